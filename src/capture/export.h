@@ -1,0 +1,23 @@
+/*
+ * export.h: writing a range of frames of a capture to a new pcap file,
+ * safely: a temporary file in the target's folder, then a link/rename that
+ * never replaces an existing file unless forced.
+ */
+#ifndef GW_EXPORT_H
+#define GW_EXPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Writes frames first..last (inclusive) of the capture at `in_path`; the
+ * reader starts at first_offset (the record offset of frame `first`).
+ * Keeps the frames' link type and the file's timestamp precision.
+ * Returns 0 and sets *written, or -1 with one line in err.
+ */
+int export_range(const char *in_path, uint64_t first, uint64_t first_offset,
+    uint64_t last, const char *out_path, bool force, uint64_t *written,
+    char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * diag.h: client transactions (a request to the proxy and the gateway's
+ * answer), the upstream evidence linked to each, and the verdict that
+ * explains a gateway error (DESIGN §1–2).
+ */
+#ifndef GW_DIAG_H
+#define GW_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../flow/flow.h"
+
+enum verdict {
+	V_OK = 0, V_HOST_NOT_RESOLVABLE, V_CANNOT_CONNECT, V_BAD_RESPONSE,
+	V_RELAYED, V_UNKNOWN, V_PENDING, V_COUNT
+};
+
+enum cause {
+	C_NONE = 0, C_DNS_NXDOMAIN, C_DNS_ERROR, C_DNS_NO_RESPONSE,
+	C_SYN_UNANSWERED, C_TCP_RST, C_ICMP_UNREACHABLE, C_HTTP_INVALID,
+	C_UPSTREAM_TIMEOUT, C_UPSTREAM_CLOSED, C_UPSTREAM_5XX,
+	C_NO_UPSTREAM_EVIDENCE, C_COUNT
+};
+
+#define DIAG_MAX_DNS 16		/* DNS queries linked to one transaction */
+#define DIAG_MAX_CONNS 8	/* connection attempts linked */
+
+struct diagnosis {
+	uint8_t verdict;	/* enum verdict */
+	uint8_t cause;		/* enum cause */
+	bool shared;		/* evidence also explains another request */
+	uint8_t ndns, nconns;
+	uint32_t dns[DIAG_MAX_DNS];	/* flow.dns indices, in time order */
+	uint32_t conns[DIAG_MAX_CONNS];	/* flow.conns indices (attempts) */
+	uint32_t up_req;	/* flow.msgs: upstream request, or NONE32 */
+	uint32_t up_resp;	/* flow.msgs: upstream reply, or NONE32 */
+	uint32_t up_conn;	/* connection that carried them, or NONE32 */
+};
+
+struct txn {
+	uint32_t id;		/* 1-based, in request order */
+	uint32_t conn;		/* client connection (flow.conns) */
+	uint32_t req, resp;	/* flow.msgs; resp NONE32 if unanswered */
+	strref url, host;	/* url as DESIGN §3 defines it; host lower-case */
+	uint16_t port;		/* destination port the gateway must reach */
+	uint16_t status;	/* 0: the gateway never answered */
+	bool is_error;		/* status in --status, or no answer */
+	bool settled;		/* its evidence can no longer change */
+	uint32_t next_on_conn;	/* next request on the same connection */
+	struct diagnosis d;
+};
+
+struct diag_opts {
+	uint16_t statuses[16];		/* gateway error codes */
+	size_t nstatuses;
+	int64_t timeout_ns;		/* gateway's upstream timeout */
+	struct gw_addr gateway;		/* -g, family 0 when unset */
+};
+
+/* A chained index: buckets of item numbers, newest first. */
+struct chain_index {
+	uint32_t *head;			/* buckets */
+	size_t nbuckets;
+	uint32_t *next;			/* per item */
+	size_t next_cap;
+	size_t seen;			/* items indexed so far */
+};
+
+struct diag {
+	struct txn *txns;
+	size_t ntxns, txns_cap;
+	size_t msgs_seen;		/* flow.msgs taken so far */
+	uint32_t *conn_head, *conn_tail; /* per conn: unanswered txns */
+	size_t conn_cap;
+	size_t first_unsettled;
+	struct chain_index by_name;	/* dns queries by name */
+	struct chain_index by_dst;	/* conns by server address+port */
+	struct chain_index by_host;	/* upstream requests by host */
+	uint8_t *dns_claimed, *conn_claimed, *msg_claimed;
+	size_t dns_claimed_cap, conn_claimed_cap, msg_claimed_cap;
+	struct diag_opts opts;
+	uint64_t counts[V_COUNT];	/* error transactions per verdict */
+	uint64_t errors;		/* error transactions in all */
+	uint64_t txns_dropped;
+};
+
+void diag_init(struct diag *dg, const struct diag_opts *opts);
+void diag_free(struct diag *dg);
+/* Takes the HTTP messages the flow layer added since the last call. */
+void diag_update(struct diag *dg, struct flow *fl);
+/*
+ * Links evidence and sets the verdict of every transaction (and the
+ * per-verdict counts). `final`: the capture has ended, so a request without
+ * an answer is really unanswered; otherwise recent ones stay V_PENDING.
+ */
+void diag_run(struct diag *dg, const struct flow *fl, bool final);
+
+/* Texts for humans and the JSON keys of DESIGN §1. */
+const char *verdict_key(enum verdict v);	/* "host-not-resolvable" */
+const char *verdict_label(enum verdict v);	/* "HOST NOT RESOLVABLE" */
+const char *cause_key(enum cause c);		/* "dns-nxdomain" */
+const char *cause_remedy(enum cause c);
+/* One sentence in plain words saying what happened, into out. */
+void diag_summary(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, char *out, size_t outlen);
+/* Evidence frame numbers, sorted, unique; returns how many were written. */
+size_t diag_evidence_frames(const struct flow *fl, const struct txn *t,
+    uint64_t *out, size_t max);
+/* Every SYN the gateway sent for a transaction, all attempts, in order. */
+#define DIAG_MAX_SYNS (DIAG_MAX_CONNS * CONN_MAX_SYNS)
+struct syn_series {
+	unsigned n;
+	struct frame_ref syn[DIAG_MAX_SYNS];
+	uint32_t conn[DIAG_MAX_SYNS];
+};
+void diag_syn_series(const struct flow *fl, const struct txn *t,
+    struct syn_series *out);
+
+/* Elapsed time from request to answer (or to `now` if unanswered). */
+int64_t txn_elapsed_ns(const struct flow *fl, const struct txn *t,
+    int64_t now_ns);
+/* Frames [first,last] to export for a transaction, with first's offset. */
+void txn_frame_range(const struct flow *fl, const struct txn *t,
+    struct frame_ref *first, struct frame_ref *last);
+
+#endif

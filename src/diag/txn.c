@@ -1,0 +1,278 @@
+/*
+ * txn.c: client transactions from the HTTP messages of connections to the
+ * proxy (requests and answers pair in order per connection), and the
+ * indexes that let each one find its upstream evidence quickly.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../proto/http.h"
+#include "diag.h"
+#include "diag_int.h"
+
+#define MAX_TXNS (16u << 20)
+
+void
+diag_init(struct diag *dg, const struct diag_opts *opts)
+{
+	memset(dg, 0, sizeof *dg);
+	dg->opts = *opts;
+}
+
+static void
+chain_free(struct chain_index *ci)
+{
+	free(ci->head);
+	free(ci->next);
+	memset(ci, 0, sizeof *ci);
+}
+
+void
+diag_free(struct diag *dg)
+{
+	free(dg->txns);
+	free(dg->conn_head);
+	free(dg->conn_tail);
+	chain_free(&dg->by_name);
+	chain_free(&dg->by_dst);
+	chain_free(&dg->by_host);
+	free(dg->dns_claimed);
+	free(dg->conn_claimed);
+	free(dg->msg_claimed);
+	memset(dg, 0, sizeof *dg);
+}
+
+uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)tolower((unsigned char)*s)) * 16777619u;
+	return h;
+}
+
+uint32_t
+dst_hash(const struct gw_addr *a, uint16_t port)
+{
+	return (addr_hash(a) ^ port) * 2654435761u;
+}
+
+/* Adds item `item` under hash h; the index grows its buckets with use. */
+static int
+chain_add(struct chain_index *ci, uint32_t item, uint32_t h)
+{
+	if (ci->nbuckets == 0) {
+		ci->nbuckets = 4096;
+		ci->head = malloc(ci->nbuckets * sizeof *ci->head);
+		if (ci->head == NULL) {
+			ci->nbuckets = 0;
+			return -1;
+		}
+		for (size_t i = 0; i < ci->nbuckets; i++)
+			ci->head[i] = NONE32;
+	}
+	if (vec_reserve((void **)&ci->next, &ci->next_cap, (size_t)item + 1,
+	    sizeof *ci->next, UINT32_MAX) != 0)
+		return -1;
+	ci->next[item] = ci->head[h & (ci->nbuckets - 1)];
+	ci->head[h & (ci->nbuckets - 1)] = item;
+	return 0;
+}
+
+uint32_t
+chain_first(const struct chain_index *ci, uint32_t h)
+{
+	return ci->nbuckets ? ci->head[h & (ci->nbuckets - 1)] : NONE32;
+}
+
+uint32_t
+chain_next(const struct chain_index *ci, uint32_t item)
+{
+	return ci->next[item];
+}
+
+/* Host of an upstream request: its Host header, or the absolute URL's. */
+void
+request_host(const struct flow *fl, const struct http_msg *m, char *host,
+    size_t hostlen, uint16_t *port)
+{
+	*port = 0;
+	host[0] = '\0';
+	if (m->form == HTTP_FORM_ABSOLUTE &&
+	    http_url_host(flow_str(fl, m->target), host, hostlen, port))
+		return;
+	if (m->form == HTTP_FORM_AUTHORITY &&
+	    http_split_authority(flow_str(fl, m->target), host, hostlen, port))
+		return;
+	if (!http_split_authority(flow_str(fl, m->host), host, hostlen, port))
+		host[0] = '\0';
+	for (char *s = host; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+static void
+index_new(struct diag *dg, const struct flow *fl)
+{
+	for (; dg->by_name.seen < fl->ndns; dg->by_name.seen++) {
+		uint32_t i = (uint32_t)dg->by_name.seen;
+
+		chain_add(&dg->by_name, i, name_hash(flow_str(fl,
+		    fl->dns[i].qname)));
+	}
+	for (; dg->by_dst.seen < fl->nconns; dg->by_dst.seen++) {
+		uint32_t i = (uint32_t)dg->by_dst.seen;
+
+		chain_add(&dg->by_dst, i, dst_hash(&fl->conns[i].saddr,
+		    fl->conns[i].sport));
+	}
+}
+
+bool
+is_error_status(const struct diag *dg, uint16_t status)
+{
+	if (status == 0)
+		return true;
+	for (size_t i = 0; i < dg->opts.nstatuses; i++)
+		if (dg->opts.statuses[i] == status)
+			return true;
+	return false;
+}
+
+/* url, host and port of a client request, as DESIGN §3 defines them. */
+static void
+txn_target(struct flow *fl, struct txn *t, const struct http_msg *m)
+{
+	const char *target = flow_str(fl, m->target);
+	char host[HTTP_HOST_MAX];
+	char url[HTTP_TARGET_MAX + HTTP_HOST_MAX + 8];
+	uint16_t port = 0;
+	int n;
+
+	request_host(fl, m, host, sizeof host, &port);
+	if (m->form == HTTP_FORM_ORIGIN || m->form == HTTP_FORM_ASTERISK) {
+		n = snprintf(url, sizeof url, "http://%s%s",
+		    flow_str(fl, m->host), target);
+		if (n < 0)
+			n = 0;
+		t->url = strpool_add(&fl->strings, url,
+		    (size_t)n < sizeof url ? (size_t)n : sizeof url - 1);
+	} else {
+		t->url = m->target;
+	}
+	if (port == 0)
+		port = m->form == HTTP_FORM_AUTHORITY ? 443 : 80;
+	t->host = strpool_add(&fl->strings, host, strlen(host));
+	t->port = port;
+}
+
+/* Per-connection queues of transactions, grown with NONE32 fill. */
+static int
+conn_queue_reserve(struct diag *dg, size_t n)
+{
+	size_t ncap;
+	uint32_t *h, *t;
+
+	if (n <= dg->conn_cap)
+		return 0;
+	ncap = dg->conn_cap ? dg->conn_cap : 1024;
+	while (ncap < n)
+		ncap *= 2;
+	h = realloc(dg->conn_head, ncap * sizeof *h);
+	if (h == NULL)
+		return -1;
+	dg->conn_head = h;
+	t = realloc(dg->conn_tail, ncap * sizeof *t);
+	if (t == NULL)
+		return -1;
+	dg->conn_tail = t;
+	for (size_t i = dg->conn_cap; i < ncap; i++)
+		h[i] = t[i] = NONE32;
+	dg->conn_cap = ncap;
+	return 0;
+}
+
+static void
+new_txn(struct diag *dg, struct flow *fl, uint32_t mi)
+{
+	const struct http_msg *m = &fl->msgs[mi];
+	struct txn *t;
+	uint32_t ti;
+
+	if (dg->ntxns >= MAX_TXNS ||
+	    vec_reserve((void **)&dg->txns, &dg->txns_cap, dg->ntxns + 1,
+	    sizeof *dg->txns, MAX_TXNS) != 0 ||
+	    conn_queue_reserve(dg, (size_t)m->conn + 1) != 0) {
+		dg->txns_dropped++;
+		return;
+	}
+	ti = (uint32_t)dg->ntxns++;
+	t = &dg->txns[ti];
+	memset(t, 0, sizeof *t);
+	t->id = ti + 1;
+	t->conn = m->conn;
+	t->req = mi;
+	t->resp = NONE32;
+	t->next_on_conn = NONE32;
+	t->is_error = true;
+	t->d.up_req = t->d.up_resp = t->d.up_conn = NONE32;
+	t->d.verdict = V_PENDING;
+	txn_target(fl, t, m);
+	if (dg->conn_tail[m->conn] != NONE32)
+		dg->txns[dg->conn_tail[m->conn]].next_on_conn = ti;
+	if (dg->conn_head[m->conn] == NONE32)
+		dg->conn_head[m->conn] = ti;
+	dg->conn_tail[m->conn] = ti;
+}
+
+/* The gateway's answer goes to the oldest unanswered request. */
+static void
+answer_txn(struct diag *dg, const struct flow *fl, uint32_t mi)
+{
+	const struct http_msg *m = &fl->msgs[mi];
+	uint32_t ti;
+	struct txn *t;
+
+	if (m->conn >= dg->conn_cap || (ti = dg->conn_head[m->conn]) ==
+	    NONE32)
+		return;
+	t = &dg->txns[ti];
+	t->resp = mi;
+	t->status = m->valid ? m->status : 0;
+	t->is_error = is_error_status(dg, t->status);
+	dg->conn_head[m->conn] = t->next_on_conn;
+}
+
+static void
+index_upstream_request(struct diag *dg, const struct flow *fl, uint32_t mi)
+{
+	char host[HTTP_HOST_MAX];
+	uint16_t port;
+
+	request_host(fl, &fl->msgs[mi], host, sizeof host, &port);
+	if (host[0])
+		chain_add(&dg->by_host, mi, name_hash(host));
+}
+
+void
+diag_update(struct diag *dg, struct flow *fl)
+{
+	for (; dg->msgs_seen < fl->nmsgs; dg->msgs_seen++) {
+		uint32_t mi = (uint32_t)dg->msgs_seen;
+		const struct http_msg *m = &fl->msgs[mi];
+		const struct conn *c = &fl->conns[m->conn];
+
+		if (c->role != CONN_CLIENT) {
+			if (m->dir == 0 && m->valid)
+				index_upstream_request(dg, fl, mi);
+			continue;
+		}
+		if (m->dir == 0 && m->valid)
+			new_txn(dg, fl, mi);
+		else if (m->dir == 1)
+			answer_txn(dg, fl, mi);
+	}
+	index_new(dg, fl);
+}

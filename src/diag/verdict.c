@@ -1,0 +1,320 @@
+/*
+ * verdict.c: the words of a diagnosis: stable keys (DESIGN §1), labels,
+ * remedies from the vendor article, a one-line summary, evidence frames.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../proto/dns.h"
+#include "diag.h"
+
+static const char *const verdict_keys[V_COUNT] = {
+	"ok", "host-not-resolvable", "cannot-connect", "bad-response",
+	"relayed", "unknown", "pending"
+};
+static const char *const verdict_labels[V_COUNT] = {
+	"OK", "HOST NOT RESOLVABLE", "CANNOT CONNECT", "BAD RESPONSE",
+	"RELAYED", "UNKNOWN", "WAITING"
+};
+static const char *const cause_keys[C_COUNT] = {
+	"none", "dns-nxdomain", "dns-error", "dns-no-response",
+	"syn-unanswered", "tcp-rst", "icmp-unreachable",
+	"http-invalid-response", "upstream-timeout", "upstream-closed",
+	"upstream-5xx", "no-upstream-evidence"
+};
+static const char *const cause_remedies[C_COUNT] = {
+	"",
+	"Add an A/AAAA record for the host in DNS, or a hosts-file entry on the gateway.",
+	"Check the DNS server the gateway uses (its logs, forwarders, zone); meanwhile a hosts-file entry on the gateway works around it.",
+	"Check that the gateway can reach its DNS server (routing, firewall, the server itself); a hosts-file entry works around it.",
+	"A firewall between the gateway and the destination drops the SYNs, or routing is broken: test from the gateway's network (ping, traceroute) and capture on the next upstream device.",
+	"The destination refuses the port (nothing listens, or a firewall resets): check the service and firewalls from the gateway's network.",
+	"A router or firewall rejects the connection (see the ICMP type/code): check its rules and the gateway's routes.",
+	"The destination (or a device in front of it) sends an invalid HTTP response: capture on the next upstream device at the same time to find which.",
+	"The destination needs longer than the gateway's timeout: raise the upstream timeout for this host (Proxy Control), or fix the slow server.",
+	"The destination closed the connection without answering: check the server's logs and any device in between.",
+	"The upstream server itself answered with an error that the gateway relayed: look at the upstream server.",
+	"Nothing upstream was captured for this request: capture on the gateway with `tcpdump -s 0 -i any` (all interfaces) while reproducing it."
+};
+
+const char *
+verdict_key(enum verdict v)
+{
+	return (unsigned)v < V_COUNT ? verdict_keys[v] : "unknown";
+}
+
+const char *
+verdict_label(enum verdict v)
+{
+	return (unsigned)v < V_COUNT ? verdict_labels[v] : "UNKNOWN";
+}
+
+const char *
+cause_key(enum cause c)
+{
+	return (unsigned)c < C_COUNT ? cause_keys[c] : "none";
+}
+
+const char *
+cause_remedy(enum cause c)
+{
+	return (unsigned)c < C_COUNT ? cause_remedies[c] : "";
+}
+
+int64_t
+txn_elapsed_ns(const struct flow *fl, const struct txn *t, int64_t now_ns)
+{
+	int64_t start = fl->msgs[t->req].head.ts_ns;
+	int64_t end = t->resp != NONE32 ? fl->msgs[t->resp].head.ts_ns :
+	    now_ns;
+
+	return end > start ? end - start : 0;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+push(uint64_t *out, size_t *n, size_t max, uint64_t frame)
+{
+	if (frame != 0 && *n < max)
+		out[(*n)++] = frame;
+}
+
+static const struct frame_ref *
+msg_frame(const struct http_msg *m)
+{
+	return m->complete ? &m->end : &m->head;
+}
+
+size_t
+diag_evidence_frames(const struct flow *fl, const struct txn *t,
+    uint64_t *out, size_t max)
+{
+	const struct diagnosis *d = &t->d;
+	size_t n = 0, u = 0;
+
+	push(out, &n, max, msg_frame(&fl->msgs[t->req])->number);
+	if (t->resp != NONE32)
+		push(out, &n, max, msg_frame(&fl->msgs[t->resp])->number);
+	for (unsigned k = 0; k < d->ndns; k++) {
+		push(out, &n, max, fl->dns[d->dns[k]].query.number);
+		push(out, &n, max, fl->dns[d->dns[k]].answer.number);
+	}
+	for (unsigned k = 0; k < d->nconns; k++) {
+		const struct conn *c = &fl->conns[d->conns[k]];
+
+		for (unsigned s = 0; s < c->nsyn; s++)
+			push(out, &n, max, c->syns[s].number);
+		push(out, &n, max, c->synack.number);
+		push(out, &n, max, c->icmp.number);
+		if (c->rst_from_server)
+			push(out, &n, max, c->rst.number);
+		push(out, &n, max, c->fin[1].number);
+	}
+	if (d->up_req != NONE32)
+		push(out, &n, max, msg_frame(&fl->msgs[d->up_req])->number);
+	if (d->up_resp != NONE32)
+		push(out, &n, max, fl->msgs[d->up_resp].head.number);
+	qsort(out, n, sizeof *out, cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || out[u - 1] != out[i])
+			out[u++] = out[i];
+	return u;
+}
+
+void
+txn_frame_range(const struct flow *fl, const struct txn *t,
+    struct frame_ref *first, struct frame_ref *last)
+{
+	uint64_t ev[256];
+	size_t n;
+
+	*first = *msg_frame(&fl->msgs[t->req]);
+	if (t->resp != NONE32) {
+		*last = *msg_frame(&fl->msgs[t->resp]);
+		return;
+	}
+	/* never answered: up to the last piece of evidence */
+	*last = *first;
+	n = diag_evidence_frames(fl, t, ev, sizeof ev / sizeof ev[0]);
+	if (n && ev[n - 1] > last->number) {
+		last->number = ev[n - 1];
+		last->ts_ns = 0;
+		last->offset = 0;
+	}
+}
+
+void
+diag_syn_series(const struct flow *fl, const struct txn *t,
+    struct syn_series *out)
+{
+	out->n = 0;
+	/* attempts are linked oldest first, each with its SYNs in order */
+	for (unsigned k = 0; k < t->d.nconns; k++) {
+		const struct conn *c = &fl->conns[t->d.conns[k]];
+
+		for (unsigned s = 0; s < c->nsyn && out->n < DIAG_MAX_SYNS;
+		    s++) {
+			out->syn[out->n] = c->syns[s];
+			out->conn[out->n++] = t->d.conns[k];
+		}
+	}
+}
+
+static double
+secs(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+static void
+summary_dns(const struct flow *fl, const struct txn *t, char *out,
+    size_t outlen)
+{
+	const struct diagnosis *d = &t->d;
+	const char *host = flow_str(fl, t->host);
+	char srv[ADDR_STRLEN];
+
+	for (unsigned k = 0; k < d->ndns; k++) {
+		const struct dns_query *q = &fl->dns[d->dns[k]];
+
+		if (q->rcode > 0) {
+			snprintf(out, outlen,
+			    "DNS server %s answered %s for %s (%s)",
+			    addr_fmt(&q->server, srv, sizeof srv),
+			    dns_rcode_name((unsigned)q->rcode), host,
+			    q->rcode == 3 ? "no such name" :
+			    "the look-up failed");
+			return;
+		}
+	}
+	if (t->d.cause == C_DNS_ERROR) {
+		snprintf(out, outlen, "DNS answered %s without any address",
+		    host);
+		return;
+	}
+	snprintf(out, outlen, "%u DNS quer%s for %s to %s got no answer in "
+	    "%.1f s", d->ndns, d->ndns == 1 ? "y" : "ies", host,
+	    addr_fmt(&fl->dns[d->dns[0]].server, srv, sizeof srv),
+	    secs(txn_elapsed_ns(fl, t, fl->stats.last_ts)));
+}
+
+static void
+summary_connect(const struct flow *fl, const struct txn *t, char *out,
+    size_t outlen)
+{
+	const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
+	char dst[ADDR_STRLEN], from[ADDR_STRLEN];
+	unsigned nsyn = 0;
+
+	for (unsigned k = 0; k < t->d.nconns; k++)
+		nsyn += fl->conns[t->d.conns[k]].nsyn;
+	addr_fmt(&c->saddr, dst, sizeof dst);
+	switch (t->d.cause) {
+	case C_TCP_RST:
+		snprintf(out, outlen, "%s port %u answered the SYN with RST "
+		    "(connection refused)%s", dst, c->sport,
+		    t->d.nconns > 1 ? ", every attempt" : "");
+		break;
+	case C_ICMP_UNREACHABLE:
+		snprintf(out, outlen, "%s answered the SYN to %s:%u with ICMP "
+		    "%s", addr_fmt(&c->icmp_from, from, sizeof from), dst,
+		    c->sport, icmp_unreach_name(c->icmp_ver, c->icmp_type,
+		    c->icmp_code));
+		break;
+	default:
+		snprintf(out, outlen, "%u SYN%s to %s port %u got no answer "
+		    "over %.1f s", nsyn, nsyn == 1 ? "" : "s", dst, c->sport,
+		    c->nsyn ? secs(c->syns[c->nsyn - 1].ts_ns -
+		    fl->conns[t->d.conns[0]].syns[0].ts_ns) : 0.0);
+		break;
+	}
+}
+
+static void
+summary_upstream(const struct flow *fl, const struct txn *t, char *out,
+    size_t outlen)
+{
+	const struct conn *c = &fl->conns[t->d.up_conn != NONE32 ?
+	    t->d.up_conn : t->d.conns[t->d.nconns - 1]];
+	char dst[ADDR_STRLEN];
+
+	addr_fmt(&c->saddr, dst, sizeof dst);
+	switch (t->d.cause) {
+	case C_HTTP_INVALID:
+		snprintf(out, outlen, "%s:%u replied without a valid HTTP "
+		    "status line (%s): \"%.60s\"", dst, c->sport,
+		    flow_str(fl, fl->msgs[t->d.up_resp].error),
+		    flow_str(fl, fl->msgs[t->d.up_resp].first_line));
+		break;
+	case C_UPSTREAM_5XX:
+		snprintf(out, outlen, "%s:%u itself answered \"%.60s\"; the "
+		    "gateway passed it on", dst, c->sport,
+		    flow_str(fl, fl->msgs[t->d.up_resp].first_line));
+		break;
+	case C_UPSTREAM_CLOSED:
+		snprintf(out, outlen, "%s:%u closed the connection without "
+		    "sending a byte", dst, c->sport);
+		break;
+	default:
+		snprintf(out, outlen, "%s:%u accepted the request but sent "
+		    "nothing back in %.1f s", dst, c->sport,
+		    secs(txn_elapsed_ns(fl, t, fl->stats.last_ts)));
+		break;
+	}
+}
+
+void
+diag_summary(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, char *out, size_t outlen)
+{
+	(void)dg;
+	switch (t->d.cause) {
+	case C_DNS_NXDOMAIN:
+	case C_DNS_ERROR:
+	case C_DNS_NO_RESPONSE:
+		summary_dns(fl, t, out, outlen);
+		break;
+	case C_SYN_UNANSWERED:
+	case C_TCP_RST:
+	case C_ICMP_UNREACHABLE:
+		summary_connect(fl, t, out, outlen);
+		break;
+	case C_HTTP_INVALID:
+	case C_UPSTREAM_TIMEOUT:
+	case C_UPSTREAM_CLOSED:
+	case C_UPSTREAM_5XX:
+		if (t->d.up_conn != NONE32 || t->d.nconns)
+			summary_upstream(fl, t, out, outlen);
+		else
+			snprintf(out, outlen, "no reply from upstream");
+		break;
+	case C_NONE:
+		snprintf(out, outlen, t->d.verdict == V_PENDING ?
+		    "waiting for the gateway's answer" :
+		    "the gateway answered %u", t->status);
+		break;
+	default:
+		if (t->d.verdict == V_PENDING)
+			snprintf(out, outlen, "waiting for the gateway's answer "
+			    "(%.1f s so far)", secs(txn_elapsed_ns(fl, t,
+			    fl->stats.last_ts)));
+		else if (t->d.up_resp != NONE32)
+			snprintf(out, outlen, "upstream answered \"%.60s\" yet "
+			    "the gateway answered %u",
+			    flow_str(fl, fl->msgs[t->d.up_resp].first_line),
+			    t->status);
+		else
+			snprintf(out, outlen, "no DNS or upstream traffic for "
+			    "%s was captured", flow_str(fl, t->host));
+		break;
+	}
+}

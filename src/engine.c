@@ -1,0 +1,119 @@
+/* engine.c: capture → proto → flow → diag, one slice of frames at a time. */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+#include "proto/packet.h"
+
+void
+engine_default_opts(struct engine_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->proxy_ports[0] = 9090;
+	o->nproxy_ports = 1;
+	o->statuses[0] = 502;
+	o->statuses[1] = 503;
+	o->statuses[2] = 504;
+	o->nstatuses = 3;
+	o->timeout_ns = 120LL * 1000000000LL;
+}
+
+int
+engine_open(struct engine *e, const char *path, const struct engine_opts *o,
+    char *err, size_t errlen)
+{
+	struct diag_opts dopts;
+
+	memset(e, 0, sizeof *e);
+	e->opts = *o;
+	e->cap = capfile_open(path, err, errlen);
+	if (e->cap == NULL)
+		return -1;
+	if (flow_init(&e->flow, o->proxy_ports, o->nproxy_ports) != 0) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		capfile_close(e->cap);
+		e->cap = NULL;
+		return -1;
+	}
+	memset(&dopts, 0, sizeof dopts);
+	memcpy(dopts.statuses, o->statuses, sizeof dopts.statuses);
+	dopts.nstatuses = o->nstatuses;
+	dopts.timeout_ns = o->timeout_ns;
+	dopts.gateway = o->gateway;
+	diag_init(&e->diag, &dopts);
+	return 0;
+}
+
+static void
+take_frame(struct engine *e, const struct frame *f)
+{
+	struct flow_stats *st = &e->flow.stats;
+	struct pkt p;
+
+	st->frames++;
+	st->bytes += f->caplen;
+	if (st->first_ts == 0 || f->ts_ns < st->first_ts)
+		st->first_ts = f->ts_ns;
+	if (f->ts_ns > st->last_ts)
+		st->last_ts = f->ts_ns;
+	switch (decode_frame(f->linktype, f->data, f->caplen, &p)) {
+	case DECODE_OK:
+		flow_feed(&e->flow, f, &p);
+		break;
+	case DECODE_NOT_IP:
+		st->not_ip++;
+		break;
+	case DECODE_BAD_LINK:
+		st->bad_link++;
+		st->last_bad_linktype = f->linktype;
+		break;
+	default:
+		st->malformed++;
+		break;
+	}
+}
+
+int
+engine_step(struct engine *e, uint64_t max_frames)
+{
+	struct frame f;
+	uint64_t n = 0;
+	int r = 1;
+
+	if (e->eof)
+		return 0;
+	while ((max_frames == 0 || n < max_frames) &&
+	    (r = capfile_next(e->cap, &f)) == 1) {
+		take_frame(e, &f);
+		n++;
+	}
+	diag_update(&e->diag, &e->flow);
+	if (r == 1)
+		return 1;
+	if (r < 0) {
+		e->damaged = true;
+		snprintf(e->error, sizeof e->error, "%s",
+		    capfile_error(e->cap));
+	}
+	e->eof = true;
+	flow_finish(&e->flow);
+	diag_update(&e->diag, &e->flow);
+	return 0;
+}
+
+void
+engine_diagnose(struct engine *e)
+{
+	diag_update(&e->diag, &e->flow);
+	diag_run(&e->diag, &e->flow, e->eof);
+}
+
+void
+engine_close(struct engine *e)
+{
+	diag_free(&e->diag);
+	flow_free(&e->flow);
+	if (e->cap)
+		capfile_close(e->cap);
+	memset(e, 0, sizeof *e);
+}

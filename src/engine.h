@@ -1,0 +1,51 @@
+/*
+ * engine.h: drives a capture through the layers (capture → proto → flow →
+ * diag) in slices, so a caller can redraw or report progress in between.
+ * The UI and the reports read engine->flow and engine->diag, nothing else.
+ */
+#ifndef GW_ENGINE_H
+#define GW_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/capfile.h"
+#include "diag/diag.h"
+#include "flow/flow.h"
+
+struct engine_opts {
+	uint16_t proxy_ports[FLOW_MAX_PROXY_PORTS];
+	size_t nproxy_ports;
+	uint16_t statuses[16];
+	size_t nstatuses;
+	int64_t timeout_ns;
+	struct gw_addr gateway;
+	struct gw_addr client;	/* -c: only this client (family 0: all) */
+};
+
+void engine_default_opts(struct engine_opts *o);
+
+struct engine {
+	struct capfile *cap;
+	struct flow flow;
+	struct diag diag;
+	struct engine_opts opts;
+	bool eof;		/* the whole file has been read */
+	bool damaged;		/* it ended with an error: see error */
+	char error[512];
+};
+
+/* 0, or -1 with one line in err. */
+int engine_open(struct engine *e, const char *path,
+    const struct engine_opts *o, char *err, size_t errlen);
+/*
+ * Reads up to max_frames frames (0: all). Returns 1 while there is more,
+ * 0 at the end of the file (also after a damaged tail: e->damaged).
+ */
+int engine_step(struct engine *e, uint64_t max_frames);
+/* Links evidence and sets verdicts (final once eof). */
+void engine_diagnose(struct engine *e);
+void engine_close(struct engine *e);
+
+#endif

@@ -1,0 +1,335 @@
+/*
+ * flow.c: the connection table and per-packet dispatch: TCP handshake
+ * history, ICMP errors matched through the header they quote, payload to
+ * the stream parser, DNS to the DNS log.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+
+/* Defaults sized for a busy gateway; reaching one is counted. */
+#define FLOW_MAX_CONNS (8u << 20)
+#define FLOW_MAX_MSGS (16u << 20)
+#define FLOW_MAX_DNS (8u << 20)
+#define DNS_PORT 53
+
+static uint32_t
+tuple_hash(const struct gw_addr *a, uint16_t ap, const struct gw_addr *b,
+    uint16_t bp)
+{
+	/* symmetric, so both directions land in the same bucket */
+	uint32_t h = addr_hash(a) + addr_hash(b) + ap + bp;
+
+	h ^= h >> 16;
+	h *= 0x7feb352d;
+	h ^= h >> 15;
+	return h;
+}
+
+static int
+table_grow(struct flow *fl)
+{
+	size_t nsize = fl->conn_hash_size ? fl->conn_hash_size * 2 : 4096;
+	uint32_t *nt = malloc(nsize * sizeof *nt);
+	size_t i;
+
+	if (nt == NULL)
+		return -1;
+	for (i = 0; i < nsize; i++)
+		nt[i] = NONE32;
+	/* re-insert oldest first so the newest conn of a tuple stays ahead */
+	for (i = 0; i < fl->nconns; i++) {
+		struct conn *c = &fl->conns[i];
+		uint32_t b = tuple_hash(&c->caddr, c->cport, &c->saddr,
+		    c->sport) & (nsize - 1);
+
+		c->hash_next = nt[b];
+		nt[b] = (uint32_t)i;
+	}
+	free(fl->conn_hash);
+	fl->conn_hash = nt;
+	fl->conn_hash_size = nsize;
+	return 0;
+}
+
+int
+flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports)
+{
+	memset(fl, 0, sizeof *fl);
+	if (nports > FLOW_MAX_PROXY_PORTS)
+		nports = FLOW_MAX_PROXY_PORTS;
+	memcpy(fl->proxy_ports, proxy_ports, nports * sizeof *proxy_ports);
+	fl->nproxy_ports = nports;
+	fl->limits.max_conns = FLOW_MAX_CONNS;
+	fl->limits.max_msgs = FLOW_MAX_MSGS;
+	fl->limits.max_dns = FLOW_MAX_DNS;
+	fl->stats.first_ts = fl->stats.last_ts = 0;
+	fl->dns_hash_size = 4096;
+	fl->dns_hash = malloc(fl->dns_hash_size * sizeof *fl->dns_hash);
+	if (fl->dns_hash == NULL || table_grow(fl) != 0) {
+		flow_free(fl);
+		return -1;
+	}
+	for (size_t i = 0; i < fl->dns_hash_size; i++)
+		fl->dns_hash[i] = NONE32;
+	return 0;
+}
+
+void
+flow_free(struct flow *fl)
+{
+	for (size_t i = 0; i < fl->nconns; i++)
+		stream_free(&fl->conns[i]);
+	free(fl->conns);
+	free(fl->msgs);
+	free(fl->dns);
+	free(fl->dns_answers);
+	free(fl->conn_hash);
+	free(fl->dns_hash);
+	strpool_free(&fl->strings);
+	memset(fl, 0, sizeof *fl);
+}
+
+bool
+flow_is_proxy_port(const struct flow *fl, uint16_t port)
+{
+	for (size_t i = 0; i < fl->nproxy_ports; i++)
+		if (fl->proxy_ports[i] == port)
+			return true;
+	return false;
+}
+
+/* The newest connection of this 4-tuple; *dir 0 when src is its client. */
+static uint32_t
+conn_find(const struct flow *fl, const struct gw_addr *src, uint16_t sport,
+    const struct gw_addr *dst, uint16_t dport, int *dir)
+{
+	uint32_t b = tuple_hash(src, sport, dst, dport) &
+	    (fl->conn_hash_size - 1);
+
+	for (uint32_t i = fl->conn_hash[b]; i != NONE32;
+	    i = fl->conns[i].hash_next) {
+		const struct conn *c = &fl->conns[i];
+
+		if (c->cport == sport && c->sport == dport &&
+		    addr_eq(&c->caddr, src) && addr_eq(&c->saddr, dst)) {
+			*dir = 0;
+			return i;
+		}
+		if (c->cport == dport && c->sport == sport &&
+		    addr_eq(&c->caddr, dst) && addr_eq(&c->saddr, src)) {
+			*dir = 1;
+			return i;
+		}
+	}
+	return NONE32;
+}
+
+static uint32_t
+conn_new(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
+    const struct gw_addr *saddr, uint16_t sport, const struct frame_ref *fr)
+{
+	struct conn *c;
+	uint32_t idx, b;
+
+	if (fl->nconns >= fl->limits.max_conns ||
+	    vec_reserve((void **)&fl->conns, &fl->conns_cap, fl->nconns + 1,
+	    sizeof *fl->conns, fl->limits.max_conns) != 0) {
+		fl->stats.conns_dropped++;
+		return NONE32;
+	}
+	if (fl->nconns + 1 > fl->conn_hash_size && table_grow(fl) != 0) {
+		fl->stats.conns_dropped++;
+		return NONE32;
+	}
+	idx = (uint32_t)fl->nconns++;
+	c = &fl->conns[idx];
+	memset(c, 0, sizeof *c);
+	c->caddr = *caddr;
+	c->saddr = *saddr;
+	c->cport = cport;
+	c->sport = sport;
+	c->first = c->last = *fr;
+	c->role = flow_is_proxy_port(fl, sport) ? CONN_CLIENT : CONN_OTHER;
+	for (int d = 0; d < 2; d++)
+		c->first_msg[d] = c->last_msg[d] = NONE32;
+	b = tuple_hash(caddr, cport, saddr, sport) & (fl->conn_hash_size - 1);
+	c->hash_next = fl->conn_hash[b];
+	fl->conn_hash[b] = idx;
+	return idx;
+}
+
+/*
+ * A segment of a connection whose SYN we did not see: guess who the client
+ * is from the ports (the proxy port or a well-known port is the server's).
+ */
+static bool
+src_is_client(const struct flow *fl, const struct pkt *p)
+{
+	if (flow_is_proxy_port(fl, p->dport))
+		return true;
+	if (flow_is_proxy_port(fl, p->sport))
+		return false;
+	if (p->dport < 1024 && p->sport >= 1024)
+		return true;
+	if (p->sport < 1024 && p->dport >= 1024)
+		return false;
+	return p->sport >= p->dport;
+}
+
+static void
+add_syn(struct conn *c, const struct frame_ref *fr)
+{
+	if (c->nsyn < CONN_MAX_SYNS)
+		c->syns[c->nsyn++] = *fr;
+	else
+		c->syns_dropped++;
+}
+
+static void
+tcp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
+{
+	struct frame_ref fr = { f->number, f->ts_ns, f->offset };
+	bool syn = (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
+	int dir = 0;
+	uint32_t ci = conn_find(fl, &p->src, p->sport, &p->dst, p->dport, &dir);
+	struct conn *c;
+
+	if (syn) {
+		c = ci != NONE32 ? &fl->conns[ci] : NULL;
+		/* the same SYN again (same ISN): a retransmission */
+		if (c == NULL || dir != 0 || !c->syn_seen || c->isn != p->seq ||
+		    c->synack.number != 0) {
+			ci = conn_new(fl, &p->src, p->sport, &p->dst, p->dport,
+			    &fr);
+			if (ci == NONE32)
+				return;
+			dir = 0;
+			fl->conns[ci].syn_seen = true;
+			fl->conns[ci].isn = p->seq;
+		}
+		add_syn(&fl->conns[ci], &fr);
+	} else if (ci == NONE32) {
+		if (p->tcp_flags & TCPF_RST)
+			return;	/* a stray RST makes no connection */
+		if (src_is_client(fl, p))
+			ci = conn_new(fl, &p->src, p->sport, &p->dst, p->dport,
+			    &fr);
+		else
+			ci = conn_new(fl, &p->dst, p->dport, &p->src, p->sport,
+			    &fr);
+		if (ci == NONE32)
+			return;
+		dir = src_is_client(fl, p) ? 0 : 1;
+	}
+	c = &fl->conns[ci];
+	c->last = fr;
+	if ((p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK) &&
+	    dir == 1 && c->synack.number == 0) {
+		c->synack = fr;
+		c->server_isn = p->seq;
+	}
+	if (p->payload_wire_len > 0 || p->payload_len > 0) {
+		if (c->data[dir].number == 0)
+			c->data[dir] = fr;
+		c->bytes[dir] += p->payload_wire_len > p->payload_len ?
+		    p->payload_wire_len : p->payload_len;
+		if (!c->no_http)
+			stream_feed(fl, ci, f, p, dir);
+	}
+	if ((p->tcp_flags & TCPF_FIN) && c->fin[dir].number == 0) {
+		c->fin[dir] = fr;
+		stream_close(fl, ci, f, dir);
+	}
+	if ((p->tcp_flags & TCPF_RST) && c->rst.number == 0) {
+		c->rst = fr;
+		c->rst_from_server = dir == 1;
+		stream_close(fl, ci, f, 0);
+		stream_close(fl, ci, f, 1);
+	}
+	if (c->rst.number != 0 || (c->fin[0].number && c->fin[1].number)) {
+		c->closed = true;
+		stream_free(c);
+	}
+}
+
+static void
+icmp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
+{
+	const struct pkt_quote *q = &p->quote;
+	struct frame_ref fr = { f->number, f->ts_ns, f->offset };
+	struct conn *c;
+	uint32_t ci;
+	int dir;
+
+	if (!q->valid || q->l4 != L4_TCP)
+		return;
+	ci = conn_find(fl, &q->src, q->sport, &q->dst, q->dport, &dir);
+	if (ci == NONE32 || dir != 0)
+		return;
+	c = &fl->conns[ci];
+	c->nicmp++;
+	c->last = fr;
+	if (c->icmp.number == 0) {
+		c->icmp = fr;
+		c->icmp_ver = p->ipver;
+		c->icmp_type = p->icmp_type;
+		c->icmp_code = p->icmp_code;
+		c->icmp_from = p->src;
+	}
+}
+
+void
+flow_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
+{
+	fl->stats.ip++;
+	if (p->fragment) {
+		fl->stats.fragments++;
+		if (p->l4 != L4_TCP && p->l4 != L4_UDP)
+			return;
+		/* only a first fragment carries the L4 header */
+		if (p->sport == 0 && p->dport == 0)
+			return;
+	}
+	switch (p->l4) {
+	case L4_TCP:
+		fl->stats.tcp++;
+		tcp_feed(fl, f, p);
+		break;
+	case L4_UDP:
+		fl->stats.udp++;
+		if ((p->sport == DNS_PORT || p->dport == DNS_PORT) &&
+		    !p->fragment)
+			dns_feed(fl, f, p, p->payload, p->payload_len, false);
+		break;
+	case L4_ICMP:
+	case L4_ICMP6:
+		fl->stats.icmp++;
+		icmp_feed(fl, f, p);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+flow_finish(struct flow *fl)
+{
+	struct frame f;
+
+	memset(&f, 0, sizeof f);
+	for (size_t i = 0; i < fl->nconns; i++) {
+		struct conn *c = &fl->conns[i];
+
+		if (c->stream == NULL)
+			continue;
+		f.number = c->last.number;
+		f.ts_ns = c->last.ts_ns;
+		f.offset = c->last.offset;
+		/* a body delimited by close ends with the capture */
+		stream_close(fl, (uint32_t)i, &f, 0);
+		stream_close(fl, (uint32_t)i, &f, 1);
+		stream_free(c);
+	}
+}

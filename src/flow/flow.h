@@ -1,0 +1,160 @@
+/*
+ * flow.h: what the flow layer rebuilds from decoded packets: TCP
+ * connections with their handshake history, the HTTP message heads of each
+ * direction, and DNS look-ups. Everything is kept in plain arrays indexed by
+ * number; no packet bytes are kept, only frame numbers, times and offsets.
+ */
+#ifndef GW_FLOW_H
+#define GW_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../capture/frame.h"
+#include "../proto/packet.h"
+#include "../util/addr.h"
+#include "../util/vec.h"
+
+#define NONE32 UINT32_MAX
+#define CONN_MAX_SYNS 16	/* SYN (re)transmissions kept per connection */
+#define FLOW_MAX_PROXY_PORTS 16
+
+/* Where a frame is: enough to name it and to read it again. */
+struct frame_ref {
+	uint64_t number;	/* 0: none */
+	int64_t ts_ns;
+	uint64_t offset;
+};
+
+enum conn_role {
+	CONN_OTHER = 0,		/* no HTTP seen (yet) */
+	CONN_CLIENT,		/* a client talking to the proxy port */
+	CONN_UPSTREAM		/* the gateway (or anyone) talking HTTP out */
+};
+
+struct stream_state;		/* reassembly state, private to stream.c */
+
+/* One TCP connection, by 4-tuple; "client" is the side that sent the SYN. */
+struct conn {
+	struct gw_addr caddr, saddr;
+	uint16_t cport, sport;
+	uint8_t role;		/* enum conn_role */
+	bool syn_seen;
+	bool closed;		/* FIN or RST seen: a new SYN starts a new conn */
+	bool no_http;		/* its first bytes were not HTTP: not parsed */
+	uint32_t isn;		/* client's initial sequence number */
+	uint32_t server_isn;	/* from the SYN/ACK */
+	struct frame_ref first, last;
+	uint8_t nsyn;		/* SYNs stored in syns[] */
+	uint16_t syns_dropped;	/* SYNs beyond CONN_MAX_SYNS */
+	struct frame_ref syns[CONN_MAX_SYNS];
+	struct frame_ref synack;
+	struct frame_ref rst;	/* first RST */
+	bool rst_from_server;
+	struct frame_ref fin[2];	/* first FIN per direction (0: client) */
+	struct frame_ref icmp;	/* ICMP error quoting this connection */
+	uint8_t icmp_ver, icmp_type, icmp_code;
+	uint16_t nicmp;		/* ICMP errors quoting it */
+	struct gw_addr icmp_from;
+	struct frame_ref data[2];	/* first payload byte per direction */
+	uint64_t bytes[2];	/* payload bytes seen per direction */
+	uint32_t first_msg[2];	/* first HTTP message per direction */
+	uint32_t last_msg[2];
+	uint32_t nmsg[2];
+	uint32_t hash_next;	/* chain in the flow table */
+	struct stream_state *stream;	/* NULL once nothing more to parse */
+};
+
+/* One HTTP/1.x message head (or a reply that is not one). */
+struct http_msg {
+	uint32_t conn;
+	uint8_t dir;		/* 0: request (client to server); 1: response */
+	bool valid;		/* false: bytes that are not a valid head */
+	bool complete;		/* whole message (head and body) seen */
+	struct frame_ref start;	/* frame with the first byte */
+	struct frame_ref head;	/* frame that completed the head */
+	struct frame_ref end;	/* frame that completed the message */
+	uint16_t status;	/* responses */
+	uint8_t form;		/* requests: enum http_target_form */
+	strref method, target, host, first_line, error;
+	uint32_t next;		/* next message, same connection and direction */
+};
+
+/* One DNS query packet and its answer. */
+struct dns_query {
+	struct frame_ref query, answer;
+	struct gw_addr client, server;
+	uint16_t cport, sport;
+	uint16_t id, qtype;
+	int16_t rcode;		/* -1: unanswered */
+	strref qname;
+	uint32_t first_answer;	/* into flow.dns_answers */
+	uint16_t nanswers;
+	bool over_tcp;
+	uint32_t hash_next;	/* chain of unanswered queries */
+};
+
+struct dns_answer {
+	uint16_t type;		/* A, AAAA, CNAME */
+	strref name, target;	/* target: CNAME */
+	struct gw_addr addr;	/* A, AAAA */
+};
+
+/* Limits that protect memory; reaching one is counted and reported. */
+struct flow_limits {
+	size_t max_conns, max_msgs, max_dns;
+};
+
+struct flow_stats {
+	uint64_t frames, bytes, ip, tcp, udp, icmp, dns, not_ip, bad_link,
+	    malformed, fragments;
+	uint64_t conns_dropped, msgs_dropped, dns_dropped;	/* limits hit */
+	uint64_t stream_gaps;	/* bytes missing from a stream we parsed */
+	uint64_t heads_too_long;
+	int64_t first_ts, last_ts;
+	int last_bad_linktype;
+};
+
+struct flow {
+	struct conn *conns;
+	size_t nconns, conns_cap;
+	struct http_msg *msgs;
+	size_t nmsgs, msgs_cap;
+	struct dns_query *dns;
+	size_t ndns, dns_cap;
+	struct dns_answer *dns_answers;
+	size_t nanswers, answers_cap;
+	struct strpool strings;
+	uint32_t *conn_hash;	/* buckets → conn index, chained */
+	size_t conn_hash_size;
+	uint32_t *dns_hash;	/* buckets → unanswered query, chained */
+	size_t dns_hash_size;
+	uint16_t proxy_ports[FLOW_MAX_PROXY_PORTS];
+	size_t nproxy_ports;
+	struct flow_limits limits;
+	struct flow_stats stats;
+};
+
+int flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports);
+void flow_free(struct flow *fl);
+/* Takes one decoded frame into the model. */
+void flow_feed(struct flow *fl, const struct frame *f, const struct pkt *p);
+/* Ends what the end of the capture ends (bodies delimited by close). */
+void flow_finish(struct flow *fl);
+bool flow_is_proxy_port(const struct flow *fl, uint16_t port);
+static inline const char *flow_str(const struct flow *fl, strref r)
+{
+	return strpool_get(&fl->strings, r);
+}
+
+/* Internal to flow/: stream.c parses the payload of a connection. */
+void stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
+    const struct pkt *p, int dir);
+void stream_close(struct flow *fl, uint32_t ci, const struct frame *f,
+    int dir);
+void stream_free(struct conn *c);
+void dns_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
+    const uint8_t *msg, size_t len, bool over_tcp);
+
+#endif

@@ -1,0 +1,629 @@
+/*
+ * stream.c: per-direction TCP reassembly of the bytes HTTP heads are made
+ * of. Retransmitted and overlapping bytes are trimmed, out-of-order
+ * segments wait in a small bounded buffer, and bodies are skipped by
+ * counting (Content-Length, chunked, until close): they are never stored.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../proto/http.h"
+#include "flow.h"
+
+#define OOO_MAX_SEGS 8
+#define OOO_MAX_BYTES 16384
+#define CHUNK_LINE_MAX 1024
+#define FIRST_LINE_MAX 200
+/* a segment this far ahead means the capture lost data: resync */
+#define SEQ_AHEAD_MAX (1u << 20)
+
+enum parse_state {
+	PS_HEAD, PS_BODY_LEN, PS_CHUNK_SIZE, PS_CHUNK_DATA, PS_CHUNK_CRLF,
+	PS_TRAILER, PS_BODY_CLOSE, PS_TUNNEL, PS_DEAD
+};
+
+struct ooo_seg {
+	uint32_t seq, len, at;	/* at: offset in ooo_buf */
+	struct frame_ref fr;
+};
+
+struct dir_state {
+	bool synced;
+	uint8_t state;		/* enum parse_state */
+	uint32_t next_seq;
+	uint64_t body_left;
+	uint32_t line_len;	/* chunk-size or trailer line so far */
+	uint32_t cur_msg;	/* message whose body is being skipped */
+	uint8_t *head;
+	uint32_t head_len, head_cap;
+	struct frame_ref head_start;
+	uint8_t nooo;
+	uint32_t ooo_used;
+	struct ooo_seg ooo[OOO_MAX_SEGS];
+	uint8_t *ooo_buf;
+};
+
+struct stream_state {
+	struct dir_state d[2];
+	uint32_t req_for_resp;	/* next request a response pairs with */
+	bool req_for_resp_set;
+};
+
+void
+stream_free(struct conn *c)
+{
+	if (c->stream == NULL)
+		return;
+	for (int d = 0; d < 2; d++) {
+		free(c->stream->d[d].head);
+		free(c->stream->d[d].ooo_buf);
+	}
+	free(c->stream);
+	c->stream = NULL;
+}
+
+static uint32_t
+msg_add(struct flow *fl, uint32_t ci, int dir, const struct frame_ref *start,
+    const struct frame_ref *head)
+{
+	struct conn *c = &fl->conns[ci];
+	struct http_msg *m;
+	uint32_t mi;
+
+	if (fl->nmsgs >= fl->limits.max_msgs ||
+	    vec_reserve((void **)&fl->msgs, &fl->msgs_cap, fl->nmsgs + 1,
+	    sizeof *fl->msgs, fl->limits.max_msgs) != 0) {
+		fl->stats.msgs_dropped++;
+		return NONE32;
+	}
+	mi = (uint32_t)fl->nmsgs++;
+	m = &fl->msgs[mi];
+	memset(m, 0, sizeof *m);
+	m->conn = ci;
+	m->dir = (uint8_t)dir;
+	m->start = *start;
+	m->head = *head;
+	m->next = NONE32;
+	if (c->last_msg[dir] != NONE32)
+		fl->msgs[c->last_msg[dir]].next = mi;
+	else
+		c->first_msg[dir] = mi;
+	c->last_msg[dir] = mi;
+	c->nmsg[dir]++;
+	return mi;
+}
+
+static strref
+intern(struct flow *fl, const char *s)
+{
+	return strpool_add(&fl->strings, s, strlen(s));
+}
+
+static void
+msg_complete(struct flow *fl, struct dir_state *d, const struct frame_ref *fr)
+{
+	if (d->cur_msg != NONE32) {
+		fl->msgs[d->cur_msg].end = *fr;
+		fl->msgs[d->cur_msg].complete = true;
+	}
+	d->cur_msg = NONE32;
+	d->state = PS_HEAD;
+}
+
+/* Records bytes that are not a valid head; the direction stops there. */
+static void
+record_invalid(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
+    const char *why, const struct frame_ref *fr)
+{
+	char line[FIRST_LINE_MAX + 1];
+	uint32_t mi;
+
+	if (fl->conns[ci].role == CONN_OTHER && dir == 0) {
+		fl->conns[ci].no_http = true;	/* some other protocol */
+		d->state = PS_DEAD;
+		return;
+	}
+	mi = msg_add(fl, ci, dir, &d->head_start, fr);
+	if (mi != NONE32) {
+		struct http_msg *m = &fl->msgs[mi];
+
+		http_first_line(d->head, d->head_len, line, sizeof line);
+		m->valid = false;
+		m->first_line = intern(fl, line);
+		m->error = intern(fl, why);
+		m->end = *fr;
+	}
+	d->state = PS_DEAD;
+	d->head_len = 0;
+}
+
+/* The request a response answers: requests and responses pair in order. */
+static uint32_t
+next_request(struct flow *fl, struct conn *c, struct stream_state *ss)
+{
+	uint32_t mi;
+
+	if (!ss->req_for_resp_set) {
+		mi = c->first_msg[0];
+		if (mi == NONE32)
+			return NONE32;
+		ss->req_for_resp_set = true;
+	} else {
+		if (ss->req_for_resp == NONE32)
+			return NONE32;
+		mi = fl->msgs[ss->req_for_resp].next;
+		if (mi == NONE32)
+			return NONE32;
+	}
+	ss->req_for_resp = mi;
+	return mi;
+}
+
+static void
+set_body(struct dir_state *d, const struct http_head *h, bool until_close)
+{
+	if (h->chunked) {
+		d->state = PS_CHUNK_SIZE;
+		d->line_len = 0;
+		d->body_left = 0;
+	} else if (h->content_length > 0) {
+		d->state = PS_BODY_LEN;
+		d->body_left = (uint64_t)h->content_length;
+	} else if (h->content_length < 0 && until_close) {
+		d->state = PS_BODY_CLOSE;
+	} else {
+		d->state = PS_HEAD;
+	}
+}
+
+static void
+took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
+    const struct http_head *h, const struct frame_ref *fr)
+{
+	struct conn *c = &fl->conns[ci];
+	uint32_t mi = msg_add(fl, ci, 0, &d->head_start, fr);
+	struct http_msg *m;
+	char line[FIRST_LINE_MAX + 1];
+
+	if (c->role == CONN_OTHER)
+		c->role = (h->form == HTTP_FORM_ABSOLUTE ||
+		    h->form == HTTP_FORM_AUTHORITY) ? CONN_CLIENT :
+		    CONN_UPSTREAM;
+	if (mi == NONE32) {
+		d->state = PS_DEAD;
+		return;
+	}
+	m = &fl->msgs[mi];
+	m->valid = true;
+	m->form = (uint8_t)h->form;
+	m->method = intern(fl, h->method);
+	m->target = intern(fl, h->target);
+	m->host = intern(fl, h->host);
+	http_first_line(d->head, d->head_len, line, sizeof line);
+	m->first_line = intern(fl, line);
+	d->cur_msg = mi;
+	if (strcmp(h->method, "CONNECT") == 0) {
+		/* what follows is the tunnel's, not HTTP */
+		msg_complete(fl, d, fr);
+		d->state = PS_TUNNEL;
+		return;
+	}
+	set_body(d, h, false);
+	if (d->state == PS_HEAD)
+		msg_complete(fl, d, fr);
+}
+
+static void
+took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
+    const struct http_head *h, const struct frame_ref *fr)
+{
+	struct conn *c = &fl->conns[ci];
+	struct stream_state *ss = c->stream;
+	uint32_t req, mi;
+	const char *method = "";
+	char line[FIRST_LINE_MAX + 1];
+
+	if (h->status >= 100 && h->status < 200 && h->status != 101) {
+		d->state = PS_HEAD;	/* interim: the real answer follows */
+		return;
+	}
+	req = next_request(fl, c, ss);
+	if (req != NONE32)
+		method = flow_str(fl, fl->msgs[req].method);
+	mi = msg_add(fl, ci, 1, &d->head_start, fr);
+	if (mi == NONE32) {
+		d->state = PS_DEAD;
+		return;
+	}
+	fl->msgs[mi].valid = true;
+	fl->msgs[mi].status = (uint16_t)h->status;
+	http_first_line(d->head, d->head_len, line, sizeof line);
+	fl->msgs[mi].first_line = intern(fl, line);
+	d->cur_msg = mi;
+	if ((strcmp(method, "CONNECT") == 0 && h->status < 300) ||
+	    h->status == 101) {
+		msg_complete(fl, d, fr);
+		d->state = PS_TUNNEL;
+		ss->d[0].state = PS_TUNNEL;
+		return;
+	}
+	if (strcmp(method, "HEAD") == 0 || h->status == 204 ||
+	    h->status == 304)
+		d->state = PS_HEAD;
+	else
+		set_body(d, h, true);
+	if (d->state == PS_HEAD)
+		msg_complete(fl, d, fr);
+}
+
+/* Head bytes: collect, and parse once they might be complete. */
+static size_t
+feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
+    const uint8_t *data, size_t len, const struct frame_ref *fr)
+{
+	struct http_head h;
+	uint32_t before = d->head_len;
+	size_t take = len;
+	enum http_result r;
+
+	if (d->head_len == 0)
+		d->head_start = *fr;
+	if (take > HTTP_HEAD_MAX - d->head_len)
+		take = HTTP_HEAD_MAX - d->head_len;
+	if (d->head_len + take > d->head_cap) {
+		uint32_t ncap = d->head_cap ? d->head_cap : 1024;
+		uint8_t *nb;
+
+		while (ncap < d->head_len + take)
+			ncap *= 2;
+		if (ncap > HTTP_HEAD_MAX)
+			ncap = HTTP_HEAD_MAX;
+		nb = realloc(d->head, ncap);
+		if (nb == NULL) {
+			d->state = PS_DEAD;
+			return len;
+		}
+		d->head = nb;
+		d->head_cap = ncap;
+	}
+	memcpy(d->head + d->head_len, data, take);
+	d->head_len += (uint32_t)take;
+	r = dir == 0 ? http_parse_request(d->head, d->head_len, &h) :
+	    http_parse_response(d->head, d->head_len, &h);
+	if (r == HTTP_INCOMPLETE && d->head_len >= HTTP_HEAD_MAX) {
+		r = HTTP_INVALID;
+		h.error = "head too long";
+	}
+	if (r == HTTP_INVALID) {
+		if (h.error && strstr(h.error, "too long"))
+			fl->stats.heads_too_long++;
+		record_invalid(fl, ci, dir, d, h.error ? h.error : "invalid",
+		    fr);
+		return len;
+	}
+	if (r == HTTP_INCOMPLETE)
+		return len;
+	if (dir == 0)
+		took_request(fl, ci, d, &h, fr);
+	else
+		took_response(fl, ci, d, &h, fr);
+	d->head_len = 0;
+	return h.head_len > before ? h.head_len - before : 0;
+}
+
+/* Chunked body: only chunk-size and trailer lines are looked at. */
+static size_t
+feed_chunked(struct flow *fl, struct dir_state *d, const uint8_t *data,
+    size_t len, const struct frame_ref *fr)
+{
+	size_t i = 0;
+
+	while (i < len && d->state != PS_HEAD && d->state != PS_DEAD) {
+		uint8_t ch = data[i];
+
+		switch (d->state) {
+		case PS_CHUNK_SIZE:
+			i++;
+			if (ch == '\n') {
+				d->state = d->body_left ? PS_CHUNK_DATA :
+				    PS_TRAILER;
+				d->line_len = 0;
+				break;
+			}
+			if (++d->line_len > CHUNK_LINE_MAX) {
+				d->state = PS_DEAD;
+				break;
+			}
+			if (d->line_len < 0x7fffffff && ch != '\r') {
+				int v = (ch >= '0' && ch <= '9') ? ch - '0' :
+				    (ch | 0x20) >= 'a' && (ch | 0x20) <= 'f' ?
+				    (ch | 0x20) - 'a' + 10 : -1;
+
+				if (v < 0)
+					d->line_len = 0x7fffffff; /* ext */
+				else if (d->body_left >> 56)
+					d->state = PS_DEAD;
+				else
+					d->body_left = d->body_left * 16 +
+					    (uint64_t)v;
+			}
+			break;
+		case PS_CHUNK_DATA: {
+			size_t take = len - i;
+
+			if (take > d->body_left)
+				take = (size_t)d->body_left;
+			d->body_left -= take;
+			i += take;
+			if (d->body_left == 0)
+				d->state = PS_CHUNK_CRLF;
+			break;
+		}
+		case PS_CHUNK_CRLF:
+			i++;
+			if (ch == '\n') {
+				d->state = PS_CHUNK_SIZE;
+				d->line_len = 0;
+			}
+			break;
+		case PS_TRAILER:
+			i++;
+			if (ch == '\n') {
+				if (d->line_len == 0)
+					msg_complete(fl, d, fr);
+				d->line_len = 0;
+			} else if (ch != '\r' && ++d->line_len >
+			    CHUNK_LINE_MAX) {
+				d->state = PS_DEAD;
+			}
+			break;
+		default:
+			return len;
+		}
+	}
+	return i;
+}
+
+/* In-order bytes of one direction, through the HTTP state machine. */
+static void
+parse_bytes(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
+    size_t len, const struct frame_ref *fr)
+{
+	struct dir_state *d;
+	size_t used;
+	uint8_t before;
+
+	while (len > 0 && fl->conns[ci].stream != NULL) {
+		d = &fl->conns[ci].stream->d[dir];
+		before = d->state;
+		switch (d->state) {
+		case PS_HEAD:
+			used = feed_head(fl, ci, dir, d, data, len, fr);
+			break;
+		case PS_BODY_LEN:
+			used = len < d->body_left ? len : (size_t)d->body_left;
+			d->body_left -= used;
+			if (d->body_left == 0)
+				msg_complete(fl, d, fr);
+			break;
+		case PS_CHUNK_SIZE:
+		case PS_CHUNK_DATA:
+		case PS_CHUNK_CRLF:
+		case PS_TRAILER:
+			used = feed_chunked(fl, d, data, len, fr);
+			break;
+		default:
+			return;	/* body until close, tunnel, dead */
+		}
+		if (fl->conns[ci].stream == NULL)
+			return;
+		if (used == 0 && d->state == before)
+			return;	/* no progress: never spin */
+		if (used > len)
+			used = len;
+		data += used;
+		len -= used;
+		if (fl->conns[ci].no_http) {
+			stream_free(&fl->conns[ci]);
+			return;
+		}
+	}
+}
+
+/* Bytes the capture does not have: only a body can be skipped blind. */
+static void
+parse_gap(struct flow *fl, struct dir_state *d, uint64_t n)
+{
+	fl->stats.stream_gaps += n;
+	if (d->state == PS_BODY_LEN && d->body_left >= n) {
+		d->body_left -= n;
+		if (d->body_left == 0)
+			d->state = PS_HEAD;	/* its end frame is unknown */
+	} else if (d->state == PS_CHUNK_DATA && d->body_left >= n) {
+		d->body_left -= n;
+	} else if (d->state != PS_BODY_CLOSE && d->state != PS_TUNNEL) {
+		d->state = PS_DEAD;
+	}
+}
+
+static void
+ooo_drop(struct dir_state *d, unsigned k)
+{
+	memmove(&d->ooo[k], &d->ooo[k + 1],
+	    (d->nooo - k - 1) * sizeof d->ooo[0]);
+	d->nooo--;
+	if (d->nooo == 0)
+		d->ooo_used = 0;
+}
+
+/* Delivers held segments that the stream has now reached. */
+static void
+ooo_drain(struct flow *fl, uint32_t ci, int dir)
+{
+	bool progress = true;
+
+	while (progress && fl->conns[ci].stream != NULL) {
+		struct dir_state *d = &fl->conns[ci].stream->d[dir];
+
+		progress = false;
+		for (unsigned k = 0; k < d->nooo; k++) {
+			struct ooo_seg s = d->ooo[k];
+			int32_t rel = (int32_t)(s.seq - d->next_seq);
+
+			if (rel > 0)
+				continue;
+			ooo_drop(d, k);
+			if ((uint32_t)-rel < s.len) {
+				uint32_t skip = (uint32_t)-rel;
+
+				d->next_seq += s.len - skip;
+				parse_bytes(fl, ci, dir,
+				    d->ooo_buf + s.at + skip, s.len - skip,
+				    &s.fr);
+			}
+			progress = true;
+			break;
+		}
+	}
+}
+
+static bool
+ooo_hold(struct dir_state *d, uint32_t seq, const uint8_t *data, uint32_t len,
+    const struct frame_ref *fr)
+{
+	if (d->nooo >= OOO_MAX_SEGS || d->ooo_used + len > OOO_MAX_BYTES)
+		return false;
+	if (d->ooo_buf == NULL && (d->ooo_buf = malloc(OOO_MAX_BYTES)) == NULL)
+		return false;
+	memcpy(d->ooo_buf + d->ooo_used, data, len);
+	d->ooo[d->nooo].seq = seq;
+	d->ooo[d->nooo].len = len;
+	d->ooo[d->nooo].at = d->ooo_used;
+	d->ooo[d->nooo].fr = *fr;
+	d->nooo++;
+	d->ooo_used += len;
+	return true;
+}
+
+/* The hole cannot be filled any more: skip to the earliest held segment. */
+static void
+ooo_give_up(struct flow *fl, struct dir_state *d, uint32_t upto)
+{
+	uint32_t target = upto;
+
+	for (unsigned k = 0; k < d->nooo; k++)
+		if ((int32_t)(d->ooo[k].seq - target) < 0)
+			target = d->ooo[k].seq;
+	parse_gap(fl, d, (uint32_t)(target - d->next_seq));
+	d->next_seq = target;
+}
+
+static bool
+stream_start(struct conn *c)
+{
+	if (c->stream != NULL)
+		return true;
+	if (c->no_http || c->closed)
+		return false;
+	c->stream = calloc(1, sizeof *c->stream);
+	if (c->stream == NULL)
+		return false;
+	for (int d = 0; d < 2; d++)
+		c->stream->d[d].cur_msg = NONE32;
+	return true;
+}
+
+void
+stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
+    const struct pkt *p, int dir)
+{
+	struct conn *c = &fl->conns[ci];
+	struct frame_ref fr = { f->number, f->ts_ns, f->offset };
+	struct dir_state *d;
+	const uint8_t *data = p->payload;
+	uint32_t caplen = p->payload_len;
+	uint32_t wirelen = p->payload_wire_len > caplen ?
+	    p->payload_wire_len : caplen;
+	uint32_t seq = p->seq;
+	int32_t rel;
+
+	/* a server speaking first is not HTTP (SSH, SMTP banners) */
+	if (dir == 1 && c->role == CONN_OTHER && c->nmsg[0] == 0)
+		return;
+	if (!stream_start(c))
+		return;
+	d = &c->stream->d[dir];
+	if (d->state == PS_DEAD || d->state == PS_TUNNEL)
+		return;
+	if (!d->synced) {
+		d->synced = true;
+		if (dir == 0 && c->syn_seen)
+			d->next_seq = c->isn + 1;
+		else if (dir == 1 && c->synack.number != 0)
+			d->next_seq = c->server_isn + 1;
+		else
+			d->next_seq = seq;
+	}
+	rel = (int32_t)(seq - d->next_seq);
+	if (rel < 0) {
+		/* retransmitted or overlapping: keep only the new bytes */
+		uint32_t skip = (uint32_t)-rel;
+
+		if (skip >= wirelen)
+			return;
+		seq += skip;
+		wirelen -= skip;
+		if (skip >= caplen) {
+			data += caplen;
+			caplen = 0;
+		} else {
+			data += skip;
+			caplen -= skip;
+		}
+		rel = 0;
+	}
+	if (rel > 0) {
+		if ((uint32_t)rel < SEQ_AHEAD_MAX && caplen == wirelen &&
+		    ooo_hold(d, seq, data, caplen, &fr))
+			return;
+		ooo_give_up(fl, d, seq);
+		ooo_drain(fl, ci, dir);
+		if (c->stream == NULL)
+			return;
+		d = &c->stream->d[dir];
+		if ((int32_t)(seq - d->next_seq) > 0) {
+			parse_gap(fl, d, (uint32_t)(seq - d->next_seq));
+			d->next_seq = seq;
+		} else if (seq != d->next_seq) {
+			return;	/* now old: delivered by a held segment */
+		}
+	}
+	d->next_seq = seq + wirelen;
+	parse_bytes(fl, ci, dir, data, caplen, &fr);
+	if (c->stream == NULL)
+		return;
+	if (wirelen > caplen)
+		parse_gap(fl, &c->stream->d[dir], wirelen - caplen);
+	if (c->stream->d[dir].nooo)
+		ooo_drain(fl, ci, dir);
+}
+
+void
+stream_close(struct flow *fl, uint32_t ci, const struct frame *f, int dir)
+{
+	struct conn *c = &fl->conns[ci];
+	struct frame_ref fr = { f->number, f->ts_ns, f->offset };
+	struct dir_state *d;
+
+	if (c->stream == NULL)
+		return;
+	d = &c->stream->d[dir];
+	if (d->state == PS_BODY_CLOSE) {
+		msg_complete(fl, d, &fr);
+	} else if (d->state == PS_HEAD && d->head_len > 0 && dir == 1) {
+		/* closed in the middle of what should have been a head */
+		record_invalid(fl, ci, dir, d, "incomplete response head",
+		    &fr);
+	}
+	d->state = PS_DEAD;
+}

@@ -1,0 +1,348 @@
+/*
+ * main.c: the command line of DESIGN §3. Parses options (config file
+ * first, then the command line, which wins) and hands over to the TUI, the
+ * headless report or the export.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/export.h"
+#include "engine.h"
+#include "proto/http.h"
+#include "report/report.h"
+#include "ui/ui.h"
+#include "util/config.h"
+
+enum mode { MODE_TUI, MODE_REPORT_TEXT, MODE_REPORT_JSON, MODE_EXPORT };
+
+struct cli {
+	enum mode mode;
+	const char *path;
+	const char *out;
+	const char *theme;
+	const char *config;
+	uint32_t export_id;
+	bool force;
+	struct report_opts ropts;
+	struct engine_opts eo;
+};
+
+enum {
+	OPT_REPORT = 256, OPT_ALL, OPT_STATUS, OPT_TIMEOUT, OPT_EXPORT,
+	OPT_FORCE, OPT_CONFIG
+};
+
+static const struct option long_opts[] = {
+	{ "report", optional_argument, NULL, OPT_REPORT },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "status", required_argument, NULL, OPT_STATUS },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "export", required_argument, NULL, OPT_EXPORT },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *out)
+{
+	fputs(
+"usage: gw502tui [options] [FILE]     TUI on a capture file (pcap or pcapng)\n"
+"  -r FILE        capture file to read (same as the positional FILE)\n"
+"  -p PORTS       proxy port(s), comma separated (default 9090)\n"
+"  -g ADDR        gateway address (default: detected)\n"
+"  -c ADDR        only this client\n"
+"  --status LIST  codes treated as gateway errors (default 502,503,504)\n"
+"  --timeout SEC  upstream timeout assumed by the gateway (default 120)\n"
+"  -t THEME       theme name or path to a YAML theme file\n"
+"  --config FILE  configuration file (default\n"
+"                 $XDG_CONFIG_HOME/gw502tui/config.yaml)\n"
+"  --report[=text|json]  no TUI: print the diagnosis of every gateway\n"
+"                 error (with --all: every request) and exit\n"
+"  --export ID -o OUT.pcap  no TUI: write transaction ID's frame range\n"
+"  --force        let --export replace an existing file\n"
+"  -h, --help     -V, --version\n"
+"Exit status: 0 success, 1 runtime error, 2 usage error.\n", out);
+}
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fputs("gw502tui: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs(" (see gw502tui --help)\n", stderr);
+	return 2;
+}
+
+/* "502,503" → list; false on anything but numbers in [lo,hi]. */
+static bool
+parse_list(const char *s, uint16_t *out, size_t max, size_t *n, long lo,
+    long hi)
+{
+	char *end;
+
+	*n = 0;
+	while (*s) {
+		long v;
+
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (end == s || errno || v < lo || v > hi || *n >= max ||
+		    (*end != ',' && *end != '\0'))
+			return false;
+		out[(*n)++] = (uint16_t)v;
+		s = *end ? end + 1 : end;
+	}
+	return *n > 0;
+}
+
+static int
+apply_config(struct cli *cl, char *err, size_t errlen)
+{
+	struct gw_config cfg;
+
+	memset(&cfg, 0, sizeof cfg);
+	if (config_load(&cfg, cl->config, err, errlen) != 0)
+		return -1;
+	if (cfg.nproxy_ports) {
+		memcpy(cl->eo.proxy_ports, cfg.proxy_ports,
+		    sizeof cl->eo.proxy_ports);
+		cl->eo.nproxy_ports = cfg.nproxy_ports;
+	}
+	if (cfg.nstatuses) {
+		memcpy(cl->eo.statuses, cfg.statuses, sizeof cl->eo.statuses);
+		cl->eo.nstatuses = cfg.nstatuses;
+	}
+	if (cfg.timeout_s > 0)
+		cl->eo.timeout_ns = cfg.timeout_s * 1000000000LL;
+	if (cfg.theme[0] && cl->theme == NULL)
+		cl->theme = strdup(cfg.theme);
+	return 0;
+}
+
+static int
+parse_opt(struct cli *cl, int c, const char *arg)
+{
+	char *end;
+	long v;
+
+	switch (c) {
+	case 'r':
+		cl->path = arg;
+		break;
+	case 'o':
+		cl->out = arg;
+		break;
+	case 't':
+		cl->theme = arg;
+		break;
+	case 'p':
+		if (!parse_list(arg, cl->eo.proxy_ports, FLOW_MAX_PROXY_PORTS,
+		    &cl->eo.nproxy_ports, 1, 65535))
+			return usage_error("-p: not a list of ports: %s", arg);
+		break;
+	case OPT_STATUS:
+		if (!parse_list(arg, cl->eo.statuses, 16, &cl->eo.nstatuses,
+		    100, 999))
+			return usage_error("--status: not a list of HTTP "
+			    "status codes: %s", arg);
+		break;
+	case 'g':
+		if (!addr_parse(arg, &cl->eo.gateway))
+			return usage_error("-g: not an IP address: %s", arg);
+		break;
+	case 'c':
+		if (!addr_parse(arg, &cl->ropts.client))
+			return usage_error("-c: not an IP address: %s", arg);
+		cl->eo.client = cl->ropts.client;
+		break;
+	case OPT_TIMEOUT:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v <= 0 || v > 86400)
+			return usage_error("--timeout: not a number of seconds "
+			    "(1-86400): %s", arg);
+		cl->eo.timeout_ns = v * 1000000000LL;
+		break;
+	case OPT_REPORT:
+		if (arg == NULL || strcmp(arg, "text") == 0)
+			cl->mode = MODE_REPORT_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			cl->mode = MODE_REPORT_JSON;
+		else
+			return usage_error("--report: text or json, not %s",
+			    arg);
+		break;
+	case OPT_ALL:
+		cl->ropts.all = true;
+		break;
+	case OPT_EXPORT:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v <= 0 || v > UINT32_MAX)
+			return usage_error("--export: not a transaction id: %s",
+			    arg);
+		cl->export_id = (uint32_t)v;
+		cl->mode = MODE_EXPORT;
+		break;
+	case OPT_FORCE:
+		cl->force = true;
+		break;
+	case OPT_CONFIG:
+		cl->config = arg;
+		break;
+	default:
+		return usage_error("%s", "unknown option");
+	}
+	return 0;
+}
+
+static int
+parse_args(struct cli *cl, int argc, char **argv)
+{
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "r:o:t:p:g:c:hV", long_opts,
+	    NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			exit(0);
+		}
+		if (c == 'V') {
+			printf("gw502tui %s\n", GW_VERSION);
+			exit(0);
+		}
+		if (c == '?')
+			return 2;
+		if ((r = parse_opt(cl, c, optarg)) != 0)
+			return r;
+	}
+	if (optind < argc) {
+		if (cl->path != NULL || optind + 1 < argc)
+			return usage_error("one capture file at a time: %s",
+			    argv[optind]);
+		cl->path = argv[optind];
+	}
+	if (cl->path == NULL)
+		return usage_error("%s", "no capture file given");
+	if (cl->mode == MODE_EXPORT && cl->out == NULL)
+		return usage_error("%s", "--export needs -o OUT.pcap");
+	return 0;
+}
+
+/* Reads the whole file; warns on a damaged tail but keeps what was read. */
+static int
+load(struct engine *e, const struct cli *cl)
+{
+	char err[512];
+
+	if (engine_open(e, cl->path, &cl->eo, err, sizeof err) != 0) {
+		fprintf(stderr, "gw502tui: %s\n", err);
+		return 1;
+	}
+	while (engine_step(e, 0) == 1)
+		;
+	engine_diagnose(e);
+	if (e->damaged)
+		fprintf(stderr, "gw502tui: warning: %s (the report covers the "
+		    "%" PRIu64 " frames before it)\n", e->error,
+		    e->flow.stats.frames);
+	if (e->flow.stats.bad_link)
+		fprintf(stderr, "gw502tui: warning: %" PRIu64 " frames of "
+		    "unsupported link type %d were skipped\n",
+		    e->flow.stats.bad_link, e->flow.stats.last_bad_linktype);
+	if (e->flow.stats.conns_dropped || e->flow.stats.msgs_dropped ||
+	    e->flow.stats.dns_dropped || e->diag.txns_dropped)
+		fprintf(stderr, "gw502tui: warning: limits reached: %" PRIu64
+		    " connections, %" PRIu64 " HTTP messages, %" PRIu64
+		    " DNS messages, %" PRIu64 " requests not tracked\n",
+		    e->flow.stats.conns_dropped, e->flow.stats.msgs_dropped,
+		    e->flow.stats.dns_dropped, e->diag.txns_dropped);
+	if (e->flow.stats.heads_too_long)
+		fprintf(stderr, "gw502tui: warning: %" PRIu64 " HTTP heads "
+		    "exceeded the %d-byte limit\n",
+		    e->flow.stats.heads_too_long, HTTP_HEAD_MAX);
+	return 0;
+}
+
+static int
+do_export(struct engine *e, const struct cli *cl)
+{
+	struct frame_ref first, last;
+	const struct txn *t;
+	uint64_t written = 0;
+	char err[512];
+
+	if (cl->export_id > e->diag.ntxns) {
+		fprintf(stderr, "gw502tui: %s: no transaction %u (the capture "
+		    "has %zu)\n", cl->path, cl->export_id, e->diag.ntxns);
+		return 1;
+	}
+	t = &e->diag.txns[cl->export_id - 1];
+	txn_frame_range(&e->flow, t, &first, &last);
+	if (export_range(cl->path, first.number, first.offset, last.number,
+	    cl->out, cl->force, &written, err, sizeof err) != 0) {
+		fprintf(stderr, "gw502tui: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "gw502tui: wrote %" PRIu64 " frames (%" PRIu64 "–%"
+	    PRIu64 ") to %s\n", written, first.number, last.number, cl->out);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct engine e;
+	struct cli cl;
+	char err[512];
+	int r;
+
+	memset(&cl, 0, sizeof cl);
+	engine_default_opts(&cl.eo);
+	/* the config file first, so the command line can override it */
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--config") == 0)
+			cl.config = argv[i + 1];
+	if (apply_config(&cl, err, sizeof err) != 0) {
+		fprintf(stderr, "gw502tui: %s\n", err);
+		return 2;
+	}
+	if ((r = parse_args(&cl, argc, argv)) != 0)
+		return r;
+	if (cl.mode == MODE_TUI) {
+		struct ui_opts uo;
+
+		memset(&uo, 0, sizeof uo);
+		uo.path = cl.path;
+		uo.eo = cl.eo;
+		uo.theme = cl.theme;
+		uo.show_all = cl.ropts.all;
+		r = ui_main(&uo, err, sizeof err);
+		if (r == 1)
+			fprintf(stderr, "gw502tui: %s\n", err);
+		return r;
+	}
+	if ((r = load(&e, &cl)) != 0)
+		return r;
+	if (cl.mode == MODE_REPORT_JSON)
+		report_json(stdout, &e, &cl.ropts);
+	else if (cl.mode == MODE_REPORT_TEXT)
+		report_text(stdout, &e, &cl.ropts);
+	else
+		r = do_export(&e, &cl);
+	engine_close(&e);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "gw502tui: writing the report: %s\n",
+		    strerror(errno));
+		return 1;
+	}
+	return r;
+}

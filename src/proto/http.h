@@ -1,0 +1,65 @@
+/*
+ * http.h: HTTP/1.x message heads: request line, status line and the few
+ * header fields the diagnosis needs (Host, Content-Length,
+ * Transfer-Encoding, Connection). Pure functions over a byte span.
+ */
+#ifndef GW_HTTP_H
+#define GW_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_METHOD_MAX 24
+#define HTTP_TARGET_MAX 2048
+#define HTTP_HOST_MAX 256
+#define HTTP_REASON_MAX 64
+#define HTTP_LINE_MAX 8192	/* longest request/status/header line */
+#define HTTP_HEAD_MAX 32768	/* longest head we wait for */
+
+enum http_result {
+	HTTP_INCOMPLETE = 0,	/* need more bytes */
+	HTTP_OK = 1,		/* a complete, valid head */
+	HTTP_INVALID = -1	/* not a valid HTTP/1.x head: see error */
+};
+
+enum http_target_form { HTTP_FORM_ORIGIN, HTTP_FORM_ABSOLUTE, HTTP_FORM_AUTHORITY, HTTP_FORM_ASTERISK };
+
+struct http_head {
+	bool is_request;
+	char method[HTTP_METHOD_MAX];
+	char target[HTTP_TARGET_MAX];	/* raw request target, NUL-terminated */
+	bool target_truncated;
+	enum http_target_form form;
+	int version_major, version_minor;
+	int status;			/* responses: 100..999 */
+	char reason[HTTP_REASON_MAX];
+	char host[HTTP_HOST_MAX];	/* Host: header, "" if absent */
+	int64_t content_length;		/* -1 when absent */
+	bool chunked;
+	bool conn_close;		/* Connection: close */
+	bool conn_keepalive;		/* Connection: keep-alive */
+	size_t head_len;		/* bytes up to and including the blank line */
+	const char *error;		/* static text when HTTP_INVALID */
+};
+
+/* Parses a request head at the start of buf. */
+enum http_result http_parse_request(const uint8_t *buf, size_t len,
+    struct http_head *h);
+/*
+ * Parses a response head. HTTP_INVALID as soon as the bytes seen cannot
+ * start a valid status line (so "<html>" is invalid after 5 bytes).
+ */
+enum http_result http_parse_response(const uint8_t *buf, size_t len,
+    struct http_head *h);
+/* Copies the first line (up to CR/LF or outlen-1 bytes) raw into out. */
+size_t http_first_line(const uint8_t *buf, size_t len, char *out,
+    size_t outlen);
+/* Splits "host[:port]" / "[v6]:port" / absolute URL into host and port. */
+bool http_split_authority(const char *auth, char *host, size_t hostlen,
+    uint16_t *port);
+/* For an absolute-form target: host, port (default 80/443 by scheme). */
+bool http_url_host(const char *url, char *host, size_t hostlen,
+    uint16_t *port);
+
+#endif

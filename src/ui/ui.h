@@ -1,0 +1,22 @@
+/*
+ * ui.h: the full-screen ncurses interface. It owns the engine while the
+ * capture loads (in slices, between redraws) and only reads the model.
+ */
+#ifndef GW_UI_H
+#define GW_UI_H
+
+#include <stddef.h>
+
+#include "../engine.h"
+
+struct ui_opts {
+	const char *path;		/* capture file */
+	struct engine_opts eo;
+	const char *theme;		/* name or path, NULL: default */
+	int show_all;			/* start with all requests shown */
+};
+
+/* Runs the TUI; returns the exit status (DESIGN §3), err for status 1. */
+int ui_main(const struct ui_opts *o, char *err, size_t errlen);
+
+#endif

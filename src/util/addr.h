@@ -1,0 +1,26 @@
+/* addr.h: IPv4/IPv6 addresses as plain values, compared and printed. */
+#ifndef GW_ADDR_H
+#define GW_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* family is 4 or 6 (0: none); an IPv4 address uses the first 4 bytes of a[]. */
+struct gw_addr {
+	uint8_t family;
+	uint8_t a[16];
+};
+
+#define ADDR_STRLEN 46
+
+bool addr_eq(const struct gw_addr *x, const struct gw_addr *y);
+uint32_t addr_hash(const struct gw_addr *x);
+/* Writes the textual form (inet_ntop style, "-" for none); returns out. */
+const char *addr_fmt(const struct gw_addr *x, char *out, size_t outlen);
+/* Parses dotted IPv4 or IPv6 text; returns false when it is neither. */
+bool addr_parse(const char *text, struct gw_addr *out);
+void addr_set4(struct gw_addr *x, const uint8_t *bytes);
+void addr_set6(struct gw_addr *x, const uint8_t *bytes);
+
+#endif

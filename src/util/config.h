@@ -1,0 +1,29 @@
+/*
+ * config.h: the optional YAML configuration file
+ * ($XDG_CONFIG_HOME/gw502tui/config.yaml): proxy ports, error statuses,
+ * upstream timeout and theme. The command line overrides it.
+ */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct gw_config {
+	char theme[256];		/* "" when unset */
+	uint16_t proxy_ports[16];
+	size_t nproxy_ports;		/* 0 when unset */
+	uint16_t statuses[16];
+	size_t nstatuses;		/* 0 when unset */
+	int64_t timeout_s;		/* 0 when unset */
+};
+
+/*
+ * Loads path, or when NULL the default location if that file exists.
+ * 0: loaded or absent; -1: error, with "FILE:LINE:COL: reason" in err.
+ */
+int config_load(struct gw_config *cfg, const char *path, char *err,
+    size_t errlen);
+
+#endif

@@ -1,0 +1,140 @@
+/* escape.c: terminal-safe and JSON-safe renderings of untrusted bytes. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "escape.h"
+
+/* Length of a valid UTF-8 sequence at s (1..4), 0 if invalid or C1. */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+	uint32_t cp;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF, and C1 controls */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+	    (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return n;
+}
+
+static const char *
+ctrl_name(unsigned char c)
+{
+	switch (c) {
+	case '\t': return "\\t";
+	case '\n': return "\\n";
+	case '\r': return "\\r";
+	case 0x1b: return "\\e";
+	case '\\': return "\\\\";
+	default: return NULL;
+	}
+}
+
+size_t
+esc_term(const char *in, size_t len, char *out, size_t outlen, bool utf8)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	char tmp[8];
+	const char *rep;
+	size_t i = 0, o = 0, n, replen;
+
+	if (outlen == 0)
+		return 0;
+	while (i < len) {
+		n = 1;
+		rep = NULL;
+		if (s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\') {
+			rep = ctrl_name(s[i]);
+			if (rep == NULL) {
+				snprintf(tmp, sizeof tmp, "\\x%02x", s[i]);
+				rep = tmp;
+			}
+		} else if (s[i] >= 0x80) {
+			n = utf8 ? utf8_seq(s + i, len - i) : 0;
+			if (n == 0) {
+				n = 1;
+				snprintf(tmp, sizeof tmp, "\\x%02x", s[i]);
+				rep = tmp;
+			}
+		}
+		replen = rep ? strlen(rep) : n;
+		if (o + replen >= outlen)
+			break;
+		memcpy(out + o, rep ? rep : (const char *)s + i, replen);
+		o += replen;
+		i += n;
+	}
+	out[o] = '\0';
+	return i;
+}
+
+size_t
+esc_term_str(const char *in, char *out, size_t outlen, bool utf8)
+{
+	return esc_term(in, strlen(in), out, outlen, utf8);
+}
+
+size_t
+esc_json(const char *in, size_t len, char *out, size_t outlen)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	char tmp[8];
+	const char *rep;
+	size_t i = 0, o = 0, n, replen;
+
+	if (outlen == 0)
+		return 0;
+	while (i < len) {
+		n = 1;
+		rep = NULL;
+		if (s[i] == '"')
+			rep = "\\\"";
+		else if (s[i] == '\\')
+			rep = "\\\\";
+		else if (s[i] == '\n')
+			rep = "\\n";
+		else if (s[i] == '\r')
+			rep = "\\r";
+		else if (s[i] == '\t')
+			rep = "\\t";
+		else if (s[i] < 0x20 || s[i] == 0x7f) {
+			snprintf(tmp, sizeof tmp, "\\u%04x", s[i]);
+			rep = tmp;
+		} else if (s[i] >= 0x80) {
+			n = utf8_seq(s + i, len - i);
+			if (n == 0) {
+				n = 1;
+				snprintf(tmp, sizeof tmp, "\\u%04x", s[i]);
+				rep = tmp;
+			}
+		}
+		replen = rep ? strlen(rep) : n;
+		if (o + replen >= outlen)
+			break;
+		memcpy(out + o, rep ? rep : (const char *)s + i, replen);
+		o += replen;
+		i += n;
+	}
+	out[o] = '\0';
+	return i;
+}

@@ -1,0 +1,31 @@
+/* vec.h: growable arrays and an append-only string pool, indexed by number. */
+#ifndef GW_VEC_H
+#define GW_VEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Makes room for `need` elements of `size` bytes in *items (capacity *cap),
+ * doubling. Returns 0, or -1 when memory or the `limit` (elements) runs out.
+ */
+int vec_reserve(void **items, size_t *cap, size_t need, size_t size,
+    size_t limit);
+
+/* Strings are referred to by their offset so the pool can move. 0 is "". */
+struct strpool {
+	char *buf;
+	size_t len, cap;
+};
+
+typedef uint32_t strref;
+
+/* Copies len bytes plus a NUL; returns 0 ("") when the pool is full. */
+strref strpool_add(struct strpool *sp, const char *s, size_t len);
+static inline const char *strpool_get(const struct strpool *sp, strref r)
+{
+	return sp->buf ? sp->buf + r : "";
+}
+void strpool_free(struct strpool *sp);
+
+#endif

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs the Debian packages gw502tui needs when they are missing.
+# usage: tests/deps.sh build|test
+set -eu
+want="pkg-config gcc make libpcap-dev libncurses-dev libyaml-dev"
+if [ "${1:-build}" = test ]; then
+	want="$want libcmocka-dev tmux tcpdump tshark python3 iproute2 iptables \
+dnsmasq-base mitmproxy nginx-light curl"
+fi
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+if [ "$(id -u)" != 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# tshark asks whether non-root users may capture; the default (no) is fine.
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+	$SUDO debconf-set-selections 2>/dev/null || true
+$SUDO apt-get install -y -qq --no-install-recommends $missing
