@@ -64,7 +64,13 @@ deps:
 test-deps:
 	@tests/deps.sh test
 
-unit: $(UNIT_BIN)
+TOOL_BIN := $(BUILD)/tests/pcapcheck
+
+$(BUILD)/tests/pcapcheck: tests/tools/pcapcheck.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+unit: $(UNIT_BIN) $(TOOL_BIN)
 
 # The whole suite, built with ASan+UBSan. Ends with "N passed, N failed".
 check: test-deps

@@ -118,7 +118,10 @@ struct syn_series {
 void diag_syn_series(const struct flow *fl, const struct txn *t,
     struct syn_series *out);
 
-/* Elapsed time from request to answer (or to `now` if unanswered). */
+/* When the transaction ended: the answer, the client giving up, or now. */
+int64_t txn_end_ns(const struct flow *fl, const struct txn *t,
+    int64_t now_ns);
+/* Elapsed time from request to that end. */
 int64_t txn_elapsed_ns(const struct flow *fl, const struct txn *t,
     int64_t now_ns);
 /* Frames [first,last] to export for a transaction, with first's offset. */

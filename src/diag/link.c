@@ -267,6 +267,21 @@ set(struct txn *t, enum verdict v, enum cause c)
 	t->d.cause = (uint8_t)c;
 }
 
+/*
+ * Did the upstream close (FIN or RST) before the gateway gave up, and
+ * before the gateway closed its side (which a server's FIN only answers)?
+ */
+static bool
+server_closed_first(const struct conn *c, const struct window *w)
+{
+	const struct frame_ref *close = c->fin[1].number ? &c->fin[1] :
+	    (c->rst.number && c->rst_from_server) ? &c->rst : NULL;
+
+	if (close == NULL || c->bytes[1] != 0 || close->ts_ns > w->to)
+		return false;
+	return c->fin[0].number == 0 || close->number < c->fin[0].number;
+}
+
 static void
 verdict_upstream(const struct flow *fl, struct txn *t,
     const struct window *w)
@@ -285,9 +300,7 @@ verdict_upstream(const struct flow *fl, struct txn *t,
 			set(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 		return;
 	}
-	if ((uc->fin[1].number && uc->fin[1].ts_ns <= w->to + DIAG_SLACK_NS &&
-	    uc->bytes[1] == 0) || (uc->rst.number && uc->rst_from_server &&
-	    uc->rst.ts_ns <= w->to + DIAG_SLACK_NS))
+	if (server_closed_first(uc, w))
 		set(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
 	else
 		set(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
@@ -295,7 +308,7 @@ verdict_upstream(const struct flow *fl, struct txn *t,
 
 /* The outcome of the last attempt decides between the connect causes. */
 static bool
-verdict_connect(const struct flow *fl, struct txn *t)
+verdict_connect(const struct flow *fl, struct txn *t, const struct window *w)
 {
 	const struct conn *last;
 
@@ -306,8 +319,7 @@ verdict_connect(const struct flow *fl, struct txn *t)
 		/* connected, but no request of this client's was seen on it */
 		if (last->bytes[1] != 0)
 			return false;
-		if (last->fin[1].number || (last->rst.number &&
-		    last->rst_from_server))
+		if (server_closed_first(last, w))
 			set(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
 		else
 			set(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
@@ -357,7 +369,7 @@ verdict_dns(const struct flow *fl, struct txn *t)
 
 static void
 diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
-    bool final, bool claim)
+    bool claim)
 {
 	const struct http_msg *req = &fl->msgs[t->req];
 	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
@@ -369,10 +381,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	w.client = &fl->conns[t->conn].caddr;
 	w.claim = claim;
 	w.from = req->start.ts_ns - DIAG_SLACK_NS;
-	if (t->resp != NONE32)
-		w.to = fl->msgs[t->resp].head.ts_ns;
-	else
-		w.to = final ? now : now + 1;
+	w.to = txn_end_ns(fl, t, now);
 	link_dns(dg, fl, t, &w);
 	naddrs = candidate_addrs(fl, t, addrs, MAX_CANDIDATE_ADDRS);
 	link_conns(dg, fl, t, &w, addrs, naddrs);
@@ -381,7 +390,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 		set(t, V_OK, C_NONE);
 	else if (t->d.up_req != NONE32)
 		verdict_upstream(fl, t, &w);
-	else if (!verdict_connect(fl, t) && !verdict_dns(fl, t))
+	else if (!verdict_connect(fl, t, &w) && !verdict_dns(fl, t))
 		set(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 	if (t->status == 0 && !claim && t->d.verdict == V_UNKNOWN)
 		t->d.verdict = V_PENDING;	/* the story is not over */
@@ -409,7 +418,7 @@ diag_run(struct diag *dg, const struct flow *fl, bool final)
 		    now > fl->msgs[t->req].start.ts_ns + dg->opts.timeout_ns +
 		    DIAG_SLACK_NS;
 		/* an open request is looked at, but claims nothing yet */
-		diagnose(dg, fl, t, now, final, settle);
+		diagnose(dg, fl, t, now, settle);
 		t->settled = settle;
 	}
 	while (dg->first_unsettled < dg->ntxns &&

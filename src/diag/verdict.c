@@ -64,11 +64,25 @@ cause_remedy(enum cause c)
 }
 
 int64_t
+txn_end_ns(const struct flow *fl, const struct txn *t, int64_t now_ns)
+{
+	const struct conn *c = &fl->conns[t->conn];
+
+	if (t->resp != NONE32)
+		return fl->msgs[t->resp].head.ts_ns;
+	/* unanswered: over when the client gave up, else still going */
+	if (c->fin[0].number)
+		return c->fin[0].ts_ns;
+	if (c->rst.number)
+		return c->rst.ts_ns;
+	return now_ns;
+}
+
+int64_t
 txn_elapsed_ns(const struct flow *fl, const struct txn *t, int64_t now_ns)
 {
 	int64_t start = fl->msgs[t->req].head.ts_ns;
-	int64_t end = t->resp != NONE32 ? fl->msgs[t->resp].head.ts_ns :
-	    now_ns;
+	int64_t end = txn_end_ns(fl, t, now_ns);
 
 	return end > start ? end - start : 0;
 }

@@ -220,7 +220,7 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 	struct conn *c = &fl->conns[ci];
 	struct stream_state *ss = c->stream;
 	uint32_t req, mi;
-	const char *method = "";
+	bool to_connect = false, to_head = false;
 	char line[FIRST_LINE_MAX + 1];
 
 	if (h->status >= 100 && h->status < 200 && h->status != 101) {
@@ -228,8 +228,13 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 		return;
 	}
 	req = next_request(fl, c, ss);
-	if (req != NONE32)
-		method = flow_str(fl, fl->msgs[req].method);
+	if (req != NONE32) {
+		/* decided now: interning below may move the string pool */
+		const char *method = flow_str(fl, fl->msgs[req].method);
+
+		to_connect = strcmp(method, "CONNECT") == 0;
+		to_head = strcmp(method, "HEAD") == 0;
+	}
 	mi = msg_add(fl, ci, 1, &d->head_start, fr);
 	if (mi == NONE32) {
 		d->state = PS_DEAD;
@@ -240,14 +245,14 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 	http_first_line(d->head, d->head_len, line, sizeof line);
 	fl->msgs[mi].first_line = intern(fl, line);
 	d->cur_msg = mi;
-	if ((strcmp(method, "CONNECT") == 0 && h->status < 300) ||
+	if ((to_connect && h->status < 300) ||
 	    h->status == 101) {
 		msg_complete(fl, d, fr);
 		d->state = PS_TUNNEL;
 		ss->d[0].state = PS_TUNNEL;
 		return;
 	}
-	if (strcmp(method, "HEAD") == 0 || h->status == 204 ||
+	if (to_head || h->status == 204 ||
 	    h->status == 304)
 		d->state = PS_HEAD;
 	else

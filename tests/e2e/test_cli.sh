@@ -1,0 +1,110 @@
+#!/bin/bash
+# The command line contract of DESIGN §3: exit statuses, one-line errors,
+# bad input that must never crash, and the report formats.
+. "$(dirname "$0")/lib.sh"
+EX=$ROOT/examples/gw502-lab.pcap
+
+run() { # run ARGS...: sets rc, out, err
+	"$GW_BIN" "$@" >"$TMPD/out" 2>"$TMPD/err"
+	rc=$?
+	out=$(cat "$TMPD/out")
+	err=$(cat "$TMPD/err")
+}
+one_line_naming() { # NAME WORD: stderr is one line that names WORD
+	if [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && [[ "$err" == *"$2"* ]]; then
+		ok "$1"
+	else
+		notok "$1" "stderr: $err"
+	fi
+}
+
+run -V
+check_eq "-V exits 0" 0 "$rc"
+check "-V prints the version" grep -q '^gw502tui [0-9]' "$TMPD/out"
+run --help
+check_eq "--help exits 0" 0 "$rc"
+check "--help lists --report" grep -q -- '--report' "$TMPD/out"
+
+run --bogus "$EX"
+check_eq "unknown option exits 2" 2 "$rc"
+run --report=xml "$EX"
+check_eq "--report=xml exits 2" 2 "$rc"
+one_line_naming "--report=xml says why in one line" "xml"
+run -p 99999 --report "$EX"
+check_eq "bad port exits 2" 2 "$rc"
+run --status 5x2 --report "$EX"
+check_eq "bad status list exits 2" 2 "$rc"
+run --report
+check_eq "no file exits 2" 2 "$rc"
+run --export 1 "$EX"
+check_eq "--export without -o exits 2" 2 "$rc"
+
+run --report "$TMPD/missing.pcap"
+check_eq "missing file exits 1" 1 "$rc"
+one_line_naming "missing file: one line naming it" "missing.pcap"
+: >"$TMPD/empty.pcap"
+run --report "$TMPD/empty.pcap"
+check_eq "empty file exits 1" 1 "$rc"
+one_line_naming "empty file: one line naming it" "empty.pcap"
+printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' >"$TMPD/text.pcap"
+run --report "$TMPD/text.pcap"
+check_eq "not a capture exits 1" 1 "$rc"
+one_line_naming "not a capture: one line naming it" "text.pcap"
+mkdir -p "$TMPD/dir.pcap"
+run --report "$TMPD/dir.pcap"
+check_eq "a directory exits 1" 1 "$rc"
+
+# truncated in the middle of a record: partial report, warning, exit 0
+size=$(stat -c %s "$EX")
+head -c $((size * 2 / 3)) "$EX" >"$TMPD/cut.pcap"
+run --report=json "$TMPD/cut.pcap"
+check_eq "truncated capture exits 0" 0 "$rc"
+check "truncated capture warns on stderr" grep -qi "warning" "$TMPD/err"
+check "truncated capture still reports what was read" test -s "$TMPD/out"
+for cut in 24 40 100 1000; do
+	head -c "$cut" "$EX" >"$TMPD/cut$cut.pcap"
+	run --report "$TMPD/cut$cut.pcap"
+	if [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; then ok "cut at $cut bytes: exit $rc"
+	else notok "cut at $cut bytes" "exit $rc: $err"; fi
+done
+
+# the reports on the default example
+run --report "$EX"
+check_eq "text report exits 0" 0 "$rc"
+check "text report shows every verdict" bash -c "grep -q 'HOST NOT RESOLVABLE' '$TMPD/out' &&
+    grep -q 'CANNOT CONNECT' '$TMPD/out' && grep -q 'BAD RESPONSE' '$TMPD/out'"
+check "text report ends with the counts" bash -c "tail -1 '$TMPD/out' | grep -q 'gateway errors'"
+run --report=json "$EX"
+check "json: one object per line with the contract's keys" python3 -c '
+import json, sys
+keys = {"id","client","client_port","gateway","gateway_port","method","url",
+        "host","status","request_frame","response_frame","request_time",
+        "elapsed_ms","verdict","cause","summary","remedy","evidence_frames"}
+lines = open(sys.argv[1]).read().splitlines()
+assert lines, "no output"
+for l in lines:
+    o = json.loads(l)
+    assert keys <= o.keys(), keys - o.keys()
+    assert o["status"] is None or o["status"] in (502, 503, 504), o["status"]
+' "$TMPD/out"
+errors=$(wc -l <"$TMPD/out")
+run --report=json --all "$EX"
+all=$(wc -l <"$TMPD/out")
+check "--all lists more than the errors" test "$all" -gt "$errors"
+run --report=json --status 504 "$EX"
+check "--status 504 keeps only 504s and unanswered" python3 -c '
+import json, sys
+s = [json.loads(l)["status"] for l in open(sys.argv[1])]
+assert s and all(x in (504, None) for x in s), s' "$TMPD/out"
+run --report=json -c 10.250.0.12 "$EX"
+check "-c keeps one client" python3 -c '
+import json, sys
+c = {json.loads(l)["client"] for l in open(sys.argv[1])}
+assert c == {"10.250.0.12"}, c' "$TMPD/out"
+run --report=json -c fd00:250::16 --all "$EX"
+check "-c takes an IPv6 client" python3 -c '
+import json, sys
+c = {json.loads(l)["client"] for l in open(sys.argv[1])}
+assert c == {"fd00:250::16"}, c' "$TMPD/out"
+run --report=json -p 1 "$EX"
+check "absolute-form requests are found on any port" test -s "$TMPD/out"
