@@ -88,6 +88,10 @@ run: deps all
 lab: test-deps all
 	tests/lab/record.sh examples
 
+# Speed and memory against the bare libpcap loop (issue 6); see doc/performance.md.
+bench: all
+	bench/run.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/$(PROG)/themes

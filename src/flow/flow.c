@@ -230,6 +230,8 @@ tcp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 		c->synack = fr;
 		c->server_isn = p->seq;
 	}
+	if ((p->tcp_flags & TCPF_ACK) && c->stream != NULL)
+		stream_ack(fl, ci, !dir, p->ack);
 	if (p->payload_wire_len > 0 || p->payload_len > 0) {
 		if (c->data[dir].number == 0)
 			c->data[dir] = fr;

@@ -151,6 +151,7 @@ static inline const char *flow_str(const struct flow *fl, strref r)
 /* Internal to flow/: stream.c parses the payload of a connection. */
 void stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
     const struct pkt *p, int dir);
+void stream_ack(struct flow *fl, uint32_t ci, int data_dir, uint32_t ack);
 void stream_close(struct flow *fl, uint32_t ci, const struct frame *f,
     int dir);
 void stream_free(struct conn *c);

@@ -613,6 +613,24 @@ stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
 		ooo_drain(fl, ci, dir);
 }
 
+/*
+ * The peer acknowledged bytes we never saw (the capture lost them): the
+ * hole before the held segments will not be filled, so skip it now.
+ */
+void
+stream_ack(struct flow *fl, uint32_t ci, int data_dir, uint32_t ack)
+{
+	struct dir_state *d;
+
+	if (fl->conns[ci].stream == NULL)
+		return;
+	d = &fl->conns[ci].stream->d[data_dir];
+	if (!d->synced || d->nooo == 0 || (int32_t)(ack - d->next_seq) <= 0)
+		return;
+	ooo_give_up(fl, d, ack);
+	ooo_drain(fl, ci, data_dir);
+}
+
 void
 stream_close(struct flow *fl, uint32_t ci, const struct frame *f, int dir)
 {

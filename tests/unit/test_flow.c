@@ -1,0 +1,350 @@
+/*
+ * test_flow.c: TCP tracking and HTTP head reassembly, fed with decoded
+ * packets built by hand: retransmission, overlap, out-of-order segments,
+ * gaps, pipelining, chunked bodies, SYN retransmissions, RST and ICMP.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "flow/flow.h"
+
+struct side {
+	struct gw_addr addr;
+	uint16_t port;
+	uint32_t seq;
+};
+
+struct fixture {
+	struct flow fl;
+	struct side cli, srv;
+	uint64_t frame;
+};
+
+static int
+setup(void **state)
+{
+	static struct fixture fx;
+	uint16_t ports[] = { 9090 };
+
+	memset(&fx, 0, sizeof fx);
+	assert_int_equal(flow_init(&fx.fl, ports, 1), 0);
+	addr_parse("10.0.0.5", &fx.cli.addr);
+	addr_parse("10.0.0.1", &fx.srv.addr);
+	fx.cli.port = 40000;
+	fx.srv.port = 9090;
+	fx.cli.seq = 1000;
+	fx.srv.seq = 5000;
+	*state = &fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	flow_free(&fx->fl);
+	return 0;
+}
+
+/* Sends one segment from `from` to `to` with seq, flags and payload. */
+static void
+segment(struct fixture *fx, const struct side *from, const struct side *to,
+    uint32_t seq, uint8_t flags, const char *data, size_t len)
+{
+	struct frame f;
+	struct pkt p;
+
+	memset(&f, 0, sizeof f);
+	memset(&p, 0, sizeof p);
+	f.number = ++fx->frame;
+	f.ts_ns = (int64_t)f.number * 1000000;
+	f.offset = f.number * 100;
+	p.ipver = 4;
+	p.l4 = L4_TCP;
+	p.src = from->addr;
+	p.dst = to->addr;
+	p.sport = from->port;
+	p.dport = to->port;
+	p.seq = seq;
+	p.tcp_flags = flags;
+	p.payload = (const uint8_t *)data;
+	p.payload_len = p.payload_wire_len = (uint32_t)len;
+	flow_feed(&fx->fl, &f, &p);
+}
+
+static void
+handshake(struct fixture *fx)
+{
+	segment(fx, &fx->cli, &fx->srv, fx->cli.seq, TCPF_SYN, NULL, 0);
+	segment(fx, &fx->srv, &fx->cli, fx->srv.seq, TCPF_SYN | TCPF_ACK,
+	    NULL, 0);
+	fx->cli.seq++;
+	fx->srv.seq++;
+}
+
+/* Sends data from a side, advancing its sequence number. */
+static void
+send_data(struct fixture *fx, struct side *from, struct side *to,
+    const char *s)
+{
+	segment(fx, from, to, from->seq, TCPF_ACK | TCPF_PSH, s, strlen(s));
+	from->seq += (uint32_t)strlen(s);
+}
+
+static const char *
+str(struct fixture *fx, strref r)
+{
+	return flow_str(&fx->fl, r);
+}
+
+static void
+test_request_split_and_retransmitted(void **state)
+{
+	struct fixture *fx = *state;
+	const char *a = "GET http://example.test/x HT";
+	const char *b = "TP/1.1\r\nHost: example.test\r\n\r\n";
+
+	handshake(fx);
+	send_data(fx, &fx->cli, &fx->srv, a);
+	/* the same bytes again, then an overlapping segment */
+	segment(fx, &fx->cli, &fx->srv, fx->cli.seq - 5, TCPF_ACK, a + 23, 5);
+	send_data(fx, &fx->cli, &fx->srv, b);
+	assert_int_equal(fx->fl.nmsgs, 1);
+	assert_true(fx->fl.msgs[0].valid);
+	assert_string_equal(str(fx, fx->fl.msgs[0].method), "GET");
+	assert_string_equal(str(fx, fx->fl.msgs[0].target),
+	    "http://example.test/x");
+	assert_int_equal(fx->fl.msgs[0].start.number, 3);
+	assert_int_equal(fx->fl.msgs[0].head.number, 5);
+	assert_int_equal(fx->fl.conns[0].role, CONN_CLIENT);
+}
+
+static void
+test_out_of_order_head(void **state)
+{
+	struct fixture *fx = *state;
+	const char *req = "GET http://h.test/ HTTP/1.1\r\nHost: h.test\r\n\r\n";
+	size_t half = 10;
+
+	handshake(fx);
+	/* second part first, then the first part */
+	segment(fx, &fx->cli, &fx->srv, fx->cli.seq + (uint32_t)half, TCPF_ACK,
+	    req + half, strlen(req) - half);
+	assert_int_equal(fx->fl.nmsgs, 0);
+	segment(fx, &fx->cli, &fx->srv, fx->cli.seq, TCPF_ACK, req, half);
+	assert_int_equal(fx->fl.nmsgs, 1);
+	assert_string_equal(str(fx, fx->fl.msgs[0].target), "http://h.test/");
+}
+
+static void
+test_pipelined_with_bodies(void **state)
+{
+	struct fixture *fx = *state;
+
+	handshake(fx);
+	send_data(fx, &fx->cli, &fx->srv,
+	    "GET http://a.test/1 HTTP/1.1\r\nHost: a.test\r\n\r\n"
+	    "HEAD http://a.test/2 HTTP/1.1\r\nHost: a.test\r\n\r\n"
+	    "GET http://a.test/3 HTTP/1.1\r\nHost: a.test\r\n\r\n");
+	send_data(fx, &fx->srv, &fx->cli,
+	    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+	/* HEAD: Content-Length but no body follows */
+	send_data(fx, &fx->srv, &fx->cli,
+	    "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n");
+	send_data(fx, &fx->srv, &fx->cli,
+	    "HTTP/1.1 502 Bad Gateway\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5\r\nabcde\r\n0\r\n\r\n");
+	assert_int_equal(fx->fl.nmsgs, 6);
+	assert_int_equal(fx->fl.conns[0].nmsg[0], 3);
+	assert_int_equal(fx->fl.conns[0].nmsg[1], 3);
+	assert_int_equal(fx->fl.msgs[5].status, 502);
+	assert_true(fx->fl.msgs[5].complete);
+	assert_int_equal(fx->fl.msgs[5].end.number, fx->frame);
+}
+
+static void
+test_body_skipped_not_parsed(void **state)
+{
+	struct fixture *fx = *state;
+	char body[3000];
+
+	memset(body, 'x', sizeof body - 1);
+	body[sizeof body - 1] = '\0';
+	memcpy(body, "HTTP/1.1 200", 12);	/* looks like a head: is body */
+	handshake(fx);
+	send_data(fx, &fx->cli, &fx->srv,
+	    "GET http://b.test/ HTTP/1.1\r\nHost: b.test\r\n\r\n");
+	send_data(fx, &fx->srv, &fx->cli,
+	    "HTTP/1.1 200 OK\r\nContent-Length: 2999\r\n\r\n");
+	send_data(fx, &fx->srv, &fx->cli, body);
+	send_data(fx, &fx->srv, &fx->cli, "");
+	assert_int_equal(fx->fl.conns[0].nmsg[1], 1);
+	assert_true(fx->fl.msgs[1].complete);
+	assert_int_equal(fx->fl.msgs[1].end.number, 5);
+}
+
+static void
+test_gap_in_body_keeps_sync(void **state)
+{
+	struct fixture *fx = *state;
+
+	handshake(fx);
+	send_data(fx, &fx->cli, &fx->srv,
+	    "GET http://c.test/ HTTP/1.1\r\nHost: c.test\r\n\r\n"
+	    "GET http://c.test/2 HTTP/1.1\r\nHost: c.test\r\n\r\n");
+	send_data(fx, &fx->srv, &fx->cli,
+	    "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+	/* the capture lost 100000 body bytes: jump past them */
+	fx->srv.seq += 100000;
+	send_data(fx, &fx->srv, &fx->cli,
+	    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+	assert_int_equal(fx->fl.conns[0].nmsg[1], 1);	/* held: a hole */
+	/* the client acknowledges it all: the hole was the capture's */
+	{
+		struct frame f = { .number = ++fx->frame };
+		struct pkt p = { .ipver = 4, .l4 = L4_TCP,
+		    .src = fx->cli.addr, .dst = fx->srv.addr,
+		    .sport = fx->cli.port, .dport = fx->srv.port,
+		    .seq = fx->cli.seq, .ack = fx->srv.seq,
+		    .tcp_flags = TCPF_ACK };
+
+		flow_feed(&fx->fl, &f, &p);
+	}
+	assert_int_equal(fx->fl.conns[0].nmsg[1], 2);
+	assert_int_equal(fx->fl.msgs[3].status, 404);
+	assert_true(fx->fl.stats.stream_gaps >= 100000);
+}
+
+static void
+test_invalid_upstream_reply(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->srv.port = 80;
+	handshake(fx);
+	send_data(fx, &fx->cli, &fx->srv, "GET /fw4.pdf HTTP/1.1\r\nHost: u\r\n\r\n");
+	send_data(fx, &fx->srv, &fx->cli, "<html>no status line</html>");
+	assert_int_equal(fx->fl.conns[0].role, CONN_UPSTREAM);
+	assert_int_equal(fx->fl.nmsgs, 2);
+	assert_false(fx->fl.msgs[1].valid);
+	assert_string_equal(str(fx, fx->fl.msgs[1].first_line),
+	    "<html>no status line</html>");
+}
+
+static void
+test_syn_retransmissions_and_rst(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->srv.port = 80;
+	for (int i = 0; i < 3; i++)
+		segment(fx, &fx->cli, &fx->srv, 777, TCPF_SYN, NULL, 0);
+	assert_int_equal(fx->fl.nconns, 1);
+	assert_int_equal(fx->fl.conns[0].nsyn, 3);
+	segment(fx, &fx->srv, &fx->cli, 0, TCPF_RST | TCPF_ACK, NULL, 0);
+	assert_int_equal(fx->fl.conns[0].rst.number, 4);
+	assert_true(fx->fl.conns[0].rst_from_server);
+	/* a new SYN on the same ports after the RST: a new connection */
+	segment(fx, &fx->cli, &fx->srv, 999, TCPF_SYN, NULL, 0);
+	assert_int_equal(fx->fl.nconns, 2);
+}
+
+static void
+test_syn_limit(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->srv.port = 80;
+	for (int i = 0; i < CONN_MAX_SYNS + 5; i++)
+		segment(fx, &fx->cli, &fx->srv, 1, TCPF_SYN, NULL, 0);
+	assert_int_equal(fx->fl.conns[0].nsyn, CONN_MAX_SYNS);
+	assert_int_equal(fx->fl.conns[0].syns_dropped, 5);
+}
+
+static void
+test_icmp_matched_by_quote(void **state)
+{
+	struct fixture *fx = *state;
+	struct frame f;
+	struct pkt p;
+
+	fx->srv.port = 80;
+	segment(fx, &fx->cli, &fx->srv, 1, TCPF_SYN, NULL, 0);
+	memset(&f, 0, sizeof f);
+	memset(&p, 0, sizeof p);
+	f.number = 2;
+	p.ipver = 4;
+	p.l4 = L4_ICMP;
+	addr_parse("10.0.0.254", &p.src);
+	p.dst = fx->cli.addr;
+	p.icmp_type = 3;
+	p.icmp_code = 13;
+	p.quote.valid = true;
+	p.quote.l4 = L4_TCP;
+	p.quote.src = fx->cli.addr;
+	p.quote.dst = fx->srv.addr;
+	p.quote.sport = fx->cli.port;
+	p.quote.dport = fx->srv.port;
+	flow_feed(&fx->fl, &f, &p);
+	assert_int_equal(fx->fl.conns[0].icmp.number, 2);
+	assert_int_equal(fx->fl.conns[0].icmp_code, 13);
+	/* an ICMP error quoting an unknown connection changes nothing */
+	p.quote.sport = 1;
+	f.number = 3;
+	flow_feed(&fx->fl, &f, &p);
+	assert_int_equal(fx->fl.conns[0].nicmp, 1);
+}
+
+static void
+test_head_too_long(void **state)
+{
+	struct fixture *fx = *state;
+	static char big[40000];
+
+	memset(big, 'a', sizeof big - 1);
+	memcpy(big, "GET http://d.test/ HTTP/1.1\r\nX: ", 32);
+	handshake(fx);
+	for (size_t off = 0; off + 1400 < sizeof big; off += 1400) {
+		segment(fx, &fx->cli, &fx->srv, fx->cli.seq, TCPF_ACK,
+		    big + off, 1400);
+		fx->cli.seq += 1400;
+	}
+	assert_int_equal(fx->fl.nmsgs, 1);
+	assert_false(fx->fl.msgs[0].valid);
+	assert_int_equal(fx->fl.stats.heads_too_long, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_request_split_and_retransmitted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_order_head, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_pipelined_with_bodies,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_body_skipped_not_parsed,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gap_in_body_keeps_sync,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_upstream_reply,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syn_retransmissions_and_rst,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syn_limit, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_matched_by_quote,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_head_too_long, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
