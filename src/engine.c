@@ -19,20 +19,15 @@ engine_default_opts(struct engine_opts *o)
 }
 
 int
-engine_open(struct engine *e, const char *path, const struct engine_opts *o,
-    char *err, size_t errlen)
+engine_init(struct engine *e, const struct engine_opts *o, char *err,
+    size_t errlen)
 {
 	struct diag_opts dopts;
 
 	memset(e, 0, sizeof *e);
 	e->opts = *o;
-	e->cap = capfile_open(path, err, errlen);
-	if (e->cap == NULL)
-		return -1;
 	if (flow_init(&e->flow, o->proxy_ports, o->nproxy_ports) != 0) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		capfile_close(e->cap);
-		e->cap = NULL;
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	memset(&dopts, 0, sizeof dopts);
@@ -44,8 +39,22 @@ engine_open(struct engine *e, const char *path, const struct engine_opts *o,
 	return 0;
 }
 
-static void
-take_frame(struct engine *e, const struct frame *f)
+int
+engine_open(struct engine *e, const char *path, const struct engine_opts *o,
+    char *err, size_t errlen)
+{
+	if (engine_init(e, o, err, errlen) != 0)
+		return -1;
+	e->cap = capfile_open(path, err, errlen);
+	if (e->cap == NULL) {
+		engine_close(e);
+		return -1;
+	}
+	return 0;
+}
+
+void
+engine_feed(struct engine *e, const struct frame *f)
 {
 	struct flow_stats *st = &e->flow.stats;
 	struct pkt p;
@@ -80,11 +89,11 @@ engine_step(struct engine *e, uint64_t max_frames)
 	uint64_t n = 0;
 	int r = 1;
 
-	if (e->eof)
+	if (e->eof || e->cap == NULL)
 		return 0;
 	while ((max_frames == 0 || n < max_frames) &&
 	    (r = capfile_next(e->cap, &f)) == 1) {
-		take_frame(e, &f);
+		engine_feed(e, &f);
 		n++;
 	}
 	diag_update(&e->diag, &e->flow);
@@ -95,10 +104,18 @@ engine_step(struct engine *e, uint64_t max_frames)
 		snprintf(e->error, sizeof e->error, "%s",
 		    capfile_error(e->cap));
 	}
+	engine_finish(e);
+	return 0;
+}
+
+void
+engine_finish(struct engine *e)
+{
+	if (e->eof)
+		return;
 	e->eof = true;
 	flow_finish(&e->flow);
 	diag_update(&e->diag, &e->flow);
-	return 0;
 }
 
 void

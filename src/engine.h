@@ -36,7 +36,14 @@ struct engine {
 	char error[512];
 };
 
-/* 0, or -1 with one line in err. */
+/* An engine fed by hand (live capture): see engine_feed. */
+int engine_init(struct engine *e, const struct engine_opts *o, char *err,
+    size_t errlen);
+/* Takes one frame (a live packet already written to the spool). */
+void engine_feed(struct engine *e, const struct frame *f);
+/* No more frames will come: ends what the end of the capture ends. */
+void engine_finish(struct engine *e);
+/* engine_init and a capture file to read; 0, or -1 with one line in err. */
 int engine_open(struct engine *e, const char *path,
     const struct engine_opts *o, char *err, size_t errlen);
 /*

@@ -7,12 +7,15 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capture/export.h"
+#include "capture/live.h"
 #include "engine.h"
+#include "headless.h"
 #include "proto/http.h"
 #include "report/report.h"
 #include "ui/ui.h"
@@ -30,11 +33,24 @@ struct cli {
 	bool force;
 	struct report_opts ropts;
 	struct engine_opts eo;
+	struct live_opts lo;	/* lo.iface set: live capture */
+	const char *user;	/* -Z */
+	double duration_s;
+	bool follow;
 };
+
+static volatile sig_atomic_t stop_flag;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
 
 enum {
 	OPT_REPORT = 256, OPT_ALL, OPT_STATUS, OPT_TIMEOUT, OPT_EXPORT,
-	OPT_FORCE, OPT_CONFIG
+	OPT_FORCE, OPT_CONFIG, OPT_DURATION, OPT_FOLLOW, OPT_MAX_MB
 };
 
 static const struct option long_opts[] = {
@@ -45,6 +61,9 @@ static const struct option long_opts[] = {
 	{ "export", required_argument, NULL, OPT_EXPORT },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "follow", no_argument, NULL, OPT_FOLLOW },
+	{ "max-mb", required_argument, NULL, OPT_MAX_MB },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -54,8 +73,23 @@ static void
 usage(FILE *out)
 {
 	fputs(
+
 "usage: gw502tui [options] [FILE]     TUI on a capture file (pcap or pcapng)\n"
+"       gw502tui [options] -i IFACE   TUI on a live capture (IFACE 'any' allowed)\n"
 "  -r FILE        capture file to read (same as the positional FILE)\n"
+"  -i IFACE       live capture interface (default 'any' with no FILE)\n"
+"  -f 'BPF'       capture filter. A filter on ports drops IP fragments\n"
+"                 (only the first carries the ports); keep them with\n"
+"                 -f 'port 53 or port 9090 or (ip[6:2] & 0x3fff != 0)'\n"
+"  -s SNAPLEN     live snap length (0 = whole packet, the default)\n"
+"  -w FILE        live: keep the capture in FILE (else a private spool\n"
+"                 file, removed at exit)\n"
+"  -Z USER        live: drop privileges to USER once the capture is open\n"
+"                 (default: the user who ran sudo)\n"
+"  --max-mb N     live: stop capturing when the spool reaches N MB\n"
+"                 (default 1024)\n"
+"  --duration SEC with --report -i: capture this long, then report\n"
+"  --follow       with --report -i: print each diagnosis as it is known\n"
 "  -p PORTS       proxy port(s), comma separated (default 9090)\n"
 "  -g ADDR        gateway address (default: detected)\n"
 "  -c ADDR        only this client\n"
@@ -194,6 +228,45 @@ parse_opt(struct cli *cl, int c, const char *arg)
 		break;
 	case OPT_FORCE:
 		cl->force = true;
+		cl->lo.force = true;
+		break;
+	case 'i':
+		cl->lo.iface = arg;
+		break;
+	case 'f':
+		cl->lo.filter = arg;
+		break;
+	case 'w':
+		cl->lo.write_path = arg;
+		break;
+	case 'Z':
+		cl->user = arg;
+		break;
+	case 's':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v < 0 || v > 262144)
+			return usage_error("-s: a snap length from 0 to 262144, "
+			    "not %s", arg);
+		cl->lo.snaplen = (int)v;
+		break;
+	case OPT_DURATION:
+		errno = 0;
+		cl->duration_s = strtod(arg, &end);
+		if (errno || *end || !(cl->duration_s > 0) ||
+		    cl->duration_s > 31536000)
+			return usage_error("--duration: not a number of "
+			    "seconds: %s", arg);
+		break;
+	case OPT_FOLLOW:
+		cl->follow = true;
+		break;
+	case OPT_MAX_MB:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v <= 0 || v > 1048576)
+			return usage_error("--max-mb: not a size in MB: %s", arg);
+		cl->lo.max_bytes = (uint64_t)v << 20;
 		break;
 	case OPT_CONFIG:
 		cl->config = arg;
@@ -209,7 +282,8 @@ parse_args(struct cli *cl, int argc, char **argv)
 {
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "r:o:t:p:g:c:hV", long_opts,
+	while ((c = getopt_long(argc, argv, "r:o:t:p:g:c:i:f:s:w:Z:hV",
+	    long_opts,
 	    NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
@@ -230,8 +304,21 @@ parse_args(struct cli *cl, int argc, char **argv)
 			    argv[optind]);
 		cl->path = argv[optind];
 	}
-	if (cl->path == NULL)
-		return usage_error("%s", "no capture file given");
+	if (cl->path != NULL && cl->lo.iface != NULL)
+		return usage_error("a capture file or -i, not both: %s",
+		    cl->path);
+	if (cl->path == NULL && cl->lo.iface == NULL)
+		cl->lo.iface = "any";	/* DESIGN §3: live on all interfaces */
+	if (cl->lo.iface == NULL && (cl->lo.write_path || cl->duration_s ||
+	    cl->follow || cl->lo.filter))
+		return usage_error("%s", "-w, -f, --duration and --follow go "
+		    "with -i");
+	if (cl->lo.iface != NULL && cl->mode == MODE_EXPORT)
+		return usage_error("%s", "--export reads a file: capture with "
+		    "-w FILE first");
+	if ((cl->duration_s || cl->follow) && cl->mode == MODE_TUI)
+		return usage_error("%s", "--duration and --follow go with "
+		    "--report");
 	if (cl->mode == MODE_EXPORT && cl->out == NULL)
 		return usage_error("%s", "--export needs -o OUT.pcap");
 	return 0;
@@ -297,6 +384,46 @@ do_export(struct engine *e, const struct cli *cl)
 	return 0;
 }
 
+/* --report -i IFACE: capture, diagnose, print; no screen. */
+static int
+run_live_report(struct cli *cl)
+{
+	struct headless_opts ho;
+	struct engine e;
+	struct live *l;
+	char err[512];
+	int r;
+
+	if ((l = live_open(&cl->lo, err, sizeof err)) == NULL) {
+		fprintf(stderr, "gw502tui: %s\n", err);
+		return 1;
+	}
+	if (live_drop_privileges(l, cl->user, err, sizeof err) != 0 ||
+	    engine_init(&e, &cl->eo, err, sizeof err) != 0) {
+		fprintf(stderr, "gw502tui: %s\n", err);
+		live_close(l, err, sizeof err);
+		return 1;
+	}
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	signal(SIGHUP, on_stop);
+	fprintf(stderr, "gw502tui: capturing on %s%s%s\n", cl->lo.iface,
+	    cl->lo.filter ? " with filter " : "",
+	    cl->lo.filter ? cl->lo.filter : "");
+	memset(&ho, 0, sizeof ho);
+	ho.json = cl->mode == MODE_REPORT_JSON;
+	ho.follow = cl->follow;
+	ho.duration_s = cl->duration_s;
+	ho.ropts = cl->ropts;
+	r = headless_run(l, &e, &ho, &stop_flag, stdout);
+	engine_close(&e);
+	if (live_close(l, err, sizeof err) != 0) {
+		fprintf(stderr, "gw502tui: %s\n", err);
+		r = 1;
+	}
+	return r;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -307,6 +434,7 @@ main(int argc, char **argv)
 
 	memset(&cl, 0, sizeof cl);
 	engine_default_opts(&cl.eo);
+	cl.lo.max_bytes = 1024ULL << 20;
 	/* the config file first, so the command line can override it */
 	for (int i = 1; i + 1 < argc; i++)
 		if (strcmp(argv[i], "--config") == 0)
@@ -317,6 +445,13 @@ main(int argc, char **argv)
 	}
 	if ((r = parse_args(&cl, argc, argv)) != 0)
 		return r;
+	if (cl.lo.iface != NULL && cl.mode != MODE_TUI)
+		return run_live_report(&cl);
+	if (cl.lo.iface != NULL) {
+		fprintf(stderr, "gw502tui: -i %s: the live screen is not built "
+		    "yet; use --report -i %s\n", cl.lo.iface, cl.lo.iface);
+		return 1;
+	}
 	if (cl.mode == MODE_TUI) {
 		struct ui_opts uo;
 

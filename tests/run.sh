@@ -5,7 +5,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 export ROOT GW_BIN=${GW_BIN:-$ROOT/build/gw502tui}
-GW_BUILD=${GW_BUILD:-$ROOT/build}
+export GW_BUILD=${GW_BUILD:-$ROOT/build}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 passed=0 failed=0 skipped=0

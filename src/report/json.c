@@ -175,8 +175,8 @@ json_upstream(FILE *out, const struct flow *fl, const struct txn *t)
 	fputc('}', out);
 }
 
-static void
-json_txn(FILE *out, const struct engine *e, const struct txn *t)
+void
+report_json_txn(FILE *out, const struct engine *e, const struct txn *t)
 {
 	const struct flow *fl = &e->flow;
 	const struct conn *cc = &fl->conns[t->conn];
@@ -238,5 +238,5 @@ report_json(FILE *out, const struct engine *e, const struct report_opts *o)
 {
 	for (size_t i = 0; i < e->diag.ntxns; i++)
 		if (report_wants(e, &e->diag.txns[i], o))
-			json_txn(out, e, &e->diag.txns[i]);
+			report_json_txn(out, e, &e->diag.txns[i]);
 }

@@ -22,6 +22,9 @@ void report_text(FILE *out, const struct engine *e,
     const struct report_opts *o);
 void report_json(FILE *out, const struct engine *e,
     const struct report_opts *o);
+/* One transaction, in either format. */
+void report_text_txn(FILE *out, const struct engine *e, const struct txn *t);
+void report_json_txn(FILE *out, const struct engine *e, const struct txn *t);
 /* "2026-11-28T09:44:45.123456Z" */
 void report_iso_time(int64_t ts_ns, char *out, size_t outlen);
 

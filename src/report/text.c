@@ -127,8 +127,8 @@ text_upstream(FILE *out, const struct flow *fl, const struct txn *t)
 		fputs("    REPLY (none)\n", out);
 }
 
-static void
-text_txn(FILE *out, const struct engine *e, const struct txn *t)
+void
+report_text_txn(FILE *out, const struct engine *e, const struct txn *t)
 {
 	const struct flow *fl = &e->flow;
 	const struct conn *cc = &fl->conns[t->conn];
@@ -175,7 +175,7 @@ report_text(FILE *out, const struct engine *e, const struct report_opts *o)
 	for (size_t i = 0; i < dg->ntxns; i++) {
 		if (!report_wants(e, &dg->txns[i], o))
 			continue;
-		text_txn(out, e, &dg->txns[i]);
+		report_text_txn(out, e, &dg->txns[i]);
 		shown++;
 	}
 	fprintf(out, "%zu request%s, %" PRIu64 " gateway error%s", dg->ntxns,

@@ -3,6 +3,7 @@
 # GW_BIN: binary under test; ROOT: repo root; SHARED: ../shared (read only).
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 GW_BIN=${GW_BIN:-$ROOT/build/gw502tui}
+GW_BUILD=${GW_BUILD:-$(dirname "$GW_BIN")}
 SHARED=${SHARED:-$(cd "$ROOT/.." && pwd)/shared}
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/gw502e2e.XXXXXX")
 trap 'rm -rf "$TMPD"' EXIT

@@ -4,6 +4,24 @@
 # frame numbers equal tshark's. As root where namespaces work, the lab is
 # also recorded afresh and checked the same way (GW_LAB=0 skips that).
 . "$(dirname "$0")/lib.sh"
+# The live run: its --follow JSON agrees with the truth of the same lab run,
+# the -w file reads back whole, the private spool is gone.
+check_live() {
+	local dir=$1 spool=$2 captured
+	check "live: capture ended cleanly" grep -q "packets captured" "$dir/live.log"
+	check "live: no sanitizer report" bash -c "! grep -qE 'Sanitizer|runtime error' '$dir/live.log'"
+	python3 "$ROOT/tests/e2e/lab_check.py" --json "$dir/live.json" \
+	    "$GW_BIN" "$dir/gw502-lab.pcap" | sed 's/^\(not ok\|ok\|skip\) - /\1 - live /'
+	captured=$(sed -n 's/.*: \([0-9]*\) packets captured.*/\1/p' "$dir/live.log")
+	"$GW_BUILD/tests/pcapcheck" "$dir/live.pcap" >"$TMPD/live.check" 2>&1
+	check "live: -w file reads back with libpcap, all $captured packets" \
+	    grep -q "^frames=$captured " "$TMPD/live.check"
+	"$GW_BIN" --report=json --all "$dir/live.pcap" >"$TMPD/offline.json"
+	python3 "$ROOT/tests/e2e/lab_check.py" --json "$dir/live.json" --same-as \
+	    "$TMPD/offline.json" | sed 's/^\(not ok\|ok\) - /\1 - live vs offline: /'
+	check "live: private spool removed" test -z "$(ls -A "$spool")"
+}
+
 n=0
 for cap in "$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng; do
 	[ -f "${cap%.*}.truth.tsv" ] || continue
@@ -21,7 +39,11 @@ elif ! ip netns add gw502lab-probe 2>/dev/null; then
 else
 	ip netns del gw502lab-probe
 	fresh="$TMPD/lab"
-	mkdir -p "$fresh"
+	spool="$TMPD/spool"
+	mkdir -p "$fresh" "$spool"
+	# a live gw502tui watches the gateway while the lab records
+	export GW502LAB_LIVE="env TMPDIR=$spool $GW_BIN --report=json --all --follow -i eth0 \
+	    -w $fresh/live.pcap >$fresh/live.json"
 	if "$ROOT/tests/lab/check_clean.sh" "$fresh" >"$TMPD/lab.log" 2>&1; then
 		ok "lab records and leaves no namespace or process behind"
 	else
@@ -33,4 +55,5 @@ else
 		python3 "$ROOT/tests/e2e/lab_check.py" "$GW_BIN" "$cap" |
 		    sed 's/^\(not ok\|ok\|skip\) - /\1 - fresh /'
 	done
+	check_live "$fresh" "$spool"
 fi

@@ -1,0 +1,64 @@
+/*
+ * live.h: live capture with libpcap. Every packet is appended to a spool
+ * file (a private temporary file, or the -w file) before the engine sees
+ * it, so follow-stream and export read the spool like any capture file.
+ */
+#ifndef GW_LIVE_H
+#define GW_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+
+struct live_opts {
+	const char *iface;	/* "any" allowed */
+	const char *filter;	/* BPF, NULL for none */
+	int snaplen;		/* 0: whole packet */
+	const char *write_path;	/* -w: keep the capture here; NULL: spool */
+	bool force;		/* -w may replace an existing file */
+	uint64_t max_bytes;	/* stop capturing at this spool size; 0: no limit */
+};
+
+struct live_stats {
+	uint64_t captured;	/* packets written to the spool */
+	uint64_t kernel_drops;	/* pcap_stats ps_drop + ps_ifdrop */
+	uint64_t spool_bytes;
+	bool full;		/* max_bytes reached: capture stopped */
+	bool paused;
+};
+
+struct live;
+
+/* Opens the interface and the spool. NULL with one line in err. */
+struct live *live_open(const struct live_opts *o, char *err, size_t errlen);
+/*
+ * Gives up root for `user` (NULL: $SUDO_USER when run through sudo; nothing
+ * to do when not root). The spool changes owner first so it stays readable.
+ */
+int live_drop_privileges(struct live *l, const char *user, char *err,
+    size_t errlen);
+int live_fd(const struct live *l);	/* for poll(); -1 if none */
+/*
+ * Takes up to max waiting packets (never blocks): appends each to the spool
+ * and hands it to cb. Returns how many, or -1 with live_error().
+ */
+typedef void (*live_cb)(void *ctx, const struct frame *f);
+int live_read(struct live *l, int max, live_cb cb, void *ctx);
+void live_pause(struct live *l, bool paused);
+void live_stats(struct live *l, struct live_stats *st);
+const char *live_spool_path(const struct live *l);
+const char *live_error(const struct live *l);
+/*
+ * Copies the spool so far to path (the `w` key), safely; 0 or -1 with err.
+ */
+int live_save(struct live *l, const char *path, bool force, char *err,
+    size_t errlen);
+/*
+ * Stops capturing. A -w file is moved into place (0, or -1 with err); a
+ * private spool is removed.
+ */
+int live_close(struct live *l, char *err, size_t errlen);
+
+#endif

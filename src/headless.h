@@ -1,0 +1,29 @@
+/*
+ * headless.h: a live capture without the screen (--report -i IFACE):
+ * capture for --duration seconds (or until a signal), then print the
+ * diagnoses; with --follow, print each one as soon as it is settled.
+ */
+#ifndef GW_HEADLESS_H
+#define GW_HEADLESS_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "capture/live.h"
+#include "engine.h"
+#include "report/report.h"
+
+struct headless_opts {
+	bool json;
+	bool follow;
+	double duration_s;	/* 0: until a signal */
+	struct report_opts ropts;
+};
+
+/* Returns the exit status; *stop is set by the caller's signal handler. */
+int headless_run(struct live *l, struct engine *e,
+    const struct headless_opts *o, volatile sig_atomic_t *stop,
+    FILE *out);
+
+#endif

@@ -1,0 +1,191 @@
+#!/bin/bash
+# The TUI driven through tmux on every bundled lab capture (examples/*.pcap,
+# *.pcapng): for each failure cause in the capture's truth file, filter to
+# that request and check the evidence pane names the cause and shows its
+# evidence (NXDOMAIN, the SYN times and intervals of *.syn.tsv, the RST,
+# the ICMP name, the upstream's invalid first line …); follow the stream;
+# export and read the file back; 80x24, resize, q and SIGTERM restore the
+# terminal. Synchronisation is by polling the screen, never fixed sleeps.
+. "$(dirname "$0")/lib.sh"
+command -v tmux >/dev/null || { skip "tui lab: tmux not installed"; exit 0; }
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+S=gwtui-lab-$$
+PORTS=9090,9091
+trap 'tmux kill-session -t "$S" 2>/dev/null; rm -rf "$TMPD"' EXIT
+
+screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
+has() { screen | grep -qF -- "$1"; }
+hasre() { screen | grep -qE -- "$1"; }
+hasnt() { ! screen | grep -qF -- "$1"; }
+flat() { screen | tr -s ' ' | tr '\n' '~' | head -c 1200; }
+see() { if wait_for 10 has "$2"; then ok "$1"; else notok "$1" "no [$2]: $(flat)"; fi; }
+seere() { if wait_for 10 hasre "$2"; then ok "$1"; else notok "$1" "no /$2/: $(flat)"; fi; }
+keys() { tmux send-keys -t "$S" "$@"; }
+text() { tmux send-keys -t "$S" -l "$1"; }
+start() { # start CAPTURE: a shell in an 80x24 session runs the TUI on it
+	tmux kill-session -t "$S" 2>/dev/null
+	tmux new-session -d -s "$S" -x 80 -y 24 -c "$TMPD" \
+	    "env PS1='PROMPT\$ ' TERM=tmux-256color bash --norc --noprofile"
+	wait_for 10 has 'PROMPT$'
+	keys "clear; LANG=C.UTF-8 LC_ALL=C.UTF-8 $GW_BIN -p $PORTS $1; echo EXIT=\$?" Enter
+}
+filter() { keys /; wait_for 5 has "Filter"; keys C-u; text "$1"; keys Enter; }
+count_frames() {
+	if command -v capinfos >/dev/null; then
+		capinfos -c -M "$1" 2>/dev/null | awk '/Number of packets/ {print $NF}'
+	else
+		"$PY" -c 'import sys; d=open(sys.argv[1],"rb").read(); o=24; n=0
+while o + 16 <= len(d):
+    o += 16 + int.from_bytes(d[o+8:o+12], "little"); n += 1
+print(n)' "$1"
+	fi
+}
+
+# One line per cause: cause, url, id, then what the evidence must show
+# (F:fixed text or R:regex), from the truth file, the SYN file and the report.
+expectations() { # expectations CAPTURE
+	"$GW_BIN" -p "$PORTS" --report=json --all "$1" >"$TMPD/report.json" || return 1
+	"$PY" - "$1" "$TMPD/report.json" <<'EOF'
+import csv, json, re, sys
+cap, rep = sys.argv[1], sys.argv[2]
+base = re.sub(r'\.pcapng?$', '', cap)
+truth = list(csv.DictReader(open(base + '.truth.tsv'), delimiter='\t'))
+syns = list(csv.DictReader(open(base + '.syn.tsv'), delimiter='\t'))
+txns = {(t['client'], t['client_port']): t for t in map(json.loads, open(rep))}
+def esc(s):
+    out = ''
+    for ch in s:
+        o = ord(ch)
+        out += {'\t': '\\t', '\n': '\\n', '\r': '\\r', '\x1b': '\\e', '\\': '\\\\'}.get(ch) or \
+            ('\\x%02x' % o if o < 0x20 or o == 0x7f else ch)
+    return out
+def ms_re(sec):  # the TUI truncates to ms; tshark rounds to µs
+    ms = int(float(sec) * 1000 + 0.0005)
+    alts = {ms, max(ms - 1, 0)}
+    return '(' + '|'.join('%d\\.%03d' % (m // 1000, m % 1000) for m in sorted(alts)) + ')s'
+seen = set()
+for row in truth:
+    cause = row['cause']
+    if cause == 'none' or cause in seen or row['scenario'] == 'crowd':
+        continue
+    if row['method'] != 'GET':
+        continue
+    t = txns.get((row['client'], row['client_port']))
+    if not t:
+        print('\t'.join([cause, row['url'], '0', 'F:request %s:%s not in the report' % (row['client'], row['client_port'])]))
+        continue
+    seen.add(cause)
+    exp = ['F:(%s)' % cause]
+    if cause == 'dns-nxdomain':
+        exp.append('R:DNS +A %s → NXDOMAIN' % re.escape(t['host']))
+    elif cause == 'dns-no-response':
+        exp.append('F:%s → no answer' % t['host'])
+    elif cause == 'tcp-rst':
+        exp.append('F:RST       from the server: connection refused')
+    elif cause == 'icmp-unreachable':
+        exp.append('F:' + t['connect']['icmp']['name'][:24])
+    elif cause == 'http-invalid-response':
+        exp.append('F:Reply     ' + esc(t['upstream']['first_line'])[:40])
+    elif cause == 'syn-unanswered':
+        mine = [s for s in syns if s['client'] == row['client'] and s['client_port'] == row['client_port']]
+        for s in mine[:4]:
+            k = int(s['syn'])
+            pat = 'SYN %d +[0-9:.]+ \\+%s' % (k, ms_re(s['since_first_s']))
+            if s['interval_s'] not in ('', '-'):
+                pat += ' \\(\\+%s' % ms_re(s['interval_s'])
+            exp.append('R:' + pat + '.*#%s' % s['frame'])
+    print('\t'.join([cause, row['url'], str(t['id'])] + exp))
+EOF
+}
+
+lab_file() { # lab_file CAPTURE
+	local cap=$1 name cause url id e line nostatus_id=""
+	name=$(basename "$cap")
+	if ! expectations "$cap" >"$TMPD/exp.tsv" 2>"$TMPD/exp.err"; then
+		notok "$name: expectations" "$(head -c 400 "$TMPD/exp.err")"
+		return
+	fi
+	start "$cap"
+	if ! wait_for 20 has "errors"; then
+		notok "$name: loads" "$(flat)"
+		return
+	fi
+	ok "$name: loads at 80x24"
+	check "$name: 24 lines" test "$(screen | wc -l)" -eq 24
+	while IFS=$'\t' read -r -a line; do
+		cause=${line[0]} url=${line[1]} id=${line[2]}
+		[ "$cause" = http-invalid-response ] && nostatus_id=$id nostatus_url=$url
+		filter "$url"
+		see "$name: $cause: filtered to $url" "#$id "
+		for e in "${line[@]:3}"; do
+			case $e in
+			F:*) see "$name: $cause: shows [${e#F:}]" "${e#F:}" ;;
+			R:*) seere "$name: $cause: matches /${e#R:}/" "${e#R:}" ;;
+			esac
+		done
+	done <"$TMPD/exp.tsv"
+	check "$name: every cause of the lab checked" test "$(wc -l <"$TMPD/exp.tsv")" -ge 8
+
+	# follow the stream of the invalid reply, then export it
+	if [ -n "$nostatus_id" ]; then
+		filter "$nostatus_url"
+		see "$name: stream: back on the bad response" "(http-invalid-response)"
+		keys s
+		see "$name: stream: upstream followed" "Stream upstream"
+		see "$name: stream: gateway's request" "GET /fw4.pdf HTTP/1.1"
+		see "$name: stream: upstream's reply" "<html><head><title>fw4</title>"
+		keys x
+		see "$name: stream: hex" "00000000  47 45 54 20 2f 66 77 34"
+		keys x s
+		see "$name: stream: client side" "Stream client"
+		keys Tab
+		rm -f "$TMPD"/gw502-*.pcap
+		keys e
+		see "$name: export dialog" "gw502-$nostatus_id-10.250.0.11.pcap"
+		keys Enter
+		seere "$name: export reported" "exported [0-9]+ frames"
+		n_tui=$(screen | sed -n 's/.*exported \([0-9]*\) frames.*/\1/p' | head -1)
+		out="$TMPD/gw502-$nostatus_id-10.250.0.11.pcap"
+		check "$name: export written" test -s "$out"
+		"$GW_BIN" -p "$PORTS" --export "$nostatus_id" -o "$TMPD/ref.pcap" "$cap" >/dev/null 2>&1
+		check_eq "$name: exported file read back: frames as reported" \
+		    "$n_tui" "$(count_frames "$out")"
+		check_eq "$name: same frames as --export" \
+		    "$(count_frames "$TMPD/ref.pcap")" "$(count_frames "$out")"
+		rm -f "$TMPD/ref.pcap" "$out"
+	fi
+	keys Enter
+	see "$name: flow view" "Flow of request"
+	see "$name: flow: SYN arrow" "SYN"
+	keys q
+	see "$name: flow closed" "Gateway errors"
+}
+
+shopt -s nullglob
+caps=("$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng)
+if [ ${#caps[@]} -eq 0 ]; then
+	skip "tui lab: no examples/*.pcap yet (make lab)"
+	exit 0
+fi
+for cap in "${caps[@]}"; do
+	lab_file "$cap"
+	keys q
+	see "$(basename "$cap"): q leaves to the shell" "EXIT=0"
+	check "$(basename "$cap"): no sanitizer report" hasnt "Sanitizer"
+done
+
+# The default example: resize, then SIGTERM restores the terminal.
+start "$ROOT/examples/gw502-lab.pcap"
+check "default example loads" wait_for 20 has "errors"
+tmux resize-window -t "$S" -x 132 -y 40 2>/dev/null
+see "resize to 132x40: side by side" "┬─ Stream"
+see "resize to 132x40: full verdicts" "HOST NOT RESOLVABLE"
+tmux resize-window -t "$S" -x 80 -y 24 2>/dev/null
+see "resize to 80x24: tabs again" "├─ Evidence ─ Stream (s)"
+check "resize to 80x24: 24 lines" wait_for 5 sh -c \
+    "[ \"\$(tmux capture-pane -p -t '$S' | wc -l)\" -eq 24 ]"
+pid=$(pgrep -n -f "$GW_BIN -p $PORTS")
+kill -TERM "$pid"
+see "SIGTERM: shell back" "EXIT=1"
+keys "echo STTY=\$(stty -a | grep -c -- '-icanon\|-echo ')" Enter
+see "SIGTERM: terminal sane" "STTY=0"

@@ -1,0 +1,87 @@
+#!/bin/bash
+# Run the lab into a temporary directory and check that it leaves the machine
+# as it found it: same `ip netns list`, no lab daemon left in the process table,
+# no /etc/netns/gw502lab-* directory, and the recording took < 5 minutes.
+#
+# usage: tests/lab/check_clean.sh        (root; exit 0 = clean, 1 = leak or failure)
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LIMIT_S=300
+[ "$(id -u)" = 0 ] || { echo "check_clean: must run as root" >&2; exit 1; }
+
+command -v ps >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends procps >/dev/null
+# usage: check_clean.sh [OUTDIR]: keeps the recordings in OUTDIR when given
+if [ -n "${1:-}" ]; then
+    OUT=$1
+else
+    OUT=$(mktemp -d /tmp/gw502lab-check.XXXXXX)
+    trap 'rm -rf "$OUT"' EXIT
+fi
+
+# Processes of the kinds the lab starts, as "PID command line": daemons by
+# executable name, helpers by script path. PID and command line together, so
+# a daemon that was already running before is not counted as a leak.
+lab_procs() {
+    ps -eo pid=,comm=,args= | awk '
+        $2 ~ /^(mitmdump|dnsmasq|nginx|tcpdump|dumpcap)$/ ||
+        /tests\/lab\/(upstream|connect)\.py/ ||
+        ($2 == "curl" && /lab\.test/) {
+            pid = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); print pid " " $0 }' | sort
+}
+netns_list() { ip netns list 2>/dev/null | sort; }
+etc_netns() { ls -d /etc/netns/gw502lab-* 2>/dev/null | sort; }
+
+before_ns=$(netns_list); before_ps=$(lab_procs); before_etc=$(etc_netns)
+
+start=$(date +%s)
+"$HERE/record.sh" "$OUT" 2>"$OUT/record.log"
+rc=$?
+took=$(( $(date +%s) - start ))
+
+# Nothing may linger, not even for a moment after record.sh returned.
+after_ns=$(netns_list); after_ps=$(lab_procs); after_etc=$(etc_netns)
+
+fail=0
+if [ "$rc" != 0 ]; then
+    echo "check_clean: record.sh failed (exit $rc); its log:" >&2
+    tail -n 30 "$OUT/record.log" >&2
+    fail=1
+fi
+if [ "$before_ns" != "$after_ns" ]; then
+    echo "check_clean: LEAK: ip netns list changed" >&2
+    diff <(echo "$before_ns") <(echo "$after_ns") >&2
+    fail=1
+fi
+# A leak is a lab process present after the run that was not there before
+# (processes that ended meanwhile, e.g. someone else's tcpdump, do not count).
+new_ps=$(comm -13 <(echo "$before_ps") <(echo "$after_ps"))
+if [ -n "$new_ps" ]; then
+    echo "check_clean: LEAK: lab processes left running:" >&2
+    echo "$new_ps" >&2
+    fail=1
+fi
+if [ "$before_etc" != "$after_etc" ]; then
+    echo "check_clean: LEAK: /etc/netns entries changed" >&2
+    diff <(echo "$before_etc") <(echo "$after_etc") >&2
+    fail=1
+fi
+if [ "$took" -ge "$LIMIT_S" ]; then
+    echo "check_clean: too slow: record.sh took ${took}s (limit ${LIMIT_S}s)" >&2
+    fail=1
+fi
+for f in gw502-lab.pcap gw502-lab-eth.pcap gw502-lab-ng.pcapng; do
+    for g in "$f" "${f%.*}.truth.tsv" "${f%.*}.syn.tsv"; do
+        [ -s "$OUT/$g" ] || { echo "check_clean: missing output $g" >&2; fail=1; }
+    done
+done
+size=$(du -cb "$OUT"/*.pcap "$OUT"/*.pcapng "$OUT"/*.tsv "$OUT"/README.md 2>/dev/null | tail -n1 | cut -f1)
+if [ "${size:-0}" -ge 2000000 ]; then
+    echo "check_clean: outputs too big: $size bytes (limit 2 MB)" >&2
+    fail=1
+fi
+
+if [ "$fail" = 0 ]; then
+    echo "check_clean: OK: record.sh took ${took}s, outputs ${size} bytes, namespaces and processes as before"
+fi
+exit "$fail"

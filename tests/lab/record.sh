@@ -1,0 +1,525 @@
+#!/bin/bash
+# gw502tui capture lab: build a small network out of network namespaces, run a
+# real forward proxy on a "gateway", play every 502 scenario against it and
+# record the gateway's traffic three ways (pcap -i any, pcap one Ethernet
+# interface, pcapng with two interfaces of different link types).
+#
+# usage: tests/lab/record.sh [OUTDIR]      (default: examples/ of this checkout)
+# env:   GW502LAB_KEEP_TMP=1  keep the work directory (daemon logs) for debugging
+#
+# Must run as root. Touches nothing in the root network namespace: every
+# interface, address, route, iptables rule and sysctl lives in a namespace
+# named gw502lab-*; every process started is tracked by PID and stopped, every
+# namespace deleted, on success, error, Ctrl-C or TERM.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT=${1:-$HERE/../../examples}
+P=gw502lab-
+NS_BR=${P}br NS_GW=${P}gw NS_DNS=${P}dns NS_UP1=${P}up1 NS_UP2=${P}up2
+NS_C1=${P}c1 NS_C2=${P}c2 NS_C3=${P}c3 NS_C6=${P}c6
+
+# --- addresses (private, used only inside the namespaces) -----------------
+GW4=10.250.0.1   GW6=fd00:250::1
+DNS4=10.250.0.53 DNSDEAD4=10.250.0.54
+C1=10.250.0.11 C2=10.250.0.12 C3=10.250.0.13 C6=fd00:250::16
+OK4=10.250.0.80 NOSTATUS4=10.250.0.81 SILENT4=10.250.0.82 CLOSER4=10.250.0.83
+CLOSEDPORT4=10.250.0.84 DROP4=10.250.0.90 ADMIN4=10.250.0.91 ADMIN6=fd00:250::91
+
+PORT_MITM=9090 PORT_NGINX=9091
+SYN_RETRIES=3
+
+log() { printf '[lab %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (network namespaces, iptables in namespaces)"
+
+# --- dependencies (CI: fresh Debian 12) ----------------------------------
+APT_UPDATED=0
+need() { # need COMMAND PACKAGE
+    command -v "$1" >/dev/null 2>&1 && return 0
+    command -v apt-get >/dev/null 2>&1 || die "$1 missing and no apt-get to install $2"
+    if [ "$APT_UPDATED" = 0 ]; then apt-get update -qq; APT_UPDATED=1; fi
+    log "installing $2 (for $1)"
+    # Packages such as nginx-light would start their system service in the
+    # root namespace; a temporary policy-rc.d (the Debian way) forbids that.
+    local policy=/usr/sbin/policy-rc.d created=0 rc=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# gw502 lab: no service starts while installing\nexit 101\n' >"$policy"
+        chmod 0755 "$policy"; created=1
+        trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null || rc=$?
+    if [ "$created" = 1 ]; then rm -f "$policy"; trap - EXIT; fi
+    [ "$rc" = 0 ] || die "apt-get install $2 failed (exit $rc)"
+    command -v "$1" >/dev/null 2>&1 || die "$1 still missing after installing $2"
+}
+need ip iproute2
+need ss iproute2
+need sysctl procps
+need ping iputils-ping
+need iptables iptables
+need ip6tables iptables
+need dnsmasq dnsmasq-base
+need mitmdump mitmproxy
+need nginx nginx-light
+need tcpdump tcpdump
+need tshark tshark
+need dumpcap wireshark-common
+need reordercap wireshark-common
+need curl curl
+need python3 python3
+need flock util-linux
+# Prefer Debian's interpreter (stdlib only is used) over any shim in PATH.
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+
+# --- one lab at a time ---------------------------------------------------
+LOCKDIR=/run/lock; [ -d "$LOCKDIR" ] || LOCKDIR=/tmp
+exec 9>"$LOCKDIR/gw502lab.lock"
+flock -n 9 || die "another lab run holds $LOCKDIR/gw502lab.lock"
+if ip netns list | grep -q "^${P}"; then
+    die "namespaces ${P}* already exist (a killed run?): $(ip netns list | grep "^${P}" | cut -d' ' -f1 | tr '\n' ' ') -- delete them with 'ip netns del NAME' and retry"
+fi
+
+# --- cleanup: tracked PIDs, namespaces, /etc/netns files -----------------
+PIDS=()      # every process started (ip netns exec execs, so $! is the daemon)
+NSES=()      # every namespace created
+TMP=$(mktemp -d /tmp/gw502lab.XXXXXX)
+
+alive() { # alive PID: running and not a zombie
+    [ -r "/proc/$1/stat" ] || return 1
+    local st; st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+    [ -n "$st" ] && [ "$st" != Z ]
+}
+
+stop_pids() { # stop_pids SIGNAL PID... : signal, wait at most 5 s, then KILL
+    local sig=$1 pid i any; shift
+    for pid in "$@"; do kill "-$sig" "$pid" 2>/dev/null || true; done
+    for i in $(seq 50); do
+        any=0
+        for pid in "$@"; do alive "$pid" && any=1; done
+        [ "$any" = 0 ] && break
+        sleep 0.1
+    done
+    for pid in "$@"; do
+        if alive "$pid"; then log "pid $pid ignored SIG$sig, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+    done
+    for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+    untrack "$@"
+}
+
+untrack() { # untrack PID...: reaped PIDs may be reused by others: forget them
+    local pid keep=() p
+    for p in "${PIDS[@]}"; do
+        for pid in "$@"; do [ "$p" = "$pid" ] && continue 2; done
+        keep+=("$p")
+    done
+    PIDS=("${keep[@]}")
+}
+
+run_fg() { # run_fg OUTFILE NS CMD...: a client in NS, tracked, interruptible wait
+    local of=$1 ns=$2 pid; shift 2
+    ip netns exec "$ns" "$@" >"$of" 2>>"$TMP/clients.err" </dev/null &
+    pid=$!; PIDS+=("$pid")
+    wait "$pid" || true    # a trapped INT/TERM interrupts this wait at once
+    untrack "$pid"
+}
+
+CLEANED=0
+cleanup() {
+    local rc=$? ns pid i
+    [ "$CLEANED" = 1 ] && return; CLEANED=1
+    trap - EXIT; trap "" INT TERM   # a second Ctrl-C must not cut the cleanup short
+    set +e
+    [ "${#PIDS[@]}" -gt 0 ] && stop_pids TERM "${PIDS[@]}"
+    # Safety net: anything still inside our namespaces was started by this run
+    # (e.g. a worker a daemon forked). Kill it by PID before deleting.
+    for ns in "${NSES[@]}"; do
+        for pid in $(ip netns pids "$ns" 2>/dev/null); do
+            log "leftover pid $pid in $ns ($(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null)), killing"
+            kill -KILL "$pid" 2>/dev/null
+        done
+    done
+    for i in $(seq ${#NSES[@]} -1 1); do
+        ns=${NSES[$((i-1))]}
+        ip netns del "$ns" 2>/dev/null
+        rm -rf "/etc/netns/$ns"
+    done
+    if [ "${GW502LAB_KEEP_TMP:-0}" = 1 ]; then log "work directory kept: $TMP"; else rm -rf "$TMP"; fi
+    [ "$rc" = 0 ] || log "failed (exit $rc); lab torn down"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'log interrupted; exit 130' INT
+trap 'log terminated; exit 143' TERM
+
+START=$(date +%s)
+
+# --- helpers ---------------------------------------------------------------
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+ns_add() { # ns_add NAME: namespace with lo up, quiet IPv6 (no DAD, no RS)
+    NSES+=("$1")
+    ip netns add "$1"
+    nsx "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+        net.ipv6.conf.all.router_solicitations=0 net.ipv6.conf.default.router_solicitations=0 \
+        net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 >/dev/null
+    ip -n "$1" link set lo up
+}
+
+attach() { # attach NS PORTNAME ADDR/PREFIX...: veth NS:eth0 <-> bridge port (in NS_BR)
+    local ns=$1 port=$2 a; shift 2
+    ip -n "$NS_BR" link add "$port" type veth peer name eth0 netns "$ns"
+    ip -n "$NS_BR" link set "$port" master br0 up
+    for a in "$@"; do
+        case $a in
+            *:*) ip -n "$ns" addr add "$a" dev eth0 nodad ;;
+            *)   ip -n "$ns" addr add "$a" dev eth0 ;;
+        esac
+    done
+    ip -n "$ns" link set eth0 up
+}
+
+start() { # start NS LOGNAME CMD...: background daemon in NS, PID tracked
+    local ns=$1 name=$2; shift 2
+    # not through nsx(): a function would fork a subshell and $! would be its PID
+    ip netns exec "$ns" "$@" >"$TMP/$name.log" 2>&1 </dev/null &
+    PIDS+=("$!")
+    eval "PID_${name//-/_}=$!"
+}
+
+wait_for() { # wait_for SECONDS DESCRIPTION CMD...: poll CMD every 0.1 s
+    local secs=$1 what=$2 i; shift 2
+    for i in $(seq $((secs * 10))); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    die "timed out after ${secs}s waiting for $what"
+}
+
+listening() { # listening NS tcp|udp ADDR:PORT-regex
+    local opt=-ltnH; [ "$2" = udp ] && opt=-lunH
+    nsx "$1" ss $opt | awk '{print $4}' | grep -Eq "$3"
+}
+
+# --- topology --------------------------------------------------------------
+log "building namespaces"
+ns_add "$NS_BR"
+# The bridge namespace carries no addresses at all.
+nsx "$NS_BR" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+ip -n "$NS_BR" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
+ip -n "$NS_BR" link set br0 up
+for ns in "$NS_GW" "$NS_DNS" "$NS_UP1" "$NS_UP2" "$NS_C1" "$NS_C2" "$NS_C3" "$NS_C6"; do ns_add "$ns"; done
+# IPv4-only hosts: no IPv6 at all on them (keeps the capture quiet).
+for ns in "$NS_DNS" "$NS_UP1" "$NS_C1" "$NS_C2" "$NS_C3"; do
+    nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+done
+# The gateway has ONE leg on the lab bridge: eth0 sees clients, DNS and upstreams.
+attach "$NS_GW"  p-gw   "$GW4/24" "$GW6/64"
+attach "$NS_DNS" p-dns  "$DNS4/24" "$DNSDEAD4/24"
+attach "$NS_UP1" p-up1  "$OK4/24" "$NOSTATUS4/24" "$SILENT4/24" "$CLOSER4/24" "$CLOSEDPORT4/24"
+attach "$NS_UP2" p-up2  "$DROP4/24" "$ADMIN4/24" "$ADMIN6/64"
+attach "$NS_C1"  p-c1   "$C1/24"
+attach "$NS_C2"  p-c2   "$C2/24"
+attach "$NS_C3"  p-c3   "$C3/24"
+nsx "$NS_C6" sysctl -qw net.ipv4.conf.all.arp_ignore=1 >/dev/null
+attach "$NS_C6"  p-c6   "$C6/64"
+
+# Gateway TCP: few SYN retries so a dropped SYN series ends in seconds.
+nsx "$NS_GW" sysctl -qw net.ipv4.tcp_syn_retries=$SYN_RETRIES >/dev/null
+HAVE_LINEAR=0
+if nsx "$NS_GW" test -e /proc/sys/net/ipv4/tcp_syn_linear_timeouts; then HAVE_LINEAR=1; fi
+set_linear() { # set_linear N: kernels >= 6.6 retry SYN N times at a fixed 1 s first
+    [ "$HAVE_LINEAR" = 1 ] && nsx "$NS_GW" sysctl -qw net.ipv4.tcp_syn_linear_timeouts="$1" >/dev/null
+    return 0
+}
+set_linear 0    # classic exponential backoff for the main syn-unanswered scenario
+
+# Firewalled upstream host (NS_UP2): DROP -> SYN backoff; REJECT -> ICMP/ICMPv6 admin prohibited.
+nsx "$NS_UP2" iptables  -A INPUT -d "$DROP4"  -p tcp -j DROP
+nsx "$NS_UP2" iptables  -A INPUT -d "$ADMIN4" -p tcp -j REJECT --reject-with icmp-admin-prohibited
+nsx "$NS_UP2" ip6tables -A INPUT -d "$ADMIN6" -p tcp -j REJECT --reject-with icmp6-adm-prohibited
+# Dead DNS server: the address exists, but queries to it vanish (no ICMP either).
+nsx "$NS_DNS" iptables -A INPUT -d "$DNSDEAD4" -p udp --dport 53 -j DROP
+nsx "$NS_DNS" iptables -A INPUT -d "$DNSDEAD4" -p tcp --dport 53 -j DROP
+
+wait_for 5 "gateway reaches the bridge" nsx "$NS_GW" ping -c1 -W1 "$DNS4"
+
+# --- DNS (dnsmasq, authoritative for lab.test) ------------------------------
+cat >"$TMP/lab.hosts" <<EOF
+$OK4	ok.lab.test
+$NOSTATUS4	nostatus.lab.test
+$SILENT4	silent.lab.test silent-ngx.lab.test
+$CLOSER4	closer.lab.test
+$CLOSEDPORT4	closed.lab.test
+$DROP4	dropped.lab.test dropped-ngx.lab.test crowd.lab.test
+$ADMIN4	blocked.lab.test
+$ADMIN6	blocked6.lab.test
+EOF
+cat >"$TMP/dnsmasq.conf" <<EOF
+no-resolv
+no-hosts
+no-poll
+bind-interfaces
+listen-address=$DNS4
+except-interface=lo
+user=root
+cache-size=0
+addn-hosts=$TMP/lab.hosts
+# lab.test is ours: names not listed above get NXDOMAIN
+local=/lab.test/
+# dnsdown.test is delegated to a server that never answers
+server=/dnsdown.test/$DNSDEAD4
+log-queries
+log-facility=$TMP/dnsmasq-queries.log
+EOF
+start "$NS_DNS" dnsmasq dnsmasq --keep-in-foreground --pid-file= --conf-file="$TMP/dnsmasq.conf"
+wait_for 10 "dnsmasq on $DNS4:53" listening "$NS_DNS" udp "^$DNS4:53\$"
+
+# The gateway resolves through the lab DNS only (glibc: 1 s timeout, 2 attempts).
+mkdir -p "/etc/netns/$NS_GW"
+printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$DNS4" >"/etc/netns/$NS_GW/resolv.conf"
+# (ip netns exec bind-mounts these over /etc/*, which must exist for that)
+[ -e /etc/nsswitch.conf ] && printf 'hosts: files dns\n' >"/etc/netns/$NS_GW/nsswitch.conf"
+[ -e /etc/hosts ] && printf '127.0.0.1 localhost\n::1 localhost\n' >"/etc/netns/$NS_GW/hosts"
+
+# --- upstream servers ----------------------------------------------------
+start "$NS_UP1" up-ok       "$PY" "$HERE/upstream.py" ok       "$OK4" 80 443
+start "$NS_UP1" up-nostatus "$PY" "$HERE/upstream.py" nostatus "$NOSTATUS4" 80
+start "$NS_UP1" up-silent   "$PY" "$HERE/upstream.py" silent   "$SILENT4" 80
+start "$NS_UP1" up-close    "$PY" "$HERE/upstream.py" close    "$CLOSER4" 80
+wait_for 10 "upstream servers" listening "$NS_UP1" tcp "^$CLOSER4:80\$"
+wait_for 10 "upstream servers" listening "$NS_UP1" tcp "^$SILENT4:80\$"
+wait_for 10 "upstream servers" listening "$NS_UP1" tcp "^$NOSTATUS4:80\$"
+wait_for 10 "upstream servers" listening "$NS_UP1" tcp "^$OK4:443\$"
+
+# --- proxies on the gateway ------------------------------------------------
+# mitmproxy on 9090: answers 502 for DNS, connect and bad-reply failures
+# (also to CONNECT, with the eager connection strategy); no upstream read timeout.
+mkdir -p "$TMP/mitm"
+start "$NS_GW" mitmdump mitmdump --mode regular --listen-port "$PORT_MITM" \
+    --set connection_strategy=eager --set confdir="$TMP/mitm" --set flow_detail=1
+# nginx on 9091 as a forward proxy with a 3 s read timeout: 504 for a silent upstream.
+mkdir -p "$TMP/nginx"
+cat >"$TMP/nginx/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log info;
+events { worker_connections 64; }
+http {
+    access_log $TMP/nginx/access.log;
+    client_body_temp_path $TMP/nginx/body;
+    proxy_temp_path $TMP/nginx/proxy;
+    fastcgi_temp_path $TMP/nginx/fastcgi;
+    uwsgi_temp_path $TMP/nginx/uwsgi;
+    scgi_temp_path $TMP/nginx/scgi;
+    server {
+        listen $PORT_NGINX;
+        listen [::]:$PORT_NGINX;
+        resolver $DNS4 ipv6=off valid=1s;
+        resolver_timeout 2s;
+        proxy_connect_timeout 3s;
+        proxy_send_timeout 3s;
+        proxy_read_timeout 3s;
+        location / {
+            proxy_pass http://\$host\$request_uri;
+            proxy_set_header Host \$host;
+        }
+    }
+}
+EOF
+nsx "$NS_GW" nginx -t -q -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
+start "$NS_GW" nginx nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
+wait_for 15 "mitmproxy on :$PORT_MITM" listening "$NS_GW" tcp ":$PORT_MITM\$"
+wait_for 10 "nginx on :$PORT_NGINX" listening "$NS_GW" tcp ":$PORT_NGINX\$"
+
+# Developer hook: run a command with the lab up (before the captures start),
+# e.g. GW502LAB_HOOK='ip netns exec $NS_C1 curl -sv -x http://$GW4:9091 http://nostatus.lab.test/'
+if [ -n "${GW502LAB_HOOK:-}" ]; then
+    export NS_GW NS_DNS NS_UP1 NS_UP2 NS_C1 NS_C2 NS_C3 NS_C6 GW4 GW6 TMP
+    bash -c "$GW502LAB_HOOK" || log "hook failed (exit $?)"
+fi
+
+# --- captures on the gateway -----------------------------------------------
+log "starting captures on the gateway"
+CAP_ANY=$TMP/gw502-lab.pcap CAP_ETH=$TMP/gw502-lab-eth.pcap CAP_NG=$TMP/gw502-lab-ng.pcapng
+start "$NS_GW" tcpdump-any tcpdump -Z root -n -U -s 0 -i any  -w "$CAP_ANY"
+start "$NS_GW" tcpdump-eth tcpdump -Z root -n -U -s 0 -i eth0 -w "$CAP_ETH"
+# pcapng with two interfaces of different link types: eth0 (Ethernet) for
+# everything but DNS, and the 'any' pseudo-interface (Linux cooked) for DNS.
+# dumpcap writes each interface's packets in batches, so the raw file is not in
+# time order across the two interfaces; reordercap sorts it afterwards.
+start "$NS_GW" dumpcap dumpcap -q -i eth0 -f 'not udp port 53' -i any -f 'udp port 53' -w "$CAP_NG.raw"
+wait_for 10 "tcpdump -i any"  grep -q 'listening on' "$TMP/tcpdump-any.log"
+wait_for 10 "tcpdump -i eth0" grep -q 'listening on' "$TMP/tcpdump-eth.log"
+wait_for 10 "dumpcap"         test -s "$CAP_NG.raw"
+sleep 1   # dumpcap has no "ready" message in quiet mode; let both of its interfaces start
+# Test hook: a live gw502tui on the gateway during the scenarios, e.g.
+# GW502LAB_LIVE='gw502tui --report=json --follow -i eth0 -w /tmp/x.pcap >/tmp/x.json'
+# It must say "capturing on" on stderr once ready; it is stopped like tcpdump,
+# and its stderr ends up in OUTDIR/live.log.
+PID_live=
+if [ -n "${GW502LAB_LIVE:-}" ]; then
+    start "$NS_GW" live bash -c "exec $GW502LAB_LIVE"
+    wait_for 10 "live gw502tui" grep -q 'capturing on' "$TMP/live.log"
+fi
+
+# --- scenarios -----------------------------------------------------------
+# Scenario log (one line per client request, written right after it):
+# client_ip client_port method url curl_status expected_status verdict cause scenario proxy_port dest
+SLOG=$TMP/scenarios.tsv
+printf '#client\tclient_port\tmethod\turl\tclient_saw\texpected_status\tverdict\tcause\tscenario\tproxy_port\tdest\n' >"$SLOG"
+MAXT=40   # upper bound for any single client request (s)
+
+record() { # record OUTPUT-LINES(ip port status) METHOD URL EXP VERDICT CAUSE SCEN PPORT DEST
+    local lines=$1 method=$2 url=$3 exp=$4 verdict=$5 cause=$6 scen=$7 pport=$8 dest=$9
+    local ip port st
+    while read -r ip port st; do
+        [ -n "$ip" ] || continue
+        [ "$st" = 000 ] && st=-
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+            "$ip" "$port" "$method" "$url" "$st" "$exp" "$verdict" "$cause" "$scen" "$pport" "$dest" >>"$SLOG"
+    done <<<"$lines"
+}
+
+proxy_url() { # proxy_url NS PORT
+    if [ "$1" = "$NS_C6" ]; then echo "http://[$GW6]:$2"; else echo "http://$GW4:$2"; fi
+}
+
+get() { # get NS SCEN VERDICT CAUSE EXP PPORT DEST MAXTIME URL...
+    local ns=$1 scen=$2 verdict=$3 cause=$4 exp=$5 pport=$6 dest=$7 maxt=$8 u out i=0
+    shift 8
+    local args=(-s --max-time "$maxt" -x "$(proxy_url "$ns" "$pport")" -w '%{local_ip} %{local_port} %{http_code}\n')
+    for u in "$@"; do args+=(-o /dev/null "$u"); done
+    log "  $scen: GET $* (via :$pport from $ns)"
+    run_fg "$TMP/client.out" "$ns" curl "${args[@]}"
+    out=$(cat "$TMP/client.out")
+    while read -r line; do
+        i=$((i + 1))
+        record "$line" GET "${!i}" "$exp" "$verdict" "$cause" "$scen" "$pport" "$dest"
+    done <<<"$out"
+}
+
+connect() { # connect NS SCEN VERDICT CAUSE EXP DEST HOST:PORT
+    local ns=$1 gw=$GW4 out
+    [ "$ns" = "$NS_C6" ] && gw=$GW6
+    log "  $2: CONNECT $7 (from $ns)"
+    run_fg "$TMP/client.out" "$ns" "$PY" "$HERE/connect.py" "$gw" "$PORT_MITM" "$7" "$MAXT"
+    out=$(cat "$TMP/client.out")
+    record "$out" CONNECT "$7" "$5" "$3" "$4" "$2" "$PORT_MITM" "$6"
+}
+
+gap() { sleep 0.3; }   # keeps scenarios apart in time (nothing to wait for)
+
+log "running scenarios"
+# 1. normal: three GETs on one keep-alive connection, then a CONNECT tunnel.
+get "$NS_C1" ok-keepalive ok none 200 $PORT_MITM "$OK4" 10 \
+    http://ok.lab.test/ http://ok.lab.test/page2.html http://ok.lab.test/page3.html
+gap
+connect "$NS_C1" ok-connect ok none 200 "$OK4" ok.lab.test:443
+gap
+# 2. NXDOMAIN: lab.test has no such name.
+get "$NS_C1" nxdomain host-not-resolvable dns-nxdomain 502 $PORT_MITM - 10 http://missing.lab.test/index.html
+gap
+connect "$NS_C1" nxdomain host-not-resolvable dns-nxdomain 502 - missing.lab.test:443
+gap
+# 3. DNS server not answering (dnsmasq forwards dnsdown.test to a dead server).
+get "$NS_C1" dns-silent host-not-resolvable dns-no-response 502 $PORT_MITM - 15 http://www.dnsdown.test/
+gap
+connect "$NS_C1" dns-silent host-not-resolvable dns-no-response 502 - www.dnsdown.test:443
+gap
+# 4. Upstream port closed: SYN answered by RST.
+get "$NS_C1" tcp-rst cannot-connect tcp-rst 502 $PORT_MITM "$CLOSEDPORT4" 10 http://closed.lab.test/
+gap
+connect "$NS_C1" tcp-rst cannot-connect tcp-rst 502 "$CLOSEDPORT4" closed.lab.test:443
+gap
+# 5. SYNs silently dropped: kernel SYN backoff until tcp_syn_retries is exhausted.
+get "$NS_C1" syn-drop cannot-connect syn-unanswered 502 $PORT_MITM "$DROP4" $MAXT http://dropped.lab.test/
+gap
+connect "$NS_C1" syn-drop cannot-connect syn-unanswered 502 "$DROP4" dropped.lab.test:443
+gap
+# ... and through nginx (port 9091): its own proxy_connect_timeout (3 s) ends the
+#     series first and it answers 504.
+get "$NS_C1" syn-drop-nginx-504 cannot-connect syn-unanswered 504 $PORT_NGINX "$DROP4" 10 http://dropped-ngx.lab.test/
+gap
+# 6. SYN answered by ICMP "administratively prohibited" (IPv4), then ICMPv6 from the IPv6 client.
+get "$NS_C1" icmp-admin cannot-connect icmp-unreachable 502 $PORT_MITM "$ADMIN4" 10 http://blocked.lab.test/
+gap
+connect "$NS_C1" icmp-admin cannot-connect icmp-unreachable 502 "$ADMIN4" blocked.lab.test:443
+gap
+get "$NS_C6" icmp6-admin cannot-connect icmp-unreachable 502 $PORT_MITM "$ADMIN6" 10 http://blocked6.lab.test/
+gap
+connect "$NS_C6" icmp6-admin cannot-connect icmp-unreachable 502 "$ADMIN6" blocked6.lab.test:443
+gap
+# 7. Upstream answers without a status line.
+get "$NS_C1" no-status-line bad-response http-invalid-response 502 $PORT_MITM "$NOSTATUS4" 10 http://nostatus.lab.test/fw4.pdf
+gap
+# 8. Upstream accepts and never answers: mitmproxy waits forever, the client gives up after 5 s ...
+get "$NS_C1" timeout-client-gives-up bad-response upstream-timeout - $PORT_MITM "$SILENT4" 5 http://silent.lab.test/report
+gap
+# ... nginx (port 9091, proxy_read_timeout 3s) answers 504.
+get "$NS_C1" timeout-nginx-504 bad-response upstream-timeout 504 $PORT_NGINX "$SILENT4" 10 http://silent-ngx.lab.test/report
+gap
+# 9. Upstream closes without sending a byte.
+get "$NS_C1" upstream-closed bad-response upstream-closed 502 $PORT_MITM "$CLOSER4" 10 http://closer.lab.test/
+gap
+# 10. Three clients hit the same dropping host at the same moment; the SYN
+#     series overlap. Kernel default style here: linear 1 s retries first (if supported).
+set_linear 2
+log "  crowd: 3 clients GET http://crowd.lab.test/ at once"
+CROWD=()
+for ns in "$NS_C1" "$NS_C2" "$NS_C3"; do
+    ip netns exec "$ns" curl -s --max-time $MAXT -x "$(proxy_url "$ns" $PORT_MITM)" -o /dev/null \
+        -w '%{local_ip} %{local_port} %{http_code}\n' http://crowd.lab.test/ >"$TMP/crowd-$ns.out" 2>>"$TMP/clients.err" </dev/null &
+    CROWD+=("$!"); PIDS+=("$!")
+done
+for pid in "${CROWD[@]}"; do wait "$pid" || true; done
+untrack "${CROWD[@]}"
+for ns in "$NS_C1" "$NS_C2" "$NS_C3"; do
+    record "$(cat "$TMP/crowd-$ns.out")" GET http://crowd.lab.test/ 502 cannot-connect syn-unanswered crowd $PORT_MITM "$DROP4"
+done
+set_linear 0
+gap
+# 11. IPv6 client, normal request.
+get "$NS_C6" ipv6-client-ok ok none 200 $PORT_MITM "$OK4" 10 http://ok.lab.test/v6.html
+sleep 1   # let the last FIN/ACKs reach the captures
+
+# --- stop captures, publish --------------------------------------------------
+log "stopping captures"
+stop_pids INT "$PID_tcpdump_any" "$PID_tcpdump_eth" "$PID_dumpcap" $PID_live
+reordercap "$CAP_NG.raw" "$CAP_NG" >/dev/null
+
+# Everything is built in a staging directory and moved to OUTDIR only when
+# truth.py has confirmed every scenario on every capture.
+STAGE=$TMP/out
+mkdir -p "$STAGE"
+for f in gw502-lab.pcap gw502-lab-eth.pcap gw502-lab-ng.pcapng; do
+    cp "$TMP/$f" "$STAGE/$f"
+    base=${f%.*}
+    "$PY" "$HERE/truth.py" --capture "$STAGE/$f" --scenarios "$SLOG" \
+        --truth "$STAGE/$base.truth.tsv" --syn "$STAGE/$base.syn.tsv" \
+        --ports "$PORT_MITM,$PORT_NGINX" --gateway "$GW4,$GW6" --frames "$TMP/$base.frames.json" \
+        || die "truth check failed for $f (scenario log: $SLOG; set GW502LAB_KEEP_TMP=1 to keep it)"
+done
+cp "$SLOG" "$STAGE/lab-scenarios.log.tsv"
+{
+    echo "kernel	$(uname -r)"
+    echo "tcp_syn_retries	$SYN_RETRIES"
+    if [ "$HAVE_LINEAR" = 1 ]; then echo "tcp_syn_linear_timeouts	0 (syn-drop, syn-drop-nginx-504), 2 (crowd)"
+    else echo "tcp_syn_linear_timeouts	not in this kernel"; fi
+    echo "mitmproxy	$(mitmdump --version 2>/dev/null | sed -n 's/^Mitmproxy: *//p')"
+    echo "nginx	$(nginx -v 2>&1 | sed 's|^nginx version: nginx/||')"
+    echo "tcpdump	$(tcpdump --version 2>&1 | sed -n 's/^tcpdump version //p')"
+    echo "dumpcap	$(dumpcap --version 2>&1 | sed -n '1s/^Dumpcap (Wireshark) \([^ ]*\).*/\1/p')"
+} >"$TMP/runinfo.tsv"
+"$PY" "$HERE/mkreadme.py" --template "$HERE/examples-README.md.in" --runinfo "$TMP/runinfo.tsv" \
+    --syn "$STAGE/gw502-lab.syn.tsv" --out "$STAGE/README.md" \
+    gw502-lab.pcap="$TMP/gw502-lab.frames.json" \
+    gw502-lab-eth.pcap="$TMP/gw502-lab-eth.frames.json" \
+    gw502-lab-ng.pcapng="$TMP/gw502-lab-ng.frames.json"
+mkdir -p "$OUT"
+for f in "$STAGE"/*; do install -m 0644 "$f" "$OUT/"; done
+[ -z "$PID_live" ] || install -m 0644 "$TMP/live.log" "$OUT/live.log"
+log "done in $(( $(date +%s) - START )) s; output in $(cd "$OUT" && pwd)"

@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""Build the truth file of a lab capture from tshark's reading of it.
+
+usage: truth.py --capture FILE --scenarios LOG --truth OUT.tsv --syn OUT.tsv
+                [--ports 9090,9091] [--gateway 10.250.0.1,fd00:250::1]
+
+The client side (client, client_port, method, url, status) is read from the
+capture by tshark (`-T fields`), never from gw502tui. The verdict and cause
+come from the scenario log written by record.sh (what the lab built), one line
+per client request:
+
+  client_ip client_port method url curl_status expected_status verdict cause scenario proxy_port dest
+
+Each scenario's expectation is then checked against the capture, again with
+tshark's fields only: the status the proxy really sent, and the upstream
+evidence the cause implies (an NXDOMAIN answer, unanswered DNS queries, an RST,
+a SYN series without SYN/ACK, an ICMP error, a reply without status line, a
+close without a byte, a request left unanswered). Any disagreement is printed
+and the exit status is 1; no output file is written then.
+
+The .syn.tsv lists, for each syn-unanswered request, the SYNs of each
+upstream connection attempt that belongs to it (frame numbers and times as
+tshark shows them), so a test can compare the intervals a tool prints.
+"""
+import argparse
+import json
+import subprocess
+import sys
+
+FIELDS = [
+    "frame.number", "frame.time_epoch",
+    "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+    "tcp.srcport", "tcp.dstport", "tcp.stream", "tcp.len",
+    "tcp.flags.syn", "tcp.flags.ack", "tcp.flags.reset", "tcp.flags.fin",
+    "http.request.method", "http.request.uri", "http.response.code", "http.request_in",
+    "dns.flags.response", "dns.flags.rcode", "dns.qry.name", "dns.qry.type",
+    "icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code", "tcp.payload",
+]
+
+HEADER = "client\tclient_port\tmethod\turl\tstatus\tverdict\tcause\tscenario"
+SYN_HEADER = ("scenario\tclient\tclient_port\turl\tupstream\tgateway_port\tsyn\tframe\t"
+              "time_epoch\tsince_first_s\tinterval_s\tshared")
+
+
+class Frame:
+    __slots__ = ["no", "t"] + [f.replace(".", "_") for f in FIELDS[2:]]
+
+
+def run_tshark(capture, ports):
+    cmd = ["tshark", "-n", "-r", capture, "-T", "fields",
+           "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,"]
+    for p in ports:
+        cmd += ["-d", "tcp.port==%d,http" % p]
+    for f in FIELDS:
+        cmd += ["-e", f]
+    res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         universal_newlines=True, check=False)
+    if res.returncode != 0:
+        sys.exit("truth.py: tshark failed on %s: %s" % (capture, res.stderr.strip()))
+    frames = []
+    for line in res.stdout.splitlines():
+        v = line.split("\t")
+        v += [""] * (len(FIELDS) - len(v))
+        fr = Frame()
+        fr.no = int(v[0])
+        fr.t = float(v[1])
+        for name, val in zip(FIELDS[2:], v[2:]):
+            setattr(fr, name.replace(".", "_"), val.split(",") if val else [])
+        frames.append(fr)
+    return frames
+
+
+def first(lst, default=""):
+    return lst[0] if lst else default
+
+
+def src(fr):
+    return first(fr.ip_src) or first(fr.ipv6_src)
+
+
+def dst(fr):
+    return first(fr.ip_dst) or first(fr.ipv6_dst)
+
+
+def flag(fr, name):
+    return first(getattr(fr, name)) in ("1", "True")
+
+
+def port(fr, name):
+    v = first(getattr(fr, name))
+    return int(v) if v else None
+
+
+def load_log(path):
+    rows = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            v = line.split("\t")
+            if len(v) != 11:
+                sys.exit("truth.py: %s:%d: expected 11 fields, got %d" % (path, n, len(v)))
+            keys = ("client", "client_port", "method", "url", "curl_status", "expected",
+                    "verdict", "cause", "scenario", "proxy_port", "dest")
+            rows.append(dict(zip(keys, v)))
+    return rows
+
+
+def host_of(url):
+    if "://" in url:
+        rest = url.split("://", 1)[1]
+        hostport = rest.split("/", 1)[0]
+    else:
+        hostport = url
+    if hostport.startswith("["):
+        return hostport[1:].split("]")[0]
+    return hostport.rsplit(":", 1)[0] if ":" in hostport else hostport
+
+
+def upstream_port(url):
+    if "://" in url:
+        return 80
+    return int(url.rsplit(":", 1)[1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--capture", required=True)
+    ap.add_argument("--scenarios", required=True)
+    ap.add_argument("--truth", required=True)
+    ap.add_argument("--syn", required=True)
+    ap.add_argument("--ports", default="9090")
+    ap.add_argument("--gateway", default="10.250.0.1,fd00:250::1")
+    ap.add_argument("--frames", help="also write a JSON-lines frame index (for the README)")
+    a = ap.parse_args()
+    ports = [int(p) for p in a.ports.split(",")]
+    gws = set(a.gateway.split(","))
+
+    frames = run_tshark(a.capture, ports)
+    byno = {fr.no: fr for fr in frames}
+    errors = []
+
+    # --- client side: requests to the proxy and the proxy's answers ---------
+    reqs = []
+    for fr in frames:
+        if fr.http_request_method and port(fr, "tcp_dstport") in ports and dst(fr) in gws:
+            for m, u in zip(fr.http_request_method, fr.http_request_uri):
+                reqs.append({"frame": fr.no, "t": fr.t, "client": src(fr),
+                             "client_port": str(port(fr, "tcp_srcport")),
+                             "stream": first(fr.tcp_stream), "method": m, "url": u,
+                             "status": "-", "resp_t": None, "resp_frame": None,
+                             "evidence": []})
+    byframe = {}
+    for r in reqs:
+        byframe.setdefault(r["frame"], []).append(r)
+    for fr in frames:
+        if fr.http_response_code and port(fr, "tcp_srcport") in ports and src(fr) in gws:
+            for code, rin in zip(fr.http_response_code, fr.http_request_in or [""]):
+                for r in byframe.get(int(rin) if rin else -1, []):
+                    if r["resp_t"] is None:
+                        r["status"], r["resp_t"], r["resp_frame"] = code, fr.t, fr.no
+                        break
+    # end of each client connection (client FIN/RST), for unanswered requests
+    conn_end = {}
+    for fr in frames:
+        if (flag(fr, "tcp_flags_fin") or flag(fr, "tcp_flags_reset")) and \
+                port(fr, "tcp_dstport") in ports:
+            conn_end.setdefault(first(fr.tcp_stream), fr.t)
+    reqs.sort(key=lambda r: (r["t"], r["frame"]))
+
+    # --- merge with the scenario log ------------------------------------------
+    log = load_log(a.scenarios)
+    pending = {}
+    for row in log:
+        pending.setdefault((row["client"], row["client_port"], row["method"], row["url"]),
+                           []).append(row)
+    out = []
+    for r in reqs:
+        key = (r["client"], r["client_port"], r["method"], r["url"])
+        if not pending.get(key):
+            errors.append("frame %d: request %s %s from %s:%s is in the capture but not in the "
+                          "scenario log" % (r["frame"], r["method"], r["url"], r["client"],
+                                            r["client_port"]))
+            continue
+        row = pending[key].pop(0)
+        if r["status"] != row["expected"]:
+            errors.append("%s: %s %s from %s:%s: proxy sent %s in the capture, scenario expects %s"
+                          % (row["scenario"], r["method"], r["url"], r["client"],
+                             r["client_port"], r["status"], row["expected"]))
+        if r["status"] != row["curl_status"]:
+            errors.append("%s: %s %s: capture shows status %s, the client saw %s"
+                          % (row["scenario"], r["method"], r["url"], r["status"], row["curl_status"]))
+        out.append((r, row))
+    for key, rows in pending.items():
+        for row in rows:
+            errors.append("%s: %s %s from %s:%s is in the scenario log but not in the capture"
+                          % (row["scenario"], row["method"], row["url"], row["client"],
+                             row["client_port"]))
+
+    # --- upstream evidence for each expected cause -----------------------------
+    syn_rows = []
+    claimed_streams = set()
+    for i, (r, row) in enumerate(out):
+        # upstream evidence lies between the request and the answer (or the
+        # client's FIN when there was no answer); 1 ms slack for timestamp jitter
+        t0 = r["t"] - 0.001
+        t1 = r["resp_t"] if r["resp_t"] is not None else conn_end.get(r["stream"], r["t"] + 120)
+        t1 += 0.001
+        win = [fr for fr in frames if t0 <= fr.t <= t1]
+        host = host_of(r["url"]).lower()
+        dest, uport, cause = row["dest"], upstream_port(r["url"]), row["cause"]
+        what = "%s: %s %s (frame %d)" % (row["scenario"], r["method"], r["url"], r["frame"])
+
+        def to_dest(fr):
+            return dst(fr) == dest and port(fr, "tcp_dstport") == uport
+
+        def from_dest(fr):
+            return src(fr) == dest and port(fr, "tcp_srcport") == uport
+
+        dnsq = [fr for fr in win if fr.dns_qry_name and fr.dns_qry_name[0].lower() == host]
+        queries = [fr for fr in dnsq if first(fr.dns_flags_response) in ("0", "False")]
+        answers = [fr for fr in dnsq if first(fr.dns_flags_response) in ("1", "True")]
+        syns = [fr for fr in win if to_dest(fr) and flag(fr, "tcp_flags_syn")
+                and not flag(fr, "tcp_flags_ack") and not fr.icmp_type and not fr.icmpv6_type]
+        synacks = [fr for fr in win if from_dest(fr) and flag(fr, "tcp_flags_syn")
+                   and flag(fr, "tcp_flags_ack")]
+        rsts = [fr for fr in win if from_dest(fr) and flag(fr, "tcp_flags_reset")
+                and not fr.icmp_type and not fr.icmpv6_type]
+        icmps = [fr for fr in win if src(fr) == dest and
+                 (first(fr.icmp_type) == "3" or first(fr.icmpv6_type) == "1")]
+        payload_from = [fr for fr in win if from_dest(fr) and fr.tcp_len and int(fr.tcp_len[0]) > 0]
+        payload_to = [fr for fr in win if to_dest(fr) and fr.tcp_len and int(fr.tcp_len[0]) > 0
+                      and not fr.icmp_type and not fr.icmpv6_type]
+        fins = [fr for fr in win if from_dest(fr) and
+                (flag(fr, "tcp_flags_fin") or flag(fr, "tcp_flags_reset"))]
+
+        def need(cond, msg):
+            if not cond:
+                errors.append("%s: expected %s but the capture has %s" % (what, cause, msg))
+
+        def ev(*lists):
+            r["evidence"] = sorted({fr.no for lst in lists for fr in lst})
+
+        if cause == "none":
+            need(r["status"] == "200", "status %s" % r["status"])
+            ev(payload_to, payload_from)
+        elif cause == "dns-nxdomain":
+            need(any(first(fr.dns_flags_rcode) == "3" for fr in answers),
+                 "no NXDOMAIN answer for %s" % host)
+            ev(queries, answers)
+        elif cause == "dns-no-response":
+            need(queries and not answers, "%d queries and %d answers for %s"
+                 % (len(queries), len(answers), host))
+            ev(queries)
+        elif cause == "tcp-rst":
+            need(syns and rsts and not synacks, "%d SYNs, %d RSTs, %d SYN/ACKs from %s:%d"
+                 % (len(syns), len(rsts), len(synacks), dest, uport))
+            ev(syns, rsts)
+        elif cause == "syn-unanswered":
+            need(len(syns) >= 2 and not synacks and not rsts and not icmps,
+                 "%d SYNs, %d SYN/ACKs, %d RSTs, %d ICMP errors for %s:%d"
+                 % (len(syns), len(synacks), len(rsts), len(icmps), dest, uport))
+            ev(syns)
+        elif cause == "icmp-unreachable":
+            need(syns and icmps and not synacks, "%d SYNs, %d ICMP errors from %s"
+                 % (len(syns), len(icmps), dest))
+            ev(syns, icmps)
+        elif cause == "http-invalid-response":
+            bad = [fr for fr in payload_from
+                   if not bytes.fromhex(first(fr.tcp_payload).replace(":", "")).startswith(b"HTTP/")]
+            need(synacks and payload_to and bad, "no upstream reply lacking a status line")
+            ev(payload_to, bad)
+        elif cause == "upstream-closed":
+            need(synacks and payload_to and fins and not payload_from,
+                 "%d SYN/ACKs, %d request segments, %d FIN/RST, %d reply segments"
+                 % (len(synacks), len(payload_to), len(fins), len(payload_from)))
+            ev(payload_to, fins)
+        elif cause == "upstream-timeout":
+            need(synacks and payload_to and not payload_from,
+                 "%d SYN/ACKs, %d request segments, %d reply segments"
+                 % (len(synacks), len(payload_to), len(payload_from)))
+            ev(payload_to)
+        else:
+            errors.append("%s: unknown cause %s" % (what, cause))
+
+        if cause == "syn-unanswered":
+            # group SYNs by upstream connection; give each request the earliest
+            # connection not yet claimed by another request
+            streams = {}
+            for fr in syns:
+                streams.setdefault(first(fr.tcp_stream), []).append(fr)
+            cands = sorted((s for s in streams if s not in claimed_streams),
+                           key=lambda s: streams[s][0].t)
+            shared = sum(1 for (r2, row2) in out if row2["dest"] == dest and r2 is not r
+                         and r2["t"] <= t1 and
+                         (r2["resp_t"] or r2["t"]) >= t0) > 0
+            if not cands:
+                errors.append("%s: no SYN series left for this request" % what)
+                continue
+            s = cands[0]
+            claimed_streams.add(s)
+            series = streams[s]
+            for k, fr in enumerate(series):
+                syn_rows.append("\t".join([
+                    row["scenario"], r["client"], r["client_port"], r["url"],
+                    "%s:%d" % (dest, uport), first(fr.tcp_srcport), str(k + 1), str(fr.no),
+                    "%.6f" % fr.t, "%.6f" % (fr.t - series[0].t),
+                    "-" if k == 0 else "%.6f" % (fr.t - series[k - 1].t),
+                    "1" if shared else "0"]))
+
+    if errors:
+        for e in errors:
+            sys.stderr.write("truth.py: %s: %s\n" % (a.capture, e))
+        sys.stderr.write("truth.py: %s: %d disagreement(s); no truth written\n"
+                         % (a.capture, len(errors)))
+        return 1
+    with open(a.truth, "w") as f:
+        f.write(HEADER + "\n")
+        for r, row in out:
+            f.write("\t".join([r["client"], r["client_port"], r["method"], r["url"],
+                               r["status"], row["verdict"], row["cause"], row["scenario"]]) + "\n")
+    with open(a.syn, "w") as f:
+        f.write(SYN_HEADER + "\n")
+        for line in syn_rows:
+            f.write(line + "\n")
+    if a.frames:
+        t_start = frames[0].t if frames else 0.0
+        with open(a.frames, "w") as f:
+            for r, row in out:
+                f.write(json.dumps({
+                    "scenario": row["scenario"], "client": r["client"],
+                    "client_port": r["client_port"], "method": r["method"], "url": r["url"],
+                    "status": r["status"], "verdict": row["verdict"], "cause": row["cause"],
+                    "proxy_port": row["proxy_port"], "request_frame": r["frame"],
+                    "response_frame": r["resp_frame"], "t": round(r["t"] - t_start, 3),
+                    "elapsed": None if r["resp_t"] is None else round(r["resp_t"] - r["t"], 3),
+                    "evidence": r["evidence"], "frames_total": len(frames)}) + "\n")
+    sys.stderr.write("truth.py: %s: %d requests, %d SYN rows, all scenarios confirmed\n"
+                     % (a.capture, len(out), len(syn_rows)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
