@@ -92,6 +92,11 @@ lab: test-deps all
 bench: all
 	bench/run.sh
 
+# libFuzzer harnesses (issue 7): FUZZ_SECONDS per harness, default 60.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/$(PROG)/themes

@@ -15,13 +15,19 @@
 #include "capture/export.h"
 #include "capture/live.h"
 #include "engine.h"
+#include "filter/dfilter.h"
 #include "headless.h"
 #include "proto/http.h"
 #include "report/report.h"
 #include "ui/ui.h"
 #include "util/config.h"
 
-enum mode { MODE_TUI, MODE_REPORT_TEXT, MODE_REPORT_JSON, MODE_EXPORT };
+#define LOAD_SLICE 65536	/* frames read between diagnoses */
+
+enum mode { MODE_TUI, MODE_REPORT_TEXT, MODE_REPORT_JSON, MODE_EXPORT,
+	MODE_FRAMES, MODE_EXPORT_FRAMES };
+
+#define MAX_RANGES 256	/* --export-frames A-B,C-D … */
 
 struct cli {
 	enum mode mode;
@@ -37,6 +43,9 @@ struct cli {
 	const char *user;	/* -Z */
 	double duration_s;
 	bool follow;
+	const char *yfilter;	/* -Y display filter */
+	struct frame_range ranges[MAX_RANGES];
+	size_t nranges;
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -50,7 +59,8 @@ on_stop(int sig)
 
 enum {
 	OPT_REPORT = 256, OPT_ALL, OPT_STATUS, OPT_TIMEOUT, OPT_EXPORT,
-	OPT_FORCE, OPT_CONFIG, OPT_DURATION, OPT_FOLLOW, OPT_MAX_MB
+	OPT_FORCE, OPT_CONFIG, OPT_DURATION, OPT_FOLLOW, OPT_MAX_MB,
+	OPT_FRAMES, OPT_EXPORT_FRAMES
 };
 
 static const struct option long_opts[] = {
@@ -64,6 +74,8 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "follow", no_argument, NULL, OPT_FOLLOW },
 	{ "max-mb", required_argument, NULL, OPT_MAX_MB },
+	{ "frames", no_argument, NULL, OPT_FRAMES },
+	{ "export-frames", required_argument, NULL, OPT_EXPORT_FRAMES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -102,6 +114,14 @@ usage(FILE *out)
 "                 error (with --all: every request) and exit\n"
 "  --export ID -o OUT.pcap  no TUI: write transaction ID's frame range\n"
 "  --force        let --export replace an existing file\n"
+"  -Y FILTER      display filter (Wireshark syntax, doc/filters.md): the\n"
+"                 TUI's packet list starts with it; with --report, only\n"
+"                 requests whose request or answer frame it selects\n"
+"  --frames       no TUI: print the frames -Y selects (all without -Y),\n"
+"                 one line each: No. time source → destination protocol\n"
+"                 length info\n"
+"  --export-frames A-B[,C-D…] -o OUT.pcap  no TUI: write those frames\n"
+"                 (with -Y: those of them it selects)\n"
 "  -h, --help     -V, --version\n"
 "Exit status: 0 success, 1 runtime error, 2 usage error.\n", out);
 }
@@ -135,6 +155,55 @@ parse_list(const char *s, uint16_t *out, size_t max, size_t *n, long lo,
 		s = *end ? end + 1 : end;
 	}
 	return *n > 0;
+}
+
+/* "34-3310,3400" → ranges; false on anything else. */
+static bool
+parse_ranges(const char *s, struct frame_range *out, size_t max, size_t *n)
+{
+	char *end;
+
+	*n = 0;
+	while (*s) {
+		unsigned long long a, b;
+
+		errno = 0;
+		a = strtoull(s, &end, 10);
+		b = a;
+		if (end != s && *end == '-') {
+			s = end + 1;
+			b = strtoull(s, &end, 10);
+		}
+		if (end == s || errno || a == 0 || b < a || *n >= max ||
+		    (*end != ',' && *end != '\0') || *s == '-')
+			return false;
+		out[*n].first = a;
+		out[(*n)++].last = b;
+		s = *end ? end + 1 : end;
+	}
+	return *n > 0;
+}
+
+/* -Y: a syntax error is a usage error, shown with a caret. */
+static int
+check_filter(struct cli *cl, const char *text)
+{
+	struct dfilter_error fe;
+	struct dfilter *df;
+	char msg[1024];
+
+	if (dfilter_blank(text)) {
+		cl->yfilter = NULL;
+		return 0;
+	}
+	if ((df = dfilter_compile(text, &fe)) == NULL) {
+		dfilter_error_format(text, &fe, 4, msg, sizeof msg);
+		fprintf(stderr, "gw502tui: -Y: %s\n", msg);
+		return 2;
+	}
+	dfilter_free(df);
+	cl->yfilter = text;
+	return 0;
 }
 
 static int
@@ -271,6 +340,17 @@ parse_opt(struct cli *cl, int c, const char *arg)
 	case OPT_CONFIG:
 		cl->config = arg;
 		break;
+	case 'Y':
+		return check_filter(cl, arg);
+	case OPT_FRAMES:
+		cl->mode = MODE_FRAMES;
+		break;
+	case OPT_EXPORT_FRAMES:
+		if (!parse_ranges(arg, cl->ranges, MAX_RANGES, &cl->nranges))
+			return usage_error("--export-frames: not a list of "
+			    "frame ranges (like 34-3310,3400): %s", arg);
+		cl->mode = MODE_EXPORT_FRAMES;
+		break;
 	default:
 		return usage_error("%s", "unknown option");
 	}
@@ -282,7 +362,7 @@ parse_args(struct cli *cl, int argc, char **argv)
 {
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "r:o:t:p:g:c:i:f:s:w:Z:hV",
+	while ((c = getopt_long(argc, argv, "r:o:t:p:g:c:i:f:s:w:Z:Y:hV",
 	    long_opts,
 	    NULL)) != -1) {
 		if (c == 'h') {
@@ -321,6 +401,13 @@ parse_args(struct cli *cl, int argc, char **argv)
 		    "--report");
 	if (cl->mode == MODE_EXPORT && cl->out == NULL)
 		return usage_error("%s", "--export needs -o OUT.pcap");
+	if (cl->mode == MODE_EXPORT_FRAMES && cl->out == NULL)
+		return usage_error("%s", "--export-frames needs -o OUT.pcap");
+	if (cl->lo.iface != NULL && (cl->mode == MODE_FRAMES ||
+	    cl->mode == MODE_EXPORT_FRAMES || (cl->yfilter &&
+	    cl->mode != MODE_TUI)))
+		return usage_error("%s", "--frames, --export-frames and -Y with "
+		    "--report read a file: capture with -w FILE first");
 	return 0;
 }
 
@@ -334,8 +421,9 @@ load(struct engine *e, const struct cli *cl)
 		fprintf(stderr, "gw502tui: %s\n", err);
 		return 1;
 	}
-	while (engine_step(e, 0) == 1)
-		;
+	/* diagnosing slice by slice keeps each look-up near its window */
+	while (engine_step(e, LOAD_SLICE) == 1)
+		engine_diagnose(e);
 	engine_diagnose(e);
 	if (e->damaged)
 		fprintf(stderr, "gw502tui: warning: %s (the report covers the "
@@ -384,6 +472,105 @@ do_export(struct engine *e, const struct cli *cl)
 	return 0;
 }
 
+/* -Y with --report: only the transactions the filter selects. */
+static int
+filter_txns(struct engine *e, struct cli *cl, uint8_t **keep)
+{
+	struct dfilter_error fe;
+	struct dfilter *df = dfilter_compile(cl->yfilter, &fe);
+	char err[512];
+	int r = 0;
+
+	*keep = calloc(e->diag.ntxns ? e->diag.ntxns : 1, 1);
+	if (df == NULL || *keep == NULL) {
+		fprintf(stderr, "gw502tui: out of memory\n");
+		r = 1;
+	} else if (report_filter_txns(e, cl->path, df, *keep, err,
+	    sizeof err) != 0) {
+		fprintf(stderr, "gw502tui: %s\n", err);
+		r = 1;
+	}
+	cl->ropts.txn_keep = *keep;
+	dfilter_free(df);
+	return r;
+}
+
+/* --frames: the frames -Y selects, one line each. */
+static int
+do_frames(struct engine *e, const struct cli *cl)
+{
+	struct dfilter_error fe;
+	struct dfilter *df = NULL;
+	char err[512];
+	int r = 0;
+
+	if (cl->yfilter && (df = dfilter_compile(cl->yfilter, &fe)) == NULL) {
+		fprintf(stderr, "gw502tui: out of memory\n");
+		return 1;
+	}
+	if (report_frames(stdout, e, cl->path, df, err, sizeof err) != 0) {
+		fprintf(stderr, "gw502tui: %s\n", err);
+		r = 1;
+	}
+	dfilter_free(df);
+	return r;
+}
+
+/* --export-frames A-B,… -o OUT: those frames (that -Y selects). */
+static int
+do_export_frames(struct engine *e, const struct cli *cl)
+{
+	struct dfilter_error fe;
+	struct dfilter *df = NULL;
+	struct frame_ref *refs = NULL;
+	uint64_t written = 0;
+	size_t n = 0;
+	char err[512];
+	int r = 1;
+
+	if (cl->yfilter && (df = dfilter_compile(cl->yfilter, &fe)) == NULL) {
+		fprintf(stderr, "gw502tui: out of memory\n");
+		return 1;
+	}
+	if (frames_collect(e, cl->path, df, cl->ranges, cl->nranges, &refs,
+	    &n, err, sizeof err) != 0)
+		fprintf(stderr, "gw502tui: %s\n", err);
+	else if (n == 0)
+		fprintf(stderr, "gw502tui: %s: no frame in the range%s%s\n",
+		    cl->path, df ? " matches " : "", df ? cl->yfilter : "");
+	else if (export_frames(cl->path, refs, n, cl->out, cl->force,
+	    &written, err, sizeof err) != 0)
+		fprintf(stderr, "gw502tui: %s\n", err);
+	else {
+		fprintf(stderr, "gw502tui: wrote %" PRIu64 " frames (%" PRIu64
+		    "–%" PRIu64 ") to %s\n", written, refs[0].number,
+		    refs[n - 1].number, cl->out);
+		r = 0;
+	}
+	free(refs);
+	dfilter_free(df);
+	return r;
+}
+
+/* Opens the interface and gives up root at once; NULL after one line. */
+static struct live *
+open_live(const struct cli *cl)
+{
+	struct live *l;
+	char err[512];
+
+	if ((l = live_open(&cl->lo, err, sizeof err)) == NULL) {
+		fprintf(stderr, "gw502tui: %s\n", err);
+		return NULL;
+	}
+	if (live_drop_privileges(l, cl->user, err, sizeof err) != 0) {
+		fprintf(stderr, "gw502tui: %s\n", err);
+		live_close(l, err, sizeof err);
+		return NULL;
+	}
+	return l;
+}
+
 /* --report -i IFACE: capture, diagnose, print; no screen. */
 static int
 run_live_report(struct cli *cl)
@@ -394,12 +581,9 @@ run_live_report(struct cli *cl)
 	char err[512];
 	int r;
 
-	if ((l = live_open(&cl->lo, err, sizeof err)) == NULL) {
-		fprintf(stderr, "gw502tui: %s\n", err);
+	if ((l = open_live(cl)) == NULL)
 		return 1;
-	}
-	if (live_drop_privileges(l, cl->user, err, sizeof err) != 0 ||
-	    engine_init(&e, &cl->eo, err, sizeof err) != 0) {
+	if (engine_init(&e, &cl->eo, err, sizeof err) != 0) {
 		fprintf(stderr, "gw502tui: %s\n", err);
 		live_close(l, err, sizeof err);
 		return 1;
@@ -429,6 +613,7 @@ main(int argc, char **argv)
 {
 	struct engine e;
 	struct cli cl;
+	uint8_t *keep = NULL;
 	char err[512];
 	int r;
 
@@ -447,33 +632,57 @@ main(int argc, char **argv)
 		return r;
 	if (cl.lo.iface != NULL && cl.mode != MODE_TUI)
 		return run_live_report(&cl);
-	if (cl.lo.iface != NULL) {
-		fprintf(stderr, "gw502tui: -i %s: the live screen is not built "
-		    "yet; use --report -i %s\n", cl.lo.iface, cl.lo.iface);
-		return 1;
-	}
 	if (cl.mode == MODE_TUI) {
 		struct ui_opts uo;
 
+		struct live *l = NULL;
+
 		memset(&uo, 0, sizeof uo);
-		uo.path = cl.path;
+		if (cl.lo.iface != NULL && (l = open_live(&cl)) == NULL)
+			return 1;
+		uo.path = l ? live_spool_path(l) : cl.path;
+		uo.live = l;
+		uo.iface = cl.lo.iface;
+		uo.filter = cl.lo.filter;
 		uo.eo = cl.eo;
 		uo.theme = cl.theme;
 		uo.show_all = cl.ropts.all;
+		uo.dfilter = cl.yfilter;
 		r = ui_main(&uo, err, sizeof err);
 		if (r == 1)
 			fprintf(stderr, "gw502tui: %s\n", err);
+		if (l != NULL && live_close(l, err, sizeof err) != 0) {
+			fprintf(stderr, "gw502tui: %s\n", err);
+			r = 1;
+		}
 		return r;
 	}
-	if ((r = load(&e, &cl)) != 0)
+	if (cl.mode == MODE_EXPORT_FRAMES && cl.yfilter == NULL) {
+		/* no field needs the model: no first pass */
+		if (engine_init(&e, &cl.eo, err, sizeof err) != 0) {
+			fprintf(stderr, "gw502tui: %s\n", err);
+			return 1;
+		}
+	} else if ((r = load(&e, &cl)) != 0) {
 		return r;
-	if (cl.mode == MODE_REPORT_JSON)
+	}
+	if (cl.yfilter && (cl.mode == MODE_REPORT_TEXT ||
+	    cl.mode == MODE_REPORT_JSON) && filter_txns(&e, &cl, &keep) != 0)
+		cl.mode = MODE_TUI;	/* nothing to print */
+	if (cl.mode == MODE_TUI)
+		r = 1;
+	else if (cl.mode == MODE_FRAMES)
+		r = do_frames(&e, &cl);
+	else if (cl.mode == MODE_EXPORT_FRAMES)
+		r = do_export_frames(&e, &cl);
+	else if (cl.mode == MODE_REPORT_JSON)
 		report_json(stdout, &e, &cl.ropts);
 	else if (cl.mode == MODE_REPORT_TEXT)
 		report_text(stdout, &e, &cl.ropts);
-	else
+	else if (cl.mode == MODE_EXPORT)
 		r = do_export(&e, &cl);
 	engine_close(&e);
+	free(keep);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "gw502tui: writing the report: %s\n",
 		    strerror(errno));

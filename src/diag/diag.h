@@ -63,8 +63,11 @@ struct diag_opts {
 struct chain_index {
 	uint32_t *head;			/* buckets */
 	size_t nbuckets;
-	uint32_t *next;			/* per item */
-	size_t next_cap;
+	uint32_t *next;			/* per item number: next in bucket */
+	uint32_t *added;		/* item numbers, in the order added */
+	uint32_t *hash;			/* their hashes, to regrow */
+	size_t next_cap, added_cap, hash_cap;
+	size_t nadded;
 	size_t seen;			/* items indexed so far */
 };
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../proto/http.h"
 #include "diag.h"
 #include "diag_int.h"
 
@@ -226,6 +227,8 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
 	const char *host = flow_str(fl, t->host);
+	char mhost[HTTP_HOST_MAX];
+	uint16_t mport;
 	uint32_t best = NONE32;
 
 	for (uint32_t i = chain_first(&dg->by_host, name_hash(host));
@@ -238,6 +241,10 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
 		if (!in_window(w, m->head.ts_ns) || dg->msg_claimed[i] ||
 		    c->sport != t->port || !from_gateway(dg, &c->caddr, w) ||
 		    !same_resource(fl, t, m))
+			continue;
+		/* the index's buckets mix hosts: compare the host itself */
+		request_host(fl, m, mhost, sizeof mhost, &mport);
+		if (strcasecmp(mhost, host) != 0)
 			continue;
 		best = i;	/* newest first: ends on the earliest */
 	}

@@ -26,6 +26,8 @@ chain_free(struct chain_index *ci)
 {
 	free(ci->head);
 	free(ci->next);
+	free(ci->added);
+	free(ci->hash);
 	memset(ci, 0, sizeof *ci);
 }
 
@@ -60,25 +62,56 @@ dst_hash(const struct gw_addr *a, uint16_t port)
 	return (addr_hash(a) ^ port) * 2654435761u;
 }
 
-/* Adds item `item` under hash h; the index grows its buckets with use. */
+/*
+ * Re-chains every item into twice the buckets, oldest first, so that each
+ * chain stays newest first (the walks rely on it).
+ */
+static int
+chain_grow(struct chain_index *ci)
+{
+	size_t nb = ci->nbuckets ? ci->nbuckets * 2 : 4096;
+	uint32_t *head = malloc(nb * sizeof *head);
+
+	if (head == NULL)
+		return -1;
+	for (size_t i = 0; i < nb; i++)
+		head[i] = NONE32;
+	for (size_t i = 0; i < ci->nadded; i++) {
+		uint32_t b = ci->hash[i] & (uint32_t)(nb - 1);
+
+		ci->next[ci->added[i]] = head[b];
+		head[b] = ci->added[i];
+	}
+	free(ci->head);
+	ci->head = head;
+	ci->nbuckets = nb;
+	return 0;
+}
+
+/*
+ * Adds item number `item` (increasing from call to call) under hash h; the
+ * buckets double when chains would grow longer than two on average.
+ */
 static int
 chain_add(struct chain_index *ci, uint32_t item, uint32_t h)
 {
-	if (ci->nbuckets == 0) {
-		ci->nbuckets = 4096;
-		ci->head = malloc(ci->nbuckets * sizeof *ci->head);
-		if (ci->head == NULL) {
-			ci->nbuckets = 0;
-			return -1;
-		}
-		for (size_t i = 0; i < ci->nbuckets; i++)
-			ci->head[i] = NONE32;
-	}
+	uint32_t b;
+
 	if (vec_reserve((void **)&ci->next, &ci->next_cap, (size_t)item + 1,
-	    sizeof *ci->next, UINT32_MAX) != 0)
+	    sizeof *ci->next, UINT32_MAX) != 0 ||
+	    vec_reserve((void **)&ci->added, &ci->added_cap, ci->nadded + 1,
+	    sizeof *ci->added, UINT32_MAX) != 0 ||
+	    vec_reserve((void **)&ci->hash, &ci->hash_cap, ci->nadded + 1,
+	    sizeof *ci->hash, UINT32_MAX) != 0)
 		return -1;
-	ci->next[item] = ci->head[h & (ci->nbuckets - 1)];
-	ci->head[h & (ci->nbuckets - 1)] = item;
+	if (ci->nadded >= 2 * ci->nbuckets && chain_grow(ci) != 0 &&
+	    ci->nbuckets == 0)
+		return -1;
+	ci->added[ci->nadded] = item;
+	ci->hash[ci->nadded++] = h;
+	b = h & (uint32_t)(ci->nbuckets - 1);
+	ci->next[item] = ci->head[b];
+	ci->head[b] = item;
 	return 0;
 }
 

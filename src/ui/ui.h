@@ -10,10 +10,13 @@
 #include "../engine.h"
 
 struct ui_opts {
-	const char *path;		/* capture file */
+	const char *path;		/* capture file (live: the spool) */
+	struct live *live;		/* live capture, or NULL */
+	const char *iface, *filter;	/* live: for the status line */
 	struct engine_opts eo;
 	const char *theme;		/* name or path, NULL: default */
 	int show_all;			/* start with all requests shown */
+	const char *dfilter;		/* -Y: the packet list's filter */
 };
 
 /* Runs the TUI; returns the exit status (DESIGN §3), err for status 1. */

@@ -34,8 +34,8 @@ run -p 99999 --report "$EX"
 check_eq "bad port exits 2" 2 "$rc"
 run --status 5x2 --report "$EX"
 check_eq "bad status list exits 2" 2 "$rc"
-run --report
-check_eq "no file exits 2" 2 "$rc"
+run --report -i lo "$EX"
+check_eq "a file and -i together exit 2" 2 "$rc"
 run --export 1 "$EX"
 check_eq "--export without -o exits 2" 2 "$rc"
 

@@ -7,19 +7,23 @@
 # The live run: its --follow JSON agrees with the truth of the same lab run,
 # the -w file reads back whole, the private spool is gone.
 check_live() {
-	local dir=$1 spool=$2 captured
-	check "live: capture ended cleanly" grep -q "packets captured" "$dir/live.log"
-	check "live: no sanitizer report" bash -c "! grep -qE 'Sanitizer|runtime error' '$dir/live.log'"
+	local dir=$1 captured
+	check "live: capture ended cleanly" grep -q "packets captured" "$dir/headless.err"
+	check "live: no sanitizer report" bash -c "! grep -qE 'Sanitizer|runtime error' '$dir/headless.err' '$dir/tui.err'"
 	python3 "$ROOT/tests/e2e/lab_check.py" --json "$dir/live.json" \
 	    "$GW_BIN" "$dir/gw502-lab.pcap" | sed 's/^\(not ok\|ok\|skip\) - /\1 - live /'
-	captured=$(sed -n 's/.*: \([0-9]*\) packets captured.*/\1/p' "$dir/live.log")
+	captured=$(sed -n 's/.*: \([0-9]*\) packets captured.*/\1/p' "$dir/headless.err")
 	"$GW_BUILD/tests/pcapcheck" "$dir/live.pcap" >"$TMPD/live.check" 2>&1
 	check "live: -w file reads back with libpcap, all $captured packets" \
 	    grep -q "^frames=$captured " "$TMPD/live.check"
 	"$GW_BIN" --report=json --all "$dir/live.pcap" >"$TMPD/offline.json"
 	python3 "$ROOT/tests/e2e/lab_check.py" --json "$dir/live.json" --same-as \
 	    "$TMPD/offline.json" | sed 's/^\(not ok\|ok\) - /\1 - live vs offline: /'
-	check "live: private spool removed" test -z "$(ls -A "$spool")"
+	check "live: private spools removed (headless and screen)" test -z \
+	    "$(find "$dir/spool-headless" "$dir/spool-tui" -mindepth 1)"
+	check_eq "live screen: q exits 0" 0 "$(cat "$dir/tui.status" 2>/dev/null)"
+	"$GW_BUILD/tests/pcapcheck" "$dir/tui-live.pcap" >"$TMPD/tui.check" 2>&1
+	check "live screen: -w file reads back with libpcap" grep -q "^frames=[1-9]" "$TMPD/tui.check"
 }
 
 n=0
@@ -39,11 +43,9 @@ elif ! ip netns add gw502lab-probe 2>/dev/null; then
 else
 	ip netns del gw502lab-probe
 	fresh="$TMPD/lab"
-	spool="$TMPD/spool"
-	mkdir -p "$fresh" "$spool"
-	# a live gw502tui watches the gateway while the lab records
-	export GW502LAB_LIVE="env TMPDIR=$spool $GW_BIN --report=json --all --follow -i eth0 \
-	    -w $fresh/live.pcap >$fresh/live.json"
+	mkdir -p "$fresh"
+	# live gw502tui (headless and on screen) watch the gateway meanwhile
+	export GW502LAB_LIVE="bash $ROOT/tests/e2e/live_hook.sh $fresh $GW_BIN"
 	if "$ROOT/tests/lab/check_clean.sh" "$fresh" >"$TMPD/lab.log" 2>&1; then
 		ok "lab records and leaves no namespace or process behind"
 	else
@@ -55,5 +57,7 @@ else
 		python3 "$ROOT/tests/e2e/lab_check.py" "$GW_BIN" "$cap" |
 		    sed 's/^\(not ok\|ok\|skip\) - /\1 - fresh /'
 	done
-	check_live "$fresh" "$spool"
+	check_live "$fresh"
+	python3 "$ROOT/tests/e2e/live_screen_check.py" "$fresh" \
+	    "$ROOT/tests/e2e/lab_check.py" "$GW_BIN"
 fi

@@ -48,10 +48,10 @@ expectations() { # expectations CAPTURE
 	"$PY" - "$1" "$TMPD/report.json" <<'EOF'
 import csv, json, re, sys
 cap, rep = sys.argv[1], sys.argv[2]
-base = re.sub(r'\.pcapng?$', '', cap)
+base = re.sub(r'\.pcap(ng)?$', '', cap)
 truth = list(csv.DictReader(open(base + '.truth.tsv'), delimiter='\t'))
 syns = list(csv.DictReader(open(base + '.syn.tsv'), delimiter='\t'))
-txns = {(t['client'], t['client_port']): t for t in map(json.loads, open(rep))}
+txns = {(t['client'], str(t['client_port'])): t for t in map(json.loads, open(rep))}
 def esc(s):
     out = ''
     for ch in s:
@@ -99,66 +99,66 @@ EOF
 }
 
 lab_file() { # lab_file CAPTURE
-	local cap=$1 name cause url id e line nostatus_id=""
-	name=$(basename "$cap")
+	local cap=$1 capname cause url id e line nostatus_id=""
+	capname=$(basename "$cap")
 	if ! expectations "$cap" >"$TMPD/exp.tsv" 2>"$TMPD/exp.err"; then
-		notok "$name: expectations" "$(head -c 400 "$TMPD/exp.err")"
+		notok "$capname: expectations" "$(head -c 400 "$TMPD/exp.err")"
 		return
 	fi
 	start "$cap"
-	if ! wait_for 20 has "errors"; then
-		notok "$name: loads" "$(flat)"
+	if ! wait_for 20 has "? help"; then
+		notok "$capname: loads" "$(flat)"
 		return
 	fi
-	ok "$name: loads at 80x24"
-	check "$name: 24 lines" test "$(screen | wc -l)" -eq 24
+	ok "$capname: loads at 80x24"
+	check "$capname: 24 lines" test "$(screen | wc -l)" -eq 24
 	while IFS=$'\t' read -r -a line; do
 		cause=${line[0]} url=${line[1]} id=${line[2]}
 		[ "$cause" = http-invalid-response ] && nostatus_id=$id nostatus_url=$url
 		filter "$url"
-		see "$name: $cause: filtered to $url" "#$id "
+		see "$capname: $cause: filtered to $url" "#$id "
 		for e in "${line[@]:3}"; do
 			case $e in
-			F:*) see "$name: $cause: shows [${e#F:}]" "${e#F:}" ;;
-			R:*) seere "$name: $cause: matches /${e#R:}/" "${e#R:}" ;;
+			F:*) see "$capname: $cause: shows [${e#F:}]" "${e#F:}" ;;
+			R:*) seere "$capname: $cause: matches /${e#R:}/" "${e#R:}" ;;
 			esac
 		done
 	done <"$TMPD/exp.tsv"
-	check "$name: every cause of the lab checked" test "$(wc -l <"$TMPD/exp.tsv")" -ge 8
+	check "$capname: every cause of the lab checked" test "$(wc -l <"$TMPD/exp.tsv")" -ge 8
 
 	# follow the stream of the invalid reply, then export it
 	if [ -n "$nostatus_id" ]; then
 		filter "$nostatus_url"
-		see "$name: stream: back on the bad response" "(http-invalid-response)"
+		see "$capname: stream: back on the bad response" "(http-invalid-response)"
 		keys s
-		see "$name: stream: upstream followed" "Stream upstream"
-		see "$name: stream: gateway's request" "GET /fw4.pdf HTTP/1.1"
-		see "$name: stream: upstream's reply" "<html><head><title>fw4</title>"
+		see "$capname: stream: upstream followed" "Stream upstream"
+		see "$capname: stream: gateway's request" "GET /fw4.pdf HTTP/1.1"
+		see "$capname: stream: upstream's reply" "<html><head><title>fw4</title>"
 		keys x
-		see "$name: stream: hex" "00000000  47 45 54 20 2f 66 77 34"
+		see "$capname: stream: hex" "00000000  47 45 54 20 2f 66 77 34"
 		keys x s
-		see "$name: stream: client side" "Stream client"
+		see "$capname: stream: client side" "Stream client"
 		keys Tab
 		rm -f "$TMPD"/gw502-*.pcap
 		keys e
-		see "$name: export dialog" "gw502-$nostatus_id-10.250.0.11.pcap"
+		see "$capname: export dialog" "gw502-$nostatus_id-10.250.0.11.pcap"
 		keys Enter
-		seere "$name: export reported" "exported [0-9]+ frames"
+		seere "$capname: export reported" "exported [0-9]+ frames"
 		n_tui=$(screen | sed -n 's/.*exported \([0-9]*\) frames.*/\1/p' | head -1)
 		out="$TMPD/gw502-$nostatus_id-10.250.0.11.pcap"
-		check "$name: export written" test -s "$out"
+		check "$capname: export written" test -s "$out"
 		"$GW_BIN" -p "$PORTS" --export "$nostatus_id" -o "$TMPD/ref.pcap" "$cap" >/dev/null 2>&1
-		check_eq "$name: exported file read back: frames as reported" \
+		check_eq "$capname: exported file read back: frames as reported" \
 		    "$n_tui" "$(count_frames "$out")"
-		check_eq "$name: same frames as --export" \
+		check_eq "$capname: same frames as --export" \
 		    "$(count_frames "$TMPD/ref.pcap")" "$(count_frames "$out")"
 		rm -f "$TMPD/ref.pcap" "$out"
 	fi
 	keys Enter
-	see "$name: flow view" "Flow of request"
-	see "$name: flow: SYN arrow" "SYN"
+	see "$capname: flow view" "Flow of request"
+	see "$capname: flow: SYN arrow" "SYN"
 	keys q
-	see "$name: flow closed" "Gateway errors"
+	see "$capname: flow closed" "Gateway errors"
 }
 
 shopt -s nullglob
@@ -176,7 +176,7 @@ done
 
 # The default example: resize, then SIGTERM restores the terminal.
 start "$ROOT/examples/gw502-lab.pcap"
-check "default example loads" wait_for 20 has "errors"
+check "default example loads" wait_for 20 has "? help"
 tmux resize-window -t "$S" -x 132 -y 40 2>/dev/null
 see "resize to 132x40: side by side" "┬─ Stream"
 see "resize to 132x40: full verdicts" "HOST NOT RESOLVABLE"

@@ -108,13 +108,13 @@ start() {
 	wait_for 10 has 'PROMPT$'
 	tmux send-keys -t "$S" "clear; env $* ; echo EXIT=\$?" Enter
 }
-loaded() { wait_for 15 has "errors"; }
+loaded() { wait_for 15 has "? help"; }
 filter() { keys /; wait_for 5 has "Filter"; keys C-u; text "$1"; keys Enter; }
 
 # ---- 80x24, UTF-8 ----------------------------------------------------------
 start LANG=C.UTF-8 LC_ALL=C.UTF-8 "$GW_BIN" "$PCAP"
 check "tui loads (status bar)" loaded
-see "errors counted per verdict" "errors 5: DNS 1 CONNECT 3 BAD RESP 1"
+see "errors counted per verdict" "5 errors: DNS 1 CONNECT 3 BAD RESP 1"
 see "errors only by default" "Gateway errors 5/6"
 check "200 hidden by default" hasnt "ok.test"
 check "screen is 24 lines of 80" test "$(screen | wc -l)" -eq 24 -a \

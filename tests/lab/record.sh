@@ -488,7 +488,9 @@ sleep 1   # let the last FIN/ACKs reach the captures
 
 # --- stop captures, publish --------------------------------------------------
 log "stopping captures"
-stop_pids INT "$PID_tcpdump_any" "$PID_tcpdump_eth" "$PID_dumpcap" $PID_live
+stop_pids INT "$PID_tcpdump_any" "$PID_tcpdump_eth" "$PID_dumpcap"
+# a script started in the background cannot trap INT (bash ignores it there)
+[ -z "$PID_live" ] || stop_pids TERM "$PID_live"
 reordercap "$CAP_NG.raw" "$CAP_NG" >/dev/null
 
 # Everything is built in a staging directory and moved to OUTDIR only when

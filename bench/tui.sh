@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# bench/tui.sh: target 4 of issue 6, measured through tmux.
+#
+#  1. First screen: start `gw502tui FILE` in a 120x40 tmux pane and poll
+#     `tmux capture-pane -p` every ~5 ms until the list frame with its
+#     progress bar (or a request row) is on the screen; also when the first
+#     request row appears and when loading ends. BENCH_TUI_RUNS times
+#     (default 5), medians. FILE: bench/out/gw-1G-s1.pcap (generated if
+#     missing).
+#  2. Keystroke latency: on a capture of BENCH_TUI_TXNS (default 1000000)
+#     small transactions, wait until loading ends, press `a` (all requests:
+#     the list holds every transaction), then BENCH_TUI_KEYS times (default
+#     50) alternately `j`/`k`: from just before `tmux send-keys` until
+#       - capture-pane (with attributes, -e) differs from before: "screen",
+#       - the first byte gw502tui writes reaches a `tmux pipe-pane` file
+#         (polled with stat, no fork): "output".
+#     The tmux round trip (`tmux display -p`, one client fork) is measured
+#     too and printed: it is part of both figures.
+#  3. The same keystrokes without tmux: gw502tui on a pty of our own
+#     (120x40, TERM=xterm-256color); time from writing the key to the
+#     master until the first and the last byte of the repaint (the burst
+#     ends after 5 ms of silence). This is the program's own latency.
+# Prints medians and PASS/FAIL against 0.3 s and 20 ms.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/bench/out
+BIN=$OUT/bin
+GW=${GW_BIN:-$ROOT/build/gw502tui}
+TXNS=${BENCH_TUI_TXNS:-1000000}
+SEED=${BENCH_SEED:-1}
+mkdir -p "$OUT" "$BIN"
+command -v tmux >/dev/null || { apt-get install -y -qq tmux >/dev/null; }
+[ -x "$GW" ] || make -s all
+if [ ! -x "$BIN/gen" ] || [ bench/gen.c -nt "$BIN/gen" ]; then
+	cc -O2 -std=c11 -Wall -Wextra -D_GNU_SOURCE -o "$BIN/gen" bench/gen.c -lm
+fi
+FIRST=${1:-$OUT/gw-1G-s$SEED.pcap}
+if [ ! -s "$FIRST" ]; then
+	echo "tui: generating $FIRST" >&2
+	"$BIN/gen" -o "$FIRST" -s 1G -S "$SEED" -t "${FIRST%.pcap}.truth.json" >/dev/null
+	echo "$(md5sum bench/gen.c | cut -c1-12) -s 1G -S $SEED" >"${FIRST%.pcap}.stamp"
+fi
+KEYS=${2:-$OUT/tui-${TXNS}tx-s$SEED.pcap}
+if [ ! -s "$KEYS" ]; then
+	echo "tui: generating $KEYS ($TXNS small transactions)" >&2
+	"$BIN/gen" -o "$KEYS" -n "$TXNS" -m small -r 400 -S "$SEED" \
+	    -t "${KEYS%.pcap}.truth.json" >/dev/null
+fi
+cat "$FIRST" "$KEYS" >/dev/null	# page cache
+
+python3 - "$GW" "$FIRST" "$KEYS" "${BENCH_TUI_RUNS:-5}" "${BENCH_TUI_KEYS:-50}" <<'EOF'
+import os, re, shlex, statistics, subprocess, sys, tempfile, time
+
+gw, first, keys, runs, nkeys = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+S = "gwbench"
+ROW = re.compile(r"│\d\d:\d\d:\d\d\.\d{3} ")
+
+def tmux(*a, check=True):
+    return subprocess.run(["tmux", *a], capture_output=True, text=True, check=check).stdout
+
+def cap(esc=False):
+    return tmux("capture-pane", "-p", *(["-e"] if esc else []), "-t", S)
+
+def kill():
+    tmux("kill-session", "-t", S, check=False)
+
+def start(path):
+    kill()
+    t0 = time.monotonic()
+    tmux("new-session", "-d", "-s", S, "-x", "120", "-y", "40",
+         f"exec {shlex.quote(gw)} {shlex.quote(path)}")
+    return t0
+
+def loaded(screen):
+    last = screen.rstrip("\n").split("\n")[-1] if screen.strip() else ""
+    return bool(last.strip()) and not last.lstrip().startswith("Loading")
+
+# keep a tmux server running, so new-session does not pay its start-up
+tmux("kill-session", "-t", "gwbench-keep", check=False)
+tmux("new-session", "-d", "-s", "gwbench-keep", "-x", "80", "-y", "24", "sleep 3600")
+try:
+    rt = []
+    for _ in range(30):
+        t = time.monotonic(); tmux("display", "-p", "x"); rt.append(time.monotonic() - t)
+    rtt = statistics.median(rt)
+    print(f"tmux round trip (one client call): median {rtt * 1e3:.1f} ms")
+
+    # 1. first screen
+    firsts, rows, loads = [], [], []
+    for r in range(runs):
+        t0 = start(first)
+        tf = trow = tload = None
+        while time.monotonic() - t0 < 120:
+            s = cap()
+            now = time.monotonic() - t0
+            if tf is None and "┌" in s and ("Loading" in s or ROW.search(s) or loaded(s)):
+                tf = now
+            if trow is None and ROW.search(s):
+                trow = now
+            if loaded(s) and "┌" in s:
+                tload = now
+                break
+            time.sleep(0.005)
+        kill()
+        firsts.append(tf); rows.append(trow); loads.append(tload)
+        print(f"  run {r + 1}: first screen {tf:.3f} s, first request row "
+              f"{trow if trow is None else round(trow, 3)} s, loaded {tload if tload is None else round(tload, 3)} s")
+    mf = statistics.median(firsts)
+    print(f"first screen on {os.path.basename(first)} "
+          f"({os.path.getsize(first) / 1e6:.0f} MB): median {mf:.3f} s "
+          f"(first row {statistics.median([x for x in rows if x is not None] or [float('nan')]):.3f} s, "
+          f"loaded {statistics.median([x for x in loads if x is not None] or [float('nan')]):.2f} s)")
+    print(f"{'PASS' if mf <= 0.3 else 'FAIL'}  4a TUI first screen: {mf:.3f} s (limit 0.3 s)")
+
+    # 2. keystrokes on a big list
+    t0 = start(keys)
+    while True:
+        s = cap()
+        if loaded(s) and "┌" in s:
+            break
+        if time.monotonic() - t0 > 900:
+            print("FAIL  4b: still loading after 900 s"); sys.exit(0)
+        time.sleep(0.05)
+    tl = time.monotonic() - t0
+    title = s.split("\n")[0]
+    tmux("send-keys", "-t", S, "a")
+    time.sleep(1.0)
+    s = cap()
+    title = s.split("\n")[0]
+    print(f"{os.path.basename(keys)}: loaded in {tl:.1f} s; list: {title.strip('┌─ ').split('─')[0].strip()}")
+    pid = tmux("display", "-p", "-t", S, "#{pane_pid}").strip()
+    try:
+        rss = int(open(f"/proc/{pid}/status").read().split("VmHWM:")[1].split()[0])
+        print(f"  gw502tui peak RSS after loading: {rss / 1024:.0f} MB")
+    except Exception:
+        pass
+    pipe = tempfile.NamedTemporaryFile(delete=False, prefix="gwtui.", suffix=".out").name
+    tmux("pipe-pane", "-o", "-t", S, f"cat >> {shlex.quote(pipe)}")
+    time.sleep(0.3)
+    screen_ms, out_ms = [], []
+    for k in range(nkeys):
+        before = cap(esc=True)
+        size0 = os.path.getsize(pipe)
+        key = "j" if k % 4 < 2 else "k"
+        t = time.monotonic()
+        tmux("send-keys", "-t", S, key)
+        tout = None
+        while time.monotonic() - t < 2:
+            if tout is None and os.path.getsize(pipe) > size0:
+                tout = time.monotonic() - t
+            if cap(esc=True) != before:
+                break
+        tscreen = time.monotonic() - t
+        if tout is None:
+            tout = tscreen
+        screen_ms.append(tscreen * 1e3); out_ms.append(tout * 1e3)
+        time.sleep(0.03)
+    tmux("pipe-pane", "-t", S)
+    os.unlink(pipe)
+    tmux("send-keys", "-t", S, "q")
+    time.sleep(0.2)
+    kill()
+    ms, mo = statistics.median(screen_ms), statistics.median(out_ms)
+    q = lambda v, p: sorted(v)[min(len(v) - 1, int(p * len(v)))]
+    print(f"keystroke -> screen changed (capture-pane): median {ms:.1f} ms, "
+          f"p90 {q(screen_ms, 0.9):.1f} ms, max {max(screen_ms):.1f} ms ({nkeys} keys)")
+    print(f"keystroke -> first output byte (pipe-pane): median {mo:.1f} ms, "
+          f"p90 {q(out_ms, 0.9):.1f} ms")
+    print(f"{'PASS' if ms <= 20 else 'FAIL'}  4b TUI keystroke on a list of "
+          f"{title.strip('┌─ ').split('─')[0].strip()}: {ms:.1f} ms "
+          f"(limit 20 ms; includes tmux send-keys + capture-pane, ~{2 * rtt * 1e3:.0f} ms)")
+
+    # 3. the same on a pty of our own: no tmux in the loop
+    import fcntl, pty, select, struct, termios
+    pid, fd = pty.fork()
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        os.environ["TERM"] = "xterm-256color"
+        os.execv(gw, [gw, keys])
+    def drain(quiet):
+        n, last = 0, time.monotonic()
+        while True:
+            r, _, _ = select.select([fd], [], [], quiet)
+            if not r:
+                return n
+            try:
+                n += len(os.read(fd, 65536))
+            except OSError:
+                return n
+    t0 = time.monotonic()
+    while drain(2.0) == 0 or False:
+        pass
+    while drain(2.0):	# progress redraws until loading ends
+        pass
+    os.write(fd, b"a"); drain(0.5)
+    firstb, lastb = [], []
+    for k in range(nkeys):
+        key = b"j" if k % 4 < 2 else b"k"
+        t = time.monotonic()
+        os.write(fd, key)
+        r, _, _ = select.select([fd], [], [], 2.0)
+        t1 = time.monotonic() - t
+        tl = t1
+        while True:
+            r, _, _ = select.select([fd], [], [], 0.005)
+            if not r:
+                break
+            os.read(fd, 65536)
+            tl = time.monotonic() - t
+        firstb.append(t1 * 1e3); lastb.append(tl * 1e3)
+        time.sleep(0.02)
+    os.write(fd, b"q"); drain(0.3)
+    try:
+        os.kill(pid, 15)
+    except OSError:
+        pass
+    os.waitpid(pid, 0)
+    print(f"keystroke on a pty of our own (no tmux): first byte median "
+          f"{statistics.median(firstb):.2f} ms (p90 {q(firstb, 0.9):.2f}), "
+          f"repaint done median {statistics.median(lastb):.2f} ms "
+          f"(p90 {q(lastb, 0.9):.2f}) — loaded in {time.monotonic() - t0:.1f} s")
+finally:
+    kill()
+    tmux("kill-session", "-t", "gwbench-keep", check=False)
+EOF

@@ -1,0 +1,195 @@
+/*
+ * dialog.c: modal pieces shared by the dialogs: a centred boxed window, a
+ * scrollable box of lines (help, frame summary), a one-line text input on
+ * the status line (search) or inside a dialog (export), and a yes/no
+ * question. A resize or a signal ends any of them (as "cancel").
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ui_int.h"
+
+WINDOW *
+dialog_open(struct ui *u, int h, int w, const char *title)
+{
+	WINDOW *win;
+
+	if (h > u->rows - 1)
+		h = u->rows - 1;
+	if (w > u->cols)
+		w = u->cols;
+	if (h < 3 || w < 10)
+		return NULL;
+	win = newwin(h, w, (u->rows - 1 - h) / 2, (u->cols - w) / 2);
+	if (!win)
+		return NULL;
+	keypad(win, TRUE);
+	wbkgdset(win, u->attr[TE_DIALOG]);
+	werase(win);
+	wattrset(win, u->attr[TE_DIALOG_BORDER]);
+	box(win, u->g.vl, u->g.hl);
+	if (!u->utf8) {
+		mvwaddch(win, 0, 0, '+');
+		mvwaddch(win, 0, w - 1, '+');
+		mvwaddch(win, h - 1, 0, '+');
+		mvwaddch(win, h - 1, w - 1, '+');
+	}
+	if (title) {
+		char t[128];
+
+		snprintf(t, sizeof t, " %s ", title);
+		ui_put(win, 0, 2, w - 4, t, u->attr[TE_DIALOG_BORDER], false);
+	}
+	return win;
+}
+
+void
+dialog_close(struct ui *u, WINDOW *w)
+{
+	if (w)
+		delwin(w);
+	u->dirty = D_ALL;
+	touchwin(stdscr);
+}
+
+/* Waits for a key, giving up on a signal; KEY_RESIZE relayouts. */
+static int
+dialog_key(struct ui *u, WINDOW *w)
+{
+	int k;
+
+	for (;;) {
+		wtimeout(w, 200);
+		k = wgetch(w);
+		if (ui_interrupted(u))
+			return 27;
+		if (k == ERR)
+			continue;
+		if (k == KEY_RESIZE) {
+			ui_layout(u);
+			return KEY_RESIZE;
+		}
+		return k;
+	}
+}
+
+void
+dialog_info(struct ui *u, const char *title, const char *const *lines,
+    size_t n)
+{
+	int w = 20, h, k, inner;
+	size_t i, top = 0, page;
+	WINDOW *win;
+
+	for (i = 0; i < n; i++)
+		if (ui_width(lines[i]) + 4 > w)
+			w = ui_width(lines[i]) + 4;
+	if (w > u->cols - 2)
+		w = u->cols - 2;
+	h = (int)n + 3;
+	for (;;) {
+		if (!(win = dialog_open(u, h, w, title)))
+			return;
+		inner = getmaxy(win) - 3;
+		page = inner > 0 ? (size_t)inner : 1;
+		for (i = 0; i < page && top + i < n; i++)
+			ui_put(win, (int)i + 1, 2, getmaxx(win) - 4, lines[top + i],
+			    u->attr[TE_DIALOG], false);
+		ui_put(win, getmaxy(win) - 2, 2, getmaxx(win) - 4, n > page ?
+		    "j/k scroll, any other key closes" : "any key closes",
+		    u->attr[TE_DIM] | u->attr[TE_DIALOG], false);
+		wnoutrefresh(win);
+		doupdate();
+		k = dialog_key(u, win);
+		delwin(win);
+		if ((k == 'j' || k == KEY_DOWN || k == ' ' || k == KEY_NPAGE) &&
+		    top + page < n)
+			top += k == 'j' || k == KEY_DOWN ? 1 : page;
+		else if ((k == 'k' || k == KEY_UP) && top > 0)
+			top--;
+		else if (k != 'j' && k != KEY_DOWN && k != 'k' && k != KEY_UP)
+			break;
+		if (top + page > n)
+			top = n > page ? n - page : 0;
+	}
+	dialog_close(u, NULL);
+}
+
+/* Edits buf in a field of width cols at (y, x) of w. */
+static bool
+edit_field(struct ui *u, WINDOW *w, int y, int x, int width, char *buf,
+    size_t len)
+{
+	size_t n = strlen(buf);
+	const char *shown;
+	int k;
+
+	curs_set(1);
+	for (;;) {
+		shown = (int)n >= width ? buf + n - (size_t)width + 1 : buf;
+		ui_put(w, y, x, width, shown, u->attr[TE_DIALOG_INPUT], true);
+		wmove(w, y, x + (int)strlen(shown));
+		wnoutrefresh(w);
+		doupdate();
+		k = dialog_key(u, w);
+		if (k == '\n' || k == '\r' || k == KEY_ENTER) {
+			curs_set(0);
+			return true;
+		}
+		if (k == 27 || k == 7 || k == KEY_RESIZE) {	/* Esc, ^G */
+			curs_set(0);
+			return false;
+		}
+		if ((k == KEY_BACKSPACE || k == 127 || k == 8) && n > 0)
+			buf[--n] = '\0';
+		else if (k == 21)	/* ^U */
+			buf[n = 0] = '\0';
+		else if (k == 23) {	/* ^W */
+			while (n > 0 && buf[n - 1] == ' ')
+				buf[--n] = '\0';
+			while (n > 0 && buf[n - 1] != ' ')
+				buf[--n] = '\0';
+		} else if (k >= 0x20 && k < 0x7f && n + 1 < len) {
+			buf[n++] = (char)k;
+			buf[n] = '\0';
+		}
+	}
+}
+
+bool
+prompt_line(struct ui *u, const char *label, char *buf, size_t len)
+{
+	int lw = ui_width(label);
+	bool ok;
+
+	werase(u->wstat);
+	ui_put(u->wstat, 0, 0, u->cols, label, u->attr[TE_STATUS], true);
+	keypad(u->wstat, TRUE);
+	ok = edit_field(u, u->wstat, 0, lw, u->cols - lw - 1, buf, len);
+	u->dirty |= D_STATUS;
+	return ok;
+}
+
+bool
+prompt_yesno(struct ui *u, const char *question)
+{
+	char q[512];
+	int k;
+
+	snprintf(q, sizeof q, "%s (y/N) ", question);
+	werase(u->wstat);
+	ui_put(u->wstat, 0, 0, u->cols, q, u->attr[TE_ERROR], true);
+	keypad(u->wstat, TRUE);
+	wnoutrefresh(u->wstat);
+	doupdate();
+	k = dialog_key(u, u->wstat);
+	u->dirty |= D_STATUS;
+	return k == 'y' || k == 'Y';
+}
+
+bool
+dialog_edit(struct ui *u, WINDOW *w, int y, int x, int width, char *buf,
+    size_t len)
+{
+	return edit_field(u, w, y, x, width, buf, len);
+}

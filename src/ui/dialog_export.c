@@ -1,0 +1,92 @@
+/*
+ * dialog_export.c: `e` writes the selected transaction's frame range to a
+ * new pcap file (the article's "Export Specified Packets" step): asks for
+ * the file name (default gw502-ID-CLIENT.pcap in the current directory),
+ * asks before replacing an existing file, and reports the frame count.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../capture/export.h"
+#include "ui_int.h"
+
+static void
+export_default_name(const struct ui *u, const struct txn *t, char *out,
+    size_t outlen)
+{
+	char a[ADDR_STRLEN], *p;
+
+	addr_fmt(&u->eng.flow.conns[t->conn].caddr, a, sizeof a);
+	for (p = a; *p; p++)
+		if (*p == ':')
+			*p = '_';	/* IPv6: no colons in file names */
+	snprintf(out, outlen, "gw502-%u-%s.pcap", t->id, a);
+}
+
+static bool
+export_ask_name(struct ui *u, const struct txn *t,
+    const struct frame_ref *first, const struct frame_ref *last, char *name,
+    size_t namelen)
+{
+	char line[256];
+	WINDOW *w;
+	bool ok;
+	int width;
+
+	if (!(w = dialog_open(u, 7, 64, "Export to pcap")))
+		return false;
+	width = getmaxx(w) - 4;
+	snprintf(line, sizeof line, "Request #%u: frames %llu%s%llu "
+	    "(%llu frames of the capture)", t->id,
+	    (unsigned long long)first->number, u->g.dash,
+	    (unsigned long long)last->number,
+	    (unsigned long long)(last->number - first->number + 1));
+	ui_put(w, 1, 2, width, line, u->attr[TE_DIALOG], false);
+	ui_put(w, 2, 2, width, "File name:", u->attr[TE_DIALOG], false);
+	ui_put(w, 5, 2, width, "Enter: write   Esc: cancel",
+	    u->attr[TE_DIALOG] | A_DIM, false);
+	ok = dialog_edit(u, w, 3, 2, width, name, namelen);
+	dialog_close(u, w);
+	return ok && name[0];
+}
+
+void
+export_dialog(struct ui *u, const struct txn *t)
+{
+	struct frame_ref first, last;
+	char name[1024], err[512], esc[1100];
+	uint64_t written = 0;
+	bool force = false;
+
+	txn_frame_range(&u->eng.flow, t, &first, &last);
+	if (first.number == 0) {
+		ui_message(u, true, "request #%u has no frames to export", t->id);
+		return;
+	}
+	export_default_name(u, t, name, sizeof name);
+	if (!export_ask_name(u, t, &first, &last, name, sizeof name)) {
+		ui_message(u, false, "export cancelled");
+		return;
+	}
+	ui_esc_str(u, name, esc, sizeof esc);
+	if (access(name, F_OK) == 0) {
+		char q[1200];
+
+		snprintf(q, sizeof q, "%s exists. Overwrite?", esc);
+		if (!prompt_yesno(u, q)) {
+			ui_message(u, false, "export cancelled: %s kept", esc);
+			return;
+		}
+		force = true;
+	}
+	if (export_range(u->opts->path, first.number, first.offset,
+	    last.number, name, force, &written, err, sizeof err) < 0) {
+		ui_message(u, true, "export failed: %s", ui_esc_str(u, err, esc,
+		    sizeof esc));
+		return;
+	}
+	ui_message(u, false, "exported %llu frames (%llu%s%llu) to %s",
+	    (unsigned long long)written, (unsigned long long)first.number,
+	    u->g.dash, (unsigned long long)last.number, esc);
+}

@@ -1,0 +1,103 @@
+/*
+ * status.c: the last line: while loading, a progress bar (frames, MB/s,
+ * ETA); afterwards the file, the frame count, the errors per verdict and
+ * the active filters; a message (or error) replaces it until the next key.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../capture/capfile.h"
+#include "ui_int.h"
+
+static void
+status_progress(struct ui *u)
+{
+	uint64_t size = capfile_size(u->eng.cap), pos = capfile_pos(u->eng.cap);
+	double secs = (double)(ui_now_ns() - u->load_t0_ns) / 1e9;
+	double rate = secs > 0 ? (double)pos / secs : 0;
+	double frac = size ? (double)pos / (double)size : 0;
+	char info[200], eta[32];
+	int barw, fill, x;
+
+	if (frac > 1)
+		frac = 1;
+	if (rate > 0 && size > pos)
+		snprintf(eta, sizeof eta, "ETA %.0fs",
+		    (double)(size - pos) / rate);
+	else
+		snprintf(eta, sizeof eta, "ETA -");
+	snprintf(info, sizeof info, " %3.0f%%  %llu frames  %.1f MB/s  %s  "
+	    "q: stop ", frac * 100, (unsigned long long)
+	    u->eng.flow.stats.frames, rate / 1e6, eta);
+	barw = u->cols - ui_width(info) - 10;
+	if (barw < 10)
+		barw = 10 < u->cols / 3 ? 10 : u->cols / 3;
+	x = ui_put(u->wstat, 0, 0, 9, " Loading ", u->attr[TE_PROGRESS], true);
+	fill = (int)(frac * barw);
+	wattrset(u->wstat, u->attr[TE_PROGRESS_BAR]);
+	mvwhline(u->wstat, 0, x, ' ', fill);
+	wattrset(u->wstat, u->attr[TE_PROGRESS]);
+	mvwhline(u->wstat, 0, x + fill, u->utf8 ? ACS_CKBOARD : '.',
+	    barw - fill);
+	ui_put(u->wstat, 0, x + barw, u->cols - x - barw, info,
+	    u->attr[TE_PROGRESS], true);
+}
+
+static const char *
+status_file(const struct ui *u)
+{
+	const char *p = strrchr(u->opts->path, '/');
+
+	return p ? p + 1 : u->opts->path;
+}
+
+static void
+status_counts(struct ui *u)
+{
+	const uint64_t *c = u->eng.diag.counts;
+	const char *dot = u->utf8 ? " \xc2\xb7 " : " | ";
+	char line[512], esc[300];
+	uint64_t errs = 0;
+	int v, x, right = u->cols > 8 ? u->cols - 8 : 0;
+
+	for (v = V_HOST_NOT_RESOLVABLE; v < V_COUNT; v++)
+		errs += c[v];
+	if (u->opts->live)
+		ui_live_status(u, esc, sizeof esc);
+	else
+		ui_esc_str(u, status_file(u), esc, sizeof esc);
+	snprintf(line, sizeof line, " %s%s%llu frames%s%llu error%s%s", esc,
+	    dot, (unsigned long long)u->eng.flow.stats.frames, dot,
+	    (unsigned long long)errs, errs == 1 ? "" : "s", errs ? ":" : "");
+	x = ui_put(u->wstat, 0, 0, right, line, u->attr[TE_STATUS], false);
+	for (v = V_HOST_NOT_RESOLVABLE; v < V_COUNT; v++) {
+		if (!c[v])
+			continue;
+		snprintf(line, sizeof line, " %s %llu", ui_verdict_short(v),
+		    (unsigned long long)c[v]);
+		x += ui_put(u->wstat, 0, x, right - x, line,
+		    u->attr[TE_STATUS_KEY], false);
+	}
+	snprintf(line, sizeof line, "%s%s%s%s", u->cancelled ? " (partial)" :
+	    "", u->rq.show_all ? " [all]" : "", u->rq.search[0] ? " [/]" : "",
+	    u->rq.client_on ? " [client]" : "");
+	ui_put(u->wstat, 0, x, right - x, line, u->attr[TE_STATUS], true);
+	/* the way to the help always shows, at the right end */
+	ui_put(u->wstat, 0, right, u->cols - right, " ? help ",
+	    u->attr[TE_STATUS_KEY], true);
+}
+
+void
+status_draw(struct ui *u)
+{
+	werase(u->wstat);
+	wbkgdset(u->wstat, u->attr[TE_STATUS]);
+	if (u->msg[0])
+		ui_put(u->wstat, 0, 0, u->cols, u->msg,
+		    u->attr[u->msg_err ? TE_ERROR : TE_MESSAGE], true);
+	else if (u->loading)
+		status_progress(u);
+	else
+		status_counts(u);
+	wnoutrefresh(u->wstat);
+}

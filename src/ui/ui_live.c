@@ -1,0 +1,130 @@
+/*
+ * ui_live.c: the screen on a live capture. Packets are taken between
+ * keystrokes (never blocking the keyboard), the model is diagnosed a few
+ * times a second, `p` pauses, `w` saves the capture so far, and the status
+ * line shows the interface, the filter, packets, kernel drops and the spool.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../capture/live.h"
+#include "ui_int.h"
+
+#define LIVE_BATCH 20000	/* packets taken before looking at the keys */
+#define LIVE_WAIT_MS 100	/* longest wait for a key or a packet */
+
+static void
+live_feed(void *ctx, const struct frame *f)
+{
+	engine_feed(ctx, f);
+}
+
+/* Waits for a key or packets; then takes what the kernel has. */
+void
+ui_live_poll(struct ui *u)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = live_fd(u->opts->live), .events = POLLIN },
+	};
+	struct live_stats st;
+	int64_t now;
+	int n;
+
+	(void)poll(pfd, 2, LIVE_WAIT_MS);
+	n = live_read(u->opts->live, LIVE_BATCH, live_feed, &u->eng);
+	if (n < 0) {
+		ui_message(u, true, "capture stopped: %s",
+		    live_error(u->opts->live));
+		u->live_dead = true;
+		return;
+	}
+	/* time goes on without packets: a waiting request keeps ageing */
+	now = ui_now_wall_ns();
+	if (now > u->eng.flow.stats.last_ts)
+		u->eng.flow.stats.last_ts = now;
+	live_stats(u->opts->live, &st);
+	if (st.full && !u->live_full_told) {
+		u->live_full_told = true;
+		ui_message(u, true, "capture stopped at the --max-mb limit "
+		    "(%llu MB); w saves it", (unsigned long long)
+		    (st.spool_bytes >> 20));
+	}
+	if (n > 0)
+		u->live_new = true;
+	if (u->live_new && ui_now_ns() - u->last_diag_ns >= UI_LIVE_DIAG_NS) {
+		u->live_new = false;
+		ui_diagnose(u);
+		if (u->rq.n && ui_selected(u) && u->ev.txn == NONE32)
+			ui_selection_changed(u);
+	}
+	if (ui_now_ns() - u->live_status_ns >= UI_LIVE_DIAG_NS) {
+		u->live_status_ns = ui_now_ns();
+		u->dirty |= D_STATUS;
+	}
+}
+
+void
+ui_live_pause(struct ui *u)
+{
+	struct live_stats st;
+
+	live_stats(u->opts->live, &st);
+	live_pause(u->opts->live, !st.paused);
+	ui_message(u, false, st.paused ? "capture resumed" :
+	    "capture paused (p resumes)");
+}
+
+/* `w`: the capture so far into a new file, asking before replacing one. */
+void
+ui_live_save(struct ui *u)
+{
+	char name[1024] = "gw502-live.pcap", err[512], esc[1100], q[1200];
+	bool force = false;
+
+	if (!prompt_line(u, "Save the capture so far to:", name, sizeof name) ||
+	    !name[0]) {
+		ui_message(u, false, "save cancelled");
+		return;
+	}
+	ui_esc_str(u, name, esc, sizeof esc);
+	if (access(name, F_OK) == 0) {
+		snprintf(q, sizeof q, "%s exists. Overwrite?", esc);
+		if (!prompt_yesno(u, q)) {
+			ui_message(u, false, "save cancelled: %s kept", esc);
+			return;
+		}
+		force = true;
+	}
+	if (live_save(u->opts->live, name, force, err, sizeof err) < 0) {
+		ui_message(u, true, "save failed: %s", ui_esc_str(u, err, esc,
+		    sizeof esc));
+		return;
+	}
+	ui_message(u, false, "saved %llu frames to %s", (unsigned long long)
+	    u->eng.flow.stats.frames, esc);
+}
+
+/* " LIVE any [filter] · 1234 pkts · 0 drops · 3.2 MB" */
+void
+ui_live_status(struct ui *u, char *out, size_t outlen)
+{
+	struct live_stats st;
+	char filt[300] = "";
+	const char *dot = u->utf8 ? " \xc2\xb7 " : " | ";
+
+	live_stats(u->opts->live, &st);
+	if (u->opts->filter && *u->opts->filter) {
+		char esc[260];
+
+		snprintf(filt, sizeof filt, " [%s]", ui_esc_str(u,
+		    u->opts->filter, esc, sizeof esc));
+	}
+	snprintf(out, outlen, " %s %s%s%s%llu pkts%s%llu drops%s%.1f MB",
+	    st.full ? "FULL" : st.paused ? "PAUSED" : "LIVE", u->opts->iface,
+	    filt, dot, (unsigned long long)st.captured, dot,
+	    (unsigned long long)st.kernel_drops, dot,
+	    (double)st.spool_bytes / 1048576.0);
+}

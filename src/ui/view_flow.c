@@ -1,0 +1,269 @@
+/*
+ * view_flow.c: the ladder diagram of one transaction (Enter), like
+ * sngrep's call flow: columns Client | Gateway | DNS | Upstream, one arrow
+ * per relevant frame with its time and label, a selection that scrolls,
+ * the selected arrow's full label at the bottom, and Enter for the frame's
+ * summary.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ui_int.h"
+
+#define FV_TIME_W 10	/* "+123.456s" */
+#define FV_FRAME_W 7
+#define FV_HEAD_H 3	/* border/title, column names, addresses */
+#define FV_FOOT_H 3	/* separator and two lines for the selected arrow */
+
+void
+fv_close(struct ui *u)
+{
+	ladder_free(&u->fv.lad);
+	u->fv.txn = NONE32;
+	if (u->mode == MODE_FLOW) {
+		u->mode = MODE_MAIN;
+		u->dirty = D_ALL;
+	}
+}
+
+void
+fv_open(struct ui *u)
+{
+	const struct txn *t = ui_selected(u);
+
+	if (!t)
+		return;
+	if (ladder_build(&u->fv.lad, &u->eng.flow, &u->eng.diag, t) < 0) {
+		ui_message(u, true, "out of memory for the flow view");
+		return;
+	}
+	u->fv.txn = (uint32_t)(t - u->eng.diag.txns);
+	u->fv.sel = u->fv.top = 0;
+	u->mode = MODE_FLOW;
+	u->dirty = D_ALL;
+}
+
+static size_t
+fv_page(const struct ui *u)
+{
+	int h = getmaxy(u->wflow) - FV_HEAD_H - FV_FOOT_H - 1;
+
+	return h > 0 ? (size_t)h : 1;
+}
+
+struct fv_geom {
+	int left;		/* first column of the diagram */
+	int x[LC_COUNT];	/* lifeline positions */
+};
+
+static void
+fv_geometry(const struct ui *u, struct fv_geom *g)
+{
+	int w = getmaxx(u->wflow) - 2, first, last, span, i;
+
+	g->left = 1 + FV_TIME_W + 1 + FV_FRAME_W + 1;
+	first = g->left + 4;
+	last = w - 4;
+	span = (last - first) / (LC_COUNT - 1);
+	if (span < 6)
+		span = 6;
+	for (i = 0; i < LC_COUNT; i++)
+		g->x[i] = first + span * i;
+}
+
+static void
+fv_header(struct ui *u, const struct fv_geom *g)
+{
+	const struct ladder *l = &u->fv.lad;
+	char a[ADDR_STRLEN], buf[64];
+	int i, half = (g->x[1] - g->x[0]) / 2, x;
+
+	ui_put(u->wflow, 1, 1, FV_TIME_W, "Time", u->attr[TE_HEADER], true);
+	ui_put(u->wflow, 1, 1 + FV_TIME_W + 1, FV_FRAME_W, "Frame",
+	    u->attr[TE_HEADER], true);
+	for (i = 0; i < LC_COUNT; i++) {
+		snprintf(buf, sizeof buf, "%s", ladder_col_name(i));
+		x = g->x[i] - ui_width(buf) / 2;
+		ui_put(u->wflow, 1, x, (int)strlen(buf), buf,
+		    u->attr[TE_FLOW_COLUMN], false);
+		if (l->addr[i].family == 0)
+			continue;
+		ui_elide_mid(addr_fmt(&l->addr[i], a, sizeof a), 2 * half - 1,
+		    u->g.ellipsis, buf, sizeof buf);
+		x = g->x[i] - ui_width(buf) / 2;
+		ui_put(u->wflow, 2, x > 1 ? x : 1, 2 * half, buf,
+		    u->attr[TE_DIM], false);
+	}
+}
+
+static void
+fv_lifelines(struct ui *u, const struct fv_geom *g, int y)
+{
+	int i;
+
+	wattrset(u->wflow, u->attr[TE_FLOW_LIFELINE]);
+	for (i = 0; i < LC_COUNT; i++)
+		mvwaddch(u->wflow, y, g->x[i], u->g.vl);
+}
+
+static void
+fv_arrow(struct ui *u, const struct fv_geom *g, int y,
+    const struct ladder_row *r, bool sel)
+{
+	int x0 = g->x[r->from], x1 = g->x[r->to], lo, hi, span, lw, lx;
+	attr_t a = u->attr[sel ? TE_FLOW_SELECTED : r->bad ? TE_FLOW_BAD :
+	    TE_FLOW_ARROW];
+	char esc[LADDER_LABEL_MAX * 4], lab[LADDER_LABEL_MAX * 4];
+
+	lo = x0 < x1 ? x0 : x1;
+	hi = x0 < x1 ? x1 : x0;
+	if (hi - lo < 2)
+		return;
+	wattrset(u->wflow, a);
+	mvwhline(u->wflow, y, lo + 1, u->g.hl, hi - lo - 1);
+	mvwaddch(u->wflow, y, x1 > x0 ? hi - 1 : lo + 1, x1 > x0 ? '>' : '<');
+	span = hi - lo - 5;
+	if (span < 1)
+		return;
+	ui_esc_str(u, r->label, esc, sizeof esc);
+	ui_elide_mid(esc, span, u->g.ellipsis, lab, sizeof lab);
+	lw = ui_width(lab);
+	lx = lo + 2 + (span - lw) / 2 + (x1 > x0 ? 0 : 1);
+	ui_put(u->wflow, y, lx - 1, 1, " ", a, true);
+	ui_put(u->wflow, y, lx, lw, lab, a, false);
+	ui_put(u->wflow, y, lx + lw, 1, " ", a, true);
+}
+
+static void
+fv_row(struct ui *u, const struct fv_geom *g, int y, size_t i)
+{
+	const struct ladder_row *r = &u->fv.lad.rows[i];
+	const struct ladder_row *first = &u->fv.lad.rows[0];
+	bool sel = i == u->fv.sel;
+	char t[32], f[32];
+	attr_t a = u->attr[sel ? TE_FLOW_SELECTED : TE_DIM];
+
+	ui_fmt_rel(r->ts_ns - first->ts_ns, t, sizeof t);
+	snprintf(f, sizeof f, "%llu", (unsigned long long)r->frame);
+	ui_put(u->wflow, y, 1, FV_TIME_W, t, a, true);
+	ui_put(u->wflow, y, 1 + FV_TIME_W + 1, FV_FRAME_W, f, a, true);
+	fv_lifelines(u, g, y);
+	fv_arrow(u, g, y, r, sel);
+}
+
+static void
+fv_footer(struct ui *u)
+{
+	const struct ladder_row *r;
+	int h = getmaxy(u->wflow), w = getmaxx(u->wflow) - 2;
+	char esc[LADDER_LABEL_MAX * 4], line[LADDER_LABEL_MAX * 4 + 128];
+	char clock[32];
+
+	wattrset(u->wflow, u->attr[TE_BORDER]);
+	mvwhline(u->wflow, h - FV_FOOT_H, 1, u->g.hl, w);
+	if (u->fv.lad.n == 0)
+		return;
+	r = &u->fv.lad.rows[u->fv.sel];
+	ui_fmt_clock(r->ts_ns, 6, clock, sizeof clock);
+	snprintf(line, sizeof line, "Frame %llu  %s  %s %s %s",
+	    (unsigned long long)r->frame, clock, ladder_col_name(r->from),
+	    u->g.arrow, ladder_col_name(r->to));
+	ui_put(u->wflow, h - 2, 1, w, line, u->attr[TE_LABEL], true);
+	ui_esc_str(u, r->label, esc, sizeof esc);
+	ui_put(u->wflow, h - 1 - 0, 1, w, esc, u->attr[r->bad ? TE_FLOW_BAD :
+	    TE_VALUE], true);
+}
+
+void
+fv_draw(struct ui *u)
+{
+	const struct txn *t = u->fv.txn != NONE32 ?
+	    &u->eng.diag.txns[u->fv.txn] : NULL;
+	struct fv_geom g;
+	char title[256], esc[200];
+	size_t i, page = fv_page(u);
+	int y;
+
+	werase(u->wflow);
+	ui_box(u, u->wflow, u->g.ul, u->g.ur, 0, 0, false);
+	if (t) {
+		ui_esc_str(u, flow_str(&u->eng.flow, t->url), esc, sizeof esc);
+		snprintf(title, sizeof title, "Flow of request #%u %s", t->id,
+		    esc);
+		ui_title(u, u->wflow, 2, title, true);
+	}
+	fv_geometry(u, &g);
+	fv_header(u, &g);
+	for (y = FV_HEAD_H; y < FV_HEAD_H + (int)page; y++)
+		fv_lifelines(u, &g, y);
+	for (i = 0; i < page && u->fv.top + i < u->fv.lad.n; i++)
+		fv_row(u, &g, FV_HEAD_H + (int)i, u->fv.top + i);
+	fv_footer(u);
+	wnoutrefresh(u->wflow);
+}
+
+#define FV_DETAIL_LINES 16
+
+static void
+fv_details(struct ui *u)
+{
+	const struct ladder_row *r;
+	char clock[32], head[128], lab[LADDER_LABEL_MAX * 4];
+	char esc[FV_DETAIL_LINES][512];
+	const char *lines[FV_DETAIL_LINES + 3], *p, *nl;
+	size_t n = 0, k = 0;
+
+	if (u->fv.lad.n == 0)
+		return;
+	r = &u->fv.lad.rows[u->fv.sel];
+	ui_fmt_clock(r->ts_ns, 6, clock, sizeof clock);
+	snprintf(head, sizeof head, "Frame %llu at %s, %s %s %s",
+	    (unsigned long long)r->frame, clock, ladder_col_name(r->from),
+	    u->g.arrow, ladder_col_name(r->to));
+	lines[n++] = head;
+	lines[n++] = ui_esc_str(u, r->label, lab, sizeof lab);
+	lines[n++] = "";
+	/* the detail holds network text: escape it line by line */
+	for (p = r->detail; *p && k < FV_DETAIL_LINES; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p) - 1;
+		lines[n++] = ui_esc(u, p, (size_t)(nl - p) + (nl[0] != '\n'),
+		    esc[k], sizeof esc[k]);
+		k++;
+		if (nl[0] != '\n')
+			break;
+	}
+	dialog_info(u, "Frame", lines, n);
+}
+
+bool
+fv_key(struct ui *u, int k)
+{
+	struct fv_view *fv = &u->fv;
+	size_t page = fv_page(u), n = fv->lad.n, sel = fv->sel;
+
+	switch (k) {
+	case 'q': case 'Q': case 27: case KEY_LEFT: case 'h':
+		fv_close(u);
+		return true;
+	case '\n': case '\r': case KEY_ENTER:
+		fv_details(u);
+		return true;
+	case KEY_UP: case 'k': sel = sel ? sel - 1 : 0; break;
+	case KEY_DOWN: case 'j': sel = sel + 1 < n ? sel + 1 : sel; break;
+	case KEY_PPAGE: case 'b': sel = sel > page ? sel - page : 0; break;
+	case KEY_NPAGE: case ' ': sel = sel + page < n ? sel + page :
+		(n ? n - 1 : 0); break;
+	case KEY_HOME: case 'g': sel = 0; break;
+	case KEY_END: case 'G': sel = n ? n - 1 : 0; break;
+	default: return false;
+	}
+	fv->sel = sel;
+	if (fv->sel < fv->top)
+		fv->top = fv->sel;
+	if (fv->sel >= fv->top + page)
+		fv->top = fv->sel - page + 1;
+	u->dirty |= D_FLOW;
+	return true;
+}
