@@ -21,6 +21,7 @@
 
 #include <pcap/pcap.h>
 
+#include "../flow/flow.h"
 #include "capfile.h"
 #include "safefile.h"
 
@@ -82,29 +83,85 @@ lt_index(const struct range_info *ri, int lt)
 }
 
 /*
- * First pass over the range: are there frames, of which link types? Learns
+ * The frames to write: a range first..last read straight through, or a
+ * list of frames (in file order) each found by its offset; a frame that
+ * follows the previous one is read on without seeking.
+ */
+struct selection {
+	const struct frame_ref *list;	/* NULL: the range */
+	size_t n, next;
+	uint64_t first, first_offset, last;
+	uint64_t prev;			/* number of the frame read last */
+};
+
+static int
+sel_rewind(struct capfile *cf, struct selection *s)
+{
+	s->next = 0;
+	s->prev = 0;
+	if (s->list != NULL)
+		return 0;
+	return capfile_seek(cf, s->first_offset, s->first);
+}
+
+/* 1: *f is the next selected frame; 0: done; -1: read error in err. */
+static int
+sel_next(struct capfile *cf, struct selection *s, struct frame *f,
+    char *err, size_t errlen)
+{
+	const struct frame_ref *r;
+	int rc;
+
+	if (s->list == NULL) {
+		rc = capfile_next(cf, f);
+		if (rc == 1 && f->number > s->last)
+			return 0;
+	} else {
+		if (s->next == s->n)
+			return 0;
+		r = &s->list[s->next++];
+		if ((s->prev == 0 || r->number != s->prev + 1) &&
+		    capfile_seek(cf, r->offset, r->number) < 0)
+			rc = -1;
+		else
+			rc = capfile_next(cf, f);
+		if (rc == 1 && f->number != r->number)
+			rc = 0;
+		if (rc == 0) {
+			snprintf(err, errlen, "%s: frame %llu not found",
+			    capfile_path(cf), (unsigned long long)r->number);
+			return -1;
+		}
+		s->prev = r->number;
+	}
+	if (rc < 0)
+		snprintf(err, errlen, "%s", capfile_error(cf));
+	return rc;
+}
+
+/*
+ * First pass over the selection: are there frames, of which link types? Learns
  * the snaplen to declare and leaves the reader's resolution settled (a
  * pcapng reader knows an interface only once it walked past it).
  */
 static int
-survey(struct capfile *cf, uint64_t first, uint64_t first_offset,
-    uint64_t last, struct range_info *ri, char *err, size_t errlen)
+survey(struct capfile *cf, struct selection *sel, struct range_info *ri,
+    char *err, size_t errlen)
 {
 	struct frame f;
 	int rc;
 
 	memset(ri, 0, sizeof *ri);
-	if (capfile_seek(cf, first_offset, first) < 0) {
+	if (sel_rewind(cf, sel) < 0) {
 		snprintf(err, errlen, "%s", capfile_error(cf));
 		return -1;
 	}
-	while ((rc = capfile_next(cf, &f)) == 1 && f.number <= last) {
+	while ((rc = sel_next(cf, sel, &f, err, errlen)) == 1) {
 		if (lt_index(ri, f.linktype) == ri->nlts) {
 			if (ri->nlts == MAX_LINKTYPES) {
-				snprintf(err, errlen, "%s: frames %llu..%llu "
-				    "have more than %d link types",
-				    capfile_path(cf), (unsigned long long)first,
-				    (unsigned long long)last, MAX_LINKTYPES);
+				snprintf(err, errlen, "%s: the frames have "
+				    "more than %d link types",
+				    capfile_path(cf), MAX_LINKTYPES);
 				return -1;
 			}
 			ri->lts[ri->nlts++] = f.linktype;
@@ -113,13 +170,11 @@ survey(struct capfile *cf, uint64_t first, uint64_t first_offset,
 			ri->maxcap = f.caplen;
 		ri->count++;
 	}
-	if (rc < 0) {
-		snprintf(err, errlen, "%s", capfile_error(cf));
+	if (rc < 0)
 		return -1;
-	}
 	if (ri->count == 0) {
 		snprintf(err, errlen, "%s: frame %llu not found",
-		    capfile_path(cf), (unsigned long long)first);
+		    capfile_path(cf), (unsigned long long)sel->first);
 		return -1;
 	}
 	return 0;
@@ -195,20 +250,20 @@ ng_header(FILE *fp, const struct range_info *ri, uint32_t snaplen, bool nano)
 
 /* Second pass: the same frames into the dumper or the pcapng file. */
 static int
-copy_frames(struct capfile *cf, uint64_t first, uint64_t first_offset,
-    uint64_t last, pcap_dumper_t *d, FILE *ng, const struct range_info *ri,
-    bool nano, uint64_t *written, char *err, size_t errlen)
+copy_frames(struct capfile *cf, struct selection *sel, pcap_dumper_t *d,
+    FILE *ng, const struct range_info *ri, bool nano, uint64_t *written,
+    char *err, size_t errlen)
 {
 	struct pcap_pkthdr h;
 	struct frame f;
 	uint8_t b[20];
 	int rc;
 
-	if (capfile_seek(cf, first_offset, first) < 0) {
+	if (sel_rewind(cf, sel) < 0) {
 		snprintf(err, errlen, "%s", capfile_error(cf));
 		return -1;
 	}
-	while ((rc = capfile_next(cf, &f)) == 1 && f.number <= last) {
+	while ((rc = sel_next(cf, sel, &f, err, errlen)) == 1) {
 		int64_t sec = f.ts_ns / 1000000000, ns = f.ts_ns % 1000000000;
 		uint32_t wire = f.wirelen < f.caplen ? f.caplen : f.wirelen;
 
@@ -240,17 +295,12 @@ copy_frames(struct capfile *cf, uint64_t first, uint64_t first_offset,
 		}
 		++*written;
 	}
-	if (rc < 0) {
-		snprintf(err, errlen, "%s", capfile_error(cf));
-		return -1;
-	}
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
-int
-export_range(const char *in_path, uint64_t first, uint64_t first_offset,
-    uint64_t last, const char *out_path, bool force, uint64_t *written,
-    char *err, size_t errlen)
+static int
+export_sel(const char *in_path, struct selection *sel, const char *out_path,
+    bool force, uint64_t *written, char *err, size_t errlen)
 {
 	char tmp[4096 + 32];
 	struct capfile *cf = NULL;
@@ -265,14 +315,9 @@ export_range(const char *in_path, uint64_t first, uint64_t first_offset,
 
 	*written = 0;
 	tmp[0] = '\0';
-	if (first == 0 || first > last) {
-		snprintf(err, errlen, "%s: bad frame range %llu..%llu", in_path,
-		    (unsigned long long)first, (unsigned long long)last);
-		return -1;
-	}
 	if ((cf = capfile_open(in_path, err, errlen)) == NULL)
 		return -1;
-	if (survey(cf, first, first_offset, last, &ri, err, errlen) < 0)
+	if (survey(cf, sel, &ri, err, errlen) < 0)
 		goto out;
 	nano = capfile_ts_digits(cf) == 9;
 	snaplen = capfile_snaplen(cf);
@@ -312,8 +357,7 @@ export_range(const char *in_path, uint64_t first, uint64_t first_offset,
 			goto out;
 		}
 	}
-	if (copy_frames(cf, first, first_offset, last, d, fp, &ri, nano,
-	    written, err, errlen) < 0)
+	if (copy_frames(cf, sel, d, fp, &ri, nano, written, err, errlen) < 0)
 		goto out;
 	if (*written != ri.count) {
 		snprintf(err, errlen, "%s: changed while exporting", in_path);
@@ -350,4 +394,53 @@ out:
 	if (rc < 0)
 		*written = 0;
 	return rc;
+}
+
+int
+export_range(const char *in_path, uint64_t first, uint64_t first_offset,
+    uint64_t last, const char *out_path, bool force, uint64_t *written,
+    char *err, size_t errlen)
+{
+	struct selection sel;
+
+	*written = 0;
+	if (first == 0 || first > last) {
+		snprintf(err, errlen, "%s: bad frame range %llu..%llu", in_path,
+		    (unsigned long long)first, (unsigned long long)last);
+		return -1;
+	}
+	memset(&sel, 0, sizeof sel);
+	sel.first = first;
+	sel.first_offset = first_offset;
+	sel.last = last;
+	return export_sel(in_path, &sel, out_path, force, written, err,
+	    errlen);
+}
+
+int
+export_frames(const char *in_path, const struct frame_ref *frames, size_t n,
+    const char *out_path, bool force, uint64_t *written, char *err,
+    size_t errlen)
+{
+	struct selection sel;
+
+	*written = 0;
+	if (n == 0) {
+		snprintf(err, errlen, "%s: no frames to export", in_path);
+		return -1;
+	}
+	for (size_t i = 1; i < n; i++)
+		if (frames[i].number <= frames[i - 1].number) {
+			snprintf(err, errlen, "%s: frames to export are not in "
+			    "order (%llu after %llu)", in_path,
+			    (unsigned long long)frames[i].number,
+			    (unsigned long long)frames[i - 1].number);
+			return -1;
+		}
+	memset(&sel, 0, sizeof sel);
+	sel.list = frames;
+	sel.n = n;
+	sel.first = frames[0].number;
+	return export_sel(in_path, &sel, out_path, force, written, err,
+	    errlen);
 }

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct frame_ref;	/* flow/flow.h: number, time, record offset */
+
 /*
  * Writes frames first..last (inclusive) of the capture at `in_path`; the
  * reader starts at first_offset (the record offset of frame `first`).
@@ -18,6 +20,15 @@
  */
 int export_range(const char *in_path, uint64_t first, uint64_t first_offset,
     uint64_t last, const char *out_path, bool force, uint64_t *written,
+    char *err, size_t errlen);
+
+/*
+ * Writes the listed frames (strictly increasing numbers, each with its
+ * record offset), the same way: a frame that is not where its reference
+ * says is an error, nothing is left behind.
+ */
+int export_frames(const char *in_path, const struct frame_ref *frames,
+    size_t n, const char *out_path, bool force, uint64_t *written,
     char *err, size_t errlen);
 
 #endif

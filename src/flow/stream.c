@@ -478,8 +478,8 @@ ooo_drain(struct flow *fl, uint32_t ci, int dir)
 			if (rel > 0)
 				continue;
 			ooo_drop(d, k);
-			if ((uint32_t)-rel < s.len) {
-				uint32_t skip = (uint32_t)-rel;
+			if (0u - (uint32_t)rel < s.len) {
+				uint32_t skip = 0u - (uint32_t)rel;
 
 				d->next_seq += s.len - skip;
 				parse_bytes(fl, ci, dir,
@@ -572,7 +572,7 @@ stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
 	rel = (int32_t)(seq - d->next_seq);
 	if (rel < 0) {
 		/* retransmitted or overlapping: keep only the new bytes */
-		uint32_t skip = (uint32_t)-rel;
+		uint32_t skip = 0u - (uint32_t)rel;
 
 		if (skip >= wirelen)
 			return;

@@ -12,6 +12,8 @@ report_wants(const struct engine *e, const struct txn *t,
 	if (o->client.family &&
 	    !addr_eq(&o->client, &e->flow.conns[t->conn].caddr))
 		return false;
+	if (o->txn_keep && !o->txn_keep[t - e->diag.txns])
+		return false;
 	return o->all || t->is_error;
 }
 
