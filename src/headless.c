@@ -80,11 +80,11 @@ headless_run(struct live *l, struct engine *e, const struct headless_opts *o,
 			engine_diagnose(e);
 			print_settled(out, e, o, &printed, &cap);
 		}
-		live_stats(l, &st);
+		live_stats(l, &st, false);
 		if (st.full)
 			break;
 	}
-	live_stats(l, &st);
+	live_stats(l, &st, true);
 	engine_finish(e);
 	engine_diagnose(e);
 	if (o->follow) {

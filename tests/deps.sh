@@ -5,7 +5,8 @@ set -eu
 want="pkg-config gcc make libpcap-dev libncurses-dev libyaml-dev"
 if [ "${1:-build}" = test ]; then
 	want="$want libcmocka-dev tmux tcpdump tshark python3 iproute2 iptables \
-dnsmasq-base mitmproxy nginx-light curl"
+dnsmasq-base mitmproxy nginx-light curl procps iputils-ping"
+	want="$want clang libclang-rt-14-dev llvm"
 fi
 missing=""
 for p in $want; do
@@ -24,4 +25,17 @@ $SUDO apt-get update -qq
 # tshark asks whether non-root users may capture; the default (no) is fine.
 echo "wireshark-common wireshark-common/install-setuid boolean false" |
 	$SUDO debconf-set-selections 2>/dev/null || true
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+# Packages such as nginx-light would start their service on this machine;
+# a temporary policy-rc.d (the Debian way) forbids that: the lab starts its
+# own servers inside network namespaces.
+policy=/usr/sbin/policy-rc.d
+created=0
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+	$SUDO chmod 0755 "$policy"
+	created=1
+fi
+rc=0
+$SUDO apt-get install -y -qq --no-install-recommends $missing || rc=$?
+[ "$created" = 1 ] && $SUDO rm -f "$policy"
+exit $rc

@@ -21,7 +21,6 @@
 
 #include <pcap/pcap.h>
 
-#include "../flow/flow.h"
 #include "capfile.h"
 #include "safefile.h"
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct frame_ref;	/* flow/flow.h: number, time, record offset */
+#include "frame.h"
 
 /*
  * Writes frames first..last (inclusive) of the capture at `in_path`; the

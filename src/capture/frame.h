@@ -14,4 +14,11 @@ struct frame {
 	int linktype;		/* LINKTYPE_* value of the record's interface */
 };
 
+/* Where a frame is: enough to name it and to read it again. */
+struct frame_ref {
+	uint64_t number;	/* 0: none */
+	int64_t ts_ns;
+	uint64_t offset;
+};
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,10 @@
 
 #define WHOLE_PACKET 262144	/* what -s 0 means, as in tcpdump */
 #define SPOOL_IOBUF (256 * 1024)
+#define RING_BYTES (64 << 20)	/* kernel ring: ~1 s of a busy gateway */
+#define DELIVER_MS 50		/* longest a packet waits in the ring */
+#define FLUSH_NS (100LL * 1000000LL)	/* spool readers lag at most this */
+#define STATS_NS (250LL * 1000000LL)	/* pcap_stats reads sysfs: not often */
 
 struct live {
 	pcap_t *pcap;
@@ -30,13 +35,24 @@ struct live {
 	bool keep, force, nano, paused, full;
 	uint64_t max_bytes;
 	uint64_t captured;
-	uint64_t spool_bytes;
+	uint64_t spool_bytes;	/* also the next record's offset */
+	int64_t flushed_ns, stats_ns;
+	uint64_t drops;		/* cached pcap_stats */
 	int linktype;
 	char err[4608];
 	/* the callback of the batch being read */
 	live_cb cb;
 	void *ctx;
 };
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static const char *
 perm_hint(void)
@@ -80,9 +96,13 @@ open_iface(const struct live_opts *o, bool *nano, char *err, size_t errlen)
 	}
 	pcap_set_snaplen(p, o->snaplen > 0 ? o->snaplen : WHOLE_PACKET);
 	pcap_set_promisc(p, 1);
-	/* packets reach the screen as they come, not when a buffer fills */
-	pcap_set_immediate_mode(p, 1);
-	pcap_set_buffer_size(p, 32 << 20);
+	/*
+	 * Not immediate mode: that makes libpcap use fixed-size ring slots
+	 * (64 KiB each with offloads), so a 64 MiB ring would hold only ~1000
+	 * packets. A short timeout keeps the screen within 50 ms instead.
+	 */
+	pcap_set_timeout(p, DELIVER_MS);
+	pcap_set_buffer_size(p, RING_BYTES);
 	*nano = pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) == 0;
 	rc = pcap_activate(p);
 	if (rc < 0) {
@@ -236,18 +256,17 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct live *l = (struct live *)user;
 	struct frame f;
-	long off;
+	uint64_t off = l->spool_bytes;	/* no ftell: it costs an lseek */
 
 	if (l->paused || l->full)
 		return;
-	off = ftell(l->spool);
 	pcap_dump((u_char *)l->dump, h, bytes);
 	l->spool_bytes += 16 + h->caplen;
 	l->captured++;
 	f.number = l->captured;
 	f.ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL +
 	    (int64_t)h->ts.tv_usec * (l->nano ? 1 : 1000);
-	f.offset = off < 0 ? 0 : (uint64_t)off;
+	f.offset = off;
 	f.data = bytes;
 	f.caplen = h->caplen;
 	f.wirelen = h->len;
@@ -269,13 +288,22 @@ live_read(struct live *l, int max, live_cb cb, void *ctx)
 		snprintf(l->err, sizeof l->err, "%s", pcap_geterr(l->pcap));
 		return -1;
 	}
-	/* readers of the spool (stream view, export) see whole records */
-	if (n > 0 && pcap_dump_flush(l->dump) < 0) {
+	/* readers of the spool (stream view, export) see whole records soon */
+	if (n > 0 && now_ns() - l->flushed_ns >= FLUSH_NS && live_flush(l) < 0)
+		return -1;
+	return n < 0 ? 0 : n;
+}
+
+int
+live_flush(struct live *l)
+{
+	l->flushed_ns = now_ns();
+	if (pcap_dump_flush(l->dump) < 0) {
 		snprintf(l->err, sizeof l->err, "%s: %s", l->spool_path,
 		    strerror(errno));
 		return -1;
 	}
-	return n < 0 ? 0 : n;
+	return 0;
 }
 
 void
@@ -285,7 +313,7 @@ live_pause(struct live *l, bool paused)
 }
 
 void
-live_stats(struct live *l, struct live_stats *st)
+live_stats(struct live *l, struct live_stats *st, bool fresh)
 {
 	struct pcap_stat ps;
 
@@ -294,8 +322,12 @@ live_stats(struct live *l, struct live_stats *st)
 	st->spool_bytes = l->spool_bytes;
 	st->full = l->full;
 	st->paused = l->paused;
-	if (pcap_stats(l->pcap, &ps) == 0)
-		st->kernel_drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+	if ((fresh || now_ns() - l->stats_ns >= STATS_NS) &&
+	    pcap_stats(l->pcap, &ps) == 0) {
+		l->stats_ns = now_ns();
+		l->drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+	}
+	st->kernel_drops = l->drops;
 }
 
 const char *

@@ -46,8 +46,11 @@ int live_fd(const struct live *l);	/* for poll(); -1 if none */
  */
 typedef void (*live_cb)(void *ctx, const struct frame *f);
 int live_read(struct live *l, int max, live_cb cb, void *ctx);
+/* Makes every record so far readable in the spool file. */
+int live_flush(struct live *l);
 void live_pause(struct live *l, bool paused);
-void live_stats(struct live *l, struct live_stats *st);
+/* fresh: ask the kernel now (else a value at most 250 ms old) */
+void live_stats(struct live *l, struct live_stats *st, bool fresh);
 const char *live_spool_path(const struct live *l);
 const char *live_error(const struct live *l);
 /*

@@ -20,13 +20,6 @@
 #define CONN_MAX_SYNS 16	/* SYN (re)transmissions kept per connection */
 #define FLOW_MAX_PROXY_PORTS 16
 
-/* Where a frame is: enough to name it and to read it again. */
-struct frame_ref {
-	uint64_t number;	/* 0: none */
-	int64_t ts_ns;
-	uint64_t offset;
-};
-
 enum conn_role {
 	CONN_OTHER = 0,		/* no HTTP seen (yet) */
 	CONN_CLIENT,		/* a client talking to the proxy port */

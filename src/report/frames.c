@@ -85,7 +85,8 @@ scan_run(struct scan *s, const struct dfilter *df, unsigned need,
 	return 0;
 }
 
-void
+/* "No. time source → destination protocol length info" */
+static void
 frames_line(const struct frame_fields *ff, char *out, size_t outlen)
 {
 	char src[ADDR_STRLEN], dst[ADDR_STRLEN], info[1024];

@@ -37,8 +37,6 @@ void report_iso_time(int64_t ts_ns, char *out, size_t outlen);
  */
 int report_frames(FILE *out, const struct engine *e, const char *path,
     const struct dfilter *df, char *err, size_t errlen);
-/* That line for one frame (filled with FF_NEED_ALL). */
-void frames_line(const struct frame_fields *ff, char *out, size_t outlen);
 /* -Y with --report: keep[i] = df selects txn i's request or answer frame. */
 int report_filter_txns(const struct engine *e, const char *path,
     const struct dfilter *df, uint8_t *keep, char *err, size_t errlen);

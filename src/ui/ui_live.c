@@ -45,7 +45,7 @@ ui_live_poll(struct ui *u)
 	now = ui_now_wall_ns();
 	if (now > u->eng.flow.stats.last_ts)
 		u->eng.flow.stats.last_ts = now;
-	live_stats(u->opts->live, &st);
+	live_stats(u->opts->live, &st, false);
 	if (st.full && !u->live_full_told) {
 		u->live_full_told = true;
 		ui_message(u, true, "capture stopped at the --max-mb limit "
@@ -71,7 +71,7 @@ ui_live_pause(struct ui *u)
 {
 	struct live_stats st;
 
-	live_stats(u->opts->live, &st);
+	live_stats(u->opts->live, &st, false);
 	live_pause(u->opts->live, !st.paused);
 	ui_message(u, false, st.paused ? "capture resumed" :
 	    "capture paused (p resumes)");
@@ -115,7 +115,7 @@ ui_live_status(struct ui *u, char *out, size_t outlen)
 	char filt[300] = "";
 	const char *dot = u->utf8 ? " \xc2\xb7 " : " | ";
 
-	live_stats(u->opts->live, &st);
+	live_stats(u->opts->live, &st, false);
 	if (u->opts->filter && *u->opts->filter) {
 		char esc[260];
 

@@ -7,13 +7,15 @@
 
 /* Length of a valid UTF-8 sequence at s (1..4), 0 if invalid or C1. */
 static size_t
-utf8_seq(const unsigned char *s, size_t len)
+utf8_seq(const unsigned char *s, size_t len, uint32_t *out_cp)
 {
 	uint32_t cp;
 	size_t n, i;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*out_cp = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
 		n = 2, cp = s[0] & 0x1f;
 	else if (s[0] >= 0xe0 && s[0] <= 0xef)
@@ -34,7 +36,20 @@ utf8_seq(const unsigned char *s, size_t len)
 	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
 	    (cp >= 0x80 && cp <= 0x9f))
 		return 0;
+	*out_cp = cp;
 	return n;
+}
+
+/*
+ * Invisible format characters that reorder or hide text on a terminal
+ * (bidi overrides and isolates, zero-width marks, BOM).
+ */
+static bool
+is_invisible(uint32_t cp)
+{
+	return (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
 }
 
 static const char *
@@ -57,6 +72,7 @@ esc_term(const char *in, size_t len, char *out, size_t outlen, bool utf8)
 	char tmp[8];
 	const char *rep;
 	size_t i = 0, o = 0, n, replen;
+	uint32_t cp = 0;
 
 	if (outlen == 0)
 		return 0;
@@ -70,7 +86,9 @@ esc_term(const char *in, size_t len, char *out, size_t outlen, bool utf8)
 				rep = tmp;
 			}
 		} else if (s[i] >= 0x80) {
-			n = utf8 ? utf8_seq(s + i, len - i) : 0;
+			n = utf8 ? utf8_seq(s + i, len - i, &cp) : 0;
+			if (n != 0 && is_invisible(cp))
+				n = 0;
 			if (n == 0) {
 				n = 1;
 				snprintf(tmp, sizeof tmp, "\\x%02x", s[i]);
@@ -101,6 +119,7 @@ esc_json(const char *in, size_t len, char *out, size_t outlen)
 	char tmp[8];
 	const char *rep;
 	size_t i = 0, o = 0, n, replen;
+	uint32_t cp = 0;
 
 	if (outlen == 0)
 		return 0;
@@ -121,7 +140,7 @@ esc_json(const char *in, size_t len, char *out, size_t outlen)
 			snprintf(tmp, sizeof tmp, "\\u%04x", s[i]);
 			rep = tmp;
 		} else if (s[i] >= 0x80) {
-			n = utf8_seq(s + i, len - i);
+			n = utf8_seq(s + i, len - i, &cp);
 			if (n == 0) {
 				n = 1;
 				snprintf(tmp, sizeof tmp, "\\u%04x", s[i]);

@@ -1,25 +1,30 @@
 #!/bin/bash
 # Runs inside the lab's gateway namespace while the lab plays its scenarios
 # (tests/lab/record.sh GW502LAB_LIVE hook): a headless gw502tui --follow and
-# a gw502tui screen in tmux, both capturing eth0. Samples the screen until
+# a headless one that reports at the end, and a gw502tui screen in tmux,
+# all capturing eth0. Samples the screen until
 # stopped (TERM/INT), then quits the screen with `q` and stops everything.
 # usage: live_hook.sh DIR GW_BIN
 set -u
 dir=$1 gw=$2
 sock=$dir/tmux.sock
-mkdir -p "$dir/screens" "$dir/spool-headless" "$dir/spool-tui"
+mkdir -p "$dir/screens" "$dir/spool-headless" "$dir/spool-tui" "$dir/spool-end"
 stop=0
 trap 'stop=1' TERM INT
 
 env TMPDIR="$dir/spool-headless" "$gw" --report=json --all --follow -i eth0 \
     -w "$dir/live.pcap" >"$dir/live.json" 2>"$dir/headless.err" &
 headless=$!
+env TMPDIR="$dir/spool-end" "$gw" --report=json --all -i eth0 \
+    >"$dir/live-end.json" 2>"$dir/headless-end.err" &
+atend=$!
 tmux -S "$sock" -f /dev/null new-session -d -s live -x 200 -y 100 \
     "env TMPDIR=$dir/spool-tui $gw -i eth0 -w $dir/tui-live.pcap 2>$dir/tui.err"
 tmux -S "$sock" set-option -t live remain-on-exit on >/dev/null
 
 ready() { # both capturing: the headless one said so, the screen shows LIVE
 	grep -q 'capturing on' "$dir/headless.err" &&
+	    grep -q 'capturing on' "$dir/headless-end.err" &&
 	    tmux -S "$sock" capture-pane -p -t live 2>/dev/null | grep -q ' LIVE '
 }
 for _ in $(seq 100); do ready && break; sleep 0.1; done
@@ -36,15 +41,16 @@ while [ "$stop" = 0 ] && [ "$n" -lt 3000 ]; do
 done
 
 # both stop at once: the lab gives this script 5 s before it kills it
-kill -INT "$headless" 2>/dev/null
+kill -INT "$headless" "$atend" 2>/dev/null
 tmux -S "$sock" send-keys -t live q
 for _ in $(seq 40); do
 	[ "$(tmux -S "$sock" display -p -t live '#{pane_dead}' 2>/dev/null)" = 1 ] &&
-	    ! kill -0 "$headless" 2>/dev/null && break
+	    ! kill -0 "$headless" 2>/dev/null && ! kill -0 "$atend" 2>/dev/null &&
+	    break
 	sleep 0.1
 done
 tmux -S "$sock" display -p -t live '#{pane_dead_status}' >"$dir/tui.status" 2>/dev/null
 tmux -S "$sock" kill-server 2>/dev/null
-kill -KILL "$headless" 2>/dev/null
-wait "$headless" 2>/dev/null
+kill -KILL "$headless" "$atend" 2>/dev/null
+wait "$headless" "$atend" 2>/dev/null
 echo "live_hook: done" >&2

@@ -108,3 +108,39 @@ c = {json.loads(l)["client"] for l in open(sys.argv[1])}
 assert c == {"fd00:250::16"}, c' "$TMPD/out"
 run --report=json -p 1 "$EX"
 check "absolute-form requests are found on any port" test -s "$TMPD/out"
+
+# --export: exactly the frames from the request to the answer, read back
+run --report=json "$EX"
+python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["cause"] == "syn-unanswered":
+        print(o["id"], o["request_frame"], o["response_frame"])
+        break' "$TMPD/out" >"$TMPD/pick"
+read -r id first last <"$TMPD/pick"
+run --export "$id" -o "$TMPD/txn.pcap" "$EX"
+check_eq "--export exits 0" 0 "$rc"
+"$GW_BUILD/tests/pcapcheck" "$TMPD/txn.pcap" >"$TMPD/check" 2>&1
+check "--export: $((last - first + 1)) frames, link type 276 (SLL2), read back by libpcap" \
+    grep -q "^frames=$((last - first + 1)) linktype=276 precision=micro " "$TMPD/check"
+if command -v tshark >/dev/null; then
+	want=$(tshark -r "$EX" -Y "frame.number==$first || frame.number==$last" \
+	    -T fields -e frame.time_epoch 2>/dev/null | tr '\n' ' ')
+	got=$(tshark -r "$TMPD/txn.pcap" -Y "frame.number==1 || frame.number==$((last - first + 1))" \
+	    -T fields -e frame.time_epoch 2>/dev/null | tr '\n' ' ')
+	check_eq "--export: first and last timestamps equal the capture's" "$want" "$got"
+else
+	skip "--export timestamps (tshark not installed)"
+fi
+run --export "$id" -o "$TMPD/txn.pcap" "$EX"
+check_eq "--export onto an existing file exits 1" 1 "$rc"
+one_line_naming "--export onto an existing file: one line" "file exists"
+ln -s "$TMPD/target" "$TMPD/link.pcap"
+run --export "$id" -o "$TMPD/link.pcap" "$EX"
+check_eq "--export onto a symlink exits 1" 1 "$rc"
+check "--export did not write through the symlink" test ! -e "$TMPD/target"
+run --export "$id" -o "$TMPD/txn.pcap" --force "$EX"
+check_eq "--export --force replaces" 0 "$rc"
+run --export 999999 -o "$TMPD/none.pcap" "$EX"
+check_eq "--export of an unknown id exits 1" 1 "$rc"

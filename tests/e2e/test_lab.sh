@@ -19,8 +19,10 @@ check_live() {
 	"$GW_BIN" --report=json --all "$dir/live.pcap" >"$TMPD/offline.json"
 	python3 "$ROOT/tests/e2e/lab_check.py" --json "$dir/live.json" --same-as \
 	    "$TMPD/offline.json" | sed 's/^\(not ok\|ok\) - /\1 - live vs offline: /'
-	check "live: private spools removed (headless and screen)" test -z \
-	    "$(find "$dir/spool-headless" "$dir/spool-tui" -mindepth 1)"
+	python3 "$ROOT/tests/e2e/lab_check.py" --json "$dir/live-end.json" --same-as \
+	    "$TMPD/offline.json" | sed 's/^\(not ok\|ok\) - /\1 - live report at the end vs offline: /'
+	check "live: private spools removed (all three)" test -z \
+	    "$(find "$dir/spool-headless" "$dir/spool-tui" "$dir/spool-end" -mindepth 1)"
 	check_eq "live screen: q exits 0" 0 "$(cat "$dir/tui.status" 2>/dev/null)"
 	"$GW_BUILD/tests/pcapcheck" "$dir/tui-live.pcap" >"$TMPD/tui.check" 2>&1
 	check "live screen: -w file reads back with libpcap" grep -q "^frames=[1-9]" "$TMPD/tui.check"

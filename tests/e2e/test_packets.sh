@@ -95,7 +95,8 @@ text() { tmux send-keys -t "$S" -l "$1"; }
 tmux new-session -d -s "$S" -x 120 -y 30 -c "$TMPD" \
     "env PS1='PROMPT\$ ' TERM=tmux-256color bash --norc --noprofile"
 wait_for 10 has 'PROMPT$'
-keys "clear; LANG=C.UTF-8 LC_ALL=C.UTF-8 $GW_BIN -p $PORTS $CAP; echo EXIT=\$?" Enter
+# the file first: test_tui_lab.sh finds its own process by "$GW_BIN -p"
+keys "clear; LANG=C.UTF-8 LC_ALL=C.UTF-8 $GW_BIN $CAP -p $PORTS; echo EXIT=\$?" Enter
 see "tui: loads" "? help"
 keys /
 wait_for 5 has "Filter"

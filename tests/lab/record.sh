@@ -76,7 +76,8 @@ PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 # --- one lab at a time ---------------------------------------------------
 LOCKDIR=/run/lock; [ -d "$LOCKDIR" ] || LOCKDIR=/tmp
 exec 9>"$LOCKDIR/gw502lab.lock"
-flock -n 9 || die "another lab run holds $LOCKDIR/gw502lab.lock"
+# another run (a parallel test) finishes first: wait for it, bounded
+flock -w 400 9 || die "another lab run holds $LOCKDIR/gw502lab.lock"
 if ip netns list | grep -q "^${P}"; then
     die "namespaces ${P}* already exist (a killed run?): $(ip netns list | grep "^${P}" | cut -d' ' -f1 | tr '\n' ' ') -- delete them with 'ip netns del NAME' and retry"
 fi

@@ -58,6 +58,19 @@ test_truncation_never_splits_escapes(void **state)
 }
 
 static void
+test_bidi_and_invisible(void **state)
+{
+	char out[128];
+
+	(void)state;
+	/* U+202E RIGHT-TO-LEFT OVERRIDE, U+200B ZERO WIDTH SPACE, U+FEFF */
+	esc_term_str("a\xe2\x80\xae" "b\xe2\x80\x8b" "c\xef\xbb\xbf", out,
+	    sizeof out, true);
+	assert_string_equal(out,
+	    "a\\xe2\\x80\\xaeb\\xe2\\x80\\x8bc\\xef\\xbb\\xbf");
+}
+
+static void
 test_json(void **state)
 {
 	char out[128];
@@ -84,6 +97,7 @@ main(void)
 		cmocka_unit_test(test_controls_become_visible),
 		cmocka_unit_test(test_c1_and_invalid_utf8),
 		cmocka_unit_test(test_truncation_never_splits_escapes),
+		cmocka_unit_test(test_bidi_and_invisible),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_embedded_nul),
 	};
