@@ -1,8 +1,11 @@
 /* engine.c: capture → proto → flow → diag, one slice of frames at a time. */
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "engine.h"
+#include "proto/http.h"
 #include "proto/packet.h"
 
 void
@@ -123,6 +126,50 @@ engine_diagnose(struct engine *e)
 {
 	diag_update(&e->diag, &e->flow);
 	diag_run(&e->diag, &e->flow, e->eof);
+}
+
+/* Appends one clause to out, "; "-separated. */
+static void __attribute__((format(printf, 3, 4)))
+clause(char *out, size_t outlen, const char *fmt, ...)
+{
+	size_t len = strlen(out);
+	va_list ap;
+
+	if (len + 3 >= outlen)
+		return;
+	if (len) {
+		strcpy(out + len, "; ");
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(out + len, outlen - len, fmt, ap);
+	va_end(ap);
+}
+
+void
+engine_notice(const struct engine *e, char *out, size_t outlen)
+{
+	const struct flow_stats *st = &e->flow.stats;
+
+	out[0] = '\0';
+	if (st->bad_link)
+		clause(out, outlen, "%" PRIu64 " frames of an unsupported link "
+		    "type (%" PRIu64 ") skipped", st->bad_link,
+		    (uint64_t)st->last_bad_linktype);
+	if (st->conns_dropped || st->msgs_dropped || st->dns_dropped)
+		clause(out, outlen, "limits reached: %" PRIu64 " connections "
+		    "and %" PRIu64 " HTTP or DNS messages not tracked",
+		    st->conns_dropped, st->msgs_dropped + st->dns_dropped);
+	if (e->diag.txns_dropped)
+		clause(out, outlen, "limit reached: %" PRIu64 " requests not "
+		    "tracked", e->diag.txns_dropped);
+	if (st->heads_too_long)
+		clause(out, outlen, "%" PRIu64 " HTTP heads exceeded the "
+		    "%d-byte line or %d-byte head limit", st->heads_too_long,
+		    HTTP_LINE_MAX, HTTP_HEAD_MAX);
+	if (e->diag.bad_requests)
+		clause(out, outlen, "%" PRIu64 " client requests were not "
+		    "valid HTTP/1.x and are not listed", e->diag.bad_requests);
 }
 
 void

@@ -53,6 +53,11 @@ int engine_open(struct engine *e, const char *path,
 int engine_step(struct engine *e, uint64_t max_frames);
 /* Links evidence and sets verdicts (final once eof). */
 void engine_diagnose(struct engine *e);
+/*
+ * What the model had to leave out (limits reached, over-long heads,
+ * requests that were not HTTP), as one line; "" when nothing was.
+ */
+void engine_notice(const struct engine *e, char *out, size_t outlen);
 void engine_close(struct engine *e);
 
 #endif

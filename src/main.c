@@ -429,21 +429,10 @@ load(struct engine *e, const struct cli *cl)
 		fprintf(stderr, "gw502tui: warning: %s (the report covers the "
 		    "%" PRIu64 " frames before it)\n", e->error,
 		    e->flow.stats.frames);
-	if (e->flow.stats.bad_link)
-		fprintf(stderr, "gw502tui: warning: %" PRIu64 " frames of "
-		    "unsupported link type %d were skipped\n",
-		    e->flow.stats.bad_link, e->flow.stats.last_bad_linktype);
-	if (e->flow.stats.conns_dropped || e->flow.stats.msgs_dropped ||
-	    e->flow.stats.dns_dropped || e->diag.txns_dropped)
-		fprintf(stderr, "gw502tui: warning: limits reached: %" PRIu64
-		    " connections, %" PRIu64 " HTTP messages, %" PRIu64
-		    " DNS messages, %" PRIu64 " requests not tracked\n",
-		    e->flow.stats.conns_dropped, e->flow.stats.msgs_dropped,
-		    e->flow.stats.dns_dropped, e->diag.txns_dropped);
-	if (e->flow.stats.heads_too_long)
-		fprintf(stderr, "gw502tui: warning: %" PRIu64 " HTTP heads "
-		    "exceeded the %d-byte limit\n",
-		    e->flow.stats.heads_too_long, HTTP_HEAD_MAX);
+	/* an export's only line on stderr is its result */
+	engine_notice(e, err, sizeof err);
+	if (err[0] && cl->mode != MODE_EXPORT)
+		fprintf(stderr, "gw502tui: warning: %s\n", err);
 	return 0;
 }
 

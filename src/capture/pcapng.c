@@ -117,12 +117,16 @@ static const uint64_t pow10_tab[20] = {
 /*
  * Interface units to ns since the epoch, without 128-bit arithmetic (not
  * every target has it): split into whole seconds and a fraction first.
- * Saturates instead of wrapping for timestamps beyond ±292 years.
+ * Clamps to the range classic pcap can hold (unsigned 32-bit seconds,
+ * 1970-2106): every time in the model then fits int64_t with room for
+ * differences and timeouts (a file's timestamps are attacker controlled).
  */
+#define TS_MAX_SEC ((int64_t)UINT32_MAX)
+#define TS_MAX_NS (TS_MAX_SEC * (int64_t)NSEC)
+
 static int64_t
 ts_to_ns(const struct ng_iface *ifc, uint64_t t)
 {
-	const int64_t lim = INT64_MAX / (int64_t)NSEC;
 	uint64_t sec, frac, frac_ns;
 	int64_t s;
 
@@ -148,16 +152,15 @@ ts_to_ns(const struct ng_iface *ifc, uint64_t t)
 		frac_ns = ifc->exp <= 9 ? frac * pow10_tab[9 - ifc->exp] :
 		    frac / pow10_tab[ifc->exp - 9];
 	}
-	if (sec > (uint64_t)lim)
-		return INT64_MAX;
-	s = (int64_t)sec;
-	if (ifc->tsoffset > 0 && s > lim - ifc->tsoffset)
-		return INT64_MAX;
-	if (ifc->tsoffset < 0 && s < -lim - ifc->tsoffset)
-		return INT64_MIN;
-	s += ifc->tsoffset;
-	if (s >= lim && (uint64_t)(INT64_MAX - s * (int64_t)NSEC) < frac_ns)
-		return INT64_MAX;
+	if (sec > (uint64_t)TS_MAX_SEC || ifc->tsoffset >= TS_MAX_SEC)
+		return TS_MAX_NS;
+	if (ifc->tsoffset <= -TS_MAX_SEC)
+		return 0;
+	s = (int64_t)sec + ifc->tsoffset;	/* |s| < 2^33 */
+	if (s < 0)
+		return 0;
+	if (s >= TS_MAX_SEC)
+		return TS_MAX_NS;
 	return s * (int64_t)NSEC + (int64_t)frac_ns;
 }
 

@@ -87,6 +87,7 @@ struct diag {
 	uint64_t counts[V_COUNT];	/* error transactions per verdict */
 	uint64_t errors;		/* error transactions in all */
 	uint64_t txns_dropped;
+	uint64_t bad_requests;		/* not HTTP/1.x on a proxy connection */
 };
 
 void diag_init(struct diag *dg, const struct diag_opts *opts);

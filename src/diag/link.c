@@ -21,6 +21,17 @@ struct window {
 	bool claim;			/* settled: take the evidence */
 };
 
+/* Capture times can be anything a file says: never overflow on them. */
+static int64_t
+add_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 static bool
 in_window(const struct window *w, int64_t ts)
 {
@@ -255,7 +266,7 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
 	t->d.up_conn = fl->msgs[best].conn;
 	t->d.up_resp = response_to(fl, best);
 	if (t->d.up_resp != NONE32 &&
-	    fl->msgs[t->d.up_resp].head.ts_ns > w->to + DIAG_SLACK_NS)
+	    fl->msgs[t->d.up_resp].head.ts_ns > add_sat(w->to, DIAG_SLACK_NS))
 		t->d.up_resp = NONE32;	/* came after the gateway gave up */
 	/* the connection that carried it is an attempt too */
 	for (unsigned k = 0; k < t->d.nconns; k++)
@@ -387,7 +398,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	t->d.up_req = t->d.up_resp = t->d.up_conn = NONE32;
 	w.client = &fl->conns[t->conn].caddr;
 	w.claim = claim;
-	w.from = req->start.ts_ns - DIAG_SLACK_NS;
+	w.from = add_sat(req->start.ts_ns, -DIAG_SLACK_NS);
 	w.to = txn_end_ns(fl, t, now);
 	link_dns(dg, fl, t, &w);
 	naddrs = candidate_addrs(fl, t, addrs, MAX_CANDIDATE_ADDRS);
@@ -422,8 +433,8 @@ diag_run(struct diag *dg, const struct flow *fl, bool final)
 		if (t->settled)
 			continue;
 		settle = final || t->resp != NONE32 ||
-		    now > fl->msgs[t->req].start.ts_ns + dg->opts.timeout_ns +
-		    DIAG_SLACK_NS;
+		    now > add_sat(fl->msgs[t->req].start.ts_ns,
+		    dg->opts.timeout_ns + DIAG_SLACK_NS);
 		/* an open request is looked at, but claims nothing yet */
 		diagnose(dg, fl, t, now, settle);
 		t->settled = settle;

@@ -304,6 +304,8 @@ diag_update(struct diag *dg, struct flow *fl)
 		}
 		if (m->dir == 0 && m->valid)
 			new_txn(dg, fl, mi);
+		else if (m->dir == 0)
+			dg->bad_requests++;
 		else if (m->dir == 1)
 			answer_txn(dg, fl, mi);
 	}

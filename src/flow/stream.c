@@ -14,6 +14,7 @@
 #define OOO_MAX_BYTES 16384
 #define CHUNK_LINE_MAX 1024
 #define FIRST_LINE_MAX 200
+#define HEAD_QUICK 64	/* head bytes parsed on every segment */
 /* a segment this far ahead means the capture lost data: resync */
 #define SEQ_AHEAD_MAX (1u << 20)
 
@@ -36,6 +37,7 @@ struct dir_state {
 	uint32_t cur_msg;	/* message whose body is being skipped */
 	uint8_t *head;
 	uint32_t head_len, head_cap;
+	struct http_head *ph;	/* the parse of head so far (with head) */
 	struct frame_ref head_start;
 	uint8_t nooo;
 	uint32_t ooo_used;
@@ -56,6 +58,7 @@ stream_free(struct conn *c)
 		return;
 	for (int d = 0; d < 2; d++) {
 		free(c->stream->d[d].head);
+		free(c->stream->d[d].ph);
 		free(c->stream->d[d].ooo_buf);
 	}
 	free(c->stream);
@@ -261,12 +264,26 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 		msg_complete(fl, d, fr);
 }
 
+/*
+ * Parses the head collected so far: from scratch for its first bytes, else
+ * going on where the last parse stopped (http_parse_more), so that a head
+ * sent a byte at a time costs O(length) and not O(length^2).
+ */
+static enum http_result
+parse_collected(struct dir_state *d, int dir, bool more)
+{
+	if (more)
+		return http_parse_more(d->head, d->head_len, d->ph);
+	return dir == 0 ? http_parse_request(d->head, d->head_len, d->ph) :
+	    http_parse_response(d->head, d->head_len, d->ph);
+}
+
 /* Head bytes: collect, and parse once they might be complete. */
 static size_t
 feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
     const uint8_t *data, size_t len, const struct frame_ref *fr)
 {
-	struct http_head h;
+	struct http_head *h;
 	uint32_t before = d->head_len;
 	size_t take = len;
 	enum http_result r;
@@ -275,6 +292,10 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 		d->head_start = *fr;
 	if (take > HTTP_HEAD_MAX - d->head_len)
 		take = HTTP_HEAD_MAX - d->head_len;
+	if (d->ph == NULL && (d->ph = malloc(sizeof *d->ph)) == NULL) {
+		d->state = PS_DEAD;
+		return len;
+	}
 	if (d->head_len + take > d->head_cap) {
 		uint32_t ncap = d->head_cap ? d->head_cap : 1024;
 		uint8_t *nb;
@@ -293,27 +314,39 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 	}
 	memcpy(d->head + d->head_len, data, take);
 	d->head_len += (uint32_t)take;
-	r = dir == 0 ? http_parse_request(d->head, d->head_len, &h) :
-	    http_parse_response(d->head, d->head_len, &h);
+	/*
+	 * Past its first bytes (where "<html>" is told from a status line),
+	 * a head can only end, or a line be judged, when a line ends: without
+	 * a LF in the new bytes the verdict is the last one, INCOMPLETE.
+	 */
+	if (before >= HEAD_QUICK && d->head_len < HTTP_HEAD_MAX &&
+	    memchr(data, '\n', take) == NULL)
+		return len;
+	h = d->ph;
+	r = parse_collected(d, dir, before > 0);
 	if (r == HTTP_INCOMPLETE && d->head_len >= HTTP_HEAD_MAX) {
 		r = HTTP_INVALID;
-		h.error = "head too long";
+		h->error = "head too long";
 	}
 	if (r == HTTP_INVALID) {
-		if (h.error && strstr(h.error, "too long"))
+		if (h->error && strstr(h->error, "too long"))
 			fl->stats.heads_too_long++;
-		record_invalid(fl, ci, dir, d, h.error ? h.error : "invalid",
+		record_invalid(fl, ci, dir, d, h->error ? h->error : "invalid",
 		    fr);
 		return len;
 	}
 	if (r == HTTP_INCOMPLETE)
 		return len;
 	if (dir == 0)
-		took_request(fl, ci, d, &h, fr);
+		took_request(fl, ci, d, h, fr);
 	else
-		took_response(fl, ci, d, &h, fr);
+		took_response(fl, ci, d, h, fr);
 	d->head_len = 0;
-	return h.head_len > before ? h.head_len - before : 0;
+	take = h->head_len > before ? h->head_len - before : 0;
+	/* only a head in progress holds a parse: idle streams stay small */
+	free(d->ph);
+	d->ph = NULL;
+	return take;
 }
 
 /* Chunked body: only chunk-size and trailer lines are looked at. */
@@ -645,8 +678,12 @@ stream_close(struct flow *fl, uint32_t ci, const struct frame *f, int dir)
 		msg_complete(fl, d, &fr);
 	} else if (d->state == PS_HEAD && d->head_len > 0 && dir == 1) {
 		/* closed in the middle of what should have been a head */
-		record_invalid(fl, ci, dir, d, "incomplete response head",
-		    &fr);
+		const char *why = "incomplete response head";
+
+		if (d->ph != NULL && parse_collected(d, dir, true) ==
+		    HTTP_INVALID && d->ph->error != NULL)
+			why = d->ph->error;	/* a line feed_head skipped */
+		record_invalid(fl, ci, dir, d, why, &fr);
 	}
 	d->state = PS_DEAD;
 }

@@ -354,8 +354,15 @@ find_line(const uint8_t *buf, size_t lim, size_t pos, size_t *n,
 	return lf != NULL;
 }
 
+/*
+ * resume: go on from h->resume, the start of the first line that was not
+ * complete (0 while the first line is not: it is parsed again whole, as
+ * the request and status line parsers store as they go; field lines only
+ * store once complete).
+ */
 static enum http_result
-parse_head(const uint8_t *buf, size_t len, struct http_head *h, bool req)
+parse_head(const uint8_t *buf, size_t len, struct http_head *h, bool req,
+    bool resume)
 {
 	size_t lim = len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX;
 	size_t pos = 0, next;
@@ -363,9 +370,14 @@ parse_head(const uint8_t *buf, size_t len, struct http_head *h, bool req)
 	bool first = true;
 	int r;
 
-	memset(h, 0, sizeof *h);
-	h->is_request = req;
-	h->content_length = -1;
+	if (resume && h->resume > 0 && h->resume <= lim) {
+		pos = h->resume;
+		first = false;
+	} else {
+		memset(h, 0, sizeof *h);
+		h->is_request = req;
+		h->content_length = -1;
+	}
 	for (;;) {
 		memset(&c, 0, sizeof c);
 		c.s = buf + pos;
@@ -391,8 +403,10 @@ parse_head(const uint8_t *buf, size_t len, struct http_head *h, bool req)
 		if (r < 0)
 			return HTTP_INVALID;
 		if (!c.eol) {
-			if (len < HTTP_HEAD_MAX)
+			if (len < HTTP_HEAD_MAX) {
+				h->resume = first ? 0 : pos;
 				return HTTP_INCOMPLETE;
+			}
 			bad(h, "head too long");
 			return HTTP_INVALID;
 		}
@@ -404,13 +418,19 @@ parse_head(const uint8_t *buf, size_t len, struct http_head *h, bool req)
 enum http_result
 http_parse_request(const uint8_t *buf, size_t len, struct http_head *h)
 {
-	return parse_head(buf, len, h, true);
+	return parse_head(buf, len, h, true, false);
 }
 
 enum http_result
 http_parse_response(const uint8_t *buf, size_t len, struct http_head *h)
 {
-	return parse_head(buf, len, h, false);
+	return parse_head(buf, len, h, false, false);
+}
+
+enum http_result
+http_parse_more(const uint8_t *buf, size_t len, struct http_head *h)
+{
+	return parse_head(buf, len, h, h->is_request, true);
 }
 
 size_t

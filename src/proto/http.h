@@ -41,6 +41,7 @@ struct http_head {
 	bool conn_keepalive;		/* Connection: keep-alive */
 	size_t head_len;		/* bytes up to and including the blank line */
 	const char *error;		/* static text when HTTP_INVALID */
+	size_t resume;		/* HTTP_INCOMPLETE: where http_parse_more goes on */
 };
 
 /* Parses a request head at the start of buf. */
@@ -51,6 +52,15 @@ enum http_result http_parse_request(const uint8_t *buf, size_t len,
  * start a valid status line (so "<html>" is invalid after 5 bytes).
  */
 enum http_result http_parse_response(const uint8_t *buf, size_t len,
+    struct http_head *h);
+/*
+ * Goes on with a head that gave HTTP_INCOMPLETE, now that buf (the same
+ * bytes, and more) has len bytes: h must hold that earlier result. Only the
+ * lines not yet complete are parsed again, so feeding a head in n pieces
+ * costs O(length), not O(length * n); the result is the one a parse from
+ * scratch gives.
+ */
+enum http_result http_parse_more(const uint8_t *buf, size_t len,
     struct http_head *h);
 /* Copies the first line (up to CR/LF or outlen-1 bytes) raw into out. */
 size_t http_first_line(const uint8_t *buf, size_t len, char *out,

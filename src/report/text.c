@@ -28,15 +28,16 @@ msg_frame(const struct http_msg *m)
 static void
 text_dns(FILE *out, const struct flow *fl, const struct txn *t)
 {
-	char name[DNS_NAME_MAX * 4], srv[ADDR_STRLEN];
+	char srv[ADDR_STRLEN];
 
 	for (unsigned k = 0; k < t->d.ndns; k++) {
 		const struct dns_query *q = &fl->dns[t->d.dns[k]];
 
+		/* names are printable already: dns.c escapes as \DDD */
 		fprintf(out, "    DNS   #%-7" PRIu64 " %-4s %s → %s: ",
 		    q->query.number, dns_type_name(q->qtype),
-		    safe(flow_str(fl, q->qname), name, sizeof name),
-		    addr_fmt(&q->server, srv, sizeof srv));
+		    flow_str(fl, q->qname), addr_fmt(&q->server, srv,
+		    sizeof srv));
 		if (q->rcode < 0) {
 			fputs("no answer\n", out);
 			continue;
@@ -53,8 +54,8 @@ text_dns(FILE *out, const struct flow *fl, const struct txn *t)
 				fprintf(out, " %s", addr_fmt(&a->addr, srv,
 				    sizeof srv));
 			else
-				fprintf(out, " CNAME %s", safe(flow_str(fl,
-				    a->target), name, sizeof name));
+				fprintf(out, " CNAME %s", flow_str(fl,
+				    a->target));
 		}
 		fputc('\n', out);
 	}

@@ -218,6 +218,17 @@ ui_diagnose(struct ui *u)
 		u->dirty |= D_FLOW;
 }
 
+/* What the model left out (limits, bad input) stays visible until a key. */
+static void
+ui_notice(struct ui *u)
+{
+	char notice[400];
+
+	engine_notice(&u->eng, notice, sizeof notice);
+	if (notice[0])
+		ui_message(u, true, "notice: %s", notice);
+}
+
 static void
 ui_load_end(struct ui *u, bool cancelled)
 {
@@ -232,6 +243,8 @@ ui_load_end(struct ui *u, bool cancelled)
 	else if (u->eng.damaged)
 		ui_message(u, true, "%s (showing the frames before it)",
 		    u->eng.error);
+	else
+		ui_notice(u);
 }
 
 static void

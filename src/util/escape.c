@@ -47,7 +47,7 @@ utf8_seq(const unsigned char *s, size_t len, uint32_t *out_cp)
 static bool
 is_invisible(uint32_t cp)
 {
-	return (cp >= 0x200b && cp <= 0x200f) ||
+	return cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
 	    (cp >= 0x202a && cp <= 0x202e) ||
 	    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
 }
