@@ -86,18 +86,6 @@ ff_field_lookup(const char *name, size_t len)
 
 /* ---- the per-model index ------------------------------------------------ */
 
-static uint32_t
-tuple_hash(const struct gw_addr *a, uint16_t ap, const struct gw_addr *b,
-    uint16_t bp)
-{
-	uint32_t h = addr_hash(a) + addr_hash(b) + ap + bp;
-
-	h ^= h >> 16;
-	h *= 0x7feb352d;
-	h ^= h >> 15;
-	return h;
-}
-
 static bool
 is_http_port(const struct ff_index *ix, uint16_t port)
 {
@@ -182,7 +170,7 @@ index_conns(struct ff_index *ix, const struct flow *fl)
 		ix->conns[i] = NONE32;
 	for (size_t i = 0; i < fl->nconns; i++) {
 		const struct conn *c = &fl->conns[i];
-		size_t b = tuple_hash(&c->caddr, c->cport, &c->saddr,
+		size_t b = flow_tuple_hash(&c->caddr, c->cport, &c->saddr,
 		    c->sport) & (size - 1);
 
 		while (ix->conns[b] != NONE32)
@@ -238,7 +226,7 @@ conn_at(const struct ff_index *ix, const struct pkt *p, uint64_t number)
 
 	if (ix->conns == NULL)
 		return NONE32;
-	b = tuple_hash(&p->src, p->sport, &p->dst, p->dport) &
+	b = flow_tuple_hash(&p->src, p->sport, &p->dst, p->dport) &
 	    (ix->conns_size - 1);
 	for (; ix->conns[b] != NONE32; b = (b + 1) & (ix->conns_size - 1)) {
 		const struct conn *c = &fl->conns[ix->conns[b]];

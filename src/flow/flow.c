@@ -14,8 +14,8 @@
 #define FLOW_MAX_DNS (8u << 20)
 #define DNS_PORT 53
 
-static uint32_t
-tuple_hash(const struct gw_addr *a, uint16_t ap, const struct gw_addr *b,
+uint32_t
+flow_tuple_hash(const struct gw_addr *a, uint16_t ap, const struct gw_addr *b,
     uint16_t bp)
 {
 	/* symmetric, so both directions land in the same bucket */
@@ -41,7 +41,7 @@ table_grow(struct flow *fl)
 	/* re-insert oldest first so the newest conn of a tuple stays ahead */
 	for (i = 0; i < fl->nconns; i++) {
 		struct conn *c = &fl->conns[i];
-		uint32_t b = tuple_hash(&c->caddr, c->cport, &c->saddr,
+		uint32_t b = flow_tuple_hash(&c->caddr, c->cport, &c->saddr,
 		    c->sport) & (nsize - 1);
 
 		c->hash_next = nt[b];
@@ -105,7 +105,7 @@ static uint32_t
 conn_find(const struct flow *fl, const struct gw_addr *src, uint16_t sport,
     const struct gw_addr *dst, uint16_t dport, int *dir)
 {
-	uint32_t b = tuple_hash(src, sport, dst, dport) &
+	uint32_t b = flow_tuple_hash(src, sport, dst, dport) &
 	    (fl->conn_hash_size - 1);
 
 	for (uint32_t i = fl->conn_hash[b]; i != NONE32;
@@ -154,7 +154,7 @@ conn_new(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
 	c->role = flow_is_proxy_port(fl, sport) ? CONN_CLIENT : CONN_OTHER;
 	for (int d = 0; d < 2; d++)
 		c->first_msg[d] = c->last_msg[d] = NONE32;
-	b = tuple_hash(caddr, cport, saddr, sport) & (fl->conn_hash_size - 1);
+	b = flow_tuple_hash(caddr, cport, saddr, sport) & (fl->conn_hash_size - 1);
 	c->hash_next = fl->conn_hash[b];
 	fl->conn_hash[b] = idx;
 	return idx;

@@ -136,6 +136,9 @@ void flow_feed(struct flow *fl, const struct frame *f, const struct pkt *p);
 /* Ends what the end of the capture ends (bodies delimited by close). */
 void flow_finish(struct flow *fl);
 bool flow_is_proxy_port(const struct flow *fl, uint16_t port);
+/* Hash of a 4-tuple, the same for both directions. */
+uint32_t flow_tuple_hash(const struct gw_addr *a, uint16_t ap,
+    const struct gw_addr *b, uint16_t bp);
 static inline const char *flow_str(const struct flow *fl, strref r)
 {
 	return strpool_get(&fl->strings, r);

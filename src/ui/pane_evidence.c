@@ -408,14 +408,6 @@ ev_build(struct ui *u, const struct txn *t)
 
 /* ---- drawing and keys -------------------------------------------------- */
 
-static size_t
-ev_page(const struct ui *u)
-{
-	int h = getmaxy(u->wev) - 2;
-
-	return h > 0 ? (size_t)h : 1;
-}
-
 static void
 ev_titles(struct ui *u)
 {
@@ -431,7 +423,7 @@ ev_draw(struct ui *u)
 	struct ev_pane *ev = &u->ev;
 	const struct txn *t = ui_selected(u);
 	const struct ev_line *l;
-	size_t i, page = ev_page(u);
+	size_t i, page = ui_page(u->wev);
 	int w = ev_text_width(u), y;
 	attr_t a;
 
@@ -461,19 +453,10 @@ bool
 ev_key(struct ui *u, int k)
 {
 	struct ev_pane *ev = &u->ev;
-	size_t page = ev_page(u), max = ev->n > page ? ev->n - page : 0;
 	size_t top = ev->top;
 
-	switch (k) {
-	case KEY_UP: case 'k': top = top ? top - 1 : 0; break;
-	case KEY_DOWN: case 'j': top = top < max ? top + 1 : max; break;
-	case KEY_PPAGE: case 'b': top = top > page ? top - page : 0; break;
-	case KEY_NPAGE: case ' ': top = top + page < max ? top + page : max;
-		break;
-	case KEY_HOME: case 'g': top = 0; break;
-	case KEY_END: case 'G': top = max; break;
-	default: return false;
-	}
+	if (!ui_scroll_key(k, ev->n, ui_page(u->wev), &top))
+		return false;
 	if (top != ev->top) {
 		ev->top = top;
 		u->dirty |= D_EV;

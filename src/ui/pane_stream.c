@@ -289,14 +289,6 @@ st_toggle_hex(struct ui *u)
 
 /* ---- drawing and keys --------------------------------------------------- */
 
-static size_t
-st_page(const struct ui *u)
-{
-	int h = getmaxy(u->wst) - 2;
-
-	return h > 0 ? (size_t)h : 1;
-}
-
 static void
 st_title(struct ui *u)
 {
@@ -327,7 +319,7 @@ st_draw(struct ui *u)
 {
 	struct st_pane *st = &u->st;
 	const struct st_line *l;
-	size_t i, page = st_page(u);
+	size_t i, page = ui_page(u->wst);
 	int w = st_inner_width(u);
 
 	if (st->width != w && !st->want && st->txn != NONE32)
@@ -356,19 +348,10 @@ bool
 st_key(struct ui *u, int k)
 {
 	struct st_pane *st = &u->st;
-	size_t page = st_page(u), max = st->nlines > page ?
-	    st->nlines - page : 0, top = st->top;
+	size_t top = st->top;
 
-	switch (k) {
-	case KEY_UP: case 'k': top = top ? top - 1 : 0; break;
-	case KEY_DOWN: case 'j': top = top < max ? top + 1 : max; break;
-	case KEY_PPAGE: case 'b': top = top > page ? top - page : 0; break;
-	case KEY_NPAGE: case ' ': top = top + page < max ? top + page : max;
-		break;
-	case KEY_HOME: case 'g': top = 0; break;
-	case KEY_END: case 'G': top = max; break;
-	default: return false;
-	}
+	if (!ui_scroll_key(k, st->nlines, ui_page(u->wst), &top))
+		return false;
 	if (top != st->top) {
 		st->top = top;
 		u->dirty |= D_ST;

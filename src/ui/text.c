@@ -282,6 +282,32 @@ ui_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+size_t
+ui_page(WINDOW *w)
+{
+	int h = getmaxy(w) - 2;
+
+	return h > 0 ? (size_t)h : 1;
+}
+
+bool
+ui_scroll_key(int k, size_t n, size_t page, size_t *top)
+{
+	size_t max = n > page ? n - page : 0, t = *top;
+
+	switch (k) {
+	case KEY_UP: case 'k': t = t ? t - 1 : 0; break;
+	case KEY_DOWN: case 'j': t = t < max ? t + 1 : max; break;
+	case KEY_PPAGE: case 'b': t = t > page ? t - page : 0; break;
+	case KEY_NPAGE: case ' ': t = t + page < max ? t + page : max; break;
+	case KEY_HOME: case 'g': t = 0; break;
+	case KEY_END: case 'G': t = max; break;
+	default: return false;
+	}
+	*top = t;
+	return true;
+}
+
 int64_t
 ui_now_wall_ns(void)
 {

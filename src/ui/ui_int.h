@@ -171,6 +171,13 @@ void ui_box(const struct ui *u, WINDOW *w, chtype tl, chtype tr, chtype bl,
 void ui_title(const struct ui *u, WINDOW *w, int x, const char *title,
     bool focus);
 int64_t ui_now_ns(void);
+/* Rows of text inside a boxed window (at least 1). */
+size_t ui_page(WINDOW *w);
+/*
+ * less/vi scrolling keys on a list of n rows shown `page` at a time:
+ * updates *top; false when k is not a scrolling key.
+ */
+bool ui_scroll_key(int k, size_t n, size_t page, size_t *top);
 int64_t ui_now_wall_ns(void);	/* the clock packets are stamped with */
 attr_t ui_verdict_attr(const struct ui *u, int verdict);
 const char *ui_verdict_short(int verdict);

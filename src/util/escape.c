@@ -52,58 +52,71 @@ is_invisible(uint32_t cp)
 	    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
 }
 
+/* How one mode writes what it does not pass through. */
+enum esc_mode { ESC_TERM, ESC_TERM_UTF8, ESC_JSON };
+
+/*
+ * The replacement for the byte sequence at s (NULL: copy its *n bytes as
+ * they are). tmp holds a replacement made on the spot.
+ */
 static const char *
-ctrl_name(unsigned char c)
+esc_one(const unsigned char *s, size_t left, enum esc_mode mode, size_t *n,
+    char tmp[8])
 {
-	switch (c) {
-	case '\t': return "\\t";
+	uint32_t cp = 0;
+
+	*n = 1;
+	switch (s[0]) {
+	case '\\': return "\\\\";
 	case '\n': return "\\n";
 	case '\r': return "\\r";
-	case 0x1b: return "\\e";
-	case '\\': return "\\\\";
-	default: return NULL;
+	case '\t': return "\\t";
+	case '"': return mode == ESC_JSON ? "\\\"" : NULL;
+	case 0x1b: if (mode != ESC_JSON) return "\\e"; break;
+	default: break;
 	}
+	if (s[0] >= 0x80) {
+		*n = mode == ESC_TERM ? 0 : utf8_seq(s, left, &cp);
+		if (*n != 0 && mode == ESC_TERM_UTF8 && is_invisible(cp))
+			*n = 0;
+		if (*n != 0)
+			return NULL;
+		*n = 1;
+	} else if (s[0] >= 0x20 && s[0] != 0x7f) {
+		return NULL;
+	}
+	snprintf(tmp, 8, mode == ESC_JSON ? "\\u%04x" : "\\x%02x", s[0]);
+	return tmp;
 }
 
-size_t
-esc_term(const char *in, size_t len, char *out, size_t outlen, bool utf8)
+static size_t
+esc_run(const char *in, size_t len, char *out, size_t outlen,
+    enum esc_mode mode)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	char tmp[8];
 	const char *rep;
 	size_t i = 0, o = 0, n, replen;
-	uint32_t cp = 0;
 
 	if (outlen == 0)
 		return 0;
 	while (i < len) {
-		n = 1;
-		rep = NULL;
-		if (s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\') {
-			rep = ctrl_name(s[i]);
-			if (rep == NULL) {
-				snprintf(tmp, sizeof tmp, "\\x%02x", s[i]);
-				rep = tmp;
-			}
-		} else if (s[i] >= 0x80) {
-			n = utf8 ? utf8_seq(s + i, len - i, &cp) : 0;
-			if (n != 0 && is_invisible(cp))
-				n = 0;
-			if (n == 0) {
-				n = 1;
-				snprintf(tmp, sizeof tmp, "\\x%02x", s[i]);
-				rep = tmp;
-			}
-		}
+		rep = esc_one(s + i, len - i, mode, &n, tmp);
 		replen = rep ? strlen(rep) : n;
 		if (o + replen >= outlen)
-			break;
+			break;	/* never half an escape */
 		memcpy(out + o, rep ? rep : (const char *)s + i, replen);
 		o += replen;
 		i += n;
 	}
 	out[o] = '\0';
 	return i;
+}
+
+size_t
+esc_term(const char *in, size_t len, char *out, size_t outlen, bool utf8)
+{
+	return esc_run(in, len, out, outlen, utf8 ? ESC_TERM_UTF8 : ESC_TERM);
 }
 
 size_t
@@ -115,45 +128,5 @@ esc_term_str(const char *in, char *out, size_t outlen, bool utf8)
 size_t
 esc_json(const char *in, size_t len, char *out, size_t outlen)
 {
-	const unsigned char *s = (const unsigned char *)in;
-	char tmp[8];
-	const char *rep;
-	size_t i = 0, o = 0, n, replen;
-	uint32_t cp = 0;
-
-	if (outlen == 0)
-		return 0;
-	while (i < len) {
-		n = 1;
-		rep = NULL;
-		if (s[i] == '"')
-			rep = "\\\"";
-		else if (s[i] == '\\')
-			rep = "\\\\";
-		else if (s[i] == '\n')
-			rep = "\\n";
-		else if (s[i] == '\r')
-			rep = "\\r";
-		else if (s[i] == '\t')
-			rep = "\\t";
-		else if (s[i] < 0x20 || s[i] == 0x7f) {
-			snprintf(tmp, sizeof tmp, "\\u%04x", s[i]);
-			rep = tmp;
-		} else if (s[i] >= 0x80) {
-			n = utf8_seq(s + i, len - i, &cp);
-			if (n == 0) {
-				n = 1;
-				snprintf(tmp, sizeof tmp, "\\u%04x", s[i]);
-				rep = tmp;
-			}
-		}
-		replen = rep ? strlen(rep) : n;
-		if (o + replen >= outlen)
-			break;
-		memcpy(out + o, rep ? rep : (const char *)s + i, replen);
-		o += replen;
-		i += n;
-	}
-	out[o] = '\0';
-	return i;
+	return esc_run(in, len, out, outlen, ESC_JSON);
 }
