@@ -4,21 +4,12 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "headless.h"
+#include "util/clock.h"
 
 #define BATCH 4096		/* packets taken between checks */
 #define POLL_MS 100
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 feed(void *ctx, const struct frame *f)
@@ -60,14 +51,14 @@ int
 headless_run(struct live *l, struct engine *e, const struct headless_opts *o,
     volatile sig_atomic_t *stop, FILE *out)
 {
-	double end = o->duration_s > 0 ? now_s() + o->duration_s : 0;
+	double end = o->duration_s > 0 ? (double)clock_mono_ns() / 1e9 + o->duration_s : 0;
 	uint8_t *printed = NULL;
 	size_t cap = 0;
 	struct pollfd pfd = { .fd = live_fd(l), .events = POLLIN };
 	struct live_stats st;
 	int rc = 0, n;
 
-	while (!*stop && (end == 0 || now_s() < end)) {
+	while (!*stop && (end == 0 || (double)clock_mono_ns() / 1e9 < end)) {
 		if (poll(&pfd, 1, POLL_MS) < 0 && errno != EINTR)
 			break;
 		n = live_read(l, BATCH, feed, e);

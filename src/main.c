@@ -17,7 +17,6 @@
 #include "engine.h"
 #include "filter/dfilter.h"
 #include "headless.h"
-#include "proto/http.h"
 #include "report/report.h"
 #include "ui/ui.h"
 #include "util/config.h"

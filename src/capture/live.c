@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
 
+#include "../util/clock.h"
 #include "safefile.h"
 
 #define WHOLE_PACKET 262144	/* what -s 0 means, as in tcpdump */
@@ -44,15 +44,6 @@ struct live {
 	live_cb cb;
 	void *ctx;
 };
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static const char *
 perm_hint(void)
@@ -289,7 +280,7 @@ live_read(struct live *l, int max, live_cb cb, void *ctx)
 		return -1;
 	}
 	/* readers of the spool (stream view, export) see whole records soon */
-	if (n > 0 && now_ns() - l->flushed_ns >= FLUSH_NS && live_flush(l) < 0)
+	if (n > 0 && clock_mono_ns() - l->flushed_ns >= FLUSH_NS && live_flush(l) < 0)
 		return -1;
 	return n < 0 ? 0 : n;
 }
@@ -297,7 +288,7 @@ live_read(struct live *l, int max, live_cb cb, void *ctx)
 int
 live_flush(struct live *l)
 {
-	l->flushed_ns = now_ns();
+	l->flushed_ns = clock_mono_ns();
 	if (pcap_dump_flush(l->dump) < 0) {
 		snprintf(l->err, sizeof l->err, "%s: %s", l->spool_path,
 		    strerror(errno));
@@ -322,9 +313,9 @@ live_stats(struct live *l, struct live_stats *st, bool fresh)
 	st->spool_bytes = l->spool_bytes;
 	st->full = l->full;
 	st->paused = l->paused;
-	if ((fresh || now_ns() - l->stats_ns >= STATS_NS) &&
+	if ((fresh || clock_mono_ns() - l->stats_ns >= STATS_NS) &&
 	    pcap_stats(l->pcap, &ps) == 0) {
-		l->stats_ns = now_ns();
+		l->stats_ns = clock_mono_ns();
 		l->drops = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
 	}
 	st->kernel_drops = l->drops;

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "ui_int.h"
 
 WINDOW *
@@ -192,4 +194,23 @@ dialog_edit(struct ui *u, WINDOW *w, int y, int x, int width, char *buf,
     size_t len)
 {
 	return edit_field(u, w, y, x, width, buf, len);
+}
+
+bool
+confirm_overwrite(struct ui *u, const char *name, const char *action,
+    bool *force)
+{
+	char esc[1100], q[1200];
+
+	*force = false;
+	if (access(name, F_OK) != 0)
+		return true;
+	ui_esc_str(u, name, esc, sizeof esc);
+	snprintf(q, sizeof q, "%.150s exists. Overwrite?", esc);
+	if (!prompt_yesno(u, q)) {
+		ui_message(u, false, "%s cancelled: %s kept", action, esc);
+		return false;
+	}
+	*force = true;
+	return true;
 }

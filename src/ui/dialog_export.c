@@ -6,7 +6,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../capture/export.h"
 #include "ui_int.h"
@@ -69,17 +68,9 @@ export_dialog(struct ui *u, const struct txn *t)
 		ui_message(u, false, "export cancelled");
 		return;
 	}
+	if (!confirm_overwrite(u, name, "export", &force))
+		return;
 	ui_esc_str(u, name, esc, sizeof esc);
-	if (access(name, F_OK) == 0) {
-		char q[1200];
-
-		snprintf(q, sizeof q, "%s exists. Overwrite?", esc);
-		if (!prompt_yesno(u, q)) {
-			ui_message(u, false, "export cancelled: %s kept", esc);
-			return;
-		}
-		force = true;
-	}
 	if (export_range(u->opts->path, first.number, first.offset,
 	    last.number, name, force, &written, err, sizeof err) < 0) {
 		ui_message(u, true, "export failed: %s", ui_esc_str(u, err, esc,

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../capture/capfile.h"
 #include "../capture/export.h"
@@ -174,7 +173,7 @@ pass_start(struct ui *u, const struct frame_ref *from, uint64_t last)
 	pk->anchored = false;
 	pk->last = last;
 	pk->seen = 0;
-	pk->t0 = ui_now_ns();
+	pk->t0 = clock_mono_ns();
 	if (capfile_seek(pk->scan, from->offset, from->number) < 0) {
 		ui_message(u, true, "%s", capfile_error(pk->scan));
 		return;
@@ -214,7 +213,7 @@ pk_step(struct ui *u)
 {
 	struct pk_view *pk = u->pk;
 	unsigned need = dfilter_needs(pk->df);
-	int64_t end = ui_now_ns() + PK_SLICE_NS;
+	int64_t end = clock_mono_ns() + PK_SLICE_NS;
 	struct frame f;
 	int rc = 1;
 
@@ -237,13 +236,13 @@ pk_step(struct ui *u)
 			if (pk->df)
 				ui_message(u, false, "filter done: %zu frames "
 				    "match (%.2f s)", pk->rows.n,
-				    (double)(ui_now_ns() - pk->t0) / 1e9);
+				    (double)(clock_mono_ns() - pk->t0) / 1e9);
 		}
-		if (ui_now_ns() >= end)
+		if (clock_mono_ns() >= end)
 			break;
 	}
-	if (!pk->busy || ui_now_ns() - pk->drawn >= PK_DRAW_NS) {
-		pk->drawn = ui_now_ns();
+	if (!pk->busy || clock_mono_ns() - pk->drawn >= PK_DRAW_NS) {
+		pk->drawn = clock_mono_ns();
 		u->dirty |= D_FLOW | D_STATUS;
 	}
 }
@@ -678,15 +677,9 @@ pk_export(struct ui *u)
 		ui_message(u, false, "export cancelled");
 		return;
 	}
+	if (!confirm_overwrite(u, name, "export", &force))
+		return;
 	ui_esc_str(u, name, esc, sizeof esc);
-	if (access(name, F_OK) == 0) {
-		snprintf(q, sizeof q, "%.150s exists. Overwrite?", esc);
-		if (!prompt_yesno(u, q)) {
-			ui_message(u, false, "export cancelled: %s kept", esc);
-			return;
-		}
-		force = true;
-	}
 	if (export_frames(u->opts->path, rs->r, rs->n, name, force, &written,
 	    err, sizeof err) < 0) {
 		ui_message(u, true, "export failed: %s", ui_esc_str(u, err, esc,

@@ -13,7 +13,7 @@ static void
 status_progress(struct ui *u)
 {
 	uint64_t size = capfile_size(u->eng.cap), pos = capfile_pos(u->eng.cap);
-	double secs = (double)(ui_now_ns() - u->load_t0_ns) / 1e9;
+	double secs = (double)(clock_mono_ns() - u->load_t0_ns) / 1e9;
 	double rate = secs > 0 ? (double)pos / secs : 0;
 	double frac = size ? (double)pos / (double)size : 0;
 	char info[200], eta[32];

@@ -273,15 +273,6 @@ ui_title(const struct ui *u, WINDOW *w, int x, const char *title, bool focus)
 	    u->attr[focus ? TE_TITLE_FOCUS : TE_TITLE], false);
 }
 
-int64_t
-ui_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 size_t
 ui_page(WINDOW *w)
 {
@@ -306,15 +297,6 @@ ui_scroll_key(int k, size_t n, size_t page, size_t *top)
 	}
 	*top = t;
 	return true;
-}
-
-int64_t
-ui_now_wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 attr_t

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <yaml.h>
 
+#include "../util/yamldoc.h"
 #include "theme.h"
 
 #define D THEME_DEFAULT_COLOR
@@ -219,35 +219,8 @@ theme_degrade(int color, int ncolors)
 
 /* ---- YAML ---------------------------------------------------------- */
 
-struct tload {
-	yaml_document_t *doc;
-	const char *fname;
-	char *err;
-	size_t errlen;
-};
-
 static int
-tl_fail(struct tload *l, const yaml_node_t *n, const char *fmt,
-    const char *what)
-{
-	char reason[256];
-
-	snprintf(reason, sizeof reason, fmt, what);
-	snprintf(l->err, l->errlen, "%s:%zu:%zu: %s", l->fname,
-	    n ? n->start_mark.line + 1 : 1, n ? n->start_mark.column + 1 : 1,
-	    reason);
-	return -1;
-}
-
-static const char *
-tl_scalar(const yaml_node_t *n)
-{
-	return n->type == YAML_SCALAR_NODE ?
-	    (const char *)n->data.scalar.value : NULL;
-}
-
-static int
-tl_attr_word(struct tload *l, const yaml_node_t *n, const char *w,
+tl_attr_word(struct yamldoc *l, const yaml_node_t *n, const char *w,
     uint16_t *attrs)
 {
 	size_t i;
@@ -259,13 +232,13 @@ tl_attr_word(struct tload *l, const yaml_node_t *n, const char *w,
 			*attrs |= attr_names[i].bit;
 			return 0;
 		}
-	return tl_fail(l, n, "unknown attribute '%s' (bold, underline, "
+	return yamldoc_fail(l, n, "unknown attribute '%s' (bold, underline, "
 	    "reverse, dim, italic, blink, standout)", w);
 }
 
 /* attrs: a sequence, or one scalar of words separated by spaces/commas. */
 static int
-tl_attrs(struct tload *l, const yaml_node_t *n, uint16_t *attrs)
+tl_attrs(struct yamldoc *l, const yaml_node_t *n, uint16_t *attrs)
 {
 	yaml_node_item_t *it;
 	const yaml_node_t *c;
@@ -275,18 +248,18 @@ tl_attrs(struct tload *l, const yaml_node_t *n, uint16_t *attrs)
 	if (n->type == YAML_SEQUENCE_NODE) {
 		for (it = n->data.sequence.items.start;
 		    it < n->data.sequence.items.top; it++) {
-			c = yaml_document_get_node(l->doc, *it);
-			if (!c || !tl_scalar(c))
-				return tl_fail(l, c ? c : n, "%s",
+			c = yaml_document_get_node(&l->doc, *it);
+			if (!c || !yamldoc_scalar(c))
+				return yamldoc_fail(l, c ? c : n, "%s",
 				    "an attribute must be a word");
-			if (tl_attr_word(l, c, tl_scalar(c), attrs) < 0)
+			if (tl_attr_word(l, c, yamldoc_scalar(c), attrs) < 0)
 				return -1;
 		}
 		return 0;
 	}
-	if (!tl_scalar(n))
-		return tl_fail(l, n, "%s", "attrs must be a list of words");
-	snprintf(buf, sizeof buf, "%s", tl_scalar(n));
+	if (!yamldoc_scalar(n))
+		return yamldoc_fail(l, n, "%s", "attrs must be a list of words");
+	snprintf(buf, sizeof buf, "%s", yamldoc_scalar(n));
 	for (tok = strtok_r(buf, " ,", &save); tok;
 	    tok = strtok_r(NULL, " ,", &save))
 		if (tl_attr_word(l, n, tok, attrs) < 0)
@@ -295,43 +268,43 @@ tl_attrs(struct tload *l, const yaml_node_t *n, uint16_t *attrs)
 }
 
 static int
-tl_style(struct tload *l, const yaml_node_t *n, struct theme_style *st)
+tl_style(struct yamldoc *l, const yaml_node_t *n, struct theme_style *st)
 {
 	yaml_node_pair_t *p;
 	const yaml_node_t *k, *v;
 	const char *key, *val;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return tl_fail(l, n, "%s", "an element needs a mapping "
+		return yamldoc_fail(l, n, "%s", "an element needs a mapping "
 		    "like { fg: red, bg: default, attrs: [bold] }");
 	/* what the file leaves out of a style it names is "default" */
 	st->fg = st->bg = THEME_DEFAULT_COLOR;
 	st->attrs = 0;
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
 	    p++) {
-		k = yaml_document_get_node(l->doc, p->key);
-		v = yaml_document_get_node(l->doc, p->value);
-		if (!k || !v || !(key = tl_scalar(k)))
-			return tl_fail(l, k, "%s", "bad key");
+		k = yaml_document_get_node(&l->doc, p->key);
+		v = yaml_document_get_node(&l->doc, p->value);
+		if (!k || !v || !(key = yamldoc_scalar(k)))
+			return yamldoc_fail(l, k, "%s", "bad key");
 		if (strcmp(key, "attrs") == 0 || strcmp(key, "attr") == 0) {
 			if (tl_attrs(l, v, &st->attrs) < 0)
 				return -1;
 			continue;
 		}
 		if (strcmp(key, "fg") != 0 && strcmp(key, "bg") != 0)
-			return tl_fail(l, k, "unknown key '%s' (fg, bg, attrs)",
+			return yamldoc_fail(l, k, "unknown key '%s' (fg, bg, attrs)",
 			    key);
-		if (!(val = tl_scalar(v)))
-			return tl_fail(l, v, "%s", "a colour must be a word");
+		if (!(val = yamldoc_scalar(v)))
+			return yamldoc_fail(l, v, "%s", "a colour must be a word");
 		if (!theme_parse_color(val, key[0] == 'f' ? &st->fg : &st->bg))
-			return tl_fail(l, v, "unknown colour '%s' (a name like "
+			return yamldoc_fail(l, v, "unknown colour '%s' (a name like "
 			    "red or bright-red, 0-255, #rrggbb or default)", val);
 	}
 	return 0;
 }
 
 static int
-tl_elements(struct tload *l, const yaml_node_t *n, struct theme *t)
+tl_elements(struct yamldoc *l, const yaml_node_t *n, struct theme *t)
 {
 	yaml_node_pair_t *p;
 	const yaml_node_t *k, *v;
@@ -339,15 +312,15 @@ tl_elements(struct tload *l, const yaml_node_t *n, struct theme *t)
 	int e;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return tl_fail(l, n, "%s", "'elements' must be a mapping");
+		return yamldoc_fail(l, n, "%s", "'elements' must be a mapping");
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
 	    p++) {
-		k = yaml_document_get_node(l->doc, p->key);
-		v = yaml_document_get_node(l->doc, p->value);
-		if (!k || !v || !(key = tl_scalar(k)))
-			return tl_fail(l, k, "%s", "bad element name");
+		k = yaml_document_get_node(&l->doc, p->key);
+		v = yaml_document_get_node(&l->doc, p->value);
+		if (!k || !v || !(key = yamldoc_scalar(k)))
+			return yamldoc_fail(l, k, "%s", "bad element name");
 		if ((e = theme_elem_by_name(key)) < 0)
-			return tl_fail(l, k, "unknown element '%s' "
+			return yamldoc_fail(l, k, "unknown element '%s' "
 			    "(see doc/themes.md)", key);
 		if (tl_style(l, v, &t->st[e]) < 0)
 			return -1;
@@ -356,57 +329,50 @@ tl_elements(struct tload *l, const yaml_node_t *n, struct theme *t)
 }
 
 static int
-tl_root(struct tload *l, const yaml_node_t *root, struct theme *t)
+tl_root(struct yamldoc *l, const yaml_node_t *root, struct theme *t)
 {
 	yaml_node_pair_t *p;
 	const yaml_node_t *k, *v;
 	const char *key;
 
 	if (!root)
-		return tl_fail(l, NULL, "%s", "empty theme file");
+		return yamldoc_fail(l, NULL, "%s", "empty theme file");
 	if (root->type != YAML_MAPPING_NODE)
-		return tl_fail(l, root, "%s", "a theme must be a mapping "
+		return yamldoc_fail(l, root, "%s", "a theme must be a mapping "
 		    "with 'name' and 'elements'");
 	for (p = root->data.mapping.pairs.start;
 	    p < root->data.mapping.pairs.top; p++) {
-		k = yaml_document_get_node(l->doc, p->key);
-		v = yaml_document_get_node(l->doc, p->value);
-		if (!k || !v || !(key = tl_scalar(k)))
-			return tl_fail(l, k, "%s", "bad key");
+		k = yaml_document_get_node(&l->doc, p->key);
+		v = yaml_document_get_node(&l->doc, p->value);
+		if (!k || !v || !(key = yamldoc_scalar(k)))
+			return yamldoc_fail(l, k, "%s", "bad key");
 		if (strcmp(key, "elements") == 0) {
 			if (tl_elements(l, v, t) < 0)
 				return -1;
 		} else if (strcmp(key, "name") == 0) {
-			if (!tl_scalar(v))
-				return tl_fail(l, v, "%s", "name must be text");
-			snprintf(t->name, sizeof t->name, "%s", tl_scalar(v));
+			if (!yamldoc_scalar(v))
+				return yamldoc_fail(l, v, "%s", "name must be text");
+			snprintf(t->name, sizeof t->name, "%s", yamldoc_scalar(v));
 		} else if (strcmp(key, "description") != 0) {
-			return tl_fail(l, k, "unknown key '%s' (name, "
+			return yamldoc_fail(l, k, "unknown key '%s' (name, "
 			    "description, elements)", key);
 		}
 	}
 	return 0;
 }
 
+/* Loads a document (from fp, or buf when fp is NULL) into t. */
 static int
-tl_parse(yaml_parser_t *parser, const char *fname, struct theme *t,
-    char *err, size_t errlen)
+tl_parse(FILE *fp, const char *buf, size_t len, const char *fname,
+    struct theme *t, char *err, size_t errlen)
 {
-	yaml_document_t doc;
-	struct tload l = { &doc, fname, err, errlen };
+	struct yamldoc y;
 	int rc;
 
-	if (!yaml_parser_load(parser, &doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: %s%s%s", fname,
-		    parser->problem_mark.line + 1,
-		    parser->problem_mark.column + 1,
-		    parser->problem ? parser->problem : "YAML error",
-		    parser->context ? " " : "",
-		    parser->context ? parser->context : "");
+	if (yamldoc_load(&y, fp, buf, len, fname, err, errlen) < 0)
 		return -1;
-	}
-	rc = tl_root(&l, yaml_document_get_root_node(&doc), t);
-	yaml_document_delete(&doc);
+	rc = tl_root(&y, yaml_document_get_root_node(&y.doc), t);
+	yamldoc_free(&y);
 	return rc;
 }
 
@@ -414,19 +380,11 @@ int
 theme_load_string(const char *text, size_t len, const char *fname,
     struct theme *t, char *err, size_t errlen)
 {
-	yaml_parser_t parser;
 	int rc;
 
 	theme_builtin(t);
 	t->name[0] = '\0';
-	if (!yaml_parser_initialize(&parser)) {
-		snprintf(err, errlen, "%s: out of memory", fname);
-		return -1;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
-	    len);
-	rc = tl_parse(&parser, fname, t, err, errlen);
-	yaml_parser_delete(&parser);
+	rc = tl_parse(NULL, text, len, fname, t, err, errlen);
 	if (rc < 0)
 		theme_builtin(t);
 	return rc;
@@ -448,7 +406,6 @@ name_from_path(const char *path, char *out, size_t outlen)
 int
 theme_load_file(const char *path, struct theme *t, char *err, size_t errlen)
 {
-	yaml_parser_t parser;
 	FILE *fp;
 	int rc;
 
@@ -457,15 +414,8 @@ theme_load_file(const char *path, struct theme *t, char *err, size_t errlen)
 		snprintf(err, errlen, "%s:1:1: %s", path, strerror(errno));
 		return -1;
 	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(fp);
-		snprintf(err, errlen, "%s:1:1: out of memory", path);
-		return -1;
-	}
-	yaml_parser_set_input_file(&parser, fp);
 	t->name[0] = '\0';
-	rc = tl_parse(&parser, path, t, err, errlen);
-	yaml_parser_delete(&parser);
+	rc = tl_parse(fp, NULL, 0, path, t, err, errlen);
 	fclose(fp);
 	if (rc < 0) {
 		theme_builtin(t);

@@ -210,7 +210,7 @@ void
 ui_diagnose(struct ui *u)
 {
 	engine_diagnose(&u->eng);
-	u->last_diag_ns = ui_now_ns();
+	u->last_diag_ns = clock_mono_ns();
 	req_rebuild(u);
 	ev_build(u, ui_selected(u));
 	u->dirty |= D_REQ | D_EV | D_STATUS;
@@ -251,7 +251,7 @@ static void
 ui_load_slice(struct ui *u)
 {
 	int more = engine_step(&u->eng, UI_SLICE_FRAMES);
-	int64_t now = ui_now_ns();
+	int64_t now = clock_mono_ns();
 
 	if (!more) {
 		ui_load_end(u, false);
@@ -489,7 +489,7 @@ ui_setup(struct ui *u, char *err, size_t errlen)
 	u->focus = PANE_REQUESTS;
 	u->bottom = PANE_EVIDENCE;
 	u->loading = u->opts->live == NULL;
-	u->load_t0_ns = u->last_diag_ns = ui_now_ns();
+	u->load_t0_ns = u->last_diag_ns = clock_mono_ns();
 	ui_layout(u);
 	return 0;
 }

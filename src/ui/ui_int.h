@@ -14,6 +14,7 @@
 
 #include "../diag/ladder.h"
 #include "../flow/follow.h"
+#include "../util/clock.h"
 #include "theme.h"
 #include "ui.h"
 
@@ -170,7 +171,6 @@ void ui_box(const struct ui *u, WINDOW *w, chtype tl, chtype tr, chtype bl,
     chtype br, bool bottom);
 void ui_title(const struct ui *u, WINDOW *w, int x, const char *title,
     bool focus);
-int64_t ui_now_ns(void);
 /* Rows of text inside a boxed window (at least 1). */
 size_t ui_page(WINDOW *w);
 /*
@@ -178,7 +178,6 @@ size_t ui_page(WINDOW *w);
  * updates *top; false when k is not a scrolling key.
  */
 bool ui_scroll_key(int k, size_t n, size_t page, size_t *top);
-int64_t ui_now_wall_ns(void);	/* the clock packets are stamped with */
 attr_t ui_verdict_attr(const struct ui *u, int verdict);
 const char *ui_verdict_short(int verdict);
 
@@ -234,6 +233,13 @@ void export_dialog(struct ui *u, const struct txn *t);
 void help_dialog(struct ui *u);
 bool prompt_line(struct ui *u, const char *label, char *buf, size_t len);
 bool prompt_yesno(struct ui *u, const char *question);
+/*
+ * Before writing `name`: when something has that name, asks whether to
+ * replace it. False when the user says no (a message says what was kept
+ * and which `action` was cancelled); *force tells the writer to replace.
+ */
+bool confirm_overwrite(struct ui *u, const char *name, const char *action,
+    bool *force);
 bool dialog_edit(struct ui *u, WINDOW *w, int y, int x, int width, char *buf,
     size_t len);
 WINDOW *dialog_open(struct ui *u, int h, int w, const char *title);

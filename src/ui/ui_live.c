@@ -42,7 +42,7 @@ ui_live_poll(struct ui *u)
 		return;
 	}
 	/* time goes on without packets: a waiting request keeps ageing */
-	now = ui_now_wall_ns();
+	now = clock_wall_ns();
 	if (now > u->eng.flow.stats.last_ts)
 		u->eng.flow.stats.last_ts = now;
 	live_stats(u->opts->live, &st, false);
@@ -54,14 +54,14 @@ ui_live_poll(struct ui *u)
 	}
 	if (n > 0)
 		u->live_new = true;
-	if (u->live_new && ui_now_ns() - u->last_diag_ns >= UI_LIVE_DIAG_NS) {
+	if (u->live_new && clock_mono_ns() - u->last_diag_ns >= UI_LIVE_DIAG_NS) {
 		u->live_new = false;
 		ui_diagnose(u);
 		if (u->rq.n && ui_selected(u) && u->ev.txn == NONE32)
 			ui_selection_changed(u);
 	}
-	if (ui_now_ns() - u->live_status_ns >= UI_LIVE_DIAG_NS) {
-		u->live_status_ns = ui_now_ns();
+	if (clock_mono_ns() - u->live_status_ns >= UI_LIVE_DIAG_NS) {
+		u->live_status_ns = clock_mono_ns();
 		u->dirty |= D_STATUS;
 	}
 }
@@ -81,7 +81,7 @@ ui_live_pause(struct ui *u)
 void
 ui_live_save(struct ui *u)
 {
-	char name[1024] = "gw502-live.pcap", err[512], esc[1100], q[1200];
+	char name[1024] = "gw502-live.pcap", err[512], esc[1100];
 	bool force = false;
 
 	if (!prompt_line(u, "Save the capture so far to:", name, sizeof name) ||
@@ -89,15 +89,9 @@ ui_live_save(struct ui *u)
 		ui_message(u, false, "save cancelled");
 		return;
 	}
+	if (!confirm_overwrite(u, name, "save", &force))
+		return;
 	ui_esc_str(u, name, esc, sizeof esc);
-	if (access(name, F_OK) == 0) {
-		snprintf(q, sizeof q, "%s exists. Overwrite?", esc);
-		if (!prompt_yesno(u, q)) {
-			ui_message(u, false, "save cancelled: %s kept", esc);
-			return;
-		}
-		force = true;
-	}
 	if (live_save(u->opts->live, name, force, err, sizeof err) < 0) {
 		ui_message(u, true, "save failed: %s", ui_esc_str(u, err, esc,
 		    sizeof esc));

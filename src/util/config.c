@@ -8,58 +8,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "config.h"
-
-struct cload {
-	yaml_document_t *doc;
-	const char *fname;
-	char *err;
-	size_t errlen;
-};
+#include "yamldoc.h"
 
 static int
-cfg_fail(struct cload *l, const yaml_node_t *n, const char *reason,
-    const char *what)
+cfg_int(struct yamldoc *l, const yaml_node_t *n, long lo, long hi, long *out)
 {
-	char r[256];
-
-	snprintf(r, sizeof r, reason, what);
-	snprintf(l->err, l->errlen, "%s:%zu:%zu: %s", l->fname,
-	    n ? n->start_mark.line + 1 : 1, n ? n->start_mark.column + 1 : 1, r);
-	return -1;
-}
-
-static const char *
-scalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ?
-	    (const char *)n->data.scalar.value : NULL;
-}
-
-static int
-cfg_int(struct cload *l, const yaml_node_t *n, long lo, long hi, long *out)
-{
-	const char *s = scalar(n);
+	const char *s = yamldoc_scalar(n);
 	char *end;
 	long v;
 
 	if (!s || !*s)
-		return cfg_fail(l, n, "%s", "expected a number");
+		return yamldoc_fail(l, n, "%s", "expected a number");
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *end)
-		return cfg_fail(l, n, "'%s' is not a number", s);
+		return yamldoc_fail(l, n, "'%s' is not a number", s);
 	if (v < lo || v > hi)
-		return cfg_fail(l, n, "%s is out of range", s);
+		return yamldoc_fail(l, n, "%s is out of range", s);
 	*out = v;
 	return 0;
 }
 
 /* A number, a list of numbers, or "9090,3128". */
 static int
-cfg_u16_list(struct cload *l, const yaml_node_t *n, long lo, long hi,
+cfg_u16_list(struct yamldoc *l, const yaml_node_t *n, long lo, long hi,
     uint16_t *out, size_t *nout)
 {
 	yaml_node_item_t *it;
@@ -71,40 +45,40 @@ cfg_u16_list(struct cload *l, const yaml_node_t *n, long lo, long hi,
 	if (n->type == YAML_SEQUENCE_NODE) {
 		for (it = n->data.sequence.items.start;
 		    it < n->data.sequence.items.top; it++) {
-			c = yaml_document_get_node(l->doc, *it);
+			c = yaml_document_get_node(&l->doc, *it);
 			if (*nout == 16)
-				return cfg_fail(l, c, "%s", "at most 16 values");
+				return yamldoc_fail(l, c, "%s", "at most 16 values");
 			if (cfg_int(l, c, lo, hi, &v) < 0)
 				return -1;
 			out[(*nout)++] = (uint16_t)v;
 		}
-		return *nout ? 0 : cfg_fail(l, n, "%s", "empty list");
+		return *nout ? 0 : yamldoc_fail(l, n, "%s", "empty list");
 	}
-	if (!scalar(n))
-		return cfg_fail(l, n, "%s", "expected a number or a list");
-	snprintf(buf, sizeof buf, "%s", scalar(n));
+	if (!yamldoc_scalar(n))
+		return yamldoc_fail(l, n, "%s", "expected a number or a list");
+	snprintf(buf, sizeof buf, "%s", yamldoc_scalar(n));
 	for (tok = strtok_r(buf, ", ", &save); tok;
 	    tok = strtok_r(NULL, ", ", &save)) {
 		errno = 0;
 		v = strtol(tok, &end, 10);
 		if (errno || *end || v < lo || v > hi)
-			return cfg_fail(l, n, "bad value '%s'", tok);
+			return yamldoc_fail(l, n, "bad value '%s'", tok);
 		if (*nout == 16)
-			return cfg_fail(l, n, "%s", "at most 16 values");
+			return yamldoc_fail(l, n, "%s", "at most 16 values");
 		out[(*nout)++] = (uint16_t)v;
 	}
-	return *nout ? 0 : cfg_fail(l, n, "%s", "empty value");
+	return *nout ? 0 : yamldoc_fail(l, n, "%s", "empty value");
 }
 
 static int
-cfg_pair(struct cload *l, const yaml_node_t *k, const yaml_node_t *v,
+cfg_pair(struct yamldoc *l, const yaml_node_t *k, const yaml_node_t *v,
     struct gw_config *cfg)
 {
-	const char *key = scalar(k);
+	const char *key = yamldoc_scalar(k);
 	long n;
 
 	if (!key || !v)
-		return cfg_fail(l, k, "%s", "bad key");
+		return yamldoc_fail(l, k, "%s", "bad key");
 	if (strcmp(key, "proxy_ports") == 0)
 		return cfg_u16_list(l, v, 1, 65535, cfg->proxy_ports,
 		    &cfg->nproxy_ports);
@@ -118,33 +92,33 @@ cfg_pair(struct cload *l, const yaml_node_t *k, const yaml_node_t *v,
 		return 0;
 	}
 	if (strcmp(key, "theme") == 0) {
-		if (!scalar(v) || !*scalar(v))
-			return cfg_fail(l, v, "%s", "theme must be a name or path");
-		if (strlen(scalar(v)) >= sizeof cfg->theme)
-			return cfg_fail(l, v, "%s", "theme path too long");
-		snprintf(cfg->theme, sizeof cfg->theme, "%s", scalar(v));
+		if (!yamldoc_scalar(v) || !*yamldoc_scalar(v))
+			return yamldoc_fail(l, v, "%s", "theme must be a name or path");
+		if (strlen(yamldoc_scalar(v)) >= sizeof cfg->theme)
+			return yamldoc_fail(l, v, "%s", "theme path too long");
+		snprintf(cfg->theme, sizeof cfg->theme, "%s", yamldoc_scalar(v));
 		return 0;
 	}
-	return cfg_fail(l, k, "unknown key '%s' (proxy_ports, statuses, "
+	return yamldoc_fail(l, k, "unknown key '%s' (proxy_ports, statuses, "
 	    "timeout, theme)", key);
 }
 
 static int
-cfg_doc(struct cload *l, struct gw_config *cfg)
+cfg_doc(struct yamldoc *l, struct gw_config *cfg)
 {
-	yaml_node_t *root = yaml_document_get_root_node(l->doc);
+	yaml_node_t *root = yaml_document_get_root_node(&l->doc);
 	yaml_node_pair_t *p;
 
 	if (!root)
 		return 0;	/* empty file: nothing set */
-	if (root->type == YAML_SCALAR_NODE && !*scalar(root))
+	if (root->type == YAML_SCALAR_NODE && !*yamldoc_scalar(root))
 		return 0;
 	if (root->type != YAML_MAPPING_NODE)
-		return cfg_fail(l, root, "%s", "expected a mapping of settings");
+		return yamldoc_fail(l, root, "%s", "expected a mapping of settings");
 	for (p = root->data.mapping.pairs.start;
 	    p < root->data.mapping.pairs.top; p++)
-		if (cfg_pair(l, yaml_document_get_node(l->doc, p->key),
-		    yaml_document_get_node(l->doc, p->value), cfg) < 0)
+		if (cfg_pair(l, yaml_document_get_node(&l->doc, p->key),
+		    yaml_document_get_node(&l->doc, p->value), cfg) < 0)
 			return -1;
 	return 0;
 }
@@ -168,28 +142,13 @@ static int
 cfg_file(FILE *fp, const char *path, struct gw_config *cfg, char *err,
     size_t errlen)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	struct cload l = { &doc, path, err, errlen };
+	struct yamldoc y;
 	int rc;
 
-	if (!yaml_parser_initialize(&parser)) {
-		snprintf(err, errlen, "%s:1:1: out of memory", path);
+	if (yamldoc_load(&y, fp, NULL, 0, path, err, errlen) < 0)
 		return -1;
-	}
-	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: %s%s%s", path,
-		    parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-		    parser.problem ? parser.problem : "YAML error",
-		    parser.context ? " " : "",
-		    parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		return -1;
-	}
-	rc = cfg_doc(&l, cfg);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	rc = cfg_doc(&y, cfg);
+	yamldoc_free(&y);
 	return rc;
 }
 
