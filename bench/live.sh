@@ -26,7 +26,10 @@
 #
 # Environment:
 #   LIVE_PPS=60000      tcpreplay --pps          LIVE_PPS_MULTI=1  --pps-multi
-#   LIVE_SIZE=1300M     gen -s (1.44 M frames)   LIVE_MAX_S=30     replay limit
+#   LIVE_MIX=small      gen -m: small (many tiny transactions, the worst
+#                       case for memory) or mixed (gen's default mix)
+#   LIVE_TXNS=150000    small: gen -n (1.9 M frames, ~2 KB each)
+#   LIVE_SIZE=1300M     mixed: gen -s (1.44 M frames)  LIVE_MAX_S=30  replay limit
 #   LIVE_MAX_MB=2048    gw502tui --max-mb (the default, 1024, is ~20 s here)
 #   LIVE_SNAPLEN2=1600  the "snap" run's -s ("" skips that run)
 #   LIVE_PHASES="headless snap tui"          LIVE_NICE=0  nice for both tools
@@ -40,6 +43,8 @@ ROOT=$PWD
 PPS=${LIVE_PPS:-60000}
 PPS_MULTI=${LIVE_PPS_MULTI:-1}
 SIZE=${LIVE_SIZE:-1300M}
+MIX=${LIVE_MIX:-small}
+TXNS=${LIVE_TXNS:-150000}
 MAXS=${LIVE_MAX_S:-30}
 MAXMB=${LIVE_MAX_MB:-2048}
 SNAP2=${LIVE_SNAPLEN2-1600}
@@ -126,14 +131,20 @@ mkdir -p "$BIN"
 if [ ! -x "$BIN/gen" ] || [ bench/gen.c -nt "$BIN/gen" ]; then
 	cc -O2 -std=c11 -Wall -Wextra -D_GNU_SOURCE -o "$BIN/gen" bench/gen.c -lm
 fi
-NAME=gw-$SIZE-s$SEED
+if [ "$MIX" = small ]; then
+	NAME=gw-small-$TXNS-s$SEED
+	GENARGS=(-m small -n "$TXNS" -S "$SEED")
+else
+	NAME=gw-$SIZE-s$SEED
+	GENARGS=(-s "$SIZE" -S "$SEED")
+fi
 PCAP=$OUT/$NAME.pcap
-STAMP="$(md5sum bench/gen.c | cut -c1-12) -s $SIZE -S $SEED"	# as bench/run.sh
+STAMP="$(md5sum bench/gen.c | cut -c1-12) ${GENARGS[*]}"	# as bench/run.sh
 if [ ! -s "$OUT/$NAME.truth.json" ] || [ ! -s "$PCAP" ] ||
     [ "$(cat "$OUT/$NAME.stamp" 2>/dev/null)" != "$STAMP" ]; then
 	rm -f "$OUT/$NAME.truth.json"
 	say "generating $NAME.pcap"
-	"$BIN/gen" -o "$PCAP" -s "$SIZE" -S "$SEED" -t "$OUT/$NAME.truth.json" >/dev/null
+	"$BIN/gen" -o "$PCAP" "${GENARGS[@]}" -t "$OUT/$NAME.truth.json" >/dev/null
 	echo "$STAMP" >"$OUT/$NAME.stamp"
 fi
 FRAMES=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['frames'])" \

@@ -1,7 +1,8 @@
 /*
  * headless.h: a live capture without the screen (--report -i IFACE):
- * capture for --duration seconds (or until a signal), then print the
- * diagnoses; with --follow, print each one as soon as it is settled.
+ * capture for --duration seconds (or until a signal), writing each
+ * diagnosis once it is final (report order, report_stream); with --follow,
+ * each is flushed at once, for a pipe.
  */
 #ifndef GW_HEADLESS_H
 #define GW_HEADLESS_H

@@ -14,6 +14,7 @@
 
 #include "capture/export.h"
 #include "capture/live.h"
+#include "capture/ring.h"
 #include "engine.h"
 #include "filter/dfilter.h"
 #include "headless.h"
@@ -43,6 +44,7 @@ struct cli {
 	double duration_s;
 	bool follow;
 	const char *yfilter;	/* -Y display filter */
+	size_t keep_ok;		/* live TUI: successful requests listed */
 	struct frame_range ranges[MAX_RANGES];
 	size_t nranges;
 };
@@ -58,7 +60,7 @@ on_stop(int sig)
 
 enum {
 	OPT_REPORT = 256, OPT_ALL, OPT_STATUS, OPT_TIMEOUT, OPT_EXPORT,
-	OPT_FORCE, OPT_CONFIG, OPT_DURATION, OPT_FOLLOW, OPT_MAX_MB,
+	OPT_FORCE, OPT_CONFIG, OPT_DURATION, OPT_FOLLOW, OPT_MAX_MB, OPT_KEEP, OPT_RING,
 	OPT_FRAMES, OPT_EXPORT_FRAMES
 };
 
@@ -73,6 +75,8 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "follow", no_argument, NULL, OPT_FOLLOW },
 	{ "max-mb", required_argument, NULL, OPT_MAX_MB },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "ring", required_argument, NULL, OPT_RING },
 	{ "frames", no_argument, NULL, OPT_FRAMES },
 	{ "export-frames", required_argument, NULL, OPT_EXPORT_FRAMES },
 	{ "help", no_argument, NULL, 'h' },
@@ -99,6 +103,11 @@ usage(FILE *out)
 "                 (default: the user who ran sudo)\n"
 "  --max-mb N     live: stop capturing when the spool reaches N MB\n"
 "                 (default 1024)\n"
+"  --ring N       live: files of --max-mb MB each, the newest N kept\n"
+"                 (-w FILE: FILE_00001.pcap … and FILE.ring, which\n"
+"                 gw502tui opens as one capture)\n"
+"  --keep N       live screen: list the newest N successful requests\n"
+"                 (default 20000, 0: all); every error stays listed\n"
 "  --duration SEC with --report -i: capture this long, then report\n"
 "  --follow       with --report -i: print each diagnosis as it is known\n"
 "  -p PORTS       proxy port(s), comma separated (default 9090)\n"
@@ -123,6 +132,17 @@ usage(FILE *out)
 "                 (with -Y: those of them it selects)\n"
 "  -h, --help     -V, --version\n"
 "Exit status: 0 success, 1 runtime error, 2 usage error.\n", out);
+}
+
+/* A whole decimal number from lo to hi, into *v. */
+static bool
+int_arg(const char *arg, long lo, long hi, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(arg, &end, 10);
+	return errno == 0 && end != arg && *end == '\0' && *v >= lo && *v <= hi;
 }
 
 static int
@@ -266,9 +286,7 @@ parse_opt(struct cli *cl, int c, const char *arg)
 		cl->eo.client = cl->ropts.client;
 		break;
 	case OPT_TIMEOUT:
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || v <= 0 || v > 86400)
+		if (!int_arg(arg, 1, 86400, &v))
 			return usage_error("--timeout: not a number of seconds "
 			    "(1-86400): %s", arg);
 		cl->eo.timeout_ns = v * 1000000000LL;
@@ -286,9 +304,7 @@ parse_opt(struct cli *cl, int c, const char *arg)
 		cl->ropts.all = true;
 		break;
 	case OPT_EXPORT:
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || v <= 0 || v > UINT32_MAX)
+		if (!int_arg(arg, 1, UINT32_MAX, &v))
 			return usage_error("--export: not a transaction id: %s",
 			    arg);
 		cl->export_id = (uint32_t)v;
@@ -311,9 +327,7 @@ parse_opt(struct cli *cl, int c, const char *arg)
 		cl->user = arg;
 		break;
 	case 's':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || v < 0 || v > 262144)
+		if (!int_arg(arg, 0, 262144, &v))
 			return usage_error("-s: a snap length from 0 to 262144, "
 			    "not %s", arg);
 		cl->lo.snaplen = (int)v;
@@ -330,11 +344,21 @@ parse_opt(struct cli *cl, int c, const char *arg)
 		cl->follow = true;
 		break;
 	case OPT_MAX_MB:
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || v <= 0 || v > 1048576)
+		if (!int_arg(arg, 1, 1048576, &v))
 			return usage_error("--max-mb: not a size in MB: %s", arg);
 		cl->lo.max_bytes = (uint64_t)v << 20;
+		break;
+	case OPT_RING:
+		if (!int_arg(arg, 2, RING_MAX_FILES, &v))
+			return usage_error("--ring: a number of files from 2 to "
+			    "1024, not %s", arg);
+		cl->lo.ring_files = (unsigned)v;
+		break;
+	case OPT_KEEP:
+		if (!int_arg(arg, 0, 100000000, &v))
+			return usage_error("--keep: not a number of requests: "
+			    "%s", arg);
+		cl->keep_ok = (size_t)v;
 		break;
 	case OPT_CONFIG:
 		cl->config = arg;
@@ -389,9 +413,9 @@ parse_args(struct cli *cl, int argc, char **argv)
 	if (cl->path == NULL && cl->lo.iface == NULL)
 		cl->lo.iface = "any";	/* DESIGN §3: live on all interfaces */
 	if (cl->lo.iface == NULL && (cl->lo.write_path || cl->duration_s ||
-	    cl->follow || cl->lo.filter))
-		return usage_error("%s", "-w, -f, --duration and --follow go "
-		    "with -i");
+	    cl->follow || cl->lo.filter || cl->lo.ring_files))
+		return usage_error("%s", "-w, -f, --ring, --duration and "
+		    "--follow go with -i");
 	if (cl->lo.iface != NULL && cl->mode == MODE_EXPORT)
 		return usage_error("%s", "--export reads a file: capture with "
 		    "-w FILE first");
@@ -410,9 +434,12 @@ parse_args(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
-/* Reads the whole file; warns on a damaged tail but keeps what was read. */
+/*
+ * Reads the whole file; warns on a damaged tail but keeps what was read.
+ * With rs, the report is written (and the model trimmed) as it goes.
+ */
 static int
-load(struct engine *e, const struct cli *cl)
+load(struct engine *e, const struct cli *cl, struct report_stream *rs)
 {
 	char err[512];
 
@@ -421,9 +448,14 @@ load(struct engine *e, const struct cli *cl)
 		return 1;
 	}
 	/* diagnosing slice by slice keeps each look-up near its window */
-	while (engine_step(e, LOAD_SLICE) == 1)
+	while (engine_step(e, LOAD_SLICE) == 1) {
 		engine_diagnose(e);
+		if (rs)
+			report_stream_step(rs, e);
+	}
 	engine_diagnose(e);
+	if (rs)
+		report_stream_end(rs, e);
 	if (e->damaged)
 		fprintf(stderr, "gw502tui: warning: %s (the report covers the "
 		    "%" PRIu64 " frames before it)\n", e->error,
@@ -443,12 +475,13 @@ do_export(struct engine *e, const struct cli *cl)
 	uint64_t written = 0;
 	char err[512];
 
-	if (cl->export_id > e->diag.ntxns) {
+	if (diag_find(&e->diag, cl->export_id) == NONE32) {
 		fprintf(stderr, "gw502tui: %s: no transaction %u (the capture "
-		    "has %zu)\n", cl->path, cl->export_id, e->diag.ntxns);
+		    "has %" PRIu64 ")\n", cl->path, cl->export_id,
+		    diag_total(&e->diag));
 		return 1;
 	}
-	t = &e->diag.txns[cl->export_id - 1];
+	t = &e->diag.txns[diag_find(&e->diag, cl->export_id)];
 	txn_frame_range(&e->flow, t, &first, &last);
 	if (export_range(cl->path, first.number, first.offset, last.number,
 	    cl->out, cl->force, &written, err, sizeof err) != 0) {
@@ -601,6 +634,8 @@ main(int argc, char **argv)
 {
 	struct engine e;
 	struct cli cl;
+	struct report_stream rs;
+	bool streamed;
 	uint8_t *keep = NULL;
 	char err[512];
 	int r;
@@ -608,6 +643,7 @@ main(int argc, char **argv)
 	memset(&cl, 0, sizeof cl);
 	engine_default_opts(&cl.eo);
 	cl.lo.max_bytes = 1024ULL << 20;
+	cl.keep_ok = 20000;
 	/* the config file first, so the command line can override it */
 	for (int i = 1; i + 1 < argc; i++)
 		if (strcmp(argv[i], "--config") == 0)
@@ -636,6 +672,7 @@ main(int argc, char **argv)
 		uo.theme = cl.theme;
 		uo.show_all = cl.ropts.all;
 		uo.dfilter = cl.yfilter;
+		uo.keep_ok = cl.keep_ok;
 		r = ui_main(&uo, err, sizeof err);
 		if (r == 1)
 			fprintf(stderr, "gw502tui: %s\n", err);
@@ -645,13 +682,23 @@ main(int argc, char **argv)
 		}
 		return r;
 	}
+	/* a report without -Y is written while reading: flat memory */
+	streamed = (cl.mode == MODE_REPORT_JSON || cl.mode == MODE_REPORT_TEXT) &&
+	    cl.yfilter == NULL;
 	if (cl.mode == MODE_EXPORT_FRAMES && cl.yfilter == NULL) {
 		/* no field needs the model: no first pass */
 		if (engine_init(&e, &cl.eo, err, sizeof err) != 0) {
 			fprintf(stderr, "gw502tui: %s\n", err);
 			return 1;
 		}
-	} else if ((r = load(&e, &cl)) != 0) {
+	} else if (streamed) {
+		report_stream_init(&rs, stdout, cl.mode == MODE_REPORT_JSON,
+		    &cl.ropts);
+		r = load(&e, &cl, &rs);
+		report_stream_free(&rs);
+		if (r != 0)
+			return r;
+	} else if ((r = load(&e, &cl, NULL)) != 0) {
 		return r;
 	}
 	if (cl.yfilter && (cl.mode == MODE_REPORT_TEXT ||
@@ -663,10 +710,9 @@ main(int argc, char **argv)
 		r = do_frames(&e, &cl);
 	else if (cl.mode == MODE_EXPORT_FRAMES)
 		r = do_export_frames(&e, &cl);
-	else if (cl.mode == MODE_REPORT_JSON)
-		report_json(stdout, &e, &cl.ropts);
-	else if (cl.mode == MODE_REPORT_TEXT)
-		report_text(stdout, &e, &cl.ropts);
+	else if ((cl.mode == MODE_REPORT_JSON || cl.mode == MODE_REPORT_TEXT) &&
+	    !streamed)
+		report_all(stdout, &e, &cl.ropts, cl.mode == MODE_REPORT_JSON);
 	else if (cl.mode == MODE_EXPORT)
 		r = do_export(&e, &cl);
 	engine_close(&e);

@@ -1,6 +1,7 @@
 /*
  * capfile.c: one reader over pcap (through libpcap) and pcapng (through
- * pcapng.c). The format is chosen by the file's magic, never its name.
+ * pcapng.c), and over a ring of pcap files (ring.h) as one capture. The
+ * format is chosen by the file's magic, never its name.
  */
 #include "capfile.h"
 
@@ -14,6 +15,7 @@
 #include <pcap/pcap.h>
 
 #include "pcapng.h"
+#include "ring.h"
 
 /*
  * stdio buffer for both formats (glibc's default is only 4 KiB, which makes
@@ -37,6 +39,11 @@ struct capfile {
 	uint64_t next;		/* number of the next frame */
 	int ts_digits;		/* pcap: from the magic */
 	int linktype;		/* pcap: LINKTYPE_* from the file header */
+	/* a ring: the member being read, as a capfile of its own */
+	struct ring_index *ring;
+	struct capfile *cur;
+	size_t cur_i;		/* its place in ring->m */
+	uint64_t before;	/* bytes of the members before it */
 	char err[512];
 };
 
@@ -72,6 +79,9 @@ seterr(struct capfile *cf, const char *reason)
 static void
 free_cf(struct capfile *cf)
 {
+	if (cf->cur != NULL)
+		free_cf(cf->cur);
+	free(cf->ring);
 	if (cf->ng != NULL)
 		pcapng_close(cf->ng);
 	if (cf->pcap != NULL)
@@ -111,8 +121,157 @@ pcap_header_linktype(const uint8_t h[PCAP_HDR_LEN])
 	return (int)(v & 0x03FFFFFF);	/* libpcap's LT_LINKTYPE() */
 }
 
+/* ---- a ring of files read as one ----------------------------------- */
+
+static struct capfile *open_file(const char *path, bool ring_ok, char *err,
+    size_t errlen);
+
+/* Opens member i, ready to give its first frame under its own number. */
+static int
+ring_enter(struct capfile *cf, size_t i)
+{
+	const struct ring_member *m = &cf->ring->m[i];
+	char path[4200], err[512];
+	struct capfile *in;
+
+	ring_member_path(cf->path, m, path, sizeof path);
+	/* never a ring again: an index listing itself would recurse */
+	if ((in = open_file(path, false, err, sizeof err)) == NULL) {
+		snprintf(cf->err, sizeof cf->err, "%s", err);
+		return -1;
+	}
+	if (in->fmt != CAPFILE_PCAP) {
+		snprintf(cf->err, sizeof cf->err, "%.400s: a ring member must "
+		    "be a pcap file", path);
+		free_cf(in);
+		return -1;
+	}
+	in->next = m->first;
+	if (cf->cur != NULL) {
+		if (i == cf->cur_i + 1)
+			cf->before += cf->cur->size;
+		free_cf(cf->cur);
+	}
+	cf->cur = in;
+	cf->cur_i = i;
+	cf->fmt = CAPFILE_PCAP;
+	cf->ts_digits = in->ts_digits;
+	cf->linktype = in->linktype;
+	return 0;
+}
+
+/* Reads the index again (a live capture adds and removes members). */
+static int
+ring_reload(struct capfile *cf)
+{
+	uint32_t seq = cf->cur ? cf->ring->m[cf->cur_i].seq : 0;
+	char err[512];
+
+	if (ring_index_read(cf->path, cf->ring, err, sizeof err) != 1) {
+		snprintf(cf->err, sizeof cf->err, "%s", err[0] ? err :
+		    "the ring index changed into something else");
+		return -1;
+	}
+	for (size_t i = 0; i < cf->ring->n; i++)
+		if (cf->ring->m[i].seq == seq)
+			cf->cur_i = i;
+	return 0;
+}
+
+static struct capfile *
+ring_open(struct capfile *cf, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if ((cf->ring = malloc(sizeof *cf->ring)) == NULL)
+		return fail(cf, "out of memory", err, errlen);
+	if (ring_index_read(cf->path, cf->ring, err, errlen) != 1) {
+		free_cf(cf);
+		return NULL;
+	}
+	if (cf->ring->n == 0)
+		return fail(cf, "the ring index lists no file", err, errlen);
+	cf->size = 0;
+	for (size_t i = 0; i < cf->ring->n; i++) {
+		char path[4200];
+
+		ring_member_path(cf->path, &cf->ring->m[i], path, sizeof path);
+		if (stat(path, &st) == 0)
+			cf->size += (uint64_t)st.st_size;
+	}
+	if (ring_enter(cf, 0) < 0) {
+		snprintf(err, errlen, "%s", cf->err);
+		free_cf(cf);
+		return NULL;
+	}
+	return cf;
+}
+
+static int
+ring_next(struct capfile *cf, struct frame *f)
+{
+	for (;;) {
+		int rc = capfile_next(cf->cur, f);
+
+		if (rc == 1) {
+			f->offset = ring_offset(cf->ring->m[cf->cur_i].seq,
+			    f->offset);
+			cf->next = f->number + 1;
+			return 1;
+		}
+		if (rc < 0) {
+			snprintf(cf->err, sizeof cf->err, "%s", cf->cur->err);
+			return -1;
+		}
+		/* the end of this member: the next one, if any yet */
+		if (cf->cur_i + 1 >= cf->ring->n && ring_reload(cf) < 0)
+			return -1;
+		if (cf->cur_i + 1 >= cf->ring->n)
+			return 0;
+		if (ring_enter(cf, cf->cur_i + 1) < 0)
+			return -1;
+	}
+}
+
+static int
+ring_seek(struct capfile *cf, uint64_t offset, uint64_t number)
+{
+	uint32_t seq = ring_seq(offset);
+	size_t i;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < cf->ring->n && cf->ring->m[i].seq != seq; i++)
+			;
+		if (i < cf->ring->n || pass == 1 || ring_reload(cf) < 0)
+			break;
+	}
+	if (i >= cf->ring->n) {
+		/* the reason first: a pane shows the start of the line */
+		snprintf(cf->err, sizeof cf->err, "frame %llu: the ring no "
+		    "longer keeps its file (--ring keeps the newest files); "
+		    "%s", (unsigned long long)number, cf->path);
+		return -1;
+	}
+	/* the member written last may have grown since it was opened */
+	if ((cf->cur == NULL || i != cf->cur_i ||
+	    ring_local(offset) > cf->cur->size) && ring_enter(cf, i) < 0)
+		return -1;
+	if (capfile_seek(cf->cur, ring_local(offset), number) < 0) {
+		snprintf(cf->err, sizeof cf->err, "%s", cf->cur->err);
+		return -1;
+	}
+	cf->next = number;
+	return 0;
+}
+
 struct capfile *
 capfile_open(const char *path, char *err, size_t errlen)
+{
+	return open_file(path, true, err, errlen);
+}
+
+static struct capfile *
+open_file(const char *path, bool ring_ok, char *err, size_t errlen)
 {
 	struct capfile *cf = calloc(1, sizeof *cf);
 	uint8_t hdr[PCAP_HDR_LEN];
@@ -145,6 +304,10 @@ capfile_open(const char *path, char *err, size_t errlen)
 	if (fseeko(cf->fp, 0, SEEK_SET) != 0)
 		return fail(cf, strerror(errno), err, errlen);
 
+	if (n >= sizeof RING_MAGIC - 1 &&
+	    memcmp(hdr, RING_MAGIC, sizeof RING_MAGIC - 1) == 0)
+		return ring_ok ? ring_open(cf, err, errlen) :
+		    fail(cf, "a ring member must be a pcap file", err, errlen);
 	if (n >= 4 && memcmp(hdr, "\x0a\x0d\x0d\x0a", 4) == 0) {
 		cf->fmt = CAPFILE_PCAPNG;
 		cf->ng = pcapng_open(cf->fp, reason, sizeof reason);
@@ -177,6 +340,8 @@ capfile_next(struct capfile *cf, struct frame *f)
 	char reason[PCAP_ERRBUF_SIZE + 64];
 	int rc;
 
+	if (cf->ring != NULL)
+		return ring_next(cf, f);
 	if (cf->fmt == CAPFILE_PCAPNG) {
 		rc = pcapng_next(cf->ng, f, cf->next, reason, sizeof reason);
 		if (rc < 0) {
@@ -231,6 +396,8 @@ capfile_seek(struct capfile *cf, uint64_t offset, uint64_t number)
 {
 	char reason[256];
 
+	if (cf->ring != NULL)
+		return ring_seek(cf, offset, number);
 	if (cf->fmt == CAPFILE_PCAPNG) {
 		if (pcapng_seek(cf->ng, offset, reason, sizeof reason) < 0) {
 			seterr(cf, reason);
@@ -285,6 +452,8 @@ capfile_pos(const struct capfile *cf)
 {
 	off_t off;
 
+	if (cf->ring != NULL)
+		return cf->before + capfile_pos(cf->cur);
 	if (cf->fmt == CAPFILE_PCAPNG)
 		return pcapng_pos(cf->ng);
 	off = ftello(pcap_file(cf->pcap));
@@ -304,6 +473,8 @@ capfile_snaplen(const struct capfile *cf)
 {
 	int s;
 
+	if (cf->ring != NULL)
+		return capfile_snaplen(cf->cur);
 	if (cf->fmt == CAPFILE_PCAPNG)
 		return pcapng_snaplen(cf->ng);
 	s = pcap_snapshot(cf->pcap);

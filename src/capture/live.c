@@ -1,11 +1,13 @@
 /*
  * live.c: a live capture that spools to a file. Every packet is written
  * to the spool before the engine sees it, with the record's offset, so the
- * rest of the program treats a live capture exactly like a file.
+ * rest of the program treats a live capture exactly like a file. With
+ * --ring the spool is a ring of files (ring.h) that reads as one.
  */
 #include "live.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include <pcap/pcap.h>
 
 #include "../util/clock.h"
+#include "ring.h"
 #include "safefile.h"
 
 #define WHOLE_PACKET 262144	/* what -s 0 means, as in tcpdump */
@@ -33,9 +36,19 @@ struct live {
 	char spool_path[4096];
 	char keep_path[4096];	/* -w: where the spool goes at the end */
 	bool keep, force, nano, paused, full;
+	bool kept;		/* -w ring closed cleanly: leave its files */
+	bool failed;		/* a ring file could not be made: see err */
 	uint64_t max_bytes;
 	uint64_t captured;
-	uint64_t spool_bytes;	/* also the next record's offset */
+	uint64_t spool_bytes;	/* written in all */
+	uint64_t member_bytes;	/* in the file being written: next offset */
+	/* --ring: the files, oldest first; spool_path is the newest's */
+	unsigned ring_files;	/* how many to keep; 0: one spool file */
+	struct ring_index *ring;
+	char ring_dir[4096];	/* the members' and the index's folder */
+	char ring_base[200];	/* members are BASE_00001.pcap … */
+	char ring_path[4400];	/* the index */
+	bool ring_private;	/* a folder of our own, removed at exit */
 	int64_t flushed_ns, stats_ns;
 	uint64_t drops;		/* cached pcap_stats */
 	int linktype;
@@ -125,12 +138,161 @@ set_filter(pcap_t *p, const struct live_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+dump_to(struct live *l, int fd, char *err, size_t errlen)
+{
+	if ((l->spool = fdopen(fd, "w+b")) == NULL) {
+		snprintf(err, errlen, "%s: %s", l->spool_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	setvbuf(l->spool, NULL, _IOFBF, SPOOL_IOBUF);
+	if ((l->dump = pcap_dump_fopen(l->pcap, l->spool)) == NULL) {
+		snprintf(err, errlen, "%s: %s", l->spool_path,
+		    pcap_geterr(l->pcap));
+		return -1;
+	}
+	l->member_bytes = 24;
+	l->spool_bytes += 24;
+	return 0;
+}
+
+/* Starts the next file of the ring and lists it in the index. */
+static int
+ring_add_member(struct live *l, char *err, size_t errlen)
+{
+	struct ring_index *ri = l->ring;
+	struct ring_member *m;
+	uint32_t seq = ri->n ? ri->m[ri->n - 1].seq + 1 : 1;
+	int fd;
+
+	if (ri->n >= RING_MAX_FILES) {
+		snprintf(err, errlen, "%s: too many ring files", l->ring_path);
+		return -1;
+	}
+	m = &ri->m[ri->n];
+	snprintf(m->name, sizeof m->name, "%s_%05u.pcap", l->ring_base,
+	    (unsigned)seq);
+	m->seq = seq;
+	m->first = l->captured + 1;
+	ring_member_path(l->ring_path, m, l->spool_path,
+	    sizeof l->spool_path);
+	if (l->force)
+		(void)unlink(l->spool_path);
+	fd = open(l->spool_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, l->ring_private ? 0600 : 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", l->spool_path, strerror(errno));
+		return -1;
+	}
+	ri->n++;
+	if (dump_to(l, fd, err, errlen) < 0)
+		return -1;
+	return ring_index_write(l->ring_path, ri, err, errlen);
+}
+
+/* Drops the oldest files beyond --ring N: the index first, then the file
+ * (a reader that has it open keeps reading it). */
+static int
+ring_trim(struct live *l, char *err, size_t errlen)
+{
+	struct ring_index *ri = l->ring;
+	char old[4400];
+
+	while (ri->n > l->ring_files) {
+		ring_member_path(l->ring_path, &ri->m[0], old, sizeof old);
+		memmove(&ri->m[0], &ri->m[1], (ri->n - 1) * sizeof ri->m[0]);
+		ri->n--;
+		if (ring_index_write(l->ring_path, ri, err, errlen) < 0)
+			return -1;
+		(void)unlink(old);
+	}
+	return 0;
+}
+
+static int
+ring_rotate(struct live *l)
+{
+	pcap_dump_close(l->dump);	/* flushes and closes the file */
+	l->dump = NULL;
+	l->spool = NULL;
+	if (ring_add_member(l, l->err, sizeof l->err) < 0 ||
+	    ring_trim(l, l->err, sizeof l->err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Splits -w FILE into the ring's folder and base name (FILE minus .pcap). */
+static void
+ring_names(struct live *l, const char *write_path)
+{
+	const char *slash = strrchr(write_path, '/');
+	const char *name = slash ? slash + 1 : write_path;
+	size_t len = strlen(name);
+
+	if (slash == NULL)
+		snprintf(l->ring_dir, sizeof l->ring_dir, ".");
+	else
+		snprintf(l->ring_dir, sizeof l->ring_dir, "%.*s",
+		    (int)(slash - write_path), write_path);
+	if (len > 5 && strcmp(name + len - 5, ".pcap") == 0)
+		len -= 5;
+	snprintf(l->ring_base, sizeof l->ring_base, "%.*s",
+	    (int)(len < 150 ? len : 150), name);
+}
+
+static int
+open_ring(struct live *l, const struct live_opts *o, char *err,
+    size_t errlen)
+{
+	char first[4400];
+
+	if ((l->ring = calloc(1, sizeof *l->ring)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	l->ring_files = o->ring_files;
+	if (o->write_path != NULL) {
+		ring_names(l, o->write_path);
+	} else {
+		const char *tmpdir = getenv("TMPDIR");
+
+		snprintf(l->ring_dir, sizeof l->ring_dir,
+		    "%s/.gw502tui-ring-XXXXXX", tmpdir && *tmpdir ? tmpdir :
+		    "/tmp");
+		if (mkdtemp(l->ring_dir) == NULL) {
+			snprintf(err, errlen, "%s: %s", l->ring_dir,
+			    strerror(errno));
+			l->ring_dir[0] = '\0';
+			return -1;
+		}
+		l->ring_private = true;
+		snprintf(l->ring_base, sizeof l->ring_base, "spool");
+	}
+	snprintf(l->ring_path, sizeof l->ring_path, "%s/%s.ring", l->ring_dir,
+	    l->ring_base);
+	snprintf(first, sizeof first, "%s/%s_00001.pcap", l->ring_dir,
+	    l->ring_base);
+	if (!o->force && (safefile_exists(l->ring_path) ||
+	    safefile_exists(first))) {
+		snprintf(err, errlen, "%s: file exists (use --force to "
+		    "overwrite)", safefile_exists(first) ? first :
+		    l->ring_path);
+		l->ring_path[0] = '\0';
+		return -1;
+	}
+	return ring_add_member(l, err, errlen);
+}
+
 /* The spool: a private temporary file, or the temporary twin of -w FILE. */
 static int
 open_spool(struct live *l, const struct live_opts *o, char *err,
     size_t errlen)
 {
 	int fd;
+
+	if (o->ring_files > 0)
+		return open_ring(l, o, err, errlen);
 
 	if (o->write_path != NULL) {
 		if (!o->force && safefile_exists(o->write_path)) {
@@ -153,19 +315,24 @@ open_spool(struct live *l, const struct live_opts *o, char *err,
 	}
 	if (fd < 0)
 		return -1;
-	if ((l->spool = fdopen(fd, "w+b")) == NULL) {
-		snprintf(err, errlen, "%s: %s", l->spool_path, strerror(errno));
-		close(fd);
-		return -1;
+	return dump_to(l, fd, err, errlen);
+}
+
+/* Removes every file of a private ring (or what a failed start made). */
+static void
+ring_remove(struct live *l)
+{
+	char path[4400];
+
+	for (size_t i = 0; i < l->ring->n; i++) {
+		ring_member_path(l->ring_path, &l->ring->m[i], path,
+		    sizeof path);
+		(void)unlink(path);
 	}
-	setvbuf(l->spool, NULL, _IOFBF, SPOOL_IOBUF);
-	if ((l->dump = pcap_dump_fopen(l->pcap, l->spool)) == NULL) {
-		snprintf(err, errlen, "%s: %s", l->spool_path,
-		    pcap_geterr(l->pcap));
-		return -1;
-	}
-	l->spool_bytes = 24;
-	return 0;
+	if (l->ring_path[0])
+		(void)unlink(l->ring_path);
+	if (l->ring_private && l->ring_dir[0])
+		(void)rmdir(l->ring_dir);
 }
 
 static void
@@ -175,8 +342,13 @@ discard(struct live *l)
 		pcap_dump_close(l->dump);
 	else if (l->spool != NULL)
 		fclose(l->spool);
-	if (l->spool_path[0])
+	if (l->ring != NULL) {
+		if (l->ring_private || !l->kept)
+			ring_remove(l);
+		free(l->ring);
+	} else if (l->spool_path[0]) {
 		(void)unlink(l->spool_path);
+	}
 	if (l->pcap != NULL)
 		pcap_close(l->pcap);
 	free(l);
@@ -220,8 +392,12 @@ live_drop_privileges(struct live *l, const char *user, char *err,
 		snprintf(err, errlen, "-Z %s: no such user", user);
 		return -1;
 	}
-	/* the spool must stay readable for the stream view and export */
+	/* the spool must stay readable for the stream view and export; a
+	 * private ring's folder writable, for the files still to come */
 	if (fchown(fileno(l->spool), pw->pw_uid, pw->pw_gid) < 0 ||
+	    (l->ring_private && (chown(l->ring_dir, pw->pw_uid,
+	    pw->pw_gid) < 0 || chown(l->ring_path, pw->pw_uid,
+	    pw->pw_gid) < 0)) ||
 	    initgroups(pw->pw_name, pw->pw_gid) < 0 ||
 	    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
 		snprintf(err, errlen, "-Z %s: cannot drop privileges: %s", user,
@@ -247,12 +423,15 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct live *l = (struct live *)user;
 	struct frame f;
-	uint64_t off = l->spool_bytes;	/* no ftell: it costs an lseek */
+	uint64_t off = l->member_bytes;	/* no ftell: it costs an lseek */
 
 	if (l->paused || l->full)
 		return;
+	if (l->ring != NULL)
+		off = ring_offset(l->ring->m[l->ring->n - 1].seq, off);
 	pcap_dump((u_char *)l->dump, h, bytes);
 	l->spool_bytes += 16 + h->caplen;
+	l->member_bytes += 16 + h->caplen;
 	l->captured++;
 	f.number = l->captured;
 	f.ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL +
@@ -263,8 +442,13 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	f.wirelen = h->len;
 	f.linktype = l->linktype;
 	l->cb(l->ctx, &f);
-	if (l->max_bytes && l->spool_bytes >= l->max_bytes)
+	if (!l->max_bytes || l->member_bytes < l->max_bytes)
+		return;
+	/* a ring goes on in a new file; a single spool stops */
+	if (l->ring == NULL)
 		l->full = true;
+	else if (ring_rotate(l) < 0)
+		l->full = l->failed = true;
 }
 
 int
@@ -279,6 +463,8 @@ live_read(struct live *l, int max, live_cb cb, void *ctx)
 		snprintf(l->err, sizeof l->err, "%s", pcap_geterr(l->pcap));
 		return -1;
 	}
+	if (l->failed)
+		return -1;
 	/* readers of the spool (stream view, export) see whole records soon */
 	if (n > 0 && clock_mono_ns() - l->flushed_ns >= FLUSH_NS && live_flush(l) < 0)
 		return -1;
@@ -324,7 +510,7 @@ live_stats(struct live *l, struct live_stats *st, bool fresh)
 const char *
 live_spool_path(const struct live *l)
 {
-	return l->spool_path;
+	return l->ring ? l->ring_path : l->spool_path;
 }
 
 const char *
@@ -333,34 +519,65 @@ live_error(const struct live *l)
 	return l->err;
 }
 
-/* Copies the spool's bytes so far into a new file. */
-int
-live_save(struct live *l, const char *path, bool force, char *err,
-    size_t errlen)
+/* Appends the file at from (minus its first skip bytes) to fd. */
+static int
+append_file(int fd, const char *from, long skip, char *err, size_t errlen)
 {
-	char tmp[4096], buf[65536];
-	FILE *in;
-	int fd, rc = -1;
-	size_t n;
+	char buf[65536];
+	FILE *in = fopen(from, "rb");
+	size_t n = 0;
+	int rc = 0;
 
-	if (pcap_dump_flush(l->dump) < 0 ||
-	    (in = fopen(l->spool_path, "rb")) == NULL) {
-		snprintf(err, errlen, "%s: %s", l->spool_path, strerror(errno));
-		return -1;
-	}
-	if ((fd = safefile_temp(path, tmp, sizeof tmp, err, errlen)) < 0) {
-		fclose(in);
+	if (in == NULL || fseek(in, skip, SEEK_SET) != 0) {
+		snprintf(err, errlen, "%s: %s", from, strerror(errno));
+		if (in)
+			fclose(in);
 		return -1;
 	}
 	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
 		if (write(fd, buf, n) != (ssize_t)n)
 			break;
-	if (ferror(in) || n > 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0)
+	if (ferror(in) || n > 0) {
+		snprintf(err, errlen, "%s: %s", from, strerror(errno));
+		rc = -1;
+	}
+	fclose(in);
+	return rc;
+}
+
+/*
+ * Copies the spool's bytes so far into a new file; a ring's files one
+ * after the other (the pcap header once: they share it).
+ */
+int
+live_save(struct live *l, const char *path, bool force, char *err,
+    size_t errlen)
+{
+	char tmp[4096], member[4400];
+	int fd, rc = 0;
+
+	if (pcap_dump_flush(l->dump) < 0) {
+		snprintf(err, errlen, "%s: %s", l->spool_path, strerror(errno));
+		return -1;
+	}
+	if ((fd = safefile_temp(path, tmp, sizeof tmp, err, errlen)) < 0)
+		return -1;
+	if (l->ring == NULL) {
+		rc = append_file(fd, l->spool_path, 0, err, errlen);
+	} else {
+		for (size_t i = 0; i < l->ring->n && rc == 0; i++) {
+			ring_member_path(l->ring_path, &l->ring->m[i], member,
+			    sizeof member);
+			rc = append_file(fd, member, i ? 24 : 0, err, errlen);
+		}
+	}
+	if (rc == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	else
+		rc = -1;
+	}
+	if (rc == 0)
 		rc = safefile_commit(tmp, path, force, err, errlen);
 	close(fd);
-	fclose(in);
 	if (rc < 0)
 		(void)unlink(tmp);
 	return rc;
@@ -371,9 +588,16 @@ live_close(struct live *l, char *err, size_t errlen)
 {
 	int rc = 0;
 
-	if (pcap_dump_flush(l->dump) < 0 || fsync(fileno(l->spool)) < 0) {
+	if (l->dump != NULL && (pcap_dump_flush(l->dump) < 0 ||
+	    fsync(fileno(l->spool)) < 0)) {
 		snprintf(err, errlen, "%s: %s", l->spool_path, strerror(errno));
 		rc = -1;
+	}
+	if (l->ring != NULL) {
+		/* -w: the files already have their names; never lose them */
+		l->kept = !l->ring_private;
+		discard(l);
+		return rc;
 	}
 	if (rc == 0 && l->keep) {
 		(void)fchmod(fileno(l->spool), 0644);

@@ -19,6 +19,8 @@ struct live_opts {
 	const char *write_path;	/* -w: keep the capture here; NULL: spool */
 	bool force;		/* -w may replace an existing file */
 	uint64_t max_bytes;	/* stop capturing at this spool size; 0: no limit */
+	unsigned ring_files;	/* --ring N: files of max_bytes, the newest N
+				 * kept (0: one spool file) */
 };
 
 struct live_stats {

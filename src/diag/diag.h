@@ -71,6 +71,12 @@ struct chain_index {
 	size_t seen;			/* items indexed so far */
 };
 
+/* What retired transactions leave behind: their counts. */
+struct diag_retired {
+	uint64_t txns, errors;
+	uint64_t counts[V_COUNT];	/* error transactions per verdict */
+};
+
 struct diag {
 	struct txn *txns;
 	size_t ntxns, txns_cap;
@@ -86,6 +92,7 @@ struct diag {
 	struct diag_opts opts;
 	uint64_t counts[V_COUNT];	/* error transactions per verdict */
 	uint64_t errors;		/* error transactions in all */
+	struct diag_retired retired;	/* included in counts and errors */
 	uint64_t txns_dropped;
 	uint64_t bad_requests;		/* not HTTP/1.x on a proxy connection */
 };
@@ -101,6 +108,34 @@ void diag_update(struct diag *dg, struct flow *fl);
  */
 void diag_run(struct diag *dg, const struct flow *fl, bool final);
 
+/* Requests seen in all: those in txns[] and those retired. */
+static inline uint64_t diag_total(const struct diag *dg)
+{
+	return dg->ntxns + dg->retired.txns;
+}
+/* Index of the transaction with this id, or NONE32 (retired or none). */
+uint32_t diag_find(const struct diag *dg, uint32_t id);
+/*
+ * Capture time from which a settled transaction's story can no longer
+ * change (its answer plus the slack; a request never answered: once its
+ * client has left and the timeout has passed); INT64_MAX until then.
+ */
+int64_t txn_final_ns(const struct diag *dg, const struct flow *fl,
+    const struct txn *t);
+/*
+ * Forgets the transactions flagged in retire[] (one flag per txns[] entry;
+ * only settled ones whose txn_final_ns has passed are taken), keeping
+ * their counts, and every connection, message and DNS look-up that
+ * neither a remaining transaction nor the traffic still to come can need.
+ * Indices change (ids do not): look transactions up again by id.
+ * Call after diag_update/diag_run, with nothing fed since. Returns how
+ * many were retired, or -1 (out of memory, nothing changed).
+ */
+long diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire);
+/* Was this frame seen while the transaction ran (up to its end + slack)? */
+bool txn_saw(const struct flow *fl, const struct txn *t,
+    const struct frame_ref *r, int64_t now_ns);
+
 /* Texts for humans and the JSON keys of DESIGN §1. */
 const char *verdict_key(enum verdict v);	/* "host-not-resolvable" */
 const char *verdict_label(enum verdict v);	/* "HOST NOT RESOLVABLE" */
@@ -111,7 +146,7 @@ void diag_summary(const struct diag *dg, const struct flow *fl,
     const struct txn *t, char *out, size_t outlen);
 /* Evidence frame numbers, sorted, unique; returns how many were written. */
 size_t diag_evidence_frames(const struct flow *fl, const struct txn *t,
-    uint64_t *out, size_t max);
+    int64_t now_ns, uint64_t *out, size_t max);
 /* Every SYN the gateway sent for a transaction, all attempts, in order. */
 #define DIAG_MAX_SYNS (DIAG_MAX_CONNS * CONN_MAX_SYNS)
 struct syn_series {

@@ -8,10 +8,26 @@
  * interfaces of an `-i any` capture). */
 #define DIAG_SLACK_NS (200LL * 1000000LL)
 
+/* Capture times can be anything a file says: never overflow on them. */
+static inline int64_t
+add_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 uint32_t name_hash(const char *s);
 uint32_t dst_hash(const struct gw_addr *a, uint16_t port);
 uint32_t chain_first(const struct chain_index *ci, uint32_t h);
 uint32_t chain_next(const struct chain_index *ci, uint32_t item);
+/* Builds the evidence indexes again (after diag_retire renumbered). */
+void diag_reindex(struct diag *dg, const struct flow *fl);
+/* Marks what an unsettled transaction may still link to (diag_retire). */
+void diag_mark_window(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, uint8_t *conn, uint8_t *msg, uint8_t *dns);
 bool is_error_status(const struct diag *dg, uint16_t status);
 void request_host(const struct flow *fl, const struct http_msg *m,
     char *host, size_t hostlen, uint16_t *port);

@@ -21,17 +21,6 @@ struct window {
 	bool claim;			/* settled: take the evidence */
 };
 
-/* Capture times can be anything a file says: never overflow on them. */
-static int64_t
-add_sat(int64_t a, int64_t b)
-{
-	int64_t r;
-
-	if (__builtin_add_overflow(a, b, &r))
-		return b > 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
-
 static bool
 in_window(const struct window *w, int64_t ts)
 {
@@ -278,6 +267,48 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
 	}
 }
 
+/*
+ * Everything an open transaction may still link to, whatever claims
+ * others make meanwhile: its host's look-ups in its window, connections
+ * to any address they gave, and upstream requests for the host.
+ */
+void
+diag_mark_window(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, uint8_t *conn, uint8_t *msg, uint8_t *dns)
+{
+	const char *host = flow_str(fl, t->host);
+	int64_t from = add_sat(fl->msgs[t->req].start.ts_ns, -DIAG_SLACK_NS);
+	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
+	size_t naddrs = addr_parse(host, &addrs[0]) ? 1 : 0;
+
+	for (uint32_t i = chain_first(&dg->by_name, name_hash(host));
+	    i != NONE32 && fl->dns[i].query.ts_ns >= from;
+	    i = chain_next(&dg->by_name, i)) {
+		const struct dns_query *q = &fl->dns[i];
+
+		if (strcasecmp(flow_str(fl, q->qname), host) != 0)
+			continue;
+		dns[i] = 1;
+		for (unsigned j = 0; j < q->nanswers &&
+		    naddrs < MAX_CANDIDATE_ADDRS; j++)
+			if (fl->dns_answers[q->first_answer + j].addr.family)
+				addrs[naddrs++] =
+				    fl->dns_answers[q->first_answer + j].addr;
+	}
+	for (size_t a = 0; a < naddrs; a++)
+		for (uint32_t i = chain_first(&dg->by_dst,
+		    dst_hash(&addrs[a], t->port)); i != NONE32 &&
+		    fl->conns[i].first.ts_ns >= from;
+		    i = chain_next(&dg->by_dst, i))
+			conn[i] = 1;
+	for (uint32_t i = chain_first(&dg->by_host, name_hash(host));
+	    i != NONE32 && fl->msgs[i].head.ts_ns >= from;
+	    i = chain_next(&dg->by_host, i)) {
+		msg[i] = 1;
+		conn[fl->msgs[i].conn] = 1;
+	}
+}
+
 static void
 set(struct txn *t, enum verdict v, enum cause c)
 {
@@ -432,9 +463,12 @@ diag_run(struct diag *dg, const struct flow *fl, bool final)
 
 		if (t->settled)
 			continue;
-		settle = final || t->resp != NONE32 ||
+		/* an answer settles it once late evidence (skewed clocks of
+		 * an -i any capture) has had the slack to arrive */
+		settle = final || (t->resp != NONE32 && now > add_sat(
+		    fl->msgs[t->resp].head.ts_ns, DIAG_SLACK_NS)) ||
 		    now > add_sat(fl->msgs[t->req].start.ts_ns,
-		    dg->opts.timeout_ns + DIAG_SLACK_NS);
+		    add_sat(dg->opts.timeout_ns, DIAG_SLACK_NS));
 		/* an open request is looked at, but claims nothing yet */
 		diagnose(dg, fl, t, now, settle);
 		t->settled = settle;
@@ -442,8 +476,8 @@ diag_run(struct diag *dg, const struct flow *fl, bool final)
 	while (dg->first_unsettled < dg->ntxns &&
 	    dg->txns[dg->first_unsettled].settled)
 		dg->first_unsettled++;
-	memset(dg->counts, 0, sizeof dg->counts);
-	dg->errors = 0;
+	memcpy(dg->counts, dg->retired.counts, sizeof dg->counts);
+	dg->errors = dg->retired.errors;
 	for (size_t i = 0; i < dg->ntxns; i++) {
 		if (!dg->txns[i].is_error)
 			continue;

@@ -244,7 +244,7 @@ new_txn(struct diag *dg, struct flow *fl, uint32_t mi)
 	ti = (uint32_t)dg->ntxns++;
 	t = &dg->txns[ti];
 	memset(t, 0, sizeof *t);
-	t->id = ti + 1;
+	t->id = (uint32_t)(ti + 1 + dg->retired.txns);	/* ids outlive retiring */
 	t->conn = m->conn;
 	t->req = mi;
 	t->resp = NONE32;
@@ -287,6 +287,22 @@ index_upstream_request(struct diag *dg, const struct flow *fl, uint32_t mi)
 	request_host(fl, &fl->msgs[mi], host, sizeof host, &port);
 	if (host[0])
 		chain_add(&dg->by_host, mi, name_hash(host));
+}
+
+void
+diag_reindex(struct diag *dg, const struct flow *fl)
+{
+	chain_free(&dg->by_name);
+	chain_free(&dg->by_dst);
+	chain_free(&dg->by_host);
+	for (size_t mi = 0; mi < dg->msgs_seen && mi < fl->nmsgs; mi++) {
+		const struct http_msg *m = &fl->msgs[mi];
+
+		if (fl->conns[m->conn].role != CONN_CLIENT && m->dir == 0 &&
+		    m->valid)
+			index_upstream_request(dg, fl, (uint32_t)mi);
+	}
+	index_new(dg, fl);
 }
 
 void

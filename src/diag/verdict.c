@@ -9,6 +9,7 @@
 
 #include "../proto/dns.h"
 #include "diag.h"
+#include "diag_int.h"
 
 static const char *const verdict_keys[V_COUNT] = {
 	"ok", "host-not-resolvable", "cannot-connect", "bad-response",
@@ -87,6 +88,14 @@ txn_elapsed_ns(const struct flow *fl, const struct txn *t, int64_t now_ns)
 	return end > start ? end - start : 0;
 }
 
+bool
+txn_saw(const struct flow *fl, const struct txn *t, const struct frame_ref *r,
+    int64_t now_ns)
+{
+	return r->number != 0 &&
+	    r->ts_ns <= add_sat(txn_end_ns(fl, t, now_ns), DIAG_SLACK_NS);
+}
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -110,7 +119,7 @@ msg_frame(const struct http_msg *m)
 
 size_t
 diag_evidence_frames(const struct flow *fl, const struct txn *t,
-    uint64_t *out, size_t max)
+    int64_t now_ns, uint64_t *out, size_t max)
 {
 	const struct diagnosis *d = &t->d;
 	size_t n = 0, u = 0;
@@ -119,19 +128,26 @@ diag_evidence_frames(const struct flow *fl, const struct txn *t,
 	if (t->resp != NONE32)
 		push(out, &n, max, msg_frame(&fl->msgs[t->resp])->number);
 	for (unsigned k = 0; k < d->ndns; k++) {
-		push(out, &n, max, fl->dns[d->dns[k]].query.number);
-		push(out, &n, max, fl->dns[d->dns[k]].answer.number);
+		const struct dns_query *q = &fl->dns[d->dns[k]];
+
+		push(out, &n, max, q->query.number);
+		if (txn_saw(fl, t, &q->answer, now_ns))
+			push(out, &n, max, q->answer.number);
 	}
 	for (unsigned k = 0; k < d->nconns; k++) {
 		const struct conn *c = &fl->conns[d->conns[k]];
 
 		for (unsigned s = 0; s < c->nsyn; s++)
 			push(out, &n, max, c->syns[s].number);
-		push(out, &n, max, c->synack.number);
-		push(out, &n, max, c->icmp.number);
-		if (c->rst_from_server)
+		/* what the connection did later is another story */
+		if (txn_saw(fl, t, &c->synack, now_ns))
+			push(out, &n, max, c->synack.number);
+		if (txn_saw(fl, t, &c->icmp, now_ns))
+			push(out, &n, max, c->icmp.number);
+		if (c->rst_from_server && txn_saw(fl, t, &c->rst, now_ns))
 			push(out, &n, max, c->rst.number);
-		push(out, &n, max, c->fin[1].number);
+		if (txn_saw(fl, t, &c->fin[1], now_ns))
+			push(out, &n, max, c->fin[1].number);
 	}
 	if (d->up_req != NONE32)
 		push(out, &n, max, msg_frame(&fl->msgs[d->up_req])->number);
@@ -158,7 +174,7 @@ txn_frame_range(const struct flow *fl, const struct txn *t,
 	}
 	/* never answered: up to the last piece of evidence */
 	*last = *first;
-	n = diag_evidence_frames(fl, t, ev, sizeof ev / sizeof ev[0]);
+	n = diag_evidence_frames(fl, t, INT64_MAX, ev, sizeof ev / sizeof ev[0]);
 	if (n && ev[n - 1] > last->number) {
 		last->number = ev[n - 1];
 		last->ts_ns = 0;
@@ -200,7 +216,8 @@ summary_dns(const struct flow *fl, const struct txn *t, char *out,
 	for (unsigned k = 0; k < d->ndns; k++) {
 		const struct dns_query *q = &fl->dns[d->dns[k]];
 
-		if (q->rcode > 0) {
+		if (q->rcode > 0 && txn_saw(fl, t, &q->answer,
+		    fl->stats.last_ts)) {
 			snprintf(out, outlen,
 			    "DNS server %s answered %s for %s (%s)",
 			    addr_fmt(&q->server, srv, sizeof srv),

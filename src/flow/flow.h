@@ -144,6 +144,25 @@ static inline const char *flow_str(const struct flow *fl, strref r)
 	return strpool_get(&fl->strings, r);
 }
 
+/* Old index → new index (NONE32: forgotten) after flow_compact. */
+struct flow_maps {
+	uint32_t *conn, *msg, *dns;
+	size_t old_nconns, old_nmsgs, old_ndns;
+};
+/*
+ * Forgets what the keep flags (one per conn, msg, dns query) do not keep,
+ * and a connection's messages with it; renumbers the rest in order and
+ * rewrites the string refs in extra[] (the caller's) with the pool. The
+ * caller keeps whatever the parser still refers to (stream_msg_refs).
+ * 0, or -1 (out of memory) with the model unchanged.
+ */
+int flow_compact(struct flow *fl, const uint8_t *keep_conn, uint8_t *keep_msg,
+    const uint8_t *keep_dns, strref **extra, size_t nextra,
+    struct flow_maps *mp);
+void flow_maps_free(struct flow_maps *mp);
+/* Messages the stream parser of c still refers to; returns how many. */
+size_t stream_msg_refs(const struct conn *c, uint32_t out[3]);
+
 /* Internal to flow/: stream.c parses the payload of a connection. */
 void stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
     const struct pkt *p, int dir);
@@ -151,6 +170,7 @@ void stream_ack(struct flow *fl, uint32_t ci, int data_dir, uint32_t ack);
 void stream_close(struct flow *fl, uint32_t ci, const struct frame *f,
     int dir);
 void stream_free(struct conn *c);
+void stream_remap(struct conn *c, const uint32_t *msg_map);
 void dns_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
     const uint8_t *msg, size_t len, bool over_tcp);
 

@@ -239,8 +239,7 @@ follow_conn(const char *path, const struct conn *c, size_t limit,
 	fo->limit = limit ? limit : FOLLOW_DEFAULT_LIMIT;
 	if (c->first.number &&
 	    capfile_seek(cf, c->first.offset, c->first.number) < 0) {
-		snprintf(err, errlen, "%s: cannot seek to frame %llu", path,
-		    (unsigned long long)c->first.number);
+		snprintf(err, errlen, "%s", capfile_error(cf));
 	} else if (read_conn(fo, cf, err, errlen) == 0 &&
 	    queue_flush(fo, 0, true) == 0 && queue_flush(fo, 1, true) == 0) {
 		rc = 0;

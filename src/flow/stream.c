@@ -687,3 +687,30 @@ stream_close(struct flow *fl, uint32_t ci, const struct frame *f, int dir)
 	}
 	d->state = PS_DEAD;
 }
+
+size_t
+stream_msg_refs(const struct conn *c, uint32_t out[3])
+{
+	size_t n = 0;
+
+	if (c->stream == NULL)
+		return 0;
+	for (int d = 0; d < 2; d++)
+		if (c->stream->d[d].cur_msg != NONE32)
+			out[n++] = c->stream->d[d].cur_msg;
+	if (c->stream->req_for_resp_set && c->stream->req_for_resp != NONE32)
+		out[n++] = c->stream->req_for_resp;
+	return n;
+}
+
+void
+stream_remap(struct conn *c, const uint32_t *msg_map)
+{
+	if (c->stream == NULL)
+		return;
+	for (int d = 0; d < 2; d++)
+		if (c->stream->d[d].cur_msg != NONE32)
+			c->stream->d[d].cur_msg = msg_map[c->stream->d[d].cur_msg];
+	if (c->stream->req_for_resp_set && c->stream->req_for_resp != NONE32)
+		c->stream->req_for_resp = msg_map[c->stream->req_for_resp];
+}

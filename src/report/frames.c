@@ -40,7 +40,7 @@ scan_open(struct scan *s, const char *path, const struct engine *e,
 		s->ix.first_ts = f.ts_ns;
 	if ((s->ff = malloc(sizeof *s->ff)) == NULL ||
 	    ff_index_build(&s->ix, &e->flow) != 0 ||
-	    (any && capfile_seek(s->cf, f.offset, 1) < 0)) {
+	    (any && capfile_seek(s->cf, f.offset, f.number) < 0)) {
 		snprintf(err, errlen, "%s: %s", path, s->ff && s->ix.fl ?
 		    capfile_error(s->cf) : "out of memory");
 		return -1;

@@ -55,6 +55,8 @@ json_dns(FILE *out, const struct flow *fl, const struct txn *t)
 	fputs(",\"dns\":[", out);
 	for (unsigned k = 0; k < t->d.ndns; k++) {
 		const struct dns_query *q = &fl->dns[t->d.dns[k]];
+		bool answered = q->rcode >= 0 && txn_saw(fl, t, &q->answer,
+		    fl->stats.last_ts);
 
 		fprintf(out, "%s{", k ? "," : "");
 		jframe(out, "frame", q->query.number);
@@ -64,7 +66,7 @@ json_dns(FILE *out, const struct flow *fl, const struct txn *t)
 		jstr(out, "type", dns_type_name(q->qtype));
 		fputc(',', out);
 		jaddr(out, "server", &q->server);
-		if (q->rcode >= 0) {
+		if (answered) {
 			fputc(',', out);
 			jstr(out, "rcode", dns_rcode_name((unsigned)q->rcode));
 			fputs(",\"rtt_ms\":", out);
@@ -73,9 +75,9 @@ json_dns(FILE *out, const struct flow *fl, const struct txn *t)
 			fputs(",\"rcode\":null,\"rtt_ms\":null", out);
 		}
 		fputc(',', out);
-		jframe(out, "response_frame", q->answer.number);
+		jframe(out, "response_frame", answered ? q->answer.number : 0);
 		fputs(",\"answers\":[", out);
-		for (unsigned j = 0; j < q->nanswers; j++) {
+		for (unsigned j = 0; answered && j < q->nanswers; j++) {
 			const struct dns_answer *a =
 			    &fl->dns_answers[q->first_answer + j];
 			char buf[ADDR_STRLEN + 8 + DNS_NAME_MAX];
@@ -95,13 +97,16 @@ json_dns(FILE *out, const struct flow *fl, const struct txn *t)
 }
 
 static const char *
-connect_outcome(const struct conn *c)
+connect_outcome(const struct flow *fl, const struct txn *t,
+    const struct conn *c)
 {
-	if (c->synack.number)
+	int64_t now = fl->stats.last_ts;
+
+	if (txn_saw(fl, t, &c->synack, now))
 		return "connected";
-	if (c->icmp.number)
+	if (txn_saw(fl, t, &c->icmp, now))
 		return "icmp-unreachable";
-	if (c->rst.number && c->rst_from_server)
+	if (c->rst_from_server && txn_saw(fl, t, &c->rst, now))
 		return "tcp-rst";
 	return "syn-unanswered";
 }
@@ -110,13 +115,14 @@ static void
 json_connect(FILE *out, const struct flow *fl, const struct txn *t)
 {
 	const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
+	int64_t now = fl->stats.last_ts;
 	struct syn_series ss;
 
 	diag_syn_series(fl, t, &ss);
 	fputs(",\"connect\":{", out);
 	jaddr(out, "server", &c->saddr);
 	fprintf(out, ",\"port\":%u,", c->sport);
-	jstr(out, "outcome", connect_outcome(c));
+	jstr(out, "outcome", connect_outcome(fl, t, c));
 	fprintf(out, ",\"attempts\":%u,\"syn_frames\":[", t->d.nconns);
 	for (unsigned i = 0; i < ss.n; i++)
 		fprintf(out, "%s%" PRIu64, i ? "," : "", ss.syn[i].number);
@@ -131,15 +137,15 @@ json_connect(FILE *out, const struct flow *fl, const struct txn *t)
 		jms(out, ss.syn[i].ts_ns - ss.syn[i - 1].ts_ns);
 	}
 	fputc(']', out);
-	if (c->synack.number) {
+	if (txn_saw(fl, t, &c->synack, now)) {
 		fputc(',', out);
 		jframe(out, "synack_frame", c->synack.number);
 	}
-	if (c->rst.number && c->rst_from_server) {
+	if (c->rst_from_server && txn_saw(fl, t, &c->rst, now)) {
 		fputc(',', out);
 		jframe(out, "rst_frame", c->rst.number);
 	}
-	if (c->icmp.number) {
+	if (txn_saw(fl, t, &c->icmp, now)) {
 		fprintf(out, ",\"icmp\":{\"frame\":%" PRIu64 ",\"type\":%u,"
 		    "\"code\":%u,", c->icmp.number, c->icmp_type, c->icmp_code);
 		jstr(out, "name", icmp_unreach_name(c->icmp_ver, c->icmp_type,
@@ -220,7 +226,8 @@ report_json_txn(FILE *out, const struct engine *e, const struct txn *t)
 	jstr(out, "remedy", cause_remedy(t->d.cause));
 	fprintf(out, ",\"shared\":%s,\"evidence_frames\":[",
 	    t->d.shared ? "true" : "false");
-	nev = diag_evidence_frames(fl, t, ev, sizeof ev / sizeof ev[0]);
+	nev = diag_evidence_frames(fl, t, fl->stats.last_ts, ev,
+	    sizeof ev / sizeof ev[0]);
 	for (size_t i = 0; i < nev; i++)
 		fprintf(out, "%s%" PRIu64, i ? "," : "", ev[i]);
 	fputc(']', out);
@@ -231,12 +238,4 @@ report_json_txn(FILE *out, const struct engine *e, const struct txn *t)
 	if (t->d.up_req != NONE32)
 		json_upstream(out, fl, t);
 	fputs("}\n", out);
-}
-
-void
-report_json(FILE *out, const struct engine *e, const struct report_opts *o)
-{
-	for (size_t i = 0; i < e->diag.ntxns; i++)
-		if (report_wants(e, &e->diag.txns[i], o))
-			report_json_txn(out, e, &e->diag.txns[i]);
 }

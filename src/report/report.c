@@ -1,6 +1,7 @@
 /* report.c: what the two report formats share: selection and time. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "report.h"
@@ -35,4 +36,93 @@ report_iso_time(int64_t ts_ns, char *out, size_t outlen)
 	snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, usec);
+}
+
+static int
+cmp_item(const void *a, const void *b)
+{
+	const struct report_item *x = a, *y = b;
+
+	if (x->final_ns != y->final_ns)
+		return x->final_ns < y->final_ns ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+size_t
+report_order(const struct engine *e, bool all_settled, const uint8_t *skip,
+    struct report_item **items, size_t *cap)
+{
+	const struct diag *dg = &e->diag;
+	int64_t now = e->flow.stats.last_ts;
+	size_t n = 0;
+
+	if (vec_reserve((void **)items, cap, dg->ntxns + 1, sizeof **items,
+	    SIZE_MAX) != 0)
+		return 0;
+	for (size_t i = 0; i < dg->ntxns; i++) {
+		const struct txn *t = &dg->txns[i];
+		int64_t at;
+
+		if (!t->settled || (skip && skip[i]))
+			continue;
+		at = txn_final_ns(dg, &e->flow, t);
+		if (at > now && !all_settled)
+			continue;
+		(*items)[n].final_ns = at;
+		(*items)[n].id = t->id;
+		(*items)[n++].index = (uint32_t)i;
+	}
+	qsort(*items, n, sizeof **items, cmp_item);
+	return n;
+}
+
+void
+report_summary(FILE *out, const struct engine *e, bool json, bool all,
+    uint64_t shown)
+{
+	const struct diag *dg = &e->diag;
+	uint64_t total = diag_total(dg);
+
+	if (json)
+		return;
+	fprintf(out, "%" PRIu64 " request%s, %" PRIu64 " gateway error%s",
+	    total, total == 1 ? "" : "s", dg->errors,
+	    dg->errors == 1 ? "" : "s");
+	for (int v = 1; v < V_COUNT; v++)
+		if (dg->counts[v])
+			fprintf(out, "%s %s %" PRIu64, v ? "," : "",
+			    verdict_label((enum verdict)v), dg->counts[v]);
+	fprintf(out, " · %" PRIu64 " frames\n", e->flow.stats.frames);
+	if (shown == 0 && !all)
+		fputs("No gateway errors (502/503/504) found; --all lists every "
+		    "request.\n", out);
+}
+
+void
+report_all(FILE *out, const struct engine *e, const struct report_opts *o,
+    bool json)
+{
+	struct report_item *items = NULL;
+	size_t cap = 0, n = report_order(e, true, NULL, &items, &cap);
+	uint64_t shown = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct txn *t = &e->diag.txns[items[i].index];
+
+		if (!report_wants(e, t, o))
+			continue;
+		report_txn(out, e, t, json);
+		shown++;
+	}
+	free(items);
+	report_summary(out, e, json, o->all, shown);
+}
+
+void
+report_txn(FILE *out, const struct engine *e, const struct txn *t, bool json)
+{
+	if (json)
+		report_json_txn(out, e, t);
+	else
+		report_text_txn(out, e, t);
 }

@@ -20,13 +20,60 @@ struct report_opts {
 /* Does this transaction belong in the report? */
 bool report_wants(const struct engine *e, const struct txn *t,
     const struct report_opts *o);
-void report_text(FILE *out, const struct engine *e,
-    const struct report_opts *o);
-void report_json(FILE *out, const struct engine *e,
-    const struct report_opts *o);
+/*
+ * Every settled transaction of a loaded capture, in report order, then
+ * (text) the summary line. The model is not changed.
+ */
+void report_all(FILE *out, const struct engine *e, const struct report_opts *o,
+    bool json);
 /* One transaction, in either format. */
+void report_txn(FILE *out, const struct engine *e, const struct txn *t,
+    bool json);
 void report_text_txn(FILE *out, const struct engine *e, const struct txn *t);
 void report_json_txn(FILE *out, const struct engine *e, const struct txn *t);
+/* Text: "N requests, M gateway errors, …" (and a hint when none shown). */
+void report_summary(FILE *out, const struct engine *e, bool json, bool all,
+    uint64_t shown);
+
+/*
+ * Report order: a transaction is printed once its story is final
+ * (txn_final_ns), earliest first, then by id; the same order whether the
+ * report is written while reading or at the end. Fills *items (grown as
+ * needed) with the settled transactions final by now (all_settled: every
+ * settled one), skipping those flagged in skip[]; returns how many.
+ */
+struct report_item {
+	int64_t final_ns;
+	uint32_t id, index;
+};
+size_t report_order(const struct engine *e, bool all_settled,
+    const uint8_t *skip, struct report_item **items, size_t *cap);
+
+/*
+ * A report written while the capture is read (files, live capture): each
+ * step prints what became final and forgets it (diag_retire), so memory
+ * stays the size of what is still in play however long the capture.
+ */
+struct report_stream {
+	FILE *out;
+	bool json;
+	struct report_opts o;
+	uint8_t *done;			/* per txns[] entry: printed */
+	size_t done_cap, ndone;
+	struct report_item *items;
+	size_t items_cap;
+	uint64_t shown;
+	size_t retire_batch;		/* printed ones retired together */
+};
+/* Retiring renumbers the whole model: done for this many at a time. */
+#define REPORT_RETIRE_BATCH 4096
+void report_stream_init(struct report_stream *rs, FILE *out, bool json,
+    const struct report_opts *o);
+/* After engine_diagnose: prints what is final (everything at e->eof). */
+void report_stream_step(struct report_stream *rs, struct engine *e);
+/* The end of the capture: the rest, then the summary. */
+void report_stream_end(struct report_stream *rs, struct engine *e);
+void report_stream_free(struct report_stream *rs);
 /* "2026-11-28T09:44:45.123456Z" */
 void report_iso_time(int64_t ts_ns, char *out, size_t outlen);
 

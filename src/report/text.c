@@ -38,7 +38,8 @@ text_dns(FILE *out, const struct flow *fl, const struct txn *t)
 		    q->query.number, dns_type_name(q->qtype),
 		    flow_str(fl, q->qname), addr_fmt(&q->server, srv,
 		    sizeof srv));
-		if (q->rcode < 0) {
+		if (q->rcode < 0 || !txn_saw(fl, t, &q->answer,
+		    fl->stats.last_ts)) {
 			fputs("no answer\n", out);
 			continue;
 		}
@@ -66,6 +67,7 @@ text_connect(FILE *out, const struct flow *fl, const struct txn *t)
 {
 	struct syn_series ss;
 	char dst[ADDR_STRLEN];
+	int64_t now = fl->stats.last_ts;
 
 	diag_syn_series(fl, t, &ss);
 	for (unsigned i = 0; i < ss.n; i++) {
@@ -94,14 +96,14 @@ text_connect(FILE *out, const struct flow *fl, const struct txn *t)
 	for (unsigned k = 0; k < t->d.nconns; k++) {
 		const struct conn *c = &fl->conns[t->d.conns[k]];
 
-		if (c->synack.number)
+		if (txn_saw(fl, t, &c->synack, now))
 			fprintf(out, "    SYN/ACK #%-5" PRIu64 " connected\n",
 			    c->synack.number);
-		if (c->rst.number && c->rst_from_server)
+		if (c->rst_from_server && txn_saw(fl, t, &c->rst, now))
 			fprintf(out, "    RST   #%-7" PRIu64 " from %s\n",
 			    c->rst.number, addr_fmt(&c->saddr, dst,
 			    sizeof dst));
-		if (c->icmp.number)
+		if (txn_saw(fl, t, &c->icmp, now))
 			fprintf(out, "    ICMP  #%-7" PRIu64 " from %s: %s "
 			    "(type %u code %u)\n", c->icmp.number,
 			    addr_fmt(&c->icmp_from, dst, sizeof dst),
@@ -165,28 +167,4 @@ report_text_txn(FILE *out, const struct engine *e, const struct txn *t)
 	if (t->d.cause != C_NONE)
 		fprintf(out, "    Fix:  %s\n", cause_remedy(t->d.cause));
 	fputc('\n', out);
-}
-
-void
-report_text(FILE *out, const struct engine *e, const struct report_opts *o)
-{
-	const struct diag *dg = &e->diag;
-	size_t shown = 0;
-
-	for (size_t i = 0; i < dg->ntxns; i++) {
-		if (!report_wants(e, &dg->txns[i], o))
-			continue;
-		report_text_txn(out, e, &dg->txns[i]);
-		shown++;
-	}
-	fprintf(out, "%zu request%s, %" PRIu64 " gateway error%s", dg->ntxns,
-	    dg->ntxns == 1 ? "" : "s", dg->errors, dg->errors == 1 ? "" : "s");
-	for (int v = 1; v < V_COUNT; v++)
-		if (dg->counts[v])
-			fprintf(out, "%s %s %" PRIu64, v ? "," : "",
-			    verdict_label((enum verdict)v), dg->counts[v]);
-	fprintf(out, " · %" PRIu64 " frames\n", e->flow.stats.frames);
-	if (shown == 0 && !o->all)
-		fputs("No gateway errors (502/503/504) found; --all lists every "
-		    "request.\n", out);
 }

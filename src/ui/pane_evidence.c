@@ -372,7 +372,7 @@ ev_tail(struct ui *u, const struct txn *t)
 
 	if (fix && *fix)
 		ev_add(u, "Fix", TE_REMEDY, "%s", fix);
-	n = diag_evidence_frames(fl, t, frames, 64);
+	n = diag_evidence_frames(fl, t, fl->stats.last_ts, frames, 64);
 	list[0] = '\0';
 	for (i = 0; i < n && o + 24 < sizeof list; i++)
 		o += (size_t)snprintf(list + o, sizeof list - o, "%s%llu",

@@ -290,7 +290,7 @@ pk_new(struct ui *u)
 	/* frame.time_relative counts from frame 1 */
 	if (capfile_next(pk->cf, &f) == 1) {
 		pk->ix.first_ts = f.ts_ns;
-		pk->frame1.number = 1;
+		pk->frame1.number = f.number;	/* a ring may start later */
 		pk->frame1.ts_ns = f.ts_ns;
 		pk->frame1.offset = f.offset;
 	}
@@ -360,7 +360,8 @@ pk_open(struct ui *u)
 		return;
 	pk = u->pk;
 	pk->txn = t ? (uint32_t)(t - u->eng.diag.txns) : NONE32;
-	pk->nev = t ? diag_evidence_frames(&u->eng.flow, t, pk->ev,
+	pk->nev = t ? diag_evidence_frames(&u->eng.flow, t,
+	    u->eng.flow.stats.last_ts, pk->ev,
 	    PK_MAX_EVIDENCE) : 0;
 	pk->ref_ts = t ? u->eng.flow.msgs[t->req].start.ts_ns :
 	    pk->frame1.ts_ns;
@@ -791,4 +792,10 @@ pk_key(struct ui *u, int k)
 	}
 	u->dirty |= D_FLOW | D_STATUS;
 	return true;
+}
+
+uint32_t *
+pk_txn_ref(struct ui *u)
+{
+	return u->pk ? &u->pk->txn : NULL;
 }

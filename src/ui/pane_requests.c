@@ -366,16 +366,21 @@ req_draw(struct ui *u)
 {
 	struct req_pane *rq = &u->rq;
 	struct req_cols c;
-	char title[256];
+	char title[256], older[48];
 	size_t i, page = req_page(u);
 	int width = u->cols - 2;
 
+	older[0] = '\0';
+	if (u->eng.diag.retired.txns)	/* live --keep: counted, not listed */
+		snprintf(older, sizeof older, " (+%llu older ok)",
+		    (unsigned long long)u->eng.diag.retired.txns);
 	werase(u->wreq);
 	ui_box(u, u->wreq, u->g.ul, u->g.ur, 0, 0, false);
-	snprintf(title, sizeof title, "%s %zu/%zu%s%s%s",
+	snprintf(title, sizeof title, "%s %zu/%zu%s%s%s%s",
 	    rq->show_all ? "Requests" : "Gateway errors", rq->n,
 	    u->eng.diag.ntxns, rq->search[0] ? " /" : "",
-	    rq->search[0] ? "filter" : "", rq->client_on ? " client" : "");
+	    rq->search[0] ? "filter" : "", rq->client_on ? " client" : "",
+	    older);
 	ui_title(u, u->wreq, 2, title, u->focus == PANE_REQUESTS);
 	req_columns(u, width, &c);
 	req_header(u, &c, width);

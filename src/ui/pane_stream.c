@@ -43,6 +43,18 @@ st_free(struct ui *u)
 	u->st.text = NULL;
 }
 
+static uint32_t st_pick_conn(struct ui *u, const struct txn *t);
+
+/* The model was renumbered (st.txn already is): the same connection. */
+void
+st_renumbered(struct ui *u)
+{
+	if (u->st.txn == NONE32)
+		st_clear(&u->st);
+	else if (u->st.conn != NONE32)
+		u->st.conn = st_pick_conn(u, &u->eng.diag.txns[u->st.txn]);
+}
+
 void
 st_select(struct ui *u, const struct txn *t)
 {

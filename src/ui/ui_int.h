@@ -20,6 +20,7 @@
 
 #define UI_SLICE_FRAMES 20000	/* frames read between two redraws */
 #define UI_LIVE_DIAG_NS (200LL * 1000000LL) /* live: diagnose this often */
+#define UI_LIVE_IDLE_DIAG_NS (1000LL * 1000000LL) /* …and without packets */
 #define UI_WIDE_COLS 120	/* from here on evidence and stream side by side */
 #define UI_MAX_THEMES 32
 #define EV_MAX_LINES 160
@@ -203,6 +204,8 @@ bool ev_key(struct ui *u, int key);
 void st_init(struct ui *u);
 void st_free(struct ui *u);
 void st_select(struct ui *u, const struct txn *t);
+/* After diag_retire renumbered the model (st.txn already mapped). */
+void st_renumbered(struct ui *u);
 void st_load(struct ui *u);
 void st_draw(struct ui *u);
 bool st_key(struct ui *u, int key);
@@ -217,6 +220,8 @@ void pk_destroy(struct ui *u);
 void pk_draw(struct ui *u);
 bool pk_key(struct ui *u, int key);
 bool pk_busy(const struct ui *u);
+/* The packets view's transaction index, to renumber; NULL if not open. */
+uint32_t *pk_txn_ref(struct ui *u);
 void pk_step(struct ui *u);
 
 /* view_flow.c */

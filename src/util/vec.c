@@ -64,3 +64,44 @@ strpool_free(struct strpool *sp)
 	sp->buf = NULL;
 	sp->len = sp->cap = 0;
 }
+
+static int
+cmp_ref_ptr(const void *a, const void *b)
+{
+	strref x = **(strref *const *)a, y = **(strref *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Strings only move down (each kept one lands at or below where it was),
+ * so one pass in offset order compacts the pool in place.
+ */
+void
+strpool_compact(struct strpool *sp, strref **refs, size_t n)
+{
+	size_t at = 1;
+	strref prev_old = 0, prev_new = 0;
+
+	if (sp->len == 0)
+		return;
+	qsort(refs, n, sizeof *refs, cmp_ref_ptr);
+	for (size_t i = 0; i < n; i++) {
+		strref old = *refs[i];
+		size_t len;
+
+		if (old == 0 || old >= sp->len)
+			*refs[i] = 0;
+		else if (old == prev_old)
+			*refs[i] = prev_new;
+		else {
+			len = strlen(sp->buf + old) + 1;
+			memmove(sp->buf + at, sp->buf + old, len);
+			prev_old = old;
+			prev_new = (strref)at;
+			*refs[i] = prev_new;
+			at += len;
+		}
+	}
+	sp->len = at;
+}

@@ -27,5 +27,10 @@ static inline const char *strpool_get(const struct strpool *sp, strref r)
 	return sp->buf ? sp->buf + r : "";
 }
 void strpool_free(struct strpool *sp);
+/*
+ * Keeps only the strings *refs[i] name (sorting refs) and rewrites each
+ * ref to the string's new place; refs to one string stay shared.
+ */
+void strpool_compact(struct strpool *sp, strref **refs, size_t n);
 
 #endif

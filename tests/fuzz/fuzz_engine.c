@@ -64,6 +64,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint16_t ports[] = { 80, 3128, 8080, 9090 };
 	struct engine_opts o;
 	struct report_opts ro;
+	struct report_stream rs;
 	struct engine e;
 	char err[512], sum[1024];
 	uint64_t frames[64];
@@ -77,17 +78,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_TERMINATED(err);
 		return 0;
 	}
-	/* in slices, diagnosing in between, as the TUI does while loading */
-	while (engine_step(&e, 16) == 1 && steps++ < 100000)
-		engine_diagnose(&e);
-	engine_diagnose(&e);
-
+	/* in slices, diagnosing in between, as the TUI does while loading;
+	 * a streamed report retires after every slice */
 	memset(&ro, 0, sizeof ro);
-	report_text(devnull, &e, &ro);
-	report_json(devnull, &e, &ro);
-	ro.all = true;
-	report_text(devnull, &e, &ro);
-	report_json(devnull, &e, &ro);
+	ro.all = size & 1;
+	report_stream_init(&rs, devnull, size & 2, &ro);
+	rs.retire_batch = 1;
+	while (engine_step(&e, 16) == 1 && steps++ < 100000) {
+		engine_diagnose(&e);
+		report_stream_step(&rs, &e);
+	}
+	engine_diagnose(&e);
+	report_all(devnull, &e, &ro, false);
+	report_all(devnull, &e, &ro, true);
+	report_stream_end(&rs, &e);
+	report_stream_free(&rs);
 
 	for (size_t i = 0; i < e.diag.ntxns && i < 8; i++) {
 		const struct txn *t = &e.diag.txns[i];
@@ -97,7 +102,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n;
 
 		diag_summary(&e.diag, &e.flow, t, sum, sizeof sum);
-		n = diag_evidence_frames(&e.flow, t, frames, 64);
+		n = diag_evidence_frames(&e.flow, t, e.flow.stats.last_ts, frames,
+		    64);
 		FUZZ_ASSERT(n <= 64);
 		diag_syn_series(&e.flow, t, &ss);
 		FUZZ_ASSERT(ss.n <= DIAG_MAX_SYNS);

@@ -1,0 +1,101 @@
+/*
+ * ring.c: reading and writing the ring index (ring.h). Format:
+ *
+ *     gw502tui-ring 1
+ *     SEQ FIRST-FRAME NAME
+ *     …
+ *
+ * one line per member still on disk, oldest first; NAME has no '/'.
+ */
+#include "ring.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+ring_index_read(const char *path, struct ring_index *ri, char *err,
+    size_t errlen)
+{
+	char line[512];
+	FILE *fp = fopen(path, "rb");
+	size_t lineno = 1;
+
+	ri->n = 0;
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fgets(line, sizeof line, fp) == NULL ||
+	    strncmp(line, RING_MAGIC "\n", sizeof RING_MAGIC) != 0) {
+		fclose(fp);
+		return 0;
+	}
+	while (fgets(line, sizeof line, fp) != NULL) {
+		struct ring_member *m = &ri->m[ri->n];
+		unsigned long long first;
+		unsigned seq;
+		int used = 0;
+
+		lineno++;
+		if (ri->n >= RING_MAX_FILES ||
+		    sscanf(line, "%u %llu %255[^/\n]%n", &seq, &first, m->name,
+		    &used) != 3 || line[used] != '\n' || seq == 0 ||
+		    (ri->n && seq <= ri->m[ri->n - 1].seq)) {
+			snprintf(err, errlen, "%s:%zu: not a ring index line",
+			    path, lineno);
+			fclose(fp);
+			return -1;
+		}
+		m->seq = seq;
+		m->first = first;
+		ri->n++;
+	}
+	fclose(fp);
+	return 1;
+}
+
+int
+ring_index_write(const char *path, const struct ring_index *ri, char *err,
+    size_t errlen)
+{
+	char tmp[4200];
+	FILE *fp;
+	int ok;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	(void)unlink(tmp);
+	if ((fp = fopen(tmp, "wx")) == NULL) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	fputs(RING_MAGIC "\n", fp);
+	for (size_t i = 0; i < ri->n; i++)
+		fprintf(fp, "%" PRIu32 " %" PRIu64 " %s\n", ri->m[i].seq,
+		    ri->m[i].first, ri->m[i].name);
+	ok = fflush(fp) == 0 && !ferror(fp);
+	if (fclose(fp) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		(void)unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ring_member_path(const char *index_path, const struct ring_member *m,
+    char *out, size_t outlen)
+{
+	const char *slash = strrchr(index_path, '/');
+
+	if (slash == NULL)
+		snprintf(out, outlen, "%s", m->name);
+	else
+		snprintf(out, outlen, "%.*s/%s", (int)(slash - index_path),
+		    index_path, m->name);
+}

@@ -1,0 +1,232 @@
+/*
+ * compact.c: forgets the connections, messages and DNS look-ups the layer
+ * above no longer needs and renumbers the rest in place (order kept), so
+ * the model of an endless capture stays the size of what is still in play.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+
+static uint32_t *
+number_kept(const uint8_t *keep, size_t n, size_t *nkept)
+{
+	uint32_t *map = malloc((n ? n : 1) * sizeof *map);
+	uint32_t next = 0;
+
+	if (map == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		map[i] = keep[i] ? next++ : NONE32;
+	*nkept = next;
+	return map;
+}
+
+/* Each kept connection's message chains skip the forgotten messages. */
+static void
+relink_chains(struct flow *fl, const uint8_t *keep_conn,
+    const uint8_t *keep_msg)
+{
+	for (size_t ci = 0; ci < fl->nconns; ci++) {
+		struct conn *c = &fl->conns[ci];
+
+		if (!keep_conn[ci])
+			continue;
+		for (int d = 0; d < 2; d++) {
+			uint32_t first = NONE32, last = NONE32;
+
+			for (uint32_t mi = c->first_msg[d]; mi != NONE32;
+			    mi = fl->msgs[mi].next) {
+				if (!keep_msg[mi])
+					continue;
+				if (last == NONE32)
+					first = mi;
+				else
+					fl->msgs[last].next = mi;
+				last = mi;
+			}
+			if (last != NONE32)
+				fl->msgs[last].next = NONE32;
+			c->first_msg[d] = first;
+			c->last_msg[d] = last;
+		}
+	}
+}
+
+static void
+move_msgs(struct flow *fl, const struct flow_maps *mp)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fl->nmsgs; i++) {
+		struct http_msg m = fl->msgs[i];
+
+		if (mp->msg[i] == NONE32)
+			continue;
+		m.conn = mp->conn[m.conn];
+		m.next = m.next == NONE32 ? NONE32 : mp->msg[m.next];
+		fl->msgs[n++] = m;
+	}
+	fl->nmsgs = n;
+}
+
+static void
+move_conns(struct flow *fl, const struct flow_maps *mp)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fl->nconns; i++) {
+		struct conn *c = &fl->conns[i];
+
+		if (mp->conn[i] == NONE32) {
+			stream_free(c);
+			continue;
+		}
+		for (int d = 0; d < 2; d++) {
+			if (c->first_msg[d] != NONE32)
+				c->first_msg[d] = mp->msg[c->first_msg[d]];
+			if (c->last_msg[d] != NONE32)
+				c->last_msg[d] = mp->msg[c->last_msg[d]];
+		}
+		stream_remap(c, mp->msg);
+		if (n != i)
+			fl->conns[n] = *c;
+		n++;
+	}
+	fl->nconns = n;
+}
+
+/* Answers of kept queries into a new array: their order is not the
+ * queries' (answers come when they come). */
+static int
+move_dns(struct flow *fl, const struct flow_maps *mp)
+{
+	struct dns_answer *answers = NULL;
+	size_t n = 0, na = 0, cap = 0;
+
+	for (size_t i = 0; i < fl->ndns; i++)
+		if (mp->dns[i] != NONE32 && fl->dns[i].first_answer != NONE32)
+			cap += fl->dns[i].nanswers;
+	if (cap && (answers = malloc(cap * sizeof *answers)) == NULL)
+		return -1;
+	for (size_t i = 0; i < fl->ndns; i++) {
+		struct dns_query q = fl->dns[i];
+
+		if (mp->dns[i] == NONE32)
+			continue;
+		if (q.first_answer != NONE32 && q.nanswers) {
+			memcpy(answers + na, fl->dns_answers + q.first_answer,
+			    q.nanswers * sizeof *answers);
+			q.first_answer = (uint32_t)na;
+			na += q.nanswers;
+		}
+		fl->dns[n++] = q;
+	}
+	free(fl->dns_answers);
+	fl->dns_answers = answers;
+	fl->nanswers = fl->answers_cap = na;
+	if (cap == 0)
+		fl->answers_cap = 0;
+	fl->ndns = n;
+	return 0;
+}
+
+/* Both hash tables again, oldest first so the newest stays ahead. */
+static void
+rehash(struct flow *fl)
+{
+	for (size_t b = 0; b < fl->conn_hash_size; b++)
+		fl->conn_hash[b] = NONE32;
+	for (size_t i = 0; i < fl->nconns; i++) {
+		struct conn *c = &fl->conns[i];
+		uint32_t b = flow_tuple_hash(&c->caddr, c->cport, &c->saddr,
+		    c->sport) & (uint32_t)(fl->conn_hash_size - 1);
+
+		c->hash_next = fl->conn_hash[b];
+		fl->conn_hash[b] = (uint32_t)i;
+	}
+	for (size_t b = 0; b < fl->dns_hash_size; b++)
+		fl->dns_hash[b] = NONE32;
+	for (size_t i = 0; i < fl->ndns; i++) {
+		struct dns_query *q = &fl->dns[i];
+		size_t b = ((size_t)q->id * 31u + q->cport) &
+		    (fl->dns_hash_size - 1);
+
+		if (q->answer.number != 0)
+			continue;	/* answered: out of the table */
+		q->hash_next = fl->dns_hash[b];
+		fl->dns_hash[b] = (uint32_t)i;
+	}
+}
+
+static void
+compact_strings(struct flow *fl, strref **extra, size_t nextra)
+{
+	size_t n = fl->nmsgs * 5 + fl->ndns + fl->nanswers * 2 + nextra, k = 0;
+	strref **refs = malloc((n ? n : 1) * sizeof *refs);
+
+	if (refs == NULL)
+		return;
+	for (size_t i = 0; i < fl->nmsgs; i++) {
+		struct http_msg *m = &fl->msgs[i];
+
+		refs[k++] = &m->method;
+		refs[k++] = &m->target;
+		refs[k++] = &m->host;
+		refs[k++] = &m->first_line;
+		refs[k++] = &m->error;
+	}
+	for (size_t i = 0; i < fl->ndns; i++)
+		refs[k++] = &fl->dns[i].qname;
+	for (size_t i = 0; i < fl->nanswers; i++) {
+		refs[k++] = &fl->dns_answers[i].name;
+		refs[k++] = &fl->dns_answers[i].target;
+	}
+	memcpy(refs + k, extra, nextra * sizeof *extra);
+	strpool_compact(&fl->strings, refs, n);
+	free(refs);
+}
+
+void
+flow_maps_free(struct flow_maps *mp)
+{
+	free(mp->conn);
+	free(mp->msg);
+	free(mp->dns);
+	memset(mp, 0, sizeof *mp);
+}
+
+int
+flow_compact(struct flow *fl, const uint8_t *keep_conn, uint8_t *keep_msg,
+    const uint8_t *keep_dns, strref **extra, size_t nextra,
+    struct flow_maps *mp)
+{
+	size_t nc, nm, nd;
+
+	memset(mp, 0, sizeof *mp);
+	/* a message lives only as long as its connection */
+	for (size_t i = 0; i < fl->nmsgs; i++)
+		if (!keep_conn[fl->msgs[i].conn])
+			keep_msg[i] = 0;
+	mp->conn = number_kept(keep_conn, fl->nconns, &nc);
+	mp->msg = number_kept(keep_msg, fl->nmsgs, &nm);
+	mp->dns = number_kept(keep_dns, fl->ndns, &nd);
+	if (mp->conn == NULL || mp->msg == NULL || mp->dns == NULL) {
+		flow_maps_free(mp);
+		return -1;
+	}
+	mp->old_nconns = fl->nconns;
+	mp->old_nmsgs = fl->nmsgs;
+	mp->old_ndns = fl->ndns;
+	if (move_dns(fl, mp) != 0) {
+		flow_maps_free(mp);
+		return -1;
+	}
+	relink_chains(fl, keep_conn, keep_msg);
+	move_msgs(fl, mp);
+	move_conns(fl, mp);
+	rehash(fl);
+	/* out of memory there leaves the strings as they were: still valid */
+	compact_strings(fl, extra, nextra);
+	return 0;
+}

@@ -1,0 +1,168 @@
+/*
+ * test_retire.c: a report written while reading, retiring transactions
+ * (and the evidence nothing needs any more) after every few frames, must
+ * print exactly what the report of the whole model prints, on the lab's
+ * real captures; and the model must really shrink.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine.h"
+#include "report/report.h"
+
+static const char *const captures[] = {
+	"examples/gw502-lab.pcap",
+	"examples/gw502-lab-eth.pcap",
+	"examples/gw502-lab-ng.pcapng",
+};
+
+struct run {
+	char *text;
+	size_t len;
+	uint64_t total, errors, counts[V_COUNT];
+	size_t nconns, nmsgs, ntxns;
+};
+
+/* Reads path `slice` frames at a time; streamed or printed at the end. */
+static void
+report_run(const char *path, uint64_t slice, bool streamed, bool json,
+    bool all, struct run *r)
+{
+	struct engine_opts eo;
+	struct engine e;
+	struct report_opts ro;
+	struct report_stream rs;
+	char err[256];
+	FILE *out;
+
+	memset(r, 0, sizeof *r);
+	out = open_memstream(&r->text, &r->len);
+	assert_non_null(out);
+	engine_default_opts(&eo);
+	if (engine_open(&e, path, &eo, err, sizeof err) != 0)
+		fail_msg("%s: %s", path, err);
+	memset(&ro, 0, sizeof ro);
+	ro.all = all;
+	report_stream_init(&rs, out, json, &ro);
+	rs.retire_batch = 1;
+	while (engine_step(&e, slice) == 1) {
+		engine_diagnose(&e);
+		if (streamed)
+			report_stream_step(&rs, &e);
+	}
+	engine_diagnose(&e);
+	if (streamed)
+		report_stream_end(&rs, &e);
+	else
+		report_all(out, &e, &ro, json);
+	report_stream_free(&rs);
+	fclose(out);
+	r->total = diag_total(&e.diag);
+	r->errors = e.diag.errors;
+	memcpy(r->counts, e.diag.counts, sizeof r->counts);
+	r->nconns = e.flow.nconns;
+	r->nmsgs = e.flow.nmsgs;
+	r->ntxns = e.diag.ntxns;
+	engine_close(&e);
+}
+
+static void
+compare(bool json, bool all)
+{
+	for (size_t i = 0; i < sizeof captures / sizeof captures[0]; i++) {
+		struct run whole, streamed;
+
+		report_run(captures[i], 7, false, json, all, &whole);
+		report_run(captures[i], 7, true, json, all, &streamed);
+		assert_true(whole.len > 0);
+		if (strcmp(whole.text, streamed.text) != 0)
+			fail_msg("%s: streamed report differs:\n%s\n---\n%s",
+			    captures[i], whole.text, streamed.text);
+		assert_int_equal(whole.total, streamed.total);
+		assert_int_equal(whole.errors, streamed.errors);
+		assert_memory_equal(whole.counts, streamed.counts,
+		    sizeof whole.counts);
+		/* it did retire: fewer transactions and conns are left */
+		assert_true(streamed.ntxns < whole.ntxns);
+		assert_true(streamed.nconns < whole.nconns);
+		assert_true(streamed.nmsgs < whole.nmsgs);
+		free(whole.text);
+		free(streamed.text);
+	}
+}
+
+static void
+json_all_equal(void **state)
+{
+	(void)state;
+	compare(true, true);
+}
+
+static void
+text_errors_equal(void **state)
+{
+	(void)state;
+	compare(false, false);
+}
+
+/* Ids outlive retiring: the remaining ones are found, retired ones not. */
+static void
+ids_survive(void **state)
+{
+	struct engine_opts eo;
+	struct engine e;
+	uint8_t *retire;
+	char err[256];
+	long gone;
+
+	(void)state;
+	engine_default_opts(&eo);
+	assert_int_equal(engine_open(&e, captures[0], &eo, err, sizeof err), 0);
+	while (engine_step(&e, 0) == 1)
+		;
+	engine_diagnose(&e);
+	assert_true(e.diag.ntxns >= 4);
+	retire = calloc(e.diag.ntxns, 1);
+	assert_non_null(retire);
+	retire[0] = retire[2] = 1;
+	gone = diag_retire(&e.diag, &e.flow, retire);
+	assert_int_equal(gone, 2);
+	assert_int_equal(diag_find(&e.diag, 1), NONE32);
+	assert_int_equal(diag_find(&e.diag, 3), NONE32);
+	assert_int_equal(diag_find(&e.diag, 2), 0);
+	assert_int_equal(diag_find(&e.diag, 4), 1);
+	assert_int_equal(e.diag.txns[1].id, 4);
+	/* what is left still reads as before: every reference valid */
+	for (size_t i = 0; i < e.diag.ntxns; i++) {
+		const struct txn *t = &e.diag.txns[i];
+
+		assert_true(t->conn < e.flow.nconns);
+		assert_true(t->req < e.flow.nmsgs);
+		assert_int_equal(e.flow.msgs[t->req].conn, t->conn);
+		assert_int_equal(e.flow.msgs[t->req].dir, 0);
+		if (t->resp != NONE32)
+			assert_int_equal(e.flow.msgs[t->resp].dir, 1);
+	}
+	assert_int_equal(diag_total(&e.diag), e.diag.ntxns + 2);
+	free(retire);
+	engine_close(&e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(json_all_equal),
+		cmocka_unit_test(text_errors_equal),
+		cmocka_unit_test(ids_survive),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
