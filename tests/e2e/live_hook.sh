@@ -18,8 +18,9 @@ headless=$!
 env TMPDIR="$dir/spool-end" "$gw" --report=json --all -i eth0 \
     >"$dir/live-end.json" 2>"$dir/headless-end.err" &
 atend=$!
+# the shell records the exit status (128+N: killed by signal N)
 tmux -S "$sock" -f /dev/null new-session -d -s live -x 200 -y 100 \
-    "env TMPDIR=$dir/spool-tui $gw -i eth0 -w $dir/tui-live.pcap 2>$dir/tui.err"
+    "env TMPDIR=$dir/spool-tui $gw -i eth0 -w $dir/tui-live.pcap 2>$dir/tui.err; echo \$? >$dir/tui.status"
 tmux -S "$sock" set-option -t live remain-on-exit on >/dev/null
 
 ready() { # both capturing: the headless one said so, the screen shows LIVE
@@ -40,16 +41,22 @@ while [ "$stop" = 0 ] && [ "$n" -lt 3000 ]; do
 	sleep 0.2
 done
 
-# both stop at once: the lab gives this script 5 s before it kills it
+# all stop at once; each closes (fsyncs) its capture, which can take
+# seconds on a busy disk: the lab gives this script 25 s before it kills it
 kill -INT "$headless" "$atend" 2>/dev/null
 tmux -S "$sock" send-keys -t live q
-for _ in $(seq 40); do
-	[ "$(tmux -S "$sock" display -p -t live '#{pane_dead}' 2>/dev/null)" = 1 ] &&
-	    ! kill -0 "$headless" 2>/dev/null && ! kill -0 "$atend" 2>/dev/null &&
-	    break
+t0=$(date +%s%N)
+for _ in $(seq 150); do
+	[ "$(tmux -S "$sock" display -p -t live '#{pane_dead}' 2>/dev/null)" = 1 ] && break
 	sleep 0.1
 done
-tmux -S "$sock" display -p -t live '#{pane_dead_status}' >"$dir/tui.status" 2>/dev/null
+echo "live_hook: screen quit after $(( ($(date +%s%N) - t0) / 1000000 )) ms," \
+    "exit status $(cat "$dir/tui.status" 2>/dev/null)" >&2
+for _ in $(seq 50); do
+	! kill -0 "$headless" 2>/dev/null && ! kill -0 "$atend" 2>/dev/null && break
+	sleep 0.1
+done
+echo "live_hook: headless ones ended after $(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
 tmux -S "$sock" kill-server 2>/dev/null
 kill -KILL "$headless" "$atend" 2>/dev/null
 wait "$headless" "$atend" 2>/dev/null

@@ -93,10 +93,10 @@ alive() { # alive PID: running and not a zombie
     [ -n "$st" ] && [ "$st" != Z ]
 }
 
-stop_pids() { # stop_pids SIGNAL PID... : signal, wait at most 5 s, then KILL
+stop_pids() { # stop_pids SIGNAL PID... : signal, wait at most STOP_WAIT s (5), then KILL
     local sig=$1 pid i any; shift
     for pid in "$@"; do kill "-$sig" "$pid" 2>/dev/null || true; done
-    for i in $(seq 50); do
+    for i in $(seq $((${STOP_WAIT:-5} * 10))); do
         any=0
         for pid in "$@"; do alive "$pid" && any=1; done
         [ "$any" = 0 ] && break
@@ -491,7 +491,8 @@ sleep 1   # let the last FIN/ACKs reach the captures
 log "stopping captures"
 stop_pids INT "$PID_tcpdump_any" "$PID_tcpdump_eth" "$PID_dumpcap"
 # a script started in the background cannot trap INT (bash ignores it there)
-[ -z "$PID_live" ] || stop_pids TERM "$PID_live"
+# the live hook quits three programs that each close (fsync) a capture
+[ -z "$PID_live" ] || STOP_WAIT=25 stop_pids TERM "$PID_live"
 reordercap "$CAP_NG.raw" "$CAP_NG" >/dev/null
 
 # Everything is built in a staging directory and moved to OUTDIR only when
