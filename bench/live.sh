@@ -11,7 +11,7 @@
 #            (gw502tui's last stderr line), VmRSS every 0.5 s.
 #  snap      the same with `-s LIVE_SNAPLEN2` (default 1600): a diagnostic
 #            run, see doc/performance.md ("Live capture under load").
-#  tui       `gw502tui -i v1` in a 160x50 tmux pane (a tmux server of our
+#  tui       `gw502tui -i v1 --keep K` in a 160x50 tmux pane (a tmux server of our
 #            own, -L gw502bench-<PID>); `tmux capture-pane -p` every 0.1 s,
 #            the status line's "N pkts" against tcpreplay's per-second
 #            "Actual: N packets ... sent in T seconds" (--stats=1, timed
@@ -31,6 +31,10 @@
 #   LIVE_TXNS=150000    small: gen -n (1.9 M frames, ~2 KB each)
 #   LIVE_SIZE=1300M     mixed: gen -s (1.44 M frames)  LIVE_MAX_S=30  replay limit
 #   LIVE_MAX_MB=2048    gw502tui --max-mb (the default, 1024, is ~20 s here)
+#   LIVE_KEEP=3000      the screen's --keep: successes and errors listed,
+#                       each; memory levels off once both reach it (with the
+#                       default 10000 the errors, ~7 % of this traffic, would
+#                       take ~35 s, longer than the replay)
 #   LIVE_SNAPLEN2=1600  the "snap" run's -s ("" skips that run)
 #   LIVE_PHASES="headless snap tui"          LIVE_NICE=0  nice for both tools
 #   LIVE_PERF=0         1: `perf record -g` gw502tui during each replay
@@ -47,6 +51,7 @@ MIX=${LIVE_MIX:-small}
 TXNS=${LIVE_TXNS:-150000}
 MAXS=${LIVE_MAX_S:-30}
 MAXMB=${LIVE_MAX_MB:-2048}
+KEEP=${LIVE_KEEP:-3000}
 SNAP2=${LIVE_SNAPLEN2-1600}
 PHASES=${LIVE_PHASES:-headless snap tui}
 NICE=${LIVE_NICE:-0}
@@ -273,9 +278,9 @@ screen_live() { [ -s "$RUN/tui.screen" ] && grep -q . "$RUN/tui.screen"; }
 tui() {
 	local tmp=$RUN/tmp-tui gpid ppid spid sent shown rc=0
 	mkdir -p "$tmp"
-	say "tui: gw502tui -i v1 in tmux 160x50 (TMPDIR=$tmp)"
+	say "tui: gw502tui -i v1 --keep $KEEP in tmux 160x50 (TMPDIR=$tmp)"
 	tmx new-session -d -s live -x 160 -y 50 \
-	    "exec env TMPDIR=$tmp ip netns exec $NS_B $(nice_cmd) $GW -i v1 --max-mb $MAXMB"
+	    "exec env TMPDIR=$tmp ip netns exec $NS_B $(nice_cmd) $GW -i v1 --max-mb $MAXMB --keep $KEEP"
 	gpid=$(tmx list-panes -t live -F '#{pane_pid}')
 	track "$gpid"
 	# the poller: capture-pane every 0.1 s until $RUN/tui.stop, 80 s at most

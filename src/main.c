@@ -44,7 +44,7 @@ struct cli {
 	double duration_s;
 	bool follow;
 	const char *yfilter;	/* -Y display filter */
-	size_t keep_ok;		/* live TUI: successful requests listed */
+	size_t keep;		/* live TUI: successes and errors listed, each */
 	struct frame_range ranges[MAX_RANGES];
 	size_t nranges;
 };
@@ -106,8 +106,8 @@ usage(FILE *out)
 "  --ring N       live: files of --max-mb MB each, the newest N kept\n"
 "                 (-w FILE: FILE_00001.pcap … and FILE.ring, which\n"
 "                 gw502tui opens as one capture)\n"
-"  --keep N       live screen: list the newest N successful requests\n"
-"                 (default 20000, 0: all); every error stays listed\n"
+"  --keep N       live screen: list the newest N successful requests and\n"
+"                 the newest N errors (default 10000, 0: all)\n"
 "  --duration SEC with --report -i: capture this long, then report\n"
 "  --follow       with --report -i: print each diagnosis as it is known\n"
 "  -p PORTS       proxy port(s), comma separated (default 9090)\n"
@@ -358,7 +358,7 @@ parse_opt(struct cli *cl, int c, const char *arg)
 		if (!int_arg(arg, 0, 100000000, &v))
 			return usage_error("--keep: not a number of requests: "
 			    "%s", arg);
-		cl->keep_ok = (size_t)v;
+		cl->keep = (size_t)v;
 		break;
 	case OPT_CONFIG:
 		cl->config = arg;
@@ -643,7 +643,7 @@ main(int argc, char **argv)
 	memset(&cl, 0, sizeof cl);
 	engine_default_opts(&cl.eo);
 	cl.lo.max_bytes = 1024ULL << 20;
-	cl.keep_ok = 20000;
+	cl.keep = 10000;
 	/* the config file first, so the command line can override it */
 	for (int i = 1; i + 1 < argc; i++)
 		if (strcmp(argv[i], "--config") == 0)
@@ -672,7 +672,7 @@ main(int argc, char **argv)
 		uo.theme = cl.theme;
 		uo.show_all = cl.ropts.all;
 		uo.dfilter = cl.yfilter;
-		uo.keep_ok = cl.keep_ok;
+		uo.keep = cl.keep;
 		r = ui_main(&uo, err, sizeof err);
 		if (r == 1)
 			fprintf(stderr, "gw502tui: %s\n", err);

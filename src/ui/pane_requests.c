@@ -372,7 +372,7 @@ req_draw(struct ui *u)
 
 	older[0] = '\0';
 	if (u->eng.diag.retired.txns)	/* live --keep: counted, not listed */
-		snprintf(older, sizeof older, " (+%llu older ok)",
+		snprintf(older, sizeof older, " (+%llu older)",
 		    (unsigned long long)u->eng.diag.retired.txns);
 	werase(u->wreq);
 	ui_box(u, u->wreq, u->g.ul, u->g.ur, 0, 0, false);

@@ -32,8 +32,8 @@ shown_by_pane(uint32_t *const *refs, size_t n, uint32_t ti)
 }
 
 /*
- * A live list keeps every error but only the newest --keep successful
- * requests: older settled ones are retired (the counts keep them), so
+ * A live list keeps the newest --keep successful requests and the newest
+ * --keep errors: older settled ones are retired (the counts keep them), so
  * memory levels off however long the capture runs. A transaction a pane
  * shows is never retired; the panes find theirs again by id.
  */
@@ -45,23 +45,26 @@ live_trim(struct ui *u)
 	    &u->fv.txn, pk_txn_ref(u) };
 	const size_t nrefs = sizeof refs / sizeof refs[0];
 	uint32_t ids[sizeof refs / sizeof refs[0]];
-	size_t keep = u->opts->keep_ok, nok = 0, excess;
+	size_t keep = u->opts->keep, settled[2] = { 0, 0 }, excess[2];
 	uint8_t *retire;
 
 	for (size_t i = 0; i < dg->ntxns; i++)
-		nok += dg->txns[i].settled && !dg->txns[i].is_error;
+		if (dg->txns[i].settled)
+			settled[dg->txns[i].is_error]++;
 	/* in steps of a quarter: each trim renumbers the whole model */
-	if (keep == 0 || nok <= keep + keep / 4 ||
+	if (keep == 0 || (settled[0] <= keep + keep / 4 &&
+	    settled[1] <= keep + keep / 4) ||
 	    (retire = calloc(dg->ntxns, 1)) == NULL)
 		return;
-	excess = nok - keep;
-	for (size_t i = 0; i < dg->ntxns && excess > 0; i++) {
+	for (int e = 0; e < 2; e++)
+		excess[e] = settled[e] > keep ? settled[e] - keep : 0;
+	for (size_t i = 0; i < dg->ntxns; i++) {
 		const struct txn *t = &dg->txns[i];
 
-		if (t->settled && !t->is_error &&
+		if (t->settled && excess[t->is_error] > 0 &&
 		    !shown_by_pane(refs, nrefs, (uint32_t)i)) {
 			retire[i] = 1;
-			excess--;
+			excess[t->is_error]--;
 		}
 	}
 	for (size_t r = 0; r < nrefs; r++)

@@ -22,11 +22,13 @@ check "namespace $NS with its loopback up" ip netns exec "$NS" ip link show lo
 
 # frames FILE: how many frames a capture holds (libpcap)
 frames() { "$PCAPCHECK" "$1" | sed -n 's/^frames=\([0-9]*\).*/\1/p'; }
-# the TUI in the tmux server: screen, has TEXT, start_tui SESSION CMD
-screen() { tmux -L "$SOCK" capture-pane -p -t tui 2>/dev/null; }
+# the TUI in the tmux server, in session $S: start_tui CMD, screen, has
+# TEXT, keys KEYS (a second TUI: set S to a new name first)
+S=tui
+screen() { tmux -L "$SOCK" capture-pane -p -t "$S" 2>/dev/null; }
 has() { screen | grep -qF -- "$1"; }
 start_tui() {
-	tmux -L "$SOCK" new-session -d -s tui -x 160 -y 40 -c "$TMPD" \
+	tmux -L "$SOCK" new-session -d -s "$S" -x 160 -y 40 -c "$TMPD" \
 	    "$1; echo EXIT=\$?; sleep 600"
 }
-keys() { tmux -L "$SOCK" send-keys -t tui "$@"; }
+keys() { tmux -L "$SOCK" send-keys -t "$S" "$@"; }

@@ -108,7 +108,7 @@ if wait_for 10 has "no longer keeps"; then ok "stream of a rotated-out request s
 else notok "stream of a rotated-out request says so" "$(screen | tr -s ' ' | head -c 900)"; fi
 # the newest error's stream still reads from the ring
 keys G
-if wait_for 10 bash -c "tmux -L $SOCK capture-pane -p -t tui | grep -q 'HTTP/1.1'"; then
+if wait_for 10 bash -c "tmux -L $SOCK capture-pane -p -t $S | grep -q 'HTTP/1.1'"; then
 	ok "stream of a recent request reads from the ring"
 else notok "stream of a recent request reads from the ring" "$(screen | tr -s ' ' | head -c 900)"; fi
 keys q
