@@ -12,7 +12,6 @@
 #define FLOW_MAX_CONNS (8u << 20)
 #define FLOW_MAX_MSGS (16u << 20)
 #define FLOW_MAX_DNS (8u << 20)
-#define DNS_PORT 53
 
 uint32_t
 flow_tuple_hash(const struct gw_addr *a, uint16_t ap, const struct gw_addr *b,
@@ -301,7 +300,7 @@ flow_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 		break;
 	case L4_UDP:
 		fl->stats.udp++;
-		if ((p->sport == DNS_PORT || p->dport == DNS_PORT) &&
+		if ((p->sport == FLOW_DNS_PORT || p->dport == FLOW_DNS_PORT) &&
 		    !p->fragment)
 			dns_feed(fl, f, p, p->payload, p->payload_len, false);
 		break;

@@ -19,6 +19,7 @@
 #define NONE32 UINT32_MAX
 #define CONN_MAX_SYNS 16	/* SYN (re)transmissions kept per connection */
 #define FLOW_MAX_PROXY_PORTS 16
+#define FLOW_DNS_PORT 53
 
 enum conn_role {
 	CONN_OTHER = 0,		/* no HTTP seen (yet) */

@@ -3,6 +3,8 @@
  * of. Retransmitted and overlapping bytes are trimmed, out-of-order
  * segments wait in a small bounded buffer, and bodies are skipped by
  * counting (Content-Length, chunked, until close): they are never stored.
+ * A connection to port 53 carries DNS instead: its length-prefixed
+ * messages go to the DNS log.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +19,11 @@
 #define HEAD_QUICK 64	/* head bytes parsed on every segment */
 /* a segment this far ahead means the capture lost data: resync */
 #define SEQ_AHEAD_MAX (1u << 20)
+#define DNS_TCP_MAX (2 + 65535)	/* length prefix and the largest message */
 
 enum parse_state {
 	PS_HEAD, PS_BODY_LEN, PS_CHUNK_SIZE, PS_CHUNK_DATA, PS_CHUNK_CRLF,
-	PS_TRAILER, PS_BODY_CLOSE, PS_TUNNEL, PS_DEAD
+	PS_TRAILER, PS_BODY_CLOSE, PS_TUNNEL, PS_DNS, PS_DEAD
 };
 
 struct ooo_seg {
@@ -269,6 +272,72 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
  * going on where the last parse stopped (http_parse_more), so that a head
  * sent a byte at a time costs O(length) and not O(length^2).
  */
+/* Room for need bytes in d->head (need <= max); false: out of memory. */
+static bool
+head_reserve(struct dir_state *d, uint32_t need, uint32_t max)
+{
+	uint32_t ncap = d->head_cap ? d->head_cap : 1024;
+	uint8_t *nb;
+
+	if (need <= d->head_cap)
+		return true;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > max)
+		ncap = max;
+	if ((nb = realloc(d->head, ncap)) == NULL)
+		return false;
+	d->head = nb;
+	d->head_cap = ncap;
+	return true;
+}
+
+/* One whole DNS message of the connection, to the DNS log. */
+static void
+dns_tcp_message(struct flow *fl, uint32_t ci, int dir, const uint8_t *msg,
+    size_t len, const struct frame_ref *fr)
+{
+	const struct conn *c = &fl->conns[ci];
+	struct frame f = { .number = fr->number, .ts_ns = fr->ts_ns,
+	    .offset = fr->offset };
+	struct pkt p;
+
+	memset(&p, 0, sizeof p);
+	p.src = dir == 0 ? c->caddr : c->saddr;
+	p.dst = dir == 0 ? c->saddr : c->caddr;
+	p.sport = dir == 0 ? c->cport : c->sport;
+	p.dport = dir == 0 ? c->sport : c->cport;
+	dns_feed(fl, &f, &p, msg, len, true);
+}
+
+/*
+ * DNS over TCP (RFC 1035 4.2.2, RFC 7766): each message has a 2-byte
+ * length; it goes to the DNS log in the frame that completes it.
+ */
+static size_t
+feed_dns(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
+    const uint8_t *data, size_t len, const struct frame_ref *fr)
+{
+	size_t take = len;
+	uint32_t need;
+
+	if (take > DNS_TCP_MAX - d->head_len)
+		take = DNS_TCP_MAX - d->head_len;
+	if (!head_reserve(d, d->head_len + (uint32_t)take, DNS_TCP_MAX)) {
+		d->state = PS_DEAD;
+		return len;
+	}
+	memcpy(d->head + d->head_len, data, take);
+	d->head_len += (uint32_t)take;
+	while (d->head_len >= 2 && d->head_len >= (need = 2u +
+	    ((uint32_t)d->head[0] << 8 | d->head[1]))) {
+		dns_tcp_message(fl, ci, dir, d->head + 2, need - 2, fr);
+		memmove(d->head, d->head + need, d->head_len - need);
+		d->head_len -= need;
+	}
+	return take;
+}
+
 static enum http_result
 parse_collected(struct dir_state *d, int dir, bool more)
 {
@@ -296,21 +365,9 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 		d->state = PS_DEAD;
 		return len;
 	}
-	if (d->head_len + take > d->head_cap) {
-		uint32_t ncap = d->head_cap ? d->head_cap : 1024;
-		uint8_t *nb;
-
-		while (ncap < d->head_len + take)
-			ncap *= 2;
-		if (ncap > HTTP_HEAD_MAX)
-			ncap = HTTP_HEAD_MAX;
-		nb = realloc(d->head, ncap);
-		if (nb == NULL) {
-			d->state = PS_DEAD;
-			return len;
-		}
-		d->head = nb;
-		d->head_cap = ncap;
+	if (!head_reserve(d, d->head_len + take, HTTP_HEAD_MAX)) {
+		d->state = PS_DEAD;
+		return len;
 	}
 	memcpy(d->head + d->head_len, data, take);
 	d->head_len += (uint32_t)take;
@@ -450,6 +507,9 @@ parse_bytes(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
 		case PS_TRAILER:
 			used = feed_chunked(fl, d, data, len, fr);
 			break;
+		case PS_DNS:
+			used = feed_dns(fl, ci, dir, d, data, len, fr);
+			break;
 		default:
 			return;	/* body until close, tunnel, dead */
 		}
@@ -473,6 +533,10 @@ static void
 parse_gap(struct flow *fl, struct dir_state *d, uint64_t n)
 {
 	fl->stats.stream_gaps += n;
+	if (d->state == PS_DNS) {
+		d->state = PS_DEAD;	/* the message framing is lost */
+		return;
+	}
 	if (d->state == PS_BODY_LEN && d->body_left >= n) {
 		d->body_left -= n;
 		if (d->body_left == 0)
@@ -566,8 +630,11 @@ stream_start(struct conn *c)
 	c->stream = calloc(1, sizeof *c->stream);
 	if (c->stream == NULL)
 		return false;
-	for (int d = 0; d < 2; d++)
+	for (int d = 0; d < 2; d++) {
 		c->stream->d[d].cur_msg = NONE32;
+		if (c->sport == FLOW_DNS_PORT)
+			c->stream->d[d].state = PS_DNS;
+	}
 	return true;
 }
 
@@ -586,7 +653,8 @@ stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
 	int32_t rel;
 
 	/* a server speaking first is not HTTP (SSH, SMTP banners) */
-	if (dir == 1 && c->role == CONN_OTHER && c->nmsg[0] == 0)
+	if (dir == 1 && c->role == CONN_OTHER && c->nmsg[0] == 0 &&
+	    c->sport != FLOW_DNS_PORT)
 		return;
 	if (!stream_start(c))
 		return;

@@ -5,6 +5,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -320,6 +321,78 @@ test_head_too_long(void **state)
 	assert_int_equal(fx->fl.stats.heads_too_long, 1);
 }
 
+/* A DNS message for ex.test A, with its 2-byte TCP length in front. */
+static size_t
+dns_tcp_msg(uint8_t *out, uint16_t id, bool response, uint8_t rcode)
+{
+	static const uint8_t question[] = { 2, 'e', 'x', 4, 't', 'e', 's', 't',
+	    0, 0, 1, 0, 1 };
+	size_t n = 2 + 12 + sizeof question;
+
+	memset(out, 0, n);
+	out[0] = 0;
+	out[1] = (uint8_t)(n - 2);
+	out[2] = (uint8_t)(id >> 8);
+	out[3] = (uint8_t)id;
+	out[4] = response ? 0x81 : 0x01;
+	out[5] = response ? (uint8_t)(0x80 | rcode) : 0;
+	out[7] = 1;	/* one question */
+	memcpy(out + 14, question, sizeof question);
+	return n;
+}
+
+static void
+test_dns_over_tcp(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t q1[64], r1[64], two[128];
+	size_t n1, nr, na, nb;
+
+	fx->srv.port = 53;
+	handshake(fx);
+	/* a query split over two segments: logged once it is whole */
+	n1 = dns_tcp_msg(q1, 0x1234, false, 0);
+	segment(fx, &fx->cli, &fx->srv, fx->cli.seq, TCPF_ACK,
+	    (const char *)q1, 7);
+	assert_int_equal(fx->fl.ndns, 0);
+	segment(fx, &fx->cli, &fx->srv, fx->cli.seq + 7, TCPF_ACK,
+	    (const char *)q1 + 7, n1 - 7);
+	fx->cli.seq += (uint32_t)n1;
+	assert_int_equal(fx->fl.ndns, 1);
+	assert_true(fx->fl.dns[0].over_tcp);
+	assert_string_equal(str(fx, fx->fl.dns[0].qname), "ex.test");
+	assert_int_equal(fx->fl.dns[0].query.number, 4);
+	assert_int_equal(fx->fl.dns[0].rcode, -1);
+	/* the answer (sent twice: a retransmission changes nothing) */
+	nr = dns_tcp_msg(r1, 0x1234, true, 3);
+	segment(fx, &fx->srv, &fx->cli, fx->srv.seq, TCPF_ACK,
+	    (const char *)r1, nr);
+	segment(fx, &fx->srv, &fx->cli, fx->srv.seq, TCPF_ACK,
+	    (const char *)r1, nr);
+	fx->srv.seq += (uint32_t)nr;
+	assert_int_equal(fx->fl.dns[0].rcode, 3);
+	assert_int_equal(fx->fl.dns[0].answer.number, 5);
+	/* two queries in one segment (RFC 7766 pipelining) */
+	na = dns_tcp_msg(two, 0x2222, false, 0);
+	nb = dns_tcp_msg(two + na, 0x3333, false, 0);
+	segment(fx, &fx->cli, &fx->srv, fx->cli.seq, TCPF_ACK,
+	    (const char *)two, na + nb);
+	assert_int_equal(fx->fl.ndns, 3);
+	assert_int_equal(fx->fl.dns[1].id, 0x2222);
+	assert_int_equal(fx->fl.dns[2].id, 0x3333);
+	assert_int_equal(fx->fl.nmsgs, 0);	/* and no HTTP */
+	fx->cli.seq += (uint32_t)(na + nb);
+	/* hostile framing: an empty message, then one announced as 65535
+	 * bytes that never comes whole, then the connection closes */
+	segment(fx, &fx->cli, &fx->srv, fx->cli.seq, TCPF_ACK, "\0\0\xff\xff"
+	    "abc", 7);
+	fx->cli.seq += 7;
+	segment(fx, &fx->cli, &fx->srv, fx->cli.seq, TCPF_ACK | TCPF_FIN,
+	    NULL, 0);
+	assert_int_equal(fx->fl.ndns, 3);
+	assert_int_equal(fx->fl.stats.dns, 4);	/* the 3 + the answer */
+}
+
 int
 main(void)
 {
@@ -343,6 +416,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_icmp_matched_by_quote,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head_too_long, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_dns_over_tcp, setup,
 		    teardown),
 	};
 
