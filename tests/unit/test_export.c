@@ -19,6 +19,7 @@
 
 #include <pcap/pcap.h>
 
+#include "unit_tmpdir.h"
 #include "capture/capfile.h"
 #include "capture/export.h"
 
@@ -222,20 +223,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *fx = *state;
-	DIR *d = opendir(fx->dir);
-	struct dirent *de;
-	char p[512];
 
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", fx->dir, de->d_name);
-		unlink(p);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(fx->dir);
+	tmpdir_remove(fx->dir);
 	free(fx);
 	return 0;
 }

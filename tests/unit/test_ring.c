@@ -17,6 +17,7 @@
 
 #include "capture/capfile.h"
 #include "capture/ring.h"
+#include "unit_tmpdir.h"
 
 static char dir[] = "/tmp/gw502ring-XXXXXX";
 
@@ -73,11 +74,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	tmpdir_remove(dir);
+	return 0;
 }
 
 static struct capfile *
