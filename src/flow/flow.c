@@ -87,6 +87,7 @@ flow_free(struct flow *fl)
 	free(fl->conn_hash);
 	free(fl->dns_hash);
 	strpool_free(&fl->strings);
+	frag_free(fl);
 	memset(fl, 0, sizeof *fl);
 }
 
@@ -287,7 +288,11 @@ flow_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 	fl->stats.ip++;
 	if (p->fragment) {
 		fl->stats.fragments++;
-		if (p->l4 != L4_TCP && p->l4 != L4_UDP)
+		if (p->l4 == L4_UDP) {
+			frag_feed(fl, f, p);	/* big DNS answers */
+			return;
+		}
+		if (p->l4 != L4_TCP)
 			return;
 		/* only a first fragment carries the L4 header */
 		if (p->sport == 0 && p->dport == 0)

@@ -28,6 +28,7 @@ enum conn_role {
 };
 
 struct stream_state;		/* reassembly state, private to stream.c */
+struct frag_table;		/* IP fragments, private to frag.c */
 
 /* One TCP connection, by 4-tuple; "client" is the side that sent the SYN. */
 struct conn {
@@ -103,6 +104,7 @@ struct flow_limits {
 struct flow_stats {
 	uint64_t frames, bytes, ip, tcp, udp, icmp, dns, not_ip, bad_link,
 	    malformed, fragments;
+	uint64_t reassembled;	/* fragmented DNS datagrams put back */
 	uint64_t conns_dropped, msgs_dropped, dns_dropped;	/* limits hit */
 	uint64_t stream_gaps;	/* bytes missing from a stream we parsed */
 	uint64_t heads_too_long;
@@ -128,6 +130,7 @@ struct flow {
 	size_t nproxy_ports;
 	struct flow_limits limits;
 	struct flow_stats stats;
+	struct frag_table *frags;	/* frag.c, NULL until a fragment */
 };
 
 int flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports);
@@ -174,5 +177,7 @@ void stream_free(struct conn *c);
 void stream_remap(struct conn *c, const uint32_t *msg_map);
 void dns_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
     const uint8_t *msg, size_t len, bool over_tcp);
+void frag_feed(struct flow *fl, const struct frame *f, const struct pkt *p);
+void frag_free(struct flow *fl);
 
 #endif

@@ -34,10 +34,11 @@ enum decode_result decode_icmp(const uint8_t *data, uint32_t len,
  * Walks IPv6 extension headers: *nh is the next-header value found before
  * d[*off]; len bounds the walk. On return *nh is the first non-extension
  * protocol (or the one after a non-first fragment header) and *off its
- * start; *frag is the fragment header's offset/M word, 0 when none.
+ * start; *frag is the fragment header's offset/M word, 0 when none, and
+ * *frag_id its identification.
  * Returns -1 when a header runs past len or the chain is too long.
  */
 int ip6_skip_ext(const uint8_t *d, uint32_t len, uint8_t *nh, uint32_t *off,
-    uint16_t *frag);
+    uint16_t *frag, uint32_t *frag_id);
 
 #endif

@@ -23,7 +23,7 @@ icmp_is_error(uint8_t ipver, uint8_t type)
 static void
 quote_ip(const uint8_t *d, uint32_t len, struct pkt_quote *q)
 {
-	uint32_t hl;
+	uint32_t hl, frag_id;
 	uint16_t frag;
 	uint8_t nh;
 
@@ -45,7 +45,7 @@ quote_ip(const uint8_t *d, uint32_t len, struct pkt_quote *q)
 		addr_set6(&q->dst, d + 24);
 		nh = d[6];
 		hl = 40;
-		if (ip6_skip_ext(d, len, &nh, &hl, &frag) < 0) {
+		if (ip6_skip_ext(d, len, &nh, &hl, &frag, &frag_id) < 0) {
 			/* Quote cut inside the chain: addresses only. */
 			q->valid = true;
 			q->l4 = nh;

@@ -21,12 +21,13 @@ enum {
 
 int
 ip6_skip_ext(const uint8_t *d, uint32_t len, uint8_t *nh, uint32_t *off,
-    uint16_t *frag)
+    uint16_t *frag, uint32_t *frag_id)
 {
 	uint32_t hl;
 	int n;
 
 	*frag = 0;
+	*frag_id = 0;
 	for (n = 0; n < IP6_MAX_EXT; n++) {
 		switch (*nh) {
 		case IP6_HOPOPTS: case IP6_ROUTING: case IP6_DSTOPTS:
@@ -43,6 +44,8 @@ ip6_skip_ext(const uint8_t *d, uint32_t len, uint8_t *nh, uint32_t *off,
 			if (len - *off < 8)
 				return -1;
 			*frag = rd16(d + *off + 2) & 0xfff9;
+			*frag_id = (uint32_t)rd16(d + *off + 4) << 16 |
+			    rd16(d + *off + 6);
 			*nh = d[*off];
 			*off += 8;
 			/* Past a non-first fragment header comes data, not headers. */
@@ -92,6 +95,18 @@ decode_l4(uint8_t proto, const uint8_t *d, uint32_t cap, uint32_t wire,
 	return DECODE_OK;
 }
 
+static void
+set_fragment(struct pkt *p, const uint8_t *d, uint32_t cap, uint32_t wire,
+    uint32_t offset, uint32_t id, bool more)
+{
+	p->frag_data = d;
+	p->frag_len = cap;
+	p->frag_wire_len = wire;
+	p->frag_offset = offset;
+	p->frag_id = id;
+	p->frag_more = more;
+}
+
 static enum decode_result
 decode_ip4(const uint8_t *d, uint32_t len, struct pkt *p)
 {
@@ -119,6 +134,9 @@ decode_ip4(const uint8_t *d, uint32_t len, struct pkt *p)
 	cap = len < total ? len : total;
 	fo = rd16(d + 6);
 	p->fragment = (fo & 0x3fff) != 0;	/* MF or an offset; not DF */
+	if (p->fragment)
+		set_fragment(p, d + hl, cap - hl, total - hl,
+		    (uint32_t)(fo & 0x1fff) * 8, rd16(d + 4), (fo & 0x2000) != 0);
 	return decode_l4(d[9], d + hl, cap - hl, total - hl,
 	    (fo & 0x1fff) != 0, p);
 }
@@ -126,7 +144,7 @@ decode_ip4(const uint8_t *d, uint32_t len, struct pkt *p)
 static enum decode_result
 decode_ip6(const uint8_t *d, uint32_t len, struct pkt *p)
 {
-	uint32_t plen, cap, off = 40;
+	uint32_t plen, cap, off = 40, frag_id;
 	uint16_t frag;
 	uint8_t nh;
 
@@ -144,9 +162,12 @@ decode_ip6(const uint8_t *d, uint32_t len, struct pkt *p)
 	if (plen == 0)
 		plen = len - 40;
 	cap = len - 40 < plen ? len - 40 : plen;
-	if (ip6_skip_ext(d, 40 + cap, &nh, &off, &frag) < 0)
+	if (ip6_skip_ext(d, 40 + cap, &nh, &off, &frag, &frag_id) < 0)
 		return DECODE_MALFORMED;
 	p->fragment = frag != 0;
+	if (p->fragment)
+		set_fragment(p, d + off, 40 + cap - off, plen - (off - 40),
+		    frag & 0xfff8, frag_id, (frag & 1) != 0);
 	return decode_l4(nh, d + off, 40 + cap - off, plen - (off - 40),
 	    (frag & 0xfff8) != 0, p);
 }

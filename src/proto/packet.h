@@ -42,6 +42,13 @@ struct pkt {
 	uint32_t payload_wire_len; /* payload length the IP header claims */
 	uint8_t icmp_type, icmp_code;
 	struct pkt_quote quote;
+	/* an IP fragment: its bytes after the IP header(s), for reassembly */
+	const uint8_t *frag_data;
+	uint32_t frag_len;	/* captured bytes of it */
+	uint32_t frag_wire_len;	/* its length on the wire */
+	uint32_t frag_offset;	/* bytes from the datagram's L4 start */
+	uint32_t frag_id;	/* IPv4 identification, IPv6 fragment id */
+	bool frag_more;		/* more fragments follow (MF) */
 };
 
 enum decode_result {

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "unit_ip4.h"
 #include "flow/flow.h"
 
 struct side {
@@ -393,6 +394,98 @@ test_dns_over_tcp(void **state)
 	assert_int_equal(fx->fl.stats.dns, 4);	/* the 3 + the answer */
 }
 
+static void
+feed_raw(struct fixture *fx, const uint8_t *pkt, size_t n, int64_t ts_s)
+{
+	struct frame f;
+	struct pkt p;
+
+	memset(&f, 0, sizeof f);
+	f.number = ++fx->frame;
+	f.ts_ns = ts_s * 1000000000LL;
+	f.data = pkt;
+	f.caplen = f.wirelen = (uint32_t)n;
+	f.linktype = 101;	/* LINKTYPE_RAW */
+	assert_int_equal(decode_frame(f.linktype, pkt, (uint32_t)n, &p),
+	    DECODE_OK);
+	flow_feed(&fx->fl, &f, &p);
+}
+
+/* UDP (ports 40000 → 53 or back) around a DNS message for ex.test A. */
+static size_t
+dns_udp(uint8_t *out, bool response, unsigned nanswers)
+{
+	static const uint8_t question[] = { 2, 'e', 'x', 4, 't', 'e', 's', 't',
+	    0, 0, 1, 0, 1 };
+	uint8_t *m = out + 8;
+	size_t n = 12;
+
+	memset(out, 0, 8 + 12);
+	m[0] = 0x42;
+	m[1] = 0x42;
+	m[2] = response ? 0x81 : 0x01;
+	m[3] = response ? 0x80 : 0;
+	m[5] = 1;
+	m[7] = (uint8_t)nanswers;
+	memcpy(m + n, question, sizeof question);
+	n += sizeof question;
+	for (unsigned i = 0; i < nanswers; i++) {
+		static const uint8_t rr[] = { 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60,
+		    0, 4, 192, 0, 2, 0 };
+
+		memcpy(m + n, rr, sizeof rr);
+		m[n + sizeof rr - 1] = (uint8_t)(10 + i);
+		n += sizeof rr;
+	}
+	out[0] = response ? 0 : 0x9c;	/* 53 or 40000 */
+	out[1] = response ? 53 : 0x40;
+	out[2] = response ? 0x9c : 0;
+	out[3] = response ? 0x40 : 53;
+	out[4] = (uint8_t)((8 + n) >> 8);
+	out[5] = (uint8_t)(8 + n);
+	return 8 + n;
+}
+
+static void
+test_fragmented_dns_answer(void **state)
+{
+	struct fixture *fx = *state;
+	static const uint8_t cli[4] = { 10, 0, 0, 1 }, srv[4] = { 10, 0, 0, 53 };
+	uint8_t udp[512], pkt[600];
+	size_t n, len;
+
+	n = dns_udp(udp, false, 0);
+	len = unit_ip4(pkt, 17, cli, srv, 1, 0x4000, udp, n);	/* DF */
+	feed_raw(fx, pkt, len, 100);
+	assert_int_equal(fx->fl.ndns, 1);
+	/* the answer (8 + 25 + 5 x 16 = 113 bytes) in three fragments of
+	 * 48, 48 and 17 bytes, the first last */
+	n = dns_udp(udp, true, 5);
+	assert_int_equal(n, 113);
+	len = unit_ip4(pkt, 17, srv, cli, 7, 0x2000 | 6, udp + 48, 48);
+	feed_raw(fx, pkt, len, 100);
+	len = unit_ip4(pkt, 17, srv, cli, 7, 12, udp + 96, n - 96);
+	feed_raw(fx, pkt, len, 100);
+	assert_int_equal(fx->fl.dns[0].rcode, -1);	/* not whole yet */
+	len = unit_ip4(pkt, 17, srv, cli, 7, 0x2000, udp, 48);
+	feed_raw(fx, pkt, len, 100);
+	assert_int_equal(fx->fl.dns[0].rcode, 0);
+	assert_int_equal(fx->fl.dns[0].nanswers, 5);
+	assert_int_equal(fx->fl.dns[0].answer.number, 4);
+	assert_int_equal(fx->fl.stats.reassembled, 1);
+	/* another answer missing a piece never counts, and is forgotten */
+	len = unit_ip4(pkt, 17, srv, cli, 8, 0x2000, udp, 48);
+	feed_raw(fx, pkt, len, 200);
+	len = unit_ip4(pkt, 17, srv, cli, 8, 12, udp + 96, n - 96);
+	feed_raw(fx, pkt, len, 200);
+	assert_int_equal(fx->fl.stats.reassembled, 1);
+	/* a fragment past 64 KiB is refused, not written */
+	len = unit_ip4(pkt, 17, srv, cli, 9, 0x1fff, udp, 48);
+	feed_raw(fx, pkt, len, 300);
+	assert_int_equal(fx->fl.stats.reassembled, 1);
+	assert_int_equal(fx->fl.stats.fragments, 6);
+}
+
 int
 main(void)
 {
@@ -419,6 +512,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dns_over_tcp, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_fragmented_dns_answer,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

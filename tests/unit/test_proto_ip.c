@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_ip4.h"
 #include "proto/packet.h"
 
 static const uint8_t SRC4[4] = { 10, 0, 0, 1 }, DST4[4] = { 192, 0, 2, 80 };
@@ -33,16 +34,7 @@ static size_t
 ip4(uint8_t *b, uint8_t proto, const uint8_t *l4, size_t l4len,
     unsigned fragword)
 {
-	memset(b, 0, 20);
-	b[0] = 0x45;
-	put16(b + 2, (unsigned)(20 + l4len));
-	put16(b + 6, fragword);
-	b[8] = 64;
-	b[9] = proto;
-	memcpy(b + 12, SRC4, 4);
-	memcpy(b + 16, DST4, 4);
-	memmove(b + 20, l4, l4len);
-	return 20 + l4len;
+	return unit_ip4(b, proto, SRC4, DST4, 0, fragword, l4, l4len);
 }
 
 /* IPv6 header; ext is the extension chain (if any) followed by l4. */
@@ -268,10 +260,17 @@ test_ip4_fragments(void **state)
 	assert_int_equal(p.dport, 53);
 	assert_int_equal(p.payload_len, 16);
 	assert_int_equal(p.payload_wire_len, 992);
+	/* what reassembly needs: the bytes after the IP header, where */
+	assert_int_equal(p.frag_len, sn);
+	assert_memory_equal(p.frag_data, seg, sn);
+	assert_int_equal(p.frag_offset, 0);
+	assert_true(p.frag_more);
 	/* Later fragment: no L4 decoding, the data is the payload. */
 	n = ip4(b, 17, seg, sn, 0x0003);
 	assert_int_equal(dec(b, n, &p), DECODE_OK);
 	assert_true(p.fragment);
+	assert_int_equal(p.frag_offset, 24);
+	assert_false(p.frag_more);
 	assert_int_equal(p.l4, L4_UDP);
 	assert_int_equal(p.sport, 0);
 	assert_int_equal(p.dport, 0);
@@ -371,6 +370,7 @@ test_ip6_fragments(void **state)
 	memset(rest, 0, 8);
 	rest[0] = 17;
 	put16(rest + 2, 0x0001);		/* offset 0, M */
+	rest[4] = 1; rest[5] = 2; rest[6] = 3; rest[7] = 4;	/* id */
 	memcpy(rest + 8, seg, sn);
 	n = ip6(b, 44, rest, 8 + sn);
 	assert_int_equal(dec(b, n, &p), DECODE_OK);
@@ -378,6 +378,12 @@ test_ip6_fragments(void **state)
 	assert_int_equal(p.l4, L4_UDP);
 	assert_int_equal(p.dport, 53);
 	assert_int_equal(p.payload_len, 8);
+	/* what reassembly needs: id, offset, M and the bytes after */
+	assert_int_equal(p.frag_id, 0x01020304);
+	assert_int_equal(p.frag_offset, 0);
+	assert_true(p.frag_more);
+	assert_int_equal(p.frag_len, sn);
+	assert_memory_equal(p.frag_data, seg, sn);
 	/* Non-first fragment: what follows is data even if it looks like headers. */
 	put16(rest + 2, 185 << 3);
 	rest[0] = 0;
@@ -387,6 +393,8 @@ test_ip6_fragments(void **state)
 	assert_int_equal(p.l4, 0);
 	assert_int_equal(p.dport, 0);
 	assert_int_equal(p.payload_len, sn);
+	assert_int_equal(p.frag_offset, 1480);
+	assert_false(p.frag_more);
 	/* Atomic fragment (offset 0, no M) is not a fragment (RFC 6946). */
 	put16(rest + 2, 0);
 	rest[0] = 17;
