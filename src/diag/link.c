@@ -98,6 +98,20 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
 	}
 }
 
+/* Appends the A/AAAA addresses of q's answer to out[n..max); new n. */
+static size_t
+answer_addrs(const struct flow *fl, const struct dns_query *q,
+    struct gw_addr *out, size_t n, size_t max)
+{
+	for (unsigned j = 0; j < q->nanswers && n < max; j++) {
+		const struct dns_answer *a = &fl->dns_answers[q->first_answer + j];
+
+		if (a->addr.family)
+			out[n++] = a->addr;
+	}
+	return n;
+}
+
 /* Addresses the host resolved to (following CNAMEs), or its literal IP. */
 static size_t
 candidate_addrs(const struct flow *fl, const struct txn *t,
@@ -107,17 +121,8 @@ candidate_addrs(const struct flow *fl, const struct txn *t,
 
 	if (addr_parse(flow_str(fl, t->host), &out[0]))
 		return 1;
-	for (unsigned k = 0; k < t->d.ndns; k++) {
-		const struct dns_query *q = &fl->dns[t->d.dns[k]];
-
-		for (unsigned j = 0; j < q->nanswers && n < max; j++) {
-			const struct dns_answer *a =
-			    &fl->dns_answers[q->first_answer + j];
-
-			if (a->addr.family)
-				out[n++] = a->addr;
-		}
-	}
+	for (unsigned k = 0; k < t->d.ndns; k++)
+		n = answer_addrs(fl, &fl->dns[t->d.dns[k]], out, n, max);
 	return n;
 }
 
@@ -289,11 +294,8 @@ diag_mark_window(const struct diag *dg, const struct flow *fl,
 		if (strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
 		dns[i] = 1;
-		for (unsigned j = 0; j < q->nanswers &&
-		    naddrs < MAX_CANDIDATE_ADDRS; j++)
-			if (fl->dns_answers[q->first_answer + j].addr.family)
-				addrs[naddrs++] =
-				    fl->dns_answers[q->first_answer + j].addr;
+		naddrs = answer_addrs(fl, q, addrs, naddrs,
+		    MAX_CANDIDATE_ADDRS);
 	}
 	for (size_t a = 0; a < naddrs; a++)
 		for (uint32_t i = chain_first(&dg->by_dst,

@@ -82,7 +82,7 @@ txn_final_ns(const struct diag *dg, const struct flow *fl,
 
 /* Marks a transaction's own messages, connections and look-ups. */
 static void
-keep_refs(const struct txn *t, const struct flow *fl, struct keep *k)
+keep_refs(const struct txn *t, struct keep *k)
 {
 	const struct diagnosis *d = &t->d;
 
@@ -94,10 +94,8 @@ keep_refs(const struct txn *t, const struct flow *fl, struct keep *k)
 		k->dns[d->dns[i]] = 1;
 	for (unsigned i = 0; i < d->nconns; i++)
 		k->conn[d->conns[i]] = 1;
-	if (d->up_req != NONE32) {
-		k->msg[d->up_req] = 1;
-		k->conn[fl->msgs[d->up_req].conn] = 1;
-	}
+	if (d->up_req != NONE32)
+		k->msg[d->up_req] = 1;	/* on up_conn, kept below */
 	if (d->up_resp != NONE32)
 		k->msg[d->up_resp] = 1;
 	if (d->up_conn != NONE32)
@@ -308,7 +306,7 @@ diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire)
 			tmap[i] = k.txn[i] ? (uint32_t)next++ : NONE32;
 			if (!k.txn[i])
 				continue;
-			keep_refs(&dg->txns[i], fl, &k);
+			keep_refs(&dg->txns[i], &k);
 			if (!dg->txns[i].settled)
 				diag_mark_window(dg, fl, &dg->txns[i], k.conn,
 				    k.msg, k.dns);

@@ -124,9 +124,7 @@ move_dns(struct flow *fl, const struct flow_maps *mp)
 	}
 	free(fl->dns_answers);
 	fl->dns_answers = answers;
-	fl->nanswers = fl->answers_cap = na;
-	if (cap == 0)
-		fl->answers_cap = 0;
+	fl->nanswers = fl->answers_cap = na;	/* na == cap */
 	fl->ndns = n;
 	return 0;
 }

@@ -98,12 +98,10 @@ report_summary(FILE *out, const struct engine *e, bool json, bool all,
 		    "request.\n", out);
 }
 
-void
-report_all(FILE *out, const struct engine *e, const struct report_opts *o,
-    bool json)
+uint64_t
+report_items(FILE *out, const struct engine *e, const struct report_opts *o,
+    bool json, const struct report_item *items, size_t n)
 {
-	struct report_item *items = NULL;
-	size_t cap = 0, n = report_order(e, true, NULL, &items, &cap);
 	uint64_t shown = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -114,6 +112,17 @@ report_all(FILE *out, const struct engine *e, const struct report_opts *o,
 		report_txn(out, e, t, json);
 		shown++;
 	}
+	return shown;
+}
+
+void
+report_all(FILE *out, const struct engine *e, const struct report_opts *o,
+    bool json)
+{
+	struct report_item *items = NULL;
+	size_t cap = 0, n = report_order(e, true, NULL, &items, &cap);
+	uint64_t shown = report_items(out, e, o, json, items, n);
+
 	free(items);
 	report_summary(out, e, json, o->all, shown);
 }

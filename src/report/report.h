@@ -48,6 +48,10 @@ struct report_item {
 };
 size_t report_order(const struct engine *e, bool all_settled,
     const uint8_t *skip, struct report_item **items, size_t *cap);
+/* Prints the items (in their order) the options want; how many it did. */
+uint64_t report_items(FILE *out, const struct engine *e,
+    const struct report_opts *o, bool json, const struct report_item *items,
+    size_t n);
 
 /*
  * A report written while the capture is read (files, live capture): each
@@ -60,6 +64,7 @@ struct report_stream {
 	struct report_opts o;
 	uint8_t *done;			/* per txns[] entry: printed */
 	size_t done_cap, ndone;
+	size_t pending;			/* printed, not yet retired */
 	struct report_item *items;
 	size_t items_cap;
 	uint64_t shown;

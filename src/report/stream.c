@@ -34,32 +34,22 @@ print_final(struct report_stream *rs, struct engine *e)
 		rs->ndone = dg->ntxns;
 	}
 	n = report_order(e, e->eof, rs->done, &rs->items, &rs->items_cap);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t ti = rs->items[i].index;
-		const struct txn *t = &dg->txns[ti];
-
-		rs->done[ti] = 1;
-		if (!report_wants(e, t, &rs->o))
-			continue;
-		report_txn(rs->out, e, t, rs->json);
-		rs->shown++;
-	}
+	rs->shown += report_items(rs->out, e, &rs->o, rs->json, rs->items, n);
+	for (size_t i = 0; i < n; i++)
+		rs->done[rs->items[i].index] = 1;
+	rs->pending += n;
 }
 
 void
 report_stream_step(struct report_stream *rs, struct engine *e)
 {
-	size_t printed = 0;
-
 	print_final(rs, e);
-	for (size_t i = 0; i < rs->ndone; i++)
-		printed += rs->done[i];
-	if (e->eof || printed == 0 || printed < rs->retire_batch ||
-	    printed < e->diag.ntxns / 4)
+	if (e->eof || rs->pending == 0 || rs->pending < rs->retire_batch ||
+	    rs->pending < e->diag.ntxns / 4)
 		return;
 	if (diag_retire(&e->diag, &e->flow, rs->done) < 0)
 		return;	/* out of memory: keep everything, still correct */
-	rs->ndone = 0;	/* every printed one is gone; the rest moved */
+	rs->ndone = rs->pending = 0;	/* every printed one is gone */
 }
 
 void

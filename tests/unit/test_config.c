@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "unit_tmpdir.h"
 #include "util/config.h"
 
 static char tmpdir[64];
@@ -34,26 +35,12 @@ teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static const char *
-write_file(const char *name, const char *text)
-{
-	static char path[256];
-	FILE *fp;
-
-	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	return path;
-}
-
 static void
 test_full(void **state)
 {
 	struct gw_config c;
 	char err[256] = "";
-	const char *p = write_file("c.yaml",
+	const char *p = tmpdir_write(tmpdir, "c.yaml",
 	    "# comment\nproxy_ports: [9090, 3128]\nstatuses: [502, 504]\n"
 	    "timeout: 60\ntheme: light\n");
 
@@ -73,7 +60,7 @@ test_scalar_forms(void **state)
 {
 	struct gw_config c;
 	char err[256] = "";
-	const char *p = write_file("s.yaml", "proxy_ports: 8080\n"
+	const char *p = tmpdir_write(tmpdir, "s.yaml", "proxy_ports: 8080\n"
 	    "statuses: \"502,503\"\n");
 
 	(void)state;
@@ -91,7 +78,7 @@ test_empty_file(void **state)
 {
 	struct gw_config c;
 	char err[256] = "";
-	const char *p = write_file("e.yaml", "# nothing\n");
+	const char *p = tmpdir_write(tmpdir, "e.yaml", "# nothing\n");
 
 	(void)state;
 	assert_int_equal(config_load(&c, p, err, sizeof err), 0);
@@ -103,7 +90,7 @@ expect_error(const char *text, const char *pos, const char *what)
 {
 	struct gw_config c;
 	char err[512] = "", want[300];
-	const char *p = write_file("bad.yaml", text);
+	const char *p = tmpdir_write(tmpdir, "bad.yaml", text);
 
 	snprintf(want, sizeof want, "%s:%s", p, pos);
 	assert_int_equal(config_load(&c, p, err, sizeof err), -1);
@@ -154,11 +141,11 @@ test_default_location(void **state)
 	(void)state;
 	snprintf(d, sizeof d, "%s/gw502tui", tmpdir);
 	assert_int_equal(mkdir(d, 0700), 0);
-	write_file("gw502tui/config.yaml", "timeout: 30\n");
+	tmpdir_write(tmpdir, "gw502tui/config.yaml", "timeout: 30\n");
 	setenv("XDG_CONFIG_HOME", tmpdir, 1);
 	assert_int_equal(config_load(&c, NULL, err, sizeof err), 0);
 	assert_int_equal(c.timeout_s, 30);
-	write_file("gw502tui/config.yaml", "timeout: x\n");
+	tmpdir_write(tmpdir, "gw502tui/config.yaml", "timeout: x\n");
 	assert_int_equal(config_load(&c, NULL, err, sizeof err), -1);
 	assert_non_null(strstr(err, "gw502tui/config.yaml:1:10: "));
 }

@@ -45,19 +45,6 @@ write_member(const char *name, unsigned first, unsigned n)
 	pcap_close(dead);
 }
 
-static void
-write_text(const char *name, const char *text)
-{
-	char path[512];
-	FILE *fp;
-
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
-
 static int
 setup(void **state)
 {
@@ -67,7 +54,7 @@ setup(void **state)
 	/* the ring kept members 2 and 3 (frames 11-20 and 21-25) */
 	write_member("r_00002.pcap", 11, 10);
 	write_member("r_00003.pcap", 21, 5);
-	write_text("r.ring", RING_MAGIC "\n2 11 r_00002.pcap\n3 21 r_00003.pcap\n");
+	tmpdir_write(dir, "r.ring", RING_MAGIC "\n2 11 r_00002.pcap\n3 21 r_00003.pcap\n");
 	return 0;
 }
 
@@ -132,25 +119,25 @@ bad_indexes(void **state)
 	char err[512];
 
 	(void)state;
-	write_text("bad.ring", RING_MAGIC "\n2 11 r_00002.pcap\nnonsense\n");
+	tmpdir_write(dir, "bad.ring", RING_MAGIC "\n2 11 r_00002.pcap\nnonsense\n");
 	assert_null(open_in_dir("bad.ring", err, sizeof err));
 	assert_non_null(strstr(err, "bad.ring:3: not a ring index line"));
-	write_text("up.ring", RING_MAGIC "\n2 11 ../etc/passwd\n");
+	tmpdir_write(dir, "up.ring", RING_MAGIC "\n2 11 ../etc/passwd\n");
 	assert_null(open_in_dir("up.ring", err, sizeof err));
 	assert_non_null(strstr(err, "not a ring index line"));
-	write_text("order.ring", RING_MAGIC "\n3 21 r_00003.pcap\n2 11 r_00002.pcap\n");
+	tmpdir_write(dir, "order.ring", RING_MAGIC "\n3 21 r_00003.pcap\n2 11 r_00002.pcap\n");
 	assert_null(open_in_dir("order.ring", err, sizeof err));
-	write_text("empty.ring", RING_MAGIC "\n");
+	tmpdir_write(dir, "empty.ring", RING_MAGIC "\n");
 	assert_null(open_in_dir("empty.ring", err, sizeof err));
 	assert_non_null(strstr(err, "lists no file"));
-	write_text("gone.ring", RING_MAGIC "\n7 1 r_00007.pcap\n");
+	tmpdir_write(dir, "gone.ring", RING_MAGIC "\n7 1 r_00007.pcap\n");
 	assert_null(open_in_dir("gone.ring", err, sizeof err));
 	assert_non_null(strstr(err, "r_00007.pcap"));
 	/* a ring may not nest (nor list itself): members are pcap files */
-	write_text("nest.ring", RING_MAGIC "\n1 1 r.ring\n");
+	tmpdir_write(dir, "nest.ring", RING_MAGIC "\n1 1 r.ring\n");
 	assert_null(open_in_dir("nest.ring", err, sizeof err));
 	assert_non_null(strstr(err, "must be a pcap file"));
-	write_text("self.ring", RING_MAGIC "\n1 1 self.ring\n");
+	tmpdir_write(dir, "self.ring", RING_MAGIC "\n1 1 self.ring\n");
 	assert_null(open_in_dir("self.ring", err, sizeof err));
 	assert_non_null(strstr(err, "must be a pcap file"));
 }
