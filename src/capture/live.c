@@ -191,15 +191,15 @@ ring_add_member(struct live *l, char *err, size_t errlen)
 	return ring_index_write(l->ring_path, ri, err, errlen);
 }
 
-/* Drops the oldest files beyond --ring N: the index first, then the file
+/* Drops the oldest files beyond `keep`: the index first, then the file
  * (a reader that has it open keeps reading it). */
 static int
-ring_trim(struct live *l, char *err, size_t errlen)
+ring_trim(struct live *l, size_t keep, char *err, size_t errlen)
 {
 	struct ring_index *ri = l->ring;
 	char old[4400];
 
-	while (ri->n > l->ring_files) {
+	while (ri->n > keep) {
 		ring_member_path(l->ring_path, &ri->m[0], old, sizeof old);
 		memmove(&ri->m[0], &ri->m[1], (ri->n - 1) * sizeof ri->m[0]);
 		ri->n--;
@@ -216,8 +216,9 @@ ring_rotate(struct live *l)
 	pcap_dump_close(l->dump);	/* flushes and closes the file */
 	l->dump = NULL;
 	l->spool = NULL;
-	if (ring_add_member(l, l->err, sizeof l->err) < 0 ||
-	    ring_trim(l, l->err, sizeof l->err) < 0)
+	/* room first: with --ring 1024 the index is full */
+	if (ring_trim(l, l->ring_files - 1, l->err, sizeof l->err) < 0 ||
+	    ring_add_member(l, l->err, sizeof l->err) < 0)
 		return -1;
 	return 0;
 }
