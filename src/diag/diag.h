@@ -163,7 +163,8 @@ int64_t txn_end_ns(const struct flow *fl, const struct txn *t,
 /* Elapsed time from request to that end. */
 int64_t txn_elapsed_ns(const struct flow *fl, const struct txn *t,
     int64_t now_ns);
-/* Frames [first,last] to export for a transaction, with first's offset. */
+/* Frames [first,last] to export for a transaction, with first's offset:
+ * from the request's first byte to its answer (or last evidence). */
 void txn_frame_range(const struct flow *fl, const struct txn *t,
     struct frame_ref *first, struct frame_ref *last);
 

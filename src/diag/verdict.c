@@ -160,20 +160,39 @@ diag_evidence_frames(const struct flow *fl, const struct txn *t,
 	return u;
 }
 
+/* Takes f into [first,last]: a response can precede the request's last
+ * byte (retransmissions, a peer that answers early), so no order is assumed. */
+static void
+range_widen(struct frame_ref *first, struct frame_ref *last,
+    const struct frame_ref *f)
+{
+	if (f->number == 0)
+		return;
+	if (first->number == 0 || f->number < first->number)
+		*first = *f;
+	if (f->number > last->number)
+		*last = *f;
+}
+
 void
 txn_frame_range(const struct flow *fl, const struct txn *t,
     struct frame_ref *first, struct frame_ref *last)
 {
+	const struct http_msg *req = &fl->msgs[t->req];
 	uint64_t ev[256];
 	size_t n;
 
-	*first = *msg_frame(&fl->msgs[t->req]);
+	memset(first, 0, sizeof *first);
+	memset(last, 0, sizeof *last);
+	/* from the request's first byte, so that Wireshark can reassemble it */
+	range_widen(first, last, &req->start);
+	range_widen(first, last, msg_frame(req));
 	if (t->resp != NONE32) {
-		*last = *msg_frame(&fl->msgs[t->resp]);
+		range_widen(first, last, &fl->msgs[t->resp].start);
+		range_widen(first, last, msg_frame(&fl->msgs[t->resp]));
 		return;
 	}
 	/* never answered: up to the last piece of evidence */
-	*last = *first;
 	n = diag_evidence_frames(fl, t, INT64_MAX, ev, sizeof ev / sizeof ev[0]);
 	if (n && ev[n - 1] > last->number) {
 		last->number = ev[n - 1];

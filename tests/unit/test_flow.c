@@ -1,7 +1,8 @@
 /*
  * test_flow.c: TCP tracking and HTTP head reassembly, fed with decoded
  * packets built by hand: retransmission, overlap, out-of-order segments,
- * gaps, pipelining, chunked bodies, SYN retransmissions, RST and ICMP.
+ * gaps, pipelining, chunked bodies, SYN retransmissions, RST and ICMP;
+ * and the export frame range the diagnosis layer derives from them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "unit_ip4.h"
+#include "diag/diag.h"
 #include "flow/flow.h"
 
 struct side {
@@ -486,6 +488,39 @@ test_fragmented_dns_answer(void **state)
 	assert_int_equal(fx->fl.stats.fragments, 6);
 }
 
+/* The gateway answers before the request's body is all in (found by
+ * fuzz_engine): the export range still runs forward, from the request's
+ * first frame to the last frame of either message. */
+static void
+test_answer_before_request_end(void **state)
+{
+	struct fixture *fx = *state;
+	struct diag_opts o = { .statuses = { 502 }, .nstatuses = 1,
+	    .timeout_ns = 120LL * 1000000000LL };
+	struct frame_ref first, last;
+	struct diag dg;
+
+	handshake(fx);
+	send_data(fx, &fx->cli, &fx->srv, "POST http://u.test/f HTTP/1.1\r\n"
+	    "Host: u.test\r\nContent-Length: 8\r\n\r\n1234");	/* 3 */
+	send_data(fx, &fx->srv, &fx->cli, "HTTP/1.1 502 Bad Gateway\r\n"
+	    "Content-Length: 0\r\n\r\n");				/* 4 */
+	send_data(fx, &fx->cli, &fx->srv, "5678");			/* 5 */
+	assert_int_equal(fx->fl.nmsgs, 2);
+	assert_true(fx->fl.msgs[0].complete);
+	assert_int_equal(fx->fl.msgs[0].end.number, 5);
+	diag_init(&dg, &o);
+	diag_update(&dg, &fx->fl);
+	diag_run(&dg, &fx->fl, true);
+	assert_int_equal(dg.ntxns, 1);
+	assert_int_equal(dg.txns[0].resp, 1);
+	txn_frame_range(&fx->fl, &dg.txns[0], &first, &last);
+	assert_int_equal(first.number, 3);
+	assert_int_equal(first.offset, 300);
+	assert_int_equal(last.number, 5);
+	diag_free(&dg);
+}
+
 int
 main(void)
 {
@@ -513,6 +548,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dns_over_tcp, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fragmented_dns_answer,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_before_request_end,
 		    setup, teardown),
 	};
 
