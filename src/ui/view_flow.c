@@ -151,23 +151,32 @@ fv_row(struct ui *u, const struct fv_geom *g, int y, size_t i)
 	fv_arrow(u, g, y, r, sel);
 }
 
+/* "Frame N at CLOCK, FROM → TO": the footer and the detail popup. */
+static void
+fv_row_head(const struct ui *u, const struct ladder_row *r, char *out,
+    size_t outlen)
+{
+	char clock[32];
+
+	ui_fmt_clock(r->ts_ns, 6, clock, sizeof clock);
+	snprintf(out, outlen, "Frame %llu at %s, %s %s %s",
+	    (unsigned long long)r->frame, clock, ladder_col_name(r->from),
+	    u->g.arrow, ladder_col_name(r->to));
+}
+
 static void
 fv_footer(struct ui *u)
 {
 	const struct ladder_row *r;
 	int h = getmaxy(u->wflow), w = getmaxx(u->wflow) - 2;
-	char esc[LADDER_LABEL_MAX * 4], line[LADDER_LABEL_MAX * 4 + 128];
-	char clock[32];
+	char esc[LADDER_LABEL_MAX * 4], line[128];
 
 	wattrset(u->wflow, u->attr[TE_BORDER]);
 	mvwhline(u->wflow, h - FV_FOOT_H, 1, u->g.hl, w);
 	if (u->fv.lad.n == 0)
 		return;
 	r = &u->fv.lad.rows[u->fv.sel];
-	ui_fmt_clock(r->ts_ns, 6, clock, sizeof clock);
-	snprintf(line, sizeof line, "Frame %llu  %s  %s %s %s",
-	    (unsigned long long)r->frame, clock, ladder_col_name(r->from),
-	    u->g.arrow, ladder_col_name(r->to));
+	fv_row_head(u, r, line, sizeof line);
 	ui_put(u->wflow, h - 2, 1, w, line, u->attr[TE_LABEL], true);
 	ui_esc_str(u, r->label, esc, sizeof esc);
 	ui_put(u->wflow, h - 1 - 0, 1, w, esc, u->attr[r->bad ? TE_FLOW_BAD :
@@ -208,7 +217,7 @@ static void
 fv_details(struct ui *u)
 {
 	const struct ladder_row *r;
-	char clock[32], head[128], lab[LADDER_LABEL_MAX * 4];
+	char head[128], lab[LADDER_LABEL_MAX * 4];
 	char esc[FV_DETAIL_LINES][512];
 	const char *lines[FV_DETAIL_LINES + 3], *p, *nl;
 	size_t n = 0, k = 0;
@@ -216,10 +225,7 @@ fv_details(struct ui *u)
 	if (u->fv.lad.n == 0)
 		return;
 	r = &u->fv.lad.rows[u->fv.sel];
-	ui_fmt_clock(r->ts_ns, 6, clock, sizeof clock);
-	snprintf(head, sizeof head, "Frame %llu at %s, %s %s %s",
-	    (unsigned long long)r->frame, clock, ladder_col_name(r->from),
-	    u->g.arrow, ladder_col_name(r->to));
+	fv_row_head(u, r, head, sizeof head);
 	lines[n++] = head;
 	lines[n++] = ui_esc_str(u, r->label, lab, sizeof lab);
 	lines[n++] = "";
