@@ -20,6 +20,8 @@
 #     from writing `send-keys` to the pane's first and last %output
 #     (the burst ends after 5 ms of silence), each key's screen change
 #     checked with capture-pane. This last figure is judged against 20 ms.
+#     Then the same file with `--keep BENCH_TUI_KEEP` (default 10000): load
+#     time and peak RSS of a bounded list.
 #  3. The same keystrokes without tmux: gw502tui on a pty of our own
 #     (120x40, TERM=xterm-256color); time from writing the key to the
 #     master until the first and the last byte of the repaint (the burst
@@ -53,10 +55,12 @@ if [ ! -s "$KEYS" ]; then
 fi
 cat "$FIRST" "$KEYS" >/dev/null	# page cache
 
-python3 - "$GW" "$FIRST" "$KEYS" "${BENCH_TUI_RUNS:-5}" "${BENCH_TUI_KEYS:-50}" <<'EOF'
+python3 - "$GW" "$FIRST" "$KEYS" "${BENCH_TUI_RUNS:-5}" "${BENCH_TUI_KEYS:-50}" \
+    "${BENCH_TUI_KEEP:-10000}" <<'EOF'
 import os, re, shlex, statistics, subprocess, sys, tempfile, time
 
 gw, first, keys, runs, nkeys = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+keep = int(sys.argv[6])
 S = "gwbench"
 ROW = re.compile(r"│\d\d:\d\d:\d\d\.\d{3} ")
 
@@ -69,12 +73,19 @@ def cap(esc=False):
 def kill():
     tmux("kill-session", "-t", S, check=False)
 
-def start(path):
+def start(path, opts=""):
     kill()
     t0 = time.monotonic()
     tmux("new-session", "-d", "-s", S, "-x", "120", "-y", "40",
-         f"exec {shlex.quote(gw)} {shlex.quote(path)}")
+         f"exec {shlex.quote(gw)} {opts} {shlex.quote(path)}")
     return t0
+
+def peak_rss_mb():
+    pid = tmux("display", "-p", "-t", S, "#{pane_pid}").strip()
+    try:
+        return int(open(f"/proc/{pid}/status").read().split("VmHWM:")[1].split()[0]) / 1024
+    except Exception:
+        return float("nan")
 
 def loaded(screen):
     last = screen.rstrip("\n").split("\n")[-1] if screen.strip() else ""
@@ -215,12 +226,7 @@ try:
     s = cap()
     title = s.split("\n")[0]
     print(f"{os.path.basename(keys)}: loaded in {tl:.1f} s; list: {title.strip('┌─ ').split('─')[0].strip()}")
-    pid = tmux("display", "-p", "-t", S, "#{pane_pid}").strip()
-    try:
-        rss = int(open(f"/proc/{pid}/status").read().split("VmHWM:")[1].split()[0])
-        print(f"  gw502tui peak RSS after loading: {rss / 1024:.0f} MB")
-    except Exception:
-        pass
+    print(f"  gw502tui peak RSS after loading: {peak_rss_mb():.0f} MB")
     pipe = tempfile.NamedTemporaryFile(delete=False, prefix="gwtui.", suffix=".out").name
     tmux("pipe-pane", "-o", "-t", S, f"cat >> {shlex.quote(pipe)}")
     time.sleep(0.3)
@@ -268,6 +274,20 @@ try:
           f"{title.strip('┌─ ').split('─')[0].strip()}: {mc:.2f} ms (limit 20 ms; "
           f"with a tmux client fork per call instead: {ms:.1f} ms, of which "
           f"~{2 * rtt * 1e3:.0f} ms is the two forks)")
+
+    # 2b. the same file with the list bounded (--keep): memory
+    t0 = start(keys, f"--keep {keep}")
+    while time.monotonic() - t0 < 900:
+        s = cap()
+        if loaded(s) and "┌" in s:
+            break
+        time.sleep(0.05)
+    tk = time.monotonic() - t0
+    print(f"with --keep {keep}: loaded in {tk:.1f} s; list: "
+          f"{s.split(chr(10))[0].strip('┌─ ').split('─')[0].strip()}; "
+          f"peak RSS {peak_rss_mb():.0f} MB")
+    tmux("send-keys", "-t", S, "q")
+    kill()
 
     # 3. the same on a pty of our own: no tmux in the loop
     import fcntl, pty, select, struct, termios

@@ -44,7 +44,8 @@ struct cli {
 	double duration_s;
 	bool follow;
 	const char *yfilter;	/* -Y display filter */
-	size_t keep;		/* live TUI: successes and errors listed, each */
+	size_t keep;		/* TUI: successes and errors listed, each */
+	bool keep_set;		/* --keep given (else by mode) */
 	struct frame_range ranges[MAX_RANGES];
 	size_t nranges;
 };
@@ -106,8 +107,9 @@ usage(FILE *out)
 "  --ring N       live: files of --max-mb MB each, the newest N kept\n"
 "                 (-w FILE: FILE_00001.pcap … and FILE.ring, which\n"
 "                 gw502tui opens as one capture)\n"
-"  --keep N       live screen: list the newest N successful requests and\n"
-"                 the newest N errors (default 10000, 0: all)\n"
+"  --keep N       screen: list the newest N successful requests and the\n"
+"                 newest N errors, in bounded memory (0: all; default\n"
+"                 10000 live, all for a file)\n"
 "  --duration SEC with --report -i: capture this long (each diagnosis is\n"
 "                 written once final, then the summary)\n"
 "  --follow       with --report -i: flush each diagnosis at once (pipes)\n"
@@ -360,6 +362,7 @@ parse_opt(struct cli *cl, int c, const char *arg)
 			return usage_error("--keep: not a number of requests: "
 			    "%s", arg);
 		cl->keep = (size_t)v;
+		cl->keep_set = true;
 		break;
 	case OPT_CONFIG:
 		cl->config = arg;
@@ -644,7 +647,6 @@ main(int argc, char **argv)
 	memset(&cl, 0, sizeof cl);
 	engine_default_opts(&cl.eo);
 	cl.lo.max_bytes = 1024ULL << 20;
-	cl.keep = 10000;
 	/* the config file first, so the command line can override it */
 	for (int i = 1; i + 1 < argc; i++)
 		if (strcmp(argv[i], "--config") == 0)
@@ -673,7 +675,8 @@ main(int argc, char **argv)
 		uo.theme = cl.theme;
 		uo.show_all = cl.ropts.all;
 		uo.dfilter = cl.yfilter;
-		uo.keep = cl.keep;
+		/* a live list is bounded unless asked; a file lists all */
+		uo.keep = cl.keep_set ? cl.keep : l ? 10000 : 0;
 		r = ui_main(&uo, err, sizeof err);
 		if (r == 1)
 			fprintf(stderr, "gw502tui: %s\n", err);

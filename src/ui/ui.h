@@ -17,8 +17,8 @@ struct ui_opts {
 	const char *theme;		/* name or path, NULL: default */
 	int show_all;			/* start with all requests shown */
 	const char *dfilter;		/* -Y: the packet list's filter */
-	size_t keep;			/* live: successful requests and
-					 * errors kept listed, each (0: all) */
+	size_t keep;			/* successful requests and errors
+					 * kept listed, each (0: all) */
 };
 
 /* Runs the TUI; returns the exit status (DESIGN §3), err for status 1. */

@@ -22,66 +22,6 @@ live_feed(void *ctx, const struct frame *f)
 	engine_feed(ctx, f);
 }
 
-static bool
-shown_by_pane(uint32_t *const *refs, size_t n, uint32_t ti)
-{
-	for (size_t r = 0; r < n; r++)
-		if (refs[r] && *refs[r] == ti)
-			return true;
-	return false;
-}
-
-/*
- * A live list keeps the newest --keep successful requests and the newest
- * --keep errors: older settled ones are retired (the counts keep them), so
- * memory levels off however long the capture runs. A transaction a pane
- * shows is never retired; the panes find theirs again by id.
- */
-static void
-live_trim(struct ui *u)
-{
-	struct diag *dg = &u->eng.diag;
-	uint32_t *refs[] = { &u->rq.sel_txn, &u->ev.txn, &u->st.txn,
-	    &u->fv.txn, pk_txn_ref(u) };
-	const size_t nrefs = sizeof refs / sizeof refs[0];
-	uint32_t ids[sizeof refs / sizeof refs[0]];
-	size_t keep = u->opts->keep, settled[2] = { 0, 0 }, excess[2];
-	uint8_t *retire;
-
-	for (size_t i = 0; i < dg->ntxns; i++)
-		if (dg->txns[i].settled)
-			settled[dg->txns[i].is_error]++;
-	/* in steps of a quarter: each trim renumbers the whole model */
-	if (keep == 0 || (settled[0] <= keep + keep / 4 &&
-	    settled[1] <= keep + keep / 4) ||
-	    (retire = calloc(dg->ntxns, 1)) == NULL)
-		return;
-	for (int e = 0; e < 2; e++)
-		excess[e] = settled[e] > keep ? settled[e] - keep : 0;
-	for (size_t i = 0; i < dg->ntxns; i++) {
-		const struct txn *t = &dg->txns[i];
-
-		if (t->settled && excess[t->is_error] > 0 &&
-		    !shown_by_pane(refs, nrefs, (uint32_t)i)) {
-			retire[i] = 1;
-			excess[t->is_error]--;
-		}
-	}
-	for (size_t r = 0; r < nrefs; r++)
-		ids[r] = refs[r] && *refs[r] != NONE32 ?
-		    dg->txns[*refs[r]].id : 0;
-	if (diag_retire(dg, &u->eng.flow, retire) > 0) {
-		for (size_t r = 0; r < nrefs; r++)
-			if (refs[r])
-				*refs[r] = ids[r] ? diag_find(dg, ids[r]) :
-				    NONE32;
-		st_renumbered(u);
-		req_rebuild(u);
-		u->dirty |= D_ALL;
-	}
-	free(retire);
-}
-
 /* Waits for a key or packets; then takes what the kernel has. */
 void
 ui_live_poll(struct ui *u)
@@ -121,7 +61,6 @@ ui_live_poll(struct ui *u)
 	    UI_LIVE_IDLE_DIAG_NS) {
 		u->live_new = false;
 		ui_diagnose(u);
-		live_trim(u);
 		if (u->rq.n && ui_selected(u) && u->ev.txn == NONE32)
 			ui_selection_changed(u);
 	}

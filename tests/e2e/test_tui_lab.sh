@@ -5,7 +5,8 @@
 # evidence (NXDOMAIN, the SYN times and intervals of *.syn.tsv, the RST,
 # the ICMP name, the upstream's invalid first line …); follow the stream;
 # export and read the file back; 80x24, resize, q and SIGTERM restore the
-# terminal. Synchronisation is by polling the screen, never fixed sleeps.
+# terminal; --keep on a file lists the newest requests and counts the
+# rest. Synchronisation is by polling the screen, never fixed sleeps.
 . "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || { skip "tui lab: tmux not installed"; exit 0; }
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
@@ -189,3 +190,25 @@ kill -TERM "$pid"
 see "SIGTERM: shell back" "EXIT=1"
 keys "echo STTY=\$(stty -a | grep -c -- '-icanon\|-echo ')" Enter
 see "SIGTERM: terminal sane" "STTY=0"
+
+# --keep on a file: the list holds the newest N of each class, the rest is
+# counted ("+K older") and the status line still counts every error.
+keys "clear" Enter
+start "--keep 2 $ROOT/examples/gw502-lab.pcap"
+check "--keep 2: loads" wait_for 20 has "? help"
+total=$("$GW_BIN" -p "$PORTS" --report=json --all "$ROOT/examples/gw502-lab.pcap" | wc -l)
+errors=$("$GW_BIN" -p "$PORTS" --report=json "$ROOT/examples/gw502-lab.pcap" | wc -l)
+see "--keep 2: status counts every error ($errors)" "$errors errors"
+seere "--keep 2: errors listed, older ones counted" "Gateway errors [0-9]+/[0-9]+ \(\+[0-9]+ older\)"
+keys a
+seere "--keep 2: all requests, older ones counted" "Requests [0-9]+/[0-9]+ \(\+[0-9]+ older\)"
+title=$(screen | grep -oE "Requests [0-9]+/[0-9]+ \(\+[0-9]+ older\)" | head -1)
+listed=$(echo "$title" | sed -E 's/Requests [0-9]+\/([0-9]+).*/\1/')
+older=$(echo "$title" | sed -E 's/.*\(\+([0-9]+) older\)/\1/')
+check_eq "--keep 2: listed + older = every request ($total)" "$total" "$((listed + older))"
+# 2 + 2 kept, trimmed in quarter steps, plus what the panes show
+check "--keep 2: at most 9 of $total listed ($listed)" [ "${listed:-99}" -le 9 ]
+keys Enter
+see "--keep 2: flow view of a kept request" "Flow of request"
+keys q q
+see "--keep 2: q leaves to the shell" "EXIT=0"
