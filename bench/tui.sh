@@ -97,8 +97,7 @@ class Control:
     def __init__(self, target):
         self.p = subprocess.Popen(["tmux", "-C", "attach", "-t", target],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
-        self.fd, self.buf = self.p.stdout.fileno(), b""
-        self.cmd("refresh-client")	# the attach's own %begin/%end first
+        self.fd, self.buf, self.marks = self.p.stdout.fileno(), b"", 0
 
     def line(self, timeout):
         """Next line, or None after `timeout` seconds of silence."""
@@ -118,9 +117,13 @@ class Control:
         os.write(self.p.stdin.fileno(), command.encode() + b"\n")
 
     def cmd(self, command):
-        """Runs a command; returns its output lines (notifications skipped)."""
-        self.send(command)
-        out, inside = [], False
+        """Runs a command; returns its output lines. A marker command
+        follows it: the block just before the marker's is the answer, so
+        the attach's own block (or any other) cannot be taken for it."""
+        self.marks += 1
+        mark = f"gwmark{self.marks}".encode()
+        self.send(f"{command}\ndisplay -p {mark.decode()}")
+        blocks, out, inside = [], [], False
         while True:
             ln = self.line(5.0)
             if ln is None:
@@ -128,7 +131,10 @@ class Control:
             if ln.startswith(b"%begin"):
                 inside, out = True, []
             elif ln.startswith((b"%end", b"%error")) and inside:
-                return out
+                inside = False
+                if out == [mark]:
+                    return blocks[-1] if blocks else []
+                blocks.append(out)
             elif inside:
                 out.append(ln)
 
