@@ -18,6 +18,13 @@
 #include "ui_int.h"
 
 #define UI_DIAG_EVERY_NS (300LL * 1000000LL)	/* diagnose while loading */
+
+/* --keep N: diagnose (and trim) also once 4N messages came in, about N
+ * requests (at least UI_KEEP_MIN_MSGS, so that a tiny N does not diagnose
+ * every few packets): memory stays near the list's size, loading near
+ * its speed */
+#define UI_KEEP_GROWTH 4
+#define UI_KEEP_MIN_MSGS 16384
 #define UI_PROGRESS_EVERY_NS (100LL * 1000000LL)
 #define UI_IDLE_MS 200
 #define UI_SETTLE_MS 60		/* stream loads once keys pause this long */
@@ -274,6 +281,7 @@ ui_diagnose(struct ui *u)
 	engine_diagnose(&u->eng);
 	u->last_diag_ns = clock_mono_ns();
 	ui_trim(u);
+	u->diag_nmsgs = u->eng.flow.nmsgs;
 	req_rebuild(u);
 	ev_build(u, ui_selected(u));
 	u->dirty |= D_REQ | D_EV | D_STATUS;
@@ -310,6 +318,13 @@ ui_load_end(struct ui *u, bool cancelled)
 		ui_notice(u);
 }
 
+static size_t
+keep_growth(size_t keep)
+{
+	return keep > UI_KEEP_MIN_MSGS / UI_KEEP_GROWTH ?
+	    keep * UI_KEEP_GROWTH : UI_KEEP_MIN_MSGS;
+}
+
 static void
 ui_load_slice(struct ui *u)
 {
@@ -320,7 +335,10 @@ ui_load_slice(struct ui *u)
 		ui_load_end(u, false);
 		return;
 	}
-	if (now - u->last_diag_ns >= UI_DIAG_EVERY_NS) {
+	/* a bounded list (--keep) is trimmed as often as it grows */
+	/* a bounded list (--keep) is trimmed as it grows, not only in time */
+	if (now - u->last_diag_ns >= UI_DIAG_EVERY_NS || (u->opts->keep &&
+	    u->eng.flow.nmsgs > u->diag_nmsgs + keep_growth(u->opts->keep))) {
 		ui_diagnose(u);
 		if (u->rq.n && ui_selected(u) && u->ev.txn == NONE32)
 			ui_selection_changed(u);

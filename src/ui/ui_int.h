@@ -110,6 +110,7 @@ struct ui {
 	bool live_dead, live_full_told, live_new;	/* live capture */
 	int64_t live_status_ns;
 	int64_t load_t0_ns, last_diag_ns;
+	size_t diag_nmsgs;	/* flow.nmsgs after the last diagnosis */
 	bool utf8, colour, curses_on;
 	SCREEN *scr;
 	struct ui_glyphs g;

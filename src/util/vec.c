@@ -73,6 +73,45 @@ cmp_ref_ptr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+#define RADIX_BUCKETS 65536
+
+/*
+ * Sorts refs by the offset each names: two counting passes of 16 bits
+ * (LSD radix). Linear, where qsort's comparisons, each following two
+ * pointers, were most of a compaction's time. Without memory for it,
+ * qsort.
+ */
+static void
+sort_refs(strref **refs, size_t n)
+{
+	strref **tmp = malloc(n * sizeof *tmp);
+	size_t *count = malloc((RADIX_BUCKETS + 1) * sizeof *count);
+	strref **src = refs, **dst = tmp, **swap;
+
+	if (tmp == NULL || count == NULL) {
+		qsort(refs, n, sizeof *refs, cmp_ref_ptr);
+		free(tmp);
+		free(count);
+		return;
+	}
+	for (unsigned shift = 0; shift < 32; shift += 16) {
+		memset(count, 0, (RADIX_BUCKETS + 1) * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[((*src[i] >> shift) & (RADIX_BUCKETS - 1)) + 1]++;
+		for (size_t d = 1; d <= RADIX_BUCKETS; d++)
+			count[d] += count[d - 1];
+		for (size_t i = 0; i < n; i++)
+			dst[count[(*src[i] >> shift) & (RADIX_BUCKETS - 1)]++] =
+			    src[i];
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	/* two passes: the sorted refs are back in refs */
+	free(tmp);
+	free(count);
+}
+
 /*
  * Strings only move down (each kept one lands at or below where it was),
  * so one pass in offset order compacts the pool in place.
@@ -85,7 +124,7 @@ strpool_compact(struct strpool *sp, strref **refs, size_t n)
 
 	if (sp->len == 0)
 		return;
-	qsort(refs, n, sizeof *refs, cmp_ref_ptr);
+	sort_refs(refs, n);
 	for (size_t i = 0; i < n; i++) {
 		strref old = *refs[i];
 		size_t len;
