@@ -74,20 +74,25 @@ cmp_ref_ptr(const void *a, const void *b)
 }
 
 #define RADIX_BUCKETS 65536
+#define RADIX_MIN_REFS 2048	/* below: qsort beats clearing the buckets */
 
 /*
  * Sorts refs by the offset each names: two counting passes of 16 bits
  * (LSD radix). Linear, where qsort's comparisons, each following two
- * pointers, were most of a compaction's time. Without memory for it,
- * qsort.
+ * pointers, were most of a big compaction's time. Few refs, or no memory
+ * for the buckets: qsort.
  */
 static void
 sort_refs(strref **refs, size_t n)
 {
-	strref **tmp = malloc(n * sizeof *tmp);
-	size_t *count = malloc((RADIX_BUCKETS + 1) * sizeof *count);
-	strref **src = refs, **dst = tmp, **swap;
+	strref **tmp = NULL, **src = refs, **dst, **swap;
+	size_t *count = NULL;
 
+	if (n >= RADIX_MIN_REFS) {
+		tmp = malloc(n * sizeof *tmp);
+		count = malloc((RADIX_BUCKETS + 1) * sizeof *count);
+	}
+	dst = tmp;
 	if (tmp == NULL || count == NULL) {
 		qsort(refs, n, sizeof *refs, cmp_ref_ptr);
 		free(tmp);

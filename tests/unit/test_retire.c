@@ -157,17 +157,18 @@ ids_survive(void **state)
 	engine_close(&e);
 }
 
-/* 3000 strings of 41 bytes (offsets past 65535, so both radix passes
- * matter); every third kept, named by refs in scrambled order, one of
+/* 9000 strings of 41 bytes (offsets past 65535, so both radix passes
+ * matter); every third kept (3000 refs: enough for the radix sort), named by refs in scrambled order, one of
  * them twice: each ref names its old text, the shared one stays shared,
  * and the pool holds exactly the kept strings. */
 static void
 strpool_compacts(void **state)
 {
-	enum { N = 3000, KEPT = N / 3 };
+	enum { N = 9000, KEPT = N / 3 };
 	struct strpool sp = { 0 };
 	strref ids[N], kept[KEPT + 1], *refs[KEPT + 1];
-	char want[KEPT + 1][48], buf[48];
+	static char want[KEPT + 1][48];
+	char buf[48];
 
 	(void)state;
 	for (int i = 0; i < N; i++) {
@@ -177,7 +178,7 @@ strpool_compacts(void **state)
 	}
 	assert_true(ids[N - 1] > 65536);
 	for (int k = 0; k < KEPT; k++) {
-		int i = (k * 617) % KEPT * 3;	/* 617 is prime to 1000 */
+		int i = (k * 617) % KEPT * 3;	/* 617 is prime to 3000 */
 
 		kept[k] = ids[i];
 		snprintf(want[k], sizeof want[k], "%s", strpool_get(&sp, ids[i]));
