@@ -427,8 +427,8 @@ parse_args(struct cli *cl, int argc, char **argv)
 		return usage_error("%s", "--duration and --follow go with "
 		    "--report");
 	if (cl->keep_set && cl->mode != MODE_TUI)
-		return usage_error("%s", "--keep goes with the screen (a report "
-		    "lists every request in level memory by itself)");
+		return usage_error("%s", "--keep goes with the screen (a "
+		    "report lists every request in level memory by itself)");
 	if (cl->mode == MODE_EXPORT && cl->out == NULL)
 		return usage_error("%s", "--export needs -o OUT.pcap");
 	if (cl->mode == MODE_EXPORT_FRAMES && cl->out == NULL)

@@ -335,7 +335,6 @@ ui_load_slice(struct ui *u)
 		ui_load_end(u, false);
 		return;
 	}
-	/* a bounded list (--keep) is trimmed as often as it grows */
 	/* a bounded list (--keep) is trimmed as it grows, not only in time */
 	if (now - u->last_diag_ns >= UI_DIAG_EVERY_NS || (u->opts->keep &&
 	    u->eng.flow.nmsgs > u->diag_nmsgs + keep_growth(u->opts->keep))) {

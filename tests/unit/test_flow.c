@@ -505,7 +505,7 @@ test_answer_before_request_end(void **state)
 	    "Host: u.test\r\nContent-Length: 8\r\n\r\n1234");	/* 3 */
 	send_data(fx, &fx->srv, &fx->cli, "HTTP/1.1 502 Bad Gateway\r\n"
 	    "Content-Length: 0\r\n\r\n");				/* 4 */
-	send_data(fx, &fx->cli, &fx->srv, "5678");			/* 5 */
+	send_data(fx, &fx->cli, &fx->srv, "5678");		/* 5 */
 	assert_int_equal(fx->fl.nmsgs, 2);
 	assert_true(fx->fl.msgs[0].complete);
 	assert_int_equal(fx->fl.msgs[0].end.number, 5);

@@ -158,9 +158,10 @@ ids_survive(void **state)
 }
 
 /* 9000 strings of 41 bytes (offsets past 65535, so both radix passes
- * matter); every third kept (3000 refs: enough for the radix sort), named by refs in scrambled order, one of
- * them twice: each ref names its old text, the shared one stays shared,
- * and the pool holds exactly the kept strings. */
+ * matter); every third kept (3000 refs: enough for the radix sort),
+ * named by refs in scrambled order, one of them twice: each ref names
+ * its old text, the shared one stays shared, and the pool holds exactly
+ * the kept strings. */
 static void
 strpool_compacts(void **state)
 {
@@ -181,7 +182,8 @@ strpool_compacts(void **state)
 		int i = (k * 617) % KEPT * 3;	/* 617 is prime to 3000 */
 
 		kept[k] = ids[i];
-		snprintf(want[k], sizeof want[k], "%s", strpool_get(&sp, ids[i]));
+		snprintf(want[k], sizeof want[k], "%s",
+		    strpool_get(&sp, ids[i]));
 		refs[k] = &kept[k];
 	}
 	kept[KEPT] = kept[5];
