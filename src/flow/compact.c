@@ -133,22 +133,12 @@ move_dns(struct flow *fl, const struct flow_maps *mp)
 static void
 rehash(struct flow *fl)
 {
-	for (size_t b = 0; b < fl->conn_hash_size; b++)
-		fl->conn_hash[b] = NONE32;
-	for (size_t i = 0; i < fl->nconns; i++) {
-		struct conn *c = &fl->conns[i];
-		uint32_t b = flow_tuple_hash(&c->caddr, c->cport, &c->saddr,
-		    c->sport) & (uint32_t)(fl->conn_hash_size - 1);
-
-		c->hash_next = fl->conn_hash[b];
-		fl->conn_hash[b] = (uint32_t)i;
-	}
+	flow_rehash_conns(fl);
 	for (size_t b = 0; b < fl->dns_hash_size; b++)
 		fl->dns_hash[b] = NONE32;
 	for (size_t i = 0; i < fl->ndns; i++) {
 		struct dns_query *q = &fl->dns[i];
-		size_t b = ((size_t)q->id * 31u + q->cport) &
-		    (fl->dns_hash_size - 1);
+		size_t b = dns_bucket(fl, q->id, q->cport);
 
 		if (q->answer.number != 0)
 			continue;	/* answered: out of the table */

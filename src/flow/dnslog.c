@@ -11,8 +11,8 @@
 /* An unanswered query older than this is no longer waited for. */
 #define DNS_WAIT_NS (60LL * 1000000000LL)
 
-static size_t
-bucket(const struct flow *fl, uint16_t id, uint16_t cport)
+size_t
+dns_bucket(const struct flow *fl, uint16_t id, uint16_t cport)
 {
 	return ((size_t)id * 31u + cport) & (fl->dns_hash_size - 1);
 }
@@ -43,7 +43,7 @@ add_query(struct flow *fl, const struct frame_ref *fr, const struct pkt *p,
 	q->qname = strpool_add(&fl->strings, m->qname, strlen(m->qname));
 	q->first_answer = NONE32;
 	q->over_tcp = over_tcp;
-	b = bucket(fl, m->id, p->sport);
+	b = dns_bucket(fl, m->id, p->sport);
 	q->hash_next = fl->dns_hash[b];
 	fl->dns_hash[b] = (uint32_t)fl->ndns;
 	fl->ndns++;
@@ -80,7 +80,7 @@ static struct dns_query *
 take_query(struct flow *fl, const struct pkt *p, const struct dns_msg *m,
     int64_t now)
 {
-	size_t b = bucket(fl, m->id, p->dport);
+	size_t b = dns_bucket(fl, m->id, p->dport);
 	uint32_t *link = &fl->dns_hash[b];
 
 	while (*link != NONE32) {

@@ -26,29 +26,33 @@ flow_tuple_hash(const struct gw_addr *a, uint16_t ap, const struct gw_addr *b,
 	return h;
 }
 
+void
+flow_rehash_conns(struct flow *fl)
+{
+	for (size_t b = 0; b < fl->conn_hash_size; b++)
+		fl->conn_hash[b] = NONE32;
+	for (size_t i = 0; i < fl->nconns; i++) {
+		struct conn *c = &fl->conns[i];
+		uint32_t b = flow_tuple_hash(&c->caddr, c->cport, &c->saddr,
+		    c->sport) & (uint32_t)(fl->conn_hash_size - 1);
+
+		c->hash_next = fl->conn_hash[b];
+		fl->conn_hash[b] = (uint32_t)i;
+	}
+}
+
 static int
 table_grow(struct flow *fl)
 {
 	size_t nsize = fl->conn_hash_size ? fl->conn_hash_size * 2 : 4096;
 	uint32_t *nt = malloc(nsize * sizeof *nt);
-	size_t i;
 
 	if (nt == NULL)
 		return -1;
-	for (i = 0; i < nsize; i++)
-		nt[i] = NONE32;
-	/* re-insert oldest first so the newest conn of a tuple stays ahead */
-	for (i = 0; i < fl->nconns; i++) {
-		struct conn *c = &fl->conns[i];
-		uint32_t b = flow_tuple_hash(&c->caddr, c->cport, &c->saddr,
-		    c->sport) & (nsize - 1);
-
-		c->hash_next = nt[b];
-		nt[b] = (uint32_t)i;
-	}
 	free(fl->conn_hash);
 	fl->conn_hash = nt;
 	fl->conn_hash_size = nsize;
+	flow_rehash_conns(fl);
 	return 0;
 }
 

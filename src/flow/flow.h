@@ -179,5 +179,10 @@ void dns_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
     const uint8_t *msg, size_t len, bool over_tcp);
 void frag_feed(struct flow *fl, const struct frame *f, const struct pkt *p);
 void frag_free(struct flow *fl);
+/* The connection table rebuilt from conns[], oldest first so that the
+ * newest connection of a tuple stays ahead (flow.c). */
+void flow_rehash_conns(struct flow *fl);
+/* Bucket of an unanswered query in dns_hash (dnslog.c). */
+size_t dns_bucket(const struct flow *fl, uint16_t id, uint16_t cport);
 
 #endif
