@@ -164,7 +164,6 @@ choose_txns(struct diag *dg, const struct flow *fl, const uint8_t *retire,
 	int64_t now = fl->stats.last_ts;
 	size_t gone = 0;
 
-	*from = now;
 	for (size_t i = 0; i < dg->ntxns; i++) {
 		const struct txn *t = &dg->txns[i];
 
@@ -175,7 +174,7 @@ choose_txns(struct diag *dg, const struct flow *fl, const uint8_t *retire,
 		k->txn[i] = 1;
 	}
 	/* requests yet to come look back no further than this */
-	*from = add_sat(*from, -(2 * DIAG_SLACK_NS + RETIRE_MARGIN_NS));
+	*from = add_sat(now, -(2 * DIAG_SLACK_NS + RETIRE_MARGIN_NS));
 	return gone;
 }
 
@@ -285,6 +284,7 @@ diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire)
 	uint32_t *tmap = NULL;
 	size_t gone, nextra = 0, next = 0;
 	int64_t from;
+	long rc = -1;
 
 	if (dg->msgs_seen != fl->nmsgs)
 		return -1;	/* diag_update first: renumbering needs it */
@@ -294,34 +294,26 @@ diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire)
 	k.dns = calloc(fl->ndns + 1, 1);
 	tmap = malloc((dg->ntxns + 1) * sizeof *tmap);
 	extra = malloc((2 * dg->ntxns + 1) * sizeof *extra);
-	if (!k.txn || !k.conn || !k.msg || !k.dns || !tmap || !extra) {
-		keep_free(&k);
-		free(tmap);
-		free(extra);
-		return -1;
+	if (!k.txn || !k.conn || !k.msg || !k.dns || !tmap || !extra)
+		goto out;
+	if ((gone = choose_txns(dg, fl, retire, &k, &from)) == 0) {
+		rc = 0;
+		goto out;
 	}
-	gone = choose_txns(dg, fl, retire, &k, &from);
-	if (gone > 0) {
-		for (size_t i = 0; i < dg->ntxns; i++) {
-			tmap[i] = k.txn[i] ? (uint32_t)next++ : NONE32;
-			if (!k.txn[i])
-				continue;
-			keep_refs(&dg->txns[i], &k);
-			if (!dg->txns[i].settled)
-				diag_mark_window(dg, fl, &dg->txns[i], k.conn,
-				    k.msg, k.dns);
-			extra[nextra++] = &dg->txns[i].url;
-			extra[nextra++] = &dg->txns[i].host;
-		}
-		keep_recent(dg, fl, from, &k);
+	for (size_t i = 0; i < dg->ntxns; i++) {
+		tmap[i] = k.txn[i] ? (uint32_t)next++ : NONE32;
+		if (!k.txn[i])
+			continue;
+		keep_refs(&dg->txns[i], &k);
+		if (!dg->txns[i].settled)
+			diag_mark_window(dg, fl, &dg->txns[i], k.conn, k.msg,
+			    k.dns);
+		extra[nextra++] = &dg->txns[i].url;
+		extra[nextra++] = &dg->txns[i].host;
 	}
-	if (gone == 0 || flow_compact(fl, k.conn, k.msg, k.dns, extra, nextra,
-	    &mp) != 0) {
-		keep_free(&k);
-		free(tmap);
-		free(extra);
-		return gone == 0 ? 0 : -1;
-	}
+	keep_recent(dg, fl, from, &k);
+	if (flow_compact(fl, k.conn, k.msg, k.dns, extra, nextra, &mp) != 0)
+		goto out;
 	move_txns(dg, &mp, tmap);
 	remap_queues(dg, &mp, tmap);
 	remap_flags(dg->conn_claimed, dg->conn_claimed_cap, mp.conn,
@@ -331,8 +323,10 @@ diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire)
 	dg->msgs_seen = fl->nmsgs;
 	diag_reindex(dg, fl);
 	flow_maps_free(&mp);
+	rc = (long)gone;
+out:
 	keep_free(&k);
 	free(tmap);
 	free(extra);
-	return (long)gone;
+	return rc;
 }
