@@ -111,12 +111,6 @@ push(uint64_t *out, size_t *n, size_t max, uint64_t frame)
 		out[(*n)++] = frame;
 }
 
-static const struct frame_ref *
-msg_frame(const struct http_msg *m)
-{
-	return m->complete ? &m->end : &m->head;
-}
-
 size_t
 diag_evidence_frames(const struct flow *fl, const struct txn *t,
     int64_t now_ns, uint64_t *out, size_t max)
@@ -124,9 +118,9 @@ diag_evidence_frames(const struct flow *fl, const struct txn *t,
 	const struct diagnosis *d = &t->d;
 	size_t n = 0, u = 0;
 
-	push(out, &n, max, msg_frame(&fl->msgs[t->req])->number);
+	push(out, &n, max, flow_msg_frame(&fl->msgs[t->req])->number);
 	if (t->resp != NONE32)
-		push(out, &n, max, msg_frame(&fl->msgs[t->resp])->number);
+		push(out, &n, max, flow_msg_frame(&fl->msgs[t->resp])->number);
 	for (unsigned k = 0; k < d->ndns; k++) {
 		const struct dns_query *q = &fl->dns[d->dns[k]];
 
@@ -150,7 +144,7 @@ diag_evidence_frames(const struct flow *fl, const struct txn *t,
 			push(out, &n, max, c->fin[1].number);
 	}
 	if (d->up_req != NONE32)
-		push(out, &n, max, msg_frame(&fl->msgs[d->up_req])->number);
+		push(out, &n, max, flow_msg_frame(&fl->msgs[d->up_req])->number);
 	if (d->up_resp != NONE32)
 		push(out, &n, max, fl->msgs[d->up_resp].head.number);
 	qsort(out, n, sizeof *out, cmp_u64);
@@ -186,10 +180,10 @@ txn_frame_range(const struct flow *fl, const struct txn *t,
 	memset(last, 0, sizeof *last);
 	/* from the request's first byte, so that Wireshark can reassemble it */
 	range_widen(first, last, &req->start);
-	range_widen(first, last, msg_frame(req));
+	range_widen(first, last, flow_msg_frame(req));
 	if (t->resp != NONE32) {
 		range_widen(first, last, &fl->msgs[t->resp].start);
-		range_widen(first, last, msg_frame(&fl->msgs[t->resp]));
+		range_widen(first, last, flow_msg_frame(&fl->msgs[t->resp]));
 		return;
 	}
 	/* never answered: up to the last piece of evidence */

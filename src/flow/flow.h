@@ -147,6 +147,12 @@ static inline const char *flow_str(const struct flow *fl, strref r)
 {
 	return strpool_get(&fl->strings, r);
 }
+/* The frame a message is known by: the one that completed it, or the
+ * one that completed its head while the body is still coming. */
+static inline const struct frame_ref *flow_msg_frame(const struct http_msg *m)
+{
+	return m->complete ? &m->end : &m->head;
+}
 
 /* Old index → new index (NONE32: forgotten) after flow_compact. */
 struct flow_maps {

@@ -43,12 +43,6 @@ jms(FILE *out, int64_t ns)
 	fprintf(out, "%.3f", (double)ns / 1e6);
 }
 
-static const struct frame_ref *
-msg_frame(const struct http_msg *m)
-{
-	return m->complete ? &m->end : &m->head;
-}
-
 static void
 json_dns(FILE *out, const struct flow *fl, const struct txn *t)
 {
@@ -162,7 +156,7 @@ json_upstream(FILE *out, const struct flow *fl, const struct txn *t)
 {
 	fputs(",\"upstream\":{", out);
 	jframe(out, "request_frame",
-	    msg_frame(&fl->msgs[t->d.up_req])->number);
+	    flow_msg_frame(&fl->msgs[t->d.up_req])->number);
 	fputc(',', out);
 	jstr(out, "request_line", flow_str(fl, fl->msgs[t->d.up_req].first_line));
 	fputc(',', out);
@@ -206,10 +200,10 @@ report_json_txn(FILE *out, const struct engine *e, const struct txn *t)
 		fprintf(out, "\"status\":%u,", t->status);
 	else
 		fputs("\"status\":null,", out);
-	jframe(out, "request_frame", msg_frame(req)->number);
+	jframe(out, "request_frame", flow_msg_frame(req)->number);
 	fputc(',', out);
 	jframe(out, "response_frame", t->resp != NONE32 ?
-	    msg_frame(&fl->msgs[t->resp])->number : 0);
+	    flow_msg_frame(&fl->msgs[t->resp])->number : 0);
 	report_iso_time(req->head.ts_ns, when, sizeof when);
 	fputc(',', out);
 	jstr(out, "request_time", when);

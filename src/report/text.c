@@ -19,12 +19,6 @@ safe(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-static const struct frame_ref *
-msg_frame(const struct http_msg *m)
-{
-	return m->complete ? &m->end : &m->head;
-}
-
 static void
 text_dns(FILE *out, const struct flow *fl, const struct txn *t)
 {
@@ -118,7 +112,7 @@ text_upstream(FILE *out, const struct flow *fl, const struct txn *t)
 	char line[1024];
 
 	fprintf(out, "    UP    #%-7" PRIu64 " %s\n",
-	    msg_frame(&fl->msgs[t->d.up_req])->number,
+	    flow_msg_frame(&fl->msgs[t->d.up_req])->number,
 	    safe(flow_str(fl, fl->msgs[t->d.up_req].first_line), line,
 	    sizeof line));
 	if (t->d.up_resp != NONE32)
