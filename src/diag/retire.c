@@ -188,12 +188,6 @@ count_retired(struct diag *dg, const struct txn *t)
 	dg->retired.counts[t->d.verdict]++;
 }
 
-static uint32_t
-map32(const uint32_t *map, uint32_t i)
-{
-	return i == NONE32 ? NONE32 : map[i];
-}
-
 static void
 remap_txn(struct txn *t, const struct flow_maps *mp, const uint32_t *tmap)
 {
@@ -201,15 +195,15 @@ remap_txn(struct txn *t, const struct flow_maps *mp, const uint32_t *tmap)
 
 	t->conn = mp->conn[t->conn];
 	t->req = mp->msg[t->req];
-	t->resp = map32(mp->msg, t->resp);
-	t->next_on_conn = map32(tmap, t->next_on_conn);
+	t->resp = flow_remap(mp->msg, t->resp);
+	t->next_on_conn = flow_remap(tmap, t->next_on_conn);
 	for (unsigned i = 0; i < d->ndns; i++)
 		d->dns[i] = mp->dns[d->dns[i]];
 	for (unsigned i = 0; i < d->nconns; i++)
 		d->conns[i] = mp->conn[d->conns[i]];
-	d->up_req = map32(mp->msg, d->up_req);
-	d->up_resp = map32(mp->msg, d->up_resp);
-	d->up_conn = map32(mp->conn, d->up_conn);
+	d->up_req = flow_remap(mp->msg, d->up_req);
+	d->up_resp = flow_remap(mp->msg, d->up_resp);
+	d->up_conn = flow_remap(mp->conn, d->up_conn);
 }
 
 /* Moves the kept transactions down; tmap: old index → new. */
@@ -258,8 +252,8 @@ remap_queues(struct diag *dg, const struct flow_maps *mp, const uint32_t *tmap)
 	for (size_t i = 0; i < old_n; i++) {
 		if (mp->conn[i] == NONE32)
 			continue;
-		dg->conn_head[n] = map32(tmap, dg->conn_head[i]);
-		dg->conn_tail[n] = map32(tmap, dg->conn_tail[i]);
+		dg->conn_head[n] = flow_remap(tmap, dg->conn_head[i]);
+		dg->conn_tail[n] = flow_remap(tmap, dg->conn_tail[i]);
 		n++;
 	}
 	for (size_t i = n; i < old_n; i++)

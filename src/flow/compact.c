@@ -64,7 +64,7 @@ move_msgs(struct flow *fl, const struct flow_maps *mp)
 		if (mp->msg[i] == NONE32)
 			continue;
 		m.conn = mp->conn[m.conn];
-		m.next = m.next == NONE32 ? NONE32 : mp->msg[m.next];
+		m.next = flow_remap(mp->msg, m.next);
 		fl->msgs[n++] = m;
 	}
 	fl->nmsgs = n;
@@ -83,10 +83,8 @@ move_conns(struct flow *fl, const struct flow_maps *mp)
 			continue;
 		}
 		for (int d = 0; d < 2; d++) {
-			if (c->first_msg[d] != NONE32)
-				c->first_msg[d] = mp->msg[c->first_msg[d]];
-			if (c->last_msg[d] != NONE32)
-				c->last_msg[d] = mp->msg[c->last_msg[d]];
+			c->first_msg[d] = flow_remap(mp->msg, c->first_msg[d]);
+			c->last_msg[d] = flow_remap(mp->msg, c->last_msg[d]);
 		}
 		stream_remap(c, mp->msg);
 		if (n != i)

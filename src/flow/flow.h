@@ -170,6 +170,11 @@ int flow_compact(struct flow *fl, const uint8_t *keep_conn, uint8_t *keep_msg,
     const uint8_t *keep_dns, strref **extra, size_t nextra,
     struct flow_maps *mp);
 void flow_maps_free(struct flow_maps *mp);
+/* Index i through an old → new map such as flow_maps' (NONE32 stays). */
+static inline uint32_t flow_remap(const uint32_t *map, uint32_t i)
+{
+	return i == NONE32 ? NONE32 : map[i];
+}
 /* Messages the stream parser of c still refers to; returns how many. */
 size_t stream_msg_refs(const struct conn *c, uint32_t out[3]);
 

@@ -777,8 +777,9 @@ stream_remap(struct conn *c, const uint32_t *msg_map)
 	if (c->stream == NULL)
 		return;
 	for (int d = 0; d < 2; d++)
-		if (c->stream->d[d].cur_msg != NONE32)
-			c->stream->d[d].cur_msg = msg_map[c->stream->d[d].cur_msg];
-	if (c->stream->req_for_resp_set && c->stream->req_for_resp != NONE32)
-		c->stream->req_for_resp = msg_map[c->stream->req_for_resp];
+		c->stream->d[d].cur_msg = flow_remap(msg_map,
+		    c->stream->d[d].cur_msg);
+	if (c->stream->req_for_resp_set)
+		c->stream->req_for_resp = flow_remap(msg_map,
+		    c->stream->req_for_resp);
 }
