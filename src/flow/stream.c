@@ -267,11 +267,6 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 		msg_complete(fl, d, fr);
 }
 
-/*
- * Parses the head collected so far: from scratch for its first bytes, else
- * going on where the last parse stopped (http_parse_more), so that a head
- * sent a byte at a time costs O(length) and not O(length^2).
- */
 /* Room for need bytes in d->head (need <= max); false: out of memory. */
 static bool
 head_reserve(struct dir_state *d, uint32_t need, uint32_t max)
@@ -338,6 +333,11 @@ feed_dns(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 	return take;
 }
 
+/*
+ * Parses the head collected so far: from scratch for its first bytes, else
+ * going on where the last parse stopped (http_parse_more), so that a head
+ * sent a byte at a time costs O(length) and not O(length^2).
+ */
 static enum http_result
 parse_collected(struct dir_state *d, int dir, bool more)
 {
