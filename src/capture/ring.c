@@ -8,12 +8,14 @@
  * one line per member still on disk, oldest first; NAME has no '/'.
  */
 #include "ring.h"
+#include "safefile.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int
@@ -64,23 +66,26 @@ ring_index_write(const char *path, const struct ring_index *ri, char *err,
 {
 	char tmp[4200];
 	FILE *fp;
-	int ok;
+	int fd, ok;
 
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	(void)unlink(tmp);
-	if ((fp = fopen(tmp, "wx")) == NULL) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+	if ((fd = safefile_temp(path, tmp, sizeof tmp, err, errlen)) < 0)
 		return -1;
-	}
-	fputs(RING_MAGIC "\n", fp);
-	for (size_t i = 0; i < ri->n; i++)
-		fprintf(fp, "%" PRIu32 " %" PRIu64 " %s\n", ri->m[i].seq,
-		    ri->m[i].first, ri->m[i].name);
-	ok = fflush(fp) == 0 && !ferror(fp);
-	if (fclose(fp) != 0)
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
 		ok = 0;
-	if (!ok || rename(tmp, path) != 0) {
+	} else {
+		fputs(RING_MAGIC "\n", fp);
+		for (size_t i = 0; i < ri->n; i++)
+			fprintf(fp, "%" PRIu32 " %" PRIu64 " %s\n", ri->m[i].seq,
+			    ri->m[i].first, ri->m[i].name);
+		ok = fflush(fp) == 0 && !ferror(fp) && fchmod(fd, 0644) == 0;
+		if (fclose(fp) != 0)
+			ok = 0;
+	}
+	if (!ok)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	/* replaced whole: a reader sees the old index or the new one */
+	if (!ok || safefile_commit(tmp, path, true, err, errlen) < 0) {
 		(void)unlink(tmp);
 		return -1;
 	}
