@@ -26,7 +26,6 @@
  */
 #define IOBUF_SIZE	(64 * 1024)
 
-#define PCAP_HDR_LEN	24	/* pcap file header */
 
 struct capfile {
 	char *path;
@@ -108,7 +107,7 @@ fail(struct capfile *cf, const char *reason, char *err, size_t errlen)
  * LINKTYPE_* values. Frames of both formats must agree.
  */
 static int
-pcap_header_linktype(const uint8_t h[PCAP_HDR_LEN])
+pcap_header_linktype(const uint8_t h[CAPFILE_PCAP_HDR_LEN])
 {
 	uint32_t v;
 
@@ -274,7 +273,7 @@ static struct capfile *
 open_file(const char *path, bool ring_ok, char *err, size_t errlen)
 {
 	struct capfile *cf = calloc(1, sizeof *cf);
-	uint8_t hdr[PCAP_HDR_LEN];
+	uint8_t hdr[CAPFILE_PCAP_HDR_LEN];
 	char reason[PCAP_ERRBUF_SIZE + 64];
 	struct stat st;
 	size_t n;
@@ -406,7 +405,7 @@ capfile_seek(struct capfile *cf, uint64_t offset, uint64_t number)
 	} else {
 		FILE *fp = pcap_file(cf->pcap);
 
-		if (offset < PCAP_HDR_LEN || offset > cf->size ||
+		if (offset < CAPFILE_PCAP_HDR_LEN || offset > cf->size ||
 		    offset > (uint64_t)INT64_MAX) {
 			snprintf(reason, sizeof reason, "offset %llu is not in "
 			    "the file", (unsigned long long)offset);

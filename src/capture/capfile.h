@@ -11,6 +11,10 @@
 
 #include "frame.h"
 
+/* Classic pcap: the file header, then a record header before each frame. */
+#define CAPFILE_PCAP_HDR_LEN 24
+#define CAPFILE_PCAP_REC_LEN 16
+
 struct capfile;
 
 enum capfile_format { CAPFILE_PCAP, CAPFILE_PCAPNG };

@@ -19,6 +19,7 @@
 #include <pcap/pcap.h>
 
 #include "../util/clock.h"
+#include "capfile.h"
 #include "ring.h"
 #include "safefile.h"
 
@@ -152,8 +153,8 @@ dump_to(struct live *l, int fd, char *err, size_t errlen)
 		    pcap_geterr(l->pcap));
 		return -1;
 	}
-	l->member_bytes = 24;
-	l->spool_bytes += 24;
+	l->member_bytes = CAPFILE_PCAP_HDR_LEN;
+	l->spool_bytes += CAPFILE_PCAP_HDR_LEN;
 	return 0;
 }
 
@@ -431,8 +432,8 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	if (l->ring != NULL)
 		off = ring_offset(l->ring->m[l->ring->n - 1].seq, off);
 	pcap_dump((u_char *)l->dump, h, bytes);
-	l->spool_bytes += 16 + h->caplen;
-	l->member_bytes += 16 + h->caplen;
+	l->spool_bytes += CAPFILE_PCAP_REC_LEN + h->caplen;
+	l->member_bytes += CAPFILE_PCAP_REC_LEN + h->caplen;
 	l->captured++;
 	f.number = l->captured;
 	f.ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL +
@@ -569,7 +570,8 @@ live_save(struct live *l, const char *path, bool force, char *err,
 		for (size_t i = 0; i < l->ring->n && rc == 0; i++) {
 			ring_member_path(l->ring_path, &l->ring->m[i], member,
 			    sizeof member);
-			rc = append_file(fd, member, i ? 24 : 0, err, errlen);
+			rc = append_file(fd, member,
+			    i ? CAPFILE_PCAP_HDR_LEN : 0, err, errlen);
 		}
 	}
 	if (rc == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0)) {

@@ -76,8 +76,8 @@ ring_index_write(const char *path, const struct ring_index *ri, char *err,
 	} else {
 		fputs(RING_MAGIC "\n", fp);
 		for (size_t i = 0; i < ri->n; i++)
-			fprintf(fp, "%" PRIu32 " %" PRIu64 " %s\n", ri->m[i].seq,
-			    ri->m[i].first, ri->m[i].name);
+			fprintf(fp, "%" PRIu32 " %" PRIu64 " %s\n",
+			    ri->m[i].seq, ri->m[i].first, ri->m[i].name);
 		ok = fflush(fp) == 0 && !ferror(fp) && fchmod(fd, 0644) == 0;
 		if (fclose(fp) != 0)
 			ok = 0;
