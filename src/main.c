@@ -61,8 +61,8 @@ on_stop(int sig)
 
 enum {
 	OPT_REPORT = 256, OPT_ALL, OPT_STATUS, OPT_TIMEOUT, OPT_EXPORT,
-	OPT_FORCE, OPT_CONFIG, OPT_DURATION, OPT_FOLLOW, OPT_MAX_MB, OPT_KEEP, OPT_RING,
-	OPT_FRAMES, OPT_EXPORT_FRAMES
+	OPT_FORCE, OPT_CONFIG, OPT_DURATION, OPT_FOLLOW, OPT_MAX_MB, OPT_KEEP,
+	OPT_RING, OPT_FRAMES, OPT_EXPORT_FRAMES
 };
 
 static const struct option long_opts[] = {
@@ -479,16 +479,17 @@ do_export(struct engine *e, const struct cli *cl)
 {
 	struct frame_ref first, last;
 	const struct txn *t;
+	uint32_t ti = diag_find(&e->diag, cl->export_id);
 	uint64_t written = 0;
 	char err[512];
 
-	if (diag_find(&e->diag, cl->export_id) == NONE32) {
+	if (ti == NONE32) {
 		fprintf(stderr, "gw502tui: %s: no transaction %u (the capture "
 		    "has %" PRIu64 ")\n", cl->path, cl->export_id,
 		    diag_total(&e->diag));
 		return 1;
 	}
-	t = &e->diag.txns[diag_find(&e->diag, cl->export_id)];
+	t = &e->diag.txns[ti];
 	txn_frame_range(&e->flow, t, &first, &last);
 	if (export_range(cl->path, first.number, first.offset, last.number,
 	    cl->out, cl->force, &written, err, sizeof err) != 0) {
@@ -642,7 +643,7 @@ main(int argc, char **argv)
 	struct engine e;
 	struct cli cl;
 	struct report_stream rs;
-	bool streamed;
+	bool report, streamed;
 	uint8_t *keep = NULL;
 	char err[512];
 	int r;
@@ -690,8 +691,8 @@ main(int argc, char **argv)
 		return r;
 	}
 	/* a report without -Y is written while reading: flat memory */
-	streamed = (cl.mode == MODE_REPORT_JSON || cl.mode == MODE_REPORT_TEXT) &&
-	    cl.yfilter == NULL;
+	report = cl.mode == MODE_REPORT_JSON || cl.mode == MODE_REPORT_TEXT;
+	streamed = report && cl.yfilter == NULL;
 	if (cl.mode == MODE_EXPORT_FRAMES && cl.yfilter == NULL) {
 		/* no field needs the model: no first pass */
 		if (engine_init(&e, &cl.eo, err, sizeof err) != 0) {
@@ -708,8 +709,7 @@ main(int argc, char **argv)
 	} else if ((r = load(&e, &cl, NULL)) != 0) {
 		return r;
 	}
-	if (cl.yfilter && (cl.mode == MODE_REPORT_TEXT ||
-	    cl.mode == MODE_REPORT_JSON) && filter_txns(&e, &cl, &keep) != 0)
+	if (report && cl.yfilter && filter_txns(&e, &cl, &keep) != 0)
 		cl.mode = MODE_TUI;	/* nothing to print */
 	if (cl.mode == MODE_TUI)
 		r = 1;
@@ -717,8 +717,7 @@ main(int argc, char **argv)
 		r = do_frames(&e, &cl);
 	else if (cl.mode == MODE_EXPORT_FRAMES)
 		r = do_export_frames(&e, &cl);
-	else if ((cl.mode == MODE_REPORT_JSON || cl.mode == MODE_REPORT_TEXT) &&
-	    !streamed)
+	else if (report && !streamed)
 		report_all(stdout, &e, &cl.ropts, cl.mode == MODE_REPORT_JSON);
 	else if (cl.mode == MODE_EXPORT)
 		r = do_export(&e, &cl);

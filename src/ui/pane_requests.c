@@ -371,7 +371,7 @@ req_draw(struct ui *u)
 	int width = u->cols - 2;
 
 	older[0] = '\0';
-	if (u->eng.diag.retired.txns)	/* live --keep: counted, not listed */
+	if (u->eng.diag.retired.txns)	/* --keep: counted, not listed */
 		snprintf(older, sizeof older, " (+%llu older)",
 		    (unsigned long long)u->eng.diag.retired.txns);
 	werase(u->wreq);
