@@ -24,6 +24,16 @@ enum cause {
 	C_NO_UPSTREAM_EVIDENCE, C_COUNT
 };
 
+/* How a piece of evidence was tied to its transaction (JSON "link"). */
+enum evidence_link {
+	LINK_NONE = 0,
+	LINK_REQUEST_LINE,	/* the gateway's upstream request names the URL */
+	LINK_ADDRESS,		/* the look-up that gave the address connected to */
+	LINK_CACHE,		/* an earlier answer still in the gateway's cache */
+	LINK_TIME,		/* the nearest unclaimed evidence for the host */
+	LINK_COUNT
+};
+
 #define DIAG_MAX_DNS 16		/* DNS queries linked to one transaction */
 #define DIAG_MAX_CONNS 8	/* connection attempts linked */
 
@@ -31,6 +41,8 @@ struct diagnosis {
 	uint8_t verdict;	/* enum verdict */
 	uint8_t cause;		/* enum cause */
 	bool shared;		/* evidence also explains another request */
+	bool masked;		/* a gateway error behind a non-error status */
+	uint8_t dns_link, conn_link;	/* enum evidence_link */
 	uint8_t ndns, nconns;
 	uint32_t dns[DIAG_MAX_DNS];	/* flow.dns indices, in time order */
 	uint32_t conns[DIAG_MAX_CONNS];	/* flow.conns indices (attempts) */
@@ -141,6 +153,7 @@ const char *verdict_key(enum verdict v);	/* "host-not-resolvable" */
 const char *verdict_label(enum verdict v);	/* "HOST NOT RESOLVABLE" */
 const char *cause_key(enum cause c);		/* "dns-nxdomain" */
 const char *cause_remedy(enum cause c);
+const char *link_key(enum evidence_link l);		/* "cache" */
 /* One sentence in plain words saying what happened, into out. */
 void diag_summary(const struct diag *dg, const struct flow *fl,
     const struct txn *t, char *out, size_t outlen);

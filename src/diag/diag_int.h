@@ -7,6 +7,13 @@
 /* Evidence may precede the request frame by this much (clock skew between
  * interfaces of an `-i any` capture). */
 #define DIAG_SLACK_NS (200LL * 1000000LL)
+/* A negative answer without an SOA is taken as cached this long (squid's
+ * negative_dns_ttl default is a minute); no answer is taken as cached
+ * longer than DIAG_CACHE_MAX_S, whatever its TTL says. */
+#define DIAG_NEG_TTL_S 60
+#define DIAG_CACHE_MAX_S (24 * 3600)
+/* Answers for one name looked at when searching a cache entry. */
+#define DIAG_CACHE_WALK 256
 
 /* Capture times can be anything a file says: never overflow on them. */
 static inline int64_t
@@ -28,6 +35,14 @@ void diag_reindex(struct diag *dg, const struct flow *fl);
 /* Marks what an unsettled transaction may still link to (diag_retire). */
 void diag_mark_window(const struct diag *dg, const struct flow *fl,
     const struct txn *t, uint8_t *conn, uint8_t *msg, uint8_t *dns);
+/* The newest answer for host the gateway had before `before` (queries
+ * from `client` excluded) if its TTL still covered `at`; else NONE32. */
+uint32_t diag_cached_answer(const struct diag *dg, const struct flow *fl,
+    const char *host, const struct gw_addr *client, int64_t before,
+    int64_t at);
+/* Could the gateway still serve q's answer from its cache at `at`? */
+bool diag_cache_valid(const struct flow *fl, const struct dns_query *q,
+    int64_t at);
 bool is_error_status(const struct diag *dg, uint16_t status);
 void request_host(const struct flow *fl, const struct http_msg *m,
     char *host, size_t hostlen, uint16_t *port);

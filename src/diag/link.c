@@ -17,8 +17,8 @@
 
 struct window {
 	int64_t from, to;
+	int64_t req;			/* the request's first byte */
 	const struct gw_addr *client;	/* the requesting client */
-	bool claim;			/* settled: take the evidence */
 };
 
 static bool
@@ -42,22 +42,84 @@ claims_reserve(uint8_t **flags, size_t *cap, size_t n)
 
 /* Traffic of the requesting client itself is never upstream evidence. */
 static bool
-from_gateway(const struct diag *dg, const struct gw_addr *a,
-    const struct window *w)
+sent_by_gateway(const struct diag *dg, const struct gw_addr *a,
+    const struct gw_addr *client)
 {
 	if (dg->opts.gateway.family)
 		return addr_eq(a, &dg->opts.gateway);
-	return !addr_eq(a, w->client);
+	return !addr_eq(a, client);
 }
 
-/* The DNS look-up: queries for host from one resolver socket. */
+static bool
+from_gateway(const struct diag *dg, const struct gw_addr *a,
+    const struct window *w)
+{
+	return sent_by_gateway(dg, a, w->client);
+}
+
+/*
+ * How far t's request is from an item that began at ts: the gateway acts
+ * on a request within milliseconds, so the nearest item after the request
+ * is its own; one that began before it (inside the clock-skew slack) only
+ * wins when nothing after does.
+ */
+static int64_t
+distance(const struct window *w, int64_t ts)
+{
+	if (ts >= w->req)
+		return ts - w->req;
+	return add_sat(add_sat(w->req, -ts), DIAG_SLACK_NS);
+}
+
+/* Which of two candidates (a, the best so far, or NONE32) is nearer. */
+static bool
+nearer(const struct window *w, int64_t ts, uint32_t i, int64_t best_ts,
+    uint32_t best)
+{
+	int64_t d = distance(w, ts), bd;
+
+	if (best == NONE32)
+		return true;
+	bd = distance(w, best_ts);
+	return d < bd || (d == bd && i < best);
+}
+
+/*
+ * A look-up: query `first` and what the same socket asked for the same
+ * name after it until `until` (its retries, the AAAA beside the A).
+ */
+static void
+add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
+    uint32_t first, int64_t until)
+{
+	const struct dns_query *q0 = &fl->dns[first];
+	const char *name = flow_str(fl, q0->qname);
+
+	for (size_t i = first; i < fl->ndns && t->d.ndns < DIAG_MAX_DNS;
+	    i++) {
+		const struct dns_query *q = &fl->dns[i];
+
+		if (q->query.ts_ns > until)
+			break;
+		if (q->cport != q0->cport || !addr_eq(&q->client, &q0->client) ||
+		    strcasecmp(flow_str(fl, q->qname), name) != 0)
+			continue;
+		if (dg->dns_claimed[i] && !t->d.shared && i != first)
+			continue;
+		t->d.dns[t->d.ndns++] = (uint32_t)i;
+	}
+}
+
+/*
+ * The DNS look-up in the window: the unclaimed query for host nearest to
+ * the request, then what the same socket asked after it (its retries).
+ */
 static void
 link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
 	const char *host = flow_str(fl, t->host);
 	uint32_t first = NONE32, shared = NONE32;
-	const struct dns_query *q0;
 
 	for (uint32_t i = chain_first(&dg->by_name, name_hash(host));
 	    i != NONE32; i = chain_next(&dg->by_name, i)) {
@@ -69,10 +131,14 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
 		    !from_gateway(dg, &q->client, w) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
-		if (!dg->dns_claimed[i])
-			first = i;	/* keeps the earliest unclaimed */
-		else if (shared == NONE32)
-			shared = i;	/* the latest claimed */
+		if (!dg->dns_claimed[i]) {
+			if (nearer(w, q->query.ts_ns, i, first == NONE32 ? 0 :
+			    fl->dns[first].query.ts_ns, first))
+				first = i;
+		} else if (nearer(w, q->query.ts_ns, i, shared == NONE32 ? 0 :
+		    fl->dns[shared].query.ts_ns, shared)) {
+			shared = i;
+		}
 	}
 	if (first == NONE32) {
 		if (shared == NONE32)
@@ -80,22 +146,82 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
 		first = shared;
 		t->d.shared = true;
 	}
-	q0 = &fl->dns[first];
-	/* the look-up: that query and what the same socket asked after it */
-	for (size_t i = first; i < fl->ndns && t->d.ndns < DIAG_MAX_DNS;
-	    i++) {
+	t->d.dns_link = LINK_TIME;
+	add_lookup(dg, fl, t, first, w->to);
+}
+
+/* Seconds an answer may be served from a cache (bounded: a hostile or
+ * odd TTL must not make an answer from hours ago look current). */
+static int64_t
+cache_ns(const struct flow *fl, const struct dns_query *q)
+{
+	uint64_t ttl = UINT32_MAX;
+	bool any_addr = false;
+
+	for (unsigned j = 0; j < q->nanswers; j++) {
+		const struct dns_answer *a = &fl->dns_answers[q->first_answer + j];
+
+		if (a->addr.family) {
+			any_addr = true;
+			if (a->ttl < ttl)
+				ttl = a->ttl;
+		}
+	}
+	if (!any_addr)
+		ttl = q->neg_ttl ? q->neg_ttl : DIAG_NEG_TTL_S;
+	if (ttl > DIAG_CACHE_MAX_S)
+		ttl = DIAG_CACHE_MAX_S;
+	return (int64_t)ttl * 1000000000LL;
+}
+
+bool
+diag_cache_valid(const struct flow *fl, const struct dns_query *q,
+    int64_t at)
+{
+	return q->rcode >= 0 && q->answer.number != 0 &&
+	    q->answer.ts_ns <= at &&
+	    at <= add_sat(q->answer.ts_ns, cache_ns(fl, q));
+}
+
+/*
+ * The gateway's cached answer for host: the newest answer it received
+ * before `before`, if still valid at `at`. NONE32 when there is none.
+ * The walk is bounded: a cache holds one answer per name.
+ */
+uint32_t
+diag_cached_answer(const struct diag *dg, const struct flow *fl,
+    const char *host, const struct gw_addr *client, int64_t before,
+    int64_t at)
+{
+	unsigned steps = 0;
+
+	for (uint32_t i = chain_first(&dg->by_name, name_hash(host));
+	    i != NONE32 && steps < DIAG_CACHE_WALK;
+	    i = chain_next(&dg->by_name, i), steps++) {
 		const struct dns_query *q = &fl->dns[i];
 
-		if (q->query.ts_ns > w->to)
-			break;
-		if (q->cport != q0->cport || !addr_eq(&q->client, &q0->client) ||
+		if (q->rcode < 0 || q->answer.ts_ns > before ||
+		    !sent_by_gateway(dg, &q->client, client) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
-		if (dg->dns_claimed[i] && !t->d.shared)
-			continue;
-		t->d.dns[t->d.ndns++] = (uint32_t)i;
-		dg->dns_claimed[i] |= w->claim;
+		return diag_cache_valid(fl, q, at) ? i : NONE32;
 	}
+	return NONE32;
+}
+
+/* No look-up in the window: the gateway answered from its cache. */
+static void
+link_dns_cache(struct diag *dg, const struct flow *fl, struct txn *t,
+    const struct window *w)
+{
+	uint32_t i = diag_cached_answer(dg, fl, flow_str(fl, t->host),
+	    w->client, w->from, w->req);
+
+	if (i == NONE32)
+		return;
+	t->d.dns_link = LINK_CACHE;
+	add_lookup(dg, fl, t, i, add_sat(fl->dns[i].answer.ts_ns,
+	    DIAG_SLACK_NS));
 }
 
 /* Appends the A/AAAA addresses of q's answer to out[n..max); new n. */
@@ -126,31 +252,33 @@ candidate_addrs(const struct flow *fl, const struct txn *t,
 	return n;
 }
 
-static int64_t
-conn_end_ts(const struct conn *c)
+/* A frame this transaction could have seen: before its end + slack. */
+static bool
+seen(const struct window *w, const struct frame_ref *r)
 {
-	return c->last.ts_ns;
+	return r->number != 0 && r->ts_ns <= add_sat(w->to, DIAG_SLACK_NS);
 }
 
 /*
- * Connection attempts to the candidates: the earliest unclaimed one in the
- * window, then the ones the gateway started after it had failed (its
- * retries), not those running at the same time (other clients').
+ * Connection attempts to the candidates: the unclaimed one nearest to the
+ * request, then the ones the gateway started after it had failed (its
+ * retries, maybe to the host's next address), not those running at the
+ * same time (other clients').
  */
 static void
 link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w, const struct gw_addr *addrs, size_t naddrs)
 {
-	uint32_t found[64];
+	uint32_t found[64], first = NONE32, shared = NONE32;
 	size_t nfound = 0;
-	int64_t busy_until = INT64_MIN;
-	bool any_unclaimed = false;
+	int64_t busy_until;
 
 	for (size_t a = 0; a < naddrs; a++) {
 		for (uint32_t i = chain_first(&dg->by_dst,
 		    dst_hash(&addrs[a], t->port)); i != NONE32;
 		    i = chain_next(&dg->by_dst, i)) {
 			const struct conn *c = &fl->conns[i];
+			uint32_t *best;
 
 			if (c->first.ts_ns < w->from)
 				break;
@@ -161,9 +289,20 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 				continue;
 			if (nfound < sizeof found / sizeof found[0])
 				found[nfound++] = i;
-			if (!dg->conn_claimed[i])
-				any_unclaimed = true;
+			best = dg->conn_claimed[i] ? &shared : &first;
+			if (nearer(w, c->first.ts_ns, i, *best == NONE32 ? 0 :
+			    fl->conns[*best].first.ts_ns, *best))
+				*best = i;
 		}
+	}
+	if (first == NONE32) {
+		if (shared == NONE32)
+			return;
+		/* all taken: share the nearest one */
+		t->d.shared = true;
+		t->d.conns[t->d.nconns++] = shared;
+		t->d.conn_link = LINK_TIME;
+		return;
 	}
 	/* oldest first: conns are numbered in the order they started */
 	for (size_t i = 1; i < nfound; i++)
@@ -173,21 +312,21 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 			found[j] = found[j - 1];
 			found[j - 1] = tmp;
 		}
-	if (!any_unclaimed && nfound) {
-		/* all taken: share the latest one */
-		t->d.shared = true;
-		t->d.conns[t->d.nconns++] = found[nfound - 1];
-		return;
-	}
+	t->d.conns[t->d.nconns++] = first;
+	t->d.conn_link = t->d.dns_link == LINK_CACHE ? LINK_CACHE :
+	    LINK_ADDRESS;
+	if (seen(w, &fl->conns[first].synack))
+		return;		/* connected: no further attempt needed */
+	busy_until = fl->conns[first].last.ts_ns;
 	for (size_t i = 0; i < nfound && t->d.nconns < DIAG_MAX_CONNS; i++) {
 		const struct conn *c = &fl->conns[found[i]];
 
-		if (dg->conn_claimed[found[i]] || c->first.ts_ns < busy_until)
+		if (found[i] <= first || dg->conn_claimed[found[i]] ||
+		    c->first.ts_ns < busy_until)
 			continue;
 		t->d.conns[t->d.nconns++] = found[i];
-		dg->conn_claimed[found[i]] |= w->claim;
-		busy_until = conn_end_ts(c);
-		if (c->synack.number != 0)
+		busy_until = c->last.ts_ns;
+		if (seen(w, &c->synack))
 			break;	/* connected: no further attempt needed */
 	}
 }
@@ -226,7 +365,11 @@ same_resource(const struct flow *fl, const struct txn *t,
 	return ul == 0 || tl == 0;
 }
 
-/* The upstream request (and reply) that relayed this transaction. */
+/*
+ * The upstream request that relayed this transaction (the strongest link:
+ * it names the URL), the nearest unclaimed one after the request; the
+ * connection that carried it may have been opened long before (a pool).
+ */
 static void
 link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
@@ -251,41 +394,100 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
 		request_host(fl, m, mhost, sizeof mhost, &mport);
 		if (strcasecmp(mhost, host) != 0)
 			continue;
-		best = i;	/* newest first: ends on the earliest */
+		if (nearer(w, m->head.ts_ns, i, best == NONE32 ? 0 :
+		    fl->msgs[best].head.ts_ns, best))
+			best = i;
 	}
 	if (best == NONE32)
 		return;
-	dg->msg_claimed[best] |= w->claim;
 	t->d.up_req = best;
 	t->d.up_conn = fl->msgs[best].conn;
 	t->d.up_resp = response_to(fl, best);
 	if (t->d.up_resp != NONE32 &&
 	    fl->msgs[t->d.up_resp].head.ts_ns > add_sat(w->to, DIAG_SLACK_NS))
 		t->d.up_resp = NONE32;	/* came after the gateway gave up */
-	/* the connection that carried it is an attempt too */
-	for (unsigned k = 0; k < t->d.nconns; k++)
-		if (t->d.conns[k] == t->d.up_conn)
-			return;
-	if (t->d.nconns < DIAG_MAX_CONNS) {
-		t->d.conns[t->d.nconns++] = t->d.up_conn;
-		dg->conn_claimed[t->d.up_conn] |= w->claim;
+}
+
+/*
+ * The connection that carried the upstream request is the last attempt;
+ * attempts that failed before it (the host's other addresses) stay.
+ */
+static void
+link_carrier(const struct flow *fl, struct txn *t, const struct window *w)
+{
+	unsigned n = 0;
+
+	for (unsigned k = 0; k < t->d.nconns; k++) {
+		uint32_t ci = t->d.conns[k];
+
+		if (ci < t->d.up_conn && !seen(w, &fl->conns[ci].synack))
+			t->d.conns[n++] = ci;
+	}
+	if (n == DIAG_MAX_CONNS)
+		n--;
+	t->d.conns[n++] = t->d.up_conn;
+	t->d.nconns = (uint8_t)n;
+	t->d.conn_link = LINK_REQUEST_LINE;
+}
+
+/*
+ * The look-up that gave the address the upstream connection went to:
+ * the newest answer for the host naming that address before its SYN.
+ */
+static void
+link_dns_address(const struct diag *dg, const struct flow *fl,
+    struct txn *t, const struct window *w)
+{
+	const struct conn *c = &fl->conns[t->d.up_conn];
+	const char *host = flow_str(fl, t->host);
+	unsigned steps = 0;
+
+	for (uint32_t i = chain_first(&dg->by_name, name_hash(host));
+	    i != NONE32 && steps < DIAG_CACHE_WALK;
+	    i = chain_next(&dg->by_name, i), steps++) {
+		const struct dns_query *q = &fl->dns[i];
+		bool names_addr = false;
+
+		if (q->rcode != 0 || q->answer.ts_ns > c->first.ts_ns ||
+		    !from_gateway(dg, &q->client, w) ||
+		    strcasecmp(flow_str(fl, q->qname), host) != 0)
+			continue;
+		for (unsigned j = 0; j < q->nanswers; j++)
+			if (addr_eq(&fl->dns_answers[q->first_answer + j].addr,
+			    &c->saddr))
+				names_addr = true;
+		if (!names_addr)
+			continue;
+		t->d.dns_link = in_window(w, q->query.ts_ns) ? LINK_ADDRESS :
+		    LINK_CACHE;
+		add_lookup(dg, fl, t, i, add_sat(q->answer.ts_ns, DIAG_SLACK_NS));
+		return;
 	}
 }
 
 /*
  * Everything an open transaction may still link to, whatever claims
- * others make meanwhile: its host's look-ups in its window, connections
- * to any address they gave, and upstream requests for the host.
+ * others make meanwhile: its host's look-ups in its window and the cached
+ * answer before it, connections to any address they gave, and upstream
+ * requests for the host.
  */
 void
 diag_mark_window(const struct diag *dg, const struct flow *fl,
     const struct txn *t, uint8_t *conn, uint8_t *msg, uint8_t *dns)
 {
 	const char *host = flow_str(fl, t->host);
-	int64_t from = add_sat(fl->msgs[t->req].start.ts_ns, -DIAG_SLACK_NS);
+	int64_t req = fl->msgs[t->req].start.ts_ns;
+	int64_t from = add_sat(req, -DIAG_SLACK_NS);
 	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
 	size_t naddrs = addr_parse(host, &addrs[0]) ? 1 : 0;
+	uint32_t cached = diag_cached_answer(dg, fl, host,
+	    &fl->conns[t->conn].caddr, from, req);
 
+	if (cached != NONE32) {
+		dns[cached] = 1;
+		naddrs = answer_addrs(fl, &fl->dns[cached], addrs, naddrs,
+		    MAX_CANDIDATE_ADDRS);
+	}
 	for (uint32_t i = chain_first(&dg->by_name, name_hash(host));
 	    i != NONE32 && fl->dns[i].query.ts_ns >= from;
 	    i = chain_next(&dg->by_name, i)) {
@@ -321,14 +523,18 @@ set(struct txn *t, enum verdict v, enum cause c)
 /*
  * Did the upstream close (FIN or RST) before the gateway gave up, and
  * before the gateway closed its side (which a server's FIN only answers)?
+ * On a fresh connection any reply byte rules it out; on a pooled one the
+ * bytes before were earlier requests' replies.
  */
 static bool
-server_closed_first(const struct conn *c, const struct window *w)
+server_closed_first(const struct conn *c, const struct window *w,
+    bool pooled)
 {
 	const struct frame_ref *close = c->fin[1].number ? &c->fin[1] :
 	    (c->rst.number && c->rst_from_server) ? &c->rst : NULL;
 
-	if (close == NULL || c->bytes[1] != 0 || close->ts_ns > w->to)
+	if (close == NULL || (!pooled && c->bytes[1] != 0) ||
+	    close->ts_ns > w->to)
 		return false;
 	return c->fin[0].number == 0 || close->number < c->fin[0].number;
 }
@@ -351,7 +557,7 @@ verdict_upstream(const struct flow *fl, struct txn *t,
 			set(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 		return;
 	}
-	if (server_closed_first(uc, w))
+	if (server_closed_first(uc, w, uc->first_msg[0] != t->d.up_req))
 		set(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
 	else
 		set(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
@@ -366,19 +572,19 @@ verdict_connect(const struct flow *fl, struct txn *t, const struct window *w)
 	if (t->d.nconns == 0)
 		return false;
 	last = &fl->conns[t->d.conns[t->d.nconns - 1]];
-	if (last->synack.number != 0) {
+	if (seen(w, &last->synack)) {
 		/* connected, but no request of this client's was seen on it */
 		if (last->bytes[1] != 0)
 			return false;
-		if (server_closed_first(last, w))
+		if (server_closed_first(last, w, false))
 			set(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
 		else
 			set(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
 		return true;
 	}
-	if (last->icmp.number != 0)
+	if (seen(w, &last->icmp))
 		set(t, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
-	else if (last->rst.number != 0 && last->rst_from_server)
+	else if (last->rst_from_server && seen(w, &last->rst))
 		set(t, V_CANNOT_CONNECT, C_TCP_RST);
 	else
 		set(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
@@ -386,7 +592,7 @@ verdict_connect(const struct flow *fl, struct txn *t, const struct window *w)
 }
 
 static bool
-verdict_dns(const struct flow *fl, struct txn *t)
+verdict_dns(const struct flow *fl, struct txn *t, const struct window *w)
 {
 	bool answered = false, any_addr = false;
 	int bad_rcode = 0;
@@ -396,7 +602,7 @@ verdict_dns(const struct flow *fl, struct txn *t)
 	for (unsigned k = 0; k < t->d.ndns; k++) {
 		const struct dns_query *q = &fl->dns[t->d.dns[k]];
 
-		if (q->rcode < 0)
+		if (q->rcode < 0 || !seen(w, &q->answer))
 			continue;
 		answered = true;
 		if (q->rcode == 3)
@@ -418,9 +624,63 @@ verdict_dns(const struct flow *fl, struct txn *t)
 	return true;
 }
 
+/*
+ * What t takes for itself once settled. A gateway error takes all its
+ * evidence; a success takes only what it certainly used (its upstream
+ * request and a connection that connected), so a fast success never
+ * takes the failed attempts or look-up of a slow failing request.
+ */
+static void
+claim(struct diag *dg, const struct flow *fl, const struct txn *t,
+    const struct window *w)
+{
+	const struct diagnosis *d = &t->d;
+
+	if (d->up_req != NONE32)
+		dg->msg_claimed[d->up_req] = 1;
+	for (unsigned k = 0; k < d->nconns; k++)
+		if (t->is_error || seen(w, &fl->conns[d->conns[k]].synack))
+			dg->conn_claimed[d->conns[k]] = 1;
+	if (!t->is_error || d->dns_link != LINK_TIME)
+		return;
+	for (unsigned k = 0; k < d->ndns; k++)
+		dg->dns_claimed[d->dns[k]] = 1;
+}
+
+/* The failure the evidence shows, whatever the gateway's status said. */
+static void
+verdict_evidence(const struct flow *fl, struct txn *t,
+    const struct window *w)
+{
+	if (t->d.up_req != NONE32)
+		verdict_upstream(fl, t, w);
+	else if (!verdict_connect(fl, t, w) && !verdict_dns(fl, t, w))
+		set(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+}
+
+/*
+ * Proxies label failures their own way (DESIGN §7): a success that relayed
+ * an invalid upstream reply, or an answer the gateway made itself (no
+ * upstream reply) with another error status (500, 404 …) after the
+ * upstream failed, is a gateway error all the same.
+ */
+static bool
+masked_failure(const struct txn *t)
+{
+	/* 502/503/504 left out of --status were left out on purpose */
+	if (t->status >= 502 && t->status <= 504)
+		return false;
+	if (t->d.up_resp != NONE32)
+		return t->status < 400 && t->d.cause == C_HTTP_INVALID;
+	if (t->status < 400)
+		return false;
+	return t->d.verdict == V_HOST_NOT_RESOLVABLE ||
+	    t->d.verdict == V_CANNOT_CONNECT;
+}
+
 static void
 diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
-    bool claim)
+    bool settle)
 {
 	const struct http_msg *req = &fl->msgs[t->req];
 	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
@@ -429,22 +689,98 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 
 	memset(&t->d, 0, sizeof t->d);
 	t->d.up_req = t->d.up_resp = t->d.up_conn = NONE32;
+	t->is_error = is_error_status(dg, t->status);
 	w.client = &fl->conns[t->conn].caddr;
-	w.claim = claim;
+	w.req = req->start.ts_ns;
 	w.from = add_sat(req->start.ts_ns, -DIAG_SLACK_NS);
 	w.to = txn_end_ns(fl, t, now);
-	link_dns(dg, fl, t, &w);
+	link_upstream(dg, fl, t, &w);
+	if (t->d.up_req != NONE32)
+		link_dns_address(dg, fl, t, &w);
+	if (t->d.ndns == 0)
+		link_dns(dg, fl, t, &w);
+	if (t->d.ndns == 0)
+		link_dns_cache(dg, fl, t, &w);
 	naddrs = candidate_addrs(fl, t, addrs, MAX_CANDIDATE_ADDRS);
 	link_conns(dg, fl, t, &w, addrs, naddrs);
-	link_upstream(dg, fl, t, &w);
-	if (t->status != 0 && !t->is_error)
-		set(t, V_OK, C_NONE);
-	else if (t->d.up_req != NONE32)
-		verdict_upstream(fl, t, &w);
-	else if (!verdict_connect(fl, t, &w) && !verdict_dns(fl, t))
-		set(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
-	if (t->status == 0 && !claim && t->d.verdict == V_UNKNOWN)
+	if (t->d.up_req != NONE32)
+		link_carrier(fl, t, &w);
+	verdict_evidence(fl, t, &w);
+	if (!t->is_error) {
+		if (t->d.verdict != V_UNKNOWN && masked_failure(t))
+			t->is_error = t->d.masked = true;
+		else
+			set(t, V_OK, C_NONE);
+	}
+	if (settle)
+		claim(dg, fl, t, &w);
+	if (t->status == 0 && !settle && t->d.verdict == V_UNKNOWN)
 		t->d.verdict = V_PENDING;	/* the story is not over */
+}
+
+/* When a transaction's evidence stops changing: its answer, or its
+ * request plus the gateway's timeout; claims are made in this order. */
+static int64_t
+settle_ns(const struct diag *dg, const struct flow *fl, const struct txn *t)
+{
+	if (t->resp != NONE32)
+		return add_sat(fl->msgs[t->resp].head.ts_ns, DIAG_SLACK_NS);
+	return add_sat(fl->msgs[t->req].start.ts_ns,
+	    add_sat(dg->opts.timeout_ns, DIAG_SLACK_NS));
+}
+
+struct settling {
+	int64_t at;
+	uint32_t index;
+};
+
+static int
+cmp_settling(const void *a, const void *b)
+{
+	const struct settling *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Settles what is over, in the order the stories ended (then request
+ * order), so the claims and thus every verdict are the same whether the
+ * model is diagnosed once at the end or slice by slice as it is read.
+ */
+static int
+settle_over(struct diag *dg, const struct flow *fl, int64_t now, bool final)
+{
+	struct settling *over = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = dg->first_unsettled; i < dg->ntxns; i++) {
+		const struct txn *t = &dg->txns[i];
+		int64_t at;
+
+		if (t->settled)
+			continue;
+		at = settle_ns(dg, fl, t);
+		if (!final && now <= at)
+			continue;
+		if (vec_reserve((void **)&over, &cap, n + 1, sizeof *over,
+		    SIZE_MAX) != 0) {
+			free(over);
+			return -1;
+		}
+		over[n].at = at;
+		over[n++].index = (uint32_t)i;
+	}
+	qsort(over, n, sizeof *over, cmp_settling);
+	for (size_t k = 0; k < n; k++) {
+		struct txn *t = &dg->txns[over[k].index];
+
+		diagnose(dg, fl, t, now, true);
+		t->settled = true;
+	}
+	free(over);
+	return 0;
 }
 
 void
@@ -457,24 +793,13 @@ diag_run(struct diag *dg, const struct flow *fl, bool final)
 	    claims_reserve(&dg->conn_claimed, &dg->conn_claimed_cap,
 	    fl->nconns + 1) != 0 ||
 	    claims_reserve(&dg->msg_claimed, &dg->msg_claimed_cap,
-	    fl->nmsgs + 1) != 0)
+	    fl->nmsgs + 1) != 0 ||
+	    settle_over(dg, fl, now, final) != 0)
 		return;
-	for (size_t i = dg->first_unsettled; i < dg->ntxns; i++) {
-		struct txn *t = &dg->txns[i];
-		bool settle;
-
-		if (t->settled)
-			continue;
-		/* an answer settles it once late evidence (skewed clocks of
-		 * an -i any capture) has had the slack to arrive */
-		settle = final || (t->resp != NONE32 && now > add_sat(
-		    fl->msgs[t->resp].head.ts_ns, DIAG_SLACK_NS)) ||
-		    now > add_sat(fl->msgs[t->req].start.ts_ns,
-		    add_sat(dg->opts.timeout_ns, DIAG_SLACK_NS));
-		/* an open request is looked at, but claims nothing yet */
-		diagnose(dg, fl, t, now, settle);
-		t->settled = settle;
-	}
+	/* an open request is looked at, but claims nothing yet */
+	for (size_t i = dg->first_unsettled; i < dg->ntxns; i++)
+		if (!dg->txns[i].settled)
+			diagnose(dg, fl, &dg->txns[i], now, false);
 	while (dg->first_unsettled < dg->ntxns &&
 	    dg->txns[dg->first_unsettled].settled)
 		dg->first_unsettled++;

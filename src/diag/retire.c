@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "diag.h"
 #include "diag_int.h"
@@ -154,6 +155,45 @@ keep_recent(const struct diag *dg, const struct flow *fl, int64_t from,
 			k->msg[refs[n - 1]] = 1;
 		keep_pairs(fl, (uint32_t)i, k);
 	}
+}
+
+/*
+ * The gateway's DNS cache outlives the look-ups: requests yet to come may
+ * be served from it. Keeps the newest answer per name while its TTL lasts
+ * (without memory for the de-duplication, every answer still valid).
+ */
+static void
+keep_cache(const struct flow *fl, int64_t from, struct keep *k)
+{
+	size_t nb = 16;
+	uint32_t *newest;
+
+	while (nb < 2 * fl->ndns)
+		nb *= 2;
+	newest = malloc(nb * sizeof *newest);
+	if (newest != NULL)
+		for (size_t b = 0; b < nb; b++)
+			newest[b] = NONE32;
+	for (size_t i = fl->ndns; i-- > 0;) {
+		const struct dns_query *q = &fl->dns[i];
+		const char *name = flow_str(fl, q->qname);
+		size_t b;
+
+		if (q->rcode < 0)
+			continue;
+		if (newest != NULL) {
+			for (b = name_hash(name) & (nb - 1); newest[b] != NONE32 &&
+			    strcasecmp(flow_str(fl, fl->dns[newest[b]].qname),
+			    name) != 0; b = (b + 1) & (nb - 1))
+				;
+			if (newest[b] != NONE32)
+				continue;	/* an older answer: replaced */
+			newest[b] = (uint32_t)i;
+		}
+		if (diag_cache_valid(fl, q, from))
+			k->dns[i] = 1;
+	}
+	free(newest);
 }
 
 /* Chooses the transactions that go, counting them; 0 if none. */
@@ -306,6 +346,7 @@ diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire)
 		extra[nextra++] = &dg->txns[i].host;
 	}
 	keep_recent(dg, fl, from, &k);
+	keep_cache(fl, from, &k);
 	if (flow_compact(fl, k.conn, k.msg, k.dns, extra, nextra, &mp) != 0)
 		goto out;
 	move_txns(dg, &mp, tmap);

@@ -25,6 +25,9 @@ static const char *const cause_keys[C_COUNT] = {
 	"http-invalid-response", "upstream-timeout", "upstream-closed",
 	"upstream-5xx", "no-upstream-evidence"
 };
+static const char *const link_keys[LINK_COUNT] = {
+	"none", "request-line", "address", "cache", "time"
+};
 static const char *const cause_remedies[C_COUNT] = {
 	"",
 	"Add an A/AAAA record for the host in DNS, or a hosts-file entry on the gateway.",
@@ -56,6 +59,12 @@ const char *
 cause_key(enum cause c)
 {
 	return (unsigned)c < C_COUNT ? cause_keys[c] : "none";
+}
+
+const char *
+link_key(enum evidence_link l)
+{
+	return (unsigned)l < LINK_COUNT ? link_keys[l] : "none";
 }
 
 const char *
@@ -218,31 +227,46 @@ secs(int64_t ns)
 	return (double)ns / 1e9;
 }
 
+/* ", cached since frame N (X s before the request)" for a cache link. */
+static void
+cache_note(const struct flow *fl, const struct txn *t, char *out,
+    size_t outlen)
+{
+	const struct dns_query *q = &fl->dns[t->d.dns[0]];
+
+	out[0] = '\0';
+	if (t->d.dns_link == LINK_CACHE)
+		snprintf(out, outlen, ", cached since frame %" PRIu64 " (%.1f s "
+		    "before the request)", q->answer.number,
+		    secs(fl->msgs[t->req].start.ts_ns - q->answer.ts_ns));
+}
+
 static void
 summary_dns(const struct flow *fl, const struct txn *t, char *out,
     size_t outlen)
 {
 	const struct diagnosis *d = &t->d;
 	const char *host = flow_str(fl, t->host);
-	char srv[ADDR_STRLEN];
+	char srv[ADDR_STRLEN], note[96];
 
+	cache_note(fl, t, note, sizeof note);
 	for (unsigned k = 0; k < d->ndns; k++) {
 		const struct dns_query *q = &fl->dns[d->dns[k]];
 
 		if (q->rcode > 0 && txn_saw(fl, t, &q->answer,
 		    fl->stats.last_ts)) {
 			snprintf(out, outlen,
-			    "DNS server %s answered %s for %s (%s)",
+			    "DNS server %s answered %s for %s (%s)%s",
 			    addr_fmt(&q->server, srv, sizeof srv),
 			    dns_rcode_name((unsigned)q->rcode), host,
 			    q->rcode == 3 ? "no such name" :
-			    "the look-up failed");
+			    "the look-up failed", note);
 			return;
 		}
 	}
 	if (t->d.cause == C_DNS_ERROR) {
-		snprintf(out, outlen, "DNS answered %s without any address",
-		    host);
+		snprintf(out, outlen, "DNS answered %s without any address%s",
+		    host, note);
 		return;
 	}
 	snprintf(out, outlen, "%u DNS quer%s for %s to %s got no answer in "

@@ -67,6 +67,7 @@ add_answers(struct flow *fl, struct dns_query *q, const struct dns_msg *m)
 		memset(a, 0, sizeof *a);
 		a->type = rr->type;
 		a->addr = rr->addr;
+		a->ttl = rr->ttl;
 		a->name = strpool_add(&fl->strings, rr->name,
 		    strlen(rr->name));
 		a->target = strpool_add(&fl->strings, rr->target,
@@ -122,5 +123,6 @@ dns_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
 		return;
 	q->answer = fr;
 	q->rcode = m.rcode;
+	q->neg_ttl = m.neg_ttl;
 	add_answers(fl, q, &m);
 }

@@ -86,6 +86,7 @@ struct dns_query {
 	strref qname;
 	uint32_t first_answer;	/* into flow.dns_answers */
 	uint16_t nanswers;
+	uint32_t neg_ttl;	/* seconds a negative answer may be cached (SOA) */
 	bool over_tcp;
 	uint32_t hash_next;	/* chain of unanswered queries */
 };
@@ -94,6 +95,7 @@ struct dns_answer {
 	uint16_t type;		/* A, AAAA, CNAME */
 	strref name, target;	/* target: CNAME */
 	struct gw_addr addr;	/* A, AAAA */
+	uint32_t ttl;		/* seconds, as the answer said */
 };
 
 /* Limits that protect memory; reaching one is counted and reported. */

@@ -154,6 +154,35 @@ dns_read_rr(const uint8_t *buf, size_t len, size_t *off, struct dns_msg *m)
 	return 0;
 }
 
+/*
+ * Reads one authority record; an SOA sets neg_ttl (RFC 2308 §5: the
+ * smaller of its TTL and its MINIMUM field, the rdata's last 4 bytes).
+ */
+static int
+dns_read_authority(const uint8_t *buf, size_t len, size_t *off,
+    struct dns_msg *m)
+{
+	char name[DNS_NAME_MAX];
+	uint32_t ttl, minimum;
+	uint16_t rdlen;
+	size_t rd;
+
+	if (dns_read_name(buf, len, off, name, sizeof name) < 0 ||
+	    len - *off < 10)
+		return -1;
+	rdlen = rd16(buf + *off + 8);
+	rd = *off + 10;
+	if (len - rd < rdlen)
+		return -1;
+	*off = rd + rdlen;
+	if (rd16(buf + rd - 10) != DNS_T_SOA || rdlen < 22 || m->neg_ttl)
+		return 0;
+	ttl = rd32(buf + rd - 6);
+	minimum = rd32(buf + rd + rdlen - 4);
+	m->neg_ttl = ttl < minimum ? ttl : minimum;
+	return 0;
+}
+
 int
 dns_parse(const uint8_t *buf, size_t len, struct dns_msg *m)
 {
@@ -193,6 +222,9 @@ dns_parse(const uint8_t *buf, size_t len, struct dns_msg *m)
 	}
 	for (i = 0; i < m->ancount; i++)
 		if (dns_read_rr(buf, len, &off, m) < 0)
+			return 0;
+	for (i = 0; i < m->nscount; i++)
+		if (dns_read_authority(buf, len, &off, m) < 0)
 			break;
 	return 0;
 }

@@ -16,7 +16,7 @@
 #define DNS_MAX_ANSWERS 16	/* records kept; more are counted */
 #define DNS_MAX_JUMPS 32	/* compression pointers followed per name */
 
-enum { DNS_T_A = 1, DNS_T_CNAME = 5, DNS_T_AAAA = 28 };
+enum { DNS_T_A = 1, DNS_T_CNAME = 5, DNS_T_SOA = 6, DNS_T_AAAA = 28 };
 
 struct dns_rr {
 	uint16_t type, rclass;
@@ -36,6 +36,10 @@ struct dns_msg {
 	uint16_t qtype, qclass;
 	uint8_t nanswers;		/* records stored in answers[] */
 	uint16_t answers_dropped;	/* A/AAAA/CNAME records not stored */
+	uint32_t neg_ttl;		/* SOA in the authority section: how
+					 * long a negative answer may be cached
+					 * (RFC 2308: min of TTL and MINIMUM);
+					 * 0 when there is none */
 	struct dns_rr answers[DNS_MAX_ANSWERS];
 };
 

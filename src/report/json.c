@@ -70,6 +70,8 @@ json_dns(FILE *out, const struct flow *fl, const struct txn *t)
 		}
 		fputc(',', out);
 		jframe(out, "response_frame", answered ? q->answer.number : 0);
+		fputc(',', out);
+		jstr(out, "link", link_key(t->d.dns_link));
 		fputs(",\"answers\":[", out);
 		for (unsigned j = 0; answered && j < q->nanswers; j++) {
 			const struct dns_answer *a =
@@ -117,6 +119,8 @@ json_connect(FILE *out, const struct flow *fl, const struct txn *t)
 	jaddr(out, "server", &c->saddr);
 	fprintf(out, ",\"port\":%u,", c->sport);
 	jstr(out, "outcome", connect_outcome(fl, t, c));
+	fputc(',', out);
+	jstr(out, "link", link_key(t->d.conn_link));
 	fprintf(out, ",\"attempts\":%u,\"syn_frames\":[", t->d.nconns);
 	for (unsigned i = 0; i < ss.n; i++)
 		fprintf(out, "%s%" PRIu64, i ? "," : "", ss.syn[i].number);
@@ -218,8 +222,10 @@ report_json_txn(FILE *out, const struct engine *e, const struct txn *t)
 	jstr(out, "summary", buf);
 	fputc(',', out);
 	jstr(out, "remedy", cause_remedy(t->d.cause));
-	fprintf(out, ",\"shared\":%s,\"evidence_frames\":[",
-	    t->d.shared ? "true" : "false");
+	fprintf(out, ",\"shared\":%s,", t->d.shared ? "true" : "false");
+	if (t->d.masked)
+		fputs("\"masked\":true,", out);
+	fputs("\"evidence_frames\":[", out);
 	nev = diag_evidence_frames(fl, t, fl->stats.last_ts, ev,
 	    sizeof ev / sizeof ev[0]);
 	for (size_t i = 0; i < nev; i++)
