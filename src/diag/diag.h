@@ -71,15 +71,20 @@ struct diag_opts {
 	struct gw_addr gateway;		/* -g, family 0 when unset */
 };
 
-/* A chained index: buckets of item numbers, newest first. */
-struct chain_index {
-	uint32_t *head;			/* buckets */
-	size_t nbuckets;
-	uint32_t *next;			/* per item number: next in bucket */
-	uint32_t *added;		/* item numbers, in the order added */
-	uint32_t *hash;			/* their hashes, to regrow */
-	size_t next_cap, added_cap, hash_cap;
-	size_t nadded;
+/* One key's items (keyidx.c), in time order. */
+struct key_list {
+	uint32_t hash;
+	size_t n, items_cap, ts_cap;
+	uint32_t *items;		/* flow.dns, .conns or .msgs indices */
+	int64_t *ts;			/* their times */
+};
+
+/* Per-key lists of items, found by hash (open addressing). */
+struct key_index {
+	struct key_list *lists;
+	size_t nlists, lists_cap;
+	uint32_t *slots;		/* list index + 1; 0: empty */
+	size_t nslots;
 	size_t seen;			/* items indexed so far */
 };
 
@@ -96,9 +101,9 @@ struct diag {
 	uint32_t *conn_head, *conn_tail; /* per conn: unanswered txns */
 	size_t conn_cap;
 	size_t first_unsettled;
-	struct chain_index by_name;	/* dns queries by name */
-	struct chain_index by_dst;	/* conns by server address+port */
-	struct chain_index by_host;	/* upstream requests by host */
+	struct key_index by_name;	/* dns queries by name */
+	struct key_index by_dst;	/* conns by server address+port */
+	struct key_index by_host;	/* upstream requests by host */
 	uint8_t *dns_claimed, *conn_claimed, *msg_claimed;
 	size_t dns_claimed_cap, conn_claimed_cap, msg_claimed_cap;
 	struct diag_opts opts;

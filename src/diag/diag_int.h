@@ -28,8 +28,12 @@ add_sat(int64_t a, int64_t b)
 
 uint32_t name_hash(const char *s);
 uint32_t dst_hash(const struct gw_addr *a, uint16_t port);
-uint32_t chain_first(const struct chain_index *ci, uint32_t h);
-uint32_t chain_next(const struct chain_index *ci, uint32_t item);
+/* keyidx.c: add (items of one key in time order), find, first position
+ * at or after a time, free. */
+int key_add(struct key_index *ki, uint32_t hash, uint32_t item, int64_t ts);
+const struct key_list *key_find(const struct key_index *ki, uint32_t hash);
+size_t key_lower(const struct key_list *l, int64_t ts);
+void key_free(struct key_index *ki);
 /* Builds the evidence indexes again (after diag_retire renumbered). */
 void diag_reindex(struct diag *dg, const struct flow *fl);
 /* Marks what an unsettled transaction may still link to (diag_retire). */

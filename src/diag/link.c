@@ -94,19 +94,22 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 {
 	const struct dns_query *q0 = &fl->dns[first];
 	const char *name = flow_str(fl, q0->qname);
+	const struct key_list *l = key_find(&dg->by_name, name_hash(name));
 
-	for (size_t i = first; i < fl->ndns && t->d.ndns < DIAG_MAX_DNS;
-	    i++) {
+	for (size_t p = l ? key_lower(l, q0->query.ts_ns) : 0;
+	    l && p < l->n && l->ts[p] <= until && t->d.ndns < DIAG_MAX_DNS;
+	    p++) {
+		uint32_t i = l->items[p];
 		const struct dns_query *q = &fl->dns[i];
 
-		if (q->query.ts_ns > until)
-			break;
+		if (i < first)
+			continue;
 		if (q->cport != q0->cport || !addr_eq(&q->client, &q0->client) ||
 		    strcasecmp(flow_str(fl, q->qname), name) != 0)
 			continue;
 		if (dg->dns_claimed[i] && !t->d.shared && i != first)
 			continue;
-		t->d.dns[t->d.ndns++] = (uint32_t)i;
+		t->d.dns[t->d.ndns++] = i;
 	}
 }
 
@@ -119,16 +122,15 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
 	const char *host = flow_str(fl, t->host);
+	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
 	uint32_t first = NONE32, shared = NONE32;
 
-	for (uint32_t i = chain_first(&dg->by_name, name_hash(host));
-	    i != NONE32; i = chain_next(&dg->by_name, i)) {
+	for (size_t p = l ? key_lower(l, w->from) : 0;
+	    l && p < l->n && l->ts[p] <= w->to; p++) {
+		uint32_t i = l->items[p];
 		const struct dns_query *q = &fl->dns[i];
 
-		if (q->query.ts_ns < w->from)
-			break;	/* newest first: the rest is older */
-		if (!in_window(w, q->query.ts_ns) ||
-		    !from_gateway(dg, &q->client, w) ||
+		if (!from_gateway(dg, &q->client, w) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
 		if (!dg->dns_claimed[i]) {
@@ -193,11 +195,12 @@ diag_cached_answer(const struct diag *dg, const struct flow *fl,
     const char *host, const struct gw_addr *client, int64_t before,
     int64_t at)
 {
+	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
 	unsigned steps = 0;
 
-	for (uint32_t i = chain_first(&dg->by_name, name_hash(host));
-	    i != NONE32 && steps < DIAG_CACHE_WALK;
-	    i = chain_next(&dg->by_name, i), steps++) {
+	for (size_t p = l ? key_lower(l, add_sat(before, 1)) : 0;
+	    p > 0 && steps < DIAG_CACHE_WALK; p--, steps++) {
+		uint32_t i = l->items[p - 1];
 		const struct dns_query *q = &fl->dns[i];
 
 		if (q->rcode < 0 || q->answer.ts_ns > before ||
@@ -274,17 +277,17 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 	int64_t busy_until;
 
 	for (size_t a = 0; a < naddrs; a++) {
-		for (uint32_t i = chain_first(&dg->by_dst,
-		    dst_hash(&addrs[a], t->port)); i != NONE32;
-		    i = chain_next(&dg->by_dst, i)) {
+		const struct key_list *l = key_find(&dg->by_dst,
+		    dst_hash(&addrs[a], t->port));
+
+		for (size_t p = l ? key_lower(l, w->from) : 0;
+		    l && p < l->n && l->ts[p] <= w->to; p++) {
+			uint32_t i = l->items[p];
 			const struct conn *c = &fl->conns[i];
 			uint32_t *best;
 
-			if (c->first.ts_ns < w->from)
-				break;
 			if (c->sport != t->port || !addr_eq(&c->saddr,
 			    &addrs[a]) || c->role == CONN_CLIENT ||
-			    !in_window(w, c->first.ts_ns) ||
 			    !from_gateway(dg, &c->caddr, w))
 				continue;
 			if (nfound < sizeof found / sizeof found[0])
@@ -377,16 +380,16 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
 	const char *host = flow_str(fl, t->host);
 	char mhost[HTTP_HOST_MAX];
 	uint16_t mport;
+	const struct key_list *l = key_find(&dg->by_host, name_hash(host));
 	uint32_t best = NONE32;
 
-	for (uint32_t i = chain_first(&dg->by_host, name_hash(host));
-	    i != NONE32; i = chain_next(&dg->by_host, i)) {
+	for (size_t p = l ? key_lower(l, w->from) : 0;
+	    l && p < l->n && l->ts[p] <= w->to; p++) {
+		uint32_t i = l->items[p];
 		const struct http_msg *m = &fl->msgs[i];
 		const struct conn *c = &fl->conns[m->conn];
 
-		if (m->head.ts_ns < w->from)
-			break;
-		if (!in_window(w, m->head.ts_ns) || dg->msg_claimed[i] ||
+		if (dg->msg_claimed[i] ||
 		    c->sport != t->port || !from_gateway(dg, &c->caddr, w) ||
 		    !same_resource(fl, t, m))
 			continue;
@@ -440,11 +443,12 @@ link_dns_address(const struct diag *dg, const struct flow *fl,
 {
 	const struct conn *c = &fl->conns[t->d.up_conn];
 	const char *host = flow_str(fl, t->host);
+	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
 	unsigned steps = 0;
 
-	for (uint32_t i = chain_first(&dg->by_name, name_hash(host));
-	    i != NONE32 && steps < DIAG_CACHE_WALK;
-	    i = chain_next(&dg->by_name, i), steps++) {
+	for (size_t p = l ? key_lower(l, add_sat(c->first.ts_ns, 1)) : 0;
+	    p > 0 && steps < DIAG_CACHE_WALK; p--, steps++) {
+		uint32_t i = l->items[p - 1];
 		const struct dns_query *q = &fl->dns[i];
 		bool names_addr = false;
 
@@ -488,9 +492,10 @@ diag_mark_window(const struct diag *dg, const struct flow *fl,
 		naddrs = answer_addrs(fl, &fl->dns[cached], addrs, naddrs,
 		    MAX_CANDIDATE_ADDRS);
 	}
-	for (uint32_t i = chain_first(&dg->by_name, name_hash(host));
-	    i != NONE32 && fl->dns[i].query.ts_ns >= from;
-	    i = chain_next(&dg->by_name, i)) {
+	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
+
+	for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n; p++) {
+		uint32_t i = l->items[p];
 		const struct dns_query *q = &fl->dns[i];
 
 		if (strcasecmp(flow_str(fl, q->qname), host) != 0)
@@ -499,17 +504,15 @@ diag_mark_window(const struct diag *dg, const struct flow *fl,
 		naddrs = answer_addrs(fl, q, addrs, naddrs,
 		    MAX_CANDIDATE_ADDRS);
 	}
-	for (size_t a = 0; a < naddrs; a++)
-		for (uint32_t i = chain_first(&dg->by_dst,
-		    dst_hash(&addrs[a], t->port)); i != NONE32 &&
-		    fl->conns[i].first.ts_ns >= from;
-		    i = chain_next(&dg->by_dst, i))
-			conn[i] = 1;
-	for (uint32_t i = chain_first(&dg->by_host, name_hash(host));
-	    i != NONE32 && fl->msgs[i].head.ts_ns >= from;
-	    i = chain_next(&dg->by_host, i)) {
-		msg[i] = 1;
-		conn[fl->msgs[i].conn] = 1;
+	for (size_t a = 0; a < naddrs; a++) {
+		l = key_find(&dg->by_dst, dst_hash(&addrs[a], t->port));
+		for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n; p++)
+			conn[l->items[p]] = 1;
+	}
+	l = key_find(&dg->by_host, name_hash(host));
+	for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n; p++) {
+		msg[l->items[p]] = 1;
+		conn[fl->msgs[l->items[p]].conn] = 1;
 	}
 }
 

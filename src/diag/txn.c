@@ -21,25 +21,15 @@ diag_init(struct diag *dg, const struct diag_opts *opts)
 	dg->opts = *opts;
 }
 
-static void
-chain_free(struct chain_index *ci)
-{
-	free(ci->head);
-	free(ci->next);
-	free(ci->added);
-	free(ci->hash);
-	memset(ci, 0, sizeof *ci);
-}
-
 void
 diag_free(struct diag *dg)
 {
 	free(dg->txns);
 	free(dg->conn_head);
 	free(dg->conn_tail);
-	chain_free(&dg->by_name);
-	chain_free(&dg->by_dst);
-	chain_free(&dg->by_host);
+	key_free(&dg->by_name);
+	key_free(&dg->by_dst);
+	key_free(&dg->by_host);
 	free(dg->dns_claimed);
 	free(dg->conn_claimed);
 	free(dg->msg_claimed);
@@ -60,71 +50,6 @@ uint32_t
 dst_hash(const struct gw_addr *a, uint16_t port)
 {
 	return (addr_hash(a) ^ port) * 2654435761u;
-}
-
-/*
- * Re-chains every item into twice the buckets, oldest first, so that each
- * chain stays newest first (the walks rely on it).
- */
-static int
-chain_grow(struct chain_index *ci)
-{
-	size_t nb = ci->nbuckets ? ci->nbuckets * 2 : 4096;
-	uint32_t *head = malloc(nb * sizeof *head);
-
-	if (head == NULL)
-		return -1;
-	for (size_t i = 0; i < nb; i++)
-		head[i] = NONE32;
-	for (size_t i = 0; i < ci->nadded; i++) {
-		uint32_t b = ci->hash[i] & (uint32_t)(nb - 1);
-
-		ci->next[ci->added[i]] = head[b];
-		head[b] = ci->added[i];
-	}
-	free(ci->head);
-	ci->head = head;
-	ci->nbuckets = nb;
-	return 0;
-}
-
-/*
- * Adds item number `item` (increasing from call to call) under hash h; the
- * buckets double when chains would grow longer than two on average.
- */
-static int
-chain_add(struct chain_index *ci, uint32_t item, uint32_t h)
-{
-	uint32_t b;
-
-	if (vec_reserve((void **)&ci->next, &ci->next_cap, (size_t)item + 1,
-	    sizeof *ci->next, UINT32_MAX) != 0 ||
-	    vec_reserve((void **)&ci->added, &ci->added_cap, ci->nadded + 1,
-	    sizeof *ci->added, UINT32_MAX) != 0 ||
-	    vec_reserve((void **)&ci->hash, &ci->hash_cap, ci->nadded + 1,
-	    sizeof *ci->hash, UINT32_MAX) != 0)
-		return -1;
-	if (ci->nadded >= 2 * ci->nbuckets && chain_grow(ci) != 0 &&
-	    ci->nbuckets == 0)
-		return -1;
-	ci->added[ci->nadded] = item;
-	ci->hash[ci->nadded++] = h;
-	b = h & (uint32_t)(ci->nbuckets - 1);
-	ci->next[item] = ci->head[b];
-	ci->head[b] = item;
-	return 0;
-}
-
-uint32_t
-chain_first(const struct chain_index *ci, uint32_t h)
-{
-	return ci->nbuckets ? ci->head[h & (ci->nbuckets - 1)] : NONE32;
-}
-
-uint32_t
-chain_next(const struct chain_index *ci, uint32_t item)
-{
-	return ci->next[item];
 }
 
 /* Host of an upstream request: its Host header, or the absolute URL's. */
@@ -152,14 +77,14 @@ index_new(struct diag *dg, const struct flow *fl)
 	for (; dg->by_name.seen < fl->ndns; dg->by_name.seen++) {
 		uint32_t i = (uint32_t)dg->by_name.seen;
 
-		chain_add(&dg->by_name, i, name_hash(flow_str(fl,
-		    fl->dns[i].qname)));
+		key_add(&dg->by_name, name_hash(flow_str(fl, fl->dns[i].qname)),
+		    i, fl->dns[i].query.ts_ns);
 	}
 	for (; dg->by_dst.seen < fl->nconns; dg->by_dst.seen++) {
 		uint32_t i = (uint32_t)dg->by_dst.seen;
 
-		chain_add(&dg->by_dst, i, dst_hash(&fl->conns[i].saddr,
-		    fl->conns[i].sport));
+		key_add(&dg->by_dst, dst_hash(&fl->conns[i].saddr,
+		    fl->conns[i].sport), i, fl->conns[i].first.ts_ns);
 	}
 }
 
@@ -286,15 +211,16 @@ index_upstream_request(struct diag *dg, const struct flow *fl, uint32_t mi)
 
 	request_host(fl, &fl->msgs[mi], host, sizeof host, &port);
 	if (host[0])
-		chain_add(&dg->by_host, mi, name_hash(host));
+		key_add(&dg->by_host, name_hash(host), mi,
+		    fl->msgs[mi].head.ts_ns);
 }
 
 void
 diag_reindex(struct diag *dg, const struct flow *fl)
 {
-	chain_free(&dg->by_name);
-	chain_free(&dg->by_dst);
-	chain_free(&dg->by_host);
+	key_free(&dg->by_name);
+	key_free(&dg->by_dst);
+	key_free(&dg->by_host);
 	for (size_t mi = 0; mi < dg->msgs_seen && mi < fl->nmsgs; mi++) {
 		const struct http_msg *m = &fl->msgs[mi];
 

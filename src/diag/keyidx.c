@@ -1,0 +1,129 @@
+/*
+ * keyidx.c: the evidence indexes of diag/ — per key (a host name, a
+ * server address and port), the items in time order, so that a window
+ * [from, to] is found by binary search and walked from end to end: the
+ * cost of a look-up is what the window holds, not what the capture holds.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "diag_int.h"
+
+/* Steps an item may be moved back to keep a list in time order; a
+ * capture whose clock jumps back further gets approximate windows, not
+ * quadratic time. */
+#define KEY_SORT_STEPS 64
+
+void
+key_free(struct key_index *ki)
+{
+	for (size_t i = 0; i < ki->nlists; i++) {
+		free(ki->lists[i].items);
+		free(ki->lists[i].ts);
+	}
+	free(ki->lists);
+	free(ki->slots);
+	memset(ki, 0, sizeof *ki);
+}
+
+/* Slot of hash: its list's, or the empty one where it would go. */
+static size_t
+key_slot(const struct key_index *ki, uint32_t hash)
+{
+	size_t mask = ki->nslots - 1, s = (hash * 2654435761u) & mask;
+
+	while (ki->slots[s] != 0 && ki->lists[ki->slots[s] - 1].hash != hash)
+		s = (s + 1) & mask;
+	return s;
+}
+
+static int
+key_rehash(struct key_index *ki)
+{
+	size_t n = ki->nslots ? ki->nslots * 2 : 1024;
+	uint32_t *old = ki->slots;
+
+	ki->slots = calloc(n, sizeof *ki->slots);
+	if (ki->slots == NULL) {
+		ki->slots = old;
+		return -1;
+	}
+	ki->nslots = n;
+	for (size_t i = 0; i < ki->nlists; i++)
+		ki->slots[key_slot(ki, ki->lists[i].hash)] = (uint32_t)i + 1;
+	free(old);
+	return 0;
+}
+
+const struct key_list *
+key_find(const struct key_index *ki, uint32_t hash)
+{
+	size_t s;
+
+	if (ki->nslots == 0)
+		return NULL;
+	s = key_slot(ki, hash);
+	return ki->slots[s] ? &ki->lists[ki->slots[s] - 1] : NULL;
+}
+
+static struct key_list *
+key_list_for(struct key_index *ki, uint32_t hash)
+{
+	size_t s;
+	struct key_list *l;
+
+	if ((ki->nlists + 1) * 2 > ki->nslots && key_rehash(ki) != 0)
+		return NULL;
+	s = key_slot(ki, hash);
+	if (ki->slots[s])
+		return &ki->lists[ki->slots[s] - 1];
+	if (ki->nlists >= UINT32_MAX - 1 ||
+	    vec_reserve((void **)&ki->lists, &ki->lists_cap, ki->nlists + 1,
+	    sizeof *ki->lists, UINT32_MAX - 1) != 0)
+		return NULL;
+	l = &ki->lists[ki->nlists++];
+	memset(l, 0, sizeof *l);
+	l->hash = hash;
+	ki->slots[s] = (uint32_t)ki->nlists;
+	return l;
+}
+
+int
+key_add(struct key_index *ki, uint32_t hash, uint32_t item, int64_t ts)
+{
+	struct key_list *l = key_list_for(ki, hash);
+	size_t p, steps = 0;
+
+	if (l == NULL ||
+	    vec_reserve((void **)&l->items, &l->items_cap, l->n + 1,
+	    sizeof *l->items, UINT32_MAX) != 0 ||
+	    vec_reserve((void **)&l->ts, &l->ts_cap, l->n + 1,
+	    sizeof *l->ts, UINT32_MAX) != 0)
+		return -1;
+	for (p = l->n; p > 0 && l->ts[p - 1] > ts && steps < KEY_SORT_STEPS;
+	    p--, steps++) {
+		l->items[p] = l->items[p - 1];
+		l->ts[p] = l->ts[p - 1];
+	}
+	l->items[p] = item;
+	l->ts[p] = ts;
+	l->n++;
+	return 0;
+}
+
+size_t
+key_lower(const struct key_list *l, int64_t ts)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->ts[mid] < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
