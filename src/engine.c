@@ -38,6 +38,7 @@ engine_init(struct engine *e, const struct engine_opts *o, char *err,
 	dopts.nstatuses = o->nstatuses;
 	dopts.timeout_ns = o->timeout_ns;
 	dopts.gateway = o->gateway;
+	dopts.settled_only = o->settled_only;
 	diag_init(&e->diag, &dopts);
 	return 0;
 }

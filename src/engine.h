@@ -22,6 +22,7 @@ struct engine_opts {
 	int64_t timeout_ns;
 	struct gw_addr gateway;
 	struct gw_addr client;	/* -c: only this client (family 0: all) */
+	bool settled_only;	/* diagnose no open request (reports) */
 };
 
 void engine_default_opts(struct engine_opts *o);

@@ -69,6 +69,8 @@ struct diag_opts {
 	size_t nstatuses;
 	int64_t timeout_ns;		/* gateway's upstream timeout */
 	struct gw_addr gateway;		/* -g, family 0 when unset */
+	bool settled_only;		/* leave open requests undiagnosed:
+					 * nobody shows them (reports) */
 };
 
 /* One key's items (keyidx.c), in time order. */

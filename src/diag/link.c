@@ -84,6 +84,66 @@ nearer(const struct window *w, int64_t ts, uint32_t i, int64_t best_ts,
 	return d < bd || (d == bd && i < best);
 }
 
+/* What a candidate must be besides lying in the window. */
+struct fit {
+	const struct diag *dg;
+	const struct flow *fl;
+	const struct txn *t;
+	const struct window *w;
+	const struct gw_addr *addr;	/* connections: the server's */
+	bool (*fits)(const struct fit *f, uint32_t item);
+	const uint8_t *claimed;
+};
+
+struct pick {
+	uint32_t item;		/* NONE32: none yet */
+	int64_t ts;
+};
+
+static void
+consider(const struct window *w, struct pick *pk, uint32_t item, int64_t ts)
+{
+	if (nearer(w, ts, item, pk->ts, pk->item)) {
+		pk->item = item;
+		pk->ts = ts;
+	}
+}
+
+/*
+ * The candidate of l nearest to the request, scanning out from the
+ * request's time both ways and stopping each way at the first unclaimed
+ * one that fits, so the cost is what lies between, not the window; the
+ * claimed ones met on the way go to *shared (the fallback).
+ */
+static void
+pick_nearest(const struct fit *f, const struct key_list *l,
+    struct pick *best, struct pick *shared)
+{
+	size_t mid;
+
+	if (l == NULL)
+		return;
+	mid = key_lower(l, f->w->req);
+	for (size_t p = mid; p < l->n && l->ts[p] <= f->w->to; p++) {
+		uint32_t i = l->items[p];
+
+		if (!f->fits(f, i))
+			continue;
+		consider(f->w, f->claimed[i] ? shared : best, i, l->ts[p]);
+		if (!f->claimed[i])
+			break;
+	}
+	for (size_t p = mid; p > 0 && l->ts[p - 1] >= f->w->from; p--) {
+		uint32_t i = l->items[p - 1];
+
+		if (!f->fits(f, i))
+			continue;
+		consider(f->w, f->claimed[i] ? shared : best, i, l->ts[p - 1]);
+		if (!f->claimed[i])
+			break;
+	}
+}
+
 /*
  * A look-up: query `first` and what the same socket asked for the same
  * name after it until `until` (its retries, the AAAA beside the A).
@@ -117,39 +177,33 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
  * The DNS look-up in the window: the unclaimed query for host nearest to
  * the request, then what the same socket asked after it (its retries).
  */
+static bool
+fits_dns(const struct fit *f, uint32_t i)
+{
+	const struct dns_query *q = &f->fl->dns[i];
+
+	return from_gateway(f->dg, &q->client, f->w) &&
+	    strcasecmp(flow_str(f->fl, q->qname), flow_str(f->fl,
+	    f->t->host)) == 0;
+}
+
 static void
 link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
-	const char *host = flow_str(fl, t->host);
-	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
-	uint32_t first = NONE32, shared = NONE32;
+	struct fit f = { dg, fl, t, w, NULL, fits_dns, dg->dns_claimed };
+	struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
 
-	for (size_t p = l ? key_lower(l, w->from) : 0;
-	    l && p < l->n && l->ts[p] <= w->to; p++) {
-		uint32_t i = l->items[p];
-		const struct dns_query *q = &fl->dns[i];
-
-		if (!from_gateway(dg, &q->client, w) ||
-		    strcasecmp(flow_str(fl, q->qname), host) != 0)
-			continue;
-		if (!dg->dns_claimed[i]) {
-			if (nearer(w, q->query.ts_ns, i, first == NONE32 ? 0 :
-			    fl->dns[first].query.ts_ns, first))
-				first = i;
-		} else if (nearer(w, q->query.ts_ns, i, shared == NONE32 ? 0 :
-		    fl->dns[shared].query.ts_ns, shared)) {
-			shared = i;
-		}
-	}
-	if (first == NONE32) {
-		if (shared == NONE32)
+	pick_nearest(&f, key_find(&dg->by_name, name_hash(flow_str(fl,
+	    t->host))), &best, &shared);
+	if (best.item == NONE32) {
+		if (shared.item == NONE32)
 			return;
-		first = shared;
+		best = shared;
 		t->d.shared = true;
 	}
 	t->d.dns_link = LINK_TIME;
-	add_lookup(dg, fl, t, first, w->to);
+	add_lookup(dg, fl, t, best.item, w->to);
 }
 
 /* Seconds an answer may be served from a cache (bounded: a hostile or
@@ -262,6 +316,44 @@ seen(const struct window *w, const struct frame_ref *r)
 	return r->number != 0 && r->ts_ns <= add_sat(w->to, DIAG_SLACK_NS);
 }
 
+static bool
+fits_conn(const struct fit *f, uint32_t i)
+{
+	const struct conn *c = &f->fl->conns[i];
+
+	return c->sport == f->t->port && addr_eq(&c->saddr, f->addr) &&
+	    c->role != CONN_CLIENT && from_gateway(f->dg, &c->caddr, f->w);
+}
+
+/* The gateway's next attempt: the earliest unclaimed one to any
+ * candidate that started once the previous one was over. */
+static uint32_t
+next_attempt(const struct fit *base, const struct gw_addr *addrs,
+    size_t naddrs, uint32_t prev)
+{
+	int64_t after = base->fl->conns[prev].last.ts_ns;
+	uint32_t next = NONE32;
+
+	for (size_t a = 0; a < naddrs; a++) {
+		const struct key_list *l = key_find(&base->dg->by_dst,
+		    dst_hash(&addrs[a], base->t->port));
+		struct fit f = *base;
+
+		f.addr = &addrs[a];
+		for (size_t p = l ? key_lower(l, after) : 0;
+		    l && p < l->n && l->ts[p] <= base->w->to; p++) {
+			uint32_t i = l->items[p];
+
+			if (i > prev && i < next && !f.claimed[i] &&
+			    fits_conn(&f, i)) {
+				next = i;
+				break;
+			}
+		}
+	}
+	return next;
+}
+
 /*
  * Connection attempts to the candidates: the unclaimed one nearest to the
  * request, then the ones the gateway started after it had failed (its
@@ -272,64 +364,30 @@ static void
 link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w, const struct gw_addr *addrs, size_t naddrs)
 {
-	uint32_t found[64], first = NONE32, shared = NONE32;
-	size_t nfound = 0;
-	int64_t busy_until;
+	struct fit f = { dg, fl, t, w, NULL, fits_conn, dg->conn_claimed };
+	struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
+	uint32_t ci;
 
 	for (size_t a = 0; a < naddrs; a++) {
-		const struct key_list *l = key_find(&dg->by_dst,
-		    dst_hash(&addrs[a], t->port));
-
-		for (size_t p = l ? key_lower(l, w->from) : 0;
-		    l && p < l->n && l->ts[p] <= w->to; p++) {
-			uint32_t i = l->items[p];
-			const struct conn *c = &fl->conns[i];
-			uint32_t *best;
-
-			if (c->sport != t->port || !addr_eq(&c->saddr,
-			    &addrs[a]) || c->role == CONN_CLIENT ||
-			    !from_gateway(dg, &c->caddr, w))
-				continue;
-			if (nfound < sizeof found / sizeof found[0])
-				found[nfound++] = i;
-			best = dg->conn_claimed[i] ? &shared : &first;
-			if (nearer(w, c->first.ts_ns, i, *best == NONE32 ? 0 :
-			    fl->conns[*best].first.ts_ns, *best))
-				*best = i;
-		}
+		f.addr = &addrs[a];
+		pick_nearest(&f, key_find(&dg->by_dst, dst_hash(&addrs[a],
+		    t->port)), &best, &shared);
 	}
-	if (first == NONE32) {
-		if (shared == NONE32)
+	if (best.item == NONE32) {
+		if (shared.item == NONE32)
 			return;
 		/* all taken: share the nearest one */
 		t->d.shared = true;
-		t->d.conns[t->d.nconns++] = shared;
+		t->d.conns[t->d.nconns++] = shared.item;
 		t->d.conn_link = LINK_TIME;
 		return;
 	}
-	/* oldest first: conns are numbered in the order they started */
-	for (size_t i = 1; i < nfound; i++)
-		for (size_t j = i; j > 0 && found[j - 1] > found[j]; j--) {
-			uint32_t tmp = found[j];
-
-			found[j] = found[j - 1];
-			found[j - 1] = tmp;
-		}
-	t->d.conns[t->d.nconns++] = first;
 	t->d.conn_link = t->d.dns_link == LINK_CACHE ? LINK_CACHE :
 	    LINK_ADDRESS;
-	if (seen(w, &fl->conns[first].synack))
-		return;		/* connected: no further attempt needed */
-	busy_until = fl->conns[first].last.ts_ns;
-	for (size_t i = 0; i < nfound && t->d.nconns < DIAG_MAX_CONNS; i++) {
-		const struct conn *c = &fl->conns[found[i]];
-
-		if (found[i] <= first || dg->conn_claimed[found[i]] ||
-		    c->first.ts_ns < busy_until)
-			continue;
-		t->d.conns[t->d.nconns++] = found[i];
-		busy_until = c->last.ts_ns;
-		if (seen(w, &c->synack))
+	for (ci = best.item; ci != NONE32 && t->d.nconns < DIAG_MAX_CONNS;
+	    ci = next_attempt(&f, addrs, naddrs, ci)) {
+		t->d.conns[t->d.nconns++] = ci;
+		if (seen(w, &fl->conns[ci].synack))
 			break;	/* connected: no further attempt needed */
 	}
 }
@@ -373,39 +431,36 @@ same_resource(const struct flow *fl, const struct txn *t,
  * it names the URL), the nearest unclaimed one after the request; the
  * connection that carried it may have been opened long before (a pool).
  */
+static bool
+fits_upstream(const struct fit *f, uint32_t i)
+{
+	const struct http_msg *m = &f->fl->msgs[i];
+	const struct conn *c = &f->fl->conns[m->conn];
+	char host[HTTP_HOST_MAX];
+	uint16_t port;
+
+	if (c->sport != f->t->port || !from_gateway(f->dg, &c->caddr, f->w) ||
+	    !same_resource(f->fl, f->t, m))
+		return false;
+	/* the index's keys are hashes: compare the host itself */
+	request_host(f->fl, m, host, sizeof host, &port);
+	return strcasecmp(host, flow_str(f->fl, f->t->host)) == 0;
+}
+
 static void
 link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
-	const char *host = flow_str(fl, t->host);
-	char mhost[HTTP_HOST_MAX];
-	uint16_t mport;
-	const struct key_list *l = key_find(&dg->by_host, name_hash(host));
-	uint32_t best = NONE32;
+	struct fit f = { dg, fl, t, w, NULL, fits_upstream, dg->msg_claimed };
+	struct pick best = { NONE32, 0 }, claimed = { NONE32, 0 };
 
-	for (size_t p = l ? key_lower(l, w->from) : 0;
-	    l && p < l->n && l->ts[p] <= w->to; p++) {
-		uint32_t i = l->items[p];
-		const struct http_msg *m = &fl->msgs[i];
-		const struct conn *c = &fl->conns[m->conn];
-
-		if (dg->msg_claimed[i] ||
-		    c->sport != t->port || !from_gateway(dg, &c->caddr, w) ||
-		    !same_resource(fl, t, m))
-			continue;
-		/* the index's buckets mix hosts: compare the host itself */
-		request_host(fl, m, mhost, sizeof mhost, &mport);
-		if (strcasecmp(mhost, host) != 0)
-			continue;
-		if (nearer(w, m->head.ts_ns, i, best == NONE32 ? 0 :
-		    fl->msgs[best].head.ts_ns, best))
-			best = i;
-	}
-	if (best == NONE32)
+	pick_nearest(&f, key_find(&dg->by_host, name_hash(flow_str(fl,
+	    t->host))), &best, &claimed);
+	if (best.item == NONE32)
 		return;
-	t->d.up_req = best;
-	t->d.up_conn = fl->msgs[best].conn;
-	t->d.up_resp = response_to(fl, best);
+	t->d.up_req = best.item;
+	t->d.up_conn = fl->msgs[best.item].conn;
+	t->d.up_resp = response_to(fl, best.item);
 	if (t->d.up_resp != NONE32 &&
 	    fl->msgs[t->d.up_resp].head.ts_ns > add_sat(w->to, DIAG_SLACK_NS))
 		t->d.up_resp = NONE32;	/* came after the gateway gave up */
@@ -800,7 +855,8 @@ diag_run(struct diag *dg, const struct flow *fl, bool final)
 	    settle_over(dg, fl, now, final) != 0)
 		return;
 	/* an open request is looked at, but claims nothing yet */
-	for (size_t i = dg->first_unsettled; i < dg->ntxns; i++)
+	for (size_t i = dg->first_unsettled; i < dg->ntxns &&
+	    !dg->opts.settled_only; i++)
 		if (!dg->txns[i].settled)
 			diagnose(dg, fl, &dg->txns[i], now, false);
 	while (dg->first_unsettled < dg->ntxns &&
