@@ -12,6 +12,11 @@
  * longer than DIAG_CACHE_MAX_S, whatever its TTL says. */
 #define DIAG_NEG_TTL_S 60
 #define DIAG_CACHE_MAX_S (24 * 3600)
+/* A gateway acts on a request at once: its own look-up starts within
+ * this time; a look-up asked this long before a request may still be
+ * in flight for it. */
+#define DIAG_ACT_NS (1000LL * 1000000LL)
+#define DIAG_INFLIGHT_NS (30LL * 1000000000LL)
 /* Answers for one name looked at when searching a cache entry. */
 #define DIAG_CACHE_WALK 256
 
@@ -44,6 +49,8 @@ void diag_mark_window(const struct diag *dg, const struct flow *fl,
 uint32_t diag_cached_answer(const struct diag *dg, const struct flow *fl,
     const char *host, const struct gw_addr *client, int64_t before,
     int64_t at);
+/* Would a resolver cache q's answer (addresses or NXDOMAIN)? */
+bool diag_cache_entry(const struct flow *fl, const struct dns_query *q);
 /* Could the gateway still serve q's answer from its cache at `at`? */
 bool diag_cache_valid(const struct flow *fl, const struct dns_query *q,
     int64_t at);

@@ -91,6 +91,7 @@ struct fit {
 	const struct txn *t;
 	const struct window *w;
 	const struct gw_addr *addr;	/* connections: the server's */
+	int64_t until;			/* the latest start taken */
 	bool (*fits)(const struct fit *f, uint32_t item);
 	const uint8_t *claimed;
 };
@@ -124,7 +125,7 @@ pick_nearest(const struct fit *f, const struct key_list *l,
 	if (l == NULL)
 		return;
 	mid = key_lower(l, f->w->req);
-	for (size_t p = mid; p < l->n && l->ts[p] <= f->w->to; p++) {
+	for (size_t p = mid; p < l->n && l->ts[p] <= f->until; p++) {
 		uint32_t i = l->items[p];
 
 		if (!f->fits(f, i))
@@ -173,6 +174,32 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 	}
 }
 
+/* The first query of the look-up q belongs to: what the same socket
+ * asked for the same name just before it (the A before the AAAA). */
+static uint32_t
+lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
+{
+	const struct dns_query *q0 = &fl->dns[qi];
+	const struct key_list *l = key_find(&dg->by_name,
+	    name_hash(flow_str(fl, q0->qname)));
+	uint32_t first = qi;
+	unsigned steps = 0;
+
+	for (size_t p = l ? key_lower(l, q0->query.ts_ns) : 0;
+	    p > 0 && steps < DIAG_MAX_DNS; p--, steps++) {
+		const struct dns_query *q = &fl->dns[l->items[p - 1]];
+
+		if (q0->query.ts_ns - q->query.ts_ns > DIAG_SLACK_NS)
+			break;
+		if (l->items[p - 1] < first && q->cport == q0->cport &&
+		    addr_eq(&q->client, &q0->client) &&
+		    strcasecmp(flow_str(fl, q->qname),
+		    flow_str(fl, q0->qname)) == 0)
+			first = l->items[p - 1];
+	}
+	return first;
+}
+
 /*
  * The DNS look-up in the window: the unclaimed query for host nearest to
  * the request, then what the same socket asked after it (its retries).
@@ -187,23 +214,68 @@ fits_dns(const struct fit *f, uint32_t i)
 	    f->t->host)) == 0;
 }
 
-static void
+static bool
 link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
-    const struct window *w)
+    const struct window *w, int64_t until)
 {
-	struct fit f = { dg, fl, t, w, NULL, fits_dns, dg->dns_claimed };
+	struct fit f = { dg, fl, t, w, NULL, until < w->to ? until : w->to,
+	    fits_dns, dg->dns_claimed };
 	struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
 
 	pick_nearest(&f, key_find(&dg->by_name, name_hash(flow_str(fl,
 	    t->host))), &best, &shared);
 	if (best.item == NONE32) {
 		if (shared.item == NONE32)
-			return;
+			return false;
 		best = shared;
 		t->d.shared = true;
 	}
 	t->d.dns_link = LINK_TIME;
-	add_lookup(dg, fl, t, best.item, w->to);
+	add_lookup(dg, fl, t, lookup_start(dg, fl, best.item), w->to);
+	return true;
+}
+
+/*
+ * A look-up still in flight when the request came (asked before it, not
+ * answered yet): the gateway waits for it rather than asking again.
+ */
+static uint32_t
+inflight_query(const struct diag *dg, const struct flow *fl,
+    const char *host, const struct gw_addr *client, int64_t from,
+    int64_t req)
+{
+	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
+	unsigned steps = 0;
+
+	for (size_t p = l ? key_lower(l, from) : 0;
+	    p > 0 && steps < DIAG_CACHE_WALK; p--, steps++) {
+		uint32_t i = l->items[p - 1];
+		const struct dns_query *q = &fl->dns[i];
+
+		if (!sent_by_gateway(dg, &q->client, client) ||
+		    strcasecmp(flow_str(fl, q->qname), host) != 0)
+			continue;
+		if (q->query.ts_ns < add_sat(req, -DIAG_INFLIGHT_NS) ||
+		    (q->rcode >= 0 && q->answer.ts_ns < req))
+			return NONE32;	/* the newest was over */
+		return i;
+	}
+	return NONE32;
+}
+
+static bool
+link_dns_inflight(struct diag *dg, const struct flow *fl, struct txn *t,
+    const struct window *w)
+{
+	uint32_t i = inflight_query(dg, fl, flow_str(fl, t->host), w->client,
+	    w->from, w->req);
+
+	if (i == NONE32)
+		return false;
+	t->d.dns_link = LINK_TIME;
+	t->d.shared = dg->dns_claimed[i] != 0;
+	add_lookup(dg, fl, t, lookup_start(dg, fl, i), w->to);
+	return true;
 }
 
 /* Seconds an answer may be served from a cache (bounded: a hostile or
@@ -228,6 +300,24 @@ cache_ns(const struct flow *fl, const struct dns_query *q)
 	if (ttl > DIAG_CACHE_MAX_S)
 		ttl = DIAG_CACHE_MAX_S;
 	return (int64_t)ttl * 1000000000LL;
+}
+
+/*
+ * What a resolver's cache keeps: addresses, or NXDOMAIN (RFC 2308). An
+ * empty NOERROR (no AAAA beside the A) says nothing of the host, and
+ * proxies do not cache SERVFAIL or REFUSED.
+ */
+bool
+diag_cache_entry(const struct flow *fl, const struct dns_query *q)
+{
+	if (q->rcode == 3)
+		return true;
+	if (q->rcode != 0)
+		return false;
+	for (unsigned j = 0; j < q->nanswers; j++)
+		if (fl->dns_answers[q->first_answer + j].addr.family)
+			return true;
+	return false;
 }
 
 bool
@@ -257,7 +347,7 @@ diag_cached_answer(const struct diag *dg, const struct flow *fl,
 		uint32_t i = l->items[p - 1];
 		const struct dns_query *q = &fl->dns[i];
 
-		if (q->rcode < 0 || q->answer.ts_ns > before ||
+		if (!diag_cache_entry(fl, q) || q->answer.ts_ns > before ||
 		    !sent_by_gateway(dg, &q->client, client) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
@@ -266,8 +356,8 @@ diag_cached_answer(const struct diag *dg, const struct flow *fl,
 	return NONE32;
 }
 
-/* No look-up in the window: the gateway answered from its cache. */
-static void
+/* No look-up of its own: the gateway answered from its cache. */
+static bool
 link_dns_cache(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
@@ -275,10 +365,11 @@ link_dns_cache(struct diag *dg, const struct flow *fl, struct txn *t,
 	    w->client, w->from, w->req);
 
 	if (i == NONE32)
-		return;
+		return false;
 	t->d.dns_link = LINK_CACHE;
 	add_lookup(dg, fl, t, i, add_sat(fl->dns[i].answer.ts_ns,
 	    DIAG_SLACK_NS));
+	return true;
 }
 
 /* Appends the A/AAAA addresses of q's answer to out[n..max); new n. */
@@ -364,7 +455,8 @@ static void
 link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w, const struct gw_addr *addrs, size_t naddrs)
 {
-	struct fit f = { dg, fl, t, w, NULL, fits_conn, dg->conn_claimed };
+	struct fit f = { dg, fl, t, w, NULL, w->to, fits_conn,
+	    dg->conn_claimed };
 	struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
 	uint32_t ci;
 
@@ -431,6 +523,24 @@ same_resource(const struct flow *fl, const struct txn *t,
  * it names the URL), the nearest unclaimed one after the request; the
  * connection that carried it may have been opened long before (a pool).
  */
+/*
+ * A valid reply to the upstream request that came before the gateway
+ * answered is what the gateway relayed: its status must be the answer's
+ * (else that upstream request served another client).
+ */
+static bool
+answer_fits(const struct fit *f, uint32_t up_req)
+{
+	uint32_t r = response_to(f->fl, up_req);
+	const struct http_msg *m;
+
+	if (r == NONE32 || f->t->status == 0)
+		return true;
+	m = &f->fl->msgs[r];
+	return !m->valid || !seen(f->w, &m->head) ||
+	    m->status == f->t->status;
+}
+
 static bool
 fits_upstream(const struct fit *f, uint32_t i)
 {
@@ -440,7 +550,7 @@ fits_upstream(const struct fit *f, uint32_t i)
 	uint16_t port;
 
 	if (c->sport != f->t->port || !from_gateway(f->dg, &c->caddr, f->w) ||
-	    !same_resource(f->fl, f->t, m))
+	    !same_resource(f->fl, f->t, m) || !answer_fits(f, i))
 		return false;
 	/* the index's keys are hashes: compare the host itself */
 	request_host(f->fl, m, host, sizeof host, &port);
@@ -451,7 +561,8 @@ static void
 link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
-	struct fit f = { dg, fl, t, w, NULL, fits_upstream, dg->msg_claimed };
+	struct fit f = { dg, fl, t, w, NULL, w->to, fits_upstream,
+	    dg->msg_claimed };
 	struct pick best = { NONE32, 0 }, claimed = { NONE32, 0 };
 
 	pick_nearest(&f, key_find(&dg->by_host, name_hash(flow_str(fl,
@@ -542,13 +653,20 @@ diag_mark_window(const struct diag *dg, const struct flow *fl,
 	uint32_t cached = diag_cached_answer(dg, fl, host,
 	    &fl->conns[t->conn].caddr, from, req);
 
+	uint32_t inflight = inflight_query(dg, fl, host,
+	    &fl->conns[t->conn].caddr, from, req);
+	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
+
 	if (cached != NONE32) {
 		dns[cached] = 1;
 		naddrs = answer_addrs(fl, &fl->dns[cached], addrs, naddrs,
 		    MAX_CANDIDATE_ADDRS);
 	}
-	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
-
+	/* the look-up in flight, from its first query on */
+	for (size_t p = l && inflight != NONE32 ? key_lower(l,
+	    fl->dns[lookup_start(dg, fl, inflight)].query.ts_ns) : 0;
+	    l && inflight != NONE32 && p < l->n && l->ts[p] < from; p++)
+		dns[l->items[p]] = 1;
 	for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n; p++) {
 		uint32_t i = l->items[p];
 		const struct dns_query *q = &fl->dns[i];
@@ -755,10 +873,12 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	link_upstream(dg, fl, t, &w);
 	if (t->d.up_req != NONE32)
 		link_dns_address(dg, fl, t, &w);
-	if (t->d.ndns == 0)
-		link_dns(dg, fl, t, &w);
-	if (t->d.ndns == 0)
-		link_dns_cache(dg, fl, t, &w);
+	/* its own look-up right after the request, else the cache, else
+	 * one in flight, else the nearest look-up in the window */
+	if (t->d.ndns == 0 &&
+	    !link_dns(dg, fl, t, &w, add_sat(w.req, DIAG_ACT_NS)) &&
+	    !link_dns_cache(dg, fl, t, &w) && !link_dns_inflight(dg, fl, t, &w))
+		link_dns(dg, fl, t, &w, w.to);
 	naddrs = candidate_addrs(fl, t, addrs, MAX_CANDIDATE_ADDRS);
 	link_conns(dg, fl, t, &w, addrs, naddrs);
 	if (t->d.up_req != NONE32)

@@ -160,7 +160,8 @@ keep_recent(const struct diag *dg, const struct flow *fl, int64_t from,
 /*
  * The gateway's DNS cache outlives the look-ups: requests yet to come may
  * be served from it. Keeps the newest answer per name while its TTL lasts
- * (without memory for the de-duplication, every answer still valid).
+ * (without memory for the de-duplication, every answer still valid), and
+ * the look-ups still in flight, which requests to come may wait for.
  */
 static void
 keep_cache(const struct flow *fl, int64_t from, struct keep *k)
@@ -179,7 +180,10 @@ keep_cache(const struct flow *fl, int64_t from, struct keep *k)
 		const char *name = flow_str(fl, q->qname);
 		size_t b;
 
-		if (q->rcode < 0)
+		if (q->rcode < 0 && q->query.ts_ns >= add_sat(from,
+		    -DIAG_INFLIGHT_NS))
+			k->dns[i] = 1;
+		if (!diag_cache_entry(fl, q))
 			continue;
 		if (newest != NULL) {
 			for (b = name_hash(name) & (nb - 1); newest[b] != NONE32 &&
