@@ -7,6 +7,9 @@
 /* Evidence may precede the request frame by this much (clock skew between
  * interfaces of an `-i any` capture). */
 #define DIAG_SLACK_NS (200LL * 1000000LL)
+/* What the gateway did in answer to a request starts after it, give or
+ * take the skew between the interfaces of one capture. */
+#define DIAG_SKEW_NS (10LL * 1000000LL)
 /* A negative answer without an SOA is taken as cached this long (squid's
  * negative_dns_ttl default is a minute); no answer is taken as cached
  * longer than DIAG_CACHE_MAX_S, whatever its TTL says. */

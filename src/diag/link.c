@@ -114,7 +114,10 @@ consider(const struct window *w, struct pick *pk, uint32_t item, int64_t ts)
  * The candidate of l nearest to the request, scanning out from the
  * request's time both ways and stopping each way at the first unclaimed
  * one that fits, so the cost is what lies between, not the window; the
- * claimed ones met on the way go to *shared (the fallback).
+ * claimed ones met on the way go to *shared (the fallback). The gateway
+ * cannot act on a request before it came: backwards only the clock skew
+ * of an `-i any` capture is allowed (what came earlier is in flight or
+ * cached, and found as such).
  */
 static void
 pick_nearest(const struct fit *f, const struct key_list *l,
@@ -134,7 +137,8 @@ pick_nearest(const struct fit *f, const struct key_list *l,
 		if (!f->claimed[i])
 			break;
 	}
-	for (size_t p = mid; p > 0 && l->ts[p - 1] >= f->w->from; p--) {
+	for (size_t p = mid; p > 0 && l->ts[p - 1] >= add_sat(f->w->req,
+	    -DIAG_SKEW_NS); p--) {
 		uint32_t i = l->items[p - 1];
 
 		if (!f->fits(f, i))
