@@ -272,7 +272,7 @@ link_dns_inflight(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
 	uint32_t i = inflight_query(dg, fl, flow_str(fl, t->host), w->client,
-	    w->from, w->req);
+	    w->req, w->req);
 
 	if (i == NONE32)
 		return false;
@@ -366,7 +366,7 @@ link_dns_cache(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
 	uint32_t i = diag_cached_answer(dg, fl, flow_str(fl, t->host),
-	    w->client, w->from, w->req);
+	    w->client, w->req, w->req);
 
 	if (i == NONE32)
 		return false;
@@ -420,23 +420,57 @@ fits_conn(const struct fit *f, uint32_t i)
 	    c->role != CONN_CLIENT && from_gateway(f->dg, &c->caddr, f->w);
 }
 
-/* The gateway's next attempt: the earliest unclaimed one to any
- * candidate that started once the previous one was over. */
+/*
+ * When the gateway gave up on an attempt: its RST or ICMP error, else
+ * the next SYN retransmission that never came (the backoff doubles).
+ */
+static int64_t
+attempt_over_ns(const struct conn *c)
+{
+	int64_t last, gap = 1000000000LL;	/* the initial RTO */
+
+	if (c->rst.number && c->rst_from_server)
+		return c->rst.ts_ns;
+	if (c->icmp.number)
+		return c->icmp.ts_ns;
+	if (c->nsyn == 0)
+		return c->last.ts_ns;
+	last = c->syns[c->nsyn - 1].ts_ns;
+	if (c->nsyn >= 2 && last - c->syns[c->nsyn - 2].ts_ns > 0)
+		gap = 2 * (last - c->syns[c->nsyn - 2].ts_ns);
+	return add_sat(last, gap);
+}
+
+/*
+ * The gateway's next attempt: the earliest unclaimed one to any
+ * candidate not tried yet that started once the previous one was over,
+ * and at once (a gateway tries the host's next address right away, or
+ * not at all; another attempt to the same address is another client's).
+ */
 static uint32_t
 next_attempt(const struct fit *base, const struct gw_addr *addrs,
     size_t naddrs, uint32_t prev)
 {
 	int64_t after = base->fl->conns[prev].last.ts_ns;
+	int64_t until = add_sat(attempt_over_ns(&base->fl->conns[prev]),
+	    DIAG_ACT_NS);
 	uint32_t next = NONE32;
 
 	for (size_t a = 0; a < naddrs; a++) {
 		const struct key_list *l = key_find(&base->dg->by_dst,
 		    dst_hash(&addrs[a], base->t->port));
 		struct fit f = *base;
+		bool tried = false;
 
+		for (unsigned k = 0; k < base->t->d.nconns; k++)
+			if (addr_eq(&base->fl->conns[base->t->d.conns[k]].saddr,
+			    &addrs[a]))
+				tried = true;
+		if (tried)
+			continue;
 		f.addr = &addrs[a];
-		for (size_t p = l ? key_lower(l, after) : 0;
-		    l && p < l->n && l->ts[p] <= base->w->to; p++) {
+		for (size_t p = l ? key_lower(l, after) : 0; l && p < l->n &&
+		    l->ts[p] <= base->w->to && l->ts[p] <= until; p++) {
 			uint32_t i = l->items[p];
 
 			if (i > prev && i < next && !f.claimed[i] &&
@@ -545,6 +579,22 @@ answer_fits(const struct fit *f, uint32_t up_req)
 	    m->status == f->t->status;
 }
 
+/*
+ * The gateway forwards a request at once: right after it came, or right
+ * after the connection it opened for it connected (a look-up and a
+ * handshake may come first). Later, it is another client's.
+ */
+static bool
+sent_at_once(const struct fit *f, const struct http_msg *m,
+    const struct conn *c)
+{
+	if (m->head.ts_ns <= add_sat(f->w->req, DIAG_ACT_NS))
+		return true;
+	return c->first.ts_ns >= add_sat(f->w->req, -DIAG_SKEW_NS) &&
+	    c->synack.number != 0 &&
+	    m->head.ts_ns <= add_sat(c->synack.ts_ns, DIAG_ACT_NS);
+}
+
 static bool
 fits_upstream(const struct fit *f, uint32_t i)
 {
@@ -554,7 +604,8 @@ fits_upstream(const struct fit *f, uint32_t i)
 	uint16_t port;
 
 	if (c->sport != f->t->port || !from_gateway(f->dg, &c->caddr, f->w) ||
-	    !same_resource(f->fl, f->t, m) || !answer_fits(f, i))
+	    !same_resource(f->fl, f->t, m) || !answer_fits(f, i) ||
+	    !sent_at_once(f, m, c))
 		return false;
 	/* the index's keys are hashes: compare the host itself */
 	request_host(f->fl, m, host, sizeof host, &port);
@@ -655,10 +706,10 @@ diag_mark_window(const struct diag *dg, const struct flow *fl,
 	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
 	size_t naddrs = addr_parse(host, &addrs[0]) ? 1 : 0;
 	uint32_t cached = diag_cached_answer(dg, fl, host,
-	    &fl->conns[t->conn].caddr, from, req);
+	    &fl->conns[t->conn].caddr, req, req);
 
 	uint32_t inflight = inflight_query(dg, fl, host,
-	    &fl->conns[t->conn].caddr, from, req);
+	    &fl->conns[t->conn].caddr, req, req);
 	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
 
 	if (cached != NONE32) {
