@@ -20,6 +20,8 @@
  * in flight for it. */
 #define DIAG_ACT_NS (1000LL * 1000000LL)
 #define DIAG_INFLIGHT_NS (30LL * 1000000000LL)
+/* Candidates tried for a transaction's connection attempts. */
+#define DIAG_CHAIN_TRIES 4
 /* Answers for one name looked at when searching a cache entry. */
 #define DIAG_CACHE_WALK 256
 

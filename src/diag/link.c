@@ -94,7 +94,18 @@ struct fit {
 	int64_t until;			/* the latest start taken */
 	bool (*fits)(const struct fit *f, uint32_t item);
 	const uint8_t *claimed;
+	const uint32_t *rejected;	/* tried and found not to fit */
+	unsigned nrejected;
 };
+
+static bool
+rejected(const struct fit *f, uint32_t item)
+{
+	for (unsigned k = 0; k < f->nrejected; k++)
+		if (f->rejected[k] == item)
+			return true;
+	return false;
+}
 
 struct pick {
 	uint32_t item;		/* NONE32: none yet */
@@ -131,7 +142,7 @@ pick_nearest(const struct fit *f, const struct key_list *l,
 	for (size_t p = mid; p < l->n && l->ts[p] <= f->until; p++) {
 		uint32_t i = l->items[p];
 
-		if (!f->fits(f, i))
+		if (rejected(f, i) || !f->fits(f, i))
 			continue;
 		consider(f->w, f->claimed[i] ? shared : best, i, l->ts[p]);
 		if (!f->claimed[i])
@@ -141,7 +152,7 @@ pick_nearest(const struct fit *f, const struct key_list *l,
 	    -DIAG_SKEW_NS); p--) {
 		uint32_t i = l->items[p - 1];
 
-		if (!f->fits(f, i))
+		if (rejected(f, i) || !f->fits(f, i))
 			continue;
 		consider(f->w, f->claimed[i] ? shared : best, i, l->ts[p - 1]);
 		if (!f->claimed[i])
@@ -223,7 +234,7 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w, int64_t until)
 {
 	struct fit f = { dg, fl, t, w, NULL, until < w->to ? until : w->to,
-	    fits_dns, dg->dns_claimed };
+	    fits_dns, dg->dns_claimed, NULL, 0 };
 	struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
 
 	pick_nearest(&f, key_find(&dg->by_name, name_hash(flow_str(fl,
@@ -442,19 +453,43 @@ attempt_over_ns(const struct conn *c)
 }
 
 /*
- * The gateway's next attempt: the earliest unclaimed one to any
- * candidate not tried yet that started once the previous one was over,
- * and at once (a gateway tries the host's next address right away, or
- * not at all; another attempt to the same address is another client's).
+ * Could the gateway's answer have followed from this last attempt? It
+ * answers within moments of an RST or ICMP error, and after an
+ * unanswered handshake once it gave up: after the last SYN, before the
+ * retransmission that never came (it closed the socket).
+ */
+static bool
+answer_follows(const struct txn *t, const struct window *w,
+    const struct conn *c)
+{
+	int64_t over = attempt_over_ns(c);
+
+	if (t->resp == NONE32 || seen(w, &c->synack))
+		return true;
+	if ((c->rst.number && c->rst_from_server) || c->icmp.number)
+		return over <= add_sat(w->to, DIAG_SLACK_NS) &&
+		    w->to <= add_sat(over, DIAG_ACT_NS);
+	/* a gateway that gave up closed the socket: no SYN after that */
+	return c->nsyn == 0 || (w->to <= add_sat(over, DIAG_ACT_NS) &&
+	    c->syns[c->nsyn - 1].ts_ns <= add_sat(w->to, DIAG_SLACK_NS));
+}
+
+/*
+ * The gateway's next attempt: one to a candidate not tried yet that
+ * started once the previous one was over, and at once (a gateway tries
+ * the host's next address right away, or not at all; another attempt to
+ * the same address is another client's). Of those, the earliest whose
+ * end the answer can have followed, else the earliest.
  */
 static uint32_t
 next_attempt(const struct fit *base, const struct gw_addr *addrs,
     size_t naddrs, uint32_t prev)
 {
-	int64_t after = base->fl->conns[prev].last.ts_ns;
-	int64_t until = add_sat(attempt_over_ns(&base->fl->conns[prev]),
+	const struct flow *fl = base->fl;
+	int64_t after = fl->conns[prev].last.ts_ns;
+	int64_t until = add_sat(attempt_over_ns(&fl->conns[prev]),
 	    DIAG_ACT_NS);
-	uint32_t next = NONE32;
+	uint32_t next = NONE32, last = NONE32;
 
 	for (size_t a = 0; a < naddrs; a++) {
 		const struct key_list *l = key_find(&base->dg->by_dst,
@@ -463,7 +498,7 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 		bool tried = false;
 
 		for (unsigned k = 0; k < base->t->d.nconns; k++)
-			if (addr_eq(&base->fl->conns[base->t->d.conns[k]].saddr,
+			if (addr_eq(&fl->conns[base->t->d.conns[k]].saddr,
 			    &addrs[a]))
 				tried = true;
 		if (tried)
@@ -473,14 +508,18 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 		    l->ts[p] <= base->w->to && l->ts[p] <= until; p++) {
 			uint32_t i = l->items[p];
 
-			if (i > prev && i < next && !f.claimed[i] &&
-			    fits_conn(&f, i)) {
+			if (i <= prev || f.claimed[i] || !fits_conn(&f, i))
+				continue;
+			if (i < next)
 				next = i;
+			if (answer_follows(base->t, base->w, &fl->conns[i])) {
+				if (i < last)
+					last = i;
 				break;
 			}
 		}
 	}
-	return next;
+	return last != NONE32 ? last : next;
 }
 
 /*
@@ -489,37 +528,70 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
  * retries, maybe to the host's next address), not those running at the
  * same time (other clients').
  */
+/* The attempts from `first` on: it, then the gateway's retries. */
+static void
+attempt_chain(struct txn *t, const struct fit *f, const struct gw_addr *addrs,
+    size_t naddrs, uint32_t first)
+{
+	t->d.nconns = 0;
+	for (uint32_t ci = first; ci != NONE32 &&
+	    t->d.nconns < DIAG_MAX_CONNS;
+	    ci = next_attempt(f, addrs, naddrs, ci)) {
+		t->d.conns[t->d.nconns++] = ci;
+		if (seen(f->w, &f->fl->conns[ci].synack))
+			break;	/* connected: no further attempt needed */
+	}
+}
+
+/*
+ * Connection attempts to the candidates: the unclaimed one nearest to the
+ * request, then the ones the gateway started after it had failed (its
+ * retries, maybe to the host's next address), not those running at the
+ * same time (other clients'). A chain whose end the gateway's answer
+ * cannot have followed is another client's: the next nearest is tried.
+ */
 static void
 link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w, const struct gw_addr *addrs, size_t naddrs)
 {
+	uint32_t tried[DIAG_CHAIN_TRIES];
 	struct fit f = { dg, fl, t, w, NULL, w->to, fits_conn,
-	    dg->conn_claimed };
-	struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
-	uint32_t ci;
+	    dg->conn_claimed, tried, 0 };
+	uint32_t first = NONE32;
 
-	for (size_t a = 0; a < naddrs; a++) {
-		f.addr = &addrs[a];
-		pick_nearest(&f, key_find(&dg->by_dst, dst_hash(&addrs[a],
-		    t->port)), &best, &shared);
-	}
-	if (best.item == NONE32) {
-		if (shared.item == NONE32)
+	for (;;) {
+		struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
+
+		for (size_t a = 0; a < naddrs; a++) {
+			f.addr = &addrs[a];
+			pick_nearest(&f, key_find(&dg->by_dst,
+			    dst_hash(&addrs[a], t->port)), &best, &shared);
+		}
+		if (best.item == NONE32 && f.nrejected == 0) {
+			if (shared.item == NONE32)
+				return;
+			/* all taken: share the nearest one */
+			t->d.shared = true;
+			t->d.conns[t->d.nconns++] = shared.item;
+			t->d.conn_link = LINK_TIME;
 			return;
-		/* all taken: share the nearest one */
-		t->d.shared = true;
-		t->d.conns[t->d.nconns++] = shared.item;
-		t->d.conn_link = LINK_TIME;
-		return;
+		}
+		if (best.item == NONE32)
+			break;
+		if (first == NONE32)
+			first = best.item;
+		attempt_chain(t, &f, addrs, naddrs, best.item);
+		if (answer_follows(t, w, &fl->conns[t->d.conns[t->d.nconns -
+		    1]]))
+			goto linked;
+		if (f.nrejected == DIAG_CHAIN_TRIES)
+			break;
+		tried[f.nrejected++] = best.item;
 	}
+	attempt_chain(t, &f, addrs, naddrs, first);
+linked:
 	t->d.conn_link = t->d.dns_link == LINK_CACHE ? LINK_CACHE :
 	    LINK_ADDRESS;
-	for (ci = best.item; ci != NONE32 && t->d.nconns < DIAG_MAX_CONNS;
-	    ci = next_attempt(&f, addrs, naddrs, ci)) {
-		t->d.conns[t->d.nconns++] = ci;
-		if (seen(w, &fl->conns[ci].synack))
-			break;	/* connected: no further attempt needed */
-	}
 }
 
 /* The k-th response on a connection answers its k-th request. */
@@ -617,7 +689,7 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
 	struct fit f = { dg, fl, t, w, NULL, w->to, fits_upstream,
-	    dg->msg_claimed };
+	    dg->msg_claimed, NULL, 0 };
 	struct pick best = { NONE32, 0 }, claimed = { NONE32, 0 };
 
 	pick_nearest(&f, key_find(&dg->by_host, name_hash(flow_str(fl,
