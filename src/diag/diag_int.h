@@ -19,6 +19,9 @@
  * this time; a look-up asked this long before a request may still be
  * in flight for it. */
 #define DIAG_ACT_NS (1000LL * 1000000LL)
+/* On a pooled connection, with the address known, a request is
+ * forwarded within this time. */
+#define DIAG_FORWARD_NS (100LL * 1000000LL)
 #define DIAG_INFLIGHT_NS (30LL * 1000000000LL)
 /* Candidates tried for a transaction's connection attempts. */
 #define DIAG_CHAIN_TRIES 4

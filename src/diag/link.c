@@ -651,20 +651,42 @@ answer_fits(const struct fit *f, uint32_t up_req)
 	    m->status == f->t->status;
 }
 
+/* Did a look-up of host asked after `from` end just before `at`? */
+static bool
+resolved_just_before(const struct fit *f, int64_t from, int64_t at)
+{
+	const struct key_list *l = key_find(&f->dg->by_name,
+	    name_hash(flow_str(f->fl, f->t->host)));
+
+	for (size_t p = l ? key_lower(l, from) : 0;
+	    l && p < l->n && l->ts[p] <= at; p++) {
+		const struct dns_query *q = &f->fl->dns[l->items[p]];
+
+		if (q->rcode >= 0 && q->answer.ts_ns <= at &&
+		    q->answer.ts_ns >= add_sat(at, -DIAG_FORWARD_NS))
+			return true;
+	}
+	return false;
+}
+
 /*
- * The gateway forwards a request at once: right after it came, or right
- * after the connection it opened for it connected (a look-up and a
- * handshake may come first). Later, it is another client's.
+ * The gateway forwards a request at once: right after it came (on a
+ * pooled connection), after its look-up, or after the connection it
+ * opened for it connected. Later, it is another client's.
  */
 static bool
 sent_at_once(const struct fit *f, const struct http_msg *m,
     const struct conn *c)
 {
-	if (m->head.ts_ns <= add_sat(f->w->req, DIAG_ACT_NS))
+	int64_t req = f->w->req, at = m->head.ts_ns;
+
+	if (at <= add_sat(req, DIAG_FORWARD_NS))
 		return true;
-	return c->first.ts_ns >= add_sat(f->w->req, -DIAG_SKEW_NS) &&
-	    c->synack.number != 0 &&
-	    m->head.ts_ns <= add_sat(c->synack.ts_ns, DIAG_ACT_NS);
+	if (c->first.ts_ns >= add_sat(req, -DIAG_SKEW_NS))
+		return c->synack.number != 0 &&
+		    at <= add_sat(c->synack.ts_ns, DIAG_ACT_NS);
+	return at <= add_sat(req, DIAG_ACT_NS) &&
+	    resolved_just_before(f, add_sat(req, -DIAG_SKEW_NS), at);
 }
 
 static bool
