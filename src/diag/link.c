@@ -96,6 +96,8 @@ struct fit {
 	const uint8_t *claimed;
 	const uint32_t *rejected;	/* tried and found not to fit */
 	unsigned nrejected;
+	uint32_t on_conn;		/* upstream requests: this conn's */
+	bool masked_ok;			/* a success may have relayed junk */
 };
 
 static bool
@@ -234,7 +236,7 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w, int64_t until)
 {
 	struct fit f = { dg, fl, t, w, NULL, until < w->to ? until : w->to,
-	    fits_dns, dg->dns_claimed, NULL, 0 };
+	    fits_dns, dg->dns_claimed, NULL, 0, NONE32, false };
 	struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
 
 	pick_nearest(&f, key_find(&dg->by_name, name_hash(flow_str(fl,
@@ -401,6 +403,22 @@ answer_addrs(const struct flow *fl, const struct dns_query *q,
 	return n;
 }
 
+/* Did the linked look-up answer this address? */
+static bool
+gave_address(const struct flow *fl, const struct txn *t,
+    const struct gw_addr *a)
+{
+	for (unsigned k = 0; k < t->d.ndns; k++) {
+		const struct dns_query *q = &fl->dns[t->d.dns[k]];
+
+		for (unsigned j = 0; j < q->nanswers; j++)
+			if (addr_eq(&fl->dns_answers[q->first_answer + j].addr,
+			    a))
+				return true;
+	}
+	return false;
+}
+
 /* Addresses the host resolved to (following CNAMEs), or its literal IP. */
 static size_t
 candidate_addrs(const struct flow *fl, const struct txn *t,
@@ -556,7 +574,7 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 {
 	uint32_t tried[DIAG_CHAIN_TRIES];
 	struct fit f = { dg, fl, t, w, NULL, w->to, fits_conn,
-	    dg->conn_claimed, tried, 0 };
+	    dg->conn_claimed, tried, 0, NONE32, false };
 	uint32_t first = NONE32;
 
 	for (;;) {
@@ -647,13 +665,18 @@ answer_fits(const struct fit *f, uint32_t up_req)
 	if (r == NONE32 || f->t->status == 0)
 		return true;
 	m = &f->fl->msgs[r];
-	return !m->valid || !seen(f->w, &m->head) ||
-	    m->status == f->t->status;
+	if (!seen(f->w, &m->head))
+		return true;
+	if (!m->valid)	/* a success relays junk only as a last resort */
+		return f->t->is_error || f->masked_ok;
+	return m->status == f->t->status;
 }
 
-/* Did a look-up of host asked after `from` end just before `at`? */
+/* Did a look-up of host asked after `from` end within `within` before
+ * `at`? */
 static bool
-resolved_just_before(const struct fit *f, int64_t from, int64_t at)
+resolved_just_before(const struct fit *f, int64_t from, int64_t at,
+    int64_t within)
 {
 	const struct key_list *l = key_find(&f->dg->by_name,
 	    name_hash(flow_str(f->fl, f->t->host)));
@@ -663,30 +686,31 @@ resolved_just_before(const struct fit *f, int64_t from, int64_t at)
 		const struct dns_query *q = &f->fl->dns[l->items[p]];
 
 		if (q->rcode >= 0 && q->answer.ts_ns <= at &&
-		    q->answer.ts_ns >= add_sat(at, -DIAG_FORWARD_NS))
+		    q->answer.ts_ns >= add_sat(at, -within))
 			return true;
 	}
 	return false;
 }
 
 /*
- * The gateway forwards a request at once: right after it came (on a
- * pooled connection), after its look-up, or after the connection it
- * opened for it connected. Later, it is another client's.
+ * The gateway acts on a request at once: it forwards it on a pooled
+ * connection right after it came or after its look-up; a connection it
+ * opens for it starts as soon as it has the address. What came later
+ * is another client's (a retry on the chain of attempts is found there).
  */
 static bool
 sent_at_once(const struct fit *f, const struct http_msg *m,
     const struct conn *c)
 {
-	int64_t req = f->w->req, at = m->head.ts_ns;
+	int64_t from = add_sat(f->w->req, -DIAG_SKEW_NS), at = m->head.ts_ns;
 
-	if (at <= add_sat(req, DIAG_FORWARD_NS))
-		return true;
-	if (c->first.ts_ns >= add_sat(req, -DIAG_SKEW_NS))
-		return c->synack.number != 0 &&
-		    at <= add_sat(c->synack.ts_ns, DIAG_ACT_NS);
-	return at <= add_sat(req, DIAG_ACT_NS) &&
-	    resolved_just_before(f, add_sat(req, -DIAG_SKEW_NS), at);
+	if (c->first.ts_ns >= from) {
+		at = c->first.ts_ns;
+		return at <= add_sat(f->w->req, DIAG_FORWARD_NS) ||
+		    resolved_just_before(f, from, at, DIAG_FORWARD_NS);
+	}
+	return at <= add_sat(f->w->req, DIAG_FORWARD_NS) ||
+	    resolved_just_before(f, from, at, DIAG_FORWARD_NS);
 }
 
 static bool
@@ -697,9 +721,11 @@ fits_upstream(const struct fit *f, uint32_t i)
 	char host[HTTP_HOST_MAX];
 	uint16_t port;
 
-	if (c->sport != f->t->port || !from_gateway(f->dg, &c->caddr, f->w) ||
-	    !same_resource(f->fl, f->t, m) || !answer_fits(f, i) ||
+	if (f->on_conn != NONE32 ? m->conn != f->on_conn :
 	    !sent_at_once(f, m, c))
+		return false;
+	if (c->sport != f->t->port || !from_gateway(f->dg, &c->caddr, f->w) ||
+	    !same_resource(f->fl, f->t, m) || !answer_fits(f, i))
 		return false;
 	/* the index's keys are hashes: compare the host itself */
 	request_host(f->fl, m, host, sizeof host, &port);
@@ -708,14 +734,19 @@ fits_upstream(const struct fit *f, uint32_t i)
 
 static void
 link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
-    const struct window *w)
+    const struct window *w, uint32_t on_conn)
 {
 	struct fit f = { dg, fl, t, w, NULL, w->to, fits_upstream,
-	    dg->msg_claimed, NULL, 0 };
+	    dg->msg_claimed, NULL, 0, on_conn, false };
+	const struct key_list *l = key_find(&dg->by_host, name_hash(flow_str(fl,
+	    t->host)));
 	struct pick best = { NONE32, 0 }, claimed = { NONE32, 0 };
 
-	pick_nearest(&f, key_find(&dg->by_host, name_hash(flow_str(fl,
-	    t->host))), &best, &claimed);
+	pick_nearest(&f, l, &best, &claimed);
+	if (best.item == NONE32 && !t->is_error) {
+		f.masked_ok = true;
+		pick_nearest(&f, l, &best, &claimed);
+	}
 	if (best.item == NONE32)
 		return;
 	t->d.up_req = best.item;
@@ -1019,19 +1050,29 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	w.req = req->start.ts_ns;
 	w.from = add_sat(req->start.ts_ns, -DIAG_SLACK_NS);
 	w.to = txn_end_ns(fl, t, now);
-	link_upstream(dg, fl, t, &w);
-	if (t->d.up_req != NONE32)
-		link_dns_address(dg, fl, t, &w);
 	/* its own look-up right after the request, else the cache, else
 	 * one in flight, else the nearest look-up in the window */
-	if (t->d.ndns == 0 &&
-	    !link_dns(dg, fl, t, &w, add_sat(w.req, DIAG_ACT_NS)) &&
+	if (!link_dns(dg, fl, t, &w, add_sat(w.req, DIAG_ACT_NS)) &&
 	    !link_dns_cache(dg, fl, t, &w) && !link_dns_inflight(dg, fl, t, &w))
 		link_dns(dg, fl, t, &w, w.to);
 	naddrs = candidate_addrs(fl, t, addrs, MAX_CANDIDATE_ADDRS);
 	link_conns(dg, fl, t, &w, addrs, naddrs);
-	if (t->d.up_req != NONE32)
-		link_carrier(fl, t, &w);
+	/* the request line: on the connection it opened, else pooled */
+	if (t->d.nconns && seen(&w, &fl->conns[t->d.conns[t->d.nconns -
+	    1]].synack))
+		link_upstream(dg, fl, t, &w, t->d.conns[t->d.nconns - 1]);
+	if (t->d.up_req != NONE32) {
+		t->d.conn_link = LINK_REQUEST_LINE;
+	} else {
+		link_upstream(dg, fl, t, &w, NONE32);
+		if (t->d.up_req != NONE32)
+			link_carrier(fl, t, &w);
+	}
+	if (t->d.up_req != NONE32 && t->d.ndns == 0)
+		link_dns_address(dg, fl, t, &w);
+	else if (t->d.up_req != NONE32 && t->d.dns_link == LINK_TIME &&
+	    gave_address(fl, t, &fl->conns[t->d.up_conn].saddr))
+		t->d.dns_link = LINK_ADDRESS;
 	verdict_evidence(fl, t, &w);
 	if (!t->is_error) {
 		if (t->d.verdict != V_UNKNOWN && masked_failure(t))
