@@ -373,6 +373,28 @@ test_rst_from_gateway(void **state)
 	expect_summary(s.u, t, WORDS("2 SYNs", "no answer"), WORDS("RST"));
 }
 
+/* A literal address in the URL needs no look-up: the attempts to it are
+ * the evidence. */
+static void
+test_literal_address(void **state)
+{
+	struct scene s;
+	struct uf *u = *state;
+	const struct txn *t;
+	uint64_t req, syn, rst, resp;
+
+	scene_init(&s, u);
+	uf_handshake(u, &u->cli, &u->srv);
+	req = uf_get(u, &u->cli, &u->srv, "http://192.0.2.10/", "192.0.2.10");
+	syn = uf_syn(u, &s.out, &s.web);
+	rst = uf_rst(u, &s.web, &s.out);
+	resp = gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.ndns, 0);
+	EVIDENCE(u, t, req, syn, rst, resp);
+}
+
 /* A router rejects the SYN with an ICMP error quoting it. */
 static void
 test_icmp_unreachable_v4(void **state)
@@ -512,6 +534,26 @@ test_upstream_closed(void **state)
 	EVIDENCE(s.u, t, s.req, 4, 5, 6, 7, up, fin, resp);
 	expect_summary(s.u, t, WORDS("192.0.2.10:80", "closed the connection"),
 	    NULL);
+}
+
+/* The server resets the connection instead, without a byte: closed too,
+ * and its RST is evidence. */
+static void
+test_upstream_reset(void **state)
+{
+	struct scene s;
+	const struct txn *t;
+	uint64_t up, rst, resp;
+
+	scene_init(&s, *state);
+	ask(&s);
+	resolve(&s);
+	up = upstream_get(&s);
+	rst = uf_rst(s.u, &s.web, &s.out);
+	resp = gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	EVIDENCE(s.u, t, s.req, 4, 5, 6, 7, up, rst, resp);
 }
 
 /* The gateway closed first (it gave up); the server's FIN only answers
@@ -871,12 +913,14 @@ main(void)
 		T(test_syn_unanswered),
 		T(test_tcp_rst_from_server),
 		T(test_rst_from_gateway),
+		T(test_literal_address),
 		T(test_icmp_unreachable_v4),
 		T(test_icmp_unreachable_v6),
 		T(test_http_invalid_response),
 		T(test_http_truncated_head),
 		T(test_upstream_timeout),
 		T(test_upstream_closed),
+		T(test_upstream_reset),
 		T(test_gateway_closed_first),
 		T(test_gateway_resets_upstream),
 		T(test_relayed_502),
