@@ -674,6 +674,59 @@ test_pending_until_final(void **state)
 	assert_int_equal(s.u->dg.counts[V_UNKNOWN], 1);
 }
 
+/* Host names match whatever their case: in the URL, the query, the
+ * upstream Host header. */
+static void
+test_host_case(void **state)
+{
+	struct scene s;
+	struct uf *u = *state;
+	const struct txn *t;
+	uint64_t req, q, up, reply, resp;
+
+	scene_init(&s, u);
+	uf_handshake(u, &u->cli, &u->srv);
+	req = uf_get(u, &u->cli, &u->srv, "http://WWW.Test/", "WWW.Test");
+	q = uf_dns_query(u, &s.res, &s.dns, 5, "Www.TEST", DNS_T_A);
+	uf_dns_answer(u, &s.dns, &s.res, 5, "Www.TEST", DNS_T_A, 0, resolved, 2);
+	uf_handshake(u, &s.out, &s.web);
+	up = uf_get(u, &s.out, &s.web, "/", "WWW.TEST");
+	reply = uf_status(u, &s.web, &s.out, 503);
+	resp = gateway_answers(&s, 503);
+	t = diagnosed(&s);
+	assert_string_equal(uf_str(u, t->host), HOST);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	EVIDENCE(u, t, req, q, q + 1, up - 2, up - 1, up, reply, resp);
+}
+
+/* CONNECT www.test:443: the tunnel to port 443 that the server closes at
+ * once, without a byte, is upstream-closed. */
+static void
+test_connect_closed(void **state)
+{
+	struct scene s;
+	struct uf *u = *state;
+	const struct txn *t;
+	uint64_t req, fin, resp;
+
+	scene_init(&s, u);
+	s.web.port = 443;
+	uf_handshake(u, &u->cli, &u->srv);
+	req = uf_send(u, &u->cli, &u->srv, "CONNECT www.test:443 HTTP/1.1\r\n"
+	    "Host: www.test:443\r\n\r\n");
+	resolve(&s);
+	uf_handshake(u, &s.out, &s.web);
+	fin = uf_fin(u, &s.web, &s.out);
+	resp = gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	assert_int_equal(t->port, 443);
+	assert_string_equal(uf_str(u, t->url), "www.test:443");
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	EVIDENCE(u, t, req, 4, 5, 6, 7, fin, resp);
+	expect_summary(u, t, WORDS("192.0.2.10:443", "closed the connection"),
+	    NULL);
+}
+
 /* A normal exchange: ok, with its upstream evidence. */
 static void
 test_ok(void **state)
@@ -927,6 +980,8 @@ main(void)
 		T(test_relayed_503),
 		T(test_no_upstream_evidence),
 		T(test_pending_until_final),
+		T(test_host_case),
+		T(test_connect_closed),
 		T(test_ok),
 		T(test_client_gave_up),
 		T(test_range_reaches_evidence),
