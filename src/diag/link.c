@@ -732,29 +732,25 @@ fits_upstream(const struct fit *f, uint32_t i)
 	return strcasecmp(host, flow_str(f->fl, f->t->host)) == 0;
 }
 
-static void
+static bool
 link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
-    const struct window *w, uint32_t on_conn)
+    const struct window *w, uint32_t on_conn, bool masked_ok)
 {
 	struct fit f = { dg, fl, t, w, NULL, w->to, fits_upstream,
-	    dg->msg_claimed, NULL, 0, on_conn, false };
-	const struct key_list *l = key_find(&dg->by_host, name_hash(flow_str(fl,
-	    t->host)));
+	    dg->msg_claimed, NULL, 0, on_conn, masked_ok };
 	struct pick best = { NONE32, 0 }, claimed = { NONE32, 0 };
 
-	pick_nearest(&f, l, &best, &claimed);
-	if (best.item == NONE32 && !t->is_error) {
-		f.masked_ok = true;
-		pick_nearest(&f, l, &best, &claimed);
-	}
+	pick_nearest(&f, key_find(&dg->by_host, name_hash(flow_str(fl,
+	    t->host))), &best, &claimed);
 	if (best.item == NONE32)
-		return;
+		return false;
 	t->d.up_req = best.item;
 	t->d.up_conn = fl->msgs[best.item].conn;
 	t->d.up_resp = response_to(fl, best.item);
 	if (t->d.up_resp != NONE32 &&
 	    fl->msgs[t->d.up_resp].head.ts_ns > add_sat(w->to, DIAG_SLACK_NS))
 		t->d.up_resp = NONE32;	/* came after the gateway gave up */
+	return true;
 }
 
 /*
@@ -1034,6 +1030,30 @@ masked_failure(const struct txn *t)
 	    t->d.verdict == V_CANNOT_CONNECT;
 }
 
+/*
+ * The request line: on the connection the attempts ended on, else on a
+ * pooled one; a success takes one whose reply was junk (masked) only if
+ * none carried its status.
+ */
+static void
+link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
+    const struct window *w)
+{
+	uint32_t last = t->d.nconns ? t->d.conns[t->d.nconns - 1] : NONE32;
+	bool connected = last != NONE32 && seen(w, &fl->conns[last].synack);
+
+	for (int masked_ok = 0; masked_ok <= !t->is_error; masked_ok++) {
+		if (connected && link_upstream(dg, fl, t, w, last, masked_ok)) {
+			t->d.conn_link = LINK_REQUEST_LINE;
+			return;
+		}
+		if (link_upstream(dg, fl, t, w, NONE32, masked_ok)) {
+			link_carrier(fl, t, w);
+			return;
+		}
+	}
+}
+
 static void
 diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
     bool settle)
@@ -1057,17 +1077,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 		link_dns(dg, fl, t, &w, w.to);
 	naddrs = candidate_addrs(fl, t, addrs, MAX_CANDIDATE_ADDRS);
 	link_conns(dg, fl, t, &w, addrs, naddrs);
-	/* the request line: on the connection it opened, else pooled */
-	if (t->d.nconns && seen(&w, &fl->conns[t->d.conns[t->d.nconns -
-	    1]].synack))
-		link_upstream(dg, fl, t, &w, t->d.conns[t->d.nconns - 1]);
-	if (t->d.up_req != NONE32) {
-		t->d.conn_link = LINK_REQUEST_LINE;
-	} else {
-		link_upstream(dg, fl, t, &w, NONE32);
-		if (t->d.up_req != NONE32)
-			link_carrier(fl, t, &w);
-	}
+	link_request_line(dg, fl, t, &w);
 	if (t->d.up_req != NONE32 && t->d.ndns == 0)
 		link_dns_address(dg, fl, t, &w);
 	else if (t->d.up_req != NONE32 && t->d.dns_link == LINK_TIME &&
