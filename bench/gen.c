@@ -101,7 +101,7 @@ body_size(void)
 static int64_t
 transaction(int64_t ts, struct sess *s)
 {
-	char url[160], host[80], req[1024], up[1024], head[512];
+	char url[160], host[80];
 	enum cause c = C_NONE;
 	unsigned hi = 0;
 	struct host *h = NULL;
@@ -112,7 +112,6 @@ transaction(int64_t ts, struct sess *s)
 	uint16_t port = is_connect ? 443 : 80;
 	int64_t t, rtt_up = (int64_t)rrange(300 * US, 40 * MS), end;
 	struct upconn *u;
-	size_t rl, ul;
 
 	truth.txns++;
 	if (urand() < fail_share) {
@@ -132,19 +131,9 @@ transaction(int64_t ts, struct sess *s)
 		    cause_key[c], n);
 		addr = IP4(198, 18, 0, 0) + 1 + (uint32_t)(n % 131000);
 	}
-	if (is_connect) {
+	if (is_connect)
 		truth.connects++;
-		snprintf(url, sizeof url, "%s:443", host);
-		rl = (size_t)snprintf(req, sizeof req, "CONNECT %s HTTP/1.1\r\n"
-		    "Host: %s\r\nUser-Agent: %s\r\n"
-		    "Proxy-Connection: Keep-Alive\r\n\r\n", url, url, ua);
-	} else {
-		snprintf(url, sizeof url, "http://%s%s", host, path);
-		rl = (size_t)snprintf(req, sizeof req, "GET %s HTTP/1.1\r\n"
-		    "Host: %s\r\nUser-Agent: %s\r\nAccept: */*\r\n"
-		    "Proxy-Connection: Keep-Alive\r\n\r\n", url, host, ua);
-	}
-	client_request(ts, s, req, rl);
+	client_request(ts, s, is_connect, host, path, ua, url, sizeof url);
 	t = ts + 120 * US;
 
 	/* the gateway's look-up */
@@ -222,49 +211,17 @@ transaction(int64_t ts, struct sess *s)
 	}
 
 	if (is_connect) {
-		/* 200, then a TLS tunnel: client hello, server's records */
 		uint64_t down = (uint64_t)(body_size() * body_scale) + 3000;
-		uint64_t hello = 517;
-		uint32_t iv;
 
-		rl = (size_t)snprintf(head, sizeof head, "HTTP/1.1 200 "
-		    "Connection established\r\n\r\n");
-		tcp(t + 20 * US, GW_IP, s->caddr, PROXY_PORT, s->cport,
-		    s->gseq, s->cseq, F_PSH | F_ACK, head, rl);
-		s->gseq += (uint32_t)rl;
-		t += 20 * US + s->rtt;
-		train(t, s->caddr, GW_IP, s->cport, PROXY_PORT, s->cseq,
-		    s->gseq, NULL, 0, hello, 0, 1);
-		s->cseq += (uint32_t)hello;
-		train(t + 60 * US, GW_IP, u->saddr, u->gport, u->sport, u->gseq,
-		    u->sseq, NULL, 0, hello, 0, 1);
-		u->gseq += (uint32_t)hello;
-		t += rtt_up + 60 * US;
-		iv = (uint32_t)(MSS * 1e9 / logu(2e6, 60e6) / body_scale);
-		train(t, u->saddr, GW_IP, u->sport, u->gport, u->sseq, u->gseq,
-		    NULL, 0, down, iv, 1);
-		u->sseq += (uint32_t)down;
-		train(t + 80 * US, GW_IP, s->caddr, PROXY_PORT, s->cport,
-		    s->gseq, s->cseq, NULL, 0, down, iv, 1);
-		s->gseq += (uint32_t)down;
-		truth.body_bytes += down;
-		end = train_end(t + 80 * US, 0, down, iv) + 100 * US;
+		end = tunnel(t, s, u, rtt_up, down, body_scale);
 		close_up(end + 500 * US, u, rtt_up);
 		upconn_put(u);
 		truth_txn(s, "CONNECT", url, 200, C_NONE);
 		return end;
 	}
 
-	/* the upstream request */
-	ul = (size_t)snprintf(up, sizeof up, "GET %s HTTP/1.1\r\nHost: %s\r\n"
-	    "User-Agent: %s\r\nAccept: */*\r\nVia: 1.1 gw\r\n\r\n", path,
-	    host, ua);
 	t += 20 * US;
-	tcp(t, GW_IP, u->saddr, u->gport, u->sport, u->gseq, u->sseq,
-	    F_PSH | F_ACK, up, ul);
-	u->gseq += (uint32_t)ul;
-	tcp(t + rtt_up / 2 + 40 * MS, u->saddr, GW_IP, u->sport, u->gport,
-	    u->sseq, u->gseq, F_ACK, NULL, 0);	/* delayed ACK */
+	up_request(t, u, path, host, ua, rtt_up);
 	t += rtt_up + (int64_t)logu(200 * US, 300 * MS);	/* server's think */
 
 	if (c == C_TIMEOUT) {
@@ -276,34 +233,12 @@ transaction(int64_t ts, struct sess *s)
 	}
 	if (c == C_CLOSED) {
 		end = t + (int64_t)rrange(200 * US, 2 * MS);
-		tcp(t, u->saddr, GW_IP, u->sport, u->gport, u->sseq, u->gseq,
-		    F_FIN | F_ACK, NULL, 0);
-		u->sseq++;
-		tcp(t + 100 * US, GW_IP, u->saddr, u->gport, u->sport,
-		    u->gseq, u->sseq, F_FIN | F_ACK, NULL, 0);
-		u->gseq++;
-		tcp(t + 100 * US + rtt_up, u->saddr, GW_IP, u->sport,
-		    u->gport, u->sseq, u->gseq, F_ACK, NULL, 0);
+		up_closed(t, u, rtt_up);
 		status = 502;
 		goto failed_conn;
 	}
 	if (c == C_HTTP_INVALID) {
-		static const char bad[] = "<html><head><title>Request "
-		    "Rejected</title></head><body>The requested URL was "
-		    "rejected. Please consult with your administrator."
-		    "</body></html>";
-
-		tcp(t, u->saddr, GW_IP, u->sport, u->gport, u->sseq, u->gseq,
-		    F_PSH | F_ACK, bad, sizeof bad - 1);
-		u->sseq += sizeof bad - 1;
-		tcp(t + 30 * US, u->saddr, GW_IP, u->sport, u->gport, u->sseq,
-		    u->gseq, F_FIN | F_ACK, NULL, 0);
-		u->sseq++;
-		tcp(t + 80 * US, GW_IP, u->saddr, u->gport, u->sport, u->gseq,
-		    u->sseq, F_FIN | F_ACK, NULL, 0);
-		u->gseq++;
-		tcp(t + 80 * US + rtt_up, u->saddr, GW_IP, u->sport, u->gport,
-		    u->sseq, u->gseq, F_ACK, NULL, 0);
+		up_invalid(t, u, rtt_up);
 		end = t + (int64_t)rrange(200 * US, 2 * MS);
 		status = 502;
 		goto failed_conn;
@@ -313,7 +248,6 @@ transaction(int64_t ts, struct sess *s)
 	{
 		uint64_t body;
 		uint32_t iv;
-		size_t hl;
 		double r = urand();
 
 		if (c == C_5XX) {
@@ -327,21 +261,7 @@ transaction(int64_t ts, struct sess *s)
 		iv = (uint32_t)(MSS * 1e9 / logu(2e6, 60e6));
 		body = (uint64_t)(body * body_scale);
 		iv = (uint32_t)(iv / body_scale);
-		hl = (size_t)snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n"
-		    "Server: nginx\r\nDate: Thu, 15 Jan 2026 09:00:00 GMT\r\n"
-		    "Content-Type: %s\r\nContent-Length: %" PRIu64 "\r\n"
-		    "Connection: keep-alive\r\n\r\n", status,
-		    status_reason(status),
-		    status == 200 ? "application/octet-stream" : "text/html",
-		    body);
-		train(t, u->saddr, GW_IP, u->sport, u->gport, u->sseq, u->gseq,
-		    head, hl, body, iv, 0);
-		u->sseq += (uint32_t)(hl + body);
-		train(t + 90 * US, GW_IP, s->caddr, PROXY_PORT, s->cport,
-		    s->gseq, s->cseq, head, hl, body, iv, 0);
-		s->gseq += (uint32_t)(hl + body);
-		truth.body_bytes += body;
-		end = train_end(t + 90 * US, hl, body, iv) + 50 * US;
+		end = relay(t, s, u, status, body, iv);
 		u->busy_until = end;
 		if (c == C_NONE && rnd() % 3) {
 			/* keep it for the host's next request; closed when
@@ -407,15 +327,7 @@ sess_step(struct ev *e)
 	if (s->nleft > 0 && !stopping && budget_spent())
 		stopping = 1;
 	if (s->nleft <= 0 || stopping) {
-		/* client closes: FIN, FIN/ACK, ACK */
-		tcp(t, s->caddr, GW_IP, s->cport, PROXY_PORT, s->cseq, s->gseq,
-		    F_FIN | F_ACK, NULL, 0);
-		s->cseq++;
-		tcp(t + 200 * US, GW_IP, s->caddr, PROXY_PORT, s->cport,
-		    s->gseq, s->cseq, F_FIN | F_ACK, NULL, 0);
-		s->gseq++;
-		tcp(t + 200 * US + s->rtt, s->caddr, GW_IP, s->cport,
-		    PROXY_PORT, s->cseq, s->gseq, F_ACK, NULL, 0);
+		client_close(t, s);
 		free(s);
 		return;
 	}
@@ -454,21 +366,12 @@ spawn(struct ev *e)
 	s->rtt = (int64_t)rrange(100 * US, 3 * MS);
 	s->connect = rnd() % 10 == 0;
 	s->nleft = 1 + (int)expo(4.0);
-	/* handshake to the proxy port */
-	tcp(t, s->caddr, GW_IP, s->cport, PROXY_PORT, s->cseq, 0, F_SYN,
-	    NULL, 0);
-	s->cseq++;
-	tcp(t + 30 * US, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq,
-	    s->cseq, F_SYN | F_ACK, NULL, 0);
-	s->gseq++;
-	tcp(t + 30 * US + s->rtt, s->caddr, GW_IP, s->cport, PROXY_PORT,
-	    s->cseq, s->gseq, F_ACK, NULL, 0);
 	{
 		struct ev se;
 
 		memset(&se, 0, sizeof se);
 		se.type = EV_SESS;
-		se.ts = t + 30 * US + s->rtt + 50 * US;
+		se.ts = client_open(t, s) + 50 * US;
 		se.ptr = s;
 		heap_push(&se);
 	}

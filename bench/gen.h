@@ -837,16 +837,180 @@ status_reason(int st)
 	}
 }
 
-/* Client→gateway request (with the gateway's ACK); returns its text len. */
-static size_t
-client_request(int64_t ts, struct sess *s, const char *text, size_t len)
+/* The client's handshake to the proxy port at ts; returns its ACK's time. */
+static int64_t
+client_open(int64_t ts, struct sess *s)
+{
+	tcp(ts, s->caddr, GW_IP, s->cport, PROXY_PORT, s->cseq, 0, F_SYN,
+	    NULL, 0);
+	s->cseq++;
+	tcp(ts + 30 * US, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq,
+	    s->cseq, F_SYN | F_ACK, NULL, 0);
+	s->gseq++;
+	tcp(ts + 30 * US + s->rtt, s->caddr, GW_IP, s->cport, PROXY_PORT,
+	    s->cseq, s->gseq, F_ACK, NULL, 0);
+	return ts + 30 * US + s->rtt;
+}
+
+/* The client closes its connection at ts: FIN, FIN/ACK, ACK. */
+static void
+client_close(int64_t ts, struct sess *s)
 {
 	tcp(ts, s->caddr, GW_IP, s->cport, PROXY_PORT, s->cseq, s->gseq,
-	    F_PSH | F_ACK, text, len);
+	    F_FIN | F_ACK, NULL, 0);
+	s->cseq++;
+	tcp(ts + 200 * US, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq,
+	    s->cseq, F_FIN | F_ACK, NULL, 0);
+	s->gseq++;
+	tcp(ts + 200 * US + s->rtt, s->caddr, GW_IP, s->cport, PROXY_PORT,
+	    s->cseq, s->gseq, F_ACK, NULL, 0);
+}
+
+/*
+ * The client's request at ts (with the gateway's ACK): CONNECT host:443 or
+ * an absolute-form GET of path. Writes the request target to url.
+ */
+static void
+client_request(int64_t ts, struct sess *s, int is_connect, const char *host,
+    const char *path, const char *ua, char *url, size_t urlsize)
+{
+	char req[1024];
+	size_t len;
+
+	if (is_connect) {
+		snprintf(url, urlsize, "%s:443", host);
+		len = (size_t)snprintf(req, sizeof req, "CONNECT %s HTTP/1.1\r\n"
+		    "Host: %s\r\nUser-Agent: %s\r\n"
+		    "Proxy-Connection: Keep-Alive\r\n\r\n", url, url, ua);
+	} else {
+		snprintf(url, urlsize, "http://%s%s", host, path);
+		len = (size_t)snprintf(req, sizeof req, "GET %s HTTP/1.1\r\n"
+		    "Host: %s\r\nUser-Agent: %s\r\nAccept: */*\r\n"
+		    "Proxy-Connection: Keep-Alive\r\n\r\n", url, host, ua);
+	}
+	tcp(ts, s->caddr, GW_IP, s->cport, PROXY_PORT, s->cseq, s->gseq,
+	    F_PSH | F_ACK, req, len);
 	s->cseq += (uint32_t)len;
 	tcp(ts + 40 * US, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq,
 	    s->cseq, F_ACK, NULL, 0);
-	return len;
+}
+
+/* The gateway's origin-form request on u at ts, and the server's delayed
+ * ACK. */
+static void
+up_request(int64_t ts, struct upconn *u, const char *path, const char *host,
+    const char *ua, int64_t rtt)
+{
+	char up[1024];
+	size_t len;
+
+	len = (size_t)snprintf(up, sizeof up, "GET %s HTTP/1.1\r\nHost: %s\r\n"
+	    "User-Agent: %s\r\nAccept: */*\r\nVia: 1.1 gw\r\n\r\n", path,
+	    host, ua);
+	tcp(ts, GW_IP, u->saddr, u->gport, u->sport, u->gseq, u->sseq,
+	    F_PSH | F_ACK, up, len);
+	u->gseq += (uint32_t)len;
+	tcp(ts + rtt / 2 + 40 * MS, u->saddr, GW_IP, u->sport, u->gport,
+	    u->sseq, u->gseq, F_ACK, NULL, 0);
+}
+
+/* The server closes u at ts without a reply byte; the gateway closes too. */
+static void
+up_closed(int64_t ts, struct upconn *u, int64_t rtt)
+{
+	tcp(ts, u->saddr, GW_IP, u->sport, u->gport, u->sseq, u->gseq,
+	    F_FIN | F_ACK, NULL, 0);
+	u->sseq++;
+	tcp(ts + 100 * US, GW_IP, u->saddr, u->gport, u->sport, u->gseq,
+	    u->sseq, F_FIN | F_ACK, NULL, 0);
+	u->gseq++;
+	tcp(ts + 100 * US + rtt, u->saddr, GW_IP, u->sport, u->gport,
+	    u->sseq, u->gseq, F_ACK, NULL, 0);
+}
+
+/* The server answers on u at ts without a status line (a firewall's block
+ * page), then closes. */
+static void
+up_invalid(int64_t ts, struct upconn *u, int64_t rtt)
+{
+	static const char bad[] = "<html><head><title>Request "
+	    "Rejected</title></head><body>The requested URL was "
+	    "rejected. Please consult with your administrator."
+	    "</body></html>";
+
+	tcp(ts, u->saddr, GW_IP, u->sport, u->gport, u->sseq, u->gseq,
+	    F_PSH | F_ACK, bad, sizeof bad - 1);
+	u->sseq += sizeof bad - 1;
+	tcp(ts + 30 * US, u->saddr, GW_IP, u->sport, u->gport, u->sseq,
+	    u->gseq, F_FIN | F_ACK, NULL, 0);
+	u->sseq++;
+	tcp(ts + 80 * US, GW_IP, u->saddr, u->gport, u->sport, u->gseq,
+	    u->sseq, F_FIN | F_ACK, NULL, 0);
+	u->gseq++;
+	tcp(ts + 80 * US + rtt, u->saddr, GW_IP, u->sport, u->gport, u->sseq,
+	    u->gseq, F_ACK, NULL, 0);
+}
+
+/*
+ * The server's reply on u at ts (status, body bytes of filler, a segment
+ * every iv ns) and the gateway relaying it to the client; returns the end
+ * of the relay.
+ */
+static int64_t
+relay(int64_t ts, struct sess *s, struct upconn *u, int status,
+    uint64_t body, uint32_t iv)
+{
+	char head[512];
+	size_t hl;
+
+	hl = (size_t)snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n"
+	    "Server: nginx\r\nDate: Thu, 15 Jan 2026 09:00:00 GMT\r\n"
+	    "Content-Type: %s\r\nContent-Length: %" PRIu64 "\r\n"
+	    "Connection: keep-alive\r\n\r\n", status, status_reason(status),
+	    status == 200 ? "application/octet-stream" : "text/html", body);
+	train(ts, u->saddr, GW_IP, u->sport, u->gport, u->sseq, u->gseq, head,
+	    hl, body, iv, 0);
+	u->sseq += (uint32_t)(hl + body);
+	train(ts + 90 * US, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq,
+	    s->cseq, head, hl, body, iv, 0);
+	s->gseq += (uint32_t)(hl + body);
+	truth.body_bytes += body;
+	return train_end(ts + 90 * US, hl, body, iv) + 50 * US;
+}
+
+/*
+ * A CONNECT answered at ts: 200, then a TLS tunnel through u (the client's
+ * hello, down bytes of the server's records at a rate drawn for it, body
+ * scale bscale). Returns the end of the relay.
+ */
+static int64_t
+tunnel(int64_t ts, struct sess *s, struct upconn *u, int64_t rtt,
+    uint64_t down, double bscale)
+{
+	static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+	uint64_t hello = 517;
+	uint32_t iv;
+
+	tcp(ts + 20 * US, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq,
+	    s->cseq, F_PSH | F_ACK, ok, sizeof ok - 1);
+	s->gseq += sizeof ok - 1;
+	ts += 20 * US + s->rtt;
+	train(ts, s->caddr, GW_IP, s->cport, PROXY_PORT, s->cseq, s->gseq,
+	    NULL, 0, hello, 0, 1);
+	s->cseq += (uint32_t)hello;
+	train(ts + 60 * US, GW_IP, u->saddr, u->gport, u->sport, u->gseq,
+	    u->sseq, NULL, 0, hello, 0, 1);
+	u->gseq += (uint32_t)hello;
+	ts += rtt + 60 * US;
+	iv = (uint32_t)(MSS * 1e9 / logu(2e6, 60e6) / bscale);
+	train(ts, u->saddr, GW_IP, u->sport, u->gport, u->sseq, u->gseq, NULL,
+	    0, down, iv, 1);
+	u->sseq += (uint32_t)down;
+	train(ts + 80 * US, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq,
+	    s->cseq, NULL, 0, down, iv, 1);
+	s->gseq += (uint32_t)down;
+	truth.body_bytes += down;
+	return train_end(ts + 80 * US, 0, down, iv) + 100 * US;
 }
 
 /* The gateway's error page to the client at ts; returns its end. */
