@@ -21,7 +21,8 @@
 #
 # Prints the figures and PASS/FAIL per criterion: >= 50k pps achieved, no
 # packet lost (captured == sent, kernel drops == 0), screen lag < 1 s, RSS
-# flat (growth over the last half of the replay < 10 % of the peak).
+# flat (growth over the last half of the replay < 10 % of the peak); exit
+# status 1 when one FAILs.
 # Logs stay in bench/out/live/ (gitignored).
 #
 # Environment:
@@ -529,4 +530,5 @@ for r in rows:
                     f"median {r['lagmed']:.2f} s, max {r['lagmax']:.2f} s"))
 for c, ok, t in res:
     print(f"{'PASS' if ok else 'FAIL'}  {c}: {t}")
+sys.exit(0 if all(ok for _, ok, _ in res) else 1)
 EOF
