@@ -515,7 +515,7 @@ dns_soa(uint8_t *p, const char *zone, uint32_t neg_ttl)
 
 	w16(p + n, 6);
 	w16(p + n + 2, 1);
-	w32(p + n + 6, neg_ttl);
+	w32(p + n + 4, neg_ttl);
 	rd = n + 10;
 	n = rd;
 	n += dns_name(p + n, "ns1.example.net");
