@@ -1,0 +1,123 @@
+#!/bin/bash
+# A busy gateway (issue 12): captures from bench/busy — many concurrent
+# requests to few hosts, outcomes flapping over every cause, DNS cached per
+# TTL (positive and negative), pooled upstream connections, address
+# fallback, keep-alive clients — and the truth of every transaction from
+# the generator's plan. Checks, per case, that `--report=json --all` gets
+# >= 99.9 % of all transactions and >= 99 % of the failures right
+# (bench/check.py), that the truth agrees with tshark's reading of the
+# packets (busy_truth_check.py; the small case, or both with
+# BUSY_TSHARK_ALL=1), and that the TUI's status-line counts equal
+# --report's on the 3,000-request case (tmux, polled, no fixed sleeps).
+# Seeded: the same files every run.
+. "$(dirname "$0")/lib.sh"
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+S=gwbusy-$$
+trap 'tmux kill-session -t "$S" 2>/dev/null; rm -rf "$TMPD"' EXIT
+
+if ! cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/busy" \
+    "$ROOT/bench/busy.c" -lm 2>"$TMPD/cc.err"; then
+	notok "bench/busy builds" "$(head -c 600 "$TMPD/cc.err")"
+	exit 0
+fi
+ok "bench/busy builds"
+
+# case NAME ARGS...: generate, check the truth covers every cause, report
+case_run() {
+	local cn=$1	# not "name": lib.sh's check() sets that one
+	shift
+	local base=$TMPD/$cn
+	if ! "$TMPD/busy" -o "$base.pcap" -T "$base.tsv" -t "$base.json" "$@" \
+	    2>"$TMPD/gen.err"; then
+		notok "$cn: generated" "$(head -c 600 "$TMPD/gen.err")"
+		return 1
+	fi
+	check "$cn: generated the same file twice (seeded)" \
+	    sh -c "'$TMPD/busy' -o '$base.again.pcap' -t /dev/null $* &&
+	    cmp '$base.pcap' '$base.again.pcap'"
+	rm -f "$base.again.pcap"
+	check "$cn: every cause of DESIGN §1 but no-upstream-evidence in the truth" \
+	    "$PY" -c "import json,sys; c=json.load(open(sys.argv[1]))['causes']
+bad=[k for k,v in c.items() if not v and k!='no-upstream-evidence']
+sys.exit('no ' + ', '.join(bad) if bad else 0)" "$base.json"
+	if ! "$GW_BIN" --report=json --all "$base.pcap" >"$base.jsonl" \
+	    2>"$TMPD/gw.err"; then
+		notok "$cn: --report=json --all exits 0" "$(head -c 600 "$TMPD/gw.err")"
+		return 1
+	fi
+	ok "$cn: --report=json --all exits 0"
+	"$PY" "$ROOT/bench/check.py" "$base.jsonl" "$base.json" "$base.tsv" \
+	    >"$base.check" 2>&1
+	local rc=$? line all fail
+	line=$(grep -m1 '^  all: ' "$base.check")
+	if [ "$rc" -gt 1 ] || [ -z "$line" ]; then
+		notok "$cn: bench/check.py ran" "exit $rc: $(tail -c 600 "$base.check")"
+		return 1
+	fi
+	all=$(sed -n 's/.*= \([0-9.]*\) %; failures.*/\1/p' <<<"$line")
+	fail=$(sed -n 's/.*failures: .* = \([0-9.]*\) %.*/\1/p' <<<"$line")
+	echo "# $cn:${line#*:}"
+	sed -n '/^  [a-z-]* *[0-9]*: /p' "$base.check" | head -12 | sed 's/^/#   /'
+	if "$PY" -c "import sys; sys.exit(float(sys.argv[1]) < 99.9)" "$all"; then
+		ok "$cn: >= 99.9 % of all transactions right ($all %)"
+	else
+		notok "$cn: >= 99.9 % of all transactions right ($all %)" \
+		    "$(grep -m3 '^  #' "$base.check" | tr -s ' ' | tr '\n' ' ')"
+	fi
+	if "$PY" -c "import sys; sys.exit(float(sys.argv[1]) < 99)" "$fail"; then
+		ok "$cn: >= 99 % of failures right ($fail %)"
+	else
+		notok "$cn: >= 99 % of failures right ($fail %)"
+	fi
+	return 0
+}
+
+tshark_check() {	# tshark_check NAME
+	if ! command -v tshark >/dev/null; then
+		skip "$1: truth against tshark: tshark not installed"
+		return
+	fi
+	"$PY" "$(dirname "$0")/busy_truth_check.py" "$TMPD/$1.pcap" \
+	    "$TMPD/$1.tsv" "$TMPD/$1.json" "$1" >"$TMPD/tshark.out" 2>&1
+	local rc=$?
+	cat "$TMPD/tshark.out"
+	[ "$rc" -le 1 ] || notok "$1: busy_truth_check.py ran" \
+	    "exit $rc: $(tail -c 600 "$TMPD/tshark.out")"
+}
+
+A=busy-3000x12 B=busy-20000x40-ttl30
+case_run $A --requests 3000 --hosts 12 --rate 400 -S 6 && A_OK=1
+tshark_check $A
+case_run $B --requests 20000 --hosts 40 --rate 400 --ttl 30 -S 1
+[ "${BUSY_TSHARK_ALL:-0}" = 1 ] && tshark_check $B
+
+# ---- the TUI's status line against --report's counts (3,000 case) ------
+if ! command -v tmux >/dev/null; then
+	skip "$A: TUI counts: tmux not installed"
+	exit 0
+fi
+[ -n "${A_OK:-}" ] || { notok "$A: TUI counts (no capture)"; exit 0; }
+screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
+loaded() { screen | grep -q ' errors\?:.*? help'; }
+"$GW_BIN" --report=json "$TMPD/$A.pcap" >"$TMPD/errors.jsonl" 2>/dev/null
+want=$("$PY" - "$TMPD/errors.jsonl" <<'EOF'
+import collections, json, sys
+short = {"host-not-resolvable": "DNS", "cannot-connect": "CONNECT",
+         "bad-response": "BAD RESP", "relayed": "RELAYED", "unknown": "UNKNOWN"}
+c = collections.Counter(json.loads(l)["verdict"] for l in open(sys.argv[1]))
+n = sum(c.values())
+print(f"{n} error{'' if n == 1 else 's'}:" + "".join(
+    f" {s} {c[v]}" for v, s in short.items() if c[v]))
+EOF
+)
+tmux new-session -d -s "$S" -x 220 -y 50 \
+    "env TERM=${TUI_TERM:-tmux-256color} LANG=C.UTF-8 LC_ALL=C.UTF-8 '$GW_BIN' '$TMPD/$A.pcap'"
+if wait_for 30 loaded; then
+	got=$(screen | grep -o '[0-9]* errors\?:[A-Z0-9 ]*[0-9]' | tail -1)
+	check_eq "$A: TUI status-line counts equal --report's" "$want" "$got"
+	echo "# $A: TUI [$got], --report [$want]"
+else
+	notok "$A: TUI status-line counts equal --report's" \
+	    "no counts on screen in 30 s: $(screen | tail -2 | tr -s ' ')"
+fi
+tmux send-keys -t "$S" q 2>/dev/null
