@@ -368,6 +368,29 @@ dup_text(const void *s, size_t n)
 	return p;
 }
 
+/* A TCP segment's event of the given type, with a copy of text. */
+static void
+tcp_ev(struct ev *e, uint8_t type, int64_t ts, uint32_t src, uint32_t dst,
+    uint16_t sp, uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags,
+    const char *text, size_t textlen)
+{
+	memset(e, 0, sizeof *e);
+	e->type = type;
+	e->ts = ts;
+	e->proto = 6;
+	e->flags = flags;
+	e->saddr = src;
+	e->daddr = dst;
+	e->sport = sp;
+	e->dport = dp;
+	e->seq = seq;
+	e->ack = ack;
+	if (textlen) {
+		e->text = dup_text(text, textlen);
+		e->textlen = (uint16_t)textlen;
+	}
+}
+
 static void
 tcp(int64_t ts, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp,
     uint32_t seq, uint32_t ack, uint8_t flags, const char *text,
@@ -375,21 +398,8 @@ tcp(int64_t ts, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp,
 {
 	struct ev e;
 
-	memset(&e, 0, sizeof e);
-	e.type = EV_PKT;
-	e.ts = ts;
-	e.proto = 6;
-	e.flags = flags;
-	e.saddr = src;
-	e.daddr = dst;
-	e.sport = sp;
-	e.dport = dp;
-	e.seq = seq;
-	e.ack = ack;
-	if (textlen) {
-		e.text = dup_text(text, textlen);
-		e.textlen = (uint16_t)textlen;
-	}
+	tcp_ev(&e, EV_PKT, ts, src, dst, sp, dp, seq, ack, flags, text,
+	    textlen);
 	bytes_scheduled += frame_file_bytes(6, flags, textlen);
 	heap_push(&e);
 }
@@ -408,24 +418,11 @@ train(int64_t ts, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp,
 
 	if (nseg == 0)
 		return;
-	memset(&e, 0, sizeof e);
-	e.type = EV_TRAIN;
-	e.ts = ts;
-	e.proto = 6;
-	e.flags = F_ACK;
-	e.saddr = src;
-	e.daddr = dst;
-	e.sport = sp;
-	e.dport = dp;
-	e.seq = seq;
-	e.ack = ack;
+	tcp_ev(&e, EV_TRAIN, ts, src, dst, sp, dp, seq, ack, F_ACK, head,
+	    headlen);
 	e.fill = (uint32_t)body;
 	e.interval = interval;
 	e.binfill = (uint8_t)binfill;
-	if (headlen) {
-		e.text = dup_text(head, headlen);
-		e.textlen = (uint16_t)headlen;
-	}
 	bytes_scheduled += total + nseg * frame_file_bytes(6, 0, 0) +
 	    (nseg + 1) / 2 * frame_file_bytes(6, 0, 0);
 	heap_push(&e);
@@ -724,7 +721,6 @@ close_up(int64_t ts, struct upconn *u, int64_t rtt)
 	tcp(ts + rtt + 20 * US, GW_IP, u->saddr, u->gport, u->sport, u->gseq,
 	    u->sseq, F_ACK, NULL, 0);
 }
-
 
 /*
  * The gateway's SYN of u at ts is refused: the server's RST after rtt, or
