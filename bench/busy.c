@@ -33,6 +33,11 @@
  *   busy -o OUT.pcap [-T TRUTH.tsv] [-t TRUTH.json] [-S SEED]
  *        [--requests N] [--hosts H] [--rate REQ_PER_S] [--ttl SEC]
  *        [--neg-ttl SEC] [--fail SHARE] [--dns-fail SHARE]
+ *        [--connects SHARE] [--ports 1-3]
+ *
+ * --ports 2 or 3: clients use proxy ports 3128 and 8080 besides 9090 (one
+ * gateway listening on several ports; gw502tui finds them by the
+ * absolute-form requests).
  */
 #include <getopt.h>
 
@@ -56,6 +61,7 @@ struct busy_cfg {
 	double fail;		/* share of requests failing after DNS */
 	double dns_fail;	/* share of look-ups failing */
 	double connects;	/* share of CONNECT requests */
+	unsigned ports;		/* proxy ports the clients use (1..3) */
 };
 
 struct bhost {
@@ -81,7 +87,8 @@ struct bsess {
 	struct bsess *next_free;
 };
 
-static struct busy_cfg cfg = { 3000, 12, 400, 0, 0, 0.12, 0.3, 0.05 };
+static struct busy_cfg cfg = { 3000, 12, 400, 0, 0, 0.12, 0.3, 0.05, 1 };
+static const uint16_t proxy_ports[3] = { PROXY_PORT, 3128, 8080 };
 static struct bhost *bhosts;
 static struct bsess **open_sess, *free_sess;
 static size_t nopen;
@@ -176,6 +183,8 @@ sess_for(int64_t ts, int is_connect)
 	b->s.cport = client_ports[cl]++;
 	if (client_ports[cl] > 65000)
 		client_ports[cl] = 40000;
+	b->s.pport = cfg.ports > 1 ? proxy_ports[rnd() % cfg.ports] :
+	    PROXY_PORT;
 	b->s.cseq = (uint32_t)rnd();
 	b->s.gseq = (uint32_t)rnd();
 	b->s.rtt = (int64_t)rrange(100 * US, 3 * MS);
@@ -506,7 +515,7 @@ usage(void)
 	fprintf(stderr, "usage: busy -o OUT.pcap [-T TRUTH.tsv] "
 	    "[-t TRUTH.json] [-S SEED] [--requests N] [--hosts H] "
 	    "[--rate REQ/S] [--ttl SEC] [--neg-ttl SEC] [--fail SHARE] "
-	    "[--dns-fail SHARE] [--connects SHARE]\n");
+	    "[--dns-fail SHARE] [--connects SHARE] [--ports 1-3]\n");
 	exit(2);
 }
 
@@ -522,6 +531,7 @@ main(int argc, char **argv)
 		{ "fail", required_argument, NULL, 'f' },
 		{ "dns-fail", required_argument, NULL, 'd' },
 		{ "connects", required_argument, NULL, 'c' },
+		{ "ports", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *outpath = NULL, *truthpath = NULL, *tsvpath = NULL;
@@ -544,13 +554,15 @@ main(int argc, char **argv)
 		case 'f': cfg.fail = strtod(optarg, NULL); break;
 		case 'd': cfg.dns_fail = strtod(optarg, NULL); break;
 		case 'c': cfg.connects = strtod(optarg, NULL); break;
+		case 'p': cfg.ports = (unsigned)strtoul(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}
 	if (outpath == NULL || optind != argc || cfg.requests == 0 ||
 	    cfg.hosts == 0 || cfg.hosts > 1000000 || cfg.rate <= 0 ||
 	    cfg.fail < 0 || cfg.fail > 1 || cfg.dns_fail < 0 ||
-	    cfg.dns_fail > 1 || cfg.connects < 0 || cfg.connects > 1)
+	    cfg.dns_fail > 1 || cfg.connects < 0 || cfg.connects > 1 ||
+	    cfg.ports < 1 || cfg.ports > 3)
 		usage();
 	gen_open(outpath, tsvpath, seed);
 	hosts_init();

@@ -361,6 +361,7 @@ spawn(struct ev *e)
 	s->cport = client_ports[cl]++;
 	if (client_ports[cl] > 65000)
 		client_ports[cl] = 40000;
+	s->pport = PROXY_PORT;
 	s->cseq = (uint32_t)rnd();
 	s->gseq = (uint32_t)rnd();
 	s->rtt = (int64_t)rrange(100 * US, 3 * MS);

@@ -49,7 +49,7 @@ static const char *const cause_verdict[C_COUNT] = {
 #define GW_IP IP4(10, 0, 0, 1)
 #define DNS_IP IP4(10, 0, 0, 53)
 #define FW_IP IP4(10, 0, 0, 254)	/* the firewall that sends ICMP */
-#define PROXY_PORT 9090
+#define PROXY_PORT 9090	/* gw502tui's default -p */
 #define MSS 1448
 #define NS 1000000000LL
 #define US 1000LL
@@ -765,6 +765,7 @@ syn_refused(int64_t ts, const struct upconn *u, int64_t rtt, int icmp)
 struct sess {
 	uint32_t caddr;
 	uint16_t cport;
+	uint16_t pport;		/* the gateway's proxy port */
 	uint32_t cseq, gseq;	/* next seq: client, gateway */
 	int nleft;		/* requests still to send */
 	int64_t rtt;		/* client <-> gateway */
@@ -837,13 +838,13 @@ status_reason(int st)
 static int64_t
 client_open(int64_t ts, struct sess *s)
 {
-	tcp(ts, s->caddr, GW_IP, s->cport, PROXY_PORT, s->cseq, 0, F_SYN,
+	tcp(ts, s->caddr, GW_IP, s->cport, s->pport, s->cseq, 0, F_SYN,
 	    NULL, 0);
 	s->cseq++;
-	tcp(ts + 30 * US, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq,
+	tcp(ts + 30 * US, GW_IP, s->caddr, s->pport, s->cport, s->gseq,
 	    s->cseq, F_SYN | F_ACK, NULL, 0);
 	s->gseq++;
-	tcp(ts + 30 * US + s->rtt, s->caddr, GW_IP, s->cport, PROXY_PORT,
+	tcp(ts + 30 * US + s->rtt, s->caddr, GW_IP, s->cport, s->pport,
 	    s->cseq, s->gseq, F_ACK, NULL, 0);
 	return ts + 30 * US + s->rtt;
 }
@@ -852,13 +853,13 @@ client_open(int64_t ts, struct sess *s)
 static void
 client_close(int64_t ts, struct sess *s)
 {
-	tcp(ts, s->caddr, GW_IP, s->cport, PROXY_PORT, s->cseq, s->gseq,
+	tcp(ts, s->caddr, GW_IP, s->cport, s->pport, s->cseq, s->gseq,
 	    F_FIN | F_ACK, NULL, 0);
 	s->cseq++;
-	tcp(ts + 200 * US, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq,
+	tcp(ts + 200 * US, GW_IP, s->caddr, s->pport, s->cport, s->gseq,
 	    s->cseq, F_FIN | F_ACK, NULL, 0);
 	s->gseq++;
-	tcp(ts + 200 * US + s->rtt, s->caddr, GW_IP, s->cport, PROXY_PORT,
+	tcp(ts + 200 * US + s->rtt, s->caddr, GW_IP, s->cport, s->pport,
 	    s->cseq, s->gseq, F_ACK, NULL, 0);
 }
 
@@ -884,10 +885,10 @@ client_request(int64_t ts, struct sess *s, int is_connect, const char *host,
 		    "Host: %s\r\nUser-Agent: %s\r\nAccept: */*\r\n"
 		    "Proxy-Connection: Keep-Alive\r\n\r\n", url, host, ua);
 	}
-	tcp(ts, s->caddr, GW_IP, s->cport, PROXY_PORT, s->cseq, s->gseq,
+	tcp(ts, s->caddr, GW_IP, s->cport, s->pport, s->cseq, s->gseq,
 	    F_PSH | F_ACK, req, len);
 	s->cseq += (uint32_t)len;
-	tcp(ts + 40 * US, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq,
+	tcp(ts + 40 * US, GW_IP, s->caddr, s->pport, s->cport, s->gseq,
 	    s->cseq, F_ACK, NULL, 0);
 }
 
@@ -967,7 +968,7 @@ relay(int64_t ts, struct sess *s, struct upconn *u, int status,
 	train(ts, u->saddr, GW_IP, u->sport, u->gport, u->sseq, u->gseq, head,
 	    hl, body, iv, 0);
 	u->sseq += (uint32_t)(hl + body);
-	train(ts + 90 * US, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq,
+	train(ts + 90 * US, GW_IP, s->caddr, s->pport, s->cport, s->gseq,
 	    s->cseq, head, hl, body, iv, 0);
 	s->gseq += (uint32_t)(hl + body);
 	truth.body_bytes += body;
@@ -987,11 +988,11 @@ tunnel(int64_t ts, struct sess *s, struct upconn *u, int64_t rtt,
 	uint64_t hello = 517;
 	uint32_t iv;
 
-	tcp(ts + 20 * US, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq,
+	tcp(ts + 20 * US, GW_IP, s->caddr, s->pport, s->cport, s->gseq,
 	    s->cseq, F_PSH | F_ACK, ok, sizeof ok - 1);
 	s->gseq += sizeof ok - 1;
 	ts += 20 * US + s->rtt;
-	train(ts, s->caddr, GW_IP, s->cport, PROXY_PORT, s->cseq, s->gseq,
+	train(ts, s->caddr, GW_IP, s->cport, s->pport, s->cseq, s->gseq,
 	    NULL, 0, hello, 0, 1);
 	s->cseq += (uint32_t)hello;
 	train(ts + 60 * US, GW_IP, u->saddr, u->gport, u->sport, u->gseq,
@@ -1002,7 +1003,7 @@ tunnel(int64_t ts, struct sess *s, struct upconn *u, int64_t rtt,
 	train(ts, u->saddr, GW_IP, u->sport, u->gport, u->sseq, u->gseq, NULL,
 	    0, down, iv, 1);
 	u->sseq += (uint32_t)down;
-	train(ts + 80 * US, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq,
+	train(ts + 80 * US, GW_IP, s->caddr, s->pport, s->cport, s->gseq,
 	    s->cseq, NULL, 0, down, iv, 1);
 	s->gseq += (uint32_t)down;
 	truth.body_bytes += down;
@@ -1024,7 +1025,7 @@ gw_error(int64_t ts, struct sess *s, int status)
 	    "Content-Type: text/html\r\nContent-Length: %d\r\n"
 	    "Connection: keep-alive\r\n\r\n%s", status,
 	    status_reason(status), bl, body);
-	train(ts, GW_IP, s->caddr, PROXY_PORT, s->cport, s->gseq, s->cseq,
+	train(ts, GW_IP, s->caddr, s->pport, s->cport, s->gseq, s->cseq,
 	    head, (size_t)hl, 0, 0, 0);
 	s->gseq += (uint32_t)hl;
 	return ts + s->rtt;

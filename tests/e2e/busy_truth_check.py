@@ -37,8 +37,10 @@ def check(what, cond, why=""):
             print(f"#   {why}")
 
 
-r = subprocess.run(["tshark", "-n", "-r", pcap, "-d", "tcp.port==9090,http",
-                    "-T", "fields", "-E", "separator=\t"]
+PROXY = ("9090", "3128", "8080")	# bench/busy's proxy ports
+r = subprocess.run(["tshark", "-n", "-r", pcap, "-T", "fields",
+                    "-E", "separator=\t"]
+                   + sum((["-d", f"tcp.port=={p},http"] for p in PROXY), [])
                    + sum((["-e", f] for f in FIELDS), []),
                    capture_output=True, text=True)
 check("tshark reads the capture", r.returncode == 0, r.stderr[:300])
@@ -81,10 +83,10 @@ for line in r.stdout.splitlines():
         continue
     if not sp:
         continue
-    if dp == "9090" and f["http.request.method"]:
+    if dp in PROXY and f["http.request.method"]:
         reqs.append((t, first(f["ip.src"]), sp, f["http.request.uri"],
                      f["tcp.stream"]))
-    elif sp == "9090" and f["http.response.code"]:
+    elif sp in PROXY and f["http.response.code"]:
         answers[f["tcp.stream"]].append((t, f["http.response.code"]))
     elif dp in ("80", "443"):
         u = up[f["tcp.stream"]]

@@ -2,8 +2,9 @@
 # A busy gateway (issue 12): captures from bench/busy — many concurrent
 # requests to few hosts, outcomes flapping over every cause, DNS cached per
 # TTL (positive and negative), pooled upstream connections, address
-# fallback, keep-alive clients — and the truth of every transaction from
-# the generator's plan. Checks, per case, that `--report=json --all` gets
+# fallback, keep-alive clients, two proxy ports in the big case — and the
+# truth of every transaction from the generator's plan. Checks, per case,
+# that `--report=json --all` gets
 # >= 99.9 % of all transactions and >= 99 % of the failures right
 # (bench/check.py), that the truth agrees with tshark's reading of the
 # packets (busy_truth_check.py; the small case, or both with
@@ -85,10 +86,10 @@ tshark_check() {	# tshark_check NAME
 	    "exit $rc: $(tail -c 600 "$TMPD/tshark.out")"
 }
 
-A=busy-3000x12 B=busy-20000x40-ttl30
+A=busy-3000x12 B=busy-20000x40-ttl30-2ports
 case_run $A --requests 3000 --hosts 12 --rate 400 -S 6 && A_OK=1
 tshark_check $A
-case_run $B --requests 20000 --hosts 40 --rate 400 --ttl 30 -S 1
+case_run $B --requests 20000 --hosts 40 --rate 400 --ttl 30 --ports 2 -S 1
 [ "${BUSY_TSHARK_ALL:-0}" = 1 ] && tshark_check $B
 
 # ---- the TUI's status line against --report's counts (3,000 case) ------
