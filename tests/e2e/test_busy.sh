@@ -4,11 +4,10 @@
 # TTL (positive and negative), pooled upstream connections, address
 # fallback, keep-alive clients, two proxy ports in the big case — and the
 # truth of every transaction from the generator's plan. Checks, per case,
-# that `--report=json --all` gets
-# >= 99.9 % of all transactions and >= 99 % of the failures right
-# (bench/check.py), that the truth agrees with tshark's reading of the
-# packets (busy_truth_check.py; the small case, or both with
-# BUSY_TSHARK_ALL=1), and that the TUI's status-line counts equal
+# that `--report=json --all` gets >= 99.9 % of all transactions and >= 99 %
+# of the failures right (bench/check.py), that the truth agrees with
+# tshark's reading of the packets (busy_truth_check.py; the small case, or
+# both with BUSY_TSHARK_ALL=1), and that the TUI's status-line counts equal
 # --report's on the 3,000-request case (tmux, polled, no fixed sleeps).
 # Seeded: the same files every run.
 . "$(dirname "$0")/lib.sh"
