@@ -391,7 +391,7 @@ request(int64_t ts)
 	enum cause c = draw_cause(is_connect), dc;
 	struct upconn *u = NULL;
 	int64_t t, end;
-	int pooled = 0;
+	int pooled = 0, race;
 	uint32_t acked;
 
 	truth.txns++;
@@ -426,8 +426,9 @@ request(int64_t ts)
 	}
 	t += 20 * US;
 	acked = u->gseq;
-	up_request(t, u, path, h->name, ua, h->rtt);
-	if (c == C_CLOSED && pooled) {
+	race = c == C_CLOSED && pooled;
+	up_request(t, u, path, h->name, ua, h->rtt, !race);
+	if (race) {
 		/* the keep-alive race: the server's FIN of the idle
 		 * connection crosses the request, its RST answers it */
 		tcp(t + (int64_t)rrange(20 * US, 200 * US), u->saddr, GW_IP,

@@ -221,7 +221,7 @@ transaction(int64_t ts, struct sess *s)
 	}
 
 	t += 20 * US;
-	up_request(t, u, path, host, ua, rtt_up);
+	up_request(t, u, path, host, ua, rtt_up, 1);
 	t += rtt_up + (int64_t)logu(200 * US, 300 * MS);	/* server's think */
 
 	if (c == C_TIMEOUT) {

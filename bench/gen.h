@@ -892,11 +892,11 @@ client_request(int64_t ts, struct sess *s, int is_connect, const char *host,
 	    s->cseq, F_ACK, NULL, 0);
 }
 
-/* The gateway's origin-form request on u at ts, and the server's delayed
- * ACK. */
+/* The gateway's origin-form request on u at ts, and unless the server has
+ * closed (acks == 0) its delayed ACK. */
 static void
 up_request(int64_t ts, struct upconn *u, const char *path, const char *host,
-    const char *ua, int64_t rtt)
+    const char *ua, int64_t rtt, int acks)
 {
 	char up[1024];
 	size_t len;
@@ -907,8 +907,9 @@ up_request(int64_t ts, struct upconn *u, const char *path, const char *host,
 	tcp(ts, GW_IP, u->saddr, u->gport, u->sport, u->gseq, u->sseq,
 	    F_PSH | F_ACK, up, len);
 	u->gseq += (uint32_t)len;
-	tcp(ts + rtt / 2 + 40 * MS, u->saddr, GW_IP, u->sport, u->gport,
-	    u->sseq, u->gseq, F_ACK, NULL, 0);
+	if (acks)
+		tcp(ts + rtt / 2 + 40 * MS, u->saddr, GW_IP, u->sport,
+		    u->gport, u->sseq, u->gseq, F_ACK, NULL, 0);
 }
 
 /* The server closes u at ts without a reply byte; the gateway closes too. */
