@@ -85,6 +85,53 @@ tshark_check() {	# tshark_check NAME
 	    "exit $rc: $(tail -c 600 "$TMPD/tshark.out")"
 }
 
+# ---- bench/check.py can fail: on gen's mixed capture (one host per
+# failure, which the engine gets right) and on copies of its report with one
+# transaction broken
+if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/gen" \
+    "$ROOT/bench/gen.c" -lm 2>"$TMPD/cc.err" &&
+    "$TMPD/gen" -o "$TMPD/mixed.pcap" -T "$TMPD/mixed.tsv" \
+    -t "$TMPD/mixed.json" -n 500 -S 3 &&
+    "$GW_BIN" --report=json --all "$TMPD/mixed.pcap" >"$TMPD/mixed.jsonl"; then
+	chk() {	# chk REPORT [OPTIONS]: check.py's exit status and last line
+		"$PY" "$ROOT/bench/check.py" "$1" "$TMPD/mixed.json" \
+		    "$TMPD/mixed.tsv" "${@:2}" >"$TMPD/chk.out" 2>&1
+		echo "$? $(tail -1 "$TMPD/chk.out" | cut -d' ' -f1-2)"
+	}
+	mutate() {	# mutate OUT PYTHON: PYTHON edits row o (line n), the first
+		# it selects; "raw" cuts that line short
+		"$PY" - "$TMPD/mixed.jsonl" "$1" "$2" <<'EOF'
+import json, sys
+src, dst, code = sys.argv[1:4]
+done = False
+with open(src) as f, open(dst, "w") as g:
+    for n, line in enumerate(f, 1):
+        o = json.loads(line)
+        if not done:
+            done = eval(code, {"o": o, "n": n})
+            line = json.dumps(o) + "\n" if done != "raw" else line[:40] + "\n"
+        g.write(line)
+EOF
+	}
+	check_eq "check.py: OK on gen's mixed capture" "0 verdicts: OK" \
+	    "$(chk "$TMPD/mixed.jsonl")"
+	mutate "$TMPD/m1.jsonl" 'o["cause"] == "tcp-rst" and not o.update(cause="syn-unanswered")'
+	check_eq "check.py: FAIL when one failure's cause is swapped" \
+	    "1 verdicts: FAIL" "$(chk "$TMPD/m1.jsonl")"
+	mutate "$TMPD/m2.jsonl" 'o["verdict"] == "ok" and not o.update(verdict="unknown", cause="no-upstream-evidence")'
+	check_eq "check.py: FAIL with one wrong success in 500" \
+	    "1 verdicts: FAIL" "$(chk "$TMPD/m2.jsonl")"
+	check_eq "check.py: PASS, not OK, with it within --min-all 99" \
+	    "0 verdicts: PASS" "$(chk "$TMPD/m2.jsonl" --min-all 99)"
+	mutate "$TMPD/m3.jsonl" 'n == 7 and "raw"'
+	check_eq "check.py: FAIL when a report line is not JSON" \
+	    "1 verdicts: FAIL" "$(chk "$TMPD/m3.jsonl")"
+	check "check.py: the broken line is named" grep -q 'm3.jsonl:7:' "$TMPD/chk.out"
+else
+	notok "check.py sanity: gen's mixed capture and its report" \
+	    "$(head -c 600 "$TMPD/cc.err")"
+fi
+
 A=busy-3000x12 B=busy-20000x40-ttl30-2ports
 case_run $A --requests 3000 --hosts 12 --rate 400 -S 6 && A_OK=1
 tshark_check $A
