@@ -88,7 +88,9 @@ run: deps all
 lab: test-deps all
 	tests/lab/record.sh examples
 
-# Speed and memory against the bare libpcap loop (issue 6); see doc/performance.md.
+# Speed and memory against the bare libpcap loop (issue 6), verdict accuracy
+# against the generators' truth (issue 12); fails when a target FAILs. See
+# doc/performance.md.
 bench: all
 	bench/run.sh
 

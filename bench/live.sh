@@ -21,7 +21,8 @@
 #
 # Prints the figures and PASS/FAIL per criterion: >= 50k pps achieved, no
 # packet lost (captured == sent, kernel drops == 0), screen lag < 1 s, RSS
-# flat (growth over the last half of the replay < 10 % of the peak).
+# flat (growth over the last half of the replay < 10 % of the peak); exit
+# status 1 when one FAILs.
 # Logs stay in bench/out/live/ (gitignored).
 #
 # Environment:
@@ -133,7 +134,8 @@ for t in tcpreplay tmux python3 ip; do
 done
 [ -x "$GW" ] || make -s all
 mkdir -p "$BIN"
-if [ ! -x "$BIN/gen" ] || [ bench/gen.c -nt "$BIN/gen" ]; then
+if [ ! -x "$BIN/gen" ] || [ bench/gen.c -nt "$BIN/gen" ] ||
+    [ bench/gen.h -nt "$BIN/gen" ]; then
 	cc -O2 -std=c11 -Wall -Wextra -D_GNU_SOURCE -o "$BIN/gen" bench/gen.c -lm
 fi
 if [ "$MIX" = small ]; then
@@ -144,12 +146,14 @@ else
 	GENARGS=(-s "$SIZE" -S "$SEED")
 fi
 PCAP=$OUT/$NAME.pcap
-STAMP="$(md5sum bench/gen.c | cut -c1-12) ${GENARGS[*]}"	# as bench/run.sh
+# as bench/run.sh, which may reuse the file
+STAMP="$(cat bench/gen.c bench/gen.h bench/busy.c | md5sum | cut -c1-12) gen ${GENARGS[*]}"
 if [ ! -s "$OUT/$NAME.truth.json" ] || [ ! -s "$PCAP" ] ||
     [ "$(cat "$OUT/$NAME.stamp" 2>/dev/null)" != "$STAMP" ]; then
 	rm -f "$OUT/$NAME.truth.json"
 	say "generating $NAME.pcap"
-	"$BIN/gen" -o "$PCAP" "${GENARGS[@]}" -t "$OUT/$NAME.truth.json" >/dev/null
+	"$BIN/gen" -o "$PCAP" "${GENARGS[@]}" -T "$OUT/$NAME.truth.tsv" \
+	    -t "$OUT/$NAME.truth.json" >/dev/null
 	echo "$STAMP" >"$OUT/$NAME.stamp"
 fi
 FRAMES=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['frames'])" \
@@ -529,4 +533,5 @@ for r in rows:
                     f"median {r['lagmed']:.2f} s, max {r['lagmax']:.2f} s"))
 for c, ok, t in res:
     print(f"{'PASS' if ok else 'FAIL'}  {c}: {t}")
+sys.exit(0 if all(ok for _, ok, _ in res) else 1)
 EOF

@@ -26,7 +26,8 @@
 #     (120x40, TERM=xterm-256color); time from writing the key to the
 #     master until the first and the last byte of the repaint (the burst
 #     ends after 5 ms of silence). This is the program's own latency.
-# Prints medians and PASS/FAIL against 0.3 s and 20 ms.
+# Prints medians and PASS/FAIL against 0.3 s and 20 ms; exit status 1 when
+# a target FAILs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -182,6 +183,7 @@ def control_keys(nkeys):
 # keep a tmux server running, so new-session does not pay its start-up
 tmux("kill-session", "-t", "gwbench-keep", check=False)
 tmux("new-session", "-d", "-s", "gwbench-keep", "-x", "80", "-y", "24", "sleep 3600")
+failed = []
 try:
     rt = []
     for _ in range(30):
@@ -215,6 +217,8 @@ try:
           f"(first row {statistics.median([x for x in rows if x is not None] or [float('nan')]):.3f} s, "
           f"loaded {statistics.median([x for x in loads if x is not None] or [float('nan')]):.2f} s)")
     print(f"{'PASS' if mf <= 0.3 else 'FAIL'}  4a TUI first screen: {mf:.3f} s (limit 0.3 s)")
+    if mf > 0.3:
+        failed.append("4a")
 
     # 2. keystrokes on a big list
     t0 = start(keys)
@@ -223,7 +227,7 @@ try:
         if loaded(s) and "┌" in s:
             break
         if time.monotonic() - t0 > 900:
-            print("FAIL  4b: still loading after 900 s"); sys.exit(0)
+            print("FAIL  4b: still loading after 900 s"); sys.exit(1)
         time.sleep(0.05)
     tl = time.monotonic() - t0
     title = s.split("\n")[0]
@@ -276,6 +280,8 @@ try:
         mc = ms
         print("tmux control mode: the screen did not change on every key; "
               "judging by capture-pane")
+    if mc > 20:
+        failed.append("4b")
     print(f"{'PASS' if mc <= 20 else 'FAIL'}  4b TUI keystroke on a list of "
           f"{title.strip('┌─ ').split('─')[0].strip()}: {mc:.2f} ms (limit 20 ms; "
           f"with a tmux client fork per call instead: {ms:.1f} ms, of which "
@@ -347,4 +353,5 @@ try:
 finally:
     kill()
     tmux("kill-session", "-t", "gwbench-keep", check=False)
+sys.exit(1 if failed else 0)
 EOF

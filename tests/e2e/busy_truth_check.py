@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""busy_truth_check.py PCAP TRUTH.tsv TRUTH.json NAME: checks bench/busy's
+truth against its packets as tshark decodes them, so the truth cannot drift
+from the capture. Prints `ok - NAME: …` / `not ok - NAME: …` lines; exit 1
+when one fails (or tshark does).
+
+Per transaction: the client's request (client, port, URL, in request
+order), the gateway's answer status (paired in order on the client's
+connection), and the DNS state the cause claims — a DNS failure has its
+answer (NXDOMAIN within the SOA's negative TTL, SERVFAIL/REFUSED, or only
+queries) before the gateway's answer; every other request had an address,
+fresh or cached within its TTL. In total: ICMP errors, upstream 5xx status
+lines, upstream replies without one, connections reused from the pool,
+unanswered SYN series with Linux's 1, 2, 4 s backoff; and that the busy
+cases exist: keep-alive clients, connections to a host's second address,
+successes completing between a failing request and its error answer.
+"""
+import collections, csv, json, subprocess, sys
+
+pcap, tsvp, jsonp, name = sys.argv[1:5]
+FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst",
+          "tcp.srcport", "tcp.dstport", "tcp.stream", "tcp.flags.syn",
+          "tcp.flags.ack", "tcp.flags.reset", "tcp.len",
+          "http.request.method", "http.request.uri", "http.response.code",
+          "dns.flags.response", "dns.flags.rcode", "dns.qry.name",
+          "dns.qry.type", "dns.a", "dns.resp.ttl",
+          "dns.soa.minimum_ttl", "icmp.type"]
+bad = 0
+
+
+def check(what, cond, why=""):
+    global bad
+    print(f"{'ok' if cond else 'not ok'} - {name}: {what}")
+    if not cond:
+        bad += 1
+        if why:
+            print(f"#   {why}")
+
+
+PROXY = ("9090", "3128", "8080")	# bench/busy's proxy ports
+r = subprocess.run(["tshark", "-n", "-r", pcap, "-T", "fields",
+                    "-E", "separator=\t"]
+                   + sum((["-d", f"tcp.port=={p},http"] for p in PROXY), [])
+                   + sum((["-e", f] for f in FIELDS), []),
+                   capture_output=True, text=True)
+check("tshark reads the capture", r.returncode == 0, r.stderr[:300])
+if r.returncode:
+    sys.exit(1)
+truth = list(csv.DictReader(open(tsvp), delimiter="\t"))
+counts = json.load(open(jsonp))
+
+
+def first(v):
+    return v.split(",")[0]
+
+
+reqs, answers = [], collections.defaultdict(list)
+dns_ans = collections.defaultdict(list)	# host -> [(t, rcode, ttl, soa_min)]
+dns_q = collections.defaultdict(list)	# host -> [t]
+up = collections.defaultdict(lambda: dict(syn=[], synack=0, rst=0, reqs=0,
+                                          dst=None))
+dns_two = collections.defaultdict(set)	# host -> its second addresses
+up5xx = upinvalid = icmp = 0
+for line in r.stdout.splitlines():
+    f = dict(zip(FIELDS, line.split("\t")))
+    t = float(f["frame.time_epoch"])
+    sp, dp = first(f["tcp.srcport"]), first(f["tcp.dstport"])
+    if f["icmp.type"]:
+        icmp += first(f["icmp.type"]) == "3"
+        continue
+    if f["dns.qry.name"] and first(f["dns.qry.type"]) == "1":
+        host = f["dns.qry.name"]
+        if f["dns.flags.response"] == "1":
+            if f["dns.a"].count(",") == 1:
+                dns_two[host].add(f["dns.a"].split(",")[1])
+            ttl = f["dns.resp.ttl"].split(",")
+            dns_ans[host].append((t, int(f["dns.flags.rcode"]),
+                                  int(ttl[0]) if ttl[0] else None,
+                                  int(f["dns.soa.minimum_ttl"])
+                                  if f["dns.soa.minimum_ttl"] else None))
+        else:
+            dns_q[host].append(t)
+        continue
+    if not sp:
+        continue
+    if dp in PROXY and f["http.request.method"]:
+        reqs.append((t, first(f["ip.src"]), sp, f["http.request.uri"],
+                     f["tcp.stream"]))
+    elif sp in PROXY and f["http.response.code"]:
+        answers[f["tcp.stream"]].append((t, f["http.response.code"]))
+    elif dp in ("80", "443"):
+        u = up[f["tcp.stream"]]
+        if f["tcp.flags.syn"] == "1":
+            u["syn"].append(t)
+            u["dst"] = first(f["ip.dst"])
+        u["reqs"] += f["http.request.method"] != ""
+    elif sp in ("80", "443"):
+        u = up[f["tcp.stream"]]
+        u["synack"] += f["tcp.flags.syn"] == "1"
+        u["rst"] += f["tcp.flags.reset"] == "1" and not u["synack"]
+        if sp == "80" and int(f["tcp.len"] or 0) > 0:
+            code = f["http.response.code"]
+            up5xx += code in ("502", "503", "504")
+            upinvalid += code == ""
+
+# the requests, in request order
+got = [(c, p, u) for _, c, p, u, _ in reqs]
+want = [(t["client"], t["client_port"], t["url"]) for t in truth]
+diff = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), None)
+check(f"{len(want)} requests in the capture in the truth's order",
+      got == want, f"{len(got)} in the capture; first difference at "
+      f"#{diff + 1 if diff is not None else min(len(got), len(want)) + 1}")
+
+# each request's answer: the next one on its connection
+nth = collections.Counter()
+status_bad, dns_bad, ans_time = [], [], []
+for (treq, c, p, url, stream), tr in zip(reqs, truth):
+    k = nth[stream]
+    nth[stream] += 1
+    ans = answers[stream][k] if k < len(answers[stream]) else (None, "-")
+    tans, status = ans
+    ans_time.append(tans)
+    if status != tr["status"]:
+        status_bad.append(f"#{tr['id']} {url}: {status}, truth {tr['status']}")
+    if tans is None:
+        continue
+    host = url.split("/")[2] if url.startswith("http://") else url.split(":")[0]
+    # the cache at the request: the host's last answer before it, if still
+    # valid (1 ms: the gateway has the answer just after its frame)
+    before = [a for a in dns_ans[host] if a[0] <= treq]
+    after = [a for a in dns_ans[host] if treq < a[0] <= tans]
+    lastb = before[-1] if before else None
+    pos = lastb and lastb[1] == 0 and treq <= lastb[0] + lastb[2] + 0.001
+    neg = lastb and lastb[1] == 3 and treq <= lastb[0] + lastb[3] + 0.001
+    fresh = after[0][1] if after and not pos and not neg else None
+    cause = tr["cause"]
+    if cause == "dns-nxdomain":
+        ok = neg or fresh == 3
+    elif cause == "dns-error":
+        ok = fresh in (2, 5)
+    elif cause == "dns-no-response":
+        ok = not pos and not neg and not after and any(
+            treq - 5 <= q <= tans for q in dns_q[host])
+    else:
+        ok = pos or fresh == 0
+    if not ok:
+        dns_bad.append(f"#{tr['id']} {url} {cause}: A answers before the "
+                       f"request {before[-1:]}, then {after[:1]}")
+check("every answer's status is the truth's (paired in order on its "
+      "connection)", not status_bad, "; ".join(status_bad[:5]))
+by_status = collections.Counter(t["status"] for t in truth)
+check(f"gateway errors: {by_status['502']} × 502, {by_status['503']} × 503, "
+      f"{by_status['504']} × 504", not status_bad)
+check("each cause's DNS state holds (NXDOMAIN within the SOA's negative "
+      "TTL, SERVFAIL/REFUSED, unanswered queries, else an address within "
+      "its TTL)", not dns_bad, "; ".join(dns_bad[:5]))
+
+causes = collections.Counter(t["cause"] for t in truth)
+check(f"{icmp} ICMP unreachable = icmp-unreachable transactions",
+      icmp == causes["icmp-unreachable"], f"truth {causes['icmp-unreachable']}")
+check(f"{up5xx} upstream 5xx status lines = upstream-5xx transactions",
+      up5xx == causes["upstream-5xx"], f"truth {causes['upstream-5xx']}")
+check(f"{upinvalid} upstream replies without a status line = "
+      "http-invalid-response transactions",
+      upinvalid == causes["http-invalid-response"],
+      f"truth {causes['http-invalid-response']}")
+reused = sum(max(0, u["reqs"] - 1) for u in up.values())
+check(f"{reused} upstream requests on a pooled connection = the truth's "
+      "reuses", reused == counts["upstream_reused"],
+      f"truth {counts['upstream_reused']}")
+unanswered = [u["syn"] for u in up.values()
+              if u["syn"] and not u["synack"] and not u["rst"]]
+backoff = all(abs((b - a) - 2 ** i) < 0.01
+              for s in unanswered for i, (a, b) in enumerate(zip(s, s[1:])))
+check(f"{len(unanswered)} unanswered SYN series (>= "
+      f"{causes['syn-unanswered']} syn-unanswered), retries after 1, 2, 4 s",
+      len(unanswered) >= causes["syn-unanswered"] and backoff)
+refused = sum(1 for u in up.values() if u["rst"])
+check(f"{refused} connections refused by RST (>= {causes['tcp-rst']} tcp-rst)",
+      refused >= causes["tcp-rst"])
+multi = sum(1 for v in nth.values() if v > 1)
+check(f"{multi} client connections carry several requests", multi > 0)
+# overlap: a quick success to the same host between a failing request and
+# its error answer (the case a completion-order correlation gets wrong)
+spans = collections.defaultdict(list)	# host -> [(t req, t answer, ok)]
+for (treq, c, p, url, stream), tr, tans in zip(reqs, truth, ans_time):
+    host = url.split("/")[2] if url.startswith("http://") else url.split(":")[0]
+    if tans is not None:
+        spans[host].append((treq, tans, tr["verdict"] == "ok"))
+overlap = 0
+for v in spans.values():
+    oks = [(a, b) for a, b, good in v if good]
+    for a, b, good in v:
+        if not good and b - a > 0.01:
+            overlap += any(a < x and y < b for x, y in oks)
+check(f"{overlap} failing requests see a success to their host complete "
+      "before their error answer", overlap > 0)
+second = {a for h in dns_two.values() for a in h}
+tried = sum(1 for u in up.values() if u["dst"] in second)
+check(f"{tried} connections to a host's second address", tried > 0)
+nx = [a for h in dns_ans.values() for a in h if a[1] == 3]
+check(f"{len(nx)} NXDOMAIN answers, each with the SOA's negative TTL",
+      all(a[3] is not None for a in nx))
+sys.exit(1 if bad else 0)

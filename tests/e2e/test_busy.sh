@@ -1,0 +1,176 @@
+#!/bin/bash
+# A busy gateway (issue 12): captures from bench/busy — many concurrent
+# requests to few hosts, outcomes flapping over every cause, DNS cached per
+# TTL (positive and negative), pooled upstream connections, address
+# fallback, keep-alive clients, two proxy ports in the big case — and the
+# truth of every transaction from the generator's plan. Checks, per case,
+# that `--report=json --all` gets >= 99.9 % of all transactions and >= 99 %
+# of the failures right (bench/check.py), that the truth agrees with
+# tshark's reading of the packets (busy_truth_check.py; the small case, or
+# both with BUSY_TSHARK_ALL=1), and that the TUI's status-line counts equal
+# --report's (tmux, polled, no fixed sleeps).
+# Seeded: the same files every run.
+. "$(dirname "$0")/lib.sh"
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+S=gwbusy-$$
+trap 'tmux kill-session -t "$S" 2>/dev/null; rm -rf "$TMPD"' EXIT
+
+if ! cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/busy" \
+    "$ROOT/bench/busy.c" -lm 2>"$TMPD/cc.err"; then
+	notok "bench/busy builds" "$(head -c 600 "$TMPD/cc.err")"
+	exit 0
+fi
+ok "bench/busy builds"
+
+# case NAME ARGS...: generate, check the truth covers every cause, report
+case_run() {
+	local cn=$1	# not "name": lib.sh's check() sets that one
+	shift
+	local base=$TMPD/$cn
+	if ! "$TMPD/busy" -o "$base.pcap" -T "$base.tsv" -t "$base.json" "$@" \
+	    2>"$TMPD/gen.err"; then
+		notok "$cn: generated" "$(head -c 600 "$TMPD/gen.err")"
+		return 1
+	fi
+	check "$cn: generated the same file twice (seeded)" \
+	    sh -c "'$TMPD/busy' -o '$base.again.pcap' -t /dev/null $* &&
+	    cmp '$base.pcap' '$base.again.pcap'"
+	rm -f "$base.again.pcap"
+	check "$cn: every cause of DESIGN §1 but no-upstream-evidence in the truth" \
+	    "$PY" -c "import json,sys; c=json.load(open(sys.argv[1]))['causes']
+bad=[k for k,v in c.items() if not v and k!='no-upstream-evidence']
+sys.exit('no ' + ', '.join(bad) if bad else 0)" "$base.json"
+	if ! "$GW_BIN" --report=json --all "$base.pcap" >"$base.jsonl" \
+	    2>"$TMPD/gw.err"; then
+		notok "$cn: --report=json --all exits 0" "$(head -c 600 "$TMPD/gw.err")"
+		return 1
+	fi
+	ok "$cn: --report=json --all exits 0"
+	"$PY" "$ROOT/bench/check.py" "$base.jsonl" "$base.json" "$base.tsv" \
+	    >"$base.check" 2>&1
+	local rc=$? line all fail
+	line=$(grep -m1 '^  all: ' "$base.check")
+	if [ "$rc" -gt 1 ] || [ -z "$line" ]; then
+		notok "$cn: bench/check.py ran" "exit $rc: $(tail -c 600 "$base.check")"
+		return 1
+	fi
+	all=$(sed -n 's/.*= \([0-9.]*\) %; failures.*/\1/p' <<<"$line")
+	fail=$(sed -n 's/.*failures: .* = \([0-9.]*\) %.*/\1/p' <<<"$line")
+	echo "# $cn:${line#*:}"
+	sed -n '/^  [a-z-]* *[0-9]*: /p' "$base.check" | head -12 | sed 's/^/#   /'
+	if "$PY" -c "import sys; sys.exit(float(sys.argv[1]) < 99.9)" "$all"; then
+		ok "$cn: >= 99.9 % of all transactions right ($all %)"
+	else
+		notok "$cn: >= 99.9 % of all transactions right ($all %)" \
+		    "$(grep -m3 '^  #' "$base.check" | tr -s ' ' | tr '\n' ' ')"
+	fi
+	if "$PY" -c "import sys; sys.exit(float(sys.argv[1]) < 99)" "$fail"; then
+		ok "$cn: >= 99 % of failures right ($fail %)"
+	else
+		notok "$cn: >= 99 % of failures right ($fail %)"
+	fi
+	return 0
+}
+
+tshark_check() {	# tshark_check NAME
+	if ! command -v tshark >/dev/null; then
+		skip "$1: truth against tshark: tshark not installed"
+		return
+	fi
+	"$PY" "$(dirname "$0")/busy_truth_check.py" "$TMPD/$1.pcap" \
+	    "$TMPD/$1.tsv" "$TMPD/$1.json" "$1" >"$TMPD/tshark.out" 2>&1
+	local rc=$?
+	cat "$TMPD/tshark.out"
+	[ "$rc" -le 1 ] || notok "$1: busy_truth_check.py ran" \
+	    "exit $rc: $(tail -c 600 "$TMPD/tshark.out")"
+}
+
+# ---- bench/check.py can fail: on gen's mixed capture (one host per
+# failure, which the engine gets right) and on copies of its report with one
+# transaction broken
+if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/gen" \
+    "$ROOT/bench/gen.c" -lm 2>"$TMPD/cc.err" &&
+    "$TMPD/gen" -o "$TMPD/mixed.pcap" -T "$TMPD/mixed.tsv" \
+    -t "$TMPD/mixed.json" -n 500 -S 3 &&
+    "$GW_BIN" --report=json --all "$TMPD/mixed.pcap" >"$TMPD/mixed.jsonl"; then
+	chk() {	# chk REPORT [OPTIONS]: check.py's exit status and last line
+		"$PY" "$ROOT/bench/check.py" "$1" "$TMPD/mixed.json" \
+		    "$TMPD/mixed.tsv" "${@:2}" >"$TMPD/chk.out" 2>&1
+		echo "$? $(tail -1 "$TMPD/chk.out" | cut -d' ' -f1-2)"
+	}
+	mutate() {	# mutate OUT PYTHON: PYTHON edits row o (line n), the first
+		# it selects; "raw" cuts that line short
+		"$PY" - "$TMPD/mixed.jsonl" "$1" "$2" <<'EOF'
+import json, sys
+src, dst, code = sys.argv[1:4]
+done = False
+with open(src) as f, open(dst, "w") as g:
+    for n, line in enumerate(f, 1):
+        o = json.loads(line)
+        if not done:
+            done = eval(code, {"o": o, "n": n})
+            line = json.dumps(o) + "\n" if done != "raw" else line[:40] + "\n"
+        g.write(line)
+EOF
+	}
+	check_eq "check.py: OK on gen's mixed capture" "0 verdicts: OK" \
+	    "$(chk "$TMPD/mixed.jsonl")"
+	mutate "$TMPD/m1.jsonl" 'o["cause"] == "tcp-rst" and not o.update(cause="syn-unanswered")'
+	check_eq "check.py: FAIL when one failure's cause is swapped" \
+	    "1 verdicts: FAIL" "$(chk "$TMPD/m1.jsonl")"
+	mutate "$TMPD/m2.jsonl" 'o["verdict"] == "ok" and not o.update(verdict="unknown", cause="no-upstream-evidence")'
+	check_eq "check.py: FAIL with one wrong success in 500" \
+	    "1 verdicts: FAIL" "$(chk "$TMPD/m2.jsonl")"
+	check_eq "check.py: PASS, not OK, with it within --min-all 99" \
+	    "0 verdicts: PASS" "$(chk "$TMPD/m2.jsonl" --min-all 99)"
+	mutate "$TMPD/m3.jsonl" 'n == 7 and "raw"'
+	check_eq "check.py: FAIL when a report line is not JSON" \
+	    "1 verdicts: FAIL" "$(chk "$TMPD/m3.jsonl")"
+	check "check.py: the broken line is named" grep -q 'm3.jsonl:7:' "$TMPD/chk.out"
+else
+	notok "check.py sanity: gen's mixed capture and its report" \
+	    "$(head -c 600 "$TMPD/cc.err")"
+fi
+
+A=busy-3000x12 B=busy-20000x40-ttl30-2ports
+case_run $A --requests 3000 --hosts 12 --rate 400 -S 6 && A_OK=1
+tshark_check $A
+case_run $B --requests 20000 --hosts 40 --rate 400 --ttl 30 --ports 2 -S 1 &&
+    B_OK=1
+[ "${BUSY_TSHARK_ALL:-0}" = 1 ] && tshark_check $B
+
+# ---- the TUI's status line against --report's counts ---------------------
+screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
+loaded() { screen | grep -q ' errors\?:.*? help'; }
+tui_counts() {	# tui_counts NAME: status-line counts = --report's
+	local want got
+	"$GW_BIN" --report=json "$TMPD/$1.pcap" >"$TMPD/errors.jsonl" 2>/dev/null
+	want=$("$PY" - "$TMPD/errors.jsonl" <<'EOF'
+import collections, json, sys
+short = {"host-not-resolvable": "DNS", "cannot-connect": "CONNECT",
+         "bad-response": "BAD RESP", "relayed": "RELAYED", "unknown": "UNKNOWN"}
+c = collections.Counter(json.loads(l)["verdict"] for l in open(sys.argv[1]))
+n = sum(c.values())
+print(f"{n} error{'' if n == 1 else 's'}:" + "".join(
+    f" {s} {c[v]}" for v, s in short.items() if c[v]))
+EOF
+)
+	tmux kill-session -t "$S" 2>/dev/null
+	tmux new-session -d -s "$S" -x 220 -y 50 \
+	    "env TERM=${TUI_TERM:-tmux-256color} LANG=C.UTF-8 LC_ALL=C.UTF-8 '$GW_BIN' '$TMPD/$1.pcap'"
+	if wait_for 30 loaded; then
+		got=$(screen | grep -o '[0-9]* errors\?:[A-Z0-9 ]*[0-9]' | tail -1)
+		check_eq "$1: TUI status-line counts equal --report's" "$want" "$got"
+		echo "# $1: TUI [$got], --report [$want]"
+	else
+		notok "$1: TUI status-line counts equal --report's" \
+		    "no counts on screen in 30 s: $(screen | tail -2 | tr -s ' ')"
+	fi
+	tmux send-keys -t "$S" q 2>/dev/null
+}
+if ! command -v tmux >/dev/null; then
+	skip "TUI counts: tmux not installed"
+	exit 0
+fi
+if [ -n "${A_OK:-}" ]; then tui_counts $A; else notok "$A: TUI counts (no capture)"; fi
+if [ -n "${B_OK:-}" ]; then tui_counts $B; else notok "$B: TUI counts (no capture)"; fi
