@@ -449,25 +449,69 @@ fits_conn(const struct fit *f, uint32_t i)
 	    c->role != CONN_CLIENT && from_gateway(f->dg, &c->caddr, f->w);
 }
 
+/* SYNs the transaction could have seen (up to its end + slack). */
+static unsigned
+syns_seen(const struct conn *c, const struct window *w)
+{
+	unsigned n = c->nsyn;
+
+	while (n > 0 && !seen(w, &c->syns[n - 1]))
+		n--;
+	return n;
+}
+
 /*
  * When the gateway gave up on an attempt: its RST or ICMP error, else
  * the next SYN retransmission that never came (the backoff doubles).
  */
 static int64_t
-attempt_over_ns(const struct conn *c)
+attempt_over_ns(const struct conn *c, const struct window *w)
 {
-	int64_t last, gap = 1000000000LL;	/* the initial RTO */
+	int64_t gap = 1000000000LL;	/* the initial RTO */
+	unsigned n = syns_seen(c, w);
 
-	if (c->rst.number && c->rst_from_server)
+	if (c->rst_from_server && seen(w, &c->rst))
 		return c->rst.ts_ns;
-	if (c->icmp.number)
+	if (seen(w, &c->icmp))
 		return c->icmp.ts_ns;
-	if (c->nsyn == 0)
-		return c->last.ts_ns;
-	last = c->syns[c->nsyn - 1].ts_ns;
-	if (c->nsyn >= 2 && last - c->syns[c->nsyn - 2].ts_ns > 0)
-		gap = 2 * (last - c->syns[c->nsyn - 2].ts_ns);
-	return add_sat(last, gap);
+	if (n == 0)
+		return c->first.ts_ns;
+	if (n >= 2 && c->syns[n - 1].ts_ns - c->syns[n - 2].ts_ns > 0)
+		gap = 2 * (c->syns[n - 1].ts_ns - c->syns[n - 2].ts_ns);
+	return add_sat(c->syns[n - 1].ts_ns, gap);
+}
+
+/* Does the upstream request ask for what the client asked for? */
+static bool
+same_resource(const struct flow *fl, const struct txn *t,
+    const struct http_msg *up)
+{
+	const char *url = flow_str(fl, t->url);
+	const char *target = flow_str(fl, up->target);
+	const char *path;
+	size_t ul = strlen(url), tl = strlen(target);
+
+	if (strcmp(url, target) == 0)
+		return true;
+	/* origin form upstream: compare with the URL's path */
+	path = strstr(url, "://");
+	path = path ? strchr(path + 3, '/') : NULL;
+	if (path != NULL)
+		return strcmp(path, target) == 0;
+	return ul == 0 || tl == 0;
+}
+
+/* Does c carry a request for what t asked (a look at its first few)? */
+static bool
+carries(const struct flow *fl, const struct txn *t, const struct conn *c)
+{
+	unsigned n = 0;
+
+	for (uint32_t m = c->first_msg[0]; m != NONE32 &&
+	    n < DIAG_CARRIES_LOOK; m = fl->msgs[m].next, n++)
+		if (same_resource(fl, t, &fl->msgs[m]))
+			return true;
+	return false;
 }
 
 /*
@@ -477,19 +521,21 @@ attempt_over_ns(const struct conn *c)
  * retransmission that never came (it closed the socket).
  */
 static bool
-answer_follows(const struct txn *t, const struct window *w,
-    const struct conn *c)
+answer_follows(const struct flow *fl, const struct txn *t,
+    const struct window *w, const struct conn *c)
 {
-	int64_t over = attempt_over_ns(c);
+	int64_t over = attempt_over_ns(c, w);
+	unsigned n = syns_seen(c, w);
 
-	if (t->resp == NONE32 || seen(w, &c->synack))
+	if (t->resp == NONE32)
 		return true;
-	if ((c->rst.number && c->rst_from_server) || c->icmp.number)
-		return over <= add_sat(w->to, DIAG_SLACK_NS) &&
-		    w->to <= add_sat(over, DIAG_ACT_NS);
+	if (seen(w, &c->synack))	/* silent, or carrying this request */
+		return !seen(w, &c->data[1]) || carries(fl, t, c);
+	if ((c->rst_from_server && seen(w, &c->rst)) || seen(w, &c->icmp))
+		return w->to <= add_sat(over, DIAG_ACT_NS);
 	/* a gateway that gave up closed the socket: no SYN after that */
-	return c->nsyn == 0 || (w->to <= add_sat(over, DIAG_ACT_NS) &&
-	    c->syns[c->nsyn - 1].ts_ns <= add_sat(w->to, DIAG_SLACK_NS));
+	return n == 0 || (w->to <= add_sat(over, DIAG_ACT_NS) &&
+	    c->syns[n - 1].ts_ns <= w->to);
 }
 
 /*
@@ -505,7 +551,7 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 {
 	const struct flow *fl = base->fl;
 	int64_t after = fl->conns[prev].last.ts_ns;
-	int64_t until = add_sat(attempt_over_ns(&fl->conns[prev]),
+	int64_t until = add_sat(attempt_over_ns(&fl->conns[prev], base->w),
 	    DIAG_ACT_NS);
 	uint32_t next = NONE32, last = NONE32;
 
@@ -530,7 +576,8 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 				continue;
 			if (i < next)
 				next = i;
-			if (answer_follows(base->t, base->w, &fl->conns[i])) {
+			if (answer_follows(fl, base->t, base->w,
+			    &fl->conns[i])) {
 				if (i < last)
 					last = i;
 				break;
@@ -599,7 +646,7 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 		if (first == NONE32)
 			first = best.item;
 		attempt_chain(t, &f, addrs, naddrs, best.item);
-		if (answer_follows(t, w, &fl->conns[t->d.conns[t->d.nconns -
+		if (answer_follows(fl, t, w, &fl->conns[t->d.conns[t->d.nconns -
 		    1]]))
 			goto linked;
 		if (f.nrejected == DIAG_CHAIN_TRIES)
@@ -624,26 +671,6 @@ response_to(const struct flow *fl, uint32_t req)
 		r = fl->msgs[r].next;
 	}
 	return q == req ? r : NONE32;
-}
-
-/* Does the upstream request ask for what the client asked for? */
-static bool
-same_resource(const struct flow *fl, const struct txn *t,
-    const struct http_msg *up)
-{
-	const char *url = flow_str(fl, t->url);
-	const char *target = flow_str(fl, up->target);
-	const char *path;
-	size_t ul = strlen(url), tl = strlen(target);
-
-	if (strcmp(url, target) == 0)
-		return true;
-	/* origin form upstream: compare with the URL's path */
-	path = strstr(url, "://");
-	path = path ? strchr(path + 3, '/') : NULL;
-	if (path != NULL)
-		return strcmp(path, target) == 0;
-	return ul == 0 || tl == 0;
 }
 
 /*
@@ -885,7 +912,7 @@ server_closed_first(const struct conn *c, const struct window *w,
 	const struct frame_ref *close = c->fin[1].number ? &c->fin[1] :
 	    (c->rst.number && c->rst_from_server) ? &c->rst : NULL;
 
-	if (close == NULL || (!pooled && c->bytes[1] != 0) ||
+	if (close == NULL || (!pooled && seen(w, &c->data[1])) ||
 	    close->ts_ns > w->to)
 		return false;
 	return c->fin[0].number == 0 || close->number < c->fin[0].number;
@@ -926,7 +953,7 @@ verdict_connect(const struct flow *fl, struct txn *t, const struct window *w)
 	last = &fl->conns[t->d.conns[t->d.nconns - 1]];
 	if (seen(w, &last->synack)) {
 		/* connected, but no request of this client's was seen on it */
-		if (last->bytes[1] != 0)
+		if (seen(w, &last->data[1]))
 			return false;
 		if (server_closed_first(last, w, false))
 			set(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
