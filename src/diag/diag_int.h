@@ -23,6 +23,8 @@
  * forwarded within this time. */
 #define DIAG_FORWARD_NS (100LL * 1000000LL)
 #define DIAG_INFLIGHT_NS (30LL * 1000000000LL)
+/* No gateway gives up a handshake sooner than this after its SYN. */
+#define DIAG_MIN_CONNECT_NS (500LL * 1000000LL)
 /* Requests of a connection looked at for the client's URL. */
 #define DIAG_CARRIES_LOOK 64
 /* Candidates tried for a transaction's connection attempts. */

@@ -533,9 +533,11 @@ answer_follows(const struct flow *fl, const struct txn *t,
 		return !seen(w, &c->data[1]) || carries(fl, t, c);
 	if ((c->rst_from_server && seen(w, &c->rst)) || seen(w, &c->icmp))
 		return w->to <= add_sat(over, DIAG_ACT_NS);
-	/* a gateway that gave up closed the socket: no SYN after that */
+	/* a gateway that gave up closed the socket: no SYN after that;
+	 * and no connect timeout is shorter than a retransmission */
 	return n == 0 || (w->to <= add_sat(over, DIAG_ACT_NS) &&
-	    c->syns[n - 1].ts_ns <= w->to);
+	    c->syns[n - 1].ts_ns <= w->to &&
+	    w->to >= add_sat(c->syns[0].ts_ns, DIAG_MIN_CONNECT_NS));
 }
 
 /*
