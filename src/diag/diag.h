@@ -49,6 +49,7 @@ struct diagnosis {
 	uint32_t up_req;	/* flow.msgs: upstream request, or NONE32 */
 	uint32_t up_resp;	/* flow.msgs: upstream reply, or NONE32 */
 	uint32_t up_conn;	/* connection that carried them, or NONE32 */
+	bool ambiguous;		/* linked by time while `rival` came too */
 };
 
 struct txn {
@@ -61,6 +62,9 @@ struct txn {
 	bool is_error;		/* status in --status, or no answer */
 	bool settled;		/* its evidence can no longer change */
 	uint32_t next_on_conn;	/* next request on the same connection */
+	uint32_t rival;		/* id of a request for the same host and
+				 * port within DIAG_AMBIG_NS, or 0: an equal
+				 * claim on evidence linked by time */
 	struct diagnosis d;
 };
 
@@ -106,6 +110,7 @@ struct diag {
 	struct key_index by_name;	/* dns queries by name */
 	struct key_index by_dst;	/* conns by server address+port */
 	struct key_index by_host;	/* upstream requests by host */
+	struct key_index by_req;	/* transactions (txns[]) by host */
 	uint8_t *dns_claimed, *conn_claimed, *msg_claimed;
 	size_t dns_claimed_cap, conn_claimed_cap, msg_claimed_cap;
 	struct diag_opts opts;

@@ -23,6 +23,9 @@
  * forwarded within this time. */
 #define DIAG_FORWARD_NS (100LL * 1000000LL)
 #define DIAG_INFLIGHT_NS (30LL * 1000000000LL)
+/* Two requests for one host closer than this have an equal claim on
+ * evidence linked by time. */
+#define DIAG_AMBIG_NS (1000000LL)
 /* No gateway gives up a handshake sooner than this after its SYN. */
 #define DIAG_MIN_CONNECT_NS (500LL * 1000000LL)
 /* Requests of a connection looked at for the client's URL. */

@@ -1083,6 +1083,16 @@ link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
 	}
 }
 
+/* Evidence linked by time alone is ambiguous when a rival came with t. */
+static bool
+ambiguous(const struct txn *t)
+{
+	if (t->rival == 0 || t->d.up_req != NONE32)
+		return false;
+	return t->d.dns_link == LINK_TIME || t->d.conn_link == LINK_TIME ||
+	    t->d.conn_link == LINK_ADDRESS || t->d.conn_link == LINK_CACHE;
+}
+
 static void
 diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
     bool settle)
@@ -1113,6 +1123,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	    gave_address(fl, t, &fl->conns[t->d.up_conn].saddr))
 		t->d.dns_link = LINK_ADDRESS;
 	verdict_evidence(fl, t, &w);
+	t->d.ambiguous = t->is_error && ambiguous(t);
 	if (!t->is_error) {
 		if (t->d.verdict != V_UNKNOWN && masked_failure(t))
 			t->is_error = t->d.masked = true;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../proto/http.h"
 #include "diag.h"
@@ -30,6 +31,7 @@ diag_free(struct diag *dg)
 	key_free(&dg->by_name);
 	key_free(&dg->by_dst);
 	key_free(&dg->by_host);
+	key_free(&dg->by_req);
 	free(dg->dns_claimed);
 	free(dg->conn_claimed);
 	free(dg->msg_claimed);
@@ -126,6 +128,42 @@ txn_target(struct flow *fl, struct txn *t, const struct http_msg *m)
 	t->port = port;
 }
 
+/* Transactions by host, for rival claims on the same evidence. */
+static void
+index_request(struct diag *dg, const struct flow *fl, uint32_t ti)
+{
+	const struct txn *t = &dg->txns[ti];
+
+	key_add(&dg->by_req, name_hash(flow_str(fl, t->host)), ti,
+	    fl->msgs[t->req].start.ts_ns);
+}
+
+/*
+ * Pairs t with the request for the same host and port that came just
+ * before it, when they are closer than DIAG_AMBIG_NS: evidence linked by
+ * time could be either's. Set once, so retiring one changes nothing.
+ */
+static void
+pair_rival(struct diag *dg, const struct flow *fl, struct txn *t)
+{
+	const char *host = flow_str(fl, t->host);
+	int64_t req = fl->msgs[t->req].start.ts_ns;
+	const struct key_list *l = key_find(&dg->by_req, name_hash(host));
+
+	for (size_t p = l ? key_lower(l, add_sat(req, -DIAG_AMBIG_NS)) : 0;
+	    l && p < l->n && l->ts[p] <= req; p++) {
+		struct txn *u = &dg->txns[l->items[p]];
+
+		if (u == t || u->port != t->port ||
+		    strcasecmp(flow_str(fl, u->host), host) != 0)
+			continue;
+		t->rival = u->id;
+		if (u->rival == 0)
+			u->rival = t->id;
+		return;
+	}
+}
+
 /* Per-connection queues of transactions, grown with NONE32 fill. */
 static int
 conn_queue_reserve(struct diag *dg, size_t n)
@@ -178,6 +216,8 @@ new_txn(struct diag *dg, struct flow *fl, uint32_t mi)
 	t->d.up_req = t->d.up_resp = t->d.up_conn = NONE32;
 	t->d.verdict = V_PENDING;
 	txn_target(fl, t, m);
+	pair_rival(dg, fl, t);
+	index_request(dg, fl, ti);
 	if (dg->conn_tail[m->conn] != NONE32)
 		dg->txns[dg->conn_tail[m->conn]].next_on_conn = ti;
 	if (dg->conn_head[m->conn] == NONE32)
@@ -221,6 +261,9 @@ diag_reindex(struct diag *dg, const struct flow *fl)
 	key_free(&dg->by_name);
 	key_free(&dg->by_dst);
 	key_free(&dg->by_host);
+	key_free(&dg->by_req);
+	for (size_t ti = 0; ti < dg->ntxns; ti++)
+		index_request(dg, fl, (uint32_t)ti);
 	for (size_t mi = 0; mi < dg->msgs_seen && mi < fl->nmsgs; mi++) {
 		const struct http_msg *m = &fl->msgs[mi];
 

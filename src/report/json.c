@@ -225,6 +225,9 @@ report_json_txn(FILE *out, const struct engine *e, const struct txn *t)
 	fprintf(out, ",\"shared\":%s,", t->d.shared ? "true" : "false");
 	if (t->d.masked)
 		fputs("\"masked\":true,", out);
+	if (t->d.ambiguous)
+		fprintf(out, "\"ambiguous\":true,\"rivals\":[%u],",
+		    t->rival);
 	fputs("\"evidence_frames\":[", out);
 	nev = diag_evidence_frames(fl, t, fl->stats.last_ts, ev,
 	    sizeof ev / sizeof ev[0]);

@@ -159,6 +159,10 @@ report_text_txn(FILE *out, const struct engine *e, const struct txn *t)
 	fprintf(out, "    at %s, frames %" PRIu64 "–%" PRIu64 "%s\n", when,
 	    first.number, last.number, t->d.shared ?
 	    " (evidence shared with another request)" : "");
+	if (t->d.ambiguous)
+		fprintf(out, "    Ambiguous: request %u came within a "
+		    "millisecond for the same host and has an equal claim on "
+		    "this evidence\n", t->rival);
 	diag_summary(&e->diag, fl, t, why, sizeof why);
 	fprintf(out, "    Why:  %s\n", safe(why, whysafe, sizeof whysafe));
 	text_dns(out, fl, t);
