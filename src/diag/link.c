@@ -541,11 +541,33 @@ answer_follows(const struct flow *fl, const struct txn *t,
 }
 
 /*
+ * Which of two attempts the answer follows better: one refused (RST,
+ * ICMP) just before the answer beats one given up; of two refused, the
+ * nearer to the answer; else the earlier.
+ */
+static bool
+fits_better(const struct flow *fl, const struct window *w, uint32_t a,
+    uint32_t b)
+{
+	const struct conn *ca = &fl->conns[a], *cb = &fl->conns[b];
+	bool ra = (ca->rst_from_server && seen(w, &ca->rst)) ||
+	    seen(w, &ca->icmp);
+	bool rb = (cb->rst_from_server && seen(w, &cb->rst)) ||
+	    seen(w, &cb->icmp);
+
+	if (ra != rb)
+		return ra;
+	if (ra && attempt_over_ns(ca, w) != attempt_over_ns(cb, w))
+		return attempt_over_ns(ca, w) > attempt_over_ns(cb, w);
+	return a < b;
+}
+
+/*
  * The gateway's next attempt: one to a candidate not tried yet that
  * started once the previous one was over, and at once (a gateway tries
  * the host's next address right away, or not at all; another attempt to
- * the same address is another client's). Of those, the earliest whose
- * end the answer can have followed, else the earliest.
+ * the same address is another client's). Of those, the one whose end
+ * the answer follows best (fits_better), else the earliest.
  */
 static uint32_t
 next_attempt(const struct fit *base, const struct gw_addr *addrs,
@@ -579,11 +601,9 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 			if (i < next)
 				next = i;
 			if (answer_follows(fl, base->t, base->w,
-			    &fl->conns[i])) {
-				if (i < last)
-					last = i;
-				break;
-			}
+			    &fl->conns[i]) && (last == NONE32 ||
+			    fits_better(fl, base->w, i, last)))
+				last = i;
 		}
 	}
 	return last != NONE32 ? last : next;
