@@ -481,6 +481,20 @@ attempt_over_ns(const struct conn *c, const struct window *w)
 	return add_sat(c->syns[n - 1].ts_ns, gap);
 }
 
+/* The k-th response on a connection answers its k-th request. */
+static uint32_t
+response_to(const struct flow *fl, uint32_t req)
+{
+	const struct conn *c = &fl->conns[fl->msgs[req].conn];
+	uint32_t q = c->first_msg[0], r = c->first_msg[1];
+
+	while (q != NONE32 && r != NONE32 && q != req) {
+		q = fl->msgs[q].next;
+		r = fl->msgs[r].next;
+	}
+	return q == req ? r : NONE32;
+}
+
 /* Does the upstream request ask for what the client asked for? */
 static bool
 same_resource(const struct flow *fl, const struct txn *t,
@@ -501,16 +515,26 @@ same_resource(const struct flow *fl, const struct txn *t,
 	return ul == 0 || tl == 0;
 }
 
-/* Does c carry a request for what t asked (a look at its first few)? */
+/*
+ * Does c carry a request for what t asked whose reply (if any came in
+ * time) is what the gateway answered? A look at its first few.
+ */
 static bool
-carries(const struct flow *fl, const struct txn *t, const struct conn *c)
+carries(const struct flow *fl, const struct txn *t, const struct window *w,
+    const struct conn *c)
 {
 	unsigned n = 0;
 
 	for (uint32_t m = c->first_msg[0]; m != NONE32 &&
-	    n < DIAG_CARRIES_LOOK; m = fl->msgs[m].next, n++)
-		if (same_resource(fl, t, &fl->msgs[m]))
+	    n < DIAG_CARRIES_LOOK; m = fl->msgs[m].next, n++) {
+		uint32_t r = response_to(fl, m);
+
+		if (!same_resource(fl, t, &fl->msgs[m]))
+			continue;
+		if (r == NONE32 || !seen(w, &fl->msgs[r].head) ||
+		    !fl->msgs[r].valid || fl->msgs[r].status == t->status)
 			return true;
+	}
 	return false;
 }
 
@@ -530,7 +554,7 @@ answer_follows(const struct flow *fl, const struct txn *t,
 	if (t->resp == NONE32)
 		return true;
 	if (seen(w, &c->synack))	/* silent, or carrying this request */
-		return !seen(w, &c->data[1]) || carries(fl, t, c);
+		return !seen(w, &c->data[1]) || carries(fl, t, w, c);
 	if ((c->rst_from_server && seen(w, &c->rst)) || seen(w, &c->icmp))
 		return w->to <= add_sat(over, DIAG_ACT_NS);
 	/* a gateway that gave up closed the socket: no SYN after that;
@@ -679,20 +703,6 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 linked:
 	t->d.conn_link = t->d.dns_link == LINK_CACHE ? LINK_CACHE :
 	    LINK_ADDRESS;
-}
-
-/* The k-th response on a connection answers its k-th request. */
-static uint32_t
-response_to(const struct flow *fl, uint32_t req)
-{
-	const struct conn *c = &fl->conns[fl->msgs[req].conn];
-	uint32_t q = c->first_msg[0], r = c->first_msg[1];
-
-	while (q != NONE32 && r != NONE32 && q != req) {
-		q = fl->msgs[q].next;
-		r = fl->msgs[r].next;
-	}
-	return q == req ? r : NONE32;
 }
 
 /*
