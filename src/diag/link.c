@@ -590,8 +590,8 @@ fits_better(const struct flow *fl, const struct window *w, uint32_t a,
  * The gateway's next attempt: one to a candidate not tried yet that
  * started once the previous one was over, and at once (a gateway tries
  * the host's next address right away, or not at all; another attempt to
- * the same address is another client's). Of those, the one whose end
- * the answer follows best (fits_better), else the earliest.
+ * the same address is another client's), whose end the answer can have
+ * followed: of those, the one it follows best (fits_better).
  */
 static uint32_t
 next_attempt(const struct fit *base, const struct gw_addr *addrs,
@@ -601,7 +601,7 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 	int64_t after = fl->conns[prev].last.ts_ns;
 	int64_t until = add_sat(attempt_over_ns(&fl->conns[prev], base->w),
 	    DIAG_ACT_NS);
-	uint32_t next = NONE32, last = NONE32;
+	uint32_t best = NONE32;
 
 	for (size_t a = 0; a < naddrs; a++) {
 		const struct key_list *l = key_find(&base->dg->by_dst,
@@ -620,17 +620,14 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 		    l->ts[p] <= base->w->to && l->ts[p] <= until; p++) {
 			uint32_t i = l->items[p];
 
-			if (i <= prev || f.claimed[i] || !fits_conn(&f, i))
-				continue;
-			if (i < next)
-				next = i;
-			if (answer_follows(fl, base->t, base->w,
-			    &fl->conns[i]) && (last == NONE32 ||
-			    fits_better(fl, base->w, i, last)))
-				last = i;
+			if (i > prev && !f.claimed[i] && fits_conn(&f, i) &&
+			    answer_follows(fl, base->t, base->w,
+			    &fl->conns[i]) && (best == NONE32 ||
+			    fits_better(fl, base->w, i, best)))
+				best = i;
 		}
 	}
-	return last != NONE32 ? last : next;
+	return best;
 }
 
 /*
