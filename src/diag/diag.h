@@ -57,6 +57,7 @@ struct txn {
 	uint32_t conn;		/* client connection (flow.conns) */
 	uint32_t req, resp;	/* flow.msgs; resp NONE32 if unanswered */
 	strref url, host;	/* url as DESIGN §3 defines it; host lower-case */
+	uint32_t host_hash;	/* name_hash(host): the indexes' key */
 	uint16_t port;		/* destination port the gateway must reach */
 	uint16_t status;	/* 0: the gateway never answered */
 	bool is_error;		/* status in --status, or no answer */

@@ -239,8 +239,8 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
 	    fits_dns, dg->dns_claimed, NULL, 0, NONE32, false };
 	struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
 
-	pick_nearest(&f, key_find(&dg->by_name, name_hash(flow_str(fl,
-	    t->host))), &best, &shared);
+	pick_nearest(&f, key_find(&dg->by_name, t->host_hash), &best,
+	    &shared);
 	if (best.item == NONE32) {
 		if (shared.item == NONE32)
 			return false;
@@ -734,8 +734,7 @@ static bool
 resolved_just_before(const struct fit *f, int64_t from, int64_t at,
     int64_t within)
 {
-	const struct key_list *l = key_find(&f->dg->by_name,
-	    name_hash(flow_str(f->fl, f->t->host)));
+	const struct key_list *l = key_find(&f->dg->by_name, f->t->host_hash);
 
 	for (size_t p = l ? key_lower(l, from) : 0;
 	    l && p < l->n && l->ts[p] <= at; p++) {
@@ -788,16 +787,42 @@ fits_upstream(const struct fit *f, uint32_t i)
 	return strcasecmp(host, flow_str(f->fl, f->t->host)) == 0;
 }
 
+/* The unclaimed request on f->on_conn nearest to the request that fits
+ * (a look at the connection's first few). */
+static uint32_t
+on_conn_request(const struct fit *f)
+{
+	const struct conn *c = &f->fl->conns[f->on_conn];
+	unsigned n = 0;
+
+	struct pick best = { NONE32, 0 };
+
+	for (uint32_t m = c->first_msg[0]; m != NONE32 &&
+	    n < DIAG_CARRIES_LOOK; m = f->fl->msgs[m].next, n++) {
+		const struct frame_ref *h = &f->fl->msgs[m].head;
+
+		if (!f->claimed[m] && h->ts_ns >= f->w->from &&
+		    h->ts_ns <= f->w->to && f->fits(f, m))
+			consider(f->w, &best, m, h->ts_ns);
+	}
+	return best.item;
+}
+
 static bool
 link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w, uint32_t on_conn, bool masked_ok)
 {
-	struct fit f = { dg, fl, t, w, NULL, w->to, fits_upstream,
+	/* forwarded at once: no later than DIAG_ACT_NS (sent_at_once) */
+	struct fit f = { dg, fl, t, w, NULL, add_sat(w->req, DIAG_ACT_NS) <
+	    w->to ? add_sat(w->req, DIAG_ACT_NS) : w->to, fits_upstream,
 	    dg->msg_claimed, NULL, 0, on_conn, masked_ok };
 	struct pick best = { NONE32, 0 }, claimed = { NONE32, 0 };
 
-	pick_nearest(&f, key_find(&dg->by_host, name_hash(flow_str(fl,
-	    t->host))), &best, &claimed);
+	if (on_conn != NONE32)
+		best.item = on_conn_request(&f);
+	else
+		pick_nearest(&f, key_find(&dg->by_host, t->host_hash), &best,
+		    &claimed);
 	if (best.item == NONE32)
 		return false;
 	t->d.up_req = best.item;

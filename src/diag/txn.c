@@ -125,6 +125,7 @@ txn_target(struct flow *fl, struct txn *t, const struct http_msg *m)
 	if (port == 0)
 		port = m->form == HTTP_FORM_AUTHORITY ? 443 : 80;
 	t->host = strpool_add(&fl->strings, host, strlen(host));
+	t->host_hash = name_hash(host);
 	t->port = port;
 }
 
@@ -134,7 +135,7 @@ index_request(struct diag *dg, const struct flow *fl, uint32_t ti)
 {
 	const struct txn *t = &dg->txns[ti];
 
-	key_add(&dg->by_req, name_hash(flow_str(fl, t->host)), ti,
+	key_add(&dg->by_req, t->host_hash, ti,
 	    fl->msgs[t->req].start.ts_ns);
 }
 
@@ -148,7 +149,7 @@ pair_rival(struct diag *dg, const struct flow *fl, struct txn *t)
 {
 	const char *host = flow_str(fl, t->host);
 	int64_t req = fl->msgs[t->req].start.ts_ns;
-	const struct key_list *l = key_find(&dg->by_req, name_hash(host));
+	const struct key_list *l = key_find(&dg->by_req, t->host_hash);
 
 	for (size_t p = l ? key_lower(l, add_sat(req, -DIAG_AMBIG_NS)) : 0;
 	    l && p < l->n && l->ts[p] <= req; p++) {
