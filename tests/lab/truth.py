@@ -452,6 +452,14 @@ def main():
                 errors.append("%s: the last attempt ended %s, the plan allows %s"
                               % (what, cause, row["cause"]))
             row["cause"] = cause
+            # the checks below look at that last attempt only
+            if syns:
+                last = max(syns, key=lambda fr: fr.t)
+                s_no, s_port = first(last.tcp_stream), first(last.tcp_srcport)
+                syns = [fr for fr in syns if first(fr.tcp_stream) == s_no]
+                synacks = [fr for fr in synacks if first(fr.tcp_stream) == s_no]
+                rsts = [fr for fr in rsts if first(fr.tcp_stream) == s_no]
+                icmps = [fr for fr in icmps if first(fr.tcp_srcport) == s_port]
 
         def need(cond, msg):
             if not cond:

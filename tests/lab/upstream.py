@@ -10,6 +10,17 @@ MODE
   silent    accepts, reads the request, never answers (holds the connection
             until the peer closes it, at most HOLD_S seconds)
   close     accepts, reads the request, closes without sending a byte
+  status502 / status503
+            answers every request with that status itself (a whole
+            response, Connection: close) and closes
+  late502   answers 502 (Content-Length, Connection: close), then 50 ms
+            later sends a few more bytes: the gateway has closed its socket
+            by then, so its kernel answers them with an RST (an RST from
+            the gateway's side of the upstream connection)
+  once      the first request this process sees gets 200 on a keep-alive
+            connection; every later request is read and the connection
+            closed without a byte (an upstream dropping a pooled connection
+            just as the gateway reuses it, made deterministic)
 
 Every connection is served in its own thread; nothing runs longer than
 HOLD_S seconds. The process exits on SIGTERM/SIGINT.
@@ -91,8 +102,56 @@ def serve_close(conn):
     read_head(conn)
 
 
+def answer_status(conn, code, reason):
+    head, _ = read_head(conn)
+    if head is None:
+        return False
+    body = ("<html><body>%d %s from the upstream itself</body></html>\n"
+            % (code, reason)).encode()
+    conn.sendall(("HTTP/1.1 %d %s\r\nContent-Type: text/html\r\n"
+                  "Content-Length: %d\r\nConnection: close\r\n\r\n"
+                  % (code, reason, len(body))).encode() + body)
+    return True
+
+
+def serve_status502(conn):
+    answer_status(conn, 502, "Bad Gateway")
+
+
+def serve_status503(conn):
+    answer_status(conn, 503, "Service Unavailable")
+
+
+def serve_late502(conn):
+    if answer_status(conn, 502, "Bad Gateway"):
+        time.sleep(0.05)
+        conn.sendall(b"late bytes after the response\r\n")
+        time.sleep(0.2)
+
+
+ONCE = {"served": False, "lock": threading.Lock()}
+
+
+def serve_once(conn):
+    rest = b""
+    for _ in range(10):  # bounded number of requests per connection
+        head, rest = read_head(conn, rest)
+        if head is None:
+            return
+        with ONCE["lock"]:
+            first_ever, ONCE["served"] = not ONCE["served"], True
+        if not first_ever:
+            return      # the caller closes: no byte for this request
+        body = b"<html><body>gw502 lab upstream: first request</body></html>\n"
+        conn.sendall(("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                      "Content-Length: %d\r\nConnection: keep-alive\r\n\r\n"
+                      % len(body)).encode() + body)
+
+
 MODES = {"ok": serve_ok, "nostatus": serve_nostatus,
-         "silent": serve_silent, "close": serve_close}
+         "silent": serve_silent, "close": serve_close,
+         "status502": serve_status502, "status503": serve_status503,
+         "late502": serve_late502, "once": serve_once}
 
 
 def handle(fn, conn):
