@@ -319,6 +319,14 @@ start "$NS_GW" mitmdump mitmdump --mode regular --listen-port "$PORT_MITM" \
     --set connection_strategy=eager --set confdir="$TMP/mitm" --set flow_detail=1
 # nginx on 9091 as a forward proxy with a 3 s read timeout: 504 for a silent upstream.
 mkdir -p "$TMP/nginx"
+# every server block listens and forwards the same way: to the request's host
+printf 'listen %s;\nlisten [::]:%s;\n' "$PORT_NGINX" "$PORT_NGINX" >"$TMP/nginx/listen.conf"
+cat >"$TMP/nginx/forward.conf" <<'EOF'
+location / {
+    proxy_pass http://$host$request_uri;
+    proxy_set_header Host $host;
+}
+EOF
 cat >"$TMP/nginx/nginx.conf" <<EOF
 daemon off;
 master_process off;
@@ -333,50 +341,34 @@ http {
     fastcgi_temp_path $TMP/nginx/fastcgi;
     uwsgi_temp_path $TMP/nginx/uwsgi;
     scgi_temp_path $TMP/nginx/scgi;
+    resolver_timeout 2s;
+    proxy_connect_timeout 3s;
+    proxy_send_timeout 3s;
+    proxy_read_timeout 3s;
     server {
-        listen $PORT_NGINX;
-        listen [::]:$PORT_NGINX;
+        include $TMP/nginx/listen.conf;
         resolver $DNS4 ipv6=off valid=1s;
-        resolver_timeout 2s;
-        proxy_connect_timeout 3s;
-        proxy_send_timeout 3s;
-        proxy_read_timeout 3s;
-        location / {
-            proxy_pass http://\$host\$request_uri;
-            proxy_set_header Host \$host;
-        }
+        include $TMP/nginx/forward.conf;
     }
     # the gateway answers 502 itself, with no upstream traffic at all
     server {
-        listen $PORT_NGINX;
-        listen [::]:$PORT_NGINX;
+        include $TMP/nginx/listen.conf;
         server_name noupstream.lab.test;
         location / { return 502; }
     }
     # its own resolver answers SERVFAIL / REFUSED (tests/lab/dnsrcode.py)
     server {
-        listen $PORT_NGINX;
-        listen [::]:$PORT_NGINX;
+        include $TMP/nginx/listen.conf;
         server_name servfail.rcode.test refused.rcode.test;
         resolver $RCODEDNS4 ipv6=off valid=1s;
-        resolver_timeout 2s;
-        location / {
-            proxy_pass http://\$host\$request_uri;
-            proxy_set_header Host \$host;
-        }
+        include $TMP/nginx/forward.conf;
     }
     # caches DNS answers for 30 s, as real gateways do (issue 12)
     server {
-        listen $PORT_NGINX;
-        listen [::]:$PORT_NGINX;
+        include $TMP/nginx/listen.conf;
         server_name cached.lab.test;
         resolver $DNS4 ipv6=off valid=30s;
-        resolver_timeout 2s;
-        proxy_connect_timeout 3s;
-        location / {
-            proxy_pass http://\$host\$request_uri;
-            proxy_set_header Host \$host;
-        }
+        include $TMP/nginx/forward.conf;
     }
 }
 EOF

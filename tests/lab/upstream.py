@@ -53,17 +53,17 @@ def read_head(conn, buf=b""):
     return head, rest
 
 
-def serve_ok(conn):
+def keep_alive(conn, body_for):
+    """HTTP/1.1 with keep-alive: 200 with body_for(head) for each request,
+    or, when body_for returns None, close without a byte."""
     rest = b""
     for _ in range(100):  # bounded number of requests per connection
         head, rest = read_head(conn, rest)
         if head is None:
             return
-        line = head.split(b"\r\n", 1)[0].decode("latin-1")
-        parts = line.split(" ")
-        path = parts[1] if len(parts) > 1 else "/"
-        body = ("<html><body>gw502 lab upstream: ok, you asked for %s</body></html>\n"
-                % path).encode()
+        body = body_for(head)
+        if body is None:
+            return      # the caller closes: no byte for this request
         closing = b"connection: close" in head.lower()
         hdr = ("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
                "Content-Length: %d\r\nConnection: %s\r\n\r\n"
@@ -71,6 +71,17 @@ def serve_ok(conn):
         conn.sendall(hdr + body)
         if closing:
             return
+
+
+def ok_body(head):
+    parts = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+    path = parts[1] if len(parts) > 1 else "/"
+    return ("<html><body>gw502 lab upstream: ok, you asked for %s</body></html>\n"
+            % path).encode()
+
+
+def serve_ok(conn):
+    keep_alive(conn, ok_body)
 
 
 def serve_nostatus(conn):
@@ -132,20 +143,15 @@ def serve_late502(conn):
 ONCE = {"served": False, "lock": threading.Lock()}
 
 
+def once_body(head):
+    with ONCE["lock"]:
+        first_ever, ONCE["served"] = not ONCE["served"], True
+    return b"<html><body>gw502 lab upstream: first request</body></html>\n" \
+        if first_ever else None
+
+
 def serve_once(conn):
-    rest = b""
-    for _ in range(10):  # bounded number of requests per connection
-        head, rest = read_head(conn, rest)
-        if head is None:
-            return
-        with ONCE["lock"]:
-            first_ever, ONCE["served"] = not ONCE["served"], True
-        if not first_ever:
-            return      # the caller closes: no byte for this request
-        body = b"<html><body>gw502 lab upstream: first request</body></html>\n"
-        conn.sendall(("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-                      "Content-Length: %d\r\nConnection: keep-alive\r\n\r\n"
-                      % len(body)).encode() + body)
+    keep_alive(conn, once_body)
 
 
 MODES = {"ok": serve_ok, "nostatus": serve_nostatus,
