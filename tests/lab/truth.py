@@ -9,7 +9,11 @@ capture by tshark (`-T fields`), never from gw502tui. The verdict and cause
 come from the scenario log written by record.sh (what the lab built), one line
 per client request:
 
-  client_ip client_port method url curl_status expected_status verdict cause scenario proxy_port dest
+  client_ip client_port method url curl_status expected_status verdict cause scenario proxy_port dest [issue]
+
+(expected_status, cause and dest may list alternatives "a|b": then the
+capture decides, the last connection attempt's outcome for the cause; issue
+is "12" for the scenarios of issue 12.)
 
 Each scenario's expectation is then checked against the capture, again with
 tshark's fields only: the status the proxy really sent, and the upstream
@@ -17,6 +21,10 @@ evidence the cause implies (an NXDOMAIN answer, unanswered DNS queries, an RST,
 a SYN series without SYN/ACK, an ICMP error, a reply without status line, a
 close without a byte, a request left unanswered). Any disagreement is printed
 and the exit status is 1; no output file is written then.
+
+Each truth row also carries, from tshark only, the complete evidence a
+diagnosis must list, the elapsed time, the text report's frame range, the
+concurrency group and the issue-12 mark (see full_evidence()).
 
 The .syn.tsv lists, for each syn-unanswered request, the SYNs of each
 upstream connection attempt that belongs to it (frame numbers and times as
