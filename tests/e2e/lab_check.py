@@ -1,28 +1,43 @@
 #!/usr/bin/env python3
-"""Compares gw502tui --report=json on a lab capture with its truth file.
+"""Compares gw502tui's reports on a lab capture with its truth file.
 
 usage: lab_check.py [--json REPORT] GW_BIN CAPTURE
        lab_check.py --json REPORT --same-as OTHER_REPORT
-Reads CAPTURE's .truth.tsv and .syn.tsv (written by tests/lab from the
-scenario and tshark, never from gw502tui) and prints ok/not ok lines.
-With tshark installed, also checks request/response frame numbers.
+Reads CAPTURE's .truth.tsv and .syn.tsv (written by tests/lab/truth.py from
+the scenario plan and tshark, never from gw502tui) and prints ok/not ok
+lines. For every request: method, status, verdict and cause; the evidence
+frames (exactly; requests for one host that overlap in time are compared as
+a group, since which evidence is whose is not in the capture); elapsed_ms
+(within 1 ms); and the frame range the text report (`--report=text --all`)
+prints. With tshark installed, also request/response frame numbers.
 --json: judge that report (e.g. a live capture's) instead of running
-GW_BIN on CAPTURE; frame numbers are then not compared.
+GW_BIN on CAPTURE; frame numbers and times are then not compared (the
+report comes from another capture of the same traffic).
 --same-as: the two reports give every request the same verdict.
+A row the truth marks issue 12 (cached DNS, pooled connections, several
+addresses: correlation on a busy gateway) fails as `not ok - ... (issue 12)`.
+Exit status: 0 all ok, 3 some check failed (each printed), anything else:
+the checker itself broke (its stderr says where).
 """
 import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 
+ELAPSED_TOL_MS = 1.0
+FAILED = []
+
 
 def out(good, name, why=""):
     print(("ok - " if good else "not ok - ") + name)
-    if not good and why:
-        print("#   " + why)
+    if not good:
+        FAILED.append(name)
+        if why:
+            print("#   " + why)
 
 
 def truth_rows(path):
@@ -35,28 +50,83 @@ def tshark_frames(cap, display_filter):
            "-d", "tcp.port==9091,http", "-Y", display_filter,
            "-T", "fields", "-e", "frame.number"]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if res.returncode != 0:
+        raise RuntimeError("tshark -Y %r failed: %s" % (display_filter, res.stderr.strip()))
     return sorted(int(x) for x in res.stdout.split())
+
+
+def parse_json_lines(text, what):
+    """One object per line; a line that is not JSON is a failure naming it."""
+    txns, bad = [], 0
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            t = json.loads(line)
+            if not isinstance(t, dict):
+                raise ValueError("not an object")
+            txns.append(t)
+        except ValueError as e:
+            bad += 1
+            out(False, f"{what}: line {n} is valid JSON", f"{e}: {line[:300]}")
+    if bad == 0:
+        out(True, f"{what}: every line is valid JSON ({len(txns)})")
+    return txns
 
 
 def load_json(path):
     with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+        return parse_json_lines(f.read(), os.path.basename(path))
 
 
 def key_of(t):
-    return (t["client"], t["client_port"], t["url"])
+    return (t.get("client"), t.get("client_port"), t.get("url"))
 
 
 def same_as(a_path, b_path):
     a = {key_of(t): t for t in load_json(a_path)}
     b = {key_of(t): t for t in load_json(b_path)}
     out(set(a) == set(b), "same requests",
-        f"only in first {sorted(set(a) - set(b))}, "
-        f"only in second {sorted(set(b) - set(a))}")
-    for k in sorted(set(a) & set(b)):
-        want = (b[k]["status"], b[k]["verdict"], b[k]["cause"])
-        got = (a[k]["status"], a[k]["verdict"], a[k]["cause"])
+        f"only in first {sorted(set(a) - set(b), key=str)}, "
+        f"only in second {sorted(set(b) - set(a), key=str)}")
+    for k in sorted(set(a) & set(b), key=str):
+        want = tuple(b[k].get(f) for f in ("status", "verdict", "cause"))
+        got = tuple(a[k].get(f) for f in ("status", "verdict", "cause"))
         out(got == want, f"{k[2]} from {k[0]}:{k[1]}", f"{got} vs {want}")
+
+
+def text_ranges(gw, cap):
+    """`--report=text --all`: each transaction's client, URL and frame range."""
+    res = subprocess.run([gw, "--report=text", "--all", cap],
+                         capture_output=True, text=True, timeout=120)
+    name = os.path.basename(cap)
+    out(res.returncode == 0, f"{name}: text report exits 0",
+        f"exit {res.returncode}: {res.stderr[:300]}")
+    ranges, cur = {}, None
+    head = re.compile(r"^\s+(\[?[0-9a-fA-F.:]+?\]?):(\d+) \S+ \S+\s+(\S+) (\S+)\s*$")
+    rng = re.compile(r"frames (\d+)(?:\u2013(\d+))?")
+    for line in res.stdout.splitlines():
+        if line.startswith("#"):
+            cur = None
+            continue
+        m = head.match(line)
+        if m and cur is None:
+            cur = (m.group(1).strip("[]"), int(m.group(2)), m.group(4))
+            continue
+        m = rng.search(line)
+        if m and cur is not None and cur not in ranges:
+            lo = int(m.group(1))
+            ranges[cur] = (lo, int(m.group(2) or lo))
+    return ranges
+
+
+def row_label(name, row):
+    return (f"{name}: {row['scenario']} {row['method']} {row['url']} "
+            f"from {row['client']}:{row['client_port']}")
+
+
+def issue_suffix(row):
+    return " (issue 12)" if row.get("issue") == "12" else ""
 
 
 def main():
@@ -79,23 +149,58 @@ def main():
                              capture_output=True, text=True, timeout=120)
         out(res.returncode == 0, f"{name}: report exits 0",
             f"exit {res.returncode}: {res.stderr[:300]}")
-        txns = [json.loads(line) for line in res.stdout.splitlines()]
-    by_key = {(t["client"], t["client_port"], t["url"]): t for t in txns}
+        txns = parse_json_lines(res.stdout, f"{name}: JSON report")
+    by_key = {}
+    for t in txns:
+        by_key[key_of(t)] = t
     truth = truth_rows(base + ".truth.tsv")
     out(len(txns) == len(truth), f"{name}: {len(truth)} requests",
         f"report has {len(txns)}")
+    ranges = {} if args.json else text_ranges(gw, cap)
+    groups = {}
     for row in truth:
         key = (row["client"], int(row["client_port"]), row["url"])
-        label = f"{name}: {row['scenario']} {row['method']} {row['url']} " \
-                f"from {row['client']}:{row['client_port']}"
+        label = row_label(name, row)
+        sfx = issue_suffix(row)
         t = by_key.get(key)
         if t is None:
-            out(False, label, "not in the report")
+            out(False, label + sfx, "not in the report")
             continue
         status = None if row["status"] == "-" else int(row["status"])
-        got = (t["method"], t["status"], t["verdict"], t["cause"])
+        got = tuple(t.get(f) for f in ("method", "status", "verdict", "cause"))
         want = (row["method"], status, row["verdict"], row["cause"])
-        out(got == want, label, f"want {want} got {got}")
+        out(got == want, label + sfx, f"want {want} got {got}")
+        if args.json or "evidence" not in row:
+            continue
+        want_ev = [int(x) for x in row["evidence"].split(",") if x]
+        got_ev = t.get("evidence_frames")
+        if row.get("group", "-") != "-":
+            groups.setdefault(row["group"], []).append((row, t, want_ev))
+            own = {t.get("request_frame"), t.get("response_frame")} - {None}
+            out(isinstance(got_ev, list) and own <= set(got_ev),
+                f"{label}: evidence has its own request and answer{sfx}",
+                f"request/answer {sorted(own)} evidence {got_ev}")
+        else:
+            out(got_ev == want_ev, f"{label}: evidence frames{sfx}",
+                f"want {want_ev} got {got_ev}; missing "
+                f"{sorted(set(want_ev) - set(got_ev or []))}, extra "
+                f"{sorted(set(got_ev or []) - set(want_ev))}")
+        el = t.get("elapsed_ms")
+        want_el = float(row["elapsed_ms"])
+        out(isinstance(el, (int, float)) and abs(el - want_el) <= ELAPSED_TOL_MS,
+            f"{label}: elapsed_ms within {ELAPSED_TOL_MS:g} ms{sfx}",
+            f"want {want_el:.3f} got {el}")
+        lo, hi = (int(x) for x in row["frames"].split("-"))
+        got_rng = ranges.get((row["client"], int(row["client_port"]), row["url"]))
+        out(got_rng == (lo, hi), f"{label}: text report frames {lo}\u2013{hi}{sfx}",
+            f"text report says {got_rng}")
+    for g, members in groups.items():
+        want = sorted({f for _, _, ev in members for f in ev})
+        got = sorted({f for _, t, _ in members for f in (t.get("evidence_frames") or [])})
+        sfx = " (issue 12)" if any(r.get("issue") == "12" for r, _, _ in members) else ""
+        out(got == want, f"{name}: evidence of the {len(members)} overlapping "
+            f"requests of {g}, together{sfx}",
+            f"missing {sorted(set(want) - set(got))}, extra {sorted(set(got) - set(want))}")
     if args.json:
         return
     check_syns(name, base + ".syn.tsv", by_key)
@@ -131,12 +236,12 @@ def check_syns(name, path, by_key):
         want_iv = [round(float(r["interval_s"]) * 1000, 3)
                    for r in rows if r["interval_s"] != "-"]
         # the attempt's SYNs: the truth lists the SYNs of its connections
-        got_iv = [round(x, 3) for x in c["intervals_ms"]]
-        ok_frames = c["syn_frames"] == frames
+        got_iv = [round(x, 3) for x in c.get("intervals_ms", [])]
+        ok_frames = c.get("syn_frames") == frames
         ok_iv = len(got_iv) == len(want_iv) and all(
             abs(a - b) <= 0.0011 for a, b in zip(got_iv, want_iv))
         out(ok_frames and ok_iv, label,
-            f"frames want {frames} got {c['syn_frames']}; "
+            f"frames want {frames} got {c.get('syn_frames')}; "
             f"intervals want {want_iv} got {got_iv}")
 
 
@@ -147,7 +252,7 @@ def check_shared(name, url, group, by_key):
         rows = sorted(rows, key=lambda r: int(r["frame"]))
         return tuple(int(r["frame"]) for r in rows)
     want = sorted(series(rows) for rows in group.values())
-    got = sorted(tuple(by_key[k]["connect"]["syn_frames"])
+    got = sorted(tuple(by_key[k]["connect"].get("syn_frames", []))
                  for k in group if k in by_key and "connect" in by_key[k])
     out(got == want, f"{name}: SYN series of the {len(group)} concurrent "
         f"requests for {url}", f"want {want} got {got}")
@@ -159,9 +264,9 @@ def check_frames(name, cap, txns):
     rports = "(tcp.srcport==9090 or tcp.srcport==9091)"
     want_req = tshark_frames(cap, f"http.request and {ports}")
     want_resp = tshark_frames(cap, f"http.response and {rports}")
-    got_req = sorted(t["request_frame"] for t in txns)
+    got_req = sorted(t.get("request_frame") or 0 for t in txns)
     got_resp = sorted(t["response_frame"] for t in txns
-                      if t["response_frame"] is not None)
+                      if t.get("response_frame") is not None)
     out(got_req == want_req, f"{name}: request frames equal tshark's",
         f"want {want_req} got {got_req}")
     out(got_resp == want_resp, f"{name}: response frames equal tshark's",
@@ -170,3 +275,4 @@ def check_frames(name, cap, txns):
 
 if __name__ == "__main__":
     main()
+    sys.exit(3 if FAILED else 0)

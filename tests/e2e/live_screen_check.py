@@ -6,6 +6,8 @@ DIR holds screens/<wall-clock-ns>.txt (tmux captures every 0.2 s), the lab's
 gw502-lab.pcap and its truth file. Every gateway error of the truth must
 appear on the screen (client, URL, status and verdict badge) within 1 s of
 the gateway's response, whose time comes from the recorded capture.
+Exit status: 0 all ok, 3 some check failed (each printed); anything else:
+the checker itself broke.
 """
 import csv
 import datetime
@@ -22,10 +24,15 @@ BADGE = {"host-not-resolvable": ("DNS", "HOST NOT RESOLVABLE"),
 LIMIT_S = 1.0
 
 
+FAILED = []
+
+
 def out(good, name, why=""):
     print(("ok - " if good else "not ok - ") + "live screen: " + name)
-    if not good and why:
-        print("#   " + why)
+    if not good:
+        FAILED.append(name)
+        if why:
+            print("#   " + why)
 
 
 def iso_ns(text):
@@ -47,8 +54,15 @@ def main():
     res = subprocess.run([gw, "--report=json", "--all",
                           os.path.join(d, "gw502-lab.pcap")],
                          capture_output=True, text=True, timeout=120)
-    txns = {(t["client"], t["client_port"], t["url"]): t
-            for t in map(json.loads, res.stdout.splitlines())}
+    out(res.returncode == 0, "report on the recorded capture exits 0",
+        f"exit {res.returncode}: {res.stderr[:300]}")
+    txns = {}
+    for n, line in enumerate(res.stdout.splitlines(), 1):
+        try:
+            t = json.loads(line)
+            txns[(t["client"], t["client_port"], t["url"])] = t
+        except (ValueError, KeyError, TypeError) as e:
+            out(False, f"report line {n} is a valid transaction", f"{e}: {line[:300]}")
     for row in truth:
         if row["status"] in ("-", "200"):
             continue
@@ -59,7 +73,7 @@ def main():
             out(False, label, "not in the recorded capture's report")
             continue
         answered = iso_ns(t["request_time"]) + int(t["elapsed_ms"] * 1e6)
-        badge = BADGE[row["verdict"]]
+        badge = BADGE.get(row["verdict"], (row["verdict"].upper(),))
         seen = None
         for ts, text in screens:
             for line in text.splitlines():
@@ -80,3 +94,4 @@ def main():
 
 if __name__ == "__main__":
     main()
+    sys.exit(3 if FAILED else 0)

@@ -4,23 +4,49 @@
 # frame numbers equal tshark's. As root where namespaces work, the lab is
 # also recorded afresh and checked the same way (GW_LAB=0 skips that).
 . "$(dirname "$0")/lib.sh"
+# Every failure is counted: the test exits non-zero when any check failed.
+FAILS=0
+notok() { FAILS=$((FAILS + 1)); echo "not ok - $1"; [ $# -gt 1 ] && printf '#   %s\n' "$2"; return 0; }
+# Runs a Python checker, passing on its ok/not ok lines with PREFIX added.
+# A checker's own exit status counts too: 0 all passed, 3 some check
+# failed (each printed); anything else (a traceback, a usage error) is a
+# failure naming the line that broke it, as is a status that contradicts
+# what it printed.
+run_checker() { # run_checker LABEL PREFIX CMD...
+	local label=$1 prefix=$2 rc=0
+	shift 2
+	"$@" >"$TMPD/checker.out" 2>"$TMPD/checker.err" || rc=$?
+	sed "s/^\(not ok\|ok\|skip\) - /\1 - $prefix/" "$TMPD/checker.out"
+	FAILS=$((FAILS + $(grep -c '^not ok - ' "$TMPD/checker.out")))
+	case $rc in
+	0) grep -q '^not ok - ' "$TMPD/checker.out" &&
+	    notok "$label: checker printed not ok but exited 0" ;;
+	3) grep -q '^not ok - ' "$TMPD/checker.out" ||
+	    notok "$label: checker exited 3 without saying what failed" \
+	        "$(tail -n 3 "$TMPD/checker.err" | tr '\n' ' ')" ;;
+	*) notok "$label: checker broke (exit $rc)" \
+	    "$(grep -E '^  File |Error|error' "$TMPD/checker.err" | tail -n 3 | tr '\n' ' ')" ;;
+	esac
+	return 0
+}
 # The live run: its --follow JSON agrees with the truth of the same lab run,
 # the -w file reads back whole, the private spool is gone.
 check_live() {
 	local dir=$1 captured
 	check "live: capture ended cleanly" grep -q "packets captured" "$dir/headless.err"
 	check "live: no sanitizer report" bash -c "! grep -qE 'Sanitizer|runtime error' '$dir/headless.err' '$dir/tui.err'"
-	python3 "$ROOT/tests/e2e/lab_check.py" --json "$dir/live.json" \
-	    "$GW_BIN" "$dir/gw502-lab.pcap" | sed 's/^\(not ok\|ok\|skip\) - /\1 - live /'
+	run_checker "live: lab_check" "live " python3 "$ROOT/tests/e2e/lab_check.py" \
+	    --json "$dir/live.json" "$GW_BIN" "$dir/gw502-lab.pcap"
 	captured=$(sed -n 's/.*: \([0-9]*\) packets captured.*/\1/p' "$dir/headless.err")
 	"$GW_BUILD/tests/pcapcheck" "$dir/live.pcap" >"$TMPD/live.check" 2>&1
 	check "live: -w file reads back with libpcap, all $captured packets" \
 	    grep -q "^frames=$captured " "$TMPD/live.check"
 	"$GW_BIN" --report=json --all "$dir/live.pcap" >"$TMPD/offline.json"
-	python3 "$ROOT/tests/e2e/lab_check.py" --json "$dir/live.json" --same-as \
-	    "$TMPD/offline.json" | sed 's/^\(not ok\|ok\) - /\1 - live vs offline: /'
-	python3 "$ROOT/tests/e2e/lab_check.py" --json "$dir/live-end.json" --same-as \
-	    "$TMPD/offline.json" | sed 's/^\(not ok\|ok\) - /\1 - live report at the end vs offline: /'
+	run_checker "live vs offline" "live vs offline: " python3 \
+	    "$ROOT/tests/e2e/lab_check.py" --json "$dir/live.json" --same-as "$TMPD/offline.json"
+	run_checker "live report at the end vs offline" "live report at the end vs offline: " \
+	    python3 "$ROOT/tests/e2e/lab_check.py" --json "$dir/live-end.json" \
+	    --same-as "$TMPD/offline.json"
 	check "live: private spools removed (all three)" test -z \
 	    "$(find "$dir/spool-headless" "$dir/spool-tui" "$dir/spool-end" -mindepth 1)"
 	check_eq "live screen: q exits 0" 0 "$(cat "$dir/tui.status" 2>/dev/null)"
@@ -32,7 +58,8 @@ n=0
 for cap in "$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng; do
 	[ -f "${cap%.*}.truth.tsv" ] || continue
 	n=$((n + 1))
-	python3 "$ROOT/tests/e2e/lab_check.py" "$GW_BIN" "$cap"
+	run_checker "lab_check $(basename "$cap")" "" python3 "$ROOT/tests/e2e/lab_check.py" \
+	    "$GW_BIN" "$cap"
 done
 check "examples have truth files" test "$n" -ge 3
 
@@ -56,10 +83,11 @@ else
 	fi
 	for cap in "$fresh"/*.pcap "$fresh"/*.pcapng; do
 		[ -f "${cap%.*}.truth.tsv" ] || continue
-		python3 "$ROOT/tests/e2e/lab_check.py" "$GW_BIN" "$cap" |
-		    sed 's/^\(not ok\|ok\|skip\) - /\1 - fresh /'
+		run_checker "fresh lab_check $(basename "$cap")" "fresh " python3 \
+		    "$ROOT/tests/e2e/lab_check.py" "$GW_BIN" "$cap"
 	done
 	check_live "$fresh"
-	python3 "$ROOT/tests/e2e/live_screen_check.py" "$fresh" \
-	    "$ROOT/tests/e2e/lab_check.py" "$GW_BIN"
+	run_checker "live_screen_check" "" python3 "$ROOT/tests/e2e/live_screen_check.py" \
+	    "$fresh" "$ROOT/tests/e2e/lab_check.py" "$GW_BIN"
 fi
+[ "$FAILS" = 0 ] || { echo "# test_lab: $FAILS failed" >&2; exit 1; }

@@ -25,7 +25,7 @@ fi
 lab_procs() {
     ps -eo pid=,comm=,args= | awk '
         $2 ~ /^(mitmdump|dnsmasq|nginx|tcpdump|dumpcap)$/ ||
-        /tests\/lab\/(upstream|connect)\.py/ ||
+        /tests\/lab\/(upstream|connect|dnsrcode)\.py/ ||
         ($2 == "curl" && /lab\.test/) {
             pid = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); print pid " " $0 }' | sort
 }

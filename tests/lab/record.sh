@@ -25,6 +25,8 @@ DNS4=10.250.0.53 DNSDEAD4=10.250.0.54
 C1=10.250.0.11 C2=10.250.0.12 C3=10.250.0.13 C6=fd00:250::16
 OK4=10.250.0.80 NOSTATUS4=10.250.0.81 SILENT4=10.250.0.82 CLOSER4=10.250.0.83
 CLOSEDPORT4=10.250.0.84 DROP4=10.250.0.90 ADMIN4=10.250.0.91 ADMIN6=fd00:250::91
+UP502_4=10.250.0.85 UP503_4=10.250.0.86 LATE4=10.250.0.87 ONCE4=10.250.0.88
+RCODEDNS4=10.250.0.55   # answers every query SERVFAIL or REFUSED (dnsrcode.py)
 
 PORT_MITM=9090 PORT_NGINX=9091
 SYN_RETRIES=3
@@ -217,8 +219,9 @@ for ns in "$NS_DNS" "$NS_UP1" "$NS_C1" "$NS_C2" "$NS_C3"; do
 done
 # The gateway has ONE leg on the lab bridge: eth0 sees clients, DNS and upstreams.
 attach "$NS_GW"  p-gw   "$GW4/24" "$GW6/64"
-attach "$NS_DNS" p-dns  "$DNS4/24" "$DNSDEAD4/24"
-attach "$NS_UP1" p-up1  "$OK4/24" "$NOSTATUS4/24" "$SILENT4/24" "$CLOSER4/24" "$CLOSEDPORT4/24"
+attach "$NS_DNS" p-dns  "$DNS4/24" "$DNSDEAD4/24" "$RCODEDNS4/24"
+attach "$NS_UP1" p-up1  "$OK4/24" "$NOSTATUS4/24" "$SILENT4/24" "$CLOSER4/24" "$CLOSEDPORT4/24" \
+    "$UP502_4/24" "$UP503_4/24" "$LATE4/24" "$ONCE4/24"
 attach "$NS_UP2" p-up2  "$DROP4/24" "$ADMIN4/24" "$ADMIN6/64"
 attach "$NS_C1"  p-c1   "$C1/24"
 attach "$NS_C2"  p-c2   "$C2/24"
@@ -252,8 +255,13 @@ $OK4	ok.lab.test
 $NOSTATUS4	nostatus.lab.test
 $SILENT4	silent.lab.test silent-ngx.lab.test
 $CLOSER4	closer.lab.test
-$CLOSEDPORT4	closed.lab.test
-$DROP4	dropped.lab.test dropped-ngx.lab.test crowd.lab.test
+$CLOSEDPORT4	closed.lab.test cached.lab.test two.lab.test
+$DROP4	dropped.lab.test dropped-ngx.lab.test crowd.lab.test two.lab.test
+$UP502_4	up502.lab.test
+$UP503_4	up503.lab.test
+$LATE4	late.lab.test
+$ONCE4	pooled.lab.test
+$OK4	noupstream.lab.test
 $ADMIN4	blocked.lab.test
 $ADMIN6	blocked6.lab.test
 EOF
@@ -276,6 +284,8 @@ log-facility=$TMP/dnsmasq-queries.log
 EOF
 start "$NS_DNS" dnsmasq dnsmasq --keep-in-foreground --pid-file= --conf-file="$TMP/dnsmasq.conf"
 wait_for 10 "dnsmasq on $DNS4:53" listening "$NS_DNS" udp "^$DNS4:53\$"
+start "$NS_DNS" dnsrcode "$PY" "$HERE/dnsrcode.py" "$RCODEDNS4"
+wait_for 10 "dnsrcode on $RCODEDNS4:53" listening "$NS_DNS" udp "^$RCODEDNS4:53\$"
 
 # The gateway resolves through the lab DNS only (glibc: 1 s timeout, 2 attempts).
 mkdir -p "/etc/netns/$NS_GW"
@@ -289,6 +299,13 @@ start "$NS_UP1" up-ok       "$PY" "$HERE/upstream.py" ok       "$OK4" 80 443
 start "$NS_UP1" up-nostatus "$PY" "$HERE/upstream.py" nostatus "$NOSTATUS4" 80
 start "$NS_UP1" up-silent   "$PY" "$HERE/upstream.py" silent   "$SILENT4" 80
 start "$NS_UP1" up-close    "$PY" "$HERE/upstream.py" close    "$CLOSER4" 80
+start "$NS_UP1" up-502      "$PY" "$HERE/upstream.py" status502 "$UP502_4" 80
+start "$NS_UP1" up-503      "$PY" "$HERE/upstream.py" status503 "$UP503_4" 80
+start "$NS_UP1" up-late     "$PY" "$HERE/upstream.py" late502   "$LATE4" 80
+start "$NS_UP1" up-once     "$PY" "$HERE/upstream.py" once      "$ONCE4" 80
+for a in "$UP502_4" "$UP503_4" "$LATE4" "$ONCE4"; do
+    wait_for 10 "upstream server on $a" listening "$NS_UP1" tcp "^$a:80\$"
+done
 wait_for 10 "upstream servers" listening "$NS_UP1" tcp "^$CLOSER4:80\$"
 wait_for 10 "upstream servers" listening "$NS_UP1" tcp "^$SILENT4:80\$"
 wait_for 10 "upstream servers" listening "$NS_UP1" tcp "^$NOSTATUS4:80\$"
@@ -302,6 +319,14 @@ start "$NS_GW" mitmdump mitmdump --mode regular --listen-port "$PORT_MITM" \
     --set connection_strategy=eager --set confdir="$TMP/mitm" --set flow_detail=1
 # nginx on 9091 as a forward proxy with a 3 s read timeout: 504 for a silent upstream.
 mkdir -p "$TMP/nginx"
+# every server block listens and forwards the same way: to the request's host
+printf 'listen %s;\nlisten [::]:%s;\n' "$PORT_NGINX" "$PORT_NGINX" >"$TMP/nginx/listen.conf"
+cat >"$TMP/nginx/forward.conf" <<'EOF'
+location / {
+    proxy_pass http://$host$request_uri;
+    proxy_set_header Host $host;
+}
+EOF
 cat >"$TMP/nginx/nginx.conf" <<EOF
 daemon off;
 master_process off;
@@ -316,18 +341,34 @@ http {
     fastcgi_temp_path $TMP/nginx/fastcgi;
     uwsgi_temp_path $TMP/nginx/uwsgi;
     scgi_temp_path $TMP/nginx/scgi;
+    resolver_timeout 2s;
+    proxy_connect_timeout 3s;
+    proxy_send_timeout 3s;
+    proxy_read_timeout 3s;
     server {
-        listen $PORT_NGINX;
-        listen [::]:$PORT_NGINX;
+        include $TMP/nginx/listen.conf;
         resolver $DNS4 ipv6=off valid=1s;
-        resolver_timeout 2s;
-        proxy_connect_timeout 3s;
-        proxy_send_timeout 3s;
-        proxy_read_timeout 3s;
-        location / {
-            proxy_pass http://\$host\$request_uri;
-            proxy_set_header Host \$host;
-        }
+        include $TMP/nginx/forward.conf;
+    }
+    # the gateway answers 502 itself, with no upstream traffic at all
+    server {
+        include $TMP/nginx/listen.conf;
+        server_name noupstream.lab.test;
+        location / { return 502; }
+    }
+    # its own resolver answers SERVFAIL / REFUSED (tests/lab/dnsrcode.py)
+    server {
+        include $TMP/nginx/listen.conf;
+        server_name servfail.rcode.test refused.rcode.test;
+        resolver $RCODEDNS4 ipv6=off valid=1s;
+        include $TMP/nginx/forward.conf;
+    }
+    # caches DNS answers for 30 s, as real gateways do (issue 12)
+    server {
+        include $TMP/nginx/listen.conf;
+        server_name cached.lab.test;
+        resolver $DNS4 ipv6=off valid=30s;
+        include $TMP/nginx/forward.conf;
     }
 }
 EOF
@@ -371,7 +412,10 @@ fi
 # Scenario log (one line per client request, written right after it):
 # client_ip client_port method url curl_status expected_status verdict cause scenario proxy_port dest
 SLOG=$TMP/scenarios.tsv
-printf '#client\tclient_port\tmethod\turl\tclient_saw\texpected_status\tverdict\tcause\tscenario\tproxy_port\tdest\n' >"$SLOG"
+printf '#client\tclient_port\tmethod\turl\tclient_saw\texpected_status\tverdict\tcause\tscenario\tproxy_port\tdest\tissue\n' >"$SLOG"
+# issue: "12" for the scenarios of issue 12 (cached DNS, pooled connections,
+# several addresses), which the diagnosis is known not to handle yet
+ISSUE=-
 MAXT=40   # upper bound for any single client request (s)
 
 record() { # record OUTPUT-LINES(ip port status) METHOD URL EXP VERDICT CAUSE SCEN PPORT DEST
@@ -380,8 +424,9 @@ record() { # record OUTPUT-LINES(ip port status) METHOD URL EXP VERDICT CAUSE SC
     while read -r ip port st; do
         [ -n "$ip" ] || continue
         [ "$st" = 000 ] && st=-
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-            "$ip" "$port" "$method" "$url" "$st" "$exp" "$verdict" "$cause" "$scen" "$pport" "$dest" >>"$SLOG"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+            "$ip" "$port" "$method" "$url" "$st" "$exp" "$verdict" "$cause" "$scen" "$pport" \
+            "$dest" "$ISSUE" >>"$SLOG"
     done <<<"$lines"
 }
 
@@ -397,9 +442,17 @@ get() { # get NS SCEN VERDICT CAUSE EXP PPORT DEST MAXTIME URL...
     log "  $scen: GET $* (via :$pport from $ns)"
     run_fg "$TMP/client.out" "$ns" curl "${args[@]}"
     out=$(cat "$TMP/client.out")
+    # VERDICT, CAUSE and EXP may name one value per URL: "a;b"
+    local verdicts causes exps
+    IFS=';' read -r -a verdicts <<<"$verdict"
+    IFS=';' read -r -a causes <<<"$cause"
+    IFS=';' read -r -a exps <<<"$exp"
     while read -r line; do
         i=$((i + 1))
-        record "$line" GET "${!i}" "$exp" "$verdict" "$cause" "$scen" "$pport" "$dest"
+        record "$line" GET "${!i}" "${exps[$(( i <= ${#exps[@]} ? i - 1 : ${#exps[@]} - 1 ))]}" \
+            "${verdicts[$(( i <= ${#verdicts[@]} ? i - 1 : ${#verdicts[@]} - 1 ))]}" \
+            "${causes[$(( i <= ${#causes[@]} ? i - 1 : ${#causes[@]} - 1 ))]}" \
+            "$scen" "$pport" "$dest"
     done <<<"$out"
 }
 
@@ -485,6 +538,44 @@ set_linear 0
 gap
 # 11. IPv6 client, normal request.
 get "$NS_C6" ipv6-client-ok ok none 200 $PORT_MITM "$OK4" 10 http://ok.lab.test/v6.html
+gap
+# 12. The upstream answers 502 / 503 itself; the gateway relays it.
+get "$NS_C1" relayed-502 relayed upstream-5xx 502 $PORT_MITM "$UP502_4" 10 http://up502.lab.test/
+gap
+get "$NS_C1" relayed-503 relayed upstream-5xx 503 $PORT_MITM "$UP503_4" 10 http://up503.lab.test/
+gap
+# 13. The gateway's own resolver answers SERVFAIL, then REFUSED (nginx).
+get "$NS_C1" dns-servfail host-not-resolvable dns-error 502 $PORT_NGINX - 10 http://servfail.rcode.test/
+gap
+get "$NS_C1" dns-refused host-not-resolvable dns-error 502 $PORT_NGINX - 10 http://refused.rcode.test/
+gap
+# 14. nginx answers 502 from its configuration: no DNS, no upstream traffic.
+get "$NS_C1" no-upstream unknown no-upstream-evidence 502 $PORT_NGINX - 10 http://noupstream.lab.test/
+gap
+# 15. An RST from the gateway's side: the upstream's 502 is relayed, and bytes
+#     the upstream sends after it reach a socket nginx has closed: the
+#     gateway's kernel answers them with RST (not the server's RST).
+get "$NS_C1" gateway-rst relayed upstream-5xx 502 $PORT_NGINX "$LATE4" 10 http://late.lab.test/
+gap
+# --- issue 12: what real gateways do (cache, pool, several addresses) ------
+ISSUE=12
+# 16. nginx caches the answer (valid=30s): two requests on one keep-alive
+#     client connection to a host whose port is closed; the second has no
+#     DNS traffic of its own.
+get "$NS_C1" cached-dns cannot-connect tcp-rst 502 $PORT_NGINX "$CLOSEDPORT4" 10 \
+    http://cached.lab.test/first http://cached.lab.test/second
+gap
+# 17. A keep-alive client, a pooled upstream connection: the first request
+#     gets 200, the upstream closes the connection without a byte when the
+#     gateway sends the second on it.
+get "$NS_C1" pooled-close "ok;bad-response" "none;upstream-closed" "200;502" $PORT_MITM "$ONCE4" 10 \
+    http://pooled.lab.test/first http://pooled.lab.test/second
+gap
+# 18. Two A records, one dropped, one refusing: nginx tries both; the last
+#     attempt decides (504 after a connect timeout, 502 after an RST).
+get "$NS_C1" two-addresses cannot-connect "syn-unanswered|tcp-rst" "502|504" $PORT_NGINX \
+    "$DROP4|$CLOSEDPORT4" 20 http://two.lab.test/
+ISSUE=-
 sleep 1   # let the last FIN/ACKs reach the captures
 
 # --- stop captures, publish --------------------------------------------------
@@ -511,7 +602,7 @@ cp "$SLOG" "$STAGE/lab-scenarios.log.tsv"
 {
     echo "kernel	$(uname -r)"
     echo "tcp_syn_retries	$SYN_RETRIES"
-    if [ "$HAVE_LINEAR" = 1 ]; then echo "tcp_syn_linear_timeouts	0 (syn-drop, syn-drop-nginx-504), 2 (crowd)"
+    if [ "$HAVE_LINEAR" = 1 ]; then echo "tcp_syn_linear_timeouts	0 (syn-drop, syn-drop-nginx-504, two-addresses), 2 (crowd)"
     else echo "tcp_syn_linear_timeouts	not in this kernel"; fi
     echo "mitmproxy	$(mitmdump --version 2>/dev/null | sed -n 's/^Mitmproxy: *//p')"
     echo "nginx	$(nginx -v 2>&1 | sed 's|^nginx version: nginx/||')"

@@ -10,6 +10,17 @@ MODE
   silent    accepts, reads the request, never answers (holds the connection
             until the peer closes it, at most HOLD_S seconds)
   close     accepts, reads the request, closes without sending a byte
+  status502 / status503
+            answers every request with that status itself (a whole
+            response, Connection: close) and closes
+  late502   answers 502 (Content-Length, Connection: close), then 50 ms
+            later sends a few more bytes: the gateway has closed its socket
+            by then, so its kernel answers them with an RST (an RST from
+            the gateway's side of the upstream connection)
+  once      the first request this process sees gets 200 on a keep-alive
+            connection; every later request is read and the connection
+            closed without a byte (an upstream dropping a pooled connection
+            just as the gateway reuses it, made deterministic)
 
 Every connection is served in its own thread; nothing runs longer than
 HOLD_S seconds. The process exits on SIGTERM/SIGINT.
@@ -42,17 +53,17 @@ def read_head(conn, buf=b""):
     return head, rest
 
 
-def serve_ok(conn):
+def keep_alive(conn, body_for):
+    """HTTP/1.1 with keep-alive: 200 with body_for(head) for each request,
+    or, when body_for returns None, close without a byte."""
     rest = b""
     for _ in range(100):  # bounded number of requests per connection
         head, rest = read_head(conn, rest)
         if head is None:
             return
-        line = head.split(b"\r\n", 1)[0].decode("latin-1")
-        parts = line.split(" ")
-        path = parts[1] if len(parts) > 1 else "/"
-        body = ("<html><body>gw502 lab upstream: ok, you asked for %s</body></html>\n"
-                % path).encode()
+        body = body_for(head)
+        if body is None:
+            return      # the caller closes: no byte for this request
         closing = b"connection: close" in head.lower()
         hdr = ("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
                "Content-Length: %d\r\nConnection: %s\r\n\r\n"
@@ -60,6 +71,17 @@ def serve_ok(conn):
         conn.sendall(hdr + body)
         if closing:
             return
+
+
+def ok_body(head):
+    parts = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+    path = parts[1] if len(parts) > 1 else "/"
+    return ("<html><body>gw502 lab upstream: ok, you asked for %s</body></html>\n"
+            % path).encode()
+
+
+def serve_ok(conn):
+    keep_alive(conn, ok_body)
 
 
 def serve_nostatus(conn):
@@ -91,8 +113,51 @@ def serve_close(conn):
     read_head(conn)
 
 
+def answer_status(conn, code, reason):
+    head, _ = read_head(conn)
+    if head is None:
+        return False
+    body = ("<html><body>%d %s from the upstream itself</body></html>\n"
+            % (code, reason)).encode()
+    conn.sendall(("HTTP/1.1 %d %s\r\nContent-Type: text/html\r\n"
+                  "Content-Length: %d\r\nConnection: close\r\n\r\n"
+                  % (code, reason, len(body))).encode() + body)
+    return True
+
+
+def serve_status502(conn):
+    answer_status(conn, 502, "Bad Gateway")
+
+
+def serve_status503(conn):
+    answer_status(conn, 503, "Service Unavailable")
+
+
+def serve_late502(conn):
+    if answer_status(conn, 502, "Bad Gateway"):
+        time.sleep(0.05)
+        conn.sendall(b"late bytes after the response\r\n")
+        time.sleep(0.2)
+
+
+ONCE = {"served": False, "lock": threading.Lock()}
+
+
+def once_body(head):
+    with ONCE["lock"]:
+        first_ever, ONCE["served"] = not ONCE["served"], True
+    return b"<html><body>gw502 lab upstream: first request</body></html>\n" \
+        if first_ever else None
+
+
+def serve_once(conn):
+    keep_alive(conn, once_body)
+
+
 MODES = {"ok": serve_ok, "nostatus": serve_nostatus,
-         "silent": serve_silent, "close": serve_close}
+         "silent": serve_silent, "close": serve_close,
+         "status502": serve_status502, "status503": serve_status503,
+         "late502": serve_late502, "once": serve_once}
 
 
 def handle(fn, conn):
