@@ -383,9 +383,9 @@ link_dns_cache(struct diag *dg, const struct flow *fl, struct txn *t,
 
 	if (i == NONE32)
 		return false;
+	/* the answer that gave the address (or the NXDOMAIN) */
 	t->d.dns_link = LINK_CACHE;
-	add_lookup(dg, fl, t, i, add_sat(fl->dns[i].answer.ts_ns,
-	    DIAG_SLACK_NS));
+	t->d.dns[t->d.ndns++] = i;
 	return true;
 }
 
@@ -887,7 +887,7 @@ link_dns_address(const struct diag *dg, const struct flow *fl,
 			continue;
 		t->d.dns_link = in_window(w, q->query.ts_ns) ? LINK_ADDRESS :
 		    LINK_CACHE;
-		add_lookup(dg, fl, t, i, add_sat(q->answer.ts_ns, DIAG_SLACK_NS));
+		t->d.dns[t->d.ndns++] = i;
 		return;
 	}
 }
