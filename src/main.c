@@ -620,6 +620,8 @@ run_live_report(struct cli *cl)
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
 	signal(SIGHUP, on_stop);
+	/* `| head`: a write error ends the capture, which removes the spool */
+	signal(SIGPIPE, SIG_IGN);
 	fprintf(stderr, "gw502tui: capturing on %s%s%s\n", cl->lo.iface,
 	    cl->lo.filter ? " with filter " : "",
 	    cl->lo.filter ? cl->lo.filter : "");

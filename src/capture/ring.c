@@ -68,28 +68,32 @@ ring_index_write(const char *path, const struct ring_index *ri, char *err,
 	FILE *fp;
 	int fd, ok;
 
-	if ((fd = safefile_temp(path, tmp, sizeof tmp, err, errlen)) < 0)
+	if ((fd = safefile_temp(path, true, tmp, sizeof tmp, err, errlen)) < 0)
 		return -1;
 	if ((fp = fdopen(fd, "w")) == NULL) {
 		close(fd);
-		ok = 0;
-	} else {
-		fputs(RING_MAGIC "\n", fp);
-		for (size_t i = 0; i < ri->n; i++)
-			fprintf(fp, "%" PRIu32 " %" PRIu64 " %s\n",
-			    ri->m[i].seq, ri->m[i].first, ri->m[i].name);
-		ok = fflush(fp) == 0 && !ferror(fp) && fchmod(fd, 0644) == 0;
-		if (fclose(fp) != 0)
-			ok = 0;
+		safefile_discard(tmp);
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
 	}
+	fputs(RING_MAGIC "\n", fp);
+	for (size_t i = 0; i < ri->n; i++)
+		fprintf(fp, "%" PRIu32 " %" PRIu64 " %s\n", ri->m[i].seq,
+		    ri->m[i].first, ri->m[i].name);
+	ok = fflush(fp) == 0 && !ferror(fp) && fchmod(fd, 0644) == 0;
 	if (!ok)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 	/* replaced whole: a reader sees the old index or the new one */
-	if (!ok || safefile_commit(tmp, path, true, err, errlen) < 0) {
-		(void)unlink(tmp);
-		return -1;
+	else if (safefile_commit(fd, tmp, path, true, err, errlen) < 0)
+		ok = 0;
+	else
+		tmp[0] = '\0';
+	if (fclose(fp) != 0 && ok) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		ok = 0;
 	}
-	return 0;
+	safefile_discard(tmp);
+	return ok ? 0 : -1;
 }
 
 void
