@@ -135,3 +135,29 @@ EOF
 else
 	skip "F8/F6 live on lo: needs root, curl and python3"
 fi
+
+# F7: a prompt on a screen narrower than its label (30 columns, `/`).
+if command -v tmux >/dev/null; then
+	sock=$TMPD/tmux.sock
+	tmux -S "$sock" -f /dev/null new-session -d -s narrow -x 30 -y 20 \
+	    "'$GW_BIN' '$EX' 2>'$TMPD/tui.err'"
+	tmux -S "$sock" set-option -t narrow remain-on-exit on >/dev/null
+	screen_has() { tmux -S "$sock" capture-pane -p -t narrow | grep -q "$1"; }
+	pane_dead() { [ "$(tmux -S "$sock" display -p -t narrow '#{pane_dead}')" = 1 ]; }
+	wait_for 15 screen_has "502"
+	tmux -S "$sock" send-keys -t narrow / x y z
+	check "F7 the typed text shows in the narrow prompt" wait_for 5 screen_has "xyz"
+	check "F7 the screen still runs with the prompt open" bash -c "! [ \"\$(tmux -S '$sock' display -p -t narrow '#{pane_dead}')\" = 1 ]"
+	tmux -S "$sock" send-keys -t narrow Escape
+	# Esc alone (not Alt-q): the prompt must close before q is sent
+	prompt_closed() { ! screen_has "xyz"; }
+	wait_for 10 prompt_closed
+	tmux -S "$sock" send-keys -t narrow q
+	wait_for 10 pane_dead
+	check_eq "F7 q exits 0 after the narrow prompt" 0 \
+	    "$(tmux -S "$sock" display -p -t narrow '#{pane_dead_status}')"
+	check_eq "F7 nothing on stderr (no sanitizer report)" "" "$(cat "$TMPD/tui.err")"
+	tmux -S "$sock" kill-server 2>/dev/null
+else
+	skip "F7 narrow prompt: no tmux"
+fi
