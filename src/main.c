@@ -85,6 +85,30 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+#define SHORT_OPTS "r:o:t:p:g:c:i:f:s:w:Z:Y:hV"
+
+/*
+ * --config's file, found the way getopt_long will parse it (--config F,
+ * --config=F, an abbreviation such as --conf F), before the other options
+ * so that those override the file. Errors are left to the real parse.
+ */
+static const char *
+config_arg(int argc, char **argv)
+{
+	const char *path = NULL;
+	int c;
+
+	/* "-": operands come back in place, so argv is not permuted */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "-" SHORT_OPTS, long_opts,
+	    NULL)) != -1)
+		if (c == OPT_CONFIG)
+			path = optarg;
+	opterr = 1;
+	optind = 0;	/* glibc: the next getopt_long starts afresh */
+	return path;
+}
+
 static void
 usage(FILE *out)
 {
@@ -389,8 +413,7 @@ parse_args(struct cli *cl, int argc, char **argv)
 {
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "r:o:t:p:g:c:i:f:s:w:Z:Y:hV",
-	    long_opts,
+	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts,
 	    NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
@@ -654,9 +677,7 @@ main(int argc, char **argv)
 	engine_default_opts(&cl.eo);
 	cl.lo.max_bytes = 1024ULL << 20;
 	/* the config file first, so the command line can override it */
-	for (int i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], "--config") == 0)
-			cl.config = argv[i + 1];
+	cl.config = config_arg(argc, argv);
 	if (apply_config(&cl, err, sizeof err) != 0) {
 		fprintf(stderr, "gw502tui: %s\n", err);
 		return 2;

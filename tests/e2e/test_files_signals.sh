@@ -161,3 +161,31 @@ if command -v tmux >/dev/null; then
 else
 	skip "F7 narrow prompt: no tmux"
 fi
+
+# F9: every spelling getopt accepts for --config reads that file.
+printf 'statuses: 599\n' >"$TMPD/cfg.yaml"
+for spelling in "--config $TMPD/cfg.yaml" "--config=$TMPD/cfg.yaml" \
+    "--conf $TMPD/cfg.yaml" "--conf=$TMPD/cfg.yaml"; do
+	# shellcheck disable=SC2086
+	run $spelling --report=json "$EX"
+	check_eq "F9 $spelling is read (statuses 599: no 50x listed)" \
+	    "0 0" "$rc $(printf '%s' "$out" | grep -c '"status":50[234]')"
+done
+run --report=json "$EX" --config
+check_eq "F9 --config without a file exits 2" 2 "$rc"
+
+# Minor: a config naming a theme, an unknown TERM: no leak (ASan build).
+printf 'theme: mono\n' >"$TMPD/theme.yaml"
+run --config "$TMPD/theme.yaml" --report "$EX"
+check_eq "config theme: exit 0" 0 "$rc"
+check "config theme: no LeakSanitizer report" bash -c "! grep -q LeakSanitizer '$TMPD/err'"
+if command -v tmux >/dev/null; then
+	sock=$TMPD/tmux-term.sock
+	tmux -S "$sock" -f /dev/null new-session -d -s term -x 80 -y 20 \
+	    "TERM=no-such-terminal '$GW_BIN' '$EX' 2>'$TMPD/term.err'; echo \$? >'$TMPD/term.rc'"
+	wait_for 15 test -s "$TMPD/term.rc"
+	check_eq "unknown TERM: exit 1" 1 "$(cat "$TMPD/term.rc")"
+	check "unknown TERM: one line naming it" grep -q "terminal type 'no-such-terminal'" "$TMPD/term.err"
+	check "unknown TERM: no LeakSanitizer report" bash -c "! grep -q LeakSanitizer '$TMPD/term.err'"
+	tmux -S "$sock" kill-server 2>/dev/null
+fi
