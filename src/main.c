@@ -34,6 +34,7 @@ struct cli {
 	const char *path;
 	const char *out;
 	const char *theme;
+	char config_theme[CONFIG_THEME_LEN];	/* the config file's theme */
 	const char *config;
 	uint32_t export_id;
 	bool force;
@@ -271,8 +272,11 @@ apply_config(struct cli *cl, char *err, size_t errlen)
 	}
 	if (cfg.timeout_s > 0)
 		cl->eo.timeout_ns = cfg.timeout_s * 1000000000LL;
-	if (cfg.theme[0] && cl->theme == NULL)
-		cl->theme = strdup(cfg.theme);
+	if (cfg.theme[0] && cl->theme == NULL) {
+		snprintf(cl->config_theme, sizeof cl->config_theme, "%s",
+		    cfg.theme);
+		cl->theme = cl->config_theme;
+	}
 	return 0;
 }
 
