@@ -173,6 +173,11 @@ ring_add_member(struct live *l, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: too many ring files", l->ring_path);
 		return -1;
 	}
+	if (seq > RING_MAX_SEQ) {
+		snprintf(err, errlen, "%s: the ring has made its %lu files; "
+		    "start a new one", l->ring_path, RING_MAX_SEQ);
+		return -1;
+	}
 	m = &ri->m[ri->n];
 	snprintf(m->name, sizeof m->name, "%s_%05u.pcap", l->ring_base,
 	    (unsigned)seq);
