@@ -271,6 +271,18 @@ test_syn_limit(void **state)
 	assert_int_equal(fx->fl.conns[0].syns_dropped, 5);
 }
 
+/* A SYN flood on one connection is counted past 16 bits (it wrapped). */
+static void
+test_syn_count_past_16_bits(void **state)
+{
+	struct fixture *fx = *state;
+
+	fx->srv.port = 80;
+	for (int i = 0; i < 70000; i++)
+		segment(fx, &fx->cli, &fx->srv, 1, TCPF_SYN, NULL, 0);
+	assert_int_equal(fx->fl.conns[0].syns_dropped, 70000 - CONN_MAX_SYNS);
+}
+
 static void
 test_icmp_matched_by_quote(void **state)
 {
@@ -541,6 +553,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_limit, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_syn_count_past_16_bits,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_matched_by_quote,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head_too_long, setup,
