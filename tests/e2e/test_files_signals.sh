@@ -191,31 +191,9 @@ if command -v tmux >/dev/null; then
 fi
 
 # F10: bidi and format controls in a URL reach the JSON report as \uXXXX.
-# A synthetic capture: handshake, a request whose URL carries them, a 502.
+# A synthetic capture (tests/tools/mksynth.py bidi): a request, a 502.
 if command -v python3 >/dev/null; then
-	cat >"$TMPD/mkbidi.py" <<'PY'
-import struct, sys
-def csum(b):
-    if len(b)%2: b+=b'\0'
-    s=sum(struct.unpack('!%dH'%(len(b)//2),b)); s=(s>>16)+(s&0xffff); s+=s>>16; return (~s)&0xffff
-def ip(src,dst,proto,payload):
-    h=struct.pack('!BBHHHBBH4s4s',0x45,0,20+len(payload),1,0,64,proto,0,bytes(src),bytes(dst))
-    h=h[:10]+struct.pack('!H',csum(h))+h[12:]; return h+payload
-def tcp(src,dst,sp,dp,seq,ack,flags,data=b''):
-    h=struct.pack('!HHIIBBHHH',sp,dp,seq,ack,5<<4,flags,65535,0,0)
-    ph=struct.pack('!4s4sBBH',bytes(src),bytes(dst),0,6,len(h)+len(data))
-    c=csum(ph+h+data); h=h[:16]+struct.pack('!H',c)+h[18:]; return ip(src,dst,6,h+data)
-C=[10,0,0,1]; G=[10,0,0,2]
-url=sys.argv[2].encode() if len(sys.argv)>2 else 'http://a\u202eb\u2066c\u200bd\ufeffe\u061cf\u2028g\u2029h.test/'.encode()
-req=b'GET '+url+b' HTTP/1.1\r\nHost: x.test\r\n\r\n'
-resp=b'HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n'
-pk=[tcp(C,G,40000,9090,1000,0,0x02), tcp(G,C,9090,40000,5000,1001,0x12), tcp(C,G,40000,9090,1001,5001,0x10),
-    tcp(C,G,40000,9090,1001,5001,0x18,req), tcp(G,C,9090,40000,5001,1001+len(req),0x18,resp)]
-out=open(sys.argv[1],'wb'); out.write(struct.pack('<IHHiIII',0xa1b2c3d4,2,4,0,0,65535,101))
-for i,p in enumerate(pk):
-    out.write(struct.pack('<IIII',1700000000+i,0,len(p),len(p))); out.write(p)
-PY
-	python3 "$TMPD/mkbidi.py" "$TMPD/bidi.pcap"
+	python3 "$ROOT/tests/tools/mksynth.py" bidi "$TMPD/bidi.pcap"
 	run --report=json --all "$TMPD/bidi.pcap"
 	check_eq "F10 the JSON report of the bidi capture exits 0" 0 "$rc"
 	check "F10 the URL's controls are \\uXXXX" grep -qF \
@@ -224,4 +202,12 @@ PY
 	    bash -c "! LC_ALL=C grep -q \$'\\xe2\\x80\\xae\\|\\xe2\\x81\\xa6\\|\\xe2\\x80\\x8b\\|\\xef\\xbb\\xbf\\|\\xd8\\x9c\\|\\xe2\\x80\\xa8\\|\\xe2\\x80\\xa9' '$TMPD/out'"
 else
 	skip "F10 bidi JSON: no python3"
+fi
+
+# Minor: --frames prints a DNS name's \DDD escapes once (not \\027).
+if command -v python3 >/dev/null; then
+	python3 "$ROOT/tests/tools/mksynth.py" dns "$TMPD/dnsesc.pcap"
+	run --frames "$TMPD/dnsesc.pcap"
+	check "--frames: an ESC in a DNS label reads a\\027b.test" \
+	    grep -qF 'Standard query 0x1234 A a\027b.test' "$TMPD/out"
 fi
