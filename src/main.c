@@ -23,6 +23,8 @@
 #include "util/config.h"
 
 #define LOAD_SLICE 65536	/* frames read between diagnoses */
+/* an error line: a path up to PATH_MAX and the reason after it */
+#define ERR_LEN (PATH_MAX + 512)
 
 enum mode { MODE_TUI, MODE_REPORT_TEXT, MODE_REPORT_JSON, MODE_EXPORT,
 	MODE_FRAMES, MODE_EXPORT_FRAMES };
@@ -475,7 +477,7 @@ parse_args(struct cli *cl, int argc, char **argv)
 static int
 load(struct engine *e, const struct cli *cl, struct report_stream *rs)
 {
-	char err[512];
+	char err[ERR_LEN];
 
 	if (engine_open(e, cl->path, &cl->eo, err, sizeof err) != 0) {
 		fprintf(stderr, "gw502tui: %s\n", err);
@@ -508,7 +510,7 @@ do_export(struct engine *e, const struct cli *cl)
 	const struct txn *t;
 	uint32_t ti = diag_find(&e->diag, cl->export_id);
 	uint64_t written = 0;
-	char err[512];
+	char err[ERR_LEN];
 
 	if (ti == NONE32) {
 		fprintf(stderr, "gw502tui: %s: no transaction %u (the capture "
@@ -534,7 +536,7 @@ filter_txns(struct engine *e, struct cli *cl, uint8_t **keep)
 {
 	struct dfilter_error fe;
 	struct dfilter *df = dfilter_compile(cl->yfilter, &fe);
-	char err[512];
+	char err[ERR_LEN];
 	int r = 0;
 
 	*keep = calloc(e->diag.ntxns ? e->diag.ntxns : 1, 1);
@@ -557,7 +559,7 @@ do_frames(struct engine *e, const struct cli *cl)
 {
 	struct dfilter_error fe;
 	struct dfilter *df = NULL;
-	char err[512];
+	char err[ERR_LEN];
 	int r = 0;
 
 	if (cl->yfilter && (df = dfilter_compile(cl->yfilter, &fe)) == NULL) {
@@ -581,7 +583,7 @@ do_export_frames(struct engine *e, const struct cli *cl)
 	struct frame_ref *refs = NULL;
 	uint64_t written = 0;
 	size_t n = 0;
-	char err[512];
+	char err[ERR_LEN];
 	int r = 1;
 
 	if (cl->yfilter && (df = dfilter_compile(cl->yfilter, &fe)) == NULL) {
@@ -613,7 +615,7 @@ static struct live *
 open_live(const struct cli *cl)
 {
 	struct live *l;
-	char err[512];
+	char err[ERR_LEN];
 
 	if ((l = live_open(&cl->lo, err, sizeof err)) == NULL) {
 		fprintf(stderr, "gw502tui: %s\n", err);
@@ -634,7 +636,7 @@ run_live_report(struct cli *cl)
 	struct headless_opts ho;
 	struct engine e;
 	struct live *l;
-	char err[512];
+	char err[ERR_LEN];
 	int r;
 
 	if ((l = open_live(cl)) == NULL)
@@ -674,7 +676,7 @@ main(int argc, char **argv)
 	struct report_stream rs;
 	bool report, streamed;
 	uint8_t *keep = NULL;
-	char err[512];
+	char err[ERR_LEN];
 	int r;
 
 	memset(&cl, 0, sizeof cl);

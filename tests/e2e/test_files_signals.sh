@@ -211,3 +211,9 @@ if command -v python3 >/dev/null; then
 	check "--frames: an ESC in a DNS label reads a\\027b.test" \
 	    grep -qF 'Standard query 0x1234 A a\027b.test' "$TMPD/out"
 fi
+
+# Minor: an export path of 600 bytes keeps its error's reason.
+long=/nonexistent/$(printf 'd%.0s' $(seq 600))/x.pcap
+run --export 1 -o "$long" "$EX"
+check_eq "long -o path: exit 1" 1 "$rc"
+one_line_naming "long -o path: the error keeps its reason" "x.pcap: No such file or directory"
