@@ -4,6 +4,8 @@
 # ring rotates after the privilege drop in a sticky folder, option
 # spellings, JSON escaping and the prompt of a narrow screen.
 # Live parts capture on the loopback interface only (root), bounded.
+# rc, out, err are set by run() in lib.sh
+# shellcheck disable=SC2154
 . "$(dirname "$0")/lib.sh"
 EX=$ROOT/examples/gw502-lab.pcap
 
@@ -45,12 +47,16 @@ if cc -O2 -o "$GEN" "$ROOT/bench/gen.c" -lm 2>"$TMPD/gen.err" &&
 		pid=$!
 		# the export has begun once its output file is open
 		started() {
-			[ -n "$(ls -A "$out_dir")" ] ||
-			    ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "$out_dir/"
+			[ -n "$(ls -A "$out_dir")" ] && return 0
+			for fd in /proc/"$pid"/fd/*; do
+				[[ "$(readlink "$fd" 2>/dev/null)" == "$out_dir/"* ]] &&
+				    return 0
+			done
+			return 1
 		}
 		if wait_for 30 started; then
 			kill -"$sig" "$pid"
-			wait "$pid"
+			{ wait "$pid"; } 2>/dev/null	# no "Hangup" job notice
 			rc=$?
 			check_eq "F8 SIG$sig stops the export (status)" \
 			    $((128 + $(kill -l "$sig"))) "$rc"
@@ -139,23 +145,22 @@ fi
 # F7: a prompt on a screen narrower than its label (30 columns, `/`).
 if command -v tmux >/dev/null; then
 	sock=$TMPD/tmux.sock
+	# the status through the shell: tmux may leave the pane's process a
+	# zombie for a while and show no #{pane_dead_status}
 	tmux -S "$sock" -f /dev/null new-session -d -s narrow -x 30 -y 20 \
-	    "'$GW_BIN' '$EX' 2>'$TMPD/tui.err'"
-	tmux -S "$sock" set-option -t narrow remain-on-exit on >/dev/null
+	    "'$GW_BIN' '$EX' 2>'$TMPD/tui.err'; echo \$? >'$TMPD/tui.rc'"
 	screen_has() { tmux -S "$sock" capture-pane -p -t narrow | grep -q "$1"; }
-	pane_dead() { [ "$(tmux -S "$sock" display -p -t narrow '#{pane_dead}')" = 1 ]; }
 	wait_for 15 screen_has "502"
 	tmux -S "$sock" send-keys -t narrow / x y z
 	check "F7 the typed text shows in the narrow prompt" wait_for 5 screen_has "xyz"
-	check "F7 the screen still runs with the prompt open" bash -c "! [ \"\$(tmux -S '$sock' display -p -t narrow '#{pane_dead}')\" = 1 ]"
+	check "F7 the screen still runs with the prompt open" test ! -e "$TMPD/tui.rc"
 	tmux -S "$sock" send-keys -t narrow Escape
 	# Esc alone (not Alt-q): the prompt must close before q is sent
 	prompt_closed() { ! screen_has "xyz"; }
 	wait_for 10 prompt_closed
 	tmux -S "$sock" send-keys -t narrow q
-	wait_for 10 pane_dead
-	check_eq "F7 q exits 0 after the narrow prompt" 0 \
-	    "$(tmux -S "$sock" display -p -t narrow '#{pane_dead_status}')"
+	wait_for 10 test -s "$TMPD/tui.rc"
+	check_eq "F7 q exits 0 after the narrow prompt" 0 "$(cat "$TMPD/tui.rc")"
 	check_eq "F7 nothing on stderr (no sanitizer report)" "" "$(cat "$TMPD/tui.err")"
 	tmux -S "$sock" kill-server 2>/dev/null
 else
