@@ -42,6 +42,11 @@ headless_run(struct live *l, struct engine *e, const struct headless_opts *o,
 		report_stream_step(&rs, e);
 		if (o->follow)
 			fflush(out);
+		/* a reader gone (SIGPIPE is ignored): stop, clean up, exit */
+		if (ferror(out)) {
+			rc = 1;
+			break;
+		}
 		live_stats(l, &st, false);
 		if (st.full)
 			break;

@@ -23,6 +23,8 @@
 #include "util/config.h"
 
 #define LOAD_SLICE 65536	/* frames read between diagnoses */
+/* an error line: a path up to PATH_MAX and the reason after it */
+#define ERR_LEN (PATH_MAX + 512)
 
 enum mode { MODE_TUI, MODE_REPORT_TEXT, MODE_REPORT_JSON, MODE_EXPORT,
 	MODE_FRAMES, MODE_EXPORT_FRAMES };
@@ -34,6 +36,7 @@ struct cli {
 	const char *path;
 	const char *out;
 	const char *theme;
+	char config_theme[CONFIG_THEME_LEN];	/* the config file's theme */
 	const char *config;
 	uint32_t export_id;
 	bool force;
@@ -84,6 +87,30 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+
+#define SHORT_OPTS "r:o:t:p:g:c:i:f:s:w:Z:Y:hV"
+
+/*
+ * --config's file, found the way getopt_long will parse it (--config F,
+ * --config=F, an abbreviation such as --conf F), before the other options
+ * so that those override the file. Errors are left to the real parse.
+ */
+static const char *
+config_arg(int argc, char **argv)
+{
+	const char *path = NULL;
+	int c;
+
+	/* "-": operands come back in place, so argv is not permuted */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "-" SHORT_OPTS, long_opts,
+	    NULL)) != -1)
+		if (c == OPT_CONFIG)
+			path = optarg;
+	opterr = 1;
+	optind = 0;	/* glibc: the next getopt_long starts afresh */
+	return path;
+}
 
 static void
 usage(FILE *out)
@@ -247,8 +274,11 @@ apply_config(struct cli *cl, char *err, size_t errlen)
 	}
 	if (cfg.timeout_s > 0)
 		cl->eo.timeout_ns = cfg.timeout_s * 1000000000LL;
-	if (cfg.theme[0] && cl->theme == NULL)
-		cl->theme = strdup(cfg.theme);
+	if (cfg.theme[0] && cl->theme == NULL) {
+		snprintf(cl->config_theme, sizeof cl->config_theme, "%s",
+		    cfg.theme);
+		cl->theme = cl->config_theme;
+	}
 	return 0;
 }
 
@@ -389,8 +419,7 @@ parse_args(struct cli *cl, int argc, char **argv)
 {
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "r:o:t:p:g:c:i:f:s:w:Z:Y:hV",
-	    long_opts,
+	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts,
 	    NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
@@ -450,7 +479,7 @@ parse_args(struct cli *cl, int argc, char **argv)
 static int
 load(struct engine *e, const struct cli *cl, struct report_stream *rs)
 {
-	char err[512];
+	char err[ERR_LEN];
 
 	if (engine_open(e, cl->path, &cl->eo, err, sizeof err) != 0) {
 		fprintf(stderr, "gw502tui: %s\n", err);
@@ -483,7 +512,7 @@ do_export(struct engine *e, const struct cli *cl)
 	const struct txn *t;
 	uint32_t ti = diag_find(&e->diag, cl->export_id);
 	uint64_t written = 0;
-	char err[512];
+	char err[ERR_LEN];
 
 	if (ti == NONE32) {
 		fprintf(stderr, "gw502tui: %s: no transaction %u (the capture "
@@ -509,7 +538,7 @@ filter_txns(struct engine *e, struct cli *cl, uint8_t **keep)
 {
 	struct dfilter_error fe;
 	struct dfilter *df = dfilter_compile(cl->yfilter, &fe);
-	char err[512];
+	char err[ERR_LEN];
 	int r = 0;
 
 	*keep = calloc(e->diag.ntxns ? e->diag.ntxns : 1, 1);
@@ -532,7 +561,7 @@ do_frames(struct engine *e, const struct cli *cl)
 {
 	struct dfilter_error fe;
 	struct dfilter *df = NULL;
-	char err[512];
+	char err[ERR_LEN];
 	int r = 0;
 
 	if (cl->yfilter && (df = dfilter_compile(cl->yfilter, &fe)) == NULL) {
@@ -556,7 +585,7 @@ do_export_frames(struct engine *e, const struct cli *cl)
 	struct frame_ref *refs = NULL;
 	uint64_t written = 0;
 	size_t n = 0;
-	char err[512];
+	char err[ERR_LEN];
 	int r = 1;
 
 	if (cl->yfilter && (df = dfilter_compile(cl->yfilter, &fe)) == NULL) {
@@ -588,7 +617,7 @@ static struct live *
 open_live(const struct cli *cl)
 {
 	struct live *l;
-	char err[512];
+	char err[ERR_LEN];
 
 	if ((l = live_open(&cl->lo, err, sizeof err)) == NULL) {
 		fprintf(stderr, "gw502tui: %s\n", err);
@@ -609,7 +638,7 @@ run_live_report(struct cli *cl)
 	struct headless_opts ho;
 	struct engine e;
 	struct live *l;
-	char err[512];
+	char err[ERR_LEN];
 	int r;
 
 	if ((l = open_live(cl)) == NULL)
@@ -622,6 +651,8 @@ run_live_report(struct cli *cl)
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
 	signal(SIGHUP, on_stop);
+	/* `| head`: a write error ends the capture, which removes the spool */
+	signal(SIGPIPE, SIG_IGN);
 	fprintf(stderr, "gw502tui: capturing on %s%s%s\n", cl->lo.iface,
 	    cl->lo.filter ? " with filter " : "",
 	    cl->lo.filter ? cl->lo.filter : "");
@@ -647,16 +678,14 @@ main(int argc, char **argv)
 	struct report_stream rs;
 	bool report, streamed;
 	uint8_t *keep = NULL;
-	char err[512];
+	char err[ERR_LEN];
 	int r;
 
 	memset(&cl, 0, sizeof cl);
 	engine_default_opts(&cl.eo);
 	cl.lo.max_bytes = 1024ULL << 20;
 	/* the config file first, so the command line can override it */
-	for (int i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], "--config") == 0)
-			cl.config = argv[i + 1];
+	cl.config = config_arg(argc, argv);
 	if (apply_config(&cl, err, sizeof err) != 0) {
 		fprintf(stderr, "gw502tui: %s\n", err);
 		return 2;

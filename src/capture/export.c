@@ -325,7 +325,11 @@ export_sel(const char *in_path, struct selection *sel, const char *out_path,
 	if (snaplen < ri.maxcap)
 		snaplen = ri.maxcap;
 
-	if ((fd = safefile_temp(out_path, tmp, sizeof tmp, err, errlen)) < 0)
+	/* refused now, not after a long copy */
+	if (force && safefile_replaceable(out_path, err, errlen) < 0)
+		goto out;
+	if ((fd = safefile_temp(out_path, true, tmp, sizeof tmp, err,
+	    errlen)) < 0)
 		goto out;
 	/* Created 0600; a capture file is usually 0644, less the umask. */
 	mask = umask(0);
@@ -367,26 +371,19 @@ export_sel(const char *in_path, struct selection *sel, const char *out_path,
 		snprintf(err, errlen, "%s: %s", out_path, strerror(errno));
 		goto out;
 	}
-	if (d != NULL)
-		pcap_dump_close(d);	/* closes fp */
-	else
-		fclose(fp);
-	d = NULL;
-	fp = NULL;
-
-	if (safefile_commit(tmp, out_path, force, err, errlen) < 0)
+	/* still open: an anonymous temporary file is named through it */
+	if (safefile_commit(fileno(fp), tmp, out_path, force, err, errlen) < 0)
 		goto out;
 	tmp[0] = '\0';
 	rc = 0;
 out:
 	if (d != NULL)
-		pcap_dump_close(d);
+		pcap_dump_close(d);	/* closes fp */
 	else if (fp != NULL)
 		fclose(fp);
 	if (fd >= 0)
 		close(fd);
-	if (tmp[0] != '\0')
-		(void)unlink(tmp);
+	safefile_discard(tmp);
 	if (dead != NULL)
 		pcap_close(dead);
 	capfile_close(cf);

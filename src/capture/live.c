@@ -39,6 +39,8 @@ struct live {
 	bool keep, force, nano, paused, full;
 	bool kept;		/* -w ring closed cleanly: leave its files */
 	bool failed;		/* a ring file could not be made: see err */
+	bool spool_named;	/* spool_path is a name to remove at the end
+				 * (else /proc/self/fd/N of a nameless file) */
 	uint64_t max_bytes;
 	uint64_t captured;
 	uint64_t spool_bytes;	/* written in all */
@@ -171,6 +173,11 @@ ring_add_member(struct live *l, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: too many ring files", l->ring_path);
 		return -1;
 	}
+	if (seq > RING_MAX_SEQ) {
+		snprintf(err, errlen, "%s: the ring has made its %lu files; "
+		    "start a new one", l->ring_path, RING_MAX_SEQ);
+		return -1;
+	}
 	m = &ri->m[ri->n];
 	snprintf(m->name, sizeof m->name, "%s_%05u.pcap", l->ring_base,
 	    (unsigned)seq);
@@ -178,8 +185,11 @@ ring_add_member(struct live *l, char *err, size_t errlen)
 	m->first = l->captured + 1;
 	ring_member_path(l->ring_path, m, l->spool_path,
 	    sizeof l->spool_path);
-	if (l->force)
+	if (l->force) {
+		if (safefile_replaceable(l->spool_path, err, errlen) < 0)
+			return -1;
 		(void)unlink(l->spool_path);
+	}
 	fd = open(l->spool_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, l->ring_private ? 0600 : 0644);
 	if (fd < 0) {
@@ -189,7 +199,13 @@ ring_add_member(struct live *l, char *err, size_t errlen)
 	ri->n++;
 	if (dump_to(l, fd, err, errlen) < 0)
 		return -1;
-	return ring_index_write(l->ring_path, ri, err, errlen);
+	if (ring_index_write(l->ring_path, ri, err, errlen) < 0) {
+		/* not listed: it would be a file nobody removes */
+		(void)unlink(l->spool_path);
+		ri->n--;
+		return -1;
+	}
+	return 0;
 }
 
 /* Drops the oldest files beyond `keep`: the index first, then the file
@@ -200,13 +216,29 @@ ring_trim(struct live *l, size_t keep, char *err, size_t errlen)
 	struct ring_index *ri = l->ring;
 	char old[4400];
 
+	struct ring_member gone;
+
 	while (ri->n > keep) {
-		ring_member_path(l->ring_path, &ri->m[0], old, sizeof old);
+		gone = ri->m[0];
+		ring_member_path(l->ring_path, &gone, old, sizeof old);
 		memmove(&ri->m[0], &ri->m[1], (ri->n - 1) * sizeof ri->m[0]);
 		ri->n--;
 		if (ring_index_write(l->ring_path, ri, err, errlen) < 0)
 			return -1;
-		(void)unlink(old);
+		if (unlink(old) < 0 && errno != ENOENT) {
+			/* listed again: no member lives outside the index */
+			size_t n = (size_t)snprintf(err, errlen, "%s: cannot "
+			    "remove the oldest ring file: %s", old,
+			    strerror(errno));
+
+			memmove(&ri->m[1], &ri->m[0], ri->n * sizeof ri->m[0]);
+			ri->m[0] = gone;
+			ri->n++;
+			if (n < errlen)
+				(void)ring_index_write(l->ring_path, ri,
+				    err + n, errlen - n);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -302,9 +334,13 @@ open_spool(struct live *l, const struct live_opts *o, char *err,
 			    "overwrite)", o->write_path);
 			return -1;
 		}
+		if (o->force && safefile_replaceable(o->write_path, err,
+		    errlen) < 0)
+			return -1;
 		snprintf(l->keep_path, sizeof l->keep_path, "%s", o->write_path);
 		l->keep = true;
-		fd = safefile_temp(o->write_path, l->spool_path,
+		/* named: a capture that cannot get its name is kept by it */
+		fd = safefile_temp(o->write_path, false, l->spool_path,
 		    sizeof l->spool_path, err, errlen);
 	} else {
 		const char *tmpdir = getenv("TMPDIR");
@@ -312,11 +348,20 @@ open_spool(struct live *l, const struct live_opts *o, char *err,
 
 		snprintf(hint, sizeof hint, "%s/spool",
 		    tmpdir && *tmpdir ? tmpdir : "/tmp");
-		fd = safefile_temp(hint, l->spool_path, sizeof l->spool_path,
-		    err, errlen);
+		/* nameless where possible: nothing is left if we are killed;
+		 * readers open it again through /proc/self/fd */
+		fd = safefile_temp(hint, true, l->spool_path,
+		    sizeof l->spool_path, err, errlen);
+		if (fd >= 0 && l->spool_path[0] == '\0')
+			snprintf(l->spool_path, sizeof l->spool_path,
+			    "/proc/self/fd/%d", fd);
+		else
+			l->spool_named = true;
 	}
 	if (fd < 0)
 		return -1;
+	if (o->write_path != NULL)
+		l->spool_named = true;
 	return dump_to(l, fd, err, errlen);
 }
 
@@ -348,7 +393,7 @@ discard(struct live *l)
 		if (l->ring_private || !l->kept)
 			ring_remove(l);
 		free(l->ring);
-	} else if (l->spool_path[0]) {
+	} else if (l->spool_named && l->spool_path[0]) {
 		(void)unlink(l->spool_path);
 	}
 	if (l->pcap != NULL)
@@ -396,10 +441,15 @@ live_drop_privileges(struct live *l, const char *user, char *err,
 	}
 	/* the spool must stay readable for the stream view and export; a
 	 * private ring's folder writable, for the files still to come */
+	/*
+	 * A ring's index too: it is replaced at every rotation, and in a
+	 * sticky folder (/tmp, /var/tmp) only its owner may replace it.
+	 */
 	if (fchown(fileno(l->spool), pw->pw_uid, pw->pw_gid) < 0 ||
-	    (l->ring_private && (chown(l->ring_dir, pw->pw_uid,
-	    pw->pw_gid) < 0 || chown(l->ring_path, pw->pw_uid,
-	    pw->pw_gid) < 0)) ||
+	    (l->ring != NULL && chown(l->ring_path, pw->pw_uid,
+	    pw->pw_gid) < 0) ||
+	    (l->ring_private && chown(l->ring_dir, pw->pw_uid,
+	    pw->pw_gid) < 0) ||
 	    initgroups(pw->pw_name, pw->pw_gid) < 0 ||
 	    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
 		snprintf(err, errlen, "-Z %s: cannot drop privileges: %s", user,
@@ -427,7 +477,7 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	struct frame f;
 	uint64_t off = l->member_bytes;	/* no ftell: it costs an lseek */
 
-	if (l->paused || l->full)
+	if (l->paused || l->full || l->failed)
 		return;
 	if (l->ring != NULL)
 		off = ring_offset(l->ring->m[l->ring->n - 1].seq, off);
@@ -450,7 +500,7 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	if (l->ring == NULL)
 		l->full = true;
 	else if (ring_rotate(l) < 0)
-		l->full = l->failed = true;
+		l->failed = true;	/* an error, not the size limit */
 }
 
 int
@@ -562,7 +612,8 @@ live_save(struct live *l, const char *path, bool force, char *err,
 		snprintf(err, errlen, "%s: %s", l->spool_path, strerror(errno));
 		return -1;
 	}
-	if ((fd = safefile_temp(path, tmp, sizeof tmp, err, errlen)) < 0)
+	if ((fd = safefile_temp(path, true, tmp, sizeof tmp, err,
+	    errlen)) < 0)
 		return -1;
 	if (l->ring == NULL) {
 		rc = append_file(fd, l->spool_path, 0, err, errlen);
@@ -579,10 +630,10 @@ live_save(struct live *l, const char *path, bool force, char *err,
 		rc = -1;
 	}
 	if (rc == 0)
-		rc = safefile_commit(tmp, path, force, err, errlen);
+		rc = safefile_commit(fd, tmp, path, force, err, errlen);
 	close(fd);
 	if (rc < 0)
-		(void)unlink(tmp);
+		safefile_discard(tmp);
 	return rc;
 }
 
@@ -604,8 +655,8 @@ live_close(struct live *l, char *err, size_t errlen)
 	}
 	if (rc == 0 && l->keep) {
 		(void)fchmod(fileno(l->spool), 0644);
-		rc = safefile_commit(l->spool_path, l->keep_path, l->force, err,
-		    errlen);
+		rc = safefile_commit(fileno(l->spool), l->spool_path,
+		    l->keep_path, l->force, err, errlen);
 	}
 	if (rc < 0 && l->keep) {
 		/* never lose a capture: leave it under its temporary name */

@@ -15,6 +15,13 @@
 #define RING_MAGIC "gw502tui-ring 1"
 #define RING_SEQ_SHIFT 40	/* members up to 1 TiB each */
 #define RING_MAX_FILES 1024
+/* the sequence numbers an offset can carry: 1 .. 2^24 - 1 */
+#define RING_MAX_SEQ ((1UL << (64 - RING_SEQ_SHIFT)) - 1)
+/*
+ * The largest first frame number an index may give: far from wrapping
+ * (a member holds under 2^36 frames) and exact as a JSON number (2^53).
+ */
+#define RING_MAX_FIRST (1ULL << 48)
 
 struct ring_member {
 	uint32_t seq;		/* 1, 2, … in the order written */

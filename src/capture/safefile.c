@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 /* Directory part of `path` into buf ("." when there is none). */
@@ -66,9 +68,34 @@ sync_dir(const char *path)
 	}
 }
 
+/*
+ * A file with no name yet (O_TMPFILE), in the destination's folder: a
+ * process killed before the commit leaves nothing behind. Only where the
+ * kernel and file system have it and /proc/self/fd can give it a name.
+ */
+static int
+open_anonymous(const char *dir)
+{
+#ifdef O_TMPFILE
+	char proc[64];
+	struct stat st;
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -1;
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	if (stat(proc, &st) == 0)
+		return fd;
+	close(fd);
+#else
+	(void)dir;
+#endif
+	return -1;
+}
+
 int
-safefile_temp(const char *final_path, char *tmp, size_t tmplen, char *err,
-    size_t errlen)
+safefile_temp(const char *final_path, bool anonymous, char *tmp,
+    size_t tmplen, char *err, size_t errlen)
 {
 	char dir[4096];
 	int fd, n;
@@ -79,7 +106,11 @@ safefile_temp(const char *final_path, char *tmp, size_t tmplen, char *err,
 		snprintf(err, errlen, "%s: path too long", final_path);
 		return -1;
 	}
-	if ((fd = mkstemp(tmp)) < 0) {
+	if (anonymous && (fd = open_anonymous(dir)) >= 0) {
+		tmp[0] = '\0';
+		return fd;
+	}
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "%s: %s", final_path, strerror(errno));
 		tmp[0] = '\0';
 		return -1;
@@ -95,20 +126,127 @@ safefile_exists(const char *final_path)
 	return lstat(final_path, &st) == 0;
 }
 
-int
-safefile_commit(const char *tmp, const char *final_path, bool force,
-    char *err, size_t errlen)
+/*
+ * Does the chain of symbolic links from path pass through /proc (a magic
+ * link such as /proc/self/fd/1, whatever it points to now)? Too long a
+ * chain counts as yes.
+ */
+static bool
+link_via_proc(const char *path)
 {
-	if (force) {
-		if (rename(tmp, final_path) < 0) {
-			snprintf(err, errlen, "%s: %s", final_path,
-			    strerror(errno));
+	char cur[4096], target[4096], dir[4096];
+	struct statfs sf;
+	struct stat st;
+	ssize_t n;
+
+	snprintf(cur, sizeof cur, "%s", path);
+	for (int hop = 0; hop < 40; hop++) {
+		if (lstat(cur, &st) < 0 || !S_ISLNK(st.st_mode))
+			return false;
+		if ((n = readlink(cur, target, sizeof target - 1)) < 0)
+			return true;
+		target[n] = '\0';
+		if (target[0] == '/')
+			snprintf(cur, sizeof cur, "%s", target);
+		else if (dir_of(cur, dir, sizeof dir) < 0 ||
+		    snprintf(cur, sizeof cur, "%s/%s", dir, target) >=
+		    (int)sizeof cur)
+			return true;
+		if (dir_of(cur, dir, sizeof dir) < 0 || (statfs(dir, &sf) == 0 &&
+		    sf.f_type == PROC_SUPER_MAGIC))
+			return true;
+	}
+	return true;
+}
+
+int
+safefile_replaceable(const char *final_path, char *err, size_t errlen)
+{
+	struct stat st;
+	bool ok;
+
+	if (lstat(final_path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", final_path, strerror(errno));
+		return -1;
+	}
+	ok = S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) &&
+	    !link_via_proc(final_path) && stat(final_path, &st) == 0 &&
+	    S_ISREG(st.st_mode));
+	if (!ok)
+		snprintf(err, errlen, "%s: not a regular file (--force only "
+		    "replaces a regular file or a link to one)", final_path);
+	return ok ? 0 : -1;
+}
+
+/* Gives an anonymous file the name `to` (link(2) semantics: never replaces). */
+static int
+link_anonymous(int fd, const char *to)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, to, AT_SYMLINK_FOLLOW);
+}
+
+/*
+ * Forced, anonymous: a fresh name in the folder first (link cannot
+ * replace), then rename(2) over the old file in one step.
+ */
+static int
+replace_anonymous(int fd, const char *final_path)
+{
+	char tmp[4200], dir[4096];
+	int e;
+
+	if (link_anonymous(fd, final_path) == 0)
+		return 0;
+	if (errno != EEXIST || dir_of(final_path, dir, sizeof dir) < 0)
+		return -1;
+	for (int tries = 0; tries < 16; tries++) {
+		int t;
+
+		snprintf(tmp, sizeof tmp, "%s/.gw502tui-XXXXXX", dir);
+		if ((t = mkostemp(tmp, O_CLOEXEC)) < 0)
+			return -1;
+		close(t);
+		(void)unlink(tmp);
+		if (link_anonymous(fd, tmp) < 0) {
+			if (errno == EEXIST)
+				continue;
 			return -1;
 		}
-	} else if (link(tmp, final_path) == 0) {
+		if (rename(tmp, final_path) == 0)
+			return 0;
+		e = errno;
 		(void)unlink(tmp);
-	} else if (!rename_noreplace(tmp, final_path)) {
-		if (errno == EEXIST)
+		errno = e;
+		return -1;
+	}
+	return -1;
+}
+
+int
+safefile_commit(int fd, const char *tmp, const char *final_path, bool force,
+    char *err, size_t errlen)
+{
+	bool anonymous = tmp[0] == '\0';
+	int rc;
+
+	if (force && safefile_replaceable(final_path, err, errlen) < 0)
+		return -1;
+	if (anonymous)
+		rc = force ? replace_anonymous(fd, final_path) :
+		    link_anonymous(fd, final_path);
+	else if (force)
+		rc = rename(tmp, final_path);
+	else if ((rc = link(tmp, final_path)) == 0)
+		(void)unlink(tmp);
+	else if (rename_noreplace(tmp, final_path))
+		rc = 0;
+	if (rc < 0) {
+		if (errno == EEXIST && !force)
 			snprintf(err, errlen, "%s: file exists (use --force to "
 			    "overwrite)", final_path);
 		else
@@ -118,4 +256,11 @@ safefile_commit(const char *tmp, const char *final_path, bool force,
 	}
 	sync_dir(final_path);
 	return 0;
+}
+
+void
+safefile_discard(const char *tmp)
+{
+	if (tmp[0] != '\0')
+		(void)unlink(tmp);
 }

@@ -738,9 +738,9 @@ info_dns(const struct frame_fields *ff, char *out, size_t len, size_t *pos)
 	if (m->response && m->rcode != 0)
 		cat(out, len, pos, " %s", rcode_text(m->rcode));
 	if (m->qdcount > 0) {
-		cat(out, len, pos, " %s ", qtype_text(m->qtype, tb,
-		    sizeof tb));
-		cat_esc(out, len, pos, m->qname);
+		/* names come escaped from the decoder (\DDD): not twice */
+		cat(out, len, pos, " %s %s", qtype_text(m->qtype, tb,
+		    sizeof tb), m->qname);
 	}
 	for (unsigned i = 0; i < m->nanswers; i++) {
 		const struct dns_rr *rr = &m->answers[i];
@@ -748,7 +748,7 @@ info_dns(const struct frame_fields *ff, char *out, size_t len, size_t *pos)
 		cat(out, len, pos, " %s ", qtype_text(rr->type, tb,
 		    sizeof tb));
 		if (rr->type == DNS_T_CNAME)
-			cat_esc(out, len, pos, rr->target);
+			cat(out, len, pos, "%s", rr->target);
 		else
 			cat(out, len, pos, "%s", addr_fmt(&rr->addr, ab,
 			    sizeof ab));

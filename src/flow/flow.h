@@ -42,7 +42,7 @@ struct conn {
 	uint32_t server_isn;	/* from the SYN/ACK */
 	struct frame_ref first, last;
 	uint8_t nsyn;		/* SYNs stored in syns[] */
-	uint16_t syns_dropped;	/* SYNs beyond CONN_MAX_SYNS */
+	uint32_t syns_dropped;	/* SYNs beyond CONN_MAX_SYNS */
 	struct frame_ref syns[CONN_MAX_SYNS];
 	struct frame_ref synack;
 	struct frame_ref rst;	/* first RST */

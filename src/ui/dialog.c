@@ -11,6 +11,8 @@
 
 #include "ui_int.h"
 
+#define PROMPT_MIN_FIELD 10	/* columns a prompt keeps for typing */
+
 WINDOW *
 dialog_open(struct ui *u, int h, int w, const char *title)
 {
@@ -126,6 +128,8 @@ edit_field(struct ui *u, WINDOW *w, int y, int x, int width, char *buf,
 	const char *shown;
 	int k;
 
+	if (width < 1)
+		width = 1;
 	curs_set(1);
 	for (;;) {
 		shown = (int)n >= width ? buf + n - (size_t)width + 1 : buf;
@@ -162,12 +166,20 @@ bool
 prompt_line(struct ui *u, const char *label, char *buf, size_t len)
 {
 	int lw = ui_width(label);
+	int field = u->cols - lw - 1;
+	int least = u->cols > PROMPT_MIN_FIELD + 1 ? PROMPT_MIN_FIELD :
+	    u->cols - 1;
 	bool ok;
 
+	/* a screen narrower than the label: the label gives way, cut */
+	if (field < least) {
+		field = least > 1 ? least : 1;
+		lw = u->cols - field - 1 > 0 ? u->cols - field - 1 : 0;
+	}
 	werase(u->wstat);
-	ui_put(u->wstat, 0, 0, u->cols, label, u->attr[TE_STATUS], true);
+	ui_put(u->wstat, 0, 0, lw, label, u->attr[TE_STATUS], true);
 	keypad(u->wstat, TRUE);
-	ok = edit_field(u, u->wstat, 0, lw, u->cols - lw - 1, buf, len);
+	ok = edit_field(u, u->wstat, 0, lw, field, buf, len);
 	u->dirty |= D_STATUS;
 	return ok;
 }

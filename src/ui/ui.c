@@ -175,7 +175,7 @@ ui_term_start(struct ui *u, char *err, size_t errlen)
 		    "(use --report to print the diagnosis)", u->opts->path);
 		return -1;
 	}
-	if (!(u->scr = newterm(NULL, stdout, stdin))) {
+	if (!ui_terminfo_known() || !(u->scr = newterm(NULL, stdout, stdin))) {
 		snprintf(err, errlen, "%s: cannot use terminal type '%s'",
 		    u->opts->path, getenv("TERM") ? getenv("TERM") : "");
 		return -1;

@@ -144,6 +144,8 @@ void ui_layout(struct ui *u);
 int ui_top_height(const struct ui *u);
 int ui_getkey(struct ui *u, int timeout_ms);
 bool ui_interrupted(const struct ui *u);
+/* Does terminfo know $TERM? (terminfo.c; checked before newterm) */
+bool ui_terminfo_known(void);
 const struct txn *ui_selected(const struct ui *u);
 void ui_diagnose(struct ui *u);
 

@@ -10,8 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define CONFIG_THEME_LEN 256	/* a theme name or path, with its NUL */
+
 struct gw_config {
-	char theme[256];		/* "" when unset */
+	char theme[CONFIG_THEME_LEN];	/* "" when unset */
 	uint16_t proxy_ports[16];
 	size_t nproxy_ports;		/* 0 when unset */
 	uint16_t statuses[16];

@@ -5,6 +5,8 @@
 
 #include "escape.h"
 
+#define ESC_TMP 16	/* the longest replacement made on the spot, with NUL */
+
 /* Length of a valid UTF-8 sequence at s (1..4), 0 if invalid or C1. */
 static size_t
 utf8_seq(const unsigned char *s, size_t len, uint32_t *out_cp)
@@ -41,15 +43,35 @@ utf8_seq(const unsigned char *s, size_t len, uint32_t *out_cp)
 }
 
 /*
- * Invisible format characters that reorder or hide text on a terminal
- * (bidi overrides and isolates, zero-width marks, BOM).
+ * Invisible format characters that reorder or hide text on a terminal or
+ * in a log viewer: Unicode's format controls (bidi marks, embeddings,
+ * overrides and isolates, zero-width characters, BOM, Arabic number
+ * signs, interlinear annotation, tags) and the line and paragraph
+ * separators U+2028/2029, which some viewers break lines at.
  */
 static bool
 is_invisible(uint32_t cp)
 {
-	return cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
-	    (cp >= 0x202a && cp <= 0x202e) ||
-	    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+	return cp == 0x00ad || (cp >= 0x0600 && cp <= 0x0605) ||
+	    cp == 0x061c || cp == 0x06dd || cp == 0x070f || cp == 0x08e2 ||
+	    cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) ||
+	    cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) ||
+	    (cp >= 0x1d173 && cp <= 0x1d17a) || cp == 0xe0001 ||
+	    (cp >= 0xe0020 && cp <= 0xe007f);
+}
+
+/* JSON's \uXXXX for cp (a surrogate pair beyond the BMP) into tmp. */
+static const char *
+json_u(uint32_t cp, char tmp[ESC_TMP])
+{
+	if (cp < 0x10000)
+		snprintf(tmp, ESC_TMP, "\\u%04x", (unsigned)cp);
+	else
+		snprintf(tmp, ESC_TMP, "\\u%04x\\u%04x",
+		    (unsigned)(0xd800 + ((cp - 0x10000) >> 10)),
+		    (unsigned)(0xdc00 + ((cp - 0x10000) & 0x3ff)));
+	return tmp;
 }
 
 /* How one mode writes what it does not pass through. */
@@ -61,7 +83,7 @@ enum esc_mode { ESC_TERM, ESC_TERM_UTF8, ESC_JSON };
  */
 static const char *
 esc_one(const unsigned char *s, size_t left, enum esc_mode mode, size_t *n,
-    char tmp[8])
+    char tmp[ESC_TMP])
 {
 	uint32_t cp = 0;
 
@@ -77,15 +99,18 @@ esc_one(const unsigned char *s, size_t left, enum esc_mode mode, size_t *n,
 	}
 	if (s[0] >= 0x80) {
 		*n = mode == ESC_TERM ? 0 : utf8_seq(s, left, &cp);
-		if (*n != 0 && mode == ESC_TERM_UTF8 && is_invisible(cp))
+		if (*n != 0 && is_invisible(cp)) {
+			if (mode == ESC_JSON)
+				return json_u(cp, tmp);	/* all *n bytes */
 			*n = 0;
+		}
 		if (*n != 0)
 			return NULL;
 		*n = 1;
 	} else if (s[0] >= 0x20 && s[0] != 0x7f) {
 		return NULL;
 	}
-	snprintf(tmp, 8, mode == ESC_JSON ? "\\u%04x" : "\\x%02x", s[0]);
+	snprintf(tmp, ESC_TMP, mode == ESC_JSON ? "\\u%04x" : "\\x%02x", s[0]);
 	return tmp;
 }
 
@@ -94,7 +119,7 @@ esc_run(const char *in, size_t len, char *out, size_t outlen,
     enum esc_mode mode)
 {
 	const unsigned char *s = (const unsigned char *)in;
-	char tmp[8];
+	char tmp[ESC_TMP];
 	const char *rep;
 	size_t i = 0, o = 0, n, replen;
 

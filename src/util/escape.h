@@ -20,7 +20,11 @@ size_t esc_term(const char *in, size_t len, char *out, size_t outlen,
     bool utf8);
 /* Same, for a NUL-terminated string. */
 size_t esc_term_str(const char *in, char *out, size_t outlen, bool utf8);
-/* JSON string body (no quotes); invalid UTF-8 bytes become \u00XX. */
+/*
+ * JSON string body (no quotes); invalid UTF-8 bytes become \u00XX, and
+ * the invisible format characters (bidi controls, zero-width marks, BOM,
+ * U+2028/2029 …) \uXXXX, so no viewer of the JSON reorders or hides text.
+ */
 size_t esc_json(const char *in, size_t len, char *out, size_t outlen);
 
 #endif

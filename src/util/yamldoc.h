@@ -6,9 +6,13 @@
 #ifndef GW_YAMLDOC_H
 #define GW_YAMLDOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <yaml.h>
+
+/* The largest document read: a theme or a config is a few KiB. */
+#define YAMLDOC_MAX_BYTES (64 * 1024)
 
 struct yamldoc {
 	yaml_document_t doc;
@@ -18,9 +22,9 @@ struct yamldoc {
 };
 
 /*
- * Loads the first document of fp, or of buf/len when fp is NULL.
- * 0, or -1 with err filled ("FILE:LINE:COL: reason"); on success the
- * caller frees it with yamldoc_free.
+ * Loads the first document of fp, or of buf/len when fp is NULL, of at
+ * most YAMLDOC_MAX_BYTES. 0, or -1 with err filled ("FILE:LINE:COL:
+ * reason"); on success the caller frees it with yamldoc_free.
  */
 int yamldoc_load(struct yamldoc *y, FILE *fp, const char *buf, size_t len,
     const char *fname, char *err, size_t errlen);

@@ -29,3 +29,17 @@ wait_for() {
 	done
 	return 0
 }
+# Runs the binary under test: sets rc, out, err.
+run() { # run ARGS...: sets rc, out, err
+	"$GW_BIN" "$@" >"$TMPD/out" 2>"$TMPD/err"
+	rc=$?
+	out=$(cat "$TMPD/out")
+	err=$(cat "$TMPD/err")
+}
+one_line_naming() { # NAME WORD: stderr is one line that names WORD
+	if [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && [[ "$err" == *"$2"* ]]; then
+		ok "$1"
+	else
+		notok "$1" "stderr: $err"
+	fi
+}

@@ -4,20 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 EX=$ROOT/examples/gw502-lab.pcap
 
-run() { # run ARGS...: sets rc, out, err
-	"$GW_BIN" "$@" >"$TMPD/out" 2>"$TMPD/err"
-	rc=$?
-	out=$(cat "$TMPD/out")
-	err=$(cat "$TMPD/err")
-}
-one_line_naming() { # NAME WORD: stderr is one line that names WORD
-	if [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && [[ "$err" == *"$2"* ]]; then
-		ok "$1"
-	else
-		notok "$1" "stderr: $err"
-	fi
-}
-
 run -V
 check_eq "-V exits 0" 0 "$rc"
 check "-V prints the version" grep -q '^gw502tui [0-9]' "$TMPD/out"

@@ -14,6 +14,7 @@
 
 #include "unit_tmpdir.h"
 #include "util/config.h"
+#include "util/yamldoc.h"
 
 static char tmpdir[64];
 
@@ -115,6 +116,30 @@ test_errors(void **state)
 	expect_error("proxy_ports: []\n", "1:14:", "empty");
 }
 
+/*
+ * A document past YAMLDOC_MAX_BYTES is refused before it is parsed (a
+ * million keys took 700 MB); one of exactly that size still loads.
+ */
+static void
+test_size_cap(void **state)
+{
+	static char text[YAMLDOC_MAX_BYTES + 2];
+	struct gw_config c;
+	char err[512] = "";
+	const char *p;
+
+	(void)state;
+	memset(text, '#', YAMLDOC_MAX_BYTES);
+	memcpy(text, "timeout: 7\n", 11);
+	text[YAMLDOC_MAX_BYTES - 1] = '\n';
+	p = tmpdir_write(tmpdir, "max.yaml", text);
+	assert_int_equal(config_load(&c, p, err, sizeof err), 0);
+	assert_int_equal(c.timeout_s, 7);
+	text[YAMLDOC_MAX_BYTES - 1] = '#';
+	text[YAMLDOC_MAX_BYTES] = '\n';
+	expect_error(text, "1:1:", "larger than 64 KiB");
+}
+
 static void
 test_missing(void **state)
 {
@@ -158,6 +183,7 @@ main(void)
 		cmocka_unit_test(test_scalar_forms),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_default_location),
 	};

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -80,6 +81,40 @@ test_json(void **state)
 	assert_string_equal(out, "q\\\"b\\\\\\n\\u0001\\u00ffé");
 }
 
+/* Every bidi or format control, and U+2028/2029, as \uXXXX in JSON. */
+static void
+test_json_invisible(void **state)
+{
+	static const struct {
+		const char *utf8, *json;
+	} c[] = {
+		{ "\xe2\x80\xae", "\\u202e" },	/* RLO */
+		{ "\xe2\x80\xaa", "\\u202a" },	/* LRE */
+		{ "\xe2\x81\xa6", "\\u2066" },	/* LRI */
+		{ "\xe2\x81\xa9", "\\u2069" },	/* PDI */
+		{ "\xe2\x80\x8b", "\\u200b" },	/* ZWSP */
+		{ "\xe2\x80\x8f", "\\u200f" },	/* RLM */
+		{ "\xef\xbb\xbf", "\\ufeff" },	/* BOM */
+		{ "\xd8\x9c", "\\u061c" },	/* ALM */
+		{ "\xe2\x80\xa8", "\\u2028" },	/* LINE SEPARATOR */
+		{ "\xe2\x80\xa9", "\\u2029" },	/* PARAGRAPH SEPARATOR */
+		{ "\xc2\xad", "\\u00ad" },	/* SOFT HYPHEN */
+		{ "\xf3\xa0\x80\x81", "\\udb40\\udc01" },	/* LANGUAGE TAG */
+	};
+	char in[32], want[64], out[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		snprintf(in, sizeof in, "a%sb", c[i].utf8);
+		snprintf(want, sizeof want, "a%sb", c[i].json);
+		esc_json(in, strlen(in), out, sizeof out);
+		assert_string_equal(out, want);
+	}
+	/* visible letters beyond ASCII stay as they are */
+	esc_json("\xc3\xa9\xe4\xb8\xad", 5, out, sizeof out);
+	assert_string_equal(out, "\xc3\xa9\xe4\xb8\xad");
+}
+
 static void
 test_embedded_nul(void **state)
 {
@@ -99,6 +134,7 @@ main(void)
 		cmocka_unit_test(test_truncation_never_splits_escapes),
 		cmocka_unit_test(test_bidi_and_invisible),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_invisible),
 		cmocka_unit_test(test_embedded_nul),
 	};
 

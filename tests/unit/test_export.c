@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -485,6 +488,63 @@ test_refuse_symlink(void **state)
 	assert_no_temp(fx);
 }
 
+/* --force with something that is not a regular file there: refused. */
+static void
+forced_over(struct fixture *fx, const char *path, mode_t type)
+{
+	char err[512];
+	struct stat st;
+	uint64_t w;
+
+	assert_int_equal(export_range(fx->pcap_ns, 1, fx->off[1], 3, path,
+	    true, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_null(strchr(err, '\n'));
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_mode & S_IFMT, type);
+	assert_int_equal(w, 0);
+	assert_no_temp(fx);
+}
+
+static void
+test_force_refuses_special(void **state)
+{
+	struct fixture *fx = *state;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char fifo[256], sock[256], dev[256], lfifo[256], lproc[256];
+	char ldev[256];
+	int fd;
+
+	make_pcap(fx, fx->pcap_ns, true, false);
+	out_path(fx, "fifo.pcap", fifo, sizeof fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	forced_over(fx, fifo, S_IFIFO);
+
+	out_path(fx, "sock.pcap", sock, sizeof sock);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_true(strlen(sock) < sizeof sa.sun_path);
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	forced_over(fx, sock, S_IFSOCK);
+	close(fd);
+
+	out_path(fx, "lfifo.pcap", lfifo, sizeof lfifo);
+	assert_int_equal(symlink(fifo, lfifo), 0);
+	forced_over(fx, lfifo, S_IFLNK);
+	out_path(fx, "lproc.pcap", lproc, sizeof lproc);
+	assert_int_equal(symlink("/proc/self/fd/1", lproc), 0);
+	forced_over(fx, lproc, S_IFLNK);
+	out_path(fx, "ldev.pcap", ldev, sizeof ldev);
+	assert_int_equal(symlink("/dev/null", ldev), 0);
+	forced_over(fx, ldev, S_IFLNK);
+	/* a device node of our own (as root): /dev/null's numbers */
+	out_path(fx, "null.pcap", dev, sizeof dev);
+	if (mknod(dev, S_IFCHR | 0600, makedev(1, 3)) == 0)
+		forced_over(fx, dev, S_IFCHR);
+}
+
 static void
 test_bad_ranges(void **state)
 {
@@ -530,6 +590,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_refuse_symlink, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_force_refuses_special,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_ranges, setup,
 		    teardown),
 	};

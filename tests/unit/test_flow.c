@@ -171,6 +171,18 @@ test_syn_limit(void **state)
 	assert_int_equal(fx->fl.conns[0].syns_dropped, 5);
 }
 
+/* A SYN flood on one connection is counted past 16 bits (it wrapped). */
+static void
+test_syn_count_past_16_bits(void **state)
+{
+	struct uf *fx = *state;
+
+	fx->srv.port = 80;
+	for (int i = 0; i < 70000; i++)
+		uf_segment(fx, &fx->cli, &fx->srv, 1, TCPF_SYN, NULL, 0);
+	assert_int_equal(fx->fl.conns[0].syns_dropped, 70000 - CONN_MAX_SYNS);
+}
+
 static void
 test_icmp_matched_by_quote(void **state)
 {
@@ -384,6 +396,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_syn_limit, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_syn_count_past_16_bits,
+		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_matched_by_quote,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_head_too_long, uf_setup,

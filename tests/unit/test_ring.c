@@ -144,6 +144,36 @@ bad_indexes(void **state)
 	    "must be a pcap file");
 }
 
+/*
+ * Numbers an offset or a frame number cannot carry: a sequence number of
+ * 2^24 would alias member 0, 2^24 + 1 member 1 (its frames would be read
+ * from another file); a first frame near 2^64 would wrap to 0.
+ */
+static void
+overflowing_indexes(void **state)
+{
+	(void)state;
+	refused("seq24.ring", RING_MAGIC "\n16777216 11 r_00002.pcap\n",
+	    "seq24.ring:2: sequence number 16777216 is not from 1 to 16777215");
+	refused("alias.ring", RING_MAGIC "\n16777217 11 r_00002.pcap\n",
+	    "sequence number 16777217");
+	refused("seq32.ring", RING_MAGIC "\n4294967298 11 r_00002.pcap\n",
+	    "sequence number 4294967298");
+	refused("seq0.ring", RING_MAGIC "\n0 11 r_00002.pcap\n",
+	    "sequence number 0");
+	refused("wrap.ring", RING_MAGIC "\n2 18446744073709551610 "
+	    "r_00002.pcap\n", "first frame number 18446744073709551610");
+	refused("huge.ring", RING_MAGIC "\n2 99999999999999999999999 "
+	    "r_00002.pcap\n", "first frame number 99999999999999999999");
+	refused("big.ring", RING_MAGIC "\n2 281474976710657 r_00002.pcap\n",
+	    "first frame number 281474976710657 is not from 1 to "
+	    "281474976710656");
+	refused("first0.ring", RING_MAGIC "\n2 0 r_00002.pcap\n",
+	    "first frame number 0");
+	refused("back.ring", RING_MAGIC "\n2 21 r_00002.pcap\n"
+	    "3 11 r_00003.pcap\n", "out of order");
+}
+
 /* The index is written whole (temporary name, rename) and reads back. */
 static void
 index_round_trip(void **state)
@@ -179,6 +209,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reads_as_one),
 		cmocka_unit_test(bad_indexes),
+		cmocka_unit_test(overflowing_indexes),
 		cmocka_unit_test(index_round_trip),
 	};
 
