@@ -17,9 +17,6 @@ start() { # start ARGS: a shell in an 80x24 session runs the TUI with ARGS
 	tui_shell 80 24 || return 1
 	keys "clear; LANG=C.UTF-8 LC_ALL=C.UTF-8 $GW_BIN -p $PORTS $1; echo EXIT=\$?" Enter
 }
-filter() { keys /; wait_for 5 has "Filter"; keys C-u; text "$1"; keys Enter; }
-# tui_pid: the TUI's process, the child of the session's shell
-tui_pid() { pgrep -n -P "$(tmux display -p -t "$S" '#{pane_pid}')"; }
 
 # One line per cause: cause, url, id, then what the evidence must show
 # (F:fixed text or R:regex), from the truth file, the SYN file and the report.
@@ -127,13 +124,13 @@ lab_file() { # lab_file CAPTURE
 		seere "$capname: export reported" "exported [0-9]+ frames"
 		n_tui=$(screen | sed -n 's/.*exported \([0-9]*\) frames.*/\1/p' | head -1)
 		out="$TMPD/gw502-$nostatus_id-10.250.0.11.pcap"
-		n_out=$(pcap_frames "$out")
-		check "$capname: export written, libpcap reads $n_out frames" test -n "$n_out"
+		n_out=$(capture_frames "$out")
+		check "$capname: export written, read back: $n_out frames" test -n "$n_out"
 		"$GW_BIN" -p "$PORTS" --export "$nostatus_id" -o "$TMPD/ref.pcap" "$cap" >/dev/null 2>&1
 		check_eq "$capname: exported file read back: frames as reported" \
 		    "${n_tui:-none on screen}" "$n_out"
 		check_eq "$capname: same frames as --export" \
-		    "$(pcap_frames "$TMPD/ref.pcap")" "${n_out:-unreadable}"
+		    "$(capture_frames "$TMPD/ref.pcap")" "${n_out:-unreadable}"
 		rm -f "$TMPD/ref.pcap" "$out"
 	fi
 	keys Enter

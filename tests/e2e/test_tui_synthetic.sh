@@ -95,10 +95,7 @@ start() {
 	tui_shell 80 24 "${TUI_TERM:-}" || return 1
 	keys "clear; env $* ; echo EXIT=\$?" Enter
 }
-# tui_pid: the TUI's process, the child of the session's shell
-tui_pid() { pgrep -n -P "$(tmux display -p -t "$S" '#{pane_pid}')"; }
 loaded() { wait_for 15 has "? help"; }
-filter() { keys /; wait_for 5 has "Filter"; keys C-u; text "$1"; keys Enter; }
 
 # ---- 80x24, UTF-8 ----------------------------------------------------------
 start LANG=C.UTF-8 LC_ALL=C.UTF-8 "$GW_BIN" "$PCAP"
@@ -181,7 +178,7 @@ see "export: default name" "gw502-3-10.0.0.6.pcap"
 keys Enter
 see "export: frame count reported" "exported 8 frames"
 check "export: file exists" test -s "$TMPD/gw502-3-10.0.0.6.pcap"
-check_eq "export: libpcap reads 8 frames from the file" 8 "$(pcap_frames "$TMPD/gw502-3-10.0.0.6.pcap")"
+check_eq "export: the file holds 8 frames" 8 "$(capture_frames "$TMPD/gw502-3-10.0.0.6.pcap")"
 keys e Enter
 see "export: asks before overwriting" "exists. Overwrite? (y/N)"
 keys n
