@@ -1,20 +1,40 @@
 # lib.sh: tiny assertion helpers for end-to-end tests (sourced).
-# Each check prints "ok - NAME" or "not ok - NAME"; tests/run.sh counts them.
+# Each check prints "ok - NAME", "not ok - NAME" (with "#   why" under it)
+# or "skip - NAME: why"; tests/run.sh counts them. A check that only shows
+# the binary survived hostile or malformed input (no crash, no hang, valid
+# output) is named "robustness: …" and counted apart from the checks that
+# compare with an expected value (doc/testing.md, "How the suite counts").
 # GW_BIN: binary under test; ROOT: repo root; SHARED: ../shared (read only).
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 GW_BIN=${GW_BIN:-$ROOT/build/gw502tui}
 GW_BUILD=${GW_BUILD:-$(dirname "$GW_BIN")}
 SHARED=${SHARED:-$(cd "$ROOT/.." && pwd)/shared}
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/gw502e2e.XXXXXX")
-trap 'rm -rf "$TMPD"' EXIT
+# The python checkers read JSON reports through tests/tools/jsonlines.py.
+export PYTHONPATH=$ROOT/tests/tools${PYTHONPATH:+:$PYTHONPATH}
+# Every tmux command of a test file talks to a server of its own (socket
+# under $TMPD): never to the user's, nor to a test running alongside.
+export TMUX_TMPDIR=$TMPD
+unset TMUX
+cleanup() { tmux kill-server 2>/dev/null; rm -rf "$TMPD"; }
+trap cleanup EXIT
 
 ok() { echo "ok - $1"; }
 notok() { echo "not ok - $1"; [ $# -gt 1 ] && printf '#   %s\n' "$2"; return 0; }
 skip() { echo "skip - $1"; }
-check() { # check NAME CMD...: passes when CMD succeeds
+# The last non-blank line of FILE: a traceback's last line names the error.
+last_line() { grep -v '^[[:space:]]*$' "$1" | tail -1 | cut -c1-400; }
+check() { # check NAME CMD...: passes when CMD exits 0 and printed no traceback
 	name=$1; shift
-	if "$@" >"$TMPD/check.out" 2>&1; then ok "$name"
-	else notok "$name" "$(head -c 600 "$TMPD/check.out" | tr '\n' ' ')"; fi
+	"$@" >"$TMPD/check.out" 2>&1
+	checked "$name" $? "$1" "$TMPD/check.out"
+}
+checked() { # checked NAME STATUS CMD OUTPUT: not ok names CMD, STATUS, last line
+	if [ "$2" -eq 0 ] && ! grep -q '^Traceback (most recent call last)' "$4"; then
+		ok "$1"
+	else
+		notok "$1" "$(basename -- "$3") exited $2: $(last_line "$4")"
+	fi
 }
 check_eq() { # check_eq NAME EXPECTED ACTUAL
 	if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "expected [$2] got [$3]"; fi
@@ -41,5 +61,50 @@ one_line_naming() { # NAME WORD: stderr is one line that names WORD
 		ok "$1"
 	else
 		notok "$1" "stderr: $err"
+	fi
+}
+
+# ---- the TUI in tmux, session $S ------------------------------------------
+# The server stays up when its last session ends (exit-empty off) and goes
+# with the test (cleanup). On the shared default server, a test killing its
+# session while no other existed made the server exit, and the new-session
+# or send-keys of a test running alongside that connected at that moment
+# failed with "server exited unexpectedly": every check until its next
+# session failed (two kill-session/new-session loops on one server: 18
+# failures in 300 rounds; with exit-empty off: none).
+tmux_session() { # tmux_session W H CMD: session $S (replacing any) runs CMD
+	[ -f "$TMPD/tmux.conf" ] || echo 'set -s exit-empty off' >"$TMPD/tmux.conf"
+	tmux kill-session -t "$S" 2>/dev/null
+	if ! tmux -f "$TMPD/tmux.conf" new-session -d -s "$S" -x "$1" -y "$2" \
+	    -c "$TMPD" "$3" 2>"$TMPD/tmux.err"; then
+		notok "tmux: session $S starts" "$(last_line "$TMPD/tmux.err")"
+		return 1
+	fi
+}
+tui_shell() { # tui_shell W H [TERM]: session $S is a shell showing "PROMPT$ "
+	tmux_session "$1" "$2" \
+	    "env PS1='PROMPT\$ ' TERM=${3:-tmux-256color} bash --norc --noprofile" || return 1
+	wait_for 10 has 'PROMPT$' || { notok "tmux: a shell prompt in session $S" "$(flat)"; return 1; }
+}
+screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
+has() { screen | grep -qF -- "$1"; }
+hasre() { screen | grep -qE -- "$1"; }
+hasnt() { ! screen | grep -qF -- "$1"; }
+flat() { screen | tr -s ' ' | tr '\n' '~' | head -c 1200; }
+see() { if wait_for 10 has "$2"; then ok "$1"; else notok "$1" "no [$2]: $(flat)"; fi; }
+seere() { if wait_for 10 hasre "$2"; then ok "$1"; else notok "$1" "no /$2/: $(flat)"; fi; }
+keys() { tmux send-keys -t "$S" "$@"; }
+text() { tmux send-keys -t "$S" -l "$1"; }
+# filter TEXT: the list's filter (/) set to TEXT
+filter() { keys /; wait_for 5 has "Filter"; keys C-u; text "$1"; keys Enter; }
+# tui_pid: the TUI's process, the child of the shell of tui_shell
+tui_pid() { pgrep -n -P "$(tmux display -p -t "$S" '#{pane_pid}')"; }
+# capture_frames FILE: how many frames capinfos reads from FILE (pcap or
+# pcapng with several link types), else libpcap (pcap); empty if unreadable
+capture_frames() {
+	if command -v capinfos >/dev/null; then
+		capinfos -c -M "$1" 2>/dev/null | awk '/Number of packets/ { print $NF }'
+	else
+		"$GW_BUILD/tests/pcapcheck" "$1" 2>/dev/null | sed -n 's/^frames=\([0-9]*\) .*/\1/p'
 	fi
 }

@@ -7,16 +7,20 @@
 . "$(dirname "$0")/lib.sh"
 PORTS=9090,9091
 CAP=$ROOT/examples/gw502-lab.pcap
-[ -f "$CAP" ] || { skip "packets: no examples/gw502-lab.pcap"; exit 0; }
+[ -f "$CAP" ] || { notok "packets: examples/gw502-lab.pcap exists"; exit 0; }
 PCAPCHECK=$GW_BUILD/tests/pcapcheck
 ART='ip.addr==10.250.0.11 && (http.response.code==502 || http.request)'
 
 # Frame times of a pcap, or of some frames of the capture, for comparisons.
-times_of() { # times_of FILE [FRAME...]: "SEC.NSEC" per line, through libpcap
-	python3 - "$@" <<'EOF'
+# times_of FILE [FRAME...]: "SEC.NSEC" per line; a reader that fails, or
+# misses a frame asked for, prints "times_of failed: why" instead
+# (two failed reads must not compare equal).
+times_of() {
+	python3 - "$@" >"$TMPD/times" 2>"$TMPD/times.err" <<'EOF'
 import struct, sys
 d = open(sys.argv[1], 'rb').read()
 want = set(int(x) for x in sys.argv[2:])
+missing = set(want)
 magic = d[:4]
 end = '<' if magic in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') else '>'
 nano = magic in (b'\x4d\x3c\xb2\xa1', b'\xa1\xb2\x3c\x4d')
@@ -26,8 +30,14 @@ while o + 16 <= len(d):
     n += 1
     if not want or n in want:
         print('%d.%09d' % (s, f if nano else f * 1000))
+        missing.discard(n)
     o += 16 + cap
+if missing or n == 0:
+    sys.exit('%s: %d frames, not frames %s' % (sys.argv[1], n, sorted(missing)))
 EOF
+	local rc=$?
+	if [ "$rc" -eq 0 ]; then cat "$TMPD/times"
+	else echo "times_of failed (exit $rc): $(last_line "$TMPD/times.err")"; fi
 }
 
 # ---- command line ----------------------------------------------------------
@@ -81,21 +91,8 @@ check_eq "--export-frames: needs -o" 2 $?
 
 # ---- the TUI ---------------------------------------------------------------
 command -v tmux >/dev/null || { skip "packets tui: tmux not installed"; exit 0; }
-S=gwpk-$$
-trap 'tmux kill-session -t "$S" 2>/dev/null; rm -rf "$TMPD"' EXIT
-screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
-has() { screen | grep -qF -- "$1"; }
-hasre() { screen | grep -qE -- "$1"; }
-flat() { screen | tr -s ' ' | tr '\n' '~' | head -c 1200; }
-see() { if wait_for 10 has "$2"; then ok "$1"; else notok "$1" "no [$2]: $(flat)"; fi; }
-seere() { if wait_for 10 hasre "$2"; then ok "$1"; else notok "$1" "no /$2/: $(flat)"; fi; }
-keys() { tmux send-keys -t "$S" "$@"; }
-text() { tmux send-keys -t "$S" -l "$1"; }
-
-tmux new-session -d -s "$S" -x 120 -y 30 -c "$TMPD" \
-    "env PS1='PROMPT\$ ' TERM=tmux-256color bash --norc --noprofile"
-wait_for 10 has 'PROMPT$'
-# the file first: test_tui_lab.sh finds its own process by "$GW_BIN -p"
+S=gwpk
+tui_shell 120 30 || exit 0
 keys "clear; LANG=C.UTF-8 LC_ALL=C.UTF-8 $GW_BIN $CAP -p $PORTS; echo EXIT=\$?" Enter
 see "tui: loads" "? help"
 keys /

@@ -3,7 +3,9 @@
 # file, the article's three filters (with the example's addresses) and one
 # filter per supported field must select exactly the frames tshark selects
 # (tshark -Y … -T fields -e frame.number, the proxy ports decoded as HTTP),
-# compared through `gw502tui --frames -Y`. Skipped where tshark is missing.
+# compared through `gw502tui --frames -Y`. tshark must exit 0 and select at
+# least one frame with every filter: a filter that selects nothing in both
+# tools proves nothing. Skipped where tshark is missing.
 . "$(dirname "$0")/lib.sh"
 command -v tshark >/dev/null || { skip "tshark filters: tshark not installed"; exit 0; }
 PORTS=9090,9091
@@ -51,7 +53,7 @@ filters=(
 	"ipv6.src == fd00::/8 && tcp"
 	"ip.src == 10.250.0.0/24 && udp.port == 53"
 	"ip.dst == $DROPPED"
-	"ip.addr != 10.250.0.53 && udp"
+	"ip.addr != 10.250.0.53 && (udp || icmp)"
 	"not ip and not ipv6"
 	"frame.number >= 100 and frame.number <= 200 and not tcp"
 	"frame.time_relative > 40 && frame.time_relative < 45.5"
@@ -64,17 +66,32 @@ caps=()
 for c in "$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng; do
 	[ -f "${c%.pcap*}.truth.tsv" ] && caps+=("$c")
 done
-[ ${#caps[@]} -gt 0 ] || { skip "tshark filters: no lab examples"; exit 0; }
+check "tshark filters: examples/ holds lab captures with truth files (${#caps[@]})" \
+    test ${#caps[@]} -gt 0
 
 for cap in "${caps[@]}"; do
 	name=$(basename "$cap")
 	"$GW_BIN" -p "$PORTS" --frames "$cap" >"$TMPD/all" 2>"$TMPD/err"
+	tshark -r "$cap" -T fields -e frame.number >"$TMPD/ts" 2>"$TMPD/ts.err"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		notok "$name: tshark reads it" "tshark exited $rc: $(grep -m1 . "$TMPD/ts.err")"
+		continue
+	fi
 	check_eq "$name: --frames lists every frame" \
-	    "$(tshark -r "$cap" -T fields -e frame.number 2>/dev/null | wc -l)" \
-	    "$(wc -l <"$TMPD/all")"
+	    "$(wc -l <"$TMPD/ts")" "$(wc -l <"$TMPD/all")"
 	for f in "${filters[@]}"; do
 		tshark -r "$cap" "${TS_DECODE[@]}" -Y "$f" -T fields \
-		    -e frame.number >"$TMPD/ts" 2>/dev/null
+		    -e frame.number >"$TMPD/ts" 2>"$TMPD/ts.err"
+		rc=$?
+		if [ "$rc" -ne 0 ]; then
+			notok "$name: $f" "tshark exited $rc: $(grep -m1 . "$TMPD/ts.err")"
+			continue
+		fi
+		if [ ! -s "$TMPD/ts" ]; then
+			notok "$name: $f" "tshark selects no frame: the filter proves nothing here"
+			continue
+		fi
 		if ! "$GW_BIN" -p "$PORTS" --frames -Y "$f" "$cap" \
 		    >"$TMPD/gw.out" 2>"$TMPD/gw.err"; then
 			notok "$name: $f" "$(head -c 300 "$TMPD/gw.err")"

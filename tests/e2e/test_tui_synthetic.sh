@@ -7,12 +7,11 @@
 . "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || { skip "tui synthetic: tmux not installed"; exit 0; }
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-S=gwtui-syn-$$
+S=gwtui-syn
 PCAP=$TMPD/syn.pcap
-trap 'tmux kill-session -t "$S" 2>/dev/null; rm -rf "$TMPD"' EXIT
 
 # ---- a capture with one request per verdict ------------------------------
-"$PY" - "$PCAP" <<'EOF'
+check "the synthetic capture's generator runs" "$PY" - "$PCAP" <<'EOF'
 import socket, struct, sys
 frames = []
 def csum(b):
@@ -91,25 +90,12 @@ EOF
 check "synthetic capture written" test -s "$PCAP"
 
 # ---- tmux helpers ---------------------------------------------------------
-screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
-has() { screen | grep -qF -- "$1"; }
-hasnt() { ! screen | grep -qF -- "$1"; }
-see() { # see NAME TEXT: the screen shows TEXT within 10 s
-	if wait_for 10 has "$2"; then ok "$1"
-	else notok "$1" "no [$2] on screen: $(screen | tr -s ' ' | tr '\n' '~' | head -c 900)"; fi
-}
-keys() { tmux send-keys -t "$S" "$@"; }
-text() { tmux send-keys -t "$S" -l "$1"; }
 # start [ENV=… ] ARGS: a shell in an 80x24 tmux session runs the TUI
 start() {
-	tmux kill-session -t "$S" 2>/dev/null
-	tmux new-session -d -s "$S" -x 80 -y 24 -c "$TMPD" \
-	    "env PS1='PROMPT\$ ' TERM=${TUI_TERM:-tmux-256color} bash --norc --noprofile"
-	wait_for 10 has 'PROMPT$'
-	tmux send-keys -t "$S" "clear; env $* ; echo EXIT=\$?" Enter
+	tui_shell 80 24 "${TUI_TERM:-}" || return 1
+	keys "clear; env $* ; echo EXIT=\$?" Enter
 }
 loaded() { wait_for 15 has "? help"; }
-filter() { keys /; wait_for 5 has "Filter"; keys C-u; text "$1"; keys Enter; }
 
 # ---- 80x24, UTF-8 ----------------------------------------------------------
 start LANG=C.UTF-8 LC_ALL=C.UTF-8 "$GW_BIN" "$PCAP"
@@ -192,15 +178,7 @@ see "export: default name" "gw502-3-10.0.0.6.pcap"
 keys Enter
 see "export: frame count reported" "exported 8 frames"
 check "export: file exists" test -s "$TMPD/gw502-3-10.0.0.6.pcap"
-if command -v capinfos >/dev/null; then
-	n=$(capinfos -c -M "$TMPD/gw502-3-10.0.0.6.pcap" 2>/dev/null | awk '/Number of packets/ {print $NF}')
-else
-	n=$("$PY" -c 'import sys; d=open(sys.argv[1],"rb").read(); o=24; n=0
-while o + 16 <= len(d):
-    o += 16 + int.from_bytes(d[o+8:o+12], "little"); n += 1
-print(n)' "$TMPD/gw502-3-10.0.0.6.pcap")
-fi
-check_eq "export: file holds 8 frames" 8 "$n"
+check_eq "export: the file holds 8 frames" 8 "$(capture_frames "$TMPD/gw502-3-10.0.0.6.pcap")"
 keys e Enter
 see "export: asks before overwriting" "exists. Overwrite? (y/N)"
 keys n
@@ -222,18 +200,17 @@ check "resize back: 80 columns" wait_for 5 sh -c \
 # ---- q restores the terminal -----------------------------------------------
 keys q
 see "q: shell prompt back" "EXIT=0"
-tmux send-keys -t "$S" "stty -a | tr '\n' ' ' | grep -o ' icanon.* echo ' | head -c 20; echo; echo STTY=\$(stty -a | grep -c -- '-icanon\|-echo ')" Enter
+keys "stty -a | tr '\n' ' ' | grep -o ' icanon.* echo ' | head -c 20; echo; echo STTY=\$(stty -a | grep -c -- '-icanon\|-echo ')" Enter
 see "q: stty sane (icanon, echo)" "STTY=0"
 check "q: no sanitizer report" hasnt "Sanitizer"
 
 # ---- SIGTERM restores the terminal ------------------------------------------
-tmux send-keys -t "$S" "clear; LANG=C.UTF-8 $GW_BIN $PCAP; echo EXIT=\$?" Enter
+keys "clear; LANG=C.UTF-8 $GW_BIN $PCAP; echo EXIT=\$?" Enter
 check "sigterm: tui up" loaded
-pid=$(pgrep -n -f "$GW_BIN $PCAP")
-kill -TERM "$pid"
+check "sigterm: sent to the TUI" kill -TERM "$(tui_pid)"
 see "sigterm: shell prompt back" "EXIT=1"
 see "sigterm: says why" "interrupted by signal 15"
-tmux send-keys -t "$S" "echo STTY=\$(stty -a | grep -c -- '-icanon\|-echo ')" Enter
+keys "echo STTY=\$(stty -a | grep -c -- '-icanon\|-echo ')" Enter
 see "sigterm: stty sane" "STTY=0"
 
 # ---- C locale, no colours: ASCII lines, escapes still shown ----------------
