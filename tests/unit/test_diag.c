@@ -1340,6 +1340,52 @@ test_keepalive_race_rst(void **state)
 }
 
 /*
+ * On a pooled connection a request goes out at once: within 100 ms of
+ * the client's request, or of its own look-up's answer. Request 2 for /b
+ * is forwarded 500 ms after it came with no look-up (another client's),
+ * or 50 ms after its own look-up answered 2 s after it came (its own).
+ */
+static void
+pooled_forwarded(struct uf *u, bool looked_up)
+{
+	struct scene s;
+	struct uf_side cli2, gw2;
+	const struct txn *t2;
+	uint64_t up2;
+
+	scene_init(&s, u);
+	pooled(&s, &cli2, &gw2);
+	if (looked_up) {
+		query(&s);
+		uf_wait(u, 2 * UF_S);
+		answer(&s, 0, addr300, 1);
+		uf_wait(u, 50 * UF_MS);
+	} else {
+		uf_wait(u, 500 * UF_MS);
+	}
+	up2 = uf_get(u, &s.out, &s.web, "/b", HOST);
+	uf_status(u, &s.web, &s.out, 503);
+	uf_status(u, &gw2, &cli2, 503);
+	uf_diagnose(u);
+	t2 = uf_txn(u, 2);
+	if (!looked_up) {
+		expect_verdict(t2, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+		assert_int_equal(t2->d.up_req, NONE32);
+		return;
+	}
+	expect_verdict(t2, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(u->fl.msgs[t2->d.up_req].head.number, up2);
+	assert_int_equal(t2->d.conn_link, LINK_REQUEST_LINE);
+}
+
+static void
+test_pooled_forward_window(void **state)
+{
+	pooled_forwarded(*state, false);
+	pooled_forwarded(again(state), true);
+}
+
+/*
  * The host has two addresses: the gateway's SYNs to the first go
  * unanswered (1 s, then 2 s apart) until it gives up 4 s after the last;
  * it tries the second at once, which resets, and it answers 502. v6: the
@@ -1934,6 +1980,7 @@ main(void)
 		T(test_pooled_connection),
 		T(test_keepalive_race_fin),
 		T(test_keepalive_race_rst),
+		T(test_pooled_forward_window),
 		T(test_address_fallback),
 		T(test_address_fallback_v6_v4),
 		T(test_same_address_not_a_retry),
