@@ -4,7 +4,12 @@
  * gateway's DNS look-ups and upstream connections, and the gateway's
  * answer. Every verdict and cause of DESIGN §1 with its evidence frames,
  * export range, SYN series, elapsed time and summary; the words of every
- * verdict and cause; concurrent requests for one host.
+ * verdict and cause; concurrent requests for one host. Busy gateways
+ * (issue 12): answers served from the gateway's DNS cache (positive and
+ * negative, within their TTL), look-ups in flight, pooled upstream
+ * connections and the keep-alive race, several addresses, masked
+ * failures, late evidence, and the same verdicts whether the capture is
+ * diagnosed at its end or slice by slice.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -906,6 +911,983 @@ test_shared_lookup(void **state)
 	EVIDENCE(u, t2, req2, q, a, resp2);
 }
 
+/* ---- Busy gateways (issue 12): caches, pools, several addresses ---- */
+
+/* HOST's one address, cached for 300 s. */
+static const struct uf_rr addr300[] = {
+	{ DNS_T_A, NULL, 300, "192.0.2.10" },
+};
+
+/* A fresh fixture for the next scenario of one test. */
+static struct uf *
+again(void **state)
+{
+	uf_teardown(state);
+	uf_setup(state);
+	return *state;
+}
+
+/* Index in flow.dns of the query sent in this frame. */
+static uint32_t
+dns_at(const struct uf *u, uint64_t frame)
+{
+	for (size_t i = 0; i < u->fl.ndns; i++)
+		if (u->fl.dns[i].query.number == frame)
+			return (uint32_t)i;
+	fail_msg("no DNS query in frame %llu", (unsigned long long)frame);
+	return NONE32;
+}
+
+/* Index in flow.conns of the connection whose first SYN is this frame. */
+static uint32_t
+conn_at(const struct uf *u, uint64_t syn)
+{
+	for (size_t i = 0; i < u->fl.nconns; i++)
+		if (u->fl.conns[i].nsyn && u->fl.conns[i].syns[0].number == syn)
+			return (uint32_t)i;
+	fail_msg("no connection begins with frame %llu",
+	    (unsigned long long)syn);
+	return NONE32;
+}
+
+/* Another client, addr:port, connects to the proxy (gw: the proxy's end
+ * of that connection) and asks for url; returns the request's frame. */
+static uint64_t
+client_asks(struct uf *u, struct uf_side *cli, struct uf_side *gw,
+    const char *addr, uint16_t port, const char *url)
+{
+	uf_side_init(cli, addr, port, 3000);
+	*gw = u->srv;
+	uf_handshake(u, cli, gw);
+	return uf_get(u, cli, gw, url, HOST);
+}
+
+/*
+ * The gateway's SYNs from s->out to s->web go unanswered: sent now, 1 s
+ * and 3 s later (the backoff doubles); the clock then moves on to 7 s,
+ * when the retransmission that never came was due and it gave up.
+ */
+static void
+syns_given_up(struct scene *s, uint64_t syn[3])
+{
+	int64_t at = s->u->next_ts_ns;
+
+	syn[0] = uf_syn(s->u, &s->out, &s->web);
+	uf_at(s->u, at + 1 * UF_S);
+	syn[1] = uf_syn(s->u, &s->out, &s->web);
+	uf_at(s->u, at + 3 * UF_S);
+	syn[2] = uf_syn(s->u, &s->out, &s->web);
+	uf_at(s->u, at + 7 * UF_S);
+}
+
+/* Request 1 (frames 1-3) is resolved (frames 4-5, TTL 300), relayed on a
+ * new upstream connection (6-8) and served (9-10). */
+static void
+served(struct scene *s)
+{
+	ask(s);
+	query(s);
+	answer(s, 0, addr300, 1);
+	upstream_get(s);
+	uf_status(s->u, &s->web, &s->out, 200);
+	gateway_answers(s, 200);
+}
+
+/*
+ * Request 2, `later` after request 1 (served), has no look-up of its
+ * own: the gateway connects from port 50001, the server resets, 502.
+ */
+static const struct txn *
+refused_later(struct uf *u, int64_t later, uint64_t frames[4])
+{
+	struct scene s;
+	struct uf_side cli2, gw2, out2;
+
+	scene_init(&s, u);
+	served(&s);
+	out2 = s.out;
+	out2.port = 50001;
+	uf_at(u, s.req_ts + later);
+	frames[0] = client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL);
+	frames[1] = uf_syn(u, &out2, &s.web);
+	frames[2] = uf_rst(u, &s.web, &out2);
+	frames[3] = uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	expect_verdict(uf_txn(u, 1), V_OK, C_NONE);
+	return uf_txn(u, 2);
+}
+
+/* The host's address from the gateway's cache links the SYN and RST of
+ * a request without a look-up, until the answer's TTL has run out. */
+static void
+test_cached_address(void **state)
+{
+	const struct txn *t;
+	uint64_t f[4];
+	struct uf *u = *state;
+
+	/* 290 s later: within the TTL (not a fixed minute) */
+	t = refused_later(u, 290 * UF_S, f);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	assert_int_equal(t->d.conn_link, LINK_CACHE);
+	assert_string_equal(link_key(t->d.dns_link), "cache");
+	assert_int_equal(t->d.ndns, 1);
+	assert_int_equal(t->d.dns[0], dns_at(u, 4));
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(t->d.conns[0], conn_at(u, f[1]));
+	assert_false(t->d.shared);
+	EVIDENCE(u, t, 4, 5, f[0], f[1], f[2], f[3]);
+	expect_summary(u, t, WORDS("192.0.2.10 port 80", "RST"), NULL);
+
+	/* 310 s later the answer has expired: nothing says where it went */
+	u = again(state);
+	t = refused_later(u, 310 * UF_S, f);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t->d.ndns + t->d.nconns, 0);
+	EVIDENCE(u, t, f[0], f[3]);
+}
+
+/*
+ * Request 1's look-up gets NXDOMAIN (with soa, or without an SOA) and a
+ * 502; request 2 comes `later` after it, with no look-up of its own, and
+ * gets a 502. *a: the NXDOMAIN's frame.
+ */
+static const struct txn *
+nxdomain_later(struct uf *u, const struct uf_soa *soa, int64_t later,
+    uint64_t *a)
+{
+	struct scene s;
+	struct uf_side cli2, gw2;
+	struct uf_dns m = { .qtype = DNS_T_A, .qname = HOST, .response = true,
+	    .rcode = 3, .soa = soa };
+
+	scene_init(&s, u);
+	ask(&s);
+	query(&s);
+	m.id = s.dns_id;
+	*a = uf_dns_udp(u, &s.dns, &s.res, &m);
+	gateway_answers(&s, 502);
+	uf_at(u, s.req_ts + later);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	assert_int_equal(u->fl.dns[dns_at(u, 4)].neg_ttl, soa ? soa->minimum : 0);
+	expect_verdict(uf_txn(u, 1), V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	return uf_txn(u, 2);
+}
+
+/* The negative answer is cached as long as the SOA says (RFC 2308):
+ * the NXDOMAIN is request 2's evidence, and its summary says so. */
+static void
+test_negative_cache_soa(void **state)
+{
+	static const struct uf_soa soa = { "test", 3600, 30 };
+	const struct txn *t;
+	uint64_t a;
+	char since[64];
+
+	t = nxdomain_later(*state, &soa, 10 * UF_S, &a);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	assert_int_equal(t->d.dns[0], dns_at(*state, 4));
+	snprintf(since, sizeof since, "cached since frame %llu",
+	    (unsigned long long)a);
+	expect_summary(*state, t, WORDS("NXDOMAIN", HOST, since), NULL);
+
+	t = nxdomain_later(again(state), &soa, 40 * UF_S, &a);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t->d.ndns, 0);
+}
+
+/* Without an SOA, a negative answer is cached for a minute. */
+static void
+test_negative_cache_default(void **state)
+{
+	const struct txn *t;
+	uint64_t a;
+
+	t = nxdomain_later(*state, NULL, 50 * UF_S, &a);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	t = nxdomain_later(again(state), NULL, 70 * UF_S, &a);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+}
+
+/*
+ * An empty NOERROR answer (no AAAA beside the A) says nothing of the
+ * host: the A answer before it is still what the cache serves.
+ */
+static void
+test_empty_answer_not_cached(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, out2;
+	const struct txn *t;
+	uint64_t q, aaaa, req2, syn, rst, resp2;
+
+	scene_init(&s, u);
+	ask(&s);
+	q = query(&s);
+	answer(&s, 0, addr300, 1);
+	aaaa = uf_dns_query(u, &s.res, &s.dns, 0x200, HOST, DNS_T_AAAA);
+	uf_dns_answer(u, &s.dns, &s.res, 0x200, HOST, DNS_T_AAAA, 0, NULL, 0);
+	upstream_get(&s);
+	uf_status(u, &s.web, &s.out, 200);
+	gateway_answers(&s, 200);
+	out2 = s.out;
+	out2.port = 50001;
+	uf_at(u, s.req_ts + 20 * UF_S);
+	req2 = client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL);
+	syn = uf_syn(u, &out2, &s.web);
+	rst = uf_rst(u, &s.web, &out2);
+	resp2 = uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	t = uf_txn(u, 2);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	assert_int_equal(t->d.dns[0], dns_at(u, q));
+	assert_true(t->d.dns[0] != dns_at(u, aaaa));
+	assert_int_equal(t->d.conns[0], conn_at(u, syn));
+	assert_int_equal(t->d.nconns, 1);
+	EVIDENCE(u, t, q, q + 1, aaaa, aaaa + 1, req2, syn, rst, resp2);
+}
+
+/* A SERVFAIL is not cached: a request after it with no look-up of its
+ * own has no evidence. */
+static void
+test_servfail_not_cached(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	ask(&s);
+	query(&s);
+	answer(&s, 2, NULL, 0);
+	gateway_answers(&s, 502);
+	uf_at(u, s.req_ts + 10 * UF_S);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	expect_verdict(uf_txn(u, 1), V_HOST_NOT_RESOLVABLE, C_DNS_ERROR);
+	t = uf_txn(u, 2);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t->d.ndns, 0);
+}
+
+/*
+ * Request 2 comes 2 s after request 1, while request 1's look-up is
+ * still unanswered: the gateway waits for that look-up for both. It
+ * answers NXDOMAIN at 4 s, or never (both 502 at 5 s).
+ */
+static void
+inflight(struct uf *u, bool answered)
+{
+	struct scene s;
+	struct uf_side cli2, gw2;
+	const struct txn *t1, *t2;
+	uint64_t q, a = 0, req2, resp1, resp2;
+	enum cause c = answered ? C_DNS_NXDOMAIN : C_DNS_NO_RESPONSE;
+
+	scene_init(&s, u);
+	ask(&s);
+	q = query(&s);
+	uf_at(u, s.req_ts + 2 * UF_S);
+	req2 = client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL);
+	uf_at(u, s.req_ts + (answered ? 4 : 5) * UF_S);
+	if (answered)
+		a = answer(&s, 3, NULL, 0);
+	resp1 = gateway_answers(&s, 502);
+	resp2 = uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	t1 = uf_txn(u, 1);
+	t2 = uf_txn(u, 2);
+	expect_verdict(t1, V_HOST_NOT_RESOLVABLE, c);
+	expect_verdict(t2, V_HOST_NOT_RESOLVABLE, c);
+	assert_int_equal(t1->d.ndns, 1);
+	assert_int_equal(t2->d.ndns, 1);
+	assert_int_equal(t1->d.dns[0], dns_at(u, q));
+	assert_int_equal(t2->d.dns[0], dns_at(u, q));
+	assert_int_equal(t2->d.dns_link, LINK_TIME);
+	assert_false(t1->d.shared);
+	assert_true(t2->d.shared);
+	if (answered) {
+		EVIDENCE(u, t1, s.req, q, a, resp1);
+		EVIDENCE(u, t2, q, req2, a, resp2);
+	} else {
+		EVIDENCE(u, t1, s.req, q, resp1);
+		EVIDENCE(u, t2, q, req2, resp2);
+	}
+}
+
+static void
+test_lookup_in_flight(void **state)
+{
+	inflight(*state, true);
+}
+
+static void
+test_lookup_in_flight_unanswered(void **state)
+{
+	inflight(*state, false);
+}
+
+#define URL_B "http://" HOST "/b"
+
+/*
+ * Request 1 is served on a new upstream connection kept alive (frames
+ * 1-10); request 2 (for /b, from 10.0.0.6) comes 2 s later and is
+ * forwarded on that connection. Returns request 2's frame.
+ */
+static uint64_t
+pooled(struct scene *s, struct uf_side *cli2, struct uf_side *gw2)
+{
+	uint64_t req2;
+
+	served(s);
+	uf_at(s->u, s->req_ts + 2 * UF_S);
+	req2 = client_asks(s->u, cli2, gw2, "10.0.0.6", 40001, URL_B);
+	assert_int_equal(req2, 13);
+	return req2;
+}
+
+/* Request 2 goes out on the pooled connection and the server answers
+ * 503: that connection is linked by the request line. */
+static void
+test_pooled_connection(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2;
+	const struct txn *t1, *t2;
+	uint64_t req2, up2, reply, resp2;
+
+	scene_init(&s, u);
+	req2 = pooled(&s, &cli2, &gw2);
+	up2 = uf_get(u, &s.out, &s.web, "/b", HOST);
+	reply = uf_status(u, &s.web, &s.out, 503);
+	resp2 = uf_status(u, &gw2, &cli2, 503);
+	uf_diagnose(u);
+	t1 = uf_txn(u, 1);
+	t2 = uf_txn(u, 2);
+	expect_verdict(t1, V_OK, C_NONE);
+	expect_verdict(t2, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(t2->d.conn_link, LINK_REQUEST_LINE);
+	assert_string_equal(link_key(t2->d.conn_link), "request-line");
+	assert_int_equal(t2->d.up_conn, t1->d.up_conn);
+	assert_int_equal(t2->d.up_conn, conn_at(u, 6));
+	assert_int_equal(u->fl.msgs[t2->d.up_req].head.number, up2);
+	assert_int_equal(u->fl.msgs[t2->d.up_resp].head.number, reply);
+	assert_int_equal(t2->d.nconns, 1);
+	assert_int_equal(t2->d.conns[0], t2->d.up_conn);
+	assert_int_equal(t2->d.dns_link, LINK_CACHE);
+	assert_false(t2->d.shared);
+	EVIDENCE(u, t2, 4, 5, 6, 7, req2, up2, reply, resp2);
+}
+
+/*
+ * The keep-alive race: the server closes the idle pooled connection (a
+ * FIN just before the gateway's request, or an RST answering it) and the
+ * gateway answers 502 at once. Upstream-closed, although the server sent
+ * bytes on that connection before (request 1's reply).
+ */
+static void
+keepalive_race(struct uf *u, bool rst)
+{
+	struct scene s;
+	struct uf_side cli2, gw2;
+	const struct txn *t2;
+	uint64_t req2, up2, close, resp2;
+
+	scene_init(&s, u);
+	req2 = pooled(&s, &cli2, &gw2);
+	if (!rst)
+		close = uf_fin(u, &s.web, &s.out);
+	up2 = uf_get(u, &s.out, &s.web, "/b", HOST);
+	if (rst)
+		close = uf_rst(u, &s.web, &s.out);
+	resp2 = uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	t2 = uf_txn(u, 2);
+	expect_verdict(t2, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	assert_int_equal(u->fl.msgs[t2->d.up_req].head.number, up2);
+	assert_int_equal(t2->d.up_resp, NONE32);
+	assert_int_equal(t2->d.conn_link, LINK_REQUEST_LINE);
+	if (rst)
+		EVIDENCE(u, t2, 4, 5, 6, 7, req2, up2, close, resp2);
+	else
+		EVIDENCE(u, t2, 4, 5, 6, 7, req2, close, up2, resp2);
+	expect_summary(u, t2, WORDS("192.0.2.10:80", "closed the connection"),
+	    NULL);
+}
+
+static void
+test_keepalive_race_fin(void **state)
+{
+	keepalive_race(*state, false);
+}
+
+static void
+test_keepalive_race_rst(void **state)
+{
+	keepalive_race(*state, true);
+}
+
+/*
+ * On a pooled connection a request goes out at once: within 100 ms of
+ * the client's request, or of its own look-up's answer. Request 2 for /b
+ * is forwarded 500 ms after it came with no look-up (another client's),
+ * or 50 ms after its own look-up answered 2 s after it came (its own).
+ */
+static void
+pooled_forwarded(struct uf *u, bool looked_up)
+{
+	struct scene s;
+	struct uf_side cli2, gw2;
+	const struct txn *t2;
+	uint64_t up2;
+
+	scene_init(&s, u);
+	pooled(&s, &cli2, &gw2);
+	if (looked_up) {
+		query(&s);
+		uf_wait(u, 2 * UF_S);
+		answer(&s, 0, addr300, 1);
+		uf_wait(u, 50 * UF_MS);
+	} else {
+		uf_wait(u, 500 * UF_MS);
+	}
+	up2 = uf_get(u, &s.out, &s.web, "/b", HOST);
+	uf_status(u, &s.web, &s.out, 503);
+	uf_status(u, &gw2, &cli2, 503);
+	uf_diagnose(u);
+	t2 = uf_txn(u, 2);
+	if (!looked_up) {
+		expect_verdict(t2, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+		assert_int_equal(t2->d.up_req, NONE32);
+		return;
+	}
+	expect_verdict(t2, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(u->fl.msgs[t2->d.up_req].head.number, up2);
+	assert_int_equal(t2->d.conn_link, LINK_REQUEST_LINE);
+}
+
+static void
+test_pooled_forward_window(void **state)
+{
+	pooled_forwarded(*state, false);
+	pooled_forwarded(again(state), true);
+}
+
+/*
+ * The host has two addresses: the gateway's SYNs to the first go
+ * unanswered (1 s, then 2 s apart) until it gives up 4 s after the last;
+ * it tries the second at once, which resets, and it answers 502. v6: the
+ * first is an IPv6 address (AAAA), the second IPv4 (A).
+ */
+static void
+address_fallback(struct uf *u, bool v6)
+{
+	static const struct uf_rr two[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.10" },
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+	};
+	static const struct uf_rr four[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+	};
+	static const struct uf_rr six[] = {
+		{ DNS_T_AAAA, NULL, 300, "2001:db8::10" },
+	};
+	struct scene s;
+	struct uf_side out2, web2;
+	struct syn_series ss;
+	const struct txn *t;
+	uint64_t syn[3], syn2, rst, resp;
+
+	scene_init(&s, u);
+	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
+	uf_side_init(&web2, "192.0.2.11", 80, 9500);
+	ask(&s);
+	query(&s);
+	if (v6) {
+		answer(&s, 0, four, 1);
+		uf_dns_query(u, &s.res, &s.dns, 0x300, HOST, DNS_T_AAAA);
+		uf_dns_answer(u, &s.dns, &s.res, 0x300, HOST, DNS_T_AAAA, 0,
+		    six, 1);
+		uf_side_init(&s.out, "2001:db8::1", 50000, 7000);
+		uf_side_init(&s.web, "2001:db8::10", 80, 9000);
+	} else {
+		answer(&s, 0, two, 2);
+	}
+	syns_given_up(&s, syn);
+	syn2 = uf_syn(u, &out2, &web2);
+	rst = uf_rst(u, &web2, &out2);
+	resp = gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 2);
+	assert_int_equal(t->d.conns[0], conn_at(u, syn[0]));
+	assert_int_equal(t->d.conns[1], conn_at(u, syn2));
+	assert_int_equal(t->d.conn_link, LINK_ADDRESS);
+	diag_syn_series(&u->fl, t, &ss);
+	assert_int_equal(ss.n, 4);
+	assert_int_equal(ss.syn[3].number, syn2);
+	if (v6)
+		EVIDENCE(u, t, s.req, 4, 5, 6, 7, syn[0], syn[1], syn[2], syn2,
+		    rst, resp);
+	else
+		EVIDENCE(u, t, s.req, 4, 5, syn[0], syn[1], syn[2], syn2, rst,
+		    resp);
+	expect_summary(u, t, WORDS("192.0.2.11 port 80", "RST"), NULL);
+}
+
+static void
+test_address_fallback(void **state)
+{
+	address_fallback(*state, false);
+}
+
+static void
+test_address_fallback_v6_v4(void **state)
+{
+	address_fallback(*state, true);
+}
+
+/*
+ * A host with one address: request 1's SYNs go unanswered until the
+ * gateway gives up; request 2 comes just then and its attempt to the
+ * same address is reset; the gateway answers request 1, then request 2.
+ * An attempt to an address already tried is another client's, not
+ * request 1's retry.
+ */
+static void
+test_same_address_not_a_retry(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, out2;
+	const struct txn *t1, *t2;
+	uint64_t syn[3], req2, syn2, rst, resp1, resp2;
+
+	scene_init(&s, u);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	out2 = s.out;
+	out2.port = 50001;
+	syns_given_up(&s, syn);
+	uf_wait(u, -3 * UF_MS);
+	req2 = client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL);
+	syn2 = uf_syn(u, &out2, &s.web);
+	rst = uf_rst(u, &s.web, &out2);
+	resp1 = gateway_answers(&s, 502);
+	resp2 = uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	t1 = uf_txn(u, 1);
+	t2 = uf_txn(u, 2);
+	expect_verdict(t1, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	expect_verdict(t2, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t1->d.nconns, 1);
+	assert_int_equal(t2->d.nconns, 1);
+	assert_int_equal(t2->d.conns[0], conn_at(u, syn2));
+	assert_false(t2->d.shared);
+	EVIDENCE(u, t1, s.req, 4, 5, syn[0], syn[1], syn[2], resp1);
+	EVIDENCE(u, t2, 4, 5, req2, syn2, rst, resp2);
+}
+
+/* What a transaction's diagnosis says, to compare two runs. */
+struct outcome {
+	uint8_t verdict, cause, dns_link, conn_link, ndns, nconns;
+	bool shared, masked, is_error;
+	char frames[512];
+};
+
+static void
+outcome_of(const struct uf *u, uint32_t id, struct outcome *o)
+{
+	const struct txn *t = uf_txn(u, id);
+	uint64_t f[64];
+
+	memset(o, 0, sizeof *o);
+	o->verdict = t->d.verdict;
+	o->cause = t->d.cause;
+	o->dns_link = t->d.dns_link;
+	o->conn_link = t->d.conn_link;
+	o->ndns = t->d.ndns;
+	o->nconns = t->d.nconns;
+	o->shared = t->d.shared;
+	o->masked = t->d.masked;
+	o->is_error = t->is_error;
+	frames_text(o->frames, sizeof o->frames, f, uf_evidence(u, t, f, 64));
+}
+
+static void
+expect_same(uint32_t id, const char *how, const struct outcome *a,
+    const struct outcome *b)
+{
+	if (a->verdict != b->verdict || a->cause != b->cause ||
+	    a->dns_link != b->dns_link || a->conn_link != b->conn_link ||
+	    a->ndns != b->ndns || a->nconns != b->nconns ||
+	    a->shared != b->shared || a->masked != b->masked ||
+	    a->is_error != b->is_error || strcmp(a->frames, b->frames) != 0)
+		fail_msg("transaction %u %s: %s/%s%s links %u/%u shared %d "
+		    "evidence%s; at the end: %s/%s%s links %u/%u shared %d "
+		    "evidence%s", id, how, verdict_key(b->verdict),
+		    cause_key(b->cause), b->masked ? " (masked)" : "",
+		    b->dns_link, b->conn_link, b->shared, b->frames,
+		    verdict_key(a->verdict), cause_key(a->cause),
+		    a->masked ? " (masked)" : "", a->dns_link, a->conn_link,
+		    a->shared, a->frames);
+}
+
+/*
+ * A slow request (1) and a fast one (2) for HOST: both wait for request
+ * 1's look-up; request 1's SYNs go unanswered for 7 s (then 502), while
+ * request 2 connects, is served and answered 200 in between.
+ */
+static void
+slow_and_fast(struct uf *u)
+{
+	struct scene s;
+	struct uf_side cli2, gw2, out2, web2;
+	int64_t at;
+
+	scene_init(&s, u);
+	ask(&s);			/* 1-3 */
+	query(&s);			/* 4 */
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL);	/* 5-7 */
+	answer(&s, 0, addr300, 1);	/* 8 */
+	at = u->next_ts_ns;
+	uf_syn(u, &s.out, &s.web);	/* 9: request 1's */
+	out2 = s.out;
+	out2.port = 50001;
+	web2 = s.web;
+	uf_handshake(u, &out2, &web2);	/* 10-11: request 2's */
+	uf_get(u, &out2, &web2, "/", HOST);
+	uf_status(u, &web2, &out2, 200);
+	uf_status(u, &gw2, &cli2, 200);	/* 14 */
+	uf_at(u, at + 1 * UF_S);
+	uf_syn(u, &s.out, &s.web);	/* 15 */
+	uf_at(u, at + 3 * UF_S);
+	uf_syn(u, &s.out, &s.web);	/* 16 */
+	uf_at(u, at + 7 * UF_S);
+	gateway_answers(&s, 502);	/* 17 */
+}
+
+/*
+ * The same capture diagnosed once at its end, and slice by slice as it
+ * is read (every frame, as the live screen does; and settled only, as a
+ * report does): every transaction gets the same verdict, cause, links
+ * and evidence. The fast success keeps to its own connection.
+ */
+static void
+test_order_independent(void **state)
+{
+	struct uf *u = *state;
+	struct outcome end[2], sliced;
+	struct diag_opts settled;
+	const char *how[2] = { "slice by slice", "settled only" };
+
+	slow_and_fast(u);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	expect_verdict(uf_txn(u, 1), V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	expect_verdict(uf_txn(u, 2), V_OK, C_NONE);
+	EVIDENCE(u, uf_txn(u, 1), 3, 4, 8, 9, 15, 16, 17);
+	EVIDENCE(u, uf_txn(u, 2), 4, 7, 8, 10, 11, 12, 13, 14);
+	assert_int_equal(uf_txn(u, 2)->d.nconns, 1);
+	assert_false(uf_txn(u, 1)->d.shared);
+	assert_false(uf_txn(u, 2)->d.shared);
+	outcome_of(u, 1, &end[0]);
+	outcome_of(u, 2, &end[1]);
+	uf_diag_opts(&settled);
+	settled.settled_only = true;
+	for (int k = 0; k < 2; k++) {
+		u = again(state);
+		uf_slices_begin(u, k ? &settled : NULL);
+		slow_and_fast(u);
+		uf_slices_end(u);
+		assert_int_equal(u->dg.ntxns, 2);
+		for (uint32_t id = 1; id <= 2; id++) {
+			outcome_of(u, id, &sliced);
+			expect_same(id, how[k], &end[id - 1], &sliced);
+		}
+	}
+}
+
+/*
+ * Request 2 comes while request 1's look-up is answered, and is served
+ * at once from the proxy's own cache (200, no upstream traffic) just as
+ * request 1's attempt is refused. Request 2's diagnosis may point at
+ * that look-up and attempt (nothing else is near), but a success claims
+ * only an upstream request and a connection that connected: request 1
+ * keeps its evidence as its own, not shared.
+ */
+static void
+test_success_claims_no_failure(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2;
+	const struct txn *t1, *t2;
+	uint64_t q, a, syn, rst, resp1;
+
+	scene_init(&s, u);
+	ask(&s);
+	q = query(&s);
+	a = answer(&s, 0, addr300, 1);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL);
+	syn = uf_syn(u, &s.out, &s.web);
+	rst = uf_rst(u, &s.web, &s.out);
+	uf_status(u, &gw2, &cli2, 200);
+	resp1 = gateway_answers(&s, 502);
+	uf_diagnose(u);
+	t1 = uf_txn(u, 1);
+	t2 = uf_txn(u, 2);
+	expect_verdict(t2, V_OK, C_NONE);
+	assert_false(t2->is_error);
+	expect_verdict(t1, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_false(t1->d.shared);
+	assert_int_equal(t1->d.dns_link, LINK_TIME);
+	assert_int_equal(t1->d.conn_link, LINK_ADDRESS);
+	assert_int_equal(t1->d.conns[0], conn_at(u, syn));
+	EVIDENCE(u, t1, s.req, q, a, syn, rst, resp1);
+	assert_int_equal(u->dg.errors, 1);
+}
+
+/*
+ * Evidence that came after the gateway had answered (+ 200 ms) is not
+ * what it answered for: request 1 is answered 502 while its look-up or
+ * its SYNs are unanswered, then the answer, an RST or a SYN/ACK comes
+ * `late` after the 502.
+ */
+enum late_kind { LATE_DNS, LATE_RST, LATE_SYNACK };
+
+static const struct txn *
+late_evidence(struct uf *u, enum late_kind kind, int64_t late,
+    uint64_t *resp, uint64_t *last)
+{
+	struct scene s;
+	uint64_t syn[3];
+
+	scene_init(&s, u);
+	ask(&s);
+	query(&s);			/* 4 */
+	if (kind == LATE_DNS) {
+		uf_at(u, s.req_ts + 5 * UF_S);
+		*resp = gateway_answers(&s, 502);	/* 5 */
+		uf_wait(u, late);
+		*last = answer(&s, 3, NULL, 0);
+		return diagnosed(&s);
+	}
+	answer(&s, 0, addr300, 1);	/* 5 */
+	syns_given_up(&s, syn);		/* 6-8 */
+	*resp = gateway_answers(&s, 502);	/* 9 */
+	uf_wait(u, late);
+	*last = kind == LATE_RST ? uf_rst(u, &s.web, &s.out) :
+	    uf_synack(u, &s.web, &s.out);
+	return diagnosed(&s);
+}
+
+static void
+test_late_evidence_ignored(void **state)
+{
+	const struct txn *t;
+	uint64_t resp, late;
+
+	t = late_evidence(*state, LATE_DNS, 500 * UF_MS, &resp, &late);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	EVIDENCE(*state, t, 3, 4, resp);
+	t = late_evidence(again(state), LATE_RST, 500 * UF_MS, &resp, &late);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	EVIDENCE(*state, t, 3, 4, 5, 6, 7, 8, resp);
+	t = late_evidence(again(state), LATE_SYNACK, 500 * UF_MS, &resp,
+	    &late);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	EVIDENCE(*state, t, 3, 4, 5, 6, 7, 8, resp);
+}
+
+/* Within the slack (clock skew between interfaces) the same frames do
+ * count: the boundary the test above stays behind. */
+static void
+test_slack_evidence_counted(void **state)
+{
+	const struct txn *t;
+	uint64_t resp, late;
+
+	t = late_evidence(*state, LATE_DNS, 150 * UF_MS, &resp, &late);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	EVIDENCE(*state, t, 3, 4, resp, late);
+	t = late_evidence(again(state), LATE_RST, 150 * UF_MS, &resp, &late);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	EVIDENCE(*state, t, 3, 4, 5, 6, 7, 8, resp, late);
+}
+
+/* A 200 that relays an upstream reply without a status line is a
+ * gateway error all the same, and says it was masked. */
+static void
+test_masked_invalid_reply(void **state)
+{
+	struct scene s;
+	const struct txn *t;
+
+	scene_init(&s, *state);
+	ask(&s);
+	resolve(&s);
+	upstream_get(&s);
+	uf_send(s.u, &s.web, &s.out, "<html>no status line</html>");
+	gateway_answers(&s, 200);
+	t = diagnosed(&s);
+	assert_int_equal(t->status, 200);
+	assert_true(t->is_error);
+	assert_true(t->d.masked);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_int_equal(s.u->dg.errors, 1);
+	assert_int_equal(s.u->dg.counts[V_BAD_RESPONSE], 1);
+}
+
+/* An answer the gateway made itself (500, or 404 as some proxies do)
+ * after NXDOMAIN is a gateway error; a relayed 404 is not. */
+static void
+test_masked_gateway_status(void **state)
+{
+	struct scene s;
+	const struct txn *t;
+	const unsigned statuses[2] = { 500, 404 };
+
+	for (int k = 0; k < 2; k++) {
+		scene_init(&s, k ? again(state) : *state);
+		ask(&s);
+		query(&s);
+		answer(&s, 3, NULL, 0);
+		gateway_answers(&s, statuses[k]);
+		t = diagnosed(&s);
+		assert_int_equal(t->status, statuses[k]);
+		assert_true(t->is_error);
+		assert_true(t->d.masked);
+		expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+		assert_int_equal(s.u->dg.errors, 1);
+	}
+	scene_init(&s, again(state));
+	ask(&s);
+	resolve(&s);
+	upstream_get(&s);
+	uf_status(s.u, &s.web, &s.out, 404);
+	gateway_answers(&s, 404);
+	t = diagnosed(&s);
+	assert_false(t->is_error);
+	assert_false(t->d.masked);
+	expect_verdict(t, V_OK, C_NONE);
+}
+
+/* --status 504 leaves 502 out on purpose: a 502 after NXDOMAIN is then
+ * no error, and not a masked one. */
+static void
+test_status_left_out_not_masked(void **state)
+{
+	struct scene s;
+	struct diag_opts o;
+	const struct txn *t;
+
+	scene_init(&s, *state);
+	ask(&s);
+	query(&s);
+	answer(&s, 3, NULL, 0);
+	gateway_answers(&s, 502);
+	uf_diag_opts(&o);
+	o.statuses[0] = 504;
+	o.nstatuses = 1;
+	uf_diag_run(s.u, &o, true);
+	t = uf_txn(s.u, 1);
+	assert_false(t->is_error);
+	assert_false(t->d.masked);
+	expect_verdict(t, V_OK, C_NONE);
+	assert_int_equal(s.u->dg.errors, 0);
+}
+
+/*
+ * Three clients ask for HOST 5 ms apart (its address cached); the
+ * gateway's SYN series to it starts 4 ms after each request, nearer to
+ * the next request than the next one's own does, and goes unanswered;
+ * the gateway answers the three 502 in the order given. Each takes the
+ * series that started after it.
+ */
+static void
+three_requests(struct uf *u, const int order[3])
+{
+	struct scene s;
+	struct uf_side cli[3], gw[3], out[3];
+	uint64_t req[3], syn[3][3], resp[3];
+	char addr[32];
+	int64_t at;
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr300, 1);	/* 1-2 */
+	for (int k = 0; k < 3; k++) {
+		snprintf(addr, sizeof addr, "10.0.0.%d", 5 + k);
+		uf_side_init(&cli[k], addr, (uint16_t)(40000 + k), 3000);
+		gw[k] = u->srv;
+		uf_handshake(u, &cli[k], &gw[k]);
+		out[k] = s.out;
+		out[k].port = (uint16_t)(50000 + k);
+	}
+	at = u->next_ts_ns + 10 * UF_MS;
+	for (int k = 0; k < 3; k++) {
+		uf_at(u, at + k * 5 * UF_MS);
+		req[k] = uf_get(u, &cli[k], &gw[k], URL, HOST);
+		uf_at(u, at + k * 5 * UF_MS + 4 * UF_MS);
+		syn[k][0] = uf_syn(u, &out[k], &s.web);
+	}
+	for (int r = 1; r < 3; r++)
+		for (int k = 0; k < 3; k++) {
+			uf_at(u, at + k * 5 * UF_MS + 4 * UF_MS +
+			    (r == 1 ? 1 : 3) * UF_S);
+			syn[k][r] = uf_syn(u, &out[k], &s.web);
+		}
+	uf_at(u, at + 7 * UF_S + 20 * UF_MS);
+	for (int j = 0; j < 3; j++) {
+		int k = order[j];
+
+		resp[k] = uf_status(u, &gw[k], &cli[k], 502);
+	}
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 3);
+	for (int k = 0; k < 3; k++) {
+		const struct txn *t = uf_txn(u, (uint32_t)k + 1);
+
+		expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+		assert_int_equal(t->d.dns_link, LINK_CACHE);
+		assert_int_equal(t->d.nconns, 1);
+		if (t->d.conns[0] != conn_at(u, syn[k][0]))
+			fail_msg("order %d%d%d: request %d took the SYNs from "
+			    "frame %llu", order[0], order[1], order[2], k + 1,
+			    (unsigned long long)u->fl.conns[t->d.conns[0]]
+			    .syns[0].number);
+		assert_false(t->d.shared);
+		EVIDENCE(u, t, 1, 2, req[k], syn[k][0], syn[k][1], syn[k][2],
+		    resp[k]);
+	}
+}
+
+static void
+test_concurrent_own_series(void **state)
+{
+	static const int orders[6][3] = {
+		{ 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+		{ 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 },
+	};
+
+	for (int i = 0; i < 6; i++)
+		three_requests(i ? again(state) : *state, orders[i]);
+}
+
 /* Keys are DESIGN §1's, distinct; labels and remedies never NULL. */
 static void
 test_words(void **state)
@@ -988,6 +1970,28 @@ main(void)
 		T(test_range_reaches_evidence),
 		T(test_concurrent_requests),
 		T(test_shared_lookup),
+		T(test_cached_address),
+		T(test_negative_cache_soa),
+		T(test_negative_cache_default),
+		T(test_empty_answer_not_cached),
+		T(test_servfail_not_cached),
+		T(test_lookup_in_flight),
+		T(test_lookup_in_flight_unanswered),
+		T(test_pooled_connection),
+		T(test_keepalive_race_fin),
+		T(test_keepalive_race_rst),
+		T(test_pooled_forward_window),
+		T(test_address_fallback),
+		T(test_address_fallback_v6_v4),
+		T(test_same_address_not_a_retry),
+		T(test_order_independent),
+		T(test_success_claims_no_failure),
+		T(test_late_evidence_ignored),
+		T(test_slack_evidence_counted),
+		T(test_masked_invalid_reply),
+		T(test_masked_gateway_status),
+		T(test_status_left_out_not_masked),
+		T(test_concurrent_own_series),
 		cmocka_unit_test(test_words),
 	};
 

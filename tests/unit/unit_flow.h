@@ -4,8 +4,9 @@
  * packets: TCP segments between sides that keep their own sequence
  * numbers (SYN, SYN/ACK, data, FIN, RST, bare ACK), ICMP/ICMPv6 errors
  * quoting a SYN, DNS queries and answers (A/AAAA/CNAME records with TTLs,
- * any RCODE, no answer at all), and HTTP heads; then runs the diagnosis
- * over what was fed, as the engine does at the end of a capture.
+ * any RCODE, an SOA in the authority section, no answer at all), and
+ * HTTP heads; then runs the diagnosis over what was fed, as the engine
+ * does at the end of a capture, or after every frame as while one is read.
  *
  * Frames are numbered from 1, frame n at offset 100 n; each comes 1 ms
  * after the previous one (frame n at n ms) unless uf_wait() or uf_at()
@@ -51,6 +52,8 @@ struct uf {
 	struct uf_side srv;	/* the proxy, 10.0.0.1:9090, isn 5000 */
 	uint64_t frame;		/* number of the frame fed last */
 	int64_t next_ts_ns;	/* capture time of the next frame */
+	/* called after each frame is fed (uf_slices_begin), or NULL */
+	void (*after_frame)(struct uf *u);
 };
 
 /* addr (IPv4 or IPv6 text), port, initial sequence number. */
@@ -133,6 +136,8 @@ uf_feed_frame(struct uf *u, const struct pkt *p, const uint8_t *data,
 	if (f.ts_ns > st->last_ts)
 		st->last_ts = f.ts_ns;
 	flow_feed(&u->fl, &f, p);
+	if (u->after_frame)
+		u->after_frame(u);
 	return f.number;
 }
 
@@ -329,6 +334,13 @@ struct uf_rr {
 	const char *data;	/* address text (A, AAAA), target (CNAME) */
 };
 
+/* An SOA in the authority section (RFC 2308: a negative answer is
+ * cached for the smaller of ttl and minimum). */
+struct uf_soa {
+	const char *zone;
+	uint32_t ttl, minimum;
+};
+
 /* One DNS message: a query, or a response with rcode and records. */
 struct uf_dns {
 	uint16_t id, qtype;
@@ -337,6 +349,7 @@ struct uf_dns {
 	uint8_t rcode;
 	const struct uf_rr *rrs;
 	size_t nrrs;
+	const struct uf_soa *soa;	/* NULL: no authority record */
 };
 
 static inline size_t
@@ -367,6 +380,42 @@ uf_dns_name(uint8_t *out, size_t cap, const char *name)
 	assert_true(n < cap);
 	out[n++] = 0;
 	return n;
+}
+
+static inline size_t
+uf_put32(uint8_t *b, uint32_t v)
+{
+	uf_put16(b, (uint16_t)(v >> 16));
+	uf_put16(b + 2, (uint16_t)v);
+	return 4;
+}
+
+/* The SOA record of soa->zone at out (ns.ZONE, hostmaster.ZONE, then
+ * serial, refresh, retry, expire, minimum); returns its length. */
+static inline size_t
+uf_dns_soa(uint8_t *out, size_t cap, const struct uf_soa *soa)
+{
+	char name[300];
+	size_t n, rd;
+
+	n = uf_dns_name(out, cap, soa->zone);
+	assert_true(n + 10 <= cap);
+	n += uf_put16(out + n, DNS_T_SOA);
+	n += uf_put16(out + n, 1);
+	n += uf_put32(out + n, soa->ttl);
+	rd = n + 2;
+	snprintf(name, sizeof name, "ns.%s", soa->zone);
+	rd += uf_dns_name(out + rd, cap - rd, name);
+	snprintf(name, sizeof name, "hostmaster.%s", soa->zone);
+	rd += uf_dns_name(out + rd, cap - rd, name);
+	assert_true(rd + 20 <= cap);
+	rd += uf_put32(out + rd, 1);		/* serial */
+	rd += uf_put32(out + rd, 3600);		/* refresh */
+	rd += uf_put32(out + rd, 600);		/* retry */
+	rd += uf_put32(out + rd, 86400);	/* expire */
+	rd += uf_put32(out + rd, soa->minimum);
+	uf_put16(out + n, (uint16_t)(rd - n - 2));
+	return rd;
 }
 
 /*
@@ -417,6 +466,9 @@ uf_dns_wire(uint8_t *out, size_t cap, const struct uf_dns *m)
 		n += uf_put16(out + n, (uint16_t)rdlen);
 		n += rdlen;
 	}
+	if (m->soa != NULL)
+		n += uf_dns_soa(out + n, cap - n, m->soa);
+	uf_put16(out + 8, m->soa != NULL);	/* NSCOUNT */
 	return n;
 }
 
@@ -493,13 +545,9 @@ uf_diag_opts(struct diag_opts *o)
 	o->timeout_ns = 120 * UF_S;
 }
 
-/*
- * Diagnoses everything fed so far from scratch, with o (NULL: the plain
- * run's). final: the capture ends here, as engine_finish ends it (bodies
- * delimited by close end; a request never answered stays unanswered).
- */
-static inline struct diag *
-uf_diag_run(struct uf *u, const struct diag_opts *o, bool final)
+/* A new diagnosis with o (NULL: the plain run's), nothing taken yet. */
+static inline void
+uf_diag_start(struct uf *u, const struct diag_opts *o)
 {
 	struct diag_opts plain;
 
@@ -509,10 +557,21 @@ uf_diag_run(struct uf *u, const struct diag_opts *o, bool final)
 	}
 	if (u->diag_used)
 		diag_free(&u->dg);
-	if (final)
-		flow_finish(&u->fl);
 	diag_init(&u->dg, o);
 	u->diag_used = true;
+}
+
+/*
+ * Diagnoses everything fed so far from scratch, with o (NULL: the plain
+ * run's). final: the capture ends here, as engine_finish ends it (bodies
+ * delimited by close end; a request never answered stays unanswered).
+ */
+static inline struct diag *
+uf_diag_run(struct uf *u, const struct diag_opts *o, bool final)
+{
+	if (final)
+		flow_finish(&u->fl);
+	uf_diag_start(u, o);
 	diag_update(&u->dg, &u->fl);
 	diag_run(&u->dg, &u->fl, final);
 	return &u->dg;
@@ -522,6 +581,36 @@ static inline struct diag *
 uf_diagnose(struct uf *u)
 {
 	return uf_diag_run(u, NULL, true);
+}
+
+/* One slice as a live capture makes it: take what came, diagnose. */
+static inline void
+uf_slice(struct uf *u)
+{
+	diag_update(&u->dg, &u->fl);
+	diag_run(&u->dg, &u->fl, false);
+}
+
+/*
+ * From now on the diagnosis (with o; NULL: the plain run's) runs after
+ * every frame fed, as while a capture is read; uf_slices_end ends the
+ * capture and runs it a last time.
+ */
+static inline void
+uf_slices_begin(struct uf *u, const struct diag_opts *o)
+{
+	uf_diag_start(u, o);
+	u->after_frame = uf_slice;
+}
+
+static inline struct diag *
+uf_slices_end(struct uf *u)
+{
+	u->after_frame = NULL;
+	flow_finish(&u->fl);
+	diag_update(&u->dg, &u->fl);
+	diag_run(&u->dg, &u->fl, true);
+	return &u->dg;
 }
 
 /* The transaction with this id (it must exist). */
