@@ -460,6 +460,20 @@ syns_seen(const struct conn *c, const struct window *w)
 	return n;
 }
 
+/* The last frame of an attempt the transaction saw: SYN, RST or ICMP. */
+static int64_t
+attempt_seen_ns(const struct conn *c, const struct window *w)
+{
+	unsigned n = syns_seen(c, w);
+	int64_t at = n ? c->syns[n - 1].ts_ns : c->first.ts_ns;
+
+	if (seen(w, &c->rst) && c->rst.ts_ns > at)
+		at = c->rst.ts_ns;
+	if (seen(w, &c->icmp) && c->icmp.ts_ns > at)
+		at = c->icmp.ts_ns;
+	return at;
+}
+
 /*
  * When the gateway gave up on an attempt: its RST or ICMP error, else
  * the next SYN retransmission that never came (the backoff doubles).
@@ -598,7 +612,7 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
     size_t naddrs, uint32_t prev)
 {
 	const struct flow *fl = base->fl;
-	int64_t after = fl->conns[prev].last.ts_ns;
+	int64_t after = attempt_seen_ns(&fl->conns[prev], base->w);
 	int64_t until = add_sat(attempt_over_ns(&fl->conns[prev], base->w),
 	    DIAG_ACT_NS);
 	uint32_t best = NONE32;
@@ -787,6 +801,23 @@ fits_upstream(const struct fit *f, uint32_t i)
 	return strcasecmp(host, flow_str(f->fl, f->t->host)) == 0;
 }
 
+/* The latest a request can have been forwarded on a pooled connection. */
+static int64_t
+forward_until(const struct flow *fl, const struct txn *t,
+    const struct window *w)
+{
+	int64_t until = add_sat(w->req, DIAG_ACT_NS);
+
+	for (unsigned k = 0; k < t->d.ndns; k++) {
+		const struct dns_query *q = &fl->dns[t->d.dns[k]];
+
+		if (t->d.dns_link == LINK_TIME && seen(w, &q->answer) &&
+		    add_sat(q->answer.ts_ns, DIAG_FORWARD_NS) > until)
+			until = add_sat(q->answer.ts_ns, DIAG_FORWARD_NS);
+	}
+	return until < w->to ? until : w->to;
+}
+
 /* The unclaimed request on f->on_conn nearest to the request that fits
  * (a look at the connection's first few). */
 static uint32_t
@@ -812,10 +843,10 @@ static bool
 link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w, uint32_t on_conn, bool masked_ok)
 {
-	/* forwarded at once: no later than DIAG_ACT_NS (sent_at_once) */
-	struct fit f = { dg, fl, t, w, NULL, add_sat(w->req, DIAG_ACT_NS) <
-	    w->to ? add_sat(w->req, DIAG_ACT_NS) : w->to, fits_upstream,
-	    dg->msg_claimed, NULL, 0, on_conn, masked_ok };
+	/* forwarded at once (sent_at_once): soon after the request or
+	 * after its look-up's answer */
+	struct fit f = { dg, fl, t, w, NULL, forward_until(fl, t, w),
+	    fits_upstream, dg->msg_claimed, NULL, 0, on_conn, masked_ok };
 	struct pick best = { NONE32, 0 }, claimed = { NONE32, 0 };
 
 	if (on_conn != NONE32)
@@ -1242,7 +1273,8 @@ settle_over(struct diag *dg, const struct flow *fl, int64_t now, bool final)
 		over[n].at = at;
 		over[n++].index = (uint32_t)i;
 	}
-	qsort(over, n, sizeof *over, cmp_settling);
+	if (n > 1)
+		qsort(over, n, sizeof *over, cmp_settling);
 	for (size_t k = 0; k < n; k++) {
 		struct txn *t = &dg->txns[over[k].index];
 

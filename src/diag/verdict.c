@@ -281,16 +281,23 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 {
 	const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
 	char dst[ADDR_STRLEN], from[ADDR_STRLEN];
-	unsigned nsyn = 0;
+	unsigned nsyn = 0, nrst = 0;
 
-	for (unsigned k = 0; k < t->d.nconns; k++)
-		nsyn += fl->conns[t->d.conns[k]].nsyn;
+	for (unsigned k = 0; k < t->d.nconns; k++) {
+		const struct conn *a = &fl->conns[t->d.conns[k]];
+
+		nsyn += a->nsyn;
+		nrst += a->rst_from_server && txn_saw(fl, t, &a->rst,
+		    fl->stats.last_ts);
+	}
 	addr_fmt(&c->saddr, dst, sizeof dst);
 	switch (t->d.cause) {
 	case C_TCP_RST:
 		snprintf(out, outlen, "%s port %u answered the SYN with RST "
 		    "(connection refused)%s", dst, c->sport,
-		    t->d.nconns > 1 ? ", every attempt" : "");
+		    nrst > 1 && nrst == t->d.nconns ? ", every attempt" :
+		    t->d.nconns > 1 ? ", the last of the host's addresses "
+		    "tried" : "");
 		break;
 	case C_ICMP_UNREACHABLE:
 		snprintf(out, outlen, "%s answered the SYN to %s:%u with ICMP "

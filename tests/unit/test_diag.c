@@ -1153,7 +1153,8 @@ test_empty_answer_not_cached(void **state)
 	assert_true(t->d.dns[0] != dns_at(u, aaaa));
 	assert_int_equal(t->d.conns[0], conn_at(u, syn));
 	assert_int_equal(t->d.nconns, 1);
-	EVIDENCE(u, t, q, q + 1, aaaa, aaaa + 1, req2, syn, rst, resp2);
+	/* the cached answer that gave the address, not the empty AAAA */
+	EVIDENCE(u, t, q, q + 1, req2, syn, rst, resp2);
 }
 
 /* A SERVFAIL is not cached: a request after it with no look-up of its
@@ -1937,6 +1938,100 @@ test_words(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, uf_setup, uf_teardown)
 
+/*
+ * The fallback of test_address_fallback, then (500 ms after the 502) the
+ * first address's SYN/ACK comes at last: the gateway had given up on it,
+ * and the verdict is the same as without it, at the end of the capture
+ * as slice by slice.
+ */
+static void
+fallback_late_synack(struct uf *u)
+{
+	static const struct uf_rr two[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.10" },
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+	};
+	struct scene s;
+	struct uf_side out2, web2;
+	uint64_t syn[3];
+
+	scene_init(&s, u);
+	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
+	uf_side_init(&web2, "192.0.2.11", 80, 9500);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, two, 2);
+	syns_given_up(&s, syn);		/* 6-8 */
+	uf_syn(u, &out2, &web2);	/* 9 */
+	uf_rst(u, &web2, &out2);	/* 10 */
+	gateway_answers(&s, 502);	/* 11 */
+	uf_wait(u, 300 * UF_MS);
+	uf_dns_query(u, &s.res, &s.dns, 9, "other.test", DNS_T_A); /* 12 */
+	uf_wait(u, 200 * UF_MS);
+	uf_synack(u, &s.web, &s.out);	/* 13 */
+}
+
+static void
+test_fallback_late_synack(void **state)
+{
+	struct uf *u = *state;
+	struct outcome end, sliced;
+
+	fallback_late_synack(u);
+	uf_diagnose(u);
+	outcome_of(u, 1, &end);
+	u = again(state);
+	uf_slices_begin(u, NULL);
+	fallback_late_synack(u);
+	uf_slices_end(u);
+	outcome_of(u, 1, &sliced);
+	expect_same(1, "slice by slice", &end, &sliced);
+	expect_verdict(uf_txn(u, 1), V_CANNOT_CONNECT, C_TCP_RST);
+	EVIDENCE(u, uf_txn(u, 1), 3, 4, 5, 6, 7, 8, 9, 10, 11);
+}
+
+/*
+ * A CONNECT whose upstream connected and stayed silent until the gateway
+ * gave up (504); the server's bytes 500 ms later are another story.
+ */
+static void
+connect_late_bytes(struct uf *u)
+{
+	struct scene s;
+
+	scene_init(&s, u);
+	s.web.port = 443;
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_send(u, &u->cli, &u->srv, "CONNECT www.test:443 HTTP/1.1\r\n"
+	    "Host: www.test:443\r\n\r\n");
+	resolve(&s);
+	uf_handshake(u, &s.out, &s.web);
+	uf_wait(u, 30 * UF_S);
+	gateway_answers(&s, 504);
+	uf_wait(u, 300 * UF_MS);
+	uf_dns_query(u, &s.res, &s.dns, 9, "other.test", DNS_T_A);
+	uf_wait(u, 200 * UF_MS);
+	uf_send(u, &s.web, &s.out, "late");
+}
+
+static void
+test_connect_late_bytes(void **state)
+{
+	struct uf *u = *state;
+	struct outcome end, sliced;
+
+	connect_late_bytes(u);
+	uf_diagnose(u);
+	outcome_of(u, 1, &end);
+	u = again(state);
+	uf_slices_begin(u, NULL);
+	connect_late_bytes(u);
+	uf_slices_end(u);
+	outcome_of(u, 1, &sliced);
+	expect_same(1, "slice by slice", &end, &sliced);
+	expect_verdict(uf_txn(u, 1), V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+}
+
 int
 main(void)
 {
@@ -1992,6 +2087,8 @@ main(void)
 		T(test_masked_gateway_status),
 		T(test_status_left_out_not_masked),
 		T(test_concurrent_own_series),
+		T(test_fallback_late_synack),
+		T(test_connect_late_bytes),
 		cmocka_unit_test(test_words),
 	};
 
