@@ -65,6 +65,7 @@ move_msgs(struct flow *fl, const struct flow_maps *mp)
 			continue;
 		m.conn = mp->conn[m.conn];
 		m.next = flow_remap(mp->msg, m.next);
+		m.pair = flow_remap(mp->msg, m.pair);
 		fl->msgs[n++] = m;
 	}
 	fl->nmsgs = n;

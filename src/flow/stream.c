@@ -52,6 +52,10 @@ struct stream_state {
 	struct dir_state d[2];
 	uint32_t req_for_resp;	/* next request a response pairs with */
 	bool req_for_resp_set;
+	/* The oldest message without its pair, of direction unpaired_dir;
+	 * whatever follows it in that direction is unpaired too. */
+	uint32_t unpaired;
+	uint8_t unpaired_dir;
 };
 
 void
@@ -66,6 +70,27 @@ stream_free(struct conn *c)
 	}
 	free(c->stream);
 	c->stream = NULL;
+}
+
+/*
+ * Pairs the k-th response of a connection with its k-th request as the
+ * later of the two arrives, so that finding either costs O(1) however
+ * many are pipelined.
+ */
+static void
+pair_up(struct flow *fl, struct stream_state *ss, uint32_t mi)
+{
+	struct http_msg *m = &fl->msgs[mi];
+	uint32_t other = ss->unpaired;
+
+	if (other == NONE32) {
+		ss->unpaired = mi;
+		ss->unpaired_dir = m->dir;
+	} else if (ss->unpaired_dir != m->dir) {
+		m->pair = other;
+		fl->msgs[other].pair = mi;
+		ss->unpaired = fl->msgs[other].next;
+	}
 }
 
 static uint32_t
@@ -90,12 +115,14 @@ msg_add(struct flow *fl, uint32_t ci, int dir, const struct frame_ref *start,
 	m->start = *start;
 	m->head = *head;
 	m->next = NONE32;
+	m->pair = NONE32;
 	if (c->last_msg[dir] != NONE32)
 		fl->msgs[c->last_msg[dir]].next = mi;
 	else
 		c->first_msg[dir] = mi;
 	c->last_msg[dir] = mi;
 	c->nmsg[dir]++;
+	pair_up(fl, c->stream, mi);
 	return mi;
 }
 
@@ -630,6 +657,7 @@ stream_start(struct conn *c)
 	c->stream = calloc(1, sizeof *c->stream);
 	if (c->stream == NULL)
 		return false;
+	c->stream->unpaired = NONE32;
 	for (int d = 0; d < 2; d++) {
 		c->stream->d[d].cur_msg = NONE32;
 		if (c->sport == FLOW_DNS_PORT)
@@ -782,4 +810,6 @@ stream_remap(struct conn *c, const uint32_t *msg_map)
 	if (c->stream->req_for_resp_set)
 		c->stream->req_for_resp = flow_remap(msg_map,
 		    c->stream->req_for_resp);
+	/* unpaired messages end their chains: a kept connection keeps them */
+	c->stream->unpaired = flow_remap(msg_map, c->stream->unpaired);
 }
