@@ -128,24 +128,6 @@ move_dns(struct flow *fl, const struct flow_maps *mp)
 	return 0;
 }
 
-/* Both hash tables again, oldest first so the newest stays ahead. */
-static void
-rehash(struct flow *fl)
-{
-	flow_rehash_conns(fl);
-	for (size_t b = 0; b < fl->dns_hash_size; b++)
-		fl->dns_hash[b] = NONE32;
-	for (size_t i = 0; i < fl->ndns; i++) {
-		struct dns_query *q = &fl->dns[i];
-		size_t b = dns_bucket(fl, q->id, q->cport);
-
-		if (q->answer.number != 0)
-			continue;	/* answered: out of the table */
-		q->hash_next = fl->dns_hash[b];
-		fl->dns_hash[b] = (uint32_t)i;
-	}
-}
-
 static void
 compact_strings(struct flow *fl, strref **extra, size_t nextra)
 {
@@ -212,7 +194,8 @@ flow_compact(struct flow *fl, const uint8_t *keep_conn, uint8_t *keep_msg,
 	relink_chains(fl, keep_conn, keep_msg);
 	move_msgs(fl, mp);
 	move_conns(fl, mp);
-	rehash(fl);
+	flow_rehash_conns(fl);
+	dns_rehash(fl);
 	/* out of memory there leaves the strings as they were: still valid */
 	compact_strings(fl, extra, nextra);
 	return 0;

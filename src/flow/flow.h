@@ -195,7 +195,7 @@ void frag_free(struct flow *fl);
 /* The connection table rebuilt from conns[], oldest first so that the
  * newest connection of a tuple stays ahead (flow.c). */
 void flow_rehash_conns(struct flow *fl);
-/* Bucket of an unanswered query in dns_hash (dnslog.c). */
-size_t dns_bucket(const struct flow *fl, uint16_t id, uint16_t cport);
+/* dns_hash rebuilt from dns[]: every unanswered query (dnslog.c). */
+void dns_rehash(struct flow *fl);
 
 #endif
