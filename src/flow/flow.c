@@ -79,11 +79,24 @@ flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports)
 	return 0;
 }
 
+/* What syns points at before the first SYN: read, never written. */
+static struct frame_ref no_syns[1];
+
+void
+conn_free(struct conn *c)
+{
+	stream_free(c);
+	if (c->syns != no_syns)
+		free(c->syns);
+	c->syns = no_syns;
+	c->nsyn = 0;
+}
+
 void
 flow_free(struct flow *fl)
 {
 	for (size_t i = 0; i < fl->nconns; i++)
-		stream_free(&fl->conns[i]);
+		conn_free(&fl->conns[i]);
 	free(fl->conns);
 	free(fl->msgs);
 	free(fl->dns);
@@ -155,6 +168,7 @@ conn_new(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
 	c->cport = cport;
 	c->sport = sport;
 	c->first = c->last = *fr;
+	c->syns = no_syns;
 	c->role = flow_is_proxy_port(fl, sport) ? CONN_CLIENT : CONN_OTHER;
 	for (int d = 0; d < 2; d++)
 		c->first_msg[d] = c->last_msg[d] = NONE32;
@@ -185,6 +199,18 @@ src_is_client(const struct flow *fl, const struct pkt *p)
 static void
 add_syn(struct conn *c, const struct frame_ref *fr)
 {
+	/* room doubles at 1, 2, 4, 8 SYNs: up to CONN_MAX_SYNS */
+	if (c->nsyn < CONN_MAX_SYNS && (c->nsyn & (c->nsyn - 1)) == 0) {
+		size_t room = c->nsyn ? 2u * c->nsyn : 1;
+		struct frame_ref *ns = realloc(c->syns == no_syns ? NULL :
+		    c->syns, room * sizeof *ns);
+
+		if (ns == NULL) {
+			c->syns_dropped++;
+			return;
+		}
+		c->syns = ns;
+	}
 	if (c->nsyn < CONN_MAX_SYNS)
 		c->syns[c->nsyn++] = *fr;
 	else

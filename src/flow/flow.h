@@ -43,7 +43,9 @@ struct conn {
 	struct frame_ref first, last;
 	uint8_t nsyn;		/* SYNs stored in syns[] */
 	uint16_t syns_dropped;	/* SYNs beyond CONN_MAX_SYNS */
-	struct frame_ref syns[CONN_MAX_SYNS];
+	/* nsyn of them, allocated as they come (most connections see one):
+	 * never NULL, so syns[0] reads as "none" when nsyn is 0 */
+	struct frame_ref *syns;
 	struct frame_ref synack;
 	struct frame_ref rst;	/* first RST */
 	bool rst_from_server;
@@ -187,6 +189,8 @@ void stream_ack(struct flow *fl, uint32_t ci, int data_dir, uint32_t ack);
 void stream_close(struct flow *fl, uint32_t ci, const struct frame *f,
     int dir);
 void stream_free(struct conn *c);
+/* Frees what a connection owns (its stream state, its SYN times). */
+void conn_free(struct conn *c);
 void stream_remap(struct conn *c, const uint32_t *msg_map);
 void dns_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
     const uint8_t *msg, size_t len, bool over_tcp);
