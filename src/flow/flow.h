@@ -29,6 +29,7 @@ enum conn_role {
 
 struct stream_state;		/* reassembly state, private to stream.c */
 struct frag_table;		/* IP fragments, private to frag.c */
+struct pending_table;		/* flows without a SYN, private to pending.c */
 
 /* One TCP connection, by 4-tuple; "client" is the side that sent the SYN. */
 struct conn {
@@ -103,6 +104,7 @@ struct dns_answer {
 /* Limits that protect memory; reaching one is counted and reported. */
 struct flow_limits {
 	size_t max_conns, max_msgs, max_dns;
+	size_t max_pending;	/* flows without a SYN waiting to show HTTP */
 };
 
 struct flow_stats {
@@ -110,6 +112,7 @@ struct flow_stats {
 	    malformed, fragments;
 	uint64_t reassembled;	/* fragmented DNS datagrams put back */
 	uint64_t conns_dropped, msgs_dropped, dns_dropped;	/* limits hit */
+	uint64_t pending_dropped;	/* flows without a SYN the budget evicted */
 	uint64_t stream_gaps;	/* bytes missing from a stream we parsed */
 	uint64_t heads_too_long;
 	int64_t first_ts, last_ts;
@@ -135,6 +138,7 @@ struct flow {
 	struct flow_limits limits;
 	struct flow_stats stats;
 	struct frag_table *frags;	/* frag.c, NULL until a fragment */
+	struct pending_table *pending;	/* pending.c, NULL until needed */
 };
 
 int flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports);
@@ -196,6 +200,16 @@ void dns_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
     const uint8_t *msg, size_t len, bool over_tcp);
 void frag_feed(struct flow *fl, const struct frame *f, const struct pkt *p);
 void frag_free(struct flow *fl);
+/* A segment of a flow without a SYN whose port does not prove it: waits
+ * in bounded state; returns the connection it proved to be (the segment
+ * is then the caller's to count and parse) or NONE32 (taken). */
+uint32_t pending_feed(struct flow *fl, const struct frame *f,
+    const struct pkt *p, bool src_client);
+void pending_free(struct flow *fl);
+/* A new connection (NONE32: a limit reached, counted), first seen at fr. */
+uint32_t flow_conn_new(struct flow *fl, const struct gw_addr *caddr,
+    uint16_t cport, const struct gw_addr *saddr, uint16_t sport,
+    const struct frame_ref *fr);
 /* The connection table rebuilt from conns[], oldest first so that the
  * newest connection of a tuple stays ahead (flow.c). */
 void flow_rehash_conns(struct flow *fl);
