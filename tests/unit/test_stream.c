@@ -14,33 +14,7 @@
 
 #include <cmocka.h>
 
-#include "flow/flow.h"
-
-struct fixture {
-	struct flow fl;
-	uint64_t frame;
-};
-
-static int
-setup(void **state)
-{
-	static struct fixture fx;
-	uint16_t ports[] = { 9090 };
-
-	memset(&fx, 0, sizeof fx);
-	assert_int_equal(flow_init(&fx.fl, ports, 1), 0);
-	*state = &fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	flow_free(&fx->fl);
-	return 0;
-}
+#include "flow_fixture.h"
 
 /* Client 10.0.0.(5 + n / 60000), port 1024 + n % 60000, to SERVER:port;
  * back: the server answers. */
