@@ -42,3 +42,14 @@ done <"$TMPD/table"
 want=8
 [ -n "${HOSTILE_SHAPES:-}" ] && want=$(wc -w <<<"$HOSTILE_SHAPES")
 check "every shape was measured" test "$n" -eq "$want"
+
+# Past the pending table's 65536 flows the least recently active are
+# dropped, counted, and the report says so on stderr (one warning line).
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+"$PY" "$ROOT/tests/tools/mkhostile.py" --shape synless --count 70000 \
+    -o "$TMPD/flood.pcap" >/dev/null
+"$BIN" --report "$TMPD/flood.pcap" >"$TMPD/flood.out" 2>"$TMPD/flood.err"
+check_eq "a SYN-less flood past the budget: report exits 0" 0 $?
+check "the report's warning counts the 4464 flows dropped" grep -q \
+    'warning: state budget: 4464 connections seen without their SYN were dropped' \
+    "$TMPD/flood.err"
