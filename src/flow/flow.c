@@ -276,10 +276,10 @@ tcp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 	} else if (ci == NONE32) {
 		bool client = src_is_client(fl, p);
 
-		if (p->tcp_flags & TCPF_RST)
-			return;	/* a stray RST makes no connection */
 		if (!proven_by_port(fl, p))
-			ci = pending_feed(fl, f, p, client);
+			ci = pending_feed(fl, f, p, client);	/* RST: forgets */
+		else if (p->tcp_flags & TCPF_RST)
+			return;	/* a stray RST makes no connection */
 		else if (client)
 			ci = flow_conn_new(fl, &p->src, p->sport, &p->dst,
 			    p->dport, &fr);

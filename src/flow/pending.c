@@ -249,7 +249,9 @@ head_ends(const struct pending *e, uint32_t from)
 
 /*
  * In-order client bytes into the entry; true when the flow has proven it
- * carries HTTP (a head ends, or reaches the limit the parser judges).
+ * carries HTTP: a valid request head ends, or one grows past a limit the
+ * parser counts. Parsed from scratch only while short and when a head may
+ * have ended (then it is proven or dead): O(length) in all.
  */
 static bool
 collect(struct flow *fl, struct pending_table *pt, uint32_t i,
@@ -259,6 +261,7 @@ collect(struct flow *fl, struct pending_table *pt, uint32_t i,
 	const uint8_t *data = p->payload;
 	uint32_t len = p->payload_len, from = e->len, need;
 	int32_t rel;
+	bool ended;
 
 	if (!e->started) {
 		e->started = true;
@@ -298,15 +301,26 @@ collect(struct flow *fl, struct pending_table *pt, uint32_t i,
 	memcpy(e->buf + e->len, data, len);
 	e->len = need;
 	e->next_seq += len;
-	if (e->len >= HTTP_HEAD_MAX || head_ends(e, from))
-		return true;
-	if (e->len < HEAD_QUICK) {
+	ended = e->len >= HTTP_HEAD_MAX || head_ends(e, from);
+	/* judged while short, and once a head may have ended */
+	if (ended || e->len < HEAD_QUICK) {
 		struct http_head h;
 
-		if (http_parse_request(e->buf, e->len, &h) == HTTP_INVALID) {
-			e->dead = true;	/* some other protocol */
-			drop_buf(pt, e);
+		switch (http_parse_request(e->buf, e->len, &h)) {
+		case HTTP_OK:
+			return true;
+		case HTTP_INVALID:
+			/* too long: the parser counts it, as for any head */
+			if (h.error != NULL && strstr(h.error, "too long"))
+				return true;
+			break;
+		default:
+			if (!ended)
+				return false;
+			break;	/* an end the parser does not see: not HTTP */
 		}
+		e->dead = true;	/* some other protocol */
+		drop_buf(pt, e);
 	}
 	return false;
 }

@@ -114,6 +114,9 @@ test_synless_not_http_never_a_connection(void **state)
 	tcp(fx, 1, 80, false, 1, TCPF_ACK | TCPF_PSH, "G");
 	tcp(fx, 1, 80, false, 10, TCPF_ACK | TCPF_PSH,
 	    "GET / HTTP/1.1\r\n\r\n");
+	/* a blank line is not a head: no connection for it either */
+	for (unsigned n = 10; n < 20; n++)
+		tcp(fx, n, 80, false, 1, TCPF_ACK | TCPF_PSH, "\r\n\r\n");
 	assert_int_equal(fx->fl.nconns, 0);
 	assert_int_equal(fx->fl.nmsgs, 0);
 	/* a FIN ends a waiting flow: the same tuple starts afresh */
@@ -122,9 +125,16 @@ test_synless_not_http_never_a_connection(void **state)
 	    "GET / HTTP/1.1\r\n\r\n");
 	assert_int_equal(fx->fl.nconns, 1);
 	assert_int_equal(fx->fl.nmsgs, 1);
+	/* so does a RST, from either side */
+	tcp(fx, 3, 80, false, 1, TCPF_ACK | TCPF_PSH, "GET / HTTP/1.1\r\n");
+	tcp(fx, 3, 80, true, 1, TCPF_RST, NULL);
+	tcp(fx, 3, 80, false, 100, TCPF_ACK | TCPF_PSH,
+	    "Host: r.test\r\n\r\n");
+	assert_int_equal(fx->fl.nconns, 1);	/* no head of its own */
 	/* a proxy port proves a flow at once */
 	tcp(fx, 2, 9090, false, 1, TCPF_ACK | TCPF_PSH, "G");
 	assert_int_equal(fx->fl.nconns, 2);
+	assert_int_equal(fx->fl.stats.pending_dropped, 0);
 }
 
 static void
