@@ -161,6 +161,11 @@ engine_notice(const struct engine *e, char *out, size_t outlen)
 		clause(out, outlen, "limits reached: %" PRIu64 " connections "
 		    "and %" PRIu64 " HTTP or DNS messages not tracked",
 		    st->conns_dropped, st->msgs_dropped + st->dns_dropped);
+	if (st->pending_dropped)
+		clause(out, outlen, "state budget: %" PRIu64 " connections "
+		    "seen without their SYN were dropped before they showed "
+		    "HTTP (the least recently active first)",
+		    st->pending_dropped);
 	if (e->diag.txns_dropped)
 		clause(out, outlen, "limit reached: %" PRIu64 " requests not "
 		    "tracked", e->diag.txns_dropped);

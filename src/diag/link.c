@@ -499,14 +499,7 @@ attempt_over_ns(const struct conn *c, const struct window *w)
 static uint32_t
 response_to(const struct flow *fl, uint32_t req)
 {
-	const struct conn *c = &fl->conns[fl->msgs[req].conn];
-	uint32_t q = c->first_msg[0], r = c->first_msg[1];
-
-	while (q != NONE32 && r != NONE32 && q != req) {
-		q = fl->msgs[q].next;
-		r = fl->msgs[r].next;
-	}
-	return q == req ? r : NONE32;
+	return fl->msgs[req].pair;
 }
 
 /* Does the upstream request ask for what the client asked for? */

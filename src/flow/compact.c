@@ -65,6 +65,7 @@ move_msgs(struct flow *fl, const struct flow_maps *mp)
 			continue;
 		m.conn = mp->conn[m.conn];
 		m.next = flow_remap(mp->msg, m.next);
+		m.pair = flow_remap(mp->msg, m.pair);
 		fl->msgs[n++] = m;
 	}
 	fl->nmsgs = n;
@@ -79,7 +80,7 @@ move_conns(struct flow *fl, const struct flow_maps *mp)
 		struct conn *c = &fl->conns[i];
 
 		if (mp->conn[i] == NONE32) {
-			stream_free(c);
+			conn_free(c);
 			continue;
 		}
 		for (int d = 0; d < 2; d++) {
@@ -125,24 +126,6 @@ move_dns(struct flow *fl, const struct flow_maps *mp)
 	fl->nanswers = fl->answers_cap = na;	/* na == cap */
 	fl->ndns = n;
 	return 0;
-}
-
-/* Both hash tables again, oldest first so the newest stays ahead. */
-static void
-rehash(struct flow *fl)
-{
-	flow_rehash_conns(fl);
-	for (size_t b = 0; b < fl->dns_hash_size; b++)
-		fl->dns_hash[b] = NONE32;
-	for (size_t i = 0; i < fl->ndns; i++) {
-		struct dns_query *q = &fl->dns[i];
-		size_t b = dns_bucket(fl, q->id, q->cport);
-
-		if (q->answer.number != 0)
-			continue;	/* answered: out of the table */
-		q->hash_next = fl->dns_hash[b];
-		fl->dns_hash[b] = (uint32_t)i;
-	}
 }
 
 static void
@@ -211,7 +194,8 @@ flow_compact(struct flow *fl, const uint8_t *keep_conn, uint8_t *keep_msg,
 	relink_chains(fl, keep_conn, keep_msg);
 	move_msgs(fl, mp);
 	move_conns(fl, mp);
-	rehash(fl);
+	flow_rehash_conns(fl);
+	dns_rehash(fl);
 	/* out of memory there leaves the strings as they were: still valid */
 	compact_strings(fl, extra, nextra);
 	return 0;

@@ -2,6 +2,8 @@
  * dnslog.c: DNS queries and their answers, matched by id, addresses and
  * ports (the way Wireshark pairs them), with the A/AAAA/CNAME records kept.
  */
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -11,10 +13,69 @@
 /* An unanswered query older than this is no longer waited for. */
 #define DNS_WAIT_NS (60LL * 1000000000LL)
 
-size_t
-dns_bucket(const struct flow *fl, uint16_t id, uint16_t cport)
+/*
+ * The key a query and its answer share: id, both ports, the client's
+ * address and the name asked (case-insensitively). With the name in it,
+ * queries that differ only by name (one id reused, a flood) and answers
+ * that match nothing land in buckets of their own: a look-up costs O(1)
+ * expected. An answer without a question matches a query without one.
+ */
+static uint32_t
+dns_key_hash(uint16_t id, uint16_t cport, uint16_t sport,
+    const struct gw_addr *client, const char *qname)
 {
-	return ((size_t)id * 31u + cport) & (fl->dns_hash_size - 1);
+	uint32_t h = addr_hash(client) ^ ((uint32_t)id << 16 | cport);
+
+	h = h * 0x9e3779b1u + sport;
+	for (const unsigned char *s = (const unsigned char *)qname; *s; s++)
+		h = (h ^ (uint32_t)tolower(*s)) * 0x01000193u;
+	h ^= h >> 16;
+	h *= 0x7feb352du;
+	h ^= h >> 15;
+	return h;
+}
+
+static size_t
+query_bucket(const struct flow *fl, const struct dns_query *q)
+{
+	return dns_key_hash(q->id, q->cport, q->sport, &q->client,
+	    flow_str(fl, q->qname)) & (fl->dns_hash_size - 1);
+}
+
+void
+dns_rehash(struct flow *fl)
+{
+	for (size_t b = 0; b < fl->dns_hash_size; b++)
+		fl->dns_hash[b] = NONE32;
+	/* oldest first, so that the newest of a key stays ahead */
+	for (size_t i = 0; i < fl->ndns; i++) {
+		struct dns_query *q = &fl->dns[i];
+		size_t b;
+
+		if (q->answer.number != 0)
+			continue;	/* answered: out of the table */
+		b = query_bucket(fl, q);
+		q->hash_next = fl->dns_hash[b];
+		fl->dns_hash[b] = (uint32_t)i;
+	}
+}
+
+/* Twice the buckets once the queries outnumber them (out of memory:
+ * the table stays as it was, only slower). */
+static void
+table_fit(struct flow *fl)
+{
+	size_t nsize = fl->dns_hash_size * 2;
+	uint32_t *nt;
+
+	if (fl->ndns < fl->dns_hash_size || nsize > (size_t)UINT32_MAX)
+		return;
+	if ((nt = malloc(nsize * sizeof *nt)) == NULL)
+		return;
+	free(fl->dns_hash);
+	fl->dns_hash = nt;
+	fl->dns_hash_size = nsize;
+	dns_rehash(fl);
 }
 
 static void
@@ -43,10 +104,11 @@ add_query(struct flow *fl, const struct frame_ref *fr, const struct pkt *p,
 	q->qname = strpool_add(&fl->strings, m->qname, strlen(m->qname));
 	q->first_answer = NONE32;
 	q->over_tcp = over_tcp;
-	b = dns_bucket(fl, m->id, p->sport);
+	b = query_bucket(fl, q);
 	q->hash_next = fl->dns_hash[b];
 	fl->dns_hash[b] = (uint32_t)fl->ndns;
 	fl->ndns++;
+	table_fit(fl);
 }
 
 static void
@@ -81,7 +143,8 @@ static struct dns_query *
 take_query(struct flow *fl, const struct pkt *p, const struct dns_msg *m,
     int64_t now)
 {
-	size_t b = dns_bucket(fl, m->id, p->dport);
+	size_t b = dns_key_hash(m->id, p->dport, p->sport, &p->dst, m->qname) &
+	    (fl->dns_hash_size - 1);
 	uint32_t *link = &fl->dns_hash[b];
 
 	while (*link != NONE32) {
@@ -93,8 +156,7 @@ take_query(struct flow *fl, const struct pkt *p, const struct dns_msg *m,
 		}
 		if (q->id == m->id && q->cport == p->dport &&
 		    q->sport == p->sport && addr_eq(&q->client, &p->dst) &&
-		    (m->qname[0] == '\0' ||
-		    strcasecmp(flow_str(fl, q->qname), m->qname) == 0)) {
+		    strcasecmp(flow_str(fl, q->qname), m->qname) == 0) {
 			*link = q->hash_next;
 			return q;
 		}

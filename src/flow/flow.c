@@ -12,13 +12,31 @@
 #define FLOW_MAX_CONNS (8u << 20)
 #define FLOW_MAX_MSGS (16u << 20)
 #define FLOW_MAX_DNS (8u << 20)
+/* Flows without a SYN that have not shown HTTP yet: ~170 bytes each. */
+#define FLOW_MAX_PENDING (64u << 10)
+
+/* One end of a connection, mixed (murmur3's finalizer) so that the sum of
+ * two ends spreads: a plain sum of addresses and ports puts every tuple
+ * with the same port sum in one bucket, which a port scan does. */
+static uint32_t
+end_hash(const struct gw_addr *a, uint16_t port)
+{
+	uint32_t h = addr_hash(a) ^ ((uint32_t)port * 0x9e3779b1u);
+
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
 
 uint32_t
 flow_tuple_hash(const struct gw_addr *a, uint16_t ap, const struct gw_addr *b,
     uint16_t bp)
 {
 	/* symmetric, so both directions land in the same bucket */
-	uint32_t h = addr_hash(a) + addr_hash(b) + ap + bp;
+	uint32_t h = end_hash(a, ap) + end_hash(b, bp);
 
 	h ^= h >> 16;
 	h *= 0x7feb352d;
@@ -67,6 +85,7 @@ flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports)
 	fl->limits.max_conns = FLOW_MAX_CONNS;
 	fl->limits.max_msgs = FLOW_MAX_MSGS;
 	fl->limits.max_dns = FLOW_MAX_DNS;
+	fl->limits.max_pending = FLOW_MAX_PENDING;
 	fl->stats.first_ts = fl->stats.last_ts = 0;
 	fl->dns_hash_size = 4096;
 	fl->dns_hash = malloc(fl->dns_hash_size * sizeof *fl->dns_hash);
@@ -79,11 +98,24 @@ flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports)
 	return 0;
 }
 
+/* What syns points at before the first SYN: read, never written. */
+static struct frame_ref no_syns[1];
+
+void
+conn_free(struct conn *c)
+{
+	stream_free(c);
+	if (c->syns != no_syns)
+		free(c->syns);
+	c->syns = no_syns;
+	c->nsyn = 0;
+}
+
 void
 flow_free(struct flow *fl)
 {
 	for (size_t i = 0; i < fl->nconns; i++)
-		stream_free(&fl->conns[i]);
+		conn_free(&fl->conns[i]);
 	free(fl->conns);
 	free(fl->msgs);
 	free(fl->dns);
@@ -92,6 +124,7 @@ flow_free(struct flow *fl)
 	free(fl->dns_hash);
 	strpool_free(&fl->strings);
 	frag_free(fl);
+	pending_free(fl);
 	memset(fl, 0, sizeof *fl);
 }
 
@@ -130,8 +163,8 @@ conn_find(const struct flow *fl, const struct gw_addr *src, uint16_t sport,
 	return NONE32;
 }
 
-static uint32_t
-conn_new(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
+uint32_t
+flow_conn_new(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
     const struct gw_addr *saddr, uint16_t sport, const struct frame_ref *fr)
 {
 	struct conn *c;
@@ -155,6 +188,7 @@ conn_new(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
 	c->cport = cport;
 	c->sport = sport;
 	c->first = c->last = *fr;
+	c->syns = no_syns;
 	c->role = flow_is_proxy_port(fl, sport) ? CONN_CLIENT : CONN_OTHER;
 	for (int d = 0; d < 2; d++)
 		c->first_msg[d] = c->last_msg[d] = NONE32;
@@ -182,9 +216,34 @@ src_is_client(const struct flow *fl, const struct pkt *p)
 	return p->sport >= p->dport;
 }
 
+/*
+ * A flow without a SYN is a connection of the model at once when its port
+ * says it matters (a proxy port: a client; DNS over TCP); any other waits
+ * in pending.c until its bytes show HTTP.
+ */
+static bool
+proven_by_port(const struct flow *fl, const struct pkt *p)
+{
+	return flow_is_proxy_port(fl, p->sport) ||
+	    flow_is_proxy_port(fl, p->dport) || p->sport == FLOW_DNS_PORT ||
+	    p->dport == FLOW_DNS_PORT;
+}
+
 static void
 add_syn(struct conn *c, const struct frame_ref *fr)
 {
+	/* room doubles at 1, 2, 4, 8 SYNs: up to CONN_MAX_SYNS */
+	if (c->nsyn < CONN_MAX_SYNS && (c->nsyn & (c->nsyn - 1)) == 0) {
+		size_t room = c->nsyn ? 2u * c->nsyn : 1;
+		struct frame_ref *ns = realloc(c->syns == no_syns ? NULL :
+		    c->syns, room * sizeof *ns);
+
+		if (ns == NULL) {
+			c->syns_dropped++;
+			return;
+		}
+		c->syns = ns;
+	}
 	if (c->nsyn < CONN_MAX_SYNS)
 		c->syns[c->nsyn++] = *fr;
 	else
@@ -205,8 +264,8 @@ tcp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 		/* the same SYN again (same ISN): a retransmission */
 		if (c == NULL || dir != 0 || !c->syn_seen || c->isn != p->seq ||
 		    c->synack.number != 0) {
-			ci = conn_new(fl, &p->src, p->sport, &p->dst, p->dport,
-			    &fr);
+			ci = flow_conn_new(fl, &p->src, p->sport, &p->dst,
+			    p->dport, &fr);
 			if (ci == NONE32)
 				return;
 			dir = 0;
@@ -215,17 +274,21 @@ tcp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 		}
 		add_syn(&fl->conns[ci], &fr);
 	} else if (ci == NONE32) {
-		if (p->tcp_flags & TCPF_RST)
+		bool client = src_is_client(fl, p);
+
+		if (!proven_by_port(fl, p))
+			ci = pending_feed(fl, f, p, client);	/* RST: forgets */
+		else if (p->tcp_flags & TCPF_RST)
 			return;	/* a stray RST makes no connection */
-		if (src_is_client(fl, p))
-			ci = conn_new(fl, &p->src, p->sport, &p->dst, p->dport,
-			    &fr);
+		else if (client)
+			ci = flow_conn_new(fl, &p->src, p->sport, &p->dst,
+			    p->dport, &fr);
 		else
-			ci = conn_new(fl, &p->dst, p->dport, &p->src, p->sport,
-			    &fr);
+			ci = flow_conn_new(fl, &p->dst, p->dport, &p->src,
+			    p->sport, &fr);
 		if (ci == NONE32)
 			return;
-		dir = src_is_client(fl, p) ? 0 : 1;
+		dir = client ? 0 : 1;
 	}
 	c = &fl->conns[ci];
 	c->last = fr;

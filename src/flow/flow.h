@@ -29,6 +29,7 @@ enum conn_role {
 
 struct stream_state;		/* reassembly state, private to stream.c */
 struct frag_table;		/* IP fragments, private to frag.c */
+struct pending_table;		/* flows without a SYN, private to pending.c */
 
 /* One TCP connection, by 4-tuple; "client" is the side that sent the SYN. */
 struct conn {
@@ -43,7 +44,9 @@ struct conn {
 	struct frame_ref first, last;
 	uint8_t nsyn;		/* SYNs stored in syns[] */
 	uint32_t syns_dropped;	/* SYNs beyond CONN_MAX_SYNS */
-	struct frame_ref syns[CONN_MAX_SYNS];
+	/* nsyn of them, allocated as they come (most connections see one):
+	 * never NULL, so syns[0] reads as "none" when nsyn is 0 */
+	struct frame_ref *syns;
 	struct frame_ref synack;
 	struct frame_ref rst;	/* first RST */
 	bool rst_from_server;
@@ -74,6 +77,8 @@ struct http_msg {
 	uint8_t form;		/* requests: enum http_target_form */
 	strref method, target, host, first_line, error;
 	uint32_t next;		/* next message, same connection and direction */
+	uint32_t pair;		/* the k-th response of a connection for its
+				 * k-th request and back; NONE32: none yet */
 };
 
 /* One DNS query packet and its answer. */
@@ -101,6 +106,7 @@ struct dns_answer {
 /* Limits that protect memory; reaching one is counted and reported. */
 struct flow_limits {
 	size_t max_conns, max_msgs, max_dns;
+	size_t max_pending;	/* flows without a SYN waiting to show HTTP */
 };
 
 struct flow_stats {
@@ -108,6 +114,7 @@ struct flow_stats {
 	    malformed, fragments;
 	uint64_t reassembled;	/* fragmented DNS datagrams put back */
 	uint64_t conns_dropped, msgs_dropped, dns_dropped;	/* limits hit */
+	uint64_t pending_dropped;	/* flows without a SYN the budget evicted */
 	uint64_t stream_gaps;	/* bytes missing from a stream we parsed */
 	uint64_t heads_too_long;
 	int64_t first_ts, last_ts;
@@ -133,6 +140,7 @@ struct flow {
 	struct flow_limits limits;
 	struct flow_stats stats;
 	struct frag_table *frags;	/* frag.c, NULL until a fragment */
+	struct pending_table *pending;	/* pending.c, NULL until needed */
 };
 
 int flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports);
@@ -187,15 +195,27 @@ void stream_ack(struct flow *fl, uint32_t ci, int data_dir, uint32_t ack);
 void stream_close(struct flow *fl, uint32_t ci, const struct frame *f,
     int dir);
 void stream_free(struct conn *c);
+/* Frees what a connection owns (its stream state, its SYN times). */
+void conn_free(struct conn *c);
 void stream_remap(struct conn *c, const uint32_t *msg_map);
 void dns_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
     const uint8_t *msg, size_t len, bool over_tcp);
 void frag_feed(struct flow *fl, const struct frame *f, const struct pkt *p);
 void frag_free(struct flow *fl);
+/* A segment of a flow without a SYN whose port does not prove it: waits
+ * in bounded state; returns the connection it proved to be (the segment
+ * is then the caller's to count and parse) or NONE32 (taken). */
+uint32_t pending_feed(struct flow *fl, const struct frame *f,
+    const struct pkt *p, bool src_client);
+void pending_free(struct flow *fl);
+/* A new connection (NONE32: a limit reached, counted), first seen at fr. */
+uint32_t flow_conn_new(struct flow *fl, const struct gw_addr *caddr,
+    uint16_t cport, const struct gw_addr *saddr, uint16_t sport,
+    const struct frame_ref *fr);
 /* The connection table rebuilt from conns[], oldest first so that the
  * newest connection of a tuple stays ahead (flow.c). */
 void flow_rehash_conns(struct flow *fl);
-/* Bucket of an unanswered query in dns_hash (dnslog.c). */
-size_t dns_bucket(const struct flow *fl, uint16_t id, uint16_t cport);
+/* dns_hash rebuilt from dns[]: every unanswered query (dnslog.c). */
+void dns_rehash(struct flow *fl);
 
 #endif

@@ -27,8 +27,17 @@ enum parse_state {
 };
 
 struct ooo_seg {
-	uint32_t seq, len, at;	/* at: offset in ooo_buf */
+	uint32_t seq, len, at;	/* at: offset in bytes[] */
 	struct frame_ref fr;
+};
+
+/* Segments held until the stream reaches them; allocated by the first
+ * one, grown to what is held (most connections never need it). */
+struct ooo_hold {
+	uint8_t n;
+	uint32_t used, cap;
+	struct ooo_seg seg[OOO_MAX_SEGS];
+	uint8_t bytes[];
 };
 
 struct dir_state {
@@ -42,16 +51,17 @@ struct dir_state {
 	uint32_t head_len, head_cap;
 	struct http_head *ph;	/* the parse of head so far (with head) */
 	struct frame_ref head_start;
-	uint8_t nooo;
-	uint32_t ooo_used;
-	struct ooo_seg ooo[OOO_MAX_SEGS];
-	uint8_t *ooo_buf;
+	struct ooo_hold *ooo;	/* NULL: nothing held */
 };
 
 struct stream_state {
 	struct dir_state d[2];
 	uint32_t req_for_resp;	/* next request a response pairs with */
 	bool req_for_resp_set;
+	/* The oldest message without its pair, of direction unpaired_dir;
+	 * whatever follows it in that direction is unpaired too. */
+	uint32_t unpaired;
+	uint8_t unpaired_dir;
 };
 
 void
@@ -62,10 +72,31 @@ stream_free(struct conn *c)
 	for (int d = 0; d < 2; d++) {
 		free(c->stream->d[d].head);
 		free(c->stream->d[d].ph);
-		free(c->stream->d[d].ooo_buf);
+		free(c->stream->d[d].ooo);
 	}
 	free(c->stream);
 	c->stream = NULL;
+}
+
+/*
+ * Pairs the k-th response of a connection with its k-th request as the
+ * later of the two arrives, so that finding either costs O(1) however
+ * many are pipelined.
+ */
+static void
+pair_up(struct flow *fl, struct stream_state *ss, uint32_t mi)
+{
+	struct http_msg *m = &fl->msgs[mi];
+	uint32_t other = ss->unpaired;
+
+	if (other == NONE32) {
+		ss->unpaired = mi;
+		ss->unpaired_dir = m->dir;
+	} else if (ss->unpaired_dir != m->dir) {
+		m->pair = other;
+		fl->msgs[other].pair = mi;
+		ss->unpaired = fl->msgs[other].next;
+	}
 }
 
 static uint32_t
@@ -90,12 +121,14 @@ msg_add(struct flow *fl, uint32_t ci, int dir, const struct frame_ref *start,
 	m->start = *start;
 	m->head = *head;
 	m->next = NONE32;
+	m->pair = NONE32;
 	if (c->last_msg[dir] != NONE32)
 		fl->msgs[c->last_msg[dir]].next = mi;
 	else
 		c->first_msg[dir] = mi;
 	c->last_msg[dir] = mi;
 	c->nmsg[dir]++;
+	pair_up(fl, c->stream, mi);
 	return mi;
 }
 
@@ -271,7 +304,8 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 static bool
 head_reserve(struct dir_state *d, uint32_t need, uint32_t max)
 {
-	uint32_t ncap = d->head_cap ? d->head_cap : 1024;
+	/* from small: most heads are short, and most flows send none */
+	uint32_t ncap = d->head_cap ? d->head_cap : 128;
 	uint8_t *nb;
 
 	if (need <= d->head_cap)
@@ -334,37 +368,40 @@ feed_dns(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 }
 
 /*
- * Parses the head collected so far: from scratch for its first bytes, else
- * going on where the last parse stopped (http_parse_more), so that a head
- * sent a byte at a time costs O(length) and not O(length^2).
+ * Parses the head collected so far into h: from scratch, or going on where
+ * the last parse stopped (more: h holds it, http_parse_more), so that a
+ * head sent a byte at a time costs O(length) and not O(length^2).
  */
 static enum http_result
-parse_collected(struct dir_state *d, int dir, bool more)
+parse_collected(const struct dir_state *d, int dir, struct http_head *h,
+    bool more)
 {
 	if (more)
-		return http_parse_more(d->head, d->head_len, d->ph);
-	return dir == 0 ? http_parse_request(d->head, d->head_len, d->ph) :
-	    http_parse_response(d->head, d->head_len, d->ph);
+		return http_parse_more(d->head, d->head_len, h);
+	return dir == 0 ? http_parse_request(d->head, d->head_len, h) :
+	    http_parse_response(d->head, d->head_len, h);
 }
 
-/* Head bytes: collect, and parse once they might be complete. */
+/*
+ * Head bytes: collect, and parse once they might be complete. The first
+ * HEAD_QUICK bytes are parsed from scratch on the stack each time; only a
+ * longer head keeps its parse (d->ph), so that a flood of connections
+ * that each start a head holds a few bytes each, not a parse.
+ */
 static size_t
 feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
     const uint8_t *data, size_t len, const struct frame_ref *fr)
 {
-	struct http_head *h;
+	struct http_head quick, *h = &quick;
 	uint32_t before = d->head_len;
 	size_t take = len;
 	enum http_result r;
+	bool more = d->ph != NULL;
 
 	if (d->head_len == 0)
 		d->head_start = *fr;
 	if (take > HTTP_HEAD_MAX - d->head_len)
 		take = HTTP_HEAD_MAX - d->head_len;
-	if (d->ph == NULL && (d->ph = malloc(sizeof *d->ph)) == NULL) {
-		d->state = PS_DEAD;
-		return len;
-	}
 	if (!head_reserve(d, d->head_len + take, HTTP_HEAD_MAX)) {
 		d->state = PS_DEAD;
 		return len;
@@ -379,8 +416,14 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 	if (before >= HEAD_QUICK && d->head_len < HTTP_HEAD_MAX &&
 	    memchr(data, '\n', take) == NULL)
 		return len;
-	h = d->ph;
-	r = parse_collected(d, dir, before > 0);
+	if (d->head_len >= HEAD_QUICK) {
+		if (d->ph == NULL && (d->ph = malloc(sizeof *d->ph)) == NULL) {
+			d->state = PS_DEAD;
+			return len;
+		}
+		h = d->ph;
+	}
+	r = parse_collected(d, dir, h, more);
 	if (r == HTTP_INCOMPLETE && d->head_len >= HTTP_HEAD_MAX) {
 		r = HTTP_INVALID;
 		h->error = "head too long";
@@ -548,14 +591,21 @@ parse_gap(struct flow *fl, struct dir_state *d, uint64_t n)
 	}
 }
 
+static unsigned
+ooo_count(const struct dir_state *d)
+{
+	return d->ooo != NULL ? d->ooo->n : 0;
+}
+
 static void
 ooo_drop(struct dir_state *d, unsigned k)
 {
-	memmove(&d->ooo[k], &d->ooo[k + 1],
-	    (d->nooo - k - 1) * sizeof d->ooo[0]);
-	d->nooo--;
-	if (d->nooo == 0)
-		d->ooo_used = 0;
+	struct ooo_hold *h = d->ooo;
+
+	memmove(&h->seg[k], &h->seg[k + 1], (h->n - k - 1) * sizeof h->seg[0]);
+	h->n--;
+	if (h->n == 0)
+		h->used = 0;
 }
 
 /* Delivers held segments that the stream has now reached. */
@@ -568,8 +618,8 @@ ooo_drain(struct flow *fl, uint32_t ci, int dir)
 		struct dir_state *d = &fl->conns[ci].stream->d[dir];
 
 		progress = false;
-		for (unsigned k = 0; k < d->nooo; k++) {
-			struct ooo_seg s = d->ooo[k];
+		for (unsigned k = 0; k < ooo_count(d); k++) {
+			struct ooo_seg s = d->ooo->seg[k];
 			int32_t rel = (int32_t)(s.seq - d->next_seq);
 
 			if (rel > 0)
@@ -580,12 +630,18 @@ ooo_drain(struct flow *fl, uint32_t ci, int dir)
 
 				d->next_seq += s.len - skip;
 				parse_bytes(fl, ci, dir,
-				    d->ooo_buf + s.at + skip, s.len - skip,
+				    d->ooo->bytes + s.at + skip, s.len - skip,
 				    &s.fr);
 			}
 			progress = true;
 			break;
 		}
+	}
+	/* nothing held any more: give the memory back */
+	if (fl->conns[ci].stream != NULL &&
+	    ooo_count(&fl->conns[ci].stream->d[dir]) == 0) {
+		free(fl->conns[ci].stream->d[dir].ooo);
+		fl->conns[ci].stream->d[dir].ooo = NULL;
 	}
 }
 
@@ -593,17 +649,34 @@ static bool
 ooo_hold(struct dir_state *d, uint32_t seq, const uint8_t *data, uint32_t len,
     const struct frame_ref *fr)
 {
-	if (d->nooo >= OOO_MAX_SEGS || d->ooo_used + len > OOO_MAX_BYTES)
+	struct ooo_hold *h = d->ooo;
+	uint32_t used = h ? h->used : 0, cap = h ? h->cap : 0;
+
+	if (ooo_count(d) >= OOO_MAX_SEGS || used + len > OOO_MAX_BYTES)
 		return false;
-	if (d->ooo_buf == NULL && (d->ooo_buf = malloc(OOO_MAX_BYTES)) == NULL)
-		return false;
-	memcpy(d->ooo_buf + d->ooo_used, data, len);
-	d->ooo[d->nooo].seq = seq;
-	d->ooo[d->nooo].len = len;
-	d->ooo[d->nooo].at = d->ooo_used;
-	d->ooo[d->nooo].fr = *fr;
-	d->nooo++;
-	d->ooo_used += len;
+	if (used + len > cap) {
+		uint32_t ncap = cap ? cap : 256;
+
+		while (ncap < used + len)
+			ncap *= 2;
+		if (ncap > OOO_MAX_BYTES)
+			ncap = OOO_MAX_BYTES;
+		if ((h = realloc(h, sizeof *h + ncap)) == NULL)
+			return false;
+		if (d->ooo == NULL) {
+			h->n = 0;
+			h->used = 0;
+		}
+		h->cap = ncap;
+		d->ooo = h;
+	}
+	memcpy(h->bytes + h->used, data, len);
+	h->seg[h->n].seq = seq;
+	h->seg[h->n].len = len;
+	h->seg[h->n].at = h->used;
+	h->seg[h->n].fr = *fr;
+	h->n++;
+	h->used += len;
 	return true;
 }
 
@@ -613,9 +686,9 @@ ooo_give_up(struct flow *fl, struct dir_state *d, uint32_t upto)
 {
 	uint32_t target = upto;
 
-	for (unsigned k = 0; k < d->nooo; k++)
-		if ((int32_t)(d->ooo[k].seq - target) < 0)
-			target = d->ooo[k].seq;
+	for (unsigned k = 0; k < ooo_count(d); k++)
+		if ((int32_t)(d->ooo->seg[k].seq - target) < 0)
+			target = d->ooo->seg[k].seq;
 	parse_gap(fl, d, (uint32_t)(target - d->next_seq));
 	d->next_seq = target;
 }
@@ -630,6 +703,7 @@ stream_start(struct conn *c)
 	c->stream = calloc(1, sizeof *c->stream);
 	if (c->stream == NULL)
 		return false;
+	c->stream->unpaired = NONE32;
 	for (int d = 0; d < 2; d++) {
 		c->stream->d[d].cur_msg = NONE32;
 		if (c->sport == FLOW_DNS_PORT)
@@ -710,7 +784,7 @@ stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
 		return;
 	if (wirelen > caplen)
 		parse_gap(fl, &c->stream->d[dir], wirelen - caplen);
-	if (c->stream->d[dir].nooo)
+	if (ooo_count(&c->stream->d[dir]))
 		ooo_drain(fl, ci, dir);
 }
 
@@ -726,7 +800,8 @@ stream_ack(struct flow *fl, uint32_t ci, int data_dir, uint32_t ack)
 	if (fl->conns[ci].stream == NULL)
 		return;
 	d = &fl->conns[ci].stream->d[data_dir];
-	if (!d->synced || d->nooo == 0 || (int32_t)(ack - d->next_seq) <= 0)
+	if (!d->synced || ooo_count(d) == 0 ||
+	    (int32_t)(ack - d->next_seq) <= 0)
 		return;
 	ooo_give_up(fl, d, ack);
 	ooo_drain(fl, ci, data_dir);
@@ -747,10 +822,11 @@ stream_close(struct flow *fl, uint32_t ci, const struct frame *f, int dir)
 	} else if (d->state == PS_HEAD && d->head_len > 0 && dir == 1) {
 		/* closed in the middle of what should have been a head */
 		const char *why = "incomplete response head";
+		struct http_head quick, *h = d->ph ? d->ph : &quick;
 
-		if (d->ph != NULL && parse_collected(d, dir, true) ==
-		    HTTP_INVALID && d->ph->error != NULL)
-			why = d->ph->error;	/* a line feed_head skipped */
+		if (parse_collected(d, dir, h, d->ph != NULL) ==
+		    HTTP_INVALID && h->error != NULL)
+			why = h->error;	/* a line feed_head skipped */
 		record_invalid(fl, ci, dir, d, why, &fr);
 	}
 	d->state = PS_DEAD;
@@ -782,4 +858,6 @@ stream_remap(struct conn *c, const uint32_t *msg_map)
 	if (c->stream->req_for_resp_set)
 		c->stream->req_for_resp = flow_remap(msg_map,
 		    c->stream->req_for_resp);
+	/* unpaired messages end their chains: a kept connection keeps them */
+	c->stream->unpaired = flow_remap(msg_map, c->stream->unpaired);
 }

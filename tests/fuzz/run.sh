@@ -12,7 +12,9 @@
 # artifacts and logs. Seeds come from examples/, themes/, tests/fuzz/seeds/,
 # the hostile captures of tests/tools/mkhostile.py and, when present, the
 # public corpus at ../shared/corpus/public (GW_CORPUS). Exits non-zero when
-# a harness crashed (or an input of --regress failed).
+# a harness crashed (or an input of --regress failed). Every run has a
+# memory limit, FUZZ_RSS_MB (512): an input that makes the model grow out
+# of proportion (issue 13) fails like a crash.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
@@ -21,11 +23,12 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CORPUS=${GW_CORPUS:-../shared/corpus/public}
 ALL="engine dns http packet flow yaml escape"
 NICE=${FUZZ_NICE:-nice -n 19}
+RSS_MB=${FUZZ_RSS_MB:-512}
 mode=fuzz
 case "${1:-}" in
 --regress) mode=regress; shift ;;
 --build) mode=build; shift ;;
--h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 HARNESSES=${*:-$ALL}
 for h in $HARNESSES; do
@@ -138,7 +141,7 @@ if [ "$mode" = regress ]; then
 			echo "regress $h: no inputs"
 			continue
 		fi
-		if "$OUT/bin/fuzz_$h" -timeout=25 -rss_limit_mb=2048 "${files[@]}" \
+		if "$OUT/bin/fuzz_$h" -timeout=25 -rss_limit_mb="$RSS_MB" "${files[@]}" \
 		    >"$OUT/logs/regress-$h.log" 2>&1; then
 			echo "regress $h: ${#files[@]} inputs ok"
 		else
@@ -226,7 +229,7 @@ for h in $HARNESSES; do
 	start=$(date +%s)
 	TIMEFORMAT='%U %S'
 	{ time $NICE "$OUT/bin/fuzz_$h" -max_total_time="$FUZZ_SECONDS" -timeout=20 \
-	    -rss_limit_mb=2048 -max_len="$(maxlen "$h")" -print_final_stats=1 \
+	    -rss_limit_mb="$RSS_MB" -max_len="$(maxlen "$h")" -print_final_stats=1 \
 	    -artifact_prefix="$OUT/crashes/$h/" $(dict "$h") "${dirs[@]}" >"$log" 2>&1; } 2>"$OUT/logs/$h.cpu"
 	rc=$?
 	secs=$(( $(date +%s) - start ))

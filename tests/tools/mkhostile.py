@@ -21,6 +21,26 @@ Usage: mkhostile.py OUTDIR     writes into OUTDIR:
                         TCP segments, answered 400 ... and a normal request
                         after it on another connection, answered 502.
 
+Usage: mkhostile.py --shape SHAPE --count N -o FILE
+                               one capture of a shape of issue 13, its frames
+                               linear in N; prints how many frames it wrote:
+
+  synless      N one-byte segments, each on its own connection whose SYN the
+               capture never saw (F1)
+  synless-ooo  the same, each connection's byte followed by one out-of-order
+               byte (F1)
+  synless-head the same, each connection starting an HTTP head it never
+               finishes (F1)
+  syn          N SYNs from the gateway to new upstream ports (F2)
+  dns-sameid   N queries with the same id and port, then their answers,
+               oldest first (F3)
+  dns-junk     N queries with the same id and port, then N answers that
+               match none of them (F3)
+  pipeline     N requests pipelined on one upstream connection, then the N
+               responses (F4)
+  onehost      N client requests for one host through the proxy, each with
+               its own DNS look-up, answered 502 (F4)
+
 Python 3 standard library only. Ethernet link type, microsecond pcap.
 """
 import os
@@ -234,9 +254,163 @@ def hostile_bighead(path):
     cap.write(path)
 
 
+class Stream:
+    """A pcap written as it is made (a shape of a million frames does not
+    fit a list); frames come in time order, t in microseconds."""
+    ETH = b'\2\0\0\0\0\2\2\0\0\0\0\1\x08\0'
+
+    def __init__(self, path):
+        self.f = open(path, 'wb')
+        self.f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144,
+                                 1))
+        self.t = 1767225600 * 1000000
+        self.count = 0
+
+    def frame(self, src, dst, proto, l4):
+        # no IP checksum: the tool never checks one, and it halves the time
+        ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4), 1, 0, 64,
+                         proto, 0, src, dst)
+        fr = self.ETH + ip + l4
+        self.t += 10
+        self.count += 1
+        self.f.write(struct.pack('<IIII', self.t // 1000000,
+                                 self.t % 1000000, len(fr), len(fr)) + fr)
+
+    def tcp(self, src, sp, dst, dp, seq, ack, fl, data=b''):
+        self.frame(src, dst, 6, struct.pack(
+            '!HHIIBBHHH', sp, dp, seq & 0xffffffff, ack & 0xffffffff, 0x50,
+            fl, 65535, 0, 0) + data)
+
+    def udp(self, src, sp, dst, dp, data):
+        self.frame(src, dst, 17,
+                   struct.pack('!HHHH', sp, dp, 8 + len(data), 0) + data)
+
+    def close(self):
+        self.f.close()
+
+
+def host4(i):
+    """The i-th client address, 10.64.0.0/10: a million without repeats."""
+    return struct.pack('!I', 0x0a400000 + i // 50000)
+
+
+def shape_synless(cap, n, what):
+    srv = socket.inet_aton('10.1.0.80')
+    for i in range(n):
+        cli, port = host4(i), 10000 + i % 50000
+        if what == 'head':
+            cap.tcp(cli, port, srv, 80, 1000, 1, PSH | ACK,
+                    b'GET /%d HTTP/1.1\r\nHost: a.test\r\n' % i)
+            continue
+        cap.tcp(cli, port, srv, 80, 1000, 1, PSH | ACK, b'G')
+        if what == 'ooo':
+            cap.tcp(cli, port, srv, 80, 1010, 1, PSH | ACK, b'X')
+
+
+def shape_syn(cap, n):
+    gw = socket.inet_aton(GW)
+    for i in range(n):
+        cap.tcp(gw, 10000 + i % 50000, struct.pack('!I', 0x0a010000 + i //
+                                                   50000), 1 + i % 65535,
+                1000 + i, 0, SYN)
+
+
+def shape_dns(cap, n, junk):
+    gw, srv = socket.inet_aton(GW), socket.inet_aton(DNS_SRV)
+    for i in range(n):
+        cap.udp(gw, 40000, srv, 53, qmsg(0x4242, 'q%d.test' % i))
+    for i in range(n):
+        name = 'none%d.test' % i if junk else 'q%d.test' % i
+        q = qmsg(0x4242, name)
+        a = struct.pack('!6H', 0x4242, 0x8180, 1, 1, 0, 0) + q[12:]
+        a += b'\xc0\x0c' + struct.pack('!HHIH', 1, 1, 60, 4) + \
+            socket.inet_aton('10.1.0.80')
+        cap.udp(srv, 53, gw, 40000, a)
+
+
+def shape_pipeline(cap, n):
+    """n clients ask the proxy for pipe.test/i; the gateway sends the n
+    requests pipelined on one upstream connection, the upstream answers
+    them in order (500), and each client gets its 502."""
+    gw, up = socket.inet_aton(GW), socket.inet_aton('10.1.0.80')
+    cs, ss = 1000, 5000
+    for i in range(n):
+        cli, port = host4(i), 10000 + i % 50000
+        cap.tcp(cli, port, gw, 9090, cs, 0, SYN)
+        cap.tcp(gw, 9090, cli, port, ss, cs + 1, SYN | ACK)
+        cap.tcp(cli, port, gw, 9090, cs + 1, ss + 1, PSH | ACK,
+                request(b'http://pipe.test/%d' % i, b'pipe.test'))
+    cap.tcp(gw, 41000, up, 80, cs, 0, SYN)
+    cap.tcp(up, 80, gw, 41000, ss, cs + 1, SYN | ACK)
+    cs, ss = cs + 1, ss + 1
+    for i in range(n):
+        req = request(b'/%d' % i, b'pipe.test')
+        cap.tcp(gw, 41000, up, 80, cs, ss, PSH | ACK, req)
+        cs += len(req)
+    resp = b'HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n'
+    for i in range(n):
+        cap.tcp(up, 80, gw, 41000, ss, cs, PSH | ACK, resp)
+        ss += len(resp)
+    for i in range(n):
+        cli, port = host4(i), 10000 + i % 50000
+        req = request(b'http://pipe.test/%d' % i, b'pipe.test')
+        cap.tcp(gw, 9090, cli, port, 5001, 1001 + len(req),
+                PSH | ACK | FIN, page502())
+
+
+def shape_onehost(cap, n):
+    gw, srv = socket.inet_aton(GW), socket.inet_aton(DNS_SRV)
+    for i in range(n):
+        cli, port = host4(i), 10000 + i % 50000
+        c, s = 1000, 5000
+        cap.tcp(cli, port, gw, 9090, c, 0, SYN)
+        cap.tcp(gw, 9090, cli, port, s, c + 1, SYN | ACK)
+        c, s = c + 1, s + 1
+        req = request(b'http://one.test/%d' % i, b'one.test')
+        cap.tcp(cli, port, gw, 9090, c, s, PSH | ACK, req)
+        c += len(req)
+        q = qmsg(i & 0xffff, 'one.test')
+        cap.udp(gw, 40000 + i % 20000, srv, 53, q)
+        cap.udp(srv, 53, gw, 40000 + i % 20000,
+                struct.pack('!6H', i & 0xffff, 0x8183, 1, 0, 0, 0) + q[12:])
+        cap.tcp(gw, 9090, cli, port, s, c, PSH | ACK | FIN, page502())
+        cap.tcp(cli, port, gw, 9090, c, s + len(page502()) + 1, FIN | ACK)
+
+
+SHAPES = {
+    'synless': lambda cap, n: shape_synless(cap, n, ''),
+    'synless-ooo': lambda cap, n: shape_synless(cap, n, 'ooo'),
+    'synless-head': lambda cap, n: shape_synless(cap, n, 'head'),
+    'syn': shape_syn,
+    'dns-sameid': lambda cap, n: shape_dns(cap, n, False),
+    'dns-junk': lambda cap, n: shape_dns(cap, n, True),
+    'pipeline': shape_pipeline,
+    'onehost': shape_onehost,
+}
+
+
+def shape_main(argv):
+    import argparse
+    ap = argparse.ArgumentParser(prog='mkhostile.py')
+    ap.add_argument('--shape', required=True, choices=sorted(SHAPES))
+    ap.add_argument('--count', type=int, required=True)
+    ap.add_argument('-o', dest='out', required=True)
+    a = ap.parse_args(argv)
+    if a.count < 1 or a.count > 4000000:
+        ap.error('--count: 1 to 4000000')
+    cap = Stream(a.out)
+    SHAPES[a.shape](cap, a.count)
+    cap.close()
+    print(cap.count)	# frames written, for the benchmark's memory bound
+    return 0
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1].startswith('--'):
+        return shape_main(sys.argv[1:])
     if len(sys.argv) != 2:
-        sys.stderr.write('usage: mkhostile.py OUTDIR\n')
+        sys.stderr.write('usage: mkhostile.py OUTDIR\n'
+                         '       mkhostile.py --shape SHAPE --count N -o FILE\n')
         return 2
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
