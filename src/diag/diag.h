@@ -58,6 +58,7 @@ struct txn {
 	uint32_t req, resp;	/* flow.msgs; resp NONE32 if unanswered */
 	strref url, host;	/* url as DESIGN §3 defines it; host lower-case */
 	uint32_t host_hash;	/* name_hash(host): the indexes' key */
+	uint32_t resource_hash;	/* resource_hash(host, url): by_host's */
 	uint16_t port;		/* destination port the gateway must reach */
 	uint16_t status;	/* 0: the gateway never answered */
 	bool is_error;		/* status in --status, or no answer */
@@ -110,7 +111,7 @@ struct diag {
 	size_t first_unsettled;
 	struct key_index by_name;	/* dns queries by name */
 	struct key_index by_dst;	/* conns by server address+port */
-	struct key_index by_host;	/* upstream requests by host */
+	struct key_index by_host;	/* upstream requests by host and path */
 	struct key_index by_req;	/* transactions (txns[]) by host */
 	uint8_t *dns_claimed, *conn_claimed, *msg_claimed;
 	size_t dns_claimed_cap, conn_claimed_cap, msg_claimed_cap;

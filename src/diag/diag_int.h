@@ -47,6 +47,7 @@ add_sat(int64_t a, int64_t b)
 }
 
 uint32_t name_hash(const char *s);
+uint32_t resource_hash(const char *host, const char *target);
 uint32_t dst_hash(const struct gw_addr *a, uint16_t port);
 /* keyidx.c: add (items of one key in time order), find, first position
  * at or after a time, free. */

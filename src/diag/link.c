@@ -845,7 +845,7 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
 	if (on_conn != NONE32)
 		best.item = on_conn_request(&f);
 	else
-		pick_nearest(&f, key_find(&dg->by_host, t->host_hash), &best,
+		pick_nearest(&f, key_find(&dg->by_host, t->resource_hash), &best,
 		    &claimed);
 	if (best.item == NONE32)
 		return false;
@@ -963,7 +963,7 @@ diag_mark_window(const struct diag *dg, const struct flow *fl,
 		for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n; p++)
 			conn[l->items[p]] = 1;
 	}
-	l = key_find(&dg->by_host, name_hash(host));
+	l = key_find(&dg->by_host, t->resource_hash);
 	for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n; p++) {
 		msg[l->items[p]] = 1;
 		conn[fl->msgs[l->items[p]].conn] = 1;

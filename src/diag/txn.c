@@ -48,6 +48,26 @@ name_hash(const char *s)
 	return h;
 }
 
+/*
+ * Host and path together: an upstream request is found by what it asks
+ * for (same_resource compares the same path), so many requests for one
+ * host cost no walk over each other's. Absolute URLs count by their path.
+ */
+uint32_t
+resource_hash(const char *host, const char *target)
+{
+	const char *path = strstr(target, "://");
+	uint32_t h = name_hash(host);
+
+	if (path != NULL) {
+		path = strchr(path + 3, '/');
+		target = path ? path : "/";
+	}
+	for (; *target; target++)
+		h = (h ^ (uint8_t)*target) * 16777619u;
+	return h;
+}
+
 uint32_t
 dst_hash(const struct gw_addr *a, uint16_t port)
 {
@@ -126,6 +146,7 @@ txn_target(struct flow *fl, struct txn *t, const struct http_msg *m)
 		port = m->form == HTTP_FORM_AUTHORITY ? 443 : 80;
 	t->host = strpool_add(&fl->strings, host, strlen(host));
 	t->host_hash = name_hash(host);
+	t->resource_hash = resource_hash(host, flow_str(fl, t->url));
 	t->port = port;
 }
 
@@ -252,7 +273,8 @@ index_upstream_request(struct diag *dg, const struct flow *fl, uint32_t mi)
 
 	request_host(fl, &fl->msgs[mi], host, sizeof host, &port);
 	if (host[0])
-		key_add(&dg->by_host, name_hash(host), mi,
+		key_add(&dg->by_host, resource_hash(host,
+		    flow_str(fl, fl->msgs[mi].target)), mi,
 		    fl->msgs[mi].head.ts_ns);
 }
 

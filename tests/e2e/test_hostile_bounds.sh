@@ -6,11 +6,7 @@
 # figures are the benchmark's, doc/security.md).
 #
 # With a sanitizer build as GW_BIN it measures build/gw502tui instead.
-# HOSTILE_KNOWN_OPEN names shapes whose bound is known not to hold yet
-# (their fix is in src/diag, see doc/security.md F4): a failure there is a
-# skip, a pass is reported as such.
 . "$(dirname "$0")/lib.sh"
-KNOWN_OPEN=${HOSTILE_KNOWN_OPEN-"pipeline onehost"}
 # The bounds are the plain build's: ASan's shadow memory and quarantine
 # would break the memory one (make check tests build-san and builds both).
 asan() { grep -q __asan_init "$1" 2>/dev/null; }
@@ -33,8 +29,6 @@ while read -r shape frames t1 t4 rss ratio mem result; do
 	what="$shape: ${frames} frames at 4N, CPU ratio $ratio, peak ${rss} MB ($mem)"
 	if [ "$result" = PASS ]; then
 		ok "$what"
-	elif [[ " $KNOWN_OPEN " == *" $shape "* ]]; then
-		skip "$what: known open (HOSTILE_KNOWN_OPEN)"
 	else
 		notok "$what" "t1=${t1}s t4=${t4}s"
 	fi
