@@ -295,10 +295,8 @@ link_dns_inflight(struct diag *dg, const struct flow *fl, struct txn *t,
 	return true;
 }
 
-/* Seconds an answer may be served from a cache (bounded: a hostile or
- * odd TTL must not make an answer from hours ago look current). */
-static int64_t
-cache_ns(const struct flow *fl, const struct dns_query *q)
+uint32_t
+diag_cache_ttl(const struct flow *fl, const struct dns_query *q)
 {
 	uint64_t ttl = UINT32_MAX;
 	bool any_addr = false;
@@ -314,9 +312,7 @@ cache_ns(const struct flow *fl, const struct dns_query *q)
 	}
 	if (!any_addr)
 		ttl = q->neg_ttl ? q->neg_ttl : DIAG_NEG_TTL_S;
-	if (ttl > DIAG_CACHE_MAX_S)
-		ttl = DIAG_CACHE_MAX_S;
-	return (int64_t)ttl * 1000000000LL;
+	return ttl > DIAG_CACHE_MAX_S ? DIAG_CACHE_MAX_S : (uint32_t)ttl;
 }
 
 /*
@@ -343,7 +339,8 @@ diag_cache_valid(const struct flow *fl, const struct dns_query *q,
 {
 	return q->rcode >= 0 && q->answer.number != 0 &&
 	    q->answer.ts_ns <= at &&
-	    at <= add_sat(q->answer.ts_ns, cache_ns(fl, q));
+	    at <= add_sat(q->answer.ts_ns,
+	    (int64_t)diag_cache_ttl(fl, q) * 1000000000LL);
 }
 
 /*

@@ -58,9 +58,10 @@ text_dns(FILE *out, const struct flow *fl, const struct txn *t)
 		const struct dns_query *q = &fl->dns[t->d.dns[0]];
 
 		fprintf(out, "          from the gateway's DNS cache: answered "
-		    "at frame %" PRIu64 ", %.1f s before the request\n",
-		    q->answer.number, (double)(fl->msgs[t->req].start.ts_ns -
-		    q->answer.ts_ns) / 1e9);
+		    "at frame %" PRIu64 ", %.1f s before the request (TTL "
+		    "%" PRIu32 ")\n", q->answer.number,
+		    (double)(fl->msgs[t->req].start.ts_ns - q->answer.ts_ns) /
+		    1e9, diag_cache_ttl(fl, q));
 	}
 }
 

@@ -231,6 +231,17 @@ ev_dns(struct ui *u, const struct txn *t)
 		if (nq > 2)
 			ev_add(u, "", TE_DIM, "%u queries for this name", nq);
 	}
+	if (d->ndns && d->dns_link == LINK_CACHE) {
+		q = &fl->dns[d->dns[0]];
+		ui_fmt_rel(fl->msgs[t->req].start.ts_ns - q->answer.ts_ns, rtt,
+		    sizeof rtt);
+		ev_add(u, "", TE_DIM, "from the gateway's DNS cache: answered "
+		    "%s before the request (TTL %u)", rtt,
+		    (unsigned)diag_cache_ttl(fl, q));
+	}
+	if (d->ambiguous)
+		ev_add(u, "", TE_DIM, "ambiguous: request %u came within 1 ms "
+		    "for the same host", (unsigned)t->rival);
 }
 
 /* ---- connection attempts ------------------------------------------------ */
