@@ -347,6 +347,31 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 	}
 }
 
+/* Nothing explains it: say what was seen, never less than the evidence. */
+static void
+summary_unknown(const struct flow *fl, const struct txn *t, char *out,
+    size_t outlen)
+{
+	const char *host = flow_str(fl, t->host);
+	char dst[ADDR_STRLEN];
+
+	if (t->d.nconns) {
+		const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
+
+		snprintf(out, outlen, "the gateway connected to %s:%u, but no "
+		    "request for this URL was seen on the connection",
+		    addr_fmt(&c->saddr, dst, sizeof dst), c->sport);
+	} else if (t->d.ndns) {
+		snprintf(out, outlen, "%s was resolved%s, but no connection "
+		    "attempt to its addresses was captured", host,
+		    t->d.dns_link == LINK_CACHE ? " (from the gateway's DNS "
+		    "cache)" : "");
+	} else {
+		snprintf(out, outlen, "no DNS or upstream traffic for %s was "
+		    "captured", host);
+	}
+}
+
 void
 diag_summary(const struct diag *dg, const struct flow *fl,
     const struct txn *t, char *out, size_t outlen)
@@ -388,8 +413,7 @@ diag_summary(const struct diag *dg, const struct flow *fl,
 			    flow_str(fl, fl->msgs[t->d.up_resp].first_line),
 			    t->status);
 		else
-			snprintf(out, outlen, "no DNS or upstream traffic for "
-			    "%s was captured", flow_str(fl, t->host));
+			summary_unknown(fl, t, out, outlen);
 		break;
 	}
 }
