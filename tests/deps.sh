@@ -7,6 +7,8 @@ if [ "${1:-build}" = test ]; then
 	want="$want libcmocka-dev tmux tcpdump tshark python3 iproute2 iptables \
 dnsmasq-base mitmproxy nginx-light curl procps iputils-ping"
 	want="$want clang libclang-rt-14-dev llvm"
+	# bench/hostile.sh (test_hostile_bounds) measures peak RSS with it
+	want="$want time"
 fi
 missing=""
 for p in $want; do
