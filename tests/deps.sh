@@ -9,6 +9,8 @@ dnsmasq-base mitmproxy nginx-light curl procps iputils-ping"
 	want="$want clang libclang-rt-14-dev llvm"
 	# bench/hostile.sh (test_hostile_bounds) measures peak RSS with it
 	want="$want time"
+	# the live --keep and --ring tests replay a lab capture on a veth pair
+	want="$want tcpreplay"
 fi
 missing=""
 for p in $want; do
