@@ -27,7 +27,7 @@ rate, as are the mutants tests/mutate/equivalent.txt names with a reason.
 
   mutate.py --list [--sample N] [--seed S] [DIR...]    the mutants, numbered
   mutate.py --run  [--sample N] [--seed S] [--jobs J] [--report FILE]
-                   [--min-rate PCT] [DIR...]
+                   [--only SIGFILE] [--min-rate PCT] [DIR...]
 """
 import argparse
 import hashlib
@@ -248,6 +248,9 @@ def file_mutants(path):
 def all_mutants(dirs):
     files = []
     for d in dirs:
+        if d.endswith(".c"):
+            files.append(d)
+            continue
         for name in sorted(os.listdir(os.path.join(ROOT, d))):
             if name.endswith(".c"):
                 files.append(os.path.join(d, name))
@@ -275,14 +278,16 @@ def load_equivalents():
 
 
 def sample(mutants, dirs, per_dir, seed, equivalents):
-    """A fixed random sample of PER_DIR non-equivalent mutants of each
-    directory (all of them when PER_DIR is 0), in mutant-number order."""
+    """A fixed random sample of PER_DIR mutants of each directory (all of
+    them when PER_DIR is 0), less the known equivalent ones, in
+    mutant-number order. Equivalents are dropped after drawing, so that
+    listing one does not reshuffle the sample."""
     chosen = []
     for d in dirs:
-        pool = [m for m in mutants if m.directory == d and m.sig not in equivalents]
+        pool = [m for m in mutants if d in (m.directory, m.path)]
         if per_dir and per_dir < len(pool):
             pool = random.Random("%s:%s" % (seed, d)).sample(pool, per_dir)
-        chosen.extend(pool)
+        chosen.extend(m for m in pool if m.sig not in equivalents)
     return sorted(chosen, key=lambda m: m.number)
 
 
@@ -311,12 +316,14 @@ def run_limited(cmd, cwd, env, deadline):
 
 
 class Worker:
-    """A scratch copy of the tree (src/, Makefile; tests/ linked) with its
-    own build/, where one mutant at a time is built and tested."""
+    """A scratch copy of the tree (src/, tests/, examples/, Makefile: the
+    tests as they were when the run began) with its own build/, where one
+    mutant at a time is built and tested."""
 
-    def __init__(self, base, make_jobs):
+    def __init__(self, base, make_jobs, unit_only=False):
         self.dir = base
         self.make_jobs = make_jobs
+        self.unit_only = unit_only
         self.pristine = {}
         self.users = {}      # object -> the binaries that link it
         self.durations = {}  # test binary or script -> seconds on the unmutated tree
@@ -324,16 +331,16 @@ class Worker:
     @classmethod
     def create(cls, parent, make_jobs):
         d = tempfile.mkdtemp(prefix="gw502mutate.", dir=parent)
-        shutil.copytree(os.path.join(ROOT, "src"), os.path.join(d, "src"))
+        for sub in ("src", "tests", "examples"):
+            shutil.copytree(os.path.join(ROOT, sub), os.path.join(d, sub), symlinks=True)
         shutil.copy2(os.path.join(ROOT, "Makefile"), d)
-        os.symlink(os.path.join(ROOT, "tests"), os.path.join(d, "tests"))
         return cls(d, make_jobs)
 
     def clone(self, parent):
         d = tempfile.mkdtemp(prefix="gw502mutate.", dir=parent)
         os.rmdir(d)
         shutil.copytree(self.dir, d, symlinks=True)
-        w = Worker(d, self.make_jobs)
+        w = Worker(d, self.make_jobs, self.unit_only)
         w.durations, w.users = self.durations, self.users
         return w
 
@@ -355,8 +362,10 @@ class Worker:
         cmds = []
         for b in binaries:
             if b.endswith("/gw502tui"):
-                cmds.append(("bash", os.path.join(ROOT, "tests/e2e/test_lab.sh")))
-                cmds.append(("bash", os.path.join(ROOT, "tests/e2e/test_cli.sh")))
+                if self.unit_only:
+                    continue
+                cmds.append(("bash", os.path.join(self.dir, "tests/e2e/test_lab.sh")))
+                cmds.append(("bash", os.path.join(self.dir, "tests/e2e/test_cli.sh")))
             else:
                 cmds.append((os.path.join(self.dir, b),))
         return sorted(cmds, key=lambda c: self.durations.get(os.path.basename(c[-1]), 0))
@@ -383,12 +392,12 @@ class Worker:
 
     def run_tests(self, cmds, budget):
         """'passed', 'failed' or 'timeout' for CMDS on the current build."""
-        env = dict(os.environ, GW_LAB="0", ROOT=ROOT,
+        env = dict(os.environ, GW_LAB="0", ROOT=self.dir,
                    GW_BIN=os.path.join(self.dir, "build", "gw502tui"),
                    GW_BUILD=os.path.join(self.dir, "build"))
         deadline = time.monotonic() + budget
         for cmd in cmds:
-            ok, timed_out = run_limited(list(cmd), ROOT, env, deadline)
+            ok, timed_out = run_limited(list(cmd), self.dir, env, deadline)
             if timed_out:
                 return "timeout"
             if not ok:
@@ -407,7 +416,8 @@ class Worker:
         lines = original.split("\n")
         assert lines[m.lineno - 1] == m.original, "source changed under the mutant list"
         lines[m.lineno - 1] = m.mutated
-        users = self.users.get(os.path.relpath(obj, self.dir), [])
+        users = [b for b in self.users.get(os.path.relpath(obj, self.dir), [])
+                 if not (self.unit_only and b == "build/gw502tui")]
         try:
             with open(src, "w", encoding="utf-8") as f:
                 f.write("\n".join(lines))
@@ -445,11 +455,12 @@ def write_report(path, dirs, results, equivalents, all_muts, args, elapsed):
              "|---|---|---|---|---|---|---|"]
     total_k = total_s = 0
     for d in dirs:
-        rs = [(m, r) for m, r in results if m.directory == d]
+        rs = [(m, r) for m, r in results if d in (m.directory, m.path)]
         k = sum(1 for _, r in rs if r == "killed")
         s = sum(1 for _, r in rs if r == "survived")
         sb = sum(1 for _, r in rs if r == "stillborn")
-        eq = sum(1 for sig in equivalents if sig in by_sig and by_sig[sig].directory == d)
+        eq = sum(1 for sig in equivalents
+                 if sig in by_sig and d in (by_sig[sig].directory, by_sig[sig].path))
         total_k += k
         total_s += s
         rate = "%.1f %%" % (100.0 * k / (k + s)) if k + s else "n/a"
@@ -483,6 +494,12 @@ def main():
     ap.add_argument("--jobs", type=int, default=1, help="mutants tested at once")
     ap.add_argument("--timeout", type=int, default=120, help="seconds of tests per mutant")
     ap.add_argument("--report", default=os.path.join(ROOT, "build", "mutate", "report.md"))
+    ap.add_argument("--unit-only", action="store_true",
+                    help="run the unit tests only: a quick screen while writing "
+                    "tests, not the measured rate")
+    ap.add_argument("--only", metavar="FILE",
+                    help="only the mutants whose signatures FILE lists (one a line), "
+                    "e.g. the survivors of an earlier run after tests were added")
     ap.add_argument("--min-rate", type=float, default=0.0,
                     help="exit 1 when the sample's kill rate is below this percentage")
     args = ap.parse_args()
@@ -490,6 +507,10 @@ def main():
     muts = all_mutants(dirs)
     equivalents = load_equivalents()
     chosen = sample(muts, dirs, args.sample, args.seed, equivalents)
+    if args.only:
+        with open(args.only, encoding="utf-8") as f:
+            wanted = set(re.findall(r"src/\S+?\.c:[0-9a-f]{10}:\d+", f.read()))
+        chosen = [m for m in chosen if m.sig in wanted]
     if args.list or not args.run:
         for m in chosen:
             print("%5d  %-34s %s" % (m.number, m.sig, m.describe()))
@@ -498,9 +519,12 @@ def main():
         return 0
 
     os.makedirs(os.path.dirname(args.report), exist_ok=True)
+    # A TERM (CI's timeout, a user) still removes the scratch trees.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parent = tempfile.mkdtemp(prefix="gw502mutate.")
     try:
         first = Worker.create(parent, 2)
+        first.unit_only = args.unit_only
         print("# building and testing the unmutated tree in %s" % first.dir, flush=True)
         problem = first.baseline()
         if problem:
@@ -528,7 +552,7 @@ def main():
                                                        time.monotonic() - t0, m.number,
                                                        m.describe()), flush=True)
 
-        threads = [threading.Thread(target=work, args=(w,)) for w in workers]
+        threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in workers]
         for t in threads:
             t.start()
         for t in threads:
