@@ -273,6 +273,10 @@ def load_equivalents():
             if not raw or raw.startswith("#"):
                 continue
             sig, _, reason = raw.partition(" ")
+            if not reason.strip():
+                print("mutate: %s: %s has no reason, not taken" % (EQUIVALENT_FILE, sig),
+                      file=sys.stderr)
+                continue
             eq[sig] = reason.strip()
     return eq
 

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # CI: 2 cores, at most 10 minutes; measured cost in doc/testing.md.
-CI_SAMPLE=6
+CI_SAMPLE=8
 CI_SEED=ci
 CI_MIN_RATE=75
 if [ "${1:-}" = --ci ]; then
