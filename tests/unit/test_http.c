@@ -433,6 +433,42 @@ test_cut_lines(void **state)
 	free(h);
 }
 
+/*
+ * http_parse_more goes on from the first incomplete field line: the lines
+ * before it are not parsed again, what they stored is kept, and the head
+ * completes exactly as a parse of the whole would.
+ */
+static void
+test_parse_more(void **state)
+{
+	static const char whole[] = "GET /x HTTP/1.1\r\nHost: a.example\r\n"
+	    "Content-Length: 3\r\n\r\nabc";
+	struct http_head *h = new_head();
+	size_t cut, first_field = strlen("GET /x HTTP/1.1\r\n");
+
+	(void)state;
+	for (cut = first_field + 1; cut < sizeof whole - 1 - 3; cut++) {
+		assert_int_equal(http_parse_request((const uint8_t *)whole, cut,
+		    h), HTTP_INCOMPLETE);
+		assert_true(h->resume >= first_field && h->resume <= cut);
+		assert_int_equal(http_parse_more((const uint8_t *)whole,
+		    sizeof whole - 1, h), HTTP_OK);
+		assert_string_equal(h->method, "GET");
+		assert_string_equal(h->target, "/x");
+		assert_string_equal(h->host, "a.example");
+		assert_int_equal(h->content_length, 3);
+		assert_int_equal(h->head_len, sizeof whole - 1 - 3);
+	}
+	/* Cut inside the request line: nothing to resume from, parsed whole. */
+	assert_int_equal(http_parse_request((const uint8_t *)whole, 5, h),
+	    HTTP_INCOMPLETE);
+	assert_int_equal(h->resume, 0);
+	assert_int_equal(http_parse_more((const uint8_t *)whole,
+	    sizeof whole - 1, h), HTTP_OK);
+	assert_string_equal(h->host, "a.example");
+	free(h);
+}
+
 /* Every proper prefix of a valid head is INCOMPLETE, the whole is OK. */
 static void
 test_prefixes(void **state)
@@ -618,6 +654,7 @@ main(void)
 		cmocka_unit_test(test_response_invalid),
 		cmocka_unit_test(test_byte_classes),
 		cmocka_unit_test(test_cut_lines),
+		cmocka_unit_test(test_parse_more),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_first_line),
 		cmocka_unit_test(test_split_authority),
