@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -149,12 +150,53 @@ test_limit(void **state)
 	free(e);
 }
 
+/* A capture that breaks before any byte of the connection: -1 and why. */
+static void
+test_broken_capture(void **state)
+{
+	struct engine *e = malloc(sizeof *e);
+	char path[] = "/tmp/gw502follow.XXXXXX", err[256];
+	uint8_t buf[24 + 16 + 10];
+	struct follow fo;
+	FILE *in, *out;
+	int fd;
+
+	(void)state;
+	assert_non_null(e);
+	load(e, captures[0]);
+	assert_true(e->flow.nconns > 0);
+	/* the file header, the first record's header, part of its data */
+	in = fopen(captures[0], "rb");
+	assert_non_null(in);
+	assert_int_equal(fread(buf, 1, sizeof buf, in), sizeof buf);
+	fclose(in);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	out = fdopen(fd, "wb");
+	assert_non_null(out);
+	assert_int_equal(fwrite(buf, 1, sizeof buf, out), sizeof buf);
+	fclose(out);
+	memset(&fo, 0, sizeof fo);
+	err[0] = '\0';
+	assert_int_equal(follow_conn(path, &e->flow.conns[0], 0, &fo, err,
+	    sizeof err), -1);
+	assert_true(err[0] != '\0');
+	follow_free(&fo);
+	assert_int_equal(follow_conn("/nonexistent/gw502.pcap",
+	    &e->flow.conns[0], 0, &fo, err, sizeof err), -1);
+	follow_free(&fo);
+	unlink(path);
+	engine_close(e);
+	free(e);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lab_conns),
 		cmocka_unit_test(test_limit),
+		cmocka_unit_test(test_broken_capture),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
