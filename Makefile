@@ -30,7 +30,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps check check-fast unit run lab install uninstall clean bench fuzz
+.PHONY: all deps test-deps check check-fast unit run lab install uninstall clean bench fuzz mutate
 
 all: $(BUILD)/$(PROG)
 	@ln -sf $(BUILD)/$(PROG) $(PROG)
@@ -98,6 +98,14 @@ bench: all
 FUZZ_SECONDS ?= 60
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+# Mutation testing (issue 19): MUTATE_SAMPLE mutants per directory of
+# src/diag, src/flow and src/proto (0: all), MUTATE_JOBS at once; see doc/testing.md.
+MUTATE_SAMPLE ?= 60
+MUTATE_SEED   ?= 1
+MUTATE_JOBS   ?= 2
+mutate:
+	tests/mutate/run.sh --sample $(MUTATE_SAMPLE) --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,6 +194,31 @@ test_names(void **state)
 	assert_string_equal(dns_type_name(9999), "other");
 }
 
+/* Every named type, and no other number below 65536 has a name. */
+static void
+test_type_table(void **state)
+{
+	static const struct {
+		unsigned type;
+		const char *name;
+	} named[] = {
+		{ 1, "A" }, { 2, "NS" }, { 5, "CNAME" }, { 6, "SOA" },
+		{ 12, "PTR" }, { 15, "MX" }, { 16, "TXT" }, { 28, "AAAA" },
+		{ 33, "SRV" }, { 41, "OPT" }, { 43, "DS" }, { 46, "RRSIG" },
+		{ 47, "NSEC" }, { 48, "DNSKEY" }, { 64, "SVCB" },
+		{ 65, "HTTPS" }, { 255, "ANY" }, { 257, "CAA" }
+	};
+	size_t i, nnamed = 0;
+	unsigned t;
+
+	(void)state;
+	for (i = 0; i < sizeof named / sizeof named[0]; i++)
+		assert_string_equal(dns_type_name(named[i].type), named[i].name);
+	for (t = 0; t < 65536; t++)
+		nnamed += strcmp(dns_type_name(t), "other") != 0;
+	assert_int_equal(nnamed, sizeof named / sizeof named[0]);
+}
+
 static int
 name_at(const uint8_t *b, size_t len, size_t off, char *out, size_t outlen,
     size_t *end)
@@ -224,6 +250,45 @@ test_escapes(void **state)
 	assert_int_equal(name_at(b, sizeof b, 0, out, 1, NULL), 0);
 	assert_string_equal(out, "");
 	assert_int_equal(name_at(b, sizeof b, 0, out, 0, NULL), 0);
+}
+
+/*
+ * Each byte value as a one-byte label: letters fold to lower case, digits,
+ * '-' and '_' stay, everything else is a three-digit decimal escape.
+ */
+static void
+test_escape_every_byte(void **state)
+{
+	uint8_t b[3] = { 1, 0, 0 };
+	char out[DNS_NAME_MAX], want[8];
+	size_t end;
+	unsigned c;
+
+	(void)state;
+	for (c = 0; c < 256; c++) {
+		b[1] = (uint8_t)c;
+		if (c >= 'A' && c <= 'Z')
+			snprintf(want, sizeof want, "%c", (int)(c + 32));
+		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_')
+			snprintf(want, sizeof want, "%c", (int)c);
+		else
+			snprintf(want, sizeof want, "\\%03u", c);
+		assert_int_equal(name_at(b, sizeof b, 0, out, sizeof out, &end), 0);
+		assert_string_equal(out, want);
+		assert_int_equal(end, 3);
+	}
+	/* An escape needs four bytes and the NUL; a plain byte two. */
+	b[1] = ' ';
+	assert_int_equal(name_at(b, sizeof b, 0, out, 4, NULL), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(name_at(b, sizeof b, 0, out, 5, NULL), 0);
+	assert_string_equal(out, "\\032");
+	b[1] = 'q';
+	assert_int_equal(name_at(b, sizeof b, 0, out, 1, NULL), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(name_at(b, sizeof b, 0, out, 2, NULL), 0);
+	assert_string_equal(out, "q");
 }
 
 static void
@@ -464,7 +529,9 @@ main(void)
 		cmocka_unit_test(test_response),
 		cmocka_unit_test(test_header_flags),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_type_table),
 		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_escape_every_byte),
 		cmocka_unit_test(test_pointers),
 		cmocka_unit_test(test_jump_bound),
 		cmocka_unit_test(test_lengths),

@@ -349,6 +349,126 @@ test_response_invalid(void **state)
 	free(h);
 }
 
+/* RFC 9110 5.6.2 tchar, spelled out independently of the parser. */
+static bool
+ref_tchar(unsigned c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') ||
+	    (c != 0 && strchr("!#$%&'*+-.^_`|~", (int)c) != NULL);
+}
+
+/*
+ * Each byte value in a method, a field name, a host and an IPv6 literal:
+ * accepted exactly when the grammar allows it, hosts folded to lower case.
+ */
+static void
+test_byte_classes(void **state)
+{
+	struct http_head *h = new_head();
+	char line[64], host[64], want[8];
+	uint16_t port;
+	unsigned c;
+	bool ok;
+
+	(void)state;
+	for (c = 0; c < 256; c++) {
+		memcpy(line, "GxT / HTTP/1.1\r\n\r\n", 19);
+		line[1] = (char)c;
+		if ((parse(true, line, 19, h) == HTTP_OK) != ref_tchar(c))
+			fail_msg("method byte 0x%02x", c);
+		memcpy(line, "GET / HTTP/1.1\r\nXxy: v\r\n\r\n", 27);
+		line[17] = (char)c;
+		ok = ref_tchar(c) || c == ':';
+		if ((parse(true, line, 27, h) == HTTP_OK) != ok)
+			fail_msg("field-name byte 0x%02x", c);
+		if (c == 0)
+			continue;
+		snprintf(line, sizeof line, "A%cz:81", (int)c);
+		ok = c > ' ' && c < 0x7f && c != ':' &&
+		    strchr("/?#@[]\\\"<>{}|^`", (int)c) == NULL;
+		if (http_split_authority(line, host, sizeof host, &port) != ok)
+			fail_msg("host byte 0x%02x", c);
+		if (ok) {
+			snprintf(want, sizeof want, "a%cz",
+			    c >= 'A' && c <= 'Z' ? (int)c + 32 : (int)c);
+			assert_string_equal(host, want);
+			assert_int_equal(port, 81);
+		}
+		snprintf(line, sizeof line, "[1%c]:82", (int)c);
+		ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+		    (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+		if (http_split_authority(line, host, sizeof host, &port) != ok)
+			fail_msg("IPv6 literal byte 0x%02x", c);
+	}
+	free(h);
+}
+
+/* Each part of a first line, ended early by the line end: invalid. */
+static void
+test_cut_lines(void **state)
+{
+	static const char *const reqs[] = {
+		"GET / HTTP/1.\r\n\r\n", "GET / HTTP/1\r\n\r\n",
+		"GET / HTTP/\r\n\r\n", "GET / H\r\n\r\n", "GET / \r\n\r\n",
+	};
+	static const char *const resps[] = {
+		"HTTP/1.1 \r\n\r\n", "HTTP/1.1 2\r\n\r\n", "HTTP/1.\r\n\r\n",
+		"HTTP/\r\n\r\n", "HT\r\n\r\n",
+	};
+	struct http_head *h = new_head();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
+		if (req(reqs[i], h) != HTTP_INVALID)
+			fail_msg("accepted: %s", reqs[i]);
+		assert_string_equal(h->error, "malformed request line");
+	}
+	for (i = 0; i < sizeof resps / sizeof resps[0]; i++) {
+		if (resp(resps[i], h) != HTTP_INVALID)
+			fail_msg("accepted: %s", resps[i]);
+		assert_non_null(h->error);
+	}
+	free(h);
+}
+
+/*
+ * http_parse_more goes on from the first incomplete field line: the lines
+ * before it are not parsed again, what they stored is kept, and the head
+ * completes exactly as a parse of the whole would.
+ */
+static void
+test_parse_more(void **state)
+{
+	static const char whole[] = "GET /x HTTP/1.1\r\nHost: a.example\r\n"
+	    "Content-Length: 3\r\n\r\nabc";
+	struct http_head *h = new_head();
+	size_t cut, first_field = strlen("GET /x HTTP/1.1\r\n");
+
+	(void)state;
+	for (cut = first_field + 1; cut < sizeof whole - 1 - 3; cut++) {
+		assert_int_equal(http_parse_request((const uint8_t *)whole, cut,
+		    h), HTTP_INCOMPLETE);
+		assert_true(h->resume >= first_field && h->resume <= cut);
+		assert_int_equal(http_parse_more((const uint8_t *)whole,
+		    sizeof whole - 1, h), HTTP_OK);
+		assert_string_equal(h->method, "GET");
+		assert_string_equal(h->target, "/x");
+		assert_string_equal(h->host, "a.example");
+		assert_int_equal(h->content_length, 3);
+		assert_int_equal(h->head_len, sizeof whole - 1 - 3);
+	}
+	/* Cut inside the request line: nothing to resume from, parsed whole. */
+	assert_int_equal(http_parse_request((const uint8_t *)whole, 5, h),
+	    HTTP_INCOMPLETE);
+	assert_int_equal(h->resume, 0);
+	assert_int_equal(http_parse_more((const uint8_t *)whole,
+	    sizeof whole - 1, h), HTTP_OK);
+	assert_string_equal(h->host, "a.example");
+	free(h);
+}
+
 /* Every proper prefix of a valid head is INCOMPLETE, the whole is OK. */
 static void
 test_prefixes(void **state)
@@ -532,6 +652,9 @@ main(void)
 		cmocka_unit_test(test_content_length),
 		cmocka_unit_test(test_response),
 		cmocka_unit_test(test_response_invalid),
+		cmocka_unit_test(test_byte_classes),
+		cmocka_unit_test(test_cut_lines),
+		cmocka_unit_test(test_parse_more),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_first_line),
 		cmocka_unit_test(test_split_authority),

@@ -409,6 +409,85 @@ test_ip6_fragments(void **state)
 	assert_int_equal(dec(b, n, &p), DECODE_MALFORMED);
 }
 
+/*
+ * L4 headers cut at each boundary: 4 bytes give the ports, 8 a UDP header,
+ * 20 a TCP one; a data offset below 5 or past the capture is malformed.
+ */
+static void
+test_l4_boundaries(void **state)
+{
+	uint8_t b[256], seg[64];
+	struct pkt p;
+	size_t n, sn, cut;
+
+	(void)state;
+	udp(seg, 1234, 53, "");
+	for (cut = 0; cut <= 8; cut++) {
+		n = ip4(b, 17, seg, cut, 0);
+		assert_int_equal(dec(b, n, &p), cut == 8 ? DECODE_OK :
+		    DECODE_MALFORMED);
+		assert_int_equal(p.sport, cut >= 4 ? 1234 : 0);
+		assert_int_equal(p.dport, cut >= 4 ? 53 : 0);
+		assert_int_equal(p.payload_len, 0);
+	}
+	/* The UDP length bounds the payload, the capture what is read. */
+	sn = udp(seg, 1234, 53, "abcd");
+	n = ip4(b, 17, seg, sn, 0);
+	assert_int_equal(dec(b, n, &p), DECODE_OK);
+	assert_int_equal(p.payload_len, 4);
+	assert_int_equal(p.payload_wire_len, 4);
+	assert_int_equal(dec(b, n - 1, &p), DECODE_OK);
+	assert_int_equal(p.payload_len, 3);
+	assert_int_equal(p.payload_wire_len, 4);
+	sn = tcp(seg, 40000, 8080, 7, TCPF_ACK, "xyz12345");
+	for (cut = 0; cut <= 20; cut++) {
+		n = ip4(b, 6, seg, cut, 0);
+		assert_int_equal(dec(b, n, &p), cut == 20 ? DECODE_OK :
+		    DECODE_MALFORMED);
+		assert_int_equal(p.sport, cut >= 4 ? 40000 : 0);
+		assert_int_equal(p.seq, cut >= 20 ? 7 : 0);
+		assert_int_equal(p.ack, cut >= 20 ? 0x01020304 : 0);
+		assert_int_equal(p.payload_len, 0);
+	}
+	/* Data offset 4 (16 bytes) is too small; 6 needs 24 bytes. */
+	seg[12] = 4 << 4;
+	n = ip4(b, 6, seg, sn, 0);
+	assert_int_equal(dec(b, n, &p), DECODE_MALFORMED);
+	assert_int_equal(p.payload_len, 0);
+	seg[12] = 6 << 4;
+	n = ip4(b, 6, seg, 23, 0);
+	assert_int_equal(dec(b, n, &p), DECODE_MALFORMED);
+	n = ip4(b, 6, seg, sn, 0);
+	assert_int_equal(dec(b, n, &p), DECODE_OK);
+	assert_int_equal(p.payload_len, sn - 24);
+	assert_int_equal(p.payload_wire_len, sn - 24);
+	/* An IP total length ending inside the TCP options. */
+	put16(b + 2, 20 + 22);
+	assert_int_equal(dec(b, n, &p), DECODE_MALFORMED);
+}
+
+/* An IPv4 header length below 20 is malformed, but what it says is kept. */
+static void
+test_ip4_short_ihl(void **state)
+{
+	uint8_t b[256], seg[64];
+	struct pkt p;
+	size_t n, sn;
+	char s[ADDR_STRLEN];
+
+	(void)state;
+	sn = tcp(seg, 1, 2, 3, TCPF_SYN, "");
+	n = ip4(b, 6, seg, sn, 0);
+	b[0] = 0x44;
+	assert_int_equal(dec(b, n, &p), DECODE_MALFORMED);
+	assert_int_equal(p.ipver, 4);
+	assert_int_equal(p.l4, L4_TCP);
+	assert_string_equal(addr_fmt(&p.dst, s, sizeof s), "192.0.2.80");
+	b[0] = 0x45;
+	assert_int_equal(dec(b, n, &p), DECODE_OK);
+	assert_int_equal(p.dport, 2);
+}
+
 /* ICMP error quoting a TCP SYN we sent: the quote names the connection. */
 static size_t
 icmp4_unreach(uint8_t *b, uint8_t type, uint8_t code, size_t quote_l4)
@@ -533,6 +612,90 @@ test_icmp6(void **state)
 	assert_int_equal(p.icmp_type, 0);
 }
 
+/* Which ICMP types quote the offending packet: v4 errors, v6 types < 128. */
+static void
+test_icmp_error_types(void **state)
+{
+	uint8_t b[256], msg[160], inner[128], seg[32];
+	struct pkt p;
+	size_t n, in, sn;
+	unsigned t;
+
+	(void)state;
+	for (t = 0; t < 256; t++) {
+		n = icmp4_unreach(b, (uint8_t)t, 0, 8);
+		assert_int_equal(dec(b, n, &p), DECODE_OK);
+		assert_int_equal(p.quote.valid,
+		    t == 3 || t == 4 || t == 5 || t == 11 || t == 12);
+	}
+	sn = udp(seg, 5000, 53, "");
+	in = ip6(inner, 17, seg, sn);
+	memset(msg, 0, 8);
+	memcpy(msg + 8, inner, in);
+	for (t = 0; t < 256; t++) {
+		msg[0] = (uint8_t)t;
+		n = ip6(b, 58, msg, 8 + in);
+		assert_int_equal(dec(b, n, &p), DECODE_OK);
+		assert_int_equal(p.quote.valid, t < 128);
+	}
+}
+
+/* The quote's length at each boundary: header, ports, sequence number. */
+static void
+test_icmp_quote_lengths(void **state)
+{
+	uint8_t b[256];
+	struct pkt p;
+	size_t n, q;
+
+	(void)state;
+	for (q = 0; q <= 8; q++) {
+		n = icmp4_unreach(b, 3, 3, q);
+		assert_int_equal(dec(b, n, &p), DECODE_OK);
+		assert_true(p.quote.valid);
+		assert_int_equal(p.quote.l4, L4_TCP);
+		assert_int_equal(p.quote.sport, q >= 4 ? 40001 : 0);
+		assert_int_equal(p.quote.dport, q >= 4 ? 8080 : 0);
+		assert_int_equal(p.quote.seq, q >= 8 ? 0xdeadbeef : 0);
+	}
+	/* 19 bytes of quoted IPv4 header are not enough. */
+	n = icmp4_unreach(b, 3, 3, 0);
+	assert_int_equal(dec(b, n - 1, &p), DECODE_OK);
+	assert_false(p.quote.valid);
+	/* A quoted UDP datagram has ports but no sequence number. */
+	n = icmp4_unreach(b, 3, 3, 8);
+	b[20 + 8 + 9] = 17;
+	assert_int_equal(dec(b, n, &p), DECODE_OK);
+	assert_int_equal(p.quote.l4, L4_UDP);
+	assert_int_equal(p.quote.sport, 40001);
+	assert_int_equal(p.quote.seq, 0);
+	/* A later fragment quoted: no L4 header in it. */
+	n = icmp4_unreach(b, 3, 3, 8);
+	b[20 + 8 + 7] = 1;
+	assert_int_equal(dec(b, n, &p), DECODE_OK);
+	assert_true(p.quote.valid);
+	assert_int_equal(p.quote.sport, 0);
+	/* Quoted header with options (IHL 6): the ports come after them. */
+	n = icmp4_unreach(b, 3, 3, 8);
+	memmove(b + 20 + 8 + 24, b + 20 + 8 + 20, 8);
+	b[20 + 8] = 0x46;
+	put32(b + 20 + 8 + 20, 0x01010101);
+	n += 4;
+	put16(b + 2, (unsigned)n);
+	assert_int_equal(dec(b, n, &p), DECODE_OK);
+	assert_true(p.quote.valid);
+	assert_int_equal(p.quote.sport, 40001);
+	assert_int_equal(p.quote.seq, 0xdeadbeef);
+	/* IHL 6 over 23 quoted bytes: the header overruns the quote. */
+	put16(b + 2, 20 + 8 + 23);
+	assert_int_equal(dec(b, 20 + 8 + 23, &p), DECODE_OK);
+	assert_false(p.quote.valid);
+	put16(b + 2, 20 + 8 + 24);
+	assert_int_equal(dec(b, 20 + 8 + 24, &p), DECODE_OK);
+	assert_true(p.quote.valid);
+	assert_int_equal(p.quote.sport, 0);
+}
+
 static void
 test_unreach_names(void **state)
 {
@@ -563,6 +726,62 @@ test_unreach_names(void **state)
 	    "Hop limit exceeded in transit");
 	assert_non_null(icmp_unreach_name(4, 200, 200));
 	assert_non_null(icmp_unreach_name(6, 200, 200));
+}
+
+/* Every name of both tables, and the first code past each. */
+static void
+test_unreach_tables(void **state)
+{
+	static const char *const v4[] = {
+		"Network unreachable", "Host unreachable",
+		"Protocol unreachable", "Port unreachable",
+		"Fragmentation needed", "Source route failed",
+		"Destination network unknown", "Destination host unknown",
+		"Source host isolated", "Network administratively prohibited",
+		"Host administratively prohibited", "Network unreachable for TOS",
+		"Host unreachable for TOS",
+		"Communication administratively filtered",
+		"Host precedence violation", "Precedence cutoff in effect",
+	};
+	static const char *const v6[] = {
+		"No route to destination",
+		"Communication with destination administratively prohibited",
+		"Beyond scope of source address", "Address unreachable",
+		"Port unreachable",
+		"Source address failed ingress/egress policy",
+		"Reject route to destination", "Error in Source Routing Header",
+		"Headers too long",
+	};
+	const char *unknown = "Destination unreachable (unknown code)";
+	uint8_t c;
+
+	(void)state;
+	for (c = 0; c < 16; c++)
+		assert_string_equal(icmp_unreach_name(4, 3, c), v4[c]);
+	assert_string_equal(icmp_unreach_name(4, 3, 16), unknown);
+	for (c = 0; c < 9; c++)
+		assert_string_equal(icmp_unreach_name(6, 1, c), v6[c]);
+	assert_string_equal(icmp_unreach_name(6, 1, 9), unknown);
+	assert_string_equal(icmp_unreach_name(4, 4, 0), "Source quench");
+	assert_string_equal(icmp_unreach_name(4, 5, 1), "Redirect");
+	assert_string_equal(icmp_unreach_name(4, 11, 1),
+	    "Fragment reassembly time exceeded");
+	assert_string_equal(icmp_unreach_name(4, 11, 2),
+	    "Time exceeded (unknown code)");
+	assert_string_equal(icmp_unreach_name(4, 12, 0), "Parameter problem");
+	assert_string_equal(icmp_unreach_name(4, 0, 0), "ICMP");
+	assert_string_equal(icmp_unreach_name(4, 1, 0), "ICMP");
+	assert_string_equal(icmp_unreach_name(6, 3, 1),
+	    "Fragment reassembly time exceeded");
+	assert_string_equal(icmp_unreach_name(6, 3, 2),
+	    "Time exceeded (unknown code)");
+	assert_string_equal(icmp_unreach_name(6, 4, 0), "Parameter problem");
+	assert_string_equal(icmp_unreach_name(6, 0, 0), "ICMPv6");
+	assert_string_equal(icmp_unreach_name(6, 5, 0), "ICMPv6");
+	/* The version decides the table: type 3 is unreachable only in v4. */
+	assert_string_equal(icmp_unreach_name(4, 3, 3), "Port unreachable");
+	assert_string_equal(icmp_unreach_name(6, 3, 3),
+	    "Time exceeded (unknown code)");
 }
 
 /* Every prefix of several valid packets: no crash, sane spans. */
@@ -637,7 +856,12 @@ main(void)
 		cmocka_unit_test(test_ip6_fragments),
 		cmocka_unit_test(test_icmp4),
 		cmocka_unit_test(test_icmp6),
+		cmocka_unit_test(test_l4_boundaries),
+		cmocka_unit_test(test_ip4_short_ihl),
+		cmocka_unit_test(test_icmp_error_types),
+		cmocka_unit_test(test_icmp_quote_lengths),
 		cmocka_unit_test(test_unreach_names),
+		cmocka_unit_test(test_unreach_tables),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_random),
 	};

@@ -345,6 +345,27 @@ test_unknown(void **state)
 	assert_true(decode_link_supported(228));
 }
 
+/*
+ * Exactly the ten decoded link types are supported, whatever flags the
+ * upper 16 bits of the pcap link-type field carry (pcap-linktype(7)).
+ */
+static void
+test_supported_set(void **state)
+{
+	static const int want[] = { 0, 1, 12, 14, 101, 108, 113, 228, 229, 276 };
+	size_t i, nsupported = 0;
+	int lt;
+
+	(void)state;
+	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+		assert_true(decode_link_supported(want[i]));
+		assert_true(decode_link_supported(want[i] | 0x04000000));
+	}
+	for (lt = 0; lt < 65536; lt++)
+		nsupported += decode_link_supported(lt);
+	assert_int_equal(nsupported, sizeof want / sizeof want[0]);
+}
+
 /* Every prefix of a frame of each link type. */
 static void
 test_prefixes(void **state)
@@ -404,6 +425,7 @@ main(void)
 		cmocka_unit_test(test_raw),
 		cmocka_unit_test(test_loopback),
 		cmocka_unit_test(test_unknown),
+		cmocka_unit_test(test_supported_set),
 		cmocka_unit_test(test_prefixes),
 	};
 

@@ -1,0 +1,203 @@
+/*
+ * test_follow.c: "Follow TCP stream" (src/flow/follow.c) on the lab's
+ * captures, checked against the model the engine built from the same
+ * frames: every connection re-read gives, per direction, the payload bytes
+ * the model counted, starting at the frame the model saw the first byte in,
+ * in chunks that tile the data and alternate direction; HTTP connections
+ * start with a head that parses. A byte limit truncates exactly there.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "engine.h"
+#include "flow/follow.h"
+#include "proto/http.h"
+
+static const char *const captures[] = {
+	"examples/gw502-lab.pcap",
+	"examples/gw502-lab-eth.pcap",
+	"examples/gw502-lab-ng.pcapng",
+};
+
+static void
+load(struct engine *e, const char *path)
+{
+	struct engine_opts eo;
+	char err[256];
+
+	engine_default_opts(&eo);
+	if (engine_open(e, path, &eo, err, sizeof err) != 0)
+		fail_msg("%s: %s", path, err);
+	while (engine_step(e, 64) == 1)
+		;
+	engine_diagnose(e);
+}
+
+/* The follow of one connection agrees with what the model counted. */
+static void
+check_conn(const char *path, const struct flow *fl, uint32_t ci,
+    size_t *nhttp)
+{
+	const struct conn *c = &fl->conns[ci];
+	struct follow fo;
+	struct http_head *h = malloc(sizeof *h);
+	uint64_t bytes[2] = { 0, 0 };
+	size_t at = 0, i;
+	char err[256];
+	int seen[2] = { 0, 0 };
+
+	assert_non_null(h);
+	memset(&fo, 0, sizeof fo);
+	if (follow_conn(path, c, 0, &fo, err, sizeof err) != 0)
+		fail_msg("%s conn %u: %s", path, ci, err);
+	assert_false(fo.truncated);
+	assert_int_equal(fo.gap_bytes, 0);
+	assert_true(fo.frames_read > 0);
+	for (i = 0; i < fo.nchunks; i++) {
+		const struct follow_chunk *ch = &fo.chunks[i];
+
+		assert_true(ch->dir < 2);
+		assert_int_equal(ch->off, at);	/* chunks tile the data */
+		assert_true(ch->len > 0);
+		at += ch->len;
+		if (i > 0)	/* runs in one direction are merged */
+			assert_int_not_equal(ch->dir, fo.chunks[i - 1].dir);
+		assert_true(ch->frame >= c->first.number &&
+		    ch->frame <= c->last.number);
+		if (!seen[ch->dir]++)
+			assert_int_equal(ch->frame, c->data[ch->dir].number);
+		bytes[ch->dir] += ch->len;
+	}
+	assert_int_equal(at, fo.len);
+	assert_int_equal(bytes[0], c->bytes[0]);
+	assert_int_equal(bytes[1], c->bytes[1]);
+	/* A connection the model parsed as HTTP starts with a whole head. */
+	if (!c->no_http && c->nmsg[0] > 0 && fo.nchunks > 0 &&
+	    fo.chunks[0].dir == 0) {
+		assert_int_equal(http_parse_request(fo.data, fo.chunks[0].len, h),
+		    HTTP_OK);
+		(*nhttp)++;
+	}
+	follow_free(&fo);
+	free(h);
+}
+
+static void
+test_lab_conns(void **state)
+{
+	struct engine *e = malloc(sizeof *e);
+	size_t k, nhttp, nbytes;
+	uint32_t ci;
+
+	(void)state;
+	assert_non_null(e);
+	for (k = 0; k < sizeof captures / sizeof captures[0]; k++) {
+		load(e, captures[k]);
+		nhttp = nbytes = 0;
+		for (ci = 0; ci < e->flow.nconns; ci++) {
+			check_conn(captures[k], &e->flow, ci, &nhttp);
+			nbytes += e->flow.conns[ci].bytes[0] > 0;
+		}
+		/* The lab has plenty of both: the checks above did run. */
+		assert_true(nhttp >= 5);
+		assert_true(nbytes >= 5);
+		engine_close(e);
+	}
+	free(e);
+}
+
+/* A limit keeps exactly that many bytes, marked truncated. */
+static void
+test_limit(void **state)
+{
+	struct engine *e = malloc(sizeof *e);
+	struct follow fo, whole;
+	char err[256];
+	uint32_t ci;
+	bool done = false;
+
+	(void)state;
+	assert_non_null(e);
+	load(e, captures[0]);
+	for (ci = 0; ci < e->flow.nconns && !done; ci++) {
+		const struct conn *c = &e->flow.conns[ci];
+
+		if (c->bytes[0] + c->bytes[1] < 100)
+			continue;
+		memset(&fo, 0, sizeof fo);
+		memset(&whole, 0, sizeof whole);
+		assert_int_equal(follow_conn(captures[0], c, 0, &whole, err,
+		    sizeof err), 0);
+		assert_int_equal(follow_conn(captures[0], c, 40, &fo, err,
+		    sizeof err), 0);
+		assert_true(fo.truncated);
+		assert_int_equal(fo.len, 40);
+		assert_memory_equal(fo.data, whole.data, 40);
+		follow_free(&fo);
+		follow_free(&whole);
+		done = true;
+	}
+	assert_true(done);
+	engine_close(e);
+	free(e);
+}
+
+/* A capture that breaks before any byte of the connection: -1 and why. */
+static void
+test_broken_capture(void **state)
+{
+	struct engine *e = malloc(sizeof *e);
+	char path[] = "/tmp/gw502follow.XXXXXX", err[256];
+	uint8_t buf[24 + 16 + 10];
+	struct follow fo;
+	FILE *in, *out;
+	int fd;
+
+	(void)state;
+	assert_non_null(e);
+	load(e, captures[0]);
+	assert_true(e->flow.nconns > 0);
+	/* the file header, the first record's header, part of its data */
+	in = fopen(captures[0], "rb");
+	assert_non_null(in);
+	assert_int_equal(fread(buf, 1, sizeof buf, in), sizeof buf);
+	fclose(in);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	out = fdopen(fd, "wb");
+	assert_non_null(out);
+	assert_int_equal(fwrite(buf, 1, sizeof buf, out), sizeof buf);
+	fclose(out);
+	memset(&fo, 0, sizeof fo);
+	err[0] = '\0';
+	assert_int_equal(follow_conn(path, &e->flow.conns[0], 0, &fo, err,
+	    sizeof err), -1);
+	assert_true(err[0] != '\0');
+	follow_free(&fo);
+	assert_int_equal(follow_conn("/nonexistent/gw502.pcap",
+	    &e->flow.conns[0], 0, &fo, err, sizeof err), -1);
+	follow_free(&fo);
+	unlink(path);
+	engine_close(e);
+	free(e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lab_conns),
+		cmocka_unit_test(test_limit),
+		cmocka_unit_test(test_broken_capture),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
