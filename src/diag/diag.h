@@ -172,7 +172,8 @@ const char *link_key(enum evidence_link l);		/* "cache" */
 void diag_summary(const struct diag *dg, const struct flow *fl,
     const struct txn *t, char *out, size_t outlen);
 /* Seconds a gateway's cache may serve q's answer: the smallest address
- * TTL, for NXDOMAIN the SOA's negative TTL (else 60 s); at most a day. */
+ * TTL (at least 30 s), for NXDOMAIN the SOA's negative TTL (else 60 s);
+ * at most a day. */
 uint32_t diag_cache_ttl(const struct flow *fl, const struct dns_query *q);
 /* Evidence frame numbers, sorted, unique; returns how many were written. */
 size_t diag_evidence_frames(const struct flow *fl, const struct txn *t,

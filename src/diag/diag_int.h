@@ -8,12 +8,17 @@
  * interfaces of an `-i any` capture). */
 #define DIAG_SLACK_NS (200LL * 1000000LL)
 /* What the gateway did in answer to a request starts after it, give or
- * take the skew between the interfaces of one capture. */
-#define DIAG_SKEW_NS (10LL * 1000000LL)
+ * take the skew between the interfaces of one capture (the lab's truth
+ * allows the same). */
+#define DIAG_SKEW_NS (1000000LL)
 /* A negative answer without an SOA is taken as cached this long (squid's
  * negative_dns_ttl default is a minute); no answer is taken as cached
  * longer than DIAG_CACHE_MAX_S, whatever its TTL says. */
 #define DIAG_NEG_TTL_S 60
+/* Addresses are kept at least this long whatever their TTL (nginx's
+ * resolver valid=, squid's minimum): a TTL of 0 is common on internal
+ * zones, and the connection's address confirms the link anyway. */
+#define DIAG_CACHE_MIN_S 30
 #define DIAG_CACHE_MAX_S (24 * 3600)
 /* A gateway acts on a request at once: its own look-up starts within
  * this time; a look-up asked this long before a request may still be

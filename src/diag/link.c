@@ -312,6 +312,8 @@ diag_cache_ttl(const struct flow *fl, const struct dns_query *q)
 	}
 	if (!any_addr)
 		ttl = q->neg_ttl ? q->neg_ttl : DIAG_NEG_TTL_S;
+	else if (ttl < DIAG_CACHE_MIN_S)
+		ttl = DIAG_CACHE_MIN_S;	/* proxies keep addresses at least so long */
 	return ttl > DIAG_CACHE_MAX_S ? DIAG_CACHE_MAX_S : (uint32_t)ttl;
 }
 

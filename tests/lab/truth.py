@@ -221,6 +221,16 @@ def full_evidence(frames, out, ports, gws):
     for fr in frames:
         if fr.tcp_stream:
             streams.setdefault(first(fr.tcp_stream), []).append(fr)
+    def earlier_open(r, host, t):
+        """Another request for host was waiting at t, which came before
+        r itself: what started at t (within the 1 ms of capture skew before
+        r) was done for that one, not for r."""
+        return t < r["start_t"] and any(
+            r2 is not r and host_of(r2["url"]).lower() == host and
+            r2["start_t"] <= t <= (r2["resp_t"] if r2["resp_t"] is not None
+                                   else r2["end_t"])
+            for r2, _ in out)
+
     for r, row in out:
         t_req = r["start_t"]
         end = r["resp_t"] if r["resp_t"] is not None else r["end_t"]
@@ -246,7 +256,8 @@ def full_evidence(frames, out, ports, gws):
                     used, up_req = [c], (c, q)
         if up_req is None:
             used = [c for c in conns.values() if c["server"] in dests and
-                    c["dport"] == uport and c["syns"] and t_req - 0.001 <= c["syns"][0].t <= end]
+                    c["dport"] == uport and c["syns"] and t_req - 0.001 <= c["syns"][0].t <= end
+                    and not earlier_open(r, host, c["syns"][0].t)]
         elif up_req[0]["syns"][0].t < t_req - 0.001:
             issue = "12"     # a pooled connection
         for c in used:
@@ -264,7 +275,8 @@ def full_evidence(frames, out, ports, gws):
                 ev.add(reply[0].no)
         # the look-ups: the host's inside the window, else the one whose
         # answer gave the address the first connection went to
-        mine = [q for q in looks if q["name"] == host and t_req - 0.001 <= q["q"].t <= end]
+        mine = [q for q in looks if q["name"] == host and t_req - 0.001 <= q["q"].t <= end
+                and not earlier_open(r, host, q["q"].t)]
         if not mine and used and used[0]["syns"]:
             first_syn = used[0]["syns"][0]
             gave = [q for q in looks if q["name"] == host and q["a"] is not None
