@@ -1889,6 +1889,67 @@ test_concurrent_own_series(void **state)
 		three_requests(i ? again(state) : *state, orders[i]);
 }
 
+/*
+ * Two clients ask for the host `gap` apart; each gets a SYN series of its
+ * own right after its request and a 502 (the second a `status2`). Closer
+ * than a millisecond, either could own either series: the errors say
+ * they are ambiguous and name each other; further apart, they do not.
+ */
+static void
+two_close_requests(struct uf *u, int64_t gap, unsigned status2,
+    bool want_ambiguous)
+{
+	struct scene s;
+	struct uf_side cli[2], gw[2], out[2];
+	const struct txn *t[2];
+	char addr[32];
+	int64_t at;
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	for (int k = 0; k < 2; k++) {
+		snprintf(addr, sizeof addr, "10.0.0.%d", 5 + k);
+		uf_side_init(&cli[k], addr, (uint16_t)(40000 + k), 3000);
+		gw[k] = u->srv;
+		uf_handshake(u, &cli[k], &gw[k]);
+		out[k] = s.out;
+		out[k].port = (uint16_t)(50000 + k);
+	}
+	at = u->next_ts_ns + 10 * UF_MS;
+	for (int k = 0; k < 2; k++) {
+		uf_at(u, at + k * gap);
+		uf_get(u, &cli[k], &gw[k], URL, HOST);
+	}
+	for (int k = 0; k < 2; k++) {
+		uf_at(u, at + 2 * gap + 100 * 1000LL + k * 100 * 1000LL);
+		uf_syn(u, &out[k], &s.web);
+	}
+	uf_at(u, at + 3 * UF_S);
+	uf_status(u, &gw[0], &cli[0], 502);
+	uf_status(u, &gw[1], &cli[1], status2);
+	uf_diagnose(u);
+	t[0] = uf_txn(u, 1);
+	t[1] = uf_txn(u, 2);
+	assert_int_equal(t[0]->d.ambiguous, want_ambiguous);
+	assert_int_equal(t[0]->rival, gap < UF_MS ? 2 : 0);
+	assert_int_equal(t[1]->rival, gap < UF_MS ? 1 : 0);
+	if (status2 == 502) {
+		assert_int_equal(t[1]->d.ambiguous, want_ambiguous);
+	} else {
+		/* a success is never ambiguous: it claims no failure */
+		assert_false(t[1]->d.ambiguous);
+	}
+}
+
+static void
+test_ambiguous_claims(void **state)
+{
+	two_close_requests(*state, 500 * 1000LL, 502, true);
+	two_close_requests(again(state), 2 * UF_MS, 502, false);
+	two_close_requests(again(state), 500 * 1000LL, 200, true);
+}
+
 /* Keys are DESIGN §1's, distinct; labels and remedies never NULL. */
 static void
 test_words(void **state)
@@ -2087,6 +2148,7 @@ main(void)
 		T(test_masked_gateway_status),
 		T(test_status_left_out_not_masked),
 		T(test_concurrent_own_series),
+		T(test_ambiguous_claims),
 		T(test_fallback_late_synack),
 		T(test_connect_late_bytes),
 		cmocka_unit_test(test_words),
