@@ -402,19 +402,25 @@ answer_addrs(const struct flow *fl, const struct dns_query *q,
 	return n;
 }
 
+/* Does q's answer name this address? */
+static bool
+answers_addr(const struct flow *fl, const struct dns_query *q,
+    const struct gw_addr *a)
+{
+	for (unsigned j = 0; j < q->nanswers; j++)
+		if (addr_eq(&fl->dns_answers[q->first_answer + j].addr, a))
+			return true;
+	return false;
+}
+
 /* Did the linked look-up answer this address? */
 static bool
 gave_address(const struct flow *fl, const struct txn *t,
     const struct gw_addr *a)
 {
-	for (unsigned k = 0; k < t->d.ndns; k++) {
-		const struct dns_query *q = &fl->dns[t->d.dns[k]];
-
-		for (unsigned j = 0; j < q->nanswers; j++)
-			if (addr_eq(&fl->dns_answers[q->first_answer + j].addr,
-			    a))
-				return true;
-	}
+	for (unsigned k = 0; k < t->d.ndns; k++)
+		if (answers_addr(fl, &fl->dns[t->d.dns[k]], a))
+			return true;
 	return false;
 }
 
@@ -522,6 +528,28 @@ same_resource(const struct flow *fl, const struct txn *t,
 }
 
 /*
+ * Could the gateway have answered t after up_req's reply? A valid reply
+ * that came in time is what it relayed, so its status must be t's; junk
+ * is relayed by an error, or by a success only when masked_ok.
+ */
+static bool
+reply_fits(const struct flow *fl, const struct txn *t,
+    const struct window *w, uint32_t up_req, bool masked_ok)
+{
+	uint32_t r = response_to(fl, up_req);
+	const struct http_msg *m;
+
+	if (r == NONE32)
+		return true;
+	m = &fl->msgs[r];
+	if (!seen(w, &m->head))
+		return true;
+	if (!m->valid)	/* a success relays junk only as a last resort */
+		return t->is_error || masked_ok;
+	return m->status == t->status;
+}
+
+/*
  * Does c carry a request for what t asked whose reply (if any came in
  * time) is what the gateway answered? A look at its first few.
  */
@@ -533,12 +561,8 @@ carries(const struct flow *fl, const struct txn *t, const struct window *w,
 
 	for (uint32_t m = c->first_msg[0]; m != NONE32 &&
 	    n < DIAG_CARRIES_LOOK; m = fl->msgs[m].next, n++) {
-		uint32_t r = response_to(fl, m);
-
-		if (!same_resource(fl, t, &fl->msgs[m]))
-			continue;
-		if (r == NONE32 || !seen(w, &fl->msgs[r].head) ||
-		    !fl->msgs[r].valid || fl->msgs[r].status == t->status)
+		if (same_resource(fl, t, &fl->msgs[m]) &&
+		    reply_fits(fl, t, w, m, true))
 			return true;
 	}
 	return false;
@@ -721,17 +745,8 @@ linked:
 static bool
 answer_fits(const struct fit *f, uint32_t up_req)
 {
-	uint32_t r = response_to(f->fl, up_req);
-	const struct http_msg *m;
-
-	if (r == NONE32 || f->t->status == 0)
-		return true;
-	m = &f->fl->msgs[r];
-	if (!seen(f->w, &m->head))
-		return true;
-	if (!m->valid)	/* a success relays junk only as a last resort */
-		return f->t->is_error || f->masked_ok;
-	return m->status == f->t->status;
+	return f->t->status == 0 ||
+	    reply_fits(f->fl, f->t, f->w, up_req, f->masked_ok);
 }
 
 /* Did a look-up of host asked after `from` end within `within` before
@@ -889,24 +904,18 @@ link_dns_address(const struct diag *dg, const struct flow *fl,
 {
 	const struct conn *c = &fl->conns[t->d.up_conn];
 	const char *host = flow_str(fl, t->host);
-	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
+	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
 	unsigned steps = 0;
 
 	for (size_t p = l ? key_lower(l, add_sat(c->first.ts_ns, 1)) : 0;
 	    p > 0 && steps < DIAG_CACHE_WALK; p--, steps++) {
 		uint32_t i = l->items[p - 1];
 		const struct dns_query *q = &fl->dns[i];
-		bool names_addr = false;
 
 		if (q->rcode != 0 || q->answer.ts_ns > c->first.ts_ns ||
 		    !from_gateway(dg, &q->client, w) ||
-		    strcasecmp(flow_str(fl, q->qname), host) != 0)
-			continue;
-		for (unsigned j = 0; j < q->nanswers; j++)
-			if (addr_eq(&fl->dns_answers[q->first_answer + j].addr,
-			    &c->saddr))
-				names_addr = true;
-		if (!names_addr)
+		    strcasecmp(flow_str(fl, q->qname), host) != 0 ||
+		    !answers_addr(fl, q, &c->saddr))
 			continue;
 		t->d.dns_link = in_window(w, q->query.ts_ns) ? LINK_ADDRESS :
 		    LINK_CACHE;
@@ -935,7 +944,7 @@ diag_mark_window(const struct diag *dg, const struct flow *fl,
 
 	uint32_t inflight = inflight_query(dg, fl, host,
 	    &fl->conns[t->conn].caddr, req, req);
-	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
+	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
 
 	if (cached != NONE32) {
 		dns[cached] = 1;
