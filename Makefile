@@ -31,6 +31,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test-deps check check-fast unit run lab install uninstall clean bench fuzz mutate
+.PHONY: static
 
 all: $(BUILD)/$(PROG)
 	@ln -sf $(BUILD)/$(PROG) $(PROG)
@@ -57,6 +58,35 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgw.a
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libgw.a $(PKG_LIBS) -lcmocka -lm
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
+
+# The terminfo entries the TUI writes out when the box has no terminfo
+# database (src/ui/terminfo.c), generated from this system's, never committed.
+TERMINFO_BUILTIN := xterm xterm-256color screen tmux vt100 linux
+$(BUILD)/gen/terminfo_builtin.inc: tools/terminfo_builtin.sh Makefile
+	@mkdir -p $(dir $@)
+	$(Q)sh tools/terminfo_builtin.sh $(TERMINFO_BUILTIN) >$@.tmp && mv $@.tmp $@
+$(BUILD)/src/ui/terminfo.o: $(BUILD)/gen/terminfo_builtin.inc
+$(BUILD)/src/ui/terminfo.o: ALL_CFLAGS += -I$(BUILD)/gen
+
+# One binary for an appliance (issue 16): libpcap, ncursesw, tinfo, libyaml
+# and glibc linked in, static-pie. Debian's libdbus-1.a (libpcap's D-Bus
+# capture) wants libsystemd's socket activation, which Debian ships only as
+# a .so: tools/sd_listen_none.c answers "no sockets passed" instead, from an
+# archive the linker opens only when libdbus asks.
+STATIC_LIBS = $(filter-out -lsystemd,$(shell pkg-config --static --libs $(PKGS) 2>/dev/null))
+
+static: deps
+	@$(MAKE) --no-print-directory $(BUILD)/$(PROG)-static
+
+$(BUILD)/static/libsd_listen_none.a: tools/sd_listen_none.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $(BUILD)/static/sd_listen_none.o
+	$(Q)rm -f $@ && ar rcs $@ $(BUILD)/static/sd_listen_none.o
+
+$(BUILD)/$(PROG)-static: $(BUILD)/src/main.o $(BUILD)/libgw.a $(BUILD)/static/libsd_listen_none.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -static-pie -o $@ $(BUILD)/src/main.o $(BUILD)/libgw.a \
+	    $(STATIC_LIBS) $(BUILD)/static/libsd_listen_none.a -lm
 
 # Packages needed to build (and, for check, to test); installed when missing.
 deps:

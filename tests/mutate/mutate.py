@@ -320,7 +320,7 @@ def run_limited(cmd, cwd, env, deadline):
 
 
 class Worker:
-    """A scratch copy of the tree (src/, tests/, examples/, themes/, doc/,
+    """A scratch copy of the tree (src/, tests/, examples/, themes/, doc/, tools/,
     Makefile: the tests as they were when the run began) with its own
     build/, where one mutant at a time is built and tested."""
 
@@ -335,7 +335,7 @@ class Worker:
     @classmethod
     def create(cls, parent, make_jobs):
         d = tempfile.mkdtemp(prefix="gw502mutate.", dir=parent)
-        for sub in ("src", "tests", "examples", "themes", "doc"):
+        for sub in ("src", "tests", "examples", "themes", "doc", "tools"):
             shutil.copytree(os.path.join(ROOT, sub), os.path.join(d, sub), symlinks=True)
         shutil.copy2(os.path.join(ROOT, "Makefile"), d)
         return cls(d, make_jobs)
