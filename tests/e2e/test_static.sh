@@ -4,8 +4,10 @@
 # capture and /dev/null, --report prints what the dynamic build prints; the
 # TUI draws there under each terminal type it carries (no terminfo in the
 # chroot: the built-in entry goes to a private directory under /tmp, removed
-# at exit), and an unknown type still ends with the clear error. Prints the
-# binary's size, and stripped. Needs root (chroot, mknod).
+# at exit), and an unknown type still ends with the clear error; the
+# dynamic build ($GW_BIN) falls back the same way when the system's terminfo
+# is hidden in a mount namespace. Prints the binary's size, and stripped.
+# Needs root (chroot, mknod, mount).
 . "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" != 0 ]; then
 	skip "static: chroot tests: needs root"
@@ -16,8 +18,9 @@ CAP=$ROOT/examples/gw502-lab.pcap
 PORTS=9090,9091
 S=gwstatic
 
+# a make of its own: not the jobserver of a `make check` this runs under
 check "static: make static builds build/gw502tui-static" \
-    make -s -C "$ROOT" static
+    env -u MAKEFLAGS -u MAKELEVEL make -s -C "$ROOT" static
 [ -x "$STATIC" ] || { notok "static: the binary exists" "$STATIC"; exit 0; }
 if readelf -l "$STATIC" | grep -q 'program interpreter'; then
 	notok "static: no program interpreter (fully static)" \
@@ -98,3 +101,29 @@ tui_in_chroot gw-no-such-term && {
 	see "static: ... and exit status 1" "EXIT=1"
 	check_eq "static: an unknown TERM leaves nothing in /tmp" "" "$(ls -A "$D/tmp")"
 }
+
+# ---- the dynamic build falls back too -------------------------------------
+# The system's terminfo hidden by empty directories mounted over it, in a
+# mount namespace of the TUI's own (nothing changes outside it).
+if ! unshare -m true 2>/dev/null; then
+	skip "dynamic build: terminfo fallback: cannot make a mount namespace (unshare -m)"
+	exit 0
+fi
+mkdir "$TMPD/empty"
+hide=""
+for d in /etc/terminfo /lib/terminfo /usr/share/terminfo; do
+	[ -d "$d" ] && hide="$hide mount --bind $TMPD/empty $d &&"
+done
+tui_shell 100 30 xterm || exit 0
+keys "clear; env -u TERMINFO -u TERMINFO_DIRS -u HOME TMPDIR=$D/tmp unshare -m sh -c '$hide ! infocmp xterm >/dev/null 2>&1 && : >$TMPD/hidden && exec $GW_BIN -p $PORTS $CAP'; echo EXIT=\$?" Enter
+see "dynamic build: TERM=xterm without terminfo: the TUI draws the request list" \
+    "missing.lab.test/index.html"
+check "dynamic build: ... while infocmp found no xterm there" test -e "$TMPD/hidden"
+if wait_for 5 one_private_dir; then
+	ok "dynamic build: ... from its built-in entry"
+else
+	notok "dynamic build: ... from its built-in entry" "$(ls -laR "$D/tmp" | tr '\n' '~')"
+fi
+keys q
+see "dynamic build: q leaves to the shell (exit 0: no sanitizer report)" "EXIT=0"
+check_eq "dynamic build: the private directory is gone after q" "" "$(private_dirs)"
