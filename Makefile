@@ -61,7 +61,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgw.a
 
 # The terminfo entries the TUI writes out when the box has no terminfo
 # database (src/ui/terminfo.c), generated from this system's, never committed.
-TERMINFO_BUILTIN := xterm xterm-256color screen tmux vt100 linux
+TERMINFO_BUILTIN := xterm xterm-256color screen screen-256color tmux tmux-256color vt100 linux
 $(BUILD)/gen/terminfo_builtin.inc: tools/terminfo_builtin.sh Makefile
 	@mkdir -p $(dir $@)
 	$(Q)sh tools/terminfo_builtin.sh $(TERMINFO_BUILTIN) >$@.tmp && mv $@.tmp $@
@@ -75,8 +75,7 @@ $(BUILD)/src/ui/terminfo.o: ALL_CFLAGS += -I$(BUILD)/gen
 # archive the linker opens only when libdbus asks.
 STATIC_LIBS = $(filter-out -lsystemd,$(shell pkg-config --static --libs $(PKGS) 2>/dev/null))
 
-static: deps
-	@$(MAKE) --no-print-directory $(BUILD)/$(PROG)-static
+static: deps $(BUILD)/$(PROG)-static
 
 $(BUILD)/static/libsd_listen_none.a: tools/sd_listen_none.c
 	@mkdir -p $(dir $@)

@@ -79,7 +79,7 @@ tui_in_chroot() { # tui_in_chroot TERM: a shell whose TERM it is runs the TUI
 	tui_shell 100 30 "$1" || return 1
 	keys "clear; env -u TERMINFO -u TERMINFO_DIRS chroot $D /gw502tui-static -p $PORTS /lab.pcap; echo EXIT=\$?" Enter
 }
-for term in xterm xterm-256color screen tmux vt100 linux; do
+for term in xterm xterm-256color screen screen-256color tmux tmux-256color vt100 linux; do
 	tui_in_chroot "$term" || continue
 	see "static: TERM=$term: the TUI draws the request list" "missing.lab.test/index.html"
 	see "static: TERM=$term: ... under its title" "Gateway errors"
