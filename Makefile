@@ -72,7 +72,9 @@ $(BUILD)/src/ui/terminfo.o: ALL_CFLAGS += -I$(BUILD)/gen
 # and glibc linked in, static-pie. Debian's libdbus-1.a (libpcap's D-Bus
 # capture) wants libsystemd's socket activation, which Debian ships only as
 # a .so: tools/sd_listen_none.c answers "no sockets passed" instead, from an
-# archive the linker opens only when libdbus asks.
+# archive the linker opens only when libdbus asks. The linker's warnings
+# that getpwnam, getaddrinfo … need glibc's shared libraries at run time
+# concern NSS modules other than files and dns, which glibc has built in.
 STATIC_LIBS = $(filter-out -lsystemd,$(shell pkg-config --static --libs $(PKGS) 2>/dev/null))
 
 static: deps $(BUILD)/$(PROG)-static
