@@ -221,7 +221,9 @@ table bridge hop {
     }
 }
 EOF
-nsx "$NS_RT" iptables -A FORWARD -d "$HOPRST4" -p tcp -j REJECT --reject-with tcp-reset
+# (tcp-reset from the REJECT target never shows in the router's own br0
+# capture; its kernel's RST for a closed port does: DNAT to one)
+nsx "$NS_RT" iptables -t nat -A PREROUTING -d "$HOPRST4" -p tcp -j DNAT --to-destination "$RTG4:9"
 nsx "$NS_RT" iptables -A FORWARD -d "$HOPICMP4" -p tcp -j REJECT --reject-with icmp-admin-prohibited
 # NAT for some destinations: addresses and ports rewritten towards them.
 for a in "$AFTER4" "$CLOSED4" "$ALTER4"; do
