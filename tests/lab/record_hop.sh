@@ -3,7 +3,8 @@
 # upstreams, captures on both at the same time. The router drops, rejects,
 # NATs and rewrites, one scenario for each place a request can fail between
 # the gateway and its destination. Writes a capture pair, the router's
-# timestamps shifted by a known offset, and a truth file.
+# timestamps shifted by a known offset, and a truth file (*.where.tsv:
+# not *.truth.tsv, which names the main lab's format).
 #
 # usage: tests/lab/record_hop.sh [OUTDIR]     (default: examples/ of this checkout)
 # env:   GWHOP_KEEP_TMP=1  keep the work directory (daemon logs, raw captures)
@@ -364,7 +365,7 @@ cp "$TMP/rt-shifted.pcap" "$STAGE/gw502-hop.peer.pcap"
 "$PY" "$HERE/hop_truth.py" --gw "$STAGE/gw502-hop.pcap" --peer "$STAGE/gw502-hop.peer.pcap" \
     --beyond "$TMP/rt-eth1.pcap,$TMP/rt-eth2.pcap" \
     --requests "$TRUTH" --offset "$OFFSET" --nat-address "$RTU4" --hop-address "$RTG4" \
-    --out "$STAGE/gw502-hop.truth.tsv" ||
+    --out "$STAGE/gw502-hop.where.tsv" ||
     die "truth check failed (GWHOP_KEEP_TMP=1 keeps $TMP)"
 mkdir -p "$OUT"
 for f in "$STAGE"/*; do install -m 0644 "$f" "$OUT/"; done

@@ -1,0 +1,65 @@
+#!/bin/bash
+# test_hop.sh: --peer (issue 17) on the next-hop lab's capture pair: every
+# `where` as the lab's truth file says (tests/lab/hop_truth.py, from tshark),
+# the clock offset within 1 ms of the one applied, NAT between the capture
+# points, a peer capture sharing nothing, the text report's lines. With
+# GW_LAB=1 (the default) and root, the pair is also recorded afresh
+# (tests/lab/record_hop.sh, namespaces gwhop-*) and checked the same way.
+. "$(dirname "$0")/lib.sh"
+
+EX=$ROOT/examples
+FAILS=0
+hop_check() { # hop_check PREFIX GW PEER WHERE
+	if python3 "$ROOT/tests/e2e/hop_check.py" "$GW_BIN" "$2" "$3" "$4" >"$TMPD/hop.out" 2>&1; then
+		sed "s/^ok - /ok - $1/" "$TMPD/hop.out"
+	else
+		sed -e "s/^ok - /ok - $1/" -e "s/^not ok - /not ok - $1/" "$TMPD/hop.out"
+		grep -q '^not ok' "$TMPD/hop.out" || notok "${1}hop_check runs" "$(last_line "$TMPD/hop.out")"
+		FAILS=$((FAILS + 1))
+	fi
+}
+
+hop_check "" "$EX/gw502-hop.pcap" "$EX/gw502-hop.peer.pcap" "$EX/gw502-hop.where.tsv"
+
+# A peer capture sharing nothing with the gateway's: one line says so, and
+# no request is placed.
+run --report=json --peer "$EX/gw502-lab.pcap" "$EX/gw502-hop.pcap"
+check_eq "hop: unrelated peer capture: exit 0" 0 "$rc"
+one_line_naming "hop: unrelated peer capture: one line says it shares nothing" "shares no packet"
+check_eq "hop: unrelated peer capture: no request placed" 0 \
+	"$(printf '%s\n' "$out" | grep -c '"next_hop"')"
+
+# The text report: a "Next hop:" line per failing request the lab placed.
+run --report --peer "$EX/gw502-hop.peer.pcap" "$EX/gw502-hop.pcap"
+check_eq "hop: text report: a Next hop line per placed failure" \
+	"$(grep -v '^#' "$EX/gw502-hop.where.tsv" | awk -F'\t' '$4 != "-"' | wc -l)" \
+	"$(printf '%s\n' "$out" | grep -c '^    Next hop: ')"
+check "hop: text report: the hop's drop named as lost before it" \
+	grep -q 'Next hop: lost-before-hop: the hop never saw' "$TMPD/out"
+
+# A peer file that cannot be read: exit 1, one line naming it.
+run --report --peer "$TMPD/missing.pcap" "$EX/gw502-hop.pcap"
+check_eq "hop: unreadable peer capture: exit 1" 1 "$rc"
+one_line_naming "hop: unreadable peer capture: one line naming it" "missing.pcap"
+
+if [ "${GW_LAB:-1}" = 0 ]; then
+	skip "fresh next-hop lab recording (GW_LAB=0)"
+elif [ "$(id -u)" != 0 ]; then
+	skip "fresh next-hop lab recording (needs root for network namespaces)"
+elif ! ip netns add gwhop-probe 2>/dev/null; then
+	skip "fresh next-hop lab recording (network namespaces unavailable here)"
+else
+	ip netns del gwhop-probe
+	fresh=$TMPD/hop
+	mkdir -p "$fresh"
+	if "$ROOT/tests/lab/record_hop.sh" "$fresh" >"$TMPD/hoplab.log" 2>&1; then
+		ok "next-hop lab records"
+		hop_check "fresh " "$fresh/gw502-hop.pcap" "$fresh/gw502-hop.peer.pcap" \
+			"$fresh/gw502-hop.where.tsv"
+	else
+		notok "next-hop lab records" "$(tail -3 "$TMPD/hoplab.log" | tr '\n' ' ')"
+	fi
+	check_eq "next-hop lab leaves no namespace behind" "" \
+		"$(ip netns list | grep '^gwhop-' | tr '\n' ' ')"
+fi
+[ "$FAILS" = 0 ] || exit 1
