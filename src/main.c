@@ -494,8 +494,10 @@ load(struct engine *e, const struct cli *cl, struct report_stream *rs)
 		fprintf(stderr, "gw502tui: %s\n", err);
 		return 1;
 	}
-	if (cl->peer && peer_load(e, cl->peer) != 0)
+	if (cl->peer && peer_load(e, cl->peer) != 0) {
+		engine_close(e);
 		return 1;
+	}
 	/* diagnosing slice by slice keeps each look-up near its window */
 	while (engine_step(e, LOAD_SLICE) == 1) {
 		engine_diagnose(e);

@@ -186,6 +186,43 @@ write_pcap(const char *path, uint8_t pk[][128], const size_t *len,
 	pcap_close(pd);
 }
 
+/* Gateway frames 1-3 and the hop's beside them, one pcapng, one clock. */
+static void
+export_pair(struct engine *e, const char *dir, size_t len12)
+{
+	struct frame_ref first = { 1, 1000000000000LL, CAPFILE_PCAP_HDR_LEN };
+	struct frame_ref last = { 3, 1000200000000LL, CAPFILE_PCAP_HDR_LEN +
+	    2 * CAPFILE_PCAP_REC_LEN + len12 };
+	/* gateway, hop (same moment once aligned), gateway, hop (+400 µs) … */
+	const int64_t want[6] = { 1000000000000LL, 1000000000000LL,
+	    1000100000000LL, 1000100400000LL, 1000200000000LL,
+	    1000200000000LL };
+	char path[300], err[512];
+	uint64_t written = 0;
+	struct capfile *cf;
+	struct frame f;
+	int n = 0;
+
+	snprintf(path, sizeof path, "%s/pair.pcapng", dir);
+	assert_int_equal(peer_export_pair(e->peer, &first, &last, path, false,
+	    &written, err, sizeof err), 0);
+	assert_int_equal(written, 6);
+	/* never over an existing file */
+	assert_int_equal(peer_export_pair(e->peer, &first, &last, path, false,
+	    &written, err, sizeof err), -1);
+	cf = capfile_open(path, err, sizeof err);
+	assert_non_null(cf);
+	assert_int_equal(capfile_format(cf), CAPFILE_PCAPNG);
+	while (capfile_next(cf, &f) == 1) {
+		assert_true(n < 6);
+		assert_int_equal(f.ts_ns, want[n]);
+		assert_int_equal(f.linktype, 101);	/* LINKTYPE_RAW */
+		n++;
+	}
+	assert_int_equal(n, 6);
+	capfile_close(cf);
+}
+
 static void
 test_offset_and_nothing_shared(void **state)
 {
@@ -235,6 +272,7 @@ test_offset_and_nothing_shared(void **state)
 	assert_true(peer_seen(e.peer, &ref, &seen));
 	assert_int_equal(seen.frame, 2);
 	assert_int_equal(seen.ts_ns, 1000100400000LL);
+	export_pair(&e, dir, gl[0] + gl[1]);
 	engine_close(&e);
 
 	assert_int_equal(engine_open(&e, gwp, &o, err, sizeof err), 0);
