@@ -228,12 +228,13 @@ peer_copies(const struct peer *pr, const struct peer_sig *s, int64_t gw_ts,
     uint32_t *out, size_t max)
 {
 	int64_t at = gw_ts + pr->offset_ns;
-	size_t n = 0;
+	size_t n = 0, walk = 0;
 
 	if (pr->nbuckets == 0)
 		return 0;
 	for (uint32_t i = pr->by_ident[s->ident & (pr->nbuckets - 1)];
-	    i != NONE32 && n < max; i = pr->pkts[i].next_ident) {
+	    i != NONE32 && n < max && walk++ < PEER_MAX_WALK;
+	    i = pr->pkts[i].next_ident) {
 		const struct peer_pkt *k = &pr->pkts[i];
 
 		if (same_packet(k, s) && llabs(k->ts_ns - at) <= PEER_WINDOW_NS)
@@ -246,12 +247,13 @@ size_t
 peer_by_key(const struct peer *pr, uint32_t key, uint8_t kind, uint32_t *out,
     size_t max)
 {
-	size_t n = 0;
+	size_t n = 0, walk = 0;
 
 	if (pr->nbuckets == 0 || key == 0)
 		return 0;
 	for (uint32_t i = pr->by_key[key & (pr->nbuckets - 1)];
-	    i != NONE32 && n < max; i = pr->pkts[i].next_key)
+	    i != NONE32 && n < max && walk++ < PEER_MAX_WALK;
+	    i = pr->pkts[i].next_key)
 		if (pr->pkts[i].key == key && pr->pkts[i].kind == kind)
 			out[n++] = i;
 	return n;
@@ -288,17 +290,17 @@ estimate_offset(struct peer *pr)
 	struct peer_sig s;
 
 	while (capfile_next(pr->gw, &f) == 1) {
-		uint32_t i;
+		uint32_t i, walk = 0;
 
 		if (decode_frame(f.linktype, f.data, f.caplen, &p) != DECODE_OK ||
 		    !peer_sig_of(&p, &s))
 			continue;
 		pr->considered++;
 		for (i = pr->by_ident[s.ident & (pr->nbuckets - 1)];
-		    i != NONE32 && !same_packet(&pr->pkts[i], &s);
-		    i = pr->pkts[i].next_ident)
+		    i != NONE32 && !same_packet(&pr->pkts[i], &s) &&
+		    walk++ < PEER_MAX_WALK; i = pr->pkts[i].next_ident)
 			;
-		if (i == NONE32)
+		if (i == NONE32 || !same_packet(&pr->pkts[i], &s))
 			continue;
 		pr->matched++;
 		if (nd == PEER_MAX_DELTAS)

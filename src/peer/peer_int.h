@@ -14,6 +14,9 @@
 /* A copy of a gateway packet is looked for this close to where the
  * offset puts it (retransmissions repeat everything but time). */
 #define PEER_WINDOW_NS 1000000000LL
+/* Hash chain entries examined per look-up: a capture repeating one
+ * packet (or crafted to collide) cannot make matching quadratic. */
+#define PEER_MAX_WALK 256
 
 enum peer_kind {
 	PK_NONE = 0, PK_TCP, PK_DNS_QUERY, PK_DNS_ANSWER, PK_ICMP

@@ -42,6 +42,23 @@ run --report --peer "$TMPD/missing.pcap" "$EX/gw502-hop.pcap"
 check_eq "hop: unreadable peer capture: exit 1" 1 "$rc"
 one_line_naming "hop: unreadable peer capture: one line naming it" "missing.pcap"
 
+# Hostile: both captures repeat one SYN 200000 times (every packet in one
+# hash chain): pairing stays linear (the chain walk is bounded).
+python3 - "$TMPD" <<'PY'
+import struct, sys
+ip = bytes([0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2])
+pkt = ip + struct.pack('>HHIIBBHHH', 40000, 80, 1234, 0, 0x50, 2, 65535, 0, 0)
+for name in ('rep-gw.pcap', 'rep-peer.pcap'):
+    with open(sys.argv[1] + '/' + name, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+        for i in range(200000):
+            f.write(struct.pack('<IIII', 1000 + i // 1000, (i % 1000) * 1000, len(pkt), len(pkt)))
+            f.write(pkt)
+PY
+timeout 60 "$GW_BIN" --report --peer "$TMPD/rep-peer.pcap" "$TMPD/rep-gw.pcap" >/dev/null 2>"$TMPD/rep.err"
+check_eq "robustness: one packet repeated 200000 times pairs in bounded time" 0 "$?"
+rm -f "$TMPD"/rep-*.pcap
+
 if [ "${GW_LAB:-1}" = 0 ]; then
 	skip "fresh next-hop lab recording (GW_LAB=0)"
 elif [ "$(id -u)" != 0 ]; then
