@@ -476,6 +476,9 @@ parse_args(struct cli *cl, int argc, char **argv)
 	    cl->mode != MODE_TUI)))
 		return usage_error("%s", "--frames, --export-frames and -Y with "
 		    "--report read a file: capture with -w FILE first");
+	if (cl->peer && cl->lo.iface != NULL)
+		return usage_error("%s", "--peer reads the next hop's capture "
+		    "beside a capture file: capture with -w FILE first");
 	/* only the screen shows requests whose story is still going on */
 	cl->eo.settled_only = cl->mode != MODE_TUI;
 	return 0;

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../proto/dns.h"
 #include "peer_int.h"
@@ -351,10 +352,13 @@ int
 peer_attach(struct engine *e, const char *path, char *err, size_t errlen)
 {
 	struct peer *pr;
+	struct stat st;
 
-	if (e->cap == NULL) {
+	/* the gateway's capture is read again: a pipe cannot be */
+	if (e->cap == NULL || stat(capfile_path(e->cap), &st) != 0 ||
+	    !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "--peer %s: needs the gateway's capture "
-		    "as a file", path);
+		    "as a regular file (it is read twice)", path);
 		return -1;
 	}
 	pr = calloc(1, sizeof *pr);

@@ -42,6 +42,11 @@ run --report --peer "$TMPD/missing.pcap" "$EX/gw502-hop.pcap"
 check_eq "hop: unreadable peer capture: exit 1" 1 "$rc"
 one_line_naming "hop: unreadable peer capture: one line naming it" "missing.pcap"
 
+# A live capture has no file to read twice: a usage error.
+run --report --peer "$EX/gw502-hop.peer.pcap" -i lo
+check_eq "hop: --peer with -i: usage error" 2 "$rc"
+one_line_naming "hop: --peer with -i: one line saying why" "--peer"
+
 # Hostile: both captures repeat one SYN 200000 times (every packet in one
 # hash chain): pairing stays linear (the chain walk is bounded).
 python3 - "$TMPD" <<'PY'
