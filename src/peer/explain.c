@@ -192,28 +192,33 @@ hop_made(const struct peer *pr, const uint32_t *idx, size_t n)
 
 /*
  * First differing byte between the gateway's frame and the hop's copy
- * (their L4 payloads), or -1 when they are the same.
+ * (their L4 payloads), -1 when they are the same, -2 when the bytes
+ * both captures hold (*compared) agree but are not all of them. A shorter
+ * snap length is not a difference (the wire lengths are equal: they are
+ * part of the match).
  */
 static int32_t
 first_difference(struct peer *pr, const struct frame_ref *gw_ref,
-    const struct peer_pkt *copy)
+    const struct peer_pkt *copy, uint32_t *compared)
 {
 	uint8_t gw[REPLY_MAX];
 	uint32_t gwlen, n;
 	struct frame f;
 	struct pkt p;
 
+	*compared = 0;
 	if (!peer_read(pr->gw, gw_ref->number, gw_ref->offset, &f, &p))
-		return -1;
+		return -2;
 	gwlen = p.payload_len < REPLY_MAX ? p.payload_len : REPLY_MAX;
 	memcpy(gw, p.payload, gwlen);
 	if (!peer_read(pr->cap, copy->number, copy->offset, &f, &p))
-		return -1;
+		return -2;
 	n = p.payload_len < gwlen ? p.payload_len : gwlen;
 	for (uint32_t i = 0; i < n; i++)
 		if (gw[i] != p.payload[i])
 			return (int32_t)i;
-	return p.payload_len == gwlen ? -1 : (int32_t)n;
+	*compared = n;
+	return n < p.payload_wire_len && n < REPLY_MAX ? -2 : -1;
 }
 
 static void
@@ -229,6 +234,28 @@ say(struct peer_verdict *v, enum peer_where w, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(v->summary, sizeof v->summary, fmt, ap);
 	va_end(ap);
+}
+
+/* An answer seen at both ends: the same, or altered on the way. */
+static void
+place_answer(struct peer *pr, struct peer_verdict *v, const char *what,
+    const struct frame_ref *gw_ref, const struct peer_pkt *copy)
+{
+	uint32_t n;
+
+	v->diff_at = first_difference(pr, gw_ref, copy, &n);
+	if (v->diff_at >= 0)
+		say(v, PEER_ALTERED, "the %s differs between the hop (#%" PRIu64
+		    ") and the gateway (#%" PRIu64 ") from byte %d on", what,
+		    copy->number, gw_ref->number, v->diff_at);
+	else if (v->diff_at == -2)
+		say(v, PEER_NONE, "the %s passed the hop (#%" PRIu64 "); the "
+		    "first %" PRIu32 " bytes both captures hold agree, the rest "
+		    "was not captured (snap length)", what, copy->number, n);
+	else
+		say(v, PEER_FROM_BEYOND, "the %s arrived at the hop from beyond "
+		    "(hop frame #%" PRIu64 ") as the gateway got it", what,
+		    copy->number);
 }
 
 /* A reject (RST or ICMP error) the gateway received, placed. */
@@ -368,21 +395,8 @@ place_dns(struct peer *pr, const struct flow *fl, const struct txn *t,
 	else if (answered == NULL)
 		say(v, PEER_BEYOND, "the hop forwarded %u of %u DNS queries "
 		    "and no answer came back to it", reached, t->d.ndns);
-	else {
-		int32_t at = first_difference(pr, &answered->answer,
-		    hop_answer);
-
-		v->diff_at = at;
-		if (at >= 0)
-			say(v, PEER_ALTERED, "the DNS answer differs between the "
-			    "hop (#%" PRIu64 ") and the gateway (#%" PRIu64 ") "
-			    "from byte %d on", hop_answer->number,
-			    answered->answer.number, at);
-		else
-			say(v, PEER_FROM_BEYOND, "the DNS answer arrived at the "
-			    "hop from beyond (hop frame #%" PRIu64 ") as the "
-			    "gateway got it", hop_answer->number);
-	}
+	else
+		place_answer(pr, v, "DNS answer", &answered->answer, hop_answer);
 	return true;
 }
 
@@ -411,16 +425,7 @@ place_reply(struct peer *pr, const struct flow *fl, const struct txn *t,
 		}
 		add_frames(pr, v, s.copies, s.ncopies);
 		copy = last_copy(pr, s.copies, s.ncopies);
-		v->diff_at = first_difference(pr, ref, copy);
-		if (v->diff_at >= 0)
-			say(v, PEER_ALTERED, "the reply differs between the hop "
-			    "(#%" PRIu64 ") and the gateway (#%" PRIu64 ") from "
-			    "byte %d on", copy->number, ref->number,
-			    v->diff_at);
-		else
-			say(v, PEER_FROM_BEYOND, "the reply arrived at the hop "
-			    "from beyond (hop frame #%" PRIu64 ") as the "
-			    "gateway got it", copy->number);
+		place_answer(pr, v, "reply", ref, copy);
 		return true;
 	}
 	if (t->d.up_req == NONE32)

@@ -209,7 +209,10 @@ index_peer(struct peer *pr, char *err, size_t errlen)
 		}
 	}
 	/* a damaged tail: what was read before it is still a capture */
-	(void)r;
+	if (r < 0)
+		snprintf(pr->damaged, sizeof pr->damaged, "; it is damaged "
+		    "after frame %" PRIu64 " (%s)", pr->frames,
+		    capfile_error(pr->cap));
 	if (build_index(pr) != 0) {
 		snprintf(err, errlen, "%s: out of memory indexing it", pr->path);
 		return -1;
@@ -336,16 +339,16 @@ set_status(struct peer *pr)
 		snprintf(pr->status, sizeof pr->status, "peer capture %s "
 		    "shares no packet with the gateway's (%" PRIu64 " frames, "
 		    "%zu of them TCP, DNS or ICMP errors): not the next hop's, "
-		    "or not taken at the same time", pr->path, pr->frames,
-		    pr->npkts);
+		    "or not taken at the same time%s", pr->path, pr->frames,
+		    pr->npkts, pr->damaged);
 	else
 		snprintf(pr->status, sizeof pr->status, "peer capture %s: "
 		    "%" PRIu64 " of the gateway's %" PRIu64 " packets seen at "
-		    "the hop; its clock is %+.3f ms off (spread %.3f ms)%s",
+		    "the hop; its clock is %+.3f ms off (spread %.3f ms)%s%s",
 		    pr->path, pr->matched, pr->considered,
 		    (double)pr->offset_ns / 1e6, (double)pr->spread_ns / 1e6,
 		    pr->pkts_dropped ? "; index limit reached, later packets "
-		    "not matched" : "");
+		    "not matched" : "", pr->damaged);
 }
 
 int

@@ -60,7 +60,8 @@ struct peer {
 	uint64_t frames;
 	uint64_t matched, considered;	/* gateway packets matched / tried */
 	int64_t offset_ns, spread_ns;
-	char status[1024];
+	char damaged[320];	/* "; it is damaged after …" or "" */
+	char status[1536];
 };
 
 /* The signature of a decoded packet; false for packets not matched. */

@@ -42,6 +42,24 @@ run --report --peer "$TMPD/missing.pcap" "$EX/gw502-hop.pcap"
 check_eq "hop: unreadable peer capture: exit 1" 1 "$rc"
 one_line_naming "hop: unreadable peer capture: one line naming it" "missing.pcap"
 
+# A peer capture with a short snap length: bytes it does not hold are not
+# a difference, nor proof that the reply was unchanged.
+altered_where() { # altered_where SNAPLEN: where of the rewritten reply
+	editcap -s "$1" "$EX/gw502-hop.peer.pcap" "$TMPD/snap.pcap" >/dev/null 2>&1 &&
+	"$GW_BIN" --report=json --peer "$TMPD/snap.pcap" "$EX/gw502-hop.pcap" 2>/dev/null |
+	python3 -c 'import json,sys
+for l in sys.stdin:
+    d = json.loads(l)
+    if d["url"] == "http://altered.hop.test/": print(d["next_hop"]["where"])'
+}
+if command -v editcap >/dev/null; then
+	check_eq "hop: peer snapped to 70 bytes: the reply is not placed" None "$(altered_where 70)"
+	check_eq "hop: peer snapped to 100 bytes: the rewrite still found" altered-after-hop \
+		"$(altered_where 100)"
+else
+	skip "hop: snapped peer capture (no editcap)"
+fi
+
 # A live capture has no file to read twice: a usage error.
 run --report --peer "$EX/gw502-hop.peer.pcap" -i lo
 check_eq "hop: --peer with -i: usage error" 2 "$rc"
