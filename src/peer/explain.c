@@ -20,6 +20,9 @@
 #define MAX_COPIES 8		/* copies of one packet (one per interface) */
 #define MAX_REPLIES 16
 #define REPLY_MAX 2048		/* reply bytes compared */
+/* Later than the longest upstream timeout a gateway waits, an "answer"
+ * answers nothing of this request's. */
+#define PEER_ANSWER_NS (600 * 1000000000LL)
 
 static const char *const where_keys[PEER_WHERE_COUNT] = {
 	[PEER_NONE] = "none",
@@ -143,9 +146,10 @@ look(struct peer *pr, const struct frame_ref *ref, struct sighting *s)
 	s->ncopies = peer_copies(pr, &s->sig, f.ts_ns, s->copies, MAX_COPIES);
 }
 
-/* The hop's answers of a kind to a packet ending at sequence `next`, near
- * the gateway's time ts; TCP ones only when they carry SYN, RST, FIN or
- * bytes (a bare ACK answers nothing). */
+/* The hop's answers of a kind under `key` (what they acknowledge, quote
+ * or ask) from just before the gateway's time ts to PEER_ANSWER_NS after
+ * it; TCP ones only when they carry SYN, RST, FIN or bytes (a bare ACK
+ * answers nothing). */
 static size_t
 answers(const struct peer *pr, uint32_t key, uint8_t kind, int64_t ts,
     uint32_t *out, size_t max)
@@ -157,7 +161,7 @@ answers(const struct peer *pr, uint32_t key, uint8_t kind, int64_t ts,
 		const struct peer_pkt *q = &pr->pkts[all[i]];
 
 		if (q->ts_ns - pr->offset_ns < ts - PEER_WINDOW_NS ||
-		    q->ts_ns - pr->offset_ns > ts + 600 * PEER_WINDOW_NS)
+		    q->ts_ns - pr->offset_ns > ts + PEER_ANSWER_NS)
 			continue;
 		if (kind == PK_TCP && q->len == 0 &&
 		    !(q->flags & (TCPF_SYN | TCPF_RST | TCPF_FIN)))
