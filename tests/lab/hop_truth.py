@@ -16,7 +16,8 @@ import sys
 
 FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst", "tcp.flags",
           "tcp.seq_raw", "tcp.ack_raw", "tcp.payload", "dns.id",
-          "dns.flags.response", "icmp.type", "tcp.srcport", "tcp.dstport"]
+          "dns.flags.response", "icmp.type", "tcp.srcport", "tcp.dstport",
+          "dns.qry.name"]
 
 
 def read(path):
@@ -47,9 +48,11 @@ def syn_seqs(gw, dest):
             if first(r, "ip.dst") == dest and first(r, "tcp.flags") == "0x0002"}
 
 
-def dns_ids(gw, resolver):
+def dns_ids(gw, resolver, host):
+    """The ids of the gateway's queries for host to resolver."""
     return {first(r, "dns.id") for r in gw
-            if first(r, "ip.dst") == resolver and first(r, "dns.id")}
+            if first(r, "ip.dst") == resolver and first(r, "dns.id")
+            and first(r, "dns.qry.name") == host}
 
 
 def main():
@@ -73,7 +76,7 @@ def main():
             bad.append("%s: %s" % (scen, msg))
 
         if what == "dns":
-            ids = dns_ids(gw, dest)
+            ids = dns_ids(gw, dest, url.split("/")[2])
             gwf = [r["n"] for r in gw if first(r, "dns.id") in ids and
                    dest in r["ip.src"] + r["ip.dst"]]
             peerf = [r["n"] for r in peer if first(r, "dns.id") in ids]
@@ -89,6 +92,8 @@ def main():
                 fail("queries not forwarded, or answered")
             elif where == "lost-after-hop" and (not ans(peer) or ans(gw)):
                 fail("answer not at the hop, or at the gateway")
+            elif where == "from-beyond" and not (ans(gw) and ans(beyond)):
+                fail("the answer did not come from beyond")
         elif where != "-":
             seqs = syn_seqs(gw, dest)
             acks = {str((int(s) + 1) % 2**32) for s in seqs}

@@ -351,6 +351,7 @@ get altered-after-hop altered-after-hop reply yes "$ALTER4" http://altered.hop.t
 get dns-lost-before-hop lost-before-hop dns no "$DNSBEFORE4" http://dnsbefore.hop.test/
 get dns-beyond-hop beyond-hop dns no "$DNSBEYOND4" http://dnsbeyond.hop.test/
 get dns-lost-after-hop lost-after-hop dns no "$DNSAFTER4" http://dnsafter.hop.test/
+get dns-from-beyond from-beyond dns no "$DNS4" http://missing.hop.test/
 sleep 1   # the last FIN/ACKs reach both captures
 log "stopping captures"
 stop_pids INT "$PID_cap_gw" "$PID_cap_rt_br0" "$PID_cap_rt_eth1" "$PID_cap_rt_eth2"
