@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "peer/peer.h"
 #include "proto/http.h"
 #include "proto/packet.h"
 
@@ -181,6 +182,7 @@ engine_notice(const struct engine *e, char *out, size_t outlen)
 void
 engine_close(struct engine *e)
 {
+	peer_close(e->peer);
 	diag_free(&e->diag);
 	flow_free(&e->flow);
 	if (e->cap)

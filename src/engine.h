@@ -14,6 +14,8 @@
 #include "diag/diag.h"
 #include "flow/flow.h"
 
+struct peer;
+
 struct engine_opts {
 	uint16_t proxy_ports[FLOW_MAX_PROXY_PORTS];
 	size_t nproxy_ports;
@@ -34,6 +36,7 @@ struct engine {
 	struct engine_opts opts;
 	bool eof;		/* the whole file has been read */
 	bool damaged;		/* it ended with an error: see error */
+	struct peer *peer;	/* --peer: the next hop's capture, or NULL */
 	char error[512];
 };
 

@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "filter/dfilter.h"
 #include "headless.h"
+#include "peer/peer.h"
 #include "report/report.h"
 #include "ui/ui.h"
 #include "util/config.h"
@@ -51,6 +52,7 @@ struct cli {
 	bool keep_set;		/* --keep given (else by mode) */
 	struct frame_range ranges[MAX_RANGES];
 	size_t nranges;
+	const char *peer;	/* --peer: the next hop's capture */
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -65,7 +67,8 @@ on_stop(int sig)
 enum {
 	OPT_REPORT = 256, OPT_ALL, OPT_STATUS, OPT_TIMEOUT, OPT_EXPORT,
 	OPT_FORCE, OPT_CONFIG, OPT_DURATION, OPT_FOLLOW, OPT_MAX_MB, OPT_KEEP,
-	OPT_RING, OPT_FRAMES, OPT_EXPORT_FRAMES
+	OPT_RING, OPT_FRAMES, OPT_EXPORT_FRAMES,
+	OPT_PEER
 };
 
 static const struct option long_opts[] = {
@@ -83,6 +86,7 @@ static const struct option long_opts[] = {
 	{ "ring", required_argument, NULL, OPT_RING },
 	{ "frames", no_argument, NULL, OPT_FRAMES },
 	{ "export-frames", required_argument, NULL, OPT_EXPORT_FRAMES },
+	{ "peer", required_argument, NULL, OPT_PEER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -160,6 +164,8 @@ usage(FILE *out)
 "                 length info\n"
 "  --export-frames A-B[,C-D…] -o OUT.pcap  no TUI: write those frames\n"
 "                 (with -Y: those of them it selects)\n"
+"  --peer FILE    the next hop's capture, taken at the same time: each\n"
+"                 failing request is placed between gateway and destination\n"
 "  -h, --help     -V, --version\n"
 "Exit status: 0 success, 1 runtime error, 2 usage error.\n", out);
 }
@@ -336,6 +342,9 @@ parse_opt(struct cli *cl, int c, const char *arg)
 	case OPT_ALL:
 		cl->ropts.all = true;
 		break;
+	case OPT_PEER:
+		cl->peer = arg;
+		break;
 	case OPT_EXPORT:
 		if (!int_arg(arg, 1, UINT32_MAX, &v))
 			return usage_error("--export: not a transaction id: %s",
@@ -467,6 +476,9 @@ parse_args(struct cli *cl, int argc, char **argv)
 	    cl->mode != MODE_TUI)))
 		return usage_error("%s", "--frames, --export-frames and -Y with "
 		    "--report read a file: capture with -w FILE first");
+	if (cl->peer && cl->lo.iface != NULL)
+		return usage_error("%s", "--peer reads the next hop's capture "
+		    "beside a capture file: capture with -w FILE first");
 	/* only the screen shows requests whose story is still going on */
 	cl->eo.settled_only = cl->mode != MODE_TUI;
 	return 0;
@@ -483,6 +495,10 @@ load(struct engine *e, const struct cli *cl, struct report_stream *rs)
 
 	if (engine_open(e, cl->path, &cl->eo, err, sizeof err) != 0) {
 		fprintf(stderr, "gw502tui: %s\n", err);
+		return 1;
+	}
+	if (cl->peer && peer_load(e, cl->peer) != 0) {
+		engine_close(e);
 		return 1;
 	}
 	/* diagnosing slice by slice keeps each look-up near its window */

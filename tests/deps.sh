@@ -14,6 +14,8 @@ dnsmasq-base mitmproxy nginx-light curl procps iputils-ping"
 	want="$want time"
 	# the live --keep and --ring tests replay a lab capture on a veth pair
 	want="$want tcpreplay"
+	# the next-hop lab (test_hop.sh): the router's bridge rules, mergecap/editcap
+	want="$want nftables wireshark-common"
 fi
 missing=""
 for p in $want; do

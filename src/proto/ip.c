@@ -117,6 +117,8 @@ decode_ip4(const uint8_t *d, uint32_t len, struct pkt *p)
 		return DECODE_MALFORMED;
 	p->ipver = 4;
 	p->l4 = d[9];
+	p->ip_id = rd16(d + 4);
+	p->ttl = d[8];
 	addr_set4(&p->src, d + 12);
 	addr_set4(&p->dst, d + 16);
 	hl = (uint32_t)(d[0] & 0x0f) * 4;
@@ -152,6 +154,7 @@ decode_ip6(const uint8_t *d, uint32_t len, struct pkt *p)
 		return DECODE_MALFORMED;
 	p->ipver = 6;
 	nh = p->l4 = d[6];
+	p->ttl = d[7];
 	addr_set6(&p->src, d + 8);
 	addr_set6(&p->dst, d + 24);
 	plen = rd16(d + 4);

@@ -33,6 +33,8 @@ struct pkt {
 	uint8_t l4;		/* enum l4_proto, or another IP protocol number */
 	bool fragment;		/* IP fragment: L4 decoded only for offset 0 */
 	uint16_t vlan;		/* outermost 802.1Q VLAN id, 0 if none */
+	uint16_t ip_id;		/* IPv4 identification (0 for IPv6): NAT keeps it */
+	uint8_t ttl;		/* IPv4 TTL / IPv6 hop limit */
 	struct gw_addr src, dst;
 	uint16_t sport, dport;
 	uint32_t seq, ack;

@@ -8,6 +8,7 @@
 
 #include "../proto/dns.h"
 #include "../proto/packet.h"
+#include "../peer/peer.h"
 #include "../util/escape.h"
 #include "report.h"
 
@@ -240,5 +241,6 @@ report_json_txn(FILE *out, const struct engine *e, const struct txn *t)
 		json_connect(out, fl, t);
 	if (t->d.up_req != NONE32)
 		json_upstream(out, fl, t);
+	peer_report_json(out, e, t);
 	fputs("}\n", out);
 }

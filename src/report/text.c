@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../proto/dns.h"
+#include "../peer/peer.h"
 #include "../proto/packet.h"
 #include "../util/escape.h"
 #include "report.h"
@@ -171,6 +172,7 @@ report_text_txn(FILE *out, const struct engine *e, const struct txn *t)
 		text_connect(out, fl, t);
 	if (t->d.up_req != NONE32)
 		text_upstream(out, fl, t);
+	peer_report_text(out, e, t);
 	if (t->d.cause != C_NONE)
 		fprintf(out, "    Fix:  %s\n", cause_remedy(t->d.cause));
 	fputc('\n', out);

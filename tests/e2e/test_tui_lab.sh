@@ -144,6 +144,8 @@ shopt -s nullglob
 caps=("$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng)
 check "examples/ holds lab captures (${#caps[@]})" test ${#caps[@]} -gt 0
 for cap in "${caps[@]}"; do
+	# the main lab's captures (the next-hop pair has its own test_hop.sh)
+	[ -f "${cap%.pcap*}.truth.tsv" ] || continue
 	lab_file "$cap"
 	keys q
 	see "$(basename "$cap"): q leaves to the shell" "EXIT=0"

@@ -1,0 +1,211 @@
+/*
+ * pair.c: a gateway frame range and the hop's frames of the same moment as
+ * one pcapng file: the gateway's frames on interface(s) named "gateway",
+ * the hop's on "next hop", the hop's times moved onto the gateway's clock
+ * (minus the offset), merged in time order, so Wireshark shows one
+ * timeline. Written through safefile (temporary file, then link/rename).
+ *
+ * capture/export.c has its own pcapng block writer (static); this one is
+ * separate because that module is another's to change: once it exposes
+ * its writer, the two should become one.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../capture/safefile.h"
+#include "peer_int.h"
+
+#define PAIR_MAX_IFACES 8	/* (source, link type) pairs */
+#define PAIR_SLACK_NS 1000000000LL	/* the hop's frames this much around */
+
+enum { SRC_GW = 0, SRC_HOP = 1 };
+
+struct pair_out {
+	FILE *fp;
+	int lt[PAIR_MAX_IFACES];
+	uint8_t src[PAIR_MAX_IFACES];
+	size_t nifaces;
+	uint64_t written;
+};
+
+/* One pcapng block: header, body, data padded to 4 bytes, trailer. */
+static int
+put_block(FILE *fp, uint32_t type, const void *body, uint32_t blen,
+    const uint8_t *data, uint32_t dlen)
+{
+	static const uint8_t pad[4];
+	uint32_t npad = (4 - dlen % 4) % 4;
+	uint32_t total = 12 + blen + dlen + npad;
+	uint32_t head[2] = { type, total };
+
+	return fwrite(head, sizeof head, 1, fp) == 1 &&
+	    (blen == 0 || fwrite(body, blen, 1, fp) == 1) &&
+	    (dlen == 0 || fwrite(data, dlen, 1, fp) == 1) &&
+	    (npad == 0 || fwrite(pad, npad, 1, fp) == 1) &&
+	    fwrite(&total, sizeof total, 1, fp) == 1 ? 0 : -1;
+}
+
+static void
+host16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, sizeof v);
+}
+
+/* The interface of (source, link type), its IDB written on first use. */
+static int
+iface(struct pair_out *o, uint8_t src, int lt)
+{
+	static const char *const names[] = { "gateway", "next hop" };
+	uint8_t b[40];
+	size_t nlen = strlen(names[src]), i;
+	uint32_t off;
+
+	for (i = 0; i < o->nifaces; i++)
+		if (o->src[i] == src && o->lt[i] == lt)
+			return (int)i;
+	if (o->nifaces == PAIR_MAX_IFACES)
+		return -1;
+	/* link type, reserved, snaplen 0 (no limit); options: if_name (2),
+	 * if_tsresol (9) = 9 (ns), opt_endofopt; all in host byte order */
+	memset(b, 0, sizeof b);
+	host16(b, (uint16_t)lt);
+	host16(b + 8, 2);
+	host16(b + 10, (uint16_t)nlen);
+	memcpy(b + 12, names[src], nlen);
+	off = 12 + (uint32_t)((nlen + 3) / 4 * 4);
+	host16(b + off, 9);
+	host16(b + off + 2, 1);
+	b[off + 4] = 9;
+	off += 8 + 4;
+	if (put_block(o->fp, 1, b, off, NULL, 0) != 0)
+		return -1;
+	o->src[o->nifaces] = src;
+	o->lt[o->nifaces] = lt;
+	return (int)o->nifaces++;
+}
+
+static int
+put_frame(struct pair_out *o, uint8_t src, const struct frame *f,
+    int64_t ts_ns)
+{
+	uint32_t epb[5];
+	int id = iface(o, src, f->linktype);
+	uint64_t ts = ts_ns > 0 ? (uint64_t)ts_ns : 0;
+
+	if (id < 0)
+		return -1;
+	epb[0] = (uint32_t)id;
+	epb[1] = (uint32_t)(ts >> 32);
+	epb[2] = (uint32_t)ts;
+	epb[3] = f->caplen;
+	epb[4] = f->wirelen;
+	if (put_block(o->fp, 6, epb, sizeof epb, f->data, f->caplen) != 0)
+		return -1;
+	o->written++;
+	return 0;
+}
+
+/* The first indexed hop packet at or after peer time t (or npkts). */
+static size_t
+first_at(const struct peer *pr, int64_t t)
+{
+	size_t lo = 0, hi = pr->npkts;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pr->pkts[mid].ts_ns < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+merge(struct peer *pr, const struct frame_ref *first,
+    const struct frame_ref *last, struct pair_out *o)
+{
+	struct frame g, h;
+	int64_t from = first->ts_ns - PAIR_SLACK_NS;
+	int64_t to = last->ts_ns + PAIR_SLACK_NS;
+	size_t k = first_at(pr, from + pr->offset_ns);
+	int rg, rh = 0;
+
+	if (capfile_seek(pr->gw, first->offset, first->number) != 0)
+		return -1;
+	rg = capfile_next(pr->gw, &g);
+	/* start at the indexed packet before the window: unindexed frames
+	 * (ARP …) just after it are in the window too */
+	if (k > 0)
+		k--;
+	if (k < pr->npkts &&
+	    capfile_seek(pr->cap, pr->pkts[k].offset, pr->pkts[k].number) == 0)
+		rh = capfile_next(pr->cap, &h);
+	while (rh == 1 && h.ts_ns - pr->offset_ns < from)
+		rh = capfile_next(pr->cap, &h);
+	if (rh == 1 && h.ts_ns - pr->offset_ns > to)
+		rh = 0;
+	while ((rg == 1 && g.number <= last->number) || rh == 1) {
+		bool gw_next = rg == 1 && g.number <= last->number &&
+		    (rh != 1 || g.ts_ns <= h.ts_ns - pr->offset_ns);
+
+		if (gw_next) {
+			if (put_frame(o, SRC_GW, &g, g.ts_ns) != 0)
+				return -1;
+			rg = capfile_next(pr->gw, &g);
+		} else {
+			if (put_frame(o, SRC_HOP, &h, h.ts_ns - pr->offset_ns) != 0)
+				return -1;
+			rh = capfile_next(pr->cap, &h);
+			if (rh == 1 && h.ts_ns - pr->offset_ns > to)
+				rh = 0;
+		}
+	}
+	return 0;
+}
+
+int
+peer_export_pair(struct peer *pr, const struct frame_ref *first,
+    const struct frame_ref *last, const char *out_path, bool force,
+    uint64_t *written, char *err, size_t errlen)
+{
+	static const uint32_t shb[4] = { 0x1A2B3C4D, 1, 0xffffffff, 0xffffffff };
+	struct pair_out o;
+	char tmp[4096];
+	int fd, dupfd;
+
+	memset(&o, 0, sizeof o);
+	if (first->number == 0 || last->number < first->number) {
+		snprintf(err, errlen, "%s: no frames to export", out_path);
+		return -1;
+	}
+	if (force && safefile_replaceable(out_path, err, errlen) != 0)
+		return -1;
+	fd = safefile_temp(out_path, true, tmp, sizeof tmp, err, errlen);
+	if (fd < 0)
+		return -1;
+	dupfd = dup(fd);
+	o.fp = dupfd < 0 ? NULL : fdopen(dupfd, "wb");
+	if (o.fp == NULL) {
+		if (dupfd >= 0)
+			close(dupfd);
+		snprintf(err, errlen, "%s: cannot write", out_path);
+	} else if (put_block(o.fp, 0x0A0D0D0A, shb, sizeof shb, NULL, 0) != 0 ||
+	    merge(pr, first, last, &o) != 0 || fflush(o.fp) != 0)
+		snprintf(err, errlen, "%s: writing failed (disk full, or more "
+		    "than %d link types)", out_path, PAIR_MAX_IFACES);
+	else if (safefile_commit(fd, tmp, out_path, force, err, errlen) == 0) {
+		fclose(o.fp);
+		close(fd);
+		*written = o.written;
+		return 0;
+	}
+	if (o.fp)
+		fclose(o.fp);
+	close(fd);
+	safefile_discard(tmp);
+	return -1;
+}

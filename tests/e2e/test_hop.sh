@@ -1,0 +1,105 @@
+#!/bin/bash
+# test_hop.sh: --peer (issue 17) on the next-hop lab's capture pair: every
+# `where` as the lab's truth file says (tests/lab/hop_truth.py, from tshark),
+# the clock offset within 1 ms of the one applied, NAT between the capture
+# points, a peer capture sharing nothing, the text report's lines. With
+# GW_LAB=1 (the default) and root, the pair is also recorded afresh
+# (tests/lab/record_hop.sh, namespaces gwhop-*) and checked the same way.
+. "$(dirname "$0")/lib.sh"
+
+EX=$ROOT/examples
+FAILS=0
+hop_check() { # hop_check PREFIX GW PEER WHERE
+	if python3 "$ROOT/tests/e2e/hop_check.py" "$GW_BIN" "$2" "$3" "$4" >"$TMPD/hop.out" 2>&1; then
+		sed "s/^ok - /ok - $1/" "$TMPD/hop.out"
+	else
+		sed -e "s/^ok - /ok - $1/" -e "s/^not ok - /not ok - $1/" "$TMPD/hop.out"
+		grep -q '^not ok' "$TMPD/hop.out" || notok "${1}hop_check runs" "$(last_line "$TMPD/hop.out")"
+		FAILS=$((FAILS + 1))
+	fi
+}
+
+hop_check "" "$EX/gw502-hop.pcap" "$EX/gw502-hop.peer.pcap" "$EX/gw502-hop.where.tsv"
+
+# A peer capture sharing nothing with the gateway's: one line says so, and
+# no request is placed.
+run --report=json --peer "$EX/gw502-lab.pcap" "$EX/gw502-hop.pcap"
+check_eq "hop: unrelated peer capture: exit 0" 0 "$rc"
+one_line_naming "hop: unrelated peer capture: one line says it shares nothing" "shares no packet"
+check_eq "hop: unrelated peer capture: no request placed" 0 \
+	"$(printf '%s\n' "$out" | grep -c '"next_hop"')"
+
+# The text report: a "Next hop:" line per failing request the lab placed.
+run --report --peer "$EX/gw502-hop.peer.pcap" "$EX/gw502-hop.pcap"
+check_eq "hop: text report: a Next hop line per placed failure" \
+	"$(grep -v '^#' "$EX/gw502-hop.where.tsv" | awk -F'\t' '$4 != "-"' | wc -l)" \
+	"$(printf '%s\n' "$out" | grep -c '^    Next hop: ')"
+check "hop: text report: the hop's drop named as lost before it" \
+	grep -q 'Next hop: lost-before-hop: the hop never saw' "$TMPD/out"
+
+# A peer file that cannot be read: exit 1, one line naming it.
+run --report --peer "$TMPD/missing.pcap" "$EX/gw502-hop.pcap"
+check_eq "hop: unreadable peer capture: exit 1" 1 "$rc"
+one_line_naming "hop: unreadable peer capture: one line naming it" "missing.pcap"
+
+# A peer capture with a short snap length: bytes it does not hold are not
+# a difference, nor proof that the reply was unchanged.
+altered_where() { # altered_where SNAPLEN: where of the rewritten reply
+	editcap -s "$1" "$EX/gw502-hop.peer.pcap" "$TMPD/snap.pcap" >/dev/null 2>&1 &&
+	"$GW_BIN" --report=json --peer "$TMPD/snap.pcap" "$EX/gw502-hop.pcap" 2>/dev/null |
+	python3 -c 'import json,sys
+for l in sys.stdin:
+    d = json.loads(l)
+    if d["url"] == "http://altered.hop.test/": print(d["next_hop"]["where"])'
+}
+if command -v editcap >/dev/null; then
+	check_eq "hop: peer snapped to 70 bytes: the reply is not placed" None "$(altered_where 70)"
+	check_eq "hop: peer snapped to 100 bytes: the rewrite still found" altered-after-hop \
+		"$(altered_where 100)"
+else
+	skip "hop: snapped peer capture (no editcap)"
+fi
+
+# A live capture has no file to read twice: a usage error.
+run --report --peer "$EX/gw502-hop.peer.pcap" -i lo
+check_eq "hop: --peer with -i: usage error" 2 "$rc"
+one_line_naming "hop: --peer with -i: one line saying why" "--peer"
+
+# Hostile: both captures repeat one SYN 200000 times (every packet in one
+# hash chain): pairing stays linear (the chain walk is bounded).
+python3 - "$TMPD" <<'PY'
+import struct, sys
+ip = bytes([0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2])
+pkt = ip + struct.pack('>HHIIBBHHH', 40000, 80, 1234, 0, 0x50, 2, 65535, 0, 0)
+for name in ('rep-gw.pcap', 'rep-peer.pcap'):
+    with open(sys.argv[1] + '/' + name, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+        for i in range(200000):
+            f.write(struct.pack('<IIII', 1000 + i // 1000, (i % 1000) * 1000, len(pkt), len(pkt)))
+            f.write(pkt)
+PY
+timeout 60 "$GW_BIN" --report --peer "$TMPD/rep-peer.pcap" "$TMPD/rep-gw.pcap" >/dev/null 2>"$TMPD/rep.err"
+check_eq "robustness: one packet repeated 200000 times pairs in bounded time" 0 "$?"
+rm -f "$TMPD"/rep-*.pcap
+
+if [ "${GW_LAB:-1}" = 0 ]; then
+	skip "fresh next-hop lab recording (GW_LAB=0)"
+elif [ "$(id -u)" != 0 ]; then
+	skip "fresh next-hop lab recording (needs root for network namespaces)"
+elif ! ip netns add gwhop-probe 2>/dev/null; then
+	skip "fresh next-hop lab recording (network namespaces unavailable here)"
+else
+	ip netns del gwhop-probe
+	fresh=$TMPD/hop
+	mkdir -p "$fresh"
+	if "$ROOT/tests/lab/record_hop.sh" "$fresh" >"$TMPD/hoplab.log" 2>&1; then
+		ok "next-hop lab records"
+		hop_check "fresh " "$fresh/gw502-hop.pcap" "$fresh/gw502-hop.peer.pcap" \
+			"$fresh/gw502-hop.where.tsv"
+	else
+		notok "next-hop lab records" "$(tail -3 "$TMPD/hoplab.log" | tr '\n' ' ')"
+	fi
+	check_eq "next-hop lab leaves no namespace behind" "" \
+		"$(ip netns list | grep '^gwhop-' | tr '\n' ' ')"
+fi
+[ "$FAILS" = 0 ] || exit 1
