@@ -107,6 +107,13 @@ MUTATE_JOBS   ?= 2
 mutate:
 	tests/mutate/run.sh --sample $(MUTATE_SAMPLE) --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS)
 
+# Where install puts the bash completion, the fleet's systemd unit (its
+# ExecStart names $(PREFIX)/bin) and the example configuration (issue 16).
+COMPDIR  ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+DOCDIR   ?= $(PREFIX)/share/doc/$(PROG)
+UNIT     := $(PROG)-watch@.service
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/$(PROG)/themes
@@ -114,10 +121,17 @@ install: all
 	install -m 644 doc/$(PROG).1 $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
 	for f in themes/*.yaml; do [ -e "$$f" ] || continue; \
 	    install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/$(PROG)/themes/; done
+	install -d $(DESTDIR)$(COMPDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/examples
+	install -m 644 completion/$(PROG).bash $(DESTDIR)$(COMPDIR)/$(PROG)
+	sed 's|/usr/bin/$(PROG)|$(PREFIX)/bin/$(PROG)|' dist/$(UNIT) >$(DESTDIR)$(UNITDIR)/$(UNIT)
+	chmod 644 $(DESTDIR)$(UNITDIR)/$(UNIT)
+	install -m 644 examples/config.yaml $(DESTDIR)$(DOCDIR)/examples/config.yaml
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/$(PROG) $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
 	rm -rf $(DESTDIR)$(PREFIX)/share/$(PROG)
+	rm -f $(DESTDIR)$(COMPDIR)/$(PROG) $(DESTDIR)$(UNITDIR)/$(UNIT)
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build build-san $(PROG)
