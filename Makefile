@@ -30,7 +30,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps check check-fast unit run lab install uninstall clean bench fuzz mutate
+.PHONY: all deps test-deps check check-fast unit run lab install uninstall clean bench fuzz mutate deb
 
 all: $(BUILD)/$(PROG)
 	@ln -sf $(BUILD)/$(PROG) $(PROG)
@@ -126,6 +126,25 @@ install: all
 	sed 's|/usr/bin/$(PROG)|$(PREFIX)/bin/$(PROG)|' dist/$(UNIT) >$(DESTDIR)$(UNITDIR)/$(UNIT)
 	chmod 644 $(DESTDIR)$(UNITDIR)/$(UNIT)
 	install -m 644 examples/config.yaml $(DESTDIR)$(DOCDIR)/examples/config.yaml
+
+# Debian package (issue 16): dpkg-buildpackage on a copy of the sources in
+# build/deb (a package build runs `make clean` in its tree: never in this
+# one, with build/ and build-san/); the .deb is moved to build/.
+DEB_TREE := build/deb/$(PROG)-$(VERSION)
+DEB_FILES := Makefile README.md CHANGELOG.md src doc themes completion dist \
+    debian examples/config.yaml
+
+deb:
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && \
+	    [ "$$v" = "$(VERSION)" ] || { echo "debian/changelog is at $$v," \
+	    "the Makefile at $(VERSION): add a debian/changelog entry" >&2; exit 1; }
+	rm -rf build/deb
+	mkdir -p $(DEB_TREE)
+	tar -cf - $(DEB_FILES) | tar -xf - -C $(DEB_TREE)
+	cd $(DEB_TREE) && DEB_BUILD_OPTIONS="nocheck parallel=2" \
+	    dpkg-buildpackage -us -uc -b
+	mv build/deb/$(PROG)_$(VERSION)_*.deb build/
+	@ls build/$(PROG)_$(VERSION)_*.deb
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/$(PROG) $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1

@@ -52,17 +52,17 @@ _gw502tui_captures=".pcap .pcapng .cap .ring"
 
 _gw502tui()
 {
-	local cur prev cword=$COMP_CWORD w
+	local cur prev cword=$COMP_CWORD w eq=0
 	COMPREPLY=()
 	cur=${COMP_WORDS[cword]}
 	prev=${COMP_WORDS[cword-1]}
 	# --opt=VALUE: bash splits at '=' (COMP_WORDBREAKS)
 	if [[ $cur == = ]]; then
-		prev=${COMP_WORDS[cword-1]}; cur=
+		prev=${COMP_WORDS[cword-1]}; cur= eq=1
 	elif [[ $prev == = ]] && (( cword >= 2 )); then
-		prev=${COMP_WORDS[cword-2]}
+		prev=${COMP_WORDS[cword-2]} eq=1
 	elif [[ $cur == --*=* ]]; then
-		prev=${cur%%=*}; cur=${cur#*=}
+		prev=${cur%%=*}; cur=${cur#*=} eq=1
 	fi
 	case $prev in
 	-t)
@@ -82,8 +82,11 @@ _gw502tui()
 		_gw502tui_files "$cur" $_gw502tui_captures
 		return 0 ;;
 	--report)
-		COMPREPLY=($(compgen -W "text json" -- "$cur"))
-		return 0 ;;
+		# its value only after '=' (--report FILE is a capture)
+		if (( eq )); then
+			COMPREPLY=($(compgen -W "text json" -- "$cur"))
+			return 0
+		fi ;;
 	--config)
 		_gw502tui_files "$cur" .yaml .yml
 		return 0 ;;

@@ -11,6 +11,11 @@ dnsmasq-base mitmproxy nginx-light curl procps iputils-ping"
 	want="$want time"
 	# the live --keep and --ring tests replay a lab capture on a veth pair
 	want="$want tcpreplay"
+	# test_deb builds and lints the package; test_completion loads the
+	# completion under bash-completion; test_unit runs systemd-analyze on
+	# the unit (systemd installs in a container without being PID 1) and
+	# doc/fleet.md's jq queries
+	want="$want dpkg-dev debhelper fakeroot lintian bash-completion systemd jq"
 fi
 missing=""
 for p in $want; do
