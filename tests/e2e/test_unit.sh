@@ -76,7 +76,7 @@ else
 	skip "fleet.md queries: jq is missing"
 fi
 
-# ExecStart, as the unit runs it: %i = lo, the state folder a temporary one
+# ExecStart, as the unit runs it: %I = lo, the state folder a temporary one
 # owned by the user, GW502TUI_OPTS = a one-second run.
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
 	skip "the unit's command line as a capturing user: needs root and setpriv"
@@ -88,7 +88,7 @@ chown nobody "$state"
 chmod 0750 "$state"
 chmod o+x "$TMPD"
 exec_start=$(unit_value ExecStart)
-exec_start=${exec_start//%i/lo}
+exec_start=${exec_start//%I/lo}
 exec_start=${exec_start//\/var\/lib\/gw502tui/$state}
 exec_start=${exec_start//\$GW502TUI_OPTS/--duration 1}
 exec_start=${exec_start/\/usr\/bin\/gw502tui/$GW_BIN}
