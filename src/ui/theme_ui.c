@@ -67,11 +67,17 @@ ui_theme_load(struct ui *u, const char *name, char *shown, size_t shownlen)
 	char path[THEME_PATH_MAX], err[sizeof u->theme_err - 32];
 	char dirs[sizeof u->theme_err - THEME_NAME_MAX - 64];
 
-	/* a path that is not a file: theme_load_file says why (errno) */
-	if (theme_find(name, path, sizeof path) < 0 && path[0] == '\0') {
+	if (theme_find(name, path, sizeof path) < 0) {
 		theme_builtin(&u->theme);
 		if (strcmp(name, "default") == 0)
 			return 0;
+		if (path[0] != '\0') {	/* a path: no folder was searched */
+			snprintf(u->theme_err, sizeof u->theme_err, "%s: no such "
+			    "theme file (or not a regular file); using the "
+			    "default theme", name);
+			snprintf(shown, shownlen, "%s", u->theme_err);
+			return -1;
+		}
 		datadir_describe("themes", dirs, sizeof dirs);
 		snprintf(u->theme_err, sizeof u->theme_err, "theme '%.*s' not "
 		    "found (looked in %s); using the default theme",

@@ -104,6 +104,19 @@ else
 	notok "the TUI starts with -t nosuch" "$(flat)"
 fi
 
+# A path that is no regular file (a FIFO would block a reader): said so,
+# no folder list, no hang.
+mkfifo "$TMPD/fifo.yaml"
+if tui_theme "$IBIN" "$TMPD/fifo.yaml"; then
+	keys q
+	wait_for 10 has TUI-ENDED
+	check_eq "a theme path that is a FIFO: refused at once, said why" \
+	    "gw502tui: $TMPD/fifo.yaml: no such theme file (or not a regular file); using the default theme" \
+	    "$(cat "$TMPD/tui.err")"
+else
+	notok "the TUI starts with -t FIFO" "$(flat)"
+fi
+
 # The example configuration, every key uncommented, loads and changes
 # nothing of the lab's report (it spells out the defaults).
 sed 's/^#\([a-z_]*:\)/\1/' "$DEST/usr/share/doc/gw502tui/examples/config.yaml" \
