@@ -31,7 +31,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test-deps check check-fast unit run lab install uninstall clean bench fuzz mutate
-.PHONY: static
+.PHONY: static deb
 
 all: $(BUILD)/$(PROG)
 	@ln -sf $(BUILD)/$(PROG) $(PROG)
@@ -138,6 +138,13 @@ MUTATE_JOBS   ?= 2
 mutate:
 	tests/mutate/run.sh --sample $(MUTATE_SAMPLE) --seed $(MUTATE_SEED) --jobs $(MUTATE_JOBS)
 
+# Where install puts the bash completion, the fleet's systemd unit (its
+# ExecStart names $(PREFIX)/bin) and the example configuration (issue 16).
+COMPDIR  ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+DOCDIR   ?= $(PREFIX)/share/doc/$(PROG)
+UNIT     := $(PROG)-watch@.service
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/$(PROG)/themes
@@ -145,10 +152,36 @@ install: all
 	install -m 644 doc/$(PROG).1 $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
 	for f in themes/*.yaml; do [ -e "$$f" ] || continue; \
 	    install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/$(PROG)/themes/; done
+	install -d $(DESTDIR)$(COMPDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/examples
+	install -m 644 completion/$(PROG).bash $(DESTDIR)$(COMPDIR)/$(PROG)
+	sed 's|/usr/bin/$(PROG)|$(PREFIX)/bin/$(PROG)|' dist/$(UNIT) >$(DESTDIR)$(UNITDIR)/$(UNIT)
+	chmod 644 $(DESTDIR)$(UNITDIR)/$(UNIT)
+	install -m 644 examples/config.yaml $(DESTDIR)$(DOCDIR)/examples/config.yaml
+
+# Debian package (issue 16): dpkg-buildpackage on a copy of the sources in
+# build/deb (a package build runs `make clean` in its tree: never in this
+# one, with build/ and build-san/); the .deb is moved to build/.
+DEB_TREE := build/deb/$(PROG)-$(VERSION)
+DEB_FILES := Makefile README.md CHANGELOG.md src doc themes completion dist \
+    debian examples/config.yaml
+
+deb:
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && \
+	    [ "$$v" = "$(VERSION)" ] || { echo "debian/changelog is at $$v," \
+	    "the Makefile at $(VERSION): add a debian/changelog entry" >&2; exit 1; }
+	rm -rf build/deb
+	mkdir -p $(DEB_TREE)
+	tar -cf - $(DEB_FILES) | tar -xf - -C $(DEB_TREE)
+	cd $(DEB_TREE) && DEB_BUILD_OPTIONS="nocheck parallel=2" \
+	    dpkg-buildpackage -us -uc -b
+	mv build/deb/$(PROG)_$(VERSION)_*.deb build/
+	@ls build/$(PROG)_$(VERSION)_*.deb
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/$(PROG) $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
 	rm -rf $(DESTDIR)$(PREFIX)/share/$(PROG)
+	rm -f $(DESTDIR)$(COMPDIR)/$(PROG) $(DESTDIR)$(UNITDIR)/$(UNIT)
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build build-san $(PROG)

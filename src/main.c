@@ -20,6 +20,7 @@
 #include "headless.h"
 #include "peer/peer.h"
 #include "report/report.h"
+#include "ui/theme.h"
 #include "ui/ui.h"
 #include "util/config.h"
 
@@ -31,6 +32,7 @@ enum mode { MODE_TUI, MODE_REPORT_TEXT, MODE_REPORT_JSON, MODE_EXPORT,
 	MODE_FRAMES, MODE_EXPORT_FRAMES };
 
 #define MAX_RANGES 256	/* --export-frames A-B,C-D … */
+#define THEMES_LISTED 256	/* --list-themes */
 
 struct cli {
 	enum mode mode;
@@ -68,7 +70,7 @@ enum {
 	OPT_REPORT = 256, OPT_ALL, OPT_STATUS, OPT_TIMEOUT, OPT_EXPORT,
 	OPT_FORCE, OPT_CONFIG, OPT_DURATION, OPT_FOLLOW, OPT_MAX_MB, OPT_KEEP,
 	OPT_RING, OPT_FRAMES, OPT_EXPORT_FRAMES,
-	OPT_PEER
+	OPT_PEER, OPT_LIST_THEMES
 };
 
 static const struct option long_opts[] = {
@@ -86,7 +88,8 @@ static const struct option long_opts[] = {
 	{ "ring", required_argument, NULL, OPT_RING },
 	{ "frames", no_argument, NULL, OPT_FRAMES },
 	{ "export-frames", required_argument, NULL, OPT_EXPORT_FRAMES },
-	{ "peer", required_argument, NULL, OPT_PEER },
+	OPT_RING, OPT_FRAMES, OPT_EXPORT_FRAMES,
+	OPT_PEER, OPT_LIST_THEMES
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -150,6 +153,7 @@ usage(FILE *out)
 "  --status LIST  codes treated as gateway errors (default 502,503,504)\n"
 "  --timeout SEC  upstream timeout assumed by the gateway (default 120)\n"
 "  -t THEME       theme name or path to a YAML theme file\n"
+"  --list-themes  print the names -t finds, one a line, and exit\n"
 "  --config FILE  configuration file (default\n"
 "                 $XDG_CONFIG_HOME/gw502tui/config.yaml)\n"
 "  --report[=text|json]  no TUI: print the diagnosis of every gateway\n"
@@ -423,6 +427,19 @@ parse_opt(struct cli *cl, int c, const char *arg)
 	return 0;
 }
 
+/* --list-themes: what -t NAME and `t` find (completion asks this). */
+static int
+list_themes(void)
+{
+	char names[THEMES_LISTED][THEME_NAME_MAX];
+	size_t n, i;
+
+	n = theme_list(names, THEMES_LISTED);
+	for (i = 0; i < n; i++)
+		printf("%s\n", names[i]);
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+}
+
 static int
 parse_args(struct cli *cl, int argc, char **argv)
 {
@@ -438,6 +455,8 @@ parse_args(struct cli *cl, int argc, char **argv)
 			printf("gw502tui %s\n", GW_VERSION);
 			exit(0);
 		}
+		if (c == OPT_LIST_THEMES)
+			exit(list_themes());
 		if (c == '?')
 			return 2;
 		if ((r = parse_opt(cl, c, optarg)) != 0)

@@ -16,6 +16,11 @@ dnsmasq-base mitmproxy nginx-light curl procps iputils-ping"
 	want="$want tcpreplay"
 	# the next-hop lab (test_hop.sh): the router's bridge rules, mergecap/editcap
 	want="$want nftables wireshark-common"
+	# test_deb builds and lints the package; test_completion loads the
+	# completion under bash-completion; test_unit runs systemd-analyze on
+	# the unit (systemd installs in a container without being PID 1) and
+	# doc/fleet.md's jq queries
+	want="$want dpkg-dev debhelper fakeroot lintian bash-completion systemd jq"
 fi
 missing=""
 for p in $want; do

@@ -432,19 +432,7 @@ theme_load_file(const char *path, struct theme *t, char *err, size_t errlen)
 static size_t
 theme_dirs(char (*dirs)[THEME_PATH_MAX], size_t max)
 {
-	const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
-	size_t n = 0;
-
-	if (x && *x && n < max)
-		snprintf(dirs[n++], THEME_PATH_MAX, "%s/gw502tui/themes", x);
-	else if (h && *h && n < max)
-		snprintf(dirs[n++], THEME_PATH_MAX, "%s/.config/gw502tui/themes",
-		    h);
-	if (n < max)
-		snprintf(dirs[n++], THEME_PATH_MAX, "%s/themes", GW_DATADIR);
-	if (n < max)
-		snprintf(dirs[n++], THEME_PATH_MAX, "./themes");
-	return n;
+	return datadir_dirs("themes", dirs, max);
 }
 
 static bool
@@ -458,7 +446,7 @@ is_file(const char *path)
 int
 theme_find(const char *name, char *out, size_t outlen)
 {
-	char dirs[4][THEME_PATH_MAX];
+	char dirs[DATADIR_MAX][THEME_PATH_MAX];
 	size_t n, i;
 	int w;
 
@@ -467,7 +455,7 @@ theme_find(const char *name, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", name);
 		return is_file(name) ? 0 : -1;
 	}
-	n = theme_dirs(dirs, 4);
+	n = theme_dirs(dirs, DATADIR_MAX);
 	for (i = 0; i < n; i++) {
 		w = snprintf(out, outlen, "%s/%s.yaml", dirs[i], name);
 		if (w > 0 && (size_t)w < outlen && is_file(out))
@@ -506,13 +494,13 @@ list_add(char (*names)[THEME_NAME_MAX], size_t n, size_t max,
 size_t
 theme_list(char (*names)[THEME_NAME_MAX], size_t max)
 {
-	char dirs[4][THEME_PATH_MAX], name[THEME_NAME_MAX];
+	char dirs[DATADIR_MAX][THEME_PATH_MAX], name[THEME_NAME_MAX];
 	struct dirent *de;
 	size_t nd, i, n = 0, len;
 	DIR *d;
 
 	n = list_add(names, n, max, "default");
-	nd = theme_dirs(dirs, 4);
+	nd = theme_dirs(dirs, DATADIR_MAX);
 	for (i = 0; i < nd; i++) {
 		if (!(d = opendir(dirs[i])))
 			continue;

@@ -11,12 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#ifndef GW_DATADIR
-#define GW_DATADIR "/usr/local/share/gw502tui"
-#endif
+#include "../util/datadir.h"
 
 #define THEME_NAME_MAX 64
-#define THEME_PATH_MAX 1024
+#define THEME_PATH_MAX DATADIR_PATH_MAX
 #define THEME_DEFAULT_COLOR (-1)
 
 enum theme_elem {
@@ -67,8 +65,8 @@ int theme_load_string(const char *text, size_t len, const char *fname,
     struct theme *t, char *err, size_t errlen);
 /*
  * Finds a theme by name or path: the path itself when it names a file,
- * else NAME.yaml in $XDG_CONFIG_HOME/gw502tui/themes, GW_DATADIR/themes
- * and ./themes. 0 with the path in out, -1 when not found.
+ * else NAME.yaml in the folders of datadir_dirs("themes"). 0 with the path
+ * in out, -1 when not found.
  */
 int theme_find(const char *name_or_path, char *out, size_t outlen);
 /* Names of the themes in the search path, sorted, "default" first. */

@@ -56,25 +56,40 @@ ui_theme_apply(struct ui *u)
 	u->dirty = D_ALL;
 }
 
-/* Loads name (or path); on failure keeps the built-in theme and says why. */
+/*
+ * Loads name (or path); on failure keeps the built-in theme and says why:
+ * in theme_err, for stderr, whole; in shown, for the one-line status bar,
+ * without the list of folders searched, which would not fit there.
+ */
 static int
-ui_theme_load(struct ui *u, const char *name)
+ui_theme_load(struct ui *u, const char *name, char *shown, size_t shownlen)
 {
 	char path[THEME_PATH_MAX], err[sizeof u->theme_err - 32];
+	char dirs[sizeof u->theme_err - THEME_NAME_MAX - 64];
 
 	if (theme_find(name, path, sizeof path) < 0) {
 		theme_builtin(&u->theme);
 		if (strcmp(name, "default") == 0)
 			return 0;
-		snprintf(u->theme_err, sizeof u->theme_err, "theme '%s' not "
-		    "found (looked in $XDG_CONFIG_HOME/gw502tui/themes, "
-		    "%s/themes, ./themes); using the default theme", name,
-		    GW_DATADIR);
+		if (path[0] != '\0') {	/* a path: no folder was searched */
+			snprintf(u->theme_err, sizeof u->theme_err, "%s: no such "
+			    "theme file (or not a regular file); using the "
+			    "default theme", name);
+			snprintf(shown, shownlen, "%s", u->theme_err);
+			return -1;
+		}
+		datadir_describe("themes", dirs, sizeof dirs);
+		snprintf(u->theme_err, sizeof u->theme_err, "theme '%.*s' not "
+		    "found (looked in %s); using the default theme",
+		    THEME_NAME_MAX, name, dirs);
+		snprintf(shown, shownlen, "theme '%s' not found; default used "
+		    "(folders searched: listed on exit)", name);
 		return -1;
 	}
 	if (theme_load_file(path, &u->theme, err, sizeof err) < 0) {
 		snprintf(u->theme_err, sizeof u->theme_err, "%s; using the "
 		    "default theme", err);
+		snprintf(shown, shownlen, "%s", u->theme_err);
 		return -1;
 	}
 	return 0;
@@ -83,11 +98,12 @@ ui_theme_load(struct ui *u, const char *name)
 static void
 ui_theme_pick(struct ui *u, const char *name)
 {
+	char shown[sizeof u->theme_err];
 	size_t i;
 
 	u->theme_err[0] = '\0';
-	if (ui_theme_load(u, name) < 0)
-		ui_message(u, true, "%s", u->theme_err);
+	if (ui_theme_load(u, name, shown, sizeof shown) < 0)
+		ui_message(u, true, "%s", shown);
 	else
 		ui_message(u, false, "theme: %s", u->theme.name);
 	u->theme_cur = 0;

@@ -118,7 +118,9 @@ struct ui {
 	attr_t attr[TE_COUNT];
 	char theme_names[UI_MAX_THEMES][THEME_NAME_MAX];
 	size_t ntheme, theme_cur;
-	char theme_err[512];	/* printed on stderr after the TUI ends */
+	/* printed on stderr after the TUI ends: a path and a reason, or the
+	 * folders searched */
+	char theme_err[DATADIR_MAX * (DATADIR_PATH_MAX + 2) + 256];
 	int rows, cols, top_h;
 	bool wide;
 	int focus;		/* enum ui_pane */

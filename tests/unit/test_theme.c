@@ -1,5 +1,6 @@
 /* test_theme.c: theme YAML loading, errors with FILE:LINE:COL, colours,
  * degradation to 8 colours, search path and the bundled themes. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -184,12 +185,14 @@ static void
 test_search_path(void **state)
 {
 	char dir[] = "/tmp/gwthemeXXXXXX", sub[256], file[300], out[1024];
-	char names[8][THEME_NAME_MAX], cwd[1024];
+	char names[8][THEME_NAME_MAX], src[PATH_MAX], here[PATH_MAX];
+	char data[300];
 	size_t n, i;
 	bool found = false;
 	FILE *fp;
 
 	(void)state;
+	assert_non_null(getcwd(here, sizeof here));
 	assert_non_null(mkdtemp(dir));
 	snprintf(sub, sizeof sub, "%s/gw502tui", dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
@@ -205,17 +208,26 @@ test_search_path(void **state)
 	assert_string_equal(out, file);
 	assert_int_equal(theme_find(file, out, sizeof out), 0);
 	assert_int_equal(theme_find("no-such-theme", out, sizeof out), -1);
-	/* ./themes is searched too: run from the source tree */
-	assert_non_null(getcwd(cwd, sizeof cwd));
-	assert_int_equal(chdir(SRCDIR), 0);
+	/* $XDG_DATA_HOME/gw502tui/themes too (here the same folder), before
+	 * the installed ones, whatever the current folder */
+	assert_non_null(realpath(SRCDIR "/themes/light.yaml", src));
+	snprintf(data, sizeof data, "%s/light.yaml", sub);
+	assert_int_equal(symlink(src, data), 0);
+	setenv("XDG_CONFIG_HOME", "/nonexistent", 1);
+	setenv("XDG_DATA_HOME", dir, 1);
+	assert_int_equal(chdir("/"), 0);
 	assert_int_equal(theme_find("light", out, sizeof out), 0);
+	assert_string_equal(out, data);
 	n = theme_list(names, 8);
-	assert_true(n >= 6);
+	assert_true(n >= 3);
 	assert_string_equal(names[0], "default");
 	for (i = 0; i < n; i++)
 		found |= strcmp(names[i], "zz-mine") == 0;
 	assert_true(found);
-	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(chdir(here), 0);
+	unsetenv("XDG_DATA_HOME");
+	unsetenv("XDG_CONFIG_HOME");
+	unlink(data);
 	unlink(file);
 	rmdir(sub);
 	snprintf(sub, sizeof sub, "%s/gw502tui", dir);
