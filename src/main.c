@@ -88,8 +88,8 @@ static const struct option long_opts[] = {
 	{ "ring", required_argument, NULL, OPT_RING },
 	{ "frames", no_argument, NULL, OPT_FRAMES },
 	{ "export-frames", required_argument, NULL, OPT_EXPORT_FRAMES },
-	OPT_RING, OPT_FRAMES, OPT_EXPORT_FRAMES,
-	OPT_PEER, OPT_LIST_THEMES
+	{ "peer", required_argument, NULL, OPT_PEER },
+	{ "list-themes", no_argument, NULL, OPT_LIST_THEMES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
