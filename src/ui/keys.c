@@ -232,34 +232,51 @@ ui_help_lines(const struct ui *u, char (*out)[UI_HELP_W], size_t max)
 	return n;
 }
 
+/*
+ * Help first, then what only the focused pane does (s on the stream, Mark
+ * in Packets), then the rest: the keys a user cannot guess are the last to
+ * be cut on a narrow screen.
+ */
+static int
+hint_rank(const struct ui_keymap *m)
+{
+	if (m->act == ACT_HELP)
+		return 0;
+	if (m->ctx != CX_ALL && (m->ctx & CX_MAIN) != CX_MAIN)
+		return 1;
+	return 2;
+}
+
 void
 ui_hints_draw(struct ui *u)
 {
 	const struct ui_pane *p = ui_focused(u);
 	int x = 0, w = getmaxx(u->whint);
 	char buf[16], item[48];
-	bool shown[ACT_COUNT] = { false };
+	bool shown[ACT_COUNT] = { false }, full = false;
 
 	werase(u->whint);
 	wbkgdset(u->whint, u->attr[TE_STATUS]);
-	for (size_t i = 0; i < NKEYMAP; i++) {
-		const struct ui_keymap *m = &keymap[i];
-		const char *k;
-		int need;
+	for (int rank = 0; rank < 3 && !full; rank++)
+		for (size_t i = 0; i < NKEYMAP && !full; i++) {
+			const struct ui_keymap *m = &keymap[i];
+			const char *k;
 
-		if (!m->hint || !keymap_applies(u, m, p->ctx) || shown[m->act])
-			continue;
-		shown[m->act] = true;
-		k = ui_key_name(m->keys[0], buf, sizeof buf);
-		need = ui_width(k) + 1 + ui_width(m->hint);
-		if (x + need > w)
-			break;	/* whole items only */
-		x += ui_put(u->whint, 0, x, w - x, k, u->attr[TE_STATUS_KEY],
-		    false);
-		snprintf(item, sizeof item, " %s ", m->hint);
-		x += ui_put(u->whint, 0, x, w - x, item, u->attr[TE_STATUS],
-		    false);
-	}
+			if (!m->hint || hint_rank(m) != rank || shown[m->act] ||
+			    !keymap_applies(u, m, p->ctx))
+				continue;
+			shown[m->act] = true;
+			k = ui_key_name(m->keys[0], buf, sizeof buf);
+			snprintf(item, sizeof item, " %s ", m->hint);
+			if (x + ui_width(k) + ui_width(item) - 1 > w) {
+				full = true;	/* whole items only */
+				break;
+			}
+			x += ui_put(u->whint, 0, x, w - x, k,
+			    u->attr[TE_STATUS_KEY], false);
+			x += ui_put(u->whint, 0, x, w - x, item,
+			    u->attr[TE_STATUS], false);
+		}
 	wnoutrefresh(u->whint);
 }
 

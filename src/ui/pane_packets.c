@@ -449,6 +449,15 @@ pk_fmt_time(const struct ui *u, size_t i, char *out, size_t len)
 	    (long long)((d < 0 ? -d : d) / 1000 % 1000000));
 }
 
+/* A cell of a row, cut at the right border (narrow screens). */
+static void
+pk_put(struct ui *u, int y, int x, int w, const char *safe, attr_t a)
+{
+	int room = getmaxx(u->wflow) - 1 - x;
+
+	ui_put(u->wflow, y, x, w < room ? w : room, safe, a, true);
+}
+
 static void
 pk_row(struct ui *u, const struct pk_cols *c, int y, size_t i)
 {
@@ -470,33 +479,33 @@ pk_row(struct ui *u, const struct pk_cols *c, int y, size_t i)
 	ff_fill(pk->ff, &pk->ix, &f, FF_NEED_ALL);
 	ff_addrs(pk->ff, src, dst, sizeof src);
 	ff_info(pk->ff, info, sizeof info);	/* escaped */
-	ui_put(u->wflow, y, x, 1, rows_has(&pk->marks, r->number) ?
-	    "+" : " ", sel ? a : u->attr[TE_GOOD], true);
-	ui_put(u->wflow, y, x + 1, 1, ev ? "*" : " ", sel ? a :
-	    u->attr[TE_BAD], true);
+	pk_put(u, y, x, 1, rows_has(&pk->marks, r->number) ?
+	    "+" : " ", sel ? a : u->attr[TE_GOOD]);
+	pk_put(u, y, x + 1, 1, ev ? "*" : " ", sel ? a :
+	    u->attr[TE_BAD]);
 	x += 2;
 	snprintf(no, sizeof no, "%*llu ", c->no - 1,
 	    (unsigned long long)r->number);
-	ui_put(u->wflow, y, x, c->no, no, a, true);
+	pk_put(u, y, x, c->no, no, a);
 	x += c->no;
 	pk_fmt_time(u, i, tm, sizeof tm);
-	ui_put(u->wflow, y, x, c->time + 1, tm, a, true);
+	pk_put(u, y, x, c->time + 1, tm, a);
 	x += c->time + 1;
 	ui_elide_mid(src, c->addr, u->g.ellipsis, el, sizeof el);
-	ui_put(u->wflow, y, x, c->addr + 1, el, a, true);
+	pk_put(u, y, x, c->addr + 1, el, a);
 	x += c->addr + 1;
 	ui_elide_mid(dst, c->addr, u->g.ellipsis, el, sizeof el);
-	ui_put(u->wflow, y, x, c->addr + 1, el, a, true);
+	pk_put(u, y, x, c->addr + 1, el, a);
 	x += c->addr + 1;
-	ui_put(u->wflow, y, x, c->proto + 1, ff_protocol(pk->ff), a, true);
+	pk_put(u, y, x, c->proto + 1, ff_protocol(pk->ff), a);
 	x += c->proto + 1;
 	if (c->len) {
 		snprintf(len, sizeof len, "%*u ", c->len - 1, pk->ff->wirelen);
-		ui_put(u->wflow, y, x, c->len + 1, len, a, true);
+		pk_put(u, y, x, c->len + 1, len, a);
 		x += c->len + 1;
 	}
-	ui_put(u->wflow, y, x, getmaxx(u->wflow) - 1 - x, info,
-	    ev && !sel ? u->attr[TE_BAD] : a, true);
+	pk_put(u, y, x, getmaxx(u->wflow) - 1 - x, info,
+	    ev && !sel ? u->attr[TE_BAD] : a);
 }
 
 static void
