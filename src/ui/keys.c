@@ -215,18 +215,21 @@ ui_help_lines(const struct ui *u, char (*out)[UI_HELP_W], size_t max)
 				any = true;
 			}
 			also[0] = '\0';
-			for (size_t t = s + 1; s && t < NSECTIONS; t++)
+			for (size_t t = s + 1; s && t < NSECTIONS &&
+			    o < sizeof also; t++)
 				if (m->ctx & help_sections[t].ctx)
 					o += (size_t)snprintf(also + o,
 					    sizeof also - o, "%s%s", o ?
 					    ", " : " (also ",
 					    help_sections[t].also);
-			if (o)
+			if (o && o < sizeof also)
 				snprintf(also + o, sizeof also - o, ")");
 			keys_label(m, keys, sizeof keys);
-			snprintf(out[n++], UI_HELP_W, "  %-18s %s%s%s", keys,
+			/* the table's texts are short: a cut one is a bug */
+			if (snprintf(out[n++], UI_HELP_W, "  %-18s %s%s%s", keys,
 			    m->help, also, m->live && !u->opts->live ?
-			    " (-i only)" : "");
+			    " (-i only)" : "") >= UI_HELP_W)
+				out[n - 1][UI_HELP_W - 2] = '~';
 		}
 	}
 	return n;

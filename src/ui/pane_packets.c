@@ -183,7 +183,7 @@ pass_start(struct ui *u, const struct frame_ref *from, uint64_t last)
 	u->dirty |= D_FLOW | D_STATUS;
 }
 
-bool
+static bool
 pk_busy(const struct ui *u)
 {
 	return u->pk != NULL && u->pk->busy;
@@ -209,7 +209,7 @@ pass_take(struct ui *u, const struct frame *f)
 }
 
 /* One slice of the pass: as many frames as fit in PK_SLICE_NS. */
-void
+static void
 pk_step(struct ui *u)
 {
 	struct pk_view *pk = u->pk;
@@ -390,7 +390,7 @@ pk_close(struct ui *u)
 		u->pk->busy = false;
 }
 
-void
+static void
 pk_destroy(struct ui *u)
 {
 	pk_free(u->pk);
@@ -740,7 +740,7 @@ pk_move(struct ui *u, int act)
 	return true;
 }
 
-bool
+static bool
 pk_selected(const struct ui *u, struct frame_ref *r)
 {
 	const struct pk_view *pk = u->pk;
@@ -861,7 +861,7 @@ pk_key(struct ui *u, int act)
 
 /* ---- the view's entry in the screen manager's table -------------------- */
 
-uint32_t *
+static uint32_t *
 pk_txn_ref(struct ui *u)
 {
 	return u->pk ? &u->pk->txn : NULL;

@@ -25,14 +25,14 @@ req_init(struct ui *u)
 	u->rq.client_w = 15;
 }
 
-void
+static void
 req_free(struct ui *u)
 {
 	free(u->rq.idx);
 	u->rq.idx = NULL;
 }
 
-size_t
+static size_t
 req_page(const struct ui *u)
 {
 	int h = getmaxy(u->wreq) - 2;	/* top border and header */

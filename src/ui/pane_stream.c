@@ -55,7 +55,7 @@ st_renumbered(struct ui *u)
 		u->st.conn = st_pick_conn(u, &u->eng.diag.txns[u->st.txn]);
 }
 
-void
+static void
 st_select(struct ui *u, const struct txn *t)
 {
 	uint32_t id = t ? (uint32_t)(t - u->eng.diag.txns) : NONE32;

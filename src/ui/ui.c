@@ -139,7 +139,7 @@ ui_push_view(struct ui *u, const struct ui_pane *v)
 	return true;
 }
 
-void
+static void
 ui_pop_view(struct ui *u)
 {
 	const struct ui_pane *v;
@@ -161,7 +161,7 @@ ui_show_txn(struct ui *u, uint32_t ti)
 	req_show(u, ti);
 }
 
-int
+static int
 ui_getkey(struct ui *u, int timeout_ms)
 {
 	int k;

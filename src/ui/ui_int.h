@@ -220,7 +220,6 @@ void ui_message(struct ui *u, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_layout(struct ui *u);
 int ui_top_height(const struct ui *u);
-int ui_getkey(struct ui *u, int timeout_ms);
 bool ui_interrupted(const struct ui *u);
 /* Does terminfo know $TERM? (terminfo.c; checked before newterm) */
 bool ui_terminfo_known(void);
@@ -232,7 +231,6 @@ const struct ui_pane *ui_focused(const struct ui *u);
 void ui_focus(struct ui *u, int pane);
 /* Opens a full-screen view over what is shown; false when it did not. */
 bool ui_push_view(struct ui *u, const struct ui_pane *v);
-void ui_pop_view(struct ui *u);
 /* Closes every view and selects txns[ti] in the list (showing it). */
 void ui_show_txn(struct ui *u, uint32_t ti);
 
@@ -244,7 +242,7 @@ void ui_live_status(struct ui *u, char *out, size_t outlen);
 
 /* keys.c: the action table, the help it generates, the hint bar. */
 int ui_action(const struct ui *u, unsigned ctx, int key);
-#define UI_HELP_W 100
+#define UI_HELP_W 160
 /* Lines of the help screen, every action of the table; returns how many. */
 size_t ui_help_lines(const struct ui *u, char (*out)[UI_HELP_W], size_t max);
 /* The bottom line: the focused context's keys, whole items only. */
@@ -287,9 +285,7 @@ const char *ui_verdict_short(int verdict);
 
 /* pane_requests.c */
 void req_init(struct ui *u);
-void req_free(struct ui *u);
 void req_rebuild(struct ui *u);
-size_t req_page(const struct ui *u);
 /* Starts the -Y filter once the capture has loaded. */
 void req_start(struct ui *u);
 /* Lists and selects txns[ti], widening the filters when they hide it. */
@@ -316,24 +312,18 @@ bool ev_key(struct ui *u, int act);
 /* pane_stream.c */
 void st_init(struct ui *u);
 void st_free(struct ui *u);
-void st_select(struct ui *u, const struct txn *t);
 void st_load(struct ui *u);
 /* Is a stream waiting to be read once keys pause? */
 bool st_wants_load(const struct ui *u);
 
 /* pane_packets.c: the packet list (P), display filters, frame export */
 struct pk_view;
-void pk_destroy(struct ui *u);
-bool pk_busy(const struct ui *u);
-void pk_step(struct ui *u);
-bool pk_selected(const struct ui *u, struct frame_ref *r);
 /* The selected packet read again and decoded (valid until the next
  * read), or NULL. */
 struct frame_fields;
 const struct frame_fields *pk_read_selected(struct ui *u, struct frame *f);
 /* The txns[] index a frame belongs to, NONE32: none. */
 uint32_t pk_txn_of_frame(const struct ui *u, uint64_t number);
-uint32_t *pk_txn_ref(struct ui *u);
 
 
 /* status.c */

@@ -140,6 +140,7 @@ seere "t: the theme's name and place" \
 # ---- F10 quits, Ctrl-C quits cleanly ------------------------------------------
 keys F10
 see "F10: quits with 0" "EXIT=0"
+check "no sanitizer report after the keys" hasnt "Sanitizer"
 start 100 30 || exit 0
 keys C-c
 see "Ctrl-C: exit status 0" "EXIT=0"
@@ -189,3 +190,4 @@ seere "250x70: full verdicts and times" "18:53:31\.[0-9]{3} .*HOST NOT RESOLVABL
 see "250x70: evidence and stream side by side" "┬─ Stream"
 keys q
 see "250x70: exits" "EXIT=0"
+check "no sanitizer report after the layouts" hasnt "Sanitizer"
