@@ -56,7 +56,8 @@ dialog_close(struct ui *u, WINDOW *w)
 	touchwin(stdscr);
 }
 
-/* Waits for a key, giving up on a signal; KEY_RESIZE relayouts. */
+/* Waits for a key, giving up on a signal; KEY_RESIZE relayouts; the
+ * mouse wheel is an arrow key, a click or its release no key at all. */
 static int
 dialog_key(struct ui *u, WINDOW *w)
 {
@@ -72,6 +73,16 @@ dialog_key(struct ui *u, WINDOW *w)
 		if (k == KEY_RESIZE) {
 			ui_layout(u);
 			return KEY_RESIZE;
+		}
+		if (k == KEY_MOUSE) {	/* the wheel scrolls, a click waits */
+			MEVENT ev;
+
+			if (getmouse(&ev) != OK)
+				continue;
+			if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED))
+				return ev.bstate & BUTTON4_PRESSED ? KEY_UP :
+				    KEY_DOWN;
+			continue;
 		}
 		return k;
 	}

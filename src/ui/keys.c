@@ -250,20 +250,24 @@ hint_rank(const struct ui_keymap *m)
 	return 2;
 }
 
-void
-ui_hints_draw(struct ui *u)
+/*
+ * Lays the hint bar out: calls put(u, x, key, label) for each whole item
+ * that fits, in rank order; returns the action of the item covering
+ * column `at` (ACT_NONE: none), so a click on the bar runs it (htop).
+ */
+static int
+hints_layout(struct ui *u, int at, bool draw)
 {
 	const struct ui_pane *p = ui_focused(u);
-	int x = 0, w = getmaxx(u->whint);
+	int x = 0, w = getmaxx(u->whint), hit = ACT_NONE;
 	char buf[16], item[48];
 	bool shown[ACT_COUNT] = { false }, full = false;
 
-	werase(u->whint);
-	wbkgdset(u->whint, u->attr[TE_STATUS]);
 	for (int rank = 0; rank < 3 && !full; rank++)
 		for (size_t i = 0; i < NKEYMAP && !full; i++) {
 			const struct ui_keymap *m = &keymap[i];
 			const char *k;
+			int kw, iw;
 
 			if (!m->hint || hint_rank(m) != rank || shown[m->act] ||
 			    !keymap_applies(u, m, p->ctx))
@@ -271,16 +275,38 @@ ui_hints_draw(struct ui *u)
 			shown[m->act] = true;
 			k = ui_key_name(m->keys[0], buf, sizeof buf);
 			snprintf(item, sizeof item, " %s ", m->hint);
-			if (x + ui_width(k) + ui_width(item) - 1 > w) {
+			kw = ui_width(k);
+			iw = ui_width(item);
+			if (x + kw + iw - 1 > w) {
 				full = true;	/* whole items only */
 				break;
 			}
-			x += ui_put(u->whint, 0, x, w - x, k,
-			    u->attr[TE_STATUS_KEY], false);
-			x += ui_put(u->whint, 0, x, w - x, item,
-			    u->attr[TE_STATUS], false);
+			if (at >= x && at < x + kw + iw)
+				hit = m->act;
+			if (draw) {
+				ui_put(u->whint, 0, x, kw, k,
+				    u->attr[TE_STATUS_KEY], false);
+				ui_put(u->whint, 0, x + kw, w - x - kw, item,
+				    u->attr[TE_STATUS], false);
+			}
+			x += kw + iw;
 		}
+	return hit;
+}
+
+void
+ui_hints_draw(struct ui *u)
+{
+	werase(u->whint);
+	wbkgdset(u->whint, u->attr[TE_STATUS]);
+	hints_layout(u, -1, true);
 	wnoutrefresh(u->whint);
+}
+
+int
+ui_hint_at(struct ui *u, int x)
+{
+	return hints_layout(u, x, false);
 }
 
 bool

@@ -61,8 +61,8 @@ static bool
 req_row_has(const struct ui *u, const struct txn *t, const char *text)
 {
 	const struct flow *fl = &u->eng.flow;
-	char a[ADDR_STRLEN], st[16], tm[32];
-	const char *cols[9];
+	char a[ADDR_STRLEN], st[16], tm[32], el[32];
+	const char *cols[10];
 
 	req_fmt_status(t, st, sizeof st);
 	ui_fmt_clock(fl->msgs[t->req].start.ts_ns, 3, tm, sizeof tm);
@@ -75,6 +75,8 @@ req_row_has(const struct ui *u, const struct txn *t, const char *text)
 	cols[6] = ui_verdict_short(t->d.verdict);
 	cols[7] = cause_key((enum cause)t->d.cause);
 	cols[8] = tm;
+	ui_fmt_dur(txn_elapsed_ns(fl, t, fl->stats.last_ts), el, sizeof el);
+	cols[9] = el;
 	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
 		if (cols[i] && strcasestr(cols[i], text))
 			return true;

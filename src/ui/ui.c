@@ -549,7 +549,8 @@ ui_pane_at(const struct ui *u, int y, int x, int *tiled)
 	return NULL;
 }
 
-/* A click selects the row (and focuses its pane); the wheel scrolls. */
+/* A click selects the row (and focuses its pane) or runs the hint bar's
+ * item; the wheel scrolls. */
 static void
 ui_mouse(struct ui *u)
 {
@@ -557,7 +558,14 @@ ui_mouse(struct ui *u)
 	MEVENT ev;
 	int tiled;
 
-	if (getmouse(&ev) != OK || !(p = ui_pane_at(u, ev.y, ev.x, &tiled)))
+	if (getmouse(&ev) != OK)
+		return;
+	if ((ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) &&
+	    wenclose(u->whint, ev.y, ev.x)) {
+		ui_dispatch(u, ui_hint_at(u, ev.x));	/* htop's F-key bar */
+		return;
+	}
+	if (!(p = ui_pane_at(u, ev.y, ev.x, &tiled)))
 		return;
 	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
 		for (int i = 0; i < UI_WHEEL_LINES && p->key; i++)

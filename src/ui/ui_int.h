@@ -247,6 +247,8 @@ int ui_action(const struct ui *u, unsigned ctx, int key);
 size_t ui_help_lines(const struct ui *u, char (*out)[UI_HELP_W], size_t max);
 /* The bottom line: the focused context's keys, whole items only. */
 void ui_hints_draw(struct ui *u);
+/* The action of the hint bar's item at column x, ACT_NONE: none. */
+int ui_hint_at(struct ui *u, int x);
 /*
  * List movement, written once for every list: up, down, page, home, end
  * move l->sel (and l->top to keep it visible); false when act is not a

@@ -107,6 +107,9 @@ keys j
 check "mouse: a click focuses the evidence pane (j scrolls it)" \
     wait_for 5 sh -c "! tmux capture-pane -p -t '$S' | grep -q '│Verdict   '"
 see "mouse: the list's selection stays" "Request   #11 "
+click 3 30
+see "mouse: a click on the hint bar's F1 Help opens the help" "Everywhere"
+keys q
 
 # ---- help: generated, every action of the table -------------------------------
 keys F1
