@@ -194,8 +194,18 @@ req_rebuild(struct ui *u)
 	rq->nstatus = 0;
 	rq->client_w = 6;	/* "Client" */
 	memset(rq->shown, 0, sizeof rq->shown);
+	memset(rq->client_counts, 0, sizeof rq->client_counts);
 	for (i = 0; i < dg->ntxns; i++) {
-		req_count_status(rq, &dg->txns[i]);
+		const struct txn *t = &dg->txns[i];
+
+		/* -c: the header and status line count that client, as
+		 * --report -c does */
+		if (!u->opts->eo.client.family ||
+		    addr_eq(&txn_conn(u, t)->caddr, &u->opts->eo.client)) {
+			req_count_status(rq, t);
+			if (t->is_error && t->d.verdict < V_COUNT)
+				rq->client_counts[t->d.verdict]++;
+		}
 		if (!req_match(u, (uint32_t)i))
 			continue;
 		if (rq->search[0] && req_row_has(u, &dg->txns[i], rq->search))

@@ -130,6 +130,7 @@ struct req_pane {
 	uint64_t shown[V_COUNT];	/* counts over the filtered rows */
 	struct req_status { uint16_t status; uint64_t n; } by_status[20];
 	size_t nstatus;		/* errors per status, 0 = no answer */
+	uint64_t client_counts[V_COUNT];	/* -c: that client's errors */
 };
 
 struct ev_line {

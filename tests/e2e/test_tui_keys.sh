@@ -157,6 +157,9 @@ start 100 30 "-a -c 10.250.0.12" || exit 0
 n12=$("$GW_BIN" -p $PORTS --report=json --all -c 10.250.0.12 "$CAP" | wc -l)
 see "-c: the client filter on, as --report ($n12 requests)" "Requests $n12/"
 check "-c: no other client listed" hasnt "10.250.0.11 "
+e12=$("$GW_BIN" -p $PORTS --report=json -c 10.250.0.12 "$CAP" | wc -l)
+seere "-c: the status line counts that client's errors ($e12)" \
+    " $e12 errors?:"
 keys q
 
 # ---- mouse: false --------------------------------------------------------------
