@@ -573,6 +573,9 @@ req_row(struct ui *u, int y, const struct txn *t, const struct req_cols *c,
 	char tmp[64], esc[4096], a[ADDR_STRLEN];
 	int x = 1;
 
+	/* the search's matches stand out, as in less */
+	if (!sel && u->rq.search[0] && req_row_has(u, t, u->rq.search))
+		base |= A_BOLD;
 	ui_fmt_clock(m->start.ts_ns, c->time_dec, tmp, sizeof tmp);
 	x = cell(u, y, x, c->time, tmp, base);
 	x = cell(u, y, x, c->client, addr_fmt(&txn_conn(u, t)->caddr, a,
