@@ -114,6 +114,7 @@ keys q
 # ---- help: generated, every action of the table -------------------------------
 keys F1
 see "F1: help" "Everywhere"
+see "help: names the focused pane (clicked: Evidence)" "In Evidence: why the selected request failed"
 : >"$TMPD/help.txt"
 for _ in 1 2 3 4 5 6; do screen >>"$TMPD/help.txt"; keys NPage; done
 keys q
