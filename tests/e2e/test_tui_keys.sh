@@ -133,7 +133,8 @@ missing = [h for h in helps if h[:40] not in shown]
 print(len(helps), 'actions;', 'missing:', missing)
 sys.exit(1 if missing or len(helps) < 30 else 0)
 EOF
-checked "help lists every action of the table ($(head -c 40 "$TMPD/help.check"))" $? "help.check" "$TMPD/help.check"
+rc=$?
+checked "help lists every action of the table ($(head -c 40 "$TMPD/help.check"))" "$rc" "help.check" "$TMPD/help.check"
 
 # ---- t: the theme's own name -------------------------------------------------
 keys t
