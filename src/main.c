@@ -40,6 +40,7 @@ struct cli {
 	const char *out;
 	const char *theme;
 	char config_theme[CONFIG_THEME_LEN];	/* the config file's theme */
+	bool no_mouse;			/* the config's "mouse: false" */
 	const char *config;
 	uint32_t export_id;
 	bool force;
@@ -289,6 +290,7 @@ apply_config(struct cli *cl, char *err, size_t errlen)
 		    cfg.theme);
 		cl->theme = cl->config_theme;
 	}
+	cl->no_mouse = cfg.mouse_off;
 	return 0;
 }
 
@@ -745,6 +747,7 @@ main(int argc, char **argv)
 		uo.theme = cl.theme;
 		uo.show_all = cl.ropts.all;
 		uo.dfilter = cl.yfilter;
+		uo.no_mouse = cl.no_mouse;
 		/* a live list is bounded unless asked; a file lists all */
 		uo.keep = cl.keep_set ? cl.keep : l ? 10000 : 0;
 		r = ui_main(&uo, err, sizeof err);

@@ -56,7 +56,8 @@ dialog_close(struct ui *u, WINDOW *w)
 	touchwin(stdscr);
 }
 
-/* Waits for a key, giving up on a signal; KEY_RESIZE relayouts. */
+/* Waits for a key, giving up on a signal; KEY_RESIZE relayouts; the
+ * mouse wheel is an arrow key, a click or its release no key at all. */
 static int
 dialog_key(struct ui *u, WINDOW *w)
 {
@@ -73,6 +74,16 @@ dialog_key(struct ui *u, WINDOW *w)
 			ui_layout(u);
 			return KEY_RESIZE;
 		}
+		if (k == KEY_MOUSE) {	/* the wheel scrolls, a click waits */
+			MEVENT ev;
+
+			if (getmouse(&ev) != OK)
+				continue;
+			if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED))
+				return ev.bstate & BUTTON4_PRESSED ? KEY_UP :
+				    KEY_DOWN;
+			continue;
+		}
 		return k;
 	}
 }
@@ -81,8 +92,9 @@ void
 dialog_info(struct ui *u, const char *title, const char *const *lines,
     size_t n)
 {
-	int w = 20, h, k, inner;
-	size_t i, top = 0, page;
+	struct ui_list l = { n, 0, 0 };
+	int w = 20, h, inner;
+	size_t i, page;
 	WINDOW *win;
 
 	for (i = 0; i < n; i++)
@@ -96,25 +108,21 @@ dialog_info(struct ui *u, const char *title, const char *const *lines,
 			return;
 		inner = getmaxy(win) - 3;
 		page = inner > 0 ? (size_t)inner : 1;
-		for (i = 0; i < page && top + i < n; i++)
-			ui_put(win, (int)i + 1, 2, getmaxx(win) - 4, lines[top + i],
-			    u->attr[TE_DIALOG], false);
+		for (i = 0; i < page && l.top + i < n; i++)
+			ui_put(win, (int)i + 1, 2, getmaxx(win) - 4,
+			    lines[l.top + i], u->attr[TE_DIALOG], false);
 		ui_put(win, getmaxy(win) - 2, 2, getmaxx(win) - 4, n > page ?
-		    "j/k scroll, any other key closes" : "any key closes",
-		    u->attr[TE_DIM] | u->attr[TE_DIALOG], false);
+		    "arrows, PgUp/PgDn scroll; any other key closes" :
+		    "any key closes", u->attr[TE_DIM] | u->attr[TE_DIALOG],
+		    false);
 		wnoutrefresh(win);
 		doupdate();
-		k = dialog_key(u, win);
+		/* the lists' own movement keys scroll it */
+		i = (size_t)ui_action(u, ui_focused(u)->ctx,
+		    dialog_key(u, win));
 		delwin(win);
-		if ((k == 'j' || k == KEY_DOWN || k == ' ' || k == KEY_NPAGE) &&
-		    top + page < n)
-			top += k == 'j' || k == KEY_DOWN ? 1 : page;
-		else if ((k == 'k' || k == KEY_UP) && top > 0)
-			top--;
-		else if (k != 'j' && k != KEY_DOWN && k != 'k' && k != KEY_UP)
+		if (!ui_list_move(&l, (int)i, page, false))
 			break;
-		if (top + page > n)
-			top = n > page ? n - page : 0;
 	}
 	dialog_close(u, NULL);
 }

@@ -474,3 +474,31 @@ ev_key(struct ui *u, int k)
 	}
 	return true;
 }
+
+/* ---- the pane's entry in the screen manager's table ------------------- */
+
+static void
+ev_resize(struct ui *u)
+{
+	ev_build(u, ui_selected(u));	/* wrapped to the new width */
+}
+
+static uint32_t *
+ev_txn_ref(struct ui *u)
+{
+	return &u->ev.txn;
+}
+
+const struct ui_pane ui_pane_evidence = {
+	.name = "Evidence",
+	.ctx = CX_EV,
+	.dirty = D_EV,
+	.help = "why the selected request failed",
+	.draw = ev_draw,
+	.key = ev_key,
+	.resize = ev_resize,
+	.on_select = ev_build,
+	.slot = SLOT_EVIDENCE,
+	.txn_ref = ev_txn_ref,
+	.destroy = ev_free,
+};

@@ -6,7 +6,8 @@
  * marked. F or : takes a display filter, run over the whole capture in
  * slices between keystrokes (a reader of its own; only matching frame
  * references are kept; rows are read back from the file when drawn).
- * Space marks a frame, m marks a range, E writes marked or shown frames.
+ * Space marks a frame, m marks a range, E writes marked or shown frames,
+ * Enter opens the packet's detail (pane_detail.c), r goes to its request.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@
 #define PK_DRAW_NS (150LL * 1000000LL)	/* and shows its progress */
 #define PK_MAX_EVIDENCE 512
 #define PK_HEAD_H 3		/* title, filter line, column names */
-#define PK_FOOT_H 1
+#define PK_FOOT_H 0
 #define PK_TEXT_MAX 512
 
 enum pk_time { PT_ABS, PT_REL, PT_DELTA, PT_COUNT };
@@ -182,7 +183,7 @@ pass_start(struct ui *u, const struct frame_ref *from, uint64_t last)
 	u->dirty |= D_FLOW | D_STATUS;
 }
 
-bool
+static bool
 pk_busy(const struct ui *u)
 {
 	return u->pk != NULL && u->pk->busy;
@@ -208,10 +209,13 @@ pass_take(struct ui *u, const struct frame *f)
 }
 
 /* One slice of the pass: as many frames as fit in PK_SLICE_NS. */
-void
+static void
 pk_step(struct ui *u)
 {
 	struct pk_view *pk = u->pk;
+
+	if (pk == NULL || !pk->busy)
+		return;
 	unsigned need = dfilter_needs(pk->df);
 	int64_t end = clock_mono_ns() + PK_SLICE_NS;
 	struct frame f;
@@ -345,7 +349,7 @@ pk_apply(struct ui *u)
 	pk_run(u);
 }
 
-void
+static bool
 pk_open(struct ui *u)
 {
 	const struct txn *t = ui_selected(u);
@@ -354,10 +358,10 @@ pk_open(struct ui *u)
 	if (u->loading) {
 		ui_message(u, true, "the capture is still loading (q stops "
 		    "loading)");
-		return;
+		return false;
 	}
 	if (u->pk == NULL && (u->pk = pk_new(u)) == NULL)
-		return;
+		return false;
 	pk = u->pk;
 	pk->txn = t ? (uint32_t)(t - u->eng.diag.txns) : NONE32;
 	pk->nev = t ? diag_evidence_frames(&u->eng.flow, t,
@@ -366,8 +370,6 @@ pk_open(struct ui *u)
 	pk->ref_ts = t ? u->eng.flow.msgs[t->req].start.ts_ns :
 	    pk->frame1.ts_ns;
 	pk->want = t ? u->eng.flow.msgs[t->req].start.number : 0;
-	u->mode = MODE_PACKETS;
-	u->dirty = D_ALL;
 	if (pk->df == NULL && !dfilter_blank(pk->text) && !pk->err_on)
 		pk_apply(u);	/* -Y on the command line */
 	else if (pk->df == NULL || pk->rows.n == 0)
@@ -378,20 +380,17 @@ pk_open(struct ui *u)
 			pk->sel = pk->rows.n ? pk->rows.n - 1 : 0;
 		pk->top = pk->sel > 2 ? pk->sel - 2 : 0;
 	}
+	return true;
 }
 
-void
+static void
 pk_close(struct ui *u)
 {
-	if (u->mode == MODE_PACKETS) {
-		u->mode = MODE_MAIN;
-		u->dirty = D_ALL;
-	}
 	if (u->pk)
 		u->pk->busy = false;
 }
 
-void
+static void
 pk_destroy(struct ui *u)
 {
 	pk_free(u->pk);
@@ -450,6 +449,15 @@ pk_fmt_time(const struct ui *u, size_t i, char *out, size_t len)
 	    (long long)((d < 0 ? -d : d) / 1000 % 1000000));
 }
 
+/* A cell of a row, cut at the right border (narrow screens). */
+static void
+pk_put(struct ui *u, int y, int x, int w, const char *safe, attr_t a)
+{
+	int room = getmaxx(u->wflow) - 1 - x;
+
+	ui_put(u->wflow, y, x, w < room ? w : room, safe, a, true);
+}
+
 static void
 pk_row(struct ui *u, const struct pk_cols *c, int y, size_t i)
 {
@@ -471,33 +479,33 @@ pk_row(struct ui *u, const struct pk_cols *c, int y, size_t i)
 	ff_fill(pk->ff, &pk->ix, &f, FF_NEED_ALL);
 	ff_addrs(pk->ff, src, dst, sizeof src);
 	ff_info(pk->ff, info, sizeof info);	/* escaped */
-	ui_put(u->wflow, y, x, 1, rows_has(&pk->marks, r->number) ?
-	    "+" : " ", sel ? a : u->attr[TE_GOOD], true);
-	ui_put(u->wflow, y, x + 1, 1, ev ? "*" : " ", sel ? a :
-	    u->attr[TE_BAD], true);
+	pk_put(u, y, x, 1, rows_has(&pk->marks, r->number) ?
+	    "+" : " ", sel ? a : u->attr[TE_GOOD]);
+	pk_put(u, y, x + 1, 1, ev ? "*" : " ", sel ? a :
+	    u->attr[TE_BAD]);
 	x += 2;
 	snprintf(no, sizeof no, "%*llu ", c->no - 1,
 	    (unsigned long long)r->number);
-	ui_put(u->wflow, y, x, c->no, no, a, true);
+	pk_put(u, y, x, c->no, no, a);
 	x += c->no;
 	pk_fmt_time(u, i, tm, sizeof tm);
-	ui_put(u->wflow, y, x, c->time + 1, tm, a, true);
+	pk_put(u, y, x, c->time + 1, tm, a);
 	x += c->time + 1;
 	ui_elide_mid(src, c->addr, u->g.ellipsis, el, sizeof el);
-	ui_put(u->wflow, y, x, c->addr + 1, el, a, true);
+	pk_put(u, y, x, c->addr + 1, el, a);
 	x += c->addr + 1;
 	ui_elide_mid(dst, c->addr, u->g.ellipsis, el, sizeof el);
-	ui_put(u->wflow, y, x, c->addr + 1, el, a, true);
+	pk_put(u, y, x, c->addr + 1, el, a);
 	x += c->addr + 1;
-	ui_put(u->wflow, y, x, c->proto + 1, ff_protocol(pk->ff), a, true);
+	pk_put(u, y, x, c->proto + 1, ff_protocol(pk->ff), a);
 	x += c->proto + 1;
 	if (c->len) {
 		snprintf(len, sizeof len, "%*u ", c->len - 1, pk->ff->wirelen);
-		ui_put(u->wflow, y, x, c->len + 1, len, a, true);
+		pk_put(u, y, x, c->len + 1, len, a);
 		x += c->len + 1;
 	}
-	ui_put(u->wflow, y, x, getmaxx(u->wflow) - 1 - x, info,
-	    ev && !sel ? u->attr[TE_BAD] : a, true);
+	pk_put(u, y, x, getmaxx(u->wflow) - 1 - x, info,
+	    ev && !sel ? u->attr[TE_BAD] : a);
 }
 
 static void
@@ -523,6 +531,10 @@ pk_title(struct ui *u)
 		snprintf(title + strlen(title), sizeof title - strlen(title),
 		    " (filtering %llu%%)", (unsigned long long)
 		    (capfile_pos(pk->scan) * 100 / size));
+	if (pk->marks.n || pk->anchored)
+		snprintf(title + strlen(title), sizeof title - strlen(title),
+		    ", %zu marked%s", pk->marks.n, pk->anchored ?
+		    " (range from here)" : "");
 	ui_title(u, u->wflow, 2, title, true);
 }
 
@@ -578,19 +590,6 @@ pk_header(struct ui *u, const struct pk_cols *c)
 }
 
 static void
-pk_footer(struct ui *u)
-{
-	struct pk_view *pk = u->pk;
-	char f[256];
-
-	snprintf(f, sizeof f, "F filter  Spc mark  m range%s  U unmark  "
-	    "E export (%zu marked)  T time  q back", pk->anchored ?
-	    " (from here)" : "", pk->marks.n);
-	ui_put(u->wflow, getmaxy(u->wflow) - 1, 1, getmaxx(u->wflow) - 2, f,
-	    u->attr[TE_DIM], true);
-}
-
-void
 pk_draw(struct ui *u)
 {
 	struct pk_view *pk = u->pk;
@@ -609,7 +608,6 @@ pk_draw(struct ui *u)
 	if (pk->rows.n == 0)
 		ui_put(u->wflow, PK_HEAD_H, 3, getmaxx(u->wflow) - 4, pk->busy ?
 		    "filtering…" : "no frames", u->attr[TE_DIM], true);
-	pk_footer(u);
 	wnoutrefresh(u->wflow);
 }
 
@@ -729,62 +727,129 @@ pk_range(struct ui *u)
 }
 
 static bool
-pk_move(struct ui *u, int k)
+pk_move(struct ui *u, int act)
 {
 	struct pk_view *pk = u->pk;
-	size_t page = pk_page(u), n = pk->rows.n, sel = pk->sel;
+	struct ui_list l = { pk->rows.n, pk->sel, pk->top };
 
-	switch (k) {
-	case KEY_UP: case 'k': sel = sel ? sel - 1 : 0; break;
-	case KEY_DOWN: case 'j': sel = sel + 1 < n ? sel + 1 : sel; break;
-	case KEY_PPAGE: case 'b': sel = sel > page ? sel - page : 0; break;
-	case KEY_NPAGE: sel = sel + page < n ? sel + page : (n ? n - 1 : 0);
-		break;
-	case KEY_HOME: case 'g': sel = 0; break;
-	case KEY_END: case 'G': sel = n ? n - 1 : 0; break;
-	default: return false;
-	}
-	pk->sel = sel;
+	if (!ui_list_move(&l, act, pk_page(u), true))
+		return false;
+	pk->sel = l.sel;
+	pk->top = l.top;
 	pk->sel_set = true;
-	if (pk->sel < pk->top)
-		pk->top = pk->sel;
-	if (pk->sel >= pk->top + page)
-		pk->top = pk->sel - page + 1;
 	return true;
 }
 
-bool
-pk_key(struct ui *u, int k)
+static bool
+pk_selected(const struct ui *u, struct frame_ref *r)
+{
+	const struct pk_view *pk = u->pk;
+
+	if (pk == NULL || pk->sel >= pk->rows.n)
+		return false;
+	*r = pk->rows.r[pk->sel];
+	return true;
+}
+
+const struct frame_fields *
+pk_read_selected(struct ui *u, struct frame *f)
+{
+	struct pk_view *pk = u->pk;
+	const struct frame_ref *r;
+
+	if (pk == NULL || pk->sel >= pk->rows.n)
+		return NULL;
+	r = &pk->rows.r[pk->sel];
+	if (capfile_seek(pk->cf, r->offset, r->number) < 0 ||
+	    capfile_next(pk->cf, f) != 1 || f->number != r->number)
+		return NULL;
+	ff_fill(pk->ff, &pk->ix, f, FF_NEED_ALL);
+	return pk->ff;
+}
+
+/*
+ * The request a frame belongs to: the one whose evidence (request, answer,
+ * look-ups, attempts) holds it, else the one whose frame range holds it
+ * (the list's request first); NONE32 when none.
+ */
+uint32_t
+pk_txn_of_frame(const struct ui *u, uint64_t number)
+{
+	const struct diag *dg = &u->eng.diag;
+	const struct flow *fl = &u->eng.flow;
+	uint64_t ev[PK_MAX_EVIDENCE];
+	uint32_t in_range = NONE32;
+
+	for (size_t i = 0; i < dg->ntxns; i++) {
+		struct frame_ref first, last;
+		size_t n = diag_evidence_frames(fl, &dg->txns[i],
+		    fl->stats.last_ts, ev, PK_MAX_EVIDENCE);
+
+		for (size_t k = 0; k < n; k++)
+			if (ev[k] == number)
+				return (uint32_t)i;
+		txn_frame_range(fl, &dg->txns[i], &first, &last);
+		if (first.number <= number && number <= last.number &&
+		    (in_range == NONE32 || (u->pk && i == u->pk->txn)))
+			in_range = (uint32_t)i;
+	}
+	return in_range;
+}
+
+static void
+pk_jump(struct ui *u)
+{
+	struct frame_ref r;
+	uint32_t ti;
+
+	if (!pk_selected(u, &r))
+		return;
+	if ((ti = pk_txn_of_frame(u, r.number)) == NONE32) {
+		ui_message(u, true, "frame %llu belongs to no request",
+		    (unsigned long long)r.number);
+		return;
+	}
+	ui_show_txn(u, ti);
+	ui_message(u, false, "frame %llu: request #%u", (unsigned long long)
+	    r.number, u->eng.diag.txns[ti].id);
+}
+
+static bool
+pk_key(struct ui *u, int act)
 {
 	struct pk_view *pk = u->pk;
 
-	if (pk_move(u, k)) {
+	if (pk_move(u, act)) {
 		u->dirty |= D_FLOW;
 		return true;
 	}
-	switch (k) {
-	case 'q': case 'Q': case 27: case KEY_LEFT: case 'h':
-		pk_close(u);
+	switch (act) {
+	case ACT_ENTER:
+		if (pk->rows.n)
+			ui_push_view(u, &ui_pane_detail);
 		return true;
-	case 'F': case ':':
+	case ACT_JUMP:
+		pk_jump(u);
+		return true;
+	case ACT_DFILTER:
 		pk_filter_prompt(u);
 		break;
-	case ' ':
+	case ACT_MARK:
 		if (pk->rows.n)
 			marks_toggle(&pk->marks, &pk->rows.r[pk->sel]);
 		break;
-	case 'm':
+	case ACT_RANGE:
 		pk_range(u);
 		break;
-	case 'U':
+	case ACT_UNMARK:
 		pk->marks.n = 0;
 		pk->anchored = false;
 		ui_message(u, false, "no frame marked");
 		break;
-	case 'E':
+	case ACT_EXPORT_MARKED:
 		pk_export(u);
 		break;
-	case 'T':
+	case ACT_TIME:
 		pk->tmode = (pk->tmode + 1) % PT_COUNT;
 		break;
 	default:
@@ -794,8 +859,46 @@ pk_key(struct ui *u, int k)
 	return true;
 }
 
-uint32_t *
+/* ---- the view's entry in the screen manager's table -------------------- */
+
+static uint32_t *
 pk_txn_ref(struct ui *u)
 {
 	return u->pk ? &u->pk->txn : NULL;
 }
+
+static bool
+pk_busy_step(struct ui *u)
+{
+	pk_step(u);
+	return pk_busy(u);
+}
+
+static void
+pk_click(struct ui *u, int y)
+{
+	struct pk_view *pk = u->pk;
+	size_t row = pk->top + (size_t)(y - PK_HEAD_H);
+
+	if (y >= PK_HEAD_H && row < pk->rows.n) {
+		pk->sel = row;
+		pk->sel_set = true;
+		u->dirty |= D_FLOW;
+	}
+}
+
+const struct ui_pane ui_pane_packets = {
+	.name = "Packets",
+	.ctx = CX_PK,
+	.dirty = D_FLOW,
+	.help = "the request's frames, or a display filter's",
+	.open = pk_open,
+	.close = pk_close,
+	.draw = pk_draw,
+	.key = pk_key,
+	.click = pk_click,
+	.slot = SLOT_FULL,
+	.txn_ref = pk_txn_ref,
+	.step = pk_busy_step,
+	.destroy = pk_destroy,
+};

@@ -1,13 +1,16 @@
 /*
  * pane_requests.c: the list of client requests (top pane). Keeps a
- * filtered index of transaction numbers, rebuilt only when the filter
- * (errors/all, text search, one client) or the model changes, and draws
- * only the visible rows, so a key costs the same on a million requests.
+ * filtered index of transaction numbers, rebuilt only when the filters
+ * (errors/all, a text, one client, a display filter over the frames) or
+ * the model change, and draws only the visible rows, so a key costs the
+ * same on a million requests. `/` searches every visible column and n/N
+ * step through the matches; the header counts the errors per status.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../filter/dfilter.h"
 #include "ui_int.h"
 
 #define COL_METHOD 7
@@ -22,14 +25,14 @@ req_init(struct ui *u)
 	u->rq.client_w = 15;
 }
 
-void
+static void
 req_free(struct ui *u)
 {
 	free(u->rq.idx);
 	u->rq.idx = NULL;
 }
 
-size_t
+static size_t
 req_page(const struct ui *u)
 {
 	int h = getmaxy(u->wreq) - 2;	/* top border and header */
@@ -43,23 +46,83 @@ txn_conn(const struct ui *u, const struct txn *t)
 	return &u->eng.flow.conns[t->conn];
 }
 
+static void
+req_fmt_status(const struct txn *t, char *out, size_t len)
+{
+	if (t->status)
+		snprintf(out, len, "%3u", t->status);
+	else
+		snprintf(out, len, "  -");
+}
+
+/* Does any column of the row (and the cause behind its verdict) hold
+ * `text`, case-insensitively? */
 static bool
-req_match(const struct ui *u, const struct txn *t)
+req_row_has(const struct ui *u, const struct txn *t, const char *text)
 {
 	const struct flow *fl = &u->eng.flow;
-	char a[ADDR_STRLEN];
+	char a[ADDR_STRLEN], st[16], tm[32], el[32];
+	const char *cols[10];
+
+	req_fmt_status(t, st, sizeof st);
+	ui_fmt_clock(fl->msgs[t->req].start.ts_ns, 3, tm, sizeof tm);
+	cols[0] = flow_str(fl, t->url);
+	cols[1] = flow_str(fl, t->host);
+	cols[2] = addr_fmt(&txn_conn(u, t)->caddr, a, sizeof a);
+	cols[3] = flow_str(fl, fl->msgs[t->req].method);
+	cols[4] = t->status ? st : "no answer";
+	cols[5] = verdict_label((enum verdict)t->d.verdict);
+	cols[6] = ui_verdict_short(t->d.verdict);
+	cols[7] = cause_key((enum cause)t->d.cause);
+	cols[8] = tm;
+	ui_fmt_dur(txn_elapsed_ns(fl, t, fl->stats.last_ts), el, sizeof el);
+	cols[9] = el;
+	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+		if (cols[i] && strcasestr(cols[i], text))
+			return true;
+	return false;
+}
+
+static bool
+req_match(const struct ui *u, uint32_t ti)
+{
+	const struct txn *t = &u->eng.diag.txns[ti];
 
 	if (!u->rq.show_all && !t->is_error)
 		return false;
 	if (u->rq.client_on && !addr_eq(&txn_conn(u, t)->caddr, &u->rq.client))
 		return false;
-	if (!u->rq.search[0])
-		return true;
-	if (strcasestr(flow_str(fl, t->url), u->rq.search) ||
-	    strcasestr(flow_str(fl, t->host), u->rq.search))
-		return true;
-	addr_fmt(&txn_conn(u, t)->caddr, a, sizeof a);
-	return strstr(a, u->rq.search) != NULL;
+	if (u->rq.narrow[0] && !req_row_has(u, t, u->rq.narrow))
+		return false;
+	return u->rf == NULL || rf_busy(u->rf) || rf_keeps(u, u->rf, ti);
+}
+
+/* Errors per status ("502×17 · no answer×1"), over every request. */
+static void
+req_count_status(struct req_pane *rq, const struct txn *t)
+{
+	size_t i;
+
+	if (!t->is_error)
+		return;
+	for (i = 0; i < rq->nstatus && rq->by_status[i].status != t->status;
+	    i++)
+		;
+	if (i == rq->nstatus) {
+		if (i == sizeof rq->by_status / sizeof rq->by_status[0])
+			return;
+		rq->nstatus++;
+		rq->by_status[i].status = t->status;
+		rq->by_status[i].n = 0;
+		/* in order of status, "no answer" (0) last */
+		while (i > 0 && (rq->by_status[i - 1].status == 0 ||
+		    rq->by_status[i - 1].status > t->status) && t->status) {
+			rq->by_status[i] = rq->by_status[i - 1];
+			rq->by_status[--i].status = t->status;
+			rq->by_status[i].n = 0;
+		}
+	}
+	rq->by_status[i].n++;
 }
 
 /* Where sel_txn is in the (sorted) index, or the row just after it. */
@@ -127,11 +190,26 @@ req_rebuild(struct ui *u)
 		rq->cap = dg->ntxns;
 	}
 	rq->n = 0;
+	rq->matches = 0;
+	rq->nstatus = 0;
 	rq->client_w = 6;	/* "Client" */
 	memset(rq->shown, 0, sizeof rq->shown);
+	memset(rq->client_counts, 0, sizeof rq->client_counts);
 	for (i = 0; i < dg->ntxns; i++) {
-		if (!req_match(u, &dg->txns[i]))
+		const struct txn *t = &dg->txns[i];
+
+		/* -c: the header and status line count that client, as
+		 * --report -c does */
+		if (!u->opts->eo.client.family ||
+		    addr_eq(&txn_conn(u, t)->caddr, &u->opts->eo.client)) {
+			req_count_status(rq, t);
+			if (t->is_error && t->d.verdict < V_COUNT)
+				rq->client_counts[t->d.verdict]++;
+		}
+		if (!req_match(u, (uint32_t)i))
 			continue;
+		if (rq->search[0] && req_row_has(u, &dg->txns[i], rq->search))
+			rq->matches++;
 		rq->idx[rq->n++] = (uint32_t)i;
 		if (dg->txns[i].d.verdict < V_COUNT)
 			rq->shown[dg->txns[i].d.verdict]++;
@@ -169,35 +247,42 @@ req_goto(struct ui *u, size_t pos)
 	return true;
 }
 
-bool
-req_key(struct ui *u, int k)
+static bool
+req_move(struct ui *u, int act)
 {
 	struct req_pane *rq = &u->rq;
-	size_t page = req_page(u);
+	struct ui_list l = { rq->n, rq->sel, rq->top };
 
-	switch (k) {
-	case KEY_UP: case 'k':
-		if (rq->sel > 0)
-			req_goto(u, rq->sel - 1);
-		return true;
-	case KEY_DOWN: case 'j':
-		req_goto(u, rq->sel + 1);
-		return true;
-	case KEY_PPAGE: case 'b': case 2:	/* ^B */
-		req_goto(u, rq->sel > page ? rq->sel - page : 0);
-		return true;
-	case KEY_NPAGE: case ' ': case 6:	/* ^F */
-		req_goto(u, rq->sel + page);
-		return true;
-	case KEY_HOME: case 'g':
-		req_goto(u, 0);
-		return true;
-	case KEY_END: case 'G':
-		req_goto(u, rq->n ? rq->n - 1 : 0);
-		return true;
-	default:
+	if (!ui_list_move(&l, act, req_page(u), true))
 		return false;
+	req_goto(u, l.sel);
+	return true;
+}
+
+/* n/N: the next (previous) row matching the search, wrapping around. */
+static void
+req_next_match(struct ui *u, bool back)
+{
+	struct req_pane *rq = &u->rq;
+	const struct diag *dg = &u->eng.diag;
+
+	if (!rq->search[0]) {
+		ui_message(u, true, "no search: / or F3 to search");
+		return;
 	}
+	for (size_t k = 1; k <= rq->n; k++) {
+		size_t i = back ? (rq->sel + rq->n - k) % rq->n :
+		    (rq->sel + k) % rq->n;
+
+		if (req_row_has(u, &dg->txns[rq->idx[i]], rq->search)) {
+			if ((back && i > rq->sel) || (!back && i < rq->sel))
+				ui_message(u, false, "search wrapped");
+			req_goto(u, i);
+			return;
+		}
+	}
+	ui_message(u, true, "\"%s\" is in no row%s", rq->search,
+	    rq->show_all ? "" : " among the errors (a: all)");
 }
 
 static void
@@ -207,7 +292,7 @@ req_refilter(struct ui *u)
 	ui_selection_changed(u);
 }
 
-void
+static void
 req_toggle_all(struct ui *u)
 {
 	u->rq.show_all = !u->rq.show_all;
@@ -216,7 +301,7 @@ req_toggle_all(struct ui *u)
 	    "showing gateway errors only");
 }
 
-void
+static void
 req_toggle_client(struct ui *u)
 {
 	const struct txn *t = ui_selected(u);
@@ -239,30 +324,171 @@ req_toggle_client(struct ui *u)
 	    "clients", addr_fmt(&u->rq.client, a, sizeof a), a);
 }
 
-void
+static void
 req_search(struct ui *u)
 {
-	char buf[sizeof u->rq.search];
+	struct req_pane *rq = &u->rq;
+	char buf[sizeof rq->search];
 
-	snprintf(buf, sizeof buf, "%s", u->rq.search);
-	if (!prompt_line(u, "Filter (URL, host, client; empty: none): ", buf,
+	snprintf(buf, sizeof buf, "%s", rq->search);
+	if (!prompt_line(u, "Search (any column; empty: none): ", buf,
 	    sizeof buf))
 		return;
-	snprintf(u->rq.search, sizeof u->rq.search, "%s", buf);
+	snprintf(rq->search, sizeof rq->search, "%s", buf);
+	req_rebuild(u);
+	if (rq->search[0] && rq->n) {
+		/* the selected row when it matches, else the next one */
+		if (!req_row_has(u, &u->eng.diag.txns[rq->idx[rq->sel]],
+		    rq->search))
+			req_next_match(u, false);
+	}
+}
+
+/* \\ or F4: only the rows containing a text. */
+static void
+req_narrow(struct ui *u)
+{
+	char buf[sizeof u->rq.narrow];
+
+	snprintf(buf, sizeof buf, "%s", u->rq.narrow);
+	if (!prompt_line(u, "Filter (any column; empty: none): ", buf,
+	    sizeof buf))
+		return;
+	snprintf(u->rq.narrow, sizeof u->rq.narrow, "%s", buf);
 	req_refilter(u);
-	if (u->rq.search[0] && u->rq.n == 0)
-		ui_message(u, true, "nothing matches \"%s\"%s", u->rq.search,
+	if (u->rq.narrow[0] && u->rq.n == 0)
+		ui_message(u, true, "nothing matches \"%s\"%s", u->rq.narrow,
 		    u->rq.show_all ? "" : " among the errors (a: all)");
+}
+
+/* Applies a display filter to the list ("": none). */
+static void
+req_set_dfilter(struct ui *u, const char *text)
+{
+	struct rf_scan *rf = NULL;
+
+	if (u->loading) {
+		ui_message(u, true, "the capture is still loading (q stops "
+		    "loading)");
+		return;
+	}
+	if (!dfilter_blank(text) && (rf = rf_start(u, text)) == NULL)
+		return;	/* the error is on the status line */
+	rf_free(u->rf);
+	u->rf = rf;
+	snprintf(u->rq.dfilter, sizeof u->rq.dfilter, "%s", rf ? text : "");
+	if (!rf) {
+		req_refilter(u);
+		ui_message(u, false, "display filter off");
+	}
+	u->dirty |= D_REQ | D_STATUS;
+}
+
+static void
+req_dfilter_prompt(struct ui *u)
+{
+	char buf[sizeof u->rq.dfilter];
+
+	snprintf(buf, sizeof buf, "%s", u->rq.dfilter);
+	if (prompt_line(u, "Display filter (requests with a matching frame): ",
+	    buf, sizeof buf))
+		req_set_dfilter(u, buf);
+}
+
+void
+req_start(struct ui *u)
+{
+	if (u->opts->dfilter && !dfilter_blank(u->opts->dfilter) &&
+	    u->rf == NULL)
+		req_set_dfilter(u, u->opts->dfilter);
+}
+
+static bool
+req_step(struct ui *u)
+{
+	if (!rf_busy(u->rf))
+		return false;
+	if (rf_step(u, u->rf)) {
+		req_refilter(u);
+		ui_message(u, false, "display filter: %zu request%s",
+		    u->rq.n, u->rq.n == 1 ? "" : "s");
+		return false;
+	}
+	u->dirty |= D_REQ;	/* the title's progress */
+	return true;
+}
+
+void
+req_show(struct ui *u, uint32_t ti)
+{
+	struct req_pane *rq = &u->rq;
+	const struct txn *t = &u->eng.diag.txns[ti];
+
+	if (!req_match(u, ti)) {	/* widen what hides it */
+		rq->show_all = rq->show_all || !t->is_error;
+		rq->narrow[0] = '\0';
+		rq->client_on = false;
+		rf_free(u->rf);
+		u->rf = NULL;
+		rq->dfilter[0] = '\0';
+	}
+	rq->sel_txn = ti;
+	req_refilter(u);
+}
+
+static bool
+req_key(struct ui *u, int act)
+{
+	const struct txn *t = ui_selected(u);
+
+	if (req_move(u, act))
+		return true;
+	switch (act) {
+	case ACT_ENTER:
+		if (t)
+			ui_push_view(u, &ui_pane_flow);
+		return true;
+	case ACT_PACKETS:
+		ui_push_view(u, &ui_pane_packets);
+		return true;
+	case ACT_SEARCH:
+		req_search(u);
+		return true;
+	case ACT_NEXT: case ACT_PREV:
+		req_next_match(u, act == ACT_PREV);
+		return true;
+	case ACT_NARROW:
+		req_narrow(u);
+		return true;
+	case ACT_DFILTER:
+		req_dfilter_prompt(u);
+		return true;
+	case ACT_ALL:
+		req_toggle_all(u);
+		return true;
+	case ACT_CLIENT:
+		req_toggle_client(u);
+		return true;
+	case ACT_EXPORT:
+		if (t)
+			export_dialog(u, t);
+		else
+			ui_message(u, true, "no request selected to export");
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* ---- drawing --------------------------------------------------------- */
 
 struct req_cols {
-	int time, client, url, verdict, dur;
+	int time, client, method, url, verdict, dur;	/* 0: not shown */
 	int time_dec;
 	bool long_badge;
 };
 
+/* Narrow screens drop Elapsed, Method, then Time: no row runs over. */
 static void
 req_columns(const struct ui *u, int width, struct req_cols *c)
 {
@@ -273,37 +499,66 @@ req_columns(const struct ui *u, int width, struct req_cols *c)
 	c->time_dec = c->long_badge ? 3 : 0;
 	c->verdict = c->long_badge ? 19 : 8;
 	c->dur = 7;
+	c->method = COL_METHOD;
 	c->client = u->rq.client_w;
-	fixed = c->time + 1 + 1 + COL_METHOD + 1 + 1 + 3 + 1 + c->verdict +
-	    1 + c->dur;
+	if (width < 70)
+		c->dur = 0;
+	if (width < 60)
+		c->method = 0;
+	if (width < 50) {
+		c->time = 0;
+		c->client = c->client > 15 ? 15 : c->client;
+	}
+	fixed = (c->time ? c->time + 1 : 0) + 1 + (c->method ? c->method + 1 :
+	    0) + 1 + 3 + 1 + c->verdict + (c->dur ? 1 + c->dur : 0);
 	if (width - fixed - c->client < URL_MIN + 10 && c->client > 15)
 		c->client = width - fixed - URL_MIN - 10 > 15 ?
 		    width - fixed - URL_MIN - 10 : 15;
 	c->url = width - fixed - c->client;
-	if (c->url < 1)
-		c->url = 1;
+	if (c->url < URL_MIN / 2) {	/* tiny: the client gives way */
+		c->client -= URL_MIN / 2 - c->url;
+		c->url = URL_MIN / 2;
+		if (c->client < 7)
+			c->client = 7;
+	}
 }
 
 static void
 req_header(struct ui *u, const struct req_cols *c, int width)
 {
 	char line[512];
+	int o = 0;
 
-	snprintf(line, sizeof line, "%-*s %-*s %-*s %-*s %3s %-*s %*s",
-	    c->time, "Time", c->client, "Client", COL_METHOD, "Method",
-	    c->url, "URL", "St", c->verdict, "Verdict", c->dur, "Elapsed");
+	if (c->time)
+		o += snprintf(line + o, sizeof line - o, "%-*s ", c->time,
+		    "Time");
+	o += snprintf(line + o, sizeof line - o, "%-*s ", c->client, "Client");
+	if (c->method)
+		o += snprintf(line + o, sizeof line - o, "%-*s ", c->method,
+		    "Method");
+	o += snprintf(line + o, sizeof line - o, "%-*s %3s %-*s", c->url,
+	    "URL", "St", c->verdict, "Verdict");
+	if (c->dur)
+		snprintf(line + o, sizeof line - o, " %*s", c->dur, "Elapsed");
 	ui_put(u->wreq, 1, 1, width, line, u->attr[TE_HEADER], true);
 }
 
-/* Puts text at x (width cols, elided in the middle); returns next x. */
+/* Puts text at x (w cols, elided in the middle, never past the right
+ * border); returns the next x. */
 static int
 cell(struct ui *u, int y, int x, int w, const char *safe, attr_t a)
 {
+	int right = getmaxx(u->wreq) - 1;
 	char buf[1024];
 
+	if (w <= 0 || x >= right)
+		return x;
+	if (x + w > right)
+		w = right - x;
 	ui_elide_mid(safe, w, u->g.ellipsis, buf, sizeof buf);
 	ui_put(u->wreq, y, x, w, buf, a, true);
-	ui_put(u->wreq, y, x + w, 1, " ", a, true);
+	if (x + w < right)
+		ui_put(u->wreq, y, x + w, 1, " ", a, true);
 	return x + w + 1;
 }
 
@@ -318,18 +573,18 @@ req_row(struct ui *u, int y, const struct txn *t, const struct req_cols *c,
 	char tmp[64], esc[4096], a[ADDR_STRLEN];
 	int x = 1;
 
+	/* the search's matches stand out, as in less */
+	if (!sel && u->rq.search[0] && req_row_has(u, t, u->rq.search))
+		base |= A_BOLD;
 	ui_fmt_clock(m->start.ts_ns, c->time_dec, tmp, sizeof tmp);
 	x = cell(u, y, x, c->time, tmp, base);
 	x = cell(u, y, x, c->client, addr_fmt(&txn_conn(u, t)->caddr, a,
 	    sizeof a), base);
-	x = cell(u, y, x, COL_METHOD, ui_esc_str(u, flow_str(fl, m->method),
+	x = cell(u, y, x, c->method, ui_esc_str(u, flow_str(fl, m->method),
 	    esc, sizeof esc), base);
 	x = cell(u, y, x, c->url, ui_esc_str(u, flow_str(fl, t->url), esc,
 	    sizeof esc), base);
-	if (t->status)
-		snprintf(tmp, sizeof tmp, "%3u", t->status);
-	else
-		snprintf(tmp, sizeof tmp, "  -");
+	req_fmt_status(t, tmp, sizeof tmp);
 	x = cell(u, y, x, 3, tmp, sel ? base : u->attr[t->is_error ?
 	    TE_CODE_ERROR : TE_CODE_OK]);
 	x = cell(u, y, x, c->verdict, c->long_badge ?
@@ -338,7 +593,7 @@ req_row(struct ui *u, int y, const struct txn *t, const struct req_cols *c,
 	    ui_verdict_attr(u, t->d.verdict));
 	ui_fmt_dur(txn_elapsed_ns(fl, t, fl->stats.last_ts), tmp, sizeof tmp);
 	snprintf(esc, sizeof esc, "%*s", c->dur, tmp);
-	ui_put(u->wreq, y, x, c->dur, esc, base, true);
+	cell(u, y, x, c->dur, esc, base);
 }
 
 static void
@@ -352,36 +607,85 @@ req_empty(struct ui *u, int width)
 	else if (u->eng.diag.ntxns == 0)
 		snprintf(line, sizeof line, "no HTTP requests to a proxy port "
 		    "in this capture (-p PORTS?)");
-	else if (u->rq.search[0] || u->rq.client_on)
+	else if (rf_busy(u->rf))
+		snprintf(line, sizeof line, "filtering%s", u->g.ellipsis);
+	else if (u->rq.narrow[0] || u->rq.client_on || u->rf)
 		snprintf(line, sizeof line, "no request matches the filter "
-		    "(/ to change, c to clear the client)");
+		    "(\\ and F to change, c to clear the client)");
 	else
 		snprintf(line, sizeof line, "no gateway errors among %zu "
 		    "requests: press a to show all", u->eng.diag.ntxns);
 	ui_put(u->wreq, 2, 2, width - 2, line, u->attr[TE_DIM], false);
 }
 
-void
+/* "502×17 · 504×2 · no answer×1" */
+static void
+req_status_counts(const struct ui *u, char *out, size_t len)
+{
+	const struct req_pane *rq = &u->rq;
+	const char *dot = u->utf8 ? " \xc2\xb7 " : " | ";
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < rq->nstatus && o < len; i++) {
+		char st[16];
+
+		if (rq->by_status[i].status)
+			snprintf(st, sizeof st, "%u", rq->by_status[i].status);
+		else
+			snprintf(st, sizeof st, "no answer");
+		o += (size_t)snprintf(out + o, len - o, "%s%s%s%llu", i ? dot :
+		    "", st, u->g.mul, (unsigned long long)rq->by_status[i].n);
+	}
+}
+
+static void
+req_title(struct ui *u)
+{
+	struct req_pane *rq = &u->rq;
+	char title[1400], counts[256], esc[700];
+	int o, w = getmaxx(u->wreq), used;
+
+	o = snprintf(title, sizeof title, "%s %zu/%zu",
+	    rq->show_all ? "Requests" : "Gateway errors", rq->n,
+	    u->eng.diag.ntxns);
+	if (rq->search[0])
+		o += snprintf(title + o, sizeof title - o, " /%s (%zu)",
+		    ui_esc_str(u, rq->search, esc, sizeof esc), rq->matches);
+	if (rq->narrow[0])
+		o += snprintf(title + o, sizeof title - o, " \\%s",
+		    ui_esc_str(u, rq->narrow, esc, sizeof esc));
+	if (u->rf)
+		o += snprintf(title + o, sizeof title - o, " F:%s",
+		    ui_esc_str(u, rq->dfilter, esc, sizeof esc));
+	if (rf_busy(u->rf))
+		o += snprintf(title + o, sizeof title - o, " (filtering %u%%)",
+		    rf_percent(u->rf));
+	if (rq->client_on)
+		o += snprintf(title + o, sizeof title - o, " client");
+	if (u->eng.diag.retired.txns)	/* --keep: counted, not listed */
+		snprintf(title + o, sizeof title - o, " (+%llu older)",
+		    (unsigned long long)u->eng.diag.retired.txns);
+	ui_title(u, u->wreq, 2, title, u->focus == PANE_REQUESTS);
+	/* the errors per status, right-aligned when they fit */
+	req_status_counts(u, counts, sizeof counts);
+	used = ui_width(title) + 4;
+	if (counts[0] && used + ui_width(counts) + 4 <= w - 2)
+		ui_put(u->wreq, 0, w - 3 - ui_width(counts), ui_width(counts) +
+		    2, counts, u->attr[TE_TITLE], false);
+}
+
+static void
 req_draw(struct ui *u)
 {
 	struct req_pane *rq = &u->rq;
 	struct req_cols c;
-	char title[256], older[48];
 	size_t i, page = req_page(u);
 	int width = u->cols - 2;
 
-	older[0] = '\0';
-	if (u->eng.diag.retired.txns)	/* --keep: counted, not listed */
-		snprintf(older, sizeof older, " (+%llu older)",
-		    (unsigned long long)u->eng.diag.retired.txns);
 	werase(u->wreq);
 	ui_box(u, u->wreq, u->g.ul, u->g.ur, 0, 0, false);
-	snprintf(title, sizeof title, "%s %zu/%zu%s%s%s%s",
-	    rq->show_all ? "Requests" : "Gateway errors", rq->n,
-	    u->eng.diag.ntxns, rq->search[0] ? " /" : "",
-	    rq->search[0] ? "filter" : "", rq->client_on ? " client" : "",
-	    older);
-	ui_title(u, u->wreq, 2, title, u->focus == PANE_REQUESTS);
+	req_title(u);
 	req_columns(u, width, &c);
 	req_header(u, &c, width);
 	if (rq->n == 0)
@@ -391,3 +695,39 @@ req_draw(struct ui *u)
 		    &c, rq->top + i == rq->sel);
 	wnoutrefresh(u->wreq);
 }
+
+/* A click on a row selects it (row 2 is the first under the header). */
+static void
+req_click(struct ui *u, int y)
+{
+	if (y >= 2 && u->rq.top + (size_t)(y - 2) < u->rq.n)
+		req_goto(u, u->rq.top + (size_t)(y - 2));
+}
+
+static uint32_t *
+req_txn_ref(struct ui *u)
+{
+	return &u->rq.sel_txn;
+}
+
+static void
+req_destroy(struct ui *u)
+{
+	rf_free(u->rf);
+	u->rf = NULL;
+	req_free(u);
+}
+
+const struct ui_pane ui_pane_requests = {
+	.name = "Requests",
+	.ctx = CX_REQ,
+	.dirty = D_REQ,
+	.help = "the client requests, errors first",
+	.draw = req_draw,
+	.key = req_key,
+	.click = req_click,
+	.slot = SLOT_TOP,
+	.txn_ref = req_txn_ref,
+	.step = req_step,
+	.destroy = req_destroy,
+};

@@ -46,7 +46,7 @@ st_free(struct ui *u)
 static uint32_t st_pick_conn(struct ui *u, const struct txn *t);
 
 /* The model was renumbered (st.txn already is): the same connection. */
-void
+static void
 st_renumbered(struct ui *u)
 {
 	if (u->st.txn == NONE32)
@@ -55,7 +55,7 @@ st_renumbered(struct ui *u)
 		u->st.conn = st_pick_conn(u, &u->eng.diag.txns[u->st.txn]);
 }
 
-void
+static void
 st_select(struct ui *u, const struct txn *t)
 {
 	uint32_t id = t ? (uint32_t)(t - u->eng.diag.txns) : NONE32;
@@ -265,8 +265,7 @@ st_load(struct ui *u)
 	st->conn = st_pick_conn(u, t);
 	if (st->conn == NONE32) {
 		snprintf(st->note, sizeof st->note, "no upstream connection was "
-		    "established for this request (see the evidence); s shows "
-		    "the client's stream");
+		    "established for this request (see the evidence)");
 	} else if (follow_conn(u->opts->path, &u->eng.flow.conns[st->conn],
 	    FOLLOW_DEFAULT_LIMIT, &st->fw, err, sizeof err) < 0) {
 		ui_esc_str(u, err, st->note, sizeof st->note);
@@ -279,7 +278,7 @@ st_load(struct ui *u)
 	u->dirty |= D_ST;
 }
 
-void
+static void
 st_toggle_side(struct ui *u)
 {
 	u->st.upstream = !u->st.upstream;
@@ -290,7 +289,7 @@ st_toggle_side(struct ui *u)
 	    "client");
 }
 
-void
+static void
 st_toggle_hex(struct ui *u)
 {
 	u->st.hex = !u->st.hex;
@@ -326,7 +325,7 @@ st_title(struct ui *u)
 	ui_title(u, u->wst, x, t, u->focus == PANE_STREAM);
 }
 
-void
+static void
 st_draw(struct ui *u)
 {
 	struct st_pane *st = &u->st;
@@ -343,8 +342,9 @@ st_draw(struct ui *u)
 	if (st->want)
 		ui_put(u->wst, 1, 2, w - 1, "reading the stream from the "
 		    "capture file", u->attr[TE_DIM], false);
-	else if (st->note[0])
-		ui_put(u->wst, 1, 2, w - 1, st->note, u->attr[TE_DIM], false);
+	else if (st->note[0])	/* whole: never cut at the border */
+		ui_put_wrapped(u->wst, 1, 2, w - 1, (int)page, st->note,
+		    u->attr[TE_DIM]);
 	for (i = 0; !st->want && i < page && st->top + i < st->nlines; i++) {
 		l = &st->lines[st->top + i];
 		ui_put(u->wst, (int)i + 1, 1, w, st->text + l->off,
@@ -357,12 +357,41 @@ st_draw(struct ui *u)
 }
 
 bool
-st_key(struct ui *u, int k)
+st_wants_load(const struct ui *u)
+{
+	return u->st.want && (u->wide || u->bottom == PANE_STREAM);
+}
+
+/* On a narrow screen the stream shares the bottom with the evidence:
+ * s and x first bring it up. */
+static bool
+st_bring_up(struct ui *u)
+{
+	if (u->wide || u->bottom == PANE_STREAM)
+		return false;
+	ui_focus(u, PANE_STREAM);
+	return true;
+}
+
+static bool
+st_key(struct ui *u, int act)
 {
 	struct st_pane *st = &u->st;
 	size_t top = st->top;
 
-	if (!ui_scroll_key(k, st->nlines, ui_page(u->wst), &top))
+	switch (act) {
+	case ACT_STREAM:
+		if (!st_bring_up(u))
+			st_toggle_side(u);
+		return true;
+	case ACT_HEX:
+		st_bring_up(u);
+		st_toggle_hex(u);
+		return true;
+	default:
+		break;
+	}
+	if (!ui_scroll_key(act, st->nlines, ui_page(u->wst), &top))
 		return false;
 	if (top != st->top) {
 		st->top = top;
@@ -370,3 +399,30 @@ st_key(struct ui *u, int k)
 	}
 	return true;
 }
+
+static void
+st_resize(struct ui *u)
+{
+	u->st.width = -1;	/* render again for the new width */
+}
+
+static uint32_t *
+st_txn_ref(struct ui *u)
+{
+	return &u->st.txn;
+}
+
+const struct ui_pane ui_pane_stream = {
+	.name = "Stream",
+	.ctx = CX_ST,
+	.dirty = D_ST,
+	.help = "Follow TCP stream of the selected request",
+	.draw = st_draw,
+	.key = st_key,
+	.resize = st_resize,
+	.on_select = st_select,
+	.slot = SLOT_STREAM,
+	.txn_ref = st_txn_ref,
+	.renumbered = st_renumbered,
+	.destroy = st_free,
+};

@@ -2,6 +2,7 @@
  * status.c: the last line: while loading, a progress bar (frames, MB/s,
  * ETA); afterwards the file, the frame count, the errors per verdict and
  * the active filters; a message (or error) replaces it until the next key.
+ * The keys are on the hint bar under it (keys.c), ? help at its end.
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,7 +55,8 @@ status_file(const struct ui *u)
 static void
 status_counts(struct ui *u)
 {
-	const uint64_t *c = u->eng.diag.counts;
+	const uint64_t *c = u->opts->eo.client.family ? u->rq.client_counts :
+	    u->eng.diag.counts;
 	const char *dot = u->utf8 ? " \xc2\xb7 " : " | ";
 	char line[512], esc[300];
 	uint64_t errs = 0;
@@ -79,8 +81,8 @@ status_counts(struct ui *u)
 		    u->attr[TE_STATUS_KEY], false);
 	}
 	snprintf(line, sizeof line, "%s%s%s%s", u->cancelled ? " (partial)" :
-	    "", u->rq.show_all ? " [all]" : "", u->rq.search[0] ? " [/]" : "",
-	    u->rq.client_on ? " [client]" : "");
+	    "", u->rq.show_all ? " [all]" : "", u->rq.narrow[0] || u->rf ?
+	    " [filter]" : "", u->rq.client_on ? " [client]" : "");
 	ui_put(u->wstat, 0, x, right - x, line, u->attr[TE_STATUS], true);
 	/* the way to the help always shows, at the right end */
 	ui_put(u->wstat, 0, right, u->cols - right, " ? help ",

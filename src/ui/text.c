@@ -282,21 +282,39 @@ ui_page(WINDOW *w)
 }
 
 bool
-ui_scroll_key(int k, size_t n, size_t page, size_t *top)
+ui_scroll_key(int act, size_t n, size_t page, size_t *top)
 {
-	size_t max = n > page ? n - page : 0, t = *top;
+	struct ui_list l = { n, *top, *top };
 
-	switch (k) {
-	case KEY_UP: case 'k': t = t ? t - 1 : 0; break;
-	case KEY_DOWN: case 'j': t = t < max ? t + 1 : max; break;
-	case KEY_PPAGE: case 'b': t = t > page ? t - page : 0; break;
-	case KEY_NPAGE: case ' ': t = t + page < max ? t + page : max; break;
-	case KEY_HOME: case 'g': t = 0; break;
-	case KEY_END: case 'G': t = max; break;
-	default: return false;
-	}
-	*top = t;
+	if (!ui_list_move(&l, act, page, false))
+		return false;
+	*top = l.top;
 	return true;
+}
+
+int
+ui_put_wrapped(WINDOW *w, int y, int x, int width, int rows,
+    const char *s, attr_t a)
+{
+	char part[512];
+	int used, r = 0;
+
+	while (*s && r < rows && width > 0) {
+		size_t n = ui_prefix_cols(s, width, &used), cut = n;
+
+		if (s[n] != '\0') {
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = n ? n : 1;
+		}
+		snprintf(part, sizeof part, "%.*s", (int)cut, s);
+		ui_put(w, y + r++, x, width, part, a, false);
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+	return r;
 }
 
 attr_t

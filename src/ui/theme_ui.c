@@ -102,14 +102,19 @@ ui_theme_pick(struct ui *u, const char *name)
 	size_t i;
 
 	u->theme_err[0] = '\0';
-	if (ui_theme_load(u, name, shown, sizeof shown) < 0)
-		ui_message(u, true, "%s", shown);
-	else
-		ui_message(u, false, "theme: %s", u->theme.name);
 	u->theme_cur = 0;
 	for (i = 0; i < u->ntheme; i++)
 		if (strcmp(u->theme_names[i], name) == 0)
 			u->theme_cur = i;
+	/* the name the file gives itself, and where it is in the cycle */
+	if (ui_theme_load(u, name, shown, sizeof shown) < 0)
+		ui_message(u, true, "%s", shown);
+	else if (u->ntheme > 1)
+		ui_message(u, false, "theme: %s (%zu/%zu, t: next)",
+		    u->theme.name, u->theme_cur + 1, u->ntheme);
+	else
+		ui_message(u, false, "theme: %s (no other theme installed)",
+		    u->theme.name);
 	ui_theme_apply(u);
 }
 

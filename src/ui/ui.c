@@ -1,9 +1,11 @@
 /*
- * ui.c: the TUI's main loop. Opens the capture, sets up the terminal, loads
- * the file in slices between redraws (progress bar, list filling as it
- * loads, keys still working), dispatches keys to the focused pane or view,
- * redraws only the dirty parts, and restores the terminal on every way out
- * (quit, error, SIGINT/SIGTERM/SIGHUP).
+ * ui.c: the screen manager and the TUI's main loop. Opens the capture, sets
+ * up the terminal, loads the file in slices between redraws (progress bar,
+ * list filling as it loads, keys still working), lays out the panes of
+ * ui_panes[] and the views stacked on them, turns keys (and the mouse)
+ * into actions (keys.c) for the focused pane, redraws only the dirty
+ * parts, and restores the terminal on every way out (quit, Ctrl-C, error,
+ * SIGTERM/SIGHUP). No pane is named here beyond the two tables.
  */
 #include <errno.h>
 #include <langinfo.h>
@@ -28,6 +30,20 @@
 #define UI_PROGRESS_EVERY_NS (100LL * 1000000LL)
 #define UI_IDLE_MS 200
 #define UI_SETTLE_MS 60		/* stream loads once keys pause this long */
+
+#define UI_WHEEL_LINES 3	/* rows a mouse wheel step scrolls */
+
+/* The tiled panes of the main screen, in enum ui_pane_id order (Tab order). */
+static const struct ui_pane *const ui_panes[PANE_COUNT] = {
+	&ui_pane_requests, &ui_pane_evidence, &ui_pane_stream,
+};
+
+/* Every pane and view: what --keep renumbers, what steps, what is freed. */
+static const struct ui_pane *const ui_all[] = {
+	&ui_pane_requests, &ui_pane_evidence, &ui_pane_stream,
+	&ui_pane_flow, &ui_pane_packets, &ui_pane_detail,
+};
+#define UI_NALL (sizeof ui_all / sizeof ui_all[0])
 
 /* Set by the signal handler, read by the loop: the only static state. */
 static volatile sig_atomic_t ui_signal_seen;
@@ -85,12 +101,67 @@ ui_selection_changed(struct ui *u)
 {
 	const struct txn *t = ui_selected(u);
 
-	ev_build(u, t);
-	st_select(u, t);
+	for (int i = 0; i < PANE_COUNT; i++)
+		if (ui_panes[i]->on_select)
+			ui_panes[i]->on_select(u, t);
 	u->dirty |= D_REQ | D_EV | D_ST | D_STATUS;
 }
 
-int
+const struct ui_pane *
+ui_focused(const struct ui *u)
+{
+	return u->nviews ? u->views[u->nviews - 1] : ui_panes[u->focus];
+}
+
+/* Is tiled pane i on the screen (narrow screens show one bottom pane)? */
+static bool
+ui_pane_shown(const struct ui *u, int i)
+{
+	return i == PANE_REQUESTS || u->wide || u->bottom == i;
+}
+
+void
+ui_focus(struct ui *u, int pane)
+{
+	u->focus = pane;
+	if (pane != PANE_REQUESTS && !u->wide)
+		u->bottom = pane;
+	u->dirty |= D_REQ | D_EV | D_ST | D_HINTS;
+}
+
+bool
+ui_push_view(struct ui *u, const struct ui_pane *v)
+{
+	if (u->nviews >= UI_MAX_VIEWS || (v->open && !v->open(u)))
+		return false;
+	u->views[u->nviews++] = v;
+	u->dirty = D_ALL;
+	return true;
+}
+
+static void
+ui_pop_view(struct ui *u)
+{
+	const struct ui_pane *v;
+
+	if (u->nviews == 0)
+		return;
+	v = u->views[--u->nviews];
+	if (v->close)
+		v->close(u);
+	u->dirty = D_ALL;
+}
+
+void
+ui_show_txn(struct ui *u, uint32_t ti)
+{
+	while (u->nviews)
+		ui_pop_view(u);
+	ui_focus(u, PANE_REQUESTS);
+	req_show(u, ti);
+}
+
+static int
 ui_getkey(struct ui *u, int timeout_ms)
 {
 	int k;
@@ -106,7 +177,8 @@ ui_getkey(struct ui *u, int timeout_ms)
 static void
 ui_delwins(struct ui *u)
 {
-	WINDOW **w[] = { &u->wreq, &u->wev, &u->wst, &u->wstat, &u->wflow };
+	WINDOW **w[] = { &u->wreq, &u->wev, &u->wst, &u->wstat, &u->wflow,
+	    &u->whint };
 	size_t i;
 
 	for (i = 0; i < sizeof w / sizeof w[0]; i++)
@@ -120,7 +192,7 @@ ui_delwins(struct ui *u)
 int
 ui_top_height(const struct ui *u)
 {
-	int h = u->rows - 1, max = h * 45 / 100, want;
+	int h = u->rows - 2, max = h * 45 / 100, want;
 
 	want = u->rq.n + 2 < (size_t)max ? (int)u->rq.n + 2 : max;
 	if (want < 6)
@@ -137,26 +209,29 @@ ui_layout(struct ui *u)
 
 	ui_delwins(u);
 	getmaxyx(stdscr, u->rows, u->cols);
-	if (u->rows < 3)
-		u->rows = 3;
+	/* smaller than this, curses would refuse the windows: draw less */
+	if (u->rows < 8)
+		u->rows = 8;
 	if (u->cols < 20)
 		u->cols = 20;
 	u->wide = u->cols >= UI_WIDE_COLS;
-	h = u->rows - 1;
+	h = u->rows - 2;	/* the status line and the hint bar */
 	u->top_h = ui_top_height(u);
 	u->wreq = newwin(u->top_h, u->cols, 0, 0);
 	ev_w = u->wide ? u->cols / 2 : u->cols;
 	u->wev = newwin(h - u->top_h, ev_w, u->top_h, 0);
 	u->wst = u->wide ? newwin(h - u->top_h, u->cols - ev_w + 1, u->top_h,
 	    ev_w - 1) : newwin(h - u->top_h, u->cols, u->top_h, 0);
-	u->wstat = newwin(1, u->cols, u->rows - 1, 0);
+	u->wstat = newwin(1, u->cols, u->rows - 2, 0);
+	u->whint = newwin(1, u->cols, u->rows - 1, 0);
 	keypad(u->wstat, TRUE);
 	u->wflow = newwin(h, u->cols, 0, 0);
 	if (!u->wide && u->focus != PANE_REQUESTS)
 		u->bottom = u->focus;
 	clearok(curscr, TRUE);
-	ev_build(u, ui_selected(u));
-	u->st.width = -1;	/* render again for the new width */
+	for (size_t i = 0; i < UI_NALL; i++)
+		if (ui_all[i]->resize)
+			ui_all[i]->resize(u);
 	u->dirty = D_ALL;
 }
 
@@ -233,15 +308,15 @@ static void
 ui_trim(struct ui *u)
 {
 	struct diag *dg = &u->eng.diag;
-	uint32_t *refs[] = { &u->rq.sel_txn, &u->ev.txn, &u->st.txn,
-	    &u->fv.txn, pk_txn_ref(u) };
-	const size_t nrefs = sizeof refs / sizeof refs[0];
-	uint32_t ids[sizeof refs / sizeof refs[0]];
+	uint32_t *refs[UI_NALL], ids[UI_NALL];
+	const size_t nrefs = UI_NALL;
 	size_t keep = u->opts->keep, settled[2] = { 0, 0 }, excess[2];
 	uint8_t *retire;
 
 	if (keep == 0)
 		return;
+	for (size_t r = 0; r < nrefs; r++)
+		refs[r] = ui_all[r]->txn_ref ? ui_all[r]->txn_ref(u) : NULL;
 	for (size_t i = 0; i < dg->ntxns; i++)
 		if (dg->txns[i].settled)
 			settled[dg->txns[i].is_error]++;
@@ -269,7 +344,9 @@ ui_trim(struct ui *u)
 			if (refs[r])
 				*refs[r] = ids[r] ? diag_find(dg, ids[r]) :
 				    NONE32;
-		st_renumbered(u);
+		for (size_t r = 0; r < UI_NALL; r++)
+			if (ui_all[r]->renumbered)
+				ui_all[r]->renumbered(u);
 		u->dirty |= D_ALL;
 	}
 	free(retire);
@@ -285,7 +362,7 @@ ui_diagnose(struct ui *u)
 	req_rebuild(u);
 	ev_build(u, ui_selected(u));
 	u->dirty |= D_REQ | D_EV | D_STATUS;
-	if (u->mode == MODE_FLOW)
+	if (u->nviews)
 		u->dirty |= D_FLOW;
 }
 
@@ -307,6 +384,7 @@ ui_load_end(struct ui *u, bool cancelled)
 	u->cancelled = cancelled;
 	ui_diagnose(u);
 	ui_selection_changed(u);
+	req_start(u);	/* -Y: the list by its frames */
 	if (cancelled)
 		ui_message(u, false, "loading cancelled after %llu frames: "
 		    "showing what was read", (unsigned long long)
@@ -352,135 +430,162 @@ ui_load_slice(struct ui *u)
 static void
 ui_draw(struct ui *u)
 {
-	if (u->mode == MODE_PACKETS) {
+	if (u->nviews) {
 		if (u->dirty & (D_FLOW | D_REQ | D_EV | D_ST))
-			pk_draw(u);
-	} else if (u->mode == MODE_FLOW) {
-		if (u->dirty & (D_FLOW | D_REQ | D_EV | D_ST))
-			fv_draw(u);
+			u->views[u->nviews - 1]->draw(u);
 	} else {
-		if (u->dirty & D_REQ)
-			req_draw(u);
-		if ((u->dirty & D_EV) && (u->wide || u->bottom == PANE_EVIDENCE))
-			ev_draw(u);
-		if ((u->dirty & D_ST) && (u->wide || u->bottom == PANE_STREAM))
-			st_draw(u);
+		for (int i = 0; i < PANE_COUNT; i++)
+			if ((u->dirty & ui_panes[i]->dirty) &&
+			    ui_pane_shown(u, i))
+				ui_panes[i]->draw(u);
 	}
 	if (u->dirty & D_STATUS)
 		status_draw(u);
+	ui_hints_draw(u);
 	u->dirty = 0;
 	doupdate();
 }
 
-/* ---- keys ------------------------------------------------------------ */
-
-static void
-ui_focus(struct ui *u, int pane)
-{
-	u->focus = pane;
-	if (pane != PANE_REQUESTS && !u->wide)
-		u->bottom = pane;
-	u->dirty |= D_REQ | D_EV | D_ST;
-}
-
-static void
-ui_show_stream(struct ui *u)
-{
-	if (!u->wide && u->bottom != PANE_STREAM) {
-		ui_focus(u, PANE_STREAM);
-		return;
-	}
-	st_toggle_side(u);
-}
+/* ---- actions ---------------------------------------------------------- */
 
 static bool
-ui_global_key(struct ui *u, int k)
+ui_is_movement(int act)
 {
-	const struct txn *t = ui_selected(u);
+	return act >= ACT_UP && act <= ACT_END;
+}
 
-	switch (k) {
-	case '?': case KEY_F(1):
+/* What no pane takes: the screen's own actions. */
+static void
+ui_global(struct ui *u, int act)
+{
+	switch (act) {
+	case ACT_HELP:
 		help_dialog(u);
-		return true;
-	case 't':
+		break;
+	case ACT_THEME:
 		ui_theme_next(u);
-		return true;
-	case 'a':
-		req_toggle_all(u);
-		return true;
-	case '/':
-		req_search(u);
-		return true;
-	case 'c':
-		req_toggle_client(u);
-		return true;
-	case 'e':
-		if (t)
-			export_dialog(u, t);
-		else
-			ui_message(u, true, "no request selected to export");
-		return true;
-	case 's':
-		ui_show_stream(u);
-		return true;
-	case 'x':
-		if (!u->wide && u->bottom != PANE_STREAM)
-			ui_focus(u, PANE_STREAM);
-		st_toggle_hex(u);
-		return true;
-	case 'p':
-		if (!u->opts->live)
-			return false;
+		break;
+	case ACT_QUIT:
+		u->quit = true;
+		break;
+	case ACT_BACK:
+		ui_pop_view(u);
+		break;
+	case ACT_TAB: case ACT_BTAB:
+		ui_focus(u, (u->focus + (act == ACT_TAB ? 1 : PANE_COUNT - 1)) %
+		    PANE_COUNT);
+		break;
+	case ACT_PAUSE:
 		ui_live_pause(u);
-		return true;
-	case 'w':
-		if (!u->opts->live)
-			return false;
+		break;
+	case ACT_SAVE:
 		ui_live_save(u);
-		return true;
-	case 12:	/* ^L */
+		break;
+	case ACT_REDRAW:
 		clearok(curscr, TRUE);
 		u->dirty = D_ALL;
-		return true;
+		break;
 	default:
-		return false;
+		break;
 	}
 }
 
+/*
+ * The focused pane first; an action it does not take (and that is no
+ * movement) goes to the main screen's panes, which act on the selected
+ * request (e from the flow view, s from the list); then the screen's own.
+ */
 static void
-ui_main_key(struct ui *u, int k)
+ui_dispatch(struct ui *u, int act)
 {
-	if (k == '\t' || k == KEY_BTAB) {
-		ui_focus(u, (u->focus + (k == '\t' ? 1 : PANE_COUNT - 1)) %
-		    PANE_COUNT);
+	const struct ui_pane *f = ui_focused(u);
+
+	if (act == ACT_NONE || (f->key && f->key(u, act)))
+		return;
+	if (!ui_is_movement(act))
+		for (int i = 0; i < PANE_COUNT; i++)
+			if (ui_panes[i] != f && ui_panes[i]->key &&
+			    ui_panes[i]->key(u, act))
+				return;
+	ui_global(u, act);
+}
+
+/* ---- the mouse --------------------------------------------------------- */
+
+static void
+ui_mouse_on(struct ui *u)
+{
+	u->mouse = !u->opts->no_mouse &&
+	    mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED |
+	    BUTTON5_PRESSED, NULL) != 0;
+	if (u->mouse)
+		mouseinterval(0);	/* a press is a click: no waiting */
+}
+
+static WINDOW *
+ui_slot_window(const struct ui *u, int slot)
+{
+	WINDOW *const w[] = { u->wreq, u->wev, u->wst, u->wflow };
+
+	return slot >= 0 && slot <= SLOT_FULL ? w[slot] : NULL;
+}
+
+/* The pane (or view) under the pointer, its tiled index or -1. */
+static const struct ui_pane *
+ui_pane_at(const struct ui *u, int y, int x, int *tiled)
+{
+	*tiled = -1;
+	if (u->nviews) {
+		const struct ui_pane *v = u->views[u->nviews - 1];
+
+		return wenclose(ui_slot_window(u, v->slot), y, x) ? v : NULL;
+	}
+	for (int i = 0; i < PANE_COUNT; i++)
+		if (ui_pane_shown(u, i) &&
+		    wenclose(ui_slot_window(u, ui_panes[i]->slot), y, x)) {
+			*tiled = i;
+			return ui_panes[i];
+		}
+	return NULL;
+}
+
+/* A click selects the row (and focuses its pane) or runs the hint bar's
+ * item; the wheel scrolls. */
+static void
+ui_mouse(struct ui *u)
+{
+	const struct ui_pane *p;
+	MEVENT ev;
+	int tiled;
+
+	if (getmouse(&ev) != OK)
+		return;
+	if ((ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) &&
+	    wenclose(u->whint, ev.y, ev.x)) {
+		ui_dispatch(u, ui_hint_at(u, ev.x));	/* htop's F-key bar */
 		return;
 	}
-	if (k == '\n' || k == '\r' || k == KEY_ENTER) {
-		if (ui_selected(u))
-			fv_open(u);
+	if (!(p = ui_pane_at(u, ev.y, ev.x, &tiled)))
+		return;
+	if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		for (int i = 0; i < UI_WHEEL_LINES && p->key; i++)
+			p->key(u, ev.bstate & BUTTON4_PRESSED ? ACT_UP :
+			    ACT_DOWN);
 		return;
 	}
-	if (k == 'P') {		/* the selected request's packets */
-		pk_open(u);
+	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)))
 		return;
-	}
-	if (k == 'q' || k == 'Q') {
-		u->quit = true;
-		return;
-	}
-	if (ui_global_key(u, k))
-		return;
-	if (u->focus == PANE_REQUESTS)
-		req_key(u, k);
-	else if (u->focus == PANE_EVIDENCE)
-		ev_key(u, k);
-	else
-		st_key(u, k);
+	if (tiled >= 0 && tiled != u->focus)
+		ui_focus(u, tiled);
+	if (p->click)
+		p->click(u, ev.y - getbegy(ui_slot_window(u, p->slot)));
 }
 
 static void
 ui_key(struct ui *u, int k)
 {
+	int act;
+
 	if (u->msg[0]) {	/* a message stays until the next key */
 		u->msg[0] = '\0';
 		u->dirty |= D_STATUS;
@@ -489,22 +594,18 @@ ui_key(struct ui *u, int k)
 		ui_layout(u);
 		return;
 	}
-	if (u->loading && (k == 'q' || k == 'Q')) {
-		ui_load_end(u, true);
+	if (k == KEY_MOUSE) {
+		if (u->mouse)
+			ui_mouse(u);
 		return;
 	}
-	if (u->mode == MODE_PACKETS) {
-		if (!pk_key(u, k) && (k == 't' || k == '?' || k == KEY_F(1)))
-			ui_global_key(u, k);
+	act = ui_action(u, ui_focused(u)->ctx, k);
+	if (u->loading && act == ACT_QUIT && k != KEY_F(10)) {
+		ui_load_end(u, true);	/* q while loading: stop loading */
 		return;
 	}
-	if (u->mode == MODE_FLOW) {
-		if (!fv_key(u, k) && (k == 't' || k == '?' || k == 'e' ||
-		    k == KEY_F(1)))
-			ui_global_key(u, k);
-		return;
-	}
-	ui_main_key(u, k);
+	ui_dispatch(u, act);
+	u->dirty |= D_HINTS;
 }
 
 /* ---- the loop -------------------------------------------------------- */
@@ -513,20 +614,21 @@ static void
 ui_loop(struct ui *u)
 {
 	int k, wait;
-	bool settle;
+	bool settle, busy;
 
 	while (!u->quit && !ui_signal_seen) {
 		if (u->loading)
 			ui_load_slice(u);
 		else if (u->opts->live && !u->live_dead)
 			ui_live_poll(u);	/* waits for a key or packets */
-		if (pk_busy(u))
-			pk_step(u);	/* a display filter over the capture */
+		busy = false;
+		for (size_t i = 0; i < UI_NALL; i++)	/* filter passes */
+			if (ui_all[i]->step && ui_all[i]->step(u))
+				busy = true;
 		if (u->dirty)
 			ui_draw(u);
-		settle = u->st.want && u->mode == MODE_MAIN &&
-		    (u->wide || u->bottom == PANE_STREAM);
-		wait = u->loading || pk_busy(u) ||
+		settle = u->nviews == 0 && st_wants_load(u);
+		wait = u->loading || busy ||
 		    (u->opts->live && !u->live_dead) ? 0 :
 		    settle ? UI_SETTLE_MS : UI_IDLE_MS;
 		k = ui_getkey(u, wait);
@@ -542,11 +644,9 @@ ui_loop(struct ui *u)
 static void
 ui_free(struct ui *u)
 {
-	fv_close(u);
-	pk_destroy(u);
-	req_free(u);
-	ev_free(u);
-	st_free(u);
+	for (size_t i = 0; i < UI_NALL; i++)
+		if (ui_all[i]->destroy)
+			ui_all[i]->destroy(u);
 	if (u->engine_open)
 		engine_close(&u->eng);
 	free(u);
@@ -565,7 +665,12 @@ ui_setup(struct ui *u, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", u->opts->path);
 		return -1;
 	}
+	ui_mouse_on(u);
 	u->rq.show_all = u->opts->show_all != 0;
+	if (u->opts->eo.client.family) {	/* -c ADDR, as --report */
+		u->rq.client = u->opts->eo.client;
+		u->rq.client_on = true;
+	}
 	u->focus = PANE_REQUESTS;
 	u->bottom = PANE_EVIDENCE;
 	u->loading = u->opts->live == NULL;
@@ -604,7 +709,8 @@ ui_main(const struct ui_opts *o, char *err, size_t errlen)
 	ui_term_stop(u);
 	if (theme_err[0])
 		fprintf(stderr, "gw502tui: %s\n", theme_err);
-	if (rc == 0 && ui_signal_seen) {
+	/* Ctrl-C is the user quitting (like q): a clean exit */
+	if (rc == 0 && ui_signal_seen && ui_signal_seen != SIGINT) {
 		snprintf(err, errlen, "%s: interrupted by signal %d (%s)",
 		    o->path, (int)ui_signal_seen,
 		    strsignal((int)ui_signal_seen));

@@ -17,6 +17,7 @@ struct ui_opts {
 	const char *theme;		/* name or path, NULL: default */
 	int show_all;			/* start with all requests shown */
 	const char *dfilter;		/* -Y: the packet list's filter */
+	int no_mouse;			/* config "mouse: false" */
 	size_t keep;			/* successful requests and errors
 					 * kept listed, each (0: all) */
 };

@@ -26,16 +26,85 @@
 #define EV_MAX_LINES 160
 #define EV_LINE_MAX 384
 
-enum ui_pane { PANE_REQUESTS, PANE_EVIDENCE, PANE_STREAM, PANE_COUNT };
-enum ui_mode { MODE_MAIN, MODE_FLOW, MODE_PACKETS };
+/* The tiled panes of the main screen: their places in ui_panes[]. */
+enum ui_pane_id { PANE_REQUESTS, PANE_EVIDENCE, PANE_STREAM, PANE_COUNT };
+#define UI_MAX_VIEWS 4		/* full-screen views stacked on the panes */
 
 /* Dirty bits: only what is marked is drawn again. */
 #define D_REQ 0x01u
 #define D_EV 0x02u
 #define D_ST 0x04u
 #define D_STATUS 0x08u
-#define D_FLOW 0x10u
+#define D_FLOW 0x10u		/* the full-screen view on top */
+#define D_HINTS 0x20u
 #define D_ALL 0xffu
+
+/*
+ * Named actions (keys.c maps keys to them, per context, with their help):
+ * panes never look at raw keys, so the help screen and the hint bar are
+ * generated from the one table that decides what a key does.
+ */
+enum ui_act {
+	ACT_NONE, ACT_UP, ACT_DOWN, ACT_PGUP, ACT_PGDN, ACT_HOME, ACT_END,
+	ACT_ENTER, ACT_BACK, ACT_QUIT, ACT_HELP, ACT_SEARCH, ACT_NEXT,
+	ACT_PREV, ACT_NARROW, ACT_DFILTER, ACT_TAB, ACT_BTAB, ACT_ALL,
+	ACT_CLIENT, ACT_EXPORT, ACT_STREAM, ACT_HEX, ACT_PACKETS, ACT_MARK,
+	ACT_RANGE, ACT_UNMARK, ACT_EXPORT_MARKED, ACT_TIME, ACT_JUMP,
+	ACT_PAUSE, ACT_SAVE, ACT_THEME, ACT_REDRAW, ACT_COUNT
+};
+
+/* Contexts: where an action's keys work (one bit per pane or view). */
+#define CX_REQ 0x01u
+#define CX_EV 0x02u
+#define CX_ST 0x04u
+#define CX_FLOW 0x08u
+#define CX_PK 0x10u
+#define CX_PKD 0x20u
+#define CX_MAIN (CX_REQ | CX_EV | CX_ST)
+#define CX_ALL 0x3fu
+
+struct ui;
+struct txn;
+
+/*
+ * A pane or full-screen view, like tmux's struct window_mode or sngrep's
+ * ui_t: the screen manager (ui.c) lays the panes out, pushes views on
+ * them, and dispatches actions, drawing and selection changes over this
+ * table. Members a pane does not need are NULL.
+ */
+struct ui_pane {
+	const char *name;
+	unsigned ctx;		/* CX_*: which keys apply when focused */
+	unsigned dirty;		/* D_*: its dirty bit */
+	const char *help;	/* its section of the help screen */
+	/* a view: opens on the selected request, false when it cannot */
+	bool (*open)(struct ui *u);
+	void (*close)(struct ui *u);
+	void (*draw)(struct ui *u);
+	bool (*key)(struct ui *u, int act);	/* false: not its action */
+	void (*resize)(struct ui *u);
+	void (*on_select)(struct ui *u, const struct txn *t);
+	/* mouse: row y of its window (0: the top border) was clicked */
+	void (*click)(struct ui *u, int y);
+	int slot;		/* enum ui_slot: where the manager puts it */
+	/* the txns[] index it shows, renumbered when --keep trims */
+	uint32_t *(*txn_ref)(struct ui *u);
+	void (*renumbered)(struct ui *u);
+	/* work between keys (a filter pass): true while there is more */
+	bool (*step)(struct ui *u);
+	void (*destroy)(struct ui *u);	/* at exit */
+};
+
+/* The places of the layout (ui_layout makes one window for each). */
+enum ui_slot { SLOT_TOP, SLOT_EVIDENCE, SLOT_STREAM, SLOT_FULL };
+
+extern const struct ui_pane ui_pane_requests, ui_pane_evidence,
+    ui_pane_stream, ui_pane_flow, ui_pane_packets, ui_pane_detail;
+
+/* A cursor over n rows shown `page` at a time (sel == top for scrolling). */
+struct ui_list {
+	size_t n, sel, top;
+};
 
 /* Line drawing: ACS in a UTF-8 locale, plain ASCII otherwise. */
 struct ui_glyphs {
@@ -50,12 +119,18 @@ struct req_pane {
 	size_t sel, top;	/* positions in idx */
 	uint32_t sel_txn;	/* txn index kept selected across rebuilds */
 	bool show_all;
-	char search[256];	/* "" or the text filter */
+	char search[256];	/* "/" term, "": none; n/N jump to matches */
+	char narrow[256];	/* "\\" text: only rows containing it */
+	char dfilter[512];	/* F/: display filter (rf) applied, "": none */
+	size_t matches;		/* rows matching search */
 	bool client_on;
 	struct gw_addr client;
 	int client_w;		/* width of the client column */
 	size_t built_ntxns;	/* diag.ntxns when idx was built */
 	uint64_t shown[V_COUNT];	/* counts over the filtered rows */
+	struct req_status { uint16_t status; uint64_t n; } by_status[20];
+	size_t nstatus;		/* errors per status, 0 = no answer */
+	uint64_t client_counts[V_COUNT];	/* -c: that client's errors */
 };
 
 struct ev_line {
@@ -123,10 +198,12 @@ struct ui {
 	char theme_err[DATADIR_MAX * (DATADIR_PATH_MAX + 2) + 256];
 	int rows, cols, top_h;
 	bool wide;
-	int focus;		/* enum ui_pane */
+	int focus;		/* enum ui_pane_id */
 	int bottom;		/* narrow screens: PANE_EVIDENCE or PANE_STREAM */
-	int mode;		/* enum ui_mode */
-	WINDOW *wreq, *wev, *wst, *wstat, *wflow;
+	const struct ui_pane *views[UI_MAX_VIEWS];	/* stacked views */
+	int nviews;
+	bool mouse;		/* mouse reporting on */
+	WINDOW *wreq, *wev, *wst, *wstat, *wflow, *whint;
 	unsigned dirty;
 	char msg[512];
 	bool msg_err;
@@ -137,26 +214,50 @@ struct ui {
 	struct st_pane st;
 	struct fv_view fv;
 	struct pk_view *pk;	/* pane_packets.c, NULL until opened */
+	struct pd_view *pd;	/* pane_detail.c, NULL until opened */
+	struct rf_scan *rf;	/* req_filter.c, NULL without a filter */
 };
 
-/* ui.c */
+/* ui.c: the screen manager */
 void ui_message(struct ui *u, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_layout(struct ui *u);
 int ui_top_height(const struct ui *u);
-int ui_getkey(struct ui *u, int timeout_ms);
 bool ui_interrupted(const struct ui *u);
 /* Does terminfo know $TERM? (terminfo.c; checked before newterm) */
 bool ui_terminfo_known(void);
 const struct txn *ui_selected(const struct ui *u);
 void ui_diagnose(struct ui *u);
+void ui_selection_changed(struct ui *u);
+/* The pane or view that has the keys. */
+const struct ui_pane *ui_focused(const struct ui *u);
+void ui_focus(struct ui *u, int pane);
+/* Opens a full-screen view over what is shown; false when it did not. */
+bool ui_push_view(struct ui *u, const struct ui_pane *v);
+/* Closes every view and selects txns[ti] in the list (showing it). */
+void ui_show_txn(struct ui *u, uint32_t ti);
 
 /* ui_live.c: the screen on a live capture */
 void ui_live_poll(struct ui *u);
 void ui_live_pause(struct ui *u);
 void ui_live_save(struct ui *u);
 void ui_live_status(struct ui *u, char *out, size_t outlen);
-void ui_selection_changed(struct ui *u);
+
+/* keys.c: the action table, the help it generates, the hint bar. */
+int ui_action(const struct ui *u, unsigned ctx, int key);
+#define UI_HELP_W 160
+/* Lines of the help screen, every action of the table; returns how many. */
+size_t ui_help_lines(const struct ui *u, char (*out)[UI_HELP_W], size_t max);
+/* The bottom line: the focused context's keys, whole items only. */
+void ui_hints_draw(struct ui *u);
+/* The action of the hint bar's item at column x, ACT_NONE: none. */
+int ui_hint_at(struct ui *u, int x);
+/*
+ * List movement, written once for every list: up, down, page, home, end
+ * move l->sel (and l->top to keep it visible); false when act is not a
+ * movement. A scrolled text (no cursor) passes sel == top.
+ */
+bool ui_list_move(struct ui_list *l, int act, size_t page, bool cursor);
 
 /* text.c: escaping, widths, clipping, times, boxes. */
 void ui_glyphs_init(struct ui_glyphs *g, bool utf8);
@@ -179,61 +280,56 @@ void ui_title(const struct ui *u, WINDOW *w, int x, const char *title,
     bool focus);
 /* Rows of text inside a boxed window (at least 1). */
 size_t ui_page(WINDOW *w);
-/*
- * less/vi scrolling keys on a list of n rows shown `page` at a time:
- * updates *top; false when k is not a scrolling key.
- */
-bool ui_scroll_key(int k, size_t n, size_t page, size_t *top);
+/* Scrolls a text of n lines shown `page` at a time by a movement action. */
+bool ui_scroll_key(int act, size_t n, size_t page, size_t *top);
+/* Safe text wrapped at spaces onto rows y.. of w; returns rows used. */
+int ui_put_wrapped(WINDOW *w, int y, int x, int width, int rows,
+    const char *safe, attr_t a);
 attr_t ui_verdict_attr(const struct ui *u, int verdict);
 const char *ui_verdict_short(int verdict);
 
 /* pane_requests.c */
 void req_init(struct ui *u);
-void req_free(struct ui *u);
 void req_rebuild(struct ui *u);
-void req_draw(struct ui *u);
-bool req_key(struct ui *u, int key);
-void req_toggle_all(struct ui *u);
-void req_toggle_client(struct ui *u);
-void req_search(struct ui *u);
-size_t req_page(const struct ui *u);
+/* Starts the -Y filter once the capture has loaded. */
+void req_start(struct ui *u);
+/* Lists and selects txns[ti], widening the filters when they hide it. */
+void req_show(struct ui *u, uint32_t ti);
+
+/* req_filter.c: a display filter over the capture, selecting requests */
+struct rf_scan;
+struct rf_scan *rf_start(struct ui *u, const char *text);
+void rf_free(struct rf_scan *rf);
+bool rf_busy(const struct rf_scan *rf);
+/* One slice; true when the pass has just ended. */
+bool rf_step(struct ui *u, struct rf_scan *rf);
+/* Does the (finished) pass select txns[ti]? */
+bool rf_keeps(const struct ui *u, const struct rf_scan *rf, uint32_t ti);
+unsigned rf_percent(const struct rf_scan *rf);
 
 /* pane_evidence.c */
 void ev_init(struct ui *u);
 void ev_free(struct ui *u);
 void ev_build(struct ui *u, const struct txn *t);
 void ev_draw(struct ui *u);
-bool ev_key(struct ui *u, int key);
+bool ev_key(struct ui *u, int act);
 
 /* pane_stream.c */
 void st_init(struct ui *u);
 void st_free(struct ui *u);
-void st_select(struct ui *u, const struct txn *t);
-/* After diag_retire renumbered the model (st.txn already mapped). */
-void st_renumbered(struct ui *u);
 void st_load(struct ui *u);
-void st_draw(struct ui *u);
-bool st_key(struct ui *u, int key);
-void st_toggle_side(struct ui *u);
-void st_toggle_hex(struct ui *u);
+/* Is a stream waiting to be read once keys pause? */
+bool st_wants_load(const struct ui *u);
 
 /* pane_packets.c: the packet list (P), display filters, frame export */
 struct pk_view;
-void pk_open(struct ui *u);
-void pk_close(struct ui *u);
-void pk_destroy(struct ui *u);
-void pk_draw(struct ui *u);
-bool pk_key(struct ui *u, int key);
-bool pk_busy(const struct ui *u);
-/* The packets view's transaction index, to renumber; NULL if not open. */
-uint32_t *pk_txn_ref(struct ui *u);
-void pk_step(struct ui *u);
+/* The selected packet read again and decoded (valid until the next
+ * read), or NULL. */
+struct frame_fields;
+const struct frame_fields *pk_read_selected(struct ui *u, struct frame *f);
+/* The txns[] index a frame belongs to, NONE32: none. */
+uint32_t pk_txn_of_frame(const struct ui *u, uint64_t number);
 
-/* view_flow.c */
-void fv_open(struct ui *u);
-void fv_close(struct ui *u);
-void fv_draw(struct ui *u);
-bool fv_key(struct ui *u, int key);
 
 /* status.c */
 void status_draw(struct ui *u);

@@ -15,32 +15,27 @@
 #define FV_HEAD_H 3	/* border/title, column names, addresses */
 #define FV_FOOT_H 3	/* separator and two lines for the selected arrow */
 
-void
+static void
 fv_close(struct ui *u)
 {
 	ladder_free(&u->fv.lad);
 	u->fv.txn = NONE32;
-	if (u->mode == MODE_FLOW) {
-		u->mode = MODE_MAIN;
-		u->dirty = D_ALL;
-	}
 }
 
-void
+static bool
 fv_open(struct ui *u)
 {
 	const struct txn *t = ui_selected(u);
 
 	if (!t)
-		return;
+		return false;
 	if (ladder_build(&u->fv.lad, &u->eng.flow, &u->eng.diag, t) < 0) {
 		ui_message(u, true, "out of memory for the flow view");
-		return;
+		return false;
 	}
 	u->fv.txn = (uint32_t)(t - u->eng.diag.txns);
 	u->fv.sel = u->fv.top = 0;
-	u->mode = MODE_FLOW;
-	u->dirty = D_ALL;
+	return true;
 }
 
 static size_t
@@ -183,7 +178,7 @@ fv_footer(struct ui *u)
 	    TE_VALUE], true);
 }
 
-void
+static void
 fv_draw(struct ui *u)
 {
 	const struct txn *t = u->fv.txn != NONE32 ?
@@ -243,33 +238,54 @@ fv_details(struct ui *u)
 	dialog_info(u, "Frame", lines, n);
 }
 
-bool
-fv_key(struct ui *u, int k)
+static bool
+fv_key(struct ui *u, int act)
 {
 	struct fv_view *fv = &u->fv;
-	size_t page = fv_page(u), n = fv->lad.n, sel = fv->sel;
+	struct ui_list l = { fv->lad.n, fv->sel, fv->top };
 
-	switch (k) {
-	case 'q': case 'Q': case 27: case KEY_LEFT: case 'h':
-		fv_close(u);
-		return true;
-	case '\n': case '\r': case KEY_ENTER:
+	if (act == ACT_ENTER) {
 		fv_details(u);
 		return true;
-	case KEY_UP: case 'k': sel = sel ? sel - 1 : 0; break;
-	case KEY_DOWN: case 'j': sel = sel + 1 < n ? sel + 1 : sel; break;
-	case KEY_PPAGE: case 'b': sel = sel > page ? sel - page : 0; break;
-	case KEY_NPAGE: case ' ': sel = sel + page < n ? sel + page :
-		(n ? n - 1 : 0); break;
-	case KEY_HOME: case 'g': sel = 0; break;
-	case KEY_END: case 'G': sel = n ? n - 1 : 0; break;
-	default: return false;
 	}
-	fv->sel = sel;
-	if (fv->sel < fv->top)
-		fv->top = fv->sel;
-	if (fv->sel >= fv->top + page)
-		fv->top = fv->sel - page + 1;
+	if (!ui_list_move(&l, act, fv_page(u), true))
+		return false;
+	fv->sel = l.sel;
+	fv->top = l.top;
 	u->dirty |= D_FLOW;
 	return true;
 }
+
+/* ---- the view's entry in the screen manager's table -------------------- */
+
+static void
+fv_click(struct ui *u, int y)
+{
+	size_t row = u->fv.top + (size_t)(y - FV_HEAD_H);
+
+	if (y >= FV_HEAD_H && row < u->fv.lad.n) {
+		u->fv.sel = row;
+		u->dirty |= D_FLOW;
+	}
+}
+
+static uint32_t *
+fv_txn_ref(struct ui *u)
+{
+	return &u->fv.txn;
+}
+
+const struct ui_pane ui_pane_flow = {
+	.name = "Flow",
+	.ctx = CX_FLOW,
+	.dirty = D_FLOW,
+	.help = "the ladder diagram of one request",
+	.open = fv_open,
+	.close = fv_close,
+	.draw = fv_draw,
+	.key = fv_key,
+	.click = fv_click,
+	.slot = SLOT_FULL,
+	.txn_ref = fv_txn_ref,
+	.destroy = fv_close,
+};

@@ -1,7 +1,7 @@
 /*
  * config.c: reads the optional YAML configuration file (config.h) with
  * libyaml's document API. Keys: proxy_ports, statuses (a number or a
- * list), timeout (seconds), theme. Errors name FILE:LINE:COL.
+ * list), timeout (seconds), theme, mouse (true/false). Errors name FILE:LINE:COL.
  */
 #include <errno.h>
 #include <limits.h>
@@ -99,8 +99,17 @@ cfg_pair(struct yamldoc *l, const yaml_node_t *k, const yaml_node_t *v,
 		snprintf(cfg->theme, sizeof cfg->theme, "%s", yamldoc_scalar(v));
 		return 0;
 	}
+	if (strcmp(key, "mouse") == 0) {
+		const char *b = yamldoc_scalar(v);
+
+		if (!b || (strcmp(b, "true") != 0 && strcmp(b, "false") != 0))
+			return yamldoc_fail(l, v, "%s", "mouse must be true or "
+			    "false");
+		cfg->mouse_off = strcmp(b, "false") == 0;
+		return 0;
+	}
 	return yamldoc_fail(l, k, "unknown key '%s' (proxy_ports, statuses, "
-	    "timeout, theme)", key);
+	    "timeout, theme, mouse)", key);
 }
 
 static int

@@ -1,7 +1,8 @@
 /*
  * config.h: the optional YAML configuration file
  * ($XDG_CONFIG_HOME/gw502tui/config.yaml): proxy ports, error statuses,
- * upstream timeout and theme. The command line overrides it.
+ * upstream timeout, theme and whether the TUI takes the mouse (mouse:
+ * false turns it off). The command line overrides it.
  */
 #ifndef GW_CONFIG_H
 #define GW_CONFIG_H
@@ -19,6 +20,7 @@ struct gw_config {
 	uint16_t statuses[16];
 	size_t nstatuses;		/* 0 when unset */
 	int64_t timeout_s;		/* 0 when unset */
+	bool mouse_off;			/* "mouse: false": no mouse in the TUI */
 };
 
 /*

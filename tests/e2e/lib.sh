@@ -96,7 +96,7 @@ seere() { if wait_for 10 hasre "$2"; then ok "$1"; else notok "$1" "no /$2/: $(f
 keys() { tmux send-keys -t "$S" "$@"; }
 text() { tmux send-keys -t "$S" -l "$1"; }
 # filter TEXT: the list's filter (/) set to TEXT
-filter() { keys /; wait_for 5 has "Filter"; keys C-u; text "$1"; keys Enter; }
+filter() { text "\\"; wait_for 5 has "Filter"; keys C-u; text "$1"; keys Enter; }
 # tui_pid: the TUI's process, the child of the shell of tui_shell
 tui_pid() { pgrep -n -P "$(tmux display -p -t "$S" '#{pane_pid}')"; }
 # capture_frames FILE: how many frames capinfos reads from FILE (pcap or

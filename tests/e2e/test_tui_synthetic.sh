@@ -167,7 +167,9 @@ see "client filter in the title" "Requests 4/6 client"
 keys c a
 
 keys '?'
-see "help lists keys" "export the request's frames"
+see "help: generated from the action table" "Everywhere"
+keys NPage
+see "help lists keys (after a page down)" "export the request's frames"
 keys q
 
 # ---- export -------------------------------------------------------------

@@ -1,0 +1,201 @@
+#!/bin/bash
+# The keys of the action table (src/ui/keys.c) driven through tmux on the
+# bundled lab capture: the hint bar, the generated help (every action of
+# the table listed), F1/F3/F10, / search over every column with n/N and
+# the term in the title, F and : display filters in the requests list and
+# -Y at start, Enter on a packet (decoded detail, hex, r to its request),
+# the mouse (click, wheel, "mouse: false"), Ctrl-C (exit 0), -c, t (the
+# theme's own name), and the layout at 40x10, 120, 200 and 250x70.
+# Synchronisation is by polling the screen, never fixed sleeps.
+. "$(dirname "$0")/lib.sh"
+command -v tmux >/dev/null || { skip "tui keys: tmux not installed"; exit 0; }
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+S=gwtui-keys
+CAP=$ROOT/examples/gw502-lab.pcap
+PORTS=9090,9091
+
+start() { # start W H ARGS: a W x H session runs the TUI on the lab capture
+	tui_shell "$1" "$2" || return 1
+	keys "clear; LANG=C.UTF-8 LC_ALL=C.UTF-8 $GW_BIN -p $PORTS $3 $CAP; echo EXIT=\$?" Enter
+	wait_for 20 has "? help"
+}
+row_of() { screen | grep -n -- "$1" | head -1 | cut -d: -f1; }
+# mouse CODE X Y (1-based cell): an xterm (X10) mouse report, as the
+# terminal sends it (tmux-256color's kmous); the TUI turned reporting on
+mouse() { keys -l $'\e[M'"$(printf "$(printf '\\x%02x\\x%02x\\x%02x' $(( $1 + 32 )) $(( $2 + 32 )) $(( $3 + 32 )))")"; }
+click() { mouse 0 "$1" "$2"; mouse 3 "$1" "$2"; }	# press, release
+wheel_down() { mouse 65 "$1" "$2"; }
+# Every line of the screen between the top and bottom borders is framed.
+framed() { # framed ROWS: rows 1..ROWS of the capture start and end on a border
+	screen | head -"$1" | "$PY" -c '
+import sys
+bad = [l for l in sys.stdin.read().split("\n") if l and (l[0] not in "┌│├└" or l.rstrip()[-1] not in "┐│┤┘")]
+sys.exit(1 if bad else 0)'
+}
+widest() { screen | "$PY" -c 'import sys; print(max(len(l) for l in sys.stdin.read().split("\n")))'; }
+
+# ---- the hint bar and the keys users expect ---------------------------------
+start 100 30 || exit 0
+ok "tui loads at 100x30"
+see "hint bar: F1 Help first" "F1 Help"
+see "hint bar: s Stream" "s Stream"
+see "hint bar: F10 Quit" "F10 Quit"
+seere "header: errors per status" "502×[0-9]+ · 503×1 · 504×[0-9]+ · no answer×1"
+n502=$("$GW_BIN" -p $PORTS --report=json "$CAP" | grep -c '"status": *502')
+see "header: 502 count as the report's ($n502)" "502×$n502"
+
+keys F3
+see "F3: search prompt" "Search (any column"
+keys C-u; text "504"; keys Enter
+see "search: the title shows the term" "/504 ("
+see "search: a 504 row is selected" "HTTP/1.1 504"
+keys /
+keys C-u; text "cannot"; keys Enter
+seere "search /cannot: verdict column, case-insensitive" "/cannot \([0-9]+\)"
+see "search /cannot: selection on a CANNOT CONNECT" "CANNOT CONNECT  ("
+first=$(screen | grep -o "Request   #[0-9]*" | head -1)
+keys n
+check "n: next match" wait_for 5 sh -c "! tmux capture-pane -p -t '$S' | grep -q '$first '"
+seere "n: still a CANNOT CONNECT" "CANNOT CONNECT  \("
+keys N
+see "N: back to the previous match" "$first "
+keys /; keys C-u; text "nxdomain"; keys Enter
+see "search /nxdomain: the cause matches" "(dns-nxdomain)"
+keys /; keys C-u; keys Enter
+check "search cleared" wait_for 5 sh -c "! tmux capture-pane -p -t '$S' | grep -q '/nxdomain'"
+
+# ---- display filter in the requests list ------------------------------------
+keys F
+see "F: display filter prompt in the list" "Display filter (requests"
+keys C-u; text "dns.flags.rcode==3"; keys Enter
+see "F dns.flags.rcode==3: the filter in the title" "F:dns.flags.rcode==3"
+see "F dns.flags.rcode==3: the NXDOMAIN requests only" "Gateway errors 2/"
+check "F dns.flags.rcode==3: no CONNECT row" hasnt "CONNECT  "
+keys :
+see ": opens the same prompt" "Display filter (requests"
+keys C-u; text "dns.flags.rcod==3"; keys Enter
+see ": an unknown field is named" 'unknown field "dns.flags.rcod"'
+keys :; keys C-u; keys Enter
+see ": empty: the filter is off" "display filter off"
+
+# ---- the packets: Enter opens the detail, r goes to the request ------------
+keys g P
+see "P: packets of the request" "Packets of request #5"
+see "hint bar in Packets: Detail" "Enter Detail"
+see "hint bar in Packets: Mark" "Space Mark"
+for _ in 1 2 3 4; do keys j; done
+keys Enter
+see "Enter on a packet: its detail" "Packet 71"
+see "detail: decoded fields (filter names)" "dns.flags.rcode        = 3"
+see "detail: hex view" "0000  "
+see "detail: says its request" "Request #5 (r goes to it)"
+keys r
+see "r: back in the list" "Gateway errors"
+see "r: its request selected" "Request   #5 "
+keys P G r
+see "r from the packet list: the request" "Request   #5 "
+
+# ---- the mouse ---------------------------------------------------------------
+y=$(row_of "CONNECT www.dnsdown.test:443")
+click 10 "$y"
+see "mouse: a click selects the row" "Request   #8 CONNECT www.dnsdown.test"
+wheel_down 10 5
+see "mouse: the wheel scrolls (3 rows)" "Request   #11 GET http://dropped.lab.test/"
+ey=$(row_of "Evidence")
+click 5 $((ey + 2))
+keys j
+check "mouse: a click focuses the evidence pane (j scrolls it)" \
+    wait_for 5 sh -c "! tmux capture-pane -p -t '$S' | grep -q '│Verdict   '"
+see "mouse: the list's selection stays" "Request   #11 "
+click 3 30
+see "mouse: a click on the hint bar's F1 Help opens the help" "Everywhere"
+keys q
+
+# ---- help: generated, every action of the table -------------------------------
+keys F1
+see "F1: help" "Everywhere"
+see "help: names the focused pane (clicked: Evidence)" "In Evidence: why the selected request failed"
+: >"$TMPD/help.txt"
+for _ in 1 2 3 4 5 6; do screen >>"$TMPD/help.txt"; keys NPage; done
+keys q
+"$PY" - "$ROOT/src/ui/keys.c" "$TMPD/help.txt" >"$TMPD/help.check" <<'EOF'
+import re, sys
+src, shown = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+table = src[src.index('keymap[] = {'):src.index('#define NKEYMAP')]
+helps = []
+for entry in re.finditer(r'\{ ACT_[A-Z_]+,.*?\},\s*$', table, re.S | re.M):
+    rest = entry.group(0)
+    rest = rest[rest.index('}') + 1:]          # after the keys
+    toks = re.findall(r'NULL|"(?:[^"\\]|\\.)*"(?:\s*"(?:[^"\\]|\\.)*")*', rest)
+    lit = re.findall(r'"((?:[^"\\]|\\.)*)"', toks[-1])
+    helps.append(''.join(lit))
+missing = [h for h in helps if h[:40] not in shown]
+print(len(helps), 'actions;', 'missing:', missing)
+sys.exit(1 if missing or len(helps) < 30 else 0)
+EOF
+rc=$?
+checked "help lists every action of the table ($(head -c 40 "$TMPD/help.check"))" "$rc" "help.check" "$TMPD/help.check"
+
+# ---- t: the theme's own name -------------------------------------------------
+keys t
+# (tmux runs it in $TMPD: the installed themes only, where there are some)
+seere "t: the theme's name and place" \
+    "theme: [a-z0-9-]+ \(([0-9]+/[0-9]+, t: next|no other theme installed)\)"
+
+# ---- F10 quits, Ctrl-C quits cleanly ------------------------------------------
+keys F10
+see "F10: quits with 0" "EXIT=0"
+check "no sanitizer report after the keys" hasnt "Sanitizer"
+start 100 30 || exit 0
+keys C-c
+see "Ctrl-C: exit status 0" "EXIT=0"
+check "Ctrl-C: no 'interrupted by signal'" hasnt "interrupted by signal"
+
+# ---- -Y and -c on the command line --------------------------------------------
+start 100 30 "-Y dns.flags.rcode==3" || exit 0
+see "-Y: the list filtered at start" "Gateway errors 2/"
+keys q
+start 100 30 "-a -c 10.250.0.12" || exit 0
+n12=$("$GW_BIN" -p $PORTS --report=json --all -c 10.250.0.12 "$CAP" | wc -l)
+see "-c: the client filter on, as --report ($n12 requests)" "Requests $n12/"
+check "-c: no other client listed" hasnt "10.250.0.11 "
+e12=$("$GW_BIN" -p $PORTS --report=json -c 10.250.0.12 "$CAP" | wc -l)
+seere "-c: the status line counts that client's errors ($e12)" \
+    " $e12 errors?:"
+keys q
+
+# ---- mouse: false --------------------------------------------------------------
+printf 'mouse: false\n' >"$TMPD/config.yaml"
+start 100 30 "--config $TMPD/config.yaml" || exit 0
+y=$(row_of "CONNECT www.dnsdown.test:443")
+click 10 "$y"
+keys C-l
+check "mouse: false: a click selects nothing" wait_for 3 sh -c \
+    "! tmux capture-pane -p -t '$S' | grep -q 'Request   #8 '"
+keys q
+
+# ---- layouts -----------------------------------------------------------------
+start 40 10 || exit 0
+check "40x10: no line wider than 40" [ "$(widest)" -le 40 ]
+check "40x10: every pane row framed (left and right border)" framed 8
+keys P
+see "40x10: packets" "Packets of"
+check "40x10: packet rows framed" framed 8
+keys q Tab Tab
+see "40x10: stream focused, its s key on the hint bar" "s Other side"
+keys q
+for w in 120 200; do
+	start $w 30 || exit 0
+	keys Tab Tab
+	see "${w} columns: the stream's s key on the hint bar" "s Other side"
+	see "${w} columns: the stream's note whole" "(see the evidence)"
+	keys q
+done
+start 250 70 || exit 0
+check "250x70: 70 lines" [ "$(screen | wc -l)" -eq 70 ]
+check "250x70: framed" framed 68
+seere "250x70: full verdicts and times" "18:53:31\.[0-9]{3} .*HOST NOT RESOLVABLE"
+see "250x70: evidence and stream side by side" "┬─ Stream"
+keys q
+see "250x70: exits" "EXIT=0"
+check "no sanitizer report after the layouts" hasnt "Sanitizer"
