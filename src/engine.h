@@ -14,6 +14,8 @@
 #include "diag/diag.h"
 #include "flow/flow.h"
 
+struct alog_set;
+
 struct engine_opts {
 	uint16_t proxy_ports[FLOW_MAX_PROXY_PORTS];
 	size_t nproxy_ports;
@@ -34,6 +36,8 @@ struct engine {
 	struct engine_opts opts;
 	bool eof;		/* the whole file has been read */
 	bool damaged;		/* it ended with an error: see error */
+	/* --access-log, matched to the transactions (alog_match); NULL: none */
+	const struct alog_set *alog;
 	char error[512];
 };
 

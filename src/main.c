@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alog/alog.h"
 #include "capture/export.h"
 #include "capture/live.h"
 #include "capture/ring.h"
@@ -51,6 +52,9 @@ struct cli {
 	bool keep_set;		/* --keep given (else by mode) */
 	struct frame_range ranges[MAX_RANGES];
 	size_t nranges;
+	const char *alogs[ALOG_MAX_FILES];	/* --access-log, in order */
+	size_t nalogs;
+	enum alog_format alog_format;		/* --log-format */
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -65,7 +69,8 @@ on_stop(int sig)
 enum {
 	OPT_REPORT = 256, OPT_ALL, OPT_STATUS, OPT_TIMEOUT, OPT_EXPORT,
 	OPT_FORCE, OPT_CONFIG, OPT_DURATION, OPT_FOLLOW, OPT_MAX_MB, OPT_KEEP,
-	OPT_RING, OPT_FRAMES, OPT_EXPORT_FRAMES
+	OPT_RING, OPT_FRAMES, OPT_EXPORT_FRAMES,
+	OPT_ACCESS_LOG, OPT_LOG_FORMAT
 };
 
 static const struct option long_opts[] = {
@@ -83,6 +88,8 @@ static const struct option long_opts[] = {
 	{ "ring", required_argument, NULL, OPT_RING },
 	{ "frames", no_argument, NULL, OPT_FRAMES },
 	{ "export-frames", required_argument, NULL, OPT_EXPORT_FRAMES },
+	{ "access-log", required_argument, NULL, OPT_ACCESS_LOG },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -160,6 +167,14 @@ usage(FILE *out)
 "                 length info\n"
 "  --export-frames A-B[,C-D…] -o OUT.pcap  no TUI: write those frames\n"
 "                 (with -Y: those of them it selects)\n"
+"  --access-log FILE  the gateway's access log (repeatable; '-' stdin;\n"
+"                 .gz read directly): with a capture and --report, each\n"
+"                 request gets its log line and logged 5xx the capture\n"
+"                 lacks are listed; with no capture, --report gives the\n"
+"                 log's triage (5xx per minute, failing hosts and\n"
+"                 clients, the capture command for next time)\n"
+"  --log-format NAME  webgateway, squid, clf (combined, nginx, apache,\n"
+"                 mitmproxy) or haproxy (default: detected per line)\n"
 "  -h, --help     -V, --version\n"
 "Exit status: 0 success, 1 runtime error, 2 usage error.\n", out);
 }
@@ -408,6 +423,17 @@ parse_opt(struct cli *cl, int c, const char *arg)
 			    "frame ranges (like 34-3310,3400): %s", arg);
 		cl->mode = MODE_EXPORT_FRAMES;
 		break;
+	case OPT_ACCESS_LOG:
+		if (cl->nalogs >= ALOG_MAX_FILES)
+			return usage_error("--access-log: at most 32 files: %s",
+			    arg);
+		cl->alogs[cl->nalogs++] = arg;
+		break;
+	case OPT_LOG_FORMAT:
+		if (!alog_format_parse(arg, &cl->alog_format))
+			return usage_error("--log-format: webgateway, squid, "
+			    "clf or haproxy, not %s", arg);
+		break;
 	default:
 		return usage_error("%s", "unknown option");
 	}
@@ -443,8 +469,12 @@ parse_args(struct cli *cl, int argc, char **argv)
 	if (cl->path != NULL && cl->lo.iface != NULL)
 		return usage_error("a capture file or -i, not both: %s",
 		    cl->path);
-	if (cl->path == NULL && cl->lo.iface == NULL)
+	if (cl->path == NULL && cl->lo.iface == NULL && cl->nalogs == 0)
 		cl->lo.iface = "any";	/* DESIGN §3: live on all interfaces */
+	if (cl->nalogs && (cl->lo.iface != NULL || (cl->mode !=
+	    MODE_REPORT_TEXT && cl->mode != MODE_REPORT_JSON)))
+		return usage_error("%s", "--access-log goes with --report, on a "
+		    "capture file or alone");
 	if (cl->lo.iface == NULL && (cl->lo.write_path || cl->duration_s ||
 	    cl->follow || cl->lo.filter || cl->lo.ring_files))
 		return usage_error("%s", "-w, -f, --ring, --duration and "
@@ -631,6 +661,37 @@ open_live(const struct cli *cl)
 	return l;
 }
 
+/*
+ * --access-log: reads every log; with no capture, prints the log's own
+ * report and returns 0 with *done set. 1 on an unreadable log.
+ */
+static int
+read_alogs(struct cli *cl, struct alog_set *s, bool *done)
+{
+	char err[ERR_LEN];
+
+	*done = false;
+	alog_init(s, cl->alog_format);
+	for (size_t i = 0; i < cl->nalogs; i++) {
+		if (alog_read(s, cl->alogs[i], err, sizeof err) != 0) {
+			fprintf(stderr, "gw502tui: %s\n", err);
+			return 1;
+		}
+		if (err[0])
+			fprintf(stderr, "gw502tui: warning: %s\n", err);
+	}
+	if (s->unknown)
+		fprintf(stderr, "gw502tui: %s: %" PRIu64 " of %" PRIu64 " lines "
+		    "in no known format (listed in the report)\n",
+		    cl->alogs[0], s->unknown, s->lines);
+	if (cl->path == NULL) {
+		alog_report_logonly(stdout, s, cl->mode == MODE_REPORT_JSON,
+		    cl->eo.proxy_ports, cl->eo.nproxy_ports);
+		*done = true;
+	}
+	return 0;
+}
+
 /* --report -i IFACE: capture, diagnose, print; no screen. */
 static int
 run_live_report(struct cli *cl)
@@ -676,7 +737,8 @@ main(int argc, char **argv)
 	struct engine e;
 	struct cli cl;
 	struct report_stream rs;
-	bool report, streamed;
+	struct alog_set alogs;
+	bool report, streamed, logonly;
 	uint8_t *keep = NULL;
 	char err[ERR_LEN];
 	int r;
@@ -692,6 +754,14 @@ main(int argc, char **argv)
 	}
 	if ((r = parse_args(&cl, argc, argv)) != 0)
 		return r;
+	memset(&alogs, 0, sizeof alogs);
+	if (cl.nalogs && ((r = read_alogs(&cl, &alogs, &logonly)) != 0 ||
+	    logonly)) {
+		alog_free(&alogs);
+		if (r == 0 && fflush(stdout) != 0)
+			r = 1;
+		return r;
+	}
 	if (cl.lo.iface != NULL && cl.mode != MODE_TUI)
 		return run_live_report(&cl);
 	if (cl.mode == MODE_TUI) {
@@ -723,7 +793,7 @@ main(int argc, char **argv)
 	}
 	/* a report without -Y is written while reading: flat memory */
 	report = cl.mode == MODE_REPORT_JSON || cl.mode == MODE_REPORT_TEXT;
-	streamed = report && cl.yfilter == NULL;
+	streamed = report && cl.yfilter == NULL && cl.nalogs == 0;
 	if (cl.mode == MODE_EXPORT_FRAMES && cl.yfilter == NULL) {
 		/* no field needs the model: no first pass */
 		if (engine_init(&e, &cl.eo, err, sizeof err) != 0) {
@@ -740,6 +810,10 @@ main(int argc, char **argv)
 	} else if ((r = load(&e, &cl, NULL)) != 0) {
 		return r;
 	}
+	if (cl.nalogs) {
+		alog_match(&alogs, &e);
+		e.alog = &alogs;
+	}
 	if (report && cl.yfilter && filter_txns(&e, &cl, &keep) != 0)
 		cl.mode = MODE_TUI;	/* nothing to print */
 	if (cl.mode == MODE_TUI)
@@ -750,9 +824,13 @@ main(int argc, char **argv)
 		r = do_export_frames(&e, &cl);
 	else if (report && !streamed)
 		report_all(stdout, &e, &cl.ropts, cl.mode == MODE_REPORT_JSON);
+	if (report && cl.nalogs)
+		alog_report_unmatched(stdout, &alogs, &e,
+		    cl.mode == MODE_REPORT_JSON);
 	else if (cl.mode == MODE_EXPORT)
 		r = do_export(&e, &cl);
 	engine_close(&e);
+	alog_free(&alogs);
 	free(keep);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "gw502tui: writing the report: %s\n",

@@ -3,6 +3,8 @@
 # usage: tests/deps.sh build|test
 set -eu
 want="pkg-config gcc make libpcap-dev libncurses-dev libyaml-dev"
+# access logs read directly when gzip-compressed (--access-log FILE.gz)
+want="$want zlib1g-dev"
 if [ "${1:-build}" = test ]; then
 	want="$want libcmocka-dev tmux tcpdump tshark python3 iproute2 iptables \
 dnsmasq-base mitmproxy nginx-light curl procps iputils-ping"
