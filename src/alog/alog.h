@@ -91,7 +91,6 @@ enum alog_reason {
 	ALOG_MATCHED = 0,
 	ALOG_OUTSIDE_CAPTURE,	/* its time is outside the capture's span */
 	ALOG_STARTED_BEFORE,	/* it began before the capture started */
-	ALOG_CLIENT_FILTERED,	/* -c left its client out */
 	ALOG_CLIENT_ABSENT,	/* the capture has no traffic of its client */
 	ALOG_NOT_FOUND,		/* in the span, client seen, no such request */
 	ALOG_REASON_COUNT
@@ -148,8 +147,7 @@ static inline const char *alog_str(const struct alog_set *s, strref r)
  * logged), method and URL, compatible status, and end time within the
  * tolerance once the log's clock offset is known. The offset is the median
  * over the unambiguous pairs (one candidate each way, time not used). The
- * engine is read, not changed. -c (e->opts.client) explains entries left
- * out.
+ * engine is read, not changed.
  */
 void alog_match(struct alog_set *s, const struct engine *e);
 /* The entry logged for a transaction, or NULL (none, or not matched). */
@@ -165,7 +163,8 @@ void alog_json_txn(FILE *out, const struct alog_set *s, uint32_t txn_id);
 void alog_text_txn(FILE *out, const struct alog_set *s, uint32_t txn_id);
 /*
  * After the transactions: each logged 5xx with no transaction ("logged,
- * not in the capture", with the reason) and the match summary.
+ * not in the capture", with the reason; with -c only that client's) and
+ * the match summary.
  */
 void alog_report_unmatched(FILE *out, const struct alog_set *s,
     const struct engine *e, bool json);

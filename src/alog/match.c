@@ -39,6 +39,17 @@ struct pair {
 	uint32_t entry, txn;
 };
 
+/* a − b, held at the int64_t range: capture times may be anything */
+static int64_t
+sat_sub(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_sub_overflow(a, b, &r))
+		return b < 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 static uint32_t
 fnv(uint32_t h, const char *s, size_t len)
 {
@@ -204,9 +215,9 @@ estimate_offset(struct alog_set *s, const struct engine *e,
 
 		if (ti == NONE32 || hits[ti] != 1)
 			continue;
-		d[n++] = entry_mid(&s->entries[i]) -
+		d[n++] = sat_sub(entry_mid(&s->entries[i]),
 		    txn_end_ns(&e->flow, &e->diag.txns[ti],
-		    e->flow.stats.last_ts);
+		    e->flow.stats.last_ts));
 	}
 	if (n) {
 		qsort(d, n, sizeof *d, cmp_i64);
@@ -229,18 +240,15 @@ static enum alog_reason
 unmatched_reason(const struct alog_entry *en, const struct engine *e,
     int64_t offset, const struct gw_addr *clients, size_t nclients)
 {
-	int64_t end = entry_mid(en) - offset, tol = tolerance(en);
+	int64_t end = sat_sub(entry_mid(en), offset), tol = tolerance(en);
 	int64_t first = e->flow.stats.first_ts, last = e->flow.stats.last_ts;
 	struct gw_addr key;
 
-	if (end < first - tol || (end > last + tol &&
-	    (en->elapsed_ns < 0 || end - en->elapsed_ns > last)))
+	if (end < sat_sub(first, tol) || (end > sat_sub(last, -tol) &&
+	    (en->elapsed_ns < 0 || sat_sub(end, en->elapsed_ns) > last)))
 		return ALOG_OUTSIDE_CAPTURE;
-	if (en->elapsed_ns >= 0 && end - en->elapsed_ns < first)
+	if (en->elapsed_ns >= 0 && sat_sub(end, en->elapsed_ns) < first)
 		return ALOG_STARTED_BEFORE;
-	if (en->client.family && e->opts.client.family &&
-	    !addr_eq(&en->client, &e->opts.client))
-		return ALOG_CLIENT_FILTERED;
 	if (en->client.family) {
 		memset(&key, 0, sizeof key);
 		key.family = en->client.family;
@@ -275,17 +283,21 @@ assign(struct alog_set *s, const struct engine *e, const struct tkey *keys,
 		return;
 	for (size_t i = 0; i < s->nentries; i++) {
 		const struct alog_entry *en = &s->entries[i];
-		int64_t at = entry_mid(en) - s->offset_ns, tol = tolerance(en);
-		size_t k = lower(keys, nkeys, hashes[i], at - tol), kept = 0;
+		int64_t at = sat_sub(entry_mid(en), s->offset_ns);
+		int64_t tol = tolerance(en);
+		size_t k = lower(keys, nkeys, hashes[i], sat_sub(at, tol));
+		size_t kept = 0;
 
 		for (; k < nkeys && keys[k].hash == hashes[i] &&
-		    keys[k].end_ns <= at + tol && kept < ALOG_PAIRS_MAX; k++) {
+		    keys[k].end_ns <= sat_sub(at, -tol) && kept < ALOG_PAIRS_MAX;
+		    k++) {
 			if (!compatible(s, en, e, &e->diag.txns[keys[k].idx]))
 				continue;
 			if (vec_reserve((void **)&pairs, &cap, np + 1,
 			    sizeof *pairs, SIZE_MAX / sizeof *pairs) != 0)
 				goto out;
-			pairs[np].resid = llabs(keys[k].end_ns - at);
+			/* inside the window: |difference| ≤ tol */
+			pairs[np].resid = llabs(sat_sub(keys[k].end_ns, at));
 			pairs[np].entry = (uint32_t)i;
 			pairs[np++].txn = keys[k].idx;
 			kept++;
@@ -390,14 +402,13 @@ alog_txn_entry(const struct alog_set *s, uint32_t txn_id)
 
 static const char *const reason_keys[ALOG_REASON_COUNT] = {
 	"matched", "outside-capture", "started-before-capture",
-	"client-filtered", "client-not-captured", "not-found",
+	"client-not-captured", "not-found",
 };
 
 static const char *const reason_texts[ALOG_REASON_COUNT] = {
 	"matched",
 	"its time is outside the capture's time span",
 	"it began before the capture started",
-	"its client was left out by -c",
 	"the capture has no traffic from its client (capture filter or "
 	    "another interface?)",
 	"no such request in the capture around that time (proxy port not "

@@ -11,6 +11,12 @@
 
 #include "alog.h"
 
+/* Times stay in 1970..2105, so nanoseconds since 1970 fit an int64_t
+ * with room for the differences match.c takes. */
+#define MAX_EPOCH_S 4294967295ULL
+#define MIN_YEAR 1970
+#define MAX_YEAR 2105
+
 /* A cursor over the rest of the line. */
 struct cur {
 	const char *p;
@@ -140,6 +146,7 @@ clf_time(const char *s, size_t len, int64_t *ns, int64_t *res)
 	    s[14] != ':' || s[17] != ':')
 		return false;
 	if (!two_digits(s, 31, &d) || d == 0 || !number(s + 7, 4, &y) ||
+	    y < MIN_YEAR || y > MAX_YEAR ||
 	    !two_digits(s + 12, 23, &hh) || !two_digits(s + 15, 59, &mm) ||
 	    !two_digits(s + 18, 60, &ss))
 		return false;
@@ -271,7 +278,7 @@ parse_squid(const char *line, size_t len, struct alog_rec *r)
 	if (!token(&c, &tok, &tlen) || (dot = memchr(tok, '.', tlen)) ==
 	    NULL || !number(tok, (size_t)(dot - tok), &sec) ||
 	    !number(dot + 1, tlen - (size_t)(dot - tok) - 1, &msec) ||
-	    tlen - (size_t)(dot - tok) - 1 != 3 || sec > 100000000000ULL)
+	    tlen - (size_t)(dot - tok) - 1 != 3 || sec > MAX_EPOCH_S)
 		return false;
 	r->end_ns = (int64_t)sec * 1000000000LL + (int64_t)msec * 1000000LL;
 	r->resolution_ns = 1000000LL;

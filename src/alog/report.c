@@ -179,7 +179,9 @@ alog_report_unmatched(FILE *out, const struct alog_set *s,
 	for (size_t i = 0; i < s->nentries; i++) {
 		const struct alog_entry *en = &s->entries[i];
 
-		if (en->txn_id || !is_5xx(en))
+		if (en->txn_id || !is_5xx(en) || (e->opts.client.family &&
+		    en->client.family && !addr_eq(&en->client,
+		    &e->opts.client)))
 			continue;
 		if (not_captured++ == 0 && !json)
 			fputs("Logged, not in the capture (5xx):\n", out);
