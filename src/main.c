@@ -170,9 +170,9 @@ usage(FILE *out)
 "  --access-log FILE  the gateway's access log (repeatable; '-' stdin;\n"
 "                 .gz read directly): with a capture and --report, each\n"
 "                 request gets its log line and logged 5xx the capture\n"
-"                 lacks are listed; with no capture, --report gives the\n"
-"                 log's triage (5xx per minute, failing hosts and\n"
-"                 clients, the capture command for next time)\n"
+"                 lacks are listed; with no capture, --report (or the\n"
+"                 screen) gives the log's triage (5xx per minute,\n"
+"                 failing hosts and clients, the capture command)\n"
 "  --log-format NAME  webgateway, squid, clf (combined, nginx, apache,\n"
 "                 mitmproxy) or haproxy (default: detected per line)\n"
 "  -h, --help     -V, --version\n"
@@ -472,9 +472,10 @@ parse_args(struct cli *cl, int argc, char **argv)
 	if (cl->path == NULL && cl->lo.iface == NULL && cl->nalogs == 0)
 		cl->lo.iface = "any";	/* DESIGN §3: live on all interfaces */
 	if (cl->nalogs && (cl->lo.iface != NULL || (cl->mode !=
-	    MODE_REPORT_TEXT && cl->mode != MODE_REPORT_JSON)))
-		return usage_error("%s", "--access-log goes with --report, on a "
-		    "capture file or alone");
+	    MODE_REPORT_TEXT && cl->mode != MODE_REPORT_JSON &&
+	    (cl->mode != MODE_TUI || cl->path != NULL))))
+		return usage_error("%s", "--access-log goes with --report (on a "
+		    "capture file or alone) or alone on the screen");
 	if (cl->lo.iface == NULL && (cl->lo.write_path || cl->duration_s ||
 	    cl->follow || cl->lo.filter || cl->lo.ring_files))
 		return usage_error("%s", "-w, -f, --ring, --duration and "
@@ -681,10 +682,17 @@ read_alogs(struct cli *cl, struct alog_set *s, bool *done)
 			fprintf(stderr, "gw502tui: warning: %s\n", err);
 	}
 	if (s->unknown)
-		fprintf(stderr, "gw502tui: %s: %" PRIu64 " of %" PRIu64 " lines "
-		    "in no known format (listed in the report)\n",
-		    cl->alogs[0], s->unknown, s->lines);
-	if (cl->path == NULL) {
+		fprintf(stderr, "gw502tui: access log: %" PRIu64 " of %" PRIu64
+		    " lines in no known format (listed in the report)\n",
+		    s->unknown, s->lines);
+	if (cl->path == NULL && cl->mode == MODE_TUI) {
+		*done = true;
+		if (ui_log_main(s, cl->eo.proxy_ports, cl->eo.nproxy_ports, err,
+		    sizeof err) != 0) {
+			fprintf(stderr, "gw502tui: %s\n", err);
+			return 1;
+		}
+	} else if (cl->path == NULL) {
 		alog_report_logonly(stdout, s, cl->mode == MODE_REPORT_JSON,
 		    cl->eo.proxy_ports, cl->eo.nproxy_ports);
 		*done = true;

@@ -158,6 +158,24 @@ gzip -c "$MITM" | "$GW_BIN" -p 9090,9091 --report=json --all --access-log - "$EX
 check_eq "gzip on stdin beside a capture: every mitmproxy line matched" \
     "$(wc -l <"$MITM")" "$(grep -c '"log":{' "$TMPD/gzstdin.json")"
 
+# --- the screen with a log and no capture ---------------------------------------
+if command -v tmux >/dev/null 2>&1; then
+	S=alog$$
+	if tui_shell 100 30; then
+		keys "clear; LANG=C.UTF-8 $GW_BIN --access-log $MITM; echo EXIT=\$?" Enter
+		see "screen, log only: the title names the log" "access log $MITM (no capture)"
+		see "screen, log only: the chart" "5xx per 1 min"
+		keys G
+		see "screen, log only: G shows the end (clients)" "Clients with the most 502s"
+		keys q
+		see "screen, log only: q exits 0" "EXIT=0"
+	fi
+else
+	skip "screen, log only (no tmux)"
+fi
+run --access-log "$MITM" "$EX/gw502-lab.pcap"
+check_eq "screen with a capture and a log: usage error for now" 2 "$rc"
+
 # --- errors ------------------------------------------------------------------------
 run --report --access-log "$TMPD/nonexistent.log"
 check_eq "missing log: exit 1" 1 "$rc"

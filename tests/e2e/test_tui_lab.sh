@@ -144,6 +144,8 @@ shopt -s nullglob
 caps=("$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng)
 check "examples/ holds lab captures (${#caps[@]})" test ${#caps[@]} -gt 0
 for cap in "${caps[@]}"; do
+	# the squid capture (test_alog.sh) has four of the lab's causes
+	[ "${cap%-squid.pcap}" != "$cap" ] && continue
 	lab_file "$cap"
 	keys q
 	see "$(basename "$cap"): q leaves to the shell" "EXIT=0"
