@@ -194,7 +194,10 @@ alog_report_unmatched(FILE *out, const struct alog_set *s,
 			fputc(',', out);
 			jstr(out, "time", when);
 			fputc(',', out);
-			jstr(out, "client", cli);
+			if (en->client.family)
+				jstr(out, "client", cli);
+			else
+				fputs("\"client\":null", out);
 			fputc(',', out);
 			jstr(out, "method", alog_str(s, en->method));
 			fputc(',', out);
