@@ -72,12 +72,24 @@ url_path(const char *url)
 	return p ? p : "/";
 }
 
+/*
+ * The key a line is looked up by: method and path, and the host and port
+ * when the line names them ("" host: an origin-form log). Every
+ * transaction is indexed under both keys, so a proxy's log, which names
+ * the host, only scans the requests for that host.
+ */
 static uint32_t
-key_hash(const char *method, const char *url, bool connect)
+key_hash(const char *method, const char *host, uint16_t port,
+    const char *url, bool connect)
 {
+	uint8_t p2[2] = { (uint8_t)(port >> 8), (uint8_t)port };
 	uint32_t h = fnv(2166136261u, method, strlen(method) + 1);
 	const char *p = connect ? "" : url_path(url);
 
+	if (host[0]) {
+		h = fnv(h, host, strlen(host) + 1);
+		h = fnv(h, (const char *)p2, sizeof p2);
+	}
 	return fnv(h, p, strlen(p));
 }
 
@@ -322,7 +334,8 @@ void
 alog_match(struct alog_set *s, const struct engine *e)
 {
 	const struct diag *dg = &e->diag;
-	struct tkey *keys = calloc(dg->ntxns + 1, sizeof *keys);
+	size_t nkeys = 2 * dg->ntxns;
+	struct tkey *keys = calloc(nkeys + 1, sizeof *keys);
 	uint32_t *hashes = calloc(s->nentries + 1, sizeof *hashes);
 	struct gw_addr *clients = calloc(dg->ntxns + 1, sizeof *clients);
 	size_t nclients = 0;
@@ -336,27 +349,33 @@ alog_match(struct alog_set *s, const struct engine *e)
 		const char *m = flow_str(&e->flow, e->flow.msgs[t->req].method);
 		const struct gw_addr *ca = &e->flow.conns[t->conn].caddr;
 
-		keys[i].hash = key_hash(m, flow_str(&e->flow, t->url),
-		    is_connect(m));
-		keys[i].idx = (uint32_t)i;
-		keys[i].end_ns = txn_end_ns(&e->flow, t, e->flow.stats.last_ts);
+		const char *url = flow_str(&e->flow, t->url);
+		struct tkey *k = &keys[2 * i];
+
+		k[0].hash = key_hash(m, "", 0, url, is_connect(m));
+		k[1].hash = key_hash(m, flow_str(&e->flow, t->host), t->port,
+		    url, is_connect(m));
+		k[0].idx = k[1].idx = (uint32_t)i;
+		k[0].end_ns = k[1].end_ns = txn_end_ns(&e->flow, t,
+		    e->flow.stats.last_ts);
 		/* whole struct compared: clear the unused bytes */
 		memset(&clients[nclients], 0, sizeof *clients);
 		clients[nclients].family = ca->family;
 		memcpy(clients[nclients++].a, ca->a, sizeof ca->a);
 	}
-	qsort(keys, dg->ntxns, sizeof *keys, cmp_tkey);
+	qsort(keys, nkeys, sizeof *keys, cmp_tkey);
 	qsort(clients, nclients, sizeof *clients, cmp_addr);
 	for (size_t i = 0; i < s->nentries; i++) {
-		const char *m = alog_str(s, s->entries[i].method);
+		const struct alog_entry *en = &s->entries[i];
+		const char *m = alog_str(s, en->method);
 
 		s->entries[i].txn_id = 0;
-		hashes[i] = key_hash(m, alog_str(s, s->entries[i].url),
-		    is_connect(m));
+		hashes[i] = key_hash(m, alog_str(s, en->host), en->port,
+		    alog_str(s, en->url), is_connect(m));
 	}
-	s->anchors = estimate_offset(s, e, keys, dg->ntxns, hashes,
+	s->anchors = estimate_offset(s, e, keys, nkeys, hashes,
 	    &s->offset_ns);
-	assign(s, e, keys, dg->ntxns, hashes);
+	assign(s, e, keys, nkeys, hashes);
 	for (size_t i = 0; i < s->nentries; i++) {
 		struct alog_entry *en = &s->entries[i];
 
