@@ -4,7 +4,7 @@ VERSION  := 0.1.0
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
-PKGS     := ncursesw libpcap yaml-0.1
+PKGS     := ncursesw libpcap yaml-0.1 zlib
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wvla
 CFLAGS   ?= -O2 -g
 SAN      ?=

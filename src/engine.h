@@ -15,6 +15,7 @@
 #include "flow/flow.h"
 
 struct peer;
+struct alog_set;
 
 struct engine_opts {
 	uint16_t proxy_ports[FLOW_MAX_PROXY_PORTS];
@@ -37,6 +38,8 @@ struct engine {
 	bool eof;		/* the whole file has been read */
 	bool damaged;		/* it ended with an error: see error */
 	struct peer *peer;	/* --peer: the next hop's capture, or NULL */
+	/* --access-log, matched to the transactions (alog_match); NULL: none */
+	const struct alog_set *alog;
 	char error[512];
 };
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alog/alog.h"
 #include "capture/export.h"
 #include "capture/live.h"
 #include "capture/ring.h"
@@ -56,6 +57,9 @@ struct cli {
 	struct frame_range ranges[MAX_RANGES];
 	size_t nranges;
 	const char *peer;	/* --peer: the next hop's capture */
+	const char *alogs[ALOG_MAX_FILES];	/* --access-log, in order */
+	size_t nalogs;
+	enum alog_format alog_format;		/* --log-format */
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -72,6 +76,7 @@ enum {
 	OPT_FORCE, OPT_CONFIG, OPT_DURATION, OPT_FOLLOW, OPT_MAX_MB, OPT_KEEP,
 	OPT_RING, OPT_FRAMES, OPT_EXPORT_FRAMES,
 	OPT_PEER, OPT_LIST_THEMES
+	OPT_ACCESS_LOG, OPT_LOG_FORMAT
 };
 
 static const struct option long_opts[] = {
@@ -91,6 +96,8 @@ static const struct option long_opts[] = {
 	{ "export-frames", required_argument, NULL, OPT_EXPORT_FRAMES },
 	{ "peer", required_argument, NULL, OPT_PEER },
 	{ "list-themes", no_argument, NULL, OPT_LIST_THEMES },
+	{ "access-log", required_argument, NULL, OPT_ACCESS_LOG },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -171,6 +178,14 @@ usage(FILE *out)
 "                 (with -Y: those of them it selects)\n"
 "  --peer FILE    the next hop's capture, taken at the same time: each\n"
 "                 failing request is placed between gateway and destination\n"
+"  --access-log FILE  the gateway's access log (repeatable; '-' stdin;\n"
+"                 .gz read directly): with a capture and --report, each\n"
+"                 request gets its log line and logged 5xx the capture\n"
+"                 lacks are listed; with no capture, --report (or the\n"
+"                 screen) gives the log's triage (5xx per minute,\n"
+"                 failing hosts and clients, the capture command)\n"
+"  --log-format NAME  webgateway, squid, clf (combined, nginx, apache,\n"
+"                 mitmproxy) or haproxy (default: detected per line)\n"
 "  -h, --help     -V, --version\n"
 "Exit status: 0 success, 1 runtime error, 2 usage error.\n", out);
 }
@@ -423,6 +438,17 @@ parse_opt(struct cli *cl, int c, const char *arg)
 			    "frame ranges (like 34-3310,3400): %s", arg);
 		cl->mode = MODE_EXPORT_FRAMES;
 		break;
+	case OPT_ACCESS_LOG:
+		if (cl->nalogs >= ALOG_MAX_FILES)
+			return usage_error("--access-log: at most 32 files: %s",
+			    arg);
+		cl->alogs[cl->nalogs++] = arg;
+		break;
+	case OPT_LOG_FORMAT:
+		if (!alog_format_parse(arg, &cl->alog_format))
+			return usage_error("--log-format: webgateway, squid, "
+			    "clf or haproxy, not %s", arg);
+		break;
 	default:
 		return usage_error("%s", "unknown option");
 	}
@@ -473,8 +499,13 @@ parse_args(struct cli *cl, int argc, char **argv)
 	if (cl->path != NULL && cl->lo.iface != NULL)
 		return usage_error("a capture file or -i, not both: %s",
 		    cl->path);
-	if (cl->path == NULL && cl->lo.iface == NULL)
+	if (cl->path == NULL && cl->lo.iface == NULL && cl->nalogs == 0)
 		cl->lo.iface = "any";	/* DESIGN §3: live on all interfaces */
+	if (cl->nalogs && (cl->lo.iface != NULL || (cl->mode !=
+	    MODE_REPORT_TEXT && cl->mode != MODE_REPORT_JSON &&
+	    (cl->mode != MODE_TUI || cl->path != NULL))))
+		return usage_error("%s", "--access-log goes with --report (on a "
+		    "capture file or alone) or alone on the screen");
 	if (cl->lo.iface == NULL && (cl->lo.write_path || cl->duration_s ||
 	    cl->follow || cl->lo.filter || cl->lo.ring_files))
 		return usage_error("%s", "-w, -f, --ring, --duration and "
@@ -668,6 +699,44 @@ open_live(const struct cli *cl)
 	return l;
 }
 
+/*
+ * --access-log: reads every log; with no capture, prints the log's own
+ * report and returns 0 with *done set. 1 on an unreadable log.
+ */
+static int
+read_alogs(struct cli *cl, struct alog_set *s, bool *done)
+{
+	char err[ERR_LEN];
+
+	*done = false;
+	alog_init(s, cl->alog_format);
+	for (size_t i = 0; i < cl->nalogs; i++) {
+		if (alog_read(s, cl->alogs[i], err, sizeof err) != 0) {
+			fprintf(stderr, "gw502tui: %s\n", err);
+			return 1;
+		}
+		if (err[0])
+			fprintf(stderr, "gw502tui: warning: %s\n", err);
+	}
+	if (s->unknown)
+		fprintf(stderr, "gw502tui: access log: %" PRIu64 " of %" PRIu64
+		    " lines in no known format (listed in the report)\n",
+		    s->unknown, s->lines);
+	if (cl->path == NULL && cl->mode == MODE_TUI) {
+		*done = true;
+		if (ui_log_main(s, cl->eo.proxy_ports, cl->eo.nproxy_ports, err,
+		    sizeof err) != 0) {
+			fprintf(stderr, "gw502tui: %s\n", err);
+			return 1;
+		}
+	} else if (cl->path == NULL) {
+		alog_report_logonly(stdout, s, cl->mode == MODE_REPORT_JSON,
+		    cl->eo.proxy_ports, cl->eo.nproxy_ports);
+		*done = true;
+	}
+	return 0;
+}
+
 /* --report -i IFACE: capture, diagnose, print; no screen. */
 static int
 run_live_report(struct cli *cl)
@@ -713,7 +782,8 @@ main(int argc, char **argv)
 	struct engine e;
 	struct cli cl;
 	struct report_stream rs;
-	bool report, streamed;
+	struct alog_set alogs;
+	bool report, streamed, logonly;
 	uint8_t *keep = NULL;
 	char err[ERR_LEN];
 	int r;
@@ -729,6 +799,14 @@ main(int argc, char **argv)
 	}
 	if ((r = parse_args(&cl, argc, argv)) != 0)
 		return r;
+	memset(&alogs, 0, sizeof alogs);
+	if (cl.nalogs && ((r = read_alogs(&cl, &alogs, &logonly)) != 0 ||
+	    logonly)) {
+		alog_free(&alogs);
+		if (r == 0 && fflush(stdout) != 0)
+			r = 1;
+		return r;
+	}
 	if (cl.lo.iface != NULL && cl.mode != MODE_TUI)
 		return run_live_report(&cl);
 	if (cl.mode == MODE_TUI) {
@@ -761,7 +839,7 @@ main(int argc, char **argv)
 	}
 	/* a report without -Y is written while reading: flat memory */
 	report = cl.mode == MODE_REPORT_JSON || cl.mode == MODE_REPORT_TEXT;
-	streamed = report && cl.yfilter == NULL;
+	streamed = report && cl.yfilter == NULL && cl.nalogs == 0;
 	if (cl.mode == MODE_EXPORT_FRAMES && cl.yfilter == NULL) {
 		/* no field needs the model: no first pass */
 		if (engine_init(&e, &cl.eo, err, sizeof err) != 0) {
@@ -778,6 +856,10 @@ main(int argc, char **argv)
 	} else if ((r = load(&e, &cl, NULL)) != 0) {
 		return r;
 	}
+	if (cl.nalogs) {
+		alog_match(&alogs, &e);
+		e.alog = &alogs;
+	}
 	if (report && cl.yfilter && filter_txns(&e, &cl, &keep) != 0)
 		cl.mode = MODE_TUI;	/* nothing to print */
 	if (cl.mode == MODE_TUI)
@@ -788,9 +870,13 @@ main(int argc, char **argv)
 		r = do_export_frames(&e, &cl);
 	else if (report && !streamed)
 		report_all(stdout, &e, &cl.ropts, cl.mode == MODE_REPORT_JSON);
+	if (report && cl.nalogs)
+		alog_report_unmatched(stdout, &alogs, &e,
+		    cl.mode == MODE_REPORT_JSON);
 	else if (cl.mode == MODE_EXPORT)
 		r = do_export(&e, &cl);
 	engine_close(&e);
+	alog_free(&alogs);
 	free(keep);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "gw502tui: writing the report: %s\n",

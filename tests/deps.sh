@@ -6,6 +6,8 @@ want="pkg-config gcc make libpcap-dev libncurses-dev libyaml-dev"
 # make static: libpcap.a needs libdbus-1.a; its test reads and strips the
 # binary (readelf, strip)
 want="$want libdbus-1-dev binutils"
+# access logs read directly when gzip-compressed (--access-log FILE.gz)
+want="$want zlib1g-dev"
 if [ "${1:-build}" = test ]; then
 	want="$want libcmocka-dev tmux tcpdump tshark python3 iproute2 iptables \
 dnsmasq-base mitmproxy nginx-light curl procps iputils-ping"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../alog/alog.h"
 #include "../proto/dns.h"
 #include "../proto/packet.h"
 #include "../peer/peer.h"
@@ -242,5 +243,6 @@ report_json_txn(FILE *out, const struct engine *e, const struct txn *t)
 	if (t->d.up_req != NONE32)
 		json_upstream(out, fl, t);
 	peer_report_json(out, e, t);
+	alog_json_txn(out, e->alog, t->id);	/* --access-log: "log" */
 	fputs("}\n", out);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../alog/alog.h"
 #include "../proto/dns.h"
 #include "../peer/peer.h"
 #include "../proto/packet.h"
@@ -175,5 +176,6 @@ report_text_txn(FILE *out, const struct engine *e, const struct txn *t)
 	peer_report_text(out, e, t);
 	if (t->d.cause != C_NONE)
 		fprintf(out, "    Fix:  %s\n", cause_remedy(t->d.cause));
+	alog_text_txn(out, e->alog, t->id);	/* --access-log: "Log:" */
 	fputc('\n', out);
 }

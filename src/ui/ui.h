@@ -24,5 +24,9 @@ struct ui_opts {
 
 /* Runs the TUI; returns the exit status (DESIGN §3), err for status 1. */
 int ui_main(const struct ui_opts *o, char *err, size_t errlen);
+/* pane_log.c: an access log without a capture (--access-log alone). */
+struct alog_set;
+int ui_log_main(const struct alog_set *s, const uint16_t *ports,
+    size_t nports, char *err, size_t errlen);
 
 #endif

@@ -47,7 +47,8 @@ def truth_rows(path):
 
 def tshark_frames(cap, display_filter):
     cmd = ["tshark", "-r", cap, "-d", "tcp.port==9090,http",
-           "-d", "tcp.port==9091,http", "-Y", display_filter,
+           "-d", "tcp.port==9091,http", "-d", "tcp.port==9092,http",
+           "-Y", display_filter,
            "-T", "fields", "-e", "frame.number"]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if res.returncode != 0:
@@ -260,8 +261,9 @@ def check_shared(name, url, group, by_key):
 
 def check_frames(name, cap, txns):
     """request_frame/response_frame are Wireshark's frame numbers."""
-    ports = "(tcp.dstport==9090 or tcp.dstport==9091)"
-    rports = "(tcp.srcport==9090 or tcp.srcport==9091)"
+    # 9092: squid, in its own capture (gw502-lab-squid.pcap)
+    ports = "(tcp.dstport==9090 or tcp.dstport==9091 or tcp.dstport==9092)"
+    rports = "(tcp.srcport==9090 or tcp.srcport==9091 or tcp.srcport==9092)"
     want_req = tshark_frames(cap, f"http.request and {ports}")
     want_resp = tshark_frames(cap, f"http.response and {rports}")
     got_req = sorted(t.get("request_frame") or 0 for t in txns)

@@ -146,6 +146,8 @@ check "examples/ holds lab captures (${#caps[@]})" test ${#caps[@]} -gt 0
 for cap in "${caps[@]}"; do
 	# the main lab's captures (the next-hop pair has its own test_hop.sh)
 	[ -f "${cap%.pcap*}.truth.tsv" ] || continue
+	# the squid capture (test_alog.sh) has four of the lab's causes
+	[ "${cap%-squid.pcap}" != "$cap" ] && continue
 	lab_file "$cap"
 	keys q
 	see "$(basename "$cap"): q leaves to the shell" "EXIT=0"

@@ -6,7 +6,7 @@
 #   tests/fuzz/run.sh --regress [HARNESS...]  run tests/fuzz/regress/H/* once
 #   tests/fuzz/run.sh --build                 only build
 #
-# Harnesses: engine dns http packet flow yaml escape (default: all, one at a
+# Harnesses: engine dns http packet flow yaml escape alog (default: all, one at a
 # time). Everything it makes goes to build-fuzz/ (FUZZ_OUT): objects,
 # binaries, generated seeds, the growing corpus (kept between runs), crash
 # artifacts and logs. Seeds come from examples/, themes/, tests/fuzz/seeds/,
@@ -21,7 +21,7 @@ cd "$ROOT" || exit 1
 OUT=${FUZZ_OUT:-$ROOT/build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CORPUS=${GW_CORPUS:-../shared/corpus/public}
-ALL="engine dns http packet flow yaml escape"
+ALL="engine dns http packet flow yaml escape alog"
 NICE=${FUZZ_NICE:-nice -n 19}
 RSS_MB=${FUZZ_RSS_MB:-512}
 mode=fuzz
@@ -56,7 +56,7 @@ if ! find_clang; then
 	fi
 	find_clang || { echo "run.sh: clang with libFuzzer not found (apt-get install clang libclang-rt-14-dev llvm)" >&2; exit 1; }
 fi
-PKGS="libpcap yaml-0.1 ncursesw"
+PKGS="libpcap yaml-0.1 ncursesw zlib"
 if ! pkg-config --exists $PKGS 2>/dev/null; then
 	tests/deps.sh build >&2 || true
 	pkg-config --exists $PKGS || { echo "run.sh: missing build dependencies ($PKGS)" >&2; exit 1; }
@@ -159,7 +159,8 @@ SEEDS=$OUT/seeds
 if [ ! -e "$SEEDS/.done" ]; then
 	echo "run.sh: making seeds in $SEEDS" >&2
 	rm -rf "$SEEDS"
-	mkdir -p "$SEEDS"/{engine,dns,http,packet,flow,yaml,escape}
+	mkdir -p "$SEEDS"/{engine,dns,http,packet,flow,yaml,escape,alog}
+	cp tests/fuzz/seeds/alog/* "$SEEDS/alog/" 2>/dev/null
 	caps=()
 	for f in examples/*.pcap examples/*.pcapng; do [ -f "$f" ] && caps+=("$f"); done
 	if [ -d "$CORPUS" ]; then

@@ -7,6 +7,11 @@
 # usage: tests/lab/record.sh [OUTDIR]      (default: examples/ of this checkout)
 # env:   GW502LAB_KEEP_TMP=1  keep the work directory (daemon logs) for debugging
 #
+# Each proxy writes its access log beside the capture (issue 18): mitmproxy
+# through tests/lab/mitmlog.py (Combined Log Format), nginx in Combined
+# format, and squid (port 9092, a separate small capture recorded after the
+# main one) in its native format.
+#
 # Must run as root. Touches nothing in the root network namespace: every
 # interface, address, route, iptables rule and sysctl lives in a namespace
 # named gw502lab-*; every process started is tracked by PID and stopped, every
@@ -26,9 +31,11 @@ C1=10.250.0.11 C2=10.250.0.12 C3=10.250.0.13 C6=fd00:250::16
 OK4=10.250.0.80 NOSTATUS4=10.250.0.81 SILENT4=10.250.0.82 CLOSER4=10.250.0.83
 CLOSEDPORT4=10.250.0.84 DROP4=10.250.0.90 ADMIN4=10.250.0.91 ADMIN6=fd00:250::91
 UP502_4=10.250.0.85 UP503_4=10.250.0.86 LATE4=10.250.0.87 ONCE4=10.250.0.88
+SQDOWN4=10.250.0.89   # up for squid's first GET, then its SYNs are dropped
+SQDNS4=10.250.0.56    # squid's resolver: the same names with a 60 s TTL
 RCODEDNS4=10.250.0.55   # answers every query SERVFAIL or REFUSED (dnsrcode.py)
 
-PORT_MITM=9090 PORT_NGINX=9091
+PORT_MITM=9090 PORT_NGINX=9091 PORT_SQUID=9092
 SYN_RETRIES=3
 
 log() { printf '[lab %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -70,6 +77,7 @@ need tshark tshark
 need dumpcap wireshark-common
 need reordercap wireshark-common
 need curl curl
+need squid squid
 need python3 python3
 need flock util-linux
 # Prefer Debian's interpreter (stdlib only is used) over any shim in PATH.
@@ -219,9 +227,9 @@ for ns in "$NS_DNS" "$NS_UP1" "$NS_C1" "$NS_C2" "$NS_C3"; do
 done
 # The gateway has ONE leg on the lab bridge: eth0 sees clients, DNS and upstreams.
 attach "$NS_GW"  p-gw   "$GW4/24" "$GW6/64"
-attach "$NS_DNS" p-dns  "$DNS4/24" "$DNSDEAD4/24" "$RCODEDNS4/24"
+attach "$NS_DNS" p-dns  "$DNS4/24" "$DNSDEAD4/24" "$RCODEDNS4/24" "$SQDNS4/24"
 attach "$NS_UP1" p-up1  "$OK4/24" "$NOSTATUS4/24" "$SILENT4/24" "$CLOSER4/24" "$CLOSEDPORT4/24" \
-    "$UP502_4/24" "$UP503_4/24" "$LATE4/24" "$ONCE4/24"
+    "$UP502_4/24" "$UP503_4/24" "$LATE4/24" "$ONCE4/24" "$SQDOWN4/24"
 attach "$NS_UP2" p-up2  "$DROP4/24" "$ADMIN4/24" "$ADMIN6/64"
 attach "$NS_C1"  p-c1   "$C1/24"
 attach "$NS_C2"  p-c2   "$C2/24"
@@ -261,6 +269,7 @@ $UP502_4	up502.lab.test
 $UP503_4	up503.lab.test
 $LATE4	late.lab.test
 $ONCE4	pooled.lab.test
+$SQDOWN4	sqdown.lab.test
 $OK4	noupstream.lab.test
 $ADMIN4	blocked.lab.test
 $ADMIN6	blocked6.lab.test
@@ -284,6 +293,12 @@ log-facility=$TMP/dnsmasq-queries.log
 EOF
 start "$NS_DNS" dnsmasq dnsmasq --keep-in-foreground --pid-file= --conf-file="$TMP/dnsmasq.conf"
 wait_for 10 "dnsmasq on $DNS4:53" listening "$NS_DNS" udp "^$DNS4:53\$"
+# squid's resolver: the same zone, answers with a TTL squid caches (dnsmasq's
+# default TTL 0 would make squid ask again for every request)
+sed -e "s/^listen-address=.*/listen-address=$SQDNS4/" -e '/^log-/d' "$TMP/dnsmasq.conf" >"$TMP/dnsmasq-squid.conf"
+echo 'local-ttl=60' >>"$TMP/dnsmasq-squid.conf"
+start "$NS_DNS" dnsmasq-squid dnsmasq --keep-in-foreground --pid-file= --conf-file="$TMP/dnsmasq-squid.conf"
+wait_for 10 "dnsmasq on $SQDNS4:53" listening "$NS_DNS" udp "^$SQDNS4:53\$"
 start "$NS_DNS" dnsrcode "$PY" "$HERE/dnsrcode.py" "$RCODEDNS4"
 wait_for 10 "dnsrcode on $RCODEDNS4:53" listening "$NS_DNS" udp "^$RCODEDNS4:53\$"
 
@@ -303,7 +318,8 @@ start "$NS_UP1" up-502      "$PY" "$HERE/upstream.py" status502 "$UP502_4" 80
 start "$NS_UP1" up-503      "$PY" "$HERE/upstream.py" status503 "$UP503_4" 80
 start "$NS_UP1" up-late     "$PY" "$HERE/upstream.py" late502   "$LATE4" 80
 start "$NS_UP1" up-once     "$PY" "$HERE/upstream.py" once      "$ONCE4" 80
-for a in "$UP502_4" "$UP503_4" "$LATE4" "$ONCE4"; do
+start "$NS_UP1" up-sqdown   "$PY" "$HERE/upstream.py" ok       "$SQDOWN4" 80 443
+for a in "$UP502_4" "$UP503_4" "$LATE4" "$ONCE4" "$SQDOWN4"; do
     wait_for 10 "upstream server on $a" listening "$NS_UP1" tcp "^$a:80\$"
 done
 wait_for 10 "upstream servers" listening "$NS_UP1" tcp "^$CLOSER4:80\$"
@@ -315,7 +331,8 @@ wait_for 10 "upstream servers" listening "$NS_UP1" tcp "^$OK4:443\$"
 # mitmproxy on 9090: answers 502 for DNS, connect and bad-reply failures
 # (also to CONNECT, with the eager connection strategy); no upstream read timeout.
 mkdir -p "$TMP/mitm"
-start "$NS_GW" mitmdump mitmdump --mode regular --listen-port "$PORT_MITM" \
+start "$NS_GW" mitmdump env GW502LAB_MITMLOG="$TMP/mitm/access.log" \
+    mitmdump --mode regular --listen-port "$PORT_MITM" -s "$HERE/mitmlog.py" \
     --set connection_strategy=eager --set confdir="$TMP/mitm" --set flow_detail=1
 # nginx on 9091 as a forward proxy with a 3 s read timeout: 504 for a silent upstream.
 mkdir -p "$TMP/nginx"
@@ -335,7 +352,12 @@ pid $TMP/nginx/nginx.pid;
 error_log $TMP/nginx/error.log info;
 events { worker_connections 64; }
 http {
-    access_log $TMP/nginx/access.log;
+    # Combined Log Format; a forward proxy's \$request holds the absolute
+    # URL, and the URL nginx fetched follows as an extra field
+    log_format gwproxy '\$remote_addr - \$remote_user [\$time_local] "\$request" '
+        '\$status \$body_bytes_sent "\$http_referer" "\$http_user_agent" '
+        '"\$scheme://\$host\$request_uri"';
+    access_log $TMP/nginx/access.log gwproxy;
     client_body_temp_path $TMP/nginx/body;
     proxy_temp_path $TMP/nginx/proxy;
     fastcgi_temp_path $TMP/nginx/fastcgi;
@@ -456,13 +478,13 @@ get() { # get NS SCEN VERDICT CAUSE EXP PPORT DEST MAXTIME URL...
     done <<<"$out"
 }
 
-connect() { # connect NS SCEN VERDICT CAUSE EXP DEST HOST:PORT
-    local ns=$1 gw=$GW4 out
+connect() { # connect NS SCEN VERDICT CAUSE EXP DEST HOST:PORT [PROXY-PORT]
+    local ns=$1 gw=$GW4 out pport=${8:-$PORT_MITM}
     [ "$ns" = "$NS_C6" ] && gw=$GW6
-    log "  $2: CONNECT $7 (from $ns)"
-    run_fg "$TMP/client.out" "$ns" "$PY" "$HERE/connect.py" "$gw" "$PORT_MITM" "$7" "$MAXT"
+    log "  $2: CONNECT $7 (from $ns via :$pport)"
+    run_fg "$TMP/client.out" "$ns" "$PY" "$HERE/connect.py" "$gw" "$pport" "$7" "$MAXT"
     out=$(cat "$TMP/client.out")
-    record "$out" CONNECT "$7" "$5" "$3" "$4" "$2" "$PORT_MITM" "$6"
+    record "$out" CONNECT "$7" "$5" "$3" "$4" "$2" "$pport" "$6"
 }
 
 gap() { sleep 0.3; }   # keeps scenarios apart in time (nothing to wait for)
@@ -586,6 +608,65 @@ stop_pids INT "$PID_tcpdump_any" "$PID_tcpdump_eth" "$PID_dumpcap"
 [ -z "$PID_live" ] || STOP_WAIT=25 stop_pids TERM "$PID_live"
 reordercap "$CAP_NG.raw" "$CAP_NG" >/dev/null
 
+# --- squid: a third proxy, its own small capture ----------------------------
+# Recorded after the main captures so that their scenarios stay as they are.
+# squid 5.7 answers 503 to connection failures, 502 to NXDOMAIN, relays a 502,
+# and caches DNS answers itself (issue 12): a CONNECT to a host it resolved
+# for a GET 15 s earlier asks no DNS at all.
+log "squid on :$PORT_SQUID"
+mkdir -p "$TMP/squid"
+SQUSER=proxy; id proxy >/dev/null 2>&1 || SQUSER=nobody
+chmod 0711 "$TMP"      # squid drops to its user: it must reach its files
+chown "$SQUSER" "$TMP/squid"
+cat >"$TMP/squid/squid.conf" <<SQEOF
+http_port $PORT_SQUID
+visible_hostname gw502lab
+http_access allow all
+cache deny all
+cache_effective_user $SQUSER
+pid_filename $TMP/squid/squid.pid
+cache_log $TMP/squid/cache.log
+access_log stdio:$TMP/squid/access.log squid
+coredump_dir $TMP/squid
+logfile_rotate 0
+pinger_enable off
+dns_nameservers $SQDNS4
+positive_dns_ttl 60 seconds
+negative_dns_ttl 30 seconds
+shutdown_lifetime 1 seconds
+SQEOF
+start "$NS_GW" squid squid -N -f "$TMP/squid/squid.conf"
+wait_for 20 "squid on :$PORT_SQUID" listening "$NS_GW" tcp ":$PORT_SQUID\$"
+CAP_SQ=$TMP/gw502-lab-squid.pcap
+start "$NS_GW" tcpdump-squid tcpdump -Z root -n -U -s 0 -i any -w "$CAP_SQ"
+wait_for 10 "tcpdump -i any (squid)" grep -q 'listening on' "$TMP/tcpdump-squid.log"
+SLOG_MAIN=$SLOG
+SLOG=$TMP/scenarios-squid.tsv
+head -n 1 "$SLOG_MAIN" >"$SLOG"
+get "$NS_C1" squid-ok ok none 200 $PORT_SQUID "$OK4" 10 http://ok.lab.test/squid.html
+gap
+# sqdown.lab.test answers this GET; squid keeps its address for 60 s
+get "$NS_C2" squid-first-get ok none 200 $PORT_SQUID "$SQDOWN4" 10 http://sqdown.lab.test/
+SQ_T0=$(date +%s)
+nsx "$NS_UP1" iptables -A INPUT -d "$SQDOWN4" -p tcp -j DROP
+gap
+get "$NS_C1" squid-nxdomain host-not-resolvable dns-nxdomain 502 $PORT_SQUID - 10 http://missing-sq.lab.test/
+gap
+get "$NS_C1" squid-rst cannot-connect tcp-rst 503 $PORT_SQUID "$CLOSEDPORT4" 10 http://closed.lab.test/squid
+gap
+get "$NS_C3" squid-relayed-502 relayed upstream-5xx 502 $PORT_SQUID "$UP502_4" 10 http://up502.lab.test/squid
+# the CONNECT comes 15 s after the look-up (a fixed wait: nothing to poll)
+SQ_WAIT=$(( 15 - ($(date +%s) - SQ_T0) ))
+[ "$SQ_WAIT" -gt 0 ] && sleep "$SQ_WAIT"
+ISSUE=12
+connect "$NS_C2" squid-cached-connect cannot-connect syn-unanswered 503 "$SQDOWN4" sqdown.lab.test:443 $PORT_SQUID
+ISSUE=-
+sleep 1
+stop_pids INT "$PID_tcpdump_squid"
+STOP_WAIT=10 stop_pids TERM "$PID_squid"    # flushes its access log
+SLOG_SQUID=$SLOG
+SLOG=$SLOG_MAIN
+
 # Everything is built in a staging directory and moved to OUTDIR only when
 # truth.py has confirmed every scenario on every capture.
 STAGE=$TMP/out
@@ -599,6 +680,16 @@ for f in gw502-lab.pcap gw502-lab-eth.pcap gw502-lab-ng.pcapng; do
         || die "truth check failed for $f (scenario log: $SLOG; set GW502LAB_KEEP_TMP=1 to keep it)"
 done
 cp "$SLOG" "$STAGE/lab-scenarios.log.tsv"
+cp "$CAP_SQ" "$STAGE/gw502-lab-squid.pcap"
+"$PY" "$HERE/truth.py" --capture "$STAGE/gw502-lab-squid.pcap" --scenarios "$SLOG_SQUID" \
+    --truth "$STAGE/gw502-lab-squid.truth.tsv" --syn "$STAGE/gw502-lab-squid.syn.tsv" \
+    --ports "$PORT_SQUID" --gateway "$GW4,$GW6" --frames "$TMP/gw502-lab-squid.frames.json" \
+    || die "truth check failed for the squid capture (scenario log: $SLOG_SQUID)"
+cp "$SLOG_SQUID" "$STAGE/lab-scenarios-squid.log.tsv"
+# the access logs, beside the captures they belong to
+cp "$TMP/mitm/access.log" "$STAGE/gw502-lab.mitmproxy.log"
+cp "$TMP/nginx/access.log" "$STAGE/gw502-lab.nginx.log"
+cp "$TMP/squid/access.log" "$STAGE/gw502-lab-squid.squid.log"
 {
     echo "kernel	$(uname -r)"
     echo "tcp_syn_retries	$SYN_RETRIES"
@@ -606,6 +697,7 @@ cp "$SLOG" "$STAGE/lab-scenarios.log.tsv"
     else echo "tcp_syn_linear_timeouts	not in this kernel"; fi
     echo "mitmproxy	$(mitmdump --version 2>/dev/null | sed -n 's/^Mitmproxy: *//p')"
     echo "nginx	$(nginx -v 2>&1 | sed 's|^nginx version: nginx/||')"
+    echo "squid	$(squid -v 2>&1 | sed -n 's/^Squid Cache: Version //p')"
     echo "tcpdump	$(tcpdump --version 2>&1 | sed -n 's/^tcpdump version //p')"
     echo "dumpcap	$(dumpcap --version 2>&1 | sed -n '1s/^Dumpcap (Wireshark) \([^ ]*\).*/\1/p')"
 } >"$TMP/runinfo.tsv"
@@ -613,7 +705,8 @@ cp "$SLOG" "$STAGE/lab-scenarios.log.tsv"
     --syn "$STAGE/gw502-lab.syn.tsv" --out "$STAGE/README.md" \
     gw502-lab.pcap="$TMP/gw502-lab.frames.json" \
     gw502-lab-eth.pcap="$TMP/gw502-lab-eth.frames.json" \
-    gw502-lab-ng.pcapng="$TMP/gw502-lab-ng.frames.json"
+    gw502-lab-ng.pcapng="$TMP/gw502-lab-ng.frames.json" \
+    gw502-lab-squid.pcap="$TMP/gw502-lab-squid.frames.json"
 mkdir -p "$OUT"
 for f in "$STAGE"/*; do install -m 0644 "$f" "$OUT/"; done
 [ -z "$PID_live" ] || install -m 0644 "$TMP/live.log" "$OUT/live.log"
