@@ -52,6 +52,7 @@ struct conn {
 	bool rst_from_server;
 	struct frame_ref fin[2];	/* first FIN per direction (0: client) */
 	struct frame_ref icmp;	/* ICMP error quoting this connection */
+	struct frame_ref icmp_last;	/* the last one (a SYN retry's) */
 	uint8_t icmp_ver, icmp_type, icmp_code;
 	uint16_t nicmp;		/* ICMP errors quoting it */
 	struct gw_addr icmp_from;

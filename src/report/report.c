@@ -102,6 +102,7 @@ uint64_t
 report_items(FILE *out, const struct engine *e, const struct report_opts *o,
     bool json, const struct report_item *items, size_t n)
 {
+	struct evidence ev = { 0 };
 	uint64_t shown = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -109,9 +110,10 @@ report_items(FILE *out, const struct engine *e, const struct report_opts *o,
 
 		if (!report_wants(e, t, o))
 			continue;
-		report_txn(out, e, t, json);
-		shown++;
+		if (report_txn(out, e, t, json, &ev) == 0)
+			shown++;
 	}
+	evidence_free(&ev);
 	return shown;
 }
 
@@ -127,11 +129,19 @@ report_all(FILE *out, const struct engine *e, const struct report_opts *o,
 	report_summary(out, e, json, o->all, shown);
 }
 
-void
-report_txn(FILE *out, const struct engine *e, const struct txn *t, bool json)
+int
+report_txn(FILE *out, const struct engine *e, const struct txn *t, bool json,
+    struct evidence *ev)
 {
+	if (evidence_build(ev, &e->diag, &e->flow, t,
+	    e->flow.stats.last_ts, false) != 0) {
+		fprintf(stderr, "gw502tui: out of memory for request %u's "
+		    "evidence\n", t->id);
+		return -1;
+	}
 	if (json)
-		report_json_txn(out, e, t);
+		report_json_txn(out, e, t, ev);
 	else
-		report_text_txn(out, e, t);
+		report_text_txn(out, e, t, ev);
+	return 0;
 }

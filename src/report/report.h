@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "../diag/evidence.h"
 #include "../engine.h"
 #include "../filter/dfilter.h"
 
@@ -26,11 +27,17 @@ bool report_wants(const struct engine *e, const struct txn *t,
  */
 void report_all(FILE *out, const struct engine *e, const struct report_opts *o,
     bool json);
-/* One transaction, in either format. */
-void report_txn(FILE *out, const struct engine *e, const struct txn *t,
-    bool json);
-void report_text_txn(FILE *out, const struct engine *e, const struct txn *t);
-void report_json_txn(FILE *out, const struct engine *e, const struct txn *t);
+/*
+ * One transaction, in either format: its evidence is built into ev (a
+ * scratch list, reused from one transaction to the next) and rendered.
+ * 0, or -1 (out of memory: nothing printed).
+ */
+int report_txn(FILE *out, const struct engine *e, const struct txn *t,
+    bool json, struct evidence *ev);
+void report_text_txn(FILE *out, const struct engine *e, const struct txn *t,
+    const struct evidence *ev);
+void report_json_txn(FILE *out, const struct engine *e, const struct txn *t,
+    const struct evidence *ev);
 /* Text: "N requests, M gateway errors, …" (and a hint when none shown). */
 void report_summary(FILE *out, const struct engine *e, bool json, bool all,
     uint64_t shown);
