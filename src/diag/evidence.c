@@ -133,6 +133,7 @@ row_start(struct walk *w, enum evidence_kind kind, const struct frame_ref *f,
 	if (f && f->number) {
 		r->frame = f->number;
 		r->ts_ns = f->ts_ns;
+		r->file_offset = f->offset;
 		r->rel_ns = f->ts_ns - w->t0;
 		fmt_secs(r->rel, sizeof r->rel, r->rel_ns);
 	}

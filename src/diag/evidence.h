@@ -56,6 +56,7 @@ struct evidence_row {
 	uint64_t reply_frame;	/* DNS query: its answer (0: none seen);
 				 * DNS cache: the answer used */
 	int64_t ts_ns;		/* the frame's time (0 without a frame) */
+	uint64_t file_offset;	/* its record's offset in the capture file */
 	uint32_t ref;		/* flow.dns, .conns or .msgs index */
 	unsigned seq;		/* SYN: 1-based in the series; CONNECT:
 				 * attempt number, 0 for a pooled

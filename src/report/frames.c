@@ -148,11 +148,39 @@ eval_at(struct scan *s, const struct dfilter *df, const struct frame_ref *r,
 	return 0;
 }
 
+/* Does df select one of t's frames: its request, its answer, or a frame
+ * of its evidence list (dns.flags.rcode==3 finds the NXDOMAIN 502s)? */
+static int
+txn_selected(struct scan *s, const struct engine *e, const struct txn *t,
+    const struct dfilter *df, struct evidence *ev, bool *match)
+{
+	const struct flow *fl = &e->flow;
+
+	if (eval_at(s, df, msg_ref(&fl->msgs[t->req]), match) < 0)
+		return -1;
+	if (!*match && t->resp != NONE32 &&
+	    eval_at(s, df, msg_ref(&fl->msgs[t->resp]), match) < 0)
+		return -1;
+	if (*match)
+		return 0;
+	if (evidence_build(ev, &e->diag, fl, t, fl->stats.last_ts,
+	    false) != 0)
+		return -1;
+	for (size_t i = 0; i < ev->n && !*match; i++) {
+		const struct evidence_row *r = &ev->rows[i];
+		struct frame_ref f = { r->frame, r->ts_ns, r->file_offset };
+
+		if (r->listed && eval_at(s, df, &f, match) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 report_filter_txns(const struct engine *e, const char *path,
     const struct dfilter *df, uint8_t *keep, char *err, size_t errlen)
 {
-	const struct flow *fl = &e->flow;
+	struct evidence ev = { 0 };
 	struct scan s;
 	int rc = 0;
 
@@ -161,16 +189,14 @@ report_filter_txns(const struct engine *e, const char *path,
 		return -1;
 	}
 	for (size_t i = 0; i < e->diag.ntxns && rc == 0; i++) {
-		const struct txn *t = &e->diag.txns[i];
-		bool req = false, resp = false;
+		bool match = false;
 
-		rc = eval_at(&s, df, msg_ref(&fl->msgs[t->req]), &req);
-		if (rc == 0 && !req && t->resp != NONE32)
-			rc = eval_at(&s, df, msg_ref(&fl->msgs[t->resp]), &resp);
-		keep[i] = req || resp;
+		rc = txn_selected(&s, e, &e->diag.txns[i], df, &ev, &match);
+		keep[i] = match;
 	}
 	if (rc < 0)
-		snprintf(err, errlen, "%s", capfile_error(s.cf));
+		snprintf(err, errlen, "%s: %s", path, capfile_error(s.cf));
+	evidence_free(&ev);
 	scan_close(&s);
 	return rc;
 }

@@ -38,9 +38,10 @@ void report_text_txn(FILE *out, const struct engine *e, const struct txn *t,
     const struct evidence *ev);
 void report_json_txn(FILE *out, const struct engine *e, const struct txn *t,
     const struct evidence *ev);
-/* Text: "N requests, M gateway errors, …" (and a hint when none shown). */
-void report_summary(FILE *out, const struct engine *e, bool json, bool all,
-    uint64_t shown);
+/* Text: "N requests, M gateway errors, …" (the capture's counts), and
+ * when none was shown, why: none found, or none the selection kept. */
+void report_summary(FILE *out, const struct engine *e, bool json,
+    const struct report_opts *o, uint64_t shown);
 
 /*
  * Report order: a transaction is printed once its story is final
