@@ -550,7 +550,9 @@ walk_upstream(struct walk *w)
 	r->bad = !m->valid || d->cause == C_UPSTREAM_5XX;
 	fmt(r->text, sizeof r->text, "%s", flow_str(fl, m->first_line));
 	if (!m->valid)
-		fmt(r->name, sizeof r->name, "%s", flow_str(fl, m->error));
+		fmt(r->name, sizeof r->name, *flow_str(fl, m->error_line) ?
+		    "%s: \"%s\"" : "%s%s", flow_str(fl, m->error),
+		    flow_str(fl, m->error_line));
 	label(w, "%s", *r->text ? r->text :
 	    "(empty first line)");
 	detail(w, "Upstream reply%s%s:\n%s\n", m->valid ? "" :

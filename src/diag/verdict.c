@@ -277,6 +277,14 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 	addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst);
 	switch (t->d.cause) {
 	case C_HTTP_INVALID:
+		/* quote what was wrong: a header line, or the first line */
+		if (*flow_str(fl, fl->msgs[t->d.up_resp].error_line)) {
+			snprintf(out, outlen, "%s replied with an invalid "
+			    "header line (%s): \"%.60s\"", dst,
+			    flow_str(fl, fl->msgs[t->d.up_resp].error),
+			    flow_str(fl, fl->msgs[t->d.up_resp].error_line));
+			break;
+		}
 		snprintf(out, outlen, "%s replied without a valid HTTP "
 		    "status line (%s): \"%.60s\"", dst,
 		    flow_str(fl, fl->msgs[t->d.up_resp].error),

@@ -77,6 +77,8 @@ struct http_msg {
 	uint16_t status;	/* responses */
 	uint8_t form;		/* requests: enum http_target_form */
 	strref method, target, host, first_line, error;
+	strref error_line;	/* invalid: the offending header line ("":
+				 * the first line is) */
 	uint32_t next;		/* next message, same connection and direction */
 	uint32_t pair;		/* the k-th response of a connection for its
 				 * k-th request and back; NONE32: none yet */

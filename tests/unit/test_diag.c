@@ -474,6 +474,38 @@ test_http_invalid_response(void **state)
 	    "no status line"), NULL);
 }
 
+/* Bug 4 of issue 14: a valid status line and a malformed header line:
+ * the summary and the evidence quote that header line, not the status
+ * line. */
+static void
+test_http_bad_header_line(void **state)
+{
+	struct scene s;
+	const struct txn *t;
+	const struct evidence_row *r;
+	struct evidence ev = { 0 };
+
+	scene_init(&s, *state);
+	ask(&s);
+	resolve(&s);
+	upstream_get(&s);
+	uf_send(s.u, &s.web, &s.out, "HTTP/1.1 200 OK\r\nX-Good: 1\r\n"
+	    "Bad Header Line\r\n\r\n");
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	expect_summary(s.u, t, WORDS("192.0.2.10:80", "invalid header line",
+	    "malformed header line", "\"Bad Header Line\""),
+	    WORDS("200 OK"));
+	assert_int_equal(evidence_build(&ev, &s.u->dg, &s.u->fl, t,
+	    s.u->fl.stats.last_ts, false), 0);
+	r = evidence_find(&ev, EK_UP_REPLY, 0);
+	assert_string_equal(r->text, "HTTP/1.1 200 OK");
+	assert_string_equal(r->name,
+	    "malformed header line: \"Bad Header Line\"");
+	evidence_free(&ev);
+}
+
 /* The reply's head is cut off by the server's FIN: invalid, not closed
  * (bytes came). */
 static void
@@ -2381,6 +2413,7 @@ main(void)
 		T(test_literal_address),
 		T(test_icmp_unreachable_v4),
 		T(test_icmp_unreachable_v6),
+		T(test_http_bad_header_line),
 		T(test_evidence_dns_unanswered),
 		T(test_evidence_icmp_each_retry),
 		T(test_evidence_gateway_closed_first),
