@@ -42,19 +42,18 @@ request_id() { screen | sed -n 's/^│Request *#\([0-9]*\) .*/\1/p' | head -1; }
 has_request() { [ -n "$(request_id)" ]; }
 moved_from() { local id; id=$(request_id); [ -n "$id" ] && [ "$id" != "$1" ]; }
 
-screen_file() { # screen_file CAPTURE
-	local cap=$1 capname prev id k
+# status_counts CAPTURE: the TUI runs on CAPTURE and its status line's
+# counts are --report's (frames, errors, per verdict); sets errs
+status_counts() {
+	local cap=$1 capname status frames
 	capname=$(basename "$cap")
-	"$GW_BIN" -p $PORTS --report=json --all "$cap" >"$TMPD/report.json" 2>/dev/null
 	"$GW_BIN" -p $PORTS --report "$cap" 2>/dev/null | tail -2 >"$TMPD/summary"
-	tui_shell 250 80 || return
+	tui_shell 250 80 || return 1
 	keys "clear; LANG=C.UTF-8 LC_ALL=C.UTF-8 $GW_BIN -p $PORTS $cap; echo EXIT=\$?" Enter
-	if ! wait_for 20 has "? help"; then
+	if ! wait_for 60 has "? help"; then
 		notok "$capname: loads" "$(flat)"
-		return
+		return 1
 	fi
-	# the status line's counts are the report's
-	local status frames errs
 	status=$(screen | grep -F ' frames · ' | tail -1)
 	frames=$(sed -n 's/.* \([0-9]*\) frames.*/\1/p' "$TMPD/summary")
 	errs=$(sed -n 's/.* \([0-9]*\) gateway errors\{0,1\}.*/\1/p' "$TMPD/summary")
@@ -65,6 +64,13 @@ screen_file() { # screen_file CAPTURE
 	check_eq "$capname: status line: per-verdict counts, as --report" \
 	    "$(grep -oE '[A-Z]+ [0-9]+' "$TMPD/summary" | awk '{print $NF}' | tr '\n' ' ')" \
 	    "$(sed 's/.*errors*: //' <<<"$status" | grep -oE '[A-Z]+ [0-9]+' | awk '{print $NF}' | tr '\n' ' ')"
+}
+
+screen_file() { # screen_file CAPTURE
+	local cap=$1 capname prev id k
+	capname=$(basename "$cap")
+	"$GW_BIN" -p $PORTS --report=json --all "$cap" >"$TMPD/report.json" 2>/dev/null
+	status_counts "$cap" || return
 	# every gateway error in turn, top to bottom
 	keys g
 	wait_for 5 has_request
@@ -92,3 +98,12 @@ check "examples/ holds lab captures (${#caps[@]})" test ${#caps[@]} -gt 0
 for cap in "${caps[@]}"; do
 	screen_file "$cap"
 done
+
+# A generated busy gateway (bench/busy.c): the status line's counts.
+if cc -O2 -std=c11 -D_GNU_SOURCE -o "$TMPD/busy" "$ROOT/bench/busy.c" -lm \
+    2>"$TMPD/cc.err" && "$TMPD/busy" -o "$TMPD/busy.pcap" -T /dev/null \
+    -t /dev/null --requests 600 --hosts 8 --rate 300 -S 2 >/dev/null 2>&1; then
+	status_counts "$TMPD/busy.pcap" && keys q
+else
+	notok "bench/busy generates a capture" "$(head -c 300 "$TMPD/cc.err")"
+fi
