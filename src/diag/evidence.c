@@ -252,6 +252,24 @@ dns_answers(const struct flow *fl, const struct dns_query *q, char *list,
 		label(w, "NOERROR (no answer)");
 }
 
+/* What a query's row and its answer's row both say: server, type, name,
+ * and once answered, the RCODE, the round trip and the addresses. */
+static void
+dns_fields(const struct flow *fl, const struct dns_query *q, bool answered,
+    struct evidence_row *r)
+{
+	addr_fmt(&q->server, r->peer, sizeof r->peer);
+	fmt(r->kind_name, sizeof r->kind_name, "%s", dns_type_name(q->qtype));
+	fmt(r->name, sizeof r->name, "%s", flow_str(fl, q->qname));
+	if (!answered) {
+		fmt(r->text, sizeof r->text, "no answer");
+		return;
+	}
+	fmt(r->text, sizeof r->text, "%s", dns_rcode_name((unsigned)q->rcode));
+	set_delay(r, q->answer.ts_ns - q->query.ts_ns);
+	dns_answers(fl, q, r->answers, sizeof r->answers, NULL);
+}
+
 static void
 walk_dns(struct walk *w)
 {
@@ -267,26 +285,13 @@ walk_dns(struct walk *w)
 		r->ref = d->dns[k];
 		r->listed = true;
 		r->bad = !answered && d->cause == C_DNS_NO_RESPONSE;
-		addr_fmt(&q->server, r->peer, sizeof r->peer);
-		fmt(r->kind_name, sizeof r->kind_name, "%s",
-		    dns_type_name(q->qtype));
-		label(w, "DNS %s? %s%s", r->kind_name,
-		    flow_str(fl, q->qname), q->rcode < 0 ? " (no answer)" :
-		    "");
+		r->reply_frame = answered ? q->answer.number : 0;
+		dns_fields(fl, q, answered, r);
+		label(w, "DNS %s? %s%s", r->kind_name, r->name, answered ? "" :
+		    " (no answer)");
 		endpoints(w, &q->client, q->cport, &q->server, q->sport);
 		detail(w, "DNS query id 0x%04x over %s\n", q->id,
 		    q->over_tcp ? "TCP" : "UDP");
-		fmt(r->name, sizeof r->name, "%s", flow_str(fl, q->qname));
-		if (answered) {
-			r->reply_frame = q->answer.number;
-			set_delay(r, q->answer.ts_ns - q->query.ts_ns);
-			fmt(r->text, sizeof r->text, "%s",
-			    dns_rcode_name((unsigned)q->rcode));
-			dns_answers(fl, q, r->answers, sizeof r->answers,
-			    NULL);
-		} else {
-			fmt(r->text, sizeof r->text, "no answer");
-		}
 		row_end(w);
 		if (!answered)
 			continue;
@@ -296,14 +301,8 @@ walk_dns(struct walk *w)
 		r->listed = true;
 		r->bad = q->rcode > 0 || (q->nanswers == 0 &&
 		    d->cause == C_DNS_ERROR);
-		addr_fmt(&q->server, r->peer, sizeof r->peer);
-		fmt(r->kind_name, sizeof r->kind_name, "%s",
-		    dns_type_name(q->qtype));
-		fmt(r->text, sizeof r->text, "%s",
-		    dns_rcode_name((unsigned)q->rcode));
-		set_delay(r, q->answer.ts_ns - q->query.ts_ns);
+		dns_fields(fl, q, true, r);
 		endpoints(w, &q->server, q->sport, &q->client, q->cport);
-		fmt(r->name, sizeof r->name, "%s", flow_str(fl, q->qname));
 		detail(w, "DNS answer id 0x%04x, RCODE %d %s, rtt %s\n",
 		    q->id, q->rcode, r->text, r->delay);
 		dns_answers(fl, q, r->answers, sizeof r->answers, w);
