@@ -21,7 +21,7 @@
 
 #include <pcap/pcap.h>
 
-#include "capfile.h"
+#include "reread.h"
 #include "safefile.h"
 
 /* What we write when the capture claims no snapshot length. */
@@ -83,58 +83,41 @@ lt_index(const struct range_info *ri, int lt)
 
 /*
  * The frames to write: a range first..last read straight through, or a
- * list of frames (in file order) each found by its offset; a frame that
- * follows the previous one is read on without seeking.
+ * list of frames (in file order) each found by its reference (reread
+ * reads on without seeking when one follows the previous).
  */
 struct selection {
 	const struct frame_ref *list;	/* NULL: the range */
 	size_t n, next;
 	uint64_t first, first_offset, last;
-	uint64_t prev;			/* number of the frame read last */
 };
 
 static int
-sel_rewind(struct capfile *cf, struct selection *s)
+sel_rewind(struct reread *rr, struct selection *s)
 {
+	struct frame_ref from = { s->first, 0, s->first_offset };
+
 	s->next = 0;
-	s->prev = 0;
 	if (s->list != NULL)
 		return 0;
-	return capfile_seek(cf, s->first_offset, s->first);
+	return reread_range(rr, &from, s->last);
 }
 
 /* 1: *f is the next selected frame; 0: done; -1: read error in err. */
 static int
-sel_next(struct capfile *cf, struct selection *s, struct frame *f,
+sel_next(struct reread *rr, struct selection *s, struct frame *f,
     char *err, size_t errlen)
 {
-	const struct frame_ref *r;
 	int rc;
 
-	if (s->list == NULL) {
-		rc = capfile_next(cf, f);
-		if (rc == 1 && f->number > s->last)
-			return 0;
-	} else {
-		if (s->next == s->n)
-			return 0;
-		r = &s->list[s->next++];
-		if ((s->prev == 0 || r->number != s->prev + 1) &&
-		    capfile_seek(cf, r->offset, r->number) < 0)
-			rc = -1;
-		else
-			rc = capfile_next(cf, f);
-		if (rc == 1 && f->number != r->number)
-			rc = 0;
-		if (rc == 0) {
-			snprintf(err, errlen, "%s: frame %llu not found",
-			    capfile_path(cf), (unsigned long long)r->number);
-			return -1;
-		}
-		s->prev = r->number;
-	}
+	if (s->list == NULL)
+		rc = reread_next(rr, f);
+	else if (s->next == s->n)
+		return 0;
+	else
+		rc = reread_frame(rr, &s->list[s->next++], f) == 0 ? 1 : -1;
 	if (rc < 0)
-		snprintf(err, errlen, "%s", capfile_error(cf));
+		snprintf(err, errlen, "%s", reread_error(rr));
 	return rc;
 }
 
@@ -144,23 +127,23 @@ sel_next(struct capfile *cf, struct selection *s, struct frame *f,
  * pcapng reader knows an interface only once it walked past it).
  */
 static int
-survey(struct capfile *cf, struct selection *sel, struct range_info *ri,
+survey(struct reread *rr, struct selection *sel, struct range_info *ri,
     char *err, size_t errlen)
 {
 	struct frame f;
 	int rc;
 
 	memset(ri, 0, sizeof *ri);
-	if (sel_rewind(cf, sel) < 0) {
-		snprintf(err, errlen, "%s", capfile_error(cf));
+	if (sel_rewind(rr, sel) < 0) {
+		snprintf(err, errlen, "%s", reread_error(rr));
 		return -1;
 	}
-	while ((rc = sel_next(cf, sel, &f, err, errlen)) == 1) {
+	while ((rc = sel_next(rr, sel, &f, err, errlen)) == 1) {
 		if (lt_index(ri, f.linktype) == ri->nlts) {
 			if (ri->nlts == MAX_LINKTYPES) {
 				snprintf(err, errlen, "%s: the frames have "
 				    "more than %d link types",
-				    capfile_path(cf), MAX_LINKTYPES);
+				    capfile_path(rr->cf), MAX_LINKTYPES);
 				return -1;
 			}
 			ri->lts[ri->nlts++] = f.linktype;
@@ -173,7 +156,7 @@ survey(struct capfile *cf, struct selection *sel, struct range_info *ri,
 		return -1;
 	if (ri->count == 0) {
 		snprintf(err, errlen, "%s: frame %llu not found",
-		    capfile_path(cf), (unsigned long long)sel->first);
+		    capfile_path(rr->cf), (unsigned long long)sel->first);
 		return -1;
 	}
 	return 0;
@@ -249,7 +232,7 @@ ng_header(FILE *fp, const struct range_info *ri, uint32_t snaplen, bool nano)
 
 /* Second pass: the same frames into the dumper or the pcapng file. */
 static int
-copy_frames(struct capfile *cf, struct selection *sel, pcap_dumper_t *d,
+copy_frames(struct reread *rr, struct selection *sel, pcap_dumper_t *d,
     FILE *ng, const struct range_info *ri, bool nano, uint64_t *written,
     char *err, size_t errlen)
 {
@@ -258,11 +241,11 @@ copy_frames(struct capfile *cf, struct selection *sel, pcap_dumper_t *d,
 	uint8_t b[20];
 	int rc;
 
-	if (sel_rewind(cf, sel) < 0) {
-		snprintf(err, errlen, "%s", capfile_error(cf));
+	if (sel_rewind(rr, sel) < 0) {
+		snprintf(err, errlen, "%s", reread_error(rr));
 		return -1;
 	}
-	while ((rc = sel_next(cf, sel, &f, err, errlen)) == 1) {
+	while ((rc = sel_next(rr, sel, &f, err, errlen)) == 1) {
 		int64_t sec = f.ts_ns / 1000000000, ns = f.ts_ns % 1000000000;
 		uint32_t wire = f.wirelen < f.caplen ? f.caplen : f.wirelen;
 
@@ -302,7 +285,7 @@ export_sel(const char *in_path, struct selection *sel, const char *out_path,
     bool force, uint64_t *written, char *err, size_t errlen)
 {
 	char tmp[4096 + 32];
-	struct capfile *cf = NULL;
+	struct reread rr = { 0 };
 	struct range_info ri;
 	pcap_t *dead = NULL;
 	pcap_dumper_t *d = NULL;
@@ -314,12 +297,14 @@ export_sel(const char *in_path, struct selection *sel, const char *out_path,
 
 	*written = 0;
 	tmp[0] = '\0';
-	if ((cf = capfile_open(in_path, err, errlen)) == NULL)
+	if (reread_open(&rr, in_path) < 0) {
+		snprintf(err, errlen, "%s", reread_error(&rr));
 		return -1;
-	if (survey(cf, sel, &ri, err, errlen) < 0)
+	}
+	if (survey(&rr, sel, &ri, err, errlen) < 0)
 		goto out;
-	nano = capfile_ts_digits(cf) == 9;
-	snaplen = capfile_snaplen(cf);
+	nano = capfile_ts_digits(rr.cf) == 9;
+	snaplen = capfile_snaplen(rr.cf);
 	if (snaplen == 0)
 		snaplen = DEFAULT_SNAPLEN;
 	if (snaplen < ri.maxcap)
@@ -360,7 +345,7 @@ export_sel(const char *in_path, struct selection *sel, const char *out_path,
 			goto out;
 		}
 	}
-	if (copy_frames(cf, sel, d, fp, &ri, nano, written, err, errlen) < 0)
+	if (copy_frames(&rr, sel, d, fp, &ri, nano, written, err, errlen) < 0)
 		goto out;
 	if (*written != ri.count) {
 		snprintf(err, errlen, "%s: changed while exporting", in_path);
@@ -386,7 +371,7 @@ out:
 	safefile_discard(tmp);
 	if (dead != NULL)
 		pcap_close(dead);
-	capfile_close(cf);
+	reread_close(&rr);
 	if (rc < 0)
 		*written = 0;
 	return rc;

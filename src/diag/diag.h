@@ -165,6 +165,10 @@ bool txn_saw(const struct flow *fl, const struct txn *t,
 /* Texts for humans and the JSON keys of DESIGN §1. */
 const char *verdict_key(enum verdict v);	/* "host-not-resolvable" */
 const char *verdict_label(enum verdict v);	/* "HOST NOT RESOLVABLE" */
+/* The transaction's label: its verdict's, but an answer the gateway gave
+ * that is no gateway error yet no success says its class ("CLIENT
+ * ERROR" for a CONNECT the proxy refused with 400), never "OK". */
+const char *txn_label(const struct txn *t);
 const char *cause_key(enum cause c);		/* "dns-nxdomain" */
 const char *cause_remedy(enum cause c);
 const char *link_key(enum evidence_link l);		/* "cache" */
@@ -175,7 +179,8 @@ void diag_summary(const struct diag *dg, const struct flow *fl,
  * TTL (at least 30 s), for NXDOMAIN the SOA's negative TTL (else 60 s);
  * at most a day. */
 uint32_t diag_cache_ttl(const struct flow *fl, const struct dns_query *q);
-/* Evidence frame numbers, sorted, unique; returns how many were written. */
+/* Evidence frame numbers, sorted, unique; returns how many were written
+ * (evidence.c: the frames evidence_build lists). */
 size_t diag_evidence_frames(const struct flow *fl, const struct txn *t,
     int64_t now_ns, uint64_t *out, size_t max);
 /* Every SYN the gateway sent for a transaction, all attempts, in order. */

@@ -56,6 +56,16 @@ verdict_label(enum verdict v)
 }
 
 const char *
+txn_label(const struct txn *t)
+{
+	if (t->d.verdict == V_OK && t->status >= 500)
+		return "SERVER ERROR";
+	if (t->d.verdict == V_OK && t->status >= 400)
+		return "CLIENT ERROR";
+	return verdict_label((enum verdict)t->d.verdict);
+}
+
+const char *
 cause_key(enum cause c)
 {
 	return (unsigned)c < C_COUNT ? cause_keys[c] : "none";
@@ -103,64 +113,6 @@ txn_saw(const struct flow *fl, const struct txn *t, const struct frame_ref *r,
 {
 	return r->number != 0 &&
 	    r->ts_ns <= add_sat(txn_end_ns(fl, t, now_ns), DIAG_SLACK_NS);
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void
-push(uint64_t *out, size_t *n, size_t max, uint64_t frame)
-{
-	if (frame != 0 && *n < max)
-		out[(*n)++] = frame;
-}
-
-size_t
-diag_evidence_frames(const struct flow *fl, const struct txn *t,
-    int64_t now_ns, uint64_t *out, size_t max)
-{
-	const struct diagnosis *d = &t->d;
-	size_t n = 0, u = 0;
-
-	push(out, &n, max, flow_msg_frame(&fl->msgs[t->req])->number);
-	if (t->resp != NONE32)
-		push(out, &n, max, flow_msg_frame(&fl->msgs[t->resp])->number);
-	for (unsigned k = 0; k < d->ndns; k++) {
-		const struct dns_query *q = &fl->dns[d->dns[k]];
-
-		push(out, &n, max, q->query.number);
-		if (txn_saw(fl, t, &q->answer, now_ns))
-			push(out, &n, max, q->answer.number);
-	}
-	for (unsigned k = 0; k < d->nconns; k++) {
-		const struct conn *c = &fl->conns[d->conns[k]];
-
-		for (unsigned s = 0; s < c->nsyn; s++)
-			push(out, &n, max, c->syns[s].number);
-		/* what the connection did later is another story */
-		if (txn_saw(fl, t, &c->synack, now_ns))
-			push(out, &n, max, c->synack.number);
-		if (txn_saw(fl, t, &c->icmp, now_ns))
-			push(out, &n, max, c->icmp.number);
-		if (c->rst_from_server && txn_saw(fl, t, &c->rst, now_ns))
-			push(out, &n, max, c->rst.number);
-		if (txn_saw(fl, t, &c->fin[1], now_ns))
-			push(out, &n, max, c->fin[1].number);
-	}
-	if (d->up_req != NONE32)
-		push(out, &n, max, flow_msg_frame(&fl->msgs[d->up_req])->number);
-	if (d->up_resp != NONE32)
-		push(out, &n, max, fl->msgs[d->up_resp].head.number);
-	qsort(out, n, sizeof *out, cmp_u64);
-	for (size_t i = 0; i < n; i++)
-		if (u == 0 || out[u - 1] != out[i])
-			out[u++] = out[i];
-	return u;
 }
 
 /* Takes f into [first,last]: a response can precede the request's last
@@ -280,7 +232,7 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
     size_t outlen)
 {
 	const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
-	char dst[ADDR_STRLEN], from[ADDR_STRLEN];
+	char dst[ADDR_STRLEN], from[ADDR_STRLEN], to[ADDR_PORT_STRLEN];
 	unsigned nsyn = 0, nrst = 0;
 
 	for (unsigned k = 0; k < t->d.nconns; k++) {
@@ -300,10 +252,10 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 		    "tried" : "");
 		break;
 	case C_ICMP_UNREACHABLE:
-		snprintf(out, outlen, "%s answered the SYN to %s:%u with ICMP "
-		    "%s", addr_fmt(&c->icmp_from, from, sizeof from), dst,
-		    c->sport, icmp_unreach_name(c->icmp_ver, c->icmp_type,
-		    c->icmp_code));
+		snprintf(out, outlen, "%s answered the SYN to %s with ICMP %s",
+		    addr_fmt(&c->icmp_from, from, sizeof from),
+		    addr_port_fmt(&c->saddr, c->sport, to, sizeof to),
+		    icmp_unreach_name(c->icmp_ver, c->icmp_type, c->icmp_code));
 		break;
 	default:
 		snprintf(out, outlen, "%u SYN%s to %s port %u got no answer "
@@ -320,28 +272,36 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 {
 	const struct conn *c = &fl->conns[t->d.up_conn != NONE32 ?
 	    t->d.up_conn : t->d.conns[t->d.nconns - 1]];
-	char dst[ADDR_STRLEN];
+	char dst[ADDR_PORT_STRLEN];
 
-	addr_fmt(&c->saddr, dst, sizeof dst);
+	addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst);
 	switch (t->d.cause) {
 	case C_HTTP_INVALID:
-		snprintf(out, outlen, "%s:%u replied without a valid HTTP "
-		    "status line (%s): \"%.60s\"", dst, c->sport,
+		/* quote what was wrong: a header line, or the first line */
+		if (*flow_str(fl, fl->msgs[t->d.up_resp].error_line)) {
+			snprintf(out, outlen, "%s replied with an invalid "
+			    "header line (%s): \"%.60s\"", dst,
+			    flow_str(fl, fl->msgs[t->d.up_resp].error),
+			    flow_str(fl, fl->msgs[t->d.up_resp].error_line));
+			break;
+		}
+		snprintf(out, outlen, "%s replied without a valid HTTP "
+		    "status line (%s): \"%.60s\"", dst,
 		    flow_str(fl, fl->msgs[t->d.up_resp].error),
 		    flow_str(fl, fl->msgs[t->d.up_resp].first_line));
 		break;
 	case C_UPSTREAM_5XX:
-		snprintf(out, outlen, "%s:%u itself answered \"%.60s\"; the "
-		    "gateway passed it on", dst, c->sport,
+		snprintf(out, outlen, "%s itself answered \"%.60s\"; the "
+		    "gateway passed it on", dst,
 		    flow_str(fl, fl->msgs[t->d.up_resp].first_line));
 		break;
 	case C_UPSTREAM_CLOSED:
-		snprintf(out, outlen, "%s:%u closed the connection without "
-		    "sending a byte", dst, c->sport);
+		snprintf(out, outlen, "%s closed the connection without "
+		    "sending a byte", dst);
 		break;
 	default:
-		snprintf(out, outlen, "%s:%u accepted the request but sent "
-		    "nothing back in %.1f s", dst, c->sport,
+		snprintf(out, outlen, "%s accepted the request but sent "
+		    "nothing back in %.1f s", dst,
 		    secs(txn_elapsed_ns(fl, t, fl->stats.last_ts)));
 		break;
 	}
@@ -353,14 +313,14 @@ summary_unknown(const struct flow *fl, const struct txn *t, char *out,
     size_t outlen)
 {
 	const char *host = flow_str(fl, t->host);
-	char dst[ADDR_STRLEN];
+	char dst[ADDR_PORT_STRLEN];
 
 	if (t->d.nconns) {
 		const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
 
-		snprintf(out, outlen, "the gateway connected to %s:%u, but no "
+		snprintf(out, outlen, "the gateway connected to %s, but no "
 		    "request for this URL was seen on the connection",
-		    addr_fmt(&c->saddr, dst, sizeof dst), c->sport);
+		    addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst));
 	} else if (t->d.ndns) {
 		snprintf(out, outlen, "%s was resolved%s, but no connection "
 		    "attempt to its addresses was captured", host,

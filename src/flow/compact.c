@@ -131,7 +131,7 @@ move_dns(struct flow *fl, const struct flow_maps *mp)
 static void
 compact_strings(struct flow *fl, strref **extra, size_t nextra)
 {
-	size_t n = fl->nmsgs * 5 + fl->ndns + fl->nanswers * 2 + nextra, k = 0;
+	size_t n = fl->nmsgs * 6 + fl->ndns + fl->nanswers * 2 + nextra, k = 0;
 	strref **refs = malloc((n ? n : 1) * sizeof *refs);
 
 	if (refs == NULL)
@@ -144,6 +144,7 @@ compact_strings(struct flow *fl, strref **extra, size_t nextra)
 		refs[k++] = &m->host;
 		refs[k++] = &m->first_line;
 		refs[k++] = &m->error;
+		refs[k++] = &m->error_line;
 	}
 	for (size_t i = 0; i < fl->ndns; i++)
 		refs[k++] = &fl->dns[i].qname;

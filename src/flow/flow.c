@@ -340,6 +340,7 @@ icmp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 	c = &fl->conns[ci];
 	c->nicmp++;
 	c->last = fr;
+	c->icmp_last = fr;
 	if (c->icmp.number == 0) {
 		c->icmp = fr;
 		c->icmp_ver = p->ipver;

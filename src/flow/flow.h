@@ -52,6 +52,7 @@ struct conn {
 	bool rst_from_server;
 	struct frame_ref fin[2];	/* first FIN per direction (0: client) */
 	struct frame_ref icmp;	/* ICMP error quoting this connection */
+	struct frame_ref icmp_last;	/* the last one (a SYN retry's) */
 	uint8_t icmp_ver, icmp_type, icmp_code;
 	uint16_t nicmp;		/* ICMP errors quoting it */
 	struct gw_addr icmp_from;
@@ -76,6 +77,8 @@ struct http_msg {
 	uint16_t status;	/* responses */
 	uint8_t form;		/* requests: enum http_target_form */
 	strref method, target, host, first_line, error;
+	strref error_line;	/* invalid: the offending header line ("":
+				 * the first line is) */
 	uint32_t next;		/* next message, same connection and direction */
 	uint32_t pair;		/* the k-th response of a connection for its
 				 * k-th request and back; NONE32: none yet */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../capture/capfile.h"
+#include "../capture/reread.h"
 #include "follow.h"
 
 #define OOO_MAX 256		/* queued out-of-order segments per direction */
@@ -178,16 +178,14 @@ match_dir(const struct conn *c, const struct pkt *p)
 }
 
 static int
-read_conn(struct follower *fo, struct capfile *cf, char *err, size_t errlen)
+read_conn(struct follower *fo, struct reread *rr, char *err, size_t errlen)
 {
 	const struct conn *c = fo->c;
 	struct frame f;
 	struct pkt p;
-	int rc, dir;
+	int rc = 0, dir;
 
-	while (!fo->full && (rc = capfile_next(cf, &f)) == 1) {
-		if (c->last.number && f.number > c->last.number)
-			break;
+	while (!fo->full && (rc = reread_next(rr, &f)) == 1) {
 		fo->out->frames_read++;
 		memset(&p, 0, sizeof p);
 		if (decode_frame(f.linktype, f.data, f.caplen, &p) != DECODE_OK)
@@ -196,12 +194,12 @@ read_conn(struct follower *fo, struct capfile *cf, char *err, size_t errlen)
 			continue;
 		if (take_segment(fo, dir, &p, &f) < 0) {
 			snprintf(err, errlen, "%s: out of memory",
-			    capfile_path(cf));
+			    capfile_path(rr->cf));
 			return -1;
 		}
 	}
 	if (rc < 0 && fo->out->len == 0) {
-		snprintf(err, errlen, "%s", capfile_error(cf));
+		snprintf(err, errlen, "%s", reread_error(rr));
 		return -1;
 	}
 	return 0;
@@ -223,30 +221,32 @@ follow_conn(const char *path, const struct conn *c, size_t limit,
     struct follow *out, char *err, size_t errlen)
 {
 	struct follower *fo;
-	struct capfile *cf;
+	struct reread rr;
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
-	if (!(cf = capfile_open(path, err, errlen)))
+	if (reread_open(&rr, path) < 0) {
+		snprintf(err, errlen, "%s", reread_error(&rr));
 		return -1;
+	}
 	if (!(fo = calloc(1, sizeof *fo))) {
 		snprintf(err, errlen, "%s: out of memory", path);
-		capfile_close(cf);
+		reread_close(&rr);
 		return -1;
 	}
 	fo->c = c;
 	fo->out = out;
 	fo->limit = limit ? limit : FOLLOW_DEFAULT_LIMIT;
-	if (c->first.number &&
-	    capfile_seek(cf, c->first.offset, c->first.number) < 0) {
-		snprintf(err, errlen, "%s", capfile_error(cf));
-	} else if (read_conn(fo, cf, err, errlen) == 0 &&
+	/* from the connection's first frame to its last */
+	if (reread_range(&rr, &c->first, c->last.number) < 0) {
+		snprintf(err, errlen, "%s", reread_error(&rr));
+	} else if (read_conn(fo, &rr, err, errlen) == 0 &&
 	    queue_flush(fo, 0, true) == 0 && queue_flush(fo, 1, true) == 0) {
 		rc = 0;
 	}
 	queues_free(fo);
 	free(fo);
-	capfile_close(cf);
+	reread_close(&rr);
 	if (rc < 0)
 		follow_free(out);
 	return rc;

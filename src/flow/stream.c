@@ -149,10 +149,11 @@ msg_complete(struct flow *fl, struct dir_state *d, const struct frame_ref *fr)
 	d->state = PS_HEAD;
 }
 
-/* Records bytes that are not a valid head; the direction stops there. */
+/* Records bytes that are not a valid head; the direction stops there.
+ * error_at: where the offending line starts in the head (0: the first). */
 static void
 record_invalid(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
-    const char *why, const struct frame_ref *fr)
+    const char *why, size_t error_at, const struct frame_ref *fr)
 {
 	char line[FIRST_LINE_MAX + 1];
 	uint32_t mi;
@@ -170,6 +171,11 @@ record_invalid(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 		m->valid = false;
 		m->first_line = intern(fl, line);
 		m->error = intern(fl, why);
+		if (error_at > 0 && error_at < d->head_len) {
+			http_first_line(d->head + error_at,
+			    d->head_len - error_at, line, sizeof line);
+			m->error_line = intern(fl, line);
+		}
 		m->end = *fr;
 	}
 	d->state = PS_DEAD;
@@ -432,7 +438,7 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 		if (h->error && strstr(h->error, "too long"))
 			fl->stats.heads_too_long++;
 		record_invalid(fl, ci, dir, d, h->error ? h->error : "invalid",
-		    fr);
+		    h->error_at, fr);
 		return len;
 	}
 	if (r == HTTP_INCOMPLETE)
@@ -823,11 +829,14 @@ stream_close(struct flow *fl, uint32_t ci, const struct frame *f, int dir)
 		/* closed in the middle of what should have been a head */
 		const char *why = "incomplete response head";
 		struct http_head quick, *h = d->ph ? d->ph : &quick;
+		size_t at = 0;
 
 		if (parse_collected(d, dir, h, d->ph != NULL) ==
-		    HTTP_INVALID && h->error != NULL)
+		    HTTP_INVALID && h->error != NULL) {
 			why = h->error;	/* a line feed_head skipped */
-		record_invalid(fl, ci, dir, d, why, &fr);
+			at = h->error_at;
+		}
+		record_invalid(fl, ci, dir, d, why, at, &fr);
 	}
 	d->state = PS_DEAD;
 }

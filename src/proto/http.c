@@ -385,6 +385,7 @@ parse_head(const uint8_t *buf, size_t len, struct http_head *h, bool req,
 		if (c.n > HTTP_LINE_MAX) {
 			bad(h, !first ? "header line too long" : req ?
 			    "request line too long" : "status line too long");
+			h->error_at = first ? 0 : pos;
 			return HTTP_INVALID;
 		}
 		if (first && req && c.eol && c.n == 0) {
@@ -400,8 +401,10 @@ parse_head(const uint8_t *buf, size_t len, struct http_head *h, bool req,
 			    parse_status_line(&c, h);
 		else
 			r = parse_field(&c, h);
-		if (r < 0)
+		if (r < 0) {
+			h->error_at = first ? 0 : pos;
 			return HTTP_INVALID;
+		}
 		if (!c.eol) {
 			if (len < HTTP_HEAD_MAX) {
 				h->resume = first ? 0 : pos;

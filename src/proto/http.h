@@ -41,6 +41,8 @@ struct http_head {
 	bool conn_keepalive;		/* Connection: keep-alive */
 	size_t head_len;		/* bytes up to and including the blank line */
 	const char *error;		/* static text when HTTP_INVALID */
+	size_t error_at;	/* HTTP_INVALID: where the offending line
+				 * starts (0: the request or status line) */
 	size_t resume;		/* HTTP_INCOMPLETE: where http_parse_more goes on */
 };
 

@@ -1,10 +1,12 @@
 /*
- * frames.c: display filters without the screen. --frames prints the frames
- * a filter selects, one line each like tshark's (number first); -Y with
- * --report keeps the transactions whose request or answer it selects;
- * --export-frames collects the frames of ranges to write. Each is one
- * streaming pass over the capture (or a few seeks), after the engine has
- * built the model that HTTP and TCP-stream fields need.
+ * frames.c: the display-filter scan (frame_scan, also the packets pane's)
+ * and display filters without the screen. --frames prints the frames a
+ * filter selects, one line each like tshark's (number first); -Y with
+ * --report keeps the transactions one of whose frames (request, answer,
+ * evidence) it selects; --export-frames collects the frames of ranges to
+ * write. Each is one streaming pass over the capture (or a few seeks),
+ * after the engine has built the model that HTTP and TCP-stream fields
+ * need.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -12,74 +14,116 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../capture/capfile.h"
+#include "../capture/reread.h"
 #include "../util/vec.h"
 #include "report.h"
 
 typedef int (*frame_fn)(void *arg, const struct frame_fields *ff,
     const struct frame *f);
 
-struct scan {
-	struct capfile *cf;
-	struct ff_index ix;
-	struct frame_fields *ff;	/* large (a DNS message): on the heap */
-};
-
-static int
-scan_open(struct scan *s, const char *path, const struct engine *e,
+int
+frame_scan_open(struct frame_scan *s, const char *path, const struct flow *fl,
     char *err, size_t errlen)
 {
-	struct frame f;
-	bool any;
-
 	memset(s, 0, sizeof *s);
-	if ((s->cf = capfile_open(path, err, errlen)) == NULL)
+	if (reread_open(&s->rr, path) < 0) {
+		snprintf(err, errlen, "%s", reread_error(&s->rr));
 		return -1;
+	}
 	/* frame.time_relative counts from frame 1, as in Wireshark */
-	if ((any = capfile_next(s->cf, &f) == 1))
-		s->ix.first_ts = f.ts_ns;
+	s->ix.first_ts = s->rr.first.ts_ns;
 	if ((s->ff = malloc(sizeof *s->ff)) == NULL ||
-	    ff_index_build(&s->ix, &e->flow) != 0 ||
-	    (any && capfile_seek(s->cf, f.offset, f.number) < 0)) {
-		snprintf(err, errlen, "%s: %s", path, s->ff && s->ix.fl ?
-		    capfile_error(s->cf) : "out of memory");
+	    ff_index_build(&s->ix, fl) != 0) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		frame_scan_close(s);
 		return -1;
 	}
 	return 0;
 }
 
-static void
-scan_close(struct scan *s)
+void
+frame_scan_close(struct frame_scan *s)
 {
 	ff_index_free(&s->ix);
 	free(s->ff);
-	if (s->cf)
-		capfile_close(s->cf);
+	s->ff = NULL;
+	reread_close(&s->rr);
+}
+
+int
+frame_scan_start(struct frame_scan *s, const struct flow *fl,
+    const struct frame_ref *from, uint64_t last)
+{
+	/* the model grew since the index was built (a live capture) */
+	if (ff_index_stale(&s->ix, fl) && ff_index_build(&s->ix, fl) != 0) {
+		snprintf(s->rr.err, sizeof s->rr.err, "out of memory");
+		return -1;
+	}
+	return reread_range(&s->rr, from, last);
+}
+
+int
+frame_scan_next(struct frame_scan *s, const struct dfilter *df,
+    unsigned need, struct frame *f, unsigned *budget)
+{
+	unsigned fneed = dfilter_needs(df);
+	int rc;
+
+	while (*budget > 0) {
+		--*budget;
+		if ((rc = reread_next(&s->rr, f)) != 1)
+			return rc;
+		ff_fill(s->ff, &s->ix, f, fneed);
+		if (!dfilter_eval(df, s->ff))
+			continue;
+		if (need & ~fneed)
+			ff_fill(s->ff, &s->ix, f, need | fneed);
+		return 1;
+	}
+	return 2;
+}
+
+int
+frame_scan_eval(struct frame_scan *s, const struct dfilter *df,
+    const struct frame_ref *r, bool *match)
+{
+	struct frame f;
+
+	*match = false;
+	if (r->number == 0)
+		return 0;
+	if (reread_frame(&s->rr, r, &f) < 0)
+		return -1;
+	ff_fill(s->ff, &s->ix, &f, dfilter_needs(df));
+	*match = dfilter_eval(df, s->ff);
+	return 0;
 }
 
 /* Calls fn for every frame df selects (all when df is NULL). */
 static int
-scan_run(struct scan *s, const struct dfilter *df, unsigned need,
-    frame_fn fn, void *arg, char *err, size_t errlen)
+scan_run(struct frame_scan *s, const struct flow *fl,
+    const struct dfilter *df, unsigned need, frame_fn fn, void *arg,
+    char *err, size_t errlen)
 {
-	unsigned fneed = dfilter_needs(df);
 	struct frame f;
+	unsigned budget;
 	int rc;
 
-	while ((rc = capfile_next(s->cf, &f)) == 1) {
-		ff_fill(s->ff, &s->ix, &f, fneed);
-		if (!dfilter_eval(df, s->ff))
-			continue;
-		if (need & ~fneed)
-			ff_fill(s->ff, &s->ix, &f, need | fneed);
-		if (fn(arg, s->ff, &f) != 0) {
-			snprintf(err, errlen, "%s: out of memory",
-			    capfile_path(s->cf));
-			return -1;
-		}
+	if (frame_scan_start(s, fl, NULL, 0) < 0) {
+		snprintf(err, errlen, "%s", reread_error(&s->rr));
+		return -1;
 	}
+	do {
+		budget = 4096;
+		while ((rc = frame_scan_next(s, df, need, &f, &budget)) == 1)
+			if (fn(arg, s->ff, &f) != 0) {
+				snprintf(err, errlen, "%s: out of memory",
+				    capfile_path(s->rr.cf));
+				return -1;
+			}
+	} while (rc == 2);
 	if (rc < 0) {
-		snprintf(err, errlen, "%s", capfile_error(s->cf));
+		snprintf(err, errlen, "%s", reread_error(&s->rr));
 		return -1;
 	}
 	return 0;
@@ -113,13 +157,14 @@ int
 report_frames(FILE *out, const struct engine *e, const char *path,
     const struct dfilter *df, char *err, size_t errlen)
 {
-	struct scan s;
+	struct frame_scan s;
 	int rc = -1;
 
-	if (scan_open(&s, path, e, err, errlen) == 0)
-		rc = scan_run(&s, df, FF_NEED_ALL, print_frame, out, err,
-		    errlen);
-	scan_close(&s);
+	if (frame_scan_open(&s, path, &e->flow, err, errlen) == 0) {
+		rc = scan_run(&s, &e->flow, df, FF_NEED_ALL, print_frame, out,
+		    err, errlen);
+		frame_scan_close(&s);
+	}
 	return rc;
 }
 
@@ -131,20 +176,31 @@ msg_ref(const struct http_msg *m)
 	    &m->start;
 }
 
+/* Does df select one of t's frames: its request, its answer, or a frame
+ * of its evidence list (dns.flags.rcode==3 finds the NXDOMAIN 502s)? */
 static int
-eval_at(struct scan *s, const struct dfilter *df, const struct frame_ref *r,
-    bool *match)
+txn_selected(struct frame_scan *s, const struct engine *e, const struct txn *t,
+    const struct dfilter *df, struct evidence *ev, bool *match)
 {
-	struct frame f;
+	const struct flow *fl = &e->flow;
 
-	*match = false;
-	if (r->number == 0)
-		return 0;
-	if (capfile_seek(s->cf, r->offset, r->number) < 0 ||
-	    capfile_next(s->cf, &f) != 1)
+	if (frame_scan_eval(s, df, msg_ref(&fl->msgs[t->req]), match) < 0)
 		return -1;
-	ff_fill(s->ff, &s->ix, &f, dfilter_needs(df));
-	*match = dfilter_eval(df, s->ff);
+	if (!*match && t->resp != NONE32 &&
+	    frame_scan_eval(s, df, msg_ref(&fl->msgs[t->resp]), match) < 0)
+		return -1;
+	if (*match)
+		return 0;
+	if (evidence_build(ev, &e->diag, fl, t, fl->stats.last_ts,
+	    false) != 0)
+		return -1;
+	for (size_t i = 0; i < ev->n && !*match; i++) {
+		const struct evidence_row *r = &ev->rows[i];
+		struct frame_ref f = { r->frame, r->ts_ns, r->file_offset };
+
+		if (r->listed && frame_scan_eval(s, df, &f, match) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -152,26 +208,22 @@ int
 report_filter_txns(const struct engine *e, const char *path,
     const struct dfilter *df, uint8_t *keep, char *err, size_t errlen)
 {
-	const struct flow *fl = &e->flow;
-	struct scan s;
+	struct evidence ev = { 0 };
+	struct frame_scan s;
 	int rc = 0;
 
-	if (scan_open(&s, path, e, err, errlen) < 0) {
-		scan_close(&s);
+	if (frame_scan_open(&s, path, &e->flow, err, errlen) < 0)
 		return -1;
-	}
 	for (size_t i = 0; i < e->diag.ntxns && rc == 0; i++) {
-		const struct txn *t = &e->diag.txns[i];
-		bool req = false, resp = false;
+		bool match = false;
 
-		rc = eval_at(&s, df, msg_ref(&fl->msgs[t->req]), &req);
-		if (rc == 0 && !req && t->resp != NONE32)
-			rc = eval_at(&s, df, msg_ref(&fl->msgs[t->resp]), &resp);
-		keep[i] = req || resp;
+		rc = txn_selected(&s, e, &e->diag.txns[i], df, &ev, &match);
+		keep[i] = match;
 	}
 	if (rc < 0)
-		snprintf(err, errlen, "%s", capfile_error(s.cf));
-	scan_close(&s);
+		snprintf(err, errlen, "%s", reread_error(&s.rr));
+	evidence_free(&ev);
+	frame_scan_close(&s);
 	return rc;
 }
 
@@ -209,15 +261,17 @@ frames_collect(const struct engine *e, const char *path,
     size_t errlen)
 {
 	struct collect c;
-	struct scan s;
+	struct frame_scan s;
 	int rc = -1;
 
 	memset(&c, 0, sizeof c);
 	c.ranges = ranges;
 	c.nranges = nranges;
-	if (scan_open(&s, path, e, err, errlen) == 0)
-		rc = scan_run(&s, df, 0, collect_frame, &c, err, errlen);
-	scan_close(&s);
+	if (frame_scan_open(&s, path, &e->flow, err, errlen) == 0) {
+		rc = scan_run(&s, &e->flow, df, 0, collect_frame, &c, err,
+		    errlen);
+		frame_scan_close(&s);
+	}
 	if (rc < 0) {
 		free(c.refs);
 		c.refs = NULL;

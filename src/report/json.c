@@ -11,6 +11,7 @@
 #include "../proto/packet.h"
 #include "../peer/peer.h"
 #include "../util/escape.h"
+#include "../diag/evidence.h"
 #include "report.h"
 
 static void
@@ -46,36 +47,38 @@ jms(FILE *out, int64_t ns)
 }
 
 static void
-json_dns(FILE *out, const struct flow *fl, const struct txn *t)
+json_dns(FILE *out, const struct flow *fl, const struct txn *t,
+    const struct evidence *ev)
 {
+	const struct evidence_row *r;
+
 	fputs(",\"dns\":[", out);
-	for (unsigned k = 0; k < t->d.ndns; k++) {
-		const struct dns_query *q = &fl->dns[t->d.dns[k]];
-		bool answered = q->rcode >= 0 && txn_saw(fl, t, &q->answer,
-		    fl->stats.last_ts);
+	for (size_t k = 0; (r = evidence_find(ev, EK_DNS_QUERY, k)); k++) {
+		const struct dns_query *q = &fl->dns[r->ref];
 
 		fprintf(out, "%s{", k ? "," : "");
-		jframe(out, "frame", q->query.number);
+		jframe(out, "frame", r->frame);
 		fputc(',', out);
-		jstr(out, "name", flow_str(fl, q->qname));
+		jstr(out, "name", r->name);
 		fputc(',', out);
-		jstr(out, "type", dns_type_name(q->qtype));
+		jstr(out, "type", r->kind_name);
 		fputc(',', out);
-		jaddr(out, "server", &q->server);
-		if (answered) {
+		jstr(out, "server", r->peer);
+		if (r->reply_frame) {
 			fputc(',', out);
-			jstr(out, "rcode", dns_rcode_name((unsigned)q->rcode));
+			jstr(out, "rcode", r->text);
 			fputs(",\"rtt_ms\":", out);
-			jms(out, q->answer.ts_ns - q->query.ts_ns);
+			jms(out, r->delay_ns);
 		} else {
 			fputs(",\"rcode\":null,\"rtt_ms\":null", out);
 		}
 		fputc(',', out);
-		jframe(out, "response_frame", answered ? q->answer.number : 0);
+		jframe(out, "response_frame", r->reply_frame);
 		fputc(',', out);
 		jstr(out, "link", link_key(t->d.dns_link));
 		fputs(",\"answers\":[", out);
-		for (unsigned j = 0; answered && j < q->nanswers; j++) {
+		/* every answer (the rows name the first four) */
+		for (unsigned j = 0; r->reply_frame && j < q->nanswers; j++) {
 			const struct dns_answer *a =
 			    &fl->dns_answers[q->first_answer + j];
 			char buf[ADDR_STRLEN + 8 + DNS_NAME_MAX];
@@ -94,87 +97,90 @@ json_dns(FILE *out, const struct flow *fl, const struct txn *t)
 	fputc(']', out);
 }
 
-static const char *
-connect_outcome(const struct flow *fl, const struct txn *t,
-    const struct conn *c)
+/* The row of kind that the attempt ci shows, or NULL. */
+static const struct evidence_row *
+conn_row(const struct evidence *ev, enum evidence_kind kind, uint32_t ci)
 {
-	int64_t now = fl->stats.last_ts;
+	const struct evidence_row *r;
 
-	if (txn_saw(fl, t, &c->synack, now))
-		return "connected";
-	if (txn_saw(fl, t, &c->icmp, now))
-		return "icmp-unreachable";
-	if (c->rst_from_server && txn_saw(fl, t, &c->rst, now))
-		return "tcp-rst";
-	return "syn-unanswered";
+	for (size_t k = 0; (r = evidence_find(ev, kind, k)); k++)
+		if (r->ref == ci)
+			return r;
+	return NULL;
 }
 
 static void
-json_connect(FILE *out, const struct flow *fl, const struct txn *t)
+json_connect(FILE *out, const struct flow *fl, const struct txn *t,
+    const struct evidence *ev)
 {
-	const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
-	int64_t now = fl->stats.last_ts;
-	struct syn_series ss;
+	uint32_t ci = t->d.conns[t->d.nconns - 1];
+	const struct conn *c = &fl->conns[ci];
+	const struct evidence_row *synack = conn_row(ev, EK_SYNACK, ci);
+	const struct evidence_row *rst = conn_row(ev, EK_RST, ci);
+	const struct evidence_row *icmp = conn_row(ev, EK_ICMP, ci);
+	const struct evidence_row *r;
+	unsigned i;
 
-	diag_syn_series(fl, t, &ss);
 	fputs(",\"connect\":{", out);
 	jaddr(out, "server", &c->saddr);
 	fprintf(out, ",\"port\":%u,", c->sport);
-	jstr(out, "outcome", connect_outcome(fl, t, c));
+	jstr(out, "outcome", synack ? "connected" : icmp ? "icmp-unreachable" :
+	    rst ? "tcp-rst" : "syn-unanswered");
 	fputc(',', out);
 	jstr(out, "link", link_key(t->d.conn_link));
 	fprintf(out, ",\"attempts\":%u,\"syn_frames\":[", t->d.nconns);
-	for (unsigned i = 0; i < ss.n; i++)
-		fprintf(out, "%s%" PRIu64, i ? "," : "", ss.syn[i].number);
+	for (i = 0; (r = evidence_find(ev, EK_SYN, i)); i++)
+		fprintf(out, "%s%" PRIu64, i ? "," : "", r->frame);
 	fputs("],\"syn_times_ms\":[", out);
-	for (unsigned i = 0; i < ss.n; i++) {
+	for (i = 0; (r = evidence_find(ev, EK_SYN, i)); i++) {
 		fputs(i ? "," : "", out);
-		jms(out, ss.syn[i].ts_ns - ss.syn[0].ts_ns);
+		jms(out, r->offset_ns);
 	}
 	fputs("],\"intervals_ms\":[", out);
-	for (unsigned i = 1; i < ss.n; i++) {
+	for (i = 1; (r = evidence_find(ev, EK_SYN, i)); i++) {
 		fputs(i > 1 ? "," : "", out);
-		jms(out, ss.syn[i].ts_ns - ss.syn[i - 1].ts_ns);
+		jms(out, r->interval_ns);
 	}
 	fputc(']', out);
-	if (txn_saw(fl, t, &c->synack, now)) {
+	if (synack) {
 		fputc(',', out);
-		jframe(out, "synack_frame", c->synack.number);
+		jframe(out, "synack_frame", synack->frame);
 	}
-	if (c->rst_from_server && txn_saw(fl, t, &c->rst, now)) {
+	if (rst) {
 		fputc(',', out);
-		jframe(out, "rst_frame", c->rst.number);
+		jframe(out, "rst_frame", rst->frame);
 	}
-	if (txn_saw(fl, t, &c->icmp, now)) {
+	if (icmp) {
 		fprintf(out, ",\"icmp\":{\"frame\":%" PRIu64 ",\"type\":%u,"
-		    "\"code\":%u,", c->icmp.number, c->icmp_type, c->icmp_code);
-		jstr(out, "name", icmp_unreach_name(c->icmp_ver, c->icmp_type,
-		    c->icmp_code));
+		    "\"code\":%u,", icmp->frame, icmp->type, icmp->code);
+		jstr(out, "name", icmp->text);
 		fputc(',', out);
-		jaddr(out, "from", &c->icmp_from);
+		jstr(out, "from", icmp->peer);
 		fputc('}', out);
 	}
 	fputc('}', out);
 }
 
 static void
-json_upstream(FILE *out, const struct flow *fl, const struct txn *t)
+json_upstream(FILE *out, const struct flow *fl, const struct evidence *ev)
 {
-	fputs(",\"upstream\":{", out);
-	jframe(out, "request_frame",
-	    flow_msg_frame(&fl->msgs[t->d.up_req])->number);
-	fputc(',', out);
-	jstr(out, "request_line", flow_str(fl, fl->msgs[t->d.up_req].first_line));
-	fputc(',', out);
-	if (t->d.up_resp != NONE32) {
-		const struct http_msg *r = &fl->msgs[t->d.up_resp];
+	const struct evidence_row *up = evidence_find(ev, EK_UP_REQUEST, 0);
+	const struct evidence_row *reply = evidence_find(ev, EK_UP_REPLY, 0);
 
-		jframe(out, "response_frame", r->head.number);
+	fputs(",\"upstream\":{", out);
+	jframe(out, "request_frame", up->frame);
+	fputc(',', out);
+	jstr(out, "request_line", up->text);
+	fputc(',', out);
+	if (reply && reply->frame) {
+		const struct http_msg *m = &fl->msgs[reply->ref];
+
+		jframe(out, "response_frame", reply->frame);
 		fputc(',', out);
-		jstr(out, "first_line", flow_str(fl, r->first_line));
-		fprintf(out, ",\"valid\":%s", r->valid ? "true" : "false");
-		if (r->valid)
-			fprintf(out, ",\"status\":%u", r->status);
+		jstr(out, "first_line", reply->text);
+		fprintf(out, ",\"valid\":%s", m->valid ? "true" : "false");
+		if (m->valid)
+			fprintf(out, ",\"status\":%u", m->status);
 	} else {
 		fputs("\"response_frame\":null,\"first_line\":null", out);
 	}
@@ -182,14 +188,17 @@ json_upstream(FILE *out, const struct flow *fl, const struct txn *t)
 }
 
 void
-report_json_txn(FILE *out, const struct engine *e, const struct txn *t)
+report_json_txn(FILE *out, const struct engine *e, const struct txn *t,
+    const struct evidence *ev)
 {
 	const struct flow *fl = &e->flow;
 	const struct conn *cc = &fl->conns[t->conn];
 	const struct http_msg *req = &fl->msgs[t->req];
-	uint64_t ev[512];
+	const struct evidence_row *request = evidence_find(ev, EK_REQUEST, 0);
+	const struct evidence_row *answer = evidence_find(ev, EK_ANSWER, 0);
+	uint64_t frames[512];
 	size_t nev;
-	char buf[512], when[40];
+	char when[40];
 
 	fprintf(out, "{\"id\":%u,", t->id);
 	jaddr(out, "client", &cc->caddr);
@@ -206,22 +215,20 @@ report_json_txn(FILE *out, const struct engine *e, const struct txn *t)
 		fprintf(out, "\"status\":%u,", t->status);
 	else
 		fputs("\"status\":null,", out);
-	jframe(out, "request_frame", flow_msg_frame(req)->number);
+	jframe(out, "request_frame", request->frame);
 	fputc(',', out);
-	jframe(out, "response_frame", t->resp != NONE32 ?
-	    flow_msg_frame(&fl->msgs[t->resp])->number : 0);
+	jframe(out, "response_frame", answer->frame);
 	report_iso_time(req->head.ts_ns, when, sizeof when);
 	fputc(',', out);
 	jstr(out, "request_time", when);
 	fputs(",\"elapsed_ms\":", out);
-	jms(out, txn_elapsed_ns(fl, t, fl->stats.last_ts));
+	jms(out, answer->delay_ns);
 	fputc(',', out);
 	jstr(out, "verdict", verdict_key(t->d.verdict));
 	fputc(',', out);
 	jstr(out, "cause", cause_key(t->d.cause));
-	diag_summary(&e->diag, fl, t, buf, sizeof buf);
 	fputc(',', out);
-	jstr(out, "summary", buf);
+	jstr(out, "summary", ev->summary);
 	fputc(',', out);
 	jstr(out, "remedy", cause_remedy(t->d.cause));
 	fprintf(out, ",\"shared\":%s,", t->d.shared ? "true" : "false");
@@ -231,17 +238,16 @@ report_json_txn(FILE *out, const struct engine *e, const struct txn *t)
 		fprintf(out, "\"ambiguous\":true,\"rivals\":[%u],",
 		    t->rival);
 	fputs("\"evidence_frames\":[", out);
-	nev = diag_evidence_frames(fl, t, fl->stats.last_ts, ev,
-	    sizeof ev / sizeof ev[0]);
+	nev = evidence_frames(ev, frames, sizeof frames / sizeof frames[0]);
 	for (size_t i = 0; i < nev; i++)
-		fprintf(out, "%s%" PRIu64, i ? "," : "", ev[i]);
+		fprintf(out, "%s%" PRIu64, i ? "," : "", frames[i]);
 	fputc(']', out);
 	if (t->d.ndns)
-		json_dns(out, fl, t);
+		json_dns(out, fl, t, ev);
 	if (t->d.nconns)
-		json_connect(out, fl, t);
+		json_connect(out, fl, t, ev);
 	if (t->d.up_req != NONE32)
-		json_upstream(out, fl, t);
+		json_upstream(out, fl, ev);
 	peer_report_json(out, e, t);
 	alog_json_txn(out, e->alog, t->id);	/* --access-log: "log" */
 	fputs("}\n", out);

@@ -77,8 +77,8 @@ report_order(const struct engine *e, bool all_settled, const uint8_t *skip,
 }
 
 void
-report_summary(FILE *out, const struct engine *e, bool json, bool all,
-    uint64_t shown)
+report_summary(FILE *out, const struct engine *e, bool json,
+    const struct report_opts *o, uint64_t shown)
 {
 	const struct diag *dg = &e->diag;
 	uint64_t total = diag_total(dg);
@@ -93,7 +93,13 @@ report_summary(FILE *out, const struct engine *e, bool json, bool all,
 			fprintf(out, "%s %s %" PRIu64, v ? "," : "",
 			    verdict_label((enum verdict)v), dg->counts[v]);
 	fprintf(out, " · %" PRIu64 " frames\n", e->flow.stats.frames);
-	if (shown == 0 && !all)
+	/* the counts are the capture's; say when a selection hid them all */
+	if (shown == 0 && (o->txn_keep || o->client.family) &&
+	    (dg->errors || o->all))
+		fprintf(out, "None of them matches the selection (%s); --all "
+		    "lists every request.\n", o->txn_keep && o->client.family ?
+		    "-Y, -c" : o->txn_keep ? "-Y" : "-c");
+	else if (shown == 0 && !o->all)
 		fputs("No gateway errors (502/503/504) found; --all lists every "
 		    "request.\n", out);
 }
@@ -102,6 +108,7 @@ uint64_t
 report_items(FILE *out, const struct engine *e, const struct report_opts *o,
     bool json, const struct report_item *items, size_t n)
 {
+	struct evidence ev = { 0 };
 	uint64_t shown = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -109,9 +116,10 @@ report_items(FILE *out, const struct engine *e, const struct report_opts *o,
 
 		if (!report_wants(e, t, o))
 			continue;
-		report_txn(out, e, t, json);
-		shown++;
+		if (report_txn(out, e, t, json, &ev) == 0)
+			shown++;
 	}
+	evidence_free(&ev);
 	return shown;
 }
 
@@ -124,14 +132,22 @@ report_all(FILE *out, const struct engine *e, const struct report_opts *o,
 	uint64_t shown = report_items(out, e, o, json, items, n);
 
 	free(items);
-	report_summary(out, e, json, o->all, shown);
+	report_summary(out, e, json, o, shown);
 }
 
-void
-report_txn(FILE *out, const struct engine *e, const struct txn *t, bool json)
+int
+report_txn(FILE *out, const struct engine *e, const struct txn *t, bool json,
+    struct evidence *ev)
 {
+	if (evidence_build(ev, &e->diag, &e->flow, t,
+	    e->flow.stats.last_ts, false) != 0) {
+		fprintf(stderr, "gw502tui: out of memory for request %u's "
+		    "evidence\n", t->id);
+		return -1;
+	}
 	if (json)
-		report_json_txn(out, e, t);
+		report_json_txn(out, e, t, ev);
 	else
-		report_text_txn(out, e, t);
+		report_text_txn(out, e, t, ev);
+	return 0;
 }

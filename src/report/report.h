@@ -8,8 +8,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "../capture/reread.h"
+#include "../diag/evidence.h"
 #include "../engine.h"
 #include "../filter/dfilter.h"
+#include "../filter/framefields.h"
 
 struct report_opts {
 	bool all;		/* every request, not only gateway errors */
@@ -26,14 +29,21 @@ bool report_wants(const struct engine *e, const struct txn *t,
  */
 void report_all(FILE *out, const struct engine *e, const struct report_opts *o,
     bool json);
-/* One transaction, in either format. */
-void report_txn(FILE *out, const struct engine *e, const struct txn *t,
-    bool json);
-void report_text_txn(FILE *out, const struct engine *e, const struct txn *t);
-void report_json_txn(FILE *out, const struct engine *e, const struct txn *t);
-/* Text: "N requests, M gateway errors, …" (and a hint when none shown). */
-void report_summary(FILE *out, const struct engine *e, bool json, bool all,
-    uint64_t shown);
+/*
+ * One transaction, in either format: its evidence is built into ev (a
+ * scratch list, reused from one transaction to the next) and rendered.
+ * 0, or -1 (out of memory: nothing printed).
+ */
+int report_txn(FILE *out, const struct engine *e, const struct txn *t,
+    bool json, struct evidence *ev);
+void report_text_txn(FILE *out, const struct engine *e, const struct txn *t,
+    const struct evidence *ev);
+void report_json_txn(FILE *out, const struct engine *e, const struct txn *t,
+    const struct evidence *ev);
+/* Text: "N requests, M gateway errors, …" (the capture's counts), and
+ * when none was shown, why: none found, or none the selection kept. */
+void report_summary(FILE *out, const struct engine *e, bool json,
+    const struct report_opts *o, uint64_t shown);
 
 /*
  * Report order: a transaction is printed once its story is final
@@ -81,6 +91,35 @@ void report_stream_end(struct report_stream *rs, struct engine *e);
 void report_stream_free(struct report_stream *rs);
 /* "2026-11-28T09:44:45.123456Z" */
 void report_iso_time(int64_t ts_ns, char *out, size_t outlen);
+
+/*
+ * The display-filter scan of a capture, written once for --frames, -Y,
+ * --export-frames and the packets pane: frames read again (reread.h)
+ * with the fields a filter needs (framefields.h), in slices.
+ */
+struct frame_scan {
+	struct reread rr;
+	struct ff_index ix;
+	struct frame_fields *ff;	/* large (a DNS message): on the heap */
+};
+/* 0, or -1 with one line in err. */
+int frame_scan_open(struct frame_scan *s, const char *path,
+    const struct flow *fl, char *err, size_t errlen);
+void frame_scan_close(struct frame_scan *s);
+/* Scans from `from` (NULL: frame 1) up to frame `last` (0: the end). */
+int frame_scan_start(struct frame_scan *s, const struct flow *fl,
+    const struct frame_ref *from, uint64_t last);
+/*
+ * Reads on until a frame df selects (NULL: every frame), its fields in
+ * s->ff (with `need` too): 1; 0: the scan is done; -1: read error
+ * (reread_error(&s->rr)); 2: *budget frames read, none selected (call
+ * again). Each frame read takes one from *budget.
+ */
+int frame_scan_next(struct frame_scan *s, const struct dfilter *df,
+    unsigned need, struct frame *f, unsigned *budget);
+/* Does df select the frame the model knows as r? 0, or -1. */
+int frame_scan_eval(struct frame_scan *s, const struct dfilter *df,
+    const struct frame_ref *r, bool *match);
 
 /*
  * frames.c: display filters without the screen (doc/filters.md).

@@ -56,7 +56,7 @@ void
 report_stream_end(struct report_stream *rs, struct engine *e)
 {
 	print_final(rs, e);
-	report_summary(rs->out, e, rs->json, rs->o.all, rs->shown);
+	report_summary(rs->out, e, rs->json, &rs->o, rs->shown);
 }
 
 void

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../capture/capfile.h"
+#include "../capture/reread.h"
 #include "../capture/export.h"
 #include "../filter/dfilter.h"
 #include "../report/report.h"
@@ -35,8 +35,8 @@ struct pk_rows {
 };
 
 struct pk_view {
-	struct capfile *cf;	/* reads shown rows back */
-	struct capfile *scan;	/* the pass's own reader */
+	struct reread cf;	/* reads shown rows back */
+	struct frame_scan scan;	/* the pass's own reader */
 	struct ff_index ix;
 	struct frame_fields *ff;
 	struct dfilter *df;	/* applied filter, NULL: the request's frames */
@@ -56,7 +56,6 @@ struct pk_view {
 	bool anchored;
 	uint64_t anchor;
 	bool busy;		/* a pass is running */
-	uint64_t last;		/* the pass stops after this frame (0: end) */
 	uint64_t seen;		/* frames the pass has read */
 	int64_t t0, drawn;
 	struct frame_ref frame1;	/* where the capture starts */
@@ -172,11 +171,10 @@ pass_start(struct ui *u, const struct frame_ref *from, uint64_t last)
 	pk->sel = pk->top = 0;
 	pk->sel_set = false;
 	pk->anchored = false;
-	pk->last = last;
 	pk->seen = 0;
 	pk->t0 = clock_mono_ns();
-	if (capfile_seek(pk->scan, from->offset, from->number) < 0) {
-		ui_message(u, true, "%s", capfile_error(pk->scan));
+	if (frame_scan_start(&pk->scan, &u->eng.flow, from, last) < 0) {
+		ui_message(u, true, "%s", reread_error(&pk->scan.rr));
 		return;
 	}
 	pk->busy = true;
@@ -222,20 +220,16 @@ pk_step(struct ui *u)
 	int rc = 1;
 
 	while (pk->busy) {
-		for (int i = 0; i < 512 && (rc = capfile_next(pk->scan, &f)) == 1;
-		    i++) {
-			pk->seen++;
-			if (pk->last && f.number > pk->last) {
-				rc = 0;
-				break;
-			}
-			ff_fill(pk->ff, &pk->ix, &f, need);
-			if (dfilter_eval(pk->df, pk->ff))
-				pass_take(u, &f);
-		}
-		if (rc != 1) {
+		unsigned budget = 512;
+
+		while ((rc = frame_scan_next(&pk->scan, pk->df, need, &f,
+		    &budget)) == 1)
+			pass_take(u, &f);
+		pk->seen += 512 - budget;
+		if (rc != 2) {
 			if (rc < 0)
-				ui_message(u, true, "%s", capfile_error(pk->scan));
+				ui_message(u, true, "%s",
+				    reread_error(&pk->scan.rr));
 			pass_stop(u);
 			if (pk->df)
 				ui_message(u, false, "filter done: %zu frames "
@@ -258,10 +252,8 @@ pk_free(struct pk_view *pk)
 {
 	if (pk == NULL)
 		return;
-	if (pk->cf)
-		capfile_close(pk->cf);
-	if (pk->scan)
-		capfile_close(pk->scan);
+	reread_close(&pk->cf);
+	frame_scan_close(&pk->scan);
 	ff_index_free(&pk->ix);
 	dfilter_free(pk->df);
 	free(pk->ff);
@@ -275,7 +267,6 @@ pk_new(struct ui *u)
 {
 	struct pk_view *pk = calloc(1, sizeof *pk);
 	char err[512];
-	struct frame f;
 
 	if (pk == NULL || (pk->ff = malloc(sizeof *pk->ff)) == NULL) {
 		ui_message(u, true, "out of memory for the packet list");
@@ -284,20 +275,20 @@ pk_new(struct ui *u)
 	}
 	pk->txn = NONE32;
 	pk->tmode = PT_REL;
-	if ((pk->cf = capfile_open(u->opts->path, err, sizeof err)) == NULL ||
-	    (pk->scan = capfile_open(u->opts->path, err, sizeof err)) ==
-	    NULL) {
+	if (reread_open(&pk->cf, u->opts->path) < 0) {
+		ui_message(u, true, "%s", reread_error(&pk->cf));
+		pk_free(pk);
+		return NULL;
+	}
+	if (frame_scan_open(&pk->scan, u->opts->path, &u->eng.flow, err,
+	    sizeof err) < 0) {
 		ui_message(u, true, "%s", err);
 		pk_free(pk);
 		return NULL;
 	}
-	/* frame.time_relative counts from frame 1 */
-	if (capfile_next(pk->cf, &f) == 1) {
-		pk->ix.first_ts = f.ts_ns;
-		pk->frame1.number = f.number;	/* a ring may start later */
-		pk->frame1.ts_ns = f.ts_ns;
-		pk->frame1.offset = f.offset;
-	}
+	/* frame.time_relative counts from frame 1 (a ring may start later) */
+	pk->frame1 = pk->cf.first;
+	pk->ix.first_ts = pk->frame1.ts_ns;
 	if (u->opts->dfilter)
 		snprintf(pk->text, sizeof pk->text, "%s", u->opts->dfilter);
 	return pk;
@@ -470,8 +461,7 @@ pk_row(struct ui *u, const struct pk_cols *c, int y, size_t i)
 	struct frame f;
 	int x = 1;
 
-	if (capfile_seek(pk->cf, r->offset, r->number) < 0 ||
-	    capfile_next(pk->cf, &f) != 1 || f.number != r->number) {
+	if (reread_frame(&pk->cf, r, &f) < 0) {
 		ui_put(u->wflow, y, 1, getmaxx(u->wflow) - 2, "(cannot read "
 		    "the frame again)", u->attr[TE_ERROR], true);
 		return;
@@ -515,7 +505,7 @@ pk_title(struct ui *u)
 	const struct txn *t = pk->txn != NONE32 ?
 	    &u->eng.diag.txns[pk->txn] : NULL;
 	char title[200];
-	uint64_t size = capfile_size(pk->scan);
+	uint64_t size = pk->scan.rr.cf ? capfile_size(pk->scan.rr.cf) : 0;
 
 	if (pk->df)
 		snprintf(title, sizeof title, "Packets %s %zu frame%s match%s",
@@ -530,7 +520,7 @@ pk_title(struct ui *u)
 	if (pk->busy && size)
 		snprintf(title + strlen(title), sizeof title - strlen(title),
 		    " (filtering %llu%%)", (unsigned long long)
-		    (capfile_pos(pk->scan) * 100 / size));
+		    (capfile_pos(pk->scan.rr.cf) * 100 / size));
 	if (pk->marks.n || pk->anchored)
 		snprintf(title + strlen(title), sizeof title - strlen(title),
 		    ", %zu marked%s", pk->marks.n, pk->anchored ?
@@ -760,8 +750,7 @@ pk_read_selected(struct ui *u, struct frame *f)
 	if (pk == NULL || pk->sel >= pk->rows.n)
 		return NULL;
 	r = &pk->rows.r[pk->sel];
-	if (capfile_seek(pk->cf, r->offset, r->number) < 0 ||
-	    capfile_next(pk->cf, f) != 1 || f->number != r->number)
+	if (reread_frame(&pk->cf, r, f) < 0)
 		return NULL;
 	ff_fill(pk->ff, &pk->ix, f, FF_NEED_ALL);
 	return pk->ff;

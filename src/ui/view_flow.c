@@ -1,7 +1,8 @@
 /*
  * view_flow.c: the ladder diagram of one transaction (Enter), like
  * sngrep's call flow: columns Client | Gateway | DNS | Upstream, one arrow
- * per relevant frame with its time and label, a selection that scrolls,
+ * per frame of the transaction's evidence list (evidence.h) with its time
+ * from the request and its label, a selection that scrolls,
  * the selected arrow's full label at the bottom, and Enter for the frame's
  * summary.
  */
@@ -10,7 +11,7 @@
 
 #include "ui_int.h"
 
-#define FV_TIME_W 10	/* "+123.456s" */
+#define FV_TIME_W 10	/* "+123.456 s" */
 #define FV_FRAME_W 7
 #define FV_HEAD_H 3	/* border/title, column names, addresses */
 #define FV_FOOT_H 3	/* separator and two lines for the selected arrow */
@@ -48,7 +49,7 @@ fv_page(const struct ui *u)
 
 struct fv_geom {
 	int left;		/* first column of the diagram */
-	int x[LC_COUNT];	/* lifeline positions */
+	int x[EC_COUNT];	/* lifeline positions */
 };
 
 static void
@@ -59,10 +60,10 @@ fv_geometry(const struct ui *u, struct fv_geom *g)
 	g->left = 1 + FV_TIME_W + 1 + FV_FRAME_W + 1;
 	first = g->left + 4;
 	last = w - 4;
-	span = (last - first) / (LC_COUNT - 1);
+	span = (last - first) / (EC_COUNT - 1);
 	if (span < 6)
 		span = 6;
-	for (i = 0; i < LC_COUNT; i++)
+	for (i = 0; i < EC_COUNT; i++)
 		g->x[i] = first + span * i;
 }
 
@@ -76,14 +77,14 @@ fv_header(struct ui *u, const struct fv_geom *g)
 	ui_put(u->wflow, 1, 1, FV_TIME_W, "Time", u->attr[TE_HEADER], true);
 	ui_put(u->wflow, 1, 1 + FV_TIME_W + 1, FV_FRAME_W, "Frame",
 	    u->attr[TE_HEADER], true);
-	for (i = 0; i < LC_COUNT; i++) {
-		snprintf(buf, sizeof buf, "%s", ladder_col_name(i));
+	for (i = 0; i < EC_COUNT; i++) {
+		snprintf(buf, sizeof buf, "%s", evidence_col_name(i));
 		x = g->x[i] - ui_width(buf) / 2;
 		ui_put(u->wflow, 1, x, (int)strlen(buf), buf,
 		    u->attr[TE_FLOW_COLUMN], false);
-		if (l->addr[i].family == 0)
+		if (l->ev.addr[i].family == 0)
 			continue;
-		ui_elide_mid(addr_fmt(&l->addr[i], a, sizeof a), 2 * half - 1,
+		ui_elide_mid(addr_fmt(&l->ev.addr[i], a, sizeof a), 2 * half - 1,
 		    u->g.ellipsis, buf, sizeof buf);
 		x = g->x[i] - ui_width(buf) / 2;
 		ui_put(u->wflow, 2, x > 1 ? x : 1, 2 * half, buf,
@@ -97,18 +98,18 @@ fv_lifelines(struct ui *u, const struct fv_geom *g, int y)
 	int i;
 
 	wattrset(u->wflow, u->attr[TE_FLOW_LIFELINE]);
-	for (i = 0; i < LC_COUNT; i++)
+	for (i = 0; i < EC_COUNT; i++)
 		mvwaddch(u->wflow, y, g->x[i], u->g.vl);
 }
 
 static void
 fv_arrow(struct ui *u, const struct fv_geom *g, int y,
-    const struct ladder_row *r, bool sel)
+    const struct evidence_row *r, bool sel)
 {
 	int x0 = g->x[r->from], x1 = g->x[r->to], lo, hi, span, lw, lx;
 	attr_t a = u->attr[sel ? TE_FLOW_SELECTED : r->bad ? TE_FLOW_BAD :
 	    TE_FLOW_ARROW];
-	char esc[LADDER_LABEL_MAX * 4], lab[LADDER_LABEL_MAX * 4];
+	char esc[EVIDENCE_LABEL_MAX * 4], lab[EVIDENCE_LABEL_MAX * 4];
 
 	lo = x0 < x1 ? x0 : x1;
 	hi = x0 < x1 ? x1 : x0;
@@ -132,15 +133,14 @@ fv_arrow(struct ui *u, const struct fv_geom *g, int y,
 static void
 fv_row(struct ui *u, const struct fv_geom *g, int y, size_t i)
 {
-	const struct ladder_row *r = &u->fv.lad.rows[i];
-	const struct ladder_row *first = &u->fv.lad.rows[0];
+	const struct evidence_row *r = u->fv.lad.rows[i];
 	bool sel = i == u->fv.sel;
-	char t[32], f[32];
+	char f[32];
 	attr_t a = u->attr[sel ? TE_FLOW_SELECTED : TE_DIM];
 
-	ui_fmt_rel(r->ts_ns - first->ts_ns, t, sizeof t);
 	snprintf(f, sizeof f, "%llu", (unsigned long long)r->frame);
-	ui_put(u->wflow, y, 1, FV_TIME_W, t, a, true);
+	/* the time from the request, as the reports count it */
+	ui_put(u->wflow, y, 1, FV_TIME_W, r->rel, a, true);
 	ui_put(u->wflow, y, 1 + FV_TIME_W + 1, FV_FRAME_W, f, a, true);
 	fv_lifelines(u, g, y);
 	fv_arrow(u, g, y, r, sel);
@@ -148,29 +148,29 @@ fv_row(struct ui *u, const struct fv_geom *g, int y, size_t i)
 
 /* "Frame N at CLOCK, FROM → TO": the footer and the detail popup. */
 static void
-fv_row_head(const struct ui *u, const struct ladder_row *r, char *out,
+fv_row_head(const struct ui *u, const struct evidence_row *r, char *out,
     size_t outlen)
 {
 	char clock[32];
 
 	ui_fmt_clock(r->ts_ns, 6, clock, sizeof clock);
 	snprintf(out, outlen, "Frame %llu at %s, %s %s %s",
-	    (unsigned long long)r->frame, clock, ladder_col_name(r->from),
-	    u->g.arrow, ladder_col_name(r->to));
+	    (unsigned long long)r->frame, clock, evidence_col_name(r->from),
+	    u->g.arrow, evidence_col_name(r->to));
 }
 
 static void
 fv_footer(struct ui *u)
 {
-	const struct ladder_row *r;
+	const struct evidence_row *r;
 	int h = getmaxy(u->wflow), w = getmaxx(u->wflow) - 2;
-	char esc[LADDER_LABEL_MAX * 4], line[128];
+	char esc[EVIDENCE_LABEL_MAX * 4], line[128];
 
 	wattrset(u->wflow, u->attr[TE_BORDER]);
 	mvwhline(u->wflow, h - FV_FOOT_H, 1, u->g.hl, w);
 	if (u->fv.lad.n == 0)
 		return;
-	r = &u->fv.lad.rows[u->fv.sel];
+	r = u->fv.lad.rows[u->fv.sel];
 	fv_row_head(u, r, line, sizeof line);
 	ui_put(u->wflow, h - 2, 1, w, line, u->attr[TE_LABEL], true);
 	ui_esc_str(u, r->label, esc, sizeof esc);
@@ -211,15 +211,15 @@ fv_draw(struct ui *u)
 static void
 fv_details(struct ui *u)
 {
-	const struct ladder_row *r;
-	char head[128], lab[LADDER_LABEL_MAX * 4];
+	const struct evidence_row *r;
+	char head[128], lab[EVIDENCE_LABEL_MAX * 4];
 	char esc[FV_DETAIL_LINES][512];
 	const char *lines[FV_DETAIL_LINES + 3], *p, *nl;
 	size_t n = 0, k = 0;
 
 	if (u->fv.lad.n == 0)
 		return;
-	r = &u->fv.lad.rows[u->fv.sel];
+	r = u->fv.lad.rows[u->fv.sel];
 	fv_row_head(u, r, head, sizeof head);
 	lines[n++] = head;
 	lines[n++] = ui_esc_str(u, r->label, lab, sizeof lab);

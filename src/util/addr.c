@@ -52,6 +52,19 @@ addr_fmt(const struct gw_addr *x, char *out, size_t outlen)
 	return out;
 }
 
+const char *
+addr_port_fmt(const struct gw_addr *x, uint16_t port, char *out,
+    size_t outlen)
+{
+	char a[ADDR_STRLEN];
+
+	if (outlen == 0)
+		return out;
+	addr_fmt(x, a, sizeof a);
+	snprintf(out, outlen, x->family == 6 ? "[%s]:%u" : "%s:%u", a, port);
+	return out;
+}
+
 bool
 addr_parse(const char *text, struct gw_addr *out)
 {

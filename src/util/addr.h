@@ -18,6 +18,11 @@ bool addr_eq(const struct gw_addr *x, const struct gw_addr *y);
 uint32_t addr_hash(const struct gw_addr *x);
 /* Writes the textual form (inet_ntop style, "-" for none); returns out. */
 const char *addr_fmt(const struct gw_addr *x, char *out, size_t outlen);
+/* "10.0.0.1:80" or "[fd00::1]:80" (RFC 3986 brackets: an IPv6 address's
+ * own colons would run into the port's); returns out. */
+#define ADDR_PORT_STRLEN (ADDR_STRLEN + 8)
+const char *addr_port_fmt(const struct gw_addr *x, uint16_t port, char *out,
+    size_t outlen);
 /* Parses dotted IPv4 or IPv6 text; returns false when it is neither. */
 bool addr_parse(const char *text, struct gw_addr *out);
 void addr_set4(struct gw_addr *x, const uint8_t *bytes);

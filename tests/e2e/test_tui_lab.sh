@@ -37,10 +37,10 @@ def esc(s):
         out += {'\t': '\\t', '\n': '\\n', '\r': '\\r', '\x1b': '\\e', '\\': '\\\\'}.get(ch) or \
             ('\\x%02x' % o if o < 0x20 or o == 0x7f else ch)
     return out
-def ms_re(sec):  # the TUI truncates to ms; tshark rounds to µs
+def ms_re(sec):  # the screen shows the report's "+1.003 s"; tshark rounds to µs
     ms = int(float(sec) * 1000 + 0.0005)
-    alts = {ms, max(ms - 1, 0)}
-    return '(' + '|'.join('%d\\.%03d' % (m // 1000, m % 1000) for m in sorted(alts)) + ')s'
+    alts = {ms, ms + 1}     # rounded, from a time tshark rounded to µs
+    return '(' + '|'.join('%d\\.%03d' % (m // 1000, m % 1000) for m in sorted(alts)) + ') s'
 seen = set()
 for row in truth:
     cause = row['cause']

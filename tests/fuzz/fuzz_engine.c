@@ -99,6 +99,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct frame_ref first, last;
 		struct syn_series ss;
 		struct ladder l;
+		uint64_t lframes[64];
 		size_t n;
 
 		diag_summary(&e.diag, &e.flow, t, sum, sizeof sum);
@@ -112,9 +113,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(&l, 0, sizeof l);
 		if (ladder_build(&l, &e.flow, &e.diag, t) == 0) {
 			for (size_t r = 0; r < l.n; r++) {
-				FUZZ_TERMINATED(l.rows[r].label);
-				FUZZ_TERMINATED(l.rows[r].detail);
+				FUZZ_TERMINATED(l.rows[r]->label);
+				FUZZ_TERMINATED(l.rows[r]->detail);
+				FUZZ_TERMINATED(l.rows[r]->text);
 			}
+			/* the flow view's list has the reports' frames */
+			FUZZ_ASSERT(evidence_frames(&l.ev, lframes, 64) == n);
+			FUZZ_ASSERT(memcmp(lframes, frames, n *
+			    sizeof frames[0]) == 0);
 		}
 		ladder_free(&l);
 		if (i < 2) {

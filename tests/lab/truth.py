@@ -162,7 +162,8 @@ def upstream_conns(frames, ports, gws):
                 continue     # a connection the capture saw start only
             c = conns[s] = {"server": dst(fr), "sport": sp, "dport": dp, "syns": [],
                             "synack": None, "rst": None, "rst_server": False,
-                            "fin": None, "icmp": None, "reqs": [], "from_server": []}
+                            "fin": None, "icmp": None, "icmp_last": None, "reqs": [],
+                            "from_server": []}
         to_server = dst(fr) == c["server"] and dp == c["dport"]
         if flag(fr, "tcp_flags_syn") and not flag(fr, "tcp_flags_ack") and to_server:
             c["syns"].append(fr)
@@ -176,14 +177,17 @@ def upstream_conns(frames, ports, gws):
             c["reqs"].append(fr)
         if not to_server and fr.tcp_len and int(fr.tcp_len[0]) > 0:
             c["from_server"].append(fr)
-    # an ICMP error quotes the SYN: the quoted source port names the connection
+    # an ICMP error quotes the SYN: the quoted source port names the
+    # connection; a retried SYN draws one of its own (the first and the
+    # last are evidence, issue 14)
     for fr in frames:
         if first(fr.icmp_type) == "3" or first(fr.icmpv6_type) == "1":
             qsp = port(fr, "tcp_srcport")
             for c in conns.values():
-                if c["sport"] == qsp and c["icmp"] is None and c["syns"] and \
-                        c["syns"][0].t <= fr.t:
-                    c["icmp"] = fr
+                if c["sport"] == qsp and c["syns"] and c["syns"][0].t <= fr.t:
+                    if c["icmp"] is None:
+                        c["icmp"] = fr
+                    c["icmp_last"] = fr
     return conns
 
 
@@ -262,7 +266,7 @@ def full_evidence(frames, out, ports, gws):
             issue = "12"     # a pooled connection
         for c in used:
             ev.update(fr.no for fr in c["syns"])
-            for k in ("synack", "icmp", "fin"):
+            for k in ("synack", "icmp", "icmp_last", "fin"):
                 if c[k] is not None and c[k].t <= seen:
                     ev.add(c[k].no)
             if c["rst"] is not None and c["rst_server"] and c["rst"].t <= seen:

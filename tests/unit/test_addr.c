@@ -36,6 +36,25 @@ test_fmt(void **state)
 	assert_ptr_equal(addr_fmt(&a, small, 0), small);
 }
 
+/* Bug 5 of issue 14: "fd00:250::16:39010" read as one address. */
+static void
+test_port_fmt(void **state)
+{
+	static const uint8_t v4[4] = { 10, 250, 0, 1 };
+	static const uint8_t v6[16] = { 0xfd, 0, 2, 0x50, [15] = 0x16 };
+	struct gw_addr a;
+	char buf[ADDR_PORT_STRLEN];
+
+	(void)state;
+	addr_set4(&a, v4);
+	assert_string_equal(addr_port_fmt(&a, 9090, buf, sizeof buf),
+	    "10.250.0.1:9090");
+	addr_set6(&a, v6);
+	assert_string_equal(addr_port_fmt(&a, 39010, buf, sizeof buf),
+	    "[fd00:250::16]:39010");
+	assert_ptr_equal(addr_port_fmt(&a, 1, buf, 0), buf);
+}
+
 static void
 test_parse(void **state)
 {
@@ -91,6 +110,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fmt),
+		cmocka_unit_test(test_port_fmt),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_eq_hash),
 	};

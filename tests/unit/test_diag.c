@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "diag/evidence.h"
+#include "diag/ladder.h"
 #include "unit_flow.h"
 
 #define HOST "www.test"
@@ -470,6 +472,38 @@ test_http_invalid_response(void **state)
 	EVIDENCE(s.u, t, s.req, 4, 5, 6, 7, up, reply, resp);
 	expect_summary(s.u, t, WORDS("192.0.2.10:80", "without a valid HTTP",
 	    "no status line"), NULL);
+}
+
+/* Bug 4 of issue 14: a valid status line and a malformed header line:
+ * the summary and the evidence quote that header line, not the status
+ * line. */
+static void
+test_http_bad_header_line(void **state)
+{
+	struct scene s;
+	const struct txn *t;
+	const struct evidence_row *r;
+	struct evidence ev = { 0 };
+
+	scene_init(&s, *state);
+	ask(&s);
+	resolve(&s);
+	upstream_get(&s);
+	uf_send(s.u, &s.web, &s.out, "HTTP/1.1 200 OK\r\nX-Good: 1\r\n"
+	    "Bad Header Line\r\n\r\n");
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	expect_summary(s.u, t, WORDS("192.0.2.10:80", "invalid header line",
+	    "malformed header line", "\"Bad Header Line\""),
+	    WORDS("200 OK"));
+	assert_int_equal(evidence_build(&ev, &s.u->dg, &s.u->fl, t,
+	    s.u->fl.stats.last_ts, false), 0);
+	r = evidence_find(&ev, EK_UP_REPLY, 0);
+	assert_string_equal(r->text, "HTTP/1.1 200 OK");
+	assert_string_equal(r->name,
+	    "malformed header line: \"Bad Header Line\"");
+	evidence_free(&ev);
 }
 
 /* The reply's head is cut off by the server's FIN: invalid, not closed
@@ -2093,6 +2127,277 @@ test_connect_late_bytes(void **state)
 	expect_verdict(uf_txn(u, 1), V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
 }
 
+/* ---- the evidence list (issue 14): one reading for every output ------ */
+
+static void
+built(struct scene *s, const struct txn *t, struct evidence *ev)
+{
+	assert_int_equal(evidence_build(ev, &s->u->dg, &s->u->fl, t,
+	    s->u->fl.stats.last_ts, true), 0);
+}
+
+/* The rows of one kind, in list order: how many, and the k-th. */
+static size_t
+rows_of(const struct evidence *ev, enum evidence_kind kind)
+{
+	size_t n = 0;
+
+	while (evidence_find(ev, kind, n))
+		n++;
+	return n;
+}
+
+/* The frames the rows list are the evidence frames (JSON, the pane). */
+static void
+expect_listed_frames(struct scene *s, const struct txn *t,
+    const struct evidence *ev)
+{
+	uint64_t a[64], b[64];
+	size_t na = evidence_frames(ev, a, 64);
+	size_t nb = uf_evidence(s->u, t, b, 64);
+
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, na * sizeof a[0]);
+}
+
+/* Bug 1: a look-up never answered has no answer frame (the pane printed
+ * the query's number followed by 0: "#1140"). */
+static void
+test_evidence_dns_unanswered(void **state)
+{
+	struct scene s;
+	const struct txn *t;
+	const struct evidence_row *r;
+	struct evidence ev = { 0 };
+	uint64_t q;
+
+	scene_init(&s, *state);
+	ask(&s);
+	q = query(&s);
+	uf_wait(s.u, UF_S);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	built(&s, t, &ev);
+	r = evidence_find(&ev, EK_DNS_QUERY, 0);
+	assert_non_null(r);
+	assert_int_equal(r->frame, q);
+	assert_int_equal(r->reply_frame, 0);
+	assert_string_equal(r->text, "no answer");
+	assert_string_equal(r->delay, "");
+	assert_true(r->bad);
+	assert_int_equal(rows_of(&ev, EK_DNS_ANSWER), 0);
+	expect_listed_frames(&s, t, &ev);
+	evidence_free(&ev);
+}
+
+/* Bug 2: each SYN of a retry draws an ICMPv6 error; both are evidence,
+ * each timed from the SYN it answers (not -1023.6 ms from the last). */
+static void
+test_evidence_icmp_each_retry(void **state)
+{
+	static const struct uf_rr v6[] = {
+		{ DNS_T_AAAA, NULL, 60, "2001:db8::10" },
+	};
+	struct scene s;
+	const struct txn *t;
+	const struct evidence_row *r;
+	struct evidence ev = { 0 };
+	uint64_t q, a, syn[2], icmp[2], resp;
+
+	scene_init(&s, *state);
+	uf_side_init(&s.out, "2001:db8::1", 50000, 7000);
+	uf_side_init(&s.web, "2001:db8::10", 80, 9000);
+	ask(&s);
+	q = uf_dns_query(s.u, &s.res, &s.dns, 7, HOST, DNS_T_AAAA);
+	a = uf_dns_answer(s.u, &s.dns, &s.res, 7, HOST, DNS_T_AAAA, 0, v6, 1);
+	syn[0] = uf_syn(s.u, &s.out, &s.web);
+	icmp[0] = uf_icmp(s.u, "2001:db8::fe", &s.out, &s.web, 1, 1);
+	uf_wait(s.u, UF_S);
+	syn[1] = uf_syn(s.u, &s.out, &s.web);
+	icmp[1] = uf_icmp(s.u, "2001:db8::fe", &s.out, &s.web, 1, 1);
+	resp = gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
+	EVIDENCE(s.u, t, s.req, q, a, syn[0], icmp[0], syn[1], icmp[1], resp);
+	built(&s, t, &ev);
+	assert_int_equal(rows_of(&ev, EK_ICMP), 2);
+	for (size_t k = 0; k < 2; k++) {
+		r = evidence_find(&ev, EK_ICMP, k);
+		assert_int_equal(r->frame, icmp[k]);
+		/* one frame (1 ms) after its own SYN */
+		assert_int_equal(r->delay_ns, UF_FRAME_GAP_NS);
+		assert_string_equal(r->delay, "1.0 ms");
+		assert_string_equal(r->kind_name, "ICMPv6");
+	}
+	/* bug 5: an IPv6 address with a port is bracketed */
+	r = evidence_find(&ev, EK_SYN, 0);
+	assert_string_equal(r->peer, "[2001:db8::10]:80");
+	expect_listed_frames(&s, t, &ev);
+	evidence_free(&ev);
+}
+
+/* Bug 3: the gateway gave up and closed first; the upstream's FIN that
+ * follows is no "closed without a reply". */
+static void
+test_evidence_gateway_closed_first(void **state)
+{
+	struct scene s;
+	const struct txn *t;
+	const struct evidence_row *gw, *up;
+	struct evidence ev = { 0 };
+	uint64_t fin_gw, fin_up;
+
+	scene_init(&s, *state);
+	ask(&s);
+	resolve(&s);
+	upstream_get(&s);
+	uf_wait(s.u, 3 * UF_S);
+	fin_gw = uf_fin(s.u, &s.out, &s.web);
+	fin_up = uf_fin(s.u, &s.web, &s.out);
+	gateway_answers(&s, 504);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	built(&s, t, &ev);
+	gw = evidence_find(&ev, EK_FIN_GATEWAY, 0);
+	up = evidence_find(&ev, EK_FIN_UPSTREAM, 0);
+	assert_non_null(gw);
+	assert_non_null(up);
+	assert_int_equal(gw->frame, fin_gw);
+	assert_int_equal(up->frame, fin_up);
+	assert_true(gw < up);		/* in the order they came */
+	assert_string_equal(gw->text, "the gateway closed the connection "
+	    "first");
+	assert_string_equal(up->text, "upstream closed after the gateway");
+	assert_false(up->bad);
+	evidence_free(&ev);
+}
+
+/* The upstream closes first, without a byte: that FIN is the failure. */
+static void
+test_evidence_upstream_closed_first(void **state)
+{
+	struct scene s;
+	const struct txn *t;
+	const struct evidence_row *up;
+	struct evidence ev = { 0 };
+
+	scene_init(&s, *state);
+	ask(&s);
+	resolve(&s);
+	upstream_get(&s);
+	uf_fin(s.u, &s.web, &s.out);
+	uf_fin(s.u, &s.out, &s.web);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	built(&s, t, &ev);
+	up = evidence_find(&ev, EK_FIN_UPSTREAM, 0);
+	assert_non_null(up);
+	assert_true(up < evidence_find(&ev, EK_FIN_GATEWAY, 0));
+	assert_string_equal(up->text, "upstream closed without a reply");
+	assert_true(up->bad);
+	evidence_free(&ev);
+}
+
+/* A SYN/ACK after the transaction ended (and its slack) is in no output:
+ * not the list, not the flow view, not the frames. */
+static void
+test_evidence_late_synack_nowhere(void **state)
+{
+	struct scene s;
+	const struct txn *t;
+	struct evidence ev = { 0 };
+	struct ladder lad;
+	uint64_t late;
+
+	scene_init(&s, *state);
+	ask(&s);
+	resolve(&s);
+	uf_syn(s.u, &s.out, &s.web);
+	uf_wait(s.u, UF_S);
+	uf_syn(s.u, &s.out, &s.web);
+	gateway_answers(&s, 502);
+	uf_wait(s.u, 2 * UF_S);
+	late = uf_synack(s.u, &s.web, &s.out);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	built(&s, t, &ev);
+	assert_int_equal(rows_of(&ev, EK_SYNACK), 0);
+	assert_non_null(evidence_find(&ev, EK_NO_REPLY, 0));
+	memset(&lad, 0, sizeof lad);
+	assert_int_equal(ladder_build(&lad, &s.u->fl, &s.u->dg, t), 0);
+	for (size_t i = 0; i < lad.n; i++)
+		assert_int_not_equal(lad.rows[i]->frame, late);
+	ladder_free(&lad);
+	expect_listed_frames(&s, t, &ev);
+	evidence_free(&ev);
+}
+
+/* The backoff numbers are formatted once: the interval rounded to the
+ * millisecond ("+2.016 s", not truncated to 2.015) and the factor to one
+ * decimal, for the report, the pane and the flow view alike. */
+static void
+test_evidence_backoff_once(void **state)
+{
+	struct scene s;
+	const struct txn *t;
+	const struct evidence_row *r;
+	struct evidence ev = { 0 };
+
+	scene_init(&s, *state);
+	ask(&s);
+	resolve(&s);
+	uf_syn(s.u, &s.out, &s.web);
+	uf_wait(s.u, 1003 * UF_MS - UF_FRAME_GAP_NS);
+	uf_syn(s.u, &s.out, &s.web);
+	uf_wait(s.u, 2015600 * 1000LL - UF_FRAME_GAP_NS);
+	uf_syn(s.u, &s.out, &s.web);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	built(&s, t, &ev);
+	assert_int_equal(rows_of(&ev, EK_SYN), 3);
+	r = evidence_find(&ev, EK_SYN, 0);
+	assert_string_equal(r->offset, "+0.000 s");
+	assert_string_equal(r->interval, "");
+	r = evidence_find(&ev, EK_SYN, 2);
+	assert_int_equal(r->seq, 3);
+	assert_int_equal(r->interval_ns, 2015600 * 1000LL);
+	assert_string_equal(r->interval, "+2.016 s");
+	assert_string_equal(r->offset, "+3.019 s");
+	assert_string_equal(r->factor, "2.0");
+	assert_non_null(strstr(r->detail, "+2.016 s after the previous SYN"));
+	evidence_free(&ev);
+}
+
+/* Bug 11: the answer's frame is the one the JSON gives (where the message
+ * ended), and bug 6: a 400 that is no gateway error is not called "OK". */
+static void
+test_evidence_answer_frame_and_label(void **state)
+{
+	struct scene s;
+	const struct txn *t;
+	const struct evidence_row *r;
+	struct evidence ev = { 0 };
+	uint64_t head, end;
+
+	scene_init(&s, *state);
+	ask(&s);
+	head = uf_send(s.u, &s.u->srv, &s.u->cli, "HTTP/1.1 400 Bad Request"
+	    "\r\nContent-Length: 4\r\n\r\n");
+	end = uf_send(s.u, &s.u->srv, &s.u->cli, "nope");
+	t = diagnosed(&s);
+	assert_int_equal(t->status, 400);
+	assert_false(t->is_error);
+	assert_string_equal(txn_label(t), "CLIENT ERROR");
+	built(&s, t, &ev);
+	r = evidence_find(&ev, EK_ANSWER, 0);
+	assert_int_not_equal(head, end);
+	assert_int_equal(r->frame, end);
+	assert_string_equal(r->text, "HTTP/1.1 400 Bad Request");
+	evidence_free(&ev);
+}
+
 int
 main(void)
 {
@@ -2108,6 +2413,14 @@ main(void)
 		T(test_literal_address),
 		T(test_icmp_unreachable_v4),
 		T(test_icmp_unreachable_v6),
+		T(test_http_bad_header_line),
+		T(test_evidence_dns_unanswered),
+		T(test_evidence_icmp_each_retry),
+		T(test_evidence_gateway_closed_first),
+		T(test_evidence_upstream_closed_first),
+		T(test_evidence_late_synack_nowhere),
+		T(test_evidence_backoff_once),
+		T(test_evidence_answer_frame_and_label),
 		T(test_http_invalid_response),
 		T(test_http_truncated_head),
 		T(test_upstream_timeout),

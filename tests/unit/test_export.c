@@ -25,6 +25,7 @@
 #include "unit_tmpdir.h"
 #include "capture/capfile.h"
 #include "capture/export.h"
+#include "capture/reread.h"
 
 struct bb {
 	uint8_t d[8192];
@@ -578,6 +579,79 @@ test_bad_ranges(void **state)
 	assert_no_temp(fx);
 }
 
+/* ---- reread: frames read again by their references (issue 14) -------- */
+
+static struct frame_ref
+ref_of(const struct fixture *fx, uint64_t n)
+{
+	struct frame_ref r = { n, ((int64_t)1700000000 + (int64_t)n) *
+	    1000000000 + (int64_t)n * 1001 * 1000, fx->off[n] };
+
+	return r;
+}
+
+/* A frame asked for by reference is that frame; one the file does not
+ * hold there (another time, an offset past the end) is refused. */
+static void
+test_reread_frame(void **state)
+{
+	struct fixture *fx = *state;
+	struct reread rr;
+	struct frame_ref r;
+	struct frame f;
+
+	make_pcap(fx, fx->pcap_us, false, false);
+	assert_int_equal(reread_open(&rr, fx->pcap_us), 0);
+	assert_int_equal(rr.first.number, 1);
+	for (uint64_t n = 3; n <= 5; n++) {	/* 4 and 5 read on */
+		r = ref_of(fx, n);
+		assert_int_equal(reread_frame(&rr, &r, &f), 0);
+		assert_int_equal(f.number, n);
+		assert_int_equal(f.caplen, 20 + n);
+		assert_int_equal(f.data[0], n);
+	}
+	r = ref_of(fx, 2);
+	r.ts_ns += 1000;	/* not the frame the model saw */
+	assert_int_equal(reread_frame(&rr, &r, &f), -1);
+	assert_non_null(strstr(reread_error(&rr), "frame 2 not found"));
+	r = ref_of(fx, 2);
+	r.offset = 1 << 20;	/* past the end */
+	assert_int_equal(reread_frame(&rr, &r, &f), -1);
+	r.number = 0;
+	assert_int_equal(reread_frame(&rr, &r, &f), -1);
+	r = ref_of(fx, 6);	/* and it recovers */
+	assert_int_equal(reread_frame(&rr, &r, &f), 0);
+	assert_int_equal(f.number, 6);
+	reread_close(&rr);
+}
+
+/* A range stops after its last frame; without a start, from frame 1. */
+static void
+test_reread_range(void **state)
+{
+	struct fixture *fx = *state;
+	struct reread rr;
+	struct frame_ref r;
+	struct frame f;
+	uint64_t n = 0;
+
+	make_pcap(fx, fx->pcap_us, false, false);
+	assert_int_equal(reread_open(&rr, fx->pcap_us), 0);
+	r = ref_of(fx, 2);
+	assert_int_equal(reread_range(&rr, &r, 4), 0);
+	while (reread_next(&rr, &f) == 1)
+		assert_int_equal(f.number, 2 + n++);
+	assert_int_equal(n, 3);
+	assert_int_equal(reread_range(&rr, NULL, 0), 0);
+	for (n = 0; reread_next(&rr, &f) == 1; n++)
+		assert_int_equal(f.number, n + 1);
+	assert_int_equal(n, 6);
+	reread_close(&rr);
+	assert_int_equal(reread_open(&rr, "/nonexistent/x.pcap"), -1);
+	assert_non_null(strstr(reread_error(&rr), "/nonexistent/x.pcap"));
+}
+
+
 int
 main(void)
 {
@@ -592,6 +666,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_force_refuses_special,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reread_frame, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reread_range, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_ranges, setup,
 		    teardown),
 	};

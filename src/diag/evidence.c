@@ -1,0 +1,732 @@
+/*
+ * evidence.c: a transaction's evidence as rows (evidence.h), written once
+ * for every output. One walk over the linked look-ups and connection
+ * attempts decides what was seen (txn_saw) and formats the numbers; the
+ * rows go to a callback, so the evidence frames (diag_evidence_frames) are
+ * listed by the same walk without building the rows' list.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../proto/dns.h"
+#include "../proto/packet.h"
+#include "evidence.h"
+
+static const char *const col_names[EC_COUNT] = {
+	"Client", "Gateway", "DNS", "Upstream"
+};
+
+const char *
+evidence_col_name(enum evidence_col c)
+{
+	return (unsigned)c < EC_COUNT ? col_names[c] : "?";
+}
+
+typedef int (*row_fn)(void *arg, const struct evidence_row *r);
+
+struct walk {
+	const struct flow *fl;
+	const struct txn *t;
+	int64_t now, t0;	/* the capture's time; the request's */
+	row_fn fn;
+	void *arg;
+	int failed;
+	bool pooled;		/* rows of a connection that only carried
+				 * the request: shown, not listed */
+	bool arrows;		/* fill the flow view's label and detail */
+	struct evidence_row r;	/* the row being written */
+};
+
+/* Seconds with millisecond precision and a sign: "+3.019 s". */
+static void
+fmt_secs(char *out, size_t outlen, int64_t ns)
+{
+	snprintf(out, outlen, "%+.3f s", (double)ns / 1e9);
+}
+
+/* A row's delay in milliseconds: "1.5 ms". */
+static void
+set_delay(struct evidence_row *r, int64_t ns)
+{
+	r->delay_ns = ns;
+	snprintf(r->delay, sizeof r->delay, "%.1f ms", (double)ns / 1e6);
+}
+
+static void
+fmt(char *out, size_t outlen, const char *f, ...)
+    __attribute__((format(printf, 3, 4)));
+static void
+fmt(char *out, size_t outlen, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(out, outlen, f, ap);
+	va_end(ap);
+}
+
+/* The flow view's arrow label of the row being written. */
+static void
+label(struct walk *w, const char *f, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+label(struct walk *w, const char *f, ...)
+{
+	va_list ap;
+
+	if (!w->arrows)
+		return;
+	va_start(ap, f);
+	vsnprintf(w->r.label, sizeof w->r.label, f, ap);
+	va_end(ap);
+}
+
+/* Appends to the row's detail (several lines): the flow view's. */
+static void
+detail(struct walk *w, const char *f, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+detail(struct walk *w, const char *f, ...)
+{
+	struct evidence_row *r = &w->r;
+	size_t n;
+	va_list ap;
+
+	if (!w->arrows || (n = strlen(r->detail)) >= sizeof r->detail - 1)
+		return;
+	va_start(ap, f);
+	vsnprintf(r->detail + n, sizeof r->detail - n, f, ap);
+	va_end(ap);
+}
+
+static void
+endpoints(struct walk *w, const struct gw_addr *a, uint16_t ap,
+    const struct gw_addr *b, uint16_t bp)
+{
+	char x[ADDR_STRLEN + 8], y[ADDR_STRLEN + 8];
+
+	if (!w->arrows)
+		return;
+	if (ap || bp)
+		detail(w, "%s -> %s\n", addr_port_fmt(a, ap, x, sizeof x),
+		    addr_port_fmt(b, bp, y, sizeof y));
+	else
+		detail(w, "%s -> %s\n", addr_fmt(a, x, sizeof x),
+		    addr_fmt(b, y, sizeof y));
+}
+
+/* Starts a row of this kind for frame f (NULL: a note). */
+static struct evidence_row *
+row_start(struct walk *w, enum evidence_kind kind, const struct frame_ref *f,
+    int from, int to)
+{
+	struct evidence_row *r = &w->r;
+
+	memset(r, 0, sizeof *r);
+	r->kind = (uint8_t)kind;
+	r->from = (uint8_t)from;
+	r->to = (uint8_t)to;
+	r->ref = NONE32;
+	if (f && f->number) {
+		r->frame = f->number;
+		r->ts_ns = f->ts_ns;
+		r->file_offset = f->offset;
+		r->rel_ns = f->ts_ns - w->t0;
+		fmt_secs(r->rel, sizeof r->rel, r->rel_ns);
+	}
+	return r;
+}
+
+static void
+row_end(struct walk *w)
+{
+	if (w->pooled)
+		w->r.listed = false;
+	if (!w->failed && w->fn(w->arg, &w->r) != 0)
+		w->failed = 1;
+}
+
+static bool
+saw(const struct walk *w, const struct frame_ref *f)
+{
+	return txn_saw(w->fl, w->t, f, w->now);
+}
+
+/* ---- the client's side ------------------------------------------------- */
+
+static void
+walk_client(struct walk *w)
+{
+	const struct flow *fl = w->fl;
+	const struct txn *t = w->t;
+	const struct conn *c = &fl->conns[t->conn];
+	const struct http_msg *m = &fl->msgs[t->req];
+	struct evidence_row *r;
+
+	r = row_start(w, EK_REQUEST, flow_msg_frame(m), EC_CLIENT,
+	    EC_GATEWAY);
+	r->ref = t->req;
+	r->listed = true;
+	fmt(r->text, sizeof r->text, "%s %s", flow_str(fl, m->method),
+	    flow_str(fl, t->url));
+	label(w, "%s", r->text);
+	endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
+	detail(w, "Client request (transaction %u):\n%s\n", t->id,
+	    flow_str(fl, m->first_line));
+	row_end(w);
+
+	if (t->resp == NONE32) {
+		r = row_start(w, EK_ANSWER, NULL, EC_GATEWAY, EC_CLIENT);
+		r->bad = true;
+	} else {
+		m = &fl->msgs[t->resp];
+		r = row_start(w, EK_ANSWER, flow_msg_frame(m), EC_GATEWAY,
+		    EC_CLIENT);
+		r->ref = t->resp;
+		r->listed = true;
+		r->bad = t->is_error;
+		fmt(r->text, sizeof r->text, "%s", flow_str(fl,
+		    m->first_line));
+		label(w, "%s", m->valid ?
+		    flow_str(fl, m->first_line) : "(invalid reply)");
+		endpoints(w, &c->saddr, c->sport, &c->caddr, c->cport);
+		detail(w, "Gateway's answer to the client:\n%s\n",
+		    flow_str(fl, m->first_line));
+	}
+	r->delay_ns = txn_elapsed_ns(fl, t, w->now);
+	snprintf(r->delay, sizeof r->delay, "%.3f s",
+	    (double)r->delay_ns / 1e9);
+	row_end(w);
+}
+
+/* ---- DNS ------------------------------------------------------------- */
+
+/*
+ * " 10.0.0.1 CNAME x" (the first four answers) into list; with a walk,
+ * also its row's label and details (the flow view's answer arrow).
+ */
+static void
+dns_answers(const struct flow *fl, const struct dns_query *q, char *list,
+    size_t listlen, struct walk *w)
+{
+	char ad[ADDR_STRLEN];
+	size_t o = 0;
+	bool labelled = false;
+
+	list[0] = '\0';
+	for (unsigned j = 0; j < q->nanswers; j++) {
+		const struct dns_answer *a =
+		    &fl->dns_answers[q->first_answer + j];
+
+		if (a->addr.family)
+			addr_fmt(&a->addr, ad, sizeof ad);
+		if (j < 4 && o < listlen)
+			o += (size_t)snprintf(list + o, listlen - o,
+			    a->addr.family ? " %s" : " CNAME %s",
+			    a->addr.family ? ad : flow_str(fl, a->target));
+		if (!w)
+			continue;
+		if (a->type == DNS_T_CNAME)
+			detail(w, "%s CNAME %s\n", flow_str(fl, a->name),
+			    flow_str(fl, a->target));
+		else
+			detail(w, "%s %s %s\n", flow_str(fl, a->name),
+			    dns_type_name(a->type), ad);
+		if (!labelled && (a->type == DNS_T_A || a->type == DNS_T_AAAA)) {
+			label(w, "%s %s%s", dns_type_name(a->type), ad,
+			    q->nanswers > 1 ? " ..." : "");
+			labelled = true;
+		}
+	}
+	if (!w || labelled)
+		return;
+	if (q->rcode > 0)
+		label(w, "%s", dns_rcode_name((unsigned)q->rcode));
+	else if (q->nanswers)
+		label(w, "CNAME %s",
+		    flow_str(fl, fl->dns_answers[q->first_answer].target));
+	else
+		label(w, "NOERROR (no answer)");
+}
+
+/* What a query's row and its answer's row both say: server, type, name,
+ * and once answered, the RCODE, the round trip and the addresses. */
+static void
+dns_fields(const struct flow *fl, const struct dns_query *q, bool answered,
+    struct evidence_row *r)
+{
+	addr_fmt(&q->server, r->peer, sizeof r->peer);
+	fmt(r->kind_name, sizeof r->kind_name, "%s", dns_type_name(q->qtype));
+	fmt(r->name, sizeof r->name, "%s", flow_str(fl, q->qname));
+	if (!answered) {
+		fmt(r->text, sizeof r->text, "no answer");
+		return;
+	}
+	fmt(r->text, sizeof r->text, "%s", dns_rcode_name((unsigned)q->rcode));
+	set_delay(r, q->answer.ts_ns - q->query.ts_ns);
+	dns_answers(fl, q, r->answers, sizeof r->answers, NULL);
+}
+
+static void
+walk_dns(struct walk *w)
+{
+	const struct flow *fl = w->fl;
+	const struct diagnosis *d = &w->t->d;
+	struct evidence_row *r;
+
+	for (unsigned k = 0; k < d->ndns; k++) {
+		const struct dns_query *q = &fl->dns[d->dns[k]];
+		bool answered = q->rcode >= 0 && saw(w, &q->answer);
+
+		r = row_start(w, EK_DNS_QUERY, &q->query, EC_GATEWAY, EC_DNS);
+		r->ref = d->dns[k];
+		r->listed = true;
+		r->bad = !answered && d->cause == C_DNS_NO_RESPONSE;
+		r->reply_frame = answered ? q->answer.number : 0;
+		dns_fields(fl, q, answered, r);
+		label(w, "DNS %s? %s%s", r->kind_name, r->name, answered ? "" :
+		    " (no answer)");
+		endpoints(w, &q->client, q->cport, &q->server, q->sport);
+		detail(w, "DNS query id 0x%04x over %s\n", q->id,
+		    q->over_tcp ? "TCP" : "UDP");
+		row_end(w);
+		if (!answered)
+			continue;
+		r = row_start(w, EK_DNS_ANSWER, &q->answer, EC_DNS,
+		    EC_GATEWAY);
+		r->ref = d->dns[k];
+		r->listed = true;
+		r->bad = q->rcode > 0 || (q->nanswers == 0 &&
+		    d->cause == C_DNS_ERROR);
+		dns_fields(fl, q, true, r);
+		endpoints(w, &q->server, q->sport, &q->client, q->cport);
+		detail(w, "DNS answer id 0x%04x, RCODE %d %s, rtt %s\n",
+		    q->id, q->rcode, r->text, r->delay);
+		dns_answers(fl, q, r->answers, sizeof r->answers, w);
+		row_end(w);
+	}
+	if (d->ndns && d->dns_link == LINK_CACHE) {
+		const struct dns_query *q = &fl->dns[d->dns[0]];
+
+		r = row_start(w, EK_DNS_CACHE, NULL, EC_DNS, EC_GATEWAY);
+		r->ref = d->dns[0];
+		r->reply_frame = q->answer.number;
+		fmt(r->text, sizeof r->text, "from the gateway's DNS cache: "
+		    "answered at frame %" PRIu64 ", %.1f s before the request "
+		    "(TTL %" PRIu32 ")", q->answer.number,
+		    (double)(fl->msgs[w->t->req].start.ts_ns -
+		    q->answer.ts_ns) / 1e9, diag_cache_ttl(fl, q));
+		row_end(w);
+	}
+}
+
+/* ---- connection attempts ------------------------------------------------ */
+
+/* The last SYN of c sent at or before f: the one f answers. */
+static const struct frame_ref *
+answered_syn(const struct conn *c, const struct frame_ref *f)
+{
+	const struct frame_ref *s = &c->syns[0];
+
+	for (unsigned k = 1; k < c->nsyn; k++)
+		if (c->syns[k].number < f->number)
+			s = &c->syns[k];
+	return s;
+}
+
+/* A reply to the attempt's SYN (SYN/ACK, RST, ICMP): its delay. */
+static void
+reply_delay(struct evidence_row *r, const struct conn *c,
+    const struct frame_ref *f)
+{
+	const struct frame_ref *s = answered_syn(c, f);
+
+	if (c->nsyn)
+		set_delay(r, f->ts_ns - s->ts_ns);
+}
+
+static void
+walk_icmp(struct walk *w, const struct conn *c, uint32_t ci,
+    const struct frame_ref *f)
+{
+	struct evidence_row *r;
+	char from[ADDR_STRLEN];
+
+	if (!saw(w, f))
+		return;
+	r = row_start(w, EK_ICMP, f, EC_UPSTREAM, EC_GATEWAY);
+	r->ref = ci;
+	r->listed = r->bad = true;
+	r->type = c->icmp_type;
+	r->code = c->icmp_code;
+	addr_fmt(&c->icmp_from, r->peer, sizeof r->peer);
+	fmt(r->kind_name, sizeof r->kind_name, "ICMP%s",
+	    c->icmp_ver == 6 ? "v6" : "");
+	fmt(r->text, sizeof r->text, "%s", icmp_unreach_name(c->icmp_ver,
+	    c->icmp_type, c->icmp_code));
+	reply_delay(r, c, f);
+	label(w, "%s %u/%u", r->kind_name,
+	    c->icmp_type, c->icmp_code);
+	detail(w, "%s from %s: %s\n", r->kind_name, addr_fmt(&c->icmp_from,
+	    from, sizeof from), r->text);
+	detail(w, "quotes the SYN ");
+	endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
+	row_end(w);
+}
+
+static void
+walk_fins(struct walk *w, const struct conn *c, uint32_t ci)
+{
+	const struct diagnosis *d = &w->t->d;
+	bool gw = saw(w, &c->fin[0]), up = saw(w, &c->fin[1]);
+	bool gw_first = gw && (!up || c->fin[0].number < c->fin[1].number);
+	struct evidence_row *r;
+
+	/* in frame order: who closed first is the story (bug 3) */
+	for (int pass = 0; pass < 2; pass++) {
+		if (gw && (pass == 0) == gw_first) {
+			r = row_start(w, EK_FIN_GATEWAY, &c->fin[0],
+			    EC_GATEWAY, EC_UPSTREAM);
+			r->ref = ci;
+			fmt(r->text, sizeof r->text, "the gateway closed the "
+			    "connection%s", up ? " first" : "");
+			label(w, "FIN");
+			endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
+			row_end(w);
+		}
+		if (up && (pass == 0) != gw_first) {
+			r = row_start(w, EK_FIN_UPSTREAM, &c->fin[1],
+			    EC_UPSTREAM, EC_GATEWAY);
+			r->ref = ci;
+			r->listed = true;
+			r->bad = d->cause == C_UPSTREAM_CLOSED && !gw_first;
+			fmt(r->text, sizeof r->text, "%s", gw_first ?
+			    "upstream closed after the gateway" :
+			    c->synack.number && !c->bytes[1] &&
+			    !c->data[1].number ? "upstream closed without a "
+			    "reply" : "upstream closed the connection");
+			label(w, "FIN");
+			endpoints(w, &c->saddr, c->sport, &c->caddr, c->cport);
+			row_end(w);
+		}
+	}
+}
+
+static void
+walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
+    struct syn_series *ss, unsigned *si)
+{
+	const struct flow *fl = w->fl;
+	const struct diagnosis *d = &w->t->d;
+	const struct conn *c = &fl->conns[ci];
+	bool synack = saw(w, &c->synack), icmp = saw(w, &c->icmp);
+	bool rst = saw(w, &c->rst);
+	struct evidence_row *r;
+	char ca[ADDR_STRLEN];
+
+	r = row_start(w, EK_CONNECT, NULL, EC_GATEWAY, EC_UPSTREAM);
+	r->ref = ci;
+	r->seq = attempt;
+	addr_port_fmt(&c->saddr, c->sport, r->peer, sizeof r->peer);
+	fmt(r->text, sizeof r->text, "%s from %s port %u", r->peer,
+	    addr_fmt(&c->caddr, ca, sizeof ca), c->cport);
+	row_end(w);
+	for (; *si < ss->n && ss->conn[*si] == ci; (*si)++) {
+		const struct frame_ref *f = &ss->syn[*si];
+
+		r = row_start(w, EK_SYN, f, EC_GATEWAY, EC_UPSTREAM);
+		r->ref = ci;
+		r->seq = *si + 1;
+		r->listed = true;
+		r->bad = !synack && d->cause == C_SYN_UNANSWERED &&
+		    f->number != c->syns[0].number;
+		addr_port_fmt(&c->saddr, c->sport, r->peer, sizeof r->peer);
+		r->offset_ns = f->ts_ns - ss->syn[0].ts_ns;
+		fmt_secs(r->offset, sizeof r->offset, r->offset_ns);
+		label(w, "%s", f->number == c->syns[0].number ? "SYN" :
+		    "SYN retransmission");
+		endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
+		if (*si > 0) {
+			int64_t prev = *si > 1 ? ss->syn[*si - 1].ts_ns -
+			    ss->syn[*si - 2].ts_ns : 0;
+
+			r->interval_ns = f->ts_ns - ss->syn[*si - 1].ts_ns;
+			fmt_secs(r->interval, sizeof r->interval,
+			    r->interval_ns);
+			if (prev > 0)
+				fmt(r->factor, sizeof r->factor, "%.1f",
+				    (double)r->interval_ns / (double)prev);
+			detail(w, "Attempt %u, %s after the previous SYN%s%s\n",
+			    *si + 1, r->interval, *r->factor ? ", x" : "",
+			    r->factor);
+		}
+		row_end(w);
+	}
+	if (synack) {
+		r = row_start(w, EK_SYNACK, &c->synack, EC_UPSTREAM,
+		    EC_GATEWAY);
+		r->ref = ci;
+		r->listed = true;
+		fmt(r->text, sizeof r->text, "connected");
+		reply_delay(r, c, &c->synack);
+		label(w, "SYN/ACK");
+		endpoints(w, &c->saddr, c->sport, &c->caddr, c->cport);
+		row_end(w);
+	}
+	if (rst) {
+		bool server = c->rst_from_server;
+
+		r = row_start(w, server ? EK_RST : EK_RST_GATEWAY, &c->rst,
+		    server ? EC_UPSTREAM : EC_GATEWAY,
+		    server ? EC_GATEWAY : EC_UPSTREAM);
+		r->ref = ci;
+		r->listed = r->bad = server;
+		addr_fmt(server ? &c->saddr : &c->caddr, r->peer,
+		    sizeof r->peer);
+		fmt(r->text, sizeof r->text, "%s%s", server ? "from the "
+		    "server: connection refused" : "sent by the gateway",
+		    c->synack.number ? "" : " (no SYN/ACK)");
+		reply_delay(r, c, &c->rst);
+		label(w, "RST");
+		if (server)
+			endpoints(w, &c->saddr, c->sport, &c->caddr, c->cport);
+		else
+			endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
+		row_end(w);
+	}
+	if (icmp) {
+		walk_icmp(w, c, ci, &c->icmp);
+		/* a retried SYN draws an ICMP error of its own (bug 2) */
+		if (c->icmp_last.number != c->icmp.number)
+			walk_icmp(w, c, ci, &c->icmp_last);
+	}
+	if (!synack && !icmp && !(rst && c->rst_from_server) && c->nsyn) {
+		r = row_start(w, EK_NO_REPLY, NULL, EC_UPSTREAM, EC_GATEWAY);
+		r->ref = ci;
+		r->bad = true;
+		fmt(r->text, sizeof r->text, "no answer to %u SYN%s%s",
+		    c->nsyn + c->syns_dropped, c->nsyn + c->syns_dropped == 1 ?
+		    "" : "s", c->syns_dropped ? " (only the first 16 listed)" :
+		    "");
+		row_end(w);
+	}
+	walk_fins(w, c, ci);
+}
+
+static void
+walk_upstream(struct walk *w)
+{
+	const struct flow *fl = w->fl;
+	const struct diagnosis *d = &w->t->d;
+	const struct http_msg *m;
+	struct evidence_row *r;
+
+	if (d->up_req == NONE32)
+		return;
+	m = &fl->msgs[d->up_req];
+	r = row_start(w, EK_UP_REQUEST, flow_msg_frame(m), EC_GATEWAY,
+	    EC_UPSTREAM);
+	r->ref = d->up_req;
+	r->listed = true;
+	fmt(r->text, sizeof r->text, "%s", flow_str(fl, m->first_line));
+	label(w, "%s %s", flow_str(fl, m->method),
+	    flow_str(fl, m->target));
+	detail(w, "Upstream request:\n%s\n", r->text);
+	row_end(w);
+	if (d->up_resp == NONE32) {
+		r = row_start(w, EK_UP_REPLY, NULL, EC_UPSTREAM, EC_GATEWAY);
+		r->bad = true;
+		row_end(w);
+		return;
+	}
+	m = &fl->msgs[d->up_resp];
+	r = row_start(w, EK_UP_REPLY, &m->head, EC_UPSTREAM, EC_GATEWAY);
+	r->ref = d->up_resp;
+	r->listed = true;
+	r->bad = !m->valid || d->cause == C_UPSTREAM_5XX;
+	fmt(r->text, sizeof r->text, "%s", flow_str(fl, m->first_line));
+	if (!m->valid)
+		fmt(r->name, sizeof r->name, *flow_str(fl, m->error_line) ?
+		    "%s: \"%s\"" : "%s%s", flow_str(fl, m->error),
+		    flow_str(fl, m->error_line));
+	label(w, "%s", *r->text ? r->text :
+	    "(empty first line)");
+	detail(w, "Upstream reply%s%s:\n%s\n", m->valid ? "" :
+	    ", not valid HTTP: ", m->valid ? "" : flow_str(fl, m->error),
+	    r->text);
+	row_end(w);
+}
+
+/* Walks the evidence of t, calling fn for each row; 0 or -1 (fn failed). */
+static int
+evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
+    bool arrows, row_fn fn, void *arg)
+{
+	const struct diagnosis *d = &t->d;
+	struct walk *w = malloc(sizeof *w);
+	struct syn_series *ss = malloc(sizeof *ss);
+	unsigned si = 0;
+	bool up_listed = false;
+	int rc;
+
+	if (!w || !ss) {
+		free(w);
+		free(ss);
+		return -1;
+	}
+	memset(w, 0, sizeof *w);
+	w->fl = fl;
+	w->t = t;
+	w->now = now_ns;
+	w->t0 = fl->msgs[t->req].head.ts_ns;
+	w->arrows = arrows;
+	w->fn = fn;
+	w->arg = arg;
+	walk_client(w);
+	walk_dns(w);
+	diag_syn_series(fl, t, ss);
+	for (unsigned k = 0; k < d->nconns; k++) {
+		walk_conn(w, d->conns[k], k + 1, ss, &si);
+		up_listed |= d->conns[k] == d->up_conn;
+	}
+	/* a pooled connection carried the request: no SYN of this txn's */
+	if (d->up_conn != NONE32 && !up_listed) {
+		struct syn_series none = { .n = 0 };
+		unsigned z = 0;
+
+		w->pooled = true;
+		walk_conn(w, d->up_conn, 0, &none, &z);
+		w->pooled = false;
+	}
+	walk_upstream(w);
+	rc = w->failed ? -1 : 0;
+	free(ss);
+	free(w);
+	return rc;
+}
+
+/* ---- the list -------------------------------------------------------- */
+
+static void
+set_col(struct evidence *ev, int col, const struct gw_addr *a)
+{
+	if (col < EC_COUNT && ev->addr[col].family == 0 && a->family != 0)
+		ev->addr[col] = *a;
+}
+
+static int
+collect_row(void *arg, const struct evidence_row *r)
+{
+	struct evidence *ev = arg;
+
+	if (vec_reserve((void **)&ev->rows, &ev->cap, ev->n + 1,
+	    sizeof *ev->rows, SIZE_MAX / sizeof *ev->rows) != 0)
+		return -1;
+	ev->rows[ev->n++] = *r;
+	return 0;
+}
+
+int
+evidence_build(struct evidence *ev, const struct diag *dg,
+    const struct flow *fl, const struct txn *t, int64_t now_ns, bool arrows)
+{
+	const struct conn *cc = &fl->conns[t->conn];
+
+	ev->n = 0;
+	memset(ev->addr, 0, sizeof ev->addr);
+	diag_summary(dg, fl, t, ev->summary, sizeof ev->summary);
+	if (evidence_walk(fl, t, now_ns, arrows, collect_row, ev) != 0)
+		return -1;
+	set_col(ev, EC_CLIENT, &cc->caddr);
+	set_col(ev, EC_GATEWAY, &cc->saddr);
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct evidence_row *r = &ev->rows[i];
+
+		if (r->kind == EK_DNS_QUERY) {
+			const struct dns_query *q = &fl->dns[r->ref];
+
+			set_col(ev, EC_GATEWAY, &q->client);
+			set_col(ev, EC_DNS, &q->server);
+		} else if (r->kind == EK_CONNECT) {
+			set_col(ev, EC_GATEWAY, &fl->conns[r->ref].caddr);
+			set_col(ev, EC_UPSTREAM, &fl->conns[r->ref].saddr);
+		}
+	}
+	return 0;
+}
+
+void
+evidence_free(struct evidence *ev)
+{
+	free(ev->rows);
+	memset(ev, 0, sizeof *ev);
+}
+
+const struct evidence_row *
+evidence_find(const struct evidence *ev, enum evidence_kind kind, size_t k)
+{
+	for (size_t i = 0; i < ev->n; i++)
+		if (ev->rows[i].kind == kind && k-- == 0)
+			return &ev->rows[i];
+	return NULL;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static size_t
+sort_unique(uint64_t *out, size_t n)
+{
+	size_t u = 0;
+
+	qsort(out, n, sizeof *out, cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || out[u - 1] != out[i])
+			out[u++] = out[i];
+	return u;
+}
+
+size_t
+evidence_frames(const struct evidence *ev, uint64_t *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ev->n && n < max; i++)
+		if (ev->rows[i].listed && ev->rows[i].frame)
+			out[n++] = ev->rows[i].frame;
+	return sort_unique(out, n);
+}
+
+struct frame_list {
+	uint64_t *out;
+	size_t n, max;
+};
+
+static int
+collect_frame(void *arg, const struct evidence_row *r)
+{
+	struct frame_list *l = arg;
+
+	if (r->listed && r->frame && l->n < l->max)
+		l->out[l->n++] = r->frame;
+	return 0;
+}
+
+size_t
+diag_evidence_frames(const struct flow *fl, const struct txn *t,
+    int64_t now_ns, uint64_t *out, size_t max)
+{
+	struct frame_list l = { out, 0, max };
+
+	if (evidence_walk(fl, t, now_ns, false, collect_frame, &l) != 0)
+		return 0;
+	return sort_unique(out, l.n);
+}

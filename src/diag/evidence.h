@@ -1,0 +1,116 @@
+/*
+ * evidence.h: the one reading of a transaction's evidence. diag decides
+ * here, once, which frames belong to a transaction (txn_saw: nothing
+ * after its end and the slack, so a late SYN/ACK or RST the verdict
+ * ignored shows nowhere) and formats every number once, with one
+ * precision. The text and JSON reports, the evidence pane and the flow
+ * view render these rows and interpret nothing themselves: the screen
+ * and the reports cannot disagree.
+ *
+ * Text fields hold raw text from the network: escape them (esc_term,
+ * esc_json) before showing them.
+ */
+#ifndef GW_EVIDENCE_H
+#define GW_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+enum evidence_kind {
+	EK_REQUEST,	/* the client's request */
+	EK_ANSWER,	/* the gateway's answer; frame 0: it never answered */
+	EK_DNS_QUERY,	/* a look-up; reply_frame: its answer, if seen */
+	EK_DNS_ANSWER,	/* that answer (an arrow of its own in the flow) */
+	EK_DNS_CACHE,	/* no look-up of its own: the cached answer used */
+	EK_CONNECT,	/* a connection attempt starts (no frame) */
+	EK_SYN,
+	EK_SYNACK,
+	EK_RST,		/* the server refused */
+	EK_RST_GATEWAY,	/* the gateway reset the connection */
+	EK_ICMP,	/* an ICMP error quoting the attempt's SYN */
+	EK_NO_REPLY,	/* nothing answered the attempt's SYNs (no frame) */
+	EK_FIN_GATEWAY,
+	EK_FIN_UPSTREAM,
+	EK_UP_REQUEST,	/* the gateway's request upstream */
+	EK_UP_REPLY,	/* the upstream's reply; frame 0: none */
+	EK_COUNT
+};
+
+/* Who sent a row's frame to whom: the flow view's columns. */
+enum evidence_col { EC_CLIENT, EC_GATEWAY, EC_DNS, EC_UPSTREAM, EC_COUNT };
+
+#define EVIDENCE_NUM_MAX 32
+#define EVIDENCE_TEXT_MAX 512
+#define EVIDENCE_LABEL_MAX 128
+#define EVIDENCE_DETAIL_MAX 512
+
+struct evidence_row {
+	uint8_t kind;		/* enum evidence_kind */
+	uint8_t from, to;	/* enum evidence_col */
+	bool bad;		/* shows the failure */
+	bool listed;		/* one of the evidence frames (JSON, pane) */
+	uint64_t frame;		/* 1-based; 0: a note without a frame */
+	uint64_t reply_frame;	/* DNS query: its answer (0: none seen);
+				 * DNS cache: the answer used */
+	int64_t ts_ns;		/* the frame's time (0 without a frame) */
+	uint64_t file_offset;	/* its record's offset in the capture file */
+	uint32_t ref;		/* flow.dns, .conns or .msgs index */
+	unsigned seq;		/* SYN: 1-based in the series; CONNECT:
+				 * attempt number, 0 for a pooled
+				 * connection that only carried the
+				 * request (its rows are not listed) */
+	uint8_t type, code;	/* ICMP */
+	/* numbers, formatted here once for every output */
+	int64_t rel_ns;		/* time from the request */
+	int64_t offset_ns;	/* SYN: from the first SYN */
+	int64_t interval_ns;	/* SYN: from the previous SYN (0: first) */
+	int64_t delay_ns;	/* what delay says */
+	char rel[EVIDENCE_NUM_MAX];	 /* "+0.036 s" */
+	char delay[EVIDENCE_NUM_MAX];	 /* DNS: round trip "1.5 ms";
+					  * SYN/ACK, RST, ICMP: after the SYN
+					  * it answers; answer: "0.036 s"
+					  * after the request */
+	char offset[EVIDENCE_NUM_MAX];	 /* SYN: "+3.019 s" */
+	char interval[EVIDENCE_NUM_MAX]; /* SYN: "+2.016 s" ("" first) */
+	char factor[EVIDENCE_NUM_MAX];	 /* SYN: "2.0" ("" none) */
+	char peer[ADDR_STRLEN + 8];	 /* SYN, CONNECT: "[fd00::91]:80";
+					  * DNS: server; RST, ICMP: sender */
+	char name[EVIDENCE_TEXT_MAX];	/* DNS: the name asked; upstream
+					 * reply: why it is not valid HTTP */
+	char kind_name[16];	/* DNS: "AAAA"; ICMP: "ICMPv6" */
+	char text[EVIDENCE_TEXT_MAX];	/* what it says: rcode, first line,
+					 * the ICMP error's name, a note */
+	char answers[EVIDENCE_TEXT_MAX];	/* DNS: " 10.0.0.1 CNAME x" */
+	char label[EVIDENCE_LABEL_MAX];	/* the flow view's arrow ("" unless
+					 * built with arrows) */
+	char detail[EVIDENCE_DETAIL_MAX]; /* its details, '\n' separated */
+};
+
+struct evidence {
+	struct evidence_row *rows;
+	size_t n, cap;
+	char summary[512];		/* diag_summary's sentence */
+	struct gw_addr addr[EC_COUNT];	/* first address seen per column */
+};
+
+/*
+ * Builds the rows of transaction t as of now_ns (the capture's last
+ * time): in the order the reports list them (request and answer, DNS,
+ * connection attempts, upstream request and reply). `arrows`: also the
+ * flow view's label and detail of each row (the reports skip that
+ * formatting). 0, or -1 (memory).
+ */
+int evidence_build(struct evidence *ev, const struct diag *dg,
+    const struct flow *fl, const struct txn *t, int64_t now_ns, bool arrows);
+void evidence_free(struct evidence *ev);
+/* The listed frames, sorted and unique; returns how many were written. */
+size_t evidence_frames(const struct evidence *ev, uint64_t *out, size_t max);
+const char *evidence_col_name(enum evidence_col c);
+/* Row k of the kind, or NULL. */
+const struct evidence_row *evidence_find(const struct evidence *ev,
+    enum evidence_kind kind, size_t k);
+
+#endif
