@@ -4,6 +4,7 @@
  * headless report or the export.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -11,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture/export.h"
 #include "capture/live.h"
+#include "capture/pipe.h"
 #include "capture/ring.h"
 #include "engine.h"
 #include "filter/dfilter.h"
@@ -119,7 +122,9 @@ usage(FILE *out)
 
 "usage: gw502tui [options] [FILE]     TUI on a capture file (pcap or pcapng)\n"
 "       gw502tui [options] -i IFACE   TUI on a live capture (IFACE 'any' allowed)\n"
-"  -r FILE        capture file to read (same as the positional FILE)\n"
+"  -r FILE        capture file to read (same as the positional FILE);\n"
+"                 - or a FIFO: a pcap/pcapng stream, read as it arrives\n"
+"                 like a live capture (ssh gw tcpdump -U -w - | gw502tui -r -)\n"
 "  -i IFACE       live capture interface (default 'any' with no FILE)\n"
 "  -f 'BPF'       capture filter. A filter on ports drops IP fragments\n"
 "                 (only the first carries the ports); keep them with\n"
@@ -443,12 +448,29 @@ parse_args(struct cli *cl, int argc, char **argv)
 	if (cl->path != NULL && cl->lo.iface != NULL)
 		return usage_error("a capture file or -i, not both: %s",
 		    cl->path);
+	/* -r - or a FIFO: read as it arrives, through the live path */
+	if (cl->path != NULL && pipe_is_stream(cl->path)) {
+		if (cl->lo.filter)
+			return usage_error("%s", "-f filters an interface: "
+			    "filter a stream where it is captured (tcpdump "
+			    "-w - 'FILTER')");
+		if (cl->mode != MODE_TUI && cl->mode != MODE_REPORT_TEXT &&
+		    cl->mode != MODE_REPORT_JSON)
+			return usage_error("%s", "--export, --frames and "
+			    "--export-frames read a file: keep the stream "
+			    "with -w FILE first");
+		if (cl->yfilter && cl->mode != MODE_TUI)
+			return usage_error("%s", "-Y with --report reads a "
+			    "file: keep the stream with -w FILE first");
+		cl->lo.stream = cl->path;
+	}
 	if (cl->path == NULL && cl->lo.iface == NULL)
 		cl->lo.iface = "any";	/* DESIGN §3: live on all interfaces */
-	if (cl->lo.iface == NULL && (cl->lo.write_path || cl->duration_s ||
+	if (cl->lo.iface == NULL && cl->lo.stream == NULL &&
+	    (cl->lo.write_path || cl->duration_s ||
 	    cl->follow || cl->lo.filter || cl->lo.ring_files))
 		return usage_error("%s", "-w, -f, --ring, --duration and "
-		    "--follow go with -i");
+		    "--follow go with -i (or a stream: -r -)");
 	if (cl->lo.iface != NULL && cl->mode == MODE_EXPORT)
 		return usage_error("%s", "--export reads a file: capture with "
 		    "-w FILE first");
@@ -631,6 +653,33 @@ open_live(const struct cli *cl)
 	return l;
 }
 
+/*
+ * The screen on a stream from standard input: its keys come from the
+ * terminal, as less and fzf take them. The stream was duplicated when it
+ * was opened; descriptor 0, where the screen reads keys, becomes /dev/tty.
+ */
+static int
+keys_from_tty(const struct cli *cl, struct live *l)
+{
+	char err[ERR_LEN];
+	int fd;
+
+	if (strcmp(cl->lo.stream, "-") != 0)
+		return 0;
+	if ((fd = open("/dev/tty", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    dup2(fd, STDIN_FILENO) < 0) {
+		fprintf(stderr, "gw502tui: /dev/tty: %s: the screen reads its "
+		    "keys there while the capture comes on stdin (use "
+		    "--report without a terminal)\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		live_close(l, err, sizeof err);
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
 /* --report -i IFACE: capture, diagnose, print; no screen. */
 static int
 run_live_report(struct cli *cl)
@@ -653,13 +702,15 @@ run_live_report(struct cli *cl)
 	signal(SIGHUP, on_stop);
 	/* `| head`: a write error ends the capture, which removes the spool */
 	signal(SIGPIPE, SIG_IGN);
-	fprintf(stderr, "gw502tui: capturing on %s%s%s\n", cl->lo.iface,
-	    cl->lo.filter ? " with filter " : "",
-	    cl->lo.filter ? cl->lo.filter : "");
+	if (cl->lo.iface != NULL)
+		fprintf(stderr, "gw502tui: capturing on %s%s%s\n",
+		    cl->lo.iface, cl->lo.filter ? " with filter " : "",
+		    cl->lo.filter ? cl->lo.filter : "");
 	memset(&ho, 0, sizeof ho);
 	ho.json = cl->mode == MODE_REPORT_JSON;
 	ho.follow = cl->follow;
 	ho.duration_s = cl->duration_s;
+	ho.slice = cl->lo.stream && !cl->follow ? LOAD_SLICE : 0;
 	ho.ropts = cl->ropts;
 	r = headless_run(l, &e, &ho, &stop_flag, stdout);
 	engine_close(&e);
@@ -692,7 +743,8 @@ main(int argc, char **argv)
 	}
 	if ((r = parse_args(&cl, argc, argv)) != 0)
 		return r;
-	if (cl.lo.iface != NULL && cl.mode != MODE_TUI)
+	if ((cl.lo.iface != NULL || cl.lo.stream != NULL) &&
+	    cl.mode != MODE_TUI)
 		return run_live_report(&cl);
 	if (cl.mode == MODE_TUI) {
 		struct ui_opts uo;
@@ -700,11 +752,14 @@ main(int argc, char **argv)
 		struct live *l = NULL;
 
 		memset(&uo, 0, sizeof uo);
-		if (cl.lo.iface != NULL && (l = open_live(&cl)) == NULL)
+		if ((cl.lo.iface != NULL || cl.lo.stream != NULL) &&
+		    (l = open_live(&cl)) == NULL)
+			return 1;
+		if (l != NULL && cl.lo.stream && keys_from_tty(&cl, l) != 0)
 			return 1;
 		uo.path = l ? live_spool_path(l) : cl.path;
 		uo.live = l;
-		uo.iface = cl.lo.iface;
+		uo.iface = cl.lo.iface ? cl.lo.iface : cl.lo.stream;
 		uo.filter = cl.lo.filter;
 		uo.eo = cl.eo;
 		uo.theme = cl.theme;
