@@ -7,6 +7,7 @@ usage: slowcat.py FILE [--chunk BYTES] [--pause SEC]
                        [--hold-after-record K --until PATH [--deadline SEC]]
                                                 after record K, wait for PATH
                        [--print-offset K]       print record K's offset, exit
+                       [--repeat N]             pcap: its records N times
 
 Records are the pcap file header and each packet record, or each pcapng
 block; they are counted from 1. Every wait is bounded by --deadline.
@@ -55,8 +56,11 @@ def main():
     ap.add_argument('--until', default=None)
     ap.add_argument('--deadline', type=float, default=30.0)
     ap.add_argument('--print-offset', type=int, default=0)
+    ap.add_argument('--repeat', type=int, default=1)
     a = ap.parse_args()
     data = open(a.file, 'rb').read()
+    if a.repeat > 1 and data[:4] != b'\x0a\x0d\x0d\x0a':
+        data = data[:24] + data[24:] * a.repeat
     offs, whole = record_offsets(data)
     offs.append(whole)
 
