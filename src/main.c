@@ -17,12 +17,14 @@
 #include "capture/export.h"
 #include "capture/live.h"
 #include "capture/pipe.h"
+#include "capture/progress.h"
 #include "capture/ring.h"
 #include "engine.h"
 #include "filter/dfilter.h"
 #include "headless.h"
 #include "report/report.h"
 #include "ui/ui.h"
+#include "util/clock.h"
 #include "util/config.h"
 
 #define LOAD_SLICE 65536	/* frames read between diagnoses */
@@ -502,8 +504,14 @@ parse_args(struct cli *cl, int argc, char **argv)
 static int
 load(struct engine *e, const struct cli *cl, struct report_stream *rs)
 {
+	/* a report's progress on a terminal's stderr (a long load only) */
+	bool tty_out = isatty(STDOUT_FILENO);
+	struct progress_line pl;
+	struct progress pg;
 	char err[ERR_LEN];
 
+	progress_init(&pg, clock_mono_ns());
+	progress_line_init(&pl, rs ? STDERR_FILENO : -1);
 	if (engine_open(e, cl->path, &cl->eo, err, sizeof err) != 0) {
 		fprintf(stderr, "gw502tui: %s\n", err);
 		return 1;
@@ -511,9 +519,17 @@ load(struct engine *e, const struct cli *cl, struct report_stream *rs)
 	/* diagnosing slice by slice keeps each look-up near its window */
 	while (engine_step(e, LOAD_SLICE) == 1) {
 		engine_diagnose(e);
+		if (rs && tty_out)
+			progress_line_clear(&pl);	/* the report's lines */
 		if (rs)
 			report_stream_step(rs, e);
+		if (tty_out)
+			fflush(stdout);
+		progress_update(&pg, capfile_pos(e->cap), capfile_size(e->cap),
+		    e->flow.stats.frames, clock_mono_ns());
+		progress_line_draw(&pl, &pg, clock_mono_ns());
 	}
+	progress_line_clear(&pl);
 	engine_diagnose(e);
 	if (rs)
 		report_stream_end(rs, e);
