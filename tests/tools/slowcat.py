@@ -60,7 +60,16 @@ def main():
     a = ap.parse_args()
     data = open(a.file, 'rb').read()
     if a.repeat > 1 and data[:4] != b'\x0a\x0d\x0d\x0a':
-        data = data[:24] + data[24:] * a.repeat
+        # written as it goes: a big stream never held whole
+        out = sys.stdout.buffer
+        try:
+            out.write(data[:24])
+            for _ in range(a.repeat):
+                out.write(data[24:])
+            out.flush()
+        except BrokenPipeError:
+            return 1
+        return 0
     offs, whole = record_offsets(data)
     offs.append(whole)
 
