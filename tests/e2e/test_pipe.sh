@@ -58,7 +58,7 @@ for cap in "$LAB" "$NG"; do
 	$SLOW --cut-in-record 300 --pause 0 "$cap" >"$TMPD/cut.cap"
 	gw --report=json --all "$TMPD/cut.cap" >"$TMPD/file.out" 2>/dev/null
 	stream "$cap" --cut-in-record 300 --chunk 997 --pause 0.001 -- --report=json --all
-	check_eq "$cn: robustness: cut inside a record: exit 0 as a truncated file" 0 "$rc"
+	check_eq "robustness: $cn: cut inside a record: exit 0 as a truncated file" 0 "$rc"
 	same_report "$cn: cut inside a record: the report of the frames before it"
 	one_line_naming "$cn: cut inside a record: one warning line" \
 	    "stdin: the stream ended in the middle of a record"
