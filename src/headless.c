@@ -7,7 +7,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "capture/progress.h"
 #include "headless.h"
 #include "util/clock.h"
 
@@ -48,9 +50,16 @@ headless_run(struct live *l, struct engine *e, const struct headless_opts *o,
 	struct report_stream rs;
 	struct pollfd pfd = { .fd = live_fd(l), .events = POLLIN };
 	struct live_stats st;
+	/* a stream's progress on a terminal's stderr, as a file's load */
+	struct progress_line pl;
+	struct progress pg;
+	bool tty_out = isatty(fileno(out));
 	uint64_t frames;
 	int rc = 0, n, max;
 
+	live_stats(l, &st, false);
+	progress_init(&pg, clock_mono_ns());
+	progress_line_init(&pl, st.stream ? STDERR_FILENO : -1);
 	report_stream_init(&rs, out, o->json, &o->ropts);
 	while (!*stop && (end == 0 || (double)clock_mono_ns() / 1e9 < end)) {
 		pfd.fd = live_fd(l);
@@ -61,19 +70,25 @@ headless_run(struct live *l, struct engine *e, const struct headless_opts *o,
 		max = o->slice ? (int)(o->slice - frames % o->slice) : BATCH;
 		n = live_read(l, max < BATCH ? max : BATCH, feed, e);
 		if (n < 0) {
+			progress_line_clear(&pl);
 			fprintf(stderr, "gw502tui: %s\n", live_error(l));
 			rc = 1;
 			break;
 		}
 		live_stats(l, &st, false);
+		progress_update(&pg, st.spool_bytes, 0, e->flow.stats.frames,
+		    clock_mono_ns());
+		progress_line_draw(&pl, &pg, clock_mono_ns());
 		/* a stream diagnosed where a file would be: the same report */
 		if (o->slice && (e->flow.stats.frames == frames ||
 		    e->flow.stats.frames % o->slice != 0) && !st.done)
 			continue;
 		/* printed as they become final, forgotten once printed */
 		engine_diagnose(e);
+		if (tty_out)
+			progress_line_clear(&pl);	/* the report's lines */
 		report_stream_step(&rs, e);
-		if (o->follow)
+		if (o->follow || tty_out)
 			fflush(out);
 		/* a reader gone (SIGPIPE is ignored): stop, clean up, exit */
 		if (ferror(out)) {
@@ -83,6 +98,7 @@ headless_run(struct live *l, struct engine *e, const struct headless_opts *o,
 		if (st.done)
 			break;
 	}
+	progress_line_clear(&pl);
 	live_stats(l, &st, true);
 	engine_finish(e);
 	engine_diagnose(e);

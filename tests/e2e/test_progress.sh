@@ -1,5 +1,6 @@
 #!/bin/bash
-# Progress of a long --report load on stderr (issue 15): on a terminal
+# Progress of a long --report load on stderr (issue 15), of a file and of a
+# stream (-r -, no size: bytes and rate only): on a terminal
 # (tmux), one line "gw502tui: loading N%, … frames/s, … s left" rewritten in
 # place and erased at the end; with stderr in a file, nothing. The capture
 # is the lab's records written many times over (tests/tools/slowcat.py
@@ -44,3 +45,10 @@ keys "clear; $GW_BIN --report --status 599 $BIG; echo EXIT=\$?" Enter
 see "report and progress on one terminal: exit 0" "EXIT=0"
 seere "report and progress on one terminal: the summary line whole" '^[0-9]+ requests, [0-9]+ gateway errors, '
 check "report and progress on one terminal: the progress line erased" hasnt "loading"
+
+# a stream: what came so far and the rate, no share, no time left
+keys "clear; $PY $ROOT/tests/tools/slowcat.py --chunk 2000 --pause 0.05 $ROOT/examples/gw502-lab.pcap | $GW_BIN -p 9090,9091 --report=json -r - >/dev/null; echo EXIT=\$?" Enter
+seere "a stream on a terminal: bytes and rate, no share" \
+    'gw502tui: loading [0-9.]+ [KM]?B, [0-9.]+ [kM ]*frames/s$'
+see "a stream: exit 0 at its end" "EXIT=0"
+check "a stream: the line is erased at the end" hasnt "gw502tui: loading"
