@@ -671,17 +671,18 @@ open_live(const struct cli *cl)
 }
 
 /*
- * The screen on a stream from standard input: its keys come from the
- * terminal, as less and fzf take them. The stream was duplicated when it
- * was opened; descriptor 0, where the screen reads keys, becomes /dev/tty.
+ * The screen on a stream, with standard input not a terminal (the stream
+ * itself, -r - or /dev/stdin, or some other pipe): its keys come from the
+ * terminal, as less and fzf take them. The stream has a descriptor of its
+ * own; descriptor 0, where the screen reads keys, becomes /dev/tty.
  */
 static int
-keys_from_tty(const struct cli *cl, struct live *l)
+keys_from_tty(struct live *l)
 {
 	char err[ERR_LEN];
 	int fd;
 
-	if (strcmp(cl->lo.stream, "-") != 0)
+	if (isatty(STDIN_FILENO))
 		return 0;
 	if ((fd = open("/dev/tty", O_RDONLY | O_CLOEXEC)) < 0 ||
 	    dup2(fd, STDIN_FILENO) < 0) {
@@ -772,7 +773,7 @@ main(int argc, char **argv)
 		if ((cl.lo.iface != NULL || cl.lo.stream != NULL) &&
 		    (l = open_live(&cl)) == NULL)
 			return 1;
-		if (l != NULL && cl.lo.stream && keys_from_tty(&cl, l) != 0)
+		if (l != NULL && cl.lo.stream && keys_from_tty(l) != 0)
 			return 1;
 		uo.path = l ? live_spool_path(l) : cl.path;
 		uo.live = l;

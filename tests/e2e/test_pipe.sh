@@ -193,6 +193,11 @@ if tui_shell 100 30; then
 	keys q
 	see "pipe TUI: q (read from the terminal) quits, exit 0" "EXIT=0"
 	check "pipe TUI: no spool left" spool_empty
+	# the same stream named /dev/stdin (a FIFO path): keys from the terminal
+	keys "clear; $SLOW --pause 0 $LAB | TMPDIR=$SPOOL $GW_BIN -p $PORTS -r /dev/stdin; echo EXIT=\$?" Enter
+	see "pipe TUI on /dev/stdin: the end of the stream" "end of the stream: 673 frames"
+	keys q
+	see "pipe TUI on /dev/stdin: q quits, exit 0" "EXIT=0"
 	keys "clear; TMPDIR=$SPOOL $GW_BIN --report -r -; echo EXIT=\$?" Enter
 	see "a terminal on stdin: exit 1" "EXIT=1"
 	see "a terminal on stdin: one line saying so" "stdin: a terminal, not a capture stream"
