@@ -138,8 +138,11 @@ done
 stream "$NG" --pause 0 -- --report --ring 3 --max-mb 1
 check_eq "--ring with a pcapng stream: exit 1" 1 "$rc"
 one_line_naming "--ring with a pcapng stream: one line saying why" "--ring keeps pcap files"
-stream "$LAB" --repeat 30 --chunk 65536 --pause 0 -- --report=json --ring 2 --max-mb 1
+stream "$LAB" --repeat 30 --pause 0 -- --report=json --all
+cp "$TMPD/out" "$TMPD/file.out"
+stream "$LAB" --repeat 30 --pause 0 -- --report=json --all --ring 2 --max-mb 1
 check_eq "--ring 2 --max-mb 1 on a 2.3 MB stream: exit 0" 0 "$rc"
+same_report "--ring 2 --max-mb 1: the report of the whole stream (frames run on across files)"
 check "--ring: the private ring is removed" spool_empty
 stream "$LAB" --repeat 30 --chunk 65536 --pause 0 -- --report=json --max-mb 1
 check_eq "--max-mb 1 on a 2.3 MB stream: exit 0, no hang" 0 "$rc"
