@@ -652,7 +652,7 @@ stream_hand_on(struct live *l, int max, live_cb cb, void *ctx)
 		cb(ctx, &f);
 		n++;
 	}
-	l->behind = rc == 1;
+	l->behind = rc == 1 || n >= max;	/* may be more: ask again */
 	/* what the framing let through and the reader did not: the end */
 	if (rc < 0 && !l->notice[0])
 		stream_end(l, capfile_error(l->back));
