@@ -19,6 +19,12 @@ struct headless_opts {
 	bool json;
 	bool follow;
 	double duration_s;	/* 0: until a signal */
+	/*
+	 * A stream without --follow: diagnose every `slice` frames, as a file
+	 * is read (main.c's load()), so that its report is the file's; 0:
+	 * after every batch, as soon as packets come.
+	 */
+	uint64_t slice;
 	struct report_opts ropts;
 };
 

@@ -4,6 +4,7 @@
  * headless report or the export.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -11,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alog/alog.h"
 #include "capture/export.h"
 #include "capture/live.h"
+#include "capture/pipe.h"
+#include "capture/progress.h"
 #include "capture/ring.h"
 #include "engine.h"
 #include "filter/dfilter.h"
@@ -23,6 +27,7 @@
 #include "report/report.h"
 #include "ui/theme.h"
 #include "ui/ui.h"
+#include "util/clock.h"
 #include "util/config.h"
 
 #define LOAD_SLICE 65536	/* frames read between diagnoses */
@@ -134,13 +139,15 @@ usage(FILE *out)
 
 "usage: gw502tui [options] [FILE]     TUI on a capture file (pcap or pcapng)\n"
 "       gw502tui [options] -i IFACE   TUI on a live capture (IFACE 'any' allowed)\n"
-"  -r FILE        capture file to read (same as the positional FILE)\n"
+"  -r FILE        capture file to read (same as the positional FILE);\n"
+"                 - or a FIFO: a pcap/pcapng stream, read as it arrives\n"
+"                 like a live capture (ssh gw tcpdump -U -w - | gw502tui -r -)\n"
 "  -i IFACE       live capture interface (default 'any' with no FILE)\n"
 "  -f 'BPF'       capture filter. A filter on ports drops IP fragments\n"
 "                 (only the first carries the ports); keep them with\n"
 "                 -f 'port 53 or port 9090 or (ip[6:2] & 0x3fff != 0)'\n"
 "  -s SNAPLEN     live snap length (0 = whole packet, the default)\n"
-"  -w FILE        live: keep the capture in FILE (else a private spool\n"
+"  -w FILE        live or -r -: keep the capture in FILE (else a private spool\n"
 "                 file, removed at exit)\n"
 "  -Z USER        live: drop privileges to USER once the capture is open\n"
 "                 (default: the user who ran sudo)\n"
@@ -154,7 +161,8 @@ usage(FILE *out)
 "                 10000 live, all for a file)\n"
 "  --duration SEC with --report -i: capture this long (each diagnosis is\n"
 "                 written once final, then the summary)\n"
-"  --follow       with --report -i: flush each diagnosis at once (pipes)\n"
+"  --follow       with --report -i or -r -: flush each diagnosis at once\n"
+"                 (pipes)\n"
 "  -p PORTS       proxy port(s), comma separated (default 9090)\n"
 "  -g ADDR        gateway address (default: detected)\n"
 "  -c ADDR        only this client\n"
@@ -499,17 +507,34 @@ parse_args(struct cli *cl, int argc, char **argv)
 	if (cl->path != NULL && cl->lo.iface != NULL)
 		return usage_error("a capture file or -i, not both: %s",
 		    cl->path);
+	/* -r - or a FIFO: read as it arrives, through the live path */
+	if (cl->path != NULL && pipe_is_stream(cl->path)) {
+		if (cl->lo.filter)
+			return usage_error("%s", "-f filters an interface: "
+			    "filter a stream where it is captured (tcpdump "
+			    "-w - 'FILTER')");
+		if (cl->mode != MODE_TUI && cl->mode != MODE_REPORT_TEXT &&
+		    cl->mode != MODE_REPORT_JSON)
+			return usage_error("%s", "--export, --frames and "
+			    "--export-frames read a file: keep the stream "
+			    "with -w FILE first");
+		if (cl->yfilter && cl->mode != MODE_TUI)
+			return usage_error("%s", "-Y with --report reads a "
+			    "file: keep the stream with -w FILE first");
+		cl->lo.stream = cl->path;
+	}
 	if (cl->path == NULL && cl->lo.iface == NULL && cl->nalogs == 0)
 		cl->lo.iface = "any";	/* DESIGN §3: live on all interfaces */
-	if (cl->nalogs && (cl->lo.iface != NULL || (cl->mode !=
-	    MODE_REPORT_TEXT && cl->mode != MODE_REPORT_JSON &&
+	if (cl->nalogs && (cl->lo.iface != NULL || cl->lo.stream != NULL ||
+	    (cl->mode != MODE_REPORT_TEXT && cl->mode != MODE_REPORT_JSON &&
 	    (cl->mode != MODE_TUI || cl->path != NULL))))
 		return usage_error("%s", "--access-log goes with --report (on a "
 		    "capture file or alone) or alone on the screen");
-	if (cl->lo.iface == NULL && (cl->lo.write_path || cl->duration_s ||
+	if (cl->lo.iface == NULL && cl->lo.stream == NULL &&
+	    (cl->lo.write_path || cl->duration_s ||
 	    cl->follow || cl->lo.filter || cl->lo.ring_files))
 		return usage_error("%s", "-w, -f, --ring, --duration and "
-		    "--follow go with -i");
+		    "--follow go with -i (or a stream: -r -)");
 	if (cl->lo.iface != NULL && cl->mode == MODE_EXPORT)
 		return usage_error("%s", "--export reads a file: capture with "
 		    "-w FILE first");
@@ -543,8 +568,14 @@ parse_args(struct cli *cl, int argc, char **argv)
 static int
 load(struct engine *e, const struct cli *cl, struct report_stream *rs)
 {
+	/* a report's progress on a terminal's stderr (a long load only) */
+	bool tty_out = isatty(STDOUT_FILENO);
+	struct progress_line pl;
+	struct progress pg;
 	char err[ERR_LEN];
 
+	progress_init(&pg, clock_mono_ns());
+	progress_line_init(&pl, rs ? STDERR_FILENO : -1);
 	if (engine_open(e, cl->path, &cl->eo, err, sizeof err) != 0) {
 		fprintf(stderr, "gw502tui: %s\n", err);
 		return 1;
@@ -556,9 +587,17 @@ load(struct engine *e, const struct cli *cl, struct report_stream *rs)
 	/* diagnosing slice by slice keeps each look-up near its window */
 	while (engine_step(e, LOAD_SLICE) == 1) {
 		engine_diagnose(e);
+		if (rs && tty_out)
+			progress_line_clear(&pl);	/* the report's lines */
 		if (rs)
 			report_stream_step(rs, e);
+		if (tty_out)
+			fflush(stdout);
+		progress_update(&pg, capfile_pos(e->cap), capfile_size(e->cap),
+		    e->flow.stats.frames, clock_mono_ns());
+		progress_line_draw(&pl, &pg, clock_mono_ns());
 	}
+	progress_line_clear(&pl);
 	engine_diagnose(e);
 	if (rs)
 		report_stream_end(rs, e);
@@ -737,6 +776,34 @@ read_alogs(struct cli *cl, struct alog_set *s, bool *done)
 	return 0;
 }
 
+/*
+ * The screen on a stream, with standard input not a terminal (the stream
+ * itself, -r - or /dev/stdin, or some other pipe): its keys come from the
+ * terminal, as less and fzf take them. The stream has a descriptor of its
+ * own; descriptor 0, where the screen reads keys, becomes /dev/tty.
+ */
+static int
+keys_from_tty(struct live *l)
+{
+	char err[ERR_LEN];
+	int fd;
+
+	if (isatty(STDIN_FILENO))
+		return 0;
+	if ((fd = open("/dev/tty", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    dup2(fd, STDIN_FILENO) < 0) {
+		fprintf(stderr, "gw502tui: /dev/tty: %s: the screen reads its "
+		    "keys there while the capture comes on stdin (use "
+		    "--report without a terminal)\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		live_close(l, err, sizeof err);
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
 /* --report -i IFACE: capture, diagnose, print; no screen. */
 static int
 run_live_report(struct cli *cl)
@@ -759,13 +826,15 @@ run_live_report(struct cli *cl)
 	signal(SIGHUP, on_stop);
 	/* `| head`: a write error ends the capture, which removes the spool */
 	signal(SIGPIPE, SIG_IGN);
-	fprintf(stderr, "gw502tui: capturing on %s%s%s\n", cl->lo.iface,
-	    cl->lo.filter ? " with filter " : "",
-	    cl->lo.filter ? cl->lo.filter : "");
+	if (cl->lo.iface != NULL)
+		fprintf(stderr, "gw502tui: capturing on %s%s%s\n",
+		    cl->lo.iface, cl->lo.filter ? " with filter " : "",
+		    cl->lo.filter ? cl->lo.filter : "");
 	memset(&ho, 0, sizeof ho);
 	ho.json = cl->mode == MODE_REPORT_JSON;
 	ho.follow = cl->follow;
 	ho.duration_s = cl->duration_s;
+	ho.slice = cl->lo.stream && !cl->follow ? LOAD_SLICE : 0;
 	ho.ropts = cl->ropts;
 	r = headless_run(l, &e, &ho, &stop_flag, stdout);
 	engine_close(&e);
@@ -807,7 +876,8 @@ main(int argc, char **argv)
 			r = 1;
 		return r;
 	}
-	if (cl.lo.iface != NULL && cl.mode != MODE_TUI)
+	if ((cl.lo.iface != NULL || cl.lo.stream != NULL) &&
+	    cl.mode != MODE_TUI)
 		return run_live_report(&cl);
 	if (cl.mode == MODE_TUI) {
 		struct ui_opts uo;
@@ -815,11 +885,14 @@ main(int argc, char **argv)
 		struct live *l = NULL;
 
 		memset(&uo, 0, sizeof uo);
-		if (cl.lo.iface != NULL && (l = open_live(&cl)) == NULL)
+		if ((cl.lo.iface != NULL || cl.lo.stream != NULL) &&
+		    (l = open_live(&cl)) == NULL)
+			return 1;
+		if (l != NULL && cl.lo.stream && keys_from_tty(l) != 0)
 			return 1;
 		uo.path = l ? live_spool_path(l) : cl.path;
 		uo.live = l;
-		uo.iface = cl.lo.iface;
+		uo.iface = cl.lo.iface ? cl.lo.iface : cl.lo.stream;
 		uo.filter = cl.lo.filter;
 		uo.eo = cl.eo;
 		uo.theme = cl.theme;

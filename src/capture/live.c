@@ -3,6 +3,9 @@
  * to the spool before the engine sees it, with the record's offset, so the
  * rest of the program treats a live capture exactly like a file. With
  * --ring the spool is a ring of files (ring.h) that reads as one.
+ * A capture stream (-r -, a FIFO: pipe.h) is the other source: its records
+ * are written to the spool as they arrive, byte for byte, and its frames
+ * read back from there by capfile.c.
  */
 #include "live.h"
 
@@ -20,6 +23,7 @@
 
 #include "../util/clock.h"
 #include "capfile.h"
+#include "pipe.h"
 #include "ring.h"
 #include "safefile.h"
 
@@ -29,10 +33,17 @@
 #define DELIVER_MS 50		/* longest a packet waits in the ring */
 #define FLUSH_NS (100LL * 1000000LL)	/* spool readers lag at most this */
 #define STATS_NS (250LL * 1000000LL)	/* pcap_stats reads sysfs: not often */
+#define FILL_BYTES (256 * 1024)	/* a stream read between read-backs */
+#define CALL_BYTES (4 << 20)	/* a stream read in one live_read at most */
 
 struct live {
-	pcap_t *pcap;
-	pcap_dumper_t *dump;
+	pcap_t *pcap;		/* an interface, or NULL for a stream: */
+	struct pipe_in *in;	/* a capture stream (closed once done) */
+	struct capfile *back;	/* the stream's spool, read back */
+	bool ended;		/* the stream has ended (notice: how) */
+	bool behind;		/* frames wait in the spool to be handed on */
+	char notice[600];	/* a damaged or cut stream, in one line */
+	pcap_dumper_t *dump;	/* NULL for a stream, written as it came */
 	FILE *spool;		/* owned by dump */
 	char spool_path[4096];
 	char keep_path[4096];	/* -w: where the spool goes at the end */
@@ -144,12 +155,28 @@ set_filter(pcap_t *p, const struct live_opts *o, char *err, size_t errlen)
 static int
 dump_to(struct live *l, int fd, char *err, size_t errlen)
 {
+	const uint8_t *hdr;
+	size_t len;
+
 	if ((l->spool = fdopen(fd, "w+b")) == NULL) {
 		snprintf(err, errlen, "%s: %s", l->spool_path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	setvbuf(l->spool, NULL, _IOFBF, SPOOL_IOBUF);
+	if (l->in != NULL) {
+		/* a stream's pcap header starts every file; pcapng's section
+		 * header is its first record */
+		hdr = pipe_header(l->in, &len);
+		if (len && fwrite(hdr, 1, len, l->spool) != len) {
+			snprintf(err, errlen, "%s: %s", l->spool_path,
+			    strerror(errno));
+			return -1;
+		}
+		l->member_bytes = len;
+		l->spool_bytes += len;
+		return 0;
+	}
 	if ((l->dump = pcap_dump_fopen(l->pcap, l->spool)) == NULL) {
 		snprintf(err, errlen, "%s: %s", l->spool_path,
 		    pcap_geterr(l->pcap));
@@ -158,6 +185,24 @@ dump_to(struct live *l, int fd, char *err, size_t errlen)
 	l->member_bytes = CAPFILE_PCAP_HDR_LEN;
 	l->spool_bytes += CAPFILE_PCAP_HDR_LEN;
 	return 0;
+}
+
+static int
+spool_flush(struct live *l)
+{
+	return l->dump ? pcap_dump_flush(l->dump) : fflush(l->spool);
+}
+
+/* Flushes and closes the file being written. */
+static void
+spool_close(struct live *l)
+{
+	if (l->dump != NULL)
+		pcap_dump_close(l->dump);
+	else if (l->spool != NULL)
+		fclose(l->spool);
+	l->dump = NULL;
+	l->spool = NULL;
 }
 
 /* Starts the next file of the ring and lists it in the index. */
@@ -246,9 +291,7 @@ ring_trim(struct live *l, size_t keep, char *err, size_t errlen)
 static int
 ring_rotate(struct live *l)
 {
-	pcap_dump_close(l->dump);	/* flushes and closes the file */
-	l->dump = NULL;
-	l->spool = NULL;
+	spool_close(l);
 	/* room first: with --ring 1024 the index is full */
 	if (ring_trim(l, l->ring_files - 1, l->err, sizeof l->err) < 0 ||
 	    ring_add_member(l, l->err, sizeof l->err) < 0)
@@ -385,10 +428,9 @@ ring_remove(struct live *l)
 static void
 discard(struct live *l)
 {
-	if (l->dump != NULL)
-		pcap_dump_close(l->dump);
-	else if (l->spool != NULL)
-		fclose(l->spool);
+	spool_close(l);
+	capfile_close(l->back);
+	pipe_close(l->in);
 	if (l->ring != NULL) {
 		if (l->ring_private || !l->kept)
 			ring_remove(l);
@@ -401,17 +443,42 @@ discard(struct live *l)
 	free(l);
 }
 
+/* A capture stream: its header first (a stream that is none stops here). */
+static int
+open_stream(struct live *l, const struct live_opts *o, char *err,
+    size_t errlen)
+{
+	if ((l->in = pipe_open(o->stream, err, errlen)) == NULL)
+		return -1;
+	if (o->ring_files > 0 && pipe_format(l->in) != CAPFILE_PCAP) {
+		snprintf(err, errlen, "%s: --ring keeps pcap files, and this "
+		    "stream is pcapng (use --max-mb alone, or make the "
+		    "producer write pcap: tcpdump -w -, dumpcap -P)",
+		    strcmp(o->stream, "-") ? o->stream : "stdin");
+		return -1;
+	}
+	return open_spool(l, o, err, errlen);
+}
+
 struct live *
 live_open(const struct live_opts *o, char *err, size_t errlen)
 {
 	struct live *l = calloc(1, sizeof *l);
 
 	if (l == NULL) {
-		snprintf(err, errlen, "%s: out of memory", o->iface);
+		snprintf(err, errlen, "%s: out of memory",
+		    o->iface ? o->iface : o->stream);
 		return NULL;
 	}
 	l->force = o->force;
 	l->max_bytes = o->max_bytes;
+	if (o->stream != NULL) {
+		if (open_stream(l, o, err, errlen) < 0) {
+			discard(l);
+			return NULL;
+		}
+		return l;
+	}
 	if ((l->pcap = open_iface(o, &l->nano, err, errlen)) == NULL ||
 	    set_filter(l->pcap, o, err, errlen) < 0 ||
 	    open_spool(l, o, err, errlen) < 0 ||
@@ -467,7 +534,15 @@ live_drop_privileges(struct live *l, const char *user, char *err,
 int
 live_fd(const struct live *l)
 {
+	if (l->in != NULL)
+		return l->ended || l->full || l->paused ? -1 : pipe_fd(l->in);
 	return pcap_get_selectable_fd(l->pcap);
+}
+
+int
+live_wait_ms(const struct live *l, int ms)
+{
+	return l->behind ? 0 : ms;
 }
 
 static void
@@ -503,11 +578,124 @@ on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 		l->failed = true;	/* an error, not the size limit */
 }
 
+/* The stream has ended, or is damaged here: keep what came, say why. */
+static void
+stream_end(struct live *l, const char *why)
+{
+	l->ended = true;
+	snprintf(l->notice, sizeof l->notice, "%s", why);
+	pipe_close(l->in);	/* a producer still writing stops (EPIPE) */
+	l->in = NULL;
+}
+
+/* The stream's whole records so far, into the spool; 0 or -1 with err. */
+static int
+stream_spool(struct live *l)
+{
+	const uint8_t *rec;
+	size_t len;
+	bool packet;
+	int rc = 0;
+
+	while (!l->full && (rc = pipe_record(l->in, &rec, &len,
+	    &packet)) == 1) {
+		if (fwrite(rec, 1, len, l->spool) != len) {
+			snprintf(l->err, sizeof l->err, "%s: %s",
+			    l->spool_path, strerror(errno));
+			return -1;
+		}
+		l->spool_bytes += len;
+		l->member_bytes += len;
+		l->captured += packet;
+		if (!l->max_bytes || l->member_bytes < l->max_bytes)
+			continue;
+		/* as on_packet: a ring goes on, a single spool stops */
+		if (l->ring == NULL)
+			l->full = true;
+		else if (ring_rotate(l) < 0)
+			return -1;
+	}
+	if (spool_flush(l) != 0) {
+		snprintf(l->err, sizeof l->err, "%s: %s", l->spool_path,
+		    strerror(errno));
+		return -1;
+	}
+	if (l->full)
+		stream_end(l, "");
+	else if (rc < 0)
+		stream_end(l, pipe_error(l->in));
+	else if (pipe_ended(l->in))
+		stream_end(l, "");
+	return 0;
+}
+
+/* Up to max frames of the spool not yet handed on; -1 with err. */
+static int
+stream_hand_on(struct live *l, int max, live_cb cb, void *ctx)
+{
+	struct frame f;
+	int n = 0, rc = 0;
+
+	if (l->back == NULL) {
+		if (l->spool_bytes == 0)
+			return 0;	/* pcapng: no section header yet */
+		if (spool_flush(l) != 0) {
+			snprintf(l->err, sizeof l->err, "%s: %s",
+			    l->spool_path, strerror(errno));
+			return -1;
+		}
+		if ((l->back = capfile_open(live_spool_path(l), l->err,
+		    sizeof l->err)) == NULL)
+			return -1;
+	}
+	while (n < max && (rc = capfile_next(l->back, &f)) == 1) {
+		cb(ctx, &f);
+		n++;
+	}
+	l->behind = rc == 1 || n >= max;	/* may be more: ask again */
+	/* what the framing let through and the reader did not: the end */
+	if (rc < 0 && !l->notice[0])
+		stream_end(l, capfile_error(l->back));
+	return n;
+}
+
+/*
+ * A stream: hands on what the spool holds, then takes what the pipe has,
+ * a bounded amount per call, so the keyboard is never kept waiting.
+ */
+static int
+stream_read(struct live *l, int max, live_cb cb, void *ctx)
+{
+	size_t taken = 0;
+	int n = 0, got;
+	long r;
+
+	for (;;) {
+		if ((got = stream_hand_on(l, max - n, cb, ctx)) < 0)
+			return -1;
+		n += got;
+		if (l->behind || l->ended || l->full || l->paused ||
+		    taken >= CALL_BYTES)
+			return n;
+		if ((r = pipe_fill(l->in, FILL_BYTES)) < 0) {
+			stream_end(l, pipe_error(l->in));
+			return n;
+		}
+		taken += (size_t)r;
+		if (stream_spool(l) < 0)
+			return -1;
+		if (r == 0 && !l->ended)
+			return n;	/* nothing more waiting */
+	}
+}
+
 int
 live_read(struct live *l, int max, live_cb cb, void *ctx)
 {
 	int n;
 
+	if (l->pcap == NULL)
+		return stream_read(l, max, cb, ctx);
 	l->cb = cb;
 	l->ctx = ctx;
 	n = pcap_dispatch(l->pcap, max, on_packet, (u_char *)l);
@@ -527,7 +715,7 @@ int
 live_flush(struct live *l)
 {
 	l->flushed_ns = clock_mono_ns();
-	if (pcap_dump_flush(l->dump) < 0) {
+	if (spool_flush(l) != 0) {
 		snprintf(l->err, sizeof l->err, "%s: %s", l->spool_path,
 		    strerror(errno));
 		return -1;
@@ -551,6 +739,12 @@ live_stats(struct live *l, struct live_stats *st, bool fresh)
 	st->spool_bytes = l->spool_bytes;
 	st->full = l->full;
 	st->paused = l->paused;
+	st->stream = l->pcap == NULL;
+	st->ended = l->ended;
+	/* an interface goes on (its clock too) when full; a stream is over */
+	st->done = st->stream ? (l->ended || l->full) && !l->behind : l->full;
+	if (st->stream)
+		return;
 	if ((fresh || clock_mono_ns() - l->stats_ns >= STATS_NS) &&
 	    pcap_stats(l->pcap, &ps) == 0) {
 		l->stats_ns = clock_mono_ns();
@@ -569,6 +763,12 @@ const char *
 live_error(const struct live *l)
 {
 	return l->err;
+}
+
+const char *
+live_notice(const struct live *l)
+{
+	return l->notice;
 }
 
 /* Appends the file at from (minus its first skip bytes) to fd. */
@@ -608,7 +808,7 @@ live_save(struct live *l, const char *path, bool force, char *err,
 	char tmp[4096], member[4400];
 	int fd, rc = 0;
 
-	if (pcap_dump_flush(l->dump) < 0) {
+	if (spool_flush(l) != 0) {
 		snprintf(err, errlen, "%s: %s", l->spool_path, strerror(errno));
 		return -1;
 	}
@@ -642,7 +842,7 @@ live_close(struct live *l, char *err, size_t errlen)
 {
 	int rc = 0;
 
-	if (l->dump != NULL && (pcap_dump_flush(l->dump) < 0 ||
+	if (l->spool != NULL && (spool_flush(l) != 0 ||
 	    fsync(fileno(l->spool)) < 0)) {
 		snprintf(err, errlen, "%s: %s", l->spool_path, strerror(errno));
 		rc = -1;

@@ -2,6 +2,7 @@
  * live.h: live capture with libpcap. Every packet is appended to a spool
  * file (a private temporary file, or the -w file) before the engine sees
  * it, so follow-stream and export read the spool like any capture file.
+ * A capture stream on a pipe (-r -, a FIFO) is captured the same way.
  */
 #ifndef GW_LIVE_H
 #define GW_LIVE_H
@@ -14,6 +15,7 @@
 
 struct live_opts {
 	const char *iface;	/* "any" allowed */
+	const char *stream;	/* or "-" or a FIFO: a pcap/pcapng stream */
 	const char *filter;	/* BPF, NULL for none */
 	int snaplen;		/* 0: whole packet */
 	const char *write_path;	/* -w: keep the capture here; NULL: spool */
@@ -29,6 +31,11 @@ struct live_stats {
 	uint64_t spool_bytes;
 	bool full;		/* max_bytes reached: capture stopped */
 	bool paused;
+	bool stream;		/* a capture stream: no kernel, no drops */
+	bool ended;		/* the stream has ended (live_notice: how) */
+	bool done;		/* nothing more will come: every frame of a
+				 * stream that ended was handed on, or an
+				 * interface's spool is full */
 };
 
 struct live;
@@ -42,6 +49,8 @@ struct live *live_open(const struct live_opts *o, char *err, size_t errlen);
 int live_drop_privileges(struct live *l, const char *user, char *err,
     size_t errlen);
 int live_fd(const struct live *l);	/* for poll(); -1 if none */
+/* The poll timeout to use: 0 while a stream's frames wait, else ms. */
+int live_wait_ms(const struct live *l, int ms);
 /*
  * Takes up to max waiting packets (never blocks): appends each to the spool
  * and hands it to cb. Returns how many, or -1 with live_error().
@@ -55,6 +64,11 @@ void live_pause(struct live *l, bool paused);
 void live_stats(struct live *l, struct live_stats *st, bool fresh);
 const char *live_spool_path(const struct live *l);
 const char *live_error(const struct live *l);
+/*
+ * How a stream ended when it was cut in the middle of a record or damaged
+ * (one line naming it; the frames before were handed on); "" otherwise.
+ */
+const char *live_notice(const struct live *l);
 /*
  * Copies the spool so far to path (the `w` key), safely; 0 or -1 with err.
  */

@@ -3,6 +3,8 @@
  * keystrokes (never blocking the keyboard), the model is diagnosed a few
  * times a second, `p` pauses, `w` saves the capture so far, and the status
  * line shows the interface, the filter, packets, kernel drops and the spool.
+ * A capture stream (-r -) fills the screen the same way until it ends;
+ * then its requests get their final verdicts, as at the end of a file.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -21,6 +23,31 @@ live_feed(void *ctx, const struct frame *f)
 	engine_feed(ctx, f);
 }
 
+/* The stream is over: final verdicts, and how it ended. */
+static void
+stream_done(struct ui *u, const struct live_stats *st)
+{
+	const char *notice = live_notice(u->opts->live);
+	char esc[700];
+
+	engine_finish(&u->eng);
+	ui_diagnose(u);
+	if (u->rq.n && ui_selected(u) && u->ev.txn == NONE32)
+		ui_selection_changed(u);
+	u->live_dead = true;	/* nothing more to wait for */
+	u->dirty |= D_STATUS;
+	if (notice[0])
+		ui_message(u, true, "%s", ui_esc_str(u, notice, esc,
+		    sizeof esc));
+	else if (st->full)
+		ui_message(u, true, "stopped reading the stream at the "
+		    "--max-mb limit (%llu MB); w saves it",
+		    (unsigned long long)(st->spool_bytes >> 20));
+	else
+		ui_message(u, false, "end of the stream: %llu frames",
+		    (unsigned long long)u->eng.flow.stats.frames);
+}
+
 /* Waits for a key or packets; then takes what the kernel has. */
 void
 ui_live_poll(struct ui *u)
@@ -33,7 +60,7 @@ ui_live_poll(struct ui *u)
 	int64_t now;
 	int n;
 
-	(void)poll(pfd, 2, LIVE_WAIT_MS);
+	(void)poll(pfd, 2, live_wait_ms(u->opts->live, LIVE_WAIT_MS));
 	n = live_read(u->opts->live, LIVE_BATCH, live_feed, &u->eng);
 	if (n < 0) {
 		ui_message(u, true, "capture stopped: %s",
@@ -41,11 +68,18 @@ ui_live_poll(struct ui *u)
 		u->live_dead = true;
 		return;
 	}
-	/* time goes on without packets: a waiting request keeps ageing */
-	now = clock_wall_ns();
-	if (now > u->eng.flow.stats.last_ts)
-		u->eng.flow.stats.last_ts = now;
 	live_stats(u->opts->live, &st, false);
+	if (st.stream && st.done) {
+		stream_done(u, &st);
+		return;
+	}
+	/*
+	 * Time goes on without packets: a waiting request keeps ageing. Not
+	 * a stream's: its times are the producer's clock, or the past.
+	 */
+	now = clock_wall_ns();
+	if (!st.stream && now > u->eng.flow.stats.last_ts)
+		u->eng.flow.stats.last_ts = now;
 	if (st.full && !u->live_full_told) {
 		u->live_full_told = true;
 		ui_message(u, true, "capture stopped at the --max-mb limit "
@@ -104,7 +138,8 @@ ui_live_save(struct ui *u)
 	    u->eng.flow.stats.frames, esc);
 }
 
-/* " LIVE any [filter] · 1234 pkts · 0 drops · 3.2 MB" */
+/* " LIVE any [filter] · 1234 pkts · 0 drops · 3.2 MB";
+ * a stream: " PIPE stdin · 1234 pkts · 3.2 MB" (END once it ended) */
 void
 ui_live_status(struct ui *u, char *out, size_t outlen)
 {
@@ -118,6 +153,17 @@ ui_live_status(struct ui *u, char *out, size_t outlen)
 
 		snprintf(filt, sizeof filt, " [%s]", ui_esc_str(u,
 		    u->opts->filter, esc, sizeof esc));
+	}
+	if (st.stream) {
+		char esc[260];
+
+		snprintf(out, outlen, " %s %s%s%llu pkts%s%.1f MB", st.full ?
+		    "FULL" : st.ended ? "END" : st.paused ? "PAUSED" : "PIPE",
+		    strcmp(u->opts->iface, "-") ? ui_esc_str(u, u->opts->iface,
+		    esc, sizeof esc) : "stdin", dot,
+		    (unsigned long long)st.captured, dot,
+		    (double)st.spool_bytes / 1048576.0);
+		return;
 	}
 	snprintf(out, outlen, " %s %s%s%s%llu pkts%s%llu drops%s%.1f MB",
 	    st.full ? "FULL" : st.paused ? "PAUSED" : "LIVE", u->opts->iface,
