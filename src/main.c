@@ -529,7 +529,8 @@ parse_args(struct cli *cl, int argc, char **argv)
 	    (cl->mode != MODE_REPORT_TEXT && cl->mode != MODE_REPORT_JSON &&
 	    (cl->mode != MODE_TUI || cl->path != NULL))))
 		return usage_error("%s", "--access-log goes with --report (on a "
-		    "capture file or alone) or alone on the screen");
+		    "capture file, not -i or a stream, or alone) or alone on "
+		    "the screen");
 	if (cl->lo.iface == NULL && cl->lo.stream == NULL &&
 	    (cl->lo.write_path || cl->duration_s ||
 	    cl->follow || cl->lo.filter || cl->lo.ring_files))

@@ -71,8 +71,8 @@ req_row_has(const struct ui *u, const struct txn *t, const char *text)
 	cols[2] = addr_fmt(&txn_conn(u, t)->caddr, a, sizeof a);
 	cols[3] = flow_str(fl, fl->msgs[t->req].method);
 	cols[4] = t->status ? st : "no answer";
-	cols[5] = verdict_label((enum verdict)t->d.verdict);
-	cols[6] = ui_verdict_short(t->d.verdict);
+	cols[5] = ui_txn_badge(t, true);
+	cols[6] = ui_txn_badge(t, false);
 	cols[7] = cause_key((enum cause)t->d.cause);
 	cols[8] = tm;
 	ui_fmt_dur(txn_elapsed_ns(fl, t, fl->stats.last_ts), el, sizeof el);
@@ -587,9 +587,8 @@ req_row(struct ui *u, int y, const struct txn *t, const struct req_cols *c,
 	req_fmt_status(t, tmp, sizeof tmp);
 	x = cell(u, y, x, 3, tmp, sel ? base : u->attr[t->is_error ?
 	    TE_CODE_ERROR : TE_CODE_OK]);
-	x = cell(u, y, x, c->verdict, c->long_badge ?
-	    verdict_label((enum verdict)t->d.verdict) :
-	    ui_verdict_short(t->d.verdict), sel ? base :
+	x = cell(u, y, x, c->verdict, ui_txn_badge(t, c->long_badge),
+	    sel ? base :
 	    ui_verdict_attr(u, t->d.verdict));
 	ui_fmt_dur(txn_elapsed_ns(fl, t, fl->stats.last_ts), tmp, sizeof tmp);
 	snprintf(esc, sizeof esc, "%*s", c->dur, tmp);

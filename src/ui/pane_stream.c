@@ -306,7 +306,7 @@ st_title(struct ui *u)
 	const struct st_pane *st = &u->st;
 	const struct conn *c = st->conn != NONE32 ?
 	    &u->eng.flow.conns[st->conn] : NULL;
-	char t[256], a[ADDR_STRLEN], b[ADDR_STRLEN];
+	char t[256], a[ADDR_PORT_STRLEN], b[ADDR_PORT_STRLEN];
 	int x = 2;
 
 	if (!u->wide) {
@@ -314,10 +314,10 @@ st_title(struct ui *u)
 		x += 11;
 	}
 	if (c)
-		snprintf(t, sizeof t, "Stream %s %s:%u %s %s:%u%s%s",
+		snprintf(t, sizeof t, "Stream %s %s %s %s%s%s",
 		    st->upstream ? "upstream" : "client",
-		    addr_fmt(&c->caddr, a, sizeof a), c->cport, u->g.arrow,
-		    addr_fmt(&c->saddr, b, sizeof b), c->sport,
+		    addr_port_fmt(&c->caddr, c->cport, a, sizeof a), u->g.arrow,
+		    addr_port_fmt(&c->saddr, c->sport, b, sizeof b),
 		    st->hex ? " hex" : "", st->fw.truncated ? " (cut)" : "");
 	else
 		snprintf(t, sizeof t, "Stream %s%s", st->upstream ?

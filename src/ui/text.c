@@ -331,6 +331,19 @@ ui_verdict_attr(const struct ui *u, int verdict)
 	    TE_V_UNKNOWN];
 }
 
+/*
+ * A request's badge in the list: the verdict's, except that a 4xx or a
+ * 5xx which is not a gateway error is not "OK" (txn_label, as the reports
+ * say it).
+ */
+const char *
+ui_txn_badge(const struct txn *t, bool long_form)
+{
+	if (long_form || t->d.verdict != V_OK || t->status < 400)
+		return long_form ? txn_label(t) : ui_verdict_short(t->d.verdict);
+	return t->status >= 500 ? "5XX" : "4XX";
+}
+
 /* Badge for narrow screens (DESIGN §5 status bar words). */
 const char *
 ui_verdict_short(int verdict)

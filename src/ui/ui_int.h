@@ -287,6 +287,7 @@ int ui_put_wrapped(WINDOW *w, int y, int x, int width, int rows,
     const char *safe, attr_t a);
 attr_t ui_verdict_attr(const struct ui *u, int verdict);
 const char *ui_verdict_short(int verdict);
+const char *ui_txn_badge(const struct txn *t, bool long_form);
 
 /* pane_requests.c */
 void req_init(struct ui *u);
