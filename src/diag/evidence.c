@@ -513,7 +513,9 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		    "");
 		row_end(w);
 	}
-	walk_fins(w, c, ci);
+	/* the connection that carried the request closes after its reply */
+	if (ci != w->t->d.up_conn || w->t->d.up_req == NONE32)
+		walk_fins(w, c, ci);
 }
 
 static void
@@ -602,6 +604,8 @@ evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
 		w->pooled = false;
 	}
 	walk_upstream(w);
+	if (d->up_conn != NONE32 && d->up_req != NONE32)
+		walk_fins(w, &fl->conns[d->up_conn], d->up_conn);
 	rc = w->failed ? -1 : 0;
 	free(ss);
 	free(w);
