@@ -163,7 +163,7 @@ install: all
 # one, with build/ and build-san/); the .deb is moved to build/.
 DEB_TREE := build/deb/$(PROG)-$(VERSION)
 DEB_FILES := Makefile README.md CHANGELOG.md src doc themes completion dist \
-    debian examples/config.yaml
+    debian examples/config.yaml tools
 
 deb:
 	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && \
