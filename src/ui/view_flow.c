@@ -48,21 +48,42 @@ fv_page(const struct ui *u)
 }
 
 struct fv_geom {
+	int time_w, frame_w;	/* 0: the column is left out (narrow) */
 	int left;		/* first column of the diagram */
 	int x[EC_COUNT];	/* lifeline positions */
 };
 
+/*
+ * Lifelines at least 6 apart; on a narrow screen the Time column goes
+ * first, then Frame (the footer still names the selected row's frame), so
+ * that the diagram never runs over the right border.
+ */
 static void
 fv_geometry(const struct ui *u, struct fv_geom *g)
 {
 	int w = getmaxx(u->wflow) - 2, first, last, span, i;
 
-	g->left = 1 + FV_TIME_W + 1 + FV_FRAME_W + 1;
-	first = g->left + 4;
-	last = w - 4;
-	span = (last - first) / (EC_COUNT - 1);
-	if (span < 6)
-		span = 6;
+	g->time_w = FV_TIME_W;
+	g->frame_w = FV_FRAME_W;
+	for (;;) {
+		g->left = 1 + (g->time_w ? g->time_w + 1 : 0) +
+		    (g->frame_w ? g->frame_w + 1 : 0);
+		first = g->left + 4;
+		last = w - 4;
+		span = (last - first) / (EC_COUNT - 1);
+		if (span >= 6 || (g->time_w == 0 && g->frame_w == 0))
+			break;
+		if (g->time_w)
+			g->time_w = 0;
+		else
+			g->frame_w = 0;
+	}
+	if (span < 2)
+		span = 2;
+	if (first + span * (EC_COUNT - 1) > w)
+		first = w - span * (EC_COUNT - 1);
+	if (first < 1)
+		first = 1;
 	for (i = 0; i < EC_COUNT; i++)
 		g->x[i] = first + span * i;
 }
@@ -74,9 +95,12 @@ fv_header(struct ui *u, const struct fv_geom *g)
 	char a[ADDR_STRLEN], buf[64];
 	int i, half = (g->x[1] - g->x[0]) / 2, x;
 
-	ui_put(u->wflow, 1, 1, FV_TIME_W, "Time", u->attr[TE_HEADER], true);
-	ui_put(u->wflow, 1, 1 + FV_TIME_W + 1, FV_FRAME_W, "Frame",
-	    u->attr[TE_HEADER], true);
+	if (g->time_w)
+		ui_put(u->wflow, 1, 1, g->time_w, "Time", u->attr[TE_HEADER],
+		    true);
+	if (g->frame_w)
+		ui_put(u->wflow, 1, g->left - g->frame_w - 1, g->frame_w,
+		    "Frame", u->attr[TE_HEADER], true);
 	for (i = 0; i < EC_COUNT; i++) {
 		snprintf(buf, sizeof buf, "%s", evidence_col_name(i));
 		x = g->x[i] - ui_width(buf) / 2;
@@ -140,8 +164,11 @@ fv_row(struct ui *u, const struct fv_geom *g, int y, size_t i)
 
 	snprintf(f, sizeof f, "%llu", (unsigned long long)r->frame);
 	/* the time from the request, as the reports count it */
-	ui_put(u->wflow, y, 1, FV_TIME_W, r->rel, a, true);
-	ui_put(u->wflow, y, 1 + FV_TIME_W + 1, FV_FRAME_W, f, a, true);
+	if (g->time_w)
+		ui_put(u->wflow, y, 1, g->time_w, r->rel, a, true);
+	if (g->frame_w)
+		ui_put(u->wflow, y, g->left - g->frame_w - 1, g->frame_w, f, a,
+		    true);
 	fv_lifelines(u, g, y);
 	fv_arrow(u, g, y, r, sel);
 }

@@ -181,6 +181,10 @@ check "40x10: every pane row framed (left and right border)" framed 8
 keys P
 see "40x10: packets" "Packets of"
 check "40x10: packet rows framed" framed 8
+keys q Enter
+see "40x10: flow view" "Flow of request"
+see "40x10: flow view keeps its four lifelines (Time column dropped)" "Upstream"
+check "40x10: flow view rows framed (nothing over the right border)" framed 5
 keys q Tab Tab
 see "40x10: stream focused, its s key on the hint bar" "s Other side"
 keys q
