@@ -11,6 +11,8 @@ dnsmasq-base mitmproxy nginx-light curl procps iputils-ping"
 	want="$want time"
 	# the live --keep and --ring tests replay a lab capture on a veth pair
 	want="$want tcpreplay"
+	# tests/tools/jsonlines.py validates report lines (doc/report.schema.json)
+	want="$want python3-jsonschema"
 fi
 missing=""
 for p in $want; do
