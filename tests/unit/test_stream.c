@@ -164,6 +164,63 @@ test_pipelined_pairs(void **state)
 	assert_int_equal(fx->fl.msgs[5].pair, 2);
 }
 
+/* A client resends part of what it sent (its ACK was lost): TCP delivers
+ * each byte once, so only the new bytes of the overlapping segment count. */
+static void
+test_synless_overlapping_retransmission(void **state)
+{
+	struct fixture *fx = *state;
+	static const char a[] = "GET /x HTTP/1.1\r\n";
+	const struct http_msg *m;
+
+	tcp(fx, 0, 80, false, 7000, TCPF_ACK | TCPF_PSH, a);
+	/* from byte 10 of a ("P/1.1\r\n") on, then the rest of the head */
+	tcp(fx, 0, 80, false, 7010, TCPF_ACK | TCPF_PSH,
+	    "P/1.1\r\nHost: a.test\r\n\r\n");
+	assert_int_equal(fx->fl.nconns, 1);
+	assert_int_equal(fx->fl.nmsgs, 1);
+	m = &fx->fl.msgs[0];
+	assert_true(m->valid);
+	assert_int_equal(m->head.number, 2);
+	assert_string_equal(flow_str(&fx->fl, m->target), "/x");
+	assert_string_equal(flow_str(&fx->fl, m->host), "a.test");
+	/* a pure duplicate adds nothing and proves nothing */
+	tcp(fx, 1, 80, false, 1, TCPF_ACK | TCPF_PSH, "GET / HTTP/1.1\r\n");
+	tcp(fx, 1, 80, false, 1, TCPF_ACK | TCPF_PSH, "GET / HTTP/1.1\r\n");
+	assert_int_equal(fx->fl.nconns, 1);
+	tcp(fx, 1, 80, false, 17, TCPF_ACK | TCPF_PSH, "Host: b.test\r\n\r\n");
+	assert_int_equal(fx->fl.nconns, 2);
+	assert_string_equal(flow_str(&fx->fl, fx->fl.msgs[1].host), "b.test");
+	/* bytes on the wire, resent ones included (as Wireshark counts a
+	 * conversation's bytes) */
+	assert_int_equal(fx->fl.conns[1].bytes[0], 3 * 16);
+}
+
+/* A head longer than the bytes judged on every segment is proven by the
+ * blank line that ends it, in the segment that brings it, even when the
+ * blank line is split across two segments. */
+static void
+test_synless_long_head_split(void **state)
+{
+	struct fixture *fx = *state;
+	static const char a[] = "GET /a-rather-long-path/to/some/resource.html?with=query HTTP/1.1\r\n",
+	    b[] = "Host: long.test\r\nUser-Agent: test/1.0\r\n\r", c[] = "\n";
+	uint32_t seq = 3000;
+
+	assert_true(sizeof a - 1 > 64);
+	tcp(fx, 0, 80, false, seq, TCPF_ACK | TCPF_PSH, a);
+	seq += sizeof a - 1;
+	tcp(fx, 0, 80, false, seq, TCPF_ACK | TCPF_PSH, b);
+	seq += sizeof b - 1;
+	assert_int_equal(fx->fl.nconns, 0);	/* no blank line yet */
+	tcp(fx, 0, 80, false, seq, TCPF_ACK | TCPF_PSH, c);
+	assert_int_equal(fx->fl.nconns, 1);
+	assert_int_equal(fx->fl.nmsgs, 1);
+	assert_true(fx->fl.msgs[0].valid);
+	assert_int_equal(fx->fl.msgs[0].head.number, 3);
+	assert_string_equal(flow_str(&fx->fl, fx->fl.msgs[0].host), "long.test");
+}
+
 int
 main(void)
 {
@@ -176,6 +233,10 @@ main(void)
 		    test_synless_not_http_never_a_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipelined_pairs, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_synless_overlapping_retransmission, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_synless_long_head_split,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
