@@ -1380,6 +1380,56 @@ test_lookup_in_flight_unanswered(void **state)
 	inflight(again(state), false, true);
 }
 
+/* After each frame, as a report written while reading does: diagnose,
+ * then retire every transaction that is over. */
+static void
+slice_and_retire(struct uf *u)
+{
+	uint8_t *all;
+
+	uf_slice(u);
+	all = malloc(u->dg.ntxns + 1);
+	assert_non_null(all);
+	memset(all, 1, u->dg.ntxns + 1);
+	assert_true(diag_retire(&u->dg, &u->fl, all) >= 0);
+	free(all);
+}
+
+/*
+ * Request 1's look-up goes unanswered and the gateway gives up (502 at
+ * 15 s); request 1 is over and retired. Request 2 comes at 16 s while the
+ * query is still out (a resolver keeps asking upstream), the answer
+ * (NXDOMAIN) comes at 17 s: request 2 waited for it, and the query must
+ * have outlived request 1 for it to be found.
+ */
+static void
+test_retire_keeps_lookup_in_flight(void **state)
+{
+	struct scene s;
+	struct uf *u = *state;
+	struct uf_side cli2, gw2;
+	const struct txn *t;
+	uint64_t q, req2, a, resp2;
+
+	scene_init(&s, u);
+	uf_slices_begin(u, NULL);
+	u->after_frame = slice_and_retire;
+	ask(&s);
+	q = query(&s);
+	uf_at(u, 15 * UF_S);
+	gateway_answers(&s, 502);
+	uf_at(u, 16 * UF_S);
+	req2 = client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL);
+	assert_int_equal(diag_find(&u->dg, 1), NONE32);	/* retired */
+	uf_at(u, 17 * UF_S);
+	a = answer(&s, 3, NULL, 0);
+	resp2 = uf_status(u, &gw2, &cli2, 502);
+	uf_slices_end(u);
+	t = uf_txn(u, 2);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	EVIDENCE(u, t, q, req2, a, resp2);
+}
+
 #define URL_B "http://" HOST "/b"
 
 /*
@@ -2134,6 +2184,34 @@ test_target_port(void **state)
 	    "f.test");
 }
 
+/* diag_init sets up a diagnosis in memory as it finds it (a stack
+ * variable, a reused struct), as any init function must. */
+static void
+test_init_on_dirty_memory(void **state)
+{
+	struct scene s;
+	struct diag_opts o;
+	struct diag *dg = malloc(sizeof *dg);
+
+	assert_non_null(dg);
+	scene_init(&s, *state);
+	ask(&s);
+	query(&s);
+	answer(&s, 3, NULL, 0);
+	gateway_answers(&s, 502);
+	uf_diag_opts(&o);
+	memset(dg, 0xa5, sizeof *dg);
+	diag_init(dg, &o);
+	diag_update(dg, &s.u->fl);
+	diag_run(dg, &s.u->fl, true);
+	assert_int_equal(dg->ntxns, 1);
+	assert_int_equal(dg->errors, 1);
+	assert_int_equal(dg->counts[V_HOST_NOT_RESOLVABLE], 1);
+	expect_verdict(&dg->txns[0], V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	diag_free(dg);
+	free(dg);
+}
+
 /* Keys are DESIGN §1's, distinct; labels and remedies never NULL. */
 static void
 test_words(void **state)
@@ -2334,6 +2412,8 @@ main(void)
 		T(test_concurrent_own_series),
 		T(test_ambiguous_claims),
 		T(test_target_port),
+		T(test_init_on_dirty_memory),
+		T(test_retire_keeps_lookup_in_flight),
 		T(test_fallback_late_synack),
 		T(test_connect_late_bytes),
 		cmocka_unit_test(test_words),

@@ -216,6 +216,30 @@ test_close_delimited_body_at_capture_end(void **state)
 	assert_int_equal(fx->fl.msgs[1].end.offset, last * 100);
 }
 
+/* A status line with a 300-character reason phrase: the stored first
+ * line is its start, at least 200 characters of it (what reports show). */
+static void
+test_long_status_line_kept(void **state)
+{
+	struct uf *fx = *state;
+	char head[400];
+	const char *first;
+
+	memset(head, 0, sizeof head);
+	memcpy(head, "HTTP/1.1 502 ", 13);
+	memset(head + 13, 'r', 300);
+	memcpy(head + 313, "\r\n\r\n", 4);
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	uf_get(fx, &fx->cli, &fx->srv, "http://f.test/", "f.test");
+	uf_send(fx, &fx->srv, &fx->cli, head);
+	assert_int_equal(fx->fl.nmsgs, 2);
+	assert_int_equal(fx->fl.msgs[1].status, 502);
+	first = uf_str(fx, fx->fl.msgs[1].first_line);
+	assert_true(strlen(first) >= 200);
+	assert_true(strlen(first) <= 313);
+	assert_memory_equal(first, head, strlen(first));
+}
+
 static void
 test_invalid_upstream_reply(void **state)
 {
@@ -488,6 +512,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_close_delimited_body_at_capture_end, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_long_status_line_kept,
+		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_upstream_reply,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_syn_retransmissions_and_rst,
