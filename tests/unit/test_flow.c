@@ -461,6 +461,34 @@ test_fragmented_dns_answer(void **state)
 	assert_int_equal(fx->fl.stats.fragments, 6);
 }
 
+/*
+ * A reassembled UDP datagram is as long as its UDP header says (RFC 768;
+ * Linux trims the rest): bytes after that are not the resolver's, so an
+ * answer cut short by its own length field cannot carry all its records.
+ */
+static void
+test_reassembled_udp_length(void **state)
+{
+	struct uf *fx = *state;
+	static const uint8_t cli[4] = { 10, 0, 0, 1 }, srv[4] = { 10, 0, 0, 53 };
+	uint8_t udp[512], pkt[600];
+	size_t n, len;
+
+	n = dns_udp(udp, sizeof udp, false, 0);
+	len = unit_ip4(pkt, 17, cli, srv, 1, 0x4000, udp, n);
+	uf_feed_raw(fx, pkt, len);
+	n = dns_udp(udp, sizeof udp, true, 5);
+	assert_int_equal(n, 113);
+	udp[4] = 0;
+	udp[5] = 113 - 32;	/* the last two address records left out */
+	len = unit_ip4(pkt, 17, srv, cli, 7, 0x2000, udp, 56);
+	uf_feed_raw(fx, pkt, len);
+	len = unit_ip4(pkt, 17, srv, cli, 7, 7, udp + 56, n - 56);
+	uf_feed_raw(fx, pkt, len);
+	assert_int_equal(fx->fl.stats.reassembled, 1);
+	assert_true(fx->fl.dns[0].nanswers < 5);
+}
+
 /* The gateway answers before the request's body is all in (found by
  * fuzz_engine): the export range still runs forward, from the request's
  * first frame to the last frame of either message. */
@@ -529,6 +557,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dns_over_tcp, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_fragmented_dns_answer,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_reassembled_udp_length,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_answer_before_request_end,
 		    uf_setup, uf_teardown),
