@@ -220,11 +220,12 @@ segment_record(uint8_t *out, uint32_t seq, uint8_t flags, const char *data)
 
 /*
  * Segments of the client's request captured out of order (the first one
- * last), with and without the SYN: Follow gives the bytes in sequence
- * order, each once, with no hole.
+ * last), with and without the SYN, and with sequence numbers that wrap
+ * past 2^32: Follow gives the bytes in sequence order, each once, with no
+ * hole.
  */
 static void
-follow_reordered(bool syn)
+follow_reordered(bool syn, uint32_t isn)
 {
 	static const char want[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 	uint8_t file[24 + 4 * (16 + 20 + 20 + 64)], *b = file;
@@ -238,13 +239,13 @@ follow_reordered(bool syn)
 	memcpy(b, hdr, sizeof hdr);	/* host byte order, as pcap allows */
 	b += sizeof hdr;
 	if (syn)
-		b += segment_record(b, 100, 0x02, "");
+		b += segment_record(b, isn, 0x02, "");
 	else	/* the first segment seen sets where the stream starts */
-		b += segment_record(b, 101, 0x18, "GET / ");
-	b += segment_record(b, 117, 0x18, "Host: x\r\n\r\n");
-	b += segment_record(b, 107, 0x18, "HTTP/1.1\r\n");
+		b += segment_record(b, isn + 1, 0x18, "GET / ");
+	b += segment_record(b, isn + 17, 0x18, "Host: x\r\n\r\n");
+	b += segment_record(b, isn + 7, 0x18, "HTTP/1.1\r\n");
 	if (syn)
-		b += segment_record(b, 101, 0x18, "GET / ");
+		b += segment_record(b, isn + 1, 0x18, "GET / ");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	out = fdopen(fd, "wb");
@@ -274,8 +275,10 @@ static void
 test_reordered(void **state)
 {
 	(void)state;
-	follow_reordered(true);
-	follow_reordered(false);
+	follow_reordered(true, 100);
+	follow_reordered(false, 100);
+	follow_reordered(true, 0xfffffff5u);
+	follow_reordered(false, 0xfffffff5u);
 }
 
 int
