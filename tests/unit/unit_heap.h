@@ -15,6 +15,14 @@
 #include <stddef.h>
 
 #if defined(__SANITIZE_ADDRESS__)
+#define UNIT_HEAP_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)	/* clang */
+#define UNIT_HEAP_ASAN 1
+#endif
+#endif
+
+#ifdef UNIT_HEAP_ASAN
 static size_t
 unit_heap_live(void)
 {
