@@ -489,6 +489,35 @@ test_reassembled_udp_length(void **state)
 	assert_true(fx->fl.dns[0].nanswers < 5);
 }
 
+/*
+ * More datagrams being put together than there is room for (32): the
+ * oldest reassembly goes first, as Linux drops the least recently begun
+ * fragment queue when its memory is full; the newer ones still complete.
+ */
+static void
+test_fragment_slots_evict_oldest(void **state)
+{
+	struct uf *fx = *state;
+	static const uint8_t cli[4] = { 10, 0, 0, 1 }, srv[4] = { 10, 0, 0, 53 };
+	uint8_t udp[512], pkt[600];
+	size_t n, len;
+
+	n = dns_udp(udp, sizeof udp, true, 5);
+	for (uint16_t id = 1; id <= 33; id++) {	/* first halves, 1 ms apart */
+		len = unit_ip4(pkt, 17, srv, cli, id, 0x2000, udp, 56);
+		uf_feed_raw(fx, pkt, len);
+	}
+	for (uint16_t id = 2; id <= 33; id++) {
+		len = unit_ip4(pkt, 17, srv, cli, id, 7, udp + 56, n - 56);
+		uf_feed_raw(fx, pkt, len);
+	}
+	assert_int_equal(fx->fl.stats.reassembled, 32);
+	/* datagram 1 was dropped for the 33rd: its second half is alone */
+	len = unit_ip4(pkt, 17, srv, cli, 1, 7, udp + 56, n - 56);
+	uf_feed_raw(fx, pkt, len);
+	assert_int_equal(fx->fl.stats.reassembled, 32);
+}
+
 /* The gateway answers before the request's body is all in (found by
  * fuzz_engine): the export range still runs forward, from the request's
  * first frame to the last frame of either message. */
@@ -559,6 +588,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fragmented_dns_answer,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_reassembled_udp_length,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_fragment_slots_evict_oldest,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_answer_before_request_end,
 		    uf_setup, uf_teardown),
