@@ -466,6 +466,20 @@ test_fragmented_dns_answer(void **state)
  * Linux trims the rest): bytes after that are not the resolver's, so an
  * answer cut short by its own length field cannot carry all its records.
  */
+/* Half of a 113-byte UDP datagram from the DNS server 10.0.0.53 to
+ * 10.0.0.1 as an IPv4 fragment: bytes 0-55 (more to come) or the rest. */
+static void
+answer_half(struct uf *fx, const uint8_t *udp, size_t n, uint16_t id,
+    bool first)
+{
+	static const uint8_t cli[4] = { 10, 0, 0, 1 }, srv[4] = { 10, 0, 0, 53 };
+	uint8_t pkt[600];
+	size_t len = first ? unit_ip4(pkt, 17, srv, cli, id, 0x2000, udp, 56) :
+	    unit_ip4(pkt, 17, srv, cli, id, 56 / 8, udp + 56, n - 56);
+
+	uf_feed_raw(fx, pkt, len);
+}
+
 static void
 test_reassembled_udp_length(void **state)
 {
@@ -481,10 +495,8 @@ test_reassembled_udp_length(void **state)
 	assert_int_equal(n, 113);
 	udp[4] = 0;
 	udp[5] = 113 - 32;	/* the last two address records left out */
-	len = unit_ip4(pkt, 17, srv, cli, 7, 0x2000, udp, 56);
-	uf_feed_raw(fx, pkt, len);
-	len = unit_ip4(pkt, 17, srv, cli, 7, 7, udp + 56, n - 56);
-	uf_feed_raw(fx, pkt, len);
+	answer_half(fx, udp, n, 7, true);
+	answer_half(fx, udp, n, 7, false);
 	assert_int_equal(fx->fl.stats.reassembled, 1);
 	assert_true(fx->fl.dns[0].nanswers < 5);
 }
@@ -498,23 +510,16 @@ static void
 test_fragment_slots_evict_oldest(void **state)
 {
 	struct uf *fx = *state;
-	static const uint8_t cli[4] = { 10, 0, 0, 1 }, srv[4] = { 10, 0, 0, 53 };
-	uint8_t udp[512], pkt[600];
-	size_t n, len;
+	uint8_t udp[512];
+	size_t n = dns_udp(udp, sizeof udp, true, 5);
 
-	n = dns_udp(udp, sizeof udp, true, 5);
-	for (uint16_t id = 1; id <= 33; id++) {	/* first halves, 1 ms apart */
-		len = unit_ip4(pkt, 17, srv, cli, id, 0x2000, udp, 56);
-		uf_feed_raw(fx, pkt, len);
-	}
-	for (uint16_t id = 2; id <= 33; id++) {
-		len = unit_ip4(pkt, 17, srv, cli, id, 7, udp + 56, n - 56);
-		uf_feed_raw(fx, pkt, len);
-	}
+	for (uint16_t id = 1; id <= 33; id++)	/* first halves, 1 ms apart */
+		answer_half(fx, udp, n, id, true);
+	for (uint16_t id = 2; id <= 33; id++)
+		answer_half(fx, udp, n, id, false);
 	assert_int_equal(fx->fl.stats.reassembled, 32);
 	/* datagram 1 was dropped for the 33rd: its second half is alone */
-	len = unit_ip4(pkt, 17, srv, cli, 1, 7, udp + 56, n - 56);
-	uf_feed_raw(fx, pkt, len);
+	answer_half(fx, udp, n, 1, false);
 	assert_int_equal(fx->fl.stats.reassembled, 32);
 }
 
