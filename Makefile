@@ -150,6 +150,7 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/$(PROG)/themes
 	install -m 755 $(BUILD)/$(PROG) $(DESTDIR)$(PREFIX)/bin/$(PROG)
 	install -m 644 doc/$(PROG).1 $(DESTDIR)$(PREFIX)/share/man/man1/$(PROG).1
+	install -m 644 doc/report.schema.json $(DESTDIR)$(PREFIX)/share/$(PROG)/report.schema.json
 	for f in themes/*.yaml; do [ -e "$$f" ] || continue; \
 	    install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/$(PROG)/themes/; done
 	install -d $(DESTDIR)$(COMPDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/examples

@@ -23,6 +23,8 @@ dnsmasq-base mitmproxy nginx-light curl procps iputils-ping"
 	# the unit (systemd installs in a container without being PID 1) and
 	# doc/fleet.md's jq queries
 	want="$want dpkg-dev debhelper fakeroot lintian bash-completion systemd jq"
+	# tests/tools/jsonlines.py validates report lines (doc/report.schema.json)
+	want="$want python3-jsonschema"
 fi
 missing=""
 for p in $want; do

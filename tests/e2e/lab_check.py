@@ -21,12 +21,15 @@ the checker itself broke (its stderr says where).
 """
 import argparse
 import csv
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tools"))
+from jsonlines import line_row  # noqa: E402  (the one reader, schema included)
 
 ELAPSED_TOL_MS = 1.0
 FAILED = []
@@ -57,21 +60,20 @@ def tshark_frames(cap, display_filter):
 
 
 def parse_json_lines(text, what):
-    """One object per line; a line that is not JSON is a failure naming it."""
+    """One object per line, each valid against doc/report.schema.json; a
+    line that is not is a failure naming it."""
     txns, bad = [], 0
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            t = json.loads(line)
-            if not isinstance(t, dict):
-                raise ValueError("not an object")
-            txns.append(t)
-        except ValueError as e:
+        t, why = line_row(line, f"line {n}")
+        if why:
             bad += 1
-            out(False, f"{what}: line {n} is valid JSON", f"{e}: {line[:300]}")
+            out(False, f"{what}: line {n} is a valid report line", why)
+        else:
+            txns.append(t)
     if bad == 0:
-        out(True, f"{what}: every line is valid JSON ({len(txns)})")
+        out(True, f"{what}: every line is valid JSON matching the schema ({len(txns)})")
     return txns
 
 

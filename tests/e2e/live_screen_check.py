@@ -11,10 +11,13 @@ the checker itself broke.
 """
 import csv
 import datetime
-import json
 import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tools"))
+from jsonlines import line_row  # noqa: E402  (the one reader, schema included)
 
 # the verdict badge: short on narrow screens, whole words on wide ones
 BADGE = {"host-not-resolvable": ("DNS", "HOST NOT RESOLVABLE"),
@@ -58,11 +61,11 @@ def main():
         f"exit {res.returncode}: {res.stderr[:300]}")
     txns = {}
     for n, line in enumerate(res.stdout.splitlines(), 1):
-        try:
-            t = json.loads(line)
+        t, why = line_row(line, f"line {n}")
+        if why:
+            out(False, f"report line {n} is a valid transaction", why)
+        else:
             txns[(t["client"], t["client_port"], t["url"])] = t
-        except (ValueError, KeyError, TypeError) as e:
-            out(False, f"report line {n} is a valid transaction", f"{e}: {line[:300]}")
     for row in truth:
         if row["status"] in ("-", "200"):
             continue

@@ -49,6 +49,8 @@ sys.exit('no ' + ', '.join(bad) if bad else 0)" "$base.json"
 		return 1
 	fi
 	ok "$cn: --report=json --all exits 0"
+	check "$cn: every report line matches doc/report.schema.json" \
+	    "$PY" "$ROOT/tests/tools/jsonlines.py" "$base.jsonl"
 	"$PY" "$ROOT/bench/check.py" "$base.jsonl" "$base.json" "$base.tsv" \
 	    >"$base.check" 2>&1
 	local rc=$? line all fail
@@ -105,11 +107,14 @@ if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/gen" \
 		# it selects; "raw" cuts that line short
 		"$PY" - "$TMPD/mixed.jsonl" "$1" "$2" <<'EOF'
 import json, sys
+from jsonlines import line_row
 src, dst, code = sys.argv[1:4]
 done = False
 with open(src) as f, open(dst, "w") as g:
     for n, line in enumerate(f, 1):
-        o = json.loads(line)
+        o, why = line_row(line, "%s:%d" % (src, n))
+        if why:
+            sys.exit(why)
         if not done:
             done = eval(code, {"o": o, "n": n})
             line = json.dumps(o) + "\n" if done != "raw" else line[:40] + "\n"
@@ -118,6 +123,8 @@ EOF
 	}
 	check_eq "check.py: OK on gen's mixed capture" "0 verdicts: OK" \
 	    "$(chk "$TMPD/mixed.jsonl")"
+	check "gen's mixed capture: every report line matches doc/report.schema.json" \
+	    "$PY" "$ROOT/tests/tools/jsonlines.py" "$TMPD/mixed.jsonl"
 	mutate "$TMPD/m1.jsonl" 'o["cause"] == "tcp-rst" and not o.update(cause="syn-unanswered")'
 	check_eq "check.py: FAIL when one failure's cause is swapped" \
 	    "1 verdicts: FAIL" "$(chk "$TMPD/m1.jsonl")"
@@ -149,10 +156,11 @@ tui_counts() {	# tui_counts NAME: status-line counts = --report's
 	local want got
 	"$GW_BIN" --report=json "$TMPD/$1.pcap" >"$TMPD/errors.jsonl" 2>/dev/null
 	want=$("$PY" - "$TMPD/errors.jsonl" <<'EOF'
-import collections, json, sys
+import collections, sys
+from jsonlines import rows
 short = {"host-not-resolvable": "DNS", "cannot-connect": "CONNECT",
          "bad-response": "BAD RESP", "relayed": "RELAYED", "unknown": "UNKNOWN"}
-c = collections.Counter(json.loads(l)["verdict"] for l in open(sys.argv[1]))
+c = collections.Counter(r["verdict"] for r in rows(sys.argv[1]))
 n = sum(c.values())
 print(f"{n} error{'' if n == 1 else 's'}:" + "".join(
     f" {s} {c[v]}" for v, s in short.items() if c[v]))

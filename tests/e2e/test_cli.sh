@@ -50,6 +50,8 @@ run --report=json "$TMPD/cut.pcap"
 check_eq "robustness: truncated capture exits 0" 0 "$rc"
 check "truncated capture warns on stderr" grep -qi "warning" "$TMPD/err"
 check "truncated capture still reports what was read" test -s "$TMPD/out"
+check "truncated capture: its JSON matches doc/report.schema.json" \
+    python3 "$ROOT/tests/tools/jsonlines.py" "$TMPD/out"
 for cut in 24 40 100 1000; do
 	head -c "$cut" "$EX" >"$TMPD/cut$cut.pcap"
 	run --report "$TMPD/cut$cut.pcap"
@@ -79,6 +81,8 @@ for o in lines:
 errors=$(wc -l <"$TMPD/out")
 run --report=json --all "$EX"
 all=$(wc -l <"$TMPD/out")
+check "--all: every line matches doc/report.schema.json" \
+    python3 "$ROOT/tests/tools/jsonlines.py" "$TMPD/out"
 check "--all lists more than the errors" test "$all" -gt "$errors"
 run --report=json --status 504 "$EX"
 check "--status 504 keeps only 504s and unanswered" python3 -c '
@@ -100,6 +104,8 @@ c = {r["client"] for r in rows(sys.argv[1])}
 assert c == {"fd00:250::16"}, c' "$TMPD/out"
 run --report=json -p 1 "$EX"
 check "absolute-form requests are found on any port" test -s "$TMPD/out"
+check "-p 1: every line matches doc/report.schema.json" \
+    python3 "$ROOT/tests/tools/jsonlines.py" "$TMPD/out"
 
 # --export: exactly the frames from the request to the answer, read back
 run --report=json "$EX"

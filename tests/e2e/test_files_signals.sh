@@ -201,6 +201,8 @@ if command -v python3 >/dev/null; then
 	python3 "$ROOT/tests/tools/mksynth.py" bidi "$TMPD/bidi.pcap"
 	run --report=json --all "$TMPD/bidi.pcap"
 	check_eq "F10 the JSON report of the bidi capture exits 0" 0 "$rc"
+	check "F10 the JSON report matches doc/report.schema.json" \
+	    python3 "$ROOT/tests/tools/jsonlines.py" "$TMPD/out"
 	check "F10 the URL's controls are \\uXXXX" grep -qF \
 	    'a\u202eb\u2066c\u200bd\ufeffe\u061cf\u2028g\u2029h.test' "$TMPD/out"
 	check "F10 no raw U+202E, U+2066, U+200B, U+FEFF, U+061C, U+2028/9" \

@@ -15,8 +15,9 @@ FRAMES=$(frames "$TMPD/traffic.pcap")
 # what the file holds: requests, and gateway errors (502/503/504 or none)
 "$GW_BIN" --report=json --all "$TMPD/traffic.pcap" >"$TMPD/offline.json"
 read -r TOTAL ERRORS < <(python3 -c '
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
+import sys
+from jsonlines import rows as report_rows
+rows = report_rows(sys.argv[1])
 print(len(rows), sum(1 for r in rows if r["status"] in (None, 502, 503, 504)))
 ' "$TMPD/offline.json")
 check_eq "offline: 400 requests" 400 "$TOTAL"

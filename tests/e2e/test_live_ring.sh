@@ -68,18 +68,21 @@ check_eq "--frames on the index ends at the last frame" "$FRAMES" \
 "$GW_BIN" --report=json --all "$TMPD/w/cap.ring" >"$TMPD/ring.json"
 check_eq "offline report of the index exits 0" 0 "$?"
 check "its requests are in the kept files" python3 -c '
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
+import sys
+from jsonlines import rows as report_rows
+rows = report_rows(sys.argv[1])
 assert len(rows) > 100, len(rows)
 assert all(r["request_frame"] >= int(sys.argv[2]) for r in rows)
 ' "$TMPD/ring.json" "$FIRST"
 ID=$(python3 -c '
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
+import sys
+from jsonlines import rows as report_rows
+rows = report_rows(sys.argv[1])
 print(next(r["id"] for r in rows if r["response_frame"]))' "$TMPD/ring.json")
 read -r A B < <(python3 -c '
-import json, sys
-r = next(json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["id"] == int(sys.argv[2]))
+import sys
+from jsonlines import rows
+r = next(r for r in rows(sys.argv[1]) if r["id"] == int(sys.argv[2]))
 print(r["request_frame"], r["response_frame"])' "$TMPD/ring.json" "$ID")
 "$GW_BIN" --export "$ID" -o "$TMPD/one.pcap" "$TMPD/w/cap.ring" 2>/dev/null
 check_eq "export from the index reads back with its frames" \

@@ -24,6 +24,7 @@
 #include "diag/evidence.h"
 #include "diag/ladder.h"
 #include "unit_flow.h"
+#include "unit_heap.h"
 
 #define HOST "www.test"
 #define URL "http://" HOST "/"
@@ -50,6 +51,15 @@ scene_init(struct scene *s, struct uf *u)
 	uf_side_init(&s->web, "192.0.2.10", 80, 9000);
 	s->dns_id = 0x100;
 	uf_at(u, T0);
+}
+
+/* A fresh fixture for the next scenario of one test. */
+static struct uf *
+again(void **state)
+{
+	uf_teardown(state);
+	uf_setup(state);
+	return *state;
 }
 
 /* Frames 1-3: the client connects to the proxy and asks for URL. */
@@ -193,6 +203,64 @@ expect_elapsed(struct uf *u, const struct txn *t, int64_t ns)
 	assert_int_equal(txn_elapsed_ns(&u->fl, t, u->fl.stats.last_ts), ns);
 }
 
+/* One row of the ladder diagram as the TUI shows it. */
+struct want_row {
+	uint64_t frame;
+	enum evidence_col from, to;
+	bool bad;
+	const char *label;
+	const char *detail;	/* a part of the detail, or NULL */
+};
+
+/* The ladder of t is exactly rows[], in frame order. */
+static void
+expect_ladder(struct uf *u, const struct txn *t, const struct want_row *rows,
+    size_t n)
+{
+	struct ladder l;
+
+	memset(&l, 0, sizeof l);
+	assert_int_equal(ladder_build(&l, &u->fl, &u->dg, t), 0);
+	for (size_t i = 0; i < n || i < l.n; i++) {
+		const struct evidence_row *r = i < l.n ? l.rows[i] : NULL;
+
+		if (r == NULL || i >= n)
+			fail_msg("ladder: %zu rows, expected %zu", l.n, n);
+		if (r->frame != rows[i].frame || r->from != rows[i].from ||
+		    r->to != rows[i].to || r->bad != rows[i].bad ||
+		    strcmp(r->label, rows[i].label) != 0 ||
+		    (rows[i].detail && !strstr(r->detail, rows[i].detail)))
+			fail_msg("ladder row %zu: frame %llu %s->%s%s \"%s\" "
+			    "[%s], expected frame %llu %s->%s%s \"%s\" [%s]", i,
+			    (unsigned long long)r->frame,
+			    evidence_col_name(r->from), evidence_col_name(r->to),
+			    r->bad ? " bad" : "", r->label, r->detail,
+			    (unsigned long long)rows[i].frame,
+			    evidence_col_name(rows[i].from),
+			    evidence_col_name(rows[i].to),
+			    rows[i].bad ? " bad" : "", rows[i].label,
+			    rows[i].detail ? rows[i].detail : "");
+	}
+	ladder_free(&l);
+}
+
+#define LADDER(u, t, ...) expect_ladder((u), (t), \
+	(const struct want_row[]){ __VA_ARGS__ }, \
+	sizeof((const struct want_row[]){ __VA_ARGS__ }) / \
+	sizeof(struct want_row))
+
+/* The rows every scene starts with: the client's request (frame 3). */
+#define ROW_REQ { 3, EC_CLIENT, EC_GATEWAY, false, "GET " URL, \
+	"10.0.0.5:40000 -> 10.0.0.1:9090\nClient request (transaction 1):\n" \
+	"GET " URL " HTTP/1.1\n" }
+#define ROW_502(f) { (f), EC_GATEWAY, EC_CLIENT, true, \
+	"HTTP/1.1 502 Bad Gateway", "10.0.0.1:9090 -> 10.0.0.5:40000\n" \
+	"Gateway's answer to the client:\nHTTP/1.1 502 Bad Gateway\n" }
+#define ROW_QUERY(f, bad, label) { (f), EC_GATEWAY, EC_DNS, (bad), (label), \
+	"10.0.0.1:33000 -> 10.0.0.53:53\nDNS query id 0x" }
+#define ROW_RESOLVED { 5, EC_DNS, EC_GATEWAY, false, "A 192.0.2.10 ...", \
+	"www.test CNAME edge.test\nedge.test A 192.0.2.10\n" }
+
 /* The look-up's answer says No Such Name. */
 static void
 test_dns_nxdomain(void **state)
@@ -217,6 +285,10 @@ test_dns_nxdomain(void **state)
 	expect_elapsed(s.u, t, 3 * UF_MS);
 	expect_summary(s.u, t, WORDS("10.0.0.53", "NXDOMAIN", HOST,
 	    "no such name"), WORDS("SERVFAIL"));
+	LADDER(s.u, t, ROW_REQ, ROW_QUERY(q, false, "DNS A? " HOST),
+	    { a, EC_DNS, EC_GATEWAY, true, "NXDOMAIN",
+	    "10.0.0.53:53 -> 10.0.0.1:33000\nDNS answer id 0x0101, RCODE 3 "
+	    "NXDOMAIN, rtt 1.0 ms\n" }, ROW_502(resp));
 }
 
 /* An error RCODE is a DNS error, never No Such Name. */
@@ -296,6 +368,11 @@ test_dns_no_response(void **state)
 	expect_elapsed(s.u, t, 5 * UF_S);
 	expect_summary(s.u, t, WORDS("3 DNS queries", HOST, "10.0.0.53",
 	    "no answer in 5.0 s"), NULL);
+	LADDER(s.u, t, ROW_REQ,
+	    ROW_QUERY(q[0], true, "DNS A? " HOST " (no answer)"),
+	    ROW_QUERY(q[1], true, "DNS A? " HOST " (no answer)"),
+	    ROW_QUERY(q[2], true, "DNS A? " HOST " (no answer)"),
+	    ROW_502(resp));
 }
 
 /* Three SYNs, the retries after 1 s and 2 s, never a SYN/ACK. */
@@ -333,6 +410,16 @@ test_syn_unanswered(void **state)
 	expect_elapsed(s.u, t, 30 * UF_S - s.req_ts);
 	expect_summary(s.u, t, WORDS("3 SYNs", "192.0.2.10 port 80",
 	    "no answer over 3.0 s"), NULL);
+	/* the retransmissions are the evidence, each with its wait */
+	LADDER(s.u, t, ROW_REQ, ROW_QUERY(4, false, "DNS A? " HOST),
+	    ROW_RESOLVED,
+	    { syn[0], EC_GATEWAY, EC_UPSTREAM, false, "SYN",
+	    "10.0.0.1:50000 -> 192.0.2.10:80\n" },
+	    { syn[1], EC_GATEWAY, EC_UPSTREAM, true, "SYN retransmission",
+	    "Attempt 2, +1.000 s after the previous SYN" },
+	    { syn[2], EC_GATEWAY, EC_UPSTREAM, true, "SYN retransmission",
+	    "Attempt 3, +2.000 s after the previous SYN, x2.0" },
+	    ROW_502(resp));
 }
 
 /* The server answers the SYN with RST: the RST is evidence. */
@@ -354,6 +441,10 @@ test_tcp_rst_from_server(void **state)
 	EVIDENCE(s.u, t, s.req, 4, 5, syn, rst, resp);
 	expect_summary(s.u, t, WORDS("192.0.2.10 port 80", "RST",
 	    "connection refused"), NULL);
+	LADDER(s.u, t, ROW_REQ, ROW_QUERY(4, false, "DNS A? " HOST),
+	    ROW_RESOLVED, { syn, EC_GATEWAY, EC_UPSTREAM, false, "SYN", NULL },
+	    { rst, EC_UPSTREAM, EC_GATEWAY, true, "RST",
+	    "192.0.2.10:80 -> 10.0.0.1:50000\n" }, ROW_502(resp));
 }
 
 /* The gateway itself resets its unanswered attempt: that RST is not the
@@ -421,6 +512,12 @@ test_icmp_unreachable_v4(void **state)
 	EVIDENCE(s.u, t, s.req, 4, 5, syn, icmp, resp);
 	expect_summary(s.u, t, WORDS("10.0.0.254", "192.0.2.10:80",
 	    "Communication administratively filtered"), NULL);
+	LADDER(s.u, t, ROW_REQ, ROW_QUERY(4, false, "DNS A? " HOST),
+	    ROW_RESOLVED, { syn, EC_GATEWAY, EC_UPSTREAM, false, "SYN", NULL },
+	    { icmp, EC_UPSTREAM, EC_GATEWAY, true, "ICMP 3/13",
+	    "ICMP from 10.0.0.254: Communication administratively filtered\n"
+	    "quotes the SYN 10.0.0.1:50000 -> 192.0.2.10:80\n" },
+	    ROW_502(resp));
 }
 
 /* The same over IPv6: an AAAA answer, ICMPv6 administratively
@@ -472,6 +569,15 @@ test_http_invalid_response(void **state)
 	EVIDENCE(s.u, t, s.req, 4, 5, 6, 7, up, reply, resp);
 	expect_summary(s.u, t, WORDS("192.0.2.10:80", "without a valid HTTP",
 	    "no status line"), NULL);
+	LADDER(s.u, t, ROW_REQ, ROW_QUERY(4, false, "DNS A? " HOST),
+	    ROW_RESOLVED, { 6, EC_GATEWAY, EC_UPSTREAM, false, "SYN", NULL },
+	    { 7, EC_UPSTREAM, EC_GATEWAY, false, "SYN/ACK",
+	    "192.0.2.10:80 -> 10.0.0.1:50000\n" },
+	    { up, EC_GATEWAY, EC_UPSTREAM, false, "GET /",
+	    "Upstream request:\nGET / HTTP/1.1\n" },
+	    { reply, EC_UPSTREAM, EC_GATEWAY, true,
+	    "<html>no status line</html>", ", not valid HTTP: " },
+	    ROW_502(resp));
 }
 
 /* Bug 4 of issue 14: a valid status line and a malformed header line:
@@ -573,6 +679,15 @@ test_upstream_closed(void **state)
 	EVIDENCE(s.u, t, s.req, 4, 5, 6, 7, up, fin, resp);
 	expect_summary(s.u, t, WORDS("192.0.2.10:80", "closed the connection"),
 	    NULL);
+	/* the server's FIN is the failure; the gateway's answer to it not */
+	LADDER(s.u, t, ROW_REQ, ROW_QUERY(4, false, "DNS A? " HOST),
+	    ROW_RESOLVED, { 6, EC_GATEWAY, EC_UPSTREAM, false, "SYN", NULL },
+	    { 7, EC_UPSTREAM, EC_GATEWAY, false, "SYN/ACK", NULL },
+	    { up, EC_GATEWAY, EC_UPSTREAM, false, "GET /", NULL },
+	    { fin, EC_UPSTREAM, EC_GATEWAY, true, "FIN",
+	    "192.0.2.10:80 -> 10.0.0.1:50000\n" },
+	    { fin + 1, EC_GATEWAY, EC_UPSTREAM, false, "FIN",
+	    "10.0.0.1:50000 -> 192.0.2.10:80\n" }, ROW_502(resp));
 }
 
 /* The server resets the connection instead, without a byte: closed too,
@@ -738,13 +853,16 @@ test_host_case(void **state)
 	EVIDENCE(u, t, req, q, q + 1, up - 2, up - 1, up, reply, resp);
 }
 
-/* CONNECT www.test:443: the tunnel to port 443 that the server closes at
- * once, without a byte, is upstream-closed. */
+/* CONNECT www.test:443: the tunnel to port 443 that the server closes
+ * without a byte, is upstream-closed: at once, or after the gateway's own
+ * TLS ClientHello (a gateway inspecting TLS speaks first in the tunnel;
+ * the gateway's bytes are not an answer). */
 static void
-test_connect_closed(void **state)
+connect_closed(struct uf *u, bool hello)
 {
+	static const uint8_t client_hello[] = { 0x16, 0x03, 0x01, 0x00, 0x04,
+		0x01, 0x00, 0x00, 0x00 };
 	struct scene s;
-	struct uf *u = *state;
 	const struct txn *t;
 	uint64_t req, fin, resp;
 
@@ -755,15 +873,26 @@ test_connect_closed(void **state)
 	    "Host: www.test:443\r\n\r\n");
 	resolve(&s);
 	uf_handshake(u, &s.out, &s.web);
+	if (hello)
+		uf_send_bytes(u, &s.out, &s.web, client_hello,
+		    sizeof client_hello);
 	fin = uf_fin(u, &s.web, &s.out);
 	resp = gateway_answers(&s, 502);
 	t = diagnosed(&s);
 	assert_int_equal(t->port, 443);
 	assert_string_equal(uf_str(u, t->url), "www.test:443");
 	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
-	EVIDENCE(u, t, req, 4, 5, 6, 7, fin, resp);
+	if (!hello)
+		EVIDENCE(u, t, req, 4, 5, 6, 7, fin, resp);
 	expect_summary(u, t, WORDS("192.0.2.10:443", "closed the connection"),
 	    NULL);
+}
+
+static void
+test_connect_closed(void **state)
+{
+	connect_closed(*state, false);
+	connect_closed(again(state), true);
 }
 
 /* A normal exchange: ok, with its upstream evidence. */
@@ -951,15 +1080,6 @@ test_shared_lookup(void **state)
 static const struct uf_rr addr300[] = {
 	{ DNS_T_A, NULL, 300, "192.0.2.10" },
 };
-
-/* A fresh fixture for the next scenario of one test. */
-static struct uf *
-again(void **state)
-{
-	uf_teardown(state);
-	uf_setup(state);
-	return *state;
-}
 
 /* Index in flow.dns of the query sent in this frame. */
 static uint32_t
@@ -1219,25 +1339,34 @@ test_servfail_not_cached(void **state)
 /*
  * Request 2 comes 2 s after request 1, while request 1's look-up is
  * still unanswered: the gateway waits for that look-up for both. It
- * answers NXDOMAIN at 4 s, or never (both 502 at 5 s).
+ * answers NXDOMAIN at 4 s, or never (both 502 at 5 s). With dual, the
+ * look-up is an A and an AAAA query from one socket, as a stub resolver
+ * sends them (glibc asks both at once): both belong to each request.
  */
 static void
-inflight(struct uf *u, bool answered)
+inflight(struct uf *u, bool answered, bool dual)
 {
 	struct scene s;
 	struct uf_side cli2, gw2;
 	const struct txn *t1, *t2;
-	uint64_t q, a = 0, req2, resp1, resp2;
+	uint64_t q, q6 = 0, a = 0, a6 = 0, req2, resp1, resp2;
 	enum cause c = answered ? C_DNS_NXDOMAIN : C_DNS_NO_RESPONSE;
+	uint8_t n = dual ? 2 : 1;
 
 	scene_init(&s, u);
 	ask(&s);
 	q = query(&s);
+	if (dual)
+		q6 = uf_dns_query(u, &s.res, &s.dns, s.dns_id + 1, HOST,
+		    DNS_T_AAAA);
 	uf_at(u, s.req_ts + 2 * UF_S);
 	req2 = client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL);
 	uf_at(u, s.req_ts + (answered ? 4 : 5) * UF_S);
 	if (answered)
 		a = answer(&s, 3, NULL, 0);
+	if (answered && dual)
+		a6 = uf_dns_answer(u, &s.dns, &s.res, s.dns_id + 1, HOST,
+		    DNS_T_AAAA, 3, NULL, 0);
 	resp1 = gateway_answers(&s, 502);
 	resp2 = uf_status(u, &gw2, &cli2, 502);
 	uf_diagnose(u);
@@ -1245,14 +1374,24 @@ inflight(struct uf *u, bool answered)
 	t2 = uf_txn(u, 2);
 	expect_verdict(t1, V_HOST_NOT_RESOLVABLE, c);
 	expect_verdict(t2, V_HOST_NOT_RESOLVABLE, c);
-	assert_int_equal(t1->d.ndns, 1);
-	assert_int_equal(t2->d.ndns, 1);
+	assert_int_equal(t1->d.ndns, n);
+	assert_int_equal(t2->d.ndns, n);
 	assert_int_equal(t1->d.dns[0], dns_at(u, q));
 	assert_int_equal(t2->d.dns[0], dns_at(u, q));
+	if (dual) {
+		assert_int_equal(t1->d.dns[1], dns_at(u, q6));
+		assert_int_equal(t2->d.dns[1], dns_at(u, q6));
+	}
 	assert_int_equal(t2->d.dns_link, LINK_TIME);
 	assert_false(t1->d.shared);
 	assert_true(t2->d.shared);
-	if (answered) {
+	if (dual && answered) {
+		EVIDENCE(u, t1, s.req, q, q6, a, a6, resp1);
+		EVIDENCE(u, t2, q, q6, req2, a, a6, resp2);
+	} else if (dual) {
+		EVIDENCE(u, t1, s.req, q, q6, resp1);
+		EVIDENCE(u, t2, q, q6, req2, resp2);
+	} else if (answered) {
 		EVIDENCE(u, t1, s.req, q, a, resp1);
 		EVIDENCE(u, t2, q, req2, a, resp2);
 	} else {
@@ -1264,13 +1403,140 @@ inflight(struct uf *u, bool answered)
 static void
 test_lookup_in_flight(void **state)
 {
-	inflight(*state, true);
+	inflight(*state, true, false);
+	inflight(again(state), true, true);
 }
 
 static void
 test_lookup_in_flight_unanswered(void **state)
 {
-	inflight(*state, false);
+	inflight(*state, false, false);
+	inflight(again(state), false, true);
+}
+
+/* After each frame, as a report written while reading does: diagnose,
+ * then retire every transaction that is over. */
+static void
+slice_and_retire(struct uf *u)
+{
+	uint8_t *all;
+
+	uf_slice(u);
+	all = malloc(u->dg.ntxns + 1);
+	assert_non_null(all);
+	memset(all, 1, u->dg.ntxns + 1);
+	assert_true(diag_retire(&u->dg, &u->fl, all) >= 0);
+	free(all);
+}
+
+/*
+ * Request 1's look-up goes unanswered and the gateway gives up (502 at
+ * 15 s); request 1 is over and retired. Request 2 comes at 16 s while the
+ * query is still out (a resolver keeps asking upstream), the answer
+ * (NXDOMAIN) comes at 17 s: request 2 waited for it, and the query must
+ * have outlived request 1 for it to be found.
+ */
+static void
+test_retire_keeps_lookup_in_flight(void **state)
+{
+	struct scene s;
+	struct uf *u = *state;
+	struct uf_side cli2, gw2;
+	const struct txn *t;
+	uint64_t q, req2, a, resp2;
+
+	scene_init(&s, u);
+	uf_slices_begin(u, NULL);
+	u->after_frame = slice_and_retire;
+	ask(&s);
+	q = query(&s);
+	uf_at(u, 15 * UF_S);
+	gateway_answers(&s, 502);
+	uf_at(u, 16 * UF_S);
+	req2 = client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL);
+	assert_int_equal(diag_find(&u->dg, 1), NONE32);	/* retired */
+	uf_at(u, 17 * UF_S);
+	a = answer(&s, 3, NULL, 0);
+	resp2 = uf_status(u, &gw2, &cli2, 502);
+	uf_slices_end(u);
+	t = uf_txn(u, 2);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	EVIDENCE(u, t, q, req2, a, resp2);
+}
+
+/*
+ * Two pipelined requests on one connection (HTTP/1.1 §9.3.2), answered
+ * in order 5 s later, with retiring after every frame: the second
+ * request waits behind the first and must outlive every retire.
+ */
+static void
+test_retire_keeps_pipelined_request(void **state)
+{
+	struct uf *u = *state;
+	const struct txn *t;
+
+	uf_slices_begin(u, NULL);
+	u->after_frame = slice_and_retire;
+	uf_at(u, T0);
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_send(u, &u->cli, &u->srv,
+	    "GET http://www.test/a HTTP/1.1\r\nHost: www.test\r\n\r\n"
+	    "GET http://www.test/b HTTP/1.1\r\nHost: www.test\r\n\r\n");
+	for (int i = 0; i < 5; i++) {	/* the client's keep-alive ACKs */
+		uf_at(u, T0 + (i + 1) * UF_S);
+		uf_ack(u, &u->cli, &u->srv);
+	}
+	uf_status(u, &u->srv, &u->cli, 502);
+	uf_status(u, &u->srv, &u->cli, 504);
+	uf_slices_end(u);
+	t = uf_txn(u, 2);
+	assert_string_equal(uf_str(u, t->url), "http://www.test/b");
+	assert_int_equal(t->status, 504);
+	assert_string_equal(uf_str(u, u->fl.msgs[t->req].target),
+	    "http://www.test/b");
+}
+
+/* 600 requests for 600 hosts on one keep-alive connection, each
+ * answered 502, diagnosed: the indexes grow several times. */
+static void
+many_requests(struct uf *u)
+{
+	char host[32], url[64];
+
+	uf_at(u, T0);
+	uf_handshake(u, &u->cli, &u->srv);
+	for (int i = 0; i < 600; i++) {
+		snprintf(host, sizeof host, "h%d.test", i);
+		snprintf(url, sizeof url, "http://%s/", host);
+		uf_get(u, &u->cli, &u->srv, url, host);
+		uf_status(u, &u->srv, &u->cli, 502);
+	}
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 600);
+}
+
+/*
+ * Everything a diagnosis allocates goes back: whole runs with requests
+ * indexed (600 of them: the indexes grow past their first size),
+ * look-ups, retiring after every frame and diag_free leave the heap as
+ * they found it (unit_heap.h), so a long live capture cannot grow
+ * without bound through a leak.
+ */
+static void
+test_releases_memory(void **state)
+{
+	void *fresh = NULL;
+	size_t before;
+
+	(void)state;
+	before = unit_heap_live();
+	uf_setup(&fresh);
+	test_retire_keeps_lookup_in_flight(&fresh);
+	uf_teardown(&fresh);
+	uf_setup(&fresh);
+	many_requests(fresh);
+	uf_teardown(&fresh);
+	assert_int_equal(unit_heap_live(), before);
 }
 
 #define URL_B "http://" HOST "/b"
@@ -1984,6 +2250,105 @@ test_ambiguous_claims(void **state)
 	two_close_requests(again(state), 500 * 1000LL, 200, true);
 }
 
+/*
+ * The upstream port a request names (RFC 9110 §4.2: http defaults to 80;
+ * CONNECT always names its port): absolute form with and without a port,
+ * origin form with a Host port, CONNECT.
+ */
+static void
+test_target_port(void **state)
+{
+	static const struct {
+		const char *target, *host;
+		unsigned port;
+	} want[] = {
+		{ "http://a.test/", "a.test", 80 },
+		{ "http://b.test:8080/x", "b.test:8080", 8080 },
+		{ "http://c.test:1/", "c.test:1", 1 },
+		{ "/d", "d.test", 80 },
+		{ "/e", "e.test:81", 81 },
+	};
+	struct uf *u = *state;
+	const size_t n = sizeof want / sizeof want[0];
+
+	uf_at(u, T0);
+	uf_handshake(u, &u->cli, &u->srv);
+	for (size_t i = 0; i < n; i++) {
+		uf_get(u, &u->cli, &u->srv, want[i].target, want[i].host);
+		uf_status(u, &u->srv, &u->cli, 502);
+	}
+	uf_send(u, &u->cli, &u->srv,
+	    "CONNECT f.test:443 HTTP/1.1\r\nHost: f.test:443\r\n\r\n");
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, n + 1);
+	for (size_t i = 0; i < n; i++) {
+		const struct txn *t = uf_txn(u, (uint32_t)i + 1);
+
+		if (t->port != want[i].port)
+			fail_msg("%s (Host %s): port %u, expected %u",
+			    want[i].target, want[i].host, t->port, want[i].port);
+	}
+	assert_int_equal(uf_txn(u, (uint32_t)n + 1)->port, 443);
+	assert_string_equal(uf_str(u, uf_txn(u, (uint32_t)n + 1)->host),
+	    "f.test");
+}
+
+/* Origin form: url is http:// + Host + target (DESIGN §3), whole, for a
+ * Host and a target near the longest the parser takes. */
+static void
+test_long_origin_url(void **state)
+{
+	struct uf *u = *state;
+	char host[201], target[2001], want[8 + 200 + 2000];
+
+	memset(host, 'h', 196);
+	memcpy(host + 196, ".tst", 5);
+	target[0] = '/';
+	memset(target + 1, 'p', 1999);
+	target[2000] = '\0';
+	snprintf(want, sizeof want, "http://%s%s", host, target);
+	uf_at(u, T0);
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_send(u, &u->cli, &u->srv, "GET ");
+	uf_send(u, &u->cli, &u->srv, target);
+	uf_send(u, &u->cli, &u->srv, " HTTP/1.1\r\nHost: ");
+	uf_send(u, &u->cli, &u->srv, host);
+	uf_send(u, &u->cli, &u->srv, "\r\n\r\n");
+	uf_status(u, &u->srv, &u->cli, 502);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 1);
+	assert_string_equal(uf_str(u, uf_txn(u, 1)->url), want);
+	assert_string_equal(uf_str(u, uf_txn(u, 1)->host), host);
+}
+
+/* diag_init sets up a diagnosis in memory as it finds it (a stack
+ * variable, a reused struct), as any init function must. */
+static void
+test_init_on_dirty_memory(void **state)
+{
+	struct scene s;
+	struct diag_opts o;
+	struct diag *dg = malloc(sizeof *dg);
+
+	assert_non_null(dg);
+	scene_init(&s, *state);
+	ask(&s);
+	query(&s);
+	answer(&s, 3, NULL, 0);
+	gateway_answers(&s, 502);
+	uf_diag_opts(&o);
+	memset(dg, 0xa5, sizeof *dg);
+	diag_init(dg, &o);
+	diag_update(dg, &s.u->fl);
+	diag_run(dg, &s.u->fl, true);
+	assert_int_equal(dg->ntxns, 1);
+	assert_int_equal(dg->errors, 1);
+	assert_int_equal(dg->counts[V_HOST_NOT_RESOLVABLE], 1);
+	expect_verdict(&dg->txns[0], V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	diag_free(dg);
+	free(dg);
+}
+
 /* Keys are DESIGN §1's, distinct; labels and remedies never NULL. */
 static void
 test_words(void **state)
@@ -2462,6 +2827,12 @@ main(void)
 		T(test_status_left_out_not_masked),
 		T(test_concurrent_own_series),
 		T(test_ambiguous_claims),
+		T(test_target_port),
+		T(test_init_on_dirty_memory),
+		T(test_long_origin_url),
+		T(test_retire_keeps_lookup_in_flight),
+		T(test_retire_keeps_pipelined_request),
+		cmocka_unit_test(test_releases_memory),
 		T(test_fallback_late_synack),
 		T(test_connect_late_bytes),
 		cmocka_unit_test(test_words),

@@ -125,6 +125,121 @@ test_gap_in_body_keeps_sync(void **state)
 	assert_true(fx->fl.stats.stream_gaps >= 100000);
 }
 
+/*
+ * The first segment of a request is lost and resent after the eight that
+ * follow it (fast retransmit), the sequence numbers wrapping past 2^32 on
+ * the way: TCP delivers the bytes in order once the hole is filled.
+ */
+static void
+test_retransmitted_first_of_nine(void **state)
+{
+	struct uf *fx = *state;
+	const char *req = "GET http://ooo.test/some/path HTTP/1.1\r\n"
+	    "Host: ooo.test\r\n\r\n";
+	size_t n = strlen(req), piece = (n + 8) / 9;
+	uint32_t isn;
+
+	fx->cli.seq = 0xffffffe0u;	/* wraps inside the request */
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	isn = fx->cli.seq;
+	for (size_t k = 1; k < 9; k++) {
+		size_t len = k == 8 ? n - 8 * piece : piece;
+
+		uf_segment(fx, &fx->cli, &fx->srv, isn + (uint32_t)(k * piece),
+		    TCPF_ACK, req + k * piece, len);
+	}
+	assert_int_equal(fx->fl.nmsgs, 0);	/* held behind the hole */
+	uf_segment(fx, &fx->cli, &fx->srv, isn, TCPF_ACK, req, piece);
+	assert_int_equal(fx->fl.nmsgs, 1);
+	assert_true(fx->fl.msgs[0].valid);
+	assert_string_equal(uf_str(fx, fx->fl.msgs[0].target),
+	    "http://ooo.test/some/path");
+	assert_string_equal(uf_str(fx, fx->fl.msgs[0].host), "ooo.test");
+	assert_int_equal(fx->fl.stats.stream_gaps, 0);
+}
+
+/*
+ * A lossy capture: two segments of a response body never appear, and
+ * more segments arrive behind the first hole than are held. The body's
+ * length still tells where the next response starts (sequence numbers
+ * above 2^31, as half of all random initial sequence numbers are).
+ */
+static void
+test_body_holes_past_the_hold(void **state)
+{
+	struct uf *fx = *state;
+	static const char body[] = "0123456789";
+	uint32_t at;
+
+	fx->srv.seq = 0x7ffff000u;
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	uf_send(fx, &fx->cli, &fx->srv,
+	    "GET http://d.test/ HTTP/1.1\r\nHost: d.test\r\n\r\n"
+	    "GET http://d.test/2 HTTP/1.1\r\nHost: d.test\r\n\r\n");
+	uf_send(fx, &fx->srv, &fx->cli,
+	    "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+	at = fx->srv.seq;
+	/* body pieces 2..9 of 10 (piece 1 and piece 10 are lost) */
+	for (uint32_t k = 1; k < 9; k++)
+		uf_segment(fx, &fx->srv, &fx->cli, at + 10 * k, TCPF_ACK, body,
+		    10);
+	fx->srv.seq = at + 100;
+	uf_send(fx, &fx->srv, &fx->cli,
+	    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+	assert_int_equal(fx->fl.conns[0].nmsg[1], 2);
+	assert_int_equal(fx->fl.msgs[3].status, 404);
+	assert_int_equal(fx->fl.msgs[3].pair, 1);
+	assert_int_equal(fx->fl.stats.stream_gaps, 20);
+}
+
+/*
+ * A response without Content-Length or chunking ends when the server
+ * closes (RFC 9112 §6.3); when the capture ends first, the body runs to
+ * the connection's last frame.
+ */
+static void
+test_close_delimited_body_at_capture_end(void **state)
+{
+	struct uf *fx = *state;
+	uint64_t last;
+
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	uf_get(fx, &fx->cli, &fx->srv, "http://e.test/", "e.test");
+	uf_send(fx, &fx->srv, &fx->cli, "HTTP/1.1 200 OK\r\n\r\nfirst part");
+	last = uf_send(fx, &fx->srv, &fx->cli, "second part");
+	assert_int_equal(fx->fl.nmsgs, 2);
+	assert_false(fx->fl.msgs[1].complete);	/* the server may send more */
+	flow_finish(&fx->fl);
+	assert_true(fx->fl.msgs[1].complete);
+	assert_int_equal(fx->fl.msgs[1].end.number, last);
+	assert_int_equal(fx->fl.msgs[1].end.ts_ns, (int64_t)last * UF_MS);
+	assert_int_equal(fx->fl.msgs[1].end.offset, last * 100);
+}
+
+/* A status line with a 300-character reason phrase: the stored first
+ * line is its start, at least 200 characters of it (what reports show). */
+static void
+test_long_status_line_kept(void **state)
+{
+	struct uf *fx = *state;
+	char head[400];
+	const char *first;
+
+	memset(head, 0, sizeof head);
+	memcpy(head, "HTTP/1.1 502 ", 13);
+	memset(head + 13, 'r', 300);
+	memcpy(head + 313, "\r\n\r\n", 4);
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	uf_get(fx, &fx->cli, &fx->srv, "http://f.test/", "f.test");
+	uf_send(fx, &fx->srv, &fx->cli, head);
+	assert_int_equal(fx->fl.nmsgs, 2);
+	assert_int_equal(fx->fl.msgs[1].status, 502);
+	first = uf_str(fx, fx->fl.msgs[1].first_line);
+	assert_true(strlen(first) >= 200);
+	assert_true(strlen(first) <= 313);
+	assert_memory_equal(first, head, strlen(first));
+}
+
 static void
 test_invalid_upstream_reply(void **state)
 {
@@ -346,6 +461,68 @@ test_fragmented_dns_answer(void **state)
 	assert_int_equal(fx->fl.stats.fragments, 6);
 }
 
+/*
+ * A reassembled UDP datagram is as long as its UDP header says (RFC 768;
+ * Linux trims the rest): bytes after that are not the resolver's, so an
+ * answer cut short by its own length field cannot carry all its records.
+ */
+/* Half of a 113-byte UDP datagram from the DNS server 10.0.0.53 to
+ * 10.0.0.1 as an IPv4 fragment: bytes 0-55 (more to come) or the rest. */
+static void
+answer_half(struct uf *fx, const uint8_t *udp, size_t n, uint16_t id,
+    bool first)
+{
+	static const uint8_t cli[4] = { 10, 0, 0, 1 }, srv[4] = { 10, 0, 0, 53 };
+	uint8_t pkt[600];
+	size_t len = first ? unit_ip4(pkt, 17, srv, cli, id, 0x2000, udp, 56) :
+	    unit_ip4(pkt, 17, srv, cli, id, 56 / 8, udp + 56, n - 56);
+
+	uf_feed_raw(fx, pkt, len);
+}
+
+static void
+test_reassembled_udp_length(void **state)
+{
+	struct uf *fx = *state;
+	static const uint8_t cli[4] = { 10, 0, 0, 1 }, srv[4] = { 10, 0, 0, 53 };
+	uint8_t udp[512], pkt[600];
+	size_t n, len;
+
+	n = dns_udp(udp, sizeof udp, false, 0);
+	len = unit_ip4(pkt, 17, cli, srv, 1, 0x4000, udp, n);
+	uf_feed_raw(fx, pkt, len);
+	n = dns_udp(udp, sizeof udp, true, 5);
+	assert_int_equal(n, 113);
+	udp[4] = 0;
+	udp[5] = 113 - 32;	/* the last two address records left out */
+	answer_half(fx, udp, n, 7, true);
+	answer_half(fx, udp, n, 7, false);
+	assert_int_equal(fx->fl.stats.reassembled, 1);
+	assert_true(fx->fl.dns[0].nanswers < 5);
+}
+
+/*
+ * More datagrams being put together than there is room for (32): the
+ * oldest reassembly goes first, as Linux drops the least recently begun
+ * fragment queue when its memory is full; the newer ones still complete.
+ */
+static void
+test_fragment_slots_evict_oldest(void **state)
+{
+	struct uf *fx = *state;
+	uint8_t udp[512];
+	size_t n = dns_udp(udp, sizeof udp, true, 5);
+
+	for (uint16_t id = 1; id <= 33; id++)	/* first halves, 1 ms apart */
+		answer_half(fx, udp, n, id, true);
+	for (uint16_t id = 2; id <= 33; id++)
+		answer_half(fx, udp, n, id, false);
+	assert_int_equal(fx->fl.stats.reassembled, 32);
+	/* datagram 1 was dropped for the 33rd: its second half is alone */
+	answer_half(fx, udp, n, 1, false);
+	assert_int_equal(fx->fl.stats.reassembled, 32);
+}
+
 /* The gateway answers before the request's body is all in (found by
  * fuzz_engine): the export range still runs forward, from the request's
  * first frame to the last frame of either message. */
@@ -390,6 +567,15 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_gap_in_body_keeps_sync,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_retransmitted_first_of_nine,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_body_holes_past_the_hold,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_close_delimited_body_at_capture_end, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_long_status_line_kept,
+		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_upstream_reply,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_syn_retransmissions_and_rst,
@@ -405,6 +591,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dns_over_tcp, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_fragmented_dns_answer,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_reassembled_udp_length,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_fragment_slots_evict_oldest,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_answer_before_request_end,
 		    uf_setup, uf_teardown),

@@ -20,6 +20,7 @@
 #include "engine.h"
 #include "flow/follow.h"
 #include "proto/http.h"
+#include "unit_ip4.h"
 
 static const char *const captures[] = {
 	"examples/gw502-lab.pcap",
@@ -190,6 +191,96 @@ test_broken_capture(void **state)
 	free(e);
 }
 
+/* One TCP segment 10.0.0.5:40000 -> 10.0.0.1:9090 as a raw-IP pcap
+ * record (linktype 101) at out; returns its length. */
+static size_t
+segment_record(uint8_t *out, uint32_t seq, uint8_t flags, const char *data)
+{
+	static const uint8_t cli[4] = { 10, 0, 0, 5 }, srv[4] = { 10, 0, 0, 1 };
+	uint8_t tcp[20 + 64];
+	size_t n = strlen(data);
+	uint32_t len;
+
+	assert_true(n <= 64);
+	memset(tcp, 0, 20);
+	tcp[0] = 40000 >> 8, tcp[1] = 40000 & 0xff;
+	tcp[2] = 9090 >> 8, tcp[3] = 9090 & 0xff;
+	tcp[4] = (uint8_t)(seq >> 24), tcp[5] = (uint8_t)(seq >> 16);
+	tcp[6] = (uint8_t)(seq >> 8), tcp[7] = (uint8_t)seq;
+	tcp[12] = 5 << 4;
+	tcp[13] = flags;
+	tcp[14] = 0xff, tcp[15] = 0xff;
+	memcpy(tcp + 20, data, n);
+	len = (uint32_t)unit_ip4(out + 16, 6, cli, srv, 1, 0x4000, tcp, 20 + n);
+	memset(out, 0, 16);
+	memcpy(out + 8, &len, 4);	/* incl_len, orig_len: host order */
+	memcpy(out + 12, &len, 4);
+	return 16 + len;
+}
+
+/*
+ * Segments of the client's request captured out of order (the first one
+ * last), with and without the SYN, and with sequence numbers that wrap
+ * past 2^32: Follow gives the bytes in sequence order, each once, with no
+ * hole.
+ */
+static void
+follow_reordered(bool syn, uint32_t isn)
+{
+	static const char want[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	uint8_t file[24 + 4 * (16 + 20 + 20 + 64)], *b = file;
+	uint32_t hdr[6] = { 0xa1b2c3d4, 2 | 4u << 16, 0, 0, 65535, 101 };
+	char path[] = "/tmp/gw502follow.XXXXXX", err[256];
+	struct follow fo;
+	struct conn c;
+	FILE *out;
+	int fd;
+
+	memcpy(b, hdr, sizeof hdr);	/* host byte order, as pcap allows */
+	b += sizeof hdr;
+	if (syn)
+		b += segment_record(b, isn, 0x02, "");
+	else	/* the first segment seen sets where the stream starts */
+		b += segment_record(b, isn + 1, 0x18, "GET / ");
+	b += segment_record(b, isn + 17, 0x18, "Host: x\r\n\r\n");
+	b += segment_record(b, isn + 7, 0x18, "HTTP/1.1\r\n");
+	if (syn)
+		b += segment_record(b, isn + 1, 0x18, "GET / ");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	out = fdopen(fd, "wb");
+	assert_non_null(out);
+	assert_int_equal(fwrite(file, 1, (size_t)(b - file), out),
+	    (size_t)(b - file));
+	fclose(out);
+	memset(&c, 0, sizeof c);
+	assert_true(addr_parse("10.0.0.5", &c.caddr));
+	assert_true(addr_parse("10.0.0.1", &c.saddr));
+	c.cport = 40000;
+	c.sport = 9090;
+	memset(&fo, 0, sizeof fo);
+	if (follow_conn(path, &c, 0, &fo, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	unlink(path);
+	assert_int_equal(fo.frames_read, syn ? 4 : 3);
+	assert_int_equal(fo.gap_bytes, 0);
+	assert_int_equal(fo.len, sizeof want - 1);
+	assert_memory_equal(fo.data, want, sizeof want - 1);
+	assert_int_equal(fo.nchunks, 1);
+	assert_int_equal(fo.chunks[0].dir, 0);
+	follow_free(&fo);
+}
+
+static void
+test_reordered(void **state)
+{
+	(void)state;
+	follow_reordered(true, 100);
+	follow_reordered(false, 100);
+	follow_reordered(true, 0xfffffff5u);
+	follow_reordered(false, 0xfffffff5u);
+}
+
 int
 main(void)
 {
@@ -197,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_lab_conns),
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_broken_capture),
+		cmocka_unit_test(test_reordered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "flow_fixture.h"
+#include "unit_heap.h"
 
 /* Client 10.0.0.(5 + n / 60000), port 1024 + n % 60000, to SERVER:port;
  * back: the server answers. */
@@ -164,6 +165,102 @@ test_pipelined_pairs(void **state)
 	assert_int_equal(fx->fl.msgs[5].pair, 2);
 }
 
+/* A client resends part of what it sent (its ACK was lost): TCP delivers
+ * each byte once, so only the new bytes of the overlapping segment count. */
+static void
+test_synless_overlapping_retransmission(void **state)
+{
+	struct fixture *fx = *state;
+	static const char a[] = "GET /x HTTP/1.1\r\n";
+	const struct http_msg *m;
+
+	tcp(fx, 0, 80, false, 7000, TCPF_ACK | TCPF_PSH, a);
+	/* from byte 10 of a ("P/1.1\r\n") on, then the rest of the head */
+	tcp(fx, 0, 80, false, 7010, TCPF_ACK | TCPF_PSH,
+	    "P/1.1\r\nHost: a.test\r\n\r\n");
+	assert_int_equal(fx->fl.nconns, 1);
+	assert_int_equal(fx->fl.nmsgs, 1);
+	m = &fx->fl.msgs[0];
+	assert_true(m->valid);
+	assert_int_equal(m->head.number, 2);
+	assert_string_equal(flow_str(&fx->fl, m->target), "/x");
+	assert_string_equal(flow_str(&fx->fl, m->host), "a.test");
+	/* a pure duplicate adds nothing and proves nothing */
+	tcp(fx, 1, 80, false, 1, TCPF_ACK | TCPF_PSH, "GET / HTTP/1.1\r\n");
+	tcp(fx, 1, 80, false, 1, TCPF_ACK | TCPF_PSH, "GET / HTTP/1.1\r\n");
+	assert_int_equal(fx->fl.nconns, 1);
+	tcp(fx, 1, 80, false, 17, TCPF_ACK | TCPF_PSH, "Host: b.test\r\n\r\n");
+	assert_int_equal(fx->fl.nconns, 2);
+	assert_string_equal(flow_str(&fx->fl, fx->fl.msgs[1].host), "b.test");
+	/* bytes on the wire, resent ones included (as Wireshark counts a
+	 * conversation's bytes) */
+	assert_int_equal(fx->fl.conns[1].bytes[0], 3 * 16);
+}
+
+/* A head longer than the bytes judged on every segment is proven by the
+ * blank line that ends it, in the segment that brings it, even when the
+ * blank line is split across two segments. */
+static void
+test_synless_long_head_split(void **state)
+{
+	struct fixture *fx = *state;
+	static const char a[] = "GET /a-rather-long-path/to/some/resource.html?with=query HTTP/1.1\r\n",
+	    b[] = "Host: long.test\r\nUser-Agent: test/1.0\r\n\r", c[] = "\n";
+	uint32_t seq = 3000;
+
+	assert_true(sizeof a - 1 > 64);
+	tcp(fx, 0, 80, false, seq, TCPF_ACK | TCPF_PSH, a);
+	seq += sizeof a - 1;
+	tcp(fx, 0, 80, false, seq, TCPF_ACK | TCPF_PSH, b);
+	seq += sizeof b - 1;
+	assert_int_equal(fx->fl.nconns, 0);	/* no blank line yet */
+	tcp(fx, 0, 80, false, seq, TCPF_ACK | TCPF_PSH, c);
+	assert_int_equal(fx->fl.nconns, 1);
+	assert_int_equal(fx->fl.nmsgs, 1);
+	assert_true(fx->fl.msgs[0].valid);
+	assert_int_equal(fx->fl.msgs[0].head.number, 3);
+	assert_string_equal(flow_str(&fx->fl, fx->fl.msgs[0].host), "long.test");
+}
+
+/* 20000 connections open at once (a busy gateway): each one's request,
+ * sent after all the handshakes, reaches its own connection. */
+static void
+test_many_open_connections(void **state)
+{
+	struct fixture *fx = *state;
+	const unsigned n = 20000;
+
+	for (unsigned i = 0; i < n; i++)
+		tcp(fx, i, 9090, false, 1000, TCPF_SYN, NULL);
+	for (unsigned i = 0; i < n; i++)
+		tcp(fx, i, 9090, false, 1001, TCPF_ACK | TCPF_PSH,
+		    "GET http://m.test/ HTTP/1.1\r\nHost: m.test\r\n\r\n");
+	assert_int_equal(fx->fl.nconns, n);
+	assert_int_equal(fx->fl.nmsgs, n);
+	for (unsigned i = 0; i < n; i++)
+		if (fx->fl.conns[i].nmsg[0] != 1)
+			fail_msg("connection %u has %u requests", i,
+			    fx->fl.conns[i].nmsg[0]);
+}
+
+/*
+ * flow_free gives back everything the model allocated: SYN-less flows
+ * waiting, proven and dropped, connections, messages (unit_heap.h).
+ */
+static void
+test_flow_releases_memory(void **state)
+{
+	size_t before = unit_heap_live();
+
+	setup(state);
+	test_synless_flood_is_bounded(state);
+	teardown(state);
+	setup(state);
+	test_synless_not_http_never_a_connection(state);
+	teardown(state);
+	assert_int_equal(unit_heap_live(), before);
+}
+
 int
 main(void)
 {
@@ -176,6 +273,13 @@ main(void)
 		    test_synless_not_http_never_a_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipelined_pairs, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_synless_overlapping_retransmission, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_synless_long_head_split,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_open_connections,
+		    setup, teardown),
+		cmocka_unit_test(test_flow_releases_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
