@@ -10,6 +10,7 @@ Prints "ok - ..." / "not ok - ..." lines; exit 1 when any check failed.
 import json
 import subprocess
 import sys
+from jsonlines import lines_rows
 
 
 def main():
@@ -26,8 +27,7 @@ def main():
     res = subprocess.run([gw_bin, "--report=json", "--all", "--peer", peer, gw],
                          capture_output=True, text=True, timeout=60)
     by_url = {}
-    for line in res.stdout.splitlines():
-        d = json.loads(line)
+    for d in lines_rows(res.stdout.splitlines(), "gw502tui --peer"):
         by_url.setdefault(d["url"], d)
     fails = 0
 

@@ -80,9 +80,9 @@ awk -v t="$last" 'BEGIN {
 run -p 9092 --report=json --access-log "$TMPD/more.log" "$EX/gw502-lab-squid.pcap"
 check_eq "extra lines: exit 0" 0 "$rc"
 reason() { printf '%s\n' "$out" | python3 -c '
-import json, sys
-for l in sys.stdin:
-    o = json.loads(l)
+import sys
+from jsonlines import lines_rows
+for o in lines_rows(sys.stdin, "stdin"):
     if o.get("type") == "logged-not-captured" and o["url"] == sys.argv[1]:
         print(o["reason"])' "$1"; }
 check_eq "a 502 logged 10 min after the capture: outside-capture" outside-capture \
@@ -93,7 +93,8 @@ check_eq "a 503 of a captured client the capture lacks: not-found" not-found \
     "$(reason http://notseen.lab.test/)"
 check_eq "the unknown line is counted" 1 \
     "$(printf '%s\n' "$out" | python3 -c 'import json,sys
-print([json.loads(l) for l in sys.stdin if "\"access-log\"" in l][0]["unknown"])')"
+from jsonlines import lines_rows
+print([o for o in lines_rows(sys.stdin, "stdin") if o.get("type") == "access-log"][0]["unknown"])')"
 check "the unknown line is listed" grep -q '"type":"log-unknown-line".*not an access log line' "$TMPD/out"
 check "stderr says lines were in no known format" grep -q "1 of 10 lines in no known format" "$TMPD/err"
 run -p 9092 --report --access-log "$TMPD/more.log" "$EX/gw502-lab-squid.pcap"
@@ -117,7 +118,8 @@ want502=$(grep -cE '" 502 ' "$MITM")
 printf '%s\n' "$out" >"$TMPD/lo.json"
 python3 - "$TMPD/lo.json" "$MITM" >"$TMPD/lo.check" <<'EOF'
 import collections, json, re, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
+from jsonlines import rows as report_rows
+rows = report_rows(sys.argv[1])
 summ = [r for r in rows if r.get("type") == "log-summary"][0]
 hosts = [r for r in rows if r.get("type") == "log-host"]
 minutes = [r for r in rows if r.get("type") == "log-5xx-per-minute"]

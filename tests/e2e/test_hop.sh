@@ -47,9 +47,9 @@ one_line_naming "hop: unreadable peer capture: one line naming it" "missing.pcap
 altered_where() { # altered_where SNAPLEN: where of the rewritten reply
 	editcap -s "$1" "$EX/gw502-hop.peer.pcap" "$TMPD/snap.pcap" >/dev/null 2>&1 &&
 	"$GW_BIN" --report=json --peer "$TMPD/snap.pcap" "$EX/gw502-hop.pcap" 2>/dev/null |
-	python3 -c 'import json,sys
-for l in sys.stdin:
-    d = json.loads(l)
+	python3 -c 'import sys
+from jsonlines import lines_rows
+for d in lines_rows(sys.stdin, "stdin"):
     if d["url"] == "http://altered.hop.test/": print(d["next_hop"]["where"])'
 }
 if command -v editcap >/dev/null; then

@@ -20,6 +20,8 @@ jsonschema.Draft202012Validator.check_schema(json.load(open(sys.argv[1])))' \
 
 # every example capture, errors only and --all
 for cap in "$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng; do
+	# the next hop's own capture holds no proxy traffic (read with --peer below)
+	case $cap in *.peer.pcap) continue ;; esac
 	for all in "" --all; do
 		name="schema: $(basename "$cap") --report=json${all:+ $all}"
 		if ! "$GW_BIN" --report=json $all "$cap" >"$TMPD/r.json" 2>"$TMPD/r.err"; then
@@ -29,6 +31,28 @@ for cap in "$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng; do
 		check "$name: $(wc -l <"$TMPD/r.json") lines match the schema" \
 		    bash -c "test -s '$TMPD/r.json' && '$PY' '$JL' '$TMPD/r.json'"
 	done
+done
+
+# the keys and records --peer and --access-log add: each kind at least once
+E=$ROOT/examples
+schema_run() { # schema_run NAME WANT ARGS...: the report's lines match, WANT among them
+	local name=$1 want=$2; shift 2
+	if ! "$GW_BIN" --report=json "$@" >"$TMPD/r.json" 2>"$TMPD/r.err"; then
+		notok "$name exits 0" "$(last_line "$TMPD/r.err")"
+		return
+	fi
+	check "$name: $(wc -l <"$TMPD/r.json") lines match the schema, $want among them" \
+	    bash -c "grep -q '$want' '$TMPD/r.json' && '$PY' '$JL' '$TMPD/r.json'"
+}
+schema_run "schema: --peer" '"next_hop":{' --all --peer "$E/gw502-hop.peer.pcap" "$E/gw502-hop.pcap"
+schema_run "schema: --access-log with a capture" '"log":{' --all \
+    --access-log "$E/gw502-lab.nginx.log" --access-log "$E/gw502-lab.mitmproxy.log" "$E/gw502-lab.pcap"
+schema_run "schema: --access-log, the summary record" '"type":"access-log"' \
+    --access-log "$E/gw502-lab.nginx.log" "$E/gw502-lab.pcap"
+schema_run "schema: --access-log, logged but not captured" '"type":"logged-not-captured"' \
+    --access-log "$ROOT/tests/alog/gw502-lab.webgateway.log" "$E/gw502-lab-squid.pcap"
+for rec in log-summary log-5xx-per-minute log-host log-client; do
+	schema_run "schema: log only, $rec" "\"type\":\"$rec\"" --access-log "$E/gw502-lab-squid.squid.log"
 done
 
 # One good line (a request with DNS, a connection and an upstream reply),

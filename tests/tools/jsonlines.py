@@ -91,6 +91,18 @@ def parse(path):
     return out, None
 
 
+def lines_rows(lines, name):
+    """Every line of LINES (an iterable: a pipe's stdin, a list) as a dict,
+    validated; exits naming NAME:LINE at the first bad one."""
+    out = []
+    for n, raw in enumerate(lines, 1):
+        obj, why = line_row(raw, '%s:%d' % (name, n))
+        if why:
+            sys.exit(why)
+        out.append(obj)
+    return out
+
+
 def rows(path):
     """Every line of PATH as a dict; exits naming the first bad line."""
     out, why = parse(path)
