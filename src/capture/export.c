@@ -173,14 +173,14 @@ ng_put32(uint8_t *p, uint32_t v)
 	memcpy(p, &v, 4);
 }
 
-static void
-ng_put16(uint8_t *p, uint16_t v)
+void
+export_ng_put16(uint8_t *p, uint16_t v)
 {
 	memcpy(p, &v, 2);
 }
 
-static int
-ng_block(FILE *fp, uint32_t type, const uint8_t *body, size_t blen,
+int
+export_ng_block(FILE *fp, uint32_t type, const uint8_t *body, size_t blen,
     const uint8_t *data, size_t dlen)
 {
 	static const uint8_t zero[4];
@@ -205,26 +205,26 @@ ng_header(FILE *fp, const struct range_info *ri, uint32_t snaplen, bool nano)
 	size_t i;
 
 	ng_put32(b, 0x1A2B3C4D);		/* byte-order magic */
-	ng_put16(b + 4, 1);			/* version 1.0 */
-	ng_put16(b + 6, 0);
+	export_ng_put16(b + 4, 1);			/* version 1.0 */
+	export_ng_put16(b + 6, 0);
 	memset(b + 8, 0xff, 8);			/* section length unknown */
-	if (ng_block(fp, 0x0A0D0D0A, b, 16, NULL, 0) < 0)
+	if (export_ng_block(fp, 0x0A0D0D0A, b, 16, NULL, 0) < 0)
 		return -1;
 	for (i = 0; i < ri->nlts; i++) {
 		size_t n = 8;
 
-		ng_put16(b, (uint16_t)ri->lts[i]);
-		ng_put16(b + 2, 0);
+		export_ng_put16(b, (uint16_t)ri->lts[i]);
+		export_ng_put16(b + 2, 0);
 		ng_put32(b + 4, snaplen);
 		if (nano) {			/* if_tsresol 9 */
-			ng_put16(b + 8, 9);
-			ng_put16(b + 10, 1);
+			export_ng_put16(b + 8, 9);
+			export_ng_put16(b + 10, 1);
 			memset(b + 12, 0, 4);	/* value 9, then padding */
 			b[12] = 9;
 			ng_put32(b + 16, 0);	/* opt_endofopt */
 			n = 20;
 		}
-		if (ng_block(fp, 1, b, n, NULL, 0) < 0)
+		if (export_ng_block(fp, 1, b, n, NULL, 0) < 0)
 			return -1;
 	}
 	return 0;
@@ -269,7 +269,7 @@ copy_frames(struct reread *rr, struct selection *sel, pcap_dumper_t *d,
 			ng_put32(b + 8, (uint32_t)t);
 			ng_put32(b + 12, f.caplen);
 			ng_put32(b + 16, wire);
-			if (ng_block(ng, 6, b, sizeof b, f.data,
+			if (export_ng_block(ng, 6, b, sizeof b, f.data,
 			    f.caplen) < 0) {
 				snprintf(err, errlen, "write error");
 				return -1;

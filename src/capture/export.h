@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "frame.h"
 
@@ -30,5 +31,15 @@ int export_range(const char *in_path, uint64_t first, uint64_t first_offset,
 int export_frames(const char *in_path, const struct frame_ref *frames,
     size_t n, const char *out_path, bool force, uint64_t *written,
     char *err, size_t errlen);
+
+/*
+ * One pcapng block in host byte order: header, body, data padded to 4
+ * bytes, trailer (the --peer export writes its own interfaces with it).
+ * 0, or -1 when writing failed.
+ */
+int export_ng_block(FILE *fp, uint32_t type, const uint8_t *body,
+    size_t blen, const uint8_t *data, size_t dlen);
+/* v at p in host byte order, for a block's body. */
+void export_ng_put16(uint8_t *p, uint16_t v);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../capture/export.h"
 #include "../capture/safefile.h"
 #include "peer_int.h"
 
@@ -29,29 +30,6 @@ struct pair_out {
 	size_t nifaces;
 	uint64_t written;
 };
-
-/* One pcapng block: header, body, data padded to 4 bytes, trailer. */
-static int
-put_block(FILE *fp, uint32_t type, const void *body, uint32_t blen,
-    const uint8_t *data, uint32_t dlen)
-{
-	static const uint8_t pad[4];
-	uint32_t npad = (4 - dlen % 4) % 4;
-	uint32_t total = 12 + blen + dlen + npad;
-	uint32_t head[2] = { type, total };
-
-	return fwrite(head, sizeof head, 1, fp) == 1 &&
-	    (blen == 0 || fwrite(body, blen, 1, fp) == 1) &&
-	    (dlen == 0 || fwrite(data, dlen, 1, fp) == 1) &&
-	    (npad == 0 || fwrite(pad, npad, 1, fp) == 1) &&
-	    fwrite(&total, sizeof total, 1, fp) == 1 ? 0 : -1;
-}
-
-static void
-host16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, sizeof v);
-}
 
 /* The interface of (source, link type), its IDB written on first use. */
 static int
@@ -70,16 +48,16 @@ iface(struct pair_out *o, uint8_t src, int lt)
 	/* link type, reserved, snaplen 0 (no limit); options: if_name (2),
 	 * if_tsresol (9) = 9 (ns), opt_endofopt; all in host byte order */
 	memset(b, 0, sizeof b);
-	host16(b, (uint16_t)lt);
-	host16(b + 8, 2);
-	host16(b + 10, (uint16_t)nlen);
+	export_ng_put16(b, (uint16_t)lt);
+	export_ng_put16(b + 8, 2);
+	export_ng_put16(b + 10, (uint16_t)nlen);
 	memcpy(b + 12, names[src], nlen);
 	off = 12 + (uint32_t)((nlen + 3) / 4 * 4);
-	host16(b + off, 9);
-	host16(b + off + 2, 1);
+	export_ng_put16(b + off, 9);
+	export_ng_put16(b + off + 2, 1);
 	b[off + 4] = 9;
 	off += 8 + 4;
-	if (put_block(o->fp, 1, b, off, NULL, 0) != 0)
+	if (export_ng_block(o->fp, 1, b, off, NULL, 0) != 0)
 		return -1;
 	o->src[o->nifaces] = src;
 	o->lt[o->nifaces] = lt;
@@ -101,7 +79,8 @@ put_frame(struct pair_out *o, uint8_t src, const struct frame *f,
 	epb[2] = (uint32_t)ts;
 	epb[3] = f->caplen;
 	epb[4] = f->wirelen;
-	if (put_block(o->fp, 6, epb, sizeof epb, f->data, f->caplen) != 0)
+	if (export_ng_block(o->fp, 6, (const uint8_t *)epb, sizeof epb,
+	    f->data, f->caplen) != 0)
 		return -1;
 	o->written++;
 	return 0;
@@ -193,7 +172,8 @@ peer_export_pair(struct peer *pr, const struct frame_ref *first,
 		if (dupfd >= 0)
 			close(dupfd);
 		snprintf(err, errlen, "%s: cannot write", out_path);
-	} else if (put_block(o.fp, 0x0A0D0D0A, shb, sizeof shb, NULL, 0) != 0 ||
+	} else if (export_ng_block(o.fp, 0x0A0D0D0A,
+	    (const uint8_t *)shb, sizeof shb, NULL, 0) != 0 ||
 	    merge(pr, first, last, &o) != 0 || fflush(o.fp) != 0)
 		snprintf(err, errlen, "%s: writing failed (disk full, or more "
 		    "than %d link types)", out_path, PAIR_MAX_IFACES);
