@@ -124,6 +124,13 @@ engine_finish(struct engine *e)
 }
 
 void
+engine_tick(struct engine *e, int64_t now_ns)
+{
+	if (now_ns > e->flow.stats.last_ts)
+		e->flow.stats.last_ts = now_ns;
+}
+
+void
 engine_diagnose(struct engine *e)
 {
 	diag_update(&e->diag, &e->flow);

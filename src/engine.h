@@ -61,6 +61,12 @@ int engine_step(struct engine *e, uint64_t max_frames);
 /* Links evidence and sets verdicts (final once eof). */
 void engine_diagnose(struct engine *e);
 /*
+ * Live capture: the wall clock moves on without packets, and a request
+ * still waiting keeps ageing (it times out with nothing captured). The
+ * model's "now" is the engine's to move, never a view's.
+ */
+void engine_tick(struct engine *e, int64_t now_ns);
+/*
  * What the model had to leave out (limits reached, over-long heads,
  * requests that were not HTTP), as one line; "" when nothing was.
  */

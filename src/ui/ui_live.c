@@ -57,7 +57,6 @@ ui_live_poll(struct ui *u)
 		{ .fd = live_fd(u->opts->live), .events = POLLIN },
 	};
 	struct live_stats st;
-	int64_t now;
 	int n;
 
 	(void)poll(pfd, 2, live_wait_ms(u->opts->live, LIVE_WAIT_MS));
@@ -77,9 +76,8 @@ ui_live_poll(struct ui *u)
 	 * Time goes on without packets: a waiting request keeps ageing. Not
 	 * a stream's: its times are the producer's clock, or the past.
 	 */
-	now = clock_wall_ns();
-	if (!st.stream && now > u->eng.flow.stats.last_ts)
-		u->eng.flow.stats.last_ts = now;
+	if (!st.stream)
+		engine_tick(&u->eng, clock_wall_ns());
 	if (st.full && !u->live_full_told) {
 		u->live_full_told = true;
 		ui_message(u, true, "capture stopped at the --max-mb limit "
