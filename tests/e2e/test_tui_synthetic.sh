@@ -82,6 +82,10 @@ u = C(GW, 41006, '10.1.0.81', 80); u.hs(t + .02)
 u.send(t + .021, b'GET /fw4.pdf HTTP/1.1\r\nHost: nostatus.test\r\n\r\n')
 u.reply(t + .03, b'<html>\x1b]0;PWNED\x07\x1b[2J\x1b[31mEVIL\x1b[0m no status</html>\r\n')
 u.fin(t + .031); c.reply(t + .04, page())
+# a CONNECT the proxy refuses itself (no upstream traffic): 400, not a gateway error
+t += 2; c = C('10.0.0.8', 50007, GW, 9090); c.hs(t)
+c.send(t + 1e-3, b'CONNECT bad.test:25 HTTP/1.1\r\nHost: bad.test:25\r\n\r\n')
+c.reply(t + .002, b'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
 with open(sys.argv[1], 'wb') as f:
     f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
     for ts, d in frames:
@@ -101,7 +105,7 @@ loaded() { wait_for 15 has "? help"; }
 start LANG=C.UTF-8 LC_ALL=C.UTF-8 "$GW_BIN" "$PCAP"
 check "tui loads (status bar)" loaded
 see "errors counted per verdict" "5 errors: DNS 1 CONNECT 3 BAD RESP 1"
-see "errors only by default" "Gateway errors 5/6"
+see "errors only by default" "Gateway errors 5/7"
 check "200 hidden by default" hasnt "ok.test"
 check "screen is 24 lines of 80" test "$(screen | wc -l)" -eq 24 -a \
     "$(screen | head -1 | wc -m)" -le 81
@@ -135,7 +139,7 @@ see "invalid: verdict" "(http-invalid-response)"
 see "invalid: first line escaped" 'Reply     <html>\e]0;PWNED\x07\e[2J\e[31mEVIL'
 check "hostile bytes did not retitle the pane" \
     test "$(tmux display -p -t "$S" '#{pane_title}')" != PWNED
-check "hostile bytes did not clear the screen" has "Gateway errors 1/6"
+check "hostile bytes did not clear the screen" has "Gateway errors 1/7"
 
 keys s
 see "stream: upstream followed" "Stream upstream 10.0.0.1:41006"
@@ -156,15 +160,18 @@ see "flow: SYN/ACK arrow" "SYN/ACK"
 keys G Enter
 see "flow: frame summary" "Gateway → Client"
 keys q q
-see "flow: back to the list" "Gateway errors 1/6"
+see "flow: back to the list" "Gateway errors 1/7"
 
 filter ""
 keys a
-see "a shows all requests" "Requests 6/6"
+see "a shows all requests" "Requests 7/7"
+# issue 14 bug 6: a 400 the proxy made itself is labelled as the reports
+# label it (CLIENT ERROR; 4XX when narrow), never "OK"
+seere "a 400 from the proxy itself: 4XX, not OK" "CONNECT +bad.test:25 +400 +4XX"
 check "the 200 is listed" wait_for 5 has "http://ok.test/"
 keys g c
 see "c limits to one client" "only client 10.0.0.5"
-see "client filter in the title" "Requests 4/6 client"
+see "client filter in the title" "Requests 4/7 client"
 keys c a
 
 keys '?'
