@@ -527,10 +527,9 @@ parse_args(struct cli *cl, int argc, char **argv)
 		cl->lo.iface = "any";	/* DESIGN §3: live on all interfaces */
 	if (cl->nalogs && (cl->lo.iface != NULL || cl->lo.stream != NULL ||
 	    (cl->mode != MODE_REPORT_TEXT && cl->mode != MODE_REPORT_JSON &&
-	    (cl->mode != MODE_TUI || cl->path != NULL))))
-		return usage_error("%s", "--access-log goes with --report (on a "
-		    "capture file, not -i or a stream, or alone) or alone on "
-		    "the screen");
+	    cl->mode != MODE_TUI)))
+		return usage_error("%s", "--access-log goes with a capture file "
+		    "(the screen or --report; not -i or a stream) or alone");
 	if (cl->lo.iface == NULL && cl->lo.stream == NULL &&
 	    (cl->lo.write_path || cl->duration_s ||
 	    cl->follow || cl->lo.filter || cl->lo.ring_files))
@@ -902,7 +901,9 @@ main(int argc, char **argv)
 		uo.no_mouse = cl.no_mouse;
 		/* a live list is bounded unless asked; a file lists all */
 		uo.keep = cl.keep_set ? cl.keep : l ? 10000 : 0;
+		uo.alog = cl.nalogs ? &alogs : NULL;
 		r = ui_main(&uo, err, sizeof err);
+		alog_free(&alogs);
 		if (r == 1)
 			fprintf(stderr, "gw502tui: %s\n", err);
 		if (l != NULL && live_close(l, err, sizeof err) != 0) {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../alog/alog.h"
 #include "../diag/evidence.h"
 #include "ui_int.h"
 
@@ -253,6 +254,25 @@ ev_tail(struct ui *u, const struct txn *t, const struct evidence *ev)
 		    u->g.ellipsis : "");
 }
 
+/* --access-log: the line the log has for this request (the reports' Log:) */
+static void
+ev_log(struct ui *u, const struct txn *t)
+{
+	const struct alog_set *s = u->eng.alog;
+	const struct alog_entry *en;
+	char text[EV_TMP], esc[EV_TMP * 4];
+
+	if (s == NULL)
+		return;
+	if ((en = alog_txn_entry(s, t->id)) == NULL) {
+		ev_add(u, "Log", TE_DIM, "not in the access log");
+		return;
+	}
+	snprintf(text, sizeof text, "%s:%u %s", s->files[en->file],
+	    (unsigned)en->line, alog_str(s, en->text));
+	ev_add_safe(u, "Log", TE_VALUE, ui_esc_str(u, text, esc, sizeof esc));
+}
+
 void
 ev_build(struct ui *u, const struct txn *t)
 {
@@ -271,6 +291,7 @@ ev_build(struct ui *u, const struct txn *t)
 		ev_add(u, "", TE_BAD, "out of memory for the evidence");
 	else if (t) {
 		ev_head(u, t, &list);
+		ev_log(u, t);
 		for (size_t i = 0; i < list.n; i++)
 			ev_row(u, &list.rows[i]);
 		ev_tail(u, t, &list);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../alog/alog.h"
 #include "ui_int.h"
 
 #define UI_DIAG_EVERY_NS (300LL * 1000000LL)	/* diagnose while loading */
@@ -383,6 +384,10 @@ ui_load_end(struct ui *u, bool cancelled)
 	u->loading = false;
 	u->cancelled = cancelled;
 	ui_diagnose(u);
+	if (u->opts->alog != NULL) {	/* the log's lines, once all is read */
+		alog_match(u->opts->alog, &u->eng);
+		u->eng.alog = u->opts->alog;
+	}
 	ui_selection_changed(u);
 	req_start(u);	/* -Y: the list by its frames */
 	if (cancelled)

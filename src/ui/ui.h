@@ -9,6 +9,8 @@
 
 #include "../engine.h"
 
+struct alog_set;
+
 struct ui_opts {
 	const char *path;		/* capture file (live: the spool) */
 	struct live *live;		/* live capture, or NULL */
@@ -20,12 +22,13 @@ struct ui_opts {
 	int no_mouse;			/* config "mouse: false" */
 	size_t keep;			/* successful requests and errors
 					 * kept listed, each (0: all) */
+	struct alog_set *alog;		/* --access-log: matched once the
+					 * file is loaded, or NULL */
 };
 
 /* Runs the TUI; returns the exit status (DESIGN §3), err for status 1. */
 int ui_main(const struct ui_opts *o, char *err, size_t errlen);
 /* pane_log.c: an access log without a capture (--access-log alone). */
-struct alog_set;
 int ui_log_main(const struct alog_set *s, const uint16_t *ports,
     size_t nports, char *err, size_t errlen);
 
