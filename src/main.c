@@ -902,6 +902,7 @@ main(int argc, char **argv)
 		/* a live list is bounded unless asked; a file lists all */
 		uo.keep = cl.keep_set ? cl.keep : l ? 10000 : 0;
 		uo.alog = cl.nalogs ? &alogs : NULL;
+		uo.peer = cl.peer;
 		r = ui_main(&uo, err, sizeof err);
 		alog_free(&alogs);
 		if (r == 1)

@@ -16,6 +16,7 @@
 
 #include "../alog/alog.h"
 #include "../diag/evidence.h"
+#include "../peer/peer.h"
 #include "ui_int.h"
 
 #define EV_LABEL_W 9
@@ -273,6 +274,42 @@ ev_log(struct ui *u, const struct txn *t)
 	ev_add_safe(u, "Log", TE_VALUE, ui_esc_str(u, text, esc, sizeof esc));
 }
 
+/* --peer: where between the gateway and the destination it failed */
+static void
+ev_next_hop(struct ui *u, const struct txn *t)
+{
+	struct peer_verdict v;
+
+	if (u->eng.peer == NULL || !peer_explain(u->eng.peer, &u->eng, t, &v))
+		return;
+	ev_add(u, "Next hop", v.where == PEER_NONE ? TE_DIM : TE_BAD,
+	    "%s: %s", v.where == PEER_NONE ? "not placed" :
+	    peer_where_key((enum peer_where)v.where), v.summary);
+	ev_add(u, "Hop fix", TE_REMEDY, "%s", peer_remedy(&v));
+}
+
+/* --peer: was this upstream-side frame seen at the next hop, and when? */
+static void
+ev_hop_sighting(struct ui *u, const struct evidence_row *r)
+{
+	struct frame_ref ref = { r->frame, r->ts_ns, r->file_offset };
+	struct peer_sighting at;
+	char clock[32];
+
+	if (u->eng.peer == NULL || !peer_shares(u->eng.peer) || !r->frame ||
+	    (r->from != EC_UPSTREAM && r->to != EC_UPSTREAM &&
+	    r->from != EC_DNS && r->to != EC_DNS))
+		return;
+	if (!peer_seen(u->eng.peer, &ref, &at)) {
+		ev_add(u, "", TE_DIM, "  #%llu not seen at the hop",
+		    (unsigned long long)r->frame);
+		return;
+	}
+	ui_fmt_clock(at.ts_ns, 6, clock, sizeof clock);
+	ev_add(u, "", TE_DIM, "  #%llu at the hop: hop #%llu %s",
+	    (unsigned long long)r->frame, (unsigned long long)at.frame, clock);
+}
+
 void
 ev_build(struct ui *u, const struct txn *t)
 {
@@ -292,8 +329,11 @@ ev_build(struct ui *u, const struct txn *t)
 	else if (t) {
 		ev_head(u, t, &list);
 		ev_log(u, t);
-		for (size_t i = 0; i < list.n; i++)
+		ev_next_hop(u, t);
+		for (size_t i = 0; i < list.n; i++) {
 			ev_row(u, &list.rows[i]);
+			ev_hop_sighting(u, &list.rows[i]);
+		}
 		ev_tail(u, t, &list);
 	}
 	evidence_free(&list);

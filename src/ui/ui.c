@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../alog/alog.h"
+#include "../peer/peer.h"
 #include "ui_int.h"
 
 #define UI_DIAG_EVERY_NS (300LL * 1000000LL)	/* diagnose while loading */
@@ -699,6 +700,11 @@ ui_main(const struct ui_opts *o, char *err, size_t errlen)
 	u->ev.txn = u->st.txn = u->fv.txn = NONE32;
 	if ((o->live ? engine_init(&u->eng, &o->eo, err, errlen) :
 	    engine_open(&u->eng, o->path, &o->eo, err, errlen)) < 0) {
+		free(u);
+		return 1;
+	}
+	if (o->peer != NULL && peer_attach(&u->eng, o->peer, err, errlen) != 0) {
+		engine_close(&u->eng);
 		free(u);
 		return 1;
 	}

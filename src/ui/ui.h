@@ -24,6 +24,7 @@ struct ui_opts {
 					 * kept listed, each (0: all) */
 	struct alog_set *alog;		/* --access-log: matched once the
 					 * file is loaded, or NULL */
+	const char *peer;		/* --peer: the next hop's capture */
 };
 
 /* Runs the TUI; returns the exit status (DESIGN §3), err for status 1. */

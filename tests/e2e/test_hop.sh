@@ -102,4 +102,29 @@ else
 	check_eq "next-hop lab leaves no namespace behind" "" \
 		"$(ip netns list | grep '^gwhop-' | tr '\n' ' ')"
 fi
+# The screen with --peer: each failing request's Next hop row says the
+# truth file's where; the evidence rows say which hop frame saw them.
+if command -v tmux >/dev/null 2>&1; then
+	S=gwhop-tui$$
+	if tui_shell 160 60; then
+		keys "clear; LANG=C.UTF-8 $GW_BIN --peer $EX/gw502-hop.peer.pcap $EX/gw502-hop.pcap; echo EXIT=\$?" Enter
+		while IFS=$'\t' read -r scen url _ where _ _ _ gwf peerf _; do
+			case $scen in '#'*|ok) continue ;; esac
+			filter "$url"
+			see "hop screen: $scen: Next hop $where" "Next hop  $where: "
+			first=${gwf%%,*}
+			if [ "$peerf" = - ]; then
+				see "hop screen: $scen: #$first not seen at the hop" \
+				    "#$first not seen at the hop"
+			elif [ "$scen" = beyond-hop ]; then
+				seere "hop screen: $scen: #$first seen at the hop, a frame of the truth's" \
+				    "#$first at the hop: hop #(${peerf//,/|}) "
+			fi
+		done < <(grep -v '^#' "$EX/gw502-hop.where.tsv")
+		keys q
+		see "hop screen: q exits 0" "EXIT=0"
+	fi
+else
+	skip "hop screen (no tmux)"
+fi
 [ "$FAILS" = 0 ] || exit 1
