@@ -3,12 +3,22 @@
  * new pcap file (the article's "Export Specified Packets" step): asks for
  * the file name (default gw502-ID-CLIENT.pcap in the current directory),
  * asks before replacing an existing file, and reports the frame count.
+ * With --peer the file is a pcapng holding the next hop's frames of the
+ * same moment beside the gateway's (two interfaces, one clock).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "../capture/export.h"
+#include "../peer/peer.h"
 #include "ui_int.h"
+
+/* --peer with a capture that shares packets with the gateway's */
+static bool
+with_hop(const struct ui *u)
+{
+	return u->eng.peer != NULL && peer_shares(u->eng.peer);
+}
 
 static void
 export_default_name(const struct ui *u, const struct txn *t, char *out,
@@ -20,7 +30,8 @@ export_default_name(const struct ui *u, const struct txn *t, char *out,
 	for (p = a; *p; p++)
 		if (*p == ':')
 			*p = '_';	/* IPv6: no colons in file names */
-	snprintf(out, outlen, "gw502-%u-%s.pcap", t->id, a);
+	snprintf(out, outlen, "gw502-%u-%s.%s", t->id, a, with_hop(u) ?
+	    "pcapng" : "pcap");
 }
 
 static bool
@@ -33,7 +44,8 @@ export_ask_name(struct ui *u, const struct txn *t,
 	bool ok;
 	int width;
 
-	if (!(w = dialog_open(u, 7, 64, "Export to pcap")))
+	if (!(w = dialog_open(u, 7, 64, with_hop(u) ?
+	    "Export to pcapng, with the next hop's frames" : "Export to pcap")))
 		return false;
 	width = getmaxx(w) - 4;
 	snprintf(line, sizeof line, "Request #%u: frames %llu%s%llu "
@@ -71,13 +83,16 @@ export_dialog(struct ui *u, const struct txn *t)
 	if (!confirm_overwrite(u, name, "export", &force))
 		return;
 	ui_esc_str(u, name, esc, sizeof esc);
-	if (export_range(u->opts->path, first.number, first.offset,
-	    last.number, name, force, &written, err, sizeof err) < 0) {
+	if ((with_hop(u) ? peer_export_pair(u->eng.peer, &first, &last, name,
+	    force, &written, err, sizeof err) : export_range(u->opts->path,
+	    first.number, first.offset, last.number, name, force, &written,
+	    err, sizeof err)) < 0) {
 		ui_message(u, true, "export failed: %s", ui_esc_str(u, err, esc,
 		    sizeof esc));
 		return;
 	}
-	ui_message(u, false, "exported %llu frames (%llu%s%llu) to %s",
+	ui_message(u, false, "exported %llu frames (%llu%s%llu%s) to %s",
 	    (unsigned long long)written, (unsigned long long)first.number,
-	    u->g.dash, (unsigned long long)last.number, esc);
+	    u->g.dash, (unsigned long long)last.number, with_hop(u) ?
+	    " and the next hop's" : "", esc);
 }

@@ -107,7 +107,7 @@ fi
 if command -v tmux >/dev/null 2>&1; then
 	S=gwhop-tui$$
 	if tui_shell 160 60; then
-		keys "clear; LANG=C.UTF-8 $GW_BIN --peer $EX/gw502-hop.peer.pcap $EX/gw502-hop.pcap; echo EXIT=\$?" Enter
+		keys "clear; cd $TMPD; LANG=C.UTF-8 $GW_BIN --peer $EX/gw502-hop.peer.pcap $EX/gw502-hop.pcap; echo EXIT=\$?" Enter
 		while IFS=$'\t' read -r scen url _ where _ _ _ gwf peerf _; do
 			case $scen in '#'*|ok) continue ;; esac
 			filter "$url"
@@ -121,6 +121,21 @@ if command -v tmux >/dev/null 2>&1; then
 				    "#$first at the hop: hop #(${peerf//,/|}) "
 			fi
 		done < <(grep -v '^#' "$EX/gw502-hop.where.tsv")
+		# e with --peer: one pcapng, the gateway's and the hop's frames
+		filter http://beyond.hop.test/
+		keys e
+		see "hop screen: e offers a pcapng with the next hop" "with the next hop's frames"
+		keys Enter
+		see "hop screen: e writes it" "and the next hop's) to"
+		out=$(ls "$TMPD"/gw502-*.pcapng 2>/dev/null | head -1)
+		check "hop screen: the export is a file" test -s "$out"
+		if command -v tshark >/dev/null; then
+			check_eq "hop screen: tshark reads both interfaces in it" "gateway|next hop" \
+			    "$(tshark -r "$out" -T fields -e frame.interface_name 2>/dev/null | sort -u | paste -sd'|')"
+			# merged on one clock: the hop's frames among the gateway's
+			check "hop screen: tshark reads the frames in time order" \
+			    sh -c "tshark -r '$out' -T fields -e frame.time_epoch 2>/dev/null | sort -c -n"
+		fi
 		keys q
 		see "hop screen: q exits 0" "EXIT=0"
 	fi
