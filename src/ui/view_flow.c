@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../peer/peer.h"
 #include "ui_int.h"
 
 #define FV_TIME_W 10	/* "+123.456 s" */
 #define FV_FRAME_W 7
+#define FV_HOP_W 7	/* --peer: the hop's frame number, "-" when unseen */
 #define FV_HEAD_H 3	/* border/title, column names, addresses */
 #define FV_FOOT_H 3	/* separator and two lines for the selected arrow */
 
@@ -49,6 +51,7 @@ fv_page(const struct ui *u)
 
 struct fv_geom {
 	int time_w, frame_w;	/* 0: the column is left out (narrow) */
+	int hop_w;		/* --peer: the Hop column (0: none) */
 	int left;		/* first column of the diagram */
 	int x[EC_COUNT];	/* lifeline positions */
 };
@@ -65,16 +68,22 @@ fv_geometry(const struct ui *u, struct fv_geom *g)
 
 	g->time_w = FV_TIME_W;
 	g->frame_w = FV_FRAME_W;
+	g->hop_w = u->eng.peer != NULL && peer_shares(u->eng.peer) ?
+	    FV_HOP_W : 0;
 	for (;;) {
 		g->left = 1 + (g->time_w ? g->time_w + 1 : 0) +
-		    (g->frame_w ? g->frame_w + 1 : 0);
+		    (g->frame_w ? g->frame_w + 1 : 0) +
+		    (g->hop_w ? g->hop_w + 1 : 0);
 		first = g->left + 4;
 		last = w - 4;
 		span = (last - first) / (EC_COUNT - 1);
-		if (span >= 6 || (g->time_w == 0 && g->frame_w == 0))
+		if (span >= 6 || (g->time_w == 0 && g->frame_w == 0 &&
+		    g->hop_w == 0))
 			break;
 		if (g->time_w)
 			g->time_w = 0;
+		else if (g->hop_w)
+			g->hop_w = 0;
 		else
 			g->frame_w = 0;
 	}
@@ -88,6 +97,34 @@ fv_geometry(const struct ui *u, struct fv_geom *g)
 		g->x[i] = first + span * i;
 }
 
+/* The Frame column's x: after Time, before Hop. */
+static int
+fv_frame_x(const struct fv_geom *g)
+{
+	return 1 + (g->time_w ? g->time_w + 1 : 0);
+}
+
+/*
+ * --peer: the hop frame that saw an upstream or DNS row, "-" when the hop
+ * did not; false for the client's rows (they never pass the hop).
+ */
+static bool
+fv_hop_frame(struct ui *u, const struct evidence_row *r, char *out,
+    size_t outlen)
+{
+	struct frame_ref ref = { r->frame, r->ts_ns, r->file_offset };
+	struct peer_sighting at;
+
+	if (r->from != EC_UPSTREAM && r->to != EC_UPSTREAM &&
+	    r->from != EC_DNS && r->to != EC_DNS)
+		return false;
+	if (!peer_seen(u->eng.peer, &ref, &at))
+		snprintf(out, outlen, "-");
+	else
+		snprintf(out, outlen, "%llu", (unsigned long long)at.frame);
+	return true;
+}
+
 static void
 fv_header(struct ui *u, const struct fv_geom *g)
 {
@@ -99,8 +136,11 @@ fv_header(struct ui *u, const struct fv_geom *g)
 		ui_put(u->wflow, 1, 1, g->time_w, "Time", u->attr[TE_HEADER],
 		    true);
 	if (g->frame_w)
-		ui_put(u->wflow, 1, g->left - g->frame_w - 1, g->frame_w,
-		    "Frame", u->attr[TE_HEADER], true);
+		ui_put(u->wflow, 1, fv_frame_x(g), g->frame_w, "Frame",
+		    u->attr[TE_HEADER], true);
+	if (g->hop_w)
+		ui_put(u->wflow, 1, g->left - g->hop_w - 1, g->hop_w, "Hop",
+		    u->attr[TE_HEADER], true);
 	for (i = 0; i < EC_COUNT; i++) {
 		snprintf(buf, sizeof buf, "%s", evidence_col_name(i));
 		x = g->x[i] - ui_width(buf) / 2;
@@ -167,7 +207,9 @@ fv_row(struct ui *u, const struct fv_geom *g, int y, size_t i)
 	if (g->time_w)
 		ui_put(u->wflow, y, 1, g->time_w, r->rel, a, true);
 	if (g->frame_w)
-		ui_put(u->wflow, y, g->left - g->frame_w - 1, g->frame_w, f, a,
+		ui_put(u->wflow, y, fv_frame_x(g), g->frame_w, f, a, true);
+	if (g->hop_w && fv_hop_frame(u, r, f, sizeof f))
+		ui_put(u->wflow, y, g->left - g->hop_w - 1, g->hop_w, f, a,
 		    true);
 	fv_lifelines(u, g, y);
 	fv_arrow(u, g, y, r, sel);

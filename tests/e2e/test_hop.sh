@@ -119,6 +119,10 @@ if command -v tmux >/dev/null 2>&1; then
 			elif [ "$scen" = beyond-hop ]; then
 				seere "hop screen: $scen: #$first seen at the hop, a frame of the truth's" \
 				    "#$first at the hop: hop #(${peerf//,/|}) "
+				keys Enter	# the flow view's Hop column
+				seere "hop screen: $scen: flow view, frame $first in the Hop column" \
+				    "s +$first +(${peerf//,/|}) "
+				keys q
 			fi
 		done < <(grep -v '^#' "$EX/gw502-hop.where.tsv")
 		# e with --peer: one pcapng, the gateway's and the hop's frames
