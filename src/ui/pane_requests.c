@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../filter/dfilter.h"
+#include "../alog/alog.h"
 #include "ui_int.h"
 
 #define COL_METHOD 7
@@ -484,6 +485,7 @@ req_key(struct ui *u, int act)
 
 struct req_cols {
 	int time, client, method, url, verdict, dur;	/* 0: not shown */
+	int log;	/* --access-log: L logged, - not in the log (0: none) */
 	int time_dec;
 	bool long_badge;
 };
@@ -509,8 +511,10 @@ req_columns(const struct ui *u, int width, struct req_cols *c)
 		c->time = 0;
 		c->client = c->client > 15 ? 15 : c->client;
 	}
+	c->log = u->eng.alog != NULL ? 1 : 0;
 	fixed = (c->time ? c->time + 1 : 0) + 1 + (c->method ? c->method + 1 :
-	    0) + 1 + 3 + 1 + c->verdict + (c->dur ? 1 + c->dur : 0);
+	    0) + 1 + 3 + 1 + (c->log ? c->log + 1 : 0) + c->verdict +
+	    (c->dur ? 1 + c->dur : 0);
 	if (width - fixed - c->client < URL_MIN + 10 && c->client > 15)
 		c->client = width - fixed - URL_MIN - 10 > 15 ?
 		    width - fixed - URL_MIN - 10 : 15;
@@ -536,8 +540,8 @@ req_header(struct ui *u, const struct req_cols *c, int width)
 	if (c->method)
 		o += snprintf(line + o, sizeof line - o, "%-*s ", c->method,
 		    "Method");
-	o += snprintf(line + o, sizeof line - o, "%-*s %3s %-*s", c->url,
-	    "URL", "St", c->verdict, "Verdict");
+	o += snprintf(line + o, sizeof line - o, "%-*s %3s %s%-*s", c->url,
+	    "URL", "St", c->log ? "L " : "", c->verdict, "Verdict");
 	if (c->dur)
 		snprintf(line + o, sizeof line - o, " %*s", c->dur, "Elapsed");
 	ui_put(u->wreq, 1, 1, width, line, u->attr[TE_HEADER], true);
@@ -587,6 +591,9 @@ req_row(struct ui *u, int y, const struct txn *t, const struct req_cols *c,
 	req_fmt_status(t, tmp, sizeof tmp);
 	x = cell(u, y, x, 3, tmp, sel ? base : u->attr[t->is_error ?
 	    TE_CODE_ERROR : TE_CODE_OK]);
+	if (c->log)	/* the access log has this request, or not */
+		x = cell(u, y, x, 1, alog_txn_entry(u->eng.alog, t->id) ? "L" :
+		    "-", base);
 	x = cell(u, y, x, c->verdict, ui_txn_badge(t, c->long_badge),
 	    sel ? base :
 	    ui_verdict_attr(u, t->d.verdict));

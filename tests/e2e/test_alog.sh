@@ -185,10 +185,14 @@ if command -v tmux >/dev/null 2>&1; then
 		filter missing.lab.test/index.html
 		see "screen with a log: the request's own log line (line $nx)" \
 		    "gw502-lab.mitmproxy.log:$nx "
+		seere "screen with a log: its row is marked L (logged)" \
+		    "missing.lab.test/index.html +502 L "
 		# nginx (port 9091) logs its own requests: not in mitmproxy's log
 		filter dropped-ngx.lab.test
 		see "screen with a log: a request another proxy served is not in this log" \
 		    "not in the access log"
+		seere "screen with a log: its row is marked - (not logged)" \
+		    "dropped-ngx.lab.test/ +504 - "
 		keys q
 		see "screen with a log: q exits 0" "EXIT=0"
 	fi
