@@ -1,6 +1,6 @@
 /*
- * status.c: the last line: while loading, a progress bar (frames, MB/s,
- * ETA); afterwards the file, the frame count, the errors per verdict and
+ * status.c: the last line: while loading, a progress bar (percent, bytes,
+ * frames/s, time left: the numbers of capture/progress.c); afterwards the file, the frame count, the errors per verdict and
  * the active filters; a message (or error) replaces it until the next key.
  * The keys are on the hint bar under it (keys.c), ? help at its end.
  */
@@ -8,28 +8,25 @@
 #include <string.h>
 
 #include "../capture/capfile.h"
+#include "../capture/progress.h"
 #include "ui_int.h"
 
 static void
 status_progress(struct ui *u)
 {
-	uint64_t size = capfile_size(u->eng.cap), pos = capfile_pos(u->eng.cap);
-	double secs = (double)(clock_mono_ns() - u->load_t0_ns) / 1e9;
-	double rate = secs > 0 ? (double)pos / secs : 0;
-	double frac = size ? (double)pos / (double)size : 0;
-	char info[200], eta[32];
+	struct progress pg;
+	char numbers[160], info[200];
+	double frac;
 	int barw, fill, x;
 
-	if (frac > 1)
-		frac = 1;
-	if (rate > 0 && size > pos)
-		snprintf(eta, sizeof eta, "ETA %.0fs",
-		    (double)(size - pos) / rate);
-	else
-		snprintf(eta, sizeof eta, "ETA -");
-	snprintf(info, sizeof info, " %3.0f%%  %llu frames  %.1f MB/s  %s  "
-	    "q: stop ", frac * 100, (unsigned long long)
-	    u->eng.flow.stats.frames, rate / 1e6, eta);
+	/* the numbers --report's stderr line gives (capture/progress.c) */
+	progress_init(&pg, u->load_t0_ns);
+	progress_update(&pg, capfile_pos(u->eng.cap), capfile_size(u->eng.cap),
+	    u->eng.flow.stats.frames, clock_mono_ns());
+	progress_format(&pg, numbers, sizeof numbers);
+	snprintf(info, sizeof info, " %s  q: stop ", numbers);
+	frac = pg.total ? (double)(pg.bytes < pg.total ? pg.bytes : pg.total) /
+	    (double)pg.total : 0;
 	barw = u->cols - ui_width(info) - 10;
 	if (barw < 10)
 		barw = 10 < u->cols / 3 ? 10 : u->cols / 3;

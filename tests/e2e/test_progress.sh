@@ -46,6 +46,13 @@ see "report and progress on one terminal: exit 0" "EXIT=0"
 seere "report and progress on one terminal: the summary line whole" '^[0-9]+ requests, [0-9]+ gateway errors, '
 check "report and progress on one terminal: the progress line erased" hasnt "loading"
 
+# the screen's progress bar gives the same numbers (capture/progress.c)
+keys "clear; LANG=C.UTF-8 $GW_BIN --keep 1000 $BIG; echo EXIT=\$?" Enter
+seere "the screen while loading: the share, the bytes, the rate, the time left" \
+    'Loading .* [0-9]+%, [0-9.]+ [KMG]B of [0-9.]+ MB, [0-9.]+ [kM ]*frames/s, [0-9]+ s left'
+keys q q
+see "the screen: q stops the load, q again quits" "EXIT=0"
+
 # a stream: what came so far and the rate, no share, no time left
 keys "clear; $PY $ROOT/tests/tools/slowcat.py --chunk 2000 --pause 0.05 $ROOT/examples/gw502-lab.pcap | $GW_BIN -p 9090,9091 --report=json -r - >/dev/null; echo EXIT=\$?" Enter
 seere "a stream on a terminal: bytes and rate, no share" \
