@@ -315,7 +315,8 @@ assign(struct alog_set *s, const struct engine *e, const struct tkey *keys,
 			kept++;
 		}
 	}
-	qsort(pairs, np, sizeof *pairs, cmp_pair);
+	if (np > 1)	/* pairs is NULL when there are none */
+		qsort(pairs, np, sizeof *pairs, cmp_pair);
 	for (size_t i = 0; i < np; i++) {
 		struct alog_entry *en = &s->entries[pairs[i].entry];
 
@@ -363,8 +364,10 @@ alog_match(struct alog_set *s, const struct engine *e)
 		clients[nclients].family = ca->family;
 		memcpy(clients[nclients++].a, ca->a, sizeof ca->a);
 	}
-	qsort(keys, nkeys, sizeof *keys, cmp_tkey);
-	qsort(clients, nclients, sizeof *clients, cmp_addr);
+	if (nkeys > 1)	/* NULL arrays when the capture has no request */
+		qsort(keys, nkeys, sizeof *keys, cmp_tkey);
+	if (nclients > 1)
+		qsort(clients, nclients, sizeof *clients, cmp_addr);
 	for (size_t i = 0; i < s->nentries; i++) {
 		const struct alog_entry *en = &s->entries[i];
 		const char *m = alog_str(s, en->method);

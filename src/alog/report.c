@@ -309,13 +309,15 @@ tallies(const struct alog_set *s, uint32_t *idx, size_t n,
 	*out = t;
 	if (t == NULL)
 		return 0;
-	qsort_r(idx, n, sizeof *idx, cmp, (void *)s);
+	if (n > 1)
+		qsort_r(idx, n, sizeof *idx, cmp, (void *)s);
 	for (size_t i = 0; i < n; i++) {
 		if (i == 0 || cmp(&idx[i - 1], &idx[i], (void *)s) != 0)
 			t[nt++].first_entry = idx[i];
 		tally_add(&t[nt - 1], &s->entries[idx[i]]);
 	}
-	qsort(t, nt, sizeof *t, cmp_tally);
+	if (nt > 1)
+		qsort(t, nt, sizeof *t, cmp_tally);
 	return nt;
 }
 
@@ -536,8 +538,13 @@ alog_report_logonly(FILE *out, const struct alog_set *s, bool json,
 	if (json) {
 		fputs("{\"type\":\"log-summary\",", out);
 		json_files(out, s);
-		fprintf(out, ",\"first_time\":\"%s\",\"last_time\":\"%s\","
-		    "\"5xx\":%zu,\"502\":%" PRIu64 "}\n", a, b, n, n502);
+		/* null, not 1970, for a log without one request read */
+		if (s->nentries)
+			fprintf(out, ",\"first_time\":\"%s\",\"last_time\":"
+			    "\"%s\"", a, b);
+		else
+			fputs(",\"first_time\":null,\"last_time\":null", out);
+		fprintf(out, ",\"5xx\":%zu,\"502\":%" PRIu64 "}\n", n, n502);
 		unknown_lines(out, s, true);
 	} else {
 		fprintf(out, "Access log: %" PRIu64 " lines (", s->lines);

@@ -51,6 +51,9 @@ schema_run "schema: --access-log, the summary record" '"type":"access-log"' \
     --access-log "$E/gw502-lab.nginx.log" "$E/gw502-lab.pcap"
 schema_run "schema: --access-log, logged but not captured" '"type":"logged-not-captured"' \
     --access-log "$ROOT/tests/alog/gw502-lab.webgateway.log" "$E/gw502-lab-squid.pcap"
+: >"$TMPD/empty.log"
+schema_run "schema: log only, an empty log (no times: null)" '"first_time":null' \
+    --access-log "$TMPD/empty.log"
 for rec in log-summary log-5xx-per-minute log-host log-client; do
 	schema_run "schema: log only, $rec" "\"type\":\"$rec\"" --access-log "$E/gw502-lab-squid.squid.log"
 done
