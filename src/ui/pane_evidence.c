@@ -292,15 +292,13 @@ ev_next_hop(struct ui *u, const struct txn *t)
 static void
 ev_hop_sighting(struct ui *u, const struct evidence_row *r)
 {
-	struct frame_ref ref = { r->frame, r->ts_ns, r->file_offset };
 	struct peer_sighting at;
 	char clock[32];
+	int seen = ui_hop_sighting(u, r, &at);
 
-	if (u->eng.peer == NULL || !peer_shares(u->eng.peer) || !r->frame ||
-	    (r->from != EC_UPSTREAM && r->to != EC_UPSTREAM &&
-	    r->from != EC_DNS && r->to != EC_DNS))
+	if (seen < 0)
 		return;
-	if (!peer_seen(u->eng.peer, &ref, &at)) {
+	if (seen == 0) {
 		ev_add(u, "", TE_DIM, "  #%llu not seen at the hop",
 		    (unsigned long long)r->frame);
 		return;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <wchar.h>
 
+#include "../peer/peer.h"
 #include "../util/escape.h"
 #include "ui_int.h"
 
@@ -342,6 +343,19 @@ ui_txn_badge(const struct txn *t, bool long_form)
 	if (long_form || t->d.verdict != V_OK || t->status < 400)
 		return long_form ? txn_label(t) : ui_verdict_short(t->d.verdict);
 	return t->status >= 500 ? "5XX" : "4XX";
+}
+
+int
+ui_hop_sighting(struct ui *u, const struct evidence_row *r,
+    struct peer_sighting *at)
+{
+	struct frame_ref ref = { r->frame, r->ts_ns, r->file_offset };
+
+	if (u->eng.peer == NULL || !peer_shares(u->eng.peer) || !r->frame ||
+	    (r->from != EC_UPSTREAM && r->to != EC_UPSTREAM &&
+	    r->from != EC_DNS && r->to != EC_DNS))
+		return -1;
+	return peer_seen(u->eng.peer, &ref, at) ? 1 : 0;
 }
 
 /* Badge for narrow screens (DESIGN §5 status bar words). */

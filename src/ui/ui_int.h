@@ -288,6 +288,14 @@ int ui_put_wrapped(WINDOW *w, int y, int x, int width, int rows,
 attr_t ui_verdict_attr(const struct ui *u, int verdict);
 const char *ui_verdict_short(int verdict);
 const char *ui_txn_badge(const struct txn *t, bool long_form);
+struct peer_sighting;
+/*
+ * --peer: did the next hop see evidence row r's frame? 1 and *at: seen;
+ * 0: not seen; -1: nothing to say (no hop capture sharing packets with
+ * ours, or a client-side row, which never passes the hop).
+ */
+int ui_hop_sighting(struct ui *u, const struct evidence_row *r,
+    struct peer_sighting *at);
 
 /* pane_requests.c */
 void req_init(struct ui *u);

@@ -104,21 +104,18 @@ fv_frame_x(const struct fv_geom *g)
 	return 1 + (g->time_w ? g->time_w + 1 : 0);
 }
 
-/*
- * --peer: the hop frame that saw an upstream or DNS row, "-" when the hop
- * did not; false for the client's rows (they never pass the hop).
- */
+/* --peer: the hop frame that saw an upstream or DNS row, "-" when the hop
+ * did not; false for the rows the hop has nothing to say about. */
 static bool
 fv_hop_frame(struct ui *u, const struct evidence_row *r, char *out,
     size_t outlen)
 {
-	struct frame_ref ref = { r->frame, r->ts_ns, r->file_offset };
 	struct peer_sighting at;
+	int seen = ui_hop_sighting(u, r, &at);
 
-	if (r->from != EC_UPSTREAM && r->to != EC_UPSTREAM &&
-	    r->from != EC_DNS && r->to != EC_DNS)
+	if (seen < 0)
 		return false;
-	if (!peer_seen(u->eng.peer, &ref, &at))
+	if (seen == 0)
 		snprintf(out, outlen, "-");
 	else
 		snprintf(out, outlen, "%llu", (unsigned long long)at.frame);
