@@ -21,12 +21,6 @@ struct window {
 	const struct gw_addr *client;	/* the requesting client */
 };
 
-static bool
-in_window(const struct window *w, int64_t ts)
-{
-	return ts >= w->from && ts <= w->to;
-}
-
 static int
 claims_reserve(uint8_t **flags, size_t *cap, size_t n)
 {
@@ -340,7 +334,6 @@ diag_cache_valid(const struct flow *fl, const struct dns_query *q,
     int64_t at)
 {
 	return q->rcode >= 0 && q->answer.number != 0 &&
-	    q->answer.ts_ns <= at &&
 	    at <= add_sat(q->answer.ts_ns,
 	    (int64_t)diag_cache_ttl(fl, q) * 1000000000LL);
 }
@@ -550,8 +543,9 @@ reply_fits(const struct flow *fl, const struct txn *t,
 }
 
 /*
- * Does c carry a request for what t asked whose reply (if any came in
- * time) is what the gateway answered? A look at its first few.
+ * Does c carry a request for what t asked, sent while t ran, whose reply
+ * (if any came in time) is what the gateway answered? A look at its
+ * first few.
  */
 static bool
 carries(const struct flow *fl, const struct txn *t, const struct window *w,
@@ -561,11 +555,25 @@ carries(const struct flow *fl, const struct txn *t, const struct window *w,
 
 	for (uint32_t m = c->first_msg[0]; m != NONE32 &&
 	    n < DIAG_CARRIES_LOOK; m = fl->msgs[m].next, n++) {
-		if (same_resource(fl, t, &fl->msgs[m]) &&
+		const struct frame_ref *h = &fl->msgs[m].head;
+
+		if (h->ts_ns >= w->from && seen(w, h) &&
+		    same_resource(fl, t, &fl->msgs[m]) &&
 		    reply_fits(fl, t, w, m, true))
 			return true;
 	}
 	return false;
+}
+
+/*
+ * A success the gateway relayed (not a CONNECT, which a proxy may answer
+ * before it has connected) had a reply, so a connection that connected.
+ */
+static bool
+relayed_success(const struct flow *fl, const struct txn *t)
+{
+	return !t->is_error && t->status < 400 &&
+	    fl->msgs[t->req].form != HTTP_FORM_AUTHORITY;
 }
 
 /*
@@ -585,6 +593,8 @@ answer_follows(const struct flow *fl, const struct txn *t,
 		return true;
 	if (seen(w, &c->synack))	/* silent, or carrying this request */
 		return !seen(w, &c->data[1]) || carries(fl, t, w, c);
+	if (relayed_success(fl, t))
+		return false;
 	if ((c->rst_from_server && seen(w, &c->rst)) || seen(w, &c->icmp))
 		return w->to <= add_sat(over, DIAG_ACT_NS);
 	/* a gateway that gave up closed the socket: no SYN after that;
@@ -706,7 +716,8 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 			    dst_hash(&addrs[a], t->port)), &best, &shared);
 		}
 		if (best.item == NONE32 && f.nrejected == 0) {
-			if (shared.item == NONE32)
+			if (shared.item == NONE32 || (relayed_success(fl, t) &&
+			    !seen(w, &fl->conns[shared.item].synack)))
 				return;
 			/* all taken: share the nearest one */
 			t->d.shared = true;
@@ -727,6 +738,11 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 		tried[f.nrejected++] = best.item;
 	}
 	attempt_chain(t, &f, addrs, naddrs, first);
+	if (relayed_success(fl, t) && !seen(w,
+	    &fl->conns[t->d.conns[t->d.nconns - 1]].synack)) {
+		t->d.nconns = 0;	/* another client's failing attempts */
+		return;
+	}
 linked:
 	t->d.conn_link = t->d.dns_link == LINK_CACHE ? LINK_CACHE :
 	    LINK_ADDRESS;
@@ -895,8 +911,12 @@ link_carrier(const struct flow *fl, struct txn *t, const struct window *w)
 }
 
 /*
- * The look-up that gave the address the upstream connection went to:
- * the newest answer for the host naming that address before its SYN.
+ * The look-up that gave the address the upstream connection went to: the
+ * newest answer naming it before its SYN, asked in the window; else the
+ * gateway's cache entry for the host when the request came, if it names
+ * it (a pooled connection opened long before keeps no older look-up: an
+ * expired answer is no longer what the gateway knows, and a report that
+ * retires as it goes has forgotten it).
  */
 static void
 link_dns_address(const struct diag *dg, const struct flow *fl,
@@ -905,10 +925,12 @@ link_dns_address(const struct diag *dg, const struct flow *fl,
 	const struct conn *c = &fl->conns[t->d.up_conn];
 	const char *host = flow_str(fl, t->host);
 	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
+	uint32_t cached;
 	unsigned steps = 0;
 
 	for (size_t p = l ? key_lower(l, add_sat(c->first.ts_ns, 1)) : 0;
-	    p > 0 && steps < DIAG_CACHE_WALK; p--, steps++) {
+	    p > 0 && l->ts[p - 1] >= w->from && steps < DIAG_CACHE_WALK;
+	    p--, steps++) {
 		uint32_t i = l->items[p - 1];
 		const struct dns_query *q = &fl->dns[i];
 
@@ -917,10 +939,14 @@ link_dns_address(const struct diag *dg, const struct flow *fl,
 		    strcasecmp(flow_str(fl, q->qname), host) != 0 ||
 		    !answers_addr(fl, q, &c->saddr))
 			continue;
-		t->d.dns_link = in_window(w, q->query.ts_ns) ? LINK_ADDRESS :
-		    LINK_CACHE;
+		t->d.dns_link = LINK_ADDRESS;
 		t->d.dns[t->d.ndns++] = i;
 		return;
+	}
+	cached = diag_cached_answer(dg, fl, host, w->client, w->req, w->req);
+	if (cached != NONE32 && answers_addr(fl, &fl->dns[cached], &c->saddr)) {
+		t->d.dns_link = LINK_CACHE;
+		t->d.dns[t->d.ndns++] = cached;
 	}
 }
 

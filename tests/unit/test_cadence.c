@@ -1,0 +1,192 @@
+/*
+ * test_cadence.c: the diagnosis must not depend on how often it runs
+ * (issue 12). The same capture is read as `--report=json --all` reads
+ * it — slice after slice, diagnosed and streamed (printed transactions
+ * retired) in between — with slices of 1 frame, 7, 4096, 65536 (the
+ * file's LOAD_SLICE), the whole file at once, and slices of random size,
+ * and every run must print the same bytes. Captures: the lab's examples,
+ * and those named in GW_CADENCE_FILES (colon-separated; test_busy.sh
+ * passes its busy-gateway and many-small-requests files).
+ * GW_CADENCE_SLICES replaces the list of fixed slices (e.g. "4096 65536"
+ * where 1-frame slices would take too long); with GW_CADENCE_KEEP=PREFIX
+ * the two reports of a difference are written to PREFIX.once and
+ * PREFIX.sliced.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine.h"
+#include "report/report.h"
+
+#define MAX_SLICES 16
+#define RANDOM_RUNS 2
+
+static const char *const examples[] = {
+	"examples/gw502-lab.pcap",
+	"examples/gw502-lab-eth.pcap",
+	"examples/gw502-lab-ng.pcapng",
+};
+
+/* xorshift64: the random slices are the same every run (seeded). */
+static uint64_t
+next_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/*
+ * The report of path read `slice` frames at a time (0: all at once; with
+ * a seed, each slice 1 to 2^(seed's draw) frames), as main.c's --report.
+ */
+static char *
+report_at(const char *path, uint64_t slice, uint64_t seed, size_t *len)
+{
+	struct engine_opts eo;
+	struct engine e;
+	struct report_opts ro;
+	struct report_stream rs;
+	char err[256], *text = NULL;
+	FILE *out = open_memstream(&text, len);
+
+	assert_non_null(out);
+	engine_default_opts(&eo);
+	eo.settled_only = true;
+	if (engine_open(&e, path, &eo, err, sizeof err) != 0)
+		fail_msg("%s: %s", path, err);
+	memset(&ro, 0, sizeof ro);
+	ro.all = true;
+	report_stream_init(&rs, out, true, &ro);
+	for (;;) {
+		uint64_t n = slice;
+
+		if (seed != 0)	/* log-uniform: many small, some huge */
+			n = 1 + next_rand(&seed) % (2ull << next_rand(&seed) % 17);
+		if (engine_step(&e, n) != 1)
+			break;
+		engine_diagnose(&e);
+		report_stream_step(&rs, &e);
+	}
+	engine_diagnose(&e);
+	report_stream_end(&rs, &e);
+	report_stream_free(&rs);
+	engine_close(&e);
+	fclose(out);
+	return text;
+}
+
+static void
+keep(const char *prefix, const char *what, const char *text, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s.%s", prefix, what);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return;
+	fwrite(text, 1, len, f);
+	fclose(f);
+}
+
+/* Where a and b first differ (line, and the text around it). */
+static void
+first_difference(const char *a, const char *b, char *out, size_t outlen)
+{
+	size_t line = 1, start = 0, i = 0;
+
+	for (; a[i] && a[i] == b[i]; i++)
+		if (a[i] == '\n') {
+			line++;
+			start = i + 1;
+		}
+	if (i > start + 300)
+		start = i - 300;
+	snprintf(out, outlen, "line %zu:\n  ...%.500s\nvs\n  ...%.500s", line,
+	    a + start, b + start);
+}
+
+static void
+same_at_every_cadence(const char *path)
+{
+	uint64_t slices[MAX_SLICES] = { 1, 7, 4096, 65536 };
+	size_t nslices = 4, len0, len;
+	const char *env = getenv("GW_CADENCE_SLICES");
+	char *whole = report_at(path, 0, 0, &len0), why[1400];
+
+	assert_true(len0 > 0);
+	if (env != NULL) {
+		char *end;
+
+		for (nslices = 0; *env && nslices < MAX_SLICES; env = end) {
+			slices[nslices] = strtoull(env, &end, 10);
+			if (end == env)
+				break;
+			nslices += slices[nslices] != 0;
+		}
+	}
+	for (size_t k = 0; k < nslices + RANDOM_RUNS; k++) {
+		uint64_t seed = k < nslices ? 0 : 0x9e3779b97f4a7c15ull * (k + 1);
+		char *text = report_at(path, k < nslices ? slices[k] : 0, seed,
+		    &len);
+
+		if (len != len0 || memcmp(text, whole, len) != 0) {
+			first_difference(whole, text, why, sizeof why);
+			if (getenv("GW_CADENCE_KEEP") != NULL) {
+				keep(getenv("GW_CADENCE_KEEP"), "once", whole, len0);
+				keep(getenv("GW_CADENCE_KEEP"), "sliced", text, len);
+			}
+			fail_msg("%s: the report read in %s%llu-frame slices "
+			    "differs from the one read at once, %s", path,
+			    seed ? "random (seed " : "",
+			    (unsigned long long)(seed ? seed : slices[k]), why);
+		}
+		free(text);
+	}
+	free(whole);
+}
+
+static void
+examples_same(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof examples / sizeof examples[0]; i++)
+		same_at_every_cadence(examples[i]);
+}
+
+static void
+named_files_same(void **state)
+{
+	const char *env = getenv("GW_CADENCE_FILES");
+	char *list, *save = NULL;
+
+	(void)state;
+	if (env == NULL || *env == '\0')
+		skip();
+	list = strdup(env);
+	assert_non_null(list);
+	for (char *p = strtok_r(list, ":", &save); p != NULL;
+	    p = strtok_r(NULL, ":", &save))
+		same_at_every_cadence(p);
+	free(list);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(examples_same),
+		cmocka_unit_test(named_files_same),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
