@@ -381,6 +381,31 @@ link_dns_cache(struct diag *dg, const struct flow *fl, struct txn *t,
 	return true;
 }
 
+/*
+ * Its own look-up right after the request, else the cache, else one in
+ * flight, else the nearest look-up in the window. A look-up right after
+ * it that another request took already is that one's when the cache
+ * still held the host: the gateway asks only for what it does not know.
+ */
+static void
+link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
+    const struct window *w)
+{
+	if (link_dns(dg, fl, t, w, add_sat(w->req, DIAG_ACT_NS))) {
+		struct diagnosis own = t->d;
+
+		if (!t->d.shared)
+			return;
+		t->d.ndns = 0;
+		t->d.shared = false;
+		if (!link_dns_cache(dg, fl, t, w))
+			t->d = own;
+		return;
+	}
+	if (!link_dns_cache(dg, fl, t, w) && !link_dns_inflight(dg, fl, t, w))
+		link_dns(dg, fl, t, w, w->to);
+}
+
 /* Appends the A/AAAA addresses of q's answer to out[n..max); new n. */
 static size_t
 answer_addrs(const struct flow *fl, const struct dns_query *q,
@@ -789,13 +814,18 @@ resolved_just_before(const struct fit *f, int64_t from, int64_t at,
  * connection right after it came or after its look-up; a connection it
  * opens for it starts as soon as it has the address. What came later
  * is another client's (a retry on the chain of attempts is found there).
+ * The first request on a connection whose SYN was sent before the
+ * request came is the one the connection was opened for: an earlier
+ * request's.
  */
 static bool
-sent_at_once(const struct fit *f, const struct http_msg *m,
-    const struct conn *c)
+sent_at_once(const struct fit *f, uint32_t i, const struct conn *c)
 {
+	const struct http_msg *m = &f->fl->msgs[i];
 	int64_t from = add_sat(f->w->req, -DIAG_SKEW_NS), at = m->head.ts_ns;
 
+	if (c->nsyn > 0 && c->first_msg[0] == i && c->first.ts_ns < from)
+		return false;
 	if (c->first.ts_ns >= from) {
 		at = c->first.ts_ns;
 		return at <= add_sat(f->w->req, DIAG_FORWARD_NS) ||
@@ -814,7 +844,7 @@ fits_upstream(const struct fit *f, uint32_t i)
 	uint16_t port;
 
 	if (f->on_conn != NONE32 ? m->conn != f->on_conn :
-	    !sent_at_once(f, m, c))
+	    !sent_at_once(f, i, c))
 		return false;
 	if (c->sport != f->t->port || !from_gateway(f->dg, &c->caddr, f->w) ||
 	    !same_resource(f->fl, f->t, m) || !answer_fits(f, i))
@@ -1219,11 +1249,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	w.req = req->start.ts_ns;
 	w.from = add_sat(req->start.ts_ns, -DIAG_SLACK_NS);
 	w.to = txn_end_ns(fl, t, now);
-	/* its own look-up right after the request, else the cache, else
-	 * one in flight, else the nearest look-up in the window */
-	if (!link_dns(dg, fl, t, &w, add_sat(w.req, DIAG_ACT_NS)) &&
-	    !link_dns_cache(dg, fl, t, &w) && !link_dns_inflight(dg, fl, t, &w))
-		link_dns(dg, fl, t, &w, w.to);
+	link_dns_any(dg, fl, t, &w);
 	naddrs = candidate_addrs(fl, t, addrs, MAX_CANDIDATE_ADDRS);
 	link_conns(dg, fl, t, &w, addrs, naddrs);
 	link_request_line(dg, fl, t, &w);
