@@ -78,6 +78,13 @@ nearer(const struct window *w, int64_t ts, uint32_t i, int64_t best_ts,
 	return d < bd || (d == bd && i < best);
 }
 
+/* What an upstream request's reply must be for the gateway's answer. */
+enum reply_need {
+	NEED_RELAYED,	/* the status the gateway answered, relayed */
+	NEED_FIT,	/* none in time, or one the answer can follow */
+	NEED_FIT_OR_JUNK	/* a success may have relayed junk (masked) */
+};
+
 /* What a candidate must be besides lying in the window. */
 struct fit {
 	const struct diag *dg;
@@ -91,7 +98,7 @@ struct fit {
 	const uint32_t *rejected;	/* tried and found not to fit */
 	unsigned nrejected;
 	uint32_t on_conn;		/* upstream requests: this conn's */
-	bool masked_ok;			/* a success may have relayed junk */
+	uint8_t need;			/* upstream requests: enum reply_need */
 };
 
 static bool
@@ -230,7 +237,7 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w, int64_t until)
 {
 	struct fit f = { dg, fl, t, w, NULL, until < w->to ? until : w->to,
-	    fits_dns, dg->dns_claimed, NULL, 0, NONE32, false };
+	    fits_dns, dg->dns_claimed, NULL, 0, NONE32, NEED_FIT };
 	struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
 
 	pick_nearest(&f, key_find(&dg->by_name, t->host_hash), &best,
@@ -729,7 +736,7 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 {
 	uint32_t tried[DIAG_CHAIN_TRIES];
 	struct fit f = { dg, fl, t, w, NULL, w->to, fits_conn,
-	    dg->conn_claimed, tried, 0, NONE32, false };
+	    dg->conn_claimed, tried, 0, NONE32, NEED_FIT };
 	uint32_t first = NONE32;
 
 	for (;;) {
@@ -786,8 +793,16 @@ linked:
 static bool
 answer_fits(const struct fit *f, uint32_t up_req)
 {
-	return f->t->status == 0 ||
-	    reply_fits(f->fl, f->t, f->w, up_req, f->masked_ok);
+	uint32_t r = response_to(f->fl, up_req);
+
+	/* relayed: it came before the answer (give or take the skew) */
+	if (f->need == NEED_RELAYED)
+		return f->t->status != 0 && r != NONE32 &&
+		    f->fl->msgs[r].head.ts_ns <= add_sat(f->w->to,
+		    DIAG_SKEW_NS) && f->fl->msgs[r].valid &&
+		    f->fl->msgs[r].status == f->t->status;
+	return f->t->status == 0 || reply_fits(f->fl, f->t, f->w, up_req,
+	    f->need == NEED_FIT_OR_JUNK);
 }
 
 /* Did a look-up of host asked after `from` end within `within` before
@@ -819,12 +834,14 @@ resolved_just_before(const struct fit *f, int64_t from, int64_t at,
  * request's.
  */
 static bool
-sent_at_once(const struct fit *f, uint32_t i, const struct conn *c)
+sent_at_once(const struct fit *f, const struct http_msg *m,
+    const struct conn *c)
 {
-	const struct http_msg *m = &f->fl->msgs[i];
 	int64_t from = add_sat(f->w->req, -DIAG_SKEW_NS), at = m->head.ts_ns;
 
-	if (c->nsyn > 0 && c->first_msg[0] == i && c->first.ts_ns < from)
+	/* (its first payload byte: retiring drops a pool's older requests) */
+	if (c->nsyn > 0 && m->start.number == c->data[0].number &&
+	    c->first.ts_ns < from)
 		return false;
 	if (c->first.ts_ns >= from) {
 		at = c->first.ts_ns;
@@ -844,7 +861,7 @@ fits_upstream(const struct fit *f, uint32_t i)
 	uint16_t port;
 
 	if (f->on_conn != NONE32 ? m->conn != f->on_conn :
-	    !sent_at_once(f, i, c))
+	    !sent_at_once(f, m, c))
 		return false;
 	if (c->sport != f->t->port || !from_gateway(f->dg, &c->caddr, f->w) ||
 	    !same_resource(f->fl, f->t, m) || !answer_fits(f, i))
@@ -894,12 +911,12 @@ on_conn_request(const struct fit *f)
 
 static bool
 link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
-    const struct window *w, uint32_t on_conn, bool masked_ok)
+    const struct window *w, uint32_t on_conn, enum reply_need need)
 {
 	/* forwarded at once (sent_at_once): soon after the request or
 	 * after its look-up's answer */
 	struct fit f = { dg, fl, t, w, NULL, forward_until(fl, t, w),
-	    fits_upstream, dg->msg_claimed, NULL, 0, on_conn, masked_ok };
+	    fits_upstream, dg->msg_claimed, NULL, 0, on_conn, (uint8_t)need };
 	struct pick best = { NONE32, 0 }, claimed = { NONE32, 0 };
 
 	if (on_conn != NONE32)
@@ -1200,9 +1217,11 @@ masked_failure(const struct txn *t)
 }
 
 /*
- * The request line: on the connection the attempts ended on, else on a
- * pooled one; a success takes one whose reply was junk (masked) only if
- * none carried its status.
+ * The request line: one whose reply the gateway relayed (the status it
+ * answered, just before), else one the answer can follow; on the
+ * connection the attempts ended on, else on a pooled one. A success
+ * takes one whose reply was junk (masked) only if none carried its
+ * status.
  */
 static void
 link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
@@ -1210,13 +1229,14 @@ link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
 {
 	uint32_t last = t->d.nconns ? t->d.conns[t->d.nconns - 1] : NONE32;
 	bool connected = last != NONE32 && seen(w, &fl->conns[last].synack);
+	enum reply_need most = t->is_error ? NEED_FIT : NEED_FIT_OR_JUNK;
 
-	for (int masked_ok = 0; masked_ok <= !t->is_error; masked_ok++) {
-		if (connected && link_upstream(dg, fl, t, w, last, masked_ok)) {
+	for (enum reply_need need = NEED_RELAYED; need <= most; need++) {
+		if (connected && link_upstream(dg, fl, t, w, last, need)) {
 			t->d.conn_link = LINK_REQUEST_LINE;
 			return;
 		}
-		if (link_upstream(dg, fl, t, w, NONE32, masked_ok)) {
+		if (link_upstream(dg, fl, t, w, NONE32, need)) {
 			link_carrier(fl, t, w);
 			return;
 		}
