@@ -827,11 +827,11 @@ resolved_just_before(const struct fit *f, int64_t from, int64_t at,
 /*
  * The gateway acts on a request at once: it forwards it on a pooled
  * connection right after it came or after its look-up; a connection it
- * opens for it starts as soon as it has the address. What came later
- * is another client's (a retry on the chain of attempts is found there).
- * The first request on a connection whose SYN was sent before the
- * request came is the one the connection was opened for: an earlier
- * request's.
+ * opens for it starts as soon as it has the address, and carries it
+ * first. What came later is another client's (a retry on the chain of
+ * attempts is found there). The first request on a connection whose SYN
+ * was sent before the request came is the one the connection was opened
+ * for, an earlier request's; a later one on it is a pooled request.
  */
 static bool
 sent_at_once(const struct fit *f, const struct http_msg *m,
@@ -840,13 +840,10 @@ sent_at_once(const struct fit *f, const struct http_msg *m,
 	int64_t from = add_sat(f->w->req, -DIAG_SKEW_NS), at = m->head.ts_ns;
 
 	/* (its first payload byte: retiring drops a pool's older requests) */
-	if (c->nsyn > 0 && m->start.number == c->data[0].number &&
-	    c->first.ts_ns < from)
-		return false;
-	if (c->first.ts_ns >= from) {
+	if (c->nsyn > 0 && m->start.number == c->data[0].number) {
+		if (c->first.ts_ns < from)
+			return false;
 		at = c->first.ts_ns;
-		return at <= add_sat(f->w->req, DIAG_FORWARD_NS) ||
-		    resolved_just_before(f, from, at, DIAG_FORWARD_NS);
 	}
 	return at <= add_sat(f->w->req, DIAG_FORWARD_NS) ||
 	    resolved_just_before(f, from, at, DIAG_FORWARD_NS);
