@@ -849,6 +849,31 @@ sent_at_once(const struct fit *f, const struct http_msg *m,
 	    resolved_just_before(f, from, at, DIAG_FORWARD_NS);
 }
 
+/*
+ * Was m forwarded at once for another request for the same resource,
+ * one that came well after t's and just before m? (A pooled connection
+ * carries a request within a fraction of a millisecond.)
+ */
+static bool
+forwarded_for_later(const struct fit *f, const struct http_msg *m)
+{
+	const struct key_list *l = key_find(&f->dg->by_req, f->t->host_hash);
+	int64_t after = add_sat(f->w->req, DIAG_AMBIG_NS);
+
+	for (size_t p = l ? key_lower(l, add_sat(m->head.ts_ns,
+	    -DIAG_AMBIG_NS)) : 0; l && p < l->n && l->ts[p] <= m->head.ts_ns;
+	    p++) {
+		const struct txn *u = &f->dg->txns[l->items[p]];
+
+		if (u != f->t && l->ts[p] > after && u->port == f->t->port &&
+		    u->resource_hash == f->t->resource_hash &&
+		    strcmp(flow_str(f->fl, u->url), flow_str(f->fl,
+		    f->t->url)) == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool
 fits_upstream(const struct fit *f, uint32_t i)
 {
@@ -858,7 +883,7 @@ fits_upstream(const struct fit *f, uint32_t i)
 	uint16_t port;
 
 	if (f->on_conn != NONE32 ? m->conn != f->on_conn :
-	    !sent_at_once(f, m, c))
+	    !sent_at_once(f, m, c) || forwarded_for_later(f, m))
 		return false;
 	if (c->sport != f->t->port || !from_gateway(f->dg, &c->caddr, f->w) ||
 	    !same_resource(f->fl, f->t, m) || !answer_fits(f, i))
