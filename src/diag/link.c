@@ -81,6 +81,7 @@ nearer(const struct window *w, int64_t ts, uint32_t i, int64_t best_ts,
 /* What an upstream request's reply must be for the gateway's answer. */
 enum reply_need {
 	NEED_RELAYED,	/* the status the gateway answered, relayed */
+	NEED_RELAYED_LATE,	/* that, after retries: relayed at once */
 	NEED_FIT,	/* none in time, or one the answer can follow */
 	NEED_FIT_OR_JUNK	/* a success may have relayed junk (masked) */
 };
@@ -796,10 +797,12 @@ answer_fits(const struct fit *f, uint32_t up_req)
 	uint32_t r = response_to(f->fl, up_req);
 
 	/* relayed: it came before the answer (give or take the skew) */
-	if (f->need == NEED_RELAYED)
+	if (f->need == NEED_RELAYED || f->need == NEED_RELAYED_LATE)
 		return f->t->status != 0 && r != NONE32 &&
 		    f->fl->msgs[r].head.ts_ns <= add_sat(f->w->to,
-		    DIAG_SKEW_NS) && f->fl->msgs[r].valid &&
+		    DIAG_SKEW_NS) && (f->need == NEED_RELAYED ||
+		    f->fl->msgs[r].head.ts_ns >= add_sat(f->w->to,
+		    -DIAG_FORWARD_NS)) && f->fl->msgs[r].valid &&
 		    f->fl->msgs[r].status == f->t->status;
 	return f->t->status == 0 || reply_fits(f->fl, f->t, f->w, up_req,
 	    f->need == NEED_FIT_OR_JUNK);
@@ -883,7 +886,8 @@ fits_upstream(const struct fit *f, uint32_t i)
 	uint16_t port;
 
 	if (f->on_conn != NONE32 ? m->conn != f->on_conn :
-	    !sent_at_once(f, m, c) || forwarded_for_later(f, m))
+	    (f->need != NEED_RELAYED_LATE && !sent_at_once(f, m, c)) ||
+	    forwarded_for_later(f, m))
 		return false;
 	if (c->sport != f->t->port || !from_gateway(f->dg, &c->caddr, f->w) ||
 	    !same_resource(f->fl, f->t, m) || !answer_fits(f, i))
@@ -958,18 +962,55 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
 }
 
 /*
+ * The upstream request the gateway sent after its first attempts failed
+ * (the host's next address), found by its reply: the status the gateway
+ * answered, relayed at once. The newest one sent since the request, a
+ * bounded walk back from the answer.
+ */
+static bool
+link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
+    const struct window *w)
+{
+	struct fit f = { dg, fl, t, w, NULL, w->to, fits_upstream,
+	    dg->msg_claimed, NULL, 0, NONE32, NEED_RELAYED_LATE };
+	const struct key_list *l = key_find(&dg->by_host, t->resource_hash);
+	unsigned steps = 0;
+
+	if (t->status == 0)
+		return false;
+	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; p > 0 &&
+	    l->ts[p - 1] >= add_sat(w->req, -DIAG_SKEW_NS) &&
+	    steps < DIAG_CACHE_WALK; p--, steps++) {
+		uint32_t i = l->items[p - 1];
+
+		if (dg->msg_claimed[i] || !fits_upstream(&f, i))
+			continue;
+		t->d.up_req = i;
+		t->d.up_conn = fl->msgs[i].conn;
+		t->d.up_resp = response_to(fl, i);
+		return true;
+	}
+	return false;
+}
+
+/*
  * The connection that carried the upstream request is the last attempt;
  * attempts that failed before it (the host's other addresses) stay.
  */
 static void
 link_carrier(const struct flow *fl, struct txn *t, const struct window *w)
 {
+	const struct conn *up = &fl->conns[t->d.up_conn];
 	unsigned n = 0;
 
+	/* failed before it: to another address, its last SYN before */
 	for (unsigned k = 0; k < t->d.nconns; k++) {
 		uint32_t ci = t->d.conns[k];
+		const struct conn *c = &fl->conns[ci];
 
-		if (ci < t->d.up_conn && !seen(w, &fl->conns[ci].synack))
+		if (ci < t->d.up_conn && !seen(w, &c->synack) &&
+		    !addr_eq(&c->saddr, &up->saddr) &&
+		    attempt_seen_ns(c, w) <= up->first.ts_ns)
 			t->d.conns[n++] = ci;
 	}
 	if (n == DIAG_MAX_CONNS)
@@ -1254,6 +1295,13 @@ link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
 	enum reply_need most = t->is_error ? NEED_FIT : NEED_FIT_OR_JUNK;
 
 	for (enum reply_need need = NEED_RELAYED; need <= most; need++) {
+		if (need == NEED_RELAYED_LATE) {
+			if (link_relayed_late(dg, fl, t, w)) {
+				link_carrier(fl, t, w);
+				return;
+			}
+			continue;
+		}
 		if (connected && link_upstream(dg, fl, t, w, last, need)) {
 			t->d.conn_link = LINK_REQUEST_LINE;
 			return;
