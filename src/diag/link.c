@@ -808,17 +808,16 @@ answer_fits(const struct fit *f, uint32_t up_req)
 	    f->need == NEED_FIT_OR_JUNK);
 }
 
-/* Did a look-up of host asked after `from` end within `within` before
- * `at`? */
+/* Did t's own look-up (or the one in flight it waited for) end within
+ * `within` before `at`? Another request's look-up is no reason for t's
+ * to wait. */
 static bool
-resolved_just_before(const struct fit *f, int64_t from, int64_t at,
-    int64_t within)
+resolved_just_before(const struct fit *f, int64_t at, int64_t within)
 {
-	const struct key_list *l = key_find(&f->dg->by_name, f->t->host_hash);
+	const struct diagnosis *d = &f->t->d;
 
-	for (size_t p = l ? key_lower(l, from) : 0;
-	    l && p < l->n && l->ts[p] <= at; p++) {
-		const struct dns_query *q = &f->fl->dns[l->items[p]];
+	for (unsigned k = 0; k < d->ndns && d->dns_link == LINK_TIME; k++) {
+		const struct dns_query *q = &f->fl->dns[d->dns[k]];
 
 		if (q->rcode >= 0 && q->answer.ts_ns <= at &&
 		    q->answer.ts_ns >= add_sat(at, -within))
@@ -849,7 +848,7 @@ sent_at_once(const struct fit *f, const struct http_msg *m,
 		at = c->first.ts_ns;
 	}
 	return at <= add_sat(f->w->req, DIAG_FORWARD_NS) ||
-	    resolved_just_before(f, from, at, DIAG_FORWARD_NS);
+	    resolved_just_before(f, at, DIAG_FORWARD_NS);
 }
 
 /*
