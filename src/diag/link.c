@@ -961,10 +961,10 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
 }
 
 /*
- * The upstream request the gateway sent after its first attempts failed
+ * The upstream request the gateway sent after its first attempt failed
  * (the host's next address), found by its reply: the status the gateway
- * answered, relayed at once. The newest one sent since the request, a
- * bounded walk back from the answer.
+ * answered, relayed at once, on a connection opened after that attempt.
+ * The newest one, a bounded walk back from the answer.
  */
 static bool
 link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
@@ -973,16 +973,21 @@ link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
 	struct fit f = { dg, fl, t, w, NULL, w->to, fits_upstream,
 	    dg->msg_claimed, NULL, 0, NONE32, NEED_RELAYED_LATE };
 	const struct key_list *l = key_find(&dg->by_host, t->resource_hash);
+	const struct conn *failed;
 	unsigned steps = 0;
 
-	if (t->status == 0)
+	/* only after an attempt of its own failed */
+	if (t->status == 0 || t->d.nconns == 0 ||
+	    seen(w, &fl->conns[t->d.conns[0]].synack))
 		return false;
+	failed = &fl->conns[t->d.conns[0]];
 	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; p > 0 &&
 	    l->ts[p - 1] >= add_sat(w->req, -DIAG_SKEW_NS) &&
 	    steps < DIAG_CACHE_WALK; p--, steps++) {
 		uint32_t i = l->items[p - 1];
 
-		if (dg->msg_claimed[i] || !fits_upstream(&f, i))
+		if (dg->msg_claimed[i] || fl->conns[fl->msgs[i].conn].first.ts_ns <
+		    attempt_seen_ns(failed, w) || !fits_upstream(&f, i))
 			continue;
 		t->d.up_req = i;
 		t->d.up_conn = fl->msgs[i].conn;
