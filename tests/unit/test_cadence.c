@@ -145,9 +145,9 @@ same_at_every_cadence(const char *path)
 				keep(getenv("GW_CADENCE_KEEP"), "once", whole, len0);
 				keep(getenv("GW_CADENCE_KEEP"), "sliced", text, len);
 			}
-			fail_msg("%s: the report read in %s%llu-frame slices "
-			    "differs from the one read at once, %s", path,
-			    seed ? "random (seed " : "",
+			fail_msg("%s: the report read in %s (%llu) differs "
+			    "from the one read at once, %s", path, seed ?
+			    "random-size slices, seed" : "slices of frames",
 			    (unsigned long long)(seed ? seed : slices[k]), why);
 		}
 		free(text);
