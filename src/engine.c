@@ -96,12 +96,15 @@ engine_step(struct engine *e, uint64_t max_frames)
 
 	if (e->eof || e->cap == NULL)
 		return 0;
+	/* a slice ends early at the connection budget: evicted before more */
 	while ((max_frames == 0 || n < max_frames) &&
+	    !flow_wants_evict(&e->flow) &&
 	    (r = capfile_next(e->cap, &f)) == 1) {
 		engine_feed(e, &f);
 		n++;
 	}
 	diag_update(&e->diag, &e->flow);
+	diag_evict(&e->diag, &e->flow);
 	if (r == 1)
 		return 1;
 	if (r < 0) {
@@ -134,6 +137,7 @@ void
 engine_diagnose(struct engine *e)
 {
 	diag_update(&e->diag, &e->flow);
+	diag_evict(&e->diag, &e->flow);
 	diag_run(&e->diag, &e->flow, e->eof);
 }
 
@@ -174,6 +178,11 @@ engine_notice(const struct engine *e, char *out, size_t outlen)
 		    "seen without their SYN were dropped before they showed "
 		    "HTTP (the least recently active first)",
 		    st->pending_dropped);
+	if (st->conns_evicted)
+		clause(out, outlen, "state budget: %" PRIu64 " connections "
+		    "that carried no data and that no request needed were "
+		    "evicted (the least recently active first)",
+		    st->conns_evicted);
 	if (e->diag.txns_dropped)
 		clause(out, outlen, "limit reached: %" PRIu64 " requests not "
 		    "tracked", e->diag.txns_dropped);

@@ -306,6 +306,25 @@ shown_by_pane(uint32_t *const *refs, size_t n, uint32_t ti)
  * transaction a pane shows is never retired; the panes find theirs again
  * by id. The caller rebuilds the list.
  */
+/* The model was renumbered: panes holding indices look them up again. */
+static void
+ui_renumbered(struct ui *u)
+{
+	for (size_t r = 0; r < UI_NALL; r++)
+		if (ui_all[r]->renumbered)
+			ui_all[r]->renumbered(u);
+	u->dirty |= D_ALL;
+}
+
+/* The connection budget evicted (engine_step, engine_diagnose): connection
+ * indices changed, transactions' did not. */
+static void
+ui_evicted(struct ui *u, uint64_t before)
+{
+	if (u->eng.flow.stats.conns_evicted != before)
+		ui_renumbered(u);
+}
+
 static void
 ui_trim(struct ui *u)
 {
@@ -346,10 +365,7 @@ ui_trim(struct ui *u)
 			if (refs[r])
 				*refs[r] = ids[r] ? diag_find(dg, ids[r]) :
 				    NONE32;
-		for (size_t r = 0; r < UI_NALL; r++)
-			if (ui_all[r]->renumbered)
-				ui_all[r]->renumbered(u);
-		u->dirty |= D_ALL;
+		ui_renumbered(u);
 	}
 	free(retire);
 }
@@ -357,7 +373,10 @@ ui_trim(struct ui *u)
 void
 ui_diagnose(struct ui *u)
 {
+	uint64_t evicted = u->eng.flow.stats.conns_evicted;
+
 	engine_diagnose(&u->eng);
+	ui_evicted(u, evicted);
 	u->last_diag_ns = clock_mono_ns();
 	ui_trim(u);
 	u->diag_nmsgs = u->eng.flow.nmsgs;
@@ -412,9 +431,11 @@ keep_growth(size_t keep)
 static void
 ui_load_slice(struct ui *u)
 {
+	uint64_t evicted = u->eng.flow.stats.conns_evicted;
 	int more = engine_step(&u->eng, UI_SLICE_FRAMES);
 	int64_t now = clock_mono_ns();
 
+	ui_evicted(u, evicted);
 	if (!more) {
 		ui_load_end(u, false);
 		return;
