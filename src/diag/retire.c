@@ -331,13 +331,12 @@ keep_alloc(struct keep *k, uint32_t **tmap, strref ***extra,
 
 /*
  * Numbers the transactions k->txn keeps and marks what they refer to and,
- * for unsettled ones (all of them with every_window: a settled one may be
- * diagnosed again at the end), what their windows hold; their string refs
- * go to extra[]. Returns how many refs.
+ * for unsettled ones (a settled one is not diagnosed again), what their
+ * windows hold; their string refs go to extra[]. Returns how many refs.
  */
 static size_t
 keep_txns(struct diag *dg, const struct flow *fl, struct keep *k,
-    uint32_t *tmap, strref **extra, bool every_window)
+    uint32_t *tmap, strref **extra)
 {
 	size_t nextra = 0, next = 0;
 
@@ -346,7 +345,7 @@ keep_txns(struct diag *dg, const struct flow *fl, struct keep *k,
 		if (!k->txn[i])
 			continue;
 		keep_refs(&dg->txns[i], k);
-		if (every_window || !dg->txns[i].settled)
+		if (!dg->txns[i].settled)
 			diag_mark_window(dg, fl, &dg->txns[i], k->conn, k->msg,
 			    k->dns);
 		extra[nextra++] = &dg->txns[i].url;
@@ -392,7 +391,7 @@ diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire)
 		rc = 0;
 		goto out;
 	}
-	nextra = keep_txns(dg, fl, &k, tmap, extra, false);
+	nextra = keep_txns(dg, fl, &k, tmap, extra);
 	keep_recent(dg, fl, from, &k);
 	keep_cache(fl, from, &k);
 	if (flow_compact(fl, k.conn, k.msg, k.dns, extra, nextra, &mp) != 0)
@@ -451,11 +450,20 @@ diag_evict(struct diag *dg, struct flow *fl)
 		return 0;
 	if (dg->msgs_seen != fl->nmsgs)
 		return -1;	/* diag_update first: renumbering needs it */
+	/* none that carried nothing (a busy gateway's real connections):
+	 * the transactions' windows are not worth walking */
+	for (nidle = 0; nidle < fl->nconns &&
+	    !conn_evictable(&fl->conns[nidle]); nidle++)
+		;
+	if (nidle == fl->nconns) {
+		flow_evicted(fl, 0);
+		return 0;
+	}
 	if (keep_alloc(&k, &tmap, &extra, dg, fl) != 0 ||
 	    (idle = malloc((fl->nconns + 1) * sizeof *idle)) == NULL)
 		goto out;
 	memset(k.txn, 1, dg->ntxns);
-	nextra = keep_txns(dg, fl, &k, tmap, extra, true);
+	nextra = keep_txns(dg, fl, &k, tmap, extra);
 	nidle = idle_conns(fl, &k, idle);
 	/* down to three quarters of the budget: evictions stay rare */
 	target = fl->limits.conn_budget - fl->limits.conn_budget / 4;

@@ -30,6 +30,11 @@
 #define UI_KEEP_GROWTH 4
 #define UI_KEEP_MIN_MSGS 16384
 #define UI_PROGRESS_EVERY_NS (100LL * 1000000LL)
+/* A load slice reads at most UI_SLICE_FRAMES, and stops looking at more
+ * once UI_SLICE_NS have passed (checked every UI_STEP_FRAMES): keys and
+ * signals wait for no more than that however slow the frames (issue 13) */
+#define UI_SLICE_NS (20LL * 1000000LL)
+#define UI_STEP_FRAMES 1000
 #define UI_IDLE_MS 200
 #define UI_SETTLE_MS 60		/* stream loads once keys pause this long */
 
@@ -432,8 +437,16 @@ static void
 ui_load_slice(struct ui *u)
 {
 	uint64_t evicted = u->eng.flow.stats.conns_evicted;
-	int more = engine_step(&u->eng, UI_SLICE_FRAMES);
-	int64_t now = clock_mono_ns();
+	int64_t start = clock_mono_ns(), now;
+	uint64_t stepped = 0;
+	int more;
+
+	do {
+		more = engine_step(&u->eng, UI_STEP_FRAMES);
+		stepped += UI_STEP_FRAMES;
+	} while (more && stepped < UI_SLICE_FRAMES && !ui_signal_seen &&
+	    clock_mono_ns() - start < UI_SLICE_NS);
+	now = clock_mono_ns();
 
 	ui_evicted(u, evicted);
 	if (!more) {
@@ -641,13 +654,15 @@ static void
 ui_loop(struct ui *u)
 {
 	int k, wait;
-	bool settle, busy;
+	bool settle, busy, keyed = false;
 
 	while (!u->quit && !ui_signal_seen) {
-		if (u->loading)
-			ui_load_slice(u);
-		else if (u->opts->live && !u->live_dead)
+		if (u->loading) {
+			if (!keyed)	/* a key's answer is drawn first */
+				ui_load_slice(u);
+		} else if (u->opts->live && !u->live_dead)
 			ui_live_poll(u);	/* waits for a key or packets */
+		keyed = false;
 		busy = false;
 		for (size_t i = 0; i < UI_NALL; i++)	/* filter passes */
 			if (ui_all[i]->step && ui_all[i]->step(u))
@@ -665,6 +680,7 @@ ui_loop(struct ui *u)
 			continue;
 		}
 		ui_key(u, k);
+		keyed = true;
 	}
 }
 

@@ -47,3 +47,19 @@ check_eq "a SYN-less flood past the budget: report exits 0" 0 $?
 check "the report's warning counts the 4464 flows dropped" grep -q \
     'warning: state budget: 4464 connections seen without their SYN were dropped' \
     "$TMPD/flood.err"
+
+# A SYN flood past the connection budget (16-64 Ki connections, sized
+# from memory): the connections that carried nothing are evicted, counted
+# in one warning line, and memory stays within the bound (it was ~1.27 KB
+# a SYN: 257 MB here).
+"$PY" "$ROOT/tests/tools/mkhostile.py" --shape syn --count 200000 \
+    -o "$TMPD/syn.pcap" >/dev/null
+/usr/bin/time -f '%M' -o "$TMPD/syn.rss" "$BIN" --report=json --all \
+    "$TMPD/syn.pcap" >"$TMPD/syn.out" 2>"$TMPD/syn.err"
+check_eq "a SYN flood past the budget: report exits 0" 0 $?
+check "the report's warning counts the connections evicted" grep -Eq \
+    'warning: state budget: [1-9][0-9]* connections that carried no data and that no request needed were evicted' \
+    "$TMPD/syn.err"
+rss=$(tail -1 "$TMPD/syn.rss")
+check "a SYN flood of 200000 frames: peak RSS ${rss} kB <= 64 MB + 128 B a frame" \
+    test "$((rss * 1024))" -le "$((64 * 1048576 + 128 * 200000))"
