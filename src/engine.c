@@ -34,6 +34,8 @@ engine_init(struct engine *e, const struct engine_opts *o, char *err,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (o->conn_budget_set)
+		flow_set_conn_budget(&e->flow, o->conn_budget);
 	memset(&dopts, 0, sizeof dopts);
 	memcpy(dopts.statuses, o->statuses, sizeof dopts.statuses);
 	dopts.nstatuses = o->nstatuses;

@@ -98,6 +98,13 @@ conn_budget(void)
 	return n > FLOW_CONN_BUDGET_MAX ? FLOW_CONN_BUDGET_MAX : n;
 }
 
+void
+flow_set_conn_budget(struct flow *fl, size_t n)
+{
+	fl->limits.conn_budget = n;
+	fl->evict_at = n;
+}
+
 bool
 conn_evictable(const struct conn *c)
 {
@@ -131,8 +138,7 @@ flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports)
 	fl->limits.max_msgs = FLOW_MAX_MSGS;
 	fl->limits.max_dns = FLOW_MAX_DNS;
 	fl->limits.max_pending = FLOW_MAX_PENDING;
-	fl->limits.conn_budget = conn_budget();
-	fl->evict_at = fl->limits.conn_budget;
+	flow_set_conn_budget(fl, conn_budget());
 	fl->stats.first_ts = fl->stats.last_ts = 0;
 	fl->dns_hash_size = 4096;
 	fl->dns_hash = malloc(fl->dns_hash_size * sizeof *fl->dns_hash);

@@ -182,6 +182,8 @@ static inline bool flow_wants_evict(const struct flow *fl)
 {
 	return fl->evict_at != 0 && fl->nconns >= fl->evict_at;
 }
+/* Sets the connection budget (0: never evict). */
+void flow_set_conn_budget(struct flow *fl, size_t n);
 /* A connection that carried nothing: no payload either way, no HTTP. */
 bool conn_evictable(const struct conn *c);
 /* An eviction forgot n connections: counts them and sets when the next

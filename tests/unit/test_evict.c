@@ -84,8 +84,7 @@ story(struct uf *u, size_t budget, struct story *st)
 
 	memset(st, 0, sizeof *st);
 	flood_sent = 0;
-	u->fl.limits.conn_budget = budget;
-	u->fl.evict_at = budget;
+	flow_set_conn_budget(&u->fl, budget);
 	uf_side_init(&res, "10.0.0.1", 33000, 0);
 	uf_side_init(&dns, "10.0.0.53", 53, 0);
 	uf_side_init(&out, "10.0.0.1", 50000, 7000);
@@ -159,8 +158,7 @@ flood_evicted_oldest_first(void **state)
 	uint64_t total;
 
 	flood_sent = 0;
-	u->fl.limits.conn_budget = BUDGET;
-	u->fl.evict_at = BUDGET;
+	flow_set_conn_budget(&u->fl, BUDGET);
 	uf_slices_begin(u, NULL);
 	u->after_frame = slice_evicting;
 	/* an old connection that carried data (not HTTP) */
@@ -190,8 +188,7 @@ no_budget_no_eviction(void **state)
 	struct uf *u = *state;
 
 	flood_sent = 0;
-	u->fl.limits.conn_budget = 0;
-	u->fl.evict_at = 0;
+	flow_set_conn_budget(&u->fl, 0);
 	uf_slices_begin(u, NULL);
 	u->after_frame = slice_evicting;
 	flood(u, 4 * BUDGET);
