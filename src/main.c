@@ -163,7 +163,8 @@ usage(FILE *out)
 "                 10000 live, all for a file)\n"
 "  --conn-budget N  connections tracked before those that carried no data\n"
 "                 and no request needs are evicted (a SYN flood, a scan;\n"
-"                 0: never; default one per 8 KiB of memory, 16384-65536)\n"
+"                 0: never, else at least 1024; default one per 8 KiB of\n"
+"                 memory, 16384-65536)\n"
 "  --duration SEC with --report -i: capture this long (each diagnosis is\n"
 "                 written once final, then the summary)\n"
 "  --follow       with --report -i or -r -: flush each diagnosis at once\n"
@@ -438,9 +439,10 @@ parse_opt(struct cli *cl, int c, const char *arg)
 		cl->keep_set = true;
 		break;
 	case OPT_CONN_BUDGET:
-		if (!int_arg(arg, 0, 100000000, &v))
-			return usage_error("--conn-budget: not a number of "
-			    "connections: %s", arg);
+		/* each eviction walks the model: not one every few frames */
+		if (!int_arg(arg, 0, 100000000, &v) || (v > 0 && v < 1024))
+			return usage_error("--conn-budget: 0, or a number of "
+			    "connections from 1024: %s", arg);
 		cl->eo.conn_budget = (size_t)v;
 		cl->eo.conn_budget_set = true;
 		break;

@@ -64,16 +64,18 @@ rss=$(tail -1 "$TMPD/syn.rss")
 check "a SYN flood of 200000 frames: peak RSS ${rss} kB <= 64 MB + 128 B a frame" \
     test "$((rss * 1024))" -le "$((64 * 1048576 + 128 * 200000))"
 # --conn-budget 0: no budget, nothing evicted (and no warning); a budget
-# of 1000 evicts all but the newest 750-1000 of the 200000
+# of 1024 evicts all but the newest 768-1024 of the 200000
 "$BIN" --report=json --all --conn-budget 0 "$TMPD/syn.pcap" \
     >/dev/null 2>"$TMPD/syn0.err"
 check_eq "--conn-budget 0: report exits 0" 0 $?
 check "--conn-budget 0: nothing evicted, no warning" test ! -s "$TMPD/syn0.err"
-"$BIN" --report=json --all --conn-budget 1000 "$TMPD/syn.pcap" \
+"$BIN" --report=json --all --conn-budget 1024 "$TMPD/syn.pcap" \
     >/dev/null 2>"$TMPD/syn1k.err"
 n=$(sed -n 's/.*state budget: \([0-9]*\) connections that carried no data.*/\1/p' \
     "$TMPD/syn1k.err")
-check "--conn-budget 1000: 199000-199250 of 200000 evicted (got ${n:-none})" \
-    test "${n:-0}" -ge 199000 -a "${n:-0}" -le 199250
+check "--conn-budget 1024: 198976-199232 of 200000 evicted (got ${n:-none})" \
+    test "${n:-0}" -ge 198976 -a "${n:-0}" -le 199232
 "$BIN" --report --conn-budget x "$TMPD/syn.pcap" >/dev/null 2>&1
 check_eq "--conn-budget x: a usage error" 2 $?
+"$BIN" --report --conn-budget 2 "$TMPD/syn.pcap" >/dev/null 2>&1
+check_eq "--conn-budget 2 (under 1024): a usage error" 2 $?
