@@ -23,7 +23,8 @@
 # packet lost (captured == sent, kernel drops == 0), screen lag < 1 s, RSS
 # flat (growth over the last half of the replay < 10 % of the peak); exit
 # status 1 when one FAILs.
-# Logs stay in bench/out/live/ (gitignored).
+# Logs stay in bench/out/live/ (gitignored). Hostile floods live (memory
+# bound of issue 13): bench/live_flood.sh.
 #
 # Environment:
 #   LIVE_PPS=60000      tcpreplay --pps          LIVE_PPS_MULTI=1  --pps-multi

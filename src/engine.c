@@ -34,6 +34,8 @@ engine_init(struct engine *e, const struct engine_opts *o, char *err,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (o->conn_budget_set)
+		flow_set_conn_budget(&e->flow, o->conn_budget);
 	memset(&dopts, 0, sizeof dopts);
 	memcpy(dopts.statuses, o->statuses, sizeof dopts.statuses);
 	dopts.nstatuses = o->nstatuses;
@@ -96,12 +98,15 @@ engine_step(struct engine *e, uint64_t max_frames)
 
 	if (e->eof || e->cap == NULL)
 		return 0;
+	/* a slice ends early at the connection budget: evicted before more */
 	while ((max_frames == 0 || n < max_frames) &&
+	    !flow_wants_evict(&e->flow) &&
 	    (r = capfile_next(e->cap, &f)) == 1) {
 		engine_feed(e, &f);
 		n++;
 	}
 	diag_update(&e->diag, &e->flow);
+	diag_evict(&e->diag, &e->flow);
 	if (r == 1)
 		return 1;
 	if (r < 0) {
@@ -134,6 +139,7 @@ void
 engine_diagnose(struct engine *e)
 {
 	diag_update(&e->diag, &e->flow);
+	diag_evict(&e->diag, &e->flow);
 	diag_run(&e->diag, &e->flow, e->eof);
 }
 
@@ -174,6 +180,11 @@ engine_notice(const struct engine *e, char *out, size_t outlen)
 		    "seen without their SYN were dropped before they showed "
 		    "HTTP (the least recently active first)",
 		    st->pending_dropped);
+	if (st->conns_evicted)
+		clause(out, outlen, "state budget: %" PRIu64 " connections "
+		    "that carried no data and that no request needed were "
+		    "evicted (the least recently active first)",
+		    st->conns_evicted);
 	if (e->diag.txns_dropped)
 		clause(out, outlen, "limit reached: %" PRIu64 " requests not "
 		    "tracked", e->diag.txns_dropped);

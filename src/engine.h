@@ -26,6 +26,8 @@ struct engine_opts {
 	struct gw_addr gateway;
 	struct gw_addr client;	/* -c: only this client (family 0: all) */
 	bool settled_only;	/* diagnose no open request (reports) */
+	bool conn_budget_set;	/* --conn-budget: else the flow layer's */
+	size_t conn_budget;
 };
 
 void engine_default_opts(struct engine_opts *o);

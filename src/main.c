@@ -81,7 +81,8 @@ enum {
 	OPT_FORCE, OPT_CONFIG, OPT_DURATION, OPT_FOLLOW, OPT_MAX_MB, OPT_KEEP,
 	OPT_RING, OPT_FRAMES, OPT_EXPORT_FRAMES,
 	OPT_PEER, OPT_LIST_THEMES,
-	OPT_ACCESS_LOG, OPT_LOG_FORMAT
+	OPT_ACCESS_LOG, OPT_LOG_FORMAT,
+	OPT_CONN_BUDGET
 };
 
 static const struct option long_opts[] = {
@@ -96,6 +97,7 @@ static const struct option long_opts[] = {
 	{ "follow", no_argument, NULL, OPT_FOLLOW },
 	{ "max-mb", required_argument, NULL, OPT_MAX_MB },
 	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "conn-budget", required_argument, NULL, OPT_CONN_BUDGET },
 	{ "ring", required_argument, NULL, OPT_RING },
 	{ "frames", no_argument, NULL, OPT_FRAMES },
 	{ "export-frames", required_argument, NULL, OPT_EXPORT_FRAMES },
@@ -159,6 +161,10 @@ usage(FILE *out)
 "  --keep N       screen: list the newest N successful requests and the\n"
 "                 newest N errors, in bounded memory (0: all; default\n"
 "                 10000 live, all for a file)\n"
+"  --conn-budget N  connections tracked before those that carried no data\n"
+"                 and no request needs are evicted (a SYN flood, a scan;\n"
+"                 0: never, else at least 1024; default one per 8 KiB of\n"
+"                 memory, 16384-65536)\n"
 "  --duration SEC with --report -i: capture this long (each diagnosis is\n"
 "                 written once final, then the summary)\n"
 "  --follow       with --report -i or -r -: flush each diagnosis at once\n"
@@ -431,6 +437,14 @@ parse_opt(struct cli *cl, int c, const char *arg)
 			    "%s", arg);
 		cl->keep = (size_t)v;
 		cl->keep_set = true;
+		break;
+	case OPT_CONN_BUDGET:
+		/* each eviction walks the model: not one every few frames */
+		if (!int_arg(arg, 0, 100000000, &v) || (v > 0 && v < 1024))
+			return usage_error("--conn-budget: 0, or a number of "
+			    "connections from 1024: %s", arg);
+		cl->eo.conn_budget = (size_t)v;
+		cl->eo.conn_budget_set = true;
 		break;
 	case OPT_CONFIG:
 		cl->config = arg;

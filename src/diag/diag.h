@@ -158,6 +158,18 @@ int64_t txn_final_ns(const struct diag *dg, const struct flow *fl,
  * many were retired, or -1 (out of memory, nothing changed).
  */
 long diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire);
+/*
+ * When the flow layer's connection budget is over (flow_wants_evict):
+ * forgets connections that carried nothing (no payload, no HTTP: SYNs
+ * unanswered, refused, handshakes left idle) and that no transaction
+ * refers to or may still link to (its evidence or its window), the least
+ * recently active first, down to three quarters of the budget, counting
+ * them (flow.stats.conns_evicted). Transactions, messages and look-ups
+ * stay; connection indices change. Call after diag_update with nothing
+ * fed since. Returns how many went, or -1 (out of memory, nothing
+ * changed).
+ */
+long diag_evict(struct diag *dg, struct flow *fl);
 /* Was this frame seen while the transaction ran (up to its end + slack)? */
 bool txn_saw(const struct flow *fl, const struct txn *t,
     const struct frame_ref *r, int64_t now_ns);

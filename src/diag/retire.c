@@ -313,6 +313,65 @@ keep_free(struct keep *k)
 	free(k->dns);
 }
 
+/* Flags (all clear) for every item of the model, and the transactions'
+ * map and string refs; -1 when out of memory. */
+static int
+keep_alloc(struct keep *k, uint32_t **tmap, strref ***extra,
+    const struct diag *dg, const struct flow *fl)
+{
+	k->txn = calloc(dg->ntxns + 1, 1);
+	k->conn = calloc(fl->nconns + 1, 1);
+	k->msg = calloc(fl->nmsgs + 1, 1);
+	k->dns = calloc(fl->ndns + 1, 1);
+	*tmap = malloc((dg->ntxns + 1) * sizeof **tmap);
+	*extra = malloc((2 * dg->ntxns + 1) * sizeof **extra);
+	return k->txn && k->conn && k->msg && k->dns && *tmap && *extra ? 0 :
+	    -1;
+}
+
+/*
+ * Numbers the transactions k->txn keeps and marks what they refer to and,
+ * for unsettled ones (a settled one is not diagnosed again), what their
+ * windows hold; their string refs go to extra[]. Returns how many refs.
+ */
+static size_t
+keep_txns(struct diag *dg, const struct flow *fl, struct keep *k,
+    uint32_t *tmap, strref **extra)
+{
+	size_t nextra = 0, next = 0;
+
+	for (size_t i = 0; i < dg->ntxns; i++) {
+		tmap[i] = k->txn[i] ? (uint32_t)next++ : NONE32;
+		if (!k->txn[i])
+			continue;
+		keep_refs(&dg->txns[i], k);
+		if (!dg->txns[i].settled)
+			diag_mark_window(dg, fl, &dg->txns[i], k->conn, k->msg,
+			    k->dns);
+		extra[nextra++] = &dg->txns[i].url;
+		extra[nextra++] = &dg->txns[i].host;
+	}
+	return nextra;
+}
+
+/* The diagnosis follows a compaction of the model (flow_compact). */
+static void
+renumber(struct diag *dg, struct flow *fl, struct flow_maps *mp,
+    const uint32_t *tmap)
+{
+	move_txns(dg, mp, tmap);
+	remap_queues(dg, mp, tmap);
+	remap_flags(dg->conn_claimed, dg->conn_claimed_cap, mp->conn,
+	    mp->old_nconns);
+	remap_flags(dg->msg_claimed, dg->msg_claimed_cap, mp->msg,
+	    mp->old_nmsgs);
+	remap_flags(dg->dns_claimed, dg->dns_claimed_cap, mp->dns,
+	    mp->old_ndns);
+	dg->msgs_seen = fl->nmsgs;
+	diag_reindex(dg, fl);
+	flow_maps_free(mp);
+}
+
 long
 diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire)
 {
@@ -320,52 +379,116 @@ diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire)
 	struct flow_maps mp;
 	strref **extra = NULL;
 	uint32_t *tmap = NULL;
-	size_t gone, nextra = 0, next = 0;
+	size_t gone, nextra;
 	int64_t from;
 	long rc = -1;
 
 	if (dg->msgs_seen != fl->nmsgs)
 		return -1;	/* diag_update first: renumbering needs it */
-	k.txn = calloc(dg->ntxns + 1, 1);
-	k.conn = calloc(fl->nconns + 1, 1);
-	k.msg = calloc(fl->nmsgs + 1, 1);
-	k.dns = calloc(fl->ndns + 1, 1);
-	tmap = malloc((dg->ntxns + 1) * sizeof *tmap);
-	extra = malloc((2 * dg->ntxns + 1) * sizeof *extra);
-	if (!k.txn || !k.conn || !k.msg || !k.dns || !tmap || !extra)
+	if (keep_alloc(&k, &tmap, &extra, dg, fl) != 0)
 		goto out;
 	if ((gone = choose_txns(dg, fl, retire, &k, &from)) == 0) {
 		rc = 0;
 		goto out;
 	}
-	for (size_t i = 0; i < dg->ntxns; i++) {
-		tmap[i] = k.txn[i] ? (uint32_t)next++ : NONE32;
-		if (!k.txn[i])
-			continue;
-		keep_refs(&dg->txns[i], &k);
-		if (!dg->txns[i].settled)
-			diag_mark_window(dg, fl, &dg->txns[i], k.conn, k.msg,
-			    k.dns);
-		extra[nextra++] = &dg->txns[i].url;
-		extra[nextra++] = &dg->txns[i].host;
-	}
+	nextra = keep_txns(dg, fl, &k, tmap, extra);
 	keep_recent(dg, fl, from, &k);
 	keep_cache(fl, from, &k);
 	if (flow_compact(fl, k.conn, k.msg, k.dns, extra, nextra, &mp) != 0)
 		goto out;
-	move_txns(dg, &mp, tmap);
-	remap_queues(dg, &mp, tmap);
-	remap_flags(dg->conn_claimed, dg->conn_claimed_cap, mp.conn,
-	    mp.old_nconns);
-	remap_flags(dg->msg_claimed, dg->msg_claimed_cap, mp.msg, mp.old_nmsgs);
-	remap_flags(dg->dns_claimed, dg->dns_claimed_cap, mp.dns, mp.old_ndns);
-	dg->msgs_seen = fl->nmsgs;
-	diag_reindex(dg, fl);
-	flow_maps_free(&mp);
+	renumber(dg, fl, &mp, tmap);
 	rc = (long)gone;
 out:
 	keep_free(&k);
 	free(tmap);
 	free(extra);
+	return rc;
+}
+
+/* A connection the budget may evict, and when it was last active. */
+struct idle_conn {
+	int64_t last_ns;
+	uint32_t conn;
+};
+
+static int
+cmp_idle(const void *a, const void *b)
+{
+	const struct idle_conn *x = a, *y = b;
+
+	if (x->last_ns != y->last_ns)
+		return x->last_ns < y->last_ns ? -1 : 1;
+	return x->conn < y->conn ? -1 : x->conn > y->conn;
+}
+
+/* Connections that carried nothing and nothing kept in k refers to. */
+static size_t
+idle_conns(const struct flow *fl, const struct keep *k, struct idle_conn *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fl->nconns; i++)
+		if (!k->conn[i] && conn_evictable(&fl->conns[i])) {
+			out[n].last_ns = fl->conns[i].last.ts_ns;
+			out[n++].conn = (uint32_t)i;
+		}
+	return n;
+}
+
+long
+diag_evict(struct diag *dg, struct flow *fl)
+{
+	struct keep k;
+	struct flow_maps mp;
+	struct idle_conn *idle = NULL;
+	strref **extra = NULL;
+	uint32_t *tmap = NULL;
+	size_t nidle, nextra, target, drop = 0;
+	long rc = -1;
+
+	if (!flow_wants_evict(fl))
+		return 0;
+	if (dg->msgs_seen != fl->nmsgs)
+		return -1;	/* diag_update first: renumbering needs it */
+	/* none that carried nothing (a busy gateway's real connections):
+	 * the transactions' windows are not worth walking */
+	for (nidle = 0; nidle < fl->nconns &&
+	    !conn_evictable(&fl->conns[nidle]); nidle++)
+		;
+	if (nidle == fl->nconns) {
+		flow_evicted(fl, 0);
+		return 0;
+	}
+	if (keep_alloc(&k, &tmap, &extra, dg, fl) != 0 ||
+	    (idle = malloc((fl->nconns + 1) * sizeof *idle)) == NULL)
+		goto out;
+	memset(k.txn, 1, dg->ntxns);
+	nextra = keep_txns(dg, fl, &k, tmap, extra);
+	nidle = idle_conns(fl, &k, idle);
+	/* down to three quarters of the budget: evictions stay rare */
+	target = fl->limits.conn_budget - fl->limits.conn_budget / 4;
+	if (fl->nconns > target)
+		drop = fl->nconns - target < nidle ? fl->nconns - target : nidle;
+	if (drop == 0) {
+		flow_evicted(fl, 0);
+		rc = 0;
+		goto out;
+	}
+	qsort(idle, nidle, sizeof *idle, cmp_idle);
+	memset(k.conn, 1, fl->nconns);
+	memset(k.msg, 1, fl->nmsgs);
+	memset(k.dns, 1, fl->ndns);
+	for (size_t i = 0; i < drop; i++)
+		k.conn[idle[i].conn] = 0;
+	if (flow_compact(fl, k.conn, k.msg, k.dns, extra, nextra, &mp) != 0)
+		goto out;
+	renumber(dg, fl, &mp, tmap);
+	flow_evicted(fl, drop);
+	rc = (long)drop;
+out:
+	keep_free(&k);
+	free(tmap);
+	free(extra);
+	free(idle);
 	return rc;
 }

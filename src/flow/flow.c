@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flow.h"
 
@@ -14,6 +15,15 @@
 #define FLOW_MAX_DNS (8u << 20)
 /* Flows without a SYN that have not shown HTTP yet: ~170 bytes each. */
 #define FLOW_MAX_PENDING (64u << 10)
+/* The connection budget: one tracked connection per 8 KiB of memory,
+ * between 16 Ki and 64 Ki connections (~540 bytes each with the
+ * diagnosis' indexes: at most ~35 MB of connections that carried nothing,
+ * what a SYN flood or a port scan makes). Connections that carried data
+ * or that a transaction needs are never evicted and do not count against
+ * anything but FLOW_MAX_CONNS. */
+#define FLOW_CONN_BUDGET_MIN (16u << 10)
+#define FLOW_CONN_BUDGET_MAX (64u << 10)
+#define FLOW_CONN_BUDGET_MEM_PER (8u << 10)
 
 /* One end of a connection, mixed (murmur3's finalizer) so that the sum of
  * two ends spreads: a plain sum of addresses and ports puts every tuple
@@ -74,6 +84,48 @@ table_grow(struct flow *fl)
 	return 0;
 }
 
+static size_t
+conn_budget(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	size_t n = FLOW_CONN_BUDGET_MAX;
+
+	if (pages > 0 && page > 0 && (unsigned long)pages <
+	    SIZE_MAX / (unsigned long)page)
+		n = (size_t)pages * (size_t)page / FLOW_CONN_BUDGET_MEM_PER;
+	if (n < FLOW_CONN_BUDGET_MIN)
+		n = FLOW_CONN_BUDGET_MIN;
+	return n > FLOW_CONN_BUDGET_MAX ? FLOW_CONN_BUDGET_MAX : n;
+}
+
+void
+flow_set_conn_budget(struct flow *fl, size_t n)
+{
+	fl->limits.conn_budget = n;
+	fl->evict_at = n;
+}
+
+bool
+conn_evictable(const struct conn *c)
+{
+	return c->data[0].number == 0 && c->data[1].number == 0 &&
+	    c->first_msg[0] == NONE32 && c->first_msg[1] == NONE32 &&
+	    c->stream == NULL;
+}
+
+void
+flow_evicted(struct flow *fl, size_t n)
+{
+	size_t next = fl->nconns + fl->nconns / 4;
+
+	fl->stats.conns_evicted += n;
+	if (fl->limits.conn_budget == 0)
+		fl->evict_at = 0;
+	else
+		fl->evict_at = next > fl->limits.conn_budget ? next :
+		    fl->limits.conn_budget;
+}
+
 int
 flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports)
 {
@@ -86,6 +138,7 @@ flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports)
 	fl->limits.max_msgs = FLOW_MAX_MSGS;
 	fl->limits.max_dns = FLOW_MAX_DNS;
 	fl->limits.max_pending = FLOW_MAX_PENDING;
+	flow_set_conn_budget(fl, conn_budget());
 	fl->stats.first_ts = fl->stats.last_ts = 0;
 	fl->dns_hash_size = 4096;
 	fl->dns_hash = malloc(fl->dns_hash_size * sizeof *fl->dns_hash);

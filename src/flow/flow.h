@@ -31,38 +31,40 @@ struct stream_state;		/* reassembly state, private to stream.c */
 struct frag_table;		/* IP fragments, private to frag.c */
 struct pending_table;		/* flows without a SYN, private to pending.c */
 
-/* One TCP connection, by 4-tuple; "client" is the side that sent the SYN. */
+/* One TCP connection, by 4-tuple; "client" is the side that sent the SYN.
+ * Fields are grouped by size so that padding costs no more than it must
+ * (a SYN flood holds thousands of these; issue 13, F2). */
 struct conn {
 	struct gw_addr caddr, saddr;
-	uint16_t cport, sport;
+	struct gw_addr icmp_from;
 	uint8_t role;		/* enum conn_role */
 	bool syn_seen;
 	bool closed;		/* FIN or RST seen: a new SYN starts a new conn */
 	bool no_http;		/* its first bytes were not HTTP: not parsed */
+	bool rst_from_server;
+	uint8_t nsyn;		/* SYNs stored in syns[] */
+	uint8_t icmp_ver, icmp_type, icmp_code;
+	uint16_t cport, sport;
+	uint16_t nicmp;		/* ICMP errors quoting it */
 	uint32_t isn;		/* client's initial sequence number */
 	uint32_t server_isn;	/* from the SYN/ACK */
-	struct frame_ref first, last;
-	uint8_t nsyn;		/* SYNs stored in syns[] */
 	uint32_t syns_dropped;	/* SYNs beyond CONN_MAX_SYNS */
-	/* nsyn of them, allocated as they come (most connections see one):
-	 * never NULL, so syns[0] reads as "none" when nsyn is 0 */
-	struct frame_ref *syns;
-	struct frame_ref synack;
-	struct frame_ref rst;	/* first RST */
-	bool rst_from_server;
-	struct frame_ref fin[2];	/* first FIN per direction (0: client) */
-	struct frame_ref icmp;	/* ICMP error quoting this connection */
-	struct frame_ref icmp_last;	/* the last one (a SYN retry's) */
-	uint8_t icmp_ver, icmp_type, icmp_code;
-	uint16_t nicmp;		/* ICMP errors quoting it */
-	struct gw_addr icmp_from;
-	struct frame_ref data[2];	/* first payload byte per direction */
-	uint64_t bytes[2];	/* payload bytes seen per direction */
+	uint32_t hash_next;	/* chain in the flow table */
 	uint32_t first_msg[2];	/* first HTTP message per direction */
 	uint32_t last_msg[2];
 	uint32_t nmsg[2];
-	uint32_t hash_next;	/* chain in the flow table */
+	struct frame_ref first, last;
+	struct frame_ref synack;
+	struct frame_ref rst;	/* first RST */
+	struct frame_ref fin[2];	/* first FIN per direction (0: client) */
+	struct frame_ref icmp;	/* ICMP error quoting this connection */
+	struct frame_ref icmp_last;	/* the last one (a SYN retry's) */
+	struct frame_ref data[2];	/* first payload byte per direction */
+	/* nsyn of them, allocated as they come (most connections see one):
+	 * never NULL, so syns[0] reads as "none" when nsyn is 0 */
+	struct frame_ref *syns;
 	struct stream_state *stream;	/* NULL once nothing more to parse */
+	uint64_t bytes[2];	/* payload bytes seen per direction */
 };
 
 /* One HTTP/1.x message head (or a reply that is not one). */
@@ -110,6 +112,9 @@ struct dns_answer {
 struct flow_limits {
 	size_t max_conns, max_msgs, max_dns;
 	size_t max_pending;	/* flows without a SYN waiting to show HTTP */
+	/* connections beyond which diag_evict() forgets those that carried
+	 * nothing and no transaction needs (0: never); sized from memory */
+	size_t conn_budget;
 };
 
 struct flow_stats {
@@ -118,6 +123,7 @@ struct flow_stats {
 	uint64_t reassembled;	/* fragmented DNS datagrams put back */
 	uint64_t conns_dropped, msgs_dropped, dns_dropped;	/* limits hit */
 	uint64_t pending_dropped;	/* flows without a SYN the budget evicted */
+	uint64_t conns_evicted;	/* connections without data the budget evicted */
 	uint64_t stream_gaps;	/* bytes missing from a stream we parsed */
 	uint64_t heads_too_long;
 	int64_t first_ts, last_ts;
@@ -144,6 +150,7 @@ struct flow {
 	struct flow_stats stats;
 	struct frag_table *frags;	/* frag.c, NULL until a fragment */
 	struct pending_table *pending;	/* pending.c, NULL until needed */
+	size_t evict_at;	/* nconns at which an eviction is due (0: never) */
 };
 
 int flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports);
@@ -166,6 +173,22 @@ static inline const struct frame_ref *flow_msg_frame(const struct http_msg *m)
 {
 	return m->complete ? &m->end : &m->head;
 }
+
+/*
+ * The connection budget: over it, the layer above (which alone can follow
+ * a renumbering) should call diag_evict() before feeding more.
+ */
+static inline bool flow_wants_evict(const struct flow *fl)
+{
+	return fl->evict_at != 0 && fl->nconns >= fl->evict_at;
+}
+/* Sets the connection budget (0: never evict). */
+void flow_set_conn_budget(struct flow *fl, size_t n);
+/* A connection that carried nothing: no payload either way, no HTTP. */
+bool conn_evictable(const struct conn *c);
+/* An eviction forgot n connections: counts them and sets when the next
+ * is due (back at the budget, or a quarter more than what stayed). */
+void flow_evicted(struct flow *fl, size_t n);
 
 /* Old index → new index (NONE32: forgotten) after flow_compact. */
 struct flow_maps {

@@ -30,6 +30,11 @@
 #define UI_KEEP_GROWTH 4
 #define UI_KEEP_MIN_MSGS 16384
 #define UI_PROGRESS_EVERY_NS (100LL * 1000000LL)
+/* A load slice reads at most UI_SLICE_FRAMES, and stops looking at more
+ * once UI_SLICE_NS have passed (checked every UI_STEP_FRAMES): keys and
+ * signals wait for no more than that however slow the frames (issue 13) */
+#define UI_SLICE_NS (20LL * 1000000LL)
+#define UI_STEP_FRAMES 1000
 #define UI_IDLE_MS 200
 #define UI_SETTLE_MS 60		/* stream loads once keys pause this long */
 
@@ -306,6 +311,25 @@ shown_by_pane(uint32_t *const *refs, size_t n, uint32_t ti)
  * transaction a pane shows is never retired; the panes find theirs again
  * by id. The caller rebuilds the list.
  */
+/* The model was renumbered: panes holding indices look them up again. */
+static void
+ui_renumbered(struct ui *u)
+{
+	for (size_t r = 0; r < UI_NALL; r++)
+		if (ui_all[r]->renumbered)
+			ui_all[r]->renumbered(u);
+	u->dirty |= D_ALL;
+}
+
+/* The connection budget evicted (engine_step, engine_diagnose): connection
+ * indices changed, transactions' did not. */
+static void
+ui_evicted(struct ui *u, uint64_t before)
+{
+	if (u->eng.flow.stats.conns_evicted != before)
+		ui_renumbered(u);
+}
+
 static void
 ui_trim(struct ui *u)
 {
@@ -346,10 +370,7 @@ ui_trim(struct ui *u)
 			if (refs[r])
 				*refs[r] = ids[r] ? diag_find(dg, ids[r]) :
 				    NONE32;
-		for (size_t r = 0; r < UI_NALL; r++)
-			if (ui_all[r]->renumbered)
-				ui_all[r]->renumbered(u);
-		u->dirty |= D_ALL;
+		ui_renumbered(u);
 	}
 	free(retire);
 }
@@ -357,7 +378,10 @@ ui_trim(struct ui *u)
 void
 ui_diagnose(struct ui *u)
 {
+	uint64_t evicted = u->eng.flow.stats.conns_evicted;
+
 	engine_diagnose(&u->eng);
+	ui_evicted(u, evicted);
 	u->last_diag_ns = clock_mono_ns();
 	ui_trim(u);
 	u->diag_nmsgs = u->eng.flow.nmsgs;
@@ -412,9 +436,19 @@ keep_growth(size_t keep)
 static void
 ui_load_slice(struct ui *u)
 {
-	int more = engine_step(&u->eng, UI_SLICE_FRAMES);
-	int64_t now = clock_mono_ns();
+	uint64_t evicted = u->eng.flow.stats.conns_evicted;
+	int64_t start = clock_mono_ns(), now;
+	uint64_t stepped = 0;
+	int more;
 
+	do {
+		more = engine_step(&u->eng, UI_STEP_FRAMES);
+		stepped += UI_STEP_FRAMES;
+	} while (more && stepped < UI_SLICE_FRAMES && !ui_signal_seen &&
+	    clock_mono_ns() - start < UI_SLICE_NS);
+	now = clock_mono_ns();
+
+	ui_evicted(u, evicted);
 	if (!more) {
 		ui_load_end(u, false);
 		return;
@@ -620,13 +654,15 @@ static void
 ui_loop(struct ui *u)
 {
 	int k, wait;
-	bool settle, busy;
+	bool settle, busy, keyed = false;
 
 	while (!u->quit && !ui_signal_seen) {
-		if (u->loading)
-			ui_load_slice(u);
-		else if (u->opts->live && !u->live_dead)
+		if (u->loading) {
+			if (!keyed)	/* a key's answer is drawn first */
+				ui_load_slice(u);
+		} else if (u->opts->live && !u->live_dead)
 			ui_live_poll(u);	/* waits for a key or packets */
+		keyed = false;
 		busy = false;
 		for (size_t i = 0; i < UI_NALL; i++)	/* filter passes */
 			if (ui_all[i]->step && ui_all[i]->step(u))
@@ -644,6 +680,7 @@ ui_loop(struct ui *u)
 			continue;
 		}
 		ui_key(u, k);
+		keyed = true;
 	}
 }
 

@@ -47,3 +47,35 @@ check_eq "a SYN-less flood past the budget: report exits 0" 0 $?
 check "the report's warning counts the 4464 flows dropped" grep -q \
     'warning: state budget: 4464 connections seen without their SYN were dropped' \
     "$TMPD/flood.err"
+
+# A SYN flood past the connection budget (16-64 Ki connections, sized
+# from memory): the connections that carried nothing are evicted, counted
+# in one warning line, and memory stays within the bound (it was ~1.27 KB
+# a SYN: 257 MB here).
+"$PY" "$ROOT/tests/tools/mkhostile.py" --shape syn --count 200000 \
+    -o "$TMPD/syn.pcap" >/dev/null
+/usr/bin/time -f '%M' -o "$TMPD/syn.rss" "$BIN" --report=json --all \
+    "$TMPD/syn.pcap" >"$TMPD/syn.out" 2>"$TMPD/syn.err"
+check_eq "a SYN flood past the budget: report exits 0" 0 $?
+check "the report's warning counts the connections evicted" grep -Eq \
+    'warning: state budget: [1-9][0-9]* connections that carried no data and that no request needed were evicted' \
+    "$TMPD/syn.err"
+rss=$(tail -1 "$TMPD/syn.rss")
+check "a SYN flood of 200000 frames: peak RSS ${rss} kB <= 64 MB + 128 B a frame" \
+    test "$((rss * 1024))" -le "$((64 * 1048576 + 128 * 200000))"
+# --conn-budget 0: no budget, nothing evicted (and no warning); a budget
+# of 1024 evicts all but the newest 768-1024 of the 200000
+"$BIN" --report=json --all --conn-budget 0 "$TMPD/syn.pcap" \
+    >/dev/null 2>"$TMPD/syn0.err"
+check_eq "--conn-budget 0: report exits 0" 0 $?
+check "--conn-budget 0: nothing evicted, no warning" test ! -s "$TMPD/syn0.err"
+"$BIN" --report=json --all --conn-budget 1024 "$TMPD/syn.pcap" \
+    >/dev/null 2>"$TMPD/syn1k.err"
+n=$(sed -n 's/.*state budget: \([0-9]*\) connections that carried no data.*/\1/p' \
+    "$TMPD/syn1k.err")
+check "--conn-budget 1024: 198976-199232 of 200000 evicted (got ${n:-none})" \
+    test "${n:-0}" -ge 198976 -a "${n:-0}" -le 199232
+"$BIN" --report --conn-budget x "$TMPD/syn.pcap" >/dev/null 2>&1
+check_eq "--conn-budget x: a usage error" 2 $?
+"$BIN" --report --conn-budget 2 "$TMPD/syn.pcap" >/dev/null 2>&1
+check_eq "--conn-budget 2 (under 1024): a usage error" 2 $?
