@@ -130,6 +130,33 @@ jms(struct jw *w, int64_t ns)
 }
 
 /*
+ * How many bytes from s on (at most n) JSON takes as they are: printable
+ * ASCII but '"' and '\\'. Eight at a time while a word test (no false
+ * negatives) finds none of the others, then byte by byte.
+ */
+static size_t
+plain_run(const unsigned char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
+	uint64_t w, q, b, d;
+	size_t i = 0;
+
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, s + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		d = w ^ (ones * 0x7f);
+		if ((((w - ones * 0x20) | (q - ones) | (b - ones) | (d - ones)) &
+		    ~w & highs) | (w & highs))
+			break;
+	}
+	while (i < n && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' &&
+	    s[i] != '\\')
+		i++;
+	return i;
+}
+
+/*
  * "val", escaped for JSON (esc_json) and cut to JW_STR_MAX as esc_json
  * cuts it: the leading run of bytes that need no escape is copied as it
  * is, esc_json does the rest (it gives the same bytes for a tail as for
@@ -138,15 +165,14 @@ jms(struct jw *w, int64_t ns)
 static void
 jw_qstr(struct jw *w, const char *val)
 {
-	size_t len = strlen(val), i = 0;
-	const unsigned char *u = (const unsigned char *)val;
+	size_t len = strlen(val), i;
 	char *p;
 
 	jw_lit(w, "\"");
 	p = jw_room(w, JW_STR_MAX + 1);
-	while (i < len && i < JW_STR_MAX - 1 && u[i] >= 0x20 && u[i] < 0x7f &&
-	    u[i] != '"' && u[i] != '\\')
-		p[i] = val[i], i++;
+	i = plain_run((const unsigned char *)val,
+	    len < JW_STR_MAX - 1 ? len : JW_STR_MAX - 1);
+	memcpy(p, val, i);
 	w->n += i;
 	if (i < len) {
 		esc_json(val + i, len - i, p + i, JW_STR_MAX - i);
