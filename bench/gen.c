@@ -21,7 +21,9 @@
  * bench/busy.c is the busy gateway's generator.
  *
  *   gen -o OUT.pcap [-s SIZE[K|M|G]] [-n TXNS] [-S SEED] [-b BODYSCALE]
- *       [-r SESSIONS_PER_S] [-m small|mixed] [-t TRUTH.json] [-T TRUTH.tsv]
+ *       [-r SESSIONS_PER_S] [-m small|mixed|empty] [-t TRUTH.json] [-T TRUTH.tsv]
+ *
+ * -m empty: the 200s carry no body (the tiny-transaction benchmark, issue 15).
  */
 #include <unistd.h>
 
@@ -74,7 +76,7 @@ static uint64_t max_txns;	/* 0: by size */
 static uint64_t target_size;
 static int stopping;
 static double body_scale = 1.0;
-static int small_mode;
+static int small_mode;		/* 1: bodies of 0..400 bytes; 2: empty (-m empty) */
 static double fail_share = 0.07;
 static uint16_t client_ports[65536];
 
@@ -83,7 +85,9 @@ body_size(void)
 {
 	double u = urand(), b;
 
-	if (small_mode)
+	if (small_mode == 2)
+		b = 0;
+	else if (small_mode)
 		b = (double)rrange(0, 400);
 	else if (u < 0.70)
 		b = logu(200, 20000);
@@ -400,7 +404,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: gen -o OUT.pcap [-s SIZE] [-n TXNS] [-S SEED] "
-	    "[-b BODYSCALE] [-r SESSIONS/S] [-f FAILSHARE] [-m mixed|small] "
+	    "[-b BODYSCALE] [-r SESSIONS/S] [-f FAILSHARE] [-m mixed|small|empty] "
 	    "[-t TRUTH.json] [-T TRUTH.tsv]\n");
 	exit(2);
 }
@@ -439,7 +443,10 @@ main(int argc, char **argv)
 		case 'b': body_scale = strtod(optarg, NULL); break;
 		case 'r': session_rate = strtod(optarg, NULL); break;
 		case 'f': fail_share = strtod(optarg, NULL); break;
-		case 'm': small_mode = strcmp(optarg, "small") == 0; break;
+		case 'm':
+			small_mode = strcmp(optarg, "small") == 0 ? 1 :
+			    strcmp(optarg, "empty") == 0 ? 2 : 0;
+			break;
 		case 't': truthpath = optarg; break;
 		case 'T': tsvpath = optarg; break;
 		default: usage();
@@ -455,6 +462,6 @@ main(int argc, char **argv)
 	heap_push(&e);
 	gen_run(model_event);
 	gen_close(outpath, tsvpath, truthpath, seed, body_scale,
-	    small_mode ? "small" : "mixed");
+	    small_mode == 2 ? "empty" : small_mode ? "small" : "mixed");
 	return 0;
 }

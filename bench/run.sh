@@ -25,6 +25,10 @@
 #                             targets 2 and 3); "" skips them
 #   BENCH_BUSY="20000x40"     busy-gateway files (bench/busy: REQUESTSxHOSTS,
 #                             400 requests/s, DNS TTL 30 s); "" skips them
+#   BENCH_EMPTY="100000"      files of that many transactions with empty
+#                             bodies (gen -m empty, issue 15 targets 1):
+#                             also timed with the errors-only report; ""
+#                             skips them
 #   BENCH_TUI=0               1: also run bench/tui.sh (target 4)
 #   GW_BIN=build/gw502tui     the binary under test
 set -euo pipefail
@@ -37,6 +41,7 @@ TSHARK_MAX=${BENCH_TSHARK_MAX:-1G}
 X10=${BENCH_X10:-1}
 SMALL=${BENCH_SMALL-"100M 1G"}
 BUSY=${BENCH_BUSY-"20000x40"}
+EMPTY=${BENCH_EMPTY-"100000"}
 GW=${GW_BIN:-$ROOT/build/gw502tui}
 OUT=$ROOT/bench/out
 BIN=$OUT/bin
@@ -108,6 +113,10 @@ for s in $SMALL; do
 	generate "gw-small-$s-s$SEED" gen -m small -s "$s" -S "$SEED"
 	FILES+=("gw-small-$s-s$SEED")
 done
+for n in $EMPTY; do
+	generate "gw-empty-$n-s$SEED" gen -m empty -n "$n" -S "$SEED"
+	FILES+=("gw-empty-$n-s$SEED")
+done
 X10_BASE=
 if [ "$X10" = 1 ]; then
 	# same transactions as the smallest file, 10x the body bytes
@@ -146,7 +155,7 @@ for f in "${FILES[@]}"; do
 	truns=0
 	if [ "$HAVE_TSHARK" = 1 ] && [ "$size" -le $((TSHARK_MAX_B + TSHARK_MAX_B / 10)) ] &&
 	    [ "${f%-x10}" = "$f" ] && [ "${f#gw-small-}" = "$f" ] &&
-	    [ "${f#gw-busy-}" = "$f" ]; then
+	    [ "${f#gw-busy-}" = "$f" ] && [ "${f#gw-empty-}" = "$f" ]; then
 		if [ "$size" -lt 200000000 ]; then
 			truns=${BENCH_TSHARK_RUNS:-$RUNS}
 		else
@@ -160,6 +169,10 @@ for f in "${FILES[@]}"; do
 		measure "$f" readloop-buf "$r" /dev/null "$BIN/readloop" -b "$pcap"
 		measure "$f" gw502tui "$r" "$OUT/$f.report.jsonl" \
 		    "$GW" --report=json --all "$pcap"
+		if [ "${f#gw-empty-}" != "$f" ]; then
+			measure "$f" gw502tui-err "$r" /dev/null \
+			    "$GW" --report=json "$pcap"
+		fi
 		if [ "$r" -le "$truns" ]; then
 			measure "$f" tshark "$r" /dev/null tshark -r "$pcap" \
 			    -d tcp.port==9090,http \
@@ -184,7 +197,7 @@ def med(f, tool, i):
     v = runs.get((f, tool))
     return statistics.median(x[i] for x in v) if v else None
 
-tools = ["readloop", "readloop-buf", "gw502tui", "tshark"]
+tools = ["readloop", "readloop-buf", "gw502tui", "gw502tui-err", "tshark"]
 print()
 print(f"{'file':<22}{'tool':<14}{'runs':>4}{'wall s':>9}{'frames/s':>12}"
       f"{'MB/s':>9}{'peak RSS':>11}{'x loop':>8}{'x buf':>7}")
@@ -286,6 +299,18 @@ if len(small) >= 2:
     target("3 growth, tiny transactions", z >= 0.8 * a,
            f"frames/s {a:,.0f} ({small[0]}) -> {z:,.0f} ({small[-1]}): "
            f"{100 * (z / a - 1):+.1f}% (limit -20%)")
+
+# issue 15, target 1: tiny transactions near the bare read loop
+for f in files:
+    if not f.startswith("gw-empty-") or (f, "gw502tui-err") not in res:
+        continue
+    b = res[(f, "readloop")]["wall"]
+    for tool, what, lim in (("gw502tui-err", "--report=json", 2),
+                            ("gw502tui", "--report=json --all", 3)):
+        g = res[(f, tool)]["wall"]
+        target(f"15.1 tiny transactions {what} ({f})", g <= lim * b,
+               f"{g:.3f} s = {g / b:.2f}x the bare loop ({b:.3f} s); "
+               f"limit {lim}x")
 
 ok, why = True, []
 for f in files:

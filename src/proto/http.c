@@ -82,11 +82,37 @@ digit(struct cur *c, struct http_head *h, const char *err, int *val)
 	return 1;
 }
 
-/* RFC 9110 5.6.2 */
+/*
+ * Byte classes, one table look-up per byte: C_TCHAR, a token's (RFC 9110
+ * 5.6.2: field names, methods); C_FIELD, what a field value may hold
+ * (anything but controls other than HTAB, and DEL; obs-text allowed);
+ * C_HOST, what a host name in an authority may hold here (visible ASCII
+ * but none of /?#@[]\"<>{}|^`).
+ */
+enum { C_TCHAR = 1, C_FIELD = 2, C_HOST = 4 };
+static const uint8_t byte_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0,	/* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
+	2, 7, 2, 3, 7, 7, 7, 7, 6, 6, 7, 7, 6, 7, 7, 2,	/* 0x20 */
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 2, 6, 2, 2,	/* 0x30 */
+	2, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,	/* 0x40 */
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 2, 2, 2, 3, 7,	/* 0x50 */
+	3, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,	/* 0x60 */
+	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 2, 3, 2, 7, 0,	/* 0x70 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0x80 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0x90 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xa0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xb0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xc0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xd0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xe0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xf0 */
+};
+
 static bool
 is_tchar(uint8_t c)
 {
-	return is_alpha(c) || is_digit(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c));
+	return byte_class[c] & C_TCHAR;
 }
 
 static bool
@@ -292,66 +318,145 @@ token_list(const uint8_t *v, size_t n, bool is_te, struct http_head *h)
 	}
 }
 
+/* A complete field line's value (OWS trimmed): the four fields we read. */
 static int
-parse_field(struct cur *c, struct http_head *h)
+field_value(const uint8_t *name, size_t namelen, const uint8_t *v, size_t vn,
+    struct http_head *h)
 {
-	const char *err = "malformed header line";
-	const uint8_t *v;
-	size_t name, vn;
-
-	/*
-	 * A leading space is obs-fold, which a gateway must reject or
-	 * rewrite (RFC 9112 5.2): flag it, it is a 502 cause of its own.
-	 */
-	while (c->i < c->n && is_tchar(c->s[c->i]))
-		c->i++;
-	if (c->i == c->n)
-		return more(c, h, err);
-	if (c->i == 0 || c->s[c->i] != ':')
-		return bad(h, err);
-	name = c->i++;
-	for (; c->i < c->n; c->i++)
-		if ((c->s[c->i] < 0x20 && c->s[c->i] != '\t') ||
-		    c->s[c->i] == 0x7f)
-			return bad(h, err);
-	if (!c->eol)
-		return 0;
-	v = c->s + name + 1;
-	vn = c->n - name - 1;
 	while (vn > 0 && is_ows(v[0]))
 		v++, vn--;
 	while (vn > 0 && is_ows(v[vn - 1]))
 		vn--;
-	if (eq_ci(c->s, name, "host")) {
+	switch (namelen) {	/* the length picks the one name to compare */
+	case 4:
+		if (!eq_ci(name, namelen, "host"))
+			break;
 		if (h->is_request && h->host[0] != '\0')
 			return bad(h, "duplicate host");	/* RFC 9112 3.2 */
 		copy_trunc(h->host, sizeof h->host, v, vn);
-	} else if (eq_ci(c->s, name, "content-length")) {
-		return content_length(v, vn, h);
-	} else if (eq_ci(c->s, name, "transfer-encoding")) {
-		token_list(v, vn, true, h);
-	} else if (eq_ci(c->s, name, "connection")) {
-		token_list(v, vn, false, h);
+		break;
+	case 14:
+		if (eq_ci(name, namelen, "content-length"))
+			return content_length(v, vn, h);
+		break;
+	case 17:
+		if (eq_ci(name, namelen, "transfer-encoding"))
+			token_list(v, vn, true, h);
+		break;
+	case 10:
+		if (eq_ci(name, namelen, "connection"))
+			token_list(v, vn, false, h);
+		break;
 	}
 	return 1;
 }
 
 /*
- * Finds the line at pos within lim: 1 with its end, or 0 with what there is
- * of it. A CR just before the LF (or at the cut) is not part of the line.
+ * The line at pos within lim: 1 with its end, or 0 with what there is of
+ * it. A CR just before the LF (or at the cut) is not part of the line.
+ * `from`: where to look for the LF (no LF lies between pos and from).
  */
 static int
-find_line(const uint8_t *buf, size_t lim, size_t pos, size_t *n,
+find_line(const uint8_t *buf, size_t lim, size_t pos, size_t from, size_t *n,
     size_t *next)
 {
-	const uint8_t *lf = memchr(buf + pos, '\n', lim - pos);
-	size_t end = lf != NULL ? (size_t)(lf - buf) : lim;
+	const uint8_t *lf;
+	size_t end;
 
+	if (from < lim && buf[from] == '\n')
+		lf = buf + from;
+	else if (lim - from >= 2 && buf[from] == '\r' && buf[from + 1] == '\n')
+		lf = buf + from + 1;
+	else
+		lf = memchr(buf + from, '\n', lim - from);
+	end = lf != NULL ? (size_t)(lf - buf) : lim;
 	*next = end + 1;
 	if (end > pos && buf[end - 1] == '\r')
 		end--;
 	*n = end - pos;
 	return lf != NULL;
+}
+
+/*
+ * Where the field value bytes from i on stop (at lim, or the first byte
+ * that is not C_FIELD: the CR or LF, usually). Eight at a time while none
+ * of them is below 0x20 or DEL (a word test without false negatives),
+ * then byte by byte.
+ */
+static size_t
+field_bytes(const uint8_t *buf, size_t lim, size_t i)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
+	uint64_t w, del;
+
+	for (; lim - i >= 8; i += 8) {
+		memcpy(&w, buf + i, 8);
+		del = w ^ (ones * 0x7f);
+		if (((w - ones * 0x20) | (del - ones)) & ~w & highs)
+			break;
+	}
+	while (i < lim && (byte_class[buf[i]] & C_FIELD))
+		i++;
+	return i;
+}
+
+/*
+ * A field line: its name and value are checked in one pass that stops
+ * where the line ends (the usual case: the LF is then right there) or at
+ * the first byte that does not belong, and the line's end is looked for
+ * from there. *n, *next and *eol describe the line as find_line does;
+ * the result is only meaningful when the line is not too long.
+ */
+static int
+parse_field(const uint8_t *buf, size_t lim, size_t pos, struct http_head *h,
+    size_t *n, size_t *next, bool *eol)
+{
+	const char *err = "malformed header line";
+	size_t i = pos, name_end, stop;
+
+	/*
+	 * A leading space is obs-fold, which a gateway must reject or
+	 * rewrite (RFC 9112 5.2): flag it, it is a 502 cause of its own.
+	 */
+	while (i < lim && (byte_class[buf[i]] & C_TCHAR))
+		i++;
+	name_end = i;
+	if (i < lim && buf[i] == ':' && i > pos)
+		i = field_bytes(buf, lim, i + 1);
+	stop = i;
+	*eol = find_line(buf, lim, pos, stop, n, next);
+	if (*n > HTTP_LINE_MAX || (*eol && *n == 0))
+		return 1;	/* the caller's cases */
+	if (name_end == pos + *n)	/* a name and nothing else yet */
+		return *eol ? bad(h, err) : 0;
+	if (name_end == pos || buf[name_end] != ':')
+		return bad(h, err);
+	if (stop < pos + *n)	/* a control character in the value */
+		return bad(h, err);
+	if (!*eol)
+		return 0;
+	return field_value(buf + pos, name_end - pos, buf + name_end + 1,
+	    pos + *n - name_end - 1, h);
+}
+
+/*
+ * Every field of h, set here: the struct is 2.5 KB, mostly string space
+ * that an empty string clears (a new field must be added here).
+ */
+static void
+head_init(struct http_head *h, bool req)
+{
+	h->is_request = req;
+	h->method[0] = h->target[0] = h->reason[0] = h->host[0] = '\0';
+	h->target_truncated = false;
+	h->form = HTTP_FORM_ORIGIN;
+	h->version_major = h->version_minor = h->status = 0;
+	h->content_length = -1;
+	h->chunked = h->conn_close = h->conn_keepalive = false;
+	h->head_len = 0;
+	h->error = NULL;
+	h->error_at = 0;
+	h->resume = 0;
 }
 
 /*
@@ -365,47 +470,49 @@ parse_head(const uint8_t *buf, size_t len, struct http_head *h, bool req,
     bool resume)
 {
 	size_t lim = len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX;
-	size_t pos = 0, next;
+	size_t pos = 0, next, n;
 	struct cur c;
-	bool first = true;
+	bool first = true, eol;
 	int r;
 
 	if (resume && h->resume > 0 && h->resume <= lim) {
 		pos = h->resume;
 		first = false;
 	} else {
-		memset(h, 0, sizeof *h);
-		h->is_request = req;
-		h->content_length = -1;
+		head_init(h, req);
 	}
 	for (;;) {
-		memset(&c, 0, sizeof c);
-		c.s = buf + pos;
-		c.eol = find_line(buf, lim, pos, &c.n, &next);
-		if (c.n > HTTP_LINE_MAX) {
+		if (first) {
+			c.s = buf + pos;
+			c.i = 0;
+			c.eol = find_line(buf, lim, pos, pos, &c.n, &next);
+			n = c.n;
+			eol = c.eol;
+		} else {
+			r = parse_field(buf, lim, pos, h, &n, &next, &eol);
+		}
+		if (n > HTTP_LINE_MAX) {
 			bad(h, !first ? "header line too long" : req ?
 			    "request line too long" : "status line too long");
 			h->error_at = first ? 0 : pos;
 			return HTTP_INVALID;
 		}
-		if (first && req && c.eol && c.n == 0) {
+		if (first && req && eol && n == 0) {
 			pos = next;	/* RFC 9112 2.2: skip empty lines first */
 			continue;
 		}
-		if (!first && c.eol && c.n == 0) {
+		if (!first && eol && n == 0) {
 			h->head_len = next;
 			return HTTP_OK;
 		}
 		if (first)
 			r = req ? parse_request_line(&c, h) :
 			    parse_status_line(&c, h);
-		else
-			r = parse_field(&c, h);
 		if (r < 0) {
 			h->error_at = first ? 0 : pos;
 			return HTTP_INVALID;
 		}
-		if (!c.eol) {
+		if (!eol) {
 			if (len < HTTP_HEAD_MAX) {
 				h->resume = first ? 0 : pos;
 				return HTTP_INCOMPLETE;
@@ -439,12 +546,16 @@ http_parse_more(const uint8_t *buf, size_t len, struct http_head *h)
 size_t
 http_first_line(const uint8_t *buf, size_t len, char *out, size_t outlen)
 {
-	size_t n = 0;
+	const uint8_t *end;
+	size_t n;
 
 	if (outlen == 0)
 		return 0;
-	while (n < len && n < outlen - 1 && buf[n] != '\r' && buf[n] != '\n')
-		n++;
+	n = len < outlen - 1 ? len : outlen - 1;
+	if ((end = memchr(buf, '\n', n)) != NULL)
+		n = (size_t)(end - buf);
+	if ((end = memchr(buf, '\r', n)) != NULL)
+		n = (size_t)(end - buf);
 	memcpy(out, buf, n);
 	out[n] = '\0';
 	return n;
@@ -454,7 +565,7 @@ http_first_line(const uint8_t *buf, size_t len, char *out, size_t outlen)
 static bool
 host_char(uint8_t c)
 {
-	return c > ' ' && c < 0x7f && strchr("/?#@[]\\\"<>{}|^`", c) == NULL;
+	return byte_class[c] & C_HOST;
 }
 
 /* host[:port] or [v6][:port] in s[0..n); port 0 when absent. */

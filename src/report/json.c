@@ -14,87 +14,263 @@
 #include "../diag/evidence.h"
 #include "report.h"
 
-static void
-jstr(FILE *out, const char *key, const char *val)
-{
-	char buf[4 * 2048 + 64];
+/*
+ * The line being written: built in a buffer on the stack and handed to
+ * stdio in one piece (printf per field was most of the time of
+ * --report=json --all on many small transactions). A key or an array
+ * element after anything but an opening bracket gets its comma itself.
+ */
+#define JW_SIZE (32 * 1024)
+/* A string's escaped form is cut to this many bytes, NUL included. */
+#define JW_STR_MAX (4 * 2048 + 64)
+struct jw {
+	FILE *out;
+	size_t n;
+	char last;		/* the last byte written */
+	char buf[JW_SIZE];
+};
 
-	esc_json(val, strlen(val), buf, sizeof buf);
-	fprintf(out, "\"%s\":\"%s\"", key, buf);
+static void
+jw_flush(struct jw *w)
+{
+	if (w->n > 0)
+		fwrite(w->buf, 1, w->n, w->out);
+	w->n = 0;
+}
+
+/* Room for k more bytes (k <= JW_SIZE). */
+static char *
+jw_room(struct jw *w, size_t k)
+{
+	if (JW_SIZE - w->n < k)
+		jw_flush(w);
+	return w->buf + w->n;
 }
 
 static void
-jaddr(FILE *out, const char *key, const struct gw_addr *a)
+jw_raw(struct jw *w, const char *s, size_t len)
+{
+	if (len == 0)
+		return;
+	memcpy(jw_room(w, len), s, len);
+	w->n += len;
+	w->last = s[len - 1];
+}
+
+#define jw_lit(w, s) jw_raw((w), (s), sizeof(s) - 1)
+
+/* The comma before a key or an array element, unless it comes first. */
+static void
+jw_sep(struct jw *w)
+{
+	if (w->last != '{' && w->last != '[')
+		jw_lit(w, ",");
+}
+
+/* ,"key": (the most frequent call: written in one go) */
+static void
+jkey(struct jw *w, const char *key)
+{
+	size_t k = strlen(key);
+	char *p = jw_room(w, k + 4);
+
+	if (w->last != '{' && w->last != '[')
+		*p++ = ',';
+	*p++ = '"';
+	memcpy(p, key, k);
+	p += k;
+	*p++ = '"';
+	*p++ = ':';
+	w->n = (size_t)(p - w->buf);
+	w->last = ':';
+}
+
+static void
+jw_u64(struct jw *w, uint64_t v)
+{
+	char tmp[20];
+	size_t k = sizeof tmp;
+
+	do {
+		tmp[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	jw_raw(w, tmp + k, sizeof tmp - k);
+}
+
+/*
+ * ns as milliseconds, 3 decimals: what printf("%.3f", ns / 1e6) writes.
+ * Integer arithmetic gives the same digits unless the microseconds are a
+ * tie (…500 ns), where the double's binary rounding decides, or the value
+ * is so large that the double is no longer exact to the nanosecond
+ * (beyond 2^33 ms): those go through printf.
+ */
+static void
+jms(struct jw *w, int64_t ns)
+{
+	uint64_t m = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns, us;
+	char frac[4];
+
+	if (m % 1000 == 500 || m >= 8000000000000000ULL) {
+		char tmp[64];
+		int k = snprintf(tmp, sizeof tmp, "%.3f", (double)ns / 1e6);
+
+		jw_raw(w, tmp, k > 0 ? (size_t)k : 0);
+		return;
+	}
+	us = (m + 500) / 1000;
+	if (ns < 0)
+		jw_lit(w, "-");
+	jw_u64(w, us / 1000);
+	frac[0] = '.';
+	frac[1] = (char)('0' + us / 100 % 10);
+	frac[2] = (char)('0' + us / 10 % 10);
+	frac[3] = (char)('0' + us % 10);
+	jw_raw(w, frac, sizeof frac);
+}
+
+/*
+ * How many bytes from s on (at most n) JSON takes as they are: printable
+ * ASCII but '"' and '\\'. Eight at a time while a word test (no false
+ * negatives) finds none of the others, then byte by byte.
+ */
+static size_t
+plain_run(const unsigned char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
+	uint64_t w, q, b, d;
+	size_t i = 0;
+
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, s + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		d = w ^ (ones * 0x7f);
+		if ((((w - ones * 0x20) | (q - ones) | (b - ones) | (d - ones)) &
+		    ~w & highs) | (w & highs))
+			break;
+	}
+	while (i < n && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' &&
+	    s[i] != '\\')
+		i++;
+	return i;
+}
+
+/*
+ * "val", escaped for JSON (esc_json) and cut to JW_STR_MAX as esc_json
+ * cuts it: the leading run of bytes that need no escape is copied as it
+ * is, esc_json does the rest (it gives the same bytes for a tail as for
+ * the whole).
+ */
+static void
+jw_qstr(struct jw *w, const char *val)
+{
+	size_t len = strlen(val), i;
+	char *p;
+
+	jw_lit(w, "\"");
+	p = jw_room(w, JW_STR_MAX + 1);
+	i = plain_run((const unsigned char *)val,
+	    len < JW_STR_MAX - 1 ? len : JW_STR_MAX - 1);
+	memcpy(p, val, i);
+	w->n += i;
+	if (i < len) {
+		esc_json(val + i, len - i, p + i, JW_STR_MAX - i);
+		w->n += strlen(p + i);
+	}
+	jw_lit(w, "\"");
+}
+
+/* ,"key":"val" */
+static void
+jstr(struct jw *w, const char *key, const char *val)
+{
+	jkey(w, key);
+	jw_qstr(w, val);
+}
+
+static void
+jaddr(struct jw *w, const char *key, const struct gw_addr *a)
 {
 	char buf[ADDR_STRLEN];
 
-	jstr(out, key, addr_fmt(a, buf, sizeof buf));
+	jstr(w, key, addr_fmt(a, buf, sizeof buf));
 }
 
+/* ,"key":N */
 static void
-jframe(FILE *out, const char *key, uint64_t frame)
+jnum(struct jw *w, const char *key, uint64_t v)
 {
+	jkey(w, key);
+	jw_u64(w, v);
+}
+
+/* A frame number; 0 is none: null. */
+static void
+jframe(struct jw *w, const char *key, uint64_t frame)
+{
+	jkey(w, key);
 	if (frame)
-		fprintf(out, "\"%s\":%" PRIu64, key, frame);
+		jw_u64(w, frame);
 	else
-		fprintf(out, "\"%s\":null", key);
+		jw_lit(w, "null");
 }
 
 static void
-jms(FILE *out, int64_t ns)
+jbool(struct jw *w, const char *key, bool v)
 {
-	fprintf(out, "%.3f", (double)ns / 1e6);
+	jkey(w, key);
+	if (v)
+		jw_lit(w, "true");
+	else
+		jw_lit(w, "false");
 }
 
 static void
-json_dns(FILE *out, const struct flow *fl, const struct txn *t,
+json_dns(struct jw *w, const struct flow *fl, const struct txn *t,
     const struct evidence *ev)
 {
 	const struct evidence_row *r;
 
-	fputs(",\"dns\":[", out);
+	jkey(w, "dns");
+	jw_lit(w, "[");
 	for (size_t k = 0; (r = evidence_find(ev, EK_DNS_QUERY, k)); k++) {
 		const struct dns_query *q = &fl->dns[r->ref];
 
-		fprintf(out, "%s{", k ? "," : "");
-		jframe(out, "frame", r->frame);
-		fputc(',', out);
-		jstr(out, "name", r->name);
-		fputc(',', out);
-		jstr(out, "type", r->kind_name);
-		fputc(',', out);
-		jstr(out, "server", r->peer);
+		jw_sep(w);
+		jw_lit(w, "{");
+		jframe(w, "frame", r->frame);
+		jstr(w, "name", r->name);
+		jstr(w, "type", r->kind_name);
+		jstr(w, "server", r->peer);
 		if (r->reply_frame) {
-			fputc(',', out);
-			jstr(out, "rcode", r->text);
-			fputs(",\"rtt_ms\":", out);
-			jms(out, r->delay_ns);
+			jstr(w, "rcode", r->text);
+			jkey(w, "rtt_ms");
+			jms(w, r->delay_ns);
 		} else {
-			fputs(",\"rcode\":null,\"rtt_ms\":null", out);
+			jw_lit(w, ",\"rcode\":null,\"rtt_ms\":null");
 		}
-		fputc(',', out);
-		jframe(out, "response_frame", r->reply_frame);
-		fputc(',', out);
-		jstr(out, "link", link_key(t->d.dns_link));
-		fputs(",\"answers\":[", out);
+		jframe(w, "response_frame", r->reply_frame);
+		jstr(w, "link", link_key(t->d.dns_link));
+		jkey(w, "answers");
+		jw_lit(w, "[");
 		/* every answer (the rows name the first four) */
 		for (unsigned j = 0; r->reply_frame && j < q->nanswers; j++) {
 			const struct dns_answer *a =
 			    &fl->dns_answers[q->first_answer + j];
 			char buf[ADDR_STRLEN + 8 + DNS_NAME_MAX];
-			char esc[4 * sizeof buf];
 
 			if (a->addr.family)
 				addr_fmt(&a->addr, buf, sizeof buf);
 			else
 				snprintf(buf, sizeof buf, "CNAME %s",
 				    flow_str(fl, a->target));
-			esc_json(buf, strlen(buf), esc, sizeof esc);
-			fprintf(out, "%s\"%s\"", j ? "," : "", esc);
+			jw_sep(w);
+			jw_qstr(w, buf);
 		}
-		fputs("]}", out);
+		jw_lit(w, "]}");
 	}
-	fputc(']', out);
+	jw_lit(w, "]");
 }
 
 /* The row of kind that the attempt ci shows, or NULL. */
@@ -109,8 +285,28 @@ conn_row(const struct evidence *ev, enum evidence_kind kind, uint32_t ci)
 	return NULL;
 }
 
+/* ,"key":[…] of the SYN rows from `first` on: frames or a time of each. */
+enum syn_field { SYN_FRAME, SYN_OFFSET, SYN_INTERVAL };
 static void
-json_connect(FILE *out, const struct flow *fl, const struct txn *t,
+json_syns(struct jw *w, const char *key, const struct evidence *ev,
+    size_t first, enum syn_field f)
+{
+	const struct evidence_row *r;
+
+	jkey(w, key);
+	jw_lit(w, "[");
+	for (size_t i = first; (r = evidence_find(ev, EK_SYN, i)); i++) {
+		jw_sep(w);
+		if (f == SYN_FRAME)
+			jw_u64(w, r->frame);
+		else
+			jms(w, f == SYN_OFFSET ? r->offset_ns : r->interval_ns);
+	}
+	jw_lit(w, "]");
+}
+
+static void
+json_connect(struct jw *w, const struct flow *fl, const struct txn *t,
     const struct evidence *ev)
 {
 	uint32_t ci = t->d.conns[t->d.nconns - 1];
@@ -118,73 +314,57 @@ json_connect(FILE *out, const struct flow *fl, const struct txn *t,
 	const struct evidence_row *synack = conn_row(ev, EK_SYNACK, ci);
 	const struct evidence_row *rst = conn_row(ev, EK_RST, ci);
 	const struct evidence_row *icmp = conn_row(ev, EK_ICMP, ci);
-	const struct evidence_row *r;
-	unsigned i;
 
-	fputs(",\"connect\":{", out);
-	jaddr(out, "server", &c->saddr);
-	fprintf(out, ",\"port\":%u,", c->sport);
-	jstr(out, "outcome", synack ? "connected" : icmp ? "icmp-unreachable" :
+	jkey(w, "connect");
+	jw_lit(w, "{");
+	jaddr(w, "server", &c->saddr);
+	jnum(w, "port", c->sport);
+	jstr(w, "outcome", synack ? "connected" : icmp ? "icmp-unreachable" :
 	    rst ? "tcp-rst" : "syn-unanswered");
-	fputc(',', out);
-	jstr(out, "link", link_key(t->d.conn_link));
-	fprintf(out, ",\"attempts\":%u,\"syn_frames\":[", t->d.nconns);
-	for (i = 0; (r = evidence_find(ev, EK_SYN, i)); i++)
-		fprintf(out, "%s%" PRIu64, i ? "," : "", r->frame);
-	fputs("],\"syn_times_ms\":[", out);
-	for (i = 0; (r = evidence_find(ev, EK_SYN, i)); i++) {
-		fputs(i ? "," : "", out);
-		jms(out, r->offset_ns);
-	}
-	fputs("],\"intervals_ms\":[", out);
-	for (i = 1; (r = evidence_find(ev, EK_SYN, i)); i++) {
-		fputs(i > 1 ? "," : "", out);
-		jms(out, r->interval_ns);
-	}
-	fputc(']', out);
-	if (synack) {
-		fputc(',', out);
-		jframe(out, "synack_frame", synack->frame);
-	}
-	if (rst) {
-		fputc(',', out);
-		jframe(out, "rst_frame", rst->frame);
-	}
+	jstr(w, "link", link_key(t->d.conn_link));
+	jnum(w, "attempts", t->d.nconns);
+	json_syns(w, "syn_frames", ev, 0, SYN_FRAME);
+	json_syns(w, "syn_times_ms", ev, 0, SYN_OFFSET);
+	json_syns(w, "intervals_ms", ev, 1, SYN_INTERVAL);
+	if (synack)
+		jframe(w, "synack_frame", synack->frame);
+	if (rst)
+		jframe(w, "rst_frame", rst->frame);
 	if (icmp) {
-		fprintf(out, ",\"icmp\":{\"frame\":%" PRIu64 ",\"type\":%u,"
-		    "\"code\":%u,", icmp->frame, icmp->type, icmp->code);
-		jstr(out, "name", icmp->text);
-		fputc(',', out);
-		jstr(out, "from", icmp->peer);
-		fputc('}', out);
+		jkey(w, "icmp");
+		jw_lit(w, "{");
+		jnum(w, "frame", icmp->frame);
+		jnum(w, "type", icmp->type);
+		jnum(w, "code", icmp->code);
+		jstr(w, "name", icmp->text);
+		jstr(w, "from", icmp->peer);
+		jw_lit(w, "}");
 	}
-	fputc('}', out);
+	jw_lit(w, "}");
 }
 
 static void
-json_upstream(FILE *out, const struct flow *fl, const struct evidence *ev)
+json_upstream(struct jw *w, const struct flow *fl, const struct evidence *ev)
 {
 	const struct evidence_row *up = evidence_find(ev, EK_UP_REQUEST, 0);
 	const struct evidence_row *reply = evidence_find(ev, EK_UP_REPLY, 0);
 
-	fputs(",\"upstream\":{", out);
-	jframe(out, "request_frame", up->frame);
-	fputc(',', out);
-	jstr(out, "request_line", up->text);
-	fputc(',', out);
+	jkey(w, "upstream");
+	jw_lit(w, "{");
+	jframe(w, "request_frame", up->frame);
+	jstr(w, "request_line", up->text);
 	if (reply && reply->frame) {
 		const struct http_msg *m = &fl->msgs[reply->ref];
 
-		jframe(out, "response_frame", reply->frame);
-		fputc(',', out);
-		jstr(out, "first_line", reply->text);
-		fprintf(out, ",\"valid\":%s", m->valid ? "true" : "false");
+		jframe(w, "response_frame", reply->frame);
+		jstr(w, "first_line", reply->text);
+		jbool(w, "valid", m->valid);
 		if (m->valid)
-			fprintf(out, ",\"status\":%u", m->status);
+			jnum(w, "status", m->status);
 	} else {
-		fputs("\"response_frame\":null,\"first_line\":null", out);
+		jw_lit(w, ",\"response_frame\":null,\"first_line\":null");
 	}
-	fputc('}', out);
+	jw_lit(w, "}");
 }
 
 void
@@ -199,55 +379,61 @@ report_json_txn(FILE *out, const struct engine *e, const struct txn *t,
 	uint64_t frames[512];
 	size_t nev;
 	char when[40];
+	struct jw w;
 
-	fprintf(out, "{\"id\":%u,", t->id);
-	jaddr(out, "client", &cc->caddr);
-	fprintf(out, ",\"client_port\":%u,", cc->cport);
-	jaddr(out, "gateway", &cc->saddr);
-	fprintf(out, ",\"gateway_port\":%u,", cc->sport);
-	jstr(out, "method", flow_str(fl, req->method));
-	fputc(',', out);
-	jstr(out, "url", flow_str(fl, t->url));
-	fputc(',', out);
-	jstr(out, "host", flow_str(fl, t->host));
-	fprintf(out, ",\"port\":%u,", t->port);
+	w.out = out;
+	w.n = 0;
+	w.last = '\0';
+	jw_lit(&w, "{");
+	jnum(&w, "id", t->id);
+	jaddr(&w, "client", &cc->caddr);
+	jnum(&w, "client_port", cc->cport);
+	jaddr(&w, "gateway", &cc->saddr);
+	jnum(&w, "gateway_port", cc->sport);
+	jstr(&w, "method", flow_str(fl, req->method));
+	jstr(&w, "url", flow_str(fl, t->url));
+	jstr(&w, "host", flow_str(fl, t->host));
+	jnum(&w, "port", t->port);
 	if (t->status)
-		fprintf(out, "\"status\":%u,", t->status);
+		jnum(&w, "status", t->status);
 	else
-		fputs("\"status\":null,", out);
-	jframe(out, "request_frame", request->frame);
-	fputc(',', out);
-	jframe(out, "response_frame", answer->frame);
+		jw_lit(&w, ",\"status\":null");
+	jframe(&w, "request_frame", request->frame);
+	jframe(&w, "response_frame", answer->frame);
 	report_iso_time(req->head.ts_ns, when, sizeof when);
-	fputc(',', out);
-	jstr(out, "request_time", when);
-	fputs(",\"elapsed_ms\":", out);
-	jms(out, answer->delay_ns);
-	fputc(',', out);
-	jstr(out, "verdict", verdict_key(t->d.verdict));
-	fputc(',', out);
-	jstr(out, "cause", cause_key(t->d.cause));
-	fputc(',', out);
-	jstr(out, "summary", ev->summary);
-	fputc(',', out);
-	jstr(out, "remedy", cause_remedy(t->d.cause));
-	fprintf(out, ",\"shared\":%s,", t->d.shared ? "true" : "false");
+	jstr(&w, "request_time", when);
+	jkey(&w, "elapsed_ms");
+	jms(&w, answer->delay_ns);
+	jstr(&w, "verdict", verdict_key(t->d.verdict));
+	jstr(&w, "cause", cause_key(t->d.cause));
+	jstr(&w, "summary", ev->summary);
+	jstr(&w, "remedy", cause_remedy(t->d.cause));
+	jbool(&w, "shared", t->d.shared);
 	if (t->d.masked)
-		fputs("\"masked\":true,", out);
-	if (t->d.ambiguous)
-		fprintf(out, "\"ambiguous\":true,\"rivals\":[%u],",
-		    t->rival);
-	fputs("\"evidence_frames\":[", out);
+		jbool(&w, "masked", true);
+	if (t->d.ambiguous) {
+		jbool(&w, "ambiguous", true);
+		jkey(&w, "rivals");
+		jw_lit(&w, "[");
+		jw_u64(&w, t->rival);
+		jw_lit(&w, "]");
+	}
+	jkey(&w, "evidence_frames");
+	jw_lit(&w, "[");
 	nev = evidence_frames(ev, frames, sizeof frames / sizeof frames[0]);
-	for (size_t i = 0; i < nev; i++)
-		fprintf(out, "%s%" PRIu64, i ? "," : "", frames[i]);
-	fputc(']', out);
+	for (size_t i = 0; i < nev; i++) {
+		jw_sep(&w);
+		jw_u64(&w, frames[i]);
+	}
+	jw_lit(&w, "]");
 	if (t->d.ndns)
-		json_dns(out, fl, t, ev);
+		json_dns(&w, fl, t, ev);
 	if (t->d.nconns)
-		json_connect(out, fl, t, ev);
+		json_connect(&w, fl, t, ev);
 	if (t->d.up_req != NONE32)
-		json_upstream(out, fl, ev);
+		json_upstream(&w, fl, ev);
+	/* the next hop's and the access log's keys write to out themselves */
+	jw_flush(&w);
 	peer_report_json(out, e, t);
 	alog_json_txn(out, e->alog, t->id);	/* --access-log: "log" */
 	fputs("}\n", out);

@@ -2,7 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+#include <string.h>
 
 #include "report.h"
 
@@ -18,24 +18,69 @@ report_wants(const struct engine *e, const struct txn *t,
 	return o->all || t->is_error;
 }
 
+/* n as `width` digits (zero-padded) at p; returns the end. */
+static char *
+put_digits(char *p, unsigned long long n, int width)
+{
+	for (int i = width - 1; i >= 0; i--, n /= 10)
+		p[i] = (char)('0' + n % 10);
+	return p + width;
+}
+
+/*
+ * UTC, as gmtime_r would break it down, by the civil-from-days
+ * algorithm (H. Hinnant): it runs for every request of a report, where
+ * gmtime_r and snprintf cost more than the rest of the line.
+ */
 void
 report_iso_time(int64_t ts_ns, char *out, size_t outlen)
 {
-	time_t sec = (time_t)(ts_ns / 1000000000LL);
+	int64_t sec = ts_ns / 1000000000LL, days, era, sod, y;
 	long usec = (long)((ts_ns % 1000000000LL) / 1000);
-	struct tm tm;
+	unsigned doe, yoe, doy, mp, d, m;
+	char tmp[32], *p = tmp;
 
 	if (usec < 0) {
 		usec += 1000000;
 		sec--;
 	}
-	if (gmtime_r(&sec, &tm) == NULL) {
-		snprintf(out, outlen, "invalid-time");
-		return;
+	days = sec / 86400;
+	sod = sec % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
 	}
-	snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, usec);
+	days += 719468;		/* from 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = (unsigned)(days - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;		/* 1677..2262 from 64-bit ns */
+	p = put_digits(p, (unsigned long long)y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, (unsigned long long)(sod / 3600), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned long long)(sod / 60 % 60), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned long long)(sod % 60), 2);
+	*p++ = '.';
+	p = put_digits(p, (unsigned long long)usec, 6);
+	*p++ = 'Z';
+	if (outlen > 0) {
+		size_t n = (size_t)(p - tmp) < outlen ? (size_t)(p - tmp) :
+		    outlen - 1;
+
+		memcpy(out, tmp, n);
+		out[n] = '\0';
+	}
 }
 
 static int

@@ -1,6 +1,5 @@
 /* addr.c: IPv4/IPv6 address values. */
 #include <arpa/inet.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -33,22 +32,48 @@ addr_hash(const struct gw_addr *x)
 	return h;
 }
 
+/*
+ * Dotted quad, as inet_ntop writes it: it is printed for every request of
+ * a report and every evidence row, where inet_ntop's sprintf per octet
+ * was a tenth of the time.
+ */
+static const char *
+fmt4(const uint8_t a[4], char out[ADDR_STRLEN])
+{
+	char *p = out;
+
+	for (int i = 0; i < 4; i++) {
+		if (i > 0)
+			*p++ = '.';
+		if (a[i] >= 100)
+			*p++ = (char)('0' + a[i] / 100);
+		if (a[i] >= 10)
+			*p++ = (char)('0' + a[i] / 10 % 10);
+		*p++ = (char)('0' + a[i] % 10);
+	}
+	*p = '\0';
+	return out;
+}
+
 const char *
 addr_fmt(const struct gw_addr *x, char *out, size_t outlen)
 {
 	char tmp[ADDR_STRLEN];
 	const char *s = NULL;
+	size_t n;
 
 	if (outlen == 0)
 		return out;
 	/* Format into a full-size buffer so a short outlen truncates. */
 	if (x->family == 4)
-		s = inet_ntop(AF_INET, x->a, tmp, sizeof tmp);
+		s = fmt4(x->a, tmp);
 	else if (x->family == 6)
 		s = inet_ntop(AF_INET6, x->a, tmp, sizeof tmp);
 	if (s == NULL)
 		s = "-";
-	snprintf(out, outlen, "%s", s);
+	n = strlen(s) < outlen ? strlen(s) : outlen - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
 	return out;
 }
 
@@ -56,12 +81,29 @@ const char *
 addr_port_fmt(const struct gw_addr *x, uint16_t port, char *out,
     size_t outlen)
 {
-	char a[ADDR_STRLEN];
+	char a[ADDR_PORT_STRLEN], digits[5];
+	size_t n = 0, k = sizeof digits;
 
 	if (outlen == 0)
 		return out;
-	addr_fmt(x, a, sizeof a);
-	snprintf(out, outlen, x->family == 6 ? "[%s]:%u" : "%s:%u", a, port);
+	if (x->family == 6)
+		a[n++] = '[';
+	addr_fmt(x, a + n, ADDR_STRLEN);
+	n += strlen(a + n);
+	if (x->family == 6)
+		a[n++] = ']';
+	a[n++] = ':';
+	do {
+		digits[--k] = (char)('0' + port % 10);
+		port /= 10;
+	} while (port > 0);
+	memcpy(a + n, digits + k, sizeof digits - k);
+	n += sizeof digits - k;
+	/* as snprintf would cut it */
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, a, n);
+	out[n] = '\0';
 	return out;
 }
 
