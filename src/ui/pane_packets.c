@@ -300,7 +300,7 @@ pk_run(struct ui *u)
 {
 	struct pk_view *pk = u->pk;
 	const struct txn *t = pk->txn != NONE32 ?
-	    &u->eng.diag.txns[pk->txn] : NULL;
+	    &ui_model(u)->diag.txns[pk->txn] : NULL;
 	struct frame_ref first, last;
 
 	if (ff_index_stale(&pk->ix, &u->eng.flow) &&
@@ -309,7 +309,7 @@ pk_run(struct ui *u)
 		return;
 	}
 	if (pk->df == NULL && t != NULL) {
-		txn_frame_range(&u->eng.flow, t, &first, &last);
+		txn_frame_range(&ui_model(u)->flow, t, &first, &last);
 		if (first.number != 0) {
 			pass_start(u, &first, last.number);
 			return;
@@ -344,6 +344,7 @@ static bool
 pk_open(struct ui *u)
 {
 	const struct txn *t = ui_selected(u);
+	const struct flow *fl = &ui_model(u)->flow;
 	struct pk_view *pk;
 
 	if (u->loading) {
@@ -354,13 +355,11 @@ pk_open(struct ui *u)
 	if (u->pk == NULL && (u->pk = pk_new(u)) == NULL)
 		return false;
 	pk = u->pk;
-	pk->txn = t ? (uint32_t)(t - u->eng.diag.txns) : NONE32;
-	pk->nev = t ? diag_evidence_frames(&u->eng.flow, t,
-	    u->eng.flow.stats.last_ts, pk->ev,
+	pk->txn = t ? (uint32_t)(t - ui_model(u)->diag.txns) : NONE32;
+	pk->nev = t ? diag_evidence_frames(fl, t, fl->stats.last_ts, pk->ev,
 	    PK_MAX_EVIDENCE) : 0;
-	pk->ref_ts = t ? u->eng.flow.msgs[t->req].start.ts_ns :
-	    pk->frame1.ts_ns;
-	pk->want = t ? u->eng.flow.msgs[t->req].start.number : 0;
+	pk->ref_ts = t ? fl->msgs[t->req].start.ts_ns : pk->frame1.ts_ns;
+	pk->want = t ? fl->msgs[t->req].start.number : 0;
 	if (pk->df == NULL && !dfilter_blank(pk->text) && !pk->err_on)
 		pk_apply(u);	/* -Y on the command line */
 	else if (pk->df == NULL || pk->rows.n == 0)
@@ -503,7 +502,7 @@ pk_title(struct ui *u)
 {
 	struct pk_view *pk = u->pk;
 	const struct txn *t = pk->txn != NONE32 ?
-	    &u->eng.diag.txns[pk->txn] : NULL;
+	    &ui_model(u)->diag.txns[pk->txn] : NULL;
 	char title[200];
 	uint64_t size = pk->scan.rr.cf ? capfile_size(pk->scan.rr.cf) : 0;
 
