@@ -757,8 +757,9 @@ pk_read_selected(struct ui *u, struct frame *f)
 
 /*
  * The request a frame belongs to: the one whose evidence (request, answer,
- * look-ups, attempts) holds it, else the one whose frame range holds it
- * (the list's request first); NONE32 when none.
+ * look-ups, attempts; a retired row: the frames it keeps) holds it, else
+ * the one of the model whose frame range holds it (the list's request
+ * first); 0 when none.
  */
 uint32_t
 pk_txn_of_frame(const struct ui *u, uint64_t number)
@@ -766,7 +767,7 @@ pk_txn_of_frame(const struct ui *u, uint64_t number)
 	const struct diag *dg = &u->eng.diag;
 	const struct flow *fl = &u->eng.flow;
 	uint64_t ev[PK_MAX_EVIDENCE];
-	uint32_t in_range = NONE32;
+	uint32_t in_range = 0, id;
 
 	for (size_t i = 0; i < dg->ntxns; i++) {
 		struct frame_ref first, last;
@@ -775,12 +776,15 @@ pk_txn_of_frame(const struct ui *u, uint64_t number)
 
 		for (size_t k = 0; k < n; k++)
 			if (ev[k] == number)
-				return (uint32_t)i;
+				return dg->txns[i].id;
 		txn_frame_range(fl, &dg->txns[i], &first, &last);
 		if (first.number <= number && number <= last.number &&
-		    (in_range == NONE32 || (u->pk && i == u->pk->txn)))
-			in_range = (uint32_t)i;
+		    (in_range == 0 || (u->pk && !u->mini_on &&
+		    i == u->pk->txn)))
+			in_range = dg->txns[i].id;
 	}
+	if ((id = rows_id_of_frame(&u->retired_rows, number)) != 0)
+		return id;
 	return in_range;
 }
 
@@ -788,18 +792,18 @@ static void
 pk_jump(struct ui *u)
 {
 	struct frame_ref r;
-	uint32_t ti;
+	uint32_t id;
 
 	if (!pk_selected(u, &r))
 		return;
-	if ((ti = pk_txn_of_frame(u, r.number)) == NONE32) {
+	if ((id = pk_txn_of_frame(u, r.number)) == 0) {
 		ui_message(u, true, "frame %llu belongs to no request",
 		    (unsigned long long)r.number);
 		return;
 	}
-	ui_show_txn(u, ti);
+	ui_show_txn(u, id);
 	ui_message(u, false, "frame %llu: request #%u", (unsigned long long)
-	    r.number, u->eng.diag.txns[ti].id);
+	    r.number, id);
 }
 
 static bool

@@ -447,22 +447,26 @@ req_step(struct ui *u)
 }
 
 void
-req_show(struct ui *u, uint32_t ti)
+req_show(struct ui *u, uint32_t id)
 {
 	struct req_pane *rq = &u->rq;
-	const struct txn *t = &u->eng.diag.txns[ti];
+	uint32_t ti = diag_find(&u->eng.diag, id), e;
+	size_t r = rows_by_id(&u->retired_rows, id);
 	struct row_view v;
 
-	rows_txn_view(&u->eng.flow, t, &v);
-	if (!req_match(u, REQ_LIVE | ti, &v)) {	/* widen what hides it */
-		rq->show_all = rq->show_all || !t->is_error;
+	if (ti == NONE32 && r == SIZE_MAX)
+		return;
+	e = ti != NONE32 ? REQ_LIVE | ti : (uint32_t)r;
+	req_entry_view(u, e, &v);
+	if (!req_match(u, e, &v)) {	/* widen what hides it */
+		rq->show_all = rq->show_all || !v.is_error;
 		rq->narrow[0] = '\0';
 		rq->client_on = false;
 		rf_free(u->rf);
 		u->rf = NULL;
 		rq->dfilter[0] = '\0';
 	}
-	rq->sel_id = t->id;
+	rq->sel_id = id;
 	req_refilter(u);
 }
 

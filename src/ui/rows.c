@@ -557,6 +557,41 @@ rows_txn_view(const struct flow *fl, const struct txn *t,
 }
 
 size_t
+rows_by_id(const struct ui_rows *rs, uint32_t id)
+{
+	size_t lo = 0, hi = rs->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rs->rows[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < rs->n && rs->rows[lo].id == id ? lo : SIZE_MAX;
+}
+
+uint32_t
+rows_id_of_frame(const struct ui_rows *rs, uint64_t number)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		size_t pos = rs->rows[i].frames, n;
+		uint64_t num = 0;
+
+		n = get_varint(rs->refs, rs->refs_len, &pos);
+		for (size_t k = 0; k < n && num <= number; k++) {
+			num += (uint64_t)unzigzag(get_varint(rs->refs,
+			    rs->refs_len, &pos));
+			(void)get_varint(rs->refs, rs->refs_len, &pos);
+			if (num == number)
+				return rs->rows[i].id;
+		}
+	}
+	return 0;
+}
+
+size_t
 rows_frame_numbers(const struct ui_rows *rs, size_t i, uint64_t *out,
     size_t max)
 {

@@ -80,6 +80,10 @@ int rows_add(struct ui_rows *rs, const struct diag *dg,
 void rows_view(const struct ui_rows *rs, size_t i, struct row_view *v);
 void rows_txn_view(const struct flow *fl, const struct txn *t,
     struct row_view *v);
+/* The row with this id, or SIZE_MAX. */
+size_t rows_by_id(const struct ui_rows *rs, uint32_t id);
+/* The id of the first row keeping frame `number`, 0: none. */
+uint32_t rows_id_of_frame(const struct ui_rows *rs, uint64_t number);
 /* Row i's frame numbers, ascending; returns how many were written. */
 size_t rows_frame_numbers(const struct ui_rows *rs, size_t i, uint64_t *out,
     size_t max);

@@ -222,12 +222,12 @@ ui_pop_view(struct ui *u)
 }
 
 void
-ui_show_txn(struct ui *u, uint32_t ti)
+ui_show_txn(struct ui *u, uint32_t id)
 {
 	while (u->nviews)
 		ui_pop_view(u);
 	ui_focus(u, PANE_REQUESTS);
-	req_show(u, ti);
+	req_show(u, id);
 }
 
 static int

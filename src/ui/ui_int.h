@@ -262,8 +262,8 @@ const struct ui_pane *ui_focused(const struct ui *u);
 void ui_focus(struct ui *u, int pane);
 /* Opens a full-screen view over what is shown; false when it did not. */
 bool ui_push_view(struct ui *u, const struct ui_pane *v);
-/* Closes every view and selects txns[ti] in the list (showing it). */
-void ui_show_txn(struct ui *u, uint32_t ti);
+/* Closes every view and selects request `id` in the list (showing it). */
+void ui_show_txn(struct ui *u, uint32_t id);
 
 /* ui_live.c: the screen on a live capture */
 void ui_live_poll(struct ui *u);
@@ -330,8 +330,9 @@ void req_init(struct ui *u);
 void req_rebuild(struct ui *u);
 /* Starts the -Y filter once the capture has loaded. */
 void req_start(struct ui *u);
-/* Lists and selects txns[ti], widening the filters when they hide it. */
-void req_show(struct ui *u, uint32_t ti);
+/* Lists and selects request `id` (in the model or a retired row),
+ * widening the filters when they hide it. */
+void req_show(struct ui *u, uint32_t id);
 /* List entry e as shown. */
 void req_entry_view(const struct ui *u, uint32_t e, struct row_view *v);
 
@@ -366,7 +367,7 @@ struct pk_view;
  * read), or NULL. */
 struct frame_fields;
 const struct frame_fields *pk_read_selected(struct ui *u, struct frame *f);
-/* The txns[] index a frame belongs to, NONE32: none. */
+/* The id of the request a frame belongs to, 0: none. */
 uint32_t pk_txn_of_frame(const struct ui *u, uint64_t number);
 
 
