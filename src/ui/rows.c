@@ -572,41 +572,36 @@ rows_by_id(const struct ui_rows *rs, uint32_t id)
 	return lo < rs->n && rs->rows[lo].id == id ? lo : SIZE_MAX;
 }
 
-uint32_t
-rows_id_of_frame(const struct ui_rows *rs, uint64_t number)
-{
-	for (size_t i = 0; i < rs->n; i++) {
-		size_t pos = rs->rows[i].frames, n;
-		uint64_t num = 0;
-
-		n = get_varint(rs->refs, rs->refs_len, &pos);
-		for (size_t k = 0; k < n && num <= number; k++) {
-			num += (uint64_t)unzigzag(get_varint(rs->refs,
-			    rs->refs_len, &pos));
-			(void)get_varint(rs->refs, rs->refs_len, &pos);
-			if (num == number)
-				return rs->rows[i].id;
-		}
-	}
-	return 0;
-}
-
 size_t
 rows_frame_numbers(const struct ui_rows *rs, size_t i, uint64_t *out,
     size_t max)
 {
-	struct frame_ref *f = malloc(ROW_MAX_FRAMES * sizeof *f);
-	size_t n;
+	size_t pos = rs->rows[i].frames, n, kept = 0;
+	uint64_t num = 0;
 
-	if (f == NULL)
-		return 0;
-	n = decode_frames(rs, &rs->rows[i], f, ROW_MAX_FRAMES, NULL);
-	if (n > max)
-		n = max;
-	for (size_t k = 0; k < n; k++)
-		out[k] = f[k].number;
-	free(f);
-	return n;
+	n = get_varint(rs->refs, rs->refs_len, &pos);
+	for (size_t k = 0; k < n && kept < max; k++) {
+		num += (uint64_t)unzigzag(get_varint(rs->refs, rs->refs_len,
+		    &pos));
+		(void)get_varint(rs->refs, rs->refs_len, &pos);	/* offset */
+		out[kept++] = num;
+	}
+	return kept;
+}
+
+uint32_t
+rows_id_of_frame(const struct ui_rows *rs, uint64_t number)
+{
+	uint64_t f[ROW_MAX_FRAMES];
+
+	for (size_t i = 0; i < rs->n; i++) {
+		size_t n = rows_frame_numbers(rs, i, f, ROW_MAX_FRAMES);
+
+		for (size_t k = 0; k < n && f[k] <= number; k++)
+			if (f[k] == number)
+				return rs->rows[i].id;
+	}
+	return 0;
 }
 
 /* ---- the model rebuilt on selection ------------------------------------ */

@@ -138,6 +138,7 @@ void
 ui_model_sync(struct ui *u)
 {
 	uint32_t e = ui_selected_entry(u), ti;
+	int64_t t0 = clock_mono_ns(), took;
 	char err[600];
 
 	if (e == NONE32 || (e & REQ_LIVE)) {
@@ -160,6 +161,10 @@ ui_model_sync(struct ui *u)
 	u->mini_id = u->retired_rows.rows[e].id;
 	u->mini_txn = ti;
 	u->rows_rebuilt++;
+	took = clock_mono_ns() - t0;
+	u->rows_rebuild_ns += took;
+	if (took > u->rows_rebuild_max_ns)
+		u->rows_rebuild_max_ns = took;
 }
 
 void
@@ -846,9 +851,11 @@ ui_main(const struct ui_opts *o, char *err, size_t errlen)
 		fprintf(stderr, "gw502tui: %s\n", theme_err);
 	if (u->rows_stats)
 		fprintf(stderr, "gw502tui: rows: %zu retired of %llu requests, "
-		    "%llu rebuilt on selection\n", u->retired_rows.n,
-		    (unsigned long long)diag_total(&u->eng.diag),
-		    (unsigned long long)u->rows_rebuilt);
+		    "%llu rebuilt on selection (mean %.2f ms, max %.2f ms)\n",
+		    u->retired_rows.n, (unsigned long long)diag_total(&u->eng.diag),
+		    (unsigned long long)u->rows_rebuilt, u->rows_rebuilt ?
+		    (double)u->rows_rebuild_ns / 1e6 / (double)u->rows_rebuilt :
+		    0.0, (double)u->rows_rebuild_max_ns / 1e6);
 	/* Ctrl-C is the user quitting (like q): a clean exit */
 	if (rc == 0 && ui_signal_seen && ui_signal_seen != SIGINT) {
 		snprintf(err, errlen, "%s: interrupted by signal %d (%s)",

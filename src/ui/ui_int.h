@@ -226,6 +226,7 @@ struct ui {
 	bool rows_on;
 	bool rows_stats;	/* GW502TUI_ROWS=stats: counts on stderr */
 	uint64_t rows_rebuilt;	/* selections that rebuilt a row's model */
+	int64_t rows_rebuild_ns, rows_rebuild_max_ns;	/* time they took */
 	/* the selected row's model, rebuilt from its frames: while mini_on
 	 * the panes read it (ui_model) and their txn refs index it */
 	struct engine mini;
