@@ -301,10 +301,12 @@ pk_run(struct ui *u)
 	struct pk_view *pk = u->pk;
 	const struct txn *t = pk->txn != NONE32 ?
 	    &ui_model(u)->diag.txns[pk->txn] : NULL;
+	/* a retired row's own frames: decoded with its rebuilt model */
+	const struct flow *fl = pk->df == NULL && t ? &ui_model(u)->flow :
+	    &u->eng.flow;
 	struct frame_ref first, last;
 
-	if (ff_index_stale(&pk->ix, &u->eng.flow) &&
-	    ff_index_build(&pk->ix, &u->eng.flow) != 0) {
+	if (ff_index_stale(&pk->ix, fl) && ff_index_build(&pk->ix, fl) != 0) {
 		ui_message(u, true, "out of memory for the packet list");
 		return;
 	}

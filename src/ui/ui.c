@@ -29,6 +29,11 @@
  * its speed */
 #define UI_KEEP_GROWTH 4
 #define UI_KEEP_MIN_MSGS 16384
+/* Without --keep, rows start once this many requests were seen: below,
+ * the model is small anyway and stays whole (the packet list's and the
+ * filters' HTTP fields come from the model's messages, which a retired
+ * row no longer has there) */
+#define UI_ROWS_FROM 25000
 #define UI_PROGRESS_EVERY_NS (100LL * 1000000LL)
 #define UI_IDLE_MS 200
 #define UI_SETTLE_MS 60		/* stream loads once keys pause this long */
@@ -418,6 +423,8 @@ ui_trim_rows(struct ui *u, uint32_t *const *refs, size_t nrefs,
 	const struct flow *fl = &u->eng.flow;
 	bool any = false;
 
+	if (diag_total(dg) < u->rows_from)
+		return false;
 	for (size_t i = 0; i < dg->ntxns; i++) {
 		const struct txn *t = &dg->txns[i];
 
@@ -797,11 +804,13 @@ ui_setup(struct ui *u, char *err, size_t errlen)
 	ui_mouse_on(u);
 	u->rq.show_all = u->opts->show_all != 0;
 	/* test knobs (doc/performance.md): GW502TUI_ROWS=0 keeps every
-	 * transaction's model, =stats says at exit how many rows there were */
+	 * transaction's model, =stats starts the rows at once and says at
+	 * exit how many there were */
 	rows_env = getenv("GW502TUI_ROWS");
 	u->rows_on = u->opts->keep == 0 && u->opts->alog == NULL &&
 	    !(rows_env && strcmp(rows_env, "0") == 0);
 	u->rows_stats = rows_env && strcmp(rows_env, "stats") == 0;
+	u->rows_from = u->rows_stats ? 0 : UI_ROWS_FROM;
 	if (u->opts->eo.client.family) {	/* -c ADDR, as --report */
 		u->rq.client = u->opts->eo.client;
 		u->rq.client_on = true;

@@ -224,6 +224,7 @@ struct ui {
 	/* without --keep: settled transactions as compact rows (rows.h) */
 	struct ui_rows retired_rows;
 	bool rows_on;
+	size_t rows_from;	/* requests seen before rows start */
 	bool rows_stats;	/* GW502TUI_ROWS=stats: counts on stderr */
 	uint64_t rows_rebuilt;	/* selections that rebuilt a row's model */
 	int64_t rows_rebuild_ns, rows_rebuild_max_ns;	/* time they took */
