@@ -33,6 +33,7 @@ struct row {
 	int64_t elapsed_ns;	/* request to answer (or to the client
 				 * leaving), as decided when it retired */
 	uint32_t id;		/* the transaction's id (txn.id) */
+	uint32_t rival;		/* txn.rival: the ambiguity's other request */
 	strref url;		/* in rows.str */
 	strref host, method, summary;	/* in rows.str, shared (summary:
 					 * errors only, else 0) */
