@@ -26,8 +26,14 @@
 #     (120x40, TERM=xterm-256color); time from writing the key to the
 #     master until the first and the last byte of the repaint (the burst
 #     ends after 5 ms of silence). This is the program's own latency.
-# Prints medians and PASS/FAIL against 0.3 s and 20 ms; exit status 1 when
-# a target FAILs.
+#  4. The screen's rows (issue 15): on BENCH_TUI_ROWS (default 300000 and
+#     1000000) small transactions, the TUI without --keep, loaded: peak RSS
+#     (VmHWM) against 64 MB + 300 bytes per transaction, and selecting a
+#     retired row (each j/k rebuilds its evidence from its frames: the
+#     control client's figure, judged against 20 ms). BENCH_TUI_ONLY=rows
+#     runs this part alone.
+# Prints medians and PASS/FAIL against 0.3 s, 20 ms and the memory limit;
+# exit status 1 when a target FAILs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -43,25 +49,37 @@ if [ ! -x "$BIN/gen" ] || [ bench/gen.c -nt "$BIN/gen" ]; then
 	cc -O2 -std=c11 -Wall -Wextra -D_GNU_SOURCE -o "$BIN/gen" bench/gen.c -lm
 fi
 FIRST=${1:-$OUT/gw-1G-s$SEED.pcap}
-if [ ! -s "$FIRST" ]; then
+if [ ! -s "$FIRST" ] && [ "${BENCH_TUI_ONLY:-}" != rows ]; then
 	echo "tui: generating $FIRST" >&2
 	"$BIN/gen" -o "$FIRST" -s 1G -S "$SEED" -t "${FIRST%.pcap}.truth.json" >/dev/null
 	echo "$(md5sum bench/gen.c | cut -c1-12) -s 1G -S $SEED" >"${FIRST%.pcap}.stamp"
 fi
 KEYS=${2:-$OUT/tui-${TXNS}tx-s$SEED.pcap}
-if [ ! -s "$KEYS" ]; then
+if [ ! -s "$KEYS" ] && [ "${BENCH_TUI_ONLY:-}" != rows ]; then
 	echo "tui: generating $KEYS ($TXNS small transactions)" >&2
 	"$BIN/gen" -o "$KEYS" -n "$TXNS" -m small -r 400 -S "$SEED" \
 	    -t "${KEYS%.pcap}.truth.json" >/dev/null
 fi
-cat "$FIRST" "$KEYS" >/dev/null	# page cache
+ROWS_FILES=()
+for n in ${BENCH_TUI_ROWS:-300000 1000000}; do
+	f=$OUT/tui-${n}tx-s$SEED.pcap
+	if [ ! -s "$f" ]; then
+		echo "tui: generating $f ($n small transactions)" >&2
+		"$BIN/gen" -o "$f" -n "$n" -m small -r 400 -S "$SEED" \
+		    -t "${f%.pcap}.truth.json" >/dev/null
+	fi
+	ROWS_FILES+=("$f:$n")
+done
+[ "${BENCH_TUI_ONLY:-}" = rows ] || cat "$FIRST" "$KEYS" >/dev/null	# page cache
 
 python3 - "$GW" "$FIRST" "$KEYS" "${BENCH_TUI_RUNS:-5}" "${BENCH_TUI_KEYS:-50}" \
-    "${BENCH_TUI_KEEP:-10000}" <<'EOF'
+    "${BENCH_TUI_KEEP:-10000}" "${BENCH_TUI_ONLY:-}" "${ROWS_FILES[@]}" <<'EOF'
 import os, re, shlex, statistics, subprocess, sys, tempfile, time
 
 gw, first, keys, runs, nkeys = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 keep = int(sys.argv[6])
+only = sys.argv[7]
+rows_files = [(a.rsplit(":", 1)[0], int(a.rsplit(":", 1)[1])) for a in sys.argv[8:]]
 S = "gwbench"
 ROW = re.compile(r"│\d\d:\d\d:\d\d\.\d{3} ")
 
@@ -183,7 +201,55 @@ def control_keys(nkeys):
 # keep a tmux server running, so new-session does not pay its start-up
 tmux("kill-session", "-t", "gwbench-keep", check=False)
 tmux("new-session", "-d", "-s", "gwbench-keep", "-x", "80", "-y", "24", "sleep 3600")
+def rows_target():
+    """4. The rows: peak RSS of the loaded TUI without --keep on each
+    file, and selection latency over retired rows."""
+    for path, n in rows_files:
+        t0 = start(path, "")
+        while time.monotonic() - t0 < 1800:
+            s = cap()
+            if "? help" in s and "Loading" not in s:
+                break
+            time.sleep(0.1)
+        tl = time.monotonic() - t0
+        tmux("send-keys", "-t", S, "a")
+        time.sleep(1.0)
+        title = cap().split("\n")[0].strip("┌─ ").split("─")[0].strip()
+        peak = peak_rss_mb()
+        limit = 64 + 300 * n / 1e6
+        ctl_first, ctl_done = control_keys(nkeys)
+        tmux("send-keys", "-t", S, "q")
+        time.sleep(0.2)
+        kill()
+        print(f"{os.path.basename(path)}: loaded in {tl:.1f} s; list: {title}")
+        print(f"{'PASS' if peak <= limit else 'FAIL'}  rows: peak RSS {peak:.0f} MB "
+              f"for {n} transactions ({(peak - 64) * 1e6 / n:.0f} bytes each above 64 MB; "
+              f"limit 64 MB + 300 B each = {limit:.0f} MB)")
+        if peak > limit:
+            failed.append(f"rows-rss-{n}")
+        if ctl_done:
+            q = lambda v, p: sorted(v)[min(len(v) - 1, int(p * len(v)))]
+            mc = statistics.median(ctl_done)
+            print(f"{'PASS' if mc <= 20 else 'FAIL'}  rows: selecting a retired row "
+                  f"(j/k, evidence rebuilt from its frames) through a tmux control client: "
+                  f"repaint done median {mc:.2f} ms, p90 {q(ctl_done, 0.9):.2f}, "
+                  f"max {max(ctl_done):.2f} (limit 20 ms)")
+            if mc > 20:
+                failed.append(f"rows-select-{n}")
+        else:
+            print("FAIL  rows: the screen did not change on every key")
+            failed.append(f"rows-select-{n}")
+
 failed = []
+if only == "rows":
+    tmux("kill-session", "-t", "gwbench-keep", check=False)
+    tmux("new-session", "-d", "-s", "gwbench-keep", "-x", "80", "-y", "24", "sleep 3600")
+    try:
+        rows_target()
+    finally:
+        kill()
+        tmux("kill-session", "-t", "gwbench-keep", check=False)
+    sys.exit(1 if failed else 0)
 try:
     rt = []
     for _ in range(30):
@@ -350,6 +416,7 @@ try:
           f"{statistics.median(firstb):.2f} ms (p90 {q(firstb, 0.9):.2f}), "
           f"repaint done median {statistics.median(lastb):.2f} ms "
           f"(p90 {q(lastb, 0.9):.2f}) — loaded in {time.monotonic() - t0:.1f} s")
+    rows_target()
 finally:
     kill()
     tmux("kill-session", "-t", "gwbench-keep", check=False)

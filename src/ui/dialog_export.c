@@ -21,12 +21,12 @@ with_hop(const struct ui *u)
 }
 
 static void
-export_default_name(const struct ui *u, const struct txn *t, char *out,
+export_default_name(struct ui *u, const struct txn *t, char *out,
     size_t outlen)
 {
 	char a[ADDR_STRLEN], *p;
 
-	addr_fmt(&u->eng.flow.conns[t->conn].caddr, a, sizeof a);
+	addr_fmt(&ui_model(u)->flow.conns[t->conn].caddr, a, sizeof a);
 	for (p = a; *p; p++)
 		if (*p == ':')
 			*p = '_';	/* IPv6: no colons in file names */
@@ -70,7 +70,7 @@ export_dialog(struct ui *u, const struct txn *t)
 	uint64_t written = 0;
 	bool force = false;
 
-	txn_frame_range(&u->eng.flow, t, &first, &last);
+	txn_frame_range(&ui_model(u)->flow, t, &first, &last);
 	if (first.number == 0) {
 		ui_message(u, true, "request #%u has no frames to export", t->id);
 		return;

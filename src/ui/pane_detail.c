@@ -109,7 +109,7 @@ pd_open(struct ui *u)
 	const struct frame_fields *ff;
 	struct frame f;
 	char clock[32], src[ADDR_STRLEN], dst[ADDR_STRLEN], info[1024];
-	uint32_t ti;
+	uint32_t id;
 
 	if (u->pd == NULL && (u->pd = calloc(1, sizeof *u->pd)) == NULL) {
 		ui_message(u, true, "out of memory for the packet detail");
@@ -128,9 +128,9 @@ pd_open(struct ui *u)
 	    (unsigned long long)f.number, f.wirelen, f.caplen, clock);
 	pd_add(u, "%s %s %s  %s", src, u->g.arrow, dst, ff_protocol(ff));
 	pd_add(u, "%s", info);
-	ti = pk_txn_of_frame(u, f.number);
-	if (ti != NONE32)
-		pd_add(u, "Request #%u (r goes to it)", u->eng.diag.txns[ti].id);
+	id = pk_txn_of_frame(u, f.number);
+	if (id != 0)
+		pd_add(u, "Request #%u (r goes to it)", id);
 	pd_add(u, "%s", "");
 	pd_add(u, "Fields (display filter names)");
 	for (int fld = 0; fld < FF_NFIELDS; fld++)
@@ -164,14 +164,14 @@ static bool
 pd_key(struct ui *u, int act)
 {
 	struct pd_view *pd = u->pd;
-	uint32_t ti;
+	uint32_t id;
 
 	if (act == ACT_JUMP) {
-		if ((ti = pk_txn_of_frame(u, pd->number)) == NONE32)
+		if ((id = pk_txn_of_frame(u, pd->number)) == 0)
 			ui_message(u, true, "frame %llu belongs to no request",
 			    (unsigned long long)pd->number);
 		else
-			ui_show_txn(u, ti);
+			ui_show_txn(u, id);
 		return true;
 	}
 	if (!ui_scroll_key(act, pd->n, ui_page(u->wflow), &pd->top))

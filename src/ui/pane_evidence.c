@@ -280,7 +280,8 @@ ev_next_hop(struct ui *u, const struct txn *t)
 {
 	struct peer_verdict v;
 
-	if (u->eng.peer == NULL || !peer_explain(u->eng.peer, &u->eng, t, &v))
+	if (u->eng.peer == NULL || !peer_explain(u->eng.peer, ui_model(u), t,
+	    &v))
 		return;
 	ev_add(u, "Next hop", v.where == PEER_NONE ? TE_DIM : TE_BAD,
 	    "%s: %s", v.where == PEER_NONE ? "not placed" :
@@ -312,8 +313,10 @@ void
 ev_build(struct ui *u, const struct txn *t)
 {
 	struct ev_pane *ev = &u->ev;
-	uint32_t id = t ? (uint32_t)(t - u->eng.diag.txns) : NONE32;
+	const struct engine *m = ui_model(u);
+	uint32_t id = t ? (uint32_t)(t - m->diag.txns) : NONE32;
 	struct evidence list = { 0 };
+	struct row_view v;
 
 	if (!ev->lines || !u->wev)
 		return;
@@ -321,10 +324,14 @@ ev_build(struct ui *u, const struct txn *t)
 		ev->top = 0;
 	ev->txn = id;
 	ev->n = 0;
-	if (t && evidence_build(&list, &u->eng.diag, &u->eng.flow, t,
-	    u->eng.flow.stats.last_ts, false) != 0)
+	if (t && evidence_build(&list, &m->diag, &m->flow, t,
+	    m->flow.stats.last_ts, false) != 0)
 		ev_add(u, "", TE_BAD, "out of memory for the evidence");
 	else if (t) {
+		/* a retired row: the sentence the main diagnosis said */
+		if (ui_selected_view(u, &v) && v.summary[0])
+			snprintf(list.summary, sizeof list.summary, "%s",
+			    v.summary);
 		ev_head(u, t, &list);
 		ev_log(u, t);
 		ev_next_hop(u, t);

@@ -300,16 +300,18 @@ pk_run(struct ui *u)
 {
 	struct pk_view *pk = u->pk;
 	const struct txn *t = pk->txn != NONE32 ?
-	    &u->eng.diag.txns[pk->txn] : NULL;
+	    &ui_model(u)->diag.txns[pk->txn] : NULL;
+	/* a retired row's own frames: decoded with its rebuilt model */
+	const struct flow *fl = pk->df == NULL && t ? &ui_model(u)->flow :
+	    &u->eng.flow;
 	struct frame_ref first, last;
 
-	if (ff_index_stale(&pk->ix, &u->eng.flow) &&
-	    ff_index_build(&pk->ix, &u->eng.flow) != 0) {
+	if (ff_index_stale(&pk->ix, fl) && ff_index_build(&pk->ix, fl) != 0) {
 		ui_message(u, true, "out of memory for the packet list");
 		return;
 	}
 	if (pk->df == NULL && t != NULL) {
-		txn_frame_range(&u->eng.flow, t, &first, &last);
+		txn_frame_range(&ui_model(u)->flow, t, &first, &last);
 		if (first.number != 0) {
 			pass_start(u, &first, last.number);
 			return;
@@ -344,6 +346,7 @@ static bool
 pk_open(struct ui *u)
 {
 	const struct txn *t = ui_selected(u);
+	const struct flow *fl = &ui_model(u)->flow;
 	struct pk_view *pk;
 
 	if (u->loading) {
@@ -354,13 +357,11 @@ pk_open(struct ui *u)
 	if (u->pk == NULL && (u->pk = pk_new(u)) == NULL)
 		return false;
 	pk = u->pk;
-	pk->txn = t ? (uint32_t)(t - u->eng.diag.txns) : NONE32;
-	pk->nev = t ? diag_evidence_frames(&u->eng.flow, t,
-	    u->eng.flow.stats.last_ts, pk->ev,
+	pk->txn = t ? (uint32_t)(t - ui_model(u)->diag.txns) : NONE32;
+	pk->nev = t ? diag_evidence_frames(fl, t, fl->stats.last_ts, pk->ev,
 	    PK_MAX_EVIDENCE) : 0;
-	pk->ref_ts = t ? u->eng.flow.msgs[t->req].start.ts_ns :
-	    pk->frame1.ts_ns;
-	pk->want = t ? u->eng.flow.msgs[t->req].start.number : 0;
+	pk->ref_ts = t ? fl->msgs[t->req].start.ts_ns : pk->frame1.ts_ns;
+	pk->want = t ? fl->msgs[t->req].start.number : 0;
 	if (pk->df == NULL && !dfilter_blank(pk->text) && !pk->err_on)
 		pk_apply(u);	/* -Y on the command line */
 	else if (pk->df == NULL || pk->rows.n == 0)
@@ -503,7 +504,7 @@ pk_title(struct ui *u)
 {
 	struct pk_view *pk = u->pk;
 	const struct txn *t = pk->txn != NONE32 ?
-	    &u->eng.diag.txns[pk->txn] : NULL;
+	    &ui_model(u)->diag.txns[pk->txn] : NULL;
 	char title[200];
 	uint64_t size = pk->scan.rr.cf ? capfile_size(pk->scan.rr.cf) : 0;
 
@@ -758,8 +759,9 @@ pk_read_selected(struct ui *u, struct frame *f)
 
 /*
  * The request a frame belongs to: the one whose evidence (request, answer,
- * look-ups, attempts) holds it, else the one whose frame range holds it
- * (the list's request first); NONE32 when none.
+ * look-ups, attempts; a retired row: the frames it keeps) holds it, else
+ * the one of the model whose frame range holds it (the list's request
+ * first); 0 when none.
  */
 uint32_t
 pk_txn_of_frame(const struct ui *u, uint64_t number)
@@ -767,7 +769,7 @@ pk_txn_of_frame(const struct ui *u, uint64_t number)
 	const struct diag *dg = &u->eng.diag;
 	const struct flow *fl = &u->eng.flow;
 	uint64_t ev[PK_MAX_EVIDENCE];
-	uint32_t in_range = NONE32;
+	uint32_t in_range = 0, id;
 
 	for (size_t i = 0; i < dg->ntxns; i++) {
 		struct frame_ref first, last;
@@ -776,12 +778,15 @@ pk_txn_of_frame(const struct ui *u, uint64_t number)
 
 		for (size_t k = 0; k < n; k++)
 			if (ev[k] == number)
-				return (uint32_t)i;
+				return dg->txns[i].id;
 		txn_frame_range(fl, &dg->txns[i], &first, &last);
 		if (first.number <= number && number <= last.number &&
-		    (in_range == NONE32 || (u->pk && i == u->pk->txn)))
-			in_range = (uint32_t)i;
+		    (in_range == 0 || (u->pk && !u->mini_on &&
+		    i == u->pk->txn)))
+			in_range = dg->txns[i].id;
 	}
+	if ((id = rows_id_of_frame(&u->retired_rows, number)) != 0)
+		return id;
 	return in_range;
 }
 
@@ -789,18 +794,18 @@ static void
 pk_jump(struct ui *u)
 {
 	struct frame_ref r;
-	uint32_t ti;
+	uint32_t id;
 
 	if (!pk_selected(u, &r))
 		return;
-	if ((ti = pk_txn_of_frame(u, r.number)) == NONE32) {
+	if ((id = pk_txn_of_frame(u, r.number)) == 0) {
 		ui_message(u, true, "frame %llu belongs to no request",
 		    (unsigned long long)r.number);
 		return;
 	}
-	ui_show_txn(u, ti);
+	ui_show_txn(u, id);
 	ui_message(u, false, "frame %llu: request #%u", (unsigned long long)
-	    r.number, u->eng.diag.txns[ti].id);
+	    r.number, id);
 }
 
 static bool

@@ -22,7 +22,7 @@ req_init(struct ui *u)
 {
 	u->rq.cap = 1024;
 	u->rq.idx = malloc(u->rq.cap * sizeof *u->rq.idx);
-	u->rq.sel_txn = NONE32;
+	u->rq.sel_id = 0;
 	u->rq.client_w = 15;
 }
 
@@ -41,14 +41,18 @@ req_page(const struct ui *u)
 	return h > 0 ? (size_t)h : 1;
 }
 
-static const struct conn *
-txn_conn(const struct ui *u, const struct txn *t)
+void
+req_entry_view(const struct ui *u, uint32_t e, struct row_view *v)
 {
-	return &u->eng.flow.conns[t->conn];
+	if (e & REQ_LIVE)
+		rows_txn_view(&u->eng.flow, &u->eng.diag.txns[e & ~REQ_LIVE],
+		    v);
+	else
+		rows_view(&u->retired_rows, e, v);
 }
 
 static void
-req_fmt_status(const struct txn *t, char *out, size_t len)
+req_fmt_status(const struct row_view *t, char *out, size_t len)
 {
 	if (t->status)
 		snprintf(out, len, "%3u", t->status);
@@ -59,24 +63,23 @@ req_fmt_status(const struct txn *t, char *out, size_t len)
 /* Does any column of the row (and the cause behind its verdict) hold
  * `text`, case-insensitively? */
 static bool
-req_row_has(const struct ui *u, const struct txn *t, const char *text)
+req_row_has(const struct row_view *t, const char *text)
 {
-	const struct flow *fl = &u->eng.flow;
 	char a[ADDR_STRLEN], st[16], tm[32], el[32];
 	const char *cols[10];
 
 	req_fmt_status(t, st, sizeof st);
-	ui_fmt_clock(fl->msgs[t->req].start.ts_ns, 3, tm, sizeof tm);
-	cols[0] = flow_str(fl, t->url);
-	cols[1] = flow_str(fl, t->host);
-	cols[2] = addr_fmt(&txn_conn(u, t)->caddr, a, sizeof a);
-	cols[3] = flow_str(fl, fl->msgs[t->req].method);
+	ui_fmt_clock(t->start_ns, 3, tm, sizeof tm);
+	cols[0] = t->url;
+	cols[1] = t->host;
+	cols[2] = addr_fmt(t->client, a, sizeof a);
+	cols[3] = t->method;
 	cols[4] = t->status ? st : "no answer";
 	cols[5] = ui_txn_badge(t, true);
 	cols[6] = ui_txn_badge(t, false);
-	cols[7] = cause_key((enum cause)t->d.cause);
+	cols[7] = cause_key((enum cause)t->cause);
 	cols[8] = tm;
-	ui_fmt_dur(txn_elapsed_ns(fl, t, fl->stats.last_ts), el, sizeof el);
+	ui_fmt_dur(t->elapsed_ns, el, sizeof el);
 	cols[9] = el;
 	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
 		if (cols[i] && strcasestr(cols[i], text))
@@ -85,22 +88,29 @@ req_row_has(const struct ui *u, const struct txn *t, const char *text)
 }
 
 static bool
-req_match(const struct ui *u, uint32_t ti)
+req_entry_has(const struct ui *u, uint32_t e, const char *text)
 {
-	const struct txn *t = &u->eng.diag.txns[ti];
+	struct row_view v;
 
+	req_entry_view(u, e, &v);
+	return req_row_has(&v, text);
+}
+
+static bool
+req_match(const struct ui *u, uint32_t e, const struct row_view *t)
+{
 	if (!u->rq.show_all && !t->is_error)
 		return false;
-	if (u->rq.client_on && !addr_eq(&txn_conn(u, t)->caddr, &u->rq.client))
+	if (u->rq.client_on && !addr_eq(t->client, &u->rq.client))
 		return false;
-	if (u->rq.narrow[0] && !req_row_has(u, t, u->rq.narrow))
+	if (u->rq.narrow[0] && !req_row_has(t, u->rq.narrow))
 		return false;
-	return u->rf == NULL || rf_busy(u->rf) || rf_keeps(u, u->rf, ti);
+	return u->rf == NULL || rf_busy(u->rf) || rf_keeps(u, u->rf, e);
 }
 
 /* Errors per status ("502×17 · no answer×1"), over every request. */
 static void
-req_count_status(struct req_pane *rq, const struct txn *t)
+req_count_status(struct req_pane *rq, const struct row_view *t)
 {
 	size_t i;
 
@@ -126,15 +136,23 @@ req_count_status(struct req_pane *rq, const struct txn *t)
 	rq->by_status[i].n++;
 }
 
-/* Where sel_txn is in the (sorted) index, or the row just after it. */
-static size_t
-req_find(const struct req_pane *rq, uint32_t txn)
+static uint32_t
+req_entry_id(const struct ui *u, uint32_t e)
 {
+	return e & REQ_LIVE ? u->eng.diag.txns[e & ~REQ_LIVE].id :
+	    u->retired_rows.rows[e].id;
+}
+
+/* Where sel_id is in the (by id) index, or the row just after it. */
+static size_t
+req_find(const struct ui *u, uint32_t id)
+{
+	const struct req_pane *rq = &u->rq;
 	size_t lo = 0, hi = rq->n, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (rq->idx[mid] < txn)
+		if (req_entry_id(u, rq->idx[mid]) < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -163,14 +181,40 @@ req_keep_visible(struct ui *u)
 }
 
 static void
-req_client_width(struct ui *u, const struct txn *t)
+req_client_width(struct ui *u, const struct row_view *t)
 {
 	char a[ADDR_STRLEN];
 	int w;
 
-	w = (int)strlen(addr_fmt(&txn_conn(u, t)->caddr, a, sizeof a));
+	w = (int)strlen(addr_fmt(t->client, a, sizeof a));
 	if (w > u->rq.client_w)
 		u->rq.client_w = w;
+}
+
+/* One entry of the rebuilt list: counted, and listed when it passes. */
+static void
+req_add_entry(struct ui *u, uint32_t e)
+{
+	struct req_pane *rq = &u->rq;
+	struct row_view v;
+
+	req_entry_view(u, e, &v);
+	/* -c: the header and status line count that client, as --report -c
+	 * does */
+	if (!u->opts->eo.client.family || addr_eq(v.client,
+	    &u->opts->eo.client)) {
+		req_count_status(rq, &v);
+		if (v.is_error && v.verdict < V_COUNT)
+			rq->client_counts[v.verdict]++;
+	}
+	if (!req_match(u, e, &v))
+		return;
+	if (rq->search[0] && req_row_has(&v, rq->search))
+		rq->matches++;
+	rq->idx[rq->n++] = e;
+	if (v.verdict < V_COUNT)
+		rq->shown[v.verdict]++;
+	req_client_width(u, &v);
 }
 
 void
@@ -178,17 +222,18 @@ req_rebuild(struct ui *u)
 {
 	struct req_pane *rq = &u->rq;
 	const struct diag *dg = &u->eng.diag;
+	const struct ui_rows *rs = &u->retired_rows;
+	size_t i, r, total = dg->ntxns + rs->n;
 	uint32_t *nidx;
-	size_t i;
 
-	if (dg->ntxns > rq->cap) {
-		nidx = realloc(rq->idx, dg->ntxns * sizeof *rq->idx);
+	if (total > rq->cap) {
+		nidx = realloc(rq->idx, total * sizeof *rq->idx);
 		if (!nidx) {
 			ui_message(u, true, "out of memory for the list");
 			return;
 		}
 		rq->idx = nidx;
-		rq->cap = dg->ntxns;
+		rq->cap = total;
 	}
 	rq->n = 0;
 	rq->matches = 0;
@@ -196,36 +241,20 @@ req_rebuild(struct ui *u)
 	rq->client_w = 6;	/* "Client" */
 	memset(rq->shown, 0, sizeof rq->shown);
 	memset(rq->client_counts, 0, sizeof rq->client_counts);
-	for (i = 0; i < dg->ntxns; i++) {
-		const struct txn *t = &dg->txns[i];
-
-		/* -c: the header and status line count that client, as
-		 * --report -c does */
-		if (!u->opts->eo.client.family ||
-		    addr_eq(&txn_conn(u, t)->caddr, &u->opts->eo.client)) {
-			req_count_status(rq, t);
-			if (t->is_error && t->d.verdict < V_COUNT)
-				rq->client_counts[t->d.verdict]++;
-		}
-		if (!req_match(u, (uint32_t)i))
-			continue;
-		if (rq->search[0] && req_row_has(u, &dg->txns[i], rq->search))
-			rq->matches++;
-		rq->idx[rq->n++] = (uint32_t)i;
-		if (dg->txns[i].d.verdict < V_COUNT)
-			rq->shown[dg->txns[i].d.verdict]++;
-		req_client_width(u, &dg->txns[i]);
-	}
+	/* the retired rows and the model's transactions, merged by id */
+	for (i = r = 0; i < dg->ntxns || r < rs->n;)
+		if (r < rs->n && (i == dg->ntxns ||
+		    rs->rows[r].id < dg->txns[i].id))
+			req_add_entry(u, (uint32_t)r++);
+		else
+			req_add_entry(u, REQ_LIVE | (uint32_t)i++);
 	rq->built_ntxns = dg->ntxns;
 	if (u->wreq && ui_top_height(u) != u->top_h)
 		ui_layout(u);
-	if (rq->sel_txn != NONE32)
-		rq->sel = req_find(rq, rq->sel_txn);
+	if (rq->sel_id != 0)
+		rq->sel = req_find(u, rq->sel_id);
 	req_keep_visible(u);
-	if (rq->n == 0)
-		rq->sel_txn = NONE32;
-	else if (rq->sel_txn == NONE32 || rq->idx[rq->sel] != rq->sel_txn)
-		rq->sel_txn = rq->idx[rq->sel];
+	rq->sel_id = rq->n ? req_entry_id(u, rq->idx[rq->sel]) : 0;
 	u->dirty |= D_REQ | D_STATUS;
 }
 
@@ -239,10 +268,10 @@ req_goto(struct ui *u, size_t pos)
 		return false;
 	if (pos >= rq->n)
 		pos = rq->n - 1;
-	if (pos == rq->sel && rq->idx[pos] == rq->sel_txn)
+	if (pos == rq->sel && req_entry_id(u, rq->idx[pos]) == rq->sel_id)
 		return false;
 	rq->sel = pos;
-	rq->sel_txn = rq->idx[pos];
+	rq->sel_id = req_entry_id(u, rq->idx[pos]);
 	req_keep_visible(u);
 	ui_selection_changed(u);
 	return true;
@@ -265,7 +294,6 @@ static void
 req_next_match(struct ui *u, bool back)
 {
 	struct req_pane *rq = &u->rq;
-	const struct diag *dg = &u->eng.diag;
 
 	if (!rq->search[0]) {
 		ui_message(u, true, "no search: / or F3 to search");
@@ -275,7 +303,7 @@ req_next_match(struct ui *u, bool back)
 		size_t i = back ? (rq->sel + rq->n - k) % rq->n :
 		    (rq->sel + k) % rq->n;
 
-		if (req_row_has(u, &dg->txns[rq->idx[i]], rq->search)) {
+		if (req_entry_has(u, rq->idx[i], rq->search)) {
 			if ((back && i > rq->sel) || (!back && i < rq->sel))
 				ui_message(u, false, "search wrapped");
 			req_goto(u, i);
@@ -305,7 +333,7 @@ req_toggle_all(struct ui *u)
 static void
 req_toggle_client(struct ui *u)
 {
-	const struct txn *t = ui_selected(u);
+	struct row_view t;
 	char a[ADDR_STRLEN];
 
 	if (u->rq.client_on) {
@@ -314,11 +342,11 @@ req_toggle_client(struct ui *u)
 		ui_message(u, false, "client filter off");
 		return;
 	}
-	if (!t) {
+	if (!ui_selected_view(u, &t)) {
 		ui_message(u, true, "no request selected: nothing to filter on");
 		return;
 	}
-	u->rq.client = txn_conn(u, t)->caddr;
+	u->rq.client = *t.client;
 	u->rq.client_on = true;
 	req_refilter(u);
 	ui_message(u, false, "only client %s (ip.addr==%s); c again: all "
@@ -339,8 +367,7 @@ req_search(struct ui *u)
 	req_rebuild(u);
 	if (rq->search[0] && rq->n) {
 		/* the selected row when it matches, else the next one */
-		if (!req_row_has(u, &u->eng.diag.txns[rq->idx[rq->sel]],
-		    rq->search))
+		if (!req_entry_has(u, rq->idx[rq->sel], rq->search))
 			req_next_match(u, false);
 	}
 }
@@ -420,20 +447,26 @@ req_step(struct ui *u)
 }
 
 void
-req_show(struct ui *u, uint32_t ti)
+req_show(struct ui *u, uint32_t id)
 {
 	struct req_pane *rq = &u->rq;
-	const struct txn *t = &u->eng.diag.txns[ti];
+	uint32_t ti = diag_find(&u->eng.diag, id), e;
+	size_t r = rows_by_id(&u->retired_rows, id);
+	struct row_view v;
 
-	if (!req_match(u, ti)) {	/* widen what hides it */
-		rq->show_all = rq->show_all || !t->is_error;
+	if (ti == NONE32 && r == SIZE_MAX)
+		return;
+	e = ti != NONE32 ? REQ_LIVE | ti : (uint32_t)r;
+	req_entry_view(u, e, &v);
+	if (!req_match(u, e, &v)) {	/* widen what hides it */
+		rq->show_all = rq->show_all || !v.is_error;
 		rq->narrow[0] = '\0';
 		rq->client_on = false;
 		rf_free(u->rf);
 		u->rf = NULL;
 		rq->dfilter[0] = '\0';
 	}
-	rq->sel_txn = ti;
+	rq->sel_id = id;
 	req_refilter(u);
 }
 
@@ -567,27 +600,24 @@ cell(struct ui *u, int y, int x, int w, const char *safe, attr_t a)
 }
 
 static void
-req_row(struct ui *u, int y, const struct txn *t, const struct req_cols *c,
-    bool sel)
+req_row(struct ui *u, int y, const struct row_view *t,
+    const struct req_cols *c, bool sel)
 {
-	const struct flow *fl = &u->eng.flow;
-	const struct http_msg *m = &fl->msgs[t->req];
 	attr_t base = sel ? u->attr[u->focus == PANE_REQUESTS ? TE_SELECTED :
 	    TE_SELECTED_IDLE] : u->attr[TE_NORMAL];
 	char tmp[64], esc[4096], a[ADDR_STRLEN];
 	int x = 1;
 
 	/* the search's matches stand out, as in less */
-	if (!sel && u->rq.search[0] && req_row_has(u, t, u->rq.search))
+	if (!sel && u->rq.search[0] && req_row_has(t, u->rq.search))
 		base |= A_BOLD;
-	ui_fmt_clock(m->start.ts_ns, c->time_dec, tmp, sizeof tmp);
+	ui_fmt_clock(t->start_ns, c->time_dec, tmp, sizeof tmp);
 	x = cell(u, y, x, c->time, tmp, base);
-	x = cell(u, y, x, c->client, addr_fmt(&txn_conn(u, t)->caddr, a,
-	    sizeof a), base);
-	x = cell(u, y, x, c->method, ui_esc_str(u, flow_str(fl, m->method),
-	    esc, sizeof esc), base);
-	x = cell(u, y, x, c->url, ui_esc_str(u, flow_str(fl, t->url), esc,
-	    sizeof esc), base);
+	x = cell(u, y, x, c->client, addr_fmt(t->client, a, sizeof a), base);
+	x = cell(u, y, x, c->method, ui_esc_str(u, t->method, esc, sizeof esc),
+	    base);
+	x = cell(u, y, x, c->url, ui_esc_str(u, t->url, esc, sizeof esc),
+	    base);
 	req_fmt_status(t, tmp, sizeof tmp);
 	x = cell(u, y, x, 3, tmp, sel ? base : u->attr[t->is_error ?
 	    TE_CODE_ERROR : TE_CODE_OK]);
@@ -596,8 +626,8 @@ req_row(struct ui *u, int y, const struct txn *t, const struct req_cols *c,
 		    "-", base);
 	x = cell(u, y, x, c->verdict, ui_txn_badge(t, c->long_badge),
 	    sel ? base :
-	    ui_verdict_attr(u, t->d.verdict));
-	ui_fmt_dur(txn_elapsed_ns(fl, t, fl->stats.last_ts), tmp, sizeof tmp);
+	    ui_verdict_attr(u, t->verdict));
+	ui_fmt_dur(t->elapsed_ns, tmp, sizeof tmp);
 	snprintf(esc, sizeof esc, "%*s", c->dur, tmp);
 	cell(u, y, x, c->dur, esc, base);
 }
@@ -610,7 +640,7 @@ req_empty(struct ui *u, int width)
 	if (u->loading)
 		snprintf(line, sizeof line, "reading the capture%s",
 		    u->g.ellipsis);
-	else if (u->eng.diag.ntxns == 0)
+	else if (diag_total(&u->eng.diag) == 0)
 		snprintf(line, sizeof line, "no HTTP requests to a proxy port "
 		    "in this capture (-p PORTS?)");
 	else if (rf_busy(u->rf))
@@ -620,7 +650,8 @@ req_empty(struct ui *u, int width)
 		    "(\\ and F to change, c to clear the client)");
 	else
 		snprintf(line, sizeof line, "no gateway errors among %zu "
-		    "requests: press a to show all", u->eng.diag.ntxns);
+		    "requests: press a to show all", (size_t)(u->eng.diag.ntxns +
+		    u->retired_rows.n));
 	ui_put(u->wreq, 2, 2, width - 2, line, u->attr[TE_DIM], false);
 }
 
@@ -654,7 +685,7 @@ req_title(struct ui *u)
 
 	o = snprintf(title, sizeof title, "%s %zu/%zu",
 	    rq->show_all ? "Requests" : "Gateway errors", rq->n,
-	    u->eng.diag.ntxns);
+	    (size_t)(u->eng.diag.ntxns + u->retired_rows.n));
 	if (rq->search[0])
 		o += snprintf(title + o, sizeof title - o, " /%s (%zu)",
 		    ui_esc_str(u, rq->search, esc, sizeof esc), rq->matches);
@@ -669,9 +700,10 @@ req_title(struct ui *u)
 		    rf_percent(u->rf));
 	if (rq->client_on)
 		o += snprintf(title + o, sizeof title - o, " client");
-	if (u->eng.diag.retired.txns)	/* --keep: counted, not listed */
+	if (u->eng.diag.retired.txns > u->retired_rows.n)	/* --keep: counted, not
+							 * listed */
 		snprintf(title + o, sizeof title - o, " (+%llu older)",
-		    (unsigned long long)u->eng.diag.retired.txns);
+		    (unsigned long long)(u->eng.diag.retired.txns - u->retired_rows.n));
 	ui_title(u, u->wreq, 2, title, u->focus == PANE_REQUESTS);
 	/* the errors per status, right-aligned when they fit */
 	req_status_counts(u, counts, sizeof counts);
@@ -696,9 +728,12 @@ req_draw(struct ui *u)
 	req_header(u, &c, width);
 	if (rq->n == 0)
 		req_empty(u, width);
-	for (i = 0; i < page && rq->top + i < rq->n; i++)
-		req_row(u, (int)i + 2, &u->eng.diag.txns[rq->idx[rq->top + i]],
-		    &c, rq->top + i == rq->sel);
+	for (i = 0; i < page && rq->top + i < rq->n; i++) {
+		struct row_view v;
+
+		req_entry_view(u, rq->idx[rq->top + i], &v);
+		req_row(u, (int)i + 2, &v, &c, rq->top + i == rq->sel);
+	}
 	wnoutrefresh(u->wreq);
 }
 
@@ -708,12 +743,6 @@ req_click(struct ui *u, int y)
 {
 	if (y >= 2 && u->rq.top + (size_t)(y - 2) < u->rq.n)
 		req_goto(u, u->rq.top + (size_t)(y - 2));
-}
-
-static uint32_t *
-req_txn_ref(struct ui *u)
-{
-	return &u->rq.sel_txn;
 }
 
 static void
@@ -733,7 +762,6 @@ const struct ui_pane ui_pane_requests = {
 	.key = req_key,
 	.click = req_click,
 	.slot = SLOT_TOP,
-	.txn_ref = req_txn_ref,
 	.step = req_step,
 	.destroy = req_destroy,
 };

@@ -52,13 +52,13 @@ st_renumbered(struct ui *u)
 	if (u->st.txn == NONE32)
 		st_clear(&u->st);
 	else if (u->st.conn != NONE32)
-		u->st.conn = st_pick_conn(u, &u->eng.diag.txns[u->st.txn]);
+		u->st.conn = st_pick_conn(u, &ui_model(u)->diag.txns[u->st.txn]);
 }
 
 static void
 st_select(struct ui *u, const struct txn *t)
 {
-	uint32_t id = t ? (uint32_t)(t - u->eng.diag.txns) : NONE32;
+	uint32_t id = t ? (uint32_t)(t - ui_model(u)->diag.txns) : NONE32;
 
 	if (id == u->st.txn && !u->st.want)
 		return;
@@ -194,7 +194,7 @@ st_find_txn_line(struct ui *u)
 	st->first_line_of_txn = 0;
 	if (!t || st->upstream)
 		return;
-	f = u->eng.flow.msgs[t->req].start.number;
+	f = ui_model(u)->flow.msgs[t->req].start.number;
 	for (i = 0; i < st->nlines; i++)
 		if (st->lines[i].dir == 0 && st->lines[i].frame >= f) {
 			st->first_line_of_txn = i;
@@ -240,7 +240,7 @@ st_pick_conn(struct ui *u, const struct txn *t)
 	if (d->up_conn != NONE32)
 		return d->up_conn;
 	for (k = (int)d->nconns - 1; k >= 0; k--)
-		if (u->eng.flow.conns[d->conns[k]].synack.number)
+		if (ui_model(u)->flow.conns[d->conns[k]].synack.number)
 			return d->conns[k];
 	return NONE32;
 }
@@ -261,12 +261,12 @@ st_load(struct ui *u)
 			return;
 	}
 	st_clear(st);
-	st->txn = (uint32_t)(t - u->eng.diag.txns);
+	st->txn = (uint32_t)(t - ui_model(u)->diag.txns);
 	st->conn = st_pick_conn(u, t);
 	if (st->conn == NONE32) {
 		snprintf(st->note, sizeof st->note, "no upstream connection was "
 		    "established for this request (see the evidence)");
-	} else if (follow_conn(u->opts->path, &u->eng.flow.conns[st->conn],
+	} else if (follow_conn(u->opts->path, &ui_model(u)->flow.conns[st->conn],
 	    FOLLOW_DEFAULT_LIMIT, &st->fw, err, sizeof err) < 0) {
 		ui_esc_str(u, err, st->note, sizeof st->note);
 	} else if (st->fw.len == 0) {
@@ -305,7 +305,7 @@ st_title(struct ui *u)
 {
 	const struct st_pane *st = &u->st;
 	const struct conn *c = st->conn != NONE32 ?
-	    &u->eng.flow.conns[st->conn] : NULL;
+	    &ui_model(u)->flow.conns[st->conn] : NULL;
 	char t[256], a[ADDR_PORT_STRLEN], b[ADDR_PORT_STRLEN];
 	int x = 2;
 

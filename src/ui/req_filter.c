@@ -134,16 +134,18 @@ rf_lower(const struct rf_scan *rf, uint64_t number)
 }
 
 bool
-rf_keeps(const struct ui *u, const struct rf_scan *rf, uint32_t ti)
+rf_keeps(const struct ui *u, const struct rf_scan *rf, uint32_t e)
 {
 	const struct flow *fl = &u->eng.flow;
-	const struct txn *t = &u->eng.diag.txns[ti];
 	uint64_t frames[RF_MAX_FRAMES];
 	size_t n, i;
 
 	/* its own frames, not its range: a cached look-up came before the
-	 * request, a neighbour's frames fall inside it */
-	n = diag_evidence_frames(fl, t, fl->stats.last_ts, frames,
+	 * request, a neighbour's frames fall inside it (a retired row: the
+	 * frames it keeps, its evidence's among them) */
+	n = e & REQ_LIVE ? diag_evidence_frames(fl,
+	    &u->eng.diag.txns[e & ~REQ_LIVE], fl->stats.last_ts, frames,
+	    RF_MAX_FRAMES) : rows_frame_numbers(&u->retired_rows, e, frames,
 	    RF_MAX_FRAMES);
 	for (size_t k = 0; k < n; k++) {
 		i = rf_lower(rf, frames[k]);

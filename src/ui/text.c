@@ -338,11 +338,15 @@ ui_verdict_attr(const struct ui *u, int verdict)
  * say it).
  */
 const char *
-ui_txn_badge(const struct txn *t, bool long_form)
+ui_txn_badge(const struct row_view *v, bool long_form)
 {
-	if (long_form || t->d.verdict != V_OK || t->status < 400)
-		return long_form ? txn_label(t) : ui_verdict_short(t->d.verdict);
-	return t->status >= 500 ? "5XX" : "4XX";
+	struct txn t;	/* what txn_label reads of it */
+
+	t.d.verdict = v->verdict;
+	t.status = v->status;
+	if (long_form || v->verdict != V_OK || v->status < 400)
+		return long_form ? txn_label(&t) : ui_verdict_short(v->verdict);
+	return v->status >= 500 ? "5XX" : "4XX";
 }
 
 int

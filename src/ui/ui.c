@@ -29,6 +29,11 @@
  * its speed */
 #define UI_KEEP_GROWTH 4
 #define UI_KEEP_MIN_MSGS 16384
+/* Without --keep, rows start once this many requests were seen: below,
+ * the model is small anyway and stays whole (the packet list's and the
+ * filters' HTTP fields come from the model's messages, which a retired
+ * row no longer has there) */
+#define UI_ROWS_FROM 25000
 #define UI_PROGRESS_EVERY_NS (100LL * 1000000LL)
 /* A load slice reads at most UI_SLICE_FRAMES, and stops looking at more
  * once UI_SLICE_NS have passed (checked every UI_STEP_FRAMES): keys and
@@ -95,18 +100,90 @@ ui_message(struct ui *u, bool error, const char *fmt, ...)
 	u->dirty |= D_STATUS;
 }
 
+/* The selected list entry, or NONE32. */
+static uint32_t
+ui_selected_entry(const struct ui *u)
+{
+	return u->rq.n && u->rq.sel < u->rq.n ? u->rq.idx[u->rq.sel] : NONE32;
+}
+
+/* The selected transaction, in the model the panes read (ui_model):
+ * NULL when nothing is selected or its model is not (yet) there. */
 const struct txn *
 ui_selected(const struct ui *u)
 {
-	if (u->rq.n == 0 || u->rq.sel >= u->rq.n)
+	uint32_t e = ui_selected_entry(u);
+
+	if (e == NONE32)
 		return NULL;
-	return &u->eng.diag.txns[u->rq.idx[u->rq.sel]];
+	if (e & REQ_LIVE)
+		return u->mini_on ? NULL : &u->eng.diag.txns[e & ~REQ_LIVE];
+	return u->mini_on && u->mini_id == u->retired_rows.rows[e].id ?
+	    &u->mini.diag.txns[u->mini_txn] : NULL;
+}
+
+bool
+ui_selected_view(const struct ui *u, struct row_view *v)
+{
+	uint32_t e = ui_selected_entry(u);
+
+	if (e == NONE32)
+		return false;
+	req_entry_view(u, e, v);
+	return true;
+}
+
+static void
+ui_mini_close(struct ui *u)
+{
+	if (u->mini_id != 0) {
+		u->mini.peer = NULL;	/* the engine's, not the copy's */
+		engine_close(&u->mini);
+	}
+	u->mini_on = false;
+	u->mini_id = 0;
+}
+
+void
+ui_model_sync(struct ui *u)
+{
+	uint32_t e = ui_selected_entry(u), ti;
+	int64_t t0 = clock_mono_ns(), took;
+	char err[600];
+
+	if (e == NONE32 || (e & REQ_LIVE)) {
+		ui_mini_close(u);
+		return;
+	}
+	if (u->mini_on && u->mini_id == u->retired_rows.rows[e].id)
+		return;
+	ui_mini_close(u);
+	if (rows_rebuild(&u->retired_rows, e, u->opts->path, &u->eng, &u->mini, &ti,
+	    err, sizeof err) != 0) {
+		ui_message(u, true, "request #%u: %s", u->retired_rows.rows[e].id, err);
+		u->mini_on = true;	/* the panes show nothing */
+		u->mini_id = 0;
+		return;
+	}
+	u->mini.peer = u->eng.peer;
+	u->mini.alog = u->eng.alog;
+	u->mini_on = true;
+	u->mini_id = u->retired_rows.rows[e].id;
+	u->mini_txn = ti;
+	u->rows_rebuilt++;
+	took = clock_mono_ns() - t0;
+	u->rows_rebuild_ns += took;
+	if (took > u->rows_rebuild_max_ns)
+		u->rows_rebuild_max_ns = took;
 }
 
 void
 ui_selection_changed(struct ui *u)
 {
-	const struct txn *t = ui_selected(u);
+	const struct txn *t;
+
+	ui_model_sync(u);
+	t = ui_selected(u);
 
 	for (int i = 0; i < PANE_COUNT; i++)
 		if (ui_panes[i]->on_select)
@@ -160,12 +237,12 @@ ui_pop_view(struct ui *u)
 }
 
 void
-ui_show_txn(struct ui *u, uint32_t ti)
+ui_show_txn(struct ui *u, uint32_t id)
 {
 	while (u->nviews)
 		ui_pop_view(u);
 	ui_focus(u, PANE_REQUESTS);
-	req_show(u, ti);
+	req_show(u, id);
 }
 
 static int
@@ -304,18 +381,12 @@ shown_by_pane(uint32_t *const *refs, size_t n, uint32_t ti)
 	return false;
 }
 
-/*
- * With --keep N the list keeps the newest N successful requests and the
- * newest N errors: older settled ones are retired (the counts keep them),
- * so memory levels off however long the capture or big the file. A
- * transaction a pane shows is never retired; the panes find theirs again
- * by id. The caller rebuilds the list.
- */
-/* The model was renumbered: panes holding indices look them up again. */
+/* The model was renumbered: panes holding indices look them up again
+ * (a retired row's panes read their own model: nothing to renumber). */
 static void
 ui_renumbered(struct ui *u)
 {
-	for (size_t r = 0; r < UI_NALL; r++)
+	for (size_t r = 0; r < UI_NALL && !u->mini_on; r++)
 		if (ui_all[r]->renumbered)
 			ui_all[r]->renumbered(u);
 	u->dirty |= D_ALL;
@@ -330,27 +401,25 @@ ui_evicted(struct ui *u, uint64_t before)
 		ui_renumbered(u);
 }
 
-static void
-ui_trim(struct ui *u)
+/*
+ * With --keep N the list keeps the newest N successful requests and the
+ * newest N errors: older settled ones are retired (the counts keep them).
+ * Flags them in retire[]; false when there is nothing worth a trim.
+ */
+static bool
+ui_trim_keep(struct ui *u, uint32_t *const *refs, size_t nrefs,
+    uint8_t *retire)
 {
-	struct diag *dg = &u->eng.diag;
-	uint32_t *refs[UI_NALL], ids[UI_NALL];
-	const size_t nrefs = UI_NALL;
+	const struct diag *dg = &u->eng.diag;
 	size_t keep = u->opts->keep, settled[2] = { 0, 0 }, excess[2];
-	uint8_t *retire;
+	bool any = false;
 
-	if (keep == 0)
-		return;
-	for (size_t r = 0; r < nrefs; r++)
-		refs[r] = ui_all[r]->txn_ref ? ui_all[r]->txn_ref(u) : NULL;
 	for (size_t i = 0; i < dg->ntxns; i++)
 		if (dg->txns[i].settled)
 			settled[dg->txns[i].is_error]++;
 	/* in steps of a quarter: each trim renumbers the whole model */
-	if ((settled[0] <= keep + keep / 4 &&
-	    settled[1] <= keep + keep / 4) ||
-	    (retire = calloc(dg->ntxns, 1)) == NULL)
-		return;
+	if (settled[0] <= keep + keep / 4 && settled[1] <= keep + keep / 4)
+		return false;
 	for (int e = 0; e < 2; e++)
 		excess[e] = settled[e] > keep ? settled[e] - keep : 0;
 	for (size_t i = 0; i < dg->ntxns; i++) {
@@ -360,16 +429,71 @@ ui_trim(struct ui *u)
 		    !shown_by_pane(refs, nrefs, (uint32_t)i)) {
 			retire[i] = 1;
 			excess[t->is_error]--;
+			any = true;
 		}
 	}
-	for (size_t r = 0; r < nrefs; r++)
-		ids[r] = refs[r] && *refs[r] != NONE32 ?
-		    dg->txns[*refs[r]].id : 0;
-	if (diag_retire(dg, &u->eng.flow, retire) > 0) {
+	return any;
+}
+
+/*
+ * Without --keep every transaction whose story is over (settled, and its
+ * final time passed: what diag_retire takes) becomes a list row and
+ * leaves the model; what a pane shows of the model stays.
+ */
+static bool
+ui_trim_rows(struct ui *u, uint32_t *const *refs, size_t nrefs,
+    uint8_t *retire)
+{
+	const struct diag *dg = &u->eng.diag;
+	const struct flow *fl = &u->eng.flow;
+	bool any = false;
+
+	if (diag_total(dg) < u->rows_from)
+		return false;
+	for (size_t i = 0; i < dg->ntxns; i++) {
+		const struct txn *t = &dg->txns[i];
+
+		if (!t->settled || txn_final_ns(dg, fl, t) > fl->stats.last_ts ||
+		    shown_by_pane(refs, nrefs, (uint32_t)i) ||
+		    rows_add(&u->retired_rows, dg, fl, t) != 0)
+			continue;
+		retire[i] = 1;
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * Retires what --keep or the rows let go, so memory levels off however
+ * long the capture or big the file. A transaction a pane shows is never
+ * retired; the panes find theirs again by id (a retired row's panes read
+ * their own model: nothing to renumber). The caller rebuilds the list.
+ */
+static void
+ui_trim(struct ui *u)
+{
+	struct diag *dg = &u->eng.diag;
+	uint32_t *refs[UI_NALL], ids[UI_NALL];
+	size_t nrefs = 0;
+	uint8_t *retire;
+	bool any;
+
+	if ((u->opts->keep == 0 && !u->rows_on) || dg->ntxns == 0)
+		return;
+	for (size_t r = 0; r < UI_NALL && !u->mini_on; r++) {
+		refs[nrefs] = ui_all[r]->txn_ref ? ui_all[r]->txn_ref(u) : NULL;
+		if (refs[nrefs] && *refs[nrefs] < dg->ntxns) {
+			ids[nrefs] = dg->txns[*refs[nrefs]].id;
+			nrefs++;
+		}
+	}
+	if ((retire = calloc(dg->ntxns, 1)) == NULL)
+		return;
+	any = u->opts->keep ? ui_trim_keep(u, refs, nrefs, retire) :
+	    ui_trim_rows(u, refs, nrefs, retire);
+	if (any && diag_retire(dg, &u->eng.flow, retire) > 0) {
 		for (size_t r = 0; r < nrefs; r++)
-			if (refs[r])
-				*refs[r] = ids[r] ? diag_find(dg, ids[r]) :
-				    NONE32;
+			*refs[r] = diag_find(dg, ids[r]);
 		ui_renumbered(u);
 	}
 	free(retire);
@@ -386,6 +510,7 @@ ui_diagnose(struct ui *u)
 	ui_trim(u);
 	u->diag_nmsgs = u->eng.flow.nmsgs;
 	req_rebuild(u);
+	ui_model_sync(u);
 	ev_build(u, ui_selected(u));
 	u->dirty |= D_REQ | D_EV | D_STATUS;
 	if (u->nviews)
@@ -453,8 +578,10 @@ ui_load_slice(struct ui *u)
 		ui_load_end(u, false);
 		return;
 	}
-	/* a bounded list (--keep) is trimmed as it grows, not only in time */
-	if (now - u->last_diag_ns >= UI_DIAG_EVERY_NS || (u->opts->keep &&
+	/* a bounded list (--keep, rows) is trimmed as it grows, not only in
+	 * time */
+	if (now - u->last_diag_ns >= UI_DIAG_EVERY_NS ||
+	    ((u->opts->keep || u->rows_on) &&
 	    u->eng.flow.nmsgs > u->diag_nmsgs + keep_growth(u->opts->keep))) {
 		ui_diagnose(u);
 		if (u->rq.n && ui_selected(u) && u->ev.txn == NONE32)
@@ -690,6 +817,8 @@ ui_free(struct ui *u)
 	for (size_t i = 0; i < UI_NALL; i++)
 		if (ui_all[i]->destroy)
 			ui_all[i]->destroy(u);
+	ui_mini_close(u);
+	rows_free(&u->retired_rows);
 	if (u->engine_open)
 		engine_close(&u->eng);
 	free(u);
@@ -698,6 +827,8 @@ ui_free(struct ui *u)
 static int
 ui_setup(struct ui *u, char *err, size_t errlen)
 {
+	const char *rows_env;
+
 	if (ui_term_start(u, err, errlen) < 0)
 		return -1;
 	ui_theme_init(u);
@@ -710,6 +841,14 @@ ui_setup(struct ui *u, char *err, size_t errlen)
 	}
 	ui_mouse_on(u);
 	u->rq.show_all = u->opts->show_all != 0;
+	/* test knobs (doc/performance.md): GW502TUI_ROWS=0 keeps every
+	 * transaction's model, =stats starts the rows at once and says at
+	 * exit how many there were */
+	rows_env = getenv("GW502TUI_ROWS");
+	u->rows_on = u->opts->keep == 0 && u->opts->alog == NULL &&
+	    !(rows_env && strcmp(rows_env, "0") == 0);
+	u->rows_stats = rows_env && strcmp(rows_env, "stats") == 0;
+	u->rows_from = u->rows_stats ? 0 : UI_ROWS_FROM;
 	if (u->opts->eo.client.family) {	/* -c ADDR, as --report */
 		u->rq.client = u->opts->eo.client;
 		u->rq.client_on = true;
@@ -757,6 +896,13 @@ ui_main(const struct ui_opts *o, char *err, size_t errlen)
 	ui_term_stop(u);
 	if (theme_err[0])
 		fprintf(stderr, "gw502tui: %s\n", theme_err);
+	if (u->rows_stats)
+		fprintf(stderr, "gw502tui: rows: %zu retired of %llu requests, "
+		    "%llu rebuilt on selection (mean %.2f ms, max %.2f ms)\n",
+		    u->retired_rows.n, (unsigned long long)diag_total(&u->eng.diag),
+		    (unsigned long long)u->rows_rebuilt, u->rows_rebuilt ?
+		    (double)u->rows_rebuild_ns / 1e6 / (double)u->rows_rebuilt :
+		    0.0, (double)u->rows_rebuild_max_ns / 1e6);
 	/* Ctrl-C is the user quitting (like q): a clean exit */
 	if (rc == 0 && ui_signal_seen && ui_signal_seen != SIGINT) {
 		snprintf(err, errlen, "%s: interrupted by signal %d (%s)",

@@ -15,6 +15,7 @@
 #include "../diag/ladder.h"
 #include "../flow/follow.h"
 #include "../util/clock.h"
+#include "rows.h"
 #include "theme.h"
 #include "ui.h"
 
@@ -113,11 +114,15 @@ struct ui_glyphs {
 	char hline_ch;		/* for arrows drawn as text */
 };
 
+/* A list entry (req_pane.idx): a row of u->rows, or with this bit a
+ * transaction still in the model (its txns[] index). */
+#define REQ_LIVE 0x80000000u
+
 struct req_pane {
-	uint32_t *idx;		/* txn indices passing the filter, in order */
+	uint32_t *idx;		/* entries passing the filter, by id */
 	size_t n, cap;
 	size_t sel, top;	/* positions in idx */
-	uint32_t sel_txn;	/* txn index kept selected across rebuilds */
+	uint32_t sel_id;	/* id kept selected across rebuilds, 0: none */
 	bool show_all;
 	char search[256];	/* "/" term, "": none; n/N jump to matches */
 	char narrow[256];	/* "\\" text: only rows containing it */
@@ -216,7 +221,28 @@ struct ui {
 	struct pk_view *pk;	/* pane_packets.c, NULL until opened */
 	struct pd_view *pd;	/* pane_detail.c, NULL until opened */
 	struct rf_scan *rf;	/* req_filter.c, NULL without a filter */
+	/* without --keep: settled transactions as compact rows (rows.h) */
+	struct ui_rows retired_rows;
+	bool rows_on;
+	size_t rows_from;	/* requests seen before rows start */
+	bool rows_stats;	/* GW502TUI_ROWS=stats: counts on stderr */
+	uint64_t rows_rebuilt;	/* selections that rebuilt a row's model */
+	int64_t rows_rebuild_ns, rows_rebuild_max_ns;	/* time they took */
+	/* the selected row's model, rebuilt from its frames: while mini_on
+	 * the panes read it (ui_model) and their txn refs index it */
+	struct engine mini;
+	bool mini_on;
+	uint32_t mini_id;	/* the row it was built for, 0: none */
+	uint32_t mini_txn;	/* its transaction in mini.diag */
 };
+
+/* The model the selected request's panes read: the engine's, or the
+ * retired row's rebuilt one. */
+static inline struct engine *
+ui_model(struct ui *u)
+{
+	return u->mini_on ? &u->mini : &u->eng;
+}
 
 /* ui.c: the screen manager */
 void ui_message(struct ui *u, bool error, const char *fmt, ...)
@@ -227,6 +253,10 @@ bool ui_interrupted(const struct ui *u);
 /* Does terminfo know $TERM? (terminfo.c; checked before newterm) */
 bool ui_terminfo_known(void);
 const struct txn *ui_selected(const struct ui *u);
+/* The selected entry as the list shows it; false: none. */
+bool ui_selected_view(const struct ui *u, struct row_view *v);
+/* Makes ui_model() the selection's (rebuilding a retired row's). */
+void ui_model_sync(struct ui *u);
 void ui_diagnose(struct ui *u);
 void ui_selection_changed(struct ui *u);
 /* The pane or view that has the keys. */
@@ -234,8 +264,8 @@ const struct ui_pane *ui_focused(const struct ui *u);
 void ui_focus(struct ui *u, int pane);
 /* Opens a full-screen view over what is shown; false when it did not. */
 bool ui_push_view(struct ui *u, const struct ui_pane *v);
-/* Closes every view and selects txns[ti] in the list (showing it). */
-void ui_show_txn(struct ui *u, uint32_t ti);
+/* Closes every view and selects request `id` in the list (showing it). */
+void ui_show_txn(struct ui *u, uint32_t id);
 
 /* ui_live.c: the screen on a live capture */
 void ui_live_poll(struct ui *u);
@@ -287,7 +317,7 @@ int ui_put_wrapped(WINDOW *w, int y, int x, int width, int rows,
     const char *safe, attr_t a);
 attr_t ui_verdict_attr(const struct ui *u, int verdict);
 const char *ui_verdict_short(int verdict);
-const char *ui_txn_badge(const struct txn *t, bool long_form);
+const char *ui_txn_badge(const struct row_view *v, bool long_form);
 struct peer_sighting;
 /*
  * --peer: did the next hop see evidence row r's frame? 1 and *at: seen;
@@ -302,8 +332,11 @@ void req_init(struct ui *u);
 void req_rebuild(struct ui *u);
 /* Starts the -Y filter once the capture has loaded. */
 void req_start(struct ui *u);
-/* Lists and selects txns[ti], widening the filters when they hide it. */
-void req_show(struct ui *u, uint32_t ti);
+/* Lists and selects request `id` (in the model or a retired row),
+ * widening the filters when they hide it. */
+void req_show(struct ui *u, uint32_t id);
+/* List entry e as shown. */
+void req_entry_view(const struct ui *u, uint32_t e, struct row_view *v);
 
 /* req_filter.c: a display filter over the capture, selecting requests */
 struct rf_scan;
@@ -312,8 +345,8 @@ void rf_free(struct rf_scan *rf);
 bool rf_busy(const struct rf_scan *rf);
 /* One slice; true when the pass has just ended. */
 bool rf_step(struct ui *u, struct rf_scan *rf);
-/* Does the (finished) pass select txns[ti]? */
-bool rf_keeps(const struct ui *u, const struct rf_scan *rf, uint32_t ti);
+/* Does the (finished) pass select list entry e? */
+bool rf_keeps(const struct ui *u, const struct rf_scan *rf, uint32_t e);
 unsigned rf_percent(const struct rf_scan *rf);
 
 /* pane_evidence.c */
@@ -336,7 +369,7 @@ struct pk_view;
  * read), or NULL. */
 struct frame_fields;
 const struct frame_fields *pk_read_selected(struct ui *u, struct frame *f);
-/* The txns[] index a frame belongs to, NONE32: none. */
+/* The id of the request a frame belongs to, 0: none. */
 uint32_t pk_txn_of_frame(const struct ui *u, uint64_t number);
 
 

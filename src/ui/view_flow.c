@@ -32,11 +32,12 @@ fv_open(struct ui *u)
 
 	if (!t)
 		return false;
-	if (ladder_build(&u->fv.lad, &u->eng.flow, &u->eng.diag, t) < 0) {
+	if (ladder_build(&u->fv.lad, &ui_model(u)->flow, &ui_model(u)->diag,
+	    t) < 0) {
 		ui_message(u, true, "out of memory for the flow view");
 		return false;
 	}
-	u->fv.txn = (uint32_t)(t - u->eng.diag.txns);
+	u->fv.txn = (uint32_t)(t - ui_model(u)->diag.txns);
 	u->fv.sel = u->fv.top = 0;
 	return true;
 }
@@ -248,7 +249,7 @@ static void
 fv_draw(struct ui *u)
 {
 	const struct txn *t = u->fv.txn != NONE32 ?
-	    &u->eng.diag.txns[u->fv.txn] : NULL;
+	    &ui_model(u)->diag.txns[u->fv.txn] : NULL;
 	struct fv_geom g;
 	char title[256], esc[200];
 	size_t i, page = fv_page(u);
@@ -257,7 +258,8 @@ fv_draw(struct ui *u)
 	werase(u->wflow);
 	ui_box(u, u->wflow, u->g.ul, u->g.ur, 0, 0, false);
 	if (t) {
-		ui_esc_str(u, flow_str(&u->eng.flow, t->url), esc, sizeof esc);
+		ui_esc_str(u, flow_str(&ui_model(u)->flow, t->url), esc,
+		    sizeof esc);
 		snprintf(title, sizeof title, "Flow of request #%u %s", t->id,
 		    esc);
 		ui_title(u, u->wflow, 2, title, true);

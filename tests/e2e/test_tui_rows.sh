@@ -1,0 +1,138 @@
+#!/bin/bash
+# The screen's rows (issue 15): without --keep, settled transactions leave
+# the model as compact list rows and their evidence is rebuilt from their
+# frames on selection. On every bundled lab capture and a generated busy
+# gateway, the TUI runs twice in tmux: with the rows (GW502TUI_ROWS=stats:
+# it says at exit how many rows were retired and rebuilt) and with every
+# transaction's model kept (GW502TUI_ROWS=0). The evidence pane of every
+# error row must be the same both ways, the status line's counts --report's,
+# and the rows run must really have retired and rebuilt them.
+# Synchronisation is by polling the screen, never fixed sleeps.
+. "$(dirname "$0")/lib.sh"
+S=gwtui-rows
+PORTS=9090,9091
+command -v tmux >/dev/null || { skip "rows: tmux not installed"; exit 0; }
+
+# request_id: the request the evidence pane shows, or empty
+request_id() { screen | sed -n 's/^│Request *#\([0-9]*\) .*/\1/p' | head -1; }
+has_request() { [ -n "$(request_id)" ]; }
+moved_from() { local id; id=$(request_id); [ -n "$id" ] && [ "$id" != "$1" ]; }
+# the evidence pane of the screen: from its top border to its bottom one,
+# left of the stream pane beside it
+evidence_pane() {
+	screen | python3 -c '
+import sys
+lines, out, cut = sys.stdin.read().split("\n"), [], None
+for ln in lines:
+    if cut is None and ln.startswith("├─ Evidence"):
+        cut = ln.find("┬")
+    if cut is not None:
+        out.append(ln[:cut] if cut > 0 else ln)
+        if ln.startswith("└"):
+            break
+print("\n".join(out))'
+}
+
+# run_panes CAPTURE MODE OUTDIR: the TUI with GW502TUI_ROWS=MODE, every
+# error selected in turn, its evidence pane into OUTDIR/N; the status line
+# into OUTDIR/status, stderr into OUTDIR/stderr
+run_panes() {
+	local cap=$1 mode=$2 dir=$3 capname prev k
+	capname=$(basename "$cap")
+	mkdir -p "$dir"
+	tui_shell 250 80 || return 1
+	keys "clear; GW502TUI_ROWS=$mode LANG=C.UTF-8 LC_ALL=C.UTF-8 $GW_BIN -p $PORTS $cap 2>$dir/stderr; echo EXIT=\$?" Enter
+	if ! wait_for 120 has "? help"; then
+		notok "$capname ($mode): loads" "$(flat)"
+		return 1
+	fi
+	screen | grep -F ' frames · ' | tail -1 >"$dir/status"
+	keys g
+	wait_for 5 has_request
+	prev=""
+	for k in $(seq 1 "$errs"); do
+		if [ -n "$prev" ] && ! wait_for 5 moved_from "$prev"; then
+			notok "$capname ($mode): selection moves to error $k" "$(flat)"
+			break
+		fi
+		# the pane is drawn with the selection: wait until it is whole
+		wait_for 5 sh -c "tmux capture-pane -p -t '$S' | grep -q '^│Verdict'"
+		prev=$(request_id)
+		evidence_pane >"$dir/$(printf %06d "$k")"
+		keys j
+	done
+	keys q
+	wait_for 10 has "EXIT=0" || notok "$capname ($mode): q leaves" "$(flat)"
+}
+
+compare_file() { # compare_file CAPTURE
+	local cap=$1 capname frames n diffs
+	capname=$(basename "$cap")
+	"$GW_BIN" -p $PORTS --report "$cap" 2>/dev/null | tail -2 >"$TMPD/summary"
+	frames=$(sed -n 's/.* \([0-9]*\) frames.*/\1/p' "$TMPD/summary")
+	errs=$(sed -n 's/.* \([0-9]*\) gateway errors\{0,1\}.*/\1/p' "$TMPD/summary")
+	rm -rf "$TMPD/kept" "$TMPD/rows"
+	run_panes "$cap" 0 "$TMPD/kept" || return
+	run_panes "$cap" stats "$TMPD/rows" || return
+	n=$(ls "$TMPD/rows" | grep -c '^[0-9]')
+	check_eq "$capname: every error selected with rows" "$errs" "$n"
+	diffs=""
+	for f in "$TMPD/kept"/[0-9]*; do
+		cmp -s "$f" "$TMPD/rows/$(basename "$f")" || diffs="$diffs $(basename "$f")"
+	done
+	if [ -z "$diffs" ]; then
+		ok "$capname: the evidence pane of every error row equals the kept model's ($n)"
+	else
+		set -- $diffs
+		notok "$capname: evidence panes differ from the kept model's:$diffs" \
+		    "$(diff "$TMPD/kept/$1" "$TMPD/rows/$1" 2>&1 | head -40 | tr '\n' '~')"
+	fi
+	check "$capname: status line: $frames frames, as --report" \
+	    grep -qF " $frames frames " "$TMPD/rows/status"
+	check "$capname: status line: $errs errors, as --report" \
+	    grep -qE " $errs errors?[: ]" "$TMPD/rows/status"
+	check_eq "$capname: status line: per-verdict counts, as --report" \
+	    "$(grep -oE '[A-Z]+ [0-9]+' "$TMPD/summary" | awk '{print $NF}' | tr '\n' ' ')" \
+	    "$(sed 's/.*errors*: //' "$TMPD/rows/status" | grep -oE '[A-Z]+ [0-9]+' | awk '{print $NF}' | tr '\n' ' ')"
+	# the comparison means something only if the rows were retired and
+	# the panes rebuilt from their frames
+	check "$capname: rows retired and rebuilt on selection" python3 - \
+	    "$TMPD/rows/stderr" "$errs" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r"rows: (\d+) retired of (\d+) requests, (\d+) rebuilt", text)
+assert m, text
+retired, total, rebuilt = map(int, m.groups())
+errs = int(sys.argv[2])
+assert retired > 0 and retired >= total * 3 // 4, (retired, total)
+assert rebuilt >= errs * 3 // 4, (rebuilt, errs)
+EOF
+	check "$capname: no rebuild failed" \
+	    sh -c "! grep -q 'frames no longer\|not found' '$TMPD/rows/stderr'"
+}
+
+shopt -s nullglob
+# the lab's traffic as pcap and as pcapng (files are read again by
+# offset), and squid's; ROWS_CAPS: others instead
+if [ -n "${ROWS_CAPS:-}" ]; then
+	read -r -a caps <<<"$ROWS_CAPS"
+else
+	caps=("$ROOT/examples/gw502-lab.pcap" "$ROOT/examples/gw502-lab-ng.pcapng"
+	    "$ROOT/examples/gw502-lab-squid.pcap")
+fi
+check "examples/ holds lab captures (${#caps[@]})" test ${#caps[@]} -gt 0
+for cap in "${caps[@]}"; do
+	compare_file "$cap"
+done
+
+# A generated busy gateway (bench/busy.c): errors of every kind, pooled
+# connections, cached look-ups (60 requests: every error is selected twice).
+if [ -n "${ROWS_CAPS:-}" ]; then
+	:
+elif cc -O2 -std=c11 -D_GNU_SOURCE -o "$TMPD/busy" "$ROOT/bench/busy.c" -lm \
+    2>"$TMPD/cc.err" && "$TMPD/busy" -o "$TMPD/busy.pcap" -T /dev/null \
+    -t /dev/null --requests 60 --hosts 8 --rate 300 -S 2 >/dev/null 2>&1; then
+	compare_file "$TMPD/busy.pcap"
+else
+	notok "bench/busy generates a capture" "$(head -c 300 "$TMPD/cc.err")"
+fi
