@@ -245,6 +245,62 @@ test_ip_id_reused_after_completion(void **state)
 	assert_int_equal(fx->fl.nanswers, 6);
 }
 
+/*
+ * DNS over TCP (RFC 1035 4.2.2, RFC 7766): length-prefixed messages cut
+ * anywhere by the segments, several in one segment, answers out of order;
+ * each is logged in the frame that completes it and finds its query.
+ */
+static void
+test_tcp_framing(void **state)
+{
+	struct uf *fx = *state;
+	static const char *const names[] = { "a.ex.test", "bb.ex.test",
+	    "ccc.ex.test" };
+	uint8_t q[3 * 64], a[3 * 96];
+	size_t nq = 0, na = 0, mid, cut1 = 0;
+	uint64_t f2, f3;
+
+	for (int i = 0; i < 3; i++) {
+		struct uf_dns m = { .id = (uint16_t)(i + 1), .qtype = DNS_T_A,
+		    .qname = names[i] };
+
+		nq += uf_dns_tcp_wire(q + nq, sizeof q - nq, &m);
+		if (i == 0)
+			cut1 = nq;
+	}
+	for (int i = 2; i >= 0; i--) {
+		struct uf_dns m = { .id = (uint16_t)(i + 1), .qtype = DNS_T_A,
+		    .qname = names[i], .response = true, .rrs = two_a,
+		    .nrrs = (size_t)i };
+
+		na += uf_dns_tcp_wire(a + na, sizeof a - na, &m);
+	}
+	mid = cut1 + 7;	/* into the second query */
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	uf_send_bytes(fx, &fx->cli, &fx->srv, q, 1);
+	assert_int_equal(fx->fl.ndns, 0);
+	f2 = uf_send_bytes(fx, &fx->cli, &fx->srv, q + 1, mid - 1);
+	assert_int_equal(fx->fl.ndns, 1);
+	f3 = uf_send_bytes(fx, &fx->cli, &fx->srv, q + mid, nq - mid);
+	assert_int_equal(fx->fl.ndns, 3);
+	assert_int_equal(fx->fl.dns[0].query.number, f2);
+	assert_int_equal(fx->fl.dns[1].query.number, f3);
+	assert_int_equal(fx->fl.dns[2].query.number, f3);
+	uf_send_bytes(fx, &fx->srv, &fx->cli, a, 5);
+	f3 = uf_send_bytes(fx, &fx->srv, &fx->cli, a + 5, na - 5);
+	for (int i = 0; i < 3; i++) {
+		const struct dns_query *d = &fx->fl.dns[i];
+
+		assert_int_equal(d->id, i + 1);
+		assert_true(d->over_tcp);
+		assert_string_equal(uf_str(fx, d->qname), names[i]);
+		assert_int_equal(d->rcode, 0);
+		assert_int_equal(d->nanswers, i);
+		assert_int_equal(d->answer.number, f3);
+	}
+	assert_int_equal(fx->fl.nmsgs, 0);
+}
+
 int
 main(void)
 {
@@ -259,6 +315,8 @@ main(void)
 		    test_fragmented_query_and_answer, setup_dns, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ip_id_reused_after_completion, setup_dns, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_framing, setup_dns,
+		    uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -420,6 +420,100 @@ test_conn_counts(void **state)
 	assert_int_equal(c->bytes[1], 28);
 }
 
+/*
+ * A long request head sent a byte a segment (an interactive client): one
+ * message starting at the first byte's frame, its head complete at the
+ * last byte's, every field whole.
+ */
+static void
+test_request_bytewise(void **state)
+{
+	struct uf *fx = *state;
+	uint64_t first, last;
+
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	first = fx->frame + 1;
+	last = send_bytewise(fx, &fx->cli, &fx->srv,
+	    "GET http://bytewise.test/a/rather/long/path?q=1 HTTP/1.1\r\n"
+	    "Host: bytewise.test\r\nUser-Agent: slow/1.0\r\n"
+	    "Accept: */*\r\n\r\n");
+	assert_int_equal(fx->fl.nmsgs, 1);
+	assert_int_equal(fx->fl.msgs[0].start.number, first);
+	assert_int_equal(fx->fl.msgs[0].head.number, last);
+	assert_true(fx->fl.msgs[0].complete);
+	assert_string_equal(uf_str(fx, fx->fl.msgs[0].host), "bytewise.test");
+	assert_string_equal(uf_str(fx, fx->fl.msgs[0].target),
+	    "http://bytewise.test/a/rather/long/path?q=1");
+	uf_status(fx, &fx->srv, &fx->cli, 502);
+	assert_int_equal(fx->fl.msgs[1].pair, 0);
+}
+
+/*
+ * An answer whose six segments arrive last first (after the first): TCP
+ * hands the bytes over in order once the hole is filled, so the message
+ * is whole, with its body, and the next answer pairs with the next
+ * request. A held segment sent again changes nothing.
+ */
+static void
+test_reversed_segments(void **state)
+{
+	struct uf *fx = *state;
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n"
+	    "\r\n01234567890123456789HTTP/1.1 504 Gateway Timeout\r\n"
+	    "Content-Length: 0\r\n\r\n";
+	size_t len = sizeof resp - 1, cut = (len + 5) / 6;
+	uint32_t base;
+
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	uf_send(fx, &fx->cli, &fx->srv,
+	    "GET http://a.test/1 HTTP/1.1\r\nHost: a.test\r\n\r\n"
+	    "GET http://a.test/2 HTTP/1.1\r\nHost: a.test\r\n\r\n");
+	base = fx->srv.seq;
+	uf_segment(fx, &fx->srv, &fx->cli, base, TCPF_ACK, resp, cut);
+	for (size_t k = 5; k >= 1; k--) {
+		size_t at = k * cut, n = len - at < cut ? len - at : cut;
+
+		uf_segment(fx, &fx->srv, &fx->cli, base + (uint32_t)at, TCPF_ACK,
+		    resp + at, n);
+		if (k == 3)	/* a held one again */
+			uf_segment(fx, &fx->srv, &fx->cli,
+			    base + (uint32_t)(4 * cut), TCPF_ACK,
+			    resp + 4 * cut, cut);
+		/* nothing past the hole is parsed until it is filled */
+		assert_int_equal(fx->fl.nmsgs, k > 1 ? 2 : 4);
+	}
+	fx->srv.seq += (uint32_t)len;
+	uf_segment(fx, &fx->srv, &fx->cli, base + (uint32_t)cut, TCPF_ACK,
+	    resp + cut, cut);	/* a late duplicate */
+	assert_int_equal(fx->fl.nmsgs, 4);
+	assert_true(fx->fl.msgs[2].complete);
+	assert_int_equal(fx->fl.msgs[2].pair, 0);
+	assert_int_equal(fx->fl.msgs[3].status, 504);
+	assert_int_equal(fx->fl.msgs[3].pair, 1);
+	assert_int_equal(fx->fl.stats.stream_gaps, 0);
+}
+
+/*
+ * A chunk size too big for any integer (RFC 9112 7.1: recipients must
+ * guard against overflow) is not taken for the small number it wraps
+ * to: the bytes after it are not the end of the message.
+ */
+static void
+test_chunk_size_overflow(void **state)
+{
+	struct uf *fx = *state;
+
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	uf_get(fx, &fx->cli, &fx->srv, "http://a.test/", "a.test");
+	uf_send(fx, &fx->srv, &fx->cli, "HTTP/1.1 200 OK\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n"
+	    "10000000000000010\r\n0123456789abcdef\r\n0\r\n\r\n");
+	uf_send(fx, &fx->srv, &fx->cli, "HTTP/1.1 502 Bad Gateway\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	assert_int_equal(fx->fl.nmsgs, 2);
+	assert_false(fx->fl.msgs[1].complete);
+}
+
 int
 main(void)
 {
@@ -441,6 +535,12 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_conn_counts, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_request_bytewise, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_reversed_segments,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_chunk_size_overflow,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
