@@ -301,6 +301,41 @@ test_tcp_framing(void **state)
 	assert_int_equal(fx->fl.nmsgs, 0);
 }
 
+/* Fragments of one datagram more than 30 s apart (RFC 791's bound on
+ * reassembly) are not put together; a fragment sent twice is harmless. */
+static void
+test_fragments_time_out(void **state)
+{
+	struct uf *fx = *state;
+	struct uf_dns a = { .id = 5, .qtype = DNS_T_A, .qname = "slow.ex.test",
+	    .response = true, .rrs = two_a, .nrrs = 2 };
+	uint8_t udp[600], pkt[700];
+	size_t n, len;
+
+	uf_dns_query(fx, &fx->cli, &fx->srv, 5, "slow.ex.test", DNS_T_A);
+	n = dns_datagram(udp, sizeof udp, &fx->srv, &fx->cli, &a);
+	len = unit_ip4(pkt, 17, fx->srv.addr.a, fx->cli.addr.a, 77, 0x2000,
+	    udp, 32);
+	uf_feed_raw(fx, pkt, len);
+	uf_wait(fx, 31 * UF_S);
+	len = unit_ip4(pkt, 17, fx->srv.addr.a, fx->cli.addr.a, 77, 32 / 8,
+	    udp + 32, n - 32);
+	uf_feed_raw(fx, pkt, len);
+	assert_int_equal(fx->fl.stats.reassembled, 0);
+	assert_int_equal(fx->fl.dns[0].rcode, -1);
+	/* sent again whole, its first fragment twice */
+	len = unit_ip4(pkt, 17, fx->srv.addr.a, fx->cli.addr.a, 78, 0x2000,
+	    udp, 32);
+	uf_feed_raw(fx, pkt, len);
+	uf_feed_raw(fx, pkt, len);
+	len = unit_ip4(pkt, 17, fx->srv.addr.a, fx->cli.addr.a, 78, 32 / 8,
+	    udp + 32, n - 32);
+	uf_feed_raw(fx, pkt, len);
+	assert_int_equal(fx->fl.stats.reassembled, 1);
+	assert_int_equal(fx->fl.dns[0].nanswers, 2);
+	assert_int_equal(fx->fl.dns[0].answer.number, fx->frame);
+}
+
 int
 main(void)
 {
@@ -317,6 +352,8 @@ main(void)
 		    test_ip_id_reused_after_completion, setup_dns, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_framing, setup_dns,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_fragments_time_out,
+		    setup_dns, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

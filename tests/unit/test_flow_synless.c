@@ -228,6 +228,30 @@ test_too_long_head_proves(void **state)
 	assert_int_equal(fx->fl.nmsgs, 0);
 }
 
+/* A waiting flow idle for more than a minute is forgotten (its bytes go
+ * on in a flow that cannot prove it); one idle for less goes on. */
+static void
+test_idle_flow_forgotten(void **state)
+{
+	struct uf *fx = *state;
+	struct uf_side slow = fx->cli, quick = fx->cli, other = fx->cli;
+
+	slow.port = 40001;
+	quick.port = 40002;
+	other.port = 40003;
+	uf_send(fx, &slow, &fx->srv, req_a);
+	uf_wait(fx, 30 * UF_S);
+	uf_send(fx, &quick, &fx->srv, req_a);
+	uf_wait(fx, 31 * UF_S);
+	uf_send(fx, &other, &fx->srv, "GET /o");	/* slow: 61 s idle */
+	uf_send(fx, &slow, &fx->srv, req_b);
+	uf_send(fx, &quick, &fx->srv, req_b);
+	assert_false(has_conn(fx, &slow));
+	assert_true(has_conn(fx, &quick));
+	assert_int_equal(fx->fl.nconns, 1);
+	assert_int_equal(fx->fl.stats.pending_dropped, 0);
+}
+
 int
 main(void)
 {
@@ -241,6 +265,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_least_recently_active_goes, setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_too_long_head_proves,
+		    setup80, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_idle_flow_forgotten,
 		    setup80, uf_teardown),
 	};
 
