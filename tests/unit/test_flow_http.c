@@ -398,11 +398,20 @@ test_conn_counts(void **state)
 	uf_syn(fx, &fx->cli, &fx->srv);
 	uf_icmp(fx, "10.0.0.253", &fx->cli, &fx->srv, 3, 1);
 	uf_syn(fx, &fx->cli, &fx->srv);
+	/* one quoting the server's packet to the client is not about
+	 * this connection's SYN */
+	uf_icmp(fx, "10.0.0.252", &fx->srv, &fx->cli, 3, 3);
+	c = &fx->fl.conns[0];
 	assert_int_equal(c->nicmp, 2);
 	assert_int_equal(c->icmp.number, first);
+	assert_int_equal(c->icmp_ver, 4);
+	assert_int_equal(c->icmp_type, 3);
 	assert_int_equal(c->icmp_code, 13);
+	assert_true(addr_eq(&c->icmp_from, &(struct gw_addr){ 4,
+	    { 10, 0, 0, 254 } }));
 	assert_int_equal(c->icmp_last.number, first + 2);
 	assert_int_equal(c->nsyn, 3);
+	assert_int_equal(c->syns[2].number, first + 3);
 	uf_synack(fx, &fx->srv, &fx->cli);
 	uf_pkt_between(&p, L4_TCP, &fx->cli, &fx->srv);
 	p.seq = fx->cli.seq;
