@@ -119,7 +119,7 @@ test_limits_count_drops(void **state)
 {
 	struct uf *fx = *state;
 	struct uf_rr rrs[9];
-	char addr[9][16];
+	char addr[9][24];
 
 	fx->fl.limits.max_dns = 2;
 	for (int i = 0; i < 9; i++) {
