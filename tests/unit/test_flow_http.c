@@ -523,6 +523,29 @@ test_chunk_size_overflow(void **state)
 	assert_false(fx->fl.msgs[1].complete);
 }
 
+/* flow_init takes the first nports proxy ports, at most
+ * FLOW_MAX_PROXY_PORTS of them, and no others. */
+static void
+test_proxy_ports(void **state)
+{
+	uint16_t ports[FLOW_MAX_PROXY_PORTS + 4];
+	struct flow fl;
+
+	(void)state;
+	for (uint16_t i = 0; i < FLOW_MAX_PROXY_PORTS + 4; i++)
+		ports[i] = (uint16_t)(8000 + i);
+	assert_int_equal(flow_init(&fl, ports, 1), 0);
+	assert_true(flow_is_proxy_port(&fl, 8000));
+	assert_false(flow_is_proxy_port(&fl, 8001));
+	assert_false(flow_is_proxy_port(&fl, 0));
+	flow_free(&fl);
+	assert_int_equal(flow_init(&fl, ports, FLOW_MAX_PROXY_PORTS + 4), 0);
+	assert_int_equal(fl.nproxy_ports, FLOW_MAX_PROXY_PORTS);
+	assert_true(flow_is_proxy_port(&fl, 8000 + FLOW_MAX_PROXY_PORTS - 1));
+	assert_false(flow_is_proxy_port(&fl, 8000 + FLOW_MAX_PROXY_PORTS));
+	flow_free(&fl);
+}
+
 int
 main(void)
 {
@@ -550,6 +573,7 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_chunk_size_overflow,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test(test_proxy_ports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
