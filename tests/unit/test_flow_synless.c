@@ -101,7 +101,13 @@ test_client_is_the_requester(void **state)
 	uf_send(fx, &fx->cli, &fx->srv, req_b);
 	c = conn_of(fx, &fx->cli);
 	assert_int_equal(c->sport, 8080);
-	assert_int_equal(fx->fl.nconns, 3);
+	/* and with the same port on both sides */
+	fx->cli.port = fx->srv.port = 1024;
+	uf_send(fx, &fx->cli, &fx->srv, req_a);
+	uf_send(fx, &fx->cli, &fx->srv, req_b);
+	c = conn_of(fx, &fx->cli);
+	assert_true(addr_eq(&c->saddr, &fx->srv.addr));
+	assert_int_equal(fx->fl.nconns, 4);
 }
 
 /*
