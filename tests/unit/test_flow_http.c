@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "unit_ip4.h"
 #include "unit_flow.h"
 
 /* s from `from`, one byte a segment; returns the frame of the last. */
@@ -546,6 +547,38 @@ test_proxy_ports(void **state)
 	flow_free(&fl);
 }
 
+/* A TCP segment cut into IP fragments: only the first carries the TCP
+ * header, so only it is a segment of the connection; the others make no
+ * connection of port 0 and are counted as fragments only. */
+static void
+test_tcp_fragments(void **state)
+{
+	struct uf *fx = *state;
+	static const uint8_t cli[4] = { 10, 0, 0, 5 }, srv[4] = { 10, 0, 0, 1 };
+	static const char data[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	uint8_t tcp[20 + sizeof data], pkt[100];
+	size_t len;
+
+	memset(tcp, 0, 20);
+	tcp[0] = 40000 >> 8, tcp[1] = 40000 & 0xff;
+	tcp[2] = 9090 >> 8, tcp[3] = 9090 & 0xff;
+	tcp[7] = 100;
+	tcp[12] = 5 << 4;
+	tcp[13] = TCPF_ACK | TCPF_PSH;
+	memcpy(tcp + 20, data, sizeof data - 1);
+	len = unit_ip4(pkt, 6, cli, srv, 9, 0x2000, tcp, 24);
+	uf_feed_raw(fx, pkt, len);
+	len = unit_ip4(pkt, 6, cli, srv, 9, 24 / 8, tcp + 24,
+	    20 + sizeof data - 1 - 24);
+	uf_feed_raw(fx, pkt, len);
+	assert_int_equal(fx->fl.stats.fragments, 2);
+	assert_int_equal(fx->fl.stats.tcp, 1);
+	for (size_t i = 0; i < fx->fl.nconns; i++) {
+		assert_int_equal(fx->fl.conns[i].cport, 40000);
+		assert_int_equal(fx->fl.conns[i].sport, 9090);
+	}
+}
+
 int
 main(void)
 {
@@ -574,6 +607,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_chunk_size_overflow,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test(test_proxy_ports),
+		cmocka_unit_test_setup_teardown(test_tcp_fragments, uf_setup,
+		    uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
