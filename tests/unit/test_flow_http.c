@@ -579,6 +579,33 @@ test_tcp_fragments(void **state)
 	}
 }
 
+/*
+ * The capture starts with an answer whose request it missed: pairing
+ * stays "the k-th response for the k-th request and back" (flow.h), so a
+ * message is only ever paired with one of the other direction, and both
+ * ends of a pair name each other.
+ */
+static void
+test_pairs_after_orphan_answer(void **state)
+{
+	struct uf *fx = *state;
+
+	uf_status(fx, &fx->srv, &fx->cli, 200);	/* no SYN, no request */
+	uf_get(fx, &fx->cli, &fx->srv, "http://a.test/1", "a.test");
+	uf_status(fx, &fx->srv, &fx->cli, 502);
+	uf_get(fx, &fx->cli, &fx->srv, "http://a.test/2", "a.test");
+	uf_status(fx, &fx->srv, &fx->cli, 504);
+	assert_int_equal(fx->fl.nmsgs, 5);
+	for (uint32_t i = 0; i < fx->fl.nmsgs; i++) {
+		const struct http_msg *m = &fx->fl.msgs[i];
+
+		if (m->pair == NONE32)
+			continue;
+		assert_int_not_equal(fx->fl.msgs[m->pair].dir, m->dir);
+		assert_int_equal(fx->fl.msgs[m->pair].pair, i);
+	}
+}
+
 int
 main(void)
 {
@@ -609,6 +636,8 @@ main(void)
 		cmocka_unit_test(test_proxy_ports),
 		cmocka_unit_test_setup_teardown(test_tcp_fragments, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_pairs_after_orphan_answer,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
