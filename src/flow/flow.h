@@ -205,6 +205,7 @@ struct flow_maps {
 int flow_compact(struct flow *fl, const uint8_t *keep_conn, uint8_t *keep_msg,
     const uint8_t *keep_dns, strref **extra, size_t nextra,
     struct flow_maps *mp);
+/* Frees the maps and empties them: freeing them again is harmless. */
 void flow_maps_free(struct flow_maps *mp);
 /* Index i through an old → new map such as flow_maps' (NONE32 stays). */
 static inline uint32_t flow_remap(const uint32_t *map, uint32_t i)

@@ -15,6 +15,7 @@
 #define OOO_MAX_SEGS 8
 #define OOO_MAX_BYTES 16384
 #define CHUNK_LINE_MAX 1024
+#define CHUNK_EXT 0x80000000u	/* line_len flag: past the size (extension) */
 #define FIRST_LINE_MAX 200
 #define HEAD_QUICK 64	/* head bytes parsed on every segment */
 /* a segment this far ahead means the capture lost data: resync */
@@ -297,6 +298,9 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 		ss->d[0].state = PS_TUNNEL;
 		return;
 	}
+	/* a refused CONNECT (407): the client goes on speaking HTTP */
+	if (to_connect && ss->d[0].state == PS_TUNNEL)
+		ss->d[0].state = PS_HEAD;
 	if (to_head || h->status == 204 ||
 	    h->status == 304)
 		d->state = PS_HEAD;
@@ -474,17 +478,17 @@ feed_chunked(struct flow *fl, struct dir_state *d, const uint8_t *data,
 				d->line_len = 0;
 				break;
 			}
-			if (++d->line_len > CHUNK_LINE_MAX) {
+			if ((++d->line_len & ~CHUNK_EXT) > CHUNK_LINE_MAX) {
 				d->state = PS_DEAD;
 				break;
 			}
-			if (d->line_len < 0x7fffffff && ch != '\r') {
+			if (!(d->line_len & CHUNK_EXT) && ch != '\r') {
 				int v = (ch >= '0' && ch <= '9') ? ch - '0' :
 				    (ch | 0x20) >= 'a' && (ch | 0x20) <= 'f' ?
 				    (ch | 0x20) - 'a' + 10 : -1;
 
 				if (v < 0)
-					d->line_len = 0x7fffffff; /* ext */
+					d->line_len |= CHUNK_EXT;
 				else if (d->body_left >> 56)
 					d->state = PS_DEAD;
 				else

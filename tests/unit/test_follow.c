@@ -191,31 +191,82 @@ test_broken_capture(void **state)
 	free(e);
 }
 
-/* One TCP segment 10.0.0.5:40000 -> 10.0.0.1:9090 as a raw-IP pcap
- * record (linktype 101) at out; returns its length. */
+/*
+ * One TCP segment between 10.0.0.5:40000 and 10.0.0.1:9090 (back: from
+ * the server) as a raw-IP pcap record (linktype 101) at out, cut after
+ * its first `cap` payload bytes as a snap length would (SIZE_MAX: whole);
+ * returns the record's length.
+ */
 static size_t
-segment_record(uint8_t *out, uint32_t seq, uint8_t flags, const char *data)
+segment_record_cut(uint8_t *out, bool back, uint32_t seq, uint8_t flags,
+    const char *data, size_t cap)
 {
 	static const uint8_t cli[4] = { 10, 0, 0, 5 }, srv[4] = { 10, 0, 0, 1 };
 	uint8_t tcp[20 + 64];
 	size_t n = strlen(data);
-	uint32_t len;
+	uint16_t sport = back ? 9090 : 40000, dport = back ? 40000 : 9090;
+	uint32_t len, incl;
 
 	assert_true(n <= 64);
 	memset(tcp, 0, 20);
-	tcp[0] = 40000 >> 8, tcp[1] = 40000 & 0xff;
-	tcp[2] = 9090 >> 8, tcp[3] = 9090 & 0xff;
+	tcp[0] = (uint8_t)(sport >> 8), tcp[1] = (uint8_t)sport;
+	tcp[2] = (uint8_t)(dport >> 8), tcp[3] = (uint8_t)dport;
 	tcp[4] = (uint8_t)(seq >> 24), tcp[5] = (uint8_t)(seq >> 16);
 	tcp[6] = (uint8_t)(seq >> 8), tcp[7] = (uint8_t)seq;
 	tcp[12] = 5 << 4;
 	tcp[13] = flags;
 	tcp[14] = 0xff, tcp[15] = 0xff;
 	memcpy(tcp + 20, data, n);
-	len = (uint32_t)unit_ip4(out + 16, 6, cli, srv, 1, 0x4000, tcp, 20 + n);
+	len = (uint32_t)unit_ip4(out + 16, 6, back ? srv : cli,
+	    back ? cli : srv, 1, 0x4000, tcp, 20 + n);
+	incl = cap < n ? len - (uint32_t)(n - cap) : len;
 	memset(out, 0, 16);
-	memcpy(out + 8, &len, 4);	/* incl_len, orig_len: host order */
+	memcpy(out + 8, &incl, 4);	/* incl_len, orig_len: host order */
 	memcpy(out + 12, &len, 4);
-	return 16 + len;
+	return 16 + incl;
+}
+
+static size_t
+segment_record(uint8_t *out, uint32_t seq, uint8_t flags, const char *data)
+{
+	return segment_record_cut(out, false, seq, flags, data, SIZE_MAX);
+}
+
+/* A pcap file header (raw IP, host byte order as pcap allows) at out. */
+static size_t
+pcap_header(uint8_t *out)
+{
+	static const uint32_t hdr[6] = { 0xa1b2c3d4, 2 | 4u << 16, 0, 0, 65535,
+	    101 };
+
+	memcpy(out, hdr, sizeof hdr);
+	return sizeof hdr;
+}
+
+/* Follows 10.0.0.5:40000 -> 10.0.0.1:9090 in the capture file..end. */
+static void
+follow_file(const uint8_t *file, const uint8_t *end, struct follow *fo)
+{
+	char path[] = "/tmp/gw502follow.XXXXXX", err[256];
+	struct conn c;
+	FILE *out;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	out = fdopen(fd, "wb");
+	assert_non_null(out);
+	assert_int_equal(fwrite(file, 1, (size_t)(end - file), out),
+	    (size_t)(end - file));
+	fclose(out);
+	memset(&c, 0, sizeof c);
+	assert_true(addr_parse("10.0.0.5", &c.caddr));
+	assert_true(addr_parse("10.0.0.1", &c.saddr));
+	c.cport = 40000;
+	c.sport = 9090;
+	memset(fo, 0, sizeof *fo);
+	if (follow_conn(path, &c, 0, fo, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	unlink(path);
 }
 
 /*
@@ -229,15 +280,9 @@ follow_reordered(bool syn, uint32_t isn)
 {
 	static const char want[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 	uint8_t file[24 + 4 * (16 + 20 + 20 + 64)], *b = file;
-	uint32_t hdr[6] = { 0xa1b2c3d4, 2 | 4u << 16, 0, 0, 65535, 101 };
-	char path[] = "/tmp/gw502follow.XXXXXX", err[256];
 	struct follow fo;
-	struct conn c;
-	FILE *out;
-	int fd;
 
-	memcpy(b, hdr, sizeof hdr);	/* host byte order, as pcap allows */
-	b += sizeof hdr;
+	b += pcap_header(b);
 	if (syn)
 		b += segment_record(b, isn, 0x02, "");
 	else	/* the first segment seen sets where the stream starts */
@@ -246,22 +291,7 @@ follow_reordered(bool syn, uint32_t isn)
 	b += segment_record(b, isn + 7, 0x18, "HTTP/1.1\r\n");
 	if (syn)
 		b += segment_record(b, isn + 1, 0x18, "GET / ");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	out = fdopen(fd, "wb");
-	assert_non_null(out);
-	assert_int_equal(fwrite(file, 1, (size_t)(b - file), out),
-	    (size_t)(b - file));
-	fclose(out);
-	memset(&c, 0, sizeof c);
-	assert_true(addr_parse("10.0.0.5", &c.caddr));
-	assert_true(addr_parse("10.0.0.1", &c.saddr));
-	c.cport = 40000;
-	c.sport = 9090;
-	memset(&fo, 0, sizeof fo);
-	if (follow_conn(path, &c, 0, &fo, err, sizeof err) != 0)
-		fail_msg("%s", err);
-	unlink(path);
+	follow_file(file, b, &fo);
 	assert_int_equal(fo.frames_read, syn ? 4 : 3);
 	assert_int_equal(fo.gap_bytes, 0);
 	assert_int_equal(fo.len, sizeof want - 1);
@@ -281,6 +311,75 @@ test_reordered(void **state)
 	follow_reordered(false, 0xfffffff5u);
 }
 
+/* A request sent a byte a segment (an interactive client) comes whole. */
+static void
+test_one_byte_segments(void **state)
+{
+	static const char want[] = "GET / HTTP/1.1\r\n\r\n";
+	uint8_t file[24 + 20 * 60], *b = file;
+	struct follow fo;
+	char one[2] = { 0, 0 };
+
+	(void)state;
+	b += pcap_header(b);
+	b += segment_record(b, 500, 0x02, "");
+	for (uint32_t i = 0; i < sizeof want - 1; i++) {
+		one[0] = want[i];
+		b += segment_record(b, 501 + i, 0x18, one);
+	}
+	follow_file(file, b, &fo);
+	assert_int_equal(fo.len, sizeof want - 1);
+	assert_memory_equal(fo.data, want, sizeof want - 1);
+	assert_int_equal(fo.nchunks, 1);
+	assert_int_equal(fo.chunks[0].frame, 2);
+	assert_int_equal(fo.gap_bytes, 0);
+	follow_free(&fo);
+}
+
+/*
+ * Holes the capture never filled, in each direction: the bytes after a
+ * hole are still given, in order, and the hole is counted; a segment cut
+ * by the snap length counts its missing tail as a hole, and the client's
+ * next segment follows on in the same chunk, before the server's answer;
+ * what waits behind a hole never filled comes once the capture ends.
+ */
+static void
+test_holes_both_directions(void **state)
+{
+	uint8_t file[24 + 8 * 130], *b = file;
+	struct follow fo;
+
+	(void)state;
+	b += pcap_header(b);
+	b += segment_record_cut(b, false, 100, 0x02, "", SIZE_MAX);
+	b += segment_record_cut(b, true, 900, 0x12, "", SIZE_MAX);
+	b += segment_record_cut(b, false, 101, 0x18, "GET / HTTP/1.1\r\n", 6);
+	b += segment_record_cut(b, false, 117, 0x18, "Host: x\r\n\r\n",
+	    SIZE_MAX);
+	b += segment_record_cut(b, true, 901, 0x18, "HTTP/1.1 200 OK\r\n",
+	    SIZE_MAX);
+	/* 10 bytes lost, then the rest of the answer */
+	b += segment_record_cut(b, true, 928, 0x18, "\r\nbody", SIZE_MAX);
+	b += segment_record_cut(b, false, 128, 0x18, "GET /2", SIZE_MAX);
+	follow_file(file, b, &fo);
+	assert_int_equal(fo.gap_bytes, 10 + 10);
+	assert_int_equal(fo.nchunks, 4);
+	assert_int_equal(fo.chunks[0].dir, 0);
+	assert_int_equal(fo.chunks[0].len, 6 + 11);
+	assert_memory_equal(fo.data, "GET / Host: x\r\n\r\n", 17);
+	assert_int_equal(fo.chunks[1].dir, 1);
+	assert_int_equal(fo.chunks[1].frame, 5);
+	assert_memory_equal(fo.data + 17, "HTTP/1.1 200 OK\r\n", 17);
+	assert_int_equal(fo.chunks[2].dir, 0);
+	assert_memory_equal(fo.data + 34, "GET /2", 6);
+	/* what waited behind the server's hole comes at the end */
+	assert_int_equal(fo.chunks[3].dir, 1);
+	assert_int_equal(fo.chunks[3].frame, 6);
+	assert_memory_equal(fo.data + 40, "\r\nbody", 6);
+	assert_int_equal(fo.len, 17 + 23 + 6);
+	follow_free(&fo);
+}
+
 int
 main(void)
 {
@@ -289,6 +388,8 @@ main(void)
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_broken_capture),
 		cmocka_unit_test(test_reordered),
+		cmocka_unit_test(test_one_byte_segments),
+		cmocka_unit_test(test_holes_both_directions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,360 @@
+/*
+ * test_flow_dns.c: the DNS log as RFC 1035 and the resolvers use it. An
+ * answer belongs to the query with its id, both ports, the client's
+ * address and the question (names compare without case, RFC 4343), and
+ * only while the client still waits; the records keep their TTLs and
+ * order, a negative answer its SOA's caching time (RFC 2308). The log's
+ * limits drop and count. UDP datagrams cut into IP fragments (EDNS0
+ * answers, long queries) are put back whichever way they travel, and an
+ * IP id used again later is a new datagram.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unit_ip4.h"
+#include "unit_flow.h"
+
+static int
+setup_dns(void **state)
+{
+	struct uf *fx;
+
+	uf_setup(state);
+	fx = *state;
+	uf_side_init(&fx->cli, "10.0.0.1", 40000, 0);	/* the resolver */
+	uf_side_init(&fx->srv, "10.0.0.53", 53, 0);
+	return 0;
+}
+
+static const struct uf_rr two_a[] = {
+	{ DNS_T_A, NULL, 300, "192.0.2.7" },
+	{ DNS_T_A, NULL, 5, "192.0.2.8" },
+};
+
+/* Answers that differ from the query in one thing each match nothing;
+ * the one that agrees in all (the name in other case) does. */
+static void
+test_answer_matches_whole_key(void **state)
+{
+	struct uf *fx = *state;
+	struct uf_side other_port = fx->cli, other_client = fx->cli,
+	    other_server = fx->srv;
+	const struct dns_query *q;
+	uint64_t ans;
+
+	other_port.port = 40001;
+	other_client.addr.a[3] = 2;
+	other_server.port = 5353;
+	uf_dns_query(fx, &fx->cli, &fx->srv, 0x1234, "www.ex.test", DNS_T_A);
+	uf_dns_answer(fx, &fx->srv, &fx->cli, 0x1235, "www.ex.test", DNS_T_A,
+	    0, two_a, 2);
+	uf_dns_answer(fx, &fx->srv, &other_port, 0x1234, "www.ex.test",
+	    DNS_T_A, 0, two_a, 2);
+	uf_dns_answer(fx, &fx->srv, &other_client, 0x1234, "www.ex.test",
+	    DNS_T_A, 0, two_a, 2);
+	uf_dns_answer(fx, &other_server, &fx->cli, 0x1234, "www.ex.test",
+	    DNS_T_A, 0, two_a, 2);
+	uf_dns_answer(fx, &fx->srv, &fx->cli, 0x1234, "www.ex.tes", DNS_T_A,
+	    0, two_a, 2);
+	q = &fx->fl.dns[0];
+	assert_int_equal(q->rcode, -1);
+	assert_int_equal(fx->fl.nanswers, 0);
+	ans = uf_dns_answer(fx, &fx->srv, &fx->cli, 0x1234, "WWW.Ex.TEST",
+	    DNS_T_A, 0, two_a, 2);
+	q = &fx->fl.dns[0];
+	assert_int_equal(q->answer.number, ans);
+	assert_int_equal(q->rcode, 0);
+	assert_int_equal(q->cport, 40000);
+	assert_int_equal(q->sport, 53);
+	assert_true(addr_eq(&q->client, &fx->cli.addr));
+	assert_true(addr_eq(&q->server, &fx->srv.addr));
+	assert_int_equal(q->id, 0x1234);
+	assert_int_equal(q->qtype, DNS_T_A);
+	assert_int_equal(q->nanswers, 2);
+	assert_int_equal(fx->fl.dns_answers[q->first_answer].ttl, 300);
+	assert_int_equal(fx->fl.dns_answers[q->first_answer + 1].ttl, 5);
+	assert_int_equal(fx->fl.dns_answers[q->first_answer + 1].addr.a[3], 8);
+	/* answered: the same answer again finds nothing more */
+	uf_dns_answer(fx, &fx->srv, &fx->cli, 0x1234, "www.ex.test", DNS_T_A,
+	    0, two_a, 2);
+	assert_int_equal(fx->fl.nanswers, 2);
+	assert_int_equal(fx->fl.dns[0].answer.number, ans);
+}
+
+/* A resolver gives up after seconds (glibc: 5 s, a few tries); an answer
+ * more than a minute late is not the answer to that query any more. An
+ * NXDOMAIN with an SOA may be cached for min(TTL, minimum). */
+static void
+test_late_answer_and_negative_ttl(void **state)
+{
+	struct uf *fx = *state;
+	struct uf_soa soa = { "ex.test", 900, 120 };
+	struct uf_dns nx = { .id = 2, .qtype = DNS_T_A, .qname = "no.ex.test",
+	    .response = true, .rcode = 3, .soa = &soa };
+
+	uf_dns_query(fx, &fx->cli, &fx->srv, 1, "late.ex.test", DNS_T_A);
+	uf_dns_query(fx, &fx->cli, &fx->srv, 2, "no.ex.test", DNS_T_A);
+	uf_wait(fx, 59 * UF_S);
+	uf_dns_udp(fx, &fx->srv, &fx->cli, &nx);
+	uf_wait(fx, 2 * UF_S);
+	uf_dns_answer(fx, &fx->srv, &fx->cli, 1, "late.ex.test", DNS_T_A, 0,
+	    two_a, 2);
+	assert_int_equal(fx->fl.dns[0].rcode, -1);
+	assert_int_equal(fx->fl.dns[1].rcode, 3);
+	assert_int_equal(fx->fl.dns[1].neg_ttl, 120);
+	assert_int_equal(fx->fl.dns[1].nanswers, 0);
+}
+
+/* The log's limits: queries past max_dns, and records past four per
+ * query allowed, are dropped and counted; what is kept stays whole. */
+static void
+test_limits_count_drops(void **state)
+{
+	struct uf *fx = *state;
+	struct uf_rr rrs[9];
+	char addr[9][24];
+
+	fx->fl.limits.max_dns = 2;
+	for (int i = 0; i < 9; i++) {
+		snprintf(addr[i], sizeof addr[i], "192.0.2.%d", 10 + i);
+		rrs[i] = (struct uf_rr){ DNS_T_A, NULL, (uint32_t)(60 + i),
+		    addr[i] };
+	}
+	uf_dns_query(fx, &fx->cli, &fx->srv, 1, "a.ex.test", DNS_T_A);
+	uf_dns_query(fx, &fx->cli, &fx->srv, 2, "b.ex.test", DNS_T_A);
+	uf_dns_query(fx, &fx->cli, &fx->srv, 3, "c.ex.test", DNS_T_A);
+	assert_int_equal(fx->fl.ndns, 2);
+	assert_int_equal(fx->fl.stats.dns_dropped, 1);
+	uf_dns_answer(fx, &fx->srv, &fx->cli, 2, "b.ex.test", DNS_T_A, 0,
+	    rrs, 9);
+	assert_int_equal(fx->fl.dns[1].rcode, 0);
+	assert_int_equal(fx->fl.dns[1].nanswers, 8);
+	assert_int_equal(fx->fl.stats.dns_dropped, 2);
+	for (uint32_t i = 0; i < 8; i++) {
+		const struct dns_answer *a = &fx->fl.dns_answers[
+		    fx->fl.dns[1].first_answer + i];
+
+		assert_int_equal(a->ttl, 60 + i);
+		assert_int_equal(a->addr.a[3], 10 + i);
+		assert_string_equal(uf_str(fx, a->name), "b.ex.test");
+	}
+}
+
+/* The UDP datagram at udp (n bytes) from `from` to `to` (IPv4) in IP
+ * fragments: the first `first` bytes (a multiple of 8), then the rest;
+ * rest_first: the second fragment travels first. */
+static void
+feed_fragmented(struct uf *fx, const struct uf_side *from,
+    const struct uf_side *to, uint16_t ipid, const uint8_t *udp, size_t n,
+    size_t first, bool rest_first)
+{
+	uint8_t pkt[700];
+	size_t len;
+
+	for (int k = 0; k < 2; k++) {
+		if ((k == 0) != rest_first)
+			len = unit_ip4(pkt, 17, from->addr.a, to->addr.a, ipid,
+			    0x2000, udp, first);
+		else
+			len = unit_ip4(pkt, 17, from->addr.a, to->addr.a, ipid,
+			    (unsigned)(first / 8), udp + first, n - first);
+		uf_feed_raw(fx, pkt, len);
+	}
+}
+
+static size_t
+dns_datagram(uint8_t *out, size_t cap, const struct uf_side *from,
+    const struct uf_side *to, const struct uf_dns *m)
+{
+	return uf_udp_wrap(out, from->port, to->port,
+	    uf_dns_wire(out + 8, cap - 8, m));
+}
+
+/*
+ * A query too long for the path (a long name) cut in two, both ways
+ * round, and its answer cut in two: each is put back and logged, the
+ * query with the resolver's and the server's port.
+ */
+static void
+test_fragmented_query_and_answer(void **state)
+{
+	struct uf *fx = *state;
+	static const char name[] = "a-rather-long-label-for-a-query.ex.test";
+	struct uf_dns q = { .id = 0x77, .qtype = DNS_T_AAAA, .qname = name };
+	struct uf_dns a = q;
+	static const struct uf_rr rr[] = {
+		{ DNS_T_AAAA, NULL, 30, "2001:db8::1" },
+	};
+	uint8_t udp[600];
+	size_t n;
+
+	a.response = true;
+	a.rrs = rr;
+	a.nrrs = 1;
+	for (int round = 0; round < 2; round++) {
+		q.id = a.id = (uint16_t)(0x77 + round);
+		n = dns_datagram(udp, sizeof udp, &fx->cli, &fx->srv, &q);
+		feed_fragmented(fx, &fx->cli, &fx->srv, (uint16_t)(100 + round),
+		    udp, n, 24, round == 1);
+		assert_int_equal(fx->fl.ndns, round + 1);
+		assert_int_equal(fx->fl.dns[round].cport, 40000);
+		assert_int_equal(fx->fl.dns[round].sport, 53);
+		assert_int_equal(fx->fl.dns[round].qtype, DNS_T_AAAA);
+		assert_string_equal(uf_str(fx, fx->fl.dns[round].qname), name);
+		n = dns_datagram(udp, sizeof udp, &fx->srv, &fx->cli, &a);
+		feed_fragmented(fx, &fx->srv, &fx->cli, (uint16_t)(200 + round),
+		    udp, n, 40, round == 0);
+		assert_int_equal(fx->fl.dns[round].rcode, 0);
+		assert_int_equal(fx->fl.dns[round].nanswers, 1);
+		assert_int_equal(fx->fl.dns[round].answer.number, fx->frame);
+	}
+	assert_int_equal(fx->fl.stats.reassembled, 4);
+}
+
+/* The server reuses an IP id for a later datagram (16 bits wrap): the
+ * second is a datagram of its own, put back from its own fragments and
+ * delivered once, as is the first. */
+static void
+test_ip_id_reused_after_completion(void **state)
+{
+	struct uf *fx = *state;
+	struct uf_dns a = { .qtype = DNS_T_A, .qname = "reuse.ex.test",
+	    .response = true, .rrs = two_a, .nrrs = 2 };
+	uint8_t udp[600];
+	size_t n;
+
+	for (uint16_t id = 1; id <= 3; id++) {
+		uf_dns_query(fx, &fx->cli, &fx->srv, id, "reuse.ex.test",
+		    DNS_T_A);
+		a.id = id;
+		n = dns_datagram(udp, sizeof udp, &fx->srv, &fx->cli, &a);
+		feed_fragmented(fx, &fx->srv, &fx->cli, 4242, udp, n, 32,
+		    id == 2);
+		assert_int_equal(fx->fl.stats.reassembled, id);
+		assert_int_equal(fx->fl.dns[id - 1].rcode, 0);
+		assert_int_equal(fx->fl.dns[id - 1].answer.number, fx->frame);
+		assert_int_equal(fx->fl.dns[id - 1].nanswers, 2);
+	}
+	assert_int_equal(fx->fl.nanswers, 6);
+}
+
+/*
+ * DNS over TCP (RFC 1035 4.2.2, RFC 7766): length-prefixed messages cut
+ * anywhere by the segments, several in one segment, answers out of order;
+ * each is logged in the frame that completes it and finds its query.
+ */
+static void
+test_tcp_framing(void **state)
+{
+	struct uf *fx = *state;
+	static const char *const names[] = { "a.ex.test", "bb.ex.test",
+	    "ccc.ex.test" };
+	uint8_t q[3 * 64], a[3 * 96];
+	size_t nq = 0, na = 0, mid, cut1 = 0;
+	uint64_t f2, f3;
+
+	for (int i = 0; i < 3; i++) {
+		struct uf_dns m = { .id = (uint16_t)(i + 1), .qtype = DNS_T_A,
+		    .qname = names[i] };
+
+		nq += uf_dns_tcp_wire(q + nq, sizeof q - nq, &m);
+		if (i == 0)
+			cut1 = nq;
+	}
+	for (int i = 2; i >= 0; i--) {
+		struct uf_dns m = { .id = (uint16_t)(i + 1), .qtype = DNS_T_A,
+		    .qname = names[i], .response = true, .rrs = two_a,
+		    .nrrs = (size_t)i };
+
+		na += uf_dns_tcp_wire(a + na, sizeof a - na, &m);
+	}
+	mid = cut1 + 7;	/* into the second query */
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	uf_send_bytes(fx, &fx->cli, &fx->srv, q, 1);
+	assert_int_equal(fx->fl.ndns, 0);
+	f2 = uf_send_bytes(fx, &fx->cli, &fx->srv, q + 1, mid - 1);
+	assert_int_equal(fx->fl.ndns, 1);
+	f3 = uf_send_bytes(fx, &fx->cli, &fx->srv, q + mid, nq - mid);
+	assert_int_equal(fx->fl.ndns, 3);
+	assert_int_equal(fx->fl.dns[0].query.number, f2);
+	assert_int_equal(fx->fl.dns[1].query.number, f3);
+	assert_int_equal(fx->fl.dns[2].query.number, f3);
+	uf_send_bytes(fx, &fx->srv, &fx->cli, a, 5);
+	f3 = uf_send_bytes(fx, &fx->srv, &fx->cli, a + 5, na - 5);
+	for (int i = 0; i < 3; i++) {
+		const struct dns_query *d = &fx->fl.dns[i];
+
+		assert_int_equal(d->id, i + 1);
+		assert_true(d->over_tcp);
+		assert_string_equal(uf_str(fx, d->qname), names[i]);
+		assert_int_equal(d->rcode, 0);
+		assert_int_equal(d->nanswers, i);
+		assert_int_equal(d->answer.number, f3);
+	}
+	assert_int_equal(fx->fl.nmsgs, 0);
+}
+
+/* Fragments of one datagram more than 30 s apart (RFC 791's bound on
+ * reassembly) are not put together; a fragment sent twice is harmless. */
+static void
+test_fragments_time_out(void **state)
+{
+	struct uf *fx = *state;
+	struct uf_dns a = { .id = 5, .qtype = DNS_T_A, .qname = "slow.ex.test",
+	    .response = true, .rrs = two_a, .nrrs = 2 };
+	uint8_t udp[600], pkt[700];
+	size_t n, len;
+
+	uf_dns_query(fx, &fx->cli, &fx->srv, 5, "slow.ex.test", DNS_T_A);
+	n = dns_datagram(udp, sizeof udp, &fx->srv, &fx->cli, &a);
+	len = unit_ip4(pkt, 17, fx->srv.addr.a, fx->cli.addr.a, 77, 0x2000,
+	    udp, 32);
+	uf_feed_raw(fx, pkt, len);
+	uf_wait(fx, 31 * UF_S);
+	len = unit_ip4(pkt, 17, fx->srv.addr.a, fx->cli.addr.a, 77, 32 / 8,
+	    udp + 32, n - 32);
+	uf_feed_raw(fx, pkt, len);
+	assert_int_equal(fx->fl.stats.reassembled, 0);
+	assert_int_equal(fx->fl.dns[0].rcode, -1);
+	/* sent again whole, its first fragment twice */
+	len = unit_ip4(pkt, 17, fx->srv.addr.a, fx->cli.addr.a, 78, 0x2000,
+	    udp, 32);
+	uf_feed_raw(fx, pkt, len);
+	uf_feed_raw(fx, pkt, len);
+	len = unit_ip4(pkt, 17, fx->srv.addr.a, fx->cli.addr.a, 78, 32 / 8,
+	    udp + 32, n - 32);
+	uf_feed_raw(fx, pkt, len);
+	assert_int_equal(fx->fl.stats.reassembled, 1);
+	assert_int_equal(fx->fl.dns[0].nanswers, 2);
+	assert_int_equal(fx->fl.dns[0].answer.number, fx->frame);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_answer_matches_whole_key,
+		    setup_dns, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_late_answer_and_negative_ttl, setup_dns, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_limits_count_drops,
+		    setup_dns, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fragmented_query_and_answer, setup_dns, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ip_id_reused_after_completion, setup_dns, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_framing, setup_dns,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_fragments_time_out,
+		    setup_dns, uf_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
