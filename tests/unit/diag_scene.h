@@ -180,6 +180,58 @@ second_address_refuses(struct scene *s)
 	uf_rst(s->u, &web2, &out2);
 }
 
+/*
+ * n clients, 10.0.0.5:40000 and on, connect to the proxy (gw[k]: its end
+ * of each connection); out[k] is the gateway's upstream socket for each,
+ * ports 50000 and on.
+ */
+static inline void
+clients_connect(struct scene *s, int n, struct uf_side *cli,
+    struct uf_side *gw, struct uf_side *out)
+{
+	char addr[32];
+
+	for (int k = 0; k < n; k++) {
+		snprintf(addr, sizeof addr, "10.0.0.%d", 5 + k);
+		uf_side_init(&cli[k], addr, (uint16_t)(40000 + k), 3000);
+		gw[k] = s->u->srv;
+		uf_handshake(s->u, &cli[k], &gw[k]);
+		out[k] = s->out;
+		out[k].port = (uint16_t)(50000 + k);
+	}
+}
+
+/*
+ * Two clients (10.0.0.5, 10.0.0.6) ask for HOST `gap` apart, its address
+ * cached (frames 1-2); each gets a SYN series of its own right after its
+ * request, from port 50000 and 50001, and the gateway answers the first
+ * 502 and the second `status2` 3 s later.
+ */
+static inline void
+close_requests(struct uf *u, int64_t gap, unsigned status2)
+{
+	struct scene s;
+	struct uf_side cli[2], gw[2], out[2];
+	int64_t at;
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	clients_connect(&s, 2, cli, gw, out);
+	at = u->next_ts_ns + 10 * UF_MS;
+	for (int k = 0; k < 2; k++) {
+		uf_at(u, at + k * gap);
+		uf_get(u, &cli[k], &gw[k], URL, HOST);
+	}
+	for (int k = 0; k < 2; k++) {
+		uf_at(u, at + 2 * gap + 100 * 1000LL + k * 100 * 1000LL);
+		uf_syn(u, &out[k], &s.web);
+	}
+	uf_at(u, at + 3 * UF_S);
+	uf_status(u, &gw[0], &cli[0], 502);
+	uf_status(u, &gw[1], &cli[1], status2);
+}
+
 /* Request 1 (frames 1-3) is resolved (frames 4-5, TTL 300), relayed on a
  * new upstream connection (6-8) and served (9-10). */
 static inline void

@@ -1951,20 +1951,12 @@ three_requests(struct uf *u, const int order[3])
 	struct scene s;
 	struct uf_side cli[3], gw[3], out[3];
 	uint64_t req[3], syn[3][3], resp[3];
-	char addr[32];
 	int64_t at;
 
 	scene_init(&s, u);
 	query(&s);
 	answer(&s, 0, addr300, 1);	/* 1-2 */
-	for (int k = 0; k < 3; k++) {
-		snprintf(addr, sizeof addr, "10.0.0.%d", 5 + k);
-		uf_side_init(&cli[k], addr, (uint16_t)(40000 + k), 3000);
-		gw[k] = u->srv;
-		uf_handshake(u, &cli[k], &gw[k]);
-		out[k] = s.out;
-		out[k].port = (uint16_t)(50000 + k);
-	}
+	clients_connect(&s, 3, cli, gw, out);
 	at = u->next_ts_ns + 10 * UF_MS;
 	for (int k = 0; k < 3; k++) {
 		uf_at(u, at + k * 5 * UF_MS);
@@ -2025,35 +2017,9 @@ static void
 two_close_requests(struct uf *u, int64_t gap, unsigned status2,
     bool want_ambiguous)
 {
-	struct scene s;
-	struct uf_side cli[2], gw[2], out[2];
 	const struct txn *t[2];
-	char addr[32];
-	int64_t at;
 
-	scene_init(&s, u);
-	query(&s);
-	answer(&s, 0, addr300, 1);
-	for (int k = 0; k < 2; k++) {
-		snprintf(addr, sizeof addr, "10.0.0.%d", 5 + k);
-		uf_side_init(&cli[k], addr, (uint16_t)(40000 + k), 3000);
-		gw[k] = u->srv;
-		uf_handshake(u, &cli[k], &gw[k]);
-		out[k] = s.out;
-		out[k].port = (uint16_t)(50000 + k);
-	}
-	at = u->next_ts_ns + 10 * UF_MS;
-	for (int k = 0; k < 2; k++) {
-		uf_at(u, at + k * gap);
-		uf_get(u, &cli[k], &gw[k], URL, HOST);
-	}
-	for (int k = 0; k < 2; k++) {
-		uf_at(u, at + 2 * gap + 100 * 1000LL + k * 100 * 1000LL);
-		uf_syn(u, &out[k], &s.web);
-	}
-	uf_at(u, at + 3 * UF_S);
-	uf_status(u, &gw[0], &cli[0], 502);
-	uf_status(u, &gw[1], &cli[1], status2);
+	close_requests(u, gap, status2);
 	uf_diagnose(u);
 	t[0] = uf_txn(u, 1);
 	t[1] = uf_txn(u, 2);

@@ -749,34 +749,7 @@ every_address_refuses(struct uf *u)
 static void
 ambiguous(struct uf *u)
 {
-	struct scene s;
-	struct uf_side cli[2], gw[2], out[2];
-	char addr[32];
-	int64_t at;
-
-	scene_init(&s, u);
-	query(&s);
-	answer(&s, 0, addr300, 1);
-	for (int k = 0; k < 2; k++) {
-		snprintf(addr, sizeof addr, "10.0.0.%d", 5 + k);
-		uf_side_init(&cli[k], addr, (uint16_t)(40000 + k), 3000);
-		gw[k] = u->srv;
-		uf_handshake(u, &cli[k], &gw[k]);
-		out[k] = s.out;
-		out[k].port = (uint16_t)(50000 + k);
-	}
-	at = u->next_ts_ns + 10 * UF_MS;
-	for (int k = 0; k < 2; k++) {
-		uf_at(u, at + k * 500 * 1000LL);
-		uf_get(u, &cli[k], &gw[k], URL, HOST);
-	}
-	for (int k = 0; k < 2; k++) {
-		uf_at(u, at + 1100 * 1000LL + k * 100 * 1000LL);
-		uf_syn(u, &out[k], &s.web);
-	}
-	uf_at(u, at + 3 * UF_S);
-	uf_status(u, &gw[0], &cli[0], 502);
-	uf_status(u, &gw[1], &cli[1], 502);
+	close_requests(u, 500 * 1000LL, 502);
 }
 
 /* Two pipelined requests on one client connection, for two hosts, the
