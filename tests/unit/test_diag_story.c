@@ -916,7 +916,7 @@ static const char *const stories[] = {
 	"   [HTTP/1.1 503 Service Unavailable] 10.0.0.1:9090 -> 10.0.0.7:40002|Gateway's answer to the client:|HTTP/1.1 503 Service Unavailable|\n"
 	"  dns-query #16 Gateway>DNS listed reply=#17 at=30005000000 rel=+0.001 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NOERROR answers= CNAME edge.test\n"
 	"   [DNS A? www.test] 10.0.0.1:33000 -> 10.0.0.53:53|DNS query id 0x0103 over UDP|\n"
-	"  dns-answer #17 DNS>Gateway listed at=30006000000 rel=+0.002 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NOERROR answers= CNAME edge.test\n"
+	"  dns-answer #17 DNS>Gateway bad listed at=30006000000 rel=+0.002 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NOERROR answers= CNAME edge.test\n"
 	"   [CNAME edge.test] 10.0.0.53:53 -> 10.0.0.1:33000|DNS answer id 0x0103, RCODE 0 NOERROR, rtt 1.0 ms|www.test CNAME edge.test|\n",
 	/* dns_silent */
 	"requests 1 errors 1 host-not-resolvable=1\n"
@@ -1227,7 +1227,7 @@ static const char *const stories[] = {
 	"   [SYN] 10.0.0.1:50001 -> 192.0.2.10:80|\n"
 	"  synack #16 Upstream>Gateway listed at=20006000000 rel=+0.002 s delay=1.0 ms text=connected\n"
 	"   [SYN/ACK] 192.0.2.10:80 -> 10.0.0.1:50001|\n"
-	"  rst #18 Upstream>Gateway bad listed at=20008000000 rel=+0.004 s delay=3.0 ms peer=192.0.2.10 text=from the server: connection refused\n"
+	"  rst #18 Upstream>Gateway bad listed at=20008000000 rel=+0.004 s delay=3.0 ms peer=192.0.2.10 text=from the server: connection reset\n"
 	"   [RST] 192.0.2.10:80 -> 10.0.0.1:50001|\n"
 	"  up-request #17 Gateway>Upstream listed at=20007000000 rel=+0.003 s text=GET / HTTP/1.1\n"
 	"   [GET /] Upstream request:|GET / HTTP/1.1|\n"
@@ -1673,7 +1673,7 @@ static const char *const stories[] = {
 	"requests 1 errors 1 cannot-connect=1\n"
 	"txn 1 GET http://www.test/ status 502 error label \"CANNOT CONNECT\"\n"
 	" cannot-connect/syn-unanswered dns=time conn=address port=80\n"
-	" summary: 16 SYNs to 192.0.2.10 port 80 got no answer over 1.5 s\n"
+	" summary: 20 SYNs to 192.0.2.10 port 80 got no answer over 1.5 s\n"
 	" elapsed=2023000000 range=#3-#26 frames 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 26\n"
 	" syns #6 #7 #8 #9 #10 #11 #12 #13 #14 #15 #16 #17 #18 #19 #20 #21\n"
 	" cols client=10.0.0.5 gateway=10.0.0.1 dns=10.0.0.53 upstream=192.0.2.10\n"
