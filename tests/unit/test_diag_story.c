@@ -815,6 +815,43 @@ syn_flood(struct uf *u)
 	gateway_answers(&s, 502);
 }
 
+/* An `-i any` capture sees the SYN twice at one instant (on two
+ * interfaces); no retransmission came, and the gateway gives up 1.5 s
+ * later, when the first retransmission (1 s) was long due. */
+static void
+syn_seen_twice(struct uf *u)
+{
+	struct scene s;
+
+	scene_init(&s, u);
+	ask(&s);
+	resolve(&s);
+	uf_syn(u, &s.out, &s.web);
+	uf_wait(u, -UF_FRAME_GAP_NS);
+	uf_syn(u, &s.out, &s.web);
+	uf_wait(u, 1500 * UF_MS);
+	gateway_answers(&s, 502);
+}
+
+/* The server accepts the gateway's connection and closes it at once;
+ * the gateway connects again and relays the request there: 503. */
+static void
+closed_then_reconnect(struct uf *u)
+{
+	struct scene s;
+
+	scene_init(&s, u);
+	ask(&s);
+	resolve(&s);
+	uf_handshake(u, &s.out, &s.web);
+	uf_fin(u, &s.web, &s.out);
+	uf_fin(u, &s.out, &s.web);
+	s.out.port = 50001;
+	upstream_get(&s);
+	uf_status(u, &s.web, &s.out, 503);
+	gateway_answers(&s, 503);
+}
+
 #define STORY(fn) { #fn, fn }
 
 static const struct {
@@ -828,7 +865,8 @@ static const struct {
 	STORY(clients_give_up), STORY(address_cached),
 	STORY(pooled_and_race), STORY(two_addresses),
 	STORY(every_address_refuses), STORY(ambiguous), STORY(pipelined),
-	STORY(tunnel_closed), STORY(syn_flood),
+	STORY(tunnel_closed), STORY(syn_flood), STORY(syn_seen_twice),
+	STORY(closed_then_reconnect),
 };
 
 /* The stories, in the order of scenes[]. */
@@ -1719,6 +1757,53 @@ static const char *const stories[] = {
 	"  syn #21 Gateway>Upstream bad listed seq=16 at=11520000000 rel=+1.518 s offset=+1.515 s interval=+0.101 s factor=1.0 peer=192.0.2.10:80\n"
 	"   [SYN retransmission] 10.0.0.1:50000 -> 192.0.2.10:80|Attempt 16, +0.101 s after the previous SYN, x1.0|\n"
 	"  no-reply #0 Upstream>Gateway bad text=no answer to 20 SYNs (only the first 16 listed)\n",
+	/* syn_seen_twice */
+	"requests 1 errors 1 cannot-connect=1\n"
+	"txn 1 GET http://www.test/ status 502 error label \"CANNOT CONNECT\"\n"
+	" cannot-connect/syn-unanswered dns=time conn=address port=80\n"
+	" summary: 2 SYNs to 192.0.2.10 port 80 got no answer over 0.0 s\n"
+	" elapsed=1504000000 range=#3-#8 frames 3 4 5 6 7 8\n"
+	" syns #6 #7\n"
+	" cols client=10.0.0.5 gateway=10.0.0.1 dns=10.0.0.53 upstream=192.0.2.10\n"
+	"  request #3 Client>Gateway listed at=10002000000 rel=+0.000 s text=GET http://www.test/\n"
+	"   [GET http://www.test/] 10.0.0.5:40000 -> 10.0.0.1:9090|Client request (transaction 1):|GET http://www.test/ HTTP/1.1|\n"
+	"  answer #8 Gateway>Client bad listed at=11506000000 rel=+1.504 s delay=1.504 s text=HTTP/1.1 502 Bad Gateway\n"
+	"   [HTTP/1.1 502 Bad Gateway] 10.0.0.1:9090 -> 10.0.0.5:40000|Gateway's answer to the client:|HTTP/1.1 502 Bad Gateway|\n"
+	"  dns-query #4 Gateway>DNS listed reply=#5 at=10003000000 rel=+0.001 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NOERROR answers= CNAME edge.test 192.0.2.10\n"
+	"   [DNS A? www.test] 10.0.0.1:33000 -> 10.0.0.53:53|DNS query id 0x0101 over UDP|\n"
+	"  dns-answer #5 DNS>Gateway listed at=10004000000 rel=+0.002 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NOERROR answers= CNAME edge.test 192.0.2.10\n"
+	"   [A 192.0.2.10 ...] 10.0.0.53:53 -> 10.0.0.1:33000|DNS answer id 0x0101, RCODE 0 NOERROR, rtt 1.0 ms|www.test CNAME edge.test|edge.test A 192.0.2.10|\n"
+	"  connect #0 Gateway>Upstream seq=1 peer=192.0.2.10:80 text=192.0.2.10:80 from 10.0.0.1 port 50000\n"
+	"  syn #6 Gateway>Upstream listed seq=1 at=10005000000 rel=+0.003 s offset=+0.000 s peer=192.0.2.10:80\n"
+	"   [SYN] 10.0.0.1:50000 -> 192.0.2.10:80|\n"
+	"  syn #7 Gateway>Upstream bad listed seq=2 at=10005000000 rel=+0.003 s offset=+0.000 s interval=+0.000 s peer=192.0.2.10:80\n"
+	"   [SYN retransmission] 10.0.0.1:50000 -> 192.0.2.10:80|Attempt 2, +0.000 s after the previous SYN|\n"
+	"  no-reply #0 Upstream>Gateway bad text=no answer to 2 SYNs\n",
+	/* closed_then_reconnect */
+	"requests 1 errors 1 relayed=1\n"
+	"txn 1 GET http://www.test/ status 503 error label \"RELAYED\"\n"
+	" relayed/upstream-5xx dns=address conn=request-line port=80\n"
+	" summary: 192.0.2.10:80 itself answered \"HTTP/1.1 503 Service Unavailable\"; the gateway passed it on\n"
+	" elapsed=11000000 range=#3-#14 frames 3 4 5 10 11 12 13 14\n"
+	" syns #10\n"
+	" cols client=10.0.0.5 gateway=10.0.0.1 dns=10.0.0.53 upstream=192.0.2.10\n"
+	"  request #3 Client>Gateway listed at=10002000000 rel=+0.000 s text=GET http://www.test/\n"
+	"   [GET http://www.test/] 10.0.0.5:40000 -> 10.0.0.1:9090|Client request (transaction 1):|GET http://www.test/ HTTP/1.1|\n"
+	"  answer #14 Gateway>Client bad listed at=10013000000 rel=+0.011 s delay=0.011 s text=HTTP/1.1 503 Service Unavailable\n"
+	"   [HTTP/1.1 503 Service Unavailable] 10.0.0.1:9090 -> 10.0.0.5:40000|Gateway's answer to the client:|HTTP/1.1 503 Service Unavailable|\n"
+	"  dns-query #4 Gateway>DNS listed reply=#5 at=10003000000 rel=+0.001 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NOERROR answers= CNAME edge.test 192.0.2.10\n"
+	"   [DNS A? www.test] 10.0.0.1:33000 -> 10.0.0.53:53|DNS query id 0x0101 over UDP|\n"
+	"  dns-answer #5 DNS>Gateway listed at=10004000000 rel=+0.002 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NOERROR answers= CNAME edge.test 192.0.2.10\n"
+	"   [A 192.0.2.10 ...] 10.0.0.53:53 -> 10.0.0.1:33000|DNS answer id 0x0101, RCODE 0 NOERROR, rtt 1.0 ms|www.test CNAME edge.test|edge.test A 192.0.2.10|\n"
+	"  connect #0 Gateway>Upstream seq=1 peer=192.0.2.10:80 text=192.0.2.10:80 from 10.0.0.1 port 50001\n"
+	"  syn #10 Gateway>Upstream listed seq=1 at=10009000000 rel=+0.007 s offset=+0.000 s peer=192.0.2.10:80\n"
+	"   [SYN] 10.0.0.1:50001 -> 192.0.2.10:80|\n"
+	"  synack #11 Upstream>Gateway listed at=10010000000 rel=+0.008 s delay=1.0 ms text=connected\n"
+	"   [SYN/ACK] 192.0.2.10:80 -> 10.0.0.1:50001|\n"
+	"  up-request #12 Gateway>Upstream listed at=10011000000 rel=+0.009 s text=GET / HTTP/1.1\n"
+	"   [GET /] Upstream request:|GET / HTTP/1.1|\n"
+	"  up-reply #13 Upstream>Gateway bad listed at=10012000000 rel=+0.010 s text=HTTP/1.1 503 Service Unavailable\n"
+	"   [HTTP/1.1 503 Service Unavailable] Upstream reply:|HTTP/1.1 503 Service Unavailable|\n",
 };
 
 static void
