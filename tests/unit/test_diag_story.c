@@ -815,21 +815,32 @@ syn_flood(struct uf *u)
 	gateway_answers(&s, 502);
 }
 
-/* An `-i any` capture sees the SYN twice at one instant (on two
- * interfaces); no retransmission came, and the gateway gives up 1.5 s
- * later, when the first retransmission (1 s) was long due. */
+/* An `-i any` capture sees the SYN to the host's first address twice at
+ * one instant (on two interfaces); no retransmission came, and 1.5 s
+ * later, when the first retransmission (1 s) was long due, the gateway
+ * tries the second address, which resets. */
 static void
 syn_seen_twice(struct uf *u)
 {
+	static const struct uf_rr two[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.10" },
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+	};
 	struct scene s;
+	struct uf_side web2;
 
 	scene_init(&s, u);
 	ask(&s);
-	resolve(&s);
+	query(&s);
+	answer(&s, 0, two, 2);
 	uf_syn(u, &s.out, &s.web);
 	uf_wait(u, -UF_FRAME_GAP_NS);
 	uf_syn(u, &s.out, &s.web);
 	uf_wait(u, 1500 * UF_MS);
+	uf_side_init(&web2, "192.0.2.11", 80, 9500);
+	s.out.port = 50001;
+	uf_syn(u, &s.out, &web2);
+	uf_rst(u, &web2, &s.out);
 	gateway_answers(&s, 502);
 }
 
@@ -1760,25 +1771,30 @@ static const char *const stories[] = {
 	/* syn_seen_twice */
 	"requests 1 errors 1 cannot-connect=1\n"
 	"txn 1 GET http://www.test/ status 502 error label \"CANNOT CONNECT\"\n"
-	" cannot-connect/syn-unanswered dns=time conn=address port=80\n"
-	" summary: 2 SYNs to 192.0.2.10 port 80 got no answer over 0.0 s\n"
-	" elapsed=1504000000 range=#3-#8 frames 3 4 5 6 7 8\n"
-	" syns #6 #7\n"
+	" cannot-connect/tcp-rst dns=time conn=address port=80\n"
+	" summary: 192.0.2.11 port 80 answered the SYN with RST (connection refused), the last of the host's addresses tried\n"
+	" elapsed=1506000000 range=#3-#10 frames 3 4 5 6 7 8 9 10\n"
+	" syns #6 #7 #8\n"
 	" cols client=10.0.0.5 gateway=10.0.0.1 dns=10.0.0.53 upstream=192.0.2.10\n"
 	"  request #3 Client>Gateway listed at=10002000000 rel=+0.000 s text=GET http://www.test/\n"
 	"   [GET http://www.test/] 10.0.0.5:40000 -> 10.0.0.1:9090|Client request (transaction 1):|GET http://www.test/ HTTP/1.1|\n"
-	"  answer #8 Gateway>Client bad listed at=11506000000 rel=+1.504 s delay=1.504 s text=HTTP/1.1 502 Bad Gateway\n"
+	"  answer #10 Gateway>Client bad listed at=11508000000 rel=+1.506 s delay=1.506 s text=HTTP/1.1 502 Bad Gateway\n"
 	"   [HTTP/1.1 502 Bad Gateway] 10.0.0.1:9090 -> 10.0.0.5:40000|Gateway's answer to the client:|HTTP/1.1 502 Bad Gateway|\n"
-	"  dns-query #4 Gateway>DNS listed reply=#5 at=10003000000 rel=+0.001 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NOERROR answers= CNAME edge.test 192.0.2.10\n"
+	"  dns-query #4 Gateway>DNS listed reply=#5 at=10003000000 rel=+0.001 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NOERROR answers= 192.0.2.10 192.0.2.11\n"
 	"   [DNS A? www.test] 10.0.0.1:33000 -> 10.0.0.53:53|DNS query id 0x0101 over UDP|\n"
-	"  dns-answer #5 DNS>Gateway listed at=10004000000 rel=+0.002 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NOERROR answers= CNAME edge.test 192.0.2.10\n"
-	"   [A 192.0.2.10 ...] 10.0.0.53:53 -> 10.0.0.1:33000|DNS answer id 0x0101, RCODE 0 NOERROR, rtt 1.0 ms|www.test CNAME edge.test|edge.test A 192.0.2.10|\n"
+	"  dns-answer #5 DNS>Gateway listed at=10004000000 rel=+0.002 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NOERROR answers= 192.0.2.10 192.0.2.11\n"
+	"   [A 192.0.2.10 ...] 10.0.0.53:53 -> 10.0.0.1:33000|DNS answer id 0x0101, RCODE 0 NOERROR, rtt 1.0 ms|www.test A 192.0.2.10|www.test A 192.0.2.11|\n"
 	"  connect #0 Gateway>Upstream seq=1 peer=192.0.2.10:80 text=192.0.2.10:80 from 10.0.0.1 port 50000\n"
 	"  syn #6 Gateway>Upstream listed seq=1 at=10005000000 rel=+0.003 s offset=+0.000 s peer=192.0.2.10:80\n"
 	"   [SYN] 10.0.0.1:50000 -> 192.0.2.10:80|\n"
-	"  syn #7 Gateway>Upstream bad listed seq=2 at=10005000000 rel=+0.003 s offset=+0.000 s interval=+0.000 s peer=192.0.2.10:80\n"
+	"  syn #7 Gateway>Upstream listed seq=2 at=10005000000 rel=+0.003 s offset=+0.000 s interval=+0.000 s peer=192.0.2.10:80\n"
 	"   [SYN retransmission] 10.0.0.1:50000 -> 192.0.2.10:80|Attempt 2, +0.000 s after the previous SYN|\n"
-	"  no-reply #0 Upstream>Gateway bad text=no answer to 2 SYNs\n",
+	"  no-reply #0 Upstream>Gateway bad text=no answer to 2 SYNs\n"
+	"  connect #0 Gateway>Upstream seq=2 peer=192.0.2.11:80 text=192.0.2.11:80 from 10.0.0.1 port 50001\n"
+	"  syn #8 Gateway>Upstream listed seq=3 at=11506000000 rel=+1.504 s offset=+1.501 s interval=+1.501 s peer=192.0.2.11:80\n"
+	"   [SYN] 10.0.0.1:50001 -> 192.0.2.11:80|Attempt 3, +1.501 s after the previous SYN|\n"
+	"  rst #9 Upstream>Gateway bad listed at=11507000000 rel=+1.505 s delay=1.0 ms peer=192.0.2.11 text=from the server: connection refused (no SYN/ACK)\n"
+	"   [RST] 192.0.2.11:80 -> 10.0.0.1:50001|\n",
 	/* closed_then_reconnect */
 	"requests 1 errors 1 relayed=1\n"
 	"txn 1 GET http://www.test/ status 503 error label \"RELAYED\"\n"
