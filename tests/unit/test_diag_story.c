@@ -116,6 +116,79 @@ put_row(char *out, const struct evidence_row *r)
 	}
 }
 
+static bool
+is_frame(const struct frame_ref *f, uint64_t frame)
+{
+	return f->number != 0 && f->number == frame;
+}
+
+/*
+ * A row's ref names the item whose frame it shows (the pane and the flow
+ * view follow it to the packet, the next hop's sighting, the export):
+ * the message, the look-up or the connection attempt; and its file
+ * offset is that frame's.
+ */
+static void
+expect_ref(struct uf *u, const struct evidence_row *r)
+{
+	const struct flow *fl = &u->fl;
+	const struct conn *c = r->ref < fl->nconns ? &fl->conns[r->ref] : NULL;
+	const struct dns_query *q = r->ref < fl->ndns ? &fl->dns[r->ref] :
+	    NULL;
+	const struct http_msg *m = r->ref < fl->nmsgs ? &fl->msgs[r->ref] :
+	    NULL;
+	bool ok = false;
+
+	switch (r->kind) {
+	case EK_REQUEST:
+	case EK_ANSWER:
+	case EK_UP_REQUEST:
+	case EK_UP_REPLY:
+		ok = r->frame == 0 ? r->ref == NONE32 : m != NULL &&
+		    (is_frame(flow_msg_frame(m), r->frame) ||
+		    is_frame(&m->head, r->frame));
+		break;
+	case EK_DNS_QUERY:
+		ok = q && is_frame(&q->query, r->frame);
+		break;
+	case EK_DNS_ANSWER:
+		ok = q && is_frame(&q->answer, r->frame);
+		break;
+	case EK_DNS_CACHE:
+		ok = q && is_frame(&q->answer, r->reply_frame);
+		break;
+	case EK_SYN:
+		for (unsigned k = 0; c && k < c->nsyn; k++)
+			ok |= is_frame(&c->syns[k], r->frame);
+		break;
+	case EK_SYNACK:
+		ok = c && is_frame(&c->synack, r->frame);
+		break;
+	case EK_RST:
+	case EK_RST_GATEWAY:
+		ok = c && is_frame(&c->rst, r->frame);
+		break;
+	case EK_ICMP:
+		ok = c && (is_frame(&c->icmp, r->frame) ||
+		    is_frame(&c->icmp_last, r->frame));
+		break;
+	case EK_FIN_GATEWAY:
+		ok = c && is_frame(&c->fin[0], r->frame);
+		break;
+	case EK_FIN_UPSTREAM:
+		ok = c && is_frame(&c->fin[1], r->frame);
+		break;
+	default:	/* CONNECT, NO_REPLY: the attempt they start or end */
+		ok = c && c->nsyn > 0;
+		break;
+	}
+	if (!ok)
+		fail_msg("%s row of frame %llu: ref %u names no such item",
+		    kind_names[r->kind], (unsigned long long)r->frame, r->ref);
+	/* where the frame's record is: unit_flow.h puts frame n at 100 n */
+	assert_int_equal(r->file_offset, r->frame * 100);
+}
+
 /* The story of transaction t as of now (the capture's last frame). */
 static char *
 tell(struct uf *u, const struct txn *t)
@@ -168,8 +241,10 @@ tell(struct uf *u, const struct txn *t)
 			put(out, " %s=%s", cols[c], addr_fmt(&ev.addr[c], a,
 			    sizeof a));
 	put(out, "\n");
-	for (size_t i = 0; i < ev.n; i++)
+	for (size_t i = 0; i < ev.n; i++) {
+		expect_ref(u, &ev.rows[i]);
 		put_row(out, &ev.rows[i]);
+	}
 	evidence_free(&ev);
 	return out;
 }
