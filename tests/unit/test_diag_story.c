@@ -938,6 +938,41 @@ closed_then_reconnect(struct uf *u)
 	gateway_answers(&s, 503);
 }
 
+/*
+ * Request 1's look-up is captured 0.5 ms before the request itself (the
+ * clock skew between the interfaces of an `-i any` capture): NXDOMAIN.
+ * Requests 2 and 3 for the same host come 30 s and 60 s later, each
+ * with a look-up of its own from another socket: NXDOMAIN, SERVFAIL.
+ * Each request has its own look-up.
+ */
+static void
+skewed_lookup(struct uf *u)
+{
+	static const uint8_t rcode[3] = { 3, 3, 2 };
+	struct scene s;
+	struct uf_side cli[3], gw[3], out[3], res;
+
+	scene_init(&s, u);
+	clients_connect(&s, 3, cli, gw, out);
+	res = s.res;
+	for (int k = 0; k < 3; k++) {
+		int64_t at = T0 + 100 * UF_MS + k * 30 * UF_S;
+
+		res.port = (uint16_t)(33000 + k);
+		uf_at(u, at - 500 * 1000LL);
+		if (k == 0)
+			uf_dns_query(u, &res, &s.dns, 0x900, HOST, DNS_T_A);
+		uf_at(u, at);
+		uf_get(u, &cli[k], &gw[k], URL, HOST);
+		if (k > 0)
+			uf_dns_query(u, &res, &s.dns, (uint16_t)(0x900 + k),
+			    HOST, DNS_T_A);
+		uf_dns_answer(u, &s.dns, &res, (uint16_t)(0x900 + k), HOST,
+		    DNS_T_A, rcode[k], NULL, 0);
+		uf_status(u, &gw[k], &cli[k], 502);
+	}
+}
+
 #define STORY(fn) { #fn, fn }
 
 static const struct {
@@ -952,7 +987,7 @@ static const struct {
 	STORY(pooled_and_race), STORY(two_addresses),
 	STORY(every_address_refuses), STORY(ambiguous), STORY(pipelined),
 	STORY(tunnel_closed), STORY(syn_flood), STORY(syn_seen_twice),
-	STORY(closed_then_reconnect),
+	STORY(closed_then_reconnect), STORY(skewed_lookup),
 };
 
 /* The stories, in the order of scenes[]. */
@@ -1895,6 +1930,50 @@ static const char *const stories[] = {
 	"   [GET /] Upstream request:|GET / HTTP/1.1|\n"
 	"  up-reply #13 Upstream>Gateway bad listed at=10012000000 rel=+0.010 s text=HTTP/1.1 503 Service Unavailable\n"
 	"   [HTTP/1.1 503 Service Unavailable] Upstream reply:|HTTP/1.1 503 Service Unavailable|\n",
+	/* skewed_lookup */
+	"requests 3 errors 3 host-not-resolvable=3\n"
+	"txn 1 GET http://www.test/ status 502 error label \"HOST NOT RESOLVABLE\"\n"
+	" host-not-resolvable/dns-nxdomain dns=time conn=none port=80\n"
+	" summary: DNS server 10.0.0.53 answered NXDOMAIN for www.test (no such name)\n"
+	" elapsed=2000000 range=#8-#10 frames 7 8 9 10\n"
+	" syns\n"
+	" cols client=10.0.0.5 gateway=10.0.0.1 dns=10.0.0.53\n"
+	"  request #8 Client>Gateway listed at=10100000000 rel=+0.000 s text=GET http://www.test/\n"
+	"   [GET http://www.test/] 10.0.0.5:40000 -> 10.0.0.1:9090|Client request (transaction 1):|GET http://www.test/ HTTP/1.1|\n"
+	"  answer #10 Gateway>Client bad listed at=10102000000 rel=+0.002 s delay=0.002 s text=HTTP/1.1 502 Bad Gateway\n"
+	"   [HTTP/1.1 502 Bad Gateway] 10.0.0.1:9090 -> 10.0.0.5:40000|Gateway's answer to the client:|HTTP/1.1 502 Bad Gateway|\n"
+	"  dns-query #7 Gateway>DNS listed reply=#9 at=10099500000 rel=-0.001 s delay=1.5 ms peer=10.0.0.53 kind=A name=www.test text=NXDOMAIN\n"
+	"   [DNS A? www.test] 10.0.0.1:33000 -> 10.0.0.53:53|DNS query id 0x0900 over UDP|\n"
+	"  dns-answer #9 DNS>Gateway bad listed at=10101000000 rel=+0.001 s delay=1.5 ms peer=10.0.0.53 kind=A name=www.test text=NXDOMAIN\n"
+	"   [NXDOMAIN] 10.0.0.53:53 -> 10.0.0.1:33000|DNS answer id 0x0900, RCODE 3 NXDOMAIN, rtt 1.5 ms|\n"
+	"txn 2 GET http://www.test/ status 502 error label \"HOST NOT RESOLVABLE\"\n"
+	" host-not-resolvable/dns-nxdomain dns=time conn=none port=80\n"
+	" summary: DNS server 10.0.0.53 answered NXDOMAIN for www.test (no such name)\n"
+	" elapsed=3000000 range=#11-#14 frames 11 12 13 14\n"
+	" syns\n"
+	" cols client=10.0.0.6 gateway=10.0.0.1 dns=10.0.0.53\n"
+	"  request #11 Client>Gateway listed at=40100000000 rel=+0.000 s text=GET http://www.test/\n"
+	"   [GET http://www.test/] 10.0.0.6:40001 -> 10.0.0.1:9090|Client request (transaction 2):|GET http://www.test/ HTTP/1.1|\n"
+	"  answer #14 Gateway>Client bad listed at=40103000000 rel=+0.003 s delay=0.003 s text=HTTP/1.1 502 Bad Gateway\n"
+	"   [HTTP/1.1 502 Bad Gateway] 10.0.0.1:9090 -> 10.0.0.6:40001|Gateway's answer to the client:|HTTP/1.1 502 Bad Gateway|\n"
+	"  dns-query #12 Gateway>DNS listed reply=#13 at=40101000000 rel=+0.001 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NXDOMAIN\n"
+	"   [DNS A? www.test] 10.0.0.1:33001 -> 10.0.0.53:53|DNS query id 0x0901 over UDP|\n"
+	"  dns-answer #13 DNS>Gateway bad listed at=40102000000 rel=+0.002 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NXDOMAIN\n"
+	"   [NXDOMAIN] 10.0.0.53:53 -> 10.0.0.1:33001|DNS answer id 0x0901, RCODE 3 NXDOMAIN, rtt 1.0 ms|\n"
+	"txn 3 GET http://www.test/ status 502 error label \"HOST NOT RESOLVABLE\"\n"
+	" host-not-resolvable/dns-error dns=time conn=none port=80\n"
+	" summary: DNS server 10.0.0.53 answered SERVFAIL for www.test (the look-up failed)\n"
+	" elapsed=3000000 range=#15-#18 frames 15 16 17 18\n"
+	" syns\n"
+	" cols client=10.0.0.7 gateway=10.0.0.1 dns=10.0.0.53\n"
+	"  request #15 Client>Gateway listed at=70100000000 rel=+0.000 s text=GET http://www.test/\n"
+	"   [GET http://www.test/] 10.0.0.7:40002 -> 10.0.0.1:9090|Client request (transaction 3):|GET http://www.test/ HTTP/1.1|\n"
+	"  answer #18 Gateway>Client bad listed at=70103000000 rel=+0.003 s delay=0.003 s text=HTTP/1.1 502 Bad Gateway\n"
+	"   [HTTP/1.1 502 Bad Gateway] 10.0.0.1:9090 -> 10.0.0.7:40002|Gateway's answer to the client:|HTTP/1.1 502 Bad Gateway|\n"
+	"  dns-query #16 Gateway>DNS listed reply=#17 at=70101000000 rel=+0.001 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=SERVFAIL\n"
+	"   [DNS A? www.test] 10.0.0.1:33002 -> 10.0.0.53:53|DNS query id 0x0902 over UDP|\n"
+	"  dns-answer #17 DNS>Gateway bad listed at=70102000000 rel=+0.002 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=SERVFAIL\n"
+	"   [SERVFAIL] 10.0.0.53:53 -> 10.0.0.1:33002|DNS answer id 0x0902, RCODE 2 SERVFAIL, rtt 1.0 ms|\n",
 };
 
 static void
