@@ -433,7 +433,8 @@ nxdomain_cached(struct uf *u)
 
 /* SERVFAIL, then (a second client, its own look-up) REFUSED, then a
  * NOERROR answer with only a CNAME (no address): three DNS errors, none
- * of them cached for the next. */
+ * of them cached for the next; a fourth client 2 s after the third has
+ * no look-up of its own and none in flight: no evidence. */
 static void
 dns_errors(struct uf *u)
 {
@@ -441,7 +442,7 @@ dns_errors(struct uf *u)
 		{ DNS_T_CNAME, NULL, 300, "edge.test" },
 	};
 	struct scene s;
-	struct uf_side cli2, gw2, cli3, gw3;
+	struct uf_side cli2, gw2, cli3, gw3, cli4, gw4;
 
 	scene_init(&s, u);
 	ask(&s);
@@ -459,6 +460,9 @@ dns_errors(struct uf *u)
 	query(&s);
 	answer(&s, 0, alias, 1);
 	uf_status(u, &gw3, &cli3, 503);
+	uf_at(u, s.req_ts + 22 * UF_S);
+	client_asks(u, &cli4, &gw4, "10.0.0.8", 40003, URL);
+	uf_status(u, &gw4, &cli4, 502);
 }
 
 /* Three queries 1 s apart, never answered; 502 at 5 s. */
@@ -1034,7 +1038,7 @@ static const char *const stories[] = {
 	"  answer #14 Gateway>Client bad listed at=50005000000 rel=+0.001 s delay=0.001 s text=HTTP/1.1 502 Bad Gateway\n"
 	"   [HTTP/1.1 502 Bad Gateway] 10.0.0.1:9090 -> 10.0.0.7:40002|Gateway's answer to the client:|HTTP/1.1 502 Bad Gateway|\n",
 	/* dns_errors */
-	"requests 3 errors 3 host-not-resolvable=3\n"
+	"requests 4 errors 4 host-not-resolvable=3 unknown=1\n"
 	"txn 1 GET http://www.test/ status 502 error label \"HOST NOT RESOLVABLE\"\n"
 	" host-not-resolvable/dns-error dns=time conn=none port=80\n"
 	" summary: DNS server 10.0.0.53 answered SERVFAIL for www.test (the look-up failed)\n"
@@ -1076,7 +1080,17 @@ static const char *const stories[] = {
 	"  dns-query #16 Gateway>DNS listed reply=#17 at=30005000000 rel=+0.001 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NOERROR answers= CNAME edge.test\n"
 	"   [DNS A? www.test] 10.0.0.1:33000 -> 10.0.0.53:53|DNS query id 0x0103 over UDP|\n"
 	"  dns-answer #17 DNS>Gateway bad listed at=30006000000 rel=+0.002 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NOERROR answers= CNAME edge.test\n"
-	"   [CNAME edge.test] 10.0.0.53:53 -> 10.0.0.1:33000|DNS answer id 0x0103, RCODE 0 NOERROR, rtt 1.0 ms|www.test CNAME edge.test|\n",
+	"   [CNAME edge.test] 10.0.0.53:53 -> 10.0.0.1:33000|DNS answer id 0x0103, RCODE 0 NOERROR, rtt 1.0 ms|www.test CNAME edge.test|\n"
+	"txn 4 GET http://www.test/ status 502 error label \"UNKNOWN\"\n"
+	" unknown/no-upstream-evidence dns=none conn=none port=80\n"
+	" summary: no DNS or upstream traffic for www.test was captured\n"
+	" elapsed=1000000 range=#21-#22 frames 21 22\n"
+	" syns\n"
+	" cols client=10.0.0.8 gateway=10.0.0.1\n"
+	"  request #21 Client>Gateway listed at=32004000000 rel=+0.000 s text=GET http://www.test/\n"
+	"   [GET http://www.test/] 10.0.0.8:40003 -> 10.0.0.1:9090|Client request (transaction 4):|GET http://www.test/ HTTP/1.1|\n"
+	"  answer #22 Gateway>Client bad listed at=32005000000 rel=+0.001 s delay=0.001 s text=HTTP/1.1 502 Bad Gateway\n"
+	"   [HTTP/1.1 502 Bad Gateway] 10.0.0.1:9090 -> 10.0.0.8:40003|Gateway's answer to the client:|HTTP/1.1 502 Bad Gateway|\n",
 	/* dns_silent */
 	"requests 1 errors 1 host-not-resolvable=1\n"
 	"txn 1 GET http://www.test/ status 502 error label \"HOST NOT RESOLVABLE\"\n"
