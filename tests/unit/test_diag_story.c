@@ -977,6 +977,37 @@ skewed_lookup(struct uf *u)
 	}
 }
 
+/*
+ * The gateway's cache holds 40 names (each looked up, an address with a
+ * TTL of 300 s) when a request for HOST gets NXDOMAIN and a 502; a last
+ * look-up 1 s later. Retiring that request keeps the 40 cached answers
+ * for the requests to come, one per name.
+ */
+static void
+many_names(struct uf *u)
+{
+	static const struct uf_rr addr[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.30" },
+	};
+	struct scene s;
+	char name[32];
+
+	scene_init(&s, u);
+	for (uint16_t k = 0; k < 40; k++) {
+		snprintf(name, sizeof name, "h%u.test", (unsigned)k);
+		uf_dns_query(u, &s.res, &s.dns, (uint16_t)(0x1000 + k), name,
+		    DNS_T_A);
+		uf_dns_answer(u, &s.dns, &s.res, (uint16_t)(0x1000 + k), name,
+		    DNS_T_A, 0, addr, 1);
+	}
+	ask(&s);
+	query(&s);
+	answer(&s, 3, NULL, 0);
+	gateway_answers(&s, 502);
+	uf_wait(u, UF_S);
+	uf_dns_query(u, &s.res, &s.dns, 0x2000, "last.test", DNS_T_A);
+}
+
 #define STORY(fn) { #fn, fn }
 
 static const struct {
@@ -991,7 +1022,7 @@ static const struct {
 	STORY(pooled_and_race), STORY(two_addresses),
 	STORY(every_address_refuses), STORY(ambiguous), STORY(pipelined),
 	STORY(tunnel_closed), STORY(syn_flood), STORY(syn_seen_twice),
-	STORY(closed_then_reconnect), STORY(skewed_lookup),
+	STORY(closed_then_reconnect), STORY(skewed_lookup), STORY(many_names),
 };
 
 /* The stories, in the order of scenes[]. */
@@ -1988,6 +2019,22 @@ static const char *const stories[] = {
 	"   [DNS A? www.test] 10.0.0.1:33002 -> 10.0.0.53:53|DNS query id 0x0902 over UDP|\n"
 	"  dns-answer #17 DNS>Gateway bad listed at=70102000000 rel=+0.002 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=SERVFAIL\n"
 	"   [SERVFAIL] 10.0.0.53:53 -> 10.0.0.1:33002|DNS answer id 0x0902, RCODE 2 SERVFAIL, rtt 1.0 ms|\n",
+	/* many_names */
+	"requests 1 errors 1 host-not-resolvable=1\n"
+	"txn 1 GET http://www.test/ status 502 error label \"HOST NOT RESOLVABLE\"\n"
+	" host-not-resolvable/dns-nxdomain dns=time conn=none port=80\n"
+	" summary: DNS server 10.0.0.53 answered NXDOMAIN for www.test (no such name)\n"
+	" elapsed=3000000 range=#83-#86 frames 83 84 85 86\n"
+	" syns\n"
+	" cols client=10.0.0.5 gateway=10.0.0.1 dns=10.0.0.53\n"
+	"  request #83 Client>Gateway listed at=10082000000 rel=+0.000 s text=GET http://www.test/\n"
+	"   [GET http://www.test/] 10.0.0.5:40000 -> 10.0.0.1:9090|Client request (transaction 1):|GET http://www.test/ HTTP/1.1|\n"
+	"  answer #86 Gateway>Client bad listed at=10085000000 rel=+0.003 s delay=0.003 s text=HTTP/1.1 502 Bad Gateway\n"
+	"   [HTTP/1.1 502 Bad Gateway] 10.0.0.1:9090 -> 10.0.0.5:40000|Gateway's answer to the client:|HTTP/1.1 502 Bad Gateway|\n"
+	"  dns-query #84 Gateway>DNS listed reply=#85 at=10083000000 rel=+0.001 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NXDOMAIN\n"
+	"   [DNS A? www.test] 10.0.0.1:33000 -> 10.0.0.53:53|DNS query id 0x0101 over UDP|\n"
+	"  dns-answer #85 DNS>Gateway bad listed at=10084000000 rel=+0.002 s delay=1.0 ms peer=10.0.0.53 kind=A name=www.test text=NXDOMAIN\n"
+	"   [NXDOMAIN] 10.0.0.53:53 -> 10.0.0.1:33000|DNS answer id 0x0101, RCODE 3 NXDOMAIN, rtt 1.0 ms|\n",
 };
 
 static void
