@@ -232,6 +232,21 @@ close_requests(struct uf *u, int64_t gap, unsigned status2)
 	uf_status(u, &gw[1], &cli[1], status2);
 }
 
+/* A client asks for CONNECT www.test:443 (frames 1-3); the gateway
+ * resolves HOST (4-5) and connects to 192.0.2.10:443 (6-7). */
+static inline void
+tunnel_open(struct scene *s)
+{
+	struct uf *u = s->u;
+
+	s->web.port = 443;
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_send(u, &u->cli, &u->srv, "CONNECT www.test:443 HTTP/1.1\r\n"
+	    "Host: www.test:443\r\n\r\n");
+	resolve(s);
+	uf_handshake(u, &s->out, &s->web);
+}
+
 /* Request 1 (frames 1-3) is resolved (frames 4-5, TTL 300), relayed on a
  * new upstream connection (6-8) and served (9-10). */
 static inline void

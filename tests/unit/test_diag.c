@@ -2239,12 +2239,7 @@ connect_late_bytes(struct uf *u)
 	struct scene s;
 
 	scene_init(&s, u);
-	s.web.port = 443;
-	uf_handshake(u, &u->cli, &u->srv);
-	uf_send(u, &u->cli, &u->srv, "CONNECT www.test:443 HTTP/1.1\r\n"
-	    "Host: www.test:443\r\n\r\n");
-	resolve(&s);
-	uf_handshake(u, &s.out, &s.web);
+	tunnel_open(&s);
 	uf_wait(u, 30 * UF_S);
 	gateway_answers(&s, 504);
 	uf_wait(u, 300 * UF_MS);

@@ -866,12 +866,7 @@ tunnel_closed(struct uf *u)
 	struct scene s;
 
 	scene_init(&s, u);
-	s.web.port = 443;
-	uf_handshake(u, &u->cli, &u->srv);
-	uf_send(u, &u->cli, &u->srv, "CONNECT www.test:443 HTTP/1.1\r\n"
-	    "Host: www.test:443\r\n\r\n");
-	resolve(&s);
-	uf_handshake(u, &s.out, &s.web);
+	tunnel_open(&s);
 	uf_send_bytes(u, &s.out, &s.web, hello, sizeof hello);
 	uf_fin(u, &s.web, &s.out);
 	gateway_answers(&s, 502);
