@@ -270,6 +270,17 @@ dns_fields(const struct flow *fl, const struct dns_query *q, bool answered,
 	dns_answers(fl, q, r->answers, sizeof r->answers, NULL);
 }
 
+/* Did the answer give an address? NOERROR with only a CNAME did not:
+ * that answer is the DNS error. */
+static bool
+gave_address(const struct flow *fl, const struct dns_query *q)
+{
+	for (unsigned j = 0; j < q->nanswers; j++)
+		if (fl->dns_answers[q->first_answer + j].addr.family)
+			return true;
+	return false;
+}
+
 static void
 walk_dns(struct walk *w)
 {
@@ -299,7 +310,7 @@ walk_dns(struct walk *w)
 		    EC_GATEWAY);
 		r->ref = d->dns[k];
 		r->listed = true;
-		r->bad = q->rcode > 0 || (q->nanswers == 0 &&
+		r->bad = q->rcode > 0 || (!gave_address(fl, q) &&
 		    d->cause == C_DNS_ERROR);
 		dns_fields(fl, q, true, r);
 		endpoints(w, &q->server, q->sport, &q->client, q->cport);
@@ -486,9 +497,11 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		r->listed = r->bad = server;
 		addr_fmt(server ? &c->saddr : &c->caddr, r->peer,
 		    sizeof r->peer);
-		fmt(r->text, sizeof r->text, "%s%s", server ? "from the "
-		    "server: connection refused" : "sent by the gateway",
-		    c->synack.number ? "" : " (no SYN/ACK)");
+		/* after a handshake the server resets, it refuses no more */
+		fmt(r->text, sizeof r->text, "%s%s", !server ?
+		    "sent by the gateway" : c->synack.number ? "from the "
+		    "server: connection reset" : "from the server: connection "
+		    "refused", c->synack.number ? "" : " (no SYN/ACK)");
 		reply_delay(r, c, &c->rst);
 		label(w, "RST");
 		if (server)

@@ -238,7 +238,9 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 	for (unsigned k = 0; k < t->d.nconns; k++) {
 		const struct conn *a = &fl->conns[t->d.conns[k]];
 
-		nsyn += a->nsyn;
+		/* every SYN sent, also those beyond the ones kept (the
+		 * evidence's "no answer to N SYNs" counts them too) */
+		nsyn += a->nsyn + a->syns_dropped;
 		nrst += a->rst_from_server && txn_saw(fl, t, &a->rst,
 		    fl->stats.last_ts);
 	}

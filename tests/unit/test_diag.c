@@ -25,114 +25,7 @@
 #include "diag/ladder.h"
 #include "unit_flow.h"
 #include "unit_heap.h"
-
-#define HOST "www.test"
-#define URL "http://" HOST "/"
-#define T0 (10 * UF_S)		/* the client connects at 10 s */
-
-/* Who talks in a scene besides the client and the proxy (u->cli, u->srv). */
-struct scene {
-	struct uf *u;
-	struct uf_side res, dns;	/* the gateway's resolver, its server */
-	struct uf_side out, web;	/* the gateway's upstream connection */
-	uint16_t dns_id;
-	uint64_t req;			/* the client's request frame */
-	int64_t req_ts;
-};
-
-static void
-scene_init(struct scene *s, struct uf *u)
-{
-	memset(s, 0, sizeof *s);
-	s->u = u;
-	uf_side_init(&s->res, "10.0.0.1", 33000, 0);
-	uf_side_init(&s->dns, "10.0.0.53", 53, 0);
-	uf_side_init(&s->out, "10.0.0.1", 50000, 7000);
-	uf_side_init(&s->web, "192.0.2.10", 80, 9000);
-	s->dns_id = 0x100;
-	uf_at(u, T0);
-}
-
-/* A fresh fixture for the next scenario of one test. */
-static struct uf *
-again(void **state)
-{
-	uf_teardown(state);
-	uf_setup(state);
-	return *state;
-}
-
-/* Frames 1-3: the client connects to the proxy and asks for URL. */
-static void
-ask(struct scene *s)
-{
-	uf_handshake(s->u, &s->u->cli, &s->u->srv);
-	s->req = uf_get(s->u, &s->u->cli, &s->u->srv, URL, HOST);
-	s->req_ts = s->u->fl.stats.last_ts;
-}
-
-/* A query for HOST A; returns its frame. */
-static uint64_t
-query(struct scene *s)
-{
-	return uf_dns_query(s->u, &s->res, &s->dns, ++s->dns_id, HOST,
-	    DNS_T_A);
-}
-
-/* The answer to the last query; returns its frame. */
-static uint64_t
-answer(struct scene *s, uint8_t rcode, const struct uf_rr *rrs, size_t n)
-{
-	return uf_dns_answer(s->u, &s->dns, &s->res, s->dns_id, HOST,
-	    DNS_T_A, rcode, rrs, n);
-}
-
-/* HOST is an alias of edge.test, which is 192.0.2.10 (the web side). */
-static const struct uf_rr resolved[] = {
-	{ DNS_T_CNAME, NULL, 300, "edge.test" },
-	{ DNS_T_A, "edge.test", 60, "192.0.2.10" },
-};
-
-/* Frames 4-5 when it follows ask(). */
-static void
-resolve(struct scene *s)
-{
-	query(s);
-	answer(s, 0, resolved, 2);
-}
-
-/* The gateway connects to the web side (SYN, SYN/ACK: frames 6-7 after
- * ask() and resolve()) and asks for "/"; returns the request's frame. */
-static uint64_t
-upstream_get(struct scene *s)
-{
-	uf_handshake(s->u, &s->out, &s->web);
-	return uf_get(s->u, &s->out, &s->web, "/", HOST);
-}
-
-/* The gateway's answer to the client; returns its frame. */
-static uint64_t
-gateway_answers(struct scene *s, unsigned status)
-{
-	return uf_status(s->u, &s->u->srv, &s->u->cli, status);
-}
-
-static const struct txn *
-diagnosed(struct scene *s)
-{
-	uf_diagnose(s->u);
-	assert_int_equal(s->u->dg.ntxns, 1);
-	return uf_txn(s->u, 1);
-}
-
-static void
-expect_verdict(const struct txn *t, enum verdict v, enum cause c)
-{
-	if (t->d.verdict != v || t->d.cause != c)
-		fail_msg("transaction %u: %s/%s, expected %s/%s", t->id,
-		    verdict_key(t->d.verdict), cause_key(t->d.cause),
-		    verdict_key(v), cause_key(c));
-}
+#include "diag_scene.h"
 
 /* " 3 4 5": frame numbers as text, for comparing and for messages. */
 static void
@@ -1076,11 +969,6 @@ test_shared_lookup(void **state)
 
 /* ---- Busy gateways (issue 12): caches, pools, several addresses ---- */
 
-/* HOST's one address, cached for 300 s. */
-static const struct uf_rr addr300[] = {
-	{ DNS_T_A, NULL, 300, "192.0.2.10" },
-};
-
 /* Index in flow.dns of the query sent in this frame. */
 static uint32_t
 dns_at(const struct uf *u, uint64_t frame)
@@ -1102,49 +990,6 @@ conn_at(const struct uf *u, uint64_t syn)
 	fail_msg("no connection begins with frame %llu",
 	    (unsigned long long)syn);
 	return NONE32;
-}
-
-/* Another client, addr:port, connects to the proxy (gw: the proxy's end
- * of that connection) and asks for url; returns the request's frame. */
-static uint64_t
-client_asks(struct uf *u, struct uf_side *cli, struct uf_side *gw,
-    const char *addr, uint16_t port, const char *url)
-{
-	uf_side_init(cli, addr, port, 3000);
-	*gw = u->srv;
-	uf_handshake(u, cli, gw);
-	return uf_get(u, cli, gw, url, HOST);
-}
-
-/*
- * The gateway's SYNs from s->out to s->web go unanswered: sent now, 1 s
- * and 3 s later (the backoff doubles); the clock then moves on to 7 s,
- * when the retransmission that never came was due and it gave up.
- */
-static void
-syns_given_up(struct scene *s, uint64_t syn[3])
-{
-	int64_t at = s->u->next_ts_ns;
-
-	syn[0] = uf_syn(s->u, &s->out, &s->web);
-	uf_at(s->u, at + 1 * UF_S);
-	syn[1] = uf_syn(s->u, &s->out, &s->web);
-	uf_at(s->u, at + 3 * UF_S);
-	syn[2] = uf_syn(s->u, &s->out, &s->web);
-	uf_at(s->u, at + 7 * UF_S);
-}
-
-/* Request 1 (frames 1-3) is resolved (frames 4-5, TTL 300), relayed on a
- * new upstream connection (6-8) and served (9-10). */
-static void
-served(struct scene *s)
-{
-	ask(s);
-	query(s);
-	answer(s, 0, addr300, 1);
-	upstream_get(s);
-	uf_status(s->u, &s->web, &s->out, 200);
-	gateway_answers(s, 200);
 }
 
 /*
@@ -1537,25 +1382,6 @@ test_releases_memory(void **state)
 	many_requests(fresh);
 	uf_teardown(&fresh);
 	assert_int_equal(unit_heap_live(), before);
-}
-
-#define URL_B "http://" HOST "/b"
-
-/*
- * Request 1 is served on a new upstream connection kept alive (frames
- * 1-10); request 2 (for /b, from 10.0.0.6) comes 2 s later and is
- * forwarded on that connection. Returns request 2's frame.
- */
-static uint64_t
-pooled(struct scene *s, struct uf_side *cli2, struct uf_side *gw2)
-{
-	uint64_t req2;
-
-	served(s);
-	uf_at(s->u, s->req_ts + 2 * UF_S);
-	req2 = client_asks(s->u, cli2, gw2, "10.0.0.6", 40001, URL_B);
-	assert_int_equal(req2, 13);
-	return req2;
 }
 
 /* Request 2 goes out on the pooled connection and the server answers
@@ -2125,20 +1951,12 @@ three_requests(struct uf *u, const int order[3])
 	struct scene s;
 	struct uf_side cli[3], gw[3], out[3];
 	uint64_t req[3], syn[3][3], resp[3];
-	char addr[32];
 	int64_t at;
 
 	scene_init(&s, u);
 	query(&s);
 	answer(&s, 0, addr300, 1);	/* 1-2 */
-	for (int k = 0; k < 3; k++) {
-		snprintf(addr, sizeof addr, "10.0.0.%d", 5 + k);
-		uf_side_init(&cli[k], addr, (uint16_t)(40000 + k), 3000);
-		gw[k] = u->srv;
-		uf_handshake(u, &cli[k], &gw[k]);
-		out[k] = s.out;
-		out[k].port = (uint16_t)(50000 + k);
-	}
+	clients_connect(&s, 3, cli, gw, out);
 	at = u->next_ts_ns + 10 * UF_MS;
 	for (int k = 0; k < 3; k++) {
 		uf_at(u, at + k * 5 * UF_MS);
@@ -2199,35 +2017,9 @@ static void
 two_close_requests(struct uf *u, int64_t gap, unsigned status2,
     bool want_ambiguous)
 {
-	struct scene s;
-	struct uf_side cli[2], gw[2], out[2];
 	const struct txn *t[2];
-	char addr[32];
-	int64_t at;
 
-	scene_init(&s, u);
-	query(&s);
-	answer(&s, 0, addr300, 1);
-	for (int k = 0; k < 2; k++) {
-		snprintf(addr, sizeof addr, "10.0.0.%d", 5 + k);
-		uf_side_init(&cli[k], addr, (uint16_t)(40000 + k), 3000);
-		gw[k] = u->srv;
-		uf_handshake(u, &cli[k], &gw[k]);
-		out[k] = s.out;
-		out[k].port = (uint16_t)(50000 + k);
-	}
-	at = u->next_ts_ns + 10 * UF_MS;
-	for (int k = 0; k < 2; k++) {
-		uf_at(u, at + k * gap);
-		uf_get(u, &cli[k], &gw[k], URL, HOST);
-	}
-	for (int k = 0; k < 2; k++) {
-		uf_at(u, at + 2 * gap + 100 * 1000LL + k * 100 * 1000LL);
-		uf_syn(u, &out[k], &s.web);
-	}
-	uf_at(u, at + 3 * UF_S);
-	uf_status(u, &gw[0], &cli[0], 502);
-	uf_status(u, &gw[1], &cli[1], status2);
+	close_requests(u, gap, status2);
 	uf_diagnose(u);
 	t[0] = uf_txn(u, 1);
 	t[1] = uf_txn(u, 2);
@@ -2407,23 +2199,10 @@ test_words(void **state)
 static void
 fallback_late_synack(struct uf *u)
 {
-	static const struct uf_rr two[] = {
-		{ DNS_T_A, NULL, 300, "192.0.2.10" },
-		{ DNS_T_A, NULL, 300, "192.0.2.11" },
-	};
 	struct scene s;
-	struct uf_side out2, web2;
-	uint64_t syn[3];
 
 	scene_init(&s, u);
-	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
-	uf_side_init(&web2, "192.0.2.11", 80, 9500);
-	ask(&s);
-	query(&s);
-	answer(&s, 0, two, 2);
-	syns_given_up(&s, syn);		/* 6-8 */
-	uf_syn(u, &out2, &web2);	/* 9 */
-	uf_rst(u, &web2, &out2);	/* 10 */
+	second_address_refuses(&s);	/* 1-10 */
 	gateway_answers(&s, 502);	/* 11 */
 	uf_wait(u, 300 * UF_MS);
 	uf_dns_query(u, &s.res, &s.dns, 9, "other.test", DNS_T_A); /* 12 */
@@ -2460,12 +2239,7 @@ connect_late_bytes(struct uf *u)
 	struct scene s;
 
 	scene_init(&s, u);
-	s.web.port = 443;
-	uf_handshake(u, &u->cli, &u->srv);
-	uf_send(u, &u->cli, &u->srv, "CONNECT www.test:443 HTTP/1.1\r\n"
-	    "Host: www.test:443\r\n\r\n");
-	resolve(&s);
-	uf_handshake(u, &s.out, &s.web);
+	tunnel_open(&s);
 	uf_wait(u, 30 * UF_S);
 	gateway_answers(&s, 504);
 	uf_wait(u, 300 * UF_MS);
