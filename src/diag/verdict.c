@@ -84,11 +84,23 @@ cause_remedy(enum cause c)
 	return (unsigned)c < C_COUNT ? cause_remedies[c] : "";
 }
 
+/* A tunnel answered 200, then dropped (masked.c): its story, and what
+ * the gateway logs of it, ends with the drop, although the answer came
+ * first. */
+static const struct frame_ref *
+masked_drop(const struct flow *fl, const struct txn *t)
+{
+	return t->d.masked ? diag_tunnel_close(fl, t) : NULL;
+}
+
 int64_t
 txn_end_ns(const struct flow *fl, const struct txn *t, int64_t now_ns)
 {
 	const struct conn *c = &fl->conns[t->conn];
+	const struct frame_ref *drop = masked_drop(fl, t);
 
+	if (drop != NULL)
+		return drop->ts_ns;
 	if (t->resp != NONE32)
 		return fl->msgs[t->resp].head.ts_ns;
 	/* unanswered: over when the client gave up, else still going */
@@ -108,22 +120,12 @@ txn_elapsed_ns(const struct flow *fl, const struct txn *t, int64_t now_ns)
 	return end > start ? end - start : 0;
 }
 
-/* A tunnel answered 200, then dropped (masked.c): what came before the
- * drop is its story, although the answer came first. */
-static const struct frame_ref *
-masked_drop(const struct flow *fl, const struct txn *t)
-{
-	return t->d.masked ? diag_tunnel_close(fl, t) : NULL;
-}
-
 bool
 txn_saw(const struct flow *fl, const struct txn *t, const struct frame_ref *r,
     int64_t now_ns)
 {
-	const struct frame_ref *drop = masked_drop(fl, t);
-	int64_t end = drop ? drop->ts_ns : txn_end_ns(fl, t, now_ns);
-
-	return r->number != 0 && r->ts_ns <= add_sat(end, DIAG_SLACK_NS);
+	return r->number != 0 &&
+	    r->ts_ns <= add_sat(txn_end_ns(fl, t, now_ns), DIAG_SLACK_NS);
 }
 
 /* Takes f into [first,last]: a response can precede the request's last

@@ -28,8 +28,8 @@ concurrency group and the issue-12 mark (see full_evidence()), and "masked"
 (1 or -): a failure behind a success status, a CONNECT the gateway answered
 200 before connecting and whose tunnel it closed once the upstream failed.
 For those, the story runs from the CONNECT to the gateway's close of the
-tunnel: the evidence and the frame range (which ends with the close) reach
-that far; the elapsed time is the answer's, as for every request.
+tunnel: the evidence, the elapsed time and the frame range (which ends
+with the close) reach that far.
 
 A request that asks no DNS of its own for a host whose look-up answered
 NXDOMAIN shortly before (within --neg-ttl, the gateway's negative cache:
@@ -322,8 +322,7 @@ def full_evidence(frames, out, ports, gws, neg_ttl):
             if q["a"] is not None and q["a"].t <= seen:
                 ev.add(q["a"].no)
         r["full"] = sorted(ev)
-        answered = r["resp_t"] if r["resp_t"] is not None else r["end_t"]
-        r["elapsed_ms"] = (answered - t_req) * 1000.0
+        r["elapsed_ms"] = (end - t_req) * 1000.0
         last = r["resp_frame"] if r["resp_frame"] else max(ev)
         if r["masked"]:
             last = max(max(ev), r["gw_close_no"])

@@ -106,9 +106,9 @@ expect_masked(const struct tunnel *tn, const struct txn *t, enum cause c)
 	}
 	assert_true(syn);
 	assert_true(rst == (tn->rst != 0));
-	/* the answer came first, the frames to export end with the drop */
+	/* its story (elapsed, the frames to export) ends with the drop */
 	assert_int_equal(txn_end_ns(&tn->u->fl, t, INT64_MAX),
-	    tn->u->fl.msgs[t->resp].head.ts_ns);
+	    tn->u->fl.conns[t->conn].fin[1].ts_ns);
 	txn_frame_range(&tn->u->fl, t, &first, &last);
 	assert_int_equal(first.number, tn->req);
 	assert_int_equal(last.number, tn->close);
