@@ -116,6 +116,10 @@ attach "$NS_C6"  p-c6   "$C6/64"
 
 # Gateway TCP: few SYN retries so a dropped SYN series ends in seconds.
 nsx "$NS_GW" sysctl -qw net.ipv4.tcp_syn_retries=$SYN_RETRIES >/dev/null
+# No tail-loss probes: on a busy machine the client's delayed ACK let the
+# gateway resend a reply's last segment 8 ms later, a data retransmission
+# in the captures that no scenario is about.
+nsx "$NS_GW" sysctl -qw net.ipv4.tcp_early_retrans=0 >/dev/null
 HAVE_LINEAR=0
 if nsx "$NS_GW" test -e /proc/sys/net/ipv4/tcp_syn_linear_timeouts; then HAVE_LINEAR=1; fi
 set_linear() { # set_linear N: kernels >= 6.6 retry SYN N times at a fixed 1 s first
