@@ -12,6 +12,7 @@
 #include "../proto/http.h"
 #include "diag.h"
 #include "diag_int.h"
+#include "masked.h"
 
 #define MAX_CANDIDATE_ADDRS 16
 
@@ -1342,7 +1343,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	w.client = &fl->conns[t->conn].caddr;
 	w.req = req->start.ts_ns;
 	w.from = add_sat(req->start.ts_ns, -DIAG_SLACK_NS);
-	w.to = txn_end_ns(fl, t, now);
+	w.to = diag_tunnel_end_ns(dg, fl, t, txn_end_ns(fl, t, now));
 	link_dns_any(dg, fl, t, &w);
 	naddrs = candidate_addrs(fl, t, addrs, MAX_CANDIDATE_ADDRS);
 	link_conns(dg, fl, t, &w, addrs, naddrs);
@@ -1355,7 +1356,8 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	verdict_evidence(fl, t, &w);
 	t->d.ambiguous = t->is_error && ambiguous(t);
 	if (!t->is_error) {
-		if (t->d.verdict != V_UNKNOWN && masked_failure(t))
+		if (t->d.verdict != V_UNKNOWN && (masked_failure(t) ||
+		    diag_tunnel_masked(dg, fl, t)))
 			t->is_error = t->d.masked = true;
 		else
 			set(t, V_OK, C_NONE);
@@ -1372,7 +1374,8 @@ static int64_t
 settle_ns(const struct diag *dg, const struct flow *fl, const struct txn *t)
 {
 	if (t->resp != NONE32)
-		return add_sat(fl->msgs[t->resp].head.ts_ns, DIAG_SLACK_NS);
+		return diag_tunnel_settle_ns(dg, fl, t,
+		    add_sat(fl->msgs[t->resp].head.ts_ns, DIAG_SLACK_NS));
 	return add_sat(fl->msgs[t->req].start.ts_ns,
 	    add_sat(dg->opts.timeout_ns, DIAG_SLACK_NS));
 }

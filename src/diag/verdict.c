@@ -10,6 +10,7 @@
 #include "../proto/dns.h"
 #include "diag.h"
 #include "diag_int.h"
+#include "masked.h"
 
 static const char *const verdict_keys[V_COUNT] = {
 	"ok", "host-not-resolvable", "cannot-connect", "bad-response",
@@ -83,11 +84,23 @@ cause_remedy(enum cause c)
 	return (unsigned)c < C_COUNT ? cause_remedies[c] : "";
 }
 
+/* A tunnel answered 200, then dropped (masked.c): its story, and what
+ * the gateway logs of it, ends with the drop, although the answer came
+ * first. */
+static const struct frame_ref *
+masked_drop(const struct flow *fl, const struct txn *t)
+{
+	return t->d.masked ? diag_tunnel_close(fl, t) : NULL;
+}
+
 int64_t
 txn_end_ns(const struct flow *fl, const struct txn *t, int64_t now_ns)
 {
 	const struct conn *c = &fl->conns[t->conn];
+	const struct frame_ref *drop = masked_drop(fl, t);
 
+	if (drop != NULL)
+		return drop->ts_ns;
 	if (t->resp != NONE32)
 		return fl->msgs[t->resp].head.ts_ns;
 	/* unanswered: over when the client gave up, else still going */
@@ -145,9 +158,11 @@ txn_frame_range(const struct flow *fl, const struct txn *t,
 	if (t->resp != NONE32) {
 		range_widen(first, last, &fl->msgs[t->resp].start);
 		range_widen(first, last, flow_msg_frame(&fl->msgs[t->resp]));
-		return;
+		if (masked_drop(fl, t) == NULL)
+			return;
+		range_widen(first, last, masked_drop(fl, t));
 	}
-	/* never answered: up to the last piece of evidence */
+	/* never answered, or dropped: up to the last piece of evidence */
 	n = diag_evidence_frames(fl, t, INT64_MAX, ev, sizeof ev / sizeof ev[0]);
 	if (n && ev[n - 1] > last->number) {
 		last->number = ev[n - 1];
@@ -179,7 +194,8 @@ secs(int64_t ns)
 	return (double)ns / 1e9;
 }
 
-/* ", cached since frame N (X s before the request)" for a cache link. */
+/* "; NXDOMAIN cached since frame N (X s before the request)" for a cache
+ * link: the gateway answered from its (negative) cache, asking nobody. */
 static void
 cache_note(const struct flow *fl, const struct txn *t, char *out,
     size_t outlen)
@@ -188,9 +204,28 @@ cache_note(const struct flow *fl, const struct txn *t, char *out,
 
 	out[0] = '\0';
 	if (t->d.dns_link == LINK_CACHE)
-		snprintf(out, outlen, ", cached since frame %" PRIu64 " (%.1f s "
-		    "before the request)", q->answer.number,
+		snprintf(out, outlen, "; %s cached since frame %" PRIu64
+		    " (%.1f s before the request)", q->rcode > 0 ?
+		    dns_rcode_name((unsigned)q->rcode) : "answer",
+		    q->answer.number,
 		    secs(fl->msgs[t->req].start.ts_ns - q->answer.ts_ns));
+}
+
+/* "; the gateway answered 200 before connecting and dropped the tunnel at
+ * frame N" for a masked CONNECT: why a 200 is an error. */
+static void
+masked_note(const struct flow *fl, const struct txn *t, char *out,
+    size_t outlen)
+{
+	const struct frame_ref *close = masked_drop(fl, t);
+	size_t len = strlen(out);
+
+	if (close == NULL || len >= outlen)
+		return;
+	snprintf(out + len, outlen - len, "; the gateway had answered %u "
+	    "before connecting and dropped the tunnel at frame %" PRIu64
+	    " (%.1f s after the request)", t->status, close->number,
+	    secs(close->ts_ns - fl->msgs[t->req].start.ts_ns));
 }
 
 static void
@@ -199,7 +234,7 @@ summary_dns(const struct flow *fl, const struct txn *t, char *out,
 {
 	const struct diagnosis *d = &t->d;
 	const char *host = flow_str(fl, t->host);
-	char srv[ADDR_STRLEN], note[96];
+	char srv[ADDR_STRLEN], note[112];
 
 	cache_note(fl, t, note, sizeof note);
 	for (unsigned k = 0; k < d->ndns; k++) {
@@ -378,4 +413,5 @@ diag_summary(const struct diag *dg, const struct flow *fl,
 			summary_unknown(fl, t, out, outlen);
 		break;
 	}
+	masked_note(fl, t, out, outlen);
 }

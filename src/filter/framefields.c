@@ -285,6 +285,35 @@ fill_conn(struct frame_fields *ff)
 			ff->retrans = true;
 }
 
+/*
+ * Payload of a proxy's CONNECT tunnel, once the proxy answered 2xx:
+ * Wireshark hands it on from HTTP (frame.protocols "...:http:tls"), so
+ * "http" selects it there too.
+ */
+static bool
+in_tunnel(const struct frame_fields *ff)
+{
+	const struct flow *fl = ff->ix->fl;
+	uint32_t ci = ff->ip_ok && ff->p.l4 == L4_TCP && has_ports(&ff->p) &&
+	    ff->p.payload_len > 0 ? conn_at(ff->ix, &ff->p, ff->number) :
+	    NONE32;
+	unsigned n = 0;
+
+	if (ci == NONE32 || fl->conns[ci].role != CONN_CLIENT)
+		return false;
+	for (uint32_t m = fl->conns[ci].first_msg[1]; m != NONE32 && n < 64;
+	    m = fl->msgs[m].next, n++) {
+		const struct http_msg *r = &fl->msgs[m];
+
+		if (r->status >= 200 && r->status < 300 && r->pair != NONE32 &&
+		    flow_msg_frame(r)->number < ff->number &&
+		    strcmp(flow_str(fl, fl->msgs[r->pair].method),
+		    "CONNECT") == 0)
+			return true;
+	}
+	return false;
+}
+
 static void
 fill_http(struct frame_fields *ff)
 {
@@ -307,6 +336,8 @@ fill_http(struct frame_fields *ff)
 			ff->msgs[ff->nmsgs++] = ix->msgs[lo].msg;
 		ff->http = true;
 	}
+	if (!ff->http && ix->fl != NULL)
+		ff->http = in_tunnel(ff);
 }
 
 static void

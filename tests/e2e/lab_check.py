@@ -9,7 +9,8 @@ lines. For every request: method, status, verdict and cause; the evidence
 frames (exactly; requests for one host that overlap in time are compared as
 a group, since which evidence is whose is not in the capture); elapsed_ms
 (within 1 ms); and the frame range the text report (`--report=text --all`)
-prints. With tshark installed, also request/response frame numbers.
+prints; "masked" (a failure behind a success status) as the truth says.
+With tshark installed, also request/response frame numbers.
 --json: judge that report (e.g. a live capture's) instead of running
 GW_BIN on CAPTURE; frame numbers and times are then not compared (the
 report comes from another capture of the same traffic).
@@ -51,6 +52,7 @@ def truth_rows(path):
 def tshark_frames(cap, display_filter):
     cmd = ["tshark", "-r", cap, "-d", "tcp.port==9090,http",
            "-d", "tcp.port==9091,http", "-d", "tcp.port==9092,http",
+           "-d", "tcp.port==9093,http",
            "-Y", display_filter,
            "-T", "fields", "-e", "frame.number"]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -170,8 +172,11 @@ def main():
             out(False, label + sfx, "not in the report")
             continue
         status = None if row["status"] == "-" else int(row["status"])
-        got = tuple(t.get(f) for f in ("method", "status", "verdict", "cause"))
-        want = (row["method"], status, row["verdict"], row["cause"])
+        got = tuple(t.get(f) for f in ("method", "status", "verdict", "cause")) + \
+            (bool(t.get("masked")),)
+        # masked: a failure behind a success status (truth.py)
+        want = (row["method"], status, row["verdict"], row["cause"],
+                row.get("masked") == "1")
         out(got == want, label + sfx, f"want {want} got {got}")
         if args.json or "evidence" not in row:
             continue
@@ -263,9 +268,10 @@ def check_shared(name, url, group, by_key):
 
 def check_frames(name, cap, txns):
     """request_frame/response_frame are Wireshark's frame numbers."""
-    # 9092: squid, in its own capture (gw502-lab-squid.pcap)
-    ports = "(tcp.dstport==9090 or tcp.dstport==9091 or tcp.dstport==9092)"
-    rports = "(tcp.srcport==9090 or tcp.srcport==9091 or tcp.srcport==9092)"
+    # 9092: squid, in its own capture (gw502-lab-squid.pcap); 9093: the
+    # lazy mitmproxy
+    ports = "(tcp.dstport==9090 or tcp.dstport==9091 or tcp.dstport==9092 or tcp.dstport==9093)"
+    rports = "(tcp.srcport==9090 or tcp.srcport==9091 or tcp.srcport==9092 or tcp.srcport==9093)"
     want_req = tshark_frames(cap, f"http.request and {ports}")
     want_resp = tshark_frames(cap, f"http.response and {rports}")
     got_req = sorted(t.get("request_frame") or 0 for t in txns)

@@ -1,13 +1,15 @@
 #!/bin/bash
 # Run the lab into a temporary directory and check that it leaves the machine
 # as it found it: same `ip netns list`, no lab daemon left in the process table,
-# no /etc/netns/gw502lab-* directory, and the recording took < 5 minutes.
+# no /etc/netns/gw502lab-* directory, and the recording took < 7 minutes
+# (two mitmproxies start, a 16 s dropped-SYN tunnel, tshark over four
+# captures, on a shared machine).
 #
 # usage: tests/lab/check_clean.sh        (root; exit 0 = clean, 1 = leak or failure)
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-LIMIT_S=300
+LIMIT_S=420
 [ "$(id -u)" = 0 ] || { echo "check_clean: must run as root" >&2; exit 1; }
 
 command -v ps >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends procps >/dev/null

@@ -10,8 +10,8 @@
 # env:   GWHOP_KEEP_TMP=1  keep the work directory (daemon logs, raw captures)
 #        GWHOP_OFFSET=S    seconds added to the router capture's clock (2.345678)
 #
-# Standalone (record.sh is not sourced: its helpers live in its body, which
-# runs the main lab). Must run as root. Touches nothing in the root network
+# Shares its namespace, PID and cleanup helpers with record.sh (ns.sh).
+# Must run as root. Touches nothing in the root network
 # namespace: every interface, address, route, rule and sysctl lives in a
 # namespace named gwhop-*; every process started is tracked by PID and
 # stopped, every namespace deleted, on success, error, Ctrl-C or TERM.
@@ -33,29 +33,12 @@ EARLY4=10.251.3.18
 DNS4=10.251.4.53 DNSBEFORE4=10.251.4.54 DNSBEYOND4=10.251.4.55 DNSAFTER4=10.251.4.56
 PORT=9090
 
-log() { printf '[hop %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+LAB_TAG=hop LAB_PREFIX=$P LAB_KEEP=${GWHOP_KEEP_TMP:-0}
+. "$HERE/ns.sh"
 
 [ "$(id -u)" = 0 ] || die "must run as root (network namespaces, firewall rules in namespaces)"
 
 # --- dependencies (installed when missing, no service started) -------------
-APT_UPDATED=0
-need() { # need COMMAND PACKAGE
-    command -v "$1" >/dev/null 2>&1 && return 0
-    command -v apt-get >/dev/null 2>&1 || die "$1 missing and no apt-get to install $2"
-    if [ "$APT_UPDATED" = 0 ]; then apt-get update -qq; APT_UPDATED=1; fi
-    log "installing $2 (for $1)"
-    local policy=/usr/sbin/policy-rc.d created=0 rc=0
-    if [ ! -e "$policy" ]; then
-        printf '#!/bin/sh\n# gwhop lab: no service starts while installing\nexit 101\n' >"$policy"
-        chmod 0755 "$policy"; created=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -qq \
-        --no-install-recommends "$2" >/dev/null || rc=$?
-    [ "$created" = 1 ] && rm -f "$policy"
-    [ "$rc" = 0 ] || die "apt-get install $2 failed (exit $rc)"
-    command -v "$1" >/dev/null 2>&1 || die "$1 still missing after installing $2"
-}
 need ip iproute2
 need ss iproute2
 need sysctl procps
@@ -73,81 +56,14 @@ need python3 python3
 need flock util-linux
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
-# --- one run at a time -------------------------------------------------------
-LOCKDIR=/run/lock; [ -d "$LOCKDIR" ] || LOCKDIR=/tmp
-exec 9>"$LOCKDIR/gwhop.lock"
-flock -w 300 9 || die "another run holds $LOCKDIR/gwhop.lock"
-if ip netns list | grep -q "^${P}"; then
-    die "namespaces ${P}* already exist (a killed run?): delete them with 'ip netns del NAME' and retry"
-fi
-
-# --- cleanup: tracked PIDs, namespaces, /etc/netns files -----------------
-PIDS=() NSES=()
-TMP=$(mktemp -d /tmp/gwhop.XXXXXX)
-
-alive() { # alive PID: running and not a zombie
-    [ -r "/proc/$1/stat" ] || return 1
-    local st; st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-    [ -n "$st" ] && [ "$st" != Z ]
-}
-
-untrack() { # untrack PID...: reaped PIDs may be reused by others: forget them
-    local keep=() p pid
-    for p in "${PIDS[@]}"; do
-        for pid in "$@"; do [ "$p" = "$pid" ] && continue 2; done
-        keep+=("$p")
-    done
-    PIDS=("${keep[@]}")
-}
-
-stop_pids() { # stop_pids SIGNAL PID...: signal, wait at most 5 s, then KILL
-    local sig=$1 pid i any; shift
-    for pid in "$@"; do kill "-$sig" "$pid" 2>/dev/null || true; done
-    for i in $(seq 50); do
-        any=0
-        for pid in "$@"; do alive "$pid" && any=1; done
-        [ "$any" = 0 ] && break
-        sleep 0.1
-    done
-    for pid in "$@"; do alive "$pid" && kill -KILL "$pid" 2>/dev/null; done
-    for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
-    untrack "$@"
-}
-
-CLEANED=0
-cleanup() {
-    local rc=$? ns pid i
-    [ "$CLEANED" = 1 ] && return; CLEANED=1
-    trap - EXIT; trap "" INT TERM
-    set +e
-    [ "${#PIDS[@]}" -gt 0 ] && stop_pids TERM "${PIDS[@]}"
-    for ns in "${NSES[@]}"; do
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do
-            log "leftover pid $pid in $ns, killing"; kill -KILL "$pid" 2>/dev/null
-        done
-    done
-    for i in $(seq ${#NSES[@]} -1 1); do
-        ns=${NSES[$((i-1))]}
-        ip netns del "$ns" 2>/dev/null
-        rm -rf "/etc/netns/$ns"
-    done
-    if [ "${GWHOP_KEEP_TMP:-0}" = 1 ]; then log "work directory kept: $TMP"; else rm -rf "$TMP"; fi
-    [ "$rc" = 0 ] || log "failed (exit $rc); lab torn down"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'log interrupted; exit 130' INT
-trap 'log terminated; exit 143' TERM
+# --- one run at a time ------------------------------------------------------
+lab_begin gwhop 300
 START=$(date +%s)
 
 # --- helpers ---------------------------------------------------------------
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
 ns_add() { # ns_add NAME: IPv4 only, lo up
-    NSES+=("$1")
-    ip netns add "$1"
+    ns_new "$1"
     nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
-    ip -n "$1" link set lo up
 }
 
 link() { # link NS_A IF_A ADDR_A NS_B IF_B ADDR_B: a veth pair (ADDR "-": none)
@@ -156,27 +72,6 @@ link() { # link NS_A IF_A ADDR_A NS_B IF_B ADDR_B: a veth pair (ADDR "-": none)
     [ "$6" = - ] || ip -n "$4" addr add "$6" dev "$5"
     ip -n "$1" link set "$2" up
     ip -n "$4" link set "$5" up
-}
-
-start() { # start NS LOGNAME CMD...: background daemon in NS, PID tracked
-    local ns=$1 name=$2; shift 2
-    ip netns exec "$ns" "$@" >"$TMP/$name.log" 2>&1 </dev/null &
-    PIDS+=("$!")
-    eval "PID_${name//-/_}=$!"
-}
-
-wait_for() { # wait_for SECONDS DESCRIPTION CMD...: poll CMD every 0.1 s
-    local secs=$1 what=$2 i; shift 2
-    for i in $(seq $((secs * 10))); do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    die "timed out after ${secs}s waiting for $what"
-}
-
-listening() { # listening NS tcp|udp ADDR:PORT-regex
-    local opt=-ltnH; [ "$2" = udp ] && opt=-lunH
-    nsx "$1" ss $opt | awk '{print $4}' | grep -Eq "$3"
 }
 
 # --- topology ----------------------------------------------------------------
@@ -317,11 +212,8 @@ TRUTH=$TMP/truth.tsv
 get() { # get SCENARIO WHERE WHAT NAT DEST URL
     local st
     log "  $1: GET $6"
-    ip netns exec "$NS_CL" curl -s --max-time 15 -x "http://$GWC4:$PORT" -o /dev/null \
-        -w '%{http_code}' "$6" >"$TMP/client.out" 2>>"$TMP/clients.err" </dev/null &
-    PIDS+=("$!"); local pid=$!
-    wait "$pid" || true
-    untrack "$pid"
+    run_fg "$TMP/client.out" "$NS_CL" curl -s --max-time 15 -x "http://$GWC4:$PORT" \
+        -o /dev/null -w '%{http_code}' "$6"
     st=$(cat "$TMP/client.out"); [ "$st" = 000 ] && st=-
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$6" "$st" "$2" "$3" "$4" "$5" >>"$TRUTH"
 }

@@ -24,7 +24,16 @@ and the exit status is 1; no output file is written then.
 
 Each truth row also carries, from tshark only, the complete evidence a
 diagnosis must list, the elapsed time, the text report's frame range, the
-concurrency group and the issue-12 mark (see full_evidence()).
+concurrency group and the issue-12 mark (see full_evidence()), and "masked"
+(1 or -): a failure behind a success status, a CONNECT the gateway answered
+200 before connecting and whose tunnel it closed once the upstream failed.
+For those, the story runs from the CONNECT to the gateway's close of the
+tunnel: the evidence, the elapsed time and the frame range (which ends
+with the close) reach that far.
+
+A request that asks no DNS of its own for a host whose look-up answered
+NXDOMAIN shortly before (within --neg-ttl, the gateway's negative cache:
+squid's negative_dns_ttl) has that look-up as its evidence (issue 12).
 
 The .syn.tsv lists, for each syn-unanswered request, the SYNs of each
 upstream connection attempt that belongs to it (frame numbers and times as
@@ -47,7 +56,7 @@ FIELDS = [
 ]
 
 HEADER = ("client\tclient_port\tmethod\turl\tstatus\tverdict\tcause\tscenario\t"
-          "issue\tgroup\telapsed_ms\tframes\tevidence")
+          "issue\tgroup\telapsed_ms\tframes\tevidence\tmasked")
 SYN_HEADER = ("scenario\tclient\tclient_port\turl\tupstream\tgateway_port\tsyn\tframe\t"
               "time_epoch\tsince_first_s\tinterval_s\tshared")
 
@@ -207,7 +216,22 @@ def dns_lookups(frames):
     return looks
 
 
-def full_evidence(frames, out, ports, gws):
+def story_end(r):
+    """When a request's story ends: the answer; for a masked CONNECT the
+    gateway's close of its tunnel; unanswered: its client leaving."""
+    if r["masked"]:
+        return r["gw_close_t"]
+    return r["resp_t"] if r["resp_t"] is not None else r["end_t"]
+
+
+def negative_cached(looks, host, t_req, neg_ttl):
+    """The host's look-ups answered NXDOMAIN before t_req, within neg_ttl."""
+    return [q for q in looks if q["name"] == host and q["a"] is not None
+            and first(q["a"].dns_flags_rcode) == "3"
+            and q["a"].t <= t_req and t_req - q["a"].t <= neg_ttl]
+
+
+def full_evidence(frames, out, ports, gws, neg_ttl):
     """The frames a diagnosis of each request must list, from tshark only:
     the request and the answer; the gateway's DNS look-ups of the host (the
     queries, and the answers seen before the answer + slack); every upstream
@@ -231,13 +255,12 @@ def full_evidence(frames, out, ports, gws):
         r) was done for that one, not for r."""
         return t < r["start_t"] and any(
             r2 is not r and host_of(r2["url"]).lower() == host and
-            r2["start_t"] <= t <= (r2["resp_t"] if r2["resp_t"] is not None
-                                   else r2["end_t"])
+            r2["start_t"] <= t <= story_end(r2)
             for r2, _ in out)
 
     for r, row in out:
         t_req = r["start_t"]
-        end = r["resp_t"] if r["resp_t"] is not None else r["end_t"]
+        end = story_end(r)
         seen = end + SEEN_SLACK_S + 1e-6
         host = host_of(r["url"]).lower()
         dests = set(row["dest"].split("|")) - {"-"}
@@ -290,6 +313,10 @@ def full_evidence(frames, out, ports, gws):
             if gave:
                 mine = [gave[-1]]
                 issue = "12"     # the gateway's DNS cache
+        if not mine and not used and row["cause"] == "dns-nxdomain":
+            mine = negative_cached(looks, host, t_req, neg_ttl)[-1:]
+            if mine:
+                issue = "12"     # the gateway's negative cache
         for q in mine:
             ev.add(q["q"].no)
             if q["a"] is not None and q["a"].t <= seen:
@@ -297,16 +324,17 @@ def full_evidence(frames, out, ports, gws):
         r["full"] = sorted(ev)
         r["elapsed_ms"] = (end - t_req) * 1000.0
         last = r["resp_frame"] if r["resp_frame"] else max(ev)
+        if r["masked"]:
+            last = max(max(ev), r["gw_close_no"])
         r["range"] = (r["start_frame"], max(last, r["frame"]))
         r["issue"] = issue
     # requests for one host whose times overlap: which evidence is whose is
     # not in the capture, so they are checked as a group
     for r, row in out:
         host = host_of(r["url"]).lower()
-        r_end = r["resp_t"] if r["resp_t"] is not None else r["end_t"]
+        r_end = story_end(r)
         group = [r2 for r2, _ in out if host_of(r2["url"]).lower() == host and
-                 r2["start_t"] <= r_end and
-                 (r2["resp_t"] if r2["resp_t"] is not None else r2["end_t"]) >= r["start_t"]]
+                 r2["start_t"] <= r_end and story_end(r2) >= r["start_t"]]
         r["group"] = row["scenario"] if len(group) > 1 else "-"
 
 
@@ -338,6 +366,8 @@ def main():
     ap.add_argument("--ports", default="9090")
     ap.add_argument("--gateway", default="10.250.0.1,fd00:250::1")
     ap.add_argument("--frames", help="also write a JSON-lines frame index (for the README)")
+    ap.add_argument("--neg-ttl", type=float, default=30.0,
+                    help="seconds the gateway caches an NXDOMAIN (squid's negative_dns_ttl)")
     a = ap.parse_args()
     ports = [int(p) for p in a.ports.split(",")]
     gws = set(a.gateway.split(","))
@@ -367,11 +397,14 @@ def main():
                         r["status"], r["resp_t"], r["resp_frame"] = code, fr.t, fr.no
                         break
     # end of each client connection (client FIN/RST), for unanswered requests
-    conn_end = {}
+    conn_end, gw_close = {}, {}
     for fr in frames:
         if (flag(fr, "tcp_flags_fin") or flag(fr, "tcp_flags_reset")) and \
                 port(fr, "tcp_dstport") in ports:
             conn_end.setdefault(first(fr.tcp_stream), fr.t)
+        if (flag(fr, "tcp_flags_fin") or flag(fr, "tcp_flags_reset")) and \
+                port(fr, "tcp_srcport") in ports and src(fr) in gws:
+            gw_close.setdefault(first(fr.tcp_stream), fr)
     reqs.sort(key=lambda r: (r["t"], r["frame"]))
     # where each request starts (its first byte's frame: tshark marks the
     # frame that completes it) and when its client left (unanswered ones)
@@ -414,6 +447,21 @@ def main():
                                             r["client_port"]))
             continue
         row = pending[key].pop(0)
+        # a failure behind a success: a CONNECT answered 2xx before the
+        # gateway connected, its tunnel closed by the gateway first
+        r["masked"] = r["method"] == "CONNECT" and r["status"].startswith("2") and \
+            row["verdict"] != "ok"
+        if r["masked"]:
+            close = gw_close.get(r["stream"])
+            if close is None or close.t > r["end_t"]:
+                errors.append("%s: CONNECT %s: the plan says the gateway closed the tunnel, "
+                              "but the capture has %s" % (row["scenario"], r["url"],
+                                                         "no close from the gateway"
+                                                         if close is None else
+                                                         "the client closing first"))
+                r["masked"] = False
+            else:
+                r["gw_close_t"], r["gw_close_no"] = close.t, close.no
         if r["status"] not in row["expected"].split("|"):
             errors.append("%s: %s %s from %s:%s: proxy sent %s in the capture, scenario expects %s"
                           % (row["scenario"], r["method"], r["url"], r["client"],
@@ -436,6 +484,8 @@ def main():
         # client's FIN when there was no answer); 1 ms slack for timestamp jitter
         t0 = r["t"] - 0.001
         t1 = r["resp_t"] if r["resp_t"] is not None else conn_end.get(r["stream"], r["t"] + 120)
+        if r["masked"]:
+            t1 = r["gw_close_t"]     # the tunnel's story, up to its close
         t1 += 0.001
         win = [fr for fr in frames if t0 <= fr.t <= t1]
         host = host_of(r["url"]).lower()
@@ -492,9 +542,19 @@ def main():
         def ev(*lists):
             r["evidence"] = sorted({fr.no for lst in lists for fr in lst})
 
+        if r["masked"]:
+            # nothing came back from the upstream, nothing was relayed
+            need(not synacks and not payload_from, "%d SYN/ACKs, %d reply segments "
+                 "from %s" % (len(synacks), len(payload_from), dest))
         if cause == "none":
             need(r["status"] == "200", "status %s" % r["status"])
             ev(payload_to, payload_from)
+        elif cause == "dns-nxdomain" and not queries:
+            # the gateway's negative cache: an earlier NXDOMAIN, no look-up
+            cached = negative_cached(dns_lookups(frames), host, r["t"], a.neg_ttl)
+            need(cached, "no look-up of %s and no NXDOMAIN for it in the last %g s"
+                 % (host, a.neg_ttl))
+            ev([q["q"] for q in cached[-1:]], [q["a"] for q in cached[-1:]])
         elif cause == "dns-nxdomain":
             need(any(first(fr.dns_flags_rcode) == "3" for fr in answers),
                  "no NXDOMAIN answer for %s" % host)
@@ -576,7 +636,7 @@ def main():
                     "-" if k == 0 else "%.6f" % (fr.t - series[k - 1].t),
                     "1" if shared else "0"]))
 
-    full_evidence(frames, out, ports, gws)
+    full_evidence(frames, out, ports, gws, a.neg_ttl)
 
     if errors:
         for e in errors:
@@ -591,7 +651,8 @@ def main():
                                r["status"], row["verdict"], row["cause"], row["scenario"],
                                r["issue"], r["group"], "%.3f" % r["elapsed_ms"],
                                "%d-%d" % r["range"],
-                               ",".join(str(n) for n in r["full"])]) + "\n")
+                               ",".join(str(n) for n in r["full"]),
+                               "1" if r["masked"] else "-"]) + "\n")
     with open(a.syn, "w") as f:
         f.write(SYN_HEADER + "\n")
         for line in syn_rows:

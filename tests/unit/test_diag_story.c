@@ -1040,7 +1040,7 @@ static const char *const stories[] = {
 	"   [NXDOMAIN] 10.0.0.53:53 -> 10.0.0.1:33000|DNS answer id 0x0101, RCODE 3 NXDOMAIN, rtt 1.0 ms|\n"
 	"txn 2 GET http://www.test/ status 502 error label \"HOST NOT RESOLVABLE\"\n"
 	" host-not-resolvable/dns-nxdomain dns=cache conn=none port=80\n"
-	" summary: DNS server 10.0.0.53 answered NXDOMAIN for www.test (no such name), cached since frame 5 (10.0 s before the request)\n"
+	" summary: DNS server 10.0.0.53 answered NXDOMAIN for www.test (no such name); NXDOMAIN cached since frame 5 (10.0 s before the request)\n"
 	" elapsed=1000000 range=#9-#10 frames 4 5 9 10\n"
 	" syns\n"
 	" cols client=10.0.0.6 gateway=10.0.0.1 dns=10.0.0.53\n"

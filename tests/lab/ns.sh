@@ -1,0 +1,154 @@
+# ns.sh: what the two capture labs (record.sh, record_hop.sh) share, sourced
+# by both; defines functions only, runs nothing. Every process a lab starts
+# is tracked by PID, every namespace it creates is listed, and one cleanup
+# (on EXIT, INT and TERM) stops the processes, kills anything left inside
+# the lab's namespaces and deletes them, whatever happened.
+#
+# A lab sets, before calling lab_begin:
+#   LAB_TAG     its name in log lines ("lab", "hop")
+#   LAB_PREFIX  its namespaces' prefix ("gw502lab-"); nothing else is touched
+#   LAB_KEEP    1: keep the work directory (daemon logs) for debugging
+# shellcheck shell=bash
+
+log() { printf '[%s %(%H:%M:%S)T] %s\n' "$LAB_TAG" -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# --- dependencies (CI: fresh Debian 12) ----------------------------------
+APT_UPDATED=0
+need() { # need COMMAND PACKAGE: installs PACKAGE when COMMAND is missing
+    command -v "$1" >/dev/null 2>&1 && return 0
+    command -v apt-get >/dev/null 2>&1 || die "$1 missing and no apt-get to install $2"
+    if [ "$APT_UPDATED" = 0 ]; then apt-get update -qq; APT_UPDATED=1; fi
+    log "installing $2 (for $1)"
+    # Packages such as nginx-light would start their system service in the
+    # root namespace; a temporary policy-rc.d (the Debian way) forbids that.
+    local policy=/usr/sbin/policy-rc.d created=0 rc=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# %s lab: no service starts while installing\nexit 101\n' \
+            "$LAB_TAG" >"$policy"
+        chmod 0755 "$policy"; created=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -qq \
+        --no-install-recommends "$2" >/dev/null || rc=$?
+    [ "$created" = 1 ] && rm -f "$policy"
+    [ "$rc" = 0 ] || die "apt-get install $2 failed (exit $rc)"
+    command -v "$1" >/dev/null 2>&1 || die "$1 still missing after installing $2"
+}
+
+PIDS=()      # every process started (ip netns exec execs, so $! is the daemon)
+NSES=()      # every namespace created
+TMP=
+CLEANED=0
+
+# lab_begin LOCKNAME WAIT_S: one run at a time (waits WAIT_S s for another),
+# refuses to start over namespaces a killed run left, makes the work
+# directory $TMP and installs the cleanup.
+lab_begin() {
+    local lockdir=/run/lock
+    [ -d "$lockdir" ] || lockdir=/tmp
+    exec 9>"$lockdir/$1.lock"
+    flock -w "$2" 9 || die "another run holds $lockdir/$1.lock"
+    if ip netns list | grep -q "^${LAB_PREFIX}"; then
+        die "namespaces ${LAB_PREFIX}* already exist (a killed run?): $(ip netns list |
+            grep "^${LAB_PREFIX}" | cut -d' ' -f1 | tr '\n' ' ') -- delete them with 'ip netns del NAME' and retry"
+    fi
+    TMP=$(mktemp -d "/tmp/${LAB_PREFIX%-}.XXXXXX")
+    trap cleanup EXIT
+    trap 'log interrupted; exit 130' INT
+    trap 'log terminated; exit 143' TERM
+}
+
+alive() { # alive PID: running and not a zombie
+    [ -r "/proc/$1/stat" ] || return 1
+    local st; st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+    [ -n "$st" ] && [ "$st" != Z ]
+}
+
+untrack() { # untrack PID...: reaped PIDs may be reused by others: forget them
+    local pid keep=() p
+    for p in "${PIDS[@]}"; do
+        for pid in "$@"; do [ "$p" = "$pid" ] && continue 2; done
+        keep+=("$p")
+    done
+    PIDS=("${keep[@]}")
+}
+
+stop_pids() { # stop_pids SIGNAL PID... : signal, wait at most STOP_WAIT s (5), then KILL
+    local sig=$1 pid i any; shift
+    for pid in "$@"; do kill "-$sig" "$pid" 2>/dev/null || true; done
+    for i in $(seq $((${STOP_WAIT:-5} * 10))); do
+        any=0
+        for pid in "$@"; do alive "$pid" && any=1; done
+        [ "$any" = 0 ] && break
+        sleep 0.1
+    done
+    for pid in "$@"; do
+        if alive "$pid"; then log "pid $pid ignored SIG$sig, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+    done
+    for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+    untrack "$@"
+}
+
+run_fg() { # run_fg OUTFILE NS CMD...: a client in NS, tracked, interruptible wait
+    local of=$1 ns=$2 pid; shift 2
+    ip netns exec "$ns" "$@" >"$of" 2>>"$TMP/clients.err" </dev/null &
+    pid=$!; PIDS+=("$pid")
+    wait "$pid" || true    # a trapped INT/TERM interrupts this wait at once
+    untrack "$pid"
+}
+
+cleanup() {
+    local rc=$? ns pid i
+    [ "$CLEANED" = 1 ] && return; CLEANED=1
+    trap - EXIT; trap "" INT TERM   # a second Ctrl-C must not cut the cleanup short
+    set +e
+    [ "${#PIDS[@]}" -gt 0 ] && stop_pids TERM "${PIDS[@]}"
+    # Safety net: anything still inside our namespaces was started by this run
+    # (e.g. a worker a daemon forked). Kill it by PID before deleting.
+    for ns in "${NSES[@]}"; do
+        for pid in $(ip netns pids "$ns" 2>/dev/null); do
+            log "leftover pid $pid in $ns ($(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null)), killing"
+            kill -KILL "$pid" 2>/dev/null
+        done
+    done
+    for i in $(seq ${#NSES[@]} -1 1); do
+        ns=${NSES[$((i-1))]}
+        ip netns del "$ns" 2>/dev/null
+        rm -rf "/etc/netns/$ns"
+    done
+    if [ -n "$TMP" ]; then
+        if [ "${LAB_KEEP:-0}" = 1 ]; then log "work directory kept: $TMP"; else rm -rf "$TMP"; fi
+    fi
+    [ "$rc" = 0 ] || log "failed (exit $rc); lab torn down"
+    exit "$rc"
+}
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+ns_new() { # ns_new NAME: a tracked namespace with lo up
+    NSES+=("$1")
+    ip netns add "$1"
+    ip -n "$1" link set lo up
+}
+
+start() { # start NS LOGNAME CMD...: background daemon in NS, PID tracked
+    local ns=$1 name=$2; shift 2
+    # not through nsx(): a function would fork a subshell and $! would be its PID
+    ip netns exec "$ns" "$@" >"$TMP/$name.log" 2>&1 </dev/null &
+    PIDS+=("$!")
+    eval "PID_${name//-/_}=$!"
+}
+
+wait_for() { # wait_for SECONDS DESCRIPTION CMD...: poll CMD every 0.1 s
+    local secs=$1 what=$2 i; shift 2
+    for i in $(seq $((secs * 10))); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    die "timed out after ${secs}s waiting for $what"
+}
+
+listening() { # listening NS tcp|udp ADDR:PORT-regex
+    local opt=-ltnH; [ "$2" = udp ] && opt=-lunH
+    nsx "$1" ss $opt | awk '{print $4}' | grep -Eq "$3"
+}
