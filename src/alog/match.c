@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "../engine.h"
+#include "../util/vec.h"
 #include "alog.h"
 
 #define ALOG_SLACK_NS 1000000000LL	/* log writer's delay, either way */
@@ -154,17 +155,10 @@ cmp_tkey(const void *a, const void *b)
 static size_t
 lower(const struct tkey *k, size_t n, uint32_t hash, int64_t from)
 {
-	size_t lo = 0, hi = n;
+	size_t lo;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (k[mid].hash < hash || (k[mid].hash == hash &&
-		    k[mid].end_ns < from))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	VEC_LOWER_BOUND(lo, n, k[mid].hash < hash ||
+	    (k[mid].hash == hash && k[mid].end_ns < from));
 	return lo;
 }
 

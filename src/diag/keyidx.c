@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
 #include "diag.h"
 #include "diag_int.h"
 
@@ -136,15 +137,8 @@ key_add(struct key_index *ki, uint32_t hash, uint32_t item, int64_t ts)
 size_t
 key_lower(const struct key_list *l, int64_t ts)
 {
-	size_t lo = 0, hi = l->n;
+	size_t lo;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (l->ts[mid] < ts)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	VEC_LOWER_BOUND(lo, l->n, l->ts[mid] < ts);
 	return lo;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../util/vec.h"
 #include "diag.h"
 #include "diag_int.h"
 
@@ -22,16 +23,9 @@ struct keep {
 uint32_t
 diag_find(const struct diag *dg, uint32_t id)
 {
-	size_t lo = 0, hi = dg->ntxns;
+	size_t lo;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (dg->txns[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	VEC_LOWER_BOUND(lo, dg->ntxns, dg->txns[mid].id < id);
 	return lo < dg->ntxns && dg->txns[lo].id == id ? (uint32_t)lo :
 	    NONE32;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../util/escape.h"
+#include "../util/vec.h"
 
 static const struct ff_fieldinfo fields[FF_NFIELDS] = {
 	[FF_FRAME] = { "frame", FT_PROTO, 0 },
@@ -318,19 +319,11 @@ static void
 fill_http(struct frame_fields *ff)
 {
 	const struct ff_index *ix = ff->ix;
-	size_t lo = 0, hi;
+	size_t lo;
 
 	if (ix == NULL || ix->msgs == NULL)
 		return;
-	hi = ix->nmsgs;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ix->msgs[mid].frame < ff->number)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	VEC_LOWER_BOUND(lo, ix->nmsgs, ix->msgs[mid].frame < ff->number);
 	for (; lo < ix->nmsgs && ix->msgs[lo].frame == ff->number; lo++) {
 		if (ff->nmsgs < FF_MAX_MSGS)
 			ff->msgs[ff->nmsgs++] = ix->msgs[lo].msg;

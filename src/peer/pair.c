@@ -16,6 +16,7 @@
 
 #include "../capture/export.h"
 #include "../capture/safefile.h"
+#include "../util/vec.h"
 #include "peer_int.h"
 
 #define PAIR_MAX_IFACES 8	/* (source, link type) pairs */
@@ -90,16 +91,9 @@ put_frame(struct pair_out *o, uint8_t src, const struct frame *f,
 static size_t
 first_at(const struct peer *pr, int64_t t)
 {
-	size_t lo = 0, hi = pr->npkts;
+	size_t lo;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (pr->pkts[mid].ts_ns < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	VEC_LOWER_BOUND(lo, pr->npkts, pr->pkts[mid].ts_ns < t);
 	return lo;
 }
 

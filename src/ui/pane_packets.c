@@ -77,16 +77,9 @@ rows_push(struct pk_rows *rs, const struct frame_ref *r)
 static size_t
 rows_find(const struct pk_rows *rs, uint64_t n)
 {
-	size_t lo = 0, hi = rs->n;
+	size_t lo;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (rs->r[mid].number < n)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	VEC_LOWER_BOUND(lo, rs->n, rs->r[mid].number < n);
 	return lo;
 }
 

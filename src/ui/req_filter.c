@@ -120,16 +120,9 @@ rf_step(struct ui *u, struct rf_scan *rf)
 static size_t
 rf_lower(const struct rf_scan *rf, uint64_t number)
 {
-	size_t lo = 0, hi = rf->nhits;
+	size_t lo;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (rf->hits[mid] < number)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	VEC_LOWER_BOUND(lo, rf->nhits, rf->hits[mid] < number);
 	return lo;
 }
 

@@ -14,6 +14,7 @@
 
 #include "../capture/reread.h"
 #include "../engine.h"
+#include "../util/vec.h"
 #include "rows.h"
 
 /* Frames a row keeps at most (every SYN of 8 attempts and the rest). */
@@ -276,18 +277,11 @@ set_sort(struct frame_set *s)
 static uint32_t
 set_place(const struct frame_set *s, uint64_t number)
 {
-	size_t lo = 0, hi = s->n;
+	size_t lo;
 
 	if (number == 0 || number == UINT64_MAX)
 		return NONE32;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->f[mid].number < number)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	VEC_LOWER_BOUND(lo, s->n, s->f[mid].number < number);
 	return lo < s->n && s->f[lo].number == number ? (uint32_t)lo : NONE32;
 }
 
@@ -560,16 +554,9 @@ rows_txn_view(const struct flow *fl, const struct txn *t,
 size_t
 rows_by_id(const struct ui_rows *rs, uint32_t id)
 {
-	size_t lo = 0, hi = rs->n;
+	size_t lo;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (rs->rows[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	VEC_LOWER_BOUND(lo, rs->n, rs->rows[mid].id < id);
 	return lo < rs->n && rs->rows[lo].id == id ? lo : SIZE_MAX;
 }
 

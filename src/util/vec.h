@@ -33,4 +33,23 @@ void strpool_free(struct strpool *sp);
  */
 void strpool_compact(struct strpool *sp, strref **refs, size_t n);
 
+/*
+ * Binary search of a sorted array: sets `lo` (a size_t) to the first index
+ * in [0, n) whose element is not below the key, n when none is. `below` is
+ * an expression of `mid`, true when element mid sorts before the key. A
+ * macro, not a function, because the arrays differ in type and key and
+ * some searches are on hot paths where a comparator call per step costs.
+ */
+#define VEC_LOWER_BOUND(lo, n, below) do {				\
+	size_t hi_ = (n);						\
+	(lo) = 0;							\
+	while ((lo) < hi_) {						\
+		size_t mid = (lo) + (hi_ - (lo)) / 2;			\
+		if (below)						\
+			(lo) = mid + 1;					\
+		else							\
+			hi_ = mid;					\
+	}								\
+} while (0)
+
 #endif
