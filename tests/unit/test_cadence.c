@@ -170,8 +170,7 @@ named_files_same(void **state)
 	char *list, *save = NULL;
 
 	(void)state;
-	if (env == NULL || *env == '\0')
-		skip();
+	assert_non_null(env);
 	list = strdup(env);
 	assert_non_null(list);
 	for (char *p = strtok_r(list, ":", &save); p != NULL;
@@ -183,10 +182,17 @@ named_files_same(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest examples_only[] = {
+		cmocka_unit_test(examples_same),
+	};
+	const struct CMUnitTest with_files[] = {
 		cmocka_unit_test(examples_same),
 		cmocka_unit_test(named_files_same),
 	};
+	const char *env = getenv("GW_CADENCE_FILES");
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* more files are an option test_busy.sh takes, not a skipped test */
+	if (env != NULL && *env != '\0')
+		return cmocka_run_group_tests(with_files, NULL, NULL);
+	return cmocka_run_group_tests(examples_only, NULL, NULL);
 }
