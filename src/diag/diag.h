@@ -195,7 +195,8 @@ uint32_t diag_cache_ttl(const struct flow *fl, const struct dns_query *q);
  * (evidence.c: the frames evidence_build lists). */
 size_t diag_evidence_frames(const struct flow *fl, const struct txn *t,
     int64_t now_ns, uint64_t *out, size_t max);
-/* Every SYN the gateway sent for a transaction, all attempts, in order. */
+/* Every SYN the gateway sent for a transaction up to its end (txn_saw: a
+ * linked attempt may go on after the answer), all attempts, in order. */
 #define DIAG_MAX_SYNS (DIAG_MAX_CONNS * CONN_MAX_SYNS)
 struct syn_series {
 	unsigned n;
@@ -203,7 +204,11 @@ struct syn_series {
 	uint32_t conn[DIAG_MAX_SYNS];
 };
 void diag_syn_series(const struct flow *fl, const struct txn *t,
-    struct syn_series *out);
+    int64_t now_ns, struct syn_series *out);
+/* How many SYNs of attempt c the transaction saw: those kept, then those
+ * beyond CONN_MAX_SYNS when it saw every kept one; *last the last seen. */
+unsigned diag_syns_seen(const struct flow *fl, const struct txn *t,
+    const struct conn *c, int64_t now_ns, const struct frame_ref **last);
 
 /* When the transaction ended: the answer, the client giving up, or now. */
 int64_t txn_end_ns(const struct flow *fl, const struct txn *t,

@@ -435,7 +435,9 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 	const struct conn *c = &fl->conns[ci];
 	bool synack = saw(w, &c->synack), icmp = saw(w, &c->icmp);
 	bool rst = saw(w, &c->rst);
+	const struct frame_ref *last_syn;
 	struct evidence_row *r;
+	unsigned nsyn;
 	char ca[ADDR_STRLEN];
 
 	r = row_start(w, EK_CONNECT, NULL, EC_GATEWAY, EC_UPSTREAM);
@@ -516,14 +518,14 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		if (c->icmp_last.number != c->icmp.number)
 			walk_icmp(w, c, ci, &c->icmp_last);
 	}
-	if (!synack && !icmp && !(rst && c->rst_from_server) && c->nsyn) {
+	nsyn = diag_syns_seen(fl, w->t, c, w->now, &last_syn);
+	if (!synack && !icmp && !(rst && c->rst_from_server) && nsyn) {
 		r = row_start(w, EK_NO_REPLY, NULL, EC_UPSTREAM, EC_GATEWAY);
 		r->ref = ci;
 		r->bad = true;
 		fmt(r->text, sizeof r->text, "no answer to %u SYN%s%s",
-		    c->nsyn + c->syns_dropped, c->nsyn + c->syns_dropped == 1 ?
-		    "" : "s", c->syns_dropped ? " (only the first 16 listed)" :
-		    "");
+		    nsyn, nsyn == 1 ? "" : "s", nsyn > c->nsyn ?
+		    " (only the first 16 listed)" : "");
 		row_end(w);
 	}
 	/* the connection that carried the request closes after its reply */
@@ -602,7 +604,7 @@ evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
 	w->arg = arg;
 	walk_client(w);
 	walk_dns(w);
-	diag_syn_series(fl, t, ss);
+	diag_syn_series(fl, t, now_ns, ss);
 	for (unsigned k = 0; k < d->nconns; k++) {
 		walk_conn(w, d->conns[k], k + 1, ss, &si);
 		up_listed |= d->conns[k] == d->up_conn;

@@ -172,7 +172,7 @@ txn_frame_range(const struct flow *fl, const struct txn *t,
 }
 
 void
-diag_syn_series(const struct flow *fl, const struct txn *t,
+diag_syn_series(const struct flow *fl, const struct txn *t, int64_t now_ns,
     struct syn_series *out)
 {
 	out->n = 0;
@@ -180,12 +180,24 @@ diag_syn_series(const struct flow *fl, const struct txn *t,
 	for (unsigned k = 0; k < t->d.nconns; k++) {
 		const struct conn *c = &fl->conns[t->d.conns[k]];
 
-		for (unsigned s = 0; s < c->nsyn && out->n < DIAG_MAX_SYNS;
-		    s++) {
+		for (unsigned s = 0; s < c->nsyn && out->n < DIAG_MAX_SYNS &&
+		    txn_saw(fl, t, &c->syns[s], now_ns); s++) {
 			out->syn[out->n] = c->syns[s];
 			out->conn[out->n++] = t->d.conns[k];
 		}
 	}
+}
+
+unsigned
+diag_syns_seen(const struct flow *fl, const struct txn *t,
+    const struct conn *c, int64_t now_ns, const struct frame_ref **last)
+{
+	unsigned n = 0;
+
+	while (n < c->nsyn && txn_saw(fl, t, &c->syns[n], now_ns))
+		n++;
+	*last = n ? &c->syns[n - 1] : NULL;
+	return n == c->nsyn ? n + c->syns_dropped : n;
 }
 
 static double
@@ -268,14 +280,19 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 {
 	const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
 	char dst[ADDR_STRLEN], from[ADDR_STRLEN], to[ADDR_PORT_STRLEN];
+	const struct frame_ref *last = NULL;
 	unsigned nsyn = 0, nrst = 0;
 
 	for (unsigned k = 0; k < t->d.nconns; k++) {
 		const struct conn *a = &fl->conns[t->d.conns[k]];
+		const struct frame_ref *a_last;
 
-		/* every SYN sent, also those beyond the ones kept (the
-		 * evidence's "no answer to N SYNs" counts them too) */
-		nsyn += a->nsyn + a->syns_dropped;
+		/* every SYN sent until the answer, also those beyond the
+		 * ones kept (the evidence's "no answer to N SYNs" counts
+		 * them too) */
+		nsyn += diag_syns_seen(fl, t, a, fl->stats.last_ts, &a_last);
+		if (a_last)
+			last = a_last;
 		nrst += a->rst_from_server && txn_saw(fl, t, &a->rst,
 		    fl->stats.last_ts);
 	}
@@ -297,7 +314,7 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 	default:
 		snprintf(out, outlen, "%u SYN%s to %s port %u got no answer "
 		    "over %.1f s", nsyn, nsyn == 1 ? "" : "s", dst, c->sport,
-		    c->nsyn ? secs(c->syns[c->nsyn - 1].ts_ns -
+		    last ? secs(last->ts_ns -
 		    fl->conns[t->d.conns[0]].syns[0].ts_ns) : 0.0);
 		break;
 	}

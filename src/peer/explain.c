@@ -301,7 +301,7 @@ place_connect(struct peer *pr, const struct flow *fl, const struct txn *t,
 	unsigned reached = 0, inside = 0;
 	size_t nrep = 0;
 
-	diag_syn_series(fl, t, &ss);
+	diag_syn_series(fl, t, fl->stats.last_ts, &ss);
 	if (ss.n == 0)
 		return false;
 	for (unsigned i = 0; i < ss.n; i++) {

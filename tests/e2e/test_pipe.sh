@@ -152,10 +152,10 @@ stream "$LAB" --pause 0 -- --report -f 'port 53'
 check_eq "-f with a stream: usage error" 2 "$rc"
 
 # ---- the documented capture filter keeps every diagnosis ---------------------------
-# The README's and the man page's filter (with the lab's second proxy port),
+# The README's and the man page's filter (with the lab's other proxy ports),
 # applied by tcpdump to the lab captures and piped in: the same verdict and
 # cause for every request as the whole capture.
-RECIPE='port 53 or tcp port 9090 or tcp port 9091 or tcp port 80 or tcp port 443 or tcp[tcpflags] & (tcp-syn|tcp-rst|tcp-fin) != 0 or icmp or icmp6 or ip[6:2] & 0x3fff != 0'
+RECIPE='port 53 or tcp port 9090 or tcp port 9091 or tcp port 9093 or tcp port 80 or tcp port 443 or tcp[tcpflags] & (tcp-syn|tcp-rst|tcp-fin) != 0 or icmp or icmp6 or ip[6:2] & 0x3fff != 0'
 verdicts() { "$PY" -c '
 import sys
 from jsonlines import rows

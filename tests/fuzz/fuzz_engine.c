@@ -106,7 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = diag_evidence_frames(&e.flow, t, e.flow.stats.last_ts, frames,
 		    64);
 		FUZZ_ASSERT(n <= 64);
-		diag_syn_series(&e.flow, t, &ss);
+		diag_syn_series(&e.flow, t, e.flow.stats.last_ts, &ss);
 		FUZZ_ASSERT(ss.n <= DIAG_MAX_SYNS);
 		txn_frame_range(&e.flow, t, &first, &last);
 		FUZZ_ASSERT(first.number <= last.number);

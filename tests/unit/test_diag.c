@@ -290,7 +290,7 @@ test_syn_unanswered(void **state)
 	t = diagnosed(&s);
 	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 	assert_int_equal(t->d.nconns, 1);
-	diag_syn_series(&s.u->fl, t, &ss);
+	diag_syn_series(&s.u->fl, t, s.u->fl.stats.last_ts, &ss);
 	assert_int_equal(ss.n, 3);
 	for (unsigned i = 0; i < 3; i++) {
 		assert_int_equal(ss.syn[i].number, syn[i]);
@@ -1562,7 +1562,7 @@ address_fallback(struct uf *u, bool v6)
 	assert_int_equal(t->d.conns[0], conn_at(u, syn[0]));
 	assert_int_equal(t->d.conns[1], conn_at(u, syn2));
 	assert_int_equal(t->d.conn_link, LINK_ADDRESS);
-	diag_syn_series(&u->fl, t, &ss);
+	diag_syn_series(&u->fl, t, u->fl.stats.last_ts, &ss);
 	assert_int_equal(ss.n, 4);
 	assert_int_equal(ss.syn[3].number, syn2);
 	if (v6)

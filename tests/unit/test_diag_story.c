@@ -224,7 +224,7 @@ tell(struct uf *u, const struct txn *t)
 	nf = uf_evidence(u, t, f, 128);
 	for (size_t i = 0; i < nf; i++)
 		put(out, " %llu", (unsigned long long)f[i]);
-	diag_syn_series(&u->fl, t, &ss);
+	diag_syn_series(&u->fl, t, u->fl.stats.last_ts, &ss);
 	put(out, "\n syns");
 	for (unsigned i = 0; i < ss.n; i++)
 		put(out, " #%llu", (unsigned long long)ss.syn[i].number);

@@ -116,7 +116,7 @@ story(struct uf *u, size_t budget, struct story *st)
 	st->verdict = t->d.verdict;
 	st->cause = t->d.cause;
 	st->nconns = t->d.nconns;
-	diag_syn_series(&u->fl, t, &st->ss);
+	diag_syn_series(&u->fl, t, u->fl.stats.last_ts, &st->ss);
 }
 
 static void

@@ -117,7 +117,7 @@ expect_masked(const struct tunnel *tn, const struct txn *t, enum cause c)
 	    (unsigned long long)tn->close);
 	if (strstr(sum, want) == NULL || strstr(sum, "answered 200") == NULL)
 		fail_msg("summary \"%s\" lacks \"%s\"", sum, want);
-	diag_syn_series(&tn->u->fl, t, &ss);
+	diag_syn_series(&tn->u->fl, t, tn->u->fl.stats.last_ts, &ss);
 	assert_int_equal(ss.n, c == C_SYN_UNANSWERED ? 4 : 1);
 	assert_int_equal(ss.syn[ss.n - 1].number,
 	    c == C_SYN_UNANSWERED ? tn->syn[3] : tn->syn[0]);
