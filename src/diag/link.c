@@ -1380,15 +1380,10 @@ settle_ns(const struct diag *dg, const struct flow *fl, const struct txn *t)
 	    add_sat(dg->opts.timeout_ns, DIAG_SLACK_NS));
 }
 
-struct settling {
-	int64_t at;
-	uint32_t index;
-};
-
-static int
-cmp_settling(const void *a, const void *b)
+int
+timed_index_cmp(const void *a, const void *b)
 {
-	const struct settling *x = a, *y = b;
+	const struct timed_index *x = a, *y = b;
 
 	if (x->at != y->at)
 		return x->at < y->at ? -1 : 1;
@@ -1403,7 +1398,7 @@ cmp_settling(const void *a, const void *b)
 static int
 settle_over(struct diag *dg, const struct flow *fl, int64_t now, bool final)
 {
-	struct settling *over = NULL;
+	struct timed_index *over = NULL;
 	size_t n = 0, cap = 0;
 
 	for (size_t i = dg->first_unsettled; i < dg->ntxns; i++) {
@@ -1424,7 +1419,7 @@ settle_over(struct diag *dg, const struct flow *fl, int64_t now, bool final)
 		over[n++].index = (uint32_t)i;
 	}
 	if (n > 1)
-		qsort(over, n, sizeof *over, cmp_settling);
+		qsort(over, n, sizeof *over, timed_index_cmp);
 	for (size_t k = 0; k < n; k++) {
 		struct txn *t = &dg->txns[over[k].index];
 

@@ -399,32 +399,18 @@ out:
 	return rc;
 }
 
-/* A connection the budget may evict, and when it was last active. */
-struct idle_conn {
-	int64_t last_ns;
-	uint32_t conn;
-};
-
-static int
-cmp_idle(const void *a, const void *b)
-{
-	const struct idle_conn *x = a, *y = b;
-
-	if (x->last_ns != y->last_ns)
-		return x->last_ns < y->last_ns ? -1 : 1;
-	return x->conn < y->conn ? -1 : x->conn > y->conn;
-}
-
-/* Connections that carried nothing and nothing kept in k refers to. */
+/* Connections that carried nothing and nothing kept in k refers to, with
+ * when each was last active. */
 static size_t
-idle_conns(const struct flow *fl, const struct keep *k, struct idle_conn *out)
+idle_conns(const struct flow *fl, const struct keep *k,
+    struct timed_index *out)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < fl->nconns; i++)
 		if (!k->conn[i] && conn_evictable(&fl->conns[i])) {
-			out[n].last_ns = fl->conns[i].last.ts_ns;
-			out[n++].conn = (uint32_t)i;
+			out[n].at = fl->conns[i].last.ts_ns;
+			out[n++].index = (uint32_t)i;
 		}
 	return n;
 }
@@ -434,7 +420,7 @@ diag_evict(struct diag *dg, struct flow *fl)
 {
 	struct keep k;
 	struct flow_maps mp;
-	struct idle_conn *idle = NULL;
+	struct timed_index *idle = NULL;
 	strref **extra = NULL;
 	uint32_t *tmap = NULL;
 	size_t nidle, nextra, target, drop = 0;
@@ -468,12 +454,12 @@ diag_evict(struct diag *dg, struct flow *fl)
 		rc = 0;
 		goto out;
 	}
-	qsort(idle, nidle, sizeof *idle, cmp_idle);
+	qsort(idle, nidle, sizeof *idle, timed_index_cmp);
 	memset(k.conn, 1, fl->nconns);
 	memset(k.msg, 1, fl->nmsgs);
 	memset(k.dns, 1, fl->ndns);
 	for (size_t i = 0; i < drop; i++)
-		k.conn[idle[i].conn] = 0;
+		k.conn[idle[i].index] = 0;
 	if (flow_compact(fl, k.conn, k.msg, k.dns, extra, nextra, &mp) != 0)
 		goto out;
 	renumber(dg, fl, &mp, tmap);

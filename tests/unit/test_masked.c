@@ -5,16 +5,13 @@
  * capture is diagnosed at its end or frame by frame as it is read; and
  * the tunnels that are no such thing.
  */
-#include "unit_flow.h"
+#include "diag_scene.h"
 
-#define HOST "www.test"
 #define TARGET HOST ":443"
-#define T0 (10 * UF_S)
 
-/* The gateway's resolver and upstream socket, DNS server and web side. */
+/* diag_scene.h's sides, the web side on port 443, and the tunnel's frames. */
 struct tunnel {
-	struct uf *u;
-	struct uf_side res, dns, out, web;
+	struct scene s;
 	uint64_t req, ok200, hello, syn[4], rst, close;
 };
 
@@ -28,12 +25,8 @@ static void
 promised(struct tunnel *tn, struct uf *u)
 {
 	memset(tn, 0, sizeof *tn);
-	tn->u = u;
-	uf_side_init(&tn->res, "10.0.0.1", 33000, 0);
-	uf_side_init(&tn->dns, "10.0.0.53", 53, 0);
-	uf_side_init(&tn->out, "10.0.0.1", 50000, 7000);
-	uf_side_init(&tn->web, "192.0.2.10", 443, 9000);
-	uf_at(u, T0);
+	scene_init(&tn->s, u);
+	uf_side_init(&tn->s.web, "192.0.2.10", 443, 9000);
 	uf_handshake(u, &u->cli, &u->srv);
 	tn->req = uf_send(u, &u->cli, &u->srv, "CONNECT " TARGET
 	    " HTTP/1.1\r\nHost: " TARGET "\r\n\r\n");
@@ -42,24 +35,24 @@ promised(struct tunnel *tn, struct uf *u)
 	uf_wait(u, 50 * UF_MS);
 	tn->hello = uf_send_bytes(u, &u->cli, &u->srv, client_hello,
 	    sizeof client_hello);
-	uf_dns_query(u, &tn->res, &tn->dns, 7, HOST, DNS_T_A);
-	uf_dns_answer(u, &tn->dns, &tn->res, 7, HOST, DNS_T_A, 0, addr, 1);
+	uf_dns_query(u, &tn->s.res, &tn->s.dns, 7, HOST, DNS_T_A);
+	uf_dns_answer(u, &tn->s.dns, &tn->s.res, 7, HOST, DNS_T_A, 0, addr, 1);
 }
 
 /* The gateway gives up and closes the tunnel: FIN to the client. */
 static void
 dropped(struct tunnel *tn)
 {
-	tn->close = uf_fin(tn->u, &tn->u->srv, &tn->u->cli);
-	uf_fin(tn->u, &tn->u->cli, &tn->u->srv);
+	tn->close = uf_fin(tn->s.u, &tn->s.u->srv, &tn->s.u->cli);
+	uf_fin(tn->s.u, &tn->s.u->cli, &tn->s.u->srv);
 }
 
 /* The port refuses: SYN, RST, and the tunnel is dropped at once. */
 static void
 refused(struct tunnel *tn)
 {
-	tn->syn[0] = uf_syn(tn->u, &tn->out, &tn->web);
-	tn->rst = uf_rst(tn->u, &tn->web, &tn->out);
+	tn->syn[0] = uf_syn(tn->s.u, &tn->s.out, &tn->s.web);
+	tn->rst = uf_rst(tn->s.u, &tn->s.web, &tn->s.out);
 	dropped(tn);
 }
 
@@ -71,10 +64,10 @@ unanswered(struct tunnel *tn)
 	static const int64_t backoff[] = { 0, 1, 2, 4 };
 
 	for (unsigned k = 0; k < 4; k++) {
-		uf_wait(tn->u, backoff[k] * UF_S);
-		tn->syn[k] = uf_syn(tn->u, &tn->out, &tn->web);
+		uf_wait(tn->s.u, backoff[k] * UF_S);
+		tn->syn[k] = uf_syn(tn->s.u, &tn->s.out, &tn->s.web);
 	}
-	uf_wait(tn->u, 8 * UF_S);
+	uf_wait(tn->s.u, 8 * UF_S);
 	dropped(tn);
 }
 
@@ -92,7 +85,7 @@ expect_masked(const struct tunnel *tn, const struct txn *t, enum cause c)
 	struct frame_ref first, last;
 	struct syn_series ss;
 	uint64_t ev[32];
-	size_t n = uf_evidence(tn->u, t, ev, 32);
+	size_t n = uf_evidence(tn->s.u, t, ev, 32);
 	bool syn = false, rst = false;
 
 	assert_int_equal(t->status, 200);
@@ -107,23 +100,23 @@ expect_masked(const struct tunnel *tn, const struct txn *t, enum cause c)
 	assert_true(syn);
 	assert_true(rst == (tn->rst != 0));
 	/* its story (elapsed, the frames to export) ends with the drop */
-	assert_int_equal(txn_end_ns(&tn->u->fl, t, INT64_MAX),
-	    tn->u->fl.conns[t->conn].fin[1].ts_ns);
-	txn_frame_range(&tn->u->fl, t, &first, &last);
+	assert_int_equal(txn_end_ns(&tn->s.u->fl, t, INT64_MAX),
+	    tn->s.u->fl.conns[t->conn].fin[1].ts_ns);
+	txn_frame_range(&tn->s.u->fl, t, &first, &last);
 	assert_int_equal(first.number, tn->req);
 	assert_int_equal(last.number, tn->close);
-	uf_summary(tn->u, t, sum, sizeof sum);
+	uf_summary(tn->s.u, t, sum, sizeof sum);
 	snprintf(want, sizeof want, "dropped the tunnel at frame %llu",
 	    (unsigned long long)tn->close);
 	if (strstr(sum, want) == NULL || strstr(sum, "answered 200") == NULL)
 		fail_msg("summary \"%s\" lacks \"%s\"", sum, want);
-	diag_syn_series(&tn->u->fl, t, tn->u->fl.stats.last_ts, &ss);
+	diag_syn_series(&tn->s.u->fl, t, tn->s.u->fl.stats.last_ts, &ss);
 	assert_int_equal(ss.n, c == C_SYN_UNANSWERED ? 4 : 1);
 	assert_int_equal(ss.syn[ss.n - 1].number,
 	    c == C_SYN_UNANSWERED ? tn->syn[3] : tn->syn[0]);
 	/* counted as an error of its verdict */
-	assert_int_equal(tn->u->dg.errors, 1);
-	assert_int_equal(tn->u->dg.counts[V_CANNOT_CONNECT], 1);
+	assert_int_equal(tn->s.u->dg.errors, 1);
+	assert_int_equal(tn->s.u->dg.counts[V_CANNOT_CONNECT], 1);
 }
 
 /*
@@ -183,11 +176,11 @@ test_working_tunnel(void **state)
 	const struct txn *t;
 
 	promised(&tn, u);
-	uf_handshake(u, &tn.out, &tn.web);
-	uf_send_bytes(u, &tn.out, &tn.web, client_hello, sizeof client_hello);
-	uf_send_bytes(u, &tn.web, &tn.out, server_hello, sizeof server_hello);
+	uf_handshake(u, &tn.s.out, &tn.s.web);
+	uf_send_bytes(u, &tn.s.out, &tn.s.web, client_hello, sizeof client_hello);
+	uf_send_bytes(u, &tn.s.web, &tn.s.out, server_hello, sizeof server_hello);
 	uf_send_bytes(u, &u->srv, &u->cli, server_hello, sizeof server_hello);
-	uf_fin(u, &tn.web, &tn.out);
+	uf_fin(u, &tn.s.web, &tn.s.out);
 	dropped(&tn);
 	uf_diagnose(u);
 	t = the_txn(u);
@@ -212,8 +205,8 @@ test_not_dropped_by_gateway(void **state)
 
 	promised(&tn, u);
 	uf_fin(u, &u->cli, &u->srv);
-	uf_syn(u, &tn.out, &tn.web);
-	uf_rst(u, &tn.web, &tn.out);
+	uf_syn(u, &tn.s.out, &tn.s.web);
+	uf_rst(u, &tn.s.web, &tn.s.out);
 	uf_fin(u, &u->srv, &u->cli);
 	uf_diagnose(u);
 	assert_int_equal(the_txn(u)->d.verdict, V_OK);
@@ -235,7 +228,7 @@ test_not_dropped_by_gateway(void **state)
 static void
 later(struct tunnel *tn)
 {
-	uf_dns_query(tn->u, &tn->res, &tn->dns, 99, "other.test", DNS_T_A);
+	uf_dns_query(tn->s.u, &tn->s.res, &tn->s.dns, 99, "other.test", DNS_T_A);
 }
 
 /* A tunnel still open when the capture is read so far may yet be
@@ -249,11 +242,11 @@ test_open_tunnel_waits(void **state)
 
 	uf_slices_begin(u, NULL);
 	promised(&tn, u);
-	uf_syn(u, &tn.out, &tn.web);
+	uf_syn(u, &tn.s.out, &tn.s.web);
 	uf_wait(u, 2 * UF_S);
 	later(&tn);	/* time passes, nothing settles */
 	assert_false(the_txn(u)->settled);
-	uf_rst(u, &tn.web, &tn.out);
+	uf_rst(u, &tn.s.web, &tn.s.out);
 	dropped(&tn);
 	uf_wait(u, 1 * UF_S);
 	later(&tn);	/* past the close + slack */
