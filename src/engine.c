@@ -136,10 +136,22 @@ engine_tick(struct engine *e, int64_t now_ns)
 }
 
 void
-engine_diagnose(struct engine *e)
+engine_diagnose_begin(struct engine *e)
 {
 	diag_update(&e->diag, &e->flow);
 	diag_evict(&e->diag, &e->flow);
+}
+
+bool
+engine_diagnose_step(struct engine *e, size_t budget)
+{
+	return diag_run_step(&e->diag, &e->flow, e->eof, budget);
+}
+
+void
+engine_diagnose(struct engine *e)
+{
+	engine_diagnose_begin(e);
 	diag_run(&e->diag, &e->flow, e->eof);
 }
 

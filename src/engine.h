@@ -63,6 +63,15 @@ int engine_step(struct engine *e, uint64_t max_frames);
 /* Links evidence and sets verdicts (final once eof). */
 void engine_diagnose(struct engine *e);
 /*
+ * engine_diagnose in bounded steps (a screen polls its keys between
+ * them): engine_diagnose_begin takes what was read, then each
+ * engine_diagnose_step diagnoses at most `budget` transactions and
+ * returns true once the diagnosis is complete. Nothing may be read in
+ * between; the verdicts are engine_diagnose's.
+ */
+void engine_diagnose_begin(struct engine *e);
+bool engine_diagnose_step(struct engine *e, size_t budget);
+/*
  * Live capture: the wall clock moves on without packets, and a request
  * still waiting keeps ageing (it times out with nothing captured). The
  * model's "now" is the engine's to move, never a view's.

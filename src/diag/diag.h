@@ -96,6 +96,30 @@ struct key_index {
 	size_t seen;			/* items indexed so far */
 };
 
+/* An index into txns[] or conns[] with a time: settling in the order the
+ * stories ended, evicting the least recently active first. */
+struct timed_index {
+	int64_t at;
+	uint32_t index;
+};
+
+/*
+ * A diagnosis under way in steps (diag_run_step): the transactions to
+ * settle, in the order their stories ended, then the open ones. Whatever
+ * changes the model (diag_update, diag_retire, diag_evict) ends it; what
+ * it settled stays settled, and the next run goes on in the same order.
+ */
+struct diag_pass {
+	bool on;			/* under way */
+	bool final;			/* diag_run_step's `final` */
+	bool open;			/* settled all of over[]: the open ones */
+	int64_t now;			/* the model's time when it began */
+	struct timed_index *over;
+	size_t nover, over_cap;
+	size_t next;			/* over[] settled so far, then the
+					 * txns[] index the open ones are at */
+};
+
 /* What retired transactions leave behind: their counts. */
 struct diag_retired {
 	uint64_t txns, errors;
@@ -121,6 +145,7 @@ struct diag {
 	struct diag_retired retired;	/* included in counts and errors */
 	uint64_t txns_dropped;
 	uint64_t bad_requests;		/* not HTTP/1.x on a proxy connection */
+	struct diag_pass pass;		/* diag_run_step's, between calls */
 };
 
 void diag_init(struct diag *dg, const struct diag_opts *opts);
@@ -133,6 +158,17 @@ void diag_update(struct diag *dg, struct flow *fl);
  * an answer is really unanswered; otherwise recent ones stay V_PENDING.
  */
 void diag_run(struct diag *dg, const struct flow *fl, bool final);
+/*
+ * diag_run in bounded steps, so that a screen can look at its keys in
+ * between: diagnoses at most `budget` transactions and returns false
+ * while there is more, true once the run is complete (the counts and
+ * errors change then, never half-way). Call it again with the same
+ * `final` and nothing fed in between; the verdicts are those of one
+ * diag_run however small the steps. A run cut short by a change to the
+ * model (or another `final`) starts again where its claims left off.
+ */
+bool diag_run_step(struct diag *dg, const struct flow *fl, bool final,
+    size_t budget);
 
 /* Requests seen in all: those in txns[] and those retired. */
 static inline uint64_t diag_total(const struct diag *dg)

@@ -78,13 +78,7 @@ bool diag_cache_valid(const struct flow *fl, const struct dns_query *q,
     int64_t at);
 bool is_error_status(const struct diag *dg, uint16_t status);
 
-/* An index into txns[] or conns[] with a time: settling in the order the
- * stories ended, evicting the least recently active first. */
-struct timed_index {
-	int64_t at;
-	uint32_t index;
-};
-/* qsort order: by time, then by index (a total order: same input, same
+/* qsort order of struct timed_index: by time, then by index (a total order: same input, same
  * result). */
 int timed_index_cmp(const void *a, const void *b);
 void request_host(const struct flow *fl, const struct http_msg *m,

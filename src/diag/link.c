@@ -1391,16 +1391,17 @@ timed_index_cmp(const void *a, const void *b)
 }
 
 /*
- * Settles what is over, in the order the stories ended (then request
- * order), so the claims and thus every verdict are the same whether the
- * model is diagnosed once at the end or slice by slice as it is read.
+ * What is over goes to pass->over, in the order the stories ended (then
+ * request order): settled in that order, the claims and thus every
+ * verdict are the same whether the model is diagnosed once at the end or
+ * slice by slice as it is read, in one step or many.
  */
 static int
-settle_over(struct diag *dg, const struct flow *fl, int64_t now, bool final)
+settle_list(struct diag *dg, const struct flow *fl)
 {
-	struct timed_index *over = NULL;
-	size_t n = 0, cap = 0;
+	struct diag_pass *p = &dg->pass;
 
+	p->nover = 0;
 	for (size_t i = dg->first_unsettled; i < dg->ntxns; i++) {
 		const struct txn *t = &dg->txns[i];
 		int64_t at;
@@ -1408,46 +1409,46 @@ settle_over(struct diag *dg, const struct flow *fl, int64_t now, bool final)
 		if (t->settled)
 			continue;
 		at = settle_ns(dg, fl, t);
-		if (!final && now <= at)
+		if (!p->final && p->now <= at)
 			continue;
-		if (vec_reserve((void **)&over, &cap, n + 1, sizeof *over,
-		    SIZE_MAX) != 0) {
-			free(over);
+		if (vec_reserve((void **)&p->over, &p->over_cap, p->nover + 1,
+		    sizeof *p->over, SIZE_MAX) != 0)
 			return -1;
-		}
-		over[n].at = at;
-		over[n++].index = (uint32_t)i;
+		p->over[p->nover].at = at;
+		p->over[p->nover++].index = (uint32_t)i;
 	}
-	if (n > 1)
-		qsort(over, n, sizeof *over, timed_index_cmp);
-	for (size_t k = 0; k < n; k++) {
-		struct txn *t = &dg->txns[over[k].index];
-
-		diagnose(dg, fl, t, now, true);
-		t->settled = true;
-	}
-	free(over);
+	if (p->nover > 1)
+		qsort(p->over, p->nover, sizeof *p->over, timed_index_cmp);
 	return 0;
 }
 
-void
-diag_run(struct diag *dg, const struct flow *fl, bool final)
+/* A new run: what it settles, in order; -1 out of memory. */
+static int
+pass_begin(struct diag *dg, const struct flow *fl, bool final)
 {
-	int64_t now = fl->stats.last_ts;
+	struct diag_pass *p = &dg->pass;
 
+	p->final = final;
+	p->now = fl->stats.last_ts;
+	p->open = false;
+	p->next = 0;
 	if (claims_reserve(&dg->dns_claimed, &dg->dns_claimed_cap,
 	    fl->ndns + 1) != 0 ||
 	    claims_reserve(&dg->conn_claimed, &dg->conn_claimed_cap,
 	    fl->nconns + 1) != 0 ||
 	    claims_reserve(&dg->msg_claimed, &dg->msg_claimed_cap,
 	    fl->nmsgs + 1) != 0 ||
-	    settle_over(dg, fl, now, final) != 0)
-		return;
-	/* an open request is looked at, but claims nothing yet */
-	for (size_t i = dg->first_unsettled; i < dg->ntxns &&
-	    !dg->opts.settled_only; i++)
-		if (!dg->txns[i].settled)
-			diagnose(dg, fl, &dg->txns[i], now, false);
+	    settle_list(dg, fl) != 0)
+		return -1;
+	p->on = true;
+	return 0;
+}
+
+/* The run is complete: the counts, all at once. */
+static void
+pass_end(struct diag *dg)
+{
+	dg->pass.on = false;
 	while (dg->first_unsettled < dg->ntxns &&
 	    dg->txns[dg->first_unsettled].settled)
 		dg->first_unsettled++;
@@ -1459,4 +1460,44 @@ diag_run(struct diag *dg, const struct flow *fl, bool final)
 		dg->counts[dg->txns[i].d.verdict]++;
 		dg->errors++;
 	}
+}
+
+bool
+diag_run_step(struct diag *dg, const struct flow *fl, bool final,
+    size_t budget)
+{
+	struct diag_pass *p = &dg->pass;
+
+	if (p->on && (p->final != final || p->now != fl->stats.last_ts))
+		p->on = false;
+	if (!p->on && pass_begin(dg, fl, final) != 0)
+		return true;	/* out of memory: the last counts stay */
+	for (; !p->open && p->next < p->nover; p->next++) {
+		struct txn *t = &dg->txns[p->over[p->next].index];
+
+		if (budget-- == 0)
+			return false;
+		diagnose(dg, fl, t, p->now, true);
+		t->settled = true;
+	}
+	if (!p->open) {
+		p->open = true;
+		p->next = dg->first_unsettled;
+	}
+	/* an open request is looked at, but claims nothing yet */
+	for (; p->next < dg->ntxns && !dg->opts.settled_only; p->next++) {
+		if (dg->txns[p->next].settled)
+			continue;
+		if (budget-- == 0)
+			return false;
+		diagnose(dg, fl, &dg->txns[p->next], p->now, false);
+	}
+	pass_end(dg);
+	return true;
+}
+
+void
+diag_run(struct diag *dg, const struct flow *fl, bool final)
+{
+	diag_run_step(dg, fl, final, SIZE_MAX);
 }

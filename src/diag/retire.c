@@ -353,6 +353,7 @@ static void
 renumber(struct diag *dg, struct flow *fl, struct flow_maps *mp,
     const uint32_t *tmap)
 {
+	dg->pass.on = false;	/* its list holds the old indices */
 	move_txns(dg, mp, tmap);
 	remap_queues(dg, mp, tmap);
 	remap_flags(dg->conn_claimed, dg->conn_claimed_cap, mp->conn,

@@ -35,6 +35,7 @@ diag_free(struct diag *dg)
 	free(dg->dns_claimed);
 	free(dg->conn_claimed);
 	free(dg->msg_claimed);
+	free(dg->pass.over);
 	memset(dg, 0, sizeof *dg);
 }
 
@@ -300,6 +301,7 @@ diag_reindex(struct diag *dg, const struct flow *fl)
 void
 diag_update(struct diag *dg, struct flow *fl)
 {
+	dg->pass.on = false;	/* what was fed is for a new run */
 	for (; dg->msgs_seen < fl->nmsgs; dg->msgs_seen++) {
 		uint32_t mi = (uint32_t)dg->msgs_seen;
 		const struct http_msg *m = &fl->msgs[mi];

@@ -40,6 +40,9 @@
  * signals wait for no more than that however slow the frames (issue 13) */
 #define UI_SLICE_NS (20LL * 1000000LL)
 #define UI_STEP_FRAMES 1000
+/* A diagnosis slice (also at most UI_SLICE_NS) looks at the clock after
+ * this many transactions: one takes microseconds, a hard one a few ms */
+#define UI_DIAG_STEP 16
 #define UI_IDLE_MS 200
 #define UI_SETTLE_MS 60		/* stream loads once keys pause this long */
 
@@ -499,13 +502,24 @@ ui_trim(struct ui *u)
 	free(retire);
 }
 
-void
-ui_diagnose(struct ui *u)
+/* Takes what was read; the diagnosis itself runs in slices between
+ * looks at the keys (ui_diag_slice), the model frozen until it is done. */
+static void
+ui_diagnose_begin(struct ui *u)
 {
 	uint64_t evicted = u->eng.flow.stats.conns_evicted;
 
-	engine_diagnose(&u->eng);
+	engine_diagnose_begin(&u->eng);
 	ui_evicted(u, evicted);
+	u->diagnosing = true;
+}
+
+/* The diagnosis is complete: what shows its verdicts and counts (never
+ * half-counted ones: the list and the counts change only here). */
+static void
+ui_diagnosed(struct ui *u)
+{
+	u->diagnosing = false;
 	u->last_diag_ns = clock_mono_ns();
 	ui_trim(u);
 	u->diag_nmsgs = u->eng.flow.nmsgs;
@@ -515,6 +529,14 @@ ui_diagnose(struct ui *u)
 	u->dirty |= D_REQ | D_EV | D_STATUS;
 	if (u->nviews)
 		u->dirty |= D_FLOW;
+}
+
+void
+ui_diagnose(struct ui *u)
+{
+	ui_diagnose_begin(u);
+	engine_diagnose_step(&u->eng, SIZE_MAX);
+	ui_diagnosed(u);
 }
 
 /* What the model left out (limits, bad input) stays visible until a key. */
@@ -528,19 +550,27 @@ ui_notice(struct ui *u)
 		ui_message(u, true, "notice: %s", notice);
 }
 
+/* The reading is over (the file's end, or q): its last diagnosis runs in
+ * slices, still "Loading", then ui_load_done. */
 static void
 ui_load_end(struct ui *u, bool cancelled)
 {
-	u->loading = false;
+	u->load_read = true;
 	u->cancelled = cancelled;
-	ui_diagnose(u);
+	ui_diagnose_begin(u);
+}
+
+static void
+ui_load_done(struct ui *u)
+{
+	u->loading = false;
 	if (u->opts->alog != NULL) {	/* the log's lines, once all is read */
 		alog_match(u->opts->alog, &u->eng);
 		u->eng.alog = u->opts->alog;
 	}
 	ui_selection_changed(u);
 	req_start(u);	/* -Y: the list by its frames */
-	if (cancelled)
+	if (u->cancelled)
 		ui_message(u, false, "loading cancelled after %llu frames: "
 		    "showing what was read", (unsigned long long)
 		    u->eng.flow.stats.frames);
@@ -549,6 +579,27 @@ ui_load_end(struct ui *u, bool cancelled)
 		    u->eng.error);
 	else
 		ui_notice(u);
+}
+
+/* One slice of the diagnosis under way: at most UI_SLICE_NS, as a load
+ * slice, so keys and signals wait no longer during it (issue 13). */
+static void
+ui_diag_slice(struct ui *u)
+{
+	int64_t start = clock_mono_ns();
+	bool done;
+
+	do
+		done = engine_diagnose_step(&u->eng, UI_DIAG_STEP);
+	while (!done && !ui_signal_seen &&
+	    clock_mono_ns() - start < UI_SLICE_NS);
+	if (!done)
+		return;
+	ui_diagnosed(u);
+	if (u->load_read)
+		ui_load_done(u);
+	else if (u->rq.n && ui_selected(u) && u->ev.txn == NONE32)
+		ui_selection_changed(u);
 }
 
 static size_t
@@ -566,6 +617,10 @@ ui_load_slice(struct ui *u)
 	uint64_t stepped = 0;
 	int more;
 
+	if (u->diagnosing) {	/* nothing is read until it is done */
+		ui_diag_slice(u);
+		return;
+	}
 	do {
 		more = engine_step(&u->eng, UI_STEP_FRAMES);
 		stepped += UI_STEP_FRAMES;
@@ -582,11 +637,8 @@ ui_load_slice(struct ui *u)
 	 * time */
 	if (now - u->last_diag_ns >= UI_DIAG_EVERY_NS ||
 	    ((u->opts->keep || u->rows_on) &&
-	    u->eng.flow.nmsgs > u->diag_nmsgs + keep_growth(u->opts->keep))) {
-		ui_diagnose(u);
-		if (u->rq.n && ui_selected(u) && u->ev.txn == NONE32)
-			ui_selection_changed(u);
-	}
+	    u->eng.flow.nmsgs > u->diag_nmsgs + keep_growth(u->opts->keep)))
+		ui_diagnose_begin(u);
 	if (!(u->dirty & D_STATUS) &&
 	    now - u->last_diag_ns >= UI_PROGRESS_EVERY_NS)
 		u->dirty |= D_STATUS;
@@ -768,7 +820,8 @@ ui_key(struct ui *u, int k)
 	}
 	act = ui_action(u, ui_focused(u)->ctx, k);
 	if (u->loading && act == ACT_QUIT && k != KEY_F(10)) {
-		ui_load_end(u, true);	/* q while loading: stop loading */
+		if (!u->load_read)	/* q while loading: stop loading */
+			ui_load_end(u, true);
 		return;
 	}
 	ui_dispatch(u, act);

@@ -187,6 +187,9 @@ struct ui {
 	struct engine eng;
 	bool engine_open;
 	bool loading, cancelled;
+	bool diagnosing;	/* a diagnosis under way, in slices */
+	bool load_read;		/* loading: the reading is over, its last
+				 * diagnosis runs */
 	bool live_dead, live_full_told, live_new;	/* live capture */
 	int64_t live_status_ns;
 	int64_t load_t0_ns, last_diag_ns;

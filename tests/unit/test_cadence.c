@@ -11,6 +11,13 @@
  * where 1-frame slices would take too long); with GW_CADENCE_KEEP=PREFIX
  * the two reports of a difference are written to PREFIX.once and
  * PREFIX.sliced.
+ *
+ * The screen's diagnosis runs in steps of a few transactions with its keys
+ * looked at in between (issue 13): read as the screen reads (open
+ * requests diagnosed too), every diagnosis made in steps of one
+ * transaction, and once cut short and begun again as q does, must give
+ * every transaction the verdict, cause, evidence and summary of one
+ * diag_run, and the counts must not move until the run is complete.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -155,6 +162,104 @@ same_at_every_cadence(const char *path)
 	free(whole);
 }
 
+/* Frames the sliced diagnosis compares at: the lab's files are small. */
+#define STEP_FRAMES 512
+#define STEP_FRAMES_NAMED 65536
+
+static void
+same_txn(const struct engine *a, const struct engine *b, size_t i,
+    const char *path)
+{
+	const struct txn *x = &a->diag.txns[i], *y = &b->diag.txns[i];
+	int64_t now = a->flow.stats.last_ts;
+	char sx[1024], sy[1024];
+	uint64_t fx[256], fy[256];
+	size_t nx, ny;
+
+	if (x->id != y->id || x->settled != y->settled ||
+	    x->is_error != y->is_error ||
+	    memcmp(&x->d, &y->d, sizeof x->d) != 0)
+		fail_msg("%s: request #%u: diagnosed in steps, verdict %s "
+		    "cause %s, at once %s %s (or other evidence)", path, x->id,
+		    verdict_key(y->d.verdict), cause_key(y->d.cause),
+		    verdict_key(x->d.verdict), cause_key(x->d.cause));
+	diag_summary(&a->diag, &a->flow, x, sx, sizeof sx);
+	diag_summary(&b->diag, &b->flow, y, sy, sizeof sy);
+	assert_string_equal(sx, sy);
+	nx = diag_evidence_frames(&a->flow, x, now, fx, 256);
+	ny = diag_evidence_frames(&b->flow, y, now, fy, 256);
+	assert_int_equal(nx, ny);
+	assert_memory_equal(fx, fy, nx * sizeof *fx);
+}
+
+/*
+ * b's diagnosis in steps of one transaction (after `restart` of them,
+ * begun again, as the screen does when q stops a load mid-diagnosis):
+ * the counts stay those of the last complete run until it returns true.
+ */
+static size_t
+diagnose_in_steps(struct engine *b, size_t restart)
+{
+	uint64_t counts[V_COUNT], errors = b->diag.errors;
+	size_t steps = 0;
+
+	memcpy(counts, b->diag.counts, sizeof counts);
+	engine_diagnose_begin(b);
+	while (!engine_diagnose_step(b, 1)) {
+		assert_memory_equal(counts, b->diag.counts, sizeof counts);
+		assert_int_equal(errors, b->diag.errors);
+		if (++steps == restart)
+			engine_diagnose_begin(b);
+	}
+	return steps;
+}
+
+static void
+same_in_steps(const char *path, uint64_t frames)
+{
+	struct engine_opts eo;
+	struct engine a, b;
+	char err[256];
+	size_t steps = 0, runs = 0;
+	int more;
+
+	engine_default_opts(&eo);	/* the screen's: open ones too */
+	if (engine_open(&a, path, &eo, err, sizeof err) != 0 ||
+	    engine_open(&b, path, &eo, err, sizeof err) != 0)
+		fail_msg("%s: %s", path, err);
+	do {
+		more = engine_step(&a, frames);
+		assert_int_equal(more, engine_step(&b, frames));
+		engine_diagnose(&a);
+		steps += diagnose_in_steps(&b, ++runs % 3 == 0 ? 2 : 0);
+		assert_int_equal(a.diag.ntxns, b.diag.ntxns);
+		assert_memory_equal(a.diag.counts, b.diag.counts,
+		    sizeof a.diag.counts);
+		assert_int_equal(a.diag.errors, b.diag.errors);
+		for (size_t i = 0; i < a.diag.ntxns; i++)
+			same_txn(&a, &b, i, path);
+	} while (more);
+	/* the steps were steps: more of them than runs */
+	assert_true(a.diag.ntxns > 0);
+	assert_true(steps > runs);
+	engine_close(&a);
+	engine_close(&b);
+}
+
+static void
+examples_same_in_steps(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof examples / sizeof examples[0]; i++)
+		same_in_steps(examples[i], STEP_FRAMES);
+}
+
+static void
+named_same_in_steps(const char *path)
+{
+	same_in_steps(path, STEP_FRAMES_NAMED);
+}
+
 static void
 examples_same(void **state)
 {
@@ -163,20 +268,34 @@ examples_same(void **state)
 		same_at_every_cadence(examples[i]);
 }
 
+/* check() on each file of GW_CADENCE_FILES (main runs it only when set). */
 static void
-named_files_same(void **state)
+each_named_file(void (*check)(const char *path))
 {
 	const char *env = getenv("GW_CADENCE_FILES");
 	char *list, *save = NULL;
 
-	(void)state;
 	assert_non_null(env);
 	list = strdup(env);
 	assert_non_null(list);
 	for (char *p = strtok_r(list, ":", &save); p != NULL;
 	    p = strtok_r(NULL, ":", &save))
-		same_at_every_cadence(p);
+		check(p);
 	free(list);
+}
+
+static void
+named_files_same(void **state)
+{
+	(void)state;
+	each_named_file(same_at_every_cadence);
+}
+
+static void
+named_files_same_in_steps(void **state)
+{
+	(void)state;
+	each_named_file(named_same_in_steps);
 }
 
 int
@@ -184,10 +303,13 @@ main(void)
 {
 	const struct CMUnitTest examples_only[] = {
 		cmocka_unit_test(examples_same),
+		cmocka_unit_test(examples_same_in_steps),
 	};
 	const struct CMUnitTest with_files[] = {
 		cmocka_unit_test(examples_same),
 		cmocka_unit_test(named_files_same),
+		cmocka_unit_test(examples_same_in_steps),
+		cmocka_unit_test(named_files_same_in_steps),
 	};
 	const char *env = getenv("GW_CADENCE_FILES");
 
