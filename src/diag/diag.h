@@ -104,20 +104,24 @@ struct timed_index {
 };
 
 /*
- * A diagnosis under way in steps (diag_run_step): the transactions to
- * settle, in the order their stories ended, then the open ones. Whatever
- * changes the model (diag_update, diag_retire, diag_evict) ends it; what
- * it settled stays settled, and the next run goes on in the same order.
+ * A diagnosis under way in steps (diag_run_step): it lists what settles,
+ * settles it in the order the stories ended, then looks at the open
+ * ones. Whatever changes the model (diag_update, diag_retire, diag_evict)
+ * ends it; what it settled stays settled, and the next run goes on in
+ * the same order.
  */
+enum diag_phase { PASS_LIST, PASS_SETTLE, PASS_OPEN };
+
 struct diag_pass {
 	bool on;			/* under way */
 	bool final;			/* diag_run_step's `final` */
-	bool open;			/* settled all of over[]: the open ones */
+	uint8_t phase;			/* enum diag_phase */
 	int64_t now;			/* the model's time when it began */
-	struct timed_index *over;
+	struct timed_index *over;	/* what settles, listed so far */
 	size_t nover, over_cap;
-	size_t next;			/* over[] settled so far, then the
-					 * txns[] index the open ones are at */
+	size_t next;			/* LIST, OPEN: the txns[] index
+					 * looked at next; SETTLE: over[]
+					 * settled so far */
 };
 
 /* What retired transactions leave behind: their counts. */
@@ -160,9 +164,10 @@ void diag_update(struct diag *dg, struct flow *fl);
 void diag_run(struct diag *dg, const struct flow *fl, bool final);
 /*
  * diag_run in bounded steps, so that a screen can look at its keys in
- * between: diagnoses at most `budget` transactions and returns false
- * while there is more, true once the run is complete (the counts and
- * errors change then, never half-way). Call it again with the same
+ * between: looks at most `budget` transactions (to list, settle or
+ * diagnose the open ones) and returns false while there is more, true
+ * once the run is complete (the counts and errors change then, never
+ * half-way). Call it again with the same
  * `final` and nothing fed in between; the verdicts are those of one
  * diag_run however small the steps. A run cut short by a change to the
  * model (or another `final`) starts again where its claims left off.

@@ -1390,22 +1390,34 @@ timed_index_cmp(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* One transaction's worth of a step's budget; false: none left. */
+static bool
+spend(size_t *budget)
+{
+	if (*budget == 0)
+		return false;
+	(*budget)--;
+	return true;
+}
+
 /*
  * What is over goes to pass->over, in the order the stories ended (then
  * request order): settled in that order, the claims and thus every
  * verdict are the same whether the model is diagnosed once at the end or
- * slice by slice as it is read, in one step or many.
+ * slice by slice as it is read, in one step or many. 1: listed, 0: the
+ * budget ran out first, -1: out of memory.
  */
 static int
-settle_list(struct diag *dg, const struct flow *fl)
+settle_list(struct diag *dg, const struct flow *fl, size_t *budget)
 {
 	struct diag_pass *p = &dg->pass;
 
-	p->nover = 0;
-	for (size_t i = dg->first_unsettled; i < dg->ntxns; i++) {
-		const struct txn *t = &dg->txns[i];
+	for (; p->next < dg->ntxns; p->next++) {
+		const struct txn *t = &dg->txns[p->next];
 		int64_t at;
 
+		if (!spend(budget))
+			return 0;
 		if (t->settled)
 			continue;
 		at = settle_ns(dg, fl, t);
@@ -1415,32 +1427,34 @@ settle_list(struct diag *dg, const struct flow *fl)
 		    sizeof *p->over, SIZE_MAX) != 0)
 			return -1;
 		p->over[p->nover].at = at;
-		p->over[p->nover++].index = (uint32_t)i;
+		p->over[p->nover++].index = (uint32_t)p->next;
 	}
 	if (p->nover > 1)
 		qsort(p->over, p->nover, sizeof *p->over, timed_index_cmp);
-	return 0;
+	p->phase = PASS_SETTLE;
+	p->next = 0;
+	return 1;
 }
 
-/* A new run: what it settles, in order; -1 out of memory. */
+/* A new run, from the first unsettled transaction; -1 out of memory. */
 static int
 pass_begin(struct diag *dg, const struct flow *fl, bool final)
 {
 	struct diag_pass *p = &dg->pass;
 
-	p->final = final;
-	p->now = fl->stats.last_ts;
-	p->open = false;
-	p->next = 0;
 	if (claims_reserve(&dg->dns_claimed, &dg->dns_claimed_cap,
 	    fl->ndns + 1) != 0 ||
 	    claims_reserve(&dg->conn_claimed, &dg->conn_claimed_cap,
 	    fl->nconns + 1) != 0 ||
 	    claims_reserve(&dg->msg_claimed, &dg->msg_claimed_cap,
-	    fl->nmsgs + 1) != 0 ||
-	    settle_list(dg, fl) != 0)
+	    fl->nmsgs + 1) != 0)
 		return -1;
 	p->on = true;
+	p->final = final;
+	p->now = fl->stats.last_ts;
+	p->phase = PASS_LIST;
+	p->nover = 0;
+	p->next = dg->first_unsettled;
 	return 0;
 }
 
@@ -1467,30 +1481,35 @@ diag_run_step(struct diag *dg, const struct flow *fl, bool final,
     size_t budget)
 {
 	struct diag_pass *p = &dg->pass;
+	int listed;
 
 	if (p->on && (p->final != final || p->now != fl->stats.last_ts))
 		p->on = false;
 	if (!p->on && pass_begin(dg, fl, final) != 0)
 		return true;	/* out of memory: the last counts stay */
-	for (; !p->open && p->next < p->nover; p->next++) {
+	if (p->phase == PASS_LIST &&
+	    (listed = settle_list(dg, fl, &budget)) <= 0) {
+		p->on = listed == 0;	/* out of memory: as above */
+		return listed < 0;
+	}
+	for (; p->phase == PASS_SETTLE && p->next < p->nover; p->next++) {
 		struct txn *t = &dg->txns[p->over[p->next].index];
 
-		if (budget-- == 0)
+		if (!spend(&budget))
 			return false;
 		diagnose(dg, fl, t, p->now, true);
 		t->settled = true;
 	}
-	if (!p->open) {
-		p->open = true;
+	if (p->phase == PASS_SETTLE) {
+		p->phase = PASS_OPEN;
 		p->next = dg->first_unsettled;
 	}
 	/* an open request is looked at, but claims nothing yet */
 	for (; p->next < dg->ntxns && !dg->opts.settled_only; p->next++) {
-		if (dg->txns[p->next].settled)
-			continue;
-		if (budget-- == 0)
+		if (!spend(&budget))
 			return false;
-		diagnose(dg, fl, &dg->txns[p->next], p->now, false);
+		if (!dg->txns[p->next].settled)
+			diagnose(dg, fl, &dg->txns[p->next], p->now, false);
 	}
 	pass_end(dg);
 	return true;
