@@ -60,11 +60,23 @@ int key_add(struct key_index *ki, uint32_t hash, uint32_t item, int64_t ts);
 const struct key_list *key_find(const struct key_index *ki, uint32_t hash);
 size_t key_lower(const struct key_list *l, int64_t ts);
 void key_free(struct key_index *ki);
-/* Builds the evidence indexes again (after diag_retire renumbered). */
-void diag_reindex(struct diag *dg, const struct flow *fl);
-/* Marks what an unsettled transaction may still link to (diag_retire). */
-void diag_mark_window(const struct diag *dg, const struct flow *fl,
-    const struct txn *t, uint8_t *conn, uint8_t *msg, uint8_t *dns);
+/* After the model was compacted (diag_retire, diag_evict): every list's
+ * items renumbered by map (old index -> new, NONE32: gone) in place, in
+ * the order they were; emptied lists go. No allocation: cannot fail. */
+void key_remap(struct key_index *ki, const uint32_t *map, size_t old_n);
+/* mark.c: marks what the unsettled transactions of keep[] may still link
+ * to (diag_retire, diag_evict), in time linear in the model; -1 out of
+ * memory. */
+int diag_mark_windows(const struct diag *dg, const struct flow *fl,
+    const uint8_t *keep, uint8_t *conn, uint8_t *msg, uint8_t *dns);
+/* The first query of the look-up query qi belongs to (link.c). */
+uint32_t diag_lookup_start(const struct diag *dg, const struct flow *fl,
+    uint32_t qi);
+/* The look-up of host from the gateway (not `client`) still in flight
+ * when a request came at `req`, found from `from` back; else NONE32. */
+uint32_t diag_inflight_query(const struct diag *dg, const struct flow *fl,
+    const char *host, const struct gw_addr *client, int64_t from,
+    int64_t req);
 /* The newest answer for host the gateway had before `before` (queries
  * from `client` excluded) if its TTL still covered `at`; else NONE32. */
 uint32_t diag_cached_answer(const struct diag *dg, const struct flow *fl,

@@ -68,6 +68,50 @@ key_find(const struct key_index *ki, uint32_t hash)
 	return ki->slots[s] ? &ki->lists[ki->slots[s] - 1] : NULL;
 }
 
+/* The slots again, for the lists as they are now. */
+static void
+key_reslot(struct key_index *ki)
+{
+	if (ki->nslots == 0)
+		return;
+	memset(ki->slots, 0, ki->nslots * sizeof *ki->slots);
+	for (size_t i = 0; i < ki->nlists; i++)
+		ki->slots[key_slot(ki, ki->lists[i].hash)] = (uint32_t)i + 1;
+}
+
+void
+key_remap(struct key_index *ki, const uint32_t *map, size_t old_n)
+{
+	size_t nlists = 0, seen = 0;
+
+	for (size_t i = 0; i < ki->nlists; i++) {
+		struct key_list l = ki->lists[i];
+		size_t n = 0;
+
+		for (size_t p = 0; p < l.n; p++) {
+			uint32_t to = l.items[p] < old_n ? map[l.items[p]] :
+			    NONE32;
+
+			if (to == NONE32)
+				continue;
+			l.items[n] = to;
+			l.ts[n++] = l.ts[p];
+		}
+		l.n = n;
+		if (n == 0) {
+			free(l.items);
+			free(l.ts);
+			continue;
+		}
+		ki->lists[nlists++] = l;
+	}
+	ki->nlists = nlists;
+	key_reslot(ki);
+	for (size_t i = 0; i < ki->seen && i < old_n; i++)
+		seen += map[i] != NONE32;
+	ki->seen = seen;
+}
+
 static struct key_list *
 key_list_for(struct key_index *ki, uint32_t hash)
 {

@@ -196,8 +196,8 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 
 /* The first query of the look-up q belongs to: what the same socket
  * asked for the same name just before it (the A before the AAAA). */
-static uint32_t
-lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
+uint32_t
+diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 {
 	const struct dns_query *q0 = &fl->dns[qi];
 	const struct key_list *l = key_find(&dg->by_name,
@@ -251,7 +251,7 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
 		t->d.shared = true;
 	}
 	t->d.dns_link = LINK_TIME;
-	add_lookup(dg, fl, t, lookup_start(dg, fl, best.item), w->to);
+	add_lookup(dg, fl, t, diag_lookup_start(dg, fl, best.item), w->to);
 	return true;
 }
 
@@ -259,8 +259,8 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
  * A look-up still in flight when the request came (asked before it, not
  * answered yet): the gateway waits for it rather than asking again.
  */
-static uint32_t
-inflight_query(const struct diag *dg, const struct flow *fl,
+uint32_t
+diag_inflight_query(const struct diag *dg, const struct flow *fl,
     const char *host, const struct gw_addr *client, int64_t from,
     int64_t req)
 {
@@ -287,14 +287,14 @@ static bool
 link_dns_inflight(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
-	uint32_t i = inflight_query(dg, fl, flow_str(fl, t->host), w->client,
+	uint32_t i = diag_inflight_query(dg, fl, flow_str(fl, t->host), w->client,
 	    w->req, w->req);
 
 	if (i == NONE32)
 		return false;
 	t->d.dns_link = LINK_TIME;
 	t->d.shared = dg->dns_claimed[i] != 0;
-	add_lookup(dg, fl, t, lookup_start(dg, fl, i), w->to);
+	add_lookup(dg, fl, t, diag_lookup_start(dg, fl, i), w->to);
 	return true;
 }
 
@@ -1062,60 +1062,6 @@ link_dns_address(const struct diag *dg, const struct flow *fl,
 	if (cached != NONE32 && answers_addr(fl, &fl->dns[cached], &c->saddr)) {
 		t->d.dns_link = LINK_CACHE;
 		t->d.dns[t->d.ndns++] = cached;
-	}
-}
-
-/*
- * Everything an open transaction may still link to, whatever claims
- * others make meanwhile: its host's look-ups in its window and the cached
- * answer before it, connections to any address they gave, and upstream
- * requests for the host.
- */
-void
-diag_mark_window(const struct diag *dg, const struct flow *fl,
-    const struct txn *t, uint8_t *conn, uint8_t *msg, uint8_t *dns)
-{
-	const char *host = flow_str(fl, t->host);
-	int64_t req = fl->msgs[t->req].start.ts_ns;
-	int64_t from = add_sat(req, -DIAG_SLACK_NS);
-	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
-	size_t naddrs = addr_parse(host, &addrs[0]) ? 1 : 0;
-	uint32_t cached = diag_cached_answer(dg, fl, host,
-	    &fl->conns[t->conn].caddr, req, req);
-
-	uint32_t inflight = inflight_query(dg, fl, host,
-	    &fl->conns[t->conn].caddr, req, req);
-	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
-
-	if (cached != NONE32) {
-		dns[cached] = 1;
-		naddrs = answer_addrs(fl, &fl->dns[cached], addrs, naddrs,
-		    MAX_CANDIDATE_ADDRS);
-	}
-	/* the look-up in flight, from its first query on */
-	for (size_t p = l && inflight != NONE32 ? key_lower(l,
-	    fl->dns[lookup_start(dg, fl, inflight)].query.ts_ns) : 0;
-	    l && inflight != NONE32 && p < l->n && l->ts[p] < from; p++)
-		dns[l->items[p]] = 1;
-	for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n; p++) {
-		uint32_t i = l->items[p];
-		const struct dns_query *q = &fl->dns[i];
-
-		if (strcasecmp(flow_str(fl, q->qname), host) != 0)
-			continue;
-		dns[i] = 1;
-		naddrs = answer_addrs(fl, q, addrs, naddrs,
-		    MAX_CANDIDATE_ADDRS);
-	}
-	for (size_t a = 0; a < naddrs; a++) {
-		l = key_find(&dg->by_dst, dst_hash(&addrs[a], t->port));
-		for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n; p++)
-			conn[l->items[p]] = 1;
-	}
-	l = key_find(&dg->by_host, t->resource_hash);
-	for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n; p++) {
-		msg[l->items[p]] = 1;
-		conn[fl->msgs[l->items[p]].conn] = 1;
 	}
 }
 

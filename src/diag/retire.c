@@ -326,9 +326,10 @@ keep_alloc(struct keep *k, uint32_t **tmap, strref ***extra,
 /*
  * Numbers the transactions k->txn keeps and marks what they refer to and,
  * for unsettled ones (a settled one is not diagnosed again), what their
- * windows hold; their string refs go to extra[]. Returns how many refs.
+ * windows hold; their string refs go to extra[]. Returns how many refs,
+ * or -1 out of memory.
  */
-static size_t
+static long
 keep_txns(struct diag *dg, const struct flow *fl, struct keep *k,
     uint32_t *tmap, strref **extra)
 {
@@ -339,13 +340,12 @@ keep_txns(struct diag *dg, const struct flow *fl, struct keep *k,
 		if (!k->txn[i])
 			continue;
 		keep_refs(&dg->txns[i], k);
-		if (!dg->txns[i].settled)
-			diag_mark_window(dg, fl, &dg->txns[i], k->conn, k->msg,
-			    k->dns);
 		extra[nextra++] = &dg->txns[i].url;
 		extra[nextra++] = &dg->txns[i].host;
 	}
-	return nextra;
+	if (diag_mark_windows(dg, fl, k->txn, k->conn, k->msg, k->dns) != 0)
+		return -1;
+	return (long)nextra;
 }
 
 /* The diagnosis follows a compaction of the model (flow_compact). */
@@ -353,6 +353,8 @@ static void
 renumber(struct diag *dg, struct flow *fl, struct flow_maps *mp,
     const uint32_t *tmap)
 {
+	size_t old_ntxns = dg->ntxns;
+
 	dg->pass.on = false;	/* its list holds the old indices */
 	move_txns(dg, mp, tmap);
 	remap_queues(dg, mp, tmap);
@@ -363,7 +365,10 @@ renumber(struct diag *dg, struct flow *fl, struct flow_maps *mp,
 	remap_flags(dg->dns_claimed, dg->dns_claimed_cap, mp->dns,
 	    mp->old_ndns);
 	dg->msgs_seen = fl->nmsgs;
-	diag_reindex(dg, fl);
+	key_remap(&dg->by_name, mp->dns, mp->old_ndns);
+	key_remap(&dg->by_dst, mp->conn, mp->old_nconns);
+	key_remap(&dg->by_host, mp->msg, mp->old_nmsgs);
+	key_remap(&dg->by_req, tmap, old_ntxns);
 	flow_maps_free(mp);
 }
 
@@ -374,9 +379,9 @@ diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire)
 	struct flow_maps mp;
 	strref **extra = NULL;
 	uint32_t *tmap = NULL;
-	size_t gone, nextra;
+	size_t gone;
+	long nextra, rc = -1;
 	int64_t from;
-	long rc = -1;
 
 	if (dg->msgs_seen != fl->nmsgs)
 		return -1;	/* diag_update first: renumbering needs it */
@@ -386,10 +391,12 @@ diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire)
 		rc = 0;
 		goto out;
 	}
-	nextra = keep_txns(dg, fl, &k, tmap, extra);
+	if ((nextra = keep_txns(dg, fl, &k, tmap, extra)) < 0)
+		goto out;
 	keep_recent(dg, fl, from, &k);
 	keep_cache(fl, from, &k);
-	if (flow_compact(fl, k.conn, k.msg, k.dns, extra, nextra, &mp) != 0)
+	if (flow_compact(fl, k.conn, k.msg, k.dns, extra, (size_t)nextra,
+	    &mp) != 0)
 		goto out;
 	renumber(dg, fl, &mp, tmap);
 	rc = (long)gone;
@@ -424,8 +431,8 @@ diag_evict(struct diag *dg, struct flow *fl)
 	struct timed_index *idle = NULL;
 	strref **extra = NULL;
 	uint32_t *tmap = NULL;
-	size_t nidle, nextra, target, drop = 0;
-	long rc = -1;
+	size_t nidle, target, drop = 0;
+	long nextra, rc = -1;
 
 	if (!flow_wants_evict(fl))
 		return 0;
@@ -444,7 +451,8 @@ diag_evict(struct diag *dg, struct flow *fl)
 	    (idle = malloc((fl->nconns + 1) * sizeof *idle)) == NULL)
 		goto out;
 	memset(k.txn, 1, dg->ntxns);
-	nextra = keep_txns(dg, fl, &k, tmap, extra);
+	if ((nextra = keep_txns(dg, fl, &k, tmap, extra)) < 0)
+		goto out;
 	nidle = idle_conns(fl, &k, idle);
 	/* down to three quarters of the budget: evictions stay rare */
 	target = fl->limits.conn_budget - fl->limits.conn_budget / 4;
@@ -461,7 +469,8 @@ diag_evict(struct diag *dg, struct flow *fl)
 	memset(k.dns, 1, fl->ndns);
 	for (size_t i = 0; i < drop; i++)
 		k.conn[idle[i].index] = 0;
-	if (flow_compact(fl, k.conn, k.msg, k.dns, extra, nextra, &mp) != 0)
+	if (flow_compact(fl, k.conn, k.msg, k.dns, extra, (size_t)nextra,
+	    &mp) != 0)
 		goto out;
 	renumber(dg, fl, &mp, tmap);
 	flow_evicted(fl, drop);

@@ -280,25 +280,6 @@ index_upstream_request(struct diag *dg, const struct flow *fl, uint32_t mi)
 }
 
 void
-diag_reindex(struct diag *dg, const struct flow *fl)
-{
-	key_free(&dg->by_name);
-	key_free(&dg->by_dst);
-	key_free(&dg->by_host);
-	key_free(&dg->by_req);
-	for (size_t ti = 0; ti < dg->ntxns; ti++)
-		index_request(dg, fl, (uint32_t)ti);
-	for (size_t mi = 0; mi < dg->msgs_seen && mi < fl->nmsgs; mi++) {
-		const struct http_msg *m = &fl->msgs[mi];
-
-		if (fl->conns[m->conn].role != CONN_CLIENT && m->dir == 0 &&
-		    m->valid)
-			index_upstream_request(dg, fl, (uint32_t)mi);
-	}
-	index_new(dg, fl);
-}
-
-void
 diag_update(struct diag *dg, struct flow *fl)
 {
 	dg->pass.on = false;	/* what was fed is for a new run */

@@ -128,10 +128,17 @@ move_dns(struct flow *fl, const struct flow_maps *mp)
 	return 0;
 }
 
+/* The string refs the model holds, less the caller's. */
+static size_t
+string_refs(const struct flow *fl)
+{
+	return fl->nmsgs * 6 + fl->ndns + fl->nanswers * 2;
+}
+
 static void
 compact_strings(struct flow *fl, strref **extra, size_t nextra)
 {
-	size_t n = fl->nmsgs * 6 + fl->ndns + fl->nanswers * 2 + nextra, k = 0;
+	size_t n = string_refs(fl) + nextra, k = 0;
 	strref **refs = malloc((n ? n : 1) * sizeof *refs);
 
 	if (refs == NULL)
@@ -154,6 +161,7 @@ compact_strings(struct flow *fl, strref **extra, size_t nextra)
 	}
 	memcpy(refs + k, extra, nextra * sizeof *extra);
 	strpool_compact(&fl->strings, refs, n);
+	fl->strings_dead = 0;
 	free(refs);
 }
 
@@ -171,7 +179,7 @@ flow_compact(struct flow *fl, const uint8_t *keep_conn, uint8_t *keep_msg,
     const uint8_t *keep_dns, strref **extra, size_t nextra,
     struct flow_maps *mp)
 {
-	size_t nc, nm, nd;
+	size_t nc, nm, nd, refs_before = string_refs(fl);
 
 	memset(mp, 0, sizeof *mp);
 	/* a message lives only as long as its connection */
@@ -197,7 +205,14 @@ flow_compact(struct flow *fl, const uint8_t *keep_conn, uint8_t *keep_msg,
 	move_conns(fl, mp);
 	flow_rehash_conns(fl);
 	dns_rehash(fl);
-	/* out of memory there leaves the strings as they were: still valid */
-	compact_strings(fl, extra, nextra);
+	/*
+	 * The pool holds at most about twice what is kept: compacting it
+	 * reads every ref, too long a pause to spend on a few dead strings
+	 * (an eviction drops connections that carried none). Out of memory
+	 * there leaves the strings as they were: still valid.
+	 */
+	fl->strings_dead += refs_before - string_refs(fl);
+	if (fl->strings_dead >= string_refs(fl))
+		compact_strings(fl, extra, nextra);
 	return 0;
 }

@@ -140,6 +140,7 @@ struct flow {
 	struct dns_answer *dns_answers;
 	size_t nanswers, answers_cap;
 	struct strpool strings;
+	size_t strings_dead;	/* refs forgotten since strings were compacted */
 	uint32_t *conn_hash;	/* buckets → conn index, chained */
 	size_t conn_hash_size;
 	uint32_t *dns_hash;	/* buckets → unanswered query, chained */
@@ -197,8 +198,9 @@ struct flow_maps {
 };
 /*
  * Forgets what the keep flags (one per conn, msg, dns query) do not keep,
- * and a connection's messages with it; renumbers the rest in order and
- * rewrites the string refs in extra[] (the caller's) with the pool. The
+ * and a connection's messages with it; renumbers the rest in order. Once
+ * as many string refs were forgotten as are kept, the pool is compacted
+ * too and the refs in extra[] (the caller's) rewritten with it. The
  * caller keeps whatever the parser still refers to (stream_msg_refs).
  * 0, or -1 (out of memory) with the model unchanged.
  */

@@ -449,6 +449,7 @@ ui_trim_rows(struct ui *u, uint32_t *const *refs, size_t nrefs,
 {
 	const struct diag *dg = &u->eng.diag;
 	const struct flow *fl = &u->eng.flow;
+	size_t over = 0;
 	bool any = false;
 
 	if (diag_total(dg) < u->rows_from)
@@ -456,12 +457,25 @@ ui_trim_rows(struct ui *u, uint32_t *const *refs, size_t nrefs,
 	for (size_t i = 0; i < dg->ntxns; i++) {
 		const struct txn *t = &dg->txns[i];
 
-		if (!t->settled || txn_final_ns(dg, fl, t) > fl->stats.last_ts ||
-		    shown_by_pane(refs, nrefs, (uint32_t)i) ||
-		    rows_add(&u->retired_rows, dg, fl, t) != 0)
+		if (t->settled && txn_final_ns(dg, fl, t) <= fl->stats.last_ts &&
+		    !shown_by_pane(refs, nrefs, (uint32_t)i)) {
+			retire[i] = 1;
+			over++;
+		}
+	}
+	/* at least a quarter of the model: each trim renumbers all of it,
+	 * a pause the keys would wait through for a few rows (issue 13) */
+	if (over < dg->ntxns / 4) {
+		memset(retire, 0, dg->ntxns);
+		return false;
+	}
+	for (size_t i = 0; i < dg->ntxns; i++) {
+		if (!retire[i])
 			continue;
-		retire[i] = 1;
-		any = true;
+		if (rows_add(&u->retired_rows, dg, fl, &dg->txns[i]) != 0)
+			retire[i] = 0;
+		else
+			any = true;
 	}
 	return any;
 }

@@ -65,87 +65,65 @@ strpool_free(struct strpool *sp)
 	sp->len = sp->cap = 0;
 }
 
-static int
-cmp_ref_ptr(const void *a, const void *b)
-{
-	strref x = **(strref *const *)a, y = **(strref *const *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-#define RADIX_BUCKETS 65536
-#define RADIX_MIN_REFS 2048	/* below: qsort beats clearing the buckets */
-
-/*
- * Sorts refs by the offset each names: two counting passes of 16 bits
- * (LSD radix). Linear, where qsort's comparisons, each following two
- * pointers, were most of a big compaction's time. Few refs, or no memory
- * for the buckets: qsort.
- */
-static void
-sort_refs(strref **refs, size_t n)
-{
-	strref **tmp = NULL, **src = refs, **dst, **swap;
-	size_t *count = NULL;
-
-	if (n >= RADIX_MIN_REFS) {
-		tmp = malloc(n * sizeof *tmp);
-		count = malloc((RADIX_BUCKETS + 1) * sizeof *count);
-	}
-	dst = tmp;
-	if (tmp == NULL || count == NULL) {
-		qsort(refs, n, sizeof *refs, cmp_ref_ptr);
-		free(tmp);
-		free(count);
-		return;
-	}
-	for (unsigned shift = 0; shift < 32; shift += 16) {
-		memset(count, 0, (RADIX_BUCKETS + 1) * sizeof *count);
-		for (size_t i = 0; i < n; i++)
-			count[((*src[i] >> shift) & (RADIX_BUCKETS - 1)) + 1]++;
-		for (size_t d = 1; d <= RADIX_BUCKETS; d++)
-			count[d] += count[d - 1];
-		for (size_t i = 0; i < n; i++)
-			dst[count[(*src[i] >> shift) & (RADIX_BUCKETS - 1)]++] =
-			    src[i];
-		swap = src;
-		src = dst;
-		dst = swap;
-	}
-	/* two passes: the sorted refs are back in refs */
-	free(tmp);
-	free(count);
-}
-
 /*
  * Strings only move down (each kept one lands at or below where it was),
- * so one pass in offset order compacts the pool in place.
+ * so one pass in offset order compacts the pool in place. The offsets
+ * kept are bits of a map, so that pass needs no sort, and a ref finds its
+ * string's new place by counting the bits below its own: the refs are
+ * read once each, in the order given (their structs' order). Sorting
+ * pointers to them read them at random, which was most of a retirement's
+ * pause on the screen (issue 13). Out of memory: the pool stays as it
+ * was, still valid.
  */
 void
 strpool_compact(struct strpool *sp, strref **refs, size_t n)
 {
+	size_t old_len = sp->len, nwords = old_len / 64 + 1, nkept = 0, k = 0;
 	size_t at = 1;
-	strref prev_old = 0, prev_new = 0;
+	uint64_t *bits = NULL;
+	uint32_t *rank = NULL, *moved = NULL;
 
-	if (sp->len == 0)
+	if (old_len == 0)
 		return;
-	sort_refs(refs, n);
+	bits = calloc(nwords, sizeof *bits);
+	rank = malloc(nwords * sizeof *rank);
+	if (bits == NULL || rank == NULL)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
-		strref old = *refs[i];
-		size_t len;
+		strref r = *refs[i];
 
-		if (old == 0 || old >= sp->len)
-			*refs[i] = 0;
-		else if (old == prev_old)
-			*refs[i] = prev_new;
-		else {
-			len = strlen(sp->buf + old) + 1;
+		if (r != 0 && r < old_len)
+			bits[r / 64] |= 1ULL << (r % 64);
+	}
+	for (size_t w = 0; w < nwords; w++) {
+		rank[w] = (uint32_t)nkept;
+		nkept += (size_t)__builtin_popcountll(bits[w]);
+	}
+	if ((moved = malloc((nkept ? nkept : 1) * sizeof *moved)) == NULL)
+		goto out;
+	for (size_t w = 0; w < nwords; w++)
+		for (uint64_t word = bits[w]; word != 0; word &= word - 1) {
+			size_t old = w * 64 + (size_t)__builtin_ctzll(word);
+			size_t len = strlen(sp->buf + old) + 1;
+
 			memmove(sp->buf + at, sp->buf + old, len);
-			prev_old = old;
-			prev_new = (strref)at;
-			*refs[i] = prev_new;
+			moved[k++] = (uint32_t)at;
 			at += len;
 		}
+	for (size_t i = 0; i < n; i++) {
+		strref r = *refs[i];
+		uint64_t below;
+
+		if (r == 0 || r >= old_len) {
+			*refs[i] = 0;
+			continue;
+		}
+		below = bits[r / 64] & ((1ULL << (r % 64)) - 1);
+		*refs[i] = moved[rank[r / 64] + (size_t)__builtin_popcountll(below)];
 	}
 	sp->len = at;
+out:
+	free(bits);
+	free(rank);
+	free(moved);
 }
