@@ -210,6 +210,79 @@ test_compact_everything_forgotten(void **state)
 	assert_int_equal(fl->nmsgs, 6);
 }
 
+/*
+ * The pool is compacted only once as many string refs died as live: a
+ * compaction dropping a quarter of the messages leaves the pool as it
+ * was (every ref still right, the caller's too), the next, after which
+ * most have died, shrinks it, and every kept string is still its own;
+ * counting starts again there: dropping a third afterwards leaves it.
+ */
+static void
+test_compact_strings_when_half_dead(void **state)
+{
+	struct uf *fx = *state;
+	struct flow *fl = &fx->fl;
+	struct uf_side cli[4];
+	uint8_t keep_conn[4] = { 0, 1, 1, 1 }, keep_msg[24];
+	strref mine, *extra[1] = { &mine };
+	struct flow_maps mp;
+	size_t full;
+
+	for (unsigned k = 0; k < 4; k++) {
+		cli[k] = fx->cli;
+		exchange(fx, &cli[k], k);
+	}
+	memset(keep_msg, 1, sizeof keep_msg);
+	mine = fl->msgs[18].host;	/* conn 3's: "h3.test" */
+	full = fl->strings.len;
+	assert_int_equal(flow_compact(fl, keep_conn, keep_msg, keep_conn,
+	    extra, 1, &mp), 0);
+	flow_maps_free(&mp);
+	assert_int_equal(fl->nmsgs, 18);
+	assert_int_equal(fl->strings.len, full);
+	assert_string_equal(uf_str(fx, mine), "h3.test");
+	assert_string_equal(uf_str(fx, fl->msgs[0].host), "h1.test");
+
+	keep_conn[0] = keep_conn[1] = 0;
+	keep_conn[2] = 1;
+	memset(keep_msg, 1, sizeof keep_msg);
+	assert_int_equal(flow_compact(fl, keep_conn, keep_msg, keep_conn,
+	    extra, 1, &mp), 0);
+	flow_maps_free(&mp);
+	assert_int_equal(fl->nconns, 1);
+	assert_int_equal(fl->nmsgs, 6);
+	assert_true(fl->strings.len < full / 2);
+	assert_string_equal(uf_str(fx, mine), "h3.test");
+	for (uint32_t i = 0; i < 6; i++) {
+		char want[32];
+
+		if (fl->msgs[i].dir == 0) {
+			assert_string_equal(uf_str(fx, fl->msgs[i].host),
+			    "h3.test");
+			snprintf(want, sizeof want, "http://h3.test/%u", i);
+			assert_string_equal(uf_str(fx, fl->msgs[i].target),
+			    want);
+		}
+	}
+
+	for (unsigned k = 4; k < 6; k++) {
+		struct uf_side more = fx->cli;
+
+		exchange(fx, &more, k);
+	}
+	assert_int_equal(fl->nconns, 3);
+	full = fl->strings.len;
+	memset(keep_conn, 1, sizeof keep_conn);
+	memset(keep_msg, 1, sizeof keep_msg);
+	keep_conn[1] = 0;
+	assert_int_equal(flow_compact(fl, keep_conn, keep_msg, keep_conn,
+	    extra, 1, &mp), 0);
+	flow_maps_free(&mp);
+	assert_int_equal(fl->nmsgs, 12);
+	assert_int_equal(fl->strings.len, full);
+	assert_string_equal(uf_str(fx, mine), "h3.test");
+}
+
 int
 main(void)
 {
@@ -218,6 +291,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_compact_everything_forgotten, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_compact_strings_when_half_dead, uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -157,8 +157,7 @@ ids_survive(void **state)
 	engine_close(&e);
 }
 
-/* 9000 strings of 41 bytes (offsets past 65535, so both radix passes
- * matter); every third kept (3000 refs: enough for the radix sort),
+/* 9000 strings of 41 bytes (offsets past 65535); every third kept,
  * named by refs in scrambled order, one of them twice: each ref names
  * its old text, the shared one stays shared, and the pool holds exactly
  * the kept strings. */
@@ -197,6 +196,60 @@ strpool_compacts(void **state)
 	strpool_free(&sp);
 }
 
+/*
+ * 2000 strings of one to three bytes, so that many start in each 64-byte
+ * stretch of the pool (the compaction counts kept offsets by 64): the
+ * strings kept are those whose number's lowest bits pick them (a few,
+ * most, every other, none, all of a stretch in turn), named by refs in
+ * reverse order; a ref to the empty string and a ref past the pool's
+ * end both become the empty string.
+ */
+static void
+strpool_compacts_tight(void **state)
+{
+	enum { N = 2000 };
+	struct strpool sp = { 0 };
+	static strref ids[N], kept[N + 2], *refs[N + 2];
+	static char want[N][4];
+	size_t n = 0, len = 1;
+	char buf[4];
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		int w = 1 + i % 3;
+
+		for (int c = 0; c < w; c++)
+			buf[c] = (char)('a' + (i + c) % 26);
+		ids[i] = strpool_add(&sp, buf, (size_t)w);
+		assert_int_not_equal(ids[i], 0);
+	}
+	for (int i = N - 1; i >= 0; i--) {
+		int stretch = i / 32 % 5;
+		bool keep = stretch == 0 ? i % 7 == 0 : stretch == 1 ?
+		    i % 4 != 1 : stretch == 2 ? i % 2 == 0 : stretch == 4;
+
+		if (!keep)
+			continue;
+		snprintf(want[n], sizeof want[n], "%s",
+		    strpool_get(&sp, ids[i]));
+		len += strlen(want[n]) + 1;
+		kept[n] = ids[i];
+		refs[n] = &kept[n];
+		n++;
+	}
+	kept[n] = 0;
+	kept[n + 1] = (strref)sp.len + 5;
+	refs[n] = &kept[n];
+	refs[n + 1] = &kept[n + 1];
+	strpool_compact(&sp, refs, n + 2);
+	for (size_t k = 0; k < n; k++)
+		assert_string_equal(strpool_get(&sp, kept[k]), want[k]);
+	assert_int_equal(kept[n], 0);
+	assert_int_equal(kept[n + 1], 0);
+	assert_int_equal(sp.len, len);
+	strpool_free(&sp);
+}
+
 int
 main(void)
 {
@@ -205,6 +258,7 @@ main(void)
 		cmocka_unit_test(text_errors_equal),
 		cmocka_unit_test(ids_survive),
 		cmocka_unit_test(strpool_compacts),
+		cmocka_unit_test(strpool_compacts_tight),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
