@@ -427,18 +427,21 @@ static void
 test_finish_every_connection(void **state)
 {
 	struct uf *fx = *state;
-	struct uf_side b = fx->cli;
+	struct uf_side b = fx->cli, sb = fx->srv;
 	uint64_t last_a, last_b;
 
 	b.port = 40001;
 	uf_handshake(fx, &fx->cli, &fx->srv);
-	uf_handshake(fx, &b, &fx->srv);
+	uf_handshake(fx, &b, &sb);
 	uf_get(fx, &fx->cli, &fx->srv, "/a", "a.test");
-	uf_get(fx, &b, &fx->srv, "/b", "b.test");
+	uf_get(fx, &b, &sb, "/b", "b.test");
 	uf_send(fx, &fx->srv, &fx->cli, "HTTP/1.1 200 OK\r\n\r\nbody a");
 	last_a = uf_ack(fx, &fx->cli, &fx->srv);
-	uf_send(fx, &fx->srv, &b, "HTTP/1.1 200 OK\r\n\r\nbody b");
-	last_b = uf_send(fx, &fx->srv, &b, "more");
+	uf_send(fx, &sb, &b, "HTTP/1.1 200 OK\r\n\r\nbody b");
+	last_b = uf_send(fx, &sb, &b, "more");
+	assert_int_equal(fx->fl.nmsgs, 4);
+	assert_false(fx->fl.msgs[2].complete);
+	assert_false(fx->fl.msgs[3].complete);
 	flow_finish(&fx->fl);
 	for (size_t i = 0; i < fx->fl.nmsgs; i++) {
 		const struct http_msg *m = &fx->fl.msgs[i];
