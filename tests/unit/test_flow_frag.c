@@ -215,6 +215,68 @@ test_cut_and_not_dns(void **state)
 	assert_int_equal(fx->fl.stats.reassembled, 2);
 }
 
+/*
+ * A UDP length that lies (0, below the header's 8, or past the datagram)
+ * is not believed: the datagram's own length counts (RFC 768 sizes a
+ * datagram; an IPv6 jumbogram's is 0). An empty fragment says nothing
+ * about where the datagram ends.
+ */
+static void
+test_udp_length_and_empty_fragment(void **state)
+{
+	struct uf *fx = *state;
+	static const uint16_t lies[] = { 0, 7, 1400 };
+	uint8_t udp[600];
+	size_t n;
+
+	for (uint16_t i = 0; i < 3; i++) {
+		char name[32];
+
+		snprintf(name, sizeof name, "lie%u.test", i);
+		uf_dns_query(fx, &fx->cli, &fx->srv, i, name, DNS_T_A);
+		n = answer_datagram(fx, udp, sizeof udp, i, name);
+		{	/* the decoder checks a first fragment's UDP length:
+			 * the lie is told after it (a datagram put back is
+			 * read again) */
+			uint8_t pkt[700];
+			size_t len = unit_ip4(pkt, 17, fx->srv.addr.a,
+			    fx->cli.addr.a, (uint16_t)(50 + i), 0x2000, udp, 24);
+			struct pkt p;
+
+			assert_int_equal(decode_frame(UF_LINKTYPE_RAW, pkt,
+			    (uint32_t)len, &p), DECODE_OK);
+			pkt[20 + 4] = (uint8_t)(lies[i] >> 8);
+			pkt[20 + 5] = (uint8_t)lies[i];
+			uf_feed_frame(fx, &p, pkt, len, UF_LINKTYPE_RAW);
+		}
+		fragment(fx, fx->srv.addr.a, fx->cli.addr.a, (uint16_t)(50 + i),
+		    udp, 24, n, false);
+		assert_int_equal(fx->fl.dns[i].rcode, 0);
+		assert_int_equal(fx->fl.dns[i].nanswers, 4);
+	}
+	assert_int_equal(fx->fl.stats.reassembled, 3);
+
+	uf_dns_query(fx, &fx->cli, &fx->srv, 9, "empty.test", DNS_T_A);
+	n = answer_datagram(fx, udp, sizeof udp, 9, "empty.test");
+	fragment(fx, fx->srv.addr.a, fx->cli.addr.a, 60, udp, 0, 24, true);
+	{	/* the decoder refuses one: as a packet another could give */
+		uint8_t pkt[700];
+		size_t len = unit_ip4(pkt, 17, fx->srv.addr.a, fx->cli.addr.a,
+		    60, 3, udp + 24, 8);
+		struct pkt p;
+
+		assert_int_equal(decode_frame(UF_LINKTYPE_RAW, pkt,
+		    (uint32_t)len, &p), DECODE_OK);
+		p.frag_len = p.frag_wire_len = 0;
+		uf_feed(fx, &p);
+	}
+	assert_int_equal(fx->fl.stats.reassembled, 3);
+	fragment(fx, fx->srv.addr.a, fx->cli.addr.a, 60, udp, 24, n, false);
+	assert_int_equal(fx->fl.stats.reassembled, 4);
+	assert_int_equal(fx->fl.dns[3].rcode, 0);
+	assert_int_equal(fx->fl.dns[3].nanswers, 4);
+}
+
 int
 main(void)
 {
@@ -227,6 +289,8 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_cut_and_not_dns,
 		    setup_dns, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_udp_length_and_empty_fragment, setup_dns, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
