@@ -34,6 +34,7 @@ test_compact_mid_stream(void **state)
 	/* the server's end of each connection, with its own sequence */
 	struct uf_side s_gone = fx->srv, s_live = fx->srv, s_bad = fx->srv;
 	uint8_t keep_conn[3] = { 0, 1, 1 }, keep_msg[16], keep_dns[2] = { 0, 1 };
+	strref *none[1];	/* no strings of the caller's */
 	uint32_t refs[3];
 	struct flow_maps mp;
 	const struct conn *c;
@@ -72,7 +73,7 @@ test_compact_mid_stream(void **state)
 	n = stream_msg_refs(&fl->conns[1], refs);
 	for (size_t i = 0; i < n; i++)
 		keep_msg[refs[i]] = 1;
-	assert_int_equal(flow_compact(fl, keep_conn, keep_msg, keep_dns, NULL,
+	assert_int_equal(flow_compact(fl, keep_conn, keep_msg, keep_dns, none,
 	    0, &mp), 0);
 	assert_int_equal(fl->nconns, 2);
 	assert_int_equal(fl->nmsgs, 5);
@@ -140,14 +141,15 @@ test_compact_everything_away(void **state)
 {
 	struct uf *fx = *state;
 	struct flow *fl = &fx->fl;
-	uint8_t keep_conn[1] = { 0 }, keep_msg[2] = { 1, 1 };
+	uint8_t keep_conn[1] = { 0 }, keep_msg[2] = { 1, 1 }, keep_dns[1];
+	strref *none[1];
 	struct flow_maps mp;
 
 	uf_handshake(fx, &fx->cli, &fx->srv);
 	uf_get(fx, &fx->cli, &fx->srv, "http://x.test/", "x.test");
 	uf_status(fx, &fx->srv, &fx->cli, 200);
-	assert_int_equal(flow_compact(fl, keep_conn, keep_msg, NULL, NULL, 0,
-	    &mp), 0);
+	assert_int_equal(flow_compact(fl, keep_conn, keep_msg, keep_dns, none,
+	    0, &mp), 0);
 	assert_int_equal(fl->nconns, 0);
 	assert_int_equal(fl->nmsgs, 0);
 	assert_int_equal(mp.msg[0], NONE32);
