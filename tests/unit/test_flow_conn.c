@@ -22,17 +22,6 @@
 
 #include "unit_flow.h"
 
-static int
-setup80(void **state)
-{
-	struct uf *fx;
-
-	uf_setup(state);
-	fx = *state;
-	fx->srv.port = 80;
-	return 0;
-}
-
 static bool
 is_addr(const struct gw_addr *a, const char *text)
 {
@@ -162,29 +151,6 @@ test_close_and_reuse(void **state)
 	assert_int_equal(fx->fl.conns[3].fin[0].number, 0);
 }
 
-/* An ICMP error from `router` quoting the TCP packet from -> to. */
-static uint64_t
-icmp_quoting(struct uf *fx, const char *router, const struct uf_side *from,
-    const struct uf_side *to, uint8_t l4, uint8_t type)
-{
-	struct pkt p;
-
-	memset(&p, 0, sizeof p);
-	assert_true(addr_parse(router, &p.src));
-	p.ipver = 4;
-	p.l4 = L4_ICMP;
-	p.dst = from->addr;
-	p.icmp_type = type;
-	p.icmp_code = 1;
-	p.quote.valid = true;
-	p.quote.l4 = l4;
-	p.quote.src = from->addr;
-	p.quote.dst = to->addr;
-	p.quote.sport = from->port;
-	p.quote.dport = to->port;
-	return uf_feed(fx, &p);
-}
-
 /* ICMP errors count for the connection whose outgoing packet they
  * quote; the first is described, the last remembered. */
 static void
@@ -213,8 +179,8 @@ test_icmp_for_the_quoted_connection(void **state)
 	assert_int_equal(fx->fl.conns[1].icmp.number, 0);
 	/* quoting the server's packet to the client, or a UDP datagram of
 	 * the same ports, or nothing readable: no connection's */
-	icmp_quoting(fx, "10.0.0.254", &fx->srv, &other, L4_TCP, 3);
-	icmp_quoting(fx, "10.0.0.254", &other, &fx->srv, L4_UDP, 3);
+	uf_icmp_quoting(fx, "10.0.0.254", &fx->srv, &other, L4_TCP, 3, 1);
+	uf_icmp_quoting(fx, "10.0.0.254", &other, &fx->srv, L4_UDP, 3, 1);
 	{
 		struct pkt p;
 
@@ -231,7 +197,7 @@ test_icmp_for_the_quoted_connection(void **state)
 	}
 	assert_int_equal(fx->fl.conns[1].nicmp, 0);
 	assert_int_equal(fx->fl.conns[0].nicmp, 2);
-	icmp_quoting(fx, "10.0.0.9", &other, &fx->srv, L4_TCP, 11);
+	uf_icmp_quoting(fx, "10.0.0.9", &other, &fx->srv, L4_TCP, 11, 0);
 	assert_int_equal(fx->fl.conns[1].nicmp, 1);
 	assert_int_equal(fx->fl.conns[1].icmp_type, 11);
 	assert_int_equal(fx->fl.stats.icmp, 6);
@@ -459,22 +425,22 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_syn_and_answer, setup80,
+		cmocka_unit_test_setup_teardown(test_syn_and_answer, uf_setup80,
 		    uf_teardown),
-		cmocka_unit_test_setup_teardown(test_close_and_reuse, setup80,
+		cmocka_unit_test_setup_teardown(test_close_and_reuse, uf_setup80,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_icmp_for_the_quoted_connection, setup80, uf_teardown),
-		cmocka_unit_test_setup_teardown(test_proven_by_port, setup80,
+		    test_icmp_for_the_quoted_connection, uf_setup80, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_proven_by_port, uf_setup80,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_frames_counted_by_kind,
-		    setup80, uf_teardown),
-		cmocka_unit_test_setup_teardown(test_conn_limit, setup80,
+		    uf_setup80, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_conn_limit, uf_setup80,
 		    uf_teardown),
-		cmocka_unit_test_setup_teardown(test_budget, setup80,
+		cmocka_unit_test_setup_teardown(test_budget, uf_setup80,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_finish_every_connection,
-		    setup80, uf_teardown),
+		    uf_setup80, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,18 +19,6 @@
 
 #include "unit_flow.h"
 
-static int
-setup_dns(void **state)
-{
-	struct uf *fx;
-
-	uf_setup(state);
-	fx = *state;
-	uf_side_init(&fx->cli, "10.0.0.1", 40000, 0);	/* the resolver */
-	uf_side_init(&fx->srv, "10.0.0.53", 53, 0);
-	return 0;
-}
-
 static const struct uf_rr one_a[] = { { DNS_T_A, NULL, 30, "192.0.2.1" } };
 
 /* Query i: its own port, id and name. */
@@ -125,8 +113,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_many_waiting_queries,
-		    setup_dns, uf_teardown),
-		cmocka_unit_test_setup_teardown(test_wait_boundary, setup_dns,
+		    uf_setup_dns, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_wait_boundary, uf_setup_dns,
 		    uf_teardown),
 	};
 

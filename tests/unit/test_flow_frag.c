@@ -28,18 +28,6 @@ static const struct uf_rr four_a[] = {
 	{ DNS_T_A, NULL, 63, "192.0.2.13" },
 };
 
-static int
-setup_dns(void **state)
-{
-	struct uf *fx;
-
-	uf_setup(state);
-	fx = *state;
-	uf_side_init(&fx->cli, "10.0.0.1", 40000, 0);	/* the resolver */
-	uf_side_init(&fx->srv, "10.0.0.53", 53, 0);
-	return 0;
-}
-
 /* The answer with id to fx->cli's query for name, as a UDP datagram. */
 static size_t
 answer_datagram(struct uf *fx, uint8_t *out, size_t cap, uint16_t id,
@@ -281,16 +269,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_every_order, setup_dns,
+		cmocka_unit_test_setup_teardown(test_every_order, uf_setup_dns,
 		    uf_teardown),
-		cmocka_unit_test_setup_teardown(test_told_apart, setup_dns,
+		cmocka_unit_test_setup_teardown(test_told_apart, uf_setup_dns,
 		    uf_teardown),
-		cmocka_unit_test_setup_teardown(test_wait_boundary, setup_dns,
+		cmocka_unit_test_setup_teardown(test_wait_boundary, uf_setup_dns,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_cut_and_not_dns,
-		    setup_dns, uf_teardown),
+		    uf_setup_dns, uf_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_udp_length_and_empty_fragment, setup_dns, uf_teardown),
+		    test_udp_length_and_empty_fragment, uf_setup_dns, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,17 +22,6 @@
 
 #include "unit_flow.h"
 
-static int
-setup80(void **state)
-{
-	struct uf *fx;
-
-	uf_setup(state);
-	fx = *state;
-	fx->srv.port = 80;
-	return 0;
-}
-
 /* The connection of client port `port`, or NULL. */
 static const struct conn *
 conn_at(const struct uf *fx, uint16_t port)
@@ -386,21 +375,21 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_head_end_found_wherever_cut, setup80, uf_teardown),
+		    test_head_end_found_wherever_cut, uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_empty_lines_before_request, setup80, uf_teardown),
+		    test_empty_lines_before_request, uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_flow_after_one_given_up,
-		    setup80, uf_teardown),
+		    uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_retransmitted_while_waiting, setup80, uf_teardown),
-		cmocka_unit_test_setup_teardown(test_hole_gives_up, setup80,
+		    test_retransmitted_while_waiting, uf_setup80, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_hole_gives_up, uf_setup80,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_bytes_waiting_bounded,
-		    setup80, uf_teardown),
-		cmocka_unit_test_setup_teardown(test_idle_boundary, setup80,
+		    uf_setup80, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_idle_boundary, uf_setup80,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_counts_while_waiting,
-		    setup80, uf_teardown),
+		    uf_setup80, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
