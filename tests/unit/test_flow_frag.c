@@ -6,7 +6,7 @@
  * protocol and IP id together; a fragment more than 30 s after its
  * datagram's first one starts over; a fragment the capture cut short
  * cannot be put back; a whole datagram that is not DNS is not counted as
- * reassembled DNS.
+ * reassembled DNS. flow_free gives back every reassembly's buffer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "unit_heap.h"
 #include "unit_ip4.h"
 #include "unit_flow.h"
 
@@ -265,6 +266,24 @@ test_udp_length_and_empty_fragment(void **state)
 	assert_int_equal(fx->fl.dns[3].nanswers, 4);
 }
 
+/* flow_free gives back every buffer the reassemblies used, whichever
+ * slots they took (unit_heap.h). */
+static void
+test_frag_releases_memory(void **state)
+{
+	size_t before = unit_heap_live();
+
+	void (*const tests[])(void **) = { test_every_order, test_told_apart,
+	    test_wait_boundary, test_cut_and_not_dns };
+
+	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+		uf_setup_dns(state);
+		tests[i](state);
+		uf_teardown(state);
+	}
+	assert_int_equal(unit_heap_live(), before);
+}
+
 int
 main(void)
 {
@@ -279,6 +298,7 @@ main(void)
 		    uf_setup_dns, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_udp_length_and_empty_fragment, uf_setup_dns, uf_teardown),
+		cmocka_unit_test(test_frag_releases_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
