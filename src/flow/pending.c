@@ -33,6 +33,7 @@ struct pending {
 	int64_t last_ns;
 	uint8_t *buf;
 	uint32_t len, cap;
+	uint32_t lead;		/* bytes of empty lines before the request */
 	uint32_t hash_next;
 	uint32_t older, newer;	/* activity order; NONE32 at the ends */
 };
@@ -233,12 +234,22 @@ add(struct flow *fl, struct pending_table *pt, const struct pkt *p,
 	return i;
 }
 
-/* Does the head end in what was collected (new bytes from `from`)? */
+/*
+ * Does the head end in what was collected (new bytes from `from`)? Empty
+ * lines before the request line do not end it: the parser skips them (RFC
+ * 9112 2.2), so they are counted once, in lead, and never scanned again.
+ */
 static bool
-head_ends(const struct pending *e, uint32_t from)
+head_ends(struct pending *e, uint32_t from)
 {
 	uint32_t k = from > 3 ? from - 3 : 0;
 
+	while (e->lead < e->len && (e->buf[e->lead] == '\n' ||
+	    (e->buf[e->lead] == '\r' && e->lead + 1 < e->len &&
+	    e->buf[e->lead + 1] == '\n')))
+		e->lead++;
+	if (k < e->lead)
+		k = e->lead;
 	for (; k < e->len; k++)
 		if (e->buf[k] == '\n' && ((k + 1 < e->len &&
 		    e->buf[k + 1] == '\n') || (k + 2 < e->len &&

@@ -21,18 +21,6 @@
 #include "unit_ip4.h"
 #include "unit_flow.h"
 
-static int
-setup_dns(void **state)
-{
-	struct uf *fx;
-
-	uf_setup(state);
-	fx = *state;
-	uf_side_init(&fx->cli, "10.0.0.1", 40000, 0);	/* the resolver */
-	uf_side_init(&fx->srv, "10.0.0.53", 53, 0);
-	return 0;
-}
-
 static const struct uf_rr two_a[] = {
 	{ DNS_T_A, NULL, 300, "192.0.2.7" },
 	{ DNS_T_A, NULL, 5, "192.0.2.8" },
@@ -341,19 +329,19 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_answer_matches_whole_key,
-		    setup_dns, uf_teardown),
+		    uf_setup_dns, uf_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_late_answer_and_negative_ttl, setup_dns, uf_teardown),
+		    test_late_answer_and_negative_ttl, uf_setup_dns, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_limits_count_drops,
-		    setup_dns, uf_teardown),
+		    uf_setup_dns, uf_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_fragmented_query_and_answer, setup_dns, uf_teardown),
+		    test_fragmented_query_and_answer, uf_setup_dns, uf_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_ip_id_reused_after_completion, setup_dns, uf_teardown),
-		cmocka_unit_test_setup_teardown(test_tcp_framing, setup_dns,
+		    test_ip_id_reused_after_completion, uf_setup_dns, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_framing, uf_setup_dns,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_fragments_time_out,
-		    setup_dns, uf_teardown),
+		    uf_setup_dns, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,17 +22,6 @@
 
 static const char req_a[] = "GET /x HTTP/1.1\r\n", req_b[] = "Host: a.test\r\n\r\n";
 
-static int
-setup80(void **state)
-{
-	struct uf *fx;
-
-	uf_setup(state);
-	fx = *state;
-	fx->srv.port = 80;
-	return 0;
-}
-
 /* The connection of the client side c (it must exist). */
 static const struct conn *
 conn_of(const struct uf *fx, const struct uf_side *c)
@@ -263,17 +252,17 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_client_is_the_requester,
-		    setup80, uf_teardown),
+		    uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_waiting_flows_by_whole_tuple, setup80, uf_teardown),
+		    test_waiting_flows_by_whole_tuple, uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_closed_flow_forgotten_alone, setup80, uf_teardown),
+		    test_closed_flow_forgotten_alone, uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_least_recently_active_goes, setup80, uf_teardown),
+		    test_least_recently_active_goes, uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_too_long_head_proves,
-		    setup80, uf_teardown),
+		    uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_idle_flow_forgotten,
-		    setup80, uf_teardown),
+		    uf_setup80, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

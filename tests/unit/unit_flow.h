@@ -84,6 +84,30 @@ uf_setup(void **state)
 	return 0;
 }
 
+/* uf_setup with the server an upstream on port 80 (not a proxy port: a
+ * flow without a SYN there waits until it shows HTTP). */
+static inline int
+uf_setup80(void **state)
+{
+	int rc = uf_setup(state);
+
+	((struct uf *)*state)->srv.port = 80;
+	return rc;
+}
+
+/* uf_setup with cli the resolver 10.0.0.1:40000 and srv the DNS server
+ * 10.0.0.53:53. */
+static inline int
+uf_setup_dns(void **state)
+{
+	int rc = uf_setup(state);
+	struct uf *u = *state;
+
+	uf_side_init(&u->cli, "10.0.0.1", 40000, 0);
+	uf_side_init(&u->srv, "10.0.0.53", 53, 0);
+	return rc;
+}
+
 static inline int
 uf_teardown(void **state)
 {
@@ -272,11 +296,12 @@ uf_rst(struct uf *u, const struct uf_side *from, const struct uf_side *to)
  * An ICMP (IPv4 sides) or ICMPv6 (IPv6 sides) error from `router` to
  * `from`, quoting from's SYN to `to`: e.g. type 3 code 13 (IPv4
  * communication administratively filtered), type 1 code 1 (ICMPv6
- * administratively prohibited).
+ * administratively prohibited). uf_icmp_quoting: the quoted packet's
+ * protocol given (L4_UDP: a datagram of the same ports).
  */
 static inline uint64_t
-uf_icmp(struct uf *u, const char *router, const struct uf_side *from,
-    const struct uf_side *to, uint8_t type, uint8_t code)
+uf_icmp_quoting(struct uf *u, const char *router, const struct uf_side *from,
+    const struct uf_side *to, uint8_t quoted_l4, uint8_t type, uint8_t code)
 {
 	struct pkt p;
 
@@ -289,13 +314,20 @@ uf_icmp(struct uf *u, const char *router, const struct uf_side *from,
 	p.icmp_type = type;
 	p.icmp_code = code;
 	p.quote.valid = true;
-	p.quote.l4 = L4_TCP;
+	p.quote.l4 = quoted_l4;
 	p.quote.src = from->addr;
 	p.quote.dst = to->addr;
 	p.quote.sport = from->port;
 	p.quote.dport = to->port;
 	p.quote.seq = from->seq;
 	return uf_feed(u, &p);
+}
+
+static inline uint64_t
+uf_icmp(struct uf *u, const char *router, const struct uf_side *from,
+    const struct uf_side *to, uint8_t type, uint8_t code)
+{
+	return uf_icmp_quoting(u, router, from, to, L4_TCP, type, code);
 }
 
 /* "GET target HTTP/1.1" with a Host header (absolute or origin form). */
