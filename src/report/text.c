@@ -25,25 +25,31 @@ safe(const char *s, char *buf, size_t len)
 static void
 text_dns(FILE *out, const struct evidence_row *r)
 {
+	char rtt[EVIDENCE_NUM_MAX];
+
 	/* names are printable already: dns.c escapes as \DDD */
 	fprintf(out, "    DNS   #%-7" PRIu64 " %-4s %s → %s: ", r->frame,
 	    r->kind_name, r->name, r->peer);
 	if (r->reply_frame == 0)
 		fputs("no answer\n", out);
 	else
-		fprintf(out, "%s in %s (#%" PRIu64 ")%s\n", r->text, r->delay,
-		    r->reply_frame, r->answers);
+		fprintf(out, "%s in %s (#%" PRIu64 ")%s\n", r->text,
+		    evidence_fmt_delay(r, rtt, sizeof rtt), r->reply_frame,
+		    r->answers);
 }
 
 static void
 text_syn(FILE *out, const struct evidence_row *r)
 {
+	char num[EVIDENCE_NUM_MAX];
+
 	fprintf(out, "    SYN   #%-7" PRIu64 " → %s  %s", r->frame, r->peer,
-	    r->offset);
-	if (*r->interval) {
-		fprintf(out, "  (%s", r->interval);
-		if (*r->factor)
-			fprintf(out, ", ×%s", r->factor);
+	    evidence_fmt_secs(r->offset_ns, num, sizeof num));
+	if (r->seq > 1) {	/* not the first: the interval before it */
+		fprintf(out, "  (%s", evidence_fmt_secs(r->interval_ns, num,
+		    sizeof num));
+		if (*evidence_fmt_factor(r, num, sizeof num))
+			fprintf(out, ", ×%s", num);
 		fputc(')', out);
 	}
 	fputc('\n', out);
@@ -118,7 +124,7 @@ report_text_txn(FILE *out, const struct engine *e, const struct txn *t,
 	const struct http_msg *req = &fl->msgs[t->req];
 	const struct evidence_row *answer = evidence_find(ev, EK_ANSWER, 0);
 	char cli[ADDR_PORT_STRLEN], gw[ADDR_PORT_STRLEN], when[40];
-	char url[4 * 2048], why[1024], status[16];
+	char url[4 * 2048], why[1024], status[16], took[EVIDENCE_NUM_MAX];
 	struct frame_ref first, last;
 
 	if (t->status)
@@ -127,7 +133,7 @@ report_text_txn(FILE *out, const struct engine *e, const struct txn *t,
 		snprintf(status, sizeof status, "no answer");
 	fprintf(out, "#%-4u %s (%s)  %s after %s\n", t->id,
 	    txn_label(t), cause_key(t->d.cause), status,
-	    answer ? answer->delay : "?");
+	    answer ? evidence_fmt_delay(answer, took, sizeof took) : "?");
 	safe(flow_str(fl, t->url), url, sizeof url);
 	fprintf(out, "    %s → %s  %s %s\n",
 	    addr_port_fmt(&cc->caddr, cc->cport, cli, sizeof cli),
