@@ -356,7 +356,22 @@ dns_fields(struct walk *w, const struct dns_query *q, bool answered)
 	}
 	copy(r->text, sizeof r->text, dns_rcode_name((unsigned)q->rcode));
 	set_delay(w, q->answer.ts_ns - q->query.ts_ns);
-	dns_answers(fl, q, r->answers, sizeof r->answers, NULL);
+	if (shows(w, EVIDENCE_PANE))
+		dns_answers(fl, q, r->answers, sizeof r->answers, NULL);
+}
+
+const char *
+evidence_fmt_answers(const struct flow *fl, const struct evidence_row *r,
+    char *buf, size_t len)
+{
+	if (len == 0)
+		return buf;
+	if (r->kind == EK_DNS_ANSWER || (r->kind == EK_DNS_QUERY &&
+	    r->reply_frame))
+		dns_answers(fl, &fl->dns[r->ref], buf, len, NULL);
+	else
+		buf[0] = '\0';
+	return buf;
 }
 
 /* Did the answer give an address? NOERROR with only a CNAME did not:
@@ -405,7 +420,8 @@ walk_dns(struct walk *w)
 		endpoints(w, &q->server, q->sport, &q->client, q->cport);
 		detail(w, "DNS answer id 0x%04x, RCODE %d %s, rtt %s\n",
 		    q->id, q->rcode, r->text, r->delay);
-		dns_answers(fl, q, r->answers, sizeof r->answers, w);
+		if (shows(w, EVIDENCE_ARROWS))
+			dns_answers(fl, q, r->answers, sizeof r->answers, w);
 		row_end(w);
 	}
 	if (d->ndns && d->dns_link == LINK_CACHE) {
@@ -414,13 +430,23 @@ walk_dns(struct walk *w)
 		r = row_start(w, EK_DNS_CACHE, NULL, EC_DNS, EC_GATEWAY);
 		r->ref = d->dns[0];
 		r->reply_frame = q->answer.number;
-		fmt(r->text, sizeof r->text, "from the gateway's DNS cache: "
-		    "answered at frame %" PRIu64 ", %.1f s before the request "
-		    "(TTL %" PRIu32 ")", q->answer.number,
-		    (double)(fl->msgs[w->t->req].start.ts_ns -
-		    q->answer.ts_ns) / 1e9, diag_cache_ttl(fl, q));
+		r->delay_ns = fl->msgs[w->t->req].start.ts_ns -
+		    q->answer.ts_ns;
+		if (shows(w, EVIDENCE_PANE))
+			evidence_fmt_cache(fl, r, r->text, sizeof r->text);
 		row_end(w);
 	}
+}
+
+const char *
+evidence_fmt_cache(const struct flow *fl, const struct evidence_row *r,
+    char *buf, size_t len)
+{
+	snprintf(buf, len, "from the gateway's DNS cache: answered at frame %"
+	    PRIu64 ", %.1f s before the request (TTL %" PRIu32 ")",
+	    r->reply_frame, (double)r->delay_ns / 1e9,
+	    diag_cache_ttl(fl, &fl->dns[r->ref]));
+	return buf;
 }
 
 /* ---- connection attempts ------------------------------------------------ */
@@ -690,18 +716,13 @@ evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
     int mode, struct evidence *ev, struct frame_list *frames)
 {
 	const struct diagnosis *d = &t->d;
-	struct walk *w = malloc(sizeof *w);
-	struct syn_series *ss = malloc(sizeof *ss);
+	/* on the stack (6 KB, not zeroed: row_start and diag_syn_series
+	 * write what is read): a report walks every transaction */
+	struct walk walk, *w = &walk;
+	struct syn_series series, *ss = &series;
 	unsigned si = 0;
 	bool up_listed = false;
-	int rc;
 
-	if (!w || !ss) {
-		free(w);
-		free(ss);
-		return -1;
-	}
-	/* the scratch row is set by row_start: no need to zero it here */
 	w->fl = fl;
 	w->t = t;
 	w->now = now_ns;
@@ -721,9 +742,10 @@ evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
 	}
 	/* a pooled connection carried the request: no SYN of this txn's */
 	if (d->up_conn != NONE32 && !up_listed) {
-		struct syn_series none = { .n = 0 };
+		struct syn_series none;	/* only its count is read */
 		unsigned z = 0;
 
+		none.n = 0;
 		w->pooled = true;
 		walk_conn(w, d->up_conn, 0, &none, &z);
 		w->pooled = false;
@@ -731,10 +753,7 @@ evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
 	walk_upstream(w);
 	if (d->up_conn != NONE32 && d->up_req != NONE32)
 		walk_fins(w, &fl->conns[d->up_conn], d->up_conn);
-	rc = w->failed ? -1 : 0;
-	free(ss);
-	free(w);
-	return rc;
+	return w->failed ? -1 : 0;
 }
 
 /* ---- the list -------------------------------------------------------- */
@@ -792,23 +811,28 @@ evidence_find(const struct evidence *ev, enum evidence_kind kind, size_t k)
 	return NULL;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
+/*
+ * Sorts out[0..n) and drops repeats, in place. By insertion: a
+ * transaction lists a few frames, nearly in order already, where qsort's
+ * set-up costs more than the sort (it ran for every request of a report).
+ */
 static size_t
 sort_unique(uint64_t *out, size_t n)
 {
 	size_t u = 0;
 
-	qsort(out, n, sizeof *out, cmp_u64);
-	for (size_t i = 0; i < n; i++)
-		if (u == 0 || out[u - 1] != out[i])
-			out[u++] = out[i];
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = out[i];
+		size_t k = u;
+
+		while (k > 0 && out[k - 1] > x)
+			k--;
+		if (k > 0 && out[k - 1] == x)
+			continue;
+		memmove(out + k + 1, out + k, (u - k) * sizeof *out);
+		out[k] = x;
+		u++;
+	}
 	return u;
 }
 

@@ -67,15 +67,16 @@ struct evidence_row {
 	int64_t rel_ns;		/* time from the request */
 	int64_t offset_ns;	/* SYN: from the first SYN */
 	int64_t interval_ns;	/* SYN: from the previous SYN (0: first) */
-	int64_t delay_ns;	/* what delay says */
+	int64_t delay_ns;	/* what delay says; DNS cache: how long
+				 * before the request the answer came */
 	int64_t prev_interval_ns; /* SYN: the interval before (0: none) */
 	/*
 	 * Text: built for the screen (EVIDENCE_PANE, EVIDENCE_ARROWS). The
 	 * reports' rows (EVIDENCE_REPORT) hold only the text the reports
-	 * print: peer, name, kind_name and answers, and text of the DNS,
-	 * DNS cache, RST, ICMP and upstream rows; the numbers' strings (rel,
-	 * delay, offset, interval, factor) stay empty there and the text
-	 * report formats them with evidence_fmt_* as it prints.
+	 * print as it is: peer and kind_name (DNS, SYN, RST, ICMP), name
+	 * (DNS), text (DNS, ICMP, upstream); the rest (the numbers' strings,
+	 * a DNS row's answers, the DNS cache's text) stays empty there and
+	 * the text report formats it with evidence_fmt_* as it prints.
 	 */
 	char rel[EVIDENCE_NUM_MAX];	 /* "+0.036 s" */
 	char delay[EVIDENCE_NUM_MAX];	 /* DNS: round trip "1.5 ms";
@@ -132,6 +133,12 @@ const char *evidence_fmt_delay(const struct evidence_row *r, char *buf,
 const char *evidence_fmt_secs(int64_t ns, char *buf, size_t len);
 const char *evidence_fmt_factor(const struct evidence_row *r, char *buf,
     size_t len);
+/* An answered DNS row's answers: " 10.0.0.1 CNAME x" (the first four). */
+const char *evidence_fmt_answers(const struct flow *fl,
+    const struct evidence_row *r, char *buf, size_t len);
+/* The DNS cache row's text: which answer, how long before, its TTL. */
+const char *evidence_fmt_cache(const struct flow *fl,
+    const struct evidence_row *r, char *buf, size_t len);
 void evidence_free(struct evidence *ev);
 /* The listed frames, sorted and unique; returns how many were written. */
 size_t evidence_frames(const struct evidence *ev, uint64_t *out, size_t max);

@@ -291,11 +291,16 @@ static void
 json_syns(struct jw *w, const char *key, const struct evidence *ev,
     size_t first, enum syn_field f)
 {
-	const struct evidence_row *r;
+	size_t k = 0;
 
 	jkey(w, key);
 	jw_lit(w, "[");
-	for (size_t i = first; (r = evidence_find(ev, EK_SYN, i)); i++) {
+	/* one pass (evidence_find per SYN would rescan the rows each time) */
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct evidence_row *r = &ev->rows[i];
+
+		if (r->kind != EK_SYN || k++ < first)
+			continue;
 		jw_sep(w);
 		if (f == SYN_FRAME)
 			jw_u64(w, r->frame);

@@ -23,9 +23,9 @@ safe(const char *s, char *buf, size_t len)
 }
 
 static void
-text_dns(FILE *out, const struct evidence_row *r)
+text_dns(FILE *out, const struct flow *fl, const struct evidence_row *r)
 {
-	char rtt[EVIDENCE_NUM_MAX];
+	char rtt[EVIDENCE_NUM_MAX], answers[EVIDENCE_TEXT_MAX];
 
 	/* names are printable already: dns.c escapes as \DDD */
 	fprintf(out, "    DNS   #%-7" PRIu64 " %-4s %s → %s: ", r->frame,
@@ -35,7 +35,7 @@ text_dns(FILE *out, const struct evidence_row *r)
 	else
 		fprintf(out, "%s in %s (#%" PRIu64 ")%s\n", r->text,
 		    evidence_fmt_delay(r, rtt, sizeof rtt), r->reply_frame,
-		    r->answers);
+		    evidence_fmt_answers(fl, r, answers, sizeof answers));
 }
 
 static void
@@ -93,15 +93,18 @@ text_upstream(FILE *out, const struct evidence_row *r)
 
 /* The evidence rows a person reads: DNS, SYNs, their answers, upstream. */
 static void
-text_rows(FILE *out, const struct evidence *ev)
+text_rows(FILE *out, const struct flow *fl, const struct evidence *ev)
 {
+	char note[EVIDENCE_TEXT_MAX];
+
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct evidence_row *r = &ev->rows[i];
 
 		if (r->kind == EK_DNS_QUERY)
-			text_dns(out, r);
+			text_dns(out, fl, r);
 		else if (r->kind == EK_DNS_CACHE)
-			fprintf(out, "          %s\n", r->text);
+			fprintf(out, "          %s\n", evidence_fmt_cache(fl, r,
+			    note, sizeof note));
 	}
 	for (size_t i = 0; i < ev->n; i++)
 		if (ev->rows[i].kind == EK_SYN && ev->rows[i].listed)
@@ -149,7 +152,7 @@ report_text_txn(FILE *out, const struct engine *e, const struct txn *t,
 		    "millisecond for the same host and has an equal claim on "
 		    "this evidence\n", t->rival);
 	fprintf(out, "    Why:  %s\n", safe(ev->summary, why, sizeof why));
-	text_rows(out, ev);
+	text_rows(out, fl, ev);
 	peer_report_text(out, e, t);
 	if (t->d.cause != C_NONE)
 		fprintf(out, "    Fix:  %s\n", cause_remedy(t->d.cause));
