@@ -147,7 +147,8 @@ detail(struct walk *w, const char *f, ...)
 	size_t n;
 	va_list ap;
 
-	if (!shows(w, EVIDENCE_ARROWS) || (n = strlen(r->detail)) >= sizeof r->detail - 1)
+	if (!shows(w, EVIDENCE_ARROWS) ||
+	    (n = strlen(r->detail)) >= sizeof r->detail - 1)
 		return;
 	va_start(ap, f);
 	vsnprintf(r->detail + n, sizeof r->detail - n, f, ap);

@@ -73,10 +73,11 @@ struct evidence_row {
 	/*
 	 * Text: built for the screen (EVIDENCE_PANE, EVIDENCE_ARROWS). The
 	 * reports' rows (EVIDENCE_REPORT) hold only the text the reports
-	 * print as it is: peer and kind_name (DNS, SYN, RST, ICMP), name
-	 * (DNS), text (DNS, ICMP, upstream); the rest (the numbers' strings,
-	 * a DNS row's answers, the DNS cache's text) stays empty there and
-	 * the text report formats it with evidence_fmt_* as it prints.
+	 * print as it is: peer (DNS, SYN, RST, ICMP), kind_name (DNS,
+	 * ICMP), name (DNS), text (DNS, ICMP, upstream); the rest (the
+	 * numbers' strings, a DNS row's answers, the DNS cache's text) stays
+	 * empty there and the text report formats it with evidence_fmt_*
+	 * as it prints.
 	 */
 	char rel[EVIDENCE_NUM_MAX];	 /* "+0.036 s" */
 	char delay[EVIDENCE_NUM_MAX];	 /* DNS: round trip "1.5 ms";
