@@ -1,12 +1,15 @@
 /*
  * evidence.c: a transaction's evidence as rows (evidence.h), written once
  * for every output. One walk over the linked look-ups and connection
- * attempts decides what was seen (txn_saw) and formats the numbers; the
- * rows go to a callback, so the evidence frames (diag_evidence_frames) are
- * listed by the same walk without building the rows' list.
+ * attempts decides what was seen (txn_saw) and sets the numbers; it writes
+ * the rows into the list in place, or lists only their frames
+ * (diag_evidence_frames), so the evidence frames come from the same walk.
+ * Text is formatted only for the outputs that print it (enum
+ * evidence_mode): a report of every request builds no screen text.
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,34 +28,83 @@ evidence_col_name(enum evidence_col c)
 	return (unsigned)c < EC_COUNT ? col_names[c] : "?";
 }
 
-typedef int (*row_fn)(void *arg, const struct evidence_row *r);
+struct frame_list {
+	uint64_t *out;
+	size_t n, max;
+};
+
+/* The walk's mode besides enum evidence_mode: the listed frames only. */
+#define MODE_FRAMES (-1)
 
 struct walk {
 	const struct flow *fl;
 	const struct txn *t;
 	int64_t now, t0;	/* the capture's time; the request's */
-	row_fn fn;
-	void *arg;
+	struct evidence *ev;	/* the rows go here, */
+	struct frame_list *frames; /* or only their listed frames here */
+	int mode;		/* enum evidence_mode or MODE_FRAMES */
 	int failed;
 	bool pooled;		/* rows of a connection that only carried
 				 * the request: shown, not listed */
-	bool arrows;		/* fill the flow view's label and detail */
-	struct evidence_row r;	/* the row being written */
+	struct evidence_row *r;	/* the row being written */
+	struct evidence_row scratch; /* it, when the list has no room or
+				      * only the frames are wanted */
 };
 
-/* Seconds with millisecond precision and a sign: "+3.019 s". */
-static void
-fmt_secs(char *out, size_t outlen, int64_t ns)
+/* Does the walk's output show text of this mode? */
+static bool
+shows(const struct walk *w, enum evidence_mode m)
 {
-	snprintf(out, outlen, "%+.3f s", (double)ns / 1e9);
+	return w->mode >= (int)m;
 }
 
-/* A row's delay in milliseconds: "1.5 ms". */
-static void
-set_delay(struct evidence_row *r, int64_t ns)
+const char *
+evidence_fmt_secs(int64_t ns, char *buf, size_t len)
 {
+	snprintf(buf, len, "%+.3f s", (double)ns / 1e9);
+	return buf;
+}
+
+const char *
+evidence_fmt_delay(const struct evidence_row *r, char *buf, size_t len)
+{
+	if (r->kind == EK_ANSWER)
+		snprintf(buf, len, "%.3f s", (double)r->delay_ns / 1e9);
+	else
+		snprintf(buf, len, "%.1f ms", (double)r->delay_ns / 1e6);
+	return buf;
+}
+
+const char *
+evidence_fmt_factor(const struct evidence_row *r, char *buf, size_t len)
+{
+	if (r->prev_interval_ns > 0)
+		snprintf(buf, len, "%.1f", (double)r->interval_ns /
+		    (double)r->prev_interval_ns);
+	else if (len)
+		buf[0] = '\0';
+	return buf;
+}
+
+/* The row's delay (DNS round trip, a reply after its SYN, the answer). */
+static void
+set_delay(struct walk *w, int64_t ns)
+{
+	struct evidence_row *r = w->r;
+
 	r->delay_ns = ns;
-	snprintf(r->delay, sizeof r->delay, "%.1f ms", (double)ns / 1e6);
+	if (shows(w, EVIDENCE_PANE))
+		evidence_fmt_delay(r, r->delay, sizeof r->delay);
+}
+
+/* snprintf's "%s" without the format: most of a row's text is a copy. */
+static void
+copy(char *out, size_t outlen, const char *s)
+{
+	size_t n = strnlen(s, outlen - 1);
+
+	memcpy(out, s, n);
+	out[n] = '\0';
 }
 
 static void
@@ -77,10 +129,10 @@ label(struct walk *w, const char *f, ...)
 {
 	va_list ap;
 
-	if (!w->arrows)
+	if (!shows(w, EVIDENCE_ARROWS))
 		return;
 	va_start(ap, f);
-	vsnprintf(w->r.label, sizeof w->r.label, f, ap);
+	vsnprintf(w->r->label, sizeof w->r->label, f, ap);
 	va_end(ap);
 }
 
@@ -91,11 +143,12 @@ detail(struct walk *w, const char *f, ...)
 static void
 detail(struct walk *w, const char *f, ...)
 {
-	struct evidence_row *r = &w->r;
+	struct evidence_row *r = w->r;
 	size_t n;
 	va_list ap;
 
-	if (!w->arrows || (n = strlen(r->detail)) >= sizeof r->detail - 1)
+	if (!shows(w, EVIDENCE_ARROWS) ||
+	    (n = strlen(r->detail)) >= sizeof r->detail - 1)
 		return;
 	va_start(ap, f);
 	vsnprintf(r->detail + n, sizeof r->detail - n, f, ap);
@@ -108,7 +161,7 @@ endpoints(struct walk *w, const struct gw_addr *a, uint16_t ap,
 {
 	char x[ADDR_STRLEN + 8], y[ADDR_STRLEN + 8];
 
-	if (!w->arrows)
+	if (!shows(w, EVIDENCE_ARROWS))
 		return;
 	if (ap || bp)
 		detail(w, "%s -> %s\n", addr_port_fmt(a, ap, x, sizeof x),
@@ -118,14 +171,41 @@ endpoints(struct walk *w, const struct gw_addr *a, uint16_t ap,
 		    addr_fmt(b, y, sizeof y));
 }
 
-/* Starts a row of this kind for frame f (NULL: a note). */
+/* Empties a row's text without zeroing its kilobytes. */
+static void
+clear_text(struct evidence_row *r)
+{
+	r->rel[0] = r->delay[0] = r->offset[0] = r->interval[0] = '\0';
+	r->factor[0] = r->peer[0] = r->name[0] = r->kind_name[0] = '\0';
+	r->text[0] = r->answers[0] = r->label[0] = r->detail[0] = '\0';
+}
+
+/*
+ * Starts a row of this kind for frame f (NULL: a note), in place at the
+ * end of the list. The screen's rows are zeroed whole (detail is appended
+ * to); the reports' and the frames' only up to their text.
+ */
 static struct evidence_row *
 row_start(struct walk *w, enum evidence_kind kind, const struct frame_ref *f,
     int from, int to)
 {
-	struct evidence_row *r = &w->r;
+	struct evidence_row *r = &w->scratch;
+	struct evidence *ev = w->ev;
 
-	memset(r, 0, sizeof *r);
+	if (ev && !w->failed) {
+		if (vec_reserve((void **)&ev->rows, &ev->cap, ev->n + 1,
+		    sizeof *ev->rows, SIZE_MAX / sizeof *ev->rows) == 0)
+			r = &ev->rows[ev->n];
+		else
+			w->failed = 1;
+	}
+	w->r = r;
+	if (shows(w, EVIDENCE_PANE)) {
+		memset(r, 0, sizeof *r);
+	} else {
+		memset(r, 0, offsetof(struct evidence_row, rel));
+		clear_text(r);
+	}
 	r->kind = (uint8_t)kind;
 	r->from = (uint8_t)from;
 	r->to = (uint8_t)to;
@@ -135,7 +215,8 @@ row_start(struct walk *w, enum evidence_kind kind, const struct frame_ref *f,
 		r->ts_ns = f->ts_ns;
 		r->file_offset = f->offset;
 		r->rel_ns = f->ts_ns - w->t0;
-		fmt_secs(r->rel, sizeof r->rel, r->rel_ns);
+		if (shows(w, EVIDENCE_PANE))
+			evidence_fmt_secs(r->rel_ns, r->rel, sizeof r->rel);
 	}
 	return r;
 }
@@ -143,10 +224,17 @@ row_start(struct walk *w, enum evidence_kind kind, const struct frame_ref *f,
 static void
 row_end(struct walk *w)
 {
+	struct evidence_row *r = w->r;
+	struct frame_list *l = w->frames;
+
 	if (w->pooled)
-		w->r.listed = false;
-	if (!w->failed && w->fn(w->arg, &w->r) != 0)
-		w->failed = 1;
+		r->listed = false;
+	if (w->failed)
+		return;
+	if (w->ev)
+		w->ev->n++;
+	else if (r->listed && r->frame && l->n < l->max)
+		l->out[l->n++] = r->frame;
 }
 
 static bool
@@ -170,8 +258,9 @@ walk_client(struct walk *w)
 	    EC_GATEWAY);
 	r->ref = t->req;
 	r->listed = true;
-	fmt(r->text, sizeof r->text, "%s %s", flow_str(fl, m->method),
-	    flow_str(fl, t->url));
+	if (shows(w, EVIDENCE_PANE))
+		fmt(r->text, sizeof r->text, "%s %s", flow_str(fl, m->method),
+		    flow_str(fl, t->url));
 	label(w, "%s", r->text);
 	endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
 	detail(w, "Client request (transaction %u):\n%s\n", t->id,
@@ -188,17 +277,16 @@ walk_client(struct walk *w)
 		r->ref = t->resp;
 		r->listed = true;
 		r->bad = t->is_error;
-		fmt(r->text, sizeof r->text, "%s", flow_str(fl,
-		    m->first_line));
+		if (shows(w, EVIDENCE_PANE))
+			copy(r->text, sizeof r->text, flow_str(fl,
+			    m->first_line));
 		label(w, "%s", m->valid ?
 		    flow_str(fl, m->first_line) : "(invalid reply)");
 		endpoints(w, &c->saddr, c->sport, &c->caddr, c->cport);
 		detail(w, "Gateway's answer to the client:\n%s\n",
 		    flow_str(fl, m->first_line));
 	}
-	r->delay_ns = txn_elapsed_ns(fl, t, w->now);
-	snprintf(r->delay, sizeof r->delay, "%.3f s",
-	    (double)r->delay_ns / 1e9);
+	set_delay(w, txn_elapsed_ns(fl, t, w->now));
 	row_end(w);
 }
 
@@ -255,19 +343,36 @@ dns_answers(const struct flow *fl, const struct dns_query *q, char *list,
 /* What a query's row and its answer's row both say: server, type, name,
  * and once answered, the RCODE, the round trip and the addresses. */
 static void
-dns_fields(const struct flow *fl, const struct dns_query *q, bool answered,
-    struct evidence_row *r)
+dns_fields(struct walk *w, const struct dns_query *q, bool answered)
 {
+	const struct flow *fl = w->fl;
+	struct evidence_row *r = w->r;
+
 	addr_fmt(&q->server, r->peer, sizeof r->peer);
-	fmt(r->kind_name, sizeof r->kind_name, "%s", dns_type_name(q->qtype));
-	fmt(r->name, sizeof r->name, "%s", flow_str(fl, q->qname));
+	copy(r->kind_name, sizeof r->kind_name, dns_type_name(q->qtype));
+	copy(r->name, sizeof r->name, flow_str(fl, q->qname));
 	if (!answered) {
-		fmt(r->text, sizeof r->text, "no answer");
+		copy(r->text, sizeof r->text, "no answer");
 		return;
 	}
-	fmt(r->text, sizeof r->text, "%s", dns_rcode_name((unsigned)q->rcode));
-	set_delay(r, q->answer.ts_ns - q->query.ts_ns);
-	dns_answers(fl, q, r->answers, sizeof r->answers, NULL);
+	copy(r->text, sizeof r->text, dns_rcode_name((unsigned)q->rcode));
+	set_delay(w, q->answer.ts_ns - q->query.ts_ns);
+	if (shows(w, EVIDENCE_PANE))
+		dns_answers(fl, q, r->answers, sizeof r->answers, NULL);
+}
+
+const char *
+evidence_fmt_answers(const struct flow *fl, const struct evidence_row *r,
+    char *buf, size_t len)
+{
+	if (len == 0)
+		return buf;
+	if (r->kind == EK_DNS_ANSWER || (r->kind == EK_DNS_QUERY &&
+	    r->reply_frame))
+		dns_answers(fl, &fl->dns[r->ref], buf, len, NULL);
+	else
+		buf[0] = '\0';
+	return buf;
 }
 
 /* Did the answer give an address? NOERROR with only a CNAME did not:
@@ -297,7 +402,7 @@ walk_dns(struct walk *w)
 		r->listed = true;
 		r->bad = !answered && d->cause == C_DNS_NO_RESPONSE;
 		r->reply_frame = answered ? q->answer.number : 0;
-		dns_fields(fl, q, answered, r);
+		dns_fields(w, q, answered);
 		label(w, "DNS %s? %s%s", r->kind_name, r->name, answered ? "" :
 		    " (no answer)");
 		endpoints(w, &q->client, q->cport, &q->server, q->sport);
@@ -312,11 +417,12 @@ walk_dns(struct walk *w)
 		r->listed = true;
 		r->bad = q->rcode > 0 || (!gave_address(fl, q) &&
 		    d->cause == C_DNS_ERROR);
-		dns_fields(fl, q, true, r);
+		dns_fields(w, q, true);
 		endpoints(w, &q->server, q->sport, &q->client, q->cport);
 		detail(w, "DNS answer id 0x%04x, RCODE %d %s, rtt %s\n",
 		    q->id, q->rcode, r->text, r->delay);
-		dns_answers(fl, q, r->answers, sizeof r->answers, w);
+		if (shows(w, EVIDENCE_ARROWS))
+			dns_answers(fl, q, r->answers, sizeof r->answers, w);
 		row_end(w);
 	}
 	if (d->ndns && d->dns_link == LINK_CACHE) {
@@ -325,13 +431,23 @@ walk_dns(struct walk *w)
 		r = row_start(w, EK_DNS_CACHE, NULL, EC_DNS, EC_GATEWAY);
 		r->ref = d->dns[0];
 		r->reply_frame = q->answer.number;
-		fmt(r->text, sizeof r->text, "from the gateway's DNS cache: "
-		    "answered at frame %" PRIu64 ", %.1f s before the request "
-		    "(TTL %" PRIu32 ")", q->answer.number,
-		    (double)(fl->msgs[w->t->req].start.ts_ns -
-		    q->answer.ts_ns) / 1e9, diag_cache_ttl(fl, q));
+		r->delay_ns = fl->msgs[w->t->req].start.ts_ns -
+		    q->answer.ts_ns;
+		if (shows(w, EVIDENCE_PANE))
+			evidence_fmt_cache(fl, r, r->text, sizeof r->text);
 		row_end(w);
 	}
+}
+
+const char *
+evidence_fmt_cache(const struct flow *fl, const struct evidence_row *r,
+    char *buf, size_t len)
+{
+	snprintf(buf, len, "from the gateway's DNS cache: answered at frame %"
+	    PRIu64 ", %.1f s before the request (TTL %" PRIu32 ")",
+	    r->reply_frame, (double)r->delay_ns / 1e9,
+	    diag_cache_ttl(fl, &fl->dns[r->ref]));
+	return buf;
 }
 
 /* ---- connection attempts ------------------------------------------------ */
@@ -350,13 +466,12 @@ answered_syn(const struct conn *c, const struct frame_ref *f)
 
 /* A reply to the attempt's SYN (SYN/ACK, RST, ICMP): its delay. */
 static void
-reply_delay(struct evidence_row *r, const struct conn *c,
-    const struct frame_ref *f)
+reply_delay(struct walk *w, const struct conn *c, const struct frame_ref *f)
 {
 	const struct frame_ref *s = answered_syn(c, f);
 
 	if (c->nsyn)
-		set_delay(r, f->ts_ns - s->ts_ns);
+		set_delay(w, f->ts_ns - s->ts_ns);
 }
 
 static void
@@ -374,11 +489,11 @@ walk_icmp(struct walk *w, const struct conn *c, uint32_t ci,
 	r->type = c->icmp_type;
 	r->code = c->icmp_code;
 	addr_fmt(&c->icmp_from, r->peer, sizeof r->peer);
-	fmt(r->kind_name, sizeof r->kind_name, "ICMP%s",
-	    c->icmp_ver == 6 ? "v6" : "");
-	fmt(r->text, sizeof r->text, "%s", icmp_unreach_name(c->icmp_ver,
+	copy(r->kind_name, sizeof r->kind_name, c->icmp_ver == 6 ? "ICMPv6" :
+	    "ICMP");
+	copy(r->text, sizeof r->text, icmp_unreach_name(c->icmp_ver,
 	    c->icmp_type, c->icmp_code));
-	reply_delay(r, c, f);
+	reply_delay(w, c, f);
 	label(w, "%s %u/%u", r->kind_name,
 	    c->icmp_type, c->icmp_code);
 	detail(w, "%s from %s: %s\n", r->kind_name, addr_fmt(&c->icmp_from,
@@ -402,8 +517,10 @@ walk_fins(struct walk *w, const struct conn *c, uint32_t ci)
 			r = row_start(w, EK_FIN_GATEWAY, &c->fin[0],
 			    EC_GATEWAY, EC_UPSTREAM);
 			r->ref = ci;
-			fmt(r->text, sizeof r->text, "the gateway closed the "
-			    "connection%s", up ? " first" : "");
+			if (shows(w, EVIDENCE_PANE))
+				copy(r->text, sizeof r->text, up ? "the "
+				    "gateway closed the connection first" :
+				    "the gateway closed the connection");
 			label(w, "FIN");
 			endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
 			row_end(w);
@@ -414,11 +531,13 @@ walk_fins(struct walk *w, const struct conn *c, uint32_t ci)
 			r->ref = ci;
 			r->listed = true;
 			r->bad = d->cause == C_UPSTREAM_CLOSED && !gw_first;
-			fmt(r->text, sizeof r->text, "%s", gw_first ?
-			    "upstream closed after the gateway" :
-			    c->synack.number && !c->bytes[1] &&
-			    !c->data[1].number ? "upstream closed without a "
-			    "reply" : "upstream closed the connection");
+			if (shows(w, EVIDENCE_PANE))
+				copy(r->text, sizeof r->text, gw_first ?
+				    "upstream closed after the gateway" :
+				    c->synack.number && !c->bytes[1] &&
+				    !c->data[1].number ? "upstream closed "
+				    "without a reply" : "upstream closed the "
+				    "connection");
 			label(w, "FIN");
 			endpoints(w, &c->saddr, c->sport, &c->caddr, c->cport);
 			row_end(w);
@@ -443,9 +562,11 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 	r = row_start(w, EK_CONNECT, NULL, EC_GATEWAY, EC_UPSTREAM);
 	r->ref = ci;
 	r->seq = attempt;
-	addr_port_fmt(&c->saddr, c->sport, r->peer, sizeof r->peer);
-	fmt(r->text, sizeof r->text, "%s from %s port %u", r->peer,
-	    addr_fmt(&c->caddr, ca, sizeof ca), c->cport);
+	if (shows(w, EVIDENCE_PANE)) {
+		addr_port_fmt(&c->saddr, c->sport, r->peer, sizeof r->peer);
+		fmt(r->text, sizeof r->text, "%s from %s port %u", r->peer,
+		    addr_fmt(&c->caddr, ca, sizeof ca), c->cport);
+	}
 	row_end(w);
 	for (; *si < ss->n && ss->conn[*si] == ci; (*si)++) {
 		const struct frame_ref *f = &ss->syn[*si];
@@ -456,22 +577,26 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		r->listed = true;
 		r->bad = !synack && d->cause == C_SYN_UNANSWERED &&
 		    f->number != c->syns[0].number;
-		addr_port_fmt(&c->saddr, c->sport, r->peer, sizeof r->peer);
+		if (w->mode != MODE_FRAMES)
+			addr_port_fmt(&c->saddr, c->sport, r->peer,
+			    sizeof r->peer);
 		r->offset_ns = f->ts_ns - ss->syn[0].ts_ns;
-		fmt_secs(r->offset, sizeof r->offset, r->offset_ns);
+		if (shows(w, EVIDENCE_PANE))
+			evidence_fmt_secs(r->offset_ns, r->offset,
+			    sizeof r->offset);
 		label(w, "%s", f->number == c->syns[0].number ? "SYN" :
 		    "SYN retransmission");
 		endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
 		if (*si > 0) {
-			int64_t prev = *si > 1 ? ss->syn[*si - 1].ts_ns -
+			r->prev_interval_ns = *si > 1 ? ss->syn[*si - 1].ts_ns -
 			    ss->syn[*si - 2].ts_ns : 0;
-
 			r->interval_ns = f->ts_ns - ss->syn[*si - 1].ts_ns;
-			fmt_secs(r->interval, sizeof r->interval,
-			    r->interval_ns);
-			if (prev > 0)
-				fmt(r->factor, sizeof r->factor, "%.1f",
-				    (double)r->interval_ns / (double)prev);
+			if (shows(w, EVIDENCE_PANE)) {
+				evidence_fmt_secs(r->interval_ns, r->interval,
+				    sizeof r->interval);
+				evidence_fmt_factor(r, r->factor,
+				    sizeof r->factor);
+			}
 			detail(w, "Attempt %u, %s after the previous SYN%s%s\n",
 			    *si + 1, r->interval, *r->factor ? ", x" : "",
 			    r->factor);
@@ -483,8 +608,9 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		    EC_GATEWAY);
 		r->ref = ci;
 		r->listed = true;
-		fmt(r->text, sizeof r->text, "connected");
-		reply_delay(r, c, &c->synack);
+		if (shows(w, EVIDENCE_PANE))
+			copy(r->text, sizeof r->text, "connected");
+		reply_delay(w, c, &c->synack);
 		label(w, "SYN/ACK");
 		endpoints(w, &c->saddr, c->sport, &c->caddr, c->cport);
 		row_end(w);
@@ -497,14 +623,16 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		    server ? EC_GATEWAY : EC_UPSTREAM);
 		r->ref = ci;
 		r->listed = r->bad = server;
-		addr_fmt(server ? &c->saddr : &c->caddr, r->peer,
-		    sizeof r->peer);
+		if (w->mode != MODE_FRAMES)
+			addr_fmt(server ? &c->saddr : &c->caddr, r->peer,
+			    sizeof r->peer);
 		/* after a handshake the server resets, it refuses no more */
-		fmt(r->text, sizeof r->text, "%s%s", !server ?
+		if (shows(w, EVIDENCE_PANE))
+			fmt(r->text, sizeof r->text, "%s%s", !server ?
 		    "sent by the gateway" : c->synack.number ? "from the "
 		    "server: connection reset" : "from the server: connection "
 		    "refused", c->synack.number ? "" : " (no SYN/ACK)");
-		reply_delay(r, c, &c->rst);
+		reply_delay(w, c, &c->rst);
 		label(w, "RST");
 		if (server)
 			endpoints(w, &c->saddr, c->sport, &c->caddr, c->cport);
@@ -523,9 +651,10 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		r = row_start(w, EK_NO_REPLY, NULL, EC_UPSTREAM, EC_GATEWAY);
 		r->ref = ci;
 		r->bad = true;
-		fmt(r->text, sizeof r->text, "no answer to %u SYN%s%s",
-		    nsyn, nsyn == 1 ? "" : "s", nsyn > c->nsyn ?
-		    " (only the first 16 listed)" : "");
+		if (shows(w, EVIDENCE_PANE))
+			fmt(r->text, sizeof r->text, "no answer to %u SYN%s%s",
+			    nsyn, nsyn == 1 ? "" : "s", nsyn > c->nsyn ?
+			    " (only the first 16 listed)" : "");
 		row_end(w);
 	}
 	/* the connection that carried the request closes after its reply */
@@ -548,7 +677,8 @@ walk_upstream(struct walk *w)
 	    EC_UPSTREAM);
 	r->ref = d->up_req;
 	r->listed = true;
-	fmt(r->text, sizeof r->text, "%s", flow_str(fl, m->first_line));
+	if (w->mode != MODE_FRAMES)
+		copy(r->text, sizeof r->text, flow_str(fl, m->first_line));
 	label(w, "%s %s", flow_str(fl, m->method),
 	    flow_str(fl, m->target));
 	detail(w, "Upstream request:\n%s\n", r->text);
@@ -564,8 +694,9 @@ walk_upstream(struct walk *w)
 	r->ref = d->up_resp;
 	r->listed = true;
 	r->bad = !m->valid || d->cause == C_UPSTREAM_5XX;
-	fmt(r->text, sizeof r->text, "%s", flow_str(fl, m->first_line));
-	if (!m->valid)
+	if (w->mode != MODE_FRAMES)
+		copy(r->text, sizeof r->text, flow_str(fl, m->first_line));
+	if (!m->valid && shows(w, EVIDENCE_PANE))
 		fmt(r->name, sizeof r->name, *flow_str(fl, m->error_line) ?
 		    "%s: \"%s\"" : "%s%s", flow_str(fl, m->error),
 		    flow_str(fl, m->error_line));
@@ -577,31 +708,32 @@ walk_upstream(struct walk *w)
 	row_end(w);
 }
 
-/* Walks the evidence of t, calling fn for each row; 0 or -1 (fn failed). */
+/*
+ * Walks the evidence of t, writing its rows into ev (or only the listed
+ * frames into frames); 0 or -1 (memory).
+ */
 static int
 evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
-    bool arrows, row_fn fn, void *arg)
+    int mode, struct evidence *ev, struct frame_list *frames)
 {
 	const struct diagnosis *d = &t->d;
-	struct walk *w = malloc(sizeof *w);
-	struct syn_series *ss = malloc(sizeof *ss);
+	/* on the stack (6 KB, not zeroed: row_start and diag_syn_series
+	 * write what is read): a report walks every transaction */
+	struct walk walk, *w = &walk;
+	struct syn_series series, *ss = &series;
 	unsigned si = 0;
 	bool up_listed = false;
-	int rc;
 
-	if (!w || !ss) {
-		free(w);
-		free(ss);
-		return -1;
-	}
-	memset(w, 0, sizeof *w);
 	w->fl = fl;
 	w->t = t;
 	w->now = now_ns;
 	w->t0 = fl->msgs[t->req].head.ts_ns;
-	w->arrows = arrows;
-	w->fn = fn;
-	w->arg = arg;
+	w->ev = ev;
+	w->frames = frames;
+	w->mode = mode;
+	w->failed = 0;
+	w->pooled = false;
+	w->r = &w->scratch;
 	walk_client(w);
 	walk_dns(w);
 	diag_syn_series(fl, t, now_ns, ss);
@@ -611,9 +743,10 @@ evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
 	}
 	/* a pooled connection carried the request: no SYN of this txn's */
 	if (d->up_conn != NONE32 && !up_listed) {
-		struct syn_series none = { .n = 0 };
+		struct syn_series none;	/* only its count is read */
 		unsigned z = 0;
 
+		none.n = 0;
 		w->pooled = true;
 		walk_conn(w, d->up_conn, 0, &none, &z);
 		w->pooled = false;
@@ -621,10 +754,7 @@ evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
 	walk_upstream(w);
 	if (d->up_conn != NONE32 && d->up_req != NONE32)
 		walk_fins(w, &fl->conns[d->up_conn], d->up_conn);
-	rc = w->failed ? -1 : 0;
-	free(ss);
-	free(w);
-	return rc;
+	return w->failed ? -1 : 0;
 }
 
 /* ---- the list -------------------------------------------------------- */
@@ -636,28 +766,17 @@ set_col(struct evidence *ev, int col, const struct gw_addr *a)
 		ev->addr[col] = *a;
 }
 
-static int
-collect_row(void *arg, const struct evidence_row *r)
-{
-	struct evidence *ev = arg;
-
-	if (vec_reserve((void **)&ev->rows, &ev->cap, ev->n + 1,
-	    sizeof *ev->rows, SIZE_MAX / sizeof *ev->rows) != 0)
-		return -1;
-	ev->rows[ev->n++] = *r;
-	return 0;
-}
-
 int
 evidence_build(struct evidence *ev, const struct diag *dg,
-    const struct flow *fl, const struct txn *t, int64_t now_ns, bool arrows)
+    const struct flow *fl, const struct txn *t, int64_t now_ns,
+    enum evidence_mode mode)
 {
 	const struct conn *cc = &fl->conns[t->conn];
 
 	ev->n = 0;
 	memset(ev->addr, 0, sizeof ev->addr);
 	diag_summary(dg, fl, t, ev->summary, sizeof ev->summary);
-	if (evidence_walk(fl, t, now_ns, arrows, collect_row, ev) != 0)
+	if (evidence_walk(fl, t, now_ns, (int)mode, ev, NULL) != 0)
 		return -1;
 	set_col(ev, EC_CLIENT, &cc->caddr);
 	set_col(ev, EC_GATEWAY, &cc->saddr);
@@ -693,23 +812,28 @@ evidence_find(const struct evidence *ev, enum evidence_kind kind, size_t k)
 	return NULL;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
+/*
+ * Sorts out[0..n) and drops repeats, in place. By insertion: a
+ * transaction lists a few frames, nearly in order already, where qsort's
+ * set-up costs more than the sort (it ran for every request of a report).
+ */
 static size_t
 sort_unique(uint64_t *out, size_t n)
 {
 	size_t u = 0;
 
-	qsort(out, n, sizeof *out, cmp_u64);
-	for (size_t i = 0; i < n; i++)
-		if (u == 0 || out[u - 1] != out[i])
-			out[u++] = out[i];
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = out[i];
+		size_t k = u;
+
+		while (k > 0 && out[k - 1] > x)
+			k--;
+		if (k > 0 && out[k - 1] == x)
+			continue;
+		memmove(out + k + 1, out + k, (u - k) * sizeof *out);
+		out[k] = x;
+		u++;
+	}
 	return u;
 }
 
@@ -724,28 +848,13 @@ evidence_frames(const struct evidence *ev, uint64_t *out, size_t max)
 	return sort_unique(out, n);
 }
 
-struct frame_list {
-	uint64_t *out;
-	size_t n, max;
-};
-
-static int
-collect_frame(void *arg, const struct evidence_row *r)
-{
-	struct frame_list *l = arg;
-
-	if (r->listed && r->frame && l->n < l->max)
-		l->out[l->n++] = r->frame;
-	return 0;
-}
-
 size_t
 diag_evidence_frames(const struct flow *fl, const struct txn *t,
     int64_t now_ns, uint64_t *out, size_t max)
 {
 	struct frame_list l = { out, 0, max };
 
-	if (evidence_walk(fl, t, now_ns, false, collect_frame, &l) != 0)
+	if (evidence_walk(fl, t, now_ns, MODE_FRAMES, NULL, &l) != 0)
 		return 0;
 	return sort_unique(out, l.n);
 }

@@ -2,9 +2,9 @@
  * evidence.h: the one reading of a transaction's evidence. diag decides
  * here, once, which frames belong to a transaction (txn_saw: nothing
  * after its end and the slack, so a late SYN/ACK or RST the verdict
- * ignored shows nowhere) and formats every number once, with one
- * precision. The text and JSON reports, the evidence pane and the flow
- * view render these rows and interpret nothing themselves: the screen
+ * ignored shows nowhere) and formats every number with one precision
+ * (evidence_fmt_*). The text and JSON reports, the evidence pane and the
+ * flow view render these rows and interpret nothing themselves: the screen
  * and the reports cannot disagree.
  *
  * Text fields hold raw text from the network: escape them (esc_term,
@@ -67,7 +67,18 @@ struct evidence_row {
 	int64_t rel_ns;		/* time from the request */
 	int64_t offset_ns;	/* SYN: from the first SYN */
 	int64_t interval_ns;	/* SYN: from the previous SYN (0: first) */
-	int64_t delay_ns;	/* what delay says */
+	int64_t delay_ns;	/* what delay says; DNS cache: how long
+				 * before the request the answer came */
+	int64_t prev_interval_ns; /* SYN: the interval before (0: none) */
+	/*
+	 * Text: built for the screen (EVIDENCE_PANE, EVIDENCE_ARROWS). The
+	 * reports' rows (EVIDENCE_REPORT) hold only the text the reports
+	 * print as it is: peer (DNS, SYN, RST, ICMP), kind_name (DNS,
+	 * ICMP), name (DNS), text (DNS, ICMP, upstream); the rest (the
+	 * numbers' strings, a DNS row's answers, the DNS cache's text) stays
+	 * empty there and the text report formats it with evidence_fmt_*
+	 * as it prints.
+	 */
 	char rel[EVIDENCE_NUM_MAX];	 /* "+0.036 s" */
 	char delay[EVIDENCE_NUM_MAX];	 /* DNS: round trip "1.5 ms";
 					  * SYN/ACK, RST, ICMP: after the SYN
@@ -96,15 +107,39 @@ struct evidence {
 	struct gw_addr addr[EC_COUNT];	/* first address seen per column */
 };
 
+/* What a build fills besides the facts (each mode adds to the one before). */
+enum evidence_mode {
+	EVIDENCE_REPORT,	/* the text the reports print (see the row) */
+	EVIDENCE_PANE,		/* every text field: the evidence pane */
+	EVIDENCE_ARROWS		/* and the flow view's label and detail */
+};
+
 /*
  * Builds the rows of transaction t as of now_ns (the capture's last
  * time): in the order the reports list them (request and answer, DNS,
- * connection attempts, upstream request and reply). `arrows`: also the
- * flow view's label and detail of each row (the reports skip that
- * formatting). 0, or -1 (memory).
+ * connection attempts, upstream request and reply), with the text that
+ * mode asks for. 0, or -1 (memory).
  */
 int evidence_build(struct evidence *ev, const struct diag *dg,
-    const struct flow *fl, const struct txn *t, int64_t now_ns, bool arrows);
+    const struct flow *fl, const struct txn *t, int64_t now_ns,
+    enum evidence_mode mode);
+/*
+ * The numbers' text, one precision for every output, into buf (at least
+ * EVIDENCE_NUM_MAX bytes); each returns buf. delay: "0.036 s" for the
+ * answer (after the request), "1.5 ms" otherwise; rel, offset, interval:
+ * "+3.019 s"; factor: "2.0", "" without an interval before.
+ */
+const char *evidence_fmt_delay(const struct evidence_row *r, char *buf,
+    size_t len);
+const char *evidence_fmt_secs(int64_t ns, char *buf, size_t len);
+const char *evidence_fmt_factor(const struct evidence_row *r, char *buf,
+    size_t len);
+/* An answered DNS row's answers: " 10.0.0.1 CNAME x" (the first four). */
+const char *evidence_fmt_answers(const struct flow *fl,
+    const struct evidence_row *r, char *buf, size_t len);
+/* The DNS cache row's text: which answer, how long before, its TTL. */
+const char *evidence_fmt_cache(const struct flow *fl,
+    const struct evidence_row *r, char *buf, size_t len);
 void evidence_free(struct evidence *ev);
 /* The listed frames, sorted and unique; returns how many were written. */
 size_t evidence_frames(const struct evidence *ev, uint64_t *out, size_t max);

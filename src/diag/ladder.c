@@ -15,7 +15,8 @@ ladder_build(struct ladder *l, const struct flow *fl, const struct diag *dg,
 	size_t i, j;
 
 	l->n = 0;
-	if (evidence_build(&l->ev, dg, fl, t, fl->stats.last_ts, true) != 0 ||
+	if (evidence_build(&l->ev, dg, fl, t, fl->stats.last_ts,
+	    EVIDENCE_ARROWS) != 0 ||
 	    vec_reserve((void **)&l->rows, &l->cap, l->ev.n + 1,
 	    sizeof *l->rows, SIZE_MAX / sizeof *l->rows) != 0)
 		return -1;

@@ -393,10 +393,11 @@ parse_collected(const struct dir_state *d, int dir, struct http_head *h,
 }
 
 /*
- * Head bytes: collect, and parse once they might be complete. The first
- * HEAD_QUICK bytes are parsed from scratch on the stack each time; only a
- * longer head keeps its parse (d->ph), so that a flood of connections
- * that each start a head holds a few bytes each, not a parse.
+ * Head bytes: collect, and parse once they might be complete. A parse
+ * from scratch goes on the stack; only a head longer than HEAD_QUICK that
+ * is still incomplete keeps its parse (d->ph) for the next segment, so
+ * that a flood of connections that each start a head holds a few bytes
+ * each, not a parse, and a head that comes whole (most) allocates none.
  */
 static size_t
 feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
@@ -426,13 +427,8 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 	if (before >= HEAD_QUICK && d->head_len < HTTP_HEAD_MAX &&
 	    memchr(data, '\n', take) == NULL)
 		return len;
-	if (d->head_len >= HEAD_QUICK) {
-		if (d->ph == NULL && (d->ph = malloc(sizeof *d->ph)) == NULL) {
-			d->state = PS_DEAD;
-			return len;
-		}
+	if (more)
 		h = d->ph;
-	}
 	r = parse_collected(d, dir, h, more);
 	if (r == HTTP_INCOMPLETE && d->head_len >= HTTP_HEAD_MAX) {
 		r = HTTP_INVALID;
@@ -445,8 +441,16 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 		    h->error_at, fr);
 		return len;
 	}
-	if (r == HTTP_INCOMPLETE)
+	if (r == HTTP_INCOMPLETE) {
+		if (!more && d->head_len >= HEAD_QUICK) {
+			if ((d->ph = malloc(sizeof *d->ph)) == NULL) {
+				d->state = PS_DEAD;
+				return len;
+			}
+			*d->ph = quick;
+		}
 		return len;
+	}
 	if (dir == 0)
 		took_request(fl, ci, d, h, fr);
 	else

@@ -192,7 +192,7 @@ txn_selected(struct frame_scan *s, const struct engine *e, const struct txn *t,
 	if (*match)
 		return 0;
 	if (evidence_build(ev, &e->diag, fl, t, fl->stats.last_ts,
-	    false) != 0)
+	    EVIDENCE_REPORT) != 0)
 		return -1;
 	for (size_t i = 0; i < ev->n && !*match; i++) {
 		const struct evidence_row *r = &ev->rows[i];

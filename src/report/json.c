@@ -21,6 +21,12 @@
  * element after anything but an opening bracket gets its comma itself.
  */
 #define JW_SIZE (32 * 1024)
+/*
+ * The small writers are inlined into each call: a literal's length is then
+ * known where it is written (no strlen of the key, no memcpy call for
+ * "," or "{"), which was a third of the time of writing a line.
+ */
+#define JW_INLINE static inline __attribute__((always_inline))
 /* A string's escaped form is cut to this many bytes, NUL included. */
 #define JW_STR_MAX (4 * 2048 + 64)
 struct jw {
@@ -39,7 +45,7 @@ jw_flush(struct jw *w)
 }
 
 /* Room for k more bytes (k <= JW_SIZE). */
-static char *
+JW_INLINE char *
 jw_room(struct jw *w, size_t k)
 {
 	if (JW_SIZE - w->n < k)
@@ -47,7 +53,7 @@ jw_room(struct jw *w, size_t k)
 	return w->buf + w->n;
 }
 
-static void
+JW_INLINE void
 jw_raw(struct jw *w, const char *s, size_t len)
 {
 	if (len == 0)
@@ -60,7 +66,7 @@ jw_raw(struct jw *w, const char *s, size_t len)
 #define jw_lit(w, s) jw_raw((w), (s), sizeof(s) - 1)
 
 /* The comma before a key or an array element, unless it comes first. */
-static void
+JW_INLINE void
 jw_sep(struct jw *w)
 {
 	if (w->last != '{' && w->last != '[')
@@ -68,7 +74,7 @@ jw_sep(struct jw *w)
 }
 
 /* ,"key": (the most frequent call: written in one go) */
-static void
+JW_INLINE void
 jkey(struct jw *w, const char *key)
 {
 	size_t k = strlen(key);
@@ -182,7 +188,7 @@ jw_qstr(struct jw *w, const char *val)
 }
 
 /* ,"key":"val" */
-static void
+JW_INLINE void
 jstr(struct jw *w, const char *key, const char *val)
 {
 	jkey(w, key);
@@ -198,7 +204,7 @@ jaddr(struct jw *w, const char *key, const struct gw_addr *a)
 }
 
 /* ,"key":N */
-static void
+JW_INLINE void
 jnum(struct jw *w, const char *key, uint64_t v)
 {
 	jkey(w, key);
@@ -206,7 +212,7 @@ jnum(struct jw *w, const char *key, uint64_t v)
 }
 
 /* A frame number; 0 is none: null. */
-static void
+JW_INLINE void
 jframe(struct jw *w, const char *key, uint64_t frame)
 {
 	jkey(w, key);
@@ -216,7 +222,7 @@ jframe(struct jw *w, const char *key, uint64_t frame)
 		jw_lit(w, "null");
 }
 
-static void
+JW_INLINE void
 jbool(struct jw *w, const char *key, bool v)
 {
 	jkey(w, key);
@@ -291,11 +297,16 @@ static void
 json_syns(struct jw *w, const char *key, const struct evidence *ev,
     size_t first, enum syn_field f)
 {
-	const struct evidence_row *r;
+	size_t k = 0;
 
 	jkey(w, key);
 	jw_lit(w, "[");
-	for (size_t i = first; (r = evidence_find(ev, EK_SYN, i)); i++) {
+	/* one pass (evidence_find per SYN would rescan the rows each time) */
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct evidence_row *r = &ev->rows[i];
+
+		if (r->kind != EK_SYN || k++ < first)
+			continue;
 		jw_sep(w);
 		if (f == SYN_FRAME)
 			jw_u64(w, r->frame);

@@ -185,7 +185,7 @@ report_txn(FILE *out, const struct engine *e, const struct txn *t, bool json,
     struct evidence *ev)
 {
 	if (evidence_build(ev, &e->diag, &e->flow, t,
-	    e->flow.stats.last_ts, false) != 0) {
+	    e->flow.stats.last_ts, EVIDENCE_REPORT) != 0) {
 		fprintf(stderr, "gw502tui: out of memory for request %u's "
 		    "evidence\n", t->id);
 		return -1;

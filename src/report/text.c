@@ -23,27 +23,33 @@ safe(const char *s, char *buf, size_t len)
 }
 
 static void
-text_dns(FILE *out, const struct evidence_row *r)
+text_dns(FILE *out, const struct flow *fl, const struct evidence_row *r)
 {
+	char rtt[EVIDENCE_NUM_MAX], answers[EVIDENCE_TEXT_MAX];
+
 	/* names are printable already: dns.c escapes as \DDD */
 	fprintf(out, "    DNS   #%-7" PRIu64 " %-4s %s → %s: ", r->frame,
 	    r->kind_name, r->name, r->peer);
 	if (r->reply_frame == 0)
 		fputs("no answer\n", out);
 	else
-		fprintf(out, "%s in %s (#%" PRIu64 ")%s\n", r->text, r->delay,
-		    r->reply_frame, r->answers);
+		fprintf(out, "%s in %s (#%" PRIu64 ")%s\n", r->text,
+		    evidence_fmt_delay(r, rtt, sizeof rtt), r->reply_frame,
+		    evidence_fmt_answers(fl, r, answers, sizeof answers));
 }
 
 static void
 text_syn(FILE *out, const struct evidence_row *r)
 {
+	char num[EVIDENCE_NUM_MAX];
+
 	fprintf(out, "    SYN   #%-7" PRIu64 " → %s  %s", r->frame, r->peer,
-	    r->offset);
-	if (*r->interval) {
-		fprintf(out, "  (%s", r->interval);
-		if (*r->factor)
-			fprintf(out, ", ×%s", r->factor);
+	    evidence_fmt_secs(r->offset_ns, num, sizeof num));
+	if (r->seq > 1) {	/* not the first: the interval before it */
+		fprintf(out, "  (%s", evidence_fmt_secs(r->interval_ns, num,
+		    sizeof num));
+		if (*evidence_fmt_factor(r, num, sizeof num))
+			fprintf(out, ", ×%s", num);
 		fputc(')', out);
 	}
 	fputc('\n', out);
@@ -87,15 +93,18 @@ text_upstream(FILE *out, const struct evidence_row *r)
 
 /* The evidence rows a person reads: DNS, SYNs, their answers, upstream. */
 static void
-text_rows(FILE *out, const struct evidence *ev)
+text_rows(FILE *out, const struct flow *fl, const struct evidence *ev)
 {
+	char note[EVIDENCE_TEXT_MAX];
+
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct evidence_row *r = &ev->rows[i];
 
 		if (r->kind == EK_DNS_QUERY)
-			text_dns(out, r);
+			text_dns(out, fl, r);
 		else if (r->kind == EK_DNS_CACHE)
-			fprintf(out, "          %s\n", r->text);
+			fprintf(out, "          %s\n", evidence_fmt_cache(fl, r,
+			    note, sizeof note));
 	}
 	for (size_t i = 0; i < ev->n; i++)
 		if (ev->rows[i].kind == EK_SYN && ev->rows[i].listed)
@@ -118,7 +127,7 @@ report_text_txn(FILE *out, const struct engine *e, const struct txn *t,
 	const struct http_msg *req = &fl->msgs[t->req];
 	const struct evidence_row *answer = evidence_find(ev, EK_ANSWER, 0);
 	char cli[ADDR_PORT_STRLEN], gw[ADDR_PORT_STRLEN], when[40];
-	char url[4 * 2048], why[1024], status[16];
+	char url[4 * 2048], why[1024], status[16], took[EVIDENCE_NUM_MAX];
 	struct frame_ref first, last;
 
 	if (t->status)
@@ -127,7 +136,7 @@ report_text_txn(FILE *out, const struct engine *e, const struct txn *t,
 		snprintf(status, sizeof status, "no answer");
 	fprintf(out, "#%-4u %s (%s)  %s after %s\n", t->id,
 	    txn_label(t), cause_key(t->d.cause), status,
-	    answer ? answer->delay : "?");
+	    answer ? evidence_fmt_delay(answer, took, sizeof took) : "?");
 	safe(flow_str(fl, t->url), url, sizeof url);
 	fprintf(out, "    %s → %s  %s %s\n",
 	    addr_port_fmt(&cc->caddr, cc->cport, cli, sizeof cli),
@@ -143,7 +152,7 @@ report_text_txn(FILE *out, const struct engine *e, const struct txn *t,
 		    "millisecond for the same host and has an equal claim on "
 		    "this evidence\n", t->rival);
 	fprintf(out, "    Why:  %s\n", safe(ev->summary, why, sizeof why));
-	text_rows(out, ev);
+	text_rows(out, fl, ev);
 	peer_report_text(out, e, t);
 	if (t->d.cause != C_NONE)
 		fprintf(out, "    Fix:  %s\n", cause_remedy(t->d.cause));

@@ -325,7 +325,7 @@ ev_build(struct ui *u, const struct txn *t)
 	ev->txn = id;
 	ev->n = 0;
 	if (t && evidence_build(&list, &m->diag, &m->flow, t,
-	    m->flow.stats.last_ts, false) != 0)
+	    m->flow.stats.last_ts, EVIDENCE_PANE) != 0)
 		ev_add(u, "", TE_BAD, "out of memory for the evidence");
 	else if (t) {
 		/* a retired row: the sentence the main diagnosis said */

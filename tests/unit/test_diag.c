@@ -497,11 +497,17 @@ test_http_bad_header_line(void **state)
 	    "malformed header line", "\"Bad Header Line\""),
 	    WORDS("200 OK"));
 	assert_int_equal(evidence_build(&ev, &s.u->dg, &s.u->fl, t,
-	    s.u->fl.stats.last_ts, false), 0);
+	    s.u->fl.stats.last_ts, EVIDENCE_PANE), 0);
 	r = evidence_find(&ev, EK_UP_REPLY, 0);
 	assert_string_equal(r->text, "HTTP/1.1 200 OK");
 	assert_string_equal(r->name,
 	    "malformed header line: \"Bad Header Line\"");
+	/* the reports' rows: the line they print, not the pane's reason */
+	assert_int_equal(evidence_build(&ev, &s.u->dg, &s.u->fl, t,
+	    s.u->fl.stats.last_ts, EVIDENCE_REPORT), 0);
+	r = evidence_find(&ev, EK_UP_REPLY, 0);
+	assert_string_equal(r->text, "HTTP/1.1 200 OK");
+	assert_string_equal(r->name, "");
 	evidence_free(&ev);
 }
 
@@ -2272,7 +2278,7 @@ static void
 built(struct scene *s, const struct txn *t, struct evidence *ev)
 {
 	assert_int_equal(evidence_build(ev, &s->u->dg, &s->u->fl, t,
-	    s->u->fl.stats.last_ts, true), 0);
+	    s->u->fl.stats.last_ts, EVIDENCE_ARROWS), 0);
 }
 
 /* The rows of one kind, in list order: how many, and the k-th. */

@@ -116,6 +116,72 @@ put_row(char *out, const struct evidence_row *r)
 	}
 }
 
+/*
+ * The reports' rows (EVIDENCE_REPORT) are the screen's: the same facts,
+ * the text the reports print, and the numbers evidence_fmt_* gives are the
+ * screen's strings (one reading, one precision).
+ */
+static void
+expect_report_rows(const struct flow *fl, const struct evidence *screen,
+    const struct evidence *rep)
+{
+	char num[EVIDENCE_NUM_MAX], text[EVIDENCE_TEXT_MAX];
+
+	assert_int_equal(rep->n, screen->n);
+	assert_string_equal(rep->summary, screen->summary);
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct evidence_row *s = &screen->rows[i];
+		const struct evidence_row *r = &rep->rows[i];
+
+		assert_memory_equal(r, s, offsetof(struct evidence_row, rel));
+		assert_string_equal(r->rel, "");
+		assert_string_equal(r->delay, "");
+		assert_string_equal(r->label, "");
+		assert_string_equal(r->answers, "");
+		if (r->kind == EK_DNS_QUERY || r->kind == EK_DNS_ANSWER)
+			assert_string_equal(evidence_fmt_answers(fl, r, text,
+			    sizeof text), s->answers);
+		if (r->kind == EK_DNS_CACHE)
+			assert_string_equal(evidence_fmt_cache(fl, r, text,
+			    sizeof text), s->text);
+		if (r->frame)
+			assert_string_equal(evidence_fmt_secs(r->rel_ns, num,
+			    sizeof num), s->rel);
+		if (*s->delay)
+			assert_string_equal(evidence_fmt_delay(r, num,
+			    sizeof num), s->delay);
+		if (r->kind == EK_SYN) {
+			assert_string_equal(r->peer, s->peer);
+			assert_string_equal(evidence_fmt_secs(r->offset_ns,
+			    num, sizeof num), s->offset);
+			assert_string_equal(evidence_fmt_factor(r, num,
+			    sizeof num), s->factor);
+			if (r->seq > 1)
+				assert_string_equal(evidence_fmt_secs(
+				    r->interval_ns, num, sizeof num),
+				    s->interval);
+			else
+				assert_string_equal(s->interval, "");
+		}
+		switch (r->kind) {
+		case EK_DNS_QUERY: case EK_DNS_ANSWER:
+			assert_string_equal(r->name, s->name);
+			assert_string_equal(r->kind_name, s->kind_name);
+			/* fall through */
+		case EK_RST: case EK_RST_GATEWAY: case EK_ICMP:
+			assert_string_equal(r->peer, s->peer);
+			if (r->kind == EK_RST || r->kind == EK_RST_GATEWAY)
+				break;
+			/* fall through */
+		case EK_UP_REQUEST: case EK_UP_REPLY:
+			assert_string_equal(r->text, s->text);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 static bool
 is_frame(const struct frame_ref *f, uint64_t frame)
 {
@@ -197,7 +263,7 @@ tell(struct uf *u, const struct txn *t)
 	    "dns", "upstream" };
 	char *out = calloc(1, STORY_MAX);
 	char sum[512], a[ADDR_STRLEN];
-	struct evidence ev = { 0 };
+	struct evidence ev = { 0 }, rep = { 0 };
 	struct syn_series ss;
 	struct frame_ref first, last;
 	uint64_t f[128], g[128];
@@ -229,7 +295,7 @@ tell(struct uf *u, const struct txn *t)
 	for (unsigned i = 0; i < ss.n; i++)
 		put(out, " #%llu", (unsigned long long)ss.syn[i].number);
 	assert_int_equal(evidence_build(&ev, &u->dg, &u->fl, t,
-	    u->fl.stats.last_ts, true), 0);
+	    u->fl.stats.last_ts, EVIDENCE_ARROWS), 0);
 	/* the list and the frames are one reading */
 	assert_string_equal(ev.summary, sum);
 	ng = evidence_frames(&ev, g, 128);
@@ -245,6 +311,10 @@ tell(struct uf *u, const struct txn *t)
 		expect_ref(u, &ev.rows[i]);
 		put_row(out, &ev.rows[i]);
 	}
+	assert_int_equal(evidence_build(&rep, &u->dg, &u->fl, t,
+	    u->fl.stats.last_ts, EVIDENCE_REPORT), 0);
+	expect_report_rows(&u->fl, &ev, &rep);
+	evidence_free(&rep);
 	evidence_free(&ev);
 	return out;
 }
