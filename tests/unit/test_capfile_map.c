@@ -132,6 +132,8 @@ open_as(const char *path, bool libpcap, char *err, size_t errlen)
 
 	if (libpcap)
 		assert_int_equal(setenv("GW502TUI_LIBPCAP", "1", 1), 0);
+	else
+		assert_int_equal(unsetenv("GW502TUI_LIBPCAP"), 0);
 	cf = capfile_open(path, err, errlen);
 	assert_int_equal(unsetenv("GW502TUI_LIBPCAP"), 0);
 	return cf;
