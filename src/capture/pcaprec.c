@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -168,12 +169,25 @@ fill(struct pcaprec *r, uint64_t pos, size_t need, size_t *avail,
 	return 0;
 }
 
+/* How many of the `want` bytes from `at` on the file holds now. */
+static size_t
+present(const struct pcaprec *r, uint64_t at, uint32_t want)
+{
+	struct stat st;
+	uint64_t size;
+
+	if (fstat(r->fd, &st) != 0 || st.st_size < 0)
+		return 0;
+	size = (uint64_t)st.st_size;
+	return size <= at ? 0 : size - at < want ? (size_t)(size - at) : want;
+}
+
 int
 pcaprec_next(struct pcaprec *r, uint64_t *pos, struct frame *f, char *err,
     size_t errlen)
 {
 	const uint8_t *h;
-	uint32_t caplen, len, t;
+	uint32_t caplen, len, kept, t;
 	int64_t frac;
 	size_t avail;
 
@@ -210,12 +224,19 @@ pcaprec_next(struct pcaprec *r, uint64_t *pos, struct frame *f, char *err,
 			    r->max_caplen);
 		return -1;
 	}
-	/* caplen <= max_caplen (128 MiB at most): no overflow below */
-	if (fill(r, *pos, r->rec_len + (size_t)caplen, &avail, err,
+	/*
+	 * caplen <= max_caplen (128 MiB at most): no overflow below. Only
+	 * the snapshot length's bytes are buffered, as libpcap keeps them:
+	 * a D-Bus record may say 128 MiB, and the buffer would follow.
+	 */
+	kept = caplen > r->snapshot ? r->snapshot : caplen;
+	if (fill(r, *pos, r->rec_len + (size_t)kept, &avail, err,
 	    errlen) < 0)
 		return -1;
 	h = r->buf + (size_t)(*pos - r->buf_off);
 	avail -= r->rec_len;
+	if (kept < caplen && avail >= kept)
+		avail = present(r, *pos + r->rec_len, caplen);
 	/* libpcap reads the snapshot length's bytes first, then the rest */
 	if (caplen > r->snapshot && avail < r->snapshot) {
 		snprintf(err, errlen, "truncated dump file; tried to read %d "
