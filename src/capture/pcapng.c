@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byteorder.h"
+
 #define BT_SHB	0x0A0D0D0Au
 #define BT_IDB	0x00000001u
 #define BT_PB	0x00000002u	/* obsolete packet block */
@@ -74,30 +76,6 @@ struct pcapng {
 	uint32_t snaplen;
 	bool unlimited;		/* an interface had snaplen 0 */
 };
-
-static uint16_t
-rd16(const uint8_t *p, bool be)
-{
-	return be ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
-}
-
-static uint32_t
-rd32(const uint8_t *p, bool be)
-{
-	if (be)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		    (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[1] << 8 | p[0];
-}
-
-static uint64_t
-rd64(const uint8_t *p, bool be)
-{
-	uint64_t hi = rd32(p, be), lo = rd32(p + 4, be);
-
-	return be ? hi << 32 | lo : lo << 32 | hi;
-}
 
 static bool
 is_packet_block(uint32_t type)
@@ -233,13 +211,13 @@ read_block(struct pcapng *r, uint64_t number, uint32_t *type, uint32_t *len,
 	}
 	if (n < 8)
 		return short_read(r, off, 0, number, err, errlen);
-	if (rd32(hdr, false) == BT_SHB) {
+	if (byteorder_32(hdr, false) == BT_SHB) {
 		/* The byte-order magic after the length says how to read it. */
 		if (fread(hdr + 8, 1, 4, r->fp) < 4)
 			return short_read(r, off, BT_SHB, number, err, errlen);
-		if (rd32(hdr + 8, true) == 0x1A2B3C4Du)
+		if (byteorder_32(hdr + 8, true) == 0x1A2B3C4Du)
 			be = true;
-		else if (rd32(hdr + 8, false) == 0x1A2B3C4Du)
+		else if (byteorder_32(hdr + 8, false) == 0x1A2B3C4Du)
 			be = false;
 		else {
 			snprintf(err, errlen, "pcapng section at offset %llu: "
@@ -258,9 +236,9 @@ read_block(struct pcapng *r, uint64_t number, uint32_t *type, uint32_t *len,
 			return -1;
 		}
 		be = r->secs[r->cur].be;
-		*type = rd32(hdr, be);
+		*type = byteorder_32(hdr, be);
 	}
-	*len = rd32(hdr + 4, be);
+	*len = byteorder_32(hdr + 4, be);
 	if (*len % 4 != 0 || *len < (*type == BT_SHB ? SHB_MIN : 12u) ||
 	    *len > PCAPNG_MAX_BLOCK) {
 		snprintf(err, errlen, "pcapng block at offset %llu: bad block "
@@ -277,7 +255,7 @@ read_block(struct pcapng *r, uint64_t number, uint32_t *type, uint32_t *len,
 	memcpy(r->buf, hdr, have);
 	if (fread(r->buf + have, 1, *len - have, r->fp) < *len - have)
 		return short_read(r, off, *type, number, err, errlen);
-	if (rd32(r->buf + *len - 4, be) != *len) {
+	if (byteorder_32(r->buf + *len - 4, be) != *len) {
 		snprintf(err, errlen, "pcapng block at offset %llu: trailing "
 		    "length mismatch", (unsigned long long)off);
 		rewind_to(r, off);
@@ -307,8 +285,9 @@ section_at(const struct pcapng *r, uint64_t off)
 static int
 do_shb(struct pcapng *r, uint64_t off, uint32_t len, char *err, size_t errlen)
 {
-	bool be = rd32(r->buf + 8, true) == 0x1A2B3C4Du;
-	uint16_t major = rd16(r->buf + 12, be), minor = rd16(r->buf + 14, be);
+	bool be = byteorder_32(r->buf + 8, true) == 0x1A2B3C4Du;
+	uint16_t major = byteorder_16(r->buf + 12, be);
+	uint16_t minor = byteorder_16(r->buf + 14, be);
 	struct ng_section *ns;
 
 	(void)len;
@@ -362,14 +341,15 @@ do_idb(struct pcapng *r, uint64_t off, uint32_t len, char *err, size_t errlen)
 		return -1;
 	}
 	memset(&ifc, 0, sizeof ifc);
-	ifc.linktype = rd16(r->buf + 8, be);
-	ifc.snaplen = rd32(r->buf + 12, be);
+	ifc.linktype = byteorder_16(r->buf + 8, be);
+	ifc.snaplen = byteorder_32(r->buf + 12, be);
 	ifc.exp = 6;
 	/* Options: code, length, value padded to 4; stop at anything odd. */
 	p = r->buf + 16;
 	end = r->buf + len - 4;
 	while (end - p >= 4) {
-		uint16_t code = rd16(p, be), olen = rd16(p + 2, be);
+		uint16_t code = byteorder_16(p, be);
+		uint16_t olen = byteorder_16(p + 2, be);
 		size_t padded = ((size_t)olen + 3) & ~(size_t)3;
 
 		if (code == OPT_ENDOFOPT || (size_t)(end - p - 4) < padded)
@@ -386,7 +366,7 @@ do_idb(struct pcapng *r, uint64_t off, uint32_t len, char *err, size_t errlen)
 				return -1;
 			}
 		} else if (code == OPT_IF_TSOFFSET && olen >= 8)
-			ifc.tsoffset = (int64_t)rd64(p + 4, be);
+			ifc.tsoffset = (int64_t)byteorder_64(p + 4, be);
 		p += 4 + padded;
 	}
 	if (r->nifs == r->ifcap) {
@@ -447,20 +427,21 @@ recover_last_ts(struct pcapng *r, uint64_t off)
 		if (fseeko(r->fp, (off_t)(p - 4), SEEK_SET) != 0 ||
 		    fread(b, 1, 4, r->fp) < 4)
 			break;
-		plen = rd32(b, sec->be);
+		plen = byteorder_32(b, sec->be);
 		if (plen < 12 || plen % 4 != 0 || plen > p - sec->offset)
 			break;
 		p -= plen;
 		if (fseeko(r->fp, (off_t)p, SEEK_SET) != 0 ||
 		    fread(b, 1, sizeof b, r->fp) < sizeof b ||
-		    rd32(b + 4, sec->be) != plen)
+		    byteorder_32(b + 4, sec->be) != plen)
 			break;
-		type = rd32(b, sec->be);
+		type = byteorder_32(b, sec->be);
 		if ((type == BT_EPB || type == BT_PB) && plen >= 12 + 20) {
-			uint32_t id = type == BT_EPB ? rd32(b + 8, sec->be) :
-			    rd16(b + 8, sec->be);
-			uint64_t t = (uint64_t)rd32(b + 12, sec->be) << 32 |
-			    rd32(b + 16, sec->be);
+			bool be = sec->be;
+			uint32_t id = type == BT_EPB ? byteorder_32(b + 8, be) :
+			    byteorder_16(b + 8, be);
+			uint64_t t = (uint64_t)byteorder_32(b + 12, be) << 32 |
+			    byteorder_32(b + 16, be);
 
 			if (id < sec->nifs)
 				r->last_ts = ts_to_ns(
@@ -493,7 +474,7 @@ do_packet(struct pcapng *r, uint64_t off, uint32_t type, uint32_t len,
 	if (type == BT_SPB) {
 		if ((ifc = iface(r, 0, off, err, errlen)) == NULL)
 			return -1;
-		f->wirelen = rd32(b, be);
+		f->wirelen = byteorder_32(b, be);
 		/* Captured length is implied: the packet, cut at snaplen. */
 		caplen = f->wirelen;
 		if (ifc->snaplen != 0 && caplen > ifc->snaplen)
@@ -506,12 +487,13 @@ do_packet(struct pcapng *r, uint64_t off, uint32_t type, uint32_t len,
 	} else {
 		uint64_t t;
 
-		id = type == BT_EPB ? rd32(b, be) : rd16(b, be);
+		id = type == BT_EPB ? byteorder_32(b, be) : byteorder_16(b, be);
 		if ((ifc = iface(r, id, off, err, errlen)) == NULL)
 			return -1;
-		t = (uint64_t)rd32(b + 4, be) << 32 | rd32(b + 8, be);
-		caplen = rd32(b + 12, be);
-		f->wirelen = rd32(b + 16, be);
+		t = (uint64_t)byteorder_32(b + 4, be) << 32 |
+		    byteorder_32(b + 8, be);
+		caplen = byteorder_32(b + 12, be);
+		f->wirelen = byteorder_32(b + 16, be);
 		if (caplen > body - fixed) {
 			snprintf(err, errlen, "pcapng block at offset %llu: "
 			    "captured length %lu exceeds the block",

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "byteorder.h"
 #include "pcapng.h"
 
 #define BT_SHB		0x0A0D0D0Au	/* the same in both byte orders */
@@ -44,16 +45,6 @@ pipe_is_stream(const char *path)
 
 	return strcmp(path, "-") == 0 ||
 	    (stat(path, &st) == 0 && S_ISFIFO(st.st_mode));
-}
-
-static uint32_t
-rd32(const uint8_t *b, bool be)
-{
-	if (be)
-		return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-		    (uint32_t)b[2] << 8 | b[3];
-	return (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 |
-	    (uint32_t)b[1] << 8 | b[0];
 }
 
 /* Room for `need` unread bytes from buf[0]: moves them to the front. */
@@ -146,7 +137,7 @@ read_header(struct pipe_in *p, char *err, size_t errlen)
 		    "the stream ended inside its capture header");
 		return -1;
 	}
-	if (rd32(b, false) == BT_SHB) {
+	if (byteorder_32(b, false) == BT_SHB) {
 		p->fmt = CAPFILE_PCAPNG;
 		return 0;	/* the section header is the first record */
 	}
@@ -257,7 +248,7 @@ record_len(struct pipe_in *p, const uint8_t *b, size_t have)
 	if (p->fmt == CAPFILE_PCAP) {
 		if (have < CAPFILE_PCAP_REC_LEN)
 			return 0;
-		len = rd32(b + 8, p->be);
+		len = byteorder_32(b + 8, p->be);
 		if (len > MAX_RECORD) {
 			snprintf(p->err, sizeof p->err, "%s: frame %llu: a "
 			    "record of %lu bytes: the stream is damaged from "
@@ -269,10 +260,10 @@ record_len(struct pipe_in *p, const uint8_t *b, size_t have)
 	}
 	if (have < 12)
 		return 0;
-	if (rd32(b, false) == BT_SHB) {
-		if (rd32(b + 8, true) == PCAPNG_BOM)
+	if (byteorder_32(b, false) == BT_SHB) {
+		if (byteorder_32(b + 8, true) == PCAPNG_BOM)
 			p->be = true;
-		else if (rd32(b + 8, false) == PCAPNG_BOM)
+		else if (byteorder_32(b + 8, false) == PCAPNG_BOM)
 			p->be = false;
 		else {
 			snprintf(p->err, sizeof p->err, "%s: pcapng section "
@@ -281,7 +272,7 @@ record_len(struct pipe_in *p, const uint8_t *b, size_t have)
 			return -1;
 		}
 	}
-	len = rd32(b + 4, p->be);
+	len = byteorder_32(b + 4, p->be);
 	if (len % 4 != 0 || len < 12 || len > MAX_RECORD) {
 		snprintf(p->err, sizeof p->err, "%s: pcapng block after frame "
 		    "%llu: bad block length %lu: the stream is damaged from "
@@ -319,7 +310,7 @@ pipe_record(struct pipe_in *p, const uint8_t **rec, size_t *len,
 			    (unsigned long long)p->frames);
 		return -1;
 	}
-	type = p->fmt == CAPFILE_PCAP ? 0 : rd32(b, p->be);
+	type = p->fmt == CAPFILE_PCAP ? 0 : byteorder_32(b, p->be);
 	*packet = p->fmt == CAPFILE_PCAP || type == 2 || type == 3 ||
 	    type == 6;	/* pcapng: packet, simple and enhanced packet */
 	if (*packet)
