@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit_bytes.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -32,6 +33,8 @@ struct bb {
 	size_t nends;
 };
 
+UNIT_BYTE_WRITERS(struct bb)
+
 /* What a frame should read back as. */
 struct want {
 	uint64_t number;
@@ -47,37 +50,6 @@ struct fixture {
 };
 
 static void
-put8(struct bb *b, uint8_t v)
-{
-	assert_true(b->n < sizeof b->d);
-	b->d[b->n++] = v;
-}
-
-static void
-put16(struct bb *b, uint16_t v)
-{
-	if (b->be) {
-		put8(b, (uint8_t)(v >> 8));
-		put8(b, (uint8_t)v);
-	} else {
-		put8(b, (uint8_t)v);
-		put8(b, (uint8_t)(v >> 8));
-	}
-}
-
-static void
-put32(struct bb *b, uint32_t v)
-{
-	if (b->be) {
-		put16(b, (uint16_t)(v >> 16));
-		put16(b, (uint16_t)v);
-	} else {
-		put16(b, (uint16_t)v);
-		put16(b, (uint16_t)(v >> 16));
-	}
-}
-
-static void
 put64(struct bb *b, uint64_t v)
 {
 	if (b->be) {
@@ -87,15 +59,6 @@ put64(struct bb *b, uint64_t v)
 		put32(b, (uint32_t)v);
 		put32(b, (uint32_t)(v >> 32));
 	}
-}
-
-static void
-putfill(struct bb *b, uint32_t n, uint8_t fill)
-{
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		put8(b, (uint8_t)(fill + i));
 }
 
 static void

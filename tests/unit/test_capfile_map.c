@@ -15,6 +15,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit_bytes.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ struct img {
 	unsigned rec_extra;	/* 8: Kuznetzov's longer record header */
 };
 
+UNIT_BYTE_WRITERS(struct img)
+
 /* What one reader gave: each frame (bytes summed), then the end. */
 struct run {
 	char open_err[512];
@@ -49,27 +52,6 @@ struct fixture {
 	char dir[64];
 	char path[128];
 };
-
-static void
-put8(struct img *b, uint8_t v)
-{
-	assert_true(b->n < sizeof b->d);
-	b->d[b->n++] = v;
-}
-
-static void
-put16(struct img *b, uint16_t v)
-{
-	put8(b, (uint8_t)(b->be ? v >> 8 : v));
-	put8(b, (uint8_t)(b->be ? v : v >> 8));
-}
-
-static void
-put32(struct img *b, uint32_t v)
-{
-	put16(b, (uint16_t)(b->be ? v >> 16 : v));
-	put16(b, (uint16_t)(b->be ? v : v >> 16));
-}
 
 static void
 header(struct img *b, bool be, uint32_t magic, uint16_t major, uint16_t minor,

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "unit_bytes.h"
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,40 +34,14 @@ struct bb {
 	bool be;
 };
 
+UNIT_BYTE_WRITERS(struct bb)
+
 struct fixture {
 	char dir[64];
 	char pcap_ns[128], pcap_us[128], ng[128];
 	uint64_t off[16];	/* record offsets, by frame number */
 	uint64_t ng_off[16];
 };
-
-static void
-put8(struct bb *b, uint8_t v)
-{
-	assert_true(b->n < sizeof b->d);
-	b->d[b->n++] = v;
-}
-
-static void
-put16(struct bb *b, uint16_t v)
-{
-	put8(b, (uint8_t)(b->be ? v >> 8 : v));
-	put8(b, (uint8_t)(b->be ? v : v >> 8));
-}
-
-static void
-put32(struct bb *b, uint32_t v)
-{
-	put16(b, (uint16_t)(b->be ? v >> 16 : v));
-	put16(b, (uint16_t)(b->be ? v : v >> 16));
-}
-
-static void
-putfill(struct bb *b, uint32_t n, uint8_t fill)
-{
-	while (n-- > 0)
-		put8(b, fill++);
-}
 
 static size_t
 begin_block(struct bb *b, uint32_t type)
