@@ -97,35 +97,85 @@ static const struct uf_rr two_addrs[] = {
  * carry the request, yet its FINs are part of the story.
  */
 static void
-test_fins_of_attempt_that_carried_nothing(void **state)
+attempt_lost_synack(struct scene *s)
 {
-	struct scene s;
 	struct uf_side out2, web2;
 	int64_t syn_ts;
 
-	scene_init(&s, *state);
 	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
 	uf_side_init(&web2, "192.0.2.11", 80, 9500);
-	ask(&s);
-	query(&s);
-	answer(&s, 0, two_addrs, 2);
-	syn_ts = s.u->next_ts_ns;
-	uf_syn(s.u, &s.out, &s.web);
-	s.web.seq++;	/* its SYN/ACK, not captured */
-	s.out.seq++;
-	uf_fin(s.u, &s.out, &s.web);
-	uf_fin(s.u, &s.web, &s.out);
-	uf_at(s.u, syn_ts + 1 * UF_S);
-	uf_handshake(s.u, &out2, &web2);
-	uf_get(s.u, &out2, &web2, "/", HOST);
-	uf_status(s.u, &web2, &out2, 502);
-	gateway_answers(&s, 502);
+	ask(s);
+	query(s);
+	answer(s, 0, two_addrs, 2);
+	syn_ts = s->u->next_ts_ns;
+	uf_syn(s->u, &s->out, &s->web);
+	s->web.seq++;	/* its SYN/ACK, not captured */
+	s->out.seq++;
+	uf_fin(s->u, &s->out, &s->web);
+	uf_fin(s->u, &s->web, &s->out);
+	uf_at(s->u, syn_ts + 1 * UF_S);
+	uf_handshake(s->u, &out2, &web2);
+	uf_get(s->u, &out2, &web2, "/", HOST);
+	uf_status(s->u, &web2, &out2, 502);
+	gateway_answers(s, 502);
+}
+
+static void
+test_fins_of_attempt_that_carried_nothing(void **state)
+{
+	struct scene s;
+
+	scene_init(&s, *state);
+	attempt_lost_synack(&s);
 	expect_story(&s, V_RELAYED, C_UPSTREAM_5XX,
 	    "req#3 ans#13 dq#4 da#5 con syn#6 nr fing#7 finu#8 con syn#9 "
 	    "sa#10 ureq#11 urep#12",
 	    "192.0.2.11:80 itself answered \"HTTP/1.1 502 Bad "
 	    "Gateway\"; the gateway passed it on");
 	expect_ladder(s.u, "3 4 5 6 7 8 9 10 11 12 13");
+}
+
+/* The listed frames (the reports' and the export's), sorted, the same
+ * from the rows and from the walk, and cut at `max` in list order; the
+ * flow view's columns: each the first address seen in it. */
+static void
+test_frames_and_columns(void **state)
+{
+	static const uint64_t all[] = { 3, 4, 5, 6, 8, 9, 10, 11, 12, 13 };
+	struct scene s;
+	struct evidence ev = { 0 };
+	uint64_t f[16], g[16];
+	char a[ADDR_STRLEN];
+	const struct txn *t;
+
+	scene_init(&s, *state);
+	attempt_lost_synack(&s);
+	t = diagnosed(&s);
+	assert_int_equal(evidence_build(&ev, &s.u->dg, &s.u->fl, t,
+	    s.u->fl.stats.last_ts, false), 0);
+	assert_int_equal(evidence_frames(&ev, f, 16), 10);
+	assert_memory_equal(f, all, sizeof all);
+	assert_int_equal(uf_evidence(s.u, t, g, 16), 10);
+	assert_memory_equal(g, all, sizeof all);
+	/* the first three in list order: request, answer, query */
+	assert_int_equal(evidence_frames(&ev, f, 3), 3);
+	assert_int_equal(uf_evidence(s.u, t, g, 3), 3);
+	assert_int_equal(f[0], 3);
+	assert_int_equal(f[1], 4);
+	assert_int_equal(f[2], 13);
+	assert_memory_equal(f, g, 3 * sizeof f[0]);
+	assert_string_equal(addr_fmt(&ev.addr[EC_CLIENT], a, sizeof a),
+	    "10.0.0.5");
+	assert_string_equal(addr_fmt(&ev.addr[EC_GATEWAY], a, sizeof a),
+	    "10.0.0.1");
+	assert_string_equal(addr_fmt(&ev.addr[EC_DNS], a, sizeof a),
+	    "10.0.0.53");
+	assert_string_equal(addr_fmt(&ev.addr[EC_UPSTREAM], a, sizeof a),
+	    "192.0.2.10");
+	assert_string_equal(evidence_col_name(EC_CLIENT), "Client");
+	assert_string_equal(evidence_col_name(EC_UPSTREAM), "Upstream");
+	assert_string_equal(evidence_col_name(EC_COUNT), "?");
+	evidence_free(&ev);
 }
 
 /*
@@ -359,6 +409,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_fins_of_attempt_that_carried_nothing, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_frames_and_columns,
+		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_lookup_after_the_request_wins, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(

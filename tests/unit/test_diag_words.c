@@ -89,6 +89,59 @@ test_one_query_unanswered(void **state)
 	    "for www.test to 10.0.0.53 got no answer in 5.0 s");
 }
 
+/* While the gateway has not answered: how long the client has waited. */
+static void
+test_waiting(void **state)
+{
+	struct scene s;
+	char sum[256];
+	const struct txn *t;
+
+	scene_init(&s, *state);
+	ask(&s);
+	uf_at(s.u, s.req_ts + 3 * UF_S);
+	uf_dns_query(s.u, &s.res, &s.dns, 9, "other.test", DNS_T_A);
+	uf_diag_run(s.u, NULL, false);
+	t = uf_txn(s.u, 1);
+	assert_int_equal(t->d.verdict, V_PENDING);
+	assert_false(t->settled);
+	assert_string_equal(uf_summary(s.u, t, sum, sizeof sum), "waiting for "
+	    "the gateway's answer (3.0 s so far)");
+	/* with a look-up of its own unanswered, that is the story so far */
+	query(&s);
+	uf_diag_run(s.u, NULL, false);
+	t = uf_txn(s.u, 1);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	assert_false(t->settled);
+	assert_string_equal(uf_summary(s.u, t, sum, sizeof sum), "1 DNS query "
+	    "for www.test to 10.0.0.53 got no answer in 3.0 s");
+}
+
+/* The gateway connected, but asked for another URL there (and got it):
+ * nothing explains the 502; the summary says what was seen. */
+static void
+test_connected_other_url(void **state)
+{
+	struct scene s;
+	char sum[256];
+	const struct txn *t;
+
+	scene_init(&s, *state);
+	ask(&s);
+	resolve(&s);
+	uf_handshake(s.u, &s.out, &s.web);
+	uf_get(s.u, &s.out, &s.web, "/other", HOST);
+	uf_status(s.u, &s.web, &s.out, 200);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(t->d.up_req, NONE32);
+	assert_string_equal(uf_summary(s.u, t, sum, sizeof sum), "the gateway "
+	    "connected to 192.0.2.10:80, but no request for this URL was "
+	    "seen on the connection");
+}
+
 /* HOST is an alias with five addresses: the answer's row lists the
  * first four records, its details all six, its arrow the first address
  * and "..." for the rest. */
@@ -178,6 +231,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_answer_lists_four,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test(test_index_sort_bound),
+		cmocka_unit_test_setup_teardown(test_waiting, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_connected_other_url,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
