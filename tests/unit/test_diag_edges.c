@@ -1,11 +1,13 @@
 /*
  * test_diag_edges.c: behaviours of src/diag at their edges, each in a
  * small scene (diag_scene.h): which evidence rows an attempt that did not
- * carry the request still shows, which of two look-ups at one instant is
- * a request's own, that an answer's addresses are its own and no other
- * query's, which attempt chain an unanswered request keeps, and when a
- * transaction whose messages never completed is over and can be retired
- * (closed by either side's FIN or an RST).
+ * carry the request still shows (and the listed frames, the flow view's
+ * columns and rows), which of two look-ups at one instant is a request's
+ * own, that an answer's addresses are its own and no other query's,
+ * which attempt chain an unanswered request keeps, evidence captured up
+ * to 1 ms (the clock skew) before its request, and when a transaction
+ * whose messages never completed is over and can be retired (closed by
+ * either side's FIN or an RST).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -277,6 +279,74 @@ test_unanswered_request_keeps_its_attempt(void **state)
 	    "(connection refused)");
 }
 
+/*
+ * HOST's address is cached; the gateway's SYN (refused) is captured
+ * `before` ahead of the request: an `-i any` capture's clock skew lets
+ * evidence come up to 1 ms before its request, no more.
+ */
+static const struct txn *
+attempt_before_request(void **state, int64_t before)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	int64_t at;
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	uf_handshake(u, &u->cli, &u->srv);
+	at = u->next_ts_ns + 10 * UF_MS;
+	uf_at(u, at - before);
+	uf_syn(u, &s.out, &s.web);
+	uf_at(u, at);
+	s.req = uf_get(u, &u->cli, &u->srv, URL, HOST);
+	uf_rst(u, &s.web, &s.out);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_skewed_attempt(void **state)
+{
+	const struct txn *t = attempt_before_request(state, UF_MS / 2);
+
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 1);
+	t = attempt_before_request(state, UF_MS);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	t = attempt_before_request(state, UF_MS + 1);
+	assert_int_equal(t->d.nconns, 0);
+	assert_int_equal(t->d.verdict, V_UNKNOWN);
+}
+
+/*
+ * The gateway asks for HOST 0.8 ms before the request is captured (the
+ * clock skew) and gets SERVFAIL 0.5 ms later, still before it: that
+ * look-up is the request's, its failure the cause.
+ */
+static void
+test_skewed_lookup(void **state)
+{
+	struct scene s;
+	int64_t at;
+
+	scene_init(&s, *state);
+	uf_handshake(s.u, &s.u->cli, &s.u->srv);
+	at = s.u->next_ts_ns + 10 * UF_MS;
+	uf_at(s.u, at - 8 * UF_MS / 10);
+	query(&s);
+	uf_at(s.u, at - 3 * UF_MS / 10);
+	answer(&s, 2, NULL, 0);
+	uf_at(s.u, at);
+	s.req = uf_get(s.u, &s.u->cli, &s.u->srv, URL, HOST);
+	gateway_answers(&s, 502);
+	expect_story(&s, V_HOST_NOT_RESOLVABLE, C_DNS_ERROR,
+	    "req#5 ans#6 dq#3 da#4",
+	    "DNS server 10.0.0.53 answered SERVFAIL for www.test "
+	    "(the look-up failed)");
+	assert_int_equal(uf_txn(s.u, 1)->d.dns_link, LINK_TIME);
+}
+
 /* Diagnoses what came so far (the capture goes on) and offers every
  * transaction for retiring; returns how many went. */
 static long
@@ -419,6 +489,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_unanswered_request_keeps_its_attempt, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_skewed_attempt,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_skewed_lookup,
+		    uf_setup, uf_teardown),
 		cmocka_unit_test(test_retire_incomplete_answer),
 		cmocka_unit_test_setup_teardown(test_retire_unanswered,
 		    uf_setup, uf_teardown),

@@ -142,6 +142,43 @@ test_connected_other_url(void **state)
 	    "seen on the connection");
 }
 
+enum leaving { ANSWERED, CLIENT_FIN, CLIENT_RST, STILL_WAITING };
+
+/* How long a request took: to the gateway's answer, else to the client's
+ * leaving (FIN or RST), else until now; never negative. */
+static int64_t
+elapsed(void **state, enum leaving how)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	ask(&s);
+	uf_at(u, s.req_ts + 4 * UF_S);
+	if (how == ANSWERED)
+		gateway_answers(&s, 502);
+	else if (how == CLIENT_FIN)
+		uf_fin(u, &u->cli, &u->srv);
+	else if (how == CLIENT_RST)
+		uf_rst(u, &u->cli, &u->srv);
+	uf_at(u, s.req_ts + 9 * UF_S);
+	uf_dns_query(u, &s.res, &s.dns, 9, "other.test", DNS_T_A);
+	t = diagnosed(&s);
+	assert_int_equal(txn_elapsed_ns(&u->fl, t, s.req_ts - UF_S), how ==
+	    STILL_WAITING ? 0 : 4 * UF_S);
+	return txn_elapsed_ns(&u->fl, t, u->fl.stats.last_ts);
+}
+
+static void
+test_elapsed(void **state)
+{
+	assert_int_equal(elapsed(state, ANSWERED), 4 * UF_S);
+	assert_int_equal(elapsed(state, CLIENT_FIN), 4 * UF_S);
+	assert_int_equal(elapsed(state, CLIENT_RST), 4 * UF_S);
+	assert_int_equal(elapsed(state, STILL_WAITING), 9 * UF_S);
+}
+
 /* HOST is an alias with five addresses: the answer's row lists the
  * first four records, its details all six, its arrow the first address
  * and "..." for the rest. */
@@ -231,6 +268,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_answer_lists_four,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test(test_index_sort_bound),
+		cmocka_unit_test_setup_teardown(test_elapsed, uf_setup,
+		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_waiting, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_connected_other_url,
