@@ -5,7 +5,9 @@
  * address) only the gateway's are; a request sent upstream whose
  * connection the server closed (FIN or RST) before the gateway closed
  * its side and before the answer is upstream-closed, else the gateway
- * waited in vain (upstream-timeout).
+ * waited in vain (upstream-timeout); a retry to the host's next address
+ * is one made once the gateway gave up on the first (its backoff's next
+ * SYN never came), within a second.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -141,6 +143,65 @@ test_who_closed_upstream(void **state)
 	    "2.0 s");
 }
 
+/*
+ * HOST has two addresses; the SYNs to the first go unanswered at 0, 1
+ * and 3 s (the next was due at 7 s: the backoff doubles), and the
+ * gateway tries the second `after` the first SYN, which refuses at once;
+ * the gateway answers 502 right after. It moves on to the next address
+ * at once when it gives up (within 1 s of 7 s): a later attempt there
+ * is not this request's retry.
+ */
+static const struct txn *
+next_address_after(void **state, int64_t after)
+{
+	static const struct uf_rr two[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.10" },
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+	};
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side out2, web2;
+	uint64_t syn[3];
+	int64_t first;
+
+	scene_init(&s, u);
+	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
+	uf_side_init(&web2, "192.0.2.11", 80, 9500);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, two, 2);
+	first = u->next_ts_ns;
+	syns_given_up(&s, syn);
+	uf_at(u, first + after);
+	uf_syn(u, &out2, &web2);
+	uf_rst(u, &web2, &out2);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_next_address_at_once(void **state)
+{
+	const struct txn *t = next_address_after(state, 7 * UF_S);
+	char sum[256];
+
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 2);
+	assert_string_equal(uf_summary(*state, t, sum, sizeof sum),
+	    "192.0.2.11 port 80 answered the SYN with RST (connection "
+	    "refused), the last of the host's addresses tried");
+	t = next_address_after(state, 8 * UF_S);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 2);
+	t = next_address_after(state, 8 * UF_S + 1);
+	assert_int_equal(t->d.nconns, 1);
+	/* the answer follows the refusal alone */
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_string_equal(uf_summary(*state, t, sum, sizeof sum),
+	    "192.0.2.11 port 80 answered the SYN with RST (connection "
+	    "refused)");
+}
+
 int
 main(void)
 {
@@ -148,6 +209,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_whose_traffic, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_who_closed_upstream,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_next_address_at_once,
 		    uf_setup, uf_teardown),
 	};
 

@@ -2,9 +2,10 @@
  * test_diag_words.c: the words and numbers diag/ gives every output: the
  * stable keys of verdicts, causes and links (and what an unknown value
  * reads as), the list label of a success by its status class, the
- * singular and plural of a summary's counts, and a DNS answer's row: its
- * first four records listed, every record in its details, its arrow's
- * label. Also the evidence index's promise for a clock that jumps back
+ * singular and plural of a summary's counts, what is said while the
+ * gateway has not answered, a request's elapsed time (to the answer, the
+ * client's leaving or now), and a DNS answer's row: its first four
+ * records listed, every record in its details, its arrow's label. Also the evidence index's promise for a clock that jumps back
  * far: an item moves back at most 64 places (keyidx.c).
  */
 #include <setjmp.h>
