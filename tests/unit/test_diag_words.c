@@ -5,8 +5,9 @@
  * singular and plural of a summary's counts, what is said while the
  * gateway has not answered, a request's elapsed time (to the answer, the
  * client's leaving or now), and a DNS answer's row: its first four
- * records listed, every record in its details, its arrow's label. Also the evidence index's promise for a clock that jumps back
- * far: an item moves back at most 64 places (keyidx.c).
+ * records listed, every record in its details, its arrow's label. Also
+ * the evidence index's promise for a clock that jumps back far: an item
+ * moves back at most 64 places (keyidx.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
