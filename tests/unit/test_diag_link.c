@@ -7,7 +7,9 @@
  * its side and before the answer is upstream-closed, else the gateway
  * waited in vain (upstream-timeout); a retry to the host's next address
  * is one made once the gateway gave up on the first (its backoff's next
- * SYN never came), within a second.
+ * SYN never came), within a second; a pooled connection carries a
+ * request within 100 ms of it; an upstream reply within the 200 ms slack
+ * after the gateway's answer is the one it relayed, a later one is not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -202,6 +204,78 @@ test_next_address_at_once(void **state)
 	    "refused)");
 }
 
+/*
+ * Request 2 (frame 13) comes while request 1's upstream connection is
+ * kept alive; the gateway forwards it there `delay` later, the server
+ * answers 502 and the gateway passes that on. A pooled connection
+ * carries a request at once: within 100 ms, or it is another's.
+ */
+static const struct txn *
+forwarded_after(void **state, int64_t delay)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side cli2, gw2;
+
+	scene_init(&s, u);
+	pooled(&s, &cli2, &gw2);
+	uf_at(u, u->fl.stats.last_ts + delay);
+	uf_get(u, &s.out, &s.web, "/b", HOST);
+	uf_status(u, &s.web, &s.out, 502);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	return uf_txn(u, 2);
+}
+
+static void
+test_pooled_at_once(void **state)
+{
+	const struct txn *t = forwarded_after(state, 100 * UF_MS);
+
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(t->d.conn_link, LINK_REQUEST_LINE);
+	assert_int_equal(((struct uf *)*state)->fl.msgs[t->d.up_req].head.number,
+	    14);
+	t = forwarded_after(state, 100 * UF_MS + 1);
+	assert_int_equal(t->d.up_req, NONE32);
+}
+
+/*
+ * The server's 502 comes `late` after the gateway's own 502: within the
+ * 200 ms slack it is the reply the gateway relayed (clocks differ), any
+ * later the gateway had given up waiting.
+ */
+static const struct txn *
+reply_after_answer(void **state, int64_t late)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	int64_t answered;
+
+	scene_init(&s, u);
+	ask(&s);
+	resolve(&s);
+	upstream_get(&s);
+	uf_at(u, s.req_ts + 2 * UF_S);
+	gateway_answers(&s, 502);
+	answered = u->fl.stats.last_ts;
+	uf_at(u, answered + late);
+	uf_status(u, &s.web, &s.out, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_reply_within_slack(void **state)
+{
+	const struct txn *t = reply_after_answer(state, 200 * UF_MS);
+
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	t = reply_after_answer(state, 200 * UF_MS + 1);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_equal(t->d.up_resp, NONE32);
+	assert_true(t->d.up_req != NONE32);
+}
+
 int
 main(void)
 {
@@ -211,6 +285,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_who_closed_upstream,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_next_address_at_once,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_pooled_at_once,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_reply_within_slack,
 		    uf_setup, uf_teardown),
 	};
 
