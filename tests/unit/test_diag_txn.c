@@ -3,8 +3,9 @@
  * §3): the URL, host and port of each request form (origin, absolute,
  * authority; ports given or defaulted; the host lower-cased), answers
  * paired in order, requests that are not HTTP counted apart, rival
- * requests (same host and port within 1 ms, inclusive), and ids that
- * outlive retiring.
+ * requests (same host and port within 1 ms, inclusive), ids that
+ * outlive retiring, and answers paired on more connections than the
+ * first queues hold.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -174,6 +175,35 @@ test_ids_outlive_retiring(void **state)
 	assert_int_equal(u->dg.retired.errors, 0);
 }
 
+/* More client connections than the per-connection queues first hold
+ * (1024): each answer still finds its own request. */
+static void
+test_many_connections(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side cli, gw;
+	char addr[32];
+
+	for (int k = 0; k < 1100; k++) {
+		snprintf(addr, sizeof addr, "10.1.%d.%d", k / 200, k % 200 + 1);
+		uf_side_init(&cli, addr, 40000, 3000);
+		gw = u->srv;
+		uf_handshake(u, &cli, &gw);
+		uf_get(u, &cli, &gw, URL, HOST);
+		uf_status(u, &gw, &cli, k == 1099 ? 502 : 200);
+	}
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 1100);
+	for (uint32_t id = 1; id <= 1100; id++) {
+		const struct txn *t = uf_txn(u, id);
+
+		assert_true(t->resp != NONE32);
+		assert_int_equal(u->fl.msgs[t->resp].conn, t->conn);
+		assert_int_equal(t->status, id == 1100 ? 502 : 200);
+	}
+	assert_int_equal(u->dg.errors, 1);
+}
+
 int
 main(void)
 {
@@ -185,6 +215,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rivals, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_ids_outlive_retiring,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_many_connections,
 		    uf_setup, uf_teardown),
 	};
 
