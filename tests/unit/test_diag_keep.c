@@ -5,7 +5,9 @@
  * wait for, and what came lately; an answer replaced by a newer one, one
  * past its TTL and a look-up long unanswered go. A retired request's
  * messages go with it once its connection closed, and a request after
- * the retiring still finds the cached answer.
+ * the retiring still finds the cached answer. On a connection kept
+ * alive only the pairs from its start go, so later answers still pair
+ * with their requests.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -134,6 +136,44 @@ test_only_flagged_and_over(void **state)
 	assert_int_equal(diag_total(&u->dg), 3);
 }
 
+/*
+ * Three requests on one kept-alive connection; the first two answered
+ * (200) and retired while the third waits. Only the first two pairs go:
+ * the third's answer, when it comes, still pairs with the third.
+ */
+static void
+test_pairs_kept_in_order(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	uint8_t all[3] = { 1, 1, 1 };
+	const struct txn *t;
+
+	scene_init(&s, u);
+	ask(&s);
+	gateway_answers(&s, 200);
+	uf_get(u, &u->cli, &u->srv, URL_B, HOST);
+	gateway_answers(&s, 200);
+	uf_at(u, s.req_ts + 5 * UF_S);
+	uf_get(u, &u->cli, &u->srv, "http://" HOST "/c", HOST);
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(u->dg.ntxns, 3);
+	assert_int_equal(u->fl.nmsgs, 5);
+	assert_int_equal(diag_retire(&u->dg, &u->fl, all), 2);
+	assert_int_equal(u->dg.ntxns, 1);
+	assert_true(u->fl.nmsgs < 5);
+	uf_at(u, s.req_ts + 6 * UF_S);
+	gateway_answers(&s, 502);
+	uf_slice(u);
+	t = uf_txn(u, 3);
+	assert_string_equal(uf_str(u, t->url), "http://" HOST "/c");
+	assert_int_equal(t->status, 502);
+	assert_string_equal(uf_str(u, u->fl.msgs[t->resp].first_line),
+	    "HTTP/1.1 502 Bad Gateway");
+	assert_int_equal(u->dg.errors, 1);
+	assert_int_equal(diag_total(&u->dg), 3);
+}
+
 int
 main(void)
 {
@@ -141,6 +181,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cache_kept, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_only_flagged_and_over,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_pairs_kept_in_order,
 		    uf_setup, uf_teardown),
 	};
 
