@@ -9,7 +9,9 @@
  * is one made once the gateway gave up on the first (its backoff's next
  * SYN never came), within a second; a pooled connection carries a
  * request within 100 ms of it; an upstream reply within the 200 ms slack
- * after the gateway's answer is the one it relayed, a later one is not.
+ * after the gateway's answer is the one it relayed, a later one is not;
+ * an upstream request names its URL by path and Host (any case), which
+ * links it whatever address it went to.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -276,6 +278,52 @@ test_reply_within_slack(void **state)
 	assert_true(t->d.up_req != NONE32);
 }
 
+/*
+ * The gateway forwards the request as `target` with Host `host` to
+ * 192.0.2.50 port 80, not an address the look-up gave (a parent, a
+ * load balancer); the server answers 502, passed on. The request line
+ * and Host name the URL: that is the link, whatever the address, the
+ * host's case aside; another path or host is another request.
+ */
+static const struct txn *
+forwarded_as(void **state, const char *target, const char *host)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side parent;
+
+	scene_init(&s, u);
+	uf_side_init(&parent, "192.0.2.50", 80, 9000);
+	ask(&s);
+	resolve(&s);
+	uf_handshake(u, &s.out, &parent);
+	uf_get(u, &s.out, &parent, target, host);
+	uf_status(u, &parent, &s.out, 502);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_request_line_links(void **state)
+{
+	const struct txn *t = forwarded_as(state, "/", HOST);
+	char sum[256];
+
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(t->d.conn_link, LINK_REQUEST_LINE);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(t->d.conns[0], t->d.up_conn);
+	assert_string_equal(uf_summary(*state, t, sum, sizeof sum),
+	    "192.0.2.50:80 itself answered \"HTTP/1.1 502 Bad Gateway\"; "
+	    "the gateway passed it on");
+	t = forwarded_as(state, "/", "WWW.TEST");
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	t = forwarded_as(state, "/other", HOST);
+	assert_int_equal(t->d.up_req, NONE32);
+	t = forwarded_as(state, "/", "other.test");
+	assert_int_equal(t->d.up_req, NONE32);
+}
+
 int
 main(void)
 {
@@ -289,6 +337,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pooled_at_once,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_reply_within_slack,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_request_line_links,
 		    uf_setup, uf_teardown),
 	};
 
