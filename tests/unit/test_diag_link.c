@@ -280,20 +280,21 @@ test_reply_within_slack(void **state)
 
 /*
  * The gateway forwards the request as `target` with Host `host` to
- * 192.0.2.50 port 80, not an address the look-up gave (a parent, a
- * load balancer); the server answers 502, passed on. The request line
+ * addr port 80 (192.0.2.50: not an address the look-up gave, a parent or
+ * a load balancer); the server answers 502, passed on. The request line
  * and Host name the URL: that is the link, whatever the address, the
  * host's case aside; another path or host is another request.
  */
 static const struct txn *
-forwarded_as(void **state, const char *target, const char *host)
+forwarded_to(void **state, const char *addr, const char *target,
+    const char *host)
 {
 	struct uf *u = again(state);
 	struct scene s;
 	struct uf_side parent;
 
 	scene_init(&s, u);
-	uf_side_init(&parent, "192.0.2.50", 80, 9000);
+	uf_side_init(&parent, addr, 80, 9000);
 	ask(&s);
 	resolve(&s);
 	uf_handshake(u, &s.out, &parent);
@@ -301,6 +302,12 @@ forwarded_as(void **state, const char *target, const char *host)
 	uf_status(u, &parent, &s.out, 502);
 	gateway_answers(&s, 502);
 	return diagnosed(&s);
+}
+
+static const struct txn *
+forwarded_as(void **state, const char *target, const char *host)
+{
+	return forwarded_to(state, "192.0.2.50", target, host);
 }
 
 static void
@@ -311,6 +318,7 @@ test_request_line_links(void **state)
 
 	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
 	assert_int_equal(t->d.conn_link, LINK_REQUEST_LINE);
+	assert_int_equal(t->d.dns_link, LINK_TIME);	/* not its address */
 	assert_int_equal(t->d.nconns, 1);
 	assert_int_equal(t->d.conns[0], t->d.up_conn);
 	assert_string_equal(uf_summary(*state, t, sum, sizeof sum),
@@ -318,6 +326,11 @@ test_request_line_links(void **state)
 	    "the gateway passed it on");
 	t = forwarded_as(state, "/", "WWW.TEST");
 	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	/* to the address the look-up gave: that look-up is linked by it */
+	t = forwarded_to(state, "192.0.2.10", "/", HOST);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(t->d.dns_link, LINK_ADDRESS);
+	assert_int_equal(t->d.ndns, 1);
 	t = forwarded_as(state, "/other", HOST);
 	assert_int_equal(t->d.up_req, NONE32);
 	t = forwarded_as(state, "/", "other.test");
