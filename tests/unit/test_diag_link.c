@@ -11,7 +11,8 @@
  * request within 100 ms of it; an upstream reply within the 200 ms slack
  * after the gateway's answer is the one it relayed, a later one is not;
  * an upstream request names its URL by path and Host (any case), which
- * links it whatever address it went to.
+ * links it whatever address it went to; a look-up in flight (asked up
+ * to 30 s before the request) is the request's too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -337,6 +338,43 @@ test_request_line_links(void **state)
 	assert_int_equal(t->d.up_req, NONE32);
 }
 
+/*
+ * The gateway asked for HOST `before` the request and the NXDOMAIN
+ * comes 10 ms after it: a look-up asked up to 30 s before and still in
+ * flight is what the gateway waits for rather than ask again.
+ */
+static const struct txn *
+in_flight_since(void **state, int64_t before)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	int64_t at = 100 * UF_S;
+
+	scene_init(&s, u);
+	uf_at(u, at - before);
+	query(&s);
+	uf_at(u, at - 2 * UF_MS);
+	ask(&s);
+	assert_int_equal(s.req_ts, at);
+	uf_at(u, at + 10 * UF_MS);
+	answer(&s, 3, NULL, 0);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_lookup_in_flight(void **state)
+{
+	const struct txn *t = in_flight_since(state, 30 * UF_S);
+
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	assert_int_equal(t->d.dns_link, LINK_TIME);
+	assert_false(t->d.shared);
+	t = in_flight_since(state, 30 * UF_S + 1);
+	assert_int_equal(t->d.ndns, 0);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+}
+
 int
 main(void)
 {
@@ -352,6 +390,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reply_within_slack,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_request_line_links,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_in_flight,
 		    uf_setup, uf_teardown),
 	};
 
