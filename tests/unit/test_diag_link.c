@@ -12,7 +12,8 @@
  * after the gateway's answer is the one it relayed, a later one is not;
  * an upstream request names its URL by path and Host (any case), which
  * links it whatever address it went to; a look-up in flight (asked up
- * to 30 s before the request) is the request's too.
+ * to 30 s before the request) is the request's too, and a look-up is
+ * one socket's queries for the name.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -375,6 +376,40 @@ test_lookup_in_flight(void **state)
 	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 }
 
+/*
+ * A look-up is what one socket asked for the name (any case) from its
+ * first query on: its retries; not another socket's query, nor another
+ * name's.
+ */
+static void
+test_lookup_is_one_socket(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side res2;
+	char sum[256];
+	const struct txn *t;
+
+	scene_init(&s, u);
+	uf_side_init(&res2, "10.0.0.1", 33001, 0);
+	ask(&s);
+	query(&s);
+	uf_at(u, s.req_ts + 1 * UF_S);
+	uf_dns_query(u, &s.res, &s.dns, 0x201, "WWW.Test", DNS_T_A);
+	uf_at(u, s.req_ts + 2 * UF_S);
+	uf_dns_query(u, &res2, &s.dns, 0x202, HOST, DNS_T_A);
+	uf_dns_query(u, &s.res, &s.dns, 0x203, "other.test", DNS_T_A);
+	uf_at(u, s.req_ts + 5 * UF_S);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	assert_int_equal(t->d.ndns, 2);
+	assert_int_equal(u->fl.dns[t->d.dns[0]].id, 0x101);
+	assert_int_equal(u->fl.dns[t->d.dns[1]].id, 0x201);
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "2 DNS queries "
+	    "for www.test to 10.0.0.53 got no answer in 5.0 s");
+}
+
 int
 main(void)
 {
@@ -392,6 +427,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_request_line_links,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_in_flight,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_is_one_socket,
 		    uf_setup, uf_teardown),
 	};
 
