@@ -13,7 +13,8 @@
  * an upstream request names its URL by path and Host (any case), which
  * links it whatever address it went to; a look-up in flight (asked up
  * to 30 s before the request) is the request's too, and a look-up is
- * one socket's queries for the name.
+ * one socket's queries for the name; a relayed success takes no failing
+ * attempts (a CONNECT answered at once may).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -410,6 +411,48 @@ test_lookup_is_one_socket(void **state)
 	    "for www.test to 10.0.0.53 got no answer in 5.0 s");
 }
 
+/*
+ * HOST's address is cached; right after the request (`connect`: a GET,
+ * or a CONNECT to port 80) a SYN to it goes unanswered twice and the
+ * gateway answers 200 at 1.5 s. A success relayed had a connection that
+ * connected: those SYNs are another client's. A CONNECT may be answered
+ * before the gateway connects: they can be its own.
+ */
+static const struct txn *
+success_beside_failing_syns(void **state, bool connect)
+{
+	struct uf *u = again(state);
+	struct scene s;
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	uf_handshake(u, &u->cli, &u->srv);
+	if (connect)
+		s.req = uf_send(u, &u->cli, &u->srv, "CONNECT www.test:80 "
+		    "HTTP/1.1\r\nHost: www.test:80\r\n\r\n");
+	else
+		s.req = uf_get(u, &u->cli, &u->srv, URL, HOST);
+	s.req_ts = u->fl.stats.last_ts;
+	uf_syn(u, &s.out, &s.web);
+	uf_at(u, s.req_ts + 1 * UF_S);
+	uf_syn(u, &s.out, &s.web);
+	uf_at(u, s.req_ts + 1500 * UF_MS);
+	gateway_answers(&s, 200);
+	return diagnosed(&s);
+}
+
+static void
+test_success_needs_a_connection(void **state)
+{
+	const struct txn *t = success_beside_failing_syns(state, false);
+
+	assert_int_equal(t->d.verdict, V_OK);
+	assert_int_equal(t->d.nconns, 0);
+	t = success_beside_failing_syns(state, true);
+	assert_int_equal(t->d.nconns, 1);
+}
+
 int
 main(void)
 {
@@ -429,6 +472,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lookup_in_flight,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_is_one_socket,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_success_needs_a_connection,
 		    uf_setup, uf_teardown),
 	};
 
