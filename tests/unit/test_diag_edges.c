@@ -216,6 +216,44 @@ test_lookup_after_the_request_wins(void **state)
 }
 
 /*
+ * Look-ups of HOST from four sockets: 400 ms before the request (too
+ * early: not in the skew), 0.5 ms before (in the skew), 500 ms and
+ * 800 ms after. Nearest by distance, where one before the request pays
+ * the 200 ms slack: the one 0.5 ms before (200.5 ms) beats the one
+ * 500 ms after. It is measured from its own time, not its neighbours'.
+ */
+static void
+test_lookup_in_skew_nearest(void **state)
+{
+	struct scene s;
+	struct uf_side res[4];
+	static const int64_t at_ms10[4] = { -4000, -5, 5000, 8000 };
+	int64_t at;
+
+	scene_init(&s, *state);
+	for (int k = 0; k < 4; k++)
+		uf_side_init(&res[k], "10.0.0.1", (uint16_t)(33001 + k), 0);
+	uf_handshake(s.u, &s.u->cli, &s.u->srv);
+	at = s.u->next_ts_ns + 500 * UF_MS;
+	for (int k = 0; k < 4; k++) {
+		if (k == 2) {
+			uf_at(s.u, at);
+			s.req = uf_get(s.u, &s.u->cli, &s.u->srv, URL, HOST);
+		}
+		uf_at(s.u, at + at_ms10[k] * UF_MS / 10);
+		uf_dns_query(s.u, &res[k], &s.dns, (uint16_t)(0x300 + k), HOST,
+		    DNS_T_A);
+	}
+	uf_dns_answer(s.u, &s.dns, &res[1], 0x301, HOST, DNS_T_A, 3, NULL, 0);
+	uf_dns_answer(s.u, &s.dns, &res[2], 0x302, HOST, DNS_T_A, 2, NULL, 0);
+	gateway_answers(&s, 502);
+	expect_story(&s, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN,
+	    "req#5 ans#10 dq#4 da#8",
+	    "DNS server 10.0.0.53 answered NXDOMAIN for www.test "
+	    "(no such name)");
+}
+
+/*
  * HOST resolves to 192.0.2.10 (4-5); the gateway then resolves another
  * name, other.test, to 192.0.2.99 (6-7) and connects there in vain
  * (8-10). Only HOST's own answer gives its addresses: the attempts to
@@ -483,6 +521,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_lookup_after_the_request_wins, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_in_skew_nearest,
+		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_addresses_come_from_the_own_answer, uf_setup,
 		    uf_teardown),
