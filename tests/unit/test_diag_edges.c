@@ -510,6 +510,59 @@ test_retire_unanswered(void **state)
 	assert_int_equal(u->dg.retired.txns, 1);
 }
 
+/*
+ * When a transaction's story is final (the streamed report prints in
+ * that order): an answered one 200 ms after its answer (the slack); an
+ * unanswered one when the gateway's timeout (120 s, and the slack) has
+ * passed and the client has left, whichever is later; never while the
+ * client still waits.
+ */
+static void
+test_final_times(void **state)
+{
+	struct scene s;
+	struct uf *u = *state;
+	int64_t req;
+
+	scene_init(&s, u);
+	ask(&s);
+	req = s.req_ts;
+	uf_at(u, req + 3 * UF_S);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	assert_int_equal(txn_final_ns(&u->dg, &u->fl, uf_txn(u, 1)),
+	    req + 3 * UF_S + 200 * UF_MS);
+
+	u = again(state);
+	scene_init(&s, u);
+	ask(&s);
+	req = s.req_ts;
+	uf_at(u, req + 125 * UF_S);
+	uf_fin(u, &u->cli, &u->srv);
+	uf_diagnose(u);
+	assert_int_equal(txn_final_ns(&u->dg, &u->fl, uf_txn(u, 1)),
+	    req + 125 * UF_S);
+
+	u = again(state);
+	scene_init(&s, u);
+	ask(&s);
+	req = s.req_ts;
+	uf_at(u, req + 5 * UF_S);
+	uf_rst(u, &u->cli, &u->srv);
+	uf_diagnose(u);
+	assert_int_equal(txn_final_ns(&u->dg, &u->fl, uf_txn(u, 1)),
+	    req + 120 * UF_S + 200 * UF_MS);
+
+	u = again(state);
+	scene_init(&s, u);
+	ask(&s);
+	uf_at(u, s.req_ts + 200 * UF_S);
+	query(&s);
+	uf_diagnose(u);
+	assert_int_equal(txn_final_ns(&u->dg, &u->fl, uf_txn(u, 1)),
+	    INT64_MAX);
+}
+
 int
 main(void)
 {
@@ -536,6 +589,8 @@ main(void)
 		cmocka_unit_test(test_retire_incomplete_answer),
 		cmocka_unit_test_setup_teardown(test_retire_unanswered,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_final_times, uf_setup,
+		    uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
