@@ -288,6 +288,10 @@ test_reply_within_slack(void **state)
  * and Host name the URL: that is the link, whatever the address, the
  * host's case aside; another path or host is another request.
  */
+static const struct uf_rr parent_addr[] = {
+	{ DNS_T_A, NULL, 300, "192.0.2.50" },
+};
+
 static const struct txn *
 forwarded_to(void **state, const char *addr, const char *target,
     const char *host)
@@ -300,6 +304,10 @@ forwarded_to(void **state, const char *addr, const char *target,
 	uf_side_init(&parent, addr, 80, 9000);
 	ask(&s);
 	resolve(&s);
+	/* 192.0.2.50 is another name's address */
+	uf_dns_query(u, &s.res, &s.dns, 0x500, "other.test", DNS_T_A);
+	uf_dns_answer(u, &s.dns, &s.res, 0x500, "other.test", DNS_T_A, 0,
+	    parent_addr, 1);
 	uf_handshake(u, &s.out, &parent);
 	uf_get(u, &s.out, &parent, target, host);
 	uf_status(u, &parent, &s.out, 502);
@@ -453,6 +461,35 @@ test_success_needs_a_connection(void **state)
 	assert_int_equal(t->d.nconns, 1);
 }
 
+/* HOST has 17 addresses: the gateway's candidates are the first 16 (a
+ * bound on the walk); an attempt to the 17th is not linked. */
+static void
+test_sixteen_candidates(void **state)
+{
+	struct uf_rr many[17];
+	char addrs[17][16];
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side web17;
+	const struct txn *t;
+
+	for (int k = 0; k < 17; k++) {
+		snprintf(addrs[k], sizeof addrs[k], "192.0.2.%d", 100 + k);
+		many[k] = (struct uf_rr){ DNS_T_A, NULL, 300, addrs[k] };
+	}
+	scene_init(&s, u);
+	uf_side_init(&web17, addrs[16], 80, 9000);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, many, 17);
+	uf_syn(u, &s.out, &web17);
+	uf_rst(u, &web17, &s.out);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	assert_int_equal(t->d.nconns, 0);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+}
+
 int
 main(void)
 {
@@ -474,6 +511,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lookup_is_one_socket,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_success_needs_a_connection,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_sixteen_candidates,
 		    uf_setup, uf_teardown),
 	};
 
