@@ -14,7 +14,8 @@
  * links it whatever address it went to; a look-up in flight (asked up
  * to 30 s before the request) is the request's too, and a look-up is
  * one socket's queries for the name; a relayed success takes no failing
- * attempts (a CONNECT answered at once may).
+ * attempts (a CONNECT answered at once may); the first request on a
+ * connection opened before the request came is an earlier request's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -490,6 +491,47 @@ test_sixteen_candidates(void **state)
 	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 }
 
+/*
+ * HOST's address is cached. A connection to it was opened `opened`
+ * before the request; its first request, GET / (10 ms after the
+ * request), is answered 502 and the gateway answers 502. The first
+ * request on a connection opened before the request came (beyond the
+ * 1 ms skew) is the one it was opened for: an earlier request's.
+ */
+static const struct txn *
+opened_before(void **state, int64_t opened)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	int64_t at;
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	uf_handshake(u, &u->cli, &u->srv);
+	at = u->next_ts_ns + 100 * UF_MS;
+	uf_at(u, at - opened);
+	uf_handshake(u, &s.out, &s.web);
+	uf_at(u, at);
+	s.req = uf_get(u, &u->cli, &u->srv, URL, HOST);
+	uf_at(u, at + 10 * UF_MS);
+	uf_get(u, &s.out, &s.web, "/", HOST);
+	uf_status(u, &s.web, &s.out, 502);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_connection_opened_before(void **state)
+{
+	const struct txn *t = opened_before(state, UF_MS);
+
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	t = opened_before(state, 5 * UF_MS);
+	assert_int_equal(t->d.up_req, NONE32);
+	assert_int_equal(t->d.verdict, V_UNKNOWN);
+}
+
 int
 main(void)
 {
@@ -513,6 +555,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_success_needs_a_connection,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_sixteen_candidates,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_connection_opened_before,
 		    uf_setup, uf_teardown),
 	};
 
