@@ -3,9 +3,9 @@
  * §3): the URL, host and port of each request form (origin, absolute,
  * authority; ports given or defaulted; the host lower-cased), answers
  * paired in order, requests that are not HTTP counted apart, rival
- * requests (same host and port within 1 ms, inclusive), ids that
- * outlive retiring, and answers paired on more connections than the
- * first queues hold.
+ * requests (same host and port within 1 ms, inclusive, also just after
+ * a retire), ids that outlive retiring, and answers paired on more
+ * connections than the first queues hold.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -204,6 +204,37 @@ test_many_connections(void **state)
 	assert_int_equal(u->dg.errors, 1);
 }
 
+/*
+ * Request 1 is over and retired just as request 2 came; request 3, for
+ * the same host 0.5 ms after request 2, is its rival: retiring renumbers
+ * the kept transactions and indexes every one of them again.
+ */
+static void
+test_rivals_after_retire(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli[3], gw[3], out[3];
+	uint8_t all[2] = { 1, 1 };
+	int64_t at;
+
+	scene_init(&s, u);
+	clients_connect(&s, 3, cli, gw, out);
+	uf_get(u, &cli[0], &gw[0], URL, HOST);
+	uf_status(u, &gw[0], &cli[0], 200);
+	at = u->next_ts_ns + 10 * UF_S;
+	uf_at(u, at);
+	uf_get(u, &cli[1], &gw[1], URL, HOST);
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(diag_retire(&u->dg, &u->fl, all), 1);
+	assert_int_equal(u->dg.txns[0].id, 2);
+	uf_at(u, at + UF_MS / 2);
+	uf_get(u, &cli[2], &gw[2], URL, HOST);
+	uf_slice(u);
+	assert_int_equal(uf_txn(u, 3)->rival, 2);
+	assert_int_equal(uf_txn(u, 2)->rival, 3);
+}
+
 int
 main(void)
 {
@@ -217,6 +248,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ids_outlive_retiring,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_many_connections,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_rivals_after_retire,
 		    uf_setup, uf_teardown),
 	};
 
