@@ -468,7 +468,7 @@ static void
 test_sixteen_candidates(void **state)
 {
 	struct uf_rr many[17];
-	char addrs[17][16];
+	char addrs[17][24];
 	struct uf *u = *state;
 	struct scene s;
 	struct uf_side web17;
