@@ -462,31 +462,36 @@ test_success_needs_a_connection(void **state)
 	assert_int_equal(t->d.nconns, 1);
 }
 
-/* HOST has 17 addresses: the gateway's candidates are the first 16 (a
+/* HOST's look-up is two queries of one socket, each answered with ten
+ * addresses: the gateway's candidates are the first 16 of the 20 (a
  * bound on the walk); an attempt to the 17th is not linked. */
 static void
 test_sixteen_candidates(void **state)
 {
-	struct uf_rr many[17];
-	char addrs[17][24];
+	struct uf_rr ten[2][10];
+	char addrs[20][24];
 	struct uf *u = *state;
 	struct scene s;
 	struct uf_side web17;
 	const struct txn *t;
 
-	for (int k = 0; k < 17; k++) {
+	for (int k = 0; k < 20; k++) {
 		snprintf(addrs[k], sizeof addrs[k], "192.0.2.%d", 100 + k);
-		many[k] = (struct uf_rr){ DNS_T_A, NULL, 300, addrs[k] };
+		ten[k / 10][k % 10] = (struct uf_rr){ DNS_T_A, NULL, 300,
+		    addrs[k] };
 	}
 	scene_init(&s, u);
 	uf_side_init(&web17, addrs[16], 80, 9000);
 	ask(&s);
-	query(&s);
-	answer(&s, 0, many, 17);
+	for (int q = 0; q < 2; q++) {
+		query(&s);
+		answer(&s, 0, ten[q], 10);
+	}
 	uf_syn(u, &s.out, &web17);
 	uf_rst(u, &web17, &s.out);
 	gateway_answers(&s, 502);
 	t = diagnosed(&s);
+	assert_int_equal(t->d.ndns, 2);
 	assert_int_equal(t->d.nconns, 0);
 	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 }
