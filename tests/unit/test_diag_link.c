@@ -15,7 +15,8 @@
  * to 30 s before the request) is the request's too, and a look-up is
  * one socket's queries for the name; a relayed success takes no failing
  * attempts (a CONNECT answered at once may); the first request on a
- * connection opened before the request came is an earlier request's.
+ * connection opened before the request came is an earlier request's; a
+ * working tunnel's connection is the one that carried its bytes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -537,6 +538,44 @@ test_connection_opened_before(void **state)
 	assert_int_equal(t->d.verdict, V_UNKNOWN);
 }
 
+/*
+ * A CONNECT tunnel that works: the gateway connects to port 443 (A),
+ * answers 200 and relays TLS both ways; 300 ms later another connection
+ * to that port (B, another client's) connects and stays silent. The
+ * tunnel's connection is the one that carried its bytes, A.
+ */
+static void
+test_tunnel_connection(void **state)
+{
+	static const uint8_t hello[] = { 0x16, 0x03, 0x01, 0x00, 0x04, 0x01,
+		0x00, 0x00, 0x00 };
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side out2, web2;
+	const struct txn *t;
+	uint64_t a;
+
+	scene_init(&s, u);
+	tunnel_open(&s);
+	a = u->frame - 1;	/* A's SYN */
+	uf_send(u, &u->srv, &u->cli, "HTTP/1.1 200 Connection established"
+	    "\r\n\r\n");
+	uf_send_bytes(u, &u->cli, &u->srv, hello, sizeof hello);
+	uf_send_bytes(u, &s.out, &s.web, hello, sizeof hello);
+	uf_send_bytes(u, &s.web, &s.out, hello, sizeof hello);
+	uf_send_bytes(u, &u->srv, &u->cli, hello, sizeof hello);
+	out2 = s.out;
+	out2.port = 50001;
+	web2 = s.web;
+	web2.seq = 30000;
+	uf_wait(u, 300 * UF_MS);
+	uf_handshake(u, &out2, &web2);
+	t = diagnosed(&s);
+	assert_int_equal(t->d.verdict, V_OK);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, a);
+}
+
 int
 main(void)
 {
@@ -562,6 +601,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sixteen_candidates,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_connection_opened_before,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_tunnel_connection,
 		    uf_setup, uf_teardown),
 	};
 
