@@ -1,0 +1,190 @@
+/*
+ * test_diag_keep.c: what retiring keeps of the gateway's DNS traffic
+ * (diag/retire.c): the newest answer per name while its TTL lasts
+ * (positive or negative), look-ups in flight that requests to come may
+ * wait for, and what came lately; an answer replaced by a newer one, one
+ * past its TTL and a look-up long unanswered go. A retired request's
+ * messages go with it once its connection closed, and a request after
+ * the retiring still finds the cached answer. On a connection kept
+ * alive only the pairs from its start go, so later answers still pair
+ * with their requests.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unit_flow.h"
+#include "diag_scene.h"
+
+/* A query for name at `at`, answered (rcode, rrs) 1 ms later unless
+ * rcode < 0. */
+static void
+lookup(struct scene *s, int64_t at, const char *name, int rcode,
+    const struct uf_rr *rrs, size_t n)
+{
+	uint16_t id = ++s->dns_id;
+
+	uf_at(s->u, at);
+	uf_dns_query(s->u, &s->res, &s->dns, id, name, DNS_T_A);
+	if (rcode >= 0)
+		uf_dns_answer(s->u, &s->dns, &s->res, id, name, DNS_T_A,
+		    (uint8_t)rcode, rrs, n);
+}
+
+/* The names of the look-ups the model holds, in order, space separated. */
+static const char *
+names(const struct uf *u, char *out, size_t len)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < u->fl.ndns && o < len; i++)
+		o += (size_t)snprintf(out + o, len - o, "%s%s", i ? " " : "",
+		    uf_str(u, u->fl.dns[i].qname));
+	return out;
+}
+
+static void
+test_cache_kept(void **state)
+{
+	static const struct uf_rr short_ttl[] = {
+		{ DNS_T_A, NULL, 30, "192.0.2.30" },
+	};
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2;
+	uint8_t all[1] = { 1 };
+	char buf[512];
+	const struct txn *t;
+	int64_t newest_ts;
+
+	scene_init(&s, u);
+	lookup(&s, T0, HOST, 0, addr300, 1);
+	lookup(&s, T0 + 1 * UF_S, "old.test", 0, short_ttl, 1);
+	lookup(&s, T0 + 10 * UF_S, HOST, 0, addr300, 1);
+	newest_ts = u->fl.stats.last_ts;
+	lookup(&s, T0 + 20 * UF_S, "stale.test", -1, NULL, 0);
+	ask(&s);
+	gateway_answers(&s, 200);
+	uf_fin(u, &u->cli, &u->srv);
+	uf_fin(u, &u->srv, &u->cli);
+	lookup(&s, T0 + 60 * UF_S, "nx.test", 3, NULL, 0);
+	lookup(&s, T0 + 95 * UF_S, "inflight.test", -1, NULL, 0);
+	lookup(&s, T0 + 100 * UF_S, "clock.test", -1, NULL, 0);
+	assert_string_equal(names(u, buf, sizeof buf), "www.test old.test "
+	    "www.test stale.test nx.test inflight.test clock.test");
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(u->dg.ntxns, 1);
+	assert_int_equal(u->fl.nmsgs, 2);
+	assert_int_equal(diag_retire(&u->dg, &u->fl, all), 1);
+	assert_int_equal(u->dg.ntxns, 0);
+	assert_int_equal(u->fl.nmsgs, 0);
+	assert_string_equal(names(u, buf, sizeof buf), "www.test nx.test "
+	    "inflight.test clock.test");
+	assert_int_equal(u->fl.dns[0].answer.ts_ns, newest_ts);
+
+	/* a request now is served from that cache */
+	uf_at(u, T0 + 101 * UF_S);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL_B);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_slice(u);
+	t = uf_txn(u, 2);
+	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	assert_int_equal(t->d.ndns, 1);
+	assert_string_equal(uf_str(u, u->fl.dns[t->d.dns[0]].qname), HOST);
+	assert_int_equal(u->fl.dns[t->d.dns[0]].answer.ts_ns, newest_ts);
+}
+
+/* Only flagged, settled transactions whose story is over go. */
+static void
+test_only_flagged_and_over(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2;
+	uint8_t flags[3] = { 0, 1, 1 };
+
+	scene_init(&s, u);
+	ask(&s);
+	gateway_answers(&s, 200);
+	uf_at(u, T0 + 5 * UF_S);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL_B);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_at(u, T0 + 10 * UF_S);
+	client_asks(u, &cli2, &gw2, "10.0.0.7", 40002, URL);
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(u->dg.ntxns, 3);
+	assert_false(u->dg.txns[2].settled);	/* still waiting */
+	assert_int_equal(diag_retire(&u->dg, &u->fl, flags), 1);
+	assert_int_equal(u->dg.ntxns, 2);
+	assert_int_equal(u->dg.txns[0].id, 1);
+	assert_int_equal(u->dg.txns[1].id, 3);
+	assert_int_equal(u->dg.retired.txns, 1);
+	assert_int_equal(u->dg.retired.errors, 1);
+	assert_int_equal(u->dg.retired.counts[V_UNKNOWN], 1);
+	uf_slice(u);	/* the retired one's counts, and the waiting one's */
+	assert_int_equal(u->dg.errors, 2);
+	assert_int_equal(u->dg.counts[V_UNKNOWN], 1);
+	assert_int_equal(u->dg.counts[V_PENDING], 1);
+	assert_int_equal(diag_total(&u->dg), 3);
+}
+
+/*
+ * Three requests on one kept-alive connection; the first two answered
+ * (200) and retired while the third waits. Only the first two pairs go:
+ * the third's answer, when it comes, still pairs with the third.
+ */
+static void
+test_pairs_kept_in_order(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	uint8_t all[3] = { 1, 1, 1 };
+	const struct txn *t;
+
+	scene_init(&s, u);
+	ask(&s);
+	gateway_answers(&s, 200);
+	uf_get(u, &u->cli, &u->srv, URL_B, HOST);
+	gateway_answers(&s, 200);
+	uf_at(u, s.req_ts + 5 * UF_S);
+	uf_get(u, &u->cli, &u->srv, "http://" HOST "/c", HOST);
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(u->dg.ntxns, 3);
+	assert_int_equal(u->fl.nmsgs, 5);
+	assert_int_equal(diag_retire(&u->dg, &u->fl, all), 2);
+	assert_int_equal(u->dg.ntxns, 1);
+	assert_true(u->fl.nmsgs < 5);
+	uf_at(u, s.req_ts + 6 * UF_S);
+	gateway_answers(&s, 502);
+	uf_slice(u);
+	t = uf_txn(u, 3);
+	assert_string_equal(uf_str(u, t->url), "http://" HOST "/c");
+	assert_int_equal(t->status, 502);
+	assert_string_equal(uf_str(u, u->fl.msgs[t->resp].first_line),
+	    "HTTP/1.1 502 Bad Gateway");
+	assert_int_equal(u->dg.errors, 1);
+	assert_int_equal(diag_total(&u->dg), 3);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_cache_kept, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_only_flagged_and_over,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_pairs_kept_in_order,
+		    uf_setup, uf_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
