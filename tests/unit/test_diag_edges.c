@@ -41,7 +41,7 @@ rows(struct uf *u, const struct txn *t, char *out)
 	size_t n = 0;
 
 	assert_int_equal(evidence_build(&ev, &u->dg, &u->fl, t,
-	    u->fl.stats.last_ts, false), 0);
+	    u->fl.stats.last_ts, EVIDENCE_PANE), 0);
 	out[0] = '\0';
 	for (size_t i = 0; i < ev.n && n < ROWS_MAX; i++) {
 		const struct evidence_row *r = &ev.rows[i];
@@ -154,7 +154,7 @@ test_frames_and_columns(void **state)
 	attempt_lost_synack(&s);
 	t = diagnosed(&s);
 	assert_int_equal(evidence_build(&ev, &s.u->dg, &s.u->fl, t,
-	    s.u->fl.stats.last_ts, false), 0);
+	    s.u->fl.stats.last_ts, EVIDENCE_PANE), 0);
 	assert_int_equal(evidence_frames(&ev, f, 16), 10);
 	assert_memory_equal(f, all, sizeof all);
 	assert_int_equal(uf_evidence(s.u, t, g, 16), 10);

@@ -210,7 +210,7 @@ test_answer_lists_four(void **state)
 	t = diagnosed(&s);
 	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
 	assert_int_equal(evidence_build(&ev, &s.u->dg, &s.u->fl, t,
-	    s.u->fl.stats.last_ts, true), 0);
+	    s.u->fl.stats.last_ts, EVIDENCE_ARROWS), 0);
 	r = evidence_find(&ev, EK_DNS_ANSWER, 0);
 	assert_non_null(r);
 	assert_false(r->bad);
