@@ -631,6 +631,126 @@ test_ip4_fragment_fields(void **state)
 	}
 }
 
+static void
+assert_addr(const struct gw_addr *a, const char *want)
+{
+	char buf[64];
+
+	assert_string_equal(addr_fmt(a, buf, sizeof buf), want);
+}
+
+/*
+ * An ICMP error's quote names the connection by its own addresses, which
+ * need not be the outer packet's (a NAT rewrote the outer destination;
+ * the router is not the quoted destination), also behind IP options on
+ * both headers.
+ */
+static void
+test_icmp_quote_addresses(void **state)
+{
+	static const uint8_t router[4] = { 203, 0, 113, 1 };
+	static const uint8_t natted[4] = { 198, 51, 100, 7 };
+	static const uint8_t qsrc[4] = { 10, 0, 0, 1 };
+	static const uint8_t qdst[4] = { 192, 0, 2, 80 };
+	uint8_t b[128], *q;
+	struct pkt p;
+	unsigned outer_ihl, inner_ihl;
+	size_t n;
+
+	(void)state;
+	for (outer_ihl = 5; outer_ihl <= 6; outer_ihl++) {
+		for (inner_ihl = 5; inner_ihl <= 7; inner_ihl++) {
+			memset(b, 1, sizeof b);
+			n = outer_ihl * 4;
+			b[0] = (uint8_t)(0x40 | outer_ihl);
+			put16(b + 6, 0);
+			b[8] = 250;
+			b[9] = 1;
+			memcpy(b + 12, router, 4);
+			memcpy(b + 16, natted, 4);
+			b[n] = 3;	/* port unreachable */
+			b[n + 1] = 3;
+			memset(b + n + 2, 0, 6);
+			q = b + n + 8;
+			q[0] = (uint8_t)(0x40 | inner_ihl);
+			put16(q + 2, 60);
+			put16(q + 6, 0);
+			q[9] = 6;
+			memcpy(q + 12, qsrc, 4);
+			memcpy(q + 16, qdst, 4);
+			put16(q + inner_ihl * 4, 40001);
+			put16(q + inner_ihl * 4 + 2, 443);
+			memcpy(q + inner_ihl * 4 + 4, "\0\0\1\2", 4);
+			n += 8 + inner_ihl * 4 + 8;
+			put16(b + 2, (unsigned)n);
+			assert_int_equal(decode_ip(b, (uint32_t)n, &p), DECODE_OK);
+			assert_addr(&p.src, "203.0.113.1");
+			assert_addr(&p.dst, "198.51.100.7");
+			assert_int_equal(p.icmp_type, 3);
+			assert_true(p.quote.valid);
+			assert_addr(&p.quote.src, "10.0.0.1");
+			assert_addr(&p.quote.dst, "192.0.2.80");
+			assert_int_equal(p.quote.l4, L4_TCP);
+			assert_int_equal(p.quote.sport, 40001);
+			assert_int_equal(p.quote.dport, 443);
+			assert_int_equal(p.quote.seq, 0x102);
+		}
+	}
+}
+
+/*
+ * ICMPv6: the quote's addresses are its own; a quote of the bare IPv6
+ * header names the connection's addresses, ports need 4 more bytes and
+ * the TCP sequence number 8.
+ */
+static void
+test_icmp6_quote_lengths(void **state)
+{
+	uint8_t b[160], *q;
+	struct pkt p;
+	size_t cut, n;
+
+	(void)state;
+	for (cut = 0; cut <= 8; cut += 4) {
+		memset(b, 0, sizeof b);
+		b[0] = 0x60;
+		b[6] = 58;
+		b[7] = 255;
+		b[8] = 0x20; b[9] = 0x01; b[23] = 0xff;	/* router */
+		b[24] = 0x20; b[25] = 0x01; b[39] = 0x99;
+		b[40] = 1;		/* destination unreachable */
+		b[41] = 4;		/* port unreachable */
+		q = b + 48;
+		q[0] = 0x60;
+		q[6] = 6;
+		q[7] = 64;
+		q[8] = 0x20; q[9] = 0x01; q[23] = 0x01;
+		q[24] = 0x20; q[25] = 0x01; q[39] = 0x02;
+		put16(q + 40, 40001);
+		put16(q + 42, 443);
+		q[47] = 5;
+		n = 48 + 40 + cut;
+		put16(b + 4, (unsigned)(n - 40));
+		assert_int_equal(decode_ip(b, (uint32_t)n, &p), DECODE_OK);
+		assert_addr(&p.src, "2001::ff");
+		assert_true(p.quote.valid);
+		assert_addr(&p.quote.src, "2001::1");
+		assert_addr(&p.quote.dst, "2001::2");
+		assert_int_equal(p.quote.l4, L4_TCP);
+		assert_int_equal(p.quote.sport, cut >= 4 ? 40001 : 0);
+		assert_int_equal(p.quote.dport, cut >= 4 ? 443 : 0);
+		assert_int_equal(p.quote.seq, cut >= 8 ? 5 : 0);
+		/* one byte short of the IPv6 header: no quote at all */
+		if (cut == 0) {
+			put16(b + 4, (unsigned)(n - 41));
+			assert_int_equal(decode_ip(b, (uint32_t)n - 1, &p),
+			    DECODE_OK);
+			assert_false(p.quote.valid);
+			assert_int_equal(p.quote.l4, 0);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -645,6 +765,8 @@ main(void)
 		cmocka_unit_test(test_ip4_fragment_fields),
 		cmocka_unit_test(test_ip6_ext_chain),
 		cmocka_unit_test(test_ip6_fragment_chain),
+		cmocka_unit_test(test_icmp_quote_addresses),
+		cmocka_unit_test(test_icmp6_quote_lengths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

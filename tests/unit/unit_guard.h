@@ -16,26 +16,43 @@
 
 struct unit_guard {
 	uint8_t *map;
+	size_t body;		/* readable bytes before the guard page */
 	size_t maplen;
 };
 
-/* A copy of src[0..n) whose last byte is the last readable one. */
-static inline uint8_t *
-unit_guard_copy(struct unit_guard *g, const void *src, size_t n)
+/* Room for inputs of up to max bytes, followed by the guard page. */
+static inline void
+unit_guard_init(struct unit_guard *g, size_t max)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	size_t body = n == 0 ? pg : (n + pg - 1) / pg * pg;
-	uint8_t *data;
 
-	g->maplen = body + pg;
+	g->body = max == 0 ? pg : (max + pg - 1) / pg * pg;
+	g->maplen = g->body + pg;
 	g->map = mmap(NULL, g->maplen, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(g->map != MAP_FAILED);
-	assert_int_equal(mprotect(g->map + body, pg, PROT_NONE), 0);
-	data = g->map + body - n;
+	assert_int_equal(mprotect(g->map + g->body, pg, PROT_NONE), 0);
+}
+
+/* A copy of src[0..n) whose last byte is the last readable one. */
+static inline uint8_t *
+unit_guard_put(struct unit_guard *g, const void *src, size_t n)
+{
+	uint8_t *data;
+
+	assert_true(n <= g->body);
+	data = g->map + g->body - n;
 	if (n > 0)
 		memcpy(data, src, n);
 	return data;
+}
+
+/* unit_guard_init and unit_guard_put in one, for a single input. */
+static inline uint8_t *
+unit_guard_copy(struct unit_guard *g, const void *src, size_t n)
+{
+	unit_guard_init(g, n);
+	return unit_guard_put(g, src, n);
 }
 
 static inline void
