@@ -751,6 +751,95 @@ test_icmp6_quote_lengths(void **state)
 	}
 }
 
+/* An ICMPv6 destination unreachable quoting q (n bytes). */
+static size_t
+icmp6_error(uint8_t *b, const uint8_t *q, size_t n)
+{
+	uint8_t body[128];
+
+	assert_true(8 + n <= sizeof body);
+	memset(body, 0, 8);
+	body[0] = 1;
+	body[1] = 4;
+	memcpy(body + 8, q, n);
+	return ip6(b, 58, body, 8 + n);
+}
+
+/*
+ * Quoted IPv6 extension chains: a first fragment (offset 0, M set) still
+ * has its ports quoted; a chain cut short names the header it was cut in.
+ */
+static void
+test_icmp6_quote_chains(void **state)
+{
+	uint8_t q[96], rest[48], b[192];
+	struct pkt p;
+	size_t n;
+
+	(void)state;
+	memset(rest, 0, sizeof rest);
+	rest[0] = 17;
+	rest[3] = 1;			/* offset 0, more fragments */
+	rest[7] = 3;
+	memcpy(rest + 8, UDP, sizeof UDP);
+	n = ip6(q, 44, rest, 8 + sizeof UDP);
+	n = icmp6_error(b, q, n);
+	assert_int_equal(decode_ip(b, (uint32_t)n, &p), DECODE_OK);
+	assert_true(p.quote.valid);
+	assert_int_equal(p.quote.l4, L4_UDP);
+	assert_int_equal(p.quote.sport, 1234);
+	assert_int_equal(p.quote.dport, 53);
+	/* destination options cut after 4 of its 8 bytes */
+	memset(rest, 0, sizeof rest);
+	rest[0] = 17;
+	ip6(q, 60, rest, 8 + sizeof UDP);
+	n = icmp6_error(b, q, 44);
+	assert_int_equal(decode_ip(b, (uint32_t)n, &p), DECODE_OK);
+	assert_true(p.quote.valid);
+	assert_int_equal(p.quote.l4, 60);
+	assert_int_equal(p.quote.sport, 0);
+	assert_addr(&p.quote.dst, "::2");
+}
+
+/*
+ * A short ICMP message: its type and code are known from 2 bytes on (so
+ * it can still be counted), but there is no payload before the 8-byte
+ * header is whole.
+ */
+static void
+test_icmp_short(void **state)
+{
+	uint8_t b[64];
+	struct pkt p;
+	size_t len;
+
+	(void)state;
+	for (len = 0; len <= 8; len++) {
+		memset(b, 0, sizeof b);
+		b[0] = 0x45;
+		put16(b + 2, (unsigned)(20 + len));
+		b[8] = 64;
+		b[9] = 1;
+		b[20] = 11;		/* time exceeded */
+		b[21] = 1;
+		assert_int_equal(decode_ip(b, (uint32_t)(20 + len), &p),
+		    len < 8 ? DECODE_MALFORMED : DECODE_OK);
+		assert_int_equal(p.icmp_type, len >= 2 ? 11 : 0);
+		assert_int_equal(p.icmp_code, len >= 2 ? 1 : 0);
+		assert_int_equal(p.payload_len, 0);
+		assert_int_equal(p.payload_wire_len, 0);
+		assert_false(p.quote.valid);
+	}
+	/* an echo request: the payload is what follows the 8 header bytes */
+	memcpy(b + 20, "\x08\0\0\0\0\1\0\2ping", 12);
+	put16(b + 2, 32 + 3);
+	assert_int_equal(decode_ip(b, 32, &p), DECODE_OK);
+	assert_int_equal(p.icmp_type, 8);
+	assert_int_equal(p.payload_len, 4);
+	assert_int_equal(p.payload_wire_len, 7);
+	assert_memory_equal(p.payload, "ping", 4);
+}
+
 int
 main(void)
 {
@@ -767,6 +856,8 @@ main(void)
 		cmocka_unit_test(test_ip6_fragment_chain),
 		cmocka_unit_test(test_icmp_quote_addresses),
 		cmocka_unit_test(test_icmp6_quote_lengths),
+		cmocka_unit_test(test_icmp6_quote_chains),
+		cmocka_unit_test(test_icmp_short),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
