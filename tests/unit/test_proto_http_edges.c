@@ -559,6 +559,33 @@ test_authorities(void **state)
 	assert_int_equal(port, 0);
 }
 
+/*
+ * A field line of exactly HTTP_LINE_MAX bytes is an ordinary line: it is
+ * checked and read like any other (only a longer one is "too long").
+ */
+static void
+test_header_line_limit(void **state)
+{
+	char *buf = malloc(HTTP_LINE_MAX + 64);
+	size_t n;
+
+	(void)state;
+	assert_non_null(buf);
+	n = (size_t)sprintf(buf, "GET / HTTP/1.1\r\n");
+	memcpy(buf + n, "Content-Length: 42", 18);
+	memset(buf + n + 18, ' ', HTTP_LINE_MAX - 18);
+	memcpy(buf + n + HTTP_LINE_MAX, "\r\n\r\n", 4);
+	assert_int_equal(parse_n(true, buf, n + HTTP_LINE_MAX + 4), HTTP_OK);
+	assert_int_equal(H.content_length, 42);
+	/* the same length without a colon: malformed, not skipped */
+	memset(buf + n, 'X', HTTP_LINE_MAX);
+	assert_int_equal(parse_n(true, buf, n + HTTP_LINE_MAX + 4),
+	    HTTP_INVALID);
+	assert_string_equal(H.error, "malformed header line");
+	assert_int_equal(H.error_at, n);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -572,6 +599,7 @@ main(void)
 		cmocka_unit_test(test_status_line_edges),
 		cmocka_unit_test(test_field_lines),
 		cmocka_unit_test(test_status_line_limit),
+		cmocka_unit_test(test_header_line_limit),
 		cmocka_unit_test(test_first_line),
 		cmocka_unit_test(test_authorities),
 	};
