@@ -425,6 +425,85 @@ test_http_prefixes(void **state)
 	http_prefixes(false, "HTTP/1.0 200\r\n\r\n");
 }
 
+/*
+ * Output buffers: every name, line and host is written within the outlen
+ * it is given, NUL included, and cut only between whole labels, escapes or
+ * bytes (dns.h, http.h). Each buffer ends right before the guard page.
+ */
+static void
+test_output_bounds(void **state)
+{
+	static const uint8_t name[] = "\3abc\2\xff" "d\1e\0";
+	char full[DNS_NAME_MAX];
+	struct unit_guard g;
+	char *out;
+	size_t outlen, off, n;
+	uint16_t port;
+
+	(void)state;
+	unit_guard_init(&g, 4096);
+	off = 0;
+	assert_int_equal(dns_read_name(name, sizeof name - 1, &off, full,
+	    sizeof full), 0);
+	assert_string_equal(full, "abc.\\255d.e");
+	for (outlen = 0; outlen <= strlen(full) + 1; outlen++) {
+		out = unit_guard_room(&g, outlen);
+		memset(out, '#', outlen);
+		off = 0;
+		assert_int_equal(dns_read_name(name, sizeof name - 1, &off, out,
+		    outlen), 0);
+		assert_int_equal(off, sizeof name - 1);
+		if (outlen == 0)
+			continue;
+		n = strlen(out);	/* the NUL is within outlen */
+		assert_true(n < outlen);
+		assert_memory_equal(out, full, n);
+		/* whole pieces only: "abc", ".", "\255", "d", ".", "e" */
+		assert_true(n == 0 || n == 1 || n == 2 || n == 3 || n == 4 ||
+		    n == 8 || n == 9 || n == 10 || n == 11);
+		if (outlen == strlen(full) + 1)
+			assert_string_equal(out, full);
+	}
+	/* the root */
+	out = unit_guard_room(&g, 2);
+	off = 0;
+	assert_int_equal(dns_read_name((const uint8_t *)"", 1, &off, out, 2), 0);
+	assert_string_equal(out, ".");
+	out = unit_guard_room(&g, 1);
+	off = 0;
+	assert_int_equal(dns_read_name((const uint8_t *)"", 1, &off, out, 1), 0);
+	assert_string_equal(out, "");
+	/* the first line of a head */
+	for (outlen = 1; outlen <= 12; outlen++) {
+		out = unit_guard_room(&g, outlen);
+		n = http_first_line((const uint8_t *)"HTTP/1.1 502\r\n", 14, out,
+		    outlen);
+		assert_int_equal(n, outlen - 1 < 12 ? outlen - 1 : 12);
+		assert_int_equal(strlen(out), n);
+		assert_memory_equal(out, "HTTP/1.1 502", n);
+	}
+	/* a host, as long as its buffer allows and no longer */
+	for (outlen = 1; outlen <= 12; outlen++) {
+		out = unit_guard_room(&g, outlen);
+		if (http_split_authority("host.test:8", out, outlen, &port)) {
+			assert_true(outlen > 9);
+			assert_string_equal(out, "host.test");
+			assert_int_equal(port, 8);
+		} else {
+			assert_true(outlen <= 9);
+		}
+		out = unit_guard_room(&g, outlen);
+		if (http_url_host("http://[::1]/", out, outlen, &port)) {
+			assert_true(outlen > 3);
+			assert_string_equal(out, "::1");
+			assert_int_equal(port, 80);
+		} else {
+			assert_true(outlen <= 3);
+		}
+	}
+	unit_guard_free(&g);
+}
+
 int
 main(void)
 {
@@ -433,6 +512,7 @@ main(void)
 		cmocka_unit_test(test_dns_prefixes),
 		cmocka_unit_test(test_dns_label_at_end),
 		cmocka_unit_test(test_http_prefixes),
+		cmocka_unit_test(test_output_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,6 +47,14 @@ unit_guard_put(struct unit_guard *g, const void *src, size_t n)
 	return data;
 }
 
+/* The last n writable bytes: an output buffer a write past n breaks. */
+static inline char *
+unit_guard_room(struct unit_guard *g, size_t n)
+{
+	assert_true(n <= g->body);
+	return (char *)g->map + g->body - n;
+}
+
 /* unit_guard_init and unit_guard_put in one, for a single input. */
 static inline uint8_t *
 unit_guard_copy(struct unit_guard *g, const void *src, size_t n)
