@@ -586,6 +586,41 @@ test_header_line_limit(void **state)
 	free(buf);
 }
 
+/*
+ * http_parse_more parses only the lines not yet complete (http.h): lines
+ * already read are neither parsed again nor stored again, so bytes before
+ * the resume point are not looked at. Shown with a buffer whose complete
+ * lines were overwritten (which a caller never does): only a parse that
+ * starts over would notice.
+ */
+static void
+test_parse_more_skips_done_lines(void **state)
+{
+	char buf[96];
+	size_t cut, n;
+
+	(void)state;
+	n = (size_t)snprintf(buf, sizeof buf,
+	    "GET /a HTTP/1.1\r\nHost: h.example\r\nConnection: close\r\n\r\n");
+	cut = strlen("GET /a HTTP/1.1\r\nHost: h.example\r\nConn");
+	assert_int_equal(http_parse_request((const uint8_t *)buf, cut, &H),
+	    HTTP_INCOMPLETE);
+	assert_int_equal(H.resume, strlen("GET /a HTTP/1.1\r\nHost: h.example\r\n"));
+	memset(buf, '!', H.resume - 2);	/* the done lines, not their ends */
+	assert_int_equal(http_parse_more((const uint8_t *)buf, n, &H), HTTP_OK);
+	assert_string_equal(H.method, "GET");
+	assert_string_equal(H.host, "h.example");
+	assert_true(H.conn_close);
+	assert_int_equal(H.head_len, n);
+	/* a resume point past the bytes given is not resumed from */
+	assert_int_equal(http_parse_request((const uint8_t *)"GET / HTTP/1.1\r\n"
+	    "A: b\r\nC", 23, &H), HTTP_INCOMPLETE);
+	assert_int_equal(H.resume, 22);
+	assert_int_equal(http_parse_more((const uint8_t *)"HTTP/1.1 200 OK\r\n\r\n",
+	    19, &H), HTTP_INVALID);
+	assert_string_equal(H.error, "malformed request line");
+}
+
 int
 main(void)
 {
@@ -600,6 +635,7 @@ main(void)
 		cmocka_unit_test(test_field_lines),
 		cmocka_unit_test(test_status_line_limit),
 		cmocka_unit_test(test_header_line_limit),
+		cmocka_unit_test(test_parse_more_skips_done_lines),
 		cmocka_unit_test(test_first_line),
 		cmocka_unit_test(test_authorities),
 	};
