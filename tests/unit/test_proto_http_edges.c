@@ -323,6 +323,8 @@ test_target_forms(void **state)
 		{ "GET z://x HTTP/1.1", HTTP_FORM_ABSOLUTE },
 		{ "GET A://x HTTP/1.1", HTTP_FORM_ABSOLUTE },
 		{ "GET a:/ HTTP/1.1", -1 },
+		{ "GET a:/x HTTP/1.1", -1 },
+		{ "GET a:x/ HTTP/1.1", -1 },
 		{ "GET a: HTTP/1.1", -1 },
 		{ "GET a HTTP/1.1", -1 },
 		{ "GET ://x HTTP/1.1", -1 },
@@ -621,6 +623,58 @@ test_parse_more_skips_done_lines(void **state)
 	assert_string_equal(H.error, "malformed request line");
 }
 
+/*
+ * Field names and list tokens match whole and case-insensitively: a name
+ * differing only in its first letter is another field; copies hold the
+ * bytes exactly when they fit, one byte short of the limit included.
+ */
+static void
+test_names_and_copies(void **state)
+{
+	char buf[HTTP_TARGET_MAX + 64];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(req_field("Gost", "x"), HTTP_OK);
+	assert_string_equal(H.host, "");
+	assert_int_equal(req_field("Xontent-Length", "5"), HTTP_OK);
+	assert_int_equal(H.content_length, -1);
+	assert_int_equal(req_field("Xransfer-Encoding", "chunked"), HTTP_OK);
+	assert_false(H.chunked);
+	assert_int_equal(req_field("Xonnection", "close"), HTTP_OK);
+	assert_false(H.conn_close);
+	assert_int_equal(req_field("Transfer-Encoding", "xhunked"), HTTP_OK);
+	assert_false(H.chunked);
+	assert_int_equal(req_field("Connection", "xlose, xeep-alive"), HTTP_OK);
+	assert_false(H.conn_close);
+	assert_false(H.conn_keepalive);
+	/* a method of HTTP_METHOD_MAX - 2 and - 1 bytes, whole */
+	for (n = HTTP_METHOD_MAX - 2; n < HTTP_METHOD_MAX; n++) {
+		memset(buf, 'M', n);
+		snprintf(buf + n, 32, " / HTTP/1.1\r\n\r\n");
+		assert_int_equal(req(buf), HTTP_OK);
+		assert_int_equal(strlen(H.method), n);
+		assert_int_equal(H.method[n - 1], 'M');
+	}
+	/* a target of HTTP_TARGET_MAX - 2 bytes: whole, not truncated */
+	memcpy(buf, "GET /", 5);
+	memset(buf + 5, 'p', HTTP_TARGET_MAX - 3);
+	n = 4 + HTTP_TARGET_MAX - 2;
+	snprintf(buf + n, 32, " HTTP/1.1\r\n\r\n");
+	assert_int_equal(req(buf), HTTP_OK);
+	assert_false(H.target_truncated);
+	assert_int_equal(strlen(H.target), HTTP_TARGET_MAX - 2);
+	/* a host of HTTP_HOST_MAX - 2 bytes */
+	memset(buf, 'h', HTTP_HOST_MAX - 2);
+	buf[HTTP_HOST_MAX - 2] = '\0';
+	assert_int_equal(req_field("Host", buf), HTTP_OK);
+	assert_int_equal(strlen(H.host), HTTP_HOST_MAX - 2);
+	/* a scheme must start with a letter: "9://" is no absolute form */
+	assert_int_equal(req("GET 9://x HTTP/1.1\r\n\r\n"), HTTP_INVALID);
+	assert_int_equal(req("GET +://x HTTP/1.1\r\n\r\n"), HTTP_INVALID);
+	assert_int_equal(req("GET -://x HTTP/1.1\r\n\r\n"), HTTP_INVALID);
+}
+
 int
 main(void)
 {
@@ -636,6 +690,7 @@ main(void)
 		cmocka_unit_test(test_status_line_limit),
 		cmocka_unit_test(test_header_line_limit),
 		cmocka_unit_test(test_parse_more_skips_done_lines),
+		cmocka_unit_test(test_names_and_copies),
 		cmocka_unit_test(test_first_line),
 		cmocka_unit_test(test_authorities),
 	};
