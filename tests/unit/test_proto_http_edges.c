@@ -247,6 +247,7 @@ test_request_line_edges(void **state)
 		"GET / HTTP/2.0\r\n\r\n", "GET / HTTP/1.a\r\n\r\n",
 		"GET / http/1.1\r\n\r\n", "GET / HTTP/11\r\n\r\n",
 		"GET / HTTP/1.1\r\r\n\r\n", "GET /\tHTTP/1.1\r\n\r\n",
+		"GET\r\n\r\n", "G\r\n\r\n", "GET /\r\n\r\n",
 	};
 	size_t i;
 
