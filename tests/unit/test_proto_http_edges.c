@@ -198,6 +198,8 @@ test_content_length_edges(void **state)
 	assert_int_equal(H.content_length, 0);
 	assert_int_equal(req_field("content-length", " 7 ,\t7 , 7"), HTTP_OK);
 	assert_int_equal(H.content_length, 7);
+	assert_int_equal(req_field("Content-Length", "7 \t "), HTTP_OK);
+	assert_int_equal(H.content_length, 7);
 	assert_int_equal(req_field("Content-Length", "9223372036854775807"),
 	    HTTP_OK);
 	assert_int_equal(H.content_length, INT64_MAX);
