@@ -678,6 +678,25 @@ test_names_and_copies(void **state)
 	assert_int_equal(req("GET -://x HTTP/1.1\r\n\r\n"), HTTP_INVALID);
 }
 
+/*
+ * A bare CR is not a line end: a line that starts with one (not followed
+ * by LF) is a malformed line, not an empty line that ends the head or is
+ * skipped before the request line.
+ */
+static void
+test_bare_cr_lines(void **state)
+{
+	(void)state;
+	assert_int_equal(req("\r\n\rGET / HTTP/1.1\r\n\r\n"), HTTP_INVALID);
+	assert_string_equal(H.error, "no request line");
+	assert_int_equal(req("GET / HTTP/1.1\r\n\rX: y\r\n\r\n"), HTTP_INVALID);
+	assert_string_equal(H.error, "malformed header line");
+	assert_int_equal(H.error_at, 16);
+	assert_int_equal(resp("HTTP/1.1 200 OK\r\n\rX: y\r\n\r\n"), HTTP_INVALID);
+	assert_int_equal(H.error_at, 17);
+	assert_int_equal(req("GET / HTTP/1.1\r\nA: b\r\n\r\r\n"), HTTP_INVALID);
+}
+
 int
 main(void)
 {
@@ -694,6 +713,7 @@ main(void)
 		cmocka_unit_test(test_header_line_limit),
 		cmocka_unit_test(test_parse_more_skips_done_lines),
 		cmocka_unit_test(test_names_and_copies),
+		cmocka_unit_test(test_bare_cr_lines),
 		cmocka_unit_test(test_first_line),
 		cmocka_unit_test(test_authorities),
 	};
