@@ -697,6 +697,46 @@ test_bare_cr_lines(void **state)
 	assert_int_equal(req("GET / HTTP/1.1\r\nA: b\r\n\r\r\n"), HTTP_INVALID);
 }
 
+/*
+ * Every field of the head is set by a parse, whatever the struct held:
+ * what was not seen is empty, -1 or false, and error stays NULL unless
+ * the result is HTTP_INVALID (the flow layer relies on that).
+ */
+static void
+test_fresh_fields(void **state)
+{
+	static const char *const resps[] = { "HTTP/1.1 2", "HTTP/1.1 200 OK\r\n\r\n" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		memset(&H, 0x5a, sizeof H);
+		assert_int_equal(resp(resps[i]), i == 0 ? HTTP_INCOMPLETE : HTTP_OK);
+		assert_string_equal(H.method, "");
+		assert_string_equal(H.target, "");
+		assert_string_equal(H.host, "");
+		assert_false(H.target_truncated);
+		assert_int_equal(H.form, HTTP_FORM_ORIGIN);
+		assert_int_equal(H.content_length, -1);
+		assert_false(H.chunked);
+		assert_false(H.conn_close);
+		assert_false(H.conn_keepalive);
+		assert_null(H.error);
+		assert_int_equal(H.error_at, 0);
+		assert_int_equal(H.head_len, i == 0 ? 0 : strlen(resps[i]));
+		if (i == 0) {
+			assert_string_equal(H.reason, "");
+			assert_int_equal(H.resume, 0);
+		}
+	}
+	memset(&H, 0x5a, sizeof H);
+	assert_int_equal(req("GET / HTTP/1.1\r\n"), HTTP_INCOMPLETE);
+	assert_string_equal(H.reason, "");
+	assert_int_equal(H.status, 0);
+	assert_int_equal(H.head_len, 0);
+	assert_null(H.error);
+}
+
 int
 main(void)
 {
@@ -714,6 +754,7 @@ main(void)
 		cmocka_unit_test(test_parse_more_skips_done_lines),
 		cmocka_unit_test(test_names_and_copies),
 		cmocka_unit_test(test_bare_cr_lines),
+		cmocka_unit_test(test_fresh_fields),
 		cmocka_unit_test(test_first_line),
 		cmocka_unit_test(test_authorities),
 	};
