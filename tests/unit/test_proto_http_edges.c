@@ -588,6 +588,13 @@ test_header_line_limit(void **state)
 	    HTTP_INVALID);
 	assert_string_equal(H.error, "malformed header line");
 	assert_int_equal(H.error_at, n);
+	/* one byte longer: too long, reported where the line starts */
+	memset(buf + n, 'X', HTTP_LINE_MAX + 1);
+	memset(&H, 0x5a, sizeof H);
+	assert_int_equal(parse_n(true, buf, n + HTTP_LINE_MAX + 1),
+	    HTTP_INVALID);
+	assert_string_equal(H.error, "header line too long");
+	assert_int_equal(H.error_at, n);
 	free(buf);
 }
 
