@@ -482,6 +482,14 @@ test_output_bounds(void **state)
 		assert_int_equal(strlen(out), n);
 		assert_memory_equal(out, "HTTP/1.1 502", n);
 	}
+	/* a line without an end, as long as the buffer or longer */
+	for (outlen = 1; outlen <= 8; outlen++) {
+		out = unit_guard_room(&g, outlen);
+		assert_int_equal(http_first_line((const uint8_t *)"abcdefgh",
+		    outlen, out, outlen), outlen - 1);
+		assert_memory_equal(out, "abcdefgh", outlen - 1);
+		assert_int_equal(out[outlen - 1], '\0');
+	}
 	/* a host, as long as its buffer allows and no longer */
 	for (outlen = 1; outlen <= 12; outlen++) {
 		out = unit_guard_room(&g, outlen);
