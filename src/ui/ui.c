@@ -833,9 +833,10 @@ ui_key(struct ui *u, int k)
 		return;
 	}
 	act = ui_action(u, ui_focused(u)->ctx, k);
-	if (u->loading && act == ACT_QUIT && k != KEY_F(10)) {
-		if (!u->load_read)	/* q while loading: stop loading */
-			ui_load_end(u, true);
+	/* q while reading stops the reading; q again (during the last
+	 * diagnosis, or after it) quits */
+	if (u->loading && act == ACT_QUIT && k != KEY_F(10) && !u->load_read) {
+		ui_load_end(u, true);
 		return;
 	}
 	ui_dispatch(u, act);
