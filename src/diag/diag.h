@@ -67,6 +67,9 @@ struct txn {
 	uint32_t rival;		/* id of a request for the same host and
 				 * port within DIAG_AMBIG_NS, or 0: an equal
 				 * claim on evidence linked by time */
+	int64_t give_up_ns;	/* the gateway's timeout after the request
+				 * (and the slack): an unanswered story
+				 * whose client stays ends there */
 	struct diagnosis d;
 };
 
@@ -251,7 +254,8 @@ void diag_syn_series(const struct flow *fl, const struct txn *t,
 unsigned diag_syns_seen(const struct flow *fl, const struct txn *t,
     const struct conn *c, int64_t now_ns, const struct frame_ref **last);
 
-/* When the transaction ended: the answer, the client giving up, or now. */
+/* When the transaction ended: the answer, the client giving up, the
+ * gateway's timeout (txn.give_up_ns), or now. */
 int64_t txn_end_ns(const struct flow *fl, const struct txn *t,
     int64_t now_ns);
 /* Elapsed time from request to that end. */

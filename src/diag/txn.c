@@ -238,6 +238,8 @@ new_txn(struct diag *dg, struct flow *fl, uint32_t mi)
 	t->is_error = true;
 	t->d.up_req = t->d.up_resp = t->d.up_conn = NONE32;
 	t->d.verdict = V_PENDING;
+	t->give_up_ns = add_sat(m->start.ts_ns, add_sat(dg->opts.timeout_ns,
+	    DIAG_SLACK_NS));
 	txn_target(fl, t, m);
 	pair_rival(dg, fl, t);
 	index_request(dg, fl, ti);

@@ -103,12 +103,14 @@ txn_end_ns(const struct flow *fl, const struct txn *t, int64_t now_ns)
 		return drop->ts_ns;
 	if (t->resp != NONE32)
 		return fl->msgs[t->resp].head.ts_ns;
-	/* unanswered: over when the client gave up, else still going */
+	/* unanswered: over when the client gave up, else still going
+	 * until the gateway's own timeout, which settles it: what comes
+	 * after is no part of it, read in one pass or slice by slice */
 	if (c->fin[0].number)
 		return c->fin[0].ts_ns;
 	if (c->rst.number)
 		return c->rst.ts_ns;
-	return now_ns;
+	return now_ns < t->give_up_ns ? now_ns : t->give_up_ns;
 }
 
 int64_t

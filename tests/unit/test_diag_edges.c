@@ -563,6 +563,49 @@ test_final_times(void **state)
 	    INT64_MAX);
 }
 
+/*
+ * An unanswered request whose client stays: its story ends at the
+ * gateway's timeout (120 s and the slack), which is also when it
+ * settles, so a SYN/ACK 130 s after the request is no part of it,
+ * whether the capture is diagnosed in one pass at its end or slice by
+ * slice (settled at 121 s, before the SYN/ACK came): same verdict, same
+ * elapsed time.
+ */
+static void
+test_story_ends_at_the_timeout(void **state)
+{
+	int64_t elapsed[2];
+
+	for (int sliced = 0; sliced < 2; sliced++) {
+		struct uf *u = sliced ? again(state) : *state;
+		struct uf_side other;
+		struct scene s;
+		const struct txn *t;
+		uint64_t syn[3];
+
+		scene_init(&s, u);
+		ask(&s);
+		resolve(&s);
+		syns_given_up(&s, syn);
+		if (sliced) {
+			uf_side_init(&other, "10.0.0.99", 40999, 0);
+			uf_at(u, s.req_ts + 121 * UF_S);
+			uf_syn(u, &other, &u->srv);
+			uf_slice(u);
+			assert_true(uf_txn(u, 1)->settled);
+		}
+		uf_at(u, s.req_ts + 130 * UF_S);
+		uf_synack(u, &s.web, &s.out);
+		t = diagnosed(&s);
+		expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+		elapsed[sliced] = txn_elapsed_ns(&u->fl, t,
+		    u->fl.stats.last_ts);
+		assert_true(elapsed[sliced] >= 120 * UF_S);
+		assert_true(elapsed[sliced] < 121 * UF_S);
+	}
+	assert_int_equal(elapsed[0], elapsed[1]);
+}
+
 int
 main(void)
 {
@@ -570,6 +613,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_fins_of_attempt_that_carried_nothing, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_story_ends_at_the_timeout,
+		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_frames_and_columns,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
