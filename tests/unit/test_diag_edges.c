@@ -583,20 +583,24 @@ test_story_ends_at_the_timeout(void **state)
 		const struct txn *t;
 		uint64_t syn[3];
 
+		if (sliced)
+			uf_slices_begin(u, NULL);
 		scene_init(&s, u);
 		ask(&s);
 		resolve(&s);
 		syns_given_up(&s, syn);
-		if (sliced) {
-			uf_side_init(&other, "10.0.0.99", 40999, 0);
-			uf_at(u, s.req_ts + 121 * UF_S);
-			uf_syn(u, &other, &u->srv);
-			uf_slice(u);
+		uf_side_init(&other, "10.0.0.99", 40999, 0);
+		uf_at(u, s.req_ts + 121 * UF_S);
+		uf_syn(u, &other, &u->srv);
+		if (sliced)
 			assert_true(uf_txn(u, 1)->settled);
-		}
 		uf_at(u, s.req_ts + 130 * UF_S);
 		uf_synack(u, &s.web, &s.out);
-		t = diagnosed(&s);
+		if (sliced)
+			uf_slices_end(u);
+		else
+			uf_diagnose(u);
+		t = uf_txn(u, 1);
 		expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 		elapsed[sliced] = txn_elapsed_ns(&u->fl, t,
 		    u->fl.stats.last_ts);
