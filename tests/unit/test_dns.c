@@ -10,33 +10,7 @@
 #include <string.h>
 
 #include "proto/dns.h"
-
-/* A tiny message writer: enough to build responses by hand. */
-struct wbuf {
-	uint8_t b[2048];
-	size_t n;
-};
-
-static void
-w8(struct wbuf *w, unsigned v)
-{
-	assert_true(w->n < sizeof w->b);
-	w->b[w->n++] = (uint8_t)v;
-}
-
-static void
-w16(struct wbuf *w, unsigned v)
-{
-	w8(w, v >> 8);
-	w8(w, v & 0xff);
-}
-
-static void
-w32(struct wbuf *w, uint32_t v)
-{
-	w16(w, v >> 16);
-	w16(w, v & 0xffff);
-}
+#include "unit_wbuf.h"
 
 /* Dotted name to labels; "" is the root. No terminator when ptr >= 0. */
 static void
@@ -49,8 +23,7 @@ wname(struct wbuf *w, const char *name, int ptr)
 		dot = strchr(name, '.');
 		n = dot != NULL ? (size_t)(dot - name) : strlen(name);
 		w8(w, (unsigned)n);
-		memcpy(w->b + w->n, name, n);
-		w->n += n;
+		wbytes(w, name, n);
 		name += n + (dot != NULL);
 	}
 	if (ptr >= 0)

@@ -15,40 +15,7 @@
 
 #include "unit_guard.h"
 #include "proto/dns.h"
-
-struct wbuf {
-	uint8_t b[1024];
-	size_t n;
-};
-
-static void
-w8(struct wbuf *w, unsigned v)
-{
-	assert_true(w->n < sizeof w->b);
-	w->b[w->n++] = (uint8_t)v;
-}
-
-static void
-w16(struct wbuf *w, unsigned v)
-{
-	w8(w, v >> 8);
-	w8(w, v & 0xff);
-}
-
-static void
-w32(struct wbuf *w, uint32_t v)
-{
-	w16(w, v >> 16);
-	w16(w, v & 0xffff);
-}
-
-static void
-wbytes(struct wbuf *w, const void *p, size_t n)
-{
-	assert_true(w->n + n <= sizeof w->b);
-	memcpy(w->b + w->n, p, n);
-	w->n += n;
-}
+#include "unit_wbuf.h"
 
 static void
 whdr(struct wbuf *w, unsigned qd, unsigned an, unsigned ns)
