@@ -19,9 +19,14 @@
 #
 # Environment:
 #   KEYS_SHAPES="syn onehost pipeline"  KEYS_N=1000000  KEYS_PRESSES=4
-#   KEYS_RT=10   as root: gw502tui (and its tracer) run at this SCHED_FIFO
-#                priority (chrt), so that other jobs of a shared machine do
-#                not count in its latency; 0: ordinary scheduling
+#   KEYS_NICE=-20  as root: gw502tui (and its tracer) run at this nice
+#                value, so that other jobs of a shared machine count less in
+#                its latency
+#   KEYS_RT=0    as root: run at this SCHED_FIFO priority (chrt) instead.
+#                Not the default: the kernel throttles a real-time task that
+#                runs flat out (sched_rt_runtime_us, 950 ms a second), and a
+#                load is one: each second it stopped for 50 ms, wherever it
+#                was, which the waits then counted
 #   GW_BIN=build/gw502tui
 set -uo pipefail
 export LC_ALL=C
@@ -30,10 +35,13 @@ ROOT=$PWD
 SHAPES=${KEYS_SHAPES:-"syn onehost pipeline"}
 N=${KEYS_N:-1000000}
 PRESSES=${KEYS_PRESSES:-4}
-RT=${KEYS_RT:-10}
-[ "$(id -u)" = 0 ] && command -v chrt >/dev/null || RT=0
+RT=${KEYS_RT:-0}
+NICE=${KEYS_NICE:--20}
 PRIO=
-[ "$RT" -gt 0 ] && PRIO="chrt -f $RT"
+if [ "$(id -u)" = 0 ]; then
+	PRIO="nice -n $NICE"
+	[ "$RT" -gt 0 ] && command -v chrt >/dev/null && PRIO="chrt -f $RT"
+fi
 GW=${GW_BIN:-$ROOT/build/gw502tui}
 SOCK=gwflood-keys$$
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3

@@ -106,7 +106,8 @@ engine_step(struct engine *e, uint64_t max_frames)
 		n++;
 	}
 	diag_update(&e->diag, &e->flow);
-	diag_evict(&e->diag, &e->flow);
+	if (!e->evict_by_caller)
+		diag_evict(&e->diag, &e->flow);
 	if (r == 1)
 		return 1;
 	if (r < 0) {
@@ -139,7 +140,8 @@ void
 engine_diagnose_begin(struct engine *e)
 {
 	diag_update(&e->diag, &e->flow);
-	diag_evict(&e->diag, &e->flow);
+	if (!e->evict_by_caller)
+		diag_evict(&e->diag, &e->flow);
 }
 
 bool

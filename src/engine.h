@@ -39,6 +39,9 @@ struct engine {
 	struct engine_opts opts;
 	bool eof;		/* the whole file has been read */
 	bool damaged;		/* it ended with an error: see error */
+	/* the caller evicts (diag_evict_begin, in steps), not engine_step
+	 * and engine_diagnose_begin: the screen */
+	bool evict_by_caller;
 	struct peer *peer;	/* --peer: the next hop's capture, or NULL */
 	/* --access-log, matched to the transactions (alog_match); NULL: none */
 	const struct alog_set *alog;

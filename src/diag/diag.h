@@ -133,6 +133,8 @@ struct diag_retired {
 	uint64_t counts[V_COUNT];	/* error transactions per verdict */
 };
 
+struct keep_pass;
+
 struct diag {
 	struct txn *txns;
 	size_t ntxns, txns_cap;
@@ -153,6 +155,8 @@ struct diag {
 	uint64_t txns_dropped;
 	uint64_t bad_requests;		/* not HTTP/1.x on a proxy connection */
 	struct diag_pass pass;		/* diag_run_step's, between calls */
+	struct keep_pass *keeping;	/* a retirement or eviction under
+					 * way in steps (retire.c), or NULL */
 };
 
 void diag_init(struct diag *dg, const struct diag_opts *opts);
@@ -214,6 +218,25 @@ long diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire);
  * changed).
  */
 long diag_evict(struct diag *dg, struct flow *fl);
+/*
+ * diag_retire and diag_evict in steps, so that a screen looks at its keys
+ * in between (issue 13: marking what stays walks the whole model):
+ * *_begin returns 1 when a pass has begun, else what the one-call
+ * function returns (0: nothing to do, -1); then diag_keep_step until it
+ * returns true, each call marking about `budget` items, the last one
+ * compacting the model and setting *result as the one-call function
+ * would. Nothing may be fed and no diagnosis run in between: diag_update
+ * and diag_run_step cancel a pass (diag_keep_cancel: nothing changes).
+ */
+int diag_retire_begin(struct diag *dg, struct flow *fl, const uint8_t *retire);
+int diag_evict_begin(struct diag *dg, struct flow *fl);
+bool diag_keep_step(struct diag *dg, struct flow *fl, size_t budget,
+    long *result);
+void diag_keep_cancel(struct diag *dg);
+/* Does the next step begin work that is not cut into steps (sorting the
+ * open windows, choosing the idle connections, compacting)? A screen
+ * starts it in a slice of its own. */
+bool diag_keep_blocks_next(const struct diag *dg);
 /* Was this frame seen while the transaction ran (up to its end + slack)? */
 bool txn_saw(const struct flow *fl, const struct txn *t,
     const struct frame_ref *r, int64_t now_ns);

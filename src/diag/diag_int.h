@@ -65,10 +65,16 @@ void key_free(struct key_index *ki);
  * the order they were; emptied lists go. No allocation: cannot fail. */
 void key_remap(struct key_index *ki, const uint32_t *map, size_t old_n);
 /* mark.c: marks what the unsettled transactions of keep[] may still link
- * to (diag_retire, diag_evict), in time linear in the model; -1 out of
- * memory. */
-int diag_mark_windows(const struct diag *dg, const struct flow *fl,
-    const uint8_t *keep, uint8_t *conn, uint8_t *msg, uint8_t *dns);
+ * to (diag_retire, diag_evict), in time linear in the model and in
+ * steps: begin (NULL: out of memory), then step until it returns 1 (0:
+ * more, *budget spent; -1 out of memory), then free. The model and the
+ * flag arrays must not change in between. */
+struct mark_pass;
+struct mark_pass *diag_mark_begin(const struct diag *dg,
+    const struct flow *fl, const uint8_t *keep, uint8_t *conn, uint8_t *msg,
+    uint8_t *dns);
+int diag_mark_step(struct mark_pass *mp, size_t *budget);
+void diag_mark_free(struct mark_pass *mp);
 /* The first query of the look-up query qi belongs to (link.c). */
 uint32_t diag_lookup_start(const struct diag *dg, const struct flow *fl,
     uint32_t qi);

@@ -1429,6 +1429,7 @@ diag_run_step(struct diag *dg, const struct flow *fl, bool final,
 	struct diag_pass *p = &dg->pass;
 	int listed;
 
+	diag_keep_cancel(dg);	/* its marks would miss new links */
 	if (p->on && (p->final != final || p->now != fl->stats.last_ts))
 		p->on = false;
 	if (!p->on && pass_begin(dg, fl, final) != 0)

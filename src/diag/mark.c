@@ -10,7 +10,9 @@
  * list is walked once: windows of one host and port are taken earliest
  * first, the earliest one's look-ups give every address the later ones
  * could see, and a list already marked from some position on is marked
- * again only below it.
+ * again only below it. The walk goes in steps (diag_mark_step), so that a
+ * screen looks at its keys in between; the model must not change
+ * meanwhile.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,9 @@
 #include "../util/vec.h"
 #include "diag.h"
 #include "diag_int.h"
+
+/* Addresses a look-up's answer is compared with before it is collected. */
+#define MARK_RECENT_ADDRS 16
 
 struct open_window {
 	uint32_t host_hash;
@@ -31,12 +36,16 @@ struct mark_pass {
 	const struct diag *dg;
 	const struct flow *fl;
 	uint8_t *conn, *msg, *dns;
+	struct open_window *w;		/* sorted by host, port, time */
+	size_t nw, next;		/* windows, the one marked next */
 	/* per list of by_dst and by_host: 1 + the position from which it is
 	 * marked to its end; 0: not at all */
 	size_t *dst_done, *host_done;
 	struct gw_addr *addrs;		/* the look-ups' answers, one host */
 	size_t naddrs, addrs_cap;
-	size_t *walked, walked_cap;	/* windows whose look-ups were walked */
+	size_t *walked, walked_cap;	/* w[] whose look-ups were walked,
+					 * in the current host and port */
+	size_t nwalked;
 };
 
 static int
@@ -142,18 +151,31 @@ mark_own(struct mark_pass *mp, const struct txn *t, int64_t from)
 	}
 }
 
+/* Was a seen among the last few addresses collected? Answers mostly
+ * repeat one small set: this keeps the list near its size, unsorted. */
+static bool
+addr_recent(const struct mark_pass *mp, const struct gw_addr *a)
+{
+	for (size_t i = mp->naddrs, k = 0; i > 0 && k < MARK_RECENT_ADDRS;
+	    i--, k++)
+		if (addr_cmp(&mp->addrs[i - 1], a) == 0)
+			return true;
+	return false;
+}
+
 /* The host's look-ups from `from` on, and connections to every address
- * they gave; -1 out of memory. */
-static int
+ * they gave; returns the items walked, or -1 out of memory. */
+static long
 mark_lookups(struct mark_pass *mp, const struct txn *t, int64_t from)
 {
 	const struct flow *fl = mp->fl;
 	const char *host = flow_str(fl, t->host);
 	const struct key_list *l = key_find(&mp->dg->by_name, t->host_hash);
-	size_t n = 0;
+	size_t n = 0, p = l ? key_lower(l, from) : 0;
+	long walked = l ? (long)(l->n - p) : 0;
 
 	mp->naddrs = 0;
-	for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n; p++) {
+	for (; l && p < l->n; p++) {
 		const struct dns_query *q = &fl->dns[l->items[p]];
 
 		if (strcasecmp(flow_str(fl, q->qname), host) != 0)
@@ -163,7 +185,7 @@ mark_lookups(struct mark_pass *mp, const struct txn *t, int64_t from)
 			const struct dns_answer *a =
 			    &fl->dns_answers[q->first_answer + j];
 
-			if (a->addr.family == 0)
+			if (a->addr.family == 0 || addr_recent(mp, &a->addr))
 				continue;
 			if (vec_reserve((void **)&mp->addrs, &mp->addrs_cap,
 			    mp->naddrs + 1, sizeof *mp->addrs, SIZE_MAX) != 0)
@@ -178,85 +200,105 @@ mark_lookups(struct mark_pass *mp, const struct txn *t, int64_t from)
 			mp->addrs[n++] = mp->addrs[i];
 	for (size_t i = 0; i < n; i++)
 		mark_dst(mp, &mp->addrs[i], t->port, from);
-	return 0;
+	return walked + (long)n;
 }
 
 /*
- * One host and port's windows, earliest first. The earliest one's walk
- * marks what every later one's would (their windows are inside it); a
- * host whose name only shares the hash gets its own walk.
+ * Window w[i]. Windows of one host and port come earliest first: the
+ * earliest one's walk marks what every later one's would (their windows
+ * are inside it); a host whose name only shares the hash gets its own
+ * walk. Returns the items walked, or -1 out of memory.
  */
-static int
-mark_group(struct mark_pass *mp, const struct open_window *w, size_t n)
+static long
+mark_window(struct mark_pass *mp, size_t i)
 {
 	const struct flow *fl = mp->fl;
-	size_t nwalked = 0;
+	const struct open_window *w = mp->w;
+	const struct txn *t = &mp->dg->txns[w[i].txn];
+	const char *host = flow_str(fl, t->host);
+	size_t k = 0;
+	long walked;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct txn *t = &mp->dg->txns[w[i].txn];
-		const char *host = flow_str(fl, t->host);
-		size_t k = 0;
-
-		mark_own(mp, t, w[i].from);
-		/* the hosts walked: one, unless names share the hash */
-		while (k < nwalked && strcasecmp(host, flow_str(fl,
-		    mp->dg->txns[w[mp->walked[k]].txn].host)) != 0)
-			k++;
-		if (k < nwalked)
-			continue;
-		if (vec_reserve((void **)&mp->walked, &mp->walked_cap,
-		    nwalked + 1, sizeof *mp->walked, SIZE_MAX) != 0 ||
-		    mark_lookups(mp, t, w[i].from) != 0)
-			return -1;
-		mp->walked[nwalked++] = i;
-	}
-	return 0;
+	if (i == 0 || w[i].host_hash != w[i - 1].host_hash ||
+	    w[i].port != w[i - 1].port)
+		mp->nwalked = 0;	/* another host and port */
+	mark_own(mp, t, w[i].from);
+	/* the hosts walked: one, unless names share the hash */
+	while (k < mp->nwalked && strcasecmp(host, flow_str(fl,
+	    mp->dg->txns[w[mp->walked[k]].txn].host)) != 0)
+		k++;
+	if (k < mp->nwalked)
+		return 1;
+	if (vec_reserve((void **)&mp->walked, &mp->walked_cap,
+	    mp->nwalked + 1, sizeof *mp->walked, SIZE_MAX) != 0 ||
+	    (walked = mark_lookups(mp, t, w[i].from)) < 0)
+		return -1;
+	mp->walked[mp->nwalked++] = i;
+	return 1 + walked;
 }
 
-int
-diag_mark_windows(const struct diag *dg, const struct flow *fl,
+struct mark_pass *
+diag_mark_begin(const struct diag *dg, const struct flow *fl,
     const uint8_t *keep, uint8_t *conn, uint8_t *msg, uint8_t *dns)
 {
-	struct mark_pass mp = { .dg = dg, .fl = fl, .conn = conn, .msg = msg,
-	    .dns = dns };
-	struct open_window *w = NULL;
+	struct mark_pass *mp = calloc(1, sizeof *mp);
 	size_t n = 0;
-	int rc = -1;
 
+	if (mp == NULL)
+		return NULL;
+	*mp = (struct mark_pass){ .dg = dg, .fl = fl, .conn = conn,
+	    .msg = msg, .dns = dns };
 	for (size_t i = dg->first_unsettled; i < dg->ntxns; i++)
 		n += keep[i] && !dg->txns[i].settled;
 	if (n == 0)
-		return 0;
-	mp.dst_done = calloc(dg->by_dst.nlists + 1, sizeof *mp.dst_done);
-	mp.host_done = calloc(dg->by_host.nlists + 1, sizeof *mp.host_done);
-	w = malloc(n * sizeof *w);
-	if (mp.dst_done == NULL || mp.host_done == NULL || w == NULL)
-		goto out;
-	n = 0;
+		return mp;
+	mp->dst_done = calloc(dg->by_dst.nlists + 1, sizeof *mp->dst_done);
+	mp->host_done = calloc(dg->by_host.nlists + 1, sizeof *mp->host_done);
+	mp->w = malloc(n * sizeof *mp->w);
+	if (mp->dst_done == NULL || mp->host_done == NULL || mp->w == NULL) {
+		diag_mark_free(mp);
+		return NULL;
+	}
 	for (size_t i = dg->first_unsettled; i < dg->ntxns; i++) {
 		const struct txn *t = &dg->txns[i];
+		struct open_window *w = &mp->w[mp->nw];
 
 		if (!keep[i] || t->settled)
 			continue;
-		w[n].host_hash = t->host_hash;
-		w[n].port = t->port;
-		w[n].from = add_sat(fl->msgs[t->req].start.ts_ns,
-		    -DIAG_SLACK_NS);
-		w[n++].txn = (uint32_t)i;
+		w->host_hash = t->host_hash;
+		w->port = t->port;
+		w->from = add_sat(fl->msgs[t->req].start.ts_ns, -DIAG_SLACK_NS);
+		w->txn = (uint32_t)i;
+		mp->nw++;
 	}
-	qsort(w, n, sizeof *w, window_cmp);
-	rc = 0;
-	for (size_t a = 0, b; a < n && rc == 0; a = b) {
-		for (b = a + 1; b < n && w[b].host_hash == w[a].host_hash &&
-		    w[b].port == w[a].port; b++)
-			;
-		rc = mark_group(&mp, w + a, b - a);
+	qsort(mp->w, mp->nw, sizeof *mp->w, window_cmp);
+	return mp;
+}
+
+int
+diag_mark_step(struct mark_pass *mp, size_t *budget)
+{
+	long walked;
+
+	for (; mp->next < mp->nw; mp->next++) {
+		if (*budget == 0)
+			return 0;
+		if ((walked = mark_window(mp, mp->next)) < 0)
+			return -1;
+		*budget -= (size_t)walked < *budget ? (size_t)walked : *budget;
 	}
-out:
-	free(mp.dst_done);
-	free(mp.host_done);
-	free(mp.addrs);
-	free(mp.walked);
-	free(w);
-	return rc;
+	return 1;
+}
+
+void
+diag_mark_free(struct mark_pass *mp)
+{
+	if (mp == NULL)
+		return;
+	free(mp->dst_done);
+	free(mp->host_done);
+	free(mp->addrs);
+	free(mp->walked);
+	free(mp->w);
+	free(mp);
 }

@@ -119,36 +119,22 @@ keep_pairs(const struct flow *fl, uint32_t ci, struct keep *k)
 }
 
 /* Everything at or after `from`, or still open, stays: traffic to come
- * and transactions not settled yet may link to it. */
-static void
-keep_recent(const struct diag *dg, const struct flow *fl, int64_t from,
-    struct keep *k)
+ * and transactions not settled yet may link to it (keep_recent_step). */
+static bool
+conn_recent(const struct conn *c, int64_t from, int64_t idle_from)
 {
-	int64_t idle_from = add_sat(fl->stats.last_ts, -dg->opts.timeout_ns);
+	return c->last.ts_ns >= from || (!c->closed && c->last.ts_ns >= idle_from);
+}
+
+/* A kept connection's messages still coming and its pairs. */
+static void
+keep_conn_msgs(const struct flow *fl, uint32_t ci, struct keep *k)
+{
 	uint32_t refs[3];
 
-	for (size_t i = 0; i < fl->nconns; i++) {
-		const struct conn *c = &fl->conns[i];
-
-		if (c->last.ts_ns >= from ||
-		    (!c->closed && c->last.ts_ns >= idle_from))
-			k->conn[i] = 1;
-	}
-	for (size_t i = 0; i < fl->nmsgs; i++)
-		if (fl->msgs[i].start.ts_ns >= from) {
-			k->msg[i] = 1;
-			k->conn[fl->msgs[i].conn] = 1;
-		}
-	for (size_t i = 0; i < fl->ndns; i++)
-		if (fl->dns[i].query.ts_ns >= from)
-			k->dns[i] = 1;
-	for (size_t i = 0; i < fl->nconns; i++) {
-		if (!k->conn[i])
-			continue;
-		for (size_t n = stream_msg_refs(&fl->conns[i], refs); n > 0; n--)
-			k->msg[refs[n - 1]] = 1;
-		keep_pairs(fl, (uint32_t)i, k);
-	}
+	for (size_t n = stream_msg_refs(&fl->conns[ci], refs); n > 0; n--)
+		k->msg[refs[n - 1]] = 1;
+	keep_pairs(fl, ci, k);
 }
 
 /*
@@ -156,42 +142,32 @@ keep_recent(const struct diag *dg, const struct flow *fl, int64_t from,
  * be served from it. Keeps the newest answer per name while its TTL lasts
  * (without memory for the de-duplication, every answer still valid), and
  * the look-ups still in flight, which requests to come may wait for.
+ * Query i, taken newest first; newest[] (nb slots, a power of two, or
+ * NULL) holds the names met so far.
  */
 static void
-keep_cache(const struct flow *fl, int64_t from, struct keep *k)
+keep_cache_query(const struct flow *fl, size_t i, int64_t from,
+    uint32_t *newest, size_t nb, struct keep *k)
 {
-	size_t nb = 16;
-	uint32_t *newest;
+	const struct dns_query *q = &fl->dns[i];
+	const char *name = flow_str(fl, q->qname);
+	size_t b;
 
-	while (nb < 2 * fl->ndns)
-		nb *= 2;
-	newest = malloc(nb * sizeof *newest);
-	if (newest != NULL)
-		for (size_t b = 0; b < nb; b++)
-			newest[b] = NONE32;
-	for (size_t i = fl->ndns; i-- > 0;) {
-		const struct dns_query *q = &fl->dns[i];
-		const char *name = flow_str(fl, q->qname);
-		size_t b;
-
-		if (q->rcode < 0 && q->query.ts_ns >= add_sat(from,
-		    -DIAG_INFLIGHT_NS))
-			k->dns[i] = 1;
-		if (!diag_cache_entry(fl, q))
-			continue;
-		if (newest != NULL) {
-			for (b = name_hash(name) & (nb - 1); newest[b] != NONE32 &&
-			    strcasecmp(flow_str(fl, fl->dns[newest[b]].qname),
-			    name) != 0; b = (b + 1) & (nb - 1))
-				;
-			if (newest[b] != NONE32)
-				continue;	/* an older answer: replaced */
-			newest[b] = (uint32_t)i;
-		}
-		if (diag_cache_valid(fl, q, from))
-			k->dns[i] = 1;
+	if (q->rcode < 0 && q->query.ts_ns >= add_sat(from, -DIAG_INFLIGHT_NS))
+		k->dns[i] = 1;
+	if (!diag_cache_entry(fl, q))
+		return;
+	if (newest != NULL) {
+		for (b = name_hash(name) & (nb - 1); newest[b] != NONE32 &&
+		    strcasecmp(flow_str(fl, fl->dns[newest[b]].qname),
+		    name) != 0; b = (b + 1) & (nb - 1))
+			;
+		if (newest[b] != NONE32)
+			return;	/* an older answer: replaced */
+		newest[b] = (uint32_t)i;
 	}
-	free(newest);
+	if (diag_cache_valid(fl, q, from))
+		k->dns[i] = 1;
 }
 
 /* Chooses the transactions that go, counting them; 0 if none. */
@@ -298,54 +274,209 @@ remap_queues(struct diag *dg, const struct flow_maps *mp, const uint32_t *tmap)
 		dg->conn_head[i] = dg->conn_tail[i] = NONE32;
 }
 
+/*
+ * A retirement or an eviction goes in phases; those that walk the model
+ * go in steps (diag_keep_step) with the model frozen in between, the last
+ * one compacts it.
+ */
+enum keep_phase {
+	KEEP_REFS,		/* the kept transactions' own refs */
+	KEEP_WINDOWS,		/* what the open ones may still link to */
+	KEEP_RECENT_CONNS,	/* retire: connections still in play */
+	KEEP_RECENT_MSGS,	/* retire: messages from `from` on */
+	KEEP_RECENT_DNS,	/* retire: look-ups from `from` on */
+	KEEP_PAIRS,		/* retire: kept connections' messages */
+	KEEP_CACHE,		/* retire: the gateway's DNS cache */
+	KEEP_IDLE,		/* evict: which idle connections go */
+	KEEP_COMPACT,
+	KEEP_DONE
+};
+
+static const uint8_t retire_phases[] = { KEEP_REFS, KEEP_WINDOWS,
+	KEEP_RECENT_CONNS, KEEP_RECENT_MSGS, KEEP_RECENT_DNS, KEEP_PAIRS,
+	KEEP_CACHE, KEEP_COMPACT, KEEP_DONE };
+static const uint8_t evict_phases[] = { KEEP_REFS, KEEP_WINDOWS, KEEP_IDLE,
+	KEEP_COMPACT, KEEP_DONE };
+
+struct keep_pass {
+	const uint8_t *phases;	/* retire_phases or evict_phases */
+	size_t phase;		/* index in phases[] */
+	size_t next;		/* the item the phase looks at next */
+	struct keep k;
+	uint32_t *tmap;		/* transactions: old index -> new */
+	strref **extra;		/* the kept transactions' string refs */
+	size_t nextra, nkept;
+	long result;		/* retire: transactions going; evict:
+				 * connections */
+	int64_t from;		/* retire: requests to come look back to */
+	int64_t idle_from;	/* retire: open connections idle since */
+	struct mark_pass *mark;
+	uint32_t *newest;	/* KEEP_CACHE: names met, nb slots */
+	size_t nb;
+};
+
 static void
-keep_free(struct keep *k)
+keep_pass_free(struct keep_pass *p)
 {
-	free(k->txn);
-	free(k->conn);
-	free(k->msg);
-	free(k->dns);
+	free(p->k.txn);
+	free(p->k.conn);
+	free(p->k.msg);
+	free(p->k.dns);
+	free(p->tmap);
+	free(p->extra);
+	free(p->newest);
+	diag_mark_free(p->mark);
+	free(p);
 }
 
-/* Flags (all clear) for every item of the model, and the transactions'
- * map and string refs; -1 when out of memory. */
-static int
-keep_alloc(struct keep *k, uint32_t **tmap, strref ***extra,
-    const struct diag *dg, const struct flow *fl)
+void
+diag_keep_cancel(struct diag *dg)
 {
-	k->txn = calloc(dg->ntxns + 1, 1);
-	k->conn = calloc(fl->nconns + 1, 1);
-	k->msg = calloc(fl->nmsgs + 1, 1);
-	k->dns = calloc(fl->ndns + 1, 1);
-	*tmap = malloc((dg->ntxns + 1) * sizeof **tmap);
-	*extra = malloc((2 * dg->ntxns + 1) * sizeof **extra);
-	return k->txn && k->conn && k->msg && k->dns && *tmap && *extra ? 0 :
-	    -1;
+	if (dg->keeping == NULL)
+		return;
+	keep_pass_free(dg->keeping);
+	dg->keeping = NULL;
+}
+
+/* A pass with flags (all clear) for every item of the model, and the
+ * transactions' map and string refs; NULL when out of memory. */
+static struct keep_pass *
+keep_pass_new(const struct diag *dg, const struct flow *fl,
+    const uint8_t *phases)
+{
+	struct keep_pass *p = calloc(1, sizeof *p);
+
+	if (p == NULL)
+		return NULL;
+	p->phases = phases;
+	p->k.txn = calloc(dg->ntxns + 1, 1);
+	p->k.conn = calloc(fl->nconns + 1, 1);
+	p->k.msg = calloc(fl->nmsgs + 1, 1);
+	p->k.dns = calloc(fl->ndns + 1, 1);
+	p->tmap = malloc((dg->ntxns + 1) * sizeof *p->tmap);
+	p->extra = malloc((2 * dg->ntxns + 1) * sizeof *p->extra);
+	if (p->k.txn && p->k.conn && p->k.msg && p->k.dns && p->tmap &&
+	    p->extra)
+		return p;
+	keep_pass_free(p);
+	return NULL;
 }
 
 /*
- * Numbers the transactions k->txn keeps and marks what they refer to and,
- * for unsettled ones (a settled one is not diagnosed again), what their
- * windows hold; their string refs go to extra[]. Returns how many refs,
- * or -1 out of memory.
+ * Numbers transaction i if k.txn keeps it and marks what it refers to;
+ * its string refs go to extra[]. (What the windows of unsettled ones
+ * hold, KEEP_WINDOWS marks: a settled one is not diagnosed again.)
+ */
+static void
+keep_txn(struct diag *dg, struct keep_pass *p, size_t i)
+{
+	p->tmap[i] = p->k.txn[i] ? (uint32_t)p->nkept++ : NONE32;
+	if (!p->k.txn[i])
+		return;
+	keep_refs(&dg->txns[i], &p->k);
+	p->extra[p->nextra++] = &dg->txns[i].url;
+	p->extra[p->nextra++] = &dg->txns[i].host;
+}
+
+/* Item i of a phase that walks one array of the model. */
+static void
+keep_item(struct diag *dg, const struct flow *fl, struct keep_pass *p,
+    size_t i)
+{
+	struct keep *k = &p->k;
+
+	switch (p->phases[p->phase]) {
+	case KEEP_REFS:
+		keep_txn(dg, p, i);
+		break;
+	case KEEP_RECENT_CONNS:
+		if (conn_recent(&fl->conns[i], p->from, p->idle_from))
+			k->conn[i] = 1;
+		break;
+	case KEEP_RECENT_MSGS:
+		if (fl->msgs[i].start.ts_ns >= p->from) {
+			k->msg[i] = 1;
+			k->conn[fl->msgs[i].conn] = 1;
+		}
+		break;
+	case KEEP_RECENT_DNS:
+		if (fl->dns[i].query.ts_ns >= p->from)
+			k->dns[i] = 1;
+		break;
+	case KEEP_PAIRS:
+		if (k->conn[i])
+			keep_conn_msgs(fl, (uint32_t)i, k);
+		break;
+	case KEEP_CACHE:	/* newest first */
+		keep_cache_query(fl, fl->ndns - 1 - i, p->from, p->newest,
+		    p->nb, k);
+		break;
+	}
+}
+
+/* How many items the phase walks; SIZE_MAX: not a walk. */
+static size_t
+keep_items(const struct diag *dg, const struct flow *fl, uint8_t phase)
+{
+	switch (phase) {
+	case KEEP_REFS:
+		return dg->ntxns;
+	case KEEP_RECENT_CONNS:
+	case KEEP_PAIRS:
+		return fl->nconns;
+	case KEEP_RECENT_MSGS:
+		return fl->nmsgs;
+	case KEEP_RECENT_DNS:
+	case KEEP_CACHE:
+		return fl->ndns;
+	default:
+		return SIZE_MAX;
+	}
+}
+
+/* Connections that carried nothing and nothing kept in k refers to, with
+ * when each was last active. */
+static size_t
+idle_conns(const struct flow *fl, const struct keep *k,
+    struct timed_index *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fl->nconns; i++)
+		if (!k->conn[i] && conn_evictable(&fl->conns[i])) {
+			out[n].at = fl->conns[i].last.ts_ns;
+			out[n++].index = (uint32_t)i;
+		}
+	return n;
+}
+
+/*
+ * The least recently active idle connections go, down to three quarters
+ * of the budget (evictions stay rare): k then keeps everything else.
+ * Returns how many go (0: none, the pass ends), or -1 out of memory.
  */
 static long
-keep_txns(struct diag *dg, const struct flow *fl, struct keep *k,
-    uint32_t *tmap, strref **extra)
+choose_idle(const struct flow *fl, struct keep *k)
 {
-	size_t nextra = 0, next = 0;
+	struct timed_index *idle = malloc((fl->nconns + 1) * sizeof *idle);
+	size_t nidle, target, drop = 0;
 
-	for (size_t i = 0; i < dg->ntxns; i++) {
-		tmap[i] = k->txn[i] ? (uint32_t)next++ : NONE32;
-		if (!k->txn[i])
-			continue;
-		keep_refs(&dg->txns[i], k);
-		extra[nextra++] = &dg->txns[i].url;
-		extra[nextra++] = &dg->txns[i].host;
-	}
-	if (diag_mark_windows(dg, fl, k->txn, k->conn, k->msg, k->dns) != 0)
+	if (idle == NULL)
 		return -1;
-	return (long)nextra;
+	nidle = idle_conns(fl, k, idle);
+	target = fl->limits.conn_budget - fl->limits.conn_budget / 4;
+	if (fl->nconns > target)
+		drop = fl->nconns - target < nidle ? fl->nconns - target : nidle;
+	if (drop > 0) {
+		qsort(idle, nidle, sizeof *idle, timed_index_cmp);
+		memset(k->conn, 1, fl->nconns);
+		memset(k->msg, 1, fl->nmsgs);
+		memset(k->dns, 1, fl->ndns);
+		for (size_t i = 0; i < drop; i++)
+			k->conn[idle[i].index] = 0;
+	}
+	free(idle);
+	return (long)drop;
 }
 
 /* The diagnosis follows a compaction of the model (flow_compact). */
@@ -372,113 +503,184 @@ renumber(struct diag *dg, struct flow *fl, struct flow_maps *mp,
 	flow_maps_free(mp);
 }
 
-long
-diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire)
+/* The model without what the pass did not keep; -1 out of memory
+ * (nothing changed). */
+static int
+keep_compact(struct diag *dg, struct flow *fl, struct keep_pass *p)
 {
-	struct keep k;
 	struct flow_maps mp;
-	strref **extra = NULL;
-	uint32_t *tmap = NULL;
-	size_t gone;
-	long nextra, rc = -1;
-	int64_t from;
+	bool evict = p->phases == evict_phases;
 
+	if (flow_compact(fl, p->k.conn, p->k.msg, p->k.dns, p->extra,
+	    p->nextra, &mp) != 0)
+		return -1;
+	renumber(dg, fl, &mp, p->tmap);
+	if (evict)
+		flow_evicted(fl, (uint64_t)p->result);
+	return 0;
+}
+
+/* One phase that is not a walk of the model, or its step; false while
+ * more remains. */
+static bool
+keep_phase_step(struct diag *dg, struct flow *fl, struct keep_pass *p,
+    size_t *budget)
+{
+	int rc;
+
+	switch (p->phases[p->phase]) {
+	case KEEP_WINDOWS:
+		if (p->mark == NULL) {	/* the sort: a step of its own */
+			p->mark = diag_mark_begin(dg, fl, p->k.txn, p->k.conn,
+			    p->k.msg, p->k.dns);
+			if (p->mark != NULL)
+				return false;
+			p->result = -1;
+			return true;
+		}
+		if ((rc = diag_mark_step(p->mark, budget)) == 0)
+			return false;
+		if (rc < 0)
+			p->result = -1;
+		diag_mark_free(p->mark);
+		p->mark = NULL;
+		return true;
+	case KEEP_IDLE:
+		if ((p->result = choose_idle(fl, &p->k)) == 0)
+			flow_evicted(fl, 0);
+		return true;
+	case KEEP_COMPACT:
+		if (keep_compact(dg, fl, p) != 0)
+			p->result = -1;
+		return true;
+	}
+	return true;
+}
+
+bool
+diag_keep_step(struct diag *dg, struct flow *fl, size_t budget,
+    long *result)
+{
+	struct keep_pass *p = dg->keeping;
+
+	while (p != NULL && p->phases[p->phase] != KEEP_DONE) {
+		size_t n = keep_items(dg, fl, p->phases[p->phase]);
+
+		/* one not cut into steps begins in a call of its own */
+		if (n == SIZE_MAX && (budget == 0 ||
+		    !keep_phase_step(dg, fl, p, &budget)))
+			return false;
+		for (; n != SIZE_MAX && p->next < n; p->next++) {
+			if (budget == 0)
+				return false;
+			budget--;
+			keep_item(dg, fl, p, p->next);
+		}
+		p->next = 0;
+		/* out of memory, or nothing to evict: nothing changes */
+		if (p->result < 0 || (p->phases[p->phase] == KEEP_IDLE &&
+		    p->result == 0))
+			break;
+		p->phase++;
+	}
+	*result = p != NULL ? p->result : -1;
+	if (p != NULL && p->phases == evict_phases && p->result < 0)
+		flow_evicted(fl, 0);	/* reading goes on, over the budget */
+	diag_keep_cancel(dg);
+	return true;
+}
+
+bool
+diag_keep_blocks_next(const struct diag *dg)
+{
+	const struct keep_pass *p = dg->keeping;
+
+	if (p == NULL)
+		return false;
+	switch (p->phases[p->phase]) {
+	case KEEP_WINDOWS:
+		return p->mark == NULL;	/* their sort */
+	case KEEP_IDLE:
+	case KEEP_COMPACT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int
+diag_retire_begin(struct diag *dg, struct flow *fl, const uint8_t *retire)
+{
+	struct keep_pass *p;
+
+	diag_keep_cancel(dg);
 	if (dg->msgs_seen != fl->nmsgs)
 		return -1;	/* diag_update first: renumbering needs it */
-	if (keep_alloc(&k, &tmap, &extra, dg, fl) != 0)
-		goto out;
-	if ((gone = choose_txns(dg, fl, retire, &k, &from)) == 0) {
-		rc = 0;
-		goto out;
+	if ((p = keep_pass_new(dg, fl, retire_phases)) == NULL)
+		return -1;
+	if ((p->result = (long)choose_txns(dg, fl, retire, &p->k,
+	    &p->from)) == 0) {
+		keep_pass_free(p);
+		return 0;
 	}
-	if ((nextra = keep_txns(dg, fl, &k, tmap, extra)) < 0)
-		goto out;
-	keep_recent(dg, fl, from, &k);
-	keep_cache(fl, from, &k);
-	if (flow_compact(fl, k.conn, k.msg, k.dns, extra, (size_t)nextra,
-	    &mp) != 0)
-		goto out;
-	renumber(dg, fl, &mp, tmap);
-	rc = (long)gone;
-out:
-	keep_free(&k);
-	free(tmap);
-	free(extra);
-	return rc;
+	p->idle_from = add_sat(fl->stats.last_ts, -dg->opts.timeout_ns);
+	for (p->nb = 16; p->nb < 2 * fl->ndns; p->nb *= 2)
+		;
+	if ((p->newest = malloc(p->nb * sizeof *p->newest)) != NULL)
+		for (size_t b = 0; b < p->nb; b++)
+			p->newest[b] = NONE32;
+	dg->keeping = p;
+	return 1;
 }
 
-/* Connections that carried nothing and nothing kept in k refers to, with
- * when each was last active. */
-static size_t
-idle_conns(const struct flow *fl, const struct keep *k,
-    struct timed_index *out)
+int
+diag_evict_begin(struct diag *dg, struct flow *fl)
 {
-	size_t n = 0;
+	struct keep_pass *p;
+	size_t i;
 
-	for (size_t i = 0; i < fl->nconns; i++)
-		if (!k->conn[i] && conn_evictable(&fl->conns[i])) {
-			out[n].at = fl->conns[i].last.ts_ns;
-			out[n++].index = (uint32_t)i;
-		}
-	return n;
-}
-
-long
-diag_evict(struct diag *dg, struct flow *fl)
-{
-	struct keep k;
-	struct flow_maps mp;
-	struct timed_index *idle = NULL;
-	strref **extra = NULL;
-	uint32_t *tmap = NULL;
-	size_t nidle, target, drop = 0;
-	long nextra, rc = -1;
-
+	diag_keep_cancel(dg);
 	if (!flow_wants_evict(fl))
 		return 0;
 	if (dg->msgs_seen != fl->nmsgs)
 		return -1;	/* diag_update first: renumbering needs it */
 	/* none that carried nothing (a busy gateway's real connections):
 	 * the transactions' windows are not worth walking */
-	for (nidle = 0; nidle < fl->nconns &&
-	    !conn_evictable(&fl->conns[nidle]); nidle++)
+	for (i = 0; i < fl->nconns && !conn_evictable(&fl->conns[i]); i++)
 		;
-	if (nidle == fl->nconns) {
+	if (i == fl->nconns) {
 		flow_evicted(fl, 0);
 		return 0;
 	}
-	if (keep_alloc(&k, &tmap, &extra, dg, fl) != 0 ||
-	    (idle = malloc((fl->nconns + 1) * sizeof *idle)) == NULL)
-		goto out;
-	memset(k.txn, 1, dg->ntxns);
-	if ((nextra = keep_txns(dg, fl, &k, tmap, extra)) < 0)
-		goto out;
-	nidle = idle_conns(fl, &k, idle);
-	/* down to three quarters of the budget: evictions stay rare */
-	target = fl->limits.conn_budget - fl->limits.conn_budget / 4;
-	if (fl->nconns > target)
-		drop = fl->nconns - target < nidle ? fl->nconns - target : nidle;
-	if (drop == 0) {
-		flow_evicted(fl, 0);
-		rc = 0;
-		goto out;
+	if ((p = keep_pass_new(dg, fl, evict_phases)) == NULL) {
+		flow_evicted(fl, 0);	/* reading goes on, over the budget */
+		return -1;
 	}
-	qsort(idle, nidle, sizeof *idle, timed_index_cmp);
-	memset(k.conn, 1, fl->nconns);
-	memset(k.msg, 1, fl->nmsgs);
-	memset(k.dns, 1, fl->ndns);
-	for (size_t i = 0; i < drop; i++)
-		k.conn[idle[i].index] = 0;
-	if (flow_compact(fl, k.conn, k.msg, k.dns, extra, (size_t)nextra,
-	    &mp) != 0)
-		goto out;
-	renumber(dg, fl, &mp, tmap);
-	flow_evicted(fl, drop);
-	rc = (long)drop;
-out:
-	keep_free(&k);
-	free(tmap);
-	free(extra);
-	free(idle);
-	return rc;
+	memset(p->k.txn, 1, dg->ntxns);
+	dg->keeping = p;
+	return 1;
+}
+
+/* A pass begun (1) runs to its end; else what its begin said. */
+static long
+keep_run(struct diag *dg, struct flow *fl, int begun)
+{
+	long result = begun;
+
+	if (begun == 1)
+		while (!diag_keep_step(dg, fl, SIZE_MAX, &result))
+			;
+	return result;
+}
+
+long
+diag_retire(struct diag *dg, struct flow *fl, const uint8_t *retire)
+{
+	return keep_run(dg, fl, diag_retire_begin(dg, fl, retire));
+}
+
+long
+diag_evict(struct diag *dg, struct flow *fl)
+{
+	return keep_run(dg, fl, diag_evict_begin(dg, fl));
 }

@@ -25,6 +25,7 @@ diag_init(struct diag *dg, const struct diag_opts *opts)
 void
 diag_free(struct diag *dg)
 {
+	diag_keep_cancel(dg);
 	free(dg->txns);
 	free(dg->conn_head);
 	free(dg->conn_tail);
@@ -285,6 +286,7 @@ void
 diag_update(struct diag *dg, struct flow *fl)
 {
 	dg->pass.on = false;	/* what was fed is for a new run */
+	diag_keep_cancel(dg);
 	for (; dg->msgs_seen < fl->nmsgs; dg->msgs_seen++) {
 		uint32_t mi = (uint32_t)dg->msgs_seen;
 		const struct http_msg *m = &fl->msgs[mi];

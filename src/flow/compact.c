@@ -88,8 +88,10 @@ move_conns(struct flow *fl, const struct flow_maps *mp)
 			c->last_msg[d] = flow_remap(mp->msg, c->last_msg[d]);
 		}
 		stream_remap(c, mp->msg);
-		if (n != i)
+		if (n != i) {
 			fl->conns[n] = *c;
+			fl->conn_links[n] = fl->conn_links[i];
+		}
 		n++;
 	}
 	fl->nconns = n;

@@ -57,15 +57,15 @@ flow_tuple_hash(const struct gw_addr *a, uint16_t ap, const struct gw_addr *b,
 void
 flow_rehash_conns(struct flow *fl)
 {
+	uint32_t mask = (uint32_t)(fl->conn_hash_size - 1);
+
 	for (size_t b = 0; b < fl->conn_hash_size; b++)
 		fl->conn_hash[b] = NONE32;
 	for (size_t i = 0; i < fl->nconns; i++) {
-		struct conn *c = &fl->conns[i];
-		uint32_t b = flow_tuple_hash(&c->caddr, c->cport, &c->saddr,
-		    c->sport) & (uint32_t)(fl->conn_hash_size - 1);
+		struct conn_link *l = &fl->conn_links[i];
 
-		c->hash_next = fl->conn_hash[b];
-		fl->conn_hash[b] = (uint32_t)i;
+		l->next = fl->conn_hash[l->hash & mask];
+		fl->conn_hash[l->hash & mask] = (uint32_t)i;
 	}
 }
 
@@ -174,6 +174,7 @@ flow_free(struct flow *fl)
 	free(fl->dns);
 	free(fl->dns_answers);
 	free(fl->conn_hash);
+	free(fl->conn_links);
 	free(fl->dns_hash);
 	strpool_free(&fl->strings);
 	frag_free(fl);
@@ -195,13 +196,14 @@ static uint32_t
 conn_find(const struct flow *fl, const struct gw_addr *src, uint16_t sport,
     const struct gw_addr *dst, uint16_t dport, int *dir)
 {
-	uint32_t b = flow_tuple_hash(src, sport, dst, dport) &
-	    (fl->conn_hash_size - 1);
+	uint32_t h = flow_tuple_hash(src, sport, dst, dport);
 
-	for (uint32_t i = fl->conn_hash[b]; i != NONE32;
-	    i = fl->conns[i].hash_next) {
+	for (uint32_t i = fl->conn_hash[h & (fl->conn_hash_size - 1)];
+	    i != NONE32; i = fl->conn_links[i].next) {
 		const struct conn *c = &fl->conns[i];
 
+		if (fl->conn_links[i].hash != h)
+			continue;
 		if (c->cport == sport && c->sport == dport &&
 		    addr_eq(&c->caddr, src) && addr_eq(&c->saddr, dst)) {
 			*dir = 0;
@@ -221,11 +223,14 @@ flow_conn_new(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
     const struct gw_addr *saddr, uint16_t sport, const struct frame_ref *fr)
 {
 	struct conn *c;
+	struct conn_link *l;
 	uint32_t idx, b;
 
 	if (fl->nconns >= fl->limits.max_conns ||
 	    vec_reserve((void **)&fl->conns, &fl->conns_cap, fl->nconns + 1,
-	    sizeof *fl->conns, fl->limits.max_conns) != 0) {
+	    sizeof *fl->conns, fl->limits.max_conns) != 0 ||
+	    vec_reserve((void **)&fl->conn_links, &fl->conn_links_cap,
+	    fl->nconns + 1, sizeof *fl->conn_links, fl->limits.max_conns) != 0) {
 		fl->stats.conns_dropped++;
 		return NONE32;
 	}
@@ -245,8 +250,10 @@ flow_conn_new(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
 	c->role = flow_is_proxy_port(fl, sport) ? CONN_CLIENT : CONN_OTHER;
 	for (int d = 0; d < 2; d++)
 		c->first_msg[d] = c->last_msg[d] = NONE32;
-	b = flow_tuple_hash(caddr, cport, saddr, sport) & (fl->conn_hash_size - 1);
-	c->hash_next = fl->conn_hash[b];
+	l = &fl->conn_links[idx];
+	l->hash = flow_tuple_hash(caddr, cport, saddr, sport);
+	b = l->hash & (uint32_t)(fl->conn_hash_size - 1);
+	l->next = fl->conn_hash[b];
 	fl->conn_hash[b] = idx;
 	return idx;
 }

@@ -463,7 +463,7 @@ rows_free(struct ui_rows *rs)
 }
 
 int
-rows_add(struct ui_rows *rs, const struct diag *dg, const struct flow *fl,
+rows_stage(struct ui_rows *rs, const struct diag *dg, const struct flow *fl,
     const struct txn *t)
 {
 	const struct http_msg *m = &fl->msgs[t->req];
@@ -471,7 +471,6 @@ rows_add(struct ui_rows *rs, const struct diag *dg, const struct flow *fl,
 	char summary[512];
 	bool ok = true;
 	long client;
-	size_t pos;
 
 	memset(&r, 0, sizeof r);
 	r.id = t->id;
@@ -485,7 +484,7 @@ rows_add(struct ui_rows *rs, const struct diag *dg, const struct flow *fl,
 	    (t->d.masked ? ROW_MASKED : 0) |
 	    (t->d.ambiguous ? ROW_AMBIGUOUS : 0) |
 	    (t->d.shared ? ROW_SHARED : 0);
-	if (vec_reserve((void **)&rs->rows, &rs->cap, rs->n + 1,
+	if (vec_reserve((void **)&rs->rows, &rs->cap, rs->n + rs->nstaged + 1,
 	    sizeof *rs->rows, UINT32_MAX) != 0 ||
 	    (client = client_add(rs, &fl->conns[t->conn].caddr)) < 0)
 		return -1;
@@ -502,14 +501,56 @@ rows_add(struct ui_rows *rs, const struct diag *dg, const struct flow *fl,
 	if (!ok || (flow_str(fl, t->url)[0] && r.url == 0) ||
 	    encode_frames(rs, fl, t, &r.frames) != 0)
 		return -1;	/* what was pooled stays, unused: harmless */
-	/* in id order: a batch comes in order, an older one may be late */
-	for (pos = rs->n; pos > 0 && rs->rows[pos - 1].id > r.id; pos--)
-		;
-	memmove(rs->rows + pos + 1, rs->rows + pos,
-	    (rs->n - pos) * sizeof *rs->rows);
-	rs->rows[pos] = r;
-	rs->n++;
+	rs->rows[rs->n + rs->nstaged++] = r;
 	return 0;
+}
+
+static int
+row_id_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Staged row s moved to its place among rows[0..s), one at a time: the
+ * way without memory for a merge. */
+static void
+rows_insert(struct row *rows, size_t s)
+{
+	struct row r = rows[s];
+	size_t pos;
+
+	for (pos = s; pos > 0 && rows[pos - 1].id > r.id; pos--)
+		;
+	memmove(rows + pos + 1, rows + pos, (s - pos) * sizeof *rows);
+	rows[pos] = r;
+}
+
+void
+rows_commit(struct ui_rows *rs)
+{
+	struct row *staged, *rows = rs->rows;
+	size_t i = rs->n, j = rs->nstaged, out = rs->n + rs->nstaged;
+
+	rs->nstaged = 0;
+	if (j == 0)
+		return;
+	qsort(rows + i, j, sizeof *rows, row_id_cmp);
+	rs->n += j;
+	/* in id order: a batch comes in order, older ones may be late */
+	if (i == 0 || rows[i - 1].id < rows[i].id)
+		return;
+	if ((staged = malloc(j * sizeof *staged)) == NULL) {
+		for (size_t k = i; k < out; k++)
+			rows_insert(rows, k);
+		return;
+	}
+	memcpy(staged, rows + i, j * sizeof *staged);
+	while (j > 0)	/* merged from the end, where the staged ones were */
+		rows[--out] = i > 0 && rows[i - 1].id > staged[j - 1].id ?
+		    rows[--i] : staged[--j];
+	free(staged);
 }
 
 void

@@ -46,6 +46,7 @@ struct row {
 struct ui_rows {
 	struct row *rows;	/* by id, ascending */
 	size_t n, cap;
+	size_t nstaged;		/* rows[n..n+nstaged): not listed yet */
 	struct strpool str;
 	strref *shared;		/* open addressing: host, method, summary */
 	size_t nshared, shared_slots;
@@ -73,10 +74,19 @@ struct row_view {
 void rows_free(struct ui_rows *rs);
 /*
  * Turns settled, final transaction t of the model into a row (before
- * diag_retire forgets it): 0, or -1 (memory; nothing added).
+ * diag_retire forgets it): 0, or -1 (memory; nothing added). The row is
+ * staged: not one of the n listed until rows_commit, so that the list
+ * and its row indices hold while a retirement goes on in steps.
  */
-int rows_add(struct ui_rows *rs, const struct diag *dg,
+int rows_stage(struct ui_rows *rs, const struct diag *dg,
     const struct flow *fl, const struct txn *t);
+/* The staged rows join the list in id order (indices change). */
+void rows_commit(struct ui_rows *rs);
+/* The staged rows are dropped (their retirement did not happen). */
+static inline void rows_unstage(struct ui_rows *rs)
+{
+	rs->nstaged = 0;
+}
 /* Row i, or a transaction of the model, as the list shows it. */
 void rows_view(const struct ui_rows *rs, size_t i, struct row_view *v);
 void rows_txn_view(const struct flow *fl, const struct txn *t,

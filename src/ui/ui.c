@@ -395,15 +395,6 @@ ui_renumbered(struct ui *u)
 	u->dirty |= D_ALL;
 }
 
-/* The connection budget evicted (engine_step, engine_diagnose): connection
- * indices changed, transactions' did not. */
-static void
-ui_evicted(struct ui *u, uint64_t before)
-{
-	if (u->eng.flow.stats.conns_evicted != before)
-		ui_renumbered(u);
-}
-
 /*
  * With --keep N the list keeps the newest N successful requests and the
  * newest N errors: older settled ones are retired (the counts keep them).
@@ -441,7 +432,8 @@ ui_trim_keep(struct ui *u, uint32_t *const *refs, size_t nrefs,
 /*
  * Without --keep every transaction whose story is over (settled, and its
  * final time passed: what diag_retire takes) becomes a list row and
- * leaves the model; what a pane shows of the model stays.
+ * leaves the model; what a pane shows of the model stays. Flags them in
+ * retire[]; false when there is nothing worth a trim.
  */
 static bool
 ui_trim_rows(struct ui *u, uint32_t *const *refs, size_t nrefs,
@@ -450,7 +442,6 @@ ui_trim_rows(struct ui *u, uint32_t *const *refs, size_t nrefs,
 	const struct diag *dg = &u->eng.diag;
 	const struct flow *fl = &u->eng.flow;
 	size_t over = 0;
-	bool any = false;
 
 	if (diag_total(dg) < u->rows_from)
 		return false;
@@ -465,38 +456,33 @@ ui_trim_rows(struct ui *u, uint32_t *const *refs, size_t nrefs,
 	}
 	/* at least a quarter of the model: each trim renumbers all of it,
 	 * a pause the keys would wait through for a few rows (issue 13) */
-	if (over < dg->ntxns / 4) {
-		memset(retire, 0, dg->ntxns);
-		return false;
-	}
-	for (size_t i = 0; i < dg->ntxns; i++) {
-		if (!retire[i])
-			continue;
-		if (rows_add(&u->retired_rows, dg, fl, &dg->txns[i]) != 0)
-			retire[i] = 0;
-		else
-			any = true;
-	}
-	return any;
+	return over > 0 && over >= dg->ntxns / 4;
 }
 
 /*
- * Retires what --keep or the rows let go, so memory levels off however
- * long the capture or big the file. A transaction a pane shows is never
- * retired; the panes find theirs again by id (a retired row's panes read
- * their own model: nothing to renumber). The caller rebuilds the list.
+ * A trim under way: rows are staged for what retires (without --keep),
+ * then diag/retire.c marks what stays and compacts the model, in slices
+ * between looks at the keys (issue 13), the model frozen meanwhile.
  */
-static void
-ui_trim(struct ui *u)
-{
-	struct diag *dg = &u->eng.diag;
-	uint32_t *refs[UI_NALL], ids[UI_NALL];
-	size_t nrefs = 0;
-	uint8_t *retire;
-	bool any;
+enum ui_trim_phase { TRIM_ROWS, TRIM_RETIRE };
 
-	if ((u->opts->keep == 0 && !u->rows_on) || dg->ntxns == 0)
-		return;
+struct ui_trim {
+	uint8_t phase;		/* enum ui_trim_phase */
+	size_t next;		/* TRIM_ROWS: the transaction looked at next */
+	bool retiring;		/* TRIM_RETIRE: diag_retire_begin done */
+	uint8_t *retire;	/* per transaction */
+	uint32_t *refs[UI_NALL];	/* the panes' transactions, and */
+	uint32_t ids[UI_NALL];		/* their ids when last looked */
+	size_t nrefs;
+};
+
+/* The panes' transaction refs and their ids, as they are now. */
+static size_t
+ui_pane_refs(struct ui *u, uint32_t **refs, uint32_t *ids)
+{
+	const struct diag *dg = &u->eng.diag;
+	size_t nrefs = 0;
+
 	for (size_t r = 0; r < UI_NALL && !u->mini_on; r++) {
 		refs[nrefs] = ui_all[r]->txn_ref ? ui_all[r]->txn_ref(u) : NULL;
 		if (refs[nrefs] && *refs[nrefs] < dg->ntxns) {
@@ -504,38 +490,187 @@ ui_trim(struct ui *u)
 			nrefs++;
 		}
 	}
-	if ((retire = calloc(dg->ntxns, 1)) == NULL)
-		return;
-	any = u->opts->keep ? ui_trim_keep(u, refs, nrefs, retire) :
-	    ui_trim_rows(u, refs, nrefs, retire);
-	if (any && diag_retire(dg, &u->eng.flow, retire) > 0) {
-		for (size_t r = 0; r < nrefs; r++)
-			*refs[r] = diag_find(dg, ids[r]);
-		ui_renumbered(u);
-	}
-	free(retire);
+	return nrefs;
 }
 
-/* Takes what was read; the diagnosis itself runs in slices between
- * looks at the keys (ui_diag_slice), the model frozen until it is done. */
+static void
+ui_trim_free(struct ui *u)
+{
+	if (u->trim == NULL)
+		return;
+	free(u->trim->retire);
+	free(u->trim);
+	u->trim = NULL;
+}
+
+/*
+ * Retires what --keep or the rows let go, so memory levels off however
+ * long the capture or big the file. A transaction a pane shows when it
+ * begins is not retired; the panes find theirs again by id (a retired
+ * row's panes read their own model: nothing to renumber). True when a
+ * trim has begun: ui_trim_slice goes on with it.
+ */
+static bool
+ui_trim_begin(struct ui *u)
+{
+	struct diag *dg = &u->eng.diag;
+	struct ui_trim *tr;
+
+	if ((u->opts->keep == 0 && !u->rows_on) || dg->ntxns == 0)
+		return false;
+	if ((tr = calloc(1, sizeof *tr)) == NULL ||
+	    (tr->retire = calloc(dg->ntxns, 1)) == NULL) {
+		free(tr);
+		return false;
+	}
+	u->trim = tr;
+	tr->nrefs = ui_pane_refs(u, tr->refs, tr->ids);
+	if (!(u->opts->keep ? ui_trim_keep(u, tr->refs, tr->nrefs, tr->retire) :
+	    ui_trim_rows(u, tr->refs, tr->nrefs, tr->retire))) {
+		ui_trim_free(u);
+		return false;
+	}
+	tr->phase = u->opts->keep ? TRIM_RETIRE : TRIM_ROWS;
+	return true;
+}
+
+/* The rows of what retires, staged (rows.h): a row that cannot be made
+ * keeps its transaction in the model. True when all are. */
+static bool
+ui_trim_stage(struct ui *u, size_t budget)
+{
+	struct ui_trim *tr = u->trim;
+	const struct diag *dg = &u->eng.diag;
+
+	for (; tr->next < dg->ntxns; tr->next++) {
+		if (budget-- == 0)
+			return false;
+		if (tr->retire[tr->next] && rows_stage(&u->retired_rows, dg,
+		    &u->eng.flow, &dg->txns[tr->next]) != 0)
+			tr->retire[tr->next] = 0;
+	}
+	return true;
+}
+
+/* The trim is over (result: what diag_retire returned): the staged rows
+ * are listed, and the panes look their transactions up again. */
+static void
+ui_trim_end(struct ui *u, long result)
+{
+	struct ui_trim *tr = u->trim;
+	struct diag *dg = &u->eng.diag;
+
+	diag_keep_cancel(dg);	/* if cut short */
+	if (result > 0) {
+		rows_commit(&u->retired_rows);
+		for (size_t r = 0; r < tr->nrefs; r++)
+			*tr->refs[r] = diag_find(dg, tr->ids[r]);
+		ui_renumbered(u);
+	} else {
+		rows_unstage(&u->retired_rows);
+	}
+	ui_trim_free(u);
+}
+
+/* Items a step of the retirement or eviction marks between looks at the
+ * clock: each costs tens of nanoseconds */
+#define UI_KEEP_STEP 4096
+
+/* A step that cannot be cut (a sort, the compaction) waits for the next
+ * slice once this much of the slice is spent: both would add up */
+#define UI_KEEP_FRESH_NS (2LL * 1000000LL)
+
+/* Steps of a pass of diag/retire.c (a trim's retirement, an eviction)
+ * until `until`; true when it is over, with its result. */
+static bool
+ui_keep_steps(struct ui *u, int64_t until, long *result)
+{
+	int64_t fresh = until - UI_SLICE_NS + UI_KEEP_FRESH_NS;
+
+	do {
+		if (diag_keep_blocks_next(&u->eng.diag) &&
+		    clock_mono_ns() > fresh)
+			return false;
+		if (diag_keep_step(&u->eng.diag, &u->eng.flow, UI_KEEP_STEP,
+		    result))
+			return true;
+	} while (!ui_signal_seen && clock_mono_ns() < until);
+	return false;
+}
+
+/* One slice of the trim; true when it is over. */
+static bool
+ui_trim_slice(struct ui *u, int64_t until)
+{
+	struct ui_trim *tr = u->trim;
+	long result = 0;
+	int rc;
+
+	while (tr->phase == TRIM_ROWS) {
+		if (ui_trim_stage(u, UI_KEEP_STEP))
+			tr->phase = TRIM_RETIRE;
+		else if (ui_signal_seen || clock_mono_ns() >= until) {
+			return false;
+		}
+	}
+	if (!tr->retiring) {
+		tr->retiring = true;
+		if ((rc = diag_retire_begin(&u->eng.diag, &u->eng.flow,
+		    tr->retire)) != 1) {
+			ui_trim_end(u, rc);
+			return true;
+		}
+	}
+	/* a selection moved meanwhile is looked up again by its new id */
+	tr->nrefs = ui_pane_refs(u, tr->refs, tr->ids);
+	if (!ui_keep_steps(u, until, &result))
+		return false;
+	ui_trim_end(u, result);
+	return true;
+}
+
+/* The connection budget is over (flow_wants_evict): an eviction begins,
+ * in steps as a trim's retirement (ui_evict_slice). */
+static void
+ui_evict_begin(struct ui *u)
+{
+	if (flow_wants_evict(&u->eng.flow) &&
+	    diag_evict_begin(&u->eng.diag, &u->eng.flow) == 1)
+		u->evicting = true;
+}
+
+/* One slice of the eviction; true when it is over. */
+static bool
+ui_evict_slice(struct ui *u, int64_t until)
+{
+	long result;
+
+	if (!ui_keep_steps(u, until, &result))
+		return false;
+	u->evicting = false;
+	if (result > 0)		/* connection indices changed */
+		ui_renumbered(u);
+	return true;
+}
+
+/* The diagnosis under way begins: it takes what was read, after an
+ * eviction if the budget is over; then it runs in slices between looks
+ * at the keys (ui_work_slice), the model frozen until it is done. */
 static void
 ui_diagnose_begin(struct ui *u)
 {
-	uint64_t evicted = u->eng.flow.stats.conns_evicted;
-
 	engine_diagnose_begin(&u->eng);
-	ui_evicted(u, evicted);
+	ui_evict_begin(u);
 	u->diagnosing = true;
+	u->diag_last = u->load_read;
 }
 
-/* The diagnosis is complete: what shows its verdicts and counts (never
- * half-counted ones: the list and the counts change only here). */
+/* The diagnosis and its trim are complete: what shows its verdicts and
+ * counts (never half-counted ones: the list and the counts change only
+ * here). */
 static void
 ui_diagnosed(struct ui *u)
 {
-	u->diagnosing = false;
-	u->last_diag_ns = clock_mono_ns();
-	ui_trim(u);
 	u->diag_nmsgs = u->eng.flow.nmsgs;
 	req_rebuild(u);
 	ui_model_sync(u);
@@ -545,11 +680,18 @@ ui_diagnosed(struct ui *u)
 		u->dirty |= D_FLOW;
 }
 
+/* A diagnosis all at once (live capture): eviction, diagnosis, trim. */
 void
 ui_diagnose(struct ui *u)
 {
 	ui_diagnose_begin(u);
+	if (u->evicting)
+		ui_evict_slice(u, INT64_MAX);
 	engine_diagnose_step(&u->eng, SIZE_MAX);
+	u->diagnosing = false;
+	u->last_diag_ns = clock_mono_ns();
+	if (ui_trim_begin(u) && !ui_trim_slice(u, INT64_MAX))
+		ui_trim_end(u, -1);	/* a signal: nothing retired */
 	ui_diagnosed(u);
 }
 
@@ -565,13 +707,15 @@ ui_notice(struct ui *u)
 }
 
 /* The reading is over (the file's end, or q): its last diagnosis runs in
- * slices, still "Loading", then ui_load_done. */
+ * slices, still "Loading", then ui_load_done. Work under way (an
+ * eviction, a diagnosis, a trim) ends first. */
 static void
 ui_load_end(struct ui *u, bool cancelled)
 {
 	u->load_read = true;
 	u->cancelled = cancelled;
-	ui_diagnose_begin(u);
+	if (!u->evicting && u->trim == NULL)
+		ui_diagnose_begin(u);
 }
 
 static void
@@ -595,25 +739,52 @@ ui_load_done(struct ui *u)
 		ui_notice(u);
 }
 
-/* One slice of the diagnosis under way: at most UI_SLICE_NS, as a load
- * slice, so keys and signals wait no longer during it (issue 13). */
+/* A diagnosis and its trim are over while loading. */
 static void
-ui_diag_slice(struct ui *u)
+ui_load_diagnosed(struct ui *u)
 {
-	int64_t start = clock_mono_ns();
-	bool done;
-
-	do
-		done = engine_diagnose_step(&u->eng, UI_DIAG_STEP);
-	while (!done && !ui_signal_seen &&
-	    clock_mono_ns() - start < UI_SLICE_NS);
-	if (!done)
-		return;
 	ui_diagnosed(u);
-	if (u->load_read)
+	if (u->load_read && !u->diag_last)
+		ui_diagnose_begin(u);	/* q came during it: the last one */
+	else if (u->load_read)
 		ui_load_done(u);
 	else if (u->rq.n && ui_selected(u) && u->ev.txn == NONE32)
 		ui_selection_changed(u);
+}
+
+/*
+ * One slice of the work that holds the reading (issue 13: each at most
+ * UI_SLICE_NS, so keys and signals wait no longer): an eviction, then a
+ * diagnosis, then its trim. False when there is none.
+ */
+static bool
+ui_work_slice(struct ui *u)
+{
+	int64_t until = clock_mono_ns() + UI_SLICE_NS;
+	bool done;
+
+	if (u->evicting) {
+		if (ui_evict_slice(u, until) && u->load_read && !u->diagnosing)
+			ui_diagnose_begin(u);
+		return true;
+	}
+	if (u->trim != NULL) {
+		if (ui_trim_slice(u, until))
+			ui_load_diagnosed(u);
+		return true;
+	}
+	if (!u->diagnosing)
+		return false;
+	do
+		done = engine_diagnose_step(&u->eng, UI_DIAG_STEP);
+	while (!done && !ui_signal_seen && clock_mono_ns() < until);
+	if (!done)
+		return true;
+	u->diagnosing = false;
+	u->last_diag_ns = clock_mono_ns();
+	if (!ui_trim_begin(u))
+		ui_load_diagnosed(u);
+	return true;
 }
 
 static size_t
@@ -626,23 +797,20 @@ keep_growth(size_t keep)
 static void
 ui_load_slice(struct ui *u)
 {
-	uint64_t evicted = u->eng.flow.stats.conns_evicted;
 	int64_t start = clock_mono_ns(), now;
 	uint64_t stepped = 0;
 	int more;
 
-	if (u->diagnosing) {	/* nothing is read until it is done */
-		ui_diag_slice(u);
+	if (ui_work_slice(u))	/* nothing is read until it is done */
 		return;
-	}
 	do {
 		more = engine_step(&u->eng, UI_STEP_FRAMES);
 		stepped += UI_STEP_FRAMES;
 	} while (more && stepped < UI_SLICE_FRAMES && !ui_signal_seen &&
+	    !flow_wants_evict(&u->eng.flow) &&
 	    clock_mono_ns() - start < UI_SLICE_NS);
 	now = clock_mono_ns();
 
-	ui_evicted(u, evicted);
 	if (!more) {
 		ui_load_end(u, false);
 		return;
@@ -653,6 +821,8 @@ ui_load_slice(struct ui *u)
 	    ((u->opts->keep || u->rows_on) &&
 	    u->eng.flow.nmsgs > u->diag_nmsgs + keep_growth(u->opts->keep)))
 		ui_diagnose_begin(u);
+	else
+		ui_evict_begin(u);
 	if (!(u->dirty & D_STATUS) &&
 	    now - u->last_diag_ns >= UI_PROGRESS_EVERY_NS)
 		u->dirty |= D_STATUS;
@@ -886,6 +1056,7 @@ ui_free(struct ui *u)
 		if (ui_all[i]->destroy)
 			ui_all[i]->destroy(u);
 	ui_mini_close(u);
+	ui_trim_free(u);
 	rows_free(&u->retired_rows);
 	if (u->engine_open)
 		engine_close(&u->eng);
@@ -953,6 +1124,7 @@ ui_main(const struct ui_opts *o, char *err, size_t errlen)
 		return 1;
 	}
 	u->engine_open = true;
+	u->eng.evict_by_caller = true;	/* in slices: ui_evict_begin */
 	ui_signal_seen = 0;
 	ui_signals();
 	if (ui_setup(u, err, errlen) < 0) {

@@ -188,6 +188,9 @@ struct ui {
 	bool engine_open;
 	bool loading, cancelled;
 	bool diagnosing;	/* a diagnosis under way, in slices */
+	bool diag_last;		/* it began once the reading was over */
+	bool evicting;		/* an eviction under way, in slices */
+	struct ui_trim *trim;	/* a trim under way (ui.c), or NULL */
 	bool load_read;		/* loading: the reading is over, its last
 				 * diagnosis runs */
 	bool live_dead, live_full_told, live_new;	/* live capture */

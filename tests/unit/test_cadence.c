@@ -18,6 +18,13 @@
  * transaction, and once cut short and begun again as q does, must give
  * every transaction the verdict, cause, evidence and summary of one
  * diag_run, and the counts must not move until the run is complete.
+ *
+ * The screen retires and evicts in steps too (diag_retire_begin,
+ * diag_evict_begin, diag_keep_step): with a connection budget small
+ * enough to evict, each done in steps of one item (some cut short and
+ * begun again) must leave the model one call leaves — the same
+ * transactions, connections, messages and look-ups, the same verdicts
+ * and evidence — and must not change it before the last step.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -246,6 +253,163 @@ same_in_steps(const char *path, uint64_t frames)
 	engine_close(&b);
 }
 
+/* The model's size: what a step before the last must not change. */
+struct model_size {
+	size_t ntxns, nconns, nmsgs, ndns;
+	uint64_t evicted;
+};
+
+static struct model_size
+model_size(const struct engine *e)
+{
+	return (struct model_size){ e->diag.ntxns, e->flow.nconns,
+	    e->flow.nmsgs, e->flow.ndns, e->flow.stats.conns_evicted };
+}
+
+/*
+ * b's pass (begun: 1) in steps of one item, cut short after `restart`
+ * steps and begun again by begin(); the model stays as it was until the
+ * last step, one of the steps before it says it blocks (the compaction).
+ * Returns its result.
+ */
+static long
+keep_in_steps(struct engine *b, int begun, size_t restart,
+    int (*begin)(struct engine *))
+{
+	struct model_size before = model_size(b);
+	size_t steps = 0;
+	bool blocks = false;
+	long result = begun;
+
+	if (begun != 1)
+		return begun;
+	while (!diag_keep_step(&b->diag, &b->flow, 1, &result)) {
+		struct model_size now = model_size(b);
+
+		assert_memory_equal(&before, &now, sizeof now);
+		blocks |= diag_keep_blocks_next(&b->diag);
+		if (++steps == restart) {
+			diag_keep_cancel(&b->diag);
+			assert_int_equal(begin(b), 1);
+		}
+	}
+	assert_null(b->diag.keeping);
+	assert_true(blocks || result <= 0);
+	return result;
+}
+
+/* The model one call left (a) and the one the steps left (b) are one. */
+static void
+same_model(const struct engine *a, const struct engine *b, const char *path)
+{
+	struct model_size x = model_size(a), y = model_size(b);
+
+	assert_memory_equal(&x, &y, sizeof x);
+	assert_memory_equal(a->diag.retired.counts, b->diag.retired.counts,
+	    sizeof a->diag.retired.counts);
+	for (size_t i = 0; i < a->flow.nconns; i++)
+		assert_int_equal(a->flow.conns[i].first.number,
+		    b->flow.conns[i].first.number);
+	for (size_t i = 0; i < a->flow.nmsgs; i++)
+		assert_int_equal(a->flow.msgs[i].start.number,
+		    b->flow.msgs[i].start.number);
+	for (size_t i = 0; i < a->diag.ntxns; i++)
+		same_txn(a, b, i, path);
+}
+
+static int
+evict_begin(struct engine *e)
+{
+	return diag_evict_begin(&e->diag, &e->flow);
+}
+
+/* What the screen retires: every settled transaction whose story is
+ * over, every other time only one in two of them. */
+static uint8_t *retire_flags;
+
+static int
+retire_begin(struct engine *e)
+{
+	return diag_retire_begin(&e->diag, &e->flow, retire_flags);
+}
+
+static void
+flag_retired(const struct engine *e, unsigned run)
+{
+	const struct diag *dg = &e->diag;
+
+	free(retire_flags);
+	retire_flags = calloc(dg->ntxns + 1, 1);
+	assert_non_null(retire_flags);
+	for (size_t i = 0; i < dg->ntxns; i++)
+		retire_flags[i] = dg->txns[i].settled && (run % 2 == 0 ||
+		    i % 2 == 0) && txn_final_ns(dg, &e->flow, &dg->txns[i]) <=
+		    e->flow.stats.last_ts;
+}
+
+static void
+kept_in_steps(const char *path, uint64_t frames, size_t budget,
+    bool must_evict)
+{
+	struct engine_opts eo;
+	struct engine a, b;
+	char err[256];
+	unsigned runs = 0;
+	long retired = 0, evicted = 0;
+	int more;
+
+	engine_default_opts(&eo);	/* the screen's: open ones too */
+	eo.conn_budget_set = true;
+	eo.conn_budget = budget;
+	if (engine_open(&a, path, &eo, err, sizeof err) != 0 ||
+	    engine_open(&b, path, &eo, err, sizeof err) != 0)
+		fail_msg("%s: %s", path, err);
+	b.evict_by_caller = true;
+	do {
+		long ra, rb;
+
+		more = engine_step(&a, frames);
+		assert_int_equal(more, engine_step(&b, frames));
+		rb = keep_in_steps(&b, evict_begin(&b), runs % 3 == 1 ? 2 : 0,
+		    evict_begin);
+		engine_diagnose(&a);
+		engine_diagnose_begin(&b);
+		engine_diagnose_step(&b, SIZE_MAX);
+		same_model(&a, &b, path);
+		evicted += rb > 0 ? rb : 0;
+		flag_retired(&a, runs);
+		ra = diag_retire(&a.diag, &a.flow, retire_flags);
+		rb = keep_in_steps(&b, retire_begin(&b), runs % 3 == 2 ? 3 : 0,
+		    retire_begin);
+		assert_int_equal(ra, rb);
+		same_model(&a, &b, path);
+		retired += ra > 0 ? ra : 0;
+		runs++;
+	} while (more);
+	/* both happened, in steps */
+	assert_true(retired > 0);
+	assert_true(evicted > 0 || !must_evict);
+	assert_int_equal(a.flow.stats.conns_evicted, b.flow.stats.conns_evicted);
+	free(retire_flags);
+	retire_flags = NULL;
+	engine_close(&a);
+	engine_close(&b);
+}
+
+static void
+examples_kept_in_steps(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof examples / sizeof examples[0]; i++)
+		kept_in_steps(examples[i], STEP_FRAMES, 16, true);
+}
+
+static void
+named_kept_in_steps(const char *path)
+{
+	kept_in_steps(path, STEP_FRAMES_NAMED, 256, false);
+}
+
 static void
 examples_same_in_steps(void **state)
 {
@@ -298,18 +462,28 @@ named_files_same_in_steps(void **state)
 	each_named_file(named_same_in_steps);
 }
 
+static void
+named_files_kept_in_steps(void **state)
+{
+	(void)state;
+	each_named_file(named_kept_in_steps);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest examples_only[] = {
 		cmocka_unit_test(examples_same),
 		cmocka_unit_test(examples_same_in_steps),
+		cmocka_unit_test(examples_kept_in_steps),
 	};
 	const struct CMUnitTest with_files[] = {
 		cmocka_unit_test(examples_same),
 		cmocka_unit_test(named_files_same),
 		cmocka_unit_test(examples_same_in_steps),
 		cmocka_unit_test(named_files_same_in_steps),
+		cmocka_unit_test(examples_kept_in_steps),
+		cmocka_unit_test(named_files_kept_in_steps),
 	};
 	const char *env = getenv("GW_CADENCE_FILES");
 
