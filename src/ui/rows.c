@@ -536,7 +536,11 @@ rows_commit(struct ui_rows *rs)
 	rs->nstaged = 0;
 	if (j == 0)
 		return;
-	qsort(rows + i, j, sizeof *rows, row_id_cmp);
+	for (size_t k = i + 1; k < out; k++)	/* staged in order, mostly */
+		if (rows[k - 1].id > rows[k].id) {
+			qsort(rows + i, j, sizeof *rows, row_id_cmp);
+			break;
+		}
 	rs->n += j;
 	/* in id order: a batch comes in order, older ones may be late */
 	if (i == 0 || rows[i - 1].id < rows[i].id)
