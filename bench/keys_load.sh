@@ -82,7 +82,7 @@ latency() {
 		printf "%.1f %.1f %.1f %.1f %.1f\n", n ? gap[int(n / 2)] : -1,
 		    n ? gap[int(n * 0.99)] : -1, n ? gap[n - 1] : -1, amax,
 		    sig ? term : -1
-	}' "$1"
+	}' <(sed -E 's/^[0-9]+ +//' "$1")	# -f: each line begins with the PID
 }
 
 fail=0
@@ -94,8 +94,11 @@ for s in $SHAPES; do
 	cap=$DIR/$s.pcap log=$DIR/$s.trace
 	frames=$("$PY" "$ROOT/tests/tools/mkhostile.py" --shape "$s" \
 	    --count "$n" -o "$cap") || { say "mkhostile $s"; exit 2; }
-	tmux -L "$SOCK" new-session -d -s k -x 120 -y 40 "exec $PRIO strace -tt -T \
-	    -e trace=read,write,poll,exit_group -o $log $GW $cap" ||
+	# --seccomp-bpf (which wants -f): only the traced calls stop the
+	# program, not its reads of the capture
+	tmux -L "$SOCK" new-session -d -s k -x 120 -y 40 "exec $PRIO strace -f \
+	    --seccomp-bpf -tt -T -e trace=read,write,poll,exit_group -o $log \
+	    $GW $cap" ||
 	    { say "tmux"; exit 2; }
 	tracer=$(tmux -L "$SOCK" display -p -t k '#{pane_pid}')
 	for _ in $(seq 100); do	# loading shown: at most 10 s

@@ -287,16 +287,18 @@ enum keep_phase {
 	KEEP_RECENT_DNS,	/* retire: look-ups from `from` on */
 	KEEP_PAIRS,		/* retire: kept connections' messages */
 	KEEP_CACHE,		/* retire: the gateway's DNS cache */
-	KEEP_IDLE,		/* evict: which idle connections go */
+	KEEP_IDLE_SCAN,		/* evict: the idle connections */
+	KEEP_IDLE,		/* evict: which of them go */
+	KEEP_PLAN,		/* the compaction's maps */
 	KEEP_COMPACT,
 	KEEP_DONE
 };
 
 static const uint8_t retire_phases[] = { KEEP_REFS, KEEP_WINDOWS,
 	KEEP_RECENT_CONNS, KEEP_RECENT_MSGS, KEEP_RECENT_DNS, KEEP_PAIRS,
-	KEEP_CACHE, KEEP_COMPACT, KEEP_DONE };
-static const uint8_t evict_phases[] = { KEEP_REFS, KEEP_WINDOWS, KEEP_IDLE,
-	KEEP_COMPACT, KEEP_DONE };
+	KEEP_CACHE, KEEP_PLAN, KEEP_COMPACT, KEEP_DONE };
+static const uint8_t evict_phases[] = { KEEP_REFS, KEEP_WINDOWS,
+	KEEP_IDLE_SCAN, KEEP_IDLE, KEEP_PLAN, KEEP_COMPACT, KEEP_DONE };
 
 struct keep_pass {
 	const uint8_t *phases;	/* retire_phases or evict_phases */
@@ -311,7 +313,10 @@ struct keep_pass {
 	int64_t from;		/* retire: requests to come look back to */
 	int64_t idle_from;	/* retire: open connections idle since */
 	struct mark_pass *mark;
+	struct flow_maps maps;	/* KEEP_PLAN's, for KEEP_COMPACT */
 	uint32_t *newest;	/* KEEP_CACHE: names met, nb slots */
+	struct timed_index *idle;	/* KEEP_IDLE_SCAN's, nidle */
+	size_t nidle;
 	size_t nb;
 };
 
@@ -325,7 +330,9 @@ keep_pass_free(struct keep_pass *p)
 	free(p->tmap);
 	free(p->extra);
 	free(p->newest);
+	free(p->idle);
 	diag_mark_free(p->mark);
+	flow_maps_free(&p->maps);
 	free(p);
 }
 
@@ -407,6 +414,12 @@ keep_item(struct diag *dg, const struct flow *fl, struct keep_pass *p,
 		if (k->conn[i])
 			keep_conn_msgs(fl, (uint32_t)i, k);
 		break;
+	case KEEP_IDLE_SCAN:
+		if (!k->conn[i] && conn_evictable(&fl->conns[i])) {
+			p->idle[p->nidle].at = fl->conns[i].last.ts_ns;
+			p->idle[p->nidle++].index = (uint32_t)i;
+		}
+		break;
 	case KEEP_CACHE:	/* newest first */
 		keep_cache_query(fl, fl->ndns - 1 - i, p->from, p->newest,
 		    p->nb, k);
@@ -423,6 +436,7 @@ keep_items(const struct diag *dg, const struct flow *fl, uint8_t phase)
 		return dg->ntxns;
 	case KEEP_RECENT_CONNS:
 	case KEEP_PAIRS:
+	case KEEP_IDLE_SCAN:
 		return fl->nconns;
 	case KEEP_RECENT_MSGS:
 		return fl->nmsgs;
@@ -434,48 +448,30 @@ keep_items(const struct diag *dg, const struct flow *fl, uint8_t phase)
 	}
 }
 
-/* Connections that carried nothing and nothing kept in k refers to, with
- * when each was last active. */
-static size_t
-idle_conns(const struct flow *fl, const struct keep *k,
-    struct timed_index *out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < fl->nconns; i++)
-		if (!k->conn[i] && conn_evictable(&fl->conns[i])) {
-			out[n].at = fl->conns[i].last.ts_ns;
-			out[n++].index = (uint32_t)i;
-		}
-	return n;
-}
-
 /*
- * The least recently active idle connections go, down to three quarters
- * of the budget (evictions stay rare): k then keeps everything else.
- * Returns how many go (0: none, the pass ends), or -1 out of memory.
+ * The least recently active idle connections (those that carried nothing
+ * and nothing kept refers to: KEEP_IDLE_SCAN listed them) go, down to
+ * three quarters of the budget (evictions stay rare): k then keeps
+ * everything else. Returns how many go (0: none, the pass ends).
  */
 static long
-choose_idle(const struct flow *fl, struct keep *k)
+choose_idle(const struct flow *fl, struct keep_pass *p)
 {
-	struct timed_index *idle = malloc((fl->nconns + 1) * sizeof *idle);
-	size_t nidle, target, drop = 0;
+	struct keep *k = &p->k;
+	size_t target, drop = 0;
 
-	if (idle == NULL)
-		return -1;
-	nidle = idle_conns(fl, k, idle);
 	target = fl->limits.conn_budget - fl->limits.conn_budget / 4;
 	if (fl->nconns > target)
-		drop = fl->nconns - target < nidle ? fl->nconns - target : nidle;
-	if (drop > 0) {
-		qsort(idle, nidle, sizeof *idle, timed_index_cmp);
-		memset(k->conn, 1, fl->nconns);
-		memset(k->msg, 1, fl->nmsgs);
-		memset(k->dns, 1, fl->ndns);
-		for (size_t i = 0; i < drop; i++)
-			k->conn[idle[i].index] = 0;
-	}
-	free(idle);
+		drop = fl->nconns - target < p->nidle ? fl->nconns - target :
+		    p->nidle;
+	if (drop == 0)
+		return 0;
+	qsort(p->idle, p->nidle, sizeof *p->idle, timed_index_cmp);
+	memset(k->conn, 1, fl->nconns);
+	memset(k->msg, 1, fl->nmsgs);
+	memset(k->dns, 1, fl->ndns);
+	for (size_t i = 0; i < drop; i++)
+		k->conn[p->idle[i].index] = 0;
 	return (long)drop;
 }
 
@@ -503,18 +499,17 @@ renumber(struct diag *dg, struct flow *fl, struct flow_maps *mp,
 	flow_maps_free(mp);
 }
 
-/* The model without what the pass did not keep; -1 out of memory
- * (nothing changed). */
+/* The model without what the pass did not keep, by the plan's maps; -1
+ * out of memory (nothing changed). */
 static int
 keep_compact(struct diag *dg, struct flow *fl, struct keep_pass *p)
 {
-	struct flow_maps mp;
 	bool evict = p->phases == evict_phases;
 
-	if (flow_compact(fl, p->k.conn, p->k.msg, p->k.dns, p->extra,
-	    p->nextra, &mp) != 0)
+	if (flow_compact_planned(fl, p->k.conn, p->k.msg, p->extra, p->nextra,
+	    &p->maps) != 0)
 		return -1;
-	renumber(dg, fl, &mp, p->tmap);
+	renumber(dg, fl, &p->maps, p->tmap);
 	if (evict)
 		flow_evicted(fl, (uint64_t)p->result);
 	return 0;
@@ -546,8 +541,13 @@ keep_phase_step(struct diag *dg, struct flow *fl, struct keep_pass *p,
 		p->mark = NULL;
 		return true;
 	case KEEP_IDLE:
-		if ((p->result = choose_idle(fl, &p->k)) == 0)
+		if ((p->result = choose_idle(fl, p)) == 0)
 			flow_evicted(fl, 0);
+		return true;
+	case KEEP_PLAN:
+		if (flow_compact_plan(fl, p->k.conn, p->k.msg, p->k.dns,
+		    &p->maps) != 0)
+			p->result = -1;
 		return true;
 	case KEEP_COMPACT:
 		if (keep_compact(dg, fl, p) != 0)
@@ -562,14 +562,17 @@ diag_keep_step(struct diag *dg, struct flow *fl, size_t budget,
     long *result)
 {
 	struct keep_pass *p = dg->keeping;
+	const size_t given = budget;
 
 	while (p != NULL && p->phases[p->phase] != KEEP_DONE) {
 		size_t n = keep_items(dg, fl, p->phases[p->phase]);
 
-		/* one not cut into steps begins in a call of its own */
-		if (n == SIZE_MAX && (budget == 0 ||
+		/* one not cut into steps has a call of its own */
+		if (n == SIZE_MAX && (budget == 0 || budget < given ||
 		    !keep_phase_step(dg, fl, p, &budget)))
 			return false;
+		if (n == SIZE_MAX)
+			budget = 0;
 		for (; n != SIZE_MAX && p->next < n; p->next++) {
 			if (budget == 0)
 				return false;
@@ -601,6 +604,7 @@ diag_keep_blocks_next(const struct diag *dg)
 	case KEEP_WINDOWS:
 		return p->mark == NULL;	/* their sort */
 	case KEEP_IDLE:
+	case KEEP_PLAN:
 	case KEEP_COMPACT:
 		return true;
 	default:
@@ -652,7 +656,10 @@ diag_evict_begin(struct diag *dg, struct flow *fl)
 		flow_evicted(fl, 0);
 		return 0;
 	}
-	if ((p = keep_pass_new(dg, fl, evict_phases)) == NULL) {
+	if ((p = keep_pass_new(dg, fl, evict_phases)) == NULL ||
+	    (p->idle = malloc((fl->nconns + 1) * sizeof *p->idle)) == NULL) {
+		if (p != NULL)
+			keep_pass_free(p);
 		flow_evicted(fl, 0);	/* reading goes on, over the budget */
 		return -1;
 	}

@@ -177,11 +177,10 @@ flow_maps_free(struct flow_maps *mp)
 }
 
 int
-flow_compact(struct flow *fl, const uint8_t *keep_conn, uint8_t *keep_msg,
-    const uint8_t *keep_dns, strref **extra, size_t nextra,
-    struct flow_maps *mp)
+flow_compact_plan(const struct flow *fl, const uint8_t *keep_conn,
+    uint8_t *keep_msg, const uint8_t *keep_dns, struct flow_maps *mp)
 {
-	size_t nc, nm, nd, refs_before = string_refs(fl);
+	size_t nc, nm, nd;
 
 	memset(mp, 0, sizeof *mp);
 	/* a message lives only as long as its connection */
@@ -198,6 +197,16 @@ flow_compact(struct flow *fl, const uint8_t *keep_conn, uint8_t *keep_msg,
 	mp->old_nconns = fl->nconns;
 	mp->old_nmsgs = fl->nmsgs;
 	mp->old_ndns = fl->ndns;
+	return 0;
+}
+
+int
+flow_compact_planned(struct flow *fl, const uint8_t *keep_conn,
+    const uint8_t *keep_msg, strref **extra, size_t nextra,
+    struct flow_maps *mp)
+{
+	size_t refs_before = string_refs(fl);
+
 	if (move_dns(fl, mp) != 0) {
 		flow_maps_free(mp);
 		return -1;
@@ -217,4 +226,15 @@ flow_compact(struct flow *fl, const uint8_t *keep_conn, uint8_t *keep_msg,
 	if (fl->strings_dead >= string_refs(fl))
 		compact_strings(fl, extra, nextra);
 	return 0;
+}
+
+int
+flow_compact(struct flow *fl, const uint8_t *keep_conn, uint8_t *keep_msg,
+    const uint8_t *keep_dns, strref **extra, size_t nextra,
+    struct flow_maps *mp)
+{
+	if (flow_compact_plan(fl, keep_conn, keep_msg, keep_dns, mp) != 0)
+		return -1;
+	return flow_compact_planned(fl, keep_conn, keep_msg, extra, nextra,
+	    mp);
 }

@@ -217,6 +217,16 @@ struct flow_maps {
 int flow_compact(struct flow *fl, const uint8_t *keep_conn, uint8_t *keep_msg,
     const uint8_t *keep_dns, strref **extra, size_t nextra,
     struct flow_maps *mp);
+/* flow_compact in two calls, so that a caller working in steps (diag's
+ * retirement) pays each apart: the plan (the maps, and keep_msg cleared
+ * where the connection goes; the model unchanged), then the compaction
+ * itself, which takes the plan's maps (and frees them on failure). Both
+ * 0, or -1 out of memory with the model unchanged. */
+int flow_compact_plan(const struct flow *fl, const uint8_t *keep_conn,
+    uint8_t *keep_msg, const uint8_t *keep_dns, struct flow_maps *mp);
+int flow_compact_planned(struct flow *fl, const uint8_t *keep_conn,
+    const uint8_t *keep_msg, strref **extra, size_t nextra,
+    struct flow_maps *mp);
 /* Frees the maps and empties them: freeing them again is harmless. */
 void flow_maps_free(struct flow_maps *mp);
 /* Index i through an old → new map such as flow_maps' (NONE32 stays). */
