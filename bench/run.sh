@@ -30,6 +30,9 @@
 #                             also timed with the errors-only report; ""
 #                             skips them
 #   BENCH_TUI=0               1: also run bench/tui.sh (target 4)
+#   BENCH_KEYS=0              1: also run bench/keys_load.sh (issue 13: keys
+#                             and signals answered within 100 ms while the
+#                             screen loads hostile captures)
 #   GW_BIN=build/gw502tui     the binary under test
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -328,6 +331,9 @@ EOF
 
 if [ "${BENCH_TUI:-0}" = 1 ]; then
 	bench/tui.sh || rc=1
+fi
+if [ "${BENCH_KEYS:-0}" = 1 ]; then
+	KEYS_PRESSES=${KEYS_PRESSES:-60} bench/keys_load.sh || rc=1
 fi
 [ "$rc" = 0 ] || say "bench: a target FAILed"
 exit "$rc"

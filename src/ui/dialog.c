@@ -64,8 +64,7 @@ dialog_key(struct ui *u, WINDOW *w)
 	int k;
 
 	for (;;) {
-		wtimeout(w, 200);
-		k = wgetch(w);
+		k = ui_read_key(u, w, 200);
 		if (ui_interrupted(u))
 			return 27;
 		if (k == ERR)

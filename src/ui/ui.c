@@ -248,15 +248,25 @@ ui_show_txn(struct ui *u, uint32_t id)
 	req_show(u, id);
 }
 
-static int
-ui_getkey(struct ui *u, int timeout_ms)
+int
+ui_read_key(struct ui *u, WINDOW *w, int timeout_ms)
 {
 	int k;
 
-	/* read through the status window: getch() would repaint stdscr */
-	wtimeout(u->wstat, timeout_ms);
-	k = wgetch(u->wstat);
+	if (u->waits)
+		waits_look(u->waits, clock_mono_ns());
+	wtimeout(w, timeout_ms);
+	k = wgetch(w);
+	if (u->waits)
+		waits_looked(u->waits, clock_mono_ns(), k != ERR);
 	return k;
+}
+
+static int
+ui_getkey(struct ui *u, int timeout_ms)
+{
+	/* read through the status window: getch() would repaint stdscr */
+	return ui_read_key(u, u->wstat, timeout_ms);
 }
 
 /* ---- layout ------------------------------------------------------------ */
@@ -1057,6 +1067,7 @@ ui_free(struct ui *u)
 			ui_all[i]->destroy(u);
 	ui_mini_close(u);
 	ui_trim_free(u);
+	waits_free(u->waits);
 	rows_free(&u->retired_rows);
 	if (u->engine_open)
 		engine_close(&u->eng);
@@ -1066,7 +1077,7 @@ ui_free(struct ui *u)
 static int
 ui_setup(struct ui *u, char *err, size_t errlen)
 {
-	const char *rows_env;
+	const char *rows_env, *waits_env;
 
 	if (ui_term_start(u, err, errlen) < 0)
 		return -1;
@@ -1087,6 +1098,9 @@ ui_setup(struct ui *u, char *err, size_t errlen)
 	u->rows_on = u->opts->keep == 0 && u->opts->alog == NULL &&
 	    !(rows_env && strcmp(rows_env, "0") == 0);
 	u->rows_stats = rows_env && strcmp(rows_env, "stats") == 0;
+	waits_env = getenv("GW502TUI_WAITS");
+	if (waits_env && strcmp(waits_env, "stats") == 0)
+		u->waits = waits_new();
 	u->rows_from = u->rows_stats ? 0 : UI_ROWS_FROM;
 	if (u->opts->eo.client.family) {	/* -c ADDR, as --report */
 		u->rq.client = u->opts->eo.client;
@@ -1143,6 +1157,8 @@ ui_main(const struct ui_opts *o, char *err, size_t errlen)
 		    (unsigned long long)u->rows_rebuilt, u->rows_rebuilt ?
 		    (double)u->rows_rebuild_ns / 1e6 / (double)u->rows_rebuilt :
 		    0.0, (double)u->rows_rebuild_max_ns / 1e6);
+	if (u->waits)
+		waits_report(u->waits);
 	/* Ctrl-C is the user quitting (like q): a clean exit */
 	if (rc == 0 && ui_signal_seen && ui_signal_seen != SIGINT) {
 		snprintf(err, errlen, "%s: interrupted by signal %d (%s)",

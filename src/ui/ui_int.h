@@ -233,6 +233,7 @@ struct ui {
 	size_t rows_from;	/* requests seen before rows start */
 	bool rows_stats;	/* GW502TUI_ROWS=stats: counts on stderr */
 	uint64_t rows_rebuilt;	/* selections that rebuilt a row's model */
+	struct ui_waits *waits;	/* GW502TUI_WAITS=stats, or NULL */
 	int64_t rows_rebuild_ns, rows_rebuild_max_ns;	/* time they took */
 	/* the selected row's model, rebuilt from its frames: while mini_on
 	 * the panes read it (ui_model) and their txn refs index it */
@@ -256,6 +257,9 @@ void ui_message(struct ui *u, bool error, const char *fmt, ...)
 void ui_layout(struct ui *u);
 int ui_top_height(const struct ui *u);
 bool ui_interrupted(const struct ui *u);
+/* A key from window w within timeout_ms (ERR: none); every look at the
+ * keyboard goes through it (GW502TUI_WAITS). */
+int ui_read_key(struct ui *u, WINDOW *w, int timeout_ms);
 /* Does terminfo know $TERM? (terminfo.c; checked before newterm) */
 bool ui_terminfo_known(void);
 const struct txn *ui_selected(const struct ui *u);
@@ -405,5 +409,14 @@ void dialog_info(struct ui *u, const char *title, const char *const *lines,
 void ui_theme_init(struct ui *u);
 void ui_theme_next(struct ui *u);
 void ui_theme_apply(struct ui *u);
+
+/* waits.c: GW502TUI_WAITS=stats, how long keys could wait (a test knob) */
+struct ui_waits;
+struct ui_waits *waits_new(void);
+/* Before a look at the keyboard and after it (a key read or not). */
+void waits_look(struct ui_waits *w, int64_t now_ns);
+void waits_looked(struct ui_waits *w, int64_t now_ns, bool key);
+void waits_report(struct ui_waits *w);
+void waits_free(struct ui_waits *w);
 
 #endif
