@@ -287,7 +287,7 @@ enum keep_phase {
 	KEEP_RECENT_DNS,	/* retire: look-ups from `from` on */
 	KEEP_PAIRS,		/* retire: kept connections' messages */
 	KEEP_CACHE,		/* retire: the gateway's DNS cache */
-	KEEP_IDLE_SCAN,		/* evict: the idle connections */
+	KEEP_IDLE_SCAN,		/* evict: connections that carried nothing */
 	KEEP_IDLE,		/* evict: which of them go */
 	KEEP_PLAN,		/* the compaction's maps */
 	KEEP_COMPACT,
@@ -297,8 +297,10 @@ enum keep_phase {
 static const uint8_t retire_phases[] = { KEEP_REFS, KEEP_WINDOWS,
 	KEEP_RECENT_CONNS, KEEP_RECENT_MSGS, KEEP_RECENT_DNS, KEEP_PAIRS,
 	KEEP_CACHE, KEEP_PLAN, KEEP_COMPACT, KEEP_DONE };
-static const uint8_t evict_phases[] = { KEEP_REFS, KEEP_WINDOWS,
-	KEEP_IDLE_SCAN, KEEP_IDLE, KEEP_PLAN, KEEP_COMPACT, KEEP_DONE };
+/* the idle connections first: none (a busy gateway's connections all
+ * carry something), and the windows are not worth walking */
+static const uint8_t evict_phases[] = { KEEP_IDLE_SCAN, KEEP_REFS,
+	KEEP_WINDOWS, KEEP_IDLE, KEEP_PLAN, KEEP_COMPACT, KEEP_DONE };
 
 struct keep_pass {
 	const uint8_t *phases;	/* retire_phases or evict_phases */
@@ -415,7 +417,7 @@ keep_item(struct diag *dg, const struct flow *fl, struct keep_pass *p,
 			keep_conn_msgs(fl, (uint32_t)i, k);
 		break;
 	case KEEP_IDLE_SCAN:
-		if (!k->conn[i] && conn_evictable(&fl->conns[i])) {
+		if (conn_evictable(&fl->conns[i])) {
 			p->idle[p->nidle].at = fl->conns[i].last.ts_ns;
 			p->idle[p->nidle++].index = (uint32_t)i;
 		}
@@ -449,17 +451,21 @@ keep_items(const struct diag *dg, const struct flow *fl, uint8_t phase)
 }
 
 /*
- * The least recently active idle connections (those that carried nothing
- * and nothing kept refers to: KEEP_IDLE_SCAN listed them) go, down to
- * three quarters of the budget (evictions stay rare): k then keeps
- * everything else. Returns how many go (0: none, the pass ends).
+ * The least recently active idle connections (those that carried nothing,
+ * KEEP_IDLE_SCAN's, that nothing kept refers to) go, down to three
+ * quarters of the budget (evictions stay rare): k then keeps everything
+ * else. Returns how many go (0: none, the pass ends).
  */
 static long
 choose_idle(const struct flow *fl, struct keep_pass *p)
 {
 	struct keep *k = &p->k;
-	size_t target, drop = 0;
+	size_t target, drop = 0, n = 0;
 
+	for (size_t i = 0; i < p->nidle; i++)
+		if (!k->conn[p->idle[i].index])
+			p->idle[n++] = p->idle[i];
+	p->nidle = n;
 	target = fl->limits.conn_budget - fl->limits.conn_budget / 4;
 	if (fl->nconns > target)
 		drop = fl->nconns - target < p->nidle ? fl->nconns - target :
@@ -580,9 +586,12 @@ diag_keep_step(struct diag *dg, struct flow *fl, size_t budget,
 			keep_item(dg, fl, p, p->next);
 		}
 		p->next = 0;
+		if (p->phases[p->phase] == KEEP_IDLE_SCAN && p->nidle == 0)
+			flow_evicted(fl, 0);	/* none could go */
 		/* out of memory, or nothing to evict: nothing changes */
 		if (p->result < 0 || (p->phases[p->phase] == KEEP_IDLE &&
-		    p->result == 0))
+		    p->result == 0) || (p->phases[p->phase] ==
+		    KEEP_IDLE_SCAN && p->nidle == 0))
 			break;
 		p->phase++;
 	}
@@ -641,21 +650,12 @@ int
 diag_evict_begin(struct diag *dg, struct flow *fl)
 {
 	struct keep_pass *p;
-	size_t i;
 
 	diag_keep_cancel(dg);
 	if (!flow_wants_evict(fl))
 		return 0;
 	if (dg->msgs_seen != fl->nmsgs)
 		return -1;	/* diag_update first: renumbering needs it */
-	/* none that carried nothing (a busy gateway's real connections):
-	 * the transactions' windows are not worth walking */
-	for (i = 0; i < fl->nconns && !conn_evictable(&fl->conns[i]); i++)
-		;
-	if (i == fl->nconns) {
-		flow_evicted(fl, 0);
-		return 0;
-	}
 	if ((p = keep_pass_new(dg, fl, evict_phases)) == NULL ||
 	    (p->idle = malloc((fl->nconns + 1) * sizeof *p->idle)) == NULL) {
 		if (p != NULL)
