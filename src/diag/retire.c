@@ -547,8 +547,7 @@ keep_phase_step(struct diag *dg, struct flow *fl, struct keep_pass *p,
 		p->mark = NULL;
 		return true;
 	case KEEP_IDLE:
-		if ((p->result = choose_idle(fl, p)) == 0)
-			flow_evicted(fl, 0);
+		p->result = choose_idle(fl, p);
 		return true;
 	case KEEP_PLAN:
 		if (flow_compact_plan(fl, p->k.conn, p->k.msg, p->k.dns,
@@ -569,6 +568,7 @@ diag_keep_step(struct diag *dg, struct flow *fl, size_t budget,
 {
 	struct keep_pass *p = dg->keeping;
 	const size_t given = budget;
+	bool none;
 
 	while (p != NULL && p->phases[p->phase] != KEEP_DONE) {
 		size_t n = keep_items(dg, fl, p->phases[p->phase]);
@@ -586,12 +586,12 @@ diag_keep_step(struct diag *dg, struct flow *fl, size_t budget,
 			keep_item(dg, fl, p, p->next);
 		}
 		p->next = 0;
-		if (p->phases[p->phase] == KEEP_IDLE_SCAN && p->nidle == 0)
+		none = p->result == 0 && (p->phases[p->phase] == KEEP_IDLE ||
+		    (p->phases[p->phase] == KEEP_IDLE_SCAN && p->nidle == 0));
+		if (none)
 			flow_evicted(fl, 0);	/* none could go */
 		/* out of memory, or nothing to evict: nothing changes */
-		if (p->result < 0 || (p->phases[p->phase] == KEEP_IDLE &&
-		    p->result == 0) || (p->phases[p->phase] ==
-		    KEEP_IDLE_SCAN && p->nidle == 0))
+		if (p->result < 0 || none)
 			break;
 		p->phase++;
 	}

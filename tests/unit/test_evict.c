@@ -181,6 +181,60 @@ flood_evicted_oldest_first(void **state)
 	uf_slices_end(u);
 }
 
+/*
+ * Over the budget, every connection that carried nothing is one an open
+ * request may still link to (its attempts to the address its look-up
+ * gave): none goes, nothing else either, and the next eviction is due a
+ * quarter later.
+ */
+static void
+needed_idle_connections_stay(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side res, dns, out, web, a, b;
+	size_t nconns, nmsgs, ndns;
+
+	flow_set_conn_budget(&u->fl, 4);
+	uf_side_init(&res, "10.0.0.1", 33000, 0);
+	uf_side_init(&dns, "10.0.0.53", 53, 0);
+	uf_side_init(&web, "192.0.2.10", 80, 9000);
+	/* what no request needs, but that is no idle connection, stays */
+	uf_side_init(&a, "10.0.0.9", 40001, 100);
+	uf_side_init(&b, "203.0.113.5", 22, 200);
+	uf_at(u, 1 * UF_S);
+	uf_handshake(u, &a, &b);
+	uf_send(u, &a, &b, "SSH-2.0-x\r\n");
+	uf_dns_query(u, &res, &dns, 0x99, "other.test", DNS_T_A);
+	uf_at(u, 10 * UF_S);
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_get(u, &u->cli, &u->srv, URL, HOST);
+	uf_dns_query(u, &res, &dns, 0x100, HOST, DNS_T_A);
+	uf_dns_answer(u, &dns, &res, 0x100, HOST, DNS_T_A, 0, resolved, 1);
+	for (uint16_t i = 0; i < 6; i++) {
+		uf_side_init(&out, "10.0.0.1", (uint16_t)(50000 + i),
+		    7000u + i);
+		uf_at(u, (11 + i) * UF_S);
+		uf_syn(u, &out, &web);
+	}
+	assert_true(flow_wants_evict(&u->fl));
+	diag_update(&u->dg, &u->fl);
+	nconns = u->fl.nconns;
+	nmsgs = u->fl.nmsgs;
+	ndns = u->fl.ndns;
+	assert_int_equal(nconns, 8);
+	assert_int_equal(ndns, 2);
+	assert_int_equal(diag_evict(&u->dg, &u->fl), 0);
+	assert_int_equal(u->fl.nconns, nconns);
+	assert_int_equal(u->fl.nmsgs, nmsgs);
+	assert_int_equal(u->fl.ndns, ndns);
+	assert_int_equal(u->fl.conns[0].sport, 22);
+	assert_int_equal(u->dg.ntxns, 1);
+	assert_int_equal(u->fl.stats.conns_evicted, 0);
+	assert_false(flow_wants_evict(&u->fl));
+	for (size_t i = 2; i < nconns; i++)
+		assert_int_equal(u->fl.conns[i].sport, 80);
+}
+
 /* Without a budget nothing is evicted, however many connections. */
 static void
 no_budget_no_eviction(void **state)
@@ -206,6 +260,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(flood_evicted_oldest_first,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(no_budget_no_eviction,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(needed_idle_connections_stay,
 		    uf_setup, uf_teardown),
 	};
 
