@@ -217,6 +217,7 @@ needed_idle_connections_stay(void **state)
 		uf_syn(u, &out, &web);
 	}
 	assert_true(flow_wants_evict(&u->fl));
+	uf_diag_start(u, NULL);
 	diag_update(&u->dg, &u->fl);
 	nconns = u->fl.nconns;
 	nmsgs = u->fl.nmsgs;
