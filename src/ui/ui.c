@@ -724,7 +724,7 @@ ui_load_end(struct ui *u, bool cancelled)
 {
 	u->load_read = true;
 	u->cancelled = cancelled;
-	if (!u->evicting && u->trim == NULL)
+	if (!u->evicting && u->trim == NULL && !u->diag_done)
 		ui_diagnose_begin(u);
 }
 
@@ -783,17 +783,22 @@ ui_work_slice(struct ui *u)
 			ui_load_diagnosed(u);
 		return true;
 	}
+	if (u->diag_done) {	/* a slice of its own: each is O(model) */
+		u->diag_done = false;
+		if (!ui_trim_begin(u))
+			ui_load_diagnosed(u);
+		return true;
+	}
 	if (!u->diagnosing)
 		return false;
 	do
 		done = engine_diagnose_step(&u->eng, UI_DIAG_STEP);
 	while (!done && !ui_signal_seen && clock_mono_ns() < until);
-	if (!done)
-		return true;
-	u->diagnosing = false;
-	u->last_diag_ns = clock_mono_ns();
-	if (!ui_trim_begin(u))
-		ui_load_diagnosed(u);
+	if (done) {
+		u->diagnosing = false;
+		u->diag_done = true;
+		u->last_diag_ns = clock_mono_ns();
+	}
 	return true;
 }
 

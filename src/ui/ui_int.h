@@ -189,6 +189,7 @@ struct ui {
 	bool loading, cancelled;
 	bool diagnosing;	/* a diagnosis under way, in slices */
 	bool diag_last;		/* it began once the reading was over */
+	bool diag_done;		/* it is complete: trim and show it next */
 	bool evicting;		/* an eviction under way, in slices */
 	struct ui_trim *trim;	/* a trim under way (ui.c), or NULL */
 	bool load_read;		/* loading: the reading is over, its last
