@@ -1382,13 +1382,23 @@ settle_list(struct diag *dg, const struct flow *fl, size_t *budget)
 	return 1;
 }
 
+/* Has diag_update indexed everything the flow holds? Not when it ran out
+ * of memory: a run then waits rather than settle without that evidence. */
+static bool
+indexed(const struct diag *dg, const struct flow *fl)
+{
+	return dg->msgs_seen == fl->nmsgs && dg->by_name.seen == fl->ndns &&
+	    dg->by_dst.seen == fl->nconns;
+}
+
 /* A new run, from the first unsettled transaction; -1 out of memory. */
 static int
 pass_begin(struct diag *dg, const struct flow *fl, bool final)
 {
 	struct diag_pass *p = &dg->pass;
 
-	if (claims_reserve(&dg->dns_claimed, &dg->dns_claimed_cap,
+	if (!indexed(dg, fl) ||
+	    claims_reserve(&dg->dns_claimed, &dg->dns_claimed_cap,
 	    fl->ndns + 1) != 0 ||
 	    claims_reserve(&dg->conn_claimed, &dg->conn_claimed_cap,
 	    fl->nconns + 1) != 0 ||

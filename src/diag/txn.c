@@ -95,20 +95,24 @@ request_host(const struct flow *fl, const struct http_msg *m, char *host,
 		*s = (char)tolower((unsigned char)*s);
 }
 
+/* Out of memory, what is left unindexed is taken by the next call (a run
+ * waits for it: link.c's indexed). */
 static void
 index_new(struct diag *dg, const struct flow *fl)
 {
 	for (; dg->by_name.seen < fl->ndns; dg->by_name.seen++) {
 		uint32_t i = (uint32_t)dg->by_name.seen;
 
-		key_add(&dg->by_name, name_hash(flow_str(fl, fl->dns[i].qname)),
-		    i, fl->dns[i].query.ts_ns);
+		if (key_add(&dg->by_name, name_hash(flow_str(fl,
+		    fl->dns[i].qname)), i, fl->dns[i].query.ts_ns) != 0)
+			return;
 	}
 	for (; dg->by_dst.seen < fl->nconns; dg->by_dst.seen++) {
 		uint32_t i = (uint32_t)dg->by_dst.seen;
 
-		key_add(&dg->by_dst, dst_hash(&fl->conns[i].saddr,
-		    fl->conns[i].sport), i, fl->conns[i].first.ts_ns);
+		if (key_add(&dg->by_dst, dst_hash(&fl->conns[i].saddr,
+		    fl->conns[i].sport), i, fl->conns[i].first.ts_ns) != 0)
+			return;
 	}
 }
 
@@ -269,17 +273,18 @@ answer_txn(struct diag *dg, const struct flow *fl, uint32_t mi)
 	dg->conn_head[m->conn] = t->next_on_conn;
 }
 
-static void
+/* 0, or -1 out of memory (not indexed). */
+static int
 index_upstream_request(struct diag *dg, const struct flow *fl, uint32_t mi)
 {
 	char host[HTTP_HOST_MAX];
 	uint16_t port;
 
 	request_host(fl, &fl->msgs[mi], host, sizeof host, &port);
-	if (host[0])
-		key_add(&dg->by_host, resource_hash(host,
-		    flow_str(fl, fl->msgs[mi].target)), mi,
-		    fl->msgs[mi].head.ts_ns);
+	if (host[0] == '\0')
+		return 0;
+	return key_add(&dg->by_host, resource_hash(host,
+	    flow_str(fl, fl->msgs[mi].target)), mi, fl->msgs[mi].head.ts_ns);
 }
 
 void
@@ -293,8 +298,9 @@ diag_update(struct diag *dg, struct flow *fl)
 		const struct conn *c = &fl->conns[m->conn];
 
 		if (c->role != CONN_CLIENT) {
-			if (m->dir == 0 && m->valid)
-				index_upstream_request(dg, fl, mi);
+			if (m->dir == 0 && m->valid &&
+			    index_upstream_request(dg, fl, mi) != 0)
+				break;	/* out of memory: the next call */
 			continue;
 		}
 		if (m->dir == 0 && m->valid)
