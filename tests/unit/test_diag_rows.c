@@ -3,7 +3,9 @@
  * (diag/evidence.c, evidence.h): only an answered DNS row lists
  * answers — a look-up whose answer came after the transaction ended
  * lists none, though that answer named addresses, and neither does the
- * cache row, whose text says which answer it used.
+ * cache row, whose text says which answer it used. A frame two rows
+ * show (a reply sent with the server's FIN) is one evidence frame: the
+ * list is sorted and has no repeats.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -87,11 +89,63 @@ test_answers_only_when_answered(void **state)
 	evidence_free(&ev);
 }
 
+/*
+ * The upstream server replies 503 and closes in the same segment (FIN
+ * with the reply's bytes), the gateway relays the 503: that frame is the
+ * reply's row and the upstream FIN's, one evidence frame.
+ */
+static void
+test_reply_with_fin(void **state)
+{
+	static const char reply[] = "HTTP/1.1 503 Service Unavailable\r\n"
+	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+	struct uf *u = *state;
+	struct scene s;
+	struct evidence ev;
+	const struct evidence_row *r, *fin;
+	const struct txn *t;
+	uint64_t f[64], g[64], up, both, ans;
+	size_t n;
+
+	scene_init(&s, u);
+	ask(&s);
+	resolve(&s);
+	up = upstream_get(&s);
+	both = uf_segment(u, &s.web, &s.out, s.web.seq, TCPF_FIN | TCPF_ACK |
+	    TCPF_PSH, reply, sizeof reply - 1);
+	s.web.seq += (uint32_t)(sizeof reply - 1) + 1;
+	ans = gateway_answers(&s, 503);
+	t = diagnosed(&s);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	build(u, t, &ev, EVIDENCE_PANE);
+	r = evidence_find(&ev, EK_UP_REPLY, 0);
+	fin = evidence_find(&ev, EK_FIN_UPSTREAM, 0);
+	assert_non_null(r);
+	assert_non_null(fin);
+	assert_int_equal(r->frame, both);
+	assert_int_equal(fin->frame, both);
+	assert_true(r->listed && fin->listed);
+	/* request, look-up and answer, SYN, SYN/ACK, upstream request,
+	 * the reply with the FIN, the answer: each once, in order */
+	n = uf_evidence(u, t, f, 64);
+	assert_int_equal(n, 8);
+	{
+		const uint64_t want[] = { s.req, 4, 5, 6, 7, up, both, ans };
+
+		assert_memory_equal(f, want, sizeof want);
+	}
+	assert_int_equal(evidence_frames(&ev, g, 64), n);
+	assert_memory_equal(g, f, n * sizeof f[0]);
+	evidence_free(&ev);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_answers_only_when_answered,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_reply_with_fin,
 		    uf_setup, uf_teardown),
 	};
 
