@@ -6,7 +6,12 @@
  * nothing at all (bytes that are no HTTP request, which a tunnel may
  * carry: nothing in them says they were another client's); a
  * connection whose requests all name another resource served someone
- * else, and the next candidate is taken.
+ * else, and the next candidate is taken. A request the gateway sent
+ * later on, on a connection to the host's next address opened after its
+ * first attempt failed (too late to count as that attempt's retry), is
+ * found by its reply: the status the gateway answered, relayed at once
+ * (within 100 ms before the answer, inclusive); that connection and the
+ * failed attempt are the transaction's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,11 +88,85 @@ test_tunnel_bytes_carry(void **state)
 	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, a + 2);
 }
 
+/*
+ * The gateway tries HOST's address five times, a single SYN every 1.5 s,
+ * none answered (frames 6-10: each attempt given up before the answer,
+ * so none can be what the answer followed), more chains than a
+ * transaction tries (the nearest and four more); 8 s after the request
+ * a sixth connection connects and carries GET / (frames 11-13), whose
+ * reply, 503, comes
+ * `before` the gateway's answer of 503 at 8.2 s. Returns the upstream
+ * request's message.
+ */
+static uint32_t
+late_retry(struct uf *u, int64_t before)
+{
+	struct scene s;
+	struct uf_side out;
+	uint32_t up;
+
+	scene_init(&s, u);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	out = s.out;
+	for (int k = 0; k < 5; k++) {
+		out.port = (uint16_t)(50000 + k);
+		uf_at(u, s.req_ts + 10 * UF_MS + k * 1500 * UF_MS);
+		uf_syn(u, &out, &s.web);
+	}
+	out.port = 50005;
+	uf_at(u, s.req_ts + 8 * UF_S);
+	uf_handshake(u, &out, &s.web);
+	uf_get(u, &out, &s.web, "/", HOST);
+	up = (uint32_t)(u->fl.nmsgs - 1);
+	uf_at(u, s.req_ts + 8200 * UF_MS - before);
+	uf_status(u, &s.web, &out, 503);
+	uf_at(u, s.req_ts + 8200 * UF_MS);
+	gateway_answers(&s, 503);
+	uf_diagnose(u);
+	return up;
+}
+
+static void
+test_relayed_after_retry(void **state)
+{
+	struct uf *u = *state;
+	const struct txn *t;
+	uint32_t up;
+
+	/* relayed 50 ms, then exactly 100 ms, before the answer */
+	for (int k = 0; k < 2; k++) {
+		u = again(state);
+		up = late_retry(u, k ? 100 * UF_MS : 50 * UF_MS);
+		t = uf_txn(u, 1);
+		expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+		assert_int_equal(t->d.up_req, up);
+		assert_int_equal(t->d.up_conn, u->fl.msgs[up].conn);
+		assert_int_equal(t->d.up_resp, u->fl.msgs[up].pair);
+		assert_int_equal(t->d.conn_link, LINK_REQUEST_LINE);
+		/* the connection that carried it (the failed attempts went
+		 * to the same address: not kept beside it) */
+		assert_int_equal(t->d.nconns, 1);
+		assert_int_equal(t->d.conns[0], t->d.up_conn);
+		assert_int_equal(u->fl.conns[t->d.up_conn].syns[0].number, 11);
+	}
+	/* 101 ms before: not relayed at once, another request's reply */
+	u = again(state);
+	late_retry(u, 101 * UF_MS);
+	t = uf_txn(u, 1);
+	assert_int_equal(t->d.up_req, NONE32);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, 6);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_tunnel_bytes_carry,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_relayed_after_retry,
 		    uf_setup, uf_teardown),
 	};
 
