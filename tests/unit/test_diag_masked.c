@@ -1,0 +1,115 @@
+/*
+ * test_diag_masked.c: which answers outside --status are gateway errors
+ * all the same (diag/link.c, masked_failure; DESIGN §7), by status
+ * class: a success (below 400) that relayed an invalid upstream reply is
+ * one, a 4xx after one is the client's own error; an error the gateway
+ * made itself (400 and above) after a failed look-up or connection is
+ * one, a success after them is not (it came from elsewhere: a cache).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unit_flow.h"
+#include "diag_scene.h"
+
+enum upstream { INVALID_REPLY, REFUSED, NXDOMAIN };
+
+/* The client's request (frames 1-3), then what happened upstream, then
+ * the gateway's answer `status`. */
+static const struct txn *
+answered(void **state, enum upstream what, unsigned status)
+{
+	struct uf *u = again(state);
+	struct scene s;
+
+	scene_init(&s, u);
+	ask(&s);
+	switch (what) {
+	case INVALID_REPLY:
+		resolve(&s);
+		upstream_get(&s);
+		uf_send(u, &s.web, &s.out, "SSH-2.0-OpenSSH_9.2\r\n\r\n");
+		break;
+	case REFUSED:
+		resolve(&s);
+		uf_syn(u, &s.out, &s.web);
+		uf_rst(u, &s.web, &s.out);
+		break;
+	case NXDOMAIN:
+		query(&s);
+		answer(&s, 3, NULL, 0);
+		break;
+	}
+	gateway_answers(&s, status);
+	return diagnosed(&s);
+}
+
+static void
+expect_masked(const struct txn *t, enum verdict v, enum cause c)
+{
+	expect_verdict(t, v, c);
+	assert_true(t->is_error);
+	assert_true(t->d.masked);
+}
+
+static void
+expect_not_masked(const struct txn *t)
+{
+	assert_int_equal(t->d.verdict, V_OK);
+	assert_int_equal(t->d.cause, C_NONE);
+	assert_false(t->is_error);
+	assert_false(t->d.masked);
+}
+
+static void
+test_invalid_reply_relayed(void **state)
+{
+	const struct txn *t;
+
+	t = answered(state, INVALID_REPLY, 200);
+	expect_masked(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	t = answered(state, INVALID_REPLY, 399);
+	expect_masked(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_int_not_equal(t->d.up_resp, NONE32);
+	/* a 4xx is the client's own error, whatever came from upstream */
+	expect_not_masked(answered(state, INVALID_REPLY, 400));
+	expect_not_masked(answered(state, INVALID_REPLY, 404));
+}
+
+static void
+test_own_error_after_failure(void **state)
+{
+	/* the gateway's own error status after the upstream failed */
+	expect_masked(answered(state, REFUSED, 400), V_CANNOT_CONNECT,
+	    C_TCP_RST);
+	expect_masked(answered(state, REFUSED, 500), V_CANNOT_CONNECT,
+	    C_TCP_RST);
+	expect_masked(answered(state, NXDOMAIN, 404), V_HOST_NOT_RESOLVABLE,
+	    C_DNS_NXDOMAIN);
+	/* a success after them came from elsewhere */
+	expect_not_masked(answered(state, REFUSED, 399));
+	expect_not_masked(answered(state, NXDOMAIN, 399));
+	expect_not_masked(answered(state, NXDOMAIN, 200));
+	expect_not_masked(answered(state, NXDOMAIN, 302));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_invalid_reply_relayed,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_own_error_after_failure,
+		    uf_setup, uf_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
