@@ -5,7 +5,8 @@
  * lists none, though that answer named addresses, and neither does the
  * cache row, whose text says which answer it used. A frame two rows
  * show (a reply sent with the server's FIN) is one evidence frame: the
- * list is sorted and has no repeats.
+ * list is sorted and has no repeats. A capture that begins with the
+ * request (no handshake) exports from its frame 1.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -139,6 +140,30 @@ test_reply_with_fin(void **state)
 	evidence_free(&ev);
 }
 
+static void
+test_range_from_frame_one(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct frame_ref first, last;
+	const struct txn *t;
+	uint64_t req, ans;
+
+	scene_init(&s, u);
+	req = uf_get(u, &u->cli, &u->srv, URL, HOST);
+	assert_int_equal(req, 1);
+	query(&s);
+	answer(&s, 3, NULL, 0);
+	ans = gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	txn_frame_range(&u->fl, t, &first, &last);
+	assert_int_equal(first.number, 1);
+	assert_int_equal(first.offset, 100);
+	assert_int_equal(first.ts_ns, T0);
+	assert_int_equal(last.number, ans);
+}
+
 int
 main(void)
 {
@@ -146,6 +171,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_answers_only_when_answered,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_reply_with_fin,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_range_from_frame_one,
 		    uf_setup, uf_teardown),
 	};
 
