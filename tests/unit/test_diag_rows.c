@@ -6,7 +6,9 @@
  * cache row, whose text says which answer it used. A frame two rows
  * show (a reply sent with the server's FIN) is one evidence frame: the
  * list is sorted and has no repeats. A capture that begins with the
- * request (no handshake) exports from its frame 1.
+ * request (no handshake) exports from its frame 1. A list built again
+ * for a report, in the rows a screen's build left, holds none of the
+ * screen's text.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -164,6 +166,56 @@ test_range_from_frame_one(void **state)
 	assert_int_equal(last.number, ans);
 }
 
+static void
+test_report_rows_reused(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct evidence ev;
+	const struct txn *t;
+	uint64_t syn[3];
+	size_t n;
+
+	scene_init(&s, u);
+	ask(&s);
+	resolve(&s);
+	syns_given_up(&s, syn);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	build(u, t, &ev, EVIDENCE_ARROWS);
+	n = ev.n;
+	assert_true(n > 8);
+	assert_string_not_equal(evidence_find(&ev, EK_SYN, 2)->interval, "");
+	/* the same list again, for a report */
+	assert_int_equal(evidence_build(&ev, &u->dg, &u->fl, t,
+	    u->fl.stats.last_ts, EVIDENCE_REPORT), 0);
+	assert_int_equal(ev.n, n);
+	for (size_t i = 0; i < ev.n; i++) {
+		const struct evidence_row *r = &ev.rows[i];
+
+		assert_string_equal(r->rel, "");
+		assert_string_equal(r->delay, "");
+		assert_string_equal(r->offset, "");
+		assert_string_equal(r->interval, "");
+		assert_string_equal(r->factor, "");
+		assert_string_equal(r->answers, "");
+		assert_string_equal(r->label, "");
+		assert_string_equal(r->detail, "");
+		if (r->kind == EK_CONNECT || r->kind == EK_NO_REPLY ||
+		    r->kind == EK_REQUEST || r->kind == EK_ANSWER ||
+		    r->kind == EK_SYN) {
+			assert_string_equal(r->text, "");
+			assert_string_equal(r->name, "");
+			assert_string_equal(r->kind_name, "");
+		}
+		if (r->kind != EK_SYN && r->kind != EK_DNS_QUERY &&
+		    r->kind != EK_DNS_ANSWER)
+			assert_string_equal(r->peer, "");
+	}
+	evidence_free(&ev);
+}
+
 int
 main(void)
 {
@@ -173,6 +225,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reply_with_fin,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_range_from_frame_one,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_report_rows_reused,
 		    uf_setup, uf_teardown),
 	};
 
