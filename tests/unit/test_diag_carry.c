@@ -92,15 +92,19 @@ test_tunnel_bytes_carry(void **state)
  * The gateway tries HOST's address five times, a single SYN every 1.5 s,
  * none answered (frames 6-10: each attempt given up before the answer,
  * so none can be what the answer followed), more chains than a
- * transaction tries (the nearest and four more); 8 s after the request
- * a sixth connection connects and carries GET / (frames 11-13), whose
- * reply, 503, comes
- * `before` the gateway's answer of 503 at 8.2 s. Returns the upstream
- * request's message.
+ * transaction tries (the nearest and four more); 8.5 s after the
+ * request (too late for the last attempt's retry) a sixth connection,
+ * to the host's next address when `next_address`, connects and carries
+ * GET / (frames 11-13), whose reply, 503, comes `before` the gateway's
+ * answer of 503 at 8.7 s. Returns the upstream request's message.
  */
 static uint32_t
-late_retry(struct uf *u, int64_t before)
+late_retry(struct uf *u, int64_t before, bool next_address)
 {
+	static const struct uf_rr two[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.10" },
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+	};
 	struct scene s;
 	struct uf_side out;
 	uint32_t up;
@@ -108,7 +112,7 @@ late_retry(struct uf *u, int64_t before)
 	scene_init(&s, u);
 	ask(&s);
 	query(&s);
-	answer(&s, 0, addr300, 1);
+	answer(&s, 0, two, next_address ? 2 : 1);
 	out = s.out;
 	for (int k = 0; k < 5; k++) {
 		out.port = (uint16_t)(50000 + k);
@@ -116,13 +120,15 @@ late_retry(struct uf *u, int64_t before)
 		uf_syn(u, &out, &s.web);
 	}
 	out.port = 50005;
-	uf_at(u, s.req_ts + 8 * UF_S);
+	if (next_address)
+		uf_side_init(&s.web, "192.0.2.11", 80, 9500);
+	uf_at(u, s.req_ts + 8500 * UF_MS);
 	uf_handshake(u, &out, &s.web);
 	uf_get(u, &out, &s.web, "/", HOST);
 	up = (uint32_t)(u->fl.nmsgs - 1);
-	uf_at(u, s.req_ts + 8200 * UF_MS - before);
+	uf_at(u, s.req_ts + 8700 * UF_MS - before);
 	uf_status(u, &s.web, &out, 503);
-	uf_at(u, s.req_ts + 8200 * UF_MS);
+	uf_at(u, s.req_ts + 8700 * UF_MS);
 	gateway_answers(&s, 503);
 	uf_diagnose(u);
 	return up;
@@ -138,7 +144,7 @@ test_relayed_after_retry(void **state)
 	/* relayed 50 ms, then exactly 100 ms, before the answer */
 	for (int k = 0; k < 2; k++) {
 		u = again(state);
-		up = late_retry(u, k ? 100 * UF_MS : 50 * UF_MS);
+		up = late_retry(u, k ? 100 * UF_MS : 50 * UF_MS, false);
 		t = uf_txn(u, 1);
 		expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
 		assert_int_equal(t->d.up_req, up);
@@ -153,11 +159,22 @@ test_relayed_after_retry(void **state)
 	}
 	/* 101 ms before: not relayed at once, another request's reply */
 	u = again(state);
-	late_retry(u, 101 * UF_MS);
+	late_retry(u, 101 * UF_MS, false);
 	t = uf_txn(u, 1);
 	assert_int_equal(t->d.up_req, NONE32);
 	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, 6);
+	/* the sixth connection to the host's next address: the first
+	 * failed attempt stays beside it */
+	u = again(state);
+	up = late_retry(u, 50 * UF_MS, true);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(t->d.up_req, up);
+	assert_int_equal(t->d.nconns, 2);
+	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, 6);
+	assert_int_equal(t->d.conns[1], t->d.up_conn);
+	assert_int_equal(t->d.conn_link, LINK_REQUEST_LINE);
 }
 
 int
