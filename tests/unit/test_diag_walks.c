@@ -4,7 +4,9 @@
  * among the last DIAG_CACHE_WALK (256) queries for the name, whoever
  * asked them, and no further; the first query of a look-up (the A
  * before the AAAA) among the DIAG_MAX_DNS (16) queries for the name
- * just before it. A capture flooded with the client's own queries for
+ * just before it. A look-up holds at most DIAG_MAX_DNS queries (the
+ * first 16 of a socket's retries), up to one sent at the very instant
+ * the gateway answered. A capture flooded with the client's own queries for
  * the host costs a bounded walk, at the price of the older evidence.
  */
 #include <setjmp.h>
@@ -170,6 +172,44 @@ test_lookup_start_walk(void **state)
 	assert_int_equal(t->d.dns[0], DIAG_MAX_DNS + 1);
 }
 
+/* The gateway's socket asks for HOST `n` times, 100 ms apart, never
+ * answered; the last query and the 502 share one instant. */
+static const struct txn *
+retries(void **state, int n)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	int64_t at;
+
+	scene_init(&s, u);
+	ask(&s);
+	at = u->next_ts_ns;
+	for (int k = 0; k < n; k++) {
+		uf_at(u, at + k * 100 * UF_MS);
+		uf_dns_query(u, &s.res, &s.dns, 0x500, HOST, DNS_T_A);
+	}
+	uf_at(u, at + (n - 1) * 100 * UF_MS);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	return uf_txn(u, 1);
+}
+
+static void
+test_lookup_size(void **state)
+{
+	const struct txn *t;
+
+	t = retries(state, 3);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	assert_int_equal(t->d.ndns, 3);
+	t = retries(state, DIAG_MAX_DNS + 4);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	assert_int_equal(t->d.ndns, DIAG_MAX_DNS);
+	for (unsigned k = 0; k < t->d.ndns; k++)
+		assert_int_equal(t->d.dns[k], k);
+	assert_int_equal(t->d.nconns, 0);
+}
+
 int
 main(void)
 {
@@ -180,6 +220,8 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_start_walk,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_size, uf_setup,
+		    uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
