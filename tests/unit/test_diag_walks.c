@@ -6,7 +6,8 @@
  * before the AAAA) among the DIAG_MAX_DNS (16) queries for the name
  * just before it. A look-up holds at most DIAG_MAX_DNS queries (the
  * first 16 of a socket's retries), up to one sent at the very instant
- * the gateway answered. A capture flooded with the client's own queries for
+ * the gateway answered. The walks are per name: other names' look-ups
+ * in between cost nothing. A capture flooded with the client's own queries for
  * the host costs a bounded walk, at the price of the older evidence.
  */
 #include <setjmp.h>
@@ -210,6 +211,37 @@ test_lookup_size(void **state)
 	assert_int_equal(t->d.nconns, 0);
 }
 
+/* The cached answer is found behind 300 look-ups of other names. */
+static void
+test_walks_per_name(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+	char name[32];
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	for (int k = 0; k < 300; k++) {
+		snprintf(name, sizeof name, "n%d.test", k);
+		uf_dns_query(u, &s.res, &s.dns, (uint16_t)(0x6000 + k), name,
+		    DNS_T_A);
+		uf_dns_answer(u, &s.dns, &s.res, (uint16_t)(0x6000 + k), name,
+		    DNS_T_A, 0, addr300, 1);
+	}
+	uf_wait(u, 1 * UF_S);
+	ask(&s);
+	uf_syn(u, &s.out, &s.web);
+	uf_rst(u, &s.web, &s.out);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	assert_int_equal(t->d.ndns, 1);
+	assert_int_equal(t->d.dns[0], 0);
+}
+
 int
 main(void)
 {
@@ -221,6 +253,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lookup_start_walk,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_size, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_walks_per_name, uf_setup,
 		    uf_teardown),
 	};
 
