@@ -216,6 +216,34 @@ test_report_rows_reused(void **state)
 	evidence_free(&ev);
 }
 
+static void
+test_columns_of_each(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2;
+	struct evidence ev;
+	char a[ADDR_STRLEN];
+
+	scene_init(&s, u);
+	served(&s);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL_B);
+	gateway_answers(&s, 502);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	build(u, uf_txn(u, 1), &ev, EVIDENCE_REPORT);
+	assert_string_equal(addr_fmt(&ev.addr[EC_CLIENT], a, sizeof a),
+	    "10.0.0.5");
+	assert_string_equal(addr_fmt(&ev.addr[EC_UPSTREAM], a, sizeof a),
+	    "192.0.2.10");
+	/* the same list, for request 2: another client's */
+	assert_int_equal(evidence_build(&ev, &u->dg, &u->fl, uf_txn(u, 2),
+	    u->fl.stats.last_ts, EVIDENCE_REPORT), 0);
+	assert_string_equal(addr_fmt(&ev.addr[EC_CLIENT], a, sizeof a),
+	    "10.0.0.6");
+	evidence_free(&ev);
+}
+
 int
 main(void)
 {
@@ -227,6 +255,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_range_from_frame_one,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_report_rows_reused,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_columns_of_each,
 		    uf_setup, uf_teardown),
 	};
 
