@@ -20,17 +20,18 @@
 void
 req_init(struct ui *u)
 {
-	u->rq.cap = 1024;
-	u->rq.idx = malloc(u->rq.cap * sizeof *u->rq.idx);
+	u->rq.ls.cap = 1024;
+	u->rq.ls.ids = malloc(u->rq.ls.cap * sizeof *u->rq.ls.ids);
 	u->rq.sel_id = 0;
-	u->rq.client_w = 15;
+	u->rq.ls.client_w = 15;
 }
 
 static void
 req_free(struct ui *u)
 {
-	free(u->rq.idx);
-	u->rq.idx = NULL;
+	free(u->rq.ls.ids);
+	free(u->rq.next.ids);
+	u->rq.ls.ids = u->rq.next.ids = NULL;
 }
 
 static size_t
@@ -49,6 +50,18 @@ req_entry_view(const struct ui *u, uint32_t e, struct row_view *v)
 		    v);
 	else
 		rows_view(&u->retired_rows, e, v);
+}
+
+uint32_t
+req_entry_of(const struct ui *u, uint32_t id)
+{
+	uint32_t ti = diag_find(&u->eng.diag, id);
+	size_t r;
+
+	if (ti != NONE32)
+		return REQ_LIVE | ti;
+	r = rows_by_id(&u->retired_rows, id);
+	return r != SIZE_MAX ? (uint32_t)r : NONE32;
 }
 
 static void
@@ -87,11 +100,15 @@ req_row_has(const struct row_view *t, const char *text)
 	return false;
 }
 
+/* Does request `id`'s row hold `text`? (false: forgotten) */
 static bool
-req_entry_has(const struct ui *u, uint32_t e, const char *text)
+req_id_has(const struct ui *u, uint32_t id, const char *text)
 {
+	uint32_t e = req_entry_of(u, id);
 	struct row_view v;
 
+	if (e == NONE32)
+		return false;
 	req_entry_view(u, e, &v);
 	return req_row_has(&v, text);
 }
@@ -110,37 +127,30 @@ req_match(const struct ui *u, uint32_t e, const struct row_view *t)
 
 /* Errors per status ("502×17 · no answer×1"), over every request. */
 static void
-req_count_status(struct req_pane *rq, const struct row_view *t)
+req_count_status(struct req_list *ls, const struct row_view *t)
 {
 	size_t i;
 
 	if (!t->is_error)
 		return;
-	for (i = 0; i < rq->nstatus && rq->by_status[i].status != t->status;
+	for (i = 0; i < ls->nstatus && ls->by_status[i].status != t->status;
 	    i++)
 		;
-	if (i == rq->nstatus) {
-		if (i == sizeof rq->by_status / sizeof rq->by_status[0])
+	if (i == ls->nstatus) {
+		if (i == sizeof ls->by_status / sizeof ls->by_status[0])
 			return;
-		rq->nstatus++;
-		rq->by_status[i].status = t->status;
-		rq->by_status[i].n = 0;
+		ls->nstatus++;
+		ls->by_status[i].status = t->status;
+		ls->by_status[i].n = 0;
 		/* in order of status, "no answer" (0) last */
-		while (i > 0 && (rq->by_status[i - 1].status == 0 ||
-		    rq->by_status[i - 1].status > t->status) && t->status) {
-			rq->by_status[i] = rq->by_status[i - 1];
-			rq->by_status[--i].status = t->status;
-			rq->by_status[i].n = 0;
+		while (i > 0 && (ls->by_status[i - 1].status == 0 ||
+		    ls->by_status[i - 1].status > t->status) && t->status) {
+			ls->by_status[i] = ls->by_status[i - 1];
+			ls->by_status[--i].status = t->status;
+			ls->by_status[i].n = 0;
 		}
 	}
-	rq->by_status[i].n++;
-}
-
-static uint32_t
-req_entry_id(const struct ui *u, uint32_t e)
-{
-	return e & REQ_LIVE ? u->eng.diag.txns[e & ~REQ_LIVE].id :
-	    u->retired_rows.rows[e].id;
+	ls->by_status[i].n++;
 }
 
 /* Where sel_id is in the (by id) index, or the row just after it. */
@@ -148,11 +158,11 @@ static size_t
 req_find(const struct ui *u, uint32_t id)
 {
 	const struct req_pane *rq = &u->rq;
-	size_t lo = 0, hi = rq->n, mid;
+	size_t lo = 0, hi = rq->ls.n, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (req_entry_id(u, rq->idx[mid]) < id)
+		if (rq->ls.ids[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -166,36 +176,35 @@ req_keep_visible(struct ui *u)
 	struct req_pane *rq = &u->rq;
 	size_t page = req_page(u);
 
-	if (rq->n == 0) {
+	if (rq->ls.n == 0) {
 		rq->sel = rq->top = 0;
 		return;
 	}
-	if (rq->sel >= rq->n)
-		rq->sel = rq->n - 1;
+	if (rq->sel >= rq->ls.n)
+		rq->sel = rq->ls.n - 1;
 	if (rq->sel < rq->top)
 		rq->top = rq->sel;
 	if (rq->sel >= rq->top + page)
 		rq->top = rq->sel - page + 1;
-	if (rq->top + page > rq->n)
-		rq->top = rq->n > page ? rq->n - page : 0;
+	if (rq->top + page > rq->ls.n)
+		rq->top = rq->ls.n > page ? rq->ls.n - page : 0;
 }
 
 static void
-req_client_width(struct ui *u, const struct row_view *t)
+req_client_width(struct req_list *ls, const struct row_view *t)
 {
 	char a[ADDR_STRLEN];
 	int w;
 
 	w = (int)strlen(addr_fmt(t->client, a, sizeof a));
-	if (w > u->rq.client_w)
-		u->rq.client_w = w;
+	if (w > ls->client_w)
+		ls->client_w = w;
 }
 
-/* One entry of the rebuilt list: counted, and listed when it passes. */
+/* One entry of a list being built: counted, and listed when it passes. */
 static void
-req_add_entry(struct ui *u, uint32_t e)
+req_add_entry(struct ui *u, struct req_list *ls, uint32_t e)
 {
-	struct req_pane *rq = &u->rq;
 	struct row_view v;
 
 	req_entry_view(u, e, &v);
@@ -203,59 +212,135 @@ req_add_entry(struct ui *u, uint32_t e)
 	 * does */
 	if (!u->opts->eo.client.family || addr_eq(v.client,
 	    &u->opts->eo.client)) {
-		req_count_status(rq, &v);
+		req_count_status(ls, &v);
 		if (v.is_error && v.verdict < V_COUNT)
-			rq->client_counts[v.verdict]++;
+			ls->client_counts[v.verdict]++;
 	}
 	if (!req_match(u, e, &v))
 		return;
-	if (rq->search[0] && req_row_has(&v, rq->search))
-		rq->matches++;
-	rq->idx[rq->n++] = e;
+	if (u->rq.search[0] && req_row_has(&v, u->rq.search))
+		ls->matches++;
+	ls->ids[ls->n++] = v.id;
 	if (v.verdict < V_COUNT)
-		rq->shown[v.verdict]++;
-	req_client_width(u, &v);
+		ls->shown[v.verdict]++;
+	req_client_width(ls, &v);
+}
+
+static size_t
+req_total(const struct ui *u)
+{
+	return u->eng.diag.ntxns + u->retired_rows.n;
+}
+
+/* An empty list with room for every request; false: out of memory. */
+static bool
+req_list_begin(struct ui *u, struct req_list *ls)
+{
+	size_t total = req_total(u);
+	uint32_t *ids;
+
+	if (total > ls->cap) {
+		if ((ids = realloc(ls->ids, total * sizeof *ids)) == NULL)
+			return false;
+		ls->ids = ids;
+		ls->cap = total;
+	}
+	ls->n = 0;
+	ls->matches = 0;
+	ls->nstatus = 0;
+	ls->client_w = 6;	/* "Client" */
+	memset(ls->shown, 0, sizeof ls->shown);
+	memset(ls->client_counts, 0, sizeof ls->client_counts);
+	return true;
+}
+
+/* Lists up to `budget` more entries, the retired rows and the model's
+ * transactions merged by id; true when all are. */
+static bool
+req_merge(struct ui *u, struct req_list *ls, size_t *ti, size_t *ri,
+    size_t budget)
+{
+	const struct diag *dg = &u->eng.diag;
+	const struct ui_rows *rs = &u->retired_rows;
+
+	while (*ti < dg->ntxns || *ri < rs->n) {
+		if (budget-- == 0)
+			return false;
+		if (*ri < rs->n && (*ti == dg->ntxns ||
+		    rs->rows[*ri].id < dg->txns[*ti].id))
+			req_add_entry(u, ls, (uint32_t)(*ri)++);
+		else
+			req_add_entry(u, ls, REQ_LIVE | (uint32_t)(*ti)++);
+	}
+	return true;
+}
+
+/* The list just built is shown: the selection follows its id. */
+static void
+req_install(struct ui *u)
+{
+	struct req_pane *rq = &u->rq;
+
+	if (u->wreq && ui_top_height(u) != u->top_h)
+		ui_layout(u);
+	if (rq->sel_id != 0)
+		rq->sel = req_find(u, rq->sel_id);
+	req_keep_visible(u);
+	rq->sel_id = rq->ls.n ? rq->ls.ids[rq->sel] : 0;
+	u->dirty |= D_REQ | D_STATUS;
 }
 
 void
 req_rebuild(struct ui *u)
 {
 	struct req_pane *rq = &u->rq;
-	const struct diag *dg = &u->eng.diag;
-	const struct ui_rows *rs = &u->retired_rows;
-	size_t i, r, total = dg->ntxns + rs->n;
-	uint32_t *nidx;
+	size_t ti = 0, ri = 0;
 
-	if (total > rq->cap) {
-		nidx = realloc(rq->idx, total * sizeof *rq->idx);
-		if (!nidx) {
-			ui_message(u, true, "out of memory for the list");
-			return;
-		}
-		rq->idx = nidx;
-		rq->cap = total;
+	rq->building = false;	/* this list is the newer */
+	if (!req_list_begin(u, &rq->ls)) {
+		ui_message(u, true, "out of memory for the list");
+		return;
 	}
-	rq->n = 0;
-	rq->matches = 0;
-	rq->nstatus = 0;
-	rq->client_w = 6;	/* "Client" */
-	memset(rq->shown, 0, sizeof rq->shown);
-	memset(rq->client_counts, 0, sizeof rq->client_counts);
-	/* the retired rows and the model's transactions, merged by id */
-	for (i = r = 0; i < dg->ntxns || r < rs->n;)
-		if (r < rs->n && (i == dg->ntxns ||
-		    rs->rows[r].id < dg->txns[i].id))
-			req_add_entry(u, (uint32_t)r++);
-		else
-			req_add_entry(u, REQ_LIVE | (uint32_t)i++);
-	rq->built_ntxns = dg->ntxns;
-	if (u->wreq && ui_top_height(u) != u->top_h)
-		ui_layout(u);
-	if (rq->sel_id != 0)
-		rq->sel = req_find(u, rq->sel_id);
-	req_keep_visible(u);
-	rq->sel_id = rq->n ? req_entry_id(u, rq->idx[rq->sel]) : 0;
-	u->dirty |= D_REQ | D_STATUS;
+	req_merge(u, &rq->ls, &ti, &ri, SIZE_MAX);
+	req_install(u);
+}
+
+bool
+req_build_begin(struct ui *u)
+{
+	struct req_pane *rq = &u->rq;
+
+	if (!req_list_begin(u, &rq->next))
+		return false;
+	rq->next_txn = rq->next_row = 0;
+	rq->next_total = req_total(u);
+	rq->building = true;
+	return true;
+}
+
+bool
+req_build_step(struct ui *u, size_t budget)
+{
+	struct req_pane *rq = &u->rq;
+	struct req_list built;
+
+	if (!rq->building)
+		return true;
+	/* the reading waits for the build, so the model holds still; if
+	 * anything changed it all the same, the list is built at once */
+	if (req_total(u) != rq->next_total) {
+		req_rebuild(u);
+		return true;
+	}
+	if (!req_merge(u, &rq->next, &rq->next_txn, &rq->next_row, budget))
+		return false;
+	/* the list shown before keeps its memory for the next build */
+	built = rq->next;
+	rq->next = rq->ls;
+	rq->ls = built;
+	rq->building = false;
+	req_install(u);
+	return true;
 }
 
 /* Moves the selection to row pos (clamped); true when it moved. */
@@ -264,14 +349,14 @@ req_goto(struct ui *u, size_t pos)
 {
 	struct req_pane *rq = &u->rq;
 
-	if (rq->n == 0)
+	if (rq->ls.n == 0)
 		return false;
-	if (pos >= rq->n)
-		pos = rq->n - 1;
-	if (pos == rq->sel && req_entry_id(u, rq->idx[pos]) == rq->sel_id)
+	if (pos >= rq->ls.n)
+		pos = rq->ls.n - 1;
+	if (pos == rq->sel && rq->ls.ids[pos] == rq->sel_id)
 		return false;
 	rq->sel = pos;
-	rq->sel_id = req_entry_id(u, rq->idx[pos]);
+	rq->sel_id = rq->ls.ids[pos];
 	req_keep_visible(u);
 	ui_selection_changed(u);
 	return true;
@@ -281,7 +366,7 @@ static bool
 req_move(struct ui *u, int act)
 {
 	struct req_pane *rq = &u->rq;
-	struct ui_list l = { rq->n, rq->sel, rq->top };
+	struct ui_list l = { rq->ls.n, rq->sel, rq->top };
 
 	if (!ui_list_move(&l, act, req_page(u), true))
 		return false;
@@ -299,11 +384,11 @@ req_next_match(struct ui *u, bool back)
 		ui_message(u, true, "no search: / or F3 to search");
 		return;
 	}
-	for (size_t k = 1; k <= rq->n; k++) {
-		size_t i = back ? (rq->sel + rq->n - k) % rq->n :
-		    (rq->sel + k) % rq->n;
+	for (size_t k = 1; k <= rq->ls.n; k++) {
+		size_t i = back ? (rq->sel + rq->ls.n - k) % rq->ls.n :
+		    (rq->sel + k) % rq->ls.n;
 
-		if (req_entry_has(u, rq->idx[i], rq->search)) {
+		if (req_id_has(u, rq->ls.ids[i], rq->search)) {
 			if ((back && i > rq->sel) || (!back && i < rq->sel))
 				ui_message(u, false, "search wrapped");
 			req_goto(u, i);
@@ -365,9 +450,9 @@ req_search(struct ui *u)
 		return;
 	snprintf(rq->search, sizeof rq->search, "%s", buf);
 	req_rebuild(u);
-	if (rq->search[0] && rq->n) {
+	if (rq->search[0] && rq->ls.n) {
 		/* the selected row when it matches, else the next one */
-		if (!req_entry_has(u, rq->idx[rq->sel], rq->search))
+		if (!req_id_has(u, rq->ls.ids[rq->sel], rq->search))
 			req_next_match(u, false);
 	}
 }
@@ -384,7 +469,7 @@ req_narrow(struct ui *u)
 		return;
 	snprintf(u->rq.narrow, sizeof u->rq.narrow, "%s", buf);
 	req_refilter(u);
-	if (u->rq.narrow[0] && u->rq.n == 0)
+	if (u->rq.narrow[0] && u->rq.ls.n == 0)
 		ui_message(u, true, "nothing matches \"%s\"%s", u->rq.narrow,
 		    u->rq.show_all ? "" : " among the errors (a: all)");
 }
@@ -439,7 +524,7 @@ req_step(struct ui *u)
 	if (rf_step(u, u->rf)) {
 		req_refilter(u);
 		ui_message(u, false, "display filter: %zu request%s",
-		    u->rq.n, u->rq.n == 1 ? "" : "s");
+		    u->rq.ls.n, u->rq.ls.n == 1 ? "" : "s");
 		return false;
 	}
 	u->dirty |= D_REQ;	/* the title's progress */
@@ -450,13 +535,11 @@ void
 req_show(struct ui *u, uint32_t id)
 {
 	struct req_pane *rq = &u->rq;
-	uint32_t ti = diag_find(&u->eng.diag, id), e;
-	size_t r = rows_by_id(&u->retired_rows, id);
+	uint32_t e = req_entry_of(u, id);
 	struct row_view v;
 
-	if (ti == NONE32 && r == SIZE_MAX)
+	if (e == NONE32)
 		return;
-	e = ti != NONE32 ? REQ_LIVE | ti : (uint32_t)r;
 	req_entry_view(u, e, &v);
 	if (!req_match(u, e, &v)) {	/* widen what hides it */
 		rq->show_all = rq->show_all || !v.is_error;
@@ -535,7 +618,7 @@ req_columns(const struct ui *u, int width, struct req_cols *c)
 	c->verdict = c->long_badge ? 19 : 8;
 	c->dur = 7;
 	c->method = COL_METHOD;
-	c->client = u->rq.client_w;
+	c->client = u->rq.ls.client_w;
 	if (width < 70)
 		c->dur = 0;
 	if (width < 60)
@@ -664,15 +747,15 @@ req_status_counts(const struct ui *u, char *out, size_t len)
 	size_t o = 0;
 
 	out[0] = '\0';
-	for (size_t i = 0; i < rq->nstatus && o < len; i++) {
+	for (size_t i = 0; i < rq->ls.nstatus && o < len; i++) {
 		char st[16];
 
-		if (rq->by_status[i].status)
-			snprintf(st, sizeof st, "%u", rq->by_status[i].status);
+		if (rq->ls.by_status[i].status)
+			snprintf(st, sizeof st, "%u", rq->ls.by_status[i].status);
 		else
 			snprintf(st, sizeof st, "no answer");
 		o += (size_t)snprintf(out + o, len - o, "%s%s%s%llu", i ? dot :
-		    "", st, u->g.mul, (unsigned long long)rq->by_status[i].n);
+		    "", st, u->g.mul, (unsigned long long)rq->ls.by_status[i].n);
 	}
 }
 
@@ -684,11 +767,11 @@ req_title(struct ui *u)
 	int o, w = getmaxx(u->wreq), used;
 
 	o = snprintf(title, sizeof title, "%s %zu/%zu",
-	    rq->show_all ? "Requests" : "Gateway errors", rq->n,
+	    rq->show_all ? "Requests" : "Gateway errors", rq->ls.n,
 	    (size_t)(u->eng.diag.ntxns + u->retired_rows.n));
 	if (rq->search[0])
 		o += snprintf(title + o, sizeof title - o, " /%s (%zu)",
-		    ui_esc_str(u, rq->search, esc, sizeof esc), rq->matches);
+		    ui_esc_str(u, rq->search, esc, sizeof esc), rq->ls.matches);
 	if (rq->narrow[0])
 		o += snprintf(title + o, sizeof title - o, " \\%s",
 		    ui_esc_str(u, rq->narrow, esc, sizeof esc));
@@ -726,12 +809,16 @@ req_draw(struct ui *u)
 	req_title(u);
 	req_columns(u, width, &c);
 	req_header(u, &c, width);
-	if (rq->n == 0)
+	if (rq->ls.n == 0)
 		req_empty(u, width);
-	for (i = 0; i < page && rq->top + i < rq->n; i++) {
+	for (i = 0; i < page && rq->top + i < rq->ls.n; i++) {
+		uint32_t e = req_entry_of(u, rq->ls.ids[rq->top + i]);
 		struct row_view v;
 
-		req_entry_view(u, rq->idx[rq->top + i], &v);
+		if (e == NONE32)	/* --keep forgot it since: a blank row
+					 * until the next list */
+			continue;
+		req_entry_view(u, e, &v);
 		req_row(u, (int)i + 2, &v, &c, rq->top + i == rq->sel);
 	}
 	wnoutrefresh(u->wreq);
@@ -741,7 +828,7 @@ req_draw(struct ui *u)
 static void
 req_click(struct ui *u, int y)
 {
-	if (y >= 2 && u->rq.top + (size_t)(y - 2) < u->rq.n)
+	if (y >= 2 && u->rq.top + (size_t)(y - 2) < u->rq.ls.n)
 		req_goto(u, u->rq.top + (size_t)(y - 2));
 }
 

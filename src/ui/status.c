@@ -52,7 +52,7 @@ status_file(const struct ui *u)
 static void
 status_counts(struct ui *u)
 {
-	const uint64_t *c = u->opts->eo.client.family ? u->rq.client_counts :
+	const uint64_t *c = u->opts->eo.client.family ? u->rq.ls.client_counts :
 	    u->eng.diag.counts;
 	const char *dot = u->utf8 ? " \xc2\xb7 " : " | ";
 	char line[512], esc[300];

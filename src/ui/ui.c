@@ -107,7 +107,8 @@ ui_message(struct ui *u, bool error, const char *fmt, ...)
 static uint32_t
 ui_selected_entry(const struct ui *u)
 {
-	return u->rq.n && u->rq.sel < u->rq.n ? u->rq.idx[u->rq.sel] : NONE32;
+	return u->rq.ls.n && u->rq.sel < u->rq.ls.n ?
+	    req_entry_of(u, u->rq.ls.ids[u->rq.sel]) : NONE32;
 }
 
 /* The selected transaction, in the model the panes read (ui_model):
@@ -291,7 +292,7 @@ ui_top_height(const struct ui *u)
 {
 	int h = u->rows - 2, max = h * 45 / 100, want;
 
-	want = u->rq.n + 2 < (size_t)max ? (int)u->rq.n + 2 : max;
+	want = u->rq.ls.n + 2 < (size_t)max ? (int)u->rq.ls.n + 2 : max;
 	if (want < 6)
 		want = 6;
 	if (want > h - 4)
@@ -590,6 +591,10 @@ ui_trim_end(struct ui *u, long result)
  * slice once this much of the slice is spent: both would add up */
 #define UI_KEEP_FRESH_NS (2LL * 1000000LL)
 
+/* Rows staged between looks at the clock: each gathers its frames from
+ * the model, a few microseconds */
+#define UI_STAGE_STEP 128
+
 /* Steps of a pass of diag/retire.c (a trim's retirement, an eviction)
  * until `until`; true when it is over, with its result. */
 static bool
@@ -617,7 +622,7 @@ ui_trim_slice(struct ui *u, int64_t until)
 	int rc;
 
 	while (tr->phase == TRIM_ROWS) {
-		if (ui_trim_stage(u, UI_KEEP_STEP))
+		if (ui_trim_stage(u, UI_STAGE_STEP))
 			tr->phase = TRIM_RETIRE;
 		else if (ui_signal_seen || clock_mono_ns() >= until) {
 			return false;
@@ -675,14 +680,13 @@ ui_diagnose_begin(struct ui *u)
 	u->diag_last = u->load_read;
 }
 
-/* The diagnosis and its trim are complete: what shows its verdicts and
- * counts (never half-counted ones: the list and the counts change only
- * here). */
+/* The diagnosis and its trim are complete and listed (never half-counted
+ * verdicts: the list and its counts change only as a whole): the panes
+ * show the selection's. */
 static void
 ui_diagnosed(struct ui *u)
 {
 	u->diag_nmsgs = u->eng.flow.nmsgs;
-	req_rebuild(u);
 	ui_model_sync(u);
 	ev_build(u, ui_selected(u));
 	u->dirty |= D_REQ | D_EV | D_STATUS;
@@ -702,6 +706,7 @@ ui_diagnose(struct ui *u)
 	u->last_diag_ns = clock_mono_ns();
 	if (ui_trim_begin(u) && !ui_trim_slice(u, INT64_MAX))
 		ui_trim_end(u, -1);	/* a signal: nothing retired */
+	req_rebuild(u);
 	ui_diagnosed(u);
 }
 
@@ -724,7 +729,7 @@ ui_load_end(struct ui *u, bool cancelled)
 {
 	u->load_read = true;
 	u->cancelled = cancelled;
-	if (!u->evicting && u->trim == NULL && !u->diag_done)
+	if (!u->evicting && u->trim == NULL && !u->listing && !u->diag_done)
 		ui_diagnose_begin(u);
 }
 
@@ -749,7 +754,7 @@ ui_load_done(struct ui *u)
 		ui_notice(u);
 }
 
-/* A diagnosis and its trim are over while loading. */
+/* A diagnosis, its trim and its list are over while loading. */
 static void
 ui_load_diagnosed(struct ui *u)
 {
@@ -758,14 +763,43 @@ ui_load_diagnosed(struct ui *u)
 		ui_diagnose_begin(u);	/* q came during it: the last one */
 	else if (u->load_read)
 		ui_load_done(u);
-	else if (u->rq.n && ui_selected(u) && u->ev.txn == NONE32)
+	else if (u->rq.ls.n && ui_selected(u) && u->ev.txn == NONE32)
 		ui_selection_changed(u);
+}
+
+/* Entries a step of the list's build adds between looks at the clock:
+ * each costs about a microsecond (a transaction's row, its client) */
+#define UI_LIST_STEP 1024
+
+/* The diagnosis and its trim are over while loading: its list is built
+ * in slices (the one shown meanwhile names its requests by id, which a
+ * trim does not change). */
+static void
+ui_list_begin(struct ui *u)
+{
+	if (req_build_begin(u)) {
+		u->listing = true;
+		return;
+	}
+	req_rebuild(u);		/* no memory for two lists */
+	ui_load_diagnosed(u);
+}
+
+/* One slice of the list's build; true when it is over. */
+static bool
+ui_list_slice(struct ui *u, int64_t until)
+{
+	do
+		if (req_build_step(u, UI_LIST_STEP))
+			return true;
+	while (!ui_signal_seen && clock_mono_ns() < until);
+	return false;
 }
 
 /*
  * One slice of the work that holds the reading (issue 13: each at most
  * UI_SLICE_NS, so keys and signals wait no longer): an eviction, then a
- * diagnosis, then its trim. False when there is none.
+ * diagnosis, its trim, its list. False when there is none.
  */
 static bool
 ui_work_slice(struct ui *u)
@@ -780,13 +814,20 @@ ui_work_slice(struct ui *u)
 	}
 	if (u->trim != NULL) {
 		if (ui_trim_slice(u, until))
+			ui_list_begin(u);
+		return true;
+	}
+	if (u->listing) {
+		if (ui_list_slice(u, until)) {
+			u->listing = false;
 			ui_load_diagnosed(u);
+		}
 		return true;
 	}
 	if (u->diag_done) {	/* a slice of its own: each is O(model) */
 		u->diag_done = false;
 		if (!ui_trim_begin(u))
-			ui_load_diagnosed(u);
+			ui_list_begin(u);
 		return true;
 	}
 	if (!u->diagnosing)
@@ -1090,7 +1131,7 @@ ui_setup(struct ui *u, char *err, size_t errlen)
 	req_init(u);
 	ev_init(u);
 	st_init(u);
-	if (!u->ev.lines || !u->rq.idx) {
+	if (!u->ev.lines || !u->rq.ls.ids) {
 		snprintf(err, errlen, "%s: out of memory", u->opts->path);
 		return -1;
 	}

@@ -114,28 +114,40 @@ struct ui_glyphs {
 	char hline_ch;		/* for arrows drawn as text */
 };
 
-/* A list entry (req_pane.idx): a row of u->rows, or with this bit a
- * transaction still in the model (its txns[] index). */
+/* A list entry: a row of u->retired_rows, or with this bit a transaction
+ * still in the model (its txns[] index). The list keeps ids, not entries:
+ * an id stays true while a trim retires or renumbers its transaction. */
 #define REQ_LIVE 0x80000000u
 
-struct req_pane {
-	uint32_t *idx;		/* entries passing the filter, by id */
+/* The list's rows and what is counted over them. */
+struct req_list {
+	uint32_t *ids;		/* ids of the entries passing the filter,
+				 * ascending */
 	size_t n, cap;
-	size_t sel, top;	/* positions in idx */
+	size_t matches;		/* rows matching search */
+	int client_w;		/* width of the client column */
+	uint64_t shown[V_COUNT];	/* counts over the filtered rows */
+	struct req_status { uint16_t status; uint64_t n; } by_status[20];
+	size_t nstatus;		/* errors per status, 0 = no answer */
+	uint64_t client_counts[V_COUNT];	/* -c: that client's errors */
+};
+
+struct req_pane {
+	struct req_list ls;	/* what the pane shows */
+	/* the list after a diagnosis, built in steps between looks at the
+	 * keys (req_build_*) and shown once complete */
+	struct req_list next;
+	size_t next_txn, next_row;	/* where that build merges on */
+	size_t next_total;	/* requests in the model when it began */
+	bool building;
+	size_t sel, top;	/* positions in ls.ids */
 	uint32_t sel_id;	/* id kept selected across rebuilds, 0: none */
 	bool show_all;
 	char search[256];	/* "/" term, "": none; n/N jump to matches */
 	char narrow[256];	/* "\\" text: only rows containing it */
 	char dfilter[512];	/* F/: display filter (rf) applied, "": none */
-	size_t matches;		/* rows matching search */
 	bool client_on;
 	struct gw_addr client;
-	int client_w;		/* width of the client column */
-	size_t built_ntxns;	/* diag.ntxns when idx was built */
-	uint64_t shown[V_COUNT];	/* counts over the filtered rows */
-	struct req_status { uint16_t status; uint64_t n; } by_status[20];
-	size_t nstatus;		/* errors per status, 0 = no answer */
-	uint64_t client_counts[V_COUNT];	/* -c: that client's errors */
 };
 
 struct ev_line {
@@ -192,6 +204,7 @@ struct ui {
 	bool diag_done;		/* it is complete: trim and show it next */
 	bool evicting;		/* an eviction under way, in slices */
 	struct ui_trim *trim;	/* a trim under way (ui.c), or NULL */
+	bool listing;		/* then its list is built, in slices */
 	bool load_read;		/* loading: the reading is over, its last
 				 * diagnosis runs */
 	bool live_dead, live_full_told, live_new;	/* live capture */
@@ -341,6 +354,11 @@ int ui_hop_sighting(struct ui *u, const struct evidence_row *r,
 /* pane_requests.c */
 void req_init(struct ui *u);
 void req_rebuild(struct ui *u);
+/* The list after a diagnosis, built in steps: begin (false: built at
+ * once, out of memory for a second list), then steps until one returns
+ * true (also when a req_rebuild meanwhile made it needless). */
+bool req_build_begin(struct ui *u);
+bool req_build_step(struct ui *u, size_t budget);
 /* Starts the -Y filter once the capture has loaded. */
 void req_start(struct ui *u);
 /* Lists and selects request `id` (in the model or a retired row),
@@ -348,6 +366,8 @@ void req_start(struct ui *u);
 void req_show(struct ui *u, uint32_t id);
 /* List entry e as shown. */
 void req_entry_view(const struct ui *u, uint32_t e, struct row_view *v);
+/* The entry of request `id` now, NONE32 when --keep forgot it. */
+uint32_t req_entry_of(const struct ui *u, uint32_t id);
 
 /* req_filter.c: a display filter over the capture, selecting requests */
 struct rf_scan;

@@ -32,7 +32,7 @@ stream_done(struct ui *u, const struct live_stats *st)
 
 	engine_finish(&u->eng);
 	ui_diagnose(u);
-	if (u->rq.n && ui_selected(u) && u->ev.txn == NONE32)
+	if (u->rq.ls.n && ui_selected(u) && u->ev.txn == NONE32)
 		ui_selection_changed(u);
 	u->live_dead = true;	/* nothing more to wait for */
 	u->dirty |= D_STATUS;
@@ -92,7 +92,7 @@ ui_live_poll(struct ui *u)
 	    UI_LIVE_IDLE_DIAG_NS) {
 		u->live_new = false;
 		ui_diagnose(u);
-		if (u->rq.n && ui_selected(u) && u->ev.txn == NONE32)
+		if (u->rq.ls.n && ui_selected(u) && u->ev.txn == NONE32)
 			ui_selection_changed(u);
 	}
 	if (clock_mono_ns() - u->live_status_ns >= UI_LIVE_DIAG_NS) {

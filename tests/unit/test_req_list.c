@@ -1,0 +1,302 @@
+/*
+ * test_req_list.c: the request list after a diagnosis is built in steps
+ * between looks at the keys (req_build_begin/req_build_step, issue 13).
+ * Built in steps of any size it is the list built at once, rows, order
+ * and counts; the list shown meanwhile does not move; a list rebuilt at
+ * once meanwhile (a filter key) is not undone by the older build; and the
+ * list names requests by id, so what it shows stays true while a trim
+ * retires its transactions into rows.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine.h"
+#include "ui/ui_int.h"
+
+#define CAPTURE "examples/gw502-lab.pcap"
+
+struct fixture {
+	struct ui_opts opts;
+	struct ui *u;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof *fx);
+	struct engine_opts eo;
+	char err[256];
+
+	assert_non_null(fx);
+	fx->u = calloc(1, sizeof *fx->u);
+	assert_non_null(fx->u);
+	fx->opts.path = CAPTURE;
+	fx->u->opts = &fx->opts;
+	engine_default_opts(&eo);
+	if (engine_open(&fx->u->eng, CAPTURE, &eo, err, sizeof err) != 0)
+		fail_msg("%s: %s", CAPTURE, err);
+	while (engine_step(&fx->u->eng, 0) == 1)
+		;
+	engine_diagnose(&fx->u->eng);
+	assert_true(fx->u->eng.diag.ntxns >= 8);
+	req_init(fx->u);
+	assert_non_null(fx->u->rq.ls.ids);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	ui_pane_requests.destroy(fx->u);
+	rows_free(&fx->u->retired_rows);
+	engine_close(&fx->u->eng);
+	free(fx->u);
+	free(fx);
+	return 0;
+}
+
+/* The even transactions retire into rows, as a trim does: afterwards
+ * each request is in exactly one of the model and the rows. */
+static void
+retire_even(struct ui *u)
+{
+	struct diag *dg = &u->eng.diag;
+	size_t n = dg->ntxns, nrows;
+	uint8_t *retire = calloc(n, 1);
+	uint32_t *ids = calloc(n, sizeof *ids);
+
+	assert_non_null(retire);
+	assert_non_null(ids);
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = dg->txns[i].id;
+		/* what a trim takes (ui.c ui_trim_rows) */
+		if (i % 2 == 0 && dg->txns[i].settled && txn_final_ns(dg,
+		    &u->eng.flow, &dg->txns[i]) <= u->eng.flow.stats.last_ts) {
+			retire[i] = 1;
+			assert_int_equal(rows_stage(&u->retired_rows, dg,
+			    &u->eng.flow, &dg->txns[i]), 0);
+		}
+	}
+	assert_true(diag_retire(dg, &u->eng.flow, retire) > 0);
+	rows_commit(&u->retired_rows);
+	nrows = u->retired_rows.n;
+	assert_true(nrows > 0 && dg->ntxns > 0);
+	assert_int_equal(nrows + dg->ntxns, n);
+	for (size_t i = 0; i < n; i++)
+		assert_true((diag_find(dg, ids[i]) != NONE32) !=
+		    (rows_by_id(&u->retired_rows, ids[i]) != SIZE_MAX));
+	free(ids);
+	free(retire);
+}
+
+static void
+lists_equal(const struct req_list *a, const struct req_list *b)
+{
+	assert_int_equal(a->n, b->n);
+	assert_memory_equal(a->ids, b->ids, a->n * sizeof *a->ids);
+	assert_int_equal(a->matches, b->matches);
+	assert_int_equal(a->client_w, b->client_w);
+	assert_memory_equal(a->shown, b->shown, sizeof a->shown);
+	assert_int_equal(a->nstatus, b->nstatus);
+	for (size_t i = 0; i < a->nstatus; i++) {
+		assert_int_equal(a->by_status[i].status,
+		    b->by_status[i].status);
+		assert_int_equal(a->by_status[i].n, b->by_status[i].n);
+	}
+	assert_memory_equal(a->client_counts, b->client_counts,
+	    sizeof a->client_counts);
+}
+
+/* A copy of the list shown, its ids in memory of their own. */
+static struct req_list
+list_copy(const struct req_list *ls)
+{
+	struct req_list c = *ls;
+
+	c.ids = malloc((ls->n ? ls->n : 1) * sizeof *c.ids);
+	assert_non_null(c.ids);
+	memcpy(c.ids, ls->ids, ls->n * sizeof *c.ids);
+	return c;
+}
+
+/* Builds in steps of `budget`; the list shown holds until the last one.
+ * Returns how many steps it took. */
+static size_t
+build_in_steps(struct ui *u, size_t budget)
+{
+	struct req_list before = list_copy(&u->rq.ls);
+	size_t steps = 1;
+
+	assert_true(req_build_begin(u));
+	while (!req_build_step(u, budget)) {
+		lists_equal(&u->rq.ls, &before);
+		steps++;
+		assert_true(steps < 100000);
+	}
+	free(before.ids);
+	return steps;
+}
+
+static void
+steps_give_the_list_at_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct ui *u = fx->u;
+	static const size_t budgets[] = { 1, 2, 3, 7, 1024 };
+
+	retire_even(u);
+	for (int all = 0; all < 2; all++)
+		for (int search = 0; search < 2; search++)
+			for (size_t b = 0; b < sizeof budgets /
+			    sizeof budgets[0]; b++) {
+				struct req_list at_once;
+				size_t steps, total = u->eng.diag.ntxns +
+				    u->retired_rows.n;
+
+				u->rq.show_all = all;
+				snprintf(u->rq.search, sizeof u->rq.search,
+				    "%s", search ? "lab" : "");
+				req_rebuild(u);
+				at_once = list_copy(&u->rq.ls);
+				assert_true(at_once.n > 0);
+				if (all)
+					assert_int_equal(at_once.n, total);
+				/* from an empty list shown, so that the
+				 * build's result is not the list before */
+				u->rq.ls.n = 0;
+				steps = build_in_steps(u, budgets[b]);
+				lists_equal(&u->rq.ls, &at_once);
+				/* `budget` entries a step, no more, no less */
+				assert_int_equal(steps, (total + budgets[b] -
+				    1) / budgets[b]);
+				free(at_once.ids);
+			}
+}
+
+static void
+selection_follows_its_id(void **state)
+{
+	struct fixture *fx = *state;
+	struct ui *u = fx->u;
+	struct req_pane *rq = &u->rq;
+	uint32_t id;
+
+	u->rq.show_all = true;
+	req_rebuild(u);
+	assert_true(rq->ls.n >= 3);
+	rq->sel = 2;
+	id = rq->sel_id = rq->ls.ids[2];
+	retire_even(u);
+	build_in_steps(u, 1);
+	assert_int_equal(rq->ls.ids[rq->sel], id);
+	assert_int_equal(rq->sel_id, id);
+	/* hidden now (errors only): the row after it, by id */
+	u->rq.show_all = false;
+	build_in_steps(u, 2);
+	assert_true(rq->ls.n > 0);
+	assert_true(rq->sel < rq->ls.n);
+	assert_int_equal(rq->sel_id, rq->ls.ids[rq->sel]);
+}
+
+static void
+a_list_rebuilt_meanwhile_stays(void **state)
+{
+	struct fixture *fx = *state;
+	struct ui *u = fx->u;
+	struct req_list errors;
+
+	u->rq.show_all = true;
+	assert_true(req_build_begin(u));
+	assert_false(req_build_step(u, 1));
+	/* `a` while it is built: errors only, at once */
+	u->rq.show_all = false;
+	req_rebuild(u);
+	errors = list_copy(&u->rq.ls);
+	assert_true(errors.n < u->eng.diag.ntxns);
+	assert_true(req_build_step(u, 1));
+	lists_equal(&u->rq.ls, &errors);
+	free(errors.ids);
+}
+
+/* The reading waits for a build; if the model grew all the same, the
+ * list is built at once, never past the room the build had. */
+static void
+a_model_grown_meanwhile_is_listed_at_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct ui *u = fx->u;
+	struct diag *dg = &u->eng.diag;
+	struct req_list at_once;
+
+	u->rq.show_all = true;
+	assert_true(req_build_begin(u));
+	assert_false(req_build_step(u, 1));
+	/* one more entry: a row for a transaction still in the model */
+	assert_int_equal(rows_stage(&u->retired_rows, dg, &u->eng.flow,
+	    &dg->txns[0]), 0);
+	rows_commit(&u->retired_rows);
+	assert_true(req_build_step(u, 1));
+	assert_int_equal(u->rq.ls.n, dg->ntxns + 1);
+	at_once = list_copy(&u->rq.ls);
+	req_rebuild(u);
+	lists_equal(&u->rq.ls, &at_once);
+	free(at_once.ids);
+}
+
+/* Listed before the trim, every entry still shows its own request. */
+static void
+ids_hold_through_a_trim(void **state)
+{
+	struct fixture *fx = *state;
+	struct ui *u = fx->u;
+	struct req_list before;
+	size_t rows = 0;
+
+	u->rq.show_all = true;
+	req_rebuild(u);
+	before = list_copy(&u->rq.ls);
+	retire_even(u);
+	lists_equal(&u->rq.ls, &before);
+	for (size_t i = 0; i < before.n; i++) {
+		uint32_t e = req_entry_of(u, before.ids[i]);
+		struct row_view v;
+
+		assert_int_not_equal(e, NONE32);
+		rows += !(e & REQ_LIVE);
+		req_entry_view(u, e, &v);
+		assert_int_equal(v.id, before.ids[i]);
+	}
+	assert_int_equal(rows, u->retired_rows.n);
+	/* an id nobody has */
+	assert_int_equal(req_entry_of(u, 0), NONE32);
+	free(before.ids);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(steps_give_the_list_at_once,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(selection_follows_its_id,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(a_list_rebuilt_meanwhile_stays,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_model_grown_meanwhile_is_listed_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(ids_hold_through_a_trim,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
