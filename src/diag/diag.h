@@ -113,7 +113,7 @@ struct timed_index {
  * ends it; what it settled stays settled, and the next run goes on in
  * the same order.
  */
-enum diag_phase { PASS_LIST, PASS_SETTLE, PASS_OPEN };
+enum diag_phase { PASS_LIST, PASS_SETTLE, PASS_OPEN, PASS_COUNT };
 
 struct diag_pass {
 	bool on;			/* under way */
@@ -122,9 +122,10 @@ struct diag_pass {
 	int64_t now;			/* the model's time when it began */
 	struct timed_index *over;	/* what settles, listed so far */
 	size_t nover, over_cap;
-	size_t next;			/* LIST, OPEN: the txns[] index
-					 * looked at next; SETTLE: over[]
-					 * settled so far */
+	size_t next;			/* LIST, OPEN, COUNT: the txns[]
+					 * index looked at next; SETTLE:
+					 * over[] settled so far */
+	uint64_t counts[V_COUNT], errors;	/* COUNT: so far */
 };
 
 /* What retired transactions leave behind: their counts. */
