@@ -5,33 +5,6 @@
 
 #include "addr.h"
 
-/* Bytes of a[] that carry the address; the rest must not affect equality. */
-static size_t
-addr_len(const struct gw_addr *x)
-{
-	return x->family == 4 ? 4 : x->family == 6 ? 16 : 0;
-}
-
-bool
-addr_eq(const struct gw_addr *x, const struct gw_addr *y)
-{
-	return x->family == y->family &&
-	    memcmp(x->a, y->a, addr_len(x)) == 0;
-}
-
-/* FNV-1a over family and the used bytes. */
-uint32_t
-addr_hash(const struct gw_addr *x)
-{
-	uint32_t h = 2166136261u;
-	size_t i, n = addr_len(x);
-
-	h = (h ^ x->family) * 16777619u;
-	for (i = 0; i < n; i++)
-		h = (h ^ x->a[i]) * 16777619u;
-	return h;
-}
-
 /*
  * Dotted quad, as inet_ntop writes it: it is printed for every request of
  * a report and every evidence row, where inet_ntop's sprintf per octet
