@@ -110,27 +110,75 @@ static const uint8_t byte_class[256] = {
 };
 
 static bool
-is_tchar(uint8_t c)
-{
-	return byte_class[c] & C_TCHAR;
-}
-
-static bool
 is_ows(uint8_t c)
 {
 	return c == ' ' || c == '\t';
 }
 
-/* Case-insensitive compare of s[0..n) with a lower-case literal. */
-static bool
+/* Eight bytes of a byte string, in whatever order memory holds them. */
+static uint64_t
+word_at(const void *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	return w;
+}
+
+#define ONES 0x0101010101010101u
+
+/*
+ * Case-insensitive compare of s[0..n) with a literal of lower-case
+ * letters, digits and '-' (the names and tokens looked for). In such a
+ * literal only the letters have bit 0x40, so OR-ing that bit shifted to
+ * 0x20 into the same bytes of s folds exactly the two cases of each of
+ * its letters together (a digit or '-' must match exactly): eight bytes
+ * at a time, and no byte is looked at unless the lengths agree.
+ */
+static inline bool
 eq_ci(const uint8_t *s, size_t n, const char *lit_lc)
 {
-	size_t i;
+	const uint8_t *lit = (const uint8_t *)lit_lc;
+	size_t len = strlen(lit_lc), i;
+	uint64_t b;
 
-	for (i = 0; i < n; i++)
-		if (lit_lc[i] == '\0' || to_lower(s[i]) != lit_lc[i])
+	if (n != len)
+		return false;
+	for (i = 0; len - i >= 8; i += 8) {
+		b = word_at(lit + i);
+		if ((word_at(s + i) | (b & ONES * 0x40) >> 1) != b)
 			return false;
-	return lit_lc[n] == '\0';
+	}
+	for (; i < len; i++)
+		if ((s[i] | (lit[i] & 0x40) >> 1) != lit[i])
+			return false;
+	return true;
+}
+
+/*
+ * Whether a word may hold a byte below `below` (at most 0x80) or DEL:
+ * the classic "has less" test, with no false negatives (a hit may be
+ * false past the first real one); bytes from 0x80 up never hit.
+ */
+static bool
+word_may_stop(uint64_t w, uint8_t below)
+{
+	uint64_t del = w ^ (ONES * 0x7f);
+
+	return (((w - ONES * below) | (del - ONES)) & ~w & ONES * 0x80) != 0;
+}
+
+/* How many bytes from i on (before lim) are of class cls: four at a time
+ * while there are four, then one by one. */
+static size_t
+class_run(const uint8_t *buf, size_t lim, size_t i, uint8_t cls)
+{
+	while (lim - i >= 4 && (byte_class[buf[i]] & byte_class[buf[i + 1]] &
+	    byte_class[buf[i + 2]] & byte_class[buf[i + 3]] & cls))
+		i += 4;
+	while (i < lim && (byte_class[buf[i]] & cls))
+		i++;
+	return i;
 }
 
 /* Copies n bytes truncated to outlen-1, NUL-terminated; true if all fit. */
@@ -152,6 +200,13 @@ version(struct cur *c, struct http_head *h, const char *noline,
 	int r;
 
 	h->version_major = 1;
+	/* the whole of it at once when its bytes are all there */
+	if (c->n - c->i >= 8 && memcmp(c->s + c->i, "HTTP/1.", 7) == 0 &&
+	    is_digit(c->s[c->i + 7])) {
+		h->version_minor = c->s[c->i + 7] - '0';
+		c->i += 8;
+		return 1;
+	}
 	if ((r = lit(c, "HTTP/", h, noline)) <= 0)
 		return r;
 	if ((r = lit(c, "1.", h, err)) <= 0)
@@ -201,8 +256,7 @@ parse_request_line(struct cur *c, struct http_head *h)
 	size_t start;
 	int r;
 
-	while (c->i < c->n && is_tchar(c->s[c->i]))
-		c->i++;
+	c->i = class_run(c->s, c->n, c->i, C_TCHAR);
 	if (c->i >= HTTP_METHOD_MAX)
 		return bad(h, "method too long");
 	if (c->i == c->n)
@@ -213,6 +267,8 @@ parse_request_line(struct cur *c, struct http_head *h)
 		return bad(h, err);
 	copy_trunc(h->method, sizeof h->method, c->s, c->i);
 	start = ++c->i;
+	while (c->n - c->i >= 8 && !word_may_stop(word_at(c->s + c->i), 0x21))
+		c->i += 8;
 	while (c->i < c->n && c->s[c->i] > ' ' && c->s[c->i] != 0x7f)
 		c->i++;
 	if (c->i == c->n)
@@ -356,7 +412,7 @@ field_value(const uint8_t *name, size_t namelen, const uint8_t *v, size_t vn,
  * it. A CR just before the LF (or at the cut) is not part of the line.
  * `from`: where to look for the LF (no LF lies between pos and from).
  */
-static int
+static inline int
 find_line(const uint8_t *buf, size_t lim, size_t pos, size_t from, size_t *n,
     size_t *next)
 {
@@ -386,15 +442,8 @@ find_line(const uint8_t *buf, size_t lim, size_t pos, size_t from, size_t *n,
 static size_t
 field_bytes(const uint8_t *buf, size_t lim, size_t i)
 {
-	const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
-	uint64_t w, del;
-
-	for (; lim - i >= 8; i += 8) {
-		memcpy(&w, buf + i, 8);
-		del = w ^ (ones * 0x7f);
-		if (((w - ones * 0x20) | (del - ones)) & ~w & highs)
-			break;
-	}
+	while (lim - i >= 8 && !word_may_stop(word_at(buf + i), 0x20))
+		i += 8;
 	while (i < lim && (byte_class[buf[i]] & C_FIELD))
 		i++;
 	return i;
@@ -418,8 +467,7 @@ parse_field(const uint8_t *buf, size_t lim, size_t pos, struct http_head *h,
 	 * A leading space is obs-fold, which a gateway must reject or
 	 * rewrite (RFC 9112 5.2): flag it, it is a 502 cause of its own.
 	 */
-	while (i < lim && (byte_class[buf[i]] & C_TCHAR))
-		i++;
+	i = class_run(buf, lim, i, C_TCHAR);
 	name_end = i;
 	if (i < lim && buf[i] == ':' && i > pos)
 		i = field_bytes(buf, lim, i + 1);
@@ -602,8 +650,8 @@ split_hostport(const char *s, size_t n, char *host, size_t hostlen,
 		hn = colon != NULL ? (size_t)(colon - s) : n;
 		if (hn == 0)
 			return false;
-		for (i = 0; i < hn; i++)
-			if (!host_char((uint8_t)h[i]) || h[i] == ':')
+		for (i = 0; i < hn; i++)	/* no ':' there: hn ends at it */
+			if (!host_char((uint8_t)h[i]))
 				return false;
 	}
 	if (colon != NULL) {
