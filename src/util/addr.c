@@ -95,18 +95,3 @@ addr_parse(const char *text, struct gw_addr *out)
 	memset(out, 0, sizeof *out);
 	return false;
 }
-
-void
-addr_set4(struct gw_addr *x, const uint8_t *bytes)
-{
-	memset(x, 0, sizeof *x);
-	x->family = 4;
-	memcpy(x->a, bytes, 4);
-}
-
-void
-addr_set6(struct gw_addr *x, const uint8_t *bytes)
-{
-	x->family = 6;
-	memcpy(x->a, bytes, 16);
-}

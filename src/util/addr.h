@@ -52,7 +52,21 @@ const char *addr_port_fmt(const struct gw_addr *x, uint16_t port, char *out,
     size_t outlen);
 /* Parses dotted IPv4 or IPv6 text; returns false when it is neither. */
 bool addr_parse(const char *text, struct gw_addr *out);
-void addr_set4(struct gw_addr *x, const uint8_t *bytes);
-void addr_set6(struct gw_addr *x, const uint8_t *bytes);
+
+/* Set from the wire's bytes (inline: every frame sets two). */
+static inline void
+addr_set4(struct gw_addr *x, const uint8_t *bytes)
+{
+	memset(x, 0, sizeof *x);
+	x->family = 4;
+	memcpy(x->a, bytes, 4);
+}
+
+static inline void
+addr_set6(struct gw_addr *x, const uint8_t *bytes)
+{
+	x->family = 6;
+	memcpy(x->a, bytes, 16);
+}
 
 #endif
