@@ -10,7 +10,7 @@
  * a report and every evidence row, where inet_ntop's sprintf per octet
  * was a tenth of the time.
  */
-static const char *
+static size_t
 fmt4(const uint8_t a[4], char out[ADDR_STRLEN])
 {
 	char *p = out;
@@ -25,27 +25,37 @@ fmt4(const uint8_t a[4], char out[ADDR_STRLEN])
 		*p++ = (char)('0' + a[i] % 10);
 	}
 	*p = '\0';
-	return out;
+	return (size_t)(p - out);
+}
+
+size_t
+addr_text(const struct gw_addr *x, char out[ADDR_STRLEN])
+{
+	if (x->family == 4)
+		return fmt4(x->a, out);
+	if (x->family == 6 && inet_ntop(AF_INET6, x->a, out, ADDR_STRLEN))
+		return strlen(out);
+	memcpy(out, "-", 2);
+	return 1;
 }
 
 const char *
 addr_fmt(const struct gw_addr *x, char *out, size_t outlen)
 {
 	char tmp[ADDR_STRLEN];
-	const char *s = NULL;
 	size_t n;
 
+	if (outlen >= ADDR_STRLEN) {
+		addr_text(x, out);
+		return out;
+	}
 	if (outlen == 0)
 		return out;
 	/* Format into a full-size buffer so a short outlen truncates. */
-	if (x->family == 4)
-		s = fmt4(x->a, tmp);
-	else if (x->family == 6)
-		s = inet_ntop(AF_INET6, x->a, tmp, sizeof tmp);
-	if (s == NULL)
-		s = "-";
-	n = strlen(s) < outlen ? strlen(s) : outlen - 1;
-	memcpy(out, s, n);
+	n = addr_text(x, tmp);
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, tmp, n);
 	out[n] = '\0';
 	return out;
 }
@@ -61,8 +71,7 @@ addr_port_fmt(const struct gw_addr *x, uint16_t port, char *out,
 		return out;
 	if (x->family == 6)
 		a[n++] = '[';
-	addr_fmt(x, a + n, ADDR_STRLEN);
-	n += strlen(a + n);
+	n += addr_text(x, a + n);
 	if (x->family == 6)
 		a[n++] = ']';
 	a[n++] = ':';

@@ -45,6 +45,9 @@ addr_hash(const struct gw_addr *x)
 
 /* Writes the textual form (inet_ntop style, "-" for none); returns out. */
 const char *addr_fmt(const struct gw_addr *x, char *out, size_t outlen);
+/* The same into a full-size buffer; returns its length (the reports
+ * write it where it goes: it never needs escaping). */
+size_t addr_text(const struct gw_addr *x, char out[ADDR_STRLEN]);
 /* "10.0.0.1:80" or "[fd00::1]:80" (RFC 3986 brackets: an IPv6 address's
  * own colons would run into the port's); returns out. */
 #define ADDR_PORT_STRLEN (ADDR_STRLEN + 8)
