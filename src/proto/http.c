@@ -156,21 +156,43 @@ eq_ci(const uint8_t *s, size_t n, const char *lit_lc)
 }
 
 /*
- * Whether a word may hold a byte below `below` (at most 0x80) or DEL:
- * the classic "has less" test, with no false negatives (a hit may be
- * false past the first real one); bytes from 0x80 up never hit.
+ * The bytes of a word below `below` (at most 0x80) or DEL, as their high
+ * bits: the classic "has less" test. No false negatives, and the lowest
+ * flagged byte is a real one (a borrow that makes a false hit comes from
+ * a real hit below it); bytes from 0x80 up never hit.
  */
-static bool
-word_may_stop(uint64_t w, uint8_t below)
+static uint64_t
+word_stops(uint64_t w, uint8_t below)
 {
 	uint64_t del = w ^ (ONES * 0x7f);
 
-	return (((w - ONES * below) | (del - ONES)) & ~w & ONES * 0x80) != 0;
+	return ((w - ONES * below) | (del - ONES)) & ~w & ONES * 0x80;
+}
+
+/*
+ * From i on (before n), past the bytes that are surely neither below
+ * `below` nor DEL: eight at a time, then to the first flagged byte of the
+ * word that stops (where the byte-by-byte check goes on; on a big-endian
+ * host, from the word's start).
+ */
+static size_t
+skip_plain(const uint8_t *s, size_t n, size_t i, uint8_t below)
+{
+	uint64_t m;
+
+	for (; n - i >= 8; i += 8)
+		if ((m = word_stops(word_at(s + i), below)) != 0) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			i += (size_t)__builtin_ctzll(m) / 8;
+#endif
+			break;
+		}
+	return i;
 }
 
 /* How many bytes from i on (before lim) are of class cls: four at a time
  * while there are four, then one by one. */
-static size_t
+static inline size_t
 class_run(const uint8_t *buf, size_t lim, size_t i, uint8_t cls)
 {
 	while (lim - i >= 4 && (byte_class[buf[i]] & byte_class[buf[i + 1]] &
@@ -267,8 +289,7 @@ parse_request_line(struct cur *c, struct http_head *h)
 		return bad(h, err);
 	copy_trunc(h->method, sizeof h->method, c->s, c->i);
 	start = ++c->i;
-	while (c->n - c->i >= 8 && !word_may_stop(word_at(c->s + c->i), 0x21))
-		c->i += 8;
+	c->i = skip_plain(c->s, c->n, c->i, 0x21);
 	while (c->i < c->n && c->s[c->i] > ' ' && c->s[c->i] != 0x7f)
 		c->i++;
 	if (c->i == c->n)
@@ -435,15 +456,13 @@ find_line(const uint8_t *buf, size_t lim, size_t pos, size_t from, size_t *n,
 
 /*
  * Where the field value bytes from i on stop (at lim, or the first byte
- * that is not C_FIELD: the CR or LF, usually). Eight at a time while none
- * of them is below 0x20 or DEL (a word test without false negatives),
- * then byte by byte.
+ * that is not C_FIELD: the CR or LF, usually): skip_plain, then byte by
+ * byte (HTAB, a control the word test flags, belongs to a value).
  */
 static size_t
 field_bytes(const uint8_t *buf, size_t lim, size_t i)
 {
-	while (lim - i >= 8 && !word_may_stop(word_at(buf + i), 0x20))
-		i += 8;
+	i = skip_plain(buf, lim, i, 0x20);
 	while (i < lim && (byte_class[buf[i]] & C_FIELD))
 		i++;
 	return i;
@@ -624,6 +643,7 @@ split_hostport(const char *s, size_t n, char *host, size_t hostlen,
 	const char *h, *colon = NULL;
 	size_t hn, i;
 	unsigned long p = 0;
+	bool lowered = false;
 
 	*port = 0;
 	if (n == 0 || hostlen == 0)
@@ -648,24 +668,34 @@ split_hostport(const char *s, size_t n, char *host, size_t hostlen,
 		h = s;
 		colon = memchr(s, ':', n);
 		hn = colon != NULL ? (size_t)(colon - s) : n;
-		if (hn == 0)
+		if (hn == 0 || hn >= hostlen)
 			return false;
-		for (i = 0; i < hn; i++)	/* no ':' there: hn ends at it */
-			if (!host_char((uint8_t)h[i]))
+		/* checked and copied lower-case in one pass (no ':' there:
+		 * hn ends at it); a bad byte leaves host empty */
+		for (i = 0; i < hn; i++) {
+			if (!host_char((uint8_t)h[i])) {
+				host[0] = '\0';
 				return false;
+			}
+			host[i] = (char)to_lower((uint8_t)h[i]);
+		}
+		lowered = true;
 	}
 	if (colon != NULL) {
 		/* An empty port means the default (RFC 3986 3.2.3). */
 		for (i = (size_t)(colon - s) + 1; i < n; i++) {
 			if (!is_digit((uint8_t)s[i]) || (p = p * 10 +
-			    (unsigned long)(s[i] - '0')) > 65535)
+			    (unsigned long)(s[i] - '0')) > 65535) {
+				if (lowered)
+					host[0] = '\0';
 				return false;
+			}
 		}
 		*port = (uint16_t)p;
 	}
 	if (hn >= hostlen)
 		return false;
-	for (i = 0; i < hn; i++)
+	for (i = 0; !lowered && i < hn; i++)
 		host[i] = (char)to_lower((uint8_t)h[i]);
 	host[hn] = '\0';
 	return true;
