@@ -147,6 +147,22 @@ intern(struct flow *fl, const char *s)
 	return strpool_add(&fl->strings, s, strlen(s));
 }
 
+/*
+ * A head's first line, FIRST_LINE_MAX bytes at most, interned from where
+ * it lies; a NUL in it ends it, as it ended the C string it was once
+ * copied to.
+ */
+static strref
+intern_line(struct flow *fl, const uint8_t *s, size_t n)
+{
+	const uint8_t *nul;
+
+	n = http_first_line_len(s, n < FIRST_LINE_MAX ? n : FIRST_LINE_MAX);
+	if ((nul = memchr(s, '\0', n)) != NULL)
+		n = (size_t)(nul - s);
+	return strpool_add(&fl->strings, (const char *)s, n);
+}
+
 static void
 msg_complete(struct flow *fl, struct dir_state *d, const struct frame_ref *fr)
 {
@@ -165,7 +181,6 @@ record_invalid(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
     const struct head_bytes *hb, const char *why, size_t error_at,
     const struct frame_ref *fr)
 {
-	char line[FIRST_LINE_MAX + 1];
 	uint32_t mi;
 
 	if (fl->conns[ci].role == CONN_OTHER && dir == 0) {
@@ -177,15 +192,12 @@ record_invalid(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 	if (mi != NONE32) {
 		struct http_msg *m = &fl->msgs[mi];
 
-		http_first_line(hb->s, hb->n, line, sizeof line);
 		m->valid = false;
-		m->first_line = intern(fl, line);
+		m->first_line = intern_line(fl, hb->s, hb->n);
 		m->error = intern(fl, why);
-		if (error_at > 0 && error_at < hb->n) {
-			http_first_line(hb->s + error_at, hb->n - error_at,
-			    line, sizeof line);
-			m->error_line = intern(fl, line);
-		}
+		if (error_at > 0 && error_at < hb->n)
+			m->error_line = intern_line(fl, hb->s + error_at,
+			    hb->n - error_at);
 		m->end = *fr;
 	}
 	d->state = PS_DEAD;
@@ -239,7 +251,6 @@ took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
 	struct conn *c = &fl->conns[ci];
 	uint32_t mi = msg_add(fl, ci, 0, &d->head_start, fr);
 	struct http_msg *m;
-	char line[FIRST_LINE_MAX + 1];
 
 	if (c->role == CONN_OTHER)
 		c->role = (h->form == HTTP_FORM_ABSOLUTE ||
@@ -255,8 +266,7 @@ took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
 	m->method = intern(fl, h->method);
 	m->target = intern(fl, h->target);
 	m->host = intern(fl, h->host);
-	http_first_line(hb->s, hb->n, line, sizeof line);
-	m->first_line = intern(fl, line);
+	m->first_line = intern_line(fl, hb->s, hb->n);
 	d->cur_msg = mi;
 	if (strcmp(h->method, "CONNECT") == 0) {
 		/* what follows is the tunnel's, not HTTP */
@@ -278,7 +288,6 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 	struct stream_state *ss = c->stream;
 	uint32_t req, mi;
 	bool to_connect = false, to_head = false;
-	char line[FIRST_LINE_MAX + 1];
 
 	if (h->status >= 100 && h->status < 200 && h->status != 101) {
 		d->state = PS_HEAD;	/* interim: the real answer follows */
@@ -299,8 +308,7 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 	}
 	fl->msgs[mi].valid = true;
 	fl->msgs[mi].status = (uint16_t)h->status;
-	http_first_line(hb->s, hb->n, line, sizeof line);
-	fl->msgs[mi].first_line = intern(fl, line);
+	fl->msgs[mi].first_line = intern_line(fl, hb->s, hb->n);
 	d->cur_msg = mi;
 	if ((to_connect && h->status < 300) ||
 	    h->status == 101) {

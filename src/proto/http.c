@@ -611,18 +611,25 @@ http_parse_more(const uint8_t *buf, size_t len, struct http_head *h)
 }
 
 size_t
-http_first_line(const uint8_t *buf, size_t len, char *out, size_t outlen)
+http_first_line_len(const uint8_t *buf, size_t len)
 {
 	const uint8_t *end;
+
+	if ((end = memchr(buf, '\n', len)) != NULL)
+		len = (size_t)(end - buf);
+	if ((end = memchr(buf, '\r', len)) != NULL)
+		len = (size_t)(end - buf);
+	return len;
+}
+
+size_t
+http_first_line(const uint8_t *buf, size_t len, char *out, size_t outlen)
+{
 	size_t n;
 
 	if (outlen == 0)
 		return 0;
-	n = len < outlen - 1 ? len : outlen - 1;
-	if ((end = memchr(buf, '\n', n)) != NULL)
-		n = (size_t)(end - buf);
-	if ((end = memchr(buf, '\r', n)) != NULL)
-		n = (size_t)(end - buf);
+	n = http_first_line_len(buf, len < outlen - 1 ? len : outlen - 1);
 	memcpy(out, buf, n);
 	out[n] = '\0';
 	return n;

@@ -64,6 +64,8 @@ enum http_result http_parse_response(const uint8_t *buf, size_t len,
  */
 enum http_result http_parse_more(const uint8_t *buf, size_t len,
     struct http_head *h);
+/* The first line's length: up to the first LF, and the first CR before. */
+size_t http_first_line_len(const uint8_t *buf, size_t len);
 /* Copies the first line (up to CR/LF or outlen-1 bytes) raw into out. */
 size_t http_first_line(const uint8_t *buf, size_t len, char *out,
     size_t outlen);
