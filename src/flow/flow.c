@@ -27,11 +27,20 @@
 
 /* One end of a connection, mixed (murmur3's finalizer) so that the sum of
  * two ends spreads: a plain sum of addresses and ports puts every tuple
- * with the same port sum in one bucket, which a port scan does. */
+ * with the same port sum in one bucket, which a port scan does. An IPv4
+ * address is one word already, and the finalizer mixes it: no FNV pass
+ * over its bytes first (this runs twice per frame). Only buckets depend
+ * on it: the newest connection of a tuple is found first whatever it is. */
 static uint32_t
 end_hash(const struct gw_addr *a, uint16_t port)
 {
-	uint32_t h = addr_hash(a) ^ ((uint32_t)port * 0x9e3779b1u);
+	uint32_t h;
+
+	if (a->family == 4)
+		memcpy(&h, a->a, 4);
+	else
+		h = addr_hash(a);
+	h ^= (uint32_t)port * 0x9e3779b1u;
 
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;
