@@ -97,23 +97,34 @@ static const char jw_pairs[] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
+/* How many decimal digits v has. */
+static size_t
+u64_digits(uint64_t v)
+{
+	size_t k = 1;
+
+	for (uint64_t p = 10; k < 20 && v >= p; p *= 10)
+		k++;
+	return k;
+}
+
+/* Written where it goes, from its last digit back: no copy. */
 static void
 jw_u64(struct jw *w, uint64_t v)
 {
-	char tmp[20];
-	size_t k = sizeof tmp;
+	size_t k = u64_digits(v);
+	char *p = jw_room(w, k), *e = p + k;
 
 	for (; v >= 100; v /= 100) {
-		k -= 2;
-		memcpy(tmp + k, jw_pairs + v % 100 * 2, 2);
+		e -= 2;
+		memcpy(e, jw_pairs + v % 100 * 2, 2);
 	}
-	if (v >= 10) {
-		k -= 2;
-		memcpy(tmp + k, jw_pairs + v * 2, 2);
-	} else {
-		tmp[--k] = (char)('0' + v);
-	}
-	jw_raw(w, tmp + k, sizeof tmp - k);
+	if (v >= 10)
+		memcpy(e - 2, jw_pairs + v * 2, 2);
+	else
+		e[-1] = (char)('0' + v);
+	w->n += k;
+	w->last = p[k - 1];
 }
 
 /*
