@@ -97,15 +97,25 @@ static const char jw_pairs[] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
-/* How many decimal digits v has. */
+/*
+ * How many decimal digits v has: from its bit length (1233/4096 is just
+ * above log10(2): the guess is the count or one short, 0 below 8), then
+ * one compare.
+ */
 static size_t
 u64_digits(uint64_t v)
 {
-	size_t k = 1;
+	static const uint64_t pow10[20] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+		100000000, 1000000000, 10000000000ULL, 100000000000ULL,
+		1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
+		1000000000000000ULL, 10000000000000000ULL,
+		100000000000000000ULL, 1000000000000000000ULL,
+		10000000000000000000ULL
+	};
+	size_t k = (size_t)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
 
-	for (uint64_t p = 10; k < 20 && v >= p; p *= 10)
-		k++;
-	return k;
+	return k + (k == 0 || v >= pow10[k]);	/* k: 0 to 19 */
 }
 
 /* Written where it goes, from its last digit back: no copy. */
