@@ -164,9 +164,9 @@ flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports)
 static struct frame_ref no_syns[1];
 
 void
-conn_free(struct conn *c)
+conn_free(struct flow *fl, struct conn *c)
 {
-	stream_free(c);
+	stream_free(fl, c);
 	if (c->syns != no_syns)
 		free(c->syns);
 	c->syns = no_syns;
@@ -177,7 +177,8 @@ void
 flow_free(struct flow *fl)
 {
 	for (size_t i = 0; i < fl->nconns; i++)
-		conn_free(&fl->conns[i]);
+		conn_free(fl, &fl->conns[i]);
+	stream_spares_free(fl);
 	free(fl->conns);
 	free(fl->msgs);
 	free(fl->dns);
@@ -402,7 +403,7 @@ tcp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 	}
 	if (c->rst.number != 0 || (c->fin[0].number && c->fin[1].number)) {
 		c->closed = true;
-		stream_free(c);
+		stream_free(fl, c);
 	}
 }
 
@@ -488,6 +489,6 @@ flow_finish(struct flow *fl)
 		/* a body delimited by close ends with the capture */
 		stream_close(fl, (uint32_t)i, &f, 0);
 		stream_close(fl, (uint32_t)i, &f, 1);
-		stream_free(c);
+		stream_free(fl, c);
 	}
 }

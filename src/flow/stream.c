@@ -74,7 +74,7 @@ struct stream_state {
 };
 
 void
-stream_free(struct conn *c)
+stream_free(struct flow *fl, struct conn *c)
 {
 	if (c->stream == NULL)
 		return;
@@ -83,8 +83,18 @@ stream_free(struct conn *c)
 		free(c->stream->d[d].ph);
 		free(c->stream->d[d].ooo);
 	}
-	free(c->stream);
+	if (fl->nstream_spare < FLOW_STREAM_SPARE)
+		fl->stream_spare[fl->nstream_spare++] = c->stream;
+	else
+		free(c->stream);
 	c->stream = NULL;
+}
+
+void
+stream_spares_free(struct flow *fl)
+{
+	while (fl->nstream_spare > 0)
+		free(fl->stream_spare[--fl->nstream_spare]);
 }
 
 /*
@@ -621,7 +631,7 @@ parse_bytes(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
 		data += used;
 		len -= used;
 		if (fl->conns[ci].no_http) {
-			stream_free(&fl->conns[ci]);
+			stream_free(fl, &fl->conns[ci]);
 			return;
 		}
 	}
@@ -749,16 +759,21 @@ ooo_give_up(struct flow *fl, struct dir_state *d, uint32_t upto)
 	d->next_seq = target;
 }
 
+/* A closed connection's state is reused: connections start and end all
+ * the time, and a malloc and a free each was most of what one cost. */
 static bool
-stream_start(struct conn *c)
+stream_start(struct flow *fl, struct conn *c)
 {
 	if (c->stream != NULL)
 		return true;
 	if (c->no_http || c->closed)
 		return false;
-	c->stream = calloc(1, sizeof *c->stream);
-	if (c->stream == NULL)
+	if (fl->nstream_spare > 0) {
+		c->stream = fl->stream_spare[--fl->nstream_spare];
+		memset(c->stream, 0, sizeof *c->stream);
+	} else if ((c->stream = calloc(1, sizeof *c->stream)) == NULL) {
 		return false;
+	}
 	c->stream->unpaired = NONE32;
 	for (int d = 0; d < 2; d++) {
 		c->stream->d[d].cur_msg = NONE32;
@@ -786,7 +801,7 @@ stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
 	if (dir == 1 && c->role == CONN_OTHER && c->nmsg[0] == 0 &&
 	    c->sport != FLOW_DNS_PORT)
 		return;
-	if (!stream_start(c))
+	if (!stream_start(fl, c))
 		return;
 	d = &c->stream->d[dir];
 	if (d->state == PS_DEAD || d->state == PS_TUNNEL)
