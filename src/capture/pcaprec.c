@@ -169,6 +169,23 @@ fill(struct pcaprec *r, uint64_t pos, size_t need, size_t *avail,
 	return 0;
 }
 
+/*
+ * The bytes the buffer holds from pos on, when that is at least need (the
+ * usual case, asked twice per record: without a call); else what fill
+ * makes it hold.
+ */
+static inline int
+held(struct pcaprec *r, uint64_t pos, size_t need, size_t *avail,
+    char *err, size_t errlen)
+{
+	if (pos >= r->buf_off && pos - r->buf_off <= r->end &&
+	    r->end - (size_t)(pos - r->buf_off) >= need) {
+		*avail = r->end - (size_t)(pos - r->buf_off);
+		return 0;
+	}
+	return fill(r, pos, need, avail, err, errlen);
+}
+
 /* How many of the `want` bytes from `at` on the file holds now. */
 static size_t
 present(const struct pcaprec *r, uint64_t at, uint32_t want)
@@ -195,7 +212,7 @@ pcaprec_next(struct pcaprec *r, uint64_t *pos, struct frame *f, char *err,
 		snprintf(err, errlen, "offset beyond what a file can have");
 		return -1;
 	}
-	if (fill(r, *pos, r->rec_len, &avail, err, errlen) < 0)
+	if (held(r, *pos, r->rec_len, &avail, err, errlen) < 0)
 		return -1;
 	if (avail == 0)
 		return 0;
@@ -230,7 +247,7 @@ pcaprec_next(struct pcaprec *r, uint64_t *pos, struct frame *f, char *err,
 	 * a D-Bus record may say 128 MiB, and the buffer would follow.
 	 */
 	kept = caplen > r->snapshot ? r->snapshot : caplen;
-	if (fill(r, *pos, r->rec_len + (size_t)kept, &avail, err,
+	if (held(r, *pos, r->rec_len + (size_t)kept, &avail, err,
 	    errlen) < 0)
 		return -1;
 	h = r->buf + (size_t)(*pos - r->buf_off);

@@ -80,7 +80,7 @@ move_conns(struct flow *fl, const struct flow_maps *mp)
 		struct conn *c = &fl->conns[i];
 
 		if (mp->conn[i] == NONE32) {
-			conn_free(c);
+			conn_free(fl, c);
 			continue;
 		}
 		for (int d = 0; d < 2; d++) {

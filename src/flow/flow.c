@@ -27,11 +27,20 @@
 
 /* One end of a connection, mixed (murmur3's finalizer) so that the sum of
  * two ends spreads: a plain sum of addresses and ports puts every tuple
- * with the same port sum in one bucket, which a port scan does. */
+ * with the same port sum in one bucket, which a port scan does. An IPv4
+ * address is one word already, and the finalizer mixes it: no FNV pass
+ * over its bytes first (this runs twice per frame). Only buckets depend
+ * on it: the newest connection of a tuple is found first whatever it is. */
 static uint32_t
 end_hash(const struct gw_addr *a, uint16_t port)
 {
-	uint32_t h = addr_hash(a) ^ ((uint32_t)port * 0x9e3779b1u);
+	uint32_t h;
+
+	if (a->family == 4)
+		memcpy(&h, a->a, 4);
+	else
+		h = addr_hash(a);
+	h ^= (uint32_t)port * 0x9e3779b1u;
 
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;
@@ -155,9 +164,9 @@ flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports)
 static struct frame_ref no_syns[1];
 
 void
-conn_free(struct conn *c)
+conn_free(struct flow *fl, struct conn *c)
 {
-	stream_free(c);
+	stream_free(fl, c);
 	if (c->syns != no_syns)
 		free(c->syns);
 	c->syns = no_syns;
@@ -168,7 +177,8 @@ void
 flow_free(struct flow *fl)
 {
 	for (size_t i = 0; i < fl->nconns; i++)
-		conn_free(&fl->conns[i]);
+		conn_free(fl, &fl->conns[i]);
+	stream_spares_free(fl);
 	free(fl->conns);
 	free(fl->msgs);
 	free(fl->dns);
@@ -191,13 +201,14 @@ flow_is_proxy_port(const struct flow *fl, uint16_t port)
 	return false;
 }
 
-/* The newest connection of this 4-tuple; *dir 0 when src is its client. */
+/*
+ * The newest connection of this 4-tuple, whose flow_tuple_hash is h (the
+ * caller keeps it for conn_add); *dir 0 when src is its client.
+ */
 static uint32_t
 conn_find(const struct flow *fl, const struct gw_addr *src, uint16_t sport,
-    const struct gw_addr *dst, uint16_t dport, int *dir)
+    const struct gw_addr *dst, uint16_t dport, uint32_t h, int *dir)
 {
-	uint32_t h = flow_tuple_hash(src, sport, dst, dport);
-
 	for (uint32_t i = fl->conn_hash[h & (fl->conn_hash_size - 1)];
 	    i != NONE32; i = fl->conn_links[i].next) {
 		const struct conn *c = &fl->conns[i];
@@ -218,9 +229,12 @@ conn_find(const struct flow *fl, const struct gw_addr *src, uint16_t sport,
 	return NONE32;
 }
 
-uint32_t
-flow_conn_new(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
-    const struct gw_addr *saddr, uint16_t sport, const struct frame_ref *fr)
+/* flow_conn_new with the tuple's hash already known (it is symmetric:
+ * the same whichever end is the client). */
+static uint32_t
+conn_add(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
+    const struct gw_addr *saddr, uint16_t sport, uint32_t h,
+    const struct frame_ref *fr)
 {
 	struct conn *c;
 	struct conn_link *l;
@@ -251,11 +265,19 @@ flow_conn_new(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
 	for (int d = 0; d < 2; d++)
 		c->first_msg[d] = c->last_msg[d] = NONE32;
 	l = &fl->conn_links[idx];
-	l->hash = flow_tuple_hash(caddr, cport, saddr, sport);
+	l->hash = h;
 	b = l->hash & (uint32_t)(fl->conn_hash_size - 1);
 	l->next = fl->conn_hash[b];
 	fl->conn_hash[b] = idx;
 	return idx;
+}
+
+uint32_t
+flow_conn_new(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
+    const struct gw_addr *saddr, uint16_t sport, const struct frame_ref *fr)
+{
+	return conn_add(fl, caddr, cport, saddr, sport,
+	    flow_tuple_hash(caddr, cport, saddr, sport), fr);
 }
 
 /*
@@ -316,7 +338,9 @@ tcp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 	struct frame_ref fr = { f->number, f->ts_ns, f->offset };
 	bool syn = (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
 	int dir = 0;
-	uint32_t ci = conn_find(fl, &p->src, p->sport, &p->dst, p->dport, &dir);
+	uint32_t h = flow_tuple_hash(&p->src, p->sport, &p->dst, p->dport);
+	uint32_t ci = conn_find(fl, &p->src, p->sport, &p->dst, p->dport, h,
+	    &dir);
 	struct conn *c;
 
 	if (syn) {
@@ -324,8 +348,8 @@ tcp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 		/* the same SYN again (same ISN): a retransmission */
 		if (c == NULL || dir != 0 || !c->syn_seen || c->isn != p->seq ||
 		    c->synack.number != 0) {
-			ci = flow_conn_new(fl, &p->src, p->sport, &p->dst,
-			    p->dport, &fr);
+			ci = conn_add(fl, &p->src, p->sport, &p->dst,
+			    p->dport, h, &fr);
 			if (ci == NONE32)
 				return;
 			dir = 0;
@@ -341,11 +365,11 @@ tcp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 		else if (p->tcp_flags & TCPF_RST)
 			return;	/* a stray RST makes no connection */
 		else if (client)
-			ci = flow_conn_new(fl, &p->src, p->sport, &p->dst,
-			    p->dport, &fr);
+			ci = conn_add(fl, &p->src, p->sport, &p->dst,
+			    p->dport, h, &fr);
 		else
-			ci = flow_conn_new(fl, &p->dst, p->dport, &p->src,
-			    p->sport, &fr);
+			ci = conn_add(fl, &p->dst, p->dport, &p->src,
+			    p->sport, h, &fr);
 		if (ci == NONE32)
 			return;
 		dir = client ? 0 : 1;
@@ -379,7 +403,7 @@ tcp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 	}
 	if (c->rst.number != 0 || (c->fin[0].number && c->fin[1].number)) {
 		c->closed = true;
-		stream_free(c);
+		stream_free(fl, c);
 	}
 }
 
@@ -394,7 +418,8 @@ icmp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 
 	if (!q->valid || q->l4 != L4_TCP)
 		return;
-	ci = conn_find(fl, &q->src, q->sport, &q->dst, q->dport, &dir);
+	ci = conn_find(fl, &q->src, q->sport, &q->dst, q->dport,
+	    flow_tuple_hash(&q->src, q->sport, &q->dst, q->dport), &dir);
 	if (ci == NONE32 || dir != 0)
 		return;
 	c = &fl->conns[ci];
@@ -464,6 +489,6 @@ flow_finish(struct flow *fl)
 		/* a body delimited by close ends with the capture */
 		stream_close(fl, (uint32_t)i, &f, 0);
 		stream_close(fl, (uint32_t)i, &f, 1);
-		stream_free(c);
+		stream_free(fl, c);
 	}
 }

@@ -19,6 +19,7 @@
 #define NONE32 UINT32_MAX
 #define CONN_MAX_SYNS 16	/* SYN (re)transmissions kept per connection */
 #define FLOW_MAX_PROXY_PORTS 16
+#define FLOW_STREAM_SPARE 64	/* stream states kept for reuse */
 #define FLOW_DNS_PORT 53
 
 enum conn_role {
@@ -162,6 +163,10 @@ struct flow {
 	struct frag_table *frags;	/* frag.c, NULL until a fragment */
 	struct pending_table *pending;	/* pending.c, NULL until needed */
 	size_t evict_at;	/* nconns at which an eviction is due (0: never) */
+	/* stream states of closed connections, kept for the next ones
+	 * (stream.c): a connection that starts speaking allocates nothing */
+	struct stream_state *stream_spare[FLOW_STREAM_SPARE];
+	size_t nstream_spare;
 };
 
 int flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports);
@@ -243,9 +248,12 @@ void stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
 void stream_ack(struct flow *fl, uint32_t ci, int data_dir, uint32_t ack);
 void stream_close(struct flow *fl, uint32_t ci, const struct frame *f,
     int dir);
-void stream_free(struct conn *c);
+/* Ends a connection's stream state (kept as a spare for the next). */
+void stream_free(struct flow *fl, struct conn *c);
+/* Frees the spare stream states (flow_free). */
+void stream_spares_free(struct flow *fl);
 /* Frees what a connection owns (its stream state, its SYN times). */
-void conn_free(struct conn *c);
+void conn_free(struct flow *fl, struct conn *c);
 void stream_remap(struct conn *c, const uint32_t *msg_map);
 void dns_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
     const uint8_t *msg, size_t len, bool over_tcp);

@@ -55,6 +55,14 @@ struct dir_state {
 	struct ooo_hold *ooo;	/* NULL: nothing held */
 };
 
+/* A head's bytes so far: the segment itself while nothing is collected
+ * (a head that comes whole in one segment, the usual case, is parsed
+ * where it lies), else the direction's collected head. */
+struct head_bytes {
+	const uint8_t *s;
+	size_t n;
+};
+
 struct stream_state {
 	struct dir_state d[2];
 	uint32_t req_for_resp;	/* next request a response pairs with */
@@ -66,7 +74,7 @@ struct stream_state {
 };
 
 void
-stream_free(struct conn *c)
+stream_free(struct flow *fl, struct conn *c)
 {
 	if (c->stream == NULL)
 		return;
@@ -75,8 +83,18 @@ stream_free(struct conn *c)
 		free(c->stream->d[d].ph);
 		free(c->stream->d[d].ooo);
 	}
-	free(c->stream);
+	if (fl->nstream_spare < FLOW_STREAM_SPARE)
+		fl->stream_spare[fl->nstream_spare++] = c->stream;
+	else
+		free(c->stream);
 	c->stream = NULL;
+}
+
+void
+stream_spares_free(struct flow *fl)
+{
+	while (fl->nstream_spare > 0)
+		free(fl->stream_spare[--fl->nstream_spare]);
 }
 
 /*
@@ -139,6 +157,22 @@ intern(struct flow *fl, const char *s)
 	return strpool_add(&fl->strings, s, strlen(s));
 }
 
+/*
+ * A head's first line, FIRST_LINE_MAX bytes at most, interned from where
+ * it lies; a NUL in it ends it, as it ended the C string it was once
+ * copied to.
+ */
+static strref
+intern_line(struct flow *fl, const uint8_t *s, size_t n)
+{
+	const uint8_t *nul;
+
+	n = http_first_line_len(s, n < FIRST_LINE_MAX ? n : FIRST_LINE_MAX);
+	if ((nul = memchr(s, '\0', n)) != NULL)
+		n = (size_t)(nul - s);
+	return strpool_add(&fl->strings, (const char *)s, n);
+}
+
 static void
 msg_complete(struct flow *fl, struct dir_state *d, const struct frame_ref *fr)
 {
@@ -154,9 +188,9 @@ msg_complete(struct flow *fl, struct dir_state *d, const struct frame_ref *fr)
  * error_at: where the offending line starts in the head (0: the first). */
 static void
 record_invalid(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
-    const char *why, size_t error_at, const struct frame_ref *fr)
+    const struct head_bytes *hb, const char *why, size_t error_at,
+    const struct frame_ref *fr)
 {
-	char line[FIRST_LINE_MAX + 1];
 	uint32_t mi;
 
 	if (fl->conns[ci].role == CONN_OTHER && dir == 0) {
@@ -168,15 +202,12 @@ record_invalid(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 	if (mi != NONE32) {
 		struct http_msg *m = &fl->msgs[mi];
 
-		http_first_line(d->head, d->head_len, line, sizeof line);
 		m->valid = false;
-		m->first_line = intern(fl, line);
+		m->first_line = intern_line(fl, hb->s, hb->n);
 		m->error = intern(fl, why);
-		if (error_at > 0 && error_at < d->head_len) {
-			http_first_line(d->head + error_at,
-			    d->head_len - error_at, line, sizeof line);
-			m->error_line = intern(fl, line);
-		}
+		if (error_at > 0 && error_at < hb->n)
+			m->error_line = intern_line(fl, hb->s + error_at,
+			    hb->n - error_at);
 		m->end = *fr;
 	}
 	d->state = PS_DEAD;
@@ -224,12 +255,12 @@ set_body(struct dir_state *d, const struct http_head *h, bool until_close)
 
 static void
 took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
-    const struct http_head *h, const struct frame_ref *fr)
+    const struct head_bytes *hb, const struct http_head *h,
+    const struct frame_ref *fr)
 {
 	struct conn *c = &fl->conns[ci];
 	uint32_t mi = msg_add(fl, ci, 0, &d->head_start, fr);
 	struct http_msg *m;
-	char line[FIRST_LINE_MAX + 1];
 
 	if (c->role == CONN_OTHER)
 		c->role = (h->form == HTTP_FORM_ABSOLUTE ||
@@ -245,8 +276,7 @@ took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
 	m->method = intern(fl, h->method);
 	m->target = intern(fl, h->target);
 	m->host = intern(fl, h->host);
-	http_first_line(d->head, d->head_len, line, sizeof line);
-	m->first_line = intern(fl, line);
+	m->first_line = intern_line(fl, hb->s, hb->n);
 	d->cur_msg = mi;
 	if (strcmp(h->method, "CONNECT") == 0) {
 		/* what follows is the tunnel's, not HTTP */
@@ -261,13 +291,13 @@ took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
 
 static void
 took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
-    const struct http_head *h, const struct frame_ref *fr)
+    const struct head_bytes *hb, const struct http_head *h,
+    const struct frame_ref *fr)
 {
 	struct conn *c = &fl->conns[ci];
 	struct stream_state *ss = c->stream;
 	uint32_t req, mi;
 	bool to_connect = false, to_head = false;
-	char line[FIRST_LINE_MAX + 1];
 
 	if (h->status >= 100 && h->status < 200 && h->status != 101) {
 		d->state = PS_HEAD;	/* interim: the real answer follows */
@@ -288,8 +318,7 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 	}
 	fl->msgs[mi].valid = true;
 	fl->msgs[mi].status = (uint16_t)h->status;
-	http_first_line(d->head, d->head_len, line, sizeof line);
-	fl->msgs[mi].first_line = intern(fl, line);
+	fl->msgs[mi].first_line = intern_line(fl, hb->s, hb->n);
 	d->cur_msg = mi;
 	if ((to_connect && h->status < 300) ||
 	    h->status == 101) {
@@ -378,26 +407,39 @@ feed_dns(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 }
 
 /*
- * Parses the head collected so far into h: from scratch, or going on where
+ * Parses a head's bytes so far into h: from scratch, or going on where
  * the last parse stopped (more: h holds it, http_parse_more), so that a
  * head sent a byte at a time costs O(length) and not O(length^2).
  */
 static enum http_result
-parse_collected(const struct dir_state *d, int dir, struct http_head *h,
+parse_collected(const struct head_bytes *hb, int dir, struct http_head *h,
     bool more)
 {
 	if (more)
-		return http_parse_more(d->head, d->head_len, h);
-	return dir == 0 ? http_parse_request(d->head, d->head_len, h) :
-	    http_parse_response(d->head, d->head_len, h);
+		return http_parse_more(hb->s, hb->n, h);
+	return dir == 0 ? http_parse_request(hb->s, hb->n, h) :
+	    http_parse_response(hb->s, hb->n, h);
+}
+
+/* Appends n bytes to the direction's collected head; false: no memory. */
+static bool
+head_collect(struct dir_state *d, const uint8_t *data, size_t n)
+{
+	if (!head_reserve(d, d->head_len + (uint32_t)n, HTTP_HEAD_MAX))
+		return false;
+	memcpy(d->head + d->head_len, data, n);
+	d->head_len += (uint32_t)n;
+	return true;
 }
 
 /*
- * Head bytes: collect, and parse once they might be complete. A parse
- * from scratch goes on the stack; only a head longer than HEAD_QUICK that
- * is still incomplete keeps its parse (d->ph) for the next segment, so
- * that a flood of connections that each start a head holds a few bytes
- * each, not a parse, and a head that comes whole (most) allocates none.
+ * Head bytes: parse once they might be complete. A head that starts and
+ * ends in one segment (most) is parsed in that segment's bytes and
+ * allocates nothing; only what is left incomplete is collected in
+ * d->head for the next segment. A parse from scratch goes on the stack;
+ * only a head longer than HEAD_QUICK that is still incomplete keeps its
+ * parse (d->ph) for the next segment, so that a flood of connections that
+ * each start a head holds a few bytes each, not a parse.
  */
 static size_t
 feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
@@ -406,6 +448,7 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 	struct http_head quick, *h = &quick;
 	uint32_t before = d->head_len;
 	size_t take = len;
+	struct head_bytes hb;
 	enum http_result r;
 	bool more = d->ph != NULL;
 
@@ -413,35 +456,44 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 		d->head_start = *fr;
 	if (take > HTTP_HEAD_MAX - d->head_len)
 		take = HTTP_HEAD_MAX - d->head_len;
-	if (!head_reserve(d, d->head_len + take, HTTP_HEAD_MAX)) {
-		d->state = PS_DEAD;
-		return len;
+	if (before == 0) {
+		hb.s = data;
+		hb.n = take;
+	} else {
+		if (!head_collect(d, data, take)) {
+			d->state = PS_DEAD;
+			return len;
+		}
+		hb.s = d->head;
+		hb.n = d->head_len;
 	}
-	memcpy(d->head + d->head_len, data, take);
-	d->head_len += (uint32_t)take;
 	/*
 	 * Past its first bytes (where "<html>" is told from a status line),
 	 * a head can only end, or a line be judged, when a line ends: without
 	 * a LF in the new bytes the verdict is the last one, INCOMPLETE.
 	 */
-	if (before >= HEAD_QUICK && d->head_len < HTTP_HEAD_MAX &&
+	if (before >= HEAD_QUICK && hb.n < HTTP_HEAD_MAX &&
 	    memchr(data, '\n', take) == NULL)
 		return len;
 	if (more)
 		h = d->ph;
-	r = parse_collected(d, dir, h, more);
-	if (r == HTTP_INCOMPLETE && d->head_len >= HTTP_HEAD_MAX) {
+	r = parse_collected(&hb, dir, h, more);
+	if (r == HTTP_INCOMPLETE && hb.n >= HTTP_HEAD_MAX) {
 		r = HTTP_INVALID;
 		h->error = "head too long";
 	}
 	if (r == HTTP_INVALID) {
 		if (h->error && strstr(h->error, "too long"))
 			fl->stats.heads_too_long++;
-		record_invalid(fl, ci, dir, d, h->error ? h->error : "invalid",
-		    h->error_at, fr);
+		record_invalid(fl, ci, dir, d, &hb,
+		    h->error ? h->error : "invalid", h->error_at, fr);
 		return len;
 	}
 	if (r == HTTP_INCOMPLETE) {
+		if (before == 0 && !head_collect(d, data, take)) {
+			d->state = PS_DEAD;
+			return len;
+		}
 		if (!more && d->head_len >= HEAD_QUICK) {
 			if ((d->ph = malloc(sizeof *d->ph)) == NULL) {
 				d->state = PS_DEAD;
@@ -452,9 +504,9 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 		return len;
 	}
 	if (dir == 0)
-		took_request(fl, ci, d, h, fr);
+		took_request(fl, ci, d, &hb, h, fr);
 	else
-		took_response(fl, ci, d, h, fr);
+		took_response(fl, ci, d, &hb, h, fr);
 	d->head_len = 0;
 	take = h->head_len > before ? h->head_len - before : 0;
 	/* only a head in progress holds a parse: idle streams stay small */
@@ -579,7 +631,7 @@ parse_bytes(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
 		data += used;
 		len -= used;
 		if (fl->conns[ci].no_http) {
-			stream_free(&fl->conns[ci]);
+			stream_free(fl, &fl->conns[ci]);
 			return;
 		}
 	}
@@ -707,16 +759,21 @@ ooo_give_up(struct flow *fl, struct dir_state *d, uint32_t upto)
 	d->next_seq = target;
 }
 
+/* A closed connection's state is reused: connections start and end all
+ * the time, and a malloc and a free each was most of what one cost. */
 static bool
-stream_start(struct conn *c)
+stream_start(struct flow *fl, struct conn *c)
 {
 	if (c->stream != NULL)
 		return true;
 	if (c->no_http || c->closed)
 		return false;
-	c->stream = calloc(1, sizeof *c->stream);
-	if (c->stream == NULL)
+	if (fl->nstream_spare > 0) {
+		c->stream = fl->stream_spare[--fl->nstream_spare];
+		memset(c->stream, 0, sizeof *c->stream);
+	} else if ((c->stream = calloc(1, sizeof *c->stream)) == NULL) {
 		return false;
+	}
 	c->stream->unpaired = NONE32;
 	for (int d = 0; d < 2; d++) {
 		c->stream->d[d].cur_msg = NONE32;
@@ -744,7 +801,7 @@ stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
 	if (dir == 1 && c->role == CONN_OTHER && c->nmsg[0] == 0 &&
 	    c->sport != FLOW_DNS_PORT)
 		return;
-	if (!stream_start(c))
+	if (!stream_start(fl, c))
 		return;
 	d = &c->stream->d[dir];
 	if (d->state == PS_DEAD || d->state == PS_TUNNEL)
@@ -837,14 +894,15 @@ stream_close(struct flow *fl, uint32_t ci, const struct frame *f, int dir)
 		/* closed in the middle of what should have been a head */
 		const char *why = "incomplete response head";
 		struct http_head quick, *h = d->ph ? d->ph : &quick;
+		struct head_bytes hb = { d->head, d->head_len };
 		size_t at = 0;
 
-		if (parse_collected(d, dir, h, d->ph != NULL) ==
+		if (parse_collected(&hb, dir, h, d->ph != NULL) ==
 		    HTTP_INVALID && h->error != NULL) {
 			why = h->error;	/* a line feed_head skipped */
 			at = h->error_at;
 		}
-		record_invalid(fl, ci, dir, d, why, at, &fr);
+		record_invalid(fl, ci, dir, d, &hb, why, at, &fr);
 	}
 	d->state = PS_DEAD;
 }

@@ -22,6 +22,14 @@ rd32(const uint8_t *b)
 	    (uint32_t)b[2] << 8 | b[3];
 }
 
+/*
+ * decode_ip on a struct pkt that holds nothing yet but what the link layer
+ * set (decode_frame zeroes it once per frame: the 200-byte struct was
+ * zeroed twice per frame).
+ */
+enum decode_result decode_ip_zeroed(const uint8_t *data, uint32_t len,
+    struct pkt *p);
+
 /* L4 decoders: data/len is the captured L4 segment, wire_len what IP claims. */
 enum decode_result decode_tcp(const uint8_t *data, uint32_t len,
     uint32_t wire_len, struct pkt *p);

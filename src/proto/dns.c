@@ -29,27 +29,33 @@ name_put(char *out, size_t outlen, size_t *o, bool *full, const char *s,
 	out[*o] = '\0';
 }
 
+/* A label's bytes, lower-cased; letters, digits, '-' and '_' as they
+ * are (written straight, a byte each), any other byte escaped. */
 static void
 label_put(char *out, size_t outlen, size_t *o, bool *full,
     const uint8_t *lab, size_t n)
 {
+	size_t start = *o, i;
 	char esc[5];
-	size_t i;
 	uint8_t c;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !*full; i++) {
 		c = lab[i];
 		if (c >= 'A' && c <= 'Z')
 			c = (uint8_t)(c - 'A' + 'a');
 		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 		    c == '-' || c == '_') {
-			esc[0] = (char)c;
-			name_put(out, outlen, o, full, esc, 1);
+			if (outlen - *o <= 1)
+				*full = true;
+			else
+				out[(*o)++] = (char)c;
 		} else {
 			snprintf(esc, sizeof esc, "\\%03u", c);
 			name_put(out, outlen, o, full, esc, 4);
 		}
 	}
+	if (*o > start)
+		out[*o] = '\0';
 }
 
 /*

@@ -110,27 +110,97 @@ static const uint8_t byte_class[256] = {
 };
 
 static bool
-is_tchar(uint8_t c)
-{
-	return byte_class[c] & C_TCHAR;
-}
-
-static bool
 is_ows(uint8_t c)
 {
 	return c == ' ' || c == '\t';
 }
 
-/* Case-insensitive compare of s[0..n) with a lower-case literal. */
-static bool
+/* Eight bytes of a byte string, in whatever order memory holds them. */
+static uint64_t
+word_at(const void *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	return w;
+}
+
+#define ONES 0x0101010101010101u
+
+/*
+ * Case-insensitive compare of s[0..n) with a literal of lower-case
+ * letters, digits and '-' (the names and tokens looked for). In such a
+ * literal only the letters have bit 0x40, so OR-ing that bit shifted to
+ * 0x20 into the same bytes of s folds exactly the two cases of each of
+ * its letters together (a digit or '-' must match exactly): eight bytes
+ * at a time, and no byte is looked at unless the lengths agree.
+ */
+static inline bool
 eq_ci(const uint8_t *s, size_t n, const char *lit_lc)
 {
-	size_t i;
+	const uint8_t *lit = (const uint8_t *)lit_lc;
+	size_t len = strlen(lit_lc), i;
+	uint64_t b;
 
-	for (i = 0; i < n; i++)
-		if (lit_lc[i] == '\0' || to_lower(s[i]) != lit_lc[i])
+	if (n != len)
+		return false;
+	for (i = 0; len - i >= 8; i += 8) {
+		b = word_at(lit + i);
+		if ((word_at(s + i) | (b & ONES * 0x40) >> 1) != b)
 			return false;
-	return lit_lc[n] == '\0';
+	}
+	for (; i < len; i++)
+		if ((s[i] | (lit[i] & 0x40) >> 1) != lit[i])
+			return false;
+	return true;
+}
+
+/*
+ * The bytes of a word below `below` (at most 0x80) or DEL, as their high
+ * bits: the classic "has less" test. No false negatives, and the lowest
+ * flagged byte is a real one (a borrow that makes a false hit comes from
+ * a real hit below it); bytes from 0x80 up never hit.
+ */
+static uint64_t
+word_stops(uint64_t w, uint8_t below)
+{
+	uint64_t del = w ^ (ONES * 0x7f);
+
+	return ((w - ONES * below) | (del - ONES)) & ~w & ONES * 0x80;
+}
+
+/*
+ * From i on (before n), past the bytes that are surely neither below
+ * `below` nor DEL: eight at a time, then to the first flagged byte of the
+ * word that stops (where the byte-by-byte check goes on; on a big-endian
+ * host, from the word's start).
+ */
+static size_t
+skip_plain(const uint8_t *s, size_t n, size_t i, uint8_t below)
+{
+	uint64_t m;
+
+	for (; n - i >= 8; i += 8)
+		if ((m = word_stops(word_at(s + i), below)) != 0) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			i += (size_t)__builtin_ctzll(m) / 8;
+#endif
+			break;
+		}
+	return i;
+}
+
+/* How many bytes from i on (before lim) are of class cls: four at a time
+ * while there are four, then one by one. */
+static inline size_t
+class_run(const uint8_t *buf, size_t lim, size_t i, uint8_t cls)
+{
+	while (lim - i >= 4 && (byte_class[buf[i]] & byte_class[buf[i + 1]] &
+	    byte_class[buf[i + 2]] & byte_class[buf[i + 3]] & cls))
+		i += 4;
+	while (i < lim && (byte_class[buf[i]] & cls))
+		i++;
+	return i;
 }
 
 /* Copies n bytes truncated to outlen-1, NUL-terminated; true if all fit. */
@@ -152,6 +222,13 @@ version(struct cur *c, struct http_head *h, const char *noline,
 	int r;
 
 	h->version_major = 1;
+	/* the whole of it at once when its bytes are all there */
+	if (c->n - c->i >= 8 && memcmp(c->s + c->i, "HTTP/1.", 7) == 0 &&
+	    is_digit(c->s[c->i + 7])) {
+		h->version_minor = c->s[c->i + 7] - '0';
+		c->i += 8;
+		return 1;
+	}
 	if ((r = lit(c, "HTTP/", h, noline)) <= 0)
 		return r;
 	if ((r = lit(c, "1.", h, err)) <= 0)
@@ -201,8 +278,7 @@ parse_request_line(struct cur *c, struct http_head *h)
 	size_t start;
 	int r;
 
-	while (c->i < c->n && is_tchar(c->s[c->i]))
-		c->i++;
+	c->i = class_run(c->s, c->n, c->i, C_TCHAR);
 	if (c->i >= HTTP_METHOD_MAX)
 		return bad(h, "method too long");
 	if (c->i == c->n)
@@ -213,6 +289,7 @@ parse_request_line(struct cur *c, struct http_head *h)
 		return bad(h, err);
 	copy_trunc(h->method, sizeof h->method, c->s, c->i);
 	start = ++c->i;
+	c->i = skip_plain(c->s, c->n, c->i, 0x21);
 	while (c->i < c->n && c->s[c->i] > ' ' && c->s[c->i] != 0x7f)
 		c->i++;
 	if (c->i == c->n)
@@ -356,7 +433,7 @@ field_value(const uint8_t *name, size_t namelen, const uint8_t *v, size_t vn,
  * it. A CR just before the LF (or at the cut) is not part of the line.
  * `from`: where to look for the LF (no LF lies between pos and from).
  */
-static int
+static inline int
 find_line(const uint8_t *buf, size_t lim, size_t pos, size_t from, size_t *n,
     size_t *next)
 {
@@ -379,22 +456,13 @@ find_line(const uint8_t *buf, size_t lim, size_t pos, size_t from, size_t *n,
 
 /*
  * Where the field value bytes from i on stop (at lim, or the first byte
- * that is not C_FIELD: the CR or LF, usually). Eight at a time while none
- * of them is below 0x20 or DEL (a word test without false negatives),
- * then byte by byte.
+ * that is not C_FIELD: the CR or LF, usually): skip_plain, then byte by
+ * byte (HTAB, a control the word test flags, belongs to a value).
  */
 static size_t
 field_bytes(const uint8_t *buf, size_t lim, size_t i)
 {
-	const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
-	uint64_t w, del;
-
-	for (; lim - i >= 8; i += 8) {
-		memcpy(&w, buf + i, 8);
-		del = w ^ (ones * 0x7f);
-		if (((w - ones * 0x20) | (del - ones)) & ~w & highs)
-			break;
-	}
+	i = skip_plain(buf, lim, i, 0x20);
 	while (i < lim && (byte_class[buf[i]] & C_FIELD))
 		i++;
 	return i;
@@ -418,8 +486,7 @@ parse_field(const uint8_t *buf, size_t lim, size_t pos, struct http_head *h,
 	 * A leading space is obs-fold, which a gateway must reject or
 	 * rewrite (RFC 9112 5.2): flag it, it is a 502 cause of its own.
 	 */
-	while (i < lim && (byte_class[buf[i]] & C_TCHAR))
-		i++;
+	i = class_run(buf, lim, i, C_TCHAR);
 	name_end = i;
 	if (i < lim && buf[i] == ':' && i > pos)
 		i = field_bytes(buf, lim, i + 1);
@@ -544,18 +611,25 @@ http_parse_more(const uint8_t *buf, size_t len, struct http_head *h)
 }
 
 size_t
-http_first_line(const uint8_t *buf, size_t len, char *out, size_t outlen)
+http_first_line_len(const uint8_t *buf, size_t len)
 {
 	const uint8_t *end;
+
+	if ((end = memchr(buf, '\n', len)) != NULL)
+		len = (size_t)(end - buf);
+	if ((end = memchr(buf, '\r', len)) != NULL)
+		len = (size_t)(end - buf);
+	return len;
+}
+
+size_t
+http_first_line(const uint8_t *buf, size_t len, char *out, size_t outlen)
+{
 	size_t n;
 
 	if (outlen == 0)
 		return 0;
-	n = len < outlen - 1 ? len : outlen - 1;
-	if ((end = memchr(buf, '\n', n)) != NULL)
-		n = (size_t)(end - buf);
-	if ((end = memchr(buf, '\r', n)) != NULL)
-		n = (size_t)(end - buf);
+	n = http_first_line_len(buf, len < outlen - 1 ? len : outlen - 1);
 	memcpy(out, buf, n);
 	out[n] = '\0';
 	return n;
@@ -576,6 +650,7 @@ split_hostport(const char *s, size_t n, char *host, size_t hostlen,
 	const char *h, *colon = NULL;
 	size_t hn, i;
 	unsigned long p = 0;
+	bool lowered = false;
 
 	*port = 0;
 	if (n == 0 || hostlen == 0)
@@ -600,24 +675,34 @@ split_hostport(const char *s, size_t n, char *host, size_t hostlen,
 		h = s;
 		colon = memchr(s, ':', n);
 		hn = colon != NULL ? (size_t)(colon - s) : n;
-		if (hn == 0)
+		if (hn == 0 || hn >= hostlen)
 			return false;
-		for (i = 0; i < hn; i++)
-			if (!host_char((uint8_t)h[i]) || h[i] == ':')
+		/* checked and copied lower-case in one pass (no ':' there:
+		 * hn ends at it); a bad byte leaves host empty */
+		for (i = 0; i < hn; i++) {
+			if (!host_char((uint8_t)h[i])) {
+				host[0] = '\0';
 				return false;
+			}
+			host[i] = (char)to_lower((uint8_t)h[i]);
+		}
+		lowered = true;
 	}
 	if (colon != NULL) {
 		/* An empty port means the default (RFC 3986 3.2.3). */
 		for (i = (size_t)(colon - s) + 1; i < n; i++) {
 			if (!is_digit((uint8_t)s[i]) || (p = p * 10 +
-			    (unsigned long)(s[i] - '0')) > 65535)
+			    (unsigned long)(s[i] - '0')) > 65535) {
+				if (lowered)
+					host[0] = '\0';
 				return false;
+			}
 		}
 		*port = (uint16_t)p;
 	}
 	if (hn >= hostlen)
 		return false;
-	for (i = 0; i < hn; i++)
+	for (i = 0; !lowered && i < hn; i++)
 		host[i] = (char)to_lower((uint8_t)h[i]);
 	host[hn] = '\0';
 	return true;

@@ -176,12 +176,8 @@ decode_ip6(const uint8_t *d, uint32_t len, struct pkt *p)
 }
 
 enum decode_result
-decode_ip(const uint8_t *data, uint32_t len, struct pkt *p)
+decode_ip_zeroed(const uint8_t *data, uint32_t len, struct pkt *p)
 {
-	uint16_t vlan = p->vlan;	/* set by the link layer, if any */
-
-	memset(p, 0, sizeof *p);
-	p->vlan = vlan;
 	if (len < 1)
 		return DECODE_MALFORMED;
 	switch (data[0] >> 4) {
@@ -191,4 +187,14 @@ decode_ip(const uint8_t *data, uint32_t len, struct pkt *p)
 		return decode_ip6(data, len, p);
 	}
 	return DECODE_MALFORMED;
+}
+
+enum decode_result
+decode_ip(const uint8_t *data, uint32_t len, struct pkt *p)
+{
+	uint16_t vlan = p->vlan;	/* set by the link layer, if any */
+
+	memset(p, 0, sizeof *p);
+	p->vlan = vlan;
+	return decode_ip_zeroed(data, len, p);
 }

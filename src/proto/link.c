@@ -80,7 +80,7 @@ decode_ethertype(uint16_t type, const uint8_t *d, uint32_t len, struct pkt *p)
 	}
 	if (type != ETHERTYPE_IP && type != ETHERTYPE_IPV6)
 		return DECODE_NOT_IP;
-	return decode_ip(d, len, p);
+	return decode_ip_zeroed(d, len, p);
 }
 
 /* BSD loopback: an address family whose value depends on the OS. */
@@ -90,7 +90,7 @@ decode_family(uint32_t af, const uint8_t *d, uint32_t len, struct pkt *p)
 	switch (af) {
 	case 2:				/* AF_INET everywhere */
 	case 24: case 28: case 30:	/* AF_INET6: NetBSD/OpenBSD, FreeBSD, Darwin */
-		return decode_ip(d, len, p);
+		return decode_ip_zeroed(d, len, p);
 	}
 	return DECODE_NOT_IP;
 }
@@ -101,7 +101,7 @@ decode_ipver(unsigned want, const uint8_t *d, uint32_t len, struct pkt *p)
 {
 	if (len < 1 || (unsigned)(d[0] >> 4) != want)
 		return DECODE_MALFORMED;
-	return decode_ip(d, len, p);
+	return decode_ip_zeroed(d, len, p);
 }
 
 enum decode_result
@@ -126,7 +126,7 @@ decode_frame(int linktype, const uint8_t *data, uint32_t caplen, struct pkt *p)
 			return DECODE_MALFORMED;
 		return decode_ethertype(rd16(data), data + 20, caplen - 20, p);
 	case LT_RAW: case LT_RAW_12: case LT_RAW_14:
-		return decode_ip(data, caplen, p);
+		return decode_ip_zeroed(data, caplen, p);
 	case LT_IPV4:
 		return decode_ipver(4, data, caplen, p);
 	case LT_IPV6:

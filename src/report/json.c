@@ -91,17 +91,50 @@ jkey(struct jw *w, const char *key)
 	w->last = ':';
 }
 
+/* Two decimal digits per division: "00" to "99". */
+static const char jw_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/*
+ * How many decimal digits v has: from its bit length (1233/4096 is just
+ * above log10(2): the guess is the count or one short, 0 below 8), then
+ * one compare.
+ */
+static size_t
+u64_digits(uint64_t v)
+{
+	static const uint64_t pow10[20] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+		100000000, 1000000000, 10000000000ULL, 100000000000ULL,
+		1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
+		1000000000000000ULL, 10000000000000000ULL,
+		100000000000000000ULL, 1000000000000000000ULL,
+		10000000000000000000ULL
+	};
+	size_t k = (size_t)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+
+	return k + (k == 0 || v >= pow10[k]);	/* k: 0 to 19 */
+}
+
+/* Written where it goes, from its last digit back: no copy. */
 static void
 jw_u64(struct jw *w, uint64_t v)
 {
-	char tmp[20];
-	size_t k = sizeof tmp;
+	size_t k = u64_digits(v);
+	char *p = jw_room(w, k), *e = p + k;
 
-	do {
-		tmp[--k] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	jw_raw(w, tmp + k, sizeof tmp - k);
+	for (; v >= 100; v /= 100) {
+		e -= 2;
+		memcpy(e, jw_pairs + v % 100 * 2, 2);
+	}
+	if (v >= 10)
+		memcpy(e - 2, jw_pairs + v * 2, 2);
+	else
+		e[-1] = (char)('0' + v);
+	w->n += k;
+	w->last = p[k - 1];
 }
 
 /*
@@ -140,22 +173,45 @@ jms(struct jw *w, int64_t ns)
  * ASCII but '"' and '\\'. Eight at a time while a word test (no false
  * negatives) finds none of the others, then byte by byte.
  */
+static bool
+word_may_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+	uint64_t d = w ^ (ones * 0x7f);
+
+	return ((((w - ones * 0x20) | (q - ones) | (b - ones) | (d - ones)) &
+	    ~w & highs) | (w & highs)) != 0;
+}
+
+/*
+ * The last bytes (fewer than eight) are tested as one word too: the
+ * string's last eight bytes when it has eight (those before i are known
+ * plain), else its bytes padded with a plain one; only a word that may
+ * hold a byte to escape is gone through byte by byte.
+ */
 static size_t
 plain_run(const unsigned char *s, size_t n)
 {
-	const uint64_t ones = 0x0101010101010101u, highs = ones * 0x80;
-	uint64_t w, q, b, d;
+	uint64_t w;
 	size_t i = 0;
 
 	for (; n - i >= 8; i += 8) {
 		memcpy(&w, s + i, 8);
-		q = w ^ (ones * '"');
-		b = w ^ (ones * '\\');
-		d = w ^ (ones * 0x7f);
-		if ((((w - ones * 0x20) | (q - ones) | (b - ones) | (d - ones)) &
-		    ~w & highs) | (w & highs))
-			break;
+		if (word_may_escape(w))
+			goto bytes;
 	}
+	if (i == n)
+		return n;
+	if (n >= 8) {
+		memcpy(&w, s + n - 8, 8);
+	} else {
+		w = 0x0101010101010101u * 'a';
+		memcpy(&w, s, n);
+	}
+	if (!word_may_escape(w))
+		return n;
+bytes:
 	while (i < n && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' &&
 	    s[i] != '\\')
 		i++;
@@ -195,12 +251,19 @@ jstr(struct jw *w, const char *key, const char *val)
 	jw_qstr(w, val);
 }
 
+/* ,"key":"address" (written in place: an address needs no escape) */
 static void
 jaddr(struct jw *w, const char *key, const struct gw_addr *a)
 {
-	char buf[ADDR_STRLEN];
+	char *p;
 
-	jstr(w, key, addr_fmt(a, buf, sizeof buf));
+	jkey(w, key);
+	p = jw_room(w, ADDR_STRLEN + 2);
+	*p++ = '"';
+	p += addr_text(a, p);
+	*p++ = '"';
+	w->n = (size_t)(p - w->buf);
+	w->last = '"';
 }
 
 /* ,"key":N */
