@@ -23,21 +23,6 @@
 #include "unit_flow.h"
 #include "diag_scene.h"
 
-/* A query for name at `at`, answered (rcode, rrs) 1 ms later unless
- * rcode < 0. */
-static void
-lookup(struct scene *s, int64_t at, const char *name, int rcode,
-    const struct uf_rr *rrs, size_t n)
-{
-	uint16_t id = ++s->dns_id;
-
-	uf_at(s->u, at);
-	uf_dns_query(s->u, &s->res, &s->dns, id, name, DNS_T_A);
-	if (rcode >= 0)
-		uf_dns_answer(s->u, &s->dns, &s->res, id, name, DNS_T_A,
-		    (uint8_t)rcode, rrs, n);
-}
-
 /* The names of the look-ups the model holds, in order, space separated. */
 static const char *
 names(const struct uf *u, char *out, size_t len)
@@ -66,18 +51,18 @@ test_cache_kept(void **state)
 	int64_t newest_ts;
 
 	scene_init(&s, u);
-	lookup(&s, T0, HOST, 0, addr300, 1);
-	lookup(&s, T0 + 1 * UF_S, "old.test", 0, short_ttl, 1);
-	lookup(&s, T0 + 10 * UF_S, HOST, 0, addr300, 1);
+	lookup_at(&s, T0, HOST, 0, addr300, 1);
+	lookup_at(&s, T0 + 1 * UF_S, "old.test", 0, short_ttl, 1);
+	lookup_at(&s, T0 + 10 * UF_S, HOST, 0, addr300, 1);
 	newest_ts = u->fl.stats.last_ts;
-	lookup(&s, T0 + 20 * UF_S, "stale.test", -1, NULL, 0);
+	lookup_at(&s, T0 + 20 * UF_S, "stale.test", -1, NULL, 0);
 	ask(&s);
 	gateway_answers(&s, 200);
 	uf_fin(u, &u->cli, &u->srv);
 	uf_fin(u, &u->srv, &u->cli);
-	lookup(&s, T0 + 60 * UF_S, "nx.test", 3, NULL, 0);
-	lookup(&s, T0 + 95 * UF_S, "inflight.test", -1, NULL, 0);
-	lookup(&s, T0 + 100 * UF_S, "clock.test", -1, NULL, 0);
+	lookup_at(&s, T0 + 60 * UF_S, "nx.test", 3, NULL, 0);
+	lookup_at(&s, T0 + 95 * UF_S, "inflight.test", -1, NULL, 0);
+	lookup_at(&s, T0 + 100 * UF_S, "clock.test", -1, NULL, 0);
 	assert_string_equal(names(u, buf, sizeof buf), "www.test old.test "
 	    "www.test stale.test nx.test inflight.test clock.test");
 	uf_diag_run(u, NULL, false);

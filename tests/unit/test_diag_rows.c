@@ -72,13 +72,7 @@ test_answers_only_when_answered(void **state)
 	query(&s);
 	q = answer(&s, 0, addr300, 1);
 	uf_wait(u, 5 * UF_S);
-	ask(&s);
-	uf_syn(u, &s.out, &s.web);
-	uf_rst(u, &s.web, &s.out);
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
-	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	t = refused_from_cache(&s);
 	build(u, t, &ev, EVIDENCE_REPORT);
 	r = evidence_find(&ev, EK_DNS_CACHE, 0);
 	assert_non_null(r);

@@ -1,0 +1,314 @@
+/*
+ * test_diag_mark.c: what the windows of open requests keep through an
+ * eviction (diag.h: diag_evict; diag/mark.c). An open request for a host
+ * and port may still link to connections to that port of any address
+ * its cached answer or the host's look-ups from its window on gave, made
+ * from the start of its window (the request less the slack) on: those
+ * stay, however idle; the gateway's other idle connections go — before
+ * the window, to another port, to an address the host never had. With a
+ * budget so small that every idle connection not kept goes, the set left
+ * is exactly the set kept. The walk is linear: many open requests for
+ * one host on two ports cost each look-up one walk per port, not one per
+ * request (issue 13), which the number of steps a budget needs shows.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unit_flow.h"
+#include "diag_scene.h"
+
+#define R (T0 + 10 * UF_S)	/* the first open request */
+#define SLACK (200 * UF_MS)
+
+/* The gateway's SYN from port sport to addr:port at `at`, never
+ * answered; its frame. */
+static uint64_t
+idle_syn(struct uf *u, int64_t at, uint16_t sport, const char *addr,
+    uint16_t port)
+{
+	struct uf_side from, to;
+
+	uf_side_init(&from, "10.0.0.1", sport, 100);
+	uf_side_init(&to, addr, port, 0);
+	uf_at(u, at);
+	return uf_syn(u, &from, &to);
+}
+
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+frames_text(uint64_t *f, size_t n, char *out, size_t len)
+{
+	size_t o = 0;
+
+	qsort(f, n, sizeof *f, u64_cmp);
+	out[0] = '\0';
+	for (size_t i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(out + o, len - o, "%s%llu", i ? " " : "",
+		    (unsigned long long)f[i]);
+}
+
+/* The connections left, by their first frames, sorted, as text. */
+static void
+conns_left(const struct uf *u, char *out, size_t len)
+{
+	uint64_t f[128];
+	size_t n = u->fl.nconns;
+
+	assert_true(n <= 128);
+	for (size_t i = 0; i < n; i++)
+		f[i] = u->fl.conns[i].first.number;
+	frames_text(f, n, out, len);
+}
+
+/*
+ * other.test's answer first (so that a wrong index into the answers
+ * reads an address the host never had), then HOST's (a CNAME, then the
+ * address 192.0.2.10). Request A for URL (port 80) at R, attempt refused
+ * at once; a look-up at R + 20 ms gives 192.0.2.11 and .12 (and .11
+ * again); request B for port
+ * 8080 at R + 3 s; idle SYNs all around. Both requests stay open. Writes
+ * the connections that must stay.
+ */
+static void
+windows_scene(struct uf *u, char *keep, size_t len)
+{
+	static const struct uf_rr other[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.99" },
+	};
+	static const struct uf_rr at11[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+		{ DNS_T_A, NULL, 300, "192.0.2.12" },
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+	};
+	struct scene s;
+	struct uf_side cli2, gw2;
+	uint64_t k[32];
+	size_t n = 0;
+
+	scene_init(&s, u);
+	uf_dns_query(u, &s.res, &s.dns, 0x50, "other.test", DNS_T_A);
+	uf_dns_answer(u, &s.dns, &s.res, 0x50, "other.test", DNS_T_A, 0,
+	    other, 1);
+	uf_at(u, R - 5 * UF_S);
+	query(&s);
+	answer(&s, 0, resolved, 2);
+	/* to the cached address, just before A's window, and at its start */
+	idle_syn(u, R - SLACK - 1 * UF_MS, 50100, "192.0.2.10", 80);
+	k[n++] = idle_syn(u, R - SLACK, 50101, "192.0.2.10", 80);
+	uf_at(u, R - 2 * UF_MS);	/* the request at R */
+	k[n++] = u->frame + 1;
+	ask(&s);
+	assert_int_equal(s.req_ts, R);
+	k[n++] = uf_syn(u, &s.out, &s.web);	/* refused */
+	uf_rst(u, &s.web, &s.out);
+	/* to an address the next look-up gives, before it came: no attempt
+	 * for A, but in its window */
+	k[n++] = idle_syn(u, R + 5 * UF_MS, 50112, "192.0.2.12", 80);
+	uf_at(u, R + 20 * UF_MS);
+	query(&s);
+	answer(&s, 0, at11, 3);
+	/* A's port: the cached address and the new one stay */
+	k[n++] = idle_syn(u, R + 2 * UF_S, 50102, "192.0.2.10", 80);
+	k[n++] = idle_syn(u, R + 2 * UF_S, 50103, "192.0.2.11", 80);
+	k[n++] = idle_syn(u, R + 2 * UF_S, 50111, "192.0.2.12", 80);
+	/* another port, an address the host never had */
+	idle_syn(u, R + 2 * UF_S, 50104, "192.0.2.10", 443);
+	idle_syn(u, R + 2 * UF_S, 50105, "192.0.2.99", 80);
+	/* to B's port, just before its window and at its start */
+	idle_syn(u, R + 3 * UF_S - SLACK - 1 * UF_MS, 50109, "192.0.2.11",
+	    8080);
+	k[n++] = idle_syn(u, R + 3 * UF_S - SLACK, 50110, "192.0.2.11", 8080);
+	/* B, port 8080: its cached answer is the newer look-up's */
+	uf_at(u, R + 3 * UF_S - 2 * UF_MS);
+	k[n++] = u->frame + 1;
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001,
+	    "http://" HOST ":8080/x");
+	k[n++] = idle_syn(u, R + 3 * UF_S + 100 * UF_MS, 50106, "192.0.2.11",
+	    8080);
+	idle_syn(u, R + 3 * UF_S + 100 * UF_MS, 50107, "192.0.2.10", 8080);
+	idle_syn(u, R + 3 * UF_S + 100 * UF_MS, 50108, "192.0.2.99", 8080);
+	frames_text(k, n, keep, len);
+}
+
+static void
+test_windows_keep(void **state)
+{
+	struct uf *u = *state;
+	char want[512], got[512];
+
+	windows_scene(u, want, sizeof want);
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(u->dg.ntxns, 2);
+	assert_false(u->dg.txns[0].settled);
+	assert_false(u->dg.txns[1].settled);
+	flow_set_conn_budget(&u->fl, 4);
+	assert_true(flow_wants_evict(&u->fl));
+	assert_int_equal(diag_evict(&u->dg, &u->fl), 6);
+	conns_left(u, got, sizeof got);
+	assert_string_equal(got, want);
+	assert_int_equal(u->fl.stats.conns_evicted, 6);
+}
+
+/* Once both are settled, nothing holds the idle connections. */
+static void
+test_settled_keep_nothing(void **state)
+{
+	struct uf *u = *state;
+	char want[512];
+
+	windows_scene(u, want, sizeof want);
+	uf_diagnose(u);
+	assert_true(u->dg.txns[0].settled && u->dg.txns[1].settled);
+	flow_set_conn_budget(&u->fl, 4);
+	/* what the diagnosis linked stays; every other idle one goes */
+	assert_true(diag_evict(&u->dg, &u->fl) > 6);
+}
+
+/*
+ * A asks for URL at R; the gateway forwards it on a new upstream
+ * connection, relays the upstream 502 and closes it. B asks for URL 50
+ * ms after A and waits. Retiring A at R + 5 s keeps the forwarded
+ * request and its connection (B's window holds them: B may still link
+ * to them) but not A's own client connection and messages.
+ */
+static void
+test_upstream_request_kept(void **state)
+{
+	static const uint8_t all[2] = { 1, 1 };
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2;
+	uint64_t up, upreq, upresp, breq, bconn;
+	char got[256], want[256];
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	uf_at(u, R - 2 * UF_MS);
+	ask(&s);
+	up = u->frame + 1;
+	uf_at(u, R + 10 * UF_MS);
+	upreq = upstream_get(&s);
+	upresp = uf_status(u, &s.web, &s.out, 502);
+	gateway_answers(&s, 502);
+	uf_fin(u, &s.out, &s.web);
+	uf_fin(u, &s.web, &s.out);
+	uf_fin(u, &u->cli, &u->srv);
+	uf_fin(u, &u->srv, &u->cli);
+	uf_at(u, R + 50 * UF_MS);
+	bconn = u->frame + 1;
+	breq = client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL);
+	uf_at(u, R + 5 * UF_S);
+	idle_syn(u, R + 5 * UF_S, 51000, "198.51.100.7", 80);
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(u->dg.ntxns, 2);
+	assert_true(u->dg.txns[0].settled);
+	assert_false(u->dg.txns[1].settled);
+	assert_int_equal(diag_retire(&u->dg, &u->fl, all), 1);
+	assert_int_equal(u->dg.txns[0].id, 2);
+	conns_left(u, got, sizeof got);
+	snprintf(want, sizeof want, "%llu %llu %llu", (unsigned long long)up,
+	    (unsigned long long)bconn, (unsigned long long)(u->frame));
+	assert_string_equal(got, want);
+	assert_int_equal(u->fl.nmsgs, 3);
+	{
+		uint64_t m[3];
+
+		for (size_t i = 0; i < 3; i++)
+			m[i] = u->fl.msgs[i].start.number;
+		frames_text(m, 3, got, sizeof got);
+		snprintf(want, sizeof want, "%llu %llu %llu",
+		    (unsigned long long)upreq, (unsigned long long)upresp,
+		    (unsigned long long)breq);
+		assert_string_equal(got, want);
+	}
+}
+
+/*
+ * NREQ open requests for HOST on one connection, alternating ports 80
+ * and 8080, then NLOOK look-ups of HOST (one address) and a few idle
+ * SYNs elsewhere; an eviction in steps of `budget`. Returns the calls.
+ */
+#define NREQ 40
+#define NLOOK 60
+
+static unsigned
+evict_calls(struct uf *u, size_t budget)
+{
+	struct scene s;
+	long result = -7;
+	unsigned calls = 0;
+
+	scene_init(&s, u);
+	uf_handshake(u, &u->cli, &u->srv);
+	for (int k = 0; k < NREQ; k++)
+		uf_get(u, &u->cli, &u->srv, k % 2 ? "http://" HOST ":8080/" :
+		    URL, HOST);
+	for (int k = 0; k < NLOOK; k++) {
+		query(&s);
+		answer(&s, 0, addr300, 1);
+	}
+	for (int k = 0; k < 8; k++)
+		idle_syn(u, u->next_ts_ns, (uint16_t)(51000 + k),
+		    "198.51.100.7", 80);
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(u->dg.ntxns, NREQ);
+	flow_set_conn_budget(&u->fl, 4);
+	assert_int_equal(diag_evict_begin(&u->dg, &u->fl), 1);
+	do
+		assert_true(++calls < 10000);
+	while (!diag_keep_step(&u->dg, &u->fl, budget, &result));
+	assert_int_equal(result, 6);	/* down to 3 of the 9 */
+	return calls;
+}
+
+static void
+test_walk_once_per_port(void **state)
+{
+	/*
+	 * 9 connections scanned, NREQ transactions and NREQ windows, a call
+	 * or so each for the two walks of the look-ups (one per port, each
+	 * longer than a step's budget), and one each for the sort, the
+	 * choice and the compaction. A walk per request would take NREQ
+	 * calls for the walks alone.
+	 */
+	unsigned most = (9 + 2 * NREQ) / 8 + 2 * 2 + 3 + 2;
+	unsigned calls = evict_calls(*state, 8);
+
+	if (calls > most)
+		fail_msg("%u calls of 8 items, more than %u: the look-ups "
+		    "walked more than once per port", calls, most);
+	assert_true(most < NREQ);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_windows_keep, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_settled_keep_nothing,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_upstream_request_kept,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_walk_once_per_port,
+		    uf_setup, uf_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
