@@ -159,6 +159,110 @@ test_pairs_kept_in_order(void **state)
 	assert_int_equal(diag_total(&u->dg), 3);
 }
 
+/*
+ * Forty names each answered twice, both answers still valid: only the
+ * newer of each goes on (the cache holds one per name, whatever the
+ * case of the name), the older ones go with the transaction retired.
+ */
+static void
+test_newest_per_name(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	uint8_t all[1] = { 1 };
+	uint64_t newer[40];
+	char name[32];
+
+	scene_init(&s, u);
+	for (int k = 0; k < 40; k++) {
+		snprintf(name, sizeof name, "n%d.test", k);
+		lookup_at(&s, T0 + k * 10 * UF_MS, name, 0, addr300, 1);
+	}
+	for (int k = 0; k < 40; k++) {
+		snprintf(name, sizeof name, k % 5 ? "n%d.test" : "N%d.TEST", k);
+		newer[k] = lookup_at(&s, T0 + 10 * UF_S + k * 10 * UF_MS, name,
+		    0, addr300, 1);
+	}
+	uf_at(u, T0 + 20 * UF_S);
+	ask(&s);
+	gateway_answers(&s, 200);
+	uf_fin(u, &u->cli, &u->srv);
+	uf_fin(u, &u->srv, &u->cli);
+	uf_at(u, T0 + 30 * UF_S);
+	uf_fin(u, &u->cli, &u->srv);	/* the last frame, 10 s later */
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(u->fl.ndns, 80);
+	assert_int_equal(diag_retire(&u->dg, &u->fl, all), 1);
+	assert_int_equal(u->fl.ndns, 40);
+	for (int k = 0; k < 40; k++)
+		assert_int_equal(u->fl.dns[k].query.number, newer[k]);
+}
+
+/*
+ * When a transaction's story is over (and it may go): its answer
+ * complete, with the slack after the head passed; unanswered, once its
+ * client left and the timeout passed; never while the client stays.
+ * Returns what diag_retire returns at the end of the scene `how`.
+ */
+enum end_scene {
+	BODY_DONE,	/* 502 head at 3 s, its body completes at 3.5 s */
+	BODY_COMING,	/* the same, the last frame just before the body */
+	LEFT_LATE,	/* unanswered; the client leaves at 130 s */
+	LEFT_EARLY,	/* unanswered; the client leaves at 1 s, the last
+			 * frame 1 ms after the timeout and the slack */
+	STAYS		/* unanswered; the client stays; 200 s later */
+};
+
+static long
+retired_at_end(void **state, enum end_scene how)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	uint8_t all[1] = { 1 };
+
+	scene_init(&s, u);
+	ask(&s);
+	switch (how) {
+	case BODY_DONE:
+	case BODY_COMING:
+		uf_at(u, s.req_ts + 3 * UF_S);
+		uf_send(u, &u->srv, &u->cli, "HTTP/1.1 502 Bad Gateway\r\n"
+		    "Content-Length: 5\r\n\r\n");
+		uf_at(u, s.req_ts + 3500 * UF_MS - (how == BODY_COMING) * UF_MS);
+		if (how == BODY_DONE)
+			uf_send(u, &u->srv, &u->cli, "oops!");
+		else
+			uf_syn(u, &s.out, &s.web);	/* any frame */
+		break;
+	case LEFT_LATE:
+		uf_at(u, s.req_ts + 130 * UF_S);
+		uf_fin(u, &u->cli, &u->srv);
+		break;
+	case LEFT_EARLY:
+		uf_at(u, s.req_ts + 1 * UF_S);
+		uf_fin(u, &u->cli, &u->srv);
+		uf_at(u, s.req_ts + 120 * UF_S + 201 * UF_MS);
+		uf_syn(u, &s.out, &s.web);
+		break;
+	case STAYS:
+		uf_at(u, s.req_ts + 200 * UF_S);
+		uf_syn(u, &s.out, &s.web);
+		break;
+	}
+	uf_diag_run(u, NULL, false);
+	return diag_retire(&u->dg, &u->fl, all);
+}
+
+static void
+test_over_at_its_end(void **state)
+{
+	assert_int_equal(retired_at_end(state, BODY_DONE), 1);
+	assert_int_equal(retired_at_end(state, BODY_COMING), 0);
+	assert_int_equal(retired_at_end(state, LEFT_LATE), 1);
+	assert_int_equal(retired_at_end(state, LEFT_EARLY), 1);
+	assert_int_equal(retired_at_end(state, STAYS), 0);
+}
+
 int
 main(void)
 {
@@ -169,6 +273,10 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_pairs_kept_in_order,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_newest_per_name, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_over_at_its_end, uf_setup,
+		    uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
