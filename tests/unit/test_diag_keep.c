@@ -200,14 +200,18 @@ test_newest_per_name(void **state)
 
 /*
  * When a transaction's story is over (and it may go): its answer
- * complete, with the slack after the head passed; unanswered, once its
+ * complete (or cut by the connection's end), with the slack after the
+ * head passed; unanswered, once its
  * client left and the timeout passed; never while the client stays.
  * Returns what diag_retire returns at the end of the scene `how`.
  */
 enum end_scene {
 	BODY_DONE,	/* 502 head at 3 s, its body completes at 3.5 s */
 	BODY_COMING,	/* the same, the last frame just before the body */
+	BODY_CUT,	/* the same, the proxy resets instead at 3.5 s */
+	BODY_FIN,	/* the same, the proxy closes instead at 3.5 s */
 	LEFT_LATE,	/* unanswered; the client leaves at 130 s */
+	LEFT_RST,	/* the same, by a reset */
 	LEFT_EARLY,	/* unanswered; the client leaves at 1 s, the last
 			 * frame 1 ms after the timeout and the slack */
 	STAYS		/* unanswered; the client stays; 200 s later */
@@ -225,18 +229,28 @@ retired_at_end(void **state, enum end_scene how)
 	switch (how) {
 	case BODY_DONE:
 	case BODY_COMING:
+	case BODY_CUT:
+	case BODY_FIN:
 		uf_at(u, s.req_ts + 3 * UF_S);
 		uf_send(u, &u->srv, &u->cli, "HTTP/1.1 502 Bad Gateway\r\n"
 		    "Content-Length: 5\r\n\r\n");
 		uf_at(u, s.req_ts + 3500 * UF_MS - (how == BODY_COMING) * UF_MS);
 		if (how == BODY_DONE)
 			uf_send(u, &u->srv, &u->cli, "oops!");
+		else if (how == BODY_CUT)
+			uf_rst(u, &u->srv, &u->cli);
+		else if (how == BODY_FIN)
+			uf_fin(u, &u->srv, &u->cli);
 		else
 			uf_syn(u, &s.out, &s.web);	/* any frame */
 		break;
 	case LEFT_LATE:
+	case LEFT_RST:
 		uf_at(u, s.req_ts + 130 * UF_S);
-		uf_fin(u, &u->cli, &u->srv);
+		if (how == LEFT_LATE)
+			uf_fin(u, &u->cli, &u->srv);
+		else
+			uf_rst(u, &u->cli, &u->srv);
 		break;
 	case LEFT_EARLY:
 		uf_at(u, s.req_ts + 1 * UF_S);
@@ -258,7 +272,10 @@ test_over_at_its_end(void **state)
 {
 	assert_int_equal(retired_at_end(state, BODY_DONE), 1);
 	assert_int_equal(retired_at_end(state, BODY_COMING), 0);
+	assert_int_equal(retired_at_end(state, BODY_CUT), 1);
+	assert_int_equal(retired_at_end(state, BODY_FIN), 1);
 	assert_int_equal(retired_at_end(state, LEFT_LATE), 1);
+	assert_int_equal(retired_at_end(state, LEFT_RST), 1);
 	assert_int_equal(retired_at_end(state, LEFT_EARLY), 1);
 	assert_int_equal(retired_at_end(state, STAYS), 0);
 }

@@ -191,6 +191,60 @@ test_settled_keep_nothing(void **state)
 }
 
 /*
+ * Two names of one address (a CNAME-less answer each, cached), an open
+ * request for `early` at R and one for `late` 100 ms after: the gateway's
+ * idle SYNs to that address in early's window before late's (whose
+ * window starts 100 ms later) stay, one just before late's window
+ * included, whichever name's windows are walked first; those before
+ * both windows go.
+ */
+static void
+shared_address(void **state, const char *early, const char *late)
+{
+	static const struct uf_rr at10[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.10" },
+	};
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side cli2, gw2;
+	char url[64], want[256], got[256];
+	uint64_t k[16];
+	size_t n = 0;
+
+	scene_init(&s, u);
+	lookup_at(&s, R - 5 * UF_S, early, 0, at10, 1);
+	lookup_at(&s, R - 5 * UF_S, late, 0, at10, 1);
+	idle_syn(u, R - SLACK - 1 * UF_MS, 50200, "192.0.2.10", 80);
+	k[n++] = idle_syn(u, R - SLACK, 50201, "192.0.2.10", 80);
+	k[n++] = idle_syn(u, R - 150 * UF_MS, 50202, "192.0.2.10", 80);
+	k[n++] = idle_syn(u, R - 101 * UF_MS, 50203, "192.0.2.10", 80);
+	k[n++] = idle_syn(u, R - 100 * UF_MS, 50204, "192.0.2.10", 80);
+	uf_at(u, R - 2 * UF_MS);
+	k[n++] = u->frame + 1;
+	snprintf(url, sizeof url, "http://%s/", early);
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_get(u, &u->cli, &u->srv, url, early);
+	uf_at(u, R + 100 * UF_MS - 2 * UF_MS);
+	k[n++] = u->frame + 1;
+	snprintf(url, sizeof url, "http://%s/", late);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, url);
+	frames_text(k, n, want, sizeof want);
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(u->dg.ntxns, 2);
+	flow_set_conn_budget(&u->fl, 4);
+	assert_int_equal(diag_evict(&u->dg, &u->fl), 1);
+	conns_left(u, got, sizeof got);
+	assert_string_equal(got, want);
+}
+
+static void
+test_shared_address(void **state)
+{
+	shared_address(state, "a.test", "b.test");
+	shared_address(state, "b.test", "a.test");
+}
+
+/*
  * A asks for URL at R; the gateway forwards it on a new upstream
  * connection, relays the upstream 502 and closes it. B asks for URL 50
  * ms after A and waits. Retiring A at R + 5 s keeps the forwarded
@@ -347,6 +401,8 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_settled_keep_nothing,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_shared_address, uf_setup,
+		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_upstream_request_kept,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_steps_bounded, uf_setup,
