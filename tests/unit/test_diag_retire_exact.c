@@ -633,6 +633,42 @@ test_claims_after_growth(void **state)
 }
 
 /*
+ * A request at `from` answered at once, the connection then closed by
+ * frames stamped 1 ms earlier (another interface's clock): the
+ * connection's last frame is before `from`, its messages are not. They
+ * stay, and the connection with them, though their transaction goes.
+ */
+static void
+test_recent_messages_keep_connection(void **state)
+{
+	static const uint8_t all[1] = { 1 };
+	struct uf *u = *state;
+	struct scene s;
+	uint64_t req, resp;
+
+	scene_init(&s, u);
+	uf_at(u, FROM - 10 * UF_MS);
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_at(u, FROM);
+	req = uf_get(u, &u->cli, &u->srv, URL, HOST);
+	uf_at(u, FROM);
+	resp = gateway_answers(&s, 200);
+	uf_at(u, FROM - 1 * UF_MS);
+	uf_fin(u, &u->cli, &u->srv);
+	uf_at(u, FROM - 1 * UF_MS);
+	uf_fin(u, &u->srv, &u->cli);
+	lookup_at(&s, E, "last.test", -1, NULL, 0);
+	uf_diag_run(u, NULL, false);
+	assert_true(u->fl.conns[0].last.ts_ns < FROM);
+	assert_int_equal(diag_retire(&u->dg, &u->fl, all), 1);
+	assert_int_equal(u->dg.ntxns, 0);
+	assert_int_equal(u->fl.nconns, 1);
+	assert_int_equal(u->fl.nmsgs, 2);
+	assert_int_equal(u->fl.msgs[0].start.number, req);
+	assert_int_equal(u->fl.msgs[1].start.number, resp);
+}
+
+/*
  * The proxy answered before the client asked (a stray 408), then the
  * client asked and got a 502; another client was served. Retiring the
  * served one keeps the whole story of the one not offered: its request
@@ -810,6 +846,8 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refs_follow, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_recent_messages_keep_connection, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_stray_answer_first,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_claims_after_growth,
