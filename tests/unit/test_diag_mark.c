@@ -11,6 +11,7 @@
  * one host on two ports cost each look-up one walk per port, not one per
  * request (issue 13), and look-ups before every window none, which the
  * number of steps a budget needs shows; a step walks at most its budget.
+ * With no idle connection at all, the scan ends the eviction at once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -393,6 +394,40 @@ test_old_lookups_free(void **state)
 	assert_int_equal(evict_calls(again(state), 300, 10, 200, false), without);
 }
 
+/*
+ * Over the budget with no connection that carried nothing: nothing can
+ * go, which the scan of the connections tells at once (no window is
+ * walked); the next eviction is due later.
+ */
+static void
+test_nothing_idle(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli[6], gw[6], out[6];
+	long result = -7;
+	unsigned calls = 0;
+
+	scene_init(&s, u);
+	clients_connect(&s, 6, cli, gw, out);
+	for (int k = 0; k < 6; k++)
+		uf_get(u, &cli[k], &gw[k], URL, HOST);
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(u->dg.ntxns, 6);
+	flow_set_conn_budget(&u->fl, 4);
+	assert_true(flow_wants_evict(&u->fl));
+	assert_int_equal(diag_evict_begin(&u->dg, &u->fl), 1);
+	do
+		assert_true(++calls < 1000);
+	while (!diag_keep_step(&u->dg, &u->fl, 1, &result));
+	assert_int_equal(result, 0);
+	assert_int_equal(calls, 6);	/* one a connection scanned */
+	assert_int_equal(u->fl.nconns, 6);
+	assert_int_equal(u->fl.stats.conns_evicted, 0);
+	assert_false(flow_wants_evict(&u->fl));
+	assert_null(u->dg.keeping);
+}
+
 int
 main(void)
 {
@@ -405,6 +440,8 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_upstream_request_kept,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_nothing_idle, uf_setup,
+		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_steps_bounded, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_walk_once_per_port,
