@@ -44,8 +44,6 @@ struct walk {
 	struct frame_list *frames; /* or only their listed frames here */
 	int mode;		/* enum evidence_mode or MODE_FRAMES */
 	int failed;
-	bool pooled;		/* rows of a connection that only carried
-				 * the request: shown, not listed */
 	struct evidence_row *r;	/* the row being written */
 	struct evidence_row scratch; /* it, when the list has no room or
 				      * only the frames are wanted */
@@ -227,8 +225,6 @@ row_end(struct walk *w)
 	struct evidence_row *r = w->r;
 	struct frame_list *l = w->frames;
 
-	if (w->pooled)
-		r->listed = false;
 	if (w->failed)
 		return;
 	if (w->ev)
@@ -722,7 +718,6 @@ evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
 	struct walk walk, *w = &walk;
 	struct syn_series series, *ss = &series;
 	unsigned si = 0;
-	bool up_listed = false;
 
 	w->fl = fl;
 	w->t = t;
@@ -732,25 +727,13 @@ evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
 	w->frames = frames;
 	w->mode = mode;
 	w->failed = 0;
-	w->pooled = false;
 	w->r = &w->scratch;
 	walk_client(w);
 	walk_dns(w);
 	diag_syn_series(fl, t, now_ns, ss);
-	for (unsigned k = 0; k < d->nconns; k++) {
+	/* up_conn, when set, is the last of them (link_request_line) */
+	for (unsigned k = 0; k < d->nconns; k++)
 		walk_conn(w, d->conns[k], k + 1, ss, &si);
-		up_listed |= d->conns[k] == d->up_conn;
-	}
-	/* a pooled connection carried the request: no SYN of this txn's */
-	if (d->up_conn != NONE32 && !up_listed) {
-		struct syn_series none;	/* only its count is read */
-		unsigned z = 0;
-
-		none.n = 0;
-		w->pooled = true;
-		walk_conn(w, d->up_conn, 0, &none, &z);
-		w->pooled = false;
-	}
 	walk_upstream(w);
 	if (d->up_conn != NONE32 && d->up_req != NONE32)
 		walk_fins(w, &fl->conns[d->up_conn], d->up_conn);
@@ -778,20 +761,16 @@ evidence_build(struct evidence *ev, const struct diag *dg,
 	diag_summary(dg, fl, t, ev->summary, sizeof ev->summary);
 	if (evidence_walk(fl, t, now_ns, (int)mode, ev, NULL) != 0)
 		return -1;
+	/* the gateway as its clients see it: every connection has it */
 	set_col(ev, EC_CLIENT, &cc->caddr);
 	set_col(ev, EC_GATEWAY, &cc->saddr);
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct evidence_row *r = &ev->rows[i];
 
-		if (r->kind == EK_DNS_QUERY) {
-			const struct dns_query *q = &fl->dns[r->ref];
-
-			set_col(ev, EC_GATEWAY, &q->client);
-			set_col(ev, EC_DNS, &q->server);
-		} else if (r->kind == EK_CONNECT) {
-			set_col(ev, EC_GATEWAY, &fl->conns[r->ref].caddr);
+		if (r->kind == EK_DNS_QUERY)
+			set_col(ev, EC_DNS, &fl->dns[r->ref].server);
+		else if (r->kind == EK_CONNECT)
 			set_col(ev, EC_UPSTREAM, &fl->conns[r->ref].saddr);
-		}
 	}
 	return 0;
 }

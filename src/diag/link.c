@@ -1027,11 +1027,12 @@ link_carrier(const struct flow *fl, struct txn *t, const struct window *w)
 
 /*
  * The look-up that gave the address the upstream connection went to: the
- * newest answer naming it before its SYN, asked in the window; else the
- * gateway's cache entry for the host when the request came, if it names
- * it (a pooled connection opened long before keeps no older look-up: an
- * expired answer is no longer what the gateway knows, and a report that
- * retires as it goes has forgotten it).
+ * newest answer naming it before its SYN, asked in the window. (The
+ * gateway's cache entry for the host, when there is one, link_dns_any
+ * has linked already: this runs only when it linked nothing. A pooled
+ * connection opened long before keeps no older look-up: an expired
+ * answer is no longer what the gateway knows, and a report that retires
+ * as it goes has forgotten it.)
  */
 static void
 link_dns_address(const struct diag *dg, const struct flow *fl,
@@ -1040,7 +1041,6 @@ link_dns_address(const struct diag *dg, const struct flow *fl,
 	const struct conn *c = &fl->conns[t->d.up_conn];
 	const char *host = flow_str(fl, t->host);
 	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
-	uint32_t cached;
 	unsigned steps = 0;
 
 	for (size_t p = l ? key_lower(l, add_sat(c->first.ts_ns, 1)) : 0;
@@ -1057,11 +1057,6 @@ link_dns_address(const struct diag *dg, const struct flow *fl,
 		t->d.dns_link = LINK_ADDRESS;
 		t->d.dns[t->d.ndns++] = i;
 		return;
-	}
-	cached = diag_cached_answer(dg, fl, host, w->client, w->req, w->req);
-	if (cached != NONE32 && answers_addr(fl, &fl->dns[cached], &c->saddr)) {
-		t->d.dns_link = LINK_CACHE;
-		t->d.dns[t->d.ndns++] = cached;
 	}
 }
 

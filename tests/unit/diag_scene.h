@@ -72,6 +72,23 @@ answer(struct scene *s, uint8_t rcode, const struct uf_rr *rrs, size_t n)
 	    DNS_T_A, rcode, rrs, n);
 }
 
+/* A query for name at `at`, answered (rcode, rrs) 1 ms later unless
+ * rcode < 0; returns the query's frame. */
+static inline uint64_t
+lookup_at(struct scene *s, int64_t at, const char *name, int rcode,
+    const struct uf_rr *rrs, size_t n)
+{
+	uint16_t id = ++s->dns_id;
+	uint64_t f;
+
+	uf_at(s->u, at);
+	f = uf_dns_query(s->u, &s->res, &s->dns, id, name, DNS_T_A);
+	if (rcode >= 0)
+		uf_dns_answer(s->u, &s->dns, &s->res, id, name, DNS_T_A,
+		    (uint8_t)rcode, rrs, n);
+	return f;
+}
+
 /* HOST is an alias of edge.test, which is 192.0.2.10 (the web side). */
 static const struct uf_rr resolved[] = {
 	{ DNS_T_CNAME, NULL, 300, "edge.test" },
@@ -277,6 +294,62 @@ pooled(struct scene *s, struct uf_side *cli2, struct uf_side *gw2)
 	req2 = client_asks(s->u, cli2, gw2, "10.0.0.6", 40001, URL_B);
 	assert_int_equal(req2, 13);
 	return req2;
+}
+
+/* The client asks (ask()); the gateway's SYN to the web side is reset
+ * and it answers 502. */
+static inline void
+ask_refused(struct scene *s)
+{
+	ask(s);
+	uf_syn(s->u, &s->out, &s->web);
+	uf_rst(s->u, &s->web, &s->out);
+	gateway_answers(s, 502);
+}
+
+/* ask_refused, diagnosed: cannot-connect/tcp-rst, the address from the
+ * gateway's cache. */
+static inline const struct txn *
+refused_from_cache(struct scene *s)
+{
+	const struct txn *t;
+
+	ask_refused(s);
+	t = diagnosed(s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	return t;
+}
+
+/*
+ * Request 1 is served (frames 1-10); 2 s later a second client
+ * (10.0.0.6) asks for /b and the gateway's SYNs from port 50001 go
+ * unanswered until it answers 502; then `nidle` SYNs of the gateway to
+ * idle_host (ports 7000 and on) stay unanswered; at `end` a third client
+ * (10.0.0.7) asks for URL and waits.
+ */
+static inline void
+served_then_refused(struct uf *u, int nidle, const char *idle_host,
+    int64_t end)
+{
+	struct scene s;
+	struct uf_side cli2, gw2, from, to;
+	uint64_t syn[3];
+
+	scene_init(&s, u);
+	served(&s);
+	uf_at(u, s.req_ts + 2 * UF_S);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL_B);
+	s.out.port = 50001;
+	syns_given_up(&s, syn);
+	uf_status(u, &gw2, &cli2, 502);
+	for (int k = 0; k < nidle; k++) {
+		uf_side_init(&from, "10.0.0.1", (uint16_t)(51000 + k), 100);
+		uf_side_init(&to, idle_host, (uint16_t)(7000 + k), 0);
+		uf_syn(u, &from, &to);
+	}
+	uf_at(u, end);
+	client_asks(u, &cli2, &gw2, "10.0.0.7", 40002, URL);
 }
 
 #endif

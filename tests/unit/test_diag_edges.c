@@ -7,7 +7,9 @@
  * which attempt chain an unanswered request keeps, evidence captured up
  * to 1 ms (the clock skew) before its request, and when a transaction
  * whose messages never completed is over and can be retired (closed by
- * either side's FIN or an RST).
+ * either side's FIN or an RST); a reset up to the slack after the
+ * gateway's answer, inclusive, is still part of the story; rivals with
+ * nothing linked by time alone are not ambiguous.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -610,6 +612,85 @@ test_story_ends_at_the_timeout(void **state)
 	assert_int_equal(elapsed[0], elapsed[1]);
 }
 
+/*
+ * The server's reset of the gateway's attempt, `after` the gateway's 502:
+ * what comes up to the slack (200 ms) after the answer is still part of
+ * the story, inclusive; later it is not.
+ */
+static const struct txn *
+reset_after_answer(void **state, int64_t after, uint64_t *rst)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	int64_t at;
+
+	scene_init(&s, u);
+	ask(&s);
+	resolve(&s);
+	uf_syn(u, &s.out, &s.web);
+	at = u->next_ts_ns + 5 * UF_MS;
+	uf_at(u, at);
+	gateway_answers(&s, 502);
+	uf_at(u, at + after);
+	*rst = uf_rst(u, &s.web, &s.out);
+	return diagnosed(&s);
+}
+
+static void
+test_reset_within_slack(void **state)
+{
+	const struct txn *t;
+	uint64_t rst, f[32];
+	size_t n;
+	bool listed = false;
+
+	t = reset_after_answer(state, 200 * UF_MS, &rst);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	n = uf_evidence(*state, t, f, 32);
+	for (size_t i = 0; i < n; i++)
+		listed |= f[i] == rst;
+	assert_true(listed);
+	t = reset_after_answer(state, 201 * UF_MS, &rst);
+	assert_int_not_equal(t->d.cause, C_TCP_RST);
+	n = uf_evidence(*state, t, f, 32);
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(f[i], rst);
+}
+
+/*
+ * Two requests for HOST 0.5 ms apart (rivals), its address cached, no
+ * attempt at all, both answered 502: nothing was linked by time alone,
+ * so neither is ambiguous, though each names the other as its rival.
+ */
+static void
+test_rivals_without_timed_evidence(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli[2], gw[2], out[2];
+	const struct txn *t;
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	clients_connect(&s, 2, cli, gw, out);
+	uf_at(u, T0 + 1 * UF_S);
+	uf_get(u, &cli[0], &gw[0], URL, HOST);
+	uf_at(u, T0 + 1 * UF_S + UF_MS / 2);
+	uf_get(u, &cli[1], &gw[1], URL, HOST);
+	uf_at(u, T0 + 2 * UF_S);
+	uf_status(u, &gw[0], &cli[0], 502);
+	uf_status(u, &gw[1], &cli[1], 502);
+	uf_diagnose(u);
+	for (uint32_t id = 1; id <= 2; id++) {
+		t = uf_txn(u, id);
+		assert_int_equal(t->rival, 3 - id);
+		assert_int_equal(t->d.dns_link, LINK_CACHE);
+		assert_int_equal(t->d.nconns, 0);
+		assert_false(t->d.ambiguous);
+	}
+}
+
 int
 main(void)
 {
@@ -618,6 +699,10 @@ main(void)
 		    test_fins_of_attempt_that_carried_nothing, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_story_ends_at_the_timeout,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_rivals_without_timed_evidence, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_reset_within_slack,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_frames_and_columns,
 		    uf_setup, uf_teardown),

@@ -23,31 +23,6 @@
 #include "unit_flow.h"
 #include "diag_scene.h"
 
-/* Request 1 is served; a second client's SYNs go unanswered (502); the
- * gateway's SYNs to other hosts stay idle; the story ends at 400 s. */
-static void
-served_and_refused(struct uf *u)
-{
-	struct scene s;
-	struct uf_side cli2, gw2, idle, far;
-	uint64_t syn[3];
-
-	scene_init(&s, u);
-	served(&s);
-	uf_at(u, s.req_ts + 2 * UF_S);
-	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL_B);
-	s.out.port = 50001;
-	syns_given_up(&s, syn);
-	uf_status(u, &gw2, &cli2, 502);
-	for (int k = 0; k < 6; k++) {
-		uf_side_init(&idle, "10.0.0.1", (uint16_t)(51000 + k), 100);
-		uf_side_init(&far, "198.51.100.4", (uint16_t)(6000 + k), 0);
-		uf_syn(u, &idle, &far);
-	}
-	uf_at(u, T0 + 400 * UF_S);
-	client_asks(u, &cli2, &gw2, "10.0.0.7", 40002, URL);
-}
-
 static void
 test_everything_given_back(void **state)
 {
@@ -61,7 +36,8 @@ test_everything_given_back(void **state)
 	(void)state;
 	assert_int_equal(uf_setup(&st), 0);
 	u = st;
-	served_and_refused(u);
+	/* the story ends at 400 s */
+	served_then_refused(u, 6, "198.51.100.4", T0 + 400 * UF_S);
 	flow_set_conn_budget(&u->fl, 4);
 	uf_diag_run(u, NULL, false);
 	assert_true(diag_evict(&u->dg, &u->fl) > 0);

@@ -23,21 +23,6 @@
 #include "unit_flow.h"
 #include "diag_scene.h"
 
-/* A query for name at `at`, answered (rcode, rrs) 1 ms later unless
- * rcode < 0. */
-static void
-lookup(struct scene *s, int64_t at, const char *name, int rcode,
-    const struct uf_rr *rrs, size_t n)
-{
-	uint16_t id = ++s->dns_id;
-
-	uf_at(s->u, at);
-	uf_dns_query(s->u, &s->res, &s->dns, id, name, DNS_T_A);
-	if (rcode >= 0)
-		uf_dns_answer(s->u, &s->dns, &s->res, id, name, DNS_T_A,
-		    (uint8_t)rcode, rrs, n);
-}
-
 /* The names of the look-ups the model holds, in order, space separated. */
 static const char *
 names(const struct uf *u, char *out, size_t len)
@@ -66,18 +51,18 @@ test_cache_kept(void **state)
 	int64_t newest_ts;
 
 	scene_init(&s, u);
-	lookup(&s, T0, HOST, 0, addr300, 1);
-	lookup(&s, T0 + 1 * UF_S, "old.test", 0, short_ttl, 1);
-	lookup(&s, T0 + 10 * UF_S, HOST, 0, addr300, 1);
+	lookup_at(&s, T0, HOST, 0, addr300, 1);
+	lookup_at(&s, T0 + 1 * UF_S, "old.test", 0, short_ttl, 1);
+	lookup_at(&s, T0 + 10 * UF_S, HOST, 0, addr300, 1);
 	newest_ts = u->fl.stats.last_ts;
-	lookup(&s, T0 + 20 * UF_S, "stale.test", -1, NULL, 0);
+	lookup_at(&s, T0 + 20 * UF_S, "stale.test", -1, NULL, 0);
 	ask(&s);
 	gateway_answers(&s, 200);
 	uf_fin(u, &u->cli, &u->srv);
 	uf_fin(u, &u->srv, &u->cli);
-	lookup(&s, T0 + 60 * UF_S, "nx.test", 3, NULL, 0);
-	lookup(&s, T0 + 95 * UF_S, "inflight.test", -1, NULL, 0);
-	lookup(&s, T0 + 100 * UF_S, "clock.test", -1, NULL, 0);
+	lookup_at(&s, T0 + 60 * UF_S, "nx.test", 3, NULL, 0);
+	lookup_at(&s, T0 + 95 * UF_S, "inflight.test", -1, NULL, 0);
+	lookup_at(&s, T0 + 100 * UF_S, "clock.test", -1, NULL, 0);
 	assert_string_equal(names(u, buf, sizeof buf), "www.test old.test "
 	    "www.test stale.test nx.test inflight.test clock.test");
 	uf_diag_run(u, NULL, false);
@@ -174,6 +159,127 @@ test_pairs_kept_in_order(void **state)
 	assert_int_equal(diag_total(&u->dg), 3);
 }
 
+/*
+ * Forty names each answered twice, both answers still valid: only the
+ * newer of each goes on (the cache holds one per name, whatever the
+ * case of the name), the older ones go with the transaction retired.
+ */
+static void
+test_newest_per_name(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	uint8_t all[1] = { 1 };
+	uint64_t newer[40];
+	char name[32];
+
+	scene_init(&s, u);
+	for (int k = 0; k < 40; k++) {
+		snprintf(name, sizeof name, "n%d.test", k);
+		lookup_at(&s, T0 + k * 10 * UF_MS, name, 0, addr300, 1);
+	}
+	for (int k = 0; k < 40; k++) {
+		snprintf(name, sizeof name, k % 5 ? "n%d.test" : "N%d.TEST", k);
+		newer[k] = lookup_at(&s, T0 + 10 * UF_S + k * 10 * UF_MS, name,
+		    0, addr300, 1);
+	}
+	uf_at(u, T0 + 20 * UF_S);
+	ask(&s);
+	gateway_answers(&s, 200);
+	uf_fin(u, &u->cli, &u->srv);
+	uf_fin(u, &u->srv, &u->cli);
+	uf_at(u, T0 + 30 * UF_S);
+	uf_fin(u, &u->cli, &u->srv);	/* the last frame, 10 s later */
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(u->fl.ndns, 80);
+	assert_int_equal(diag_retire(&u->dg, &u->fl, all), 1);
+	assert_int_equal(u->fl.ndns, 40);
+	for (int k = 0; k < 40; k++)
+		assert_int_equal(u->fl.dns[k].query.number, newer[k]);
+}
+
+/*
+ * When a transaction's story is over (and it may go): its answer
+ * complete (or cut by the connection's end), with the slack after the
+ * head passed; unanswered, once its
+ * client left and the timeout passed; never while the client stays.
+ * Returns what diag_retire returns at the end of the scene `how`.
+ */
+enum end_scene {
+	BODY_DONE,	/* 502 head at 3 s, its body completes at 3.5 s */
+	BODY_COMING,	/* the same, the last frame just before the body */
+	BODY_CUT,	/* the same, the proxy resets instead at 3.5 s */
+	BODY_FIN,	/* the same, the proxy closes instead at 3.5 s */
+	LEFT_LATE,	/* unanswered; the client leaves at 130 s */
+	LEFT_RST,	/* the same, by a reset */
+	LEFT_EARLY,	/* unanswered; the client leaves at 1 s, the last
+			 * frame 1 ms after the timeout and the slack */
+	STAYS		/* unanswered; the client stays; 200 s later */
+};
+
+static long
+retired_at_end(void **state, enum end_scene how)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	uint8_t all[1] = { 1 };
+
+	scene_init(&s, u);
+	ask(&s);
+	switch (how) {
+	case BODY_DONE:
+	case BODY_COMING:
+	case BODY_CUT:
+	case BODY_FIN:
+		uf_at(u, s.req_ts + 3 * UF_S);
+		uf_send(u, &u->srv, &u->cli, "HTTP/1.1 502 Bad Gateway\r\n"
+		    "Content-Length: 5\r\n\r\n");
+		uf_at(u, s.req_ts + 3500 * UF_MS - (how == BODY_COMING) * UF_MS);
+		if (how == BODY_DONE)
+			uf_send(u, &u->srv, &u->cli, "oops!");
+		else if (how == BODY_CUT)
+			uf_rst(u, &u->srv, &u->cli);
+		else if (how == BODY_FIN)
+			uf_fin(u, &u->srv, &u->cli);
+		else
+			uf_syn(u, &s.out, &s.web);	/* any frame */
+		break;
+	case LEFT_LATE:
+	case LEFT_RST:
+		uf_at(u, s.req_ts + 130 * UF_S);
+		if (how == LEFT_LATE)
+			uf_fin(u, &u->cli, &u->srv);
+		else
+			uf_rst(u, &u->cli, &u->srv);
+		break;
+	case LEFT_EARLY:
+		uf_at(u, s.req_ts + 1 * UF_S);
+		uf_fin(u, &u->cli, &u->srv);
+		uf_at(u, s.req_ts + 120 * UF_S + 201 * UF_MS);
+		uf_syn(u, &s.out, &s.web);
+		break;
+	case STAYS:
+		uf_at(u, s.req_ts + 200 * UF_S);
+		uf_syn(u, &s.out, &s.web);
+		break;
+	}
+	uf_diag_run(u, NULL, false);
+	return diag_retire(&u->dg, &u->fl, all);
+}
+
+static void
+test_over_at_its_end(void **state)
+{
+	assert_int_equal(retired_at_end(state, BODY_DONE), 1);
+	assert_int_equal(retired_at_end(state, BODY_COMING), 0);
+	assert_int_equal(retired_at_end(state, BODY_CUT), 1);
+	assert_int_equal(retired_at_end(state, BODY_FIN), 1);
+	assert_int_equal(retired_at_end(state, LEFT_LATE), 1);
+	assert_int_equal(retired_at_end(state, LEFT_RST), 1);
+	assert_int_equal(retired_at_end(state, LEFT_EARLY), 1);
+	assert_int_equal(retired_at_end(state, STAYS), 0);
+}
+
 int
 main(void)
 {
@@ -184,6 +290,10 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_pairs_kept_in_order,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_newest_per_name, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_over_at_its_end, uf_setup,
+		    uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,13 +72,7 @@ test_answers_only_when_answered(void **state)
 	query(&s);
 	q = answer(&s, 0, addr300, 1);
 	uf_wait(u, 5 * UF_S);
-	ask(&s);
-	uf_syn(u, &s.out, &s.web);
-	uf_rst(u, &s.web, &s.out);
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
-	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	t = refused_from_cache(&s);
 	build(u, t, &ev, EVIDENCE_REPORT);
 	r = evidence_find(&ev, EK_DNS_CACHE, 0);
 	assert_non_null(r);
@@ -244,10 +238,54 @@ test_columns_of_each(void **state)
 	evidence_free(&ev);
 }
 
+/*
+ * Every error RCODE marks the answer's row bad (FORMERR, the smallest,
+ * included), also when a retry then gave the address and the story
+ * ended elsewhere (the attempt refused); an answer with the address is
+ * not bad.
+ */
+static void
+test_error_rcodes_bad(void **state)
+{
+	static const uint8_t rcodes[] = { 1, 2, 3, 5 };
+	struct uf *u = *state;
+	struct scene s;
+	struct evidence ev;
+	const struct evidence_row *r;
+	const struct txn *t;
+
+	for (size_t i = 0; i < sizeof rcodes; i++) {
+		u = again(state);
+		scene_init(&s, u);
+		ask(&s);
+		query(&s);
+		answer(&s, rcodes[i], NULL, 0);
+		query(&s);
+		answer(&s, 0, addr300, 1);
+		uf_syn(u, &s.out, &s.web);
+		uf_rst(u, &s.web, &s.out);
+		gateway_answers(&s, 502);
+		t = diagnosed(&s);
+		expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+		assert_int_equal(t->d.ndns, 2);
+		build(u, t, &ev, EVIDENCE_REPORT);
+		r = evidence_find(&ev, EK_DNS_ANSWER, 0);
+		assert_non_null(r);
+		if (!r->bad)
+			fail_msg("RCODE %u: not bad", rcodes[i]);
+		r = evidence_find(&ev, EK_DNS_ANSWER, 1);
+		assert_non_null(r);
+		assert_false(r->bad);
+		evidence_free(&ev);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_error_rcodes_bad, uf_setup,
+		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_answers_only_when_answered,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_reply_with_fin,

@@ -21,33 +21,12 @@
 #include "unit_flow.h"
 #include "diag_scene.h"
 
-/*
- * Request 1 is served (frames 1-10); 2 s later a second client asks for
- * /b and the gateway's SYNs go unanswered until it answers 502; three
- * SYNs of the gateway to other hosts stay unanswered; 300 s later a
- * third client asks for URL and waits (still open at the end).
- */
+/* Request 1 served, 2 refused, three idle SYNs, 3 waiting 300 s later
+ * (still open at the end); diagnosed. */
 static void
 three_requests(struct uf *u)
 {
-	struct scene s;
-	struct uf_side cli2, gw2, cli3, gw3, from, to;
-	uint64_t syn[3];
-
-	scene_init(&s, u);
-	served(&s);
-	uf_at(u, s.req_ts + 2 * UF_S);
-	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL_B);
-	s.out.port = 50001;
-	syns_given_up(&s, syn);
-	uf_status(u, &gw2, &cli2, 502);
-	for (int k = 0; k < 3; k++) {
-		uf_side_init(&from, "10.0.0.1", (uint16_t)(51000 + k), 100);
-		uf_side_init(&to, "198.51.100.9", (uint16_t)(7000 + k), 0);
-		uf_syn(u, &from, &to);
-	}
-	uf_at(u, s.req_ts + 300 * UF_S);
-	client_asks(u, &cli3, &gw3, "10.0.0.7", 40002, URL);
+	served_then_refused(u, 3, "198.51.100.9", T0 + 2 * UF_MS + 300 * UF_S);
 	uf_diag_run(u, NULL, false);
 	assert_int_equal(u->dg.ntxns, 3);
 }
@@ -222,6 +201,81 @@ test_evict_in_steps(void **state)
 	assert_null(u->dg.keeping);
 }
 
+/*
+ * Steps of budget 1 from the begin: a pass stopped after any number of
+ * them and cancelled changes nothing, and a whole pass after it ends as
+ * one call does. The steps that begin work not cut into steps (the
+ * windows' sort, for an eviction the choice of what goes, the plan and
+ * the compaction) are told beforehand, each once.
+ */
+static void
+cancel_everywhere(void **state, bool evict, size_t blocking)
+{
+	struct uf *u = *state;
+	char want[4096], before[4096], got[4096];
+	long want_rc, result = -7;
+	size_t nsteps = 0, nblocking = 0;
+	bool done = false;
+
+	three_requests(u);
+	if (evict)
+		flow_set_conn_budget(&u->fl, 4);
+	want_rc = evict ? diag_evict(&u->dg, &u->fl) :
+	    diag_retire(&u->dg, &u->fl, all);
+	assert_true(want_rc > 0);
+	left(u, want, sizeof want);
+	/* the steps of a whole pass */
+	u = again(state);
+	three_requests(u);
+	if (evict)
+		flow_set_conn_budget(&u->fl, 4);
+	assert_int_equal(evict ? diag_evict_begin(&u->dg, &u->fl) :
+	    diag_retire_begin(&u->dg, &u->fl, all), 1);
+	while (!done) {
+		nblocking += diag_keep_blocks_next(&u->dg);
+		done = diag_keep_step(&u->dg, &u->fl, 1, &result);
+		nsteps++;
+		assert_true(nsteps < 1000);
+	}
+	assert_int_equal(result, want_rc);
+	assert_int_equal(nblocking, blocking);
+	left(u, got, sizeof got);
+	assert_string_equal(got, want);
+	for (size_t stop = 0; stop < nsteps; stop++) {
+		u = again(state);
+		three_requests(u);
+		if (evict)
+			flow_set_conn_budget(&u->fl, 4);
+		left(u, before, sizeof before);
+		assert_int_equal(evict ? diag_evict_begin(&u->dg, &u->fl) :
+		    diag_retire_begin(&u->dg, &u->fl, all), 1);
+		for (size_t k = 0; k < stop; k++)
+			assert_false(diag_keep_step(&u->dg, &u->fl, 1,
+			    &result));
+		diag_keep_cancel(&u->dg);
+		assert_null(u->dg.keeping);
+		assert_false(diag_keep_blocks_next(&u->dg));
+		left(u, got, sizeof got);
+		assert_string_equal(got, before);
+		assert_int_equal(evict ? diag_evict(&u->dg, &u->fl) :
+		    diag_retire(&u->dg, &u->fl, all), want_rc);
+		left(u, got, sizeof got);
+		assert_string_equal(got, want);
+	}
+}
+
+static void
+test_retire_cancelled_anywhere(void **state)
+{
+	cancel_everywhere(state, false, 3);
+}
+
+static void
+test_evict_cancelled_anywhere(void **state)
+{
+	cancel_everywhere(state, true, 4);
+}
+
 int
 main(void)
 {
@@ -234,6 +288,10 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_evict_in_steps, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_retire_cancelled_anywhere,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_evict_cancelled_anywhere,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

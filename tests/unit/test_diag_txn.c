@@ -235,6 +235,25 @@ test_rivals_after_retire(void **state)
 	assert_int_equal(uf_txn(u, 2)->rival, 3);
 }
 
+/* A reply that is no HTTP answer has no status: an error, counted. */
+static void
+test_junk_answer(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	ask(&s);
+	uf_send(u, &u->srv, &u->cli, "\x16\x03\x01 not http\r\n\r\n");
+	t = diagnosed(&s);
+	assert_int_not_equal(t->resp, NONE32);
+	assert_false(u->fl.msgs[t->resp].valid);
+	assert_int_equal(t->status, 0);
+	assert_true(t->is_error);
+	assert_int_equal(u->dg.errors, 1);
+}
+
 int
 main(void)
 {
@@ -249,6 +268,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_many_connections,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_junk_answer, uf_setup,
+		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_rivals_after_retire,
 		    uf_setup, uf_teardown),
 	};

@@ -98,10 +98,7 @@ cached_behind(void **state, int others)
 	answer(&s, 0, addr300, 1);
 	client_floods(&s, T0 + 10 * UF_MS, others, true);
 	uf_at(u, T0 + 200 * UF_MS);
-	ask(&s);
-	uf_syn(u, &s.out, &s.web);
-	uf_rst(u, &s.web, &s.out);
-	gateway_answers(&s, 502);
+	ask_refused(&s);
 	uf_diagnose(u);
 	return uf_txn(u, 1);
 }
@@ -231,13 +228,7 @@ test_walks_per_name(void **state)
 		    DNS_T_A, 0, addr300, 1);
 	}
 	uf_wait(u, 1 * UF_S);
-	ask(&s);
-	uf_syn(u, &s.out, &s.web);
-	uf_rst(u, &s.web, &s.out);
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
-	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	t = refused_from_cache(&s);
 	assert_int_equal(t->d.ndns, 1);
 	assert_int_equal(t->d.dns[0], 0);
 }
