@@ -116,24 +116,23 @@ pcaprec_close(struct pcaprec *r)
 	r->buf = NULL;
 }
 
-/*
- * Makes the buffer hold the file's bytes [pos, pos + need), or as many of
- * them as the file has now: the bytes held from pos in *avail. 0, or -1
- * with the read error in err.
- */
-static int
-fill(struct pcaprec *r, uint64_t pos, size_t need, size_t *avail,
-    char *err, size_t errlen)
+/* Where pos is in the buffer, SIZE_MAX when the buffer does not reach it
+ * (a seek elsewhere). */
+static inline size_t
+buf_at(const struct pcaprec *r, uint64_t pos)
 {
-	size_t skip;
+	return pos >= r->buf_off && pos - r->buf_off <= r->end ?
+	    (size_t)(pos - r->buf_off) : SIZE_MAX;
+}
+
+/* fill when the buffer lacks some of the bytes: skip is buf_at(pos). */
+static int
+refill(struct pcaprec *r, uint64_t pos, size_t skip, size_t need,
+    size_t *avail, char *err, size_t errlen)
+{
 	ssize_t n;
 
-	if (pos >= r->buf_off && pos - r->buf_off <= r->end) {
-		skip = (size_t)(pos - r->buf_off);
-		if (r->end - skip >= need) {
-			*avail = r->end - skip;
-			return 0;
-		}
+	if (skip != SIZE_MAX) {
 		/* keep the part of the record already read */
 		memmove(r->buf, r->buf + skip, r->end - skip);
 		r->end -= skip;
@@ -170,20 +169,22 @@ fill(struct pcaprec *r, uint64_t pos, size_t need, size_t *avail,
 }
 
 /*
- * The bytes the buffer holds from pos on, when that is at least need (the
- * usual case, asked twice per record: without a call); else what fill
- * makes it hold.
+ * Makes the buffer hold the file's bytes [pos, pos + need), or as many of
+ * them as the file has now: the bytes held from pos in *avail. 0, or -1
+ * with the read error in err. Inline: the buffer holds them already
+ * twice per record, and then no call is made.
  */
 static inline int
-held(struct pcaprec *r, uint64_t pos, size_t need, size_t *avail,
+fill(struct pcaprec *r, uint64_t pos, size_t need, size_t *avail,
     char *err, size_t errlen)
 {
-	if (pos >= r->buf_off && pos - r->buf_off <= r->end &&
-	    r->end - (size_t)(pos - r->buf_off) >= need) {
-		*avail = r->end - (size_t)(pos - r->buf_off);
+	size_t skip = buf_at(r, pos);
+
+	if (skip != SIZE_MAX && r->end - skip >= need) {
+		*avail = r->end - skip;
 		return 0;
 	}
-	return fill(r, pos, need, avail, err, errlen);
+	return refill(r, pos, skip, need, avail, err, errlen);
 }
 
 /* How many of the `want` bytes from `at` on the file holds now. */
@@ -212,7 +213,7 @@ pcaprec_next(struct pcaprec *r, uint64_t *pos, struct frame *f, char *err,
 		snprintf(err, errlen, "offset beyond what a file can have");
 		return -1;
 	}
-	if (held(r, *pos, r->rec_len, &avail, err, errlen) < 0)
+	if (fill(r, *pos, r->rec_len, &avail, err, errlen) < 0)
 		return -1;
 	if (avail == 0)
 		return 0;
@@ -247,7 +248,7 @@ pcaprec_next(struct pcaprec *r, uint64_t *pos, struct frame *f, char *err,
 	 * a D-Bus record may say 128 MiB, and the buffer would follow.
 	 */
 	kept = caplen > r->snapshot ? r->snapshot : caplen;
-	if (held(r, *pos, r->rec_len + (size_t)kept, &avail, err,
+	if (fill(r, *pos, r->rec_len + (size_t)kept, &avail, err,
 	    errlen) < 0)
 		return -1;
 	h = r->buf + (size_t)(*pos - r->buf_off);
