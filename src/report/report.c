@@ -93,12 +93,6 @@ item_before(const struct report_item *x, const struct report_item *y)
 	return x->id < y->id;
 }
 
-static int
-cmp_item(const void *a, const void *b)
-{
-	return item_before(a, b) ? -1 : item_before(b, a) ? 1 : 0;
-}
-
 #define SORT_RUN 16
 
 /*
@@ -151,11 +145,11 @@ report_order(const struct engine *e, bool all_settled, const uint8_t *skip,
 {
 	const struct diag *dg = &e->diag;
 	int64_t now = e->flow.stats.last_ts;
-	struct report_item *tmp = NULL;
 	size_t n = 0;
 
-	if (vec_reserve((void **)items, cap, dg->ntxns + 1, sizeof **items,
-	    SIZE_MAX) != 0)
+	/* the upper half is the sort's room */
+	if (dg->ntxns + 1 > SIZE_MAX / 2 || vec_reserve((void **)items, cap,
+	    2 * (dg->ntxns + 1), sizeof **items, SIZE_MAX) != 0)
 		return 0;
 	for (size_t i = 0; i < dg->ntxns; i++) {
 		const struct txn *t = &dg->txns[i];
@@ -170,11 +164,7 @@ report_order(const struct engine *e, bool all_settled, const uint8_t *skip,
 		(*items)[n].id = t->id;
 		(*items)[n++].index = (uint32_t)i;
 	}
-	if (n > 1 && (tmp = malloc(n * sizeof *tmp)) != NULL)
-		sort_items(*items, tmp, n);
-	else	/* out of memory: slower, the same order */
-		qsort(*items, n, sizeof **items, cmp_item);
-	free(tmp);
+	sort_items(*items, *items + dg->ntxns + 1, n);
 	return n;
 }
 

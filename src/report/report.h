@@ -49,8 +49,9 @@ void report_summary(FILE *out, const struct engine *e, bool json,
  * Report order: a transaction is printed once its story is final
  * (txn_final_ns), earliest first, then by id; the same order whether the
  * report is written while reading or at the end. Fills *items (grown as
- * needed) with the settled transactions final by now (all_settled: every
- * settled one), skipping those flagged in skip[]; returns how many.
+ * needed, also with room to sort them) with the settled transactions
+ * final by now (all_settled: every settled one), skipping those flagged
+ * in skip[]; returns how many.
  */
 struct report_item {
 	int64_t final_ns;
