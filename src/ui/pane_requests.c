@@ -157,16 +157,10 @@ req_count_status(struct req_list *ls, const struct row_view *t)
 static size_t
 req_find(const struct ui *u, uint32_t id)
 {
-	const struct req_pane *rq = &u->rq;
-	size_t lo = 0, hi = rq->ls.n, mid;
+	const struct req_list *ls = &u->rq.ls;
+	size_t lo;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (rq->ls.ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	VEC_LOWER_BOUND(lo, ls->n, ls->ids[mid] < id);
 	return lo;
 }
 
