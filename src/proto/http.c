@@ -622,19 +622,6 @@ http_first_line_len(const uint8_t *buf, size_t len)
 	return len;
 }
 
-size_t
-http_first_line(const uint8_t *buf, size_t len, char *out, size_t outlen)
-{
-	size_t n;
-
-	if (outlen == 0)
-		return 0;
-	n = http_first_line_len(buf, len < outlen - 1 ? len : outlen - 1);
-	memcpy(out, buf, n);
-	out[n] = '\0';
-	return n;
-}
-
 /* A host as it may appear in an authority; brackets handled by the caller. */
 static bool
 host_char(uint8_t c)

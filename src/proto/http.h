@@ -66,9 +66,6 @@ enum http_result http_parse_more(const uint8_t *buf, size_t len,
     struct http_head *h);
 /* The first line's length: up to the first LF, and the first CR before. */
 size_t http_first_line_len(const uint8_t *buf, size_t len);
-/* Copies the first line (up to CR/LF or outlen-1 bytes) raw into out. */
-size_t http_first_line(const uint8_t *buf, size_t len, char *out,
-    size_t outlen);
 /* Splits "host[:port]" / "[v6]:port" / absolute URL into host and port.
  * On false, host is as it was or the empty string. */
 bool http_split_authority(const char *auth, char *host, size_t hostlen,
