@@ -22,7 +22,7 @@ endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = $(WARN) $(CFLAGS) $(XFLAGS) -D_GNU_SOURCE -DGW_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(XFLAGS) -pthread -D_GNU_SOURCE -DGW_VERSION='"$(VERSION)"' \
              -DGW_DATADIR='"$(PREFIX)/share/$(PROG)"' -Isrc $(PKG_CFLAGS)
 
 LIB_SRC  := $(sort $(shell find src -name '*.c' ! -path src/main.c))

@@ -1,11 +1,14 @@
 /* engine.c: capture → proto → flow → diag, one slice of frames at a time. */
 #include <inttypes.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine.h"
 #include "peer/peer.h"
+#include "prefetch.h"
 #include "proto/http.h"
 #include "proto/packet.h"
 
@@ -60,11 +63,12 @@ engine_open(struct engine *e, const char *path, const struct engine_opts *o,
 	return 0;
 }
 
-void
-engine_feed(struct engine *e, const struct frame *f)
+/* One frame, decoded (result: decode_frame's), into the model. */
+static void
+engine_take(struct engine *e, const struct frame *f, const struct pkt *p,
+    enum decode_result result)
 {
 	struct flow_stats *st = &e->flow.stats;
-	struct pkt p;
 
 	st->frames++;
 	st->bytes += f->caplen;
@@ -72,9 +76,9 @@ engine_feed(struct engine *e, const struct frame *f)
 		st->first_ts = f->ts_ns;
 	if (f->ts_ns > st->last_ts)
 		st->last_ts = f->ts_ns;
-	switch (decode_frame(f->linktype, f->data, f->caplen, &p)) {
+	switch (result) {
 	case DECODE_OK:
-		flow_feed(&e->flow, f, &p);
+		flow_feed(&e->flow, f, p);
 		break;
 	case DECODE_NOT_IP:
 		st->not_ip++;
@@ -89,22 +93,79 @@ engine_feed(struct engine *e, const struct frame *f)
 	}
 }
 
+void
+engine_feed(struct engine *e, const struct frame *f)
+{
+	struct pkt p;
+
+	engine_take(e, f, &p, decode_frame(f->linktype, f->data, f->caplen,
+	    &p));
+}
+
+/*
+ * Whether a second thread pays: two cores to run on, and a regular file
+ * (a read that may block for ever, on a device, would keep engine_close
+ * from stopping the thread).
+ */
+static bool
+wants_prefetch(const struct engine *e)
+{
+	cpu_set_t cpus;
+	struct stat st;
+
+	if (e->opts.threads == 1)
+		return false;
+	if (stat(capfile_path(e->cap), &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	if (e->opts.threads >= 2)
+		return true;
+	return sched_getaffinity(0, sizeof cpus, &cpus) == 0 &&
+	    CPU_COUNT(&cpus) >= 2;
+}
+
+/* The next frame, from the reading thread or read here: as capfile_next. */
+static int
+engine_next(struct engine *e)
+{
+	const struct prefetch_frame *pf;
+	struct frame f;
+	int r;
+
+	if (e->pf != NULL) {
+		if ((r = prefetch_next(e->pf, &pf)) == 1)
+			engine_take(e, &pf->f, &pf->p, pf->result);
+		return r;
+	}
+	if ((r = capfile_next(e->cap, &f)) == 1)
+		engine_feed(e, &f);
+	return r;
+}
+
+uint64_t
+engine_pos(const struct engine *e)
+{
+	if (e->pf != NULL)
+		return prefetch_pos(e->pf);
+	return e->cap ? capfile_pos(e->cap) : 0;
+}
+
 int
 engine_step(struct engine *e, uint64_t max_frames)
 {
-	struct frame f;
 	uint64_t n = 0;
 	int r = 1;
 
 	if (e->eof || e->cap == NULL)
 		return 0;
+	if (!e->pf_tried) {	/* after engine_open's caller set up --peer */
+		e->pf_tried = true;
+		if (wants_prefetch(e))
+			e->pf = prefetch_start(e->cap);
+	}
 	/* a slice ends early at the connection budget: evicted before more */
 	while ((max_frames == 0 || n < max_frames) &&
-	    !flow_wants_evict(&e->flow) &&
-	    (r = capfile_next(e->cap, &f)) == 1) {
-		engine_feed(e, &f);
+	    !flow_wants_evict(&e->flow) && (r = engine_next(e)) == 1)
 		n++;
-	}
 	diag_update(&e->diag, &e->flow);
 	if (!e->evict_by_caller)
 		diag_evict(&e->diag, &e->flow);
@@ -112,9 +173,11 @@ engine_step(struct engine *e, uint64_t max_frames)
 		return 1;
 	if (r < 0) {
 		e->damaged = true;
-		snprintf(e->error, sizeof e->error, "%s",
-		    capfile_error(e->cap));
+		snprintf(e->error, sizeof e->error, "%s", e->pf ?
+		    prefetch_error(e->pf) : capfile_error(e->cap));
 	}
+	prefetch_stop(e->pf);	/* it has ended: the file is ours again */
+	e->pf = NULL;
 	engine_finish(e);
 	return 0;
 }
@@ -214,6 +277,7 @@ engine_notice(const struct engine *e, char *out, size_t outlen)
 void
 engine_close(struct engine *e)
 {
+	prefetch_stop(e->pf);
 	peer_close(e->peer);
 	diag_free(&e->diag);
 	flow_free(&e->flow);

@@ -16,6 +16,7 @@
 
 struct peer;
 struct alog_set;
+struct prefetch;
 
 struct engine_opts {
 	uint16_t proxy_ports[FLOW_MAX_PROXY_PORTS];
@@ -28,12 +29,17 @@ struct engine_opts {
 	bool settled_only;	/* diagnose no open request (reports) */
 	bool conn_budget_set;	/* --conn-budget: else the flow layer's */
 	size_t conn_budget;
+	/* -j: 1 reads and decodes on the engine's thread; 0 chooses (a
+	 * second thread when the process may run on two cores or more) */
+	unsigned threads;
 };
 
 void engine_default_opts(struct engine_opts *o);
 
 struct engine {
-	struct capfile *cap;
+	struct capfile *cap;	/* the reading thread's while pf is running */
+	struct prefetch *pf;	/* frames read and decoded ahead, or NULL */
+	bool pf_tried;		/* whether to start pf was decided */
 	struct flow flow;
 	struct diag diag;
 	struct engine_opts opts;
@@ -58,6 +64,8 @@ void engine_finish(struct engine *e);
 /* engine_init and a capture file to read; 0, or -1 with one line in err. */
 int engine_open(struct engine *e, const char *path,
     const struct engine_opts *o, char *err, size_t errlen);
+/* Bytes of the file the frames fed so far came from (for progress). */
+uint64_t engine_pos(const struct engine *e);
 /*
  * Reads up to max_frames frames (0: all). Returns 1 while there is more,
  * 0 at the end of the file (also after a damaged tail: e->damaged).

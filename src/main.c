@@ -110,7 +110,7 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-#define SHORT_OPTS "r:o:t:p:g:c:i:f:s:w:Z:Y:hV"
+#define SHORT_OPTS "r:o:t:p:g:c:i:f:s:w:Z:Y:j:hV"
 
 /*
  * --config's file, found the way getopt_long will parse it (--config F,
@@ -174,6 +174,8 @@ usage(FILE *out)
 "  -c ADDR        only this client\n"
 "  --status LIST  codes treated as gateway errors (default 502,503,504)\n"
 "  --timeout SEC  upstream timeout assumed by the gateway (default 120)\n"
+"  -j 1|2         threads for a file: 2 reads and decodes it in a second\n"
+"                 thread (the default with two cores or more), 1 in one\n"
 "  -t THEME       theme name or path to a YAML theme file\n"
 "  --list-themes  print the names -t finds, one a line, and exit\n"
 "  --config FILE  configuration file (default\n"
@@ -451,6 +453,12 @@ parse_opt(struct cli *cl, int c, const char *arg)
 		break;
 	case 'Y':
 		return check_filter(cl, arg);
+	case 'j':
+		if (!int_arg(arg, 1, 2, &v))
+			return usage_error("-j: 1 (read on one thread) or 2, "
+			    "not %s", arg);
+		cl->eo.threads = (unsigned)v;
+		break;
 	case OPT_FRAMES:
 		cl->mode = MODE_FRAMES;
 		break;
@@ -607,7 +615,7 @@ load(struct engine *e, const struct cli *cl, struct report_stream *rs)
 			report_stream_step(rs, e);
 		if (tty_out)
 			fflush(stdout);
-		progress_update(&pg, capfile_pos(e->cap), capfile_size(e->cap),
+		progress_update(&pg, engine_pos(e), capfile_size(e->cap),
 		    e->flow.stats.frames, clock_mono_ns());
 		progress_line_draw(&pl, &pg, clock_mono_ns());
 	}

@@ -882,8 +882,6 @@ fits_upstream(const struct fit *f, uint32_t i)
 {
 	const struct http_msg *m = &f->fl->msgs[i];
 	const struct conn *c = &f->fl->conns[m->conn];
-	char host[HTTP_HOST_MAX];
-	uint16_t port;
 
 	if (f->on_conn != NONE32 ? m->conn != f->on_conn :
 	    (f->need != NEED_RELAYED_LATE && !sent_at_once(f, m, c)) ||
@@ -893,8 +891,8 @@ fits_upstream(const struct fit *f, uint32_t i)
 	    !same_resource(f->fl, f->t, m) || !answer_fits(f, i))
 		return false;
 	/* the index's keys are hashes: compare the host itself */
-	request_host(f->fl, m, host, sizeof host, &port);
-	return strcasecmp(host, flow_str(f->fl, f->t->host)) == 0;
+	return strcasecmp(flow_str(f->fl, m->authority),
+	    flow_str(f->fl, f->t->host)) == 0;
 }
 
 /* The latest a request can have been forwarded on a pooled connection. */

@@ -76,23 +76,13 @@ dst_hash(const struct gw_addr *a, uint16_t port)
 	return (addr_hash(a) ^ port) * 2654435761u;
 }
 
-/* Host of an upstream request: its Host header, or the absolute URL's. */
+/* Host and port of a request (the host is also m->authority). */
 void
 request_host(const struct flow *fl, const struct http_msg *m, char *host,
     size_t hostlen, uint16_t *port)
 {
-	*port = 0;
-	host[0] = '\0';
-	if (m->form == HTTP_FORM_ABSOLUTE &&
-	    http_url_host(flow_str(fl, m->target), host, hostlen, port))
-		return;
-	if (m->form == HTTP_FORM_AUTHORITY &&
-	    http_split_authority(flow_str(fl, m->target), host, hostlen, port))
-		return;
-	if (!http_split_authority(flow_str(fl, m->host), host, hostlen, port))
-		host[0] = '\0';
-	for (char *s = host; *s; s++)
-		*s = (char)tolower((unsigned char)*s);
+	http_request_host(m->form, flow_str(fl, m->target),
+	    flow_str(fl, m->host), host, hostlen, port);
 }
 
 /* Out of memory, what is left unindexed is taken by the next call (a run
@@ -277,10 +267,8 @@ answer_txn(struct diag *dg, const struct flow *fl, uint32_t mi)
 static int
 index_upstream_request(struct diag *dg, const struct flow *fl, uint32_t mi)
 {
-	char host[HTTP_HOST_MAX];
-	uint16_t port;
+	const char *host = flow_str(fl, fl->msgs[mi].authority);
 
-	request_host(fl, &fl->msgs[mi], host, sizeof host, &port);
 	if (host[0] == '\0')
 		return 0;
 	return key_add(&dg->by_host, resource_hash(host,

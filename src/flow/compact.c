@@ -134,7 +134,7 @@ move_dns(struct flow *fl, const struct flow_maps *mp)
 static size_t
 string_refs(const struct flow *fl)
 {
-	return fl->nmsgs * 6 + fl->ndns + fl->nanswers * 2;
+	return fl->nmsgs * 7 + fl->ndns + fl->nanswers * 2;
 }
 
 static void
@@ -154,6 +154,7 @@ compact_strings(struct flow *fl, strref **extra, size_t nextra)
 		refs[k++] = &m->first_line;
 		refs[k++] = &m->error;
 		refs[k++] = &m->error_line;
+		refs[k++] = &m->authority;
 	}
 	for (size_t i = 0; i < fl->ndns; i++)
 		refs[k++] = &fl->dns[i].qname;

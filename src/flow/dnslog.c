@@ -170,21 +170,30 @@ dns_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
     const uint8_t *msg, size_t len, bool over_tcp)
 {
 	struct frame_ref fr = { f->number, f->ts_ns, f->offset };
-	struct dns_msg m;
+	const struct dns_pre *pre = p->dns_pre;
+	const struct dns_msg *m;
+	struct dns_msg own;
 	struct dns_query *q;
 
-	if (dns_parse(msg, len, &m) != 0)
-		return;
+	if (pre != NULL && pre->data == msg && pre->len == len) {
+		if (pre->result != 0)
+			return;
+		m = &pre->m;
+	} else {
+		if (dns_parse(msg, len, &own) != 0)
+			return;
+		m = &own;
+	}
 	fl->stats.dns++;
-	if (!m.response) {
-		add_query(fl, &fr, p, &m, over_tcp);
+	if (!m->response) {
+		add_query(fl, &fr, p, m, over_tcp);
 		return;
 	}
-	q = take_query(fl, p, &m, f->ts_ns);
+	q = take_query(fl, p, m, f->ts_ns);
 	if (q == NULL)
 		return;
 	q->answer = fr;
-	q->rcode = m.rcode;
-	q->neg_ttl = m.neg_ttl;
-	add_answers(fl, q, &m);
+	q->rcode = m->rcode;
+	q->neg_ttl = m->neg_ttl;
+	add_answers(fl, q, m);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../capture/frame.h"
+#include "../proto/dns.h"
 #include "../proto/packet.h"
 #include "../util/addr.h"
 #include "../util/vec.h"
@@ -20,7 +21,7 @@
 #define CONN_MAX_SYNS 16	/* SYN (re)transmissions kept per connection */
 #define FLOW_MAX_PROXY_PORTS 16
 #define FLOW_STREAM_SPARE 64	/* stream states kept for reuse */
-#define FLOW_DNS_PORT 53
+#define FLOW_DNS_PORT DNS_PORT
 
 enum conn_role {
 	CONN_OTHER = 0,		/* no HTTP seen (yet) */
@@ -84,6 +85,7 @@ struct http_msg {
 	uint32_t next;		/* next message, same connection and direction */
 	uint32_t pair;		/* the k-th response of a connection for its
 				 * k-th request and back; NONE32: none yet */
+	strref authority;	/* requests: http_request_host's host */
 };
 
 /* One DNS query packet and its answer. */
@@ -167,6 +169,9 @@ struct flow {
 	 * (stream.c): a connection that starts speaking allocates nothing */
 	struct stream_state *stream_spare[FLOW_STREAM_SPARE];
 	size_t nstream_spare;
+	/* the head of the segment stream_feed is parsing, parsed ahead by
+	 * the reading thread (pkt's http_pre), or NULL */
+	const struct http_pre *pre;
 };
 
 int flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports);

@@ -253,10 +253,33 @@ set_body(struct dir_state *d, const struct http_head *h, bool until_close)
 	}
 }
 
+/*
+ * m's host (http_request_host), from the head parsed ahead when it gave
+ * one (authority, else NULL) and m holds its strings whole; the same
+ * string as the Host field's (most) is not stored twice.
+ */
+static strref
+request_authority(struct flow *fl, const struct http_msg *m,
+    const struct http_head *h, const char *authority)
+{
+	char own[HTTP_HOST_MAX];
+	uint16_t port;
+
+	if (authority == NULL || (m->target == 0 && h->target[0]) ||
+	    (m->host == 0 && h->host[0])) {
+		http_request_host(m->form, flow_str(fl, m->target),
+		    flow_str(fl, m->host), own, sizeof own, &port);
+		authority = own;
+	}
+	if (strcmp(authority, flow_str(fl, m->host)) == 0)
+		return m->host;
+	return intern(fl, authority);
+}
+
 static void
 took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
     const struct head_bytes *hb, const struct http_head *h,
-    const struct frame_ref *fr)
+    const struct frame_ref *fr, const char *authority)
 {
 	struct conn *c = &fl->conns[ci];
 	uint32_t mi = msg_add(fl, ci, 0, &d->head_start, fr);
@@ -277,6 +300,7 @@ took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
 	m->target = intern(fl, h->target);
 	m->host = intern(fl, h->host);
 	m->first_line = intern_line(fl, hb->s, hb->n);
+	m->authority = request_authority(fl, m, h, authority);
 	d->cur_msg = mi;
 	if (strcmp(h->method, "CONNECT") == 0) {
 		/* what follows is the tunnel's, not HTTP */
@@ -421,6 +445,14 @@ parse_collected(const struct head_bytes *hb, int dir, struct http_head *h,
 	    http_parse_response(hb->s, hb->n, h);
 }
 
+/* Whether the head parsed ahead is the parse of hb in direction dir. */
+static bool
+uses_pre(const struct http_pre *pre, const struct head_bytes *hb, int dir)
+{
+	return pre != NULL && pre->data == hb->s && pre->len == hb->n &&
+	    pre->is_request == (dir == 0);
+}
+
 /* Appends n bytes to the direction's collected head; false: no memory. */
 static bool
 head_collect(struct dir_state *d, const uint8_t *data, size_t n)
@@ -446,6 +478,7 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
     const uint8_t *data, size_t len, const struct frame_ref *fr)
 {
 	struct http_head quick, *h = &quick;
+	const char *authority = NULL;	/* the request's host, parsed ahead */
 	uint32_t before = d->head_len;
 	size_t take = len;
 	struct head_bytes hb;
@@ -477,7 +510,17 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 		return len;
 	if (more)
 		h = d->ph;
-	r = parse_collected(&hb, dir, h, more);
+	if (uses_pre(fl->pre, &hb, dir) && !more) {
+		r = fl->pre->result;
+		if (r == HTTP_INCOMPLETE) {
+			quick = fl->pre->h;	/* kept and changed below */
+		} else {
+			h = (struct http_head *)&fl->pre->h;	/* only read */
+			authority = fl->pre->authority;
+		}
+	} else {
+		r = parse_collected(&hb, dir, h, more);
+	}
 	if (r == HTTP_INCOMPLETE && hb.n >= HTTP_HEAD_MAX) {
 		r = HTTP_INVALID;
 		h->error = "head too long";
@@ -504,7 +547,7 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 		return len;
 	}
 	if (dir == 0)
-		took_request(fl, ci, d, &hb, h, fr);
+		took_request(fl, ci, d, &hb, h, fr, authority);
 	else
 		took_response(fl, ci, d, &hb, h, fr);
 	d->head_len = 0;
@@ -850,7 +893,9 @@ stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
 		}
 	}
 	d->next_seq = seq + wirelen;
+	fl->pre = p->http_pre;	/* only for these bytes */
 	parse_bytes(fl, ci, dir, data, caplen, &fr);
+	fl->pre = NULL;
 	if (c->stream == NULL)
 		return;
 	if (wirelen > caplen)

@@ -239,6 +239,14 @@ dns_parse(const uint8_t *buf, size_t len, struct dns_msg *m)
 	return 0;
 }
 
+void
+dns_pre_parse(const uint8_t *data, size_t len, struct dns_pre *pre)
+{
+	pre->data = data;
+	pre->len = len;
+	pre->result = dns_parse(data, len, &pre->m);
+}
+
 const char *
 dns_rcode_name(unsigned rcode)
 {

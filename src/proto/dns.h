@@ -15,6 +15,7 @@
 #define DNS_NAME_MAX 256	/* presentation form, NUL included */
 #define DNS_MAX_ANSWERS 16	/* records kept; more are counted */
 #define DNS_MAX_JUMPS 32	/* compression pointers followed per name */
+#define DNS_PORT 53
 
 enum { DNS_T_A = 1, DNS_T_CNAME = 5, DNS_T_SOA = 6, DNS_T_AAAA = 28 };
 
@@ -51,6 +52,18 @@ struct dns_msg {
  * [a-z0-9-_] escaped as \DDD so they are safe to print.
  */
 int dns_parse(const uint8_t *buf, size_t len, struct dns_msg *m);
+/*
+ * A message decoded before anybody asked (by the thread that reads
+ * ahead): dns_parse's result and message for len bytes at data. The flow
+ * takes it instead of parsing the same bytes (same data, same len).
+ */
+struct dns_pre {
+	const uint8_t *data;
+	size_t len;
+	int result;
+	struct dns_msg m;
+};
+void dns_pre_parse(const uint8_t *data, size_t len, struct dns_pre *pre);
 /*
  * Reads the (possibly compressed) name at *off. On success advances *off
  * past the name in the original position and returns 0; -1 on a loop, a

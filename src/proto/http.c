@@ -3,6 +3,7 @@
  * rerun over the bytes so far, and checks each line as far as it goes so
  * that garbage is reported as soon as no valid head can start with it.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -602,6 +603,37 @@ enum http_result
 http_parse_response(const uint8_t *buf, size_t len, struct http_head *h)
 {
 	return parse_head(buf, len, h, false, false);
+}
+
+void
+http_pre_parse(const uint8_t *data, size_t len, struct http_pre *pre)
+{
+	pre->data = data;
+	pre->len = len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX;
+	pre->is_request = !(len >= 5 && memcmp(data, "HTTP/", 5) == 0);
+	pre->result = parse_head(data, pre->len, &pre->h, pre->is_request,
+	    false);
+	if (pre->is_request && pre->result == HTTP_OK)
+		http_request_host(pre->h.form, pre->h.target, pre->h.host,
+		    pre->authority, sizeof pre->authority, &pre->port);
+}
+
+void
+http_request_host(enum http_target_form form, const char *target,
+    const char *host_field, char *host, size_t hostlen, uint16_t *port)
+{
+	*port = 0;
+	host[0] = '\0';
+	if (form == HTTP_FORM_ABSOLUTE &&
+	    http_url_host(target, host, hostlen, port))
+		return;
+	if (form == HTTP_FORM_AUTHORITY &&
+	    http_split_authority(target, host, hostlen, port))
+		return;
+	if (!http_split_authority(host_field, host, hostlen, port))
+		host[0] = '\0';
+	for (char *s = host; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
 }
 
 enum http_result

@@ -64,6 +64,31 @@ enum http_result http_parse_response(const uint8_t *buf, size_t len,
  */
 enum http_result http_parse_more(const uint8_t *buf, size_t len,
     struct http_head *h);
+/*
+ * The host a request names and its port (DESIGN §3): an absolute URL's,
+ * a CONNECT's authority, else the Host field's; "" and port 0 when none.
+ */
+void http_request_host(enum http_target_form form, const char *target,
+    const char *host_field, char *host, size_t hostlen, uint16_t *port);
+/*
+ * A head parsed before anybody asked (by the thread that reads ahead):
+ * the bytes a TCP segment starts with, parsed as the head they look like.
+ * The flow takes it instead of parsing when it would parse the same
+ * bytes (same data, same len) the same way (is_request); the result is
+ * then the one its own parse would give, parsing being a pure function.
+ */
+struct http_pre {
+	const uint8_t *data;
+	size_t len;
+	bool is_request;
+	enum http_result result;
+	struct http_head h;
+	/* a request's http_request_host, when result is HTTP_OK */
+	char authority[HTTP_HOST_MAX];
+	uint16_t port;
+};
+/* Parses len bytes at data (at most HTTP_HEAD_MAX) into *pre. */
+void http_pre_parse(const uint8_t *data, size_t len, struct http_pre *pre);
 /* The first line's length: up to the first LF, and the first CR before. */
 size_t http_first_line_len(const uint8_t *buf, size_t len);
 /* Splits "host[:port]" / "[v6]:port" / absolute URL into host and port.

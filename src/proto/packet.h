@@ -11,6 +11,9 @@
 
 #include "../util/addr.h"
 
+struct http_pre;
+struct dns_pre;
+
 enum l4_proto { L4_NONE = 0, L4_ICMP = 1, L4_TCP = 6, L4_UDP = 17, L4_ICMP6 = 58 };
 
 #define TCPF_FIN 0x01
@@ -51,6 +54,10 @@ struct pkt {
 	uint32_t frag_offset;	/* bytes from the datagram's L4 start */
 	uint32_t frag_id;	/* IPv4 identification, IPv6 fragment id */
 	bool frag_more;		/* more fragments follow (MF) */
+	/* parsed ahead (the reading thread), or NULL: a TCP payload's
+	 * HTTP head, a UDP payload's DNS message */
+	const struct http_pre *http_pre;
+	const struct dns_pre *dns_pre;
 };
 
 enum decode_result {

@@ -21,7 +21,7 @@ status_progress(struct ui *u)
 
 	/* the numbers --report's stderr line gives (capture/progress.c) */
 	progress_init(&pg, u->load_t0_ns);
-	progress_update(&pg, capfile_pos(u->eng.cap), capfile_size(u->eng.cap),
+	progress_update(&pg, engine_pos(&u->eng), capfile_size(u->eng.cap),
 	    u->eng.flow.stats.frames, clock_mono_ns());
 	progress_format(&pg, numbers, sizeof numbers);
 	snprintf(info, sizeof info, " %s  q: stop ", numbers);

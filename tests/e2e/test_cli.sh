@@ -145,3 +145,20 @@ run --export "$id" -o "$TMPD/txn.pcap" --force "$EX"
 check_eq "--export --force replaces" 0 "$rc"
 run --export 999999 -o "$TMPD/none.pcap" "$EX"
 check_eq "--export of an unknown id exits 1" 1 "$rc"
+
+# -j: reading and decoding in a second thread changes nothing printed
+run -j 3 --report "$EX"
+check_eq "-j 3 exits 2" 2 "$rc"
+one_line_naming "-j 3 says why in one line" "-j"
+for f in "$EX" "$ROOT/examples/gw502-lab-ng.pcapng" "$ROOT/examples/gw502-lab-squid.pcap" "$TMPD/cut.pcap"; do
+	b=$(basename "$f")
+	for j in 1 2; do
+		"$GW_BIN" -j $j --report=json --all "$f" >"$TMPD/j$j.json" 2>"$TMPD/j$j.err"
+		echo "rc=$?" >>"$TMPD/j$j.err"
+		"$GW_BIN" -j $j --report "$f" >"$TMPD/j$j.txt" 2>&1
+	done
+	check "-j 1 and -j 2: the same JSON report of $b" cmp -s "$TMPD/j1.json" "$TMPD/j2.json"
+	check "-j 1 and -j 2: the same stderr and exit status on $b" cmp -s "$TMPD/j1.err" "$TMPD/j2.err"
+	check "-j 1 and -j 2: the same text report of $b" cmp -s "$TMPD/j1.txt" "$TMPD/j2.txt"
+	check "-j 2 on $b reports something" test -s "$TMPD/j2.json"
+done

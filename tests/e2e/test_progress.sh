@@ -4,7 +4,7 @@
 # (tmux), one line "gw502tui: loading N%, … frames/s, … s left" rewritten in
 # place and erased at the end; with stderr in a file, nothing. The capture
 # is the lab's records written many times over (tests/tools/slowcat.py
-# --repeat), grown until its report takes over a second here, so that the
+# --repeat), grown until its report takes 2.5 s here, so that the
 # half-second delay before the line is well passed whatever the machine.
 . "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || { skip "progress: tmux not installed"; exit 0; }
@@ -21,7 +21,9 @@ while :; do
 	timeout 120 "$GW_BIN" --report=json --all "$BIG" >/dev/null 2>"$TMPD/err"
 	rc=$?
 	took=$(( $(ms_now) - t0 ))
-	[ "$took" -ge 1200 ] || [ "$repeat" -ge 2400 ] && break
+	# well past the half-second delay: the line is redrawn between
+	# slices of 65536 frames, and must stay long enough to be seen
+	[ "$took" -ge 2500 ] || [ "$repeat" -ge 4800 ] && break
 	repeat=$(( repeat * 2 ))
 done
 check_eq "a report of $(( $(stat -c %s "$BIG") / 1000000 )) MB with stderr in a file: exit 0" 0 "$rc"

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "unit_corpus.h"
 #include "unit_tmpdir.h"
 #include "capture/capfile.h"
 
@@ -952,42 +953,10 @@ read_one(const char *path)
 }
 
 static void
-walk(const char *dir, int depth)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[4096];
-	struct stat st;
-
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (snprintf(p, sizeof p, "%s/%s", dir, de->d_name) >=
-		    (int)sizeof p || lstat(p, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode) && depth < 8)
-			walk(p, depth + 1);
-		else if (S_ISREG(st.st_mode))
-			read_one(p);
-	}
-	closedir(d);
-}
-
-static void
 test_corpus(void **state)
 {
-	const char *dir = getenv("GW_CORPUS");
-	struct stat st;
-
 	(void)state;
-	if (dir == NULL || *dir == '\0')
-		dir = "../shared/corpus/public";
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		print_message("corpus %s not found, skipped\n", dir);
-		skip();
-	}
-	walk(dir, 0);
+	corpus_walk(corpus_dir(), 0, read_one);
 	print_message("corpus: %d capture files read\n", corpus_files);
 }
 
