@@ -1,7 +1,7 @@
 /*
  * prefetch.c: the reading thread. It fills batches of frames (headers,
  * decoded packets and a copy of their bytes) and hands them over in
- * order; the engine gives a batch back once it took its last frame. Four
+ * order; the engine gives a batch back once it took its last frame. Eight
  * batches bound what is read ahead, so memory does not depend on the
  * file, and the thread waits while the engine is busy.
  */
@@ -14,8 +14,11 @@
 #include "proto/dns.h"
 #include "proto/http.h"
 
-#define PF_BATCHES 4
+#define PF_BATCHES 8
 #define PF_FRAMES 256		/* frames per batch: a handover per 256 */
+/* a thread waiting for the other is woken once half the ring is ready
+ * for it, not at each batch: a wake-up costs as much as a batch's work */
+#define PF_WAKE (PF_BATCHES / 2)
 #define PF_DATA (256 * 1024)	/* their bytes; grown for one larger frame */
 #define PF_DNS 32		/* DNS messages decoded ahead per batch (9 KB
 				 * each); more are left to the flow */
@@ -162,7 +165,8 @@ reader(void *arg)
 
 		pthread_mutex_lock(&pf->mu);
 		pf->count++;
-		pthread_cond_signal(&pf->filled);
+		if (pf->count >= PF_WAKE || b->end != 1)
+			pthread_cond_signal(&pf->filled);
 		pthread_mutex_unlock(&pf->mu);
 		if (b->end != 1)
 			return NULL;
@@ -217,7 +221,8 @@ release_head(struct prefetch *pf)
 	pthread_mutex_lock(&pf->mu);
 	pf->head = (pf->head + 1) % PF_BATCHES;
 	pf->count--;
-	pthread_cond_signal(&pf->emptied);
+	if (pf->count <= PF_BATCHES - PF_WAKE)
+		pthread_cond_signal(&pf->emptied);
 	pthread_mutex_unlock(&pf->mu);
 	pf->in_batch = false;
 }
