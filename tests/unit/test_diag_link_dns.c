@@ -107,16 +107,21 @@ test_nothing_after_the_answer(void **state)
  * The gateway's socket asks for HOST's A `gap` before its AAAA, which
  * goes 50 ms after the request (the A 100 ms before it or more: no
  * candidate of its own); the A is answered with the address, the AAAA
- * with nothing, and the gateway answers 502 at 2 s.
+ * with nothing, and the gateway answers 502 at 2 s. Another socket
+ * asked for HOST 10 s before (never answered): another look-up.
  */
 static const struct txn *
 a_before_aaaa(void **state, int64_t gap)
 {
 	struct uf *u = again(state);
 	struct scene s;
+	struct uf_side res2;
 	int64_t req = T0 + 1 * UF_S, aaaa = req + 50 * UF_MS;
 
 	scene_init(&s, u);
+	uf_side_init(&res2, "10.0.0.1", 33001, 0);
+	uf_at(u, req - 10 * UF_S);
+	uf_dns_query(u, &res2, &s.dns, 0x300, HOST, DNS_T_A);
 	uf_at(u, aaaa - gap);
 	uf_dns_query(u, &s.res, &s.dns, 0x301, HOST, DNS_T_A);
 	uf_at(u, req - 2 * UF_MS);
