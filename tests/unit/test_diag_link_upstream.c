@@ -1,0 +1,107 @@
+/*
+ * test_diag_link_upstream.c: which upstream request relayed a client's
+ * request when nothing else ties them (diag/link.c, DESIGN §2): with no
+ * look-up of the host in the capture (the gateway knew the address some
+ * other way), the request line alone links it. The gateway acts at once:
+ * a connection it opens for the request starts within 100 ms of it
+ * (DIAG_FORWARD_NS, inclusive) and carries it first; one opened before
+ * the request (beyond the 1 ms skew) was opened for an earlier one.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unit_flow.h"
+#include "diag_scene.h"
+
+/*
+ * The client asks at R; the gateway opens a connection to 192.0.2.10 at
+ * R + `opened` (negative: before), sends GET / on it 5 ms after the
+ * later of R and its opening, gets 502 and answers 502.
+ */
+static const struct txn *
+opened_at(void **state, int64_t opened)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	int64_t r = T0 + 100 * UF_MS, sent;
+
+	scene_init(&s, u);
+	uf_handshake(u, &u->cli, &u->srv);
+	if (opened < 0) {
+		uf_at(u, r + opened);
+		uf_handshake(u, &s.out, &s.web);
+	}
+	uf_at(u, r);
+	s.req = uf_get(u, &u->cli, &u->srv, URL, HOST);
+	if (opened >= 0) {
+		uf_at(u, r + opened);
+		uf_handshake(u, &s.out, &s.web);
+	}
+	sent = (opened > 0 ? r + opened : r) + 5 * UF_MS;
+	uf_at(u, sent);
+	uf_get(u, &s.out, &s.web, "/", HOST);
+	uf_status(u, &s.web, &s.out, 502);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+expect_relayed(void **state, const struct txn *t)
+{
+	struct uf *u = *state;
+
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(t->d.ndns, 0);
+	assert_int_equal(t->d.conn_link, LINK_REQUEST_LINE);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(t->d.conns[0], t->d.up_conn);
+	assert_int_equal(u->fl.msgs[t->d.up_req].conn, t->d.up_conn);
+	assert_int_not_equal(t->d.up_resp, NONE32);
+}
+
+static void
+expect_nothing(const struct txn *t)
+{
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t->d.up_req, NONE32);
+	assert_int_equal(t->d.nconns, 0);
+}
+
+static void
+test_opened_at_once(void **state)
+{
+	expect_relayed(state, opened_at(state, 0));
+	expect_relayed(state, opened_at(state, 50 * UF_MS));
+	expect_relayed(state, opened_at(state, 100 * UF_MS));
+	expect_nothing(opened_at(state, 100 * UF_MS + 1));
+	expect_nothing(opened_at(state, 300 * UF_MS));
+}
+
+static void
+test_opened_before(void **state)
+{
+	expect_relayed(state, opened_at(state, -UF_MS));
+	expect_nothing(opened_at(state, -UF_MS - 1));
+	expect_nothing(opened_at(state, -50 * UF_MS));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_opened_at_once, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_opened_before, uf_setup,
+		    uf_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
