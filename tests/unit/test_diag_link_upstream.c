@@ -6,6 +6,8 @@
  * a connection it opens for the request starts within 100 ms of it
  * (DIAG_FORWARD_NS, inclusive) and carries it first; one opened before
  * the request (beyond the 1 ms skew) was opened for an earlier one.
+ * A request forwarded on a pooled connection names the client's URL in
+ * absolute form or by its path; another path is another resource.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -93,6 +95,48 @@ test_opened_before(void **state)
 	expect_nothing(opened_at(state, -50 * UF_MS));
 }
 
+/*
+ * Request 1 is served on a new upstream connection kept alive; request
+ * 2 (for /b) comes 2 s later and the gateway forwards it on that
+ * connection 10 ms later as GET `target`, gets 502 and answers 502.
+ */
+static const struct txn *
+forwarded_as(void **state, const char *target)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side cli2, gw2;
+
+	scene_init(&s, u);
+	pooled(&s, &cli2, &gw2);
+	uf_at(u, u->fl.stats.last_ts + 10 * UF_MS);
+	uf_get(u, &s.out, &s.web, target, HOST);
+	uf_status(u, &s.web, &s.out, 502);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	return uf_txn(u, 2);
+}
+
+static void
+test_target_forms(void **state)
+{
+	const struct txn *t;
+
+	t = forwarded_as(state, URL_B);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_not_equal(t->d.up_req, NONE32);
+	t = forwarded_as(state, "/b");
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_not_equal(t->d.up_req, NONE32);
+	t = forwarded_as(state, URL);
+	assert_int_equal(t->d.up_req, NONE32);
+	t = forwarded_as(state, "/");
+	assert_int_equal(t->d.up_req, NONE32);
+	t = forwarded_as(state, "http://www.test/c");
+	assert_int_equal(t->d.up_req, NONE32);
+}
+
 int
 main(void)
 {
@@ -100,6 +144,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_opened_at_once, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_opened_before, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_target_forms, uf_setup,
 		    uf_teardown),
 	};
 
