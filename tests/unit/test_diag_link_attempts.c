@@ -356,6 +356,145 @@ test_refusal_window(void **state)
 	    'C');
 }
 
+/*
+ * HOST has three addresses; the SYNs to 192.0.2.10 go unanswered until
+ * the gateway gives up (7 s); then it tries 192.0.2.11 and 192.0.2.12
+ * at once. 192.0.2.12 refuses 10 ms later; 192.0.2.11 stays silent
+ * until an RST 2 s after the gateway answered 502 (at 7.6 s), long
+ * after the story: the refusal just before the answer is what it
+ * followed, not a refusal it never saw. (`swapped`: the look-up
+ * answered 192.0.2.12 before 192.0.2.11.)
+ */
+static void
+late_refusal(void **state, bool swapped)
+{
+	static const struct uf_rr three[2][3] = { {
+		{ DNS_T_A, NULL, 300, "192.0.2.10" },
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+		{ DNS_T_A, NULL, 300, "192.0.2.12" },
+	}, {
+		{ DNS_T_A, NULL, 300, "192.0.2.10" },
+		{ DNS_T_A, NULL, 300, "192.0.2.12" },
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+	} };
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side o11, w11, o12, w12;
+	const struct txn *t;
+	uint64_t syn[3], s12;
+	int64_t at;
+
+	scene_init(&s, u);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, three[swapped], 3);
+	at = u->next_ts_ns;
+	syns_given_up(&s, syn);
+	uf_side_init(&o11, "10.0.0.1", 50001, 8000);
+	uf_side_init(&w11, "192.0.2.11", 80, 0);
+	uf_side_init(&o12, "10.0.0.1", 50002, 8500);
+	uf_side_init(&w12, "192.0.2.12", 80, 0);
+	uf_at(u, at + 7 * UF_S);
+	uf_syn(u, &o11, &w11);
+	s12 = uf_syn(u, &o12, &w12);
+	uf_at(u, at + 7 * UF_S + 10 * UF_MS);
+	uf_rst(u, &w12, &o12);
+	uf_at(u, at + 7600 * UF_MS);
+	gateway_answers(&s, 502);
+	uf_at(u, at + 9600 * UF_MS);
+	uf_rst(u, &w11, &o11);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 2);
+	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, syn[0]);
+	assert_int_equal(u->fl.conns[t->d.conns[1]].syns[0].number, s12);
+}
+
+static void
+test_late_refusal_is_no_refusal(void **state)
+{
+	late_refusal(state, false);
+	late_refusal(state, true);
+}
+
+/*
+ * As above, 192.0.2.11 (port 50001) and then 192.0.2.12 (port 50002)
+ * tried at once at 7 s; each refused by RST `rst11` / `rst12` after that
+ * (0: never answered); the gateway answers 502 at 7.6 s. Returns the
+ * last octet of the address of the attempt linked after the first.
+ */
+static int
+next_of_two(void **state, bool swapped, int64_t rst11, int64_t rst12)
+{
+	static const struct uf_rr three[2][3] = { {
+		{ DNS_T_A, NULL, 300, "192.0.2.10" },
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+		{ DNS_T_A, NULL, 300, "192.0.2.12" },
+	}, {
+		{ DNS_T_A, NULL, 300, "192.0.2.10" },
+		{ DNS_T_A, NULL, 300, "192.0.2.12" },
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+	} };
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side o[2], w[2];
+	const int64_t rst[2] = { rst11, rst12 };
+	const struct txn *t;
+	uint64_t syn[3];
+	int64_t at;
+	int octet;
+
+	scene_init(&s, u);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, three[swapped], 3);
+	at = u->next_ts_ns;
+	syns_given_up(&s, syn);
+	uf_side_init(&o[0], "10.0.0.1", 50001, 8000);
+	uf_side_init(&w[0], "192.0.2.11", 80, 0);
+	uf_side_init(&o[1], "10.0.0.1", 50002, 8500);
+	uf_side_init(&w[1], "192.0.2.12", 80, 0);
+	uf_at(u, at + 7 * UF_S);
+	uf_syn(u, &o[0], &w[0]);
+	uf_syn(u, &o[1], &w[1]);
+	for (int k = 0; k < 2; k++) {
+		int j = rst[0] <= rst[1] ? k : 1 - k;	/* in time order */
+
+		if (rst[j] == 0)
+			continue;
+		uf_at(u, at + 7 * UF_S + rst[j]);
+		uf_rst(u, &w[j], &o[j]);
+	}
+	uf_at(u, at + 7600 * UF_MS);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	/* (two unanswered: the later one started after the earlier's last
+	 * frame, so it reads as the earlier's retry) */
+	assert_int_equal(t->d.nconns, rst11 || rst12 ? 2 : 3);
+	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, syn[0]);
+	octet = u->fl.conns[t->d.conns[1]].saddr.a[3];
+	if (t->d.nconns == 2)
+		expect_verdict(t, V_CANNOT_CONNECT, rst[octet - 11] ?
+		    C_TCP_RST : C_SYN_UNANSWERED);
+	return octet;
+}
+
+/* Of two next attempts: one refused beats one unanswered; of two
+ * refused, the one refused nearer the answer; else the earlier. */
+static void
+test_which_next_attempt(void **state)
+{
+	for (int sw = 0; sw < 2; sw++) {
+		assert_int_equal(next_of_two(state, sw, 10 * UF_MS, 0), 11);
+		assert_int_equal(next_of_two(state, sw, 0, 10 * UF_MS), 12);
+		assert_int_equal(next_of_two(state, sw, 10 * UF_MS,
+		    20 * UF_MS), 12);
+		assert_int_equal(next_of_two(state, sw, 20 * UF_MS,
+		    10 * UF_MS), 11);
+		assert_int_equal(next_of_two(state, sw, 0, 0), 11);
+	}
+}
+
 int
 main(void)
 {
@@ -376,6 +515,10 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_window, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_late_refusal_is_no_refusal,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_which_next_attempt,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
