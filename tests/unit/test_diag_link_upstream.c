@@ -7,7 +7,11 @@
  * (DIAG_FORWARD_NS, inclusive) and carries it first; one opened before
  * the request (beyond the 1 ms skew) was opened for an earlier one.
  * A request forwarded on a pooled connection names the client's URL in
- * absolute form or by its path; another path is another resource.
+ * absolute form or by its path; another path is another resource. On
+ * the connection the request's attempts ended on, the request it
+ * carried is found however late the handshake completed, among what
+ * it carried from the window's start (the request less the 200 ms
+ * slack, inclusive) to the gateway's answer (inclusive).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -137,6 +141,85 @@ test_target_forms(void **state)
 	assert_int_equal(t->d.up_req, NONE32);
 }
 
+/*
+ * HOST's address cached. The client asks at R; the gateway's SYN at
+ * R + 10 ms is retransmitted at R + 1.01 s and answered at R + 1.02 s;
+ * the gateway sends GET / at R + 1.03 s, gets 502 and answers 502.
+ */
+static void
+test_slow_handshake(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	ask(&s);
+	uf_at(u, s.req_ts + 10 * UF_MS);
+	uf_syn(u, &s.out, &s.web);
+	uf_at(u, s.req_ts + 1010 * UF_MS);
+	uf_handshake(u, &s.out, &s.web);
+	uf_at(u, s.req_ts + 1030 * UF_MS);
+	uf_get(u, &s.out, &s.web, "/", HOST);
+	uf_status(u, &s.web, &s.out, 502);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(t->d.conn_link, LINK_REQUEST_LINE);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(t->d.conns[0], t->d.up_conn);
+}
+
+/*
+ * HOST's address cached. The client asks at R; the gateway connects at
+ * R + 5 ms and sends GET / on that connection, its head timestamped
+ * `sent` from R (the clocks of an `-i any` capture differ); it gets no
+ * reply and answers 502 at R + 1 s (before the GET when that is later).
+ */
+static const struct txn *
+sent_on_attempt(void **state, int64_t sent)
+{
+	struct uf *u = again(state);
+	struct scene s;
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	ask(&s);
+	uf_at(u, s.req_ts + 5 * UF_MS);
+	uf_handshake(u, &s.out, &s.web);
+	if (sent > 1 * UF_S) {
+		uf_at(u, s.req_ts + 1 * UF_S);
+		gateway_answers(&s, 502);
+	}
+	uf_at(u, s.req_ts + sent);
+	uf_get(u, &s.out, &s.web, "/", HOST);
+	if (sent <= 1 * UF_S) {
+		uf_at(u, s.req_ts + 1 * UF_S);
+		gateway_answers(&s, 502);
+	}
+	return diagnosed(&s);
+}
+
+static void
+test_carried_within_window(void **state)
+{
+	const struct txn *t;
+
+	t = sent_on_attempt(state, -200 * UF_MS);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_not_equal(t->d.up_req, NONE32);
+	t = sent_on_attempt(state, -200 * UF_MS - 1);
+	assert_int_equal(t->d.up_req, NONE32);
+	t = sent_on_attempt(state, 1 * UF_S);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_not_equal(t->d.up_req, NONE32);
+	t = sent_on_attempt(state, 1 * UF_S + 1);
+	assert_int_equal(t->d.up_req, NONE32);
+}
+
 int
 main(void)
 {
@@ -147,6 +230,10 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_target_forms, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_slow_handshake, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_carried_within_window,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
