@@ -23,9 +23,10 @@
 /*
  * HOST has two addresses (cached). The client asks at R; the gateway's
  * SYN to 192.0.2.10 goes at R + `at10`, to 192.0.2.11 at R + `at11`
- * (fed in that order), each refused 1 ms after it unless `silent11`;
- * the gateway answers 502 at R + 150 ms. Returns the linked attempts'
- * addresses' last octets, in order, as a number (10, 11, 1011, 1110).
+ * (at one instant: to 192.0.2.10 first), each refused 1 ms after it
+ * unless `silent11`; the gateway answers 502 at R + 600 ms. Returns the
+ * linked attempts' addresses' last octets, in order, as a number (10,
+ * 11, 1011, 1110).
  */
 static int
 attempts(void **state, int64_t at10, int64_t at11, bool silent11)
@@ -36,37 +37,44 @@ attempts(void **state, int64_t at10, int64_t at11, bool silent11)
 	};
 	struct uf *u = again(state);
 	struct scene s;
-	struct uf_side o11, w11;
+	struct uf_side out[2], web[2];
+	const int64_t at[2] = { at10, at11 };
 	const struct txn *t;
 	int64_t r;
-	int got = 0;
+	int got = 0, first = at11 < at10;
 
 	scene_init(&s, u);
-	uf_side_init(&o11, "10.0.0.1", 50001, 8000);
-	uf_side_init(&w11, "192.0.2.11", 80, 9500);
+	out[0] = s.out;
+	web[0] = s.web;
+	uf_side_init(&out[1], "10.0.0.1", 50001, 8000);
+	uf_side_init(&web[1], "192.0.2.11", 80, 9500);
 	query(&s);
 	answer(&s, 0, two, 2);
 	uf_handshake(u, &u->cli, &u->srv);
 	r = u->next_ts_ns + 10 * UF_MS;
 	uf_at(u, r);
 	uf_get(u, &u->cli, &u->srv, URL, HOST);
-	uf_at(u, r + at10);
-	uf_syn(u, &s.out, &s.web);
-	if (at11 > at10) {
-		uf_at(u, r + at10 + 1 * UF_MS);
-		uf_rst(u, &s.web, &s.out);
+	/* in time order: the first SYN, the second SYN unless later than
+	 * the first's refusal, the refusals, the second SYN if later */
+	uf_at(u, r + at[first]);
+	uf_syn(u, &out[first], &web[first]);
+	if (at[!first] <= at[first] + 1 * UF_MS) {
+		uf_at(u, r + at[!first]);
+		uf_syn(u, &out[!first], &web[!first]);
 	}
-	uf_at(u, r + at11);
-	uf_syn(u, &o11, &w11);
-	if (at11 == at10) {
-		uf_at(u, r + at10 + 1 * UF_MS);
-		uf_rst(u, &s.web, &s.out);
+	for (int k = 0; k < 2; k++) {
+		int j = k ? !first : first;
+
+		if (k == 1 && at[!first] > at[first] + 1 * UF_MS) {
+			uf_at(u, r + at[!first]);
+			uf_syn(u, &out[!first], &web[!first]);
+		}
+		if (j == 1 && silent11)
+			continue;
+		uf_at(u, r + at[j] + 1 * UF_MS);
+		uf_rst(u, &web[j], &out[j]);
 	}
-	if (!silent11) {
-		uf_at(u, r + at11 + 1 * UF_MS);
-		uf_rst(u, &w11, &o11);
-	}
-	uf_at(u, r + 150 * UF_MS);
+	uf_at(u, r + 600 * UF_MS);
 	gateway_answers(&s, 502);
 	t = diagnosed(&s);
 	for (unsigned k = 0; k < t->d.nconns; k++)
@@ -81,6 +89,8 @@ test_at_the_request_instant(void **state)
 	assert_int_equal(attempts(state, 0, 100 * UF_MS, false), 1011);
 	assert_int_equal(attempts(state, 1 * UF_MS, 100 * UF_MS, false),
 	    1011);
+	/* the nearer, whichever address the look-up gave first */
+	assert_int_equal(attempts(state, 100 * UF_MS, 0, false), 1110);
 }
 
 /* Two at one instant: the first captured (to 192.0.2.10), refused; the
