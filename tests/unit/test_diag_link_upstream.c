@@ -220,6 +220,48 @@ test_carried_within_window(void **state)
 	assert_int_equal(t->d.up_req, NONE32);
 }
 
+/*
+ * Request 1 is served on a connection kept alive; request 2 (for /b)
+ * comes 2 s later, the gateway answers it 502 50 ms after it, and sends
+ * GET /b on the pooled connection `after` that answer; the server
+ * answers that 502 10 ms later. Nothing sent after the gateway answered
+ * is what it answered from.
+ */
+static const struct txn *
+forwarded_after_answer(void **state, int64_t after)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side cli2, gw2;
+	int64_t answered;
+
+	scene_init(&s, u);
+	pooled(&s, &cli2, &gw2);
+	answered = u->fl.stats.last_ts + 50 * UF_MS;
+	uf_at(u, answered);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_at(u, answered + after);
+	uf_get(u, &s.out, &s.web, "/b", HOST);
+	uf_at(u, answered + after + 10 * UF_MS);
+	uf_status(u, &s.web, &s.out, 502);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	return uf_txn(u, 2);
+}
+
+static void
+test_nothing_after_the_answer(void **state)
+{
+	const struct txn *t;
+
+	t = forwarded_after_answer(state, 0);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	t = forwarded_after_answer(state, 1);
+	assert_int_equal(t->d.up_req, NONE32);
+	t = forwarded_after_answer(state, 10 * UF_MS);
+	assert_int_equal(t->d.up_req, NONE32);
+}
+
 int
 main(void)
 {
@@ -233,6 +275,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_slow_handshake, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_carried_within_window,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_nothing_after_the_answer,
 		    uf_setup, uf_teardown),
 	};
 
