@@ -253,14 +253,15 @@ test_concurrent_not_retry(void **state)
 	assert_int_equal(concurrent_attempts(state, 1500 * UF_MS), 1);
 }
 
-enum ends { UNANSWERED, REFUSED, UNREACHABLE, RETRANSMITTED };
+enum ends { UNANSWERED, REFUSED, UNREACHABLE, RETRANSMITTED, ABORTED };
 
 /*
  * HOST's address cached (a look-up 5 s before). Three SYNs of the
  * gateway to 192.0.2.10 stay unanswered: B 0.5 ms before the request
  * (from port 50001), A 10 ms after it (port 50000), C 20 ms after it
  * (port 50002). A ends as `how` says (refused by RST or ICMP 1 ms after
- * its SYN, or its SYN retransmitted 1 s after); the gateway answers 502
+ * its SYN, its SYN retransmitted 1 s after, or the gateway's own RST
+ * 1 ms after: it aborted the attempt); the gateway answers 502
  * `answer_after` A's last frame. Returns which attempt was linked:
  * 'A', 'B' or 'C'.
  */
@@ -303,6 +304,11 @@ linked_attempt(void **state, enum ends how, int64_t answer_after)
 		uf_icmp(u, "192.0.2.1", &s.out, &s.web, 3, 1);
 		break;
 	case RETRANSMITTED:
+		break;
+	case ABORTED:
+		last += UF_MS;
+		uf_at(u, last);
+		uf_rst(u, &s.out, &s.web);
 		break;
 	}
 	if (how == RETRANSMITTED) {
@@ -354,6 +360,8 @@ test_refusal_window(void **state)
 	    'C');
 	assert_int_equal(linked_attempt(state, RETRANSMITTED, 900 * UF_MS),
 	    'C');
+	/* the gateway's own RST is no refusal: the floor still holds */
+	assert_int_equal(linked_attempt(state, ABORTED, 495 * UF_MS), 'B');
 }
 
 /*
