@@ -176,7 +176,7 @@ test_slow_handshake(void **state)
  * HOST's address cached. The client asks at R; the gateway connects at
  * R + 5 ms and sends GET / on that connection, its head timestamped
  * `sent` from R (the clocks of an `-i any` capture differ); it gets no
- * reply and answers 502 at R + 1 s (before the GET when that is later).
+ * reply and answers 502 at R + 2 s (before the GET when that is later).
  */
 static const struct txn *
 sent_on_attempt(void **state, int64_t sent)
@@ -190,14 +190,14 @@ sent_on_attempt(void **state, int64_t sent)
 	ask(&s);
 	uf_at(u, s.req_ts + 5 * UF_MS);
 	uf_handshake(u, &s.out, &s.web);
-	if (sent > 1 * UF_S) {
-		uf_at(u, s.req_ts + 1 * UF_S);
+	if (sent > 2 * UF_S) {
+		uf_at(u, s.req_ts + 2 * UF_S);
 		gateway_answers(&s, 502);
 	}
 	uf_at(u, s.req_ts + sent);
 	uf_get(u, &s.out, &s.web, "/", HOST);
-	if (sent <= 1 * UF_S) {
-		uf_at(u, s.req_ts + 1 * UF_S);
+	if (sent <= 2 * UF_S) {
+		uf_at(u, s.req_ts + 2 * UF_S);
 		gateway_answers(&s, 502);
 	}
 	return diagnosed(&s);
@@ -216,7 +216,55 @@ test_carried_within_window(void **state)
 	t = sent_on_attempt(state, 1 * UF_S);
 	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
 	assert_int_not_equal(t->d.up_req, NONE32);
-	t = sent_on_attempt(state, 1 * UF_S + 1);
+	t = sent_on_attempt(state, 2 * UF_S);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_not_equal(t->d.up_req, NONE32);
+	t = sent_on_attempt(state, 2 * UF_S + 1);
+	assert_int_equal(t->d.up_req, NONE32);
+}
+
+/*
+ * HOST's address cached. Right after the request the gateway connects
+ * and sends `before` requests for other paths (/x0, /x1 …) 2 ms apart,
+ * then GET /; the server answers the first 502; the gateway answers 502
+ * at 1 s. The connection's first 64 requests are looked at.
+ */
+static const struct txn *
+after_others(void **state, int before)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	char path[16];
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	ask(&s);
+	uf_handshake(u, &s.out, &s.web);
+	for (int k = 0; k < before; k++) {
+		snprintf(path, sizeof path, "/x%d", k);
+		uf_wait(u, 1 * UF_MS);
+		uf_get(u, &s.out, &s.web, path, HOST);
+	}
+	uf_wait(u, 1 * UF_MS);
+	uf_get(u, &s.out, &s.web, "/", HOST);
+	uf_status(u, &s.web, &s.out, 502);
+	uf_at(u, s.req_ts + 1 * UF_S);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_first_64_requests(void **state)
+{
+	const struct txn *t;
+
+	t = after_others(state, 63);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_not_equal(t->d.up_req, NONE32);
+	assert_int_equal(t->d.up_resp, NONE32);
+	t = after_others(state, 64);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 	assert_int_equal(t->d.up_req, NONE32);
 }
 
@@ -277,6 +325,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_carried_within_window,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_after_the_answer,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_first_64_requests,
 		    uf_setup, uf_teardown),
 	};
 
