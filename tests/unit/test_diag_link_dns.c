@@ -7,7 +7,9 @@
  * used. Nothing started after the gateway answered is evidence. A
  * look-up is what one socket asked for the name from its first query:
  * an A asked up to 200 ms (DIAG_SLACK_NS, inclusive) before the AAAA
- * that lies nearest the request belongs to it.
+ * that lies nearest the request belongs to it. A look-up one of whose
+ * queries was told NXDOMAIN failed by NXDOMAIN, whatever error another
+ * query got, before or after it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -160,6 +162,44 @@ test_a_before_aaaa(void **state)
 	assert_int_equal(u->fl.dns[t->d.dns[0]].id, 0x302);
 }
 
+/* The gateway's socket asks for HOST's A, then its AAAA; the A is
+ * answered `rcode_a`, the AAAA `rcode_aaaa`; the gateway answers 502. */
+static const struct txn *
+two_errors(void **state, uint8_t rcode_a, uint8_t rcode_aaaa)
+{
+	struct uf *u = again(state);
+	struct scene s;
+
+	scene_init(&s, u);
+	ask(&s);
+	uf_dns_query(u, &s.res, &s.dns, 0x301, HOST, DNS_T_A);
+	uf_dns_query(u, &s.res, &s.dns, 0x302, HOST, DNS_T_AAAA);
+	uf_dns_answer(u, &s.dns, &s.res, 0x301, HOST, DNS_T_A, rcode_a, NULL,
+	    0);
+	uf_dns_answer(u, &s.dns, &s.res, 0x302, HOST, DNS_T_AAAA, rcode_aaaa,
+	    NULL, 0);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_nxdomain_wins(void **state)
+{
+	const struct txn *t;
+
+	t = two_errors(state, 3, 2);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	assert_int_equal(t->d.ndns, 2);
+	t = two_errors(state, 2, 3);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	t = two_errors(state, 3, 5);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	t = two_errors(state, 2, 5);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_ERROR);
+	t = two_errors(state, 3, 0);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+}
+
 int
 main(void)
 {
@@ -169,6 +209,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_nothing_after_the_answer,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_a_before_aaaa, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_nxdomain_wins, uf_setup,
 		    uf_teardown),
 	};
 
