@@ -1,0 +1,218 @@
+/*
+ * test_diag_link_dns.c: which DNS look-up is a request's (diag/link.c,
+ * DESIGN §2). The gateway acts on a request at once: a look-up of the
+ * host it starts within a second of the request (DIAG_ACT_NS, inclusive)
+ * is the request's own, even when an earlier answer is still cached;
+ * one started later is not, and the cached answer is what the gateway
+ * used. Nothing started after the gateway answered is evidence. A
+ * look-up is what one socket asked for the name from its first query:
+ * an A asked up to 200 ms (DIAG_SLACK_NS, inclusive) before the AAAA
+ * that lies nearest the request belongs to it. A look-up one of whose
+ * queries was told NXDOMAIN failed by NXDOMAIN, whatever error another
+ * query got, before or after it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unit_flow.h"
+#include "diag_scene.h"
+
+/*
+ * HOST's address was cached 10 s before the request (TTL 300 s); the
+ * gateway asks for HOST again `after` the request, is told NXDOMAIN
+ * 1 ms later, and answers 502 3 s after the request.
+ */
+static const struct txn *
+asked_again_after(void **state, int64_t after, uint64_t *asked)
+{
+	struct uf *u = again(state);
+	struct scene s;
+
+	scene_init(&s, u);
+	lookup_at(&s, T0 - 10 * UF_S, HOST, 0, addr300, 1);
+	uf_at(u, T0);
+	ask(&s);
+	*asked = lookup_at(&s, s.req_ts + after, HOST, 3, NULL, 0);
+	uf_at(u, s.req_ts + 3 * UF_S);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_own_lookup_within_a_second(void **state)
+{
+	const struct txn *t;
+	uint64_t asked;
+
+	t = asked_again_after(state, 1 * UF_S, &asked);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	assert_int_equal(t->d.dns_link, LINK_TIME);
+	assert_int_equal(t->d.ndns, 1);
+	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
+	    asked);
+	t = asked_again_after(state, 500 * UF_MS, &asked);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	assert_int_equal(t->d.dns_link, LINK_TIME);
+	/* later: the gateway had the address from its cache */
+	t = asked_again_after(state, 1 * UF_S + 1, &asked);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	assert_int_equal(t->d.ndns, 1);
+	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
+	    1);
+}
+
+/*
+ * No cached answer: the gateway answers 502 100 ms after the request,
+ * and a query for HOST, never answered, goes `after` that answer.
+ */
+static const struct txn *
+asked_after_answer(void **state, int64_t after)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	int64_t at;
+
+	scene_init(&s, u);
+	ask(&s);
+	at = s.req_ts + 100 * UF_MS;
+	uf_at(u, at);
+	gateway_answers(&s, 502);
+	lookup_at(&s, at + after, HOST, -1, NULL, 0);
+	return diagnosed(&s);
+}
+
+static void
+test_nothing_after_the_answer(void **state)
+{
+	const struct txn *t;
+
+	t = asked_after_answer(state, 0);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	assert_int_equal(t->d.ndns, 1);
+	t = asked_after_answer(state, 1);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t->d.ndns, 0);
+	t = asked_after_answer(state, 50 * UF_MS);
+	assert_int_equal(t->d.ndns, 0);
+}
+
+/*
+ * The gateway's socket asks for HOST's A `gap` before its AAAA, which
+ * goes 50 ms after the request (the A 100 ms before it or more: no
+ * candidate of its own); the A is answered with the address, the AAAA
+ * with nothing, and the gateway answers 502 at 2 s. Another socket
+ * asked for HOST 10 s before (never answered): another look-up.
+ */
+static const struct txn *
+a_before_aaaa(void **state, int64_t gap)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side res2;
+	int64_t req = T0 + 1 * UF_S, aaaa = req + 50 * UF_MS;
+
+	scene_init(&s, u);
+	uf_side_init(&res2, "10.0.0.1", 33001, 0);
+	uf_at(u, req - 10 * UF_S);
+	uf_dns_query(u, &res2, &s.dns, 0x300, HOST, DNS_T_A);
+	uf_at(u, aaaa - gap);
+	uf_dns_query(u, &s.res, &s.dns, 0x301, HOST, DNS_T_A);
+	uf_at(u, req - 2 * UF_MS);
+	ask(&s);
+	assert_int_equal(s.req_ts, req);
+	uf_at(u, aaaa);
+	uf_dns_query(u, &s.res, &s.dns, 0x302, HOST, DNS_T_AAAA);
+	uf_dns_answer(u, &s.dns, &s.res, 0x301, HOST, DNS_T_A, 0, addr300,
+	    1);
+	uf_dns_answer(u, &s.dns, &s.res, 0x302, HOST, DNS_T_AAAA, 0, NULL,
+	    0);
+	uf_at(u, req + 2 * UF_S);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_a_before_aaaa(void **state)
+{
+	struct uf *u;
+	const struct txn *t;
+
+	t = a_before_aaaa(state, 200 * UF_MS);
+	u = *state;
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t->d.ndns, 2);
+	assert_int_equal(u->fl.dns[t->d.dns[0]].id, 0x301);
+	assert_int_equal(u->fl.dns[t->d.dns[1]].id, 0x302);
+	t = a_before_aaaa(state, 150 * UF_MS);
+	assert_int_equal(t->d.ndns, 2);
+	/* earlier: another look-up; this one had no address */
+	t = a_before_aaaa(state, 200 * UF_MS + 1);
+	u = *state;
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_ERROR);
+	assert_int_equal(t->d.ndns, 1);
+	assert_int_equal(u->fl.dns[t->d.dns[0]].id, 0x302);
+}
+
+/* The gateway's socket asks for HOST's A, then its AAAA; the A is
+ * answered `rcode_a`, the AAAA `rcode_aaaa`; the gateway answers 502. */
+static const struct txn *
+two_errors(void **state, uint8_t rcode_a, uint8_t rcode_aaaa)
+{
+	struct uf *u = again(state);
+	struct scene s;
+
+	scene_init(&s, u);
+	ask(&s);
+	uf_dns_query(u, &s.res, &s.dns, 0x301, HOST, DNS_T_A);
+	uf_dns_query(u, &s.res, &s.dns, 0x302, HOST, DNS_T_AAAA);
+	uf_dns_answer(u, &s.dns, &s.res, 0x301, HOST, DNS_T_A, rcode_a, NULL,
+	    0);
+	uf_dns_answer(u, &s.dns, &s.res, 0x302, HOST, DNS_T_AAAA, rcode_aaaa,
+	    NULL, 0);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_nxdomain_wins(void **state)
+{
+	const struct txn *t;
+
+	t = two_errors(state, 3, 2);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	assert_int_equal(t->d.ndns, 2);
+	t = two_errors(state, 2, 3);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	t = two_errors(state, 3, 5);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	t = two_errors(state, 2, 5);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_ERROR);
+	t = two_errors(state, 3, 0);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_own_lookup_within_a_second,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_nothing_after_the_answer,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_a_before_aaaa, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_nxdomain_wins, uf_setup,
+		    uf_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
