@@ -29,12 +29,28 @@ expect_bad(const struct evidence *ev, enum evidence_kind kind,
 	assert_null(evidence_find(ev, kind, k));
 }
 
+/* The gateway answers `status`: the diagnosis must be v/c; its rows
+ * into ev. */
 static void
-build(struct uf *u, const struct txn *t, struct evidence *ev)
+answered(struct scene *s, unsigned status, enum verdict v, enum cause c,
+    struct evidence *ev)
 {
+	const struct txn *t;
+
+	gateway_answers(s, status);
+	t = diagnosed(s);
+	expect_verdict(t, v, c);
 	memset(ev, 0, sizeof *ev);
-	assert_int_equal(evidence_build(ev, &u->dg, &u->fl, t,
-	    u->fl.stats.last_ts, EVIDENCE_REPORT), 0);
+	assert_int_equal(evidence_build(ev, &s->u->dg, &s->u->fl, t,
+	    s->u->fl.stats.last_ts, EVIDENCE_REPORT), 0);
+}
+
+/* The gateway's SYN to the web side, refused. */
+static void
+refused(struct scene *s)
+{
+	uf_syn(s->u, &s->out, &s->web);
+	uf_rst(s->u, &s->web, &s->out);
 }
 
 /*
@@ -48,7 +64,6 @@ test_empty_aaaa_not_bad(void **state)
 	struct uf *u = *state;
 	struct scene s;
 	struct evidence ev;
-	const struct txn *t;
 
 	scene_init(&s, u);
 	ask(&s);
@@ -56,13 +71,8 @@ test_empty_aaaa_not_bad(void **state)
 	uf_dns_query(u, &s.res, &s.dns, 0x202, HOST, DNS_T_AAAA);
 	uf_dns_answer(u, &s.dns, &s.res, 0x201, HOST, DNS_T_A, 0, addr300, 1);
 	uf_dns_answer(u, &s.dns, &s.res, 0x202, HOST, DNS_T_AAAA, 0, NULL, 0);
-	uf_syn(u, &s.out, &s.web);
-	uf_rst(u, &s.web, &s.out);
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
-	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(t->d.ndns, 2);
-	build(u, t, &ev);
+	refused(&s);
+	answered(&s, 502, V_CANNOT_CONNECT, C_TCP_RST, &ev);
 	expect_bad(&ev, EK_DNS_QUERY, "00");
 	expect_bad(&ev, EK_DNS_ANSWER, "00");
 	expect_bad(&ev, EK_RST, "1");
@@ -85,16 +95,12 @@ test_error_answers_bad(void **state)
 	struct uf *u = *state;
 	struct scene s;
 	struct evidence ev;
-	const struct txn *t;
 
 	scene_init(&s, u);
 	ask(&s);
 	query(&s);
 	answer(&s, 0, alias, 1);
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
-	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_ERROR);
-	build(u, t, &ev);
+	answered(&s, 502, V_HOST_NOT_RESOLVABLE, C_DNS_ERROR, &ev);
 	expect_bad(&ev, EK_DNS_QUERY, "0");
 	expect_bad(&ev, EK_DNS_ANSWER, "1");
 	evidence_free(&ev);
@@ -106,12 +112,8 @@ test_error_answers_bad(void **state)
 	answer(&s, 2, NULL, 0);
 	query(&s);
 	answer(&s, 0, addr300, 1);
-	uf_syn(u, &s.out, &s.web);
-	uf_rst(u, &s.web, &s.out);
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
-	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
-	build(u, t, &ev);
+	refused(&s);
+	answered(&s, 502, V_CANNOT_CONNECT, C_TCP_RST, &ev);
 	expect_bad(&ev, EK_DNS_QUERY, "00");
 	expect_bad(&ev, EK_DNS_ANSWER, "10");
 	evidence_free(&ev);
@@ -127,7 +129,6 @@ test_unanswered_queries(void **state)
 	struct uf *u = *state;
 	struct scene s;
 	struct evidence ev;
-	const struct txn *t;
 
 	scene_init(&s, u);
 	ask(&s);
@@ -135,10 +136,7 @@ test_unanswered_queries(void **state)
 	uf_wait(u, 1 * UF_S);
 	query(&s);
 	uf_wait(u, 3 * UF_S);
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
-	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
-	build(u, t, &ev);
+	answered(&s, 502, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE, &ev);
 	expect_bad(&ev, EK_DNS_QUERY, "11");
 	expect_bad(&ev, EK_DNS_ANSWER, "");
 	evidence_free(&ev);
@@ -149,12 +147,8 @@ test_unanswered_queries(void **state)
 	uf_dns_query(u, &s.res, &s.dns, 0x301, HOST, DNS_T_AAAA);
 	uf_dns_query(u, &s.res, &s.dns, 0x302, HOST, DNS_T_A);
 	uf_dns_answer(u, &s.dns, &s.res, 0x302, HOST, DNS_T_A, 0, addr300, 1);
-	uf_syn(u, &s.out, &s.web);
-	uf_rst(u, &s.web, &s.out);
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
-	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
-	build(u, t, &ev);
+	refused(&s);
+	answered(&s, 502, V_CANNOT_CONNECT, C_TCP_RST, &ev);
 	expect_bad(&ev, EK_DNS_QUERY, "00");
 	expect_bad(&ev, EK_DNS_ANSWER, "0");
 	evidence_free(&ev);
@@ -168,7 +162,6 @@ test_retransmissions_bad(void **state)
 	struct uf *u = *state;
 	struct scene s;
 	struct evidence ev;
-	const struct txn *t;
 	uint64_t syn[3];
 
 	scene_init(&s, u);
@@ -176,10 +169,7 @@ test_retransmissions_bad(void **state)
 	answer(&s, 0, addr300, 1);
 	ask(&s);
 	syns_given_up(&s, syn);
-	gateway_answers(&s, 504);
-	t = diagnosed(&s);
-	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
-	build(u, t, &ev);
+	answered(&s, 504, V_CANNOT_CONNECT, C_SYN_UNANSWERED, &ev);
 	expect_bad(&ev, EK_SYN, "011");
 	expect_bad(&ev, EK_NO_REPLY, "1");
 	evidence_free(&ev);
@@ -191,12 +181,8 @@ test_retransmissions_bad(void **state)
 	ask(&s);
 	uf_syn(u, &s.out, &s.web);
 	uf_wait(u, 1 * UF_S);
-	uf_syn(u, &s.out, &s.web);
-	uf_rst(u, &s.web, &s.out);
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
-	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
-	build(u, t, &ev);
+	refused(&s);
+	answered(&s, 502, V_CANNOT_CONNECT, C_TCP_RST, &ev);
 	expect_bad(&ev, EK_SYN, "00");
 	expect_bad(&ev, EK_RST, "1");
 	expect_bad(&ev, EK_NO_REPLY, "");
