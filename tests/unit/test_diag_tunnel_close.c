@@ -19,24 +19,35 @@ static const uint8_t client_hello[] = { 0x16, 0x03, 0x01, 0x00, 0x04, 0x01,
 
 /*
  * The client asks CONNECT TARGET (its request frame 4, at *req_ts),
- * gets 200 at once and sends a ClientHello; the gateway resolves HOST
- * and its SYN to port 443 is refused. Nobody has closed the tunnel yet.
+ * gets `status` at once and sends a ClientHello; the gateway resolves
+ * HOST and its SYN to port 443 is refused. Nobody has closed the tunnel
+ * yet.
  */
 static void
-refused_behind_200(struct scene *s, struct uf *u, int64_t *req_ts)
+refused_behind(struct scene *s, struct uf *u, int64_t *req_ts,
+    unsigned status)
 {
+	char ok[64];
+
+	snprintf(ok, sizeof ok, "HTTP/1.1 %u Connection established\r\n\r\n",
+	    status);
 	scene_init(s, u);
 	uf_side_init(&s->web, "192.0.2.10", 443, 9000);
 	uf_handshake(u, &u->cli, &u->srv);
 	uf_send(u, &u->cli, &u->srv, "CONNECT " TARGET " HTTP/1.1\r\nHost: "
 	    TARGET "\r\n\r\n");
 	*req_ts = u->fl.stats.last_ts;
-	uf_send(u, &u->srv, &u->cli, "HTTP/1.1 200 Connection established"
-	    "\r\n\r\n");
+	uf_send(u, &u->srv, &u->cli, ok);
 	uf_send_bytes(u, &u->cli, &u->srv, client_hello, sizeof client_hello);
 	resolve(s);
 	uf_syn(u, &s->out, &s->web);
 	uf_rst(u, &s->web, &s->out);
+}
+
+static void
+refused_behind_200(struct scene *s, struct uf *u, int64_t *req_ts)
+{
+	refused_behind(s, u, req_ts, 200);
 }
 
 static const struct txn *
@@ -59,6 +70,9 @@ expect_close(struct uf *u, uint64_t close)
 		assert_false(t->d.masked);
 		assert_false(t->is_error);
 		assert_int_equal(u->dg.errors, 0);
+		/* nothing the gateway dropped in time: settled at its answer */
+		assert_int_equal(diag_tunnel_settle_ns(&u->dg, &u->fl, t, 7),
+		    7);
 		return;
 	}
 	assert_non_null(f);
@@ -232,11 +246,33 @@ test_no_tunnel_promised(void **state)
 	assert_int_equal(diag_tunnel_settle_ns(&u->dg, &u->fl, t, 11), 11);
 }
 
+/* Any 2xx promised a tunnel (201, 299); a 300 did not. */
+static void
+test_any_2xx(void **state)
+{
+	static const unsigned statuses[] = { 201, 299, 300 };
+
+	for (size_t i = 0; i < 3; i++) {
+		struct uf *u = again(state);
+		struct scene s;
+		int64_t req_ts;
+		uint64_t fin;
+
+		refused_behind(&s, u, &req_ts, statuses[i]);
+		fin = close_by(u, GW_FIN);
+		uf_diagnose(u);
+		assert_int_equal(only_txn(u)->status, statuses[i]);
+		expect_close(u, statuses[i] < 300 ? fin : 0);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_whose_close,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_any_2xx,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_close_within_timeout,
 		    uf_setup, uf_teardown),
