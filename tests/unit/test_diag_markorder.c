@@ -70,11 +70,61 @@ test_earliest_window_walks(void **state)
 	assert_false(kept(u, before));
 }
 
+static bool
+lookup_kept(const struct uf *u, uint64_t frame)
+{
+	for (size_t i = 0; i < u->fl.ndns; i++)
+		if (u->fl.dns[i].query.number == frame)
+			return true;
+	return false;
+}
+
+/*
+ * Retiring a served request keeps the look-ups of HOST in an open
+ * request's window that nothing else keeps: A asks at R, its SYNs go
+ * unanswered; at R + 5 s the gateway asks for HOST again (no request of
+ * its own; A's attempt came long before), and at R + 6 s (the newest
+ * answer, which the gateway's cache keeps); the capture goes on to R +
+ * 10 s, so they are older than what a retirement keeps as recent.
+ */
+static void
+test_window_keeps_lookups(void **state)
+{
+	static uint8_t all[8];
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2;
+	uint64_t later, cached;
+
+	scene_init(&s, u);
+	cached = lookup_at(&s, R - 10 * UF_S, HOST, 0, addr300, 1);
+	uf_at(u, R - 9 * UF_S);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL_B);
+	uf_status(u, &gw2, &cli2, 404);
+	uf_at(u, R - 2 * UF_MS);
+	ask(&s);
+	uf_syn(u, &s.out, &s.web);
+	later = lookup_at(&s, R + 5 * UF_S, HOST, 0, addr300, 1);
+	lookup_at(&s, R + 6 * UF_S, HOST, 0, addr300, 1);	/* the newest */
+	uf_at(u, R + 10 * UF_S);
+	uf_dns_query(u, &s.res, &s.dns, 0x99, "other.test", DNS_T_A);
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(u->dg.ntxns, 2);
+	assert_true(uf_txn(u, 1)->settled);
+	assert_false(uf_txn(u, 2)->settled);
+	all[0] = all[1] = 1;
+	assert_int_equal(diag_retire(&u->dg, &u->fl, all), 1);
+	assert_true(lookup_kept(u, later));
+	assert_true(lookup_kept(u, cached));	/* A's cached answer */
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_earliest_window_walks,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_window_keeps_lookups,
 		    uf_setup, uf_teardown),
 	};
 
