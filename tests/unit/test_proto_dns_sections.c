@@ -264,6 +264,90 @@ test_authority(void **state)
 	assert_int_equal(parse(&w)->neg_ttl, 0);
 }
 
+/*
+ * The header's four counts are read from their own fields (RFC 1035
+ * 4.1.1), the high byte first; a count larger than the records there
+ * keeps what was read.
+ */
+static void
+test_header_counts(void **state)
+{
+	static const uint8_t hdr[12] = { 0xab, 0xcd, 0x81, 0x80, 0, 0,
+	    0x01, 0x02, 0x03, 0x04, 0x05, 0x06 };
+	struct dns_msg m;
+
+	(void)state;
+	assert_int_equal(dns_parse(hdr, sizeof hdr, &m), 0);
+	assert_int_equal(m.id, 0xabcd);
+	assert_int_equal(m.qdcount, 0);
+	assert_int_equal(m.ancount, 0x0102);
+	assert_int_equal(m.nscount, 0x0304);
+	assert_int_equal(m.arcount, 0x0506);
+	assert_int_equal(m.nanswers, 0);
+}
+
+/*
+ * A compression pointer holds a 14-bit offset (RFC 1035 4.1.4): names
+ * past the first 256 bytes of a message are reached through the pointer's
+ * first byte too. The question is preceded by nothing that moves it, so
+ * the target lies in a TXT record's rdata, at 0x12c and at 0x3fe (the
+ * message is that long).
+ */
+static void
+far_pointer(size_t at)
+{
+	struct wbuf w;
+	struct dns_msg *m;
+	size_t pad;
+
+	whead(&w, 2, 0);
+	/* a TXT record whose rdata ends where the name must start */
+	pad = at - (w.n + 12);
+	w16(&w, 0xc00c); w16(&w, 16); w16(&w, 1); w32(&w, 1);
+	w16(&w, pad + 10);
+	for (size_t i = 0; i < pad; i++)
+		w8(&w, i % 2 ? 'x' : 0);
+	assert_int_equal(w.n, at);
+	wbytes(&w, "\3far\4test\0", 10);
+	/* a CNAME whose target is that name */
+	w16(&w, 0xc00c); w16(&w, DNS_T_CNAME); w16(&w, 1); w32(&w, 1);
+	w16(&w, 2);
+	w8(&w, 0xc0 | (unsigned)(at >> 8));
+	w8(&w, at & 0xff);
+	m = parse(&w);
+	assert_int_equal(m->nanswers, 1);
+	assert_string_equal(m->answers[0].target, "far.test");
+}
+
+static void
+test_far_pointers(void **state)
+{
+	(void)state;
+	far_pointer(0x12c);
+	far_pointer(0x1ff);
+	far_pointer(0x3fe);
+}
+
+/*
+ * Records past DNS_MAX_ANSWERS are counted, not decoded: one whose rdata
+ * is empty, ending exactly at the message end, still counts.
+ */
+static void
+test_dropped_at_end(void **state)
+{
+	struct wbuf w;
+	struct dns_msg *m;
+
+	(void)state;
+	whead(&w, DNS_MAX_ANSWERS + 1, 0);
+	for (unsigned i = 0; i < DNS_MAX_ANSWERS; i++)
+		wa(&w, (uint8_t)i);
+	wrr(&w, DNS_T_AAAA, 1, "", 0);
+	m = parse(&w);
+	assert_int_equal(m->nanswers, DNS_MAX_ANSWERS);
+	assert_int_equal(m->answers_dropped, 1);
+}
+
 int
 main(void)
 {
@@ -272,6 +356,9 @@ main(void)
 		cmocka_unit_test(test_whole_sections),
 		cmocka_unit_test(test_answers_dropped),
 		cmocka_unit_test(test_authority),
+		cmocka_unit_test(test_header_counts),
+		cmocka_unit_test(test_far_pointers),
+		cmocka_unit_test(test_dropped_at_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
