@@ -4,7 +4,8 @@
  * every length and every position of a byte that ends a token is tried.
  * RFC 9112 5: OWS after a field's colon is optional. And a head parses
  * the same wherever it lies in the caller's memory: the bytes before
- * buf (an earlier pipelined head, say) are never looked at.
+ * buf (an earlier pipelined head, say) are never looked at; and whatever
+ * an earlier parse left in the struct.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -181,6 +182,43 @@ test_bytes_before(void **state)
 	}
 }
 
+/*
+ * A struct reused after a request whose target was cut to
+ * HTTP_TARGET_MAX - 1 bytes: a response, a request with a short target
+ * and a request rejected before its target all say "not truncated".
+ */
+static void
+test_reused_head(void **state)
+{
+	static char big[HTTP_TARGET_MAX + 64];
+	static const char *const next[] = {
+		"GET /short HTTP/1.1\r\n\r\n", "G@T / HTTP/1.1\r\n\r\n",
+		" GET / HTTP/1.1\r\n\r\n",
+	};
+	static const char resp[] = "HTTP/1.1 502 Bad Gateway\r\n\r\n";
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i <= sizeof next / sizeof next[0]; i++) {
+		n = (size_t)snprintf(big, sizeof big, "GET /");
+		memset(big + n, 'a', HTTP_TARGET_MAX);
+		snprintf(big + n + HTTP_TARGET_MAX, sizeof big - n -
+		    HTTP_TARGET_MAX, " HTTP/1.1\r\n\r\n");
+		assert_int_equal(request(big), HTTP_OK);
+		assert_true(head.target_truncated);
+		assert_int_equal(strlen(head.target), HTTP_TARGET_MAX - 1);
+		if (i == sizeof next / sizeof next[0]) {
+			assert_int_equal(http_parse_response((const uint8_t *)
+			    resp, sizeof resp - 1, &head), HTTP_OK);
+			assert_int_equal(head.status, 502);
+		} else {
+			request(next[i]);
+		}
+		if (head.target_truncated)
+			fail_msg("parse %zu: target_truncated left set", i);
+	}
+}
+
 int
 main(void)
 {
@@ -189,6 +227,7 @@ main(void)
 		cmocka_unit_test(test_bad_name_byte),
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_bytes_before),
+		cmocka_unit_test(test_reused_head),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
