@@ -246,6 +246,54 @@ concurrent_attempts(void **state, int64_t other)
 	return t->d.nconns;
 }
 
+/*
+ * HOST has two addresses. The gateway's SYN to 192.0.2.10 is refused
+ * 10 ms later; it tries 192.0.2.11 `after` that refusal, answering 502
+ * 5 ms after the refusal; 192.0.2.11 refuses 1 ms after its SYN. A retry
+ * started by the instant of the answer is part of the story; one
+ * started after it is not.
+ */
+static unsigned
+retry_by_answer(void **state, int64_t after)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side out2, web2;
+	int64_t refused;
+
+	scene_init(&s, u);
+	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
+	uf_side_init(&web2, "192.0.2.11", 80, 9500);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, two, 2);
+	uf_syn(u, &s.out, &s.web);
+	refused = u->next_ts_ns + 10 * UF_MS;
+	uf_at(u, refused);
+	uf_rst(u, &s.web, &s.out);
+	if (after > 5 * UF_MS) {
+		uf_at(u, refused + 5 * UF_MS);
+		gateway_answers(&s, 502);
+	}
+	uf_at(u, refused + after);
+	uf_syn(u, &out2, &web2);
+	if (after <= 5 * UF_MS) {
+		uf_at(u, refused + 5 * UF_MS);
+		gateway_answers(&s, 502);
+	}
+	uf_at(u, refused + after + 1 * UF_MS);
+	uf_rst(u, &web2, &out2);
+	return diagnosed(&s)->d.nconns;
+}
+
+static void
+test_retry_by_the_answer(void **state)
+{
+	assert_int_equal(retry_by_answer(state, 2 * UF_MS), 2);
+	assert_int_equal(retry_by_answer(state, 5 * UF_MS), 2);
+	assert_int_equal(retry_by_answer(state, 5 * UF_MS + 1), 1);
+}
+
 static void
 test_concurrent_not_retry(void **state)
 {
@@ -584,6 +632,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_retry_after_last_frame,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_not_retry,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_retry_by_the_answer,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_min_connect, uf_setup,
 		    uf_teardown),
