@@ -246,6 +246,54 @@ concurrent_attempts(void **state, int64_t other)
 	return t->d.nconns;
 }
 
+/*
+ * HOST has two addresses. The gateway's SYN to 192.0.2.10 is refused
+ * 10 ms later; it tries 192.0.2.11 `after` that refusal, answering 502
+ * 5 ms after the refusal; 192.0.2.11 refuses 1 ms after its SYN. A retry
+ * started by the instant of the answer is part of the story; one
+ * started after it is not.
+ */
+static unsigned
+retry_by_answer(void **state, int64_t after)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side out2, web2;
+	int64_t refused;
+
+	scene_init(&s, u);
+	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
+	uf_side_init(&web2, "192.0.2.11", 80, 9500);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, two, 2);
+	uf_syn(u, &s.out, &s.web);
+	refused = u->next_ts_ns + 10 * UF_MS;
+	uf_at(u, refused);
+	uf_rst(u, &s.web, &s.out);
+	if (after > 5 * UF_MS) {
+		uf_at(u, refused + 5 * UF_MS);
+		gateway_answers(&s, 502);
+	}
+	uf_at(u, refused + after);
+	uf_syn(u, &out2, &web2);
+	if (after <= 5 * UF_MS) {
+		uf_at(u, refused + 5 * UF_MS);
+		gateway_answers(&s, 502);
+	}
+	uf_at(u, refused + after + 1 * UF_MS);
+	uf_rst(u, &web2, &out2);
+	return diagnosed(&s)->d.nconns;
+}
+
+static void
+test_retry_by_the_answer(void **state)
+{
+	assert_int_equal(retry_by_answer(state, 2 * UF_MS), 2);
+	assert_int_equal(retry_by_answer(state, 5 * UF_MS), 2);
+	assert_int_equal(retry_by_answer(state, 5 * UF_MS + 1), 1);
+}
+
 static void
 test_concurrent_not_retry(void **state)
 {
@@ -503,6 +551,74 @@ test_which_next_attempt(void **state)
 	}
 }
 
+/*
+ * HOST's address cached. The client asks at R and is never answered: it
+ * leaves (FIN) at R + 30 s. The gateway's SYN to 192.0.2.10 at R + 1 ms
+ * goes unanswered; another, from port 50001, at R + 29.5 s too. With no
+ * answer nothing says when the gateway gave up: the request keeps its
+ * nearest attempt, not the one whose end lies nearest its own.
+ */
+static void
+test_unanswered_keeps_nearest(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side out2;
+	const struct txn *t;
+	uint64_t a;
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	ask(&s);
+	uf_at(u, s.req_ts + 1 * UF_MS);
+	a = uf_syn(u, &s.out, &s.web);
+	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
+	uf_at(u, s.req_ts + 29500 * UF_MS);
+	uf_syn(u, &out2, &s.web);
+	uf_at(u, s.req_ts + 30 * UF_S);
+	uf_fin(u, &u->cli, &u->srv);
+	t = diagnosed(&s);
+	assert_int_equal(t->status, 0);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, a);
+}
+
+/*
+ * HOST has two addresses. The client asks and is never answered (the
+ * capture ends 10 s later); the gateway's SYN to 192.0.2.10 goes
+ * unanswered and 1.5 s later it tries 192.0.2.11, unanswered too: its
+ * retry, which the request keeps with its first attempt.
+ */
+static void
+test_unanswered_keeps_retry(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side out2, web2;
+	const struct txn *t;
+	int64_t first;
+
+	scene_init(&s, u);
+	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
+	uf_side_init(&web2, "192.0.2.11", 80, 9500);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, two, 2);
+	first = u->next_ts_ns;
+	uf_syn(u, &s.out, &s.web);
+	uf_at(u, first + 1500 * UF_MS);
+	uf_syn(u, &out2, &web2);
+	uf_at(u, first + 10 * UF_S);
+	uf_ack(u, &u->cli, &u->srv);
+	t = diagnosed(&s);
+	assert_int_equal(t->status, 0);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(t->d.nconns, 2);
+	assert_int_equal(u->fl.conns[t->d.conns[1]].saddr.a[3], 11);
+}
+
 int
 main(void)
 {
@@ -517,6 +633,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_not_retry,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_retry_by_the_answer,
+		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_min_connect, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_given_up_window, uf_setup,
@@ -526,6 +644,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_late_refusal_is_no_refusal,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_which_next_attempt,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_unanswered_keeps_nearest,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_unanswered_keeps_retry,
 		    uf_setup, uf_teardown),
 	};
 

@@ -121,6 +121,28 @@ test_counts_in_steps(void **state)
 	expect_counts(&u->dg, NREQ);
 }
 
+/* A request never answered: a run in steps (not final) under way, then
+ * the capture ends (final): the request is settled, not pending. */
+static void
+test_final_restarts_run(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	ask(&s);
+	uf_diag_start(u, NULL);
+	diag_update(&u->dg, &u->fl);
+	assert_false(diag_run_step(&u->dg, &u->fl, false, 1));
+	flow_finish(&u->fl);
+	assert_true(diag_run_step(&u->dg, &u->fl, true, SIZE_MAX));
+	t = uf_txn(u, 1);
+	assert_true(t->settled);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(u->dg.errors, 1);
+}
+
 int
 main(void)
 {
@@ -129,6 +151,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_counts_in_steps, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_final_restarts_run,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

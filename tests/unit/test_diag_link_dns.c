@@ -9,7 +9,8 @@
  * an A asked up to 200 ms (DIAG_SLACK_NS, inclusive) before the AAAA
  * that lies nearest the request belongs to it. A look-up one of whose
  * queries was told NXDOMAIN failed by NXDOMAIN, whatever error another
- * query got, before or after it.
+ * query got, before or after it. A look-up in flight the request waited
+ * for is its look-up, and no later one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -200,6 +201,41 @@ test_nxdomain_wins(void **state)
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
 }
 
+/*
+ * The gateway asked for HOST 5 s before the request and is still waiting
+ * when it comes; the answer (NXDOMAIN) comes 10 ms after the request.
+ * Another socket asks for HOST 2 s after the request (SERVFAIL) and the
+ * gateway answers 502 at 3 s. The request waited for the look-up in
+ * flight: that one alone is its look-up.
+ */
+static void
+test_inflight_alone(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side res2;
+	const struct txn *t;
+	uint64_t asked;
+
+	scene_init(&s, u);
+	uf_side_init(&res2, "10.0.0.1", 33001, 0);
+	asked = lookup_at(&s, T0 - 5 * UF_S, HOST, -1, NULL, 0);
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, s.req_ts + 10 * UF_MS);
+	answer(&s, 3, NULL, 0);
+	uf_at(u, s.req_ts + 2 * UF_S);
+	uf_dns_query(u, &res2, &s.dns, 0x700, HOST, DNS_T_A);
+	uf_dns_answer(u, &s.dns, &res2, 0x700, HOST, DNS_T_A, 2, NULL, 0);
+	uf_at(u, s.req_ts + 3 * UF_S);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	assert_int_equal(t->d.dns_link, LINK_TIME);
+	assert_int_equal(t->d.ndns, 1);
+	assert_int_equal(u->fl.dns[t->d.dns[0]].query.number, asked);
+}
+
 int
 main(void)
 {
@@ -211,6 +247,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_a_before_aaaa, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_nxdomain_wins, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_inflight_alone, uf_setup,
 		    uf_teardown),
 	};
 

@@ -11,7 +11,9 @@
  * the connection the request's attempts ended on, the request it
  * carried is found however late the handshake completed, among what
  * it carried from the window's start (the request less the 200 ms
- * slack, inclusive) to the gateway's answer (inclusive).
+ * slack, inclusive) to the gateway's answer (inclusive). A pooled
+ * connection carries a request within 100 ms of the request or of the
+ * request's own look-up's answer, both inclusive.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -310,6 +312,52 @@ test_nothing_after_the_answer(void **state)
 	assert_int_equal(t->d.up_req, NONE32);
 }
 
+/*
+ * Request 1 is served on a connection kept alive; request 2 (for /b)
+ * comes 2 s later at R; the gateway looks HOST up again at R + 1 ms, the
+ * answer comes at R + 300 ms, and it forwards GET /b on the pooled
+ * connection `after` that answer; the server answers 502 and so does
+ * the gateway. With the address known, a pooled connection carries the
+ * request within 100 ms of the look-up's answer (inclusive).
+ */
+static const struct txn *
+forwarded_after_lookup(void **state, int64_t after)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side cli2, gw2;
+	int64_t r, answered;
+
+	scene_init(&s, u);
+	pooled(&s, &cli2, &gw2);
+	r = u->fl.stats.last_ts;
+	uf_at(u, r + 1 * UF_MS);
+	query(&s);
+	answered = r + 300 * UF_MS;
+	uf_at(u, answered);
+	answer(&s, 0, addr300, 1);
+	uf_at(u, answered + after);
+	uf_get(u, &s.out, &s.web, "/b", HOST);
+	uf_status(u, &s.web, &s.out, 502);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	return uf_txn(u, 2);
+}
+
+static void
+test_forwarded_after_lookup(void **state)
+{
+	const struct txn *t;
+
+	t = forwarded_after_lookup(state, 0);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	t = forwarded_after_lookup(state, 100 * UF_MS);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	t = forwarded_after_lookup(state, 100 * UF_MS + 1);
+	assert_int_equal(t->d.up_req, NONE32);
+}
+
 int
 main(void)
 {
@@ -327,6 +375,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_nothing_after_the_answer,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_first_64_requests,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_forwarded_after_lookup,
 		    uf_setup, uf_teardown),
 	};
 
