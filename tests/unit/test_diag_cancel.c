@@ -2,7 +2,8 @@
  * test_diag_cancel.c: a retirement or an eviction cancelled after any
  * number of steps gives back every byte it took (diag.h:
  * diag_keep_cancel; unit_heap.h counts the heap), the plan's maps
- * included when it is cancelled between its plan and its compaction.
+ * included when it is cancelled between its plan and its compaction;
+ * and a pass begun while another is under way cancels that one.
  */
 #include "unit_heap.h"
 #include "diag_scene.h"
@@ -49,11 +50,38 @@ test_cancel_gives_back(void **state)
 	}
 }
 
+/* A pass begun while another is under way replaces it: the one under
+ * way is cancelled, and gives back what it took. */
+static void
+test_begin_cancels(void **state)
+{
+	for (int evict_first = 0; evict_first <= 1; evict_first++) {
+		struct uf *u = again(state);
+		long result;
+		size_t live;
+
+		served_then_refused(u, 6, "198.51.100.4", T0 + 400 * UF_S);
+		uf_diag_run(u, NULL, false);
+		flow_set_conn_budget(&u->fl, 4);
+		live = unit_heap_live();
+		assert_int_equal(evict_first ? diag_evict_begin(&u->dg, &u->fl) :
+		    diag_retire_begin(&u->dg, &u->fl, all), 1);
+		assert_false(diag_keep_step(&u->dg, &u->fl, 1, &result));
+		assert_int_equal(evict_first ?
+		    diag_retire_begin(&u->dg, &u->fl, all) :
+		    diag_evict_begin(&u->dg, &u->fl), 1);
+		diag_keep_cancel(&u->dg);
+		assert_int_equal(unit_heap_live(), live);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cancel_gives_back,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_begin_cancels,
 		    uf_setup, uf_teardown),
 	};
 

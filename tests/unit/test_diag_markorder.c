@@ -118,6 +118,54 @@ test_window_keeps_lookups(void **state)
 	assert_true(lookup_kept(u, cached));	/* A's cached answer */
 }
 
+/*
+ * A look-up in an open request's window gives two addresses: idle
+ * attempts to either, in the window, stay (every address the walk
+ * collects is marked, the last of the sorted ones included).
+ */
+static void
+test_every_address_marked(void **state)
+{
+	static const struct uf_rr two[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.77" },
+		{ DNS_T_A, NULL, 300, "192.0.2.78" },
+	};
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side from, to;
+	uint64_t idle[2][2];
+
+	scene_init(&s, u);
+	uf_at(u, R - 2 * UF_MS);
+	ask(&s);
+	for (int a = 0; a < 2; a++)
+		for (int k = 0; k < 2; k++) {
+			uf_side_init(&from, "10.0.0.1",
+			    (uint16_t)(50500 + 2 * a + k), 100);
+			uf_side_init(&to, a ? "192.0.2.78" : "192.0.2.77", 80,
+			    0);
+			uf_at(u, R + (500 + 100 * (2 * a + k)) * UF_MS);
+			idle[a][k] = uf_syn(u, &from, &to);
+		}
+	uf_at(u, R + 1 * UF_S);
+	query(&s);
+	answer(&s, 0, two, 2);
+	uf_side_init(&to, "198.51.100.4", 80, 0);
+	for (uint16_t k = 0; k < 6; k++) {	/* elsewhere: these go */
+		uf_side_init(&from, "10.0.0.1", (uint16_t)(50600 + k), 100);
+		uf_syn(u, &from, &to);
+	}
+	uf_at(u, R + 3 * UF_S);
+	uf_dns_query(u, &s.res, &s.dns, 0x77, "other.test", DNS_T_A);
+	uf_diag_run(u, NULL, false);
+	assert_false(uf_txn(u, 1)->settled);
+	flow_set_conn_budget(&u->fl, 4);
+	assert_true(diag_evict(&u->dg, &u->fl) > 0);
+	for (int a = 0; a < 2; a++)
+		for (int k = 0; k < 2; k++)
+			assert_true(kept(u, idle[a][k]));
+}
+
 int
 main(void)
 {
@@ -125,6 +173,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_earliest_window_walks,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_window_keeps_lookups,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_every_address_marked,
 		    uf_setup, uf_teardown),
 	};
 

@@ -42,6 +42,7 @@
 /* Allocations left before the one that fails; -1: none fails. */
 static long oom_left = -1;
 static bool oom_failed;		/* the armed failure happened */
+static long oom_blocks;		/* blocks held (counted without ASan) */
 
 #ifndef OOM_ASAN
 extern void *__libc_malloc(size_t);
@@ -60,27 +61,45 @@ oom_now(void)
 	return true;
 }
 
+/* The block counted if the allocation succeeded. */
+static void *
+counted(void *p)
+{
+	oom_blocks += p != NULL;
+	return p;
+}
+
 void *
 malloc(size_t n)
 {
-	return oom_now() ? NULL : __libc_malloc(n);
+	return oom_now() ? NULL : counted(__libc_malloc(n));
 }
 
 void *
 calloc(size_t n, size_t size)
 {
-	return oom_now() ? NULL : __libc_calloc(n, size);
+	return oom_now() ? NULL : counted(__libc_calloc(n, size));
 }
 
 void *
 realloc(void *old, size_t n)
 {
-	return n != 0 && oom_now() ? NULL : __libc_realloc(old, n);
+	void *p;
+
+	if (n != 0 && oom_now())
+		return NULL;
+	p = __libc_realloc(old, n);
+	if (old == NULL)
+		oom_blocks += p != NULL;
+	else if (n == 0)
+		oom_blocks--;	/* freed */
+	return p;
 }
 
 void
 free(void *p)
 {
+	oom_blocks -= p != NULL;
 	__libc_free(p);
 }
 #endif
@@ -216,7 +235,7 @@ test_retire_out_of_memory(void **state)
 {
 	struct uf *u = *state;
 	struct shape before, after;
-	long k, rc;
+	long k, rc, held;
 
 	/* the reference: retiring with memory */
 	two_stories(u);
@@ -235,6 +254,7 @@ test_retire_out_of_memory(void **state)
 		two_stories(u);
 		uf_diag_run(u, NULL, false);
 		shape_of(u, &before);
+		held = oom_blocks;
 		oom_arm(k);
 		rc = diag_retire(&u->dg, &u->fl, all);
 		if (!oom_disarm()) {
@@ -246,6 +266,8 @@ test_retire_out_of_memory(void **state)
 		if (rc == -1) {
 			expect_shape(u, &before);
 			expect_refs_valid(u);
+			/* and what the pass took, it gave back */
+			assert_int_equal(oom_blocks, held);
 			assert_int_equal(diag_retire(&u->dg, &u->fl, all), 2);
 		} else {
 			/* a failure it could do without (a sort's buffer) */
@@ -262,7 +284,7 @@ test_evict_out_of_memory(void **state)
 {
 	struct uf *u = *state;
 	struct shape before, after;
-	long k, rc;
+	long k, rc, held;
 
 	two_stories(u);
 	flow_set_conn_budget(&u->fl, 4);
@@ -280,6 +302,7 @@ test_evict_out_of_memory(void **state)
 		flow_set_conn_budget(&u->fl, 4);
 		uf_diag_run(u, NULL, false);
 		shape_of(u, &before);
+		held = oom_blocks;
 		oom_arm(k);
 		rc = diag_evict(&u->dg, &u->fl);
 		if (!oom_disarm()) {
@@ -290,6 +313,7 @@ test_evict_out_of_memory(void **state)
 		if (rc == -1) {
 			expect_shape(u, &before);
 			expect_refs_valid(u);
+			assert_int_equal(oom_blocks, held);
 			/* reading goes on over the budget: no eviction is
 			 * due again at once */
 			assert_false(flow_wants_evict(&u->fl));
@@ -367,10 +391,11 @@ static void
 test_run_out_of_memory(void **state)
 {
 	struct uf *u = *state;
-	long k;
+	long k, base;
 
 	for (k = 0; k < 10000; k++) {
 		u = again(state);
+		base = oom_blocks;
 		two_stories(u);
 		flow_finish(&u->fl);
 		uf_diag_start(u, NULL);
@@ -391,6 +416,10 @@ test_run_out_of_memory(void **state)
 		for (size_t i = 0; i < u->dg.ntxns; i++)
 			assert_true(u->dg.txns[i].settled);
 		expect_settled_right(u);
+		/* and freed, it held nothing more: no block lost on the
+		 * way out of the failure */
+		u = again(state);
+		assert_int_equal(oom_blocks, base);
 	}
 	expect_failed_in_turn(k, 3);
 	/* with memory enough: both, in full */

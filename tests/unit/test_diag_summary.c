@@ -3,7 +3,8 @@
  * other scene says word for word (diag/verdict.c): nothing upstream but
  * the host's address from the gateway's cache; an answer the gateway
  * sent that is no HTTP at all (status 0: an error, whatever came
- * upstream) after the upstream answered 200.
+ * upstream) after the upstream answered 200; a refusal of the last of
+ * two addresses when the gateway reset the first attempt itself.
  */
 #include "diag_scene.h"
 #include "diag/evidence.h"
@@ -82,6 +83,44 @@ test_invalid_answer_after_200(void **state)
 	evidence_free(&ev);
 }
 
+/*
+ * HOST has two addresses: the gateway gives up on the first with an
+ * RST of its own (no server refused it), the second refuses: only the
+ * last attempt was refused, not every one.
+ */
+static void
+test_refused_only_last(void **state)
+{
+	static const struct uf_rr two[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.10" },
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+	};
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side out2, web2;
+	const struct txn *t;
+	char sum[256];
+	uint64_t syn[3];
+
+	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
+	uf_side_init(&web2, "192.0.2.11", 80, 9500);
+	scene_init(&s, u);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, two, 2);
+	syns_given_up(&s, syn);
+	uf_rst(u, &s.out, &s.web);		/* the gateway's own */
+	uf_syn(u, &out2, &web2);
+	uf_rst(u, &web2, &out2);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 2);
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.11 "
+	    "port 80 answered the SYN with RST (connection refused), the "
+	    "last of the host's addresses tried");
+}
+
 int
 main(void)
 {
@@ -89,6 +128,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_resolved_from_cache_only,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_answer_after_200,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_refused_only_last,
 		    uf_setup, uf_teardown),
 	};
 
