@@ -1,6 +1,5 @@
 /* engine.c: capture → proto → flow → diag, one slice of frames at a time. */
 #include <inttypes.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -103,24 +102,19 @@ engine_feed(struct engine *e, const struct frame *f)
 }
 
 /*
- * Whether a second thread pays: two cores to run on, and a regular file
- * (a read that may block for ever, on a device, would keep engine_close
- * from stopping the thread).
+ * -j 2, on a regular file: a read that may block for ever, on a device,
+ * would keep engine_close from stopping the thread. Not the default: on
+ * the machines measured (doc/performance.md) the frames' bytes and
+ * parses crossing from one core to the other cost the engine's thread
+ * about what the second thread took off it.
  */
 static bool
 wants_prefetch(const struct engine *e)
 {
-	cpu_set_t cpus;
 	struct stat st;
 
-	if (e->opts.threads == 1)
-		return false;
-	if (stat(capfile_path(e->cap), &st) != 0 || !S_ISREG(st.st_mode))
-		return false;
-	if (e->opts.threads >= 2)
-		return true;
-	return sched_getaffinity(0, sizeof cpus, &cpus) == 0 &&
-	    CPU_COUNT(&cpus) >= 2;
+	return e->opts.threads >= 2 &&
+	    stat(capfile_path(e->cap), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* The next frame, from the reading thread or read here: as capfile_next. */

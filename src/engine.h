@@ -29,8 +29,8 @@ struct engine_opts {
 	bool settled_only;	/* diagnose no open request (reports) */
 	bool conn_budget_set;	/* --conn-budget: else the flow layer's */
 	size_t conn_budget;
-	/* -j: 1 reads and decodes on the engine's thread; 0 chooses (a
-	 * second thread when the process may run on two cores or more) */
+	/* -j: 2 reads and decodes a file in a second thread (prefetch.c);
+	 * 0 or 1, on the engine's */
 	unsigned threads;
 };
 
