@@ -29,6 +29,7 @@
 #include "diag/diag.h"
 #include "flow/flow.h"
 #include "proto/dns.h"
+#include "proto/http.h"
 #include "proto/packet.h"
 
 #define UF_MS 1000000LL
@@ -54,6 +55,9 @@ struct uf {
 	int64_t next_ts_ns;	/* capture time of the next frame */
 	/* called after each frame is fed (uf_slices_begin), or NULL */
 	void (*after_frame)(struct uf *u);
+	/* each frame's HTTP head and DNS message parsed ahead, as the
+	 * reading thread of -j 2 does (src/prefetch.c) */
+	bool pre_parse;
 };
 
 /* addr (IPv4 or IPv6 text), port, initial sequence number. */
@@ -134,6 +138,25 @@ uf_at(struct uf *u, int64_t ts_ns)
 	u->next_ts_ns = ts_ns;
 }
 
+/* p fed with what the reading thread would parse ahead of the flow. */
+static inline void
+uf_feed_pre(struct uf *u, const struct frame *f, const struct pkt *p)
+{
+	static struct http_pre head;	/* 2.5 KB: not on the stack */
+	static struct dns_pre dns;	/* 9 KB */
+	struct pkt q = *p;
+
+	if (q.l4 == L4_TCP && q.payload_len > 0) {
+		http_pre_parse(q.payload, q.payload_len, &head);
+		q.http_pre = &head;
+	} else if (q.l4 == L4_UDP && !q.fragment &&
+	    (q.sport == DNS_PORT || q.dport == DNS_PORT)) {
+		dns_pre_parse(q.payload, q.payload_len, &dns);
+		q.dns_pre = &dns;
+	}
+	flow_feed(&u->fl, f, &q);
+}
+
 /*
  * Feeds a decoded packet as the next frame (data: its bytes, or NULL)
  * and returns its number. The capture-wide times are kept as
@@ -159,7 +182,10 @@ uf_feed_frame(struct uf *u, const struct pkt *p, const uint8_t *data,
 		st->first_ts = f.ts_ns;
 	if (f.ts_ns > st->last_ts)
 		st->last_ts = f.ts_ns;
-	flow_feed(&u->fl, &f, p);
+	if (u->pre_parse)
+		uf_feed_pre(u, &f, p);
+	else
+		flow_feed(&u->fl, &f, p);
 	if (u->after_frame)
 		u->after_frame(u);
 	return f.number;
