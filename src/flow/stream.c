@@ -254,32 +254,34 @@ set_body(struct dir_state *d, const struct http_head *h, bool until_close)
 }
 
 /*
- * m's host (http_request_host), from the head parsed ahead when it gave
- * one (authority, else NULL) and m holds its strings whole; the same
+ * m's host and port (http_request_host), from the head parsed ahead when
+ * it gave one (pre, else NULL) and m holds its strings whole; the same
  * string as the Host field's (most) is not stored twice.
  */
-static strref
-request_authority(struct flow *fl, const struct http_msg *m,
-    const struct http_head *h, const char *authority)
+static void
+request_authority(struct flow *fl, struct http_msg *m,
+    const struct http_head *h, const struct http_pre *pre)
 {
 	char own[HTTP_HOST_MAX];
-	uint16_t port;
+	const char *authority;
 
-	if (authority == NULL || (m->target == 0 && h->target[0]) ||
+	if (pre == NULL || (m->target == 0 && h->target[0]) ||
 	    (m->host == 0 && h->host[0])) {
 		http_request_host(m->form, flow_str(fl, m->target),
-		    flow_str(fl, m->host), own, sizeof own, &port);
+		    flow_str(fl, m->host), own, sizeof own, &m->port);
 		authority = own;
+	} else {
+		authority = pre->authority;
+		m->port = pre->port;
 	}
-	if (strcmp(authority, flow_str(fl, m->host)) == 0)
-		return m->host;
-	return intern(fl, authority);
+	m->authority = strcmp(authority, flow_str(fl, m->host)) == 0 ?
+	    m->host : intern(fl, authority);
 }
 
 static void
 took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
     const struct head_bytes *hb, const struct http_head *h,
-    const struct frame_ref *fr, const char *authority)
+    const struct frame_ref *fr, const struct http_pre *pre)
 {
 	struct conn *c = &fl->conns[ci];
 	uint32_t mi = msg_add(fl, ci, 0, &d->head_start, fr);
@@ -300,7 +302,7 @@ took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
 	m->target = intern(fl, h->target);
 	m->host = intern(fl, h->host);
 	m->first_line = intern_line(fl, hb->s, hb->n);
-	m->authority = request_authority(fl, m, h, authority);
+	request_authority(fl, m, h, pre);
 	d->cur_msg = mi;
 	if (strcmp(h->method, "CONNECT") == 0) {
 		/* what follows is the tunnel's, not HTTP */
@@ -478,7 +480,7 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
     const uint8_t *data, size_t len, const struct frame_ref *fr)
 {
 	struct http_head quick, *h = &quick;
-	const char *authority = NULL;	/* the request's host, parsed ahead */
+	const struct http_pre *pre = NULL;	/* the head, parsed ahead */
 	uint32_t before = d->head_len;
 	size_t take = len;
 	struct head_bytes hb;
@@ -516,7 +518,7 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 			quick = fl->pre->h;	/* kept and changed below */
 		} else {
 			h = (struct http_head *)&fl->pre->h;	/* only read */
-			authority = fl->pre->authority;
+			pre = fl->pre;
 		}
 	} else {
 		r = parse_collected(&hb, dir, h, more);
@@ -547,7 +549,7 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 		return len;
 	}
 	if (dir == 0)
-		took_request(fl, ci, d, &hb, h, fr, authority);
+		took_request(fl, ci, d, &hb, h, fr, pre);
 	else
 		took_response(fl, ci, d, &hb, h, fr);
 	d->head_len = 0;

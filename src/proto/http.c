@@ -86,20 +86,19 @@ digit(struct cur *c, struct http_head *h, const char *err, int *val)
 /*
  * Byte classes, one table look-up per byte: C_TCHAR, a token's (RFC 9110
  * 5.6.2: field names, methods); C_FIELD, what a field value may hold
- * (anything but controls other than HTAB, and DEL; obs-text allowed);
- * C_HOST, what a host name in an authority may hold here (visible ASCII
- * but none of /?#@[]\"<>{}|^`).
+ * (anything but controls other than HTAB, and DEL; obs-text allowed).
+ * A host's bytes have a table of their own (host_byte).
  */
-enum { C_TCHAR = 1, C_FIELD = 2, C_HOST = 4 };
+enum { C_TCHAR = 1, C_FIELD = 2 };
 static const uint8_t byte_class[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0,	/* 0x00 */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
-	2, 7, 2, 3, 7, 7, 7, 7, 6, 6, 7, 7, 6, 7, 7, 2,	/* 0x20 */
-	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 2, 6, 2, 2,	/* 0x30 */
-	2, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,	/* 0x40 */
-	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 2, 2, 2, 3, 7,	/* 0x50 */
-	3, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,	/* 0x60 */
-	7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 2, 3, 2, 7, 0,	/* 0x70 */
+	2, 3, 2, 3, 3, 3, 3, 3, 2, 2, 3, 3, 2, 3, 3, 2,	/* 0x20 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2,	/* 0x30 */
+	2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0x40 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 3, 3,	/* 0x50 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,	/* 0x60 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 3, 2, 3, 0,	/* 0x70 */
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0x80 */
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0x90 */
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xa0 */
@@ -630,10 +629,9 @@ http_request_host(enum http_target_form form, const char *target,
 	if (form == HTTP_FORM_AUTHORITY &&
 	    http_split_authority(target, host, hostlen, port))
 		return;
+	/* split_hostport leaves the host lower-case */
 	if (!http_split_authority(host_field, host, hostlen, port))
 		host[0] = '\0';
-	for (char *s = host; *s; s++)
-		*s = (char)tolower((unsigned char)*s);
 }
 
 enum http_result
@@ -654,12 +652,24 @@ http_first_line_len(const uint8_t *buf, size_t len)
 	return len;
 }
 
-/* A host as it may appear in an authority; brackets handled by the caller. */
-static bool
-host_char(uint8_t c)
-{
-	return byte_class[c] & C_HOST;
-}
+/*
+ * A host byte as stored: lower-case when it is a letter, 0 when it may not
+ * appear in a host (visible ASCII but none of
+ * /?#@[]\"<>{}|^`): checked and lowered with one look-up.
+ */
+#define HOST_OK(c) ((c) > 0x20 && (c) < 0x7f && (c) != '/' && (c) != '?' && \
+	(c) != '#' && (c) != '@' && (c) != '[' && (c) != ']' && \
+	(c) != '\\' && (c) != '"' && (c) != '<' && (c) != '>' && \
+	(c) != '{' && (c) != '}' && (c) != '|' && (c) != '^' && (c) != '`')
+#define HOST_BYTE(c) (HOST_OK(c) ? ((c) >= 'A' && (c) <= 'Z' ? \
+	(c) - 'A' + 'a' : (c)) : 0)
+#define HOST4(c) HOST_BYTE(c), HOST_BYTE(c + 1), HOST_BYTE(c + 2), \
+	HOST_BYTE(c + 3)
+#define HOST16(c) HOST4(c), HOST4(c + 4), HOST4(c + 8), HOST4(c + 12)
+#define HOST64(c) HOST16(c), HOST16(c + 16), HOST16(c + 32), HOST16(c + 48)
+static const uint8_t host_byte[256] = {
+	HOST64(0), HOST64(64), HOST64(128), HOST64(192)
+};
 
 /* host[:port] or [v6][:port] in s[0..n); port 0 when absent. */
 static bool
@@ -699,11 +709,13 @@ split_hostport(const char *s, size_t n, char *host, size_t hostlen,
 		/* checked and copied lower-case in one pass (no ':' there:
 		 * hn ends at it); a bad byte leaves host empty */
 		for (i = 0; i < hn; i++) {
-			if (!host_char((uint8_t)h[i])) {
+			uint8_t b = host_byte[(uint8_t)h[i]];
+
+			if (b == 0) {
 				host[0] = '\0';
 				return false;
 			}
-			host[i] = (char)to_lower((uint8_t)h[i]);
+			host[i] = (char)b;
 		}
 		lowered = true;
 	}
