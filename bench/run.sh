@@ -27,8 +27,9 @@
 #                             400 requests/s, DNS TTL 30 s); "" skips them
 #   BENCH_EMPTY="100000"      files of that many transactions with empty
 #                             bodies (gen -m empty, issue 15 targets 1):
-#                             also timed with the errors-only report; ""
-#                             skips them
+#                             also timed with the errors-only report (and
+#                             with -j 2, shown, not judged) and against
+#                             tshark (one run: ~40 s); "" skips them
 #   BENCH_TUI=0               1: also run bench/tui.sh (target 4)
 #   BENCH_KEYS=0              1: also run bench/keys_load.sh (issue 13: keys
 #                             and signals answered within 100 ms while the
@@ -158,8 +159,10 @@ for f in "${FILES[@]}"; do
 	truns=0
 	if [ "$HAVE_TSHARK" = 1 ] && [ "$size" -le $((TSHARK_MAX_B + TSHARK_MAX_B / 10)) ] &&
 	    [ "${f%-x10}" = "$f" ] && [ "${f#gw-small-}" = "$f" ] &&
-	    [ "${f#gw-busy-}" = "$f" ] && [ "${f#gw-empty-}" = "$f" ]; then
-		if [ "$size" -lt 200000000 ]; then
+	    [ "${f#gw-busy-}" = "$f" ]; then
+		if [ "${f#gw-empty-}" != "$f" ]; then
+			truns=${BENCH_TSHARK_RUNS:-1}	# ~40 s each
+		elif [ "$size" -lt 200000000 ]; then
 			truns=${BENCH_TSHARK_RUNS:-$RUNS}
 		else
 			truns=${BENCH_TSHARK_RUNS:-1}
@@ -175,6 +178,8 @@ for f in "${FILES[@]}"; do
 		if [ "${f#gw-empty-}" != "$f" ]; then
 			measure "$f" gw502tui-err "$r" /dev/null \
 			    "$GW" --report=json "$pcap"
+			measure "$f" gw502tui-err-j2 "$r" /dev/null \
+			    "$GW" -j 2 --report=json "$pcap"
 		fi
 		if [ "$r" -le "$truns" ]; then
 			measure "$f" tshark "$r" /dev/null tshark -r "$pcap" \
@@ -200,9 +205,10 @@ def med(f, tool, i):
     v = runs.get((f, tool))
     return statistics.median(x[i] for x in v) if v else None
 
-tools = ["readloop", "readloop-buf", "gw502tui", "gw502tui-err", "tshark"]
+tools = ["readloop", "readloop-buf", "gw502tui", "gw502tui-err", "gw502tui-err-j2",
+         "tshark"]
 print()
-print(f"{'file':<22}{'tool':<14}{'runs':>4}{'wall s':>9}{'frames/s':>12}"
+print(f"{'file':<22}{'tool':<16}{'runs':>4}{'wall s':>9}{'frames/s':>12}"
       f"{'MB/s':>9}{'peak RSS':>11}{'x loop':>8}{'x buf':>7}")
 res = {}
 for f in files:
@@ -218,7 +224,7 @@ for f in files:
         bad = any(x[2] != 0 for x in runs[(f, tool)])
         res[(f, tool)] = dict(wall=w, rss=rss, fps=truth["frames"] / w,
                               size=size, frames=truth["frames"])
-        print(f"{f:<22}{tool:<14}{len(runs[(f, tool)]):>4}{w:>9.3f}"
+        print(f"{f:<22}{tool:<16}{len(runs[(f, tool)]):>4}{w:>9.3f}"
               f"{truth['frames'] / w:>12,.0f}{size / w / 1e6:>9.0f}"
               f"{rss / 1024:>9.1f}MB{w / base:>8.2f}{w / basebuf:>7.2f}"
               + ("  (exit status != 0!)" if bad else ""))
@@ -314,10 +320,19 @@ for f in files:
         target(f"15.1 tiny transactions {what} ({f})", g <= lim * b,
                f"{g:.3f} s = {g / b:.2f}x the bare loop ({b:.3f} s); "
                f"limit {lim}x")
+    if (f, "gw502tui-err-j2") in res:
+        g = res[(f, "gw502tui-err-j2")]["wall"]
+        print(f"----  15.1 tiny transactions --report=json -j 2 ({f}): {g:.3f} s = "
+              f"{g / b:.2f}x the bare loop (shown, not judged: -j 1 is the default)")
+    if (f, "tshark") in res:
+        q = res[(f, "tshark")]["wall"] / res[(f, "gw502tui-err")]["wall"]
+        target(f"15.1 tiny transactions vs tshark ({f})", q >= 50,
+               f"tshark {res[(f, 'tshark')]['wall']:.1f} s, "
+               f"{res[(f, 'tshark')]['rss'] / 1024:.0f} MB = {q:.0f}x --report=json (limit 50x)")
 
 ok, why = True, []
 for f in files:
-    if (f, "tshark") in res:
+    if (f, "tshark") in res and not f.startswith("gw-empty-"):
         q = res[(f, "tshark")]["wall"] / res[(f, "gw502tui")]["wall"]
         ok &= q >= 50
         why.append(f"{f}: tshark {res[(f, 'tshark')]['wall']:.1f} s, "
