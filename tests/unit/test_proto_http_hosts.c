@@ -149,6 +149,42 @@ test_url_host(void **state)
 	}
 }
 
+/*
+ * Every byte value in the middle of a host: accepted (and lower-cased)
+ * exactly when it is visible ASCII and none of /?#@[]\\"<>{}|^` (':'
+ * ends the host there and starts a port, so it is not tried).
+ */
+static void
+test_every_host_byte(void **state)
+{
+	static const char never[] = "/?#@[]\\\"<>{}|^`";
+	char auth[8], host[16];
+	uint16_t port;
+
+	(void)state;
+	for (int c = 1; c < 256; c++) {
+		bool ok = c > 0x20 && c < 0x7f && strchr(never, c) == NULL;
+
+		if (c == ':')
+			continue;
+		snprintf(auth, sizeof auth, "a%cb", c);
+		strcpy(host, BEFORE);
+		if (http_split_authority(auth, host, sizeof host, &port) != ok)
+			fail_msg("byte 0x%02x %s", c, ok ? "refused" :
+			    "accepted");
+		if (!ok) {
+			assert_string_equal(host, "");
+			continue;
+		}
+		assert_int_equal((unsigned char)host[0], 'a');
+		assert_int_equal((unsigned char)host[1],
+		    c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+		assert_int_equal((unsigned char)host[2], 'b');
+		assert_int_equal(host[3], '\0');
+		assert_int_equal(port, 0);
+	}
+}
+
 int
 main(void)
 {
@@ -156,6 +192,7 @@ main(void)
 		cmocka_unit_test(test_rejected_leaves_host),
 		cmocka_unit_test(test_accepted),
 		cmocka_unit_test(test_url_host),
+		cmocka_unit_test(test_every_host_byte),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
