@@ -49,13 +49,14 @@ model_text(const struct uf *u, char *out, size_t cap)
 
 		n += (size_t)snprintf(out + n, cap - n,
 		    "msg %u dir %u valid %d complete %d start %llu head %llu "
-		    "end %llu status %u form %u [%s] [%s] [%s] [%s] [%s] [%s] "
-		    "[%s] pair %u\n", m->conn, m->dir, m->valid, m->complete,
+		    "end %llu status %u form %u [%s] [%s] [%s] [%s] port %u "
+		    "[%s] [%s] [%s] pair %u\n", m->conn, m->dir, m->valid,
+		    m->complete,
 		    (unsigned long long)m->start.number,
 		    (unsigned long long)m->head.number,
 		    (unsigned long long)m->end.number, m->status, m->form,
 		    flow_str(fl, m->method), flow_str(fl, m->target),
-		    flow_str(fl, m->host), flow_str(fl, m->authority),
+		    flow_str(fl, m->host), flow_str(fl, m->authority), m->port,
 		    flow_str(fl, m->first_line), flow_str(fl, m->error),
 		    flow_str(fl, m->error_line), m->pair);
 	}
@@ -135,8 +136,11 @@ test_cut_everywhere(void **state)
 	/* the scene says what it should: not two empty models alike */
 	assert_non_null(strstr(one, "status 502"));
 	assert_non_null(strstr(one, "[GET] [http://Example.COM:8080/a/long/"
-	    "path?with=a&query=string] [example.com:8080] [example.com]"));
-	assert_non_null(strstr(one, "[CONNECT]"));
+	    "path?with=a&query=string] [example.com:8080] [example.com] "
+	    "port 8080"));
+	assert_non_null(strstr(one, "[other.example] [other.example] port 80 "));
+	assert_non_null(strstr(one, "[CONNECT] [secure.example:443] "
+	    "[secure.example:443] [secure.example] port 443 "));
 	assert_non_null(strstr(one, "dns nx.example rcode 3"));
 	for (size_t cut = 0; cut < sizeof request; cut++) {
 		model_of(false, cut, cut % sizeof response, one, sizeof one);
