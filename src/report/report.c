@@ -93,52 +93,6 @@ item_before(const struct report_item *x, const struct report_item *y)
 	return x->id < y->id;
 }
 
-#define SORT_RUN 16
-
-/*
- * Sorts it[0..n) through tmp (n items): runs of SORT_RUN by insertion,
- * then merged bottom-up, the comparison inlined (qsort's call per
- * comparison was most of the time spent ordering a batch).
- */
-static void
-sort_items(struct report_item *it, struct report_item *tmp, size_t n)
-{
-	struct report_item *src = it, *dst = tmp, *t;
-
-	for (size_t lo = 0; lo < n; lo += SORT_RUN) {
-		size_t hi = n - lo < SORT_RUN ? n : lo + SORT_RUN;
-
-		for (size_t i = lo + 1; i < hi; i++) {
-			struct report_item x = it[i];
-			size_t j = i;
-
-			for (; j > lo && item_before(&x, &it[j - 1]); j--)
-				it[j] = it[j - 1];
-			it[j] = x;
-		}
-	}
-	for (size_t w = SORT_RUN; w < n; w *= 2) {
-		for (size_t lo = 0; lo < n; lo += 2 * w) {
-			size_t mid = n - lo < w ? n : lo + w;
-			size_t hi = n - lo < 2 * w ? n : lo + 2 * w;
-			size_t i = lo, j = mid, k = lo;
-
-			while (i < mid && j < hi)
-				dst[k++] = item_before(&src[j], &src[i]) ?
-				    src[j++] : src[i++];
-			while (i < mid)
-				dst[k++] = src[i++];
-			while (j < hi)
-				dst[k++] = src[j++];
-		}
-		t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != it)
-		memcpy(it, src, n * sizeof *it);
-}
-
 size_t
 report_order(const struct engine *e, bool all_settled, const uint8_t *skip,
     struct report_item **items, size_t *cap)
@@ -164,7 +118,8 @@ report_order(const struct engine *e, bool all_settled, const uint8_t *skip,
 		(*items)[n].id = t->id;
 		(*items)[n++].index = (uint32_t)i;
 	}
-	sort_items(*items, *items + dg->ntxns + 1, n);
+	VEC_MERGE_SORT(struct report_item, *items, *items + dg->ntxns + 1, n,
+	    item_before);
 	return n;
 }
 

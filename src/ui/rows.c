@@ -141,6 +141,7 @@ client_add(struct ui_rows *rs, const struct gw_addr *a)
 
 struct frame_set {
 	struct frame_ref f[ROW_MAX_FRAMES];
+	struct frame_ref tmp[ROW_MAX_FRAMES];	/* the sort's room */
 	size_t n;
 };
 
@@ -253,20 +254,19 @@ set_conn_msgs(struct frame_set *s, const struct flow *fl, uint32_t ci,
 	return min64(low, set_conn(s, fl, ci, start));
 }
 
-static int
-cmp_ref(const void *a, const void *b)
+static bool
+ref_before(const struct frame_ref *x, const struct frame_ref *y)
 {
-	const struct frame_ref *x = a, *y = b;
-
-	return x->number < y->number ? -1 : x->number > y->number;
+	return x->number < y->number;
 }
 
+/* Sorted by number, repeats dropped. */
 static void
 set_sort(struct frame_set *s)
 {
 	size_t n = 0;
 
-	qsort(s->f, s->n, sizeof *s->f, cmp_ref);
+	VEC_MERGE_SORT(struct frame_ref, s->f, s->tmp, s->n, ref_before);
 	for (size_t i = 0; i < s->n; i++)
 		if (n == 0 || s->f[n - 1].number != s->f[i].number)
 			s->f[n++] = s->f[i];
