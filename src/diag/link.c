@@ -1329,6 +1329,31 @@ timed_index_cmp(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+static bool
+timed_before(const struct timed_index *x, const struct timed_index *y)
+{
+	if (x->at != y->at)
+		return x->at < y->at;
+	return x->index < y->index;
+}
+
+/* p->over in timed_index_cmp's order, merged through the upper half of
+ * its own vector; qsort when that room cannot be had. */
+static void
+over_sort(struct diag_pass *p)
+{
+	if (p->nover < 2)
+		return;
+	if (p->nover > SIZE_MAX / 2 ||
+	    vec_reserve((void **)&p->over, &p->over_cap, 2 * p->nover,
+	    sizeof *p->over, SIZE_MAX) != 0) {
+		qsort(p->over, p->nover, sizeof *p->over, timed_index_cmp);
+		return;
+	}
+	VEC_MERGE_SORT(struct timed_index, p->over, p->over + p->nover,
+	    p->nover, timed_before);
+}
+
 /* One transaction's worth of a step's budget; false: none left. */
 static bool
 spend(size_t *budget)
@@ -1368,8 +1393,7 @@ settle_list(struct diag *dg, const struct flow *fl, size_t *budget)
 		p->over[p->nover].at = at;
 		p->over[p->nover++].index = (uint32_t)p->next;
 	}
-	if (p->nover > 1)
-		qsort(p->over, p->nover, sizeof *p->over, timed_index_cmp);
+	over_sort(p);
 	p->phase = PASS_SETTLE;
 	p->next = 0;
 	return 1;
