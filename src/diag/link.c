@@ -261,10 +261,11 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
  */
 uint32_t
 diag_inflight_query(const struct diag *dg, const struct flow *fl,
-    const char *host, const struct gw_addr *client, int64_t from,
+    const struct txn *t, const struct gw_addr *client, int64_t from,
     int64_t req)
 {
-	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
+	const char *host = flow_str(fl, t->host);
+	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
 	unsigned steps = 0;
 
 	for (size_t p = l ? key_lower(l, from) : 0;
@@ -287,8 +288,8 @@ static bool
 link_dns_inflight(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
-	uint32_t i = diag_inflight_query(dg, fl, flow_str(fl, t->host), w->client,
-	    w->req, w->req);
+	uint32_t i = diag_inflight_query(dg, fl, t, w->client, w->req,
+	    w->req);
 
 	if (i == NONE32)
 		return false;
@@ -354,10 +355,11 @@ diag_cache_valid(const struct flow *fl, const struct dns_query *q,
  */
 uint32_t
 diag_cached_answer(const struct diag *dg, const struct flow *fl,
-    const char *host, const struct gw_addr *client, int64_t before,
+    const struct txn *t, const struct gw_addr *client, int64_t before,
     int64_t at)
 {
-	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
+	const char *host = flow_str(fl, t->host);
+	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
 	unsigned steps = 0;
 
 	for (size_t p = l ? key_lower(l, add_sat(before, 1)) : 0;
@@ -379,8 +381,8 @@ static bool
 link_dns_cache(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
-	uint32_t i = diag_cached_answer(dg, fl, flow_str(fl, t->host),
-	    w->client, w->req, w->req);
+	uint32_t i = diag_cached_answer(dg, fl, t, w->client, w->req,
+	    w->req);
 
 	if (i == NONE32)
 		return false;

@@ -54,12 +54,13 @@ name_hash(const char *s)
  * Host and path together: an upstream request is found by what it asks
  * for (same_resource compares the same path), so many requests for one
  * host cost no walk over each other's. Absolute URLs count by their path.
+ * The host comes hashed (name_hash): a transaction has it already.
  */
 uint32_t
-resource_hash(const char *host, const char *target)
+resource_hash(uint32_t host_hash, const char *target)
 {
 	const char *path = strstr(target, "://");
-	uint32_t h = name_hash(host);
+	uint32_t h = host_hash;
 
 	if (path != NULL) {
 		path = strchr(path + 3, '/');
@@ -140,9 +141,11 @@ txn_target(struct flow *fl, struct txn *t, const struct http_msg *m)
 	}
 	if (port == 0)
 		port = m->form == HTTP_FORM_AUTHORITY ? 443 : 80;
-	t->host = strpool_add(&fl->strings, host, strlen(host));
+	/* the flow's m->authority is the same string (flow.h), mostly */
+	t->host = strcmp(host, flow_str(fl, m->authority)) == 0 ?
+	    m->authority : strpool_add(&fl->strings, host, strlen(host));
 	t->host_hash = name_hash(host);
-	t->resource_hash = resource_hash(host, flow_str(fl, t->url));
+	t->resource_hash = resource_hash(t->host_hash, flow_str(fl, t->url));
 	t->port = port;
 }
 
@@ -271,7 +274,7 @@ index_upstream_request(struct diag *dg, const struct flow *fl, uint32_t mi)
 
 	if (host[0] == '\0')
 		return 0;
-	return key_add(&dg->by_host, resource_hash(host,
+	return key_add(&dg->by_host, resource_hash(name_hash(host),
 	    flow_str(fl, fl->msgs[mi].target)), mi, fl->msgs[mi].head.ts_ns);
 }
 
