@@ -86,6 +86,31 @@ request_host(const struct flow *fl, const struct http_msg *m, char *host,
 	    flow_str(fl, m->host), host, hostlen, port);
 }
 
+bool
+plain_url_host(const char *url, char *host, size_t hostlen, uint16_t *port)
+{
+	size_t n = 0;
+
+	if (strncmp(url, "http://", 7) == 0) {
+		url += 7;
+		*port = 80;
+	} else if (strncmp(url, "https://", 8) == 0) {
+		url += 8;
+		*port = 443;
+	} else {
+		return false;
+	}
+	while ((url[n] >= 'a' && url[n] <= 'z') ||
+	    (url[n] >= '0' && url[n] <= '9') || url[n] == '.' || url[n] == '-')
+		n++;
+	if (n == 0 || n >= hostlen || (url[n] != '\0' && url[n] != '/' &&
+	    url[n] != '?' && url[n] != '#'))
+		return false;
+	memcpy(host, url, n);
+	host[n] = '\0';
+	return true;
+}
+
 /* Out of memory, what is left unindexed is taken by the next call (a run
  * waits for it: link.c's indexed). */
 static void
@@ -128,7 +153,9 @@ txn_target(struct flow *fl, struct txn *t, const struct http_msg *m)
 	uint16_t port = 0;
 	int n;
 
-	request_host(fl, m, host, sizeof host, &port);
+	if (m->form != HTTP_FORM_ABSOLUTE ||
+	    !plain_url_host(target, host, sizeof host, &port))
+		request_host(fl, m, host, sizeof host, &port);
 	if (m->form == HTTP_FORM_ORIGIN || m->form == HTTP_FORM_ASTERISK) {
 		n = snprintf(url, sizeof url, "http://%s%s",
 		    flow_str(fl, m->host), target);
