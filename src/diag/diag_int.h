@@ -113,5 +113,9 @@ void request_host(const struct flow *fl, const struct http_msg *m,
  */
 bool plain_url_host(const char *url, char *host, size_t hostlen,
     uint16_t *port);
+/* addr_parse of a transaction's host, which is mostly a name: a byte no
+ * address text holds (a letter past 'f', '-') says so at once, without
+ * inet_pton's two tries. */
+bool host_literal(const char *host, struct gw_addr *out);
 
 #endif

@@ -460,7 +460,7 @@ candidate_addrs(const struct flow *fl, const struct txn *t,
 {
 	size_t n = 0;
 
-	if (addr_parse(flow_str(fl, t->host), &out[0]))
+	if (host_literal(flow_str(fl, t->host), &out[0]))
 		return 1;
 	for (unsigned k = 0; k < t->d.ndns; k++)
 		n = answer_addrs(fl, &fl->dns[t->d.dns[k]], out, n, max);

@@ -130,7 +130,7 @@ mark_own(struct mark_pass *mp, const struct txn *t, int64_t from)
 	struct gw_addr literal;
 	size_t lo, hi;
 
-	if (addr_parse(host, &literal))
+	if (host_literal(host, &literal))
 		mark_dst(mp, &literal, t->port, from);
 	if (cached != NONE32) {
 		mp->dns[cached] = 1;

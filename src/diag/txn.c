@@ -111,6 +111,21 @@ plain_url_host(const char *url, char *host, size_t hostlen, uint16_t *port)
 	return true;
 }
 
+bool
+host_literal(const char *host, struct gw_addr *out)
+{
+	for (const char *s = host; *s; s++) {
+		unsigned c = (unsigned char)*s;
+
+		if (!(c - '0' < 10u || (c | 0x20) - 'a' < 6u || c == ':' ||
+		    c == '.')) {
+			memset(out, 0, sizeof *out);
+			return false;
+		}
+	}
+	return addr_parse(host, out);
+}
+
 /* Out of memory, what is left unindexed is taken by the next call (a run
  * waits for it: link.c's indexed). */
 static void

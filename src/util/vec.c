@@ -75,6 +75,18 @@ strpool_free(struct strpool *sp)
  * pause on the screen (issue 13). Out of memory: the pool stays as it
  * was, still valid.
  */
+/* Bits set in w, without the call __builtin_popcountll makes where the
+ * target may lack the instruction (x86-64 before v2): once a word and
+ * once a ref in a compaction. */
+static unsigned
+bits_set(uint64_t w)
+{
+	w -= (w >> 1) & 0x5555555555555555ULL;
+	w = (w & 0x3333333333333333ULL) + ((w >> 2) & 0x3333333333333333ULL);
+	w = (w + (w >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+	return (unsigned)((w * 0x0101010101010101ULL) >> 56);
+}
+
 void
 strpool_compact(struct strpool *sp, strref **refs, size_t n)
 {
@@ -97,7 +109,7 @@ strpool_compact(struct strpool *sp, strref **refs, size_t n)
 	}
 	for (size_t w = 0; w < nwords; w++) {
 		rank[w] = (uint32_t)nkept;
-		nkept += (size_t)__builtin_popcountll(bits[w]);
+		nkept += bits_set(bits[w]);
 	}
 	if ((moved = malloc((nkept ? nkept : 1) * sizeof *moved)) == NULL)
 		goto out;
@@ -119,7 +131,7 @@ strpool_compact(struct strpool *sp, strref **refs, size_t n)
 			continue;
 		}
 		below = bits[r / 64] & ((1ULL << (r % 64)) - 1);
-		*refs[i] = moved[rank[r / 64] + (size_t)__builtin_popcountll(below)];
+		*refs[i] = moved[rank[r / 64] + bits_set(below)];
 	}
 	sp->len = at;
 out:

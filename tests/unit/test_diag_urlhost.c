@@ -5,7 +5,9 @@
  * URLs, and on 200,000 random ones built around the cases where the two
  * part (upper case, ports, userinfo, brackets, schemes, lengths near
  * HTTP_HOST_MAX, whatever ends the authority). It answers for the usual
- * ones and leaves the others to http_request_host.
+ * ones and leaves the others to http_request_host. Likewise the short
+ * way to a host's literal address (host_literal) is addr_parse's answer
+ * and address, on literals, names and 200,000 random strings.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 #include "diag/diag.h"
 #include "diag/diag_int.h"
 #include "proto/http.h"
+#include "util/addr.h"
 
 static const char host_field[] = "field.example:8080";
 
@@ -114,6 +117,52 @@ test_random_urls(void **state)
 	assert_true(answered > 10000);
 }
 
+/* host_literal says what addr_parse says, with the same address */
+static bool
+literal_agrees(const char *host)
+{
+	struct gw_addr want, got;
+	bool ok = addr_parse(host, &want);
+
+	memset(&got, 0xa5, sizeof got);
+	assert_int_equal(host_literal(host, &got), ok);
+	assert_memory_equal(&got, &want, sizeof got);
+	return ok;
+}
+
+static void
+test_literals(void **state)
+{
+	static const char alphabet[] = "0123456789abcdefABCDEF:.gz-%[] ";
+	uint32_t seed = 521288629u;
+	size_t found = 0;
+	char host[40];
+
+	(void)state;
+	assert_true(literal_agrees("10.0.0.1"));
+	assert_true(literal_agrees("::1"));
+	assert_true(literal_agrees("2001:DB8::a:1"));
+	assert_true(literal_agrees("::ffff:192.0.2.1"));
+	assert_false(literal_agrees("cafe.example"));
+	assert_false(literal_agrees("fe80::1%eth0"));
+	assert_false(literal_agrees(""));
+	assert_false(literal_agrees("1.2.3.4.5"));
+	for (int i = 0; i < 200000; i++) {
+		size_t len = next_rand(&seed) % 16;
+
+		for (size_t k = 0; k < len; k++) {
+			uint32_t r = next_rand(&seed);
+
+			/* mostly what addresses are made of */
+			host[k] = r % 8 ? "0123456789.:abf"[r / 8 % 15] :
+			    alphabet[r / 8 % (sizeof alphabet - 1)];
+		}
+		host[len] = '\0';
+		found += literal_agrees(host);
+	}
+	assert_true(found > 500);
+}
+
 int
 main(void)
 {
@@ -121,6 +170,7 @@ main(void)
 		cmocka_unit_test(test_plain_urls),
 		cmocka_unit_test(test_long_names),
 		cmocka_unit_test(test_random_urls),
+		cmocka_unit_test(test_literals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
