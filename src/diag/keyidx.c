@@ -146,9 +146,9 @@ key_list_for(struct key_index *ki, uint32_t hash)
 	if (ki->slots[s])
 		return &ki->lists[ki->slots[s] - 1];
 	was = ki->lists;
-	if (ki->nlists >= UINT32_MAX - 1 ||
+	if (ki->nlists >= ki->lists_cap && (ki->nlists >= UINT32_MAX - 1 ||
 	    vec_reserve((void **)&ki->lists, &ki->lists_cap, ki->nlists + 1,
-	    sizeof *ki->lists, UINT32_MAX - 1) != 0)
+	    sizeof *ki->lists, UINT32_MAX - 1) != 0))
 		return NULL;
 	if (ki->lists != was)
 		for (size_t i = 0; i < ki->nlists; i++)

@@ -544,7 +544,6 @@ same_resource(const struct flow *fl, const struct txn *t,
 	const char *url = flow_str(fl, t->url);
 	const char *target = flow_str(fl, up->target);
 	const char *path;
-	size_t ul = strlen(url), tl = strlen(target);
 
 	if (strcmp(url, target) == 0)
 		return true;
@@ -553,7 +552,7 @@ same_resource(const struct flow *fl, const struct txn *t,
 	path = path ? strchr(path + 3, '/') : NULL;
 	if (path != NULL)
 		return strcmp(path, target) == 0;
-	return ul == 0 || tl == 0;
+	return url[0] == '\0' || target[0] == '\0';
 }
 
 /*

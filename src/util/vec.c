@@ -91,7 +91,7 @@ void
 strpool_compact(struct strpool *sp, strref **refs, size_t n)
 {
 	size_t old_len = sp->len, nwords = old_len / 64 + 1, nkept = 0, k = 0;
-	size_t at = 1;
+	size_t at = 1, run_from = 1, run_to = 1, run_at = 1;
 	uint64_t *bits = NULL;
 	uint32_t *rank = NULL, *moved = NULL;
 
@@ -113,15 +113,23 @@ strpool_compact(struct strpool *sp, strref **refs, size_t n)
 	}
 	if ((moved = malloc((nkept ? nkept : 1) * sizeof *moved)) == NULL)
 		goto out;
+	/* strings kept side by side move together: one memmove a run */
 	for (size_t w = 0; w < nwords; w++)
 		for (uint64_t word = bits[w]; word != 0; word &= word - 1) {
 			size_t old = w * 64 + (size_t)__builtin_ctzll(word);
 			size_t len = strlen(sp->buf + old) + 1;
 
-			memmove(sp->buf + at, sp->buf + old, len);
+			if (old != run_to) {
+				memmove(sp->buf + run_at, sp->buf + run_from,
+				    run_to - run_from);
+				run_from = old;
+				run_at = at;
+			}
+			run_to = old + len;
 			moved[k++] = (uint32_t)at;
 			at += len;
 		}
+	memmove(sp->buf + run_at, sp->buf + run_from, run_to - run_from);
 	for (size_t i = 0; i < n; i++) {
 		strref r = *refs[i];
 		uint64_t below;
