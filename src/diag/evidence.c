@@ -816,7 +816,8 @@ sort_unique(uint64_t *out, size_t n)
 			k--;
 		if (k > 0 && out[k - 1] == x)
 			continue;
-		memmove(out + k + 1, out + k, (u - k) * sizeof *out);
+		for (size_t j = u; j > k; j--)	/* a few places: no call */
+			out[j] = out[j - 1];
 		out[k] = x;
 		u++;
 	}
