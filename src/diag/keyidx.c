@@ -126,8 +126,11 @@ key_remap(struct key_index *ki, const uint32_t *map, size_t old_n)
 		}
 		nlists++;
 	}
-	ki->nlists = nlists;
-	key_reslot(ki);
+	/* the slots name lists by place: only a list that went moves any */
+	if (nlists != ki->nlists) {
+		ki->nlists = nlists;
+		key_reslot(ki);
+	}
 	for (size_t i = 0; i < ki->seen && i < old_n; i++)
 		seen += map[i] != NONE32;
 	ki->seen = seen;
