@@ -83,11 +83,19 @@ struct diag_opts {
 };
 
 /* One key's items (keyidx.c), in time order. */
+/* Most keys hold one or two items (a host asked once, a server port
+ * used once): those live in the list itself, without an allocation. */
+#define KEY_INLINE 2
+
 struct key_list {
 	uint32_t hash;
-	size_t n, items_cap, ts_cap;
+	size_t n, cap;
 	uint32_t *items;		/* flow.dns, .conns or .msgs indices */
 	int64_t *ts;			/* their times */
+	/* items and ts while cap is KEY_INLINE (keyidx.c points them
+	 * here again whenever the list moves) */
+	int64_t ts_in[KEY_INLINE];
+	uint32_t items_in[KEY_INLINE];
 };
 
 /* Per-key lists of items, found by hash (open addressing). */

@@ -52,7 +52,7 @@ add_sat(int64_t a, int64_t b)
 }
 
 uint32_t name_hash(const char *s);
-uint32_t resource_hash(const char *host, const char *target);
+uint32_t resource_hash(uint32_t host_hash, const char *target);
 uint32_t dst_hash(const struct gw_addr *a, uint16_t port);
 /* keyidx.c: add (items of one key in time order), find, first position
  * at or after a time, free. */
@@ -78,15 +78,17 @@ void diag_mark_free(struct mark_pass *mp);
 /* The first query of the look-up query qi belongs to (link.c). */
 uint32_t diag_lookup_start(const struct diag *dg, const struct flow *fl,
     uint32_t qi);
-/* The look-up of host from the gateway (not `client`) still in flight
- * when a request came at `req`, found from `from` back; else NONE32. */
+/* The look-up of t's host from the gateway (not `client`) still in
+ * flight when a request came at `req`, found from `from` back; else
+ * NONE32. */
 uint32_t diag_inflight_query(const struct diag *dg, const struct flow *fl,
-    const char *host, const struct gw_addr *client, int64_t from,
+    const struct txn *t, const struct gw_addr *client, int64_t from,
     int64_t req);
-/* The newest answer for host the gateway had before `before` (queries
- * from `client` excluded) if its TTL still covered `at`; else NONE32. */
+/* The newest answer for t's host the gateway had before `before`
+ * (queries from `client` excluded) if its TTL still covered `at`; else
+ * NONE32. */
 uint32_t diag_cached_answer(const struct diag *dg, const struct flow *fl,
-    const char *host, const struct gw_addr *client, int64_t before,
+    const struct txn *t, const struct gw_addr *client, int64_t before,
     int64_t at);
 /* Would a resolver cache q's answer (addresses or NXDOMAIN)? */
 bool diag_cache_entry(const struct flow *fl, const struct dns_query *q);
@@ -101,5 +103,19 @@ bool is_error_status(const struct diag *dg, uint16_t status);
 int timed_index_cmp(const void *a, const void *b);
 void request_host(const struct flow *fl, const struct http_msg *m,
     char *host, size_t hostlen, uint16_t *port);
+/*
+ * The host and port of an absolute URL "http://name..." or
+ * "https://name..." whose name is plain lower-case (letters, digits,
+ * dots, hyphens) and ends the authority: what http_request_host gives
+ * for it, without its general walk (the usual request to a proxy; 540
+ * instructions a request there). false: anything else, for
+ * request_host.
+ */
+bool plain_url_host(const char *url, char *host, size_t hostlen,
+    uint16_t *port);
+/* addr_parse of a transaction's host, which is mostly a name: a byte no
+ * address text holds (a letter past 'f', '-') says so at once, without
+ * inet_pton's two tries. */
+bool host_literal(const char *host, struct gw_addr *out);
 
 #endif

@@ -191,8 +191,9 @@ row_start(struct walk *w, enum evidence_kind kind, const struct frame_ref *f,
 	struct evidence *ev = w->ev;
 
 	if (ev && !w->failed) {
-		if (vec_reserve((void **)&ev->rows, &ev->cap, ev->n + 1,
-		    sizeof *ev->rows, SIZE_MAX / sizeof *ev->rows) == 0)
+		if (ev->n < ev->cap || vec_reserve((void **)&ev->rows,
+		    &ev->cap, ev->n + 1, sizeof *ev->rows,
+		    SIZE_MAX / sizeof *ev->rows) == 0)
 			r = &ev->rows[ev->n];
 		else
 			w->failed = 1;
@@ -227,8 +228,11 @@ row_end(struct walk *w)
 
 	if (w->failed)
 		return;
-	if (w->ev)
+	if (w->ev) {
+		if (w->ev->first[r->kind] == 0)
+			w->ev->first[r->kind] = w->ev->n + 1;
 		w->ev->n++;
+	}
 	else if (r->listed && r->frame && l->n < l->max)
 		l->out[l->n++] = r->frame;
 }
@@ -758,6 +762,7 @@ evidence_build(struct evidence *ev, const struct diag *dg,
 
 	ev->n = 0;
 	memset(ev->addr, 0, sizeof ev->addr);
+	memset(ev->first, 0, sizeof ev->first);
 	diag_summary(dg, fl, t, ev->summary, sizeof ev->summary);
 	if (evidence_walk(fl, t, now_ns, (int)mode, ev, NULL) != 0)
 		return -1;
@@ -785,7 +790,9 @@ evidence_free(struct evidence *ev)
 const struct evidence_row *
 evidence_find(const struct evidence *ev, enum evidence_kind kind, size_t k)
 {
-	for (size_t i = 0; i < ev->n; i++)
+	if ((unsigned)kind >= EK_COUNT || ev->first[kind] == 0)
+		return NULL;
+	for (size_t i = ev->first[kind] - 1; i < ev->n; i++)
 		if (ev->rows[i].kind == kind && k-- == 0)
 			return &ev->rows[i];
 	return NULL;
@@ -809,7 +816,8 @@ sort_unique(uint64_t *out, size_t n)
 			k--;
 		if (k > 0 && out[k - 1] == x)
 			continue;
-		memmove(out + k + 1, out + k, (u - k) * sizeof *out);
+		for (size_t j = u; j > k; j--)	/* a few places: no call */
+			out[j] = out[j - 1];
 		out[k] = x;
 		u++;
 	}

@@ -105,6 +105,9 @@ struct evidence {
 	size_t n, cap;
 	char summary[512];		/* diag_summary's sentence */
 	struct gw_addr addr[EC_COUNT];	/* first address seen per column */
+	/* 1 + the first row of each kind, 0: none (evidence_find starts
+	 * there: the reports ask for each kind of row, some many times) */
+	size_t first[EK_COUNT];
 };
 
 /* What a build fills besides the facts (each mode adds to the one before). */

@@ -16,13 +16,31 @@
  * quadratic time. */
 #define KEY_SORT_STEPS 64
 
+/* A list's arrays are its own while it holds KEY_INLINE items at most:
+ * after the list moved, they are pointed at again. */
+static void
+key_list_repoint(struct key_list *l)
+{
+	if (l->cap == KEY_INLINE) {
+		l->items = l->items_in;
+		l->ts = l->ts_in;
+	}
+}
+
+static void
+key_list_free(struct key_list *l)
+{
+	if (l->cap > KEY_INLINE) {
+		free(l->items);
+		free(l->ts);
+	}
+}
+
 void
 key_free(struct key_index *ki)
 {
-	for (size_t i = 0; i < ki->nlists; i++) {
-		free(ki->lists[i].items);
-		free(ki->lists[i].ts);
-	}
+	for (size_t i = 0; i < ki->nlists; i++)
+		key_list_free(&ki->lists[i]);
 	free(ki->lists);
 	free(ki->slots);
 	memset(ki, 0, sizeof *ki);
@@ -85,28 +103,34 @@ key_remap(struct key_index *ki, const uint32_t *map, size_t old_n)
 	size_t nlists = 0, seen = 0;
 
 	for (size_t i = 0; i < ki->nlists; i++) {
-		struct key_list l = ki->lists[i];
+		struct key_list *l = &ki->lists[i];
 		size_t n = 0;
 
-		for (size_t p = 0; p < l.n; p++) {
-			uint32_t to = l.items[p] < old_n ? map[l.items[p]] :
+		for (size_t p = 0; p < l->n; p++) {
+			uint32_t to = l->items[p] < old_n ? map[l->items[p]] :
 			    NONE32;
 
 			if (to == NONE32)
 				continue;
-			l.items[n] = to;
-			l.ts[n++] = l.ts[p];
+			l->items[n] = to;
+			l->ts[n++] = l->ts[p];
 		}
-		l.n = n;
+		l->n = n;
 		if (n == 0) {
-			free(l.items);
-			free(l.ts);
+			key_list_free(l);
 			continue;
 		}
-		ki->lists[nlists++] = l;
+		if (nlists != i) {
+			ki->lists[nlists] = *l;
+			key_list_repoint(&ki->lists[nlists]);
+		}
+		nlists++;
 	}
-	ki->nlists = nlists;
-	key_reslot(ki);
+	/* the slots name lists by place: only a list that went moves any */
+	if (nlists != ki->nlists) {
+		ki->nlists = nlists;
+		key_reslot(ki);
+	}
 	for (size_t i = 0; i < ki->seen && i < old_n; i++)
 		seen += map[i] != NONE32;
 	ki->seen = seen;
@@ -117,41 +141,66 @@ key_list_for(struct key_index *ki, uint32_t hash)
 {
 	size_t s;
 	struct key_list *l;
+	const struct key_list *was;
 
 	if ((ki->nlists + 1) * 2 > ki->nslots && key_rehash(ki) != 0)
 		return NULL;
 	s = key_slot(ki, hash);
 	if (ki->slots[s])
 		return &ki->lists[ki->slots[s] - 1];
-	if (ki->nlists >= UINT32_MAX - 1 ||
+	was = ki->lists;
+	if (ki->nlists >= ki->lists_cap && (ki->nlists >= UINT32_MAX - 1 ||
 	    vec_reserve((void **)&ki->lists, &ki->lists_cap, ki->nlists + 1,
-	    sizeof *ki->lists, UINT32_MAX - 1) != 0)
+	    sizeof *ki->lists, UINT32_MAX - 1) != 0))
 		return NULL;
+	if (ki->lists != was)
+		for (size_t i = 0; i < ki->nlists; i++)
+			key_list_repoint(&ki->lists[i]);
 	l = &ki->lists[ki->nlists++];
 	memset(l, 0, sizeof *l);
 	l->hash = hash;
+	l->cap = KEY_INLINE;
+	key_list_repoint(l);
 	ki->slots[s] = (uint32_t)ki->nlists;
 	return l;
 }
 
-/* A new list has room for two items, not vec_reserve's 64: a port scan
- * or SYN flood makes one key per connection, most holding one item
- * (~110 bytes a key instead of ~850; issue 13, F2). */
+/* Room for one more item: a full list's arrays doubled, the inline
+ * ones moved out to the heap (where a port scan's keys never go: one
+ * item each, ~70 bytes a key; issue 13, F2). */
 static int
-key_list_start(struct key_list *l)
+key_list_grow(struct key_list *l)
 {
-	if (l->items_cap != 0)
+	size_t cap = l->cap * 2;
+	uint32_t *items;
+	int64_t *ts;
+
+	if (l->n < l->cap)
 		return 0;
-	l->items = malloc(2 * sizeof *l->items);
-	l->ts = malloc(2 * sizeof *l->ts);
-	if (l->items == NULL || l->ts == NULL) {
-		free(l->items);
-		free(l->ts);
-		l->items = NULL;
-		l->ts = NULL;
+	if (l->cap >= UINT32_MAX / 2)
 		return -1;
+	if (l->cap == KEY_INLINE) {
+		items = malloc(cap * sizeof *items);
+		ts = malloc(cap * sizeof *ts);
+		if (items == NULL || ts == NULL) {
+			free(items);
+			free(ts);
+			return -1;
+		}
+		memcpy(items, l->items_in, sizeof l->items_in);
+		memcpy(ts, l->ts_in, sizeof l->ts_in);
+	} else {
+		/* a failed second realloc leaves items longer than cap:
+		 * harmless, freed with the list */
+		if ((items = realloc(l->items, cap * sizeof *items)) == NULL)
+			return -1;
+		l->items = items;
+		if ((ts = realloc(l->ts, cap * sizeof *ts)) == NULL)
+			return -1;
 	}
-	l->items_cap = l->ts_cap = 2;
+	l->items = items;
+	l->ts = ts;
+	l->cap = cap;
 	return 0;
 }
 
@@ -161,11 +210,7 @@ key_add(struct key_index *ki, uint32_t hash, uint32_t item, int64_t ts)
 	struct key_list *l = key_list_for(ki, hash);
 	size_t p, steps = 0;
 
-	if (l == NULL || key_list_start(l) != 0 ||
-	    vec_reserve((void **)&l->items, &l->items_cap, l->n + 1,
-	    sizeof *l->items, UINT32_MAX) != 0 ||
-	    vec_reserve((void **)&l->ts, &l->ts_cap, l->n + 1,
-	    sizeof *l->ts, UINT32_MAX) != 0)
+	if (l == NULL || key_list_grow(l) != 0)
 		return -1;
 	for (p = l->n; p > 0 && l->ts[p - 1] > ts && steps < KEY_SORT_STEPS;
 	    p--, steps++) {

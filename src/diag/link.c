@@ -261,10 +261,11 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
  */
 uint32_t
 diag_inflight_query(const struct diag *dg, const struct flow *fl,
-    const char *host, const struct gw_addr *client, int64_t from,
+    const struct txn *t, const struct gw_addr *client, int64_t from,
     int64_t req)
 {
-	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
+	const char *host = flow_str(fl, t->host);
+	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
 	unsigned steps = 0;
 
 	for (size_t p = l ? key_lower(l, from) : 0;
@@ -287,8 +288,8 @@ static bool
 link_dns_inflight(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
-	uint32_t i = diag_inflight_query(dg, fl, flow_str(fl, t->host), w->client,
-	    w->req, w->req);
+	uint32_t i = diag_inflight_query(dg, fl, t, w->client, w->req,
+	    w->req);
 
 	if (i == NONE32)
 		return false;
@@ -354,10 +355,11 @@ diag_cache_valid(const struct flow *fl, const struct dns_query *q,
  */
 uint32_t
 diag_cached_answer(const struct diag *dg, const struct flow *fl,
-    const char *host, const struct gw_addr *client, int64_t before,
+    const struct txn *t, const struct gw_addr *client, int64_t before,
     int64_t at)
 {
-	const struct key_list *l = key_find(&dg->by_name, name_hash(host));
+	const char *host = flow_str(fl, t->host);
+	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
 	unsigned steps = 0;
 
 	for (size_t p = l ? key_lower(l, add_sat(before, 1)) : 0;
@@ -379,8 +381,8 @@ static bool
 link_dns_cache(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
-	uint32_t i = diag_cached_answer(dg, fl, flow_str(fl, t->host),
-	    w->client, w->req, w->req);
+	uint32_t i = diag_cached_answer(dg, fl, t, w->client, w->req,
+	    w->req);
 
 	if (i == NONE32)
 		return false;
@@ -458,7 +460,7 @@ candidate_addrs(const struct flow *fl, const struct txn *t,
 {
 	size_t n = 0;
 
-	if (addr_parse(flow_str(fl, t->host), &out[0]))
+	if (host_literal(flow_str(fl, t->host), &out[0]))
 		return 1;
 	for (unsigned k = 0; k < t->d.ndns; k++)
 		n = answer_addrs(fl, &fl->dns[t->d.dns[k]], out, n, max);
@@ -542,7 +544,6 @@ same_resource(const struct flow *fl, const struct txn *t,
 	const char *url = flow_str(fl, t->url);
 	const char *target = flow_str(fl, up->target);
 	const char *path;
-	size_t ul = strlen(url), tl = strlen(target);
 
 	if (strcmp(url, target) == 0)
 		return true;
@@ -551,7 +552,7 @@ same_resource(const struct flow *fl, const struct txn *t,
 	path = path ? strchr(path + 3, '/') : NULL;
 	if (path != NULL)
 		return strcmp(path, target) == 0;
-	return ul == 0 || tl == 0;
+	return url[0] == '\0' || target[0] == '\0';
 }
 
 /*
@@ -1329,6 +1330,31 @@ timed_index_cmp(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+static bool
+timed_before(const struct timed_index *x, const struct timed_index *y)
+{
+	if (x->at != y->at)
+		return x->at < y->at;
+	return x->index < y->index;
+}
+
+/* p->over in timed_index_cmp's order, merged through the upper half of
+ * its own vector; qsort when that room cannot be had. */
+static void
+over_sort(struct diag_pass *p)
+{
+	if (p->nover < 2)
+		return;
+	if (p->nover > SIZE_MAX / 2 ||
+	    vec_reserve((void **)&p->over, &p->over_cap, 2 * p->nover,
+	    sizeof *p->over, SIZE_MAX) != 0) {
+		qsort(p->over, p->nover, sizeof *p->over, timed_index_cmp);
+		return;
+	}
+	VEC_MERGE_SORT(struct timed_index, p->over, p->over + p->nover,
+	    p->nover, timed_before);
+}
+
 /* One transaction's worth of a step's budget; false: none left. */
 static bool
 spend(size_t *budget)
@@ -1368,8 +1394,7 @@ settle_list(struct diag *dg, const struct flow *fl, size_t *budget)
 		p->over[p->nover].at = at;
 		p->over[p->nover++].index = (uint32_t)p->next;
 	}
-	if (p->nover > 1)
-		qsort(p->over, p->nover, sizeof *p->over, timed_index_cmp);
+	over_sort(p);
 	p->phase = PASS_SETTLE;
 	p->next = 0;
 	return 1;

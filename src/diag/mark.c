@@ -124,13 +124,13 @@ mark_own(struct mark_pass *mp, const struct txn *t, int64_t from)
 	const char *host = flow_str(fl, t->host);
 	const struct gw_addr *client = &fl->conns[t->conn].caddr;
 	int64_t req = fl->msgs[t->req].start.ts_ns;
-	uint32_t cached = diag_cached_answer(dg, fl, host, client, req, req);
-	uint32_t inflight = diag_inflight_query(dg, fl, host, client, req, req);
+	uint32_t cached = diag_cached_answer(dg, fl, t, client, req, req);
+	uint32_t inflight = diag_inflight_query(dg, fl, t, client, req, req);
 	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
 	struct gw_addr literal;
 	size_t lo, hi;
 
-	if (addr_parse(host, &literal))
+	if (host_literal(host, &literal))
 		mark_dst(mp, &literal, t->port, from);
 	if (cached != NONE32) {
 		mp->dns[cached] = 1;

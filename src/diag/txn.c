@@ -54,12 +54,13 @@ name_hash(const char *s)
  * Host and path together: an upstream request is found by what it asks
  * for (same_resource compares the same path), so many requests for one
  * host cost no walk over each other's. Absolute URLs count by their path.
+ * The host comes hashed (name_hash): a transaction has it already.
  */
 uint32_t
-resource_hash(const char *host, const char *target)
+resource_hash(uint32_t host_hash, const char *target)
 {
 	const char *path = strstr(target, "://");
-	uint32_t h = name_hash(host);
+	uint32_t h = host_hash;
 
 	if (path != NULL) {
 		path = strchr(path + 3, '/');
@@ -83,6 +84,46 @@ request_host(const struct flow *fl, const struct http_msg *m, char *host,
 {
 	http_request_host(m->form, flow_str(fl, m->target),
 	    flow_str(fl, m->host), host, hostlen, port);
+}
+
+bool
+plain_url_host(const char *url, char *host, size_t hostlen, uint16_t *port)
+{
+	size_t n = 0;
+
+	if (strncmp(url, "http://", 7) == 0) {
+		url += 7;
+		*port = 80;
+	} else if (strncmp(url, "https://", 8) == 0) {
+		url += 8;
+		*port = 443;
+	} else {
+		return false;
+	}
+	while ((url[n] >= 'a' && url[n] <= 'z') ||
+	    (url[n] >= '0' && url[n] <= '9') || url[n] == '.' || url[n] == '-')
+		n++;
+	if (n == 0 || n >= hostlen || (url[n] != '\0' && url[n] != '/' &&
+	    url[n] != '?' && url[n] != '#'))
+		return false;
+	memcpy(host, url, n);
+	host[n] = '\0';
+	return true;
+}
+
+bool
+host_literal(const char *host, struct gw_addr *out)
+{
+	for (const char *s = host; *s; s++) {
+		unsigned c = (unsigned char)*s;
+
+		if (!(c - '0' < 10u || (c | 0x20) - 'a' < 6u || c == ':' ||
+		    c == '.')) {
+			memset(out, 0, sizeof *out);
+			return false;
+		}
+	}
+	return addr_parse(host, out);
 }
 
 /* Out of memory, what is left unindexed is taken by the next call (a run
@@ -127,7 +168,9 @@ txn_target(struct flow *fl, struct txn *t, const struct http_msg *m)
 	uint16_t port = 0;
 	int n;
 
-	request_host(fl, m, host, sizeof host, &port);
+	if (m->form != HTTP_FORM_ABSOLUTE ||
+	    !plain_url_host(target, host, sizeof host, &port))
+		request_host(fl, m, host, sizeof host, &port);
 	if (m->form == HTTP_FORM_ORIGIN || m->form == HTTP_FORM_ASTERISK) {
 		n = snprintf(url, sizeof url, "http://%s%s",
 		    flow_str(fl, m->host), target);
@@ -140,9 +183,11 @@ txn_target(struct flow *fl, struct txn *t, const struct http_msg *m)
 	}
 	if (port == 0)
 		port = m->form == HTTP_FORM_AUTHORITY ? 443 : 80;
-	t->host = strpool_add(&fl->strings, host, strlen(host));
+	/* the flow's m->authority is the same string (flow.h), mostly */
+	t->host = strcmp(host, flow_str(fl, m->authority)) == 0 ?
+	    m->authority : strpool_add(&fl->strings, host, strlen(host));
 	t->host_hash = name_hash(host);
-	t->resource_hash = resource_hash(host, flow_str(fl, t->url));
+	t->resource_hash = resource_hash(t->host_hash, flow_str(fl, t->url));
 	t->port = port;
 }
 
@@ -271,7 +316,7 @@ index_upstream_request(struct diag *dg, const struct flow *fl, uint32_t mi)
 
 	if (host[0] == '\0')
 		return 0;
-	return key_add(&dg->by_host, resource_hash(host,
+	return key_add(&dg->by_host, resource_hash(name_hash(host),
 	    flow_str(fl, fl->msgs[mi].target)), mi, fl->msgs[mi].head.ts_ns);
 }
 

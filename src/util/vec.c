@@ -75,11 +75,23 @@ strpool_free(struct strpool *sp)
  * pause on the screen (issue 13). Out of memory: the pool stays as it
  * was, still valid.
  */
+/* Bits set in w, without the call __builtin_popcountll makes where the
+ * target may lack the instruction (x86-64 before v2): once a word and
+ * once a ref in a compaction. */
+static unsigned
+bits_set(uint64_t w)
+{
+	w -= (w >> 1) & 0x5555555555555555ULL;
+	w = (w & 0x3333333333333333ULL) + ((w >> 2) & 0x3333333333333333ULL);
+	w = (w + (w >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+	return (unsigned)((w * 0x0101010101010101ULL) >> 56);
+}
+
 void
 strpool_compact(struct strpool *sp, strref **refs, size_t n)
 {
 	size_t old_len = sp->len, nwords = old_len / 64 + 1, nkept = 0, k = 0;
-	size_t at = 1;
+	size_t at = 1, run_from = 1, run_to = 1, run_at = 1;
 	uint64_t *bits = NULL;
 	uint32_t *rank = NULL, *moved = NULL;
 
@@ -97,19 +109,27 @@ strpool_compact(struct strpool *sp, strref **refs, size_t n)
 	}
 	for (size_t w = 0; w < nwords; w++) {
 		rank[w] = (uint32_t)nkept;
-		nkept += (size_t)__builtin_popcountll(bits[w]);
+		nkept += bits_set(bits[w]);
 	}
 	if ((moved = malloc((nkept ? nkept : 1) * sizeof *moved)) == NULL)
 		goto out;
+	/* strings kept side by side move together: one memmove a run */
 	for (size_t w = 0; w < nwords; w++)
 		for (uint64_t word = bits[w]; word != 0; word &= word - 1) {
 			size_t old = w * 64 + (size_t)__builtin_ctzll(word);
 			size_t len = strlen(sp->buf + old) + 1;
 
-			memmove(sp->buf + at, sp->buf + old, len);
+			if (old != run_to) {
+				memmove(sp->buf + run_at, sp->buf + run_from,
+				    run_to - run_from);
+				run_from = old;
+				run_at = at;
+			}
+			run_to = old + len;
 			moved[k++] = (uint32_t)at;
 			at += len;
 		}
+	memmove(sp->buf + run_at, sp->buf + run_from, run_to - run_from);
 	for (size_t i = 0; i < n; i++) {
 		strref r = *refs[i];
 		uint64_t below;
@@ -119,7 +139,7 @@ strpool_compact(struct strpool *sp, strref **refs, size_t n)
 			continue;
 		}
 		below = bits[r / 64] & ((1ULL << (r % 64)) - 1);
-		*refs[i] = moved[rank[r / 64] + (size_t)__builtin_popcountll(below)];
+		*refs[i] = moved[rank[r / 64] + bits_set(below)];
 	}
 	sp->len = at;
 out:

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * Makes room for `need` elements of `size` bytes in *items (capacity *cap),
@@ -50,6 +51,47 @@ void strpool_compact(struct strpool *sp, strref **refs, size_t n);
 		else							\
 			hi_ = mid;					\
 	}								\
+} while (0)
+
+/*
+ * Stable merge sort of it[0..n) of `type` through tmp (room for n):
+ * runs of 16 by insertion, then merged bottom-up. `before` is a function
+ * or macro of two `const type *`, true when the first sorts before the
+ * second. A macro for the same reason as VEC_LOWER_BOUND: qsort's call
+ * per comparison is most of what it costs to order small items.
+ */
+#define VEC_MERGE_SORT(type, it, tmp, n, before) do {			\
+	type *src_ = (it), *dst_ = (tmp), *swap_;			\
+	size_t n_ = (n);						\
+	for (size_t lo_ = 0; lo_ < n_; lo_ += 16) {			\
+		size_t hi_ = n_ - lo_ < 16 ? n_ : lo_ + 16;		\
+		for (size_t i_ = lo_ + 1; i_ < hi_; i_++) {		\
+			type x_ = src_[i_];				\
+			size_t j_ = i_;					\
+			for (; j_ > lo_ && before(&x_, &src_[j_ - 1]); j_--) \
+				src_[j_] = src_[j_ - 1];		\
+			src_[j_] = x_;					\
+		}							\
+	}								\
+	for (size_t w_ = 16; w_ < n_; w_ *= 2) {			\
+		for (size_t lo_ = 0; lo_ < n_; lo_ += 2 * w_) {		\
+			size_t mid_ = n_ - lo_ < w_ ? n_ : lo_ + w_;	\
+			size_t hi_ = n_ - lo_ < 2 * w_ ? n_ : lo_ + 2 * w_; \
+			size_t i_ = lo_, j_ = mid_, k_ = lo_;		\
+			while (i_ < mid_ && j_ < hi_)			\
+				dst_[k_++] = before(&src_[j_], &src_[i_]) ? \
+				    src_[j_++] : src_[i_++];		\
+			while (i_ < mid_)				\
+				dst_[k_++] = src_[i_++];		\
+			while (j_ < hi_)				\
+				dst_[k_++] = src_[j_++];		\
+		}							\
+		swap_ = src_;						\
+		src_ = dst_;						\
+		dst_ = swap_;						\
+	}								\
+	if (src_ != (it))						\
+		memcpy((it), src_, n_ * sizeof *src_);			\
 } while (0)
 
 #endif

@@ -6,7 +6,9 @@
  * counts the items indexed so far that the model kept, the first one
  * included. A key of one item costs about a hundred bytes, not the
  * kilobyte a list grown by vec_reserve's 64 would (a port scan makes one
- * key per connection; issue 13, F2).
+ * key per connection; issue 13, F2). A key's first two items are kept
+ * in its list: after the lists moved (the table grew, a remap closed
+ * the gap of an emptied key), each still reads its own.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -72,6 +74,46 @@ test_remap_counts_the_first(void **state)
 	key_free(&ki);
 }
 
+/* Key 11 empties and goes, keys 12 (two items, in its list) and 13 (five,
+ * on the heap) move down a place: each reads its own items after, and
+ * nothing is left allocated once freed. */
+static void
+test_remap_moves_inline_keys(void **state)
+{
+	static const uint32_t map[8] = { NONE32, 0, 1, 2, 3, NONE32, 4, 5 };
+	struct key_index ki = { 0 };
+	size_t before = unit_heap_live();
+	const struct key_list *l;
+
+	(void)state;
+	assert_int_equal(key_add(&ki, 11, 0, 0), 0);
+	for (uint32_t i = 1; i < 3; i++)
+		assert_int_equal(key_add(&ki, 12, i, i), 0);
+	for (uint32_t i = 3; i < 8; i++)
+		assert_int_equal(key_add(&ki, 13, i, i), 0);
+	key_remap(&ki, map, 8);
+	assert_int_equal(ki.nlists, 2);
+	assert_null(key_find(&ki, 11));
+	l = key_find(&ki, 12);
+	assert_ptr_equal(l, &ki.lists[0]);
+	assert_int_equal(l->n, 2);
+	assert_int_equal(l->items[0], 0);
+	assert_int_equal(l->items[1], 1);
+	assert_int_equal(l->ts[1], 2);
+	/* a third item moves them to the heap, in order */
+	assert_int_equal(key_add(&ki, 12, 9, 1), 0);
+	assert_int_equal(l->n, 3);
+	assert_int_equal(l->items[0], 0);
+	assert_int_equal(l->items[1], 9);
+	assert_int_equal(l->items[2], 1);
+	l = key_find(&ki, 13);
+	assert_int_equal(l->n, 4);
+	for (uint32_t p = 0; p < 4; p++)
+		assert_int_equal(l->items[p], p + 2);
+	key_free(&ki);
+	assert_int_equal(unit_heap_live(), before);
+}
+
 /* 4000 keys of one item, then a second item each: the heap grows by
  * less than 250 bytes a key (its list, slots, and room for two items). */
 static void
@@ -99,6 +141,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unknown_key_at_every_size),
 		cmocka_unit_test(test_remap_counts_the_first),
+		cmocka_unit_test(test_remap_moves_inline_keys),
 		cmocka_unit_test(test_small_keys),
 	};
 

@@ -55,7 +55,7 @@ resource_of(const struct uf *u, uint32_t i)
 	uint16_t port;
 
 	request_host(&u->fl, &u->fl.msgs[i], host, sizeof host, &port);
-	return resource_hash(host, uf_str(u, u->fl.msgs[i].target));
+	return resource_hash(name_hash(host), uf_str(u, u->fl.msgs[i].target));
 }
 
 static uint32_t

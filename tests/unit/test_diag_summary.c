@@ -4,7 +4,9 @@
  * the host's address from the gateway's cache; an answer the gateway
  * sent that is no HTTP at all (status 0: an error, whatever came
  * upstream) after the upstream answered 200; a refusal of the last of
- * two addresses when the gateway reset the first attempt itself.
+ * two addresses when the gateway reset the first attempt itself. The
+ * sentence of an answered transaction ("the gateway answered N") is
+ * snprintf's, for statuses of one to five digits and when cut short.
  */
 #include "diag_scene.h"
 #include "diag/evidence.h"
@@ -121,6 +123,34 @@ test_refused_only_last(void **state)
 	    "last of the host's addresses tried");
 }
 
+static void
+test_answered_sentence(void **state)
+{
+	static const uint16_t statuses[] = { 0, 7, 42, 200, 502, 999, 1000,
+	    10000, 65535 };
+	struct uf *u = *state;
+	struct scene s;
+	struct txn c;
+	char got[64], want[64];
+
+	scene_init(&s, u);
+	ask(&s);
+	gateway_answers(&s, 200);
+	c = *diagnosed(&s);
+	expect_verdict(&c, V_OK, C_NONE);
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
+		c.status = statuses[i];
+		for (size_t len = 1; len <= sizeof got; len++) {
+			memset(got, 'x', sizeof got);
+			memset(want, 'x', sizeof want);
+			diag_summary(&u->dg, &u->fl, &c, got, len);
+			snprintf(want, len, "the gateway answered %u",
+			    (unsigned)c.status);
+			assert_memory_equal(got, want, sizeof got);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -130,6 +160,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_answer_after_200,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refused_only_last,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_answered_sentence,
 		    uf_setup, uf_teardown),
 	};
 
