@@ -82,7 +82,7 @@ import os, re, shlex, statistics, subprocess, sys, tempfile, time
 gw, first, keys, runs, nkeys = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 keep = int(sys.argv[6])
 only = sys.argv[7]
-loads = max(1, int(os.environ.get("BENCH_TUI_LOADS", "3")))
+nloads = max(1, int(os.environ.get("BENCH_TUI_LOADS", "3")))
 rows_files = [(a.rsplit(":", 1)[0], int(a.rsplit(":", 1)[1])) for a in sys.argv[8:]]
 S = "gwbench"
 ROW = re.compile(r"│\d\d:\d\d:\d\d\.\d{3} ")
@@ -111,8 +111,11 @@ def peak_rss_mb():
         return float("nan")
 
 def loaded(screen):
-    last = screen.rstrip("\n").split("\n")[-1] if screen.strip() else ""
-    return bool(last.strip()) and not last.lstrip().startswith("Loading")
+    """The status line (above the key bar at the bottom) says no longer
+    "Loading": its file summary and "? help" are there."""
+    tail = screen.rstrip("\n").split("\n")[-3:] if screen.strip() else []
+    return (any(l.rstrip().endswith("? help") for l in tail) and
+            not any(l.lstrip().startswith("Loading") for l in tail))
 
 class Control:
     """A tmux control-mode client (tmux -C): commands and the pane's
@@ -213,7 +216,7 @@ def rows_target():
         # file: both BENCH_TUI_LOADS times (default 3), interleaved,
         # medians; the rest on the TUI of the last round
         treps, tfs, tls = [], [], []
-        for r in range(loads):
+        for r in range(nloads):
             t0 = time.monotonic()
             subprocess.run([gw, "--report=json", "--all", path],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -224,12 +227,12 @@ def rows_target():
                 s = cap()
                 if tf is None and "┌" in s:
                     tf = time.monotonic() - t0
-                if "? help" in s and "Loading" not in s:
+                if loaded(s):
                     break
                 time.sleep(0.005 if tf is None else 0.1)
             tls.append(time.monotonic() - t0)
             tfs.append(tf if tf is not None else float("inf"))
-            if r < loads - 1:
+            if r < nloads - 1:
                 kill()
         trep, tl, tf = (statistics.median(v) for v in (treps, tls, tfs))
         tmux("send-keys", "-t", S, "a")
@@ -243,12 +246,12 @@ def rows_target():
         kill()
         print(f"{os.path.basename(path)}: loaded in {tl:.1f} s; list: {title}")
         print(f"{'PASS' if tf <= 0.3 else 'FAIL'}  rows: first screen "
-              f"median {tf:.3f} s of {loads} (limit 0.3 s)")
+              f"median {tf:.3f} s of {nloads} (limit 0.3 s)")
         if tf > 0.3:
             failed.append(f"rows-first-{n}")
         print(f"{'PASS' if tl <= 1.5 * trep else 'FAIL'}  rows: loaded in {tl:.1f} s = "
               f"{tl / trep:.2f}x --report=json --all on the same file ({trep:.1f} s; medians of "
-              f"{loads} interleaved runs: {' '.join(f'{x:.1f}' for x in tls)} / "
+              f"{nloads} interleaved runs: {' '.join(f'{x:.1f}' for x in tls)} / "
               f"{' '.join(f'{x:.1f}' for x in treps)}; limit 1.5x; the load is polled every 0.1 s)")
         if tl > 1.5 * trep:
             failed.append(f"rows-load-{n}")
