@@ -103,16 +103,6 @@ bool is_error_status(const struct diag *dg, uint16_t status);
 int timed_index_cmp(const void *a, const void *b);
 void request_host(const struct flow *fl, const struct http_msg *m,
     char *host, size_t hostlen, uint16_t *port);
-/*
- * The host and port of an absolute URL "http://name..." or
- * "https://name..." whose name is plain lower-case (letters, digits,
- * dots, hyphens) and ends the authority: what http_request_host gives
- * for it, without its general walk (the usual request to a proxy; 540
- * instructions a request there). false: anything else, for
- * request_host.
- */
-bool plain_url_host(const char *url, char *host, size_t hostlen,
-    uint16_t *port);
 /* addr_parse of a transaction's host, which is mostly a name: a byte no
  * address text holds (a letter past 'f', '-') says so at once, without
  * inet_pton's two tries. */

@@ -87,31 +87,6 @@ request_host(const struct flow *fl, const struct http_msg *m, char *host,
 }
 
 bool
-plain_url_host(const char *url, char *host, size_t hostlen, uint16_t *port)
-{
-	size_t n = 0;
-
-	if (strncmp(url, "http://", 7) == 0) {
-		url += 7;
-		*port = 80;
-	} else if (strncmp(url, "https://", 8) == 0) {
-		url += 8;
-		*port = 443;
-	} else {
-		return false;
-	}
-	while ((url[n] >= 'a' && url[n] <= 'z') ||
-	    (url[n] >= '0' && url[n] <= '9') || url[n] == '.' || url[n] == '-')
-		n++;
-	if (n == 0 || n >= hostlen || (url[n] != '\0' && url[n] != '/' &&
-	    url[n] != '?' && url[n] != '#'))
-		return false;
-	memcpy(host, url, n);
-	host[n] = '\0';
-	return true;
-}
-
-bool
 host_literal(const char *host, struct gw_addr *out)
 {
 	for (const char *s = host; *s; s++) {
@@ -163,14 +138,21 @@ static void
 txn_target(struct flow *fl, struct txn *t, const struct http_msg *m)
 {
 	const char *target = flow_str(fl, m->target);
-	char host[HTTP_HOST_MAX];
+	char own[HTTP_HOST_MAX];
 	char url[HTTP_TARGET_MAX + HTTP_HOST_MAX + 8];
-	uint16_t port = 0;
+	uint16_t port = m->port;
 	int n;
 
-	if (m->form != HTTP_FORM_ABSOLUTE ||
-	    !plain_url_host(target, host, sizeof host, &port))
-		request_host(fl, m, host, sizeof host, &port);
+	/* the flow worked out the host once (m->authority); none there while
+	 * the request names one is a string the full pool refused */
+	if (m->authority != 0) {
+		t->host = m->authority;
+		t->host_hash = name_hash(flow_str(fl, m->authority));
+	} else {
+		request_host(fl, m, own, sizeof own, &port);
+		t->host_hash = name_hash(own);
+		t->host = strpool_add(&fl->strings, own, strlen(own));
+	}
 	if (m->form == HTTP_FORM_ORIGIN || m->form == HTTP_FORM_ASTERISK) {
 		n = snprintf(url, sizeof url, "http://%s%s",
 		    flow_str(fl, m->host), target);
@@ -183,10 +165,6 @@ txn_target(struct flow *fl, struct txn *t, const struct http_msg *m)
 	}
 	if (port == 0)
 		port = m->form == HTTP_FORM_AUTHORITY ? 443 : 80;
-	/* the flow's m->authority is the same string (flow.h), mostly */
-	t->host = strcmp(host, flow_str(fl, m->authority)) == 0 ?
-	    m->authority : strpool_add(&fl->strings, host, strlen(host));
-	t->host_hash = name_hash(host);
 	t->resource_hash = resource_hash(t->host_hash, flow_str(fl, t->url));
 	t->port = port;
 }

@@ -1,13 +1,7 @@
 /*
- * test_diag_urlhost.c: the short way to a client request's host
- * (plain_url_host, txn.c) gives what http_request_host gives for an
- * absolute-form request, host and port, wherever it answers: on plain
- * URLs, and on 200,000 random ones built around the cases where the two
- * part (upper case, ports, userinfo, brackets, schemes, lengths near
- * HTTP_HOST_MAX, whatever ends the authority). It answers for the usual
- * ones and leaves the others to http_request_host. Likewise the short
- * way to a host's literal address (host_literal) is addr_parse's answer
- * and address, on literals, names and 200,000 random strings.
+ * test_diag_urlhost.c: the short way to a host's literal address
+ * (host_literal, txn.c) is addr_parse's answer and address, on literals,
+ * names and 200,000 random strings.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,60 +17,6 @@
 #include "proto/http.h"
 #include "util/addr.h"
 
-static const char host_field[] = "field.example:8080";
-
-/* plain_url_host's answer, when it gives one, is http_request_host's;
- * returns whether it gave one. */
-static bool
-agrees(const char *url)
-{
-	char want[HTTP_HOST_MAX], got[HTTP_HOST_MAX];
-	uint16_t want_port, got_port = 0;
-
-	if (!plain_url_host(url, got, sizeof got, &got_port))
-		return false;
-	http_request_host(HTTP_FORM_ABSOLUTE, url, host_field, want,
-	    sizeof want, &want_port);
-	assert_string_equal(got, want);
-	assert_int_equal(got_port, want_port);
-	return true;
-}
-
-static void
-test_plain_urls(void **state)
-{
-	(void)state;
-	assert_true(agrees("http://api.example.com/v1/items?id=3"));
-	assert_true(agrees("https://a-b.example/"));
-	assert_true(agrees("http://10.0.0.1"));
-	assert_true(agrees("http://x?q"));
-	assert_true(agrees("http://x#f"));
-	/* left to http_request_host */
-	assert_false(agrees("http://Example.com/"));
-	assert_false(agrees("http://example.com:8080/"));
-	assert_false(agrees("http://user@example.com/"));
-	assert_false(agrees("http://[::1]/"));
-	assert_false(agrees("http:///path"));
-	assert_false(agrees("ftp://example.com/"));
-	assert_false(agrees("HTTP://example.com/"));
-	assert_false(agrees("http://exa_mple.com/"));
-}
-
-/* a name of n letters: one under HTTP_HOST_MAX is the longest taken */
-static void
-test_long_names(void **state)
-{
-	char url[HTTP_HOST_MAX + 32];
-
-	(void)state;
-	for (size_t n = HTTP_HOST_MAX - 3; n <= HTTP_HOST_MAX + 2; n++) {
-		memcpy(url, "http://", 7);
-		memset(url + 7, 'a', n);
-		memcpy(url + 7 + n, "/p", 3);
-		assert_int_equal(agrees(url), n < HTTP_HOST_MAX);
-	}
-}
-
 static uint32_t
 next_rand(uint32_t *s)
 {
@@ -84,37 +24,6 @@ next_rand(uint32_t *s)
 	*s ^= *s >> 17;
 	*s ^= *s << 5;
 	return *s;
-}
-
-static void
-test_random_urls(void **state)
-{
-	static const char *const heads[] = { "http://", "https://",
-	    "HTTP://", "http:/", "https:", "httpx://", "://", "" };
-	static const char alphabet[] = "abcz09.-AZ:@[]/?#%_ ~";
-	uint32_t seed = 88172645u;
-	size_t answered = 0;
-	char url[600];
-
-	(void)state;
-	for (int i = 0; i < 200000; i++) {
-		const char *h = heads[next_rand(&seed) % 8];
-		size_t n = strlen(h), len = next_rand(&seed) % 24;
-
-		if (next_rand(&seed) % 50 == 0)
-			len = HTTP_HOST_MAX - 4 + next_rand(&seed) % 8;
-		memcpy(url, h, n);
-		for (size_t k = 0; k < len; k++) {
-			uint32_t r = next_rand(&seed);
-
-			/* mostly plain letters, so that many are answered */
-			url[n + k] = r % 4 ? "abc.-9"[r / 4 % 6] :
-			    alphabet[r / 4 % (sizeof alphabet - 1)];
-		}
-		url[n + len] = '\0';
-		answered += agrees(url);
-	}
-	assert_true(answered > 10000);
 }
 
 /* host_literal says what addr_parse says, with the same address */
@@ -167,9 +76,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain_urls),
-		cmocka_unit_test(test_long_names),
-		cmocka_unit_test(test_random_urls),
 		cmocka_unit_test(test_literals),
 	};
 
