@@ -8,17 +8,21 @@
  * and its settling reach that far, and failed attempts (or look-ups) with
  * nothing relayed make it a gateway error, marked masked.
  */
-#include <string.h>
-
+#include "../proto/http.h"
 #include "diag_int.h"
 #include "masked.h"
 
-/* A CONNECT the gateway answered 2xx: a tunnel was promised. */
+/*
+ * A CONNECT the gateway answered 2xx: a tunnel was promised. A valid
+ * request has the authority form exactly when its method is CONNECT
+ * (RFC 9112 3.2.3; http.c classify_target): the form is in the message,
+ * the method's string in the pool, a cache miss away.
+ */
 static bool
 tunnel_answered(const struct flow *fl, const struct txn *t)
 {
 	return t->resp != NONE32 && t->status >= 200 && t->status < 300 &&
-	    strcmp(flow_str(fl, fl->msgs[t->req].method), "CONNECT") == 0;
+	    fl->msgs[t->req].form == HTTP_FORM_AUTHORITY;
 }
 
 const struct frame_ref *
