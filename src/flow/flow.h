@@ -78,7 +78,9 @@ struct http_msg {
 	struct frame_ref head;	/* frame that completed the head */
 	struct frame_ref end;	/* frame that completed the message */
 	uint16_t status;	/* responses */
-	uint8_t form;		/* requests: enum http_target_form */
+	uint8_t form;		/* requests: enum http_target_form (the
+				 * authority form: CONNECT) */
+	bool head_method;	/* requests: HEAD, answered without a body */
 	uint16_t port;		/* requests: http_request_host's port */
 	strref method, target, host, first_line, error;
 	strref error_line;	/* invalid: the offending header line ("":

@@ -298,6 +298,7 @@ took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
 	m = &fl->msgs[mi];
 	m->valid = true;
 	m->form = (uint8_t)h->form;
+	m->head_method = strcmp(h->method, "HEAD") == 0;
 	m->method = intern(fl, h->method);
 	m->target = intern(fl, h->target);
 	m->host = intern(fl, h->host);
@@ -331,11 +332,10 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 	}
 	req = next_request(fl, c, ss);
 	if (req != NONE32) {
-		/* decided now: interning below may move the string pool */
-		const char *method = flow_str(fl, fl->msgs[req].method);
-
-		to_connect = strcmp(method, "CONNECT") == 0;
-		to_head = strcmp(method, "HEAD") == 0;
+		/* a valid request's form is the authority form exactly when
+		 * its method is CONNECT (http.c classify_target) */
+		to_connect = fl->msgs[req].form == HTTP_FORM_AUTHORITY;
+		to_head = fl->msgs[req].head_method;
 	}
 	mi = msg_add(fl, ci, 1, &d->head_start, fr);
 	if (mi == NONE32) {

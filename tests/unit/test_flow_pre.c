@@ -49,12 +49,13 @@ model_text(const struct uf *u, char *out, size_t cap)
 
 		n += (size_t)snprintf(out + n, cap - n,
 		    "msg %u dir %u valid %d complete %d start %llu head %llu "
-		    "end %llu status %u form %u [%s] [%s] [%s] [%s] port %u "
+		    "end %llu status %u form %u head %d [%s] [%s] [%s] [%s] port %u "
 		    "[%s] [%s] [%s] pair %u\n", m->conn, m->dir, m->valid,
 		    m->complete,
 		    (unsigned long long)m->start.number,
 		    (unsigned long long)m->head.number,
 		    (unsigned long long)m->end.number, m->status, m->form,
+		    m->head_method,
 		    flow_str(fl, m->method), flow_str(fl, m->target),
 		    flow_str(fl, m->host), flow_str(fl, m->authority), m->port,
 		    flow_str(fl, m->first_line), flow_str(fl, m->error),
