@@ -37,35 +37,42 @@ struct pending_table;		/* flows without a SYN, private to pending.c */
  * Fields are grouped by size so that padding costs no more than it must
  * (a SYN flood holds thousands of these; issue 13, F2). */
 struct conn {
+	/*
+	 * What every segment reads or writes comes first (its tuple, the
+	 * last frame, the stream, the byte counts, the closes: the first
+	 * three cache lines): a busy capture holds thousands of these, so
+	 * each line a segment touches is a miss.
+	 */
 	struct gw_addr caddr, saddr;
-	struct gw_addr icmp_from;
 	uint8_t role;		/* enum conn_role */
 	bool syn_seen;
 	bool closed;		/* FIN or RST seen: a new SYN starts a new conn */
 	bool no_http;		/* its first bytes were not HTTP: not parsed */
 	bool rst_from_server;
 	uint8_t nsyn;		/* SYNs stored in syns[] */
-	uint8_t icmp_ver, icmp_type, icmp_code;
 	uint16_t cport, sport;
-	uint16_t nicmp;		/* ICMP errors quoting it */
+	struct frame_ref last;
+	struct stream_state *stream;	/* NULL once nothing more to parse */
+	uint64_t bytes[2];	/* payload bytes seen per direction */
+	struct frame_ref rst;	/* first RST */
+	struct frame_ref fin[2];	/* first FIN per direction (0: client) */
+	struct frame_ref data[2];	/* first payload byte per direction */
+	struct frame_ref first;
+	struct frame_ref synack;
 	uint32_t isn;		/* client's initial sequence number */
 	uint32_t server_isn;	/* from the SYN/ACK */
 	uint32_t syns_dropped;	/* SYNs beyond CONN_MAX_SYNS */
 	uint32_t first_msg[2];	/* first HTTP message per direction */
 	uint32_t last_msg[2];
 	uint32_t nmsg[2];
-	struct frame_ref first, last;
-	struct frame_ref synack;
-	struct frame_ref rst;	/* first RST */
-	struct frame_ref fin[2];	/* first FIN per direction (0: client) */
+	struct gw_addr icmp_from;
+	uint8_t icmp_ver, icmp_type, icmp_code;
+	uint16_t nicmp;		/* ICMP errors quoting it */
 	struct frame_ref icmp;	/* ICMP error quoting this connection */
 	struct frame_ref icmp_last;	/* the last one (a SYN retry's) */
-	struct frame_ref data[2];	/* first payload byte per direction */
 	/* nsyn of them, allocated as they come (most connections see one):
 	 * never NULL, so syns[0] reads as "none" when nsyn is 0 */
 	struct frame_ref *syns;
-	struct stream_state *stream;	/* NULL once nothing more to parse */
-	uint64_t bytes[2];	/* payload bytes seen per direction */
 };
 
 /* One HTTP/1.x message head (or a reply that is not one). */
