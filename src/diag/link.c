@@ -1320,22 +1320,20 @@ settle_ns(const struct diag *dg, const struct flow *fl, const struct txn *t)
 	    add_sat(dg->opts.timeout_ns, DIAG_SLACK_NS));
 }
 
-int
-timed_index_cmp(const void *a, const void *b)
-{
-	const struct timed_index *x = a, *y = b;
-
-	if (x->at != y->at)
-		return x->at < y->at ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
 static bool
 timed_before(const struct timed_index *x, const struct timed_index *y)
 {
 	if (x->at != y->at)
 		return x->at < y->at;
 	return x->index < y->index;
+}
+
+int
+timed_index_cmp(const void *a, const void *b)
+{
+	const struct timed_index *x = a, *y = b;
+
+	return timed_before(x, y) ? -1 : timed_before(y, x);
 }
 
 /* p->over in timed_index_cmp's order, merged through the upper half of

@@ -33,16 +33,15 @@ struct stream_state;		/* reassembly state, private to stream.c */
 struct frag_table;		/* IP fragments, private to frag.c */
 struct pending_table;		/* flows without a SYN, private to pending.c */
 
-/* One TCP connection, by 4-tuple; "client" is the side that sent the SYN.
- * Fields are grouped by size so that padding costs no more than it must
- * (a SYN flood holds thousands of these; issue 13, F2). */
+/*
+ * One TCP connection, by 4-tuple; "client" is the side that sent the SYN.
+ * A busy capture or a SYN flood holds thousands of these (issue 13, F2):
+ * what every segment reads or writes comes first (its tuple, the last
+ * frame, the stream, the byte counts, the closes: the first three cache
+ * lines, each line a segment touches being a miss), and fields are
+ * grouped by size so that padding costs no more than it must.
+ */
 struct conn {
-	/*
-	 * What every segment reads or writes comes first (its tuple, the
-	 * last frame, the stream, the byte counts, the closes: the first
-	 * three cache lines): a busy capture holds thousands of these, so
-	 * each line a segment touches is a miss.
-	 */
 	struct gw_addr caddr, saddr;
 	uint8_t role;		/* enum conn_role */
 	bool syn_seen;
@@ -51,6 +50,7 @@ struct conn {
 	bool rst_from_server;
 	uint8_t nsyn;		/* SYNs stored in syns[] */
 	uint16_t cport, sport;
+	uint32_t isn;		/* client's initial sequence number */
 	struct frame_ref last;
 	struct stream_state *stream;	/* NULL once nothing more to parse */
 	uint64_t bytes[2];	/* payload bytes seen per direction */
@@ -59,7 +59,6 @@ struct conn {
 	struct frame_ref data[2];	/* first payload byte per direction */
 	struct frame_ref first;
 	struct frame_ref synack;
-	uint32_t isn;		/* client's initial sequence number */
 	uint32_t server_isn;	/* from the SYN/ACK */
 	uint32_t syns_dropped;	/* SYNs beyond CONN_MAX_SYNS */
 	uint32_t first_msg[2];	/* first HTTP message per direction */

@@ -305,7 +305,7 @@ took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
 	m->first_line = intern_line(fl, hb->s, hb->n);
 	request_authority(fl, m, h, pre);
 	d->cur_msg = mi;
-	if (strcmp(h->method, "CONNECT") == 0) {
+	if (h->form == HTTP_FORM_AUTHORITY) {	/* CONNECT */
 		/* what follows is the tunnel's, not HTTP */
 		msg_complete(fl, d, fr);
 		d->state = PS_TUNNEL;

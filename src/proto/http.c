@@ -3,7 +3,6 @@
  * rerun over the bytes so far, and checks each line as far as it goes so
  * that garbage is reported as soon as no valid head can start with it.
  */
-#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>

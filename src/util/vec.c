@@ -65,16 +65,6 @@ strpool_free(struct strpool *sp)
 	sp->len = sp->cap = 0;
 }
 
-/*
- * Strings only move down (each kept one lands at or below where it was),
- * so one pass in offset order compacts the pool in place. The offsets
- * kept are bits of a map, so that pass needs no sort, and a ref finds its
- * string's new place by counting the bits below its own: the refs are
- * read once each, in the order given (their structs' order). Sorting
- * pointers to them read them at random, which was most of a retirement's
- * pause on the screen (issue 13). Out of memory: the pool stays as it
- * was, still valid.
- */
 /* Bits set in w, without the call __builtin_popcountll makes where the
  * target may lack the instruction (x86-64 before v2): once a word and
  * once a ref in a compaction. */
@@ -87,6 +77,16 @@ bits_set(uint64_t w)
 	return (unsigned)((w * 0x0101010101010101ULL) >> 56);
 }
 
+/*
+ * Strings only move down (each kept one lands at or below where it was),
+ * so one pass in offset order compacts the pool in place. The offsets
+ * kept are bits of a map, so that pass needs no sort, and a ref finds its
+ * string's new place by counting the bits below its own: the refs are
+ * read once each, in the order given (their structs' order). Sorting
+ * pointers to them read them at random, which was most of a retirement's
+ * pause on the screen (issue 13). Out of memory: the pool stays as it
+ * was, still valid.
+ */
 void
 strpool_compact(struct strpool *sp, strref **refs, size_t n)
 {
