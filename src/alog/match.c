@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "../engine.h"
+#include "../proto/http.h"
 #include "../util/vec.h"
 #include "alog.h"
 
@@ -61,18 +62,6 @@ fnv(uint32_t h, const char *s, size_t len)
 	return h;
 }
 
-/* The path of a URL: after scheme://authority; a CONNECT's host:port. */
-static const char *
-url_path(const char *url)
-{
-	const char *p = strstr(url, "://");
-
-	if (p == NULL)
-		return url;
-	p = strchr(p + 3, '/');
-	return p ? p : "/";
-}
-
 /*
  * The key a line is looked up by: method and path, and the host and port
  * when the line names them ("" host: an origin-form log). Every
@@ -85,7 +74,7 @@ key_hash(const char *method, const char *host, uint16_t port,
 {
 	uint8_t p2[2] = { (uint8_t)(port >> 8), (uint8_t)port };
 	uint32_t h = fnv(2166136261u, method, strlen(method) + 1);
-	const char *p = connect ? "" : url_path(url);
+	const char *p = connect ? "" : http_url_path(url);
 
 	if (host[0]) {
 		h = fnv(h, host, strlen(host) + 1);
@@ -138,7 +127,7 @@ compatible(const struct alog_set *s, const struct alog_entry *en,
 		return false;
 	if (is_connect(method))
 		return host[0] != '\0';
-	return strcmp(url_path(url), url_path(flow_str(fl, t->url))) == 0;
+	return strcmp(http_url_path(url), http_url_path(flow_str(fl, t->url))) == 0;
 }
 
 static int

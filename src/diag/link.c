@@ -548,7 +548,7 @@ same_resource(const struct flow *fl, const struct txn *t,
 	if (strcmp(url, target) == 0)
 		return true;
 	/* origin form upstream: compare with the URL's path */
-	path = strstr(url, "://");
+	path = http_url_sep(url);
 	path = path ? strchr(path + 3, '/') : NULL;
 	if (path != NULL)
 		return strcmp(path, target) == 0;

@@ -59,14 +59,9 @@ name_hash(const char *s)
 uint32_t
 resource_hash(uint32_t host_hash, const char *target)
 {
-	const char *path = strstr(target, "://");
 	uint32_t h = host_hash;
 
-	if (path != NULL) {
-		path = strchr(path + 3, '/');
-		target = path ? path : "/";
-	}
-	for (; *target; target++)
+	for (target = http_url_path(target); *target; target++)
 		h = (h ^ (uint8_t)*target) * 16777619u;
 	return h;
 }

@@ -738,11 +738,30 @@ split_hostport(const char *s, size_t n, char *host, size_t hostlen,
 	return true;
 }
 
+const char *
+http_url_sep(const char *s)
+{
+	while ((s = strchr(s, ':')) != NULL && (s[1] != '/' || s[2] != '/'))
+		s++;
+	return s;
+}
+
+const char *
+http_url_path(const char *s)
+{
+	const char *p = http_url_sep(s);
+
+	if (p == NULL)
+		return s;
+	p = strchr(p + 3, '/');
+	return p ? p : "/";
+}
+
 bool
 http_split_authority(const char *auth, char *host, size_t hostlen,
     uint16_t *port)
 {
-	if (strstr(auth, "://") != NULL)
+	if (http_url_sep(auth) != NULL)
 		return http_url_host(auth, host, hostlen, port);
 	return split_hostport(auth, strlen(auth), host, hostlen, port);
 }
@@ -750,7 +769,7 @@ http_split_authority(const char *auth, char *host, size_t hostlen,
 bool
 http_url_host(const char *url, char *host, size_t hostlen, uint16_t *port)
 {
-	const char *sep = strstr(url, "://"), *a, *at;
+	const char *sep = http_url_sep(url), *a, *at;
 	size_t n;
 
 	*port = 0;

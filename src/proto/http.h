@@ -95,6 +95,12 @@ size_t http_first_line_len(const uint8_t *buf, size_t len);
  * On false, host is as it was or the empty string. */
 bool http_split_authority(const char *auth, char *host, size_t hostlen,
     uint16_t *port);
+/* Where "://" starts in s, or NULL: strstr's answer, without its cost
+ * on the short strings of a URL. */
+const char *http_url_sep(const char *s);
+/* The path of an absolute URL ("/" when it names none); s itself when it
+ * is not one (an origin-form target, a CONNECT's host:port). */
+const char *http_url_path(const char *s);
 /* For an absolute-form target: host, port (default 80/443 by scheme). */
 bool http_url_host(const char *url, char *host, size_t hostlen,
     uint16_t *port);

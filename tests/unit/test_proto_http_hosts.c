@@ -150,6 +150,58 @@ test_url_host(void **state)
 }
 
 /*
+ * http_url_sep is strstr(s, "://") without its cost: the same answer on
+ * strings where a ':' or a '/' could mislead a shortcut (every string of
+ * up to five bytes over ":/a" and one of up to seven with a tail).
+ */
+static void
+test_url_sep_is_strstr(void **state)
+{
+	static const char alpha[] = ":/a";
+	char s[8];
+	size_t count = 0;
+
+	(void)state;
+	for (size_t len = 0; len <= 5; len++) {
+		size_t total = 1;
+
+		for (size_t i = 0; i < len; i++)
+			total *= 3;
+		for (size_t k = 0; k < total; k++, count++) {
+			size_t v = k;
+
+			for (size_t i = 0; i < len; i++, v /= 3)
+				s[i] = alpha[v % 3];
+			s[len] = '\0';
+			if (http_url_sep(s) != strstr(s, "://"))
+				fail_msg("\"%s\": not strstr's answer", s);
+		}
+	}
+	assert_int_equal(count, 1 + 3 + 9 + 27 + 81 + 243);
+	assert_ptr_equal(http_url_sep("a:b://c"), strstr("a:b://c", "://"));
+}
+
+static void
+test_url_path(void **state)
+{
+	static const struct {
+		const char *s, *path;
+	} cases[] = {
+		{ "http://h/a/b?q", "/a/b?q" },
+		{ "http://h", "/" },
+		{ "https://h:8443/", "/" },
+		{ "/origin", "/origin" },
+		{ "host:443", "host:443" },	/* a CONNECT's target */
+		{ "", "" },
+		{ "x://h/p", "/p" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_string_equal(http_url_path(cases[i].s), cases[i].path);
+}
+
+/*
  * Every byte value in the middle of a host: accepted (and lower-cased)
  * exactly when it is visible ASCII and none of /?#@[]\\"<>{}|^` (':'
  * ends the host there and starts a port, so it is not tried).
@@ -193,6 +245,8 @@ main(void)
 		cmocka_unit_test(test_accepted),
 		cmocka_unit_test(test_url_host),
 		cmocka_unit_test(test_every_host_byte),
+		cmocka_unit_test(test_url_sep_is_strstr),
+		cmocka_unit_test(test_url_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
