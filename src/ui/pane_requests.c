@@ -31,7 +31,8 @@ req_free(struct ui *u)
 {
 	free(u->rq.ls.ids);
 	free(u->rq.next.ids);
-	u->rq.ls.ids = u->rq.next.ids = NULL;
+	free(u->rq.rows_part.ids);
+	u->rq.ls.ids = u->rq.next.ids = u->rq.rows_part.ids = NULL;
 }
 
 static size_t
@@ -284,6 +285,38 @@ req_install(struct ui *u)
 	u->dirty |= D_REQ | D_STATUS;
 }
 
+static bool
+req_list_same(const struct req_list *a, const struct req_list *b)
+{
+	return a->n == b->n && a->matches == b->matches &&
+	    a->client_w == b->client_w && a->nstatus == b->nstatus &&
+	    memcmp(a->ids, b->ids, a->n * sizeof *a->ids) == 0 &&
+	    memcmp(a->shown, b->shown, sizeof a->shown) == 0 &&
+	    memcmp(a->by_status, b->by_status, a->nstatus *
+	    sizeof *a->by_status) == 0 &&
+	    memcmp(a->client_counts, b->client_counts,
+	    sizeof a->client_counts) == 0;
+}
+
+/* GW502TUI_ROWS=stats: the list a build made, against the whole list
+ * built again (what tests/e2e/test_tui_rows.sh reads at exit). */
+static void
+req_check(struct ui *u)
+{
+	struct req_list whole;
+	size_t ti = 0, ri = 0;
+
+	memset(&whole, 0, sizeof whole);
+	if (!req_list_begin(u, &whole))
+		return;
+	req_merge(u, &whole, &ti, &ri, SIZE_MAX);
+	u->rq.checked++;
+	if (!req_list_same(&whole, &u->rq.ls))
+		u->rq.differed++;
+	free(whole.ids);
+}
+
+/* The whole list again (a filter changed): nothing of it is settled. */
 void
 req_rebuild(struct ui *u)
 {
@@ -291,12 +324,81 @@ req_rebuild(struct ui *u)
 	size_t ti = 0, ri = 0;
 
 	rq->building = false;	/* this list is the newer */
+	rq->rows_part_ok = false;	/* the filters may have changed */
 	if (!req_list_begin(u, &rq->ls)) {
 		ui_message(u, true, "out of memory for the list");
 		return;
 	}
 	req_merge(u, &rq->ls, &ti, &ri, SIZE_MAX);
 	req_install(u);
+}
+
+/*
+ * The rows' part can be kept: not under a display filter (its verdicts
+ * name rows by place, and come later), and while the header has room
+ * for one more status (which ones it drops would depend on the order).
+ */
+static bool
+req_part_usable(const struct ui *u, const struct req_list *ls)
+{
+	return u->rf == NULL && ls->nstatus <
+	    sizeof ls->by_status / sizeof ls->by_status[0];
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * ids[0..from) and ids[from..n) ascending, merged from the end (the new
+ * ones usually all come after the old); false: out of memory.
+ */
+static bool
+ids_merge(uint32_t *ids, size_t from, size_t n)
+{
+	size_t i = from, j = n - from, out = n;
+	uint32_t *fresh;
+
+	for (size_t k = from + 1; k < n; k++)
+		if (ids[k - 1] > ids[k]) {
+			qsort(ids + from, n - from, sizeof *ids, id_cmp);
+			break;
+		}
+	if (from == 0 || from == n || ids[from - 1] < ids[from])
+		return true;
+	if ((fresh = malloc(j * sizeof *fresh)) == NULL)
+		return false;
+	memcpy(fresh, ids + from, j * sizeof *fresh);
+	while (j > 0)
+		ids[--out] = i > 0 && ids[i - 1] > fresh[j - 1] ? ids[--i] :
+		    fresh[--j];
+	free(fresh);
+	return true;
+}
+
+void
+req_rows_add(struct ui *u)
+{
+	struct req_list *part = &u->rq.rows_part;
+	const struct ui_rows *rs = &u->retired_rows;
+	size_t from = part->n;
+
+	if (!u->rq.rows_part_ok)
+		return;
+	if (!req_part_usable(u, part) ||
+	    vec_reserve((void **)&part->ids, &part->cap, part->n + rs->nstaged,
+	    sizeof *part->ids, UINT32_MAX) != 0) {
+		u->rq.rows_part_ok = false;	/* built again by the next list */
+		return;
+	}
+	for (size_t i = rs->n; i < rs->n + rs->nstaged; i++)
+		req_add_entry(u, part, (uint32_t)i);
+	if (!ids_merge(part->ids, from, part->n))
+		u->rq.rows_part_ok = false;
 }
 
 bool
@@ -308,7 +410,96 @@ req_build_begin(struct ui *u)
 		return false;
 	rq->next_txn = rq->next_row = 0;
 	rq->next_total = req_total(u);
+	rq->next_part = req_part_usable(u, &rq->rows_part);
+	rq->next_counted = false;
+	if (rq->next_part && rq->rows_part_ok)
+		rq->reused++;
+	else if (!rq->next_part || !req_list_begin(u, &rq->rows_part))
+		rq->next_part = rq->rows_part_ok = false;
 	rq->building = true;
+	return true;
+}
+
+/* The rows' part built again (rows next_row on); false when the budget
+ * ran out first. */
+static bool
+req_part_fill(struct ui *u, size_t *budget)
+{
+	struct req_pane *rq = &u->rq;
+
+	while (rq->next_row < u->retired_rows.n) {
+		if (*budget == 0)
+			return false;
+		(*budget)--;
+		req_add_entry(u, &rq->rows_part, (uint32_t)rq->next_row++);
+	}
+	rq->rows_part_ok = true;
+	return true;
+}
+
+/* The model's transactions (next_txn on) into the next list, which
+ * holds the rows' part's counts and, for now, only their ids. */
+static bool
+req_live_fill(struct ui *u, size_t *budget)
+{
+	struct req_pane *rq = &u->rq;
+	struct req_list *next = &rq->next;
+	uint32_t *ids = next->ids;
+	size_t cap = next->cap;
+
+	if (!rq->next_counted) {
+		*next = rq->rows_part;	/* its counts */
+		next->ids = ids;
+		next->cap = cap;
+		next->n = 0;
+		rq->next_counted = true;
+	}
+	while (rq->next_txn < u->eng.diag.ntxns) {
+		if (*budget == 0)
+			return false;
+		(*budget)--;
+		req_add_entry(u, next, REQ_LIVE | (uint32_t)rq->next_txn++);
+	}
+	return true;
+}
+
+/* The model's ids (next->ids[0..n)) merged with the rows' part; false:
+ * out of memory, or the header's statuses full. */
+static bool
+req_part_merge(struct ui *u)
+{
+	struct req_list *next = &u->rq.next;
+	const struct req_list *part = &u->rq.rows_part;
+
+	if (!req_part_usable(u, next))
+		return false;
+	if (part->n == 0)
+		return true;
+	if (next->n > 0)
+		memmove(next->ids + part->n, next->ids,
+		    next->n * sizeof *next->ids);
+	memcpy(next->ids, part->ids, part->n * sizeof *next->ids);
+	next->n += part->n;
+	return ids_merge(next->ids, part->n, next->n);
+}
+
+/* A build that merges the rows' part with the model's transactions;
+ * false when the budget ran out first. */
+static bool
+req_part_step(struct ui *u, size_t budget)
+{
+	struct req_pane *rq = &u->rq;
+	size_t ti = 0, ri = 0;
+
+	if (!rq->rows_part_ok && !req_part_fill(u, &budget))
+		return false;
+	if (!req_live_fill(u, &budget))
+		return false;
+	if (!req_part_merge(u)) {	/* the whole list at once */
+		rq->rows_part_ok = false;
+		req_list_begin(u, &rq->next);
+		req_merge(u, &rq->next, &ti, &ri, SIZE_MAX);
+	}
 	return true;
 }
 
@@ -326,15 +517,28 @@ req_build_step(struct ui *u, size_t budget)
 		req_rebuild(u);
 		return true;
 	}
-	if (!req_merge(u, &rq->next, &rq->next_txn, &rq->next_row, budget))
+	if (rq->next_part ? !req_part_step(u, budget) :
+	    !req_merge(u, &rq->next, &rq->next_txn, &rq->next_row, budget))
 		return false;
 	/* the list shown before keeps its memory for the next build */
 	built = rq->next;
 	rq->next = rq->ls;
 	rq->ls = built;
 	rq->building = false;
+	if (u->rows_stats)
+		req_check(u);
 	req_install(u);
 	return true;
+}
+
+void
+req_update(struct ui *u)
+{
+	if (!req_build_begin(u)) {
+		req_rebuild(u);
+		return;
+	}
+	req_build_step(u, SIZE_MAX);
 }
 
 /* Moves the selection to row pos (clamped); true when it moved. */

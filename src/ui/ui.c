@@ -573,6 +573,7 @@ ui_trim_end(struct ui *u, long result)
 
 	diag_keep_cancel(dg);	/* if cut short */
 	if (result > 0) {
+		req_rows_add(u);
 		rows_commit(&u->retired_rows);
 		for (size_t r = 0; r < tr->nrefs; r++)
 			*tr->refs[r] = diag_find(dg, tr->ids[r]);
@@ -706,7 +707,7 @@ ui_diagnose(struct ui *u)
 	u->last_diag_ns = clock_mono_ns();
 	if (ui_trim_begin(u) && !ui_trim_slice(u, INT64_MAX))
 		ui_trim_end(u, -1);	/* a signal: nothing retired */
-	req_rebuild(u);
+	req_update(u);
 	ui_diagnosed(u);
 }
 
@@ -1203,6 +1204,13 @@ ui_main(const struct ui_opts *o, char *err, size_t errlen)
 		    (unsigned long long)u->rows_rebuilt, u->rows_rebuilt ?
 		    (double)u->rows_rebuild_ns / 1e6 / (double)u->rows_rebuilt :
 		    0.0, (double)u->rows_rebuild_max_ns / 1e6);
+	if (u->rows_stats)
+		fprintf(stderr, "gw502tui: list: %llu builds took the rows' "
+		    "part as it was (%zu listed); %llu checked against the "
+		    "whole list, %llu differed\n",
+		    (unsigned long long)u->rq.reused, u->rq.rows_part.n,
+		    (unsigned long long)u->rq.checked,
+		    (unsigned long long)u->rq.differed);
 	if (u->waits)
 		waits_report(u->waits);
 	/* Ctrl-C is the user quitting (like q): a clean exit */
