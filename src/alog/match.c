@@ -127,7 +127,8 @@ compatible(const struct alog_set *s, const struct alog_entry *en,
 		return false;
 	if (is_connect(method))
 		return host[0] != '\0';
-	return strcmp(http_url_path(url), http_url_path(flow_str(fl, t->url))) == 0;
+	return strcmp(http_url_path(url),
+	    http_url_path(flow_str(fl, t->url))) == 0;
 }
 
 static int

@@ -316,7 +316,7 @@ req_check(struct ui *u)
 	free(whole.ids);
 }
 
-/* The whole list again (a filter changed): nothing of it is settled. */
+/* The whole list again (a filter changed): the rows' part too, next. */
 void
 req_rebuild(struct ui *u)
 {
@@ -414,8 +414,10 @@ req_build_begin(struct ui *u)
 	rq->next_counted = false;
 	if (rq->next_part && rq->rows_part_ok)
 		rq->reused++;
-	else if (!rq->next_part || !req_list_begin(u, &rq->rows_part))
-		rq->next_part = rq->rows_part_ok = false;
+	else if (rq->next_part)	/* the part is built again first */
+		rq->next_part = req_list_begin(u, &rq->rows_part);
+	if (!rq->next_part)
+		rq->rows_part_ok = false;
 	rq->building = true;
 	return true;
 }
