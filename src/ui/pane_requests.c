@@ -353,31 +353,16 @@ id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/*
- * ids[0..from) and ids[from..n) ascending, merged from the end (the new
- * ones usually all come after the old); false: out of memory.
- */
+#define ID_KEY(p) (*(p))
+
+/* ids[0..from) and ids[from..n) ascending, merged; false: out of memory. */
 static bool
 ids_merge(uint32_t *ids, size_t from, size_t n)
 {
-	size_t i = from, j = n - from, out = n;
-	uint32_t *fresh;
+	bool ok;
 
-	for (size_t k = from + 1; k < n; k++)
-		if (ids[k - 1] > ids[k]) {
-			qsort(ids + from, n - from, sizeof *ids, id_cmp);
-			break;
-		}
-	if (from == 0 || from == n || ids[from - 1] < ids[from])
-		return true;
-	if ((fresh = malloc(j * sizeof *fresh)) == NULL)
-		return false;
-	memcpy(fresh, ids + from, j * sizeof *fresh);
-	while (j > 0)
-		ids[--out] = i > 0 && ids[i - 1] > fresh[j - 1] ? ids[--i] :
-		    fresh[--j];
-	free(fresh);
-	return true;
+	VEC_MERGE_TAIL(uint32_t, ids, from, n, ID_KEY, id_cmp, ok);
+	return ok;
 }
 
 void

@@ -527,34 +527,21 @@ rows_insert(struct row *rows, size_t s)
 	rows[pos] = r;
 }
 
+#define ROW_KEY(r) ((r)->id)
+
 void
 rows_commit(struct ui_rows *rs)
 {
-	struct row *staged, *rows = rs->rows;
-	size_t i = rs->n, j = rs->nstaged, out = rs->n + rs->nstaged;
+	size_t from = rs->n, n = rs->n + rs->nstaged;
+	bool ok;
 
 	rs->nstaged = 0;
-	if (j == 0)
-		return;
-	for (size_t k = i + 1; k < out; k++)	/* staged in order, mostly */
-		if (rows[k - 1].id > rows[k].id) {
-			qsort(rows + i, j, sizeof *rows, row_id_cmp);
-			break;
-		}
-	rs->n += j;
+	rs->n = n;
 	/* in id order: a batch comes in order, older ones may be late */
-	if (i == 0 || rows[i - 1].id < rows[i].id)
-		return;
-	if ((staged = malloc(j * sizeof *staged)) == NULL) {
-		for (size_t k = i; k < out; k++)
-			rows_insert(rows, k);
-		return;
-	}
-	memcpy(staged, rows + i, j * sizeof *staged);
-	while (j > 0)	/* merged from the end, where the staged ones were */
-		rows[--out] = i > 0 && rows[i - 1].id > staged[j - 1].id ?
-		    rows[--i] : staged[--j];
-	free(staged);
+	VEC_MERGE_TAIL(struct row, rs->rows, from, n, ROW_KEY, row_id_cmp, ok);
+	if (!ok)	/* no memory for the merge: one row at a time */
+		for (size_t k = from; k < n; k++)
+			rows_insert(rs->rows, k);
 }
 
 void

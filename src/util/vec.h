@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -92,6 +93,37 @@ void strpool_compact(struct strpool *sp, strref **refs, size_t n);
 	}								\
 	if (src_ != (it))						\
 		memcpy((it), src_, n_ * sizeof *src_);			\
+} while (0)
+
+/*
+ * it[0..from) ascending and it[from..n) appended: the tail sorted (by
+ * qsort with `cmp`, only when out of order) and merged in from the end
+ * through a copy of it, since new items mostly all come after the old.
+ * `key` is a function or macro of a `const type *` giving the number it
+ * sorts by. `ok` (a bool) is set false when the copy could not be
+ * allocated: it[from..n) is then sorted but not merged.
+ */
+#define VEC_MERGE_TAIL(type, it, from, n, key, cmp, ok) do {		\
+	type *a_ = (it), *tail_;					\
+	size_t i_ = (from), n_ = (n), j_ = n_ - i_, out_ = n_;		\
+	(ok) = true;							\
+	for (size_t k_ = i_ + 1; k_ < n_; k_++)				\
+		if (key(&a_[k_ - 1]) > key(&a_[k_])) {			\
+			qsort(a_ + i_, j_, sizeof *a_, cmp);		\
+			break;						\
+		}							\
+	if (i_ == 0 || i_ == n_ || key(&a_[i_ - 1]) < key(&a_[i_]))	\
+		break;							\
+	if ((tail_ = malloc(j_ * sizeof *tail_)) == NULL) {		\
+		(ok) = false;						\
+		break;							\
+	}								\
+	memcpy(tail_, a_ + i_, j_ * sizeof *tail_);			\
+	while (j_ > 0)							\
+		a_[--out_] = i_ > 0 &&					\
+		    key(&a_[i_ - 1]) > key(&tail_[j_ - 1]) ?		\
+		    a_[--i_] : tail_[--j_];				\
+	free(tail_);							\
 } while (0)
 
 #endif
