@@ -130,28 +130,8 @@ req_match(const struct ui *u, uint32_t e, const struct row_view *t)
 static void
 req_count_status(struct req_list *ls, const struct row_view *t)
 {
-	size_t i;
-
-	if (!t->is_error)
-		return;
-	for (i = 0; i < ls->nstatus && ls->by_status[i].status != t->status;
-	    i++)
-		;
-	if (i == ls->nstatus) {
-		if (i == sizeof ls->by_status / sizeof ls->by_status[0])
-			return;
-		ls->nstatus++;
-		ls->by_status[i].status = t->status;
-		ls->by_status[i].n = 0;
-		/* in order of status, "no answer" (0) last */
-		while (i > 0 && (ls->by_status[i - 1].status == 0 ||
-		    ls->by_status[i - 1].status > t->status) && t->status) {
-			ls->by_status[i] = ls->by_status[i - 1];
-			ls->by_status[--i].status = t->status;
-			ls->by_status[i].n = 0;
-		}
-	}
-	ls->by_status[i].n++;
+	if (t->is_error && t->status < REQ_STATUS_SLOTS)
+		ls->by_status[t->status]++;
 }
 
 /* Where sel_id is in the (by id) index, or the row just after it. */
@@ -242,7 +222,7 @@ req_list_begin(struct ui *u, struct req_list *ls)
 	}
 	ls->n = 0;
 	ls->matches = 0;
-	ls->nstatus = 0;
+	memset(ls->by_status, 0, sizeof ls->by_status);
 	ls->client_w = 6;	/* "Client" */
 	memset(ls->shown, 0, sizeof ls->shown);
 	memset(ls->client_counts, 0, sizeof ls->client_counts);
@@ -289,11 +269,10 @@ static bool
 req_list_same(const struct req_list *a, const struct req_list *b)
 {
 	return a->n == b->n && a->matches == b->matches &&
-	    a->client_w == b->client_w && a->nstatus == b->nstatus &&
+	    a->client_w == b->client_w &&
 	    memcmp(a->ids, b->ids, a->n * sizeof *a->ids) == 0 &&
 	    memcmp(a->shown, b->shown, sizeof a->shown) == 0 &&
-	    memcmp(a->by_status, b->by_status, a->nstatus *
-	    sizeof *a->by_status) == 0 &&
+	    memcmp(a->by_status, b->by_status, sizeof a->by_status) == 0 &&
 	    memcmp(a->client_counts, b->client_counts,
 	    sizeof a->client_counts) == 0;
 }
@@ -333,16 +312,12 @@ req_rebuild(struct ui *u)
 	req_install(u);
 }
 
-/*
- * The rows' part can be kept: not under a display filter (its verdicts
- * name rows by place, and come later), and while the header has room
- * for one more status (which ones it drops would depend on the order).
- */
+/* The rows' part can be kept: not under a display filter (its verdicts
+ * name rows by place, and come later). */
 static bool
-req_part_usable(const struct ui *u, const struct req_list *ls)
+req_part_usable(const struct ui *u)
 {
-	return u->rf == NULL && ls->nstatus <
-	    sizeof ls->by_status / sizeof ls->by_status[0];
+	return u->rf == NULL;
 }
 
 static int
@@ -374,7 +349,7 @@ req_rows_add(struct ui *u)
 
 	if (!u->rq.rows_part_ok)
 		return;
-	if (!req_part_usable(u, part) ||
+	if (!req_part_usable(u) ||
 	    vec_reserve((void **)&part->ids, &part->cap, part->n + rs->nstaged,
 	    sizeof *part->ids, UINT32_MAX) != 0) {
 		u->rq.rows_part_ok = false;	/* built again by the next list */
@@ -395,7 +370,7 @@ req_build_begin(struct ui *u)
 		return false;
 	rq->next_txn = rq->next_row = 0;
 	rq->next_total = req_total(u);
-	rq->next_part = req_part_usable(u, &rq->rows_part);
+	rq->next_part = req_part_usable(u);
 	rq->next_counted = false;
 	if (rq->next_part && rq->rows_part_ok)
 		rq->reused++;
@@ -451,14 +426,14 @@ req_live_fill(struct ui *u, size_t *budget)
 }
 
 /* The model's ids (next->ids[0..n)) merged with the rows' part; false:
- * out of memory, or the header's statuses full. */
+ * out of memory, or a display filter came since the build began. */
 static bool
 req_part_merge(struct ui *u)
 {
 	struct req_list *next = &u->rq.next;
 	const struct req_list *part = &u->rq.rows_part;
 
-	if (!req_part_usable(u, next))
+	if (!req_part_usable(u))
 		return false;
 	if (part->n == 0)
 		return true;
@@ -923,24 +898,27 @@ req_empty(struct ui *u, int width)
 	ui_put(u->wreq, 2, 2, width - 2, line, u->attr[TE_DIM], false);
 }
 
-/* "502×17 · 504×2 · no answer×1" */
+/* "502×17 · 504×2 · no answer×1": in order of status, no answer last. */
 static void
 req_status_counts(const struct ui *u, char *out, size_t len)
 {
-	const struct req_pane *rq = &u->rq;
+	const uint64_t *by_status = u->rq.ls.by_status;
 	const char *dot = u->utf8 ? " \xc2\xb7 " : " | ";
 	size_t o = 0;
 
 	out[0] = '\0';
-	for (size_t i = 0; i < rq->ls.nstatus && o < len; i++) {
-		char st[16];
+	for (size_t k = 1; k <= REQ_STATUS_SLOTS && o < len; k++) {
+		size_t st = k % REQ_STATUS_SLOTS;	/* 0 comes last */
+		char name[16];
 
-		if (rq->ls.by_status[i].status)
-			snprintf(st, sizeof st, "%u", rq->ls.by_status[i].status);
+		if (by_status[st] == 0)
+			continue;
+		if (st)
+			snprintf(name, sizeof name, "%zu", st);
 		else
-			snprintf(st, sizeof st, "no answer");
-		o += (size_t)snprintf(out + o, len - o, "%s%s%s%llu", i ? dot :
-		    "", st, u->g.mul, (unsigned long long)rq->ls.by_status[i].n);
+			snprintf(name, sizeof name, "no answer");
+		o += (size_t)snprintf(out + o, len - o, "%s%s%s%llu", o ? dot :
+		    "", name, u->g.mul, (unsigned long long)by_status[st]);
 	}
 }
 

@@ -119,6 +119,9 @@ struct ui_glyphs {
  * an id stays true while a trim retires or renumbers its transaction. */
 #define REQ_LIVE 0x80000000u
 
+/* A status has three digits (proto/http.c: 100-999). */
+#define REQ_STATUS_SLOTS 1000
+
 /* The list's rows and what is counted over them. */
 struct req_list {
 	uint32_t *ids;		/* ids of the entries passing the filter,
@@ -127,8 +130,9 @@ struct req_list {
 	size_t matches;		/* rows matching search */
 	int client_w;		/* width of the client column */
 	uint64_t shown[V_COUNT];	/* counts over the filtered rows */
-	struct req_status { uint16_t status; uint64_t n; } by_status[20];
-	size_t nstatus;		/* errors per status, 0 = no answer */
+	/* errors per status (100-999; 0: no answer), one slot for each: a
+	 * header over any statuses, counted in any order, is the same */
+	uint64_t by_status[REQ_STATUS_SLOTS];
 	uint64_t client_counts[V_COUNT];	/* -c: that client's errors */
 };
 
