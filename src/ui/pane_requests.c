@@ -898,35 +898,91 @@ req_empty(struct ui *u, int width)
 	ui_put(u->wreq, 2, 2, width - 2, line, u->attr[TE_DIM], false);
 }
 
-/* "502×17 · 504×2 · no answer×1": in order of status, no answer last. */
-static void
-req_status_counts(const struct ui *u, char *out, size_t len)
+/* One status's count as the title shows it: "502×17", "no answer×1". */
+static int
+status_item(const struct ui *u, size_t st, char *out, size_t len)
+{
+	unsigned long long n = (unsigned long long)u->rq.ls.by_status[st];
+
+	if (st)
+		snprintf(out, len, "%zu%s%llu", st, u->g.mul, n);
+	else
+		snprintf(out, len, "no answer%s%llu", u->g.mul, n);
+	return ui_width(out);
+}
+
+struct status_count {
+	uint16_t status;
+	uint64_t n;
+};
+
+/* Most frequent first; among equals, in the title's order. */
+static int
+status_count_cmp(const void *a, const void *b)
+{
+	const struct status_count *x = a, *y = b;
+	unsigned kx = x->status ? x->status : REQ_STATUS_SLOTS,
+	    ky = y->status ? y->status : REQ_STATUS_SLOTS;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return kx < ky ? -1 : kx > ky;
+}
+
+void
+req_status_counts(const struct ui *u, int room, char *out, size_t len)
 {
 	const uint64_t *by_status = u->rq.ls.by_status;
 	const char *dot = u->utf8 ? " \xc2\xb7 " : " | ";
-	size_t o = 0;
+	struct status_count seen[REQ_STATUS_SLOTS];
+	bool shown[REQ_STATUS_SLOTS] = { false };
+	size_t nseen = 0, nshown, o = 0;
+	int used = 0, dot_w = ui_width(dot), more_w;
+	char item[64];
 
 	out[0] = '\0';
-	for (size_t k = 1; k <= REQ_STATUS_SLOTS && o < len; k++) {
-		size_t st = k % REQ_STATUS_SLOTS;	/* 0 comes last */
-		char name[16];
+	if (len == 0)
+		return;
+	/* a column takes at most 3 bytes here ("…"): out has room */
+	if (room > (int)((len - 1) / 3))
+		room = (int)((len - 1) / 3);
+	for (size_t st = 0; st < REQ_STATUS_SLOTS; st++)
+		if (by_status[st] != 0) {
+			seen[nseen].status = (uint16_t)st;
+			seen[nseen++].n = by_status[st];
+		}
+	qsort(seen, nseen, sizeof *seen, status_count_cmp);
+	/* while some are left out, room for " · …" too */
+	more_w = dot_w + ui_width(u->g.ellipsis);
+	for (nshown = 0; nshown < nseen; nshown++) {
+		int w = status_item(u, seen[nshown].status, item,
+		    sizeof item) + (used ? dot_w : 0);
 
-		if (by_status[st] == 0)
-			continue;
-		if (st)
-			snprintf(name, sizeof name, "%zu", st);
-		else
-			snprintf(name, sizeof name, "no answer");
-		o += (size_t)snprintf(out + o, len - o, "%s%s%s%llu", o ? dot :
-		    "", name, u->g.mul, (unsigned long long)by_status[st]);
+		if (used + w + (nshown + 1 < nseen ? more_w : 0) > room)
+			break;
+		shown[seen[nshown].status] = true;
+		used += w;
 	}
+	if (nshown == 0)
+		return;
+	for (size_t k = 1; k <= REQ_STATUS_SLOTS; k++) {
+		size_t st = k % REQ_STATUS_SLOTS;	/* 0 comes last */
+
+		if (shown[st]) {
+			status_item(u, st, item, sizeof item);
+			o += (size_t)snprintf(out + o, len - o, "%s%s",
+			    o ? dot : "", item);
+		}
+	}
+	if (nshown < nseen)
+		snprintf(out + o, len - o, "%s%s", dot, u->g.ellipsis);
 }
 
 static void
 req_title(struct ui *u)
 {
 	struct req_pane *rq = &u->rq;
-	char title[1400], counts[256], esc[700];
+	char title[1400], counts[1024], esc[700];
 	int o, w = getmaxx(u->wreq), used;
 
 	o = snprintf(title, sizeof title, "%s %zu/%zu",
@@ -951,10 +1007,10 @@ req_title(struct ui *u)
 		snprintf(title + o, sizeof title - o, " (+%llu older)",
 		    (unsigned long long)(u->eng.diag.retired.txns - u->retired_rows.n));
 	ui_title(u, u->wreq, 2, title, u->focus == PANE_REQUESTS);
-	/* the errors per status, right-aligned when they fit */
-	req_status_counts(u, counts, sizeof counts);
+	/* the errors per status, right-aligned, as many as fit */
 	used = ui_width(title) + 4;
-	if (counts[0] && used + ui_width(counts) + 4 <= w - 2)
+	req_status_counts(u, w - 6 - used, counts, sizeof counts);
+	if (counts[0])
 		ui_put(u->wreq, 0, w - 3 - ui_width(counts), ui_width(counts) +
 		    2, counts, u->attr[TE_TITLE], false);
 }

@@ -388,6 +388,13 @@ bool req_build_begin(struct ui *u);
 bool req_build_step(struct ui *u, size_t budget);
 /* Starts the -Y filter once the capture has loaded. */
 void req_start(struct ui *u);
+/*
+ * The list's errors per status in at most `room` columns, as its title
+ * shows them: "502×17 · 504×2 · no answer×1", in order of status, no
+ * answer last. When not all fit, the most frequent that do (in the same
+ * order) and an ellipsis; "" when not even one does.
+ */
+void req_status_counts(const struct ui *u, int room, char *out, size_t len);
 /* Lists and selects request `id` (in the model or a retired row),
  * widening the filters when they hide it. */
 void req_show(struct ui *u, uint32_t id);

@@ -176,4 +176,3 @@ check "the exported file is not group/world writable" \
 check_eq "no temporary files are left behind" \
     "dangling.pcap err1 err2 err3 err4 err5 existing.pcap link.pcap new.pcap victim" \
     "$(ls "$D" | tr '\n' ' ' | sed 's/ $//')"
-exit 0

@@ -315,6 +315,88 @@ every_status_is_counted(void **state)
 	free(at_once.ids);
 }
 
+/* The title's counts as an ASCII terminal shows them. */
+static void
+ascii_glyphs(struct ui *u)
+{
+	u->utf8 = false;
+	u->g.mul = "x";
+	u->g.ellipsis = "...";
+}
+
+static void
+title_counts_in_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct ui *u = fx->u;
+	uint64_t *by = u->rq.ls.by_status;
+	char out[1024];
+
+	ascii_glyphs(u);
+	memset(by, 0, sizeof u->rq.ls.by_status);
+	req_status_counts(u, 200, out, sizeof out);
+	assert_string_equal(out, "");
+	by[502] = 25, by[200] = 2, by[503] = 1, by[504] = 3, by[0] = 1;
+	req_status_counts(u, 200, out, sizeof out);
+	assert_string_equal(out,
+	    "200x2 | 502x25 | 503x1 | 504x3 | no answerx1");
+	/* too narrow for all: the most frequent, then an ellipsis */
+	req_status_counts(u, 30, out, sizeof out);
+	assert_string_equal(out, "200x2 | 502x25 | 504x3 | ...");
+	req_status_counts(u, 12, out, sizeof out);
+	assert_string_equal(out, "502x25 | ...");
+	req_status_counts(u, 11, out, sizeof out);
+	assert_string_equal(out, "");
+}
+
+/* Any number of statuses, any room: never wider than the room, in
+ * order of status, and an ellipsis exactly when some are left out. */
+static void
+title_counts_fit(void **state)
+{
+	struct fixture *fx = *state;
+	struct ui *u = fx->u;
+	uint64_t *by = u->rq.ls.by_status;
+	char out[1024];
+
+	ascii_glyphs(u);
+	memset(by, 0, sizeof u->rq.ls.by_status);
+	for (size_t st = 100; st < REQ_STATUS_SLOTS; st += 3)
+		by[st] = st % 7 + 1;
+	by[0] = 9;
+	for (int room = 0; room <= 400; room++) {
+		size_t listed = 0, prev = 0, len;
+		const char *p = out;
+		bool more;
+
+		req_status_counts(u, room, out, sizeof out);
+		len = strlen(out);
+		assert_true(len <= (size_t)room);
+		more = len >= 3 && strcmp(out + len - 3, "...") == 0;
+		while (*p != '\0' && *p != '.') {
+			size_t st = 0;
+
+			if (strncmp(p, "no answer", 9) == 0)
+				p += 9, st = REQ_STATUS_SLOTS;
+			else
+				st = strtoul(p, (char **)&p, 10);
+			assert_true(st > prev);
+			prev = st;
+			assert_int_equal(*p, 'x');
+			assert_int_equal(strtoull(p + 1, (char **)&p, 10),
+			    by[st % REQ_STATUS_SLOTS]);
+			listed++;
+			if (strncmp(p, " | ", 3) == 0)
+				p += 3;
+		}
+		/* all 301 statuses fit in no title: some always left out,
+		 * and from 17 columns on one at least ("no answerx9 | ...") */
+		assert_true(more == (listed > 0));
+		if (room >= 17)
+			assert_true(listed > 0);
+	}
+}
+
 int
 main(void)
 {
@@ -330,6 +412,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(ids_hold_through_a_trim,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(every_status_is_counted,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(title_counts_in_order,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(title_counts_fit,
 		    setup, teardown),
 	};
 
