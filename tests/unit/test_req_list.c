@@ -315,25 +315,26 @@ every_status_is_counted(void **state)
 	free(at_once.ids);
 }
 
-/* The title's counts as an ASCII terminal shows them. */
-static void
-ascii_glyphs(struct ui *u)
+/* The title's counts as an ASCII terminal shows them, none counted yet. */
+static struct ui *
+title_counts_setup(void **state)
 {
+	struct ui *u = ((struct fixture *)*state)->u;
+
 	u->utf8 = false;
 	u->g.mul = "x";
 	u->g.ellipsis = "...";
+	memset(u->rq.ls.by_status, 0, sizeof u->rq.ls.by_status);
+	return u;
 }
 
 static void
 title_counts_in_order(void **state)
 {
-	struct fixture *fx = *state;
-	struct ui *u = fx->u;
+	struct ui *u = title_counts_setup(state);
 	uint64_t *by = u->rq.ls.by_status;
 	char out[1024];
 
-	ascii_glyphs(u);
-	memset(by, 0, sizeof u->rq.ls.by_status);
 	req_status_counts(u, 200, out, sizeof out);
 	assert_string_equal(out, "");
 	by[502] = 25, by[200] = 2, by[503] = 1, by[504] = 3, by[0] = 1;
@@ -354,13 +355,10 @@ title_counts_in_order(void **state)
 static void
 title_counts_fit(void **state)
 {
-	struct fixture *fx = *state;
-	struct ui *u = fx->u;
+	struct ui *u = title_counts_setup(state);
 	uint64_t *by = u->rq.ls.by_status;
 	char out[1024];
 
-	ascii_glyphs(u);
-	memset(by, 0, sizeof u->rq.ls.by_status);
 	for (size_t st = 100; st < REQ_STATUS_SLOTS; st += 3)
 		by[st] = st % 7 + 1;
 	by[0] = 9;
