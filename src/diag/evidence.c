@@ -556,7 +556,7 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 	bool rst = saw(w, &c->rst);
 	const struct frame_ref *last_syn;
 	struct evidence_row *r;
-	unsigned nsyn;
+	unsigned nsyn, run;
 	char ca[ADDR_STRLEN];
 
 	r = row_start(w, EK_CONNECT, NULL, EC_GATEWAY, EC_UPSTREAM);
@@ -568,12 +568,18 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		    addr_fmt(&c->caddr, ca, sizeof ca), c->cport);
 	}
 	row_end(w);
+	/* the first SYN of this destination's series: a host's next address
+	 * starts counting again (its first SYN is no retry, and a backoff
+	 * factor across two addresses means nothing) */
+	run = *si;
+	while (run > 0 && diag_same_dest(&fl->conns[ss->conn[run - 1]], c))
+		run--;
 	for (; *si < ss->n && ss->conn[*si] == ci; (*si)++) {
 		const struct frame_ref *f = &ss->syn[*si];
 
 		r = row_start(w, EK_SYN, f, EC_GATEWAY, EC_UPSTREAM);
 		r->ref = ci;
-		r->seq = *si + 1;
+		r->seq = *si - run + 1;
 		r->listed = true;
 		r->bad = !synack && d->cause == C_SYN_UNANSWERED &&
 		    f->number != c->syns[0].number;
@@ -587,10 +593,13 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		label(w, "%s", f->number == c->syns[0].number ? "SYN" :
 		    "SYN retransmission");
 		endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
-		if (*si > 0) {
-			r->prev_interval_ns = *si > 1 ? ss->syn[*si - 1].ts_ns -
-			    ss->syn[*si - 2].ts_ns : 0;
+		/* interval_ns: since the series' previous SYN, whatever its
+		 * address (JSON's intervals_ms); shown only within one */
+		if (*si > 0)
 			r->interval_ns = f->ts_ns - ss->syn[*si - 1].ts_ns;
+		if (r->seq > 1) {
+			r->prev_interval_ns = r->seq > 2 ?
+			    ss->syn[*si - 1].ts_ns - ss->syn[*si - 2].ts_ns : 0;
 			if (shows(w, EVIDENCE_PANE)) {
 				evidence_fmt_secs(r->interval_ns, r->interval,
 				    sizeof r->interval);
@@ -598,7 +607,7 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 				    sizeof r->factor);
 			}
 			detail(w, "Attempt %u, %s after the previous SYN%s%s\n",
-			    *si + 1, r->interval, *r->factor ? ", x" : "",
+			    r->seq, r->interval, *r->factor ? ", x" : "",
 			    r->factor);
 		}
 		row_end(w);

@@ -58,7 +58,8 @@ struct evidence_row {
 	int64_t ts_ns;		/* the frame's time (0 without a frame) */
 	uint64_t file_offset;	/* its record's offset in the capture file */
 	uint32_t ref;		/* flow.dns, .conns or .msgs index */
-	unsigned seq;		/* SYN: 1-based in the series; CONNECT:
+	unsigned seq;		/* SYN: 1-based in its destination's
+				 * series; CONNECT:
 				 * attempt number, 0 for a pooled
 				 * connection that only carried the
 				 * request (its rows are not listed) */

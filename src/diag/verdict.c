@@ -202,6 +202,12 @@ diag_syns_seen(const struct flow *fl, const struct txn *t,
 	return n == c->nsyn ? n + c->syns_dropped : n;
 }
 
+bool
+diag_same_dest(const struct conn *a, const struct conn *b)
+{
+	return a->sport == b->sport && addr_eq(&a->saddr, &b->saddr);
+}
+
 static double
 secs(int64_t ns)
 {
@@ -276,6 +282,39 @@ summary_dns(const struct flow *fl, const struct txn *t, char *out,
 	    secs(txn_elapsed_ns(fl, t, fl->stats.last_ts)));
 }
 
+/*
+ * Where the attempts before the last destination went, each address and
+ * port once, with how it ended: "; tried before: 10.0.0.4 port 80 (RST)".
+ * A host's second address is a new series: its SYNs are not the first
+ * address's retries.
+ */
+static void
+tried_before(const struct flow *fl, const struct txn *t, unsigned run,
+    char *out, size_t outlen)
+{
+	const char *sep = "; tried before: ";
+	size_t len = strlen(out);
+	char dst[ADDR_STRLEN];
+
+	for (unsigned k = 0; k < run && len < outlen; k++) {
+		const struct conn *a = &fl->conns[t->d.conns[k]];
+		int n;
+
+		if (k > 0 && diag_same_dest(&fl->conns[t->d.conns[k - 1]], a))
+			continue;
+		n = snprintf(out + len, outlen - len, "%s%s port %u (%s)", sep,
+		    addr_fmt(&a->saddr, dst, sizeof dst), a->sport,
+		    txn_saw(fl, t, &a->synack, fl->stats.last_ts) ?
+		    "connected" : a->rst_from_server && txn_saw(fl, t, &a->rst,
+		    fl->stats.last_ts) ? "RST" : txn_saw(fl, t, &a->icmp,
+		    fl->stats.last_ts) ? "ICMP" : "no answer");
+		if (n < 0)
+			return;
+		len += (size_t)n;
+		sep = ", ";
+	}
+}
+
 static void
 summary_connect(const struct flow *fl, const struct txn *t, char *out,
     size_t outlen)
@@ -283,9 +322,12 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 	const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
 	char dst[ADDR_STRLEN], from[ADDR_STRLEN], to[ADDR_PORT_STRLEN];
 	const struct frame_ref *last = NULL;
-	unsigned nsyn = 0, nrst = 0;
+	unsigned nsyn = 0, nrst = 0, run = t->d.nconns - 1;
 
-	for (unsigned k = 0; k < t->d.nconns; k++) {
+	/* the attempts to the last destination: the SYNs the verdict is on */
+	while (run > 0 && diag_same_dest(&fl->conns[t->d.conns[run - 1]], c))
+		run--;
+	for (unsigned k = run; k < t->d.nconns; k++) {
 		const struct conn *a = &fl->conns[t->d.conns[k]];
 		const struct frame_ref *a_last;
 
@@ -303,9 +345,8 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 	case C_TCP_RST:
 		snprintf(out, outlen, "%s port %u answered the SYN with RST "
 		    "(connection refused)%s", dst, c->sport,
-		    nrst > 1 && nrst == t->d.nconns ? ", every attempt" :
-		    t->d.nconns > 1 ? ", the last of the host's addresses "
-		    "tried" : "");
+		    nrst > 1 && nrst == t->d.nconns - run ? ", every attempt" :
+		    "");
 		break;
 	case C_ICMP_UNREACHABLE:
 		snprintf(out, outlen, "%s answered the SYN to %s with ICMP %s",
@@ -317,9 +358,10 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 		snprintf(out, outlen, "%u SYN%s to %s port %u got no answer "
 		    "over %.1f s", nsyn, nsyn == 1 ? "" : "s", dst, c->sport,
 		    last ? secs(last->ts_ns -
-		    fl->conns[t->d.conns[0]].syns[0].ts_ns) : 0.0);
+		    fl->conns[t->d.conns[run]].syns[0].ts_ns) : 0.0);
 		break;
 	}
+	tried_before(fl, t, run, out, outlen);
 }
 
 static void

@@ -198,7 +198,7 @@ test_next_address_at_once(void **state)
 	assert_int_equal(t->d.nconns, 2);
 	assert_string_equal(uf_summary(*state, t, sum, sizeof sum),
 	    "192.0.2.11 port 80 answered the SYN with RST (connection "
-	    "refused), the last of the host's addresses tried");
+	    "refused); tried before: 192.0.2.10 port 80 (no answer)");
 	t = next_address_after(state, 8 * UF_S);
 	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
 	assert_int_equal(t->d.nconns, 2);

@@ -119,8 +119,73 @@ test_refused_only_last(void **state)
 	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
 	assert_int_equal(t->d.nconns, 2);
 	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.11 "
-	    "port 80 answered the SYN with RST (connection refused), the "
-	    "last of the host's addresses tried");
+	    "port 80 answered the SYN with RST (connection refused); tried "
+	    "before: 192.0.2.10 port 80 (no answer)");
+}
+
+/*
+ * HOST has two addresses: the first refuses at once, the gateway tries
+ * the second, whose two SYNs go unanswered until it gives up. The
+ * summary counts the second address's SYNs over their own time, names
+ * the first with its RST, and the SYN rows start a new series there:
+ * no interval (nor backoff factor) from one address's SYN to the next's.
+ */
+static void
+test_unanswered_after_refusal(void **state)
+{
+	static const struct uf_rr two[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.10" },
+		{ DNS_T_A, NULL, 300, "192.0.2.11" },
+	};
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side out2, web2;
+	struct evidence ev = { 0 };
+	const struct txn *t;
+	char sum[256];
+	uint64_t syn[3];
+	unsigned seq[3] = { 0 }, n = 0;
+	int64_t at;
+
+	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
+	uf_side_init(&web2, "192.0.2.11", 80, 9500);
+	scene_init(&s, u);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, two, 2);
+	syn[0] = uf_syn(u, &s.out, &s.web);
+	uf_rst(u, &s.web, &s.out);
+	at = u->next_ts_ns;
+	syn[1] = uf_syn(u, &out2, &web2);
+	uf_at(u, at + 1 * UF_S);
+	syn[2] = uf_syn(u, &out2, &web2);
+	uf_at(u, at + 3 * UF_S);
+	gateway_answers(&s, 504);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(t->d.nconns, 2);
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "2 SYNs to "
+	    "192.0.2.11 port 80 got no answer over 1.0 s; tried before: "
+	    "192.0.2.10 port 80 (RST)");
+	assert_int_equal(evidence_build(&ev, &u->dg, &u->fl, t,
+	    u->fl.stats.last_ts, EVIDENCE_PANE), 0);
+	for (size_t i = 0; i < ev.n; i++) {
+		const struct evidence_row *r = &ev.rows[i];
+
+		if (r->kind != EK_SYN)
+			continue;
+		assert_true(n < 3);
+		assert_int_equal(r->frame, syn[n]);
+		seq[n++] = r->seq;
+		/* only a retry to the same address has an interval */
+		assert_int_equal(*r->interval != '\0', n == 3);
+		assert_string_equal(r->factor, "");
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(seq[0], 1);
+	assert_int_equal(seq[1], 1);
+	assert_int_equal(seq[2], 2);
+	evidence_free(&ev);
 }
 
 static void
@@ -160,6 +225,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_answer_after_200,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refused_only_last,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_unanswered_after_refusal,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_answered_sentence,
 		    uf_setup, uf_teardown),
