@@ -1808,14 +1808,14 @@ static const char *const stories[] = {
 	"  no-reply #0 Upstream>Gateway bad text=no answer to 3 SYNs\n"
 	"  connect #0 Gateway>Upstream seq=2 peer=192.0.2.11:80 text=192.0.2.11:80 from 10.0.0.1 port 50001\n"
 	"  syn #9 Gateway>Upstream listed seq=1 at=17005000000 rel=+7.003 s offset=+7.000 s peer=192.0.2.11:80\n"
-	"   [SYN] 10.0.0.1:50001 -> 192.0.2.11:80|Attempt 4, +4.000 s after the previous SYN, x2.0|\n"
+	"   [SYN] 10.0.0.1:50001 -> 192.0.2.11:80|\n"
 	"  rst #10 Upstream>Gateway bad listed at=17006000000 rel=+7.004 s delay=1.0 ms peer=192.0.2.11 text=from the server: connection refused (no SYN/ACK)\n"
 	"   [RST] 192.0.2.11:80 -> 10.0.0.1:50001|\n",
 	/* every_address_refuses */
 	"requests 1 errors 1 cannot-connect=1\n"
 	"txn 1 GET http://www.test/ status 502 error label \"CANNOT CONNECT\"\n"
 	" cannot-connect/tcp-rst dns=time conn=address port=80\n"
-	" summary: 192.0.2.11 port 80 answered the SYN with RST (connection refused), every attempt\n"
+	" summary: 192.0.2.11 port 80 answered the SYN with RST (connection refused); tried before: 192.0.2.10 port 80 (RST)\n"
 	" elapsed=7000000 range=#3-#10 frames 3 4 5 6 7 8 9 10\n"
 	" syns #6 #8\n"
 	" cols client=10.0.0.5 gateway=10.0.0.1 dns=10.0.0.53 upstream=192.0.2.10\n"
@@ -1833,8 +1833,8 @@ static const char *const stories[] = {
 	"  rst #7 Upstream>Gateway bad listed at=10006000000 rel=+0.004 s delay=1.0 ms peer=192.0.2.10 text=from the server: connection refused (no SYN/ACK)\n"
 	"   [RST] 192.0.2.10:80 -> 10.0.0.1:50000|\n"
 	"  connect #0 Gateway>Upstream seq=2 peer=192.0.2.11:80 text=192.0.2.11:80 from 10.0.0.1 port 50001\n"
-	"  syn #8 Gateway>Upstream listed seq=2 at=10007000000 rel=+0.005 s offset=+0.002 s interval=+0.002 s peer=192.0.2.11:80\n"
-	"   [SYN] 10.0.0.1:50001 -> 192.0.2.11:80|Attempt 2, +0.002 s after the previous SYN|\n"
+	"  syn #8 Gateway>Upstream listed seq=1 at=10007000000 rel=+0.005 s offset=+0.002 s peer=192.0.2.11:80\n"
+	"   [SYN] 10.0.0.1:50001 -> 192.0.2.11:80|\n"
 	"  rst #9 Upstream>Gateway bad listed at=10008000000 rel=+0.006 s delay=1.0 ms peer=192.0.2.11 text=from the server: connection refused (no SYN/ACK)\n"
 	"   [RST] 192.0.2.11:80 -> 10.0.0.1:50001|\n",
 	/* ambiguous */
@@ -2011,8 +2011,8 @@ static const char *const stories[] = {
 	"   [SYN retransmission] 10.0.0.1:50000 -> 192.0.2.10:80|Attempt 2, +0.000 s after the previous SYN|\n"
 	"  no-reply #0 Upstream>Gateway bad text=no answer to 2 SYNs\n"
 	"  connect #0 Gateway>Upstream seq=2 peer=192.0.2.11:80 text=192.0.2.11:80 from 10.0.0.1 port 50001\n"
-	"  syn #8 Gateway>Upstream listed seq=3 at=11506000000 rel=+1.504 s offset=+1.501 s interval=+1.501 s peer=192.0.2.11:80\n"
-	"   [SYN] 10.0.0.1:50001 -> 192.0.2.11:80|Attempt 3, +1.501 s after the previous SYN|\n"
+	"  syn #8 Gateway>Upstream listed seq=1 at=11506000000 rel=+1.504 s offset=+1.501 s peer=192.0.2.11:80\n"
+	"   [SYN] 10.0.0.1:50001 -> 192.0.2.11:80|\n"
 	"  rst #9 Upstream>Gateway bad listed at=11507000000 rel=+1.505 s delay=1.0 ms peer=192.0.2.11 text=from the server: connection refused (no SYN/ACK)\n"
 	"   [RST] 192.0.2.11:80 -> 10.0.0.1:50001|\n",
 	/* closed_then_reconnect */
