@@ -339,6 +339,34 @@ diag_cache_entry(const struct flow *fl, const struct dns_query *q)
 	return false;
 }
 
+/*
+ * Was q's name asked for again after q's answer, up to `until`? A
+ * resolver asks only for what its cache no longer holds, so q had expired
+ * there, whatever its TTL (raised to DIAG_CACHE_MIN_S) said: a request
+ * after that waits for the new look-up. The query beside q's own (the
+ * AAAA after the A) is not asking again. Whoever asked: the newest query
+ * for the name decides, so that retirement (diag_keep_step) can tell the
+ * same from the queries it keeps.
+ */
+bool
+diag_asked_again(const struct diag *dg, const struct flow *fl,
+    const struct dns_query *q, int64_t until)
+{
+	const char *name = flow_str(fl, q->qname);
+	const struct key_list *l = key_find(&dg->by_name, name_hash(name));
+	unsigned steps = 0;
+
+	for (size_t p = l ? key_lower(l, add_sat(until, 1)) : 0;
+	    p > 0 && steps < DIAG_CACHE_WALK; p--, steps++) {
+		const struct dns_query *a = &fl->dns[l->items[p - 1]];
+
+		if (strcasecmp(flow_str(fl, a->qname), name) == 0)
+			return a->query.ts_ns > add_sat(q->answer.ts_ns,
+			    DIAG_SLACK_NS);
+	}
+	return false;
+}
+
 bool
 diag_cache_valid(const struct flow *fl, const struct dns_query *q,
     int64_t at)
@@ -362,6 +390,7 @@ diag_cached_answer(const struct diag *dg, const struct flow *fl,
 	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
 	unsigned steps = 0;
 
+
 	for (size_t p = l ? key_lower(l, add_sat(before, 1)) : 0;
 	    p > 0 && steps < DIAG_CACHE_WALK; p--, steps++) {
 		uint32_t i = l->items[p - 1];
@@ -371,7 +400,8 @@ diag_cached_answer(const struct diag *dg, const struct flow *fl,
 		    !sent_by_gateway(dg, &q->client, client) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
-		return diag_cache_valid(fl, q, at) ? i : NONE32;
+		return diag_cache_valid(fl, q, at) && !diag_asked_again(dg,
+		    fl, q, before) ? i : NONE32;
 	}
 	return NONE32;
 }

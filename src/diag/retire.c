@@ -146,8 +146,8 @@ keep_conn_msgs(const struct flow *fl, uint32_t ci, struct keep *k)
  * NULL) holds the names met so far.
  */
 static void
-keep_cache_query(const struct flow *fl, size_t i, int64_t from,
-    uint32_t *newest, size_t nb, struct keep *k)
+keep_cache_query(const struct diag *dg, const struct flow *fl, size_t i,
+    int64_t from, uint32_t *newest, size_t nb, struct keep *k)
 {
 	const struct dns_query *q = &fl->dns[i];
 	const char *name = flow_str(fl, q->qname);
@@ -166,7 +166,10 @@ keep_cache_query(const struct flow *fl, size_t i, int64_t from,
 			return;	/* an older answer: replaced */
 		newest[b] = (uint32_t)i;
 	}
-	if (diag_cache_valid(fl, q, from))
+	/* asked again before `from`: no request to come takes it (that
+	 * query may go now, and q with it, as if it had never been) */
+	if (diag_cache_valid(fl, q, from) &&
+	    !diag_asked_again(dg, fl, q, add_sat(from, -1)))
 		k->dns[i] = 1;
 }
 
@@ -423,7 +426,7 @@ keep_item(struct diag *dg, const struct flow *fl, struct keep_pass *p,
 		}
 		break;
 	case KEEP_CACHE:	/* newest first */
-		keep_cache_query(fl, fl->ndns - 1 - i, p->from, p->newest,
+		keep_cache_query(dg, fl, fl->ndns - 1 - i, p->from, p->newest,
 		    p->nb, k);
 		break;
 	}

@@ -5,7 +5,8 @@
  * by its SOA, else 60 s), what is an entry at all (addresses or
  * NXDOMAIN; not SERVFAIL, not an empty NOERROR), its validity up to the
  * last nanosecond of the TTL, and a request served from it or not on
- * either side of that instant.
+ * either side of that instant; and its end, whatever the TTL, when the
+ * gateway asks for the name again.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -135,6 +136,55 @@ test_served_from_cache_until_ttl(void **state)
 	assert_int_equal(t->d.dns_link, LINK_NONE);
 }
 
+/*
+ * HOST was resolved with a TTL of 1 s (kept 30 s, as proxies do); 5 s
+ * later the gateway asks again (its cache had let it go) and the server
+ * stays silent; a request half a second after that waits for that
+ * look-up, and the gateway gives up: no answer from DNS, not an address
+ * from the cache. The AAAA asked right after the A's answer is the same
+ * look-up, not asking again: without the second A query the request is
+ * served from the cache.
+ */
+static const struct txn *
+asks_after_reask(void **state, bool reask)
+{
+	static const struct uf_rr ttl1[] = {
+		{ DNS_T_A, NULL, 1, "192.0.2.10" },
+	};
+	struct uf *u = again(state);
+	struct scene s;
+	int64_t t0;
+
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, ttl1, 1);
+	t0 = u->fl.dns[0].answer.ts_ns;
+	uf_dns_query(u, &s.res, &s.dns, ++s.dns_id, HOST, DNS_T_AAAA);
+	uf_dns_answer(u, &s.dns, &s.res, s.dns_id, HOST, DNS_T_AAAA, 0,
+	    NULL, 0);
+	if (reask)
+		lookup_at(&s, t0 + 5 * UF_S, HOST, -1, NULL, 0);
+	uf_at(u, t0 + 5500 * UF_MS);
+	ask(&s);
+	uf_at(u, t0 + 9 * UF_S);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_asked_again_ends_the_cache(void **state)
+{
+	const struct txn *t = asks_after_reask(state, false);
+
+	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	assert_int_equal(t->d.ndns, 1);
+	t = asks_after_reask(state, true);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	assert_int_equal(t->d.dns_link, LINK_TIME);
+	assert_int_equal(t->d.ndns, 1);
+	assert_int_equal(t->d.dns[0], 2);	/* the A asked again */
+}
+
 int
 main(void)
 {
@@ -143,6 +193,8 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_served_from_cache_until_ttl, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_asked_again_ends_the_cache, uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
