@@ -309,6 +309,24 @@ ui_hint_at(struct ui *u, int x)
 	return hints_layout(u, x, false);
 }
 
+void
+ui_list_fit(struct ui_list *l, size_t page)
+{
+	if (l->n == 0) {
+		l->sel = l->top = 0;
+		return;
+	}
+	if (l->sel >= l->n)
+		l->sel = l->n - 1;
+	if (l->sel < l->top)
+		l->top = l->sel;
+	else if (l->sel >= l->top + page)
+		l->top = l->sel - page + 1;
+	/* a taller page after a resize: earlier rows fill it, no blanks */
+	if (l->top + page > l->n)
+		l->top = l->n > page ? l->n - page : 0;
+}
+
 bool
 ui_list_move(struct ui_list *l, int act, size_t page, bool cursor)
 {

@@ -333,6 +333,12 @@ int ui_hint_at(struct ui *u, int x);
  * movement. A scrolled text (no cursor) passes sel == top.
  */
 bool ui_list_move(struct ui_list *l, int act, size_t page, bool cursor);
+/*
+ * The cursor kept on its row after the page changed size (a resize, rows
+ * gone): l->sel within the rows and visible, l->top showing no blank rows
+ * below while rows above are hidden.
+ */
+void ui_list_fit(struct ui_list *l, size_t page);
 
 /* text.c: escaping, widths, clipping, times, boxes. */
 void ui_glyphs_init(struct ui_glyphs *g, bool utf8);

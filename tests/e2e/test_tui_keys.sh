@@ -38,6 +38,16 @@ import sys
 bad = [l for l in sys.stdin.read().split("\n") if l and (l[0] not in "┌│├└" or l.rstrip()[-1] not in "┐│┤┘")]
 sys.exit(1 if bad else 0)'
 }
+# The runs of text drawn on a background colour (the selected row; headers)
+ESC=$'\e'
+hl_runs() {
+	tmux capture-pane -e -p -t "$S" |
+	    grep -oE "${ESC}\[(4[0-7]|48;[0-9;]+)m[^${ESC}]*" | sed "s/^${ESC}\[[0-9;]*m//"
+}
+hl() { hl_runs | grep -qE -- "$1"; }
+resize() { tmux resize-window -t "$S" -x "$1" -y "$2"; }
+# the list's last row (above the evidence pane's border) is not blank
+list_filled() { screen | grep -B1 '^├─ Evidence' | head -1 | grep -q '[^│ ]'; }
 widest() { screen | "$PY" -c 'import sys; print(max(len(l) for l in sys.stdin.read().split("\n")))'; }
 
 # ---- the hint bar and the keys users expect ---------------------------------
@@ -184,6 +194,35 @@ keys C-l
 check "mouse: false: a click selects nothing" wait_for 3 sh -c \
     "! tmux capture-pane -p -t '$S' | grep -q 'Request   #8 '"
 keys q
+
+# ---- resizing keeps the selection in view, without blank rows ---------------
+start 250 70 || exit 0
+keys G k
+seere "resize: G k selects a request" "Request   #[0-9]+ "
+req=$(screen | grep -oE 'Request   #[0-9]+ [A-Z]+ [^ ]+' | head -1)
+read -r _ num method url <<<"$req"
+resize 100 30
+check "resize 250x70 to 100x30: ${url:-none} still selected in the list" \
+    wait_for 5 hl "$method +$url"
+see "resize: the evidence still shows $num" "Request   $num "
+resize 250 70
+check "resize back to 250x70: the list's rows fill its pane" wait_for 5 list_filled
+check "resize back to 250x70: ${url:-none} still selected" wait_for 5 hl "$method +$url"
+keys P G
+see "resize: packets of the request" "Packets of request $num"
+frame=$(hl_runs | grep -oE '^ +[0-9]+ [+]' | grep -oE '[0-9]+' | head -1)
+resize 60 12
+check "resize packets to 60x12: frame ${frame:-none} still selected" \
+    wait_for 5 hl "^ +${frame:-none} "
+keys q
+resize 40 10
+keys Enter G
+see "resize: flow of the request" "Flow of request $num"
+resize 100 30
+see "resize flow to 100x30: its first message shown again" "│+0.000 s"
+check "resize flow to 100x30: the last message still selected" wait_for 5 hl '^[+][0-9.]+ s'
+keys F10
+see "resize: quits with 0" "EXIT=0"
 
 # ---- layouts -----------------------------------------------------------------
 start 40 10 || exit 0
