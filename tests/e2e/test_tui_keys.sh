@@ -228,6 +228,9 @@ see "resize: quits with 0" "EXIT=0"
 start 40 10 || exit 0
 check "40x10: no line wider than 40" [ "$(widest)" -le 40 ]
 check "40x10: every pane row framed (left and right border)" framed 8
+# the status line's items whole or not at all ("· 3" once read as 3 errors)
+seere "40x10: the status line drops the error count whole, with an ellipsis" \
+    " [0-9]+ frames … +\? help"
 keys P
 see "40x10: packets" "Packets of"
 check "40x10: packet rows framed" framed 8
@@ -237,6 +240,10 @@ see "40x10: flow view keeps its four lifelines (Time column dropped)" "Upstream"
 check "40x10: flow view rows framed (nothing over the right border)" framed 5
 keys q Tab Tab
 see "40x10: stream focused, its s key on the hint bar" "s Other side"
+keys q
+start 80 24 || exit 0
+seere "80x24: the status line's verdict counts whole, an ellipsis for the rest" \
+    "BAD RESP [0-9]+ … +\? help"
 keys q
 start 62 20 || exit 0
 seere "62 columns: the title keeps the most frequent error statuses, then an ellipsis" \
