@@ -224,6 +224,19 @@ check "resize flow to 100x30: the last message still selected" wait_for 5 hl '^[
 keys F10
 see "resize: quits with 0" "EXIT=0"
 
+# ---- below the minimum size: a message, not a broken layout ------------------
+start 100 30 || exit 0
+resize 20 8
+see "20x8: the screen says it is too small" "terminal too small:"
+see "20x8: and the size it needs" "need at least"
+check "20x8: no pane drawn under it" hasnt "Gateway errors"
+resize 100 30
+see "back to 100x30: the layout again" "Gateway errors"
+resize 20 8
+see "20x8 again: the message" "terminal too small:"
+keys F3 q	# F3 opens nothing there: q is not typed into a prompt
+see "20x8: q quits" "EXIT=0"
+
 # ---- layouts -----------------------------------------------------------------
 start 40 10 || exit 0
 check "40x10: no line wider than 40" [ "$(widest)" -le 40 ]
