@@ -91,7 +91,10 @@ static const struct ui_keymap keymap[] = {
 	{ ACT_REDRAW, CX_ALL, false, { CTRL('L') }, NULL, "redraw the screen" },
 	{ ACT_BACK, CX_FLOW | CX_PK | CX_PKD, false,
 	    { 'q', ESC, KEY_LEFT, 'h', 'Q' }, "Back", "back" },
-	{ ACT_QUIT, CX_MAIN, false, { 'q', 'Q' }, NULL,
+	/* as in the views: q leaves the pane, only the list's q quits */
+	{ ACT_BACK, CX_EV | CX_ST, false, { 'q', ESC, 'Q' }, "Back",
+	    "back to the list" },
+	{ ACT_QUIT, CX_REQ, false, { 'q', 'Q' }, NULL,
 	    "quit (while loading: stop loading)" },
 	{ ACT_QUIT, CX_ALL, false, { KEY_F(10) }, "Quit",
 	    "quit (Ctrl-C too)" },

@@ -983,8 +983,12 @@ ui_global(struct ui *u, int act)
 	case ACT_QUIT:
 		u->quit = true;
 		break;
-	case ACT_BACK:
-		ui_pop_view(u);
+	case ACT_BACK:	/* from a view to what it covers; from a pane to
+			 * the list */
+		if (u->nviews)
+			ui_pop_view(u);
+		else
+			ui_focus(u, PANE_REQUESTS);
 		break;
 	case ACT_TAB: case ACT_BTAB:
 		ui_focus(u, (u->focus + (act == ACT_TAB ? 1 : PANE_COUNT - 1)) %

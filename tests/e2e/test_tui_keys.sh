@@ -224,6 +224,23 @@ check "resize flow to 100x30: the last message still selected" wait_for 5 hl '^[
 keys F10
 see "resize: quits with 0" "EXIT=0"
 
+# ---- q and Esc go back from a pane, as from a view; q in the list quits ------
+start 100 30 || exit 0
+keys Tab Tab
+see "stream focused: q Back on its hint bar" "q Back"
+see "stream focused: its s key" "s Other side"
+keys q
+check "q in the stream: back to the list" wait_for 5 hasnt "s Other side"
+check "q in the stream: the TUI still runs" hasnt "EXIT="
+check "q in the stream: the list's hints (no q Back)" wait_for 5 hasnt "q Back"
+keys Tab
+see "evidence focused: q Back on its hint bar" "q Back"
+keys Escape
+check "Esc in the evidence: back to the list" wait_for 5 hasnt "q Back"
+check "Esc in the evidence: the TUI still runs" hasnt "EXIT="
+keys q
+see "q in the list: quits" "EXIT=0"
+
 # ---- below the minimum size: a message, not a broken layout ------------------
 start 100 30 || exit 0
 resize 20 8
