@@ -100,6 +100,13 @@ keys g P
 see "P: packets of the request" "Packets of request #5"
 see "hint bar in Packets: Detail" "Enter Detail"
 see "hint bar in Packets: Mark" "Space Mark"
+see "Packets: times since the request first" "No. Since req"
+keys T
+see "T: then deltas" "No. Delta"
+keys T
+see "T: then absolute times" "No. Time"
+keys T
+see "T: since the request again" "No. Since req"
 for _ in 1 2 3 4; do keys j; done
 keys Enter
 # one of request #5's frames (the truth file's range: numbers change with
@@ -155,6 +162,13 @@ sys.exit(1 if missing or len(helps) < 30 else 0)
 EOF
 rc=$?
 checked "help lists every action of the table ($(head -c 40 "$TMPD/help.check"))" "$rc" "help.check" "$TMPD/help.check"
+# T's order as the packet list cycles it (checked under Packets below)
+check "help: T's order is the packets' (since the request, delta, absolute)" \
+    grep -q "time: since the request, delta, absolute" "$TMPD/help.txt"
+for k in x s; do
+	check_eq "help: $k listed once" 1 \
+	    "$(grep -oE "│   $k {10,}[^│]*[^│ ]" "$TMPD/help.txt" | sort -u | wc -l)"
+done
 
 # ---- t: the theme's own name -------------------------------------------------
 keys t
