@@ -285,6 +285,17 @@ check "40x10: flow view rows framed (nothing over the right border)" framed 5
 keys q Tab Tab
 see "40x10: stream focused, its s key on the hint bar" "s Other side"
 keys q
+start 60 40 || exit 0
+keys F1
+see "60 columns: help" "Everywhere"
+: >"$TMPD/help60.txt"
+for _ in 1 2 3; do screen >>"$TMPD/help60.txt"; keys NPage; done
+keys q
+# a long line goes on under its text, not cut ("host, UR", "(also Flow")
+check "60 columns: help wraps the search line (… URL, client)" \
+    grep -qE "│ {20,}(.* )?client\) +│" "$TMPD/help60.txt"
+check "60 columns: help wraps e's line (… (also Flow))" \
+    grep -qE "│ {20,}(.* )?\(?(also )?Flow\) +│" "$TMPD/help60.txt"
 start 80 24 || exit 0
 seere "80x24: the status line's verdict counts whole, an ellipsis for the rest" \
     "BAD RESP [0-9]+ … +\? help"
