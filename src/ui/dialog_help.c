@@ -19,30 +19,21 @@
 static size_t
 help_wrap(const char *line, int width, char (*out)[UI_HELP_W], size_t max)
 {
-	int indent = line[0] == ' ' ? HELP_TEXT_COL : 2, used;
+	int indent = line[0] == ' ' ? HELP_TEXT_COL : 2;
 	const char *p = line;
-	size_t n = 0, fit, cut;
+	size_t n = 0, cut;
 
 	if (width - indent < HELP_MIN_TEXT)
 		indent = 4;
-	while (n < max) {
+	do {
 		int lead = n ? indent : 0;
 
-		fit = ui_prefix_cols(p, width - lead, &used);
-		cut = fit;
-		/* more follows: cut at its last space (past the key column) */
-		for (size_t i = fit; p[fit] && i > (size_t)(n ? 0 : indent); i--)
-			if (p[i] == ' ') {
-				cut = i;
-				break;
-			}
+		cut = ui_wrap_cut(p, width - lead);
 		snprintf(out[n++], UI_HELP_W, "%*s%.*s", lead, "", (int)cut, p);
 		p += cut;
 		while (*p == ' ')
 			p++;
-		if (!*p || cut == 0)
-			break;
-	}
+	} while (*p && n < max);
 	return n;
 }
 

@@ -910,29 +910,24 @@ static void
 ui_draw_too_small(void)
 {
 	char msg[96];
-	const char *line[4];
-	int len[4], n = 0, rest, cut, y;
+	const char *line[4], *p = msg;
+	size_t len[4];
+	int n = 0, y;
 
 	snprintf(msg, sizeof msg, "terminal too small: %dx%d, need at least "
 	    "%dx%d", COLS, LINES, UI_MIN_COLS, UI_MIN_ROWS);
-	for (const char *p = msg; *p && n < 4; p += cut) {
+	while (*p && n < 4) {
+		line[n] = p;
+		len[n] = ui_wrap_cut(p, COLS);
+		p += len[n++];
 		while (*p == ' ')
 			p++;
-		rest = (int)strlen(p);
-		cut = rest <= COLS ? rest : COLS;
-		for (int i = cut; cut < rest && i > 0; i--)
-			if (p[i] == ' ') {
-				cut = i;
-				break;
-			}
-		line[n] = p;
-		len[n++] = cut;
 	}
 	werase(stdscr);
 	y = LINES > n ? (LINES - n) / 2 : 0;
 	for (int i = 0; i < n && y + i < LINES; i++)
-		mvaddnstr(y + i, len[i] < COLS ? (COLS - len[i]) / 2 : 0,
-		    line[i], len[i]);
+		mvaddnstr(y + i, (COLS - (int)len[i]) / 2, line[i],
+		    (int)len[i]);
 	wnoutrefresh(stdscr);
 }
 
