@@ -20,6 +20,8 @@ struct ui_keymap {
 	bool live;		/* only on a live capture */
 	int keys[K_MAX];	/* 0-terminated; keys[0] names it on the bar */
 	const char *hint;	/* its word on the hint bar, NULL: none */
+	/* its line in the help, NULL: said by the entry of the same keys
+	 * in another pane (an entry apart only for its hint) */
 	const char *help;
 };
 
@@ -42,12 +44,11 @@ static const struct ui_keymap keymap[] = {
 	{ ACT_ENTER, CX_PK, false, { '\n', '\r', KEY_ENTER }, "Detail",
 	    "the packet decoded, with its bytes in hex" },
 	{ ACT_STREAM, CX_REQ | CX_EV, false, { 's' }, "Stream",
-	    "show the upstream stream of the request" },
-	{ ACT_STREAM, CX_ST, false, { 's' }, "Other side",
-	    "stream: upstream / client side" },
-	{ ACT_HEX, CX_ST, false, { 'x' }, "Hex", "stream: hex dump / text" },
+	    "show the request's upstream stream; again: the client side" },
+	{ ACT_STREAM, CX_ST, false, { 's' }, "Other side", NULL },
+	{ ACT_HEX, CX_ST, false, { 'x' }, "Hex", NULL },
 	{ ACT_HEX, CX_REQ | CX_EV, false, { 'x' }, NULL,
-	    "show the stream as a hex dump" },
+	    "the stream as a hex dump / as text" },
 	{ ACT_PACKETS, CX_MAIN, false, { 'P' }, "Packets",
 	    "packet list of the request (Wireshark-like)" },
 	{ ACT_DFILTER, CX_MAIN, false, { 'F', ':' }, "Filter",
@@ -62,7 +63,7 @@ static const struct ui_keymap keymap[] = {
 	{ ACT_EXPORT_MARKED, CX_PK, false, { 'E' }, "Export",
 	    "export the marked (or displayed) frames to pcap" },
 	{ ACT_TIME, CX_PK, false, { 'T' }, "Time",
-	    "time: absolute, since the request, delta" },
+	    "time: since the request, delta, absolute" },
 	{ ACT_JUMP, CX_PK | CX_PKD, false, { 'r' }, "Request",
 	    "go to the packet's request in the list" },
 	{ ACT_NARROW, CX_MAIN, false, { KEY_F(4), '\\' }, NULL,
@@ -91,7 +92,10 @@ static const struct ui_keymap keymap[] = {
 	{ ACT_REDRAW, CX_ALL, false, { CTRL('L') }, NULL, "redraw the screen" },
 	{ ACT_BACK, CX_FLOW | CX_PK | CX_PKD, false,
 	    { 'q', ESC, KEY_LEFT, 'h', 'Q' }, "Back", "back" },
-	{ ACT_QUIT, CX_MAIN, false, { 'q', 'Q' }, NULL,
+	/* as in the views: q leaves the pane, only the list's q quits */
+	{ ACT_BACK, CX_EV | CX_ST, false, { 'q', ESC, 'Q' }, "Back",
+	    "back to the list" },
+	{ ACT_QUIT, CX_REQ, false, { 'q', 'Q' }, NULL,
 	    "quit (while loading: stop loading)" },
 	{ ACT_QUIT, CX_ALL, false, { KEY_F(10) }, "Quit",
 	    "quit (Ctrl-C too)" },
@@ -205,7 +209,7 @@ ui_help_lines(const struct ui *u, char (*out)[UI_HELP_W], size_t max)
 			const struct ui_keymap *m = &keymap[i];
 			size_t o = 0;
 
-			if (section_of(m->ctx) != s)
+			if (section_of(m->ctx) != s || !m->help)
 				continue;
 			if (!any) {
 				if (n)
@@ -307,6 +311,24 @@ int
 ui_hint_at(struct ui *u, int x)
 {
 	return hints_layout(u, x, false);
+}
+
+void
+ui_list_fit(struct ui_list *l, size_t page)
+{
+	if (l->n == 0) {
+		l->sel = l->top = 0;
+		return;
+	}
+	if (l->sel >= l->n)
+		l->sel = l->n - 1;
+	if (l->sel < l->top)
+		l->top = l->sel;
+	else if (l->sel >= l->top + page)
+		l->top = l->sel - page + 1;
+	/* a taller page after a resize: earlier rows fill it, no blanks */
+	if (l->top + page > l->n)
+		l->top = l->n > page ? l->n - page : 0;
 }
 
 bool

@@ -874,6 +874,21 @@ pk_click(struct ui *u, int y)
 	}
 }
 
+/* The page's height changed: the selected packet stays in view. */
+static void
+pk_resize(struct ui *u)
+{
+	struct pk_view *pk = u->pk;
+	struct ui_list l;
+
+	if (!pk)
+		return;
+	l = (struct ui_list){ pk->rows.n, pk->sel, pk->top };
+	ui_list_fit(&l, pk_page(u));
+	pk->sel = l.sel;
+	pk->top = l.top;
+}
+
 const struct ui_pane ui_pane_packets = {
 	.name = "Packets",
 	.ctx = CX_PK,
@@ -884,6 +899,7 @@ const struct ui_pane ui_pane_packets = {
 	.draw = pk_draw,
 	.key = pk_key,
 	.click = pk_click,
+	.resize = pk_resize,
 	.slot = SLOT_FULL,
 	.txn_ref = pk_txn_ref,
 	.step = pk_busy_step,

@@ -149,20 +149,11 @@ static void
 req_keep_visible(struct ui *u)
 {
 	struct req_pane *rq = &u->rq;
-	size_t page = req_page(u);
+	struct ui_list l = { rq->ls.n, rq->sel, rq->top };
 
-	if (rq->ls.n == 0) {
-		rq->sel = rq->top = 0;
-		return;
-	}
-	if (rq->sel >= rq->ls.n)
-		rq->sel = rq->ls.n - 1;
-	if (rq->sel < rq->top)
-		rq->top = rq->sel;
-	if (rq->sel >= rq->top + page)
-		rq->top = rq->sel - page + 1;
-	if (rq->top + page > rq->ls.n)
-		rq->top = rq->ls.n > page ? rq->ls.n - page : 0;
+	ui_list_fit(&l, req_page(u));
+	rq->sel = l.sel;
+	rq->top = l.top;
 }
 
 static void
@@ -1067,6 +1058,7 @@ const struct ui_pane ui_pane_requests = {
 	.draw = req_draw,
 	.key = req_key,
 	.click = req_click,
+	.resize = req_keep_visible,	/* the page's height changed */
 	.slot = SLOT_TOP,
 	.step = req_step,
 	.destroy = req_destroy,

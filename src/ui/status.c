@@ -49,15 +49,57 @@ status_file(const struct ui *u)
 	return p ? p + 1 : u->opts->path;
 }
 
+/* A part of the counts line: a count with its label, shown whole or not
+ * at all (a cut "3" of "32 errors" reads as a count of its own). */
+struct status_item {
+	char text[320];		/* safe text, its leading separator included */
+	attr_t attr;
+};
+
+#define STATUS_MAX_ITEMS (3 + V_COUNT + 4)
+
+/*
+ * Items from the left in `room` columns; when not all fit, those before
+ * the first that does not, then an ellipsis saying some are missing.
+ */
+static void
+status_items(struct ui *u, const struct status_item *it, size_t n, int room)
+{
+	int total = 0, x = 0, w;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		total += ui_width(it[i].text);
+	if (total > room)	/* keep a place for " …" */
+		room -= 1 + ui_width(u->g.ellipsis);
+	for (i = 0; i < n; i++) {
+		w = ui_width(it[i].text);
+		if (x + w > room)
+			break;
+		x += ui_put(u->wstat, 0, x, w, it[i].text, it[i].attr, false);
+	}
+	if (i < n) {
+		x += ui_put(u->wstat, 0, x, 1, " ", u->attr[TE_STATUS], false);
+		ui_put(u->wstat, 0, x, ui_width(u->g.ellipsis), u->g.ellipsis,
+		    u->attr[TE_STATUS], false);
+	}
+}
+
 static void
 status_counts(struct ui *u)
 {
 	const uint64_t *c = u->opts->eo.client.family ? u->rq.ls.client_counts :
 	    u->eng.diag.counts;
 	const char *dot = u->utf8 ? " \xc2\xb7 " : " | ";
-	char line[512], esc[300];
+	const char *flags[] = { u->cancelled ? " (partial)" : "",
+	    u->rq.show_all ? " [all]" : "",
+	    u->rq.narrow[0] || u->rf ? " [filter]" : "",
+	    u->rq.client_on ? " [client]" : "" };
+	struct status_item it[STATUS_MAX_ITEMS];
+	char esc[300];
 	uint64_t errs = 0;
-	int v, x, right = u->cols > 8 ? u->cols - 8 : 0;
+	size_t n = 0, i;
+	int v, right = u->cols > 8 ? u->cols - 8 : 0;
 
 	for (v = V_HOST_NOT_RESOLVABLE; v < V_COUNT; v++)
 		errs += c[v];
@@ -65,22 +107,27 @@ status_counts(struct ui *u)
 		ui_live_status(u, esc, sizeof esc);
 	else
 		ui_esc_str(u, status_file(u), esc, sizeof esc);
-	snprintf(line, sizeof line, " %s%s%llu frames%s%llu error%s%s", esc,
-	    dot, (unsigned long long)u->eng.flow.stats.frames, dot,
+	snprintf(it[n].text, sizeof it[n].text, " %s", esc);
+	it[n++].attr = u->attr[TE_STATUS];
+	snprintf(it[n].text, sizeof it[n].text, "%s%llu frames", dot,
+	    (unsigned long long)u->eng.flow.stats.frames);
+	it[n++].attr = u->attr[TE_STATUS];
+	snprintf(it[n].text, sizeof it[n].text, "%s%llu error%s%s", dot,
 	    (unsigned long long)errs, errs == 1 ? "" : "s", errs ? ":" : "");
-	x = ui_put(u->wstat, 0, 0, right, line, u->attr[TE_STATUS], false);
+	it[n++].attr = u->attr[TE_STATUS];
 	for (v = V_HOST_NOT_RESOLVABLE; v < V_COUNT; v++) {
 		if (!c[v])
 			continue;
-		snprintf(line, sizeof line, " %s %llu", ui_verdict_short(v),
-		    (unsigned long long)c[v]);
-		x += ui_put(u->wstat, 0, x, right - x, line,
-		    u->attr[TE_STATUS_KEY], false);
+		snprintf(it[n].text, sizeof it[n].text, " %s %llu",
+		    ui_verdict_short(v), (unsigned long long)c[v]);
+		it[n++].attr = u->attr[TE_STATUS_KEY];
 	}
-	snprintf(line, sizeof line, "%s%s%s%s", u->cancelled ? " (partial)" :
-	    "", u->rq.show_all ? " [all]" : "", u->rq.narrow[0] || u->rf ?
-	    " [filter]" : "", u->rq.client_on ? " [client]" : "");
-	ui_put(u->wstat, 0, x, right - x, line, u->attr[TE_STATUS], true);
+	for (i = 0; i < sizeof flags / sizeof flags[0]; i++)
+		if (flags[i][0]) {
+			snprintf(it[n].text, sizeof it[n].text, "%s", flags[i]);
+			it[n++].attr = u->attr[TE_STATUS];
+		}
+	status_items(u, it, n, right);
 	/* the way to the help always shows, at the right end */
 	ui_put(u->wstat, 0, right, u->cols - right, " ? help ",
 	    u->attr[TE_STATUS_KEY], true);

@@ -293,22 +293,31 @@ ui_scroll_key(int act, size_t n, size_t page, size_t *top)
 	return true;
 }
 
+size_t
+ui_wrap_cut(const char *s, int width)
+{
+	int used;
+	size_t n = ui_prefix_cols(s, width, &used), cut = n;
+
+	if (s[n] != '\0') {
+		while (cut > 0 && s[cut] != ' ')
+			cut--;
+		if (cut == 0)
+			cut = n ? n : 1;
+	}
+	return cut;
+}
+
 int
 ui_put_wrapped(WINDOW *w, int y, int x, int width, int rows,
     const char *s, attr_t a)
 {
 	char part[512];
-	int used, r = 0;
+	int r = 0;
 
 	while (*s && r < rows && width > 0) {
-		size_t n = ui_prefix_cols(s, width, &used), cut = n;
+		size_t cut = ui_wrap_cut(s, width);
 
-		if (s[n] != '\0') {
-			while (cut > 0 && s[cut] != ' ')
-				cut--;
-			if (cut == 0)
-				cut = n ? n : 1;
-		}
 		snprintf(part, sizeof part, "%.*s", (int)cut, s);
 		ui_put(w, y + r++, x, width, part, a, false);
 		s += cut;

@@ -40,6 +40,16 @@
  * signals wait for no more than that however slow the frames (issue 13) */
 #define UI_SLICE_NS (20LL * 1000000LL)
 #define UI_STEP_FRAMES 1000
+/*
+ * The smallest screen the layout is drawn on: 30 columns keep every
+ * pane's border and title, the list's four column headings whole and a
+ * prompt's label with room to type (test_files_signals F7); 10 rows are
+ * 2 list rows, 2 lines of evidence, the status line and the hint bar, and
+ * one message of the flow view over its footer. Smaller, a message says
+ * so (ui_draw_too_small).
+ */
+#define UI_MIN_COLS 30
+#define UI_MIN_ROWS 10
 /* A diagnosis slice (also at most UI_SLICE_NS) looks at the clock after
  * this many transactions: one takes microseconds, a hard one a few ms */
 #define UI_DIAG_STEP 16
@@ -307,11 +317,12 @@ ui_layout(struct ui *u)
 
 	ui_delwins(u);
 	getmaxyx(stdscr, u->rows, u->cols);
-	/* smaller than this, curses would refuse the windows: draw less */
-	if (u->rows < 8)
-		u->rows = 8;
-	if (u->cols < 20)
-		u->cols = 20;
+	/* smaller, the panes are laid out at the minimum, unseen: only
+	 * ui_draw_too_small's message shows */
+	if (u->rows < UI_MIN_ROWS)
+		u->rows = UI_MIN_ROWS;
+	if (u->cols < UI_MIN_COLS)
+		u->cols = UI_MIN_COLS;
 	u->wide = u->cols >= UI_WIDE_COLS;
 	h = u->rows - 2;	/* the status line and the hint bar */
 	u->top_h = ui_top_height(u);
@@ -887,9 +898,48 @@ ui_load_slice(struct ui *u)
 
 /* ---- drawing --------------------------------------------------------- */
 
+/* Is the terminal smaller than the layout needs? */
+static bool
+ui_too_small(void)
+{
+	return LINES < UI_MIN_ROWS || COLS < UI_MIN_COLS;
+}
+
+/* Instead of a broken layout: what is wrong, centred, wrapped at spaces. */
+static void
+ui_draw_too_small(void)
+{
+	char msg[96];
+	const char *line[4], *p = msg;
+	size_t len[4];
+	int n = 0, y;
+
+	snprintf(msg, sizeof msg, "terminal too small: %dx%d, need at least "
+	    "%dx%d", COLS, LINES, UI_MIN_COLS, UI_MIN_ROWS);
+	while (*p && n < 4) {
+		line[n] = p;
+		len[n] = ui_wrap_cut(p, COLS);
+		p += len[n++];
+		while (*p == ' ')
+			p++;
+	}
+	werase(stdscr);
+	y = LINES > n ? (LINES - n) / 2 : 0;
+	for (int i = 0; i < n && y + i < LINES; i++)
+		mvaddnstr(y + i, (COLS - (int)len[i]) / 2, line[i],
+		    (int)len[i]);
+	wnoutrefresh(stdscr);
+}
+
 static void
 ui_draw(struct ui *u)
 {
+	if (ui_too_small()) {
+		ui_draw_too_small();
+		u->dirty = 0;
+		doupdate();
+		return;
+	}
 	if (u->nviews) {
 		if (u->dirty & (D_FLOW | D_REQ | D_EV | D_ST))
 			u->views[u->nviews - 1]->draw(u);
@@ -928,8 +978,12 @@ ui_global(struct ui *u, int act)
 	case ACT_QUIT:
 		u->quit = true;
 		break;
-	case ACT_BACK:
-		ui_pop_view(u);
+	case ACT_BACK:	/* from a view to what it covers; from a pane to
+			 * the list */
+		if (u->nviews)
+			ui_pop_view(u);
+		else
+			ui_focus(u, PANE_REQUESTS);
 		break;
 	case ACT_TAB: case ACT_BTAB:
 		ui_focus(u, (u->focus + (act == ACT_TAB ? 1 : PANE_COUNT - 1)) %
@@ -1052,6 +1106,11 @@ ui_key(struct ui *u, int k)
 	}
 	if (k == KEY_RESIZE) {
 		ui_layout(u);
+		return;
+	}
+	if (ui_too_small()) {	/* nothing to act on: the keys that quit */
+		if (ui_action(u, CX_REQ, k) == ACT_QUIT)
+			u->quit = true;
 		return;
 	}
 	if (k == KEY_MOUSE) {

@@ -333,6 +333,12 @@ int ui_hint_at(struct ui *u, int x);
  * movement. A scrolled text (no cursor) passes sel == top.
  */
 bool ui_list_move(struct ui_list *l, int act, size_t page, bool cursor);
+/*
+ * The cursor kept on its row after the page changed size (a resize, rows
+ * gone): l->sel within the rows and visible, l->top showing no blank rows
+ * below while rows above are hidden.
+ */
+void ui_list_fit(struct ui_list *l, size_t page);
 
 /* text.c: escaping, widths, clipping, times, boxes. */
 void ui_glyphs_init(struct ui_glyphs *g, bool utf8);
@@ -357,6 +363,9 @@ void ui_title(const struct ui *u, WINDOW *w, int x, const char *title,
 size_t ui_page(WINDOW *w);
 /* Scrolls a text of n lines shown `page` at a time by a movement action. */
 bool ui_scroll_key(int act, size_t n, size_t page, size_t *top);
+/* Bytes of safe text's first line wrapped at spaces to width columns (a
+ * word wider than that is cut; at least one byte of a non-empty text). */
+size_t ui_wrap_cut(const char *safe, int width);
 /* Safe text wrapped at spaces onto rows y.. of w; returns rows used. */
 int ui_put_wrapped(WINDOW *w, int y, int x, int width, int rows,
     const char *safe, attr_t a);

@@ -337,6 +337,18 @@ fv_click(struct ui *u, int y)
 	}
 }
 
+/* The page's height changed: the selected message stays in view. */
+static void
+fv_resize(struct ui *u)
+{
+	struct fv_view *fv = &u->fv;
+	struct ui_list l = { fv->lad.n, fv->sel, fv->top };
+
+	ui_list_fit(&l, fv_page(u));
+	fv->sel = l.sel;
+	fv->top = l.top;
+}
+
 static uint32_t *
 fv_txn_ref(struct ui *u)
 {
@@ -353,6 +365,7 @@ const struct ui_pane ui_pane_flow = {
 	.draw = fv_draw,
 	.key = fv_key,
 	.click = fv_click,
+	.resize = fv_resize,
 	.slot = SLOT_FULL,
 	.txn_ref = fv_txn_ref,
 	.destroy = fv_close,

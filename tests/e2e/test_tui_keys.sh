@@ -38,6 +38,16 @@ import sys
 bad = [l for l in sys.stdin.read().split("\n") if l and (l[0] not in "┌│├└" or l.rstrip()[-1] not in "┐│┤┘")]
 sys.exit(1 if bad else 0)'
 }
+# The runs of text drawn on a background colour (the selected row; headers)
+ESC=$'\e'
+hl_runs() {
+	tmux capture-pane -e -p -t "$S" |
+	    grep -oE "${ESC}\[(4[0-7]|48;[0-9;]+)m[^${ESC}]*" | sed "s/^${ESC}\[[0-9;]*m//"
+}
+hl() { hl_runs | grep -qE -- "$1"; }
+resize() { tmux resize-window -t "$S" -x "$1" -y "$2"; }
+# the list's last row (above the evidence pane's border) is not blank
+list_filled() { screen | grep -B1 '^├─ Evidence' | head -1 | grep -q '[^│ ]'; }
 widest() { screen | "$PY" -c 'import sys; print(max(len(l) for l in sys.stdin.read().split("\n")))'; }
 
 # ---- the hint bar and the keys users expect ---------------------------------
@@ -90,6 +100,13 @@ keys g P
 see "P: packets of the request" "Packets of request #5"
 see "hint bar in Packets: Detail" "Enter Detail"
 see "hint bar in Packets: Mark" "Space Mark"
+see "Packets: times since the request first" "No. Since req"
+keys T
+see "T: then deltas" "No. Delta"
+keys T
+see "T: then absolute times" "No. Time"
+keys T
+see "T: since the request again" "No. Since req"
 for _ in 1 2 3 4; do keys j; done
 keys Enter
 # one of request #5's frames (the truth file's range: numbers change with
@@ -145,6 +162,13 @@ sys.exit(1 if missing or len(helps) < 30 else 0)
 EOF
 rc=$?
 checked "help lists every action of the table ($(head -c 40 "$TMPD/help.check"))" "$rc" "help.check" "$TMPD/help.check"
+# T's order as the packet list cycles it (checked under Packets below)
+check "help: T's order is the packets' (since the request, delta, absolute)" \
+    grep -q "time: since the request, delta, absolute" "$TMPD/help.txt"
+for k in x s; do
+	check_eq "help: $k listed once" 1 \
+	    "$(grep -oE "│   $k {10,}[^│]*[^│ ]" "$TMPD/help.txt" | sort -u | wc -l)"
+done
 
 # ---- t: the theme's own name -------------------------------------------------
 keys t
@@ -185,10 +209,72 @@ check "mouse: false: a click selects nothing" wait_for 3 sh -c \
     "! tmux capture-pane -p -t '$S' | grep -q 'Request   #8 '"
 keys q
 
+# ---- resizing keeps the selection in view, without blank rows ---------------
+start 250 70 || exit 0
+keys G k
+seere "resize: G k selects a request" "Request   #[0-9]+ "
+req=$(screen | grep -oE 'Request   #[0-9]+ [A-Z]+ [^ ]+' | head -1)
+read -r _ num method url <<<"$req"
+resize 100 30
+check "resize 250x70 to 100x30: ${url:-none} still selected in the list" \
+    wait_for 5 hl "$method +$url"
+see "resize: the evidence still shows $num" "Request   $num "
+resize 250 70
+check "resize back to 250x70: the list's rows fill its pane" wait_for 5 list_filled
+check "resize back to 250x70: ${url:-none} still selected" wait_for 5 hl "$method +$url"
+keys P G
+see "resize: packets of the request" "Packets of request $num"
+frame=$(hl_runs | grep -oE '^ +[0-9]+ [+]' | grep -oE '[0-9]+' | head -1)
+resize 60 12
+check "resize packets to 60x12: frame ${frame:-none} still selected" \
+    wait_for 5 hl "^ +${frame:-none} "
+keys q
+resize 40 10
+keys Enter G
+see "resize: flow of the request" "Flow of request $num"
+resize 100 30
+see "resize flow to 100x30: its first message shown again" "│+0.000 s"
+check "resize flow to 100x30: the last message still selected" wait_for 5 hl '^[+][0-9.]+ s'
+keys F10
+see "resize: quits with 0" "EXIT=0"
+
+# ---- q and Esc go back from a pane, as from a view; q in the list quits ------
+start 100 30 || exit 0
+keys Tab Tab
+see "stream focused: q Back on its hint bar" "q Back"
+see "stream focused: its s key" "s Other side"
+keys q
+check "q in the stream: back to the list" wait_for 5 hasnt "s Other side"
+check "q in the stream: the TUI still runs" hasnt "EXIT="
+check "q in the stream: the list's hints (no q Back)" wait_for 5 hasnt "q Back"
+keys Tab
+see "evidence focused: q Back on its hint bar" "q Back"
+keys Escape
+check "Esc in the evidence: back to the list" wait_for 5 hasnt "q Back"
+check "Esc in the evidence: the TUI still runs" hasnt "EXIT="
+keys q
+see "q in the list: quits" "EXIT=0"
+
+# ---- below the minimum size: a message, not a broken layout ------------------
+start 100 30 || exit 0
+resize 20 8
+see "20x8: the screen says it is too small" "terminal too small:"
+see "20x8: and the size it needs" "need at least"
+check "20x8: no pane drawn under it" hasnt "Gateway errors"
+resize 100 30
+see "back to 100x30: the layout again" "Gateway errors"
+resize 20 8
+see "20x8 again: the message" "terminal too small:"
+keys F3 q	# F3 opens nothing there: q is not typed into a prompt
+see "20x8: q quits" "EXIT=0"
+
 # ---- layouts -----------------------------------------------------------------
 start 40 10 || exit 0
 check "40x10: no line wider than 40" [ "$(widest)" -le 40 ]
 check "40x10: every pane row framed (left and right border)" framed 8
+# the status line's items whole or not at all ("· 3" once read as 3 errors)
+seere "40x10: the status line drops the error count whole, with an ellipsis" \
+    " [0-9]+ frames … +\? help"
 keys P
 see "40x10: packets" "Packets of"
 check "40x10: packet rows framed" framed 8
@@ -198,6 +284,21 @@ see "40x10: flow view keeps its four lifelines (Time column dropped)" "Upstream"
 check "40x10: flow view rows framed (nothing over the right border)" framed 5
 keys q Tab Tab
 see "40x10: stream focused, its s key on the hint bar" "s Other side"
+keys q
+start 60 40 || exit 0
+keys F1
+see "60 columns: help" "Everywhere"
+: >"$TMPD/help60.txt"
+for _ in 1 2 3; do screen >>"$TMPD/help60.txt"; keys NPage; done
+keys q
+# a long line goes on under its text, not cut ("host, UR", "(also Flow")
+check "60 columns: help wraps the search line (… URL, client)" \
+    grep -qE "│ {20,}(.* )?client\) +│" "$TMPD/help60.txt"
+check "60 columns: help wraps e's line (… (also Flow))" \
+    grep -qE "│ {20,}(.* )?\(?(also )?Flow\) +│" "$TMPD/help60.txt"
+start 80 24 || exit 0
+seere "80x24: the status line's verdict counts whole, an ellipsis for the rest" \
+    "BAD RESP [0-9]+ … +\? help"
 keys q
 start 62 20 || exit 0
 seere "62 columns: the title keeps the most frequent error statuses, then an ellipsis" \
