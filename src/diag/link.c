@@ -427,6 +427,9 @@ link_dns_cache(struct diag *dg, const struct flow *fl, struct txn *t,
  * flight, else the nearest look-up in the window. A look-up right after
  * it that another request took already is that one's when the cache
  * still held the host: the gateway asks only for what it does not know.
+ * Nor does it wait long to ask: a look-up that starts later than the
+ * slack after the request, while one was in flight when it came, is
+ * another request's; this one waited for the look-up in flight.
  */
 static void
 link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
@@ -434,13 +437,18 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 {
 	if (link_dns(dg, fl, t, w, add_sat(w->req, DIAG_ACT_NS))) {
 		struct diagnosis own = t->d;
+		bool late = fl->dns[t->d.dns[0]].query.ts_ns >
+		    add_sat(w->req, DIAG_SLACK_NS);
 
-		if (!t->d.shared)
+		if (!t->d.shared && !late)
 			return;
 		t->d.ndns = 0;
 		t->d.shared = false;
-		if (!link_dns_cache(dg, fl, t, w))
-			t->d = own;
+		if (own.shared && link_dns_cache(dg, fl, t, w))
+			return;
+		if (late && link_dns_inflight(dg, fl, t, w))
+			return;
+		t->d = own;
 		return;
 	}
 	if (!link_dns_cache(dg, fl, t, w) && !link_dns_inflight(dg, fl, t, w))
@@ -1218,6 +1226,10 @@ claim(struct diag *dg, const struct flow *fl, const struct txn *t,
 		if (t->is_error || seen(w, &fl->conns[d->conns[k]].synack))
 			dg->conn_claimed[d->conns[k]] = 1;
 	if (!t->is_error || d->dns_link != LINK_TIME)
+		return;
+	/* a look-up in flight when the request came is not its own: the
+	 * request that started it may still take it as its own */
+	if (d->ndns > 0 && fl->dns[d->dns[0]].query.ts_ns < w->req)
 		return;
 	for (unsigned k = 0; k < d->ndns; k++)
 		dg->dns_claimed[d->dns[k]] = 1;

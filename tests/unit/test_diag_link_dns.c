@@ -10,7 +10,9 @@
  * that lies nearest the request belongs to it. A look-up one of whose
  * queries was told NXDOMAIN failed by NXDOMAIN, whatever error another
  * query got, before or after it. A look-up in flight the request waited
- * for is its look-up, and no later one.
+ * for is its look-up, and no later one; nor one the gateway started more
+ * than 200 ms after the request, while one was in flight when it came;
+ * and waiting for it does not take it from the request that started it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -236,6 +238,96 @@ test_inflight_alone(void **state)
 	assert_int_equal(u->fl.dns[t->d.dns[0]].query.number, asked);
 }
 
+/*
+ * The gateway asked for HOST 5 s before the request and never hears back;
+ * another socket asks for HOST `after` the request and is answered 1 ms
+ * later; the gateway answers 502 50 ms after that. A look-up started at
+ * once (within the slack) is the request's own (a second worker of the
+ * gateway, say); one started later is another request's: this one waited
+ * for the look-up in flight, and the DNS server's silence is the cause.
+ */
+static const struct txn *
+inflight_then_asked(void **state, int64_t after, uint64_t *inflight,
+    uint64_t *own)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side res2;
+
+	scene_init(&s, u);
+	uf_side_init(&res2, "10.0.0.1", 33001, 0);
+	*inflight = lookup_at(&s, T0 - 5 * UF_S, HOST, -1, NULL, 0);
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, s.req_ts + after);
+	*own = uf_dns_query(u, &res2, &s.dns, 0x700, HOST, DNS_T_A);
+	uf_dns_answer(u, &s.dns, &res2, 0x700, HOST, DNS_T_A, 0, addr300, 1);
+	uf_at(u, s.req_ts + after + 50 * UF_MS);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_inflight_before_a_late_lookup(void **state)
+{
+	const struct txn *t;
+	uint64_t inflight, own;
+
+	t = inflight_then_asked(state, 900 * UF_MS, &inflight, &own);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	assert_int_equal(t->d.dns_link, LINK_TIME);
+	assert_int_equal(t->d.ndns, 1);
+	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
+	    inflight);
+	t = inflight_then_asked(state, 200 * UF_MS, &inflight, &own);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t->d.dns_link, LINK_TIME);
+	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
+	    own);
+}
+
+/*
+ * HOST was resolved 8 s before (TTL 5 s, kept 30 s); a request comes, the
+ * gateway asks again 3 ms later and never hears back; a second client's
+ * request 25 ms after the first waits for that look-up. The gateway
+ * answers the second first, then the first. The look-up is the first
+ * request's own, though the second's story ended first: the second only
+ * waited for it, and does not take it away (it would leave the first with
+ * a cached answer the gateway had let go).
+ */
+static void
+test_waiter_leaves_the_lookup(void **state)
+{
+	static const struct uf_rr ttl5[] = {
+		{ DNS_T_A, NULL, 5, "192.0.2.10" },
+	};
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2;
+	const struct txn *t;
+	uint64_t asked;
+	int64_t req;
+
+	scene_init(&s, u);
+	lookup_at(&s, T0 - 8 * UF_S, HOST, 0, ttl5, 1);
+	uf_at(u, T0);
+	ask(&s);
+	req = s.req_ts;
+	asked = lookup_at(&s, req + 3 * UF_MS, HOST, -1, NULL, 0);
+	uf_at(u, req + 25 * UF_MS);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL);
+	uf_at(u, req + 3 * UF_S);
+	uf_status(u, &gw2, &cli2, 502);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	for (uint32_t id = 1; id <= 2; id++) {
+		t = uf_txn(u, id);
+		expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+		assert_int_equal(t->d.dns_link, LINK_TIME);
+		assert_int_equal(u->fl.dns[t->d.dns[0]].query.number, asked);
+	}
+}
+
 int
 main(void)
 {
@@ -250,6 +342,10 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_alone, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_inflight_before_a_late_lookup, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_waiter_leaves_the_lookup,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
