@@ -185,6 +185,17 @@ check "mouse: false: a click selects nothing" wait_for 3 sh -c \
     "! tmux capture-pane -p -t '$S' | grep -q 'Request   #8 '"
 keys q
 
+# ---- e on frames that mix link types: the file is pcapng, and so named ---------
+CAP=$ROOT/examples/gw502-lab-ng.pcapng
+start 100 30 || exit 0
+keys e
+see "export of mixed link types: the title says pcapng" "Export to pcapng"
+see "export of mixed link types: the name ends .pcapng" "gw502-5-10.250.0.11.pcapng"
+keys Escape
+see "export of mixed link types: cancelled" "export cancelled"
+keys q
+CAP=$ROOT/examples/gw502-lab.pcap
+
 # ---- layouts -----------------------------------------------------------------
 start 40 10 || exit 0
 check "40x10: no line wider than 40" [ "$(widest)" -le 40 ]
