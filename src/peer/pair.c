@@ -20,7 +20,9 @@
 #include "peer_int.h"
 
 #define PAIR_MAX_IFACES 8	/* (source, link type) pairs */
-#define PAIR_SLACK_NS 1000000000LL	/* the hop's frames this much around */
+/* The least margin around the range for hop times moved onto the gateway's
+ * clock: their offset's spread, or this when the spread is smaller. */
+#define PAIR_MIN_SLACK_NS 1000000LL
 
 enum { SRC_GW = 0, SRC_HOP = 1 };
 
@@ -102,8 +104,12 @@ merge(struct peer *pr, const struct frame_ref *first,
     const struct frame_ref *last, struct pair_out *o)
 {
 	struct frame g, h;
-	int64_t from = first->ts_ns - PAIR_SLACK_NS;
-	int64_t to = last->ts_ns + PAIR_SLACK_NS;
+	/* The hop's frames of the transaction are those of its time span:
+	 * a wider margin took in the next request's (a 1 s one did). */
+	int64_t slack = pr->spread_ns > PAIR_MIN_SLACK_NS ? pr->spread_ns :
+	    PAIR_MIN_SLACK_NS;
+	int64_t from = first->ts_ns - slack;
+	int64_t to = last->ts_ns + slack;
 	size_t k = first_at(pr, from + pr->offset_ns);
 	int rg, rh = 0;
 

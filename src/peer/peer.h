@@ -85,7 +85,8 @@ bool peer_seen(struct peer *pr, const struct frame_ref *gw_frame,
     struct peer_sighting *out);
 /*
  * The export of a selected range with the hop beside it: gateway frames
- * first..last and the hop's frames of the same moment (1 s either side),
+ * first..last and the hop's frames of the same moment (from the first's
+ * time to the last's, give or take the clock offset's spread),
  * as one pcapng with the gateway's and the hop's interfaces, the hop's
  * times on the gateway's clock. 0 and *written, or -1 with one line in err.
  */

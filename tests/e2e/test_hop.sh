@@ -139,6 +139,20 @@ if command -v tmux >/dev/null 2>&1; then
 			# merged on one clock: the hop's frames among the gateway's
 			check "hop screen: tshark reads the frames in time order" \
 			    sh -c "tshark -r '$out' -T fields -e frame.time_epoch 2>/dev/null | sort -c -n"
+			# the hop's frames are those of the request's time span (its
+			# gateway frames' first to last, tshark, on the gateway's clock
+			# by the truth's offset), not the next request's (after.hop.test
+			# once came along, a second later)
+			off=$(awk -F'\t' '$1 == "#offset_s" { print $2 }' "$EX/gw502-hop.where.tsv")
+			rng=$(tshark -r "$out" -Y 'frame.interface_name == "gateway"' -T fields -e frame.time_epoch 2>/dev/null |
+			    sed -n '1p;$p' | paste -sd' ')
+			want=$(tshark -r "$EX/gw502-hop.peer.pcap" -T fields -e frame.time_epoch 2>/dev/null |
+			    awk -v o="$off" -v r="$rng" 'BEGIN { split(r, a, " ") }
+			    { t = $1 - o; if (t >= a[1] - 0.001 && t <= a[2] + 0.001) n++ } END { print n + 0 }')
+			check_eq "hop screen: the export holds the hop's frames of #4's span only" "$want" \
+			    "$(tshark -r "$out" -Y 'frame.interface_name == "next hop"' 2>/dev/null | wc -l)"
+			check "hop screen: the export holds no frame of the next request" \
+			    sh -c "! tshark -r '$out' -T fields -e dns.qry.name 2>/dev/null | grep -q after.hop.test"
 		fi
 		keys q
 		see "hop screen: q exits 0" "EXIT=0"
