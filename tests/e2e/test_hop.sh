@@ -157,6 +157,20 @@ if command -v tmux >/dev/null 2>&1; then
 		keys q
 		see "hop screen: q exits 0" "EXIT=0"
 	fi
+	# 80 columns: the flow view's last address ends inside the border,
+	# and the A and AAAA queries' labels still differ
+	if tui_shell 80 30; then
+		keys "clear; cd $TMPD; LANG=C.UTF-8 $GW_BIN --peer $EX/gw502-hop.peer.pcap $EX/gw502-hop.pcap; echo EXIT=\$?" Enter
+		filter http://beyond.hop.test/
+		keys Enter
+		see "hop screen at 80: the flow view" "Flow of request #4"
+		check "hop screen at 80: the Upstream address inside the border" \
+		    sh -c "tmux capture-pane -p -t '$S' | grep -q '10\.251\.3\.12│\$'"
+		check "hop screen at 80: the A and AAAA queries' labels differ" \
+		    sh -c "[ \$(tmux capture-pane -p -t '$S' | grep -oE '│ DNS [^─]*─>' | sort -u | wc -l) = 2 ]"
+		keys q q
+		see "hop screen at 80: q exits 0" "EXIT=0"
+	fi
 else
 	skip "hop screen (no tmux)"
 fi
