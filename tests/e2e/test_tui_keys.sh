@@ -219,6 +219,10 @@ for w in 120 200; do
 	keys Tab Tab
 	see "${w} columns: the stream's s key on the hint bar" "s Other side"
 	see "${w} columns: the stream's note whole" "(see the evidence)"
+	keys x
+	see "${w} columns: in the hex dump, x offers the text back" "x Text"
+	keys x
+	see "${w} columns: back in the text, x offers the hex dump" "x Hex"
 	keys q
 done
 start 250 70 || exit 0
