@@ -49,6 +49,10 @@ see "hint bar: F10 Quit" "F10 Quit"
 seere "header: errors per status" "502×[0-9]+ · 503×1 · 504×[0-9]+ · no answer×1"
 n502=$("$GW_BIN" -p $PORTS --report=json "$CAP" | grep -c '"status": *502')
 see "header: 502 count as the report's ($n502)" "502×$n502"
+# the list's Elapsed rounds as the reports do (15.746 ms once read 15ms
+# beside the report's 0.016 s): the selected request #5's, from the report
+el5=$("$GW_BIN" -p $PORTS --report "$CAP" | sed -n 's/^#5 .* after 0\.0*\([1-9][0-9]*\) s$/\1/p')
+seere "list: #5's elapsed as the report's (${el5:-none} ms)" "missing.lab.test/index.html .* ${el5:-none}ms│"
 
 keys F3
 see "F3: search prompt" "Search (any column"
