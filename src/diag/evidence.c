@@ -60,8 +60,7 @@ shows(const struct walk *w, enum evidence_mode m)
 const char *
 evidence_fmt_secs(int64_t ns, char *buf, size_t len)
 {
-	snprintf(buf, len, "%+.3f s", (double)ns / 1e9);
-	return buf;
+	return dur_fmt_rel(ns, buf, len);	/* rounded as the delays are */
 }
 
 const char *

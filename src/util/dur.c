@@ -1,4 +1,5 @@
 /* dur.c: durations as text, rounded by one rule (dur.h). */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "dur.h"
@@ -27,15 +28,30 @@ dur_fmt_secs(int64_t ns, char *buf, size_t len)
 	return buf;
 }
 
-const char *
-dur_fmt_offset(int64_t ns, char *buf, size_t len)
+/* dur_fmt_secs with a '+' before what rounds to more than 0 (or to 0 as
+ * well: zero_plus); a negative one has its '-' already. */
+static const char *
+fmt_signed(int64_t ns, bool zero_plus, char *buf, size_t len)
 {
-	size_t sign = dur_round(ns, NS_MS) > 0 && len > 1;
+	int64_t ms = dur_round(ns, NS_MS);
+	size_t sign = (ms > 0 || (ms == 0 && zero_plus)) && len > 1;
 
 	if (sign)
 		buf[0] = '+';
 	dur_fmt_secs(ns, buf + sign, len - sign);
 	return buf;
+}
+
+const char *
+dur_fmt_offset(int64_t ns, char *buf, size_t len)
+{
+	return fmt_signed(ns, false, buf, len);
+}
+
+const char *
+dur_fmt_rel(int64_t ns, char *buf, size_t len)
+{
+	return fmt_signed(ns, true, buf, len);
 }
 
 const char *

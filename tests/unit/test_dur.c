@@ -70,6 +70,13 @@ test_no_negative_zero(void **state)
 	    "+0.012 s");
 	assert_string_equal(dur_fmt_offset(-12000000, buf, sizeof buf),
 	    "-0.012 s");
+	/* the evidence's times relative to the request keep "+0.000 s" */
+	assert_string_equal(dur_fmt_rel(-400000, buf, sizeof buf),
+	    "+0.000 s");
+	assert_string_equal(dur_fmt_rel(5500000, buf, sizeof buf),
+	    "+0.006 s");
+	assert_string_equal(dur_fmt_rel(-5500000, buf, sizeof buf),
+	    "-0.006 s");
 }
 
 int
