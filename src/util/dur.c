@@ -11,9 +11,12 @@
 int64_t
 dur_round(int64_t ns, int64_t unit)
 {
-	if (ns < 0)
-		return -dur_round(-ns, unit);
-	return ns / unit + (ns % unit >= unit - unit / 2);
+	/* on the magnitude, unsigned: -INT64_MIN does not overflow */
+	uint64_t a = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+	uint64_t u = (uint64_t)unit;
+	int64_t r = (int64_t)(a / u + (a % u >= u - u / 2));
+
+	return ns < 0 ? -r : r;
 }
 
 const char *

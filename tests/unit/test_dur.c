@@ -21,6 +21,7 @@ test_round_half_away_from_zero(void **state)
 	assert_int_equal(dur_round(15500000, 1000000), 16);
 	assert_int_equal(dur_round(-15500000, 1000000), -16);
 	assert_int_equal(dur_round(-400000, 1000000), 0);
+	assert_int_equal(dur_round(INT64_MIN, 1000000000), -9223372037LL);
 }
 
 /* The lab captures' requests the list once showed cut, not rounded. */
