@@ -70,6 +70,8 @@ export_dialog(struct ui *u, const struct txn *t)
 	struct frame_ref first, last;
 	char name[1024], err[512], esc[1100];
 	const char *format;
+	struct peer_verdict placed;
+	const struct peer_verdict *hop_frames = NULL;
 	uint64_t written = 0;
 	bool force = false;
 
@@ -95,8 +97,12 @@ export_dialog(struct ui *u, const struct txn *t)
 	if (!confirm_overwrite(u, name, "export", &force))
 		return;
 	ui_esc_str(u, name, esc, sizeof esc);
-	if ((with_hop(u) ? peer_export_pair(u->eng.peer, &first, &last, name,
-	    force, &written, err, sizeof err) : export_range(u->opts->path,
+	/* the hop frames the reports name are in the file, however late */
+	if (with_hop(u) && peer_explain(u->eng.peer, ui_model(u), t, &placed))
+		hop_frames = &placed;
+	if ((with_hop(u) ? peer_export_pair(u->eng.peer, &first, &last,
+	    hop_frames, name, force, &written, err, sizeof err) :
+	    export_range(u->opts->path,
 	    first.number, first.offset, last.number, name, force, &written,
 	    err, sizeof err)) < 0) {
 		ui_message(u, true, "export failed: %s", ui_esc_str(u, err, esc,

@@ -153,6 +153,33 @@ if command -v tmux >/dev/null 2>&1; then
 			    "$(tshark -r "$out" -Y 'frame.interface_name == "next hop"' 2>/dev/null | wc -l)"
 			check "hop screen: the export holds no frame of the next request" \
 			    sh -c "! tshark -r '$out' -T fields -e dns.qry.name 2>/dev/null | grep -q after.hop.test"
+			# #5's export holds every hop frame the JSON report names, the
+			# SYN/ACKs retransmitted after the gateway gave up included
+			# (peer frames 73, 74, 145, 146), each at its time on the
+			# gateway's clock (the truth's offset, within 5 µs)
+			filter http://after.hop.test/
+			keys e
+			see "hop screen: e on #5" "Request #5: frames"
+			keys Enter
+			see "hop screen: e writes #5's" "gw502-5-"
+			out5=$(ls "$TMPD"/gw502-5-*.pcapng 2>/dev/null | head -1)
+			"$GW_BIN" --report=json --peer "$EX/gw502-hop.peer.pcap" "$EX/gw502-hop.pcap" 2>/dev/null |
+			    python3 -c 'import sys, json
+for l in sys.stdin:
+    o = json.loads(l)
+    if o.get("url") == "http://after.hop.test/":
+        print(",".join(str(f) for f in o["next_hop"]["peer_frames"]))' >"$TMPD/placed5"
+			tshark -r "$EX/gw502-hop.peer.pcap" -Y "frame.number in {$(sed 's/,/, /g' "$TMPD/placed5")}" \
+			    -T fields -e frame.time_epoch 2>/dev/null >"$TMPD/placed5.t"
+			tshark -r "${out5:-/nonexistent}" -Y 'frame.interface_name == "next hop"' -T fields \
+			    -e frame.time_epoch 2>/dev/null >"$TMPD/export5.t"
+			check "hop screen: #5's export holds the report's hop frames ($(cat "$TMPD/placed5"))" \
+			    python3 -c 'import sys
+off = float(sys.argv[3])
+want = [float(t) - off for t in open(sys.argv[1]).read().split()]
+have = [float(t) for t in open(sys.argv[2]).read().split()]
+missing = [w for w in want if not any(abs(w - h) < 5e-6 for h in have)]
+assert want and not missing, (len(want), missing)' "$TMPD/placed5.t" "$TMPD/export5.t" "$off"
 		fi
 		keys q
 		see "hop screen: q exits 0" "EXIT=0"
