@@ -232,6 +232,13 @@ clause(char *out, size_t outlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The word for n things: "1 HTTP head exceeded", "2 HTTP heads". */
+static const char *
+one_many(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 void
 engine_notice(const struct engine *e, char *out, size_t outlen)
 {
@@ -239,33 +246,43 @@ engine_notice(const struct engine *e, char *out, size_t outlen)
 
 	out[0] = '\0';
 	if (st->bad_link)
-		clause(out, outlen, "%" PRIu64 " frames of an unsupported link "
+		clause(out, outlen, "%" PRIu64 " %s of an unsupported link "
 		    "type (%" PRIu64 ") skipped", st->bad_link,
+		    one_many(st->bad_link, "frame", "frames"),
 		    (uint64_t)st->last_bad_linktype);
 	if (st->conns_dropped || st->msgs_dropped || st->dns_dropped)
 		clause(out, outlen, "limits reached: %" PRIu64 " connections "
 		    "and %" PRIu64 " HTTP or DNS messages not tracked",
 		    st->conns_dropped, st->msgs_dropped + st->dns_dropped);
 	if (st->pending_dropped)
-		clause(out, outlen, "state budget: %" PRIu64 " connections "
-		    "seen without their SYN were dropped before they showed "
-		    "HTTP (the least recently active first)",
-		    st->pending_dropped);
+		clause(out, outlen, "state budget: %" PRIu64 " %s dropped "
+		    "before %s HTTP (the least recently active first)",
+		    st->pending_dropped, one_many(st->pending_dropped,
+		    "connection seen without its SYN was",
+		    "connections seen without their SYN were"),
+		    one_many(st->pending_dropped, "it showed", "they showed"));
 	if (st->conns_evicted)
-		clause(out, outlen, "state budget: %" PRIu64 " connections "
-		    "that carried no data and that no request needed were "
-		    "evicted (the least recently active first)",
-		    st->conns_evicted);
+		clause(out, outlen, "state budget: %" PRIu64 " %s no data and "
+		    "that no request needed %s evicted (the least recently "
+		    "active first)", st->conns_evicted,
+		    one_many(st->conns_evicted, "connection that carried",
+		    "connections that carried"),
+		    one_many(st->conns_evicted, "was", "were"));
 	if (e->diag.txns_dropped)
-		clause(out, outlen, "limit reached: %" PRIu64 " requests not "
-		    "tracked", e->diag.txns_dropped);
+		clause(out, outlen, "limit reached: %" PRIu64 " %s not "
+		    "tracked", e->diag.txns_dropped,
+		    one_many(e->diag.txns_dropped, "request", "requests"));
 	if (st->heads_too_long)
-		clause(out, outlen, "%" PRIu64 " HTTP heads exceeded the "
+		clause(out, outlen, "%" PRIu64 " HTTP %s the "
 		    "%d-byte line or %d-byte head limit", st->heads_too_long,
-		    HTTP_LINE_MAX, HTTP_HEAD_MAX);
+		    one_many(st->heads_too_long, "head exceeded",
+		    "heads exceeded"), HTTP_LINE_MAX, HTTP_HEAD_MAX);
 	if (e->diag.bad_requests)
-		clause(out, outlen, "%" PRIu64 " client requests were not "
-		    "valid HTTP/1.x and are not listed", e->diag.bad_requests);
+		clause(out, outlen, "%" PRIu64 " %s not valid HTTP/1.x and %s "
+		    "not listed", e->diag.bad_requests,
+		    one_many(e->diag.bad_requests, "client request was",
+		    "client requests were"),
+		    one_many(e->diag.bad_requests, "is", "are"));
 }
 
 void

@@ -642,6 +642,7 @@ do_export(struct engine *e, const struct cli *cl)
 	uint32_t ti = diag_find(&e->diag, cl->export_id);
 	uint64_t written = 0;
 	char err[ERR_LEN];
+	const char *format;
 
 	if (ti == NONE32) {
 		fprintf(stderr, "gw502tui: %s: no transaction %u (the capture "
@@ -651,13 +652,18 @@ do_export(struct engine *e, const struct cli *cl)
 	}
 	t = &e->diag.txns[ti];
 	txn_frame_range(&e->flow, t, &first, &last);
-	if (export_range(cl->path, first.number, first.offset, last.number,
+	/* -o names the file, not its format: say when it is pcapng */
+	if ((format = export_range_format(cl->path, first.number,
+	    first.offset, last.number, err, sizeof err)) == NULL ||
+	    export_range(cl->path, first.number, first.offset, last.number,
 	    cl->out, cl->force, &written, err, sizeof err) != 0) {
 		fprintf(stderr, "gw502tui: %s\n", err);
 		return 1;
 	}
 	fprintf(stderr, "gw502tui: wrote %" PRIu64 " frames (%" PRIu64 "–%"
-	    PRIu64 ") to %s\n", written, first.number, last.number, cl->out);
+	    PRIu64 ") to %s as %s%s\n", written, first.number, last.number,
+	    cl->out, format, strcmp(format, "pcapng") == 0 ?
+	    " (the frames mix link types; a pcap file holds one)" : "");
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "../engine.h"
 #include "../report/report.h"
+#include "../util/dur.h"
 #include "../util/escape.h"
 #include "alog.h"
 
@@ -159,7 +160,7 @@ alog_report_unmatched(FILE *out, const struct alog_set *s,
     const struct engine *e, bool json)
 {
 	char when[40], cli[ADDR_STRLEN], buf[4 * ALOG_MAX_LINE + 8];
-	char url[4 * 2048];
+	char url[4 * 2048], offset[32];
 	size_t missing = 0, not_captured = 0;
 
 	if (s == NULL)
@@ -171,9 +172,10 @@ alog_report_unmatched(FILE *out, const struct alog_set *s,
 		fprintf(out, "\nAccess log: %" PRIu64 " lines (", s->lines);
 		text_formats(out, s);
 		fprintf(out, "), %" PRIu64 " unknown; %zu of %zu logged "
-		    "requests matched; log clock = capture clock %+.3f s "
+		    "requests matched; log clock = capture clock %s "
 		    "(from %zu unambiguous matches)\n", s->unknown,
-		    s->nmatched, s->nentries, (double)s->offset_ns / 1e9,
+		    s->nmatched, s->nentries,
+		    dur_fmt_offset(s->offset_ns, offset, sizeof offset),
 		    s->anchors);
 	}
 	for (size_t i = 0; i < s->nentries; i++) {

@@ -70,6 +70,13 @@ struct range_info {
 	uint64_t count;
 };
 
+/* A pcap file has one link type: frames that mix them go to pcapng. */
+static bool
+writes_ng(const struct range_info *ri)
+{
+	return ri->nlts > 1;
+}
+
 static size_t
 lt_index(const struct range_info *ri, int lt)
 {
@@ -324,7 +331,7 @@ export_sel(const char *in_path, struct selection *sel, const char *out_path,
 		goto out;
 	}
 	fd = -1;	/* fp owns it now */
-	if (ri.nlts > 1) {
+	if (writes_ng(&ri)) {
 		if (ng_header(fp, &ri, snaplen, nano) < 0) {
 			snprintf(err, errlen, "%s: %s", out_path,
 			    strerror(errno));
@@ -424,4 +431,22 @@ export_frames(const char *in_path, const struct frame_ref *frames, size_t n,
 	sel.first = frames[0].number;
 	return export_sel(in_path, &sel, out_path, force, written, err,
 	    errlen);
+}
+
+const char *
+export_range_format(const char *in_path, uint64_t first,
+    uint64_t first_offset, uint64_t last, char *err, size_t errlen)
+{
+	struct selection sel = { .first = first, .first_offset = first_offset,
+	    .last = last };
+	struct reread rr = { 0 };
+	struct range_info ri;
+	const char *format = NULL;
+
+	if (reread_open(&rr, in_path) < 0)
+		snprintf(err, errlen, "%s", reread_error(&rr));
+	else if (survey(&rr, &sel, &ri, err, errlen) == 0)
+		format = writes_ng(&ri) ? "pcapng" : "pcap";
+	reread_close(&rr);
+	return format;
 }

@@ -24,6 +24,14 @@ int export_range(const char *in_path, uint64_t first, uint64_t first_offset,
     char *err, size_t errlen);
 
 /*
+ * What export_range writes for the same frames: "pcapng" when they mix
+ * link types (a pcap file holds one), else "pcap" (the name to propose
+ * ends so). Reads the range; NULL with one line in err.
+ */
+const char *export_range_format(const char *in_path, uint64_t first,
+    uint64_t first_offset, uint64_t last, char *err, size_t errlen);
+
+/*
  * Writes the listed frames (strictly increasing numbers, each with its
  * record offset), the same way: a frame that is not where its reference
  * says is an error, nothing is left behind.

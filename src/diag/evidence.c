@@ -16,6 +16,7 @@
 
 #include "../proto/dns.h"
 #include "../proto/packet.h"
+#include "../util/dur.h"
 #include "evidence.h"
 
 static const char *const col_names[EC_COUNT] = {
@@ -59,15 +60,14 @@ shows(const struct walk *w, enum evidence_mode m)
 const char *
 evidence_fmt_secs(int64_t ns, char *buf, size_t len)
 {
-	snprintf(buf, len, "%+.3f s", (double)ns / 1e9);
-	return buf;
+	return dur_fmt_rel(ns, buf, len);	/* rounded as the delays are */
 }
 
 const char *
 evidence_fmt_delay(const struct evidence_row *r, char *buf, size_t len)
 {
-	if (r->kind == EK_ANSWER)
-		snprintf(buf, len, "%.3f s", (double)r->delay_ns / 1e9);
+	if (r->kind == EK_ANSWER)	/* rounded as the request list is */
+		dur_fmt_secs(r->delay_ns, buf, len);
 	else
 		snprintf(buf, len, "%.1f ms", (double)r->delay_ns / 1e6);
 	return buf;

@@ -20,7 +20,9 @@
 #include "peer_int.h"
 
 #define PAIR_MAX_IFACES 8	/* (source, link type) pairs */
-#define PAIR_SLACK_NS 1000000000LL	/* the hop's frames this much around */
+/* The least margin around the range for hop times moved onto the gateway's
+ * clock: their offset's spread, or this when the spread is smaller. */
+#define PAIR_MIN_SLACK_NS 1000000LL
 
 enum { SRC_GW = 0, SRC_HOP = 1 };
 
@@ -97,17 +99,54 @@ first_at(const struct peer *pr, int64_t t)
 	return lo;
 }
 
+/*
+ * The hop frames peer_explain placed (the reports' peer_frames) that lie
+ * before the window (before) or after it: a late retransmission is the
+ * request's too. Each is read by its index entry.
+ */
+static int
+put_placed(struct peer *pr, const struct peer_verdict *placed, int64_t from,
+    int64_t to, bool before, struct pair_out *o)
+{
+	struct frame h;
+
+	for (size_t i = 0; placed != NULL && i < placed->nframes; i++) {
+		uint64_t number = placed->frames[i];
+		const struct peer_pkt *q;
+		size_t k;
+
+		VEC_LOWER_BOUND(k, pr->npkts, pr->pkts[mid].number < number);
+		if (k == pr->npkts || pr->pkts[k].number != number)
+			continue;
+		q = &pr->pkts[k];
+		if (before ? q->ts_ns - pr->offset_ns >= from :
+		    q->ts_ns - pr->offset_ns <= to)
+			continue;	/* in the window: written with it */
+		if (capfile_seek(pr->cap, q->offset, q->number) != 0 ||
+		    capfile_next(pr->cap, &h) != 1 ||
+		    put_frame(o, SRC_HOP, &h, h.ts_ns - pr->offset_ns) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 merge(struct peer *pr, const struct frame_ref *first,
-    const struct frame_ref *last, struct pair_out *o)
+    const struct frame_ref *last, const struct peer_verdict *placed,
+    struct pair_out *o)
 {
 	struct frame g, h;
-	int64_t from = first->ts_ns - PAIR_SLACK_NS;
-	int64_t to = last->ts_ns + PAIR_SLACK_NS;
+	/* The hop's frames of the transaction are those of its time span:
+	 * a wider margin took in the next request's (a 1 s one did). */
+	int64_t slack = pr->spread_ns > PAIR_MIN_SLACK_NS ? pr->spread_ns :
+	    PAIR_MIN_SLACK_NS;
+	int64_t from = first->ts_ns - slack;
+	int64_t to = last->ts_ns + slack;
 	size_t k = first_at(pr, from + pr->offset_ns);
 	int rg, rh = 0;
 
-	if (capfile_seek(pr->gw, first->offset, first->number) != 0)
+	if (put_placed(pr, placed, from, to, true, o) != 0 ||
+	    capfile_seek(pr->gw, first->offset, first->number) != 0)
 		return -1;
 	rg = capfile_next(pr->gw, &g);
 	/* start at the indexed packet before the window: unindexed frames
@@ -137,12 +176,13 @@ merge(struct peer *pr, const struct frame_ref *first,
 				rh = 0;
 		}
 	}
-	return 0;
+	return put_placed(pr, placed, from, to, false, o);
 }
 
 int
 peer_export_pair(struct peer *pr, const struct frame_ref *first,
-    const struct frame_ref *last, const char *out_path, bool force,
+    const struct frame_ref *last, const struct peer_verdict *placed,
+    const char *out_path, bool force,
     uint64_t *written, char *err, size_t errlen)
 {
 	static const uint32_t shb[4] = { 0x1A2B3C4D, 1, 0xffffffff, 0xffffffff };
@@ -168,7 +208,7 @@ peer_export_pair(struct peer *pr, const struct frame_ref *first,
 		snprintf(err, errlen, "%s: cannot write", out_path);
 	} else if (export_ng_block(o.fp, 0x0A0D0D0A,
 	    (const uint8_t *)shb, sizeof shb, NULL, 0) != 0 ||
-	    merge(pr, first, last, &o) != 0 || fflush(o.fp) != 0)
+	    merge(pr, first, last, placed, &o) != 0 || fflush(o.fp) != 0)
 		snprintf(err, errlen, "%s: writing failed (disk full, or more "
 		    "than %d link types)", out_path, PAIR_MAX_IFACES);
 	else if (safefile_commit(fd, tmp, out_path, force, err, errlen) == 0) {

@@ -85,12 +85,16 @@ bool peer_seen(struct peer *pr, const struct frame_ref *gw_frame,
     struct peer_sighting *out);
 /*
  * The export of a selected range with the hop beside it: gateway frames
- * first..last and the hop's frames of the same moment (1 s either side),
- * as one pcapng with the gateway's and the hop's interfaces, the hop's
- * times on the gateway's clock. 0 and *written, or -1 with one line in err.
+ * first..last and the hop's frames of the same moment (from the first's
+ * time to the last's, give or take the clock offset's spread) and those
+ * peer_explain placed outside that (placed, NULL: none; the reports'
+ * peer_frames), as one pcapng with the gateway's and the hop's
+ * interfaces, the hop's times on the gateway's clock. 0 and *written, or
+ * -1 with one line in err.
  */
 int peer_export_pair(struct peer *pr, const struct frame_ref *first,
-    const struct frame_ref *last, const char *out_path, bool force,
+    const struct frame_ref *last, const struct peer_verdict *placed,
+    const char *out_path, bool force,
     uint64_t *written, char *err, size_t errlen);
 const char *peer_where_key(enum peer_where w);	/* "lost-before-hop" */
 /* What to do about it, naming the place (specific, unlike cause_remedy). */

@@ -3,6 +3,8 @@
  * new pcap file (the article's "Export Specified Packets" step): asks for
  * the file name (default gw502-ID-CLIENT.pcap in the current directory),
  * asks before replacing an existing file, and reports the frame count.
+ * Frames that mix link types make a pcapng file (export.c): the title and
+ * the name's extension say so.
  * With --peer the file is a pcapng holding the next hop's frames of the
  * same moment beside the gateway's (two interfaces, one clock).
  */
@@ -21,8 +23,8 @@ with_hop(const struct ui *u)
 }
 
 static void
-export_default_name(struct ui *u, const struct txn *t, char *out,
-    size_t outlen)
+export_default_name(struct ui *u, const struct txn *t, const char *format,
+    char *out, size_t outlen)
 {
 	char a[ADDR_STRLEN], *p;
 
@@ -30,22 +32,22 @@ export_default_name(struct ui *u, const struct txn *t, char *out,
 	for (p = a; *p; p++)
 		if (*p == ':')
 			*p = '_';	/* IPv6: no colons in file names */
-	snprintf(out, outlen, "gw502-%u-%s.%s", t->id, a, with_hop(u) ?
-	    "pcapng" : "pcap");
+	snprintf(out, outlen, "gw502-%u-%s.%s", t->id, a, format);
 }
 
 static bool
-export_ask_name(struct ui *u, const struct txn *t,
+export_ask_name(struct ui *u, const struct txn *t, const char *format,
     const struct frame_ref *first, const struct frame_ref *last, char *name,
     size_t namelen)
 {
-	char line[256];
+	char line[256], title[64];
 	WINDOW *w;
 	bool ok;
 	int width;
 
-	if (!(w = dialog_open(u, 7, 64, with_hop(u) ?
-	    "Export to pcapng, with the next hop's frames" : "Export to pcap")))
+	snprintf(title, sizeof title, "Export to %s%s", format, with_hop(u) ?
+	    ", with the next hop's frames" : "");
+	if (!(w = dialog_open(u, 7, 64, title)))
 		return false;
 	width = getmaxx(w) - 4;
 	snprintf(line, sizeof line, "Request #%u: frames %llu%s%llu "
@@ -67,6 +69,9 @@ export_dialog(struct ui *u, const struct txn *t)
 {
 	struct frame_ref first, last;
 	char name[1024], err[512], esc[1100];
+	const char *format;
+	struct peer_verdict placed;
+	const struct peer_verdict *hop_frames = NULL;
 	uint64_t written = 0;
 	bool force = false;
 
@@ -75,16 +80,29 @@ export_dialog(struct ui *u, const struct txn *t)
 		ui_message(u, true, "request #%u has no frames to export", t->id);
 		return;
 	}
-	export_default_name(u, t, name, sizeof name);
-	if (!export_ask_name(u, t, &first, &last, name, sizeof name)) {
+	/* the frames may mix link types: then even a plain export is pcapng */
+	format = with_hop(u) ? "pcapng" : export_range_format(u->opts->path,
+	    first.number, first.offset, last.number, err, sizeof err);
+	if (format == NULL) {
+		ui_message(u, true, "export failed: %s", ui_esc_str(u, err, esc,
+		    sizeof esc));
+		return;
+	}
+	export_default_name(u, t, format, name, sizeof name);
+	if (!export_ask_name(u, t, format, &first, &last, name,
+	    sizeof name)) {
 		ui_message(u, false, "export cancelled");
 		return;
 	}
 	if (!confirm_overwrite(u, name, "export", &force))
 		return;
 	ui_esc_str(u, name, esc, sizeof esc);
-	if ((with_hop(u) ? peer_export_pair(u->eng.peer, &first, &last, name,
-	    force, &written, err, sizeof err) : export_range(u->opts->path,
+	/* the hop frames the reports name are in the file, however late */
+	if (with_hop(u) && peer_explain(u->eng.peer, ui_model(u), t, &placed))
+		hop_frames = &placed;
+	if ((with_hop(u) ? peer_export_pair(u->eng.peer, &first, &last,
+	    hop_frames, name, force, &written, err, sizeof err) :
+	    export_range(u->opts->path,
 	    first.number, first.offset, last.number, name, force, &written,
 	    err, sizeof err)) < 0) {
 		ui_message(u, true, "export failed: %s", ui_esc_str(u, err, esc,

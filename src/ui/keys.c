@@ -254,6 +254,16 @@ hint_rank(const struct ui_keymap *m)
 	return 2;
 }
 
+/* The hint's word now: a toggle that is on offers the way back (x Text
+ * in a hex dump, not x Hex again). */
+static const char *
+hint_word(const struct ui *u, const struct ui_keymap *m)
+{
+	if (m->act == ACT_HEX && u->st.hex)
+		return "Text";
+	return m->hint;
+}
+
 /*
  * Lays the hint bar out: calls put(u, x, key, label) for each whole item
  * that fits, in rank order; returns the action of the item covering
@@ -278,7 +288,7 @@ hints_layout(struct ui *u, int at, bool draw)
 				continue;
 			shown[m->act] = true;
 			k = ui_key_name(m->keys[0], buf, sizeof buf);
-			snprintf(item, sizeof item, " %s ", m->hint);
+			snprintf(item, sizeof item, " %s ", hint_word(u, m));
 			kw = ui_width(k);
 			iw = ui_width(item);
 			if (x + kw + iw - 1 > w) {

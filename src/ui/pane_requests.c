@@ -12,6 +12,7 @@
 
 #include "../filter/dfilter.h"
 #include "../alog/alog.h"
+#include "../util/dur.h"
 #include "ui_int.h"
 
 #define COL_METHOD 7
@@ -93,7 +94,7 @@ req_row_has(const struct row_view *t, const char *text)
 	cols[6] = ui_txn_badge(t, false);
 	cols[7] = cause_key((enum cause)t->cause);
 	cols[8] = tm;
-	ui_fmt_dur(t->elapsed_ns, el, sizeof el);
+	dur_fmt_short(t->elapsed_ns, el, sizeof el);
 	cols[9] = el;
 	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
 		if (cols[i] && strcasestr(cols[i], text))
@@ -861,7 +862,7 @@ req_row(struct ui *u, int y, const struct row_view *t,
 	x = cell(u, y, x, c->verdict, ui_txn_badge(t, c->long_badge),
 	    sel ? base :
 	    ui_verdict_attr(u, t->verdict));
-	ui_fmt_dur(t->elapsed_ns, tmp, sizeof tmp);
+	dur_fmt_short(t->elapsed_ns, tmp, sizeof tmp);
 	snprintf(esc, sizeof esc, "%*s", c->dur, tmp);
 	cell(u, y, x, c->dur, esc, base);
 }

@@ -212,27 +212,6 @@ ui_fmt_clock(int64_t ns, int decimals, char *out, size_t outlen)
 	    tm.tm_sec, decimals, frac);
 }
 
-void
-ui_fmt_dur(int64_t ns, char *out, size_t outlen)
-{
-	int64_t ms = ns / 1000000;
-
-	if (ns < 0)
-		snprintf(out, outlen, "-");
-	else if (ns < 1000000)
-		snprintf(out, outlen, "%lldus", (long long)(ns / 1000));
-	else if (ms < 1000)
-		snprintf(out, outlen, "%lldms", (long long)ms);
-	else if (ms < 60000)
-		snprintf(out, outlen, "%.2fs", (double)ms / 1000.0);
-	else if (ms < 3600000)
-		snprintf(out, outlen, "%lldm%02llds", (long long)(ms / 60000),
-		    (long long)(ms / 1000 % 60));
-	else
-		snprintf(out, outlen, "%lldh%02lldm", (long long)(ms / 3600000),
-		    (long long)(ms / 60000 % 60));
-}
-
 /* Seconds with millisecond precision and a sign: "+3.004s". */
 void
 ui_fmt_rel(int64_t ns, char *out, size_t outlen)

@@ -353,7 +353,6 @@ void ui_elide_mid(const char *safe, int width, const char *ell, char *out,
     size_t outlen);
 size_t ui_prefix_cols(const char *safe, int width, int *used);
 void ui_fmt_clock(int64_t ns, int decimals, char *out, size_t outlen);
-void ui_fmt_dur(int64_t ns, char *out, size_t outlen);
 void ui_fmt_rel(int64_t ns, char *out, size_t outlen);
 void ui_box(const struct ui *u, WINDOW *w, chtype tl, chtype tr, chtype bl,
     chtype br, bool bottom);

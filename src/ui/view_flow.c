@@ -128,7 +128,8 @@ fv_header(struct ui *u, const struct fv_geom *g)
 {
 	const struct ladder *l = &u->fv.lad;
 	char a[ADDR_STRLEN], buf[64];
-	int i, half = (g->x[1] - g->x[0]) / 2, x;
+	int i, half = (g->x[1] - g->x[0]) / 2, x, bw;
+	int right = getmaxx(u->wflow) - 2;	/* the last column inside */
 
 	if (g->time_w)
 		ui_put(u->wflow, 1, 1, g->time_w, "Time", u->attr[TE_HEADER],
@@ -148,9 +149,13 @@ fv_header(struct ui *u, const struct fv_geom *g)
 			continue;
 		ui_elide_mid(addr_fmt(&l->ev.addr[i], a, sizeof a), 2 * half - 1,
 		    u->g.ellipsis, buf, sizeof buf);
-		x = g->x[i] - ui_width(buf) / 2;
-		ui_put(u->wflow, 2, x > 1 ? x : 1, 2 * half, buf,
-		    u->attr[TE_DIM], false);
+		bw = ui_width(buf);
+		x = g->x[i] - bw / 2;
+		/* centred on the last lifeline it would cover the border */
+		if (x + bw > right + 1)
+			x = right + 1 - bw;
+		ui_put(u->wflow, 2, x > 1 ? x : 1, bw, buf, u->attr[TE_DIM],
+		    false);
 	}
 }
 
@@ -162,6 +167,47 @@ fv_lifelines(struct ui *u, const struct fv_geom *g, int y)
 	wattrset(u->wflow, u->attr[TE_FLOW_LIFELINE]);
 	for (i = 0; i < EC_COUNT; i++)
 		mvwaddch(u->wflow, y, g->x[i], u->g.vl);
+}
+
+/*
+ * The label in width columns: when it is too long, the words before its
+ * last stay whole and the last (a URL, a name) loses its middle, so rows
+ * that differ by a word still differ ("DNS A? b…t"); when those words
+ * take the room, they are cut and the label's last character ends it
+ * ("DNS AAA…t", not "DNS …test" for both).
+ */
+static void
+fv_fit_label(const struct ui *u, const char *label, int width, char *out,
+    size_t outlen)
+{
+	const char *last = strrchr(label, ' ');
+	int ew = ui_width(u->g.ellipsis), lead_w, used;
+	size_t lead, hb, tail, ell;
+
+	if (ui_width(label) <= width || last == NULL || width < ew + 2) {
+		ui_elide_mid(label, width, u->g.ellipsis, out, outlen);
+		return;
+	}
+	lead = (size_t)(last + 1 - label);
+	lead_w = ui_width(label) - ui_width(last + 1);
+	if (lead_w + ew + 2 <= width && lead < outlen) {
+		memcpy(out, label, lead);
+		ui_elide_mid(last + 1, width - lead_w, u->g.ellipsis,
+		    out + lead, outlen - lead);
+		return;
+	}
+	hb = ui_prefix_cols(label, width - ew - 1, &used);
+	for (tail = strlen(label) - 1; tail > 0 &&
+	    ((unsigned char)label[tail] & 0xc0) == 0x80; tail--)
+		;	/* back to the last character's first byte */
+	ell = strlen(u->g.ellipsis);
+	if (hb + ell + strlen(label + tail) >= outlen) {
+		ui_elide_mid(label, width, u->g.ellipsis, out, outlen);
+		return;
+	}
+	memcpy(out, label, hb);
+	memcpy(out + hb, u->g.ellipsis, ell);
+	strcpy(out + hb + ell, label + tail);
 }
 
 static void
@@ -184,7 +230,7 @@ fv_arrow(struct ui *u, const struct fv_geom *g, int y,
 	if (span < 1)
 		return;
 	ui_esc_str(u, r->label, esc, sizeof esc);
-	ui_elide_mid(esc, span, u->g.ellipsis, lab, sizeof lab);
+	fv_fit_label(u, esc, span, lab, sizeof lab);
 	lw = ui_width(lab);
 	lx = lo + 2 + (span - lw) / 2 + (x1 > x0 ? 0 : 1);
 	ui_put(u->wflow, y, lx - 1, 1, " ", a, true);

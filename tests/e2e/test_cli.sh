@@ -143,6 +143,13 @@ check_eq "--export onto a symlink exits 1" 1 "$rc"
 check "--export did not write through the symlink" test ! -e "$TMPD/target"
 run --export "$id" -o "$TMPD/txn.pcap" --force "$EX"
 check_eq "--export --force replaces" 0 "$rc"
+# request #5 of the pcapng lab capture mixes Ethernet and SLL frames: a
+# pcap file holds one link type, so the file is pcapng and stderr says so
+run --export 5 -o "$TMPD/ng5.pcap" "$ROOT/examples/gw502-lab-ng.pcapng"
+check_eq "--export of mixed link types exits 0" 0 "$rc"
+check "--export of mixed link types: stderr says pcapng" grep -q "as pcapng" <<<"$err"
+check "--export of mixed link types: the file is pcapng" \
+    sh -c "od -An -tx1 -N4 '$TMPD/ng5.pcap' | grep -q '0a 0d 0d 0a'"
 run --export 999999 -o "$TMPD/none.pcap" "$EX"
 check_eq "--export of an unknown id exits 1" 1 "$rc"
 

@@ -139,9 +139,64 @@ if command -v tmux >/dev/null 2>&1; then
 			# merged on one clock: the hop's frames among the gateway's
 			check "hop screen: tshark reads the frames in time order" \
 			    sh -c "tshark -r '$out' -T fields -e frame.time_epoch 2>/dev/null | sort -c -n"
+			# the hop's frames are those of the request's time span (its
+			# gateway frames' first to last, tshark, on the gateway's clock
+			# by the truth's offset), not the next request's (after.hop.test
+			# once came along, a second later)
+			off=$(awk -F'\t' '$1 == "#offset_s" { print $2 }' "$EX/gw502-hop.where.tsv")
+			rng=$(tshark -r "$out" -Y 'frame.interface_name == "gateway"' -T fields -e frame.time_epoch 2>/dev/null |
+			    sed -n '1p;$p' | paste -sd' ')
+			want=$(tshark -r "$EX/gw502-hop.peer.pcap" -T fields -e frame.time_epoch 2>/dev/null |
+			    awk -v o="$off" -v r="$rng" 'BEGIN { split(r, a, " ") }
+			    { t = $1 - o; if (t >= a[1] - 0.001 && t <= a[2] + 0.001) n++ } END { print n + 0 }')
+			check_eq "hop screen: the export holds the hop's frames of #4's span only" "$want" \
+			    "$(tshark -r "$out" -Y 'frame.interface_name == "next hop"' 2>/dev/null | wc -l)"
+			check "hop screen: the export holds no frame of the next request" \
+			    sh -c "! tshark -r '$out' -T fields -e dns.qry.name 2>/dev/null | grep -q after.hop.test"
+			# #5's export holds every hop frame the JSON report names, the
+			# SYN/ACKs retransmitted after the gateway gave up included
+			# (peer frames 73, 74, 145, 146), each at its time on the
+			# gateway's clock (the truth's offset, within 5 µs)
+			filter http://after.hop.test/
+			keys e
+			see "hop screen: e on #5" "Request #5: frames"
+			keys Enter
+			see "hop screen: e writes #5's" "gw502-5-"
+			out5=$(ls "$TMPD"/gw502-5-*.pcapng 2>/dev/null | head -1)
+			"$GW_BIN" --report=json --peer "$EX/gw502-hop.peer.pcap" "$EX/gw502-hop.pcap" 2>/dev/null |
+			    python3 -c 'import sys, json
+for l in sys.stdin:
+    o = json.loads(l)
+    if o.get("url") == "http://after.hop.test/":
+        print(",".join(str(f) for f in o["next_hop"]["peer_frames"]))' >"$TMPD/placed5"
+			tshark -r "$EX/gw502-hop.peer.pcap" -Y "frame.number in {$(sed 's/,/, /g' "$TMPD/placed5")}" \
+			    -T fields -e frame.time_epoch 2>/dev/null >"$TMPD/placed5.t"
+			tshark -r "${out5:-/nonexistent}" -Y 'frame.interface_name == "next hop"' -T fields \
+			    -e frame.time_epoch 2>/dev/null >"$TMPD/export5.t"
+			check "hop screen: #5's export holds the report's hop frames ($(cat "$TMPD/placed5"))" \
+			    python3 -c 'import sys
+off = float(sys.argv[3])
+want = [float(t) - off for t in open(sys.argv[1]).read().split()]
+have = [float(t) for t in open(sys.argv[2]).read().split()]
+missing = [w for w in want if not any(abs(w - h) < 5e-6 for h in have)]
+assert want and not missing, (len(want), missing)' "$TMPD/placed5.t" "$TMPD/export5.t" "$off"
 		fi
 		keys q
 		see "hop screen: q exits 0" "EXIT=0"
+	fi
+	# 80 columns: the flow view's last address ends inside the border,
+	# and the A and AAAA queries' labels still differ
+	if tui_shell 80 30; then
+		keys "clear; cd $TMPD; LANG=C.UTF-8 $GW_BIN --peer $EX/gw502-hop.peer.pcap $EX/gw502-hop.pcap; echo EXIT=\$?" Enter
+		filter http://beyond.hop.test/
+		keys Enter
+		see "hop screen at 80: the flow view" "Flow of request #4"
+		check "hop screen at 80: the Upstream address inside the border" \
+		    sh -c "tmux capture-pane -p -t '$S' | grep -q '10\.251\.3\.12│\$'"
+		check "hop screen at 80: the A and AAAA queries' labels differ" \
+		    sh -c "[ \$(tmux capture-pane -p -t '$S' | grep -oE '│ DNS [^─]*─>' | sort -u | wc -l) = 2 ]"
+		keys q q
+		see "hop screen at 80: q exits 0" "EXIT=0"
 	fi
 else
 	skip "hop screen (no tmux)"

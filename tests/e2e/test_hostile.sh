@@ -133,8 +133,8 @@ assert len(r) == 1 and r[0]["host"] == "loop.test", r' "$TMPD/loop.json"
 # ---- a 1 MiB header line: bounded, with the notice -----------------------
 timeout 120 "$GW_BIN" --report --all "$BIG" >"$TMPD/big.txt" 2>"$TMPD/big.err"
 check_eq "robustness: 1 MiB header line: report exits 0 within 120 s" 0 $?
-check "1 MiB header line: stderr names the limit (HTTP heads exceeded)" \
-    grep -q 'warning: .*1 HTTP heads exceeded the [0-9]*-byte line or [0-9]*-byte head limit' "$TMPD/big.err"
+check "1 MiB header line: stderr names the limit (1 HTTP head exceeded: singular)" \
+    grep -q 'warning: .*1 HTTP head exceeded the [0-9]*-byte line or [0-9]*-byte head limit' "$TMPD/big.err"
 check "robustness: 1 MiB header line: stderr clean" sanitizer_clean "$TMPD/big.err"
 check "1 MiB header line: the next request is still diagnosed" \
     grep -q 'http://after.test/' "$TMPD/big.txt"

@@ -59,6 +59,10 @@ see "hint bar: F10 Quit" "F10 Quit"
 seere "header: errors per status" "502×[0-9]+ · 503×1 · 504×[0-9]+ · no answer×1"
 n502=$("$GW_BIN" -p $PORTS --report=json "$CAP" | grep -c '"status": *502')
 see "header: 502 count as the report's ($n502)" "502×$n502"
+# the list's Elapsed rounds as the reports do (15.746 ms once read 15ms
+# beside the report's 0.016 s): the selected request #5's, from the report
+el5=$("$GW_BIN" -p $PORTS --report "$CAP" | sed -n 's/^#5 .* after 0\.0*\([1-9][0-9]*\) s$/\1/p')
+seere "list: #5's elapsed as the report's (${el5:-none} ms)" "missing.lab.test/index.html .* ${el5:-none}ms│"
 
 keys F3
 see "F3: search prompt" "Search (any column"
@@ -268,6 +272,17 @@ see "20x8 again: the message" "terminal too small:"
 keys F3 q	# F3 opens nothing there: q is not typed into a prompt
 see "20x8: q quits" "EXIT=0"
 
+# ---- e on frames that mix link types: the file is pcapng, and so named ---------
+CAP=$ROOT/examples/gw502-lab-ng.pcapng
+start 100 30 || exit 0
+keys e
+see "export of mixed link types: the title says pcapng" "Export to pcapng"
+see "export of mixed link types: the name ends .pcapng" "gw502-5-10.250.0.11.pcapng"
+keys Escape
+see "export of mixed link types: cancelled" "export cancelled"
+keys q
+CAP=$ROOT/examples/gw502-lab.pcap
+
 # ---- layouts -----------------------------------------------------------------
 start 40 10 || exit 0
 check "40x10: no line wider than 40" [ "$(widest)" -le 40 ]
@@ -309,6 +324,10 @@ for w in 120 200; do
 	keys Tab Tab
 	see "${w} columns: the stream's s key on the hint bar" "s Other side"
 	see "${w} columns: the stream's note whole" "(see the evidence)"
+	keys x
+	see "${w} columns: in the hex dump, x offers the text back" "x Text"
+	keys x
+	see "${w} columns: back in the text, x offers the hex dump" "x Hex"
 	keys q
 done
 start 250 70 || exit 0

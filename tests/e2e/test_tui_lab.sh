@@ -117,16 +117,21 @@ lab_file() { # lab_file CAPTURE
 		keys x s
 		see "$capname: stream: client side" "Stream client"
 		keys Tab
-		rm -f "$TMPD"/gw502-*.pcap
+		rm -f "$TMPD"/gw502-*.pcap "$TMPD"/gw502-*.pcapng
+		# --export says the format it wrote (pcapng when the frames mix
+		# link types): the dialog's name ends with it
+		fmt=$("$GW_BIN" -p "$PORTS" --export "$nostatus_id" -o "$TMPD/ref.pcap" "$cap" 2>&1 |
+		    sed -n 's/.* as \(pcap\|pcapng\)\b.*/\1/p')
 		keys e
-		see "$capname: export dialog" "gw502-$nostatus_id-10.250.0.11.pcap"
+		seere "$capname: export dialog says ${fmt:-no format}" "Export to ${fmt:-none} "
+		seere "$capname: export dialog: the name ends .${fmt:-none}" \
+		    "gw502-$nostatus_id-10\\.250\\.0\\.11\\.${fmt:-none} "
 		keys Enter
 		seere "$capname: export reported" "exported [0-9]+ frames"
 		n_tui=$(screen | sed -n 's/.*exported \([0-9]*\) frames.*/\1/p' | head -1)
-		out="$TMPD/gw502-$nostatus_id-10.250.0.11.pcap"
+		out="$TMPD/gw502-$nostatus_id-10.250.0.11.${fmt:-pcap}"
 		n_out=$(capture_frames "$out")
 		check "$capname: export written, read back: $n_out frames" test -n "$n_out"
-		"$GW_BIN" -p "$PORTS" --export "$nostatus_id" -o "$TMPD/ref.pcap" "$cap" >/dev/null 2>&1
 		check_eq "$capname: exported file read back: frames as reported" \
 		    "${n_tui:-none on screen}" "$n_out"
 		check_eq "$capname: same frames as --export" \

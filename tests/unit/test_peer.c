@@ -204,11 +204,11 @@ export_pair(struct engine *e, const char *dir, size_t len12)
 	int n = 0;
 
 	snprintf(path, sizeof path, "%s/pair.pcapng", dir);
-	assert_int_equal(peer_export_pair(e->peer, &first, &last, path, false,
+	assert_int_equal(peer_export_pair(e->peer, &first, &last, NULL, path, false,
 	    &written, err, sizeof err), 0);
 	assert_int_equal(written, 6);
 	/* never over an existing file */
-	assert_int_equal(peer_export_pair(e->peer, &first, &last, path, false,
+	assert_int_equal(peer_export_pair(e->peer, &first, &last, NULL, path, false,
 	    &written, err, sizeof err), -1);
 	cf = capfile_open(path, err, sizeof err);
 	assert_non_null(cf);
