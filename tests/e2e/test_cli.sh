@@ -162,3 +162,9 @@ for f in "$EX" "$ROOT/examples/gw502-lab-ng.pcapng" "$ROOT/examples/gw502-lab-sq
 	check "-j 1 and -j 2: the same text report of $b" cmp -s "$TMPD/j1.txt" "$TMPD/j2.txt"
 	check "-j 2 on $b reports something" test -s "$TMPD/j2.json"
 done
+
+# an access log that cannot be read fails like a missing one
+mkdir -p "$TMPD/logdir"
+run --report --access-log "$TMPD/logdir" "$EX"
+check_eq "--access-log DIR exits 1" 1 "$rc"
+one_line_naming "--access-log DIR: one line naming it" "logdir: Is a directory"
