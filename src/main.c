@@ -297,14 +297,23 @@ check_filter(struct cli *cl, const char *text)
 	return 0;
 }
 
+/*
+ * 0, or the exit status after one line on stderr: 1 for a file that cannot
+ * be read (a runtime error, as for a capture), 2 for invalid settings in it
+ * (like an invalid option).
+ */
 static int
-apply_config(struct cli *cl, char *err, size_t errlen)
+apply_config(struct cli *cl)
 {
 	struct gw_config cfg;
+	char err[ERR_LEN];
+	int r;
 
 	memset(&cfg, 0, sizeof cfg);
-	if (config_load(&cfg, cl->config, err, errlen) != 0)
-		return -1;
+	if ((r = config_load(&cfg, cl->config, err, sizeof err)) != 0) {
+		fprintf(stderr, "gw502tui: %s\n", err);
+		return r == CONFIG_UNREADABLE ? 1 : 2;
+	}
 	if (cfg.nproxy_ports) {
 		memcpy(cl->eo.proxy_ports, cfg.proxy_ports,
 		    sizeof cl->eo.proxy_ports);
@@ -884,10 +893,8 @@ main(int argc, char **argv)
 	cl.lo.max_bytes = 1024ULL << 20;
 	/* the config file first, so the command line can override it */
 	cl.config = config_arg(argc, argv);
-	if (apply_config(&cl, err, sizeof err) != 0) {
-		fprintf(stderr, "gw502tui: %s\n", err);
-		return 2;
-	}
+	if ((r = apply_config(&cl)) != 0)
+		return r;
 	if ((r = parse_args(&cl, argc, argv)) != 0)
 		return r;
 	memset(&alogs, 0, sizeof alogs);

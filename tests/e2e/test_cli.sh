@@ -168,3 +168,18 @@ mkdir -p "$TMPD/logdir"
 run --report --access-log "$TMPD/logdir" "$EX"
 check_eq "--access-log DIR exits 1" 1 "$rc"
 one_line_naming "--access-log DIR: one line naming it" "logdir: Is a directory"
+
+# a config file that cannot be read is a runtime error; invalid settings
+# in one that can are a usage error, like an invalid option
+run --config "$TMPD/nonexist.yaml" --report "$EX"
+check_eq "--config of a missing file exits 1" 1 "$rc"
+check_eq "--config of a missing file: one line, no line:column" \
+    "gw502tui: $TMPD/nonexist.yaml: No such file or directory" "$err"
+run --config "$TMPD/logdir" --report "$EX"
+check_eq "--config DIR exits 1" 1 "$rc"
+check_eq "--config DIR: one line saying so" \
+    "gw502tui: $TMPD/logdir: Is a directory" "$err"
+printf 'timeout: x\n' >"$TMPD/badcfg.yaml"
+run --config "$TMPD/badcfg.yaml" --report "$EX"
+check_eq "--config with an invalid value exits 2" 2 "$rc"
+one_line_naming "--config with an invalid value: FILE:LINE:COL" "badcfg.yaml:1:10: "
