@@ -552,6 +552,11 @@ parse_args(struct cli *cl, int argc, char **argv)
 		if (cl->yfilter && cl->mode != MODE_TUI)
 			return usage_error("%s", "-Y with --report reads a "
 			    "file: keep the stream with -w FILE first");
+		/* the pairing reads the gateway's capture file again */
+		if (cl->peer)
+			return usage_error("%s", "--peer reads the gateway's "
+			    "capture as a file: keep the stream with -w FILE "
+			    "first");
 		cl->lo.stream = cl->path;
 	}
 	if (cl->path == NULL && cl->lo.iface == NULL && cl->nalogs == 0)

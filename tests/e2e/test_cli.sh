@@ -183,3 +183,8 @@ printf 'timeout: x\n' >"$TMPD/badcfg.yaml"
 run --config "$TMPD/badcfg.yaml" --report "$EX"
 check_eq "--config with an invalid value exits 2" 2 "$rc"
 one_line_naming "--config with an invalid value: FILE:LINE:COL" "badcfg.yaml:1:10: "
+
+# --peer pairs the gateway's capture file read again: not a stream
+run --report=json --peer "$ROOT/examples/gw502-hop.peer.pcap" -r - <"$ROOT/examples/gw502-hop.pcap"
+check_eq "--peer with -r - exits 2" 2 "$rc"
+one_line_naming "--peer with -r -: one line saying to keep the stream" "--peer reads the gateway's capture as a file: keep the stream with -w FILE first (see gw502tui --help)"
