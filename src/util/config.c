@@ -195,8 +195,12 @@ config_load(struct gw_config *cfg, const char *path, char *err,
 		path = def;
 	}
 	if (!(fp = open_config(path))) {
-		/* the default file is optional; one that is there must load */
-		if (path == def && (errno == ENOENT || errno == ENOTDIR))
+		/*
+		 * The default file is optional, and may be out of reach
+		 * (another user's HOME, as after setpriv or sudo -u); a
+		 * folder in its place is a mistake to report.
+		 */
+		if (path == def && errno != EISDIR)
 			return 0;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return CONFIG_UNREADABLE;
