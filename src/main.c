@@ -507,12 +507,51 @@ list_themes(void)
 	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }
 
+/* How many long options NAME (up to any '=') abbreviates. */
+static int
+long_matches(const char *name)
+{
+	size_t len = strcspn(name, "=");
+	int n = 0;
+
+	for (const struct option *o = long_opts; o->name; o++)
+		n += strncmp(o->name, name, len) == 0;
+	return n;
+}
+
+/*
+ * getopt_long's errors worded as the other usage errors: "gw502tui:"
+ * whatever path it was run by, and the hint. c is '?' or ':' (SHORT_OPTS
+ * after ':'); optopt and optind as getopt_long left them.
+ */
+static int
+option_error(int c, char **argv)
+{
+	const char *word = argv[optind - 1];
+	char letter[2] = { (char)optopt, '\0' }, opt[64];
+
+	if (c == ':' && optopt < 256)
+		return usage_error("option '-%s' requires an argument", letter);
+	/* the long option as given, without a value after '=' */
+	snprintf(opt, sizeof opt, "%.*s", (int)strcspn(word, "="), word);
+	if (c == ':')
+		return usage_error("option '%s' requires an argument", opt);
+	if (optopt >= 256 || (optopt && strchr(SHORT_OPTS, optopt)))
+		return usage_error("option '%s' takes no argument", opt);
+	if (optopt)
+		return usage_error("invalid option '-%s'", letter);
+	if (long_matches(word + 2) > 1)
+		return usage_error("option '%s' is ambiguous", opt);
+	return usage_error("unrecognized option '%s'", word);
+}
+
 static int
 parse_args(struct cli *cl, int argc, char **argv)
 {
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts,
+	opterr = 0;	/* option_error says it */
+	while ((c = getopt_long(argc, argv, ":" SHORT_OPTS, long_opts,
 	    NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
@@ -524,8 +563,8 @@ parse_args(struct cli *cl, int argc, char **argv)
 		}
 		if (c == OPT_LIST_THEMES)
 			exit(list_themes());
-		if (c == '?')
-			return 2;
+		if (c == '?' || c == ':')
+			return option_error(c, argv);
 		if ((r = parse_opt(cl, c, optarg)) != 0)
 			return r;
 	}
@@ -755,15 +794,23 @@ do_export_frames(struct engine *e, const struct cli *cl)
 	return r;
 }
 
-/* Opens the interface and gives up root at once; NULL after one line. */
+/*
+ * Opens the interface and gives up root at once; NULL after one line, with
+ * *status the exit status: 2 for an -f libpcap cannot compile (a usage
+ * error, as a bad -Y, though only the open interface's link type tells).
+ */
 static struct live *
-open_live(const struct cli *cl)
+open_live(const struct cli *cl, int *status)
 {
 	struct live *l;
+	bool bad_filter;
 	char err[ERR_LEN];
 
-	if ((l = live_open(&cl->lo, err, sizeof err)) == NULL) {
+	*status = 1;
+	if ((l = live_open(&cl->lo, &bad_filter, err, sizeof err)) == NULL) {
 		fprintf(stderr, "gw502tui: %s\n", err);
+		if (bad_filter)
+			*status = 2;
 		return NULL;
 	}
 	if (live_drop_privileges(l, cl->user, err, sizeof err) != 0) {
@@ -850,8 +897,8 @@ run_live_report(struct cli *cl)
 	char err[ERR_LEN];
 	int r;
 
-	if ((l = open_live(cl)) == NULL)
-		return 1;
+	if ((l = open_live(cl, &r)) == NULL)
+		return r;
 	if (engine_init(&e, &cl->eo, err, sizeof err) != 0) {
 		fprintf(stderr, "gw502tui: %s\n", err);
 		live_close(l, err, sizeof err);
@@ -920,8 +967,8 @@ main(int argc, char **argv)
 
 		memset(&uo, 0, sizeof uo);
 		if ((cl.lo.iface != NULL || cl.lo.stream != NULL) &&
-		    (l = open_live(&cl)) == NULL)
-			return 1;
+		    (l = open_live(&cl, &r)) == NULL)
+			return r;
 		if (l != NULL && cl.lo.stream && keys_from_tty(l) != 0)
 			return 1;
 		uo.path = l ? live_spool_path(l) : cl.path;

@@ -13,6 +13,24 @@ check "--help lists --report" grep -q -- '--report' "$TMPD/out"
 
 run --bogus "$EX"
 check_eq "unknown option exits 2" 2 "$rc"
+# getopt's errors read like the others: the name, not the path; the hint
+check_eq "unknown option: one line, the program's name and the hint" \
+    "gw502tui: unrecognized option '--bogus' (see gw502tui --help)" "$err"
+run -x "$EX"
+check_eq "unknown short option: exit 2, one line with the hint" \
+    "2 gw502tui: invalid option '-x' (see gw502tui --help)" "$rc $err"
+run "$EX" -r
+check_eq "-r without its argument: exit 2, one line with the hint" \
+    "2 gw502tui: option '-r' requires an argument (see gw502tui --help)" "$rc $err"
+run "$EX" --export
+check_eq "--export without its argument: exit 2, one line with the hint" \
+    "2 gw502tui: option '--export' requires an argument (see gw502tui --help)" "$rc $err"
+run --all=yes --report "$EX"
+check_eq "--all=yes: exit 2, one line with the hint" \
+    "2 gw502tui: option '--all' takes no argument (see gw502tui --help)" "$rc $err"
+run --fo "$EX"
+check_eq "an ambiguous abbreviation (--fo): exit 2, one line with the hint" \
+    "2 gw502tui: option '--fo' is ambiguous (see gw502tui --help)" "$rc $err"
 run --report=xml "$EX"
 check_eq "--report=xml exits 2" 2 "$rc"
 one_line_naming "--report=xml says why in one line" "xml"
