@@ -206,3 +206,21 @@ one_line_naming "--config with an invalid value: FILE:LINE:COL" "badcfg.yaml:1:1
 run --report=json --peer "$ROOT/examples/gw502-hop.peer.pcap" -r - <"$ROOT/examples/gw502-hop.pcap"
 check_eq "--peer with -r - exits 2" 2 "$rc"
 one_line_naming "--peer with -r -: one line saying to keep the stream" "--peer reads the gateway's capture as a file: keep the stream with -w FILE first (see gw502tui --help)"
+
+# --help says what the options do, as the man page does
+"$GW_BIN" --help >"$TMPD/help"
+check "--help: -Y with --report also keeps requests by their evidence frames" \
+    grep -q "the answer or an evidence frame" "$TMPD/help"
+run --report=json -Y 'dns.flags.rcode==3' "$EX"
+check_eq "-Y 'dns.flags.rcode==3' --report: ids 5 and 6, through DNS answers" \
+    "5 6" "$(python3 -c '
+import sys
+from jsonlines import rows
+print(*sorted(r["id"] for r in rows(sys.argv[1])))' "$TMPD/out")"
+check "--help: --force covers --export, --export-frames and -w" \
+    grep -q -- "--force .*--export, --export-frames and -w" "$TMPD/help"
+check "--help: --all has a line of its own" grep -q '^  --all ' "$TMPD/help"
+check "--help: --access-log LOG, as in the man page" grep -q '^  --access-log LOG ' "$TMPD/help"
+check "--help and the man page: -g's default is any address but the client's" \
+    bash -c "grep -A1 -- '-g ADDR' '$TMPD/help' | grep -q \"any address but the requesting client's\" &&
+    grep -q \"any address but\$\" '$ROOT/doc/gw502tui.1' && grep -q \"^the requesting client's)\" '$ROOT/doc/gw502tui.1'"
