@@ -224,3 +224,16 @@ check "--help: --access-log LOG, as in the man page" grep -q '^  --access-log LO
 check "--help and the man page: -g's default is any address but the client's" \
     bash -c "grep -A1 -- '-g ADDR' '$TMPD/help' | grep -q \"any address but the requesting client's\" &&
     grep -q \"any address but\$\" '$ROOT/doc/gw502tui.1' && grep -q \"^the requesting client's)\" '$ROOT/doc/gw502tui.1'"
+
+# the man page as it renders
+if command -v man >/dev/null; then
+	MANWIDTH=80 man -l "$ROOT/doc/gw502tui.1" 2>/dev/null | col -bx >"$TMPD/man"
+	check "man: the DESCRIPTION's tcpdump example ends 'gw.pcap,'" \
+	    bash -c "tr -s ' \n' ' ' <'$TMPD/man' | grep -q 'tcpdump -s 0 -i any -w gw.pcap, and'"
+	check "man: SYNOPSIS has the live line, as --help and DESIGN §3" \
+	    bash -c "sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' '$TMPD/man' | grep -q '^ *gw502tui \[options\] -i IFACE\$'"
+	check "man: the masked errors follow --status, not a fixed 502–504" \
+	    bash -c "tr -s ' \n' ' ' <'$TMPD/man' | grep -q 'other than the error statuses (--status, 502–504 by default)'"
+else
+	skip "man page rendering: man not installed"
+fi
