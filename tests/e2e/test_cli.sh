@@ -237,3 +237,17 @@ if command -v man >/dev/null; then
 else
 	skip "man page rendering: man not installed"
 fi
+
+# README's architecture section names the source files as they are
+check "README architecture: every src/ .c file named, no file that is not there" python3 -c '
+import glob, os, re, sys
+root = sys.argv[1]
+text = open(os.path.join(root, "README.md")).read()
+arch = text.split("## Architecture", 1)[1].split("\n## ", 1)[0]
+have = {os.path.basename(p) for p in glob.glob(root + "/src/**/*.c", recursive=True)}
+named = set(re.findall(r"[\w*]+\.c\b", arch))
+pats = [re.compile(n.replace("*", ".*") + "$") for n in named]
+missing = sorted(h for h in have if not any(p.match(h) for p in pats))
+ghosts = sorted(n for n in named if "*" not in n and n not in have)
+assert not missing and not ghosts, ("not named", missing, "not in src", ghosts)
+' "$ROOT"
