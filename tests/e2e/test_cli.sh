@@ -227,7 +227,8 @@ check "--help and the man page: -g's default is any address but the client's" \
 
 # the man page as it renders
 if command -v man >/dev/null; then
-	MANWIDTH=80 man -l "$ROOT/doc/gw502tui.1" 2>/dev/null | col -bx >"$TMPD/man"
+	MANWIDTH=80 man --warnings -l "$ROOT/doc/gw502tui.1" 2>"$TMPD/man.err" | col -bx >"$TMPD/man"
+	check_eq "man: renders without troff warnings" "" "$(cat "$TMPD/man.err")"
 	check "man: the DESCRIPTION's tcpdump example ends 'gw.pcap,'" \
 	    bash -c "tr -s ' \n' ' ' <'$TMPD/man' | grep -q 'tcpdump -s 0 -i any -w gw.pcap, and'"
 	check "man: SYNOPSIS has the live line, as --help and DESIGN §3" \
