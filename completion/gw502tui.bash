@@ -3,7 +3,7 @@
 # Options come from `gw502tui --help`, theme names from `gw502tui
 # --list-themes` (the search path the program itself uses), interfaces
 # from /sys/class/net, captures are *.pcap, *.pcapng, *.cap, *.ring and
-# folders.
+# folders; access logs any file, --log-format's names and -j's counts.
 
 # The gw502tui being completed (./gw502tui, build/gw502tui …), else PATH's.
 _gw502tui_bin()
@@ -17,12 +17,17 @@ _gw502tui_bin()
 	fi
 }
 
-# Every option the help names (and --report's two forms).
+# Every option the help names (and --report's two forms): in the columns
+# of an option's line that start with one ("--export ID -o OUT.pcap",
+# "-V, --version"), never in its description, whose examples name other
+# programs' options (tcpdump -U).
 _gw502tui_options()
 {
 	"$(_gw502tui_bin)" --help 2>/dev/null |
-	    grep -oE '(^|[ (,])--?[A-Za-z][-A-Za-z]*' |
-	    sed 's/^[ (,]*//' | sort -u
+	    awk '/^  -/ { n = split($0, col, /  +/)
+		for (i = 1; i <= n; i++) if (col[i] ~ /^-/) print col[i] }' |
+	    grep -oE '(^|[ ,])--?[A-Za-z][-A-Za-z]*' |
+	    sed 's/^[ ,]*//' | sort -u
 	printf '%s\n' --report=text --report=json
 }
 
@@ -90,14 +95,23 @@ _gw502tui()
 	--config)
 		_gw502tui_files "$cur" .yaml .yml
 		return 0 ;;
-	-o|-w)
+	-o|-w|--access-log)
+		# an access log is named anything (access.log, .1, .gz)
 		_gw502tui_files "$cur"
+		return 0 ;;
+	--log-format)
+		# the names --help gives
+		COMPREPLY=($(compgen -W "webgateway squid clf combined nginx \
+		    apache mitmproxy haproxy" -- "$cur"))
+		return 0 ;;
+	-j)
+		COMPREPLY=($(compgen -W "1 2" -- "$cur"))
 		return 0 ;;
 	-Z)
 		COMPREPLY=($(compgen -u -- "$cur"))
 		return 0 ;;
 	-f|-s|-p|-g|-c|-Y|--status|--timeout|--export|--duration|--max-mb|\
-	--keep|--ring|--export-frames)
+	--keep|--ring|--export-frames|--conn-budget)
 		return 0 ;;	# a value only the user knows
 	esac
 	if [[ $cur == -* ]]; then

@@ -170,7 +170,8 @@ usage(FILE *out)
 "  --follow       with --report -i or -r -: flush each diagnosis at once\n"
 "                 (pipes)\n"
 "  -p PORTS       proxy port(s), comma separated (default 9090)\n"
-"  -g ADDR        gateway address (default: detected)\n"
+"  -g ADDR        the gateway's address for its upstream traffic (default:\n"
+"                 any address but the requesting client's)\n"
 "  -c ADDR        only this client\n"
 "  --status LIST  codes treated as gateway errors (default 502,503,504)\n"
 "  --timeout SEC  upstream timeout assumed by the gateway (default 120)\n"
@@ -182,11 +183,15 @@ usage(FILE *out)
 "                 $XDG_CONFIG_HOME/gw502tui/config.yaml)\n"
 "  --report[=text|json]  no TUI: print the diagnosis of every gateway\n"
 "                 error (with --all: every request) and exit\n"
+"  --all          with --report: every request, not only the gateway\n"
+"                 errors; the screen starts listing them all (key a)\n"
 "  --export ID -o OUT.pcap  no TUI: write transaction ID's frame range\n"
-"  --force        let --export replace an existing file\n"
+"  --force        let --export, --export-frames and -w replace an\n"
+"                 existing file\n"
 "  -Y FILTER      display filter (Wireshark syntax, doc/filters.md): the\n"
 "                 TUI's packet list starts with it; with --report, only\n"
-"                 requests whose request or answer frame it selects\n"
+"                 requests one of whose frames it selects: the request,\n"
+"                 the answer or an evidence frame (a look-up, a SYN …)\n"
 "  --frames       no TUI: print the frames -Y selects (all without -Y),\n"
 "                 one line each: No. time source → destination protocol\n"
 "                 length info\n"
@@ -194,7 +199,7 @@ usage(FILE *out)
 "                 (with -Y: those of them it selects)\n"
 "  --peer FILE    the next hop's capture, taken at the same time: each\n"
 "                 failing request is placed between gateway and destination\n"
-"  --access-log FILE  the gateway's access log (repeatable; '-' stdin;\n"
+"  --access-log LOG  the gateway's access log (repeatable; '-' stdin;\n"
 "                 .gz read directly): with a capture and --report, each\n"
 "                 request gets its log line and logged 5xx the capture\n"
 "                 lacks are listed; with no capture, --report (or the\n"
@@ -297,14 +302,23 @@ check_filter(struct cli *cl, const char *text)
 	return 0;
 }
 
+/*
+ * 0, or the exit status after one line on stderr: 1 for a file that cannot
+ * be read (a runtime error, as for a capture), 2 for invalid settings in it
+ * (like an invalid option).
+ */
 static int
-apply_config(struct cli *cl, char *err, size_t errlen)
+apply_config(struct cli *cl)
 {
 	struct gw_config cfg;
+	char err[ERR_LEN];
+	int r;
 
 	memset(&cfg, 0, sizeof cfg);
-	if (config_load(&cfg, cl->config, err, errlen) != 0)
-		return -1;
+	if ((r = config_load(&cfg, cl->config, err, sizeof err)) != 0) {
+		fprintf(stderr, "gw502tui: %s\n", err);
+		return r == CONFIG_UNREADABLE ? 1 : 2;
+	}
 	if (cfg.nproxy_ports) {
 		memcpy(cl->eo.proxy_ports, cfg.proxy_ports,
 		    sizeof cl->eo.proxy_ports);
@@ -498,12 +512,51 @@ list_themes(void)
 	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }
 
+/* How many long options NAME (up to any '=') abbreviates. */
+static int
+long_matches(const char *name)
+{
+	size_t len = strcspn(name, "=");
+	int n = 0;
+
+	for (const struct option *o = long_opts; o->name; o++)
+		n += strncmp(o->name, name, len) == 0;
+	return n;
+}
+
+/*
+ * getopt_long's errors worded as the other usage errors: "gw502tui:"
+ * whatever path it was run by, and the hint. c is '?' or ':' (SHORT_OPTS
+ * after ':'); optopt and optind as getopt_long left them.
+ */
+static int
+option_error(int c, char **argv)
+{
+	const char *word = argv[optind - 1];
+	char letter[2] = { (char)optopt, '\0' }, opt[64];
+
+	if (c == ':' && optopt < 256)
+		return usage_error("option '-%s' requires an argument", letter);
+	/* the long option as given, without a value after '=' */
+	snprintf(opt, sizeof opt, "%.*s", (int)strcspn(word, "="), word);
+	if (c == ':')
+		return usage_error("option '%s' requires an argument", opt);
+	if (optopt >= 256 || (optopt && strchr(SHORT_OPTS, optopt)))
+		return usage_error("option '%s' takes no argument", opt);
+	if (optopt)
+		return usage_error("invalid option '-%s'", letter);
+	if (long_matches(word + 2) > 1)
+		return usage_error("option '%s' is ambiguous", opt);
+	return usage_error("unrecognized option '%s'", word);
+}
+
 static int
 parse_args(struct cli *cl, int argc, char **argv)
 {
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts,
+	opterr = 0;	/* option_error says it */
+	while ((c = getopt_long(argc, argv, ":" SHORT_OPTS, long_opts,
 	    NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
@@ -515,8 +568,8 @@ parse_args(struct cli *cl, int argc, char **argv)
 		}
 		if (c == OPT_LIST_THEMES)
 			exit(list_themes());
-		if (c == '?')
-			return 2;
+		if (c == '?' || c == ':')
+			return option_error(c, argv);
 		if ((r = parse_opt(cl, c, optarg)) != 0)
 			return r;
 	}
@@ -543,6 +596,11 @@ parse_args(struct cli *cl, int argc, char **argv)
 		if (cl->yfilter && cl->mode != MODE_TUI)
 			return usage_error("%s", "-Y with --report reads a "
 			    "file: keep the stream with -w FILE first");
+		/* the pairing reads the gateway's capture file again */
+		if (cl->peer)
+			return usage_error("%s", "--peer reads the gateway's "
+			    "capture as a file: keep the stream with -w FILE "
+			    "first");
 		cl->lo.stream = cl->path;
 	}
 	if (cl->path == NULL && cl->lo.iface == NULL && cl->nalogs == 0)
@@ -747,15 +805,23 @@ do_export_frames(struct engine *e, const struct cli *cl)
 	return r;
 }
 
-/* Opens the interface and gives up root at once; NULL after one line. */
+/*
+ * Opens the interface and gives up root at once; NULL after one line, with
+ * *status the exit status: 2 for an -f libpcap cannot compile (a usage
+ * error, as a bad -Y, though only the open interface's link type tells).
+ */
 static struct live *
-open_live(const struct cli *cl)
+open_live(const struct cli *cl, int *status)
 {
 	struct live *l;
+	bool bad_filter;
 	char err[ERR_LEN];
 
-	if ((l = live_open(&cl->lo, err, sizeof err)) == NULL) {
+	*status = 1;
+	if ((l = live_open(&cl->lo, &bad_filter, err, sizeof err)) == NULL) {
 		fprintf(stderr, "gw502tui: %s\n", err);
+		if (bad_filter)
+			*status = 2;
 		return NULL;
 	}
 	if (live_drop_privileges(l, cl->user, err, sizeof err) != 0) {
@@ -842,8 +908,8 @@ run_live_report(struct cli *cl)
 	char err[ERR_LEN];
 	int r;
 
-	if ((l = open_live(cl)) == NULL)
-		return 1;
+	if ((l = open_live(cl, &r)) == NULL)
+		return r;
 	if (engine_init(&e, &cl->eo, err, sizeof err) != 0) {
 		fprintf(stderr, "gw502tui: %s\n", err);
 		live_close(l, err, sizeof err);
@@ -890,10 +956,8 @@ main(int argc, char **argv)
 	cl.lo.max_bytes = 1024ULL << 20;
 	/* the config file first, so the command line can override it */
 	cl.config = config_arg(argc, argv);
-	if (apply_config(&cl, err, sizeof err) != 0) {
-		fprintf(stderr, "gw502tui: %s\n", err);
-		return 2;
-	}
+	if ((r = apply_config(&cl)) != 0)
+		return r;
 	if ((r = parse_args(&cl, argc, argv)) != 0)
 		return r;
 	memset(&alogs, 0, sizeof alogs);
@@ -914,8 +978,8 @@ main(int argc, char **argv)
 
 		memset(&uo, 0, sizeof uo);
 		if ((cl.lo.iface != NULL || cl.lo.stream != NULL) &&
-		    (l = open_live(&cl)) == NULL)
-			return 1;
+		    (l = open_live(&cl, &r)) == NULL)
+			return r;
 		if (l != NULL && cl.lo.stream && keys_from_tty(l) != 0)
 			return 1;
 		uo.path = l ? live_spool_path(l) : cl.path;

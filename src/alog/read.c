@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -151,6 +152,26 @@ alog_add_line(struct alog_set *s, uint32_t file, uint32_t line,
 	e->url = strpool_add(&s->strings, r.target, r.target_len);
 }
 
+/*
+ * The log's descriptor ("-": a copy of stdin's), or -1 with errno. A
+ * directory opens, but gzread then fails on it at line 0, which would be
+ * a warning about a damaged tail: it is refused here like a missing file.
+ */
+static int
+open_log(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		return -1;
+	}
+	return fd;
+}
+
 int
 alog_read(struct alog_set *s, const char *path, char *err, size_t errlen)
 {
@@ -172,7 +193,7 @@ alog_read(struct alog_set *s, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	errno = 0;
-	fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_log(path);
 	if (fd < 0 || (gz = gzdopen(fd, "rb")) == NULL) {
 		free(buf);
 		snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno :

@@ -132,8 +132,10 @@ open_iface(const struct live_opts *o, bool *nano, char *err, size_t errlen)
 	return p;
 }
 
+/* *bad: the filter does not compile (for this interface's link type) */
 static int
-set_filter(pcap_t *p, const struct live_opts *o, char *err, size_t errlen)
+set_filter(pcap_t *p, const struct live_opts *o, bool *bad, char *err,
+    size_t errlen)
 {
 	struct bpf_program prog;
 
@@ -141,6 +143,7 @@ set_filter(pcap_t *p, const struct live_opts *o, char *err, size_t errlen)
 		return 0;
 	if (pcap_compile(p, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
 		snprintf(err, errlen, "-f '%s': %s", o->filter, pcap_geterr(p));
+		*bad = true;
 		return -1;
 	}
 	if (pcap_setfilter(p, &prog) < 0) {
@@ -461,10 +464,12 @@ open_stream(struct live *l, const struct live_opts *o, char *err,
 }
 
 struct live *
-live_open(const struct live_opts *o, char *err, size_t errlen)
+live_open(const struct live_opts *o, bool *bad_filter, char *err,
+    size_t errlen)
 {
 	struct live *l = calloc(1, sizeof *l);
 
+	*bad_filter = false;
 	if (l == NULL) {
 		snprintf(err, errlen, "%s: out of memory",
 		    o->iface ? o->iface : o->stream);
@@ -480,7 +485,7 @@ live_open(const struct live_opts *o, char *err, size_t errlen)
 		return l;
 	}
 	if ((l->pcap = open_iface(o, &l->nano, err, errlen)) == NULL ||
-	    set_filter(l->pcap, o, err, errlen) < 0 ||
+	    set_filter(l->pcap, o, bad_filter, err, errlen) < 0 ||
 	    open_spool(l, o, err, errlen) < 0 ||
 	    pcap_setnonblock(l->pcap, 1, err) < 0) {
 		discard(l);

@@ -40,8 +40,12 @@ struct live_stats {
 
 struct live;
 
-/* Opens the interface and the spool. NULL with one line in err. */
-struct live *live_open(const struct live_opts *o, char *err, size_t errlen);
+/*
+ * Opens the interface and the spool. NULL with one line in err, and
+ * *bad_filter set when the cause is an -f that does not compile.
+ */
+struct live *live_open(const struct live_opts *o, bool *bad_filter,
+    char *err, size_t errlen);
 /*
  * Gives up root for `user` (NULL: $SUDO_USER when run through sudo; nothing
  * to do when not root). The spool changes owner first so it stays readable.

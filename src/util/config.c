@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "yamldoc.h"
@@ -161,6 +162,24 @@ cfg_file(FILE *fp, const char *path, struct gw_config *cfg, char *err,
 	return rc;
 }
 
+/*
+ * path opened for reading, or NULL with errno. fopen opens a directory
+ * too, and libyaml then says only "input error": refused here by name.
+ */
+static FILE *
+open_config(const char *path)
+{
+	struct stat st;
+	FILE *fp = fopen(path, "rb");
+
+	if (fp && fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(fp);
+		errno = EISDIR;
+		return NULL;
+	}
+	return fp;
+}
+
 int
 config_load(struct gw_config *cfg, const char *path, char *err,
     size_t errlen)
@@ -174,17 +193,23 @@ config_load(struct gw_config *cfg, const char *path, char *err,
 		if (default_path(def, sizeof def) < 0)
 			return 0;
 		path = def;
-		if (!(fp = fopen(path, "rb")))
-			return 0;	/* absent: fine */
-	} else if (!(fp = fopen(path, "rb"))) {
-		snprintf(err, errlen, "%s:1:1: %s", path, strerror(errno));
-		return -1;
+	}
+	if (!(fp = open_config(path))) {
+		/*
+		 * The default file is optional, and may be out of reach
+		 * (another user's HOME, as after setpriv or sudo -u); a
+		 * folder in its place is a mistake to report.
+		 */
+		if (path == def && errno != EISDIR)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return CONFIG_UNREADABLE;
 	}
 	rc = cfg_file(fp, path, cfg, err, errlen);
 	fclose(fp);
 	if (rc < 0) {
 		memset(cfg, 0, sizeof *cfg);
-		return -1;
+		return CONFIG_INVALID;
 	}
 	return 0;
 }

@@ -23,9 +23,12 @@ struct gw_config {
 	bool mouse_off;			/* "mouse: false": no mouse in the TUI */
 };
 
+#define CONFIG_INVALID (-1)	/* err: "FILE:LINE:COL: reason" */
+#define CONFIG_UNREADABLE (-2)	/* err: "FILE: reason" */
+
 /*
  * Loads path, or when NULL the default location if that file exists.
- * 0: loaded or absent; -1: error, with "FILE:LINE:COL: reason" in err.
+ * 0: loaded or absent; else CONFIG_INVALID or CONFIG_UNREADABLE.
  */
 int config_load(struct gw_config *cfg, const char *path, char *err,
     size_t errlen);

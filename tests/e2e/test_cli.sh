@@ -13,6 +13,24 @@ check "--help lists --report" grep -q -- '--report' "$TMPD/out"
 
 run --bogus "$EX"
 check_eq "unknown option exits 2" 2 "$rc"
+# getopt's errors read like the others: the name, not the path; the hint
+check_eq "unknown option: one line, the program's name and the hint" \
+    "gw502tui: unrecognized option '--bogus' (see gw502tui --help)" "$err"
+run -x "$EX"
+check_eq "unknown short option: exit 2, one line with the hint" \
+    "2 gw502tui: invalid option '-x' (see gw502tui --help)" "$rc $err"
+run "$EX" -r
+check_eq "-r without its argument: exit 2, one line with the hint" \
+    "2 gw502tui: option '-r' requires an argument (see gw502tui --help)" "$rc $err"
+run "$EX" --export
+check_eq "--export without its argument: exit 2, one line with the hint" \
+    "2 gw502tui: option '--export' requires an argument (see gw502tui --help)" "$rc $err"
+run --all=yes --report "$EX"
+check_eq "--all=yes: exit 2, one line with the hint" \
+    "2 gw502tui: option '--all' takes no argument (see gw502tui --help)" "$rc $err"
+run --fo "$EX"
+check_eq "an ambiguous abbreviation (--fo): exit 2, one line with the hint" \
+    "2 gw502tui: option '--fo' is ambiguous (see gw502tui --help)" "$rc $err"
 run --report=xml "$EX"
 check_eq "--report=xml exits 2" 2 "$rc"
 one_line_naming "--report=xml says why in one line" "xml"
@@ -169,3 +187,75 @@ for f in "$EX" "$ROOT/examples/gw502-lab-ng.pcapng" "$ROOT/examples/gw502-lab-sq
 	check "-j 1 and -j 2: the same text report of $b" cmp -s "$TMPD/j1.txt" "$TMPD/j2.txt"
 	check "-j 2 on $b reports something" test -s "$TMPD/j2.json"
 done
+
+# an access log that cannot be read fails like a missing one
+mkdir -p "$TMPD/logdir"
+run --report --access-log "$TMPD/logdir" "$EX"
+check_eq "--access-log DIR exits 1" 1 "$rc"
+one_line_naming "--access-log DIR: one line naming it" "logdir: Is a directory"
+
+# a config file that cannot be read is a runtime error; invalid settings
+# in one that can are a usage error, like an invalid option
+run --config "$TMPD/nonexist.yaml" --report "$EX"
+check_eq "--config of a missing file exits 1" 1 "$rc"
+check_eq "--config of a missing file: one line, no line:column" \
+    "gw502tui: $TMPD/nonexist.yaml: No such file or directory" "$err"
+run --config "$TMPD/logdir" --report "$EX"
+check_eq "--config DIR exits 1" 1 "$rc"
+check_eq "--config DIR: one line saying so" \
+    "gw502tui: $TMPD/logdir: Is a directory" "$err"
+printf 'timeout: x\n' >"$TMPD/badcfg.yaml"
+run --config "$TMPD/badcfg.yaml" --report "$EX"
+check_eq "--config with an invalid value exits 2" 2 "$rc"
+one_line_naming "--config with an invalid value: FILE:LINE:COL" "badcfg.yaml:1:10: "
+
+# --peer pairs the gateway's capture file read again: not a stream
+run --report=json --peer "$ROOT/examples/gw502-hop.peer.pcap" -r - <"$ROOT/examples/gw502-hop.pcap"
+check_eq "--peer with -r - exits 2" 2 "$rc"
+one_line_naming "--peer with -r -: one line saying to keep the stream" "--peer reads the gateway's capture as a file: keep the stream with -w FILE first (see gw502tui --help)"
+
+# --help says what the options do, as the man page does
+"$GW_BIN" --help >"$TMPD/help"
+check "--help: -Y with --report also keeps requests by their evidence frames" \
+    grep -q "the answer or an evidence frame" "$TMPD/help"
+run --report=json -Y 'dns.flags.rcode==3' "$EX"
+check_eq "-Y 'dns.flags.rcode==3' --report: ids 5 and 6, through DNS answers" \
+    "5 6" "$(python3 -c '
+import sys
+from jsonlines import rows
+print(*sorted(r["id"] for r in rows(sys.argv[1])))' "$TMPD/out")"
+check "--help: --force covers --export, --export-frames and -w" \
+    grep -q -- "--force .*--export, --export-frames and -w" "$TMPD/help"
+check "--help: --all has a line of its own" grep -q '^  --all ' "$TMPD/help"
+check "--help: --access-log LOG, as in the man page" grep -q '^  --access-log LOG ' "$TMPD/help"
+check "--help and the man page: -g's default is any address but the client's" \
+    bash -c "grep -A1 -- '-g ADDR' '$TMPD/help' | grep -q \"any address but the requesting client's\" &&
+    grep -q \"any address but\$\" '$ROOT/doc/gw502tui.1' && grep -q \"^the requesting client's)\" '$ROOT/doc/gw502tui.1'"
+
+# the man page as it renders
+if command -v man >/dev/null; then
+	MANWIDTH=80 man --warnings -l "$ROOT/doc/gw502tui.1" 2>"$TMPD/man.err" | col -bx >"$TMPD/man"
+	check_eq "man: renders without troff warnings" "" "$(cat "$TMPD/man.err")"
+	check "man: the DESCRIPTION's tcpdump example ends 'gw.pcap,'" \
+	    bash -c "tr -s ' \n' ' ' <'$TMPD/man' | grep -q 'tcpdump -s 0 -i any -w gw.pcap, and'"
+	check "man: SYNOPSIS has the live line, as --help and DESIGN §3" \
+	    bash -c "sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' '$TMPD/man' | grep -q '^ *gw502tui \[options\] -i IFACE\$'"
+	check "man: the masked errors follow --status, not a fixed 502–504" \
+	    bash -c "tr -s ' \n' ' ' <'$TMPD/man' | grep -q 'other than the error statuses (--status, 502–504 by default)'"
+else
+	skip "man page rendering: man not installed"
+fi
+
+# README's architecture section names the source files as they are
+check "README architecture: every src/ .c file named, no file that is not there" python3 -c '
+import glob, os, re, sys
+root = sys.argv[1]
+text = open(os.path.join(root, "README.md")).read()
+arch = text.split("## Architecture", 1)[1].split("\n## ", 1)[0]
+have = {os.path.basename(p) for p in glob.glob(root + "/src/**/*.c", recursive=True)}
+named = set(re.findall(r"[\w*]+\.c\b", arch))
+pats = [re.compile(n.replace("*", ".*") + "$") for n in named]
+missing = sorted(h for h in have if not any(p.match(h) for p in pats))
+ghosts = sorted(n for n in named if "*" not in n and n not in have)
+assert not missing and not ghosts, ("not named", missing, "not in src", ghosts)
+' "$ROOT"

@@ -82,6 +82,28 @@ check_eq "config: --config offers .yaml files" "$TMPD/th/mine.yaml" \
     "$(complete_ --config "$TMPD/th/")"
 check_eq "no guess for a value only the user knows (-p)" "" "$(complete_ -p 90)"
 
+# options named only in --help's examples are not gw502tui's (tcpdump -U)
+got=$(complete_ -)
+check "options: not tcpdump's -U from --help's example" \
+    bash -c "[[ ' $got ' != *' -U '* ]]"
+check "options: -o, named inside --export's line" \
+    bash -c "[[ ' $got ' == *' -o '* ]]"
+# values: an access log is any file, --log-format its names, -j 1 or 2
+check_eq "--access-log offers any file and folders" \
+    "$TMPD/caps/F.PCAP $TMPD/caps/a.pcap $TMPD/caps/b.pcapng $TMPD/caps/c.cap $TMPD/caps/d.ring $TMPD/caps/e.txt $TMPD/caps/sub" \
+    "$(complete_ --access-log "$TMPD/caps/")"
+fmts=$(complete_ --log-format '')
+check_eq "--log-format offers the names --help gives" \
+    "apache clf combined haproxy mitmproxy nginx squid webgateway" "$fmts"
+bad=
+for f in $fmts; do
+	"$GW_BIN" --report --log-format "$f" --access-log /dev/null >/dev/null 2>&1 || bad="$bad $f"
+done
+check_eq "--log-format: the binary takes every name offered" "" "$bad"
+check_eq "--log-format=s (bash splits at =)" "squid" "$(complete_ --log-format = s)"
+check_eq "-j offers 1 and 2" "1 2" "$(complete_ -j '')"
+check_eq "--conn-budget: no guess, no files" "" "$(complete_ --conn-budget "$TMPD/caps/")"
+
 if [ -f /usr/share/bash-completion/bash_completion ]; then
 	check_eq "with bash-completion loaded: -t l" "light" \
 	    "$(BASHCOMP=1 complete_ -t l)"

@@ -94,7 +94,7 @@ expect_error(const char *text, const char *pos, const char *what)
 	const char *p = tmpdir_write(tmpdir, "bad.yaml", text);
 
 	snprintf(want, sizeof want, "%s:%s", p, pos);
-	assert_int_equal(config_load(&c, p, err, sizeof err), -1);
+	assert_int_equal(config_load(&c, p, err, sizeof err), CONFIG_INVALID);
 	if (strncmp(err, want, strlen(want)) != 0 || !strstr(err, what))
 		fail_msg("error [%s] does not start with [%s] or lacks [%s]",
 		    err, want, what);
@@ -147,10 +147,15 @@ test_missing(void **state)
 	char err[256] = "", dir[128];
 
 	(void)state;
-	/* an explicit file must exist */
+	/* an explicit file must exist: "FILE: reason", no line:column */
 	assert_int_equal(config_load(&c, "/nonexistent/c.yaml", err,
-	    sizeof err), -1);
-	assert_true(strncmp(err, "/nonexistent/c.yaml:1:1: ", 25) == 0);
+	    sizeof err), CONFIG_UNREADABLE);
+	assert_string_equal(err, "/nonexistent/c.yaml: No such file or "
+	    "directory");
+	/* and be a file: libyaml says only "input error" on a directory */
+	assert_int_equal(config_load(&c, tmpdir, err, sizeof err),
+	    CONFIG_UNREADABLE);
+	assert_non_null(strstr(err, ": Is a directory"));
 	/* the default one may be absent */
 	snprintf(dir, sizeof dir, "%s/empty", tmpdir);
 	setenv("XDG_CONFIG_HOME", dir, 1);
@@ -171,7 +176,8 @@ test_default_location(void **state)
 	assert_int_equal(config_load(&c, NULL, err, sizeof err), 0);
 	assert_int_equal(c.timeout_s, 30);
 	tmpdir_write(tmpdir, "gw502tui/config.yaml", "timeout: x\n");
-	assert_int_equal(config_load(&c, NULL, err, sizeof err), -1);
+	assert_int_equal(config_load(&c, NULL, err, sizeof err),
+	    CONFIG_INVALID);
 	assert_non_null(strstr(err, "gw502tui/config.yaml:1:10: "));
 }
 
