@@ -94,7 +94,7 @@ uint32_t diag_cached_answer(const struct diag *dg, const struct flow *fl,
 bool diag_cache_entry(const struct flow *fl, const struct dns_query *q);
 /* Has q's answer not expired from the gateway's cache by `at`? (One
  * that came after `at` has not: retiring keeps it for what comes.) */
-bool diag_asked_again(const struct diag *dg, const struct flow *fl,
+bool diag_asked_again(const struct flow *fl, const struct key_list *l,
     const struct dns_query *q, int64_t until);
 bool diag_cache_valid(const struct flow *fl, const struct dns_query *q,
     int64_t at);

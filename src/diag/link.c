@@ -346,14 +346,13 @@ diag_cache_entry(const struct flow *fl, const struct dns_query *q)
  * after that waits for the new look-up. The query beside q's own (the
  * AAAA after the A) is not asking again. Whoever asked: the newest query
  * for the name decides, so that retirement (diag_keep_step) can tell the
- * same from the queries it keeps.
+ * same from the queries it keeps. l: the look-ups of q's name (by_name).
  */
 bool
-diag_asked_again(const struct diag *dg, const struct flow *fl,
+diag_asked_again(const struct flow *fl, const struct key_list *l,
     const struct dns_query *q, int64_t until)
 {
 	const char *name = flow_str(fl, q->qname);
-	const struct key_list *l = key_find(&dg->by_name, name_hash(name));
 	unsigned steps = 0;
 
 	for (size_t p = l ? key_lower(l, add_sat(until, 1)) : 0;
@@ -400,8 +399,8 @@ diag_cached_answer(const struct diag *dg, const struct flow *fl,
 		    !sent_by_gateway(dg, &q->client, client) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
-		return diag_cache_valid(fl, q, at) && !diag_asked_again(dg,
-		    fl, q, before) ? i : NONE32;
+		return diag_cache_valid(fl, q, at) &&
+		    !diag_asked_again(fl, l, q, before) ? i : NONE32;
 	}
 	return NONE32;
 }

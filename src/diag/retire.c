@@ -151,14 +151,16 @@ keep_cache_query(const struct diag *dg, const struct flow *fl, size_t i,
 {
 	const struct dns_query *q = &fl->dns[i];
 	const char *name = flow_str(fl, q->qname);
+	uint32_t hash;
 	size_t b;
 
 	if (q->rcode < 0 && q->query.ts_ns >= add_sat(from, -DIAG_INFLIGHT_NS))
 		k->dns[i] = 1;
 	if (!diag_cache_entry(fl, q))
 		return;
+	hash = name_hash(name);
 	if (newest != NULL) {
-		for (b = name_hash(name) & (nb - 1); newest[b] != NONE32 &&
+		for (b = hash & (nb - 1); newest[b] != NONE32 &&
 		    strcasecmp(flow_str(fl, fl->dns[newest[b]].qname),
 		    name) != 0; b = (b + 1) & (nb - 1))
 			;
@@ -169,7 +171,8 @@ keep_cache_query(const struct diag *dg, const struct flow *fl, size_t i,
 	/* asked again before `from`: no request to come takes it (that
 	 * query may go now, and q with it, as if it had never been) */
 	if (diag_cache_valid(fl, q, from) &&
-	    !diag_asked_again(dg, fl, q, add_sat(from, -1)))
+	    !diag_asked_again(fl, key_find(&dg->by_name, hash), q,
+	    add_sat(from, -1)))
 		k->dns[i] = 1;
 }
 
