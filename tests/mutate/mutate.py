@@ -321,8 +321,9 @@ def run_limited(cmd, cwd, env, deadline):
 
 class Worker:
     """A scratch copy of the tree (src/, tests/, examples/, themes/, doc/, tools/,
-    Makefile: the tests as they were when the run began) with its own
-    build/, where one mutant at a time is built and tested."""
+    Makefile, README.md, whose architecture test_cli checks: the tests as
+    they were when the run began) with its own build/, where one mutant at
+    a time is built and tested."""
 
     def __init__(self, base, make_jobs, unit_only=False):
         self.dir = base
@@ -337,7 +338,8 @@ class Worker:
         d = tempfile.mkdtemp(prefix="gw502mutate.", dir=parent)
         for sub in ("src", "tests", "examples", "themes", "doc", "tools"):
             shutil.copytree(os.path.join(ROOT, sub), os.path.join(d, sub), symlinks=True)
-        shutil.copy2(os.path.join(ROOT, "Makefile"), d)
+        for name in ("Makefile", "README.md"):
+            shutil.copy2(os.path.join(ROOT, name), d)
         return cls(d, make_jobs)
 
     def clone(self, parent):
