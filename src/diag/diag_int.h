@@ -92,10 +92,12 @@ uint32_t diag_cached_answer(const struct diag *dg, const struct flow *fl,
     int64_t at);
 /* Would a resolver cache q's answer (addresses or NXDOMAIN)? */
 bool diag_cache_entry(const struct flow *fl, const struct dns_query *q);
-/* Has q's answer not expired from the gateway's cache by `at`? (One
- * that came after `at` has not: retiring keeps it for what comes.) */
+/* Was q's name asked for again, later than its answer's slack, up to
+ * `until` (l: the look-ups of q's name)? Then q had left the cache. */
 bool diag_asked_again(const struct flow *fl, const struct key_list *l,
     const struct dns_query *q, int64_t until);
+/* Has q's answer not expired from the gateway's cache by `at`? (One
+ * that came after `at` has not: retiring keeps it for what comes.) */
 bool diag_cache_valid(const struct flow *fl, const struct dns_query *q,
     int64_t at);
 bool is_error_status(const struct diag *dg, uint16_t status);

@@ -571,9 +571,7 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 	/* the first SYN of this destination's series: a host's next address
 	 * starts counting again (its first SYN is no retry, and a backoff
 	 * factor across two addresses means nothing) */
-	run = *si;
-	while (run > 0 && diag_same_dest(&fl->conns[ss->conn[run - 1]], c))
-		run--;
+	run = *si < ss->n ? diag_dest_first(fl, ss->conn, *si) : *si;
 	for (; *si < ss->n && ss->conn[*si] == ci; (*si)++) {
 		const struct frame_ref *f = &ss->syn[*si];
 

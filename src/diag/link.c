@@ -389,7 +389,6 @@ diag_cached_answer(const struct diag *dg, const struct flow *fl,
 	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
 	unsigned steps = 0;
 
-
 	for (size_t p = l ? key_lower(l, add_sat(before, 1)) : 0;
 	    p > 0 && steps < DIAG_CACHE_WALK; p--, steps++) {
 		uint32_t i = l->items[p - 1];

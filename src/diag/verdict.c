@@ -202,10 +202,20 @@ diag_syns_seen(const struct flow *fl, const struct txn *t,
 	return n == c->nsyn ? n + c->syns_dropped : n;
 }
 
-bool
-diag_same_dest(const struct conn *a, const struct conn *b)
+static bool
+same_dest(const struct conn *a, const struct conn *b)
 {
 	return a->sport == b->sport && addr_eq(&a->saddr, &b->saddr);
+}
+
+unsigned
+diag_dest_first(const struct flow *fl, const uint32_t *conns, unsigned k)
+{
+	const struct conn *c = &fl->conns[conns[k]];
+
+	while (k > 0 && same_dest(&fl->conns[conns[k - 1]], c))
+		k--;
+	return k;
 }
 
 static double
@@ -300,7 +310,7 @@ tried_before(const struct flow *fl, const struct txn *t, unsigned run,
 		const struct conn *a = &fl->conns[t->d.conns[k]];
 		int n;
 
-		if (k > 0 && diag_same_dest(&fl->conns[t->d.conns[k - 1]], a))
+		if (k > 0 && same_dest(&fl->conns[t->d.conns[k - 1]], a))
 			continue;
 		n = snprintf(out + len, outlen - len, "%s%s port %u (%s)", sep,
 		    addr_fmt(&a->saddr, dst, sizeof dst), a->sport,
@@ -322,11 +332,10 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 	const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
 	char dst[ADDR_STRLEN], from[ADDR_STRLEN], to[ADDR_PORT_STRLEN];
 	const struct frame_ref *last = NULL;
-	unsigned nsyn = 0, nrst = 0, run = t->d.nconns - 1;
-
 	/* the attempts to the last destination: the SYNs the verdict is on */
-	while (run > 0 && diag_same_dest(&fl->conns[t->d.conns[run - 1]], c))
-		run--;
+	unsigned nsyn = 0, nrst = 0,
+	    run = diag_dest_first(fl, t->d.conns, t->d.nconns - 1);
+
 	for (unsigned k = run; k < t->d.nconns; k++) {
 		const struct conn *a = &fl->conns[t->d.conns[k]];
 		const struct frame_ref *a_last;

@@ -172,26 +172,38 @@ syns_given_up(struct scene *s, uint64_t syn[3])
 }
 
 /*
- * HOST has two addresses (TTL 300 s): the gateway's SYNs to the first,
- * 192.0.2.10, go unanswered until it gives up (syns_given_up, frames
- * 6-8); it tries the second, 192.0.2.11, from port 50001 at once (9),
- * which resets (10).
+ * Frames 1-5: the client asks, and HOST resolves to two addresses (TTL
+ * 300 s), 192.0.2.10 (s->web) and 192.0.2.11 (*web2, which the gateway
+ * would reach from port 50001, *out2).
  */
 static inline void
-second_address_refuses(struct scene *s)
+two_addresses(struct scene *s, struct uf_side *out2, struct uf_side *web2)
 {
 	static const struct uf_rr two[] = {
 		{ DNS_T_A, NULL, 300, "192.0.2.10" },
 		{ DNS_T_A, NULL, 300, "192.0.2.11" },
 	};
-	struct uf_side out2, web2;
-	uint64_t syn[3];
 
-	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
-	uf_side_init(&web2, "192.0.2.11", 80, 9500);
+	uf_side_init(out2, "10.0.0.1", 50001, 8000);
+	uf_side_init(web2, "192.0.2.11", 80, 9500);
 	ask(s);
 	query(s);
 	answer(s, 0, two, 2);
+}
+
+/*
+ * HOST has two addresses (two_addresses): the gateway's SYNs to the
+ * first, 192.0.2.10, go unanswered until it gives up (syns_given_up,
+ * frames 6-8); it tries the second, 192.0.2.11, from port 50001 at once
+ * (9), which resets (10).
+ */
+static inline void
+second_address_refuses(struct scene *s)
+{
+	struct uf_side out2, web2;
+	uint64_t syn[3];
+
+	two_addresses(s, &out2, &web2);
 	syns_given_up(s, syn);
 	uf_syn(s->u, &out2, &web2);
 	uf_rst(s->u, &web2, &out2);

@@ -93,10 +93,6 @@ test_invalid_answer_after_200(void **state)
 static void
 test_refused_only_last(void **state)
 {
-	static const struct uf_rr two[] = {
-		{ DNS_T_A, NULL, 300, "192.0.2.10" },
-		{ DNS_T_A, NULL, 300, "192.0.2.11" },
-	};
 	struct uf *u = *state;
 	struct scene s;
 	struct uf_side out2, web2;
@@ -104,12 +100,8 @@ test_refused_only_last(void **state)
 	char sum[256];
 	uint64_t syn[3];
 
-	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
-	uf_side_init(&web2, "192.0.2.11", 80, 9500);
 	scene_init(&s, u);
-	ask(&s);
-	query(&s);
-	answer(&s, 0, two, 2);
+	two_addresses(&s, &out2, &web2);
 	syns_given_up(&s, syn);
 	uf_rst(u, &s.out, &s.web);		/* the gateway's own */
 	uf_syn(u, &out2, &web2);
@@ -133,10 +125,6 @@ test_refused_only_last(void **state)
 static void
 test_unanswered_after_refusal(void **state)
 {
-	static const struct uf_rr two[] = {
-		{ DNS_T_A, NULL, 300, "192.0.2.10" },
-		{ DNS_T_A, NULL, 300, "192.0.2.11" },
-	};
 	struct uf *u = *state;
 	struct scene s;
 	struct uf_side out2, web2;
@@ -147,12 +135,8 @@ test_unanswered_after_refusal(void **state)
 	unsigned seq[3] = { 0 }, n = 0;
 	int64_t at;
 
-	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
-	uf_side_init(&web2, "192.0.2.11", 80, 9500);
 	scene_init(&s, u);
-	ask(&s);
-	query(&s);
-	answer(&s, 0, two, 2);
+	two_addresses(&s, &out2, &web2);
 	syn[0] = uf_syn(u, &s.out, &s.web);
 	uf_rst(u, &s.web, &s.out);
 	at = u->next_ts_ns;
