@@ -55,9 +55,12 @@ $(BUILD)/$(PROG): $(BUILD)/src/main.o $(BUILD)/libgw.a
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgw.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libgw.a $(PKG_LIBS) -lcmocka -lm
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -MMD -MP -MF $(dir $@).$(notdir $@).d -o $@ $< $(BUILD)/libgw.a $(PKG_LIBS) -lcmocka -lm
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
+# the tests' own headers (tests/unit/*.h) too: a changed scene rebuilds
+# them (hidden .d files: build/tests/test_* are all programs to run)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d \
+    $(foreach b,$(UNIT_BIN),$(dir $(b)).$(notdir $(b)).d)
 
 # The terminfo entries the TUI writes out when the box has no terminfo
 # database (src/ui/terminfo.c), generated from this system's, never committed.

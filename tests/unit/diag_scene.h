@@ -177,7 +177,7 @@ syns_given_up(struct scene *s, uint64_t syn[3])
  * would reach from port 50001, *out2).
  */
 static inline void
-two_addresses(struct scene *s, struct uf_side *out2, struct uf_side *web2)
+ask_two_addresses(struct scene *s, struct uf_side *out2, struct uf_side *web2)
 {
 	static const struct uf_rr two[] = {
 		{ DNS_T_A, NULL, 300, "192.0.2.10" },
@@ -192,7 +192,7 @@ two_addresses(struct scene *s, struct uf_side *out2, struct uf_side *web2)
 }
 
 /*
- * HOST has two addresses (two_addresses): the gateway's SYNs to the
+ * HOST has two addresses (ask_two_addresses): the gateway's SYNs to the
  * first, 192.0.2.10, go unanswered until it gives up (syns_given_up,
  * frames 6-8); it tries the second, 192.0.2.11, from port 50001 at once
  * (9), which resets (10).
@@ -203,7 +203,7 @@ second_address_refuses(struct scene *s)
 	struct uf_side out2, web2;
 	uint64_t syn[3];
 
-	two_addresses(s, &out2, &web2);
+	ask_two_addresses(s, &out2, &web2);
 	syns_given_up(s, syn);
 	uf_syn(s->u, &out2, &web2);
 	uf_rst(s->u, &web2, &out2);

@@ -29,27 +29,6 @@
 #include "unit_flow.h"
 #include "diag_scene.h"
 
-static const struct uf_rr two[] = {
-	{ DNS_T_A, NULL, 300, "192.0.2.10" },
-	{ DNS_T_A, NULL, 300, "192.0.2.11" },
-};
-
-/*
- * The client asks for HOST, whose look-up answers two addresses,
- * 192.0.2.10 (s's upstream sides) and 192.0.2.11 (out2, web2).
- */
-static void
-two_addresses(struct scene *s, struct uf *u, struct uf_side *out2,
-    struct uf_side *web2)
-{
-	scene_init(s, u);
-	uf_side_init(out2, "10.0.0.1", 50001, 8000);
-	uf_side_init(web2, "192.0.2.11", 80, 9500);
-	ask(s);
-	query(s);
-	answer(s, 0, two, 2);
-}
-
 /*
  * HOST has two addresses. The gateway's SYN to 192.0.2.10 goes
  * unanswered, retransmitted at each of the `nretx` offsets (from the
@@ -66,7 +45,8 @@ retry_after(void **state, const int64_t *retx, size_t nretx, int64_t after,
 	struct uf_side out2, web2;
 	int64_t first;
 
-	two_addresses(&s, u, &out2, &web2);
+	scene_init(&s, u);
+	ask_two_addresses(&s, &out2, &web2);
 	first = u->next_ts_ns;
 	*first_syn = uf_syn(u, &s.out, &s.web);
 	for (size_t k = 0; k < nretx; k++) {
@@ -167,7 +147,8 @@ attempts_after(void **state, enum first_end how, int64_t after)
 	const struct txn *t;
 	int64_t first;
 
-	two_addresses(&s, u, &out2, &web2);
+	scene_init(&s, u);
+	ask_two_addresses(&s, &out2, &web2);
 	first = u->next_ts_ns;
 	uf_syn(u, &s.out, &s.web);
 	if (how != FIRST_LATE_RST && after < 10 * UF_MS) {
@@ -231,7 +212,8 @@ concurrent_attempts(void **state, int64_t other)
 	const struct txn *t;
 	int64_t first;
 
-	two_addresses(&s, u, &out2, &web2);
+	scene_init(&s, u);
+	ask_two_addresses(&s, &out2, &web2);
 	first = u->next_ts_ns;
 	uf_syn(u, &s.out, &s.web);
 	uf_at(u, first + 1 * UF_S);
@@ -262,7 +244,8 @@ retry_by_answer(void **state, int64_t after)
 	struct uf_side out2, web2;
 	int64_t refused;
 
-	two_addresses(&s, u, &out2, &web2);
+	scene_init(&s, u);
+	ask_two_addresses(&s, &out2, &web2);
 	uf_syn(u, &s.out, &s.web);
 	refused = u->next_ts_ns + 10 * UF_MS;
 	uf_at(u, refused);
@@ -596,7 +579,8 @@ test_unanswered_keeps_retry(void **state)
 	const struct txn *t;
 	int64_t first;
 
-	two_addresses(&s, u, &out2, &web2);
+	scene_init(&s, u);
+	ask_two_addresses(&s, &out2, &web2);
 	first = u->next_ts_ns;
 	uf_syn(u, &s.out, &s.web);
 	uf_at(u, first + 1500 * UF_MS);

@@ -101,7 +101,7 @@ test_refused_only_last(void **state)
 	uint64_t syn[3];
 
 	scene_init(&s, u);
-	two_addresses(&s, &out2, &web2);
+	ask_two_addresses(&s, &out2, &web2);
 	syns_given_up(&s, syn);
 	uf_rst(u, &s.out, &s.web);		/* the gateway's own */
 	uf_syn(u, &out2, &web2);
@@ -136,7 +136,7 @@ test_unanswered_after_refusal(void **state)
 	int64_t at;
 
 	scene_init(&s, u);
-	two_addresses(&s, &out2, &web2);
+	ask_two_addresses(&s, &out2, &web2);
 	syn[0] = uf_syn(u, &s.out, &s.web);
 	uf_rst(u, &s.web, &s.out);
 	at = u->next_ts_ns;
