@@ -18,7 +18,9 @@ import sys
 RCODES = {b"servfail": 2, b"refused": 5}
 
 
-def answer(query):
+def question(query):
+    """A query's (id, flags, labels, end of the question) or None: one
+    question, not a response, labels only (shared with busydns.py)."""
     if len(query) < 12:
         return None
     qid, flags, qd = struct.unpack("!HHH", query[:6])
@@ -35,6 +37,14 @@ def answer(query):
     end = i + 1 + 4                 # root label, QTYPE, QCLASS
     if end > len(query):
         return None
+    return qid, flags, labels, end
+
+
+def answer(query):
+    q = question(query)
+    if q is None:
+        return None
+    qid, flags, labels, end = q
     rcode = RCODES.get(labels[0].lower() if labels else b"", 2)
     rflags = 0x8000 | (flags & 0x7900) | 0x0080 | rcode
     return struct.pack("!HHHHHH", qid, rflags, 1, 0, 0, 0) + query[12:end]

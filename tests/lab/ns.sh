@@ -1,5 +1,5 @@
-# ns.sh: what the two capture labs (record.sh, record_hop.sh) share, sourced
-# by both; defines functions only, runs nothing. Every process a lab starts
+# ns.sh: what the capture labs (record.sh, record_hop.sh, record_busy.sh)
+# share, sourced by each; defines functions only, runs nothing. Every process a lab starts
 # is tracked by PID, every namespace it creates is listed, and one cleanup
 # (on EXIT, INT and TERM) stops the processes, kills anything left inside
 # the lab's namespaces and deletes them, whatever happened.
@@ -151,4 +151,26 @@ wait_for() { # wait_for SECONDS DESCRIPTION CMD...: poll CMD every 0.1 s
 listening() { # listening NS tcp|udp ADDR:PORT-regex
     local opt=-ltnH; [ "$2" = udp ] && opt=-lunH
     nsx "$1" ss $opt | awk '{print $4}' | grep -Eq "$3"
+}
+
+# A lab on one bridge: the namespace $NS_BR holds br0 and no address at all;
+# every host namespace gets one veth leg (eth0) on it.
+bridge_new() { # bridge_new: makes $NS_BR (tracked) with br0 up
+    ns_new "$NS_BR"
+    nsx "$NS_BR" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+    ip -n "$NS_BR" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
+    ip -n "$NS_BR" link set br0 up
+}
+
+attach() { # attach NS PORTNAME ADDR/PREFIX...: veth NS:eth0 <-> bridge port (in NS_BR)
+    local ns=$1 port=$2 a; shift 2
+    ip -n "$NS_BR" link add "$port" type veth peer name eth0 netns "$ns"
+    ip -n "$NS_BR" link set "$port" master br0 up
+    for a in "$@"; do
+        case $a in
+            *:*) ip -n "$ns" addr add "$a" dev eth0 nodad ;;
+            *)   ip -n "$ns" addr add "$a" dev eth0 ;;
+        esac
+    done
+    ip -n "$ns" link set eth0 up
 }

@@ -77,26 +77,10 @@ ns_add() { # ns_add NAME: namespace with lo up, quiet IPv6 (no DAD, no RS)
         net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 >/dev/null
 }
 
-attach() { # attach NS PORTNAME ADDR/PREFIX...: veth NS:eth0 <-> bridge port (in NS_BR)
-    local ns=$1 port=$2 a; shift 2
-    ip -n "$NS_BR" link add "$port" type veth peer name eth0 netns "$ns"
-    ip -n "$NS_BR" link set "$port" master br0 up
-    for a in "$@"; do
-        case $a in
-            *:*) ip -n "$ns" addr add "$a" dev eth0 nodad ;;
-            *)   ip -n "$ns" addr add "$a" dev eth0 ;;
-        esac
-    done
-    ip -n "$ns" link set eth0 up
-}
-
 # --- topology --------------------------------------------------------------
 log "building namespaces"
-ns_add "$NS_BR"
 # The bridge namespace carries no addresses at all.
-nsx "$NS_BR" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
-ip -n "$NS_BR" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
-ip -n "$NS_BR" link set br0 up
+bridge_new
 for ns in "$NS_GW" "$NS_DNS" "$NS_UP1" "$NS_UP2" "$NS_C1" "$NS_C2" "$NS_C3" "$NS_C6"; do ns_add "$ns"; done
 # IPv4-only hosts: no IPv6 at all on them (keeps the capture quiet).
 for ns in "$NS_DNS" "$NS_UP1" "$NS_C1" "$NS_C2" "$NS_C3"; do
