@@ -18,6 +18,8 @@ dnsmasq-base mitmproxy nginx-light curl procps iputils-ping"
 	want="$want tcpreplay"
 	# the next-hop lab (test_hop.sh): the router's bridge rules, mergecap/editcap
 	want="$want nftables wireshark-common"
+	# the lab's third proxy and the busy lab (test_busy_lab.sh): squid
+	want="$want squid"
 	# test_deb builds and lints the package; test_completion loads the
 	# completion under bash-completion; test_unit runs systemd-analyze on
 	# the unit (systemd installs in a container without being PID 1) and

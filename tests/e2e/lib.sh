@@ -31,7 +31,9 @@ cleanup() { left_early; tmux kill-server 2>/dev/null; rm -rf "$TMPD"; }
 trap cleanup EXIT
 
 ok() { echo "ok - $1"; GW_SAID=; }
-notok() { echo "not ok - $1"; [ $# -gt 1 ] && printf '#   %s\n' "$2"; GW_SAID=1; return 0; }
+# Every failure is counted (FAILS): a file may exit non-zero when any failed.
+FAILS=0
+notok() { FAILS=$((FAILS + 1)); echo "not ok - $1"; [ $# -gt 1 ] && printf '#   %s\n' "$2"; GW_SAID=1; return 0; }
 skip() { echo "skip - $1"; GW_SAID=1; }
 # The file ends here on purpose: nothing is left to check.
 end_here() { GW_SAID=1; exit 0; }
@@ -120,4 +122,26 @@ capture_frames() {
 	else
 		"$GW_BUILD/tests/pcapcheck" "$1" 2>/dev/null | sed -n 's/^frames=\([0-9]*\) .*/\1/p'
 	fi
+}
+# Runs a Python checker, passing on its ok/not ok lines with PREFIX added.
+# A checker's own exit status counts too: 0 all passed, 3 some check
+# failed (each printed); anything else (a traceback, a usage error) is a
+# failure naming the line that broke it, as is a status that contradicts
+# what it printed.
+run_checker() { # run_checker LABEL PREFIX CMD...
+	local label=$1 prefix=$2 rc=0
+	shift 2
+	"$@" >"$TMPD/checker.out" 2>"$TMPD/checker.err" || rc=$?
+	sed "s/^\(not ok\|ok\|skip\) - /\1 - $prefix/" "$TMPD/checker.out"
+	FAILS=$((FAILS + $(grep -c '^not ok - ' "$TMPD/checker.out")))
+	case $rc in
+	0) grep -q '^not ok - ' "$TMPD/checker.out" &&
+	    notok "$label: checker printed not ok but exited 0" ;;
+	3) grep -q '^not ok - ' "$TMPD/checker.out" ||
+	    notok "$label: checker exited 3 without saying what failed" \
+	        "$(tail -n 3 "$TMPD/checker.err" | tr '\n' ' ')" ;;
+	*) notok "$label: checker broke (exit $rc)" \
+	    "$(grep -E '^  File |Error|error' "$TMPD/checker.err" | tail -n 3 | tr '\n' ' ')" ;;
+	esac
+	return 0
 }

@@ -7,8 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 EX=$ROOT/examples
 CHECK=$ROOT/tests/alog/alog_check.py
-FAILS=0
-notok() { FAILS=$((FAILS + 1)); echo "not ok - $1"; [ $# -gt 1 ] && printf '#   %s\n' "$2"; return 0; }
 checker() { # checker ARGS...: alog_check.py's lines passed on, its status counted
 	local rc=0
 	python3 "$CHECK" "$@" >"$TMPD/checker.out" 2>"$TMPD/checker.err" || rc=$?

@@ -93,7 +93,13 @@ screen_file() { # screen_file CAPTURE
 }
 
 shopt -s nullglob
-caps=("$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng)
+caps=()
+for c in "$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng; do
+	# the busy lab's 1,500 requests (ports 9091,9092) have a test of their
+	# own (test_busy_lab.sh); paging through its errors here would take minutes
+	[ "${c%gw502-busy.pcap}" != "$c" ] && continue
+	caps+=("$c")
+done
 check "examples/ holds lab captures (${#caps[@]})" test ${#caps[@]} -gt 0
 for cap in "${caps[@]}"; do
 	screen_file "$cap"

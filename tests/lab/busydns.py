@@ -15,14 +15,13 @@ Each answer is logged to stdout: time, client, name, type, rcode, address.
 The process exits on SIGTERM/SIGINT; a malformed query is ignored.
 """
 import os
-import signal
 import socket
 import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dnsrcode import question  # noqa: E402
+from dnsrcode import question, run  # noqa: E402
 
 TTL = 1
 ZONE = (b"busy", b"test")
@@ -99,8 +98,4 @@ def main():
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(0)
+    run(main)

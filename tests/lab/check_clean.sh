@@ -5,11 +5,19 @@
 # (two mitmproxies start, a 16 s dropped-SYN tunnel, tshark over four
 # captures, on a shared machine).
 #
-# usage: tests/lab/check_clean.sh        (root; exit 0 = clean, 1 = leak or failure)
+# usage: tests/lab/check_clean.sh [--busy] [OUTDIR]
+#        (root; exit 0 = clean, 1 = leak or failure)
+# --busy: the same for the busy lab (record_busy.sh, namespaces gwbusy-*),
+# which must finish in < 3 minutes and write < 3 MB.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-LIMIT_S=420
+LIMIT_S=420 SIZE_LIMIT=2000000 LAB=record.sh P=gw502lab
+OUTPUTS="gw502-lab.pcap gw502-lab-eth.pcap gw502-lab-ng.pcapng"
+if [ "${1:-}" = --busy ]; then
+    shift
+    LIMIT_S=180 SIZE_LIMIT=3500000 LAB=record_busy.sh P=gwbusy OUTPUTS=gw502-busy.pcap
+fi
 [ "$(id -u)" = 0 ] || { echo "check_clean: must run as root" >&2; exit 1; }
 
 command -v ps >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends procps >/dev/null
@@ -17,7 +25,7 @@ command -v ps >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install 
 if [ -n "${1:-}" ]; then
     OUT=$1
 else
-    OUT=$(mktemp -d /tmp/gw502lab-check.XXXXXX)
+    OUT=$(mktemp -d "/tmp/$P-check.XXXXXX")
     trap 'rm -rf "$OUT"' EXIT
 fi
 
@@ -26,18 +34,18 @@ fi
 # a daemon that was already running before is not counted as a leak.
 lab_procs() {
     ps -eo pid=,comm=,args= | awk '
-        $2 ~ /^(mitmdump|dnsmasq|nginx|tcpdump|dumpcap)$/ ||
-        /tests\/lab\/(upstream|connect|dnsrcode)\.py/ ||
+        $2 ~ /^(mitmdump|dnsmasq|nginx|squid|tcpdump|dumpcap)$/ ||
+        /tests\/lab\/(upstream|connect|dnsrcode|busydns|busyload)\.py/ ||
         ($2 == "curl" && /lab\.test/) {
             pid = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); print pid " " $0 }' | sort
 }
 netns_list() { ip netns list 2>/dev/null | sort; }
-etc_netns() { ls -d /etc/netns/gw502lab-* 2>/dev/null | sort; }
+etc_netns() { ls -d /etc/netns/"$P"-* 2>/dev/null | sort; }
 
 before_ns=$(netns_list); before_ps=$(lab_procs); before_etc=$(etc_netns)
 
 start=$(date +%s)
-"$HERE/record.sh" "$OUT" 2>"$OUT/record.log"
+"$HERE/$LAB" "$OUT" 2>"$OUT/record.log"
 rc=$?
 took=$(( $(date +%s) - start ))
 
@@ -46,7 +54,7 @@ after_ns=$(netns_list); after_ps=$(lab_procs); after_etc=$(etc_netns)
 
 fail=0
 if [ "$rc" != 0 ]; then
-    echo "check_clean: record.sh failed (exit $rc); its log:" >&2
+    echo "check_clean: $LAB failed (exit $rc); its log:" >&2
     tail -n 30 "$OUT/record.log" >&2
     fail=1
 fi
@@ -69,21 +77,21 @@ if [ "$before_etc" != "$after_etc" ]; then
     fail=1
 fi
 if [ "$took" -ge "$LIMIT_S" ]; then
-    echo "check_clean: too slow: record.sh took ${took}s (limit ${LIMIT_S}s)" >&2
+    echo "check_clean: too slow: $LAB took ${took}s (limit ${LIMIT_S}s)" >&2
     fail=1
 fi
-for f in gw502-lab.pcap gw502-lab-eth.pcap gw502-lab-ng.pcapng; do
-    for g in "$f" "${f%.*}.truth.tsv" "${f%.*}.syn.tsv"; do
+for f in $OUTPUTS; do
+    for g in "$f" "${f%.*}.truth.tsv" $([ "$P" = gwbusy ] || echo "${f%.*}.syn.tsv"); do
         [ -s "$OUT/$g" ] || { echo "check_clean: missing output $g" >&2; fail=1; }
     done
 done
 size=$(du -cb "$OUT"/*.pcap "$OUT"/*.pcapng "$OUT"/*.tsv "$OUT"/README.md 2>/dev/null | tail -n1 | cut -f1)
-if [ "${size:-0}" -ge 2000000 ]; then
-    echo "check_clean: outputs too big: $size bytes (limit 2 MB)" >&2
+if [ "${size:-0}" -ge "$SIZE_LIMIT" ]; then
+    echo "check_clean: outputs too big: $size bytes (limit $SIZE_LIMIT)" >&2
     fail=1
 fi
 
 if [ "$fail" = 0 ]; then
-    echo "check_clean: OK: record.sh took ${took}s, outputs ${size} bytes, namespaces and processes as before"
+    echo "check_clean: OK: $LAB took ${took}s, outputs ${size} bytes, namespaces and processes as before"
 fi
 exit "$fail"

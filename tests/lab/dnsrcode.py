@@ -64,9 +64,14 @@ def main():
             s.sendto(reply, peer)
 
 
-if __name__ == "__main__":
+def run(main_fn):
+    """Runs a server's main until SIGTERM or SIGINT (shared with busydns.py)."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        sys.exit(main())
+        sys.exit(main_fn())
     except KeyboardInterrupt:
         sys.exit(0)
+
+
+if __name__ == "__main__":
+    run(main)

@@ -174,3 +174,32 @@ attach() { # attach NS PORTNAME ADDR/PREFIX...: veth NS:eth0 <-> bridge port (in
     done
     ip -n "$ns" link set eth0 up
 }
+
+# squid_start NAME: squid in $NS_GW on :$PORT_SQUID (PID_squid), its files in
+# $TMP/squid; the configuration's common part here, the lab's own lines
+# (log format, DNS, timeouts) read from stdin. Waits until it listens.
+squid_start() {
+    local squser=proxy
+    mkdir -p "$TMP/squid"
+    id proxy >/dev/null 2>&1 || squser=nobody
+    chmod 0711 "$TMP"      # squid drops to its user: it must reach its files
+    chown "$squser" "$TMP/squid"
+    {
+        cat <<EOF
+http_port $PORT_SQUID
+visible_hostname $1
+http_access allow all
+cache deny all
+cache_effective_user $squser
+pid_filename $TMP/squid/squid.pid
+cache_log $TMP/squid/cache.log
+coredump_dir $TMP/squid
+logfile_rotate 0
+pinger_enable off
+shutdown_lifetime 1 seconds
+EOF
+        cat
+    } >"$TMP/squid/squid.conf"
+    start "$NS_GW" squid squid -N -f "$TMP/squid/squid.conf"
+    wait_for 30 "squid on :$PORT_SQUID" listening "$NS_GW" tcp ":$PORT_SQUID\$"
+}

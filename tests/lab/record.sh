@@ -520,29 +520,12 @@ server=$SQDNS4
 EOF
 start "$NS_GW" dnsmasq-gw dnsmasq --keep-in-foreground --pid-file= --conf-file="$TMP/dnsmasq-gw.conf"
 wait_for 10 "dnsmasq on the gateway's 127.0.0.1:53" listening "$NS_GW" udp "^127.0.0.1:53\$"
-mkdir -p "$TMP/squid"
-SQUSER=proxy; id proxy >/dev/null 2>&1 || SQUSER=nobody
-chmod 0711 "$TMP"      # squid drops to its user: it must reach its files
-chown "$SQUSER" "$TMP/squid"
-cat >"$TMP/squid/squid.conf" <<SQEOF
-http_port $PORT_SQUID
-visible_hostname gw502lab
-http_access allow all
-cache deny all
-cache_effective_user $SQUSER
-pid_filename $TMP/squid/squid.pid
-cache_log $TMP/squid/cache.log
+squid_start gw502lab <<SQEOF
 access_log stdio:$TMP/squid/access.log squid
-coredump_dir $TMP/squid
-logfile_rotate 0
-pinger_enable off
 dns_nameservers 127.0.0.1
 positive_dns_ttl 60 seconds
 negative_dns_ttl 30 seconds
-shutdown_lifetime 1 seconds
 SQEOF
-start "$NS_GW" squid squid -N -f "$TMP/squid/squid.conf"
-wait_for 20 "squid on :$PORT_SQUID" listening "$NS_GW" tcp ":$PORT_SQUID\$"
 CAP_SQ=$TMP/gw502-lab-squid.pcap
 start "$NS_GW" tcpdump-squid tcpdump -Z root -n -U -s 0 -i eth0 -w "$CAP_SQ"
 wait_for 10 "tcpdump -i eth0 (squid)" grep -q 'listening on' "$TMP/tcpdump-squid.log"

@@ -178,35 +178,18 @@ start "$NS_GW" nginx nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
 # squid: its own DNS client, caching each answer for its TTL (1 s; also the
 # shortest it keeps a positive answer, negative_dns_ttl), persistent
 # connections to every upstream, 2 s connect and read timeouts.
-mkdir -p "$TMP/squid"
-SQUSER=proxy; id proxy >/dev/null 2>&1 || SQUSER=nobody
-chmod 0711 "$TMP"      # squid drops to its user: it must reach its files
-chown "$SQUSER" "$TMP/squid"
-cat >"$TMP/squid/squid.conf" <<EOF
-http_port $PORT_SQUID
-visible_hostname gwbusy
-http_access allow all
-cache deny all
-cache_effective_user $SQUSER
-pid_filename $TMP/squid/squid.pid
-cache_log $TMP/squid/cache.log
+squid_start gwbusy <<EOF
 # client address:port, the server address (%<a) and squid's error, per request
 logformat busy %ts.%03tu %>a:%>p %rm %ru %Ss/%>Hs %Sh/%<a %err_code/%err_detail %tr
 access_log stdio:$TMP/squid/access.log busy
-coredump_dir $TMP/squid
-logfile_rotate 0
-pinger_enable off
 dns_nameservers $DNS4
 positive_dns_ttl 1 seconds
 negative_dns_ttl 1 seconds
 dns_timeout 3 seconds
 connect_timeout 2 seconds
 read_timeout 2 seconds
-shutdown_lifetime 1 seconds
 EOF
-start "$NS_GW" squid squid -N -f "$TMP/squid/squid.conf"
 wait_for 10 "nginx on :$PORT_NGINX" listening "$NS_GW" tcp ":$PORT_NGINX\$"
-wait_for 30 "squid on :$PORT_SQUID" listening "$NS_GW" tcp ":$PORT_SQUID\$"
 
 # --- capture on the gateway (one leg: clients, DNS and upstreams) -----------
 CAP=$TMP/gw502-busy.pcap

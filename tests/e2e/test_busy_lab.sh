@@ -1,0 +1,101 @@
+#!/bin/bash
+# The busy lab (tests/lab/record_busy.sh): real nginx and squid on a gateway
+# under load from three clients, a 1 s DNS TTL, a host whose address flips
+# between one that serves and one that drops SYNs. gw502tui's
+# `--report=json --all` is compared, request by request, with the truth
+# tests/lab/busy_truth.py derived from tshark, the access logs and the
+# clients' logs (busy_lab_check.py): verdict and cause, the gateway's
+# status, the masked mark, and the upstream address where the access log
+# names one. First on the committed examples/gw502-busy.pcap, then, as root
+# where namespaces work (GW_LAB=0 skips it), on a fresh recording, checked
+# to leave no namespace or lab process behind.
+#
+# Thresholds: 100 % for every class but the ones below, the mismatches
+# analysed in CHANGELOG.md ([Unreleased], the busy lab). They all are one kind:
+# requests for flip.busy.test while its address has just changed and many
+# requests for it overlap. The gateway's SYN to the dropping address comes
+# < 1 ms after the request (nginx: from its 1 s cache; squid: from its own
+# look-up or its cache), but gw502tui leaves that SYN series unclaimed and
+# links a later look-up (answering the serving address) and a connection
+# to that address by time: unknown/no-upstream-evidence instead of
+# cannot-connect/syn-unanswered, and the wrong upstream address. The
+# packets are not ambiguous here (the truth pairs the request with the
+# access log's address and the SYNs to it while it waited), so these are
+# the tool's misses, not a tolerance for the truth.
+# Committed recording: 1 of 41 (nginx) and 3 of 47 (squid) such requests.
+# A fresh recording: how many flip requests straddle a change of address
+# varies with timing (in a 2,400-request run: 1 of 70 nginx, 17 of 113
+# squid), hence the wider floors for it.
+. "$(dirname "$0")/lib.sh"
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+CAP=$ROOT/examples/gw502-busy.pcap
+COMMITTED_MIN=(--min all=99.5 --min failures=98 --min upstream=99.5
+    --min nginx:syn-unanswered=97 --min squid:syn-unanswered=93)
+FRESH_MIN=(--min all=98.5 --min failures=95 --min upstream=98
+    --min syn-unanswered=75)
+
+if [ -f "$CAP" ] && [ -f "${CAP%.*}.truth.tsv" ]; then
+	ok "examples/gw502-busy.pcap and its truth are committed"
+	run_checker "busy_lab_check gw502-busy.pcap" "" "$PY" \
+	    "$ROOT/tests/e2e/busy_lab_check.py" "${COMMITTED_MIN[@]}" "$GW_BIN" "$CAP"
+	size=$(stat -c %s "$CAP")
+	check "the committed capture stays small (${size} bytes <= 3 MB)" test "$size" -le 3145728
+else
+	notok "examples/gw502-busy.pcap and its truth are committed"
+fi
+
+# The truth builder checks itself: run on the committed capture and logs it
+# must say what the committed truth says (the clients' logs are the truth
+# file's own columns: it is rebuilt from the capture and the access logs).
+if command -v tshark >/dev/null; then
+	"$PY" - "${CAP%.*}.truth.tsv" "$TMPD" <<'PYEOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+with open(sys.argv[2] + "/clients.tsv", "w") as f:
+    f.write("client\tclient_port\tproxy\tproxy_addr\thost\tpath\tstatus\tt_start\tt_end\terror\n")
+    for r in rows:
+        path = r["url"].split(r["host"], 1)[1]
+        f.write("\t".join([r["client"], r["client_port"], r["proxy"], "-", r["host"],
+                           path, r["status"], "0", "0", "-"]) + "\n")
+PYEOF
+	if "$PY" "$ROOT/tests/lab/busy_truth.py" --capture "$CAP" --clients "$TMPD/clients.tsv" \
+	    --nginx-log "${CAP%.*}.nginx.log" --squid-log "${CAP%.*}.squid.log" \
+	    --proxy nginx=9091 --proxy squid=9092 --gateway 10.251.0.1 \
+	    --truth "$TMPD/rebuilt.tsv" 2>"$TMPD/truth.err"; then
+		ok "busy_truth.py agrees with itself on the committed capture and logs"
+		check "the rebuilt truth equals the committed one" \
+		    cmp "$TMPD/rebuilt.tsv" "${CAP%.*}.truth.tsv"
+	else
+		notok "busy_truth.py agrees with itself on the committed capture and logs" \
+		    "$(grep DISAGREE "$TMPD/truth.err" | head -3 | tr '\n' ' ')"
+	fi
+else
+	skip "busy_truth.py on the committed capture (tshark not installed)"
+fi
+
+if [ "${GW_LAB:-1}" = 0 ]; then
+	skip "fresh busy lab recording (GW_LAB=0)"
+elif [ "$(id -u)" != 0 ]; then
+	skip "fresh busy lab recording (needs root for network namespaces)"
+elif ! ip netns add gwbusy-probe 2>/dev/null; then
+	skip "fresh busy lab recording (network namespaces unavailable here)"
+else
+	ip netns del gwbusy-probe
+	fresh=$TMPD/busy
+	mkdir -p "$fresh"
+	if "$ROOT/tests/lab/check_clean.sh" --busy "$fresh" >"$TMPD/lab.log" 2>&1; then
+		ok "busy lab records in < 3 min and leaves no namespace or process behind"
+	else
+		notok "busy lab records in < 3 min and leaves no namespace or process behind" \
+		    "$(grep -v '^check_clean: missing output' "$TMPD/lab.log" |
+		    tail -12 | tr '\n' ' ' | cut -c1-1500)"
+	fi
+	if [ -f "$fresh/gw502-busy.truth.tsv" ]; then
+		run_checker "fresh busy_lab_check" "fresh " "$PY" \
+		    "$ROOT/tests/e2e/busy_lab_check.py" "${FRESH_MIN[@]}" "$GW_BIN" \
+		    "$fresh/gw502-busy.pcap"
+	else
+		notok "fresh busy lab recording has a truth file"
+	fi
+fi
+[ "$FAILS" = 0 ] || { echo "# test_busy_lab: $FAILS failed" >&2; exit 1; }
