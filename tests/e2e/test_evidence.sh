@@ -105,6 +105,12 @@ for cap in "${caps[@]}"; do
 	screen_file "$cap"
 done
 
+# The busy lab (real nginx :9091 and squid :9092 under load): the status
+# line's counts, one of each verdict, agree with --report's.
+if [ -f "$ROOT/examples/gw502-busy.pcap" ]; then
+	PORTS=9091,9092 status_counts "$ROOT/examples/gw502-busy.pcap" && keys q
+fi
+
 # A generated busy gateway (bench/busy.c): the status line's counts.
 if cc -O2 -std=c11 -D_GNU_SOURCE -o "$TMPD/busy" "$ROOT/bench/busy.c" -lm \
     2>"$TMPD/cc.err" && "$TMPD/busy" -o "$TMPD/busy.pcap" -T /dev/null \
