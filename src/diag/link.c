@@ -647,6 +647,13 @@ relayed_success(const struct flow *fl, const struct txn *t)
 	    fl->msgs[t->req].form != HTTP_FORM_AUTHORITY;
 }
 
+/* Was the attempt refused (the server's RST, an ICMP error) in time? */
+static bool
+refused(const struct conn *c, const struct window *w)
+{
+	return (c->rst_from_server && seen(w, &c->rst)) || seen(w, &c->icmp);
+}
+
 /*
  * Could the gateway's answer have followed from this last attempt? It
  * answers within moments of an RST or ICMP error, and after an
@@ -666,7 +673,7 @@ answer_follows(const struct flow *fl, const struct txn *t,
 		return !seen(w, &c->data[1]) || carries(fl, t, w, c);
 	if (relayed_success(fl, t))
 		return false;
-	if ((c->rst_from_server && seen(w, &c->rst)) || seen(w, &c->icmp))
+	if (refused(c, w))
 		return w->to <= add_sat(over, DIAG_ACT_NS);
 	/* a gateway that gave up closed the socket: no SYN after that;
 	 * and no connect timeout is shorter than a retransmission */
@@ -685,10 +692,7 @@ fits_better(const struct flow *fl, const struct window *w, uint32_t a,
     uint32_t b)
 {
 	const struct conn *ca = &fl->conns[a], *cb = &fl->conns[b];
-	bool ra = (ca->rst_from_server && seen(w, &ca->rst)) ||
-	    seen(w, &ca->icmp);
-	bool rb = (cb->rst_from_server && seen(w, &cb->rst)) ||
-	    seen(w, &cb->icmp);
+	bool ra = refused(ca, w), rb = refused(cb, w);
 
 	if (ra != rb)
 		return ra;
@@ -762,12 +766,50 @@ attempt_chain(struct txn *t, const struct fit *f, const struct gw_addr *addrs,
 	}
 }
 
+static bool server_closed_first(const struct conn *c, const struct window *w,
+    bool pooled);
+
+/*
+ * When the connection t's attempts ended on went quiet, if the error
+ * answer can only have followed it by the gateway giving up on it (it
+ * connected, and sent no byte nor closed in time): its request, else
+ * its handshake. INT64_MAX when not so.
+ */
+static int64_t
+quiet_since(const struct flow *fl, const struct txn *t,
+    const struct window *w)
+{
+	const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
+
+	if (!t->is_error || !seen(w, &c->synack) || seen(w, &c->data[1]) ||
+	    server_closed_first(c, w, false))
+		return INT64_MAX;
+	return seen(w, &c->data[0]) ? c->data[0].ts_ns : c->synack.ts_ns;
+}
+
+/* Were t's attempts under way at `since`, and refused after it, before
+ * the answer? */
+static bool
+refused_after(const struct flow *fl, const struct txn *t,
+    const struct window *w, int64_t since)
+{
+	const struct conn *end = &fl->conns[t->d.conns[t->d.nconns - 1]];
+	int64_t over = attempt_over_ns(end, w);
+
+	return fl->conns[t->d.conns[0]].first.ts_ns <= since &&
+	    refused(end, w) && over >= since && over <= w->to;
+}
+
 /*
  * Connection attempts to the candidates: the unclaimed one nearest to the
  * request, then the ones the gateway started after it had failed (its
  * retries, maybe to the host's next address), not those running at the
  * same time (other clients'). A chain whose end the gateway's answer
  * cannot have followed is another client's: the next nearest is tried.
+ * One that ended on a quiet connection gives way to the next when that
+ * one was under way when the quiet one's request went out, and refused
+ * after it, before the answer: the gateway answers a refusal at once,
+ * and waits longer than that before it gives up on silence.
  */
 static void
 link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
@@ -776,10 +818,12 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 	uint32_t tried[DIAG_CHAIN_TRIES];
 	struct fit f = { dg, fl, t, w, NULL, w->to, fits_conn,
 	    dg->conn_claimed, tried, 0, NONE32, NEED_FIT };
-	uint32_t first = NONE32;
+	uint32_t first = NONE32, quiet = NONE32;
+	int64_t since = INT64_MAX;
 
 	for (;;) {
 		struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
+		const struct conn *end;
 
 		for (size_t a = 0; a < naddrs; a++) {
 			f.addr = &addrs[a];
@@ -801,12 +845,25 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 		if (first == NONE32)
 			first = best.item;
 		attempt_chain(t, &f, addrs, naddrs, best.item);
-		if (answer_follows(fl, t, w, &fl->conns[t->d.conns[t->d.nconns -
-		    1]]))
-			goto linked;
-		if (f.nrejected == DIAG_CHAIN_TRIES)
+		end = &fl->conns[t->d.conns[t->d.nconns - 1]];
+		if (quiet != NONE32) {
+			if (answer_follows(fl, t, w, end) &&
+			    refused_after(fl, t, w, since))
+				goto linked;
+			break;
+		}
+		if (answer_follows(fl, t, w, end)) {
+			since = quiet_since(fl, t, w);
+			if (since == INT64_MAX || f.nrejected == DIAG_CHAIN_TRIES)
+				goto linked;
+			quiet = best.item;	/* unless the next was refused */
+		} else if (f.nrejected == DIAG_CHAIN_TRIES)
 			break;
 		tried[f.nrejected++] = best.item;
+	}
+	if (quiet != NONE32) {
+		attempt_chain(t, &f, addrs, naddrs, quiet);
+		goto linked;
 	}
 	attempt_chain(t, &f, addrs, naddrs, first);
 	if (relayed_success(fl, t) && !seen(w,
@@ -873,14 +930,23 @@ resolved_just_before(const struct fit *f, int64_t at, int64_t within)
  * was sent before the request came is the one the connection was opened
  * for, an earlier request's; a later one on it is a pooled request.
  */
+/* Is m the first request on a connection whose SYN was seen (by its
+ * first payload byte: retiring drops a pool's older requests)? */
+static bool
+opened_for(const struct flow *fl, const struct http_msg *m)
+{
+	const struct conn *c = &fl->conns[m->conn];
+
+	return c->nsyn > 0 && m->start.number == c->data[0].number;
+}
+
 static bool
 sent_at_once(const struct fit *f, const struct http_msg *m,
     const struct conn *c)
 {
 	int64_t from = add_sat(f->w->req, -DIAG_SKEW_NS), at = m->head.ts_ns;
 
-	/* (its first payload byte: retiring drops a pool's older requests) */
-	if (c->nsyn > 0 && m->start.number == c->data[0].number) {
+	if (opened_for(f->fl, m)) {
 		if (c->first.ts_ns < from)
 			return false;
 		at = c->first.ts_ns;
@@ -970,9 +1036,12 @@ on_conn_request(const struct fit *f)
 	return best.item;
 }
 
-static bool
-link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
-    const struct window *w, uint32_t on_conn, enum reply_need need)
+/* The unclaimed upstream request that fits `need`: on on_conn, else
+ * the nearest one; NONE32 when there is none. */
+static uint32_t
+find_upstream(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, uint32_t on_conn,
+    enum reply_need need)
 {
 	/* forwarded at once (sent_at_once): soon after the request or
 	 * after its look-up's answer */
@@ -981,18 +1050,33 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
 	struct pick best = { NONE32, 0 }, claimed = { NONE32, 0 };
 
 	if (on_conn != NONE32)
-		best.item = on_conn_request(&f);
-	else
-		pick_nearest(&f, key_find(&dg->by_host, t->resource_hash), &best,
-		    &claimed);
-	if (best.item == NONE32)
-		return false;
-	t->d.up_req = best.item;
-	t->d.up_conn = fl->msgs[best.item].conn;
-	t->d.up_resp = response_to(fl, best.item);
+		return on_conn_request(&f);
+	pick_nearest(&f, key_find(&dg->by_host, t->resource_hash), &best,
+	    &claimed);
+	return best.item;
+}
+
+static void
+take_upstream(const struct flow *fl, struct txn *t, const struct window *w,
+    uint32_t up_req)
+{
+	t->d.up_req = up_req;
+	t->d.up_conn = fl->msgs[up_req].conn;
+	t->d.up_resp = response_to(fl, up_req);
 	if (t->d.up_resp != NONE32 &&
 	    fl->msgs[t->d.up_resp].head.ts_ns > add_sat(w->to, DIAG_SLACK_NS))
 		t->d.up_resp = NONE32;	/* came after the gateway gave up */
+}
+
+static bool
+link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
+    const struct window *w, uint32_t on_conn, enum reply_need need)
+{
+	uint32_t i = find_upstream(dg, fl, t, w, on_conn, need);
+
+	if (i == NONE32)
+		return false;
+	take_upstream(fl, t, w, i);
 	return true;
 }
 
@@ -1037,22 +1121,26 @@ link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
  * The connection that carried the upstream request is the last attempt;
  * attempts that failed before it (the host's other addresses) stay.
  */
+/* Did attempt ci fail before connection up began: to another address
+ * (the host's next one), its last SYN before? */
+static bool
+failed_before(const struct flow *fl, const struct window *w, uint32_t ci,
+    uint32_t up)
+{
+	const struct conn *c = &fl->conns[ci], *u = &fl->conns[up];
+
+	return ci < up && !seen(w, &c->synack) && !addr_eq(&c->saddr,
+	    &u->saddr) && attempt_seen_ns(c, w) <= u->first.ts_ns;
+}
+
 static void
 link_carrier(const struct flow *fl, struct txn *t, const struct window *w)
 {
-	const struct conn *up = &fl->conns[t->d.up_conn];
 	unsigned n = 0;
 
-	/* failed before it: to another address, its last SYN before */
-	for (unsigned k = 0; k < t->d.nconns; k++) {
-		uint32_t ci = t->d.conns[k];
-		const struct conn *c = &fl->conns[ci];
-
-		if (ci < t->d.up_conn && !seen(w, &c->synack) &&
-		    !addr_eq(&c->saddr, &up->saddr) &&
-		    attempt_seen_ns(c, w) <= up->first.ts_ns)
-			t->d.conns[n++] = ci;
-	}
+	for (unsigned k = 0; k < t->d.nconns; k++)
+		if (failed_before(fl, w, t->d.conns[k], t->d.up_conn))
+			t->d.conns[n++] = t->d.conns[k];
 	if (n == DIAG_MAX_CONNS)
 		n--;
 	t->d.conns[n++] = t->d.up_conn;
@@ -1264,6 +1352,88 @@ masked_failure(const struct txn *t)
 	    t->d.verdict == V_CANNOT_CONNECT;
 }
 
+/* When the gateway began forwarding up_req: at `opened` (its
+ * connection's SYN, or the attempts' first) when up_req is the first
+ * request on a connection opened for it, else when it sent it. */
+static int64_t
+began_ns(const struct flow *fl, uint32_t up_req, int64_t opened)
+{
+	const struct http_msg *m = &fl->msgs[up_req];
+
+	return opened_for(fl, m) ? opened : m->head.ts_ns;
+}
+
+/* When up_req was sent, if the error answer can only have followed it
+ * by the gateway giving up (no reply nor close before it); else
+ * INT64_MAX. */
+static int64_t
+sent_quiet(const struct flow *fl, const struct window *w, uint32_t up_req)
+{
+	uint32_t r = response_to(fl, up_req);
+	const struct conn *c = &fl->conns[fl->msgs[up_req].conn];
+
+	if ((r != NONE32 && seen(w, &fl->msgs[r].head)) ||
+	    server_closed_first(c, w, c->first_msg[0] != up_req))
+		return INT64_MAX;
+	return fl->msgs[up_req].head.ts_ns;
+}
+
+/* Would carrying up_req drop one of t's attempts (link_carrier): one
+ * to the same address, or not over when its connection began? */
+static bool
+contradicts(const struct flow *fl, const struct txn *t,
+    const struct window *w, uint32_t up_req)
+{
+	uint32_t uc = fl->msgs[up_req].conn;
+
+	for (unsigned k = 0; k < t->d.nconns; k++)
+		if (t->d.conns[k] != uc && !failed_before(fl, w, t->d.conns[k],
+		    uc))
+			return true;
+	return false;
+}
+
+/*
+ * An error's request line when no reply of its status came (NEED_FIT).
+ * The gateway does one thing for a request, at once: it sends it on a
+ * pooled connection, or opens one for it (trying the next address when
+ * that fails). So of the request on the connection t's attempts ended
+ * on and the nearest one elsewhere, and of failed attempts the answer
+ * follows and a request on a connection that contradicts them, the one
+ * the gateway began first is t's; the other is another client's, for
+ * the same resource.
+ */
+static void
+link_fit(struct diag *dg, const struct flow *fl, struct txn *t,
+    const struct window *w, uint32_t last, bool connected)
+{
+	int64_t chain = t->d.nconns ? fl->conns[t->d.conns[0]].first.ts_ns :
+	    INT64_MAX;
+	uint32_t on = connected ? find_upstream(dg, fl, t, w, last,
+	    NEED_FIT) : NONE32;
+	uint32_t other = find_upstream(dg, fl, t, w, NONE32, NEED_FIT);
+	int64_t at = other == NONE32 ? INT64_MAX : distance(w, began_ns(fl,
+	    other, fl->conns[fl->msgs[other].conn].first.ts_ns));
+
+	if (on != NONE32 && at >= distance(w, began_ns(fl, on, chain))) {
+		take_upstream(fl, t, w, on);
+		t->d.conn_link = LINK_REQUEST_LINE;
+		return;
+	}
+	if (other == NONE32)
+		return;
+	/* failed attempts of its own the answer follows, begun first, or
+	 * under way when the other request went out and refused after it
+	 * (as in link_conns) */
+	if (last != NONE32 && !connected && !dg->conn_claimed[last] &&
+	    answer_follows(fl, t, w, &fl->conns[last]) &&
+	    contradicts(fl, t, w, other) && (distance(w, chain) < at ||
+	    refused_after(fl, t, w, sent_quiet(fl, w, other))))
+		return;
+	take_upstream(fl, t, w, other);
+	link_carrier(fl, t, w);
+}
+
 /*
  * The request line: one whose reply the gateway relayed (the status it
  * answered, just before), else one the answer can follow; on the
@@ -1286,6 +1456,10 @@ link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
 				return;
 			}
 			continue;
+		}
+		if (need == NEED_FIT && t->is_error) {
+			link_fit(dg, fl, t, w, last, connected);
+			return;
 		}
 		if (connected && link_upstream(dg, fl, t, w, last, need)) {
 			t->d.conn_link = LINK_REQUEST_LINE;

@@ -230,6 +230,19 @@ clients_connect(struct scene *s, int n, struct uf_side *cli,
 	}
 }
 
+/* HOST's address cached (frames 1-2), then n clients connect
+ * (clients_connect); returns a time 10 ms later, for their requests. */
+static inline int64_t
+clients_cached(struct scene *s, struct uf *u, int n, struct uf_side *cli,
+    struct uf_side *gw, struct uf_side *out)
+{
+	scene_init(s, u);
+	query(s);
+	answer(s, 0, addr300, 1);
+	clients_connect(s, n, cli, gw, out);
+	return u->next_ts_ns + 10 * UF_MS;
+}
+
 /*
  * Two clients (10.0.0.5, 10.0.0.6) ask for HOST `gap` apart, its address
  * cached (frames 1-2); each gets a SYN series of its own right after its
@@ -241,13 +254,8 @@ close_requests(struct uf *u, int64_t gap, unsigned status2)
 {
 	struct scene s;
 	struct uf_side cli[2], gw[2], out[2];
-	int64_t at;
+	int64_t at = clients_cached(&s, u, 2, cli, gw, out);
 
-	scene_init(&s, u);
-	query(&s);
-	answer(&s, 0, addr300, 1);
-	clients_connect(&s, 2, cli, gw, out);
-	at = u->next_ts_ns + 10 * UF_MS;
 	for (int k = 0; k < 2; k++) {
 		uf_at(u, at + k * gap);
 		uf_get(u, &cli[k], &gw[k], URL, HOST);

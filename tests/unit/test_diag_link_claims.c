@@ -34,13 +34,8 @@ one_refusal_two_requests(struct uf *u, int64_t gap1)
 {
 	struct scene s;
 	struct uf_side cli[2], gw[2], out[2];
-	int64_t r;
+	int64_t r = clients_cached(&s, u, 2, cli, gw, out);
 
-	scene_init(&s, u);
-	query(&s);
-	answer(&s, 0, addr300, 1);
-	clients_connect(&s, 2, cli, gw, out);
-	r = u->next_ts_ns + 10 * UF_MS;
 	uf_at(u, r);
 	uf_get(u, &cli[0], &gw[0], URL, HOST);
 	uf_at(u, r + 5 * UF_MS);
