@@ -142,6 +142,20 @@ struct diag_retired {
 	uint64_t counts[V_COUNT];	/* error transactions per verdict */
 };
 
+/*
+ * A retired request an open one may still look at: an upstream request
+ * sent within DIAG_AMBIG_NS after it was forwarded for it, not for an
+ * earlier request (link.c: forwarded_for_later). Retiring keeps this
+ * much of it while such an upstream request is kept and unclaimed and
+ * an earlier request is open (retire.c), in time order.
+ */
+struct gone_req {
+	int64_t req_ns;		/* the request's first byte */
+	uint32_t host_hash, resource_hash;	/* the txn's */
+	strref url;
+	uint16_t port;
+};
+
 struct keep_pass;
 
 struct diag {
@@ -155,6 +169,9 @@ struct diag {
 	struct key_index by_dst;	/* conns by server address+port */
 	struct key_index by_host;	/* upstream requests by host and path */
 	struct key_index by_req;	/* transactions (txns[]) by host */
+	struct gone_req *gone;		/* retired requests still looked at */
+	size_t ngone;
+	struct key_index by_gone;	/* gone[] by host */
 	uint8_t *dns_claimed, *conn_claimed, *msg_claimed;
 	size_t dns_claimed_cap, conn_claimed_cap, msg_claimed_cap;
 	struct diag_opts opts;

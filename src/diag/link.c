@@ -955,26 +955,48 @@ sent_at_once(const struct fit *f, const struct http_msg *m,
 	    resolved_just_before(f, at, DIAG_FORWARD_NS);
 }
 
+/* Does a request for port, resource and url ask for what t asked? */
+static bool
+asks_as(const struct fit *f, uint16_t port, uint32_t resource, strref url)
+{
+	return port == f->t->port && resource == f->t->resource_hash &&
+	    strcmp(flow_str(f->fl, url), flow_str(f->fl, f->t->url)) == 0;
+}
+
 /*
  * Was m forwarded at once for another request for the same resource,
  * one that came well after t's and just before m? (A pooled connection
- * carries a request within a fraction of a millisecond.)
+ * carries a request within a fraction of a millisecond.) That request
+ * may have been retired since: retire.c keeps what t needs of it.
  */
 static bool
 forwarded_for_later(const struct fit *f, const struct http_msg *m)
 {
-	const struct key_list *l = key_find(&f->dg->by_req, f->t->host_hash);
+	const struct diag *dg = f->dg;
+	const struct key_list *l = key_find(&dg->by_req, f->t->host_hash);
+	const struct key_list *g = NULL;
 	int64_t after = add_sat(f->w->req, DIAG_AMBIG_NS);
+	int64_t from = add_sat(m->head.ts_ns, -DIAG_AMBIG_NS);
 
-	for (size_t p = l ? key_lower(l, add_sat(m->head.ts_ns,
-	    -DIAG_AMBIG_NS)) : 0; l && p < l->n && l->ts[p] <= m->head.ts_ns;
-	    p++) {
-		const struct txn *u = &f->dg->txns[l->items[p]];
+	/* gone[] is in time order: mostly, all came before */
+	if (dg->ngone > 0 && dg->gone[dg->ngone - 1].req_ns >= from &&
+	    dg->gone[dg->ngone - 1].req_ns > after)
+		g = key_find(&dg->by_gone, f->t->host_hash);
 
-		if (u != f->t && l->ts[p] > after && u->port == f->t->port &&
-		    u->resource_hash == f->t->resource_hash &&
-		    strcmp(flow_str(f->fl, u->url), flow_str(f->fl,
-		    f->t->url)) == 0)
+	for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n &&
+	    l->ts[p] <= m->head.ts_ns; p++) {
+		const struct txn *u = &dg->txns[l->items[p]];
+
+		if (u != f->t && l->ts[p] > after &&
+		    asks_as(f, u->port, u->resource_hash, u->url))
+			return true;
+	}
+	for (size_t p = g ? key_lower(g, from) : 0; g && p < g->n &&
+	    g->ts[p] <= m->head.ts_ns; p++) {
+		const struct gone_req *u = &dg->gone[g->items[p]];
+
+		if (g->ts[p] > after &&
+		    asks_as(f, u->port, u->resource_hash, u->url))
 			return true;
 	}
 	return false;

@@ -326,6 +326,9 @@ struct keep_pass {
 	struct timed_index *idle;	/* KEEP_IDLE_SCAN's, nidle */
 	size_t nidle;
 	size_t nb;
+	struct gone_req *gone;	/* retire: KEEP_PLAN's dg->gone, ngone */
+	size_t ngone;
+	struct key_index by_gone;	/* and its index */
 };
 
 static void
@@ -339,6 +342,8 @@ keep_pass_free(struct keep_pass *p)
 	free(p->extra);
 	free(p->newest);
 	free(p->idle);
+	free(p->gone);
+	key_free(&p->by_gone);
 	diag_mark_free(p->mark);
 	flow_maps_free(&p->maps);
 	free(p);
@@ -487,6 +492,175 @@ choose_idle(const struct flow *fl, struct keep_pass *p)
 	return (long)drop;
 }
 
+/* Room in extra[] for n more refs; -1 out of memory. */
+static int
+extra_reserve(struct keep_pass *p, size_t n)
+{
+	strref **extra = realloc(p->extra, (p->nextra + n + 1) *
+	    sizeof *extra);
+
+	if (extra == NULL)
+		return -1;
+	p->extra = extra;
+	return 0;
+}
+
+#define GONE_KEY(g) ((g)->req_ns)
+
+static int
+gone_cmp(const void *a, const void *b)
+{
+	const struct gone_req *x = a, *y = b;
+
+	return x->req_ns < y->req_ns ? -1 : x->req_ns > y->req_ns;
+}
+
+/* Is upstream request mi one an open request may still take: kept, and
+ * claimed by nobody (what forwarded_for_later says of a claimed one is
+ * never used, and claims stay)? */
+static bool
+up_unclaimed(const struct diag *dg, const struct keep_pass *p, uint32_t mi)
+{
+	return p->k.msg[mi] && (mi >= dg->msg_claimed_cap ||
+	    !dg->msg_claimed[mi]);
+}
+
+/* Did a request at req_ns come more than DIAG_AMBIG_NS after an open
+ * one (oldest: the oldest open request's time), or after `from` (those
+ * to come)? */
+static bool
+after_open(const struct keep_pass *p, int64_t oldest, int64_t req_ns)
+{
+	return req_ns > add_sat(oldest, DIAG_AMBIG_NS) || req_ns >= p->from;
+}
+
+/*
+ * May an open request, or one yet to come, still look at a retired one,
+ * g? link.c's forwarded_for_later looks at it for a request that came
+ * before it (after_open), and for an upstream request for its resource
+ * sent within DIAG_AMBIG_NS after it (up_unclaimed).
+ */
+static bool
+gone_needed(const struct diag *dg, const struct keep_pass *p,
+    int64_t oldest, const struct gone_req *g)
+{
+	const struct key_list *up = key_find(&dg->by_host, g->resource_hash);
+
+	if (up == NULL || !after_open(p, oldest, g->req_ns))
+		return false;
+	for (size_t q = key_lower(up, g->req_ns); q < up->n &&
+	    up->ts[q] <= add_sat(g->req_ns, DIAG_AMBIG_NS); q++)
+		if (up_unclaimed(dg, p, up->items[q]))
+			return true;
+	return false;
+}
+
+/*
+ * The retiring requests gone_needed takes, found from the other end (the
+ * upstream requests left unclaimed are few; the retiring requests many):
+ * those for the resource of an unclaimed one that came within
+ * DIAG_AMBIG_NS before it, each once (taken[]). Appended to out[n..];
+ * returns the new n.
+ */
+static size_t
+gone_retiring(const struct diag *dg, const struct flow *fl,
+    const struct keep_pass *p, int64_t oldest, uint8_t *taken,
+    struct gone_req *out, size_t n)
+{
+	for (size_t li = 0; li < dg->by_host.nlists; li++) {
+		const struct key_list *up = &dg->by_host.lists[li];
+
+		for (size_t q = 0; q < up->n; q++) {
+			const struct key_list *l;
+			size_t r;
+
+			if (!up_unclaimed(dg, p, up->items[q]) ||
+			    (l = key_find(&dg->by_req, name_hash(flow_str(fl,
+			    fl->msgs[up->items[q]].authority)))) == NULL)
+				continue;
+			for (r = key_lower(l, add_sat(up->ts[q],
+			    -DIAG_AMBIG_NS)); r < l->n && l->ts[r] <= up->ts[q];
+			    r++) {
+				const struct txn *t = &dg->txns[l->items[r]];
+
+				if (p->tmap[l->items[r]] != NONE32 ||
+				    taken[l->items[r]] ||
+				    t->resource_hash != up->hash ||
+				    !after_open(p, oldest, l->ts[r]))
+					continue;
+				taken[l->items[r]] = 1;
+				out[n++] = (struct gone_req){ l->ts[r],
+				    t->host_hash, t->resource_hash, t->url,
+				    t->port };
+			}
+		}
+	}
+	return n;
+}
+
+/*
+ * What a retirement leaves of the retired requests (dg->gone, planned
+ * into p->gone and p->by_gone, their URLs into extra[] so that the
+ * compaction of the strings keeps them); an eviction keeps them all.
+ * 0, or -1 out of memory (the model unchanged).
+ */
+static int
+plan_gone(const struct diag *dg, const struct flow *fl, struct keep_pass *p)
+{
+	size_t cap = dg->ngone + (dg->ntxns - p->nkept) + 1, nold;
+	int64_t oldest = INT64_MAX;
+	uint8_t *taken = NULL;
+	bool ok;
+
+	if (p->phases != retire_phases) {
+		if (extra_reserve(p, dg->ngone) != 0)
+			return -1;
+		for (size_t j = 0; j < dg->ngone; j++)
+			p->extra[p->nextra++] = &dg->gone[j].url;
+		return 0;
+	}
+	if ((p->gone = malloc(cap * sizeof *p->gone)) == NULL ||
+	    (taken = calloc(dg->ntxns + 1, 1)) == NULL ||
+	    extra_reserve(p, cap) != 0) {
+		free(taken);
+		return -1;
+	}
+	for (size_t i = dg->first_unsettled; i < dg->ntxns; i++)
+		if (p->k.txn[i] && !dg->txns[i].settled &&
+		    fl->msgs[dg->txns[i].req].start.ts_ns < oldest)
+			oldest = fl->msgs[dg->txns[i].req].start.ts_ns;
+	for (size_t j = 0; j < dg->ngone; j++)
+		if (gone_needed(dg, p, oldest, &dg->gone[j]))
+			p->gone[p->ngone++] = dg->gone[j];
+	nold = p->ngone;
+	p->ngone = gone_retiring(dg, fl, p, oldest, taken, p->gone, nold);
+	free(taken);
+	VEC_MERGE_TAIL(struct gone_req, p->gone, nold, p->ngone, GONE_KEY,
+	    gone_cmp, ok);
+	if (!ok)
+		return -1;
+	for (size_t j = 0; j < p->ngone; j++) {
+		if (key_add(&p->by_gone, p->gone[j].host_hash, (uint32_t)j,
+		    p->gone[j].req_ns) != 0)
+			return -1;
+		p->extra[p->nextra++] = &p->gone[j].url;
+	}
+	return 0;
+}
+
+/* The retired requests planned replace those there were. */
+static void
+take_gone(struct diag *dg, struct keep_pass *p)
+{
+	free(dg->gone);
+	key_free(&dg->by_gone);
+	dg->gone = p->gone;
+	dg->ngone = p->ngone;
+	dg->by_gone = p->by_gone;
+	p->gone = NULL;
+	memset(&p->by_gone, 0, sizeof p->by_gone);
+}
+
 /* The diagnosis follows a compaction of the model (flow_compact). */
 static void
 renumber(struct diag *dg, struct flow *fl, struct flow_maps *mp,
@@ -524,6 +698,8 @@ keep_compact(struct diag *dg, struct flow *fl, struct keep_pass *p)
 	renumber(dg, fl, &p->maps, p->tmap);
 	if (evict)
 		flow_evicted(fl, (uint64_t)p->result);
+	else
+		take_gone(dg, p);
 	return 0;
 }
 
@@ -557,7 +733,7 @@ keep_phase_step(struct diag *dg, struct flow *fl, struct keep_pass *p,
 		return true;
 	case KEEP_PLAN:
 		if (flow_compact_plan(fl, p->k.conn, p->k.msg, p->k.dns,
-		    &p->maps) != 0)
+		    &p->maps) != 0 || plan_gone(dg, fl, p) != 0)
 			p->result = -1;
 		return true;
 	case KEEP_COMPACT:

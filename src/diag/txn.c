@@ -33,6 +33,8 @@ diag_free(struct diag *dg)
 	key_free(&dg->by_dst);
 	key_free(&dg->by_host);
 	key_free(&dg->by_req);
+	key_free(&dg->by_gone);
+	free(dg->gone);
 	free(dg->dns_claimed);
 	free(dg->conn_claimed);
 	free(dg->msg_claimed);

@@ -5,7 +5,9 @@
  * within DIAG_AMBIG_NS (1 ms, inclusive) after a request for the same
  * URL that came more than 1 ms after an earlier one is the later
  * request's, even when the earlier one settles first and the reply
- * would fit it; the earlier one then has no upstream request.
+ * would fit it; the earlier one then has no upstream request. So it is
+ * when the later request was retired before the earlier one settled
+ * (a report streams and retires as it reads: the same verdict).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,41 +30,55 @@ struct forward {
 	uint32_t up;		/* its message */
 };
 
+/* The proxy's ends of clients A's and B's connections, and A's. */
+struct clients {
+	struct uf_side ca, ga, cb, gb;
+};
+
 /*
  * Request 1 is served on an upstream connection kept alive (frames
  * 1-10). At 2 s client A asks for /b, client B a_to_b later; b_to_up
  * after B's request the gateway sends GET /b on the pooled connection;
- * its reply is 502, and the gateway answers A 502, then B.
+ * its reply, 502, comes 60 ms after A's request. Returns that time.
  */
-static void
-forwarded(struct uf *u, struct forward *fw)
+static int64_t
+forwarded_asks(struct uf *u, struct forward *fw, struct clients *c)
 {
 	struct scene s;
-	struct uf_side ca, ga, cb, gb;
 	int64_t r;
 
 	scene_init(&s, u);
 	served(&s);
-	uf_side_init(&ca, "10.0.0.6", 40001, 3000);
-	uf_side_init(&cb, "10.0.0.7", 40002, 4000);
-	ga = gb = u->srv;
+	uf_side_init(&c->ca, "10.0.0.6", 40001, 3000);
+	uf_side_init(&c->cb, "10.0.0.7", 40002, 4000);
+	c->ga = c->gb = u->srv;
 	uf_at(u, s.req_ts + 1 * UF_S);
-	uf_handshake(u, &ca, &ga);
-	uf_handshake(u, &cb, &gb);
+	uf_handshake(u, &c->ca, &c->ga);
+	uf_handshake(u, &c->cb, &c->gb);
 	r = s.req_ts + 2 * UF_S;
 	uf_at(u, r);
-	uf_get(u, &ca, &ga, URL_B, HOST);
+	uf_get(u, &c->ca, &c->ga, URL_B, HOST);
 	uf_at(u, r + fw->a_to_b);
-	uf_get(u, &cb, &gb, URL_B, HOST);
+	uf_get(u, &c->cb, &c->gb, URL_B, HOST);
 	uf_at(u, r + fw->a_to_b + fw->b_to_up);
 	uf_get(u, &s.out, &s.web, "/b", HOST);
 	fw->up = (uint32_t)(u->fl.nmsgs - 1);
 	uf_at(u, r + 60 * UF_MS);
 	uf_status(u, &s.web, &s.out, 502);
+	return r;
+}
+
+/* forwarded_asks; the gateway answers A 502, then B. */
+static void
+forwarded(struct uf *u, struct forward *fw)
+{
+	struct clients c;
+	int64_t r = forwarded_asks(u, fw, &c);
+
 	uf_at(u, r + 60 * UF_MS + 500 * 1000LL);
-	uf_status(u, &ga, &ca, 502);
+	uf_status(u, &c.ga, &c.ca, 502);
 	uf_at(u, r + 61 * UF_MS);
-	uf_status(u, &gb, &cb, 502);
+	uf_status(u, &c.gb, &c.cb, 502);
 	uf_diagnose(u);
 	assert_int_equal(u->dg.ntxns, 3);
 }
@@ -108,12 +124,71 @@ test_forwarded_for_the_later(void **state)
 	assert_int_equal(taken_by(state, DIAG_AMBIG_NS, 500 * us), 2);
 }
 
+/* Time passes: a look-up nobody asked for, at `at`. */
+static void
+later(struct uf *u, int64_t at)
+{
+	struct scene s;
+
+	scene_init(&s, u);
+	lookup_at(&s, at, "other.test", 0, addr300, 1);
+}
+
+/*
+ * The same when B's story is over long before A's (the gateway answers
+ * B at once, A only 5 s later) and a report that prints B retires it
+ * before A settles. B's answer, 504, is not the reply's 502: B takes no
+ * upstream request, so none is claimed, and only B's coming just before
+ * it keeps A from taking it. A looks at B all the same (retire.c keeps
+ * what of B it needs), so A's verdict is the whole read's, whichever
+ * way it is read; once A is retired too, nothing of B is left.
+ */
+static void
+test_forwarded_for_a_retired_one(void **state)
+{
+	static const uint8_t b_only[3] = { 0, 0, 1 }, all[3] = { 1, 1, 1 };
+
+	for (int retire = 0; retire <= 1; retire++) {
+		struct uf *u = again(state);
+		struct forward fw = { 50 * UF_MS, 500 * 1000LL, NONE32 };
+		struct clients c;
+		int64_t r = forwarded_asks(u, &fw, &c);
+		const struct txn *a;
+
+		uf_at(u, r + 61 * UF_MS);
+		uf_status(u, &c.gb, &c.cb, 504);
+		later(u, r + 2 * UF_S);
+		uf_diag_run(u, NULL, false);
+		assert_true(uf_txn(u, 3)->settled);
+		assert_int_equal(uf_txn(u, 3)->d.up_req, NONE32);
+		assert_false(uf_txn(u, 2)->settled);
+		if (retire)
+			assert_int_equal(diag_retire(&u->dg, &u->fl, b_only),
+			    1);
+		uf_at(u, r + 5 * UF_S);
+		uf_status(u, &c.ga, &c.ca, 502);
+		later(u, r + 8 * UF_S);
+		uf_slices_end(u);
+		a = uf_txn(u, 2);
+		assert_int_equal(a->d.up_req, NONE32);
+		expect_verdict(a, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+		if (!retire)
+			continue;
+		assert_int_equal(u->dg.ngone, 1);
+		assert_int_equal(diag_retire(&u->dg, &u->fl, all), 2);
+		assert_int_equal(u->dg.ntxns, 0);
+		assert_int_equal(u->dg.ngone, 0);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_forwarded_for_the_later,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_forwarded_for_a_retired_one, uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
