@@ -420,39 +420,6 @@ link_dns_cache(struct diag *dg, const struct flow *fl, struct txn *t,
 	return true;
 }
 
-/*
- * Its own look-up right after the request, else the cache, else one in
- * flight, else the nearest look-up in the window. A look-up right after
- * it that another request took already is that one's when the cache
- * still held the host: the gateway asks only for what it does not know.
- * Nor does it wait long to ask: a look-up that starts later than the
- * slack after the request, while one was in flight when it came, is
- * another request's; this one waited for the look-up in flight.
- */
-static void
-link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
-    const struct window *w)
-{
-	if (link_dns(dg, fl, t, w, add_sat(w->req, DIAG_ACT_NS))) {
-		struct diagnosis own = t->d;
-		bool late = fl->dns[t->d.dns[0]].query.ts_ns >
-		    add_sat(w->req, DIAG_SLACK_NS);
-
-		if (!t->d.shared && !late)
-			return;
-		t->d.ndns = 0;
-		t->d.shared = false;
-		if (own.shared && link_dns_cache(dg, fl, t, w))
-			return;
-		if (late && link_dns_inflight(dg, fl, t, w))
-			return;
-		t->d = own;
-		return;
-	}
-	if (!link_dns_cache(dg, fl, t, w) && !link_dns_inflight(dg, fl, t, w))
-		link_dns(dg, fl, t, w, w->to);
-}
-
 /* Appends the A/AAAA addresses of q's answer to out[n..max); new n. */
 static size_t
 answer_addrs(const struct flow *fl, const struct dns_query *q,
@@ -465,6 +432,79 @@ answer_addrs(const struct flow *fl, const struct dns_query *q,
 			out[n++] = a->addr;
 	}
 	return n;
+}
+
+/*
+ * Did the gateway try an address of its cached answer for the host (the
+ * host's port) from the request on, before `until`? Then the cache held
+ * the host when the request came: a look-up it started later was for
+ * another request, once the answer had expired.
+ */
+static bool
+cache_tried(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, int64_t until)
+{
+	uint32_t i = diag_cached_answer(dg, fl, t, w->client, w->req, w->req);
+	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
+	size_t n;
+
+	if (i == NONE32)
+		return false;
+	n = answer_addrs(fl, &fl->dns[i], addrs, 0, MAX_CANDIDATE_ADDRS);
+	for (size_t a = 0; a < n; a++) {
+		const struct key_list *l = key_find(&dg->by_dst,
+		    dst_hash(&addrs[a], t->port));
+		unsigned steps = 0;
+
+		for (size_t p = l ? key_lower(l, w->req) : 0; l && p < l->n &&
+		    l->ts[p] < until && steps < DIAG_CACHE_WALK; p++, steps++) {
+			const struct conn *c = &fl->conns[l->items[p]];
+
+			if (c->sport == t->port && addr_eq(&c->saddr,
+			    &addrs[a]) && c->role != CONN_CLIENT &&
+			    from_gateway(dg, &c->caddr, w))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Its own look-up right after the request, else the cache, else one in
+ * flight, else the nearest look-up in the window. A look-up right after
+ * it that another request took already is that one's when the cache
+ * still held the host: the gateway asks only for what it does not know.
+ * Nor does it wait long to ask: a look-up that starts later than the
+ * slack after the request, while one was in flight when it came, is
+ * another request's; this one waited for the look-up in flight. So is
+ * a late one after the gateway had tried a cached address: it had the
+ * host (a proxy that connects lazily, after the client's next bytes,
+ * may still look up late on its own: without such an attempt the late
+ * look-up stays the request's).
+ */
+static void
+link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
+    const struct window *w)
+{
+	if (link_dns(dg, fl, t, w, add_sat(w->req, DIAG_ACT_NS))) {
+		struct diagnosis own = t->d;
+		int64_t asked = fl->dns[t->d.dns[0]].query.ts_ns;
+		bool late = asked > add_sat(w->req, DIAG_SLACK_NS);
+
+		if (!t->d.shared && !late)
+			return;
+		t->d.ndns = 0;
+		t->d.shared = false;
+		if ((own.shared || (late && cache_tried(dg, fl, t, w,
+		    asked))) && link_dns_cache(dg, fl, t, w))
+			return;
+		if (late && link_dns_inflight(dg, fl, t, w))
+			return;
+		t->d = own;
+		return;
+	}
+	if (!link_dns_cache(dg, fl, t, w) && !link_dns_inflight(dg, fl, t, w))
+		link_dns(dg, fl, t, w, w->to);
 }
 
 /* Does q's answer name this address? */

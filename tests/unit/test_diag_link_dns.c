@@ -13,6 +13,9 @@
  * for is its look-up, and no later one; nor one the gateway started more
  * than 200 ms after the request, while one was in flight when it came;
  * and waiting for it does not take it from the request that started it.
+ * Nor one started late after the gateway had tried an address of its
+ * cached answer: it held the host (a proxy whose cache lets names go
+ * after a second looks the host up again for a later request).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -328,6 +331,60 @@ test_waiter_leaves_the_lookup(void **state)
 	}
 }
 
+/*
+ * HOST's address 192.0.2.10 was cached 900 ms before the request (TTL
+ * 1 s: the gateway lets it go soon after the request). With `tried`, the
+ * gateway sends a SYN to it 0.2 ms after the request, unanswered until
+ * it gives up. 900 ms after the request it looks HOST up again (for
+ * another request: the name now answers 192.0.2.20), and answers 502
+ * 3 s after the request.
+ */
+static const struct txn *
+late_lookup_after_cache(void **state, bool tried, uint64_t *cached,
+    uint64_t *late)
+{
+	static const struct uf_rr ttl1[] = {
+		{ DNS_T_A, NULL, 1, "192.0.2.10" },
+	};
+	static const struct uf_rr moved[] = {
+		{ DNS_T_A, NULL, 1, "192.0.2.20" },
+	};
+	struct uf *u = again(state);
+	struct scene s;
+
+	scene_init(&s, u);
+	*cached = lookup_at(&s, T0 - 900 * UF_MS, HOST, 0, ttl1, 1);
+	uf_at(u, T0);
+	ask(&s);
+	if (tried) {
+		uf_at(u, s.req_ts + UF_MS / 5);
+		uf_syn(u, &s.out, &s.web);
+	}
+	*late = lookup_at(&s, s.req_ts + 900 * UF_MS, HOST, 0, moved, 1);
+	uf_at(u, s.req_ts + 3 * UF_S);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_late_lookup_after_a_cached_try(void **state)
+{
+	const struct txn *t;
+	uint64_t cached, late;
+
+	t = late_lookup_after_cache(state, true, &cached, &late);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	assert_int_equal(t->d.ndns, 1);
+	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
+	    cached);
+	/* no attempt to the cached address: the late look-up is its own */
+	t = late_lookup_after_cache(state, false, &cached, &late);
+	assert_int_equal(t->d.dns_link, LINK_TIME);
+	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
+	    late);
+}
+
 int
 main(void)
 {
@@ -346,6 +403,8 @@ main(void)
 		    test_inflight_before_a_late_lookup, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_waiter_leaves_the_lookup,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_late_lookup_after_a_cached_try, uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
