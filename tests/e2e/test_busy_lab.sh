@@ -10,34 +10,26 @@
 # where namespaces work (GW_LAB=0 skips it), on a fresh recording, checked
 # to leave no namespace or lab process behind.
 #
-# Thresholds: 100 % for every class but the ones below, the mismatches
-# analysed in CHANGELOG.md ([Unreleased], the busy lab). They all are one kind:
-# requests for flip.busy.test while its address has just changed and many
-# requests for it overlap. The gateway's SYN to the dropping address comes
-# < 1 ms after the request (nginx: from its 1 s cache; squid: from its own
-# look-up or its cache), but gw502tui leaves that SYN series unclaimed and
-# links a later look-up (answering the serving address) and a connection
-# to that address by time: unknown/no-upstream-evidence instead of
-# cannot-connect/syn-unanswered, and the wrong upstream address. The
-# packets are not ambiguous here (the truth pairs the request with the
-# access log's address and the SYNs to it while it waited), so these are
-# the tool's misses, not a tolerance for the truth.
-# Committed recording: 1 of 41 (nginx) and 3 of 47 (squid) such requests.
-# A fresh recording: how many flip requests straddle a change of address
-# varies with timing (in a 2,400-request run: 1 of 70 nginx, 17 of 113
-# squid), hence the wider floors for it.
+# Thresholds: 100 % on the committed recording. A fresh one may differ
+# where the lab's two proxies keep separate DNS caches on one gateway:
+# nginx's request connects (< 1 ms after it) to the address of nginx's
+# own cached answer while squid has since asked for the name again and
+# got the other address; gw502tui reads the gateway as one resolver cache,
+# takes squid's newer answer (or its look-up a few ms later) and says
+# unknown/no-upstream-evidence. Measured with the fix for the late look-up
+# (cache_tried, link.c): 0 of 390 and 1 of 389 failures on two fresh
+# recordings; before it, up to 17 of 113 squid flip requests in a 2,400-
+# request run. Hence the wider floors for a fresh recording.
 . "$(dirname "$0")/lib.sh"
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 CAP=$ROOT/examples/gw502-busy.pcap
-COMMITTED_MIN=(--min all=99.5 --min failures=98 --min upstream=99.5
-    --min nginx:syn-unanswered=97 --min squid:syn-unanswered=93)
 FRESH_MIN=(--min all=98.5 --min failures=95 --min upstream=98
     --min syn-unanswered=75)
 
 if [ -f "$CAP" ] && [ -f "${CAP%.*}.truth.tsv" ]; then
 	ok "examples/gw502-busy.pcap and its truth are committed"
 	run_checker "busy_lab_check gw502-busy.pcap" "" "$PY" \
-	    "$ROOT/tests/e2e/busy_lab_check.py" "${COMMITTED_MIN[@]}" "$GW_BIN" "$CAP"
+	    "$ROOT/tests/e2e/busy_lab_check.py" "$GW_BIN" "$CAP"
 	size=$(stat -c %s "$CAP")
 	check "the committed capture stays small (${size} bytes <= 3 MB)" test "$size" -le 3145728
 else
