@@ -404,14 +404,11 @@ diag_cached_answer(const struct diag *dg, const struct flow *fl,
 	return NONE32;
 }
 
-/* No look-up of its own: the gateway answered from its cache. */
+/* No look-up of its own: the gateway answered from its cache, i
+ * (diag_cached_answer; NONE32 when it held nothing). */
 static bool
-link_dns_cache(struct diag *dg, const struct flow *fl, struct txn *t,
-    const struct window *w)
+link_dns_cache(struct txn *t, uint32_t i)
 {
-	uint32_t i = diag_cached_answer(dg, fl, t, w->client, w->req,
-	    w->req);
-
 	if (i == NONE32)
 		return false;
 	/* the answer that gave the address (or the NXDOMAIN) */
@@ -434,17 +431,25 @@ answer_addrs(const struct flow *fl, const struct dns_query *q,
 	return n;
 }
 
+/* Is c the gateway's connection (or attempt) to addr at t's port? */
+static bool
+gateway_conn_to(const struct diag *dg, const struct conn *c,
+    const struct txn *t, const struct gw_addr *addr, const struct window *w)
+{
+	return c->sport == t->port && addr_eq(&c->saddr, addr) &&
+	    c->role != CONN_CLIENT && from_gateway(dg, &c->caddr, w);
+}
+
 /*
- * Did the gateway try an address of its cached answer for the host (the
+ * Did the gateway try an address of its cached answer i for the host (the
  * host's port) from the request on, before `until`? Then the cache held
  * the host when the request came: a look-up it started later was for
  * another request, once the answer had expired.
  */
 static bool
 cache_tried(const struct diag *dg, const struct flow *fl,
-    const struct txn *t, const struct window *w, int64_t until)
+    const struct txn *t, const struct window *w, uint32_t i, int64_t until)
 {
-	uint32_t i = diag_cached_answer(dg, fl, t, w->client, w->req, w->req);
 	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
 	size_t n;
 
@@ -458,11 +463,8 @@ cache_tried(const struct diag *dg, const struct flow *fl,
 
 		for (size_t p = l ? key_lower(l, w->req) : 0; l && p < l->n &&
 		    l->ts[p] < until && steps < DIAG_CACHE_WALK; p++, steps++) {
-			const struct conn *c = &fl->conns[l->items[p]];
-
-			if (c->sport == t->port && addr_eq(&c->saddr,
-			    &addrs[a]) && c->role != CONN_CLIENT &&
-			    from_gateway(dg, &c->caddr, w))
+			if (gateway_conn_to(dg, &fl->conns[l->items[p]], t,
+			    &addrs[a], w))
 				return true;
 		}
 	}
@@ -490,20 +492,25 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 		struct diagnosis own = t->d;
 		int64_t asked = fl->dns[t->d.dns[0]].query.ts_ns;
 		bool late = asked > add_sat(w->req, DIAG_SLACK_NS);
+		uint32_t cached;
 
 		if (!t->d.shared && !late)
 			return;
 		t->d.ndns = 0;
 		t->d.shared = false;
-		if ((own.shared || (late && cache_tried(dg, fl, t, w,
-		    asked))) && link_dns_cache(dg, fl, t, w))
+		/* shared or late: the cache, if the gateway had it */
+		cached = diag_cached_answer(dg, fl, t, w->client, w->req,
+		    w->req);
+		if ((own.shared || cache_tried(dg, fl, t, w, cached, asked)) &&
+		    link_dns_cache(t, cached))
 			return;
 		if (late && link_dns_inflight(dg, fl, t, w))
 			return;
 		t->d = own;
 		return;
 	}
-	if (!link_dns_cache(dg, fl, t, w) && !link_dns_inflight(dg, fl, t, w))
+	if (!link_dns_cache(t, diag_cached_answer(dg, fl, t, w->client,
+	    w->req, w->req)) && !link_dns_inflight(dg, fl, t, w))
 		link_dns(dg, fl, t, w, w->to);
 }
 
@@ -553,10 +560,7 @@ seen(const struct window *w, const struct frame_ref *r)
 static bool
 fits_conn(const struct fit *f, uint32_t i)
 {
-	const struct conn *c = &f->fl->conns[i];
-
-	return c->sport == f->t->port && addr_eq(&c->saddr, f->addr) &&
-	    c->role != CONN_CLIENT && from_gateway(f->dg, &c->caddr, f->w);
+	return gateway_conn_to(f->dg, &f->fl->conns[i], f->t, f->addr, f->w);
 }
 
 /* SYNs the transaction could have seen (up to its end + slack). */
