@@ -479,10 +479,13 @@ cache_tried(const struct diag *dg, const struct flow *fl,
  * Nor does it wait long to ask: a look-up that starts later than the
  * slack after the request, while one was in flight when it came, is
  * another request's; this one waited for the look-up in flight. So is
- * a late one after the gateway had tried a cached address: it had the
- * host (a proxy that connects lazily, after the client's next bytes,
- * may still look up late on its own: without such an attempt the late
- * look-up stays the request's).
+ * one, late or not, after the gateway had tried a cached address: it had
+ * the host. The look-up was another cache's, a second proxy's or
+ * worker's on the same gateway (nginx keeps an answer until the second
+ * after its TTL ends, while squid beside it asks again), or a late
+ * one for another request. A proxy that connects lazily, after the
+ * client's next bytes, may still look up late on its own: without such
+ * an attempt the look-up stays the request's.
  */
 static void
 link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
@@ -492,17 +495,18 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 		struct diagnosis own = t->d;
 		int64_t asked = fl->dns[t->d.dns[0]].query.ts_ns;
 		bool late = asked > add_sat(w->req, DIAG_SLACK_NS);
-		uint32_t cached;
 
-		if (!t->d.shared && !late)
+		uint32_t cached = diag_cached_answer(dg, fl, t, w->client,
+		    w->req, w->req);
+		bool tried = cache_tried(dg, fl, t, w, cached, asked);
+
+		if (!t->d.shared && !late && !tried)
 			return;
 		t->d.ndns = 0;
 		t->d.shared = false;
-		/* shared or late: the cache, if the gateway had it */
-		cached = diag_cached_answer(dg, fl, t, w->client, w->req,
-		    w->req);
-		if ((own.shared || cache_tried(dg, fl, t, w, cached, asked)) &&
-		    link_dns_cache(t, cached))
+		/* shared, late or after a cached try: the cache, if the
+		 * gateway had it */
+		if ((own.shared || tried) && link_dns_cache(t, cached))
 			return;
 		if (late && link_dns_inflight(dg, fl, t, w))
 			return;

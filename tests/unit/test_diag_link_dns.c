@@ -335,13 +335,13 @@ test_waiter_leaves_the_lookup(void **state)
  * HOST's address 192.0.2.10 was cached 900 ms before the request (TTL
  * 1 s: the gateway lets it go soon after the request). With `tried`, the
  * gateway sends a SYN to it 0.2 ms after the request, unanswered until
- * it gives up. 900 ms after the request it looks HOST up again (for
- * another request: the name now answers 192.0.2.20), and answers 502
- * 3 s after the request.
+ * it gives up. `after` the request it looks HOST up again (for another
+ * request, or for a second proxy whose cache let the name go: the name
+ * now answers 192.0.2.20), and answers 502 3 s after the request.
  */
 static const struct txn *
-late_lookup_after_cache(void **state, bool tried, uint64_t *cached,
-    uint64_t *late)
+lookup_after_cache(void **state, int64_t after, bool tried,
+    uint64_t *cached, uint64_t *later)
 {
 	static const struct uf_rr ttl1[] = {
 		{ DNS_T_A, NULL, 1, "192.0.2.10" },
@@ -360,7 +360,7 @@ late_lookup_after_cache(void **state, bool tried, uint64_t *cached,
 		uf_at(u, s.req_ts + UF_MS / 5);
 		uf_syn(u, &s.out, &s.web);
 	}
-	*late = lookup_at(&s, s.req_ts + 900 * UF_MS, HOST, 0, moved, 1);
+	*later = lookup_at(&s, s.req_ts + after, HOST, 0, moved, 1);
 	uf_at(u, s.req_ts + 3 * UF_S);
 	gateway_answers(&s, 502);
 	return diagnosed(&s);
@@ -372,17 +372,43 @@ test_late_lookup_after_a_cached_try(void **state)
 	const struct txn *t;
 	uint64_t cached, late;
 
-	t = late_lookup_after_cache(state, true, &cached, &late);
+	t = lookup_after_cache(state, 900 * UF_MS, true, &cached, &late);
 	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 	assert_int_equal(t->d.dns_link, LINK_CACHE);
 	assert_int_equal(t->d.ndns, 1);
 	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
 	    cached);
 	/* no attempt to the cached address: the late look-up is its own */
-	t = late_lookup_after_cache(state, false, &cached, &late);
+	t = lookup_after_cache(state, 900 * UF_MS, false, &cached, &late);
 	assert_int_equal(t->d.dns_link, LINK_TIME);
 	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
 	    late);
+}
+
+/*
+ * The busy lab's nginx and squid on one gateway, each with a cache of
+ * its own: nginx connects to the address it still holds at once, and
+ * 80 ms later squid (its cache let the name go) looks it up. A look-up
+ * that soon after the request, which would be its own, is another
+ * cache's once the gateway has tried a cached address in between.
+ */
+static void
+test_second_cache_lookup_after_a_cached_try(void **state)
+{
+	const struct txn *t;
+	uint64_t cached, soon;
+
+	t = lookup_after_cache(state, 80 * UF_MS, true, &cached, &soon);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(t->d.dns_link, LINK_CACHE);
+	assert_int_equal(t->d.ndns, 1);
+	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
+	    cached);
+	/* no attempt first: the gateway looked up for this request */
+	t = lookup_after_cache(state, 80 * UF_MS, false, &cached, &soon);
+	assert_int_equal(t->d.dns_link, LINK_TIME);
+	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
+	    soon);
 }
 
 int
@@ -405,6 +431,9 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_late_lookup_after_a_cached_try, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_second_cache_lookup_after_a_cached_try, uf_setup,
+		    uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
