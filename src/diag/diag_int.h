@@ -31,6 +31,10 @@
 /* Two requests for one host closer than this have an equal claim on
  * evidence linked by time. */
 #define DIAG_AMBIG_NS (1000000LL)
+/* Another cache's answer was the one used when the gateway tried it
+ * first by this much: two proxies on one gateway, busy, connect for
+ * their requests within milliseconds of each other. */
+#define DIAG_CACHE_TIE_NS (5LL * 1000000LL)
 /* No gateway gives up a handshake sooner than this after its SYN. */
 #define DIAG_MIN_CONNECT_NS (500LL * 1000000LL)
 /* Requests of a connection looked at for the client's URL. */
@@ -90,6 +94,20 @@ uint32_t diag_inflight_query(const struct diag *dg, const struct flow *fl,
 uint32_t diag_cached_answer(const struct diag *dg, const struct flow *fl,
     const struct txn *t, const struct gw_addr *client, int64_t before,
     int64_t at);
+/* The other caches on the gateway: each kept resolver socket's newest
+ * answer for t's host before `before`, still valid then, but for the
+ * socket of `newest` (diag_cached_answer's); into out[max], newest
+ * first. How many. */
+#define DIAG_SOCKETS 8
+size_t diag_socket_caches(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct gw_addr *client, int64_t before,
+    uint32_t newest, uint32_t *out, size_t max);
+/* Do q and r come from one socket? */
+static inline bool
+diag_same_socket(const struct dns_query *q, const struct dns_query *r)
+{
+	return q->cport == r->cport && addr_eq(&q->client, &r->client);
+}
 /* Would a resolver cache q's answer (addresses or NXDOMAIN)? */
 bool diag_cache_entry(const struct flow *fl, const struct dns_query *q);
 /* Was q's name asked for again, later than its answer's slack, up to

@@ -404,6 +404,58 @@ diag_cached_answer(const struct diag *dg, const struct flow *fl,
 	return NONE32;
 }
 
+/*
+ * Two proxies on one gateway (or an nginx's workers) keep a cache each,
+ * behind a resolver socket each: one may still hold an answer another
+ * has let go and asked for again. Their sockets' queries are marked
+ * socket_kept (dnslog.c); a socket's newest query for the name decides
+ * what that cache holds: an answer, or nothing while it asks (an empty
+ * NOERROR, the AAAA beside an A, says nothing).
+ */
+size_t
+diag_socket_caches(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct gw_addr *client, int64_t before,
+    uint32_t newest, uint32_t *out, size_t max)
+{
+	const char *host;
+	const struct key_list *l;
+	const struct dns_query *seen[DIAG_SOCKETS];
+	size_t nseen = 0, nkept = 0, n = 0;
+	unsigned steps = 0;
+
+	if (fl->dns_kept_sockets < 2)
+		return 0;	/* not two resolver sockets of proxies' own */
+	host = flow_str(fl, t->host);
+	l = key_find(&dg->by_name, t->host_hash);
+	if (newest != NONE32 && fl->dns[newest].socket_kept) {
+		seen[nseen++] = &fl->dns[newest];
+		nkept++;
+	}
+	for (size_t p = l ? key_lower(l, add_sat(before, 1)) : 0; p > 0 &&
+	    steps < DIAG_CACHE_WALK && nseen < DIAG_SOCKETS && n < max &&
+	    nkept < fl->dns_kept_sockets; p--, steps++) {
+		uint32_t i = l->items[p - 1];
+		const struct dns_query *q = &fl->dns[i];
+		size_t k;
+
+		if (!q->socket_kept || (q->rcode == 0 &&
+		    !diag_cache_entry(fl, q)) ||
+		    !sent_by_gateway(dg, &q->client, client) ||
+		    strcasecmp(flow_str(fl, q->qname), host) != 0)
+			continue;
+		for (k = 0; k < nseen && !diag_same_socket(seen[k], q); k++)
+			;
+		if (k < nseen)
+			continue;
+		seen[nseen++] = q;
+		nkept++;
+		if (diag_cache_entry(fl, q) && q->answer.ts_ns <= before &&
+		    diag_cache_valid(fl, q, before))
+			out[n++] = i;
+	}
+	return n;
+}
+
 /* No look-up of its own: the gateway answered from its cache, i
  * (diag_cached_answer; NONE32 when it held nothing). */
 static bool
@@ -441,20 +493,22 @@ gateway_conn_to(const struct diag *dg, const struct conn *c,
 }
 
 /*
- * Did the gateway try an address of its cached answer i for the host (the
- * host's port) from the request on, before `until`? Then the cache held
- * the host when the request came: a look-up it started later was for
- * another request, once the answer had expired.
+ * When did the gateway first try an address of its cached answer i for
+ * the host (the host's port) from the request on, before `until`?
+ * INT64_MAX: it did not. If it did, the cache held the host when the
+ * request came: a look-up it started later was for another request, once
+ * the answer had expired.
  */
-static bool
-cache_tried(const struct diag *dg, const struct flow *fl,
+static int64_t
+cache_first_try(const struct diag *dg, const struct flow *fl,
     const struct txn *t, const struct window *w, uint32_t i, int64_t until)
 {
 	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
+	int64_t first = INT64_MAX;
 	size_t n;
 
 	if (i == NONE32)
-		return false;
+		return first;
 	n = answer_addrs(fl, &fl->dns[i], addrs, 0, MAX_CANDIDATE_ADDRS);
 	for (size_t a = 0; a < n; a++) {
 		const struct key_list *l = key_find(&dg->by_dst,
@@ -462,13 +516,50 @@ cache_tried(const struct diag *dg, const struct flow *fl,
 		unsigned steps = 0;
 
 		for (size_t p = l ? key_lower(l, w->req) : 0; l && p < l->n &&
-		    l->ts[p] < until && steps < DIAG_CACHE_WALK; p++, steps++) {
+		    l->ts[p] < until && l->ts[p] < first &&
+		    steps < DIAG_CACHE_WALK; p++, steps++) {
 			if (gateway_conn_to(dg, &fl->conns[l->items[p]], t,
-			    &addrs[a], w))
-				return true;
+			    &addrs[a], w)) {
+				first = l->ts[p];
+				break;
+			}
 		}
 	}
-	return false;
+	return first;
+}
+
+/*
+ * The cache the gateway answered t from: the newest answer for the host
+ * (diag_cached_answer), or another socket's cached answer (two proxies'
+ * caches) when the gateway tried an address of that one first, by
+ * DIAG_CACHE_TIE_NS, before `until`. *tried (unless NULL): it tried an
+ * address of the one returned.
+ */
+static uint32_t
+cache_used(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, int64_t until, bool *tried)
+{
+	uint32_t cached = diag_cached_answer(dg, fl, t, w->client, w->req,
+	    w->req);
+	uint32_t others[DIAG_SOCKETS];
+	size_t n = diag_socket_caches(dg, fl, t, w->client, w->req, cached,
+	    others, DIAG_SOCKETS);
+	int64_t first, newest;
+
+	if (n == 0 && tried == NULL)
+		return cached;	/* one cache: no attempt to weigh */
+	first = newest = cache_first_try(dg, fl, t, w, cached, until);
+	for (size_t k = 0; k < n; k++) {
+		int64_t at = cache_first_try(dg, fl, t, w, others[k], until);
+
+		if (at < first && at < add_sat(newest, -DIAG_CACHE_TIE_NS)) {
+			cached = others[k];
+			first = at;
+		}
+	}
+	if (tried != NULL)
+		*tried = first != INT64_MAX;
+	return cached;
 }
 
 /*
@@ -494,11 +585,8 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 	if (link_dns(dg, fl, t, w, add_sat(w->req, DIAG_ACT_NS))) {
 		struct diagnosis own = t->d;
 		int64_t asked = fl->dns[t->d.dns[0]].query.ts_ns;
-		bool late = asked > add_sat(w->req, DIAG_SLACK_NS);
-
-		uint32_t cached = diag_cached_answer(dg, fl, t, w->client,
-		    w->req, w->req);
-		bool tried = cache_tried(dg, fl, t, w, cached, asked);
+		bool late = asked > add_sat(w->req, DIAG_SLACK_NS), tried;
+		uint32_t cached = cache_used(dg, fl, t, w, asked, &tried);
 
 		if (!t->d.shared && !late && !tried)
 			return;
@@ -513,8 +601,8 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 		t->d = own;
 		return;
 	}
-	if (!link_dns_cache(t, diag_cached_answer(dg, fl, t, w->client,
-	    w->req, w->req)) && !link_dns_inflight(dg, fl, t, w))
+	if (!link_dns_cache(t, cache_used(dg, fl, t, w, add_sat(w->req,
+	    DIAG_SLACK_NS), NULL)) && !link_dns_inflight(dg, fl, t, w))
 		link_dns(dg, fl, t, w, w->to);
 }
 

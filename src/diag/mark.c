@@ -128,13 +128,19 @@ mark_own(struct mark_pass *mp, const struct txn *t, int64_t from)
 	uint32_t inflight = diag_inflight_query(dg, fl, t, client, req, req);
 	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
 	struct gw_addr literal;
-	size_t lo, hi;
+	uint32_t caches[DIAG_SOCKETS + 1];
+	size_t lo, hi, ncaches = diag_socket_caches(dg, fl, t, client, req,
+	    cached, caches, DIAG_SOCKETS);
 
 	if (host_literal(host, &literal))
 		mark_dst(mp, &literal, t->port, from);
-	if (cached != NONE32) {
-		mp->dns[cached] = 1;
-		mark_answer_dsts(mp, &fl->dns[cached], t->port, from);
+	if (cached != NONE32)
+		caches[ncaches++] = cached;
+	/* the newest answer, and the other caches' the gateway may have
+	 * answered from (two proxies) */
+	for (size_t k = 0; k < ncaches; k++) {
+		mp->dns[caches[k]] = 1;
+		mark_answer_dsts(mp, &fl->dns[caches[k]], t->port, from);
 	}
 	/* the look-up in flight, from its first query on */
 	if (l != NULL && inflight != NONE32)

@@ -138,36 +138,73 @@ keep_conn_msgs(const struct flow *fl, uint32_t ci, struct keep *k)
 }
 
 /*
+ * Was a newer answer for q's name met (any socket; with `socket`, from
+ * q's socket)? Marks q met if not. newest[] holds query indices, those
+ * met per socket tagged with NEWEST_SOCKET.
+ */
+#define NEWEST_SOCKET 0x80000000u
+static bool
+newer_met(const struct flow *fl, uint32_t *newest, size_t nb, uint32_t i,
+    uint32_t hash, bool socket)
+{
+	const struct dns_query *q = &fl->dns[i];
+	const char *name = flow_str(fl, q->qname);
+	uint32_t tag = socket ? NEWEST_SOCKET : 0;
+	size_t b;
+
+	if (socket)
+		hash ^= (addr_hash(&q->client) ^ q->cport) * 0x9e3779b1u;
+	for (b = hash & (nb - 1); newest[b] != NONE32; b = (b + 1) & (nb - 1)) {
+		const struct dns_query *m = &fl->dns[newest[b] & ~NEWEST_SOCKET];
+
+		if ((newest[b] & NEWEST_SOCKET) == tag &&
+		    (!socket || diag_same_socket(m, q)) &&
+		    strcasecmp(flow_str(fl, m->qname), name) == 0)
+			return true;
+	}
+	newest[b] = i | tag;
+	return false;
+}
+
+/*
  * The gateway's DNS cache outlives the look-ups: requests yet to come may
  * be served from it. Keeps the newest answer per name while its TTL lasts
  * (without memory for the de-duplication, every answer still valid), and
  * the look-ups still in flight, which requests to come may wait for.
- * Query i, taken newest first; newest[] (nb slots, a power of two, or
- * NULL) holds the names met so far.
+ * So does each kept resolver socket's cache (diag_socket_caches). Query
+ * i, taken newest first; newest[] (nb slots, a power of two, or NULL)
+ * holds the names, and the kept sockets' names, met so far.
  */
 static void
 keep_cache_query(const struct diag *dg, const struct flow *fl, size_t i,
     int64_t from, uint32_t *newest, size_t nb, struct keep *k)
 {
 	const struct dns_query *q = &fl->dns[i];
-	const char *name = flow_str(fl, q->qname);
 	uint32_t hash;
-	size_t b;
+	bool replaced;
 
 	if (q->rcode < 0 && q->query.ts_ns >= add_sat(from, -DIAG_INFLIGHT_NS))
 		k->dns[i] = 1;
-	if (!diag_cache_entry(fl, q))
+	if (!diag_cache_entry(fl, q)) {
+		/* asking (or failed): that socket's cache holds nothing
+		 * older; an empty NOERROR says nothing */
+		if (q->socket_kept && q->rcode != 0 && newest != NULL)
+			(void)newer_met(fl, newest, nb, (uint32_t)i,
+			    name_hash(flow_str(fl, q->qname)), true);
 		return;
-	hash = name_hash(name);
-	if (newest != NULL) {
-		for (b = hash & (nb - 1); newest[b] != NONE32 &&
-		    strcasecmp(flow_str(fl, fl->dns[newest[b]].qname),
-		    name) != 0; b = (b + 1) & (nb - 1))
-			;
-		if (newest[b] != NONE32)
-			return;	/* an older answer: replaced */
-		newest[b] = (uint32_t)i;
 	}
+	hash = name_hash(flow_str(fl, q->qname));
+	replaced = newest != NULL && newer_met(fl, newest, nb, (uint32_t)i,
+	    hash, false);
+	/* a kept socket's newest answer: that cache's own while valid,
+	 * whoever asked again (diag_socket_caches) */
+	if (q->socket_kept && (newest == NULL || !newer_met(fl, newest, nb,
+	    (uint32_t)i, hash, true)) && diag_cache_valid(fl, q, from)) {
+		k->dns[i] = 1;
+		return;
+	}
+	if (replaced)
+		return;	/* an older answer: replaced */
 	/* asked again before `from`: no request to come takes it (that
 	 * query may go now, and q with it, as if it had never been) */
 	if (diag_cache_valid(fl, q, from) &&
@@ -819,7 +856,9 @@ diag_retire_begin(struct diag *dg, struct flow *fl, const uint8_t *retire)
 		return 0;
 	}
 	p->idle_from = add_sat(fl->stats.last_ts, -dg->opts.timeout_ns);
-	for (p->nb = 16; p->nb < 2 * fl->ndns; p->nb *= 2)
+	/* a name a query (and a kept socket's name): half full at most */
+	for (p->nb = 16; p->nb < (fl->dns_kept_sockets > 1 ? 4 : 2) * fl->ndns;
+	    p->nb *= 2)
 		;
 	if ((p->newest = malloc(p->nb * sizeof *p->newest)) != NULL)
 		for (size_t b = 0; b < p->nb; b++)

@@ -78,12 +78,88 @@ table_fit(struct flow *fl)
 	dns_rehash(fl);
 }
 
+/* A name's signature: its length, first and last eight bytes, case
+ * folded. Two names that share it count as one, which only makes a
+ * socket seem kept later. */
+static uint32_t
+name_sig(const char *name, size_t len)
+{
+	uint64_t head = 0, tail = 0;
+
+	memcpy(&head, name, len < 8 ? len : 8);
+	if (len > 8)
+		memcpy(&tail, name + len - 8, 8);
+	head = ((head | tail << 1) ^ tail ^ len) | 0x2020202020202020ull;
+	head *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(head >> 32);
+}
+
+/* A socket that asked for this many names, each query within
+ * DNS_SOCKET_GAP_NS of the one before, is a resolver's own. */
+#define DNS_SOCKET_KEPT_NAMES 3
+#define DNS_SOCKET_GAP_NS (2LL * 1000000000LL)
+/* A kept socket silent this long gives its slot up. */
+#define DNS_SOCKET_IDLE_NS (600LL * 1000000000LL)
+
+static bool
+socket_kept(const struct dns_socket *s)
+{
+	return s->names >= DNS_SOCKET_KEPT_NAMES;
+}
+
+/*
+ * Is q's socket a resolver's own, one that asks for name after name,
+ * rather than one opened for a look-up (a stub resolver asks A and AAAA,
+ * and its retries, from one socket, then closes it)? A port picked at
+ * random again by chance is seldom picked three times within seconds.
+ * One slot per hash of the socket: a kept socket keeps its slot from
+ * sockets that come and go.
+ */
+static bool
+socket_seen(struct flow *fl, const struct dns_query *q, int64_t ts,
+    uint32_t name_hash)
+{
+	uint32_t h;
+	struct dns_socket *s;
+
+	if (q->client.family == 4)
+		memcpy(&h, q->client.a, 4);	/* the word it is */
+	else
+		h = addr_hash(&q->client);
+	h = (h ^ q->cport) * 0x9e3779b1u;
+	s = &fl->dns_sockets[h >> 16 & (FLOW_DNS_SOCKETS - 1)];
+
+	if (s->cport == q->cport && addr_eq(&s->client, &q->client)) {
+		if (!socket_kept(s) && ts - s->last_ts >= DNS_SOCKET_GAP_NS)
+			s->names = 0;
+		if (!socket_kept(s) && (s->names == 0 ||
+		    s->name_hashes[0] != name_hash) && (s->names < 2 ||
+		    s->name_hashes[1] != name_hash)) {
+			if (s->names < 2)
+				s->name_hashes[s->names] = name_hash;
+			if (++s->names == DNS_SOCKET_KEPT_NAMES)
+				fl->dns_kept_sockets++;
+		}
+		if (ts > s->last_ts)
+			s->last_ts = ts;
+		return socket_kept(s);
+	}
+	if (socket_kept(s) && ts - s->last_ts < DNS_SOCKET_IDLE_NS)
+		return false;
+	s->client = q->client;
+	s->cport = q->cport;
+	s->names = 1;
+	s->name_hashes[0] = name_hash;
+	s->last_ts = ts;
+	return false;
+}
+
 static void
 add_query(struct flow *fl, const struct frame_ref *fr, const struct pkt *p,
     const struct dns_msg *m, bool over_tcp)
 {
 	struct dns_query *q;
-	size_t b;
+	size_t b, qlen = strlen(m->qname);
 
 	if (fl->ndns >= fl->limits.max_dns ||
 	    vec_reserve((void **)&fl->dns, &fl->dns_cap, fl->ndns + 1,
@@ -101,9 +177,11 @@ add_query(struct flow *fl, const struct frame_ref *fr, const struct pkt *p,
 	q->id = m->id;
 	q->qtype = m->qtype;
 	q->rcode = -1;
-	q->qname = strpool_add(&fl->strings, m->qname, strlen(m->qname));
+	q->qname = strpool_add(&fl->strings, m->qname, qlen);
 	q->first_answer = NONE32;
 	q->over_tcp = over_tcp;
+	q->socket_kept = socket_seen(fl, q, fr->ts_ns, name_sig(m->qname,
+	    qlen));
 	b = query_bucket(fl, q);
 	q->hash_next = fl->dns_hash[b];
 	fl->dns_hash[b] = (uint32_t)fl->ndns;

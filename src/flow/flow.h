@@ -21,6 +21,7 @@
 #define CONN_MAX_SYNS 16	/* SYN (re)transmissions kept per connection */
 #define FLOW_MAX_PROXY_PORTS 16
 #define FLOW_STREAM_SPARE 64	/* stream states kept for reuse */
+#define FLOW_DNS_SOCKETS 256	/* resolver sockets remembered (a power of 2) */
 #define FLOW_DNS_PORT DNS_PORT
 
 enum conn_role {
@@ -109,7 +110,20 @@ struct dns_query {
 	uint16_t nanswers;
 	uint32_t neg_ttl;	/* seconds a negative answer may be cached (SOA) */
 	bool over_tcp;
+	/* its socket had asked for other names before: a resolver's own
+	 * socket (nginx's, squid's), with a cache of its own, not one
+	 * socket per look-up (dnslog.c) */
+	bool socket_kept;
 	uint32_t hash_next;	/* chain of unanswered queries */
+};
+
+/* A socket DNS queries came from, and how many names it asked for. */
+struct dns_socket {
+	struct gw_addr client;
+	uint16_t cport;
+	uint16_t names;		/* names asked in turn, each soon after */
+	uint32_t name_hashes[2];	/* the names counted (their hashes) */
+	int64_t last_ts;
 };
 
 struct dns_answer {
@@ -167,6 +181,8 @@ struct flow {
 	size_t conn_links_cap;
 	uint32_t *dns_hash;	/* buckets → unanswered query, chained */
 	size_t dns_hash_size;
+	struct dns_socket dns_sockets[FLOW_DNS_SOCKETS];	/* by socket */
+	size_t dns_kept_sockets;	/* sockets that became kept, ever */
 	uint16_t proxy_ports[FLOW_MAX_PROXY_PORTS];
 	size_t nproxy_ports;
 	struct flow_limits limits;

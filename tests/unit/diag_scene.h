@@ -72,21 +72,29 @@ answer(struct scene *s, uint8_t rcode, const struct uf_rr *rrs, size_t n)
 	    DNS_T_A, rcode, rrs, n);
 }
 
-/* A query for name at `at`, answered (rcode, rrs) 1 ms later unless
- * rcode < 0; returns the query's frame. */
+/* A query for name at `at` from the resolver socket res, answered
+ * (rcode, rrs) 1 ms later unless rcode < 0; returns the query's frame. */
 static inline uint64_t
-lookup_at(struct scene *s, int64_t at, const char *name, int rcode,
-    const struct uf_rr *rrs, size_t n)
+lookup_by(struct scene *s, struct uf_side *res, int64_t at,
+    const char *name, int rcode, const struct uf_rr *rrs, size_t n)
 {
 	uint16_t id = ++s->dns_id;
 	uint64_t f;
 
 	uf_at(s->u, at);
-	f = uf_dns_query(s->u, &s->res, &s->dns, id, name, DNS_T_A);
+	f = uf_dns_query(s->u, res, &s->dns, id, name, DNS_T_A);
 	if (rcode >= 0)
-		uf_dns_answer(s->u, &s->dns, &s->res, id, name, DNS_T_A,
+		uf_dns_answer(s->u, &s->dns, res, id, name, DNS_T_A,
 		    (uint8_t)rcode, rrs, n);
 	return f;
+}
+
+/* The same from the scene's resolver. */
+static inline uint64_t
+lookup_at(struct scene *s, int64_t at, const char *name, int rcode,
+    const struct uf_rr *rrs, size_t n)
+{
+	return lookup_by(s, &s->res, at, name, rcode, rrs, n);
 }
 
 /* HOST is an alias of edge.test, which is 192.0.2.10 (the web side). */

@@ -31,6 +31,16 @@
 #include "unit_flow.h"
 #include "diag_scene.h"
 
+/* t took the one look-up whose query is frame `query`, linked as `link`. */
+static void
+expect_lookup(void **state, const struct txn *t, int link, uint64_t query)
+{
+	assert_int_equal(t->d.dns_link, link);
+	assert_int_equal(t->d.ndns, 1);
+	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
+	    query);
+}
+
 /*
  * HOST's address was cached 10 s before the request (TTL 300 s); the
  * gateway asks for HOST again `after` the request, is told NXDOMAIN
@@ -60,20 +70,14 @@ test_own_lookup_within_a_second(void **state)
 
 	t = asked_again_after(state, 1 * UF_S, &asked);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
-	assert_int_equal(t->d.dns_link, LINK_TIME);
-	assert_int_equal(t->d.ndns, 1);
-	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
-	    asked);
+	expect_lookup(state, t, LINK_TIME, asked);
 	t = asked_again_after(state, 500 * UF_MS, &asked);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
 	assert_int_equal(t->d.dns_link, LINK_TIME);
 	/* later: the gateway had the address from its cache */
 	t = asked_again_after(state, 1 * UF_S + 1, &asked);
 	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
-	assert_int_equal(t->d.dns_link, LINK_CACHE);
-	assert_int_equal(t->d.ndns, 1);
-	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
-	    1);
+	expect_lookup(state, t, LINK_CACHE, 1);
 }
 
 /*
@@ -278,15 +282,10 @@ test_inflight_before_a_late_lookup(void **state)
 
 	t = inflight_then_asked(state, 900 * UF_MS, &inflight, &own);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
-	assert_int_equal(t->d.dns_link, LINK_TIME);
-	assert_int_equal(t->d.ndns, 1);
-	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
-	    inflight);
+	expect_lookup(state, t, LINK_TIME, inflight);
 	t = inflight_then_asked(state, 200 * UF_MS, &inflight, &own);
 	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
-	assert_int_equal(t->d.dns_link, LINK_TIME);
-	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
-	    own);
+	expect_lookup(state, t, LINK_TIME, own);
 }
 
 /*
@@ -331,6 +330,19 @@ test_waiter_leaves_the_lookup(void **state)
 	}
 }
 
+/* The request at T0 and, if `tried`, a SYN to the web side 0.2 ms
+ * after it (never answered). */
+static void
+ask_and_try(struct scene *s, bool tried)
+{
+	uf_at(s->u, T0);
+	ask(s);
+	if (tried) {
+		uf_at(s->u, s->req_ts + UF_MS / 5);
+		uf_syn(s->u, &s->out, &s->web);
+	}
+}
+
 /*
  * HOST's address 192.0.2.10 was cached 900 ms before the request (TTL
  * 1 s: the gateway lets it go soon after the request). With `tried`, the
@@ -354,12 +366,7 @@ lookup_after_cache(void **state, int64_t after, bool tried,
 
 	scene_init(&s, u);
 	*cached = lookup_at(&s, T0 - 900 * UF_MS, HOST, 0, ttl1, 1);
-	uf_at(u, T0);
-	ask(&s);
-	if (tried) {
-		uf_at(u, s.req_ts + UF_MS / 5);
-		uf_syn(u, &s.out, &s.web);
-	}
+	ask_and_try(&s, tried);
 	*later = lookup_at(&s, s.req_ts + after, HOST, 0, moved, 1);
 	uf_at(u, s.req_ts + 3 * UF_S);
 	gateway_answers(&s, 502);
@@ -374,15 +381,10 @@ test_late_lookup_after_a_cached_try(void **state)
 
 	t = lookup_after_cache(state, 900 * UF_MS, true, &cached, &late);
 	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
-	assert_int_equal(t->d.dns_link, LINK_CACHE);
-	assert_int_equal(t->d.ndns, 1);
-	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
-	    cached);
+	expect_lookup(state, t, LINK_CACHE, cached);
 	/* no attempt to the cached address: the late look-up is its own */
 	t = lookup_after_cache(state, 900 * UF_MS, false, &cached, &late);
-	assert_int_equal(t->d.dns_link, LINK_TIME);
-	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
-	    late);
+	expect_lookup(state, t, LINK_TIME, late);
 }
 
 /*
@@ -400,15 +402,72 @@ test_second_cache_lookup_after_a_cached_try(void **state)
 
 	t = lookup_after_cache(state, 80 * UF_MS, true, &cached, &soon);
 	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
-	assert_int_equal(t->d.dns_link, LINK_CACHE);
-	assert_int_equal(t->d.ndns, 1);
-	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
-	    cached);
+	expect_lookup(state, t, LINK_CACHE, cached);
 	/* no attempt first: the gateway looked up for this request */
 	t = lookup_after_cache(state, 80 * UF_MS, false, &cached, &soon);
-	assert_int_equal(t->d.dns_link, LINK_TIME);
+	expect_lookup(state, t, LINK_TIME, soon);
+}
+
+/*
+ * Two proxies on one gateway, each with a resolver socket and a cache of
+ * its own (the busy lab's nginx and squid): both sockets ask for name
+ * after name, so that each is a proxy's own. The first socket caches
+ * HOST as 192.0.2.10 (TTL 1 s), 1 s later the second asks for it again
+ * and caches 192.0.2.20. A request 2 s after that goes to 192.0.2.10 at
+ * once (SYNs unanswered): the first proxy's cache, still holding the
+ * name, served it, not the newest answer. From one socket, the second
+ * look-up replaced the first: the newest answer stays the cache.
+ */
+static const struct txn *
+two_caches(void **state, bool two_sockets, uint64_t *first,
+    uint64_t *second)
+{
+	static const struct uf_rr old_addr[] = {
+		{ DNS_T_A, NULL, 1, "192.0.2.10" },
+	};
+	static const struct uf_rr new_addr[] = {
+		{ DNS_T_A, NULL, 1, "192.0.2.20" },
+	};
+	static const char *const names[] = { "one.test", "two.test" };
+	struct uf *u = again(state);
+	struct uf_side other;
+	struct scene s;
+	struct uf_side *second_res = &s.res;
+
+	scene_init(&s, u);
+	uf_side_init(&other, "10.0.0.1", 33001, 0);
+	if (two_sockets)
+		second_res = &other;
+	for (size_t k = 0; k < 2; k++) {
+		lookup_by(&s, &s.res, T0 - 4 * UF_S + (int64_t)k * 100 * UF_MS,
+		    names[k], 0, old_addr, 1);
+		lookup_by(&s, second_res, T0 - 3 * UF_S +
+		    (int64_t)k * 100 * UF_MS, names[k], 0, new_addr, 1);
+	}
+	*first = lookup_by(&s, &s.res, T0 - 3800 * UF_MS, HOST, 0,
+	    old_addr, 1);
+	*second = lookup_by(&s, second_res, T0 - 2800 * UF_MS, HOST, 0,
+	    new_addr, 1);
+	ask_and_try(&s, true);
+	uf_at(u, s.req_ts + 3 * UF_S);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
+static void
+test_two_proxies_two_caches(void **state)
+{
+	const struct txn *t;
+	uint64_t first, second;
+
+	t = two_caches(state, true, &first, &second);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	expect_lookup(state, t, LINK_CACHE, first);
+	t = two_caches(state, false, &first, &second);
+	assert_int_equal(t->d.dns_link, LINK_CACHE);
 	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
-	    soon);
+	    second);
+	assert_int_not_equal(t->d.verdict, V_CANNOT_CONNECT);
 }
 
 int
@@ -434,6 +493,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_second_cache_lookup_after_a_cached_try, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_two_proxies_two_caches,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,8 @@
  * order, a negative answer its SOA's caching time (RFC 2308). The log's
  * limits drop and count. UDP datagrams cut into IP fragments (EDNS0
  * answers, long queries) are put back whichever way they travel, and an
- * IP id used again later is a new datagram.
+ * IP id used again later is a new datagram. A socket that asks for name
+ * after name is a proxy's own resolver's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -324,10 +325,57 @@ test_fragments_time_out(void **state)
 	assert_int_equal(fx->fl.dns[0].answer.number, fx->frame);
 }
 
+/* The socket_kept flag of the newest query, asked for name at `at`. */
+static bool
+kept_at(struct uf *fx, struct uf_side *res, int64_t at, uint16_t id,
+    const char *name)
+{
+	uf_at(fx, at);
+	uf_dns_query(fx, res, &fx->srv, id, name, DNS_T_A);
+	return fx->fl.dns[fx->fl.ndns - 1].socket_kept;
+}
+
+/*
+ * A proxy's own resolver socket (nginx's, squid's) asks for name after
+ * name and keeps a cache of its own; a stub resolver's socket asks A and
+ * AAAA for one name, and its retries, and is gone. Three names, each
+ * within 2 s of the query before, make a socket kept; a socket's port
+ * picked again by chance between a look-up's retries does not.
+ */
+static void
+test_resolver_socket_kept(void **state)
+{
+	struct uf *fx = *state;
+	struct uf_side stub = fx->cli, proxy = fx->cli, slow = fx->cli;
+	int64_t t = 10 * UF_S;
+
+	stub.port = 40001;
+	proxy.port = 40002;
+	slow.port = 40003;
+	/* retries of one name, another name between them: two names */
+	for (int k = 0; k < 4; k++)
+		assert_false(kept_at(fx, &stub, t + k * UF_S, 0x100,
+		    "a.test"));
+	assert_false(kept_at(fx, &stub, t + 4 * UF_S + 1, 0x101, "b.test"));
+	assert_false(kept_at(fx, &stub, t + 5 * UF_S, 0x102, "a.test"));
+	/* three names within 2 s of each other */
+	assert_false(kept_at(fx, &proxy, t, 0x200, "a.test"));
+	assert_false(kept_at(fx, &proxy, t + UF_S, 0x201, "b.test"));
+	assert_true(kept_at(fx, &proxy, t + 2 * UF_S, 0x202, "c.test"));
+	assert_true(kept_at(fx, &proxy, t + 60 * UF_S, 0x203, "a.test"));
+	/* three names, but over 2 s apart: asked anew each time */
+	assert_false(kept_at(fx, &slow, t, 0x300, "a.test"));
+	assert_false(kept_at(fx, &slow, t + 3 * UF_S, 0x301, "b.test"));
+	assert_false(kept_at(fx, &slow, t + 6 * UF_S, 0x302, "c.test"));
+	assert_int_equal(fx->fl.dns_kept_sockets, 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_resolver_socket_kept,
+		    uf_setup_dns, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_answer_matches_whole_key,
 		    uf_setup_dns, uf_teardown),
 		cmocka_unit_test_setup_teardown(
