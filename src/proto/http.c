@@ -126,6 +126,24 @@ word_at(const void *s)
 
 #define ONES 0x0101010101010101u
 
+/* Whether the bytes of word w are those of the literal's word b, the
+ * literal's letters matched in either case (see eq_ci). */
+static inline bool
+fold_eq(uint64_t w, uint64_t b)
+{
+	return (w | (b & ONES * 0x40) >> 1) == b;
+}
+
+/* Four bytes of a byte string, widened to a word. */
+static inline uint64_t
+word4_at(const void *s)
+{
+	uint32_t w;
+
+	memcpy(&w, s, 4);
+	return w;
+}
+
 /*
  * Case-insensitive compare of s[0..n) with a literal of lower-case
  * letters, digits and '-' (the names and tokens looked for). In such a
@@ -139,19 +157,24 @@ eq_ci(const uint8_t *s, size_t n, const char *lit_lc)
 {
 	const uint8_t *lit = (const uint8_t *)lit_lc;
 	size_t len = strlen(lit_lc), i;
-	uint64_t b;
 
 	if (n != len)
 		return false;
-	for (i = 0; len - i >= 8; i += 8) {
-		b = word_at(lit + i);
-		if ((word_at(s + i) | (b & ONES * 0x40) >> 1) != b)
-			return false;
+	if (len < 4) {
+		for (i = 0; i < len; i++)
+			if (!fold_eq(s[i], lit[i]))
+				return false;
+		return true;
 	}
-	for (; i < len; i++)
-		if ((s[i] | (lit[i] & 0x40) >> 1) != lit[i])
+	if (len < 8)	/* two words of four, overlapping */
+		return fold_eq(word4_at(s), word4_at(lit)) &&
+		    fold_eq(word4_at(s + len - 4), word4_at(lit + len - 4));
+	/* words of eight, the last one ending with the literal's end (a
+	 * byte compared twice compares the same) */
+	for (i = 0; i + 8 < len; i += 8)
+		if (!fold_eq(word_at(s + i), word_at(lit + i)))
 			return false;
-	return true;
+	return fold_eq(word_at(s + len - 8), word_at(lit + len - 8));
 }
 
 /*
@@ -394,34 +417,50 @@ token_list(const uint8_t *v, size_t n, bool is_te, struct http_head *h)
 	}
 }
 
-/* A complete field line's value (OWS trimmed): the four fields we read. */
+/* The field value v[0..*vn) without its leading and trailing OWS. */
+static const uint8_t *
+trim_ows(const uint8_t *v, size_t *vn)
+{
+	while (*vn > 0 && is_ows(v[0]))
+		v++, (*vn)--;
+	while (*vn > 0 && is_ows(v[*vn - 1]))
+		(*vn)--;
+	return v;
+}
+
+/*
+ * A complete field line's value: the four fields we read. The name is
+ * matched first, so the value of any other field (most) is not trimmed.
+ */
 static int
 field_value(const uint8_t *name, size_t namelen, const uint8_t *v, size_t vn,
     struct http_head *h)
 {
-	while (vn > 0 && is_ows(v[0]))
-		v++, vn--;
-	while (vn > 0 && is_ows(v[vn - 1]))
-		vn--;
 	switch (namelen) {	/* the length picks the one name to compare */
 	case 4:
 		if (!eq_ci(name, namelen, "host"))
 			break;
 		if (h->is_request && h->host[0] != '\0')
 			return bad(h, "duplicate host");	/* RFC 9112 3.2 */
+		v = trim_ows(v, &vn);
 		copy_trunc(h->host, sizeof h->host, v, vn);
 		break;
 	case 14:
-		if (eq_ci(name, namelen, "content-length"))
-			return content_length(v, vn, h);
-		break;
+		if (!eq_ci(name, namelen, "content-length"))
+			break;
+		v = trim_ows(v, &vn);
+		return content_length(v, vn, h);
 	case 17:
-		if (eq_ci(name, namelen, "transfer-encoding"))
-			token_list(v, vn, true, h);
+		if (!eq_ci(name, namelen, "transfer-encoding"))
+			break;
+		v = trim_ows(v, &vn);
+		token_list(v, vn, true, h);
 		break;
 	case 10:
-		if (eq_ci(name, namelen, "connection"))
-			token_list(v, vn, false, h);
+		if (!eq_ci(name, namelen, "connection"))
+			break;
+		v = trim_ows(v, &vn);
+		token_list(v, vn, false, h);
 		break;
 	}
 	return 1;
