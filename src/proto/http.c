@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "http.h"
 
@@ -191,17 +194,55 @@ word_stops(uint64_t w, uint8_t below)
 	return ((w - ONES * below) | (del - ONES)) & ~w & ONES * 0x80;
 }
 
+#ifdef __SSE2__
+/* Sixteen bytes at s as one vector: the caller checked they are there. */
+static inline __m128i
+vec_at(const uint8_t *s)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)s);
+}
+
+/* Which bytes of x are at most max (unsigned), one bit each. */
+static inline unsigned
+vec_at_most(__m128i x, uint8_t max)
+{
+	__m128i m = _mm_set1_epi8((char)max);
+
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, m),
+	    x));
+}
+
+/* Which bytes of x are in lo..lo+span (unsigned), one bit each. */
+static inline unsigned
+vec_in(__m128i x, uint8_t lo, uint8_t span)
+{
+	return vec_at_most(_mm_sub_epi8(x, _mm_set1_epi8((char)lo)), span);
+}
+#endif
+
 /*
  * From i on (before n), past the bytes that are surely neither below
- * `below` nor DEL: eight at a time, then to the first flagged byte of the
+ * `below` nor DEL: sixteen at a time where SSE2 is (to the very byte that
+ * stops), then eight at a time, then to the first flagged byte of the
  * word that stops (where the byte-by-byte check goes on; on a big-endian
  * host, from the word's start).
  */
-static size_t
+static inline size_t
 skip_plain(const uint8_t *s, size_t n, size_t i, uint8_t below)
 {
 	uint64_t m;
 
+#ifdef __SSE2__
+	for (; n - i >= 16; i += 16) {
+		__m128i x = vec_at(s + i);
+		unsigned stop = vec_at_most(x, (uint8_t)(below - 1)) |
+		    (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+		    _mm_set1_epi8(0x7f)));
+
+		if (stop != 0)
+			return i + (size_t)__builtin_ctz(stop);
+	}
+#endif
 	for (; n - i >= 8; i += 8)
 		if ((m = word_stops(word_at(s + i), below)) != 0) {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -217,6 +258,24 @@ skip_plain(const uint8_t *s, size_t n, size_t i, uint8_t below)
 static inline size_t
 class_run(const uint8_t *buf, size_t lim, size_t i, uint8_t cls)
 {
+#ifdef __SSE2__
+	/* a token's usual bytes (letters, digits, '-': all of C_TCHAR)
+	 * sixteen at a time, to the first other byte */
+	for (; cls == C_TCHAR && lim - i >= 16; i += 16) {
+		__m128i x = vec_at(buf + i);
+		unsigned usual = vec_in(_mm_or_si128(x, _mm_set1_epi8(0x20)),
+		    'a', 'z' - 'a') | vec_in(x, '0', 9) |
+		    (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+		    _mm_set1_epi8('-')));
+
+		if (usual != 0xffff) {
+			i += (size_t)__builtin_ctz(~usual);
+			if (!(byte_class[buf[i]] & cls))
+				return i;	/* the ':', usually */
+			break;
+		}
+	}
+#endif
 	while (lim - i >= 4 && (byte_class[buf[i]] & byte_class[buf[i + 1]] &
 	    byte_class[buf[i + 2]] & byte_class[buf[i + 3]] & cls))
 		i += 4;
