@@ -585,8 +585,19 @@ parse_field(const uint8_t *buf, size_t lim, size_t pos, struct http_head *h,
 	 */
 	i = class_run(buf, lim, i, C_TCHAR);
 	name_end = i;
-	if (i < lim && buf[i] == ':' && i > pos)
+	if (i < lim && buf[i] == ':' && i > pos) {
 		i = field_bytes(buf, lim, i + 1);
+		/* the usual end, the CRLF where the value stops: the line is
+		 * whole and valid (what the checks below would find) */
+		if (lim - i >= 2 && buf[i] == '\r' && buf[i + 1] == '\n' &&
+		    i - pos <= HTTP_LINE_MAX) {
+			*n = i - pos;
+			*next = i + 2;
+			*eol = true;
+			return field_value(buf + pos, name_end - pos,
+			    buf + name_end + 1, i - name_end - 1, h);
+		}
+	}
 	stop = i;
 	*eol = find_line(buf, lim, pos, stop, n, next);
 	if (*n > HTTP_LINE_MAX || (*eol && *n == 0))
