@@ -749,15 +749,26 @@ http_parse_more(const uint8_t *buf, size_t len, struct http_head *h)
 }
 
 size_t
-http_first_line_len(const uint8_t *buf, size_t len)
+http_line_text_len(const uint8_t *buf, size_t len)
 {
-	const uint8_t *end;
+	size_t i = 0;
 
-	if ((end = memchr(buf, '\n', len)) != NULL)
-		len = (size_t)(end - buf);
-	if ((end = memchr(buf, '\r', len)) != NULL)
-		len = (size_t)(end - buf);
-	return len;
+#ifdef __SSE2__
+	for (; len - i >= 16; i += 16) {
+		__m128i x = vec_at(buf + i);
+		unsigned stop = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('\r'))),
+		    _mm_cmpeq_epi8(x, _mm_setzero_si128())));
+
+		if (stop != 0)
+			return i + (size_t)__builtin_ctz(stop);
+	}
+#endif
+	for (; i < len; i++)
+		if (buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\0')
+			break;
+	return i;
 }
 
 /*
