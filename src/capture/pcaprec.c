@@ -200,15 +200,70 @@ present(const struct pcaprec *r, uint64_t at, uint32_t want)
 	return size <= at ? 0 : size - at < want ? (size_t)(size - at) : want;
 }
 
+/*
+ * The frame of a record whose header is at h, its lengths checked: the
+ * record at *pos, and *pos moved past it.
+ */
+static inline void
+record_frame(const struct pcaprec *r, const uint8_t *h, uint32_t caplen,
+    uint32_t len, uint64_t *pos, struct frame *f)
+{
+	int64_t frac;
+
+	/*
+	 * libpcap 1.10.3 reads the fraction as a signed 32-bit value in the
+	 * host's byte order, unsigned when it swaps it (SWAPLONG casts);
+	 * 1.10.5 reads it unsigned. The seconds are unsigned, as in the
+	 * format (good to 2106).
+	 */
+	frac = r->swapped ? (int64_t)byteorder_32(h + 4, r->be) :
+	    (int64_t)(int32_t)byteorder_32(h + 4, r->be);
+	f->ts_ns = (int64_t)byteorder_32(h, r->be) * 1000000000 +
+	    (r->ns ? frac : frac * 1000);
+	f->offset = *pos;
+	f->data = h + r->rec_len;
+	/* a record longer than the snapshot length is cut to it */
+	f->caplen = caplen > r->snapshot ? r->snapshot : caplen;
+	f->wirelen = len;
+	*pos += r->rec_len + caplen;
+}
+
+/*
+ * The usual record, read without the checks below: lengths as written,
+ * no longer than the snapshot length, and all of it in the buffer. 1,
+ * or 0 when it is not such a record (pcaprec_next then reads it as
+ * any other).
+ */
+static inline int
+next_in_buffer(struct pcaprec *r, uint64_t *pos, struct frame *f)
+{
+	size_t skip = buf_at(r, *pos);
+	const uint8_t *h;
+	uint32_t caplen;
+
+	if (skip == SIZE_MAX || r->end - skip < r->rec_len ||
+	    r->lengths != PCAPREC_LEN_AS_IS ||
+	    *pos > (uint64_t)INT64_MAX - r->rec_len - UINT32_MAX)
+		return 0;
+	h = r->buf + skip;
+	caplen = byteorder_32(h + 8, r->be);
+	if (caplen > r->snapshot || caplen > r->max_caplen ||
+	    r->end - skip - r->rec_len < caplen)
+		return 0;
+	record_frame(r, h, caplen, byteorder_32(h + 12, r->be), pos, f);
+	return 1;
+}
+
 int
 pcaprec_next(struct pcaprec *r, uint64_t *pos, struct frame *f, char *err,
     size_t errlen)
 {
 	const uint8_t *h;
 	uint32_t caplen, len, kept, t;
-	int64_t frac;
 	size_t avail;
 
+	if (next_in_buffer(r, pos, f))
+		return 1;
 	if (*pos > (uint64_t)INT64_MAX - r->rec_len - UINT32_MAX) {
 		snprintf(err, errlen, "offset beyond what a file can have");
 		return -1;
@@ -266,21 +321,6 @@ pcaprec_next(struct pcaprec *r, uint64_t *pos, struct frame *f, char *err,
 		    "captured bytes, only got %zu", caplen, avail);
 		return -1;
 	}
-	/*
-	 * libpcap 1.10.3 reads the fraction as a signed 32-bit value in the
-	 * host's byte order, unsigned when it swaps it (SWAPLONG casts);
-	 * 1.10.5 reads it unsigned. The seconds are unsigned, as in the
-	 * format (good to 2106).
-	 */
-	frac = r->swapped ? (int64_t)byteorder_32(h + 4, r->be) :
-	    (int64_t)(int32_t)byteorder_32(h + 4, r->be);
-	f->ts_ns = (int64_t)byteorder_32(h, r->be) * 1000000000 +
-	    (r->ns ? frac : frac * 1000);
-	f->offset = *pos;
-	f->data = h + r->rec_len;
-	/* a record longer than the snapshot length is cut to it */
-	f->caplen = caplen > r->snapshot ? r->snapshot : caplen;
-	f->wirelen = len;
-	*pos += r->rec_len + caplen;
+	record_frame(r, h, caplen, len, pos, f);
 	return 1;
 }

@@ -160,16 +160,12 @@ intern(struct flow *fl, const char *s)
 /*
  * A head's first line, FIRST_LINE_MAX bytes at most, interned from where
  * it lies; a NUL in it ends it, as it ended the C string it was once
- * copied to.
+ * copied to (and a CR, as a CR before the LF ends a line).
  */
 static strref
 intern_line(struct flow *fl, const uint8_t *s, size_t n)
 {
-	const uint8_t *nul;
-
-	n = http_first_line_len(s, n < FIRST_LINE_MAX ? n : FIRST_LINE_MAX);
-	if ((nul = memchr(s, '\0', n)) != NULL)
-		n = (size_t)(nul - s);
+	n = http_line_text_len(s, n < FIRST_LINE_MAX ? n : FIRST_LINE_MAX);
 	return strpool_add(&fl->strings, (const char *)s, n);
 }
 

@@ -29,28 +29,49 @@ name_put(char *out, size_t outlen, size_t *o, bool *full, const char *s,
 	out[*o] = '\0';
 }
 
+/* A label byte as written when it is written straight (letters lower-
+ * cased, digits, '-' and '_'), 0 when it is escaped: one look-up. */
+#define DNS_PLAIN(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' + 'a' : \
+	((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') || \
+	(c) == '-' || (c) == '_' ? (c) : 0)
+#define DNS_PLAIN4(c) DNS_PLAIN(c), DNS_PLAIN(c + 1), DNS_PLAIN(c + 2), \
+	DNS_PLAIN(c + 3)
+#define DNS_PLAIN16(c) DNS_PLAIN4(c), DNS_PLAIN4(c + 4), DNS_PLAIN4(c + 8), \
+	DNS_PLAIN4(c + 12)
+#define DNS_PLAIN64(c) DNS_PLAIN16(c), DNS_PLAIN16(c + 16), \
+	DNS_PLAIN16(c + 32), DNS_PLAIN16(c + 48)
+static const uint8_t dns_plain[256] = {
+	DNS_PLAIN64(0), DNS_PLAIN64(64), DNS_PLAIN64(128), DNS_PLAIN64(192)
+};
+
 /* A label's bytes, lower-cased; letters, digits, '-' and '_' as they
  * are (written straight, a byte each), any other byte escaped. */
 static void
 label_put(char *out, size_t outlen, size_t *o, bool *full,
     const uint8_t *lab, size_t n)
 {
-	size_t start = *o, i;
+	size_t start = *o, i = 0;
 	char esc[5];
 	uint8_t c;
 
-	for (i = 0; i < n && !*full; i++) {
-		c = lab[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (uint8_t)(c - 'A' + 'a');
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_') {
+	/* while the whole label fits written straight (the usual case),
+	 * no room check per byte */
+	if (!*full && outlen - *o > n) {
+		char *w = out + *o;
+
+		for (; i < n && (c = dns_plain[lab[i]]) != 0; i++)
+			w[i] = (char)c;
+		*o += i;
+	}
+	for (; i < n && !*full; i++) {
+		c = dns_plain[lab[i]];
+		if (c != 0) {
 			if (outlen - *o <= 1)
 				*full = true;
 			else
 				out[(*o)++] = (char)c;
 		} else {
-			snprintf(esc, sizeof esc, "\\%03u", c);
+			snprintf(esc, sizeof esc, "\\%03u", lab[i]);
 			name_put(out, outlen, o, full, esc, 4);
 		}
 	}

@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "http.h"
 
@@ -126,6 +129,24 @@ word_at(const void *s)
 
 #define ONES 0x0101010101010101u
 
+/* Whether the bytes of word w are those of the literal's word b, the
+ * literal's letters matched in either case (see eq_ci). */
+static inline bool
+fold_eq(uint64_t w, uint64_t b)
+{
+	return (w | (b & ONES * 0x40) >> 1) == b;
+}
+
+/* Four bytes of a byte string, widened to a word. */
+static inline uint64_t
+word4_at(const void *s)
+{
+	uint32_t w;
+
+	memcpy(&w, s, 4);
+	return w;
+}
+
 /*
  * Case-insensitive compare of s[0..n) with a literal of lower-case
  * letters, digits and '-' (the names and tokens looked for). In such a
@@ -139,19 +160,24 @@ eq_ci(const uint8_t *s, size_t n, const char *lit_lc)
 {
 	const uint8_t *lit = (const uint8_t *)lit_lc;
 	size_t len = strlen(lit_lc), i;
-	uint64_t b;
 
 	if (n != len)
 		return false;
-	for (i = 0; len - i >= 8; i += 8) {
-		b = word_at(lit + i);
-		if ((word_at(s + i) | (b & ONES * 0x40) >> 1) != b)
-			return false;
+	if (len < 4) {
+		for (i = 0; i < len; i++)
+			if (!fold_eq(s[i], lit[i]))
+				return false;
+		return true;
 	}
-	for (; i < len; i++)
-		if ((s[i] | (lit[i] & 0x40) >> 1) != lit[i])
+	if (len < 8)	/* two words of four, overlapping */
+		return fold_eq(word4_at(s), word4_at(lit)) &&
+		    fold_eq(word4_at(s + len - 4), word4_at(lit + len - 4));
+	/* words of eight, the last one ending with the literal's end (a
+	 * byte compared twice compares the same) */
+	for (i = 0; i + 8 < len; i += 8)
+		if (!fold_eq(word_at(s + i), word_at(lit + i)))
 			return false;
-	return true;
+	return fold_eq(word_at(s + len - 8), word_at(lit + len - 8));
 }
 
 /*
@@ -168,17 +194,61 @@ word_stops(uint64_t w, uint8_t below)
 	return ((w - ONES * below) | (del - ONES)) & ~w & ONES * 0x80;
 }
 
+#ifdef __SSE2__
+/* Sixteen bytes at s as one vector: the caller checked they are there. */
+static inline __m128i
+vec_at(const uint8_t *s)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)s);
+}
+
+/* 0xff in the bytes of x that are in lo..lo+span (unsigned), else 0. */
+static inline __m128i
+vec_in_mask(__m128i x, uint8_t lo, uint8_t span)
+{
+	__m128i d = _mm_sub_epi8(x, _mm_set1_epi8((char)lo));
+
+	return _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8((char)span)), d);
+}
+
+/* Which bytes of x are at most max (unsigned), one bit each. */
+static inline unsigned
+vec_at_most(__m128i x, uint8_t max)
+{
+	return (unsigned)_mm_movemask_epi8(vec_in_mask(x, 0, max));
+}
+
+/* Which bytes of x are in lo..lo+span (unsigned), one bit each. */
+static inline unsigned
+vec_in(__m128i x, uint8_t lo, uint8_t span)
+{
+	return (unsigned)_mm_movemask_epi8(vec_in_mask(x, lo, span));
+}
+#endif
+
 /*
  * From i on (before n), past the bytes that are surely neither below
- * `below` nor DEL: eight at a time, then to the first flagged byte of the
+ * `below` nor DEL: sixteen at a time where SSE2 is (to the very byte that
+ * stops), then eight at a time, then to the first flagged byte of the
  * word that stops (where the byte-by-byte check goes on; on a big-endian
  * host, from the word's start).
  */
-static size_t
+static inline size_t
 skip_plain(const uint8_t *s, size_t n, size_t i, uint8_t below)
 {
 	uint64_t m;
 
+#ifdef __SSE2__
+	for (; n - i >= 16; i += 16) {
+		__m128i x = vec_at(s + i);
+		unsigned stop = vec_at_most(x, (uint8_t)(below - 1)) |
+		    (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+		    _mm_set1_epi8(0x7f)));
+
+		if (stop != 0)
+			return i + (size_t)__builtin_ctz(stop);
+	}
+#endif
 	for (; n - i >= 8; i += 8)
 		if ((m = word_stops(word_at(s + i), below)) != 0) {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -194,6 +264,24 @@ skip_plain(const uint8_t *s, size_t n, size_t i, uint8_t below)
 static inline size_t
 class_run(const uint8_t *buf, size_t lim, size_t i, uint8_t cls)
 {
+#ifdef __SSE2__
+	/* a token's usual bytes (letters, digits, '-': all of C_TCHAR)
+	 * sixteen at a time, to the first other byte */
+	for (; cls == C_TCHAR && lim - i >= 16; i += 16) {
+		__m128i x = vec_at(buf + i);
+		unsigned usual = vec_in(_mm_or_si128(x, _mm_set1_epi8(0x20)),
+		    'a', 'z' - 'a') | vec_in(x, '0', 9) |
+		    (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+		    _mm_set1_epi8('-')));
+
+		if (usual != 0xffff) {
+			i += (size_t)__builtin_ctz(~usual);
+			if (!(byte_class[buf[i]] & cls))
+				return i;	/* the ':', usually */
+			break;
+		}
+	}
+#endif
 	while (lim - i >= 4 && (byte_class[buf[i]] & byte_class[buf[i + 1]] &
 	    byte_class[buf[i + 2]] & byte_class[buf[i + 3]] & cls))
 		i += 4;
@@ -394,34 +482,50 @@ token_list(const uint8_t *v, size_t n, bool is_te, struct http_head *h)
 	}
 }
 
-/* A complete field line's value (OWS trimmed): the four fields we read. */
+/* The field value v[0..*vn) without its leading and trailing OWS. */
+static const uint8_t *
+trim_ows(const uint8_t *v, size_t *vn)
+{
+	while (*vn > 0 && is_ows(v[0]))
+		v++, (*vn)--;
+	while (*vn > 0 && is_ows(v[*vn - 1]))
+		(*vn)--;
+	return v;
+}
+
+/*
+ * A complete field line's value: the four fields we read. The name is
+ * matched first, so the value of any other field (most) is not trimmed.
+ */
 static int
 field_value(const uint8_t *name, size_t namelen, const uint8_t *v, size_t vn,
     struct http_head *h)
 {
-	while (vn > 0 && is_ows(v[0]))
-		v++, vn--;
-	while (vn > 0 && is_ows(v[vn - 1]))
-		vn--;
 	switch (namelen) {	/* the length picks the one name to compare */
 	case 4:
 		if (!eq_ci(name, namelen, "host"))
 			break;
 		if (h->is_request && h->host[0] != '\0')
 			return bad(h, "duplicate host");	/* RFC 9112 3.2 */
+		v = trim_ows(v, &vn);
 		copy_trunc(h->host, sizeof h->host, v, vn);
 		break;
 	case 14:
-		if (eq_ci(name, namelen, "content-length"))
-			return content_length(v, vn, h);
-		break;
+		if (!eq_ci(name, namelen, "content-length"))
+			break;
+		v = trim_ows(v, &vn);
+		return content_length(v, vn, h);
 	case 17:
-		if (eq_ci(name, namelen, "transfer-encoding"))
-			token_list(v, vn, true, h);
+		if (!eq_ci(name, namelen, "transfer-encoding"))
+			break;
+		v = trim_ows(v, &vn);
+		token_list(v, vn, true, h);
 		break;
 	case 10:
-		if (eq_ci(name, namelen, "connection"))
-			token_list(v, vn, false, h);
+		if (!eq_ci(name, namelen, "connection"))
+			break;
+		v = trim_ows(v, &vn);
+		token_list(v, vn, false, h);
 		break;
 	}
 	return 1;
@@ -451,6 +555,19 @@ find_line(const uint8_t *buf, size_t lim, size_t pos, size_t from, size_t *n,
 		end--;
 	*n = end - pos;
 	return lf != NULL;
+}
+
+/* A complete field line: field_value, called only for a name as long as
+ * one of the four it reads (most lines are other fields). */
+static inline int
+field_line(const uint8_t *name, size_t namelen, const uint8_t *v, size_t vn,
+    struct http_head *h)
+{
+	const uint32_t read_lens = 1u << 4 | 1u << 10 | 1u << 14 | 1u << 17;
+
+	if (namelen >= 32 || !(read_lens >> namelen & 1))
+		return 1;
+	return field_value(name, namelen, v, vn, h);
 }
 
 /*
@@ -487,8 +604,19 @@ parse_field(const uint8_t *buf, size_t lim, size_t pos, struct http_head *h,
 	 */
 	i = class_run(buf, lim, i, C_TCHAR);
 	name_end = i;
-	if (i < lim && buf[i] == ':' && i > pos)
+	if (i < lim && buf[i] == ':' && i > pos) {
 		i = field_bytes(buf, lim, i + 1);
+		/* the usual end, the CRLF where the value stops: the line is
+		 * whole and valid (what the checks below would find) */
+		if (lim - i >= 2 && buf[i] == '\r' && buf[i + 1] == '\n' &&
+		    i - pos <= HTTP_LINE_MAX) {
+			*n = i - pos;
+			*next = i + 2;
+			*eol = true;
+			return field_line(buf + pos, name_end - pos,
+			    buf + name_end + 1, i - name_end - 1, h);
+		}
+	}
 	stop = i;
 	*eol = find_line(buf, lim, pos, stop, n, next);
 	if (*n > HTTP_LINE_MAX || (*eol && *n == 0))
@@ -501,7 +629,7 @@ parse_field(const uint8_t *buf, size_t lim, size_t pos, struct http_head *h,
 		return bad(h, err);
 	if (!*eol)
 		return 0;
-	return field_value(buf + pos, name_end - pos, buf + name_end + 1,
+	return field_line(buf + pos, name_end - pos, buf + name_end + 1,
 	    pos + *n - name_end - 1, h);
 }
 
@@ -640,15 +768,26 @@ http_parse_more(const uint8_t *buf, size_t len, struct http_head *h)
 }
 
 size_t
-http_first_line_len(const uint8_t *buf, size_t len)
+http_line_text_len(const uint8_t *buf, size_t len)
 {
-	const uint8_t *end;
+	size_t i = 0;
 
-	if ((end = memchr(buf, '\n', len)) != NULL)
-		len = (size_t)(end - buf);
-	if ((end = memchr(buf, '\r', len)) != NULL)
-		len = (size_t)(end - buf);
-	return len;
+#ifdef __SSE2__
+	for (; len - i >= 16; i += 16) {
+		__m128i x = vec_at(buf + i);
+		unsigned stop = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('\r'))),
+		    _mm_cmpeq_epi8(x, _mm_setzero_si128())));
+
+		if (stop != 0)
+			return i + (size_t)__builtin_ctz(stop);
+	}
+#endif
+	for (; i < len; i++)
+		if (buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\0')
+			break;
+	return i;
 }
 
 /*
@@ -669,6 +808,39 @@ http_first_line_len(const uint8_t *buf, size_t len)
 static const uint8_t host_byte[256] = {
 	HOST64(0), HOST64(64), HOST64(128), HOST64(192)
 };
+
+/*
+ * How many of the n bytes at s (n < the room at host) are letters,
+ * digits, '.' or '-' (the bytes of nearly every host name), copied
+ * lower-case to host: sixteen at a time where SSE2 is, else none (the
+ * caller's byte-by-byte loop, host_byte, goes on from there).
+ */
+static size_t
+host_plain(const char *s, size_t n, char *host)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	for (; n - i >= 16; i += 16) {
+		__m128i x = vec_at((const uint8_t *)s + i);
+		__m128i low = _mm_or_si128(x, _mm_and_si128(vec_in_mask(x,
+		    'A', 'Z' - 'A'), _mm_set1_epi8(0x20)));
+		__m128i ok = _mm_or_si128(_mm_or_si128(vec_in_mask(low, 'a',
+		    'z' - 'a'), vec_in_mask(x, '0', 9)), _mm_or_si128(
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('.')),
+		    _mm_cmpeq_epi8(x, _mm_set1_epi8('-'))));
+
+		if (_mm_movemask_epi8(ok) != 0xffff)
+			break;
+		_mm_storeu_si128((__m128i *)(void *)(host + i), low);
+	}
+#else
+	(void)s;
+	(void)n;
+	(void)host;
+#endif
+	return i;
+}
 
 /* host[:port] or [v6][:port] in s[0..n); port 0 when absent. */
 static bool
@@ -707,7 +879,8 @@ split_hostport(const char *s, size_t n, char *host, size_t hostlen,
 			return false;
 		/* checked and copied lower-case in one pass (no ':' there:
 		 * hn ends at it); a bad byte leaves host empty */
-		for (i = 0; i < hn; i++) {
+		i = host_plain(h, hn, host);
+		for (; i < hn; i++) {
 			uint8_t b = host_byte[(uint8_t)h[i]];
 
 			if (b == 0) {

@@ -89,8 +89,8 @@ struct http_pre {
 };
 /* Parses len bytes at data (at most HTTP_HEAD_MAX) into *pre. */
 void http_pre_parse(const uint8_t *data, size_t len, struct http_pre *pre);
-/* The first line's length: up to the first LF, and the first CR before. */
-size_t http_first_line_len(const uint8_t *buf, size_t len);
+/* The first line's text: its length up to the first LF, CR or NUL. */
+size_t http_line_text_len(const uint8_t *buf, size_t len);
 /* Splits "host[:port]" / "[v6]:port" / absolute URL into host and port.
  * On false, host is as it was or the empty string. */
 bool http_split_authority(const char *auth, char *host, size_t hostlen,

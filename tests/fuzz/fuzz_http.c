@@ -103,11 +103,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 
-	/* the first line: within the bytes, no CR or LF in it */
-	line_len = http_first_line_len(data, size);
+	/* the first line: within the bytes, no CR, LF or NUL in it */
+	line_len = http_line_text_len(data, size);
 	FUZZ_ASSERT(line_len <= size);
 	FUZZ_ASSERT(line_len == 0 || (memchr(data, '\n', line_len) == NULL &&
-	    memchr(data, '\r', line_len) == NULL));
+	    memchr(data, '\r', line_len) == NULL &&
+	    memchr(data, '\0', line_len) == NULL));
 	s = fuzz_strdup(data, size);
 	split(s);
 	free(s);

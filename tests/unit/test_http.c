@@ -506,22 +506,31 @@ static void
 test_first_line(void **state)
 {
 	(void)state;
-	assert_int_equal(http_first_line_len((const uint8_t *)
+	assert_int_equal(http_line_text_len((const uint8_t *)
 	    "GET / HTTP/1.1\r\nX", 17), 14);
-	assert_int_equal(http_first_line_len((const uint8_t *)"abc\ndef", 7),
+	assert_int_equal(http_line_text_len((const uint8_t *)"abc\ndef", 7),
 	    3);
 	/* no line end: all of it, within len */
-	assert_int_equal(http_first_line_len((const uint8_t *)
+	assert_int_equal(http_line_text_len((const uint8_t *)
 	    "0123456789abcdefghij", 20), 20);
-	assert_int_equal(http_first_line_len((const uint8_t *)
+	assert_int_equal(http_line_text_len((const uint8_t *)
 	    "0123456789abcdefghij", 15), 15);
-	assert_int_equal(http_first_line_len((const uint8_t *)"abc", 2), 2);
+	assert_int_equal(http_line_text_len((const uint8_t *)"abc", 2), 2);
 	/* a CR ends it before its LF; one after the LF does not count */
-	assert_int_equal(http_first_line_len((const uint8_t *)"a\rb\n", 4), 1);
-	assert_int_equal(http_first_line_len((const uint8_t *)"ab\n\rc", 5),
+	assert_int_equal(http_line_text_len((const uint8_t *)"a\rb\n", 4), 1);
+	assert_int_equal(http_line_text_len((const uint8_t *)"ab\n\rc", 5),
 	    2);
-	assert_int_equal(http_first_line_len((const uint8_t *)"\r\n", 2), 0);
-	assert_int_equal(http_first_line_len((const uint8_t *)"", 0), 0);
+	assert_int_equal(http_line_text_len((const uint8_t *)"\r\n", 2), 0);
+	assert_int_equal(http_line_text_len((const uint8_t *)"", 0), 0);
+	/* a NUL ends it too; past sixteen bytes (read sixteen at a time) */
+	assert_int_equal(http_line_text_len((const uint8_t *)"ab\0c\n", 5),
+	    2);
+	assert_int_equal(http_line_text_len((const uint8_t *)
+	    "HTTP/1.1 200 OK, and a longer reason\0x\r\n", 41), 36);
+	assert_int_equal(http_line_text_len((const uint8_t *)
+	    "HTTP/1.1 200 OK, and a longer reason here\r\n", 43), 41);
+	assert_int_equal(http_line_text_len((const uint8_t *)
+	    "0123456789abcdef0123456789abcdef0", 33), 33);
 }
 
 static void

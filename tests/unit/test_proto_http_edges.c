@@ -483,22 +483,22 @@ static void
 test_first_line(void **state)
 {
 	(void)state;
-	assert_int_equal(http_first_line_len((const uint8_t *)"abc", 3), 3);
-	assert_int_equal(http_first_line_len((const uint8_t *)"abcdefghij",
+	assert_int_equal(http_line_text_len((const uint8_t *)"abc", 3), 3);
+	assert_int_equal(http_line_text_len((const uint8_t *)"abcdefghij",
 	    10), 10);
-	assert_int_equal(http_first_line_len((const uint8_t *)"abcdef\n", 7),
+	assert_int_equal(http_line_text_len((const uint8_t *)"abcdef\n", 7),
 	    6);
-	assert_int_equal(http_first_line_len((const uint8_t *)"ab\rc\nd", 6),
+	assert_int_equal(http_line_text_len((const uint8_t *)"ab\rc\nd", 6),
 	    2);
-	assert_int_equal(http_first_line_len((const uint8_t *)"ab\nc\rd", 6),
+	assert_int_equal(http_line_text_len((const uint8_t *)"ab\nc\rd", 6),
 	    2);
-	assert_int_equal(http_first_line_len((const uint8_t *)"\r\n", 2), 0);
-	assert_int_equal(http_first_line_len((const uint8_t *)"abcdefg\n", 8),
+	assert_int_equal(http_line_text_len((const uint8_t *)"\r\n", 2), 0);
+	assert_int_equal(http_line_text_len((const uint8_t *)"abcdefg\n", 8),
 	    7);
-	assert_int_equal(http_first_line_len((const uint8_t *)"abcdefgh", 3),
+	assert_int_equal(http_line_text_len((const uint8_t *)"abcdefgh", 3),
 	    3);
 	/* a line end past the bytes given does not count */
-	assert_int_equal(http_first_line_len((const uint8_t *)"abc\n", 3), 3);
+	assert_int_equal(http_line_text_len((const uint8_t *)"abc\n", 3), 3);
 }
 
 /* Authorities and URLs: ports at their limits, brackets, userinfo. */
