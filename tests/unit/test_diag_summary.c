@@ -6,7 +6,8 @@
  * upstream) after the upstream answered 200; a refusal of the last of
  * two addresses when the gateway reset the first attempt itself. The
  * sentence of an answered transaction ("the gateway answered N") is
- * snprintf's, for statuses of one to five digits and when cut short.
+ * snprintf's, for statuses of one to five digits (each count at both
+ * its ends) and when cut short.
  */
 #include "diag_scene.h"
 #include "diag/evidence.h"
@@ -175,8 +176,10 @@ test_unanswered_after_refusal(void **state)
 static void
 test_answered_sentence(void **state)
 {
-	static const uint16_t statuses[] = { 0, 7, 42, 200, 502, 999, 1000,
-	    10000, 65535 };
+	/* each count of digits at both its ends: a capture only gives 0
+	 * and 100-999 (http.c), the sentence is snprintf's for any */
+	static const uint16_t statuses[] = { 0, 7, 9, 10, 42, 99, 100, 200,
+	    502, 999, 1000, 9999, 10000, 65535 };
 	struct uf *u = *state;
 	struct scene s;
 	struct txn c;
