@@ -35,6 +35,9 @@
  * first by this much: two proxies on one gateway, busy, connect for
  * their requests within milliseconds of each other. */
 #define DIAG_CACHE_TIE_NS (5LL * 1000000LL)
+/* A gateway that neither holds a name nor waits for a look-up of it asks
+ * within this time of the request. */
+#define DIAG_ASK_NS (20LL * 1000000LL)
 /* No gateway gives up a handshake sooner than this after its SYN. */
 #define DIAG_MIN_CONNECT_NS (500LL * 1000000LL)
 /* Requests of a connection looked at for the client's URL. */

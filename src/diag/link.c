@@ -563,6 +563,23 @@ cache_used(const struct diag *dg, const struct flow *fl,
 }
 
 /*
+ * Was the gateway still retrying a look-up of the host from another
+ * socket when the request came (its last query under two seconds
+ * before)? A resolver asks again from the socket it asked from; a new
+ * look-up from another socket while one is retried comes when that one
+ * gives up, for whoever asks next: the request waited for the old one.
+ */
+static bool
+retrying_elsewhere(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, const struct dns_query *own)
+{
+	uint32_t i = diag_inflight_query(dg, fl, t, w->client, w->req, w->req);
+
+	return i != NONE32 && !diag_same_socket(&fl->dns[i], own) &&
+	    fl->dns[i].query.ts_ns >= add_sat(w->req, -2 * DIAG_ACT_NS);
+}
+
+/*
  * Its own look-up right after the request, else the cache, else one in
  * flight, else the nearest look-up in the window. A look-up right after
  * it that another request took already is that one's when the cache
@@ -584,11 +601,14 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 {
 	if (link_dns(dg, fl, t, w, add_sat(w->req, DIAG_ACT_NS))) {
 		struct diagnosis own = t->d;
-		int64_t asked = fl->dns[t->d.dns[0]].query.ts_ns;
-		bool late = asked > add_sat(w->req, DIAG_SLACK_NS), tried;
-		uint32_t cached = cache_used(dg, fl, t, w, asked, &tried);
+		const struct dns_query *q = &fl->dns[t->d.dns[0]];
+		bool late = q->query.ts_ns > add_sat(w->req, DIAG_SLACK_NS),
+		    waits = late || (q->query.ts_ns > add_sat(w->req,
+		    DIAG_ASK_NS) && retrying_elsewhere(dg, fl, t, w, q)), tried;
+		uint32_t cached = cache_used(dg, fl, t, w, q->query.ts_ns,
+		    &tried);
 
-		if (!t->d.shared && !late && !tried)
+		if (!t->d.shared && !waits && !tried)
 			return;
 		t->d.ndns = 0;
 		t->d.shared = false;
@@ -596,7 +616,7 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 		 * gateway had it */
 		if ((own.shared || tried) && link_dns_cache(t, cached))
 			return;
-		if (late && link_dns_inflight(dg, fl, t, w))
+		if (waits && link_dns_inflight(dg, fl, t, w))
 			return;
 		t->d = own;
 		return;

@@ -254,8 +254,8 @@ test_inflight_alone(void **state)
  * for the look-up in flight, and the DNS server's silence is the cause.
  */
 static const struct txn *
-inflight_then_asked(void **state, int64_t after, uint64_t *inflight,
-    uint64_t *own)
+inflight_then_asked(void **state, int64_t after, bool retried,
+    uint64_t *inflight, uint64_t *own)
 {
 	struct uf *u = again(state);
 	struct scene s;
@@ -264,6 +264,10 @@ inflight_then_asked(void **state, int64_t after, uint64_t *inflight,
 	scene_init(&s, u);
 	uf_side_init(&res2, "10.0.0.1", 33001, 0);
 	*inflight = lookup_at(&s, T0 - 5 * UF_S, HOST, -1, NULL, 0);
+	/* asked again each second, the last time 1.1 s before the request */
+	for (int k = 4; retried && k > 0; k--)
+		*inflight = lookup_at(&s, T0 - k * UF_S - 100 * UF_MS, HOST,
+		    -1, NULL, 0);
 	uf_at(u, T0);
 	ask(&s);
 	uf_at(u, s.req_ts + after);
@@ -280,10 +284,32 @@ test_inflight_before_a_late_lookup(void **state)
 	const struct txn *t;
 	uint64_t inflight, own;
 
-	t = inflight_then_asked(state, 900 * UF_MS, &inflight, &own);
+	t = inflight_then_asked(state, 900 * UF_MS, false, &inflight, &own);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
 	expect_lookup(state, t, LINK_TIME, inflight);
-	t = inflight_then_asked(state, 200 * UF_MS, &inflight, &own);
+	t = inflight_then_asked(state, 200 * UF_MS, false, &inflight, &own);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	expect_lookup(state, t, LINK_TIME, own);
+}
+
+/*
+ * The look-up in flight is still being retried (its last query 1.1 s
+ * before the request) when another socket asks 150 ms after the
+ * request: a gateway that neither holds the name nor waits for it asks
+ * at once, so the new look-up came when the old one gave up, and the
+ * request had waited for the old one. One asked 1 ms after the request
+ * is its own (the old one had given up unseen).
+ */
+static void
+test_inflight_retried_before_a_lookup(void **state)
+{
+	const struct txn *t;
+	uint64_t inflight, own;
+
+	t = inflight_then_asked(state, 150 * UF_MS, true, &inflight, &own);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	expect_lookup(state, t, LINK_TIME, inflight);
+	t = inflight_then_asked(state, UF_MS, true, &inflight, &own);
 	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 	expect_lookup(state, t, LINK_TIME, own);
 }
@@ -495,6 +521,9 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_two_proxies_two_caches,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_inflight_retried_before_a_lookup, uf_setup,
+		    uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
