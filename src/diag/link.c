@@ -423,8 +423,8 @@ diag_socket_caches(const struct diag *dg, const struct flow *fl,
 	size_t nseen = 0, nkept = 0, n = 0;
 	unsigned steps = 0;
 
-	if (fl->dns_kept_sockets < 2)
-		return 0;	/* not two resolver sockets of proxies' own */
+	if (fl->dns_kept_sockets == 0)
+		return 0;	/* no resolver socket of a proxy's own */
 	host = flow_str(fl, t->host);
 	l = key_find(&dg->by_name, t->host_hash);
 	if (newest != NONE32 && fl->dns[newest].socket_kept) {

@@ -857,7 +857,7 @@ diag_retire_begin(struct diag *dg, struct flow *fl, const uint8_t *retire)
 	}
 	p->idle_from = add_sat(fl->stats.last_ts, -dg->opts.timeout_ns);
 	/* a name a query (and a kept socket's name): half full at most */
-	for (p->nb = 16; p->nb < (fl->dns_kept_sockets > 1 ? 4 : 2) * fl->ndns;
+	for (p->nb = 16; p->nb < (fl->dns_kept_sockets ? 4 : 2) * fl->ndns;
 	    p->nb *= 2)
 		;
 	if ((p->newest = malloc(p->nb * sizeof *p->newest)) != NULL)

@@ -121,9 +121,9 @@ struct dns_query {
 struct dns_socket {
 	struct gw_addr client;
 	uint16_t cport;
-	uint16_t names;		/* names asked in turn, each soon after */
+	uint16_t names;		/* names asked since first_ts */
 	uint32_t name_hashes[2];	/* the names counted (their hashes) */
-	int64_t last_ts;
+	int64_t first_ts, last_ts;
 };
 
 struct dns_answer {

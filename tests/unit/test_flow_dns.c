@@ -338,9 +338,9 @@ kept_at(struct uf *fx, struct uf_side *res, int64_t at, uint16_t id,
 /*
  * A proxy's own resolver socket (nginx's, squid's) asks for name after
  * name and keeps a cache of its own; a stub resolver's socket asks A and
- * AAAA for one name, and its retries, and is gone. Three names, each
- * within 2 s of the query before, make a socket kept; a socket's port
- * picked again by chance between a look-up's retries does not.
+ * AAAA for one name, and its retries, and is gone. Three names within a
+ * second make a socket kept; a socket's port picked again by chance
+ * between a look-up's retries does not, nor names spread wider.
  */
 static void
 test_resolver_socket_kept(void **state)
@@ -356,17 +356,18 @@ test_resolver_socket_kept(void **state)
 	for (int k = 0; k < 4; k++)
 		assert_false(kept_at(fx, &stub, t + k * UF_S, 0x100,
 		    "a.test"));
-	assert_false(kept_at(fx, &stub, t + 4 * UF_S + 1, 0x101, "b.test"));
-	assert_false(kept_at(fx, &stub, t + 5 * UF_S, 0x102, "a.test"));
-	/* three names within 2 s of each other */
+	assert_false(kept_at(fx, &stub, t + 3 * UF_S + 1, 0x101, "b.test"));
+	assert_false(kept_at(fx, &stub, t + 3 * UF_S + 2, 0x102, "a.test"));
+	/* three names within a second */
 	assert_false(kept_at(fx, &proxy, t, 0x200, "a.test"));
-	assert_false(kept_at(fx, &proxy, t + UF_S, 0x201, "b.test"));
-	assert_true(kept_at(fx, &proxy, t + 2 * UF_S, 0x202, "c.test"));
+	assert_false(kept_at(fx, &proxy, t + 400 * UF_MS, 0x201, "b.test"));
+	assert_true(kept_at(fx, &proxy, t + 800 * UF_MS, 0x202, "c.test"));
 	assert_true(kept_at(fx, &proxy, t + 60 * UF_S, 0x203, "a.test"));
-	/* three names, but over 2 s apart: asked anew each time */
-	assert_false(kept_at(fx, &slow, t, 0x300, "a.test"));
-	assert_false(kept_at(fx, &slow, t + 3 * UF_S, 0x301, "b.test"));
-	assert_false(kept_at(fx, &slow, t + 6 * UF_S, 0x302, "c.test"));
+	/* three names 0.6 s apart: never three within a second */
+	for (int k = 0; k < 3; k++)
+		assert_false(kept_at(fx, &slow, t + k * 600 * UF_MS,
+		    (uint16_t)(0x300 + k), k == 0 ? "a.test" : k == 1 ?
+		    "b.test" : "c.test"));
 	assert_int_equal(fx->fl.dns_kept_sockets, 1);
 }
 
