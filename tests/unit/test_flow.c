@@ -315,6 +315,23 @@ test_icmp_matched_by_quote(void **state)
 	assert_int_equal(fx->fl.conns[0].nicmp, 1);
 }
 
+/* A client's head of n bytes in 1,400-byte segments, never ended: one
+ * invalid message, with `error`, counted as a head too long. */
+static void
+feed_unended(struct uf *fx, const char *head, size_t n, const char *error)
+{
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	for (size_t off = 0; off + 1400 < n; off += 1400) {
+		uf_segment(fx, &fx->cli, &fx->srv, fx->cli.seq, TCPF_ACK,
+		    head + off, 1400);
+		fx->cli.seq += 1400;
+	}
+	assert_int_equal(fx->fl.nmsgs, 1);
+	assert_false(fx->fl.msgs[0].valid);
+	assert_string_equal(flow_str(&fx->fl, fx->fl.msgs[0].error), error);
+	assert_int_equal(fx->fl.stats.heads_too_long, 1);
+}
+
 static void
 test_head_too_long(void **state)
 {
@@ -323,15 +340,26 @@ test_head_too_long(void **state)
 
 	memset(big, 'a', sizeof big - 1);
 	memcpy(big, "GET http://d.test/ HTTP/1.1\r\nX: ", 32);
-	uf_handshake(fx, &fx->cli, &fx->srv);
-	for (size_t off = 0; off + 1400 < sizeof big; off += 1400) {
-		uf_segment(fx, &fx->cli, &fx->srv, fx->cli.seq, TCPF_ACK,
-		    big + off, 1400);
-		fx->cli.seq += 1400;
+	feed_unended(fx, big, sizeof big, "header line too long");
+}
+
+/* Lines of a fair length, but never the blank line that ends the head:
+ * past HTTP_HEAD_MAX the gateway would not wait either. */
+static void
+test_head_of_many_lines_too_long(void **state)
+{
+	struct uf *fx = *state;
+	static char big[40000];
+	size_t n = 0;
+
+	n += (size_t)snprintf(big, sizeof big, "GET http://d.test/ HTTP/1.1\r\n");
+	while (n + 100 < sizeof big) {
+		memset(big + n, 'a', 98);
+		memcpy(big + n, "X-Pad: ", 7);
+		memcpy(big + n + 98, "\r\n", 2);
+		n += 100;
 	}
-	assert_int_equal(fx->fl.nmsgs, 1);
-	assert_false(fx->fl.msgs[0].valid);
-	assert_int_equal(fx->fl.stats.heads_too_long, 1);
+	feed_unended(fx, big, n, "head too long");
 }
 
 /* A query, or an answer with rcode, for ex.test A over TCP. */
@@ -588,6 +616,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_head_too_long, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_head_of_many_lines_too_long, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_dns_over_tcp, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_fragmented_dns_answer,
