@@ -38,6 +38,8 @@
 /* A gateway that neither holds a name nor waits for a look-up of it asks
  * within this time of the request. */
 #define DIAG_ASK_NS (20LL * 1000000LL)
+/* A gateway connects within this time of the DNS answer it waited for. */
+#define DIAG_ANSWER_ACT_NS (2LL * 1000000LL)
 /* No gateway gives up a handshake sooner than this after its SYN. */
 #define DIAG_MIN_CONNECT_NS (500LL * 1000000LL)
 /* Requests of a connection looked at for the client's URL. */

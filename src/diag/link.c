@@ -492,6 +492,43 @@ gateway_conn_to(const struct diag *dg, const struct conn *c,
 	    c->role != CONN_CLIENT && from_gateway(dg, &c->caddr, w);
 }
 
+/* Does q's answer name this address? */
+static bool
+answers_addr(const struct flow *fl, const struct dns_query *q,
+    const struct gw_addr *a)
+{
+	for (unsigned j = 0; j < q->nanswers; j++)
+		if (addr_eq(&fl->dns_answers[q->first_answer + j].addr, a))
+			return true;
+	return false;
+}
+
+/*
+ * Did an answer for t's host naming addr reach the gateway just before
+ * `at` (DIAG_SKEW_NS... two milliseconds)? Then an attempt to addr at `at`
+ * was that look-up's asker's, not a cached answer's.
+ */
+static bool
+answered_just_before(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, const struct gw_addr *addr,
+    int64_t at)
+{
+	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
+	unsigned steps = 0;
+
+	for (size_t p = l ? key_lower(l, add_sat(at, 1)) : 0; p > 0 &&
+	    l->ts[p - 1] >= add_sat(at, -DIAG_SLACK_NS) &&
+	    steps < DIAG_CACHE_WALK; p--, steps++) {
+		const struct dns_query *q = &fl->dns[l->items[p - 1]];
+
+		if (q->answer.number != 0 && q->answer.ts_ns <= at &&
+		    q->answer.ts_ns >= add_sat(at, -DIAG_ANSWER_ACT_NS) &&
+		    from_gateway(dg, &q->client, w) && answers_addr(fl, q, addr))
+			return true;
+	}
+	return false;
+}
+
 /*
  * When did the gateway first try an address of its cached answer i for
  * the host (the host's port) from the request on, before `until`?
@@ -519,7 +556,8 @@ cache_first_try(const struct diag *dg, const struct flow *fl,
 		    l->ts[p] < until && l->ts[p] < first &&
 		    steps < DIAG_CACHE_WALK; p++, steps++) {
 			if (gateway_conn_to(dg, &fl->conns[l->items[p]], t,
-			    &addrs[a], w)) {
+			    &addrs[a], w) && !answered_just_before(dg, fl, t, w,
+			    &addrs[a], l->ts[p])) {
 				first = l->ts[p];
 				break;
 			}
@@ -624,17 +662,6 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 	if (!link_dns_cache(t, cache_used(dg, fl, t, w, add_sat(w->req,
 	    DIAG_SLACK_NS), NULL)) && !link_dns_inflight(dg, fl, t, w))
 		link_dns(dg, fl, t, w, w->to);
-}
-
-/* Does q's answer name this address? */
-static bool
-answers_addr(const struct flow *fl, const struct dns_query *q,
-    const struct gw_addr *a)
-{
-	for (unsigned j = 0; j < q->nanswers; j++)
-		if (addr_eq(&fl->dns_answers[q->first_answer + j].addr, a))
-			return true;
-	return false;
 }
 
 /* Did the linked look-up answer this address? */

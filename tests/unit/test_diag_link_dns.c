@@ -502,6 +502,48 @@ test_two_proxies_two_caches(void **state)
 	assert_int_not_equal(t->d.verdict, V_CANNOT_CONNECT);
 }
 
+/*
+ * The lab's crowd: three clients ask for one host at once, and the
+ * gateway looks it up for each (a stub resolver, a socket per look-up).
+ * Another request's look-up is answered (192.0.2.10) 0.1 ms before this
+ * request, and that request's SYN leaves 4 us after this one; this
+ * request's own look-up follows 1.8 ms after it. The SYN followed the
+ * other look-up's answer: that asker's attempt, not a cached answer's
+ * for this request.
+ */
+static void
+test_attempt_after_another_answer(void **state)
+{
+	struct uf *u = again(state);
+	struct uf_side other, other_out;
+	struct scene s;
+	const struct txn *t;
+	uint64_t own;
+
+	scene_init(&s, u);
+	uf_side_init(&other, "10.0.0.1", 33001, 0);
+	uf_side_init(&other_out, "10.0.0.1", 50001, 7500);
+	uf_at(u, T0);
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_at(u, T0 + 2200 * UF_MS / 1000);
+	uf_dns_query(u, &other, &s.dns, 0x900, HOST, DNS_T_A);
+	uf_at(u, T0 + 3200 * UF_MS / 1000);
+	uf_dns_answer(u, &s.dns, &other, 0x900, HOST, DNS_T_A, 0, addr300, 1);
+	uf_at(u, T0 + 3300 * UF_MS / 1000);
+	s.req = uf_get(u, &u->cli, &u->srv, URL, HOST);
+	s.req_ts = u->fl.stats.last_ts;
+	uf_at(u, s.req_ts + 4 * UF_MS / 1000);
+	uf_syn(u, &other_out, &s.web);
+	own = lookup_at(&s, s.req_ts + 1800 * UF_MS / 1000, HOST, 0,
+	    addr300, 1);
+	uf_at(u, s.req_ts + 3 * UF_MS);
+	uf_syn(u, &s.out, &s.web);
+	uf_at(u, s.req_ts + 3 * UF_S);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_lookup(state, t, LINK_TIME, own);
+}
+
 int
 main(void)
 {
@@ -530,6 +572,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_inflight_retried_before_a_lookup, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_attempt_after_another_answer, uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
