@@ -505,8 +505,8 @@ answers_addr(const struct flow *fl, const struct dns_query *q,
 
 /*
  * Did an answer for t's host naming addr reach the gateway just before
- * `at` (DIAG_SKEW_NS... two milliseconds)? Then an attempt to addr at `at`
- * was that look-up's asker's, not a cached answer's.
+ * `at` (DIAG_ANSWER_ACT_NS)? Then an attempt to addr at `at` was that
+ * look-up's asker's, not a cached answer's.
  */
 static bool
 answered_just_before(const struct diag *dg, const struct flow *fl,
@@ -631,7 +631,9 @@ retrying_elsewhere(const struct diag *dg, const struct flow *fl,
  * after its TTL ends, while squid beside it asks again), or a late
  * one for another request. A proxy that connects lazily, after the
  * client's next bytes, may still look up late on its own: without such
- * an attempt the look-up stays the request's.
+ * an attempt the look-up stays the request's. A look-up from another
+ * socket while the one in flight was still retried, started over
+ * DIAG_ASK_NS after the request, is the next one (retrying_elsewhere).
  */
 static void
 link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
