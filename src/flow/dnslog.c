@@ -95,7 +95,8 @@ name_sig(const char *name, size_t len)
 }
 
 /* A socket that asked for this many names within DNS_SOCKET_WINDOW_NS
- * is a resolver's own. */
+ * is a resolver's own (flow.h's dns_socket keeps the hashes of all but
+ * the last). */
 #define DNS_SOCKET_KEPT_NAMES 3
 #define DNS_SOCKET_WINDOW_NS (1000LL * 1000000LL)
 /* A kept socket silent this long gives its slot up. */
@@ -105,6 +106,20 @@ static bool
 socket_kept(const struct dns_socket *s)
 {
 	return s->names >= DNS_SOCKET_KEPT_NAMES;
+}
+
+_Static_assert(sizeof ((struct dns_socket *)0)->name_hashes ==
+    (DNS_SOCKET_KEPT_NAMES - 1) * sizeof (uint32_t),
+    "a socket keeps the hashes of the names it counts, but the last");
+
+/* Was this name counted in the socket's window already? */
+static bool
+name_counted(const struct dns_socket *s, uint32_t name_hash)
+{
+	for (unsigned k = 0; k < s->names; k++)
+		if (s->name_hashes[k] == name_hash)
+			return true;
+	return false;
 }
 
 /*
@@ -130,32 +145,29 @@ socket_seen(struct flow *fl, const struct dns_query *q, int64_t ts,
 		h = addr_hash(&q->client);
 	h = (h ^ q->cport) * 0x9e3779b1u;
 	s = &fl->dns_sockets[h >> 16 & (FLOW_DNS_SOCKETS - 1)];
-
-	if (s->cport == q->cport && addr_eq(&s->client, &q->client)) {
-		if (!socket_kept(s) && ts - s->first_ts >= DNS_SOCKET_WINDOW_NS)
+	if (s->cport != q->cport || !addr_eq(&s->client, &q->client)) {
+		if (socket_kept(s) && ts - s->last_ts < DNS_SOCKET_IDLE_NS)
+			return false;
+		s->client = q->client;
+		s->cport = q->cport;
+		s->names = 0;
+		s->last_ts = ts;
+	}
+	if (!socket_kept(s)) {
+		if (ts - s->first_ts >= DNS_SOCKET_WINDOW_NS)
 			s->names = 0;
 		if (s->names == 0)
 			s->first_ts = ts;
-		if (!socket_kept(s) && (s->names == 0 ||
-		    s->name_hashes[0] != name_hash) && (s->names < 2 ||
-		    s->name_hashes[1] != name_hash)) {
-			if (s->names < 2)
+		if (!name_counted(s, name_hash)) {
+			if (s->names < DNS_SOCKET_KEPT_NAMES - 1)
 				s->name_hashes[s->names] = name_hash;
 			if (++s->names == DNS_SOCKET_KEPT_NAMES)
 				fl->dns_kept_sockets++;
 		}
-		if (ts > s->last_ts)
-			s->last_ts = ts;
-		return socket_kept(s);
 	}
-	if (socket_kept(s) && ts - s->last_ts < DNS_SOCKET_IDLE_NS)
-		return false;
-	s->client = q->client;
-	s->cport = q->cport;
-	s->names = 1;
-	s->name_hashes[0] = name_hash;
-	s->first_ts = s->last_ts = ts;
-	return false;
+	if (ts > s->last_ts)
+		s->last_ts = ts;
+	return socket_kept(s);
 }
 
 static void
