@@ -1115,14 +1115,19 @@ resolved_just_before(const struct fit *f, int64_t at, int64_t within)
  * was sent before the request came is the one the connection was opened
  * for, an earlier request's; a later one on it is a pooled request.
  */
-/* Is m the first request on a connection whose SYN was seen (by its
- * first payload byte: retiring drops a pool's older requests)? */
+/* Did m begin with its connection's first payload byte? Not "is it the
+ * connection's first message": retiring drops a pool's older requests. */
+static bool
+first_on_conn(const struct flow *fl, const struct http_msg *m)
+{
+	return m->start.number == fl->conns[m->conn].data[0].number;
+}
+
+/* Is m the first request on a connection whose SYN was seen? */
 static bool
 opened_for(const struct flow *fl, const struct http_msg *m)
 {
-	const struct conn *c = &fl->conns[m->conn];
-
-	return c->nsyn > 0 && m->start.number == c->data[0].number;
+	return fl->conns[m->conn].nsyn > 0 && first_on_conn(fl, m);
 }
 
 static bool
@@ -1434,7 +1439,8 @@ verdict_upstream(const struct flow *fl, struct txn *t,
 			set(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 		return;
 	}
-	if (server_closed_first(uc, w, uc->first_msg[0] != t->d.up_req))
+	if (server_closed_first(uc, w,
+	    !first_on_conn(fl, &fl->msgs[t->d.up_req])))
 		set(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
 	else
 		set(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
@@ -1580,7 +1586,7 @@ sent_quiet(const struct flow *fl, const struct window *w, uint32_t up_req)
 	const struct conn *c = &fl->conns[fl->msgs[up_req].conn];
 
 	if ((r != NONE32 && seen(w, &fl->msgs[r].head)) ||
-	    server_closed_first(c, w, c->first_msg[0] != up_req))
+	    server_closed_first(c, w, !first_on_conn(fl, &fl->msgs[up_req])))
 		return INT64_MAX;
 	return fl->msgs[up_req].head.ts_ns;
 }

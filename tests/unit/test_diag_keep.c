@@ -160,6 +160,49 @@ test_pairs_kept_in_order(void **state)
 }
 
 /*
+ * The keep-alive race across a retiring: request 1 is served on a new
+ * upstream connection and the client leaves; 10 s later request 2 goes
+ * out on that pooled connection just as the server closes it (FIN, then
+ * RST: the connection is over). Request 1 is retired before the
+ * gateway's 502: the closed connection's first pair goes with it, and
+ * request 2 becomes the first request the model holds on it. It is
+ * still a pooled request (the connection's first bytes were request
+ * 1's), so the server closed it first: upstream-closed, as when read at
+ * once.
+ */
+static void
+test_race_across_retiring(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2;
+	uint8_t first[2] = { 1, 0 };
+	uint32_t up;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	served(&s);
+	uf_fin(u, &u->cli, &u->srv);
+	uf_fin(u, &u->srv, &u->cli);
+	uf_at(u, s.req_ts + 10 * UF_S);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL_B);
+	uf_get(u, &s.out, &s.web, "/b", HOST);
+	uf_fin(u, &s.web, &s.out);
+	uf_rst(u, &s.web, &s.out);
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(diag_retire(&u->dg, &u->fl, first), 1);
+	assert_int_equal(u->dg.ntxns, 1);
+	up = u->fl.msgs[uf_txn(u, 2)->d.up_req].conn;
+	assert_string_equal(uf_str(u,
+	    u->fl.msgs[u->fl.conns[up].first_msg[0]].target), "/b");
+	uf_status(u, &gw2, &cli2, 502);
+	uf_slice(u);
+	t = uf_txn(u, 2);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	assert_int_equal(t->d.conn_link, LINK_REQUEST_LINE);
+}
+
+/*
  * Forty names each answered twice, both answers still valid: only the
  * newer of each goes on (the cache holds one per name, whatever the
  * case of the name), the older ones go with the transaction retired.
@@ -289,6 +332,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_only_flagged_and_over,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_pairs_kept_in_order,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_race_across_retiring,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_newest_per_name, uf_setup,
 		    uf_teardown),
