@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Compares gw502tui's reports on a lab capture with its truth file.
 
-usage: lab_check.py [--json REPORT] GW_BIN CAPTURE
+usage: lab_check.py [--json REPORT] [--ports P,...] [--status S,...] [--listed]
+                    [--table OUT.tsv] GW_BIN CAPTURE
        lab_check.py --json REPORT --same-as OTHER_REPORT
 Reads CAPTURE's .truth.tsv and .syn.tsv (written by tests/lab/truth.py from
 the scenario plan and tshark, never from gw502tui) and prints ok/not ok
@@ -11,6 +12,16 @@ a group, since which evidence is whose is not in the capture); elapsed_ms
 (within 1 ms); and the frame range the text report (`--report=text --all`)
 prints; "masked" (a failure behind a success status) as the truth says.
 With tshark installed, also request/response frame numbers.
+--ports: the capture's proxy ports, passed to GW_BIN as -p and to tshark
+(default: the lab's 9090-9093, and GW_BIN finds its proxy ports itself).
+--status: passed to GW_BIN; the verdicts must stay the truth's, and a
+failure is "masked" exactly when the gateway answered it with a status
+outside S (the truth's masked column is for the default 502,503,504).
+--listed: GW_BIN without --all (with --ports and --status) lists exactly
+the truth's failures: one line for each failure answered outside the
+gateway-error statuses (masked), one for the whole list.
+--table: write scenario, status, verdict, cause, report's verdict and
+cause, masked, right (1/0) per request to OUT.tsv (a measurement).
 --json: judge that report (e.g. a live capture's) instead of running
 GW_BIN on CAPTURE; frame numbers and times are then not compared (the
 report comes from another capture of the same traffic).
@@ -49,12 +60,14 @@ def truth_rows(path):
         return list(csv.DictReader(f, delimiter="\t"))
 
 
-def tshark_frames(cap, display_filter):
-    cmd = ["tshark", "-r", cap, "-d", "tcp.port==9090,http",
-           "-d", "tcp.port==9091,http", "-d", "tcp.port==9092,http",
-           "-d", "tcp.port==9093,http",
-           "-Y", display_filter,
-           "-T", "fields", "-e", "frame.number"]
+LAB_PORTS = [9090, 9091, 9092, 9093]   # record.sh's proxies (squid: its own capture)
+
+
+def tshark_frames(cap, display_filter, ports):
+    cmd = ["tshark", "-r", cap]
+    for p in ports:
+        cmd += ["-d", "tcp.port==%d,http" % p]
+    cmd += ["-Y", display_filter, "-T", "fields", "-e", "frame.number"]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if res.returncode != 0:
         raise RuntimeError("tshark -Y %r failed: %s" % (display_filter, res.stderr.strip()))
@@ -100,9 +113,9 @@ def same_as(a_path, b_path):
         out(got == want, f"{k[2]} from {k[0]}:{k[1]}", f"{got} vs {want}")
 
 
-def text_ranges(gw, cap):
+def text_ranges(gw, cap, opts):
     """`--report=text --all`: each transaction's client, URL and frame range."""
-    res = subprocess.run([gw, "--report=text", "--all", cap],
+    res = subprocess.run([gw, "--report=text", "--all"] + opts + [cap],
                          capture_output=True, text=True, timeout=120)
     name = os.path.basename(cap)
     out(res.returncode == 0, f"{name}: text report exits 0",
@@ -138,6 +151,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--json")
     ap.add_argument("--same-as")
+    ap.add_argument("--ports")
+    ap.add_argument("--status")
+    ap.add_argument("--listed", action="store_true")
+    ap.add_argument("--table")
     ap.add_argument("gw", nargs="?")
     ap.add_argument("cap", nargs="?")
     args = ap.parse_args()
@@ -147,10 +164,15 @@ def main():
     gw, cap = args.gw, args.cap
     base = cap.rsplit(".", 1)[0]
     name = os.path.basename(cap)
+    opts = (["-p", args.ports] if args.ports else []) + \
+        (["--status", args.status] if args.status else [])
+    ports = [int(p) for p in args.ports.split(",")] if args.ports else LAB_PORTS
+    if args.status:
+        name += " --status " + args.status
     if args.json:
         txns = load_json(args.json)
     else:
-        res = subprocess.run([gw, "--report=json", "--all", cap],
+        res = subprocess.run([gw, "--report=json", "--all"] + opts + [cap],
                              capture_output=True, text=True, timeout=120)
         out(res.returncode == 0, f"{name}: report exits 0",
             f"exit {res.returncode}: {res.stderr[:300]}")
@@ -161,8 +183,9 @@ def main():
     truth = truth_rows(base + ".truth.tsv")
     out(len(txns) == len(truth), f"{name}: {len(truth)} requests",
         f"report has {len(txns)}")
-    ranges = {} if args.json else text_ranges(gw, cap)
+    ranges = {} if args.json else text_ranges(gw, cap, opts)
     groups = {}
+    table = []
     for row in truth:
         key = (row["client"], int(row["client_port"]), row["url"])
         label = row_label(name, row)
@@ -176,8 +199,11 @@ def main():
             (bool(t.get("masked")),)
         # masked: a failure behind a success status (truth.py)
         want = (row["method"], status, row["verdict"], row["cause"],
-                row.get("masked") == "1")
+                masked_under(row, args.status))
         out(got == want, label + sfx, f"want {want} got {got}")
+        table.append([row["scenario"], row["status"], row["verdict"], row["cause"],
+                      str(t.get("verdict")), str(t.get("cause")),
+                      "1" if t.get("masked") else "-", "1" if got == want else "0"])
         if args.json or "evidence" not in row:
             continue
         want_ev = [int(x) for x in row["evidence"].split(",") if x]
@@ -209,13 +235,48 @@ def main():
         out(got == want, f"{name}: evidence of the {len(members)} overlapping "
             f"requests of {g}, together{sfx}",
             f"missing {sorted(set(want) - set(got))}, extra {sorted(set(got) - set(want))}")
+    if args.table:
+        with open(args.table, "w") as f:
+            f.write("scenario\tstatus\tverdict\tcause\treport_verdict\treport_cause\t"
+                    "report_masked\tright\n")
+            for r in table:
+                f.write("\t".join(r) + "\n")
     if args.json:
         return
+    if args.listed:
+        check_listed(gw, cap, name, opts, truth, args.status)
     check_syns(name, base + ".syn.tsv", by_key)
     if shutil.which("tshark"):
-        check_frames(name, cap, txns)
+        check_frames(name, cap, txns, ports)
     else:
         print(f"skip - {name}: frame numbers (tshark not installed)")
+
+
+def masked_under(row, status):
+    """Whether the report must mark row masked with --status status: the
+    truth's column is for the default 502,503,504."""
+    if not status:
+        return row.get("masked") == "1"
+    return (row["verdict"] != "ok" and row["status"] != "-"
+            and row["status"] not in status.split(","))
+
+
+def check_listed(gw, cap, name, opts, truth, status):
+    """Without --all, the report lists the failures and nothing else."""
+    res = subprocess.run([gw, "--report=json"] + opts + [cap],
+                         capture_output=True, text=True, timeout=120)
+    listed = {key_of(t) for t in parse_json_lines(res.stdout, f"{name}: errors-only report")}
+    fails = [r for r in truth if r["verdict"] != "ok"]
+    for r in fails:
+        if masked_under(r, status):
+            out((r["client"], int(r["client_port"]), r["url"]) in listed,
+                f"{row_label(name, r)}: {r['status']} after {r['cause']} is listed "
+                "as a gateway error", "not in the report without --all")
+    want = {(r["client"], int(r["client_port"]), r["url"]) for r in fails}
+    out(res.returncode == 0 and listed == want,
+        f"{name}: without --all the report lists the {len(want)} failures and nothing else",
+        f"exit {res.returncode}; missing {sorted(want - listed, key=str)[:5]}, "
+        f"extra {sorted(listed - want, key=str)[:5]}")
 
 
 def check_syns(name, path, by_key):
@@ -266,14 +327,12 @@ def check_shared(name, url, group, by_key):
         f"requests for {url}", f"want {want} got {got}")
 
 
-def check_frames(name, cap, txns):
+def check_frames(name, cap, txns, ports):
     """request_frame/response_frame are Wireshark's frame numbers."""
-    # 9092: squid, in its own capture (gw502-lab-squid.pcap); 9093: the
-    # lazy mitmproxy
-    ports = "(tcp.dstport==9090 or tcp.dstport==9091 or tcp.dstport==9092 or tcp.dstport==9093)"
-    rports = "(tcp.srcport==9090 or tcp.srcport==9091 or tcp.srcport==9092 or tcp.srcport==9093)"
-    want_req = tshark_frames(cap, f"http.request and {ports}")
-    want_resp = tshark_frames(cap, f"http.response and {rports}")
+    dports = "(" + " or ".join(f"tcp.dstport=={p}" for p in ports) + ")"
+    sports = "(" + " or ".join(f"tcp.srcport=={p}" for p in ports) + ")"
+    want_req = tshark_frames(cap, f"http.request and {dports}", ports)
+    want_resp = tshark_frames(cap, f"http.response and {sports}", ports)
     got_req = sorted(t.get("request_frame") or 0 for t in txns)
     got_resp = sorted(t["response_frame"] for t in txns
                       if t.get("response_frame") is not None)

@@ -123,6 +123,35 @@ capture_frames() {
 		"$GW_BUILD/tests/pcapcheck" "$1" 2>/dev/null | sed -n 's/^frames=\([0-9]*\) .*/\1/p'
 	fi
 }
+# fresh_lab_allowed WHAT PREFIX: succeeds when a lab may be recorded afresh
+# here (GW_LAB not 0, root, network namespaces work: tried with a
+# namespace PREFIX-probe); else prints why it is skipped and fails.
+fresh_lab_allowed() {
+	if [ "${GW_LAB:-1}" = 0 ]; then
+		skip "fresh $1 recording (GW_LAB=0)"
+	elif [ "$(id -u)" != 0 ]; then
+		skip "fresh $1 recording (needs root for network namespaces)"
+	elif ! ip netns add "$2-probe" 2>/dev/null; then
+		skip "fresh $1 recording (network namespaces unavailable here)"
+	else
+		ip netns del "$2-probe"
+		return 0
+	fi
+	return 1
+}
+# lab_records NAME ARGS...: tests/lab/check_clean.sh ARGS records a lab and
+# checks it left nothing behind; not ok says what went wrong first (the
+# lab's own log's end, a leak), not the outputs missing after it.
+lab_records() {
+	local name=$1
+	shift
+	if "$ROOT/tests/lab/check_clean.sh" "$@" >"$TMPD/lab.log" 2>&1; then
+		ok "$name"
+	else
+		notok "$name" "$(grep -v '^check_clean: missing output' "$TMPD/lab.log" |
+		    tail -12 | tr '\n' ' ' | cut -c1-1500)"
+	fi
+}
 # Runs a Python checker, passing on its ok/not ok lines with PREFIX added.
 # A checker's own exit status counts too: 0 all passed, 3 some check
 # failed (each printed); anything else (a traceback, a usage error) is a

@@ -66,23 +66,11 @@ else
 	skip "busy_truth.py on the committed capture (tshark not installed)"
 fi
 
-if [ "${GW_LAB:-1}" = 0 ]; then
-	skip "fresh busy lab recording (GW_LAB=0)"
-elif [ "$(id -u)" != 0 ]; then
-	skip "fresh busy lab recording (needs root for network namespaces)"
-elif ! ip netns add gwbusy-probe 2>/dev/null; then
-	skip "fresh busy lab recording (network namespaces unavailable here)"
-else
-	ip netns del gwbusy-probe
+if fresh_lab_allowed "busy lab" gwbusy; then
 	fresh=$TMPD/busy
 	mkdir -p "$fresh"
-	if "$ROOT/tests/lab/check_clean.sh" --busy "$fresh" >"$TMPD/lab.log" 2>&1; then
-		ok "busy lab records in < 3 min and leaves no namespace or process behind"
-	else
-		notok "busy lab records in < 3 min and leaves no namespace or process behind" \
-		    "$(grep -v '^check_clean: missing output' "$TMPD/lab.log" |
-		    tail -12 | tr '\n' ' ' | cut -c1-1500)"
-	fi
+	lab_records "busy lab records in < 3 min and leaves no namespace or process behind" \
+	    --busy "$fresh"
 	if [ -f "$fresh/gw502-busy.truth.tsv" ]; then
 		run_checker "fresh busy_lab_check" "fresh " "$PY" \
 		    "$ROOT/tests/e2e/busy_lab_check.py" "${FRESH_MIN[@]}" "$GW_BIN" \

@@ -82,14 +82,7 @@ timeout 60 "$GW_BIN" --report --peer "$TMPD/rep-peer.pcap" "$TMPD/rep-gw.pcap" >
 check_eq "robustness: one packet repeated 200000 times pairs in bounded time" 0 "$?"
 rm -f "$TMPD"/rep-*.pcap
 
-if [ "${GW_LAB:-1}" = 0 ]; then
-	skip "fresh next-hop lab recording (GW_LAB=0)"
-elif [ "$(id -u)" != 0 ]; then
-	skip "fresh next-hop lab recording (needs root for network namespaces)"
-elif ! ip netns add gwhop-probe 2>/dev/null; then
-	skip "fresh next-hop lab recording (network namespaces unavailable here)"
-else
-	ip netns del gwhop-probe
+if fresh_lab_allowed "next-hop lab" gwhop; then
 	fresh=$TMPD/hop
 	mkdir -p "$fresh"
 	if "$ROOT/tests/lab/record_hop.sh" "$fresh" >"$TMPD/hoplab.log" 2>&1; then

@@ -34,33 +34,20 @@ for cap in "$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng; do
 	[ -f "${cap%.*}.truth.tsv" ] || continue
 	# the busy lab's truth has its own format and checker (test_busy_lab.sh)
 	[ "${cap%gw502-busy.pcap}" != "$cap" ] && continue
+	# the odd-proxies lab's ports and status sets: test_odd_lab.sh
+	[ "${cap%gw502-odd.pcap}" != "$cap" ] && continue
 	n=$((n + 1))
 	run_checker "lab_check $(basename "$cap")" "" python3 "$ROOT/tests/e2e/lab_check.py" \
 	    "$GW_BIN" "$cap"
 done
 check "examples have truth files" test "$n" -ge 3
 
-if [ "${GW_LAB:-1}" = 0 ]; then
-	skip "fresh lab recording (GW_LAB=0)"
-elif [ "$(id -u)" != 0 ]; then
-	skip "fresh lab recording (needs root for network namespaces)"
-elif ! ip netns add gw502lab-probe 2>/dev/null; then
-	skip "fresh lab recording (network namespaces unavailable here)"
-else
-	ip netns del gw502lab-probe
+if fresh_lab_allowed lab gw502lab; then
 	fresh="$TMPD/lab"
 	mkdir -p "$fresh"
 	# live gw502tui (headless and on screen) watch the gateway meanwhile
 	export GW502LAB_LIVE="bash $ROOT/tests/e2e/live_hook.sh $fresh $GW_BIN"
-	if "$ROOT/tests/lab/check_clean.sh" "$fresh" >"$TMPD/lab.log" 2>&1; then
-		ok "lab records and leaves no namespace or process behind"
-	else
-		# what went wrong first (record.sh's own log's end, a leak),
-		# not the list of outputs missing after it
-		notok "lab records and leaves no namespace or process behind" \
-		    "$(grep -v '^check_clean: missing output' "$TMPD/lab.log" |
-		    tail -12 | tr '\n' ' ' | cut -c1-1500)"
-	fi
+	lab_records "lab records and leaves no namespace or process behind" "$fresh"
 	for cap in "$fresh"/*.pcap "$fresh"/*.pcapng; do
 		[ -f "${cap%.*}.truth.tsv" ] || continue
 		run_checker "fresh lab_check $(basename "$cap")" "fresh " python3 \

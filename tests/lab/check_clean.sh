@@ -5,10 +5,12 @@
 # (two mitmproxies start, a 16 s dropped-SYN tunnel, tshark over four
 # captures, on a shared machine).
 #
-# usage: tests/lab/check_clean.sh [--busy] [OUTDIR]
+# usage: tests/lab/check_clean.sh [--busy|--odd] [OUTDIR]
 #        (root; exit 0 = clean, 1 = leak or failure)
 # --busy: the same for the busy lab (record_busy.sh, namespaces gwbusy-*),
 # which must finish in < 3 minutes and write < 3 MB.
+# --odd: the odd-proxies lab (record_odd.sh, namespaces gwodd-*): < 2
+# minutes, < 1 MB.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,6 +19,9 @@ OUTPUTS="gw502-lab.pcap gw502-lab-eth.pcap gw502-lab-ng.pcapng"
 if [ "${1:-}" = --busy ]; then
     shift
     LIMIT_S=180 SIZE_LIMIT=3500000 LAB=record_busy.sh P=gwbusy OUTPUTS=gw502-busy.pcap
+elif [ "${1:-}" = --odd ]; then
+    shift
+    LIMIT_S=120 SIZE_LIMIT=1000000 LAB=record_odd.sh P=gwodd OUTPUTS=gw502-odd.pcap
 fi
 [ "$(id -u)" = 0 ] || { echo "check_clean: must run as root" >&2; exit 1; }
 
@@ -34,9 +39,9 @@ fi
 # a daemon that was already running before is not counted as a leak.
 lab_procs() {
     ps -eo pid=,comm=,args= | awk '
-        $2 ~ /^(mitmdump|dnsmasq|nginx|squid|tcpdump|dumpcap)$/ ||
+        $2 ~ /^(mitmdump|dnsmasq|nginx|squid|tcpdump|dumpcap|tinyproxy|privoxy|apache2)$/ ||
         /tests\/lab\/(upstream|connect|dnsrcode|busydns|busyload)\.py/ ||
-        ($2 == "curl" && /lab\.test/) {
+        ($2 == "curl" && /(lab|odd)\.test/) {
             pid = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); print pid " " $0 }' | sort
 }
 netns_list() { ip netns list 2>/dev/null | sort; }

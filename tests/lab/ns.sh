@@ -175,6 +175,64 @@ attach() { # attach NS PORTNAME ADDR/PREFIX...: veth NS:eth0 <-> bridge port (in
     ip -n "$ns" link set eth0 up
 }
 
+# gw_syn_backoff RETRIES: in $NS_GW only, a dropped SYN series ends after
+# RETRIES retries, with classic exponential backoff (kernels >= 6.6 would
+# first retry at a fixed 1 s); no tail-loss probes (no data
+# retransmissions that no scenario is about).
+gw_syn_backoff() {
+    nsx "$NS_GW" sysctl -qw net.ipv4.tcp_syn_retries="$1" net.ipv4.tcp_early_retrans=0 >/dev/null
+    if nsx "$NS_GW" test -e /proc/sys/net/ipv4/tcp_syn_linear_timeouts; then
+        nsx "$NS_GW" sysctl -qw net.ipv4.tcp_syn_linear_timeouts=0 >/dev/null
+    fi
+}
+
+# up_firewall drop|admin ADDR...: in $NS_UP, TCP to each ADDR is dropped
+# (SYN backoff) or answered ICMP admin prohibited -- for every SYN: the
+# upstream's kernel (this namespace only) does not rate-limit its ICMP
+# errors, else some SYNs to one address would go unanswered at random and
+# which request met which would not be in the packets.
+up_firewall() {
+    local how=$1 a; shift
+    nsx "$NS_UP" sysctl -qw net.ipv4.icmp_ratelimit=0 >/dev/null
+    for a in "$@"; do
+        if [ "$how" = drop ]; then
+            nsx "$NS_UP" iptables -A INPUT -d "$a" -p tcp -j DROP
+        else
+            nsx "$NS_UP" iptables -A INPUT -d "$a" -p tcp -j REJECT --reject-with icmp-admin-prohibited
+        fi
+    done
+}
+
+# dnsmasq_start LISTEN HOSTS DOMAIN: dnsmasq in $NS_DNS (PID_dnsmasq) on
+# LISTEN (addresses, comma separated), authoritative for DOMAIN: the names
+# in the hosts file HOSTS, NXDOMAIN for the rest; no cache (TTL 0), every
+# query logged to $TMP/dnsmasq-queries.log. Its configuration is
+# $TMP/dnsmasq.conf, the lab's own lines read from stdin. Waits until it
+# listens on LISTEN's first address.
+dnsmasq_start() {
+    local first=${1%%,*}
+    {
+        cat <<EOF
+no-resolv
+no-hosts
+no-poll
+bind-interfaces
+listen-address=$1
+except-interface=lo
+user=root
+cache-size=0
+addn-hosts=$2
+# $3 is ours: names not listed in the hosts file get NXDOMAIN
+local=/$3/
+log-queries
+log-facility=$TMP/dnsmasq-queries.log
+EOF
+        cat
+    } >"$TMP/dnsmasq.conf"
+    start "$NS_DNS" dnsmasq dnsmasq --keep-in-foreground --pid-file= --conf-file="$TMP/dnsmasq.conf"
+    wait_for 10 "dnsmasq on $first:53" listening "$NS_DNS" udp "^$first:53\$"
+}
+
 # squid_start NAME: squid in $NS_GW on :$PORT_SQUID (PID_squid), its files in
 # $TMP/squid; the configuration's common part here, the lab's own lines
 # (log format, DNS, timeouts) read from stdin. Waits until it listens.

@@ -139,25 +139,10 @@ $OK4	noupstream.lab.test
 $ADMIN4	blocked.lab.test
 $ADMIN6	blocked6.lab.test
 EOF
-cat >"$TMP/dnsmasq.conf" <<EOF
-no-resolv
-no-hosts
-no-poll
-bind-interfaces
-listen-address=$DNS4
-except-interface=lo
-user=root
-cache-size=0
-addn-hosts=$TMP/lab.hosts
-# lab.test is ours: names not listed above get NXDOMAIN
-local=/lab.test/
+dnsmasq_start "$DNS4" "$TMP/lab.hosts" lab.test <<EOF
 # dnsdown.test is delegated to a server that never answers
 server=/dnsdown.test/$DNSDEAD4
-log-queries
-log-facility=$TMP/dnsmasq-queries.log
 EOF
-start "$NS_DNS" dnsmasq dnsmasq --keep-in-foreground --pid-file= --conf-file="$TMP/dnsmasq.conf"
-wait_for 10 "dnsmasq on $DNS4:53" listening "$NS_DNS" udp "^$DNS4:53\$"
 # squid's resolver: the same zone, answers with a TTL squid caches (dnsmasq's
 # default TTL 0 would make squid ask again for every request)
 sed -e "s/^listen-address=.*/listen-address=$SQDNS4/" -e '/^log-/d' "$TMP/dnsmasq.conf" >"$TMP/dnsmasq-squid.conf"

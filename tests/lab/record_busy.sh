@@ -81,21 +81,12 @@ attach "$NS_C2"  p-c2  "$C2/24"
 attach "$NS_C3"  p-c3  "$C3/24"
 
 # The gateway (only): few SYN retries, so a dropped-SYN series ends in 3 s
-# even where a proxy's own connect timeout does not end it first; classic
-# exponential backoff; no tail-loss probes (no data retransmissions).
-nsx "$NS_GW" sysctl -qw net.ipv4.tcp_syn_retries=$SYN_RETRIES net.ipv4.tcp_early_retrans=0 >/dev/null
-if nsx "$NS_GW" test -e /proc/sys/net/ipv4/tcp_syn_linear_timeouts; then
-    nsx "$NS_GW" sysctl -qw net.ipv4.tcp_syn_linear_timeouts=0 >/dev/null
-fi
+# even where a proxy's own connect timeout does not end it first.
+gw_syn_backoff "$SYN_RETRIES"
 # Firewalled upstream addresses: DROP -> SYN backoff; REJECT -> ICMP admin
-# prohibited, for every SYN: the upstream's kernel (this namespace only)
-# does not rate-limit its ICMP errors, else some SYNs to the same address
-# would go unanswered at random and which request met which would not be
-# in the packets.
-nsx "$NS_UP" sysctl -qw net.ipv4.icmp_ratelimit=0 >/dev/null
-nsx "$NS_UP" iptables -A INPUT -d "$DROP4" -p tcp -j DROP
-nsx "$NS_UP" iptables -A INPUT -d "$FLIPDROP4" -p tcp -j DROP
-nsx "$NS_UP" iptables -A INPUT -d "$ADMIN4" -p tcp -j REJECT --reject-with icmp-admin-prohibited
+# prohibited.
+up_firewall drop "$DROP4" "$FLIPDROP4"
+up_firewall admin "$ADMIN4"
 wait_for 5 "gateway reaches the bridge" nsx "$NS_GW" ping -c1 -W1 "$DNS4"
 
 # --- DNS: busy.test with a 1 s TTL, flip.busy.test changing -------------------

@@ -145,22 +145,7 @@ $ALTER4	altered.hop.test
 $EARLY4	early.hop.test
 $OK4	dnsbefore.hop.test dnsbeyond.hop.test dnsafter.hop.test
 EOF
-cat >"$TMP/dnsmasq.conf" <<EOF
-no-resolv
-no-hosts
-no-poll
-bind-interfaces
-listen-address=$DNS4,$DNSAFTER4
-except-interface=lo
-user=root
-cache-size=0
-addn-hosts=$TMP/hop.hosts
-local=/hop.test/
-log-queries
-log-facility=$TMP/dnsmasq-queries.log
-EOF
-start "$NS_DNS" dnsmasq dnsmasq --keep-in-foreground --pid-file= --conf-file="$TMP/dnsmasq.conf"
-wait_for 10 "dnsmasq on $DNS4:53" listening "$NS_DNS" udp "^$DNS4:53\$"
+dnsmasq_start "$DNS4,$DNSAFTER4" "$TMP/hop.hosts" hop.test </dev/null
 
 start "$NS_UP" up-ok "$PY" "$HERE/upstream.py" ok "$OK4" 80
 start "$NS_UP" up-after "$PY" "$HERE/upstream.py" ok "$AFTER4" 80

@@ -25,11 +25,13 @@ and the exit status is 1; no output file is written then.
 Each truth row also carries, from tshark only, the complete evidence a
 diagnosis must list, the elapsed time, the text report's frame range, the
 concurrency group and the issue-12 mark (see full_evidence()), and "masked"
-(1 or -): a failure behind a success status, a CONNECT the gateway answered
-200 before connecting and whose tunnel it closed once the upstream failed.
-For those, the story runs from the CONNECT to the gateway's close of the
-tunnel: the evidence, the elapsed time and the frame range (which ends
-with the close) reach that far.
+(1 or -): a failure the gateway answered with a status other than the
+default gateway errors 502, 503 and 504 (DESIGN §7): a CONNECT it answered
+200 before connecting and whose tunnel it closed once the upstream failed,
+an invalid upstream reply relayed as 200, a DNS or connect failure answered
+500 or 404. For such a CONNECT (a "tunnel"), the story runs from the
+CONNECT to the gateway's close of the tunnel: the evidence, the elapsed
+time and the frame range (which ends with the close) reach that far.
 
 A request that asks no DNS of its own for a host whose look-up answered
 NXDOMAIN shortly before (within --neg-ttl, the gateway's negative cache:
@@ -57,6 +59,8 @@ FIELDS = [
 
 HEADER = ("client\tclient_port\tmethod\turl\tstatus\tverdict\tcause\tscenario\t"
           "issue\tgroup\telapsed_ms\tframes\tevidence\tmasked")
+# gw502tui's default --status: a failure answered otherwise is "masked"
+DEFAULT_ERRORS = ("502", "503", "504")
 SYN_HEADER = ("scenario\tclient\tclient_port\turl\tupstream\tgateway_port\tsyn\tframe\t"
               "time_epoch\tsince_first_s\tinterval_s\tshared")
 
@@ -219,7 +223,7 @@ def dns_lookups(frames):
 def story_end(r):
     """When a request's story ends: the answer; for a masked CONNECT the
     gateway's close of its tunnel; unanswered: its client leaving."""
-    if r["masked"]:
+    if r["tunnel"]:
         return r["gw_close_t"]
     return r["resp_t"] if r["resp_t"] is not None else r["end_t"]
 
@@ -324,7 +328,7 @@ def full_evidence(frames, out, ports, gws, neg_ttl):
         r["full"] = sorted(ev)
         r["elapsed_ms"] = (end - t_req) * 1000.0
         last = r["resp_frame"] if r["resp_frame"] else max(ev)
-        if r["masked"]:
+        if r["tunnel"]:
             last = max(max(ev), r["gw_close_no"])
         r["range"] = (r["start_frame"], max(last, r["frame"]))
         r["issue"] = issue
@@ -449,9 +453,9 @@ def main():
         row = pending[key].pop(0)
         # a failure behind a success: a CONNECT answered 2xx before the
         # gateway connected, its tunnel closed by the gateway first
-        r["masked"] = r["method"] == "CONNECT" and r["status"].startswith("2") and \
+        r["tunnel"] = r["method"] == "CONNECT" and r["status"].startswith("2") and \
             row["verdict"] != "ok"
-        if r["masked"]:
+        if r["tunnel"]:
             close = gw_close.get(r["stream"])
             if close is None or close.t > r["end_t"]:
                 errors.append("%s: CONNECT %s: the plan says the gateway closed the tunnel, "
@@ -459,9 +463,14 @@ def main():
                                                          "no close from the gateway"
                                                          if close is None else
                                                          "the client closing first"))
-                r["masked"] = False
+                r["tunnel"] = False
             else:
                 r["gw_close_t"], r["gw_close_no"] = close.t, close.no
+        # a failure behind any status but the default gateway errors: the
+        # tunnel above, a 500 or 404 for a DNS or connect failure, an
+        # invalid reply relayed as 200 (DESIGN §7)
+        r["masked"] = r["tunnel"] or (row["verdict"] != "ok" and r["status"] != "-" and
+                                      r["status"] not in DEFAULT_ERRORS)
         if r["status"] not in row["expected"].split("|"):
             errors.append("%s: %s %s from %s:%s: proxy sent %s in the capture, scenario expects %s"
                           % (row["scenario"], r["method"], r["url"], r["client"],
@@ -484,7 +493,7 @@ def main():
         # client's FIN when there was no answer); 1 ms slack for timestamp jitter
         t0 = r["t"] - 0.001
         t1 = r["resp_t"] if r["resp_t"] is not None else conn_end.get(r["stream"], r["t"] + 120)
-        if r["masked"]:
+        if r["tunnel"]:
             t1 = r["gw_close_t"]     # the tunnel's story, up to its close
         t1 += 0.001
         win = [fr for fr in frames if t0 <= fr.t <= t1]
@@ -542,7 +551,7 @@ def main():
         def ev(*lists):
             r["evidence"] = sorted({fr.no for lst in lists for fr in lst})
 
-        if r["masked"]:
+        if r["tunnel"]:
             # nothing came back from the upstream, nothing was relayed
             need(not synacks and not payload_from, "%d SYN/ACKs, %d reply segments "
                  "from %s" % (len(synacks), len(payload_from), dest))

@@ -1,0 +1,76 @@
+#!/bin/bash
+# The odd-proxies lab (tests/lab/record_odd.sh): tinyproxy, privoxy and
+# Apache mod_proxy on one gateway, each sent every failure once; they
+# answer with their own statuses (500 for a DNS failure, 404, 503, a 200
+# relaying a reply without a status line, no answer at all: DESIGN §7).
+# gw502tui's `--report=json --all` is compared, request by request, with
+# the truth tests/lab/truth.py derived from the scenario plan, the
+# client's curl log and tshark (lab_check.py): verdict, cause, status, the
+# masked mark, evidence frames, elapsed time, the text report's frame
+# range, SYN series, request and answer frames. Twice: with the default
+# --status (502,503,504: the odd ones must be caught as masked failures)
+# and with the statuses a user of these proxies would pass; without
+# --all, the report must list exactly the failures. First on the
+# committed examples/gw502-odd.pcap, then, as root where namespaces work
+# (GW_LAB=0 skips it), on a fresh recording, checked to leave no
+# namespace or lab process behind.
+. "$(dirname "$0")/lib.sh"
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+CAP=$ROOT/examples/gw502-odd.pcap
+PORTS=9094,9095,9096          # tinyproxy, privoxy, apache
+USER_STATUS=404,500,502,503,504
+
+odd_check() { # odd_check PREFIX CAPTURE: lab_check.py with both status sets
+	run_checker "${1}lab_check $(basename "$2")" "$1" "$PY" "$ROOT/tests/e2e/lab_check.py" \
+	    --ports "$PORTS" --listed "$GW_BIN" "$2"
+	run_checker "${1}lab_check --status $USER_STATUS $(basename "$2")" "$1" "$PY" \
+	    "$ROOT/tests/e2e/lab_check.py" --ports "$PORTS" --status "$USER_STATUS" --listed \
+	    "$GW_BIN" "$2"
+}
+
+if [ -f "$CAP" ] && [ -f "${CAP%.*}.truth.tsv" ]; then
+	ok "examples/gw502-odd.pcap and its truth are committed"
+	odd_check "" "$CAP"
+	size=$(stat -c %s "$CAP")
+	check "the committed capture stays small (${size} bytes < 1 MB)" test "$size" -lt 1048576
+	# the plain command, no option at all: tinyproxy's 500 after an
+	# NXDOMAIN is a gateway error, diagnosed and marked masked
+	"$GW_BIN" --report=json "$CAP" >"$TMPD/plain.json" 2>"$TMPD/plain.err"
+	check_eq "gw502tui --report=json lists tinyproxy's 500 after NXDOMAIN as a gateway error" \
+	    '[500,"host-not-resolvable","dns-nxdomain",true]' \
+	    "$(jq -c 'select(.host == "missing-tinyproxy.odd.test") |
+	        [.status, .verdict, .cause, .masked]' "$TMPD/plain.json" 2>&1)"
+else
+	notok "examples/gw502-odd.pcap and its truth are committed"
+fi
+
+# The truth builder agrees with itself: run on the committed capture and
+# scenario log, it writes the committed truth.
+if command -v tshark >/dev/null; then
+	if "$PY" "$ROOT/tests/lab/truth.py" --capture "$CAP" \
+	    --scenarios "${CAP%.*}.scenarios.tsv" --truth "$TMPD/rebuilt.tsv" \
+	    --syn "$TMPD/rebuilt.syn.tsv" --ports "$PORTS" --gateway 10.252.0.1 \
+	    2>"$TMPD/truth.err"; then
+		ok "truth.py confirms every scenario of the committed capture"
+		check "the rebuilt truth equals the committed one" \
+		    cmp "$TMPD/rebuilt.tsv" "${CAP%.*}.truth.tsv"
+	else
+		notok "truth.py confirms every scenario of the committed capture" \
+		    "$(tail -n 3 "$TMPD/truth.err" | tr '\n' ' ')"
+	fi
+else
+	skip "truth.py on the committed capture (tshark not installed)"
+fi
+
+if fresh_lab_allowed "odd-proxies lab" gwodd; then
+	fresh=$TMPD/odd
+	mkdir -p "$fresh"
+	lab_records "odd-proxies lab records in < 2 min and leaves no namespace or process behind" \
+	    --odd "$fresh"
+	if [ -f "$fresh/gw502-odd.truth.tsv" ]; then
+		odd_check "fresh " "$fresh/gw502-odd.pcap"
+	else
+		notok "fresh odd-proxies lab recording has a truth file"
+	fi
+fi
+[ "$FAILS" = 0 ] || { echo "# test_odd_lab: $FAILS failed" >&2; exit 1; }
