@@ -1546,10 +1546,11 @@ verdict_evidence(const struct flow *fl, struct txn *t,
 }
 
 /*
- * Proxies label failures their own way (DESIGN §7): a success that relayed
- * an invalid upstream reply, or an answer the gateway made itself (no
- * upstream reply) with another error status (500, 404 …) after the
- * upstream failed, is a gateway error all the same.
+ * Proxies label failures their own way (DESIGN §7): a success or a 5xx
+ * after an invalid upstream reply (apache passes one on as 200), or an
+ * answer the gateway made itself with another error status (500, 404 …)
+ * after the look-up or the connection failed or the server closed
+ * without a byte, is a gateway error all the same.
  */
 static bool
 masked_failure(const struct txn *t)
@@ -1557,12 +1558,14 @@ masked_failure(const struct txn *t)
 	/* 502/503/504 left out of --status were left out on purpose */
 	if (t->status >= 502 && t->status <= 504)
 		return false;
-	if (t->d.up_resp != NONE32)
-		return t->status < 400 && t->d.cause == C_HTTP_INVALID;
-	if (t->status < 400)
-		return false;
-	return t->d.verdict == V_HOST_NOT_RESOLVABLE ||
-	    t->d.verdict == V_CANNOT_CONNECT;
+	if (t->d.up_resp != NONE32)	/* a 4xx is the client's own error */
+		return t->d.cause == C_HTTP_INVALID &&
+		    (t->status < 400 || t->status >= 500);
+	/* a timeout is no evidence of its own that the answer was not
+	 * relayed: its reply may be a pooled one linked elsewhere */
+	return t->status >= 400 && (t->d.verdict == V_HOST_NOT_RESOLVABLE ||
+	    t->d.verdict == V_CANNOT_CONNECT ||
+	    t->d.cause == C_UPSTREAM_CLOSED);
 }
 
 /* When the gateway began forwarding up_req: at `opened` (its

@@ -2,9 +2,11 @@
  * test_diag_masked.c: which answers outside --status are gateway errors
  * all the same (diag/link.c, masked_failure; DESIGN §7), by status
  * class: a success (below 400) that relayed an invalid upstream reply is
- * one, a 4xx after one is the client's own error; an error the gateway
- * made itself (400 and above) after a failed look-up or connection is
- * one, a success after them is not (it came from elsewhere: a cache).
+ * one, and so is a 5xx after one, but a 4xx after one is the client's
+ * own error; an error the gateway made itself (400 and above) after a
+ * failed look-up or connection, or after the server closed without a
+ * byte, is one, a success after them is not (it came from elsewhere: a
+ * cache).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +22,7 @@
 #include "unit_flow.h"
 #include "diag_scene.h"
 
-enum upstream { INVALID_REPLY, REFUSED, NXDOMAIN };
+enum upstream { INVALID_REPLY, CLOSED, REFUSED, NXDOMAIN };
 
 /* The client's request (frames 1-3), then what happened upstream, then
  * the gateway's answer `status`. */
@@ -37,6 +39,11 @@ answered(void **state, enum upstream what, unsigned status)
 		resolve(&s);
 		upstream_get(&s);
 		uf_send(u, &s.web, &s.out, "SSH-2.0-OpenSSH_9.2\r\n\r\n");
+		break;
+	case CLOSED:
+		resolve(&s);
+		upstream_get(&s);
+		uf_fin(u, &s.web, &s.out);
 		break;
 	case REFUSED:
 		resolve(&s);
@@ -79,6 +86,11 @@ test_invalid_reply_relayed(void **state)
 	t = answered(state, INVALID_REPLY, 399);
 	expect_masked(t, V_BAD_RESPONSE, C_HTTP_INVALID);
 	assert_int_not_equal(t->d.up_resp, NONE32);
+	/* tinyproxy's and apache's own 500 for a reply they cannot read */
+	expect_masked(answered(state, INVALID_REPLY, 500), V_BAD_RESPONSE,
+	    C_HTTP_INVALID);
+	expect_masked(answered(state, INVALID_REPLY, 599), V_BAD_RESPONSE,
+	    C_HTTP_INVALID);
 	/* a 4xx is the client's own error, whatever came from upstream */
 	expect_not_masked(answered(state, INVALID_REPLY, 400));
 	expect_not_masked(answered(state, INVALID_REPLY, 404));
@@ -94,11 +106,16 @@ test_own_error_after_failure(void **state)
 	    C_TCP_RST);
 	expect_masked(answered(state, NXDOMAIN, 404), V_HOST_NOT_RESOLVABLE,
 	    C_DNS_NXDOMAIN);
+	expect_masked(answered(state, CLOSED, 500), V_BAD_RESPONSE,
+	    C_UPSTREAM_CLOSED);
+	expect_masked(answered(state, CLOSED, 400), V_BAD_RESPONSE,
+	    C_UPSTREAM_CLOSED);
 	/* a success after them came from elsewhere */
 	expect_not_masked(answered(state, REFUSED, 399));
 	expect_not_masked(answered(state, NXDOMAIN, 399));
 	expect_not_masked(answered(state, NXDOMAIN, 200));
 	expect_not_masked(answered(state, NXDOMAIN, 302));
+	expect_not_masked(answered(state, CLOSED, 200));
 }
 
 int
