@@ -13,8 +13,9 @@
  * number of steps a budget needs shows; a step walks at most its budget.
  * With no idle connection at all, the scan ends the eviction at once.
  * Through a retirement, an open request keeps the look-up that was in
- * flight when it came, from its first query on, though no diagnosis has
- * linked it yet.
+ * flight when it came, from its first query on, and the answer the
+ * gateway's cache held then, though a newer one replaced it, and though
+ * no diagnosis has linked either yet.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -309,34 +310,100 @@ test_upstream_request_kept(void **state)
 }
 
 /*
- * The look-up in flight when a request came is the request's own
- * (mark_own): asked for A, then AAAA, a second before request T at R
- * (before T's window), both failing (SERVFAIL) 10 ms after it. A
- * request answered 502 long before goes in a retirement at R + 5 s; T
- * still waits, undiagnosed (a report's run: settled_only), so none of
- * its references holds the look-up. Neither query is from `from` on, in
- * flight or cached (a SERVFAIL is not), so only T's window keeps them,
- * from the look-up's first query on: the A, which the AAAA's start
- * leads back to. Then the gateway answers T 502; T reads as it would
- * have without the retirement, the look-up linked and its four frames
- * in its evidence.
+ * The stories of an open request T whose DNS traffic only T's window
+ * keeps through a retirement. story_begin: a request answered 502 long
+ * before T, which goes in a retirement at R + 5 s (story_retire). T
+ * still waits then, undiagnosed (a report's run: settled_only), so none
+ * of its references holds a look-up; retiring, the queries kept are
+ * kept[0..nkept). Then the gateway answers T 502 (story_end): what T
+ * reads, "verdict cause dns" and its look-ups' query frames, with the
+ * DNS frames f[0..nf) in its evidence.
  */
 static void
-inflight_story(struct uf *u, bool retiring, char *out, size_t len)
+story_begin(struct uf *u, struct scene *s)
 {
-	static const uint8_t all[2] = { 1, 1 };
-	struct scene s;
 	struct uf_side cli2, gw2;
-	struct diag_opts o;
-	uint64_t q[4], f[32];
-	const struct txn *t;
-	size_t n, used;
 
-	scene_init(&s, u);
+	scene_init(s, u);
 	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL_B);
 	uf_status(u, &gw2, &cli2, 502);
 	uf_fin(u, &cli2, &gw2);
 	uf_fin(u, &gw2, &cli2);
+}
+
+static void
+story_retire(struct uf *u, bool retiring, const uint64_t *kept,
+    size_t nkept)
+{
+	static const uint8_t all[2] = { 1, 1 };
+	struct diag_opts o;
+
+	uf_at(u, R + 5 * UF_S);
+	idle_syn(u, R + 5 * UF_S, 51000, "198.51.100.7", 80);
+	uf_diag_opts(&o);
+	o.settled_only = true;
+	uf_diag_run(u, &o, false);
+	assert_int_equal(u->dg.ntxns, 2);
+	assert_false(u->dg.txns[1].settled);
+	assert_int_equal(u->dg.txns[1].d.ndns, 0);
+	if (!retiring)
+		return;
+	assert_int_equal(diag_retire(&u->dg, &u->fl, all), 1);
+	assert_int_equal(u->fl.ndns, nkept);
+	for (size_t i = 0; i < nkept; i++)
+		assert_int_equal(u->fl.dns[i].query.number, kept[i]);
+}
+
+static void
+story_end(struct uf *u, struct scene *s, const uint64_t *f, size_t nf,
+    char *out, size_t len)
+{
+	uint64_t ev[32];
+	const struct txn *t;
+	size_t n, used;
+
+	uf_at(u, R + 6 * UF_S);
+	gateway_answers(s, 502);
+	/* the same diagnosis goes on (uf_diagnose would begin another) */
+	flow_finish(&u->fl);
+	diag_update(&u->dg, &u->fl);
+	diag_run(&u->dg, &u->fl, true);
+	t = uf_txn(u, 2);
+	assert_non_null(t);
+	n = uf_evidence(u, t, ev, 32);
+	used = (size_t)snprintf(out, len, "%s %s dns",
+	    verdict_key(t->d.verdict), cause_key(t->d.cause));
+	for (unsigned i = 0; i < t->d.ndns && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used, " %llu",
+		    (unsigned long long)u->fl.dns[t->d.dns[i]].query.number);
+	for (size_t k = 0; k < nf; k++) {
+		size_t i = 0;
+
+		while (i < n && ev[i] != f[k])
+			i++;
+		if (i == n)
+			fail_msg("frame %llu not in the evidence",
+			    (unsigned long long)f[k]);
+	}
+}
+
+/*
+ * The look-up in flight when a request came is the request's own
+ * (mark_own): asked for A, then AAAA, a second before request T at R
+ * (before T's window), both failing (SERVFAIL) 10 ms after it. Neither
+ * query is from the retirement's `from` on, in flight or cached (a
+ * SERVFAIL is not), so only T's window keeps them, from the look-up's
+ * first query on: the A, which the AAAA's start leads back to. T reads
+ * as it would have without the retirement, the look-up linked and its
+ * four frames in its evidence.
+ */
+static void
+inflight_story(struct uf *u, bool retiring, char *out, size_t len)
+{
+	struct scene s;
+	uint64_t q[4];
+
+	story_begin(u, &s);
 	uf_at(u, R - 1 * UF_S);
 	q[0] = uf_dns_query(u, &s.res, &s.dns, 0x60, HOST, DNS_T_A);
 	q[1] = uf_dns_query(u, &s.res, &s.dns, 0x61, HOST, DNS_T_AAAA);
@@ -348,57 +415,67 @@ inflight_story(struct uf *u, bool retiring, char *out, size_t len)
 	    0);
 	q[3] = uf_dns_answer(u, &s.dns, &s.res, 0x61, HOST, DNS_T_AAAA, 2,
 	    NULL, 0);
-	uf_at(u, R + 5 * UF_S);
-	idle_syn(u, R + 5 * UF_S, 51000, "198.51.100.7", 80);
-	/* a report's run: T, open, is not diagnosed (nothing links to the
-	 * look-up yet) */
-	uf_diag_opts(&o);
-	o.settled_only = true;
-	uf_diag_run(u, &o, false);
-	assert_int_equal(u->dg.ntxns, 2);
-	assert_false(u->dg.txns[1].settled);
-	assert_int_equal(u->dg.txns[1].d.ndns, 0);
-	if (retiring) {
-		assert_int_equal(diag_retire(&u->dg, &u->fl, all), 1);
-		assert_int_equal(u->fl.ndns, 2);
-		assert_int_equal(u->fl.dns[0].query.number, q[0]);
-		assert_int_equal(u->fl.dns[1].query.number, q[1]);
-	}
-	uf_at(u, R + 6 * UF_S);
-	gateway_answers(&s, 502);
-	/* the same diagnosis goes on (uf_diagnose would begin another) */
-	flow_finish(&u->fl);
-	diag_update(&u->dg, &u->fl);
-	diag_run(&u->dg, &u->fl, true);
-	t = uf_txn(u, 2);
-	assert_non_null(t);
-	n = uf_evidence(u, t, f, 32);
-	used = (size_t)snprintf(out, len, "%s %s dns",
-	    verdict_key(t->d.verdict), cause_key(t->d.cause));
-	for (unsigned i = 0; i < t->d.ndns && used < len; i++)
-		used += (size_t)snprintf(out + used, len - used, " %llu",
-		    (unsigned long long)u->fl.dns[t->d.dns[i]].query.number);
-	for (size_t k = 0; k < 4; k++) {
-		size_t i = 0;
+	story_retire(u, retiring, q, 2);
+	story_end(u, &s, q, 4, out, len);
+}
 
-		while (i < n && f[i] != q[k])
-			i++;
-		if (i == n)
-			fail_msg("frame %llu not in the evidence",
-			    (unsigned long long)q[k]);
-	}
+/* story told without the retirement and with it: T reads want both
+ * times. */
+static void
+reads_same_retired(void **state,
+    void (*story)(struct uf *, bool, char *, size_t), const char *want)
+{
+	char whole[256], retired[256];
+
+	story(*state, false, whole, sizeof whole);
+	story(again(state), true, retired, sizeof retired);
+	assert_string_equal(whole, want);
+	assert_string_equal(retired, whole);
 }
 
 static void
 test_inflight_lookup_kept(void **state)
 {
-	char whole[256], retired[256];
-
-	inflight_story(*state, false, whole, sizeof whole);
-	inflight_story(again(state), true, retired, sizeof retired);
 	/* the SERVFAIL it waited for, the A and AAAA queries (frames 7-8) */
-	assert_string_equal(whole, "host-not-resolvable dns-error dns 7 8");
-	assert_string_equal(retired, whole);
+	reads_same_retired(state, inflight_story,
+	    "host-not-resolvable dns-error dns 7 8");
+}
+
+/*
+ * The answer the gateway's cache held when a request came is the
+ * request's own (mark_own): HOST looked up 5 s before request T at R,
+ * the gateway's connection to its address refused 10 ms after R, and
+ * HOST looked up again a second after R. Retiring, the newer answer has
+ * replaced the older in the cache and only the newer is from `from` on,
+ * so only T's window keeps the older. T reads as it would have without
+ * the retirement, that answer linked and its frames in its evidence.
+ */
+static void
+cached_story(struct uf *u, bool retiring, char *out, size_t len)
+{
+	struct scene s;
+	uint64_t kept[2];
+
+	story_begin(u, &s);
+	kept[0] = lookup_at(&s, R - 5 * UF_S, HOST, 0, addr300, 1);
+	uf_at(u, R - 2 * UF_MS);
+	ask(&s);
+	assert_int_equal(s.req_ts, R);
+	uf_at(u, R + 10 * UF_MS);
+	uf_syn(u, &s.out, &s.web);	/* to the cached address: refused */
+	uf_rst(u, &s.web, &s.out);
+	kept[1] = lookup_at(&s, R + 1 * UF_S, HOST, 0, addr300, 1);
+	story_retire(u, retiring, kept, 2);
+	/* the cached answer's query and answer */
+	story_end(u, &s, (const uint64_t[]){ kept[0], kept[0] + 1 }, 2, out,
+	    len);
+}
+
+static void
+test_cached_answer_kept(void **state)
+{
+	/* refused, at the address the cached answer (query frame 7) gave */
+	reads_same_retired(state, cached_story, "cannot-connect tcp-rst dns 7");
 }
 
 /*
@@ -541,6 +618,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_upstream_request_kept,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_lookup_kept,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_cached_answer_kept,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_idle, uf_setup,
 		    uf_teardown),

@@ -6,7 +6,8 @@
  * protocol and IP id together; a fragment more than 30 s after its
  * datagram's first one starts over; a fragment the capture cut short
  * cannot be put back; a whole datagram that is not DNS is not counted as
- * reassembled DNS. flow_free gives back every reassembly's buffer.
+ * reassembled DNS. With all 32 slots taken, the search for a datagram's
+ * slot stays within them. flow_free gives back every reassembly's buffer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -207,18 +208,22 @@ test_cut_and_not_dns(void **state)
 /*
  * A UDP length that lies (0, below the header's 8, or past the datagram)
  * is not believed: the datagram's own length counts (RFC 768 sizes a
- * datagram; an IPv6 jumbogram's is 0). An empty fragment says nothing
- * about where the datagram ends.
+ * datagram; an IPv6 jumbogram's is 0). A length of 8 is the header
+ * alone: an empty datagram, put back but no answer. An empty fragment
+ * says nothing about where the datagram ends.
  */
 static void
 test_udp_length_and_empty_fragment(void **state)
 {
 	struct uf *fx = *state;
-	static const uint16_t lies[] = { 0, 7, 1400 };
+	static const struct {
+		uint16_t len;
+		int rcode;	/* of the answer the datagram carries */
+	} lies[] = { { 0, 0 }, { 7, 0 }, { 1400, 0 }, { 8, -1 } };
 	uint8_t udp[600];
 	size_t n;
 
-	for (uint16_t i = 0; i < 3; i++) {
+	for (uint16_t i = 0; i < 4; i++) {
 		char name[32];
 
 		snprintf(name, sizeof name, "lie%u.test", i);
@@ -234,16 +239,17 @@ test_udp_length_and_empty_fragment(void **state)
 
 			assert_int_equal(decode_frame(UF_LINKTYPE_RAW, pkt,
 			    (uint32_t)len, &p), DECODE_OK);
-			pkt[20 + 4] = (uint8_t)(lies[i] >> 8);
-			pkt[20 + 5] = (uint8_t)lies[i];
+			pkt[20 + 4] = (uint8_t)(lies[i].len >> 8);
+			pkt[20 + 5] = (uint8_t)lies[i].len;
 			uf_feed_frame(fx, &p, pkt, len, UF_LINKTYPE_RAW);
 		}
 		fragment(fx, fx->srv.addr.a, fx->cli.addr.a, (uint16_t)(50 + i),
 		    udp, 24, n, false);
-		assert_int_equal(fx->fl.dns[i].rcode, 0);
-		assert_int_equal(fx->fl.dns[i].nanswers, 4);
+		assert_int_equal(fx->fl.dns[i].rcode, lies[i].rcode);
+		assert_int_equal(fx->fl.dns[i].nanswers,
+		    lies[i].rcode == 0 ? 4 : 0);
+		assert_int_equal(fx->fl.stats.reassembled, i + 1u);
 	}
-	assert_int_equal(fx->fl.stats.reassembled, 3);
 
 	uf_dns_query(fx, &fx->cli, &fx->srv, 9, "empty.test", DNS_T_A);
 	n = answer_datagram(fx, udp, sizeof udp, 9, "empty.test");
@@ -259,11 +265,44 @@ test_udp_length_and_empty_fragment(void **state)
 		p.frag_len = p.frag_wire_len = 0;
 		uf_feed(fx, &p);
 	}
-	assert_int_equal(fx->fl.stats.reassembled, 3);
-	fragment(fx, fx->srv.addr.a, fx->cli.addr.a, 60, udp, 24, n, false);
 	assert_int_equal(fx->fl.stats.reassembled, 4);
-	assert_int_equal(fx->fl.dns[3].rcode, 0);
-	assert_int_equal(fx->fl.dns[3].nanswers, 4);
+	fragment(fx, fx->srv.addr.a, fx->cli.addr.a, 60, udp, 24, n, false);
+	assert_int_equal(fx->fl.stats.reassembled, 5);
+	assert_int_equal(fx->fl.dns[4].rcode, 0);
+	assert_int_equal(fx->fl.dns[4].nanswers, 4);
+}
+
+/*
+ * The 32 slots all taken, and a 33rd datagram taking the oldest one's:
+ * every search for a slot stays within the table. Behind it lies what
+ * reads as one more slot in use, begun more than 30 s ago
+ * (unit_heap_guard), which a search past the end would take and forget;
+ * it is left as it was. The 32 datagrams still in the table complete.
+ */
+static void
+test_slot_search_stays_in_table(void **state)
+{
+	struct uf *fx = *state;
+	uint8_t udp[600];
+	size_t n;
+
+	uf_dns_query(fx, &fx->cli, &fx->srv, 1, "full.test", DNS_T_A);
+	n = answer_datagram(fx, udp, sizeof udp, 1, "full.test");
+	uf_at(fx, 40 * UF_S);
+	unit_heap_guard(4096);	/* more than a slot */
+	for (uint16_t id = 1; id <= 33; id++)
+		piece(fx, id, udp, n, 0);
+	for (uint16_t id = 2; id <= 33; id++) {
+		piece(fx, id, udp, n, 1);
+		piece(fx, id, udp, n, 2);
+	}
+	assert_true(unit_heap_guard_intact(fx->fl.frags));
+	assert_int_equal(fx->fl.stats.reassembled, 32);
+	assert_int_equal(fx->fl.dns[0].rcode, 0);
+	/* the first datagram's slot went to the 33rd */
+	piece(fx, 1, udp, n, 1);
+	piece(fx, 1, udp, n, 2);
+	assert_int_equal(fx->fl.stats.reassembled, 32);
 }
 
 /* flow_free gives back every buffer the reassemblies used, whichever
@@ -298,6 +337,8 @@ main(void)
 		    uf_setup_dns, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_udp_length_and_empty_fragment, uf_setup_dns, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_slot_search_stays_in_table,
+		    uf_setup_dns, uf_teardown),
 		cmocka_unit_test(test_frag_releases_memory),
 	};
 

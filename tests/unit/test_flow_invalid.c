@@ -6,7 +6,10 @@
  * first line is); it starts in the frame of its first byte and ends in
  * the frame that showed it invalid. An answer cut by the server's FIN or
  * a RST is an invalid reply; a request cut so is no message. After an
- * invalid head nothing more is read that way.
+ * invalid head nothing more is read that way. While a head is shorter
+ * than 64 bytes each segment parses it again; past that, only a segment
+ * that ends a line does, so a bad byte in a line still open shows the
+ * head invalid only with the line's end.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -145,6 +148,42 @@ test_answers_cut(void **state)
 	assert_int_equal(m->status, 503);
 }
 
+/*
+ * A control character in a header value, in a segment without a line
+ * end, after the first 63 bytes of the head: that segment shows it
+ * invalid. After the first 64: the next segment, which ends the line.
+ */
+static void
+test_judged_at_line_end_past_64_bytes(void **state)
+{
+	struct uf *fx = *state;
+	static const char start[] = "GET http://q.test/ HTTP/1.1\r\n"
+	    "Host: q.test\r\nX-Pad: ";
+	struct uf_side c, s;
+	char head[80];
+
+	for (size_t before = 63; before <= 64; before++) {
+		const struct http_msg *m;
+		uint64_t f1, f2, f3;
+
+		memset(head, 'a', sizeof head);
+		memcpy(head, start, sizeof start - 1);
+		head[before] = '\0';
+		open_conn(fx, (uint16_t)(41000 + before), &c, &s);
+		f1 = uf_send(fx, &c, &s, head);
+		f2 = uf_send(fx, &c, &s, "b\001c");
+		assert_int_equal(fx->fl.conns[fx->fl.nconns - 1].nmsg[0],
+		    before < 64);
+		f3 = uf_send(fx, &c, &s, "\r\n\r\n");
+		m = only_msg(fx, 0);
+		assert_false(m->valid);
+		assert_int_equal(strncmp(uf_str(fx, m->error_line),
+		    "X-Pad: aaa", 10), 0);
+		assert_int_equal(m->start.number, f1);
+		assert_int_equal(m->end.number, before < 64 ? f2 : f3);
+	}
+}
+
 int
 main(void)
 {
@@ -153,6 +192,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_answers_cut, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_judged_at_line_end_past_64_bytes, uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
