@@ -241,8 +241,9 @@ cache_note(const struct flow *fl, const struct txn *t, char *out,
 		    secs(fl->msgs[t->req].start.ts_ns - q->answer.ts_ns));
 }
 
-/* "; the gateway answered 200 before connecting and dropped the tunnel at
- * frame N" for a masked CONNECT: why a 200 is an error. */
+/* Why an answer outside the error statuses is an error: "; the gateway
+ * had answered 200 before connecting and dropped the tunnel at frame N"
+ * for a CONNECT, else who chose the status. */
 static void
 masked_note(const struct flow *fl, const struct txn *t, char *out,
     size_t outlen)
@@ -250,8 +251,14 @@ masked_note(const struct flow *fl, const struct txn *t, char *out,
 	const struct frame_ref *close = masked_drop(fl, t);
 	size_t len = strlen(out);
 
-	if (close == NULL || len >= outlen)
+	if (!t->d.masked || len >= outlen)
 		return;
+	if (close == NULL) {
+		snprintf(out + len, outlen - len, t->d.up_resp != NONE32 ?
+		    "; the gateway passed it on as %u" :
+		    "; the gateway answered %u itself", t->status);
+		return;
+	}
 	snprintf(out + len, outlen - len, "; the gateway had answered %u "
 	    "before connecting and dropped the tunnel at frame %" PRIu64
 	    " (%.1f s after the request)", t->status, close->number,

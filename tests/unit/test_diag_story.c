@@ -1398,7 +1398,7 @@ static const char *const stories[] = {
 	"   [HTTP/1.1 200 OK] Upstream reply, not valid HTTP: malformed header line:|HTTP/1.1 200 OK|\n"
 	"txn 3 GET http://www.test/ status 200 error label \"BAD RESPONSE\"\n"
 	" bad-response/http-invalid-response dns=cache conn=request-line masked port=80\n"
-	" summary: 192.0.2.10:80 replied without a valid HTTP status line (no status line): \"ICY 200 OK\"\n"
+	" summary: 192.0.2.10:80 replied without a valid HTTP status line (no status line): \"ICY 200 OK\"; the gateway passed it on as 200\n"
 	" elapsed=5000000 range=#21-#26 frames 4 5 21 22 23 24 25 26\n"
 	" syns #22\n"
 	" cols client=10.0.0.7 gateway=10.0.0.1 dns=10.0.0.53 upstream=192.0.2.10\n"
