@@ -33,11 +33,32 @@
  *   busy -o OUT.pcap [-T TRUTH.tsv] [-t TRUTH.json] [-S SEED]
  *        [--requests N] [--hosts H] [--rate REQ_PER_S] [--ttl SEC]
  *        [--neg-ttl SEC] [--fail SHARE] [--dns-fail SHARE]
- *        [--connects SHARE] [--ports 1-3]
+ *        [--connects SHARE] [--ports 1-3] [--proxies 1-2] [--valid SEC]
  *
  * --ports 2 or 3: clients use proxy ports 3128 and 8080 besides 9090 (one
  * gateway listening on several ports; gw502tui finds them by the
  * absolute-form requests).
+ *
+ * --proxies 2: two proxies on the one gateway address, as real gateways
+ * run them, each with a DNS cache of its own: nginx on 9090 (`resolver
+ * ... valid=SEC`, --valid, default 3: it keeps an answer that long
+ * whatever its TTL, until its clock's second is past it) and squid on
+ * 3128 (keeps it for the TTL); clients pick one. Each asks every name
+ * from one long-lived resolver socket (a fixed source port per proxy, A
+ * and AAAA, retries from it too) and keeps its own in-flight look-ups,
+ * negative cache and keep-alive pool (per address: it takes a connection
+ * to the address its cache names). A third of the hosts (every third from
+ * the third on) have an A record that flips between two addresses every
+ * 3-8 s, TTL 1, 2 or 5 s (--ttl overrides): failover DNS, where the
+ * address no longer named is out of service — its server closes its idle
+ * keep-alive connections, then refuses SYNs (RST) or drops them until it
+ * is named again (a retransmitted SYN is then answered) —, or round-robin
+ * DNS, where both serve. A proxy whose cache still names the old address
+ * fails (tcp-rst, syn-unanswered) while the other, which asked again,
+ * serves. Each proxy answers with its own statuses (error_status). The
+ * truth's JSON lists the proxies (port, resolver_port, valid) so that
+ * busy_truth_check.py can tell each proxy's DNS state. Without the option
+ * the output is byte for byte what it was.
  */
 #include <getopt.h>
 

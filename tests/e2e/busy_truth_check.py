@@ -51,6 +51,9 @@ def check(what, cond, why=""):
 
 
 PROXY = ("9090", "3128", "8080")	# bench/busy's proxy ports
+# bench/busy's timing: the gateway reads a request READ after its frame
+# and has a look-up's answer HAD after the A answer's frame (s)
+READ, HAD, EDGE = 120e-6, 200e-6, 2e-6
 r = subprocess.run(["tshark", "-n", "-r", pcap, "-T", "fields",
                     "-E", "separator=\t"]
                    + sum((["-d", f"tcp.port=={p},http"] for p in PROXY), [])
@@ -153,19 +156,23 @@ for (treq, c, p, url, stream, pport), tr in zip(reqs, truth):
         continue
     host = url.split("/")[2] if url.startswith("http://") else url.split(":")[0]
     # the cache at the request: the host's last answer before it (its
-    # proxy's socket's, with two proxies), if still valid (1 ms: the
-    # gateway has the answer just after its frame; nginx's whole seconds)
+    # proxy's socket's, with two proxies), if still valid when the gateway
+    # reads the request (READ after its frame) counted from when it had
+    # the answer (HAD after the A answer's frame); nginx counts whole
+    # seconds. EDGE: the frames' times are whole µs
     sock, valid = proxies.get(pport, (None, 0))
     mine = [a for a in dns_ans[host] if sock is None or a[4] == sock]
     before = [a for a in mine if a[0] <= treq]
     after = [a for a in mine if treq < a[0] <= tans]
     lastb = before[-1] if before else None
+    read = treq + READ
     if valid:
         pos = lastb and lastb[1] == 0 and \
-            int(treq - 0.001) <= int(lastb[0] + 0.001) + valid
+            read < int(lastb[0] + HAD) + valid + 1 + EDGE
     else:
-        pos = lastb and lastb[1] == 0 and treq <= lastb[0] + lastb[2] + 0.001
-    neg = lastb and lastb[1] == 3 and treq <= lastb[0] + lastb[3] + 0.001
+        pos = lastb and lastb[1] == 0 and \
+            read < lastb[0] + HAD + lastb[2] + EDGE
+    neg = lastb and lastb[1] == 3 and read < lastb[0] + HAD + lastb[3] + EDGE
     fresh = after[0][1] if after and not pos and not neg else None
     cause = tr["cause"]
     if cause == "dns-nxdomain":
