@@ -33,11 +33,32 @@
  *   busy -o OUT.pcap [-T TRUTH.tsv] [-t TRUTH.json] [-S SEED]
  *        [--requests N] [--hosts H] [--rate REQ_PER_S] [--ttl SEC]
  *        [--neg-ttl SEC] [--fail SHARE] [--dns-fail SHARE]
- *        [--connects SHARE] [--ports 1-3]
+ *        [--connects SHARE] [--ports 1-3] [--proxies 1-2] [--valid SEC]
  *
  * --ports 2 or 3: clients use proxy ports 3128 and 8080 besides 9090 (one
  * gateway listening on several ports; gw502tui finds them by the
  * absolute-form requests).
+ *
+ * --proxies 2: two proxies on the one gateway address, as real gateways
+ * run them, each with a DNS cache of its own: nginx on 9090 (`resolver
+ * ... valid=SEC`, --valid, default 3: it keeps an answer that long
+ * whatever its TTL, until its clock's second is past it) and squid on
+ * 3128 (keeps it for the TTL); clients pick one. Each asks every name
+ * from one long-lived resolver socket (a fixed source port per proxy, A
+ * and AAAA, retries from it too) and keeps its own in-flight look-ups,
+ * negative cache and keep-alive pool (per address: it takes a connection
+ * to the address its cache names). A third of the hosts (every third from
+ * the third on) have an A record that flips between two addresses every
+ * 3-8 s, TTL 1, 2 or 5 s (--ttl overrides): failover DNS, where the
+ * address no longer named is out of service — its server closes its idle
+ * keep-alive connections, then refuses SYNs (RST) or drops them until it
+ * is named again (a retransmitted SYN is then answered) —, or round-robin
+ * DNS, where both serve. A proxy whose cache still names the old address
+ * fails (tcp-rst, syn-unanswered) while the other, which asked again,
+ * serves. Each proxy answers with its own statuses (error_status). The
+ * truth's JSON lists the proxies (port, resolver_port, valid) so that
+ * busy_truth_check.py can tell each proxy's DNS state. Without the option
+ * the output is byte for byte what it was.
  */
 #include <getopt.h>
 
@@ -48,10 +69,11 @@
 #define CL_IDLE (2 * NS)	/* a client closes its idle connection */
 #define NCLIENTS 300
 #define ZONE "busy.example"
+#define NPROXIES 2
 
 /* The model's events: the next request, an idle upstream connection's or
- * an idle client connection's check. */
-enum { EV_REQUEST = EV_MODEL, EV_UP_IDLE, EV_CLIENT_IDLE };
+ * an idle client connection's check, a host's A record flipping. */
+enum { EV_REQUEST = EV_MODEL, EV_UP_IDLE, EV_CLIENT_IDLE, EV_FLIP };
 
 struct busy_cfg {
 	uint64_t requests;
@@ -62,6 +84,19 @@ struct busy_cfg {
 	double dns_fail;	/* share of look-ups failing */
 	double connects;	/* share of CONNECT requests */
 	unsigned ports;		/* proxy ports the clients use (1..3) */
+	unsigned proxies;	/* 2: nginx on 9090 and squid on 3128 */
+	uint32_t valid;		/* nginx's `resolver ... valid=` (s) */
+};
+
+/* What one proxy keeps of a host: its DNS cache and its pool. */
+struct hcache {
+	/* the DNS cache: the proxy's last look-up of the host */
+	int looked;
+	enum cause dns;		/* C_NONE, or the look-up's failure */
+	int64_t answered;	/* when the gateway had it (or gave up) */
+	int64_t expires;	/* cached until; == answered: not cached */
+	uint32_t addr;		/* the first A record it was given */
+	struct upconn *idle;	/* the pool: idle keep-alive connections */
 };
 
 struct bhost {
@@ -70,12 +105,31 @@ struct bhost {
 	uint32_t ttl, neg_ttl;	/* seconds */
 	int64_t rtt;		/* gateway <-> server */
 	int64_t connect_timeout;
-	/* the DNS cache: the host's last look-up */
-	int looked;
-	enum cause dns;		/* C_NONE, or the look-up's failure */
-	int64_t answered;	/* when the gateway had it (or gave up) */
-	int64_t expires;	/* cached until; == answered: not cached */
-	struct upconn *idle;	/* the pool: idle keep-alive connections */
+	struct hcache c[NPROXIES];	/* per proxy (one without --proxies) */
+	struct hcache *last;	/* the cache that asked last: an outage
+				 * of the host's DNS goes on for the next */
+	/* --proxies 2: the authoritative A record flips between addr[0]
+	 * and alt every flip_period (0: it does not) */
+	uint32_t alt;
+	int64_t flip_period, flip_phase;
+	enum cause down;	/* the address not announced: C_NONE serves
+				 * (round robin), C_TCP_RST or
+				 * C_SYN_UNANSWERED (failover: it is out) */
+};
+
+/*
+ * --proxies 2: two proxies on the gateway's one address, each with its
+ * own resolver socket (one source port that asks every name, kept for
+ * the process's life), DNS cache and keep-alive pool. nginx keeps an
+ * answer `valid` seconds whatever its TTL (ngx_resolver.c: valid
+ * overrides the TTL) and tests it against its clock's whole seconds;
+ * squid keeps it for the TTL.
+ */
+struct proxy {
+	uint16_t port;
+	uint16_t resolver_port;
+	uint32_t valid;		/* seconds; 0: the answer's TTL */
+	int squid;		/* its error statuses are squid's */
 };
 
 /* A client connection to the proxy port. */
@@ -87,7 +141,10 @@ struct bsess {
 	struct bsess *next_free;
 };
 
-static struct busy_cfg cfg = { 3000, 12, 400, 0, 0, 0.12, 0.3, 0.05, 1 };
+static struct busy_cfg cfg = { 3000, 12, 400, 0, 0, 0.12, 0.3, 0.05, 1, 1,
+	3 };
+static struct proxy proxies[NPROXIES] = { { PROXY_PORT, 0, 0, 0 },
+	{ 3128, 0, 0, 1 } };
 static const uint16_t proxy_ports[3] = { PROXY_PORT, 3128, 8080 };
 static struct bhost *bhosts;
 static struct bsess **open_sess, *free_sess;
@@ -131,6 +188,84 @@ hosts_init(void)
 		h->rtt = (int64_t)rrange(300 * US, 40 * MS);
 		h->connect_timeout = cts[rnd() % 3];
 	}
+}
+
+/*
+ * --proxies 2: each proxy's resolver socket, and the hosts whose A record
+ * flips (a third, beside the two-address ones): failover or round-robin
+ * DNS with a short TTL, announcing addr[0] and alt in turn every few
+ * seconds. Of a failover host the address not announced is out of
+ * service: its server closed its keep-alive connections and refuses
+ * (RST) or drops (silence) new SYNs; of a round-robin host both serve.
+ */
+static void
+proxies_init(void)
+{
+	static const uint32_t ttls[] = { 1, 2, 5 };
+	static const enum cause downs[] = { C_SYN_UNANSWERED, C_TCP_RST,
+	    C_NONE };
+
+	for (unsigned p = 0; p < NPROXIES; p++) {
+		proxies[p].resolver_port = (uint16_t)rrange(32768, 60999);
+		proxies[p].valid = proxies[p].squid ? 0 : cfg.valid;
+	}
+	for (unsigned i = 2; i < cfg.hosts; i += 3) {
+		struct bhost *h = &bhosts[i];
+
+		h->alt = h->addr[0] + 2;
+		h->flip_period = (int64_t)rrange(3, 8) * NS;
+		h->flip_phase = (int64_t)rrange(0, (uint64_t)h->flip_period - 1);
+		h->ttl = cfg.ttl ? cfg.ttl : ttls[rnd() % 3];
+		h->down = downs[i / 3 % 3];
+		arm(EV_FLIP, T0 + h->flip_period - h->flip_phase, h, 0);
+	}
+}
+
+/* The proxies for the truth's JSON: port, resolver socket, valid=. */
+static const char *
+proxies_json(void)
+{
+	static char js[256];
+	size_t n = (size_t)snprintf(js, sizeof js, ",\"proxies\":[");
+
+	for (unsigned p = 0; p < NPROXIES && n < sizeof js; p++)
+		n += (size_t)snprintf(js + n, sizeof js - n, "%s{\"port\":%u,"
+		    "\"resolver_port\":%u,\"valid\":%u}", p ? "," : "",
+		    proxies[p].port, proxies[p].resolver_port,
+		    proxies[p].valid);
+	if (n < sizeof js)
+		snprintf(js + n, sizeof js - n, "]");
+	return js;
+}
+
+/* ---- the authoritative answer ---- */
+static int64_t
+flip_index(const struct bhost *h, int64_t t)
+{
+	return h->flip_period && t > T0 ?
+	    (t - T0 + h->flip_phase) / h->flip_period : 0;
+}
+
+/* The address the host's A record names at t (first of two). */
+static uint32_t
+announced(const struct bhost *h, int64_t t)
+{
+	return flip_index(h, t) % 2 ? h->alt : h->addr[0];
+}
+
+/* Is addr out of service at t: a failover host's address not named? */
+static int
+addr_down(const struct bhost *h, uint32_t addr, int64_t t)
+{
+	return h->down != C_NONE && addr != announced(h, t);
+}
+
+/* Was addr, a failover host's, out at some time in [from, to]? */
+static int
+down_within(const struct bhost *h, uint32_t addr, int64_t from, int64_t to)
+{
+	return addr_down(h, addr, from) || (h->down != C_NONE &&
+	    flip_index(h, from) != flip_index(h, to));
 }
 
 /* ---- client connections ---- */
@@ -210,31 +345,57 @@ sess_done(struct bsess *b, int64_t end)
 		arm(EV_CLIENT_IDLE, end + CL_IDLE, b, b->gen);
 }
 
-/* ---- the gateway's DNS cache ---- */
+/* ---- the gateway's DNS cache (each proxy's) ---- */
 /*
- * The host's address for a request the gateway reads at ts: from the
- * cache, from a look-up in flight, or from a new look-up. Returns when the
- * gateway has it; *dc: the failure (C_NONE: resolved).
+ * Until when proxy p keeps an answer the gateway had at answered: an
+ * address for its TTL (nginx: `valid` seconds whatever the TTL, while its
+ * clock's second is not past the answer's second + valid), an NXDOMAIN
+ * for the SOA's negative TTL (RFC 2308), a SERVFAIL, REFUSED or silence
+ * not at all.
  */
 static int64_t
-resolve(struct bhost *h, int64_t ts, enum cause *dc)
+cache_until(const struct bhost *h, unsigned p, enum cause dc,
+    int64_t answered)
 {
-	struct dns_answer a = { NULL, { h->addr[0], h->addr[1] }, h->ttl,
-	    ZONE, h->neg_ttl };
+	if (dc == C_NXDOMAIN)
+		return answered + (int64_t)h->neg_ttl * NS;
+	if (dc != C_NONE)
+		return answered;
+	if (proxies[p].valid)
+		return (answered / NS + proxies[p].valid + 1) * NS;
+	return answered + (int64_t)h->ttl * NS;
+}
+
+/*
+ * The host's address for a request proxy p reads at ts: from its cache,
+ * from its look-up in flight, or from a new look-up. Returns when the
+ * gateway has it; *dc: the failure (C_NONE: resolved to *addr, the first
+ * A record then announced).
+ */
+static int64_t
+resolve(struct bhost *h, unsigned p, int64_t ts, enum cause *dc,
+    uint32_t *addr)
+{
+	struct hcache *c = &h->c[p];
+	struct dns_answer a = { NULL, { announced(h, ts), h->addr[1] },
+	    h->ttl, ZONE, h->neg_ttl };
 	double u;
 	int rcode;
 
-	if (h->looked && ts < h->answered) {	/* in flight: wait for it */
-		*dc = h->dns;
-		return h->answered + (int64_t)rrange(10 * US, 100 * US);
+	if (c->looked && ts < c->answered) {	/* in flight: wait for it */
+		*dc = c->dns;
+		*addr = c->addr;
+		return c->answered + (int64_t)rrange(10 * US, 100 * US);
 	}
-	if (h->looked && ts < h->expires) {	/* cached */
-		*dc = h->dns;
+	if (c->looked && ts < c->expires) {	/* cached */
+		*dc = c->dns;
+		*addr = c->addr;
 		return ts + (int64_t)rrange(10 * US, 60 * US);
 	}
 	u = urand();
-	if (h->looked && h->expires == h->answered && urand() < 0.5)
-		*dc = h->dns;	/* the DNS outage goes on (not cached) */
+	if (h->last && h->last->expires == h->last->answered &&
+	    urand() < 0.5)
+		*dc = h->last->dns;	/* the DNS outage goes on (not cached) */
 	else if (u >= cfg.dns_fail)
 		*dc = C_NONE;
 	else if (u < cfg.dns_fail * 0.4)
@@ -245,24 +406,35 @@ resolve(struct bhost *h, int64_t ts, enum cause *dc)
 		*dc = C_DNS_NO_RESPONSE;
 	rcode = *dc == C_NONE ? 0 : *dc == C_NXDOMAIN ? 3 :
 	    *dc == C_DNS_ERROR ? (rnd() % 2 ? 2 : 5) : -1;
-	h->looked = 1;
-	h->dns = *dc;
-	h->answered = lookup(ts, h->name, rcode, &a);
-	h->expires = h->answered + (*dc == C_NONE ? (int64_t)h->ttl * NS :
-	    *dc == C_NXDOMAIN ? (int64_t)h->neg_ttl * NS : 0);
+	c->looked = 1;
+	c->dns = *dc;
+	c->addr = *addr = a.addr[0];
+	c->answered = cfg.proxies > 1 ? lookup_from(ts,
+	    proxies[p].resolver_port, h->name, rcode, &a) :
+	    lookup(ts, h->name, rcode, &a);
+	c->expires = cache_until(h, p, *dc, c->answered);
+	h->last = c;
 	truth.dns_lookups++;
-	return h->answered;
+	return c->answered;
 }
 
 /* ---- upstream connections ---- */
+/*
+ * An idle connection of proxy p's pool to the host, at ts, to addr when
+ * the host's record flips (a proxy pools per address and takes one to
+ * the address its cache names).
+ */
 static struct upconn *
-pool_take(struct bhost *h, int64_t ts)
+pool_take(struct bhost *h, unsigned p, uint32_t addr, int64_t ts)
 {
-	struct upconn **pp = &h->idle, *u;
+	struct upconn **pp = &h->c[p].idle, *u;
 
-	/* idle, and not yet closed by its idle check */
+	/* idle, and not yet closed by its idle check, nor by its server
+	 * when its address went out of service (EV_FLIP) */
 	while (*pp && ((*pp)->busy_until >= ts ||
-	    ts >= (*pp)->busy_until + UP_IDLE))
+	    ts >= (*pp)->busy_until + UP_IDLE || (h->flip_period &&
+	    ((*pp)->saddr != addr || down_within(h, (*pp)->saddr,
+	    (*pp)->busy_until, ts)))))
 		pp = &(*pp)->next;
 	if (*pp == NULL)
 		return NULL;
@@ -273,19 +445,58 @@ pool_take(struct bhost *h, int64_t ts)
 	return u;
 }
 
+/*
+ * Back into proxy p's pool at end; a server whose address went out of
+ * service while it answered closes the connection after its answer.
+ */
 static void
-pool_put(struct bhost *h, struct upconn *u, int64_t end)
+pool_put(struct bhost *h, unsigned p, struct upconn *u, int64_t end)
 {
+	if (addr_down(h, u->saddr, end)) {
+		up_closed(end + (int64_t)rrange(100 * US, 2 * MS), u, h->rtt);
+		upconn_put(u);
+		return;
+	}
 	u->busy_until = end;
-	u->next = h->idle;
-	h->idle = u;
+	u->proxy = p;
+	u->next = h->c[p].idle;
+	h->c[p].idle = u;
 	arm(EV_UP_IDLE, end + UP_IDLE, u, u->gen);
+}
+
+/*
+ * The host's A record flips at ts: a failover host's server now out of
+ * service closes its idle keep-alive connections (a busy one after its
+ * answer, pool_put), the proxies close them too.
+ */
+static void
+flip(struct bhost *h, int64_t ts)
+{
+	for (unsigned p = 0; p < NPROXIES; p++) {
+		struct upconn **pp = &h->c[p].idle;
+
+		while (*pp) {
+			struct upconn *u = *pp;
+
+			if (u->busy_until >= ts || !addr_down(h, u->saddr,
+			    ts)) {
+				pp = &u->next;
+				continue;
+			}
+			*pp = u->next;
+			up_closed(ts + (int64_t)rrange(100 * US, 20 * MS), u,
+			    h->rtt);
+			upconn_put(u);
+		}
+	}
 }
 
 /*
  * One attempt to connect to addr:port at ts with outcome want (C_NONE,
  * C_SYN_UNANSWERED, C_TCP_RST, C_ICMP). Returns the connection when it is
  * up (*ts: its ACK), else NULL with *ts when the gateway gives up on it.
+ * Unanswered SYNs to an address out of service (addr_down) are answered
+ * once it serves again, if before the connect timeout.
  */
 static struct upconn *
 attempt(struct bhost *h, uint32_t addr, uint16_t port, enum cause want,
@@ -310,6 +521,11 @@ attempt(struct bhost *h, uint32_t addr, uint16_t port, enum cause want,
 		syn = t;
 		for (int64_t rto = 1 * NS; syn < t + h->connect_timeout;
 		    rto *= 2) {
+			if (h->down != C_NONE && syn > t &&
+			    !addr_down(h, addr, syn) && addr_down(h, addr, t)) {
+				*ts = handshake(syn, u, h->rtt);
+				return u;
+			}
 			tcp(syn, GW_IP, addr, u->gport, port, u->gseq, 0, F_SYN,
 			    NULL, 0);
 			syn += rto + (int64_t)rrange(0, 3 * MS);
@@ -327,28 +543,44 @@ attempt(struct bhost *h, uint32_t addr, uint16_t port, enum cause want,
 
 /*
  * A new connection for a request at *ts, trying the host's addresses in
- * order. want: the last attempt's outcome; on a two-address host the first
- * one fails first (unanswered SYNs or RST) whenever want is a failure, and
- * sometimes when it is not.
+ * order (first: the one the proxy's cache named). want: the last attempt's
+ * outcome; on a two-address host the first one fails first (unanswered
+ * SYNs or RST) whenever want is a failure, and sometimes when it is not.
  */
 static struct upconn *
-connect_new(struct bhost *h, uint16_t port, enum cause want, int64_t *ts)
+connect_new(struct bhost *h, uint32_t first, uint16_t port, enum cause want,
+    int64_t *ts)
 {
 	if (h->addr[1] && (want != C_NONE || urand() < 0.3)) {
-		enum cause first = rnd() % 2 ? C_SYN_UNANSWERED : C_TCP_RST;
+		enum cause fails = rnd() % 2 ? C_SYN_UNANSWERED : C_TCP_RST;
 
-		attempt(h, h->addr[0], port, first, ts);
+		attempt(h, first, port, fails, ts);
 		*ts += (int64_t)rrange(50 * US, 500 * US);
 		return attempt(h, h->addr[1], port, want, ts);
 	}
-	return attempt(h, h->addr[0], port, want, ts);
+	return attempt(h, first, port, want, ts);
 }
 
 /* ---- one request ---- */
+/*
+ * The status a gateway answers for failure c. With --proxies 2 each
+ * proxy's own, as Debian's nginx and squid 5 answer (DESIGN §7, the lab):
+ * both 504 when their connect or read timeout ends, 502 for a DNS failure
+ * and a bad or missing reply; a refused connection (RST, ICMP) is 502 to
+ * nginx, 503 to squid.
+ */
 static int
-error_status(enum cause c)
+error_status(enum cause c, unsigned p)
 {
-	double u = urand();
+	double u;
+
+	if (cfg.proxies > 1) {
+		if (c == C_SYN_UNANSWERED || c == C_TIMEOUT)
+			return 504;
+		return proxies[p].squid && (c == C_TCP_RST || c == C_ICMP) ?
+		    503 : 502;
+	}
+	u = urand();
 
 	switch (c) {
 	case C_SYN_UNANSWERED:
@@ -373,8 +605,15 @@ draw_cause(int is_connect)
 	return after_dns[rnd() % (is_connect ? 3 : 7)];
 }
 
+/* The proxy that serves a client connection (0 without --proxies). */
+static unsigned
+proxy_of(const struct bsess *b)
+{
+	return cfg.proxies > 1 && b->s.pport != proxies[0].port;
+}
+
 /*
- * The request at ts: the client's request, the gateway's cache, pool and
+ * The request at ts: the client's request, the proxy's cache, pool and
  * upstream, its answer; the truth line. Returns nothing: the client's next
  * request is its own event.
  */
@@ -390,29 +629,43 @@ request(int64_t ts)
 	const char *path = tiny[rnd() % 6], *ua = agents[rnd() % 5];
 	enum cause c = draw_cause(is_connect), dc;
 	struct upconn *u = NULL;
+	unsigned p = proxy_of(b);
+	uint16_t port = is_connect ? 443 : 80;
 	int64_t t, end;
 	int pooled = 0, race;
-	uint32_t acked;
+	uint32_t acked, addr;
 
 	truth.txns++;
 	if (is_connect)
 		truth.connects++;
 	client_request(ts, &b->s, is_connect, h->name, path, ua, url,
 	    sizeof url);
-	t = resolve(h, ts + 120 * US, &dc);
+	t = resolve(h, p, ts + 120 * US, &dc, &addr);
 	if (dc != C_NONE) {
 		c = dc;
 		end = t + (int64_t)rrange(100 * US, 2 * MS);
 		goto failed;
 	}
-	if (c == C_NONE || c >= C_HTTP_INVALID) {
+	if (addr_down(h, addr, t)) {
+		/* the proxy's cache still names the address the record
+		 * flipped away from: it fails as that server does, or
+		 * serves a retransmitted SYN once back in service */
+		u = attempt(h, addr, port, h->down, &t);
+		if (u == NULL) {
+			c = h->down;
+			end = t;
+			goto failed;
+		}
+		if (c < C_HTTP_INVALID)
+			c = C_NONE;
+	} else if (c == C_NONE || c >= C_HTTP_INVALID) {
 		if (!is_connect && urand() < 0.85)
-			u = pool_take(h, t);
+			u = pool_take(h, p, addr, t);
 		pooled = u != NULL;
 		if (u == NULL)
-			u = connect_new(h, is_connect ? 443 : 80, C_NONE, &t);
+			u = connect_new(h, addr, port, C_NONE, &t);
 	} else {
-		connect_new(h, is_connect ? 443 : 80, c, &t);
+		connect_new(h, addr, port, c, &t);
 		end = t;
 		goto failed;
 	}
@@ -469,13 +722,13 @@ request(int64_t ts)
 	}
 	end = relay(t, &b->s, u, status, status == 304 ? 0 : rrange(0, 400),
 	    50 * US);
-	pool_put(h, u, end);
+	pool_put(h, p, u, end);
 	truth_txn(&b->s, "GET", url, status, c);
 	sess_done(b, end + b->s.rtt / 2);
 	return;
 
 failed:
-	status = error_status(c);
+	status = error_status(c, p);
 	truth_txn(&b->s, is_connect ? "CONNECT" : "GET", url, status, c);
 	sess_done(b, gw_error(end, &b->s, status));
 }
@@ -497,7 +750,8 @@ model_event(struct ev *e)
 	case EV_UP_IDLE:
 		if (u->gen != e->gen)
 			break;	/* taken from the pool since */
-		for (pp = &bhosts[u->host].idle; *pp != u; pp = &(*pp)->next)
+		for (pp = &bhosts[u->host].c[u->proxy].idle; *pp != u;
+		    pp = &(*pp)->next)
 			;
 		*pp = u->next;
 		close_up(e->ts, u, bhosts[u->host].rtt);
@@ -506,6 +760,13 @@ model_event(struct ev *e)
 	case EV_CLIENT_IDLE:
 		if (b->gen == e->gen)
 			sess_close(b, e->ts);
+		break;
+	case EV_FLIP:
+		flip(e->ptr, e->ts);
+		if (planned < cfg.requests) {	/* ends with the requests */
+			e->ts += ((struct bhost *)e->ptr)->flip_period;
+			heap_push(e);
+		}
 		break;
 	}
 }
@@ -516,7 +777,8 @@ usage(void)
 	fprintf(stderr, "usage: busy -o OUT.pcap [-T TRUTH.tsv] "
 	    "[-t TRUTH.json] [-S SEED] [--requests N] [--hosts H] "
 	    "[--rate REQ/S] [--ttl SEC] [--neg-ttl SEC] [--fail SHARE] "
-	    "[--dns-fail SHARE] [--connects SHARE] [--ports 1-3]\n");
+	    "[--dns-fail SHARE] [--connects SHARE] [--ports 1-3] "
+	    "[--proxies 1-2] [--valid SEC]\n");
 	exit(2);
 }
 
@@ -533,6 +795,8 @@ main(int argc, char **argv)
 		{ "dns-fail", required_argument, NULL, 'd' },
 		{ "connects", required_argument, NULL, 'c' },
 		{ "ports", required_argument, NULL, 'p' },
+		{ "proxies", required_argument, NULL, 'P' },
+		{ "valid", required_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *outpath = NULL, *truthpath = NULL, *tsvpath = NULL;
@@ -556,6 +820,10 @@ main(int argc, char **argv)
 		case 'd': cfg.dns_fail = strtod(optarg, NULL); break;
 		case 'c': cfg.connects = strtod(optarg, NULL); break;
 		case 'p': cfg.ports = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'P': cfg.proxies = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'V': cfg.valid = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
 		default: usage();
 		}
 	}
@@ -563,10 +831,17 @@ main(int argc, char **argv)
 	    cfg.hosts == 0 || cfg.hosts > 1000000 || cfg.rate <= 0 ||
 	    cfg.fail < 0 || cfg.fail > 1 || cfg.dns_fail < 0 ||
 	    cfg.dns_fail > 1 || cfg.connects < 0 || cfg.connects > 1 ||
-	    cfg.ports < 1 || cfg.ports > 3)
+	    cfg.ports < 1 || cfg.ports > 3 || cfg.proxies < 1 ||
+	    cfg.proxies > NPROXIES || (cfg.proxies > 1 && cfg.ports > 2) ||
+	    cfg.valid < 1 || cfg.valid > 3600)
 		usage();
 	gen_open(outpath, tsvpath, seed);
 	hosts_init();
+	if (cfg.proxies > 1) {
+		cfg.ports = 2;	/* nginx on 9090, squid on 3128 */
+		proxies_init();
+		truth_extra = proxies_json();
+	}
 	arm(EV_REQUEST, T0, NULL, 0);
 	gen_run(model_event);
 	gen_close(outpath, tsvpath, truthpath, seed, 1.0, "busy");

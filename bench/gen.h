@@ -601,15 +601,15 @@ udp_dns(int64_t ts, int query, uint16_t gwport, const uint8_t *msg,
 }
 
 /*
- * The gateway's look-up of name at ts: A and AAAA from one socket. rcode
- * -1: no answer (retries every second, new ids after two tries). Returns
- * when the gateway has its answer (or gives up).
+ * A look-up of name at ts from the gateway's UDP port: A and AAAA from
+ * that one socket. rcode -1: no answer (retries every second, new ids
+ * after two tries). Returns when the gateway has its answer (or gives up).
  */
 static int64_t
-lookup(int64_t ts, const char *name, int rcode, const struct dns_answer *a)
+lookup_from(int64_t ts, uint16_t port, const char *name, int rcode,
+    const struct dns_answer *a)
 {
 	uint8_t m[512];
-	uint16_t port = (uint16_t)rrange(32768, 60999);
 	uint16_t id_a = (uint16_t)rnd(), id_aaaa = (uint16_t)rnd();
 	size_t n;
 
@@ -640,6 +640,15 @@ lookup(int64_t ts, const char *name, int rcode, const struct dns_answer *a)
 	return ts + rtt + 200 * US;
 }
 
+/* The gateway's stub resolver's look-up: a new socket (port) for each. */
+static int64_t
+lookup(int64_t ts, const char *name, int rcode, const struct dns_answer *a)
+{
+	uint16_t port = (uint16_t)rrange(32768, 60999);
+
+	return lookup_from(ts, port, name, rcode, a);
+}
+
 /* ---- upstream connections ---- */
 struct upconn {
 	uint32_t saddr;
@@ -649,6 +658,7 @@ struct upconn {
 	uint64_t gen;
 	struct upconn *next;	/* host's idle list */
 	unsigned host;
+	unsigned proxy;		/* busy --proxies: whose pool it is in */
 };
 static uint16_t next_gwport = 32768;
 static struct upconn *free_upconns;
@@ -781,6 +791,8 @@ static struct {
 } truth;
 
 static FILE *tsv;
+/* More keys for the truth's JSON (",\"key\":value…"), or NULL. */
+static const char *truth_extra;
 
 /*
  * The truth of one transaction, from the generator's plan: counted per
@@ -1125,6 +1137,8 @@ gen_close(const char *outpath, const char *tsvpath, const char *truthpath,
 	    outpath, seed, body_scale, mode, bytes_written, frames_written,
 	    truth.txns, truth.connects, truth.dns_lookups, truth.upconns,
 	    truth.reused, truth.body_bytes);
+	if (truth_extra)
+		fputs(truth_extra, tf);
 	fprintf(tf, ",\"verdicts\":{");
 	for (size_t v = 0; v < 6; v++) {
 		uint64_t n = 0;

@@ -14,6 +14,18 @@ lines, upstream replies without one, connections reused from the pool,
 unanswered SYN series with Linux's 1, 2, 4 s backoff; and that the busy
 cases exist: keep-alive clients, connections to a host's second address,
 successes completing between a failing request and its error answer.
+
+With two proxies (`busy --proxies 2`: the truth's JSON lists each one's
+port, resolver socket and nginx's `valid`), the DNS state is each
+proxy's own: the answers its resolver socket received (kept `valid`
+whole seconds by nginx, the TTL by squid). Then also: only those two
+sockets ask, each asks three names within a second (a resolver's own);
+some hosts' answers flip between addresses; every request the gateway
+forwarded went to an address of its proxy's answer, and every tcp-rst or
+syn-unanswered failure has an attempt to one (RST, or SYNs never
+answered) between the request and its answer; and some of those failures
+came from a stale cache: the other proxy's socket had been told another
+address since.
 """
 import collections, csv, json, subprocess, sys
 
@@ -24,7 +36,8 @@ FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst",
           "http.request.method", "http.request.uri", "http.response.code",
           "dns.flags.response", "dns.flags.rcode", "dns.qry.name",
           "dns.qry.type", "dns.a", "dns.resp.ttl",
-          "dns.soa.minimum_ttl", "icmp.type"]
+          "dns.soa.minimum_ttl", "icmp.type", "udp.srcport", "udp.dstport",
+          "http.host"]
 bad = 0
 
 
@@ -38,6 +51,9 @@ def check(what, cond, why=""):
 
 
 PROXY = ("9090", "3128", "8080")	# bench/busy's proxy ports
+# bench/busy's timing: the gateway reads a request READ after its frame
+# and has a look-up's answer HAD after the A answer's frame (s)
+READ, HAD, EDGE = 120e-6, 200e-6, 2e-6
 r = subprocess.run(["tshark", "-n", "-r", pcap, "-T", "fields",
                     "-E", "separator=\t"]
                    + sum((["-d", f"tcp.port=={p},http"] for p in PROXY), [])
@@ -48,6 +64,9 @@ if r.returncode:
     sys.exit(1)
 truth = list(csv.DictReader(open(tsvp), delimiter="\t"))
 counts = json.load(open(jsonp))
+# --proxies 2: proxy port -> (its resolver socket's port, nginx's valid)
+proxies = {str(x["port"]): (x["resolver_port"], x["valid"])
+           for x in counts.get("proxies", [])}
 
 
 def first(v):
@@ -55,8 +74,11 @@ def first(v):
 
 
 reqs, answers = [], collections.defaultdict(list)
-dns_ans = collections.defaultdict(list)	# host -> [(t, rcode, ttl, soa_min)]
+# host -> [(t, rcode, ttl, soa_min, socket port, addresses)]
+dns_ans = collections.defaultdict(list)
 dns_q = collections.defaultdict(list)	# host -> [t]
+asks = collections.defaultdict(list)	# socket port -> [(t, name)]
+fwd = collections.defaultdict(list)	# (host, path) -> [(t, address)]
 up = collections.defaultdict(lambda: dict(syn=[], synack=0, rst=0, reqs=0,
                                           dst=None))
 dns_two = collections.defaultdict(set)	# host -> its second addresses
@@ -77,15 +99,18 @@ for line in r.stdout.splitlines():
             dns_ans[host].append((t, int(f["dns.flags.rcode"]),
                                   int(ttl[0]) if ttl[0] else None,
                                   int(f["dns.soa.minimum_ttl"])
-                                  if f["dns.soa.minimum_ttl"] else None))
+                                  if f["dns.soa.minimum_ttl"] else None,
+                                  int(f["udp.dstport"]),
+                                  set(filter(None, f["dns.a"].split(",")))))
         else:
             dns_q[host].append(t)
+            asks[int(f["udp.srcport"])].append((t, host))
         continue
     if not sp:
         continue
     if dp in PROXY and f["http.request.method"]:
         reqs.append((t, first(f["ip.src"]), sp, f["http.request.uri"],
-                     f["tcp.stream"]))
+                     f["tcp.stream"], dp))
     elif sp in PROXY and f["http.response.code"]:
         answers[f["tcp.stream"]].append((t, f["http.response.code"]))
     elif dp in ("80", "443"):
@@ -94,6 +119,9 @@ for line in r.stdout.splitlines():
             u["syn"].append(t)
             u["dst"] = first(f["ip.dst"])
         u["reqs"] += f["http.request.method"] != ""
+        if f["http.request.method"]:
+            fwd[(f["http.host"], f["http.request.uri"])].append(
+                (t, first(f["ip.dst"])))
     elif sp in ("80", "443"):
         u = up[f["tcp.stream"]]
         u["synack"] += f["tcp.flags.syn"] == "1"
@@ -104,7 +132,7 @@ for line in r.stdout.splitlines():
             upinvalid += code == ""
 
 # the requests, in request order
-got = [(c, p, u) for _, c, p, u, _ in reqs]
+got = [(c, p, u) for _, c, p, u, _, _ in reqs]
 want = [(t["client"], t["client_port"], t["url"]) for t in truth]
 diff = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), None)
 check(f"{len(want)} requests in the capture in the truth's order",
@@ -114,24 +142,37 @@ check(f"{len(want)} requests in the capture in the truth's order",
 # each request's answer: the next one on its connection
 nth = collections.Counter()
 status_bad, dns_bad, ans_time = [], [], []
-for (treq, c, p, url, stream), tr in zip(reqs, truth):
+used = []	# per request: the A answer its proxy's cache gave, or None
+for (treq, c, p, url, stream, pport), tr in zip(reqs, truth):
     k = nth[stream]
     nth[stream] += 1
     ans = answers[stream][k] if k < len(answers[stream]) else (None, "-")
     tans, status = ans
     ans_time.append(tans)
+    used.append(None)
     if status != tr["status"]:
         status_bad.append(f"#{tr['id']} {url}: {status}, truth {tr['status']}")
     if tans is None:
         continue
     host = url.split("/")[2] if url.startswith("http://") else url.split(":")[0]
-    # the cache at the request: the host's last answer before it, if still
-    # valid (1 ms: the gateway has the answer just after its frame)
-    before = [a for a in dns_ans[host] if a[0] <= treq]
-    after = [a for a in dns_ans[host] if treq < a[0] <= tans]
+    # the cache at the request: the host's last answer before it (its
+    # proxy's socket's, with two proxies), if still valid when the gateway
+    # reads the request (READ after its frame) counted from when it had
+    # the answer (HAD after the A answer's frame); nginx counts whole
+    # seconds. EDGE: the frames' times are whole µs
+    sock, valid = proxies.get(pport, (None, 0))
+    mine = [a for a in dns_ans[host] if sock is None or a[4] == sock]
+    before = [a for a in mine if a[0] <= treq]
+    after = [a for a in mine if treq < a[0] <= tans]
     lastb = before[-1] if before else None
-    pos = lastb and lastb[1] == 0 and treq <= lastb[0] + lastb[2] + 0.001
-    neg = lastb and lastb[1] == 3 and treq <= lastb[0] + lastb[3] + 0.001
+    read = treq + READ
+    if valid:
+        pos = lastb and lastb[1] == 0 and \
+            read < int(lastb[0] + HAD) + valid + 1 + EDGE
+    else:
+        pos = lastb and lastb[1] == 0 and \
+            read < lastb[0] + HAD + lastb[2] + EDGE
+    neg = lastb and lastb[1] == 3 and read < lastb[0] + HAD + lastb[3] + EDGE
     fresh = after[0][1] if after and not pos and not neg else None
     cause = tr["cause"]
     if cause == "dns-nxdomain":
@@ -143,6 +184,7 @@ for (treq, c, p, url, stream), tr in zip(reqs, truth):
             treq - 5 <= q <= tans for q in dns_q[host])
     else:
         ok = pos or fresh == 0
+        used[-1] = lastb if pos else after[0] if ok else None
     if not ok:
         dns_bad.append(f"#{tr['id']} {url} {cause}: A answers before the "
                        f"request {before[-1:]}, then {after[:1]}")
@@ -183,7 +225,7 @@ check(f"{multi} client connections carry several requests", multi > 0)
 # overlap: a quick success to the same host between a failing request and
 # its error answer (the case a completion-order correlation gets wrong)
 spans = collections.defaultdict(list)	# host -> [(t req, t answer, ok)]
-for (treq, c, p, url, stream), tr, tans in zip(reqs, truth, ans_time):
+for (treq, c, p, url, stream, _), tr, tans in zip(reqs, truth, ans_time):
     host = url.split("/")[2] if url.startswith("http://") else url.split(":")[0]
     if tans is not None:
         spans[host].append((treq, tans, tr["verdict"] == "ok"))
@@ -201,4 +243,59 @@ check(f"{tried} connections to a host's second address", tried > 0)
 nx = [a for h in dns_ans.values() for a in h if a[1] == 3]
 check(f"{len(nx)} NXDOMAIN answers, each with the SOA's negative TTL",
       all(a[3] is not None for a in nx))
+
+if not proxies:
+    sys.exit(1 if bad else 0)
+# ---- two proxies, a resolver socket and a cache each
+want = {v[0] for v in proxies.values()}
+check(f"DNS asked from the proxies' {len(want)} resolver sockets only",
+      set(asks) == want, f"sockets {sorted(asks)}, truth {sorted(want)}")
+
+
+def kept(l):	# three names within a second (the first 64 asks from each)
+    return any(len({n for t, n in l[i:i + 64] if t - l[i][0] < 1}) >= 3
+               for i in range(len(l)))
+
+
+check("each socket asks three names within a second (a resolver's own)",
+      all(kept(asks[s]) for s in want))
+flips = [h for h, l in dns_ans.items()
+         if len({frozenset(a[5]) for a in l if a[1] == 0 and a[5]}) > 1]
+check(f"{len(flips)} hosts' A records flip between addresses", flips)
+# each request the gateway forwarded or tried: to its proxy's address
+fwd_bad, try_bad, stale = [], [], collections.Counter()
+for (treq, c, p, url, stream, pport), tr, tans, a in zip(reqs, truth,
+                                                         ans_time, used):
+    cause = tr["cause"]
+    if a is None or tans is None:
+        continue
+    host = url.split("/")[2] if url.startswith("http://") else url.split(":")[0]
+    if url.startswith("http://") and cause in (
+            "none", "upstream-5xx", "http-invalid-response",
+            "upstream-timeout", "upstream-closed"):
+        path = "/" + url.split("/", 3)[3]
+        if not any(treq <= t <= tans and d in a[5]
+                   for t, d in fwd[(host, path)]):
+            fwd_bad.append(f"#{tr['id']} {url} via {pport}: no request to "
+                           f"{sorted(a[5])}")
+    if cause not in ("tcp-rst", "syn-unanswered"):
+        continue
+    if not any(u["syn"] and treq <= u["syn"][0] <= tans and u["dst"] in a[5]
+               and (u["rst"] if cause == "tcp-rst" else
+                    not u["rst"] and not u["synack"])
+               for u in up.values()):
+        try_bad.append(f"#{tr['id']} {url} {cause} via {pport}: no such "
+                       f"attempt to {sorted(a[5])}")
+    # stale: the other socket was told another address after this answer
+    if any(b[4] != a[4] and a[0] < b[0] <= treq and b[1] == 0 and b[5]
+           and b[5] != a[5] for b in dns_ans[host]):
+        stale[cause] += 1
+check("each forwarded request went to an address of its proxy's answer",
+      not fwd_bad, "; ".join(fwd_bad[:5]))
+check("each tcp-rst / syn-unanswered has its attempt to an address of its "
+      "proxy's answer (RST / SYNs unanswered)", not try_bad,
+      "; ".join(try_bad[:5]))
+check(f"{sum(stale.values())} of them on a stale cache ({stale['tcp-rst']} "
+      f"tcp-rst, {stale['syn-unanswered']} syn-unanswered): the other "
+      "proxy had been told another address since", sum(stale.values()) > 0)
 sys.exit(1 if bad else 0)

@@ -3,7 +3,8 @@
 # requests to few hosts, outcomes flapping over every cause, DNS cached per
 # TTL (positive and negative), pooled upstream connections, address
 # fallback, keep-alive clients, two proxy ports in the big case, TTLs of
-# 1 s in a third — and the truth of every transaction from the generator's
+# 1 s in a third, two proxies with a DNS cache each and flipping A records
+# in a fifth — and the truth of every transaction from the generator's
 # plan. Checks, per case,
 # that `--report=json --all` gets >= BUSY_MIN_ALL % of all transactions
 # (default 99.9, issue 12's target) and >= 99 % of the failures right
@@ -172,6 +173,18 @@ case_run $D --requests 6000 --hosts 600 --rate 400 -S 1 && D_OK=1
 CASE_MIN_ALL=99.7 CASE_MIN_FAIL=98.5 \
     CASE_ABSENT="dns-nxdomain dns-error dns-no-response" \
     case_run busy-6000x1-2000rps --requests 6000 --hosts 1 --rate 2000 -S 1
+# two proxies on the gateway, nginx on 9090 (valid=3s) and squid on 3128,
+# each with its own resolver socket, DNS cache and pool; a third of the
+# hosts flip addresses every 3-8 s, and a cache still naming the old one
+# fails (RST, silence) where the other proxy's serves. Seeds 11, 12, 14
+# gave 90.6-93.3 % of all and 70.4-72.4 % of the failures right: a
+# proxy's cached NXDOMAIN, or its look-up in flight, loses to the other
+# socket's cached address (doc/performance.md); the floors sit below.
+# 5,000 requests: the schema check of 10,000 report lines took 20 s
+D=busy-5000x12-2proxies
+CASE_MIN_ALL=90 CASE_MIN_FAIL=70 \
+    case_run $D --requests 5000 --hosts 12 --rate 400 --proxies 2 -S 12 &&
+    tshark_check $D
 
 # ---- the same report whatever the cadence of diagnosis -------------------
 # gen -m small -s 40M -S 1: 17,959 requests, pooled connections, cached DNS;
