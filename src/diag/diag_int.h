@@ -116,9 +116,19 @@ diag_same_socket(const struct dns_query *q, const struct dns_query *r)
 /* Would a resolver cache q's answer (addresses or NXDOMAIN)? */
 bool diag_cache_entry(const struct flow *fl, const struct dns_query *q);
 /* Was q's name asked for again, later than its answer's slack, up to
- * `until` (l: the look-ups of q's name)? Then q had left the cache. */
+ * `until` (l: the look-ups of q's name), by anyone but t's proxy port's
+ * foreign resolvers (t NULL: by anyone)? Then q had left the cache. */
 bool diag_asked_again(const struct flow *fl, const struct key_list *l,
-    const struct dns_query *q, int64_t until);
+    const struct dns_query *q, const struct txn *t, int64_t until);
+/* Does q come from a resolver of another proxy than the one t's request
+ * went to (flow's dns_foreign_resolver), as known when it came? */
+static inline bool
+diag_foreign_query(const struct flow *fl, const struct txn *t,
+    const struct dns_query *q, int64_t req)
+{
+	return q->resolver != 0 &&
+	    dns_foreign_resolver(fl, q, fl->conns[t->conn].sport, req);
+}
 /* Has q's answer not expired from the gateway's cache by `at`? (One
  * that came after `at` has not: retiring keeps it for what comes.) */
 bool diag_cache_valid(const struct flow *fl, const struct dns_query *q,

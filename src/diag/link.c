@@ -230,6 +230,7 @@ fits_dns(const struct fit *f, uint32_t i)
 	const struct dns_query *q = &f->fl->dns[i];
 
 	return from_gateway(f->dg, &q->client, f->w) &&
+	    !diag_foreign_query(f->fl, f->t, q, f->w->req) &&
 	    strcasecmp(flow_str(f->fl, q->qname), flow_str(f->fl,
 	    f->t->host)) == 0;
 }
@@ -274,6 +275,7 @@ diag_inflight_query(const struct diag *dg, const struct flow *fl,
 		const struct dns_query *q = &fl->dns[i];
 
 		if (!sent_by_gateway(dg, &q->client, client) ||
+		    diag_foreign_query(fl, t, q, req) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
 		if (q->query.ts_ns < add_sat(req, -DIAG_INFLIGHT_NS) ||
@@ -350,7 +352,7 @@ diag_cache_entry(const struct flow *fl, const struct dns_query *q)
  */
 bool
 diag_asked_again(const struct flow *fl, const struct key_list *l,
-    const struct dns_query *q, int64_t until)
+    const struct dns_query *q, const struct txn *t, int64_t until)
 {
 	const char *name = flow_str(fl, q->qname);
 	unsigned steps = 0;
@@ -359,7 +361,8 @@ diag_asked_again(const struct flow *fl, const struct key_list *l,
 	    p > 0 && steps < DIAG_CACHE_WALK; p--, steps++) {
 		const struct dns_query *a = &fl->dns[l->items[p - 1]];
 
-		if (strcasecmp(flow_str(fl, a->qname), name) == 0)
+		if ((t == NULL || !diag_foreign_query(fl, t, a, until)) &&
+		    strcasecmp(flow_str(fl, a->qname), name) == 0)
 			return a->query.ts_ns > add_sat(q->answer.ts_ns,
 			    DIAG_SLACK_NS);
 	}
@@ -396,10 +399,11 @@ diag_cached_answer(const struct diag *dg, const struct flow *fl,
 
 		if (!diag_cache_entry(fl, q) || q->answer.ts_ns > before ||
 		    !sent_by_gateway(dg, &q->client, client) ||
+		    diag_foreign_query(fl, t, q, before) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
 		return diag_cache_valid(fl, q, at) &&
-		    !diag_asked_again(fl, l, q, before) ? i : NONE32;
+		    !diag_asked_again(fl, l, q, t, before) ? i : NONE32;
 	}
 	return NONE32;
 }
@@ -441,6 +445,7 @@ diag_socket_caches(const struct diag *dg, const struct flow *fl,
 		if (!q->socket_kept || (q->rcode == 0 &&
 		    !diag_cache_entry(fl, q)) ||
 		    !sent_by_gateway(dg, &q->client, client) ||
+		    diag_foreign_query(fl, t, q, before) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
 		for (k = 0; k < nseen && !diag_same_socket(seen[k], q); k++)

@@ -208,7 +208,7 @@ keep_cache_query(const struct diag *dg, const struct flow *fl, size_t i,
 	/* asked again before `from`: no request to come takes it (that
 	 * query may go now, and q with it, as if it had never been) */
 	if (diag_cache_valid(fl, q, from) &&
-	    !diag_asked_again(fl, key_find(&dg->by_name, hash), q,
+	    !diag_asked_again(fl, key_find(&dg->by_name, hash), q, NULL,
 	    add_sat(from, -1)))
 		k->dns[i] = 1;
 }

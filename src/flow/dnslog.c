@@ -1,6 +1,8 @@
 /*
  * dnslog.c: DNS queries and their answers, matched by id, addresses and
- * ports (the way Wireshark pairs them), with the A/AAAA/CNAME records kept.
+ * ports (the way Wireshark pairs them), with the A/AAAA/CNAME records kept;
+ * and the gateway's resolver sockets: which are a proxy's own, and which
+ * proxy port's requests each asks for.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -132,7 +134,7 @@ name_counted(const struct dns_socket *s, uint32_t name_hash)
  * One slot per hash of the socket: a kept socket keeps its slot from
  * sockets that come and go.
  */
-static bool
+static struct dns_socket *
 socket_seen(struct flow *fl, const struct dns_query *q, int64_t ts,
     uint32_t name_hash)
 {
@@ -147,10 +149,11 @@ socket_seen(struct flow *fl, const struct dns_query *q, int64_t ts,
 	s = &fl->dns_sockets[h >> 16 & (FLOW_DNS_SOCKETS - 1)];
 	if (s->cport != q->cport || !addr_eq(&s->client, &q->client)) {
 		if (socket_kept(s) && ts - s->last_ts < DNS_SOCKET_IDLE_NS)
-			return false;
+			return NULL;
 		s->client = q->client;
 		s->cport = q->cport;
 		s->names = 0;
+		s->resolver = 0;
 		s->last_ts = ts;
 	}
 	if (!socket_kept(s)) {
@@ -164,10 +167,139 @@ socket_seen(struct flow *fl, const struct dns_query *q, int64_t ts,
 			if (++s->names == DNS_SOCKET_KEPT_NAMES)
 				fl->dns_kept_sockets++;
 		}
+		if (socket_kept(s) && fl->nresolvers < FLOW_RESOLVERS) {
+			struct resolver *r = &fl->resolvers[fl->nresolvers++];
+
+			memset(r, 0, sizeof *r);
+			s->resolver = (uint16_t)fl->nresolvers;
+		}
 	}
 	if (ts > s->last_ts)
 		s->last_ts = ts;
-	return socket_kept(s);
+	return s;
+}
+
+/* A look-up this soon after a client request for its name on one proxy
+ * port alone tells which port's proxy the resolver asks for: a proxy
+ * asks as soon as it has read the request (under a millisecond seen). */
+#define RESOLVER_ASKS_NS (3LL * 1000000LL)
+#define RESOLVER_VOTES 3
+
+void
+dns_request_seen(struct flow *fl, const char *host, uint16_t port,
+    int64_t ts)
+{
+	struct recent_req *e;
+
+	if (host[0] == '\0')
+		return;
+	e = &fl->recent_reqs[fl->nrecent_reqs++ % FLOW_RECENT_REQS];
+	e->name_sig = name_sig(host, strlen(host));
+	e->port = port;
+	e->ts = ts;
+}
+
+/* The one proxy port of the recent requests for name_sig just before ts;
+ * 0 when none or several. */
+static uint16_t
+asking_port(const struct flow *fl, uint32_t sig, int64_t ts)
+{
+	size_t n = fl->nrecent_reqs < FLOW_RECENT_REQS ? fl->nrecent_reqs :
+	    FLOW_RECENT_REQS;
+	uint16_t port = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		const struct recent_req *e = &fl->recent_reqs[k];
+
+		if (e->name_sig != sig || e->ts > ts ||
+		    ts - e->ts > RESOLVER_ASKS_NS)
+			continue;
+		if (port != 0 && port != e->port)
+			return 0;
+		port = e->port;
+	}
+	return port;
+}
+
+/* Did r ask for the name within RESOLVER_RETRY_NS before? Remembers it. */
+#define RESOLVER_RETRY_NS (6LL * 1000000000LL)
+static bool
+resolver_asked(struct resolver *r, uint32_t sig, int64_t ts)
+{
+	size_t n = sizeof r->asked_sigs / sizeof r->asked_sigs[0];
+	bool again = false;
+
+	for (size_t k = 0; k < n && k < r->nasked; k++)
+		if (r->asked_sigs[k] == sig && ts - r->asked_ts[k] <
+		    RESOLVER_RETRY_NS && ts >= r->asked_ts[k])
+			again = true;
+	r->asked_sigs[r->nasked % n] = sig;
+	r->asked_ts[r->nasked % n] = ts;
+	r->nasked++;
+	return again;
+}
+
+/*
+ * A vote for port. A look-up can follow another proxy's request by
+ * chance (a few in a hundred): a port is the resolver's once it has
+ * RESOLVER_VOTES, while it has at least a quarter of the votes of the
+ * resolver's most voted port; and from then on.
+ */
+static void
+resolver_vote(struct resolver *r, uint16_t port, int64_t ts)
+{
+	uint16_t top = 0;
+	unsigned k;
+
+	for (k = 0; k < r->nports && r->ports[k] != port; k++)
+		;
+	if (k == r->nports) {
+		if (r->nports == FLOW_RESOLVER_PORTS)
+			return;
+		r->ports[k] = port;
+		r->votes[k] = 0;
+		r->since[k] = INT64_MAX;
+		r->nports++;
+	}
+	if (r->votes[k] < UINT16_MAX)
+		r->votes[k]++;
+	for (unsigned j = 0; j < r->nports; j++)
+		if (r->votes[j] > top)
+			top = r->votes[j];
+	if (r->since[k] == INT64_MAX && r->votes[k] >= RESOLVER_VOTES &&
+	    4 * (uint32_t)r->votes[k] >= top)
+		r->since[k] = ts;
+}
+
+/* Was r seen asking for port's requests by `at`; for any port's, with
+ * port 0? */
+static bool
+resolver_serves(const struct resolver *r, uint16_t port, int64_t at)
+{
+	for (unsigned k = 0; k < r->nports; k++)
+		if (r->since[k] <= at && (port == 0 || r->ports[k] == port))
+			return true;
+	return false;
+}
+
+/* Only where another resolver is known to serve the port: one proxy on
+ * two ports may be seen asking for one of them only. */
+bool
+dns_foreign_resolver(const struct flow *fl, const struct dns_query *q,
+    uint16_t port, int64_t at)
+{
+	const struct resolver *r;
+
+	if (q->resolver == 0)
+		return false;
+	r = &fl->resolvers[q->resolver - 1];
+	if (resolver_serves(r, port, at) || !resolver_serves(r, 0, at))
+		return false;
+	for (size_t i = 0; i < fl->nresolvers; i++)
+		if (&fl->resolvers[i] != r &&
+		    resolver_serves(&fl->resolvers[i], port, at))
+			return true;
+	return false;
 }
 
 static void
@@ -175,6 +307,8 @@ add_query(struct flow *fl, const struct frame_ref *fr, const struct pkt *p,
     const struct dns_msg *m, bool over_tcp)
 {
 	struct dns_query *q;
+	struct dns_socket *s;
+	uint32_t sig;
 	size_t b, qlen = strlen(m->qname);
 
 	if (fl->ndns >= fl->limits.max_dns ||
@@ -196,8 +330,18 @@ add_query(struct flow *fl, const struct frame_ref *fr, const struct pkt *p,
 	q->qname = strpool_add(&fl->strings, m->qname, qlen);
 	q->first_answer = NONE32;
 	q->over_tcp = over_tcp;
-	q->socket_kept = socket_seen(fl, q, fr->ts_ns, name_sig(m->qname,
-	    qlen));
+	sig = name_sig(m->qname, qlen);
+	s = socket_seen(fl, q, fr->ts_ns, sig);
+	q->socket_kept = s != NULL && socket_kept(s);
+	if (q->socket_kept && s->resolver != 0) {
+		uint16_t port = asking_port(fl, sig, fr->ts_ns);
+
+		struct resolver *r = &fl->resolvers[s->resolver - 1];
+
+		q->resolver = s->resolver;
+		if (!resolver_asked(r, sig, fr->ts_ns) && port != 0)
+			resolver_vote(r, port, fr->ts_ns);
+	}
 	b = query_bucket(fl, q);
 	q->hash_next = fl->dns_hash[b];
 	fl->dns_hash[b] = (uint32_t)fl->ndns;

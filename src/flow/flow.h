@@ -23,6 +23,9 @@
 #define FLOW_STREAM_SPARE 64	/* stream states kept for reuse */
 #define FLOW_DNS_SOCKETS 256	/* resolver sockets remembered (a power of 2) */
 #define FLOW_DNS_PORT DNS_PORT
+#define FLOW_RESOLVERS 64	/* kept resolver sockets told apart by port */
+#define FLOW_RESOLVER_PORTS 4	/* proxy ports one resolver is seen to serve */
+#define FLOW_RECENT_REQS 32	/* client requests a look-up may follow */
 
 enum conn_role {
 	CONN_OTHER = 0,		/* no HTTP seen (yet) */
@@ -114,6 +117,7 @@ struct dns_query {
 	 * socket (nginx's, squid's), with a cache of its own, not one
 	 * socket per look-up (dnslog.c) */
 	bool socket_kept;
+	uint16_t resolver;	/* its kept socket's, 1 + index; 0: none */
 	uint32_t hash_next;	/* chain of unanswered queries */
 };
 
@@ -123,7 +127,33 @@ struct dns_socket {
 	uint16_t cport;
 	uint16_t names;		/* names asked since first_ts */
 	uint32_t name_hashes[2];	/* the names counted (their hashes) */
+	uint16_t resolver;	/* once kept: 1 + index in flow.resolvers */
 	int64_t first_ts, last_ts;
+};
+
+/*
+ * A kept resolver socket and the proxy ports whose requests it asks for:
+ * two proxies on one gateway (nginx on one port, squid on another) keep a
+ * cache and a socket each. A port is the socket's once RESOLVER_VOTES of
+ * its look-ups followed, within moments, a client request for the name on
+ * that port and on no other (dnslog.c); `since`, from then on.
+ */
+struct resolver {
+	uint16_t ports[FLOW_RESOLVER_PORTS];
+	uint16_t votes[FLOW_RESOLVER_PORTS];
+	int64_t since[FLOW_RESOLVER_PORTS];	/* INT64_MAX: not yet */
+	uint16_t nports;
+	/* the names it asked for lately: a retry asks for no request */
+	uint32_t asked_sigs[8];
+	int64_t asked_ts[8];
+	unsigned nasked;	/* ever: the next goes at % 8 */
+};
+
+/* A client request's host (name_sig) and proxy port, as it came. */
+struct recent_req {
+	uint32_t name_sig;
+	uint16_t port;
+	int64_t ts;
 };
 
 struct dns_answer {
@@ -183,6 +213,10 @@ struct flow {
 	size_t dns_hash_size;
 	struct dns_socket dns_sockets[FLOW_DNS_SOCKETS];	/* by socket */
 	size_t dns_kept_sockets;	/* sockets that became kept, ever */
+	struct resolver resolvers[FLOW_RESOLVERS];
+	size_t nresolvers;
+	struct recent_req recent_reqs[FLOW_RECENT_REQS];	/* a ring */
+	size_t nrecent_reqs;	/* taken ever: the next goes at % size */
 	uint16_t proxy_ports[FLOW_MAX_PROXY_PORTS];
 	size_t nproxy_ports;
 	struct flow_limits limits;
@@ -305,5 +339,12 @@ uint32_t flow_conn_new(struct flow *fl, const struct gw_addr *caddr,
 void flow_rehash_conns(struct flow *fl);
 /* dns_hash rebuilt from dns[]: every unanswered query (dnslog.c). */
 void dns_rehash(struct flow *fl);
+/* dnslog.c: a client request for host on proxy port came at ts; and does
+ * q come from a resolver that asks for other proxy ports' requests, but
+ * was not seen asking for port's by `at`? */
+void dns_request_seen(struct flow *fl, const char *host, uint16_t port,
+    int64_t ts);
+bool dns_foreign_resolver(const struct flow *fl, const struct dns_query *q,
+    uint16_t port, int64_t at);
 
 #endif

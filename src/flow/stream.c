@@ -300,6 +300,9 @@ took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
 	m->host = intern(fl, h->host);
 	m->first_line = intern_line(fl, hb->s, hb->n);
 	request_authority(fl, m, h, pre);
+	if (c->role == CONN_CLIENT)
+		dns_request_seen(fl, flow_str(fl, m->authority), c->sport,
+		    m->head.ts_ns);
 	d->cur_msg = mi;
 	if (h->form == HTTP_FORM_AUTHORITY) {	/* CONNECT */
 		/* what follows is the tunnel's, not HTTP */

@@ -503,6 +503,96 @@ test_two_proxies_two_caches(void **state)
 }
 
 /*
+ * Two proxies on one gateway, nginx on 9090 and squid on 3128, each with
+ * a resolver socket and a cache of its own; each socket asked for three
+ * names right after requests for them on its proxy's port, and so is
+ * known to be that proxy's (dnslog.c). nginx's socket was told NXDOMAIN
+ * for HOST 2 s before the request (the zone's negative TTL is 5 s);
+ * squid's asked for HOST later and got 192.0.2.20. A request on 9090 is
+ * answered 502 at once, the gateway trying nothing: nginx answered from
+ * its own cache, the NXDOMAIN, not from the newest answer, squid's. And
+ * squid's look-up just after the request is not the request's own.
+ * Without the lessons (LEARN_NONE), the newest answer stays the cache.
+ */
+enum learning { LEARN_NONE, LEARN_PORTS };
+
+/* A client asks for name on proxy port `port`, and res looks it up 0.2 ms
+ * later (answered unless rcode < 0). */
+static uint64_t
+proxy_looks_up(struct scene *s, uint16_t cport, uint16_t port,
+    struct uf_side *res, int64_t at, const char *name, int rcode,
+    const struct uf_rr *rrs, size_t n)
+{
+	struct uf_side cli, gw;
+	char url[64];
+
+	snprintf(url, sizeof url, "http://%s/", name);
+	uf_side_init(&cli, "10.0.0.9", cport, 3000);
+	uf_side_init(&gw, "10.0.0.1", port, 5000);
+	uf_at(s->u, at);
+	uf_handshake(s->u, &cli, &gw);
+	uf_get(s->u, &cli, &gw, url, name);
+	return lookup_by(s, res, s->u->fl.stats.last_ts + UF_MS / 5, name,
+	    rcode, rrs, n);
+}
+
+static const struct txn *
+two_proxies(void **state, enum learning learning, uint64_t *nxdomain,
+    uint64_t *squids)
+{
+	static const struct uf_rr addr[] = {
+		{ DNS_T_A, NULL, 60, "192.0.2.20" },
+	};
+	static const char *const names[] = { "a.test", "b.test", "c.test",
+		"d.test", "e.test" };
+	struct uf *u = again(state);
+	struct uf_side squid;
+	struct scene s;
+	uint16_t cport = 41000;
+
+	scene_init(&s, u);
+	uf_side_init(&squid, "10.0.0.1", 33001, 0);
+	for (size_t k = 0; k < 5; k++) {
+		int64_t at = T0 - 5 * UF_S + (int64_t)k * 100 * UF_MS;
+
+		if (learning == LEARN_NONE) {
+			lookup_by(&s, &s.res, at, names[k], 0, addr, 1);
+			lookup_by(&s, &squid, at + 50 * UF_MS, names[k], 0,
+			    addr, 1);
+			continue;
+		}
+		proxy_looks_up(&s, cport++, 9090, &s.res, at, names[k], 0,
+		    addr, 1);
+		proxy_looks_up(&s, cport++, 3128, &squid, at + 50 * UF_MS,
+		    names[k], 0, addr, 1);
+	}
+	*nxdomain = lookup_by(&s, &s.res, T0 - 2 * UF_S, HOST, 3, NULL, 0);
+	*squids = lookup_by(&s, &squid, T0 - 1 * UF_S, HOST, 0, addr, 1);
+	uf_at(u, T0);
+	ask(&s);
+	lookup_by(&s, &squid, s.req_ts + UF_MS / 2, HOST, 0, addr, 1);
+	uf_at(u, s.req_ts + 2 * UF_MS);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	return uf_txn(u, learning == LEARN_NONE ? 1 : 11);
+}
+
+static void
+test_each_proxy_its_own_cache(void **state)
+{
+	const struct txn *t;
+	uint64_t nxdomain, squids;
+
+	t = two_proxies(state, LEARN_PORTS, &nxdomain, &squids);
+	assert_string_equal(uf_str((struct uf *)*state, t->url), URL);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	expect_lookup(state, t, LINK_CACHE, nxdomain);
+	t = two_proxies(state, LEARN_NONE, &nxdomain, &squids);
+	assert_string_equal(uf_str((struct uf *)*state, t->url), URL);
+	assert_int_not_equal(t->d.verdict, V_HOST_NOT_RESOLVABLE);
+}
+
+/*
  * The lab's crowd: three clients ask for one host at once, and the
  * gateway looks it up for each (a stub resolver, a socket per look-up).
  * Another request's look-up is answered (192.0.2.10) 0.1 ms before this
@@ -574,6 +664,8 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_attempt_after_another_answer, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_each_proxy_its_own_cache,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

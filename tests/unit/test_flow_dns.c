@@ -371,11 +371,89 @@ test_resolver_socket_kept(void **state)
 	assert_int_equal(fx->fl.dns_kept_sockets, 1);
 }
 
+/* The resolver socket res asks for name at `at`, `after` a client
+ * request for it on proxy port `port` (0: none). */
+static void
+asked_for(struct uf *fx, struct uf_side *res, uint16_t port, int64_t at,
+    int64_t after, uint16_t id, const char *name)
+{
+	if (port != 0)
+		dns_request_seen(&fx->fl, name, port, at - after);
+	uf_at(fx, at);
+	uf_dns_query(fx, res, &fx->srv, id, name, DNS_T_A);
+}
+
+/* Is the newest query foreign to requests on port at `at`? */
+static bool
+foreign_to(struct uf *fx, uint16_t port, int64_t at)
+{
+	return dns_foreign_resolver(&fx->fl, &fx->fl.dns[fx->fl.ndns - 1],
+	    port, at);
+}
+
+/*
+ * Two proxies on one gateway, nginx on 9090 and squid on 3128, each with
+ * a kept resolver socket: a socket's look-up right after a request for
+ * the name on one port alone is a vote for that port, and three votes
+ * make the port the socket's. A retry (the same name within seconds), a
+ * look-up over 3 ms after the request, or one after requests on both
+ * ports, does not vote; nor does a stray vote make a second port (under
+ * a quarter of the first's votes). A socket is foreign to a port only
+ * once another socket is known to serve it, and from then on.
+ */
+static void
+test_resolver_serves_ports(void **state)
+{
+	static const char *const names[] = { "a.test", "b.test", "c.test",
+		"d.test", "e.test", "f.test" };
+	struct uf *fx = *state;
+	struct uf_side nginx = fx->cli, squid = fx->cli;
+	int64_t t = 10 * UF_S, learnt;
+	uint16_t id = 0x100;
+
+	nginx.port = 40001;
+	squid.port = 40002;
+	/* kept at the third name; that one and the next two vote */
+	for (int k = 0; k < 5; k++)
+		asked_for(fx, &nginx, 9090, t + k * 10 * UF_MS, 200 * 1000,
+		    id++, names[k]);
+	assert_int_equal(fx->fl.nresolvers, 1);
+	assert_int_equal(fx->fl.resolvers[0].votes[0], 3);
+	learnt = fx->fl.resolvers[0].since[0];
+	assert_int_equal(learnt, t + 40 * UF_MS);
+	/* no vote: a retry, a late look-up, requests on two ports */
+	asked_for(fx, &nginx, 3128, t + 1 * UF_S, 200 * 1000, id++, "d.test");
+	asked_for(fx, &nginx, 3128, t + 1 * UF_S + 10 * UF_MS, 4 * UF_MS,
+	    id++, "g.test");
+	dns_request_seen(&fx->fl, "h.test", 9090, t + 1 * UF_S + 19 * UF_MS);
+	asked_for(fx, &nginx, 3128, t + 1 * UF_S + 20 * UF_MS, 100 * 1000,
+	    id++, "h.test");
+	assert_int_equal(fx->fl.resolvers[0].nports, 1);
+	/* squid's socket serves 3128 */
+	for (int k = 0; k < 5; k++)
+		asked_for(fx, &squid, 3128, t + 2 * UF_S + k * 10 * UF_MS,
+		    100 * 1000, id++, names[k]);
+	assert_int_equal(fx->fl.nresolvers, 2);
+	/* one stray vote for 3128 on nginx's socket: not its port */
+	asked_for(fx, &nginx, 3128, t + 3 * UF_S, 100 * 1000, id++,
+	    names[5]);
+	assert_int_equal(fx->fl.resolvers[0].votes[1], 1);
+	assert_int_equal(fx->fl.resolvers[0].since[1], INT64_MAX);
+	/* nginx's look-up: its own port's, foreign to squid's once squid's
+	 * socket was known to serve it */
+	assert_false(foreign_to(fx, 9090, t + 4 * UF_S));
+	assert_true(foreign_to(fx, 3128, t + 4 * UF_S));
+	assert_false(foreign_to(fx, 3128, t + 2 * UF_S));
+	assert_false(foreign_to(fx, 8080, t + 4 * UF_S));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_resolver_socket_kept,
+		    uf_setup_dns, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_resolver_serves_ports,
 		    uf_setup_dns, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_answer_matches_whole_key,
 		    uf_setup_dns, uf_teardown),
