@@ -255,3 +255,4 @@ fi
 if [ -n "${A_OK:-}" ]; then tui_counts $A; else notok "$A: TUI counts (no capture)"; fi
 if [ -n "${B_OK:-}" ]; then tui_counts $B; else notok "$B: TUI counts (no capture)"; fi
 if [ -n "${C_OK:-}" ]; then tui_counts $C; else notok "$C: TUI counts (no capture)"; fi
+if [ -n "${E_OK:-}" ]; then tui_counts $E; else notok "$E: TUI counts (no capture)"; fi
