@@ -19,6 +19,7 @@ PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 CAP=$ROOT/examples/gw502-odd.pcap
 PORTS=9094,9095,9096          # tinyproxy, privoxy, apache
 USER_STATUS=404,500,502,503,504
+S=gwodd-tui-$$
 
 odd_check() { # odd_check PREFIX CAPTURE: lab_check.py with both status sets
 	run_checker "${1}lab_check $(basename "$2")" "$1" "$PY" "$ROOT/tests/e2e/lab_check.py" \
@@ -42,6 +43,25 @@ if [ -f "$CAP" ] && [ -f "${CAP%.*}.truth.tsv" ]; then
 	        [.status, .verdict, .cause, .masked]' "$TMPD/plain.json" 2>&1)"
 else
 	notok "examples/gw502-odd.pcap and its truth are committed"
+fi
+
+# The screen: the odd statuses listed as gateway errors, each saying who
+# chose its status, and the status line's counts those of --report.
+if command -v tmux >/dev/null && [ -f "$CAP" ]; then
+	want=$("$GW_BIN" --report=json "$CAP" 2>/dev/null | wc -l)
+	if tmux_session 200 50 "env TERM=tmux-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 '$GW_BIN' '$CAP'"; then
+		see "TUI: the list holds the $want failures of 30 requests" \
+		    "Gateway errors $want/30"
+		see "TUI: the status line counts $want errors" " $want errors:"
+		see "TUI: tinyproxy's 500 after NXDOMAIN is listed" \
+		    "500 HOST NOT RESOLVABLE"
+		see "TUI: its evidence says the gateway chose the 500" \
+		    "the gateway answered 500 itself"
+		keys q
+		tmux kill-session -t "$S" 2>/dev/null
+	fi
+else
+	skip "the TUI on the committed capture (tmux not installed)"
 fi
 
 # The truth builder agrees with itself: run on the committed capture and
