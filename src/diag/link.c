@@ -166,6 +166,44 @@ pick_nearest(const struct fit *f, const struct key_list *l,
 }
 
 /*
+ * A kept resolver socket (a proxy's own) asks again for a name only for a
+ * request that came after its answer: a query of a type answered already,
+ * or one sent over LOOKUP_PAIR_NS after the look-up's first answer, starts
+ * another look-up, not a retry (squid asks AAAA just after its A was
+ * answered, 0.1 ms after: the same look-up).
+ */
+#define LOOKUP_PAIR_NS (2LL * 1000000LL)
+struct answered {
+	int64_t at;		/* the look-up's first answer; INT64_MAX: none */
+	unsigned types;		/* bit per query type answered (A, AAAA, other) */
+};
+
+static unsigned
+type_bit(uint16_t qtype)
+{
+	return qtype == DNS_T_A ? 1u : qtype == DNS_T_AAAA ? 2u : 4u;
+}
+
+static bool
+new_lookup(const struct dns_query *q0, const struct dns_query *q,
+    const struct answered *a)
+{
+	return q0->socket_kept && q->query.ts_ns >= a->at &&
+	    ((a->types & type_bit(q->qtype)) != 0 ||
+	    q->query.ts_ns > add_sat(a->at, LOOKUP_PAIR_NS));
+}
+
+static void
+answered_add(struct answered *a, const struct dns_query *q)
+{
+	if (q->rcode < 0)
+		return;
+	if (q->answer.ts_ns < a->at)
+		a->at = q->answer.ts_ns;
+	a->types |= type_bit(q->qtype);
+}
+
+/*
  * A look-up: query `first` and what the same socket asked for the same
  * name after it until `until` (its retries, the AAAA beside the A).
  */
@@ -176,6 +214,7 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 	const struct dns_query *q0 = &fl->dns[first];
 	const char *name = flow_str(fl, q0->qname);
 	const struct key_list *l = key_find(&dg->by_name, name_hash(name));
+	struct answered answered = { INT64_MAX, 0 };
 
 	for (size_t p = l ? key_lower(l, q0->query.ts_ns) : 0;
 	    l && p < l->n && l->ts[p] <= until && t->d.ndns < DIAG_MAX_DNS;
@@ -188,6 +227,9 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 		if (q->cport != q0->cport || !addr_eq(&q->client, &q0->client) ||
 		    strcasecmp(flow_str(fl, q->qname), name) != 0)
 			continue;
+		if (new_lookup(q0, q, &answered))
+			break;
+		answered_add(&answered, q);
 		if (dg->dns_claimed[i] && !t->d.shared && i != first)
 			continue;
 		t->d.dns[t->d.ndns++] = i;
@@ -195,7 +237,8 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 }
 
 /* The first query of the look-up q belongs to: what the same socket
- * asked for the same name just before it (the A before the AAAA). */
+ * asked for the same name just before it (the A before the AAAA), not
+ * before a kept socket's earlier look-up was answered. */
 uint32_t
 diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 {
@@ -214,8 +257,14 @@ diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 		if (l->items[p - 1] < first && q->cport == q0->cport &&
 		    addr_eq(&q->client, &q0->client) &&
 		    strcasecmp(flow_str(fl, q->qname),
-		    flow_str(fl, q0->qname)) == 0)
+		    flow_str(fl, q0->qname)) == 0) {
+			struct answered earlier = { INT64_MAX, 0 };
+
+			answered_add(&earlier, q);
+			if (new_lookup(q0, &fl->dns[first], &earlier))
+				break;
 			first = l->items[p - 1];
+		}
 	}
 	return first;
 }

@@ -593,6 +593,66 @@ test_each_proxy_its_own_cache(void **state)
 }
 
 /*
+ * A proxy's own resolver socket (kept: it asked for three names) is told
+ * NXDOMAIN for HOST for one request; 50 ms later another client's request
+ * for HOST comes and the socket asks again, unanswered this time, until
+ * the gateway answers 502 4 s later. The second look-up is the second
+ * request's own, not a retry of the first (answered already): its cause
+ * is the silence. From a socket that asks A and then, 0.1 ms after the
+ * A's answer, AAAA (squid), the two are one look-up.
+ */
+static void
+test_kept_socket_asks_again(void **state)
+{
+	static const char *const names[] = { "a.test", "b.test", "c.test" };
+	struct uf *u = *state;
+	struct uf_side cli2, gw2;
+	struct scene s;
+	const struct txn *t;
+	uint64_t again_q, a, aaaa;
+
+	scene_init(&s, u);
+	for (size_t k = 0; k < 3; k++)
+		lookup_at(&s, T0 - 2 * UF_S + (int64_t)k * 100 * UF_MS,
+		    names[k], 0, addr300, 1);
+	uf_at(u, T0);
+	ask(&s);
+	lookup_at(&s, s.req_ts + UF_MS / 5, HOST, 3, NULL, 0);
+	gateway_answers(&s, 502);
+	uf_at(u, s.req_ts + 50 * UF_MS);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL_B);
+	again_q = lookup_at(&s, u->fl.stats.last_ts + UF_MS / 5, HOST, -1,
+	    NULL, 0);
+	uf_at(u, s.req_ts + 4 * UF_S);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	t = uf_txn(u, 2);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	expect_lookup(state, t, LINK_TIME, again_q);
+	expect_verdict(uf_txn(u, 1), V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+
+	u = again(state);
+	scene_init(&s, u);
+	for (size_t k = 0; k < 3; k++)
+		lookup_at(&s, T0 - 2 * UF_S + (int64_t)k * 100 * UF_MS,
+		    names[k], 0, addr300, 1);
+	uf_at(u, T0);
+	ask(&s);
+	a = lookup_at(&s, s.req_ts + UF_MS / 5, HOST, 3, NULL, 0);
+	uf_at(u, u->fl.stats.last_ts + UF_MS / 10);
+	aaaa = uf_dns_query(u, &s.res, &s.dns, ++s.dns_id, HOST, DNS_T_AAAA);
+	uf_dns_answer(u, &s.dns, &s.res, s.dns_id, HOST, DNS_T_AAAA, 3, NULL,
+	    0);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	assert_int_equal(t->d.ndns, 2);
+	assert_int_equal(u->fl.dns[t->d.dns[0]].query.number, a);
+	assert_int_equal(u->fl.dns[t->d.dns[1]].query.number, aaaa);
+}
+
+/*
  * The lab's crowd: three clients ask for one host at once, and the
  * gateway looks it up for each (a stub resolver, a socket per look-up).
  * Another request's look-up is answered (192.0.2.10) 0.1 ms before this
@@ -665,6 +725,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_attempt_after_another_answer, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_each_proxy_its_own_cache,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_kept_socket_asks_again,
 		    uf_setup, uf_teardown),
 	};
 
