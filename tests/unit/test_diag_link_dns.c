@@ -601,22 +601,31 @@ test_each_proxy_its_own_cache(void **state)
  * is the silence. From a socket that asks A and then, 0.1 ms after the
  * A's answer, AAAA (squid), the two are one look-up.
  */
+/* The scene's resolver socket asks for three names (a kept socket), then
+ * the client asks (frames 1-3 of ask(), at T0). */
+static void
+kept_then_asked(struct scene *s, struct uf *u)
+{
+	static const char *const names[] = { "a.test", "b.test", "c.test" };
+
+	scene_init(s, u);
+	for (size_t k = 0; k < 3; k++)
+		lookup_at(s, T0 - 2 * UF_S + (int64_t)k * 100 * UF_MS,
+		    names[k], 0, addr300, 1);
+	uf_at(u, T0);
+	ask(s);
+}
+
 static void
 test_kept_socket_asks_again(void **state)
 {
-	static const char *const names[] = { "a.test", "b.test", "c.test" };
 	struct uf *u = *state;
 	struct uf_side cli2, gw2;
 	struct scene s;
 	const struct txn *t;
 	uint64_t again_q, a, aaaa;
 
-	scene_init(&s, u);
-	for (size_t k = 0; k < 3; k++)
-		lookup_at(&s, T0 - 2 * UF_S + (int64_t)k * 100 * UF_MS,
-		    names[k], 0, addr300, 1);
-	uf_at(u, T0);
-	ask(&s);
+	kept_then_asked(&s, u);
 	lookup_at(&s, s.req_ts + UF_MS / 5, HOST, 3, NULL, 0);
 	gateway_answers(&s, 502);
 	uf_at(u, s.req_ts + 50 * UF_MS);
@@ -632,12 +641,7 @@ test_kept_socket_asks_again(void **state)
 	expect_verdict(uf_txn(u, 1), V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
 
 	u = again(state);
-	scene_init(&s, u);
-	for (size_t k = 0; k < 3; k++)
-		lookup_at(&s, T0 - 2 * UF_S + (int64_t)k * 100 * UF_MS,
-		    names[k], 0, addr300, 1);
-	uf_at(u, T0);
-	ask(&s);
+	kept_then_asked(&s, u);
 	a = lookup_at(&s, s.req_ts + UF_MS / 5, HOST, 3, NULL, 0);
 	uf_at(u, u->fl.stats.last_ts + UF_MS / 10);
 	aaaa = uf_dns_query(u, &s.res, &s.dns, ++s.dns_id, HOST, DNS_T_AAAA);
