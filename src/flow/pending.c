@@ -362,11 +362,9 @@ promote(struct flow *fl, struct pending_table *pt, uint32_t i, uint32_t prior)
 			    .offset = e->data[0].offset };
 			struct pkt p;
 
+			/* stream_feed reads the bytes and their sequence
+			 * number only: the connection is ci's */
 			memset(&p, 0, sizeof p);
-			p.src = e->caddr;
-			p.dst = e->saddr;
-			p.sport = e->cport;
-			p.dport = e->sport;
 			p.seq = e->seq0;
 			p.payload = e->buf;
 			p.payload_len = p.payload_wire_len = prior;
