@@ -226,15 +226,14 @@ asking_port(const struct flow *fl, uint32_t sig, int64_t ts)
 static bool
 resolver_asked(struct resolver *r, uint32_t sig, int64_t ts)
 {
-	size_t n = sizeof r->asked_sigs / sizeof r->asked_sigs[0];
 	bool again = false;
 
-	for (size_t k = 0; k < n && k < r->nasked; k++)
+	for (size_t k = 0; k < FLOW_RESOLVER_ASKED && k < r->nasked; k++)
 		if (r->asked_sigs[k] == sig && ts - r->asked_ts[k] <
 		    RESOLVER_RETRY_NS && ts >= r->asked_ts[k])
 			again = true;
-	r->asked_sigs[r->nasked % n] = sig;
-	r->asked_ts[r->nasked % n] = ts;
+	r->asked_sigs[r->nasked % FLOW_RESOLVER_ASKED] = sig;
+	r->asked_ts[r->nasked % FLOW_RESOLVER_ASKED] = ts;
 	r->nasked++;
 	return again;
 }
@@ -334,12 +333,12 @@ add_query(struct flow *fl, const struct frame_ref *fr, const struct pkt *p,
 	s = socket_seen(fl, q, fr->ts_ns, sig);
 	q->socket_kept = s != NULL && socket_kept(s);
 	if (q->socket_kept && s->resolver != 0) {
-		uint16_t port = asking_port(fl, sig, fr->ts_ns);
-
 		struct resolver *r = &fl->resolvers[s->resolver - 1];
+		uint16_t port;
 
 		q->resolver = s->resolver;
-		if (!resolver_asked(r, sig, fr->ts_ns) && port != 0)
+		if (!resolver_asked(r, sig, fr->ts_ns) &&
+		    (port = asking_port(fl, sig, fr->ts_ns)) != 0)
 			resolver_vote(r, port, fr->ts_ns);
 	}
 	b = query_bucket(fl, q);

@@ -25,6 +25,7 @@
 #define FLOW_DNS_PORT DNS_PORT
 #define FLOW_RESOLVERS 64	/* kept resolver sockets told apart by port */
 #define FLOW_RESOLVER_PORTS 4	/* proxy ports one resolver is seen to serve */
+#define FLOW_RESOLVER_ASKED 8	/* names a resolver asked lately, kept */
 #define FLOW_RECENT_REQS 32	/* client requests a look-up may follow */
 
 enum conn_role {
@@ -144,9 +145,9 @@ struct resolver {
 	int64_t since[FLOW_RESOLVER_PORTS];	/* INT64_MAX: not yet */
 	uint16_t nports;
 	/* the names it asked for lately: a retry asks for no request */
-	uint32_t asked_sigs[8];
-	int64_t asked_ts[8];
-	unsigned nasked;	/* ever: the next goes at % 8 */
+	uint32_t asked_sigs[FLOW_RESOLVER_ASKED];
+	int64_t asked_ts[FLOW_RESOLVER_ASKED];
+	unsigned nasked;	/* ever: the next goes at % FLOW_RESOLVER_ASKED */
 };
 
 /* A client request's host (name_sig) and proxy port, as it came. */
