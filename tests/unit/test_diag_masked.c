@@ -118,6 +118,23 @@ test_own_error_after_failure(void **state)
 	expect_not_masked(answered(state, CLOSED, 200));
 }
 
+/* Who chose the status ends the summary, cut at any buffer size like the
+ * rest of the sentence and never past it. */
+static void
+test_note_fits_any_buffer(void **state)
+{
+	static const char note[] = "; the gateway answered 500 itself";
+	const struct txn *t = answered(state, REFUSED, 500);
+	char full[256];
+	size_t n;
+
+	uf_summary(*state, t, full, sizeof full);
+	n = strlen(full);
+	assert_true(n > sizeof note);
+	assert_string_equal(full + n - (sizeof note - 1), note);
+	uf_summary_cuts(*state, t);
+}
+
 int
 main(void)
 {
@@ -125,6 +142,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_reply_relayed,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_own_error_after_failure,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_note_fits_any_buffer,
 		    uf_setup, uf_teardown),
 	};
 

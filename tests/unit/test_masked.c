@@ -110,6 +110,7 @@ expect_masked(const struct tunnel *tn, const struct txn *t, enum cause c)
 	    (unsigned long long)tn->close);
 	if (strstr(sum, want) == NULL || strstr(sum, "answered 200") == NULL)
 		fail_msg("summary \"%s\" lacks \"%s\"", sum, want);
+	uf_summary_cuts(tn->s.u, t);
 	diag_syn_series(&tn->s.u->fl, t, tn->s.u->fl.stats.last_ts, &ss);
 	assert_int_equal(ss.n, c == C_SYN_UNANSWERED ? 4 : 1);
 	assert_int_equal(ss.syn[ss.n - 1].number,

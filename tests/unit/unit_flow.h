@@ -698,6 +698,27 @@ uf_summary(const struct uf *u, const struct txn *t, char *out, size_t len)
 	return out;
 }
 
+/* t's summary cut at every buffer size from 1 to a few bytes past its
+ * end is the whole one cut there, as snprintf cuts, and writes nothing
+ * past the buffer. */
+static inline void
+uf_summary_cuts(const struct uf *u, const struct txn *t)
+{
+	char full[512], got[560], want[560];
+	size_t n;
+
+	uf_summary(u, t, full, sizeof full);
+	n = strlen(full);
+	assert_true(n + 40 < sizeof got);
+	for (size_t len = 1; len <= n + 8; len++) {
+		memset(got, 'x', sizeof got);
+		memset(want, 'x', sizeof want);
+		uf_summary(u, t, got, len);
+		snprintf(want, len, "%s", full);
+		assert_memory_equal(got, want, sizeof got);
+	}
+}
+
 static inline const char *
 uf_str(const struct uf *u, strref r)
 {
