@@ -1,5 +1,5 @@
-# ns.sh: what the capture labs (record.sh, record_hop.sh, record_busy.sh)
-# share, sourced by each; defines functions only, runs nothing. Every process a lab starts
+# ns.sh: what the capture labs (record.sh, record_hop.sh, record_busy.sh,
+# record_odd.sh) share, sourced by each; defines functions only, runs nothing. Every process a lab starts
 # is tracked by PID, every namespace it creates is listed, and one cleanup
 # (on EXIT, INT and TERM) stops the processes, kills anything left inside
 # the lab's namespaces and deletes them, whatever happened.
@@ -33,6 +33,22 @@ need() { # need COMMAND PACKAGE: installs PACKAGE when COMMAND is missing
     [ "$created" = 1 ] && rm -f "$policy"
     [ "$rc" = 0 ] || die "apt-get install $2 failed (exit $rc)"
     command -v "$1" >/dev/null 2>&1 || die "$1 still missing after installing $2"
+}
+
+# need_lab_tools: what every lab uses (namespaces, firewall, capture, the
+# truth scripts, the one-run lock); sets PY to Debian's python3 rather than
+# any shim in PATH (the scripts use its stdlib only)
+need_lab_tools() {
+    need ip iproute2
+    need ss iproute2
+    need sysctl procps
+    need ping iputils-ping
+    need iptables iptables
+    need tcpdump tcpdump
+    need tshark tshark
+    need python3 python3
+    need flock util-linux
+    PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 }
 
 PIDS=()      # every process started (ip netns exec execs, so $! is the daemon)
@@ -131,6 +147,19 @@ ns_new() { # ns_new NAME: a tracked namespace with lo up
     ip -n "$1" link set lo up
 }
 
+ipv4_only() { # ipv4_only NS...: no IPv6 at all in them (keeps the capture quiet)
+    local ns
+    for ns in "$@"; do
+        nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+            net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+    done
+}
+
+hosts_new() { # hosts_new NS...: tracked IPv4-only namespaces, lo up
+    local ns
+    for ns in "$@"; do ns_new "$ns"; ipv4_only "$ns"; done
+}
+
 start() { # start NS LOGNAME CMD...: background daemon in NS, PID tracked
     local ns=$1 name=$2; shift 2
     # not through nsx(): a function would fork a subshell and $! would be its PID
@@ -156,8 +185,7 @@ listening() { # listening NS tcp|udp ADDR:PORT-regex
 # A lab on one bridge: the namespace $NS_BR holds br0 and no address at all;
 # every host namespace gets one veth leg (eth0) on it.
 bridge_new() { # bridge_new: makes $NS_BR (tracked) with br0 up
-    ns_new "$NS_BR"
-    nsx "$NS_BR" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+    hosts_new "$NS_BR"
     ip -n "$NS_BR" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0
     ip -n "$NS_BR" link set br0 up
 }

@@ -44,25 +44,15 @@ LAB_TAG=lab LAB_PREFIX=$P LAB_KEEP=${GW502LAB_KEEP_TMP:-0}
 [ "$(id -u)" = 0 ] || die "must run as root (network namespaces, iptables in namespaces)"
 
 # --- dependencies (CI: fresh Debian 12) ----------------------------------
-need ip iproute2
-need ss iproute2
-need sysctl procps
-need ping iputils-ping
-need iptables iptables
+need_lab_tools
 need ip6tables iptables
 need dnsmasq dnsmasq-base
 need mitmdump mitmproxy
 need nginx nginx-light
-need tcpdump tcpdump
-need tshark tshark
 need dumpcap wireshark-common
 need reordercap wireshark-common
 need curl curl
 need squid squid
-need python3 python3
-need flock util-linux
-# Prefer Debian's interpreter (stdlib only is used) over any shim in PATH.
-PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
 # --- one lab at a time (a parallel test's run finishes first, bounded) ------
 lab_begin gw502lab 400
@@ -83,9 +73,7 @@ log "building namespaces"
 bridge_new
 for ns in "$NS_GW" "$NS_DNS" "$NS_UP1" "$NS_UP2" "$NS_C1" "$NS_C2" "$NS_C3" "$NS_C6"; do ns_add "$ns"; done
 # IPv4-only hosts: no IPv6 at all on them (keeps the capture quiet).
-for ns in "$NS_DNS" "$NS_UP1" "$NS_C1" "$NS_C2" "$NS_C3"; do
-    nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
-done
+ipv4_only "$NS_DNS" "$NS_UP1" "$NS_C1" "$NS_C2" "$NS_C3"
 # The gateway has ONE leg on the lab bridge: eth0 sees clients, DNS and upstreams.
 attach "$NS_GW"  p-gw   "$GW4/24" "$GW6/64"
 attach "$NS_DNS" p-dns  "$DNS4/24" "$DNSDEAD4/24" "$RCODEDNS4/24" "$SQDNS4/24"

@@ -39,33 +39,19 @@ LAB_TAG=hop LAB_PREFIX=$P LAB_KEEP=${GWHOP_KEEP_TMP:-0}
 [ "$(id -u)" = 0 ] || die "must run as root (network namespaces, firewall rules in namespaces)"
 
 # --- dependencies (installed when missing, no service started) -------------
-need ip iproute2
-need ss iproute2
-need sysctl procps
-need ping iputils-ping
-need iptables iptables
+need_lab_tools
 need nft nftables
 need dnsmasq dnsmasq-base
 need nginx nginx-light
-need tcpdump tcpdump
-need tshark tshark
 need mergecap wireshark-common
 need editcap wireshark-common
 need curl curl
-need python3 python3
-need flock util-linux
-PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
 # --- one run at a time ------------------------------------------------------
 lab_begin gwhop 300
 START=$(date +%s)
 
 # --- helpers ---------------------------------------------------------------
-ns_add() { # ns_add NAME: IPv4 only, lo up
-    ns_new "$1"
-    nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
-}
-
 link() { # link NS_A IF_A ADDR_A NS_B IF_B ADDR_B: a veth pair (ADDR "-": none)
     ip -n "$1" link add "$2" type veth peer name "$5" netns "$4"
     [ "$3" = - ] || ip -n "$1" addr add "$3" dev "$2"
@@ -81,7 +67,7 @@ link() { # link NS_A IF_A ADDR_A NS_B IF_B ADDR_B: a veth pair (ADDR "-": none)
 # rules act on the port, before br0's capture point (ingress: lost before
 # the hop) or after it (egress: the hop sent it, the gateway never got it).
 log "building namespaces"
-for ns in "$NS_CL" "$NS_GW" "$NS_RT" "$NS_DNS" "$NS_UP"; do ns_add "$ns"; done
+hosts_new "$NS_CL" "$NS_GW" "$NS_RT" "$NS_DNS" "$NS_UP"
 link "$NS_CL" eth0 "$CL4/24" "$NS_GW" eth0 "$GWC4/24"
 link "$NS_GW" eth1 "$GWU4/24" "$NS_RT" gwport -
 ip -n "$NS_RT" link add br0 type bridge stp_state 0 forward_delay 0

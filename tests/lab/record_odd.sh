@@ -41,21 +41,12 @@ LAB_TAG=odd LAB_PREFIX=$P LAB_KEEP=${GWODD_KEEP_TMP:-0}
 
 [ "$(id -u)" = 0 ] || die "must run as root (network namespaces, iptables in namespaces)"
 
-need ip iproute2
-need ss iproute2
-need sysctl procps
-need ping iputils-ping
-need iptables iptables
+need_lab_tools
 need dnsmasq dnsmasq-base
 need tinyproxy tinyproxy-bin
 need privoxy privoxy
 need apache2 apache2
-need tcpdump tcpdump
-need tshark tshark
 need curl curl
-need python3 python3
-need flock util-linux
-PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
 lab_begin gwodd 300
 START=$(date +%s)
@@ -63,10 +54,7 @@ START=$(date +%s)
 # --- topology: one bridge, every host one leg on it, IPv4 only ---------------
 log "building namespaces"
 bridge_new
-for ns in "$NS_GW" "$NS_DNS" "$NS_UP" "$NS_C1"; do
-    ns_new "$ns"
-    nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
-done
+hosts_new "$NS_GW" "$NS_DNS" "$NS_UP" "$NS_C1"
 attach "$NS_GW"  p-gw  "$GW4/24"
 attach "$NS_DNS" p-dns "$DNS4/24"
 attach "$NS_UP"  p-up  "$OK4/24" "$CLOSED4/24" "$NOSTATUS4/24" "$CLOSER4/24" \
