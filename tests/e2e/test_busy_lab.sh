@@ -1,7 +1,9 @@
 #!/bin/bash
 # The busy lab (tests/lab/record_busy.sh): real nginx and squid on a gateway
 # under load from three clients, a 1 s DNS TTL, a host whose address flips
-# between one that serves and one that drops SYNs. gw502tui's
+# between one that serves and one that drops SYNs, a host whose look-ups
+# are never answered (a DNS outage: requests join a look-up in flight,
+# nginx resends it every 5 s, squid gives it up after 5.5-6 s). gw502tui's
 # `--report=json --all` is compared, request by request, with the truth
 # tests/lab/busy_truth.py derived from tshark, the access logs and the
 # clients' logs (busy_lab_check.py): verdict and cause, the gateway's

@@ -23,8 +23,13 @@ request it finds, in the packets:
     (tcp-rst), ICMP unreachable (icmp-unreachable) or SYNs never answered
     (syn-unanswered);
   - when the log names no address: the gateway's DNS look-ups of the host,
-    answered NXDOMAIN (dns-nxdomain), with another error (dns-error) or not
-    at all (dns-no-response), no older than its 1 s cache.
+    answered NXDOMAIN (dns-nxdomain) or with another error (dns-error), no
+    older than its 1 s cache; or not at all (dns-no-response): the look-up
+    the request waited for is the newest query for the host from its
+    proxy's resolver socket (a socket is the proxy's whose requests for a
+    name come just before that socket's fresh queries for it, by majority)
+    sent at most LOOKUP_S before the request, with every earlier send of
+    that query ID (a resend); no answer to it before the gateway answered.
 Writes one line per request (OUT.tsv) with the verdict and cause classes
 gw502tui uses (doc/report.schema.json). Self-checks, each failure printed
 on stderr and making the exit status 1: every request the clients logged
@@ -33,7 +38,9 @@ is in the capture and in its proxy's log with that status, every proxy-log
 line is a captured request, every address the log names was a DNS answer
 for the host at most 3 s before it was used, the evidence found agrees
 with the access log's account (DNS failure with no address, a connect
-failure with squid's ERR_CONNECT_FAIL, ...), and every request got a class.
+failure with squid's ERR_CONNECT_FAIL, ...), a request without an answer
+from DNS waited on a query from its own proxy's socket that was not
+answered before the gateway answered, and every request got a class.
 """
 import argparse
 import bisect
@@ -49,9 +56,13 @@ FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst",
           "tcp.flags.ack", "tcp.flags.reset", "tcp.flags.fin", "tcp.len",
           "http.request.uri", "http.response.code",
           "dns.flags.response", "dns.flags.rcode", "dns.qry.name",
-          "dns.qry.type", "dns.a", "icmp.type", "icmp.code"]
+          "dns.qry.type", "dns.a", "icmp.type", "icmp.code",
+          "udp.srcport", "udp.dstport", "dns.id"]
 DNS_CACHE_S = 1.5   # both proxies keep an answer 1 s (TTL, valid=1s): plus slack
 ADDR_AGE_S = 3.0    # an address used must have been a DNS answer this recently
+# an unanswered look-up a request can join: nginx resends its query every
+# 5 s while a request waits, squid gives a look-up up 5-6 s after its query
+LOOKUP_S = 6.5
 RCODE = {"0": "NOERROR", "2": "SERVFAIL", "3": "NXDOMAIN", "5": "REFUSED"}
 
 PROBLEMS = []
@@ -65,7 +76,7 @@ class Pkt:
     __slots__ = ["no", "t", "src", "dst", "sport", "dport", "stream", "syn",
                  "ack", "rst", "fin", "len", "uri", "code", "dnsresp",
                  "rcode", "qname", "qtype", "a", "icmp", "icmpcode",
-                 "inner_dst"]
+                 "inner_dst", "usport", "udport", "dnsid"]
 
 
 def read_capture(cap, ports):
@@ -98,6 +109,9 @@ def read_capture(cap, ports):
         p.dnsresp = c[14] in ("1", "True")
         p.rcode, p.qname, p.qtype, p.a = c[15], c[16].lower(), c[17], c[18]
         p.icmp, p.icmpcode = c[19].split(",")[0], c[20].split(",")[0]
+        p.usport = int(first(c[21])) if c[21] else 0
+        p.udport = int(first(c[22])) if c[22] else 0
+        p.dnsid = first(c[23])
         pkts.append(p)
     return pkts
 
@@ -238,8 +252,9 @@ def main():
     attempt_t = {srv: [c["t"] for c in cs] for srv, cs in attempts.items()}
 
     # --- DNS: the gateway's questions and the answers -------------------------
-    dns_q = collections.defaultdict(list)   # name -> [(t, frame)] A queries
+    dns_q = collections.defaultdict(list)   # name -> [(t, frame, socket, id)] A queries
     dns_r = collections.defaultdict(list)   # name -> [(t, frame, rcode, [addrs])]
+    answered = {}                           # (socket, id, name) -> first answer's time
     for p in pkts:
         if not p.qname or p.qtype.split(",")[0] != "1":
             continue
@@ -247,8 +262,28 @@ def main():
         if p.dnsresp and p.dst == gw:
             dns_r[name].append((p.t, p.no, RCODE.get(p.rcode, p.rcode),
                                 [x for x in p.a.split(",") if x]))
+            answered.setdefault((p.udport, p.dnsid, name), p.t)
         elif not p.dnsresp and p.src == gw:
-            dns_q[name].append((p.t, p.no))
+            dns_q[name].append((p.t, p.no, p.usport, p.dnsid))
+    # which proxy asks from which socket: a fresh query (an ID not sent
+    # before) follows the request that wanted it within milliseconds
+    req_t = collections.defaultdict(list)   # host -> [(t, proxy)] client requests
+    for r in creq.values():
+        req_t[urlsplit(r["url"]).hostname].append((r["t"], r["proxy"]))
+    for v in req_t.values():
+        v.sort()
+    votes = collections.defaultdict(collections.Counter)
+    for name, qs in dns_q.items():
+        seen_ids = set()
+        ts = [x[0] for x in req_t.get(name, [])]
+        for t, _, sock, qid in qs:
+            if (sock, qid) in seen_ids:
+                continue
+            seen_ids.add((sock, qid))
+            i = bisect.bisect_right(ts, t) - 1
+            if i >= 0 and t - ts[i] <= 0.05:
+                votes[sock][req_t[name][i][1]] += 1
+    sock_proxy = {sock: c.most_common(1)[0][0] for sock, c in votes.items()}
 
     # --- one truth line per request -------------------------------------------
     out = []
@@ -329,9 +364,25 @@ def main():
                     verdict, cause = "host-not-resolvable", "dns-nxdomain"
                 elif last[2] != "NOERROR":
                     verdict, cause = "host-not-resolvable", "dns-error"
-            elif asked:
-                verdict, cause = "host-not-resolvable", "dns-no-response"
-                evidence = [asked[-1][1]]
+            else:
+                # the look-up in flight: the newest query from the proxy's
+                # socket before the answer, and its resends (same ID)
+                own = [q for q in dns_q.get(host, []) if q[0] <= t1 and
+                       sock_proxy.get(q[2]) == cap["proxy"]]
+                last = own[-1] if own else None
+                if last and last[0] >= t0 - LOOKUP_S:
+                    sends = [q for q in own if q[2:] == last[2:] and q[0] >= last[0] - 2 * LOOKUP_S]
+                    t_ans = answered.get((last[2], last[3], host))
+                    if t_ans is not None and t_ans <= t1:
+                        problem("%s: its look-up (frame %d) was answered (%.3f) before the gateway's answer"
+                                % (key, last[1], t_ans))
+                    else:
+                        verdict, cause = "host-not-resolvable", "dns-no-response"
+                        evidence = [q[1] for q in sends]
+                        note = "look-up from port %d id %s, %d send(s)" % (last[2], last[3], len(sends))
+                elif asked:
+                    problem("%s: no query from %s's resolver socket, other queries %s"
+                            % (key, cap["proxy"], [q[1] for q in asked]))
         if verdict is None:
             problem("%s %s via %s status %s: no class from the packets (log %s)"
                     % (key, host, cap["proxy"], cap["status"], log))

@@ -3,7 +3,9 @@
 
 usage: busydns.py ADDR ZONEFILE FLIP_S
 
-ZONEFILE has lines "NAME ADDR" (NAME without ".busy.test") and one line
+ZONEFILE has lines "NAME ADDR" (NAME without ".busy.test"), lines "NAME"
+alone (a mute name: every query for it, of any type, is received and
+logged but never answered, as by a dead authoritative server) and one line
 "flip ADDR_A ADDR_B": flip.busy.test answers ADDR_A for FLIP_S seconds,
 then ADDR_B for FLIP_S seconds, and so on (from the server's start), so
 which cached answer a gateway used matters. Every answer has a TTL of 1 s
@@ -11,7 +13,8 @@ which cached answer a gateway used matters. Every answer has a TTL of 1 s
 again every second. A query for an A record of a listed name gets its
 address; AAAA (or another type) of a listed name NOERROR without an
 answer; any other name in busy.test NXDOMAIN; a name outside it REFUSED.
-Each answer is logged to stdout: time, client, name, type, rcode, address.
+Each query is logged to stdout: time, client, name, type, rcode, address
+("-" and "no-answer" for a mute name's).
 The process exits on SIGTERM/SIGINT; a malformed query is ignored.
 """
 import os
@@ -27,6 +30,9 @@ TTL = 1
 ZONE = (b"busy", b"test")
 
 
+MUTE = object()   # a mute name's entry in the zone: never answered
+
+
 def load(path):
     names, flip = {}, None
     with open(path) as f:
@@ -36,6 +42,8 @@ def load(path):
                 flip = (socket.inet_aton(w[1]), socket.inet_aton(w[2]))
             elif len(w) == 2:
                 names[w[0].lower().encode()] = socket.inet_aton(w[1])
+            elif len(w) == 1:
+                names[w[0].lower().encode()] = MUTE
     return names, flip
 
 
@@ -65,6 +73,8 @@ def reply(query, names, flip, t0, flip_s):
             addr = flip[int((time.monotonic() - t0) // flip_s) % 2]
         else:
             addr = names.get(host)
+        if addr is MUTE:                             # received, never answered
+            return None, "%s\t%d\t-\tno-answer" % (name, qtype)
         if addr is None:
             rcode, ns = 3, soa()                     # NXDOMAIN
         elif qtype != 1:
@@ -94,6 +104,7 @@ def main():
         out, log = reply(data, names, flip, t0, flip_s)
         if out is not None:
             s.sendto(out, peer)
+        if log is not None:
             print("%.6f\t%s\t%s" % (time.time(), peer[0], log), flush=True)
 
 

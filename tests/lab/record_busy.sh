@@ -5,7 +5,9 @@
 # the rest spread over hosts that fail every way a gateway sees (NXDOMAIN,
 # dropped SYNs, ICMP admin-prohibited, RST, no status line, closed
 # without a byte, a relayed 502, a silent upstream) -- while a DNS server
-# answers with a 1 s TTL and flip.busy.test changes its address every few
+# answers with a 1 s TTL, never answers any look-up of mute.busy.test (a
+# DNS outage: several requests wait for one look-up at once, others come
+# after a proxy gave up), and flip.busy.test changes its address every few
 # seconds between a host that serves and one whose SYNs are dropped. Both
 # proxies cache DNS per that TTL, nginx keeps a keep-alive pool to
 # pool.busy.test, squid to every host. Records the gateway's eth0 (both
@@ -41,8 +43,9 @@ NOSTATUS4=10.251.0.85 CLOSER4=10.251.0.86 UP502_4=10.251.0.87 SILENT4=10.251.0.8
 DROP4=10.251.0.90 ADMIN4=10.251.0.91 FLIPDROP4=10.251.0.92
 PORT_NGINX=9091 PORT_SQUID=9092
 SYN_RETRIES=2
-# host=weight: what the clients ask for (HOST.busy.test; "missing" is not in the zone)
-MIX=www=62,flip=10,pool=6,missing=4,drop=2,blocked=2,closed=3,nostatus=3,closer=3,up502=3,silent=2
+# host=weight: what the clients ask for (HOST.busy.test; "missing" is not in
+# the zone, "mute" is but never answered: about 60 of 1,500 requests)
+MIX=www=58,flip=10,pool=6,missing=4,mute=4,drop=2,blocked=2,closed=3,nostatus=3,closer=3,up502=3,silent=2
 
 LAB_TAG=busy LAB_PREFIX=$P LAB_KEEP=${GWBUSY_KEEP_TMP:-0}
 . "$HERE/ns.sh"
@@ -89,7 +92,7 @@ up_firewall drop "$DROP4" "$FLIPDROP4"
 up_firewall admin "$ADMIN4"
 wait_for 5 "gateway reaches the bridge" nsx "$NS_GW" ping -c1 -W1 "$DNS4"
 
-# --- DNS: busy.test with a 1 s TTL, flip.busy.test changing -------------------
+# --- DNS: busy.test with a 1 s TTL, flip.busy.test changing, mute silent -------
 cat >"$TMP/busy.zone" <<EOF
 www $WWW4
 pool $POOL4
@@ -100,6 +103,7 @@ nostatus $NOSTATUS4
 closer $CLOSER4
 up502 $UP502_4
 silent $SILENT4
+mute
 flip $FLIPOK4 $FLIPDROP4
 EOF
 start "$NS_DNS" busydns "$PY" "$HERE/busydns.py" "$DNS4" "$TMP/busy.zone" "$FLIP_S"
