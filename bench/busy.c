@@ -47,7 +47,22 @@
  * from one long-lived resolver socket (a fixed source port per proxy, A
  * and AAAA, retries from it too) and keeps its own in-flight look-ups,
  * negative cache and keep-alive pool (per address: it takes a connection
- * to the address its cache names). A third of the hosts (every third from
+ * to the address its cache names). A look-up that gets no answer is
+ * timed as each proxy does, with the real defaults divided by five (the
+ * one-proxy mode keeps glibc's stub: 4 tries 1 s apart, new ids after
+ * two, gives up after 4 s). nginx (ngx_resolver.c) sends the same query,
+ * ids too, every resend_timeout (1 s for the real 5 s) while a request
+ * waits; each request for the name meanwhile waits on it for its own
+ * resolver_timeout (6 s for 30 s), and a request after the last one gave
+ * up starts a new look-up with new ids from the same socket. Its server
+ * answers the resend 7-13 s after the first query, if a request still
+ * waits then (every waiter has the address), no earlier one. squid
+ * (dns_internal.cc) sends A and AAAA with their ids again after
+ * dns_retransmit_interval (1 s for 5 s), doubled after each try (one
+ * name server), gives up at the first try's end past dns_timeout (6 s
+ * for 30 s): tries at 0, 1, 3 s, gives up at 7 s; requests meanwhile
+ * share it. Neither keeps the failure (squid's ipcache would, for
+ * negative_dns_ttl; the lab's squid 5.7 did not). A third of the hosts (every third from
  * the third on) have an A record that flips between two addresses every
  * 3-8 s, TTL 1, 2 or 5 s (--ttl overrides): failover DNS, where the
  * address no longer named is out of service — its server closes its idle
@@ -97,6 +112,11 @@ struct hcache {
 	int64_t expires;	/* cached until; == answered: not cached */
 	uint32_t addr;		/* the first A record it was given */
 	struct upconn *idle;	/* the pool: idle keep-alive connections */
+	/* --proxies 2, nginx's look-up that gets no answer: its query ids
+	 * (A, AAAA) and when it sends them again while someone waits */
+	uint16_t id[2];
+	int64_t resend;
+	int64_t heard;		/* the resend the server answers, if sent */
 };
 
 struct bhost {
@@ -347,6 +367,128 @@ sess_done(struct bsess *b, int64_t end)
 
 /* ---- the gateway's DNS cache (each proxy's) ---- */
 /*
+ * --proxies 2: how each proxy times a look-up that gets no answer, from
+ * their source (see the header), with the real defaults divided by five
+ * so that an outage fits a bench file (doc/performance.md cites them):
+ *
+ * - nginx sends A and AAAA once (ngx_resolve_name_locked), sends the
+ *   same bytes, ids too, again every resend_timeout while a request
+ *   waits (ngx_resolver_resend) and drops the name when none does; a
+ *   request for the name meanwhile waits too (rn->waiting), each for its
+ *   own resolver_timeout (ngx_resolver_set_timeout); a request after the
+ *   last one gave up starts a new look-up with new ids.
+ * - squid sends A, then AAAA (idnsALookup, idnsSendSlaveAAAAQuery), each
+ *   with its id, again with the same bytes after dns_retransmit_interval,
+ *   doubled after every try with one name server, and gives up at the
+ *   first try's end dns_timeout after the start (idnsCheckQueue); a
+ *   request meanwhile shares it (idnsCachedLookup).
+ */
+#define NGX_RESEND (1 * NS)	/* resend_timeout: 5 s */
+#define NGX_TIMEOUT (6 * NS)	/* resolver_timeout: 30 s */
+#define SQ_RETRANSMIT (1 * NS)	/* dns_retransmit_interval: 5 s */
+#define SQ_TIMEOUT (6 * NS)	/* dns_timeout: 30 s */
+
+static int64_t cache_until(const struct bhost *, unsigned, enum cause,
+    int64_t);
+
+/* Proxy p asks for name from its resolver socket at t: A, then AAAA. */
+static void
+proxy_ask(int64_t t, unsigned p, const char *name, const uint16_t id[2],
+    const struct dns_answer *a)
+{
+	uint8_t m[512];
+	size_t n;
+
+	n = dns_msg(m, id[0], name, 1, -1, a);
+	udp_dns(t, 1, proxies[p].resolver_port, m, n);
+	n = dns_msg(m, id[1], name, 28, -1, a);
+	udp_dns(t + 70 * US, 1, proxies[p].resolver_port, m, n);
+}
+
+/* nginx's look-up c of h gets no answer: its resends until a waiter's
+ * give-up at until, the last so far. */
+static void
+ngx_waits(struct bhost *h, struct hcache *c, const struct dns_answer *a,
+    int64_t until)
+{
+	for (; c->resend < until; c->resend += NGX_RESEND)
+		proxy_ask(c->resend + (int64_t)rrange(0, 3 * MS), 0, h->name,
+		    c->id, a);
+	c->answered = c->expires = until;
+}
+
+/*
+ * A request joins nginx's look-up c of h that got no answer so far, at
+ * ts (it waits until its own resolver_timeout). The server is silent
+ * until c->heard: the resend then is answered if a request still waits
+ * (the outage is over), and every waiter has the address. Returns when
+ * the request has it or gives up (*dc).
+ */
+static int64_t
+ngx_join(struct bhost *h, struct hcache *c, int64_t ts,
+    const struct dns_answer *a, enum cause *dc, uint32_t *addr)
+{
+	int64_t until = ts + NGX_TIMEOUT + (int64_t)rrange(0, 1 * MS), t;
+	struct dns_answer now = *a;
+	uint8_t m[512];
+	size_t n;
+	uint16_t port = proxies[0].resolver_port;
+
+	if (until <= c->heard) {
+		ngx_waits(h, c, a, until);
+		*dc = C_DNS_NO_RESPONSE;
+		return until;
+	}
+	ngx_waits(h, c, a, c->heard + 1);	/* up to the answered one */
+	now.addr[0] = announced(h, c->heard);
+	/* after the 502s of those whose give-up came just before */
+	t = c->heard + (int64_t)rrange(3 * MS, 6 * MS);
+	n = dns_msg(m, c->id[0], h->name, 1, 0, &now);
+	udp_dns(t, 0, port, m, n);
+	n = dns_msg(m, c->id[1], h->name, 28, 0, &now);
+	udp_dns(t + 150 * US, 0, port, m, n);
+	c->dns = *dc = C_NONE;
+	c->addr = *addr = now.addr[0];
+	c->answered = t + 200 * US;
+	c->expires = cache_until(h, 0, C_NONE, c->answered);
+	return c->answered;
+}
+
+/*
+ * Proxy p's look-up of h at ts that gets no answer (--proxies 2): returns
+ * when the proxy gives up (nginx: on the request's own resolver_timeout;
+ * later requests may keep it asking, ngx_waits).
+ */
+static int64_t
+proxy_silent(struct bhost *h, unsigned p, int64_t ts,
+    const struct dns_answer *a)
+{
+	struct hcache *c = &h->c[p];
+	int64_t sent = ts, wait = SQ_RETRANSMIT;
+
+	c->id[0] = (uint16_t)rnd();
+	c->id[1] = (uint16_t)rnd();
+	if (!proxies[p].squid) {
+		proxy_ask(ts, p, h->name, c->id, a);
+		c->resend = ts + NGX_RESEND;
+		/* the server answers the resend 7-13 s after this query
+		 * (past this request's resolver_timeout), if one is sent */
+		c->heard = c->resend + (int64_t)rrange(NGX_TIMEOUT / NGX_RESEND,
+		    2 * NGX_TIMEOUT / NGX_RESEND) * NGX_RESEND;
+		ngx_waits(h, c, a, ts + NGX_TIMEOUT +
+		    (int64_t)rrange(0, 1 * MS));
+		return c->answered;
+	}
+	for (;;) {
+		proxy_ask(sent, p, h->name, c->id, a);
+		if (sent + wait - ts >= SQ_TIMEOUT)
+			return sent + wait + (int64_t)rrange(0, 3 * MS);
+		sent += wait + (int64_t)rrange(0, 3 * MS);
+		wait *= 2;
+	}
+}
+
+/*
  * Until when proxy p keeps an answer the gateway had at answered: an
  * address for its TTL (nginx: `valid` seconds whatever the TTL, while its
  * clock's second is not past the answer's second + valid), an NXDOMAIN
@@ -385,6 +527,9 @@ resolve(struct bhost *h, unsigned p, int64_t ts, enum cause *dc,
 	if (c->looked && ts < c->answered) {	/* in flight: wait for it */
 		*dc = c->dns;
 		*addr = c->addr;
+		if (cfg.proxies > 1 && !proxies[p].squid &&
+		    c->dns == C_DNS_NO_RESPONSE)	/* nginx: joins it */
+			return ngx_join(h, c, ts, &a, dc, addr);
 		return c->answered + (int64_t)rrange(10 * US, 100 * US);
 	}
 	if (c->looked && ts < c->expires) {	/* cached */
@@ -409,9 +554,12 @@ resolve(struct bhost *h, unsigned p, int64_t ts, enum cause *dc,
 	c->looked = 1;
 	c->dns = *dc;
 	c->addr = *addr = a.addr[0];
-	c->answered = cfg.proxies > 1 ? lookup_from(ts,
-	    proxies[p].resolver_port, h->name, rcode, &a) :
-	    lookup(ts, h->name, rcode, &a);
+	if (cfg.proxies > 1 && rcode < 0)
+		c->answered = proxy_silent(h, p, ts, &a);
+	else
+		c->answered = cfg.proxies > 1 ? lookup_from(ts,
+		    proxies[p].resolver_port, h->name, rcode, &a) :
+		    lookup(ts, h->name, rcode, &a);
 	c->expires = cache_until(h, p, *dc, c->answered);
 	h->last = c;
 	truth.dns_lookups++;

@@ -174,11 +174,14 @@ for (treq, c, p, url, stream, pport), tr in zip(reqs, truth):
             read < lastb[0] + HAD + lastb[2] + EDGE
     neg = lastb and lastb[1] == 3 and read < lastb[0] + HAD + lastb[3] + EDGE
     fresh = after[0][1] if after and not pos and not neg else None
+    # a look-up in flight when the gateway read the request (its A
+    # answered just before the request's frame, its AAAA not yet)
+    flight = lastb[1] if lastb and read < lastb[0] + HAD else None
     cause = tr["cause"]
     if cause == "dns-nxdomain":
         ok = neg or fresh == 3
     elif cause == "dns-error":
-        ok = fresh in (2, 5)
+        ok = fresh in (2, 5) or flight in (2, 5)
     elif cause == "dns-no-response":
         ok = not pos and not neg and not after and any(
             treq - 5 <= q <= tans for q in dns_q[host])
