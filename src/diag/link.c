@@ -205,7 +205,8 @@ answered_add(struct answered *a, const struct dns_query *q)
 
 /*
  * A look-up: query `first` and what the same socket asked for the same
- * name after it until `until` (its retries, the AAAA beside the A).
+ * name after it until `until` (its retries, the AAAA beside the A). A
+ * long one keeps its first query and its newest: the answer comes last.
  */
 static void
 add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
@@ -215,9 +216,10 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 	const char *name = flow_str(fl, q0->qname);
 	const struct key_list *l = key_find(&dg->by_name, name_hash(name));
 	struct answered answered = { INT64_MAX, 0 };
+	unsigned taken = 0;
 
 	for (size_t p = l ? key_lower(l, q0->query.ts_ns) : 0;
-	    l && p < l->n && l->ts[p] <= until && t->d.ndns < DIAG_MAX_DNS;
+	    l && p < l->n && l->ts[p] <= until && taken < DIAG_CACHE_WALK;
 	    p++) {
 		uint32_t i = l->items[p];
 		const struct dns_query *q = &fl->dns[i];
@@ -232,13 +234,34 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 		answered_add(&answered, q);
 		if (dg->dns_claimed[i] && !t->d.shared && i != first)
 			continue;
+		if (t->d.ndns == DIAG_MAX_DNS) {
+			memmove(&t->d.dns[1], &t->d.dns[2], (DIAG_MAX_DNS - 2) *
+			    sizeof t->d.dns[0]);
+			t->d.ndns--;
+		}
 		t->d.dns[t->d.ndns++] = i;
+		taken++;
 	}
+}
+
+/*
+ * A kept socket's resend of q: nginx sends a look-up again every 5 s
+ * (resend_timeout) with the same ID while a request waits for it, each
+ * request giving up after its own resolver_timeout; so a request may
+ * wait on a look-up asked long before it, up to DIAG_INFLIGHT_NS.
+ * Unanswered still: the newest send takes the answer (dnslog.c).
+ */
+static bool
+resent(const struct dns_query *q0, const struct dns_query *q)
+{
+	return q0->socket_kept && q->id == q0->id && q->qtype == q0->qtype &&
+	    q->rcode < 0;
 }
 
 /* The first query of the look-up q belongs to: what the same socket
  * asked for the same name just before it (the A before the AAAA), not
- * before a kept socket's earlier look-up was answered. */
+ * before a kept socket's earlier look-up was answered; and the sends a
+ * kept socket's query repeats. */
 uint32_t
 diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 {
@@ -251,18 +274,24 @@ diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 	for (size_t p = l ? key_lower(l, q0->query.ts_ns) : 0;
 	    p > 0 && steps < DIAG_MAX_DNS; p--, steps++) {
 		const struct dns_query *q = &fl->dns[l->items[p - 1]];
+		bool near = fl->dns[first].query.ts_ns - q->query.ts_ns <=
+		    DIAG_SLACK_NS;
 
-		if (q0->query.ts_ns - q->query.ts_ns > DIAG_SLACK_NS)
+		if (!near && (!q0->socket_kept ||
+		    q0->query.ts_ns - q->query.ts_ns > DIAG_INFLIGHT_NS))
 			break;
-		if (l->items[p - 1] < first && q->cport == q0->cport &&
-		    addr_eq(&q->client, &q0->client) &&
+		if (l->items[p - 1] >= first || !diag_same_socket(q, q0) ||
 		    strcasecmp(flow_str(fl, q->qname),
-		    flow_str(fl, q0->qname)) == 0) {
+		    flow_str(fl, q0->qname)) != 0)
+			continue;
+		if (near) {
 			struct answered earlier = { INT64_MAX, 0 };
 
 			answered_add(&earlier, q);
 			if (new_lookup(q0, &fl->dns[first], &earlier))
 				break;
+			first = l->items[p - 1];
+		} else if (resent(q0, q)) {
 			first = l->items[p - 1];
 		}
 	}
@@ -1561,6 +1590,14 @@ verdict_dns(const struct flow *fl, struct txn *t, const struct window *w)
 	return true;
 }
 
+/* Was t's look-up asked before `at`: in flight when the request came? */
+static bool
+asked_before(const struct flow *fl, const struct txn *t, int64_t at)
+{
+	return t->d.ndns > 0 && t->d.dns_link == LINK_TIME &&
+	    fl->dns[t->d.dns[0]].query.ts_ns < at;
+}
+
 /*
  * What t takes for itself once settled. A gateway error takes all its
  * evidence; a success takes only what it certainly used (its upstream
@@ -1578,11 +1615,10 @@ claim(struct diag *dg, const struct flow *fl, const struct txn *t,
 	for (unsigned k = 0; k < d->nconns; k++)
 		if (t->is_error || seen(w, &fl->conns[d->conns[k]].synack))
 			dg->conn_claimed[d->conns[k]] = 1;
-	if (!t->is_error || d->dns_link != LINK_TIME)
-		return;
 	/* a look-up in flight when the request came is not its own: the
 	 * request that started it may still take it as its own */
-	if (d->ndns > 0 && fl->dns[d->dns[0]].query.ts_ns < w->req)
+	if (!t->is_error || d->dns_link != LINK_TIME ||
+	    asked_before(fl, t, w->req))
 		return;
 	for (unsigned k = 0; k < d->ndns; k++)
 		dg->dns_claimed[d->dns[k]] = 1;
@@ -1769,6 +1805,10 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	w.from = add_sat(req->start.ts_ns, -DIAG_SLACK_NS);
 	w.to = diag_tunnel_end_ns(dg, fl, t, txn_end_ns(fl, t, now));
 	link_dns_any(dg, fl, t, &w);
+	/* asked for another request (not by a clock's skew): this one
+	 * waited for it */
+	if (asked_before(fl, t, add_sat(w.req, -DIAG_SKEW_NS)))
+		t->d.shared = true;
 	naddrs = candidate_addrs(fl, t, addrs, MAX_CANDIDATE_ADDRS);
 	link_conns(dg, fl, t, &w, addrs, naddrs);
 	link_request_line(dg, fl, t, &w);

@@ -265,6 +265,31 @@ masked_note(const struct flow *fl, const struct txn *t, char *out,
 	    secs(close->ts_ns - fl->msgs[t->req].start.ts_ns));
 }
 
+/* "N DNS queries ... got no answer in S s": the gateway waited from the
+ * request on, or from the look-up's first query when the request came
+ * while it was in flight (nginx resends one every 5 s while anyone
+ * waits: a request may wait on a look-up asked long before it). */
+static void
+unanswered(const struct flow *fl, const struct txn *t, const char *host,
+    char *out, size_t outlen)
+{
+	const struct diagnosis *d = &t->d;
+	int64_t req = fl->msgs[t->req].head.ts_ns,
+	    asked = fl->dns[d->dns[0]].query.ts_ns,
+	    waited = txn_elapsed_ns(fl, t, fl->stats.last_ts);
+	char srv[ADDR_STRLEN];
+	int n;
+
+	n = snprintf(out, outlen, "%u DNS quer%s for %s to %s got no answer "
+	    "in %.1f s", d->ndns, d->ndns == 1 ? "y" : "ies", host,
+	    addr_fmt(&fl->dns[d->dns[0]].server, srv, sizeof srv),
+	    secs(asked < req ? waited + (req - asked) : waited));
+	if (asked < add_sat(req, -DIAG_SLACK_NS) && n > 0 &&
+	    (size_t)n < outlen)
+		snprintf(out + n, outlen - (size_t)n, " (the first sent %.1f s "
+		    "before the request)", secs(req - asked));
+}
+
 static void
 summary_dns(const struct flow *fl, const struct txn *t, char *out,
     size_t outlen)
@@ -293,10 +318,7 @@ summary_dns(const struct flow *fl, const struct txn *t, char *out,
 		    host, note);
 		return;
 	}
-	snprintf(out, outlen, "%u DNS quer%s for %s to %s got no answer in "
-	    "%.1f s", d->ndns, d->ndns == 1 ? "y" : "ies", host,
-	    addr_fmt(&fl->dns[d->dns[0]].server, srv, sizeof srv),
-	    secs(txn_elapsed_ns(fl, t, fl->stats.last_ts)));
+	unanswered(fl, t, host, out, outlen);
 }
 
 /*

@@ -14,7 +14,11 @@ client, client port and URL. Prints TAP lines:
     the masked mark as the truth says;
   - per proxy and failure class (cause): how many the report got right;
   - where the truth knows the upstream address (from the access log,
-    confirmed by the packets): the report's connect.server is it.
+    confirmed by the packets): the report's connect.server is it;
+  - for a request that waited on a silent look-up (dns-no-response), its
+    DNS queries are every send of that look-up (its proxy's socket, one
+    query ID: nginx resends it every 5 s), however long before the
+    request the first went out.
 A line is `ok` when its share is at least the class's threshold: 100 %
 unless --min proxy:cause=PCT (or cause=PCT, or proxy=PCT for the proxy's
 totals) lowers it. Thresholds below 100 are for mismatches analysed and
@@ -101,6 +105,15 @@ def main():
     for r in truth:
         t = report.get((r["client"], int(r["client_port"]), r["url"]))
         p, cause = r["proxy"], r["cause"]
+        if t and cause == "dns-no-response" and t["cause"] == cause:
+            sends = sorted(int(x) for x in r["evidence"].split(","))
+            got_sends = sorted(q["frame"] for q in t.get("dns", []))
+            tot[(p, "lookup")] += 1
+            right[(p, "lookup")] += got_sends == sends
+            if got_sends != sends:
+                wrong[(p, "lookup")].append(
+                    f"{r['url']} from {r['client']}:{r['client_port']}: truth "
+                    f"sends {sends}, report {got_sends}")
         got = (t["verdict"], t["cause"]) if t else ("(missing)", "-")
         good = got == (r["verdict"], cause)
         fail = r["verdict"] != "ok"
@@ -133,16 +146,18 @@ def main():
                             ("status", "gateway status as in the capture"),
                             ("masked", "masked as the truth says"),
                             ("upstream", "upstream address (connect.server) as the "
-                                         "access log and packets say")):
+                                         "access log and packets say"),
+                            ("lookup", "silent look-ups with all their sends")):
             n, k = tot[(p, what)], right[(p, what)]
             if n == 0:
                 continue
             lim = floor(p, what)
-            ex = wrong.get((p, what), []) if what == "upstream" else []
+            ex = wrong.get((p, what), []) if what in ("upstream", "lookup") else []
             out(pct(k, n) >= lim, f"{p}: {k}/{n} {label} ({pct(k, n):.2f} %"
                 + (f", threshold {lim:g} %)" if lim < 100 else ")"), ex[:8])
         for cause in sorted(c for (q, c) in tot if q == p and c not in
-                            ("all", "failures", "status", "masked", "upstream")):
+                            ("all", "failures", "status", "masked", "upstream",
+                             "lookup")):
             n, k = tot[(p, cause)], right[(p, cause)]
             lim = floor(p, cause)
             out(pct(k, n) >= lim, f"{p} {cause}: {k}/{n} as the truth says ({pct(k, n):.2f} %"

@@ -371,7 +371,7 @@ def main():
                        sock_proxy.get(q[2]) == cap["proxy"]]
                 last = own[-1] if own else None
                 if last and last[0] >= t0 - LOOKUP_S:
-                    sends = [q for q in own if q[2:] == last[2:] and q[0] >= last[0] - 2 * LOOKUP_S]
+                    sends = [q for q in own if q[2:] == last[2:]]
                     t_ans = answered.get((last[2], last[3], host))
                     if t_ans is not None and t_ans <= t1:
                         problem("%s: its look-up (frame %d) was answered (%.3f) before the gateway's answer"

@@ -52,18 +52,9 @@ LAB_TAG=busy LAB_PREFIX=$P LAB_KEEP=${GWBUSY_KEEP_TMP:-0}
 
 [ "$(id -u)" = 0 ] || die "must run as root (network namespaces, iptables in namespaces)"
 
-need ip iproute2
-need ss iproute2
-need sysctl procps
-need ping iputils-ping
-need iptables iptables
+need_lab_tools
 need nginx nginx-light
 need squid squid
-need tcpdump tcpdump
-need tshark tshark
-need python3 python3
-need flock util-linux
-PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
 lab_begin gwbusy 300
 START=$(date +%s)
@@ -71,10 +62,7 @@ START=$(date +%s)
 # --- topology: one bridge, every host one leg on it, IPv4 only ---------------
 log "building namespaces"
 bridge_new
-for ns in "$NS_GW" "$NS_DNS" "$NS_UP" "$NS_C1" "$NS_C2" "$NS_C3"; do
-    ns_new "$ns"
-    nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
-done
+hosts_new "$NS_GW" "$NS_DNS" "$NS_UP" "$NS_C1" "$NS_C2" "$NS_C3"
 attach "$NS_GW"  p-gw  "$GW4/24"
 attach "$NS_DNS" p-dns "$DNS4/24"
 attach "$NS_UP"  p-up  "$WWW4/24" "$FLIPOK4/24" "$POOL4/24" "$CLOSED4/24" "$NOSTATUS4/24" \

@@ -31,14 +31,26 @@
 #include "unit_flow.h"
 #include "diag_scene.h"
 
+/* t took the look-up whose n queries are frames `queries`, linked as
+ * `link`. */
+static void
+expect_queries(void **state, const struct txn *t, int link, size_t n,
+    const uint64_t *queries)
+{
+	const struct uf *u = *state;
+
+	assert_int_equal(t->d.dns_link, link);
+	assert_int_equal(t->d.ndns, n);
+	for (size_t k = 0; k < n; k++)
+		assert_int_equal(u->fl.dns[t->d.dns[k]].query.number,
+		    queries[k]);
+}
+
 /* t took the one look-up whose query is frame `query`, linked as `link`. */
 static void
 expect_lookup(void **state, const struct txn *t, int link, uint64_t query)
 {
-	assert_int_equal(t->d.dns_link, link);
-	assert_int_equal(t->d.ndns, 1);
-	assert_int_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]].query.number,
-	    query);
+	expect_queries(state, t, link, 1, &query);
 }
 
 /*
@@ -240,9 +252,7 @@ test_inflight_alone(void **state)
 	gateway_answers(&s, 502);
 	t = diagnosed(&s);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
-	assert_int_equal(t->d.dns_link, LINK_TIME);
-	assert_int_equal(t->d.ndns, 1);
-	assert_int_equal(u->fl.dns[t->d.dns[0]].query.number, asked);
+	expect_lookup(state, t, LINK_TIME, asked);
 }
 
 /*
@@ -604,14 +614,20 @@ test_each_proxy_its_own_cache(void **state)
 /* The scene's resolver socket asks for three names (a kept socket), then
  * the client asks (frames 1-3 of ask(), at T0). */
 static void
-kept_then_asked(struct scene *s, struct uf *u)
+kept_then_asked_at(struct scene *s, struct uf *u, int64_t at)
 {
 	static const char *const names[] = { "a.test", "b.test", "c.test" };
 
 	scene_init(s, u);
 	for (size_t k = 0; k < 3; k++)
-		lookup_at(s, T0 - 2 * UF_S + (int64_t)k * 100 * UF_MS,
-		    names[k], 0, addr300, 1);
+		lookup_at(s, at + (int64_t)k * 100 * UF_MS, names[k], 0,
+		    addr300, 1);
+}
+
+static void
+kept_then_asked(struct scene *s, struct uf *u)
+{
+	kept_then_asked_at(s, u, T0 - 2 * UF_S);
 	uf_at(u, T0);
 	ask(s);
 }
@@ -654,6 +670,47 @@ test_kept_socket_asks_again(void **state)
 	assert_int_equal(t->d.ndns, 2);
 	assert_int_equal(u->fl.dns[t->d.dns[0]].query.number, a);
 	assert_int_equal(u->fl.dns[t->d.dns[1]].query.number, aaaa);
+}
+
+/*
+ * nginx in a DNS outage (the busy lab): its kept socket asks for HOST
+ * 4.4 s before the request and sends the same query again (same ID)
+ * every 5 s while a request waits, here 80 ms after the request; each
+ * request gives up after its own 2 s. The request waited for that look-up: both sends are its evidence,
+ * the look-up is shared, and the summary counts the wait from the first
+ * send. An earlier look-up (another ID) the proxy dropped is not part
+ * of it.
+ */
+static void
+test_resent_lookup_waited_for(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+	uint64_t sends[2];
+	char sum[256];
+
+	kept_then_asked_at(&s, u, T0 - 9 * UF_S);
+	uf_at(u, T0 - 8 * UF_S);
+	uf_dns_query(u, &s.res, &s.dns, 0x1111, HOST, DNS_T_A);
+	uf_at(u, T0 - 4400 * UF_MS);
+	sends[0] = uf_dns_query(u, &s.res, &s.dns, 0x2222, HOST, DNS_T_A);
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, T0 + 80 * UF_MS);
+	sends[1] = uf_dns_query(u, &s.res, &s.dns, 0x2222, HOST, DNS_T_A);
+	uf_at(u, T0 + 2 * UF_S);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	expect_queries(state, t, LINK_TIME, 2, sends);
+	assert_true(t->d.shared);
+	uf_summary(u, t, sum, sizeof sum);
+	if (strstr(sum, "2 DNS queries for " HOST) != sum ||
+	    strstr(sum, " got no answer in 6.4 s (the first sent 4.4 s "
+	    "before the request)") == NULL)
+		fail_msg("summary \"%s\"", sum);
+	uf_summary_cuts(u, t);
 }
 
 /*
@@ -731,6 +788,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_each_proxy_its_own_cache,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_kept_socket_asks_again,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_resent_lookup_waited_for,
 		    uf_setup, uf_teardown),
 	};
 
