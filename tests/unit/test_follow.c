@@ -311,6 +311,38 @@ test_reordered(void **state)
 	follow_reordered(false, 0xfffffff5u);
 }
 
+/*
+ * The request's first segment captured after its second, then the
+ * server's answer: the request is whole, in one chunk, before the
+ * answer (what waited is given once its hole is filled, not at the end).
+ */
+static void
+test_reordered_then_answered(void **state)
+{
+	static const char req[] = "GET / HTTP/1.1\r\n\r\n";
+	uint8_t file[24 + 5 * 130], *b = file;
+	struct follow fo;
+
+	(void)state;
+	b += pcap_header(b);
+	b += segment_record_cut(b, false, 100, 0x02, "", SIZE_MAX);
+	b += segment_record_cut(b, true, 900, 0x12, "", SIZE_MAX);
+	b += segment_record_cut(b, false, 107, 0x18, "HTTP/1.1\r\n\r\n",
+	    SIZE_MAX);
+	b += segment_record_cut(b, false, 101, 0x18, "GET / ", SIZE_MAX);
+	b += segment_record_cut(b, true, 901, 0x18, "HTTP/1.1 200 OK\r\n",
+	    SIZE_MAX);
+	follow_file(file, b, &fo);
+	assert_int_equal(fo.nchunks, 2);
+	assert_int_equal(fo.chunks[0].dir, 0);
+	assert_int_equal(fo.chunks[0].len, sizeof req - 1);
+	assert_memory_equal(fo.data, req, sizeof req - 1);
+	assert_int_equal(fo.chunks[1].dir, 1);
+	assert_int_equal(fo.chunks[1].frame, 5);
+	assert_int_equal(fo.gap_bytes, 0);
+	follow_free(&fo);
+}
+
 /* A request sent a byte a segment (an interactive client) comes whole. */
 static void
 test_one_byte_segments(void **state)
@@ -388,6 +420,7 @@ main(void)
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_broken_capture),
 		cmocka_unit_test(test_reordered),
+		cmocka_unit_test(test_reordered_then_answered),
 		cmocka_unit_test(test_one_byte_segments),
 		cmocka_unit_test(test_holes_both_directions),
 	};
