@@ -121,13 +121,16 @@ bool diag_cache_entry(const struct flow *fl, const struct dns_query *q);
 bool diag_asked_again(const struct flow *fl, const struct key_list *l,
     const struct dns_query *q, const struct txn *t, int64_t until);
 /* Does q come from a resolver of another proxy than the one t's request
- * went to (flow's dns_foreign_resolver), as known when it came? */
+ * went to (flow's dns_foreign_resolver), as known by t's end? A socket's
+ * proxy is learnt from its look-ups: those just after the request may be
+ * what tells (the busy lab, 50 ms after). */
 static inline bool
 diag_foreign_query(const struct flow *fl, const struct txn *t,
-    const struct dns_query *q, int64_t req)
+    const struct dns_query *q)
 {
 	return q->resolver != 0 &&
-	    dns_foreign_resolver(fl, q, fl->conns[t->conn].sport, req);
+	    dns_foreign_resolver(fl, q, fl->conns[t->conn].sport,
+	    txn_end_ns(fl, t, fl->stats.last_ts));
 }
 /* Has q's answer not expired from the gateway's cache by `at`? (One
  * that came after `at` has not: retiring keeps it for what comes.) */

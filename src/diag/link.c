@@ -204,9 +204,24 @@ answered_add(struct answered *a, const struct dns_query *q)
 }
 
 /*
+ * Is q a resend of q0's query? nginx sends a look-up again every 5 s
+ * (resend_timeout) with the same ID while a request waits for it, each
+ * request giving up after its own resolver_timeout, so a request may
+ * wait on a look-up asked long before it (up to DIAG_INFLIGHT_NS); with
+ * two resolvers it sends to each in turn, from one socket per resolver.
+ */
+static bool
+resent(const struct dns_query *q0, const struct dns_query *q)
+{
+	return q0->socket_kept && q->socket_kept && q->id == q0->id &&
+	    q->qtype == q0->qtype && addr_eq(&q->client, &q0->client);
+}
+
+/*
  * A look-up: query `first` and what the same socket asked for the same
- * name after it until `until` (its retries, the AAAA beside the A). A
- * long one keeps its first query and its newest: the answer comes last.
+ * name after it until `until` (its retries, the AAAA beside the A), and
+ * its resends from another socket. A long one keeps its first query and
+ * its newest: the answer comes last.
  */
 static void
 add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
@@ -226,7 +241,7 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 
 		if (i < first)
 			continue;
-		if (q->cport != q0->cport || !addr_eq(&q->client, &q0->client) ||
+		if ((!diag_same_socket(q, q0) && !resent(q0, q)) ||
 		    strcasecmp(flow_str(fl, q->qname), name) != 0)
 			continue;
 		if (new_lookup(q0, q, &answered))
@@ -244,24 +259,10 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 	}
 }
 
-/*
- * A kept socket's resend of q: nginx sends a look-up again every 5 s
- * (resend_timeout) with the same ID while a request waits for it, each
- * request giving up after its own resolver_timeout; so a request may
- * wait on a look-up asked long before it, up to DIAG_INFLIGHT_NS.
- * Unanswered still: the newest send takes the answer (dnslog.c).
- */
-static bool
-resent(const struct dns_query *q0, const struct dns_query *q)
-{
-	return q0->socket_kept && q->id == q0->id && q->qtype == q0->qtype &&
-	    q->rcode < 0;
-}
-
 /* The first query of the look-up q belongs to: what the same socket
  * asked for the same name just before it (the A before the AAAA), not
- * before a kept socket's earlier look-up was answered; and the sends a
- * kept socket's query repeats. */
+ * before a kept socket's earlier look-up was answered; and the earlier
+ * sends of a kept socket's query. */
 uint32_t
 diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 {
@@ -280,18 +281,18 @@ diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 		if (!near && (!q0->socket_kept ||
 		    q0->query.ts_ns - q->query.ts_ns > DIAG_INFLIGHT_NS))
 			break;
-		if (l->items[p - 1] >= first || !diag_same_socket(q, q0) ||
-		    strcasecmp(flow_str(fl, q->qname),
-		    flow_str(fl, q0->qname)) != 0)
+		if (l->items[p - 1] >= first || strcasecmp(flow_str(fl,
+		    q->qname), flow_str(fl, q0->qname)) != 0)
 			continue;
-		if (near) {
+		if (near && diag_same_socket(q, q0)) {
 			struct answered earlier = { INT64_MAX, 0 };
 
 			answered_add(&earlier, q);
 			if (new_lookup(q0, &fl->dns[first], &earlier))
 				break;
 			first = l->items[p - 1];
-		} else if (resent(q0, q)) {
+		} else if (resent(q0, q) && q->rcode < 0) {
+			/* unanswered: the newest send takes the answer */
 			first = l->items[p - 1];
 		}
 	}
@@ -308,7 +309,7 @@ fits_dns(const struct fit *f, uint32_t i)
 	const struct dns_query *q = &f->fl->dns[i];
 
 	return from_gateway(f->dg, &q->client, f->w) &&
-	    !diag_foreign_query(f->fl, f->t, q, f->w->req) &&
+	    !diag_foreign_query(f->fl, f->t, q) &&
 	    strcasecmp(flow_str(f->fl, q->qname), flow_str(f->fl,
 	    f->t->host)) == 0;
 }
@@ -353,7 +354,7 @@ diag_inflight_query(const struct diag *dg, const struct flow *fl,
 		const struct dns_query *q = &fl->dns[i];
 
 		if (!sent_by_gateway(dg, &q->client, client) ||
-		    diag_foreign_query(fl, t, q, req) ||
+		    diag_foreign_query(fl, t, q) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
 		if (q->query.ts_ns < add_sat(req, -DIAG_INFLIGHT_NS) ||
@@ -439,7 +440,7 @@ diag_asked_again(const struct flow *fl, const struct key_list *l,
 	    p > 0 && steps < DIAG_CACHE_WALK; p--, steps++) {
 		const struct dns_query *a = &fl->dns[l->items[p - 1]];
 
-		if ((t == NULL || !diag_foreign_query(fl, t, a, until)) &&
+		if ((t == NULL || !diag_foreign_query(fl, t, a)) &&
 		    strcasecmp(flow_str(fl, a->qname), name) == 0)
 			return a->query.ts_ns > add_sat(q->answer.ts_ns,
 			    DIAG_SLACK_NS);
@@ -477,7 +478,7 @@ diag_cached_answer(const struct diag *dg, const struct flow *fl,
 
 		if (!diag_cache_entry(fl, q) || q->answer.ts_ns > before ||
 		    !sent_by_gateway(dg, &q->client, client) ||
-		    diag_foreign_query(fl, t, q, before) ||
+		    diag_foreign_query(fl, t, q) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
 		return diag_cache_valid(fl, q, at) &&
@@ -523,7 +524,7 @@ diag_socket_caches(const struct diag *dg, const struct flow *fl,
 		if (!q->socket_kept || (q->rcode == 0 &&
 		    !diag_cache_entry(fl, q)) ||
 		    !sent_by_gateway(dg, &q->client, client) ||
-		    diag_foreign_query(fl, t, q, before) ||
+		    diag_foreign_query(fl, t, q) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
 		for (k = 0; k < nseen && !diag_same_socket(seen[k], q); k++)

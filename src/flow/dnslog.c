@@ -83,6 +83,7 @@ table_fit(struct flow *fl)
 /* A name's signature: its length, first and last eight bytes, case
  * folded. Two names that share it count as one, which only makes a
  * socket seem kept later. */
+#define SIG_FOLD 0x2020202020202020ull
 static uint32_t
 name_sig(const char *name, size_t len)
 {
@@ -91,8 +92,10 @@ name_sig(const char *name, size_t len)
 	memcpy(&head, name, len < 8 ? len : 8);
 	if (len > 8)
 		memcpy(&tail, name + len - 8, 8);
-	head = ((head | tail << 1) ^ tail ^ len) | 0x2020202020202020ull;
-	head *= 0x9e3779b97f4a7c15ull;
+	/* each word multiplied on its own: a byte's difference reaches the
+	 * top half kept (api1. and api3. differ there) */
+	head = (head | SIG_FOLD) * 0x9e3779b97f4a7c15ull ^
+	    ((tail | SIG_FOLD) + len) * 0xc2b2ae3d27d4eb4full;
 	return (uint32_t)(head >> 32);
 }
 

@@ -8,7 +8,8 @@
 # tests/lab/busy_truth.py derived from tshark, the access logs and the
 # clients' logs (busy_lab_check.py): verdict and cause, the gateway's
 # status, the masked mark, and the upstream address where the access log
-# names one. First on the committed examples/gw502-busy.pcap, then, as root
+# names one, and every send of a silent look-up a request waited on.
+# First on the committed examples/gw502-busy.pcap, then, as root
 # where namespaces work (GW_LAB=0 skips it), on a fresh recording, checked
 # to leave no namespace or lab process behind.
 #
@@ -22,12 +23,17 @@
 # six fresh recordings, 390-407 failures each, all right; before it 388
 # to 401 of them, and up to 17 of 113 squid flip requests wrong in a
 # 2,400-request run before the late look-up fix. The floors for a fresh
-# recording leave room for a tie the packets cannot settle.
+# recording leave room for a tie the packets cannot settle. Silent
+# look-ups with all their sends (nginx has two DNS servers and alternates
+# its resends between their sockets): all right in five fresh recordings
+# once a socket's proxy is taken as known by the transaction's end; one
+# squid request early in a capture had taken nginx's look-up in flight,
+# its socket learnt 50 ms after the request: room for one such.
 . "$(dirname "$0")/lib.sh"
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 CAP=$ROOT/examples/gw502-busy.pcap
 FRESH_MIN=(--min all=99.5 --min failures=98 --min upstream=99
-    --min syn-unanswered=90)
+    --min syn-unanswered=90 --min lookup=95)
 
 if [ -f "$CAP" ] && [ -f "${CAP%.*}.truth.tsv" ]; then
 	ok "examples/gw502-busy.pcap and its truth are committed"

@@ -26,10 +26,12 @@ request it finds, in the packets:
     answered NXDOMAIN (dns-nxdomain) or with another error (dns-error), no
     older than its 1 s cache; or not at all (dns-no-response): the look-up
     the request waited for is the newest query for the host from its
-    proxy's resolver socket (a socket is the proxy's whose requests for a
+    proxy's resolver sockets (a socket is the proxy's whose requests for a
     name come just before that socket's fresh queries for it, by majority)
-    sent at most LOOKUP_S before the request, with every earlier send of
-    that query ID (a resend); no answer to it before the gateway answered.
+    sent at most LOOKUP_S before the request, with every send of that
+    query ID from the proxy's sockets (a resend; nginx sends each to its
+    resolvers in turn, a socket each); no answer to it before the gateway
+    answered.
 Writes one line per request (OUT.tsv) with the verdict and cause classes
 gw502tui uses (doc/report.schema.json). Self-checks, each failure printed
 on stderr and making the exit status 1: every request the clients logged
@@ -366,20 +368,23 @@ def main():
                     verdict, cause = "host-not-resolvable", "dns-error"
             else:
                 # the look-up in flight: the newest query from the proxy's
-                # socket before the answer, and its resends (same ID)
+                # sockets before the answer, and its resends (same ID; nginx
+                # sends them to each of its resolvers in turn, a socket each)
                 own = [q for q in dns_q.get(host, []) if q[0] <= t1 and
                        sock_proxy.get(q[2]) == cap["proxy"]]
                 last = own[-1] if own else None
                 if last and last[0] >= t0 - LOOKUP_S:
-                    sends = [q for q in own if q[2:] == last[2:]]
-                    t_ans = answered.get((last[2], last[3], host))
+                    sends = [q for q in own if q[3] == last[3]]
+                    t_ans = min([answered[k] for k in ((q[2], q[3], host) for q in sends)
+                                 if k in answered], default=None)
                     if t_ans is not None and t_ans <= t1:
                         problem("%s: its look-up (frame %d) was answered (%.3f) before the gateway's answer"
                                 % (key, last[1], t_ans))
                     else:
                         verdict, cause = "host-not-resolvable", "dns-no-response"
                         evidence = [q[1] for q in sends]
-                        note = "look-up from port %d id %s, %d send(s)" % (last[2], last[3], len(sends))
+                        note = "look-up from port %s id %s, %d send(s)" % (
+                            "/".join(str(p) for p in sorted({q[2] for q in sends})), last[3], len(sends))
                 elif asked:
                     problem("%s: no query from %s's resolver socket, other queries %s"
                             % (key, cap["proxy"], [q[1] for q in asked]))

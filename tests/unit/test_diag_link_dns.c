@@ -714,6 +714,50 @@ test_resent_lookup_waited_for(void **state)
 }
 
 /*
+ * nginx with two resolvers (`resolver A B`) keeps a socket for each and
+ * sends a look-up's resends to each in turn, same ID: the look-up asked
+ * of 10.0.0.53 4 s before the request and again of 10.0.0.54 80 ms after
+ * it is one, and the summary names both servers.
+ */
+static void
+test_resent_to_the_other_resolver(void **state)
+{
+	static const char *const names[] = { "d.test", "e.test", "f.test" };
+	struct uf *u = *state;
+	struct uf_side res2, dns2;
+	struct scene s;
+	const struct txn *t;
+	uint64_t sends[2];
+	char sum[256];
+
+	kept_then_asked_at(&s, u, T0 - 9 * UF_S);
+	res2 = s.res;
+	res2.port = 33001;
+	uf_side_init(&dns2, "10.0.0.54", 53, 0);
+	for (size_t k = 0; k < 3; k++) {
+		uf_at(u, T0 - 8 * UF_S + (int64_t)k * 100 * UF_MS);
+		uf_dns_query(u, &res2, &dns2, (uint16_t)(0x3000 + k), names[k],
+		    DNS_T_A);
+	}
+	uf_at(u, T0 - 4 * UF_S);
+	sends[0] = uf_dns_query(u, &s.res, &s.dns, 0x2222, HOST, DNS_T_A);
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, T0 + 80 * UF_MS);
+	sends[1] = uf_dns_query(u, &res2, &dns2, 0x2222, HOST, DNS_T_A);
+	uf_at(u, T0 + 2 * UF_S);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	expect_queries(state, t, LINK_TIME, 2, sends);
+	uf_summary(u, t, sum, sizeof sum);
+	assert_string_equal(sum, "2 DNS queries for " HOST " to 10.0.0.53 and "
+	    "10.0.0.54 got no answer in 6.0 s (the first sent 4.0 s before "
+	    "the request)");
+	uf_summary_cuts(u, t);
+}
+
+/*
  * The lab's crowd: three clients ask for one host at once, and the
  * gateway looks it up for each (a stub resolver, a socket per look-up).
  * Another request's look-up is answered (192.0.2.10) 0.1 ms before this
@@ -790,6 +834,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_kept_socket_asks_again,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_resent_lookup_waited_for,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_resent_to_the_other_resolver,
 		    uf_setup, uf_teardown),
 	};
 

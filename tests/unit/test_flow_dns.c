@@ -346,12 +346,14 @@ static void
 test_resolver_socket_kept(void **state)
 {
 	struct uf *fx = *state;
-	struct uf_side stub = fx->cli, proxy = fx->cli, slow = fx->cli;
+	struct uf_side stub = fx->cli, proxy = fx->cli, slow = fx->cli,
+	    alike = fx->cli;
 	int64_t t = 10 * UF_S;
 
 	stub.port = 40001;
 	proxy.port = 40002;
 	slow.port = 40003;
+	alike.port = 40004;
 	/* retries of one name, another name between them: two names */
 	for (int k = 0; k < 4; k++)
 		assert_false(kept_at(fx, &stub, t + k * UF_S, 0x100,
@@ -368,7 +370,19 @@ test_resolver_socket_kept(void **state)
 		assert_false(kept_at(fx, &slow, t + k * 600 * UF_MS,
 		    (uint16_t)(0x300 + k), k == 0 ? "a.test" : k == 1 ?
 		    "b.test" : "c.test"));
-	assert_int_equal(fx->fl.dns_kept_sockets, 1);
+	/* names a byte apart are three names (nginx asking for hosts
+	 * a., c., e. and api1., api3., api5.) */
+	for (int k = 0; k < 3; k++)
+		assert_true(kept_at(fx, &alike, t + k * 10 * UF_MS,
+		    (uint16_t)(0x400 + k), k == 0 ? "a.busy.test" : k == 1 ?
+		    "c.busy.test" : "e.busy.test") == (k == 2));
+	alike.port = 40005;
+	for (int k = 0; k < 3; k++)
+		assert_true(kept_at(fx, &alike, t + k * 10 * UF_MS,
+		    (uint16_t)(0x500 + k), k == 0 ? "api1.busy.example" :
+		    k == 1 ? "api3.busy.example" : "api5.busy.example") ==
+		    (k == 2));
+	assert_int_equal(fx->fl.dns_kept_sockets, 3);
 }
 
 /* The resolver socket res asks for name at `at`, `after` a client
