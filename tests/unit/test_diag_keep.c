@@ -160,6 +160,44 @@ test_pairs_kept_in_order(void **state)
 }
 
 /*
+ * The same, with the third request's body cut in two by the retiring:
+ * its head and first bytes came before, the rest after. The message
+ * being read is renumbered with the rest: it ends whole, the request it
+ * began as.
+ */
+static void
+test_body_across_retiring(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	uint8_t all[3] = { 1, 1, 1 };
+	const struct txn *t;
+
+	scene_init(&s, u);
+	ask(&s);
+	gateway_answers(&s, 200);
+	uf_get(u, &u->cli, &u->srv, URL_B, HOST);
+	gateway_answers(&s, 200);
+	uf_at(u, s.req_ts + 5 * UF_S);
+	uf_send(u, &u->cli, &u->srv, "POST http://" HOST "/c HTTP/1.1\r\n"
+	    "Host: " HOST "\r\nContent-Length: 10\r\n\r\n01234");
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(u->dg.ntxns, 3);
+	assert_int_equal(diag_retire(&u->dg, &u->fl, all), 2);
+	t = uf_txn(u, 3);
+	assert_false(u->fl.msgs[t->req].complete);
+	uf_send(u, &u->cli, &u->srv, "56789");
+	uf_at(u, s.req_ts + 6 * UF_S);
+	gateway_answers(&s, 502);
+	uf_slice(u);
+	t = uf_txn(u, 3);
+	assert_string_equal(uf_str(u, t->url), "http://" HOST "/c");
+	assert_true(u->fl.msgs[t->req].complete);
+	assert_int_equal(t->status, 502);
+	assert_int_equal(diag_total(&u->dg), 3);
+}
+
+/*
  * The keep-alive race across a retiring: request 1 is served on a new
  * upstream connection and the client leaves; 10 s later request 2 goes
  * out on that pooled connection just as the server closes it (FIN, then
@@ -332,6 +370,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_only_flagged_and_over,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_pairs_kept_in_order,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_body_across_retiring,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_race_across_retiring,
 		    uf_setup, uf_teardown),
