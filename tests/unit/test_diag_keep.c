@@ -121,6 +121,19 @@ test_only_flagged_and_over(void **state)
 	assert_int_equal(diag_total(&u->dg), 3);
 }
 
+/* Two requests on one kept-alive connection, each answered 200; then
+ * 5 s later. */
+static void
+two_answered(struct scene *s, struct uf *u)
+{
+	scene_init(s, u);
+	ask(s);
+	gateway_answers(s, 200);
+	uf_get(u, &u->cli, &u->srv, URL_B, HOST);
+	gateway_answers(s, 200);
+	uf_at(u, s->req_ts + 5 * UF_S);
+}
+
 /*
  * Three requests on one kept-alive connection; the first two answered
  * (200) and retired while the third waits. Only the first two pairs go:
@@ -134,12 +147,7 @@ test_pairs_kept_in_order(void **state)
 	uint8_t all[3] = { 1, 1, 1 };
 	const struct txn *t;
 
-	scene_init(&s, u);
-	ask(&s);
-	gateway_answers(&s, 200);
-	uf_get(u, &u->cli, &u->srv, URL_B, HOST);
-	gateway_answers(&s, 200);
-	uf_at(u, s.req_ts + 5 * UF_S);
+	two_answered(&s, u);
 	uf_get(u, &u->cli, &u->srv, "http://" HOST "/c", HOST);
 	uf_diag_run(u, NULL, false);
 	assert_int_equal(u->dg.ntxns, 3);
@@ -173,12 +181,7 @@ test_body_across_retiring(void **state)
 	uint8_t all[3] = { 1, 1, 1 };
 	const struct txn *t;
 
-	scene_init(&s, u);
-	ask(&s);
-	gateway_answers(&s, 200);
-	uf_get(u, &u->cli, &u->srv, URL_B, HOST);
-	gateway_answers(&s, 200);
-	uf_at(u, s.req_ts + 5 * UF_S);
+	two_answered(&s, u);
 	uf_send(u, &u->cli, &u->srv, "POST http://" HOST "/c HTTP/1.1\r\n"
 	    "Host: " HOST "\r\nContent-Length: 10\r\n\r\n01234");
 	uf_diag_run(u, NULL, false);
