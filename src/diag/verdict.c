@@ -278,20 +278,18 @@ unanswered(const struct flow *fl, const struct txn *t, const char *host,
 	int64_t req = fl->msgs[t->req].head.ts_ns,
 	    asked = fl->dns[d->dns[0]].query.ts_ns,
 	    waited = txn_elapsed_ns(fl, t, fl->stats.last_ts);
-	char srv[ADDR_STRLEN], srv2[ADDR_STRLEN + 8] = "";
+	char srv[ADDR_STRLEN], srv2[ADDR_STRLEN] = "";
 	int n;
 
 	/* a resolver with two servers asks each in turn */
 	for (unsigned k = 1; k < d->ndns && other == NULL; k++)
 		if (!addr_eq(&fl->dns[d->dns[k]].server, first))
 			other = &fl->dns[d->dns[k]].server;
-	if (other != NULL) {
-		memcpy(srv2, " and ", 6);
-		addr_fmt(other, srv2 + 5, sizeof srv2 - 5);
-	}
-	n = snprintf(out, outlen, "%u DNS quer%s for %s to %s%s got no answer "
-	    "in %.1f s", d->ndns, d->ndns == 1 ? "y" : "ies", host,
-	    addr_fmt(first, srv, sizeof srv), srv2,
+	if (other != NULL)
+		addr_fmt(other, srv2, sizeof srv2);
+	n = snprintf(out, outlen, "%u DNS quer%s for %s to %s%s%s got no "
+	    "answer in %.1f s", d->ndns, d->ndns == 1 ? "y" : "ies", host,
+	    addr_fmt(first, srv, sizeof srv), other ? " and " : "", srv2,
 	    secs(asked < req ? waited + (req - asked) : waited));
 	if (asked < add_sat(req, -DIAG_SLACK_NS) && n > 0 &&
 	    (size_t)n < outlen)
