@@ -21,7 +21,7 @@ dnsmasq-base mitmproxy nginx-light curl procps iputils-ping"
 	# the lab's third proxy and the busy lab (test_busy_lab.sh): squid
 	want="$want squid"
 	# the odd-proxies lab (test_odd_lab.sh): proxies with their own statuses
-	want="$want tinyproxy-bin privoxy apache2"
+	want="$want tinyproxy-bin privoxy apache2 trafficserver"
 	# test_deb builds and lints the package; test_completion loads the
 	# completion under bash-completion; test_unit runs systemd-analyze on
 	# the unit (systemd installs in a container without being PID 1) and

@@ -1,8 +1,9 @@
 #!/bin/bash
-# The odd-proxies lab (tests/lab/record_odd.sh): tinyproxy, privoxy and
-# Apache mod_proxy on one gateway, each sent every failure once; they
-# answer with their own statuses (500 for a DNS failure, 404, 503, a 200
-# relaying a reply without a status line, no answer at all: DESIGN §7).
+# The odd-proxies lab (tests/lab/record_odd.sh): tinyproxy, privoxy,
+# Apache mod_proxy and Apache Traffic Server on one gateway, each sent
+# every failure once; they answer with their own statuses (500 for a DNS
+# failure, 404, 503, a 200 relaying a reply without a status line, no
+# answer at all: DESIGN §7), ATS after up to four connections per request.
 # gw502tui's `--report=json --all` is compared, request by request, with
 # the truth tests/lab/truth.py derived from the scenario plan, the
 # client's curl log and tshark (lab_check.py): verdict, cause, status, the
@@ -17,7 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 CAP=$ROOT/examples/gw502-odd.pcap
-PORTS=9094,9095,9096          # tinyproxy, privoxy, apache
+PORTS=9094,9095,9096,9097     # tinyproxy, privoxy, apache, traffic server
 USER_STATUS=404,500,502,503,504
 S=gwodd-tui-$$
 
@@ -41,6 +42,12 @@ if [ -f "$CAP" ] && [ -f "${CAP%.*}.truth.tsv" ]; then
 	    '[500,"host-not-resolvable","dns-nxdomain",true]' \
 	    "$(jq -c 'select(.host == "missing-tinyproxy.odd.test") |
 	        [.status, .verdict, .cause, .masked]' "$TMPD/plain.json" 2>&1)"
+	# ATS's "500 Cannot find server." after NXDOMAIN on port 9097, which
+	# gw502tui finds by the absolute request form without -p
+	check_eq "gw502tui --report=json lists ATS's 500 after NXDOMAIN as a gateway error" \
+	    '[500,"host-not-resolvable","dns-nxdomain",true]' \
+	    "$(jq -c 'select(.host == "missing-ats.odd.test") |
+	        [.status, .verdict, .cause, .masked]' "$TMPD/plain.json" 2>&1)"
 else
 	notok "examples/gw502-odd.pcap and its truth are committed"
 fi
@@ -50,8 +57,8 @@ fi
 if command -v tmux >/dev/null && [ -f "$CAP" ]; then
 	want=$("$GW_BIN" --report=json "$CAP" 2>/dev/null | wc -l)
 	if tmux_session 200 50 "env TERM=tmux-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 '$GW_BIN' '$CAP'"; then
-		see "TUI: the list holds the $want failures of 30 requests" \
-		    "Gateway errors $want/30"
+		see "TUI: the list holds the $want failures of 40 requests" \
+		    "Gateway errors $want/40"
 		see "TUI: the status line counts $want errors" " $want errors:"
 		see "TUI: tinyproxy's 500 after NXDOMAIN is listed" \
 		    "500 HOST NOT RESOLVABLE"

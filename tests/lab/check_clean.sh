@@ -39,7 +39,7 @@ fi
 # a daemon that was already running before is not counted as a leak.
 lab_procs() {
     ps -eo pid=,comm=,args= | awk '
-        $2 ~ /^(mitmdump|dnsmasq|nginx|squid|tcpdump|dumpcap|tinyproxy|privoxy|apache2)$/ ||
+        $2 ~ /^(mitmdump|dnsmasq|nginx|squid|tcpdump|dumpcap|tinyproxy|privoxy|apache2|traffic_server|\[TS_MAIN\])$/ ||
         /tests\/lab\/(upstream|connect|dnsrcode|busydns|busyload)\.py/ ||
         ($2 == "curl" && /(lab|odd)\.test/) {
             pid = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); print pid " " $0 }' | sort

@@ -1,7 +1,9 @@
 #!/bin/bash
-# gw502tui odd-proxies lab: a gateway running three real forward proxies
-# that label failures their own way (DESIGN §7) -- tinyproxy, privoxy and
-# Apache httpd's mod_proxy (ProxyRequests On) -- and one client sending
+# gw502tui odd-proxies lab: a gateway running four real forward proxies
+# that label failures their own way (DESIGN §7) -- tinyproxy, privoxy,
+# Apache httpd's mod_proxy (ProxyRequests On) and Apache Traffic Server
+# (its own resolver and HostDB; it retries a failed connection itself) --
+# and one client sending
 # every failure a gateway sees through each of them in turn: NXDOMAIN,
 # dropped SYNs, ICMP admin-prohibited, RST (closed port), a reply without
 # a status line, an upstream that closes without a byte, a relayed 502, a
@@ -30,11 +32,12 @@ NS_BR=${P}br NS_GW=${P}gw NS_DNS=${P}dns NS_UP=${P}up NS_C1=${P}c1
 GW4=10.252.0.1 DNS4=10.252.0.53 C1=10.252.0.11
 OK4=10.252.0.80 CLOSED4=10.252.0.84 NOSTATUS4=10.252.0.85 CLOSER4=10.252.0.86
 UP502_4=10.252.0.87 SILENT4=10.252.0.88 DROP4=10.252.0.90 ADMIN4=10.252.0.91
-PORT_TINY=9094 PORT_PRIV=9095 PORT_APACHE=9096
-PROXIES="tinyproxy=$PORT_TINY privoxy=$PORT_PRIV apache=$PORT_APACHE"
+PORT_TINY=9094 PORT_PRIV=9095 PORT_APACHE=9096 PORT_ATS=9097
+PROXIES="tinyproxy=$PORT_TINY privoxy=$PORT_PRIV apache=$PORT_APACHE ats=$PORT_ATS"
 SYN_RETRIES=2     # a dropped-SYN series ends in 7 s where no proxy ends it first
 UP_TIMEOUT=3      # each proxy's connect / read timeout, where it has one
-MAXT=20           # upper bound for any one client request (s)
+MAXT=20           # upper bound for any one client request (s): ATS's four
+                  # attempts of UP_TIMEOUT each end in 14-15 s
 
 LAB_TAG=odd LAB_PREFIX=$P LAB_KEEP=${GWODD_KEEP_TMP:-0}
 . "$HERE/ns.sh"
@@ -46,6 +49,7 @@ need dnsmasq dnsmasq-base
 need tinyproxy tinyproxy-bin
 need privoxy privoxy
 need apache2 apache2
+need traffic_server trafficserver
 need curl curl
 
 lab_begin gwodd 300
@@ -84,8 +88,9 @@ wait_for 5 "gateway reaches the bridge" nsx "$NS_GW" ping -c1 -W1 "$DNS4"
     done
 } >"$TMP/odd.hosts"
 dnsmasq_start "$DNS4" "$TMP/odd.hosts" odd.test </dev/null   # missing-*: NXDOMAIN
-# The gateway resolves through the lab DNS only (glibc: every proxy here
-# asks getaddrinfo per request).
+# The gateway resolves through the lab DNS only (glibc: tinyproxy, privoxy
+# and apache ask getaddrinfo per request; ATS has its own resolver, given
+# the lab's DNS server below).
 mkdir -p "/etc/netns/$NS_GW"
 printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$DNS4" >"/etc/netns/$NS_GW/resolv.conf"
 [ -e /etc/nsswitch.conf ] && printf 'hosts: files dns\n' >"/etc/netns/$NS_GW/nsswitch.conf"
@@ -185,9 +190,86 @@ EOF
 nsx "$NS_GW" apache2 -t -f "$TMP/apache/httpd.conf" >/dev/null 2>"$TMP/apache-t.log" ||
     die "apache2 -t: $(tail -n 3 "$TMP/apache-t.log")"
 start "$NS_GW" apache apache2 -f "$TMP/apache/httpd.conf" -DFOREGROUND
+# Apache Traffic Server 9.2: a forward proxy (no remap needed), as root in
+# the gateway namespace, every file in $TMP/ats (runroot.yaml names its
+# config, runtime, log and cache directories). Its own resolver asks the
+# lab's DNS server only; HostDB as shipped (obeys the TTL: 0 here). No
+# object cache. Its connect retries are the defaults (up to 3 more
+# attempts per request, each a new connection); only their timeouts are
+# shortened: connect_attempts_timeout (30 s by default: each attempt would
+# wait for the kernel's 7 s SYN series, four of them 28 s, longer than
+# MAXT) and transaction_no_activity_timeout_out (30 s: a silent upstream
+# would take four times that) are UP_TIMEOUT. user_id #-1 keeps root (ATS
+# refuses to serve as "root" by name); crash_log_helper /bin/true spares a
+# helper process. Its access log (logging.yaml) gives the client's
+# address:port, ATS's result code (ERR_CONNECT_FAIL, ...) and the origin's
+# status; error.log a line per failed connection attempt.
+A=$TMP/ats
+mkdir -p "$A/etc" "$A/run" "$A/log" "$A/cache"
+cat >"$A/runroot.yaml" <<EOF
+prefix: /usr
+exec_prefix: /usr
+bindir: /usr/bin
+sbindir: /usr/sbin
+sysconfdir: $A/etc
+datadir: $A/cache
+includedir: /usr/include
+libdir: /usr/lib/trafficserver
+libexecdir: /usr/lib/trafficserver/modules
+localstatedir: $A
+runtimedir: $A/run
+logdir: $A/log
+cachedir: $A/cache
+EOF
+cat >"$A/etc/records.config" <<EOF
+CONFIG proxy.config.admin.user_id STRING #-1
+CONFIG proxy.config.crash_log_helper STRING /bin/true
+CONFIG proxy.config.http.server_ports STRING $PORT_ATS:ipv4:ip-in=$GW4
+CONFIG proxy.config.url_remap.remap_required INT 0
+CONFIG proxy.config.reverse_proxy.enabled INT 0
+CONFIG proxy.config.http.cache.http INT 0
+CONFIG proxy.config.dns.nameservers STRING $DNS4
+CONFIG proxy.config.dns.resolv_conf STRING NULL
+CONFIG proxy.config.http.connect_attempts_timeout INT $UP_TIMEOUT
+CONFIG proxy.config.http.transaction_no_activity_timeout_out INT $UP_TIMEOUT
+CONFIG proxy.config.http.insert_request_via_str INT 0
+CONFIG proxy.config.http.insert_response_via_str INT 0
+CONFIG proxy.config.body_factory.template_sets_dir STRING /etc/trafficserver/body_factory
+CONFIG proxy.config.exec_thread.autoconfig INT 0
+CONFIG proxy.config.exec_thread.limit INT 1
+CONFIG proxy.config.task_threads INT 1
+CONFIG proxy.config.net.connections_throttle INT 1000
+CONFIG proxy.config.log.max_secs_per_buffer INT 1
+EOF
+cat >"$A/etc/ip_allow.yaml" <<EOF
+ip_allow:
+  - apply: in
+    ip_addrs: 10.252.0.0/24
+    action: allow
+    methods: ALL
+  - apply: out
+    ip_addrs: 10.252.0.0/24
+    action: allow
+    methods: ALL
+EOF
+cat >"$A/etc/logging.yaml" <<'EOF'
+logging:
+  formats:
+    - name: odd
+      format: '%<chi>:%<chp> %<cqtq> "%<cqhm> %<cquc>" %<pssc> %<crc> %<sssc> %<ttms> %<shi> %<pfsc>'
+  logs:
+    - filename: access
+      format: odd
+      mode: ascii
+EOF
+for f in storage.config cache.config parent.config plugin.config remap.config \
+    volume.config ssl_multicert.config; do : >"$A/etc/$f"; done
+printf 'sni: []\n' >"$A/etc/sni.yaml"
+start "$NS_GW" ats traffic_server --run-root="$A/runroot.yaml"
 wait_for 10 "tinyproxy on :$PORT_TINY" listening "$NS_GW" tcp ":$PORT_TINY\$"
 wait_for 10 "privoxy on :$PORT_PRIV" listening "$NS_GW" tcp ":$PORT_PRIV\$"
 wait_for 10 "apache2 on :$PORT_APACHE" listening "$NS_GW" tcp ":$PORT_APACHE\$"
+wait_for 20 "traffic_server on :$PORT_ATS" listening "$NS_GW" tcp ":$PORT_ATS\$"
 
 # --- capture on the gateway (one leg: clients, DNS and upstreams) -----------
 CAP=$TMP/gw502-odd.pcap
@@ -230,8 +312,12 @@ for px in $PROXIES; do
 done
 sleep 1   # the last FIN/ACKs reach the capture
 stop_pids INT "$PID_tcpdump"
-# apache and tinyproxy write their logs as they go; privoxy too
-stop_pids TERM "$PID_apache" "$PID_privoxy" "$PID_tinyproxy"
+# apache and tinyproxy write their logs as they go; privoxy too; ATS
+# writes its access log every second or so and not on TERM: wait for its
+# ten lines
+ats_logged() { [ "$(grep -c '"GET ' "$A/log/access.log" 2>/dev/null)" -ge 10 ]; }
+wait_for 15 "ATS's access log" ats_logged
+stop_pids TERM "$PID_apache" "$PID_privoxy" "$PID_tinyproxy" "$PID_ats"
 
 # --- truth, staged: OUTDIR changes only when the truth check passed ----------
 STAGE=$TMP/out
@@ -239,17 +325,21 @@ mkdir -p "$STAGE"
 cp "$CAP" "$STAGE/gw502-odd.pcap"
 "$PY" "$HERE/truth.py" --capture "$STAGE/gw502-odd.pcap" --scenarios "$SLOG" \
     --truth "$STAGE/gw502-odd.truth.tsv" --syn "$STAGE/gw502-odd.syn.tsv" \
-    --ports "$PORT_TINY,$PORT_PRIV,$PORT_APACHE" --gateway "$GW4" \
+    --ports "$PORT_TINY,$PORT_PRIV,$PORT_APACHE,$PORT_ATS" --gateway "$GW4" \
     || die "truth check failed (scenario log: $SLOG; set GWODD_KEEP_TMP=1 to keep it)"
 cp "$SLOG" "$STAGE/gw502-odd.scenarios.tsv"
 # the access logs: apache's own format (LogFormat above), privoxy's Common
 # Log Format lines, tinyproxy's log (it has no access log: a Request line
-# per request, an ERROR or WARNING line per failure)
+# per request, an ERROR or WARNING line per failure), ATS's access log
+# (logging.yaml above) and its error.log (a line per failed connection
+# attempt, one per DNS failure)
 cp "$TMP/apache/access.log" "$STAGE/gw502-odd.apache.log"
 grep -h '"GET ' "$TMP/privoxy.log" >"$STAGE/gw502-odd.privoxy.log" ||
     die "privoxy logged no request (debug 512)"
 grep -hE '^(CONNECT|ERROR|WARNING) ' "$TMP/tinyproxy/tinyproxy.log" >"$STAGE/gw502-odd.tinyproxy.log" ||
     die "tinyproxy logged no request"
+cp "$A/log/access.log" "$STAGE/gw502-odd.ats.log"
+cp "$A/log/error.log" "$STAGE/gw502-odd.ats-error.log"
 mkdir -p "$OUT"
 for f in "$STAGE"/*; do install -m 0644 "$f" "$OUT/"; done
 log "statuses seen: $(awk -F'\t' '{printf "%s %s=%s; ", $1, $2, $3}' "$TMP/statuses.tsv")"

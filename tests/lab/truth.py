@@ -239,9 +239,10 @@ def full_evidence(frames, out, ports, gws, neg_ttl):
     """The frames a diagnosis of each request must list, from tshark only:
     the request and the answer; the gateway's DNS look-ups of the host (the
     queries, and the answers seen before the answer + slack); every upstream
-    connection that carried the request or tried to reach the planned
+    connection that carried the request (a gateway that retries sends it
+    again on new connections: all of them) or tried to reach the planned
     destination (SYNs, SYN/ACK, the ICMP error, the server's RST and FIN);
-    the upstream request and the first frame of its reply. Where the request
+    each upstream request and the first frame of its reply. Where the request
     has no look-up (or connection) of its own, the gateway reused one made
     earlier (DNS cache, pooled connection): the look-up whose answer gave the
     address, the connection that carried the request, and the row is marked
@@ -275,16 +276,27 @@ def full_evidence(frames, out, ports, gws, neg_ttl):
         if r["resp_frame"]:
             ev.add(r["resp_frame"])
         issue = row.get("issue", "-")
-        # the connections: the one that carried the upstream request, else
-        # every attempt to the planned destination inside the window
-        used, up_req = [], None
+        # the connections: the one that carried the upstream request and
+        # every new one the gateway sent it again on inside the window (ATS
+        # retries a server that closed, sent no status line or nothing),
+        # else every attempt to the planned destination inside the window
+        used, up_req, again = [], None, []
         for c in conns.values():
             if c["server"] not in dests or c["dport"] != uport:
                 continue
             for q in c["reqs"]:
-                if t_req - 0.001 <= q.t <= end and r["method"] != "CONNECT" and \
-                        first(q.http_request_uri) == path and up_req is None:
+                if not (t_req - 0.001 <= q.t <= end and r["method"] != "CONNECT" and
+                        first(q.http_request_uri) == path):
+                    continue
+                if up_req is None:
                     used, up_req = [c], (c, q)
+                elif c["syns"] and c["syns"][0].t >= t_req - 0.001 and \
+                        not earlier_open(r, host, c["syns"][0].t):
+                    # the gateway sent the request again on a new
+                    # connection (ATS retries a reply it cannot use)
+                    again.append((c, q))
+                break
+        used += [c for c, _ in again]
         if up_req is None:
             used = [c for c in conns.values() if c["server"] in dests and
                     c["dport"] == uport and c["syns"] and t_req - 0.001 <= c["syns"][0].t <= end
@@ -298,8 +310,7 @@ def full_evidence(frames, out, ports, gws, neg_ttl):
                     ev.add(c[k].no)
             if c["rst"] is not None and c["rst_server"] and c["rst"].t <= seen:
                 ev.add(c["rst"].no)
-        if up_req is not None:
-            c, q = up_req
+        for c, q in ([up_req] if up_req is not None else []) + again:
             ev.add(q.no)
             reply = [fr for fr in c["from_server"] if fr.t >= q.t]
             if reply and reply[0].t <= seen:
