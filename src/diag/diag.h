@@ -298,11 +298,6 @@ struct syn_series {
 };
 void diag_syn_series(const struct flow *fl, const struct txn *t,
     int64_t now_ns, struct syn_series *out);
-/* Where the attempts to conns[k]'s address and port began: the first
- * index of the run of conns[0..k] going there (a host's second address
- * starts a series of SYNs of its own). */
-unsigned diag_dest_first(const struct flow *fl, const uint32_t *conns,
-    unsigned k);
 /* How many SYNs of attempt c the transaction saw: those kept, then those
  * beyond CONN_MAX_SYNS when it saw every kept one; *last the last seen. */
 unsigned diag_syns_seen(const struct flow *fl, const struct txn *t,

@@ -42,6 +42,12 @@
 #define DIAG_ANSWER_ACT_NS (2LL * 1000000LL)
 /* No gateway gives up a handshake sooner than this after its SYN. */
 #define DIAG_MIN_CONNECT_NS (500LL * 1000000LL)
+/* diag.conn_claimed: a settled transaction's own attempt (an error
+ * takes them all, a success those that connected), or a failed attempt
+ * of a settled success's: a slow failing request may still take it as
+ * its own, but it is no retry of another request's (link.c). */
+#define CLAIM_TAKEN 1
+#define CLAIM_TRIED 2
 /* Requests of a connection looked at for the client's URL. */
 #define DIAG_CARRIES_LOOK 64
 /* Candidates tried for a transaction's connection attempts. */

@@ -545,6 +545,69 @@ walk_fins(struct walk *w, const struct conn *c, uint32_t ci)
 	}
 }
 
+/* An upstream request and its reply (NONE32: none came, a bad row). */
+static void
+walk_exchange(struct walk *w, uint32_t req, uint32_t resp)
+{
+	const struct flow *fl = w->fl;
+	const struct diagnosis *d = &w->t->d;
+	const struct http_msg *m = &fl->msgs[req];
+	struct evidence_row *r;
+
+	r = row_start(w, EK_UP_REQUEST, flow_msg_frame(m), EC_GATEWAY,
+	    EC_UPSTREAM);
+	r->ref = req;
+	r->listed = true;
+	if (w->mode != MODE_FRAMES)
+		copy(r->text, sizeof r->text, flow_str(fl, m->first_line));
+	label(w, "%s %s", flow_str(fl, m->method),
+	    flow_str(fl, m->target));
+	detail(w, "Upstream request:\n%s\n", r->text);
+	row_end(w);
+	if (resp == NONE32) {
+		r = row_start(w, EK_UP_REPLY, NULL, EC_UPSTREAM, EC_GATEWAY);
+		r->bad = true;
+		row_end(w);
+		return;
+	}
+	m = &fl->msgs[resp];
+	r = row_start(w, EK_UP_REPLY, &m->head, EC_UPSTREAM, EC_GATEWAY);
+	r->ref = resp;
+	r->listed = true;
+	r->bad = !m->valid || (resp == d->up_resp &&
+	    d->cause == C_UPSTREAM_5XX);
+	if (w->mode != MODE_FRAMES)
+		copy(r->text, sizeof r->text, flow_str(fl, m->first_line));
+	if (!m->valid && shows(w, EVIDENCE_PANE))
+		fmt(r->name, sizeof r->name, *flow_str(fl, m->error_line) ?
+		    "%s: \"%s\"" : "%s%s", flow_str(fl, m->error),
+		    flow_str(fl, m->error_line));
+	label(w, "%s", *r->text ? r->text :
+	    "(empty first line)");
+	detail(w, "Upstream reply%s%s:\n%s\n", m->valid ? "" :
+	    ", not valid HTTP: ", m->valid ? "" : flow_str(fl, m->error),
+	    r->text);
+	row_end(w);
+}
+
+/*
+ * A connection of the chain before the last that connected: the gateway
+ * sent the request on it, and again on the next one when its reply was
+ * junk, a close or nothing (retries, link.c's retry_attempt).
+ */
+static void
+walk_retried(struct walk *w, const struct conn *c)
+{
+	uint32_t req = c->first_msg[0], resp;
+
+	if (req == NONE32 || !saw(w, &w->fl->msgs[req].head))
+		return;
+	resp = w->fl->msgs[req].pair;
+	if (resp != NONE32 && !saw(w, &w->fl->msgs[resp].head))
+		resp = NONE32;
+	walk_exchange(w, req, resp);
+}
+
 static void
 walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
     struct syn_series *ss, unsigned *si)
@@ -568,10 +631,10 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		    addr_fmt(&c->caddr, ca, sizeof ca), c->cport);
 	}
 	row_end(w);
-	/* the first SYN of this destination's series: a host's next address
-	 * starts counting again (its first SYN is no retry, and a backoff
-	 * factor across two addresses means nothing) */
-	run = *si < ss->n ? diag_dest_first(fl, ss->conn, *si) : *si;
+	/* each connection counts its SYNs from 1: a new socket's first SYN
+	 * is no retransmission, whether to the host's next address or to
+	 * the same one again, and a backoff factor across two means nothing */
+	run = *si;
 	for (; *si < ss->n && ss->conn[*si] == ci; (*si)++) {
 		const struct frame_ref *f = &ss->syn[*si];
 
@@ -664,55 +727,11 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 			    " (only the first 16 listed)" : "");
 		row_end(w);
 	}
+	if (synack && ci != d->up_conn && attempt < d->nconns)
+		walk_retried(w, c);
 	/* the connection that carried the request closes after its reply */
 	if (ci != w->t->d.up_conn || w->t->d.up_req == NONE32)
 		walk_fins(w, c, ci);
-}
-
-static void
-walk_upstream(struct walk *w)
-{
-	const struct flow *fl = w->fl;
-	const struct diagnosis *d = &w->t->d;
-	const struct http_msg *m;
-	struct evidence_row *r;
-
-	if (d->up_req == NONE32)
-		return;
-	m = &fl->msgs[d->up_req];
-	r = row_start(w, EK_UP_REQUEST, flow_msg_frame(m), EC_GATEWAY,
-	    EC_UPSTREAM);
-	r->ref = d->up_req;
-	r->listed = true;
-	if (w->mode != MODE_FRAMES)
-		copy(r->text, sizeof r->text, flow_str(fl, m->first_line));
-	label(w, "%s %s", flow_str(fl, m->method),
-	    flow_str(fl, m->target));
-	detail(w, "Upstream request:\n%s\n", r->text);
-	row_end(w);
-	if (d->up_resp == NONE32) {
-		r = row_start(w, EK_UP_REPLY, NULL, EC_UPSTREAM, EC_GATEWAY);
-		r->bad = true;
-		row_end(w);
-		return;
-	}
-	m = &fl->msgs[d->up_resp];
-	r = row_start(w, EK_UP_REPLY, &m->head, EC_UPSTREAM, EC_GATEWAY);
-	r->ref = d->up_resp;
-	r->listed = true;
-	r->bad = !m->valid || d->cause == C_UPSTREAM_5XX;
-	if (w->mode != MODE_FRAMES)
-		copy(r->text, sizeof r->text, flow_str(fl, m->first_line));
-	if (!m->valid && shows(w, EVIDENCE_PANE))
-		fmt(r->name, sizeof r->name, *flow_str(fl, m->error_line) ?
-		    "%s: \"%s\"" : "%s%s", flow_str(fl, m->error),
-		    flow_str(fl, m->error_line));
-	label(w, "%s", *r->text ? r->text :
-	    "(empty first line)");
-	detail(w, "Upstream reply%s%s:\n%s\n", m->valid ? "" :
-	    ", not valid HTTP: ", m->valid ? "" : flow_str(fl, m->error),
-	    r->text);
-	row_end(w);
 }
 
 /*
@@ -745,7 +764,8 @@ evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
 	/* up_conn, when set, is the last of them (link_request_line) */
 	for (unsigned k = 0; k < d->nconns; k++)
 		walk_conn(w, d->conns[k], k + 1, ss, &si);
-	walk_upstream(w);
+	if (d->up_req != NONE32)
+		walk_exchange(w, d->up_req, d->up_resp);
 	if (d->up_conn != NONE32 && d->up_req != NONE32)
 		walk_fins(w, &fl->conns[d->up_conn], d->up_conn);
 	return w->failed ? -1 : 0;
@@ -801,6 +821,17 @@ evidence_find(const struct evidence *ev, enum evidence_kind kind, size_t k)
 		return NULL;
 	for (size_t i = ev->first[kind] - 1; i < ev->n; i++)
 		if (ev->rows[i].kind == kind && k-- == 0)
+			return &ev->rows[i];
+	return NULL;
+}
+
+const struct evidence_row *
+evidence_find_last(const struct evidence *ev, enum evidence_kind kind)
+{
+	if ((unsigned)kind >= EK_COUNT || ev->first[kind] == 0)
+		return NULL;
+	for (size_t i = ev->n; i-- > ev->first[kind] - 1;)
+		if (ev->rows[i].kind == kind)
 			return &ev->rows[i];
 	return NULL;
 }

@@ -151,5 +151,9 @@ const char *evidence_col_name(enum evidence_col c);
 /* Row k of the kind, or NULL. */
 const struct evidence_row *evidence_find(const struct evidence *ev,
     enum evidence_kind kind, size_t k);
+/* The last row of a kind, or NULL (the upstream exchange the verdict is
+ * on comes after those of the connections the gateway retried on). */
+const struct evidence_row *evidence_find_last(const struct evidence *ev,
+    enum evidence_kind kind);
 
 #endif

@@ -149,8 +149,9 @@ pick_nearest(const struct fit *f, const struct key_list *l,
 
 		if (rejected(f, i) || !f->fits(f, i))
 			continue;
-		consider(f->w, f->claimed[i] ? shared : best, i, l->ts[p]);
-		if (!f->claimed[i])
+		consider(f->w, f->claimed[i] == CLAIM_TAKEN ? shared : best,
+		    i, l->ts[p]);
+		if (f->claimed[i] != CLAIM_TAKEN)
 			break;
 	}
 	for (size_t p = mid; p > 0 && l->ts[p - 1] >= add_sat(f->w->req,
@@ -159,8 +160,9 @@ pick_nearest(const struct fit *f, const struct key_list *l,
 
 		if (rejected(f, i) || !f->fits(f, i))
 			continue;
-		consider(f->w, f->claimed[i] ? shared : best, i, l->ts[p - 1]);
-		if (!f->claimed[i])
+		consider(f->w, f->claimed[i] == CLAIM_TAKEN ? shared : best,
+		    i, l->ts[p - 1]);
+		if (f->claimed[i] != CLAIM_TAKEN)
 			break;
 	}
 }
@@ -970,56 +972,195 @@ fits_better(const struct flow *fl, const struct window *w, uint32_t a,
 	return a < b;
 }
 
+/* Has t tried this address already? */
+static bool
+tried_addr(const struct flow *fl, const struct txn *t, const struct gw_addr *a)
+{
+	for (unsigned k = 0; k < t->d.nconns; k++)
+		if (addr_eq(&fl->conns[t->d.conns[k]].saddr, a))
+			return true;
+	return false;
+}
+
 /*
- * The gateway's next attempt: one to a candidate not tried yet that
- * started once the previous one was over, and at once (a gateway tries
- * the host's next address right away, or not at all; another attempt to
- * the same address is another client's), whose end the answer can have
- * followed: of those, the one it follows best (fits_better).
+ * Did another request for t's host, from DIAG_INFLIGHT_NS before t's on,
+ * come by `at` and wait until after t was answered (one answered before
+ * has claimed its attempts, or as a success marked its failed ones
+ * CLAIM_TRIED)? Then a new connection at `at` to an address t tried may
+ * be that request's. Settling goes in answer order, so this is the same
+ * whether the capture is diagnosed at once or as it is read. Requests
+ * through every proxy port count: they share the gateway's sockets.
+ * Looked for from `at` back: on a busy host the nearest one waits.
+ */
+static bool
+rival_before(const struct fit *f, int64_t at)
+{
+	const struct key_list *l = key_find(&f->dg->by_req, f->t->host_hash);
+	const char *host = flow_str(f->fl, f->t->host);
+	int64_t from = add_sat(f->w->req, -DIAG_INFLIGHT_NS);
+
+	for (size_t p = l ? key_lower(l, add_sat(at, 1)) : 0;
+	    p > 0 && l->ts[p - 1] >= from; p--) {
+		const struct txn *u = &f->dg->txns[l->items[p - 1]];
+
+		if (u != f->t && !u->settled &&
+		    strcasecmp(flow_str(f->fl, u->host), host) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Did t's request, sent on c, get no valid reply in time? (Junk, a close
+ * or silence: a gateway may send it again on a new connection.)
+ */
+static bool
+exchange_failed(const struct flow *fl, const struct txn *t,
+    const struct window *w, const struct conn *c)
+{
+	unsigned n = 0;
+
+	for (uint32_t m = c->first_msg[0]; m != NONE32 &&
+	    n < DIAG_CARRIES_LOOK; m = fl->msgs[m].next, n++) {
+		uint32_t r = response_to(fl, m);
+
+		if (same_resource(fl, t, &fl->msgs[m]) && r != NONE32 &&
+		    seen(w, &fl->msgs[r].head) && fl->msgs[r].valid)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Did the gateway open a connection to f->addr in the second before t's
+ * request that no request settled before t has claimed? Something the
+ * capture shows no request for uses the address too (a proxy port not
+ * watched, a health check): a new attempt to it may be that one's.
+ */
+static bool
+unexplained_before(const struct fit *f, const struct key_list *l)
+{
+	for (size_t p = key_lower(l, add_sat(f->w->req, -DIAG_ACT_NS));
+	    p < l->n && l->ts[p] < f->w->req; p++) {
+		uint32_t i = l->items[p];
+		bool own = false;
+
+		for (unsigned k = 0; k < f->t->d.nconns; k++)
+			own |= f->t->d.conns[k] == i;
+		if (!own && !f->claimed[i] && fits_conn(f, i))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A new connection of the gateway's to an address t tried already, the
+ * first begun after prev (from `after` to `until`), when no rival
+ * request had come by then: the same request tried again on a fresh
+ * socket. Traffic Server tries an address four times, back to back
+ * after a refusal and after its connect timeout otherwise; after a reply
+ * that was junk, a close or silence it sends the request again on a new
+ * connection, as a gateway does when a pooled connection failed. One
+ * that connected must carry t's request; after one that connected
+ * (`connected`), only such a one.
  */
 static uint32_t
-next_attempt(const struct fit *base, const struct gw_addr *addrs,
-    size_t naddrs, uint32_t prev)
+retry_attempt(const struct fit *base, const struct gw_addr *addrs,
+    size_t naddrs, uint32_t prev, int64_t after, int64_t until,
+    bool connected)
 {
 	const struct flow *fl = base->fl;
-	int64_t after = attempt_seen_ns(&fl->conns[prev], base->w);
-	int64_t until = add_sat(attempt_over_ns(&fl->conns[prev], base->w),
-	    DIAG_ACT_NS);
 	uint32_t best = NONE32;
+	int64_t best_ts = INT64_MAX;
 
 	for (size_t a = 0; a < naddrs; a++) {
-		const struct key_list *l = key_find(&base->dg->by_dst,
-		    dst_hash(&addrs[a], base->t->port));
+		const struct key_list *l;
 		struct fit f = *base;
-		bool tried = false;
 
-		for (unsigned k = 0; k < base->t->d.nconns; k++)
-			if (addr_eq(&fl->conns[base->t->d.conns[k]].saddr,
-			    &addrs[a]))
-				tried = true;
-		if (tried)
+		if (!tried_addr(fl, base->t, &addrs[a]))
 			continue;
+		l = key_find(&base->dg->by_dst, dst_hash(&addrs[a],
+		    base->t->port));
 		f.addr = &addrs[a];
-		for (size_t p = l ? key_lower(l, after) : 0; l && p < l->n &&
-		    l->ts[p] <= base->w->to && l->ts[p] <= until; p++) {
+		if (l == NULL || unexplained_before(&f, l))
+			continue;
+		for (size_t p = key_lower(l, after); p < l->n &&
+		    l->ts[p] <= base->w->to && l->ts[p] <= until &&
+		    l->ts[p] < best_ts; p++) {
 			uint32_t i = l->items[p];
+			const struct conn *c = &fl->conns[i];
 
-			if (i > prev && !f.claimed[i] && fits_conn(&f, i) &&
-			    answer_follows(fl, base->t, base->w,
-			    &fl->conns[i]) && (best == NONE32 ||
-			    fits_better(fl, base->w, i, best)))
+			if (i <= prev || f.claimed[i] || !fits_conn(&f, i) ||
+			    ((connected || seen(base->w, &c->synack)) &&
+			    (!seen(base->w, &c->synack) ||
+			    !carries(fl, base->t, base->w, c))))
+				continue;
+			if (!rival_before(&f, l->ts[p])) {
 				best = i;
+				best_ts = l->ts[p];
+			}
+			break;
 		}
 	}
 	return best;
 }
 
 /*
- * Connection attempts to the candidates: the unclaimed one nearest to the
- * request, then the ones the gateway started after it had failed (its
- * retries, maybe to the host's next address), not those running at the
- * same time (other clients').
+ * The gateway's next attempt: one to a candidate not tried yet that
+ * started once the previous one was over, and at once (a gateway tries
+ * the host's next address right away, or not at all), whose end the
+ * answer can have followed: of those, the one it follows best
+ * (fits_better); or the same address tried again (retry_attempt), when
+ * that began first. After a connection that connected, only the request
+ * sent again, when its exchange failed.
  */
+static uint32_t
+next_attempt(const struct fit *base, const struct gw_addr *addrs,
+    size_t naddrs, uint32_t prev)
+{
+	const struct flow *fl = base->fl;
+	const struct conn *pc = &fl->conns[prev];
+	int64_t after = attempt_seen_ns(pc, base->w);
+	int64_t until = add_sat(attempt_over_ns(pc, base->w), DIAG_ACT_NS);
+	uint32_t best = NONE32, again;
+
+	if (seen(base->w, &pc->synack))
+		return base->t->is_error && seen(base->w, &pc->data[0]) &&
+		    exchange_failed(fl, base->t, base->w, pc) ?
+		    retry_attempt(base, addrs, naddrs, prev, pc->data[0].ts_ns,
+		    base->w->to, true) : NONE32;
+	for (size_t a = 0; a < naddrs; a++) {
+		const struct key_list *l = key_find(&base->dg->by_dst,
+		    dst_hash(&addrs[a], base->t->port));
+		struct fit f = *base;
+
+		if (tried_addr(fl, base->t, &addrs[a]))
+			continue;
+		f.addr = &addrs[a];
+		for (size_t p = l ? key_lower(l, after) : 0; l && p < l->n &&
+		    l->ts[p] <= base->w->to && l->ts[p] <= until; p++) {
+			uint32_t i = l->items[p];
+
+			if (i > prev && f.claimed[i] != CLAIM_TAKEN &&
+			    fits_conn(&f, i) &&
+			    answer_follows(fl, base->t, base->w,
+			    &fl->conns[i]) && (best == NONE32 ||
+			    fits_better(fl, base->w, i, best)))
+				best = i;
+		}
+	}
+	/* the same address again once this attempt was given up: at its
+	 * refusal, else not before any gateway's connect timeout */
+	if (!refused(pc, base->w) && pc->nsyn > 0 && after <
+	    add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_NS))
+		after = add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_NS);
+	again = retry_attempt(base, addrs, naddrs, prev, after, until, false);
+	if (again != NONE32 && (best == NONE32 ||
+	    fl->conns[again].first.ts_ns < fl->conns[best].first.ts_ns))
+		return again;
+	return best;
+}
+
 /* The attempts from `first` on: it, then the gateway's retries. */
 static void
 attempt_chain(struct txn *t, const struct fit *f, const struct gw_addr *addrs,
@@ -1028,11 +1169,8 @@ attempt_chain(struct txn *t, const struct fit *f, const struct gw_addr *addrs,
 	t->d.nconns = 0;
 	for (uint32_t ci = first; ci != NONE32 &&
 	    t->d.nconns < DIAG_MAX_CONNS;
-	    ci = next_attempt(f, addrs, naddrs, ci)) {
+	    ci = next_attempt(f, addrs, naddrs, ci))
 		t->d.conns[t->d.nconns++] = ci;
-		if (seen(f->w, &f->fl->conns[ci].synack))
-			break;	/* connected: no further attempt needed */
-	}
 }
 
 static bool server_closed_first(const struct conn *c, const struct window *w,
@@ -1615,7 +1753,9 @@ claim(struct diag *dg, const struct flow *fl, const struct txn *t,
 		dg->msg_claimed[d->up_req] = 1;
 	for (unsigned k = 0; k < d->nconns; k++)
 		if (t->is_error || seen(w, &fl->conns[d->conns[k]].synack))
-			dg->conn_claimed[d->conns[k]] = 1;
+			dg->conn_claimed[d->conns[k]] = CLAIM_TAKEN;
+		else if (dg->conn_claimed[d->conns[k]] == 0)
+			dg->conn_claimed[d->conns[k]] = CLAIM_TRIED;
 	/* a look-up in flight when the request came is not its own: the
 	 * request that started it may still take it as its own */
 	if (!t->is_error || d->dns_link != LINK_TIME ||
@@ -1732,7 +1872,8 @@ link_fit(struct diag *dg, const struct flow *fl, struct txn *t,
 	/* failed attempts of its own the answer follows, begun first, or
 	 * under way when the other request went out and refused after it
 	 * (as in link_conns) */
-	if (last != NONE32 && !connected && !dg->conn_claimed[last] &&
+	if (last != NONE32 && !connected &&
+	    dg->conn_claimed[last] != CLAIM_TAKEN &&
 	    answer_follows(fl, t, w, &fl->conns[last]) &&
 	    contradicts(fl, t, w, other) && (distance(w, chain) < at ||
 	    refused_after(fl, t, w, sent_quiet(fl, w, other))))

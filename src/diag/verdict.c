@@ -208,8 +208,11 @@ same_dest(const struct conn *a, const struct conn *b)
 	return a->sport == b->sport && addr_eq(&a->saddr, &b->saddr);
 }
 
-unsigned
-diag_dest_first(const struct flow *fl, const uint32_t *conns, unsigned k)
+/* Where the attempts to conns[k]'s address and port began: the first
+ * index of the run of conns[0..k] going there (the same address tried
+ * again on new sockets is one run; a host's next address starts one). */
+static unsigned
+dest_first(const struct flow *fl, const uint32_t *conns, unsigned k)
 {
 	const struct conn *c = &fl->conns[conns[k]];
 
@@ -369,8 +372,10 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 	char dst[ADDR_STRLEN], from[ADDR_STRLEN], to[ADDR_PORT_STRLEN];
 	const struct frame_ref *last = NULL;
 	/* the attempts to the last destination: the SYNs the verdict is on */
-	unsigned nsyn = 0, nrst = 0,
-	    run = diag_dest_first(fl, t->d.conns, t->d.nconns - 1);
+	unsigned nsyn = 0, nrst = 0, nicmp = 0,
+	    run = dest_first(fl, t->d.conns, t->d.nconns - 1),
+	    nrun = t->d.nconns - run;
+	char socks[32] = "";
 
 	for (unsigned k = run; k < t->d.nconns; k++) {
 		const struct conn *a = &fl->conns[t->d.conns[k]];
@@ -384,29 +389,50 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 			last = a_last;
 		nrst += a->rst_from_server && txn_saw(fl, t, &a->rst,
 		    fl->stats.last_ts);
+		nicmp += txn_saw(fl, t, &a->icmp, fl->stats.last_ts);
 	}
+	if (nrun > 1)
+		snprintf(socks, sizeof socks, " on %u connections", nrun);
 	addr_fmt(&c->saddr, dst, sizeof dst);
 	switch (t->d.cause) {
 	case C_TCP_RST:
 		snprintf(out, outlen, "%s port %u answered the SYN with RST "
 		    "(connection refused)%s", dst, c->sport,
-		    nrst > 1 && nrst == t->d.nconns - run ? ", every attempt" :
-		    "");
+		    nrst > 1 && nrst == nrun ? ", every attempt" : "");
 		break;
 	case C_ICMP_UNREACHABLE:
-		snprintf(out, outlen, "%s answered the SYN to %s with ICMP %s",
-		    addr_fmt(&c->icmp_from, from, sizeof from),
+		snprintf(out, outlen, "%s answered the SYN to %s with ICMP "
+		    "%s%s", addr_fmt(&c->icmp_from, from, sizeof from),
 		    addr_port_fmt(&c->saddr, c->sport, to, sizeof to),
-		    icmp_unreach_name(c->icmp_ver, c->icmp_type, c->icmp_code));
+		    icmp_unreach_name(c->icmp_ver, c->icmp_type, c->icmp_code),
+		    nicmp > 1 && nicmp == nrun ? ", every attempt" : "");
 		break;
 	default:
-		snprintf(out, outlen, "%u SYN%s to %s port %u got no answer "
-		    "over %.1f s", nsyn, nsyn == 1 ? "" : "s", dst, c->sport,
+		snprintf(out, outlen, "%u SYN%s%s to %s port %u got no answer "
+		    "over %.1f s", nsyn, nsyn == 1 ? "" : "s", socks, dst,
+		    c->sport,
 		    last ? secs(last->ts_ns -
 		    fl->conns[t->d.conns[run]].syns[0].ts_ns) : 0.0);
 		break;
 	}
 	tried_before(fl, t, run, out, outlen);
+}
+
+/* "; the gateway sent the request 4 times, each on a new connection":
+ * a gateway that retried after junk, a close or silence (link.c). */
+static void
+sent_again(const struct flow *fl, const struct txn *t, char *out,
+    size_t outlen)
+{
+	unsigned n = 0;
+	size_t len = strlen(out);
+
+	for (unsigned k = 0; k < t->d.nconns; k++)
+		n += txn_saw(fl, t, &fl->conns[t->d.conns[k]].synack,
+		    fl->stats.last_ts);
+	if (n > 1 && len < outlen)
+		snprintf(out + len, outlen - len, "; the gateway sent the "
+		    "request %u times, each on a new connection", n);
 }
 
 static void
@@ -448,6 +474,7 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 		    secs(txn_elapsed_ns(fl, t, fl->stats.last_ts)));
 		break;
 	}
+	sent_again(fl, t, out, outlen);
 }
 
 /* Nothing explains it: say what was seen, never less than the evidence. */

@@ -420,8 +420,8 @@ json_connect(struct jw *w, const struct flow *fl, const struct txn *t,
 static void
 json_upstream(struct jw *w, const struct flow *fl, const struct evidence *ev)
 {
-	const struct evidence_row *up = evidence_find(ev, EK_UP_REQUEST, 0);
-	const struct evidence_row *reply = evidence_find(ev, EK_UP_REPLY, 0);
+	const struct evidence_row *up = evidence_find_last(ev, EK_UP_REQUEST);
+	const struct evidence_row *reply = evidence_find_last(ev, EK_UP_REPLY);
 
 	jkey(w, "upstream");
 	jw_lit(w, "{");

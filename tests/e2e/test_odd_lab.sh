@@ -64,6 +64,15 @@ if command -v tmux >/dev/null && [ -f "$CAP" ]; then
 		    "500 HOST NOT RESOLVABLE"
 		see "TUI: its evidence says the gateway chose the 500" \
 		    "the gateway answered 500 itself"
+		# Traffic Server's four attempts, each socket's SYNs from 1
+		keys /; keys C-u; text "drop-ats"; keys Enter
+		see "TUI: ATS's dropped SYNs, four connections" \
+		    "12 SYNs on 4 connections to 10.252.0.90 port 80"
+		seere "TUI: the fourth connection's first SYN is SYN 1" \
+		    "SYN 1 +[0-9:.]+ \\+11\\.065 s  #761"
+		keys /; keys C-u; text "nostatus-ats"; keys Enter
+		see "TUI: ATS sent the request again, on new connections" \
+		    "each on a new connection"
 		keys q
 		tmux kill-session -t "$S" 2>/dev/null
 	fi

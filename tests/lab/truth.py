@@ -39,7 +39,10 @@ squid's negative_dns_ttl) has that look-up as its evidence (issue 12).
 
 The .syn.tsv lists, for each syn-unanswered request, the SYNs of each
 upstream connection attempt that belongs to it (frame numbers and times as
-tshark shows them), so a test can compare the intervals a tool prints.
+tshark shows them), so a test can compare the intervals a tool prints:
+of concurrent requests to one destination each has one series; a request
+alone with its destination has every attempt to it in its window, in time
+order (a gateway that retries on new sockets).
 """
 import argparse
 import json
@@ -645,9 +648,12 @@ def main():
             if not cands:
                 errors.append("%s: no SYN series left for this request" % what)
                 continue
-            s = cands[0]
-            claimed_streams.add(s)
-            series = streams[s]
+            # alone with its destination, every attempt is the request's
+            # (Traffic Server tries an address four times, on new sockets)
+            mine = cands if not shared else cands[:1]
+            claimed_streams.update(mine)
+            series = sorted((fr for s in mine for fr in streams[s]),
+                            key=lambda fr: fr.t)
             for k, fr in enumerate(series):
                 syn_rows.append("\t".join([
                     row["scenario"], r["client"], r["client_port"], r["url"],

@@ -1,0 +1,295 @@
+/*
+ * test_diag_again.c: a gateway that tries an address again on a new
+ * socket (diag/link.c's retry_attempt). Apache Traffic Server, recorded in
+ * the odd-proxies lab, makes four attempts per request: back to back
+ * after a refusal, after its connect timeout when the SYNs go unanswered,
+ * and after a reply that was junk, a close or silence it sends the
+ * request again on a new connection. Every attempt is the request's
+ * evidence when nothing else can own it: no other request for the host
+ * waiting, nothing unexplained connecting to the address just before.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unit_flow.h"
+#include "diag_scene.h"
+#include "diag/evidence.h"
+
+#define JUNK "<html>no status line</html>\r\n"
+
+/* HOST resolved to 192.0.2.10 alone (frames 4-5 after ask()). */
+static void
+resolve_one(struct scene *s)
+{
+	static const struct uf_rr one[] = {
+		{ DNS_T_A, NULL, 300, "192.0.2.10" },
+	};
+
+	query(s);
+	answer(s, 0, one, 1);
+}
+
+/* The gateway's n-th socket towards the web side (50000 + n). */
+static struct uf_side
+socket_n(const struct scene *s, unsigned n)
+{
+	struct uf_side o = s->out;
+
+	o.port = (uint16_t)(50000 + n);
+	o.seq = 7000 + 1000 * n;
+	return o;
+}
+
+/* The port of t's k-th attempt. */
+static uint16_t
+attempt_port(const struct uf *u, const struct txn *t, unsigned k)
+{
+	return u->fl.conns[t->d.conns[k]].cport;
+}
+
+/*
+ * Refused four times, each attempt 0.2 ms after the last one's RST; with
+ * `rival`, another client asks for HOST between the first two attempts
+ * and is answered after this one: the later attempts may be its.
+ */
+static const struct txn *
+refused_four_times(void **state, bool rival)
+{
+	struct uf *u = again(state);
+	struct uf_side cli2, srv2 = u->srv;
+	struct scene s;
+
+	uf_side_init(&cli2, "10.0.0.6", 40001, 5000);
+	srv2.seq = 6000;
+	scene_init(&s, u);
+	ask(&s);
+	resolve_one(&s);
+	for (unsigned n = 0; n < 4; n++) {
+		struct uf_side o = socket_n(&s, n);
+		struct uf_side web = s.web;
+
+		uf_wait(u, 200 * 1000LL);
+		uf_syn(u, &o, &web);
+		uf_wait(u, 100 * 1000LL);
+		uf_rst(u, &web, &o);
+		if (n == 0 && rival) {
+			uf_handshake(u, &cli2, &srv2);
+			uf_get(u, &cli2, &srv2, "/other", HOST);
+		}
+	}
+	gateway_answers(&s, 502);
+	if (rival) {
+		uf_wait(u, 1 * UF_MS);
+		uf_status(u, &srv2, &cli2, 502);
+	}
+	uf_diagnose(u);
+	return uf_txn(u, 1);
+}
+
+static void
+test_refused_four_times(void **state)
+{
+	const struct txn *t = refused_four_times(state, false);
+	struct uf *u = *state;
+	char sum[256];
+
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 4);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(attempt_port(u, t, k), 50000 + k);
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.10 "
+	    "port 80 answered the SYN with RST (connection refused), every "
+	    "attempt");
+	uf_summary_cuts(u, t);
+}
+
+/* Another request for HOST still waiting: the attempts after the first
+ * may be its own, so the request keeps the refusal its answer followed. */
+static void
+test_rival_keeps_its_attempts(void **state)
+{
+	const struct txn *t = refused_four_times(state, true);
+	struct uf *u = *state;
+
+	assert_int_equal(u->dg.ntxns, 2);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 1);
+}
+
+/*
+ * Two sockets whose SYNs go unanswered (each SYN retransmitted 1 s
+ * after, unless the second socket began before that); the second begins
+ * `gap` after the first one's SYN; the gateway answers 502 3 s after the
+ * second's first SYN.
+ */
+static const struct txn *
+dropped_twice(void **state, int64_t gap)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side o0, o1;
+	int64_t first;
+
+	scene_init(&s, u);
+	ask(&s);
+	resolve_one(&s);
+	o0 = socket_n(&s, 0);
+	o1 = socket_n(&s, 1);
+	first = u->next_ts_ns;
+	uf_syn(u, &o0, &s.web);
+	if (gap > 1 * UF_S) {
+		uf_at(u, first + 1 * UF_S);
+		uf_syn(u, &o0, &s.web);
+	}
+	uf_at(u, first + gap);
+	uf_syn(u, &o1, &s.web);
+	uf_at(u, first + gap + 1 * UF_S);
+	uf_syn(u, &o1, &s.web);
+	uf_at(u, first + gap + 3 * UF_S);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	return uf_txn(u, 1);
+}
+
+static void
+test_dropped_retried(void **state)
+{
+	const struct txn *t = dropped_twice(state, 3 * UF_S);
+	struct uf *u = *state;
+	struct evidence pane = { 0 };
+	const struct evidence_row *r;
+	char sum[256];
+
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(t->d.nconns, 2);
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "4 SYNs on 2 "
+	    "connections to 192.0.2.10 port 80 got no answer over 4.0 s");
+	/* each socket's SYNs count from 1: the new one's first is no
+	 * retransmission */
+	assert_int_equal(evidence_build(&pane, &u->dg, &u->fl, t,
+	    u->fl.stats.last_ts, EVIDENCE_PANE), 0);
+	for (unsigned k = 0; k < 4; k++) {
+		r = evidence_find(&pane, EK_SYN, k);
+		assert_non_null(r);
+		assert_int_equal(r->seq, k % 2 + 1);
+	}
+	evidence_free(&pane);
+}
+
+/* No gateway gives up a handshake 400 ms after its SYN: a socket begun
+ * then is not this request's retry (the answer followed that one). */
+static void
+test_too_soon_for_a_retry(void **state)
+{
+	const struct txn *t = dropped_twice(state, 400 * UF_MS);
+
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(attempt_port(*state, t, 0), 50001);
+}
+
+/*
+ * The gateway connects and sends GET / on a first socket, gets junk (or,
+ * with `closed`, the server's FIN), and 1 ms later connects again and
+ * sends `again_target` on a second one, which gets junk too; it answers
+ * 502. Returns the transaction.
+ */
+static const struct txn *
+sent_again(void **state, const char *again_target, bool closed)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side o0, o1, w0, w1;
+
+	scene_init(&s, u);
+	ask(&s);
+	resolve_one(&s);
+	o0 = socket_n(&s, 0);
+	o1 = socket_n(&s, 1);
+	w0 = w1 = s.web;
+	uf_handshake(u, &o0, &w0);
+	uf_get(u, &o0, &w0, "/", HOST);
+	if (closed)
+		uf_fin(u, &w0, &o0);
+	else
+		uf_send(u, &w0, &o0, JUNK);
+	uf_wait(u, 1 * UF_MS);
+	uf_handshake(u, &o1, &w1);
+	uf_get(u, &o1, &w1, again_target, HOST);
+	uf_send(u, &w1, &o1, JUNK);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	return uf_txn(u, 1);
+}
+
+static void
+test_sent_again_after_junk(void **state)
+{
+	const struct txn *t = sent_again(state, "/", false);
+	struct uf *u = *state;
+	struct evidence pane = { 0 };
+	char sum[256];
+
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_int_equal(t->d.nconns, 2);
+	assert_int_equal(attempt_port(u, t, 0), 50000);
+	assert_int_equal(t->d.up_conn, t->d.conns[1]);
+	uf_summary(u, t, sum, sizeof sum);
+	assert_non_null(strstr(sum, "; the gateway sent the request 2 times, "
+	    "each on a new connection"));
+	/* both exchanges are evidence; the verdict's is the last */
+	assert_int_equal(evidence_build(&pane, &u->dg, &u->fl, t,
+	    u->fl.stats.last_ts, EVIDENCE_PANE), 0);
+	assert_non_null(evidence_find(&pane, EK_UP_REQUEST, 1));
+	assert_null(evidence_find(&pane, EK_UP_REQUEST, 2));
+	assert_int_equal(evidence_find_last(&pane, EK_UP_REQUEST)->ref,
+	    t->d.up_req);
+	assert_int_equal(evidence_find(&pane, EK_UP_REQUEST, 0)->ref,
+	    u->fl.conns[t->d.conns[0]].first_msg[0]);
+	evidence_free(&pane);
+	/* after the server closed the first without a byte */
+	t = sent_again(state, "/", true);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_int_equal(t->d.nconns, 2);
+}
+
+/* A new connection that asks for something else is no retry of this
+ * request: the request keeps the connection its answer followed. */
+static void
+test_other_resource_not_sent_again(void **state)
+{
+	const struct txn *t = sent_again(state, "/other", false);
+	struct uf *u = *state;
+
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(attempt_port(u, t, 0), 50000);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_refused_four_times,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_rival_keeps_its_attempts,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_dropped_retried,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_too_soon_for_a_retry,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_sent_again_after_junk,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_other_resource_not_sent_again, uf_setup, uf_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
