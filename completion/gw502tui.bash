@@ -102,7 +102,7 @@ _gw502tui()
 	--log-format)
 		# the names --help gives
 		COMPREPLY=($(compgen -W "webgateway squid clf combined nginx \
-		    apache mitmproxy haproxy" -- "$cur"))
+		    apache mitmproxy haproxy ats trafficserver" -- "$cur"))
 		return 0 ;;
 	-j)
 		COMPREPLY=($(compgen -W "1 2" -- "$cur"))

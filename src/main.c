@@ -206,7 +206,9 @@ usage(FILE *out)
 "                 screen) gives the log's triage (5xx per minute,\n"
 "                 failing hosts and clients, the capture command)\n"
 "  --log-format NAME  webgateway, squid, clf (combined, nginx, apache,\n"
-"                 mitmproxy) or haproxy (default: detected per line)\n"
+"                 mitmproxy), haproxy or ats (trafficserver: its squid\n"
+"                 format, timed at the request) (default: detected per\n"
+"                 line)\n"
 "  -h, --help     -V, --version\n"
 "Exit status: 0 success, 1 runtime error, 2 usage error.\n", out);
 }
@@ -491,7 +493,7 @@ parse_opt(struct cli *cl, int c, const char *arg)
 	case OPT_LOG_FORMAT:
 		if (!alog_format_parse(arg, &cl->alog_format))
 			return usage_error("--log-format: webgateway, squid, "
-			    "clf or haproxy, not %s", arg);
+			    "clf, haproxy or ats, not %s", arg);
 		break;
 	default:
 		return usage_error("%s", "unknown option");

@@ -31,6 +31,7 @@ enum alog_format {
 	ALOG_SQUID,		/* squid's native access.log */
 	ALOG_CLF,		/* Common / Combined Log Format */
 	ALOG_HAPROXY,		/* haproxy "option httplog" */
+	ALOG_ATS,		/* Traffic Server's "squid" format */
 	ALOG_FORMAT_COUNT
 };
 

@@ -4,6 +4,7 @@
  *
  *   Web Gateway  [08/Mar/2013:18:25:57 -0600] "user" [CLIENT] 502 "GET http://h/ HTTP/1.1" …
  *   squid        1286536308.779 180 CLIENT TCP_MISS/200 411 GET http://h/ - HIER_DIRECT/1.2.3.4 text/html
+ *   ats          1796149846.810 15084 CLIENT ERR_CONNECT_FAIL/502 453 GET http://h/ - DIRECT/h text/html
  *   CLF          CLIENT - user [10/Oct/2000:13:55:36 -0700] "GET /p HTTP/1.1" 200 2326 ["ref" "ua" …]
  *   haproxy      [syslog prefix] CLIENT:PORT [06/Feb/2009:12:14:14.655] fe be/srv 10/0/30/69/109 200 2750 … "GET /p HTTP/1.1"
  */
@@ -265,16 +266,22 @@ parse_webgateway(const char *line, size_t len, struct alog_rec *r)
 	return request_line(s, n, r);
 }
 
-/* time elapsed client code/status bytes method url user hier/peer type */
+/*
+ * time elapsed client code/status bytes method url user hier/peer type.
+ * squid's time is when it answered; Traffic Server's format of the same
+ * name (ALOG_ATS, its logging.yaml `squid`: %<cqtq> %<ttms> ...) logs
+ * when the request came, so the end is that plus the elapsed time.
+ */
 static bool
-parse_squid(const char *line, size_t len, struct alog_rec *r)
+parse_squid(const char *line, size_t len, enum alog_format f,
+    struct alog_rec *r)
 {
 	struct cur c = { line, len };
 	const char *tok, *dot, *slash;
 	size_t tlen;
 	uint64_t sec, msec, el;
 
-	rec_reset(r, ALOG_SQUID);
+	rec_reset(r, f);
 	if (!token(&c, &tok, &tlen) || (dot = memchr(tok, '.', tlen)) ==
 	    NULL || !number(tok, (size_t)(dot - tok), &sec) ||
 	    !number(dot + 1, tlen - (size_t)(dot - tok) - 1, &msec) ||
@@ -286,6 +293,8 @@ parse_squid(const char *line, size_t len, struct alog_rec *r)
 	    el > 100000000000ULL)
 		return false;
 	r->elapsed_ns = (int64_t)el * 1000000LL;
+	if (f == ALOG_ATS)
+		r->end_ns += r->elapsed_ns;
 	if (!token(&c, &tok, &tlen))
 		return false;
 	client_addr(tok, tlen, &r->client);	/* may be a name */
@@ -413,7 +422,8 @@ alog_parse_line(const char *line, size_t len, enum alog_format f,
 	case ALOG_WEBGATEWAY:
 		return parse_webgateway(line, len, out);
 	case ALOG_SQUID:
-		return parse_squid(line, len, out);
+	case ALOG_ATS:
+		return parse_squid(line, len, f, out);
 	case ALOG_CLF:
 		return parse_clf(line, len, out);
 	case ALOG_HAPROXY:
@@ -425,12 +435,13 @@ alog_parse_line(const char *line, size_t len, enum alog_format f,
 	/* the first character tells most formats apart cheaply */
 	if (len && line[0] == '[')
 		return parse_webgateway(line, len, out);
-	return parse_squid(line, len, out) || parse_clf(line, len, out) ||
+	return parse_squid(line, len, ALOG_SQUID, out) ||
+	    parse_clf(line, len, out) ||
 	    parse_haproxy(line, len, out);
 }
 
 static const char *const format_names[ALOG_FORMAT_COUNT] = {
-	NULL, "webgateway", "squid", "clf", "haproxy"
+	NULL, "webgateway", "squid", "clf", "haproxy", "ats"
 };
 
 const char *
@@ -451,7 +462,8 @@ alog_format_parse(const char *name, enum alog_format *out)
 		{ "clf", ALOG_CLF }, { "common", ALOG_CLF },
 		{ "combined", ALOG_CLF }, { "nginx", ALOG_CLF },
 		{ "apache", ALOG_CLF }, { "mitmproxy", ALOG_CLF },
-		{ "haproxy", ALOG_HAPROXY }, { "auto", ALOG_AUTO },
+		{ "haproxy", ALOG_HAPROXY }, { "ats", ALOG_ATS },
+		{ "trafficserver", ALOG_ATS }, { "auto", ALOG_AUTO },
 	};
 
 	for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)

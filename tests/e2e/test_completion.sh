@@ -94,7 +94,7 @@ check_eq "--access-log offers any file and folders" \
     "$(complete_ --access-log "$TMPD/caps/")"
 fmts=$(complete_ --log-format '')
 check_eq "--log-format offers the names --help gives" \
-    "apache clf combined haproxy mitmproxy nginx squid webgateway" "$fmts"
+    "apache ats clf combined haproxy mitmproxy nginx squid trafficserver webgateway" "$fmts"
 bad=
 for f in $fmts; do
 	"$GW_BIN" --report --log-format "$f" --access-log /dev/null >/dev/null 2>&1 || bad="$bad $f"

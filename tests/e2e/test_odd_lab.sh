@@ -30,6 +30,39 @@ odd_check() { # odd_check PREFIX CAPTURE: lab_check.py with both status sets
 	    "$GW_BIN" "$2"
 }
 
+# ATS's access log as it ships it (`squid`, stamped when the request
+# came), read as `ats`: each of its lines is the request it names (one
+# per URL, from the client it names), within 5 ms of its first byte; read
+# as squid's (stamped at the answer) the two that took 14 s fall outside
+# the matching's tolerance. ats_log_check PREFIX CAPTURE
+ats_log_check() {
+	local ALOG fmt
+	ALOG=${2%.*}.ats-squid.log
+	for fmt in ats squid; do
+		"$GW_BIN" --report=json --all -p "$PORTS" --access-log "$ALOG" \
+		    --log-format "$fmt" "$2" >"$TMPD/alog-$fmt.json" 2>&1
+	done
+	check "${1}ATS's squid-format log read as ats: every line joins its request" \
+	    "$PY" - "$ALOG" "$TMPD/alog-ats.json" <<'PYEOF'
+import datetime, json, sys
+lines = open(sys.argv[1]).read().splitlines()
+txns = [json.loads(l) for l in open(sys.argv[2]) if l.startswith('{"id"')]
+assert len(lines) == 10, len(lines)
+for n, line in enumerate(lines, 1):
+    f = line.split()
+    mine = [t for t in txns if t["url"] == f[6] and t["client"] == f[2]]
+    assert len(mine) == 1, (line, len(mine))
+    t = mine[0]
+    assert t["log"] and t["log"]["line"] == n and t["log"]["format"] == "ats", (n, t["log"])
+    start = datetime.datetime.fromisoformat(t["request_time"].replace("Z", "+00:00"))
+    assert abs(start.timestamp() - float(f[0])) < 0.005, (n, t["request_time"], f[0])
+PYEOF
+	check_eq "${1}read as squid's, ATS's two 14 s requests are not matched" \
+	    "http://drop-ats.odd.test/ http://silent-ats.odd.test/report" \
+	    "$(jq -r 'select(.gateway_port == 9097 and .log == null) | .url' \
+	        "$TMPD/alog-squid.json" 2>&1 | sort | tr '\n' ' ' | sed 's/ $//')"
+}
+
 if [ -f "$CAP" ] && [ -f "${CAP%.*}.truth.tsv" ]; then
 	ok "examples/gw502-odd.pcap and its truth are committed"
 	odd_check "" "$CAP"
@@ -48,6 +81,7 @@ if [ -f "$CAP" ] && [ -f "${CAP%.*}.truth.tsv" ]; then
 	    '[500,"host-not-resolvable","dns-nxdomain",true]' \
 	    "$(jq -c 'select(.host == "missing-ats.odd.test") |
 	        [.status, .verdict, .cause, .masked]' "$TMPD/plain.json" 2>&1)"
+	ats_log_check "" "$CAP"
 else
 	notok "examples/gw502-odd.pcap and its truth are committed"
 fi
@@ -68,8 +102,13 @@ if command -v tmux >/dev/null && [ -f "$CAP" ]; then
 		keys /; keys C-u; text "drop-ats"; keys Enter
 		see "TUI: ATS's dropped SYNs, four connections" \
 		    "12 SYNs on 4 connections to 10.252.0.90 port 80"
+		# its last connection's first SYN, from the SYN file (numbers
+		# change with every recording)
+		read -r last_syn last_at < <(awk -F'\t' '$1 == "ats:syn-drop" {
+		    if ($6 != port) { port = $6; f = $8; t = $10 } }
+		    END { printf "%s %.3f\n", f, t }' "${CAP%.*}.syn.tsv")
 		seere "TUI: the fourth connection's first SYN is SYN 1" \
-		    "SYN 1 +[0-9:.]+ \\+11\\.065 s  #761"
+		    "SYN 1 +[0-9:.]+ \\+${last_at//./\\.} s  #$last_syn"
 		keys /; keys C-u; text "nostatus-ats"; keys Enter
 		see "TUI: ATS sent the request again, on new connections" \
 		    "each on a new connection"
@@ -105,6 +144,7 @@ if fresh_lab_allowed "odd-proxies lab" gwodd; then
 	    --odd "$fresh"
 	if [ -f "$fresh/gw502-odd.truth.tsv" ]; then
 		odd_check "fresh " "$fresh/gw502-odd.pcap"
+		ats_log_check "fresh " "$fresh/gw502-odd.pcap"
 	else
 		notok "fresh odd-proxies lab recording has a truth file"
 	fi

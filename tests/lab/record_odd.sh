@@ -252,14 +252,22 @@ ip_allow:
     action: allow
     methods: ALL
 EOF
+# Two access logs: the lab's own format (client port, origin status) and
+# the one ATS ships, `squid` (its logging.yaml's definition, in ascii
+# rather than its default binary mode), which gw502tui reads as `ats`.
 cat >"$A/etc/logging.yaml" <<'EOF'
 logging:
   formats:
     - name: odd
       format: '%<chi>:%<chp> %<cqtq> "%<cqhm> %<cquc>" %<pssc> %<crc> %<sssc> %<ttms> %<shi> %<pfsc>'
+    - name: squid
+      format: '%<cqtq> %<ttms> %<chi> %<crc>/%<pssc> %<psql> %<cqhm> %<cquc> %<caun> %<phr>/%<shn> %<psct>'
   logs:
     - filename: access
       format: odd
+      mode: ascii
+    - filename: squid
+      format: squid
       mode: ascii
 EOF
 for f in storage.config cache.config parent.config plugin.config remap.config \
@@ -315,7 +323,8 @@ stop_pids INT "$PID_tcpdump"
 # apache and tinyproxy write their logs as they go; privoxy too; ATS
 # writes its access log every second or so and not on TERM: wait for its
 # ten lines
-ats_logged() { [ "$(grep -c '"GET ' "$A/log/access.log" 2>/dev/null)" -ge 10 ]; }
+ats_logged() { [ "$(grep -c '"GET ' "$A/log/access.log" 2>/dev/null)" -ge 10 ] &&
+    [ "$(grep -c ' GET ' "$A/log/squid.log" 2>/dev/null)" -ge 10 ]; }
 wait_for 15 "ATS's access log" ats_logged
 stop_pids TERM "$PID_apache" "$PID_privoxy" "$PID_tinyproxy" "$PID_ats"
 
@@ -330,15 +339,16 @@ cp "$CAP" "$STAGE/gw502-odd.pcap"
 cp "$SLOG" "$STAGE/gw502-odd.scenarios.tsv"
 # the access logs: apache's own format (LogFormat above), privoxy's Common
 # Log Format lines, tinyproxy's log (it has no access log: a Request line
-# per request, an ERROR or WARNING line per failure), ATS's access log
-# (logging.yaml above) and its error.log (a line per failed connection
-# attempt, one per DNS failure)
+# per request, an ERROR or WARNING line per failure), ATS's two access
+# logs (logging.yaml above) and its error.log (a line per failed
+# connection attempt, one per DNS failure)
 cp "$TMP/apache/access.log" "$STAGE/gw502-odd.apache.log"
 grep -h '"GET ' "$TMP/privoxy.log" >"$STAGE/gw502-odd.privoxy.log" ||
     die "privoxy logged no request (debug 512)"
 grep -hE '^(CONNECT|ERROR|WARNING) ' "$TMP/tinyproxy/tinyproxy.log" >"$STAGE/gw502-odd.tinyproxy.log" ||
     die "tinyproxy logged no request"
 cp "$A/log/access.log" "$STAGE/gw502-odd.ats.log"
+cp "$A/log/squid.log" "$STAGE/gw502-odd.ats-squid.log"
 cp "$A/log/error.log" "$STAGE/gw502-odd.ats-error.log"
 mkdir -p "$OUT"
 for f in "$STAGE"/*; do install -m 0644 "$f" "$OUT/"; done

@@ -86,6 +86,36 @@ test_squid_native(void **state)
 	    "http://x/ - HIER_NONE/- -", ALOG_SQUID, &r));
 }
 
+/* Traffic Server's `squid` format (its logging.yaml: %<cqtq> %<ttms>
+ * %<chi> %<crc>/%<pssc> %<psql> %<cqhm> %<cquc> %<caun> %<phr>/%<shn>
+ * %<psct>): squid's fields, stamped when the request came. */
+static void
+test_ats_squid(void **state)
+{
+	static const char line[] = "1796149846.810 15084 10.252.0.11 "
+	    "ERR_CONNECT_FAIL/502 453 GET http://drop-ats.odd.test/ - "
+	    "DIRECT/drop-ats.odd.test text/html";
+	struct alog_rec r;
+	enum alog_format f;
+
+	(void)state;
+	assert_true(parse(line, ALOG_ATS, &r));
+	assert_int_equal(r.format, ALOG_ATS);
+	assert_true(r.end_ns == 1796149846810000000LL + 15084000000LL);
+	assert_true(r.elapsed_ns == 15084000000LL);
+	assert_int_equal(r.status, 502);
+	assert_span(r.method, r.method_len, "GET");
+	assert_span(r.target, r.target_len, "http://drop-ats.odd.test/");
+	assert_span(r.server, r.server_len, "drop-ats.odd.test");
+	/* detected per line it is squid's, stamped at the answer */
+	assert_true(parse(line, ALOG_AUTO, &r));
+	assert_int_equal(r.format, ALOG_SQUID);
+	assert_true(r.end_ns == 1796149846810000000LL);
+	assert_true(alog_format_parse("ats", &f) && f == ALOG_ATS);
+	assert_true(alog_format_parse("trafficserver", &f) && f == ALOG_ATS);
+	assert_string_equal(alog_format_name(ALOG_ATS), "ats");
+}
+
 static void
 test_clf_forms(void **state)
 {
@@ -213,6 +243,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_webgateway_article),
 		cmocka_unit_test(test_squid_native),
+		cmocka_unit_test(test_ats_squid),
 		cmocka_unit_test(test_clf_forms),
 		cmocka_unit_test(test_haproxy),
 		cmocka_unit_test(test_bad_lines),
