@@ -34,6 +34,7 @@
  *        [--requests N] [--hosts H] [--rate REQ_PER_S] [--ttl SEC]
  *        [--neg-ttl SEC] [--fail SHARE] [--dns-fail SHARE]
  *        [--connects SHARE] [--ports 1-3] [--proxies 1-2] [--valid SEC]
+ *        [--retries N]
  *
  * --ports 2 or 3: clients use proxy ports 3128 and 8080 besides 9090 (one
  * gateway listening on several ports; gw502tui finds them by the
@@ -74,6 +75,23 @@
  * truth's JSON lists the proxies (port, resolver_port, valid) so that
  * busy_truth_check.py can tell each proxy's DNS state. Without the option
  * the output is byte for byte what it was.
+ *
+ * --retries N (one proxy): the proxy retries as Apache Traffic Server
+ * does (connect_attempts_max_retries, 3 by default: four attempts), each
+ * attempt on a new socket (source port) to the address the failed one
+ * went to (a two-address host: its fallback to the second address as
+ * without the option, then the retries to that one). After an RST or
+ * ICMP error the next attempt begins 0.1-0.5 ms after the refusal; after
+ * unanswered SYNs (1, 3, 7 s … until the host's connect timeout) 50-1000
+ * ms after the proxy gave up (its event loop; the odd-proxies lab saw 50
+ * ms to 1 s); after a reply without a status line, a close without a
+ * byte (the keep-alive race too) or silence until the read timeout, the
+ * request goes again on a new connection 0.1-0.5 ms after the junk, the
+ * close or the timeout. Every attempt of a failing request fails the
+ * same way; after N retries the proxy answers as without the option (the
+ * status of the cause). A relayed 5xx, a valid reply and a DNS failure
+ * are not retried. 0 (the default): no retries, the output byte for byte
+ * what it was.
  */
 #include <getopt.h>
 
@@ -101,6 +119,7 @@ struct busy_cfg {
 	unsigned ports;		/* proxy ports the clients use (1..3) */
 	unsigned proxies;	/* 2: nginx on 9090 and squid on 3128 */
 	uint32_t valid;		/* nginx's `resolver ... valid=` (s) */
+	unsigned retries;	/* Traffic Server's retries on new sockets */
 };
 
 /* What one proxy keeps of a host: its DNS cache and its pool. */
@@ -162,7 +181,7 @@ struct bsess {
 };
 
 static struct busy_cfg cfg = { 3000, 12, 400, 0, 0, 0.12, 0.3, 0.05, 1, 1,
-	3 };
+	3, 0 };
 static struct proxy proxies[NPROXIES] = { { PROXY_PORT, 0, 0, 0 },
 	{ 3128, 0, 0, 1 } };
 static const uint16_t proxy_ports[3] = { PROXY_PORT, 3128, 8080 };
@@ -639,10 +658,14 @@ flip(struct bhost *h, int64_t ts)
 	}
 }
 
+/* When the last attempt refused (attempt) had its RST or ICMP error. */
+static int64_t refused_at;
+
 /*
  * One attempt to connect to addr:port at ts with outcome want (C_NONE,
  * C_SYN_UNANSWERED, C_TCP_RST, C_ICMP). Returns the connection when it is
- * up (*ts: its ACK), else NULL with *ts when the gateway gives up on it.
+ * up (*ts: its ACK), else NULL with *ts when the gateway gives up on it
+ * (refused_at: the refusal, of an RST or ICMP error).
  * Unanswered SYNs to an address out of service (addr_down) are answered
  * once it serves again, if before the connect timeout.
  */
@@ -682,6 +705,7 @@ attempt(struct bhost *h, uint32_t addr, uint16_t port, enum cause want,
 		break;
 	default:
 		syn_refused(t, u, h->rtt, want == C_ICMP);
+		refused_at = t + (want == C_ICMP ? h->rtt / 2 : h->rtt);
 		*ts = t + h->rtt + (int64_t)rrange(50 * US, 300 * US);
 		break;
 	}
@@ -707,6 +731,32 @@ connect_new(struct bhost *h, uint32_t first, uint16_t port, enum cause want,
 		return attempt(h, h->addr[1], port, want, ts);
 	}
 	return attempt(h, first, port, want, ts);
+}
+
+/* --retries: when Traffic Server begins its next attempt after one that
+ * failed with c, given up at t (a refusal: refused_at). */
+static int64_t
+retry_at(enum cause c, int64_t t)
+{
+	if (c == C_SYN_UNANSWERED)
+		return t + (int64_t)rrange(50 * MS, 1000 * MS);
+	return (c == C_TCP_RST || c == C_ICMP ? refused_at : t) +
+	    (int64_t)rrange(100 * US, 500 * US);
+}
+
+/*
+ * --retries: the attempts after connect_new's last failed with c (given
+ * up at *ts), each to that one's address on a new socket, failing as it
+ * did; *ts: when the proxy gives up on the last.
+ */
+static void
+connect_retries(struct bhost *h, uint32_t addr, uint16_t port, enum cause c,
+    int64_t *ts)
+{
+	for (unsigned k = 0; k < cfg.retries; k++) {
+		*ts = retry_at(c, *ts);
+		attempt(h, addr, port, c, ts);
+	}
 }
 
 /* ---- one request ---- */
@@ -779,8 +829,9 @@ request(int64_t ts)
 	struct upconn *u = NULL;
 	unsigned p = proxy_of(b);
 	uint16_t port = is_connect ? 443 : 80;
-	int64_t t, end;
+	int64_t t, end, gave_up;
 	int pooled = 0, race;
+	unsigned tries = 0;	/* --retries: the request sent again */
 	uint32_t acked, addr;
 
 	truth.txns++;
@@ -814,6 +865,9 @@ request(int64_t ts)
 			u = connect_new(h, addr, port, C_NONE, &t);
 	} else {
 		connect_new(h, addr, port, c, &t);
+		/* a two-address host: the second failed last */
+		connect_retries(h, h->addr[1] ? h->addr[1] : addr, port, c,
+		    &t);
 		end = t;
 		goto failed;
 	}
@@ -826,6 +880,7 @@ request(int64_t ts)
 		return;
 	}
 	t += 20 * US;
+send:
 	acked = u->gseq;
 	race = c == C_CLOSED && pooled;
 	up_request(t, u, path, h->name, ua, h->rtt, !race);
@@ -838,26 +893,26 @@ request(int64_t ts)
 		tcp(t + h->rtt, u->saddr, GW_IP, u->sport, u->gport,
 		    u->sseq + 1, 0, F_RST, NULL, 0);
 		end = t + h->rtt + (int64_t)rrange(100 * US, 1 * MS);
-		upconn_put(u);
-		goto failed;
+		gave_up = t + h->rtt;
+		goto bad_reply;
 	}
 	t += h->rtt + (int64_t)logu(200 * US, 300 * MS);	/* server's think */
 	switch (c) {
 	case C_TIMEOUT:
 		end = t + (int64_t)rrange(10, 30) * NS;
 		close_up(end + 200 * US, u, h->rtt);
-		upconn_put(u);
-		goto failed;
+		gave_up = end;
+		goto bad_reply;
 	case C_CLOSED:
 		up_closed(t, u, h->rtt);
 		end = t + (int64_t)rrange(200 * US, 2 * MS);
-		upconn_put(u);
-		goto failed;
+		gave_up = t;
+		goto bad_reply;
 	case C_HTTP_INVALID:
 		up_invalid(t, u, h->rtt);
 		end = t + (int64_t)rrange(200 * US, 2 * MS);
-		upconn_put(u);
-		goto failed;
+		gave_up = t;
+		goto bad_reply;
 	default:
 		break;
 	}
@@ -875,6 +930,16 @@ request(int64_t ts)
 	sess_done(b, end + b->s.rtt / 2);
 	return;
 
+bad_reply:	/* the exchange on u failed, seen at gave_up */
+	addr = u->saddr;
+	upconn_put(u);
+	if (tries++ < cfg.retries) {	/* again on a new connection */
+		t = retry_at(c, gave_up);
+		u = attempt(h, addr, port, C_NONE, &t);
+		pooled = 0;
+		t += 20 * US;
+		goto send;
+	}
 failed:
 	status = error_status(c, p);
 	truth_txn(&b->s, is_connect ? "CONNECT" : "GET", url, status, c);
@@ -926,7 +991,7 @@ usage(void)
 	    "[-t TRUTH.json] [-S SEED] [--requests N] [--hosts H] "
 	    "[--rate REQ/S] [--ttl SEC] [--neg-ttl SEC] [--fail SHARE] "
 	    "[--dns-fail SHARE] [--connects SHARE] [--ports 1-3] "
-	    "[--proxies 1-2] [--valid SEC]\n");
+	    "[--proxies 1-2] [--valid SEC] [--retries N]\n");
 	exit(2);
 }
 
@@ -945,6 +1010,7 @@ main(int argc, char **argv)
 		{ "ports", required_argument, NULL, 'p' },
 		{ "proxies", required_argument, NULL, 'P' },
 		{ "valid", required_argument, NULL, 'V' },
+		{ "retries", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *outpath = NULL, *truthpath = NULL, *tsvpath = NULL;
@@ -972,6 +1038,8 @@ main(int argc, char **argv)
 			break;
 		case 'V': cfg.valid = (uint32_t)strtoul(optarg, NULL, 10);
 			break;
+		case 'R': cfg.retries = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		default: usage();
 		}
 	}
@@ -981,7 +1049,8 @@ main(int argc, char **argv)
 	    cfg.dns_fail > 1 || cfg.connects < 0 || cfg.connects > 1 ||
 	    cfg.ports < 1 || cfg.ports > 3 || cfg.proxies < 1 ||
 	    cfg.proxies > NPROXIES || (cfg.proxies > 1 && cfg.ports > 2) ||
-	    cfg.valid < 1 || cfg.valid > 3600)
+	    cfg.valid < 1 || cfg.valid > 3600 || cfg.retries > 10 ||
+	    (cfg.retries && cfg.proxies > 1))
 		usage();
 	gen_open(outpath, tsvpath, seed);
 	hosts_init();
@@ -989,6 +1058,12 @@ main(int argc, char **argv)
 		cfg.ports = 2;	/* nginx on 9090, squid on 3128 */
 		proxies_init();
 		truth_extra = proxies_json();
+	}
+	if (cfg.retries) {	/* for the truth's readers */
+		static char js[32];
+
+		snprintf(js, sizeof js, ",\"retries\":%u", cfg.retries);
+		truth_extra = js;
 	}
 	arm(EV_REQUEST, T0, NULL, 0);
 	gen_run(model_event);
