@@ -29,12 +29,8 @@
 static void
 resolve_one(struct scene *s)
 {
-	static const struct uf_rr one[] = {
-		{ DNS_T_A, NULL, 300, "192.0.2.10" },
-	};
-
 	query(s);
-	answer(s, 0, one, 1);
+	answer(s, 0, addr300, 1);
 }
 
 /* The gateway's n-th socket towards the web side (50000 + n). */
