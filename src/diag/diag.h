@@ -303,11 +303,12 @@ void diag_syn_series(const struct flow *fl, const struct txn *t,
 unsigned diag_syns_seen(const struct flow *fl, const struct txn *t,
     const struct conn *c, int64_t now_ns, const struct frame_ref **last);
 
-/* When the transaction ended: the answer, the client giving up, the
- * gateway's timeout (txn.give_up_ns), or now. */
+/* When the transaction ended: the answer's first byte (the gateway had
+ * decided; tinyproxy writes its head a line at a time), the client giving
+ * up, the gateway's timeout (txn.give_up_ns), or now. */
 int64_t txn_end_ns(const struct flow *fl, const struct txn *t,
     int64_t now_ns);
-/* Elapsed time from request to that end. */
+/* Elapsed time from the request (its head complete) to that end. */
 int64_t txn_elapsed_ns(const struct flow *fl, const struct txn *t,
     int64_t now_ns);
 /* Frames [first,last] to export for a transaction, with first's offset:

@@ -316,16 +316,33 @@ fits_dns(const struct fit *f, uint32_t i)
 	    f->t->host)) == 0;
 }
 
+/* A query of a look-up that began once the request had come: a query
+ * just after the request may be the AAAA of a look-up asked for another
+ * request just before it. */
+static bool
+fits_own_dns(const struct fit *f, uint32_t i)
+{
+	return fits_dns(f, i) && f->fl->dns[diag_lookup_start(f->dg, f->fl,
+	    i)].query.ts_ns >= f->w->req;
+}
+
+/* The nearest unclaimed look-up of its own, else the nearest one at all
+ * (in flight when the request came, or shared). */
 static bool
 link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w, int64_t until)
 {
 	struct fit f = { dg, fl, t, w, NULL, until < w->to ? until : w->to,
-	    fits_dns, dg->dns_claimed, NULL, 0, NONE32, NEED_FIT };
+	    fits_own_dns, dg->dns_claimed, NULL, 0, NONE32, NEED_FIT };
+	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
 	struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
 
-	pick_nearest(&f, key_find(&dg->by_name, t->host_hash), &best,
-	    &shared);
+	pick_nearest(&f, l, &best, &shared);
+	if (best.item == NONE32) {
+		f.fits = fits_dns;
+		shared.item = NONE32;
+		pick_nearest(&f, l, &best, &shared);
+	}
 	if (best.item == NONE32) {
 		if (shared.item == NONE32)
 			return false;
@@ -589,10 +606,29 @@ answers_addr(const struct flow *fl, const struct dns_query *q,
 	return false;
 }
 
+/* How many gateway attempts to addr at t's port began in [from, to). */
+static unsigned
+attempts_between(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, const struct gw_addr *addr,
+    int64_t from, int64_t to)
+{
+	const struct key_list *l = key_find(&dg->by_dst, dst_hash(addr, t->port));
+	unsigned n = 0, steps = 0;
+
+	for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n &&
+	    l->ts[p] < to && steps < DIAG_CACHE_WALK; p++, steps++)
+		if (gateway_conn_to(dg, &fl->conns[l->items[p]], t, addr, w))
+			n++;
+	return n;
+}
+
 /*
- * Did an answer for t's host naming addr reach the gateway just before
- * `at` (DIAG_ANSWER_ACT_NS)? Then an attempt to addr at `at` was that
- * look-up's asker's, not a cached answer's.
+ * Was an attempt to addr at `at` a look-up's asker's, not a cached
+ * answer's? It was when an answer for t's host naming addr reached the
+ * gateway just before (DIAG_ANSWER_ACT_NS), or when more such answers
+ * came in the slack before it than the gateway made attempts to addr
+ * since the first of them: each asker connects once, however long a
+ * loaded proxy takes to get to it.
  */
 static bool
 answered_just_before(const struct diag *dg, const struct flow *fl,
@@ -600,19 +636,25 @@ answered_just_before(const struct diag *dg, const struct flow *fl,
     int64_t at)
 {
 	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
-	unsigned steps = 0;
+	unsigned steps = 0, answers = 0;
+	int64_t from = at;
 
 	for (size_t p = l ? key_lower(l, add_sat(at, 1)) : 0; p > 0 &&
 	    l->ts[p - 1] >= add_sat(at, -DIAG_SLACK_NS) &&
 	    steps < DIAG_CACHE_WALK; p--, steps++) {
 		const struct dns_query *q = &fl->dns[l->items[p - 1]];
 
-		if (q->answer.number != 0 && q->answer.ts_ns <= at &&
-		    q->answer.ts_ns >= add_sat(at, -DIAG_ANSWER_ACT_NS) &&
-		    from_gateway(dg, &q->client, w) && answers_addr(fl, q, addr))
+		if (q->answer.number == 0 || q->answer.ts_ns > at ||
+		    !from_gateway(dg, &q->client, w) || !answers_addr(fl, q, addr))
+			continue;
+		if (q->answer.ts_ns >= add_sat(at, -DIAG_ANSWER_ACT_NS))
 			return true;
+		answers++;
+		if (q->answer.ts_ns < from)
+			from = q->answer.ts_ns;
 	}
-	return false;
+	return answers > 0 &&
+	    attempts_between(dg, fl, t, w, addr, from, at) < answers;
 }
 
 /*

@@ -102,7 +102,7 @@ txn_end_ns(const struct flow *fl, const struct txn *t, int64_t now_ns)
 	if (drop != NULL)
 		return drop->ts_ns;
 	if (t->resp != NONE32)
-		return fl->msgs[t->resp].head.ts_ns;
+		return fl->msgs[t->resp].start.ts_ns;
 	/* unanswered: over when the client gave up, else still going
 	 * until the gateway's own timeout, which settles it: what comes
 	 * after is no part of it, read in one pass or slice by slice */

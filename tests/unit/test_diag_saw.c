@@ -4,7 +4,8 @@
  * the bound itself included; nothing later, and never "no frame". A
  * SYN retransmission of the refused attempt, the RST that answers it,
  * counted in the SYN series, the summary's count and the evidence, or
- * not, by 1 ns.
+ * not, by 1 ns. An answer's head written a line at a time (tinyproxy)
+ * ends the story at its first byte.
  */
 #include "diag_scene.h"
 #include "diag/diag_int.h"
@@ -93,6 +94,37 @@ test_no_frame_unseen(void **state)
 	assert_true(txn_saw(&s.u->fl, t, &none, INT64_MAX));
 }
 
+/*
+ * The gateway relays a 200 and writes its head a line at a time, the
+ * status line first, the rest 4 ms later (tinyproxy, on a loaded box):
+ * it had decided at the first byte, which ends the story and the
+ * elapsed time (what the lab's truth measures from tshark's segments).
+ */
+static void
+test_answer_first_byte_ends(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+	int64_t at;
+
+	scene_init(&s, u);
+	ask(&s);
+	resolve(&s);
+	upstream_get(&s);
+	uf_status(u, &s.web, &s.out, 200);
+	at = u->next_ts_ns;
+	uf_send(u, &u->srv, &u->cli, "HTTP/1.1 200 OK\r\n");
+	uf_at(u, at + 4 * UF_MS);
+	uf_send(u, &u->srv, &u->cli, "Content-Length: 0\r\n\r\n");
+	t = diagnosed(&s);
+	assert_int_not_equal(t->resp, NONE32);
+	assert_int_equal(t->status, 200);
+	assert_int_equal(u->fl.msgs[t->resp].head.ts_ns, at + 4 * UF_MS);
+	assert_int_equal(txn_end_ns(&u->fl, t, INT64_MAX), at);
+	assert_int_equal(txn_elapsed_ns(&u->fl, t, INT64_MAX), at - s.req_ts);
+}
+
 int
 main(void)
 {
@@ -100,6 +132,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_slack_after_the_answer,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_no_frame_unseen,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_answer_first_byte_ends,
 		    uf_setup, uf_teardown),
 	};
 
