@@ -1,8 +1,10 @@
 #!/bin/bash
 # The committed lab recordings: gw502tui's JSON report agrees with each
 # truth file (verdict, cause, status), SYN series equal the capture's, and
-# frame numbers equal tshark's. As root where namespaces work, the lab is
-# also recorded afresh and checked the same way (GW_LAB=0 skips that).
+# frame numbers equal tshark's; the crowd scenario, retimed as a loaded
+# gateway would time it, keeps every look-up and connection in its
+# evidence. As root where namespaces work, the lab is also recorded afresh
+# and checked the same way (GW_LAB=0 skips that).
 . "$(dirname "$0")/lib.sh"
 # The live run: its --follow JSON agrees with the truth of the same lab run,
 # the -w file reads back whole, the private spool is gone.
@@ -41,6 +43,17 @@ for cap in "$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng; do
 	    "$GW_BIN" "$cap"
 done
 check "examples have truth files" test "$n" -ge 3
+
+# The crowd timed as a loaded gateway would time it (crowd_jitter.py): every
+# look-up and connection still in some crowd request's evidence.
+if command -v tshark >/dev/null; then
+	for cap in "$ROOT"/examples/gw502-lab.pcap "$ROOT"/examples/gw502-lab-eth.pcap; do
+		run_checker "crowd_jitter $(basename "$cap")" "$(basename "$cap"): " python3 \
+		    "$ROOT/tests/e2e/crowd_jitter.py" --runs 20 "$GW_BIN" "$cap"
+	done
+else
+	skip "crowd_jitter: tshark not installed"
+fi
 
 if fresh_lab_allowed lab gw502lab; then
 	fresh="$TMPD/lab"
