@@ -5,6 +5,7 @@
  * Concurrent requests for one host each take the nearest unclaimed
  * evidence; evidence that has to be reused is marked shared.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -606,19 +607,24 @@ answers_addr(const struct flow *fl, const struct dns_query *q,
 	return false;
 }
 
-/* How many gateway attempts to addr at t's port began in [from, to). */
+/* How many gateway attempts to addr at t's port began in [from, to)
+ * (UINT_MAX: over DIAG_CACHE_WALK). */
 static unsigned
 attempts_between(const struct diag *dg, const struct flow *fl,
     const struct txn *t, const struct window *w, const struct gw_addr *addr,
     int64_t from, int64_t to)
 {
-	const struct key_list *l = key_find(&dg->by_dst, dst_hash(addr, t->port));
+	const struct key_list *l = key_find(&dg->by_dst,
+	    dst_hash(addr, t->port));
 	unsigned n = 0, steps = 0;
 
 	for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n &&
-	    l->ts[p] < to && steps < DIAG_CACHE_WALK; p++, steps++)
+	    l->ts[p] < to; p++) {
+		if (++steps > DIAG_CACHE_WALK)
+			return UINT_MAX;	/* too many to count: plenty */
 		if (gateway_conn_to(dg, &fl->conns[l->items[p]], t, addr, w))
 			n++;
+	}
 	return n;
 }
 
@@ -645,7 +651,8 @@ answered_just_before(const struct diag *dg, const struct flow *fl,
 		const struct dns_query *q = &fl->dns[l->items[p - 1]];
 
 		if (q->answer.number == 0 || q->answer.ts_ns > at ||
-		    !from_gateway(dg, &q->client, w) || !answers_addr(fl, q, addr))
+		    !from_gateway(dg, &q->client, w) ||
+		    !answers_addr(fl, q, addr))
 			continue;
 		if (q->answer.ts_ns >= add_sat(at, -DIAG_ANSWER_ACT_NS))
 			return true;
