@@ -18,6 +18,11 @@
  * - Hosts with two A records: when the first address fails (unanswered
  *   SYNs until the host's connect timeout, or an RST) the gateway tries the
  *   second; the verdict follows the last attempt.
+ * - A connection is refused as its address and port refuse at the time:
+ *   RST where nothing listens, ICMP administratively prohibited where a
+ *   firewall rejects, a state that lasts 1-8 s (refusal()), not a draw per
+ *   request, so requests that overlap on one address are refused alike.
+ *   Unanswered SYNs (an overloaded server's) still mix with served ones.
  * - Clients send several requests on one connection (keep-alive); bodies
  *   are tiny; requests overlap on one host, so a quick success completes
  *   between a slow failing request and its 502.
@@ -74,7 +79,7 @@
  * serves. Each proxy answers with its own statuses (error_status). The
  * truth's JSON lists the proxies (port, resolver_port, valid) so that
  * busy_truth_check.py can tell each proxy's DNS state. Without the option
- * the output is byte for byte what it was.
+ * the output is byte for byte the one-proxy file.
  *
  * --retries N (one proxy): the proxy retries as Apache Traffic Server
  * does (connect_attempts_max_retries, 3 by default: four attempts), each
@@ -91,7 +96,7 @@
  * same way; after N retries the proxy answers as without the option (the
  * status of the cause). A relayed 5xx, a valid reply and a DNS failure
  * are not retried. 0 (the default): no retries, the output byte for byte
- * what it was.
+ * the file without the option.
  */
 #include <getopt.h>
 
@@ -713,6 +718,38 @@ attempt(struct bhost *h, uint32_t addr, uint16_t port, enum cause want,
 	return NULL;
 }
 
+/* splitmix64's finaliser: a hash of z. */
+static uint64_t
+mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/*
+ * How addr:port refuses a connection at ts when a refusal (C_TCP_RST or
+ * C_ICMP) was drawn for a request's last attempt: as the address does
+ * then, whatever the request drew. Nothing listening answers RST, a
+ * firewall's reject rule ICMP: a state of the address and port that
+ * lasts 1-8 s, not one that changes from one connection to the next
+ * (unanswered SYNs, an overloaded server's, do mix with served ones). A
+ * hash of the address, the port and the period, not rnd(): every other
+ * draw stays as it was. (A two-address host's first address still
+ * refuses only by RST.)
+ */
+static enum cause
+refusal(uint32_t addr, uint16_t port, int64_t ts, enum cause c)
+{
+	uint64_t h = mix64((uint64_t)addr << 16 | port);
+	uint64_t period = (1 + h % 8) * (uint64_t)NS;
+	uint64_t epoch = ((uint64_t)ts + (h >> 16) % period) / period;
+
+	if (c != C_TCP_RST && c != C_ICMP)
+		return c;
+	return mix64(h ^ epoch) & 1 ? C_TCP_RST : C_ICMP;
+}
+
 /*
  * A new connection for a request at *ts, trying the host's addresses in
  * order (first: the one the proxy's cache named). want: the last attempt's
@@ -864,6 +901,9 @@ request(int64_t ts)
 		if (u == NULL)
 			u = connect_new(h, addr, port, C_NONE, &t);
 	} else {
+		/* the last attempt's address (a two-address host: the
+		 * second) refuses as it does then */
+		c = refusal(h->addr[1] ? h->addr[1] : addr, port, t, c);
 		connect_new(h, addr, port, c, &t);
 		/* a two-address host: the second failed last */
 		connect_retries(h, h->addr[1] ? h->addr[1] : addr, port, c,
