@@ -1889,6 +1889,16 @@ contradicts(const struct flow *fl, const struct txn *t,
 	return false;
 }
 
+/* Was the connection `up` opened after t's first attempt began (at
+ * chain) and before the gateway gave up its last one (`last`)? */
+static bool
+opened_while_pending(const struct window *w, int64_t chain,
+    const struct conn *last, const struct conn *up)
+{
+	return up->first.ts_ns > chain &&
+	    up->first.ts_ns < attempt_over_ns(last, w);
+}
+
 /*
  * An error's request line when no reply of its status came (NEED_FIT).
  * The gateway does one thing for a request, at once: it sends it on a
@@ -1920,12 +1930,19 @@ link_fit(struct diag *dg, const struct flow *fl, struct txn *t,
 		return;
 	/* failed attempts of its own the answer follows, begun first, or
 	 * under way when the other request went out and refused after it
-	 * (as in link_conns) */
+	 * (as in link_conns); or still under way when the other's
+	 * connection opened: a gateway opens no second connection for a
+	 * request while one is pending (one that retries, as Traffic
+	 * Server does, answers long after the first attempt, and on a busy
+	 * host its retries may not be linked) */
 	if (last != NONE32 && !connected &&
 	    dg->conn_claimed[last] != CLAIM_TAKEN &&
-	    answer_follows(fl, t, w, &fl->conns[last]) &&
-	    contradicts(fl, t, w, other) && (distance(w, chain) < at ||
-	    refused_after(fl, t, w, sent_quiet(fl, w, other))))
+	    contradicts(fl, t, w, other) &&
+	    ((answer_follows(fl, t, w, &fl->conns[last]) &&
+	    (distance(w, chain) < at ||
+	    refused_after(fl, t, w, sent_quiet(fl, w, other)))) ||
+	    opened_while_pending(w, chain, &fl->conns[last],
+	    &fl->conns[fl->msgs[other].conn])))
 		return;
 	take_upstream(fl, t, w, other);
 	link_carrier(fl, t, w);

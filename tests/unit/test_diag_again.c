@@ -269,6 +269,90 @@ test_other_resource_not_sent_again(void **state)
 	assert_int_equal(attempt_port(u, t, 0), 50000);
 }
 
+/*
+ * A busy gateway that retries. Client 1's SYNs go unanswered: Traffic
+ * Server's first socket at 0, 1 and 3 s, given up at 3 s, then three
+ * more sockets 0.5 s after each give-up, unanswered too; 502 after the
+ * fourth. Meanwhile four other unanswered attempts to the address begin
+ * 5-8 ms in, and 20 ms in client 2 asks for the same URL: the gateway
+ * connects for it at once, sends GET /, gets junk 30 ms later, sends it
+ * again on a new connection (junk again) and answers 502. Client 3 asks
+ * for /x 100 ms in and waits until after client 1: a rival, so neither
+ * client 1's retries nor client 2's second exchange are linked, and the
+ * second exchange went out within 100 ms of client 1's request. But
+ * client 1's first attempt was still under way when that connection
+ * opened: a gateway opens no second connection for a request while one
+ * is pending, so the exchange is not client 1's; its answer is its
+ * dropped SYNs.
+ */
+static void
+test_pending_attempt_not_another_exchange(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side cli2, srv2 = u->srv, cli3, srv3 = u->srv, o, w;
+	struct scene s;
+	const struct txn *t1, *t2;
+	int64_t r;
+
+	uf_side_init(&cli2, "10.0.0.6", 40001, 5000);
+	uf_side_init(&cli3, "10.0.0.7", 40002, 8000);
+	srv2.seq = 6000;
+	srv3.seq = 9000;
+	scene_init(&s, u);
+	ask(&s);
+	resolve_one(&s);
+	r = u->next_ts_ns;
+	o = socket_n(&s, 0);
+	uf_syn(u, &o, &s.web);
+	for (unsigned n = 20; n < 24; n++) {	/* others' attempts */
+		o = socket_n(&s, n);
+		uf_at(u, r + (int64_t)(n - 15) * UF_MS);
+		uf_syn(u, &o, &s.web);
+	}
+	uf_at(u, r + 20 * UF_MS);
+	uf_handshake(u, &cli2, &srv2);
+	uf_get(u, &cli2, &srv2, URL, HOST);
+	for (unsigned n = 10; n < 12; n++) {
+		o = socket_n(&s, n);
+		w = s.web;
+		uf_wait(u, 300 * 1000LL);
+		uf_handshake(u, &o, &w);
+		uf_get(u, &o, &w, "/", HOST);
+		uf_wait(u, 30 * UF_MS);
+		uf_send(u, &w, &o, JUNK);
+	}
+	uf_status(u, &srv2, &cli2, 502);
+	uf_at(u, r + 100 * UF_MS);
+	uf_handshake(u, &cli3, &srv3);
+	uf_get(u, &cli3, &srv3, "http://" HOST "/x", HOST);
+	o = socket_n(&s, 0);
+	uf_at(u, r + 1 * UF_S);
+	uf_syn(u, &o, &s.web);
+	uf_at(u, r + 3 * UF_S);
+	uf_syn(u, &o, &s.web);
+	for (unsigned n = 1; n < 4; n++) {
+		int64_t at = r + (int64_t)n * 3500 * UF_MS;
+
+		o = socket_n(&s, n);
+		uf_at(u, at);
+		uf_syn(u, &o, &s.web);
+		uf_at(u, at + 1 * UF_S);
+		uf_syn(u, &o, &s.web);
+	}
+	uf_at(u, r + 13500 * UF_MS);
+	gateway_answers(&s, 502);
+	uf_at(u, r + 14 * UF_S);
+	uf_status(u, &srv3, &cli3, 504);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 3);
+	t1 = uf_txn(u, 1);
+	t2 = uf_txn(u, 2);
+	expect_verdict(t2, V_BAD_RESPONSE, C_HTTP_INVALID);
+	expect_verdict(t1, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(t1->d.up_req, NONE32);
+	assert_int_equal(attempt_port(u, t1, 0), 50000);
+}
+
 int
 main(void)
 {
@@ -285,6 +369,9 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_other_resource_not_sent_again, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_pending_attempt_not_another_exchange, uf_setup,
+		    uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
