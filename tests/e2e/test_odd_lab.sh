@@ -32,9 +32,11 @@ odd_check() { # odd_check PREFIX CAPTURE: lab_check.py with both status sets
 
 # ATS's access log as it ships it (`squid`, stamped when the request
 # came), read as `ats`: each of its lines is the request it names (one
-# per URL, from the client it names), within 5 ms of its first byte; read
-# as squid's (stamped at the answer) the two that took 14 s fall outside
-# the matching's tolerance. ats_log_check PREFIX CAPTURE
+# per URL, from the client it names), stamped from its first byte (less
+# the log's 1 ms resolution) to 100 ms after (when ATS's event loop read
+# it: 7 ms on a loaded CI box); read as squid's (stamped at the answer)
+# the two that took 14 s fall outside the matching's tolerance.
+# ats_log_check PREFIX CAPTURE
 ats_log_check() {
 	local ALOG fmt
 	ALOG=${2%.*}.ats-squid.log
@@ -55,7 +57,7 @@ for n, line in enumerate(lines, 1):
     t = mine[0]
     assert t["log"] and t["log"]["line"] == n and t["log"]["format"] == "ats", (n, t["log"])
     start = datetime.datetime.fromisoformat(t["request_time"].replace("Z", "+00:00"))
-    assert abs(start.timestamp() - float(f[0])) < 0.005, (n, t["request_time"], f[0])
+    assert -0.001 <= float(f[0]) - start.timestamp() < 0.1, (n, t["request_time"], f[0])
 PYEOF
 	check_eq "${1}read as squid's, ATS's two 14 s requests are not matched" \
 	    "http://drop-ats.odd.test/ http://silent-ats.odd.test/report" \
