@@ -718,15 +718,6 @@ attempt(struct bhost *h, uint32_t addr, uint16_t port, enum cause want,
 	return NULL;
 }
 
-/* splitmix64's finaliser: a hash of z. */
-static uint64_t
-mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /*
  * How addr:port refuses a connection at ts when a refusal (C_TCP_RST or
  * C_ICMP) was drawn for a request's last attempt: as the address does
@@ -901,13 +892,13 @@ request(int64_t ts)
 		if (u == NULL)
 			u = connect_new(h, addr, port, C_NONE, &t);
 	} else {
-		/* the last attempt's address (a two-address host: the
-		 * second) refuses as it does then */
-		c = refusal(h->addr[1] ? h->addr[1] : addr, port, t, c);
+		/* a two-address host: the second fails last; the last
+		 * attempt's address refuses as it does then */
+		uint32_t last = h->addr[1] ? h->addr[1] : addr;
+
+		c = refusal(last, port, t, c);
 		connect_new(h, addr, port, c, &t);
-		/* a two-address host: the second failed last */
-		connect_retries(h, h->addr[1] ? h->addr[1] : addr, port, c,
-		    &t);
+		connect_retries(h, last, port, c, &t);
 		end = t;
 		goto failed;
 	}

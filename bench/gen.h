@@ -65,14 +65,19 @@ static const char *const cause_verdict[C_COUNT] = {
 /* ---- random numbers: splitmix64 ---- */
 static uint64_t rng_state;
 
+/* splitmix64's finaliser: a hash of z (busy.c hashes with it too). */
 static uint64_t
-rnd(void)
+mix64(uint64_t z)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
+}
+
+static uint64_t
+rnd(void)
+{
+	return mix64(rng_state += 0x9e3779b97f4a7c15ULL);
 }
 
 static double
