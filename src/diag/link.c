@@ -788,8 +788,12 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 		t->d.ndns = 0;
 		t->d.shared = false;
 		/* shared, late or after a cached try: the cache, if the
-		 * gateway had it */
-		if ((own.shared || tried) && link_dns_cache(t, cached))
+		 * gateway had it (a look-up it shares asking the name
+		 * again says it had not) */
+		if ((tried || (own.shared && cached != NONE32 &&
+		    !diag_asked_again(fl, key_find(&dg->by_name,
+		    t->host_hash), &fl->dns[cached], t, q->query.ts_ns))) &&
+		    link_dns_cache(t, cached))
 			return;
 		if (waits && link_dns_inflight(dg, fl, t, w))
 			return;
@@ -975,10 +979,28 @@ refused(const struct conn *c, const struct window *w)
 }
 
 /*
+ * Was the connection reset, or closed by the server, over a second
+ * before the answer? A gateway sees that at once: it answers, or tries
+ * again, then; it does not wait on a closed connection. (First RST and
+ * FIN: what a capture read in slices has seen by then as well.)
+ */
+static bool
+closed_long_before(const struct conn *c, const struct window *w)
+{
+	int64_t at = INT64_MAX;
+
+	if (c->rst.number)
+		at = c->rst.ts_ns;
+	if (c->fin[1].number && c->fin[1].ts_ns < at)
+		at = c->fin[1].ts_ns;
+	return at != INT64_MAX && add_sat(at, DIAG_ACT_NS) < w->to;
+}
+
+/*
  * Could the gateway's answer have followed from this last attempt? It
- * answers within moments of an RST or ICMP error, and after an
- * unanswered handshake once it gave up: after the last SYN, before the
- * retransmission that never came (it closed the socket).
+ * answers within moments of an RST or ICMP error (not before it), and
+ * after an unanswered handshake once it gave up: after the last SYN,
+ * before the retransmission that never came (it closed the socket).
  */
 static bool
 answer_follows(const struct flow *fl, const struct txn *t,
@@ -990,10 +1012,12 @@ answer_follows(const struct flow *fl, const struct txn *t,
 	if (t->resp == NONE32)
 		return true;
 	if (seen(w, &c->synack))	/* silent, or carrying this request */
-		return !seen(w, &c->data[1]) || carries(fl, t, w, c);
+		return !closed_long_before(c, w) && ((!seen(w, &c->data[0]) &&
+		    !seen(w, &c->data[1])) || carries(fl, t, w, c));
 	if (relayed_success(fl, t))
 		return false;
-	if (refused(c, w))
+	/* refused after the answer (beyond the skew): pending then */
+	if (refused(c, w) && over <= add_sat(w->to, DIAG_SKEW_NS))
 		return w->to <= add_sat(over, DIAG_ACT_NS);
 	/* a gateway that gave up closed the socket: no SYN after that;
 	 * and no connect timeout is shorter than a retransmission */
@@ -1003,20 +1027,23 @@ answer_follows(const struct flow *fl, const struct txn *t,
 }
 
 /*
- * Which of two attempts the answer follows better: one refused (RST,
- * ICMP) just before the answer beats one given up; of two refused, the
- * nearer to the answer; else the earlier.
+ * Which of two next attempts the answer follows better: one refused
+ * (RST, ICMP) just before the answer beats one given up; of two refused,
+ * the nearer to the answer, unless the attempt before them was refused
+ * too (`at_once`): then the gateway's began right after that refusal,
+ * and the earlier is its; else the earlier.
  */
 static bool
 fits_better(const struct flow *fl, const struct window *w, uint32_t a,
-    uint32_t b)
+    uint32_t b, bool at_once)
 {
 	const struct conn *ca = &fl->conns[a], *cb = &fl->conns[b];
 	bool ra = refused(ca, w), rb = refused(cb, w);
 
 	if (ra != rb)
 		return ra;
-	if (ra && attempt_over_ns(ca, w) != attempt_over_ns(cb, w))
+	if (ra && !at_once &&
+	    attempt_over_ns(ca, w) != attempt_over_ns(cb, w))
 		return attempt_over_ns(ca, w) > attempt_over_ns(cb, w);
 	return a < b;
 }
@@ -1194,7 +1221,8 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 			    fits_conn(&f, i) &&
 			    answer_follows(fl, base->t, base->w,
 			    &fl->conns[i]) && (best == NONE32 ||
-			    fits_better(fl, base->w, i, best)))
+			    fits_better(fl, base->w, i, best,
+			    refused(pc, base->w))))
 				best = i;
 		}
 	}
@@ -1254,6 +1282,46 @@ refused_after(const struct flow *fl, const struct txn *t,
 
 	return fl->conns[t->d.conns[0]].first.ts_ns <= since &&
 	    refused(end, w) && over >= since && over <= w->to;
+}
+
+/*
+ * Under load (another request for the host waiting) a gateway's retries
+ * cannot be told from other clients' attempts and are not chained. A
+ * chain that ended on a failed attempt long before the answer still
+ * fits when an unclaimed attempt to that address that failed the same
+ * way began once it was given up, and the answer follows that one: the
+ * gateway tried again, the address failing as it did.
+ */
+static bool
+retried_unlinked(const struct fit *base, uint32_t end)
+{
+	const struct flow *fl = base->fl;
+	const struct window *w = base->w;
+	const struct conn *e = &fl->conns[end];
+	const struct key_list *l;
+	struct fit f = *base;
+	int64_t from;
+	unsigned steps = 0;
+
+	if (!base->t->is_error || seen(w, &e->synack))
+		return false;
+	l = key_find(&base->dg->by_dst, dst_hash(&e->saddr, base->t->port));
+	from = refused(e, w) ? attempt_over_ns(e, w) :
+	    add_sat(e->first.ts_ns, DIAG_MIN_CONNECT_NS);
+	f.addr = &e->saddr;
+	/* from the answer back: what fits lies just before it */
+	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; p > 0 &&
+	    l->ts[p - 1] >= from && steps < DIAG_CACHE_WALK; p--, steps++) {
+		uint32_t i = l->items[p - 1];
+		const struct conn *c = &fl->conns[i];
+
+		if (i != end && f.claimed[i] != CLAIM_TAKEN &&
+		    fits_conn(&f, i) && !seen(w, &c->synack) &&
+		    refused(c, w) == refused(e, w) &&
+		    answer_follows(fl, base->t, w, c))
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -1320,6 +1388,11 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 	if (quiet != NONE32) {
 		attempt_chain(t, &f, addrs, naddrs, quiet);
 		goto linked;
+	}
+	for (unsigned k = 0; k < f.nrejected; k++) {
+		attempt_chain(t, &f, addrs, naddrs, tried[k]);
+		if (retried_unlinked(&f, t->d.conns[t->d.nconns - 1]))
+			goto linked;
 	}
 	attempt_chain(t, &f, addrs, naddrs, first);
 	if (relayed_success(fl, t) && !seen(w,

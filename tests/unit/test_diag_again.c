@@ -353,6 +353,114 @@ test_pending_attempt_not_another_exchange(void **state)
 	assert_int_equal(attempt_port(u, t1, 0), 50000);
 }
 
+/*
+ * A health check beside a request (HAProxy, Envoy and Traffic Server's
+ * parent selection open connections of their own to the upstreams):
+ * once HOST is resolved the gateway connects to the address on a socket
+ * of its own and sends GET /health; then client 1's SYN goes out, sent
+ * again at 1 and 3 s, never answered; the gateway answers 504 at 5 s.
+ * With `closed` the server closes the check 5 ms in without a byte, else
+ * it stays silent. The check came first, but the answer followed
+ * neither a connection closed seconds before nor one asking for
+ * something else: the dropped SYNs are the cause.
+ */
+static void
+health_check_beside(void **state, bool closed)
+{
+	struct uf *u = again(state);
+	struct uf_side chk, web, o;
+	struct scene s;
+	const struct txn *t;
+	int64_t r;
+
+	scene_init(&s, u);
+	ask(&s);
+	resolve_one(&s);
+	chk = socket_n(&s, 9);
+	web = s.web;
+	uf_handshake(u, &chk, &web);
+	uf_get(u, &chk, &web, "/health", HOST);
+	if (closed)
+		uf_fin(u, &web, &chk);
+	o = socket_n(&s, 0);
+	r = u->next_ts_ns;
+	uf_syn(u, &o, &s.web);
+	uf_at(u, r + 1 * UF_S);
+	uf_syn(u, &o, &s.web);
+	uf_at(u, r + 3 * UF_S);
+	uf_syn(u, &o, &s.web);
+	uf_at(u, r + 5 * UF_S);
+	gateway_answers(&s, 504);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(attempt_port(u, t, 0), 50000);
+}
+
+static void
+test_health_check_not_the_attempt(void **state)
+{
+	health_check_beside(state, true);
+	health_check_beside(state, false);
+}
+
+/*
+ * Traffic Server, busy, a host of two addresses: the first, 192.0.2.10,
+ * resets client 1's SYN; its SYNs to the second, .11, go unanswered on
+ * four sockets, 3.5 s apart (each SYN sent again 1 s after), and it
+ * answers 504 once it gave up the fourth. Four other unanswered attempts
+ * to .11 begin 5-8 ms in (another proxy port's, not captured), and
+ * client 3 asks for /x 100 ms in
+ * and is answered after client 1: a rival, so the retries are not
+ * chained, and no chain from the request fits the answer. The attempt
+ * of its own that later ones failed as, up to the one the answer
+ * follows, is the story: the dropped SYNs, not the reset.
+ */
+static void
+test_retries_among_others(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side out2, web2, cli3, srv3 = u->srv, o;
+	struct scene s;
+	const struct txn *t;
+	int64_t r;
+
+	uf_side_init(&cli3, "10.0.0.7", 40002, 8000);
+	srv3.seq = 9000;
+	scene_init(&s, u);
+	ask_two_addresses(&s, &out2, &web2);
+	r = u->next_ts_ns;
+	uf_syn(u, &s.out, &s.web);
+	uf_rst(u, &s.web, &s.out);
+	for (unsigned n = 20; n < 24; n++) {	/* others' attempts */
+		o = socket_n(&s, n);
+		uf_at(u, r + (int64_t)(n - 15) * UF_MS);
+		uf_syn(u, &o, &web2);
+	}
+	uf_at(u, r + 100 * UF_MS);
+	uf_handshake(u, &cli3, &srv3);
+	uf_get(u, &cli3, &srv3, "http://" HOST "/x", HOST);
+	for (unsigned n = 1; n <= 4; n++) {
+		int64_t at = r + 2 * UF_MS + (int64_t)(n - 1) * 3500 * UF_MS;
+
+		o = socket_n(&s, n);
+		uf_at(u, at);
+		uf_syn(u, &o, &web2);
+		uf_at(u, at + 1 * UF_S);
+		uf_syn(u, &o, &web2);
+	}
+	uf_at(u, r + 14005 * UF_MS);
+	gateway_answers(&s, 504);
+	uf_at(u, r + 15 * UF_S);
+	uf_status(u, &srv3, &cli3, 504);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(attempt_port(u, t, 0), 50001);
+}
+
 int
 main(void)
 {
@@ -372,6 +480,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_pending_attempt_not_another_exchange, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_health_check_not_the_attempt, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_retries_among_others,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,8 @@
  * that 502. The 502 settles first, and must take the refusal, not the
  * other's upstream request that no reply had answered yet: the gateway
  * does one thing for a request at once, and gives up on a silent
- * connection only after a wait, not moments after a refusal.
+ * connection only after a wait, not moments after a refusal. And a
+ * refusal that came after the answer is no cause of it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -130,6 +131,136 @@ test_carrier_quiet_refused_after(void **state)
 	assert_int_not_equal(uf_txn(u, 1)->d.up_req, NONE32);
 }
 
+/* Client 2 (10.0.0.6:40001) and the proxy's end of its connection. */
+static void
+second_client(const struct uf *u, struct uf_side *cli2, struct uf_side *srv2)
+{
+	uf_side_init(cli2, "10.0.0.6", 40001, 5000);
+	*srv2 = u->srv;
+	srv2->seq = 6000;
+}
+
+/* Two clients of a two-address host, each refused by the first address:
+ * each went on to the second from the socket begun right after its
+ * reset (client 1 from 50001, client 2 from 50003), and was answered
+ * after that one's ICMP administratively prohibited. */
+static void
+expect_each_its_next_address(struct uf *u)
+{
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	for (unsigned k = 1; k <= 2; k++) {
+		const struct txn *t = uf_txn(u, k);
+
+		expect_verdict(t, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
+		assert_int_equal(t->d.nconns, 2);
+		assert_int_equal(u->fl.conns[t->d.conns[1]].cport,
+		    50001 + 2 * (k - 1));
+	}
+}
+
+/*
+ * HOST has two addresses (a busy generator's api host). Client 1's SYN
+ * to the first, 192.0.2.10, is reset 20 ms later; the gateway tries the
+ * second, .11, from 50001 at once: ICMP administratively prohibited at
+ * 34 ms. Client 2 asks at 40 ms: reset from .10 at 46 ms, .11 tried from
+ * 50003 at 46.5 ms. The gateway answers client 1 502 at 56 ms; client
+ * 2's ICMP comes at 60 ms and its 502 at 75 ms. Client 1 settles first:
+ * its next attempt is 50001, not 50003, whose refusal (the nearer to its
+ * answer, but after it) it cannot have followed.
+ */
+static void
+test_refused_after_the_answer(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side out2, web2, cli2, srv2, o;
+	struct scene s;
+	int64_t r;
+
+	second_client(u, &cli2, &srv2);
+	scene_init(&s, u);
+	ask_two_addresses(&s, &out2, &web2);
+	r = u->next_ts_ns;
+	uf_syn(u, &s.out, &s.web);
+	uf_at(u, r + 20 * UF_MS);
+	uf_rst(u, &s.web, &s.out);
+	uf_at(u, r + 20500 * US);
+	uf_syn(u, &out2, &web2);
+	uf_at(u, r + 34 * UF_MS);
+	uf_icmp(u, "10.0.0.254", &out2, &web2, 3, 13);
+	uf_at(u, r + 40 * UF_MS);
+	uf_handshake(u, &cli2, &srv2);
+	uf_get(u, &cli2, &srv2, URL, HOST);
+	o = s.out;
+	o.port = 50002;
+	uf_syn(u, &o, &s.web);
+	uf_at(u, r + 46 * UF_MS);
+	uf_rst(u, &s.web, &o);
+	o = out2;
+	o.port = 50003;
+	uf_at(u, r + 46500 * US);
+	uf_syn(u, &o, &web2);
+	uf_at(u, r + 56 * UF_MS);
+	gateway_answers(&s, 502);
+	uf_at(u, r + 60 * UF_MS);
+	uf_icmp(u, "10.0.0.254", &o, &web2, 3, 13);
+	uf_at(u, r + 75 * UF_MS);
+	uf_status(u, &srv2, &cli2, 502);
+	expect_each_its_next_address(u);
+}
+
+/*
+ * HOST has two addresses; client 2 asks for it just after client 1's
+ * SYN, and the gateway's SYN for it goes 2 ms after. The first,
+ * 192.0.2.10, resets client 1's SYN (from 50000) at 27.7 ms and client
+ * 2's (50002) at 28.6 ms; the gateway tries the second, .11, for each at
+ * once: from 50001 0.4 ms after the first reset, from 50003 0.6 ms after
+ * the second. Both get ICMP administratively prohibited, at 41.9 and
+ * 43.1 ms, and the gateway answers client 1 502 at 51 ms, client 2 at
+ * 52 ms. Client 1's next attempt is the one begun right after its reset
+ * (50001), not the one refused nearer to its answer (client 2's).
+ */
+static void
+test_next_address_at_once(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side out2, web2, cli2, srv2, o1, o2;
+	struct scene s;
+	int64_t r;
+
+	second_client(u, &cli2, &srv2);
+	scene_init(&s, u);
+	ask_two_addresses(&s, &out2, &web2);
+	uf_handshake(u, &cli2, &srv2);
+	r = u->next_ts_ns;
+	uf_syn(u, &s.out, &s.web);
+	uf_at(u, r + 500 * US);
+	uf_get(u, &cli2, &srv2, URL, HOST);
+	o1 = s.out;
+	o1.port = 50002;
+	uf_at(u, r + 2 * UF_MS);
+	uf_syn(u, &o1, &s.web);
+	uf_at(u, r + 27700 * US);
+	uf_rst(u, &s.web, &s.out);
+	uf_at(u, r + 28100 * US);
+	uf_syn(u, &out2, &web2);
+	uf_at(u, r + 28600 * US);
+	uf_rst(u, &s.web, &o1);
+	o2 = out2;
+	o2.port = 50003;
+	uf_at(u, r + 29200 * US);
+	uf_syn(u, &o2, &web2);
+	uf_at(u, r + 41900 * US);
+	uf_icmp(u, "10.0.0.254", &out2, &web2, 3, 13);
+	uf_at(u, r + 43100 * US);
+	uf_icmp(u, "10.0.0.254", &o2, &web2, 3, 13);
+	uf_at(u, r + 51 * UF_MS);
+	gateway_answers(&s, 502);
+	uf_at(u, r + 52 * UF_MS);
+	uf_status(u, &srv2, &cli2, 502);
+	expect_each_its_next_address(u);
+}
+
 int
 main(void)
 {
@@ -138,6 +269,10 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_carrier_quiet_refused_after, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_refused_after_the_answer,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_next_address_at_once,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
