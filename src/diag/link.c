@@ -777,7 +777,11 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 	if (link_dns(dg, fl, t, w, add_sat(w->req, DIAG_ACT_NS))) {
 		struct diagnosis own = t->d;
 		const struct dns_query *q = &fl->dns[t->d.dns[0]];
-		bool late = q->query.ts_ns > add_sat(w->req, DIAG_SLACK_NS),
+		/* begun late, or answered after the gateway's own answer:
+		 * the request did not wait for it */
+		bool late = q->query.ts_ns > add_sat(w->req, DIAG_SLACK_NS) ||
+		    (q->answer.number &&
+		    q->answer.ts_ns > add_sat(w->to, DIAG_SKEW_NS)),
 		    waits = late || (q->query.ts_ns > add_sat(w->req,
 		    DIAG_ASK_NS) && retrying_elsewhere(dg, fl, t, w, q)), tried;
 		uint32_t cached = cache_used(dg, fl, t, w, q->query.ts_ns,
@@ -880,6 +884,12 @@ attempt_over_ns(const struct conn *c, const struct window *w)
 
 	if (c->rst_from_server && seen(w, &c->rst))
 		return c->rst.ts_ns;
+	/* a SYN sent again after an ICMP error (a soft one to the kernel:
+	 * the lab's ICMPv6 prohibited): given up at the last one, up to
+	 * the answer */
+	if (seen(w, &c->icmp_last) &&
+	    c->icmp_last.ts_ns <= add_sat(w->to, DIAG_SKEW_NS))
+		return c->icmp_last.ts_ns;
 	if (seen(w, &c->icmp))
 		return c->icmp.ts_ns;
 	if (n == 0)

@@ -325,6 +325,39 @@ test_inflight_retried_before_a_lookup(void **state)
 }
 
 /*
+ * The look-up in flight (asked 5 s before, never answered) is given up
+ * just as a request comes: the gateway answers it 502 2 ms later.
+ * Another socket asks for HOST 0.5 ms after the request (a worker, for
+ * the next request) and is answered 3.5 ms after it, after the 502: an
+ * answer that came too late for the request is no look-up it waited
+ * for; it waited for the one in flight.
+ */
+static void
+test_own_answered_after_the_answer(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side res2;
+	const struct txn *t;
+	uint64_t inflight;
+
+	scene_init(&s, u);
+	uf_side_init(&res2, "10.0.0.1", 33001, 0);
+	inflight = lookup_at(&s, T0 - 5 * UF_S, HOST, -1, NULL, 0);
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, s.req_ts + 500 * 1000LL);
+	uf_dns_query(u, &res2, &s.dns, 0x700, HOST, DNS_T_A);
+	uf_at(u, s.req_ts + 2 * UF_MS);
+	gateway_answers(&s, 502);
+	uf_at(u, s.req_ts + 3500 * 1000LL);
+	uf_dns_answer(u, &s.dns, &res2, 0x700, HOST, DNS_T_A, 0, addr300, 1);
+	t = diagnosed(&s);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	expect_lookup(state, t, LINK_TIME, inflight);
+}
+
+/*
  * HOST was resolved 8 s before (TTL 5 s, kept 30 s); a request comes, the
  * gateway asks again 3 ms later and never hears back; a second client's
  * request 25 ms after the first waits for that look-up. The gateway
@@ -825,6 +858,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_inflight_retried_before_a_lookup, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_own_answered_after_the_answer, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_attempt_after_another_answer, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_each_proxy_its_own_cache,

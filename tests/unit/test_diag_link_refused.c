@@ -261,6 +261,47 @@ test_next_address_at_once(void **state)
 	expect_each_its_next_address(u);
 }
 
+/*
+ * An ICMP error the kernel takes as soft (the lab's ICMPv6
+ * administratively prohibited): the gateway's SYN is refused 2 ms
+ * after it, sent again 1 s later, refused again, and the gateway answers
+ * 502 1 ms after that. A health check's SYN to the address, 0.5 ms after
+ * the request's, gets no ICMP back (a router rate-limits them) and is
+ * sent again too. The answer followed the last refusal, a second after
+ * the first: the refused attempt is the request's.
+ */
+static void
+test_refused_again_after_a_second(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side chk;
+	const struct txn *t;
+	int64_t r;
+
+	scene_init(&s, u);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	chk = s.out;
+	chk.port = 50009;
+	r = u->next_ts_ns;
+	for (int64_t at = r; at <= r + UF_S; at += UF_S) {
+		uf_at(u, at);
+		uf_syn(u, &s.out, &s.web);
+		uf_at(u, at + 500 * US);
+		uf_syn(u, &chk, &s.web);
+		uf_at(u, at + 2 * UF_MS);
+		uf_icmp(u, "10.0.0.254", &s.out, &s.web, 3, 13);
+	}
+	uf_at(u, r + UF_S + 3 * UF_MS);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(u->fl.conns[t->d.conns[0]].cport, 50000);
+}
+
 int
 main(void)
 {
@@ -273,6 +314,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_next_address_at_once,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_refused_again_after_a_second, uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
