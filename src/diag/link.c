@@ -926,6 +926,20 @@ same_resource(const struct flow *fl, const struct txn *t,
 }
 
 /*
+ * Was c closed (by the gateway, or the server) by the answer, or does
+ * the capture stop before it could show that? A gateway that answers an
+ * error for a request it sent without a reply gives the connection up:
+ * it cannot use one again with a request outstanding.
+ */
+static bool
+given_up(const struct flow *fl, const struct conn *c, const struct window *w)
+{
+	return seen(w, &c->fin[0]) || seen(w, &c->fin[1]) ||
+	    seen(w, &c->rst) ||
+	    fl->stats.last_ts <= add_sat(w->to, DIAG_SLACK_NS);
+}
+
+/*
  * Could the gateway have answered t after up_req's reply? A valid reply
  * that came in time is what it relayed, so its status must be t's; junk
  * is relayed by an error, or by a success only when masked_ok.
@@ -937,11 +951,10 @@ reply_fits(const struct flow *fl, const struct txn *t,
 	uint32_t r = response_to(fl, up_req);
 	const struct http_msg *m;
 
-	if (r == NONE32)
-		return true;
+	if (r == NONE32 || !seen(w, &fl->msgs[r].head))
+		return !t->is_error || given_up(fl,
+		    &fl->conns[fl->msgs[up_req].conn], w);
 	m = &fl->msgs[r];
-	if (!seen(w, &m->head))
-		return true;
 	if (!m->valid)	/* a success relays junk only as a last resort */
 		return t->is_error || masked_ok;
 	return m->status == t->status;

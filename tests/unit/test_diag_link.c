@@ -248,9 +248,10 @@ test_pooled_at_once(void **state)
 }
 
 /*
- * The server's 502 comes `late` after the gateway's own 502: within the
- * 200 ms slack it is the reply the gateway relayed (clocks differ), any
- * later the gateway had given up waiting.
+ * The server's 502 comes `late` after the gateway's own 502, which the
+ * gateway sent as it closed the upstream connection: within the 200 ms
+ * slack it is the reply the gateway relayed (clocks differ), any later
+ * the gateway had given up waiting.
  */
 static const struct txn *
 reply_after_answer(void **state, int64_t late)
@@ -266,6 +267,8 @@ reply_after_answer(void **state, int64_t late)
 	uf_at(u, s.req_ts + 2 * UF_S);
 	gateway_answers(&s, 502);
 	answered = u->fl.stats.last_ts;
+	uf_at(u, answered);
+	uf_fin(u, &s.out, &s.web);
 	uf_at(u, answered + late);
 	uf_status(u, &s.web, &s.out, 502);
 	return diagnosed(&s);

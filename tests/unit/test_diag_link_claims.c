@@ -150,6 +150,58 @@ test_taken_lookup_asked_again(void **state)
 	assert_true(t2->d.shared);
 }
 
+/*
+ * HOST's address cached; the gateway keeps a connection to it from port
+ * 50002, used before. Client 1 asks for URL at R, client 2 at R + 76 us.
+ * The gateway sends client 1's request on the kept connection at
+ * R + 170 us; for client 2 it connects from 50001 at R + 250 us (the SYN
+ * sent again 1 s later, never answered) and answers it 502 3 s after
+ * (its connect timeout). The kept connection stays silent until the
+ * gateway answers client 1 504 at R + 14 s and closes it. Client 2
+ * settles first and must not take client 1's exchange: a gateway that
+ * gives up on a request it sent closes that connection, and this one
+ * was still open when client 2 was answered.
+ */
+static void
+test_silent_exchange_still_open(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli[2], gw[2], out[2], pool;
+	const struct txn *t1, *t2;
+	int64_t r = clients_cached(&s, u, 2, cli, gw, out);
+
+	pool = s.out;
+	pool.port = 50002;
+	uf_handshake(u, &pool, &s.web);
+	uf_get(u, &pool, &s.web, "/other", HOST);
+	uf_status(u, &s.web, &pool, 200);
+	r = u->next_ts_ns + 10 * UF_MS;
+	uf_at(u, r);
+	uf_get(u, &cli[0], &gw[0], URL, HOST);
+	uf_at(u, r + 76 * 1000LL);
+	uf_get(u, &cli[1], &gw[1], URL, HOST);
+	uf_at(u, r + 170 * 1000LL);
+	uf_get(u, &pool, &s.web, "/", HOST);
+	for (int64_t at = r + 250 * 1000LL; at < r + 2 * UF_S; at += UF_S) {
+		uf_at(u, at);
+		uf_syn(u, &out[1], &s.web);
+	}
+	uf_at(u, r + 3 * UF_S + 250 * 1000LL);
+	uf_status(u, &gw[1], &cli[1], 502);
+	uf_at(u, r + 14 * UF_S);
+	uf_status(u, &gw[0], &cli[0], 504);
+	uf_fin(u, &pool, &s.web);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	t1 = uf_txn(u, 1);
+	t2 = uf_txn(u, 2);
+	expect_verdict(t2, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(t2->d.up_req, NONE32);
+	expect_verdict(t1, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_not_equal(t1->d.up_req, NONE32);
+}
+
 int
 main(void)
 {
@@ -158,6 +210,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_first_ended_takes,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_silent_exchange_still_open, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_taken_lookup_asked_again,
 		    uf_setup, uf_teardown),
 	};

@@ -28,10 +28,10 @@ test_request_of_a_late_reply_kept(void **state)
 	up = uf_get(u, &s.out, &s.web, "/b", HOST);
 	uf_at(u, R + 5 * UF_S);
 	uf_status(u, &gw2, &cli2, 504);		/* the gateway gives up */
+	uf_fin(u, &s.out, &s.web);		/* and closes */
 	uf_at(u, R + 6 * UF_S);
 	uf_status(u, &s.web, &s.out, 200);	/* then the reply */
 	uf_fin(u, &s.web, &s.out);
-	uf_fin(u, &s.out, &s.web);
 	uf_at(u, R + 20 * UF_S);
 	uf_dns_query(u, &s.res, &s.dns, 0x99, "other.test", DNS_T_A);
 	uf_diag_run(u, NULL, false);
