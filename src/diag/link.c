@@ -1050,24 +1050,47 @@ answer_follows(const struct flow *fl, const struct txn *t,
 }
 
 /*
- * Which of two next attempts the answer follows better: one refused
- * (RST, ICMP) just before the answer beats one given up; of two refused,
- * the nearer to the answer, unless the attempt before them was refused
- * too (`at_once`): then the gateway's began right after that refusal,
- * and the earlier is its; else the earlier.
+ * When the server ended an attempt: refused it (RST, ICMP), or, once
+ * connected, replied or closed. INT64_MAX: it did not (unanswered SYNs,
+ * silence: the gateway gave up at a time no packet shows).
+ */
+static int64_t
+server_end_ns(const struct conn *c, const struct window *w)
+{
+	int64_t at = INT64_MAX;
+
+	if (refused(c, w))
+		return attempt_over_ns(c, w);
+	if (!seen(w, &c->synack))
+		return INT64_MAX;
+	if (seen(w, &c->data[1]))
+		at = c->data[1].ts_ns;
+	if (seen(w, &c->fin[1]) && c->fin[1].ts_ns < at)
+		at = c->fin[1].ts_ns;
+	if (c->rst_from_server && seen(w, &c->rst) && c->rst.ts_ns < at)
+		at = c->rst.ts_ns;
+	return at;
+}
+
+/*
+ * Which of two next attempts the answer follows better: one the server
+ * ended (a refusal, a reply, a close) beats one given up, as the gateway
+ * answers such an end at once; of two so ended, the one ended nearer to
+ * the answer, unless the attempt before them was refused (`at_once`):
+ * then the gateway's began right after that refusal, and the earlier is
+ * its; else the earlier.
  */
 static bool
 fits_better(const struct flow *fl, const struct window *w, uint32_t a,
     uint32_t b, bool at_once)
 {
-	const struct conn *ca = &fl->conns[a], *cb = &fl->conns[b];
-	bool ra = refused(ca, w), rb = refused(cb, w);
+	int64_t ea = server_end_ns(&fl->conns[a], w),
+	    eb = server_end_ns(&fl->conns[b], w);
 
-	if (ra != rb)
-		return ra;
-	if (ra && !at_once &&
-	    attempt_over_ns(ca, w) != attempt_over_ns(cb, w))
-		return attempt_over_ns(ca, w) > attempt_over_ns(cb, w);
+	if ((ea != INT64_MAX) != (eb != INT64_MAX))
+		return ea != INT64_MAX;
+	if (ea != INT64_MAX && !at_once && ea != eb)
+		return ea > eb;
 	return a < b;
 }
 

@@ -302,6 +302,49 @@ test_refused_again_after_a_second(void **state)
 	assert_int_equal(u->fl.conns[t->d.conns[0]].cport, 50000);
 }
 
+/*
+ * HOST has two addresses. The gateway's SYNs to the first, 192.0.2.10,
+ * go unanswered (at 0 and 1 s); at 3 s (its connect timeout) it tries
+ * the second, .11, from 50001: connected, GET / sent, junk back 20 ms
+ * later, and it answers 502 1 ms after that. Another proxy's SYN to .11
+ * (not a request in the capture) went at 1.35 s, unanswered, sent again
+ * at 2.35 s. The gateway's next attempt is the one whose end the answer
+ * followed at once (the junk), not the earlier one it would have had to
+ * give up on unseen.
+ */
+static void
+test_next_address_the_server_ended(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side out2, web2, other;
+	struct scene s;
+	const struct txn *t;
+	int64_t r;
+
+	scene_init(&s, u);
+	ask_two_addresses(&s, &out2, &web2);
+	r = u->next_ts_ns;
+	other = out2;
+	other.port = 50009;
+	uf_syn(u, &s.out, &s.web);
+	uf_at(u, r + UF_S);
+	uf_syn(u, &s.out, &s.web);
+	uf_at(u, r + 1350 * UF_MS);
+	uf_syn(u, &other, &web2);
+	uf_at(u, r + 2350 * UF_MS);
+	uf_syn(u, &other, &web2);
+	uf_at(u, r + 3 * UF_S);
+	uf_handshake(u, &out2, &web2);
+	uf_get(u, &out2, &web2, "/", HOST);
+	uf_at(u, r + 3020 * UF_MS);
+	uf_send(u, &web2, &out2, "<html>no status line</html>\r\n");
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_int_equal(t->d.nconns, 2);
+	assert_int_equal(u->fl.conns[t->d.conns[1]].cport, 50001);
+}
+
 int
 main(void)
 {
@@ -316,6 +359,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_refused_again_after_a_second, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_next_address_the_server_ended, uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
