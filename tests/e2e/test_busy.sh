@@ -169,8 +169,10 @@ case_run $D --requests 6000 --hosts 600 --rate 400 -S 1 && D_OK=1
 # one popular host at 2,000 requests/s: requests for one URL within a
 # millisecond, one refused, the other sent upstream (92.9 % of the
 # failures right before the refused one stopped taking the other's
-# upstream request; 98.9 % since); its one host resolves, and stays cached
-CASE_MIN_ALL=99.7 CASE_MIN_FAIL=98.5 \
+# upstream request; 98.9 % since, 99.3 % since a silent exchange still
+# open at an error's answer is no longer taken); its one host resolves,
+# and stays cached
+CASE_MIN_ALL=99.8 CASE_MIN_FAIL=99 \
     CASE_ABSENT="dns-nxdomain dns-error dns-no-response" \
     case_run busy-6000x1-2000rps --requests 6000 --hosts 1 --rate 2000 -S 1
 # two proxies on the gateway, nginx on 9090 (valid=3s) and squid on 3128,
@@ -181,10 +183,11 @@ CASE_MIN_ALL=99.7 CASE_MIN_FAIL=98.5 \
 # proxy's cached NXDOMAIN, or its look-up in flight, lost to the other
 # socket's cached address; since each resolver socket is known by the
 # proxy port whose requests it asks for, seeds 11-15 give 99.74-100 % of
-# all and 99.18-100 % of the failures (doc/performance.md).
+# all and 99.18-100 % of the failures (doc/performance.md); seed 12
+# 99.67 % of the failures since December 2nd's linking fixes.
 # 5,000 requests: the schema check of 10,000 report lines took 20 s
 E=busy-5000x12-2proxies
-CASE_MIN_ALL=99.5 CASE_MIN_FAIL=98.5 \
+CASE_MIN_ALL=99.8 CASE_MIN_FAIL=99.3 \
     case_run $E --requests 5000 --hosts 12 --rate 400 --proxies 2 -S 12 &&
     E_OK=1 && tshark_check $E
 # Traffic Server's retries (--retries 3: four attempts on new sockets per
