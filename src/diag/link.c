@@ -216,8 +216,11 @@ answered_add(struct answered *a, const struct dns_query *q)
 static bool
 resent(const struct dns_query *q0, const struct dns_query *q)
 {
-	return q0->socket_kept && q->socket_kept && q->id == q0->id &&
-	    q->qtype == q0->qtype && addr_eq(&q->client, &q0->client);
+	return q->id == q0->id && q->qtype == q0->qtype &&
+	    addr_eq(&q->client, &q0->client) &&
+	    (diag_same_socket(q0, q) ? q0->socket_kept || q->socket_kept :
+	    (q0->socket_kept && q->socket_kept) ||
+	    !addr_eq(&q0->server, &q->server));
 }
 
 /*
@@ -250,7 +253,10 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 		if (new_lookup(q0, q, &answered))
 			break;
 		answered_add(&answered, q);
-		if (dg->dns_claimed[i] && !t->d.shared && i != first)
+		/* claimed sends from before the request: the look-up t
+		 * waited for, shared */
+		if (dg->dns_claimed[i] && !t->d.shared && i != first &&
+		    q->query.ts_ns >= fl->msgs[t->req].start.ts_ns)
 			continue;
 		if (t->d.ndns == DIAG_MAX_DNS) {
 			memmove(&t->d.dns[1], &t->d.dns[2], (DIAG_MAX_DNS - 2) *
@@ -281,11 +287,16 @@ diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 		bool near = fl->dns[first].query.ts_ns - q->query.ts_ns <=
 		    DIAG_SLACK_NS;
 
-		if (!near && (!q0->socket_kept ||
-		    q0->query.ts_ns - q->query.ts_ns > DIAG_INFLIGHT_NS))
+		/* a socket not known as a resolver's own resends only to
+		 * another server, from another socket */
+		if (!near && (q0->query.ts_ns - q->query.ts_ns >
+		    DIAG_INFLIGHT_NS || (!q0->socket_kept &&
+		    !fl->dns_servers_many)))
 			break;
-		if (l->items[p - 1] >= first || strcasecmp(flow_str(fl,
-		    q->qname), flow_str(fl, q0->qname)) != 0)
+		/* further back only a resend joins (its ID tells at once) */
+		if (l->items[p - 1] >= first || (!near && (q->rcode >= 0 ||
+		    !resent(q0, q))) || strcasecmp(flow_str(fl, q->qname),
+		    flow_str(fl, q0->qname)) != 0)
 			continue;
 		if (near && diag_same_socket(q, q0)) {
 			struct answered earlier = { INT64_MAX, 0 };
@@ -355,9 +366,22 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
 	return true;
 }
 
+/* Was q asked before the request within DIAG_INFLIGHT_NS, and not
+ * answered before it? */
+static bool
+inflight_at(const struct dns_query *q, int64_t req)
+{
+	return q->query.ts_ns >= add_sat(req, -DIAG_INFLIGHT_NS) &&
+	    (q->rcode < 0 || q->answer.ts_ns >= req);
+}
+
 /*
  * A look-up still in flight when the request came (asked before it, not
- * answered yet): the gateway waits for it rather than asking again.
+ * answered yet): the gateway waits for it rather than asking again. The
+ * newest, but where the resolver of the request's proxy port is known
+ * and the newest is not its (another proxy's socket, not known yet:
+ * nginx with three servers has each socket ask a third of the names),
+ * that resolver's own look-up in flight, if there is one.
  */
 uint32_t
 diag_inflight_query(const struct diag *dg, const struct flow *fl,
@@ -366,6 +390,9 @@ diag_inflight_query(const struct diag *dg, const struct flow *fl,
 {
 	const char *host = flow_str(fl, t->host);
 	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
+	uint16_t port = fl->conns[t->conn].sport;
+	int64_t end = txn_end_ns(fl, t, fl->stats.last_ts);
+	uint32_t newest = NONE32;
 	unsigned steps = 0;
 
 	for (size_t p = l ? key_lower(l, from) : 0;
@@ -377,12 +404,21 @@ diag_inflight_query(const struct diag *dg, const struct flow *fl,
 		    diag_foreign_query(fl, t, q) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
-		if (q->query.ts_ns < add_sat(req, -DIAG_INFLIGHT_NS) ||
-		    (q->rcode >= 0 && q->answer.ts_ns < req))
-			return NONE32;	/* the newest was over */
-		return i;
+		if (newest == NONE32) {
+			if (!inflight_at(q, req))
+				return NONE32;	/* the newest was over */
+			if (dns_own_resolver(fl, q, port, end) ||
+			    !dns_port_resolver_known(fl, port, end))
+				return i;
+			newest = i;
+			continue;
+		}
+		if (q->query.ts_ns < add_sat(req, -DIAG_INFLIGHT_NS))
+			break;
+		if (dns_own_resolver(fl, q, port, end))
+			return inflight_at(q, req) ? i : newest;
 	}
-	return NONE32;
+	return newest;
 }
 
 static bool

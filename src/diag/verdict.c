@@ -268,6 +268,46 @@ masked_note(const struct flow *fl, const struct txn *t, char *out,
 	    secs(close->ts_ns - fl->msgs[t->req].start.ts_ns));
 }
 
+/* Servers a look-up's summary names; beyond, it counts them. */
+#define NAMED_SERVERS 3
+
+/*
+ * "A", "A and B", "A, B and C", "A, B, C and 2 more": the distinct
+ * servers t's look-up asked, in the order first asked. A resolver given
+ * several (nginx's `resolver A B C`, resolv.conf's three) sends each
+ * resend to the next.
+ */
+static void
+servers_fmt(const struct flow *fl, const struct diagnosis *d, char *out,
+    size_t outlen)
+{
+	const struct gw_addr *servers[DIAG_MAX_DNS];
+	unsigned n = 0;
+	size_t len = 0;
+
+	for (unsigned k = 0; k < d->ndns; k++) {
+		const struct gw_addr *a = &fl->dns[d->dns[k]].server;
+		unsigned j = 0;
+
+		while (j < n && !addr_eq(servers[j], a))
+			j++;
+		if (j == n)
+			servers[n++] = a;
+	}
+	out[0] = '\0';
+	for (unsigned j = 0; j < n && j < NAMED_SERVERS && len < outlen; j++) {
+		char srv[ADDR_STRLEN];
+		int w = snprintf(out + len, outlen - len, "%s%s",
+		    j == 0 ? "" : j + 1 == n ? " and " : ", ",
+		    addr_fmt(servers[j], srv, sizeof srv));
+
+		len += w > 0 ? (size_t)w : 0;
+	}
+	if (n > NAMED_SERVERS && len < outlen)
+		snprintf(out + len, outlen - len, " and %u more",
+		    n - NAMED_SERVERS);
+}
+
 /* "N DNS queries ... got no answer in S s": the gateway waited from the
  * request on, or from the look-up's first query when the request came
  * while it was in flight (nginx resends one every 5 s while anyone
@@ -277,23 +317,16 @@ unanswered(const struct flow *fl, const struct txn *t, const char *host,
     char *out, size_t outlen)
 {
 	const struct diagnosis *d = &t->d;
-	const struct gw_addr *first = &fl->dns[d->dns[0]].server, *other = NULL;
 	int64_t req = fl->msgs[t->req].head.ts_ns,
 	    asked = fl->dns[d->dns[0]].query.ts_ns,
 	    waited = txn_elapsed_ns(fl, t, fl->stats.last_ts);
-	char srv[ADDR_STRLEN], srv2[ADDR_STRLEN] = "";
+	char servers[NAMED_SERVERS * (ADDR_STRLEN + 2) + 24];
 	int n;
 
-	/* a resolver with two servers asks each in turn */
-	for (unsigned k = 1; k < d->ndns && other == NULL; k++)
-		if (!addr_eq(&fl->dns[d->dns[k]].server, first))
-			other = &fl->dns[d->dns[k]].server;
-	if (other != NULL)
-		addr_fmt(other, srv2, sizeof srv2);
-	n = snprintf(out, outlen, "%u DNS quer%s for %s to %s%s%s got no "
+	servers_fmt(fl, d, servers, sizeof servers);
+	n = snprintf(out, outlen, "%u DNS quer%s for %s to %s got no "
 	    "answer in %.1f s", d->ndns, d->ndns == 1 ? "y" : "ies", host,
-	    addr_fmt(first, srv, sizeof srv), other ? " and " : "", srv2,
-	    secs(asked < req ? waited + (req - asked) : waited));
+	    servers, secs(asked < req ? waited + (req - asked) : waited));
 	if (asked < add_sat(req, -DIAG_SLACK_NS) && n > 0 &&
 	    (size_t)n < outlen)
 		snprintf(out + n, outlen - (size_t)n, " (the first sent %.1f s "

@@ -127,6 +127,35 @@ name_counted(const struct dns_socket *s, uint32_t name_hash)
 	return false;
 }
 
+/* How far back a socket found to be a resolver's own takes its earlier
+ * queries: as far as a request may wait on a look-up it resent (diag's
+ * DIAG_INFLIGHT_NS), and no more than a bounded walk. */
+#define RESOLVER_LEARNT_BACK_NS (30LL * 1000000000LL)
+#define RESOLVER_LEARNT_WALK 4096
+
+/*
+ * The socket of q (not in fl->dns yet) was just found to be resolver r's:
+ * its queries before, asked while it was not known, are r's too (a
+ * look-up a proxy began in its first seconds, before its socket had asked
+ * for three names, and resends for as long as anyone waits). What r
+ * serves is learnt from then on (its ports' `since`), so a transaction
+ * that ended before this knows no more than it did.
+ */
+static void
+resolver_learnt(struct flow *fl, const struct dns_query *q, uint16_t r)
+{
+	for (size_t i = fl->ndns, n = 0; i > 0 && n < RESOLVER_LEARNT_WALK;
+	    i--, n++) {
+		struct dns_query *e = &fl->dns[i - 1];
+
+		if (q->query.ts_ns - e->query.ts_ns > RESOLVER_LEARNT_BACK_NS)
+			break;
+		if (e->resolver == 0 && e->cport == q->cport &&
+		    addr_eq(&e->client, &q->client))
+			e->resolver = r;
+	}
+}
+
 /*
  * Is q's socket a resolver's own, one that asks for name after name,
  * rather than one opened for a look-up (a stub resolver asks A and AAAA,
@@ -175,6 +204,7 @@ socket_seen(struct flow *fl, const struct dns_query *q, int64_t ts,
 
 			memset(r, 0, sizeof *r);
 			s->resolver = (uint16_t)fl->nresolvers;
+			resolver_learnt(fl, q, s->resolver);
 		}
 	}
 	if (ts > s->last_ts)
@@ -284,6 +314,23 @@ resolver_serves(const struct resolver *r, uint16_t port, int64_t at)
 	return false;
 }
 
+bool
+dns_own_resolver(const struct flow *fl, const struct dns_query *q,
+    uint16_t port, int64_t at)
+{
+	return q->resolver != 0 &&
+	    resolver_serves(&fl->resolvers[q->resolver - 1], port, at);
+}
+
+bool
+dns_port_resolver_known(const struct flow *fl, uint16_t port, int64_t at)
+{
+	for (size_t i = 0; i < fl->nresolvers; i++)
+		if (resolver_serves(&fl->resolvers[i], port, at))
+			return true;
+	return false;
+}
+
 /* Only where another resolver is known to serve the port: one proxy on
  * two ports may be seen asking for one of them only. */
 bool
@@ -332,6 +379,10 @@ add_query(struct flow *fl, const struct frame_ref *fr, const struct pkt *p,
 	q->qname = strpool_add(&fl->strings, m->qname, qlen);
 	q->first_answer = NONE32;
 	q->over_tcp = over_tcp;
+	if (fl->dns_first_server.family == 0)
+		fl->dns_first_server = q->server;
+	else if (!addr_eq(&fl->dns_first_server, &q->server))
+		fl->dns_servers_many = true;
 	sig = name_sig(m->qname, qlen);
 	s = socket_seen(fl, q, fr->ts_ns, sig);
 	q->socket_kept = s != NULL && socket_kept(s);

@@ -214,6 +214,10 @@ struct flow {
 	size_t dns_hash_size;
 	struct dns_socket dns_sockets[FLOW_DNS_SOCKETS];	/* by socket */
 	size_t dns_kept_sockets;	/* sockets that became kept, ever */
+	/* the gateway asked more than one DNS server, ever (a resolver that
+	 * sends its resends to the next: nginx, glibc) */
+	struct gw_addr dns_first_server;
+	bool dns_servers_many;
 	struct resolver resolvers[FLOW_RESOLVERS];
 	size_t nresolvers;
 	struct recent_req recent_reqs[FLOW_RECENT_REQS];	/* a ring */
@@ -347,5 +351,11 @@ void dns_request_seen(struct flow *fl, const char *host, uint16_t port,
     int64_t ts);
 bool dns_foreign_resolver(const struct flow *fl, const struct dns_query *q,
     uint16_t port, int64_t at);
+/* Is q from a resolver seen asking for port's requests by `at`; was any
+ * resolver seen so by then? */
+bool dns_own_resolver(const struct flow *fl, const struct dns_query *q,
+    uint16_t port, int64_t at);
+bool dns_port_resolver_known(const struct flow *fl, uint16_t port,
+    int64_t at);
 
 #endif

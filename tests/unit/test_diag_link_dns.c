@@ -744,6 +744,25 @@ test_resent_lookup_waited_for(void **state)
 	uf_summary_cuts(u, t);
 }
 
+/* The gateway answers 502 at `at`: the request failed on the silent
+ * look-up whose n sends are `sends`, summed up as `summary`. */
+static void
+silent_lookup_502(void **state, struct scene *s, int64_t at, size_t n,
+    const uint64_t *sends, const char *summary)
+{
+	const struct txn *t;
+	char sum[256];
+
+	uf_at(s->u, at);
+	gateway_answers(s, 502);
+	t = diagnosed(s);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	expect_queries(state, t, LINK_TIME, n, sends);
+	uf_summary(s->u, t, sum, sizeof sum);
+	assert_string_equal(sum, summary);
+	uf_summary_cuts(s->u, t);
+}
+
 /*
  * nginx with two resolvers (`resolver A B`) keeps a socket for each and
  * sends a look-up's resends to each in turn, same ID: the look-up asked
@@ -757,9 +776,7 @@ test_resent_to_the_other_resolver(void **state)
 	struct uf *u = *state;
 	struct uf_side res2, dns2;
 	struct scene s;
-	const struct txn *t;
 	uint64_t sends[2];
-	char sum[256];
 
 	kept_then_asked_at(&s, u, T0 - 9 * UF_S);
 	res2 = s.res;
@@ -776,16 +793,163 @@ test_resent_to_the_other_resolver(void **state)
 	ask(&s);
 	uf_at(u, T0 + 80 * UF_MS);
 	sends[1] = uf_dns_query(u, &res2, &dns2, 0x2222, HOST, DNS_T_A);
-	uf_at(u, T0 + 2 * UF_S);
+	silent_lookup_502(state, &s, T0 + 2 * UF_S, 2, sends, "2 DNS queries "
+	    "for " HOST " to 10.0.0.53 and 10.0.0.54 got no answer in 6.0 s "
+	    "(the first sent 4.0 s before the request)");
+}
+
+/*
+ * nginx given `nservers` resolvers (one socket each, every socket kept:
+ * it asked for three names before) and its default resolver_timeout of
+ * 30 s: a request waits through the resends, every 5 s, each to the next
+ * server, same ID, until the gateway answers 502 at 17 s. The look-up is
+ * every send, and the summary names the servers: three at most.
+ */
+static void
+rotating_resolvers(void **state, struct scene *s, size_t nservers,
+    uint64_t *sends)
+{
+	static const char *const names[] = { "d.test", "e.test", "f.test" };
+	struct uf *u = again(state);
+	struct uf_side res[4], dns[4];
+	char ip[16];
+
+	kept_then_asked_at(s, u, T0 - 9 * UF_S);
+	res[0] = s->res;
+	dns[0] = s->dns;
+	for (size_t r = 1; r < nservers; r++) {
+		res[r] = s->res;
+		res[r].port = (uint16_t)(33000 + r);
+		snprintf(ip, sizeof ip, "10.0.0.%zu", 53 + r);
+		uf_side_init(&dns[r], ip, 53, 0);
+		for (size_t k = 0; k < 3; k++) {
+			uf_at(u, T0 - (int64_t)(9 - r) * UF_S +
+			    (int64_t)k * 100 * UF_MS);
+			uf_dns_query(u, &res[r], &dns[r],
+			    (uint16_t)(0x3000 + 16 * r + k), names[k],
+			    DNS_T_A);
+		}
+	}
+	uf_at(u, T0);
+	ask(s);
+	for (size_t k = 0; k < 4; k++) {
+		uf_at(u, T0 + UF_MS / 5 + (int64_t)k * 5 * UF_S);
+		sends[k] = uf_dns_query(u, &res[k % nservers],
+		    &dns[k % nservers], 0x2222, HOST, DNS_T_A);
+	}
+}
+
+static void
+test_resent_to_each_resolver_in_turn(void **state)
+{
+	struct scene s;
+	uint64_t sends[4];
+
+	rotating_resolvers(state, &s, 3, sends);
+	silent_lookup_502(state, &s, T0 + 17 * UF_S, 4, sends, "4 DNS queries "
+	    "for " HOST " to 10.0.0.53, 10.0.0.54 and 10.0.0.55 got no answer "
+	    "in 17.0 s");
+	rotating_resolvers(state, &s, 4, sends);
+	silent_lookup_502(state, &s, T0 + 17 * UF_S, 4, sends, "4 DNS queries "
+	    "for " HOST " to 10.0.0.53, 10.0.0.54, 10.0.0.55 and 1 more got no "
+	    "answer in 17.0 s");
+}
+
+/*
+ * nginx's first look-up of a name can come before its resolver sockets
+ * are known (none has asked for three names yet): the look-up that a
+ * request waits on, begun 4 s before it from socket 0, is resent every
+ * 5 s to the next of its three servers, same ID, the third resend from
+ * socket 0 again. Every send is the look-up's.
+ */
+static void
+test_resent_before_its_sockets_were_known(void **state)
+{
+	static const char *const names[] = { "a.test", "b.test", "c.test" };
+	struct uf *u = *state;
+	struct uf_side res[3], dns[3];
+	struct scene s;
+	uint64_t sends[4];
+	char ip[16];
+
+	scene_init(&s, u);
+	for (size_t r = 0; r < 3; r++) {
+		res[r] = s.res;
+		res[r].port = (uint16_t)(33000 + r);
+		snprintf(ip, sizeof ip, "10.0.0.%zu", 53 + r);
+		uf_side_init(&dns[r], ip, 53, 0);
+	}
+	uf_at(u, T0 - 4 * UF_S);
+	sends[0] = uf_dns_query(u, &res[0], &dns[0], 0x2222, HOST, DNS_T_A);
+	for (size_t r = 0; r < 3; r++)
+		for (size_t k = 0; k < 3; k++) {
+			uf_at(u, T0 - 3 * UF_S + (int64_t)(r * 3 + k) *
+			    100 * UF_MS);
+			uf_dns_query(u, &res[r], &dns[r],
+			    (uint16_t)(0x3000 + 16 * r + k), names[k],
+			    DNS_T_A);
+		}
+	uf_at(u, T0);
+	ask(&s);
+	for (size_t k = 1; k < 4; k++) {
+		uf_at(u, T0 - 4 * UF_S + (int64_t)k * 5 * UF_S);
+		sends[k] = uf_dns_query(u, &res[k % 3], &dns[k % 3], 0x2222,
+		    HOST, DNS_T_A);
+	}
+	silent_lookup_502(state, &s, T0 + 12 * UF_S, 4, sends, "4 DNS queries "
+	    "for " HOST " to 10.0.0.53, 10.0.0.54 and 10.0.0.55 got no answer "
+	    "in 16.0 s (the first sent 4.0 s before the request)");
+}
+
+/* The kept socket's look-up 0x2222 for HOST, sent (again) at `at`. */
+static uint64_t
+resend_at(struct scene *s, int64_t at)
+{
+	uf_at(s->u, at);
+	return uf_dns_query(s->u, &s->res, &s->dns, 0x2222, HOST, DNS_T_A);
+}
+
+/*
+ * Three requests wait on one look-up, each for 7 s, a kept socket
+ * resending it every 5 s while anyone waits, same ID: A from its first
+ * send, B from 2.7 s, C from 9.9 s, 0.1 s before the third send, which
+ * no other request saw (so it reads as C's own, its first send the
+ * look-up's). C came while the look-up was in flight: the sends A and
+ * B claimed before C came are C's evidence too.
+ */
+static void
+test_waiter_has_the_sends_before_it(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side cli_b, gw_b, cli_c, gw_c;
+	struct scene s;
+	const struct txn *t;
+	uint64_t sends[4];
+
+	kept_then_asked_at(&s, u, T0 - 9 * UF_S);
+	uf_at(u, T0);
+	ask(&s);
+	sends[0] = resend_at(&s, s.req_ts + UF_MS / 5);
+	uf_at(u, T0 + 2700 * UF_MS);
+	client_asks(u, &cli_b, &gw_b, "10.0.0.6", 40001, URL_B);
+	sends[1] = resend_at(&s, T0 + 5 * UF_S);
+	uf_at(u, T0 + 7 * UF_S);
 	gateway_answers(&s, 502);
-	t = diagnosed(&s);
+	uf_at(u, T0 + 9700 * UF_MS);
+	uf_status(u, &gw_b, &cli_b, 502);
+	uf_at(u, T0 + 9900 * UF_MS);
+	client_asks(u, &cli_c, &gw_c, "10.0.0.7", 40002, URL_B);
+	sends[2] = resend_at(&s, T0 + 10 * UF_S);
+	sends[3] = resend_at(&s, T0 + 15 * UF_S);
+	uf_at(u, T0 + 16900 * UF_MS);
+	uf_status(u, &gw_c, &cli_c, 502);
+	uf_diagnose(u);
+	expect_queries(state, uf_txn(u, 1), LINK_TIME, 2, sends);
+	expect_queries(state, uf_txn(u, 2), LINK_TIME, 2, sends);
+	t = uf_txn(u, 3);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
-	expect_queries(state, t, LINK_TIME, 2, sends);
-	uf_summary(u, t, sum, sizeof sum);
-	assert_string_equal(sum, "2 DNS queries for " HOST " to 10.0.0.53 and "
-	    "10.0.0.54 got no answer in 6.0 s (the first sent 4.0 s before "
-	    "the request)");
-	uf_summary_cuts(u, t);
+	expect_queries(state, t, LINK_TIME, 4, sends);
+	assert_true(t->d.shared);
 }
 
 /*
@@ -870,6 +1034,14 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_resent_to_the_other_resolver,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_resent_to_each_resolver_in_turn,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_resent_before_its_sockets_were_known, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_waiter_has_the_sends_before_it, uf_setup,
+		    uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
