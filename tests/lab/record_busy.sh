@@ -4,8 +4,8 @@
 # about 25 s, most to one popular host on keep-alive client connections,
 # the rest spread over hosts that fail every way a gateway sees (NXDOMAIN,
 # dropped SYNs, ICMP admin-prohibited, RST, no status line, closed
-# without a byte, a relayed 502, a silent upstream) -- while two DNS
-# servers (nginx asks both in turn, squid the first) answer with a 1 s TTL, never answers any look-up of mute.busy.test (a
+# without a byte, a relayed 502, a silent upstream) -- while three DNS
+# servers (nginx asks each in turn, squid the first) answer with a 1 s TTL, never answers any look-up of mute.busy.test (a
 # DNS outage: several requests wait for one look-up at once, others come
 # after a proxy gave up), and flip.busy.test changes its address every few
 # seconds between a host that serves and one whose SYNs are dropped. Both
@@ -36,7 +36,7 @@ WORKERS=16      # per client: up to 48 requests at once
 FLIP_S=4        # flip.busy.test changes its address this often
 
 # --- addresses (private, used only inside the namespaces) -----------------
-GW4=10.251.0.1 DNS4=10.251.0.53 DNS4B=10.251.0.54
+GW4=10.251.0.1 DNS4=10.251.0.53 DNS4B=10.251.0.54 DNS4C=10.251.0.55
 C1=10.251.0.11 C2=10.251.0.12 C3=10.251.0.13
 WWW4=10.251.0.80 FLIPOK4=10.251.0.81 POOL4=10.251.0.82 CLOSED4=10.251.0.84
 NOSTATUS4=10.251.0.85 CLOSER4=10.251.0.86 UP502_4=10.251.0.87 SILENT4=10.251.0.88
@@ -64,7 +64,7 @@ log "building namespaces"
 bridge_new
 hosts_new "$NS_GW" "$NS_DNS" "$NS_UP" "$NS_C1" "$NS_C2" "$NS_C3"
 attach "$NS_GW"  p-gw  "$GW4/24"
-attach "$NS_DNS" p-dns "$DNS4/24" "$DNS4B/24"
+attach "$NS_DNS" p-dns "$DNS4/24" "$DNS4B/24" "$DNS4C/24"
 attach "$NS_UP"  p-up  "$WWW4/24" "$FLIPOK4/24" "$POOL4/24" "$CLOSED4/24" "$NOSTATUS4/24" \
     "$CLOSER4/24" "$UP502_4/24" "$SILENT4/24" "$DROP4/24" "$ADMIN4/24" "$FLIPDROP4/24"
 attach "$NS_C1"  p-c1  "$C1/24"
@@ -98,8 +98,10 @@ EOF
 # its flips may lag the first's by the milliseconds between their starts
 start "$NS_DNS" busydns "$PY" "$HERE/busydns.py" "$DNS4" "$TMP/busy.zone" "$FLIP_S"
 start "$NS_DNS" busydns-b "$PY" "$HERE/busydns.py" "$DNS4B" "$TMP/busy.zone" "$FLIP_S"
+start "$NS_DNS" busydns-c "$PY" "$HERE/busydns.py" "$DNS4C" "$TMP/busy.zone" "$FLIP_S"
 wait_for 10 "busydns on $DNS4:53" listening "$NS_DNS" udp "^$DNS4:53\$"
 wait_for 10 "busydns on $DNS4B:53" listening "$NS_DNS" udp "^$DNS4B:53\$"
+wait_for 10 "busydns on $DNS4C:53" listening "$NS_DNS" udp "^$DNS4C:53\$"
 
 # --- upstream servers (CLOSED4 has none: its SYNs get an RST) ----------------
 start "$NS_UP" up-www      "$PY" "$HERE/upstream.py" ok        "$WWW4" 80
@@ -137,9 +139,11 @@ http {
     fastcgi_temp_path $TMP/nginx/fastcgi;
     uwsgi_temp_path $TMP/nginx/uwsgi;
     scgi_temp_path $TMP/nginx/scgi;
-    # two servers: nginx keeps a socket for each and sends each query, and
-    # each resend, to the next in turn
-    resolver $DNS4 $DNS4B ipv6=off valid=1s;
+    # three servers (resolv.conf's most): nginx keeps a socket for each and
+    # sends each query, and each resend, to the next in turn; each socket
+    # asks a third of the names, so it is known as a resolver's own only
+    # seconds in, after the first look-ups
+    resolver $DNS4 $DNS4B $DNS4C ipv6=off valid=1s;
     resolver_timeout 2s;
     proxy_connect_timeout 2s;
     proxy_send_timeout 2s;
