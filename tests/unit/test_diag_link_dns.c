@@ -798,6 +798,40 @@ test_resent_to_the_other_resolver(void **state)
 	    "(the first sent 4.0 s before the request)");
 }
 
+/* nginx's resolver sockets, one per server: res[r] (port 33000 + r)
+ * asks 10.0.0.(53 + r); res[0] is the scene's. */
+struct resolvers {
+	struct uf_side res[4], dns[4];
+};
+
+static void
+resolvers_init(const struct scene *s, struct resolvers *rv)
+{
+	char ip[16];
+
+	for (size_t r = 0; r < 4; r++) {
+		rv->res[r] = s->res;
+		rv->res[r].port = (uint16_t)(33000 + r);
+		snprintf(ip, sizeof ip, "10.0.0.%zu", 53 + r);
+		uf_side_init(&rv->dns[r], ip, 53, 0);
+	}
+}
+
+/* res asks for three other names 100 ms apart from `at` (ids from
+ * `id`): a resolver's own socket from the third on. */
+static void
+socket_known_at(struct uf *u, struct uf_side *res, struct uf_side *dns,
+    int64_t at, uint16_t id)
+{
+	static const char *const names[] = { "d.test", "e.test", "f.test" };
+
+	for (size_t k = 0; k < 3; k++) {
+		uf_at(u, at + (int64_t)k * 100 * UF_MS);
+		uf_dns_query(u, res, dns, (uint16_t)(id + k), names[k],
+		    DNS_T_A);
+	}
+}
+
 /*
  * nginx given `nservers` resolvers (one socket each, every socket kept:
  * it asked for three names before) and its default resolver_timeout of
@@ -809,33 +843,20 @@ static void
 rotating_resolvers(void **state, struct scene *s, size_t nservers,
     uint64_t *sends)
 {
-	static const char *const names[] = { "d.test", "e.test", "f.test" };
 	struct uf *u = again(state);
-	struct uf_side res[4], dns[4];
-	char ip[16];
+	struct resolvers rv;
 
 	kept_then_asked_at(s, u, T0 - 9 * UF_S);
-	res[0] = s->res;
-	dns[0] = s->dns;
-	for (size_t r = 1; r < nservers; r++) {
-		res[r] = s->res;
-		res[r].port = (uint16_t)(33000 + r);
-		snprintf(ip, sizeof ip, "10.0.0.%zu", 53 + r);
-		uf_side_init(&dns[r], ip, 53, 0);
-		for (size_t k = 0; k < 3; k++) {
-			uf_at(u, T0 - (int64_t)(9 - r) * UF_S +
-			    (int64_t)k * 100 * UF_MS);
-			uf_dns_query(u, &res[r], &dns[r],
-			    (uint16_t)(0x3000 + 16 * r + k), names[k],
-			    DNS_T_A);
-		}
-	}
+	resolvers_init(s, &rv);
+	for (size_t r = 1; r < nservers; r++)
+		socket_known_at(u, &rv.res[r], &rv.dns[r],
+		    T0 - (int64_t)(9 - r) * UF_S, (uint16_t)(0x3000 + 16 * r));
 	uf_at(u, T0);
 	ask(s);
 	for (size_t k = 0; k < 4; k++) {
 		uf_at(u, T0 + UF_MS / 5 + (int64_t)k * 5 * UF_S);
-		sends[k] = uf_dns_query(u, &res[k % nservers],
-		    &dns[k % nservers], 0x2222, HOST, DNS_T_A);
+		sends[k] = uf_dns_query(u, &rv.res[k % nservers],
+		    &rv.dns[k % nservers], 0x2222, HOST, DNS_T_A);
 	}
 }
 
@@ -863,42 +884,70 @@ test_resent_to_each_resolver_in_turn(void **state)
  * socket 0 again. Every send is the look-up's.
  */
 static void
-test_resent_before_its_sockets_were_known(void **state)
+resent_before_known(struct scene *s, struct uf *u, uint64_t *sends)
 {
-	static const char *const names[] = { "a.test", "b.test", "c.test" };
-	struct uf *u = *state;
-	struct uf_side res[3], dns[3];
-	struct scene s;
-	uint64_t sends[4];
-	char ip[16];
+	struct resolvers rv;
 
-	scene_init(&s, u);
-	for (size_t r = 0; r < 3; r++) {
-		res[r] = s.res;
-		res[r].port = (uint16_t)(33000 + r);
-		snprintf(ip, sizeof ip, "10.0.0.%zu", 53 + r);
-		uf_side_init(&dns[r], ip, 53, 0);
-	}
+	scene_init(s, u);
+	resolvers_init(s, &rv);
 	uf_at(u, T0 - 4 * UF_S);
-	sends[0] = uf_dns_query(u, &res[0], &dns[0], 0x2222, HOST, DNS_T_A);
+	sends[0] = uf_dns_query(u, &rv.res[0], &rv.dns[0], 0x2222, HOST,
+	    DNS_T_A);
 	for (size_t r = 0; r < 3; r++)
-		for (size_t k = 0; k < 3; k++) {
-			uf_at(u, T0 - 3 * UF_S + (int64_t)(r * 3 + k) *
-			    100 * UF_MS);
-			uf_dns_query(u, &res[r], &dns[r],
-			    (uint16_t)(0x3000 + 16 * r + k), names[k],
-			    DNS_T_A);
-		}
+		socket_known_at(u, &rv.res[r], &rv.dns[r], T0 - 3 * UF_S +
+		    (int64_t)r * 300 * UF_MS, (uint16_t)(0x3000 + 16 * r));
 	uf_at(u, T0);
-	ask(&s);
+	ask(s);
 	for (size_t k = 1; k < 4; k++) {
 		uf_at(u, T0 - 4 * UF_S + (int64_t)k * 5 * UF_S);
-		sends[k] = uf_dns_query(u, &res[k % 3], &dns[k % 3], 0x2222,
+		sends[k] = uf_dns_query(u, &rv.res[k % 3], &rv.dns[k % 3],
+		    0x2222, HOST, DNS_T_A);
+	}
+}
+
+/*
+ * The same with a socket never known as a resolver's own (it asks too
+ * few names: the busy lab's third nginx socket at 1.2 names a second):
+ * the request comes 0.1 s before that socket's resend, which reads as
+ * its own look-up; the sends before it, from the two other sockets to
+ * the two other servers, are the look-up's too.
+ */
+static void
+resent_from_never_known(struct scene *s, struct uf *u, uint64_t *sends)
+{
+	struct resolvers rv;
+
+	scene_init(s, u);
+	resolvers_init(s, &rv);
+	for (size_t r = 0; r < 2; r++)
+		socket_known_at(u, &rv.res[r], &rv.dns[r], T0 - 9 * UF_S +
+		    (int64_t)r * 300 * UF_MS, (uint16_t)(0x3000 + 16 * r));
+	for (size_t k = 0; k < 2; k++) {
+		uf_at(u, T0 - 5 * UF_S + (int64_t)k * 5 * UF_S);
+		sends[k] = uf_dns_query(u, &rv.res[k], &rv.dns[k], 0x2222,
 		    HOST, DNS_T_A);
 	}
+	uf_at(u, T0 + 4900 * UF_MS);
+	ask(s);
+	uf_at(u, T0 + 5 * UF_S);
+	sends[2] = uf_dns_query(u, &rv.res[2], &rv.dns[2], 0x2222, HOST,
+	    DNS_T_A);
+}
+
+static void
+test_resent_before_its_sockets_were_known(void **state)
+{
+	struct scene s;
+	uint64_t sends[4];
+
+	resent_before_known(&s, *state, sends);
 	silent_lookup_502(state, &s, T0 + 12 * UF_S, 4, sends, "4 DNS queries "
 	    "for " HOST " to 10.0.0.53, 10.0.0.54 and 10.0.0.55 got no answer "
 	    "in 16.0 s (the first sent 4.0 s before the request)");
+	resent_from_never_known(&s, again(state), sends);
+	silent_lookup_502(state, &s, T0 + 6 * UF_S, 3, sends, "3 DNS queries "
+	    "for " HOST " to 10.0.0.53, 10.0.0.54 and 10.0.0.55 got no answer "
+	    "in 11.0 s (the first sent 9.9 s before the request)");
 }
 
 /* The kept socket's look-up 0x2222 for HOST, sent (again) at `at`. */
