@@ -466,7 +466,8 @@ test_resolver_serves_ports(void **state)
  * own (in its first seconds: nginx's mute look-up, resent for as long as
  * anyone waits) is that resolver's once the socket is known, and so
  * foreign to another proxy's requests from when that is learnt (as any
- * of its look-ups), not before. One more than 30 s older stays no one's.
+ * of its look-ups), not before. A query over 30 s older than the moment
+ * its socket is known stays no one's.
  */
 static void
 test_resolver_takes_earlier_queries(void **state)
@@ -474,35 +475,36 @@ test_resolver_takes_earlier_queries(void **state)
 	static const char *const names[] = { "a.test", "b.test", "c.test",
 		"d.test", "e.test" };
 	struct uf *fx = *state;
-	struct uf_side nginx = fx->cli, squid = fx->cli;
+	struct uf_side nginx = fx->cli, squid = fx->cli, late = fx->cli;
 	int64_t t = 40 * UF_S;
 	uint16_t id = 0x100;
-	size_t old, early;
 
 	nginx.port = 40001;
 	squid.port = 40002;
-	asked_for(fx, &nginx, 0, t - 31 * UF_S, 0, id++, "old.test");
-	old = fx->fl.ndns - 1;
+	late.port = 40003;
 	asked_for(fx, &nginx, 9090, t, 200 * 1000, id++, "mute.test");
-	early = fx->fl.ndns - 1;
-	assert_false(fx->fl.dns[early].socket_kept);
-	assert_int_equal(fx->fl.dns[early].resolver, 0);
+	asked_for(fx, &late, 0, t + 1 * UF_S, 0, id++, "old.test");
+	assert_false(fx->fl.dns[0].socket_kept);
+	assert_int_equal(fx->fl.dns[0].resolver, 0);
 	for (int k = 0; k < 5; k++)
-		asked_for(fx, &squid, 3128, t + 1 * UF_S + k * 10 * UF_MS,
+		asked_for(fx, &squid, 3128, t + 2 * UF_S + k * 10 * UF_MS,
 		    100 * 1000, id++, names[k]);
 	for (int k = 0; k < 5; k++)
-		asked_for(fx, &nginx, 9090, t + 2 * UF_S + k * 10 * UF_MS,
+		asked_for(fx, &nginx, 9090, t + 3 * UF_S + k * 10 * UF_MS,
 		    100 * 1000, id++, names[k]);
-	assert_int_equal(fx->fl.nresolvers, 2);
-	assert_false(fx->fl.dns[early].socket_kept);
-	assert_int_equal(fx->fl.dns[early].resolver, 2);
-	assert_int_equal(fx->fl.dns[old].resolver, 0);
-	assert_true(dns_foreign_resolver(&fx->fl, &fx->fl.dns[early], 3128,
-	    t + 3 * UF_S));
-	assert_false(dns_foreign_resolver(&fx->fl, &fx->fl.dns[early], 3128,
-	    t + 1 * UF_S));
-	assert_false(dns_foreign_resolver(&fx->fl, &fx->fl.dns[early], 9090,
-	    t + 3 * UF_S));
+	for (int k = 0; k < 3; k++)
+		asked_for(fx, &late, 0, t + 32 * UF_S + k * 10 * UF_MS, 0,
+		    id++, names[k]);
+	assert_int_equal(fx->fl.nresolvers, 3);
+	assert_false(fx->fl.dns[0].socket_kept);
+	assert_int_equal(fx->fl.dns[0].resolver, 2);
+	assert_int_equal(fx->fl.dns[1].resolver, 0);
+	assert_true(dns_foreign_resolver(&fx->fl, &fx->fl.dns[0], 3128,
+	    t + 4 * UF_S));
+	assert_false(dns_foreign_resolver(&fx->fl, &fx->fl.dns[0], 3128,
+	    t + 2 * UF_S));
+	assert_false(dns_foreign_resolver(&fx->fl, &fx->fl.dns[0], 9090,
+	    t + 4 * UF_S));
 }
 
 int
