@@ -322,13 +322,22 @@ dns_own_resolver(const struct flow *fl, const struct dns_query *q,
 	    resolver_serves(&fl->resolvers[q->resolver - 1], port, at);
 }
 
+/* Was a resolver but `except` (NULL: none) seen serving port by `at`? */
+static bool
+served_by_another(const struct flow *fl, const struct resolver *except,
+    uint16_t port, int64_t at)
+{
+	for (size_t i = 0; i < fl->nresolvers; i++)
+		if (&fl->resolvers[i] != except &&
+		    resolver_serves(&fl->resolvers[i], port, at))
+			return true;
+	return false;
+}
+
 bool
 dns_port_resolver_known(const struct flow *fl, uint16_t port, int64_t at)
 {
-	for (size_t i = 0; i < fl->nresolvers; i++)
-		if (resolver_serves(&fl->resolvers[i], port, at))
-			return true;
-	return false;
+	return served_by_another(fl, NULL, port, at);
 }
 
 /* Only where another resolver is known to serve the port: one proxy on
@@ -342,13 +351,8 @@ dns_foreign_resolver(const struct flow *fl, const struct dns_query *q,
 	if (q->resolver == 0)
 		return false;
 	r = &fl->resolvers[q->resolver - 1];
-	if (resolver_serves(r, port, at) || !resolver_serves(r, 0, at))
-		return false;
-	for (size_t i = 0; i < fl->nresolvers; i++)
-		if (&fl->resolvers[i] != r &&
-		    resolver_serves(&fl->resolvers[i], port, at))
-			return true;
-	return false;
+	return !resolver_serves(r, port, at) && resolver_serves(r, 0, at) &&
+	    served_by_another(fl, r, port, at);
 }
 
 static void

@@ -251,6 +251,21 @@ clients_cached(struct scene *s, struct uf *u, int n, struct uf_side *cli,
 	return u->next_ts_ns + 10 * UF_MS;
 }
 
+/* clients_cached, then a pooled upstream connection (from 50002) that
+ * served another URL; returns a time 10 ms later, for the requests. */
+static inline int64_t
+clients_and_pool(struct scene *s, struct uf *u, int n, struct uf_side *cli,
+    struct uf_side *gw, struct uf_side *out, struct uf_side *pool)
+{
+	clients_cached(s, u, n, cli, gw, out);
+	*pool = s->out;
+	pool->port = 50002;
+	uf_handshake(u, pool, &s->web);
+	uf_get(u, pool, &s->web, "/other", HOST);
+	uf_status(u, &s->web, pool, 200);
+	return u->next_ts_ns + 10 * UF_MS;
+}
+
 /*
  * Two clients (10.0.0.5, 10.0.0.6) ask for HOST `gap` apart, its address
  * cached (frames 1-2); each gets a SYN series of its own right after its

@@ -59,14 +59,9 @@ test_pooled_after_refusal(void **state)
 	struct uf *u = *state;
 	struct scene s;
 	struct uf_side cli[2], gw[2], out[2], pool;
-	int64_t r = clients_cached(&s, u, 2, cli, gw, out);
+	int64_t r = clients_and_pool(&s, u, 2, cli, gw, out,
+	    &pool);
 
-	pool = s.out;
-	pool.port = 50002;
-	uf_handshake(u, &pool, &s.web);
-	uf_get(u, &pool, &s.web, "/other", HOST);
-	uf_status(u, &s.web, &pool, 200);
-	r = u->next_ts_ns + 10 * UF_MS;
 	uf_at(u, r);
 	uf_get(u, &cli[0], &gw[0], URL, HOST);
 	uf_at(u, r + 150 * US);
