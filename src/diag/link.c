@@ -789,6 +789,30 @@ retrying_elsewhere(const struct diag *dg, const struct flow *fl,
 }
 
 /*
+ * Did t's look-up name an address only after the gateway answered (within
+ * the skew DIAG_SKEW_NS allows)? The gateway answered without it: had it
+ * had the address, it would have tried it first. (An NXDOMAIN or an
+ * error so close may still be what it answered.)
+ */
+static bool
+addressed_after(const struct flow *fl, const struct txn *t, int64_t to)
+{
+	bool after = false;
+
+	for (unsigned k = 0; k < t->d.ndns; k++) {
+		const struct dns_query *q = &fl->dns[t->d.dns[k]];
+		struct gw_addr a;
+
+		if (q->rcode != 0 || answer_addrs(fl, q, &a, 0, 1) == 0)
+			continue;
+		if (q->answer.ts_ns <= to)
+			return false;
+		after = true;
+	}
+	return after;
+}
+
+/*
  * Its own look-up right after the request, else the cache, else one in
  * flight, else the nearest look-up in the window. A look-up right after
  * it that another request took already is that one's when the cache
@@ -813,11 +837,13 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 	if (link_dns(dg, fl, t, w, add_sat(w->req, DIAG_ACT_NS))) {
 		struct diagnosis own = t->d;
 		const struct dns_query *q = &fl->dns[t->d.dns[0]];
-		/* begun late, or answered after the gateway's own answer:
-		 * the request did not wait for it */
+		/* begun late, or answered after the gateway's own answer,
+		 * or its address only after it (within the skew): the
+		 * request did not wait for it */
 		bool late = q->query.ts_ns > add_sat(w->req, DIAG_SLACK_NS) ||
 		    (q->answer.number &&
-		    q->answer.ts_ns > add_sat(w->to, DIAG_SKEW_NS)),
+		    q->answer.ts_ns > add_sat(w->to, DIAG_SKEW_NS)) ||
+		    addressed_after(fl, t, w->to),
 		    waits = late || (q->query.ts_ns > add_sat(w->req,
 		    DIAG_ASK_NS) && retrying_elsewhere(dg, fl, t, w, q)), tried;
 		uint32_t cached = cache_used(dg, fl, t, w, q->query.ts_ns,
