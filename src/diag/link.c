@@ -2014,7 +2014,8 @@ verdict_evidence(const struct flow *fl, struct txn *t,
  * without a byte, is a gateway error all the same.
  */
 static bool
-masked_failure(const struct txn *t)
+masked_failure(const struct flow *fl, const struct txn *t,
+    const struct window *w)
 {
 	/* 502/503/504 left out of --status were left out on purpose */
 	if (t->status >= 502 && t->status <= 504)
@@ -2025,7 +2026,8 @@ masked_failure(const struct txn *t)
 	/* a timeout is no evidence of its own that the answer was not
 	 * relayed: its reply may be a pooled one linked elsewhere */
 	return t->status >= 400 && (t->d.verdict == V_HOST_NOT_RESOLVABLE ||
-	    t->d.verdict == V_CANNOT_CONNECT ||
+	    (t->d.verdict == V_CANNOT_CONNECT && answer_follows(fl, t, w,
+	    &fl->conns[t->d.conns[t->d.nconns - 1]])) ||
 	    t->d.cause == C_UPSTREAM_CLOSED);
 }
 
@@ -2209,7 +2211,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	verdict_evidence(fl, t, &w);
 	t->d.ambiguous = t->is_error && ambiguous(t);
 	if (!t->is_error) {
-		if (t->d.verdict != V_UNKNOWN && (masked_failure(t) ||
+		if (t->d.verdict != V_UNKNOWN && (masked_failure(fl, t, &w) ||
 		    diag_tunnel_masked(dg, fl, t)))
 			t->is_error = t->d.masked = true;
 		else

@@ -6,7 +6,8 @@
  * own error; an error the gateway made itself (400 and above) after a
  * failed look-up or connection, or after the server closed without a
  * byte, is one, a success after them is not (it came from elsewhere: a
- * cache).
+ * cache), nor one while its handshake was still under way (no gateway
+ * gives one up within a moment of its SYN).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,7 +23,8 @@
 #include "unit_flow.h"
 #include "diag_scene.h"
 
-enum upstream { INVALID_REPLY, CLOSED, REFUSED, NXDOMAIN };
+enum upstream { INVALID_REPLY, CLOSED, REFUSED, NXDOMAIN, SYN_PENDING,
+	SYN_GIVEN_UP };
 
 /* The client's request (frames 1-3), then what happened upstream, then
  * the gateway's answer `status`. */
@@ -53,6 +55,17 @@ answered(void **state, enum upstream what, unsigned status)
 	case NXDOMAIN:
 		query(&s);
 		answer(&s, 3, NULL, 0);
+		break;
+	case SYN_PENDING:	/* answered 1 ms after the SYN */
+		resolve(&s);
+		uf_syn(u, &s.out, &s.web);
+		break;
+	case SYN_GIVEN_UP:	/* again 1 s later; answered 2 s after that */
+		resolve(&s);
+		uf_syn(u, &s.out, &s.web);
+		uf_wait(u, 1 * UF_S);
+		uf_syn(u, &s.out, &s.web);
+		uf_wait(u, 2 * UF_S);
 		break;
 	}
 	gateway_answers(&s, status);
@@ -110,6 +123,12 @@ test_own_error_after_failure(void **state)
 	    C_UPSTREAM_CLOSED);
 	expect_masked(answered(state, CLOSED, 400), V_BAD_RESPONSE,
 	    C_UPSTREAM_CLOSED);
+	expect_masked(answered(state, SYN_GIVEN_UP, 404), V_CANNOT_CONNECT,
+	    C_SYN_UNANSWERED);
+	/* a handshake still under way was not given up: the gateway's 404
+	 * came from elsewhere (the attempt is another request's) */
+	expect_not_masked(answered(state, SYN_PENDING, 404));
+	expect_not_masked(answered(state, SYN_PENDING, 500));
 	/* a success after them came from elsewhere */
 	expect_not_masked(answered(state, REFUSED, 399));
 	expect_not_masked(answered(state, NXDOMAIN, 399));
