@@ -789,13 +789,12 @@ retrying_elsewhere(const struct diag *dg, const struct flow *fl,
 }
 
 /*
- * Did t's look-up name an address only after the gateway answered (within
- * the skew DIAG_SKEW_NS allows)? The gateway answered without it: had it
- * had the address, it would have tried it first. (An NXDOMAIN or an
- * error so close may still be what it answered.)
+ * Did t's look-up answer (name an address, with `addresses`) only after
+ * the gateway answered (within the skew DIAG_SKEW_NS allows)?
  */
 static bool
-addressed_after(const struct flow *fl, const struct txn *t, int64_t to)
+answered_after(const struct flow *fl, const struct txn *t, int64_t to,
+    bool addresses)
 {
 	bool after = false;
 
@@ -803,13 +802,26 @@ addressed_after(const struct flow *fl, const struct txn *t, int64_t to)
 		const struct dns_query *q = &fl->dns[t->d.dns[k]];
 		struct gw_addr a;
 
-		if (q->rcode != 0 || answer_addrs(fl, q, &a, 0, 1) == 0)
+		if (q->rcode < 0 || (addresses && (q->rcode != 0 ||
+		    answer_addrs(fl, q, &a, 0, 1) == 0)))
 			continue;
 		if (q->answer.ts_ns <= to)
 			return false;
 		after = true;
 	}
 	return after;
+}
+
+/* Was a look-up in flight when t came told an error or NXDOMAIN before
+ * the gateway answered? */
+static bool
+inflight_failed(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w)
+{
+	uint32_t i = diag_inflight_query(dg, fl, t, w->client, w->req, w->req);
+
+	return i != NONE32 && fl->dns[i].rcode > 0 &&
+	    fl->dns[i].answer.ts_ns <= w->to;
 }
 
 /*
@@ -837,13 +849,17 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 	if (link_dns(dg, fl, t, w, add_sat(w->req, DIAG_ACT_NS))) {
 		struct diagnosis own = t->d;
 		const struct dns_query *q = &fl->dns[t->d.dns[0]];
-		/* begun late, or answered after the gateway's own answer,
-		 * or its address only after it (within the skew): the
-		 * request did not wait for it */
+		/* begun late, or answered after the gateway's own answer:
+		 * the request did not wait for it. Within the skew, an
+		 * address came too late all the same (the gateway answered
+		 * without it), and so did a failure when the look-up in
+		 * flight had failed before the answer (no skew needed) */
 		bool late = q->query.ts_ns > add_sat(w->req, DIAG_SLACK_NS) ||
 		    (q->answer.number &&
 		    q->answer.ts_ns > add_sat(w->to, DIAG_SKEW_NS)) ||
-		    addressed_after(fl, t, w->to),
+		    answered_after(fl, t, w->to, true) ||
+		    (answered_after(fl, t, w->to, false) &&
+		    inflight_failed(dg, fl, t, w)),
 		    waits = late || (q->query.ts_ns > add_sat(w->req,
 		    DIAG_ASK_NS) && retrying_elsewhere(dg, fl, t, w, q)), tried;
 		uint32_t cached = cache_used(dg, fl, t, w, q->query.ts_ns,

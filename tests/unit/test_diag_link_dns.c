@@ -380,6 +380,60 @@ test_own_answered_after_the_answer(void **state)
 }
 
 /*
+ * A look-up asked 5 ms before the request is told REFUSED `refused`
+ * after it; another socket asks 0.5 ms after the request and is told
+ * NXDOMAIN 0.2 ms after the gateway's 502 (at 2 ms). Within the skew
+ * either could be what the gateway answered, but the one in flight
+ * failed before it (no skew needed): the request waited for that one.
+ * When it too failed only after the 502, the request's own stays.
+ */
+static const struct txn *
+inflight_refused(void **state, int64_t refused, uint64_t *inflight,
+    uint64_t *own)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side res2;
+	uint16_t id;
+
+	scene_init(&s, u);
+	uf_side_init(&res2, "10.0.0.1", 33001, 0);
+	*inflight = lookup_at(&s, T0 - 5 * UF_MS, HOST, -1, NULL, 0);
+	id = s.dns_id;
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, s.req_ts + 500 * 1000LL);
+	*own = uf_dns_query(u, &res2, &s.dns, 0x700, HOST, DNS_T_A);
+	if (refused < 2 * UF_MS) {
+		uf_at(u, s.req_ts + refused);
+		uf_dns_answer(u, &s.dns, &s.res, id, HOST, DNS_T_A, 5, NULL, 0);
+	}
+	uf_at(u, s.req_ts + 2 * UF_MS);
+	gateway_answers(&s, 502);
+	uf_at(u, s.req_ts + 2200 * 1000LL);
+	uf_dns_answer(u, &s.dns, &res2, 0x700, HOST, DNS_T_A, 3, NULL, 0);
+	if (refused > 2 * UF_MS) {
+		uf_at(u, s.req_ts + refused);
+		uf_dns_answer(u, &s.dns, &s.res, id, HOST, DNS_T_A, 5, NULL, 0);
+	}
+	return diagnosed(&s);
+}
+
+static void
+test_inflight_failed_before_the_answer(void **state)
+{
+	const struct txn *t;
+	uint64_t inflight, own;
+
+	t = inflight_refused(state, UF_MS, &inflight, &own);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_ERROR);
+	expect_lookup(state, t, LINK_TIME, inflight);
+	t = inflight_refused(state, 2500 * 1000LL, &inflight, &own);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	expect_lookup(state, t, LINK_TIME, own);
+}
+
+/*
  * HOST was resolved 8 s before (TTL 5 s, kept 30 s); a request comes, the
  * gateway asks again 3 ms later and never hears back; a second client's
  * request 25 ms after the first waits for that look-up. The gateway
@@ -1095,6 +1149,9 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_own_answered_after_the_answer, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_inflight_failed_before_the_answer, uf_setup,
+		    uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_attempt_after_another_answer, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_each_proxy_its_own_cache,
