@@ -1449,6 +1449,53 @@ retried_unlinked(const struct fit *base, uint32_t end)
 }
 
 /*
+ * The unclaimed attempt to a candidate address whose end the answer
+ * follows, the latest begun before the answer (from it back, a bounded
+ * walk); NONE32 when there is none.
+ */
+static uint32_t
+answered_end(const struct fit *base, const struct gw_addr *addrs,
+    size_t naddrs)
+{
+	const struct window *w = base->w;
+	uint32_t best = NONE32;
+	int64_t best_ts = INT64_MIN;
+
+	for (size_t a = 0; a < naddrs; a++) {
+		const struct key_list *l = key_find(&base->dg->by_dst,
+		    dst_hash(&addrs[a], base->t->port));
+		struct fit f = *base;
+		unsigned steps = 0;
+
+		f.addr = &addrs[a];
+		for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0;
+		    p > 0 && l->ts[p - 1] >= w->req && l->ts[p - 1] > best_ts &&
+		    steps < DIAG_CACHE_WALK; p--, steps++) {
+			uint32_t i = l->items[p - 1];
+
+			if (f.claimed[i] != CLAIM_TAKEN && fits_conn(&f, i) &&
+			    answer_follows(base->fl, base->t, w,
+			    &base->fl->conns[i])) {
+				best = i;
+				best_ts = l->ts[p - 1];
+				break;
+			}
+		}
+	}
+	return best;
+}
+
+/* Was t's attempt c refused over DIAG_ACT_NS before the gateway's error
+ * answer? */
+static bool
+refused_long_before(const struct flow *fl, const struct txn *t,
+    const struct window *w, uint32_t c)
+{
+	return t->is_error && t->resp != NONE32 && refused(&fl->conns[c], w) &&
+	    add_sat(attempt_over_ns(&fl->conns[c], w), DIAG_ACT_NS) < w->to;
+}
+
+/*
  * Connection attempts to the candidates: the unclaimed one nearest to the
  * request, then the ones the gateway started after it had failed (its
  * retries, maybe to the host's next address), not those running at the
@@ -1457,7 +1504,9 @@ retried_unlinked(const struct fit *base, uint32_t end)
  * One that ended on a quiet connection gives way to the next when that
  * one was under way when the quiet one's request went out, and refused
  * after it, before the answer: the gateway answers a refusal at once,
- * and waits longer than that before it gives up on silence.
+ * and waits longer than that before it gives up on silence. When no
+ * chain reaches the answer and the nearest ended on a refusal long
+ * before it, the last attempt is the unclaimed one the answer follows.
  */
 static void
 link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
@@ -1466,7 +1515,7 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 	uint32_t tried[DIAG_CHAIN_TRIES];
 	struct fit f = { dg, fl, t, w, NULL, w->to, fits_conn,
 	    dg->conn_claimed, tried, 0, NONE32, NEED_FIT };
-	uint32_t first = NONE32, quiet = NONE32;
+	uint32_t first = NONE32, quiet = NONE32, last;
 	int64_t since = INT64_MAX;
 
 	for (;;) {
@@ -1519,6 +1568,13 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 			goto linked;
 	}
 	attempt_chain(t, &f, addrs, naddrs, first);
+	/* a gateway answers a refusal at once, or tries again at once: one
+	 * long before the answer was not its last attempt (its retries
+	 * were not chained under load); the last is the unclaimed attempt
+	 * the answer follows */
+	if (refused_long_before(fl, t, w, t->d.conns[t->d.nconns - 1]) &&
+	    (last = answered_end(&f, addrs, naddrs)) != NONE32)
+		attempt_chain(t, &f, addrs, naddrs, last);
 	if (relayed_success(fl, t) && !seen(w,
 	    &fl->conns[t->d.conns[t->d.nconns - 1]].synack)) {
 		t->d.nconns = 0;	/* another client's failing attempts */

@@ -7,6 +7,8 @@
  * request again on a new connection. Every attempt is the request's
  * evidence when nothing else can own it: no other request for the host
  * waiting, nothing unexplained connecting to the address just before.
+ * When others wait and nothing is chained, a refusal long before the
+ * answer gives way to the attempt the answer follows.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -461,6 +463,61 @@ test_retries_among_others(void **state)
 	assert_int_equal(attempt_port(u, t, 0), 50001);
 }
 
+/*
+ * Four other clients ask for HOST with this one and wait longer: their
+ * attempts (sockets 20-23) are refused within 5 ms, as this request's
+ * first (socket 0) is at once; this one's retry (socket 1), 5 ms in,
+ * finds the address dropping SYNs (a firewall's change) and is given up
+ * after two; the 502 comes 3.1 s in. No chain from the request reaches
+ * the answer (the retries are not chained while others wait), and a
+ * refusal 3 s before it was not the gateway's last attempt (it answers
+ * one at once, or tries again at once): the last is the attempt the
+ * answer follows, and the dropped SYNs are the story.
+ */
+static void
+test_refused_long_before_the_answer(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side cli[4], gw[4], o;
+	struct scene s;
+	const struct txn *t;
+	int64_t r;
+
+	scene_init(&s, u);
+	ask(&s);
+	for (unsigned k = 0; k < 4; k++)
+		client_asks(u, &cli[k], &gw[k], "10.0.0.7",
+		    (uint16_t)(40010 + k), "http://" HOST "/x");
+	resolve_one(&s);
+	r = u->next_ts_ns;
+	uf_syn(u, &s.out, &s.web);
+	uf_rst(u, &s.web, &s.out);
+	for (unsigned n = 20; n < 24; n++) {
+		struct uf_side web = s.web;
+
+		o = socket_n(&s, n);
+		uf_at(u, r + (int64_t)(n - 19) * UF_MS);
+		uf_syn(u, &o, &web);
+		uf_rst(u, &web, &o);
+	}
+	o = socket_n(&s, 1);
+	uf_at(u, r + 5 * UF_MS);
+	uf_syn(u, &o, &s.web);
+	uf_at(u, r + 1005 * UF_MS);
+	uf_syn(u, &o, &s.web);
+	uf_at(u, r + 3100 * UF_MS);
+	gateway_answers(&s, 502);
+	uf_at(u, r + 4 * UF_S);
+	for (unsigned k = 0; k < 4; k++)
+		uf_status(u, &gw[k], &cli[k], 502);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 5);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(attempt_port(u, t, 0), 50001);
+}
+
 int
 main(void)
 {
@@ -484,6 +541,8 @@ main(void)
 		    test_health_check_not_the_attempt, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_retries_among_others,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_refused_long_before_the_answer, uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
