@@ -1018,6 +1018,28 @@ given_up(const struct flow *fl, const struct conn *c, const struct window *w)
 }
 
 /*
+ * Was the connection reset, or closed by the server (`by_gateway`: or
+ * by the gateway), over a second before the answer? A gateway sees that
+ * at once: it answers, or tries again, then; it does not wait on a
+ * closed connection. (First RST and FIN: what a capture read in slices
+ * has seen by then as well.)
+ */
+static bool
+closed_long_before(const struct conn *c, const struct window *w,
+    bool by_gateway)
+{
+	int64_t at = INT64_MAX;
+
+	if (c->rst.number)
+		at = c->rst.ts_ns;
+	if (c->fin[1].number && c->fin[1].ts_ns < at)
+		at = c->fin[1].ts_ns;
+	if (by_gateway && c->fin[0].number && c->fin[0].ts_ns < at)
+		at = c->fin[0].ts_ns;
+	return at != INT64_MAX && add_sat(at, DIAG_ACT_NS) < w->to;
+}
+
+/*
  * Could the gateway have answered t after up_req's reply? A valid reply
  * that came in time is what it relayed, so its status must be t's; junk
  * is relayed by an error, or by a success only when masked_ok.
@@ -1027,12 +1049,18 @@ reply_fits(const struct flow *fl, const struct txn *t,
     const struct window *w, uint32_t up_req, bool masked_ok)
 {
 	uint32_t r = response_to(fl, up_req);
+	const struct conn *c = &fl->conns[fl->msgs[up_req].conn];
 	const struct http_msg *m;
 
 	if (r == NONE32 || !seen(w, &fl->msgs[r].head))
-		return !t->is_error || given_up(fl,
-		    &fl->conns[fl->msgs[up_req].conn], w);
+		return !t->is_error || given_up(fl, c, w);
 	m = &fl->msgs[r];
+	/* a gateway answers junk at once, or once it gave up waiting for
+	 * the rest of it: junk over a second before the answer, on a
+	 * connection closed then, was an attempt it tried again after */
+	if (!m->valid && add_sat(m->head.ts_ns, DIAG_ACT_NS) < w->to &&
+	    (!given_up(fl, c, w) || closed_long_before(c, w, true)))
+		return false;
 	if (!m->valid)	/* a success relays junk only as a last resort */
 		return t->is_error || masked_ok;
 	return m->status == t->status;
@@ -1080,24 +1108,6 @@ refused(const struct conn *c, const struct window *w)
 }
 
 /*
- * Was the connection reset, or closed by the server, over a second
- * before the answer? A gateway sees that at once: it answers, or tries
- * again, then; it does not wait on a closed connection. (First RST and
- * FIN: what a capture read in slices has seen by then as well.)
- */
-static bool
-closed_long_before(const struct conn *c, const struct window *w)
-{
-	int64_t at = INT64_MAX;
-
-	if (c->rst.number)
-		at = c->rst.ts_ns;
-	if (c->fin[1].number && c->fin[1].ts_ns < at)
-		at = c->fin[1].ts_ns;
-	return at != INT64_MAX && add_sat(at, DIAG_ACT_NS) < w->to;
-}
-
-/*
  * Could the gateway's answer have followed from this last attempt? It
  * answers within moments of an RST or ICMP error (not before it), and
  * after an unanswered handshake once it gave up: after the last SYN,
@@ -1113,7 +1123,7 @@ answer_follows(const struct flow *fl, const struct txn *t,
 	if (t->resp == NONE32)
 		return true;
 	if (seen(w, &c->synack))	/* silent, or carrying this request */
-		return !closed_long_before(c, w) && ((!seen(w, &c->data[0]) &&
+		return !closed_long_before(c, w, false) && ((!seen(w, &c->data[0]) &&
 		    !seen(w, &c->data[1])) || carries(fl, t, w, c));
 	if (relayed_success(fl, t))
 		return false;

@@ -258,6 +258,62 @@ test_sent_again_after_junk(void **state)
 	assert_int_equal(t->d.nconns, 2);
 }
 
+/*
+ * The gateway sends GET / and gets junk (without a line end), then,
+ * with `retried`, closes that connection at once and tries a new socket
+ * whose SYNs, at 0 and 1 s, go unanswered: 502 3.1 s after the first of
+ * them. Without, it waits 15 s for the rest of the junk, closes and
+ * answers 502.
+ */
+static const struct txn *
+junk_then(void **state, bool retried)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	struct uf_side o0, o1, w0;
+	int64_t r;
+
+	scene_init(&s, u);
+	ask(&s);
+	resolve_one(&s);
+	o0 = socket_n(&s, 0);
+	o1 = socket_n(&s, 1);
+	w0 = s.web;
+	uf_handshake(u, &o0, &w0);
+	uf_get(u, &o0, &w0, "/", HOST);
+	uf_send(u, &w0, &o0, "<html>");
+	if (retried) {
+		uf_fin(u, &o0, &w0);
+		r = u->next_ts_ns;
+		uf_syn(u, &o1, &s.web);
+		uf_at(u, r + 1 * UF_S);
+		uf_syn(u, &o1, &s.web);
+		uf_at(u, r + 3100 * UF_MS);
+	} else {
+		uf_wait(u, 15 * UF_S);
+		uf_fin(u, &o0, &w0);
+	}
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	return uf_txn(u, 1);
+}
+
+/* A gateway answers junk at once, or once it gave up waiting for the
+ * rest: junk 3 s before the answer on a connection it closed then was
+ * an attempt it tried again after, and the dropped SYNs are the story. */
+static void
+test_junk_long_before_the_answer(void **state)
+{
+	const struct txn *t = junk_then(state, true);
+
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(t->d.up_req, NONE32);
+	assert_int_equal(attempt_port(*state, t, t->d.nconns - 1), 50001);
+	t = junk_then(state, false);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_int_equal(attempt_port(*state, t, 0), 50000);
+}
+
 /* A new connection that asks for something else is no retry of this
  * request: the request keeps the connection its answer followed. */
 static void
@@ -532,6 +588,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_sent_again_after_junk,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_junk_long_before_the_answer, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_other_resource_not_sent_again, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
