@@ -1039,6 +1039,9 @@ closed_long_before(const struct conn *c, const struct window *w,
 	return at != INT64_MAX && add_sat(at, DIAG_ACT_NS) < w->to;
 }
 
+static bool server_closed_first(const struct conn *c, const struct window *w,
+    bool pooled);
+
 /*
  * Could the gateway have answered t after up_req's reply? A valid reply
  * that came in time is what it relayed, so its status must be t's; junk
@@ -1052,12 +1055,15 @@ reply_fits(const struct flow *fl, const struct txn *t,
 	const struct conn *c = &fl->conns[fl->msgs[up_req].conn];
 	const struct http_msg *m;
 
+	/* a gateway answers a close without a byte (the server's, first)
+	 * at once, and junk at once or once it gave up waiting for the rest
+	 * of it: either over a second before the answer, on a connection
+	 * closed then, was an attempt it tried again after */
 	if (r == NONE32 || !seen(w, &fl->msgs[r].head))
-		return !t->is_error || given_up(fl, c, w);
+		return !t->is_error || (given_up(fl, c, w) &&
+		    !(server_closed_first(c, w, true) &&
+		    closed_long_before(c, w, false)));
 	m = &fl->msgs[r];
-	/* a gateway answers junk at once, or once it gave up waiting for
-	 * the rest of it: junk over a second before the answer, on a
-	 * connection closed then, was an attempt it tried again after */
 	if (!m->valid && add_sat(m->head.ts_ns, DIAG_ACT_NS) < w->to &&
 	    (!given_up(fl, c, w) || closed_long_before(c, w, true)))
 		return false;
@@ -1383,9 +1389,6 @@ attempt_chain(struct txn *t, const struct fit *f, const struct gw_addr *addrs,
 	    ci = next_attempt(f, addrs, naddrs, ci))
 		t->d.conns[t->d.nconns++] = ci;
 }
-
-static bool server_closed_first(const struct conn *c, const struct window *w,
-    bool pooled);
 
 /*
  * When the connection t's attempts ended on went quiet, if the error

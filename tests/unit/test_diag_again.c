@@ -259,14 +259,15 @@ test_sent_again_after_junk(void **state)
 }
 
 /*
- * The gateway sends GET / and gets junk (without a line end), then,
- * with `retried`, closes that connection at once and tries a new socket
- * whose SYNs, at 0 and 1 s, go unanswered: 502 3.1 s after the first of
- * them. Without, it waits 15 s for the rest of the junk, closes and
- * answers 502.
+ * The gateway sends GET / and gets junk (without a line end) or, with
+ * `closed`, the server's FIN without a byte; then, with `retried`, it
+ * closes that connection at once and tries a new socket whose SYNs, at
+ * 0 and 1 s, go unanswered: 502 3.1 s after the first of them. Without,
+ * it answers at once after the close, or waits 15 s for the rest of the
+ * junk, closes and answers 502.
  */
 static const struct txn *
-junk_then(void **state, bool retried)
+bad_reply_then(void **state, bool closed, bool retried)
 {
 	struct uf *u = again(state);
 	struct scene s;
@@ -281,7 +282,10 @@ junk_then(void **state, bool retried)
 	w0 = s.web;
 	uf_handshake(u, &o0, &w0);
 	uf_get(u, &o0, &w0, "/", HOST);
-	uf_send(u, &w0, &o0, "<html>");
+	if (closed)
+		uf_fin(u, &w0, &o0);
+	else
+		uf_send(u, &w0, &o0, "<html>");
 	if (retried) {
 		uf_fin(u, &o0, &w0);
 		r = u->next_ts_ns;
@@ -289,7 +293,7 @@ junk_then(void **state, bool retried)
 		uf_at(u, r + 1 * UF_S);
 		uf_syn(u, &o1, &s.web);
 		uf_at(u, r + 3100 * UF_MS);
-	} else {
+	} else if (!closed) {
 		uf_wait(u, 15 * UF_S);
 		uf_fin(u, &o0, &w0);
 	}
@@ -298,20 +302,25 @@ junk_then(void **state, bool retried)
 	return uf_txn(u, 1);
 }
 
-/* A gateway answers junk at once, or once it gave up waiting for the
- * rest: junk 3 s before the answer on a connection it closed then was
- * an attempt it tried again after, and the dropped SYNs are the story. */
+/* A gateway answers a close without a byte at once, and junk at once or
+ * once it gave up waiting for the rest: either 3 s before the answer on
+ * a connection closed then was an attempt it tried again after, and the
+ * dropped SYNs are the story. */
 static void
-test_junk_long_before_the_answer(void **state)
+test_bad_reply_long_before_the_answer(void **state)
 {
-	const struct txn *t = junk_then(state, true);
+	for (int closed = 0; closed < 2; closed++) {
+		const struct txn *t = bad_reply_then(state, closed, true);
 
-	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
-	assert_int_equal(t->d.up_req, NONE32);
-	assert_int_equal(attempt_port(*state, t, t->d.nconns - 1), 50001);
-	t = junk_then(state, false);
-	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
-	assert_int_equal(attempt_port(*state, t, 0), 50000);
+		expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+		assert_int_equal(t->d.up_req, NONE32);
+		assert_int_equal(attempt_port(*state, t,
+		    t->d.nconns - 1), 50001);
+		t = bad_reply_then(state, closed, false);
+		expect_verdict(t, V_BAD_RESPONSE, closed ? C_UPSTREAM_CLOSED :
+		    C_HTTP_INVALID);
+		assert_int_equal(attempt_port(*state, t, 0), 50000);
+	}
 }
 
 /* A new connection that asks for something else is no retry of this
@@ -589,7 +598,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sent_again_after_junk,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_junk_long_before_the_answer, uf_setup, uf_teardown),
+		    test_bad_reply_long_before_the_answer, uf_setup,
+		    uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_other_resource_not_sent_again, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
