@@ -1129,8 +1129,9 @@ answer_follows(const struct flow *fl, const struct txn *t,
 	if (t->resp == NONE32)
 		return true;
 	if (seen(w, &c->synack))	/* silent, or carrying this request */
-		return !closed_long_before(c, w, false) && ((!seen(w, &c->data[0]) &&
-		    !seen(w, &c->data[1])) || carries(fl, t, w, c));
+		return !closed_long_before(c, w, false) &&
+		    ((!seen(w, &c->data[0]) && !seen(w, &c->data[1])) ||
+		    carries(fl, t, w, c));
 	if (relayed_success(fl, t))
 		return false;
 	/* refused after the answer (beyond the skew): pending then */
@@ -2095,8 +2096,9 @@ verdict_evidence(const struct flow *fl, struct txn *t,
  * Proxies label failures their own way (DESIGN §7): a success or a 5xx
  * after an invalid upstream reply (apache passes one on as 200), or an
  * answer the gateway made itself with another error status (500, 404 …)
- * after the look-up or the connection failed or the server closed
- * without a byte, is a gateway error all the same.
+ * after the look-up or the connection failed (an attempt the answer can
+ * have followed: not a handshake still under way, another request's) or
+ * the server closed without a byte, is a gateway error all the same.
  */
 static bool
 masked_failure(const struct flow *fl, const struct txn *t,
