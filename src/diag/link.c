@@ -1064,11 +1064,10 @@ reply_fits(const struct flow *fl, const struct txn *t,
 		    !(server_closed_first(c, w, true) &&
 		    closed_long_before(c, w, false)));
 	m = &fl->msgs[r];
-	if (!m->valid && add_sat(m->head.ts_ns, DIAG_ACT_NS) < w->to &&
-	    (!given_up(fl, c, w) || closed_long_before(c, w, true)))
-		return false;
 	if (!m->valid)	/* a success relays junk only as a last resort */
-		return t->is_error || masked_ok;
+		return (add_sat(m->head.ts_ns, DIAG_ACT_NS) >= w->to ||
+		    (given_up(fl, c, w) && !closed_long_before(c, w, true))) &&
+		    (t->is_error || masked_ok);
 	return m->status == t->status;
 }
 
@@ -1423,6 +1422,42 @@ refused_after(const struct flow *fl, const struct txn *t,
 }
 
 /*
+ * From the answer back (what fits lies just before it): the latest
+ * unclaimed attempt to addr begun from `from` on whose end the answer
+ * follows; with `like` (not NONE32), another one than `like` that did
+ * not connect and was refused, or not, as `like` was. *began: its start
+ * in the index. NONE32 when there is none within DIAG_CACHE_WALK.
+ */
+static uint32_t
+followed_since(const struct fit *base, const struct gw_addr *addr,
+    int64_t from, uint32_t like, int64_t *began)
+{
+	const struct flow *fl = base->fl;
+	const struct window *w = base->w;
+	const struct key_list *l = key_find(&base->dg->by_dst,
+	    dst_hash(addr, base->t->port));
+	struct fit f = *base;
+	unsigned steps = 0;
+
+	f.addr = addr;
+	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; p > 0 &&
+	    l->ts[p - 1] >= from && steps < DIAG_CACHE_WALK; p--, steps++) {
+		uint32_t i = l->items[p - 1];
+		const struct conn *c = &fl->conns[i];
+
+		if (i != like && f.claimed[i] != CLAIM_TAKEN &&
+		    fits_conn(&f, i) && (like == NONE32 ||
+		    (!seen(w, &c->synack) &&
+		    refused(c, w) == refused(&fl->conns[like], w))) &&
+		    answer_follows(fl, base->t, w, c)) {
+			*began = l->ts[p - 1];
+			return i;
+		}
+	}
+	return NONE32;
+}
+
+/*
  * Under load (another request for the host waiting) a gateway's retries
  * cannot be told from other clients' attempts and are not chained. A
  * chain that ended on a failed attempt long before the answer still
@@ -1433,67 +1468,36 @@ refused_after(const struct flow *fl, const struct txn *t,
 static bool
 retried_unlinked(const struct fit *base, uint32_t end)
 {
-	const struct flow *fl = base->fl;
 	const struct window *w = base->w;
-	const struct conn *e = &fl->conns[end];
-	const struct key_list *l;
-	struct fit f = *base;
-	int64_t from;
-	unsigned steps = 0;
+	const struct conn *e = &base->fl->conns[end];
+	int64_t from, began;
 
 	if (!base->t->is_error || seen(w, &e->synack))
 		return false;
-	l = key_find(&base->dg->by_dst, dst_hash(&e->saddr, base->t->port));
 	from = refused(e, w) ? attempt_over_ns(e, w) :
 	    add_sat(e->first.ts_ns, DIAG_MIN_CONNECT_NS);
-	f.addr = &e->saddr;
-	/* from the answer back: what fits lies just before it */
-	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; p > 0 &&
-	    l->ts[p - 1] >= from && steps < DIAG_CACHE_WALK; p--, steps++) {
-		uint32_t i = l->items[p - 1];
-		const struct conn *c = &fl->conns[i];
-
-		if (i != end && f.claimed[i] != CLAIM_TAKEN &&
-		    fits_conn(&f, i) && !seen(w, &c->synack) &&
-		    refused(c, w) == refused(e, w) &&
-		    answer_follows(fl, base->t, w, c))
-			return true;
-	}
-	return false;
+	return followed_since(base, &e->saddr, from, end, &began) != NONE32;
 }
 
 /*
  * The unclaimed attempt to a candidate address whose end the answer
- * follows, the latest begun before the answer (from it back, a bounded
- * walk); NONE32 when there is none.
+ * follows, the latest begun after the request; NONE32 when there is
+ * none.
  */
 static uint32_t
 answered_end(const struct fit *base, const struct gw_addr *addrs,
     size_t naddrs)
 {
-	const struct window *w = base->w;
 	uint32_t best = NONE32;
-	int64_t best_ts = INT64_MIN;
+	int64_t best_ts = INT64_MIN, began;
 
 	for (size_t a = 0; a < naddrs; a++) {
-		const struct key_list *l = key_find(&base->dg->by_dst,
-		    dst_hash(&addrs[a], base->t->port));
-		struct fit f = *base;
-		unsigned steps = 0;
+		uint32_t i = followed_since(base, &addrs[a], best == NONE32 ?
+		    base->w->req : add_sat(best_ts, 1), NONE32, &began);
 
-		f.addr = &addrs[a];
-		for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0;
-		    p > 0 && l->ts[p - 1] >= w->req && l->ts[p - 1] > best_ts &&
-		    steps < DIAG_CACHE_WALK; p--, steps++) {
-			uint32_t i = l->items[p - 1];
-
-			if (f.claimed[i] != CLAIM_TAKEN && fits_conn(&f, i) &&
-			    answer_follows(base->fl, base->t, w,
-			    &base->fl->conns[i])) {
-				best = i;
-				best_ts = l->ts[p - 1];
-				break;
-			}
+		if (i != NONE32) {
+			best = i;
+			best_ts = began;
 		}
 	}
 	return best;
