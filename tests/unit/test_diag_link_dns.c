@@ -325,33 +325,50 @@ test_inflight_retried_before_a_lookup(void **state)
 	expect_lookup(state, t, LINK_TIME, own);
 }
 
+/* The scene's look-up `id` is told REFUSED at `at`. */
+static void
+refused_at(struct scene *s, uint16_t id, int64_t at)
+{
+	uf_at(s->u, at);
+	uf_dns_answer(s->u, &s->dns, &s->res, id, HOST, DNS_T_A, 5, NULL, 0);
+}
+
 /*
- * The look-up in flight (asked 5 s before, never answered) is given up
- * just as a request comes: the gateway answers it 502 2 ms later.
- * Another socket asks for HOST 0.5 ms after the request (a worker, for
- * the next request) and is told `rcode` (an address when 0) `late`
- * after the 502.
+ * The look-up in flight (asked 5 s before) is given up just as a request
+ * comes: the gateway answers it 502 2 ms later. Another socket asks for
+ * HOST 0.5 ms after the request (a worker, for the next request) and is
+ * told `rcode` (an address when 0) `late` after the 502. With `refused`,
+ * the look-up in flight is told REFUSED that long after the request;
+ * else it is never answered.
  */
 static const struct txn *
 own_answered_after(void **state, int64_t late, uint8_t rcode,
-    uint64_t *inflight, uint64_t *own)
+    int64_t refused, uint64_t *inflight, uint64_t *own)
 {
 	struct uf *u = again(state);
 	struct scene s;
 	struct uf_side res2;
+	uint16_t id;
+	int64_t answer;
 
 	scene_init(&s, u);
 	uf_side_init(&res2, "10.0.0.1", 33001, 0);
 	*inflight = lookup_at(&s, T0 - 5 * UF_S, HOST, -1, NULL, 0);
+	id = s.dns_id;
 	uf_at(u, T0);
 	ask(&s);
+	answer = s.req_ts + 2 * UF_MS;
 	uf_at(u, s.req_ts + 500 * 1000LL);
 	*own = uf_dns_query(u, &res2, &s.dns, 0x700, HOST, DNS_T_A);
-	uf_at(u, s.req_ts + 2 * UF_MS);
+	if (refused && s.req_ts + refused < answer)
+		refused_at(&s, id, s.req_ts + refused);
+	uf_at(u, answer);
 	gateway_answers(&s, 502);
-	uf_at(u, s.req_ts + 2 * UF_MS + late);
+	uf_at(u, answer + late);
 	uf_dns_answer(u, &s.dns, &res2, 0x700, HOST, DNS_T_A, rcode,
 	    rcode == 0 ? addr300 : NULL, rcode == 0 ? 1 : 0);
+	if (refused && s.req_ts + refused > answer + late)
+		refused_at(&s, id, s.req_ts + refused);
 	return diagnosed(&s);
 }
 
@@ -368,67 +385,36 @@ test_own_answered_after_the_answer(void **state)
 	const struct txn *t;
 	uint64_t inflight, own;
 
-	t = own_answered_after(state, 1500 * 1000LL, 0, &inflight, &own);
+	t = own_answered_after(state, 1500 * 1000LL, 0, 0, &inflight, &own);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
 	expect_lookup(state, t, LINK_TIME, inflight);
-	t = own_answered_after(state, 200 * 1000LL, 0, &inflight, &own);
+	t = own_answered_after(state, 200 * 1000LL, 0, 0, &inflight, &own);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
 	expect_lookup(state, t, LINK_TIME, inflight);
-	t = own_answered_after(state, 200 * 1000LL, 3, &inflight, &own);
+	t = own_answered_after(state, 200 * 1000LL, 3, 0, &inflight, &own);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
 	expect_lookup(state, t, LINK_TIME, own);
 }
 
 /*
- * A look-up asked 5 ms before the request is told REFUSED `refused`
- * after it; another socket asks 0.5 ms after the request and is told
- * NXDOMAIN 0.2 ms after the gateway's 502 (at 2 ms). Within the skew
- * either could be what the gateway answered, but the one in flight
- * failed before it (no skew needed): the request waited for that one.
- * When it too failed only after the 502, the request's own stays.
+ * The look-up in flight is told REFUSED 1 ms after the request, the
+ * other socket NXDOMAIN 0.2 ms after the 502: within the skew either
+ * could be what the gateway answered, but the one in flight failed
+ * before it (no skew needed), and the request waited for that one. When
+ * it too failed only after the 502 (2.5 ms in), the request's own stays.
  */
-static const struct txn *
-inflight_refused(void **state, int64_t refused, uint64_t *inflight,
-    uint64_t *own)
-{
-	struct uf *u = again(state);
-	struct scene s;
-	struct uf_side res2;
-	uint16_t id;
-
-	scene_init(&s, u);
-	uf_side_init(&res2, "10.0.0.1", 33001, 0);
-	*inflight = lookup_at(&s, T0 - 5 * UF_MS, HOST, -1, NULL, 0);
-	id = s.dns_id;
-	uf_at(u, T0);
-	ask(&s);
-	uf_at(u, s.req_ts + 500 * 1000LL);
-	*own = uf_dns_query(u, &res2, &s.dns, 0x700, HOST, DNS_T_A);
-	if (refused < 2 * UF_MS) {
-		uf_at(u, s.req_ts + refused);
-		uf_dns_answer(u, &s.dns, &s.res, id, HOST, DNS_T_A, 5, NULL, 0);
-	}
-	uf_at(u, s.req_ts + 2 * UF_MS);
-	gateway_answers(&s, 502);
-	uf_at(u, s.req_ts + 2200 * 1000LL);
-	uf_dns_answer(u, &s.dns, &res2, 0x700, HOST, DNS_T_A, 3, NULL, 0);
-	if (refused > 2 * UF_MS) {
-		uf_at(u, s.req_ts + refused);
-		uf_dns_answer(u, &s.dns, &s.res, id, HOST, DNS_T_A, 5, NULL, 0);
-	}
-	return diagnosed(&s);
-}
-
 static void
 test_inflight_failed_before_the_answer(void **state)
 {
 	const struct txn *t;
 	uint64_t inflight, own;
 
-	t = inflight_refused(state, UF_MS, &inflight, &own);
+	t = own_answered_after(state, 200 * 1000LL, 3, UF_MS, &inflight,
+	    &own);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_ERROR);
 	expect_lookup(state, t, LINK_TIME, inflight);
-	t = inflight_refused(state, 2500 * 1000LL, &inflight, &own);
+	t = own_answered_after(state, 200 * 1000LL, 3, 2500 * 1000LL,
+	    &inflight, &own);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
 	expect_lookup(state, t, LINK_TIME, own);
 }
