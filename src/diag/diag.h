@@ -276,6 +276,9 @@ const char *verdict_label(enum verdict v);	/* "HOST NOT RESOLVABLE" */
 const char *txn_label(const struct txn *t);
 const char *cause_key(enum cause c);		/* "dns-nxdomain" */
 const char *cause_remedy(enum cause c);
+/* The remedy for t: its cause's, or one its evidence names more exactly
+ * (a reply head the gateway refused for its size). */
+const char *txn_remedy(const struct flow *fl, const struct txn *t);
 const char *link_key(enum evidence_link l);		/* "cache" */
 /* One sentence in plain words saying what happened, into out. */
 void diag_summary(const struct diag *dg, const struct flow *fl,

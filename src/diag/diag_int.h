@@ -42,6 +42,10 @@
 #define DIAG_ANSWER_ACT_NS (2LL * 1000000LL)
 /* No gateway gives up a handshake sooner than this after its SYN. */
 #define DIAG_MIN_CONNECT_NS (500LL * 1000000LL)
+/* A reply head this long is more than some gateways read: nginx's
+ * proxy_buffer_size is one memory page (4 KB on x86-64) by default, and
+ * past it nginx answers 502 ("upstream sent too big header"). */
+#define DIAG_BIG_HEAD 4096
 /* diag.conn_claimed: a settled transaction's own attempt (an error
  * takes them all, a success those that connected), or a failed attempt
  * of a settled success's: a slow failing request may still take it as
@@ -54,6 +58,24 @@
 #define DIAG_CHAIN_TRIES 4
 /* Answers for one name looked at when searching a cache entry. */
 #define DIAG_CACHE_WALK 256
+
+/* A reply head a gateway may refuse for its size alone: past the parser's
+ * own limits, valid and over DIAG_BIG_HEAD, or that long when the gateway
+ * closed the connection within it (it read no more). */
+static inline bool
+diag_head_too_big(const struct flow *fl, const struct http_msg *m)
+{
+	const struct conn *c = &fl->conns[m->conn];
+
+	if (m->too_long || (m->valid && m->head_len >= DIAG_BIG_HEAD))
+		return true;
+	if (!m->cut || m->head_len < DIAG_BIG_HEAD)
+		return false;
+	return (c->rst.number && !c->rst_from_server &&
+	    (c->fin[1].number == 0 || c->rst.number < c->fin[1].number)) ||
+	    (c->fin[0].number &&
+	    (c->fin[1].number == 0 || c->fin[0].number < c->fin[1].number));
+}
 
 /* Capture times can be anything a file says: never overflow on them. */
 static inline int64_t

@@ -575,13 +575,19 @@ walk_exchange(struct walk *w, uint32_t req, uint32_t resp)
 	r->ref = resp;
 	r->listed = true;
 	r->bad = !m->valid || (resp == d->up_resp &&
-	    d->cause == C_UPSTREAM_5XX);
+	    (d->cause == C_UPSTREAM_5XX || d->cause == C_HTTP_INVALID));
 	if (w->mode != MODE_FRAMES)
 		copy(r->text, sizeof r->text, flow_str(fl, m->first_line));
-	if (!m->valid && shows(w, EVIDENCE_PANE))
+	if (m->valid && r->bad && d->cause == C_HTTP_INVALID &&
+	    shows(w, EVIDENCE_PANE))
+		fmt(r->name, sizeof r->name, m->too_long ?
+		    "a head of over %u bytes: more than the gateway reads" :
+		    "a %u-byte head: more than the gateway reads",
+		    (unsigned)m->head_len);
+	else if (!m->valid && shows(w, EVIDENCE_PANE))
 		fmt(r->name, sizeof r->name, *flow_str(fl, m->error_line) ?
-		    "%s: \"%s\"" : "%s%s", flow_str(fl, m->error),
-		    flow_str(fl, m->error_line));
+		    "not valid HTTP: %s: \"%s\"" : "not valid HTTP: %s%s",
+		    flow_str(fl, m->error), flow_str(fl, m->error_line));
 	label(w, "%s", *r->text ? r->text :
 	    "(empty first line)");
 	detail(w, "Upstream reply%s%s:\n%s\n", m->valid ? "" :
@@ -791,6 +797,7 @@ evidence_build(struct evidence *ev, const struct diag *dg,
 	memset(ev->addr, 0, sizeof ev->addr);
 	memset(ev->first, 0, sizeof ev->first);
 	diag_summary(dg, fl, t, ev->summary, sizeof ev->summary);
+	ev->remedy = txn_remedy(fl, t);
 	if (evidence_walk(fl, t, now_ns, (int)mode, ev, NULL) != 0)
 		return -1;
 	/* the gateway as its clients see it: every connection has it */

@@ -105,6 +105,7 @@ struct evidence {
 	struct evidence_row *rows;
 	size_t n, cap;
 	char summary[512];		/* diag_summary's sentence */
+	const char *remedy;		/* txn_remedy's (static text) */
 	struct gw_addr addr[EC_COUNT];	/* first address seen per column */
 	/* 1 + the first row of each kind, 0: none (evidence_find starts
 	 * there: the reports ask for each kind of row, some many times) */

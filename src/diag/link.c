@@ -1043,6 +1043,18 @@ static bool server_closed_first(const struct conn *c, const struct window *w,
     bool pooled);
 
 /*
+ * A gateway refuses a valid reply whose head is more than it reads, and
+ * answers its error at once (nginx: "upstream sent too big header").
+ */
+static bool
+refused_for_size(const struct flow *fl, const struct txn *t,
+    const struct window *w, const struct http_msg *m)
+{
+	return t->is_error && t->status != 0 && diag_head_too_big(fl, m) &&
+	    add_sat(m->head.ts_ns, DIAG_ACT_NS) >= w->to;
+}
+
+/*
  * Could the gateway have answered t after up_req's reply? A valid reply
  * that came in time is what it relayed, so its status must be t's; junk
  * is relayed by an error, or by a success only when masked_ok.
@@ -1064,11 +1076,13 @@ reply_fits(const struct flow *fl, const struct txn *t,
 		    !(server_closed_first(c, w, true) &&
 		    closed_long_before(c, w, false)));
 	m = &fl->msgs[r];
+	if (!m->valid && m->too_long && !t->is_error)
+		return true;	/* a gateway that reads more relayed it */
 	if (!m->valid)	/* a success relays junk only as a last resort */
 		return (add_sat(m->head.ts_ns, DIAG_ACT_NS) >= w->to ||
 		    (given_up(fl, c, w) && !closed_long_before(c, w, true))) &&
 		    (t->is_error || masked_ok);
-	return m->status == t->status;
+	return m->status == t->status || refused_for_size(fl, t, w, m);
 }
 
 /*
@@ -1977,6 +1991,8 @@ verdict_upstream(const struct flow *fl, struct txn *t,
 		else if (r->status == 502 || r->status == 503 ||
 		    r->status == 504)
 			set(t, V_RELAYED, C_UPSTREAM_5XX);
+		else if (r->status != t->status && refused_for_size(fl, t, w, r))
+			set(t, V_BAD_RESPONSE, C_HTTP_INVALID);
 		else
 			set(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 		return;
@@ -2113,6 +2129,7 @@ masked_failure(const struct flow *fl, const struct txn *t,
 		return false;
 	if (t->d.up_resp != NONE32)	/* a 4xx is the client's own error */
 		return t->d.cause == C_HTTP_INVALID &&
+		    !fl->msgs[t->d.up_resp].too_long &&
 		    (t->status < 400 || t->status >= 500);
 	/* a timeout is no evidence of its own that the answer was not
 	 * relayed: its reply may be a pooled one linked elsewhere */

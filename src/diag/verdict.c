@@ -84,6 +84,18 @@ cause_remedy(enum cause c)
 	return (unsigned)c < C_COUNT ? cause_remedies[c] : "";
 }
 
+const char *
+txn_remedy(const struct flow *fl, const struct txn *t)
+{
+	if (t->d.cause == C_HTTP_INVALID && t->d.up_resp != NONE32 &&
+	    diag_head_too_big(fl, &fl->msgs[t->d.up_resp]))
+		return "The reply's head is more than the gateway reads: raise "
+		    "its limit (nginx: proxy_buffer_size and proxy_buffers, "
+		    "e.g. 16k; squid: reply_header_max_size) or have the "
+		    "server send fewer or smaller headers (cookies).";
+	return cause_remedy((enum cause)t->d.cause);
+}
+
 /* A tunnel answered 200, then dropped (masked.c): its story, and what
  * the gateway logs of it, ends with the drop, although the answer came
  * first. */
@@ -468,6 +480,23 @@ sent_again(const struct flow *fl, const struct txn *t, char *out,
 		    "request %u times, each on a new connection", n);
 }
 
+/* A head more than the gateway reads: its size, not its syntax. */
+static void
+summary_big_head(const struct flow *fl, const struct txn *t,
+    const char *dst, char *out, size_t outlen)
+{
+	const struct http_msg *m = &fl->msgs[t->d.up_resp];
+	char size[40];
+
+	snprintf(size, sizeof size, m->valid && !m->too_long ?
+	    "a %u-byte head" : "a head of over %u bytes",
+	    (unsigned)m->head_len);
+	snprintf(out, outlen, "%s replied \"%.60s\" with %s%s; the gateway "
+	    "answered %u: more than it reads (nginx: %d bytes by default)",
+	    dst, flow_str(fl, m->first_line), size, m->cut ?
+	    " (the gateway cut it short)" : "", t->status, DIAG_BIG_HEAD);
+}
+
 static void
 summary_upstream(const struct flow *fl, const struct txn *t, char *out,
     size_t outlen)
@@ -479,6 +508,10 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 	addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst);
 	switch (t->d.cause) {
 	case C_HTTP_INVALID:
+		if (diag_head_too_big(fl, &fl->msgs[t->d.up_resp])) {
+			summary_big_head(fl, t, dst, out, outlen);
+			break;
+		}
 		/* quote what was wrong: a header line, or the first line */
 		if (*flow_str(fl, fl->msgs[t->d.up_resp].error_line)) {
 			snprintf(out, outlen, "%s replied with an invalid "
@@ -594,6 +627,12 @@ diag_summary(const struct diag *dg, const struct flow *fl,
 			snprintf(out, outlen, "waiting for the gateway's answer "
 			    "(%.1f s so far)", secs(txn_elapsed_ns(fl, t,
 			    fl->stats.last_ts)));
+		else if (t->d.up_resp != NONE32 && t->status == 0)
+			snprintf(out, outlen, "upstream answered \"%.60s\" yet "
+			    "the gateway %s",
+			    flow_str(fl, fl->msgs[t->d.up_resp].first_line),
+			    t->resp == NONE32 ? "sent no answer" :
+			    "answered without a valid HTTP status line");
 		else if (t->d.up_resp != NONE32)
 			snprintf(out, outlen, "upstream answered \"%.60s\" yet "
 			    "the gateway answered %u",

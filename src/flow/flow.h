@@ -85,6 +85,9 @@ struct http_msg {
 	uint8_t dir;		/* 0: request (client to server); 1: response */
 	bool valid;		/* false: bytes that are not a valid head */
 	bool complete;		/* whole message (head and body) seen */
+	bool too_long;		/* past a line's or the head's limit
+				 * (HTTP_LINE_MAX, HTTP_HEAD_MAX), not junk:
+				 * invalid, or valid with the fields read */
 	struct frame_ref start;	/* frame with the first byte */
 	struct frame_ref head;	/* frame that completed the head */
 	struct frame_ref end;	/* frame that completed the message */
@@ -93,6 +96,8 @@ struct http_msg {
 				 * authority form: CONNECT) */
 	bool head_method;	/* requests: HEAD, answered without a body */
 	uint16_t port;		/* requests: http_request_host's port */
+	uint16_t head_len;	/* bytes of the head, blank line included
+				 * (too_long, or invalid: those seen) */
 	strref method, target, host, first_line, error;
 	strref error_line;	/* invalid: the offending header line ("":
 				 * the first line is) */
@@ -100,6 +105,7 @@ struct http_msg {
 	uint32_t pair;		/* the k-th response of a connection for its
 				 * k-th request and back; NONE32: none yet */
 	strref authority;	/* requests: http_request_host's host */
+	bool cut;		/* invalid: the connection closed in its head */
 };
 
 /* One DNS query packet and its answer. */

@@ -24,7 +24,7 @@
 
 enum parse_state {
 	PS_HEAD, PS_BODY_LEN, PS_CHUNK_SIZE, PS_CHUNK_DATA, PS_CHUNK_CRLF,
-	PS_TRAILER, PS_BODY_CLOSE, PS_TUNNEL, PS_DNS, PS_DEAD
+	PS_TRAILER, PS_HEAD_REST, PS_BODY_CLOSE, PS_TUNNEL, PS_DNS, PS_DEAD
 };
 
 struct ooo_seg {
@@ -44,6 +44,7 @@ struct ooo_hold {
 struct dir_state {
 	bool synced;
 	uint8_t state;		/* enum parse_state */
+	uint8_t after_head;	/* PS_HEAD_REST: the state its end leads to */
 	uint32_t next_seq;
 	uint64_t body_left;
 	uint32_t line_len;	/* chunk-size or trailer line so far */
@@ -185,7 +186,7 @@ msg_complete(struct flow *fl, struct dir_state *d, const struct frame_ref *fr)
 static void
 record_invalid(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
     const struct head_bytes *hb, const char *why, size_t error_at,
-    const struct frame_ref *fr)
+    bool cut, const struct frame_ref *fr)
 {
 	uint32_t mi;
 
@@ -199,6 +200,10 @@ record_invalid(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 		struct http_msg *m = &fl->msgs[mi];
 
 		m->valid = false;
+		m->too_long = strstr(why, "too long") != NULL;
+		m->cut = cut;
+		m->head_len = (uint16_t)(hb->n < UINT16_MAX ? hb->n :
+		    UINT16_MAX);
 		m->first_line = intern_line(fl, hb->s, hb->n);
 		m->error = intern(fl, why);
 		if (error_at > 0 && error_at < hb->n)
@@ -343,6 +348,8 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 	}
 	fl->msgs[mi].valid = true;
 	fl->msgs[mi].status = (uint16_t)h->status;
+	fl->msgs[mi].head_len = (uint16_t)(h->head_len < UINT16_MAX ?
+	    h->head_len : UINT16_MAX);
 	fl->msgs[mi].first_line = intern_line(fl, hb->s, hb->n);
 	d->cur_msg = mi;
 	if ((to_connect && h->status < 300) ||
@@ -362,6 +369,36 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 		set_body(d, h, true);
 	if (d->state == PS_HEAD)
 		msg_complete(fl, d, fr);
+}
+
+/*
+ * A response head past what is read (HTTP_HEAD_MAX, or a line past
+ * HTTP_LINE_MAX) after a valid status line: a gateway that reads more
+ * relays it (squid reads 64 KB). It is taken as valid with the fields
+ * read; the rest of the head is skipped line by line (PS_HEAD_REST) and
+ * the body framed as those fields said.
+ */
+static void
+took_long_response(struct flow *fl, uint32_t ci, struct dir_state *d,
+    const struct head_bytes *hb, const struct http_head *h,
+    const struct frame_ref *fr)
+{
+	const struct conn *c = &fl->conns[ci];
+
+	took_response(fl, ci, d, hb, h, fr);
+	if (d->state == PS_DEAD || d->state == PS_TUNNEL)
+		return;
+	if (h->status >= 200 && c->last_msg[1] != NONE32) {
+		fl->msgs[c->last_msg[1]].too_long = true;	/* and longer */
+		fl->msgs[c->last_msg[1]].head_len = (uint16_t)hb->n;
+	}
+	d->after_head = d->state;
+	d->state = PS_HEAD_REST;
+	/* the cut may fall within a line: what came of it is no end */
+	d->line_len = 0;
+	for (size_t k = hb->n; k > 0 && hb->s[k - 1] != '\n'; k--)
+		if (hb->s[k - 1] != '\r')
+			d->line_len = 1;
 }
 
 /* Room for need bytes in d->head (need <= max); false: out of memory. */
@@ -527,10 +564,18 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 		h->error = "head too long";
 	}
 	if (r == HTTP_INVALID) {
-		if (h->error && strstr(h->error, "too long"))
+		if (h->error && strstr(h->error, "too long")) {
 			fl->stats.heads_too_long++;
+			if (dir == 1 && h->status >= 100) {
+				took_long_response(fl, ci, d, &hb, h, fr);
+				d->head_len = 0;
+				free(d->ph);
+				d->ph = NULL;
+				return take;
+			}
+		}
 		record_invalid(fl, ci, dir, d, &hb,
-		    h->error ? h->error : "invalid", h->error_at, fr);
+		    h->error ? h->error : "invalid", h->error_at, false, fr);
 		return len;
 	}
 	if (r == HTTP_INCOMPLETE) {
@@ -557,6 +602,24 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 	free(d->ph);
 	d->ph = NULL;
 	return take;
+}
+
+/* The rest of a head too long to read: its lines, to the empty one. */
+static size_t
+feed_head_rest(struct dir_state *d, const uint8_t *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\n') {
+			if (d->line_len == 0) {
+				d->state = d->after_head;
+				return i + 1;
+			}
+			d->line_len = 0;
+		} else if (data[i] != '\r') {
+			d->line_len = 1;
+		}
+	}
+	return len;
 }
 
 /* Chunked body: only chunk-size and trailer lines are looked at. */
@@ -659,6 +722,9 @@ parse_bytes(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
 		case PS_CHUNK_CRLF:
 		case PS_TRAILER:
 			used = feed_chunked(fl, d, data, len, fr);
+			break;
+		case PS_HEAD_REST:
+			used = feed_head_rest(d, data, len);
 			break;
 		case PS_DNS:
 			used = feed_dns(fl, ci, dir, d, data, len, fr);
@@ -942,13 +1008,15 @@ stream_close(struct flow *fl, uint32_t ci, const struct frame *f, int dir)
 		struct http_head quick, *h = d->ph ? d->ph : &quick;
 		struct head_bytes hb = { d->head, d->head_len };
 		size_t at = 0;
+		bool cut = true;
 
 		if (parse_collected(&hb, dir, h, d->ph != NULL) ==
 		    HTTP_INVALID && h->error != NULL) {
 			why = h->error;	/* a line feed_head skipped */
 			at = h->error_at;
+			cut = false;
 		}
-		record_invalid(fl, ci, dir, d, &hb, why, at, &fr);
+		record_invalid(fl, ci, dir, d, &hb, why, at, cut, &fr);
 	}
 	d->state = PS_DEAD;
 }

@@ -481,7 +481,7 @@ report_json_txn(FILE *out, const struct engine *e, const struct txn *t,
 	jstr(&w, "verdict", verdict_key(t->d.verdict));
 	jstr(&w, "cause", cause_key(t->d.cause));
 	jstr(&w, "summary", ev->summary);
-	jstr(&w, "remedy", cause_remedy(t->d.cause));
+	jstr(&w, "remedy", ev->remedy);
 	jbool(&w, "shared", t->d.shared);
 	if (t->d.masked)
 		jbool(&w, "masked", true);

@@ -155,7 +155,7 @@ report_text_txn(FILE *out, const struct engine *e, const struct txn *t,
 	text_rows(out, fl, ev);
 	peer_report_text(out, e, t);
 	if (t->d.cause != C_NONE)
-		fprintf(out, "    Fix:  %s\n", cause_remedy(t->d.cause));
+		fprintf(out, "    Fix:  %s\n", ev->remedy);
 	alog_text_txn(out, e->alog, t->id);	/* --access-log: "Log:" */
 	fputc('\n', out);
 }

@@ -227,7 +227,7 @@ ev_row(struct ui *u, const struct evidence_row *r)
 		    *r->text ? ui_esc_str(u, r->text, esc, sizeof esc) :
 		    "(empty line)", f);
 		if (*r->name)
-			ev_add(u, "", TE_BAD, "not valid HTTP: %s",
+			ev_add(u, "", TE_BAD, "%s",
 			    ui_esc_str(u, r->name, e2, sizeof e2));
 		break;
 	default:	/* request, answer: the head; DNS answer: its query's */
@@ -236,12 +236,12 @@ ev_row(struct ui *u, const struct evidence_row *r)
 }
 
 static void
-ev_tail(struct ui *u, const struct txn *t, const struct evidence *ev)
+ev_tail(struct ui *u, const struct evidence *ev)
 {
 	uint64_t frames[64];
 	char list[EV_TMP];
 	size_t n, i, o = 0;
-	const char *fix = cause_remedy((enum cause)t->d.cause);
+	const char *fix = ev->remedy;
 
 	if (fix && *fix)
 		ev_add(u, "Fix", TE_REMEDY, "%s", fix);
@@ -339,7 +339,7 @@ ev_build(struct ui *u, const struct txn *t)
 			ev_row(u, &list.rows[i]);
 			ev_hop_sighting(u, &list.rows[i]);
 		}
-		ev_tail(u, t, &list);
+		ev_tail(u, &list);
 	}
 	evidence_free(&list);
 	if (ev->top >= ev->n)

@@ -1,5 +1,5 @@
 # ns.sh: what the capture labs (record.sh, record_hop.sh, record_busy.sh,
-# record_odd.sh) share, sourced by each; defines functions only, runs nothing. Every process a lab starts
+# record_odd.sh, record_head.sh) share, sourced by each; defines functions only, runs nothing. Every process a lab starts
 # is tracked by PID, every namespace it creates is listed, and one cleanup
 # (on EXIT, INT and TERM) stops the processes, kills anything left inside
 # the lab's namespaces and deletes them, whatever happened.
@@ -264,6 +264,27 @@ EOF
 # squid_start NAME: squid in $NS_GW on :$PORT_SQUID (PID_squid), its files in
 # $TMP/squid; the configuration's common part here, the lab's own lines
 # (log format, DNS, timeouts) read from stdin. Waits until it listens.
+# nginx_main DIR: the top of an nginx.conf whose pid, error log and
+# temporary files live in DIR, one worker in the foreground, opening its
+# http block; the lab writes the block's own lines and its closing brace.
+nginx_main() {
+    cat <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log error;
+events { worker_connections 256; }
+http {
+    access_log $1/access.log;
+    client_body_temp_path $1/body;
+    proxy_temp_path $1/proxy;
+    fastcgi_temp_path $1/fastcgi;
+    uwsgi_temp_path $1/uwsgi;
+    scgi_temp_path $1/scgi;
+EOF
+}
+
 squid_start() {
     local squser=proxy
     mkdir -p "$TMP/squid"

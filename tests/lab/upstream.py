@@ -17,6 +17,10 @@ MODE
             later sends a few more bytes: the gateway has closed its socket
             by then, so its kernel answers them with an RST (an RST from
             the gateway's side of the upstream connection)
+  bighead   HTTP/1.1 keep-alive server whose 200 to a request for
+            /hN/... has a head of exactly N bytes (Set-Cookie lines of
+            at most 1000 bytes) and the body "ok": a head bigger than a
+            proxy reads (nginx: 4 KB by default, squid: 64 KB)
   once      the first request this process sees gets 200 on a keep-alive
             connection; every later request is read and the connection
             closed without a byte (an upstream dropping a pooled connection
@@ -154,10 +158,40 @@ def serve_once(conn):
     keep_alive(conn, once_body)
 
 
+def big_head(n):
+    """A 200 head of exactly n bytes (n >= 64) for a 2-byte body."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+    while len(head) < n - 2:
+        room = n - 2 - len(head)
+        line = min(room, 1000)
+        if line < 16:          # too short for a field: widen the last one
+            head = head[:-2] + b"x" * room + b"\r\n"
+            break
+        head += b"Set-Cookie: c=" + b"x" * (line - 16) + b"\r\n"
+    return head + b"\r\n"
+
+
+def serve_bighead(conn):
+    rest = b""
+    for _ in range(100):  # bounded number of requests per connection
+        head, rest = read_head(conn, rest)
+        if head is None:
+            return
+        path = head.split(b" ", 2)[1] if head.count(b" ") >= 2 else b"/"
+        path = path.split(b"://", 1)[-1]
+        path = path[path.find(b"/"):] if b"/" in path else b"/"
+        try:
+            n = int(path.split(b"/")[1][1:]) if path.startswith(b"/h") else 200
+        except ValueError:
+            n = 200
+        conn.sendall(big_head(max(64, min(n, 200000))) + b"ok")
+
+
 MODES = {"ok": serve_ok, "nostatus": serve_nostatus,
          "silent": serve_silent, "close": serve_close,
          "status502": serve_status502, "status503": serve_status503,
-         "late502": serve_late502, "once": serve_once}
+         "late502": serve_late502, "once": serve_once,
+         "bighead": serve_bighead}
 
 
 def handle(fn, conn):

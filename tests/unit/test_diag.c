@@ -501,7 +501,7 @@ test_http_bad_header_line(void **state)
 	r = evidence_find(&ev, EK_UP_REPLY, 0);
 	assert_string_equal(r->text, "HTTP/1.1 200 OK");
 	assert_string_equal(r->name,
-	    "malformed header line: \"Bad Header Line\"");
+	    "not valid HTTP: malformed header line: \"Bad Header Line\"");
 	/* the reports' rows: the line they print, not the pane's reason */
 	assert_int_equal(evidence_build(&ev, &s.u->dg, &s.u->fl, t,
 	    s.u->fl.stats.last_ts, EVIDENCE_REPORT), 0);

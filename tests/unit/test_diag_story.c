@@ -1370,7 +1370,7 @@ static const char *const stories[] = {
 	"   [SYN/ACK] 192.0.2.10:80 -> 10.0.0.1:50000|\n"
 	"  up-request #8 Gateway>Upstream listed at=10007000000 rel=+0.005 s text=GET / HTTP/1.1\n"
 	"   [GET /] Upstream request:|GET / HTTP/1.1|\n"
-	"  up-reply #9 Upstream>Gateway bad listed at=10008000000 rel=+0.006 s name=no status line text=<html>no status line</html>\n"
+	"  up-reply #9 Upstream>Gateway bad listed at=10008000000 rel=+0.006 s name=not valid HTTP: no status line text=<html>no status line</html>\n"
 	"   [<html>no status line</html>] Upstream reply, not valid HTTP: no status line:|<html>no status line</html>|\n"
 	"txn 2 GET http://www.test/ status 502 error label \"BAD RESPONSE\"\n"
 	" bad-response/http-invalid-response dns=cache conn=request-line port=80\n"
@@ -1394,7 +1394,7 @@ static const char *const stories[] = {
 	"   [SYN/ACK] 192.0.2.10:80 -> 10.0.0.1:50001|\n"
 	"  up-request #16 Gateway>Upstream listed at=20007000000 rel=+0.003 s text=GET / HTTP/1.1\n"
 	"   [GET /] Upstream request:|GET / HTTP/1.1|\n"
-	"  up-reply #17 Upstream>Gateway bad listed at=20008000000 rel=+0.004 s name=malformed header line: \"Bad Header Line\" text=HTTP/1.1 200 OK\n"
+	"  up-reply #17 Upstream>Gateway bad listed at=20008000000 rel=+0.004 s name=not valid HTTP: malformed header line: \"Bad Header Line\" text=HTTP/1.1 200 OK\n"
 	"   [HTTP/1.1 200 OK] Upstream reply, not valid HTTP: malformed header line:|HTTP/1.1 200 OK|\n"
 	"txn 3 GET http://www.test/ status 200 error label \"BAD RESPONSE\"\n"
 	" bad-response/http-invalid-response dns=cache conn=request-line masked port=80\n"
@@ -1418,7 +1418,7 @@ static const char *const stories[] = {
 	"   [SYN/ACK] 192.0.2.10:80 -> 10.0.0.1:50002|\n"
 	"  up-request #24 Gateway>Upstream listed at=30007000000 rel=+0.003 s text=GET / HTTP/1.1\n"
 	"   [GET /] Upstream request:|GET / HTTP/1.1|\n"
-	"  up-reply #25 Upstream>Gateway bad listed at=30008000000 rel=+0.004 s name=no status line text=ICY 200 OK\n"
+	"  up-reply #25 Upstream>Gateway bad listed at=30008000000 rel=+0.004 s name=not valid HTTP: no status line text=ICY 200 OK\n"
 	"   [ICY 200 OK] Upstream reply, not valid HTTP: no status line:|ICY 200 OK|\n",
 	/* timed_out */
 	"requests 1 errors 1 bad-response=1\n"

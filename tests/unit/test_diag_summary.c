@@ -68,7 +68,8 @@ test_invalid_answer_after_200(void **state)
 	assert_int_equal(u->dg.errors, 1);
 	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "upstream "
-	    "answered \"HTTP/1.1 200 OK\" yet the gateway answered 0");
+	    "answered \"HTTP/1.1 200 OK\" yet the gateway answered without "
+	    "a valid HTTP status line");
 	assert_int_equal(evidence_build(&ev, &u->dg, &u->fl, t,
 	    u->fl.stats.last_ts, EVIDENCE_REPORT), 0);
 	r = evidence_find(&ev, EK_ANSWER, 0);

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""head_lab_check.py GW_BIN CAPTURE: the big-head lab against its truth.
+
+Runs `GW_BIN -p 9093,9098 --report=json --all CAPTURE` and compares each
+request with CAPTURE's .truth.tsv (tests/lab/head_truth.py, from the
+proxies' logs and tshark): status, verdict and cause; where the truth
+knows the head's size and it is within what gw502tui parses (32 KB), the
+summary must give it. Prints ok / not ok lines; exit 0 all passed, 3 some
+check failed.
+"""
+import csv
+import json
+import subprocess
+import sys
+
+
+def main():
+    gw, cap = sys.argv[1], sys.argv[2]
+    truth = list(csv.DictReader(open(cap.rsplit(".", 1)[0] + ".truth.tsv"),
+                                delimiter="\t"))
+    out = subprocess.run([gw, "-p", "9093,9098", "--report=json", "--all", cap],
+                         check=True, capture_output=True, text=True).stdout
+    got = {}
+    for line in out.splitlines():
+        o = json.loads(line)
+        got[o["client_port"]] = o
+    bad = 0
+    refused = 0
+    for r in truth:
+        o = got.get(int(r["client_port"]))
+        name = f"{r['proxy']} {r['url']} ({r['status']})"
+        if o is None:
+            print(f"not ok - {name}: not in the report")
+            bad += 1
+            continue
+        want = (int(r["status"]), r["verdict"], r["cause"])
+        have = (o["status"], o["verdict"], o["cause"])
+        size_ok = True
+        if r["verdict"] != "ok":
+            refused += 1
+            n = r["head_bytes"]
+            if n != "-" and int(n) < 32768:
+                size_ok = f"a {n}-byte head" in o["summary"]
+        if have == want and size_ok:
+            print(f"ok - {name}: {o['verdict']}/{o['cause']}")
+        else:
+            print(f"not ok - {name}: {have}, truth {want}; {o['summary']}")
+            bad += 1
+    # the lab must have shown both: refusals (nginx, squid) and successes
+    if refused == 0 or refused == len(truth):
+        print(f"not ok - the recording has refused and relayed heads "
+              f"({refused} of {len(truth)} refused)")
+        bad += 1
+    return 3 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
