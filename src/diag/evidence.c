@@ -574,11 +574,14 @@ walk_exchange(struct walk *w, uint32_t req, uint32_t resp)
 	r = row_start(w, EK_UP_REPLY, &m->head, EC_UPSTREAM, EC_GATEWAY);
 	r->ref = resp;
 	r->listed = true;
-	r->bad = !m->valid || (resp == d->up_resp &&
+	r->bad = !m->valid || m->bad_body || (resp == d->up_resp &&
 	    (d->cause == C_UPSTREAM_5XX || d->cause == C_HTTP_INVALID));
 	if (w->mode != MODE_FRAMES)
 		copy(r->text, sizeof r->text, flow_str(fl, m->first_line));
-	if (m->valid && r->bad && d->cause == C_HTTP_INVALID &&
+	if (m->valid && m->bad_body && shows(w, EVIDENCE_PANE))
+		fmt(r->name, sizeof r->name, "not valid HTTP: a chunk "
+		    "without a size");
+	else if (m->valid && r->bad && d->cause == C_HTTP_INVALID &&
 	    shows(w, EVIDENCE_PANE))
 		fmt(r->name, sizeof r->name, m->too_long ?
 		    "a head of over %u bytes: more than the gateway reads" :

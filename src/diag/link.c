@@ -1043,15 +1043,18 @@ static bool server_closed_first(const struct conn *c, const struct window *w,
     bool pooled);
 
 /*
- * A gateway refuses a valid reply whose head is more than it reads, and
- * answers its error at once (nginx: "upstream sent too big header").
+ * A gateway refuses a valid reply it cannot pass on: a head more than it
+ * reads (nginx: "upstream sent too big header") or a body it cannot
+ * frame ("upstream sent invalid chunked response"), and answers its
+ * error at once, or closes the client's connection without one.
  */
 static bool
-refused_for_size(const struct flow *fl, const struct txn *t,
+refused_reply(const struct flow *fl, const struct txn *t,
     const struct window *w, const struct http_msg *m)
 {
-	return t->is_error && t->status != 0 && diag_head_too_big(fl, m) &&
-	    add_sat(m->head.ts_ns, DIAG_ACT_NS) >= w->to;
+	if (!t->is_error || add_sat(m->head.ts_ns, DIAG_ACT_NS) < w->to)
+		return false;
+	return m->bad_body || (t->status != 0 && diag_head_too_big(fl, m));
 }
 
 /*
@@ -1082,7 +1085,7 @@ reply_fits(const struct flow *fl, const struct txn *t,
 		return (add_sat(m->head.ts_ns, DIAG_ACT_NS) >= w->to ||
 		    (given_up(fl, c, w) && !closed_long_before(c, w, true))) &&
 		    (t->is_error || masked_ok);
-	return m->status == t->status || refused_for_size(fl, t, w, m);
+	return m->status == t->status || refused_reply(fl, t, w, m);
 }
 
 /*
@@ -1991,7 +1994,7 @@ verdict_upstream(const struct flow *fl, struct txn *t,
 		else if (r->status == 502 || r->status == 503 ||
 		    r->status == 504)
 			set(t, V_RELAYED, C_UPSTREAM_5XX);
-		else if (r->status != t->status && refused_for_size(fl, t, w, r))
+		else if (r->status != t->status && refused_reply(fl, t, w, r))
 			set(t, V_BAD_RESPONSE, C_HTTP_INVALID);
 		else
 			set(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);

@@ -88,6 +88,7 @@ const char *
 txn_remedy(const struct flow *fl, const struct txn *t)
 {
 	if (t->d.cause == C_HTTP_INVALID && t->d.up_resp != NONE32 &&
+	    !fl->msgs[t->d.up_resp].bad_body &&
 	    diag_head_too_big(fl, &fl->msgs[t->d.up_resp]))
 		return "The reply's head is more than the gateway reads: raise "
 		    "its limit (nginx: proxy_buffer_size and proxy_buffers, "
@@ -508,6 +509,15 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 	addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst);
 	switch (t->d.cause) {
 	case C_HTTP_INVALID:
+		if (fl->msgs[t->d.up_resp].bad_body) {
+			snprintf(out, outlen, "%s replied \"%.60s\" with a "
+			    "chunked body that has a chunk without a size; the "
+			    "gateway %s", dst, flow_str(fl,
+			    fl->msgs[t->d.up_resp].first_line), t->status ?
+			    "answered with an error" : "closed the connection "
+			    "without an answer");
+			break;
+		}
 		if (diag_head_too_big(fl, &fl->msgs[t->d.up_resp])) {
 			summary_big_head(fl, t, dst, out, outlen);
 			break;

@@ -106,6 +106,7 @@ struct http_msg {
 				 * k-th request and back; NONE32: none yet */
 	strref authority;	/* requests: http_request_host's host */
 	bool cut;		/* invalid: the connection closed in its head */
+	bool bad_body;		/* a chunk-size line without a size */
 };
 
 /* One DNS query packet and its answer. */

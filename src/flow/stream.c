@@ -16,6 +16,8 @@
 #define OOO_MAX_BYTES 16384
 #define CHUNK_LINE_MAX 1024
 #define CHUNK_EXT 0x80000000u	/* line_len flag: past the size (extension) */
+#define CHUNK_DIGIT 0x40000000u	/* line_len flag: a digit of the size came */
+#define CHUNK_LEN(n) ((n) & ~(CHUNK_EXT | CHUNK_DIGIT))
 #define FIRST_LINE_MAX 200
 #define HEAD_QUICK 64	/* head bytes parsed on every segment */
 /* a segment this far ahead means the capture lost data: resync */
@@ -622,6 +624,16 @@ feed_head_rest(struct dir_state *d, const uint8_t *data, size_t len)
 	return len;
 }
 
+/* A chunk-size line without a size: the body cannot be framed (nginx
+ * gives up: "upstream sent invalid chunked response"). */
+static void
+bad_chunk(struct flow *fl, struct dir_state *d)
+{
+	if (d->cur_msg != NONE32)
+		fl->msgs[d->cur_msg].bad_body = true;
+	d->state = PS_DEAD;
+}
+
 /* Chunked body: only chunk-size and trailer lines are looked at. */
 static size_t
 feed_chunked(struct flow *fl, struct dir_state *d, const uint8_t *data,
@@ -636,12 +648,16 @@ feed_chunked(struct flow *fl, struct dir_state *d, const uint8_t *data,
 		case PS_CHUNK_SIZE:
 			i++;
 			if (ch == '\n') {
+				if (!(d->line_len & CHUNK_DIGIT)) {
+					bad_chunk(fl, d);
+					break;
+				}
 				d->state = d->body_left ? PS_CHUNK_DATA :
 				    PS_TRAILER;
 				d->line_len = 0;
 				break;
 			}
-			if ((++d->line_len & ~CHUNK_EXT) > CHUNK_LINE_MAX) {
+			if (CHUNK_LEN(++d->line_len) > CHUNK_LINE_MAX) {
 				d->state = PS_DEAD;
 				break;
 			}
@@ -650,13 +666,17 @@ feed_chunked(struct flow *fl, struct dir_state *d, const uint8_t *data,
 				    (ch | 0x20) >= 'a' && (ch | 0x20) <= 'f' ?
 				    (ch | 0x20) - 'a' + 10 : -1;
 
-				if (v < 0)
+				if (v < 0 && !(d->line_len & CHUNK_DIGIT))
+					bad_chunk(fl, d);
+				else if (v < 0)
 					d->line_len |= CHUNK_EXT;
 				else if (d->body_left >> 56)
 					d->state = PS_DEAD;
 				else
 					d->body_left = d->body_left * 16 +
 					    (uint64_t)v;
+				if (v >= 0)
+					d->line_len |= CHUNK_DIGIT;
 			}
 			break;
 		case PS_CHUNK_DATA: {

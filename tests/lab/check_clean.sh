@@ -5,13 +5,13 @@
 # (two mitmproxies start, a 16 s dropped-SYN tunnel, tshark over four
 # captures, on a shared machine).
 #
-# usage: tests/lab/check_clean.sh [--busy|--odd|--head] [OUTDIR]
+# usage: tests/lab/check_clean.sh [--busy|--odd|--reply] [OUTDIR]
 #        (root; exit 0 = clean, 1 = leak or failure)
 # --busy: the same for the busy lab (record_busy.sh, namespaces gwbusy-*),
 # which must finish in < 3 minutes and write < 3 MB.
 # --odd: the odd-proxies lab (record_odd.sh, namespaces gwodd-*): < 2
 # minutes, < 1 MB.
-# --head: the big-head lab (record_head.sh, namespaces gwhead-*): < 1
+# --reply: the refused-reply lab (record_reply.sh, namespaces gwreply-*): < 1
 # minute, < 2 MB.
 set -uo pipefail
 
@@ -24,9 +24,9 @@ if [ "${1:-}" = --busy ]; then
 elif [ "${1:-}" = --odd ]; then
     shift
     LIMIT_S=120 SIZE_LIMIT=1000000 LAB=record_odd.sh P=gwodd OUTPUTS=gw502-odd.pcap
-elif [ "${1:-}" = --head ]; then
+elif [ "${1:-}" = --reply ]; then
     shift
-    LIMIT_S=60 SIZE_LIMIT=2000000 LAB=record_head.sh P=gwhead OUTPUTS=gw502-head.pcap
+    LIMIT_S=60 SIZE_LIMIT=2000000 LAB=record_reply.sh P=gwreply OUTPUTS=gw502-reply.pcap
 fi
 [ "$(id -u)" = 0 ] || { echo "check_clean: must run as root" >&2; exit 1; }
 
@@ -91,7 +91,7 @@ if [ "$took" -ge "$LIMIT_S" ]; then
     fail=1
 fi
 for f in $OUTPUTS; do
-    for g in "$f" "${f%.*}.truth.tsv" $(case $P in gwbusy|gwhead) ;; *) echo "${f%.*}.syn.tsv" ;; esac); do
+    for g in "$f" "${f%.*}.truth.tsv" $(case $P in gwbusy|gwreply) ;; *) echo "${f%.*}.syn.tsv" ;; esac); do
         [ -s "$OUT/$g" ] || { echo "check_clean: missing output $g" >&2; fail=1; }
     done
 done

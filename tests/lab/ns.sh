@@ -1,5 +1,5 @@
 # ns.sh: what the capture labs (record.sh, record_hop.sh, record_busy.sh,
-# record_odd.sh, record_head.sh) share, sourced by each; defines functions only, runs nothing. Every process a lab starts
+# record_odd.sh, record_reply.sh) share, sourced by each; defines functions only, runs nothing. Every process a lab starts
 # is tracked by PID, every namespace it creates is listed, and one cleanup
 # (on EXIT, INT and TERM) stops the processes, kills anything left inside
 # the lab's namespaces and deletes them, whatever happened.

@@ -21,6 +21,9 @@ MODE
             /hN/... has a head of exactly N bytes (Set-Cookie lines of
             at most 1000 bytes) and the body "ok": a head bigger than a
             proxy reads (nginx: 4 KB by default, squid: 64 KB)
+  badchunk  HTTP/1.1 keep-alive server whose 200 is chunked and whose
+            first chunk-size line has no size ("zz"): a body no proxy can
+            frame (nginx: "upstream sent invalid chunked response")
   once      the first request this process sees gets 200 on a keep-alive
             connection; every later request is read and the connection
             closed without a byte (an upstream dropping a pooled connection
@@ -187,11 +190,19 @@ def serve_bighead(conn):
         conn.sendall(big_head(max(64, min(n, 200000))) + b"ok")
 
 
+def serve_badchunk(conn):
+    head, _ = read_head(conn)
+    if head is not None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     b"zz\r\nhello\r\n0\r\n\r\n")
+        time.sleep(0.5)   # the proxy gives up first
+
+
 MODES = {"ok": serve_ok, "nostatus": serve_nostatus,
          "silent": serve_silent, "close": serve_close,
          "status502": serve_status502, "status503": serve_status503,
          "late502": serve_late502, "once": serve_once,
-         "bighead": serve_bighead}
+         "bighead": serve_bighead, "badchunk": serve_badchunk}
 
 
 def handle(fn, conn):

@@ -1,13 +1,15 @@
 /*
- * test_diag_bighead.c: a reply head larger than the gateway reads. nginx
- * reads one page (4 KB) of an upstream's head by default and answers a
- * bigger one with 502 at once ("upstream sent too big header"), squid
- * past 64 KB (ERR_TOO_BIG): the head is valid HTTP, its size is the
- * failure (bad-response, http-invalid-response, with the size and the
- * settings to raise). A head past the parser's own limits that a
- * gateway relayed as a success is no failure; a small head answered 502
- * is not blamed on its size, nor a big one the gateway answered long
- * after.
+ * test_diag_refused.c: a valid reply the gateway refuses to pass on.
+ * nginx reads one page (4 KB) of an upstream's head by default and
+ * answers a bigger one with 502 at once ("upstream sent too big
+ * header"), squid past 64 KB (ERR_TOO_BIG): the head is valid HTTP, its
+ * size is the failure (bad-response, http-invalid-response, with the
+ * size and the settings to raise). A head past the parser's own limits
+ * that a gateway relayed as a success is no failure; a small head
+ * answered 502 is not blamed on its size, nor a big one the gateway
+ * answered long after. nginx also gives up a chunked body with a chunk
+ * size line without a size ("upstream sent invalid chunked response")
+ * and closes the client's connection without an answer.
  */
 #include "diag_scene.h"
 #include "diag/diag_int.h"
@@ -62,14 +64,22 @@ reply_with_head(struct scene *s, size_t head_len)
 	reply_part(s, head_len, head_len);
 }
 
-/* The client asks, the gateway resolves HOST and forwards the request;
- * the web side replies 200 with a head of head_len bytes. */
+/* A fresh scene: the client asks, the gateway resolves HOST and
+ * forwards the request. */
 static void
-forwarded(struct scene *s, size_t head_len)
+asked_upstream(struct scene *s, struct uf *u)
 {
+	scene_init(s, u);
 	ask(s);
 	resolve(s);
 	upstream_get(s);
+}
+
+/* That, and the web side replies 200 with a head of head_len bytes. */
+static void
+forwarded(struct scene *s, struct uf *u, size_t head_len)
+{
+	asked_upstream(s, u);
 	reply_with_head(s, head_len);
 }
 
@@ -82,33 +92,42 @@ answered_after(struct scene *s, int64_t wait_ns, unsigned status)
 	return diagnosed(s);
 }
 
+/* t's upstream reply row on the screen: bad, and named `name`; its
+ * remedy holds `fix`. */
+static void
+expect_reply_row(struct uf *u, const struct txn *t, const char *fix,
+    const char *name)
+{
+	struct evidence ev = { 0 };
+	const struct evidence_row *r;
+
+	assert_int_equal(evidence_build(&ev, &u->dg, &u->fl, t,
+	    u->fl.stats.last_ts, EVIDENCE_PANE), 0);
+	assert_non_null(strstr(ev.remedy, fix));
+	r = evidence_find(&ev, EK_UP_REPLY, 0);
+	assert_non_null(r);
+	assert_true(r->bad);
+	assert_string_equal(r->name, name);
+	evidence_free(&ev);
+}
+
 static void
 test_big_head_refused(void **state)
 {
 	struct uf *u = *state;
 	struct scene s;
 	const struct txn *t;
-	struct evidence ev = { 0 };
-	const struct evidence_row *r;
 	char sum[256];
 
-	scene_init(&s, u);
-	forwarded(&s, 5000);
+	forwarded(&s, u, 5000);
 	t = answered_after(&s, 1 * UF_MS, 502);
 	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
 	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.10:80 "
 	    "replied \"HTTP/1.1 200 OK\" with a 5000-byte head; the gateway "
 	    "answered 502: more than it reads (nginx: 4096 bytes by "
 	    "default)");
-	assert_int_equal(evidence_build(&ev, &u->dg, &u->fl, t,
-	    u->fl.stats.last_ts, EVIDENCE_PANE), 0);
-	assert_non_null(strstr(ev.remedy, "proxy_buffer_size"));
-	r = evidence_find(&ev, EK_UP_REPLY, 0);
-	assert_non_null(r);
-	assert_true(r->bad);
-	assert_string_equal(r->name, "a 5000-byte head: more than the "
-	    "gateway reads");
-	evidence_free(&ev);
+	expect_reply_row(u, t, "proxy_buffer_size", "a 5000-byte head: more "
+	    "than the gateway reads");
 }
 
 /* Just under the page, or answered long after: not the size. */
@@ -120,8 +139,7 @@ test_size_not_blamed(void **state)
 	const struct txn *t;
 	struct evidence ev = { 0 };
 
-	scene_init(&s, u);
-	forwarded(&s, DIAG_BIG_HEAD - 1);
+	forwarded(&s, u, DIAG_BIG_HEAD - 1);
 	t = answered_after(&s, 1 * UF_MS, 502);
 	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 	assert_int_equal(evidence_build(&ev, &u->dg, &u->fl, t,
@@ -130,14 +148,12 @@ test_size_not_blamed(void **state)
 	evidence_free(&ev);
 
 	u = again(state);
-	scene_init(&s, u);
-	forwarded(&s, DIAG_BIG_HEAD);
+	forwarded(&s, u, DIAG_BIG_HEAD);
 	t = answered_after(&s, 1500 * UF_MS, 502);
 	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 
 	u = again(state);
-	scene_init(&s, u);
-	forwarded(&s, DIAG_BIG_HEAD);
+	forwarded(&s, u, DIAG_BIG_HEAD);
 	t = answered_after(&s, 900 * UF_MS, 502);
 	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
 }
@@ -154,8 +170,7 @@ test_head_past_the_parser(void **state)
 	const struct txn *t;
 	char sum[256];
 
-	scene_init(&s, u);
-	forwarded(&s, 40000);
+	forwarded(&s, u, 40000);
 	uf_wait(u, 1 * UF_MS);
 	gateway_answers(&s, 200);
 	t = diagnosed(&s);
@@ -165,8 +180,7 @@ test_head_past_the_parser(void **state)
 	assert_int_equal(u->dg.errors, 0);
 
 	u = again(state);
-	scene_init(&s, u);
-	forwarded(&s, 40000);
+	forwarded(&s, u, 40000);
 	t = answered_after(&s, 1 * UF_MS, 502);
 	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
 	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.10:80 "
@@ -189,8 +203,7 @@ test_next_reply_after_a_long_head(void **state)
 	const struct http_msg *replies[2] = { NULL, NULL };
 	size_t n = 0;
 
-	scene_init(&s, u);
-	forwarded(&s, 40000);
+	forwarded(&s, u, 40000);
 	uf_get(u, &s.out, &s.web, "/next", HOST);
 	uf_status(u, &s.web, &s.out, 200);
 	for (size_t i = 0; i < u->fl.nmsgs; i++)
@@ -218,10 +231,7 @@ test_head_cut_short(void **state)
 	const struct txn *t;
 	char sum[256];
 
-	scene_init(&s, u);
-	ask(&s);
-	resolve(&s);
-	upstream_get(&s);
+	asked_upstream(&s, u);
 	reply_part(&s, 9000, 5600);
 	uf_rst(u, &s.out, &s.web);
 	gateway_answers(&s, 502);
@@ -233,10 +243,7 @@ test_head_cut_short(void **state)
 	    "reads (nginx: 4096 bytes by default)");
 
 	u = again(state);
-	scene_init(&s, u);
-	ask(&s);
-	resolve(&s);
-	upstream_get(&s);
+	asked_upstream(&s, u);
 	reply_part(&s, 9000, 5600);
 	uf_fin(u, &s.web, &s.out);
 	uf_fin(u, &s.out, &s.web);
@@ -244,6 +251,67 @@ test_head_cut_short(void **state)
 	t = diagnosed(&s);
 	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
 	assert_null(strstr(uf_summary(u, t, sum, sizeof sum), "head of"));
+}
+
+/* The web side's chunked 200 whose first size line is `size`. */
+static void
+chunked_reply(struct scene *s, const char *size)
+{
+	char reply[256];
+
+	snprintf(reply, sizeof reply, "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+	    "chunked\r\n\r\n%s\r\nhello\r\n0\r\n\r\n", size);
+	uf_send(s->u, &s->web, &s->out, reply);
+}
+
+static void
+test_chunk_without_a_size(void **state)
+{
+	static const char *const sizes[] = { "zz", "", ";ext=1" };
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+	char sum[256];
+
+	for (size_t i = 0; i < 3; i++) {
+		if (i)
+			u = again(state);
+		asked_upstream(&s, u);
+		chunked_reply(&s, sizes[i]);
+		uf_fin(u, &s.out, &s.web);
+		uf_fin(u, &u->srv, &u->cli);
+		uf_fin(u, &u->cli, &u->srv);
+		t = diagnosed(&s);
+		expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	}
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.10:80 "
+	    "replied \"HTTP/1.1 200 OK\" with a chunked body that has a chunk "
+	    "without a size; the gateway closed the connection without an "
+	    "answer");
+	expect_reply_row(u, t, cause_remedy(C_HTTP_INVALID),
+	    "not valid HTTP: a chunk without a size");
+}
+
+/* Sizes in either case, with an extension: a body, and the next reply. */
+static void
+test_chunk_sizes_kept(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+
+	asked_upstream(&s, u);
+	chunked_reply(&s, "5;ext=1");
+	uf_get(u, &s.out, &s.web, "/next", HOST);
+	uf_status(u, &s.web, &s.out, 200);
+	gateway_answers(&s, 200);
+	t = diagnosed(&s);
+	expect_verdict(t, V_OK, C_NONE);
+	for (size_t i = 0; i < u->fl.nmsgs; i++) {
+		assert_false(u->fl.msgs[i].bad_body);
+		assert_true(u->fl.msgs[i].valid);
+		assert_true(u->fl.msgs[i].complete);
+	}
 }
 
 /* The gateway closes the client's connection without a byte after the
@@ -256,8 +324,7 @@ test_no_answer_after_200(void **state)
 	const struct txn *t;
 	char sum[256];
 
-	scene_init(&s, u);
-	forwarded(&s, 100);
+	forwarded(&s, u, 100);
 	uf_fin(u, &u->srv, &u->cli);
 	uf_fin(u, &u->cli, &u->srv);
 	t = diagnosed(&s);
@@ -280,6 +347,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_next_reply_after_a_long_head,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_head_cut_short,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_chunk_without_a_size,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_chunk_sizes_kept,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_no_answer_after_200,
 		    uf_setup, uf_teardown),
