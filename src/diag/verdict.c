@@ -510,12 +510,15 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 	switch (t->d.cause) {
 	case C_HTTP_INVALID:
 		if (fl->msgs[t->d.up_resp].bad_body) {
+			char gw[48];
+
+			snprintf(gw, sizeof gw, t->status ? "answered %u" :
+			    "closed the connection without an answer",
+			    t->status);
 			snprintf(out, outlen, "%s replied \"%.60s\" with a "
 			    "chunked body that has a chunk without a size; the "
 			    "gateway %s", dst, flow_str(fl,
-			    fl->msgs[t->d.up_resp].first_line), t->status ?
-			    "answered with an error" : "closed the connection "
-			    "without an answer");
+			    fl->msgs[t->d.up_resp].first_line), gw);
 			break;
 		}
 		if (diag_head_too_big(fl, &fl->msgs[t->d.up_resp])) {

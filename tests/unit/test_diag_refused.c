@@ -290,6 +290,16 @@ test_chunk_without_a_size(void **state)
 	    "answer");
 	expect_reply_row(u, t, cause_remedy(C_HTTP_INVALID),
 	    "not valid HTTP: a chunk without a size");
+
+	/* a gateway that answers it with its error */
+	u = again(state);
+	asked_upstream(&s, u);
+	chunked_reply(&s, "zz");
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_non_null(strstr(uf_summary(u, t, sum, sizeof sum),
+	    "a chunk without a size; the gateway answered 502"));
 }
 
 /* Sizes in either case, with an extension: a body, and the next reply. */
