@@ -164,6 +164,8 @@ test_frames_and_columns(void **state)
 	/* the first three in list order: request, answer, query */
 	assert_int_equal(evidence_frames(&ev, f, 3), 3);
 	assert_int_equal(uf_evidence(s.u, t, g, 3), 3);
+	/* room for none: none (not the first slot's old value) */
+	assert_int_equal(evidence_frames(&ev, f, 0), 0);
 	assert_int_equal(f[0], 3);
 	assert_int_equal(f[1], 4);
 	assert_int_equal(f[2], 13);
