@@ -85,11 +85,11 @@ CAP=$TMP/gw502-reply.pcap
 start "$NS_GW" tcpdump tcpdump -Z root -n -U -s 0 -i eth0 -w "$CAP"
 wait_for 10 "tcpdump -i eth0" grep -q 'listening on' "$TMP/tcpdump.log"
 
-# one request at a time, each path its own: proxy, path, status
+# one request at a time, each URL its own: proxy, URL, status
 log "client: heads of $SIZES bytes, a chunk without a size; twice through each proxy"
 : >"$TMP/client.tsv"
 n=0
-for round in 1 2; do
+for _ in 1 2; do
     for proxy in nginx=$PORT_NGINX squid=$PORT_SQUID; do
         for url in $(printf "http://$UP4/h%s/ " $SIZES) "http://$CHUNK4/c/"; do
             n=$((n + 1))
