@@ -581,6 +581,9 @@ walk_exchange(struct walk *w, uint32_t req, uint32_t resp)
 	if (m->valid && m->bad_body && shows(w, EVIDENCE_PANE))
 		fmt(r->name, sizeof r->name, "not valid HTTP: a chunk "
 		    "without a size");
+	else if (m->valid && m->status > 599 && shows(w, EVIDENCE_PANE))
+		fmt(r->name, sizeof r->name, "not valid HTTP: a status "
+		    "outside 100-599");
 	else if (m->valid && r->bad && d->cause == C_HTTP_INVALID &&
 	    shows(w, EVIDENCE_PANE))
 		fmt(r->name, sizeof r->name, m->too_long ?

@@ -1043,10 +1043,12 @@ static bool server_closed_first(const struct conn *c, const struct window *w,
     bool pooled);
 
 /*
- * A gateway refuses a valid reply it cannot pass on: a head more than it
- * reads (nginx: "upstream sent too big header") or a body it cannot
- * frame ("upstream sent invalid chunked response"), and answers its
- * error at once, or closes the client's connection without one.
+ * A gateway refuses a reply it cannot pass on though its status line
+ * parsed: a status outside 100-599 (RFC 9110 15: invalid; squid answers
+ * 502, nginx relays it), a head more than it reads (nginx: "upstream
+ * sent too big header") or a body it cannot frame ("upstream sent
+ * invalid chunked response"); it answers its error at once, or closes
+ * the client's connection without one.
  */
 static bool
 refused_reply(const struct flow *fl, const struct txn *t,
@@ -1054,7 +1056,8 @@ refused_reply(const struct flow *fl, const struct txn *t,
 {
 	if (!t->is_error || add_sat(m->head.ts_ns, DIAG_ACT_NS) < w->to)
 		return false;
-	return m->bad_body || (t->status != 0 && diag_head_too_big(fl, m));
+	return m->bad_body || m->status > 599 ||
+	    (t->status != 0 && diag_head_too_big(fl, m));
 }
 
 /*

@@ -89,6 +89,7 @@ txn_remedy(const struct flow *fl, const struct txn *t)
 {
 	if (t->d.cause == C_HTTP_INVALID && t->d.up_resp != NONE32 &&
 	    !fl->msgs[t->d.up_resp].bad_body &&
+	    fl->msgs[t->d.up_resp].status <= 599 &&
 	    diag_head_too_big(fl, &fl->msgs[t->d.up_resp]))
 		return "The reply's head is more than the gateway reads: raise "
 		    "its limit (nginx: proxy_buffer_size and proxy_buffers, "
@@ -519,6 +520,14 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 			    "chunked body that has a chunk without a size; the "
 			    "gateway %s", dst, flow_str(fl,
 			    fl->msgs[t->d.up_resp].first_line), gw);
+			break;
+		}
+		if (fl->msgs[t->d.up_resp].valid &&
+		    fl->msgs[t->d.up_resp].status > 599) {
+			snprintf(out, outlen, "%s replied \"%.60s\": a status "
+			    "outside 100-599, which the gateway refused; it "
+			    "answered %u", dst, flow_str(fl,
+			    fl->msgs[t->d.up_resp].first_line), t->status);
 			break;
 		}
 		if (diag_head_too_big(fl, &fl->msgs[t->d.up_resp])) {

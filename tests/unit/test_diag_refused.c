@@ -324,6 +324,38 @@ test_chunk_sizes_kept(void **state)
 	}
 }
 
+/*
+ * A status outside 100-599 (RFC 9110 15): squid refuses it with 502,
+ * nginx relays it, which is no gateway error.
+ */
+static void
+test_status_out_of_range(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+	char sum[256];
+
+	asked_upstream(&s, u);
+	uf_status(u, &s.web, &s.out, 999);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.10:80 "
+	    "replied \"HTTP/1.1 999 Other\": a status outside 100-599, which "
+	    "the gateway refused; it answered 502");
+	expect_reply_row(u, t, cause_remedy(C_HTTP_INVALID),
+	    "not valid HTTP: a status outside 100-599");
+
+	u = again(state);
+	asked_upstream(&s, u);
+	uf_status(u, &s.web, &s.out, 999);
+	gateway_answers(&s, 999);
+	t = diagnosed(&s);
+	expect_verdict(t, V_OK, C_NONE);
+	assert_false(t->is_error);
+}
+
 /* The gateway closes the client's connection without a byte after the
  * upstream's 200 (nginx on an invalid chunked body). */
 static void
@@ -361,6 +393,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_chunk_without_a_size,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_chunk_sizes_kept,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_status_out_of_range,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_no_answer_after_200,
 		    uf_setup, uf_teardown),
