@@ -77,6 +77,23 @@ diag_head_too_big(const struct flow *fl, const struct http_msg *m)
 	    (c->fin[1].number == 0 || c->fin[0].number < c->fin[1].number));
 }
 
+/* Why a gateway refused a reply whose status line parsed (link.c's
+ * refused_reply), decided once for the summary, the remedy and the
+ * evidence row: the first of a chunk without a size, a status outside
+ * 100-599, a head more than it reads. */
+enum refusal { REFUSAL_NONE, REFUSAL_BAD_BODY, REFUSAL_BAD_STATUS,
+    REFUSAL_BIG_HEAD };
+
+static inline enum refusal
+diag_refusal(const struct flow *fl, const struct http_msg *m)
+{
+	if (m->bad_body)
+		return REFUSAL_BAD_BODY;
+	if (m->valid && m->status > 599)
+		return REFUSAL_BAD_STATUS;
+	return diag_head_too_big(fl, m) ? REFUSAL_BIG_HEAD : REFUSAL_NONE;
+}
+
 /* Capture times can be anything a file says: never overflow on them. */
 static inline int64_t
 add_sat(int64_t a, int64_t b)

@@ -17,6 +17,7 @@
 #include "../proto/dns.h"
 #include "../proto/packet.h"
 #include "../util/dur.h"
+#include "diag_int.h"
 #include "evidence.h"
 
 static const char *const col_names[EC_COUNT] = {
@@ -553,6 +554,7 @@ walk_exchange(struct walk *w, uint32_t req, uint32_t resp)
 	const struct diagnosis *d = &w->t->d;
 	const struct http_msg *m = &fl->msgs[req];
 	struct evidence_row *r;
+	enum refusal refusal;
 
 	r = row_start(w, EK_UP_REQUEST, flow_msg_frame(m), EC_GATEWAY,
 	    EC_UPSTREAM);
@@ -578,10 +580,11 @@ walk_exchange(struct walk *w, uint32_t req, uint32_t resp)
 	    (d->cause == C_UPSTREAM_5XX || d->cause == C_HTTP_INVALID));
 	if (w->mode != MODE_FRAMES)
 		copy(r->text, sizeof r->text, flow_str(fl, m->first_line));
-	if (m->valid && m->bad_body && shows(w, EVIDENCE_PANE))
+	refusal = m->valid ? diag_refusal(fl, m) : REFUSAL_NONE;
+	if (refusal == REFUSAL_BAD_BODY && shows(w, EVIDENCE_PANE))
 		fmt(r->name, sizeof r->name, "not valid HTTP: a chunk "
 		    "without a size");
-	else if (m->valid && m->status > 599 && shows(w, EVIDENCE_PANE))
+	else if (refusal == REFUSAL_BAD_STATUS && shows(w, EVIDENCE_PANE))
 		fmt(r->name, sizeof r->name, "not valid HTTP: a status "
 		    "outside 100-599");
 	else if (m->valid && r->bad && d->cause == C_HTTP_INVALID &&

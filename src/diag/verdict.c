@@ -88,9 +88,7 @@ const char *
 txn_remedy(const struct flow *fl, const struct txn *t)
 {
 	if (t->d.cause == C_HTTP_INVALID && t->d.up_resp != NONE32 &&
-	    !fl->msgs[t->d.up_resp].bad_body &&
-	    fl->msgs[t->d.up_resp].status <= 599 &&
-	    diag_head_too_big(fl, &fl->msgs[t->d.up_resp]))
+	    diag_refusal(fl, &fl->msgs[t->d.up_resp]) == REFUSAL_BIG_HEAD)
 		return "The reply's head is more than the gateway reads: raise "
 		    "its limit (nginx: proxy_buffer_size and proxy_buffers, "
 		    "e.g. 16k; squid: reply_header_max_size) or have the "
@@ -510,7 +508,8 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 	addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst);
 	switch (t->d.cause) {
 	case C_HTTP_INVALID:
-		if (fl->msgs[t->d.up_resp].bad_body) {
+		switch (diag_refusal(fl, &fl->msgs[t->d.up_resp])) {
+		case REFUSAL_BAD_BODY: {
 			char gw[48];
 
 			snprintf(gw, sizeof gw, t->status ? "answered %u" :
@@ -520,18 +519,18 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 			    "chunked body that has a chunk without a size; the "
 			    "gateway %s", dst, flow_str(fl,
 			    fl->msgs[t->d.up_resp].first_line), gw);
-			break;
+			goto said;
 		}
-		if (fl->msgs[t->d.up_resp].valid &&
-		    fl->msgs[t->d.up_resp].status > 599) {
+		case REFUSAL_BAD_STATUS:
 			snprintf(out, outlen, "%s replied \"%.60s\": a status "
 			    "outside 100-599, which the gateway refused; it "
 			    "answered %u", dst, flow_str(fl,
 			    fl->msgs[t->d.up_resp].first_line), t->status);
-			break;
-		}
-		if (diag_head_too_big(fl, &fl->msgs[t->d.up_resp])) {
+			goto said;
+		case REFUSAL_BIG_HEAD:
 			summary_big_head(fl, t, dst, out, outlen);
+			goto said;
+		case REFUSAL_NONE:
 			break;
 		}
 		/* quote what was wrong: a header line, or the first line */
@@ -562,6 +561,7 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 		    secs(txn_elapsed_ns(fl, t, fl->stats.last_ts)));
 		break;
 	}
+said:
 	sent_again(fl, t, out, outlen);
 }
 
