@@ -80,9 +80,10 @@ diag_head_too_big(const struct flow *fl, const struct http_msg *m)
 /* Why a gateway refused a reply whose status line parsed (link.c's
  * refused_reply), decided once for the summary, the remedy and the
  * evidence row: the first of a chunk without a size, a status outside
- * 100-599, a head more than it reads. */
+ * 100-599, a transfer coding other than chunked, a head more than it
+ * reads. */
 enum refusal { REFUSAL_NONE, REFUSAL_BAD_BODY, REFUSAL_BAD_STATUS,
-    REFUSAL_BIG_HEAD };
+    REFUSAL_CODING, REFUSAL_BIG_HEAD };
 
 static inline enum refusal
 diag_refusal(const struct flow *fl, const struct http_msg *m)
@@ -91,6 +92,8 @@ diag_refusal(const struct flow *fl, const struct http_msg *m)
 		return REFUSAL_BAD_BODY;
 	if (m->valid && m->status > 599)
 		return REFUSAL_BAD_STATUS;
+	if (m->odd_coding)
+		return REFUSAL_CODING;
 	return diag_head_too_big(fl, m) ? REFUSAL_BIG_HEAD : REFUSAL_NONE;
 }
 
@@ -159,6 +162,9 @@ diag_same_socket(const struct dns_query *q, const struct dns_query *r)
 	return q->cport == r->cport && addr_eq(&q->client, &r->client);
 }
 /* Would a resolver cache q's answer (addresses or NXDOMAIN)? */
+/* Does the upstream request up ask for what t's client asked for? */
+bool diag_same_resource(const struct flow *fl, const struct txn *t,
+    const struct http_msg *up);
 bool diag_cache_entry(const struct flow *fl, const struct dns_query *q);
 /* Was q's name asked for again, later than its answer's slack, up to
  * `until` (l: the look-ups of q's name), by anyone but t's proxy port's

@@ -985,8 +985,8 @@ response_to(const struct flow *fl, uint32_t req)
 }
 
 /* Does the upstream request ask for what the client asked for? */
-static bool
-same_resource(const struct flow *fl, const struct txn *t,
+bool
+diag_same_resource(const struct flow *fl, const struct txn *t,
     const struct http_msg *up)
 {
 	const char *url = flow_str(fl, t->url);
@@ -1045,10 +1045,11 @@ static bool server_closed_first(const struct conn *c, const struct window *w,
 /*
  * A gateway refuses a reply it cannot pass on though its status line
  * parsed: a status outside 100-599 (RFC 9110 15: invalid; squid answers
- * 502, nginx relays it), a head more than it reads (nginx: "upstream
- * sent too big header") or a body it cannot frame ("upstream sent
- * invalid chunked response"); it answers its error at once, or closes
- * the client's connection without one.
+ * 502, nginx relays it), a transfer coding other than chunked (squid:
+ * ERR_INVALID_RESP; nginx relays it), a head more than it reads (nginx:
+ * "upstream sent too big header") or a body it cannot frame ("upstream
+ * sent invalid chunked response"); it answers its error at once, or
+ * closes the client's connection without one.
  */
 static bool
 refused_reply(const struct flow *fl, const struct txn *t,
@@ -1056,8 +1057,8 @@ refused_reply(const struct flow *fl, const struct txn *t,
 {
 	if (!t->is_error || add_sat(m->head.ts_ns, DIAG_ACT_NS) < w->to)
 		return false;
-	return m->bad_body || m->status > 599 ||
-	    (t->status != 0 && diag_head_too_big(fl, m));
+	return m->bad_body || m->status > 599 || (t->status != 0 &&
+	    (m->odd_coding || diag_head_too_big(fl, m)));
 }
 
 /*
@@ -1107,7 +1108,7 @@ carries(const struct flow *fl, const struct txn *t, const struct window *w,
 		const struct frame_ref *h = &fl->msgs[m].head;
 
 		if (h->ts_ns >= w->from && seen(w, h) &&
-		    same_resource(fl, t, &fl->msgs[m]) &&
+		    diag_same_resource(fl, t, &fl->msgs[m]) &&
 		    reply_fits(fl, t, w, m, true))
 			return true;
 	}
@@ -1260,7 +1261,7 @@ exchange_failed(const struct flow *fl, const struct txn *t,
 	    n < DIAG_CARRIES_LOOK; m = fl->msgs[m].next, n++) {
 		uint32_t r = response_to(fl, m);
 
-		if (same_resource(fl, t, &fl->msgs[m]) && r != NONE32 &&
+		if (diag_same_resource(fl, t, &fl->msgs[m]) && r != NONE32 &&
 		    seen(w, &fl->msgs[r].head) && fl->msgs[r].valid)
 			return false;
 	}
@@ -1765,7 +1766,7 @@ fits_upstream(const struct fit *f, uint32_t i)
 	    forwarded_for_later(f, m))
 		return false;
 	if (c->sport != f->t->port || !from_gateway(f->dg, &c->caddr, f->w) ||
-	    !same_resource(f->fl, f->t, m) || !answer_fits(f, i))
+	    !diag_same_resource(f->fl, f->t, m) || !answer_fits(f, i))
 		return false;
 	/* the index's keys are hashes: compare the host itself */
 	return strcasecmp(flow_str(f->fl, m->authority),

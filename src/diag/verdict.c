@@ -87,13 +87,22 @@ cause_remedy(enum cause c)
 const char *
 txn_remedy(const struct flow *fl, const struct txn *t)
 {
-	if (t->d.cause == C_HTTP_INVALID && t->d.up_resp != NONE32 &&
-	    diag_refusal(fl, &fl->msgs[t->d.up_resp]) == REFUSAL_BIG_HEAD)
+	if (t->d.cause != C_HTTP_INVALID || t->d.up_resp == NONE32)
+		return cause_remedy((enum cause)t->d.cause);
+	switch (diag_refusal(fl, &fl->msgs[t->d.up_resp])) {
+	case REFUSAL_BIG_HEAD:
 		return "The reply's head is more than the gateway reads: raise "
 		    "its limit (nginx: proxy_buffer_size and proxy_buffers, "
 		    "e.g. 16k; squid: reply_header_max_size) or have the "
 		    "server send fewer or smaller headers (cookies).";
-	return cause_remedy((enum cause)t->d.cause);
+	case REFUSAL_CODING:
+		return "The server sends a transfer coding the gateway does "
+		    "not decode (squid: only chunked): have it compress with "
+		    "Content-Encoding instead, framed by Content-Length or "
+		    "chunked.";
+	default:
+		return cause_remedy((enum cause)t->d.cause);
+	}
 }
 
 /* A tunnel answered 200, then dropped (masked.c): its story, and what
@@ -497,6 +506,15 @@ summary_big_head(const struct flow *fl, const struct txn *t,
 	    " (the gateway cut it short)" : "", t->status, DIAG_BIG_HEAD);
 }
 
+/* "answered 502", or "closed the connection without an answer". */
+static const char *
+gateway_did(const struct txn *t, char *buf, size_t len)
+{
+	snprintf(buf, len, t->status ? "answered %u" :
+	    "closed the connection without an answer", t->status);
+	return buf;
+}
+
 static void
 summary_upstream(const struct flow *fl, const struct txn *t, char *out,
     size_t outlen)
@@ -512,13 +530,11 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 		case REFUSAL_BAD_BODY: {
 			char gw[48];
 
-			snprintf(gw, sizeof gw, t->status ? "answered %u" :
-			    "closed the connection without an answer",
-			    t->status);
 			snprintf(out, outlen, "%s replied \"%.60s\" with a "
 			    "chunked body that has a chunk without a size; the "
 			    "gateway %s", dst, flow_str(fl,
-			    fl->msgs[t->d.up_resp].first_line), gw);
+			    fl->msgs[t->d.up_resp].first_line),
+			    gateway_did(t, gw, sizeof gw));
 			goto said;
 		}
 		case REFUSAL_BAD_STATUS:
@@ -526,6 +542,14 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 			    "outside 100-599, which the gateway refused; it "
 			    "answered %u", dst, flow_str(fl,
 			    fl->msgs[t->d.up_resp].first_line), t->status);
+			goto said;
+		case REFUSAL_CODING:
+			snprintf(out, outlen, "%s replied \"%.60s\" with "
+			    "\"Transfer-Encoding: %s\", a coding other than "
+			    "chunked, which the gateway refused; it answered %u",
+			    dst, flow_str(fl, fl->msgs[t->d.up_resp].first_line),
+			    flow_str(fl, fl->msgs[t->d.up_resp].error_line),
+			    t->status);
 			goto said;
 		case REFUSAL_BIG_HEAD:
 			summary_big_head(fl, t, dst, out, outlen);
@@ -565,6 +589,22 @@ said:
 	sent_again(fl, t, out, outlen);
 }
 
+/* The first request for t's URL on c sent after the client's, or NONE32:
+ * a look at c's first few. */
+static uint32_t
+request_on(const struct flow *fl, const struct txn *t, const struct conn *c)
+{
+	int64_t from = fl->msgs[t->req].start.ts_ns - DIAG_SLACK_NS;
+	unsigned n = 0;
+
+	for (uint32_t m = c->first_msg[0]; m != NONE32 &&
+	    n < DIAG_CARRIES_LOOK; m = fl->msgs[m].next, n++)
+		if (fl->msgs[m].head.ts_ns >= from &&
+		    diag_same_resource(fl, t, &fl->msgs[m]))
+			return m;
+	return NONE32;
+}
+
 /* Nothing explains it: say what was seen, never less than the evidence. */
 static void
 summary_unknown(const struct flow *fl, const struct txn *t, char *out,
@@ -575,10 +615,30 @@ summary_unknown(const struct flow *fl, const struct txn *t, char *out,
 
 	if (t->d.nconns) {
 		const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
+		uint32_t up = request_on(fl, t, c);
+		uint32_t r = up != NONE32 ? fl->msgs[up].pair : NONE32;
+		char gw[48];
 
-		snprintf(out, outlen, "the gateway connected to %s, but no "
-		    "request for this URL was seen on the connection",
-		    addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst));
+		addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst);
+		if (up == NONE32)
+			snprintf(out, outlen, "the gateway connected to %s, "
+			    "but no request for this URL was seen on the "
+			    "connection", dst);
+		else if (r != NONE32 && fl->msgs[r].valid)
+			snprintf(out, outlen, "the gateway connected to %s "
+			    "and a request for this URL went over the "
+			    "connection (frame %" PRIu64 "; \"%.60s\" came "
+			    "back), but nothing captured explains why the "
+			    "gateway %s", dst, fl->msgs[up].head.number,
+			    flow_str(fl, fl->msgs[r].first_line),
+			    gateway_did(t, gw, sizeof gw));
+		else
+			snprintf(out, outlen, "the gateway connected to %s "
+			    "and a request for this URL went over the "
+			    "connection (frame %" PRIu64 "), but nothing "
+			    "captured explains why the gateway %s", dst,
+			    fl->msgs[up].head.number,
+			    gateway_did(t, gw, sizeof gw));
 	} else if (t->d.ndns) {
 		snprintf(out, outlen, "%s was resolved%s, but no connection "
 		    "attempt to its addresses was captured", host,

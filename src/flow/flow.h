@@ -100,13 +100,15 @@ struct http_msg {
 				 * (too_long, or invalid: those seen) */
 	strref method, target, host, first_line, error;
 	strref error_line;	/* invalid: the offending header line ("":
-				 * the first line is) */
+				 * the first line is); odd_coding: the coding */
 	uint32_t next;		/* next message, same connection and direction */
 	uint32_t pair;		/* the k-th response of a connection for its
 				 * k-th request and back; NONE32: none yet */
 	strref authority;	/* requests: http_request_host's host */
 	bool cut;		/* invalid: the connection closed in its head */
 	bool bad_body;		/* a chunk-size line without a size */
+	bool odd_coding;	/* valid, with a transfer coding other than
+				 * chunked: error_line holds it */
 };
 
 /* One DNS query packet and its answer. */

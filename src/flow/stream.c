@@ -353,6 +353,10 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 	fl->msgs[mi].head_len = (uint16_t)(h->head_len < UINT16_MAX ?
 	    h->head_len : UINT16_MAX);
 	fl->msgs[mi].first_line = intern_line(fl, hb->s, hb->n);
+	if (h->coding[0] != '\0') {
+		fl->msgs[mi].odd_coding = true;
+		fl->msgs[mi].error_line = intern(fl, h->coding);
+	}
 	d->cur_msg = mi;
 	if ((to_connect && h->status < 300) ||
 	    h->status == 101) {

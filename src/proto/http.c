@@ -301,24 +301,37 @@ copy_trunc(char *out, size_t outlen, const uint8_t *s, size_t n)
 	return k == n;
 }
 
-/* "HTTP/1." DIGIT: the only versions a gateway speaks on the wire here. */
+/*
+ * "HTTP/" DIGIT "." DIGIT (RFC 9112 2.3). A request must be 1.x: the
+ * gateway speaks HTTP/1 to its clients, and "PRI * HTTP/2.0" opens an
+ * HTTP/2 connection, not a request. A reply may be any version: nginx and
+ * squid relay an upstream's "HTTP/2.0 200 OK" as a 200.
+ */
 static int
 version(struct cur *c, struct http_head *h, const char *noline,
     const char *err)
 {
 	int r;
 
-	h->version_major = 1;
 	/* the whole of it at once when its bytes are all there */
-	if (c->n - c->i >= 8 && memcmp(c->s + c->i, "HTTP/1.", 7) == 0 &&
+	if (c->n - c->i >= 8 && memcmp(c->s + c->i, "HTTP/", 5) == 0 &&
+	    is_digit(c->s[c->i + 5]) && c->s[c->i + 6] == '.' &&
 	    is_digit(c->s[c->i + 7])) {
+		if (h->is_request && c->s[c->i + 5] != '1')
+			return bad(h, err);
+		h->version_major = c->s[c->i + 5] - '0';
 		h->version_minor = c->s[c->i + 7] - '0';
 		c->i += 8;
 		return 1;
 	}
 	if ((r = lit(c, "HTTP/", h, noline)) <= 0)
 		return r;
-	if ((r = lit(c, "1.", h, err)) <= 0)
+	h->version_major = h->version_minor = 0;
+	if ((r = digit(c, h, err, &h->version_major)) <= 0)
+		return r;
+	if (h->is_request && h->version_major != 1)
+		return bad(h, err);
+	if ((r = lit(c, ".", h, err)) <= 0)
 		return r;
 	return digit(c, h, err, &h->version_minor);
 }
@@ -475,6 +488,9 @@ token_list(const uint8_t *v, size_t n, bool is_te, struct http_head *h)
 			;
 		if (is_te && eq_ci(v + s, e - s, "chunked"))
 			h->chunked = true;
+		else if (is_te && e > s && h->coding[0] == '\0' &&
+		    !eq_ci(v + s, e - s, "identity"))
+			copy_trunc(h->coding, sizeof h->coding, v + s, e - s);
 		if (!is_te && eq_ci(v + s, e - s, "close"))
 			h->conn_close = true;
 		if (!is_te && eq_ci(v + s, e - s, "keep-alive"))
@@ -642,6 +658,7 @@ head_init(struct http_head *h, bool req)
 {
 	h->is_request = req;
 	h->method[0] = h->target[0] = h->reason[0] = h->host[0] = '\0';
+	h->coding[0] = '\0';
 	h->target_truncated = false;
 	h->form = HTTP_FORM_ORIGIN;
 	h->version_major = h->version_minor = h->status = 0;

@@ -14,6 +14,7 @@
 #define HTTP_TARGET_MAX 2048
 #define HTTP_HOST_MAX 256
 #define HTTP_REASON_MAX 64
+#define HTTP_CODING_MAX 32
 #define HTTP_LINE_MAX 8192	/* longest request/status/header line */
 #define HTTP_HEAD_MAX 32768	/* longest head we wait for */
 
@@ -37,6 +38,9 @@ struct http_head {
 	char host[HTTP_HOST_MAX];	/* Host: header, "" if absent */
 	int64_t content_length;		/* -1 when absent */
 	bool chunked;
+	/* the first transfer coding other than chunked (and identity, which
+	 * some still send): squid refuses a reply with one; "" if none */
+	char coding[HTTP_CODING_MAX];
 	bool conn_close;		/* Connection: close */
 	bool conn_keepalive;		/* Connection: keep-alive */
 	size_t head_len;		/* bytes up to and including the blank line */

@@ -125,16 +125,17 @@ capture_frames() {
 }
 # fresh_lab_allowed WHAT PREFIX: succeeds when a lab may be recorded afresh
 # here (GW_LAB not 0, root, network namespaces work: tried with a
-# namespace PREFIX-probe); else prints why it is skipped and fails.
+# namespace PREFIX-probePID, which the lab would remove were we killed
+# here); else prints why it is skipped and fails.
 fresh_lab_allowed() {
 	if [ "${GW_LAB:-1}" = 0 ]; then
 		skip "fresh $1 recording (GW_LAB=0)"
 	elif [ "$(id -u)" != 0 ]; then
 		skip "fresh $1 recording (needs root for network namespaces)"
-	elif ! ip netns add "$2-probe" 2>/dev/null; then
+	elif ! ip netns add "$2-probe$$" 2>/dev/null; then
 		skip "fresh $1 recording (network namespaces unavailable here)"
 	else
-		ip netns del "$2-probe"
+		ip netns del "$2-probe$$"
 		return 0
 	fi
 	return 1

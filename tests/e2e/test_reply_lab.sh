@@ -5,24 +5,46 @@
 # ("upstream sent too big header"), squid 64 KB (ERR_TOO_BIG) and relays
 # the rest, some past the 32 KB gw502tui parses, on pooled connections;
 # nginx gives up the bad chunk and closes the client's connection without
-# an answer, squid relays the 200. Recorded fresh, as root where
-# namespaces work (GW_LAB=0 skips it), checked to leave no namespace or
-# lab process behind; then gw502tui's `--report=json --all` is compared,
-# request by request, with the truth reply_truth.py derived from the
-# proxies' own logs and tshark (reply_lab_check.py): every request right,
+# an answer, squid relays the 200; odd heads (a status of 999, a line
+# without a colon, a folded line, two Content-Lengths, Transfer-Encoding:
+# gzip, "HTTP/2.0", ...) that each proxy refuses or relays its own way.
+# Recorded fresh, as root where namespaces work (GW_LAB=0 skips it),
+# over what a killed run left (which it removes), checked to leave no
+# namespace or lab process behind; then gw502tui's `--report=json --all`
+# is compared, request by request, with the truth reply_truth.py derived
+# from the proxies' own logs, tshark and RFC 9112 (reply_lab_check.py):
+# every request right,
 # and the head's size named in each refused head's summary. gw502tui
 # before the change read 10 of the 24 wrong (a refused 6 or 12 KB head:
 # "no request for this URL was seen"; squid's relayed 40 KB head: a
 # gateway error; the request after it on the pooled connection: "sent
-# nothing back"; the bad chunk: unknown).
+# nothing back"; the bad chunk: unknown); the build before the odd heads
+# read 6 of their 44 wrong (squid's refused gzip coding: "no request for
+# this URL was seen", which was false; "HTTP/2.0 200 OK" relayed: an
+# invalid reply passed on).
 . "$(dirname "$0")/lib.sh"
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
 if fresh_lab_allowed "refused-reply lab" gwreply; then
 	fresh=$TMPD/head
 	mkdir -p "$fresh"
+	# What a killed run leaves (SIGKILL, a machine stop: no cleanup ran):
+	# a namespace of the lab's with a daemon still inside and its
+	# /etc/netns directory. The lab removes them and records.
+	ip netns add gwreply-stale
+	mkdir -p /etc/netns/gwreply-stale
+	stale_pid=$(ip netns exec gwreply-stale sh -c \
+	    'sleep 300 </dev/null >/dev/null 2>&1 & echo $!')
 	lab_records "refused-reply lab records in < 1 min and leaves no namespace or process behind" \
 	    --reply "$fresh"
+	stale_state=$(sed 's/^.*) //' "/proc/$stale_pid/stat" 2>/dev/null | cut -d' ' -f1)
+	check_eq "a killed run's process in a lab namespace is killed" "Z" "${stale_state:-Z}"
+	check_eq "a killed run's namespace and /etc/netns directory are removed" "" \
+	    "$(ip netns list | grep '^gwreply-stale'; ls -d /etc/netns/gwreply-stale 2>/dev/null)"
+	check "the lab's log names the namespace it removed" \
+	    grep -q "removing namespace gwreply-stale, left by a killed run" "$fresh/record.log"
+	kill -KILL "$stale_pid" 2>/dev/null
+	ip netns del gwreply-stale 2>/dev/null; rm -rf /etc/netns/gwreply-stale
 	if [ -f "$fresh/gw502-reply.truth.tsv" ]; then
 		run_checker "reply_lab_check" "" "$PY" \
 		    "$ROOT/tests/e2e/reply_lab_check.py" "$GW_BIN" "$fresh/gw502-reply.pcap"

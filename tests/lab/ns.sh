@@ -57,21 +57,38 @@ TMP=
 CLEANED=0
 
 # lab_begin LOCKNAME WAIT_S: one run at a time (waits WAIT_S s for another),
-# refuses to start over namespaces a killed run left, makes the work
-# directory $TMP and installs the cleanup.
+# removes what a killed run left, makes the work directory $TMP and
+# installs the cleanup.
 lab_begin() {
     local lockdir=/run/lock
     [ -d "$lockdir" ] || lockdir=/tmp
     exec 9>"$lockdir/$1.lock"
     flock -w "$2" 9 || die "another run holds $lockdir/$1.lock"
-    if ip netns list | grep -q "^${LAB_PREFIX}"; then
-        die "namespaces ${LAB_PREFIX}* already exist (a killed run?): $(ip netns list |
-            grep "^${LAB_PREFIX}" | cut -d' ' -f1 | tr '\n' ' ') -- delete them with 'ip netns del NAME' and retry"
-    fi
+    lab_reclaim
     TMP=$(mktemp -d "/tmp/${LAB_PREFIX%-}.XXXXXX")
     trap cleanup EXIT
     trap 'log interrupted; exit 130' INT
     trap 'log terminated; exit 143' TERM
+}
+
+# lab_reclaim: namespaces named ${LAB_PREFIX}* while we hold the lock are a
+# killed run's (SIGKILL or a machine stop skip its cleanup; a live run holds
+# the lock): kill what still runs inside them, by PID, and delete them.
+lab_reclaim() {
+    local ns pid
+    for ns in $(ip netns list | cut -d' ' -f1 | grep "^${LAB_PREFIX}"); do
+        for pid in $(ip netns pids "$ns" 2>/dev/null); do
+            log "leftover pid $pid in $ns ($(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null)), killing"
+            kill -KILL "$pid" 2>/dev/null || true
+        done
+        log "removing namespace $ns, left by a killed run"
+        ip netns del "$ns" || die "cannot delete namespace $ns a killed run left"
+        rm -rf "/etc/netns/$ns"
+    done
+    for ns in /etc/netns/"${LAB_PREFIX}"*; do
+        [ -e "$ns" ] && rm -rf "$ns"
+    done
+    return 0
 }
 
 alive() { # alive PID: running and not a zombie

@@ -6,10 +6,16 @@
 # and answers 502 past it, squid 64 KB, ERR_TOO_BIG; gw502tui parses 32
 # KB), and a chunked body whose first chunk has no size (nginx closes the
 # client's connection without an answer: "upstream sent invalid chunked
-# response"; squid relays the 200). One client asks each twice through
-# each proxy. The truth (reply_truth.py) comes from the proxies' own logs
-# (nginx's error log, squid's access log), the client's log and tshark's
-# reading of each upstream reply's size, never from gw502tui.
+# response"; squid relays the 200), and odd heads (upstream.py oddhead: a
+# status outside 100-599, a field line without a colon, a space before
+# the colon, a folded line, Content-Lengths that differ or are no number,
+# a NUL, both Content-Length and chunked, Transfer-Encoding: gzip,
+# "HTTP/2.0"), which each proxy refuses or relays its own way (nginx:
+# "upstream sent invalid header"; squid: ERR_INVALID_RESP). One client
+# asks each twice through each proxy. The truth (reply_truth.py) comes
+# from the proxies' own logs (nginx's error log, squid's access log), the
+# client's log, tshark's reading of each upstream reply's size and what
+# RFC 9112 says of each odd head, never from gw502tui.
 #
 # usage: tests/lab/record_reply.sh OUTDIR   (writes gw502-reply.pcap and
 #        gw502-reply.truth.tsv there)
@@ -28,9 +34,10 @@ P=gwreply-
 NS_BR=${P}br NS_GW=${P}gw NS_UP=${P}up NS_C1=${P}c1
 
 # --- addresses (private, used only inside the namespaces) -----------------
-GW4=10.253.0.1 C1=10.253.0.11 UP4=10.253.0.80 CHUNK4=10.253.0.81
+GW4=10.253.0.1 C1=10.253.0.11 UP4=10.253.0.80 CHUNK4=10.253.0.81 ODD4=10.253.0.82
 PORT_NGINX=9093 PORT_SQUID=9098
 SIZES="2000 6000 12000 40000 70000"
+ODDS="s999 nocolon spacename fold twocl badcl clte tegzip nul http2 ok"
 
 LAB_TAG=reply LAB_PREFIX=$P LAB_KEEP=${GWREPLY_KEEP_TMP:-0}
 . "$HERE/ns.sh"
@@ -49,7 +56,7 @@ log "building namespaces"
 bridge_new
 hosts_new "$NS_GW" "$NS_UP" "$NS_C1"
 attach "$NS_GW" p-gw "$GW4/24"
-attach "$NS_UP" p-up "$UP4/24" "$CHUNK4/24"
+attach "$NS_UP" p-up "$UP4/24" "$CHUNK4/24" "$ODD4/24"
 attach "$NS_C1" p-c1 "$C1/24"
 wait_for 5 "gateway reaches the upstream" nsx "$NS_GW" ping -c1 -W1 "$UP4"
 
@@ -57,6 +64,8 @@ start "$NS_UP" up-bighead "$PY" "$HERE/upstream.py" bighead "$UP4" 80
 wait_for 10 "upstream server on $UP4" listening "$NS_UP" tcp "^$UP4:80\$"
 start "$NS_UP" up-badchunk "$PY" "$HERE/upstream.py" badchunk "$CHUNK4" 80
 wait_for 10 "upstream server on $CHUNK4" listening "$NS_UP" tcp "^$CHUNK4:80\$"
+start "$NS_UP" up-oddhead "$PY" "$HERE/upstream.py" oddhead "$ODD4" 80
+wait_for 10 "upstream server on $ODD4" listening "$NS_UP" tcp "^$ODD4:80\$"
 
 # nginx at its defaults for heads (proxy_buffer_size: one page); its
 # error log names each refused head
@@ -86,12 +95,13 @@ start "$NS_GW" tcpdump tcpdump -Z root -n -U -s 0 -i eth0 -w "$CAP"
 wait_for 10 "tcpdump -i eth0" grep -q 'listening on' "$TMP/tcpdump.log"
 
 # one request at a time, each URL its own: proxy, URL, status
-log "client: heads of $SIZES bytes, a chunk without a size; twice through each proxy"
+log "client: heads of $SIZES bytes, a chunk without a size, odd heads ($ODDS); twice through each proxy"
 : >"$TMP/client.tsv"
 n=0
 for _ in 1 2; do
     for proxy in nginx=$PORT_NGINX squid=$PORT_SQUID; do
-        for url in $(printf "http://$UP4/h%s/ " $SIZES) "http://$CHUNK4/c/"; do
+        for url in $(printf "http://$UP4/h%s/ " $SIZES) "http://$CHUNK4/c/" \
+            $(printf "http://$ODD4/%s/ " $ODDS); do
             n=$((n + 1))
             # curl's code 000: no answer at all (nginx on the bad chunk)
             code=$(nsx "$NS_C1" curl -s -o /dev/null -w '%{http_code}' \

@@ -24,6 +24,13 @@ MODE
   badchunk  HTTP/1.1 keep-alive server whose 200 is chunked and whose
             first chunk-size line has no size ("zz"): a body no proxy can
             frame (nginx: "upstream sent invalid chunked response")
+  oddhead   HTTP/1.1 server whose reply to /NAME/... is the head ODD[NAME]
+            (below): a status outside 100-599, a field line without a
+            colon, a space before the colon, a folded line, two
+            Content-Lengths that differ, one that is not a number, both
+            Content-Length and Transfer-Encoding, a coding other than
+            chunked: replies RFC 9112 calls invalid, which proxies refuse
+            (or repair) each its own way; /ok/ a valid one
   once      the first request this process sees gets 200 on a keep-alive
             connection; every later request is read and the connection
             closed without a byte (an upstream dropping a pooled connection
@@ -198,11 +205,41 @@ def serve_badchunk(conn):
         time.sleep(0.5)   # the proxy gives up first
 
 
+ODD = {
+    b"ok": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    b"s999": b"HTTP/1.1 999 Weird\r\nContent-Length: 2\r\n\r\nok",
+    b"nocolon": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nNoColonHere\r\n\r\nok",
+    b"spacename": b"HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nok",
+    b"fold": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: a\r\n b\r\n\r\nok",
+    b"twocl": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok",
+    b"badcl": b"HTTP/1.1 200 OK\r\nContent-Length: two\r\n\r\nok",
+    b"clte": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+             b"Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+    b"tegzip": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nok",
+    b"nul": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: a\x00b\r\n\r\nok",
+    b"http2": b"HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+}
+
+
+def serve_oddhead(conn):
+    head, _ = read_head(conn)
+    if head is None:
+        return
+    path = head.split(b" ", 2)[1] if head.count(b" ") >= 2 else b"/"
+    path = path.split(b"://", 1)[-1]
+    name = path.split(b"/")[1] if path.count(b"/") >= 1 else b""
+    # one reply a connection, said: no proxy sends the next request on it
+    status, fields = ODD.get(name, ODD[b"ok"]).split(b"\r\n", 1)
+    conn.sendall(status + b"\r\nConnection: close\r\n" + fields)
+    time.sleep(0.5)   # the proxy reads it all, gives up or answers first
+
+
 MODES = {"ok": serve_ok, "nostatus": serve_nostatus,
          "silent": serve_silent, "close": serve_close,
          "status502": serve_status502, "status503": serve_status503,
          "late502": serve_late502, "once": serve_once,
-         "bighead": serve_bighead, "badchunk": serve_badchunk}
+         "bighead": serve_bighead, "badchunk": serve_badchunk,
+         "oddhead": serve_oddhead}
 
 
 def handle(fn, conn):

@@ -356,6 +356,74 @@ test_status_out_of_range(void **state)
 	assert_false(t->is_error);
 }
 
+/*
+ * A transfer coding other than chunked (RFC 9112 6.3: the body runs to
+ * the close): squid refuses it (ERR_INVALID_RESP, 502), nginx relays it;
+ * identity, which some servers still send, squid takes.
+ */
+static void
+test_transfer_coding(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+	char sum[256];
+
+	asked_upstream(&s, u);
+	uf_send(u, &s.web, &s.out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+	    "gzip\r\n\r\nok");
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.10:80 "
+	    "replied \"HTTP/1.1 200 OK\" with \"Transfer-Encoding: gzip\", a "
+	    "coding other than chunked, which the gateway refused; it "
+	    "answered 502");
+	expect_reply_row(u, t, "Content-Encoding", "Transfer-Encoding: gzip: "
+	    "a coding the gateway refused");
+
+	u = again(state);	/* relayed: no error */
+	asked_upstream(&s, u);
+	uf_send(u, &s.web, &s.out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+	    "gzip\r\n\r\nok");
+	gateway_answers(&s, 200);
+	t = diagnosed(&s);
+	expect_verdict(t, V_OK, C_NONE);
+
+	u = again(state);	/* identity, then chunked: framed, taken */
+	asked_upstream(&s, u);
+	uf_send(u, &s.web, &s.out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+	    "identity, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+	{
+		size_t replies = 0;
+
+		for (size_t i = 0; i < u->fl.nmsgs; i++) {
+			assert_false(u->fl.msgs[i].odd_coding);
+			replies += u->fl.msgs[i].dir == 1 &&
+			    u->fl.msgs[i].complete;
+		}
+		assert_int_equal(replies, 1);
+	}
+}
+
+/* "HTTP/2.0 200 OK" from an upstream: nginx and squid relay it as a 200,
+ * so it is a valid reply, not junk the gateway passed on. */
+static void
+test_other_version_relayed(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+
+	asked_upstream(&s, u);
+	uf_send(u, &s.web, &s.out, "HTTP/2.0 200 OK\r\nContent-Length: 2"
+	    "\r\n\r\nok");
+	gateway_answers(&s, 200);
+	t = diagnosed(&s);
+	expect_verdict(t, V_OK, C_NONE);
+	assert_false(t->d.masked);
+}
+
 /* The gateway closes the client's connection without a byte after the
  * upstream's 200 (nginx on an invalid chunked body). */
 static void
@@ -397,6 +465,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_status_out_of_range,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_no_answer_after_200,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_transfer_coding,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_other_version_relayed,
 		    uf_setup, uf_teardown),
 	};
 

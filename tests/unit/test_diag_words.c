@@ -9,6 +9,7 @@
  * the evidence index's promise for a clock that jumps back far: an item
  * moves back at most 64 places (keyidx.c).
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -144,6 +145,33 @@ test_connected_other_url(void **state)
 	    "seen on the connection");
 }
 
+/* The gateway asked for this URL and got a 200, yet answered 502, and no
+ * rule says why: the summary says a request for the URL went over the
+ * connection (not "no request was seen", which was false). */
+static void
+test_connected_same_url(void **state)
+{
+	struct scene s;
+	char sum[256], want[256];
+	const struct txn *t;
+	uint64_t up;
+
+	scene_init(&s, *state);
+	ask(&s);
+	resolve(&s);
+	uf_handshake(s.u, &s.out, &s.web);
+	up = uf_get(s.u, &s.out, &s.web, strchr(URL + 7, '/'), HOST);
+	uf_status(s.u, &s.web, &s.out, 200);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	snprintf(want, sizeof want, "the gateway connected to 192.0.2.10:80 "
+	    "and a request for this URL went over the connection (frame %"
+	    PRIu64 "; \"HTTP/1.1 200 OK\" came back), but nothing captured "
+	    "explains why the gateway answered 502", up);
+	assert_string_equal(uf_summary(s.u, t, sum, sizeof sum), want);
+}
+
 enum leaving { ANSWERED, CLIENT_FIN, CLIENT_RST, STILL_WAITING };
 
 /* How long a request took: to the gateway's answer, else to the client's
@@ -274,6 +302,8 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_waiting, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_connected_same_url,
+		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_connected_other_url,
 		    uf_setup, uf_teardown),
 	};

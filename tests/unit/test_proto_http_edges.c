@@ -246,7 +246,7 @@ test_request_line_edges(void **state)
 		"GET  HTTP/1.1\r\n\r\n", "GET / HTTP/1.1 \r\n\r\n",
 		"GET / HTTP/1.1x\r\n\r\n", "GET\t/ HTTP/1.1\r\n\r\n",
 		"GET /\x7f HTTP/1.1\r\n\r\n", "GET /\x01 HTTP/1.1\r\n\r\n",
-		"GET / HTTP/2.0\r\n\r\n", "GET / HTTP/1.a\r\n\r\n",
+		"GET / HTTP/2.0\r\n\r\n", "GET / HTTP/3", "GET / HTTP/1.a\r\n\r\n",
 		"GET / http/1.1\r\n\r\n", "GET / HTTP/11\r\n\r\n",
 		"GET / HTTP/1.1\r\r\n\r\n", "GET /\tHTTP/1.1\r\n\r\n",
 		"GET\r\n\r\n", "G\r\n\r\n", "GET /\r\n\r\n",
@@ -399,6 +399,19 @@ test_status_line_edges(void **state)
 	    HTTP_OK);
 	assert_int_equal(H.version_minor, 0);
 	assert_string_equal(H.reason, "Bad?\?\x20~?\?\?!");
+	/* any DIGIT.DIGIT: nginx and squid relay "HTTP/2.0 200" as a 200 */
+	assert_int_equal(resp("HTTP/2.0 200 OK\r\n\r\n"), HTTP_OK);
+	assert_int_equal(H.version_major, 2);
+	assert_int_equal(H.status, 200);
+	assert_int_equal(resp("HTTP/0.9 204\r\n\r\n"), HTTP_OK);
+	assert_int_equal(H.version_major, 0);
+	assert_int_equal(H.version_minor, 9);
+	assert_int_equal(resp("HTTP/2"), HTTP_INCOMPLETE);
+	assert_int_equal(resp("HTTP/2."), HTTP_INCOMPLETE);
+	assert_int_equal(resp("HTTP/x.1 200\r\n\r\n"), HTTP_INVALID);
+	assert_string_equal(H.error, "malformed status line");
+	assert_int_equal(resp("HTTP/2.x 200\r\n\r\n"), HTTP_INVALID);
+	assert_string_equal(H.error, "malformed status line");
 	/* incomplete at each part */
 	assert_int_equal(resp("H"), HTTP_INCOMPLETE);
 	assert_int_equal(resp("HTTP/1.1"), HTTP_INCOMPLETE);
