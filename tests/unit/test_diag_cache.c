@@ -191,6 +191,52 @@ test_asked_again_ends_the_cache(void **state)
 	assert_int_equal(t->d.dns[0], 2);	/* the A asked again */
 }
 
+/*
+ * The walk back for the name asked again is bounded (DIAG_CACHE_WALK
+ * look-ups, a hostile capture's many names on one hash): the re-ask
+ * behind 255 look-ups of other names is found, behind 256 it is not.
+ */
+static bool
+reask_behind(void **state, size_t others)
+{
+	enum { MAX = DIAG_CACHE_WALK + 2 };
+	static const struct uf_rr addr[] = {
+		{ DNS_T_A, NULL, 1, "192.0.2.10" },
+	};
+	struct uf *u = again(state);
+	struct key_list l = { 0 };
+	uint32_t items[MAX];
+	int64_t ts[MAX];
+	struct scene s;
+
+	assert_true(others + 2 <= MAX);
+	scene_init(&s, u);
+	query(&s);
+	answer(&s, 0, addr, 1);
+	for (size_t k = 0; k < others + 1; k++) {
+		uf_at(u, u->fl.dns[0].answer.ts_ns + (int64_t)(k + 5) * UF_S);
+		uf_dns_query(u, &s.res, &s.dns, ++s.dns_id, k ? "other.test" :
+		    HOST, DNS_T_A);
+	}
+	for (size_t k = 0; k < u->fl.ndns; k++) {
+		items[k] = (uint32_t)k;
+		ts[k] = u->fl.dns[k].query.ts_ns;
+	}
+	l.n = u->fl.ndns;
+	l.items = items;
+	l.ts = ts;
+	return diag_asked_again(&u->fl, &l, &u->fl.dns[0], NULL,
+	    u->fl.stats.last_ts);
+}
+
+static void
+test_asked_again_walk_bound(void **state)
+{
+	assert_true(reask_behind(state, 0));
+	assert_true(reask_behind(state, DIAG_CACHE_WALK - 1));
+	assert_false(reask_behind(state, DIAG_CACHE_WALK));
+}
+
 int
 main(void)
 {
@@ -201,6 +247,8 @@ main(void)
 		    test_served_from_cache_until_ttl, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_asked_again_ends_the_cache, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_asked_again_walk_bound, uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
