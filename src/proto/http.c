@@ -683,7 +683,7 @@ parse_head(const uint8_t *buf, size_t len, struct http_head *h, bool req,
 	size_t lim = len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX;
 	size_t pos = 0, next, n;
 	struct cur c;
-	bool first = true, eol;
+	bool first = true, eol = false;
 	int r;
 
 	if (resume && h->resume > 0 && h->resume <= lim) {
