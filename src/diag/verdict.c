@@ -565,6 +565,15 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 			    flow_str(fl, fl->msgs[t->d.up_resp].error_line));
 			break;
 		}
+		/* an empty line before the status line: squid skips it,
+		 * nginx gives up ("upstream sent no valid HTTP/1.0 header") */
+		if (!*flow_str(fl, fl->msgs[t->d.up_resp].first_line)) {
+			snprintf(out, outlen, "%s replied without a valid HTTP "
+			    "status line (%s): its reply began with an empty "
+			    "line", dst, flow_str(fl,
+			    fl->msgs[t->d.up_resp].error));
+			break;
+		}
 		snprintf(out, outlen, "%s replied without a valid HTTP "
 		    "status line (%s): \"%.60s\"", dst,
 		    flow_str(fl, fl->msgs[t->d.up_resp].error),

@@ -7,7 +7,8 @@
 # nginx gives up the bad chunk and closes the client's connection without
 # an answer, squid relays the 200; odd heads (a status of 999, a line
 # without a colon, a folded line, two Content-Lengths, Transfer-Encoding:
-# gzip, "HTTP/2.0", ...) that each proxy refuses or relays its own way.
+# gzip, "HTTP/2.0", an empty line first, ...) that each proxy refuses or
+# relays its own way.
 # Recorded fresh, as root where namespaces work (GW_LAB=0 skips it),
 # over what a killed run left (which it removes), checked to leave no
 # namespace or lab process behind; then gw502tui's `--report=json --all`
@@ -19,7 +20,7 @@
 # "no request for this URL was seen"; squid's relayed 40 KB head: a
 # gateway error; the request after it on the pooled connection: "sent
 # nothing back"; the bad chunk: unknown); the build before the odd heads
-# read 6 of their 44 wrong (squid's refused gzip coding: "no request for
+# read 6 of their 60 wrong (squid's refused gzip coding: "no request for
 # this URL was seen", which was false; "HTTP/2.0 200 OK" relayed: an
 # invalid reply passed on).
 . "$(dirname "$0")/lib.sh"

@@ -10,8 +10,11 @@
 # status outside 100-599, a field line without a colon, a space before
 # the colon, a folded line, Content-Lengths that differ or are no number,
 # a NUL, both Content-Length and chunked, Transfer-Encoding: gzip,
-# "HTTP/2.0"), which each proxy refuses or relays its own way (nginx:
-# "upstream sent invalid header"; squid: ERR_INVALID_RESP). One client
+# "HTTP/2.0", lines ended by LF alone, no reason phrase, an empty line
+# before the status line, a body shorter than its Content-Length), which
+# each proxy refuses or relays its own way (nginx: "upstream sent invalid
+# header", "upstream sent no valid HTTP/1.0 header"; squid:
+# ERR_INVALID_RESP). One client
 # asks each twice through each proxy. The truth (reply_truth.py) comes
 # from the proxies' own logs (nginx's error log, squid's access log), the
 # client's log, tshark's reading of each upstream reply's size and what
@@ -37,7 +40,7 @@ NS_BR=${P}br NS_GW=${P}gw NS_UP=${P}up NS_C1=${P}c1
 GW4=10.253.0.1 C1=10.253.0.11 UP4=10.253.0.80 CHUNK4=10.253.0.81 ODD4=10.253.0.82
 PORT_NGINX=9093 PORT_SQUID=9098
 SIZES="2000 6000 12000 40000 70000"
-ODDS="s999 nocolon spacename fold twocl badcl clte tegzip nul http2 ok"
+ODDS="s999 nocolon spacename fold twocl badcl clte tegzip nul http2 lfonly noreason leadcrlf short ok"
 
 LAB_TAG=reply LAB_PREFIX=$P LAB_KEEP=${GWREPLY_KEEP_TMP:-0}
 . "$HERE/ns.sh"

@@ -13,11 +13,13 @@ invalid header", "upstream sent invalid chunked response", with the
 request line), squid's access log (ERR_TOO_BIG, ERR_INVALID_RESP). A
 refused head: bad-response / http-invalid-response, answered 502; a
 refused body: the same, with no answer (nginx closes the client's
-connection). A reply relayed: ok / none with the upstream's status, but
+connection); a status line nginx cannot find ("upstream sent no valid
+HTTP/1.0 header"): the same, no status (it relays the bytes as they
+are). A reply relayed: ok / none with the upstream's status, but
 for the odd heads RFC 9112 makes invalid (a field line without a colon,
 a space before the colon, a folded line, two Content-Lengths that
-differ, one that is not a number, a NUL: what upstream.py's oddhead
-sends for those names), which are bad-response / http-invalid-response
+differ, one that is not a number, a NUL, an empty line before the
+status line: what upstream.py's oddhead sends for those names), which are bad-response / http-invalid-response
 with the status relayed (a masked failure). Anything else, or the logs
 and statuses disagreeing, fails the recording. Writes one line per
 request: client, client_port, proxy, url, status (0: none), verdict,
@@ -33,7 +35,8 @@ UPS = "(ip.src==10.253.0.80 || ip.src==10.253.0.81)"   # heads, chunks
 CLIENT = "10.253.0.11"
 # oddhead's replies (by the URL's first path segment) that RFC 9112
 # makes invalid, and the status of each reply a proxy relays
-INVALID = {"nocolon", "spacename", "fold", "twocl", "badcl", "nul"}
+INVALID = {"nocolon", "spacename", "fold", "twocl", "badcl", "nul",
+           "leadcrlf"}
 RELAYED_STATUS = {"s999": "999"}
 
 
@@ -76,6 +79,8 @@ def main():
     for line in open(o.nginx_error, encoding="utf-8", errors="replace"):
         for why, what in (("upstream sent too big header", "head"),
                           ("upstream sent invalid header", "head"),
+                          # it relays the bytes as HTTP/0.9: no status
+                          ("upstream sent no valid HTTP/1.0 header", "raw"),
                           ("upstream sent invalid chunked response", "body")):
             if why in line and 'request: "' in line:
                 req = line.split('request: "', 1)[1].split('"', 1)[0]
@@ -92,7 +97,7 @@ def main():
         proxy, url, status = line.rstrip("\n").split("\t")
         refused = (nginx_refused if proxy == "nginx" else squid_refused).get(url)
         odd = odd_name(url)
-        want = {"head": "502", "body": "000",
+        want = {"head": "502", "body": "000", "raw": "000",
                 None: RELAYED_STATUS.get(odd, "200")}[refused]
         if url not in ports or ports[url][1] != PORTS[proxy]:
             print(f"DISAGREE {proxy} {url}: no request in the capture", file=sys.stderr)

@@ -29,8 +29,11 @@ MODE
             colon, a space before the colon, a folded line, two
             Content-Lengths that differ, one that is not a number, both
             Content-Length and Transfer-Encoding, a coding other than
-            chunked: replies RFC 9112 calls invalid, which proxies refuse
-            (or repair) each its own way; /ok/ a valid one
+            chunked, HTTP/2.0, lines ended by LF alone, no reason phrase,
+            an empty line before the status line, a body shorter than its
+            Content-Length: replies RFC 9112 calls invalid, or odd, which
+            proxies refuse (or repair) each its own way; /ok/ a valid one.
+            One reply a connection, said (Connection: close)
   once      the first request this process sees gets 200 on a keep-alive
             connection; every later request is read and the connection
             closed without a byte (an upstream dropping a pooled connection
@@ -205,19 +208,32 @@ def serve_badchunk(conn):
         time.sleep(0.5)   # the proxy gives up first
 
 
+def odd_reply(status, fields, body=b"ok", eol=b"\r\n", lead=b""):
+    """A reply said to be the connection's last (Connection: close: no
+    proxy sends the next request on it), its lines ended by eol."""
+    lines = [status, b"Connection: close"] + fields
+    return lead + eol.join(lines) + eol + eol + body
+
+
+CL2 = b"Content-Length: 2"
+OK200 = b"HTTP/1.1 200 OK"
 ODD = {
-    b"ok": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-    b"s999": b"HTTP/1.1 999 Weird\r\nContent-Length: 2\r\n\r\nok",
-    b"nocolon": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nNoColonHere\r\n\r\nok",
-    b"spacename": b"HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nok",
-    b"fold": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: a\r\n b\r\n\r\nok",
-    b"twocl": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok",
-    b"badcl": b"HTTP/1.1 200 OK\r\nContent-Length: two\r\n\r\nok",
-    b"clte": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
-             b"Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
-    b"tegzip": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nok",
-    b"nul": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: a\x00b\r\n\r\nok",
-    b"http2": b"HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    b"ok": odd_reply(OK200, [CL2]),
+    b"s999": odd_reply(b"HTTP/1.1 999 Weird", [CL2]),
+    b"nocolon": odd_reply(OK200, [CL2, b"NoColonHere"]),
+    b"spacename": odd_reply(OK200, [b"Content-Length : 2"]),
+    b"fold": odd_reply(OK200, [CL2, b"X-A: a", b" b"]),
+    b"twocl": odd_reply(OK200, [CL2, b"Content-Length: 3"]),
+    b"badcl": odd_reply(OK200, [b"Content-Length: two"]),
+    b"clte": odd_reply(OK200, [CL2, b"Transfer-Encoding: chunked"],
+                       b"2\r\nok\r\n0\r\n\r\n"),
+    b"tegzip": odd_reply(OK200, [b"Transfer-Encoding: gzip"]),
+    b"nul": odd_reply(OK200, [CL2, b"X-A: a\x00b"]),
+    b"http2": odd_reply(b"HTTP/2.0 200 OK", [CL2]),
+    b"lfonly": odd_reply(OK200, [CL2], eol=b"\n"),
+    b"noreason": odd_reply(b"HTTP/1.1 200", [CL2]),
+    b"leadcrlf": odd_reply(OK200, [CL2], lead=b"\r\n"),
+    b"short": odd_reply(OK200, [b"Content-Length: 10"]),
 }
 
 
@@ -228,9 +244,7 @@ def serve_oddhead(conn):
     path = head.split(b" ", 2)[1] if head.count(b" ") >= 2 else b"/"
     path = path.split(b"://", 1)[-1]
     name = path.split(b"/")[1] if path.count(b"/") >= 1 else b""
-    # one reply a connection, said: no proxy sends the next request on it
-    status, fields = ODD.get(name, ODD[b"ok"]).split(b"\r\n", 1)
-    conn.sendall(status + b"\r\nConnection: close\r\n" + fields)
+    conn.sendall(ODD.get(name, ODD[b"ok"]))
     time.sleep(0.5)   # the proxy reads it all, gives up or answers first
 
 

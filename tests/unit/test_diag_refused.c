@@ -356,6 +356,18 @@ test_status_out_of_range(void **state)
 	assert_false(t->is_error);
 }
 
+#define GZIP_REPLY "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nok"
+
+/* The upstream's whole reply, then the gateway's answer: the diagnosis. */
+static const struct txn *
+replied(struct scene *s, struct uf *u, const char *reply, uint16_t answer)
+{
+	asked_upstream(s, u);
+	uf_send(u, &s->web, &s->out, reply);
+	gateway_answers(s, answer);
+	return diagnosed(s);
+}
+
 /*
  * A transfer coding other than chunked (RFC 9112 6.3: the body runs to
  * the close): squid refuses it (ERR_INVALID_RESP, 502), nginx relays it;
@@ -369,11 +381,7 @@ test_transfer_coding(void **state)
 	const struct txn *t;
 	char sum[256];
 
-	asked_upstream(&s, u);
-	uf_send(u, &s.web, &s.out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
-	    "gzip\r\n\r\nok");
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
+	t = replied(&s, u, GZIP_REPLY, 502);
 	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
 	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.10:80 "
 	    "replied \"HTTP/1.1 200 OK\" with \"Transfer-Encoding: gzip\", a "
@@ -383,11 +391,7 @@ test_transfer_coding(void **state)
 	    "a coding the gateway refused");
 
 	u = again(state);	/* relayed: no error */
-	asked_upstream(&s, u);
-	uf_send(u, &s.web, &s.out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: "
-	    "gzip\r\n\r\nok");
-	gateway_answers(&s, 200);
-	t = diagnosed(&s);
+	t = replied(&s, u, GZIP_REPLY, 200);
 	expect_verdict(t, V_OK, C_NONE);
 
 	u = again(state);	/* identity, then chunked: framed, taken */
@@ -415,13 +419,30 @@ test_other_version_relayed(void **state)
 	struct scene s;
 	const struct txn *t;
 
-	asked_upstream(&s, u);
-	uf_send(u, &s.web, &s.out, "HTTP/2.0 200 OK\r\nContent-Length: 2"
-	    "\r\n\r\nok");
-	gateway_answers(&s, 200);
-	t = diagnosed(&s);
+	t = replied(&s, u, "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+	    200);
 	expect_verdict(t, V_OK, C_NONE);
 	assert_false(t->d.masked);
+}
+
+/* An empty line before the status line: squid skips it and relays the
+ * 200 (a masked failure), nginx gives up; the summary says what is
+ * wrong, not an empty quote. */
+static void
+test_empty_line_first(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+	char sum[256];
+
+	t = replied(&s, u, "\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+	    "\r\nok", 200);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_true(t->d.masked);
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.10:80 "
+	    "replied without a valid HTTP status line (no status line): its "
+	    "reply began with an empty line; the gateway passed it on as 200");
 }
 
 /* The gateway closes the client's connection without a byte after the
@@ -469,6 +490,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_transfer_coding,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_other_version_relayed,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_empty_line_first,
 		    uf_setup, uf_teardown),
 	};
 
