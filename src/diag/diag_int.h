@@ -161,10 +161,10 @@ diag_same_socket(const struct dns_query *q, const struct dns_query *r)
 {
 	return q->cport == r->cport && addr_eq(&q->client, &r->client);
 }
-/* Would a resolver cache q's answer (addresses or NXDOMAIN)? */
 /* Does the upstream request up ask for what t's client asked for? */
 bool diag_same_resource(const struct flow *fl, const struct txn *t,
     const struct http_msg *up);
+/* Would a resolver cache q's answer (addresses or NXDOMAIN)? */
 bool diag_cache_entry(const struct flow *fl, const struct dns_query *q);
 /* Was q's name asked for again, later than its answer's slack, up to
  * `until` (l: the look-ups of q's name), by anyone but t's proxy port's

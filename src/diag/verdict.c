@@ -626,28 +626,23 @@ summary_unknown(const struct flow *fl, const struct txn *t, char *out,
 		const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
 		uint32_t up = request_on(fl, t, c);
 		uint32_t r = up != NONE32 ? fl->msgs[up].pair : NONE32;
-		char gw[48];
+		char gw[48], back[80] = "";
 
 		addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst);
-		if (up == NONE32)
+		if (up == NONE32) {
 			snprintf(out, outlen, "the gateway connected to %s, "
 			    "but no request for this URL was seen on the "
 			    "connection", dst);
-		else if (r != NONE32 && fl->msgs[r].valid)
-			snprintf(out, outlen, "the gateway connected to %s "
-			    "and a request for this URL went over the "
-			    "connection (frame %" PRIu64 "; \"%.60s\" came "
-			    "back), but nothing captured explains why the "
-			    "gateway %s", dst, fl->msgs[up].head.number,
-			    flow_str(fl, fl->msgs[r].first_line),
-			    gateway_did(t, gw, sizeof gw));
-		else
-			snprintf(out, outlen, "the gateway connected to %s "
-			    "and a request for this URL went over the "
-			    "connection (frame %" PRIu64 "), but nothing "
-			    "captured explains why the gateway %s", dst,
-			    fl->msgs[up].head.number,
-			    gateway_did(t, gw, sizeof gw));
+			return;
+		}
+		if (r != NONE32 && fl->msgs[r].valid)
+			snprintf(back, sizeof back, "; \"%.60s\" came back",
+			    flow_str(fl, fl->msgs[r].first_line));
+		snprintf(out, outlen, "the gateway connected to %s and a "
+		    "request for this URL went over the connection (frame %"
+		    PRIu64 "%s), but nothing captured explains why the "
+		    "gateway %s", dst, fl->msgs[up].head.number, back,
+		    gateway_did(t, gw, sizeof gw));
 	} else if (t->d.ndns) {
 		snprintf(out, outlen, "%s was resolved%s, but no connection "
 		    "attempt to its addresses was captured", host,

@@ -75,20 +75,21 @@ lab_begin() {
 # killed run's (SIGKILL or a machine stop skip its cleanup; a live run holds
 # the lock): kill what still runs inside them, by PID, and delete them.
 lab_reclaim() {
-    local ns pid
+    local ns
     for ns in $(ip netns list | cut -d' ' -f1 | grep "^${LAB_PREFIX}"); do
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do
-            log "leftover pid $pid in $ns ($(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null)), killing"
-            kill -KILL "$pid" 2>/dev/null || true
-        done
+        ns_kill_inside "$ns"
         log "removing namespace $ns, left by a killed run"
         ip netns del "$ns" || die "cannot delete namespace $ns a killed run left"
-        rm -rf "/etc/netns/$ns"
     done
-    for ns in /etc/netns/"${LAB_PREFIX}"*; do
-        [ -e "$ns" ] && rm -rf "$ns"
+    rm -rf /etc/netns/"${LAB_PREFIX}"*
+}
+
+ns_kill_inside() { # ns_kill_inside NS: KILL, by PID, whatever runs in NS
+    local pid
+    for pid in $(ip netns pids "$1" 2>/dev/null); do
+        log "leftover pid $pid in $1 ($(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null)), killing"
+        kill -KILL "$pid" 2>/dev/null || true
     done
-    return 0
 }
 
 alive() { # alive PID: running and not a zombie
@@ -131,19 +132,14 @@ run_fg() { # run_fg OUTFILE NS CMD...: a client in NS, tracked, interruptible wa
 }
 
 cleanup() {
-    local rc=$? ns pid i
+    local rc=$? ns i
     [ "$CLEANED" = 1 ] && return; CLEANED=1
     trap - EXIT; trap "" INT TERM   # a second Ctrl-C must not cut the cleanup short
     set +e
     [ "${#PIDS[@]}" -gt 0 ] && stop_pids TERM "${PIDS[@]}"
     # Safety net: anything still inside our namespaces was started by this run
     # (e.g. a worker a daemon forked). Kill it by PID before deleting.
-    for ns in "${NSES[@]}"; do
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do
-            log "leftover pid $pid in $ns ($(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null)), killing"
-            kill -KILL "$pid" 2>/dev/null
-        done
-    done
+    for ns in "${NSES[@]}"; do ns_kill_inside "$ns"; done
     for i in $(seq ${#NSES[@]} -1 1); do
         ns=${NSES[$((i-1))]}
         ip netns del "$ns" 2>/dev/null
