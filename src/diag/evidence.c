@@ -588,7 +588,7 @@ walk_exchange(struct walk *w, uint32_t req, uint32_t resp)
 		fmt(r->name, sizeof r->name, "not valid HTTP: a status "
 		    "outside 100-599");
 	else if (refusal == REFUSAL_CODING && r->bad &&
-	    shows(w, EVIDENCE_PANE))
+	    d->cause == C_HTTP_INVALID && shows(w, EVIDENCE_PANE))
 		fmt(r->name, sizeof r->name, "Transfer-Encoding: %s: a coding "
 		    "the gateway refused", flow_str(fl, m->error_line));
 	else if (m->valid && r->bad && d->cause == C_HTTP_INVALID &&

@@ -537,12 +537,15 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 			    gateway_did(t, gw, sizeof gw));
 			goto said;
 		}
-		case REFUSAL_BAD_STATUS:
+		case REFUSAL_BAD_STATUS: {
+			char gw[48];
+
 			snprintf(out, outlen, "%s replied \"%.60s\": a status "
-			    "outside 100-599, which the gateway refused; it "
-			    "answered %u", dst, flow_str(fl,
-			    fl->msgs[t->d.up_resp].first_line), t->status);
+			    "outside 100-599, which the gateway refused; it %s",
+			    dst, flow_str(fl, fl->msgs[t->d.up_resp].first_line),
+			    gateway_did(t, gw, sizeof gw));
 			goto said;
+		}
 		case REFUSAL_CODING:
 			snprintf(out, outlen, "%s replied \"%.60s\" with "
 			    "\"Transfer-Encoding: %s\", a coding other than "

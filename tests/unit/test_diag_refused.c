@@ -92,6 +92,16 @@ answered_after(struct scene *s, int64_t wait_ns, unsigned status)
 	return diagnosed(s);
 }
 
+/* The gateway closes the client's connection without an answer (nginx
+ * on a body it cannot frame): the diagnosis. */
+static const struct txn *
+closed_unanswered(struct scene *s)
+{
+	uf_fin(s->u, &s->u->srv, &s->u->cli);
+	uf_fin(s->u, &s->u->cli, &s->u->srv);
+	return diagnosed(s);
+}
+
 /* t's upstream reply row on the screen: bad, and named `name`; its
  * remedy holds `fix`. */
 static void
@@ -279,9 +289,7 @@ test_chunk_without_a_size(void **state)
 		asked_upstream(&s, u);
 		chunked_reply(&s, sizes[i]);
 		uf_fin(u, &s.out, &s.web);
-		uf_fin(u, &u->srv, &u->cli);
-		uf_fin(u, &u->cli, &u->srv);
-		t = diagnosed(&s);
+		t = closed_unanswered(&s);
 		expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
 	}
 	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.10:80 "
@@ -354,6 +362,18 @@ test_status_out_of_range(void **state)
 	t = diagnosed(&s);
 	expect_verdict(t, V_OK, C_NONE);
 	assert_false(t->is_error);
+
+	/* a gateway that closes the client's connection instead: no
+	 * "answered 0" */
+	u = again(state);
+	asked_upstream(&s, u);
+	uf_status(u, &s.web, &s.out, 999);
+	t = closed_unanswered(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.10:80 "
+	    "replied \"HTTP/1.1 999 Other\": a status outside 100-599, which "
+	    "the gateway refused; it closed the connection without an "
+	    "answer");
 }
 
 #define GZIP_REPLY "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nok"
@@ -393,6 +413,24 @@ test_transfer_coding(void **state)
 	u = again(state);	/* relayed: no error */
 	t = replied(&s, u, GZIP_REPLY, 200);
 	expect_verdict(t, V_OK, C_NONE);
+
+	/* the upstream's own 502 with it, relayed: not a refused coding */
+	u = again(state);
+	t = replied(&s, u, "HTTP/1.1 502 Bad Gateway\r\nTransfer-Encoding: "
+	    "gzip\r\n\r\nno", 502);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	{
+		struct evidence ev = { 0 };
+		const struct evidence_row *r;
+
+		assert_int_equal(evidence_build(&ev, &u->dg, &u->fl, t,
+		    u->fl.stats.last_ts, EVIDENCE_PANE), 0);
+		r = evidence_find(&ev, EK_UP_REPLY, 0);
+		assert_non_null(r);
+		assert_true(r->bad);
+		assert_null(strstr(r->name, "refused"));
+		evidence_free(&ev);
+	}
 
 	u = again(state);	/* identity, then chunked: framed, taken */
 	asked_upstream(&s, u);
@@ -456,9 +494,7 @@ test_no_answer_after_200(void **state)
 	char sum[256];
 
 	forwarded(&s, u, 100);
-	uf_fin(u, &u->srv, &u->cli);
-	uf_fin(u, &u->cli, &u->srv);
-	t = diagnosed(&s);
+	t = closed_unanswered(&s);
 	assert_int_equal(t->status, 0);
 	assert_int_equal(t->resp, NONE32);
 	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "upstream "
