@@ -24,6 +24,10 @@
  * this time; a look-up asked this long before a request may still be
  * in flight for it. */
 #define DIAG_ACT_NS (1000LL * 1000000LL)
+/* A gateway tries an address again at once (Traffic Server) or after a
+ * turn-around (HAProxy: min(timeout connect, 1 s)), plus its timers'
+ * lateness. */
+#define DIAG_RETRY_NS (1100LL * 1000000LL)
 /* On a pooled connection, with the address known, a request is
  * forwarded within this time. */
 #define DIAG_FORWARD_NS (100LL * 1000000LL)

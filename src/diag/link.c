@@ -21,6 +21,8 @@ struct window {
 	int64_t from, to;
 	int64_t req;			/* the request's first byte */
 	const struct gw_addr *client;	/* the requesting client */
+	uint16_t port;	/* where the gateway connects: the URL's, or a
+			 * backend's (backend_addrs) */
 };
 
 static int
@@ -626,9 +628,9 @@ answer_addrs(const struct flow *fl, const struct dns_query *q,
 /* Is c the gateway's connection (or attempt) to addr at t's port? */
 static bool
 gateway_conn_to(const struct diag *dg, const struct conn *c,
-    const struct txn *t, const struct gw_addr *addr, const struct window *w)
+    const struct gw_addr *addr, const struct window *w)
 {
-	return c->sport == t->port && addr_eq(&c->saddr, addr) &&
+	return c->sport == w->port && addr_eq(&c->saddr, addr) &&
 	    c->role != CONN_CLIENT && from_gateway(dg, &c->caddr, w);
 }
 
@@ -643,22 +645,22 @@ answers_addr(const struct flow *fl, const struct dns_query *q,
 	return false;
 }
 
-/* How many gateway attempts to addr at t's port began in [from, to)
+/* How many gateway attempts to addr at w's port began in [from, to)
  * (UINT_MAX: over DIAG_CACHE_WALK). */
 static unsigned
 attempts_between(const struct diag *dg, const struct flow *fl,
-    const struct txn *t, const struct window *w, const struct gw_addr *addr,
+    const struct window *w, const struct gw_addr *addr,
     int64_t from, int64_t to)
 {
 	const struct key_list *l = key_find(&dg->by_dst,
-	    dst_hash(addr, t->port));
+	    dst_hash(addr, w->port));
 	unsigned n = 0, steps = 0;
 
 	for (size_t p = l ? key_lower(l, from) : 0; l && p < l->n &&
 	    l->ts[p] < to; p++) {
 		if (++steps > DIAG_CACHE_WALK)
 			return UINT_MAX;	/* too many to count: plenty */
-		if (gateway_conn_to(dg, &fl->conns[l->items[p]], t, addr, w))
+		if (gateway_conn_to(dg, &fl->conns[l->items[p]], addr, w))
 			n++;
 	}
 	return n;
@@ -697,7 +699,7 @@ answered_just_before(const struct diag *dg, const struct flow *fl,
 			from = q->answer.ts_ns;
 	}
 	return answers > 0 &&
-	    attempts_between(dg, fl, t, w, addr, from, at) < answers;
+	    attempts_between(dg, fl, w, addr, from, at) < answers;
 }
 
 /*
@@ -720,13 +722,13 @@ cache_first_try(const struct diag *dg, const struct flow *fl,
 	n = answer_addrs(fl, &fl->dns[i], addrs, 0, MAX_CANDIDATE_ADDRS);
 	for (size_t a = 0; a < n; a++) {
 		const struct key_list *l = key_find(&dg->by_dst,
-		    dst_hash(&addrs[a], t->port));
+		    dst_hash(&addrs[a], w->port));
 		unsigned steps = 0;
 
 		for (size_t p = l ? key_lower(l, w->req) : 0; l && p < l->n &&
 		    l->ts[p] < until && l->ts[p] < first &&
 		    steps < DIAG_CACHE_WALK; p++, steps++) {
-			if (gateway_conn_to(dg, &fl->conns[l->items[p]], t,
+			if (gateway_conn_to(dg, &fl->conns[l->items[p]],
 			    &addrs[a], w) && !answered_just_before(dg, fl, t, w,
 			    &addrs[a], l->ts[p])) {
 				first = l->ts[p];
@@ -912,6 +914,24 @@ candidate_addrs(const struct flow *fl, const struct txn *t,
 	return n;
 }
 
+/* The first connection that began at or after ts (conns are kept in the
+ * order they began). */
+static size_t
+conn_lower(const struct flow *fl, int64_t ts)
+{
+	size_t lo = 0, hi = fl->nconns;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (fl->conns[mid].first.ts_ns < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* A frame this transaction could have seen: before its end + slack. */
 static bool
 seen(const struct window *w, const struct frame_ref *r)
@@ -922,7 +942,7 @@ seen(const struct window *w, const struct frame_ref *r)
 static bool
 fits_conn(const struct fit *f, uint32_t i)
 {
-	return gateway_conn_to(f->dg, &f->fl->conns[i], f->t, f->addr, f->w);
+	return gateway_conn_to(f->dg, &f->fl->conns[i], f->addr, f->w);
 }
 
 /* SYNs the transaction could have seen (up to its end + slack). */
@@ -1317,7 +1337,7 @@ retry_attempt(const struct fit *base, const struct gw_addr *addrs,
 		if (!tried_addr(fl, base->t, &addrs[a]))
 			continue;
 		l = key_find(&base->dg->by_dst, dst_hash(&addrs[a],
-		    base->t->port));
+		    base->w->port));
 		f.addr = &addrs[a];
 		if (l == NULL || unexplained_before(&f, l))
 			continue;
@@ -1368,7 +1388,7 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 		    base->w->to, true) : NONE32;
 	for (size_t a = 0; a < naddrs; a++) {
 		const struct key_list *l = key_find(&base->dg->by_dst,
-		    dst_hash(&addrs[a], base->t->port));
+		    dst_hash(&addrs[a], base->w->port));
 		struct fit f = *base;
 
 		if (tried_addr(fl, base->t, &addrs[a]))
@@ -1392,7 +1412,8 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 	if (!refused(pc, base->w) && pc->nsyn > 0 && after <
 	    add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_NS))
 		after = add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_NS);
-	again = retry_attempt(base, addrs, naddrs, prev, after, until, false);
+	again = retry_attempt(base, addrs, naddrs, prev, after,
+	    add_sat(attempt_over_ns(pc, base->w), DIAG_RETRY_NS), false);
 	if (again != NONE32 && (best == NONE32 ||
 	    fl->conns[again].first.ts_ns < fl->conns[best].first.ts_ns))
 		return again;
@@ -1456,7 +1477,7 @@ followed_since(const struct fit *base, const struct gw_addr *addr,
 	const struct flow *fl = base->fl;
 	const struct window *w = base->w;
 	const struct key_list *l = key_find(&base->dg->by_dst,
-	    dst_hash(addr, base->t->port));
+	    dst_hash(addr, base->w->port));
 	struct fit f = *base;
 	unsigned steps = 0;
 
@@ -1564,7 +1585,7 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 		for (size_t a = 0; a < naddrs; a++) {
 			f.addr = &addrs[a];
 			pick_nearest(&f, key_find(&dg->by_dst,
-			    dst_hash(&addrs[a], t->port)), &best, &shared);
+			    dst_hash(&addrs[a], w->port)), &best, &shared);
 		}
 		if (best.item == NONE32 && f.nrejected == 0) {
 			if (shared.item == NONE32 || (relayed_success(fl, t) &&
@@ -1755,6 +1776,15 @@ forwarded_for_later(const struct fit *f, const struct http_msg *m)
 	return false;
 }
 
+/* A reverse proxy (a request in origin form) forwards to its backends'
+ * ports, which its configuration names, not the URL. */
+static bool
+upstream_port_fits(const struct fit *f, uint16_t port)
+{
+	return port == f->w->port ||
+	    f->fl->msgs[f->t->req].form == HTTP_FORM_ORIGIN;
+}
+
 static bool
 fits_upstream(const struct fit *f, uint32_t i)
 {
@@ -1765,9 +1795,15 @@ fits_upstream(const struct fit *f, uint32_t i)
 	    (f->need != NEED_RELAYED_LATE && !sent_at_once(f, m, c)) ||
 	    forwarded_for_later(f, m))
 		return false;
-	if (c->sport != f->t->port || !from_gateway(f->dg, &c->caddr, f->w) ||
+	if (!upstream_port_fits(f, c->sport) ||
+	    !from_gateway(f->dg, &c->caddr, f->w) ||
 	    !diag_same_resource(f->fl, f->t, m) || !answer_fits(f, i))
 		return false;
+	/* a reverse proxy may name its backend instead (nginx's Host:
+	 * $proxy_host): on the connection found by time, the path will do */
+	if (f->on_conn != NONE32 && f->t->d.conn_link == LINK_TIME &&
+	    f->fl->msgs[f->t->req].form == HTTP_FORM_ORIGIN)
+		return true;
 	/* the index's keys are hashes: compare the host itself */
 	return strcasecmp(flow_str(f->fl, m->authority),
 	    flow_str(f->fl, f->t->host)) == 0;
@@ -2284,6 +2320,56 @@ link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
 	}
 }
 
+/*
+ * A request in origin form (to a reverse proxy) for a host that no
+ * look-up names and that is no literal address: the gateway took its
+ * address from its configuration (the backend of that Host) and tries
+ * it at once. (A forward proxy's request names a host it resolves: with
+ * no look-up in the capture, nothing says where it went.) The address of its
+ * unclaimed connection begun nearest the request, within DIAG_ACT_NS,
+ * that carried the request, else of the nearest that did not connect
+ * (one that connected and carried another request is that one's), and
+ * its port (w->port becomes it). One address only: connections to others
+ * begun then are other requests' (to other backends), not this host's
+ * next address. Linked by time.
+ */
+static size_t
+backend_addr(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, struct window *w, struct gw_addr *out)
+{
+	int64_t until = add_sat(w->req, DIAG_ACT_NS);
+	uint32_t best = NONE32, carrier = NONE32;
+	unsigned steps = 0;
+
+	if (until > w->to)
+		until = w->to;
+	for (size_t i = conn_lower(fl, add_sat(w->req, -DIAG_SKEW_NS));
+	    i < fl->nconns && fl->conns[i].first.ts_ns <= until &&
+	    steps < DIAG_CACHE_WALK; i++, steps++) {
+		const struct conn *c = &fl->conns[i];
+
+		if (c->role == CONN_CLIENT || c->sport == FLOW_DNS_PORT ||
+		    c->nsyn == 0 || dg->conn_claimed[i] ||
+		    !from_gateway(dg, &c->caddr, w))
+			continue;
+		if (carries(fl, t, w, c)) {
+			if (carrier == NONE32 || nearer(w, c->first.ts_ns,
+			    (uint32_t)i, fl->conns[carrier].first.ts_ns, carrier))
+				carrier = (uint32_t)i;
+		} else if (!seen(w, &c->synack) && (best == NONE32 ||
+		    nearer(w, c->first.ts_ns, (uint32_t)i,
+		    fl->conns[best].first.ts_ns, best)))
+			best = (uint32_t)i;
+	}
+	if (carrier != NONE32)
+		best = carrier;
+	if (best == NONE32)
+		return 0;
+	w->port = fl->conns[best].sport;
+	out[0] = fl->conns[best].saddr;
+	return 1;
+}
+
 /* Evidence linked by time alone is ambiguous when a rival came with t. */
 static bool
 ambiguous(const struct txn *t)
@@ -2310,13 +2396,20 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	w.req = req->start.ts_ns;
 	w.from = add_sat(req->start.ts_ns, -DIAG_SLACK_NS);
 	w.to = diag_tunnel_end_ns(dg, fl, t, txn_end_ns(fl, t, now));
+	w.port = t->port;
 	link_dns_any(dg, fl, t, &w);
 	/* asked for another request (not by a clock's skew): this one
 	 * waited for it */
 	if (asked_before(fl, t, add_sat(w.req, -DIAG_SKEW_NS)))
 		t->d.shared = true;
 	naddrs = candidate_addrs(fl, t, addrs, MAX_CANDIDATE_ADDRS);
-	link_conns(dg, fl, t, &w, addrs, naddrs);
+	if (naddrs == 0 && t->d.ndns == 0 && req->form == HTTP_FORM_ORIGIN &&
+	    (naddrs = backend_addr(dg, fl, t, &w, addrs)) > 0) {
+		link_conns(dg, fl, t, &w, addrs, naddrs);
+		if (t->d.nconns > 0)
+			t->d.conn_link = LINK_TIME;
+	} else
+		link_conns(dg, fl, t, &w, addrs, naddrs);
 	link_request_line(dg, fl, t, &w);
 	if (t->d.up_req != NONE32 && t->d.ndns == 0)
 		link_dns_address(dg, fl, t, &w);

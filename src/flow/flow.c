@@ -201,6 +201,34 @@ flow_is_proxy_port(const struct flow *fl, uint16_t port)
 	return false;
 }
 
+static bool
+is_gateway(const struct flow *fl, const struct gw_addr *a)
+{
+	for (size_t i = 0; i < fl->ngateways; i++)
+		if (addr_eq(&fl->gateways[i], a))
+			return true;
+	return false;
+}
+
+/*
+ * A connection to a proxy port is a client's unless the gateway opened
+ * it to another host (its upstream: a reverse proxy's backends listen on
+ * the port it serves); the server of a client's connection is the
+ * gateway's address.
+ */
+static uint8_t
+conn_role(struct flow *fl, const struct gw_addr *caddr,
+    const struct gw_addr *saddr, uint16_t sport)
+{
+	if (!flow_is_proxy_port(fl, sport))
+		return CONN_OTHER;
+	if (is_gateway(fl, caddr) && !is_gateway(fl, saddr))
+		return CONN_OTHER;
+	if (!is_gateway(fl, saddr) && fl->ngateways < FLOW_MAX_GATEWAYS)
+		fl->gateways[fl->ngateways++] = *saddr;
+	return CONN_CLIENT;
+}
+
 /*
  * The newest connection of this 4-tuple, whose flow_tuple_hash is h (the
  * caller keeps it for conn_add); *dir 0 when src is its client.
@@ -261,7 +289,7 @@ conn_add(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
 	c->sport = sport;
 	c->first = c->last = *fr;
 	c->syns = no_syns;
-	c->role = flow_is_proxy_port(fl, sport) ? CONN_CLIENT : CONN_OTHER;
+	c->role = conn_role(fl, caddr, saddr, sport);
 	for (int d = 0; d < 2; d++)
 		c->first_msg[d] = c->last_msg[d] = NONE32;
 	l = &fl->conn_links[idx];

@@ -19,6 +19,7 @@
 
 #define NONE32 UINT32_MAX
 #define CONN_MAX_SYNS 16	/* SYN (re)transmissions kept per connection */
+#define FLOW_MAX_GATEWAYS 8	/* addresses kept as the gateway's */
 #define FLOW_MAX_PROXY_PORTS 16
 #define FLOW_STREAM_SPARE 64	/* stream states kept for reuse */
 #define FLOW_DNS_SOCKETS 256	/* resolver sockets remembered (a power of 2) */
@@ -233,6 +234,11 @@ struct flow {
 	size_t nrecent_reqs;	/* taken ever: the next goes at % size */
 	uint16_t proxy_ports[FLOW_MAX_PROXY_PORTS];
 	size_t nproxy_ports;
+	/* addresses seen serving a proxy port (the gateway's): a connection
+	 * from one of them to a proxy port elsewhere is the gateway's own,
+	 * upstream (a reverse proxy on port 80 to backends on port 80) */
+	struct gw_addr gateways[FLOW_MAX_GATEWAYS];
+	size_t ngateways;
 	struct flow_limits limits;
 	struct flow_stats stats;
 	struct frag_table *frags;	/* frag.c, NULL until a fragment */

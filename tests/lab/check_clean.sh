@@ -5,7 +5,7 @@
 # go), and the recording took < 7 minutes (two mitmproxies start, a 16 s
 # dropped-SYN tunnel, tshark over four captures, on a shared machine).
 #
-# usage: tests/lab/check_clean.sh [--busy|--odd|--reply] [OUTDIR]
+# usage: tests/lab/check_clean.sh [--busy|--odd|--reply|--rev] [OUTDIR]
 #        (root; exit 0 = clean, 1 = leak or failure)
 # --busy: the same for the busy lab (record_busy.sh, namespaces gwbusy-*),
 # which must finish in < 3 minutes and write < 3 MB.
@@ -13,6 +13,8 @@
 # minutes, < 1 MB.
 # --reply: the refused-reply lab (record_reply.sh, namespaces gwreply-*): < 1
 # minute, < 2 MB.
+# --rev: the reverse-proxy lab (record_rev.sh, namespaces gwrev-*): < 90 s,
+# < 1 MB.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,6 +29,9 @@ elif [ "${1:-}" = --odd ]; then
 elif [ "${1:-}" = --reply ]; then
     shift
     LIMIT_S=60 SIZE_LIMIT=2000000 LAB=record_reply.sh P=gwreply OUTPUTS=gw502-reply.pcap
+elif [ "${1:-}" = --rev ]; then
+    shift
+    LIMIT_S=90 SIZE_LIMIT=1000000 LAB=record_rev.sh P=gwrev OUTPUTS=gw502-rev.pcap
 fi
 [ "$(id -u)" = 0 ] || { echo "check_clean: must run as root" >&2; exit 1; }
 
@@ -44,9 +49,9 @@ fi
 # a daemon that was already running before is not counted as a leak.
 lab_procs() {
     ps -eo pid=,comm=,args= | awk '
-        $2 ~ /^(mitmdump|dnsmasq|nginx|squid|tcpdump|dumpcap|tinyproxy|privoxy|apache2|traffic_server|\[TS_MAIN\])$/ ||
+        $2 ~ /^(mitmdump|dnsmasq|nginx|squid|tcpdump|dumpcap|tinyproxy|privoxy|apache2|traffic_server|\[TS_MAIN\]|haproxy)$/ ||
         /tests\/lab\/(upstream|connect|dnsrcode|busydns|busyload)\.py/ ||
-        ($2 == "curl" && /(lab|odd)\.test/) {
+        ($2 == "curl" && /(lab|odd|rev)\.test/) {
             pid = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); print pid " " $0 }' | sort
 }
 netns_list() { ip netns list 2>/dev/null | sort; }
@@ -98,7 +103,7 @@ if [ "$took" -ge "$LIMIT_S" ]; then
     fail=1
 fi
 for f in $OUTPUTS; do
-    for g in "$f" "${f%.*}.truth.tsv" $(case $P in gwbusy|gwreply) ;; *) echo "${f%.*}.syn.tsv" ;; esac); do
+    for g in "$f" "${f%.*}.truth.tsv" $(case $P in gwbusy|gwreply|gwrev) ;; *) echo "${f%.*}.syn.tsv" ;; esac); do
         [ -s "$OUT/$g" ] || { echo "check_clean: missing output $g" >&2; fail=1; }
     done
 done

@@ -421,6 +421,35 @@ test_finish_every_connection(void **state)
 	assert_null(fx->fl.conns[1].stream);
 }
 
+/*
+ * A reverse proxy serves port 9090 (the proxy port) and its backend
+ * listens on 9090 too: the gateway's connection to the backend is its
+ * own, upstream, not a client's (the gateway is the address that served
+ * a client first); a client on the gateway's own address talking to it
+ * stays a client.
+ */
+static void
+test_gateway_to_proxy_port_is_upstream(void **state)
+{
+	struct uf *fx = *state;
+	struct uf_side gw_out, backend, local;
+
+	uf_side_init(&gw_out, "10.0.0.1", 50000, 7000);
+	uf_side_init(&backend, "10.0.0.80", 9090, 8000);
+	uf_side_init(&local, "10.0.0.1", 50001, 9000);
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	uf_get(fx, &fx->cli, &fx->srv, "/", "app.example");
+	uf_handshake(fx, &gw_out, &backend);
+	uf_get(fx, &gw_out, &backend, "/", "app.example");
+	uf_handshake(fx, &local, &fx->srv);
+	assert_int_equal(fx->fl.nconns, 3);
+	assert_int_equal(fx->fl.conns[0].role, CONN_CLIENT);
+	assert_int_equal(fx->fl.conns[1].role, CONN_UPSTREAM);
+	assert_int_equal(fx->fl.conns[2].role, CONN_CLIENT);
+	assert_int_equal(fx->fl.ngateways, 1);
+	assert_true(is_addr(&fx->fl.gateways[0], "10.0.0.1"));
+}
+
 int
 main(void)
 {
@@ -441,6 +470,8 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_finish_every_connection,
 		    uf_setup80, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_gateway_to_proxy_port_is_upstream, uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

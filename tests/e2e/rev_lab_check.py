@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""rev_lab_check.py GW_BIN CAPTURE: the reverse-proxy lab against its truth.
+
+Runs `GW_BIN -p 80,8081 --report=json --all CAPTURE` and compares each
+client request with CAPTURE's .truth.tsv (tests/lab/rev_truth.py, from
+HAProxy's and nginx's logs, curl and tshark): status, verdict and cause;
+the backend named (address and port) and the number of the gateway's
+connections to it linked (HAProxy's four attempts of a failed connect).
+The gateway's own connections to backends on port 80, the port HAProxy
+serves, must not be taken for clients'. Prints ok / not ok lines; exit
+0 all passed, 3 some check failed.
+"""
+import csv
+import json
+import subprocess
+import sys
+
+
+def main():
+    gw, cap = sys.argv[1], sys.argv[2]
+    truth = list(csv.DictReader(open(cap.rsplit(".", 1)[0] + ".truth.tsv"),
+                                delimiter="\t"))
+    out = subprocess.run([gw, "-p", "80,8081", "--report=json", "--all", cap],
+                         check=True, capture_output=True, text=True).stdout
+    got = {}
+    clients = set()
+    for line in out.splitlines():
+        o = json.loads(line)
+        got[o["client_port"]] = o
+        clients.add(o["client"])
+    bad = 0
+    if clients != {"10.254.0.11"} or len(got) != len(truth):
+        print(f"not ok - only the client's {len(truth)} requests are "
+              f"transactions: {len(got)}, from {sorted(clients)}")
+        bad += 1
+    failures = 0
+    for r in truth:
+        o = got.get(int(r["client_port"]))
+        name = f"{r['proxy']} {r['scenario']} {r['path']} ({r['status']})"
+        if o is None:
+            print(f"not ok - {name}: not in the report")
+            bad += 1
+            continue
+        c = o.get("connect") or {}
+        want = (int(r["status"]) or None, r["verdict"], r["cause"],
+                r["backend"], int(r["connections"]))
+        have = (o["status"], o["verdict"], o["cause"],
+                f"{c.get('server')}:{c.get('port')}", c.get("attempts"))
+        failures += r["verdict"] != "ok"
+        if have == want:
+            print(f"ok - {name}: {o['verdict']}/{o['cause']}, "
+                  f"{r['connections']} connection(s) to {r['backend']}")
+        else:
+            print(f"not ok - {name}: {have}, truth {want}; {o['summary']}")
+            bad += 1
+    if failures == 0 or failures == len(truth):
+        print(f"not ok - the recording has failures and successes "
+              f"({failures} of {len(truth)} failed)")
+        bad += 1
+    return 3 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+#!/bin/bash
+# The reverse-proxy lab (tests/lab/record_rev.sh): real HAProxy (:80) and
+# nginx (:8081) as reverse proxies, clients' requests in origin form with
+# a Host field, one backend per scenario chosen by the proxy's
+# configuration with no DNS look-up (some on port 80, the port HAProxy
+# serves, the others on 8080): a success, RST, dropped SYNs, ICMP
+# administratively prohibited, no status line, a close without a byte,
+# silence, the backend's own 502; one at a time, then all at once.
+# HAProxy tries a failed connect four times. Recorded fresh, as root
+# where namespaces work (GW_LAB=0 skips it), checked to leave no
+# namespace or lab process behind; then gw502tui's `--report=json --all`
+# is compared, request by request, with the truth rev_truth.py derived
+# from the proxies' own logs, curl and tshark (rev_lab_check.py): status,
+# verdict, cause, the backend and the number of connections to it.
+# gw502tui before the change got all 32 wrong: the gateway's connections
+# to backends on port 80 were taken for clients', and with no look-up
+# nothing linked a request to its backend (unknown).
+. "$(dirname "$0")/lib.sh"
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+
+if fresh_lab_allowed "reverse-proxy lab" gwrev; then
+	fresh=$TMPD/rev
+	mkdir -p "$fresh"
+	lab_records "reverse-proxy lab records in < 90 s and leaves no namespace or process behind" \
+	    --rev "$fresh"
+	if [ -f "$fresh/gw502-rev.truth.tsv" ]; then
+		run_checker "rev_lab_check" "" "$PY" \
+		    "$ROOT/tests/e2e/rev_lab_check.py" "$GW_BIN" "$fresh/gw502-rev.pcap"
+		# the same capture with the access log HAProxy wrote: each
+		# transaction carries its own line (by client port and path)
+		"$GW_BIN" -p 80,8081 --report=json --all \
+		    --access-log "$fresh/gw502-rev.haproxy.log" \
+		    "$fresh/gw502-rev.pcap" >"$TMPD/rev-log.jsonl" 2>&1
+		check_eq "HAProxy's log lines join their transactions (client, port and path)" "16" \
+		    "$("$PY" - "$TMPD/rev-log.jsonl" <<'PYEOF'
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    text = (o.get("log") or {}).get("text", "")
+    if "url" not in o:
+        continue
+    path = "/" + o["url"].split("/", 3)[3]
+    n += (o["gateway_port"] == 80 and
+          text.startswith(f"{o['client']}:{o['client_port']} ") and
+          f'"GET {path} HTTP/1.1"' in text)
+print(n)
+PYEOF
+)"
+	else
+		notok "fresh reverse-proxy lab recording has a truth file"
+	fi
+fi
+[ "$FAILS" = 0 ] || { echo "# test_rev_lab: $FAILS failed" >&2; exit 1; }

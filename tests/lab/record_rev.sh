@@ -1,0 +1,167 @@
+#!/bin/bash
+# gw502tui reverse-proxy lab: a gateway running HAProxy (:80) and nginx
+# (:8081) as reverse proxies. Clients send origin-form requests
+# ("GET /path" with a Host field); each proxy picks the backend by the
+# Host from its configuration, with no DNS look-up: one backend per
+# scenario, some on port 80 (the port HAProxy serves: the gateway's own
+# connections to them are upstream ones, not clients'), the others on
+# 8080. Scenarios: a success, nothing listening (RST), dropped SYNs, ICMP
+# administratively prohibited, a reply without a status line, a close
+# without a byte, silence, a 502 of the backend's own. HAProxy at its
+# defaults tries a failed connection three more times (after a turn-around
+# of a second); nginx once. One client sends every scenario through each
+# proxy one at a time, then all of them at once. The truth
+# (rev_truth.py) comes from the proxies' own logs (HAProxy's termination
+# state, nginx's error log), curl's status and tshark's reading of the
+# backends' packets, never from gw502tui.
+#
+# usage: tests/lab/record_rev.sh OUTDIR   (writes gw502-rev.pcap,
+#        gw502-rev.truth.tsv and gw502-rev.haproxy.log there)
+# env:   GWREV_KEEP_TMP=1   keep the work directory (daemon logs, configs)
+#
+# Shares its namespace, PID and cleanup helpers with record.sh (ns.sh).
+# Must run as root. Touches nothing in the root network namespace: every
+# interface and address lives in a namespace named gwrev-*; every process
+# started is tracked by PID and stopped, every namespace deleted, on
+# success, error, Ctrl-C or TERM.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT=${1:?usage: record_rev.sh OUTDIR}
+P=gwrev-
+NS_BR=${P}br NS_GW=${P}gw NS_UP=${P}up NS_C1=${P}c1
+
+# --- addresses (private, used only inside the namespaces) -----------------
+GW4=10.254.0.1 C1=10.254.0.11
+PORT_HAPROXY=80 PORT_NGINX=8081
+# scenario backend-address backend-port upstream.py-mode (- : none)
+BACKENDS="ok 10.254.0.80 80 ok
+rst 10.254.0.81 80 -
+drop 10.254.0.82 8080 -
+admin 10.254.0.83 8080 -
+nostatus 10.254.0.84 8080 nostatus
+close 10.254.0.85 8080 close
+silent 10.254.0.86 8080 silent
+relay 10.254.0.87 8080 status502"
+
+LAB_TAG=rev LAB_PREFIX=$P LAB_KEEP=${GWREV_KEEP_TMP:-0}
+. "$HERE/ns.sh"
+
+[ "$(id -u)" = 0 ] || die "must run as root (network namespaces)"
+
+need_lab_tools
+need haproxy haproxy
+need nginx nginx-light
+need curl curl
+
+lab_begin gwrev 120
+START=$(date +%s)
+
+log "building namespaces"
+bridge_new
+hosts_new "$NS_GW" "$NS_UP" "$NS_C1"
+attach "$NS_GW" p-gw "$GW4/24"
+attach "$NS_UP" p-up $(echo "$BACKENDS" | awk '{print $2 "/24"}')
+attach "$NS_C1" p-c1 "$C1/24"
+gw_syn_backoff 2
+up_firewall drop 10.254.0.82
+up_firewall admin 10.254.0.83
+wait_for 5 "gateway reaches the backends" nsx "$NS_GW" ping -c1 -W1 10.254.0.80
+
+while read -r name addr port mode; do
+    [ "$mode" = - ] && continue
+    start "$NS_UP" "up-$name" "$PY" "$HERE/upstream.py" "$mode" "$addr" "$port"
+    wait_for 10 "backend $name on $addr:$port" listening "$NS_UP" tcp "^$addr:$port\$"
+done <<<"$BACKENDS"
+
+# HAProxy at its defaults but for the timeouts (retries 3; a second
+# between attempts); its log, raw, on stdout
+mkdir -p "$TMP/haproxy"
+{
+    cat <<EOF
+global
+    maxconn 256
+    log stdout format raw local0
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 10s
+    timeout server 2s
+frontend rev
+    bind $GW4:$PORT_HAPROXY
+    use_backend be_%[req.hdr(host),lower,field(1,.)]
+EOF
+    while read -r name addr port _; do
+        printf 'backend be_%s\n    server %s %s:%s\n' "$name" "$name" "$addr" "$port"
+    done <<<"$BACKENDS"
+} >"$TMP/haproxy/haproxy.cfg"
+nsx "$NS_GW" haproxy -c -q -f "$TMP/haproxy/haproxy.cfg"
+start "$NS_GW" haproxy haproxy -db -f "$TMP/haproxy/haproxy.cfg"
+
+# nginx: one server block per host name, one backend each
+mkdir -p "$TMP/nginx"
+{
+    nginx_main "$TMP/nginx"
+    cat <<EOF
+    proxy_connect_timeout 2s;
+    proxy_read_timeout 2s;
+EOF
+    while read -r name addr port _; do
+        printf '    server { listen %s; server_name %s.rev.test;\n' "$PORT_NGINX" "$name"
+        printf '        location / { proxy_pass http://%s:%s; } }\n' "$addr" "$port"
+    done <<<"$BACKENDS"
+    echo "}"
+} >"$TMP/nginx/nginx.conf"
+nsx "$NS_GW" nginx -t -q -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
+start "$NS_GW" nginx nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
+wait_for 10 "haproxy on :$PORT_HAPROXY" listening "$NS_GW" tcp "^$GW4:$PORT_HAPROXY\$"
+wait_for 10 "nginx on :$PORT_NGINX" listening "$NS_GW" tcp ":$PORT_NGINX\$"
+
+CAP=$TMP/gw502-rev.pcap
+start "$NS_GW" tcpdump tcpdump -Z root -n -U -s 0 -i eth0 -w "$CAP"
+wait_for 10 "tcpdump -i eth0" grep -q 'listening on' "$TMP/tcpdump.log"
+
+# ask NAME PROXY PATH: one request, its line in client.tsv
+ask() {
+    local line
+    line=$(nsx "$NS_C1" curl -s -o /dev/null -w '%{local_port}\t%{http_code}' \
+        --max-time 15 -H "Host: $1.rev.test" "http://$GW4:$2$3" || true)
+    printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$line" >>"$TMP/client.tsv"
+}
+NAMES=$(echo "$BACKENDS" | awk '{print $1}')
+log "client: $(echo $NAMES) through each proxy, one at a time, then all at once"
+: >"$TMP/client.tsv"
+n=0
+for proxy in $PORT_HAPROXY $PORT_NGINX; do
+    for name in $NAMES; do
+        n=$((n + 1)); ask "$name" "$proxy" "/r$n"
+    done
+done
+for proxy in $PORT_HAPROXY $PORT_NGINX; do
+    waits=()
+    for name in $NAMES; do
+        n=$((n + 1)); ask "$name" "$proxy" "/r$n" &
+        PIDS+=("$!"); waits+=("$!")
+    done
+    for pid in "${waits[@]}"; do wait "$pid" || true; done
+    untrack "${waits[@]}"
+done
+sleep 1    # the last FIN/ACKs reach the capture
+stop_pids INT "$PID_tcpdump"
+stop_pids TERM "$PID_haproxy" "$PID_nginx"
+
+STAGE=$TMP/out
+mkdir -p "$STAGE"
+cp "$CAP" "$STAGE/gw502-rev.pcap"
+grep '^[0-9]' "$TMP/haproxy.log" >"$STAGE/gw502-rev.haproxy.log" || true
+echo "$BACKENDS" >"$TMP/backends.txt"
+"$PY" "$HERE/rev_truth.py" --capture "$STAGE/gw502-rev.pcap" \
+    --client "$TMP/client.tsv" --backends "$TMP/backends.txt" \
+    --haproxy-log "$STAGE/gw502-rev.haproxy.log" \
+    --nginx-error "$TMP/nginx/error.log" --truth "$STAGE/gw502-rev.truth.tsv" \
+    || die "truth check failed (set GWREV_KEEP_TMP=1 to keep $TMP)"
+mkdir -p "$OUT"
+for f in "$STAGE"/*; do install -m 0644 "$f" "$OUT/"; done
+log "done in $(( $(date +%s) - START )) s; $(stat -c %s "$CAP") bytes captured; output in $(cd "$OUT" && pwd)"
