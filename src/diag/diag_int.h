@@ -28,6 +28,9 @@
  * turn-around (HAProxy: min(timeout connect, 1 s)), plus its timers'
  * lateness. */
 #define DIAG_RETRY_NS (1100LL * 1000000LL)
+/* A gateway that answers this soon with nothing upstream tried nothing
+ * (HAProxy's 503 with no server up: a tenth of a millisecond). */
+#define DIAG_UNTRIED_NS (10LL * 1000000LL)
 /* On a pooled connection, with the address known, a request is
  * forwarded within this time. */
 #define DIAG_FORWARD_NS (100LL * 1000000LL)

@@ -2321,15 +2321,50 @@ link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
 }
 
 /*
+ * How far from the answer the gateway's last attempt to c's address and
+ * port was refused (an RST, an ICMP error; after it by the clock skew at
+ * most); INT64_MAX when it was not, or over DIAG_FORWARD_NS before: a
+ * gateway answers a refusal at once.
+ */
+static int64_t
+refused_before_answer(const struct diag *dg, const struct flow *fl,
+    const struct window *w, const struct conn *c)
+{
+	const struct key_list *l = key_find(&dg->by_dst,
+	    dst_hash(&c->saddr, c->sport));
+	unsigned steps = 0;
+
+	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; p > 0 &&
+	    l->ts[p - 1] >= w->from && steps < DIAG_CACHE_WALK; p--, steps++) {
+		const struct conn *k = &fl->conns[l->items[p - 1]];
+		int64_t at;
+
+		if (!from_gateway(dg, &k->caddr, w))
+			continue;
+		if (!refused(k, w) || seen(w, &k->synack))
+			return INT64_MAX;
+		at = attempt_seen_ns(k, w);
+		if (at > add_sat(w->to, DIAG_SKEW_NS) ||
+		    w->to - at > DIAG_FORWARD_NS)
+			return INT64_MAX;
+		return at < w->to ? w->to - at : at - w->to;
+	}
+	return INT64_MAX;
+}
+
+/*
  * A request in origin form (to a reverse proxy) for a host that no
  * look-up names and that is no literal address: the gateway took its
  * address from its configuration (the backend of that Host) and tries
  * it at once. (A forward proxy's request names a host it resolves: with
  * no look-up in the capture, nothing says where it went.) The address of its
  * unclaimed connection begun nearest the request, within DIAG_ACT_NS,
- * that carried the request, else of the nearest that did not connect
- * (one that connected and carried another request is that one's), and
- * its port (w->port becomes it). One address only: connections to others
+ * that carried the request, else of one that did not connect (one that
+ * connected and carried another request is that one's): the one whose
+ * address refused the gateway's last attempt just before the answer
+ * (a proxy that serves many requests at once starts their connections
+ * in its own order, but answers each at its refusal), else the nearest;
+ * and its port (w->port becomes it). One address only: connections to others
  * begun then are other requests' (to other backends), not this host's
  * next address. Linked by time.
  */
@@ -2337,8 +2372,8 @@ static size_t
 backend_addr(const struct diag *dg, const struct flow *fl,
     const struct txn *t, struct window *w, struct gw_addr *out)
 {
-	int64_t until = add_sat(w->req, DIAG_ACT_NS);
-	uint32_t best = NONE32, carrier = NONE32;
+	int64_t until = add_sat(w->req, DIAG_ACT_NS), gap = INT64_MAX;
+	uint32_t best = NONE32, carrier = NONE32, refused_last = NONE32;
 	unsigned steps = 0;
 
 	if (until > w->to)
@@ -2356,11 +2391,21 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 			if (carrier == NONE32 || nearer(w, c->first.ts_ns,
 			    (uint32_t)i, fl->conns[carrier].first.ts_ns, carrier))
 				carrier = (uint32_t)i;
-		} else if (!seen(w, &c->synack) && (best == NONE32 ||
-		    nearer(w, c->first.ts_ns, (uint32_t)i,
-		    fl->conns[best].first.ts_ns, best)))
-			best = (uint32_t)i;
+		} else if (!seen(w, &c->synack)) {
+			int64_t g = t->resp != NONE32 ?
+			    refused_before_answer(dg, fl, w, c) : INT64_MAX;
+
+			if (g < gap) {
+				gap = g;
+				refused_last = (uint32_t)i;
+			}
+			if (best == NONE32 || nearer(w, c->first.ts_ns,
+			    (uint32_t)i, fl->conns[best].first.ts_ns, best))
+				best = (uint32_t)i;
+		}
 	}
+	if (refused_last != NONE32)
+		best = refused_last;
 	if (carrier != NONE32)
 		best = carrier;
 	if (best == NONE32)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../proto/dns.h"
+#include "../proto/http.h"
 #include "diag.h"
 #include "diag_int.h"
 #include "masked.h"
@@ -84,9 +85,34 @@ cause_remedy(enum cause c)
 	return (unsigned)c < C_COUNT ? cause_remedies[c] : "";
 }
 
+/*
+ * A reverse proxy's request (origin form) answered within
+ * DIAG_UNTRIED_NS with no look-up and no upstream traffic at all: the
+ * gateway tried nothing, as one with no backend of the host up (marked
+ * down by its health checks: HAProxy's <NOSRV>, nginx's "no live
+ * upstreams") answers.
+ */
+static bool
+answered_untried(const struct flow *fl, const struct txn *t)
+{
+	const struct http_msg *req = &fl->msgs[t->req];
+
+	return t->d.cause == C_NO_UPSTREAM_EVIDENCE && t->d.nconns == 0 &&
+	    t->d.ndns == 0 && t->d.up_req == NONE32 &&
+	    req->form == HTTP_FORM_ORIGIN && t->resp != NONE32 &&
+	    fl->msgs[t->resp].head.ts_ns - req->start.ts_ns < DIAG_UNTRIED_NS;
+}
+
 const char *
 txn_remedy(const struct flow *fl, const struct txn *t)
 {
+	if (answered_untried(fl, t))
+		return "The gateway answered without trying an upstream: if it "
+		    "is a reverse proxy, check the host's backends there "
+		    "(HAProxy: the stats page or `show servers state`; "
+		    "nginx: \"no live upstreams\" in its error log) and "
+		    "their health checks; else capture on every interface "
+		    "(`tcpdump -s 0 -i any`).";
 	if (t->d.cause != C_HTTP_INVALID || t->d.up_resp == NONE32)
 		return cause_remedy((enum cause)t->d.cause);
 	switch (diag_refusal(fl, &fl->msgs[t->d.up_resp])) {
@@ -651,6 +677,16 @@ summary_unknown(const struct flow *fl, const struct txn *t, char *out,
 		    "attempt to its addresses was captured", host,
 		    t->d.dns_link == LINK_CACHE ? " (from the gateway's DNS "
 		    "cache)" : "");
+	} else if (answered_untried(fl, t)) {
+		char gw[48];
+		int64_t ns = fl->msgs[t->resp].head.ts_ns -
+		    fl->msgs[t->req].start.ts_ns;
+
+		snprintf(out, outlen, "no DNS or upstream traffic for %s was "
+		    "captured: the gateway %s %.1f ms after the request, "
+		    "without trying an upstream (a reverse proxy does when no "
+		    "backend of the host is up)", host,
+		    gateway_did(t, gw, sizeof gw), (double)ns / 1e6);
 	} else {
 		snprintf(out, outlen, "no DNS or upstream traffic for %s was "
 		    "captured", host);

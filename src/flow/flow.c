@@ -201,31 +201,43 @@ flow_is_proxy_port(const struct flow *fl, uint16_t port)
 	return false;
 }
 
-static bool
-is_gateway(const struct flow *fl, const struct gw_addr *a)
+static struct flow_server *
+server_of(struct flow *fl, const struct gw_addr *a)
 {
 	for (size_t i = 0; i < fl->ngateways; i++)
-		if (addr_eq(&fl->gateways[i], a))
-			return true;
-	return false;
+		if (addr_eq(&fl->gateways[i].addr, a))
+			return &fl->gateways[i];
+	return NULL;
 }
 
 /*
  * A connection to a proxy port is a client's unless the gateway opened
  * it to another host (its upstream: a reverse proxy's backends listen on
- * the port it serves); the server of a client's connection is the
- * gateway's address.
+ * the port it serves). The gateway is an address that served a proxy
+ * port; its backend may look like one when the capture began on one of
+ * the gateway's connections to it, but it served the gateway alone.
  */
 static uint8_t
 conn_role(struct flow *fl, const struct gw_addr *caddr,
     const struct gw_addr *saddr, uint16_t sport)
 {
+	struct flow_server *from, *to;
+
 	if (!flow_is_proxy_port(fl, sport))
 		return CONN_OTHER;
-	if (is_gateway(fl, caddr) && !is_gateway(fl, saddr))
+	from = server_of(fl, caddr);
+	to = server_of(fl, saddr);
+	if (from != NULL && (from->many || !addr_eq(&from->first_client,
+	    saddr)) && (to == NULL || (!to->many &&
+	    addr_eq(&to->first_client, caddr))))
 		return CONN_OTHER;
-	if (!is_gateway(fl, saddr) && fl->ngateways < FLOW_MAX_GATEWAYS)
-		fl->gateways[fl->ngateways++] = *saddr;
+	if (to == NULL && fl->ngateways < FLOW_MAX_GATEWAYS) {
+		to = &fl->gateways[fl->ngateways++];
+		to->addr = *saddr;
+		to->first_client = *caddr;
+		to->many = false;
+	} else if (to != NULL && !addr_eq(&to->first_client, caddr))
+		to->many = true;
 	return CONN_CLIENT;
 }
 

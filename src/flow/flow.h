@@ -29,6 +29,13 @@
 #define FLOW_RESOLVER_ASKED 8	/* names a resolver asked lately, kept */
 #define FLOW_RECENT_REQS 32	/* client requests a look-up may follow */
 
+/* An address that served a proxy port, and to whom. */
+struct flow_server {
+	struct gw_addr addr;
+	struct gw_addr first_client;
+	bool many;		/* served another client too */
+};
+
 enum conn_role {
 	CONN_OTHER = 0,		/* no HTTP seen (yet) */
 	CONN_CLIENT,		/* a client talking to the proxy port */
@@ -237,7 +244,7 @@ struct flow {
 	/* addresses seen serving a proxy port (the gateway's): a connection
 	 * from one of them to a proxy port elsewhere is the gateway's own,
 	 * upstream (a reverse proxy on port 80 to backends on port 80) */
-	struct gw_addr gateways[FLOW_MAX_GATEWAYS];
+	struct flow_server gateways[FLOW_MAX_GATEWAYS];
 	size_t ngateways;
 	struct flow_limits limits;
 	struct flow_stats stats;

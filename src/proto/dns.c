@@ -31,9 +31,9 @@ name_put(char *out, size_t outlen, size_t *o, bool *full, const char *s,
 
 /* A label byte as written when it is written straight (letters lower-
  * cased, digits, '-' and '_'), 0 when it is escaped: one look-up. */
-#define DNS_PLAIN(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' + 'a' : \
-	((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') || \
-	(c) == '-' || (c) == '_' ? (c) : 0)
+#define DNS_PLAIN(c) ((uint8_t)((c) >= 'A' && (c) <= 'Z' ? \
+	((c) - 'A' + 'a') & 0xff : ((c) >= 'a' && (c) <= 'z') || \
+	((c) >= '0' && (c) <= '9') || (c) == '-' || (c) == '_' ? (c) : 0))
 #define DNS_PLAIN4(c) DNS_PLAIN(c), DNS_PLAIN(c + 1), DNS_PLAIN(c + 2), \
 	DNS_PLAIN(c + 3)
 #define DNS_PLAIN16(c) DNS_PLAIN4(c), DNS_PLAIN4(c + 4), DNS_PLAIN4(c + 8), \

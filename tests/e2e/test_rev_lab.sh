@@ -5,14 +5,16 @@
 # configuration with no DNS look-up (some on port 80, the port HAProxy
 # serves, the others on 8080): a success, RST, dropped SYNs, ICMP
 # administratively prohibited, no status line, a close without a byte,
-# silence, the backend's own 502; one at a time, then all at once.
+# silence, the backend's own 502, and (HAProxy) a backend its health
+# checks marked down, for which it tries nothing; one at a time, then all
+# at once.
 # HAProxy tries a failed connect four times. Recorded fresh, as root
 # where namespaces work (GW_LAB=0 skips it), checked to leave no
 # namespace or lab process behind; then gw502tui's `--report=json --all`
 # is compared, request by request, with the truth rev_truth.py derived
 # from the proxies' own logs, curl and tshark (rev_lab_check.py): status,
 # verdict, cause, the backend and the number of connections to it.
-# gw502tui before the change got all 32 wrong: the gateway's connections
+# gw502tui before the change got all 34 wrong: the gateway's connections
 # to backends on port 80 were taken for clients', and with no look-up
 # nothing linked a request to its backend (unknown).
 . "$(dirname "$0")/lib.sh"
@@ -26,27 +28,28 @@ if fresh_lab_allowed "reverse-proxy lab" gwrev; then
 	if [ -f "$fresh/gw502-rev.truth.tsv" ]; then
 		run_checker "rev_lab_check" "" "$PY" \
 		    "$ROOT/tests/e2e/rev_lab_check.py" "$GW_BIN" "$fresh/gw502-rev.pcap"
-		# the same capture with the access log HAProxy wrote: each
-		# transaction carries its own line (by client port and path)
-		"$GW_BIN" -p 80,8081 --report=json --all \
-		    --access-log "$fresh/gw502-rev.haproxy.log" \
-		    "$fresh/gw502-rev.pcap" >"$TMPD/rev-log.jsonl" 2>&1
-		check_eq "HAProxy's log lines join their transactions (client, port and path)" "16" \
-		    "$("$PY" - "$TMPD/rev-log.jsonl" <<'PYEOF'
+		# the same capture with the access logs the proxies wrote:
+		# each transaction carries its own line (client, path)
+		for proxy in haproxy=80=18 nginx=8081=16; do
+			IFS== read -r name port want <<<"$proxy"
+			"$GW_BIN" -p 80,8081 --report=json --all \
+			    --access-log "$fresh/gw502-rev.$name.log" \
+			    "$fresh/gw502-rev.pcap" >"$TMPD/rev-log.jsonl" 2>&1
+			check_eq "$name's access log lines join their transactions (client and path)" \
+			    "$want" "$("$PY" - "$TMPD/rev-log.jsonl" "$port" <<'PYEOF'
 import json, sys
 n = 0
 for line in open(sys.argv[1]):
     o = json.loads(line)
-    text = (o.get("log") or {}).get("text", "")
-    if "url" not in o:
+    if o.get("gateway_port") != int(sys.argv[2]):
         continue
+    text = (o.get("log") or {}).get("text", "")
     path = "/" + o["url"].split("/", 3)[3]
-    n += (o["gateway_port"] == 80 and
-          text.startswith(f"{o['client']}:{o['client_port']} ") and
-          f'"GET {path} HTTP/1.1"' in text)
+    n += text.startswith(o["client"]) and f'"GET {path} HTTP/1.1"' in text
 print(n)
 PYEOF
 )"
+		done
 	else
 		notok "fresh reverse-proxy lab recording has a truth file"
 	fi

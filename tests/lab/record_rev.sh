@@ -7,16 +7,18 @@
 # connections to them are upstream ones, not clients'), the others on
 # 8080. Scenarios: a success, nothing listening (RST), dropped SYNs, ICMP
 # administratively prohibited, a reply without a status line, a close
-# without a byte, silence, a 502 of the backend's own. HAProxy at its
-# defaults tries a failed connection three more times (after a turn-around
-# of a second); nginx once. One client sends every scenario through each
+# without a byte, silence, a 502 of the backend's own; and, through HAProxy
+# only, a backend its health checks marked down (it answers 503 at once,
+# trying nothing). HAProxy at its defaults tries a failed connection three
+# more times (after a turn-around of a second); nginx once. One client sends every scenario through each
 # proxy one at a time, then all of them at once. The truth
 # (rev_truth.py) comes from the proxies' own logs (HAProxy's termination
 # state, nginx's error log), curl's status and tshark's reading of the
 # backends' packets, never from gw502tui.
 #
 # usage: tests/lab/record_rev.sh OUTDIR   (writes gw502-rev.pcap,
-#        gw502-rev.truth.tsv and gw502-rev.haproxy.log there)
+#        gw502-rev.truth.tsv and the proxies' access logs,
+#        gw502-rev.haproxy.log and gw502-rev.nginx.log, there)
 # env:   GWREV_KEEP_TMP=1   keep the work directory (daemon logs, configs)
 #
 # Shares its namespace, PID and cleanup helpers with record.sh (ns.sh).
@@ -42,7 +44,8 @@ admin 10.254.0.83 8080 -
 nostatus 10.254.0.84 8080 nostatus
 close 10.254.0.85 8080 close
 silent 10.254.0.86 8080 silent
-relay 10.254.0.87 8080 status502"
+relay 10.254.0.87 8080 status502
+down 10.254.0.88 8080 -"
 
 LAB_TAG=rev LAB_PREFIX=$P LAB_KEEP=${GWREV_KEEP_TMP:-0}
 . "$HERE/ns.sh"
@@ -93,8 +96,11 @@ frontend rev
     bind $GW4:$PORT_HAPROXY
     use_backend be_%[req.hdr(host),lower,field(1,.)]
 EOF
+    # health checks on the down one only (checks beside the others'
+    # requests would be more connections than the scenarios ask for)
     while read -r name addr port _; do
-        printf 'backend be_%s\n    server %s %s:%s\n' "$name" "$name" "$addr" "$port"
+        printf 'backend be_%s\n    server %s %s:%s%s\n' "$name" "$name" "$addr" "$port" \
+            "$([ "$name" = down ] && echo ' check inter 2s fall 1 rise 1')"
     done <<<"$BACKENDS"
 } >"$TMP/haproxy/haproxy.cfg"
 nsx "$NS_GW" haproxy -c -q -f "$TMP/haproxy/haproxy.cfg"
@@ -109,6 +115,7 @@ mkdir -p "$TMP/nginx"
     proxy_read_timeout 2s;
 EOF
     while read -r name addr port _; do
+        [ "$name" = down ] && continue
         printf '    server { listen %s; server_name %s.rev.test;\n' "$PORT_NGINX" "$name"
         printf '        location / { proxy_pass http://%s:%s; } }\n' "$addr" "$port"
     done <<<"$BACKENDS"
@@ -118,6 +125,7 @@ nsx "$NS_GW" nginx -t -q -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
 start "$NS_GW" nginx nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
 wait_for 10 "haproxy on :$PORT_HAPROXY" listening "$NS_GW" tcp "^$GW4:$PORT_HAPROXY\$"
 wait_for 10 "nginx on :$PORT_NGINX" listening "$NS_GW" tcp ":$PORT_NGINX\$"
+wait_for 10 "haproxy marks the down backend DOWN" grep -q 'be_down/down is DOWN' "$TMP/haproxy.log"
 
 CAP=$TMP/gw502-rev.pcap
 start "$NS_GW" tcpdump tcpdump -Z root -n -U -s 0 -i eth0 -w "$CAP"
@@ -131,17 +139,20 @@ ask() {
     printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$line" >>"$TMP/client.tsv"
 }
 NAMES=$(echo "$BACKENDS" | awk '{print $1}')
+names_of() { # names_of PROXY: the scenarios a proxy serves
+    if [ "$1" = "$PORT_NGINX" ]; then echo "$NAMES" | grep -v '^down$'; else echo "$NAMES"; fi
+}
 log "client: $(echo $NAMES) through each proxy, one at a time, then all at once"
 : >"$TMP/client.tsv"
 n=0
 for proxy in $PORT_HAPROXY $PORT_NGINX; do
-    for name in $NAMES; do
+    for name in $(names_of "$proxy"); do
         n=$((n + 1)); ask "$name" "$proxy" "/r$n"
     done
 done
 for proxy in $PORT_HAPROXY $PORT_NGINX; do
     waits=()
-    for name in $NAMES; do
+    for name in $(names_of "$proxy"); do
         n=$((n + 1)); ask "$name" "$proxy" "/r$n" &
         PIDS+=("$!"); waits+=("$!")
     done
@@ -156,6 +167,7 @@ STAGE=$TMP/out
 mkdir -p "$STAGE"
 cp "$CAP" "$STAGE/gw502-rev.pcap"
 grep '^[0-9]' "$TMP/haproxy.log" >"$STAGE/gw502-rev.haproxy.log" || true
+cp "$TMP/nginx/access.log" "$STAGE/gw502-rev.nginx.log"
 echo "$BACKENDS" >"$TMP/backends.txt"
 "$PY" "$HERE/rev_truth.py" --capture "$STAGE/gw502-rev.pcap" \
     --client "$TMP/client.tsv" --backends "$TMP/backends.txt" \

@@ -11,7 +11,10 @@ What each proxy says of each request: HAProxy's log line (by client port
 and path), its status and termination state: SC (the server refused or
 errored on connect), sC (connect timeout), PH (the proxy refused the
 server's head), SH (the server closed during the head), sH (server
-timeout during the head), -- (a reply relayed); nginx's error log (by
+timeout during the head), -- (a reply relayed), and SC with no
+server (<NOSRV>: every backend of the host marked down by its health
+checks, nothing tried: unknown, and the packets must show no attempt
+to the backend in the request's time); nginx's error log (by
 request line): connect() failed (111: refused; 113: no route, an ICMP
 error), timed out while connecting, prematurely closed, timed out while
 reading the head, no valid HTTP/1.0 header (it relays the bytes as they
@@ -39,8 +42,9 @@ VERDICT = {"tcp-rst": "cannot-connect", "icmp-unreachable": "cannot-connect",
            "syn-unanswered": "cannot-connect",
            "http-invalid-response": "bad-response",
            "upstream-closed": "bad-response", "upstream-timeout": "bad-response",
-           "upstream-5xx": "relayed", "none": "ok"}
-HAPROXY_STATE = {"SC": "refused", "sC": "syn-unanswered",
+           "upstream-5xx": "relayed", "none": "ok",
+           "no-upstream-evidence": "unknown"}
+HAPROXY_STATE = {"SC": "refused", "untried": "no-upstream-evidence", "sC": "syn-unanswered",
                  "PH": "http-invalid-response", "SH": "upstream-closed",
                  "sH": "upstream-timeout"}
 NGINX_ERROR = (("(111: Connection refused) while connecting", "refused"),
@@ -64,6 +68,8 @@ def proxy_said(o):
             continue
         path = line.split('"', 1)[1].split(" ")[1]
         status, state = f[5], f[9][:2]
+        if f[3].endswith("/<NOSRV>") and state == "SC":
+            state = "untried"
         said[("haproxy", path)] = (int(status),
                                    HAPROXY_STATE.get(state, "relayed"
                                                      if state == "--" else state))
@@ -151,7 +157,9 @@ def main():
             what = "http-invalid-response"
         # the packets must show it
         connected = any((addr, bport, sp) in synacks for sp in conns)
-        if what in ("tcp-rst", "icmp-unreachable", "syn-unanswered"):
+        if what == "no-upstream-evidence":
+            ok = not conns and (addr, path) not in carried
+        elif what in ("tcp-rst", "icmp-unreachable", "syn-unanswered"):
             ok = bool(conns) and not connected and not (
                 what == "tcp-rst" and addr in icmps) and not (
                 what == "icmp-unreachable" and addr in rsts) and not (

@@ -424,9 +424,11 @@ test_finish_every_connection(void **state)
 /*
  * A reverse proxy serves port 9090 (the proxy port) and its backend
  * listens on 9090 too: the gateway's connection to the backend is its
- * own, upstream, not a client's (the gateway is the address that served
- * a client first); a client on the gateway's own address talking to it
- * stays a client.
+ * own, upstream, not a client's; a client on the gateway's own address
+ * talking to it stays a client. When the capture begins on one of the
+ * gateway's connections to the backend (pooled, without its SYN), that
+ * one is taken for a client's, but not the next: the backend served the
+ * gateway alone, the gateway a client.
  */
 static void
 test_gateway_to_proxy_port_is_upstream(void **state)
@@ -447,7 +449,21 @@ test_gateway_to_proxy_port_is_upstream(void **state)
 	assert_int_equal(fx->fl.conns[1].role, CONN_UPSTREAM);
 	assert_int_equal(fx->fl.conns[2].role, CONN_CLIENT);
 	assert_int_equal(fx->fl.ngateways, 1);
-	assert_true(is_addr(&fx->fl.gateways[0], "10.0.0.1"));
+	assert_true(is_addr(&fx->fl.gateways[0].addr, "10.0.0.1"));
+
+	/* begun on the gateway's pooled connection to the backend */
+	uf_teardown(state);
+	uf_setup(state);
+	fx = *state;
+	gw_out.port = 50010;
+	uf_get(fx, &gw_out, &backend, "/pooled", "app.example");
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	gw_out.port = 50011;
+	uf_handshake(fx, &gw_out, &backend);
+	assert_int_equal(fx->fl.nconns, 3);
+	assert_int_equal(fx->fl.conns[0].role, CONN_CLIENT);
+	assert_int_equal(fx->fl.conns[1].role, CONN_CLIENT);
+	assert_int_equal(fx->fl.conns[2].role, CONN_OTHER);
 }
 
 int

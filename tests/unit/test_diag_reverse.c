@@ -1,0 +1,279 @@
+/*
+ * test_diag_reverse.c: a reverse proxy (diag/link.c backend_addr). Its
+ * clients ask in origin form ("GET /app" with Host: app.test) and it
+ * takes the host's backend from its configuration, with no look-up: a
+ * request is linked to the upstream request that carries its path on
+ * any backend port, even under another Host (nginx's proxy_pass sends
+ * the backend's address), else to the gateway's unclaimed connection
+ * begun nearest it and the attempts to that backend after it (HAProxy
+ * tries three more times, a second apart), by time. A forward proxy's
+ * request (absolute form) with no look-up stays unknown: its address is
+ * the resolver's, and nothing in the capture says which it was.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unit_flow.h"
+#include "diag_scene.h"
+
+#define APP "app.test"
+#define US 1000LL
+
+/* The client asks for http://app.test/app in origin form, or absolute. */
+static void
+ask_app(struct scene *s, bool origin)
+{
+	uf_handshake(s->u, &s->u->cli, &s->u->srv);
+	s->req = uf_get(s->u, &s->u->cli, &s->u->srv,
+	    origin ? "/app" : "http://" APP "/app", APP);
+	s->req_ts = s->u->fl.stats.last_ts;
+}
+
+/*
+ * The client asks for app.test/app in origin form and, `after` it,
+ * another client (cli2, to gw2) for path on host.
+ */
+static void
+two_requests(struct uf *u, struct scene *s, struct uf_side *cli2,
+    struct uf_side *gw2, int64_t after, const char *path, const char *host)
+{
+	scene_init(s, u);
+	uf_side_init(cli2, "10.0.0.6", 40001, 3000);
+	*gw2 = u->srv;
+	uf_handshake(u, cli2, gw2);
+	ask_app(s, true);
+	uf_at(u, s->req_ts + after);
+	uf_get(u, cli2, gw2, path, host);
+}
+
+/* Four attempts to the backend 192.0.2.80:8080, each refused by RST, the
+ * next 1.02 s after (HAProxy's turn-around of a second, and its timers'
+ * lateness); then the gateway answers 503. */
+static void
+refused_four_times(struct scene *s)
+{
+	uf_side_init(&s->web, "192.0.2.80", 8080, 9000);
+	for (int k = 0; k < 4; k++) {
+		s->out.port = (uint16_t)(50000 + k);
+		uf_at(s->u, s->req_ts + UF_MS + k * 1021 * UF_MS);
+		uf_syn(s->u, &s->out, &s->web);
+		uf_rst(s->u, &s->web, &s->out);
+	}
+	gateway_answers(s, 503);
+}
+
+static void
+test_backend_refused_retried(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	ask_app(&s, true);
+	refused_four_times(&s);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 4);
+	assert_int_equal(t->d.conn_link, LINK_TIME);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(u->fl.conns[t->d.conns[k]].cport, 50000 + k);
+	assert_int_equal(u->fl.conns[t->d.conns[0]].sport, 8080);
+
+	/* the same through a forward proxy: no look-up, nothing linked */
+	u = again(state);
+	scene_init(&s, u);
+	ask_app(&s, false);
+	refused_four_times(&s);
+	t = diagnosed(&s);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t->d.nconns, 0);
+}
+
+/* nginx's proxy_pass to an address: the upstream request names the
+ * backend as its Host; its reply has no status line. */
+static void
+test_host_rewritten(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+	uint64_t up;
+
+	scene_init(&s, u);
+	ask_app(&s, true);
+	uf_side_init(&s.web, "192.0.2.84", 8080, 9000);
+	uf_handshake(u, &s.out, &s.web);
+	up = uf_get(u, &s.out, &s.web, "/app", "192.0.2.84:8080");
+	uf_send(u, &s.web, &s.out, "<html>no status line</html>");
+	uf_fin(u, &s.web, &s.out);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_int_not_equal(t->d.up_req, NONE32);
+	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
+	assert_int_equal(t->d.conn_link, LINK_REQUEST_LINE);
+
+	/* another path on that connection is another request's */
+	u = again(state);
+	scene_init(&s, u);
+	ask_app(&s, true);
+	uf_side_init(&s.web, "192.0.2.84", 8080, 9000);
+	uf_handshake(u, &s.out, &s.web);
+	uf_get(u, &s.out, &s.web, "/other", "192.0.2.84:8080");
+	uf_send(u, &s.web, &s.out, "<html>no status line</html>");
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+}
+
+/*
+ * Two requests 40 us apart, for hosts on two backends: the first one's
+ * backend drops its SYN, the second's connects and relays a 502. The
+ * dropped SYN began nearer the second request than its own connection
+ * did; the connection that carried the second's path is its own.
+ */
+static void
+test_concurrent_backends(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, drop, relay, out2;
+	const struct txn *t1, *t2;
+
+	two_requests(u, &s, &cli2, &gw2, 40 * US, "/relay", "relay.test");
+	uf_side_init(&drop, "192.0.2.82", 8080, 9000);
+	uf_side_init(&relay, "192.0.2.87", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50100, 7500);
+	uf_at(u, s.req_ts + 50 * US);
+	uf_syn(u, &s.out, &drop);
+	uf_at(u, s.req_ts + 60 * US);
+	uf_handshake(u, &out2, &relay);
+	uf_get(u, &out2, &relay, "/relay", "relay.test");
+	uf_status(u, &relay, &out2, 502);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_at(u, s.req_ts + 1050 * UF_MS);
+	uf_syn(u, &s.out, &drop);
+	uf_at(u, s.req_ts + 2 * UF_S);
+	gateway_answers(&s, 504);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	t1 = uf_txn(u, 1);
+	t2 = uf_txn(u, 2);
+	expect_verdict(t2, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(u->fl.conns[t2->d.up_conn].sport, 8080);
+	expect_verdict(t1, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(t1->d.nconns, 1);
+	assert_int_equal(u->fl.conns[t1->d.conns[0]].nsyn, 2);
+}
+
+/*
+ * The other way round: the second request's connection (begun first,
+ * nearer the first request than its own refused one) carries the second
+ * one's path and is answered late; the first request, answered first,
+ * does not take it.
+ */
+static void
+test_connected_for_another(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, slow, refusing, out2;
+	const struct txn *t1, *t2;
+
+	two_requests(u, &s, &cli2, &gw2, 40 * US, "/slow", "slow.test");
+	uf_side_init(&slow, "192.0.2.86", 8080, 9000);
+	uf_side_init(&refusing, "192.0.2.81", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50100, 7500);
+	uf_at(u, s.req_ts + 50 * US);
+	uf_syn(u, &out2, &slow);
+	uf_at(u, s.req_ts + 60 * US);
+	uf_syn(u, &s.out, &refusing);
+	uf_rst(u, &refusing, &s.out);
+	uf_synack(u, &slow, &out2);
+	uf_ack(u, &out2, &slow);
+	uf_get(u, &out2, &slow, "/slow", "slow.test");
+	gateway_answers(&s, 502);
+	uf_at(u, s.req_ts + 2 * UF_S);
+	uf_status(u, &gw2, &cli2, 504);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	t1 = uf_txn(u, 1);
+	t2 = uf_txn(u, 2);
+	expect_verdict(t1, V_CANNOT_CONNECT, C_TCP_RST);
+	expect_verdict(t2, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+}
+
+/*
+ * A proxy serving two requests at once starts their connections in its
+ * own order: the second request's (to b.test's backend, refused by ICMP)
+ * begins before the first's (a.test's, refused by RST), both after both
+ * requests; each is tried again a second later and each request is
+ * answered at its own backend's last refusal. The refusal just before
+ * the answer tells them apart, not the order of the connections.
+ */
+static void
+test_batched_refusals(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, a, b, out_a, out_b;
+	const struct txn *t1, *t2;
+
+	two_requests(u, &s, &cli2, &gw2, 1 * UF_MS, "/b", "b.test");
+	uf_side_init(&a, "192.0.2.81", 8080, 9000);
+	uf_side_init(&b, "192.0.2.83", 8080, 9500);
+	for (int k = 0; k < 2; k++) {
+		uf_side_init(&out_b, "10.0.0.1", (uint16_t)(50100 + k), 7500);
+		uf_side_init(&out_a, "10.0.0.1", (uint16_t)(50200 + k), 7600);
+		uf_at(u, s.req_ts + 1500 * US + k * 1001 * UF_MS);
+		uf_syn(u, &out_b, &b);
+		uf_at(u, s.req_ts + 1600 * US + k * 1001 * UF_MS);
+		uf_syn(u, &out_a, &a);
+		uf_at(u, s.req_ts + 1650 * US + k * 1001 * UF_MS);
+		uf_icmp(u, "192.0.2.83", &out_b, &b, 3, 13);
+		if (k == 1) {	/* the second request's answer */
+			uf_at(u, s.req_ts + 1002660 * US);
+			uf_status(u, &gw2, &cli2, 503);
+		}
+		uf_at(u, s.req_ts + 1700 * US + k * 1001 * UF_MS);
+		uf_rst(u, &a, &out_a);
+	}
+	uf_at(u, s.req_ts + 1002750 * US);
+	gateway_answers(&s, 503);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	t1 = uf_txn(u, 1);
+	t2 = uf_txn(u, 2);
+	expect_verdict(t1, V_CANNOT_CONNECT, C_TCP_RST);
+	expect_verdict(t2, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
+	assert_int_equal(t1->d.nconns, 2);
+	assert_int_equal(t2->d.nconns, 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_backend_refused_retried,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_host_rewritten,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_backends,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_connected_for_another,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_batched_refusals,
+		    uf_setup, uf_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
