@@ -22,7 +22,7 @@ struct window {
 	int64_t req;			/* the request's first byte */
 	const struct gw_addr *client;	/* the requesting client */
 	uint16_t port;	/* where the gateway connects: the URL's, or a
-			 * backend's (backend_addrs) */
+			 * backend's (backend_addr) */
 };
 
 static int
@@ -625,7 +625,7 @@ answer_addrs(const struct flow *fl, const struct dns_query *q,
 	return n;
 }
 
-/* Is c the gateway's connection (or attempt) to addr at t's port? */
+/* Is c the gateway's connection (or attempt) to addr at w's port? */
 static bool
 gateway_conn_to(const struct diag *dg, const struct conn *c,
     const struct gw_addr *addr, const struct window *w)
@@ -2357,16 +2357,16 @@ refused_before_answer(const struct diag *dg, const struct flow *fl,
  * look-up names and that is no literal address: the gateway took its
  * address from its configuration (the backend of that Host) and tries
  * it at once. (A forward proxy's request names a host it resolves: with
- * no look-up in the capture, nothing says where it went.) The address of its
- * unclaimed connection begun nearest the request, within DIAG_ACT_NS,
- * that carried the request, else of one that did not connect (one that
- * connected and carried another request is that one's): the one whose
- * address refused the gateway's last attempt just before the answer
- * (a proxy that serves many requests at once starts their connections
- * in its own order, but answers each at its refusal), else the nearest;
- * and its port (w->port becomes it). One address only: connections to others
- * begun then are other requests' (to other backends), not this host's
- * next address. Linked by time.
+ * no look-up in the capture, nothing says where it went.) The address
+ * of the gateway's unclaimed connection begun within DIAG_ACT_NS of the
+ * request that carried it, nearest first; else of one that did not
+ * connect (one that connected and carried another request is that
+ * one's): the one whose address refused the gateway's last attempt
+ * just before the answer (a proxy serving many requests at once starts
+ * their connections in its own order, but answers each at its refusal),
+ * else the nearest. Its port becomes w->port. One address only: others
+ * tried then are other requests' backends, not this host's next
+ * address. Linked by time.
  */
 static size_t
 backend_addr(const struct diag *dg, const struct flow *fl,
@@ -2433,6 +2433,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
 	size_t naddrs;
 	struct window w;
+	bool by_time;
 
 	memset(&t->d, 0, sizeof t->d);
 	t->d.up_req = t->d.up_resp = t->d.up_conn = NONE32;
@@ -2448,13 +2449,12 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	if (asked_before(fl, t, add_sat(w.req, -DIAG_SKEW_NS)))
 		t->d.shared = true;
 	naddrs = candidate_addrs(fl, t, addrs, MAX_CANDIDATE_ADDRS);
-	if (naddrs == 0 && t->d.ndns == 0 && req->form == HTTP_FORM_ORIGIN &&
-	    (naddrs = backend_addr(dg, fl, t, &w, addrs)) > 0) {
-		link_conns(dg, fl, t, &w, addrs, naddrs);
-		if (t->d.nconns > 0)
-			t->d.conn_link = LINK_TIME;
-	} else
-		link_conns(dg, fl, t, &w, addrs, naddrs);
+	by_time = naddrs == 0 && t->d.ndns == 0 &&
+	    req->form == HTTP_FORM_ORIGIN &&
+	    (naddrs = backend_addr(dg, fl, t, &w, addrs)) > 0;
+	link_conns(dg, fl, t, &w, addrs, naddrs);
+	if (by_time && t->d.nconns > 0)
+		t->d.conn_link = LINK_TIME;
 	link_request_line(dg, fl, t, &w);
 	if (t->d.up_req != NONE32 && t->d.ndns == 0)
 		link_dns_address(dg, fl, t, &w);
