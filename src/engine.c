@@ -38,6 +38,8 @@ engine_init(struct engine *e, const struct engine_opts *o, char *err,
 	}
 	if (o->conn_budget_set)
 		flow_set_conn_budget(&e->flow, o->conn_budget);
+	if (o->gateway.family)
+		flow_set_gateway(&e->flow, &o->gateway);
 	memset(&dopts, 0, sizeof dopts);
 	memcpy(dopts.statuses, o->statuses, sizeof dopts.statuses);
 	dopts.nstatuses = o->nstatuses;

@@ -210,6 +210,15 @@ server_of(struct flow *fl, const struct gw_addr *a)
 	return NULL;
 }
 
+void
+flow_set_gateway(struct flow *fl, const struct gw_addr *gateway)
+{
+	memset(&fl->gateways[0], 0, sizeof fl->gateways[0]);
+	fl->gateways[0].addr = *gateway;
+	fl->gateways[0].many = true;
+	fl->ngateways = 1;
+}
+
 /*
  * A connection to a proxy port is a client's unless the gateway opened
  * it to another host (its upstream: a reverse proxy's backends listen on

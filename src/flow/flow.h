@@ -267,6 +267,9 @@ void flow_feed(struct flow *fl, const struct frame *f, const struct pkt *p);
 /* Ends what the end of the capture ends (bodies delimited by close). */
 void flow_finish(struct flow *fl);
 bool flow_is_proxy_port(const struct flow *fl, uint16_t port);
+/* The gateway's address is known (-g): its connections to a proxy port
+ * elsewhere are upstream from the first, not learnt from its clients. */
+void flow_set_gateway(struct flow *fl, const struct gw_addr *gateway);
 /* Hash of a 4-tuple, the same for both directions. */
 uint32_t flow_tuple_hash(const struct gw_addr *a, uint16_t ap,
     const struct gw_addr *b, uint16_t bp);

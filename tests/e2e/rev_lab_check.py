@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""rev_lab_check.py GW_BIN CAPTURE: the reverse-proxy lab against its truth.
+"""rev_lab_check.py GW_BIN CAPTURE [OPTION...]: the reverse-proxy lab against
+its truth.
 
-Runs `GW_BIN -p 80,8081 --report=json --all CAPTURE` and compares each
+Runs `GW_BIN -p 80,8081 [OPTION...] --report=json --all CAPTURE` and compares each
 client request with CAPTURE's .truth.tsv (tests/lab/rev_truth.py, from
 HAProxy's and nginx's logs, curl and tshark): status, verdict and cause;
 the backend named (address and port) and the number of the gateway's
@@ -19,10 +20,11 @@ import sys
 
 
 def main():
-    gw, cap = sys.argv[1], sys.argv[2]
+    gw, cap, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
     truth = list(csv.DictReader(open(cap.rsplit(".", 1)[0] + ".truth.tsv"),
                                 delimiter="\t"))
-    out = subprocess.run([gw, "-p", "80,8081", "--report=json", "--all", cap],
+    out = subprocess.run([gw, "-p", "80,8081", *extra, "--report=json", "--all",
+                          cap],
                          check=True, capture_output=True, text=True).stdout
     got = {}
     clients = set()
@@ -38,7 +40,8 @@ def main():
     failures = 0
     for r in truth:
         o = got.get(int(r["client_port"]))
-        name = f"{r['proxy']} {r['scenario']} {r['path']} ({r['status']})"
+        name = f"{r['proxy']} {r['scenario']} {r['path']} ({r['status']})" + \
+            "".join(" " + a for a in extra)
         if o is None:
             print(f"not ok - {name}: not in the report")
             bad += 1

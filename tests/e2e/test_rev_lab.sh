@@ -28,6 +28,10 @@ if fresh_lab_allowed "reverse-proxy lab" gwrev; then
 	if [ -f "$fresh/gw502-rev.truth.tsv" ]; then
 		run_checker "rev_lab_check" "" "$PY" \
 		    "$ROOT/tests/e2e/rev_lab_check.py" "$GW_BIN" "$fresh/gw502-rev.pcap"
+		# the gateway's address given: the same
+		run_checker "rev_lab_check -g" "" "$PY" \
+		    "$ROOT/tests/e2e/rev_lab_check.py" "$GW_BIN" "$fresh/gw502-rev.pcap" \
+		    -g 10.254.0.1
 		# the same capture with the access logs the proxies wrote:
 		# each transaction carries its own line (client, path)
 		for proxy in haproxy=80=18 nginx=8081=16; do

@@ -428,7 +428,8 @@ test_finish_every_connection(void **state)
  * talking to it stays a client. When the capture begins on one of the
  * gateway's connections to the backend (pooled, without its SYN), that
  * one is taken for a client's, but not the next: the backend served the
- * gateway alone, the gateway a client.
+ * gateway alone, the gateway a client; with the gateway given (-g), not
+ * even that one.
  */
 static void
 test_gateway_to_proxy_port_is_upstream(void **state)
@@ -464,6 +465,18 @@ test_gateway_to_proxy_port_is_upstream(void **state)
 	assert_int_equal(fx->fl.conns[0].role, CONN_CLIENT);
 	assert_int_equal(fx->fl.conns[1].role, CONN_CLIENT);
 	assert_int_equal(fx->fl.conns[2].role, CONN_OTHER);
+
+	/* the same with the gateway given (-g): that one is upstream too */
+	uf_teardown(state);
+	uf_setup(state);
+	fx = *state;
+	flow_set_gateway(&fx->fl, &gw_out.addr);
+	gw_out.port = 50010;
+	uf_get(fx, &gw_out, &backend, "/pooled", "app.example");
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	assert_int_equal(fx->fl.nconns, 2);
+	assert_int_equal(fx->fl.conns[0].role, CONN_UPSTREAM);
+	assert_int_equal(fx->fl.conns[1].role, CONN_CLIENT);
 }
 
 int
