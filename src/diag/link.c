@@ -2352,6 +2352,73 @@ refused_before_answer(const struct diag *dg, const struct flow *fl,
 	return INT64_MAX;
 }
 
+/* The first message whose first byte came at or after ts (messages are
+ * kept in the order they began). */
+static size_t
+msg_lower(const struct flow *fl, int64_t ts)
+{
+	size_t lo = 0, hi = fl->nmsgs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (fl->msgs[mid].start.ts_ns < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Did a client's request begin in (from, to]? */
+static bool
+client_asked_between(const struct flow *fl, int64_t from, int64_t to)
+{
+	unsigned steps = 0;
+
+	for (size_t i = msg_lower(fl, add_sat(from, 1)); i < fl->nmsgs &&
+	    fl->msgs[i].start.ts_ns <= to && steps < DIAG_CACHE_WALK;
+	    i++, steps++)
+		if (fl->msgs[i].dir == 0 &&
+		    fl->conns[fl->msgs[i].conn].role == CONN_CLIENT)
+			return true;
+	return steps == DIAG_CACHE_WALK;
+}
+
+/*
+ * Did the gateway try c's address again after t was answered: c's SYN
+ * again, or a new connection within a retry's turn-around of c's end
+ * with no client's request just before it (DIAG_ASK_NS) to ask for it?
+ * Then c was the attempt of a request still waiting (a proxy that
+ * answered t at once, trying nothing, while it served a batch of
+ * requests), not t's.
+ */
+static bool
+tried_again_after(const struct diag *dg, const struct flow *fl,
+    const struct window *w, const struct conn *c)
+{
+	const struct key_list *l = key_find(&dg->by_dst,
+	    dst_hash(&c->saddr, c->sport));
+	int64_t until = add_sat(attempt_over_ns(c, w), DIAG_RETRY_NS);
+	unsigned steps = 0;
+
+	/* its own SYN sent again (after an ICMP error, a soft one) */
+	if (c->nsyn > 0 && c->syns[c->nsyn - 1].ts_ns >
+	    add_sat(w->to, DIAG_SKEW_NS))
+		return true;
+
+	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; l &&
+	    p < l->n && l->ts[p] <= until && steps < DIAG_CACHE_WALK;
+	    p++, steps++)
+		if (from_gateway(dg, &fl->conns[l->items[p]].caddr, w)) {
+			int64_t asked = add_sat(l->ts[p], -DIAG_ASK_NS);
+
+			return !client_asked_between(fl, asked > w->to ? asked :
+			    w->to, l->ts[p]);
+		}
+	return false;
+}
+
 /*
  * A request in origin form (to a reverse proxy) for a host that no
  * look-up names and that is no literal address: the gateway took its
@@ -2364,7 +2431,8 @@ refused_before_answer(const struct diag *dg, const struct flow *fl,
  * one's): the one whose address refused the gateway's last attempt
  * just before the answer (a proxy serving many requests at once starts
  * their connections in its own order, but answers each at its refusal),
- * else the nearest. Its port becomes w->port. One address only: others
+ * else the nearest; not one whose address the gateway tried again after
+ * the answer (tried_again_after). Its port becomes w->port. One address only: others
  * tried then are other requests' backends, not this host's next
  * address. Linked by time.
  */
@@ -2391,7 +2459,8 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 			if (carrier == NONE32 || nearer(w, c->first.ts_ns,
 			    (uint32_t)i, fl->conns[carrier].first.ts_ns, carrier))
 				carrier = (uint32_t)i;
-		} else if (!seen(w, &c->synack)) {
+		} else if (!seen(w, &c->synack) &&
+		    !tried_again_after(dg, fl, w, c)) {
 			int64_t g = t->resp != NONE32 ?
 			    refused_before_answer(dg, fl, w, c) : INT64_MAX;
 

@@ -683,7 +683,7 @@ summary_unknown(const struct flow *fl, const struct txn *t, char *out,
 		    fl->msgs[t->req].start.ts_ns;
 
 		snprintf(out, outlen, "no DNS or upstream traffic for %s was "
-		    "captured: the gateway %s %.1f ms after the request, "
+		    "captured: the gateway %s %.3f ms after the request, "
 		    "without trying an upstream (a reverse proxy does when no "
 		    "backend of the host is up)", host,
 		    gateway_did(t, gw, sizeof gw), (double)ns / 1e6);

@@ -259,6 +259,63 @@ test_batched_refusals(void **state)
 	assert_int_equal(t2->d.nconns, 2);
 }
 
+/*
+ * HAProxy answers a request for a host whose backend its health checks
+ * marked down at once (503 in 0.1 ms), trying nothing, in the middle of
+ * a batch: another request's attempt began and was refused (RST, or an
+ * ICMP error after which the kernel sends the SYN again) just before
+ * that answer. The refused address was tried again after the answer
+ * (HAProxy's retry a second later; the SYN resent) with no request just
+ * before to ask for it: the attempt was the other request's, still
+ * waiting. The first request read unknown, "without trying an
+ * upstream".
+ */
+static void
+test_untried_in_batch(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, dead, out2;
+	const struct txn *t1, *t2;
+	char summary[512];
+
+	for (int icmp = 0; icmp < 2; icmp++) {
+		u = again(state);
+		two_requests(u, &s, &cli2, &gw2, 0, "/dead", "dead.test");
+		uf_side_init(&dead, "192.0.2.81", 8080, 9000);
+		uf_side_init(&out2, "10.0.0.1", 50100, 7500);
+		uf_at(u, s.req_ts + 30 * US);
+		uf_syn(u, &out2, &dead);
+		uf_at(u, s.req_ts + 60 * US);
+		if (icmp)
+			uf_icmp(u, "192.0.2.81", &out2, &dead, 3, 13);
+		else
+			uf_rst(u, &dead, &out2);
+		uf_at(u, s.req_ts + 100 * US);
+		gateway_answers(&s, 503);
+		uf_at(u, s.req_ts + 1060 * UF_MS);
+		if (!icmp)
+			out2.port = 50101;
+		uf_syn(u, &out2, &dead);
+		if (icmp)
+			uf_icmp(u, "192.0.2.81", &out2, &dead, 3, 13);
+		else
+			uf_rst(u, &dead, &out2);
+		uf_status(u, &gw2, &cli2, 503);
+		uf_diagnose(u);
+		assert_int_equal(u->dg.ntxns, 2);
+		t1 = uf_txn(u, 1);
+		t2 = uf_txn(u, 2);
+		expect_verdict(t1, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+		assert_int_equal(t1->d.nconns, 0);
+		diag_summary(&u->dg, &u->fl, t1, summary, sizeof summary);
+		assert_non_null(strstr(summary, "without trying an upstream"));
+		expect_verdict(t2, V_CANNOT_CONNECT,
+		    icmp ? C_ICMP_UNREACHABLE : C_TCP_RST);
+		assert_int_equal(t2->d.nconns, icmp ? 1 : 2);
+	}
+}
+
 int
 main(void)
 {
@@ -272,6 +329,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_connected_for_another,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_batched_refusals,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_untried_in_batch,
 		    uf_setup, uf_teardown),
 	};
 
