@@ -932,6 +932,24 @@ conn_lower(const struct flow *fl, int64_t ts)
 	return lo;
 }
 
+/* The first message whose first byte came at or after ts (messages are
+ * kept in the order they began). */
+static size_t
+msg_lower(const struct flow *fl, int64_t ts)
+{
+	size_t lo = 0, hi = fl->nmsgs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (fl->msgs[mid].start.ts_ns < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* A frame this transaction could have seen: before its end + slack. */
 static bool
 seen(const struct window *w, const struct frame_ref *r)
@@ -1786,7 +1804,7 @@ upstream_port_fits(const struct fit *f, uint16_t port)
 }
 
 static bool
-fits_upstream(const struct fit *f, uint32_t i)
+fits_upstream_path(const struct fit *f, uint32_t i)
 {
 	const struct http_msg *m = &f->fl->msgs[i];
 	const struct conn *c = &f->fl->conns[m->conn];
@@ -1795,9 +1813,19 @@ fits_upstream(const struct fit *f, uint32_t i)
 	    (f->need != NEED_RELAYED_LATE && !sent_at_once(f, m, c)) ||
 	    forwarded_for_later(f, m))
 		return false;
-	if (!upstream_port_fits(f, c->sport) ||
-	    !from_gateway(f->dg, &c->caddr, f->w) ||
-	    !diag_same_resource(f->fl, f->t, m) || !answer_fits(f, i))
+	return upstream_port_fits(f, c->sport) &&
+	    from_gateway(f->dg, &c->caddr, f->w) &&
+	    diag_same_resource(f->fl, f->t, m) && answer_fits(f, i);
+}
+
+/* An upstream request that asks for what t asked, where and when t's
+ * could have gone. */
+static bool
+fits_upstream(const struct fit *f, uint32_t i)
+{
+	const struct http_msg *m = &f->fl->msgs[i];
+
+	if (!fits_upstream_path(f, i))
 		return false;
 	/* a reverse proxy may name its backend instead (nginx's Host:
 	 * $proxy_host): on the connection found by time, the path will do */
@@ -1847,6 +1875,38 @@ on_conn_request(const struct fit *f)
 	return best.item;
 }
 
+/*
+ * A reverse proxy that names its backend as the Host (nginx's default,
+ * $proxy_host: an upstream block's name) on a pooled connection: the
+ * by_host index, by the client's host, does not have it. The first
+ * unclaimed upstream request forwarded at once, from the request on,
+ * asking for its path; else the last that began within the skew before
+ * it.
+ */
+static uint32_t
+upstream_by_path(const struct fit *f)
+{
+	const struct flow *fl = f->fl;
+	int64_t from = add_sat(f->w->req, -DIAG_SKEW_NS);
+	uint32_t before = NONE32;
+	unsigned steps = 0;
+
+	for (size_t i = msg_lower(fl, from); i < fl->nmsgs &&
+	    fl->msgs[i].start.ts_ns <= f->until && steps < DIAG_CACHE_WALK;
+	    i++, steps++) {
+		const struct http_msg *m = &fl->msgs[i];
+
+		if (m->dir != 0 || !m->valid || f->claimed[i] ||
+		    fl->conns[m->conn].role == CONN_CLIENT ||
+		    !fits_upstream_path(f, (uint32_t)i))
+			continue;
+		if (m->start.ts_ns >= f->w->req)
+			return (uint32_t)i;
+		before = (uint32_t)i;	/* the latest one before it */
+	}
+	return before;
+}
+
 /* The unclaimed upstream request that fits `need`: on on_conn, else
  * the nearest one; NONE32 when there is none. */
 static uint32_t
@@ -1864,6 +1924,8 @@ find_upstream(const struct diag *dg, const struct flow *fl,
 		return on_conn_request(&f);
 	pick_nearest(&f, key_find(&dg->by_host, t->resource_hash), &best,
 	    &claimed);
+	if (best.item == NONE32 && fl->msgs[t->req].form == HTTP_FORM_ORIGIN)
+		return upstream_by_path(&f);
 	return best.item;
 }
 
@@ -2321,10 +2383,10 @@ link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
 }
 
 /*
- * How far from the answer the gateway's last attempt to c's address and
- * port was refused (an RST, an ICMP error; after it by the clock skew at
- * most); INT64_MAX when it was not, or over DIAG_FORWARD_NS before: a
- * gateway answers a refusal at once.
+ * When the gateway's last attempt to c's address and port before the
+ * answer was refused (an RST, an ICMP error; after the answer by the
+ * clock skew at most); INT64_MAX when it was not, or over
+ * DIAG_FORWARD_NS before: a gateway answers a refusal at once.
  */
 static int64_t
 refused_before_answer(const struct diag *dg, const struct flow *fl,
@@ -2347,27 +2409,9 @@ refused_before_answer(const struct diag *dg, const struct flow *fl,
 		if (at > add_sat(w->to, DIAG_SKEW_NS) ||
 		    w->to - at > DIAG_FORWARD_NS)
 			return INT64_MAX;
-		return at < w->to ? w->to - at : at - w->to;
+		return at;
 	}
 	return INT64_MAX;
-}
-
-/* The first message whose first byte came at or after ts (messages are
- * kept in the order they began). */
-static size_t
-msg_lower(const struct flow *fl, int64_t ts)
-{
-	size_t lo = 0, hi = fl->nmsgs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (fl->msgs[mid].start.ts_ns < ts)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 /* Did a client's request begin in (from, to]? */
@@ -2428,10 +2472,11 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
  * of the gateway's unclaimed connection begun within DIAG_ACT_NS of the
  * request that carried it, nearest first; else of one that did not
  * connect (one that connected and carried another request is that
- * one's): the one whose address refused the gateway's last attempt
- * just before the answer (a proxy serving many requests at once starts
- * their connections in its own order, but answers each at its refusal),
- * else the nearest; not one whose address the gateway tried again after
+ * one's): of those whose address refused the gateway's last attempt
+ * just before the answer, the one refused first (a proxy serving many
+ * requests at once starts their connections in its own order, but
+ * answers them in the order their refusals came, and the requests
+ * answered before t have claimed theirs), else the nearest; not one whose address the gateway tried again after
  * the answer (tried_again_after). Its port becomes w->port. One address only: others
  * tried then are other requests' backends, not this host's next
  * address. Linked by time.
@@ -2440,8 +2485,8 @@ static size_t
 backend_addr(const struct diag *dg, const struct flow *fl,
     const struct txn *t, struct window *w, struct gw_addr *out)
 {
-	int64_t until = add_sat(w->req, DIAG_ACT_NS), gap = INT64_MAX;
-	uint32_t best = NONE32, carrier = NONE32, refused_last = NONE32;
+	int64_t until = add_sat(w->req, DIAG_ACT_NS), first = INT64_MAX;
+	uint32_t best = NONE32, carrier = NONE32, refused_first = NONE32;
 	unsigned steps = 0;
 
 	if (until > w->to)
@@ -2461,20 +2506,20 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 				carrier = (uint32_t)i;
 		} else if (!seen(w, &c->synack) &&
 		    !tried_again_after(dg, fl, w, c)) {
-			int64_t g = t->resp != NONE32 ?
+			int64_t at = t->resp != NONE32 ?
 			    refused_before_answer(dg, fl, w, c) : INT64_MAX;
 
-			if (g < gap) {
-				gap = g;
-				refused_last = (uint32_t)i;
+			if (at < first) {
+				first = at;
+				refused_first = (uint32_t)i;
 			}
 			if (best == NONE32 || nearer(w, c->first.ts_ns,
 			    (uint32_t)i, fl->conns[best].first.ts_ns, best))
 				best = (uint32_t)i;
 		}
 	}
-	if (refused_last != NONE32)
-		best = refused_last;
+	if (refused_first != NONE32)
+		best = refused_first;
 	if (carrier != NONE32)
 		best = carrier;
 	if (best == NONE32)

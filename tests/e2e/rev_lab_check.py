@@ -2,7 +2,7 @@
 """rev_lab_check.py GW_BIN CAPTURE [OPTION...]: the reverse-proxy lab against
 its truth.
 
-Runs `GW_BIN -p 80,8081 [OPTION...] --report=json --all CAPTURE` and compares each
+Runs `GW_BIN -p 80,8081,8082 [OPTION...] --report=json --all CAPTURE` and compares each
 client request with CAPTURE's .truth.tsv (tests/lab/rev_truth.py, from
 HAProxy's and nginx's logs, curl and tshark): status, verdict and cause;
 the backend named (address and port) and the number of the gateway's
@@ -23,7 +23,7 @@ def main():
     gw, cap, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
     truth = list(csv.DictReader(open(cap.rsplit(".", 1)[0] + ".truth.tsv"),
                                 delimiter="\t"))
-    out = subprocess.run([gw, "-p", "80,8081", *extra, "--report=json", "--all",
+    out = subprocess.run([gw, "-p", "80,8081,8082", *extra, "--report=json", "--all",
                           cap],
                          check=True, capture_output=True, text=True).stdout
     got = {}
@@ -47,12 +47,14 @@ def main():
             bad += 1
             continue
         c = o.get("connect") or {}
-        tried = int(r["connections"]) > 0
+        pooled = r["connections"] == "-"
+        tried = pooled or int(r["connections"]) > 0
         want = (int(r["status"]) or None, r["verdict"], r["cause"],
                 r["backend"] if tried else "None:None",
-                int(r["connections"]) if tried else None)
+                None if pooled or not tried else int(r["connections"]))
         have = (o["status"], o["verdict"], o["cause"],
-                f"{c.get('server')}:{c.get('port')}", c.get("attempts"))
+                f"{c.get('server')}:{c.get('port')}",
+                None if pooled else c.get("attempts"))
         failures += r["verdict"] != "ok"
         # nothing tried (a backend marked down): the summary says so
         words_ok = tried or "without trying an upstream" in o["summary"]

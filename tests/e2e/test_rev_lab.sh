@@ -7,14 +7,16 @@
 # administratively prohibited, no status line, a close without a byte,
 # silence, the backend's own 502, and (HAProxy) a backend its health
 # checks marked down, for which it tries nothing; one at a time, then all
-# at once.
+# at once; and nginx with pooled keep-alive connections (:8082) to a
+# backend that closes a pooled connection, and one that answers its
+# second request without a status line.
 # HAProxy tries a failed connect four times. Recorded fresh, as root
 # where namespaces work (GW_LAB=0 skips it), checked to leave no
 # namespace or lab process behind; then gw502tui's `--report=json --all`
 # is compared, request by request, with the truth rev_truth.py derived
 # from the proxies' own logs, curl and tshark (rev_lab_check.py): status,
 # verdict, cause, the backend and the number of connections to it.
-# gw502tui before the change got all 34 wrong: the gateway's connections
+# gw502tui before the change got all 44 wrong: the gateway's connections
 # to backends on port 80 were taken for clients', and with no look-up
 # nothing linked a request to its backend (unknown).
 . "$(dirname "$0")/lib.sh"
@@ -36,7 +38,7 @@ if fresh_lab_allowed "reverse-proxy lab" gwrev; then
 		# each transaction carries its own line (client, path)
 		for proxy in haproxy=80=18 nginx=8081=16; do
 			IFS== read -r name port want <<<"$proxy"
-			"$GW_BIN" -p 80,8081 --report=json --all \
+			"$GW_BIN" -p 80,8081,8082 --report=json --all \
 			    --access-log "$fresh/gw502-rev.$name.log" \
 			    "$fresh/gw502-rev.pcap" >"$TMPD/rev-log.jsonl" 2>&1
 			check_eq "$name's access log lines join their transactions (client and path)" \

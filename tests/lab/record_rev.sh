@@ -1,6 +1,7 @@
 #!/bin/bash
 # gw502tui reverse-proxy lab: a gateway running HAProxy (:80) and nginx
-# (:8081) as reverse proxies. Clients send origin-form requests
+# (:8081; and :8082 with pooled keep-alive connections to upstream blocks,
+# at its default Host, the block's name) as reverse proxies. Clients send origin-form requests
 # ("GET /path" with a Host field); each proxy picks the backend by the
 # Host from its configuration, with no DNS look-up: one backend per
 # scenario, some on port 80 (the port HAProxy serves: the gateway's own
@@ -10,7 +11,12 @@
 # without a byte, silence, a 502 of the backend's own; and, through HAProxy
 # only, a backend its health checks marked down (it answers 503 at once,
 # trying nothing). HAProxy at its defaults tries a failed connection three
-# more times (after a turn-around of a second); nginx once. One client sends every scenario through each
+# more times (after a turn-around of a second); nginx once. Through the
+# pooled nginx: a success, a backend that serves its first request and
+# closes every later one without a byte (nginx's pooled connection
+# fails; it sends the request again on a new one, which fails too), and
+# one whose connections answer their second request without a status
+# line (nginx relays it on the pooled connection as it is). One client sends every scenario through each
 # proxy one at a time, then all of them at once. The truth
 # (rev_truth.py) comes from the proxies' own logs (HAProxy's termination
 # state, nginx's error log), curl's status and tshark's reading of the
@@ -35,7 +41,7 @@ NS_BR=${P}br NS_GW=${P}gw NS_UP=${P}up NS_C1=${P}c1
 
 # --- addresses (private, used only inside the namespaces) -----------------
 GW4=10.254.0.1 C1=10.254.0.11
-PORT_HAPROXY=80 PORT_NGINX=8081
+PORT_HAPROXY=80 PORT_NGINX=8081 PORT_POOL=8082
 # scenario backend-address backend-port upstream.py-mode (- : none)
 BACKENDS="ok 10.254.0.80 80 ok
 rst 10.254.0.81 80 -
@@ -45,7 +51,9 @@ nostatus 10.254.0.84 8080 nostatus
 close 10.254.0.85 8080 close
 silent 10.254.0.86 8080 silent
 relay 10.254.0.87 8080 status502
-down 10.254.0.88 8080 -"
+down 10.254.0.88 8080 -
+once 10.254.0.89 8080 once
+pooljunk 10.254.0.90 8080 pooljunk"
 
 LAB_TAG=rev LAB_PREFIX=$P LAB_KEEP=${GWREV_KEEP_TMP:-0}
 . "$HERE/ns.sh"
@@ -115,9 +123,18 @@ mkdir -p "$TMP/nginx"
     proxy_read_timeout 2s;
 EOF
     while read -r name addr port _; do
-        [ "$name" = down ] && continue
+        case $name in down|once|pooljunk) continue ;; esac
         printf '    server { listen %s; server_name %s.rev.test;\n' "$PORT_NGINX" "$name"
         printf '        location / { proxy_pass http://%s:%s; } }\n' "$addr" "$port"
+    done <<<"$BACKENDS"
+    # pooled: upstream blocks with keepalive, HTTP/1.1, Host left as
+    # nginx sets it (the block's name)
+    while read -r name addr port _; do
+        case $name in ok|once|pooljunk) ;; *) continue ;; esac
+        printf '    upstream pool_%s { server %s:%s; keepalive 4; }\n' "$name" "$addr" "$port"
+        printf '    server { listen %s; server_name %s.rev.test;\n' "$PORT_POOL" "$name"
+        printf '        location / { proxy_pass http://pool_%s; proxy_http_version 1.1;\n' "$name"
+        printf '            proxy_set_header Connection ""; } }\n'
     done <<<"$BACKENDS"
     echo "}"
 } >"$TMP/nginx/nginx.conf"
@@ -125,6 +142,7 @@ nsx "$NS_GW" nginx -t -q -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
 start "$NS_GW" nginx nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
 wait_for 10 "haproxy on :$PORT_HAPROXY" listening "$NS_GW" tcp "^$GW4:$PORT_HAPROXY\$"
 wait_for 10 "nginx on :$PORT_NGINX" listening "$NS_GW" tcp ":$PORT_NGINX\$"
+wait_for 10 "nginx on :$PORT_POOL" listening "$NS_GW" tcp ":$PORT_POOL\$"
 wait_for 10 "haproxy marks the down backend DOWN" grep -q 'be_down/down is DOWN' "$TMP/haproxy.log"
 
 CAP=$TMP/gw502-rev.pcap
@@ -139,18 +157,23 @@ ask() {
     printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$line" >>"$TMP/client.tsv"
 }
 NAMES=$(echo "$BACKENDS" | awk '{print $1}')
-names_of() { # names_of PROXY: the scenarios a proxy serves
-    if [ "$1" = "$PORT_NGINX" ]; then echo "$NAMES" | grep -v '^down$'; else echo "$NAMES"; fi
+names_of() { # names_of PROXY: the scenarios a proxy serves, in order
+    case $1 in
+    "$PORT_HAPROXY") echo "$NAMES" | grep -Ev '^(once|pooljunk)$' ;;
+    "$PORT_NGINX") echo "$NAMES" | grep -Ev '^(down|once|pooljunk)$' ;;
+    # the first of each pair fills the pool, the second fails on it
+    *) echo "ok once once pooljunk pooljunk" ;;
+    esac
 }
 log "client: $(echo $NAMES) through each proxy, one at a time, then all at once"
 : >"$TMP/client.tsv"
 n=0
-for proxy in $PORT_HAPROXY $PORT_NGINX; do
+for proxy in $PORT_HAPROXY $PORT_NGINX $PORT_POOL; do
     for name in $(names_of "$proxy"); do
         n=$((n + 1)); ask "$name" "$proxy" "/r$n"
     done
 done
-for proxy in $PORT_HAPROXY $PORT_NGINX; do
+for proxy in $PORT_HAPROXY $PORT_NGINX $PORT_POOL; do
     waits=()
     for name in $(names_of "$proxy"); do
         n=$((n + 1)); ask "$name" "$proxy" "/r$n" &

@@ -34,6 +34,9 @@ MODE
             Content-Length: replies RFC 9112 calls invalid, or odd, which
             proxies refuse (or repair) each its own way; /ok/ a valid one.
             One reply a connection, said (Connection: close)
+  pooljunk  on each connection, the first request gets 200 (keep-alive), the
+            second a reply without a status line, and the connection is
+            closed: a proxy's pooled connection that goes bad
   once      the first request this process sees gets 200 on a keep-alive
             connection; every later request is read and the connection
             closed without a byte (an upstream dropping a pooled connection
@@ -171,6 +174,22 @@ def serve_once(conn):
     keep_alive(conn, once_body)
 
 
+def serve_pooljunk(conn):
+    head, rest = read_head(conn)
+    if head is None:
+        return
+    body = ok_body(head)
+    conn.sendall(("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                  "Content-Length: %d\r\nConnection: keep-alive\r\n\r\n"
+                  % len(body)).encode() + body)
+    head, _ = read_head(conn, rest)
+    if head is None:
+        return
+    conn.sendall(b"<html><head><title>pooled</title></head>"
+                 b"<body>this reply has no HTTP status line</body></html>\n")
+    time.sleep(0.2)
+
+
 def big_head(n):
     """A 200 head of exactly n bytes (n >= 64) for a 2-byte body."""
     head = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
@@ -252,6 +271,7 @@ MODES = {"ok": serve_ok, "nostatus": serve_nostatus,
          "silent": serve_silent, "close": serve_close,
          "status502": serve_status502, "status503": serve_status503,
          "late502": serve_late502, "once": serve_once,
+         "pooljunk": serve_pooljunk,
          "bighead": serve_bighead, "badchunk": serve_badchunk,
          "oddhead": serve_oddhead}
 

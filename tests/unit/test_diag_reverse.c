@@ -6,7 +6,9 @@
  * any backend port, even under another Host (nginx's proxy_pass sends
  * the backend's address), else to the gateway's unclaimed connection
  * begun nearest it and the attempts to that backend after it (HAProxy
- * tries three more times, a second apart), by time. A forward proxy's
+ * tries three more times, a second apart), by time; on a pooled
+ * connection, by its path alone (nginx's Host: the upstream block's
+ * name). A forward proxy's
  * request (absolute form) with no look-up stays unknown: its address is
  * the resolver's, and nothing in the capture says which it was.
  */
@@ -217,8 +219,8 @@ test_connected_for_another(void **state)
  * own order: the second request's (to b.test's backend, refused by ICMP)
  * begins before the first's (a.test's, refused by RST), both after both
  * requests; each is tried again a second later and each request is
- * answered at its own backend's last refusal. The refusal just before
- * the answer tells them apart, not the order of the connections.
+ * answered at its own backend's last refusal. The refusals before the
+ * answers tell them apart, not the order of the connections.
  */
 static void
 test_batched_refusals(void **state)
@@ -316,6 +318,84 @@ test_untried_in_batch(void **state)
 	}
 }
 
+/*
+ * nginx with an upstream block and keepalive, at its default Host (the
+ * block's name, "pool_app"): a first request opens the pooled
+ * connection and gets a 200; a second one, a second later, goes over it
+ * and the backend closes without a byte. Neither the client's host nor
+ * a new connection finds it: the path on the pooled connection does.
+ */
+static void
+test_pooled_named_backend(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2;
+	const struct txn *t2;
+	uint64_t up;
+
+	scene_init(&s, u);
+	ask_app(&s, true);
+	uf_side_init(&s.web, "192.0.2.80", 8080, 9000);
+	uf_handshake(u, &s.out, &s.web);
+	uf_get(u, &s.out, &s.web, "/app", "pool_app");
+	uf_status(u, &s.web, &s.out, 200);
+	gateway_answers(&s, 200);
+	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
+	gw2 = u->srv;
+	uf_at(u, s.req_ts + UF_S);
+	uf_handshake(u, &cli2, &gw2);
+	uf_get(u, &cli2, &gw2, "/next", APP);
+	up = uf_get(u, &s.out, &s.web, "/next", "pool_app");
+	uf_fin(u, &s.web, &s.out);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	expect_verdict(uf_txn(u, 1), V_OK, C_NONE);
+	t2 = uf_txn(u, 2);
+	expect_verdict(t2, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	assert_int_not_equal(t2->d.up_req, NONE32);
+	assert_int_equal(u->fl.msgs[t2->d.up_req].head.number, up);
+}
+
+/*
+ * nginx, two requests in one batch: it connects for both (a's backend
+ * refuses by RST, then b's by ICMP, 50 us apart) and answers a, then b,
+ * in the order the refusals came; b's refusal is the nearer to a's
+ * answer. The one refused first is the first answered's.
+ */
+static void
+test_refusals_in_order(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, a, b, out_a, out_b;
+	const struct txn *t1, *t2;
+
+	two_requests(u, &s, &cli2, &gw2, 700 * US, "/b", "b.test");
+	uf_side_init(&a, "192.0.2.81", 80, 9000);
+	uf_side_init(&b, "192.0.2.83", 8080, 9500);
+	uf_side_init(&out_a, "10.0.0.1", 50100, 7500);
+	uf_side_init(&out_b, "10.0.0.1", 50200, 7600);
+	uf_at(u, s.req_ts + 3900 * US);
+	uf_syn(u, &out_a, &a);
+	uf_at(u, s.req_ts + 3920 * US);
+	uf_rst(u, &a, &out_a);
+	uf_at(u, s.req_ts + 3960 * US);
+	uf_syn(u, &out_b, &b);
+	uf_at(u, s.req_ts + 3975 * US);
+	uf_icmp(u, "192.0.2.83", &out_b, &b, 3, 13);
+	uf_at(u, s.req_ts + 4020 * US);
+	gateway_answers(&s, 502);
+	uf_at(u, s.req_ts + 4110 * US);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	t1 = uf_txn(u, 1);
+	t2 = uf_txn(u, 2);
+	expect_verdict(t1, V_CANNOT_CONNECT, C_TCP_RST);
+	expect_verdict(t2, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
+}
+
 int
 main(void)
 {
@@ -331,6 +411,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_batched_refusals,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_untried_in_batch,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_pooled_named_backend,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_in_order,
 		    uf_setup, uf_teardown),
 	};
 
