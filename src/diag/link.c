@@ -6,6 +6,7 @@
  * evidence; evidence that has to be reused is marked shared.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -914,17 +915,23 @@ candidate_addrs(const struct flow *fl, const struct txn *t,
 	return n;
 }
 
-/* The first connection that began at or after ts (conns are kept in the
- * order they began). */
+/*
+ * The first of n items (each `size` bytes, a frame_ref at `at` in it)
+ * whose frame came at or after ts: the flow keeps its connections and
+ * messages in the order they began.
+ */
 static size_t
-conn_lower(const struct flow *fl, int64_t ts)
+began_lower(const void *items, size_t n, size_t size, size_t at,
+    int64_t ts)
 {
-	size_t lo = 0, hi = fl->nconns;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
+		const struct frame_ref *r = (const struct frame_ref *)(const
+		    void *)((const char *)items + mid * size + at);
 
-		if (fl->conns[mid].first.ts_ns < ts)
+		if (r->ts_ns < ts)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -932,22 +939,18 @@ conn_lower(const struct flow *fl, int64_t ts)
 	return lo;
 }
 
-/* The first message whose first byte came at or after ts (messages are
- * kept in the order they began). */
+static size_t
+conn_lower(const struct flow *fl, int64_t ts)
+{
+	return began_lower(fl->conns, fl->nconns, sizeof *fl->conns,
+	    offsetof(struct conn, first), ts);
+}
+
 static size_t
 msg_lower(const struct flow *fl, int64_t ts)
 {
-	size_t lo = 0, hi = fl->nmsgs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (fl->msgs[mid].start.ts_ns < ts)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return began_lower(fl->msgs, fl->nmsgs, sizeof *fl->msgs,
+	    offsetof(struct http_msg, start), ts);
 }
 
 /* A frame this transaction could have seen: before its end + slack. */
