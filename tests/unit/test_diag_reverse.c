@@ -25,6 +25,7 @@
 
 #include "unit_flow.h"
 #include "diag_scene.h"
+#include "diag/diag_int.h"
 
 #define APP "app.test"
 #define US 1000LL
@@ -281,7 +282,12 @@ test_untried_in_batch(void **state)
 	const struct txn *t1, *t2;
 	char summary[512];
 
-	for (int icmp = 0; icmp < 2; icmp++) {
+	/* 0: retried by RST 1.06 s later; 1: an ICMP error, the SYN resent;
+	 * 2: retried at the end of the turn-around allowed, 1.1 s after
+	 * the refusal, exactly */
+	for (int kind = 0; kind < 3; kind++) {
+		bool icmp = kind == 1;
+
 		u = again(state);
 		two_requests(u, &s, &cli2, &gw2, 0, "/dead", "dead.test");
 		uf_side_init(&dead, "192.0.2.81", 8080, 9000);
@@ -295,7 +301,8 @@ test_untried_in_batch(void **state)
 			uf_rst(u, &dead, &out2);
 		uf_at(u, s.req_ts + 100 * US);
 		gateway_answers(&s, 503);
-		uf_at(u, s.req_ts + 1060 * UF_MS);
+		uf_at(u, s.req_ts + (kind == 2 ? 60 * US + DIAG_RETRY_NS :
+		    1060 * UF_MS));
 		if (!icmp)
 			out2.port = 50101;
 		uf_syn(u, &out2, &dead);

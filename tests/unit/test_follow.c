@@ -412,6 +412,29 @@ test_holes_both_directions(void **state)
 	follow_free(&fo);
 }
 
+/* A hole of a single byte is a hole too, counted, and waits as a longer
+ * one does until the capture ends. */
+static void
+test_one_byte_hole(void **state)
+{
+	uint8_t file[24 + 5 * 130], *b = file;
+	struct follow fo;
+
+	(void)state;
+	b += pcap_header(b);
+	b += segment_record_cut(b, false, 100, 0x02, "", SIZE_MAX);
+	b += segment_record_cut(b, true, 900, 0x12, "", SIZE_MAX);
+	b += segment_record_cut(b, true, 901, 0x18, "HTTP/1.1 200 OK\r\n",
+	    SIZE_MAX);
+	/* byte 918 lost */
+	b += segment_record_cut(b, true, 919, 0x18, "\nbody", SIZE_MAX);
+	follow_file(file, b, &fo);
+	assert_int_equal(fo.gap_bytes, 1);
+	assert_int_equal(fo.len, 17 + 5);
+	assert_memory_equal(fo.data + 17, "\nbody", 5);
+	follow_free(&fo);
+}
+
 int
 main(void)
 {
@@ -423,6 +446,7 @@ main(void)
 		cmocka_unit_test(test_reordered_then_answered),
 		cmocka_unit_test(test_one_byte_segments),
 		cmocka_unit_test(test_holes_both_directions),
+		cmocka_unit_test(test_one_byte_hole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
