@@ -2,6 +2,7 @@
 #ifndef GW_DIAG_INT_H
 #define GW_DIAG_INT_H
 
+#include "../proto/http.h"
 #include "diag.h"
 
 /* Evidence may precede the request frame by this much (clock skew between
@@ -66,6 +67,15 @@
 #define DIAG_CHAIN_TRIES 4
 /* Answers for one name looked at when searching a cache entry. */
 #define DIAG_CACHE_WALK 256
+
+/* A request in origin form ("GET /path", Host): to a reverse proxy (or a
+ * transparent one), which takes the host's upstream from its
+ * configuration rather than from the URL. */
+static inline bool
+diag_origin_form(const struct flow *fl, const struct txn *t)
+{
+	return fl->msgs[t->req].form == HTTP_FORM_ORIGIN;
+}
 
 /* A reply head a gateway may refuse for its size alone: past the parser's
  * own limits, valid and over DIAG_BIG_HEAD, or that long when the gateway

@@ -1802,8 +1802,7 @@ forwarded_for_later(const struct fit *f, const struct http_msg *m)
 static bool
 upstream_port_fits(const struct fit *f, uint16_t port)
 {
-	return port == f->w->port ||
-	    f->fl->msgs[f->t->req].form == HTTP_FORM_ORIGIN;
+	return port == f->w->port || diag_origin_form(f->fl, f->t);
 }
 
 static bool
@@ -1833,7 +1832,7 @@ fits_upstream(const struct fit *f, uint32_t i)
 	/* a reverse proxy may name its backend instead (nginx's Host:
 	 * $proxy_host): on the connection found by time, the path will do */
 	if (f->on_conn != NONE32 && f->t->d.conn_link == LINK_TIME &&
-	    f->fl->msgs[f->t->req].form == HTTP_FORM_ORIGIN)
+	    diag_origin_form(f->fl, f->t))
 		return true;
 	/* the index's keys are hashes: compare the host itself */
 	return strcasecmp(flow_str(f->fl, m->authority),
@@ -1927,7 +1926,7 @@ find_upstream(const struct diag *dg, const struct flow *fl,
 		return on_conn_request(&f);
 	pick_nearest(&f, key_find(&dg->by_host, t->resource_hash), &best,
 	    &claimed);
-	if (best.item == NONE32 && fl->msgs[t->req].form == HTTP_FORM_ORIGIN)
+	if (best.item == NONE32 && diag_origin_form(fl, t))
 		return upstream_by_path(&f);
 	return best.item;
 }
@@ -2475,14 +2474,15 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
  * of the gateway's unclaimed connection begun within DIAG_ACT_NS of the
  * request that carried it, nearest first; else of one that did not
  * connect (one that connected and carried another request is that
- * one's): of those whose address refused the gateway's last attempt
- * just before the answer, the one refused first (a proxy serving many
- * requests at once starts their connections in its own order, but
- * answers them in the order their refusals came, and the requests
- * answered before t have claimed theirs), else the nearest; not one whose address the gateway tried again after
- * the answer (tried_again_after). Its port becomes w->port. One address only: others
- * tried then are other requests' backends, not this host's next
- * address. Linked by time.
+ * one's) and that the gateway did not try again after the answer
+ * (tried_again_after): of those whose address refused the gateway's
+ * last attempt just before the answer, the one refused first (a proxy
+ * serving many requests at once starts their connections in its own
+ * order, but answers them in the order their refusals came, and the
+ * requests answered before t have claimed theirs), else the nearest.
+ * Its port becomes w->port. One address only: others tried then are
+ * other requests' backends, not this host's next address. Linked by
+ * time.
  */
 static size_t
 backend_addr(const struct diag *dg, const struct flow *fl,
@@ -2566,8 +2566,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	if (asked_before(fl, t, add_sat(w.req, -DIAG_SKEW_NS)))
 		t->d.shared = true;
 	naddrs = candidate_addrs(fl, t, addrs, MAX_CANDIDATE_ADDRS);
-	by_time = naddrs == 0 && t->d.ndns == 0 &&
-	    req->form == HTTP_FORM_ORIGIN &&
+	by_time = naddrs == 0 && t->d.ndns == 0 && diag_origin_form(fl, t) &&
 	    (naddrs = backend_addr(dg, fl, t, &w, addrs)) > 0;
 	link_conns(dg, fl, t, &w, addrs, naddrs);
 	if (by_time && t->d.nconns > 0)

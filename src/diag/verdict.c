@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "../proto/dns.h"
-#include "../proto/http.h"
 #include "diag.h"
 #include "diag_int.h"
 #include "masked.h"
@@ -95,12 +94,11 @@ cause_remedy(enum cause c)
 static bool
 answered_untried(const struct flow *fl, const struct txn *t)
 {
-	const struct http_msg *req = &fl->msgs[t->req];
-
 	return t->d.cause == C_NO_UPSTREAM_EVIDENCE && t->d.nconns == 0 &&
 	    t->d.ndns == 0 && t->d.up_req == NONE32 &&
-	    req->form == HTTP_FORM_ORIGIN && t->resp != NONE32 &&
-	    fl->msgs[t->resp].head.ts_ns - req->start.ts_ns < DIAG_UNTRIED_NS;
+	    diag_origin_form(fl, t) && t->resp != NONE32 &&
+	    fl->msgs[t->resp].head.ts_ns - fl->msgs[t->req].start.ts_ns <
+	    DIAG_UNTRIED_NS;
 }
 
 const char *

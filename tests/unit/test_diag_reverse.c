@@ -57,6 +57,17 @@ two_requests(struct uf *u, struct scene *s, struct uf_side *cli2,
 	uf_get(u, cli2, gw2, path, host);
 }
 
+/* The diagnosis of a scene of two requests: *t1 the first's, *t2 the
+ * second's. */
+static void
+diagnosed_two(struct uf *u, const struct txn **t1, const struct txn **t2)
+{
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	*t1 = uf_txn(u, 1);
+	*t2 = uf_txn(u, 2);
+}
+
 /* Four attempts to the backend 192.0.2.80:8080, each refused by RST, the
  * next 1.02 s after (HAProxy's turn-around of a second, and its timers'
  * lateness); then the gateway answers 503. */
@@ -167,10 +178,7 @@ test_concurrent_backends(void **state)
 	uf_syn(u, &s.out, &drop);
 	uf_at(u, s.req_ts + 2 * UF_S);
 	gateway_answers(&s, 504);
-	uf_diagnose(u);
-	assert_int_equal(u->dg.ntxns, 2);
-	t1 = uf_txn(u, 1);
-	t2 = uf_txn(u, 2);
+	diagnosed_two(u, &t1, &t2);
 	expect_verdict(t2, V_RELAYED, C_UPSTREAM_5XX);
 	assert_int_equal(u->fl.conns[t2->d.up_conn].sport, 8080);
 	expect_verdict(t1, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
@@ -207,10 +215,7 @@ test_connected_for_another(void **state)
 	gateway_answers(&s, 502);
 	uf_at(u, s.req_ts + 2 * UF_S);
 	uf_status(u, &gw2, &cli2, 504);
-	uf_diagnose(u);
-	assert_int_equal(u->dg.ntxns, 2);
-	t1 = uf_txn(u, 1);
-	t2 = uf_txn(u, 2);
+	diagnosed_two(u, &t1, &t2);
 	expect_verdict(t1, V_CANNOT_CONNECT, C_TCP_RST);
 	expect_verdict(t2, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
 }
@@ -252,10 +257,7 @@ test_batched_refusals(void **state)
 	}
 	uf_at(u, s.req_ts + 1002750 * US);
 	gateway_answers(&s, 503);
-	uf_diagnose(u);
-	assert_int_equal(u->dg.ntxns, 2);
-	t1 = uf_txn(u, 1);
-	t2 = uf_txn(u, 2);
+	diagnosed_two(u, &t1, &t2);
 	expect_verdict(t1, V_CANNOT_CONNECT, C_TCP_RST);
 	expect_verdict(t2, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
 	assert_int_equal(t1->d.nconns, 2);
@@ -311,10 +313,7 @@ test_untried_in_batch(void **state)
 		else
 			uf_rst(u, &dead, &out2);
 		uf_status(u, &gw2, &cli2, 503);
-		uf_diagnose(u);
-		assert_int_equal(u->dg.ntxns, 2);
-		t1 = uf_txn(u, 1);
-		t2 = uf_txn(u, 2);
+		diagnosed_two(u, &t1, &t2);
 		expect_verdict(t1, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 		assert_int_equal(t1->d.nconns, 0);
 		diag_summary(&u->dg, &u->fl, t1, summary, sizeof summary);
@@ -338,7 +337,7 @@ test_pooled_named_backend(void **state)
 	struct uf *u = *state;
 	struct scene s;
 	struct uf_side cli2, gw2;
-	const struct txn *t2;
+	const struct txn *t1, *t2;
 	uint64_t up;
 
 	scene_init(&s, u);
@@ -356,10 +355,8 @@ test_pooled_named_backend(void **state)
 	up = uf_get(u, &s.out, &s.web, "/next", "pool_app");
 	uf_fin(u, &s.web, &s.out);
 	uf_status(u, &gw2, &cli2, 502);
-	uf_diagnose(u);
-	assert_int_equal(u->dg.ntxns, 2);
-	expect_verdict(uf_txn(u, 1), V_OK, C_NONE);
-	t2 = uf_txn(u, 2);
+	diagnosed_two(u, &t1, &t2);
+	expect_verdict(t1, V_OK, C_NONE);
 	expect_verdict(t2, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
 	assert_int_not_equal(t2->d.up_req, NONE32);
 	assert_int_equal(u->fl.msgs[t2->d.up_req].head.number, up);
@@ -396,9 +393,7 @@ test_refusals_in_order(void **state)
 	gateway_answers(&s, 502);
 	uf_at(u, s.req_ts + 4110 * US);
 	uf_status(u, &gw2, &cli2, 502);
-	uf_diagnose(u);
-	t1 = uf_txn(u, 1);
-	t2 = uf_txn(u, 2);
+	diagnosed_two(u, &t1, &t2);
 	expect_verdict(t1, V_CANNOT_CONNECT, C_TCP_RST);
 	expect_verdict(t2, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
 }
