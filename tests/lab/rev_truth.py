@@ -18,9 +18,12 @@ to the backend in the request's time); nginx's error log (by
 request line): connect() failed (111: refused; 113: no route, an ICMP
 error), timed out while connecting, prematurely closed, timed out while
 reading the head, no valid HTTP/1.0 header (it relays the bytes as they
-are: no status), nothing (a reply relayed). A refused or failed connect
-is tcp-rst or icmp-unreachable by what tshark shows the backend sent
-(its RSTs, or ICMP errors quoting it); every cause is checked against
+are: no status), nothing (a reply relayed). A connect that failed or
+timed out is tcp-rst, icmp-unreachable or syn-unanswered by what tshark
+shows the backend sent (its RSTs, ICMP errors quoting it, or nothing):
+a proxy's own word for it depends on its timers (HAProxy logs sC when
+its connect timeout fires before the kernel gives up on SYNs an ICMP
+error answered); every cause is checked against
 the packets: the gateway's SYNs to the backend in the request's time for
 a connect failure, with none answered for dropped SYNs; the path on one
 of the gateway's connections to the backend otherwise. Writes one line
@@ -46,14 +49,15 @@ VERDICT = {"tcp-rst": "cannot-connect", "icmp-unreachable": "cannot-connect",
            "upstream-closed": "bad-response", "upstream-timeout": "bad-response",
            "upstream-5xx": "relayed", "none": "ok",
            "no-upstream-evidence": "unknown"}
-HAPROXY_STATE = {"SC": "refused", "untried": "no-upstream-evidence", "sC": "syn-unanswered",
+HAPROXY_STATE = {"SC": "connect", "sC": "connect",
+                 "untried": "no-upstream-evidence",
                  "PH": "http-invalid-response", "SH": "upstream-closed",
                  "sH": "upstream-timeout"}
-NGINX_ERROR = (("(111: Connection refused) while connecting", "refused"),
-               ("(113: No route to host) while connecting", "refused"),
-               ("(113: Host is unreachable) while connecting", "refused"),
+NGINX_ERROR = (("(111: Connection refused) while connecting", "connect"),
+               ("(113: No route to host) while connecting", "connect"),
+               ("(113: Host is unreachable) while connecting", "connect"),
                ("timed out (110: Connection timed out) while connecting",
-                "syn-unanswered"),
+                "connect"),
                ("prematurely closed connection while reading response header",
                 "upstream-closed"),
                ("timed out (110: Connection timed out) while reading response "
@@ -149,9 +153,13 @@ def main():
             print(f"DISAGREE {proxy} {name} {path}: curl {status}, log {code}",
                   file=sys.stderr)
             bad += 1
-        if what == "refused":
+        # a connect that failed: how, the backend's packets say (a
+        # proxy's words depend on its timers: HAProxy logs sC, a timeout,
+        # when its timer fires before the kernel gives up on SYNs that an
+        # ICMP error answered)
+        if what == "connect":
             what = "tcp-rst" if addr in rsts else "icmp-unreachable" \
-                if addr in icmps else "refused?"
+                if addr in icmps else "syn-unanswered"
         elif what == "relayed":
             what = "upstream-5xx" if status in (502, 503, 504) else \
                 "none" if status == 200 else f"status {status}?"
