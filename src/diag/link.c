@@ -2188,12 +2188,14 @@ asked_before(const struct flow *fl, const struct txn *t, int64_t at)
  */
 static void
 claim(struct diag *dg, const struct flow *fl, const struct txn *t,
-    const struct window *w)
+    const struct window *w, const uint32_t *tried, unsigned ntried)
 {
 	const struct diagnosis *d = &t->d;
 
 	if (d->up_req != NONE32)
 		dg->msg_claimed[d->up_req] = 1;
+	for (unsigned k = 0; k < ntried; k++)
+		dg->msg_claimed[tried[k]] = 1;
 	for (unsigned k = 0; k < d->nconns; k++)
 		if (t->is_error || seen(w, &fl->conns[d->conns[k]].synack))
 			dg->conn_claimed[d->conns[k]] = CLAIM_TAKEN;
@@ -2332,9 +2334,11 @@ link_fit(struct diag *dg, const struct flow *fl, struct txn *t,
 	 * connection opened: a gateway opens no second connection for a
 	 * request while one is pending (one that retries, as Traffic
 	 * Server does, answers long after the first attempt, and on a busy
-	 * host its retries may not be linked) */
-	if (last != NONE32 && !connected &&
-	    dg->conn_claimed[last] != CLAIM_TAKEN &&
+	 * host its retries may not be linked); but a reverse proxy's
+	 * attempts guessed by time alone (backend_addr) yield to a request
+	 * that carried t's path */
+	if (last != NONE32 && !connected && !(t->d.conn_link == LINK_TIME &&
+	    diag_origin_form(fl, t)) && dg->conn_claimed[last] != CLAIM_TAKEN &&
 	    contradicts(fl, t, w, other) &&
 	    ((answer_follows(fl, t, w, &fl->conns[last]) &&
 	    (distance(w, chain) < at ||
@@ -2382,6 +2386,83 @@ link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
 			return;
 		}
 	}
+}
+
+/*
+ * When the try up_req ended without a valid reply: at its reply that
+ * was none, the server's close, or the gateway's (its timeout);
+ * INT64_MAX when it did not so end in the window.
+ */
+static int64_t
+try_failed_ns(const struct flow *fl, const struct window *w, uint32_t up_req)
+{
+	const struct http_msg *m = &fl->msgs[up_req];
+	const struct conn *c = &fl->conns[m->conn];
+	const struct frame_ref *ends[3] = { &c->fin[1], &c->fin[0], &c->rst };
+	uint32_t r = response_to(fl, up_req);
+	int64_t at = INT64_MAX;
+
+	if (r != NONE32 && seen(w, &fl->msgs[r].start))
+		return fl->msgs[r].valid ? INT64_MAX : fl->msgs[r].start.ts_ns;
+	for (unsigned k = 0; k < 3; k++)
+		if (seen(w, ends[k]) && ends[k]->ts_ns >= m->head.ts_ns &&
+		    ends[k]->ts_ns < at)
+			at = ends[k]->ts_ns;
+	return at;
+}
+
+/*
+ * A reverse proxy whose try failed (a close, silence until its timeout)
+ * sends the request at once to its group's next server (nginx's
+ * proxy_next_upstream error timeout), on a pooled connection or a new
+ * one, and answers after the last try. The next try of up_req: the
+ * first unclaimed request of the gateway's for the same path begun (its
+ * connection's SYN, when opened for it) within DIAG_UNTRIED_NS after
+ * up_req's failed, before the answer.
+ */
+static uint32_t
+next_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
+    const struct window *w, uint32_t up_req)
+{
+	int64_t failed = try_failed_ns(fl, w, up_req);
+	unsigned steps = 0;
+
+	if (failed == INT64_MAX)
+		return NONE32;
+	for (size_t i = msg_lower(fl, failed); i < fl->nmsgs &&
+	    fl->msgs[i].start.ts_ns < w->to && steps < DIAG_CACHE_WALK;
+	    i++, steps++) {
+		const struct http_msg *m = &fl->msgs[i];
+		const struct conn *c = &fl->conns[m->conn];
+		int64_t began = began_ns(fl, (uint32_t)i, c->first.ts_ns);
+
+		if (m->dir != 0 || !m->valid || dg->msg_claimed[i] ||
+		    i == up_req || c->role == CONN_CLIENT ||
+		    !from_gateway(dg, &c->caddr, w) ||
+		    began < failed || began > add_sat(failed, DIAG_UNTRIED_NS) ||
+		    !diag_same_resource(fl, t, m))
+			continue;
+		return (uint32_t)i;
+	}
+	return NONE32;
+}
+
+/* The tries after the first (next_try), the last taken as t's upstream
+ * request; the earlier ones in tried, to claim. How many earlier. */
+static unsigned
+link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
+    const struct window *w, uint32_t tried[DIAG_MAX_TRIES])
+{
+	unsigned n = 0;
+	uint32_t next;
+
+	while (n < DIAG_MAX_TRIES &&
+	    (next = next_try(dg, fl, t, w, t->d.up_req)) != NONE32) {
+		tried[n++] = t->d.up_req;
+		take_upstream(fl, t, w, next);
+		link_carrier(fl, t, w);
+	}
+	return n;
 }
 
 /*
@@ -2475,11 +2556,13 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
  * request that carried it, nearest first; else of one that did not
  * connect (one that connected and carried another request is that
  * one's) and that the gateway did not try again after the answer
- * (tried_again_after): of those whose address refused the gateway's
- * last attempt just before the answer, the one refused first (a proxy
- * serving many requests at once starts their connections in its own
- * order, but answers them in the order their refusals came, and the
- * requests answered before t have claimed theirs), else the nearest.
+ * (tried_again_after): of those begun at once (DIAG_ASK_NS) whose
+ * address refused the gateway's last attempt just before the answer,
+ * the one refused first (a proxy serving many requests at once starts
+ * their connections in its own order, but answers them in the order
+ * their refusals came, and the requests answered before t have claimed
+ * theirs; one begun later is another request's retry), else the
+ * nearest.
  * Its port becomes w->port. One address only: others tried then are
  * other requests' backends, not this host's next address. Linked by
  * time.
@@ -2509,7 +2592,8 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 				carrier = (uint32_t)i;
 		} else if (!seen(w, &c->synack) &&
 		    !tried_again_after(dg, fl, w, c)) {
-			int64_t at = t->resp != NONE32 ?
+			int64_t at = t->resp != NONE32 && c->first.ts_ns <=
+			    add_sat(w->req, DIAG_ASK_NS) ?
 			    refused_before_answer(dg, fl, w, c) : INT64_MAX;
 
 			if (at < first) {
@@ -2550,6 +2634,8 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
 	size_t naddrs;
 	struct window w;
+	uint32_t tried[DIAG_MAX_TRIES];
+	unsigned ntried = 0;
 	bool by_time;
 
 	memset(&t->d, 0, sizeof t->d);
@@ -2572,6 +2658,8 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	if (by_time && t->d.nconns > 0)
 		t->d.conn_link = LINK_TIME;
 	link_request_line(dg, fl, t, &w);
+	if (t->is_error && t->d.up_req != NONE32 && diag_origin_form(fl, t))
+		ntried = link_next_tries(dg, fl, t, &w, tried);
 	if (t->d.up_req != NONE32 && t->d.ndns == 0)
 		link_dns_address(dg, fl, t, &w);
 	else if (t->d.up_req != NONE32 && t->d.dns_link == LINK_TIME &&
@@ -2587,7 +2675,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 			set(t, V_OK, C_NONE);
 	}
 	if (settle)
-		claim(dg, fl, t, &w);
+		claim(dg, fl, t, &w, tried, ntried);
 	if (t->status == 0 && !settle && t->d.verdict == V_UNKNOWN)
 		t->d.verdict = V_PENDING;	/* the story is not over */
 }

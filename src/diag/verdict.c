@@ -454,6 +454,7 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 	    run = dest_first(fl, t->d.conns, t->d.nconns - 1),
 	    nrun = t->d.nconns - run;
 	char socks[32] = "";
+	int64_t first_syn, end = txn_end_ns(fl, t, fl->stats.last_ts);
 
 	for (unsigned k = run; k < t->d.nconns; k++) {
 		const struct conn *a = &fl->conns[t->d.conns[k]];
@@ -471,6 +472,7 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 	}
 	if (nrun > 1)
 		snprintf(socks, sizeof socks, " on %u connections", nrun);
+	first_syn = fl->conns[t->d.conns[run]].syns[0].ts_ns;
 	addr_fmt(&c->saddr, dst, sizeof dst);
 	switch (t->d.cause) {
 	case C_TCP_RST:
@@ -486,11 +488,14 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 		    nicmp > 1 && nicmp == nrun ? ", every attempt" : "");
 		break;
 	default:
-		snprintf(out, outlen, "%u SYN%s%s to %s port %u got no answer "
-		    "over %.1f s", nsyn, nsyn == 1 ? "" : "s", socks, dst,
-		    c->sport,
-		    last ? secs(last->ts_ns -
-		    fl->conns[t->d.conns[run]].syns[0].ts_ns) : 0.0);
+		if (nsyn > 1)
+			snprintf(out, outlen, "%u SYNs%s to %s port %u got no "
+			    "answer over %.1f s", nsyn, socks, dst, c->sport,
+			    last ? secs(last->ts_ns - first_syn) : 0.0);
+		else	/* the time it waited: until the end of the story */
+			snprintf(out, outlen, "%u SYN to %s port %u got no "
+			    "answer in %.1f s", nsyn, dst, c->sport,
+			    secs(end > first_syn ? end - first_syn : 0));
 		break;
 	}
 	tried_before(fl, t, run, out, outlen);

@@ -9,7 +9,12 @@
 # checks marked down, for which it tries nothing; one at a time, then all
 # at once; and nginx with pooled keep-alive connections (:8082) to a
 # backend that closes a pooled connection, and one that answers its
-# second request without a status line.
+# second request without a status line; then the busy round, keep-alive
+# clients at once to one host load-balanced over a group of servers
+# (HAProxy's roundrobin with retries, nginx's next server after a
+# failed one), judged as a whole (at least 95 % right: where requests to
+# one host come microseconds apart and a backend's retries interleave
+# with others', a few are linked by time to another's attempts).
 # HAProxy tries a failed connect four times. Recorded fresh, as root
 # where namespaces work (GW_LAB=0 skips it), checked to leave no
 # namespace or lab process behind; then gw502tui's `--report=json --all`
@@ -35,19 +40,20 @@ if fresh_lab_allowed "reverse-proxy lab" gwrev; then
 		    "$ROOT/tests/e2e/rev_lab_check.py" "$GW_BIN" "$fresh/gw502-rev.pcap" \
 		    -g 10.254.0.1
 		# the same capture with the access logs the proxies wrote:
-		# each transaction carries its own line (client, path)
-		for proxy in haproxy=80=18 nginx=8081=16; do
-			IFS== read -r name port want <<<"$proxy"
+		# each line joins its own transaction (client and path); the
+		# requests HAProxy closed without a reply or a line have none
+		for name in haproxy nginx; do
+			log=$fresh/gw502-rev.$name.log
 			"$GW_BIN" -p 80,8081,8082 --report=json --all \
-			    --access-log "$fresh/gw502-rev.$name.log" \
+			    --access-log "$log" \
 			    "$fresh/gw502-rev.pcap" >"$TMPD/rev-log.jsonl" 2>&1
-			check_eq "$name's access log lines join their transactions (client and path)" \
-			    "$want" "$("$PY" - "$TMPD/rev-log.jsonl" "$port" <<'PYEOF'
+			check_eq "each of $name's access log lines joins its transaction (client and path)" \
+			    "$(grep -c . "$log")" "$("$PY" - "$TMPD/rev-log.jsonl" <<'PYEOF'
 import json, sys
 n = 0
 for line in open(sys.argv[1]):
     o = json.loads(line)
-    if o.get("gateway_port") != int(sys.argv[2]):
+    if "url" not in o:
         continue
     text = (o.get("log") or {}).get("text", "")
     path = "/" + o["url"].split("/", 3)[3]

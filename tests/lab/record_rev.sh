@@ -17,7 +17,10 @@
 # fails; it sends the request again on a new one, which fails too), and
 # one whose connections answer their second request without a status
 # line (nginx relays it on the pooled connection as it is). One client sends every scenario through each
-# proxy one at a time, then all of them at once. The truth
+# proxy one at a time, then all of them at once. Then the busy round:
+# keep-alive clients at once through HAProxy and nginx to one host
+# load-balanced over a group (APPS below; HAProxy's retries half a
+# second apart, nginx's next server after a failed one). The truth
 # (rev_truth.py) comes from the proxies' own logs (HAProxy's termination
 # state, nginx's error log), curl's status and tshark's reading of the
 # backends' packets, never from gw502tui.
@@ -54,6 +57,16 @@ relay 10.254.0.87 8080 status502
 down 10.254.0.88 8080 -
 once 10.254.0.89 8080 once
 pooljunk 10.254.0.90 8080 pooljunk"
+# the busy round's servers, all behind the host app.rev.test: HAProxy
+# balances over app1-app4 (weights 4 4 1 1), nginx over app1, app2 and
+# app5 (keep-alive pool); app1 and app2 fail on some paths (bypath),
+# app3 refuses (RST), app4 drops SYNs, app5 is ICMP-prohibited
+APPS="app1 10.254.0.91 8080 bypath
+app2 10.254.0.92 8080 bypath
+app3 10.254.0.93 8080 -
+app4 10.254.0.94 8080 -
+app5 10.254.0.95 8080 -"
+BUSY_CLIENTS=10 BUSY_REQUESTS=6
 
 LAB_TAG=rev LAB_PREFIX=$P LAB_KEEP=${GWREV_KEEP_TMP:-0}
 . "$HERE/ns.sh"
@@ -72,18 +85,20 @@ log "building namespaces"
 bridge_new
 hosts_new "$NS_GW" "$NS_UP" "$NS_C1"
 attach "$NS_GW" p-gw "$GW4/24"
-attach "$NS_UP" p-up $(echo "$BACKENDS" | awk '{print $2 "/24"}')
+attach "$NS_UP" p-up $(printf '%s\n%s\n' "$BACKENDS" "$APPS" | awk '{print $2 "/24"}')
 attach "$NS_C1" p-c1 "$C1/24"
 gw_syn_backoff 2
 up_firewall drop 10.254.0.82
 up_firewall admin 10.254.0.83
+up_firewall drop 10.254.0.94
+up_firewall admin 10.254.0.95
 wait_for 5 "gateway reaches the backends" nsx "$NS_GW" ping -c1 -W1 10.254.0.80
 
 while read -r name addr port mode; do
     [ "$mode" = - ] && continue
     start "$NS_UP" "up-$name" "$PY" "$HERE/upstream.py" "$mode" "$addr" "$port"
     wait_for 10 "backend $name on $addr:$port" listening "$NS_UP" tcp "^$addr:$port\$"
-done <<<"$BACKENDS"
+done < <(printf '%s\n%s\n' "$BACKENDS" "$APPS")
 
 # HAProxy at its defaults but for the timeouts (retries 3; a second
 # between attempts); its log, raw, on stdout
@@ -110,6 +125,13 @@ EOF
         printf 'backend be_%s\n    server %s %s:%s%s\n' "$name" "$name" "$addr" "$port" \
             "$([ "$name" = down ] && echo ' check inter 2s fall 1 rise 1')"
     done <<<"$BACKENDS"
+    # the busy round's load-balanced group (connections reused across
+    # clients: http-reuse safe, the default)
+    printf 'backend be_app\n    balance roundrobin\n    timeout connect 500ms\n'
+    while read -r name addr port _; do
+        case $name in app5) continue ;; app1|app2) w=4 ;; *) w=1 ;; esac
+        printf '    server %s %s:%s weight %s\n' "$name" "$addr" "$port" "$w"
+    done <<<"$APPS"
 } >"$TMP/haproxy/haproxy.cfg"
 nsx "$NS_GW" haproxy -c -q -f "$TMP/haproxy/haproxy.cfg"
 start "$NS_GW" haproxy haproxy -db -f "$TMP/haproxy/haproxy.cfg"
@@ -136,6 +158,26 @@ EOF
         printf '        location / { proxy_pass http://pool_%s; proxy_http_version 1.1;\n' "$name"
         printf '            proxy_set_header Connection ""; } }\n'
     done <<<"$BACKENDS"
+    # the busy round's group: nginx's defaults (proxy_next_upstream error
+    # timeout) with a keep-alive pool and the client's Host; the
+    # application's servers never marked failed for their pages' errors
+    # (max_fails=0: with the default, 1, one failing page marks all three
+    # failed for 10 s and nginx answers every request at once);
+    # what it tried for each request in a log of its own
+    printf '    log_format upstreams %s;\n' \
+        "'\$remote_port \"\$request\" \$status \"\$upstream_addr\"'"
+    printf '    upstream app_pool {'
+    while read -r name addr port _; do
+        case $name in
+        app1|app2) printf ' server %s:%s max_fails=0;' "$addr" "$port" ;;
+        app5) printf ' server %s:%s;' "$addr" "$port" ;;
+        esac
+    done <<<"$APPS"
+    printf ' keepalive 8; }\n'
+    printf '    server { listen %s; server_name app.rev.test;\n' "$PORT_NGINX"
+    printf '        access_log %s/upstreams.log upstreams;\n' "$TMP/nginx"
+    printf '        location / { proxy_pass http://app_pool; proxy_http_version 1.1;\n'
+    printf '            proxy_set_header Host $host; proxy_set_header Connection ""; } }\n'
     echo "}"
 } >"$TMP/nginx/nginx.conf"
 nsx "$NS_GW" nginx -t -q -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
@@ -182,6 +224,29 @@ for proxy in $PORT_HAPROXY $PORT_NGINX $PORT_POOL; do
     for pid in "${waits[@]}"; do wait "$pid" || true; done
     untrack "${waits[@]}"
 done
+# busy: clients at once, each with its keep-alive requests in turn, to
+# the load-balanced host through HAProxy and nginx; each path's last
+# part is what app1 and app2 do with it
+busy_client() { # busy_client PROXY CLIENT: its requests' lines in busy.PROXY.CLIENT
+    local k kinds=(ok ok junk ok close ok slow err) args=()
+    for k in $(seq 1 "$BUSY_REQUESTS"); do
+        args+=(-o /dev/null "http://$GW4:$1/b$1-$2-$k/${kinds[$(( (k + $2) % 8 ))]}")
+    done
+    nsx "$NS_C1" curl -s --max-time 20 -H "Host: app.rev.test" \
+        -w "app\t$1\t%{url_effective}\t%{local_port}\t%{http_code}\n" \
+        "${args[@]}" >"$TMP/busy.$1.$2" || true
+}
+log "busy: $BUSY_CLIENTS clients x $BUSY_REQUESTS requests through each proxy at once"
+waits=()
+for proxy in $PORT_HAPROXY $PORT_NGINX; do
+    for c in $(seq 1 "$BUSY_CLIENTS"); do
+        busy_client "$proxy" "$c" &
+        PIDS+=("$!"); waits+=("$!")
+    done
+done
+for pid in "${waits[@]}"; do wait "$pid" || true; done
+untrack "${waits[@]}"
+sed "s|http://$GW4:[0-9]*||" "$TMP"/busy.* >>"$TMP/client.tsv"
 sleep 1    # the last FIN/ACKs reach the capture
 stop_pids INT "$PID_tcpdump"
 stop_pids TERM "$PID_haproxy" "$PID_nginx"
@@ -191,11 +256,12 @@ mkdir -p "$STAGE"
 cp "$CAP" "$STAGE/gw502-rev.pcap"
 grep '^[0-9]' "$TMP/haproxy.log" >"$STAGE/gw502-rev.haproxy.log" || true
 cp "$TMP/nginx/access.log" "$STAGE/gw502-rev.nginx.log"
-echo "$BACKENDS" >"$TMP/backends.txt"
+printf '%s\n%s\n' "$BACKENDS" "$APPS" >"$TMP/backends.txt"
 "$PY" "$HERE/rev_truth.py" --capture "$STAGE/gw502-rev.pcap" \
     --client "$TMP/client.tsv" --backends "$TMP/backends.txt" \
     --haproxy-log "$STAGE/gw502-rev.haproxy.log" \
-    --nginx-error "$TMP/nginx/error.log" --truth "$STAGE/gw502-rev.truth.tsv" \
+    --nginx-error "$TMP/nginx/error.log" \
+    --nginx-upstreams "$TMP/nginx/upstreams.log" --truth "$STAGE/gw502-rev.truth.tsv" \
     || die "truth check failed (set GWREV_KEEP_TMP=1 to keep $TMP)"
 mkdir -p "$OUT"
 for f in "$STAGE"/*; do install -m 0644 "$f" "$OUT/"; done

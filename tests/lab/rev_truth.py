@@ -35,6 +35,7 @@ over a connection opened before). Anything the logs, the statuses and the packet
 fails the recording (exit 1, nothing written).
 """
 import argparse
+import bisect
 import sys
 
 from reply_truth import tshark
@@ -65,8 +66,10 @@ NGINX_ERROR = (("(111: Connection refused) while connecting", "connect"),
                ("upstream sent no valid HTTP/1.0 header", "raw"))
 
 
-def proxy_said(o):
-    """{(proxy, path): what}, from HAProxy's log and nginx's error log."""
+def haproxy_said(o, backends):
+    """{(client port, path): (status, what, server)} from HAProxy's log:
+    its status, termination state and the server it tried last (None:
+    none)."""
     said = {}
     for line in open(o.haproxy_log, encoding="utf-8", errors="replace"):
         f = line.split()
@@ -74,47 +77,93 @@ def proxy_said(o):
             continue
         path = line.split('"', 1)[1].split(" ")[1]
         status, state = f[5], f[9][:2]
-        if f[3].endswith("/<NOSRV>") and state == "SC":
+        server = f[3].split("/", 1)[1]
+        if server == "<NOSRV>" and state == "SC":
             state = "untried"
-        said[("haproxy", path)] = (int(status),
-                                   HAPROXY_STATE.get(state, "relayed"
-                                                     if state == "--" else state))
+        # no byte sent: HAProxy closed a keep-alive client's connection
+        # without its error reply (the client may send the request again)
+        port = int(f[0].rsplit(":", 1)[1])
+        said[(port, path)] = (0 if f[6] == "0" else int(status),
+                      HAPROXY_STATE.get(state, "relayed"
+                                        if state == "--" else state),
+                      backends.get(server))
+    return said
+
+
+def nginx_said(o):
+    """{path: (None, what, (address, port))}: nginx's error log for the
+    upstream it tried last (its upstreams log, where it has one for the
+    path, else the error's own), "relayed" where that one answered. nginx
+    ends "no live upstreams" when the servers it has not tried are marked
+    failed: after attempts, the last attempt's error is the cause (the
+    status is 502 even for timeouts); with none, the request is
+    untried."""
+    last = {}
+    for line in open(o.nginx_upstreams, encoding="utf-8", errors="replace"):
+        if '"' not in line:
+            continue
+        path = line.split('"', 2)[1].split(" ")[1]
+        tried = [u for u in line.rsplit('"', 2)[1].split(", ") if ":" in u]
+        last[path] = tuple(tried[-1].rsplit(":", 1)) if tried else None
+    errors = {}
     for line in open(o.nginx_error, encoding="utf-8", errors="replace"):
         if 'request: "' not in line:
             continue
         path = line.split('request: "', 1)[1].split(" ")[1]
+        if "no live upstreams" in line:
+            errors[(path, None)] = "no-upstream-evidence"
+        upstream = line.split('upstream: "http://', 1)[-1].split("/", 1)[0]
         for text, what in NGINX_ERROR:
             if text in line:
-                said[("nginx", path)] = (None, what)
+                errors[(path, tuple(upstream.rsplit(":", 1)))] = what
+    said = {}
+    for (path, up), what in errors.items():
+        said[path] = (None, what, (up[0], int(up[1])) if up else None)
+    for path, up in last.items():
+        said[path] = (None, errors.get((path, up), "relayed") if up
+                      else "no-upstream-evidence",
+                      (up[0], int(up[1])) if up else None)
     return said
+
+
+def first_after(times, t):
+    """The first of the sorted times at or after t, or None."""
+    i = bisect.bisect_left(times, t)
+    return times[i] if i < len(times) else None
+
+
+def packet_times(capture, flt, port_field):
+    """{port: sorted times} of the packets flt picks."""
+    times = {}
+    for port, t in tshark(capture, flt, [port_field, "frame.time_epoch"]):
+        times.setdefault(int(port), []).append(float(t))
+    for v in times.values():
+        v.sort()
+    return times
 
 
 def main():
     ap = argparse.ArgumentParser()
     for a in ("capture", "client", "backends", "haproxy_log", "nginx_error",
-              "truth"):
+              "nginx_upstreams", "truth"):
         ap.add_argument("--" + a.replace("_", "-"), required=True)
     o = ap.parse_args()
     backends = {}
     for line in open(o.backends, encoding="utf-8"):
         name, addr, port, _ = line.split()
         backends[name] = (addr, int(port))
-    said = proxy_said(o)
+    said = {"haproxy": haproxy_said(o, backends), "nginx": nginx_said(o)}
 
-    # client side: each request's time and the answer's, by client port
-    reqs = {}
-    for port, uri, t in tshark(o.capture, f"http.request && ip.src=={CLIENT}",
-                               ["tcp.srcport", "http.request.uri",
-                                "frame.time_epoch"]):
-        reqs[int(port)] = (uri, float(t))
-    answers = {}
-    for port, t in tshark(o.capture, f"tcp.len>0 && ip.dst=={CLIENT}",
-                          ["tcp.dstport", "frame.time_epoch"]):
-        answers.setdefault(int(port), float(t))
-    closes = {}
-    for port, t in tshark(o.capture, f"tcp.flags.fin==1 && ip.dst=={CLIENT}",
-                          ["tcp.dstport", "frame.time_epoch"]):
-        closes.setdefault(int(port), float(t))
+    # client side: each request's time and port (a path is asked once,
+    # but for a client's second try after a connection closed without a
+    # reply), the answer's time: the first bytes or FIN to its port after
+    reqs = [(int(port), uri, float(t)) for port, uri, t in tshark(
+        o.capture, f"http.request && ip.src=={CLIENT}",
+        ["tcp.srcport", "http.request.uri", "frame.time_epoch"])]
+    answers = packet_times(o.capture, f"tcp.len>0 && ip.dst=={CLIENT}",
+                           "tcp.dstport")
+    closes = packet_times(o.capture, f"tcp.flags.fin==1 && ip.dst=={CLIENT}",
+                          "tcp.dstport")
     # the gateway's side: SYNs to each backend, what came back
     syns = tshark(o.capture, f"tcp.flags.syn==1 && tcp.flags.ack==0 && "
                   f"ip.src=={GATEWAY} && !(ip.dst=={CLIENT})",
@@ -128,36 +177,73 @@ def main():
                                  ["ip.src"])}
     icmps = {a for (a,) in tshark(o.capture, "icmp.type==3 && icmp.code==13",
                                   ["ip.src"])}
-    carried = {(a, uri) for a, uri in tshark(
+    carriers = [(a, uri, st, float(t)) for a, uri, st, t in tshark(
         o.capture, f"http.request && ip.src=={GATEWAY}",
-        ["ip.dst", "http.request.uri"])}
+        ["ip.dst", "http.request.uri", "tcp.stream", "frame.time_epoch"])]
+    carried = {(a, uri) for a, uri, _, _ in carriers}
+    # the gateway's connections on which a backend sent something
+    replied = packet_times(o.capture, f"tcp.len>0 && ip.dst=={GATEWAY} && "
+                           f"!(ip.src=={CLIENT})", "tcp.stream")
 
     bad = 0
     rows = []
+    asked = {}
     for line in open(o.client, encoding="utf-8"):
         name, pport, path, cport, status = line.rstrip("\n").split("\t")
-        proxy, cport, status = PROXIES[int(pport)], int(cport), int(status)
-        addr, bport = backends[name]
-        if cport not in reqs or reqs[cport][0] != path:
+        asked[path] = (name, PROXIES[int(pport)], int(cport), int(status))
+    for path, (name, proxy, cport, _) in asked.items():
+        if (cport, path) not in {(p, u) for p, u, _ in reqs}:
             print(f"DISAGREE {proxy} {name} {path}: no request from port "
                   f"{cport} in the capture", file=sys.stderr)
             bad += 1
+    for cport, path, start in reqs:
+        if path not in asked:
+            print(f"DISAGREE {path}: a request nobody asked", file=sys.stderr)
+            bad += 1
             continue
-        start = reqs[cport][1]
-        end = answers.get(cport, closes.get(cport, start + 30))
+        name, proxy, final, status = asked[path]
+        end = first_after(answers.get(cport, []), start) or \
+            first_after(closes.get(cport, []), start) or start + 30
+        if cport != final:
+            # tried before on a connection the gateway closed with no reply
+            status = 0
+            if end not in closes.get(cport, []):
+                print(f"DISAGREE {proxy} {name} {path}: asked again, but "
+                      f"answered on {cport}", file=sys.stderr)
+                bad += 1
+        # the busy round's host: the server the proxy tried last
+        heard = said[LOG_OF[proxy]]
+        code, what, server = heard.get((cport, path), heard.get(
+            path, (None, "relayed", None)))
+        if status == 0 and proxy == "haproxy" and (cport, path) not in heard:
+            # HAProxy logs nothing when it closes a keep-alive client's
+            # connection because a backend closed a request's connection
+            # without a byte: the packets say which
+            mine = [(t, a, int(st)) for a, uri, st, t in carriers
+                    if uri == path and start <= t <= end]
+            if mine and first_after(replied.get(max(mine)[2], []),
+                                    max(mine)[0]) is None:
+                code, what = 0, "upstream-closed"
+                server = next(b for b in backends.values()
+                              if b[0] == max(mine)[1])
+        busy = name == "app"
+        addr, bport = server if busy and server else \
+            backends.get(name, (None, 0))
         mine = [(int(sp), float(t)) for a, dp, sp, t in syns
                 if a == addr and int(dp) == bport and start <= float(t) <= end]
         conns = sorted({sp for sp, _ in mine})
-        code, what = said.get((LOG_OF[proxy], path), (None, "relayed"))
         if code is not None and code != status:
-            print(f"DISAGREE {proxy} {name} {path}: curl {status}, log {code}",
+            print(f"DISAGREE {proxy} {name} {path}: answered {status}, "
+                  f"log {code}",
                   file=sys.stderr)
             bad += 1
         # a connect that failed: how, the backend's packets say (a
         # proxy's words depend on its timers: HAProxy logs sC, a timeout,
         # when its timer fires before the kernel gives up on SYNs that an
         # ICMP error answered)
-        if what == "connect":
+        if status == 200:
+            what = "none"     # nginx's next server after a failed one
+        elif what == "connect":
             what = "tcp-rst" if addr in rsts else "icmp-unreachable" \
                 if addr in icmps else "syn-unanswered"
         elif what == "relayed":
@@ -168,7 +254,7 @@ def main():
         # the packets must show it
         connected = any((addr, bport, sp) in synacks for sp in conns)
         if what == "no-upstream-evidence":
-            ok = not conns and (addr, path) not in carried
+            ok = not conns and not any(p == path for _, p in carried)
         elif what in ("tcp-rst", "icmp-unreachable", "syn-unanswered"):
             ok = bool(conns) and not connected and not (
                 what == "tcp-rst" and addr in icmps) and not (
@@ -184,9 +270,13 @@ def main():
             continue
         # over a pooled connection: begun before the request, and
         # nginx's retry on a new one; the count is not the request's own
+        # (over pooled connections, and in the busy round where requests
+        # to one server overlap, the count is not the request's own)
         rows.append([CLIENT, str(cport), proxy, name, path, str(status),
-                     VERDICT[what], what, f"{addr}:{bport}",
-                     "-" if proxy == "nginx-pool" else str(len(conns))])
+                     VERDICT[what], what,
+                     f"{addr}:{bport}" if addr else "-",
+                     "-" if proxy == "nginx-pool" or busy else
+                     str(len(conns))])
     if bad or not rows:
         return 1
     with open(o.truth, "w", encoding="utf-8") as f:

@@ -37,6 +37,12 @@ MODE
   pooljunk  on each connection, the first request gets 200 (keep-alive), the
             second a reply without a status line, and the connection is
             closed: a proxy's pooled connection that goes bad
+  bypath    HTTP/1.1 keep-alive server whose answer each request's path
+            decides, as an application behind a load balancer fails on some
+            pages: a path ending /junk gets a reply without a status line
+            (then the close), /close a close without a byte, /slow
+            nothing (held as silent), /err the application's own 502
+            (keep-alive); any other path 200
   once      the first request this process sees gets 200 on a keep-alive
             connection; every later request is read and the connection
             closed without a byte (an upstream dropping a pooled connection
@@ -73,14 +79,20 @@ def read_head(conn, buf=b""):
     return head, rest
 
 
-def keep_alive(conn, body_for):
-    """HTTP/1.1 with keep-alive: 200 with body_for(head) for each request,
-    or, when body_for returns None, close without a byte."""
+def requests_on(conn):
+    """Each request head on a keep-alive connection in turn (at most 100)."""
     rest = b""
-    for _ in range(100):  # bounded number of requests per connection
+    for _ in range(100):
         head, rest = read_head(conn, rest)
         if head is None:
             return
+        yield head
+
+
+def keep_alive(conn, body_for):
+    """HTTP/1.1 with keep-alive: 200 with body_for(head) for each request,
+    or, when body_for returns None, close without a byte."""
+    for head in requests_on(conn):
         body = body_for(head)
         if body is None:
             return      # the caller closes: no byte for this request
@@ -115,8 +127,12 @@ def serve_nostatus(conn):
 
 def serve_silent(conn):
     head, _ = read_head(conn)
-    if head is None:
-        return
+    if head is not None:
+        serve_silent_rest(conn)
+
+
+def serve_silent_rest(conn):
+    """Hold the connection without a byte until the peer closes it."""
     deadline = time.monotonic() + HOLD_S
     while time.monotonic() < deadline:
         conn.settimeout(max(0.1, deadline - time.monotonic()))
@@ -190,6 +206,26 @@ def serve_pooljunk(conn):
     time.sleep(0.2)
 
 
+def serve_bypath(conn):
+    for head in requests_on(conn):
+        path = head.split(b"\r\n", 1)[0].split(b" ")[1:2] or [b"/"]
+        kind = path[0].rsplit(b"/", 1)[-1]
+        if kind == b"junk":
+            conn.sendall(b"<html><body>no status line</body></html>\n")
+            time.sleep(0.2)
+            return
+        if kind == b"close":
+            return
+        if kind == b"slow":
+            serve_silent_rest(conn)
+            return
+        code, reason = (502, "Bad Gateway") if kind == b"err" else (200, "OK")
+        body = ok_body(head)
+        conn.sendall(("HTTP/1.1 %d %s\r\nContent-Type: text/html\r\n"
+                      "Content-Length: %d\r\nConnection: keep-alive\r\n\r\n"
+                      % (code, reason, len(body))).encode() + body)
+
+
 def big_head(n):
     """A 200 head of exactly n bytes (n >= 64) for a 2-byte body."""
     head = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
@@ -204,11 +240,7 @@ def big_head(n):
 
 
 def serve_bighead(conn):
-    rest = b""
-    for _ in range(100):  # bounded number of requests per connection
-        head, rest = read_head(conn, rest)
-        if head is None:
-            return
+    for head in requests_on(conn):
         path = head.split(b" ", 2)[1] if head.count(b" ") >= 2 else b"/"
         path = path.split(b"://", 1)[-1]
         path = path[path.find(b"/"):] if b"/" in path else b"/"
@@ -271,7 +303,7 @@ MODES = {"ok": serve_ok, "nostatus": serve_nostatus,
          "silent": serve_silent, "close": serve_close,
          "status502": serve_status502, "status503": serve_status503,
          "late502": serve_late502, "once": serve_once,
-         "pooljunk": serve_pooljunk,
+         "pooljunk": serve_pooljunk, "bypath": serve_bypath,
          "bighead": serve_bighead, "badchunk": serve_badchunk,
          "oddhead": serve_oddhead}
 

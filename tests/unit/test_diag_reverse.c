@@ -398,6 +398,168 @@ test_refusals_in_order(void **state)
 	expect_verdict(t2, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
 }
 
+/*
+ * nginx with an upstream group (proxy_next_upstream error timeout, its
+ * default): the request goes on a pooled connection to the first server,
+ * which closes without a byte; nginx sends it at once to the next one,
+ * on a new connection, which closes too; then it answers 502. The
+ * answer follows the last try: that server is named. (A success after
+ * a failed try is linked by the reply it relayed.) The first try is
+ * claimed: a later request for the same path does not take it.
+ */
+static void
+test_next_upstream(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side first, next, out2, cli2, gw2;
+	const struct txn *t, *t2;
+	uint64_t up;
+
+	for (int timeout = 0; timeout < 2; timeout++) {
+		u = again(state);
+		scene_init(&s, u);
+		uf_side_init(&first, "192.0.2.91", 8080, 9000);
+		uf_side_init(&next, "192.0.2.92", 8080, 9500);
+		uf_side_init(&out2, "10.0.0.1", 50100, 7500);
+		uf_handshake(u, &s.out, &first);	/* the pool's */
+		uf_get(u, &s.out, &first, "/older", APP);
+		uf_status(u, &first, &s.out, 200);
+		uf_at(u, u->fl.stats.last_ts + UF_S);
+		ask_app(&s, true);
+		uf_get(u, &s.out, &first, "/app", APP);
+		/* the server closes; or is silent until nginx's timeout */
+		uf_at(u, s.req_ts + (timeout ? 2 * UF_S : 2 * UF_MS));
+		uf_fin(u, timeout ? &s.out : &first,
+		    timeout ? &first : &s.out);
+		uf_at(u, u->fl.stats.last_ts + 100 * US);
+		uf_handshake(u, &out2, &next);
+		up = uf_get(u, &out2, &next, "/app", APP);
+		uf_fin(u, &next, &out2);
+		gateway_answers(&s, 502);
+		/* another client, a second later, for the same path */
+		uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
+		gw2 = u->srv;
+		uf_at(u, s.req_ts + 3 * UF_S);
+		uf_handshake(u, &cli2, &gw2);
+		uf_get(u, &cli2, &gw2, "/app", APP);
+		uf_status(u, &gw2, &cli2, 502);
+		diagnosed_two(u, &t, &t2);
+		expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+		assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
+		assert_int_equal(u->fl.conns[t->d.up_conn].saddr.a[3], 92);
+		expect_verdict(t2, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	}
+
+	/* a request for the same path from another client, begun later
+	 * than nginx's turn-around after the failure, is no next try */
+	u = again(state);
+	scene_init(&s, u);
+	uf_side_init(&first, "192.0.2.91", 8080, 9000);
+	uf_side_init(&next, "192.0.2.92", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50100, 7500);
+	ask_app(&s, true);
+	uf_handshake(u, &s.out, &first);
+	up = uf_get(u, &s.out, &first, "/app", APP);
+	uf_fin(u, &first, &s.out);
+	uf_at(u, u->fl.stats.last_ts + DIAG_UNTRIED_NS + UF_MS);
+	uf_handshake(u, &out2, &next);
+	uf_get(u, &out2, &next, "/app", APP);
+	uf_fin(u, &next, &out2);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
+}
+
+/*
+ * Two requests 17 us apart through HAProxy: the first's path goes at
+ * once on a pooled connection, whose server is silent until HAProxy's
+ * timeout (504); the second's backend drops its SYNs, the first of
+ * them sent before the first request's pooled send. An attempt linked
+ * by time alone yields to the request that carried the path.
+ */
+static void
+test_carrier_beats_time(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, pool, drop, out2;
+	const struct txn *t1, *t2;
+	uint64_t up;
+
+	scene_init(&s, u);
+	uf_side_init(&pool, "192.0.2.91", 8080, 9000);
+	uf_side_init(&drop, "192.0.2.94", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50100, 7500);
+	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
+	gw2 = u->srv;
+	uf_handshake(u, &s.out, &pool);
+	uf_get(u, &s.out, &pool, "/older", APP);
+	uf_status(u, &pool, &s.out, 200);
+	uf_handshake(u, &cli2, &gw2);
+	uf_at(u, u->fl.stats.last_ts + UF_S);
+	ask_app(&s, true);
+	uf_at(u, s.req_ts + 17 * US);
+	uf_get(u, &cli2, &gw2, "/two", APP);
+	uf_at(u, s.req_ts + 70 * US);
+	uf_syn(u, &out2, &drop);
+	uf_at(u, s.req_ts + 104 * US);
+	up = uf_get(u, &s.out, &pool, "/app", APP);
+	for (int k = 1; k < 4; k++) {
+		out2.port = (uint16_t)(50100 + k);
+		uf_at(u, s.req_ts + 70 * US + k * 500 * UF_MS);
+		uf_syn(u, &out2, &drop);
+	}
+	uf_at(u, s.req_ts + 2 * UF_S);
+	gateway_answers(&s, 504);
+	uf_at(u, s.req_ts + 2003 * UF_MS);
+	uf_status(u, &gw2, &cli2, 503);
+	diagnosed_two(u, &t1, &t2);
+	expect_verdict(t1, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_equal(u->fl.msgs[t1->d.up_req].head.number, up);
+	expect_verdict(t2, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(u->fl.conns[t2->d.conns[0]].saddr.a[3], 94);
+}
+
+/*
+ * HAProxy retries every half second (its turn-around, the connect
+ * timeout of 500 ms). The request's backend drops its SYNs, its first
+ * sent at once; another request's backend refuses its attempts, begun
+ * 482 ms after, the last of them 20 ms before this request's answer. Only an
+ * attempt begun at once can be the request's first: the refusal of a
+ * later one is another request's.
+ */
+static void
+test_refusal_of_a_later_attempt(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side drop, refusing, out2;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	ask_app(&s, true);
+	uf_side_init(&drop, "192.0.2.94", 8080, 9000);
+	uf_side_init(&refusing, "192.0.2.93", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50200, 7500);
+	for (int k = 0; k < 4; k++) {
+		s.out.port = (uint16_t)(50000 + k);
+		uf_at(u, s.req_ts + 37 * US + k * 500 * UF_MS);
+		uf_syn(u, &s.out, &drop);
+		/* the other request's attempts, 482 ms later each */
+		out2.port = (uint16_t)(50200 + k);
+		uf_at(u, s.req_ts + 482 * UF_MS + k * 500 * UF_MS);
+		uf_syn(u, &out2, &refusing);
+		uf_rst(u, &refusing, &out2);
+	}
+	uf_at(u, s.req_ts + 2002 * UF_MS);
+	gateway_answers(&s, 503);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(u->fl.conns[t->d.conns[0]].saddr.a[3], 94);
+}
+
 int
 main(void)
 {
@@ -417,6 +579,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pooled_named_backend,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_in_order,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_next_upstream,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_carrier_beats_time,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_refusal_of_a_later_attempt,
 		    uf_setup, uf_teardown),
 	};
 
