@@ -325,6 +325,52 @@ test_untried_in_batch(void **state)
 }
 
 /*
+ * As above (an RST, the address tried again 1.06 s later), with a third
+ * client's request just before that new attempt: at DIAG_ASK_NS before
+ * it, the new attempt can be that request's first (the first request
+ * tried the attempt itself: it is linked); a nanosecond earlier, it
+ * cannot (the first request tried nothing).
+ */
+static void
+test_asked_just_before_retry(void **state)
+{
+	struct uf *u;
+	struct scene s;
+	struct uf_side cli2, gw2, cli3, gw3, dead, out2;
+	const struct txn *t1;
+
+	for (int64_t before = 0; before < 2; before++) {
+		u = again(state);
+		two_requests(u, &s, &cli2, &gw2, 0, "/dead", "dead.test");
+		uf_side_init(&dead, "192.0.2.81", 8080, 9000);
+		uf_side_init(&out2, "10.0.0.1", 50100, 7500);
+		uf_side_init(&cli3, "10.0.0.7", 40002, 4000);
+		gw3 = u->srv;
+		uf_at(u, s.req_ts + 30 * US);
+		uf_syn(u, &out2, &dead);
+		uf_at(u, s.req_ts + 60 * US);
+		uf_rst(u, &dead, &out2);
+		uf_at(u, s.req_ts + 100 * US);
+		gateway_answers(&s, 503);
+		uf_at(u, s.req_ts + 500 * UF_MS);
+		uf_handshake(u, &cli3, &gw3);
+		uf_at(u, s.req_ts + 1060 * UF_MS - DIAG_ASK_NS + 1 - before);
+		uf_get(u, &cli3, &gw3, "/third", "third.test");
+		uf_at(u, s.req_ts + 1060 * UF_MS);
+		out2.port = 50101;
+		uf_syn(u, &out2, &dead);
+		uf_rst(u, &dead, &out2);
+		uf_status(u, &gw2, &cli2, 503);
+		uf_diagnose(u);
+		t1 = uf_txn(u, 1);
+		if (before)
+			expect_verdict(t1, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+		else
+			expect_verdict(t1, V_CANNOT_CONNECT, C_TCP_RST);
+	}
+}
+
+/*
  * nginx with an upstream block and keepalive, at its default Host (the
  * block's name, "pool_app"): a first request opens the pooled
  * connection and gets a 200; a second one, a second later, goes over it
@@ -575,6 +621,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_batched_refusals,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_untried_in_batch,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_asked_just_before_retry,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_pooled_named_backend,
 		    uf_setup, uf_teardown),
