@@ -2398,13 +2398,13 @@ try_failed_ns(const struct flow *fl, const struct window *w, uint32_t up_req)
 {
 	const struct http_msg *m = &fl->msgs[up_req];
 	const struct conn *c = &fl->conns[m->conn];
-	const struct frame_ref *ends[3] = { &c->fin[1], &c->fin[0], &c->rst };
+	const struct frame_ref *ends[] = { &c->fin[1], &c->fin[0], &c->rst };
 	uint32_t r = response_to(fl, up_req);
 	int64_t at = INT64_MAX;
 
 	if (r != NONE32 && seen(w, &fl->msgs[r].start))
 		return fl->msgs[r].valid ? INT64_MAX : fl->msgs[r].start.ts_ns;
-	for (unsigned k = 0; k < 3; k++)
+	for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++)
 		if (seen(w, ends[k]) && ends[k]->ts_ns >= m->head.ts_ns &&
 		    ends[k]->ts_ns < at)
 			at = ends[k]->ts_ns;

@@ -444,78 +444,144 @@ test_refusals_in_order(void **state)
 	expect_verdict(t2, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
 }
 
+/* How the first try of test_next_upstream ends, and when the next
+ * one begins. */
+enum try_end {
+	END_CLOSE,		/* the server closes without a byte */
+	END_TIMEOUT,		/* silence; the gateway closes at its timeout */
+	END_RST,		/* the server resets the connection */
+	END_JUNK,		/* a reply without a status line */
+	END_RACE,		/* the server's close crosses the request */
+	END_AT_ONCE,		/* closed; the next try begins that instant */
+	END_LAST_MOMENT,	/* closed; the next try DIAG_UNTRIED_NS after */
+	END_COUNT
+};
+
+/*
+ * One request, in origin form, tried first on a pooled connection to
+ * 192.0.2.91, which fails (how: `end`), then at once on a new connection
+ * to 192.0.2.92, which closes too; the gateway answers 502. Another
+ * client asked for the same path 50 us after it (answered 502 after
+ * it, and never forwarded). The frame of the second try's request.
+ */
+static uint64_t
+next_upstream_scene(struct uf *u, struct scene *s, enum try_end end)
+{
+	struct uf_side first, next, out2, cli2, gw2;
+	int64_t gap = end == END_AT_ONCE ? 0 : end == END_LAST_MOMENT ?
+	    DIAG_UNTRIED_NS : 100 * US;
+	uint64_t up;
+
+	scene_init(s, u);
+	uf_side_init(&first, "192.0.2.91", 8080, 9000);
+	uf_side_init(&next, "192.0.2.92", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50100, 7500);
+	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
+	gw2 = u->srv;
+	uf_handshake(u, &s->out, &first);	/* the pool's */
+	uf_get(u, &s->out, &first, "/older", APP);
+	uf_status(u, &first, &s->out, 200);
+	uf_handshake(u, &cli2, &gw2);
+	uf_at(u, u->fl.stats.last_ts + UF_S);
+	ask_app(s, true);
+	uf_at(u, s->req_ts + 50 * US);
+	uf_get(u, &cli2, &gw2, "/app", APP);
+	uf_at(u, s->req_ts + 100 * US);
+	uf_get(u, &s->out, &first, "/app", APP);
+	uf_at(u, u->fl.stats.last_ts + (end == END_RACE ? 0 :
+	    end == END_TIMEOUT ? 2 * UF_S : 2 * UF_MS));
+	if (end == END_TIMEOUT)
+		uf_fin(u, &s->out, &first);
+	else if (end == END_RST)
+		uf_rst(u, &first, &s->out);
+	else if (end == END_JUNK)
+		uf_send(u, &first, &s->out, "<html>no status line</html>");
+	else
+		uf_fin(u, &first, &s->out);
+	uf_at(u, u->fl.stats.last_ts + gap);
+	uf_handshake(u, &out2, &next);
+	up = uf_get(u, &out2, &next, "/app", APP);
+	uf_fin(u, &next, &out2);
+	gateway_answers(s, 502);
+	uf_status(u, &gw2, &cli2, 502);
+	return up;
+}
+
 /*
  * nginx with an upstream group (proxy_next_upstream error timeout, its
  * default): the request goes on a pooled connection to the first server,
- * which closes without a byte; nginx sends it at once to the next one,
- * on a new connection, which closes too; then it answers 502. The
- * answer follows the last try: that server is named. (A success after
- * a failed try is linked by the reply it relayed.) The first try is
- * claimed: a later request for the same path does not take it.
+ * which fails; nginx sends it at once to the next one, on a new
+ * connection, which closes too; then it answers 502. The answer follows
+ * the last try: that server is named. (A success after a failed try is
+ * linked by the reply it relayed.) The first try is claimed: the other
+ * request for the path, begun just after, does not take it.
  */
 static void
 test_next_upstream(void **state)
 {
-	struct uf *u = *state;
+	struct uf *u;
 	struct scene s;
-	struct uf_side first, next, out2, cli2, gw2;
 	const struct txn *t, *t2;
 	uint64_t up;
 
-	for (int timeout = 0; timeout < 2; timeout++) {
+	for (int end = 0; end < END_COUNT; end++) {
+		u = again(state);
+		up = next_upstream_scene(u, &s, (enum try_end)end);
+		diagnosed_two(u, &t, &t2);
+		expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+		assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
+		assert_int_equal(u->fl.conns[t->d.up_conn].saddr.a[3], 92);
+		/* the connection the report names (connect.server) */
+		assert_int_equal(t->d.conns[t->d.nconns - 1], t->d.up_conn);
+		expect_verdict(t2, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	}
+}
+
+/*
+ * Not a next try: another client's request for the path begun later
+ * than DIAG_UNTRIED_NS after the failure; or one the gateway sent at
+ * the very instant it answered, within that time.
+ */
+static void
+test_not_a_next_try(void **state)
+{
+	struct uf *u;
+	struct scene s;
+	struct uf_side first, next, out2;
+	const struct txn *t;
+	uint64_t up;
+
+	for (int at_answer = 0; at_answer < 2; at_answer++) {
 		u = again(state);
 		scene_init(&s, u);
 		uf_side_init(&first, "192.0.2.91", 8080, 9000);
 		uf_side_init(&next, "192.0.2.92", 8080, 9500);
 		uf_side_init(&out2, "10.0.0.1", 50100, 7500);
-		uf_handshake(u, &s.out, &first);	/* the pool's */
-		uf_get(u, &s.out, &first, "/older", APP);
-		uf_status(u, &first, &s.out, 200);
+		if (at_answer) {	/* a pooled connection to the next */
+			uf_handshake(u, &out2, &next);
+			uf_get(u, &out2, &next, "/older", APP);
+			uf_status(u, &next, &out2, 200);
+		}
 		uf_at(u, u->fl.stats.last_ts + UF_S);
 		ask_app(&s, true);
-		uf_get(u, &s.out, &first, "/app", APP);
-		/* the server closes; or is silent until nginx's timeout */
-		uf_at(u, s.req_ts + (timeout ? 2 * UF_S : 2 * UF_MS));
-		uf_fin(u, timeout ? &s.out : &first,
-		    timeout ? &first : &s.out);
-		uf_at(u, u->fl.stats.last_ts + 100 * US);
-		uf_handshake(u, &out2, &next);
-		up = uf_get(u, &out2, &next, "/app", APP);
+		uf_handshake(u, &s.out, &first);
+		up = uf_get(u, &s.out, &first, "/app", APP);
+		uf_fin(u, &first, &s.out);
+		if (at_answer) {
+			gateway_answers(&s, 502);
+			uf_at(u, u->fl.stats.last_ts);
+		} else {
+			uf_at(u, u->fl.stats.last_ts + DIAG_UNTRIED_NS + 1);
+			uf_handshake(u, &out2, &next);
+		}
+		uf_get(u, &out2, &next, "/app", APP);
 		uf_fin(u, &next, &out2);
-		gateway_answers(&s, 502);
-		/* another client, a second later, for the same path */
-		uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
-		gw2 = u->srv;
-		uf_at(u, s.req_ts + 3 * UF_S);
-		uf_handshake(u, &cli2, &gw2);
-		uf_get(u, &cli2, &gw2, "/app", APP);
-		uf_status(u, &gw2, &cli2, 502);
-		diagnosed_two(u, &t, &t2);
+		if (!at_answer)
+			gateway_answers(&s, 502);
+		t = diagnosed(&s);
 		expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
 		assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
-		assert_int_equal(u->fl.conns[t->d.up_conn].saddr.a[3], 92);
-		expect_verdict(t2, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 	}
-
-	/* a request for the same path from another client, begun later
-	 * than nginx's turn-around after the failure, is no next try */
-	u = again(state);
-	scene_init(&s, u);
-	uf_side_init(&first, "192.0.2.91", 8080, 9000);
-	uf_side_init(&next, "192.0.2.92", 8080, 9500);
-	uf_side_init(&out2, "10.0.0.1", 50100, 7500);
-	ask_app(&s, true);
-	uf_handshake(u, &s.out, &first);
-	up = uf_get(u, &s.out, &first, "/app", APP);
-	uf_fin(u, &first, &s.out);
-	uf_at(u, u->fl.stats.last_ts + DIAG_UNTRIED_NS + UF_MS);
-	uf_handshake(u, &out2, &next);
-	uf_get(u, &out2, &next, "/app", APP);
-	uf_fin(u, &next, &out2);
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
-	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
-	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
 }
 
 /*
@@ -629,6 +695,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refusals_in_order,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_next_upstream,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_next_try,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_carrier_beats_time,
 		    uf_setup, uf_teardown),
