@@ -371,6 +371,51 @@ test_asked_just_before_retry(void **state)
 }
 
 /*
+ * A batch: the request's backend (192.0.2.81) refuses the attempt begun
+ * 40 us after it; another one begun nearer it (192.0.2.86) gets no
+ * answer. The answer follows the refusal: that backend is the request's,
+ * though a nanosecond after the answer the gateway tries it again for a
+ * third client asking then (an attempt after the answer is not the last
+ * one before it).
+ */
+static void
+test_refused_then_asked_again(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli3, gw3, silent, refusing, out2;
+	const struct txn *t;
+	int64_t answer;
+
+	scene_init(&s, u);
+	uf_side_init(&cli3, "10.0.0.7", 40002, 4000);
+	gw3 = u->srv;
+	uf_handshake(u, &cli3, &gw3);
+	uf_at(u, u->fl.stats.last_ts + UF_S);
+	ask_app(&s, true);
+	uf_side_init(&silent, "192.0.2.86", 8080, 9000);
+	uf_side_init(&refusing, "192.0.2.81", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50100, 7500);
+	uf_at(u, s.req_ts + 30 * US);
+	uf_syn(u, &out2, &silent);
+	uf_at(u, s.req_ts + 40 * US);
+	uf_syn(u, &s.out, &refusing);
+	uf_at(u, s.req_ts + 50 * US);
+	uf_rst(u, &refusing, &s.out);
+	uf_at(u, s.req_ts + 100 * US);
+	gateway_answers(&s, 503);
+	answer = u->fl.stats.last_ts;
+	uf_at(u, answer + 1);
+	uf_get(u, &cli3, &gw3, "/third", APP);
+	uf_at(u, answer + 1);
+	s.out.port = 50001;
+	uf_syn(u, &s.out, &refusing);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+}
+
+/*
  * nginx with an upstream block and keepalive, at its default Host (the
  * block's name, "pool_app"): a first request opens the pooled
  * connection and gets a 200; a second one, a second later, goes over it
@@ -689,6 +734,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_untried_in_batch,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_asked_just_before_retry,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_refused_then_asked_again,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_pooled_named_backend,
 		    uf_setup, uf_teardown),
