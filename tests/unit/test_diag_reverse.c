@@ -187,6 +187,25 @@ test_concurrent_backends(void **state)
 }
 
 /*
+ * Two attempts just after the request: from out2 to 192.0.2.86 (other,
+ * no answer yet) `at` after it, and 10 us later the request's own to
+ * 192.0.2.81, refused by RST (the next frame).
+ */
+static void
+other_then_refused(struct scene *s, struct uf_side *other,
+    struct uf_side *refusing, struct uf_side *out2, int64_t at)
+{
+	uf_side_init(other, "192.0.2.86", 8080, 9000);
+	uf_side_init(refusing, "192.0.2.81", 8080, 9500);
+	uf_side_init(out2, "10.0.0.1", 50100, 7500);
+	uf_at(s->u, s->req_ts + at);
+	uf_syn(s->u, out2, other);
+	uf_at(s->u, s->req_ts + at + 10 * US);
+	uf_syn(s->u, &s->out, refusing);
+	uf_rst(s->u, refusing, &s->out);
+}
+
+/*
  * The other way round: the second request's connection (begun first,
  * nearer the first request than its own refused one) carries the second
  * one's path and is answered late; the first request, answered first,
@@ -201,14 +220,7 @@ test_connected_for_another(void **state)
 	const struct txn *t1, *t2;
 
 	two_requests(u, &s, &cli2, &gw2, 40 * US, "/slow", "slow.test");
-	uf_side_init(&slow, "192.0.2.86", 8080, 9000);
-	uf_side_init(&refusing, "192.0.2.81", 8080, 9500);
-	uf_side_init(&out2, "10.0.0.1", 50100, 7500);
-	uf_at(u, s.req_ts + 50 * US);
-	uf_syn(u, &out2, &slow);
-	uf_at(u, s.req_ts + 60 * US);
-	uf_syn(u, &s.out, &refusing);
-	uf_rst(u, &refusing, &s.out);
+	other_then_refused(&s, &slow, &refusing, &out2, 50 * US);
 	uf_synack(u, &slow, &out2);
 	uf_ack(u, &out2, &slow);
 	uf_get(u, &out2, &slow, "/slow", "slow.test");
@@ -373,7 +385,7 @@ test_asked_just_before_retry(void **state)
 /*
  * A batch: the request's backend (192.0.2.81) refuses the attempt begun
  * 40 us after it; another one begun nearer it (192.0.2.86) gets no
- * answer. The answer follows the refusal: that backend is the request's,
+ * answer; the gateway answers 1 ms after the refusal. The answer follows the refusal: that backend is the request's,
  * though a nanosecond after the answer the gateway tries it again for a
  * third client asking then (an attempt after the answer is not the last
  * one before it).
@@ -393,16 +405,7 @@ test_refused_then_asked_again(void **state)
 	uf_handshake(u, &cli3, &gw3);
 	uf_at(u, u->fl.stats.last_ts + UF_S);
 	ask_app(&s, true);
-	uf_side_init(&silent, "192.0.2.86", 8080, 9000);
-	uf_side_init(&refusing, "192.0.2.81", 8080, 9500);
-	uf_side_init(&out2, "10.0.0.1", 50100, 7500);
-	uf_at(u, s.req_ts + 30 * US);
-	uf_syn(u, &out2, &silent);
-	uf_at(u, s.req_ts + 40 * US);
-	uf_syn(u, &s.out, &refusing);
-	uf_at(u, s.req_ts + 50 * US);
-	uf_rst(u, &refusing, &s.out);
-	uf_at(u, s.req_ts + 100 * US);
+	other_then_refused(&s, &silent, &refusing, &out2, 30 * US);
 	gateway_answers(&s, 503);
 	answer = u->fl.stats.last_ts;
 	uf_at(u, answer + 1);
