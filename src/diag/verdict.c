@@ -454,7 +454,7 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 	    run = dest_first(fl, t->d.conns, t->d.nconns - 1),
 	    nrun = t->d.nconns - run;
 	char socks[32] = "";
-	int64_t first_syn, end = txn_end_ns(fl, t, fl->stats.last_ts);
+	int64_t first_syn, end;
 
 	for (unsigned k = run; k < t->d.nconns; k++) {
 		const struct conn *a = &fl->conns[t->d.conns[k]];
@@ -492,10 +492,12 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 			snprintf(out, outlen, "%u SYNs%s to %s port %u got no "
 			    "answer over %.1f s", nsyn, socks, dst, c->sport,
 			    last ? secs(last->ts_ns - first_syn) : 0.0);
-		else	/* the time it waited: until the end of the story */
+		else {	/* the time it waited: until the end of the story */
+			end = txn_end_ns(fl, t, fl->stats.last_ts);
 			snprintf(out, outlen, "%u SYN to %s port %u got no "
 			    "answer in %.1f s", nsyn, dst, c->sport,
 			    secs(end > first_syn ? end - first_syn : 0));
+		}
 		break;
 	}
 	tried_before(fl, t, run, out, outlen);
