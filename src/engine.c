@@ -241,12 +241,50 @@ one_many(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+/*
+ * "-p 80,8081" for the proxy ports a capture wants: the relaying ports
+ * (relay.c) after those given that served requests; 0 when there are
+ * no relaying ports.
+ */
+size_t
+engine_ports_hint(const struct engine *e, char *out, size_t outlen,
+    struct gw_addr *host)
+{
+	char ports[8 * FLOW_RELAY_PORTS];
+	size_t n = flow_relay_ports(&e->flow, ports, sizeof ports, host), len;
+
+	if (n == 0 || outlen == 0)
+		return 0;
+	snprintf(out, outlen, "-p ");
+	for (size_t k = 0; diag_total(&e->diag) && k < e->opts.nproxy_ports;
+	    k++) {
+		len = strlen(out);
+		snprintf(out + len, outlen - len, "%u,", e->opts.proxy_ports[k]);
+	}
+	len = strlen(out);
+	snprintf(out + len, outlen - len, "%s", ports);
+	return n;
+}
+
 void
 engine_notice(const struct engine *e, char *out, size_t outlen)
 {
 	const struct flow_stats *st = &e->flow.stats;
+	char hint[16 + 8 * (FLOW_MAX_PROXY_PORTS + FLOW_RELAY_PORTS)];
+	char ports[8 * FLOW_RELAY_PORTS], host[ADDR_STRLEN];
+	struct gw_addr relay;
+	size_t nrelay;
 
 	out[0] = '\0';
+	nrelay = engine_ports_hint(e, hint, sizeof hint, &relay);
+	if (nrelay) {
+		flow_relay_ports(&e->flow, ports, sizeof ports, NULL);
+		clause(out, outlen, "%s passes on to other servers the requests "
+		    "it receives on %s %s, which -p does not name (a reverse "
+		    "proxy): %s reads them", addr_fmt(&relay, host,
+		    sizeof host), one_many(nrelay, "port", "ports"), ports,
+		    hint);
+	}
 	if (st->bad_link)
 		clause(out, outlen, "%" PRIu64 " %s of an unsupported link "
 		    "type (%" PRIu64 ") skipped", st->bad_link,

@@ -93,6 +93,10 @@ void engine_tick(struct engine *e, int64_t now_ns);
  * requests that were not HTTP), as one line; "" when nothing was.
  */
 void engine_notice(const struct engine *e, char *out, size_t outlen);
+/* "-p PORTS" naming a reverse proxy's ports no proxy port names (flow's
+ * relaying ports); how many of those, 0: none. *host: the relaying one. */
+size_t engine_ports_hint(const struct engine *e, char *out, size_t outlen,
+    struct gw_addr *host);
 void engine_close(struct engine *e);
 
 #endif

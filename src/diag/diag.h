@@ -36,6 +36,9 @@ enum evidence_link {
 
 #define DIAG_MAX_DNS 16		/* DNS queries linked to one transaction */
 #define DIAG_MAX_CONNS 8	/* connection attempts linked */
+/* A reverse proxy's tries of one request on its group's servers before
+ * the last (nginx: each server once; three is a large group's share) */
+#define DIAG_MAX_TRIES 3
 
 struct diagnosis {
 	uint8_t verdict;	/* enum verdict */
@@ -49,6 +52,12 @@ struct diagnosis {
 	uint32_t up_req;	/* flow.msgs: upstream request, or NONE32 */
 	uint32_t up_resp;	/* flow.msgs: upstream reply, or NONE32 */
 	uint32_t up_conn;	/* connection that carried them, or NONE32 */
+	/* a reverse proxy's earlier tries, in order: their upstream
+	 * requests (flow.msgs; their connections are in conns) and how
+	 * each failed (enum cause) before the gateway tried the next */
+	uint8_t ntries;
+	uint8_t try_cause[DIAG_MAX_TRIES];
+	uint32_t tries[DIAG_MAX_TRIES];
 	bool ambiguous;		/* linked by time while `rival` came too */
 };
 

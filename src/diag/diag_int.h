@@ -33,9 +33,6 @@
  * (HAProxy's 503 with no server up: a tenth of a millisecond, 13 ms
  * behind a batch of requests it was starting connections for). */
 #define DIAG_UNTRIED_NS (50LL * 1000000LL)
-/* A reverse proxy's tries of one request on its group's servers after
- * the first (nginx: each server once; three is a large group's share) */
-#define DIAG_MAX_TRIES 3
 /* On a pooled connection, with the address known, a request is
  * forwarded within this time. */
 #define DIAG_FORWARD_NS (100LL * 1000000LL)

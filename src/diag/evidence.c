@@ -612,12 +612,18 @@ walk_exchange(struct walk *w, uint32_t req, uint32_t resp)
 /*
  * A connection of the chain before the last that connected: the gateway
  * sent the request on it, and again on the next one when its reply was
- * junk, a close or nothing (retries, link.c's retry_attempt).
+ * junk, a close or nothing (retries, link.c's retry_attempt; a reverse
+ * proxy's earlier try, on a pooled connection too: the try's request).
  */
 static void
-walk_retried(struct walk *w, const struct conn *c)
+walk_retried(struct walk *w, const struct conn *c, uint32_t ci)
 {
+	const struct diagnosis *d = &w->t->d;
 	uint32_t req = c->first_msg[0], resp;
+
+	for (unsigned k = 0; k < d->ntries; k++)
+		if (w->fl->msgs[d->tries[k]].conn == ci)
+			req = d->tries[k];
 
 	if (req == NONE32 || !saw(w, &w->fl->msgs[req].head))
 		return;
@@ -746,8 +752,8 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 			    " (only the first 16 listed)" : "");
 		row_end(w);
 	}
-	if (synack && ci != d->up_conn && attempt < d->nconns)
-		walk_retried(w, c);
+	if (synack && ci != d->up_conn && (attempt < d->nconns || d->ntries))
+		walk_retried(w, c, ci);
 	/* the connection that carried the request closes after its reply */
 	if (ci != w->t->d.up_conn || w->t->d.up_req == NONE32)
 		walk_fins(w, c, ci);
@@ -780,7 +786,8 @@ evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
 	walk_client(w);
 	walk_dns(w);
 	diag_syn_series(fl, t, now_ns, ss);
-	/* up_conn, when set, is the last of them (link_request_line) */
+	/* up_conn, when set, is the last of them (link_request_line) but
+	 * after a reverse proxy's tries: in the order they began */
 	for (unsigned k = 0; k < d->nconns; k++)
 		walk_conn(w, d->conns[k], k + 1, ss, &si);
 	if (d->up_req != NONE32)

@@ -1992,10 +1992,6 @@ link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
 	return false;
 }
 
-/*
- * The connection that carried the upstream request is the last attempt;
- * attempts that failed before it (the host's other addresses) stay.
- */
 /* Did attempt ci fail before connection up began: to another address
  * (the host's next one), its last SYN before? */
 static bool
@@ -2008,13 +2004,30 @@ failed_before(const struct flow *fl, const struct window *w, uint32_t ci,
 	    &u->saddr) && attempt_seen_ns(c, w) <= u->first.ts_ns;
 }
 
+/* Did one of t's earlier tries go on connection ci? */
+static bool
+carried_a_try(const struct flow *fl, const struct txn *t, uint32_t ci)
+{
+	for (unsigned k = 0; k < t->d.ntries; k++)
+		if (fl->msgs[t->d.tries[k]].conn == ci)
+			return true;
+	return false;
+}
+
+/*
+ * The connection that carried the upstream request is the last attempt;
+ * attempts that failed before it (the host's other addresses) and the
+ * connections of its earlier tries stay.
+ */
 static void
 link_carrier(const struct flow *fl, struct txn *t, const struct window *w)
 {
 	unsigned n = 0;
 
 	for (unsigned k = 0; k < t->d.nconns; k++)
-		if (failed_before(fl, w, t->d.conns[k], t->d.up_conn))
+		if (t->d.conns[k] != t->d.up_conn &&
+		    (failed_before(fl, w, t->d.conns[k], t->d.up_conn) ||
+		    carried_a_try(fl, t, t->d.conns[k])))
 			t->d.conns[n++] = t->d.conns[k];
 	if (n == DIAG_MAX_CONNS)
 		n--;
@@ -2188,14 +2201,14 @@ asked_before(const struct flow *fl, const struct txn *t, int64_t at)
  */
 static void
 claim(struct diag *dg, const struct flow *fl, const struct txn *t,
-    const struct window *w, const uint32_t *tried, unsigned ntried)
+    const struct window *w)
 {
 	const struct diagnosis *d = &t->d;
 
 	if (d->up_req != NONE32)
 		dg->msg_claimed[d->up_req] = 1;
-	for (unsigned k = 0; k < ntried; k++)
-		dg->msg_claimed[tried[k]] = 1;
+	for (unsigned k = 0; k < d->ntries; k++)
+		dg->msg_claimed[d->tries[k]] = 1;
 	for (unsigned k = 0; k < d->nconns; k++)
 		if (t->is_error || seen(w, &fl->conns[d->conns[k]].synack))
 			dg->conn_claimed[d->conns[k]] = CLAIM_TAKEN;
@@ -2390,24 +2403,32 @@ link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
 
 /*
  * When the try up_req ended without a valid reply: at its reply that
- * was none, the server's close, or the gateway's (its timeout);
- * INT64_MAX when it did not so end in the window.
+ * was none (*cause C_HTTP_INVALID), the server's close (C_UPSTREAM_CLOSED)
+ * or the gateway's, at its timeout (C_UPSTREAM_TIMEOUT); INT64_MAX when
+ * it did not so end in the window.
  */
 static int64_t
-try_failed_ns(const struct flow *fl, const struct window *w, uint32_t up_req)
+try_end_ns(const struct flow *fl, const struct window *w, uint32_t up_req,
+    uint8_t *cause)
 {
 	const struct http_msg *m = &fl->msgs[up_req];
 	const struct conn *c = &fl->conns[m->conn];
 	const struct frame_ref *ends[] = { &c->fin[1], &c->fin[0], &c->rst };
+	const bool by_server[] = { true, false, c->rst_from_server };
 	uint32_t r = response_to(fl, up_req);
 	int64_t at = INT64_MAX;
 
-	if (r != NONE32 && seen(w, &fl->msgs[r].start))
+	if (r != NONE32 && seen(w, &fl->msgs[r].start)) {
+		*cause = C_HTTP_INVALID;
 		return fl->msgs[r].valid ? INT64_MAX : fl->msgs[r].start.ts_ns;
+	}
 	for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++)
 		if (seen(w, ends[k]) && ends[k]->ts_ns >= m->head.ts_ns &&
-		    ends[k]->ts_ns < at)
+		    ends[k]->ts_ns < at) {
 			at = ends[k]->ts_ns;
+			*cause = by_server[k] ? C_UPSTREAM_CLOSED :
+			    C_UPSTREAM_TIMEOUT;
+		}
 	return at;
 }
 
@@ -2415,20 +2436,17 @@ try_failed_ns(const struct flow *fl, const struct window *w, uint32_t up_req)
  * A reverse proxy whose try failed (a close, silence until its timeout)
  * sends the request at once to its group's next server (nginx's
  * proxy_next_upstream error timeout), on a pooled connection or a new
- * one, and answers after the last try. The next try of up_req: the
- * first unclaimed request of the gateway's for the same path begun (its
- * connection's SYN, when opened for it) within DIAG_UNTRIED_NS after
- * up_req's failed, before the answer.
+ * one, and answers after the last try. The next try of up_req, which
+ * failed at `failed`: the first unclaimed request of the gateway's for
+ * the same path begun (its connection's SYN, when opened for it) within
+ * DIAG_UNTRIED_NS after, before the answer.
  */
 static uint32_t
 next_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
-    const struct window *w, uint32_t up_req)
+    const struct window *w, uint32_t up_req, int64_t failed)
 {
-	int64_t failed = try_failed_ns(fl, w, up_req);
 	unsigned steps = 0;
 
-	if (failed == INT64_MAX)
-		return NONE32;
 	for (size_t i = msg_lower(fl, failed); i < fl->nmsgs &&
 	    fl->msgs[i].start.ts_ns < w->to && steps < DIAG_CACHE_WALK;
 	    i++, steps++) {
@@ -2447,22 +2465,36 @@ next_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
 	return NONE32;
 }
 
-/* The tries after the first (next_try), the last taken as t's upstream
- * request; the earlier ones in tried, to claim. How many earlier. */
-static unsigned
+/*
+ * The tries after the first (next_try): the last taken as t's upstream
+ * request, the earlier ones kept in t->d.tries with how each failed.
+ * The attempts in the order they began (connections are numbered so):
+ * the last try's may be a pooled one opened before an earlier try's.
+ */
+static void
 link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
-    const struct window *w, uint32_t tried[DIAG_MAX_TRIES])
+    const struct window *w)
 {
-	unsigned n = 0;
+	struct diagnosis *d = &t->d;
 	uint32_t next;
+	uint8_t cause = C_NONE;
+	int64_t failed;
 
-	while (n < DIAG_MAX_TRIES &&
-	    (next = next_try(dg, fl, t, w, t->d.up_req)) != NONE32) {
-		tried[n++] = t->d.up_req;
+	while (d->ntries < DIAG_MAX_TRIES &&
+	    (failed = try_end_ns(fl, w, d->up_req, &cause)) != INT64_MAX &&
+	    (next = next_try(dg, fl, t, w, d->up_req, failed)) != NONE32) {
+		d->tries[d->ntries] = d->up_req;
+		d->try_cause[d->ntries++] = cause;
 		take_upstream(fl, t, w, next);
 		link_carrier(fl, t, w);
 	}
-	return n;
+	for (unsigned k = 1; d->ntries && k < d->nconns; k++)
+		for (unsigned j = k; j > 0 && d->conns[j - 1] > d->conns[j]; j--) {
+			uint32_t x = d->conns[j];
+
+			d->conns[j] = d->conns[j - 1];
+			d->conns[j - 1] = x;
+		}
 }
 
 /*
@@ -2634,8 +2666,6 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
 	size_t naddrs;
 	struct window w;
-	uint32_t tried[DIAG_MAX_TRIES];
-	unsigned ntried = 0;
 	bool by_time;
 
 	memset(&t->d, 0, sizeof t->d);
@@ -2659,7 +2689,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 		t->d.conn_link = LINK_TIME;
 	link_request_line(dg, fl, t, &w);
 	if (t->is_error && t->d.up_req != NONE32 && diag_origin_form(fl, t))
-		ntried = link_next_tries(dg, fl, t, &w, tried);
+		link_next_tries(dg, fl, t, &w);
 	if (t->d.up_req != NONE32 && t->d.ndns == 0)
 		link_dns_address(dg, fl, t, &w);
 	else if (t->d.up_req != NONE32 && t->d.dns_link == LINK_TIME &&
@@ -2675,7 +2705,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 			set(t, V_OK, C_NONE);
 	}
 	if (settle)
-		claim(dg, fl, t, &w, tried, ntried);
+		claim(dg, fl, t, &w);
 	if (t->status == 0 && !settle && t->d.verdict == V_UNKNOWN)
 		t->d.verdict = V_PENDING;	/* the story is not over */
 }

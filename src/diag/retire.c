@@ -95,6 +95,8 @@ keep_refs(const struct txn *t, struct keep *k)
 		k->msg[d->up_resp] = 1;
 	if (d->up_conn != NONE32)
 		k->conn[d->up_conn] = 1;
+	for (unsigned i = 0; i < d->ntries; i++)
+		k->msg[d->tries[i]] = 1;	/* on conns, kept above */
 }
 
 /*
@@ -261,6 +263,8 @@ remap_txn(struct txn *t, const struct flow_maps *mp, const uint32_t *tmap)
 	d->up_req = flow_remap(mp->msg, d->up_req);
 	d->up_resp = flow_remap(mp->msg, d->up_resp);
 	d->up_conn = flow_remap(mp->conn, d->up_conn);
+	for (unsigned i = 0; i < d->ntries; i++)
+		d->tries[i] = mp->msg[d->tries[i]];
 }
 
 /* Moves the kept transactions down; tmap: old index → new. */

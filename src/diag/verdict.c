@@ -520,6 +520,54 @@ sent_again(const struct flow *fl, const struct txn *t, char *out,
 		    "request %u times, each on a new connection", n);
 }
 
+/* How an earlier try failed (enum cause), in a few words. */
+static const char *
+try_failure(uint8_t cause)
+{
+	switch (cause) {
+	case C_HTTP_INVALID:
+		return "no valid reply";
+	case C_UPSTREAM_CLOSED:
+		return "closed without a reply";
+	default:
+		return "silent until the gateway gave up";
+	}
+}
+
+/* "; before, the gateway tried A (how it failed), B (...)": a reverse
+ * proxy's earlier tries on its group's other servers (link.c). */
+static void
+tries_note(const struct flow *fl, const struct txn *t, char *out,
+    size_t outlen)
+{
+	size_t len = strlen(out);
+
+	for (unsigned k = 0; k < t->d.ntries && len < outlen; k++) {
+		const struct conn *c = &fl->conns[fl->msgs[t->d.tries[k]].conn];
+		char dst[ADDR_PORT_STRLEN];
+		int n;
+
+		addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst);
+		n = snprintf(out + len, outlen - len, "%s%s (%s)", k == 0 ?
+		    "; before, the gateway tried " : k + 1 == t->d.ntries ?
+		    " and " : ", ", dst, try_failure(t->d.try_cause[k]));
+		len += n > 0 ? (size_t)n : 0;
+	}
+}
+
+/* The last try's wait for a reply: from its request when earlier tries
+ * took their time, else the request's whole time. */
+static int64_t
+upstream_wait_ns(const struct flow *fl, const struct txn *t)
+{
+	int64_t end = txn_end_ns(fl, t, fl->stats.last_ts), sent;
+
+	if (t->d.ntries == 0 || t->d.up_req == NONE32)
+		return txn_elapsed_ns(fl, t, fl->stats.last_ts);
+	sent = fl->msgs[t->d.up_req].head.ts_ns;
+	return end > sent ? end - sent : 0;
+}
+
 /* A head more than the gateway reads: its size, not its syntax. */
 static void
 summary_big_head(const struct flow *fl, const struct txn *t,
@@ -625,11 +673,14 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 	default:
 		snprintf(out, outlen, "%s accepted the request but sent "
 		    "nothing back in %.1f s", dst,
-		    secs(txn_elapsed_ns(fl, t, fl->stats.last_ts)));
+		    secs(upstream_wait_ns(fl, t)));
 		break;
 	}
 said:
-	sent_again(fl, t, out, outlen);
+	if (t->d.ntries)
+		tries_note(fl, t, out, outlen);
+	else
+		sent_again(fl, t, out, outlen);
 }
 
 /* The first request for t's URL on c sent after the client's, or NONE32:

@@ -28,6 +28,8 @@
 #define FLOW_RESOLVER_PORTS 4	/* proxy ports one resolver is seen to serve */
 #define FLOW_RESOLVER_ASKED 8	/* names a resolver asked lately, kept */
 #define FLOW_RECENT_REQS 32	/* client requests a look-up may follow */
+#define FLOW_RELAY_SEEN 8	/* latest requests a relay may follow */
+#define FLOW_RELAY_PORTS 8	/* relaying ports kept (relay.c) */
 
 /* An address that served a proxy port, and to whom. */
 struct flow_server {
@@ -174,6 +176,21 @@ struct recent_req {
 	int64_t ts;
 };
 
+/* A request on a connection that is no client's (relay.c). */
+struct relay_seen {
+	struct gw_addr server;
+	uint16_t port;
+	uint32_t target_hash;
+	int64_t ts;
+};
+
+/* A host's port where requests came and went on to another server. */
+struct relay_port {
+	struct gw_addr addr;
+	uint16_t port;
+	uint32_t relayed;	/* requests seen passed on */
+};
+
 struct dns_answer {
 	uint16_t type;		/* A, AAAA, CNAME */
 	strref name, target;	/* target: CNAME */
@@ -241,6 +258,14 @@ struct flow {
 	size_t nrecent_reqs;	/* taken ever: the next goes at % size */
 	uint16_t proxy_ports[FLOW_MAX_PROXY_PORTS];
 	size_t nproxy_ports;
+	struct relay_seen relay_seen[FLOW_RELAY_SEEN];	/* a ring */
+	size_t nrelay_seen;	/* taken ever: the next goes at % size */
+	struct relay_port relay_ports[FLOW_RELAY_PORTS];
+	size_t nrelay_ports;
+	/* a stream begins at its first data, not after its handshake: the
+	 * screen's rows feed a pooled connection's handshake and then the
+	 * transaction's own message, its earlier ones left out (ui/rows.c) */
+	bool sync_on_data;
 	/* addresses seen serving a proxy port (the gateway's): a connection
 	 * from one of them to a proxy port elsewhere is the gateway's own,
 	 * upstream (a reverse proxy on port 80 to backends on port 80) */
@@ -267,6 +292,11 @@ void flow_feed(struct flow *fl, const struct frame *f, const struct pkt *p);
 /* Ends what the end of the capture ends (bodies delimited by close). */
 void flow_finish(struct flow *fl);
 bool flow_is_proxy_port(const struct flow *fl, uint16_t port);
+/* relay.c: a request on a connection that is no client's, at ts */
+void relay_request(struct flow *fl, const struct conn *c, const char *target,
+    int64_t ts);
+size_t flow_relay_ports(const struct flow *fl, char *out, size_t outlen,
+    struct gw_addr *host);
 /* The gateway's address is known (-g): its connections to a proxy port
  * elsewhere are upstream from the first, not learnt from its clients. */
 void flow_set_gateway(struct flow *fl, const struct gw_addr *gateway);

@@ -310,6 +310,8 @@ took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
 	if (c->role == CONN_CLIENT)
 		dns_request_seen(fl, flow_str(fl, m->authority), c->sport,
 		    m->head.ts_ns);
+	else if (h->form == HTTP_FORM_ORIGIN)
+		relay_request(fl, c, h->target, m->head.ts_ns);
 	d->cur_msg = mi;
 	if (h->form == HTTP_FORM_AUTHORITY) {	/* CONNECT */
 		/* what follows is the tunnel's, not HTTP */
@@ -942,9 +944,10 @@ stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
 		return;
 	if (!d->synced) {
 		d->synced = true;
-		if (dir == 0 && c->syn_seen)
+		if (dir == 0 && c->syn_seen && !fl->sync_on_data)
 			d->next_seq = c->isn + 1;
-		else if (dir == 1 && c->synack.number != 0)
+		else if (dir == 1 && c->synack.number != 0 &&
+		    !fl->sync_on_data)
 			d->next_seq = c->server_isn + 1;
 		else
 			d->next_seq = seq;

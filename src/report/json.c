@@ -383,7 +383,9 @@ static void
 json_connect(struct jw *w, const struct flow *fl, const struct txn *t,
     const struct evidence *ev)
 {
-	uint32_t ci = t->d.conns[t->d.nconns - 1];
+	/* the one that carried the request, else the last */
+	uint32_t ci = t->d.up_conn != NONE32 ? t->d.up_conn :
+	    t->d.conns[t->d.nconns - 1];
 	const struct conn *c = &fl->conns[ci];
 	const struct evidence_row *synack = conn_row(ev, EK_SYNACK, ci);
 	const struct evidence_row *rst = conn_row(ev, EK_RST, ci);
@@ -417,14 +419,11 @@ json_connect(struct jw *w, const struct flow *fl, const struct txn *t,
 	jw_lit(w, "}");
 }
 
+/* The keys of an upstream request's row and its reply's (none: NULL). */
 static void
-json_upstream(struct jw *w, const struct flow *fl, const struct evidence *ev)
+json_exchange(struct jw *w, const struct flow *fl,
+    const struct evidence_row *up, const struct evidence_row *reply)
 {
-	const struct evidence_row *up = evidence_find_last(ev, EK_UP_REQUEST);
-	const struct evidence_row *reply = evidence_find_last(ev, EK_UP_REPLY);
-
-	jkey(w, "upstream");
-	jw_lit(w, "{");
 	jframe(w, "request_frame", up->frame);
 	jstr(w, "request_line", up->text);
 	if (reply && reply->frame) {
@@ -438,7 +437,50 @@ json_upstream(struct jw *w, const struct flow *fl, const struct evidence *ev)
 	} else {
 		jw_lit(w, ",\"response_frame\":null,\"first_line\":null");
 	}
+}
+
+static void
+json_upstream(struct jw *w, const struct flow *fl, const struct evidence *ev)
+{
+	jkey(w, "upstream");
+	jw_lit(w, "{");
+	json_exchange(w, fl, evidence_find_last(ev, EK_UP_REQUEST),
+	    evidence_find_last(ev, EK_UP_REPLY));
 	jw_lit(w, "}");
+}
+
+/* ,"tries":[…]: a reverse proxy's earlier tries, each with its server,
+ * its request and reply rows (walk_exchange writes them in a row) and
+ * how it failed. */
+static void
+json_tries(struct jw *w, const struct flow *fl, const struct txn *t,
+    const struct evidence *ev)
+{
+	jkey(w, "tries");
+	jw_lit(w, "[");
+	for (unsigned k = 0; k < t->d.ntries; k++) {
+		const struct conn *c = &fl->conns[fl->msgs[t->d.tries[k]].conn];
+		const struct evidence_row *up = NULL, *reply = NULL;
+
+		for (size_t i = 0; i < ev->n && up == NULL; i++)
+			if (ev->rows[i].kind == EK_UP_REQUEST &&
+			    ev->rows[i].ref == t->d.tries[k]) {
+				up = &ev->rows[i];
+				if (i + 1 < ev->n &&
+				    ev->rows[i + 1].kind == EK_UP_REPLY)
+					reply = &ev->rows[i + 1];
+			}
+		if (up == NULL)
+			continue;	/* not seen by the end: no row */
+		jw_sep(w);
+		jw_lit(w, "{");
+		jaddr(w, "server", &c->saddr);
+		jnum(w, "port", c->sport);
+		json_exchange(w, fl, up, reply);
+		jstr(w, "cause", cause_key(t->d.try_cause[k]));
+		jw_lit(w, "}");
+	}
+	jw_lit(w, "]");
 }
 
 void
@@ -506,6 +548,8 @@ report_json_txn(FILE *out, const struct engine *e, const struct txn *t,
 		json_connect(&w, fl, t, ev);
 	if (t->d.up_req != NONE32)
 		json_upstream(&w, fl, ev);
+	if (t->d.ntries)
+		json_tries(&w, fl, t, ev);
 	/* the next hop's and the access log's keys write to out themselves */
 	jw_flush(&w);
 	peer_report_json(out, e, t);

@@ -146,6 +146,9 @@ report_summary(FILE *out, const struct engine *e, bool json,
 		fprintf(out, "None of them matches the selection (%s); --all "
 		    "lists every request.\n", o->txn_keep && o->client.family ?
 		    "-Y, -c" : o->txn_keep ? "-Y" : "-c");
+	else if (total == 0)
+		fputs("No HTTP requests to a proxy port in this capture (-p "
+		    "PORTS?).\n", out);
 	else if (shown == 0 && !o->all)
 		fputs("No gateway errors (502/503/504) found; --all lists every "
 		    "request.\n", out);

@@ -870,11 +870,15 @@ req_row(struct ui *u, int y, const struct row_view *t,
 static void
 req_empty(struct ui *u, int width)
 {
-	char line[256];
+	char line[256], hint[128];
 
 	if (u->loading)
 		snprintf(line, sizeof line, "reading the capture%s",
 		    u->g.ellipsis);
+	else if (diag_total(&u->eng.diag) == 0 &&
+	    engine_ports_hint(&u->eng, hint, sizeof hint, NULL))
+		snprintf(line, sizeof line, "no HTTP requests to a proxy port "
+		    "in this capture: a reverse proxy's? try %s", hint);
 	else if (diag_total(&u->eng.diag) == 0)
 		snprintf(line, sizeof line, "no HTTP requests to a proxy port "
 		    "in this capture (-p PORTS?)");

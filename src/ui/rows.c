@@ -27,8 +27,10 @@
 /* The row's links, as places in its frame list (NONE32: none). */
 struct row_links {
 	uint32_t req, resp, up_req, up_resp, up_conn;
-	uint8_t dns_link, conn_link, ndns, nconns;
+	uint8_t dns_link, conn_link, ndns, nconns, ntries;
 	uint32_t dns[DIAG_MAX_DNS], conns[DIAG_MAX_CONNS];
+	uint32_t tries[DIAG_MAX_TRIES];
+	uint8_t try_cause[DIAG_MAX_TRIES];
 };
 
 /* ---- the string and address tables ------------------------------------ */
@@ -171,15 +173,25 @@ set_msg(struct frame_set *s, const struct flow *fl, uint32_t m)
 	    min64(set_add(s, &fl->msgs[m].head), set_add(s, &fl->msgs[m].end)));
 }
 
+/* How much of a connection a row reads before its own messages. */
+enum conn_read {
+	READ_OURS,		/* from our message on (a client's) */
+	READ_HANDSHAKE,		/* its handshake, then our message on */
+	READ_START		/* from its start: nothing between is left out */
+};
+
 /*
  * What a connection's state (and the evidence rows drawn from it) was
  * built from; returns the lowest number. Its handshake and first bytes
- * only when `start`: a connection that carried earlier messages is read
- * from our message on (the stream syncs there, as on a capture that
- * began mid-connection), since the bytes in between are not kept.
+ * only from its start: a connection that carried earlier messages is
+ * read from our message on (the stream syncs there, as on a capture that
+ * began mid-connection: the rebuild's flow.sync_on_data), since the bytes
+ * in between are not kept; an upstream one with its handshake, evidence
+ * of its own (a pooled connection's SYN and SYN/ACK).
  */
 static uint64_t
-set_conn(struct frame_set *s, const struct flow *fl, uint32_t ci, bool start)
+set_conn(struct frame_set *s, const struct flow *fl, uint32_t ci,
+    enum conn_read from)
 {
 	const struct conn *c;
 	uint64_t low = UINT64_MAX;
@@ -187,11 +199,13 @@ set_conn(struct frame_set *s, const struct flow *fl, uint32_t ci, bool start)
 	if (ci == NONE32)
 		return UINT64_MAX;
 	c = &fl->conns[ci];
-	if (start) {
+	if (from != READ_OURS) {
 		low = min64(low, set_add(s, &c->first));
 		for (unsigned k = 0; k < c->nsyn; k++)
 			low = min64(low, set_add(s, &c->syns[k]));
 		low = min64(low, set_add(s, &c->synack));
+	}
+	if (from == READ_START) {
 		low = min64(low, set_add(s, &c->data[0]));
 		low = min64(low, set_add(s, &c->data[1]));
 	}
@@ -230,28 +244,36 @@ set_prior_msgs(struct frame_set *s, const struct flow *fl, uint32_t ci,
 /* A connection with its messages among t's: the lowest frame number the
  * rebuilt model sees of it (its `first` there), UINT64_MAX: none. The
  * client's connection is read from its request on (its handshake is in
- * no evidence row); an upstream one from its start when that is cheap. */
+ * no evidence row); an upstream one from its start when that is cheap,
+ * else its handshake and ours. */
 static uint64_t
 set_conn_msgs(struct frame_set *s, const struct flow *fl, uint32_t ci,
     const struct txn *t)
 {
-	const uint32_t msgs[4] = { t->req, t->resp, t->d.up_req,
-	    t->d.up_resp };
+	uint32_t msgs[4 + 2 * DIAG_MAX_TRIES] = { t->req, t->resp,
+	    t->d.up_req, t->d.up_resp };
+	unsigned nmsgs = 4;
 	uint64_t low = UINT64_MAX, ours = UINT64_MAX;
 	bool start;
 
 	if (ci == NONE32)
 		return UINT64_MAX;
-	for (int k = 0; k < 4; k++)
+	for (unsigned k = 0; k < t->d.ntries; k++) {	/* and their replies */
+		msgs[nmsgs++] = t->d.tries[k];
+		msgs[nmsgs++] = fl->msgs[t->d.tries[k]].pair;
+	}
+	start = fl->conns[ci].first_msg[0] == NONE32;
+	for (unsigned k = 0; k < nmsgs; k++)
 		if (msgs[k] != NONE32 && fl->msgs[msgs[k]].conn == ci) {
 			ours = min64(ours, fl->msgs[msgs[k]].start.number);
 			low = min64(low, set_msg(s, fl, msgs[k]));
+			/* ci's first request is ours: read from its start */
+			start |= fl->conns[ci].first_msg[0] == msgs[k];
 		}
-	start = fl->conns[ci].first_msg[0] == NONE32 ||
-	    fl->conns[ci].first_msg[0] == t->req ||
-	    fl->conns[ci].first_msg[0] == t->d.up_req ||
-	    (ci != t->conn && set_prior_msgs(s, fl, ci, ours));
-	return min64(low, set_conn(s, fl, ci, start));
+	if (start || (ci != t->conn && set_prior_msgs(s, fl, ci, ours)))
+		return min64(low, set_conn(s, fl, ci, READ_START));
+	return min64(low, set_conn(s, fl, ci, ci == t->conn ? READ_OURS :
+	    READ_HANDSHAKE));
 }
 
 static bool
@@ -366,7 +388,8 @@ encode_frames(struct ui_rows *rs, const struct flow *fl, const struct txn *t,
 	set_msg(s, fl, d->up_req);	/* when up_conn is not set */
 	set_msg(s, fl, d->up_resp);
 	set_sort(s);
-	need = (1 + 2 * s->n + 8 + d->ndns + d->nconns) * ROW_VARINT_MAX;
+	need = (1 + 2 * s->n + 9 + d->ndns + d->nconns + 2 * d->ntries) *
+	    ROW_VARINT_MAX;
 	if (rs->refs_len + need > UINT32_MAX ||
 	    vec_reserve((void **)&rs->refs, &rs->refs_cap, rs->refs_len + need,
 	    1, UINT32_MAX) != 0)
@@ -399,6 +422,12 @@ encode_frames(struct ui_rows *rs, const struct flow *fl, const struct txn *t,
 	o += put_varint(p + o, d->up_resp == NONE32 ? 0 :
 	    link_code(set_place(s, fl->msgs[d->up_resp].start.number)));
 	o += put_varint(p + o, link_code(set_place(s, up_key)));
+	p[o++] = d->ntries;
+	for (unsigned k = 0; k < d->ntries; k++) {
+		o += put_varint(p + o, link_code(set_place(s,
+		    fl->msgs[d->tries[k]].start.number)));
+		p[o++] = d->try_cause[k];
+	}
 	*at = (uint32_t)rs->refs_len;
 	rs->refs_len += o;
 	rc = 0;
@@ -445,6 +474,13 @@ decode_frames(const struct ui_rows *rs, const struct row *r,
 	l->up_req = link_place(get_varint(p, len, &pos), kept);
 	l->up_resp = link_place(get_varint(p, len, &pos), kept);
 	l->up_conn = link_place(get_varint(p, len, &pos), kept);
+	l->ntries = pos < len ? p[pos++] : 0;
+	if (l->ntries > DIAG_MAX_TRIES)
+		l->ntries = DIAG_MAX_TRIES;
+	for (unsigned k = 0; k < l->ntries; k++) {
+		l->tries[k] = link_place(get_varint(p, len, &pos), kept);
+		l->try_cause[k] = pos < len ? p[pos++] : 0;
+	}
 	return kept;
 }
 
@@ -684,6 +720,11 @@ restore_diagnosis(const struct row *r, const struct row_links *l,
 	d->up_req = find_msg(fl, f, l->up_req);
 	d->up_resp = find_msg(fl, f, l->up_resp);
 	d->up_conn = find_conn(fl, f, l->up_conn);
+	for (unsigned k = 0; k < l->ntries; k++)
+		if ((x = find_msg(fl, f, l->tries[k])) != NONE32) {
+			d->tries[d->ntries] = x;
+			d->try_cause[d->ntries++] = l->try_cause[k];
+		}
 	t->id = r->id;
 	t->rival = r->rival;
 	t->status = r->status;
@@ -709,6 +750,7 @@ rows_rebuild(const struct ui_rows *rs, size_t i, const char *path,
 		free(f);
 		return -1;
 	}
+	mini->flow.sync_on_data = true;
 	n = decode_frames(rs, r, f, ROW_MAX_FRAMES, &l);
 	if (reread_open(&rr, path) != 0) {
 		snprintf(err, errlen, "%s", reread_error(&rr));

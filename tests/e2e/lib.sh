@@ -38,6 +38,15 @@ skip() { echo "skip - $1"; GW_SAID=1; }
 # The file ends here on purpose: nothing is left to check.
 end_here() { GW_SAID=1; exit 0; }
 # The last non-blank line of FILE: a traceback's last line names the error.
+# example_ports CAPTURE DEFAULT: the proxy ports of a bundled example whose
+# proxies serve clients in origin form (no absolute URL names a proxy
+# port), else DEFAULT
+example_ports() {
+	case $(basename "$1") in
+	gw502-rev.pcap) echo 80,8081,8082 ;;
+	*) echo "$2" ;;
+	esac
+}
 last_line() { grep -v '^[[:space:]]*$' "$1" | tail -1 | cut -c1-400; }
 check() { # check NAME CMD...: passes when CMD exits 0 and printed no traceback
 	name=$1; shift

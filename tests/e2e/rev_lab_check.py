@@ -7,6 +7,8 @@ client request with CAPTURE's .truth.tsv (tests/lab/rev_truth.py, from
 HAProxy's and nginx's logs, curl and tshark): status, verdict and cause;
 the backend named (address and port) and the number of the gateway's
 connections to it linked (HAProxy's four attempts of a failed connect);
+for a failure, the servers nginx sent the request to before the last
+(its $upstream_addr), in order, as the report's "tries";
 where HAProxy tried nothing (its backend marked down), no backend, and a
 summary that says the gateway tried nothing. The busy round (the
 host app.rev.test, load-balanced, clients at once) is judged as a whole:
@@ -49,12 +51,19 @@ def main():
         c = o.get("connect") or {}
         pooled = r["connections"] == "-"
         tried = r["backend"] != "-" and (pooled or int(r["connections"]) > 0)
+        # nginx's earlier tries of a failed request, in order (a
+        # success after a failed try is no failure to explain)
+        failed = r["verdict"] != "ok"
         want = (int(r["status"]) or None, r["verdict"], r["cause"],
                 r["backend"] if tried else "None:None",
-                None if pooled or not tried else int(r["connections"]))
+                None if pooled or not tried else int(r["connections"]),
+                r["tries"] if failed else None)
         have = (o["status"], o["verdict"], o["cause"],
                 f"{c.get('server')}:{c.get('port')}",
-                None if pooled else c.get("attempts"))
+                None if pooled else c.get("attempts"),
+                ",".join(f"{x['server']}:{x['port']}"
+                         for x in o.get("tries", [])) or "-"
+                if failed else None)
         failures += r["verdict"] != "ok"
         # nothing tried (a backend marked down): the summary says so
         words_ok = tried or "without trying an upstream" in o["summary"]
@@ -64,7 +73,9 @@ def main():
             busy[1] += 1
         if right:
             print(f"ok - {name}: {o['verdict']}/{o['cause']}, "
-                  f"{r['connections']} connection(s) to {r['backend']}")
+                  f"{r['connections']} connection(s) to {r['backend']}"
+                  + (f", tried before: {r['tries']}"
+                     if r["tries"] != "-" else ""))
         elif r["scenario"] == "app":
             # the busy round: judged as a whole, below
             print(f"# wrong - {name}: {have}, truth {want}; {o['summary']}")

@@ -102,8 +102,19 @@ for c in "$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng; do
 done
 check "examples/ holds lab captures (${#caps[@]})" test ${#caps[@]} -gt 0
 for cap in "${caps[@]}"; do
-	screen_file "$cap"
+	PORTS=$(example_ports "$cap" 9090,9091) screen_file "$cap"
 done
+
+# The reverse proxies' capture opened without their ports: the empty list
+# names the ports where the gateway passed requests on (relay.c)
+REV=$ROOT/examples/gw502-rev.pcap
+if [ -f "$REV" ] && tui_shell 200 40; then
+	keys "clear; LANG=C.UTF-8 LC_ALL=C.UTF-8 $GW_BIN $REV; echo EXIT=\$?" Enter
+	check "gw502-rev.pcap without -p: the empty list says which ports to give" \
+	    wait_for 30 has "a reverse proxy's? try -p 80,8081,8082"
+	keys q
+	see "gw502-rev.pcap without -p: q leaves to the shell" "EXIT=0"
+fi
 
 # The busy lab (real nginx :9091 and squid :9092 under load): the status
 # line's counts, one of each verdict, agree with --report's.

@@ -20,35 +20,41 @@
 # namespace or lab process behind; then gw502tui's `--report=json --all`
 # is compared, request by request, with the truth rev_truth.py derived
 # from the proxies' own logs, curl and tshark (rev_lab_check.py): status,
-# verdict, cause, the backend and the number of connections to it.
+# verdict, cause, the backend and the number of connections to it, and
+# the servers nginx tried before the last. The committed recording
+# (examples/gw502-rev.pcap) first, the same way.
 # gw502tui before the change got all 44 wrong: the gateway's connections
 # to backends on port 80 were taken for clients', and with no look-up
 # nothing linked a request to its backend (unknown).
 . "$(dirname "$0")/lib.sh"
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
-if fresh_lab_allowed "reverse-proxy lab" gwrev; then
-	fresh=$TMPD/rev
-	mkdir -p "$fresh"
-	lab_records "reverse-proxy lab records in < 90 s and leaves no namespace or process behind" \
-	    --rev "$fresh"
-	if [ -f "$fresh/gw502-rev.truth.tsv" ]; then
-		run_checker "rev_lab_check" "" "$PY" \
-		    "$ROOT/tests/e2e/rev_lab_check.py" "$GW_BIN" "$fresh/gw502-rev.pcap"
-		# the gateway's address given: the same
-		run_checker "rev_lab_check -g" "" "$PY" \
-		    "$ROOT/tests/e2e/rev_lab_check.py" "$GW_BIN" "$fresh/gw502-rev.pcap" \
-		    -g 10.254.0.1
-		# the same capture with the access logs the proxies wrote:
-		# each line joins its own transaction (client and path); the
-		# requests HAProxy closed without a reply or a line have none
-		for name in haproxy nginx; do
-			log=$fresh/gw502-rev.$name.log
-			"$GW_BIN" -p 80,8081,8082 --report=json --all \
-			    --access-log "$log" \
-			    "$fresh/gw502-rev.pcap" >"$TMPD/rev-log.jsonl" 2>&1
-			check_eq "each of $name's access log lines joins its transaction (client and path)" \
-			    "$(grep -c . "$log")" "$("$PY" - "$TMPD/rev-log.jsonl" <<'PYEOF'
+# check_recording DIR PREFIX: DIR's gw502-rev.pcap against its truth, with
+# and without the gateway's address, and against the access logs the
+# proxies wrote: each line joins its own transaction (client and path);
+# the requests HAProxy closed without a reply or a line have none
+check_recording() {
+	local dir=$1 prefix=$2 name log
+	run_checker "${prefix}rev_lab_check" "$prefix" "$PY" \
+	    "$ROOT/tests/e2e/rev_lab_check.py" "$GW_BIN" "$dir/gw502-rev.pcap"
+	# the gateway's address given: the same
+	run_checker "${prefix}rev_lab_check -g" "$prefix" "$PY" \
+	    "$ROOT/tests/e2e/rev_lab_check.py" "$GW_BIN" "$dir/gw502-rev.pcap" \
+	    -g 10.254.0.1
+	# without -p: nothing to report, but a warning that names the ports
+	# where the gateway passed requests on
+	"$GW_BIN" --report "$dir/gw502-rev.pcap" >"$TMPD/rev-noport.out" \
+	    2>"$TMPD/rev-noport.err"
+	check "${prefix}without -p: the warning names the reverse proxy's ports" \
+	    grep -q -- "-p 80,8081,8082 reads them" "$TMPD/rev-noport.err"
+	check "${prefix}without -p: the report says no request came to a proxy port" \
+	    grep -q "^No HTTP requests to a proxy port" "$TMPD/rev-noport.out"
+	for name in haproxy nginx; do
+		log=$dir/gw502-rev.$name.log
+		"$GW_BIN" -p 80,8081,8082 --report=json --all --access-log "$log" \
+		    "$dir/gw502-rev.pcap" >"$TMPD/rev-log.jsonl" 2>&1
+		check_eq "${prefix}each of $name's access log lines joins its transaction (client and path)" \
+		    "$(grep -c . "$log")" "$("$PY" - "$TMPD/rev-log.jsonl" <<'PYEOF'
 import json, sys
 n = 0
 for line in open(sys.argv[1]):
@@ -61,7 +67,22 @@ for line in open(sys.argv[1]):
 print(n)
 PYEOF
 )"
-		done
+	done
+}
+
+# the committed recording (examples/gw502-rev.pcap), then a fresh one
+if [ -f "$ROOT/examples/gw502-rev.truth.tsv" ]; then
+	check_recording "$ROOT/examples" "examples: "
+else
+	notok "examples/gw502-rev.pcap has a truth file"
+fi
+if fresh_lab_allowed "reverse-proxy lab" gwrev; then
+	fresh=$TMPD/rev
+	mkdir -p "$fresh"
+	lab_records "reverse-proxy lab records in < 90 s and leaves no namespace or process behind" \
+	    --rev "$fresh"
+	if [ -f "$fresh/gw502-rev.truth.tsv" ]; then
+		check_recording "$fresh" ""
 	else
 		notok "fresh reverse-proxy lab recording has a truth file"
 	fi

@@ -159,6 +159,9 @@ for cap in "${caps[@]}"; do
 	# the odd-proxies lab's addresses and ports: test_odd_lab.sh drives
 	# the TUI on it
 	[ "${cap%gw502-odd.pcap}" != "$cap" ] && continue
+	# the reverse proxies' ports and truth: test_tui_rows.sh and
+	# test_evidence.sh drive the TUI on it
+	[ "${cap%gw502-rev.pcap}" != "$cap" ] && continue
 	lab_file "$cap"
 	keys q
 	see "$(basename "$cap"): q leaves to the shell" "EXIT=0"

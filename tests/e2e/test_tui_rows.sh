@@ -118,11 +118,13 @@ if [ -n "${ROWS_CAPS:-}" ]; then
 	read -r -a caps <<<"$ROWS_CAPS"
 else
 	caps=("$ROOT/examples/gw502-lab.pcap" "$ROOT/examples/gw502-lab-ng.pcapng"
-	    "$ROOT/examples/gw502-lab-squid.pcap")
+	    "$ROOT/examples/gw502-lab-squid.pcap" "$ROOT/examples/gw502-rev.pcap")
 fi
 check "examples/ holds lab captures (${#caps[@]})" test ${#caps[@]} -gt 0
 for cap in "${caps[@]}"; do
-	compare_file "$cap"
+	# the reverse proxies' (pooled connections, nginx's earlier tries of
+	# a request on other servers) on their own ports
+	PORTS=$(example_ports "$cap" 9090,9091) compare_file "$cap"
 done
 
 # A generated busy gateway (bench/busy.c): errors of every kind, pooled

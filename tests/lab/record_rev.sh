@@ -256,12 +256,13 @@ mkdir -p "$STAGE"
 cp "$CAP" "$STAGE/gw502-rev.pcap"
 grep '^[0-9]' "$TMP/haproxy.log" >"$STAGE/gw502-rev.haproxy.log" || true
 cp "$TMP/nginx/access.log" "$STAGE/gw502-rev.nginx.log"
+cp "$TMP/nginx/upstreams.log" "$STAGE/gw502-rev.nginx-upstreams.log"
 printf '%s\n%s\n' "$BACKENDS" "$APPS" >"$TMP/backends.txt"
 "$PY" "$HERE/rev_truth.py" --capture "$STAGE/gw502-rev.pcap" \
     --client "$TMP/client.tsv" --backends "$TMP/backends.txt" \
     --haproxy-log "$STAGE/gw502-rev.haproxy.log" \
     --nginx-error "$TMP/nginx/error.log" \
-    --nginx-upstreams "$TMP/nginx/upstreams.log" --truth "$STAGE/gw502-rev.truth.tsv" \
+    --nginx-upstreams "$STAGE/gw502-rev.nginx-upstreams.log" --truth "$STAGE/gw502-rev.truth.tsv" \
     || die "truth check failed (set GWREV_KEEP_TMP=1 to keep $TMP)"
 mkdir -p "$OUT"
 for f in "$STAGE"/*; do install -m 0644 "$f" "$OUT/"; done

@@ -31,7 +31,9 @@ per request: client, client_port, proxy, scenario, path, status (0:
 none), verdict, cause, backend, connections (the gateway's connections
 to the backend in the request's time: the lab sends one request at a
 time to each backend; - through the pooled nginx, whose requests go
-over a connection opened before). Anything the logs, the statuses and the packets disagree on
+over a connection opened before), tries (the servers nginx sent the
+request to before the last, address:port comma-separated, from its
+$upstream_addr, those the packets show carried it; -: none). Anything the logs, the statuses and the packets disagree on
 fails the recording (exit 1, nothing written).
 """
 import argparse
@@ -90,6 +92,33 @@ def haproxy_said(o, backends):
     return said
 
 
+def nginx_tried(o):
+    """{path: ["address:port", ...]}: the servers nginx tried for the
+    path, in order ($upstream_addr in its upstreams log)."""
+    tried = {}
+    for line in open(o.nginx_upstreams, encoding="utf-8", errors="replace"):
+        if '"' not in line:
+            continue
+        path = line.split('"', 2)[1].split(" ")[1]
+        tried[path] = [u for u in line.rsplit('"', 2)[1].split(", ")
+                       if ":" in u]
+    return tried
+
+
+def nginx_failed_tries(o):
+    """{path: ["address:port", ...]}: the tries nginx's error log names
+    for the path, in order, one line each: where its upstreams log has
+    no line (the servers outside the busy round), a request retried on
+    a new connection after a pooled one closed on it."""
+    failed = {}
+    for line in open(o.nginx_error, encoding="utf-8", errors="replace"):
+        if 'request: "' in line and 'upstream: "http://' in line:
+            path = line.split('request: "', 1)[1].split(" ")[1]
+            failed.setdefault(path, []).append(line.split(
+                'upstream: "http://', 1)[1].split("/", 1)[0])
+    return failed
+
+
 def nginx_said(o):
     """{path: (None, what, (address, port))}: nginx's error log for the
     upstream it tried last (its upstreams log, where it has one for the
@@ -99,11 +128,7 @@ def nginx_said(o):
     status is 502 even for timeouts); with none, the request is
     untried."""
     last = {}
-    for line in open(o.nginx_upstreams, encoding="utf-8", errors="replace"):
-        if '"' not in line:
-            continue
-        path = line.split('"', 2)[1].split(" ")[1]
-        tried = [u for u in line.rsplit('"', 2)[1].split(", ") if ":" in u]
+    for path, tried in nginx_tried(o).items():
         last[path] = tuple(tried[-1].rsplit(":", 1)) if tried else None
     errors = {}
     for line in open(o.nginx_error, encoding="utf-8", errors="replace"):
@@ -153,6 +178,7 @@ def main():
         name, addr, port, _ = line.split()
         backends[name] = (addr, int(port))
     said = {"haproxy": haproxy_said(o, backends), "nginx": nginx_said(o)}
+    tried, failed_tries = nginx_tried(o), nginx_failed_tries(o)
 
     # client side: each request's time and port (a path is asked once,
     # but for a client's second try after a connection closed without a
@@ -268,6 +294,17 @@ def main():
                   f"{bport}, connected {connected})", file=sys.stderr)
             bad += 1
             continue
+        # nginx's tries before the last that carried the request (a
+        # connect that failed carried nothing): its upstreams log, else
+        # its error log's failed tries but the last, which is the
+        # answer's unless a reply was relayed; HAProxy sends a request
+        # once (retry-on conn-failure, its default)
+        earlier = tried[path][:-1] if path in tried else \
+            failed_tries.get(path, [])[:None if what in (
+                "upstream-5xx", "none") else -1]
+        tries = [u for u in earlier
+                 if (u.rsplit(":", 1)[0], path) in carried] \
+            if LOG_OF[proxy] == "nginx" else []
         # over a pooled connection: begun before the request, and
         # nginx's retry on a new one; the count is not the request's own
         # (over pooled connections, and in the busy round where requests
@@ -276,12 +313,12 @@ def main():
                      VERDICT[what], what,
                      f"{addr}:{bport}" if addr else "-",
                      "-" if proxy == "nginx-pool" or busy else
-                     str(len(conns))])
+                     str(len(conns)), ",".join(tries) or "-"])
     if bad or not rows:
         return 1
     with open(o.truth, "w", encoding="utf-8") as f:
         f.write("client\tclient_port\tproxy\tscenario\tpath\tstatus\tverdict"
-                "\tcause\tbackend\tconnections\n")
+                "\tcause\tbackend\tconnections\ttries\n")
         for r in rows:
             f.write("\t".join(r) + "\n")
     return 0

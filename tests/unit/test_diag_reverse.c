@@ -26,6 +26,7 @@
 #include "unit_flow.h"
 #include "diag_scene.h"
 #include "diag/diag_int.h"
+#include "diag/evidence.h"
 
 #define APP "app.test"
 #define US 1000LL
@@ -555,14 +556,71 @@ next_upstream_scene(struct uf *u, struct scene *s, enum try_end end)
 	return up;
 }
 
+/* How test_next_upstream's first try failed, as the diagnosis keeps it. */
+static const uint8_t first_try_cause[END_COUNT] = {
+	[END_CLOSE] = C_UPSTREAM_CLOSED, [END_TIMEOUT] = C_UPSTREAM_TIMEOUT,
+	[END_RST] = C_UPSTREAM_CLOSED, [END_JUNK] = C_HTTP_INVALID,
+	[END_RACE] = C_UPSTREAM_CLOSED, [END_AT_ONCE] = C_UPSTREAM_CLOSED,
+	[END_LAST_MOMENT] = C_UPSTREAM_CLOSED,
+};
+static const char *const first_try_said[END_COUNT] = {
+	[END_CLOSE] = "closed without a reply",
+	[END_TIMEOUT] = "silent until the gateway gave up",
+	[END_RST] = "closed without a reply", [END_JUNK] = "no valid reply",
+	[END_RACE] = "closed without a reply",
+	[END_AT_ONCE] = "closed without a reply",
+	[END_LAST_MOMENT] = "closed without a reply",
+};
+
+/*
+ * The first try of test_next_upstream in t's evidence: its request and
+ * reply rows before the last try's, its connection among the attempts
+ * (before the last), and the summary naming it and how it failed.
+ */
+static void
+expect_first_try(struct uf *u, const struct txn *t, enum try_end end)
+{
+	struct evidence pane = { 0 };
+	const struct evidence_row *r;
+	char sum[512], want[200];
+
+	assert_int_equal(t->d.ntries, 1);
+	assert_string_equal(flow_str(&u->fl,
+	    u->fl.msgs[t->d.tries[0]].target), "/app");
+	assert_int_equal(u->fl.conns[u->fl.msgs[t->d.tries[0]].conn].saddr.a[3],
+	    91);
+	assert_int_equal(t->d.try_cause[0], first_try_cause[end]);
+	assert_true(t->d.nconns >= 2);
+	assert_int_equal(t->d.conns[t->d.nconns - 2],
+	    u->fl.msgs[t->d.tries[0]].conn);
+	snprintf(want, sizeof want, "192.0.2.92:8080 closed the connection "
+	    "without sending a byte; before, the gateway tried "
+	    "192.0.2.91:8080 (%s)", first_try_said[end]);
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), want);
+	assert_int_equal(evidence_build(&pane, &u->dg, &u->fl, t,
+	    u->fl.stats.last_ts, EVIDENCE_PANE), 0);
+	r = evidence_find(&pane, EK_UP_REQUEST, 0);
+	assert_non_null(r);
+	assert_int_equal(r->ref, t->d.tries[0]);
+	r = evidence_find(&pane, EK_UP_REPLY, 0);
+	assert_non_null(r);
+	assert_true(r->bad);
+	assert_int_equal(r->frame != 0, end == END_JUNK);
+	r = evidence_find(&pane, EK_UP_REQUEST, 1);
+	assert_non_null(r);
+	assert_int_equal(r->ref, t->d.up_req);
+	evidence_free(&pane);
+}
+
 /*
  * nginx with an upstream group (proxy_next_upstream error timeout, its
  * default): the request goes on a pooled connection to the first server,
  * which fails; nginx sends it at once to the next one, on a new
  * connection, which closes too; then it answers 502. The answer follows
- * the last try: that server is named. (A success after a failed try is
- * linked by the reply it relayed.) The first try is claimed: the other
- * request for the path, begun just after, does not take it.
+ * the last try: that server is named, and the first try is shown before
+ * it with how it failed. (A success after a failed try is linked by the
+ * reply it relayed.) The first try is claimed: the other request for the
+ * path, begun just after, does not take it.
  */
 static void
 test_next_upstream(void **state)
@@ -581,8 +639,61 @@ test_next_upstream(void **state)
 		assert_int_equal(u->fl.conns[t->d.up_conn].saddr.a[3], 92);
 		/* the connection the report names (connect.server) */
 		assert_int_equal(t->d.conns[t->d.nconns - 1], t->d.up_conn);
+		expect_first_try(u, t, (enum try_end)end);
 		expect_verdict(t2, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+		assert_int_equal(t2->d.ntries, 0);
 	}
+}
+
+/*
+ * The first try on a new connection to 192.0.2.91, which closes; the
+ * next on a pooled one to 192.0.2.92, opened a second before for another
+ * request. The attempts are listed in the order they began (the SYNs'
+ * offsets count up from the first), the pooled one first though the
+ * request went there last; the first try's exchange is shown all the
+ * same.
+ */
+static void
+test_next_try_on_older_connection(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side first, next, out2;
+	struct evidence pane = { 0 };
+	const struct evidence_row *r;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	uf_side_init(&first, "192.0.2.91", 8080, 9000);
+	uf_side_init(&next, "192.0.2.92", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50100, 7500);
+	uf_handshake(u, &out2, &next);	/* the pool's, to the next server */
+	uf_get(u, &out2, &next, "/older", APP);
+	uf_status(u, &next, &out2, 200);
+	uf_at(u, u->fl.stats.last_ts + UF_S);
+	ask_app(&s, true);
+	uf_handshake(u, &s.out, &first);
+	uf_get(u, &s.out, &first, "/app", APP);
+	uf_fin(u, &first, &s.out);
+	uf_get(u, &out2, &next, "/app", APP);
+	uf_fin(u, &next, &out2);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	assert_int_equal(u->fl.conns[t->d.up_conn].saddr.a[3], 92);
+	assert_int_equal(t->d.ntries, 1);
+	assert_int_equal(t->d.nconns, 2);
+	assert_int_equal(t->d.conns[0], t->d.up_conn);
+	assert_int_equal(t->d.conns[1], u->fl.msgs[t->d.tries[0]].conn);
+	assert_int_equal(evidence_build(&pane, &u->dg, &u->fl, t,
+	    u->fl.stats.last_ts, EVIDENCE_PANE), 0);
+	r = evidence_find(&pane, EK_SYN, 1);
+	assert_non_null(r);
+	assert_true(r->offset_ns > 0);
+	r = evidence_find(&pane, EK_UP_REQUEST, 0);
+	assert_non_null(r);
+	assert_int_equal(r->ref, t->d.tries[0]);
+	evidence_free(&pane);
 }
 
 /*
@@ -745,6 +856,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refusals_in_order,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_next_upstream,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_next_try_on_older_connection,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_next_try,
 		    uf_setup, uf_teardown),

@@ -1,0 +1,175 @@
+/*
+ * test_flow_relay.c: the ports where a host passes on the requests it
+ * receives (flow/relay.c): a reverse proxy that -p does not name. The
+ * client asks 10.0.0.1:80 (no proxy port: 9090 is) for /app in origin
+ * form; 10.0.0.1 sends /app to a backend just after. Not a relay: the
+ * backend's request a second and a nanosecond later, for another target,
+ * from another host, to the same server and port (on loopback, two
+ * clients), or a request to a proxy port (a client's); nor one
+ * after the first RELAY_LOOK requests when none was passed on.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unit_flow.h"
+
+#define RELAY_NS (1000LL * UF_MS)
+
+enum relay_case {
+	RELAYED,		/* /app on, 100 us after */
+	RELAYED_LAST_MOMENT,	/* /app on, a second after */
+	TOO_LATE,		/* a second and a nanosecond after */
+	OTHER_TARGET,		/* /other on */
+	OTHER_HOST,		/* /app, but from 10.0.0.2 */
+	TO_PROXY_PORT,		/* the client asked port 9090, a proxy port */
+	ASKED_AGAIN,		/* /app from 10.0.0.1 to 10.0.0.1:80 itself
+				 * (loopback: two clients of one server) */
+	RELAY_CASES
+};
+
+/* The case's flow; how many relaying ports it found, their list in
+ * ports. */
+static size_t
+relay_scene(struct uf *u, enum relay_case k, char *ports, size_t len,
+    struct gw_addr *host)
+{
+	struct uf_side cli = u->cli, gw = u->srv, out, backend;
+	int64_t after = k == RELAYED_LAST_MOMENT ? RELAY_NS :
+	    k == TOO_LATE ? RELAY_NS + 1 : 100 * 1000LL;
+
+	gw.port = k == TO_PROXY_PORT ? 9090 : 80;
+	uf_side_init(&out, k == OTHER_HOST ? "10.0.0.2" : "10.0.0.1", 50000,
+	    7000);
+	if (k == ASKED_AGAIN)
+		backend = gw;
+	else
+		uf_side_init(&backend, "192.0.2.91", 8080, 9000);
+	uf_handshake(u, &out, &backend);	/* a pooled connection */
+	uf_handshake(u, &cli, &gw);
+	uf_get(u, &cli, &gw, "/app", "app.test");
+	uf_at(u, u->fl.stats.last_ts + after);
+	uf_get(u, &out, &backend, k == OTHER_TARGET ? "/other" : "/app",
+	    "app.test");
+	return flow_relay_ports(&u->fl, ports, len, host);
+}
+
+static void
+test_relay(void **state)
+{
+	for (int k = 0; k < RELAY_CASES; k++) {
+		struct uf *u;
+		char ports[64] = "x", addr[ADDR_STRLEN];
+		struct gw_addr host = { 0 };
+		size_t n;
+
+		uf_teardown(state);
+		uf_setup(state);
+		u = *state;
+		n = relay_scene(u, (enum relay_case)k, ports, sizeof ports,
+		    &host);
+		if (k == RELAYED || k == RELAYED_LAST_MOMENT) {
+			assert_int_equal(n, 1);
+			assert_string_equal(ports, "80");
+			assert_string_equal(addr_fmt(&host, addr, sizeof addr),
+			    "10.0.0.1");
+			assert_int_equal(u->fl.relay_ports[0].relayed, 1);
+		} else {
+			assert_int_equal(n, 0);
+			assert_string_equal(ports, "");
+		}
+	}
+}
+
+/* Ports listed ascending, each once, however many times and in whatever
+ * order they relayed; the host is the first seen relaying. */
+static void
+test_relay_ports_listed(void **state)
+{
+	struct uf *u = *state;
+	static const uint16_t order[] = { 8082, 80, 8082, 8081 };
+	struct uf_side out, backend;
+	char ports[64], addr[ADDR_STRLEN];
+	struct gw_addr host;
+
+	uf_side_init(&out, "10.0.0.1", 50000, 7000);
+	uf_side_init(&backend, "192.0.2.91", 8080, 9000);
+	uf_handshake(u, &out, &backend);
+	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
+		struct uf_side cli = u->cli, gw = u->srv;
+		char path[32];
+
+		cli.port = (uint16_t)(41000 + k);
+		gw.port = order[k];
+		snprintf(path, sizeof path, "/p%zu", k);
+		uf_handshake(u, &cli, &gw);
+		uf_get(u, &cli, &gw, path, "app.test");
+		uf_get(u, &out, &backend, path, "app.test");
+	}
+	assert_int_equal(flow_relay_ports(&u->fl, ports, sizeof ports, &host),
+	    3);
+	assert_string_equal(ports, "80,8081,8082");
+	assert_string_equal(addr_fmt(&host, addr, sizeof addr), "10.0.0.1");
+	assert_int_equal(u->fl.relay_ports[0].port, 8082);
+	assert_int_equal(u->fl.relay_ports[0].relayed, 2);
+}
+
+/* relay.c's RELAY_LOOK: requests looked at while none was passed on */
+#define RELAY_LOOK 4096
+
+/*
+ * A forward proxy's upstream requests (to origin servers, which pass
+ * nothing on) stop being looked at after RELAY_LOOK: a reverse proxy
+ * passes on its first request. `before` of them, then a relay.
+ */
+static size_t
+relay_after(struct uf *u, unsigned before)
+{
+	struct uf_side out, origin, cli = u->cli, gw = u->srv, backend;
+	char ports[64];
+
+	uf_side_init(&out, "10.0.0.1", 50000, 7000);
+	uf_side_init(&origin, "192.0.2.80", 80, 9000);
+	uf_handshake(u, &out, &origin);
+	for (unsigned k = 0; k < before; k++)
+		uf_get(u, &out, &origin, "/", "origin.test");
+	uf_side_init(&backend, "192.0.2.91", 8080, 9000);
+	uf_handshake(u, &out, &backend);
+	gw.port = 80;
+	uf_handshake(u, &cli, &gw);
+	uf_get(u, &cli, &gw, "/app", "app.test");
+	uf_get(u, &out, &backend, "/app", "app.test");
+	return flow_relay_ports(&u->fl, ports, sizeof ports, NULL);
+}
+
+static void
+test_relay_looked_at_first(void **state)
+{
+	/* the client's request to port 80 is looked at too */
+	assert_int_equal(relay_after(*state, RELAY_LOOK - 2), 1);
+	uf_teardown(state);
+	uf_setup(state);
+	assert_int_equal(relay_after(*state, RELAY_LOOK - 1), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_relay, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_relay_ports_listed,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_relay_looked_at_first,
+		    uf_setup, uf_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
