@@ -562,6 +562,10 @@ walk_exchange(struct walk *w, uint32_t req, uint32_t resp)
 	r->listed = true;
 	if (w->mode != MODE_FRAMES)
 		copy(r->text, sizeof r->text, flow_str(fl, m->first_line));
+	/* several servers tried: each request says where it went */
+	if (d->ntries && w->mode != MODE_FRAMES)
+		addr_port_fmt(&fl->conns[m->conn].saddr,
+		    fl->conns[m->conn].sport, r->peer, sizeof r->peer);
 	label(w, "%s %s", flow_str(fl, m->method),
 	    flow_str(fl, m->target));
 	detail(w, "Upstream request:\n%s\n", r->text);

@@ -82,8 +82,9 @@ text_upstream(FILE *out, const struct evidence_row *r)
 	char line[1024];
 
 	if (r->kind == EK_UP_REQUEST)
-		fprintf(out, "    UP    #%-7" PRIu64 " %s\n", r->frame,
-		    safe(r->text, line, sizeof line));
+		fprintf(out, "    UP    #%-7" PRIu64 " %s%s%s%s\n", r->frame,
+		    safe(r->text, line, sizeof line), *r->peer ? " (to " : "",
+		    r->peer, *r->peer ? ")" : "");
 	else if (r->frame)
 		fprintf(out, "    REPLY #%-7" PRIu64 " %s\n", r->frame,
 		    safe(r->text, line, sizeof line));

@@ -215,8 +215,9 @@ ev_row(struct ui *u, const struct evidence_row *r)
 		    r->text, f);
 		break;
 	case EK_UP_REQUEST:
-		ev_add(u, "Upstream", TE_VALUE, "%s  #%llu", ui_esc_str(u,
-		    r->text, esc, sizeof esc), f);
+		ev_add(u, "Upstream", TE_VALUE, "%s%s%s  #%llu", ui_esc_str(u,
+		    r->text, esc, sizeof esc), *r->peer ? " " : "",
+		    *r->peer ? r->peer : "", f);
 		break;
 	case EK_UP_REPLY:
 		if (!r->frame) {

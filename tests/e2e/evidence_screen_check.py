@@ -151,6 +151,14 @@ def check_txn(pane, t, say):
             (frames_in(reply)[-1:] == [up["response_frame"]] if up["response_frame"]
              else reply.startswith("none")),
             name + ": upstream request and reply", "screen %s / %s json %s" % (got, reply, up))
+        # a reverse proxy's earlier tries: each request listed, with
+        # the server it went to
+        for k, tr in enumerate(t.get("tries", [])):
+            server = tr["server"] if ":" not in tr["server"] else \
+                "[%s]" % tr["server"]
+            hit = [u for u in ups if tr["request_frame"] in frames_in(u)]
+            say(hit != [] and "%s:%d" % (server, tr["port"]) in hit[0],
+                name + ": try %d" % (k + 1), "screen %s json %s" % (ups, tr))
 
 
 def main():
