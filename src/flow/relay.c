@@ -60,8 +60,6 @@ void
 relay_request(struct flow *fl, const struct conn *c, const char *target,
     int64_t ts)
 {
-	size_t n = fl->nrelay_seen < FLOW_RELAY_SEEN ? fl->nrelay_seen :
-	    FLOW_RELAY_SEEN;
 	struct relay_seen *e;
 	uint32_t h;
 
@@ -71,8 +69,8 @@ relay_request(struct flow *fl, const struct conn *c, const char *target,
 
 	/* the client of this one got the same target just before, and
 	 * asks another server (on loopback a client asks from the
-	 * server's address) */
-	for (size_t k = 0; k < n; k++) {
+	 * server's address); an entry not written yet matches none */
+	for (size_t k = 0; k < FLOW_RELAY_SEEN; k++) {
 		e = &fl->relay_seen[k];
 		/* unsigned: any two times of a hostile capture subtract */
 		if (e->target_hash == h && ts >= e->ts &&
@@ -103,24 +101,23 @@ flow_relay_ports(const struct flow *fl, char *out, size_t outlen,
 	uint16_t ports[FLOW_RELAY_PORTS];
 	size_t n = 0, len = 0;
 
-	for (size_t k = 0; k < fl->nrelay_ports; k++) {
-		uint16_t p = fl->relay_ports[k].port;
-		size_t j = n;
+	for (size_t k = 0; k < fl->nrelay_ports; k++) {	/* sorted */
+		size_t j = k;
 
-		while (j > 0 && ports[j - 1] > p)
-			j--;
-		if (j > 0 && ports[j - 1] == p)
-			continue;
-		memmove(ports + j + 1, ports + j, (n - j) * sizeof *ports);
-		ports[j] = p;
-		n++;
+		for (; j > 0 && ports[j - 1] > fl->relay_ports[k].port; j--)
+			ports[j] = ports[j - 1];
+		ports[j] = fl->relay_ports[k].port;
 	}
 	if (outlen)
 		out[0] = '\0';
-	for (size_t k = 0; k < n && len < outlen; k++) {
-		int w = snprintf(out + len, outlen - len, "%s%u", k ? "," : "",
-		    ports[k]);
+	for (size_t k = 0; k < fl->nrelay_ports; k++) {	/* each once */
+		int w;
 
+		if (k > 0 && ports[k] == ports[k - 1])
+			continue;
+		n++;
+		w = len < outlen ? snprintf(out + len, outlen - len, "%s%u",
+		    n > 1 ? "," : "", ports[k]) : 0;
 		len += w > 0 ? (size_t)w : 0;
 	}
 	if (n && host)

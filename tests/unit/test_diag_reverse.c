@@ -503,6 +503,7 @@ enum try_end {
 	END_RACE,		/* the server's close crosses the request */
 	END_AT_ONCE,		/* closed; the next try begins that instant */
 	END_LAST_MOMENT,	/* closed; the next try DIAG_UNTRIED_NS after */
+	END_BOTH,		/* both sides close at the same instant */
 	END_COUNT
 };
 
@@ -539,7 +540,11 @@ next_upstream_scene(struct uf *u, struct scene *s, enum try_end end)
 	uf_get(u, &s->out, &first, "/app", APP);
 	uf_at(u, u->fl.stats.last_ts + (end == END_RACE ? 0 :
 	    end == END_TIMEOUT ? 2 * UF_S : 2 * UF_MS));
-	if (end == END_TIMEOUT)
+	if (end == END_BOTH) {	/* the server's close counts */
+		uf_fin(u, &s->out, &first);
+		uf_at(u, u->fl.stats.last_ts);
+		uf_fin(u, &first, &s->out);
+	} else if (end == END_TIMEOUT)
 		uf_fin(u, &s->out, &first);
 	else if (end == END_RST)
 		uf_rst(u, &first, &s->out);
@@ -561,7 +566,7 @@ static const uint8_t first_try_cause[END_COUNT] = {
 	[END_CLOSE] = C_UPSTREAM_CLOSED, [END_TIMEOUT] = C_UPSTREAM_TIMEOUT,
 	[END_RST] = C_UPSTREAM_CLOSED, [END_JUNK] = C_HTTP_INVALID,
 	[END_RACE] = C_UPSTREAM_CLOSED, [END_AT_ONCE] = C_UPSTREAM_CLOSED,
-	[END_LAST_MOMENT] = C_UPSTREAM_CLOSED,
+	[END_LAST_MOMENT] = C_UPSTREAM_CLOSED, [END_BOTH] = C_UPSTREAM_CLOSED,
 };
 static const char *const first_try_said[END_COUNT] = {
 	[END_CLOSE] = "closed without a reply",
@@ -570,6 +575,7 @@ static const char *const first_try_said[END_COUNT] = {
 	[END_RACE] = "closed without a reply",
 	[END_AT_ONCE] = "closed without a reply",
 	[END_LAST_MOMENT] = "closed without a reply",
+	[END_BOTH] = "closed without a reply",
 };
 
 /*
@@ -597,6 +603,7 @@ expect_first_try(struct uf *u, const struct txn *t, enum try_end end)
 	    "without sending a byte; before, the gateway tried "
 	    "192.0.2.91:8080 (%s)", first_try_said[end]);
 	assert_string_equal(uf_summary(u, t, sum, sizeof sum), want);
+	uf_summary_cuts(u, t);
 	assert_int_equal(evidence_build(&pane, &u->dg, &u->fl, t,
 	    u->fl.stats.last_ts, EVIDENCE_PANE), 0);
 	r = evidence_find(&pane, EK_UP_REQUEST, 0);
@@ -694,6 +701,113 @@ test_next_try_on_older_connection(void **state)
 	assert_non_null(r);
 	assert_int_equal(r->ref, t->d.tries[0]);
 	evidence_free(&pane);
+}
+
+/* A try of the request's path on a new connection to addr:8080 (its
+ * gateway port `port`), ended by `end` after `after` (END_CLOSE: the
+ * server closes; END_JUNK: a reply without a status line; END_TIMEOUT:
+ * silence until the gateway closes). */
+static void
+try_path(struct uf *u, const char *addr, uint16_t port, enum try_end end,
+    int64_t after)
+{
+	struct uf_side out, backend;
+
+	uf_side_init(&out, "10.0.0.1", port, 7000);
+	uf_side_init(&backend, addr, 8080, 9000);
+	uf_handshake(u, &out, &backend);
+	uf_get(u, &out, &backend, "/app", APP);
+	uf_at(u, u->fl.stats.last_ts + after);
+	if (end == END_JUNK)
+		uf_send(u, &backend, &out, "<html>no status line</html>");
+	else if (end == END_TIMEOUT)
+		uf_fin(u, &out, &backend);
+	else
+		uf_fin(u, &backend, &out);
+}
+
+/* One try of tried(): where, how it ends, after how long. */
+struct try_plan {
+	const char *addr;
+	enum try_end end;
+	int64_t after;
+};
+
+/* The client's request, its n tries (the first `late` after it, each on
+ * a new connection), the gateway's answer `status`; the transaction. */
+static const struct txn *
+tried(struct uf *u, struct scene *s, int64_t late,
+    const struct try_plan *plan, size_t n, unsigned status)
+{
+	scene_init(s, u);
+	ask_app(s, true);
+	uf_at(u, u->fl.stats.last_ts + late);
+	for (size_t k = 0; k < n; k++)
+		try_path(u, plan[k].addr, (uint16_t)(50001 + k), plan[k].end,
+		    plan[k].after);
+	gateway_answers(s, status);
+	return diagnosed(s);
+}
+
+/*
+ * nginx with a group of three: the first server closes, the second
+ * replies junk, the third closes; both earlier tries are named, in
+ * order, with how each failed.
+ */
+static void
+test_two_earlier_tries(void **state)
+{
+	static const struct try_plan plan[] = {
+		{ "192.0.2.91", END_CLOSE, UF_MS },
+		{ "192.0.2.92", END_JUNK, UF_MS },
+		{ "192.0.2.93", END_CLOSE, UF_MS },
+	};
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t = tried(u, &s, UF_MS, plan, 3, 502);
+	char sum[512];
+
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	assert_int_equal(t->d.ntries, 2);
+	assert_int_equal(t->d.try_cause[0], C_UPSTREAM_CLOSED);
+	assert_int_equal(t->d.try_cause[1], C_HTTP_INVALID);
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.93:8080 "
+	    "closed the connection without sending a byte; before, the "
+	    "gateway tried 192.0.2.91:8080 (closed without a reply) and "
+	    "192.0.2.92:8080 (no valid reply)");
+	uf_summary_cuts(u, t);
+}
+
+/*
+ * nginx's read timeout (2 s) on each of two servers: the last try's
+ * silence is its own 2 s, not the request's 4 s. Without an earlier
+ * try, a request forwarded a tenth of a second late is silent for the
+ * request's whole time (what the client waited).
+ */
+static void
+test_last_try_silent(void **state)
+{
+	static const struct try_plan plan[] = {
+		{ "192.0.2.91", END_TIMEOUT, 2 * UF_S },
+		{ "192.0.2.92", END_TIMEOUT, 2 * UF_S },
+	};
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t = tried(u, &s, UF_MS, plan, 2, 504);
+	char sum[512];
+
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.92:8080 "
+	    "accepted the request but sent nothing back in 2.0 s; before, the "
+	    "gateway tried 192.0.2.91:8080 (silent until the gateway gave "
+	    "up)");
+
+	u = again(state);
+	t = tried(u, &s, 90 * UF_MS, plan + 1, 1, 504);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_equal(t->d.ntries, 0);
+	assert_string_equal(uf_summary(u, t, sum, sizeof sum), "192.0.2.92:8080 "
+	    "accepted the request but sent nothing back in 2.1 s");
 }
 
 /*
@@ -858,6 +972,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_next_upstream,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_next_try_on_older_connection,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_two_earlier_tries,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_last_try_silent,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_next_try,
 		    uf_setup, uf_teardown),

@@ -121,6 +121,49 @@ test_relay_ports_listed(void **state)
 	assert_int_equal(u->fl.relay_ports[0].relayed, 2);
 }
 
+/*
+ * Two clients ask 10.0.0.1:80 for /app within a second; it passes on
+ * one request: one relay (a request takes one of theirs), then the
+ * other: two. A second host passing requests on from its port 80 too:
+ * port 80 listed once.
+ */
+static void
+test_relay_counted_once(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side cli = u->cli, cli2 = u->cli, gw = u->srv, gw2 = u->srv;
+	struct uf_side out, out2, backend;
+	char ports[64];
+
+	cli2.port = 40002;
+	gw.port = gw2.port = 80;
+	uf_side_init(&out, "10.0.0.1", 50000, 7000);
+	uf_side_init(&backend, "192.0.2.91", 8080, 9000);
+	uf_handshake(u, &out, &backend);
+	uf_handshake(u, &cli, &gw);
+	uf_handshake(u, &cli2, &gw2);
+	uf_get(u, &cli, &gw, "/app", "app.test");
+	uf_get(u, &cli2, &gw2, "/app", "app.test");
+	uf_get(u, &out, &backend, "/app", "app.test");
+	assert_int_equal(u->fl.nrelay_ports, 1);
+	assert_int_equal(u->fl.relay_ports[0].relayed, 1);
+	uf_get(u, &out, &backend, "/app", "app.test");
+	assert_int_equal(u->fl.relay_ports[0].relayed, 2);
+
+	/* 10.0.0.2:80 passes on /b */
+	uf_side_init(&gw2, "10.0.0.2", 80, 6000);
+	uf_side_init(&out2, "10.0.0.2", 50000, 8000);
+	cli2.port = 40003;
+	uf_handshake(u, &out2, &backend);
+	uf_handshake(u, &cli2, &gw2);
+	uf_get(u, &cli2, &gw2, "/b", "b.test");
+	uf_get(u, &out2, &backend, "/b", "b.test");
+	assert_int_equal(u->fl.nrelay_ports, 2);
+	assert_int_equal(flow_relay_ports(&u->fl, ports, sizeof ports, NULL),
+	    1);
+	assert_string_equal(ports, "80");
+}
+
 /* relay.c's RELAY_LOOK: requests looked at while none was passed on */
 #define RELAY_LOOK 4096
 
@@ -166,6 +209,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_relay, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_relay_ports_listed,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_relay_counted_once,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_relay_looked_at_first,
 		    uf_setup, uf_teardown),
