@@ -164,6 +164,34 @@ test_relay_counted_once(void **state)
 	assert_string_equal(ports, "80");
 }
 
+/*
+ * A target is hashed to its end: what its buffer holds after the NUL
+ * (another request's leftovers) does not tell two equal targets apart.
+ */
+static void
+test_relay_target_ends_at_nul(void **state)
+{
+	struct uf *u = *state;
+	struct conn in, out;
+	char first[48], again[48];
+
+	memset(&in, 0, sizeof in);
+	memset(&out, 0, sizeof out);
+	assert_true(addr_parse("10.0.0.5", &in.caddr));
+	assert_true(addr_parse("10.0.0.1", &in.saddr));
+	in.sport = 80;
+	out.caddr = in.saddr;
+	assert_true(addr_parse("192.0.2.91", &out.saddr));
+	out.sport = 8080;
+	memset(first, 'x', sizeof first);
+	memset(again, 'y', sizeof again);
+	memcpy(first, "/app", 5);
+	memcpy(again, "/app", 5);
+	relay_request(&u->fl, &in, first, UF_S);
+	relay_request(&u->fl, &out, again, UF_S + UF_MS);
+	assert_int_equal(u->fl.nrelay_ports, 1);
+}
+
 /* relay.c's RELAY_LOOK: requests looked at while none was passed on */
 #define RELAY_LOOK 4096
 
@@ -211,6 +239,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_relay_ports_listed,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_relay_counted_once,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_relay_target_ends_at_nul,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_relay_looked_at_first,
 		    uf_setup, uf_teardown),
