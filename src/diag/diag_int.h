@@ -33,6 +33,10 @@
  * (HAProxy's 503 with no server up: a tenth of a millisecond, 13 ms
  * behind a batch of requests it was starting connections for). */
 #define DIAG_UNTRIED_NS (50LL * 1000000LL)
+/* nginx connects to its group's next server in the same turn of its
+ * event loop as it read the last one's refusal (HAProxy waits a
+ * turn-around: its attempts then are other requests'). */
+#define DIAG_NEXT_NS (1000000LL)
 /* On a pooled connection, with the address known, a request is
  * forwarded within this time. */
 #define DIAG_FORWARD_NS (100LL * 1000000LL)

@@ -2466,27 +2466,115 @@ next_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
 }
 
 /*
- * The tries after the first (next_try): the last taken as t's upstream
- * request, the earlier ones kept in t->d.tries with how each failed.
- * The attempts in the order they began (connections are numbered so):
- * the last try's may be a pooled one opened before an earlier try's.
+ * A try that did not connect (refused, an ICMP error) is followed at
+ * once by the next, on the group's next server (nginx's
+ * proxy_next_upstream error): the first connection the gateway began
+ * within DIAG_NEXT_NS after `failed`, before the answer, unclaimed and
+ * not connected (one that connected carried a request: next_try's), to
+ * the port of the try before (a group's servers) or its address (a
+ * server's instances); one to neither is another request's backend.
+ */
+static uint32_t
+next_reattempt(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, int64_t failed,
+    const struct conn *prev)
+{
+	int64_t until = add_sat(failed, DIAG_NEXT_NS);
+	unsigned steps = 0;
+
+	for (size_t i = conn_lower(fl, failed); i < fl->nconns &&
+	    fl->conns[i].first.ts_ns <= until &&
+	    fl->conns[i].first.ts_ns < w->to && steps < DIAG_CACHE_WALK;
+	    i++, steps++) {
+		const struct conn *c = &fl->conns[i];
+		bool linked = false;
+
+		for (unsigned k = 0; k < t->d.nconns; k++)
+			linked |= t->d.conns[k] == i;
+		if (c->role == CONN_CLIENT || c->sport == FLOW_DNS_PORT ||
+		    c->nsyn == 0 || dg->conn_claimed[i] || linked ||
+		    seen(w, &c->synack) || !from_gateway(dg, &c->caddr, w) ||
+		    (c->sport != prev->sport && !addr_eq(&c->saddr, &prev->saddr)) ||
+		    !answer_follows(fl, t, w, c))
+			continue;
+		return (uint32_t)i;
+	}
+	return NONE32;
+}
+
+/*
+ * When t's last try failed, and how (*cause): its exchange's end
+ * (try_end_ns), else its last attempt's refusal; INT64_MAX when it did
+ * not so fail (an unanswered connect's end is not seen).
+ */
+static int64_t
+last_try_end_ns(const struct flow *fl, const struct txn *t,
+    const struct window *w, uint8_t *cause)
+{
+	const struct conn *c;
+
+	if (t->d.up_req != NONE32)
+		return try_end_ns(fl, w, t->d.up_req, cause);
+	if (t->d.nconns == 0)
+		return INT64_MAX;
+	c = &fl->conns[t->d.conns[t->d.nconns - 1]];
+	return refused(c, w) && !seen(w, &c->synack) ?
+	    attempt_seen_ns(c, w) : INT64_MAX;
+}
+
+/* The failed exchange up_req becomes one of t's earlier tries; false:
+ * no room. */
+static bool
+keep_try(struct txn *t, uint8_t cause)
+{
+	struct diagnosis *d = &t->d;
+
+	if (d->up_req == NONE32)
+		return true;
+	if (d->ntries == DIAG_MAX_TRIES)
+		return false;
+	d->tries[d->ntries] = d->up_req;
+	d->try_cause[d->ntries++] = cause;
+	return true;
+}
+
+/*
+ * The tries after the first, each begun at once after the one before
+ * failed: a request for the same path (next_try), or a connection that
+ * did not connect (next_reattempt), whichever began first. The last
+ * request is t's upstream request, the earlier ones kept in t->d.tries
+ * with how each failed; when the last try did not connect, t has no
+ * upstream request and its attempts end with that one. The attempts in
+ * the order they began (connections are numbered so): the last try's
+ * may be a pooled one opened before an earlier try's.
  */
 static void
 link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
 	struct diagnosis *d = &t->d;
-	uint32_t next;
 	uint8_t cause = C_NONE;
 	int64_t failed;
 
-	while (d->ntries < DIAG_MAX_TRIES &&
-	    (failed = try_end_ns(fl, w, d->up_req, &cause)) != INT64_MAX &&
-	    (next = next_try(dg, fl, t, w, d->up_req, failed)) != NONE32) {
-		d->tries[d->ntries] = d->up_req;
-		d->try_cause[d->ntries++] = cause;
-		take_upstream(fl, t, w, next);
-		link_carrier(fl, t, w);
+	for (unsigned steps = 0; steps < DIAG_MAX_CONNS &&
+	    (failed = last_try_end_ns(fl, t, w, &cause)) != INT64_MAX;
+	    steps++) {
+		uint32_t req = next_try(dg, fl, t, w, d->up_req, failed);
+		uint32_t ci = next_reattempt(dg, fl, t, w, failed,
+		    &fl->conns[d->up_req != NONE32 ? d->up_conn :
+		    d->conns[d->nconns - 1]]);
+
+		if (ci != NONE32 && (req == NONE32 || fl->conns[ci].first.ts_ns <
+		    began_ns(fl, req, fl->conns[fl->msgs[req].conn].first.ts_ns))) {
+			if (d->nconns == DIAG_MAX_CONNS || !keep_try(t, cause))
+				break;
+			d->up_req = d->up_resp = d->up_conn = NONE32;
+			d->conns[d->nconns++] = ci;
+		} else if (req != NONE32 && keep_try(t, cause)) {
+			take_upstream(fl, t, w, req);
+			link_carrier(fl, t, w);
+		} else
+			break;
 	}
 	for (unsigned k = 1; d->ntries && k < d->nconns; k++)
 		for (unsigned j = k; j > 0 && d->conns[j - 1] > d->conns[j]; j--) {
@@ -2547,7 +2635,10 @@ client_asked_between(const struct flow *fl, int64_t from, int64_t to)
 /*
  * Did the gateway try c's address again after t was answered: c's SYN
  * again, or a new connection within a retry's turn-around of c's end
- * with no client's request just before it (DIAG_ASK_NS) to ask for it?
+ * with no client's request to ask for it, after the answer and just
+ * before it (DIAG_ASK_NS), or at all just before it (DIAG_SKEW_NS: a
+ * proxy connects for a request at once, one that came in while t's
+ * last try was failing too)?
  * Then c was the attempt of a request still waiting (a proxy that
  * answered t at once, trying nothing, while it served a batch of
  * requests), not t's.
@@ -2571,11 +2662,27 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
 	    p++, steps++)
 		if (from_gateway(dg, &fl->conns[l->items[p]].caddr, w)) {
 			int64_t asked = add_sat(l->ts[p], -DIAG_ASK_NS);
+			int64_t just = add_sat(l->ts[p], -DIAG_SKEW_NS);
 
 			return !client_asked_between(fl, asked > w->to ? asked :
-			    w->to, l->ts[p]);
+			    w->to, l->ts[p]) && !client_asked_between(fl,
+			    just > w->req ? just : w->req, l->ts[p]);
 		}
 	return false;
+}
+
+/*
+ * Was c begun before t's request (the skew between interfaces allows it)
+ * just after another client's request? Then it is that one's: a busy
+ * reverse proxy answers "no live upstreams" at once, as the first try
+ * of the request before fails.
+ */
+static bool
+asked_by_another(const struct flow *fl, const struct window *w,
+    const struct conn *c)
+{
+	return c->first.ts_ns < w->req && client_asked_between(fl,
+	    add_sat(c->first.ts_ns, -DIAG_SKEW_NS), c->first.ts_ns);
 }
 
 /*
@@ -2616,7 +2723,8 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 
 		if (c->role == CONN_CLIENT || c->sport == FLOW_DNS_PORT ||
 		    c->nsyn == 0 || dg->conn_claimed[i] ||
-		    !from_gateway(dg, &c->caddr, w))
+		    !from_gateway(dg, &c->caddr, w) ||
+		    asked_by_another(fl, w, c))
 			continue;
 		if (carries(fl, t, w, c)) {
 			if (carrier == NONE32 || nearer(w, c->first.ts_ns,
@@ -2688,7 +2796,8 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	if (by_time && t->d.nconns > 0)
 		t->d.conn_link = LINK_TIME;
 	link_request_line(dg, fl, t, &w);
-	if (t->is_error && t->d.up_req != NONE32 && diag_origin_form(fl, t))
+	if (t->is_error && (t->d.up_req != NONE32 || t->d.nconns > 0) &&
+	    diag_origin_form(fl, t))
 		link_next_tries(dg, fl, t, &w);
 	if (t->d.up_req != NONE32 && t->d.ndns == 0)
 		link_dns_address(dg, fl, t, &w);

@@ -945,6 +945,138 @@ test_refusal_of_a_later_attempt(void **state)
 	assert_int_equal(u->fl.conns[t->d.conns[0]].saddr.a[3], 94);
 }
 
+/* The gateway's attempt from port to addr:8080 at `at`, refused by RST
+ * (a frame later: 1 ms). */
+static void
+refused_at(struct uf *u, const char *addr, uint16_t port, int64_t at)
+{
+	struct uf_side out, backend;
+
+	uf_side_init(&out, "10.0.0.1", port, 7000);
+	uf_side_init(&backend, addr, 8080, 9000);
+	uf_at(u, at);
+	uf_syn(u, &out, &backend);
+	uf_rst(u, &backend, &out);
+}
+
+/*
+ * nginx tries each server of its group in turn, each refusing (a group
+ * restarted at once), and answers 502 after the last: every attempt is
+ * linked, the last one (the server the report names) last. And after a
+ * try that timed out, the next server refuses: the verdict follows that
+ * last try (cannot-connect), the timeout is an earlier try, and no
+ * upstream request is t's own.
+ */
+static void
+test_refused_by_each_server(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	ask_app(&s, true);
+	for (int k = 0; k < 3; k++)
+		refused_at(u, k == 0 ? "192.0.2.91" : k == 1 ? "192.0.2.92" :
+		    "192.0.2.93", (uint16_t)(50001 + k),
+		    s.req_ts + 70 * US + k * 1500 * US);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 3);
+	for (unsigned k = 0; k < 3; k++)
+		assert_int_equal(u->fl.conns[t->d.conns[k]].saddr.a[3], 91 + k);
+
+	u = again(state);
+	scene_init(&s, u);
+	ask_app(&s, true);
+	uf_at(u, s.req_ts + 70 * US);
+	try_path(u, "192.0.2.91", 50001, END_TIMEOUT, 3 * UF_S);
+	refused_at(u, "192.0.2.92", 50009, u->fl.stats.last_ts + 30 * US);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.ntries, 1);
+	assert_int_equal(t->d.try_cause[0], C_UPSTREAM_TIMEOUT);
+	assert_int_equal(t->d.up_req, NONE32);
+	assert_int_equal(u->fl.conns[t->d.conns[t->d.nconns - 1]].saddr.a[3],
+	    92);
+}
+
+/*
+ * A busy nginx: another client's request, its first try refused, then
+ * its next try served; t's request came in just after that refusal
+ * (0.4 ms after the other's SYN, within the skew allowed between
+ * interfaces) and was answered 502 at once, "no live upstreams". The
+ * refused attempt, begun just after the other's request, is the other
+ * one's: t tried nothing.
+ */
+static void
+test_refused_for_the_request_before(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, next, out2;
+	const struct txn *t1, *t2;
+
+	scene_init(&s, u);
+	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
+	gw2 = u->srv;
+	uf_handshake(u, &cli2, &gw2);
+	ask_app(&s, true);
+	refused_at(u, "192.0.2.91", 50001, s.req_ts + 70 * US);
+	uf_at(u, s.req_ts + 500 * US);
+	uf_get(u, &cli2, &gw2, "/b", APP);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_side_init(&next, "192.0.2.92", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50002, 7500);
+	uf_handshake(u, &out2, &next);
+	uf_get(u, &out2, &next, "/app", APP);
+	uf_status(u, &next, &out2, 200);
+	gateway_answers(&s, 200);
+	diagnosed_two(u, &t1, &t2);
+	expect_verdict(t1, V_OK, C_NONE);
+	expect_verdict(t2, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t2->d.nconns, 0);
+}
+
+/*
+ * t's tries refused by two servers; another client's request comes in
+ * as the second refusal does, before t's answer, and the gateway
+ * connects for it to the first server just after the answer. That
+ * connection was asked for (just before it), not a retry of t's first
+ * attempt by a request still waiting: t keeps both attempts.
+ */
+static void
+test_connected_again_for_a_new_request(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, first, out2;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
+	gw2 = u->srv;
+	uf_handshake(u, &cli2, &gw2);
+	ask_app(&s, true);
+	refused_at(u, "192.0.2.91", 50001, s.req_ts + 70 * US);
+	refused_at(u, "192.0.2.92", 50002, s.req_ts + 1500 * US);
+	uf_at(u, s.req_ts + 2400 * US);
+	uf_get(u, &cli2, &gw2, "/b", APP);
+	uf_at(u, s.req_ts + 2600 * US);
+	gateway_answers(&s, 502);
+	uf_side_init(&first, "192.0.2.91", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50003, 7500);
+	uf_at(u, u->fl.stats.last_ts + 20 * US);
+	uf_syn(u, &out2, &first);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 2);
+	assert_int_equal(u->fl.conns[t->d.conns[1]].saddr.a[3], 92);
+}
+
 int
 main(void)
 {
@@ -983,6 +1115,13 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_of_a_later_attempt,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_refused_by_each_server,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_refused_for_the_request_before, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_connected_again_for_a_new_request, uf_setup,
+		    uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
