@@ -37,6 +37,10 @@
  * event loop as it read the last one's refusal (HAProxy waits a
  * turn-around: its attempts then are other requests'). */
 #define DIAG_NEXT_NS (1000000LL)
+/* Attempts and requests looked at to find one try after a refusal among
+ * other requests' (link.c reaches_answer): a hostile capture's thousands
+ * of attempts in a millisecond cost this much per try, no more. */
+#define DIAG_CHAIN_BUDGET 512
 /* On a pooled connection, with the address known, a request is
  * forwarded within this time. */
 #define DIAG_FORWARD_NS (100LL * 1000000LL)

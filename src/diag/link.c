@@ -1026,6 +1026,22 @@ response_to(const struct flow *fl, uint32_t req)
 }
 
 /* Does the upstream request ask for what the client asked for? */
+/*
+ * Does the gateway's request up keep the method of the client's req? A
+ * proxy passes it on as it came (a POST stays a POST: many clients send
+ * GET and POST for one path at once), but for HEAD, which a caching
+ * nginx asks as GET (proxy_cache_convert_head).
+ */
+static bool
+same_method(const struct flow *fl, const struct http_msg *req,
+    const struct http_msg *up)
+{
+	const char *m = flow_str(fl, req->method);
+	const char *u = flow_str(fl, up->method);
+
+	return strcmp(m, u) == 0 || (req->head_method && strcmp(u, "GET") == 0);
+}
+
 bool
 diag_same_resource(const struct flow *fl, const struct txn *t,
     const struct http_msg *up)
@@ -1033,15 +1049,17 @@ diag_same_resource(const struct flow *fl, const struct txn *t,
 	const char *url = flow_str(fl, t->url);
 	const char *target = flow_str(fl, up->target);
 	const char *path;
+	bool same;
 
 	if (strcmp(url, target) == 0)
-		return true;
-	/* origin form upstream: compare with the URL's path */
-	path = http_url_sep(url);
-	path = path ? strchr(path + 3, '/') : NULL;
-	if (path != NULL)
-		return strcmp(path, target) == 0;
-	return url[0] == '\0' || target[0] == '\0';
+		same = true;
+	else {	/* origin form upstream: compare with the URL's path */
+		path = http_url_sep(url);
+		path = path ? strchr(path + 3, '/') : NULL;
+		same = path != NULL ? strcmp(path, target) == 0 :
+		    url[0] == '\0' || target[0] == '\0';
+	}
+	return same && same_method(fl, &fl->msgs[t->req], up);
 }
 
 /*
@@ -2432,6 +2450,18 @@ try_end_ns(const struct flow *fl, const struct window *w, uint32_t up_req,
 	return at;
 }
 
+/* One step of a search's budget (none: NULL); false when none is left. */
+static bool
+chain_step(unsigned *budget)
+{
+	if (budget == NULL)
+		return true;
+	if (*budget == 0)
+		return false;
+	(*budget)--;
+	return true;
+}
+
 /*
  * A reverse proxy whose try failed (a close, silence until its timeout)
  * sends the request at once to its group's next server (nginx's
@@ -2443,13 +2473,14 @@ try_end_ns(const struct flow *fl, const struct window *w, uint32_t up_req,
  */
 static uint32_t
 next_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
-    const struct window *w, uint32_t up_req, int64_t failed)
+    const struct window *w, uint32_t up_req, int64_t failed,
+    unsigned *budget)
 {
 	unsigned steps = 0;
 
 	for (size_t i = msg_lower(fl, failed); i < fl->nmsgs &&
-	    fl->msgs[i].start.ts_ns < w->to && steps < DIAG_CACHE_WALK;
-	    i++, steps++) {
+	    fl->msgs[i].start.ts_ns < w->to && steps < DIAG_CACHE_WALK &&
+	    chain_step(budget); i++, steps++) {
 		const struct http_msg *m = &fl->msgs[i];
 		const struct conn *c = &fl->conns[m->conn];
 		int64_t began = began_ns(fl, (uint32_t)i, c->first.ts_ns);
@@ -2466,38 +2497,116 @@ next_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
 }
 
 /*
- * A try that did not connect (refused, an ICMP error) is followed at
- * once by the next, on the group's next server (nginx's
- * proxy_next_upstream error): the first connection the gateway began
- * within DIAG_NEXT_NS after `failed`, before the answer, unclaimed and
- * not connected (one that connected carried a request: next_try's), to
- * the port of the try before (a group's servers) or its address (a
- * server's instances); one to neither is another request's backend.
+ * Could connection i be the try after prev, which failed at `failed`?
+ * nginx connects to its group's next server in the same turn of its
+ * event loop (proxy_next_upstream error): begun within DIAG_NEXT_NS after
+ * `failed`, before the answer, unclaimed and not connected (one that
+ * connected carried a request: next_try's), to the port of the try
+ * before (a group's servers) or its address (a server's instances); one
+ * to neither is another request's backend.
+ */
+static bool
+reattempt_fits(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, const struct conn *prev,
+    size_t i)
+{
+	const struct conn *c = &fl->conns[i];
+
+	for (unsigned k = 0; k < t->d.nconns; k++)
+		if (t->d.conns[k] == i)
+			return false;
+	return c->role != CONN_CLIENT && c->sport != FLOW_DNS_PORT &&
+	    c->nsyn > 0 && !dg->conn_claimed[i] && !seen(w, &c->synack) &&
+	    from_gateway(dg, &c->caddr, w) && (c->sport == prev->sport ||
+	    addr_eq(&c->saddr, &prev->saddr)) && answer_follows(fl, t, w, c);
+}
+
+/* The attempts that fit as the try after prev (reattempt_fits) lie from
+ * conn_lower(failed) while they begin by this. */
+static bool
+reattempt_window(const struct flow *fl, const struct window *w, size_t i,
+    int64_t failed)
+{
+	return i < fl->nconns && fl->conns[i].first.ts_ns <=
+	    add_sat(failed, DIAG_NEXT_NS) && fl->conns[i].first.ts_ns < w->to;
+}
+
+static bool reaches_answer(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, size_t ci, unsigned depth,
+    unsigned *budget);
+
+/*
+ * Busy, several requests' tries run through refusals at once, their
+ * next attempts microseconds apart: the one that can lead on to t's
+ * answer (reaches_answer) is t's. Can one of the attempts after c's
+ * refusal at `refused`?
+ */
+static bool
+reaches_after(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, size_t ci, int64_t at,
+    unsigned depth, unsigned *budget)
+{
+	unsigned steps = 0;
+
+	for (size_t i = conn_lower(fl, at); reattempt_window(fl, w, i, at) &&
+	    steps < DIAG_CACHE_WALK && chain_step(budget); i++, steps++)
+		if (reattempt_fits(dg, fl, t, w, &fl->conns[ci], i) &&
+		    reaches_answer(dg, fl, t, w, i, depth, budget))
+			return true;
+	return false;
+}
+
+/*
+ * Can t's tries run on from attempt ci to its answer: the answer at once
+ * after ci's refusal (DIAG_NEXT_NS), a request for t's path after it
+ * (next_try), or an attempt after it that can (depth more at most)?
+ * An attempt whose end is not seen (unanswered SYNs) may be the last;
+ * one refused after the answer is not t's. *budget bounds the search:
+ * a step for each attempt and each request looked at.
+ */
+static bool
+reaches_answer(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, size_t ci, unsigned depth,
+    unsigned *budget)
+{
+	const struct conn *c = &fl->conns[ci];
+	int64_t at;
+
+	if (!chain_step(budget))
+		return false;
+	if (!refused(c, w))
+		return true;
+	at = attempt_seen_ns(c, w);
+	if (at > w->to)
+		return false;
+	if (w->to - at <= DIAG_NEXT_NS ||
+	    next_try(dg, fl, t, w, NONE32, at, budget) != NONE32)
+		return true;
+	return depth > 0 && reaches_after(dg, fl, t, w, ci, at, depth - 1,
+	    budget);
+}
+
+/*
+ * The try after prev (its connection's index; it failed at `failed`): of
+ * the attempts that fit (reattempt_fits), the first that can lead on to
+ * the answer (reaches_answer); none when the gateway did not answer (it
+ * closed the client's connection: nothing tells its last try).
  */
 static uint32_t
 next_reattempt(const struct diag *dg, const struct flow *fl,
     const struct txn *t, const struct window *w, int64_t failed,
-    const struct conn *prev)
+    uint32_t prev)
 {
-	int64_t until = add_sat(failed, DIAG_NEXT_NS);
-	unsigned steps = 0;
+	unsigned steps = 0, budget = DIAG_CHAIN_BUDGET;
 
-	for (size_t i = conn_lower(fl, failed); i < fl->nconns &&
-	    fl->conns[i].first.ts_ns <= until &&
-	    fl->conns[i].first.ts_ns < w->to && steps < DIAG_CACHE_WALK;
-	    i++, steps++) {
-		const struct conn *c = &fl->conns[i];
-		bool linked = false;
-
-		for (unsigned k = 0; k < t->d.nconns; k++)
-			linked |= t->d.conns[k] == i;
-		if (c->role == CONN_CLIENT || c->sport == FLOW_DNS_PORT ||
-		    c->nsyn == 0 || dg->conn_claimed[i] || linked ||
-		    seen(w, &c->synack) || !from_gateway(dg, &c->caddr, w) ||
-		    (c->sport != prev->sport && !addr_eq(&c->saddr, &prev->saddr)) ||
-		    !answer_follows(fl, t, w, c))
+	if (t->resp == NONE32)	/* no answer to follow at once */
+		return NONE32;
+	for (size_t i = conn_lower(fl, failed); reattempt_window(fl, w, i,
+	    failed) && steps < DIAG_CACHE_WALK; i++, steps++) {
+		if (!reattempt_fits(dg, fl, t, w, &fl->conns[prev], i))
 			continue;
-		return (uint32_t)i;
+		if (reaches_answer(dg, fl, t, w, i, DIAG_MAX_CONNS, &budget))
+			return (uint32_t)i;
 	}
 	return NONE32;
 }
@@ -2522,6 +2631,23 @@ last_try_end_ns(const struct flow *fl, const struct txn *t,
 	    attempt_seen_ns(c, w) : INT64_MAX;
 }
 
+/* Attempt ci stays among t's (link_carrier keeps only those that
+ * failed before the carrier opened: a pooled one opened long before),
+ * before the last. */
+static void
+keep_attempt(struct txn *t, uint32_t ci)
+{
+	struct diagnosis *d = &t->d;
+
+	for (unsigned k = 0; k < d->nconns; k++)
+		if (d->conns[k] == ci)
+			return;
+	if (d->nconns == DIAG_MAX_CONNS)
+		return;
+	d->conns[d->nconns] = d->conns[d->nconns - 1];
+	d->conns[d->nconns++ - 1] = ci;
+}
+
 /* The failed exchange up_req becomes one of t's earlier tries; false:
  * no room. */
 static bool
@@ -2536,6 +2662,64 @@ keep_try(struct txn *t, uint8_t cause)
 	d->tries[d->ntries] = d->up_req;
 	d->try_cause[d->ntries++] = cause;
 	return true;
+}
+
+/*
+ * Does the try up_req end where t's answer follows at once: its reply
+ * relayed (the answer's status) or one without a status line, its
+ * server's close or the gateway's timeout, DIAG_UNTRIED_NS before the
+ * answer at most?
+ */
+static bool
+ends_at_answer(const struct flow *fl, const struct txn *t,
+    const struct window *w, uint32_t up_req)
+{
+	uint32_t r = response_to(fl, up_req);
+	uint8_t cause;
+	int64_t end;
+
+	if (t->resp == NONE32)
+		return false;
+	if (r != NONE32 && seen(w, &fl->msgs[r].start)) {
+		const struct http_msg *m = &fl->msgs[r];
+
+		if (m->valid && m->status != t->status)
+			return false;
+		end = m->start.ts_ns;
+	} else
+		end = try_end_ns(fl, w, up_req, &cause);
+	return end <= w->to && w->to - end <= DIAG_UNTRIED_NS;
+}
+
+/*
+ * After a try that did not connect and whose end is not seen (unanswered
+ * SYNs: nginx gave up at its connect timeout, seconds after the
+ * request), the next try: the latest request for t's path the gateway
+ * began after the attempt's last SYN whose end the answer follows at
+ * once (ends_at_answer), unclaimed; looked for back from the answer.
+ */
+static uint32_t
+try_after_silence(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, const struct conn *c)
+{
+	unsigned n = syns_seen(c, w), steps = 0;
+
+	if (n == 0 || seen(w, &c->synack) || refused(c, w))
+		return NONE32;
+	for (size_t i = msg_lower(fl, add_sat(w->to, 1)); i > 0 &&
+	    fl->msgs[i - 1].start.ts_ns > c->syns[n - 1].ts_ns &&
+	    steps < DIAG_CACHE_WALK; i--, steps++) {
+		const struct http_msg *m = &fl->msgs[i - 1];
+		const struct conn *mc = &fl->conns[m->conn];
+
+		if (m->dir != 0 || !m->valid || dg->msg_claimed[i - 1] ||
+		    mc->role == CONN_CLIENT || !from_gateway(dg, &mc->caddr, w) ||
+		    !diag_same_resource(fl, t, m) ||
+		    !ends_at_answer(fl, t, w, (uint32_t)(i - 1)))
+			continue;
+		return (uint32_t)(i - 1);
+	}
+	return NONE32;
 }
 
 /*
@@ -2559,10 +2743,10 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 	for (unsigned steps = 0; steps < DIAG_MAX_CONNS &&
 	    (failed = last_try_end_ns(fl, t, w, &cause)) != INT64_MAX;
 	    steps++) {
-		uint32_t req = next_try(dg, fl, t, w, d->up_req, failed);
+		uint32_t req = next_try(dg, fl, t, w, d->up_req, failed,
+		    NULL);
 		uint32_t ci = next_reattempt(dg, fl, t, w, failed,
-		    &fl->conns[d->up_req != NONE32 ? d->up_conn :
-		    d->conns[d->nconns - 1]]);
+		    d->up_req != NONE32 ? d->up_conn : d->conns[d->nconns - 1]);
 
 		if (ci != NONE32 && (req == NONE32 || fl->conns[ci].first.ts_ns <
 		    began_ns(fl, req, fl->conns[fl->msgs[req].conn].first.ts_ns))) {
@@ -2575,6 +2759,17 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 			link_carrier(fl, t, w);
 		} else
 			break;
+	}
+	if (d->up_req == NONE32 && d->nconns > 0) {
+		uint32_t silent = d->conns[d->nconns - 1];
+		uint32_t req = try_after_silence(dg, fl, t, w,
+		    &fl->conns[silent]);
+
+		if (req != NONE32) {
+			take_upstream(fl, t, w, req);
+			link_carrier(fl, t, w);
+			keep_attempt(t, silent);
+		}
 	}
 	for (unsigned k = 1; d->ntries && k < d->nconns; k++)
 		for (unsigned j = k; j > 0 && d->conns[j - 1] > d->conns[j]; j--) {

@@ -1077,6 +1077,173 @@ test_connected_again_for_a_new_request(void **state)
 	assert_int_equal(u->fl.conns[t->d.conns[1]].saddr.a[3], 92);
 }
 
+/*
+ * t's try refused, then t's answer at once (50 us after the refusal);
+ * in between, the gateway began another attempt to the group's port,
+ * refused after that answer: another request's try (it cannot lead on
+ * to t's answer), not t's next.
+ */
+static void
+test_answered_after_the_refusal(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side other, out2;
+	const struct txn *t;
+	int64_t refused_ts;
+
+	scene_init(&s, u);
+	ask_app(&s, true);
+	refused_at(u, "192.0.2.91", 50001, s.req_ts + 70 * US);
+	refused_ts = u->fl.stats.last_ts;
+	uf_side_init(&other, "192.0.2.92", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50002, 7500);
+	uf_at(u, refused_ts + 20 * US);
+	uf_syn(u, &out2, &other);
+	uf_at(u, refused_ts + 50 * US);
+	gateway_answers(&s, 502);
+	uf_at(u, refused_ts + 400 * US);
+	uf_rst(u, &other, &out2);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(u->fl.conns[t->d.conns[0]].saddr.a[3], 91);
+}
+
+/*
+ * nginx's first try of t's GET /app, on a pooled connection, is silent
+ * until its timeout (3 s); meanwhile another client POSTs /app, sent on
+ * a new connection, which is silent too. t's next try is served (200),
+ * then the POST times out: 504. The POST upstream is the POST's, not
+ * the GET's: a proxy passes a request on with its method.
+ */
+static void
+test_same_path_other_method(void **state)
+{
+	static const char post[] = "POST /app HTTP/1.1\r\nHost: " APP
+	    "\r\nContent-Length: 0\r\n\r\n";
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, next, out2, out3;
+	const struct txn *t1, *t2;
+	uint64_t up_post;
+
+	scene_init(&s, u);
+	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
+	gw2 = u->srv;
+	uf_side_init(&s.web, "192.0.2.91", 8080, 9000);
+	uf_side_init(&next, "192.0.2.92", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50002, 7500);
+	uf_side_init(&out3, "10.0.0.1", 50003, 7600);
+	uf_handshake(u, &s.out, &s.web);	/* the pool's */
+	uf_get(u, &s.out, &s.web, "/older", APP);
+	uf_status(u, &s.web, &s.out, 200);
+	uf_handshake(u, &cli2, &gw2);
+	uf_at(u, u->fl.stats.last_ts + UF_S);
+	ask_app(&s, true);
+	uf_get(u, &s.out, &s.web, "/app", APP);
+	uf_send(u, &cli2, &gw2, post);
+	uf_handshake(u, &out2, &s.web);
+	up_post = uf_send(u, &out2, &s.web, post);
+	uf_at(u, s.req_ts + 3 * UF_S);
+	uf_fin(u, &s.out, &s.web);
+	uf_handshake(u, &out3, &next);
+	uf_get(u, &out3, &next, "/app", APP);
+	uf_status(u, &next, &out3, 200);
+	gateway_answers(&s, 200);
+	uf_at(u, s.req_ts + 3 * UF_S + 5 * UF_MS);
+	uf_fin(u, &out2, &s.web);
+	uf_status(u, &gw2, &cli2, 504);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	t1 = uf_txn(u, 1);
+	t2 = uf_txn(u, 2);
+	expect_verdict(t1, V_OK, C_NONE);
+	expect_verdict(t2, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_equal(u->fl.msgs[t2->d.up_req].head.number, up_post);
+}
+
+/* A HEAD that a caching nginx asks upstream as GET
+ * (proxy_cache_convert_head) is linked all the same. */
+static void
+test_head_asked_as_get(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+	uint64_t up;
+
+	scene_init(&s, u);
+	uf_handshake(u, &u->cli, &u->srv);
+	s.req = uf_send(u, &u->cli, &u->srv, "HEAD /app HTTP/1.1\r\nHost: "
+	    APP "\r\n\r\n");
+	s.req_ts = u->fl.stats.last_ts;
+	uf_side_init(&s.web, "192.0.2.91", 8080, 9000);
+	uf_handshake(u, &s.out, &s.web);
+	up = uf_get(u, &s.out, &s.web, "/app", APP);
+	uf_fin(u, &s.web, &s.out);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
+}
+
+/*
+ * nginx's first try's SYNs to 192.0.2.91 go unanswered (at 0 and 1 s);
+ * it gives up at its connect timeout (2 s) and sends the request to the
+ * next server, on a pooled connection (or a new one), which replies
+ * without a status line: 502 at once (or relays its own 503). The
+ * verdict is the last try's, and
+ * the unanswered attempt stays among the attempts, first.
+ */
+static void
+test_next_try_after_silence(void **state)
+{
+	struct uf *u;
+	struct scene s;
+	struct uf_side silent, next, out2;
+	const struct txn *t;
+
+	for (int pooled = 0; pooled < 3; pooled++) {
+		bool relayed = pooled == 2;	/* the next server's own 503 */
+
+		u = again(state);
+		scene_init(&s, u);
+		uf_side_init(&silent, "192.0.2.91", 8080, 9000);
+		uf_side_init(&next, "192.0.2.92", 8080, 9500);
+		uf_side_init(&out2, "10.0.0.1", 50002, 7500);
+		if (pooled) {
+			uf_handshake(u, &out2, &next);
+			uf_get(u, &out2, &next, "/older", APP);
+			uf_status(u, &next, &out2, 200);
+			uf_at(u, u->fl.stats.last_ts + UF_S);
+		}
+		ask_app(&s, true);
+		uf_at(u, s.req_ts + 70 * US);
+		uf_syn(u, &s.out, &silent);
+		uf_at(u, s.req_ts + 70 * US + UF_S);
+		uf_syn(u, &s.out, &silent);
+		uf_at(u, s.req_ts + 70 * US + 2 * UF_S);
+		if (!pooled)
+			uf_handshake(u, &out2, &next);
+		uf_get(u, &out2, &next, "/app", APP);
+		if (relayed)
+			uf_status(u, &next, &out2, 503);
+		else
+			uf_send(u, &next, &out2,
+			    "Traceback (most recent call last):\n");
+		gateway_answers(&s, relayed ? 503 : 502);
+		t = diagnosed(&s);
+		if (relayed)
+			expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+		else
+			expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+		assert_int_equal(u->fl.conns[t->d.up_conn].saddr.a[3], 92);
+		assert_int_equal(t->d.nconns, 2);
+		assert_int_equal(u->fl.conns[t->d.conns[0]].saddr.a[3], 91);
+	}
+}
+
 int
 main(void)
 {
@@ -1122,6 +1289,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_connected_again_for_a_new_request, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_answered_after_the_refusal,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_same_path_other_method,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_head_asked_as_get,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_next_try_after_silence,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
