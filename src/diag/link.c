@@ -1136,10 +1136,13 @@ reply_fits(const struct flow *fl, const struct txn *t,
 	/* a gateway answers a close without a byte (the server's, first)
 	 * at once, and junk at once or once it gave up waiting for the rest
 	 * of it: either over a second before the answer, on a connection
-	 * closed then, was an attempt it tried again after */
+	 * closed then, was an attempt it tried again after; a success did
+	 * not come from a request the gateway gave up on after it, never
+	 * answered (another client's, still waiting then) */
 	if (r == NONE32 || !seen(w, &fl->msgs[r].head))
-		return !t->is_error || (given_up(fl, c, w) &&
-		    !(server_closed_first(c, w, true) &&
+		return (!t->is_error && !(r == NONE32 && c->fin[0].number != 0 &&
+		    c->fin[0].ts_ns > w->to)) || (t->is_error &&
+		    given_up(fl, c, w) && !(server_closed_first(c, w, true) &&
 		    closed_long_before(c, w, false)));
 	m = &fl->msgs[r];
 	if (!m->valid && m->too_long && !t->is_error)

@@ -222,7 +222,7 @@ if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
     "$ROOT/bench/revbusy.c" -lm 2>"$TMPD/cc.err"; then
 	ok "bench/revbusy builds"
 	"$TMPD/revbusy" -o "$TMPD/$V.pcap" -T "$TMPD/$V.tsv" -t "$TMPD/$V.json" \
-	    --requests 20000 -S 3
+	    --requests 20000 -S 3 && V_OK=1
 	check "$V: generated the same file twice (seeded)" \
 	    sh -c "'$TMPD/revbusy' -o '$TMPD/$V.again.pcap' --requests 20000 -S 3 &&
 	    cmp '$TMPD/$V.pcap' '$TMPD/$V.again.pcap'"
@@ -282,9 +282,10 @@ if [ -n "${A_OK:-}" ]; then cadence; else notok "cadence (no capture)"; fi
 # ---- the TUI's status line against --report's counts ---------------------
 screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
 loaded() { screen | grep -q ' errors\?:.*? help'; }
-tui_counts() {	# tui_counts NAME: status-line counts = --report's
-	local want got
-	"$GW_BIN" --report=json "$TMPD/$1.pcap" >"$TMPD/errors.jsonl" 2>/dev/null
+tui_counts() {	# tui_counts NAME [OPTION...]: status-line counts = --report's
+	local want got cap=$1
+	shift
+	"$GW_BIN" "$@" --report=json "$TMPD/$cap.pcap" >"$TMPD/errors.jsonl" 2>/dev/null
 	want=$("$PY" - "$TMPD/errors.jsonl" <<'EOF'
 import collections, sys
 from jsonlines import rows
@@ -298,13 +299,13 @@ EOF
 )
 	tmux kill-session -t "$S" 2>/dev/null
 	tmux new-session -d -s "$S" -x 220 -y 50 \
-	    "env TERM=${TUI_TERM:-tmux-256color} LANG=C.UTF-8 LC_ALL=C.UTF-8 '$GW_BIN' '$TMPD/$1.pcap'"
+	    "env TERM=${TUI_TERM:-tmux-256color} LANG=C.UTF-8 LC_ALL=C.UTF-8 '$GW_BIN' $* '$TMPD/$cap.pcap'"
 	if wait_for 30 loaded; then
 		got=$(screen | grep -o '[0-9]* errors\?:[A-Z0-9 ]*[0-9]' | tail -1)
-		check_eq "$1: TUI status-line counts equal --report's" "$want" "$got"
-		echo "# $1: TUI [$got], --report [$want]"
+		check_eq "$cap: TUI status-line counts equal --report's" "$want" "$got"
+		echo "# $cap: TUI [$got], --report [$want]"
 	else
-		notok "$1: TUI status-line counts equal --report's" \
+		notok "$cap: TUI status-line counts equal --report's" \
 		    "no counts on screen in 30 s: $(screen | tail -2 | tr -s ' ')"
 	fi
 	tmux send-keys -t "$S" q 2>/dev/null
@@ -317,3 +318,4 @@ if [ -n "${A_OK:-}" ]; then tui_counts $A; else notok "$A: TUI counts (no captur
 if [ -n "${B_OK:-}" ]; then tui_counts $B; else notok "$B: TUI counts (no capture)"; fi
 if [ -n "${C_OK:-}" ]; then tui_counts $C; else notok "$C: TUI counts (no capture)"; fi
 if [ -n "${E_OK:-}" ]; then tui_counts $E; else notok "$E: TUI counts (no capture)"; fi
+if [ -n "${V_OK:-}" ]; then tui_counts $V -p 80; else notok "$V: TUI counts (no capture)"; fi
