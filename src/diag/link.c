@@ -2694,34 +2694,55 @@ ends_at_answer(const struct flow *fl, const struct txn *t,
 	return end <= w->to && w->to - end <= DIAG_UNTRIED_NS;
 }
 
+/* Could upstream request i be t's try after the silent attempt, begun
+ * after its last SYN at `after` (try_after_silence)? */
+static bool
+silence_try_fits(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, size_t i, int64_t after)
+{
+	const struct http_msg *m = &fl->msgs[i];
+	const struct conn *mc = &fl->conns[m->conn];
+
+	return m->dir == 0 && m->valid && !dg->msg_claimed[i] &&
+	    m->start.ts_ns > after && mc->role != CONN_CLIENT &&
+	    from_gateway(dg, &mc->caddr, w) && diag_same_resource(fl, t, m) &&
+	    ends_at_answer(fl, t, w, (uint32_t)i);
+}
+
 /*
  * After a try that did not connect and whose end is not seen (unanswered
  * SYNs: nginx gave up at its connect timeout, seconds after the
  * request), the next try: the latest request for t's path the gateway
  * began after the attempt's last SYN whose end the answer follows at
- * once (ends_at_answer), unclaimed; looked for back from the answer.
+ * once (ends_at_answer), unclaimed. Looked for among the requests for
+ * t's resource (its host and path), else back from the answer (a
+ * backend's Host, not the client's).
  */
 static uint32_t
 try_after_silence(const struct diag *dg, const struct flow *fl,
     const struct txn *t, const struct window *w, const struct conn *c)
 {
+	const struct key_list *l = key_find(&dg->by_host, t->resource_hash);
 	unsigned n = syns_seen(c, w), steps = 0;
+	uint32_t found = NONE32;
+	int64_t after;
 
 	if (n == 0 || seen(w, &c->synack) || refused(c, w))
 		return NONE32;
+	after = c->syns[n - 1].ts_ns;
+	for (size_t p = l ? key_lower(l, add_sat(after, 1)) : 0; l &&
+	    p < l->n && l->ts[p] <= w->to && steps < DIAG_CACHE_WALK;
+	    p++, steps++)
+		if (silence_try_fits(dg, fl, t, w, l->items[p], after))
+			found = l->items[p];
+	if (found != NONE32)
+		return found;
+	steps = 0;
 	for (size_t i = msg_lower(fl, add_sat(w->to, 1)); i > 0 &&
-	    fl->msgs[i - 1].start.ts_ns > c->syns[n - 1].ts_ns &&
-	    steps < DIAG_CACHE_WALK; i--, steps++) {
-		const struct http_msg *m = &fl->msgs[i - 1];
-		const struct conn *mc = &fl->conns[m->conn];
-
-		if (m->dir != 0 || !m->valid || dg->msg_claimed[i - 1] ||
-		    mc->role == CONN_CLIENT || !from_gateway(dg, &mc->caddr, w) ||
-		    !diag_same_resource(fl, t, m) ||
-		    !ends_at_answer(fl, t, w, (uint32_t)(i - 1)))
-			continue;
-		return (uint32_t)(i - 1);
-	}
+	    fl->msgs[i - 1].start.ts_ns > after && steps < DIAG_CACHE_WALK;
+	    i--, steps++)
+		if (silence_try_fits(dg, fl, t, w, i - 1, after))
+			return (uint32_t)(i - 1);
 	return NONE32;
 }
 

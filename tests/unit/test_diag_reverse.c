@@ -1300,6 +1300,47 @@ test_success_leaves_a_pending_request(void **state)
 	assert_int_equal(u->fl.msgs[t2->d.up_req].head.number, up_other);
 }
 
+/*
+ * As test_next_try_after_silence, the next try silent in its turn until
+ * nginx's read timeout (3 s: 504), while another client sends 300
+ * requests: the try is found among the requests for t's resource, not
+ * by walking back from the answer over everything in between.
+ */
+static void
+test_next_try_after_silence_busy(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, silent, next, out2;
+	const struct txn *t;
+	uint64_t up;
+
+	scene_init(&s, u);
+	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
+	gw2 = u->srv;
+	uf_side_init(&silent, "192.0.2.91", 8080, 9000);
+	uf_side_init(&next, "192.0.2.92", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50002, 7500);
+	uf_handshake(u, &cli2, &gw2);
+	ask_app(&s, true);
+	uf_at(u, s.req_ts + 70 * US);
+	uf_syn(u, &s.out, &silent);
+	uf_at(u, s.req_ts + 70 * US + UF_S);
+	uf_syn(u, &s.out, &silent);
+	uf_at(u, s.req_ts + 70 * US + 2 * UF_S);
+	uf_handshake(u, &out2, &next);
+	up = uf_get(u, &out2, &next, "/app", APP);
+	for (int k = 0; k < 300; k++)
+		uf_get(u, &cli2, &gw2, "/other", APP);
+	uf_at(u, s.req_ts + 70 * US + 5 * UF_S);
+	uf_fin(u, &out2, &next);
+	gateway_answers(&s, 504);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
+}
+
 int
 main(void)
 {
@@ -1353,6 +1394,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_next_try_after_silence,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_next_try_after_silence_busy, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_success_leaves_a_pending_request, uf_setup,
 		    uf_teardown),
