@@ -1030,7 +1030,7 @@ response_to(const struct flow *fl, uint32_t req)
  * Does the gateway's request up keep the method of the client's req? A
  * proxy passes it on as it came (a POST stays a POST: many clients send
  * GET and POST for one path at once), but for HEAD, which a caching
- * nginx asks as GET (proxy_cache_convert_head).
+ * nginx asks as GET (proxy_cache_convert_head), and CONNECT.
  */
 static bool
 same_method(const struct flow *fl, const struct http_msg *req,
@@ -1039,6 +1039,10 @@ same_method(const struct flow *fl, const struct http_msg *req,
 	const char *m = flow_str(fl, req->method);
 	const char *u = flow_str(fl, up->method);
 
+	/* bytes that name no request say nothing; a tunnel carries the
+	 * client's own requests */
+	if (u[0] == '\0' || strcmp(m, "CONNECT") == 0)
+		return true;
 	return strcmp(m, u) == 0 || (req->head_method && strcmp(u, "GET") == 0);
 }
 
