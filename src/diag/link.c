@@ -1025,7 +1025,6 @@ response_to(const struct flow *fl, uint32_t req)
 	return fl->msgs[req].pair;
 }
 
-/* Does the upstream request ask for what the client asked for? */
 /*
  * Does the gateway's request up keep the method of the client's req? A
  * proxy passes it on as it came (a POST stays a POST: many clients send
@@ -1046,6 +1045,7 @@ same_method(const struct flow *fl, const struct http_msg *req,
 	return strcmp(m, u) == 0 || (req->head_method && strcmp(u, "GET") == 0);
 }
 
+/* Does the upstream request ask for what the client asked for? */
 bool
 diag_same_resource(const struct flow *fl, const struct txn *t,
     const struct http_msg *up)
@@ -1124,6 +1124,13 @@ refused_reply(const struct flow *fl, const struct txn *t,
 	    (m->odd_coding || diag_head_too_big(fl, m)));
 }
 
+/* Did the gateway close c (its FIN) only after t's answer? */
+static bool
+closed_after_answer(const struct conn *c, const struct window *w)
+{
+	return c->fin[0].number != 0 && c->fin[0].ts_ns > w->to;
+}
+
 /*
  * Could the gateway have answered t after up_req's reply? A valid reply
  * that came in time is what it relayed, so its status must be t's; junk
@@ -1143,11 +1150,12 @@ reply_fits(const struct flow *fl, const struct txn *t,
 	 * closed then, was an attempt it tried again after; a success did
 	 * not come from a request the gateway gave up on after it, never
 	 * answered (another client's, still waiting then) */
-	if (r == NONE32 || !seen(w, &fl->msgs[r].head))
-		return (!t->is_error && !(r == NONE32 && c->fin[0].number != 0 &&
-		    c->fin[0].ts_ns > w->to)) || (t->is_error &&
-		    given_up(fl, c, w) && !(server_closed_first(c, w, true) &&
-		    closed_long_before(c, w, false)));
+	if (r == NONE32 || !seen(w, &fl->msgs[r].head)) {
+		if (!t->is_error)
+			return !(r == NONE32 && closed_after_answer(c, w));
+		return given_up(fl, c, w) && !(server_closed_first(c, w, true) &&
+		    closed_long_before(c, w, false));
+	}
 	m = &fl->msgs[r];
 	if (!m->valid && m->too_long && !t->is_error)
 		return true;	/* a gateway that reads more relayed it */
@@ -1334,6 +1342,16 @@ exchange_failed(const struct flow *fl, const struct txn *t,
 	return true;
 }
 
+/* Is connection ci one of d's attempts already? */
+static bool
+linked_attempt(const struct diagnosis *d, uint32_t ci)
+{
+	for (unsigned k = 0; k < d->nconns; k++)
+		if (d->conns[k] == ci)
+			return true;
+	return false;
+}
+
 /*
  * Did the gateway open a connection to f->addr in the second before t's
  * request that no request settled before t has claimed? Something the
@@ -1346,11 +1364,9 @@ unexplained_before(const struct fit *f, const struct key_list *l)
 	for (size_t p = key_lower(l, add_sat(f->w->req, -DIAG_ACT_NS));
 	    p < l->n && l->ts[p] < f->w->req; p++) {
 		uint32_t i = l->items[p];
-		bool own = false;
 
-		for (unsigned k = 0; k < f->t->d.nconns; k++)
-			own |= f->t->d.conns[k] == i;
-		if (!own && !f->claimed[i] && fits_conn(f, i))
+		if (!linked_attempt(&f->t->d, i) && !f->claimed[i] &&
+		    fits_conn(f, i))
 			return true;
 	}
 	return false;
@@ -2519,10 +2535,8 @@ reattempt_fits(const struct diag *dg, const struct flow *fl,
 {
 	const struct conn *c = &fl->conns[i];
 
-	for (unsigned k = 0; k < t->d.nconns; k++)
-		if (t->d.conns[k] == i)
-			return false;
-	return c->role != CONN_CLIENT && c->sport != FLOW_DNS_PORT &&
+	return !linked_attempt(&t->d, (uint32_t)i) &&
+	    c->role != CONN_CLIENT && c->sport != FLOW_DNS_PORT &&
 	    c->nsyn > 0 && !dg->conn_claimed[i] && !seen(w, &c->synack) &&
 	    from_gateway(dg, &c->caddr, w) && (c->sport == prev->sport ||
 	    addr_eq(&c->saddr, &prev->saddr)) && answer_follows(fl, t, w, c);
@@ -2545,8 +2559,8 @@ static bool reaches_answer(const struct diag *dg, const struct flow *fl,
 /*
  * Busy, several requests' tries run through refusals at once, their
  * next attempts microseconds apart: the one that can lead on to t's
- * answer (reaches_answer) is t's. Can one of the attempts after c's
- * refusal at `refused`?
+ * answer (reaches_answer) is t's. Can one of the attempts after ci's
+ * refusal at `at`?
  */
 static bool
 reaches_after(const struct diag *dg, const struct flow *fl,
@@ -2646,10 +2660,7 @@ keep_attempt(struct txn *t, uint32_t ci)
 {
 	struct diagnosis *d = &t->d;
 
-	for (unsigned k = 0; k < d->nconns; k++)
-		if (d->conns[k] == ci)
-			return;
-	if (d->nconns == DIAG_MAX_CONNS)
+	if (linked_attempt(d, ci) || d->nconns == DIAG_MAX_CONNS)
 		return;
 	d->conns[d->nconns] = d->conns[d->nconns - 1];
 	d->conns[d->nconns++ - 1] = ci;
