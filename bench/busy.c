@@ -197,19 +197,6 @@ static uint16_t client_ports[NCLIENTS];
 static uint64_t planned;	/* requests scheduled so far */
 
 static void
-arm(int type, int64_t ts, void *ptr, uint64_t gen)
-{
-	struct ev e;
-
-	memset(&e, 0, sizeof e);
-	e.type = (uint8_t)type;
-	e.ts = ts;
-	e.ptr = ptr;
-	e.gen = gen;
-	heap_push(&e);
-}
-
-static void
 hosts_init(void)
 {
 	static const uint32_t ttls[] = { 2, 5, 10, 30, 60 };

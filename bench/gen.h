@@ -207,6 +207,21 @@ heap_pop(struct ev *out)
 		heap[i] = last;
 }
 
+/* A model event of the given type at ts on ptr (its generation gen);
+ * inline: bench/gen.c has no model events of its own. */
+static inline void
+arm(int type, int64_t ts, void *ptr, uint64_t gen)
+{
+	struct ev e;
+
+	memset(&e, 0, sizeof e);
+	e.type = (uint8_t)type;
+	e.ts = ts;
+	e.ptr = ptr;
+	e.gen = gen;
+	heap_push(&e);
+}
+
 /* ---- output ---- */
 static FILE *out;
 static uint8_t *obuf;

@@ -194,19 +194,6 @@ static struct {
 	    reused, races, nolive, retried;
 } tally;
 
-static void
-arm(int type, int64_t ts, void *ptr, uint64_t gen)
-{
-	struct ev e;
-
-	memset(&e, 0, sizeof e);
-	e.type = (uint8_t)type;
-	e.ts = ts;
-	e.ptr = ptr;
-	e.gen = gen;
-	heap_push(&e);
-}
-
 /* ---- incidents ---- */
 static void
 win_add(struct windows *ws, int64_t from, int64_t to, enum state st)
