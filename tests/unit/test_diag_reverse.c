@@ -31,6 +31,18 @@
 #define APP "app.test"
 #define US 1000LL
 
+/* A POST of /app with an empty body. */
+static const char POST_APP[] = "POST /app HTTP/1.1\r\nHost: " APP
+    "\r\nContent-Length: 0\r\n\r\n";
+
+/* Another client, 10.0.0.6:40001, and the gateway's side of it. */
+static void
+other_client(const struct uf *u, struct uf_side *cli2, struct uf_side *gw2)
+{
+	uf_side_init(cli2, "10.0.0.6", 40001, 3000);
+	*gw2 = u->srv;
+}
+
 /* The client asks for http://app.test/app in origin form, or absolute. */
 static void
 ask_app(struct scene *s, bool origin)
@@ -50,8 +62,7 @@ two_requests(struct uf *u, struct scene *s, struct uf_side *cli2,
     struct uf_side *gw2, int64_t after, const char *path, const char *host)
 {
 	scene_init(s, u);
-	uf_side_init(cli2, "10.0.0.6", 40001, 3000);
-	*gw2 = u->srv;
+	other_client(u, cli2, gw2);
 	uf_handshake(u, cli2, gw2);
 	ask_app(s, true);
 	uf_at(u, s->req_ts + after);
@@ -442,8 +453,7 @@ test_pooled_named_backend(void **state)
 	uf_get(u, &s.out, &s.web, "/app", "pool_app");
 	uf_status(u, &s.web, &s.out, 200);
 	gateway_answers(&s, 200);
-	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
-	gw2 = u->srv;
+	other_client(u, &cli2, &gw2);
 	uf_at(u, s.req_ts + UF_S);
 	uf_handshake(u, &cli2, &gw2);
 	uf_get(u, &cli2, &gw2, "/next", APP);
@@ -526,8 +536,7 @@ next_upstream_scene(struct uf *u, struct scene *s, enum try_end end)
 	uf_side_init(&first, "192.0.2.91", 8080, 9000);
 	uf_side_init(&next, "192.0.2.92", 8080, 9500);
 	uf_side_init(&out2, "10.0.0.1", 50100, 7500);
-	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
-	gw2 = u->srv;
+	other_client(u, &cli2, &gw2);
 	uf_handshake(u, &s->out, &first);	/* the pool's */
 	uf_get(u, &s->out, &first, "/older", APP);
 	uf_status(u, &first, &s->out, 200);
@@ -877,8 +886,7 @@ test_carrier_beats_time(void **state)
 	uf_side_init(&pool, "192.0.2.91", 8080, 9000);
 	uf_side_init(&drop, "192.0.2.94", 8080, 9500);
 	uf_side_init(&out2, "10.0.0.1", 50100, 7500);
-	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
-	gw2 = u->srv;
+	other_client(u, &cli2, &gw2);
 	uf_handshake(u, &s.out, &pool);
 	uf_get(u, &s.out, &pool, "/older", APP);
 	uf_status(u, &pool, &s.out, 200);
@@ -1020,8 +1028,7 @@ test_refused_for_the_request_before(void **state)
 	const struct txn *t1, *t2;
 
 	scene_init(&s, u);
-	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
-	gw2 = u->srv;
+	other_client(u, &cli2, &gw2);
 	uf_handshake(u, &cli2, &gw2);
 	ask_app(&s, true);
 	refused_at(u, "192.0.2.91", 50001, s.req_ts + 70 * US);
@@ -1056,8 +1063,7 @@ test_connected_again_for_a_new_request(void **state)
 	const struct txn *t;
 
 	scene_init(&s, u);
-	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
-	gw2 = u->srv;
+	other_client(u, &cli2, &gw2);
 	uf_handshake(u, &cli2, &gw2);
 	ask_app(&s, true);
 	refused_at(u, "192.0.2.91", 50001, s.req_ts + 70 * US);
@@ -1120,8 +1126,6 @@ test_answered_after_the_refusal(void **state)
 static void
 test_same_path_other_method(void **state)
 {
-	static const char post[] = "POST /app HTTP/1.1\r\nHost: " APP
-	    "\r\nContent-Length: 0\r\n\r\n";
 	struct uf *u = *state;
 	struct scene s;
 	struct uf_side cli2, gw2, next, out2, out3;
@@ -1129,8 +1133,7 @@ test_same_path_other_method(void **state)
 	uint64_t up_post;
 
 	scene_init(&s, u);
-	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
-	gw2 = u->srv;
+	other_client(u, &cli2, &gw2);
 	uf_side_init(&s.web, "192.0.2.91", 8080, 9000);
 	uf_side_init(&next, "192.0.2.92", 8080, 9500);
 	uf_side_init(&out2, "10.0.0.1", 50002, 7500);
@@ -1142,9 +1145,9 @@ test_same_path_other_method(void **state)
 	uf_at(u, u->fl.stats.last_ts + UF_S);
 	ask_app(&s, true);
 	uf_get(u, &s.out, &s.web, "/app", APP);
-	uf_send(u, &cli2, &gw2, post);
+	uf_send(u, &cli2, &gw2, POST_APP);
 	uf_handshake(u, &out2, &s.web);
-	up_post = uf_send(u, &out2, &s.web, post);
+	up_post = uf_send(u, &out2, &s.web, POST_APP);
 	uf_at(u, s.req_ts + 3 * UF_S);
 	uf_fin(u, &s.out, &s.web);
 	uf_handshake(u, &out3, &next);
@@ -1188,6 +1191,20 @@ test_head_asked_as_get(void **state)
 	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
 }
 
+/* t's request, then nginx's SYNs to silent 70 us and 1 s after it,
+ * unanswered; the clock at its connect timeout (2 s). */
+static void
+unanswered_first_try(struct uf *u, struct scene *s,
+    const struct uf_side *silent)
+{
+	ask_app(s, true);
+	uf_at(u, s->req_ts + 70 * US);
+	uf_syn(u, &s->out, silent);
+	uf_at(u, s->req_ts + 70 * US + UF_S);
+	uf_syn(u, &s->out, silent);
+	uf_at(u, s->req_ts + 70 * US + 2 * UF_S);
+}
+
 /*
  * nginx's first try's SYNs to 192.0.2.91 go unanswered (at 0 and 1 s);
  * it gives up at its connect timeout (2 s) and sends the request to the
@@ -1218,12 +1235,7 @@ test_next_try_after_silence(void **state)
 			uf_status(u, &next, &out2, 200);
 			uf_at(u, u->fl.stats.last_ts + UF_S);
 		}
-		ask_app(&s, true);
-		uf_at(u, s.req_ts + 70 * US);
-		uf_syn(u, &s.out, &silent);
-		uf_at(u, s.req_ts + 70 * US + UF_S);
-		uf_syn(u, &s.out, &silent);
-		uf_at(u, s.req_ts + 70 * US + 2 * UF_S);
+		unanswered_first_try(u, &s, &silent);
 		if (!pooled)
 			uf_handshake(u, &out2, &next);
 		uf_get(u, &out2, &next, "/app", APP);
@@ -1254,8 +1266,6 @@ test_next_try_after_silence(void **state)
 static void
 test_success_leaves_a_pending_request(void **state)
 {
-	static const char post[] = "POST /app HTTP/1.1\r\nHost: " APP
-	    "\r\nContent-Length: 0\r\n\r\n";
 	struct uf *u = *state;
 	struct scene s;
 	struct uf_side cli2, gw2, silent, slow, next, out2, out3;
@@ -1263,8 +1273,7 @@ test_success_leaves_a_pending_request(void **state)
 	uint64_t up_other;
 
 	scene_init(&s, u);
-	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
-	gw2 = u->srv;
+	other_client(u, &cli2, &gw2);
 	uf_side_init(&silent, "192.0.2.91", 8080, 9000);
 	uf_side_init(&slow, "192.0.2.92", 8080, 9500);
 	uf_side_init(&next, "192.0.2.93", 8080, 9700);
@@ -1272,18 +1281,18 @@ test_success_leaves_a_pending_request(void **state)
 	uf_side_init(&out3, "10.0.0.1", 50003, 7600);
 	uf_handshake(u, &cli2, &gw2);
 	uf_handshake(u, &u->cli, &u->srv);
-	s.req = uf_send(u, &u->cli, &u->srv, post);
+	s.req = uf_send(u, &u->cli, &u->srv, POST_APP);
 	s.req_ts = u->fl.stats.last_ts;
 	uf_syn(u, &s.out, &silent);
 	uf_at(u, s.req_ts + 500 * UF_MS);
-	uf_send(u, &cli2, &gw2, post);
+	uf_send(u, &cli2, &gw2, POST_APP);
 	uf_handshake(u, &out2, &slow);
-	up_other = uf_send(u, &out2, &slow, post);
+	up_other = uf_send(u, &out2, &slow, POST_APP);
 	uf_at(u, s.req_ts + UF_S);
 	uf_syn(u, &s.out, &silent);
 	uf_at(u, s.req_ts + 2 * UF_S);
 	uf_handshake(u, &out3, &next);
-	uf_send(u, &out3, &next, post);
+	uf_send(u, &out3, &next, POST_APP);
 	uf_status(u, &next, &out3, 200);
 	gateway_answers(&s, 200);
 	uf_at(u, s.req_ts + 3500 * UF_MS);
@@ -1316,18 +1325,12 @@ test_next_try_after_silence_busy(void **state)
 	uint64_t up;
 
 	scene_init(&s, u);
-	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
-	gw2 = u->srv;
+	other_client(u, &cli2, &gw2);
 	uf_side_init(&silent, "192.0.2.91", 8080, 9000);
 	uf_side_init(&next, "192.0.2.92", 8080, 9500);
 	uf_side_init(&out2, "10.0.0.1", 50002, 7500);
 	uf_handshake(u, &cli2, &gw2);
-	ask_app(&s, true);
-	uf_at(u, s.req_ts + 70 * US);
-	uf_syn(u, &s.out, &silent);
-	uf_at(u, s.req_ts + 70 * US + UF_S);
-	uf_syn(u, &s.out, &silent);
-	uf_at(u, s.req_ts + 70 * US + 2 * UF_S);
+	unanswered_first_try(u, &s, &silent);
 	uf_handshake(u, &out2, &next);
 	up = uf_get(u, &out2, &next, "/app", APP);
 	for (int k = 0; k < 300; k++)
