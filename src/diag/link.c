@@ -1124,13 +1124,6 @@ refused_reply(const struct flow *fl, const struct txn *t,
 	    (m->odd_coding || diag_head_too_big(fl, m)));
 }
 
-/* Did the gateway close c (its FIN) only after t's answer? */
-static bool
-closed_after_answer(const struct conn *c, const struct window *w)
-{
-	return c->fin[0].number != 0 && c->fin[0].ts_ns > w->to;
-}
-
 /*
  * Could the gateway have answered t after up_req's reply? A valid reply
  * that came in time is what it relayed, so its status must be t's; junk
@@ -1147,15 +1140,11 @@ reply_fits(const struct flow *fl, const struct txn *t,
 	/* a gateway answers a close without a byte (the server's, first)
 	 * at once, and junk at once or once it gave up waiting for the rest
 	 * of it: either over a second before the answer, on a connection
-	 * closed then, was an attempt it tried again after; a success did
-	 * not come from a request the gateway gave up on after it, never
-	 * answered (another client's, still waiting then) */
-	if (r == NONE32 || !seen(w, &fl->msgs[r].head)) {
-		if (!t->is_error)
-			return !(r == NONE32 && closed_after_answer(c, w));
-		return given_up(fl, c, w) && !(server_closed_first(c, w, true) &&
-		    closed_long_before(c, w, false));
-	}
+	 * closed then, was an attempt it tried again after */
+	if (r == NONE32 || !seen(w, &fl->msgs[r].head))
+		return !t->is_error || (given_up(fl, c, w) &&
+		    !(server_closed_first(c, w, true) &&
+		    closed_long_before(c, w, false)));
 	m = &fl->msgs[r];
 	if (!m->valid && m->too_long && !t->is_error)
 		return true;	/* a gateway that reads more relayed it */

@@ -1257,59 +1257,6 @@ test_next_try_after_silence(void **state)
 }
 
 /*
- * t POSTs /app; nginx's first try's SYNs go unanswered, its next try,
- * 2 s on, is served: 200. Meanwhile another client's POST /app went up
- * at 0.5 s and was never answered: the gateway gave up on it at 3.5 s
- * (504). t's 200 was not relayed from that one (the gateway still
- * waited for its reply when it answered t): it stays the other's.
- */
-static void
-test_success_leaves_a_pending_request(void **state)
-{
-	struct uf *u = *state;
-	struct scene s;
-	struct uf_side cli2, gw2, silent, slow, next, out2, out3;
-	const struct txn *t1, *t2;
-	uint64_t up_other;
-
-	scene_init(&s, u);
-	other_client(u, &cli2, &gw2);
-	uf_side_init(&silent, "192.0.2.91", 8080, 9000);
-	uf_side_init(&slow, "192.0.2.92", 8080, 9500);
-	uf_side_init(&next, "192.0.2.93", 8080, 9700);
-	uf_side_init(&out2, "10.0.0.1", 50002, 7500);
-	uf_side_init(&out3, "10.0.0.1", 50003, 7600);
-	uf_handshake(u, &cli2, &gw2);
-	uf_handshake(u, &u->cli, &u->srv);
-	s.req = uf_send(u, &u->cli, &u->srv, POST_APP);
-	s.req_ts = u->fl.stats.last_ts;
-	uf_syn(u, &s.out, &silent);
-	uf_at(u, s.req_ts + 500 * UF_MS);
-	uf_send(u, &cli2, &gw2, POST_APP);
-	uf_handshake(u, &out2, &slow);
-	up_other = uf_send(u, &out2, &slow, POST_APP);
-	uf_at(u, s.req_ts + UF_S);
-	uf_syn(u, &s.out, &silent);
-	uf_at(u, s.req_ts + 2 * UF_S);
-	uf_handshake(u, &out3, &next);
-	uf_send(u, &out3, &next, POST_APP);
-	uf_status(u, &next, &out3, 200);
-	gateway_answers(&s, 200);
-	uf_at(u, s.req_ts + 3500 * UF_MS);
-	uf_fin(u, &out2, &slow);
-	uf_status(u, &gw2, &cli2, 504);
-	uf_diagnose(u);
-	assert_int_equal(u->dg.ntxns, 2);
-	t1 = uf_txn(u, 1);
-	t2 = uf_txn(u, 2);
-	expect_verdict(t1, V_OK, C_NONE);
-	assert_true(t1->d.up_req == NONE32 ||
-	    u->fl.msgs[t1->d.up_req].head.number != up_other);
-	expect_verdict(t2, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
-	assert_int_equal(u->fl.msgs[t2->d.up_req].head.number, up_other);
-}
-
-/*
  * As test_next_try_after_silence, the next try silent in its turn until
  * nginx's read timeout (3 s: 504), while another client sends 300
  * requests: the try is found among the requests for t's resource, not
@@ -1399,9 +1346,6 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_next_try_after_silence_busy, uf_setup, uf_teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_success_leaves_a_pending_request, uf_setup,
-		    uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
