@@ -10,7 +10,8 @@
  * GW_CADENCE_SLICES replaces the list of fixed slices (e.g. "4096 65536"
  * where 1-frame slices would take too long); with GW_CADENCE_KEEP=PREFIX
  * the two reports of a difference are written to PREFIX.once and
- * PREFIX.sliced.
+ * PREFIX.sliced; GW_CADENCE_PORTS (e.g. "80") replaces the default proxy
+ * ports.
  *
  * The screen's diagnosis runs in steps of a few transactions with its keys
  * looked at in between (issue 13): read as the screen reads (open
@@ -58,6 +59,22 @@ next_rand(uint64_t *s)
 	return *s;
 }
 
+/* The engine's defaults, with GW_CADENCE_PORTS's proxy ports (e.g. "80"
+ * for bench/revbusy's reverse proxy) when set. */
+static void
+cadence_opts(struct engine_opts *eo)
+{
+	const char *env = getenv("GW_CADENCE_PORTS");
+
+	engine_default_opts(eo);
+	if (env == NULL)
+		return;
+	eo->nproxy_ports = 0;
+	for (const char *p = env; *p && eo->nproxy_ports < FLOW_MAX_PROXY_PORTS;
+	    p += strcspn(p, ","), p += *p == ',')
+		eo->proxy_ports[eo->nproxy_ports++] = (uint16_t)atoi(p);
+}
+
 /*
  * The report of path read `slice` frames at a time (0: all at once; with
  * a seed, each slice 1 to 2^(seed's draw) frames), as main.c's --report.
@@ -73,7 +90,7 @@ report_at(const char *path, uint64_t slice, uint64_t seed, size_t *len)
 	FILE *out = open_memstream(&text, len);
 
 	assert_non_null(out);
-	engine_default_opts(&eo);
+	cadence_opts(&eo);
 	eo.settled_only = true;
 	if (engine_open(&e, path, &eo, err, sizeof err) != 0)
 		fail_msg("%s: %s", path, err);
@@ -230,7 +247,7 @@ same_in_steps(const char *path, uint64_t frames)
 	size_t steps = 0, runs = 0;
 	int more;
 
-	engine_default_opts(&eo);	/* the screen's: open ones too */
+	cadence_opts(&eo);	/* the screen's: open ones too */
 	if (engine_open(&a, path, &eo, err, sizeof err) != 0 ||
 	    engine_open(&b, path, &eo, err, sizeof err) != 0)
 		fail_msg("%s: %s", path, err);
@@ -358,7 +375,7 @@ kept_in_steps(const char *path, uint64_t frames, size_t budget,
 	long retired = 0, evicted = 0;
 	int more;
 
-	engine_default_opts(&eo);	/* the screen's: open ones too */
+	cadence_opts(&eo);	/* the screen's: open ones too */
 	eo.conn_budget_set = true;
 	eo.conn_budget = budget;
 	if (engine_open(&a, path, &eo, err, sizeof err) != 0 ||
