@@ -293,8 +293,32 @@ servers_init(void)
 }
 
 /* ---- upstream connections and nginx's cache ---- */
+/*
+ * The gateway's next port, connecting at t. The ports wrap after 28,232
+ * connections; a kernel does not give a port again to a connection to
+ * the same server while the last one may linger (TIME_WAIT, 60 s), and
+ * the truth's tries are named by server and port: faster than that
+ * (--rate, --incidents) the file is not one the world makes.
+ */
+static uint16_t
+rev_gw_port(unsigned srv, int64_t t)
+{
+	static int64_t last_use[65536][NSERVERS];
+	uint16_t p = gw_port();
+
+	if (last_use[p][srv] != 0 && t - last_use[p][srv] < 60000 * MS) {
+		fprintf(stderr, "revbusy: port %u to server %u again after "
+		    "%.1f s: too many connections a minute (lower --rate or "
+		    "raise --incidents)\n", p, srv,
+		    (double)(t - last_use[p][srv]) / (1000 * MS));
+		exit(1);
+	}
+	last_use[p][srv] = t;
+	return p;
+}
+
 static struct rconn *
-conn_new(unsigned srv)
+conn_new(unsigned srv, int64_t t)
 {
 	struct rconn *c = free_conns;
 	uint64_t gen;
@@ -311,7 +335,7 @@ conn_new(unsigned srv)
 	c->server = srv;
 	c->u.saddr = servers[srv].addr;
 	c->u.sport = servers[srv].port;
-	c->u.gport = gw_port();
+	c->u.gport = rev_gw_port(srv, t);
 	c->u.gseq = (uint32_t)rnd();
 	c->u.sseq = (uint32_t)rnd();
 	truth.upconns++;
@@ -692,7 +716,7 @@ race(struct rsess *b, struct rconn *c, int64_t ts)
 static void
 connect_to(struct rsess *b, unsigned srv, int64_t t)
 {
-	struct rconn *c = conn_new(srv);
+	struct rconn *c = conn_new(srv, t);
 	struct server *sv = &servers[srv];
 	enum state st = state_at(srv, t);
 	int64_t ts;

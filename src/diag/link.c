@@ -2597,10 +2597,131 @@ reaches_answer(const struct diag *dg, const struct flow *fl,
 }
 
 /*
+ * A gateway's event loop acts on what comes in the order it comes: a
+ * client's request, a refusal of one of its attempts; each with one
+ * action: an attempt begun (a SYN), a request sent on a pooled
+ * connection, an error answer. In a storm of refusals that order tells
+ * several requests' next tries apart, microseconds apart.
+ */
+struct loop_events {
+	int8_t delta[DIAG_CARRIES_LOOK];	/* +1 to act on, -1 action */
+	int64_t at[DIAG_CARRIES_LOOK];
+	size_t n;			/* > DIAG_CARRIES_LOOK: too many */
+};
+
+static void
+loop_event(struct loop_events *e, int64_t at, int8_t delta)
+{
+	size_t k = e->n++;
+
+	if (k >= DIAG_CARRIES_LOOK)
+		return;
+	for (; k > 0 && e->at[k - 1] > at; k--) {
+		e->at[k] = e->at[k - 1];
+		e->delta[k] = e->delta[k - 1];
+	}
+	e->at[k] = at;
+	e->delta[k] = delta;
+}
+
+/* The gateway's loop events in [from, to), in order; more than
+ * DIAG_CARRIES_LOOK of them, or DIAG_CACHE_WALK connections or messages
+ * looked at (a hostile capture's thousands): e->n says too many. */
+static void
+loop_events(const struct diag *dg, const struct flow *fl,
+    const struct window *w, int64_t from, int64_t to, struct loop_events *e)
+{
+	unsigned steps = 0;
+
+	e->n = 0;
+	for (size_t i = conn_lower(fl, add_sat(from, -DIAG_NEXT_NS));
+	    i < fl->nconns && fl->conns[i].first.ts_ns < to &&
+	    e->n <= DIAG_CARRIES_LOOK; i++) {
+		const struct conn *c = &fl->conns[i];
+		int64_t over;
+
+		if (++steps > DIAG_CACHE_WALK) {
+			e->n = DIAG_CARRIES_LOOK + 1;
+			return;
+		}
+		if (c->role == CONN_CLIENT || c->sport == FLOW_DNS_PORT ||
+		    c->nsyn == 0 || !from_gateway(dg, &c->caddr, w))
+			continue;
+		if (c->first.ts_ns >= from)
+			loop_event(e, c->first.ts_ns, -1);
+		over = refused(c, w) ? attempt_over_ns(c, w) : INT64_MAX;
+		if (over >= from && over < to)
+			loop_event(e, over, 1);
+	}
+	for (size_t i = msg_lower(fl, from); i < fl->nmsgs &&
+	    fl->msgs[i].start.ts_ns < to && e->n <= DIAG_CARRIES_LOOK; i++) {
+		const struct http_msg *m = &fl->msgs[i];
+		bool client = fl->conns[m->conn].role == CONN_CLIENT;
+
+		if (++steps > 2 * DIAG_CACHE_WALK) {
+			e->n = DIAG_CARRIES_LOOK + 1;
+			return;
+		}
+		if (m->dir == 1 && m->valid && m->status >= 500 && client)
+			loop_event(e, m->start.ts_ns, -1);
+		else if (m->dir == 0 && client)
+			loop_event(e, m->start.ts_ns, 1);
+		else if (m->dir == 0 && !opened_for(fl, m))
+			loop_event(e, m->start.ts_ns, -1);
+	}
+}
+
+/*
+ * How many requests and refusals were still to act on when the refusal
+ * at `failed` came (looking DIAG_NEXT_NS back); -1: too many events.
+ */
+static int
+queued_at(const struct diag *dg, const struct flow *fl,
+    const struct window *w, int64_t failed)
+{
+	struct loop_events e;
+	int queued = 0;
+
+	loop_events(dg, fl, w, add_sat(failed, -DIAG_NEXT_NS), failed, &e);
+	if (e.n > DIAG_CARRIES_LOOK)
+		return -1;
+	for (size_t k = 0; k < e.n; k++)
+		if (e.delta[k] > 0)
+			queued++;
+		else if (queued > 0)
+			queued--;
+	return queued;
+}
+
+/*
+ * Was attempt ci the one begun for the refusal at `failed`: as many
+ * actions after that refusal before ci as there were events `queued`
+ * before it? Too many to tell: yes.
+ */
+static bool
+acted_in_turn(const struct diag *dg, const struct flow *fl,
+    const struct window *w, int64_t failed, int queued, uint32_t ci)
+{
+	struct loop_events e;
+	int actions = 0;
+
+	if (queued < 0)
+		return true;
+	loop_events(dg, fl, w, add_sat(failed, 1), fl->conns[ci].first.ts_ns,
+	    &e);
+	if (e.n > DIAG_CARRIES_LOOK)
+		return true;
+	for (size_t k = 0; k < e.n; k++)
+		actions += e.delta[k] < 0;
+	return actions == queued;
+}
+
+/*
  * The try after prev (its connection's index; it failed at `failed`): of
- * the attempts that fit (reattempt_fits), the first that can lead on to
- * the answer (reaches_answer); none when the gateway did not answer (it
- * closed the client's connection: nothing tells its last try).
+ * the attempts that fit (reattempt_fits) and can lead on to the answer
+ * (reaches_answer), the one begun in turn (acted_in_turn), else the
+ * first; none when the gateway did not answer (it closed the client's
+ * connection: nothing tells its last try).
  */
 static uint32_t
 next_reattempt(const struct diag *dg, const struct flow *fl,
@@ -2608,17 +2729,23 @@ next_reattempt(const struct diag *dg, const struct flow *fl,
     uint32_t prev)
 {
 	unsigned steps = 0, budget = DIAG_CHAIN_BUDGET;
+	uint32_t first = NONE32;
+	int queued;
 
 	if (t->resp == NONE32)	/* no answer to follow at once */
 		return NONE32;
+	queued = queued_at(dg, fl, w, failed);
 	for (size_t i = conn_lower(fl, failed); reattempt_window(fl, w, i,
 	    failed) && steps < DIAG_CACHE_WALK; i++, steps++) {
-		if (!reattempt_fits(dg, fl, t, w, &fl->conns[prev], i))
+		if (!reattempt_fits(dg, fl, t, w, &fl->conns[prev], i) ||
+		    !reaches_answer(dg, fl, t, w, i, DIAG_MAX_CONNS, &budget))
 			continue;
-		if (reaches_answer(dg, fl, t, w, i, DIAG_MAX_CONNS, &budget))
+		if (acted_in_turn(dg, fl, w, failed, queued, (uint32_t)i))
 			return (uint32_t)i;
+		if (first == NONE32)
+			first = (uint32_t)i;
 	}
-	return NONE32;
+	return first;
 }
 
 /*
@@ -2813,6 +2940,9 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
  * answer was refused (an RST, an ICMP error; after the answer by the
  * clock skew at most); INT64_MAX when it was not, or over
  * DIAG_FORWARD_NS before: a gateway answers a refusal at once.
+ * INT64_MAX too when that attempt is not c yet began within DIAG_ASK_NS
+ * of c's end: requests' next tries through a group of refusing servers,
+ * where the last attempt to c's address is another request's.
  */
 static int64_t
 refused_before_answer(const struct diag *dg, const struct flow *fl,
@@ -2829,7 +2959,9 @@ refused_before_answer(const struct diag *dg, const struct flow *fl,
 
 		if (!from_gateway(dg, &k->caddr, w))
 			continue;
-		if (!refused(k, w) || seen(w, &k->synack))
+		if (!refused(k, w) || seen(w, &k->synack) || (k != c &&
+		    k->first.ts_ns <= add_sat(attempt_over_ns(c, w),
+		    DIAG_ASK_NS)))
 			return INT64_MAX;
 		at = attempt_seen_ns(k, w);
 		if (at > add_sat(w->to, DIAG_SKEW_NS) ||
@@ -2840,16 +2972,17 @@ refused_before_answer(const struct diag *dg, const struct flow *fl,
 	return INT64_MAX;
 }
 
-/* Did a client's request begin in (from, to]? */
+/* Did a client's request other than `except` begin in (from, to]? */
 static bool
-client_asked_between(const struct flow *fl, int64_t from, int64_t to)
+client_asked_between(const struct flow *fl, int64_t from, int64_t to,
+    uint32_t except)
 {
 	unsigned steps = 0;
 
 	for (size_t i = msg_lower(fl, add_sat(from, 1)); i < fl->nmsgs &&
 	    fl->msgs[i].start.ts_ns <= to && steps < DIAG_CACHE_WALK;
 	    i++, steps++)
-		if (fl->msgs[i].dir == 0 &&
+		if (fl->msgs[i].dir == 0 && i != except &&
 		    fl->conns[fl->msgs[i].conn].role == CONN_CLIENT)
 			return true;
 	return steps == DIAG_CACHE_WALK;
@@ -2864,7 +2997,9 @@ client_asked_between(const struct flow *fl, int64_t from, int64_t to)
  * last try was failing too)?
  * Then c was the attempt of a request still waiting (a proxy that
  * answered t at once, trying nothing, while it served a batch of
- * requests), not t's.
+ * requests), not t's. Connections begun within DIAG_ASK_NS of c's end
+ * are no such retry: a reverse proxy moving the requests of a group
+ * whose servers all refuse from one server to the next.
  */
 static bool
 tried_again_after(const struct diag *dg, const struct flow *fl,
@@ -2873,6 +3008,7 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
 	const struct key_list *l = key_find(&dg->by_dst,
 	    dst_hash(&c->saddr, c->sport));
 	int64_t until = add_sat(attempt_over_ns(c, w), DIAG_RETRY_NS);
+	int64_t storm = add_sat(attempt_over_ns(c, w), DIAG_ASK_NS);
 	unsigned steps = 0;
 
 	/* its own SYN sent again (after an ICMP error, a soft one) */
@@ -2883,29 +3019,65 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
 	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; l &&
 	    p < l->n && l->ts[p] <= until && steps < DIAG_CACHE_WALK;
 	    p++, steps++)
-		if (from_gateway(dg, &fl->conns[l->items[p]].caddr, w)) {
+		if (l->ts[p] >= storm && from_gateway(dg,
+		    &fl->conns[l->items[p]].caddr, w)) {
 			int64_t asked = add_sat(l->ts[p], -DIAG_ASK_NS);
 			int64_t just = add_sat(l->ts[p], -DIAG_SKEW_NS);
 
 			return !client_asked_between(fl, asked > w->to ? asked :
-			    w->to, l->ts[p]) && !client_asked_between(fl,
-			    just > w->req ? just : w->req, l->ts[p]);
+			    w->to, l->ts[p], NONE32) && !client_asked_between(fl,
+			    just > w->req ? just : w->req, l->ts[p], NONE32);
 		}
 	return false;
 }
 
 /*
- * Was c begun before t's request (the skew between interfaces allows it)
- * just after another client's request? Then it is that one's: a busy
- * reverse proxy answers "no live upstreams" at once, as the first try
- * of the request before fails.
+ * Was conns[ci] begun just after another attempt of the gateway was
+ * refused (DIAG_NEXT_NS)? Then it is likely a next try, the request's
+ * first one long over: no attempt to order by its refusal.
  */
 static bool
-asked_by_another(const struct flow *fl, const struct window *w,
-    const struct conn *c)
+began_after_refusal(const struct diag *dg, const struct flow *fl,
+    const struct window *w, uint32_t ci)
 {
-	return c->first.ts_ns < w->req && client_asked_between(fl,
-	    add_sat(c->first.ts_ns, -DIAG_SKEW_NS), c->first.ts_ns);
+	int64_t at = fl->conns[ci].first.ts_ns;
+	unsigned steps = 0;
+
+	for (uint32_t i = ci; i > 0 && steps < DIAG_CARRIES_LOOK; steps++) {
+		const struct conn *k = &fl->conns[--i];
+		int64_t over;
+
+		if (k->first.ts_ns < add_sat(at, -DIAG_ASK_NS))
+			break;
+		if (!refused(k, w) || !from_gateway(dg, &k->caddr, w))
+			continue;
+		over = attempt_over_ns(k, w);
+		if (over <= at && at - over <= DIAG_NEXT_NS)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Is c another request's attempt, though the skew between interfaces
+ * would let it be t's: refused before t's request came, or begun before
+ * it just after another client's request, or refused after t's answer
+ * and begun just after another client's request? A busy reverse proxy
+ * answers "no live upstreams" at once, as other requests' tries fail
+ * around it, and it cannot answer a refusal it has not received.
+ */
+static bool
+asked_by_another(const struct flow *fl, const struct txn *t,
+    const struct window *w, const struct conn *c)
+{
+	bool before = c->first.ts_ns < w->req;
+
+	if (refused(c, w) && attempt_over_ns(c, w) < w->req)
+		return true;
+	if (!before && !(refused(c, w) && attempt_over_ns(c, w) > w->to))
+		return false;
+	return client_asked_between(fl, add_sat(c->first.ts_ns,
+	    -DIAG_SKEW_NS), c->first.ts_ns, t->req);
 }
 
 /*
@@ -2947,7 +3119,7 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 		if (c->role == CONN_CLIENT || c->sport == FLOW_DNS_PORT ||
 		    c->nsyn == 0 || dg->conn_claimed[i] ||
 		    !from_gateway(dg, &c->caddr, w) ||
-		    asked_by_another(fl, w, c))
+		    asked_by_another(fl, t, w, c))
 			continue;
 		if (carries(fl, t, w, c)) {
 			if (carrier == NONE32 || nearer(w, c->first.ts_ns,
@@ -2956,7 +3128,8 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 		} else if (!seen(w, &c->synack) &&
 		    !tried_again_after(dg, fl, w, c)) {
 			int64_t at = t->resp != NONE32 && c->first.ts_ns <=
-			    add_sat(w->req, DIAG_ASK_NS) ?
+			    add_sat(w->req, DIAG_ASK_NS) &&
+			    !began_after_refusal(dg, fl, w, (uint32_t)i) ?
 			    refused_before_answer(dg, fl, w, c) : INT64_MAX;
 
 			if (at < first) {

@@ -22,10 +22,11 @@ carried the request (a try that did not connect is not listed there, a
 known gap), in order. PASS at or above --min-links % (default 99) of
 each.
 
-Prints `ok - NAME: …` / `not ok - NAME: …` lines and `# ` notes; exit 1
-when one fails (or tshark does).
+Prints `ok - NAME: …` / `not ok - NAME: …` lines and `# ` notes (the
+first 12 mislinked failures; REVBUSY_SHOW=N for N); exit 1 when one
+fails (or tshark does).
 """
-import collections, csv, json, subprocess, sys
+import collections, csv, json, os, subprocess, sys
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 min_links = 99.0
@@ -225,7 +226,7 @@ if report:
     check(f"the failures' tries are the truth's earlier tries that carried "
           f"the request: {tries_ok}/{tries_total} = {pt:.2f} % (min "
           f"{min_links} %)", pt >= min_links, "; ".join(tries_bad[:4]))
-    for w in (link_bad + tries_bad)[:12]:
+    for w in (link_bad + tries_bad)[:int(os.environ.get("REVBUSY_SHOW", "12"))]:
         print(f"#   {w}")
     print(f"# {name}: {unlisted} earlier tries that did not connect "
           f"(not in `tries`)")

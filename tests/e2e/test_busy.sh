@@ -212,11 +212,13 @@ CASE_MIN_ALL=99.8 CASE_MIN_FAIL=99.6 \
 # whole groups), 20,000 requests read with -p 80. Its truth against
 # tshark, verdicts (bench/check.py) and, for every failure, the
 # connection of the last try and the earlier tries that carried the
-# request (revbusy_check.py). Seed 3, 3 December: 99.79 % of the
-# failures right and 97.4 % linked to the last try (97.16 % and 80.9 %
+# request (revbusy_check.py). Seed 3, 3 December: 99.94 % of the
+# failures right and 99.55 % linked to the last try (97.16 % and 80.9 %
 # before tries were followed through refusals and unanswered connects
-# and a request's method was kept; the rest: several requests' tries
-# through refusals at once, their attempts microseconds apart)
+# and a request's method was kept; 99.79 % and 97.4 % before "no live
+# upstreams" kept off other requests' refusals and several requests'
+# tries through refusals at once were told apart by the order the
+# gateway's event loop acts in)
 V=revbusy-20000-s3
 if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
     "$ROOT/bench/revbusy.c" -lm 2>"$TMPD/cc.err"; then
@@ -229,14 +231,14 @@ if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
 	rm -f "$TMPD/$V.again.pcap"
 	"$GW_BIN" -p 80 --report=json --all "$TMPD/$V.pcap" >"$TMPD/$V.jsonl"
 	"$PY" "$ROOT/bench/check.py" "$TMPD/$V.jsonl" "$TMPD/$V.json" \
-	    "$TMPD/$V.tsv" --min-all 99.9 --min-fail 99.6 >"$TMPD/$V.check" 2>&1
-	check "$V: verdicts >= 99.9 % of all and 99.6 % of failures right" \
+	    "$TMPD/$V.tsv" --min-all 99.9 --min-fail 99.8 >"$TMPD/$V.check" 2>&1
+	check "$V: verdicts >= 99.9 % of all and 99.8 % of failures right" \
 	    grep -q '^verdicts: \(OK\|PASS\)' "$TMPD/$V.check"
 	grep '^  all: ' "$TMPD/$V.check" | sed 's/^/# /'
 	if command -v tshark >/dev/null; then
 		"$PY" "$(dirname "$0")/revbusy_check.py" "$TMPD/$V.pcap" \
 		    "$TMPD/$V.tsv" "$TMPD/$V.json" "$V" "$TMPD/$V.jsonl" \
-		    --min-links=97 >"$TMPD/tshark.out" 2>&1
+		    --min-links=99 >"$TMPD/tshark.out" 2>&1
 		rc=$?
 		cat "$TMPD/tshark.out"
 		[ "$rc" -le 1 ] || notok "$V: revbusy_check.py ran" \

@@ -1291,6 +1291,259 @@ test_next_try_after_silence_busy(void **state)
 	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
 }
 
+/*
+ * A busy nginx answers "no live upstreams" at once for one group while a
+ * request of another group is refused and moves on: the other request;
+ * t's request 46 us later; a SYN 24 us after t's request; t answered
+ * 502 86 us after that; the refusal 0.36 ms after t's answer (within
+ * the skew allowed between interfaces, yet a proxy cannot answer a
+ * refusal it has not received); the other request's next server serves
+ * it. t tried nothing. Nor did it when the refused attempt began 0.94
+ * ms before t's request, after no client's request, and was refused
+ * 0.46 ms before it (another request's next try).
+ */
+static void
+test_answered_before_the_refusal(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, out, backend, next, out2;
+	const struct txn *t1, *t2;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_handshake(u, &cli2, &gw2);
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_side_init(&out, "10.0.0.1", 50001, 7000);
+	uf_side_init(&backend, "192.0.2.91", 8080, 9000);
+	uf_at(u, T0 + UF_S);
+	uf_get(u, &cli2, &gw2, "/b", APP);
+	uf_at(u, T0 + UF_S + 46 * US);
+	uf_get(u, &u->cli, &u->srv, "/app", APP);
+	uf_at(u, T0 + UF_S + 70 * US);
+	uf_syn(u, &out, &backend);
+	uf_at(u, T0 + UF_S + 156 * US);
+	gateway_answers(&s, 502);
+	uf_at(u, T0 + UF_S + 520 * US);
+	uf_rst(u, &backend, &out);
+	uf_side_init(&next, "192.0.2.92", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50002, 7500);
+	uf_handshake(u, &out2, &next);
+	uf_get(u, &out2, &next, "/b", APP);
+	uf_status(u, &next, &out2, 200);
+	uf_status(u, &gw2, &cli2, 200);
+	diagnosed_two(u, &t1, &t2);
+	expect_verdict(t1, V_OK, C_NONE);
+	expect_verdict(t2, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t2->d.nconns, 0);
+
+	u = again(state);
+	scene_init(&s, u);
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_side_init(&out, "10.0.0.1", 50003, 7000);
+	uf_side_init(&backend, "192.0.2.93", 8080, 9000);
+	uf_at(u, T0 + UF_S);
+	uf_syn(u, &out, &backend);
+	uf_at(u, T0 + UF_S + 480 * US);
+	uf_rst(u, &backend, &out);
+	uf_at(u, T0 + UF_S + 940 * US);
+	uf_get(u, &u->cli, &u->srv, "/app", APP);
+	uf_at(u, T0 + UF_S + 1050 * US);
+	gateway_answers(&s, 502);
+	t1 = diagnosed(&s);
+	expect_verdict(t1, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t1->d.nconns, 0);
+}
+
+/* What happens in a storm of refusals (test_refusal_storm), in order. */
+enum storm_do { ASK_A, ASK_B, SYN, RST, ANSWER_A, ANSWER_B, POOLED_B,
+	RELAYED_B };
+
+struct storm_step {
+	int64_t at_us;
+	enum storm_do what;
+	uint8_t server;		/* 192.0.2.(90 + server):8080 */
+	uint16_t port;		/* the gateway's for that attempt */
+};
+
+/*
+ * Requests A and B tried in a storm of refusals (steps, in order): each
+ * is linked to chain_a's and chain_b's servers, in turn; with no
+ * chain_b, B is served on a connection to server 1 opened before
+ * (POOLED_B, RELAYED_B).
+ */
+static void
+storm(struct uf *u, const struct storm_step *steps, size_t n,
+    const uint8_t chain_a[4], const uint8_t chain_b[4])
+{
+	struct scene s;
+	struct uf_side cli2, gw2, out[9], server[5], pooled;
+	const struct txn *ta, *tb;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_handshake(u, &cli2, &gw2);
+	for (unsigned k = 1; k <= 4; k++) {
+		char addr[16];
+
+		snprintf(addr, sizeof addr, "192.0.2.%u", 90 + k);
+		uf_side_init(&server[k], addr, 8080, 9000 + k * 500);
+	}
+	uf_side_init(&pooled, "10.0.0.1", 50009, 8000);
+	uf_handshake(u, &pooled, &server[1]);
+	uf_get(u, &pooled, &server[1], "/warm", APP);
+	uf_status(u, &server[1], &pooled, 200);
+	for (size_t i = 0; i < n; i++) {
+		const struct storm_step *st = &steps[i];
+		struct uf_side *o = &out[st->port % 10];
+
+		uf_at(u, T0 + UF_S + st->at_us * US);
+		if (st->what == ASK_A)
+			uf_get(u, &u->cli, &u->srv, "/app", APP);
+		else if (st->what == ASK_B)
+			uf_get(u, &cli2, &gw2, "/b", APP);
+		else if (st->what == ANSWER_A)
+			gateway_answers(&s, 502);
+		else if (st->what == ANSWER_B)
+			uf_status(u, &gw2, &cli2, 502);
+		else if (st->what == POOLED_B)
+			uf_get(u, &pooled, &server[1], "/b", APP);
+		else if (st->what == RELAYED_B) {
+			uf_status(u, &server[1], &pooled, 200);
+			uf_status(u, &gw2, &cli2, 200);
+		}
+		else if (st->what == SYN) {
+			uf_side_init(o, "10.0.0.1", st->port, 7000);
+			uf_syn(u, o, &server[st->server]);
+		} else
+			uf_rst(u, &server[st->server], o);
+	}
+	diagnosed_two(u, &ta, &tb);
+	expect_verdict(ta, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(ta->d.nconns, 4);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(u->fl.conns[ta->d.conns[k]].saddr.a[3],
+		    90 + chain_a[k]);
+	if (chain_b == NULL) {
+		expect_verdict(tb, V_OK, C_NONE);
+		return;
+	}
+	expect_verdict(tb, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(tb->d.nconns, 4);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(u->fl.conns[tb->d.conns[k]].saddr.a[3],
+		    90 + chain_b[k]);
+}
+
+/*
+ * A group whose four servers all refuse (restarted at once): requests A
+ * and B, each tried on every server in turn (nginx: the next one 50 us
+ * after a refusal). Each is linked to its own first try, the first
+ * begun after it, and its chain: not to another request's next try
+ * because it was refused just before the answer (its own next tries
+ * were), nor to a first try whose server another request tried last;
+ * and when B's last try, to the server A tried first, begins after A's
+ * answer, it is another request's, not a retry of a request still
+ * waiting that would make A's first try not A's. When B's refusal comes
+ * just before A's (46 us) and both next tries follow (4 and 50 us after
+ * A's), the event loop acted on them in the order they came: the first
+ * next try is B's. B's last refusal, answered before A's first, was
+ * acted on by that answer: A's next try is the first after its refusal.
+ * B's request, come 62 us before A's refusal, was acted on first too:
+ * the first attempt after that refusal is B's first try; but not when
+ * it was sent on a pooled connection before the refusal (then the
+ * attempt after A's is A's, the one after that another's).
+ */
+static void
+test_refusal_storm(void **state)
+{
+	static const struct storm_step b_tries_last[] = {
+		{ 0, ASK_A, 0, 0 }, { 31, ASK_B, 0, 0 },
+		{ 70, SYN, 4, 50001 }, { 101, SYN, 1, 50002 },
+		{ 322, RST, 4, 50001 }, { 372, SYN, 2, 50003 },
+		{ 400, RST, 1, 50002 }, { 450, SYN, 3, 50004 },
+		{ 620, RST, 2, 50003 }, { 670, SYN, 1, 50005 },
+		{ 700, RST, 3, 50004 }, { 750, SYN, 2, 50006 },
+		{ 900, RST, 1, 50005 }, { 950, SYN, 3, 50007 },
+		{ 1200, RST, 3, 50007 }, { 1250, ANSWER_A, 0, 0 },
+		{ 1280, RST, 2, 50006 }, { 1330, SYN, 4, 50008 },
+		{ 1600, RST, 4, 50008 }, { 1650, ANSWER_B, 0, 0 },
+	}, b_tries_first[] = {
+		{ 0, ASK_A, 0, 0 }, { 31, ASK_B, 0, 0 },
+		{ 70, SYN, 4, 50001 }, { 101, SYN, 1, 50002 },
+		{ 322, RST, 4, 50001 }, { 372, SYN, 2, 50003 },
+		{ 400, RST, 1, 50002 }, { 450, SYN, 3, 50004 },
+		{ 620, RST, 2, 50003 }, { 670, SYN, 1, 50005 },
+		{ 700, RST, 3, 50004 }, { 750, SYN, 4, 50006 },
+		{ 900, RST, 1, 50005 }, { 950, SYN, 3, 50007 },
+		{ 1000, RST, 4, 50006 }, { 1050, SYN, 2, 50008 },
+		{ 1200, RST, 3, 50007 }, { 1250, ANSWER_A, 0, 0 },
+		{ 1300, RST, 2, 50008 }, { 1350, ANSWER_B, 0, 0 },
+	}, refusals_crossed[] = {
+		{ 0, ASK_A, 0, 0 }, { 31, ASK_B, 0, 0 },
+		{ 70, SYN, 4, 50001 }, { 101, SYN, 1, 50002 },
+		{ 322, RST, 4, 50001 }, { 372, SYN, 2, 50003 },
+		{ 660, RST, 1, 50002 }, { 706, RST, 2, 50003 },
+		{ 710, SYN, 3, 50004 }, { 756, SYN, 1, 50005 },
+		{ 1000, RST, 3, 50004 }, { 1050, SYN, 2, 50006 },
+		{ 1100, RST, 1, 50005 }, { 1150, SYN, 3, 50007 },
+		{ 1300, RST, 2, 50006 }, { 1350, SYN, 4, 50008 },
+		{ 1400, RST, 3, 50007 }, { 1450, ANSWER_A, 0, 0 },
+		{ 1600, RST, 4, 50008 }, { 1650, ANSWER_B, 0, 0 },
+	}, b_answered_first[] = {
+		{ 0, ASK_A, 0, 0 }, { 31, ASK_B, 0, 0 },
+		{ 70, SYN, 4, 50001 }, { 101, SYN, 1, 50002 },
+		{ 150, RST, 1, 50002 }, { 200, SYN, 3, 50003 },
+		{ 250, RST, 3, 50003 }, { 300, SYN, 2, 50004 },
+		{ 350, RST, 2, 50004 }, { 400, SYN, 4, 50005 },
+		{ 450, RST, 4, 50005 }, { 500, ANSWER_B, 0, 0 },
+		{ 700, RST, 4, 50001 }, { 750, SYN, 2, 50006 },
+		{ 900, RST, 2, 50006 }, { 950, SYN, 1, 50007 },
+		{ 1100, RST, 1, 50007 }, { 1150, SYN, 3, 50008 },
+		{ 1300, RST, 3, 50008 }, { 1350, ANSWER_A, 0, 0 },
+	}, b_asked_before_refusal[] = {
+		{ 0, ASK_A, 0, 0 }, { 70, SYN, 2, 50001 },
+		{ 400, RST, 2, 50001 }, { 450, SYN, 3, 50002 },
+		{ 900, RST, 3, 50002 }, { 950, SYN, 4, 50003 },
+		{ 1138, ASK_B, 0, 0 }, { 1200, RST, 4, 50003 },
+		{ 1208, SYN, 2, 50004 }, { 1250, SYN, 1, 50005 },
+		{ 1700, RST, 1, 50005 }, { 1710, RST, 2, 50004 },
+		{ 1750, ANSWER_A, 0, 0 }, { 1760, SYN, 3, 50006 },
+		{ 2000, RST, 3, 50006 }, { 2050, SYN, 4, 50007 },
+		{ 2300, RST, 4, 50007 }, { 2350, SYN, 1, 50008 },
+		{ 2600, RST, 1, 50008 }, { 2650, ANSWER_B, 0, 0 },
+	}, b_on_pooled[] = {
+		{ 0, ASK_A, 0, 0 }, { 70, SYN, 2, 50001 },
+		{ 400, RST, 2, 50001 }, { 450, SYN, 3, 50002 },
+		{ 900, RST, 3, 50002 }, { 950, SYN, 4, 50003 },
+		{ 1138, ASK_B, 0, 0 }, { 1160, POOLED_B, 0, 0 },
+		{ 1200, RST, 4, 50003 }, { 1250, SYN, 1, 50004 },
+		{ 1300, SYN, 2, 50005 }, { 1400, RELAYED_B, 0, 0 },
+		{ 1700, RST, 1, 50004 }, { 1710, RST, 2, 50005 },
+		{ 1750, ANSWER_A, 0, 0 },
+	};
+	static const uint8_t chain_a[] = { 4, 2, 1, 3 };
+	static const uint8_t last_b[] = { 1, 3, 2, 4 }, first_b[] = { 1, 3,
+	    4, 2 };
+	static const uint8_t late_a[] = { 2, 3, 4, 1 }, late_b[] = { 2, 3, 4,
+	    1 };
+
+	storm(*state, b_tries_last, sizeof b_tries_last /
+	    sizeof b_tries_last[0], chain_a, last_b);
+	storm(again(state), b_tries_first, sizeof b_tries_first /
+	    sizeof b_tries_first[0], chain_a, first_b);
+	storm(again(state), refusals_crossed, sizeof refusals_crossed /
+	    sizeof refusals_crossed[0], chain_a, last_b);
+	storm(again(state), b_answered_first, sizeof b_answered_first /
+	    sizeof b_answered_first[0], chain_a, last_b);
+	storm(again(state), b_asked_before_refusal,
+	    sizeof b_asked_before_refusal / sizeof b_asked_before_refusal[0],
+	    late_a, late_b);
+	storm(again(state), b_on_pooled, sizeof b_on_pooled /
+	    sizeof b_on_pooled[0], late_a, NULL);
+}
+
 int
 main(void)
 {
@@ -1346,6 +1599,10 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_next_try_after_silence_busy, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_answered_before_the_refusal, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_refusal_storm,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
