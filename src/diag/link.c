@@ -2878,6 +2878,22 @@ try_after_silence(const struct diag *dg, const struct flow *fl,
 }
 
 /*
+ * Was t's request sent on its last try and is its method not idempotent
+ * (POST, PATCH, LOCK)? Then the gateway answered after that try: nginx
+ * passes such a request to the next server only before it sent it
+ * (proxy_next_upstream without non_idempotent), and HAProxy resends no
+ * request once sent.
+ */
+static bool
+sent_once(const struct flow *fl, const struct txn *t)
+{
+	const char *m = flow_str(fl, fl->msgs[t->req].method);
+
+	return t->d.up_req != NONE32 && (strcmp(m, "POST") == 0 ||
+	    strcmp(m, "PATCH") == 0 || strcmp(m, "LOCK") == 0);
+}
+
+/*
  * The tries after the first, each begun at once after the one before
  * failed: a request for the same path (next_try), or a connection that
  * did not connect (next_reattempt), whichever began first. The last
@@ -2896,6 +2912,7 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 	int64_t failed;
 
 	for (unsigned steps = 0; steps < DIAG_MAX_CONNS &&
+	    !sent_once(fl, t) &&
 	    (failed = last_try_end_ns(fl, t, w, &cause)) != INT64_MAX;
 	    steps++) {
 		uint32_t req = next_try(dg, fl, t, w, d->up_req, failed,

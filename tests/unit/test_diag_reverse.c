@@ -1355,6 +1355,55 @@ test_answered_before_the_refusal(void **state)
 	assert_int_equal(t1->d.nconns, 0);
 }
 
+/*
+ * t POSTs /app; nginx sends it on a new connection to 192.0.2.91, which
+ * closes without a reply; another client's POST of /app goes on a pooled
+ * connection to 192.0.2.92 just before t's 502 and is served. nginx does
+ * not send a POST again once sent: t's last try is its first, and the
+ * other's is not t's next.
+ */
+static void
+test_post_not_sent_again(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, next, out2;
+	const struct txn *t1, *t2;
+	uint64_t up;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_side_init(&s.web, "192.0.2.91", 8080, 9000);
+	uf_side_init(&next, "192.0.2.92", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50002, 7500);
+	uf_handshake(u, &out2, &next);		/* the pool's */
+	uf_get(u, &out2, &next, "/older", APP);
+	uf_status(u, &next, &out2, 200);
+	uf_handshake(u, &cli2, &gw2);
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_at(u, T0 + UF_S);
+	s.req = uf_send(u, &u->cli, &u->srv, POST_APP);
+	s.req_ts = u->fl.stats.last_ts;
+	uf_at(u, s.req_ts + 70 * US);
+	uf_handshake(u, &s.out, &s.web);
+	up = uf_send(u, &s.out, &s.web, POST_APP);
+	uf_at(u, s.req_ts + 5 * UF_MS);
+	uf_fin(u, &s.web, &s.out);
+	uf_at(u, s.req_ts + 5500 * US);
+	uf_send(u, &cli2, &gw2, POST_APP);
+	uf_at(u, s.req_ts + 5600 * US);
+	uf_send(u, &out2, &next, POST_APP);
+	uf_at(u, s.req_ts + 5700 * US);
+	gateway_answers(&s, 502);
+	uf_status(u, &next, &out2, 200);
+	uf_status(u, &gw2, &cli2, 200);
+	diagnosed_two(u, &t1, &t2);
+	expect_verdict(t1, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	assert_int_equal(u->fl.msgs[t1->d.up_req].head.number, up);
+	assert_int_equal(t1->d.ntries, 0);
+	expect_verdict(t2, V_OK, C_NONE);
+}
+
 /* What happens in a storm of refusals (test_refusal_storm), in order. */
 enum storm_do { ASK_A, ASK_B, SYN, RST, ANSWER_A, ANSWER_B, POOLED_B,
 	RELAYED_B };
@@ -1602,6 +1651,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_answered_before_the_refusal, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_storm,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_post_not_sent_again,
 		    uf_setup, uf_teardown),
 	};
 
