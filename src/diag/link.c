@@ -1331,14 +1331,21 @@ exchange_failed(const struct flow *fl, const struct txn *t,
 	return true;
 }
 
+/* Is x among the n items? */
+static bool
+listed(const uint32_t *items, unsigned n, uint32_t x)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (items[k] == x)
+			return true;
+	return false;
+}
+
 /* Is connection ci one of d's attempts already? */
 static bool
 linked_attempt(const struct diagnosis *d, uint32_t ci)
 {
-	for (unsigned k = 0; k < d->nconns; k++)
-		if (d->conns[k] == ci)
-			return true;
-	return false;
+	return listed(d->conns, d->nconns, ci);
 }
 
 /*
@@ -2885,12 +2892,94 @@ try_after_silence(const struct diag *dg, const struct flow *fl,
  * request once sent.
  */
 static bool
-sent_once(const struct flow *fl, const struct txn *t)
+not_idempotent(const struct flow *fl, const struct txn *t)
 {
 	const char *m = flow_str(fl, fl->msgs[t->req].method);
 
-	return t->d.up_req != NONE32 && (strcmp(m, "POST") == 0 ||
-	    strcmp(m, "PATCH") == 0 || strcmp(m, "LOCK") == 0);
+	return strcmp(m, "POST") == 0 || strcmp(m, "PATCH") == 0 ||
+	    strcmp(m, "LOCK") == 0;
+}
+
+static bool
+sent_once(const struct flow *fl, const struct txn *t)
+{
+	return t->d.up_req != NONE32 && not_idempotent(fl, t);
+}
+
+/*
+ * The try before `next` (an upstream request of t's): the latest
+ * unclaimed gateway request for t's resource sent after t's request (not
+ * before it by a clock's skew: a client that sends a request again at
+ * once after the gateway closed on it) whose exchange failed
+ * (try_end_ns: no valid reply, a close, the gateway's timeout; its cause
+ * in *cause) at most DIAG_UNTRIED_NS before next's try began. NONE32:
+ * none, and none for a POST (sent once, it is not sent again).
+ */
+static uint32_t
+prev_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
+    const struct window *w, uint32_t next, uint8_t *cause)
+{
+	const struct conn *nc = &fl->conns[fl->msgs[next].conn];
+	int64_t began = began_ns(fl, next, nc->first.ts_ns);
+	int64_t best_end = INT64_MIN;
+	uint32_t best = NONE32;
+	unsigned steps = 0;
+
+	if (not_idempotent(fl, t))
+		return NONE32;
+	for (size_t i = msg_lower(fl, began); i > 0 && steps < DIAG_CACHE_WALK;
+	    steps++) {
+		const struct http_msg *m = &fl->msgs[--i];
+		const struct conn *c = &fl->conns[m->conn];
+		uint8_t why = C_NONE;
+		int64_t end;
+
+		if (m->start.ts_ns < w->req)
+			break;
+		if (m->dir != 0 || !m->valid || dg->msg_claimed[i] ||
+		    i == t->d.up_req || c->role == CONN_CLIENT ||
+		    listed(t->d.tries, t->d.ntries, (uint32_t)i) ||
+		    !from_gateway(dg, &c->caddr, w) ||
+		    !diag_same_resource(fl, t, m))
+			continue;
+		end = try_end_ns(fl, w, (uint32_t)i, &why);
+		if (end > began || began - end > DIAG_UNTRIED_NS ||
+		    end <= best_end)
+			continue;
+		best = (uint32_t)i;
+		best_end = end;
+		*cause = why;
+	}
+	return best;
+}
+
+/*
+ * The tries before t's first linked one (found by its reply: a status
+ * relayed, a close; tries are followed on from it), newest first, while
+ * there is room: each goes before those found, its connection among the
+ * attempts.
+ */
+static void
+link_prev_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
+    const struct window *w)
+{
+	struct diagnosis *d = &t->d;
+	uint32_t next = d->up_req, req;
+	uint8_t cause = C_NONE;
+
+	while (d->ntries < DIAG_MAX_TRIES && d->nconns < DIAG_MAX_CONNS &&
+	    (req = prev_try(dg, fl, t, w, next, &cause)) != NONE32) {
+		memmove(&d->tries[1], &d->tries[0], d->ntries *
+		    sizeof d->tries[0]);
+		memmove(&d->try_cause[1], &d->try_cause[0], d->ntries *
+		    sizeof d->try_cause[0]);
+		d->tries[0] = req;
+		d->try_cause[0] = cause;
+		d->ntries++;
+		if (!linked_attempt(d, fl->msgs[req].conn))
+			d->conns[d->nconns++] = fl->msgs[req].conn;
+		next = req;
+	}
 }
 
 /*
@@ -2911,6 +3000,8 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 	uint8_t cause = C_NONE;
 	int64_t failed;
 
+	if (d->up_req != NONE32)
+		link_prev_tries(dg, fl, t, w);
 	for (unsigned steps = 0; steps < DIAG_MAX_CONNS &&
 	    !sent_once(fl, t) &&
 	    (failed = last_try_end_ns(fl, t, w, &cause)) != INT64_MAX;

@@ -1404,6 +1404,83 @@ test_post_not_sent_again(void **state)
 	expect_verdict(t2, V_OK, C_NONE);
 }
 
+/*
+ * nginx's first try of t's GET /app closes without a reply; its next, on
+ * a new connection to the group's next server at once, gets a 503 that
+ * nginx relays. Linked by its reply (the status relayed), the last try
+ * has the first before it, with its connection.
+ */
+static void
+test_try_before_relayed(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side next, out2;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	ask_app(&s, true);
+	uf_at(u, s.req_ts + 70 * US);
+	try_path(u, "192.0.2.91", 50001, END_CLOSE, 2 * UF_MS);
+	uf_side_init(&next, "192.0.2.92", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50002, 7500);
+	uf_at(u, u->fl.stats.last_ts + 50 * US);
+	uf_handshake(u, &out2, &next);
+	uf_get(u, &out2, &next, "/app", APP);
+	uf_status(u, &next, &out2, 503);
+	gateway_answers(&s, 503);
+	t = diagnosed(&s);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(u->fl.conns[t->d.up_conn].saddr.a[3], 92);
+	assert_int_equal(t->d.ntries, 1);
+	assert_int_equal(t->d.try_cause[0], C_UPSTREAM_CLOSED);
+	assert_int_equal(u->fl.conns[u->fl.msgs[t->d.tries[0]].conn].saddr.a[3],
+	    91);
+	assert_int_equal(t->d.nconns, 2);
+}
+
+/*
+ * HAProxy closes a client's connection with no reply when its server
+ * closed on the request, and curl sends the request again at once, 0.4
+ * ms after HAProxy sent the first upstream: the first request's try is
+ * not the second's earlier try (sent before the second came, by less
+ * than a clock's skew).
+ */
+static void
+test_try_before_the_request(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, next, out2;
+	const struct txn *t1, *t2;
+	int64_t sent;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_handshake(u, &cli2, &gw2);
+	ask_app(&s, true);
+	uf_at(u, s.req_ts + 70 * US);
+	try_path(u, "192.0.2.91", 50001, END_CLOSE, 100 * US);
+	sent = u->fl.stats.last_ts - 100 * US;
+	uf_at(u, sent + 150 * US);
+	uf_fin(u, &u->srv, &u->cli);
+	uf_at(u, sent + 400 * US);
+	uf_get(u, &cli2, &gw2, "/app", APP);
+	uf_side_init(&next, "192.0.2.92", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50002, 7500);
+	uf_at(u, sent + 470 * US);
+	uf_handshake(u, &out2, &next);
+	uf_get(u, &out2, &next, "/app", APP);
+	uf_at(u, u->fl.stats.last_ts + 100 * US);
+	uf_fin(u, &next, &out2);
+	uf_status(u, &gw2, &cli2, 502);
+	diagnosed_two(u, &t1, &t2);
+	expect_verdict(t2, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	assert_int_equal(u->fl.conns[t2->d.up_conn].saddr.a[3], 92);
+	assert_int_equal(t2->d.ntries, 0);
+	assert_int_equal(u->fl.conns[t1->d.up_conn].saddr.a[3], 91);
+}
+
 /* What happens in a storm of refusals (test_refusal_storm), in order. */
 enum storm_do { ASK_A, ASK_B, SYN, RST, ANSWER_A, ANSWER_B, POOLED_B,
 	RELAYED_B };
@@ -1653,6 +1730,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refusal_storm,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_post_not_sent_again,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_try_before_relayed,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_try_before_the_request,
 		    uf_setup, uf_teardown),
 	};
 
