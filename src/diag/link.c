@@ -2884,13 +2884,7 @@ try_after_silence(const struct diag *dg, const struct flow *fl,
 	return NONE32;
 }
 
-/*
- * Was t's request sent on its last try and is its method not idempotent
- * (POST, PATCH, LOCK)? Then the gateway answered after that try: nginx
- * passes such a request to the next server only before it sent it
- * (proxy_next_upstream without non_idempotent), and HAProxy resends no
- * request once sent.
- */
+/* Is t's method one a proxy does not send twice (POST, PATCH, LOCK)? */
 static bool
 not_idempotent(const struct flow *fl, const struct txn *t)
 {
@@ -2900,6 +2894,12 @@ not_idempotent(const struct flow *fl, const struct txn *t)
 	    strcmp(m, "LOCK") == 0;
 }
 
+/*
+ * Was t's request sent on its last try and is its method not idempotent?
+ * Then the gateway answered after that try: nginx passes such a request
+ * to the next server only before it sent it (proxy_next_upstream without
+ * non_idempotent), and HAProxy resends no request once sent.
+ */
 static bool
 sent_once(const struct flow *fl, const struct txn *t)
 {
