@@ -333,15 +333,7 @@ sess_for(int64_t ts, int is_connect)
 			}
 		}
 	}
-	b = free_sess;
-	if (b)
-		free_sess = b->next_free;
-	else {
-		b = xmalloc(sizeof *b);
-		b->gen = 0;
-	}
-	memset(&b->s, 0, sizeof b->s);
-	b->gen++;
+	GEN_RECYCLE(b, free_sess, next_free);
 	cl = (unsigned)rrange(0, NCLIENTS - 1);
 	b->s.caddr = IP4(10, 20, 0, 0) + (cl / 250) * 256 + cl % 250 + 2;
 	if (client_ports[cl] < 40000)
@@ -1031,17 +1023,14 @@ main(int argc, char **argv)
 		{ "retries", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *outpath = NULL, *truthpath = NULL, *tsvpath = NULL;
-	uint64_t seed = 1;
+	struct gen_files files = { .seed = 1 };
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "o:t:T:S:n:H:r:f:h", longs,
 	    NULL)) != -1) {
+		if (gen_file_opt(&files, opt, optarg))
+			continue;
 		switch (opt) {
-		case 'o': outpath = optarg; break;
-		case 't': truthpath = optarg; break;
-		case 'T': tsvpath = optarg; break;
-		case 'S': seed = strtoull(optarg, NULL, 10); break;
 		case 'n': cfg.requests = strtoull(optarg, NULL, 10); break;
 		case 'H': cfg.hosts = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'r': cfg.rate = strtod(optarg, NULL); break;
@@ -1061,7 +1050,7 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (outpath == NULL || optind != argc || cfg.requests == 0 ||
+	if (files.out == NULL || optind != argc || cfg.requests == 0 ||
 	    cfg.hosts == 0 || cfg.hosts > 1000000 || cfg.rate <= 0 ||
 	    cfg.fail < 0 || cfg.fail > 1 || cfg.dns_fail < 0 ||
 	    cfg.dns_fail > 1 || cfg.connects < 0 || cfg.connects > 1 ||
@@ -1070,7 +1059,7 @@ main(int argc, char **argv)
 	    cfg.valid < 1 || cfg.valid > 3600 || cfg.retries > 10 ||
 	    (cfg.retries && cfg.proxies > 1))
 		usage();
-	gen_open(outpath, tsvpath, seed);
+	gen_open(files.out, files.tsv, files.seed);
 	hosts_init();
 	if (cfg.proxies > 1) {
 		cfg.ports = 2;	/* nginx on 9090, squid on 3128 */
@@ -1085,6 +1074,6 @@ main(int argc, char **argv)
 	}
 	arm(EV_REQUEST, T0, NULL, 0);
 	gen_run(model_event);
-	gen_close(outpath, tsvpath, truthpath, seed, 1.0, "busy");
+	gen_close(files.out, files.tsv, files.truth, files.seed, 1.0, "busy");
 	return 0;
 }

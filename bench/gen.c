@@ -428,18 +428,17 @@ model_event(struct ev *e)
 int
 main(int argc, char **argv)
 {
-	const char *outpath = NULL, *truthpath = NULL, *tsvpath = NULL;
-	uint64_t seed = 1;
+	struct gen_files files = { .seed = 1 };
 	struct ev e;
 	int opt;
 
 	target_size = 100000000;
 	while ((opt = getopt(argc, argv, "o:s:n:S:b:r:f:m:t:T:h")) != -1) {
+		if (gen_file_opt(&files, opt, optarg))
+			continue;
 		switch (opt) {
-		case 'o': outpath = optarg; break;
 		case 's': target_size = parse_size(optarg); break;
 		case 'n': max_txns = strtoull(optarg, NULL, 10); break;
-		case 'S': seed = strtoull(optarg, NULL, 10); break;
 		case 'b': body_scale = strtod(optarg, NULL); break;
 		case 'r': session_rate = strtod(optarg, NULL); break;
 		case 'f': fail_share = strtod(optarg, NULL); break;
@@ -447,21 +446,19 @@ main(int argc, char **argv)
 			small_mode = strcmp(optarg, "small") == 0 ? 1 :
 			    strcmp(optarg, "empty") == 0 ? 2 : 0;
 			break;
-		case 't': truthpath = optarg; break;
-		case 'T': tsvpath = optarg; break;
 		default: usage();
 		}
 	}
-	if (outpath == NULL || body_scale <= 0 || session_rate <= 0)
+	if (files.out == NULL || body_scale <= 0 || session_rate <= 0)
 		usage();
-	gen_open(outpath, tsvpath, seed);
+	gen_open(files.out, files.tsv, files.seed);
 	hosts_init();
 	memset(&e, 0, sizeof e);
 	e.type = EV_SPAWN;
 	e.ts = T0;
 	heap_push(&e);
 	gen_run(model_event);
-	gen_close(outpath, tsvpath, truthpath, seed, body_scale,
+	gen_close(files.out, files.tsv, files.truth, files.seed, body_scale,
 	    small_mode == 2 ? "empty" : small_mode ? "small" : "mixed");
 	return 0;
 }

@@ -130,6 +130,45 @@ xmalloc(size_t n)
 	return p;
 }
 
+/*
+ * p = an object from the free list (linked by its field `link`) or a new
+ * one, zeroed but for its generation number, which goes one up: objects
+ * are recycled, never freed, and an event that still points at one tells
+ * by that number that it is stale.
+ */
+#define GEN_RECYCLE(p, free_list, link) do {				\
+	uint64_t gen_;							\
+									\
+	if (((p) = (free_list)) != NULL)				\
+		(free_list) = (p)->link;				\
+	else {								\
+		(p) = xmalloc(sizeof *(p));				\
+		(p)->gen = 0;						\
+	}								\
+	gen_ = (p)->gen + 1;						\
+	memset((p), 0, sizeof *(p));					\
+	(p)->gen = gen_;						\
+} while (0)
+
+/* The options every generator reads: -o OUT, -t TRUTH, -T TSV, -S SEED. */
+struct gen_files {
+	const char *out, *truth, *tsv;
+	uint64_t seed;
+};
+
+/* Takes opt (with its argument) when it is one of those. */
+static int
+gen_file_opt(struct gen_files *f, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'o': f->out = arg; return 1;
+	case 't': f->truth = arg; return 1;
+	case 'T': f->tsv = arg; return 1;
+	case 'S': f->seed = strtoull(arg, NULL, 10); return 1;
+	}
+	return 0;
+}
+
 /* ---- events: packets, body trains; the model's from EV_MODEL on ---- */
 enum ev_type { EV_PKT, EV_TRAIN, EV_MODEL };
 
@@ -683,25 +722,13 @@ struct upconn {
 static uint16_t next_gwport = 32768;
 static struct upconn *free_upconns;
 
-/*
- * Connections are recycled, never freed: an EV_IDLE event may still point
- * at one, and its generation number tells it that it is stale.
- */
+/* A connection (an EV_IDLE event may still point at a recycled one). */
 static struct upconn *
 upconn_get(void)
 {
-	struct upconn *u = free_upconns;
-	uint64_t gen;
+	struct upconn *u;
 
-	if (u)
-		free_upconns = u->next;
-	else {
-		u = xmalloc(sizeof *u);
-		u->gen = 0;
-	}
-	gen = u->gen + 1;
-	memset(u, 0, sizeof *u);
-	u->gen = gen;
+	GEN_RECYCLE(u, free_upconns, next);
 	return u;
 }
 

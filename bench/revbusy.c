@@ -320,18 +320,9 @@ rev_gw_port(unsigned srv, int64_t t)
 static struct rconn *
 conn_new(unsigned srv, int64_t t)
 {
-	struct rconn *c = free_conns;
-	uint64_t gen;
+	struct rconn *c;
 
-	if (c)
-		free_conns = c->next;
-	else {
-		c = xmalloc(sizeof *c);
-		c->gen = 0;
-	}
-	gen = c->gen + 1;
-	memset(c, 0, sizeof *c);
-	c->gen = gen;
+	GEN_RECYCLE(c, free_conns, next);
 	c->server = srv;
 	c->u.saddr = servers[srv].addr;
 	c->u.sport = servers[srv].port;
@@ -824,19 +815,10 @@ request(struct rsess *b, int64_t t)
 static void
 session(int64_t t)
 {
-	struct rsess *b = free_sess;
+	struct rsess *b;
 	unsigned cl = (unsigned)rrange(0, NCLIENTS - 1);
-	uint64_t gen;
 
-	if (b)
-		free_sess = b->next_free;
-	else {
-		b = xmalloc(sizeof *b);
-		b->gen = 0;
-	}
-	gen = b->gen + 1;
-	memset(b, 0, sizeof *b);
-	b->gen = gen;
+	GEN_RECYCLE(b, free_sess, next_free);
 	b->s.caddr = IP4(10, 2, cl / 200, 10 + cl % 200);
 	if (client_ports[cl] < 40000)
 		client_ports[cl] = (uint16_t)rrange(40000, 50000);
@@ -1017,17 +999,14 @@ main(int argc, char **argv)
 		{ "race", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *outpath = NULL, *truthpath = NULL, *tsvpath = NULL;
-	uint64_t seed = 1;
+	struct gen_files files = { .seed = 1 };
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "o:t:T:S:n:r:h", longs,
 	    NULL)) != -1) {
+		if (gen_file_opt(&files, opt, optarg))
+			continue;
 		switch (opt) {
-		case 'o': outpath = optarg; break;
-		case 't': truthpath = optarg; break;
-		case 'T': tsvpath = optarg; break;
-		case 'S': seed = strtoull(optarg, NULL, 10); break;
 		case 'n': cfg.requests = strtoull(optarg, NULL, 10); break;
 		case 'r': cfg.rate = strtod(optarg, NULL); break;
 		case 'i': cfg.incident_gap = strtod(optarg, NULL); break;
@@ -1035,15 +1014,15 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (outpath == NULL || optind != argc || cfg.requests == 0 ||
+	if (files.out == NULL || optind != argc || cfg.requests == 0 ||
 	    cfg.requests > 100000000 || cfg.rate <= 0 || cfg.rate > 1e6 ||
 	    cfg.incident_gap < 0.5 || cfg.race < 0 || cfg.race > 1)
 		usage();
-	gen_open(outpath, NULL, seed);
-	if (tsvpath) {
-		rtsv = fopen(tsvpath, "w");
+	gen_open(files.out, NULL, files.seed);
+	if (files.tsv) {
+		rtsv = fopen(files.tsv, "w");
 		if (rtsv == NULL)
-			die("%s: %s", tsvpath, strerror(errno));
+			die("%s: %s", files.tsv, strerror(errno));
 		fputs("id\tclient\tclient_port\tmethod\turl\tstatus\tverdict"
 		    "\tcause\tupstream\ttries\n", rtsv);
 	}
@@ -1062,7 +1041,7 @@ main(int argc, char **argv)
 	gen_run(model_event);
 	truth_write();
 	if (rtsv && fclose(rtsv) != 0)
-		die("%s: %s", tsvpath, strerror(errno));
-	gen_close(outpath, NULL, truthpath, seed, 1.0, "revbusy");
+		die("%s: %s", files.tsv, strerror(errno));
+	gen_close(files.out, NULL, files.truth, files.seed, 1.0, "revbusy");
 	return 0;
 }

@@ -29,7 +29,9 @@ answered) between the request and its answer; and some of those failures
 came from a stale cache: the other proxy's socket had been told another
 address since.
 """
-import collections, csv, json, subprocess, sys
+import collections, csv, json, sys
+
+from truthcheck import Checks, first, tshark_frames
 
 pcap, tsvp, jsonp, name = sys.argv[1:5]
 FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst",
@@ -40,40 +42,18 @@ FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst",
           "dns.qry.type", "dns.a", "dns.resp.ttl",
           "dns.soa.minimum_ttl", "icmp.type", "udp.srcport", "udp.dstport",
           "http.host"]
-bad = 0
-
-
-def check(what, cond, why=""):
-    global bad
-    print(f"{'ok' if cond else 'not ok'} - {name}: {what}")
-    if not cond:
-        bad += 1
-        if why:
-            print(f"#   {why}")
-
+check = Checks(name)
 
 PROXY = ("9090", "3128", "8080")	# bench/busy's proxy ports
 # bench/busy's timing: the gateway reads a request READ after its frame
 # and has a look-up's answer HAD after the A answer's frame (s)
 READ, HAD, EDGE = 120e-6, 200e-6, 2e-6
-r = subprocess.run(["tshark", "-n", "-r", pcap, "-T", "fields",
-                    "-E", "separator=\t"]
-                   + sum((["-d", f"tcp.port=={p},http"] for p in PROXY), [])
-                   + sum((["-e", f] for f in FIELDS), []),
-                   capture_output=True, text=True)
-check("tshark reads the capture", r.returncode == 0, r.stderr[:300])
-if r.returncode:
-    sys.exit(1)
+packets = tshark_frames(check, pcap, FIELDS, PROXY)
 truth = list(csv.DictReader(open(tsvp), delimiter="\t"))
 counts = json.load(open(jsonp))
 # --proxies 2: proxy port -> (its resolver socket's port, nginx's valid)
 proxies = {str(x["port"]): (x["resolver_port"], x["valid"])
            for x in counts.get("proxies", [])}
-
-
-def first(v):
-    return v.split(",")[0]
-
 
 reqs, answers = [], collections.defaultdict(list)
 # host -> [(t, rcode, ttl, soa_min, socket port, addresses)]
@@ -85,8 +65,7 @@ up = collections.defaultdict(lambda: dict(syn=[], synack=0, rst=0, reqs=0,
                                           dst=None))
 dns_two = collections.defaultdict(set)	# host -> its second addresses
 up5xx = upinvalid = icmp = 0
-for line in r.stdout.splitlines():
-    f = dict(zip(FIELDS, line.split("\t")))
+for f in packets:
     t = float(f["frame.time_epoch"])
     sp, dp = first(f["tcp.srcport"]), first(f["tcp.dstport"])
     if f["icmp.type"]:
@@ -255,7 +234,7 @@ check(f"{len(nx)} NXDOMAIN answers, each with the SOA's negative TTL",
       all(a[3] is not None for a in nx))
 
 if not proxies:
-    sys.exit(1 if bad else 0)
+    sys.exit(1 if check.bad else 0)
 # ---- two proxies, a resolver socket and a cache each
 want = {v[0] for v in proxies.values()}
 check(f"DNS asked from the proxies' {len(want)} resolver sockets only",
@@ -308,4 +287,4 @@ check("each tcp-rst / syn-unanswered has its attempt to an address of its "
 check(f"{sum(stale.values())} of them on a stale cache ({stale['tcp-rst']} "
       f"tcp-rst, {stale['syn-unanswered']} syn-unanswered): the other "
       "proxy had been told another address since", sum(stale.values()) > 0)
-sys.exit(1 if bad else 0)
+sys.exit(1 if check.bad else 0)

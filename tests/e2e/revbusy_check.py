@@ -26,7 +26,9 @@ Prints `ok - NAME: …` / `not ok - NAME: …` lines and `# ` notes (the
 first 12 mislinked failures; REVBUSY_SHOW=N for N); exit 1 when one
 fails (or tshark does).
 """
-import collections, csv, json, os, subprocess, sys
+import collections, csv, json, os, sys
+
+from truthcheck import Checks, first, tshark_frames
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 min_links = 99.0
@@ -40,36 +42,13 @@ FIELDS = ["frame.number", "ip.src", "ip.dst", "tcp.srcport", "tcp.dstport",
           "tcp.len", "http.request.method", "http.request.uri",
           "http.response.code", "http.host", "icmp.type"]
 GW = "10.0.0.1"
-bad = 0
-
-
-def check(what, cond, why=""):
-    global bad
-    print(f"{'ok' if cond else 'not ok'} - {name}: {what}")
-    if not cond:
-        bad += 1
-        if why:
-            print(f"#   {why}")
-
-
-def first(v):
-    return v.split(",")[0]
-
-
+check = Checks(name)
 truth = list(csv.DictReader(open(tsvp), delimiter="\t"))
 counts = json.load(open(jsonp))
 front = str(counts["front_port"])
 backends = ("8080", "9000")
-r = subprocess.run(["tshark", "-n", "-r", pcap, "-T", "fields",
-                    "-E", "separator=\t", "-d", f"tcp.port=={front},http",
-                    "-o", "tcp.desegment_tcp_streams:FALSE"]
-                   + sum((["-d", f"tcp.port=={p},http"] for p in backends),
-                         [])
-                   + sum((["-e", f] for f in FIELDS), []),
-                   capture_output=True, text=True)
-check("tshark reads the capture", r.returncode == 0, r.stderr[:300])
-if r.returncode:
-    sys.exit(1)
+packets = tshark_frames(check, pcap, FIELDS, (front,) + backends,
+                        ("-o", "tcp.desegment_tcp_streams:FALSE"))
 
 frames = {}	# frame -> (server "addr:port", gateway port) of an upstream one
 reqs, answers = [], collections.defaultdict(list)
@@ -77,8 +56,7 @@ reqs, answers = [], collections.defaultdict(list)
 conns = collections.defaultdict(lambda: dict(syn=0, synack=0, rst=0,
                                              uris=[], waits=False))
 icmp = up503 = upjunk = 0
-for line in r.stdout.splitlines():
-    f = dict(zip(FIELDS, line.split("\t")))
+for f in packets:
     if f["icmp.type"]:
         icmp += first(f["icmp.type"]) == "3"
         continue
@@ -230,4 +208,4 @@ if report:
         print(f"#   {w}")
     print(f"# {name}: {unlisted} earlier tries that did not connect "
           f"(not in `tries`)")
-sys.exit(1 if bad else 0)
+sys.exit(1 if check.bad else 0)
