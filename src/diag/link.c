@@ -2488,11 +2488,13 @@ chain_step(unsigned *budget)
  * one, and answers after the last try. The next try of up_req, which
  * failed at `failed`: the first unclaimed request of the gateway's for
  * the same path begun (its connection's SYN, when opened for it) within
- * DIAG_UNTRIED_NS after, before the answer.
+ * `within` after, before the answer: DIAG_UNTRIED_NS after an exchange
+ * failed, DIAG_NEXT_NS after a refusal (the loop's same turn; one begun
+ * later is another request's for that path).
  */
 static uint32_t
 next_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
-    const struct window *w, uint32_t up_req, int64_t failed,
+    const struct window *w, uint32_t up_req, int64_t failed, int64_t within,
     unsigned *budget)
 {
 	unsigned steps = 0;
@@ -2507,7 +2509,7 @@ next_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
 		if (m->dir != 0 || !m->valid || dg->msg_claimed[i] ||
 		    i == up_req || c->role == CONN_CLIENT ||
 		    !from_gateway(dg, &c->caddr, w) ||
-		    began < failed || began > add_sat(failed, DIAG_UNTRIED_NS) ||
+		    began < failed || began > add_sat(failed, within) ||
 		    !diag_same_resource(fl, t, m))
 			continue;
 		return (uint32_t)i;
@@ -2522,7 +2524,9 @@ next_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
  * `failed`, before the answer, unclaimed and not connected (one that
  * connected carried a request: next_try's), to the port of the try
  * before (a group's servers) or its address (a server's instances); one
- * to neither is another request's backend.
+ * to neither is another request's backend. A refused one need not be
+ * the last (the answer at once after it): reaches_answer follows it on,
+ * through a silent attempt's connect timeout too.
  */
 static bool
 reattempt_fits(const struct diag *dg, const struct flow *fl,
@@ -2535,7 +2539,9 @@ reattempt_fits(const struct diag *dg, const struct flow *fl,
 	    c->role != CONN_CLIENT && c->sport != FLOW_DNS_PORT &&
 	    c->nsyn > 0 && !dg->conn_claimed[i] && !seen(w, &c->synack) &&
 	    from_gateway(dg, &c->caddr, w) && (c->sport == prev->sport ||
-	    addr_eq(&c->saddr, &prev->saddr)) && answer_follows(fl, t, w, c);
+	    addr_eq(&c->saddr, &prev->saddr)) && (refused(c, w) ?
+	    t->resp != NONE32 && !relayed_success(fl, t) :
+	    answer_follows(fl, t, w, c));
 }
 
 /* The attempts that fit as the try after prev (reattempt_fits) lie from
@@ -2597,7 +2603,7 @@ reaches_answer(const struct diag *dg, const struct flow *fl,
 	if (at > w->to)
 		return false;
 	if (w->to - at <= DIAG_NEXT_NS ||
-	    next_try(dg, fl, t, w, NONE32, at, budget) != NONE32)
+	    next_try(dg, fl, t, w, NONE32, at, DIAG_NEXT_NS, budget) != NONE32)
 		return true;
 	return depth > 0 && reaches_after(dg, fl, t, w, ci, at, depth - 1,
 	    budget);
@@ -2701,21 +2707,20 @@ queued_at(const struct diag *dg, const struct flow *fl,
 }
 
 /*
- * Was attempt ci the one begun for the refusal at `failed`: as many
- * actions after that refusal before ci as there were events `queued`
- * before it? Too many to tell: yes.
+ * Was the action at `acted` (an attempt begun, an answer) the one for the
+ * refusal at `failed`: as many actions after that refusal before it as
+ * there were events `queued` before it? Too many to tell: yes.
  */
 static bool
 acted_in_turn(const struct diag *dg, const struct flow *fl,
-    const struct window *w, int64_t failed, int queued, uint32_t ci)
+    const struct window *w, int64_t failed, int queued, int64_t acted)
 {
 	struct loop_events e;
 	int actions = 0;
 
 	if (queued < 0)
 		return true;
-	loop_events(dg, fl, w, add_sat(failed, 1), fl->conns[ci].first.ts_ns,
-	    &e);
+	loop_events(dg, fl, w, add_sat(failed, 1), acted, &e);
 	if (e.n > DIAG_CARRIES_LOOK)
 		return true;
 	for (size_t k = 0; k < e.n; k++)
@@ -2747,7 +2752,8 @@ next_reattempt(const struct diag *dg, const struct flow *fl,
 		if (!reattempt_fits(dg, fl, t, w, &fl->conns[prev], i) ||
 		    !reaches_answer(dg, fl, t, w, i, DIAG_MAX_CONNS, &budget))
 			continue;
-		if (acted_in_turn(dg, fl, w, failed, queued, (uint32_t)i))
+		if (acted_in_turn(dg, fl, w, failed, queued,
+		    fl->conns[i].first.ts_ns))
 			return (uint32_t)i;
 		if (first == NONE32)
 			first = (uint32_t)i;
@@ -2884,6 +2890,78 @@ try_after_silence(const struct diag *dg, const struct flow *fl,
 	return NONE32;
 }
 
+/*
+ * The refused attempt after the silent one s (begun after its last SYN
+ * at `after`; s's group: reattempt_fits) that the action at `acted` (an
+ * attempt begun, t's answer) was in turn for (acted_in_turn), refused
+ * DIAG_NEXT_NS before at most; the latest refused of those. When none
+ * was in turn, the latest refused if `any`, else none: the action was
+ * the gateway's own (a connect timeout's). A bounded walk back over
+ * attempts begun DIAG_UNTRIED_NS before `acted` at most.
+ */
+static uint32_t
+refused_before(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, const struct conn *s,
+    int64_t after, int64_t acted, bool any)
+{
+	uint32_t in_turn = NONE32, latest = NONE32;
+	int64_t from = add_sat(acted, -DIAG_UNTRIED_NS);
+	unsigned steps = 0;
+
+	for (size_t i = conn_lower(fl, acted); i > 0 &&
+	    fl->conns[i - 1].first.ts_ns > after &&
+	    fl->conns[i - 1].first.ts_ns >= from &&
+	    steps < DIAG_CACHE_WALK; i--, steps++) {
+		const struct conn *k = &fl->conns[i - 1];
+		int64_t over = attempt_over_ns(k, w);
+		uint32_t ki = (uint32_t)(i - 1);
+
+		if (!refused(k, w) || over > acted || acted - over >
+		    DIAG_NEXT_NS || !reattempt_fits(dg, fl, t, w, s, ki))
+			continue;
+		if (latest == NONE32 ||
+		    over > attempt_over_ns(&fl->conns[latest], w))
+			latest = ki;
+		if (acted_in_turn(dg, fl, w, over, queued_at(dg, fl, w, over),
+		    acted) && (in_turn == NONE32 ||
+		    over > attempt_over_ns(&fl->conns[in_turn], w)))
+			in_turn = ki;
+	}
+	return in_turn != NONE32 ? in_turn : any ? latest : NONE32;
+}
+
+/*
+ * After the silent attempt s (its connect timed out, a time no packet
+ * shows), the tries refused one after the other up to the action at
+ * `acted` (t's answer, or the try that then carried the request): nginx
+ * gave up on s and went on through its group. Walked back from `acted`,
+ * each refusal the one the next action was in turn for (for the answer,
+ * else the latest refused), to the first, begun by the timeout itself
+ * (after s's last SYN, before the SYN that never came). In chain[], the
+ * last first, `room` at most; how many (0: none).
+ */
+static unsigned
+refused_after_silence(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, const struct conn *s,
+    int64_t acted, uint32_t *chain, unsigned room)
+{
+	unsigned n = syns_seen(s, w), len = 0;
+	int64_t after;
+
+	if (n == 0 || refused(s, w) || seen(w, &s->synack))
+		return 0;
+	after = s->syns[n - 1].ts_ns;
+	for (uint32_t ci = refused_before(dg, fl, t, w, s, after, acted,
+	    acted == w->to); ci != NONE32 && len < room;
+	    ci = refused_before(dg, fl, t, w, s, after,
+	    fl->conns[ci].first.ts_ns, false))
+		chain[len++] = ci;
+	if (len == 0 || fl->conns[chain[len - 1]].first.ts_ns >
+	    add_sat(attempt_over_ns(s, w), DIAG_NEXT_NS))
+		return 0;
+	return len;
+}
+
 /* Is t's method one a proxy does not send twice (POST, PATCH, LOCK)? */
 static bool
 not_idempotent(const struct flow *fl, const struct txn *t)
@@ -2983,32 +3061,159 @@ link_prev_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 }
 
 /*
+ * Where t's tries run on from the silent attempt k: the first of the
+ * refusals up to the action at `acted` (refused_after_silence), else
+ * that action's time; INT64_MAX: none (no request, no refusals up to
+ * the answer).
+ */
+static int64_t
+silence_ends(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, const struct conn *k)
+{
+	uint32_t req = try_after_silence(dg, fl, t, w, k), chain[DIAG_MAX_CONNS];
+	int64_t acted = req == NONE32 ? w->to : began_ns(fl, req,
+	    fl->conns[fl->msgs[req].conn].first.ts_ns);
+	unsigned len = refused_after_silence(dg, fl, t, w, k, acted, chain,
+	    DIAG_MAX_CONNS);
+
+	if (len > 0)
+		return fl->conns[chain[len - 1]].first.ts_ns;
+	return req == NONE32 ? INT64_MAX : acted;
+}
+
+/*
+ * After the silent attempt s, another one begun by its connect timeout
+ * (after s's last SYN, before the SYN that never came; s's group) from
+ * which t's tries run on (silence_ends) after the same timeout again:
+ * a gateway's connect timeout is one setting, so the second silence
+ * lasts as long as the first, DIAG_ASK_NS either way at most (timers
+ * late under load); the nearest to that. NONE32: none.
+ */
+static uint32_t
+silent_after(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, const struct conn *s)
+{
+	unsigned n = syns_seen(s, w), steps = 0;
+	int64_t until = add_sat(attempt_over_ns(s, w), DIAG_NEXT_NS);
+	int64_t best = DIAG_ASK_NS + 1;
+	uint32_t found = NONE32;
+
+	if (n == 0 || t->d.nconns == DIAG_MAX_CONNS)
+		return NONE32;
+	for (size_t i = conn_lower(fl, add_sat(s->syns[n - 1].ts_ns, 1));
+	    i < fl->nconns && fl->conns[i].first.ts_ns <= until &&
+	    fl->conns[i].first.ts_ns < w->to && steps < DIAG_CACHE_WALK;
+	    i++, steps++) {
+		const struct conn *k = &fl->conns[i];
+		int64_t timeout = k->first.ts_ns - s->first.ts_ns;
+		int64_t due = add_sat(k->first.ts_ns, timeout), off;
+
+		/* cheap tests first: nothing can begin after the answer */
+		if (refused(k, w) || due > add_sat(w->to, DIAG_ASK_NS) ||
+		    !reattempt_fits(dg, fl, t, w, s, i))
+			continue;
+		off = silence_ends(dg, fl, t, w, k);
+		if (off == INT64_MAX)
+			continue;
+		off = off > due ? off - due : due - off;
+		if (off < best) {
+			best = off;
+			found = (uint32_t)i;
+		}
+	}
+	return found;
+}
+
+/* What link_after_silence linked: the tries' end, or what they go on
+ * from. */
+enum silence_next { SILENCE_END, SILENCE_REQUEST, SILENCE_ATTEMPT };
+
+/*
+ * t's last try so far the silent attempt: the request the gateway went
+ * on to (try_after_silence), the refusals between kept among the
+ * attempts (SILENCE_REQUEST: its end the answer follows at once, only
+ * refusals may come between); else the refusals up to the answer
+ * (SILENCE_END); else another silent attempt (silent_after,
+ * SILENCE_ATTEMPT).
+ */
+static enum silence_next
+link_after_silence(const struct diag *dg, const struct flow *fl,
+    struct txn *t, const struct window *w)
+{
+	struct diagnosis *d = &t->d;
+	uint32_t silent = d->conns[d->nconns - 1], chain[DIAG_MAX_CONNS];
+	const struct conn *s = &fl->conns[silent];
+	uint32_t req = try_after_silence(dg, fl, t, w, s);
+	unsigned len;
+
+	if (req != NONE32) {
+		len = refused_after_silence(dg, fl, t, w, s, began_ns(fl, req,
+		    fl->conns[fl->msgs[req].conn].first.ts_ns), chain,
+		    DIAG_MAX_CONNS);
+		take_upstream(fl, t, w, req);
+		link_carrier(fl, t, w);
+		keep_attempt(t, silent);
+		while (len > 0)
+			keep_attempt(t, chain[--len]);
+		return SILENCE_REQUEST;
+	}
+	if (t->resp == NONE32)
+		return SILENCE_END;
+	len = refused_after_silence(dg, fl, t, w, s, w->to, chain,
+	    DIAG_MAX_CONNS - d->nconns);
+	while (len > 0)
+		d->conns[d->nconns++] = chain[--len];
+	if (d->conns[d->nconns - 1] != silent ||
+	    (req = silent_after(dg, fl, t, w, s)) == NONE32)
+		return SILENCE_END;
+	d->conns[d->nconns++] = req;
+	return SILENCE_ATTEMPT;
+}
+
+/*
  * The tries after the first, each begun at once after the one before
  * failed: a request for the same path (next_try), or a connection that
- * did not connect (next_reattempt), whichever began first. The last
- * request is t's upstream request, the earlier ones kept in t->d.tries
- * with how each failed; when the last try did not connect, t has no
- * upstream request and its attempts end with that one. The attempts in
- * the order they began (connections are numbered so): the last try's
- * may be a pooled one opened before an earlier try's.
+ * did not connect (next_reattempt), whichever began first; after a
+ * silent attempt, whose end no packet shows, what link_after_silence
+ * finds. The last request is t's upstream request, the earlier ones
+ * kept in t->d.tries with how each failed; when the last try did not
+ * connect, t has no upstream request and its attempts end with that
+ * one. The attempts in the order they began (connections are numbered
+ * so): the last try's may be a pooled one opened before an earlier
+ * try's.
  */
 static void
 link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
 	struct diagnosis *d = &t->d;
+	enum silence_next then = SILENCE_END;
+	bool opened_during = false;	/* a carrier opened after t's request */
 	uint8_t cause = C_NONE;
 	int64_t failed;
 
 	if (d->up_req != NONE32)
 		link_prev_tries(dg, fl, t, w);
 	for (unsigned steps = 0; steps < DIAG_MAX_CONNS &&
-	    !sent_once(fl, t) &&
-	    (failed = last_try_end_ns(fl, t, w, &cause)) != INT64_MAX;
-	    steps++) {
-		uint32_t req = next_try(dg, fl, t, w, d->up_req, failed,
-		    NULL);
-		uint32_t ci = next_reattempt(dg, fl, t, w, failed,
+	    !sent_once(fl, t); steps++) {
+		uint32_t req = NONE32, ci;
+
+		if ((failed = last_try_end_ns(fl, t, w, &cause)) == INT64_MAX) {
+			if (d->up_req == NONE32 && d->nconns > 0 &&
+			    (then = link_after_silence(dg, fl, t, w)) !=
+			    SILENCE_END) {
+				/* refusals kept before it that began after it */
+				opened_during |= then == SILENCE_REQUEST &&
+				    fl->conns[d->up_conn].first.ts_ns >= w->req;
+				continue;
+			}
+			break;
+		}
+		if (then != SILENCE_REQUEST)
+			req = next_try(dg, fl, t, w, d->up_req, failed,
+			    d->up_req != NONE32 ? DIAG_UNTRIED_NS :
+			    DIAG_NEXT_NS, NULL);
+		ci = next_reattempt(dg, fl, t, w, failed,
 		    d->up_req != NONE32 ? d->up_conn : d->conns[d->nconns - 1]);
 
 		if (ci != NONE32 && (req == NONE32 || fl->conns[ci].first.ts_ns <
@@ -3023,18 +3228,8 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 		} else
 			break;
 	}
-	if (d->up_req == NONE32 && d->nconns > 0) {
-		uint32_t silent = d->conns[d->nconns - 1];
-		uint32_t req = try_after_silence(dg, fl, t, w,
-		    &fl->conns[silent]);
-
-		if (req != NONE32) {
-			take_upstream(fl, t, w, req);
-			link_carrier(fl, t, w);
-			keep_attempt(t, silent);
-		}
-	}
-	for (unsigned k = 1; d->ntries && k < d->nconns; k++)
+	for (unsigned k = 1; (d->ntries || opened_during) && k < d->nconns;
+	    k++)
 		for (unsigned j = k; j > 0 && d->conns[j - 1] > d->conns[j]; j--) {
 			uint32_t x = d->conns[j];
 
@@ -3052,6 +3247,35 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
  * of c's end: requests' next tries through a group of refusing servers,
  * where the last attempt to c's address is another request's.
  */
+/*
+ * Did the gateway try c's address again and again from c to the attempt
+ * at position p of its list l, with no pause longer than a retry's
+ * turn-around (DIAG_RETRY_NS: HAProxy trying one server on new sockets)?
+ * One after a longer pause is another request's.
+ */
+static bool
+retried_from(const struct diag *dg, const struct flow *fl,
+    const struct window *w, const struct key_list *l, size_t p,
+    const struct conn *c)
+{
+	const struct conn *y = &fl->conns[l->items[p]];
+	unsigned steps = 0;
+
+	for (; p > 0 && l->ts[p - 1] >= c->first.ts_ns &&
+	    steps < DIAG_CACHE_WALK; p--, steps++) {
+		const struct conn *x = &fl->conns[l->items[p - 1]];
+
+		if (!from_gateway(dg, &x->caddr, w))
+			continue;
+		if (y->first.ts_ns - attempt_over_ns(x, w) > DIAG_RETRY_NS)
+			return false;
+		if (x == c)
+			return true;
+		y = x;
+	}
+	return false;
+}
+
 static int64_t
 refused_before_answer(const struct diag *dg, const struct flow *fl,
     const struct window *w, const struct conn *c)
@@ -3068,8 +3292,8 @@ refused_before_answer(const struct diag *dg, const struct flow *fl,
 		if (!from_gateway(dg, &k->caddr, w))
 			continue;
 		if (!refused(k, w) || seen(w, &k->synack) || (k != c &&
-		    k->first.ts_ns <= add_sat(attempt_over_ns(c, w),
-		    DIAG_ASK_NS)))
+		    (k->first.ts_ns <= add_sat(attempt_over_ns(c, w),
+		    DIAG_ASK_NS) || !retried_from(dg, fl, w, l, p - 1, c))))
 			return INT64_MAX;
 		at = attempt_seen_ns(k, w);
 		if (at > add_sat(w->to, DIAG_SKEW_NS) ||

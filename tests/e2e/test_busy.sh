@@ -220,21 +220,21 @@ CASE_MIN_ALL=99.8 CASE_MIN_FAIL=99.6 \
 # tries through refusals at once were told apart by the order the
 # gateway's event loop acts in).
 #
-# revbusy_case NAME MIN_FAIL MIN_LINKS REVBUSY-OPTION...: bench/revbusy's
-# file NAME read with -p 80, its verdicts (bench/check.py: >= 99.9 % of
-# all, MIN_FAIL % of failures) and links and tries (revbusy_check.py:
-# MIN_LINKS %) against the truth.
+# revbusy_case NAME MIN_ALL MIN_FAIL MIN_LINKS REVBUSY-OPTION...:
+# bench/revbusy's file NAME read with -p 80, its verdicts (bench/check.py:
+# MIN_ALL % of all, MIN_FAIL % of failures) and links and tries
+# (revbusy_check.py: MIN_LINKS %) against the truth.
 revbusy_case() {
-	local rb=$1 min_fail=$2 min_links=$3 rc=0
-	shift 3
+	local rb=$1 min_all=$2 min_fail=$3 min_links=$4 rc=0
+	shift 4
 	"$TMPD/revbusy" -o "$TMPD/$rb.pcap" -T "$TMPD/$rb.tsv" \
 	    -t "$TMPD/$rb.json" "$@" || { notok "$rb: generated"; return 1; }
 	"$GW_BIN" -p 80 --report=json --all "$TMPD/$rb.pcap" \
 	    >"$TMPD/$rb.jsonl"
 	"$PY" "$ROOT/bench/check.py" "$TMPD/$rb.jsonl" "$TMPD/$rb.json" \
-	    "$TMPD/$rb.tsv" --min-all 99.9 --min-fail "$min_fail" \
+	    "$TMPD/$rb.tsv" --min-all "$min_all" --min-fail "$min_fail" \
 	    >"$TMPD/$rb.check" 2>&1
-	check "$rb: verdicts >= 99.9 % of all and $min_fail % of failures right" \
+	check "$rb: verdicts >= $min_all % of all and $min_fail % of failures right" \
 	    grep -q '^verdicts: \(OK\|PASS\)' "$TMPD/$rb.check"
 	grep '^  all: ' "$TMPD/$rb.check" | sed 's/^/# /'
 	if command -v tshark >/dev/null; then
@@ -258,7 +258,7 @@ V=revbusy-20000-s3
 if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
     "$ROOT/bench/revbusy.c" -lm 2>"$TMPD/cc.err"; then
 	ok "bench/revbusy builds"
-	revbusy_case $V 99.8 99 --requests 20000 -S 3
+	revbusy_case $V 99.9 99.8 99 --requests 20000 -S 3
 	[ -s "$TMPD/$V.pcap" ] && V_OK=1
 	check "$V: generated the same file twice (seeded)" \
 	    sh -c "'$TMPD/revbusy' -o '$TMPD/$V.again.pcap' --requests 20000 -S 3 &&
@@ -268,9 +268,16 @@ if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
 	# for one path at once, POSTs not sent again, 503s relayed after
 	# a server that closed (3 December: failures 99.51 %, linked
 	# 99.42 %, tries 99.30 %)
-	revbusy_case revbusy-40000-r2000-s7 99.4 99 --requests 40000 \
+	revbusy_case revbusy-40000-r2000-s7 99.9 99.4 99 --requests 40000 \
 	    --rate 2000 -S 7
 	rm -f "$TMPD/revbusy-40000-r2000-s7".*
+	# incidents at once: in its 10 s a group's servers hang, drop SYNs
+	# (nginx's connect timeout, 2 s) and refuse, and requests run
+	# through all four (3 December: failures 98.79 %, linked 96.19 %,
+	# tries 98.96 %; 94.98 % and 91.26 % before the tries after a
+	# connect timeout were followed)
+	revbusy_case revbusy-5000-s3 99.6 98.5 96 --requests 5000 -S 3
+	rm -f "$TMPD/revbusy-5000-s3".*
 	# faster than a kernel gives out ports: refused with one line
 	rc=0
 	"$TMPD/revbusy" -o "$TMPD/hot.pcap" --requests 40000 --rate 10000 \

@@ -1481,9 +1481,11 @@ test_try_before_the_request(void **state)
 	assert_int_equal(u->fl.conns[t1->d.up_conn].saddr.a[3], 91);
 }
 
-/* What happens in a storm of refusals (test_refusal_storm), in order. */
+/* What happens in a storm of refusals (test_refusal_storm), in order:
+ * TRY_A connects and sends A's request, FIN is the gateway's close of
+ * it at its read timeout; a SYN on a port again is a retransmission. */
 enum storm_do { ASK_A, ASK_B, SYN, RST, ANSWER_A, ANSWER_B, POOLED_B,
-	RELAYED_B };
+	RELAYED_B, TRY_A, FIN };
 
 struct storm_step {
 	int64_t at_us;
@@ -1492,18 +1494,29 @@ struct storm_step {
 	uint16_t port;		/* the gateway's for that attempt */
 };
 
+/* A chain's length: its servers end with 0. */
+static unsigned
+chain_len(const uint8_t *chain)
+{
+	unsigned n = 0;
+
+	while (chain[n] != 0)
+		n++;
+	return n;
+}
+
 /*
  * Requests A and B tried in a storm of refusals (steps, in order): each
- * is linked to chain_a's and chain_b's servers, in turn; with no
- * chain_b, B is served on a connection to server 1 opened before
- * (POOLED_B, RELAYED_B).
+ * is linked to chain_a's and chain_b's servers (0 ends them), in turn,
+ * the last refused; with no chain_b, B is served on a connection to
+ * server 1 opened before (POOLED_B, RELAYED_B).
  */
 static void
 storm(struct uf *u, const struct storm_step *steps, size_t n,
-    const uint8_t chain_a[4], const uint8_t chain_b[4])
+    const uint8_t *chain_a, const uint8_t *chain_b)
 {
 	struct scene s;
-	struct uf_side cli2, gw2, out[9], server[5], pooled;
+	struct uf_side cli2, gw2, out[16], server[5], pooled;
 	const struct txn *ta, *tb;
 
 	scene_init(&s, u);
@@ -1522,7 +1535,7 @@ storm(struct uf *u, const struct storm_step *steps, size_t n,
 	uf_status(u, &server[1], &pooled, 200);
 	for (size_t i = 0; i < n; i++) {
 		const struct storm_step *st = &steps[i];
-		struct uf_side *o = &out[st->port % 10];
+		struct uf_side *o = &out[st->port % 16];
 
 		uf_at(u, T0 + UF_S + st->at_us * US);
 		if (st->what == ASK_A)
@@ -1542,13 +1555,19 @@ storm(struct uf *u, const struct storm_step *steps, size_t n,
 		else if (st->what == SYN) {
 			uf_side_init(o, "10.0.0.1", st->port, 7000);
 			uf_syn(u, o, &server[st->server]);
-		} else
+		} else if (st->what == TRY_A) {
+			uf_side_init(o, "10.0.0.1", st->port, 7000);
+			uf_handshake(u, o, &server[st->server]);
+			uf_get(u, o, &server[st->server], "/app", APP);
+		} else if (st->what == FIN)
+			uf_fin(u, o, &server[st->server]);
+		else
 			uf_rst(u, &server[st->server], o);
 	}
 	diagnosed_two(u, &ta, &tb);
 	expect_verdict(ta, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(ta->d.nconns, 4);
-	for (unsigned k = 0; k < 4; k++)
+	assert_int_equal(ta->d.nconns, chain_len(chain_a));
+	for (unsigned k = 0; k < chain_len(chain_a); k++)
 		assert_int_equal(u->fl.conns[ta->d.conns[k]].saddr.a[3],
 		    90 + chain_a[k]);
 	if (chain_b == NULL) {
@@ -1556,11 +1575,16 @@ storm(struct uf *u, const struct storm_step *steps, size_t n,
 		return;
 	}
 	expect_verdict(tb, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(tb->d.nconns, 4);
-	for (unsigned k = 0; k < 4; k++)
+	assert_int_equal(tb->d.nconns, chain_len(chain_b));
+	for (unsigned k = 0; k < chain_len(chain_b); k++)
 		assert_int_equal(u->fl.conns[tb->d.conns[k]].saddr.a[3],
 		    90 + chain_b[k]);
 }
+
+/* storm() of a table of steps. */
+#define STORM(u, steps, chain_a, chain_b) \
+	storm((u), (steps), sizeof (steps) / sizeof (steps)[0], (chain_a), \
+	    (chain_b))
 
 /*
  * A group whose four servers all refuse (restarted at once): requests A
@@ -1649,25 +1673,111 @@ test_refusal_storm(void **state)
 		{ 1700, RST, 1, 50004 }, { 1710, RST, 2, 50005 },
 		{ 1750, ANSWER_A, 0, 0 },
 	};
-	static const uint8_t chain_a[] = { 4, 2, 1, 3 };
-	static const uint8_t last_b[] = { 1, 3, 2, 4 }, first_b[] = { 1, 3,
-	    4, 2 };
-	static const uint8_t late_a[] = { 2, 3, 4, 1 }, late_b[] = { 2, 3, 4,
-	    1 };
+	static const uint8_t chain_a[] = { 4, 2, 1, 3, 0 };
+	static const uint8_t last_b[] = { 1, 3, 2, 4, 0 }, first_b[] = { 1, 3,
+	    4, 2, 0 };
+	static const uint8_t late_a[] = { 2, 3, 4, 1, 0 }, late_b[] = { 2, 3,
+	    4, 1, 0 };
 
-	storm(*state, b_tries_last, sizeof b_tries_last /
-	    sizeof b_tries_last[0], chain_a, last_b);
-	storm(again(state), b_tries_first, sizeof b_tries_first /
-	    sizeof b_tries_first[0], chain_a, first_b);
-	storm(again(state), refusals_crossed, sizeof refusals_crossed /
-	    sizeof refusals_crossed[0], chain_a, last_b);
-	storm(again(state), b_answered_first, sizeof b_answered_first /
-	    sizeof b_answered_first[0], chain_a, last_b);
-	storm(again(state), b_asked_before_refusal,
-	    sizeof b_asked_before_refusal / sizeof b_asked_before_refusal[0],
-	    late_a, late_b);
-	storm(again(state), b_on_pooled, sizeof b_on_pooled /
-	    sizeof b_on_pooled[0], late_a, NULL);
+	STORM(*state, b_tries_last, chain_a, last_b);
+	STORM(again(state), b_tries_first, chain_a, first_b);
+	STORM(again(state), refusals_crossed, chain_a, last_b);
+	STORM(again(state), b_answered_first, chain_a, last_b);
+	STORM(again(state), b_asked_before_refusal, late_a, late_b);
+	STORM(again(state), b_on_pooled, late_a, NULL);
+}
+
+/*
+ * nginx whose group's servers drop SYNs or refuse, its connect timeout
+ * 2 s, its read timeout 3 s (the steps' times in us; each request
+ * answered after the other's tries are linked or not). A's first try is
+ * silent (two SYNs); at its connect timeout nginx goes on through
+ * refusals to the answer: each next try begun in the loop's turn for a
+ * refusal, the first by the timeout itself, not after B's refusal 0.27
+ * ms before it (B's next try acted on that one). After a read timeout:
+ * a refusal (its answer 2 s later: a silent try and its connect timeout
+ * between), a silent try, a refusal. Two silent tries in a row: the
+ * second is the one begun by the first's connect timeout whose own
+ * timeout, as long, leads on to the refusals, not B's silent try begun
+ * 5 ms before it. A silent try, a refusal, a try that connects and
+ * times out, a refusal: the refusal between is kept. The first try:
+ * the one begun at once for A, not B's refused 16 ms after A's request,
+ * though A's last try was refused by that server (2 s later: another
+ * request's, not a retry). And of two attempts begun at A's read
+ * timeout, the silent one is A's next try, not the one refused, though a
+ * request for A's path follows 30 ms after that refusal: a next try
+ * after a refusal is begun in the same turn.
+ */
+static void
+test_silence_then_refusals(void **state)
+{
+	static const struct storm_step timeout_then_refused[] = {
+		{ 0, ASK_A, 0, 0 }, { 70, SYN, 1, 50001 },
+		{ 1000070, SYN, 1, 50001 }, { 1999500, ASK_B, 0, 0 },
+		{ 1999570, SYN, 4, 50002 }, { 1999800, RST, 4, 50002 },
+		{ 1999850, SYN, 3, 50005 }, { 2000070, SYN, 2, 50003 },
+		{ 2000500, RST, 2, 50003 }, { 2000550, SYN, 4, 50004 },
+		{ 2000950, RST, 4, 50004 }, { 2001000, ANSWER_A, 0, 0 },
+		{ 2999850, SYN, 3, 50005 }, { 3999850, SYN, 2, 50006 },
+		{ 4000100, RST, 2, 50006 }, { 4000150, ANSWER_B, 0, 0 },
+	}, refused_between[] = {
+		{ 0, ASK_A, 0, 0 }, { 70, TRY_A, 1, 50001 },
+		{ 3000070, FIN, 1, 50001 }, { 3000120, SYN, 2, 50002 },
+		{ 3000500, RST, 2, 50002 }, { 3000550, SYN, 3, 50003 },
+		{ 4000550, SYN, 3, 50003 }, { 5000550, SYN, 4, 50004 },
+		{ 5000900, RST, 4, 50004 }, { 5000950, ANSWER_A, 0, 0 },
+		{ 6000000, ASK_B, 0, 0 }, { 6000050, SYN, 1, 50005 },
+		{ 6000300, RST, 1, 50005 }, { 6000350, ANSWER_B, 0, 0 },
+	}, silent_twice[] = {
+		{ 0, ASK_A, 0, 0 }, { 70, SYN, 1, 50001 },
+		{ 1000070, SYN, 1, 50001 }, { 1995000, ASK_B, 0, 0 },
+		{ 1995070, SYN, 4, 50005 }, { 2000070, SYN, 2, 50002 },
+		{ 2995070, SYN, 4, 50005 }, { 3000070, SYN, 2, 50002 },
+		{ 3995070, SYN, 1, 50006 }, { 4000070, SYN, 3, 50003 },
+		{ 4000400, RST, 3, 50003 }, { 4000450, SYN, 4, 50004 },
+		{ 4000800, RST, 4, 50004 }, { 4000850, ANSWER_A, 0, 0 },
+		{ 4995070, SYN, 1, 50006 }, { 5995070, SYN, 3, 50007 },
+		{ 5995400, RST, 3, 50007 }, { 5995450, ANSWER_B, 0, 0 },
+	}, refused_then_connected[] = {
+		{ 0, ASK_A, 0, 0 }, { 70, SYN, 1, 50001 },
+		{ 1000070, SYN, 1, 50001 }, { 2000070, SYN, 2, 50002 },
+		{ 2000400, RST, 2, 50002 }, { 2000450, TRY_A, 3, 50003 },
+		{ 5000450, FIN, 3, 50003 }, { 5000500, SYN, 4, 50004 },
+		{ 5000850, RST, 4, 50004 }, { 5000900, ANSWER_A, 0, 0 },
+		{ 6000000, ASK_B, 0, 0 }, { 6000050, SYN, 1, 50005 },
+		{ 6000300, RST, 1, 50005 }, { 6000350, ANSWER_B, 0, 0 },
+	}, first_at_once[] = {
+		{ 0, ASK_A, 0, 0 }, { 70, SYN, 2, 50001 },
+		{ 15950, ASK_B, 0, 0 }, { 16000, SYN, 4, 50002 },
+		{ 16300, RST, 4, 50002 }, { 16350, SYN, 3, 50005 },
+		{ 1000070, SYN, 2, 50001 }, { 1016350, SYN, 3, 50005 },
+		{ 2000070, SYN, 1, 50003 }, { 2000400, RST, 1, 50003 },
+		{ 2000450, SYN, 4, 50004 }, { 2000800, RST, 4, 50004 },
+		{ 2000850, ANSWER_A, 0, 0 }, { 2016350, SYN, 1, 50006 },
+		{ 2016700, RST, 1, 50006 }, { 2016750, ANSWER_B, 0, 0 },
+	};
+	static const struct storm_step refused_for_none[] = {
+		{ 0, ASK_A, 0, 0 }, { 70, TRY_A, 1, 50001 },
+		{ 3000070, FIN, 1, 50001 }, { 3000100, SYN, 2, 50002 },
+		{ 3000120, SYN, 3, 50003 }, { 3000400, RST, 2, 50002 },
+		{ 3030400, TRY_A, 4, 50004 }, { 4000120, SYN, 3, 50003 },
+		{ 5000120, SYN, 1, 50005 }, { 5000450, RST, 1, 50005 },
+		{ 5000500, ANSWER_A, 0, 0 }, { 6000000, ASK_B, 0, 0 },
+		{ 6000050, SYN, 2, 50006 }, { 6000300, RST, 2, 50006 },
+		{ 6000350, ANSWER_B, 0, 0 },
+	};
+	static const uint8_t a1[] = { 1, 2, 4, 0 }, b1[] = { 4, 3, 2, 0 };
+	static const uint8_t a6[] = { 1, 3, 1, 0 }, b6[] = { 2, 0 };
+	static const uint8_t a2[] = { 1, 2, 3, 4, 0 }, b2[] = { 1, 0 };
+	static const uint8_t a3[] = { 1, 2, 3, 4, 0 }, b3[] = { 4, 1, 3, 0 };
+	static const uint8_t a5[] = { 2, 1, 4, 0 }, b5[] = { 4, 3, 1, 0 };
+
+	STORM(*state, timeout_then_refused, a1, b1);
+	STORM(again(state), refused_between, a2, b2);
+	STORM(again(state), silent_twice, a3, b3);
+	STORM(again(state), refused_then_connected, a2, b2);
+	STORM(again(state), first_at_once, a5, b5);
+	STORM(again(state), refused_for_none, a6, b6);
 }
 
 int
@@ -1734,6 +1844,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_try_before_relayed,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_try_before_the_request,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_silence_then_refusals,
 		    uf_setup, uf_teardown),
 	};
 
