@@ -3061,6 +3061,37 @@ link_prev_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 }
 
 /*
+ * The refusals before t's first try that carried the request (nginx
+ * going on from refusing servers to one that took it), found by neither
+ * its reply nor a path: walked back from that try's beginning, each the
+ * refusal the next attempt was in the loop's turn for (refused_before),
+ * all begun after t's request, the first in turn for the request itself.
+ * Appended to t's attempts; true: some were.
+ */
+static bool
+link_refused_before(const struct diag *dg, const struct flow *fl,
+    struct txn *t, const struct window *w)
+{
+	struct diagnosis *d = &t->d;
+	uint32_t first = d->ntries ? d->tries[0] : d->up_req;
+	const struct conn *fc = &fl->conns[fl->msgs[first].conn];
+	uint32_t chain[DIAG_MAX_CONNS];
+	unsigned len = 0, room = DIAG_MAX_CONNS - d->nconns;
+
+	for (uint32_t ci = refused_before(dg, fl, t, w, fc, add_sat(w->req, -1),
+	    began_ns(fl, first, fc->first.ts_ns), false); ci != NONE32 &&
+	    len < room; ci = refused_before(dg, fl, t, w, fc,
+	    add_sat(w->req, -1), fl->conns[ci].first.ts_ns, false))
+		chain[len++] = ci;
+	if (len == 0 || !acted_in_turn(dg, fl, w, w->req, queued_at(dg, fl,
+	    w, w->req), fl->conns[chain[len - 1]].first.ts_ns))
+		return false;
+	while (len > 0)
+		d->conns[d->nconns++] = chain[--len];
+	return true;
+}
+
+/*
  * Where t's tries run on from the silent attempt k: the first of the
  * refusals up to the action at `acted` (refused_after_silence), else
  * that action's time; INT64_MAX: none (no request, no refusals up to
@@ -3188,12 +3219,14 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 {
 	struct diagnosis *d = &t->d;
 	enum silence_next then = SILENCE_END;
-	bool opened_during = false;	/* a carrier opened after t's request */
+	bool out_of_order = false;	/* attempts kept after later ones */
 	uint8_t cause = C_NONE;
 	int64_t failed;
 
-	if (d->up_req != NONE32)
+	if (d->up_req != NONE32) {
 		link_prev_tries(dg, fl, t, w);
+		out_of_order = link_refused_before(dg, fl, t, w);
+	}
 	for (unsigned steps = 0; steps < DIAG_MAX_CONNS &&
 	    !sent_once(fl, t); steps++) {
 		uint32_t req = NONE32, ci;
@@ -3202,8 +3235,9 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 			if (d->up_req == NONE32 && d->nconns > 0 &&
 			    (then = link_after_silence(dg, fl, t, w)) !=
 			    SILENCE_END) {
-				/* refusals kept before it that began after it */
-				opened_during |= then == SILENCE_REQUEST &&
+				/* refusals kept before a carrier opened for
+				 * t, begun after it */
+				out_of_order |= then == SILENCE_REQUEST &&
 				    fl->conns[d->up_conn].first.ts_ns >= w->req;
 				continue;
 			}
@@ -3228,7 +3262,7 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 		} else
 			break;
 	}
-	for (unsigned k = 1; (d->ntries || opened_during) && k < d->nconns;
+	for (unsigned k = 1; (d->ntries || out_of_order) && k < d->nconns;
 	    k++)
 		for (unsigned j = k; j > 0 && d->conns[j - 1] > d->conns[j]; j--) {
 			uint32_t x = d->conns[j];

@@ -215,6 +215,33 @@ keep_cache_query(const struct diag *dg, const struct flow *fl, size_t i,
 		k->dns[i] = 1;
 }
 
+/*
+ * What a reverse proxy's request not settled yet looks back at when it
+ * is (link.c walks back over the gateway's attempts and its loop's
+ * events, from the answer and from a try that carried the request, to
+ * the request): every connection begun and message sent since the
+ * oldest such request came, DIAG_ASK_NS before it (what it looks at
+ * around its own first attempts). INT64_MAX: none open. (A forward
+ * proxy's requests name their host: the windows' marks, diag_mark, keep
+ * what they reach.)
+ */
+static int64_t
+open_origin_from(const struct diag *dg, const struct flow *fl,
+    const struct keep *k)
+{
+	int64_t oldest = INT64_MAX;
+
+	for (size_t i = dg->first_unsettled; i < dg->ntxns; i++) {
+		const struct txn *t = &dg->txns[i];
+		int64_t at = fl->msgs[t->req].start.ts_ns;
+
+		if (k->txn[i] && !t->settled && at < oldest &&
+		    diag_origin_form(fl, t))
+			oldest = at;
+	}
+	return add_sat(oldest, -DIAG_ASK_NS);
+}
+
 /* Chooses the transactions that go, counting them; 0 if none. */
 static size_t
 choose_txns(struct diag *dg, const struct flow *fl, const uint8_t *retire,
@@ -361,6 +388,8 @@ struct keep_pass {
 				 * connections */
 	int64_t from;		/* retire: requests to come look back to */
 	int64_t idle_from;	/* retire: open connections idle since */
+	int64_t open_from;	/* retire: open reverse-proxy requests
+				 * look back to */
 	struct mark_pass *mark;
 	struct flow_maps maps;	/* KEEP_PLAN's, for KEEP_COMPACT */
 	uint32_t *newest;	/* KEEP_CACHE: names met, nb slots */
@@ -451,11 +480,13 @@ keep_item(struct diag *dg, const struct flow *fl, struct keep_pass *p,
 		keep_txn(dg, p, i);
 		break;
 	case KEEP_RECENT_CONNS:
-		if (conn_recent(&fl->conns[i], p->from, p->idle_from))
+		if (conn_recent(&fl->conns[i], p->from, p->idle_from) ||
+		    fl->conns[i].first.ts_ns >= p->open_from)
 			k->conn[i] = 1;
 		break;
 	case KEEP_RECENT_MSGS:
-		if (fl->msgs[i].start.ts_ns >= p->from) {
+		if (fl->msgs[i].start.ts_ns >= p->from ||
+		    fl->msgs[i].start.ts_ns >= p->open_from) {
 			k->msg[i] = 1;
 			k->conn[fl->msgs[i].conn] = 1;
 		}
@@ -860,6 +891,7 @@ diag_retire_begin(struct diag *dg, struct flow *fl, const uint8_t *retire)
 		return 0;
 	}
 	p->idle_from = add_sat(fl->stats.last_ts, -dg->opts.timeout_ns);
+	p->open_from = open_origin_from(dg, fl, &p->k);
 	/* a name a query (and a kept socket's name): half full at most */
 	for (p->nb = 16; p->nb < (fl->dns_kept_sockets ? 4 : 2) * fl->ndns;
 	    p->nb *= 2)

@@ -379,6 +379,65 @@ json_syns(struct jw *w, const char *key, const struct evidence *ev,
 	jw_lit(w, "]");
 }
 
+/* How attempt ci ended, by its rows: the connect object's outcome. */
+static const char *
+attempt_outcome(const struct evidence *ev, uint32_t ci)
+{
+	return conn_row(ev, EK_SYNACK, ci) ? "connected" :
+	    conn_row(ev, EK_ICMP, ci) ? "icmp-unreachable" :
+	    conn_row(ev, EK_RST, ci) ? "tcp-rst" : "syn-unanswered";
+}
+
+/* ,"key":frame of attempt ci's row of that kind, when it has one. */
+static void
+json_conn_frame(struct jw *w, const char *key, const struct evidence *ev,
+    enum evidence_kind kind, uint32_t ci)
+{
+	const struct evidence_row *r = conn_row(ev, kind, ci);
+
+	if (r)
+		jframe(w, key, r->frame);
+}
+
+/*
+ * ,"connections":[…]: each attempt in the order tried (several: a
+ * gateway that tried another server, or the same one again on a new
+ * socket), its server, the gateway's port, how it ended and its SYNs.
+ */
+static void
+json_connections(struct jw *w, const struct flow *fl,
+    const struct evidence *ev)
+{
+	const struct evidence_row *r;
+
+	jkey(w, "connections");
+	jw_lit(w, "[");
+	for (size_t k = 0; (r = evidence_find(ev, EK_CONNECT, k)); k++) {
+		const struct conn *c = &fl->conns[r->ref];
+
+		jw_sep(w);
+		jw_lit(w, "{");
+		jaddr(w, "server", &c->saddr);
+		jnum(w, "port", c->sport);
+		jnum(w, "gateway_port", c->cport);
+		jstr(w, "outcome", attempt_outcome(ev, r->ref));
+		jkey(w, "syn_frames");
+		jw_lit(w, "[");
+		for (size_t i = 0; i < ev->n; i++)
+			if (ev->rows[i].kind == EK_SYN &&
+			    ev->rows[i].ref == r->ref) {
+				jw_sep(w);
+				jw_u64(w, ev->rows[i].frame);
+			}
+		jw_lit(w, "]");
+		json_conn_frame(w, "synack_frame", ev, EK_SYNACK, r->ref);
+		json_conn_frame(w, "rst_frame", ev, EK_RST, r->ref);
+		json_conn_frame(w, "icmp_frame", ev, EK_ICMP, r->ref);
+		jw_lit(w, "}");
+	}
+	jw_lit(w, "]");
+}
+
 static void
 json_connect(struct jw *w, const struct flow *fl, const struct txn *t,
     const struct evidence *ev)
@@ -395,8 +454,7 @@ json_connect(struct jw *w, const struct flow *fl, const struct txn *t,
 	jw_lit(w, "{");
 	jaddr(w, "server", &c->saddr);
 	jnum(w, "port", c->sport);
-	jstr(w, "outcome", synack ? "connected" : icmp ? "icmp-unreachable" :
-	    rst ? "tcp-rst" : "syn-unanswered");
+	jstr(w, "outcome", attempt_outcome(ev, ci));
 	jstr(w, "link", link_key(t->d.conn_link));
 	jnum(w, "attempts", t->d.nconns);
 	json_syns(w, "syn_frames", ev, 0, SYN_FRAME);
@@ -416,6 +474,8 @@ json_connect(struct jw *w, const struct flow *fl, const struct txn *t,
 		jstr(w, "from", icmp->peer);
 		jw_lit(w, "}");
 	}
+	if (evidence_find(ev, EK_CONNECT, 1))
+		json_connections(w, fl, ev);
 	jw_lit(w, "}");
 }
 

@@ -49,7 +49,7 @@ example_ports() {
 }
 last_line() { grep -v '^[[:space:]]*$' "$1" | tail -1 | cut -c1-400; }
 check() { # check NAME CMD...: passes when CMD exits 0 and printed no traceback
-	name=$1; shift
+	local name=$1; shift
 	"$@" >"$TMPD/check.out" 2>&1
 	checked "$name" $? "$1" "$TMPD/check.out"
 }

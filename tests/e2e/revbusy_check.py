@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """revbusy_check.py PCAP TRUTH.tsv TRUTH.json NAME [REPORT.jsonl
-[--min-links PCT]]: checks bench/revbusy's truth against its packets as
+[--min-links=PCT] [--min-attempts=PCT]]: checks bench/revbusy's truth
+against its packets as
 tshark decodes them (each segment alone: a reply's first one has its
 status line), and with a report, what gw502tui linked.
 
@@ -18,9 +19,13 @@ With REPORT (`--report=json --all -p 80`), for every failure the truth
 lists: the connection the report's evidence names (its upstream request,
 else its last SYN) is the truth's last try's, or none when the proxy
 tried nothing; the report's `tries` are the truth's earlier tries that
-carried the request (a try that did not connect is not listed there, a
-known gap), in order. PASS at or above --min-links % (default 99) of
-each.
+carried the request (a try that did not connect is not listed there),
+in order. PASS at or above --min-links % (default 99) of each. And for
+every failure with several tries, the report's `connect.connections`
+are the connections of all of them, refused and silent ones too, and no
+other (as a set: they are listed in the order they began, a pooled
+connection's long before): PASS at or above --min-attempts % (default
+0: reported only).
 
 Prints `ok - NAME: …` / `not ok - NAME: …` lines and `# ` notes (the
 first 12 mislinked failures; REVBUSY_SHOW=N for N); exit 1 when one
@@ -31,10 +36,12 @@ import collections, csv, json, os, sys
 from truthcheck import Checks, first, tshark_frames
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
-min_links = 99.0
+min_links, min_attempts = 99.0, 0.0
 for a in sys.argv[1:]:
     if a.startswith("--min-links="):
         min_links = float(a.split("=", 1)[1])
+    elif a.startswith("--min-attempts="):
+        min_attempts = float(a.split("=", 1)[1])
 pcap, tsvp, jsonp, name = args[:4]
 report = args[4] if len(args) > 4 else None
 FIELDS = ["frame.number", "ip.src", "ip.dst", "tcp.srcport", "tcp.dstport",
@@ -160,8 +167,8 @@ if report:
         o = json.loads(line)
         rows[(o["client"], str(o["client_port"]), o["url"])].append(o)
     links = link_ok = tries_total = tries_ok = 0
-    link_bad, tries_bad = [], []
-    unlisted = 0
+    several = several_ok = 0
+    link_bad, tries_bad, conns_bad = [], [], []
     for t in truth:
         q = rows.get((t["client"], t["client_port"], t["url"]))
         o = q.popleft() if q else None
@@ -187,7 +194,18 @@ if report:
             [parse_try(x) for x in t["tries"].split(",")]
         exch = [x[:2] for x in earlier if x[2] in (
             "upstream-closed", "upstream-timeout", "http-invalid-response")]
-        unlisted += len(earlier) - len(exch)
+        if earlier and want:
+            every = {x[:2] for x in earlier} | {want}
+            conns = ((o or {}).get("connect") or {}).get("connections", [])
+            listed_conns = {(f"{c['server']}:{c['port']}",
+                             str(c["gateway_port"])) for c in conns}
+            several += 1
+            if listed_conns == every:
+                several_ok += 1
+            else:
+                conns_bad.append(f"#{t['id']} {t['url']}: report "
+                                 f"connections {sorted(listed_conns)}, "
+                                 f"truth {sorted(every)}")
         listed = [frames.get(x.get("request_frame"))
                   for x in (o.get("tries") or [])] if o else []
         tries_total += 1
@@ -204,8 +222,12 @@ if report:
     check(f"the failures' tries are the truth's earlier tries that carried "
           f"the request: {tries_ok}/{tries_total} = {pt:.2f} % (min "
           f"{min_links} %)", pt >= min_links, "; ".join(tries_bad[:4]))
-    for w in (link_bad + tries_bad)[:int(os.environ.get("REVBUSY_SHOW", "12"))]:
+    pc = 100.0 * several_ok / several if several else 100.0
+    check(f"the failures of several tries list every try's connection "
+          f"(connect.connections): {several_ok}/{several} = {pc:.2f} % "
+          f"(min {min_attempts} %)", pc >= min_attempts,
+          "; ".join(conns_bad[:4]))
+    for w in (link_bad + tries_bad + conns_bad)[
+            :int(os.environ.get("REVBUSY_SHOW", "12"))]:
         print(f"#   {w}")
-    print(f"# {name}: {unlisted} earlier tries that did not connect "
-          f"(not in `tries`)")
 sys.exit(1 if check.bad else 0)

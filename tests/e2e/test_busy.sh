@@ -218,15 +218,19 @@ CASE_MIN_ALL=99.8 CASE_MIN_FAIL=99.6 \
 # and a request's method was kept; 99.79 % and 97.4 % before "no live
 # upstreams" kept off other requests' refusals and several requests'
 # tries through refusals at once were told apart by the order the
-# gateway's event loop acts in).
+# gateway's event loop acts in). Of the failures of several tries,
+# 96.76 % list every try's connection (90.56 % before the refusals
+# before a try that carried the request were looked for; seed 7 at
+# 2,000 a second 87.69 %, the 5,000 of seed 3 90.73 %).
 #
-# revbusy_case NAME MIN_ALL MIN_FAIL MIN_LINKS REVBUSY-OPTION...:
+# revbusy_case NAME MIN_ALL MIN_FAIL MIN_LINKS MIN_ATTEMPTS REVBUSY-OPTION...:
 # bench/revbusy's file NAME read with -p 80, its verdicts (bench/check.py:
-# MIN_ALL % of all, MIN_FAIL % of failures) and links and tries
-# (revbusy_check.py: MIN_LINKS %) against the truth.
+# MIN_ALL % of all, MIN_FAIL % of failures), links and tries
+# (revbusy_check.py: MIN_LINKS %) and, for failures of several tries,
+# every try's connection listed (MIN_ATTEMPTS %) against the truth.
 revbusy_case() {
-	local rb=$1 min_all=$2 min_fail=$3 min_links=$4 rc=0
-	shift 4
+	local rb=$1 min_all=$2 min_fail=$3 min_links=$4 min_attempts=$5 rc=0
+	shift 5
 	"$TMPD/revbusy" -o "$TMPD/$rb.pcap" -T "$TMPD/$rb.tsv" \
 	    -t "$TMPD/$rb.json" "$@" || { notok "$rb: generated"; return 1; }
 	"$GW_BIN" -p 80 --report=json --all "$TMPD/$rb.pcap" \
@@ -241,6 +245,7 @@ revbusy_case() {
 		"$PY" "$(dirname "$0")/revbusy_check.py" "$TMPD/$rb.pcap" \
 		    "$TMPD/$rb.tsv" "$TMPD/$rb.json" "$rb" \
 		    "$TMPD/$rb.jsonl" --min-links="$min_links" \
+		    --min-attempts="$min_attempts" \
 		    >"$TMPD/tshark.out" 2>&1 || rc=$?
 		cat "$TMPD/tshark.out"
 		# exit 1 with a "not ok" line: a check failed (counted as
@@ -258,7 +263,7 @@ V=revbusy-20000-s3
 if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
     "$ROOT/bench/revbusy.c" -lm 2>"$TMPD/cc.err"; then
 	ok "bench/revbusy builds"
-	revbusy_case $V 99.9 99.8 99 --requests 20000 -S 3
+	revbusy_case $V 99.9 99.8 99 96 --requests 20000 -S 3
 	[ -s "$TMPD/$V.pcap" ] && V_OK=1
 	check "$V: generated the same file twice (seeded)" \
 	    sh -c "'$TMPD/revbusy' -o '$TMPD/$V.again.pcap' --requests 20000 -S 3 &&
@@ -268,7 +273,7 @@ if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
 	# for one path at once, POSTs not sent again, 503s relayed after
 	# a server that closed (3 December: failures 99.51 %, linked
 	# 99.42 %, tries 99.30 %)
-	revbusy_case revbusy-40000-r2000-s7 99.9 99.4 99 --requests 40000 \
+	revbusy_case revbusy-40000-r2000-s7 99.9 99.4 99 87 --requests 40000 \
 	    --rate 2000 -S 7
 	rm -f "$TMPD/revbusy-40000-r2000-s7".*
 	# incidents at once: in its 10 s a group's servers hang, drop SYNs
@@ -276,7 +281,7 @@ if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
 	# through all four (3 December: failures 98.79 %, linked 96.19 %,
 	# tries 98.96 %; 94.98 % and 91.26 % before the tries after a
 	# connect timeout were followed)
-	revbusy_case revbusy-5000-s3 99.6 98.5 96 --requests 5000 -S 3
+	revbusy_case revbusy-5000-s3 99.6 98.5 96 90 --requests 5000 -S 3
 	rm -f "$TMPD/revbusy-5000-s3".*
 	# faster than a kernel gives out ports: refused with one line
 	rc=0

@@ -31,10 +31,13 @@ for cap in "$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng; do
 		fi
 		check "$name: $(wc -l <"$TMPD/r.json") lines match the schema" \
 		    bash -c "test -s '$TMPD/r.json' && '$PY' '$JL' '$TMPD/r.json'"
-		# nginx's earlier tries (the key "tries") are among them
+		# nginx's earlier tries (the key "tries") are among them, and
+		# HAProxy's attempts each (connect's "connections")
 		[ "${cap%gw502-rev.pcap}" != "$cap" ] &&
 			check "$name: nginx's earlier tries among them" \
-			    grep -q '"tries":\[{"server"' "$TMPD/r.json"
+			    grep -q '"tries":\[{"server"' "$TMPD/r.json" &&
+			check "$name: each of several attempts among them" \
+			    grep -q '"connections":\[{"server"' "$TMPD/r.json"
 	done
 done
 
@@ -99,6 +102,8 @@ broken "a request time without microseconds" "at request_time:" 'o["request_time
 broken "ambiguous without rivals" "'rivals' is a dependency of 'ambiguous'" 'o["ambiguous"] = True'
 broken "ok with another verdict's cause" "at cause:" 'o["verdict"] = "ok"; o["cause"] = "tcp-rst"'
 broken "connected without its SYN/ACK frame" "'synack_frame' is a required property" 'o["connect"]["outcome"] = "connected"; o["connect"].pop("synack_frame", None)'
+broken "an attempt refused without its RST frame" "'rst_frame' is a required property" 'o["connect"]["connections"] = [dict(server=o["connect"]["server"], port=o["connect"]["port"], gateway_port=40000 + k, outcome="tcp-rst", syn_frames=[k + 1]) for k in range(2)]'
+broken "one attempt listed as several" "at connect/connections:" 'o["connect"]["connections"] = [dict(server=o["connect"]["server"], port=o["connect"]["port"], gateway_port=40000, outcome="syn-unanswered", syn_frames=[1])]'
 broken "a DNS answer with no rcode but a response frame" "at dns/0/response_frame:" 'o["dns"][0].update(rcode=None, rtt_ms=None, answers=[])'
 
 # python3-jsonschema missing (python -S: no site packages): a note

@@ -1483,9 +1483,10 @@ test_try_before_the_request(void **state)
 
 /* What happens in a storm of refusals (test_refusal_storm), in order:
  * TRY_A connects and sends A's request, FIN is the gateway's close of
- * it at its read timeout; a SYN on a port again is a retransmission. */
+ * it at its read timeout (TIMEOUT_A: A answered 504 then); a SYN on a
+ * port again is a retransmission. */
 enum storm_do { ASK_A, ASK_B, SYN, RST, ANSWER_A, ANSWER_B, POOLED_B,
-	RELAYED_B, TRY_A, FIN };
+	RELAYED_B, TRY_A, FIN, TIMEOUT_A };
 
 struct storm_step {
 	int64_t at_us;
@@ -1508,8 +1509,9 @@ chain_len(const uint8_t *chain)
 /*
  * Requests A and B tried in a storm of refusals (steps, in order): each
  * is linked to chain_a's and chain_b's servers (0 ends them), in turn,
- * the last refused; with no chain_b, B is served on a connection to
- * server 1 opened before (POOLED_B, RELAYED_B).
+ * the last refused (A's timed out when answered so); with no chain_b, B
+ * is served on a connection to server 1 opened before (POOLED_B,
+ * RELAYED_B).
  */
 static void
 storm(struct uf *u, const struct storm_step *steps, size_t n,
@@ -1518,6 +1520,7 @@ storm(struct uf *u, const struct storm_step *steps, size_t n,
 	struct scene s;
 	struct uf_side cli2, gw2, out[16], server[5], pooled;
 	const struct txn *ta, *tb;
+	bool timed_out = false;
 
 	scene_init(&s, u);
 	other_client(u, &cli2, &gw2);
@@ -1542,8 +1545,10 @@ storm(struct uf *u, const struct storm_step *steps, size_t n,
 			uf_get(u, &u->cli, &u->srv, "/app", APP);
 		else if (st->what == ASK_B)
 			uf_get(u, &cli2, &gw2, "/b", APP);
-		else if (st->what == ANSWER_A)
-			gateway_answers(&s, 502);
+		else if (st->what == ANSWER_A || st->what == TIMEOUT_A) {
+			timed_out = st->what == TIMEOUT_A;
+			gateway_answers(&s, timed_out ? 504 : 502);
+		}
 		else if (st->what == ANSWER_B)
 			uf_status(u, &gw2, &cli2, 502);
 		else if (st->what == POOLED_B)
@@ -1565,7 +1570,10 @@ storm(struct uf *u, const struct storm_step *steps, size_t n,
 			uf_rst(u, &server[st->server], o);
 	}
 	diagnosed_two(u, &ta, &tb);
-	expect_verdict(ta, V_CANNOT_CONNECT, C_TCP_RST);
+	if (timed_out)
+		expect_verdict(ta, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	else
+		expect_verdict(ta, V_CANNOT_CONNECT, C_TCP_RST);
 	assert_int_equal(ta->d.nconns, chain_len(chain_a));
 	for (unsigned k = 0; k < chain_len(chain_a); k++)
 		assert_int_equal(u->fl.conns[ta->d.conns[k]].saddr.a[3],
@@ -1706,7 +1714,10 @@ test_refusal_storm(void **state)
  * request's, not a retry). And of two attempts begun at A's read
  * timeout, the silent one is A's next try, not the one refused, though a
  * request for A's path follows 30 ms after that refusal: a next try
- * after a refusal is begun in the same turn.
+ * after a refusal is begun in the same turn. And a try that carried the
+ * request and timed out (504) has the refusals before it, back to the
+ * one begun in turn for A's request, not B's refusal between (B's
+ * answer acted on it).
  */
 static void
 test_silence_then_refusals(void **state)
@@ -1766,7 +1777,16 @@ test_silence_then_refusals(void **state)
 		{ 6000050, SYN, 2, 50006 }, { 6000300, RST, 2, 50006 },
 		{ 6000350, ANSWER_B, 0, 0 },
 	};
+	static const struct storm_step refused_then_carried[] = {
+		{ 0, ASK_A, 0, 0 }, { 70, SYN, 1, 50001 },
+		{ 200, ASK_B, 0, 0 }, { 230, SYN, 2, 50002 },
+		{ 300, RST, 1, 50001 }, { 350, SYN, 3, 50003 },
+		{ 380, RST, 2, 50002 }, { 400, ANSWER_B, 0, 0 },
+		{ 600, RST, 3, 50003 }, { 650, TRY_A, 4, 50004 },
+		{ 3000650, FIN, 4, 50004 }, { 3000700, TIMEOUT_A, 0, 0 },
+	};
 	static const uint8_t a1[] = { 1, 2, 4, 0 }, b1[] = { 4, 3, 2, 0 };
+	static const uint8_t a7[] = { 1, 3, 4, 0 }, b7[] = { 2, 0 };
 	static const uint8_t a6[] = { 1, 3, 1, 0 }, b6[] = { 2, 0 };
 	static const uint8_t a2[] = { 1, 2, 3, 4, 0 }, b2[] = { 1, 0 };
 	static const uint8_t a3[] = { 1, 2, 3, 4, 0 }, b3[] = { 4, 1, 3, 0 };
@@ -1778,6 +1798,7 @@ test_silence_then_refusals(void **state)
 	STORM(again(state), refused_then_connected, a2, b2);
 	STORM(again(state), first_at_once, a5, b5);
 	STORM(again(state), refused_for_none, a6, b6);
+	STORM(again(state), refused_then_carried, a7, b7);
 }
 
 int
