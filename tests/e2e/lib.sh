@@ -47,6 +47,15 @@ example_ports() {
 	*) echo "$2" ;;
 	esac
 }
+# keep_if_failed BEFORE DIR NAME: a fresh recording that read wrong (FAILS
+# grew from BEFORE) is kept to be read again, in GW_KEEP_DIR (/var/tmp):
+# each run records a new one, the next may not show it
+keep_if_failed() {
+	local kept
+	[ "$FAILS" != "$1" ] || return 0
+	kept=${GW_KEEP_DIR:-/var/tmp}/$3-failed.$(date +%Y%m%d%H%M%S)
+	cp -r "$2" "$kept" && echo "# recording kept in $kept"
+}
 last_line() { grep -v '^[[:space:]]*$' "$1" | tail -1 | cut -c1-400; }
 check() { # check NAME CMD...: passes when CMD exits 0 and printed no traceback
 	local name=$1; shift

@@ -37,11 +37,14 @@ def mixed(what, n, total):
 def main():
     gw, cap = sys.argv[1], sys.argv[2]
     truth, report = truth_and_report(gw, cap, ["-p", "9093,9098"])
-    got = {o["client_port"]: o for o in report}
+    # a client port is not a request's own: the kernel gives one out again
+    # to another proxy at once, and to the same one once the server's side
+    # closed first; each request asks its own URL (/rN)
+    got = {(o["client_port"], o["url"]): o for o in report}
     bad = 0
     refused = 0
     for r in truth:
-        o = got.get(int(r["client_port"]))
+        o = got.get((int(r["client_port"]), r["url"]))
         name = f"{r['proxy']} {r['url']} ({r['status']})"
         if o is None:
             print(f"not ok - {name}: not in the report")

@@ -47,8 +47,10 @@ if fresh_lab_allowed "refused-reply lab" gwreply; then
 	kill -KILL "$stale_pid" 2>/dev/null
 	ip netns del gwreply-stale 2>/dev/null; rm -rf /etc/netns/gwreply-stale
 	if [ -f "$fresh/gw502-reply.truth.tsv" ]; then
+		before=$FAILS
 		run_checker "reply_lab_check" "" "$PY" \
 		    "$ROOT/tests/e2e/reply_lab_check.py" "$GW_BIN" "$fresh/gw502-reply.pcap"
+		keep_if_failed "$before" "$fresh" gw502-reply
 	else
 		notok "fresh refused-reply lab recording has a truth file"
 	fi

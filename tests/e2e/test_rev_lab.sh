@@ -84,12 +84,7 @@ if fresh_lab_allowed "reverse-proxy lab" gwrev; then
 	if [ -f "$fresh/gw502-rev.truth.tsv" ]; then
 		before=$FAILS
 		check_recording "$fresh" ""
-		# a recording that reads wrong is kept to be read again (each
-		# run records a new one: the next may not show it)
-		if [ "$FAILS" != "$before" ]; then
-			kept=${GW_KEEP_DIR:-/var/tmp}/gw502-rev-failed.$(date +%Y%m%d%H%M%S)
-			cp -r "$fresh" "$kept" && echo "# recording kept in $kept"
-		fi
+		keep_if_failed "$before" "$fresh" gw502-rev
 	else
 		notok "fresh reverse-proxy lab recording has a truth file"
 	fi
