@@ -2309,6 +2309,15 @@ began_ns(const struct flow *fl, uint32_t up_req, int64_t opened)
 	return opened_for(fl, m) ? opened : m->head.ts_ns;
 }
 
+/* began_ns of up_req on its own connection. */
+static int64_t
+try_began_ns(const struct flow *fl, uint32_t up_req)
+{
+	const struct conn *c = &fl->conns[fl->msgs[up_req].conn];
+
+	return began_ns(fl, up_req, c->first.ts_ns);
+}
+
 /* When up_req was sent, if the error answer can only have followed it
  * by the gateway giving up (no reply nor close before it); else
  * INT64_MAX. */
@@ -2368,8 +2377,8 @@ link_fit(struct diag *dg, const struct flow *fl, struct txn *t,
 	uint32_t on = connected ? find_upstream(dg, fl, t, w, last,
 	    NEED_FIT) : NONE32;
 	uint32_t other = find_upstream(dg, fl, t, w, NONE32, NEED_FIT);
-	int64_t at = other == NONE32 ? INT64_MAX : distance(w, began_ns(fl,
-	    other, fl->conns[fl->msgs[other].conn].first.ts_ns));
+	int64_t at = other == NONE32 ? INT64_MAX : distance(w,
+	    try_began_ns(fl, other));
 
 	if (on != NONE32 && at >= distance(w, began_ns(fl, on, chain))) {
 		take_upstream(fl, t, w, on);
@@ -2931,6 +2940,26 @@ refused_before(const struct diag *dg, const struct flow *fl,
 }
 
 /*
+ * The refusals walked back from the action at `acted` (refused_before:
+ * for `acted` itself `any` refused if none was in turn; for each
+ * attempt before it, the refusal it was in turn for), all begun after
+ * `after`. In chain[], the last first, `room` at most; how many.
+ */
+static unsigned
+refusal_chain(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, const struct conn *s,
+    int64_t after, int64_t acted, bool any, uint32_t *chain, unsigned room)
+{
+	unsigned len = 0;
+
+	for (uint32_t ci = refused_before(dg, fl, t, w, s, after, acted, any);
+	    ci != NONE32 && len < room; ci = refused_before(dg, fl, t, w, s,
+	    after, fl->conns[ci].first.ts_ns, false))
+		chain[len++] = ci;
+	return len;
+}
+
+/*
  * After the silent attempt s (its connect timed out, a time no packet
  * shows), the tries refused one after the other up to the action at
  * `acted` (t's answer, or the try that then carried the request): nginx
@@ -2945,17 +2974,12 @@ refused_after_silence(const struct diag *dg, const struct flow *fl,
     const struct txn *t, const struct window *w, const struct conn *s,
     int64_t acted, uint32_t *chain, unsigned room)
 {
-	unsigned n = syns_seen(s, w), len = 0;
-	int64_t after;
+	unsigned n = syns_seen(s, w), len;
 
 	if (n == 0 || refused(s, w) || seen(w, &s->synack))
 		return 0;
-	after = s->syns[n - 1].ts_ns;
-	for (uint32_t ci = refused_before(dg, fl, t, w, s, after, acted,
-	    acted == w->to); ci != NONE32 && len < room;
-	    ci = refused_before(dg, fl, t, w, s, after,
-	    fl->conns[ci].first.ts_ns, false))
-		chain[len++] = ci;
+	len = refusal_chain(dg, fl, t, w, s, s->syns[n - 1].ts_ns, acted,
+	    acted == w->to, chain, room);
 	if (len == 0 || fl->conns[chain[len - 1]].first.ts_ns >
 	    add_sat(attempt_over_ns(s, w), DIAG_NEXT_NS))
 		return 0;
@@ -3076,13 +3100,9 @@ link_refused_before(const struct diag *dg, const struct flow *fl,
 	uint32_t first = d->ntries ? d->tries[0] : d->up_req;
 	const struct conn *fc = &fl->conns[fl->msgs[first].conn];
 	uint32_t chain[DIAG_MAX_CONNS];
-	unsigned len = 0, room = DIAG_MAX_CONNS - d->nconns;
+	unsigned len = refusal_chain(dg, fl, t, w, fc, add_sat(w->req, -1),
+	    try_began_ns(fl, first), false, chain, DIAG_MAX_CONNS - d->nconns);
 
-	for (uint32_t ci = refused_before(dg, fl, t, w, fc, add_sat(w->req, -1),
-	    began_ns(fl, first, fc->first.ts_ns), false); ci != NONE32 &&
-	    len < room; ci = refused_before(dg, fl, t, w, fc,
-	    add_sat(w->req, -1), fl->conns[ci].first.ts_ns, false))
-		chain[len++] = ci;
 	if (len == 0 || !acted_in_turn(dg, fl, w, w->req, queued_at(dg, fl,
 	    w, w->req), fl->conns[chain[len - 1]].first.ts_ns))
 		return false;
@@ -3101,9 +3121,9 @@ static int64_t
 silence_ends(const struct diag *dg, const struct flow *fl,
     const struct txn *t, const struct window *w, const struct conn *k)
 {
-	uint32_t req = try_after_silence(dg, fl, t, w, k), chain[DIAG_MAX_CONNS];
-	int64_t acted = req == NONE32 ? w->to : began_ns(fl, req,
-	    fl->conns[fl->msgs[req].conn].first.ts_ns);
+	uint32_t chain[DIAG_MAX_CONNS];
+	uint32_t req = try_after_silence(dg, fl, t, w, k);
+	int64_t acted = req == NONE32 ? w->to : try_began_ns(fl, req);
 	unsigned len = refused_after_silence(dg, fl, t, w, k, acted, chain,
 	    DIAG_MAX_CONNS);
 
@@ -3178,9 +3198,8 @@ link_after_silence(const struct diag *dg, const struct flow *fl,
 	unsigned len;
 
 	if (req != NONE32) {
-		len = refused_after_silence(dg, fl, t, w, s, began_ns(fl, req,
-		    fl->conns[fl->msgs[req].conn].first.ts_ns), chain,
-		    DIAG_MAX_CONNS);
+		len = refused_after_silence(dg, fl, t, w, s,
+		    try_began_ns(fl, req), chain, DIAG_MAX_CONNS);
 		take_upstream(fl, t, w, req);
 		link_carrier(fl, t, w);
 		keep_attempt(t, silent);
@@ -3251,7 +3270,7 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 		    d->up_req != NONE32 ? d->up_conn : d->conns[d->nconns - 1]);
 
 		if (ci != NONE32 && (req == NONE32 || fl->conns[ci].first.ts_ns <
-		    began_ns(fl, req, fl->conns[fl->msgs[req].conn].first.ts_ns))) {
+		    try_began_ns(fl, req))) {
 			if (d->nconns == DIAG_MAX_CONNS || !keep_try(t, cause))
 				break;
 			d->up_req = d->up_resp = d->up_conn = NONE32;
@@ -3272,15 +3291,6 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 		}
 }
 
-/*
- * When the gateway's last attempt to c's address and port before the
- * answer was refused (an RST, an ICMP error; after the answer by the
- * clock skew at most); INT64_MAX when it was not, or over
- * DIAG_FORWARD_NS before: a gateway answers a refusal at once.
- * INT64_MAX too when that attempt is not c yet began within DIAG_ASK_NS
- * of c's end: requests' next tries through a group of refusing servers,
- * where the last attempt to c's address is another request's.
- */
 /*
  * Did the gateway try c's address again and again from c to the attempt
  * at position p of its list l, with no pause longer than a retry's
@@ -3310,6 +3320,15 @@ retried_from(const struct diag *dg, const struct flow *fl,
 	return false;
 }
 
+/*
+ * When the gateway's last attempt to c's address and port before the
+ * answer was refused (an RST, an ICMP error; after the answer by the
+ * clock skew at most); INT64_MAX when it was not, or over
+ * DIAG_FORWARD_NS before: a gateway answers a refusal at once.
+ * INT64_MAX too when that attempt is not c yet began within DIAG_ASK_NS
+ * of c's end: requests' next tries through a group of refusing servers,
+ * where the last attempt to c's address is another request's.
+ */
 static int64_t
 refused_before_answer(const struct diag *dg, const struct flow *fl,
     const struct window *w, const struct conn *c)

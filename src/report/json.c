@@ -354,11 +354,12 @@ conn_row(const struct evidence *ev, enum evidence_kind kind, uint32_t ci)
 	return NULL;
 }
 
-/* ,"key":[…] of the SYN rows from `first` on: frames or a time of each. */
+/* ,"key":[…] of the SYN rows from `first` on, of attempt ci's only
+ * unless NONE32: frames or a time of each. */
 enum syn_field { SYN_FRAME, SYN_OFFSET, SYN_INTERVAL };
 static void
 json_syns(struct jw *w, const char *key, const struct evidence *ev,
-    size_t first, enum syn_field f)
+    uint32_t ci, size_t first, enum syn_field f)
 {
 	size_t k = 0;
 
@@ -368,7 +369,8 @@ json_syns(struct jw *w, const char *key, const struct evidence *ev,
 	for (size_t i = 0; i < ev->n; i++) {
 		const struct evidence_row *r = &ev->rows[i];
 
-		if (r->kind != EK_SYN || k++ < first)
+		if (r->kind != EK_SYN || (ci != NONE32 && r->ref != ci) ||
+		    k++ < first)
 			continue;
 		jw_sep(w);
 		if (f == SYN_FRAME)
@@ -379,30 +381,21 @@ json_syns(struct jw *w, const char *key, const struct evidence *ev,
 	jw_lit(w, "]");
 }
 
-/* How attempt ci ended, by its rows: the connect object's outcome. */
+/* How an attempt ended, by its rows: SYN/ACK, RST, ICMP error (NULL:
+ * none). */
 static const char *
-attempt_outcome(const struct evidence *ev, uint32_t ci)
+attempt_outcome(const struct evidence_row *synack,
+    const struct evidence_row *rst, const struct evidence_row *icmp)
 {
-	return conn_row(ev, EK_SYNACK, ci) ? "connected" :
-	    conn_row(ev, EK_ICMP, ci) ? "icmp-unreachable" :
-	    conn_row(ev, EK_RST, ci) ? "tcp-rst" : "syn-unanswered";
-}
-
-/* ,"key":frame of attempt ci's row of that kind, when it has one. */
-static void
-json_conn_frame(struct jw *w, const char *key, const struct evidence *ev,
-    enum evidence_kind kind, uint32_t ci)
-{
-	const struct evidence_row *r = conn_row(ev, kind, ci);
-
-	if (r)
-		jframe(w, key, r->frame);
+	return synack ? "connected" : icmp ? "icmp-unreachable" :
+	    rst ? "tcp-rst" : "syn-unanswered";
 }
 
 /*
- * ,"connections":[…]: each attempt in the order tried (several: a
+ * ,"connections":[…]: each attempt in the order they began (several: a
  * gateway that tried another server, or the same one again on a new
- * socket), its server, the gateway's port, how it ended and its SYNs.
+ * socket), its server, the gateway's port, how it ended, its SYNs and
+ * the frame that ended it.
  */
 static void
 json_connections(struct jw *w, const struct flow *fl,
@@ -414,25 +407,24 @@ json_connections(struct jw *w, const struct flow *fl,
 	jw_lit(w, "[");
 	for (size_t k = 0; (r = evidence_find(ev, EK_CONNECT, k)); k++) {
 		const struct conn *c = &fl->conns[r->ref];
+		const struct evidence_row *synack = conn_row(ev, EK_SYNACK,
+		    r->ref);
+		const struct evidence_row *rst = conn_row(ev, EK_RST, r->ref);
+		const struct evidence_row *icmp = conn_row(ev, EK_ICMP, r->ref);
 
 		jw_sep(w);
 		jw_lit(w, "{");
 		jaddr(w, "server", &c->saddr);
 		jnum(w, "port", c->sport);
 		jnum(w, "gateway_port", c->cport);
-		jstr(w, "outcome", attempt_outcome(ev, r->ref));
-		jkey(w, "syn_frames");
-		jw_lit(w, "[");
-		for (size_t i = 0; i < ev->n; i++)
-			if (ev->rows[i].kind == EK_SYN &&
-			    ev->rows[i].ref == r->ref) {
-				jw_sep(w);
-				jw_u64(w, ev->rows[i].frame);
-			}
-		jw_lit(w, "]");
-		json_conn_frame(w, "synack_frame", ev, EK_SYNACK, r->ref);
-		json_conn_frame(w, "rst_frame", ev, EK_RST, r->ref);
-		json_conn_frame(w, "icmp_frame", ev, EK_ICMP, r->ref);
+		jstr(w, "outcome", attempt_outcome(synack, rst, icmp));
+		json_syns(w, "syn_frames", ev, r->ref, 0, SYN_FRAME);
+		if (synack)
+			jframe(w, "synack_frame", synack->frame);
+		if (rst)
+			jframe(w, "rst_frame", rst->frame);
+		if (icmp)
+			jframe(w, "icmp_frame", icmp->frame);
 		jw_lit(w, "}");
 	}
 	jw_lit(w, "]");
@@ -454,12 +446,12 @@ json_connect(struct jw *w, const struct flow *fl, const struct txn *t,
 	jw_lit(w, "{");
 	jaddr(w, "server", &c->saddr);
 	jnum(w, "port", c->sport);
-	jstr(w, "outcome", attempt_outcome(ev, ci));
+	jstr(w, "outcome", attempt_outcome(synack, rst, icmp));
 	jstr(w, "link", link_key(t->d.conn_link));
 	jnum(w, "attempts", t->d.nconns);
-	json_syns(w, "syn_frames", ev, 0, SYN_FRAME);
-	json_syns(w, "syn_times_ms", ev, 0, SYN_OFFSET);
-	json_syns(w, "intervals_ms", ev, 1, SYN_INTERVAL);
+	json_syns(w, "syn_frames", ev, NONE32, 0, SYN_FRAME);
+	json_syns(w, "syn_times_ms", ev, NONE32, 0, SYN_OFFSET);
+	json_syns(w, "intervals_ms", ev, NONE32, 1, SYN_INTERVAL);
 	if (synack)
 		jframe(w, "synack_frame", synack->frame);
 	if (rst)
