@@ -28,7 +28,7 @@ import tempfile
 
 FIELDS = ("frame.number", "tcp.stream", "udp.srcport", "udp.dstport",
           "dns.flags.response", "tcp.flags.syn", "tcp.flags.ack",
-          "tcp.analysis.retransmission", "http.request")
+          "tcp.analysis.retransmission")
 
 
 def read_pcap(path):

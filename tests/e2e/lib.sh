@@ -160,11 +160,13 @@ fresh_lab_allowed() {
 }
 # lab_records NAME ARGS...: tests/lab/check_clean.sh ARGS records a lab and
 # checks it left nothing behind; not ok says what went wrong first (the
-# lab's own log's end, a leak), not the outputs missing after it.
+# lab's own log's end, a leak), not the outputs missing after it. A lab
+# that fails keeps its work directory in GW_KEEP_DIR (/var/tmp).
 lab_records() {
 	local name=$1
 	shift
-	if "$ROOT/tests/lab/check_clean.sh" "$@" >"$TMPD/lab.log" 2>&1; then
+	if GW_LAB_KEEP_FAILED=${GW_KEEP_DIR:-/var/tmp} \
+	    "$ROOT/tests/lab/check_clean.sh" "$@" >"$TMPD/lab.log" 2>&1; then
 		ok "$name"
 	else
 		notok "$name" "$(grep -v '^check_clean: missing output' "$TMPD/lab.log" |

@@ -8,6 +8,11 @@
 #   LAB_TAG     its name in log lines ("lab", "hop")
 #   LAB_PREFIX  its namespaces' prefix ("gw502lab-"); nothing else is touched
 #   LAB_KEEP    1: keep the work directory (daemon logs) for debugging
+# and the environment may set
+#   GW_LAB_KEEP_FAILED  a directory: a run that fails moves its work
+#               directory (capture, logs) there, as gw502-TAG-lab-failed.DATE
+#               (the tests set it: a fresh recording that failed in CI
+#               cannot be made again)
 # shellcheck shell=bash
 
 log() { printf '[%s %(%H:%M:%S)T] %s\n' "$LAB_TAG" -1 "$*" >&2; }
@@ -146,7 +151,14 @@ cleanup() {
         rm -rf "/etc/netns/$ns"
     done
     if [ -n "$TMP" ]; then
-        if [ "${LAB_KEEP:-0}" = 1 ]; then log "work directory kept: $TMP"; else rm -rf "$TMP"; fi
+        if [ "${LAB_KEEP:-0}" = 1 ]; then
+            log "work directory kept: $TMP"
+        elif [ "$rc" != 0 ] && [ -d "${GW_LAB_KEEP_FAILED:-}" ] &&
+            mv "$TMP" "$GW_LAB_KEEP_FAILED/gw502-$LAB_TAG-lab-failed.$(date +%Y%m%d%H%M%S)"; then
+            log "work directory kept in $GW_LAB_KEEP_FAILED/gw502-$LAB_TAG-lab-failed.*"
+        else
+            rm -rf "$TMP"
+        fi
     fi
     [ "$rc" = 0 ] || log "failed (exit $rc); lab torn down"
     exit "$rc"

@@ -47,9 +47,16 @@ def odd_name(url):
     return url.split("//10.253.0.82/", 1)[1].split("/", 1)[0]
 
 
-def tshark(cap, flt, fields):
+def tshark(cap, flt, fields, http_ports):
+    """The fields of the frames flt picks. HTTP on http_ports by name:
+    tshark tries a connection's lower port first, then the higher, so a
+    proxy's unregistered port (9093) left the client's ephemeral one to
+    decide, and one that tshark gives another protocol (34980 ecatf,
+    57000 irc) swallowed the request."""
     cmd = ["tshark", "-r", cap, "-n", "-Y", flt, "-T", "fields",
            "-E", "separator=\t", "-E", "occurrence=f"]
+    for p in http_ports:
+        cmd += ["-d", f"tcp.port=={p},http"]
     for f in fields:
         cmd += ["-e", f]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -65,14 +72,15 @@ def main():
     # client side: the request of each URL, through which proxy, from which port
     ports = {}
     for port, uri, dport in tshark(o.capture, "http.request && ip.src==" + CLIENT,
-                                   ["tcp.srcport", "http.request.uri", "tcp.dstport"]):
+                                   ["tcp.srcport", "http.request.uri", "tcp.dstport"],
+                                   PORTS.values()):
         ports[uri] = (int(port), int(dport))
     # upstream side: each reply's head size, by the URL it answers
     heads = {}
     for uri, reassembled, seglen, clen in tshark(
             o.capture, "http.response && " + UPS,
             ["http.response_for.uri", "tcp.reassembled.length", "tcp.len",
-             "http.content_length_header"]):
+             "http.content_length_header"], PORTS.values()):
         if clen and uri.startswith("/h"):
             heads[uri] = int(reassembled or seglen) - int(clen)
     nginx_refused = {}

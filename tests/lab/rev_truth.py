@@ -157,10 +157,10 @@ def first_after(times, t):
     return times[i] if i < len(times) else None
 
 
-def packet_times(capture, flt, port_field):
+def packet_times(read, flt, port_field):
     """{port: sorted times} of the packets flt picks."""
     times = {}
-    for port, t in tshark(capture, flt, [port_field, "frame.time_epoch"]):
+    for port, t in read(flt, [port_field, "frame.time_epoch"]):
         times.setdefault(int(port), []).append(float(t))
     for v in times.values():
         v.sort()
@@ -178,37 +178,40 @@ def main():
         name, addr, port, _ = line.split()
         backends[name] = (addr, int(port))
     said = {"haproxy": haproxy_said(o, backends), "nginx": nginx_said(o)}
+    http_ports = sorted(set(PROXIES) | {p for _, p in backends.values()})
+
+    def read(flt, fields):
+        return tshark(o.capture, flt, fields, http_ports)
     tried, failed_tries = nginx_tried(o), nginx_failed_tries(o)
 
     # client side: each request's time and port (a path is asked once,
     # but for a client's second try after a connection closed without a
     # reply), the answer's time: the first bytes or FIN to its port after
-    reqs = [(int(port), uri, float(t)) for port, uri, t in tshark(
-        o.capture, f"http.request && ip.src=={CLIENT}",
+    reqs = [(int(port), uri, float(t)) for port, uri, t in read(
+        f"http.request && ip.src=={CLIENT}",
         ["tcp.srcport", "http.request.uri", "frame.time_epoch"])]
-    answers = packet_times(o.capture, f"tcp.len>0 && ip.dst=={CLIENT}",
+    answers = packet_times(read, f"tcp.len>0 && ip.dst=={CLIENT}",
                            "tcp.dstport")
-    closes = packet_times(o.capture, f"tcp.flags.fin==1 && ip.dst=={CLIENT}",
+    closes = packet_times(read, f"tcp.flags.fin==1 && ip.dst=={CLIENT}",
                           "tcp.dstport")
     # the gateway's side: SYNs to each backend, what came back
-    syns = tshark(o.capture, f"tcp.flags.syn==1 && tcp.flags.ack==0 && "
-                  f"ip.src=={GATEWAY} && !(ip.dst=={CLIENT})",
-                  ["ip.dst", "tcp.dstport", "tcp.srcport", "frame.time_epoch"])
-    synacks = {(a, int(sp), int(dp)) for a, sp, dp in tshark(
-        o.capture, f"tcp.flags.syn==1 && tcp.flags.ack==1 && ip.dst=={GATEWAY}",
+    syns = read(f"tcp.flags.syn==1 && tcp.flags.ack==0 && "
+                f"ip.src=={GATEWAY} && !(ip.dst=={CLIENT})",
+                ["ip.dst", "tcp.dstport", "tcp.srcport", "frame.time_epoch"])
+    synacks = {(a, int(sp), int(dp)) for a, sp, dp in read(
+        f"tcp.flags.syn==1 && tcp.flags.ack==1 && ip.dst=={GATEWAY}",
         ["ip.src", "tcp.srcport", "tcp.dstport"])}
-    rsts = {a for (a,) in tshark(o.capture, f"tcp.flags.reset==1 && "
-                                 f"ip.dst=={GATEWAY} && tcp.len==0 && "
-                                 f"!(ip.src=={CLIENT}) && tcp.seq==1",
-                                 ["ip.src"])}
-    icmps = {a for (a,) in tshark(o.capture, "icmp.type==3 && icmp.code==13",
-                                  ["ip.src"])}
-    carriers = [(a, uri, st, float(t)) for a, uri, st, t in tshark(
-        o.capture, f"http.request && ip.src=={GATEWAY}",
+    rsts = {a for (a,) in read(f"tcp.flags.reset==1 && "
+                               f"ip.dst=={GATEWAY} && tcp.len==0 && "
+                               f"!(ip.src=={CLIENT}) && tcp.seq==1",
+                               ["ip.src"])}
+    icmps = {a for (a,) in read("icmp.type==3 && icmp.code==13", ["ip.src"])}
+    carriers = [(a, uri, st, float(t)) for a, uri, st, t in read(
+        f"http.request && ip.src=={GATEWAY}",
         ["ip.dst", "http.request.uri", "tcp.stream", "frame.time_epoch"])]
     carried = {(a, uri) for a, uri, _, _ in carriers}
     # the gateway's connections on which a backend sent something
-    replied = packet_times(o.capture, f"tcp.len>0 && ip.dst=={GATEWAY} && "
+    replied = packet_times(read, f"tcp.len>0 && ip.dst=={GATEWAY} && "
                            f"!(ip.src=={CLIENT})", "tcp.stream")
 
     bad = 0
