@@ -137,7 +137,7 @@ run_fg() { # run_fg OUTFILE NS CMD...: a client in NS, tracked, interruptible wa
 }
 
 cleanup() {
-    local rc=$? ns i
+    local rc=$? ns i kept
     [ "$CLEANED" = 1 ] && return; CLEANED=1
     trap - EXIT; trap "" INT TERM   # a second Ctrl-C must not cut the cleanup short
     set +e
@@ -154,8 +154,9 @@ cleanup() {
         if [ "${LAB_KEEP:-0}" = 1 ]; then
             log "work directory kept: $TMP"
         elif [ "$rc" != 0 ] && [ -d "${GW_LAB_KEEP_FAILED:-}" ] &&
-            mv "$TMP" "$GW_LAB_KEEP_FAILED/gw502-$LAB_TAG-lab-failed.$(date +%Y%m%d%H%M%S)"; then
-            log "work directory kept in $GW_LAB_KEEP_FAILED/gw502-$LAB_TAG-lab-failed.*"
+            kept=$GW_LAB_KEEP_FAILED/gw502-$LAB_TAG-lab-failed.$(date +%Y%m%d%H%M%S) &&
+            mv "$TMP" "$kept"; then
+            log "work directory kept in $kept"
         else
             rm -rf "$TMP"
         fi
