@@ -178,6 +178,10 @@ struct diag {
 	struct key_index by_dst;	/* conns by server address+port */
 	struct key_index by_host;	/* upstream requests by host and path */
 	struct key_index by_req;	/* transactions (txns[]) by host */
+	struct key_index by_answer;	/* answered errors (txns[]) by
+					 * resource, at their answer */
+	struct backend_memo *backends;	/* hosts' backends seen, or NULL
+					 * (backends.c) */
 	struct gone_req *gone;		/* retired requests still looked at */
 	size_t ngone;
 	struct key_index by_gone;	/* gone[] by host */

@@ -140,6 +140,17 @@ uint32_t dst_hash(const struct gw_addr *a, uint16_t port);
 /* keyidx.c: add (items of one key in time order), find, first position
  * at or after a time, free. */
 int key_add(struct key_index *ki, uint32_t hash, uint32_t item, int64_t ts);
+/* When an error a cache may have answered from one fetch with others is
+ * final: once they have all settled; 0 for one alone (link.c). */
+int64_t diag_partners_final_ns(const struct diag *dg, const struct flow *fl,
+    const struct txn *t);
+/* backends.c: a host's backend, learned from a connection linked to it
+ * alone; pinned while all its requests went there; free. */
+void diag_backend_learn(struct diag *dg, uint32_t host_hash,
+    const struct gw_addr *addr, uint16_t port);
+bool diag_backend_pinned(const struct diag *dg, uint32_t host_hash,
+    const struct gw_addr *addr, uint16_t port);
+void diag_backend_free(struct diag *dg);
 const struct key_list *key_find(const struct key_index *ki, uint32_t hash);
 size_t key_lower(const struct key_list *l, int64_t ts);
 void key_free(struct key_index *ki);

@@ -24,6 +24,7 @@ struct window {
 	const struct gw_addr *client;	/* the requesting client */
 	uint16_t port;	/* where the gateway connects: the URL's, or a
 			 * backend's (backend_addr) */
+	bool backend_alone;	/* backend_addr's pick had no rival */
 };
 
 static int
@@ -1156,12 +1157,12 @@ reply_fits(const struct flow *fl, const struct txn *t,
 }
 
 /*
- * Does c carry a request for what t asked, sent while t ran, whose reply
- * (if any came in time) is what the gateway answered? A look at its
- * first few.
+ * The request on c for what t asked, sent while t ran, whose reply (if
+ * any came in time) is what the gateway answered, or NONE32. A look at
+ * its first few.
  */
-static bool
-carries(const struct flow *fl, const struct txn *t, const struct window *w,
+static uint32_t
+carried(const struct flow *fl, const struct txn *t, const struct window *w,
     const struct conn *c)
 {
 	unsigned n = 0;
@@ -1173,9 +1174,16 @@ carries(const struct flow *fl, const struct txn *t, const struct window *w,
 		if (h->ts_ns >= w->from && seen(w, h) &&
 		    diag_same_resource(fl, t, &fl->msgs[m]) &&
 		    reply_fits(fl, t, w, m, true))
-			return true;
+			return m;
 	}
-	return false;
+	return NONE32;
+}
+
+static bool
+carries(const struct flow *fl, const struct txn *t, const struct window *w,
+    const struct conn *c)
+{
+	return carried(fl, t, w, c) != NONE32;
 }
 
 /*
@@ -2359,6 +2367,52 @@ opened_while_pending(const struct window *w, int64_t chain,
 }
 
 /*
+ * When the try up_req ended without a valid reply: at its reply that
+ * was none (*cause C_HTTP_INVALID), the server's close (C_UPSTREAM_CLOSED)
+ * or the gateway's, at its timeout (C_UPSTREAM_TIMEOUT); INT64_MAX when
+ * it did not so end in the window.
+ */
+static int64_t
+try_end_ns(const struct flow *fl, const struct window *w, uint32_t up_req,
+    uint8_t *cause)
+{
+	const struct http_msg *m = &fl->msgs[up_req];
+	const struct conn *c = &fl->conns[m->conn];
+	const struct frame_ref *ends[] = { &c->fin[1], &c->fin[0], &c->rst };
+	const bool by_server[] = { true, false, c->rst_from_server };
+	uint32_t r = response_to(fl, up_req);
+	int64_t at = INT64_MAX;
+
+	if (r != NONE32 && seen(w, &fl->msgs[r].start)) {
+		*cause = C_HTTP_INVALID;
+		return fl->msgs[r].valid ? INT64_MAX : fl->msgs[r].start.ts_ns;
+	}
+	for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++)
+		if (seen(w, ends[k]) && ends[k]->ts_ns >= m->head.ts_ns &&
+		    ends[k]->ts_ns < at) {
+			at = ends[k]->ts_ns;
+			*cause = by_server[k] ? C_UPSTREAM_CLOSED :
+			    C_UPSTREAM_TIMEOUT;
+		}
+	return at;
+}
+
+/* Did the try up_req end (a reply without status, a close) within
+ * DIAG_ANSWER_ACT_NS before t's answer, which then followed it? */
+static bool
+ended_at_answer(const struct flow *fl, const struct txn *t,
+    const struct window *w, uint32_t up_req)
+{
+	uint8_t cause;
+	int64_t end = try_end_ns(fl, w, up_req, &cause), answer;
+
+	if (t->resp == NONE32 || end == INT64_MAX)
+		return false;
+	answer = fl->msgs[t->resp].head.ts_ns;
+	return end <= answer && end >= add_sat(answer, -DIAG_ANSWER_ACT_NS);
+}
+
+/*
  * An error's request line when no reply of its status came (NEED_FIT).
  * The gateway does one thing for a request, at once: it sends it on a
  * pooled connection, or opens one for it (trying the next address when
@@ -2380,7 +2434,14 @@ link_fit(struct diag *dg, const struct flow *fl, struct txn *t,
 	int64_t at = other == NONE32 ? INT64_MAX : distance(w,
 	    try_began_ns(fl, other));
 
-	if (on != NONE32 && at >= distance(w, began_ns(fl, on, chain))) {
+	/* the answer followed the other's end, not on's: the other was t's
+	 * (Go's Caddy sends a request on whichever of the connections it
+	 * dialled for a crowd comes up first) */
+	bool answer_ends_other = on != NONE32 && other != NONE32 &&
+	    ended_at_answer(fl, t, w, other) && !ended_at_answer(fl, t, w, on);
+
+	if (on != NONE32 && !answer_ends_other &&
+	    at >= distance(w, began_ns(fl, on, chain))) {
 		take_upstream(fl, t, w, on);
 		t->d.conn_link = LINK_REQUEST_LINE;
 		return;
@@ -2445,37 +2506,6 @@ link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
 			return;
 		}
 	}
-}
-
-/*
- * When the try up_req ended without a valid reply: at its reply that
- * was none (*cause C_HTTP_INVALID), the server's close (C_UPSTREAM_CLOSED)
- * or the gateway's, at its timeout (C_UPSTREAM_TIMEOUT); INT64_MAX when
- * it did not so end in the window.
- */
-static int64_t
-try_end_ns(const struct flow *fl, const struct window *w, uint32_t up_req,
-    uint8_t *cause)
-{
-	const struct http_msg *m = &fl->msgs[up_req];
-	const struct conn *c = &fl->conns[m->conn];
-	const struct frame_ref *ends[] = { &c->fin[1], &c->fin[0], &c->rst };
-	const bool by_server[] = { true, false, c->rst_from_server };
-	uint32_t r = response_to(fl, up_req);
-	int64_t at = INT64_MAX;
-
-	if (r != NONE32 && seen(w, &fl->msgs[r].start)) {
-		*cause = C_HTTP_INVALID;
-		return fl->msgs[r].valid ? INT64_MAX : fl->msgs[r].start.ts_ns;
-	}
-	for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++)
-		if (seen(w, ends[k]) && ends[k]->ts_ns >= m->head.ts_ns &&
-		    ends[k]->ts_ns < at) {
-			at = ends[k]->ts_ns;
-			*cause = by_server[k] ? C_UPSTREAM_CLOSED :
-			    C_UPSTREAM_TIMEOUT;
-		}
-	return at;
 }
 
 /* One step of a search's budget (none: NULL); false when none is left. */
@@ -3373,13 +3403,35 @@ client_asked_between(const struct flow *fl, int64_t from, int64_t to,
 	return steps == DIAG_CACHE_WALK;
 }
 
+/* Did another request for t's host begin in (from, to]? */
+static bool
+host_asked_between(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, int64_t from, int64_t to)
+{
+	const struct key_list *l = key_find(&dg->by_req, t->host_hash);
+	unsigned steps = 0;
+
+	for (size_t p = l ? key_lower(l, add_sat(from, 1)) : 0; l &&
+	    p < l->n && l->ts[p] <= to && steps < DIAG_CACHE_WALK;
+	    p++, steps++) {
+		const struct txn *u = &dg->txns[l->items[p]];
+
+		if (u != t && strcasecmp(flow_str(fl, u->host),
+		    flow_str(fl, t->host)) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Did the gateway try c's address again after t was answered: c's SYN
  * again, or a new connection within a retry's turn-around of c's end
  * with no client's request to ask for it, after the answer and just
  * before it (DIAG_ASK_NS), or at all just before it (DIAG_SKEW_NS: a
  * proxy connects for a request at once, one that came in while t's
- * last try was failing too)?
+ * last try was failing too), nor a request for t's host after the
+ * answer within DIAG_FORWARD_NS (a busy Varnish opened its connection
+ * for a new request 31 ms after it)?
  * Then c was the attempt of a request still waiting (a proxy that
  * answered t at once, trying nothing, while it served a batch of
  * requests), not t's. Connections begun within DIAG_ASK_NS of c's end
@@ -3388,7 +3440,7 @@ client_asked_between(const struct flow *fl, int64_t from, int64_t to,
  */
 static bool
 tried_again_after(const struct diag *dg, const struct flow *fl,
-    const struct window *w, const struct conn *c)
+    const struct txn *t, const struct window *w, const struct conn *c)
 {
 	const struct key_list *l = key_find(&dg->by_dst,
 	    dst_hash(&c->saddr, c->sport));
@@ -3408,10 +3460,13 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
 		    &fl->conns[l->items[p]].caddr, w)) {
 			int64_t asked = add_sat(l->ts[p], -DIAG_ASK_NS);
 			int64_t just = add_sat(l->ts[p], -DIAG_SKEW_NS);
+			int64_t host = add_sat(l->ts[p], -DIAG_FORWARD_NS);
 
 			return !client_asked_between(fl, asked > w->to ? asked :
 			    w->to, l->ts[p], NONE32) && !client_asked_between(fl,
-			    just > w->req ? just : w->req, l->ts[p], NONE32);
+			    just > w->req ? just : w->req, l->ts[p], NONE32) &&
+			    !host_asked_between(dg, fl, t, host > w->to ? host :
+			    w->to, l->ts[p]);
 		}
 	return false;
 }
@@ -3472,7 +3527,10 @@ asked_by_another(const struct flow *fl, const struct txn *t,
  * it at once. (A forward proxy's request names a host it resolves: with
  * no look-up in the capture, nothing says where it went.) The address
  * of the gateway's unclaimed connection begun within DIAG_ACT_NS of the
- * request that carried it, nearest first; else of one that did not
+ * request that carried it, the one whose try ended just before the
+ * answer first (Go's Caddy sends a request on whichever of the
+ * connections it dialled for a crowd comes up first), else the nearest;
+ * else of one that did not
  * connect (one that connected and carried another request is that
  * one's) and that the gateway did not try again after the answer
  * (tried_again_after): of those begun at once (DIAG_ASK_NS) whose
@@ -3481,10 +3539,12 @@ asked_by_another(const struct flow *fl, const struct txn *t,
  * their connections in its own order, but answers them in the order
  * their refusals came, and the requests answered before t have claimed
  * theirs; one begun later is another request's retry), else the
- * nearest.
- * Its port becomes w->port. One address only: others tried then are
- * other requests' backends, not this host's next address. Linked by
- * time.
+ * nearest; but of those, the one to the backend the host is pinned to
+ * (backends.c: Go's Caddy answers a refusal before an ICMP error that
+ * came first).
+ * Its port becomes w->port; w->backend_alone says whether it was the
+ * only one. One address only: others tried then are other requests'
+ * backends, not this host's next address. Linked by time.
  */
 static size_t
 backend_addr(const struct diag *dg, const struct flow *fl,
@@ -3492,7 +3552,9 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 {
 	int64_t until = add_sat(w->req, DIAG_ACT_NS), first = INT64_MAX;
 	uint32_t best = NONE32, carrier = NONE32, refused_first = NONE32;
-	unsigned steps = 0;
+	uint32_t pinned = NONE32;
+	unsigned steps = 0, choices = 0;
+	bool carrier_ends = false;
 
 	if (until > w->to)
 		until = w->to;
@@ -3500,23 +3562,35 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 	    i < fl->nconns && fl->conns[i].first.ts_ns <= until &&
 	    steps < DIAG_CACHE_WALK; i++, steps++) {
 		const struct conn *c = &fl->conns[i];
+		uint32_t m;
 
 		if (c->role == CONN_CLIENT || c->sport == FLOW_DNS_PORT ||
 		    c->nsyn == 0 || dg->conn_claimed[i] ||
 		    !from_gateway(dg, &c->caddr, w) ||
 		    asked_by_another(fl, t, w, c))
 			continue;
-		if (carries(fl, t, w, c)) {
-			if (carrier == NONE32 || nearer(w, c->first.ts_ns,
-			    (uint32_t)i, fl->conns[carrier].first.ts_ns, carrier))
+		if ((m = carried(fl, t, w, c)) != NONE32) {
+			bool ends = ended_at_answer(fl, t, w, m);
+
+			choices++;
+			if (carrier == NONE32 || (ends && !carrier_ends) ||
+			    (ends == carrier_ends && nearer(w, c->first.ts_ns,
+			    (uint32_t)i, fl->conns[carrier].first.ts_ns,
+			    carrier))) {
 				carrier = (uint32_t)i;
+				carrier_ends = ends;
+			}
 		} else if (!seen(w, &c->synack) &&
-		    !tried_again_after(dg, fl, w, c)) {
+		    !tried_again_after(dg, fl, t, w, c)) {
 			int64_t at = t->resp != NONE32 && c->first.ts_ns <=
 			    add_sat(w->req, DIAG_ASK_NS) &&
 			    !began_after_refusal(dg, fl, w, (uint32_t)i) ?
 			    refused_before_answer(dg, fl, w, c) : INT64_MAX;
 
+			choices++;
+			if (pinned == NONE32 && diag_backend_pinned(dg,
+			    t->host_hash, &c->saddr, c->sport))
+				pinned = (uint32_t)i;
 			if (at < first) {
 				first = at;
 				refused_first = (uint32_t)i;
@@ -3528,13 +3602,179 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 	}
 	if (refused_first != NONE32)
 		best = refused_first;
+	if (pinned != NONE32)
+		best = pinned;
 	if (carrier != NONE32)
 		best = carrier;
 	if (best == NONE32)
 		return 0;
+	w->backend_alone = choices == 1;
 	w->port = fl->conns[best].sport;
 	out[0] = fl->conns[best].saddr;
 	return 1;
+}
+
+/*
+ * Could a cache have answered u and t from one fetch? Both GET (or both
+ * HEAD) for one URL of one host, through one proxy port of one gateway
+ * address: what Varnish coalesces by default (its waiting list), nginx
+ * with proxy_cache_lock, squid with collapsed_forwarding.
+ */
+static bool
+same_fetch(const struct flow *fl, const struct txn *t, const struct txn *u)
+{
+	const struct http_msg *a = &fl->msgs[t->req], *b = &fl->msgs[u->req];
+	const struct conn *ca = &fl->conns[t->conn], *cb = &fl->conns[u->conn];
+	const char *m = flow_str(fl, a->method);
+
+	return u->resource_hash == t->resource_hash &&
+	    (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0) &&
+	    strcmp(m, flow_str(fl, b->method)) == 0 &&
+	    ca->sport == cb->sport && addr_eq(&ca->saddr, &cb->saddr) &&
+	    strcmp(flow_str(fl, t->url), flow_str(fl, u->url)) == 0 &&
+	    strcasecmp(flow_str(fl, t->host), flow_str(fl, u->host)) == 0;
+}
+
+/* Did u's diagnosis settle on upstream evidence of its own? */
+static bool
+fetched(const struct txn *u)
+{
+	return u->settled && !u->d.masked &&
+	    (u->d.up_req != NONE32 || u->d.nconns > 0) &&
+	    u->d.verdict != V_OK && u->d.verdict != V_UNKNOWN &&
+	    u->d.verdict != V_PENDING;
+}
+
+/* An error answered with nothing upstream of its own: what a request
+ * that waited for another's fetch looks like. */
+static bool
+unexplained(const struct txn *t)
+{
+	return t->is_error && t->resp != NONE32 &&
+	    t->d.verdict == V_UNKNOWN && t->d.ndns == 0 &&
+	    t->d.nconns == 0 && t->d.up_req == NONE32;
+}
+
+/*
+ * The requests a cache may have answered with t, an error, from one
+ * fetch, by index into dg->txns: those for its resource (same_fetch)
+ * answered with its status within DIAG_ASK_NS of its answer (by_answer).
+ * Fills out[] (up to max) and returns how many there were.
+ */
+static size_t
+fetch_partners(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, uint32_t *out, size_t max)
+{
+	const struct key_list *l = key_find(&dg->by_answer, t->resource_hash);
+	int64_t answer = fl->msgs[t->resp].head.ts_ns;
+	size_t n = 0;
+	unsigned steps = 0;
+
+	for (size_t p = l ? key_lower(l, add_sat(answer, -DIAG_ASK_NS)) : 0;
+	    l && p < l->n && l->ts[p] <= add_sat(answer, DIAG_ASK_NS) &&
+	    steps < DIAG_CACHE_WALK; p++, steps++) {
+		const struct txn *u = &dg->txns[l->items[p]];
+
+		if (u == t || u->status != t->status || !same_fetch(fl, t, u))
+			continue;
+		if (n < max)
+			out[n] = l->items[p];
+		n++;
+	}
+	return n;
+}
+
+/* Partners looked at per request (a cache's crowd on one URL, answered
+ * at once: Varnish wakes its whole waiting list) */
+#define FETCH_PARTNERS_MAX 64
+
+/*
+ * A cache that coalesces requests for one URL fetches once and answers
+ * every request waiting for it when the fetch ends: the requests that
+ * joined it have no upstream traffic of their own. Settling goes in
+ * answer order, the waiters often first: an error t left unexplained
+ * takes the evidence of a partner that settled on some, shared; a
+ * partner settling on evidence after it gives it its own
+ * (coalesce_back). Each is final only once all have settled
+ * (diag_partners_final_ns).
+ */
+static bool
+link_coalesced(const struct diag *dg, const struct flow *fl, struct txn *t)
+{
+	uint32_t partners[FETCH_PARTNERS_MAX];
+	size_t n = fetch_partners(dg, fl, t, partners, FETCH_PARTNERS_MAX);
+
+	for (size_t k = 0; k < n && k < FETCH_PARTNERS_MAX; k++) {
+		const struct txn *u = &dg->txns[partners[k]];
+
+		if (fetched(u)) {
+			t->d = u->d;
+			t->d.shared = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* u has just settled: its partners that settled unexplained share its
+ * evidence. */
+static void
+coalesce_back(struct diag *dg, const struct flow *fl, const struct txn *u)
+{
+	uint32_t partners[FETCH_PARTNERS_MAX];
+	size_t n;
+
+	if (!fetched(u) || u->resp == NONE32)
+		return;
+	n = fetch_partners(dg, fl, u, partners, FETCH_PARTNERS_MAX);
+	for (size_t k = 0; k < n && k < FETCH_PARTNERS_MAX; k++) {
+		struct txn *t = &dg->txns[partners[k]];
+
+		if (t->settled && unexplained(t)) {
+			t->d = u->d;
+			t->d.shared = true;
+		}
+	}
+}
+
+int64_t
+diag_partners_final_ns(const struct diag *dg, const struct flow *fl,
+    const struct txn *t)
+{
+	uint32_t partners[FETCH_PARTNERS_MAX];
+	int64_t latest = fl->msgs[t->resp].head.ts_ns;
+	size_t n = fetch_partners(dg, fl, t, partners, FETCH_PARTNERS_MAX);
+
+	if (n == 0)
+		return 0;	/* alone: its own answer says */
+	for (size_t k = 0; k < n && k < FETCH_PARTNERS_MAX; k++) {
+		const struct txn *u = &dg->txns[partners[k]];
+
+		if (fl->msgs[u->resp].head.ts_ns > latest)
+			latest = fl->msgs[u->resp].head.ts_ns;
+	}
+	/* + 1: a partner settles after its time (settle_list), a report
+	 * prints at it */
+	return add_sat(latest, DIAG_SLACK_NS + 1);
+}
+
+/*
+ * The backends t's connections reached, remembered for its host
+ * (backends.c) when nothing else could have been t's: the connection
+ * backend_addr picked had no rival, or carried t's request.
+ */
+static void
+learn_backends(struct diag *dg, const struct flow *fl, const struct txn *t,
+    const struct window *w)
+{
+	if (t->d.ambiguous || t->d.shared ||
+	    (!w->backend_alone && t->d.up_req == NONE32))
+		return;
+	for (size_t k = 0; k < t->d.nconns; k++) {
+		const struct conn *c = &fl->conns[t->d.conns[k]];
+
+		diag_backend_learn(dg, t->host_hash, &c->saddr, c->sport);
+	}
 }
 
 /* Evidence linked by time alone is ambiguous when a rival came with t. */
@@ -3555,7 +3795,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
 	size_t naddrs;
 	struct window w;
-	bool by_time;
+	bool by_time, coalesced;
 
 	memset(&t->d, 0, sizeof t->d);
 	t->d.up_req = t->d.up_resp = t->d.up_conn = NONE32;
@@ -3565,6 +3805,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	w.from = add_sat(req->start.ts_ns, -DIAG_SLACK_NS);
 	w.to = diag_tunnel_end_ns(dg, fl, t, txn_end_ns(fl, t, now));
 	w.port = t->port;
+	w.backend_alone = false;
 	link_dns_any(dg, fl, t, &w);
 	/* asked for another request (not by a clock's skew): this one
 	 * waited for it */
@@ -3586,7 +3827,9 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	    gave_address(fl, t, &fl->conns[t->d.up_conn].saddr))
 		t->d.dns_link = LINK_ADDRESS;
 	verdict_evidence(fl, t, &w);
-	t->d.ambiguous = t->is_error && ambiguous(t);
+	/* shared on purpose: no rival's equal claim */
+	coalesced = unexplained(t) && link_coalesced(dg, fl, t);
+	t->d.ambiguous = t->is_error && !coalesced && ambiguous(t);
 	if (!t->is_error) {
 		if (t->d.verdict != V_UNKNOWN && (masked_failure(fl, t, &w) ||
 		    diag_tunnel_masked(dg, fl, t)))
@@ -3596,6 +3839,8 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	}
 	if (settle)
 		claim(dg, fl, t, &w);
+	if (settle && by_time)
+		learn_backends(dg, fl, t, &w);
 	if (t->status == 0 && !settle && t->d.verdict == V_UNKNOWN)
 		t->d.verdict = V_PENDING;	/* the story is not over */
 }
@@ -3793,6 +4038,7 @@ diag_run_step(struct diag *dg, const struct flow *fl, bool final,
 			return false;
 		diagnose(dg, fl, t, p->now, true);
 		t->settled = true;
+		coalesce_back(dg, fl, t);
 	}
 	if (p->phase == PASS_SETTLE) {
 		p->phase = PASS_OPEN;

@@ -65,6 +65,8 @@ txn_final_ns(const struct diag *dg, const struct flow *fl,
 	const struct http_msg *req = &fl->msgs[t->req];
 	int64_t at = msg_done_ns(req, c), left;
 
+	if (t->resp != NONE32 && is_error_status(dg, t->status))
+		at = max64(at, diag_partners_final_ns(dg, fl, t));
 	if (t->resp != NONE32)
 		return max64(at, max64(msg_done_ns(&fl->msgs[t->resp], c),
 		    add_sat(fl->msgs[t->resp].head.ts_ns, DIAG_SLACK_NS)));
@@ -754,6 +756,7 @@ renumber(struct diag *dg, struct flow *fl, struct flow_maps *mp,
 	key_remap(&dg->by_dst, mp->conn, mp->old_nconns);
 	key_remap(&dg->by_host, mp->msg, mp->old_nmsgs);
 	key_remap(&dg->by_req, tmap, old_ntxns);
+	key_remap(&dg->by_answer, tmap, old_ntxns);
 	flow_maps_free(mp);
 }
 

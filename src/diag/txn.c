@@ -33,7 +33,9 @@ diag_free(struct diag *dg)
 	key_free(&dg->by_dst);
 	key_free(&dg->by_host);
 	key_free(&dg->by_req);
+	key_free(&dg->by_answer);
 	key_free(&dg->by_gone);
+	diag_backend_free(dg);
 	free(dg->gone);
 	free(dg->dns_claimed);
 	free(dg->conn_claimed);
@@ -281,6 +283,11 @@ answer_txn(struct diag *dg, const struct flow *fl, uint32_t mi)
 	t->status = m->valid ? m->status : 0;
 	t->is_error = is_error_status(dg, t->status);
 	dg->conn_head[m->conn] = t->next_on_conn;
+	/* the errors a cache may answer from one fetch (link.c
+	 * fetch_partners); out of memory: unindexed, each on its own */
+	if (t->is_error)
+		(void)key_add(&dg->by_answer, t->resource_hash, ti,
+		    m->head.ts_ns);
 }
 
 /* 0, or -1 out of memory (not indexed). */

@@ -289,6 +289,185 @@ test_batched_refusals(void **state)
 }
 
 /*
+ * One request for a host of the reverse proxy, alone: at `at` a client
+ * (cli, to the gateway's gw) asks for path on host; the gateway's
+ * connection from port `out` to backend is refused (an RST, else an
+ * ICMP administratively prohibited) and the gateway answers 502.
+ */
+static void
+refused_alone(struct uf *u, int64_t at, struct uf_side *cli,
+    struct uf_side *gw, const char *path, const char *host,
+    struct uf_side *backend, uint16_t out, bool rst)
+{
+	struct uf_side from;
+
+	uf_side_init(&from, "10.0.0.1", out, 7500);
+	uf_at(u, at);
+	uf_handshake(u, cli, gw);
+	uf_get(u, cli, gw, path, host);
+	at = u->fl.stats.last_ts;
+	uf_at(u, at + 500 * US);
+	uf_syn(u, &from, backend);
+	uf_at(u, at + 600 * US);
+	if (rst)
+		uf_rst(u, backend, &from);
+	else
+		uf_icmp(u, "192.0.2.83", &from, backend, 3, 13);
+	uf_at(u, at + 700 * US);
+	uf_status(u, gw, cli, 502);
+}
+
+/*
+ * Caddy serving two hosts at once: a.test's backend refuses (RST),
+ * b.test's is filtered (ICMP administratively prohibited). Asked alone
+ * first, each host's connection is its own; then both at once, b.test's
+ * connection begins first and its ICMP error comes first, but Go answers
+ * the refusal first and the ICMP error 35 ms later. The time says
+ * a.test's request met the ICMP error; the backends the hosts were
+ * pinned to before say which is whose (backends.c). Read as a.test's,
+ * the ICMP error swapped the two diagnoses.
+ */
+static void
+test_batch_pinned_backends(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side c[4], gw[4], a, b, out_a, out_b;
+	const char *const ip[4] = { "10.0.0.5", "10.0.0.6", "10.0.0.7",
+	    "10.0.0.8" };
+	int64_t at = T0 + 2 * UF_S;
+
+	uf_side_init(&a, "192.0.2.81", 8080, 9000);
+	uf_side_init(&b, "192.0.2.83", 8080, 9500);
+	for (int k = 0; k < 4; k++) {
+		uf_side_init(&c[k], ip[k], (uint16_t)(40010 + k),
+		    (uint32_t)(1000 * k + 1000));
+		gw[k] = u->srv;
+	}
+	refused_alone(u, T0, &c[0], &gw[0], "/a1", "a.test", &a, 50001, true);
+	refused_alone(u, T0 + UF_S, &c[1], &gw[1], "/b1", "b.test", &b,
+	    50002, false);
+	uf_at(u, at);
+	uf_handshake(u, &c[2], &gw[2]);
+	uf_handshake(u, &c[3], &gw[3]);
+	uf_get(u, &c[2], &gw[2], "/a2", "a.test");
+	at = u->fl.stats.last_ts;
+	uf_at(u, at + 500 * US);
+	uf_get(u, &c[3], &gw[3], "/b2", "b.test");
+	uf_side_init(&out_b, "10.0.0.1", 50003, 7500);
+	uf_side_init(&out_a, "10.0.0.1", 50004, 7600);
+	uf_at(u, at + UF_MS);
+	uf_syn(u, &out_b, &b);
+	uf_at(u, at + 1100 * US);
+	uf_syn(u, &out_a, &a);
+	uf_at(u, at + 1150 * US);
+	uf_icmp(u, "192.0.2.83", &out_b, &b, 3, 13);
+	uf_at(u, at + 1200 * US);
+	uf_rst(u, &a, &out_a);
+	uf_at(u, at + 1300 * US);
+	uf_status(u, &gw[2], &c[2], 502);
+	uf_at(u, at + 36 * UF_MS);
+	uf_status(u, &gw[3], &c[3], 502);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 4);
+	for (uint32_t id = 1; id <= 4; id++) {
+		const struct txn *t = uf_txn(u, id);
+
+		expect_verdict(t, V_CANNOT_CONNECT, id % 2 ? C_TCP_RST :
+		    C_ICMP_UNREACHABLE);
+		assert_int_equal(t->d.nconns, 1);
+		assert_int_equal(u->fl.conns[t->d.conns[0]].saddr.a[3],
+		    id % 2 ? 81 : 83);
+	}
+}
+
+/*
+ * Caddy with a crowd: two clients ask for one path at once; Go dials a
+ * connection for each, and sends each request on whichever comes up
+ * first: the first client's on the connection dialled second. The
+ * backend closes each without a byte half a second later, and the
+ * gateway answers each 502 just after its connection's close. The one
+ * dialled first, nearest the first request, closed after its answer:
+ * the first client's is the other, whose close the answer followed
+ * (not "sent nothing back in 0.5 s").
+ */
+static void
+test_crowd_answer_follows_close(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side c[2], gw[2], web_x, web_y, out_x, out_y;
+	const char *const ip[2] = { "10.0.0.5", "10.0.0.6" };
+	int64_t at;
+
+	uf_side_init(&web_x, "192.0.2.85", 8080, 9000);
+	web_y = web_x;
+	web_y.seq = 9500;
+	uf_side_init(&out_x, "10.0.0.1", 50001, 7500);
+	uf_side_init(&out_y, "10.0.0.1", 50002, 7600);
+	for (int k = 0; k < 2; k++) {
+		uf_side_init(&c[k], ip[k], (uint16_t)(40020 + k),
+		    (uint32_t)(1000 * k + 1000));
+		gw[k] = u->srv;
+		uf_handshake(u, &c[k], &gw[k]);
+	}
+	uf_get(u, &c[0], &gw[0], "/crowd", APP);
+	at = u->fl.stats.last_ts;
+	uf_at(u, at + 100 * US);
+	uf_get(u, &c[1], &gw[1], "/crowd", APP);
+	uf_at(u, at + UF_MS);
+	uf_handshake(u, &out_x, &web_x);
+	uf_at(u, at + 5 * UF_MS);
+	uf_handshake(u, &out_y, &web_y);
+	uf_at(u, at + 9 * UF_MS);
+	uf_get(u, &out_y, &web_y, "/crowd", APP);
+	uf_at(u, at + 15 * UF_MS);
+	uf_get(u, &out_x, &web_x, "/crowd", APP);
+	uf_at(u, at + 500 * UF_MS);
+	uf_fin(u, &web_y, &out_y);
+	uf_at(u, at + 500 * UF_MS + 200 * US);
+	uf_status(u, &gw[0], &c[0], 502);
+	uf_at(u, at + 502 * UF_MS);
+	uf_fin(u, &web_x, &out_x);
+	uf_at(u, at + 502 * UF_MS + 300 * US);
+	uf_status(u, &gw[1], &c[1], 502);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	for (uint32_t id = 1; id <= 2; id++) {
+		const struct txn *t = uf_txn(u, id);
+
+		expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+		assert_int_equal(u->fl.conns[t->d.up_conn].cport,
+		    id == 1 ? 50002 : 50001);
+	}
+}
+
+/* A host's backend is pinned while every connection linked alone to it
+ * went there: a second backend (a pool) unpins it; another host in its
+ * slot replaces it. */
+static void
+test_backend_pinning(void **state)
+{
+	struct uf *u = *state;
+	struct gw_addr x, y;
+
+	assert_true(addr_parse("192.0.2.81", &x));
+	assert_true(addr_parse("192.0.2.82", &y));
+	uf_diag_start(u, NULL);
+	assert_false(diag_backend_pinned(&u->dg, 7, &x, 80));
+	diag_backend_learn(&u->dg, 7, &x, 80);
+	assert_true(diag_backend_pinned(&u->dg, 7, &x, 80));
+	assert_false(diag_backend_pinned(&u->dg, 7, &x, 8080));
+	assert_false(diag_backend_pinned(&u->dg, 7, &y, 80));
+	diag_backend_learn(&u->dg, 7, &x, 80);
+	assert_true(diag_backend_pinned(&u->dg, 7, &x, 80));
+	diag_backend_learn(&u->dg, 7, &y, 80);
+	assert_false(diag_backend_pinned(&u->dg, 7, &x, 80));
+	assert_false(diag_backend_pinned(&u->dg, 7, &y, 80));
+	diag_backend_learn(&u->dg, 7 + 4096, &y, 80);
+	assert_true(diag_backend_pinned(&u->dg, 7 + 4096, &y, 80));
+	assert_false(diag_backend_pinned(&u->dg, 7, &y, 80));
+}
+
+/*
  * HAProxy answers a request for a host whose backend its health checks
  * marked down at once (503 in 0.1 ms), trying nothing, in the middle of
  * a batch: another request's attempt began and was refused (RST, or an
@@ -636,7 +815,10 @@ expect_first_try(struct uf *u, const struct txn *t, enum try_end end)
  * the last try: that server is named, and the first try is shown before
  * it with how it failed. (A success after a failed try is linked by the
  * reply it relayed.) The first try is claimed: the other request for the
- * path, begun just after, does not take it.
+ * path, begun just after, does not take it as its own; answered the same
+ * 502 at once with nothing sent upstream for it, it shares the fetch's
+ * evidence (what a cache's coalesced request, or nginx's "no live
+ * upstreams" after these failures, looks like), marked shared.
  */
 static void
 test_next_upstream(void **state)
@@ -656,8 +838,10 @@ test_next_upstream(void **state)
 		/* the connection the report names (connect.server) */
 		assert_int_equal(t->d.conns[t->d.nconns - 1], t->d.up_conn);
 		expect_first_try(u, t, (enum try_end)end);
-		expect_verdict(t2, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
-		assert_int_equal(t2->d.ntries, 0);
+		assert_false(t->d.shared);
+		expect_verdict(t2, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+		assert_true(t2->d.shared);
+		assert_int_equal(t2->d.up_req, t->d.up_req);
 	}
 }
 
@@ -1814,6 +1998,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_connected_for_another,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_batched_refusals,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_batch_pinned_backends,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_backend_pinning,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_crowd_answer_follows_close,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_untried_in_batch,
 		    uf_setup, uf_teardown),

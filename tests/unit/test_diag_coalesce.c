@@ -1,0 +1,241 @@
+/*
+ * test_diag_coalesce.c: a cache that coalesces requests for one URL
+ * (Varnish's waiting list, nginx's proxy_cache_lock, squid's
+ * collapsed_forwarding) fetches once for all of them and answers them
+ * all when the fetch ends, the waiters often before the request that
+ * started it: every one shares that fetch's evidence (link.c
+ * link_coalesced), and nothing else does.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unit_flow.h"
+#include "diag_scene.h"
+#include "diag/diag_int.h"
+
+#define APP "app.test"
+#define NCLIENTS 3
+
+/* Three clients of the reverse proxy (10.0.0.1:9090) and the backend
+ * 192.0.2.80:8080 it fetches from. */
+struct crowd {
+	struct scene s;
+	struct uf_side cli[NCLIENTS], gw[NCLIENTS];
+};
+
+/* What each client asks for: a method and a path, in origin form. */
+static void
+crowd_ask(struct crowd *c, struct uf *u, const char *method,
+    const char *const paths[NCLIENTS])
+{
+	char head[256];
+
+	scene_init(&c->s, u);
+	uf_side_init(&c->s.web, "192.0.2.80", 8080, 9000);
+	for (int k = 0; k < NCLIENTS; k++) {
+		if (k == 0) {
+			c->cli[0] = u->cli;
+			c->gw[0] = u->srv;
+		} else {
+			uf_side_init(&c->cli[k], k == 1 ? "10.0.0.6" :
+			    "10.0.0.7", (uint16_t)(40000 + k),
+			    (uint32_t)(3000 * k));
+			c->gw[k] = u->srv;
+		}
+		uf_at(u, T0 + k * 2 * UF_MS);
+		uf_handshake(u, &c->cli[k], &c->gw[k]);
+		snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: " APP
+		    "\r\nContent-Length: 0\r\n\r\n", method, paths[k]);
+		uf_send(u, &c->cli[k], &c->gw[k], head);
+	}
+	c->s.req_ts = T0;
+}
+
+/* The one fetch, 1 ms after the first request: connected, the request
+ * sent (as the first client asked it), nothing back. */
+static void
+fetch_unanswered(struct crowd *c, const char *method)
+{
+	char head[256];
+
+	uf_at(c->s.u, T0 + UF_MS);
+	uf_handshake(c->s.u, &c->s.out, &c->s.web);
+	snprintf(head, sizeof head, "%s /app HTTP/1.1\r\nHost: " APP
+	    "\r\nContent-Length: 0\r\n\r\n", method);
+	uf_send(c->s.u, &c->s.out, &c->s.web, head);
+}
+
+/* The one fetch's connect, its SYNs dropped (the retransmission 1 s
+ * later). */
+static void
+fetch_dropped(struct crowd *c)
+{
+	uf_at(c->s.u, T0 + UF_MS);
+	uf_syn(c->s.u, &c->s.out, &c->s.web);
+	uf_at(c->s.u, T0 + UF_S + UF_MS);
+	uf_syn(c->s.u, &c->s.out, &c->s.web);
+}
+
+/* At `at` the gateway answers status to each client, the last first,
+ * 1 ms apart; client `late` (NCLIENTS: none) 100 ms after the rest. */
+static void
+crowd_answered(struct crowd *c, int64_t at, unsigned status, int late)
+{
+	for (int k = NCLIENTS - 1; k >= 0; k--) {
+		uf_at(c->s.u, at + (NCLIENTS - 1 - k) * UF_MS +
+		    (k == late ? 100 * UF_MS : 0));
+		uf_status(c->s.u, &c->gw[k], &c->cli[k], status);
+	}
+}
+
+static const char *const same_path[NCLIENTS] = { "/app", "/app", "/app" };
+
+/* Each client's transaction: the verdict expected, the first's own
+ * evidence, the others' shared. */
+static void
+expect_shared(const struct uf *u, enum verdict v, enum cause c)
+{
+	const struct txn *first = uf_txn(u, 1);
+
+	for (uint32_t id = 1; id <= NCLIENTS; id++) {
+		const struct txn *t = uf_txn(u, id);
+
+		expect_verdict(t, v, c);
+		assert_int_equal(t->d.shared, id != 1);
+		assert_int_equal(t->d.up_req, first->d.up_req);
+		assert_int_equal(t->d.nconns, first->d.nconns);
+		assert_false(t->d.ambiguous);
+	}
+}
+
+static void
+test_silent_fetch_shared(void **state)
+{
+	struct uf *u = *state;
+	struct crowd c;
+
+	crowd_ask(&c, u, "GET", same_path);
+	fetch_unanswered(&c, "GET");
+	uf_at(u, T0 + 3 * UF_S);
+	uf_fin(u, &c.s.out, &c.s.web);
+	crowd_answered(&c, T0 + 3 * UF_S + UF_MS, 503, NCLIENTS);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, NCLIENTS);
+	expect_shared(u, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_not_equal(uf_txn(u, 1)->d.up_req, NONE32);
+}
+
+static void
+test_dropped_connect_shared(void **state)
+{
+	struct uf *u = *state;
+	struct crowd c;
+
+	crowd_ask(&c, u, "GET", same_path);
+	fetch_dropped(&c);
+	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503, NCLIENTS);
+	uf_diagnose(u);
+	expect_shared(u, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(uf_txn(u, 1)->d.nconns, 1);
+}
+
+/* Read frame by frame, as a live capture is: the same verdicts. */
+static void
+test_coalesced_in_slices(void **state)
+{
+	struct uf *u = *state;
+	struct crowd c;
+
+	uf_slices_begin(u, NULL);
+	crowd_ask(&c, u, "GET", same_path);
+	fetch_dropped(&c);
+	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503, NCLIENTS);
+	uf_slices_end(u);
+	expect_shared(u, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+}
+
+/* What no cache coalesces: another path, an answer 100 ms apart, a
+ * POST. The request without a fetch of its own stays unexplained. */
+static void
+test_not_coalesced(void **state)
+{
+	static const char *const other_path[NCLIENTS] =
+	    { "/app", "/other", "/app" };
+	struct uf *u = *state;
+	struct crowd c;
+
+	crowd_ask(&c, u, "GET", other_path);
+	fetch_dropped(&c);
+	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503, NCLIENTS);
+	uf_diagnose(u);
+	expect_verdict(uf_txn(u, 2), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	expect_verdict(uf_txn(u, 3), V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+
+	u = again(state);
+	crowd_ask(&c, u, "GET", same_path);
+	fetch_dropped(&c);
+	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503, 1);
+	uf_diagnose(u);
+	expect_verdict(uf_txn(u, 2), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_false(uf_txn(u, 2)->d.shared);
+	expect_verdict(uf_txn(u, 3), V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+
+	u = again(state);
+	crowd_ask(&c, u, "POST", same_path);
+	fetch_unanswered(&c, "POST");
+	uf_at(u, T0 + 3 * UF_S);
+	uf_fin(u, &c.s.out, &c.s.web);
+	crowd_answered(&c, T0 + 3 * UF_S + UF_MS, 503, NCLIENTS);
+	uf_diagnose(u);
+	expect_verdict(uf_txn(u, 1), V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	for (uint32_t id = 2; id <= NCLIENTS; id++)
+		expect_verdict(uf_txn(u, id), V_UNKNOWN,
+		    C_NO_UPSTREAM_EVIDENCE);
+}
+
+/* Another status from the same moment is another answer: a 504 next to
+ * the fetch's 503s is not explained by it. */
+static void
+test_other_status_not_shared(void **state)
+{
+	struct uf *u = *state;
+	struct crowd c;
+
+	crowd_ask(&c, u, "GET", same_path);
+	fetch_dropped(&c);
+	uf_at(u, T0 + 2 * UF_S + UF_MS);
+	uf_status(u, &c.gw[2], &c.cli[2], 504);
+	uf_status(u, &c.gw[1], &c.cli[1], 503);
+	uf_status(u, &c.gw[0], &c.cli[0], 503);
+	uf_diagnose(u);
+	expect_verdict(uf_txn(u, 1), V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	expect_verdict(uf_txn(u, 2), V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	expect_verdict(uf_txn(u, 3), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_silent_fetch_shared,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_dropped_connect_shared,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_coalesced_in_slices,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_not_coalesced,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_other_status_not_shared,
+		    uf_setup, uf_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
