@@ -22,6 +22,8 @@ dnsmasq-base mitmproxy nginx-light curl procps iputils-ping"
 	want="$want squid"
 	# the odd-proxies lab (test_odd_lab.sh): proxies with their own statuses
 	want="$want tinyproxy-bin privoxy apache2 trafficserver"
+	# the cache lab (test_cache_lab.sh): a caching and a plain reverse proxy
+	want="$want varnish caddy"
 	# test_deb builds and lints the package; test_completion loads the
 	# completion under bash-completion; test_unit runs systemd-analyze on
 	# the unit (systemd installs in a container without being PID 1) and

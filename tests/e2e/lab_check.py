@@ -42,6 +42,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "tools"))
 from jsonlines import line_row  # noqa: E402  (the one reader, schema included)
+from tshark_http import decode_as_http  # noqa: E402
 
 ELAPSED_TOL_MS = 1.0
 FAILED = []
@@ -64,9 +65,7 @@ LAB_PORTS = [9090, 9091, 9092, 9093]   # record.sh's proxies (squid: its own cap
 
 
 def tshark_frames(cap, display_filter, ports):
-    cmd = ["tshark", "-r", cap]
-    for p in ports:
-        cmd += ["-d", "tcp.port==%d,http" % p]
+    cmd = ["tshark", "-r", cap, *decode_as_http(ports)]
     cmd += ["-Y", display_filter, "-T", "fields", "-e", "frame.number"]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if res.returncode != 0:

@@ -173,6 +173,29 @@ lab_records() {
 		    tail -12 | tr '\n' ' ' | cut -c1-1500)"
 	fi
 }
+# lab_records_over_stale PREFIX NAME ARGS...: lab_records NAME ARGS over
+# what a killed run of the lab (namespaces PREFIX-*) leaves (SIGKILL, a
+# machine stop: no cleanup ran): a namespace of the lab's with a daemon
+# still inside and its /etc/netns directory, which the lab must remove,
+# naming it in its log (ARGS' last: the output directory).
+lab_records_over_stale() {
+	local prefix=$1 name=$2 stale_pid stale_state
+	shift 2
+	ip netns add "$prefix-stale"
+	mkdir -p "/etc/netns/$prefix-stale"
+	stale_pid=$(ip netns exec "$prefix-stale" sh -c \
+	    'sleep 300 </dev/null >/dev/null 2>&1 & echo $!')
+	lab_records "$name" "$@"
+	stale_state=$(sed 's/^.*) //' "/proc/$stale_pid/stat" 2>/dev/null | cut -d' ' -f1)
+	check_eq "a killed run's process in a lab namespace is killed" "Z" "${stale_state:-Z}"
+	check_eq "a killed run's namespace and /etc/netns directory are removed" "" \
+	    "$(ip netns list | grep "^$prefix-stale"; ls -d "/etc/netns/$prefix-stale" 2>/dev/null)"
+	check "the lab's log names the namespace it removed" \
+	    grep -q "removing namespace $prefix-stale, left by a killed run" "${!#}/record.log"
+	kill -KILL "$stale_pid" 2>/dev/null
+	ip netns del "$prefix-stale" 2>/dev/null
+	rm -rf "/etc/netns/$prefix-stale"
+}
 # Runs a Python checker, passing on its ok/not ok lines with PREFIX added.
 # A checker's own exit status counts too: 0 all passed, 3 some check
 # failed (each printed); anything else (a traceback, a usage error) is a

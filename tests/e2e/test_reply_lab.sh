@@ -29,23 +29,9 @@ PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 if fresh_lab_allowed "refused-reply lab" gwreply; then
 	fresh=$TMPD/head
 	mkdir -p "$fresh"
-	# What a killed run leaves (SIGKILL, a machine stop: no cleanup ran):
-	# a namespace of the lab's with a daemon still inside and its
-	# /etc/netns directory. The lab removes them and records.
-	ip netns add gwreply-stale
-	mkdir -p /etc/netns/gwreply-stale
-	stale_pid=$(ip netns exec gwreply-stale sh -c \
-	    'sleep 300 </dev/null >/dev/null 2>&1 & echo $!')
-	lab_records "refused-reply lab records in < 1 min and leaves no namespace or process behind" \
+	# over what a killed run left, which the lab removes
+	lab_records_over_stale gwreply "refused-reply lab records in < 1 min and leaves no namespace or process behind" \
 	    --reply "$fresh"
-	stale_state=$(sed 's/^.*) //' "/proc/$stale_pid/stat" 2>/dev/null | cut -d' ' -f1)
-	check_eq "a killed run's process in a lab namespace is killed" "Z" "${stale_state:-Z}"
-	check_eq "a killed run's namespace and /etc/netns directory are removed" "" \
-	    "$(ip netns list | grep '^gwreply-stale'; ls -d /etc/netns/gwreply-stale 2>/dev/null)"
-	check "the lab's log names the namespace it removed" \
-	    grep -q "removing namespace gwreply-stale, left by a killed run" "$fresh/record.log"
-	kill -KILL "$stale_pid" 2>/dev/null
-	ip netns del gwreply-stale 2>/dev/null; rm -rf /etc/netns/gwreply-stale
 	if [ -f "$fresh/gw502-reply.truth.tsv" ]; then
 		before=$FAILS
 		run_checker "reply_lab_check" "" "$PY" \

@@ -1,8 +1,13 @@
 """truthcheck.py: what the generators' truth checkers (busy_truth_check.py,
 revbusy_check.py) share: their ok / not ok lines, counted, and the
 capture's packets as tshark decodes them, one dict of fields a frame."""
+import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tools"))
+from tshark_http import decode_as_http  # noqa: E402
 
 
 class Checks:
@@ -32,8 +37,7 @@ def tshark_frames(check, pcap, fields, http_ports, options=()):
     not."""
     r = subprocess.run(["tshark", "-n", "-r", pcap, "-T", "fields",
                         "-E", "separator=\t", *options]
-                       + sum((["-d", f"tcp.port=={p},http"]
-                              for p in http_ports), [])
+                       + decode_as_http(http_ports)
                        + sum((["-e", f] for f in fields), []),
                        capture_output=True, text=True)
     check("tshark reads the capture", r.returncode == 0, r.stderr[:300])

@@ -48,10 +48,15 @@ import argparse
 import bisect
 import collections
 import csv
+import os
 import re
 import subprocess
 import sys
 from urllib.parse import urlsplit
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tools"))
+from tshark_http import decode_as_http  # noqa: E402
 
 FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst",
           "tcp.srcport", "tcp.dstport", "tcp.stream", "tcp.flags.syn",
@@ -82,9 +87,7 @@ class Pkt:
 
 
 def read_capture(cap, ports):
-    cmd = ["tshark", "-n", "-r", cap]
-    for p in ports:
-        cmd += ["-d", "tcp.port==%d,http" % p]
+    cmd = ["tshark", "-n", "-r", cap, *decode_as_http(ports)]
     cmd += ["-T", "fields", "-E", "separator=\t", "-E", "occurrence=a",
             "-E", "aggregator=,"]
     for f in FIELDS:

@@ -27,8 +27,13 @@ cause, head_bytes (-: no whole reply seen, a chunked one, or not a
 sized head).
 """
 import argparse
+import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tools"))
+from tshark_http import decode_as_http  # noqa: E402
 
 PORTS = {"nginx": 9093, "squid": 9098}
 UPS = "(ip.src==10.253.0.80 || ip.src==10.253.0.81)"   # heads, chunks
@@ -48,15 +53,11 @@ def odd_name(url):
 
 
 def tshark(cap, flt, fields, http_ports):
-    """The fields of the frames flt picks. HTTP on http_ports by name:
-    tshark tries a connection's lower port first, then the higher, so a
-    proxy's unregistered port (9093) left the client's ephemeral one to
-    decide, and one that tshark gives another protocol (34980 ecatf,
-    57000 irc) swallowed the request."""
+    """The fields of the frames flt picks, HTTP decoded on http_ports
+    (tshark_http)."""
     cmd = ["tshark", "-r", cap, "-n", "-Y", flt, "-T", "fields",
-           "-E", "separator=\t", "-E", "occurrence=f"]
-    for p in http_ports:
-        cmd += ["-d", f"tcp.port=={p},http"]
+           "-E", "separator=\t", "-E", "occurrence=f",
+           *decode_as_http(http_ports)]
     for f in fields:
         cmd += ["-e", f]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)

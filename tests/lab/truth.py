@@ -46,8 +46,13 @@ order (a gateway that retries on new sockets).
 """
 import argparse
 import json
+import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tools"))
+from tshark_http import decode_as_http  # noqa: E402
 
 FIELDS = [
     "frame.number", "frame.time_epoch",
@@ -74,9 +79,8 @@ class Frame:
 
 def run_tshark(capture, ports):
     cmd = ["tshark", "-n", "-r", capture, "-T", "fields",
-           "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,"]
-    for p in ports:
-        cmd += ["-d", "tcp.port==%d,http" % p]
+           "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,",
+           *decode_as_http(ports)]
     for f in FIELDS:
         cmd += ["-e", f]
     res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

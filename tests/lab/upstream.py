@@ -49,14 +49,19 @@ MODE
             just as the gateway reuses it, made deterministic)
 
 Every connection is served in its own thread; nothing runs longer than
-HOLD_S seconds. The process exits on SIGTERM/SIGINT.
+HOLD_S seconds. The process exits on SIGTERM/SIGINT. UPSTREAM_THINK_S in
+the environment: each connection is served that many seconds after it
+was accepted (a backend slow to answer: a caching proxy's crowd meets
+in its waiting list while the one fetch waits).
 """
+import os
 import socket
 import sys
 import threading
 import time
 
 HOLD_S = 60          # upper bound for any connection
+THINK_S = min(float(os.environ.get("UPSTREAM_THINK_S", "0")), HOLD_S)
 READ_TIMEOUT_S = 10  # upper bound for waiting on a request
 
 
@@ -310,6 +315,8 @@ MODES = {"ok": serve_ok, "nostatus": serve_nostatus,
 
 def handle(fn, conn):
     try:
+        if THINK_S > 0:
+            time.sleep(THINK_S)
         fn(conn)
     except OSError:
         pass
