@@ -182,6 +182,10 @@ struct diag {
 					 * resource, at their answer */
 	struct backend_memo *backends;	/* hosts' backends seen, or NULL
 					 * (backends.c) */
+	struct probe_memo *probes;	/* servers' series of connections,
+					 * or NULL (probes.c) */
+	uint8_t *conn_probe;		/* per conn: a health check's */
+	size_t conn_probe_cap;
 	struct gone_req *gone;		/* retired requests still looked at */
 	size_t ngone;
 	struct key_index by_gone;	/* gone[] by host */

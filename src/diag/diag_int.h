@@ -151,6 +151,14 @@ void diag_backend_learn(struct diag *dg, uint32_t host_hash,
 bool diag_backend_pinned(const struct diag *dg, uint32_t host_hash,
     const struct gw_addr *addr, uint16_t port);
 void diag_backend_free(struct diag *dg);
+/* The first message (flow.msgs, in the order they began) that began at
+ * or after ts (link.c). */
+size_t diag_msg_lower(const struct flow *fl, int64_t ts);
+/* probes.c: note conns[i], just indexed, in its server's series; was
+ * conns[i] a gateway's health check (and sent nothing)? free. */
+void diag_probe_note(struct diag *dg, const struct flow *fl, uint32_t i);
+bool diag_probe(const struct diag *dg, const struct flow *fl, uint32_t i);
+void diag_probe_free(struct diag *dg);
 const struct key_list *key_find(const struct key_index *ki, uint32_t hash);
 size_t key_lower(const struct key_list *l, int64_t ts);
 void key_free(struct key_index *ki);

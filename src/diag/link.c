@@ -57,6 +57,16 @@ from_gateway(const struct diag *dg, const struct gw_addr *a,
 	return sent_by_gateway(dg, a, w->client);
 }
 
+/* Is c an attempt of the gateway's that may be a request's try: from
+ * the gateway, and no health check of its (probes.c)? */
+static bool
+gateway_try(const struct diag *dg, const struct flow *fl,
+    const struct conn *c, const struct window *w)
+{
+	return from_gateway(dg, &c->caddr, w) &&
+	    !diag_probe(dg, fl, (uint32_t)(c - fl->conns));
+}
+
 /*
  * How far t's request is from an item that began at ts: the gateway acts
  * on a request within milliseconds, so the nearest item after the request
@@ -629,11 +639,12 @@ answer_addrs(const struct flow *fl, const struct dns_query *q,
 
 /* Is c the gateway's connection (or attempt) to addr at w's port? */
 static bool
-gateway_conn_to(const struct diag *dg, const struct conn *c,
-    const struct gw_addr *addr, const struct window *w)
+gateway_conn_to(const struct diag *dg, const struct flow *fl,
+    const struct conn *c, const struct gw_addr *addr,
+    const struct window *w)
 {
 	return c->sport == w->port && addr_eq(&c->saddr, addr) &&
-	    c->role != CONN_CLIENT && from_gateway(dg, &c->caddr, w);
+	    c->role != CONN_CLIENT && gateway_try(dg, fl, c, w);
 }
 
 /* Does q's answer name this address? */
@@ -662,7 +673,7 @@ attempts_between(const struct diag *dg, const struct flow *fl,
 	    l->ts[p] < to; p++) {
 		if (++steps > DIAG_CACHE_WALK)
 			return UINT_MAX;	/* too many to count: plenty */
-		if (gateway_conn_to(dg, &fl->conns[l->items[p]], addr, w))
+		if (gateway_conn_to(dg, fl, &fl->conns[l->items[p]], addr, w))
 			n++;
 	}
 	return n;
@@ -730,7 +741,7 @@ cache_first_try(const struct diag *dg, const struct flow *fl,
 		for (size_t p = l ? key_lower(l, w->req) : 0; l && p < l->n &&
 		    l->ts[p] < until && l->ts[p] < first &&
 		    steps < DIAG_CACHE_WALK; p++, steps++) {
-			if (gateway_conn_to(dg, &fl->conns[l->items[p]],
+			if (gateway_conn_to(dg, fl, &fl->conns[l->items[p]],
 			    &addrs[a], w) && !answered_just_before(dg, fl, t, w,
 			    &addrs[a], l->ts[p])) {
 				first = l->ts[p];
@@ -947,8 +958,8 @@ conn_lower(const struct flow *fl, int64_t ts)
 	    offsetof(struct conn, first), ts);
 }
 
-static size_t
-msg_lower(const struct flow *fl, int64_t ts)
+size_t
+diag_msg_lower(const struct flow *fl, int64_t ts)
 {
 	return began_lower(fl->msgs, fl->nmsgs, sizeof *fl->msgs,
 	    offsetof(struct http_msg, start), ts);
@@ -964,7 +975,8 @@ seen(const struct window *w, const struct frame_ref *r)
 static bool
 fits_conn(const struct fit *f, uint32_t i)
 {
-	return gateway_conn_to(f->dg, &f->fl->conns[i], f->addr, f->w);
+	return gateway_conn_to(f->dg, f->fl, &f->fl->conns[i], f->addr,
+	    f->w);
 }
 
 /* SYNs the transaction could have seen (up to its end + slack). */
@@ -1938,7 +1950,7 @@ upstream_by_path(const struct fit *f)
 	uint32_t before = NONE32;
 	unsigned steps = 0;
 
-	for (size_t i = msg_lower(fl, from); i < fl->nmsgs &&
+	for (size_t i = diag_msg_lower(fl, from); i < fl->nmsgs &&
 	    fl->msgs[i].start.ts_ns <= f->until && steps < DIAG_CACHE_WALK;
 	    i++, steps++) {
 		const struct http_msg *m = &fl->msgs[i];
@@ -2538,7 +2550,7 @@ next_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
 {
 	unsigned steps = 0;
 
-	for (size_t i = msg_lower(fl, failed); i < fl->nmsgs &&
+	for (size_t i = diag_msg_lower(fl, failed); i < fl->nmsgs &&
 	    fl->msgs[i].start.ts_ns < w->to && steps < DIAG_CACHE_WALK &&
 	    chain_step(budget); i++, steps++) {
 		const struct http_msg *m = &fl->msgs[i];
@@ -2577,7 +2589,7 @@ reattempt_fits(const struct diag *dg, const struct flow *fl,
 	return !linked_attempt(&t->d, (uint32_t)i) &&
 	    c->role != CONN_CLIENT && c->sport != FLOW_DNS_PORT &&
 	    c->nsyn > 0 && !dg->conn_claimed[i] && !seen(w, &c->synack) &&
-	    from_gateway(dg, &c->caddr, w) && (c->sport == prev->sport ||
+	    gateway_try(dg, fl, c, w) && (c->sport == prev->sport ||
 	    addr_eq(&c->saddr, &prev->saddr)) && (refused(c, w) ?
 	    t->resp != NONE32 && !relayed_success(fl, t) :
 	    answer_follows(fl, t, w, c));
@@ -2705,7 +2717,7 @@ loop_events(const struct diag *dg, const struct flow *fl,
 		if (over >= from && over < to)
 			loop_event(e, over, 1);
 	}
-	for (size_t i = msg_lower(fl, from); i < fl->nmsgs &&
+	for (size_t i = diag_msg_lower(fl, from); i < fl->nmsgs &&
 	    fl->msgs[i].start.ts_ns < to && e->n <= DIAG_CARRIES_LOOK; i++) {
 		const struct http_msg *m = &fl->msgs[i];
 		bool client = fl->conns[m->conn].role == CONN_CLIENT;
@@ -2921,7 +2933,7 @@ try_after_silence(const struct diag *dg, const struct flow *fl,
 	if (found != NONE32)
 		return found;
 	steps = 0;
-	for (size_t i = msg_lower(fl, add_sat(w->to, 1)); i > 0 &&
+	for (size_t i = diag_msg_lower(fl, add_sat(w->to, 1)); i > 0 &&
 	    fl->msgs[i - 1].start.ts_ns > after && steps < DIAG_CACHE_WALK;
 	    i--, steps++)
 		if (silence_try_fits(dg, fl, t, w, i - 1, after))
@@ -3059,7 +3071,7 @@ prev_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
 
 	if (not_idempotent(fl, t))
 		return NONE32;
-	for (size_t i = msg_lower(fl, began); i > 0 && steps < DIAG_CACHE_WALK;
+	for (size_t i = diag_msg_lower(fl, began); i > 0 && steps < DIAG_CACHE_WALK;
 	    steps++) {
 		const struct http_msg *m = &fl->msgs[--i];
 		const struct conn *c = &fl->conns[m->conn];
@@ -3339,7 +3351,7 @@ retried_from(const struct diag *dg, const struct flow *fl,
 	    steps < DIAG_CACHE_WALK; p--, steps++) {
 		const struct conn *x = &fl->conns[l->items[p - 1]];
 
-		if (!from_gateway(dg, &x->caddr, w))
+		if (!gateway_try(dg, fl, x, w))
 			continue;
 		if (y->first.ts_ns - attempt_over_ns(x, w) > DIAG_RETRY_NS)
 			return false;
@@ -3372,7 +3384,7 @@ refused_before_answer(const struct diag *dg, const struct flow *fl,
 		const struct conn *k = &fl->conns[l->items[p - 1]];
 		int64_t at;
 
-		if (!from_gateway(dg, &k->caddr, w))
+		if (!gateway_try(dg, fl, k, w))
 			continue;
 		if (!refused(k, w) || seen(w, &k->synack) || (k != c &&
 		    (k->first.ts_ns <= add_sat(attempt_over_ns(c, w),
@@ -3394,7 +3406,7 @@ client_asked_between(const struct flow *fl, int64_t from, int64_t to,
 {
 	unsigned steps = 0;
 
-	for (size_t i = msg_lower(fl, add_sat(from, 1)); i < fl->nmsgs &&
+	for (size_t i = diag_msg_lower(fl, add_sat(from, 1)); i < fl->nmsgs &&
 	    fl->msgs[i].start.ts_ns <= to && steps < DIAG_CACHE_WALK;
 	    i++, steps++)
 		if (fl->msgs[i].dir == 0 && i != except &&
@@ -3456,8 +3468,8 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
 	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; l &&
 	    p < l->n && l->ts[p] <= until && steps < DIAG_CACHE_WALK;
 	    p++, steps++)
-		if (l->ts[p] >= storm && from_gateway(dg,
-		    &fl->conns[l->items[p]].caddr, w)) {
+		if (l->ts[p] >= storm && gateway_try(dg, fl,
+		    &fl->conns[l->items[p]], w)) {
 			int64_t asked = add_sat(l->ts[p], -DIAG_ASK_NS);
 			int64_t just = add_sat(l->ts[p], -DIAG_SKEW_NS);
 			int64_t host = add_sat(l->ts[p], -DIAG_FORWARD_NS);
@@ -3489,7 +3501,7 @@ began_after_refusal(const struct diag *dg, const struct flow *fl,
 
 		if (k->first.ts_ns < add_sat(at, -DIAG_ASK_NS))
 			break;
-		if (!refused(k, w) || !from_gateway(dg, &k->caddr, w))
+		if (!refused(k, w) || !gateway_try(dg, fl, k, w))
 			continue;
 		over = attempt_over_ns(k, w);
 		if (over <= at && at - over <= DIAG_NEXT_NS)
@@ -3566,7 +3578,7 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 
 		if (c->role == CONN_CLIENT || c->sport == FLOW_DNS_PORT ||
 		    c->nsyn == 0 || dg->conn_claimed[i] ||
-		    !from_gateway(dg, &c->caddr, w) ||
+		    !gateway_try(dg, fl, c, w) ||
 		    asked_by_another(fl, t, w, c))
 			continue;
 		if ((m = carried(fl, t, w, c)) != NONE32) {

@@ -747,6 +747,8 @@ renumber(struct diag *dg, struct flow *fl, struct flow_maps *mp,
 	remap_queues(dg, mp, tmap);
 	remap_flags(dg->conn_claimed, dg->conn_claimed_cap, mp->conn,
 	    mp->old_nconns);
+	remap_flags(dg->conn_probe, dg->conn_probe_cap, mp->conn,
+	    mp->old_nconns);
 	remap_flags(dg->msg_claimed, dg->msg_claimed_cap, mp->msg,
 	    mp->old_nmsgs);
 	remap_flags(dg->dns_claimed, dg->dns_claimed_cap, mp->dns,

@@ -36,6 +36,7 @@ diag_free(struct diag *dg)
 	key_free(&dg->by_answer);
 	key_free(&dg->by_gone);
 	diag_backend_free(dg);
+	diag_probe_free(dg);
 	free(dg->gone);
 	free(dg->dns_claimed);
 	free(dg->conn_claimed);
@@ -118,6 +119,7 @@ index_new(struct diag *dg, const struct flow *fl)
 		if (key_add(&dg->by_dst, dst_hash(&fl->conns[i].saddr,
 		    fl->conns[i].sport), i, fl->conns[i].first.ts_ns) != 0)
 			return;
+		diag_probe_note(dg, fl, i);
 	}
 }
 

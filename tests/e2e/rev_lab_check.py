@@ -18,6 +18,7 @@ The gateway's own connections to backends on port 80, the port HAProxy
 serves, must not be taken for clients'. Prints ok / not ok lines; exit
 0 all passed, 3 some check failed.
 """
+import subprocess
 import sys
 
 from reply_lab_check import mixed, truth_and_report
@@ -92,11 +93,41 @@ def main():
           f"{busy[0]} of {busy[1]} requests right "
           f"(at least {BUSY_RIGHT:.0%})")
     bad += share < BUSY_RIGHT
+    bad += not checks_no_tries(cap, truth, report)
     line = mixed("failures and successes", failures, len(truth))
     if line:
         print(line)
         bad += 1
     return 3 if bad else 0
+
+
+def checks_no_tries(cap, truth, report):
+    """HAProxy checks the backend it marked down every 2 s (`check inter
+    2s`) and sends it no request (its log: no connection): every SYN
+    tshark shows to it is a check's, and no request's connect names it.
+    """
+    down = {r["backend"] for r in truth if r["proxy"] == "haproxy" and
+            r["scenario"] == "down"}
+    ok = True
+    for backend in sorted(down):
+        addr, port = backend.rsplit(":", 1)
+        syns = subprocess.run(
+            ["tshark", "-r", cap, "-Y", f"ip.dst=={addr} && "
+             f"tcp.dstport=={port} && tcp.flags.syn==1 && "
+             "tcp.flags.ack==0", "-T", "fields", "-e", "frame.number"],
+            capture_output=True, text=True, check=True).stdout.split()
+        named = [o["url"] for o in report
+                 if backend in {f"{c.get('server')}:{c.get('port')}"
+                                for c in [o.get("connect") or {},
+                                          *(o.get("connect") or {}).get(
+                                              "connections", [])]}]
+        right = len(syns) > 0 and not named
+        ok &= right
+        print(f"{'ok' if right else 'not ok'} - HAProxy's {len(syns)} "
+              f"health checks of {backend}, the backend it marked down, "
+              f"are no request's try" +
+              ("" if not named else f": {', '.join(named[:5])} name it"))
+    return ok
 
 
 if __name__ == "__main__":
