@@ -15,7 +15,9 @@ host app.rev.test, load-balanced, clients at once) is judged as a whole:
 at least BUSY_RIGHT of its requests right, the others listed as
 comments.
 The gateway's own connections to backends on port 80, the port HAProxy
-serves, must not be taken for clients'. Prints ok / not ok lines; exit
+serves, must not be taken for clients'. HAProxy's health checks of the
+backend it marked down (every SYN tshark shows to it) are no request's
+try. Prints ok / not ok lines; exit
 0 all passed, 3 some check failed.
 """
 import subprocess

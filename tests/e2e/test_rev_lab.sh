@@ -21,7 +21,9 @@
 # is compared, request by request, with the truth rev_truth.py derived
 # from the proxies' own logs, curl and tshark (rev_lab_check.py): status,
 # verdict, cause, the backend and the number of connections to it, and
-# the servers nginx tried before the last. The committed recording
+# the servers nginx tried before the last; no request takes one of
+# HAProxy's health checks (every 2 s) of its down backend for a try.
+# The committed recording
 # (examples/gw502-rev.pcap) first, the same way.
 # gw502tui before the change got all 44 wrong: the gateway's connections
 # to backends on port 80 were taken for clients', and with no look-up
