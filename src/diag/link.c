@@ -3071,8 +3071,8 @@ prev_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
 
 	if (not_idempotent(fl, t))
 		return NONE32;
-	for (size_t i = diag_msg_lower(fl, began); i > 0 && steps < DIAG_CACHE_WALK;
-	    steps++) {
+	for (size_t i = diag_msg_lower(fl, began); i > 0 &&
+	    steps < DIAG_CACHE_WALK; steps++) {
 		const struct http_msg *m = &fl->msgs[--i];
 		const struct conn *c = &fl->conns[m->conn];
 		uint8_t why = C_NONE;

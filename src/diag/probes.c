@@ -29,8 +29,8 @@
 /* Of a series' last 8 connections, at least this many began with no
  * client's request DIAG_NEXT_NS before. */
 #define PROBE_UNPROMPTED 4
-/* Checks come no closer (HAProxy's fastinter is 100 ms at the least in
- * practice); a faster series is a client's loop. */
+/* Checks come no closer (HAProxy's default is 2 s, Envoy's and
+ * Traefik's are set in seconds); a faster series is a client's loop. */
 #define PROBE_MIN_NS (100LL * 1000000LL)
 /* Messages looked at for a request just before a connection: past it
  * the gateway is busy, and the connection counts as prompted. */
