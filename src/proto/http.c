@@ -816,8 +816,8 @@ http_line_text_len(const uint8_t *buf, size_t len)
 	(c) != '#' && (c) != '@' && (c) != '[' && (c) != ']' && \
 	(c) != '\\' && (c) != '"' && (c) != '<' && (c) != '>' && \
 	(c) != '{' && (c) != '}' && (c) != '|' && (c) != '^' && (c) != '`')
-#define HOST_BYTE(c) (HOST_OK(c) ? ((c) >= 'A' && (c) <= 'Z' ? \
-	(c) - 'A' + 'a' : (c)) : 0)
+#define HOST_BYTE(c) ((uint8_t)(HOST_OK(c) ? ((c) >= 'A' && (c) <= 'Z' ? \
+	(c) - 'A' + 'a' : (c)) : 0))
 #define HOST4(c) HOST_BYTE(c), HOST_BYTE(c + 1), HOST_BYTE(c + 2), \
 	HOST_BYTE(c + 3)
 #define HOST16(c) HOST4(c), HOST4(c + 4), HOST4(c + 8), HOST4(c + 12)
