@@ -117,6 +117,20 @@ test_error_answers_bad(void **state)
 	expect_bad(&ev, EK_DNS_QUERY, "00");
 	expect_bad(&ev, EK_DNS_ANSWER, "10");
 	evidence_free(&ev);
+
+	/* the alias alone, then another name's address: stored next to
+	 * it, that address is not the alias answer's */
+	u = again(state);
+	scene_init(&s, u);
+	ask(&s);
+	query(&s);
+	answer(&s, 0, alias, 1);
+	uf_dns_query(u, &s.res, &s.dns, 0x301, "other.test", DNS_T_A);
+	uf_dns_answer(u, &s.dns, &s.res, 0x301, "other.test", DNS_T_A, 0,
+	    addr300, 1);
+	answered(&s, 502, V_HOST_NOT_RESOLVABLE, C_DNS_ERROR, &ev);
+	expect_bad(&ev, EK_DNS_ANSWER, "1");
+	evidence_free(&ev);
 }
 
 /*
