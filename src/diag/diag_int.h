@@ -151,6 +151,9 @@ void diag_backend_learn(struct diag *dg, uint32_t host_hash,
 bool diag_backend_pinned(const struct diag *dg, uint32_t host_hash,
     const struct gw_addr *addr, uint16_t port);
 void diag_backend_free(struct diag *dg);
+/* Room for n per-item flags (conn_claimed, conn_probe...), the new ones
+ * 0; -1 out of memory (link.c). */
+int diag_flags_reserve(uint8_t **flags, size_t *cap, size_t n);
 /* The first message (flow.msgs, in the order they began) that began at
  * or after ts (link.c). */
 size_t diag_msg_lower(const struct flow *fl, int64_t ts);

@@ -27,8 +27,8 @@ struct window {
 	bool backend_alone;	/* backend_addr's pick had no rival */
 };
 
-static int
-claims_reserve(uint8_t **flags, size_t *cap, size_t n)
+int
+diag_flags_reserve(uint8_t **flags, size_t *cap, size_t n)
 {
 	size_t old = *cap;
 
@@ -3963,11 +3963,11 @@ pass_begin(struct diag *dg, const struct flow *fl, bool final)
 	struct diag_pass *p = &dg->pass;
 
 	if (!indexed(dg, fl) ||
-	    claims_reserve(&dg->dns_claimed, &dg->dns_claimed_cap,
+	    diag_flags_reserve(&dg->dns_claimed, &dg->dns_claimed_cap,
 	    fl->ndns + 1) != 0 ||
-	    claims_reserve(&dg->conn_claimed, &dg->conn_claimed_cap,
+	    diag_flags_reserve(&dg->conn_claimed, &dg->conn_claimed_cap,
 	    fl->nconns + 1) != 0 ||
-	    claims_reserve(&dg->msg_claimed, &dg->msg_claimed_cap,
+	    diag_flags_reserve(&dg->msg_claimed, &dg->msg_claimed_cap,
 	    fl->nmsgs + 1) != 0)
 		return -1;
 	p->on = true;

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/vec.h"
 #include "diag.h"
 #include "diag_int.h"
 
@@ -75,16 +74,6 @@ even(int64_t a, int64_t b)
 	return b >= add_sat(a, -tol) && b <= add_sat(a, tol);
 }
 
-static unsigned
-bits(uint8_t x)
-{
-	unsigned n = 0;
-
-	for (; x; x &= (uint8_t)(x - 1))
-		n++;
-	return n;
-}
-
 static void
 restart(struct probe_memo *p, int64_t at, int64_t gap)
 {
@@ -130,7 +119,8 @@ follow(struct probe_memo *p, const struct flow *fl, const struct conn *c)
 	/* sooner than a check comes: no need to look (a busy server's) */
 	p->unprompted = (uint8_t)(p->unprompted << 1 |
 	    (gap >= PROBE_MIN_NS && !prompted(fl, at)));
-	return p->run >= PROBE_RUN && bits(p->unprompted) >= PROBE_UNPROMPTED;
+	return p->run >= PROBE_RUN && __builtin_popcount(p->unprompted) >=
+	    PROBE_UNPROMPTED;
 }
 
 void
@@ -144,18 +134,10 @@ diag_probe_note(struct diag *dg, const struct flow *fl, uint32_t i)
 	if (dg->probes == NULL &&
 	    (dg->probes = calloc(PROBE_SLOTS, sizeof *dg->probes)) == NULL)
 		return;
-	if (!follow(&dg->probes[dst_hash(&c->saddr, c->sport) % PROBE_SLOTS],
-	    fl, c))
-		return;
-	if (i >= dg->conn_probe_cap) {
-		size_t old = dg->conn_probe_cap;
-
-		if (vec_reserve((void **)&dg->conn_probe, &dg->conn_probe_cap,
-		    (size_t)i + 1, 1, SIZE_MAX) != 0)
-			return;
-		memset(dg->conn_probe + old, 0, dg->conn_probe_cap - old);
-	}
-	dg->conn_probe[i] = 1;
+	if (follow(&dg->probes[dst_hash(&c->saddr, c->sport) % PROBE_SLOTS],
+	    fl, c) && diag_flags_reserve(&dg->conn_probe, &dg->conn_probe_cap,
+	    (size_t)i + 1) == 0)
+		dg->conn_probe[i] = 1;
 }
 
 bool

@@ -17,12 +17,11 @@ comments.
 The gateway's own connections to backends on port 80, the port HAProxy
 serves, must not be taken for clients'. HAProxy's health checks of the
 backend it marked down (every SYN tshark shows to it) are no request's
-try. Prints ok / not ok lines; exit
-0 all passed, 3 some check failed.
+try. Prints ok / not ok lines; exit 0 all passed, 3 some check failed.
 """
-import subprocess
 import sys
 
+from lab_check import tshark_frames
 from reply_lab_check import mixed, truth_and_report
 
 BUSY_RIGHT = 0.95
@@ -113,11 +112,8 @@ def checks_no_tries(cap, truth, report):
     ok = True
     for backend in sorted(down):
         addr, port = backend.rsplit(":", 1)
-        syns = subprocess.run(
-            ["tshark", "-r", cap, "-Y", f"ip.dst=={addr} && "
-             f"tcp.dstport=={port} && tcp.flags.syn==1 && "
-             "tcp.flags.ack==0", "-T", "fields", "-e", "frame.number"],
-            capture_output=True, text=True, check=True).stdout.split()
+        syns = tshark_frames(cap, f"ip.dst=={addr} && tcp.dstport=={port}"
+                             " && tcp.flags.syn==1 && tcp.flags.ack==0", [])
         named = [o["url"] for o in report
                  if backend in {f"{c.get('server')}:{c.get('port')}"
                                 for c in [o.get("connect") or {},
