@@ -504,6 +504,44 @@ walk_icmp(struct walk *w, const struct conn *c, uint32_t ci,
 	row_end(w);
 }
 
+/* The transaction's request on connection ci: the one that carried it,
+ * its (last) try there, else the connection's first (a retry's). */
+static uint32_t
+conn_request(const struct walk *w, const struct conn *c, uint32_t ci)
+{
+	const struct diagnosis *d = &w->t->d;
+	uint32_t req = c->first_msg[0];
+
+	if (d->up_req != NONE32 && w->fl->msgs[d->up_req].conn == ci)
+		return d->up_req;
+	for (unsigned k = 0; k < d->ntries; k++)
+		if (w->fl->msgs[d->tries[k]].conn == ci)
+			req = d->tries[k];
+	return req;
+}
+
+/*
+ * Did the upstream close with the transaction's request unanswered? Its
+ * reply there tells, not any byte of the connection: a pooled
+ * connection's earlier replies are other requests' (and a model rebuilt
+ * from the transaction's frames has not read them). A close before the
+ * request (the keep-alive race) left no request to answer.
+ */
+static bool
+closed_unanswered(const struct walk *w, const struct conn *c, uint32_t ci)
+{
+	uint32_t req = conn_request(w, c, ci), resp;
+
+	if (c->synack.number == 0)
+		return false;
+	if (req == NONE32)
+		return !c->bytes[1] && !c->data[1].number;
+	if (c->fin[1].number < w->fl->msgs[req].start.number)
+		return false;
+	resp = w->fl->msgs[req].pair;
+	return resp == NONE32 || !saw(w, &w->fl->msgs[resp].start);
+}
+
 static void
 walk_fins(struct walk *w, const struct conn *c, uint32_t ci)
 {
@@ -535,10 +573,9 @@ walk_fins(struct walk *w, const struct conn *c, uint32_t ci)
 			if (shows(w, EVIDENCE_PANE))
 				copy(r->text, sizeof r->text, gw_first ?
 				    "upstream closed after the gateway" :
-				    c->synack.number && !c->bytes[1] &&
-				    !c->data[1].number ? "upstream closed "
-				    "without a reply" : "upstream closed the "
-				    "connection");
+				    closed_unanswered(w, c, ci) ? "upstream "
+				    "closed without a reply" : "upstream "
+				    "closed the connection");
 			label(w, "FIN");
 			endpoints(w, &c->saddr, c->sport, &c->caddr, c->cport);
 			row_end(w);
@@ -622,12 +659,7 @@ walk_exchange(struct walk *w, uint32_t req, uint32_t resp)
 static void
 walk_retried(struct walk *w, const struct conn *c, uint32_t ci)
 {
-	const struct diagnosis *d = &w->t->d;
-	uint32_t req = c->first_msg[0], resp;
-
-	for (unsigned k = 0; k < d->ntries; k++)
-		if (w->fl->msgs[d->tries[k]].conn == ci)
-			req = d->tries[k];
+	uint32_t req = conn_request(w, c, ci), resp;
 
 	if (req == NONE32 || !saw(w, &w->fl->msgs[req].head))
 		return;

@@ -2446,6 +2446,36 @@ test_evidence_upstream_closed_first(void **state)
 	evidence_free(&ev);
 }
 
+/* A pooled connection that answered request 1 closes on request 2: for
+ * request 2 the upstream closed without a reply. Request 1's reply is
+ * another's, and the model rebuilt from request 2's frames on selection
+ * has not read it (the screen and the kept model must say the same). */
+static void
+test_evidence_pooled_closed_unanswered(void **state)
+{
+	struct scene s;
+	struct uf_side cli2, gw2;
+	const struct txn *t2;
+	const struct evidence_row *up;
+	struct evidence ev = { 0 };
+
+	scene_init(&s, *state);
+	pooled(&s, &cli2, &gw2);
+	uf_get(s.u, &s.out, &s.web, "/b", HOST);
+	uf_fin(s.u, &s.web, &s.out);
+	uf_fin(s.u, &s.out, &s.web);
+	uf_status(s.u, &gw2, &cli2, 502);
+	uf_diagnose(s.u);
+	t2 = uf_txn(s.u, 2);
+	expect_verdict(t2, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	built(&s, t2, &ev);
+	up = evidence_find(&ev, EK_FIN_UPSTREAM, 0);
+	assert_non_null(up);
+	assert_string_equal(up->text, "upstream closed without a reply");
+	assert_true(up->bad);
+	evidence_free(&ev);
+}
+
 /* A SYN/ACK after the transaction ended (and its slack) is in no output:
  * not the list, not the flow view, not the frames. */
 static void
@@ -2564,6 +2594,7 @@ main(void)
 		T(test_evidence_icmp_each_retry),
 		T(test_evidence_gateway_closed_first),
 		T(test_evidence_upstream_closed_first),
+		T(test_evidence_pooled_closed_unanswered),
 		T(test_evidence_late_synack_nowhere),
 		T(test_evidence_backoff_once),
 		T(test_evidence_answer_frame_and_label),
