@@ -15,13 +15,12 @@ host app.rev.test, load-balanced, clients at once) is judged as a whole:
 at least BUSY_RIGHT of its requests right, the others listed as
 comments.
 The gateway's own connections to backends on port 80, the port HAProxy
-serves, must not be taken for clients'. HAProxy's health checks of the
-backend it marked down (every SYN tshark shows to it) are no request's
-try. Prints ok / not ok lines; exit 0 all passed, 3 some check failed.
+serves, must not be taken for clients'. HAProxy's health checks
+(CAPTURE's .checks.tsv) are no request's connection or try. Prints ok / not ok lines; exit 0 all passed, 3 some check failed.
 """
+import csv
 import sys
 
-from lab_check import tshark_frames
 from reply_lab_check import mixed, truth_and_report
 
 BUSY_RIGHT = 0.95
@@ -94,7 +93,7 @@ def main():
           f"{busy[0]} of {busy[1]} requests right "
           f"(at least {BUSY_RIGHT:.0%})")
     bad += share < BUSY_RIGHT
-    bad += not checks_no_tries(cap, truth, report)
+    bad += not checks_no_tries(cap, report)
     line = mixed("failures and successes", failures, len(truth))
     if line:
         print(line)
@@ -102,29 +101,42 @@ def main():
     return 3 if bad else 0
 
 
-def checks_no_tries(cap, truth, report):
-    """HAProxy checks the backend it marked down every 2 s (`check inter
-    2s`) and sends it no request (its log: no connection): every SYN
-    tshark shows to it is a check's, and no request's connect names it.
-    """
-    down = {r["backend"] for r in truth if r["proxy"] == "haproxy" and
-            r["scenario"] == "down"}
-    ok = True
-    for backend in sorted(down):
-        addr, port = backend.rsplit(":", 1)
-        syns = tshark_frames(cap, f"ip.dst=={addr} && tcp.dstport=={port}"
-                             " && tcp.flags.syn==1 && tcp.flags.ack==0", [])
-        named = [o["url"] for o in report
-                 if backend in {f"{c.get('server')}:{c.get('port')}"
-                                for c in [o.get("connect") or {},
-                                          *(o.get("connect") or {}).get(
-                                              "connections", [])]}]
-        right = len(syns) > 0 and not named
+def checks_no_tries(cap, report):
+    """HAProxy's health checks (CAPTURE's .checks.tsv, from its
+    configuration, its log and tshark: every connection to a server the
+    checks marked down, and each GET /health to the servers they keep)
+    are no request's connection or try: no report names a check's
+    connection (server and gateway port), a down server, or a check's
+    request."""
+    with open(cap.rsplit(".", 1)[0] + ".checks.tsv", encoding="utf-8") as f:
+        checks = list(csv.DictReader(f, delimiter="\t"))
+    conns = {(c["server"], int(c["gateway_port"])) for c in checks}
+    down = {c["server"] for c in checks if c["kind"] == "down"}
+    named = {}
+    for o in report:
+        connect = o.get("connect") or {}
+        for c in [connect, *connect.get("connections", [])]:
+            server = f"{c.get('server')}:{c.get('port')}"
+            if server in down or (server, c.get("gateway_port")) in conns:
+                named.setdefault(server, []).append(o["url"])
+        for t in o.get("tries", []):
+            if f"{t['server']}:{t['port']}" in down or \
+                    " /health " in t["request_line"]:
+                named.setdefault(f"{t['server']}:{t['port']}",
+                                 []).append(o["url"])
+    ok = bool(checks)
+    if not ok:
+        print("not ok - the recording has HAProxy's health checks")
+    for server in sorted({c["server"] for c in checks}):
+        mine = [c for c in checks if c["server"] == server]
+        right = server not in named
         ok &= right
-        print(f"{'ok' if right else 'not ok'} - HAProxy's {len(syns)} "
-              f"health checks of {backend}, the backend it marked down, "
-              f"are no request's try" +
-              ("" if not named else f": {', '.join(named[:5])} name it"))
+        print(f"{'ok' if right else 'not ok'} - HAProxy's {len(mine)} "
+              f"health checks of {server} "
+              f"({'marked down' if server in down else 'kept'}) "
+              f"are no request's connection or try" + (
+                  "" if right else
+                  f": {', '.join(sorted(set(named[server]))[:5])} name it"))
     return ok
 
 

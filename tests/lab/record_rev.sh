@@ -23,11 +23,12 @@
 # second apart, nginx's next server after a failed one). The truth
 # (rev_truth.py) comes from the proxies' own logs (HAProxy's termination
 # state, nginx's error log), curl's status and tshark's reading of the
-# backends' packets, never from gw502tui.
+# backends' packets, never from gw502tui; so does the list of HAProxy's
+# health checks (its configuration, its log and the packets).
 #
 # usage: tests/lab/record_rev.sh OUTDIR   (writes gw502-rev.pcap,
-#        gw502-rev.truth.tsv and the proxies' access logs,
-#        gw502-rev.haproxy.log and gw502-rev.nginx.log, there)
+#        gw502-rev.truth.tsv, gw502-rev.checks.tsv and the proxies'
+#        access logs, gw502-rev.haproxy.log and gw502-rev.nginx.log, there)
 # env:   GWREV_KEEP_TMP=1   keep the work directory (daemon logs, configs)
 #
 # Shares its namespace, PID and cleanup helpers with record.sh (ns.sh).
@@ -58,14 +59,20 @@ down 10.254.0.88 8080 -
 once 10.254.0.89 8080 once
 pooljunk 10.254.0.90 8080 pooljunk"
 # the busy round's servers, all behind the host app.rev.test: HAProxy
-# balances over app1-app4 (weights 4 4 1 1), nginx over app1, app2 and
-# app5 (keep-alive pool); app1 and app2 fail on some paths (bypath),
-# app3 refuses (RST), app4 drops SYNs, app5 is ICMP-prohibited
+# balances over app1-app4 (weights 4 4 1 1) and app6, app7, nginx over
+# app1, app2 and app5 (keep-alive pool); app1 and app2 fail on some paths
+# (bypath), app3 and app6 refuse (RST), app4 and app7 drop SYNs, app5 is
+# ICMP-prohibited. HAProxy health-checks app1 and app2 (HTTP, passing)
+# and app6 and app7 (failing: marked down before the round, checked all
+# through it, sent no request), as a pool with dead members is run;
+# app3 and app4 go unchecked, so that its retries still meet them
 APPS="app1 10.254.0.91 8080 bypath
 app2 10.254.0.92 8080 bypath
 app3 10.254.0.93 8080 -
 app4 10.254.0.94 8080 -
-app5 10.254.0.95 8080 -"
+app5 10.254.0.95 8080 -
+app6 10.254.0.96 8080 -
+app7 10.254.0.97 8080 -"
 BUSY_CLIENTS=10 BUSY_REQUESTS=6
 
 LAB_TAG=rev LAB_PREFIX=$P LAB_KEEP=${GWREV_KEEP_TMP:-0}
@@ -92,6 +99,7 @@ up_firewall drop 10.254.0.82
 up_firewall admin 10.254.0.83
 up_firewall drop 10.254.0.94
 up_firewall admin 10.254.0.95
+up_firewall drop 10.254.0.97
 wait_for 5 "gateway reaches the backends" nsx "$NS_GW" ping -c1 -W1 10.254.0.80
 
 while read -r name addr port mode; do
@@ -126,11 +134,14 @@ EOF
             "$([ "$name" = down ] && echo ' check inter 2s fall 1 rise 1')"
     done <<<"$BACKENDS"
     # the busy round's load-balanced group (connections reused across
-    # clients: http-reuse safe, the default)
+    # clients: http-reuse safe, the default); checks at HAProxy's
+    # defaults (fall 3, rise 2) but the interval, GET /health
     printf 'backend be_app\n    balance roundrobin\n    timeout connect 500ms\n'
+    printf '    option httpchk GET /health\n'
     while read -r name addr port _; do
         case $name in app5) continue ;; app1|app2) w=4 ;; *) w=1 ;; esac
-        printf '    server %s %s:%s weight %s\n' "$name" "$addr" "$port" "$w"
+        case $name in app3|app4) c= ;; *) c=' check inter 2s' ;; esac
+        printf '    server %s %s:%s weight %s%s\n' "$name" "$addr" "$port" "$w" "$c"
     done <<<"$APPS"
 } >"$TMP/haproxy/haproxy.cfg"
 nsx "$NS_GW" haproxy -c -q -f "$TMP/haproxy/haproxy.cfg"
@@ -186,6 +197,9 @@ wait_for 10 "haproxy on :$PORT_HAPROXY" listening "$NS_GW" tcp "^$GW4:$PORT_HAPR
 wait_for 10 "nginx on :$PORT_NGINX" listening "$NS_GW" tcp ":$PORT_NGINX\$"
 wait_for 10 "nginx on :$PORT_POOL" listening "$NS_GW" tcp ":$PORT_POOL\$"
 wait_for 10 "haproxy marks the down backend DOWN" grep -q 'be_down/down is DOWN' "$TMP/haproxy.log"
+for name in app6 app7; do
+    wait_for 20 "haproxy marks $name DOWN" grep -q "be_app/$name is DOWN" "$TMP/haproxy.log"
+done
 
 CAP=$TMP/gw502-rev.pcap
 start "$NS_GW" tcpdump tcpdump -Z root -n -U -s 0 -i eth0 -w "$CAP"
@@ -260,9 +274,10 @@ cp "$TMP/nginx/upstreams.log" "$STAGE/gw502-rev.nginx-upstreams.log"
 printf '%s\n%s\n' "$BACKENDS" "$APPS" >"$TMP/backends.txt"
 "$PY" "$HERE/rev_truth.py" --capture "$STAGE/gw502-rev.pcap" \
     --client "$TMP/client.tsv" --backends "$TMP/backends.txt" \
-    --haproxy-log "$STAGE/gw502-rev.haproxy.log" \
+    --haproxy-cfg "$TMP/haproxy/haproxy.cfg" --haproxy-log "$STAGE/gw502-rev.haproxy.log" \
     --nginx-error "$TMP/nginx/error.log" \
     --nginx-upstreams "$STAGE/gw502-rev.nginx-upstreams.log" --truth "$STAGE/gw502-rev.truth.tsv" \
+    --checks "$STAGE/gw502-rev.checks.tsv" \
     || die "truth check failed (set GWREV_KEEP_TMP=1 to keep $TMP)"
 mkdir -p "$OUT"
 for f in "$STAGE"/*; do install -m 0644 "$f" "$OUT/"; done

@@ -2,7 +2,8 @@
 """rev_truth.py: the truth of the reverse-proxy lab (record_rev.sh).
 
 usage: rev_truth.py --capture PCAP --client CLIENT.tsv --backends FILE
-                    --haproxy-log LOG --nginx-error LOG --truth OUT.tsv
+                    --haproxy-cfg CFG --haproxy-log LOG --nginx-error LOG
+                    --nginx-upstreams LOG --truth OUT.tsv --checks OUT.tsv
 
 CLIENT.tsv: scenario, proxy port, path, client port, curl's status (000:
 no answer). FILE: scenario, backend address, backend port, mode.
@@ -33,8 +34,20 @@ to the backend in the request's time: the lab sends one request at a
 time to each backend; - through the pooled nginx, whose requests go
 over a connection opened before), tries (the servers nginx sent the
 request to before the last, address:port comma-separated, from its
-$upstream_addr, those the packets show carried it; -: none). Anything the logs, the statuses and the packets disagree on
-fails the recording (exit 1, nothing written).
+$upstream_addr, those the packets show carried it; -: none).
+
+The checks file: HAProxy's health checks, one line per connection:
+server (address:port), gateway_port, syn_time (epoch seconds), kind.
+Which servers HAProxy checks and how come from its configuration
+(`server ... check`, `option httpchk METHOD URI`); which connections
+are checks from the packets: "http", a connection whose first request
+is the check's; "down", any connection to a checked server that no
+request was sent to (no HAProxy log line names it, nginx does not
+serve it: the servers the checks marked down). Every checked server
+has checks in the capture.
+
+Anything the logs, the statuses and the packets disagree on fails the
+recording (exit 1, nothing written).
 """
 import argparse
 import bisect
@@ -151,6 +164,60 @@ def nginx_said(o):
     return said
 
 
+def haproxy_checked(o, backends):
+    """{(address, port): check URI, or None for a TCP check}: the servers
+    HAProxy's configuration checks."""
+    checked, uri = {}, None
+    for line in open(o.haproxy_cfg, encoding="utf-8"):
+        f = line.split()
+        if f[:1] == ["backend"]:
+            uri = None
+        elif f[:2] == ["option", "httpchk"] and len(f) >= 4:
+            uri = f[3]
+        elif f[:1] == ["server"] and "check" in f[3:]:
+            checked[backends[f[1]]] = uri
+    return checked
+
+
+def health_checks(o, read, checked, backends):
+    """The check connections (server, gateway port, SYN time, kind), or
+    None where a checked server shows none."""
+    named = {backends[f[3].split("/", 1)[1]] for f in (
+        line.split() for line in open(o.haproxy_log, encoding="utf-8",
+                                      errors="replace"))
+        if len(f) > 3 and "/" in f[3] and f[3].split("/", 1)[1] in backends}
+    served = set()
+    for tries in (nginx_tried(o), nginx_failed_tries(o)):
+        for u in (u for v in tries.values() for u in v if ":" in u):
+            served.add((u.rsplit(":", 1)[0], int(u.rsplit(":", 1)[1])))
+    firsts = {}
+    for st, uri in read(f"http.request && ip.src=={GATEWAY}",
+                        ["tcp.stream", "http.request.uri"]):
+        firsts.setdefault(st, uri)
+    checks = []
+    for (addr, port), uri in sorted(checked.items()):
+        down = (addr, port) not in named | served
+        mine = [(int(sp), float(t), "down" if down else "http")
+                for st, sp, t in read(
+                    f"tcp.flags.syn==1 && tcp.flags.ack==0 && "
+                    f"ip.src=={GATEWAY} && ip.dst=={addr} && "
+                    f"tcp.dstport=={port}",
+                    ["tcp.stream", "tcp.srcport", "frame.time_epoch"])
+                if down or (uri is not None and firsts.get(st) == uri)]
+        if not mine:
+            print(f"DISAGREE haproxy checks {addr}:{port}: the packets "
+                  f"show no check", file=sys.stderr)
+            return None
+        # a SYN sent again is the same connection's: its first one
+        first = {}
+        for sp, t, kind in mine:
+            first.setdefault(sp, (t, kind))
+        checks += sorted(((f"{addr}:{port}", sp, t, kind)
+                          for sp, (t, kind) in first.items()),
+                         key=lambda c: c[2])
+    return checks
+
+
 def first_after(times, t):
     """The first of the sorted times at or after t, or None."""
     i = bisect.bisect_left(times, t)
@@ -169,8 +236,8 @@ def packet_times(read, flt, port_field):
 
 def main():
     ap = argparse.ArgumentParser()
-    for a in ("capture", "client", "backends", "haproxy_log", "nginx_error",
-              "nginx_upstreams", "truth"):
+    for a in ("capture", "client", "backends", "haproxy_cfg", "haproxy_log",
+              "nginx_error", "nginx_upstreams", "truth", "checks"):
         ap.add_argument("--" + a.replace("_", "-"), required=True)
     o = ap.parse_args()
     backends = {}
@@ -317,8 +384,13 @@ def main():
                      f"{addr}:{bport}" if addr else "-",
                      "-" if proxy == "nginx-pool" or busy else
                      str(len(conns)), ",".join(tries) or "-"])
-    if bad or not rows:
+    checks = health_checks(o, read, haproxy_checked(o, backends), backends)
+    if bad or not rows or not checks:
         return 1
+    with open(o.checks, "w", encoding="utf-8") as f:
+        f.write("server\tgateway_port\tsyn_time\tkind\n")
+        for c in checks:
+            f.write("\t".join(map(str, c)) + "\n")
     with open(o.truth, "w", encoding="utf-8") as f:
         f.write("client\tclient_port\tproxy\tscenario\tpath\tstatus\tverdict"
                 "\tcause\tbackend\tconnections\ttries\n")
