@@ -373,7 +373,9 @@ ev_draw(struct ui *u)
 	ui_box(u, u->wev, u->g.lt, u->wide ? u->g.tt : u->g.rt, u->g.ll,
 	    u->wide ? u->g.bt : u->g.lr, true);
 	ev_titles(u);
-	if (!t)
+	if (!t && u->mini_err[0])
+		ui_put(u->wev, 1, 2, w, u->mini_err, u->attr[TE_BAD], false);
+	else if (!t)
 		ui_put(u->wev, 1, 2, w, "no request selected", u->attr[TE_DIM],
 		    false);
 	for (i = 0; i < page && ev->top + i < ev->n; i++) {

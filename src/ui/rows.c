@@ -23,6 +23,13 @@
 /* Earlier messages of an upstream connection kept to read it from its
  * handshake (a pooled connection's SYN is evidence). */
 #define ROW_PRIOR_MSGS 4
+/* A message sent in several segments (tinyproxy writes each field line
+ * of a head on its own; a body follows its head) is read again whole:
+ * every frame from its first to the one that completed it (its head,
+ * else), when they are at most this many, and a row has at most
+ * ROW_MAX_SPANS such stretches. */
+#define ROW_SPAN_FRAMES 4096
+#define ROW_MAX_SPANS 32
 
 /* The row's links, as places in its frame list (NONE32: none). */
 struct row_links {
@@ -31,6 +38,9 @@ struct row_links {
 	uint32_t dns[DIAG_MAX_DNS], conns[DIAG_MAX_CONNS];
 	uint32_t tries[DIAG_MAX_TRIES];
 	uint8_t try_cause[DIAG_MAX_TRIES];
+	/* stretches read frame by frame, in order: places from, to */
+	uint8_t nspans;
+	uint32_t span_from[ROW_MAX_SPANS], span_to[ROW_MAX_SPANS];
 };
 
 /* ---- the string and address tables ------------------------------------ */
@@ -145,6 +155,9 @@ struct frame_set {
 	struct frame_ref f[ROW_MAX_FRAMES];
 	struct frame_ref tmp[ROW_MAX_FRAMES];	/* the sort's room */
 	size_t n;
+	/* heads in several segments: frame numbers from, to */
+	uint64_t span_from[ROW_MAX_SPANS], span_to[ROW_MAX_SPANS];
+	size_t nspans;
 };
 
 /* Adds r; returns its number, or UINT64_MAX for none. */
@@ -163,14 +176,36 @@ min64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-/* A message's frames; returns the lowest number. */
+/* A stretch of frames read whole, when it is short enough. */
+static void
+set_span(struct frame_set *s, uint64_t from, uint64_t to)
+{
+	if (from != UINT64_MAX && to != UINT64_MAX && to > from &&
+	    to - from < ROW_SPAN_FRAMES && s->nspans < ROW_MAX_SPANS) {
+		s->span_from[s->nspans] = from;
+		s->span_to[s->nspans++] = to;
+	}
+}
+
+/* A message's frames, and its stretch when it came in several segments
+ * (the whole message, else its head); returns the lowest number. */
 static uint64_t
 set_msg(struct frame_set *s, const struct flow *fl, uint32_t m)
 {
+	const struct http_msg *hm;
+	uint64_t start, head, end;
+
 	if (m == NONE32)
 		return UINT64_MAX;
-	return min64(set_add(s, &fl->msgs[m].start),
-	    min64(set_add(s, &fl->msgs[m].head), set_add(s, &fl->msgs[m].end)));
+	hm = &fl->msgs[m];
+	start = set_add(s, &hm->start);
+	head = set_add(s, &hm->head);
+	end = hm->complete ? set_add(s, &hm->end) : UINT64_MAX;
+	if (end != UINT64_MAX && end - start < ROW_SPAN_FRAMES)
+		set_span(s, start, end);
+	else
+		set_span(s, start, head);
+	return min64(start, head);
 }
 
 /* How much of a connection a row reads before its own messages. */
@@ -295,6 +330,35 @@ set_sort(struct frame_set *s)
 	s->n = n;
 }
 
+/* The spans sorted by their first frame, overlapping ones merged: the
+ * rebuild reads each once, in order. */
+static void
+spans_merge(struct frame_set *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 1; i < s->nspans; i++)	/* a handful: insertion */
+		for (size_t j = i; j > 0 &&
+		    s->span_from[j - 1] > s->span_from[j]; j--) {
+			uint64_t from = s->span_from[j], to = s->span_to[j];
+
+			s->span_from[j] = s->span_from[j - 1];
+			s->span_to[j] = s->span_to[j - 1];
+			s->span_from[j - 1] = from;
+			s->span_to[j - 1] = to;
+		}
+	for (size_t i = 0; i < s->nspans; i++) {
+		if (n > 0 && s->span_from[i] <= s->span_to[n - 1]) {
+			if (s->span_to[i] > s->span_to[n - 1])
+				s->span_to[n - 1] = s->span_to[i];
+			continue;
+		}
+		s->span_from[n] = s->span_from[i];
+		s->span_to[n++] = s->span_to[i];
+	}
+	s->nspans = n;
+}
+
 /* The place of frame `number` in the sorted set, NONE32: not there. */
 static uint32_t
 set_place(const struct frame_set *s, uint64_t number)
@@ -376,7 +440,7 @@ encode_frames(struct ui_rows *rs, const struct flow *fl, const struct txn *t,
 
 	if (s == NULL)
 		return -1;
-	s->n = 0;
+	s->n = s->nspans = 0;
 	set_conn_msgs(s, fl, t->conn, t);
 	for (unsigned k = 0; k < d->ndns; k++) {
 		set_add(s, &fl->dns[d->dns[k]].query);
@@ -388,8 +452,9 @@ encode_frames(struct ui_rows *rs, const struct flow *fl, const struct txn *t,
 	set_msg(s, fl, d->up_req);	/* when up_conn is not set */
 	set_msg(s, fl, d->up_resp);
 	set_sort(s);
-	need = (1 + 2 * s->n + 9 + d->ndns + d->nconns + 2 * d->ntries) *
-	    ROW_VARINT_MAX;
+	spans_merge(s);
+	need = (1 + 2 * s->n + 9 + d->ndns + d->nconns + 2 * d->ntries + 1 +
+	    2 * s->nspans) * ROW_VARINT_MAX;
 	if (rs->refs_len + need > UINT32_MAX ||
 	    vec_reserve((void **)&rs->refs, &rs->refs_cap, rs->refs_len + need,
 	    1, UINT32_MAX) != 0)
@@ -427,6 +492,11 @@ encode_frames(struct ui_rows *rs, const struct flow *fl, const struct txn *t,
 		o += put_varint(p + o, link_code(set_place(s,
 		    fl->msgs[d->tries[k]].start.number)));
 		p[o++] = d->try_cause[k];
+	}
+	p[o++] = (uint8_t)s->nspans;
+	for (size_t k = 0; k < s->nspans; k++) {
+		o += put_varint(p + o, link_code(set_place(s, s->span_from[k])));
+		o += put_varint(p + o, link_code(set_place(s, s->span_to[k])));
 	}
 	*at = (uint32_t)rs->refs_len;
 	rs->refs_len += o;
@@ -480,6 +550,13 @@ decode_frames(const struct ui_rows *rs, const struct row *r,
 	for (unsigned k = 0; k < l->ntries; k++) {
 		l->tries[k] = link_place(get_varint(p, len, &pos), kept);
 		l->try_cause[k] = pos < len ? p[pos++] : 0;
+	}
+	l->nspans = pos < len ? p[pos++] : 0;
+	if (l->nspans > ROW_MAX_SPANS)
+		l->nspans = ROW_MAX_SPANS;
+	for (unsigned k = 0; k < l->nspans; k++) {
+		l->span_from[k] = link_place(get_varint(p, len, &pos), kept);
+		l->span_to[k] = link_place(get_varint(p, len, &pos), kept);
 	}
 	return kept;
 }
@@ -695,8 +772,10 @@ find_dns(const struct flow *fl, const struct frame_ref *f, uint32_t place)
 	return NONE32;
 }
 
-/* The row's diagnosis, on the rebuilt model's objects. */
-static void
+/* The row's diagnosis, on the rebuilt model's objects; false when an
+ * upstream message it names is not there (a stretch too long to read
+ * again): the panes would read it. */
+static bool
 restore_diagnosis(const struct row *r, const struct row_links *l,
     const struct frame_ref *f, const struct flow *fl, struct txn *t)
 {
@@ -730,6 +809,55 @@ restore_diagnosis(const struct row *r, const struct row_links *l,
 	t->status = r->status;
 	t->is_error = (r->flags & ROW_ERROR) != 0;
 	t->settled = true;
+	return (d->up_req != NONE32 || l->up_req == NONE32) &&
+	    (d->up_resp != NONE32 || l->up_resp == NONE32) &&
+	    d->ntries == l->ntries;
+}
+
+/* Frames from f[from] to f[to], every one the file holds between them:
+ * a head's segments the row does not list. 0, or -1 (reread_error). */
+static int
+feed_span(struct reread *rr, const struct frame_ref *f, uint32_t from,
+    uint32_t to, struct engine *mini)
+{
+	struct frame fr;
+	int rc;
+
+	if (reread_range(rr, &f[from], f[to].number) != 0)
+		return -1;
+	while ((rc = reread_next(rr, &fr)) == 1) {
+		engine_feed(mini, &fr);
+		if (fr.number >= f[to].number)
+			return 0;
+	}
+	return rc < 0 ? -1 : reread_frame(rr, &f[to], &fr);
+}
+
+/* Row frames f[0..n) into mini, in order, the spans whole. 0, or -1. */
+static int
+feed_frames(struct reread *rr, const struct frame_ref *f, size_t n,
+    const struct row_links *l, struct engine *mini)
+{
+	struct frame fr;
+	unsigned sp = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		while (sp < l->nspans && (l->span_from[sp] < k ||
+		    l->span_from[sp] == NONE32 || l->span_to[sp] == NONE32 ||
+		    l->span_to[sp] <= l->span_from[sp]))
+			sp++;
+		if (sp < l->nspans && l->span_from[sp] == k) {
+			if (feed_span(rr, f, l->span_from[sp], l->span_to[sp],
+			    mini) != 0)
+				return -1;
+			k = l->span_to[sp++];
+			continue;
+		}
+		if (reread_frame(rr, &f[k], &fr) != 0)
+			return -1;
+		engine_feed(mini, &fr);
+	}
+	return 0;
 }
 
 int
@@ -741,7 +869,6 @@ rows_rebuild(const struct ui_rows *rs, size_t i, const char *path,
 	struct frame_ref *f = malloc(ROW_MAX_FRAMES * sizeof *f);
 	struct row_links l;
 	struct reread rr;
-	struct frame fr;
 	uint32_t req;
 	size_t n;
 
@@ -756,13 +883,10 @@ rows_rebuild(const struct ui_rows *rs, size_t i, const char *path,
 		snprintf(err, errlen, "%s", reread_error(&rr));
 		goto fail;
 	}
-	for (size_t k = 0; k < n; k++) {
-		if (reread_frame(&rr, &f[k], &fr) != 0) {
-			snprintf(err, errlen, "%s", reread_error(&rr));
-			reread_close(&rr);
-			goto fail;
-		}
-		engine_feed(mini, &fr);
+	if (feed_frames(&rr, f, n, &l, mini) != 0) {
+		snprintf(err, errlen, "%s", reread_error(&rr));
+		reread_close(&rr);
+		goto fail;
 	}
 	reread_close(&rr);
 	engine_finish(mini);
@@ -772,14 +896,18 @@ rows_rebuild(const struct ui_rows *rs, size_t i, const char *path,
 	req = find_msg(&mini->flow, f, l.req);
 	for (size_t k = 0; k < mini->diag.ntxns; k++)
 		if (mini->diag.txns[k].req == req && req != NONE32) {
-			restore_diagnosis(r, &l, f, &mini->flow,
-			    &mini->diag.txns[k]);
+			if (!restore_diagnosis(r, &l, f, &mini->flow,
+			    &mini->diag.txns[k])) {
+				snprintf(err, errlen, "its messages span more "
+				    "of the capture than the screen reads "
+				    "again; --report shows its evidence");
+				goto fail;
+			}
 			*ti = (uint32_t)k;
 			free(f);
 			return 0;
 		}
-	snprintf(err, errlen, "request #%u: its frames no longer make a "
-	    "request", r->id);
+	snprintf(err, errlen, "its frames no longer make a request");
 fail:
 	free(f);
 	engine_close(mini);

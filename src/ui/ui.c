@@ -156,6 +156,7 @@ ui_mini_close(struct ui *u)
 	}
 	u->mini_on = false;
 	u->mini_id = 0;
+	u->mini_err[0] = '\0';
 }
 
 void
@@ -174,8 +175,10 @@ ui_model_sync(struct ui *u)
 	ui_mini_close(u);
 	if (rows_rebuild(&u->retired_rows, e, u->opts->path, &u->eng, &u->mini, &ti,
 	    err, sizeof err) != 0) {
-		ui_message(u, true, "request #%u: %s", u->retired_rows.rows[e].id, err);
-		u->mini_on = true;	/* the panes show nothing */
+		snprintf(u->mini_err, sizeof u->mini_err, "request #%u: %s",
+		    u->retired_rows.rows[e].id, err);
+		ui_message(u, true, "%s", u->mini_err);
+		u->mini_on = true;	/* the panes show nothing but why */
 		u->mini_id = 0;
 		return;
 	}

@@ -276,6 +276,8 @@ struct ui {
 	bool mini_on;
 	uint32_t mini_id;	/* the row it was built for, 0: none */
 	uint32_t mini_txn;	/* its transaction in mini.diag */
+	char mini_err[640];	/* why the selected row was not rebuilt
+				 * ("": it was, or none is selected) */
 };
 
 /* The model the selected request's panes read: the engine's, or the

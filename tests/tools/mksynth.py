@@ -6,6 +6,12 @@ file tests of issue 13.
         controls (U+202E, U+2066, U+200B, U+FEFF, U+061C, U+2028/2029),
         answered 502
   dns   a DNS query whose first label holds an ESC byte (a<ESC>b.test)
+  longhead
+        a proxy request (port 9090) that the gateway sends on in three
+        segments with 2,500 other datagrams between each two (a head
+        longer than the screen's rows read again), answered without a
+        status line; the gateway answers 502; 5,000 more datagrams after (frames
+        1 ms apart)
 """
 import struct
 import sys
@@ -45,6 +51,42 @@ def bidi():
             tcp(g, c, 9090, 40000, 5001, 1001 + len(req), 0x18, resp)]
 
 
+def longhead():
+    c, g, u, o = [10, 0, 0, 1], [10, 0, 0, 2], [10, 0, 0, 80], [10, 0, 0, 99]
+    req = b'GET http://up.test/x HTTP/1.1\r\nHost: up.test\r\n\r\n'
+    head1, head2, head3 = b'GET /x HTTP/1.1\r\n', b'Host: up.test\r\n', \
+        b'\r\n'
+    sent = len(head1) + len(head2) + len(head3)
+    junk = b'<html>no status line</html>\n'
+    resp = b'HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n'
+    other = ip(g, o, 17, struct.pack('!HHHH', 40001, 9999, 12, 0) + b'fill')
+    qd = b'\x02up\x04test\x00' + struct.pack('!HH', 1, 1)
+    query = struct.pack('!HHHHHH', 0x4242, 0x0100, 1, 0, 0, 0) + qd
+    answer = struct.pack('!HHHHHH', 0x4242, 0x8180, 1, 1, 0, 0) + qd + \
+        struct.pack('!HHHIH', 0xc00c, 1, 1, 300, 4) + bytes(u)
+    return ([tcp(c, g, 40000, 9090, 1000, 0, 0x02),
+             tcp(g, c, 9090, 40000, 5000, 1001, 0x12),
+             tcp(c, g, 40000, 9090, 1001, 5001, 0x10),
+             tcp(c, g, 40000, 9090, 1001, 5001, 0x18, req),
+             ip(g, o, 17, struct.pack('!HHHH', 40002, 53, 8 + len(query),
+                                      0) + query),
+             ip(o, g, 17, struct.pack('!HHHH', 53, 40002, 8 + len(answer),
+                                      0) + answer),
+             tcp(g, u, 41000, 80, 7000, 0, 0x02),
+             tcp(u, g, 80, 41000, 9000, 7001, 0x12),
+             tcp(g, u, 41000, 80, 7001, 9001, 0x10),
+             tcp(g, u, 41000, 80, 7001, 9001, 0x18, head1)] +
+            [other] * 2500 +
+            [tcp(g, u, 41000, 80, 7001 + len(head1), 9001, 0x18, head2)] +
+            [other] * 2500 +
+            [tcp(g, u, 41000, 80, 7001 + len(head1) + len(head2), 9001,
+                 0x18, head3),
+             tcp(u, g, 80, 41000, 9001, 7001 + sent, 0x18, junk),
+             tcp(u, g, 80, 41000, 9001 + len(junk), 7001 + sent, 0x11),
+             tcp(g, c, 9090, 40000, 5001, 1001 + len(req), 0x18, resp)] +
+            [other] * 5000, 1000)
+
+
 def dns():
     q = struct.pack('!HHHHHH', 0x1234, 0x0100, 1, 0, 0, 0) + \
         b'\x03a\x1bb\x04test\x00' + struct.pack('!HH', 1, 1)
@@ -53,13 +95,17 @@ def dns():
 
 
 def main():
-    shapes = {'bidi': bidi, 'dns': dns}
+    shapes = {'bidi': bidi, 'dns': dns, 'longhead': longhead}
     if len(sys.argv) != 3 or sys.argv[1] not in shapes:
         sys.exit(__doc__)
+    made = shapes[sys.argv[1]]()
+    # a second apart, or (packets, microseconds apart)
+    packets, step = made if isinstance(made, tuple) else (made, 1000000)
     with open(sys.argv[2], 'wb') as out:
         out.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
-        for i, p in enumerate(shapes[sys.argv[1]]()):
-            out.write(struct.pack('<IIII', 1700000000 + i, 0, len(p), len(p)))
+        for i, p in enumerate(packets):
+            out.write(struct.pack('<IIII', 1700000000 + i * step // 1000000,
+                                  i * step % 1000000, len(p), len(p)))
             out.write(p)
 
 
