@@ -155,7 +155,7 @@ struct frame_set {
 	struct frame_ref f[ROW_MAX_FRAMES];
 	struct frame_ref tmp[ROW_MAX_FRAMES];	/* the sort's room */
 	size_t n;
-	/* heads in several segments: frame numbers from, to */
+	/* messages in several segments: frame numbers from, to */
 	uint64_t span_from[ROW_MAX_SPANS], span_to[ROW_MAX_SPANS];
 	size_t nspans;
 };
