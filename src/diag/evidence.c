@@ -836,9 +836,9 @@ evidence_walk(const struct flow *fl, const struct txn *t, int64_t now_ns,
 /* ---- the list -------------------------------------------------------- */
 
 static void
-set_col(struct evidence *ev, int col, const struct gw_addr *a)
+set_col(struct evidence *ev, enum evidence_col col, const struct gw_addr *a)
 {
-	if (col < EC_COUNT && ev->addr[col].family == 0 && a->family != 0)
+	if (ev->addr[col].family == 0 && a->family != 0)
 		ev->addr[col] = *a;
 }
 
