@@ -875,7 +875,14 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 		    answered_after(fl, t, w->to, true) ||
 		    (answered_after(fl, t, w->to, false) &&
 		    inflight_failed(dg, fl, t, w)),
-		    waits = late || (q->query.ts_ns > add_sat(w->req,
+		    /* a send just after the request of a look-up begun
+		     * well before it (over the slack an A may lead its
+		     * AAAA by) is a resend, the look-up's timer, not the
+		     * request's doing: which look-up in flight it waited
+		     * for is diag_inflight_query's to say (another proxy's
+		     * may be in flight beside it) */
+		    resend = q->query.ts_ns < add_sat(w->req, -DIAG_SLACK_NS),
+		    waits = late || resend || (q->query.ts_ns > add_sat(w->req,
 		    DIAG_ASK_NS) && retrying_elsewhere(dg, fl, t, w, q)), tried;
 		uint32_t cached = cache_used(dg, fl, t, w, q->query.ts_ns,
 		    &tried);

@@ -40,7 +40,9 @@ struct row_links {
 	uint8_t try_cause[DIAG_MAX_TRIES];
 	/* stretches read frame by frame, in order: places from, to */
 	uint8_t nspans;
-	uint32_t span_from[ROW_MAX_SPANS], span_to[ROW_MAX_SPANS];
+	struct {
+		uint32_t from, to;
+	} spans[ROW_MAX_SPANS];
 };
 
 /* ---- the string and address tables ------------------------------------ */
@@ -151,12 +153,17 @@ client_add(struct ui_rows *rs, const struct gw_addr *a)
 
 /* ---- frame lists ------------------------------------------------------- */
 
+struct frame_span {
+	uint64_t from, to;
+};
+
 struct frame_set {
 	struct frame_ref f[ROW_MAX_FRAMES];
 	struct frame_ref tmp[ROW_MAX_FRAMES];	/* the sort's room */
 	size_t n;
 	/* messages in several segments: frame numbers from, to */
-	uint64_t span_from[ROW_MAX_SPANS], span_to[ROW_MAX_SPANS];
+	struct frame_span spans[ROW_MAX_SPANS];
+	struct frame_span spans_tmp[ROW_MAX_SPANS];	/* the sort's room */
 	size_t nspans;
 };
 
@@ -182,8 +189,8 @@ set_span(struct frame_set *s, uint64_t from, uint64_t to)
 {
 	if (from != UINT64_MAX && to != UINT64_MAX && to > from &&
 	    to - from < ROW_SPAN_FRAMES && s->nspans < ROW_MAX_SPANS) {
-		s->span_from[s->nspans] = from;
-		s->span_to[s->nspans++] = to;
+		s->spans[s->nspans].from = from;
+		s->spans[s->nspans++].to = to;
 	}
 }
 
@@ -330,6 +337,12 @@ set_sort(struct frame_set *s)
 	s->n = n;
 }
 
+static bool
+span_before(const struct frame_span *a, const struct frame_span *b)
+{
+	return a->from < b->from;
+}
+
 /* The spans sorted by their first frame, overlapping ones merged: the
  * rebuild reads each once, in order. */
 static void
@@ -337,24 +350,15 @@ spans_merge(struct frame_set *s)
 {
 	size_t n = 0;
 
-	for (size_t i = 1; i < s->nspans; i++)	/* a handful: insertion */
-		for (size_t j = i; j > 0 &&
-		    s->span_from[j - 1] > s->span_from[j]; j--) {
-			uint64_t from = s->span_from[j], to = s->span_to[j];
-
-			s->span_from[j] = s->span_from[j - 1];
-			s->span_to[j] = s->span_to[j - 1];
-			s->span_from[j - 1] = from;
-			s->span_to[j - 1] = to;
-		}
+	VEC_MERGE_SORT(struct frame_span, s->spans, s->spans_tmp, s->nspans,
+	    span_before);
 	for (size_t i = 0; i < s->nspans; i++) {
-		if (n > 0 && s->span_from[i] <= s->span_to[n - 1]) {
-			if (s->span_to[i] > s->span_to[n - 1])
-				s->span_to[n - 1] = s->span_to[i];
+		if (n > 0 && s->spans[i].from <= s->spans[n - 1].to) {
+			if (s->spans[i].to > s->spans[n - 1].to)
+				s->spans[n - 1].to = s->spans[i].to;
 			continue;
 		}
-		s->span_from[n] = s->span_from[i];
-		s->span_to[n++] = s->span_to[i];
+		s->spans[n++] = s->spans[i];
 	}
 	s->nspans = n;
 }
@@ -495,8 +499,10 @@ encode_frames(struct ui_rows *rs, const struct flow *fl, const struct txn *t,
 	}
 	p[o++] = (uint8_t)s->nspans;
 	for (size_t k = 0; k < s->nspans; k++) {
-		o += put_varint(p + o, link_code(set_place(s, s->span_from[k])));
-		o += put_varint(p + o, link_code(set_place(s, s->span_to[k])));
+		const struct frame_span *sp = &s->spans[k];
+
+		o += put_varint(p + o, link_code(set_place(s, sp->from)));
+		o += put_varint(p + o, link_code(set_place(s, sp->to)));
 	}
 	*at = (uint32_t)rs->refs_len;
 	rs->refs_len += o;
@@ -555,8 +561,8 @@ decode_frames(const struct ui_rows *rs, const struct row *r,
 	if (l->nspans > ROW_MAX_SPANS)
 		l->nspans = ROW_MAX_SPANS;
 	for (unsigned k = 0; k < l->nspans; k++) {
-		l->span_from[k] = link_place(get_varint(p, len, &pos), kept);
-		l->span_to[k] = link_place(get_varint(p, len, &pos), kept);
+		l->spans[k].from = link_place(get_varint(p, len, &pos), kept);
+		l->spans[k].to = link_place(get_varint(p, len, &pos), kept);
 	}
 	return kept;
 }
@@ -842,15 +848,15 @@ feed_frames(struct reread *rr, const struct frame_ref *f, size_t n,
 	unsigned sp = 0;
 
 	for (size_t k = 0; k < n; k++) {
-		while (sp < l->nspans && (l->span_from[sp] < k ||
-		    l->span_from[sp] == NONE32 || l->span_to[sp] == NONE32 ||
-		    l->span_to[sp] <= l->span_from[sp]))
+		while (sp < l->nspans && (l->spans[sp].from < k ||
+		    l->spans[sp].from == NONE32 || l->spans[sp].to == NONE32 ||
+		    l->spans[sp].to <= l->spans[sp].from))
 			sp++;
-		if (sp < l->nspans && l->span_from[sp] == k) {
-			if (feed_span(rr, f, l->span_from[sp], l->span_to[sp],
+		if (sp < l->nspans && l->spans[sp].from == k) {
+			if (feed_span(rr, f, l->spans[sp].from, l->spans[sp].to,
 			    mini) != 0)
 				return -1;
-			k = l->span_to[sp++];
+			k = l->spans[sp++].to;
 			continue;
 		}
 		if (reread_frame(rr, &f[k], &fr) != 0)

@@ -641,41 +641,53 @@ proxy_looks_up(struct scene *s, uint16_t cport, uint16_t port,
 	    rcode, rrs, n);
 }
 
+static const struct uf_rr addr20[] = {
+	{ DNS_T_A, NULL, 60, "192.0.2.20" },
+};
+
+/* nginx's socket (the scene's) and squid's ask for five names from
+ * `from` on, each (LEARN_PORTS) just after a client's request for it on
+ * its proxy's port, 9090 and 3128, or (LEARN_NONE) with no request. */
+static void
+proxies_ask(struct scene *s, struct uf_side *squid, enum learning learning,
+    int64_t from)
+{
+	static const char *const names[] = { "a.test", "b.test", "c.test",
+		"d.test", "e.test" };
+	uint16_t cport = 41000;
+
+	uf_side_init(squid, "10.0.0.1", 33001, 0);
+	for (size_t k = 0; k < 5; k++) {
+		int64_t at = from + (int64_t)k * 100 * UF_MS;
+
+		if (learning == LEARN_NONE) {
+			lookup_by(s, &s->res, at, names[k], 0, addr20, 1);
+			lookup_by(s, squid, at + 50 * UF_MS, names[k], 0,
+			    addr20, 1);
+			continue;
+		}
+		proxy_looks_up(s, cport++, 9090, &s->res, at, names[k], 0,
+		    addr20, 1);
+		proxy_looks_up(s, cport++, 3128, squid, at + 50 * UF_MS,
+		    names[k], 0, addr20, 1);
+	}
+}
+
 static const struct txn *
 two_proxies(void **state, enum learning learning, uint64_t *nxdomain,
     uint64_t *squids)
 {
-	static const struct uf_rr addr[] = {
-		{ DNS_T_A, NULL, 60, "192.0.2.20" },
-	};
-	static const char *const names[] = { "a.test", "b.test", "c.test",
-		"d.test", "e.test" };
 	struct uf *u = again(state);
 	struct uf_side squid;
 	struct scene s;
-	uint16_t cport = 41000;
 
 	scene_init(&s, u);
-	uf_side_init(&squid, "10.0.0.1", 33001, 0);
-	for (size_t k = 0; k < 5; k++) {
-		int64_t at = T0 - 5 * UF_S + (int64_t)k * 100 * UF_MS;
-
-		if (learning == LEARN_NONE) {
-			lookup_by(&s, &s.res, at, names[k], 0, addr, 1);
-			lookup_by(&s, &squid, at + 50 * UF_MS, names[k], 0,
-			    addr, 1);
-			continue;
-		}
-		proxy_looks_up(&s, cport++, 9090, &s.res, at, names[k], 0,
-		    addr, 1);
-		proxy_looks_up(&s, cport++, 3128, &squid, at + 50 * UF_MS,
-		    names[k], 0, addr, 1);
-	}
+	proxies_ask(&s, &squid, learning, T0 - 5 * UF_S);
 	*nxdomain = lookup_by(&s, &s.res, T0 - 2 * UF_S, HOST, 3, NULL, 0);
-	*squids = lookup_by(&s, &squid, T0 - 1 * UF_S, HOST, 0, addr, 1);
+	*squids = lookup_by(&s, &squid, T0 - 1 * UF_S, HOST, 0, addr20, 1);
 	uf_at(u, T0);
 	ask(&s);
-	lookup_by(&s, &squid, s.req_ts + UF_MS / 2, HOST, 0, addr, 1);
+	lookup_by(&s, &squid, s.req_ts + UF_MS / 2, HOST, 0, addr20, 1);
 	uf_at(u, s.req_ts + 2 * UF_MS);
 	gateway_answers(&s, 502);
 	uf_diagnose(u);
@@ -695,6 +707,64 @@ test_each_proxy_its_own_cache(void **state)
 	t = two_proxies(state, LEARN_NONE, &nxdomain, &squids);
 	assert_string_equal(uf_str((struct uf *)*state, t->url), URL);
 	assert_int_not_equal(t->d.verdict, V_HOST_NOT_RESOLVABLE);
+}
+
+/*
+ * The same two proxies, while HOST's DNS server is silent. nginx asked
+ * for HOST 9 s before the request and again 4 s before it (same ID);
+ * squid asked 3.7 s before it. Both look-ups are in flight when a
+ * request comes on `port`; the gateway answers 502 2.3 s later. nginx
+ * resends its query 980 ms after the request, to its next server from
+ * that server's socket, not known yet as nginx's (the busy lab: nginx's
+ * third socket is known 12 s in). A request to squid waited for squid's
+ * look-up, to nginx for nginx's: the resend just after the request is
+ * nginx's look-up's timer, not the request's doing.
+ */
+static const struct txn *
+two_lookups_in_flight(void **state, uint16_t port, uint64_t nginx[3],
+    uint64_t *squids)
+{
+	struct uf *u = again(state);
+	struct uf_side squid, nginx3, dns3, cli, gw;
+	struct scene s;
+
+	scene_init(&s, u);
+	uf_side_init(&nginx3, "10.0.0.1", 33002, 0);
+	uf_side_init(&dns3, "10.0.0.55", 53, 0);
+	proxies_ask(&s, &squid, LEARN_PORTS, T0 - 9800 * UF_MS);
+	for (int k = 0; k < 2; k++) {
+		uf_at(u, T0 - 9 * UF_S + k * 5 * UF_S);
+		nginx[k] = uf_dns_query(u, &s.res, &s.dns, 0x9e4e, HOST,
+		    DNS_T_A);
+	}
+	*squids = lookup_by(&s, &squid, T0 - 3700 * UF_MS, HOST, -1, NULL, 0);
+	uf_at(u, T0);
+	uf_side_init(&cli, "10.0.0.5", 45000, 3000);
+	uf_side_init(&gw, "10.0.0.1", port, 5000);
+	uf_handshake(u, &cli, &gw);
+	uf_get(u, &cli, &gw, URL, HOST);
+	uf_at(u, T0 + 980 * UF_MS);
+	nginx[2] = uf_dns_query(u, &nginx3, &dns3, 0x9e4e, HOST, DNS_T_A);
+	uf_at(u, T0 + 2300 * UF_MS);
+	uf_status(u, &gw, &cli, 502);
+	uf_diagnose(u);
+	return uf_txn(u, 11);
+}
+
+static void
+test_two_lookups_in_flight(void **state)
+{
+	const struct txn *t;
+	uint64_t nginx[3], squids;
+
+	t = two_lookups_in_flight(state, 3128, nginx, &squids);
+	assert_string_equal(uf_str((struct uf *)*state, t->url), URL);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	expect_lookup(state, t, LINK_TIME, squids);
+	t = two_lookups_in_flight(state, 9090, nginx, &squids);
+	assert_string_equal(uf_str((struct uf *)*state, t->url), URL);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	expect_queries(state, t, LINK_TIME, 3, nginx);
 }
 
 /*
@@ -939,6 +1009,33 @@ test_resent_to_each_resolver_in_turn(void **state)
 }
 
 /*
+ * A look-up nginx has resent every 5 s for 30 s (a request waited the
+ * whole resolver_timeout, and others came meanwhile, none in the
+ * capture): a request 0.5 s after the seventh send waits on it, and all
+ * seven are its evidence, the first exactly 30 s before the newest
+ * (DIAG_INFLIGHT_NS, inclusive).
+ */
+static void
+test_thirty_seconds_of_resends(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	uint64_t sends[7];
+
+	kept_then_asked_at(&s, u, T0 - 9 * UF_S);
+	for (size_t k = 0; k < 7; k++) {
+		uf_at(u, T0 + (int64_t)k * 5 * UF_S);
+		sends[k] = uf_dns_query(u, &s.res, &s.dns, 0x2222, HOST,
+		    DNS_T_A);
+	}
+	uf_at(u, T0 + 30500 * UF_MS);
+	ask(&s);
+	silent_lookup_502(state, &s, T0 + 32 * UF_S, 7, sends, "7 DNS queries "
+	    "for " HOST " to 10.0.0.53 got no answer in 32.0 s (the first sent "
+	    "30.5 s before the request)");
+}
+
+/*
  * nginx's first look-up of a name can come before its resolver sockets
  * are known (none has asked for three names yet): the look-up that a
  * request waits on, begun 4 s before it from socket 0, is resent every
@@ -1142,6 +1239,8 @@ main(void)
 		    test_attempt_after_another_answer, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_each_proxy_its_own_cache,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_two_lookups_in_flight,
+		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_kept_socket_asks_again,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_resent_lookup_waited_for,
@@ -1149,6 +1248,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_resent_to_the_other_resolver,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_resent_to_each_resolver_in_turn,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_thirty_seconds_of_resends,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_resent_before_its_sockets_were_known, uf_setup,

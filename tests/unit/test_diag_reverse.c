@@ -384,16 +384,17 @@ test_batch_pinned_backends(void **state)
  * Caddy with a crowd: two clients ask for one path at once; Go dials a
  * connection for each, and sends each request on whichever comes up
  * first: the first client's on the connection dialled second. The
- * backend closes each without a byte half a second later, and the
- * gateway answers each 502 just after its connection's close. The one
- * dialled first, nearest the first request, closed after its answer:
- * the first client's is the other, whose close the answer followed
- * (not "sent nothing back in 0.5 s").
+ * backend closes that one without a byte half a second later, and the
+ * gateway answers the first client 502 just after the close. The one
+ * dialled first, nearest the first request, closes 2 ms after that
+ * answer (the second client's 502 follows), or (`silent`) never: the
+ * gateway gives up on it after 60 s and answers the second client 504.
+ * Either way the first client's is the connection whose close its answer
+ * followed (not "sent nothing back in 0.5 s").
  */
 static void
-test_crowd_answer_follows_close(void **state)
+crowd_dialled(struct uf *u, bool silent)
 {
-	struct uf *u = *state;
 	struct uf_side c[2], gw[2], web_x, web_y, out_x, out_y;
 	const char *const ip[2] = { "10.0.0.5", "10.0.0.6" };
 	int64_t at;
@@ -425,18 +426,34 @@ test_crowd_answer_follows_close(void **state)
 	uf_fin(u, &web_y, &out_y);
 	uf_at(u, at + 500 * UF_MS + 200 * US);
 	uf_status(u, &gw[0], &c[0], 502);
-	uf_at(u, at + 502 * UF_MS);
-	uf_fin(u, &web_x, &out_x);
-	uf_at(u, at + 502 * UF_MS + 300 * US);
-	uf_status(u, &gw[1], &c[1], 502);
+	if (silent) {
+		uf_at(u, at + 60 * UF_S);
+		uf_fin(u, &out_x, &web_x);
+	} else {
+		uf_at(u, at + 502 * UF_MS);
+		uf_fin(u, &web_x, &out_x);
+	}
+	uf_at(u, u->next_ts_ns + 300 * US);
+	uf_status(u, &gw[1], &c[1], silent ? 504 : 502);
 	uf_diagnose(u);
-	assert_int_equal(u->dg.ntxns, 2);
-	for (uint32_t id = 1; id <= 2; id++) {
-		const struct txn *t = uf_txn(u, id);
+}
 
-		expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
-		assert_int_equal(u->fl.conns[t->d.up_conn].cport,
-		    id == 1 ? 50002 : 50001);
+static void
+test_crowd_answer_follows_close(void **state)
+{
+	for (int silent = 0; silent < 2; silent++) {
+		struct uf *u = silent ? again(state) : *state;
+
+		crowd_dialled(u, silent);
+		assert_int_equal(u->dg.ntxns, 2);
+		for (uint32_t id = 1; id <= 2; id++) {
+			const struct txn *t = uf_txn(u, id);
+
+			expect_verdict(t, V_BAD_RESPONSE, silent && id == 2 ?
+			    C_UPSTREAM_TIMEOUT : C_UPSTREAM_CLOSED);
+			assert_int_equal(u->fl.conns[t->d.up_conn].cport,
+			    id == 1 ? 50002 : 50001);
+		}
 	}
 }
 
