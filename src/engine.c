@@ -103,6 +103,64 @@ engine_feed(struct engine *e, const struct frame *f)
 	    &p));
 }
 
+static bool
+key_of(const struct pkt *p, struct engine_tcp_key *k)
+{
+	if (p->l4 != L4_TCP || p->fragment)
+		return false;
+	k->a = p->src;
+	k->b = p->dst;
+	k->aport = p->sport;
+	k->bport = p->dport;
+	return true;
+}
+
+static bool
+same_conn(const struct engine_tcp_key *x, const struct engine_tcp_key *y)
+{
+	return (x->aport == y->aport && x->bport == y->bport &&
+	    addr_eq(&x->a, &y->a) && addr_eq(&x->b, &y->b)) ||
+	    (x->aport == y->bport && x->bport == y->aport &&
+	    addr_eq(&x->a, &y->b) && addr_eq(&x->b, &y->a));
+}
+
+static bool
+key_known(const struct engine_tcp_key *keys, size_t n,
+    const struct engine_tcp_key *k)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_conn(&keys[i], k))
+			return true;
+	return false;
+}
+
+size_t
+engine_tcp_keys_add(struct engine_tcp_key *keys, size_t n, size_t max,
+    const struct frame *f)
+{
+	struct pkt p;
+	struct engine_tcp_key k;
+
+	if (n < max && decode_frame(f->linktype, f->data, f->caplen, &p) ==
+	    DECODE_OK && key_of(&p, &k) && !key_known(keys, n, &k))
+		keys[n++] = k;
+	return n;
+}
+
+void
+engine_feed_tcp(struct engine *e, const struct frame *f,
+    const struct engine_tcp_key *keys, size_t n)
+{
+	struct pkt p;
+	struct engine_tcp_key k;
+	enum decode_result r = decode_frame(f->linktype, f->data, f->caplen,
+	    &p);
+
+	if (r == DECODE_OK && (key_of(&p, &k) ? key_known(keys, n, &k) :
+	    p.fragment))
+		engine_take(e, f, &p, r);
+}
+
 /*
  * -j 2, on a regular file: a read that may block for ever, on a device,
  * would keep engine_close from stopping the thread. Not the default: on

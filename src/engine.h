@@ -59,6 +59,24 @@ int engine_init(struct engine *e, const struct engine_opts *o, char *err,
     size_t errlen);
 /* Takes one frame (a live packet already written to the spool). */
 void engine_feed(struct engine *e, const struct frame *f);
+/* One end of a TCP connection and the other, as a segment names them. */
+struct engine_tcp_key {
+	struct gw_addr a, b;
+	uint16_t aport, bport;
+};
+/* keys[0..n) and the connection f is a segment of, unless it is there,
+ * or f is none (not TCP, or a fragment), or there are `max` already: the
+ * new n. */
+size_t engine_tcp_keys_add(struct engine_tcp_key *keys, size_t n,
+    size_t max, const struct frame *f);
+/*
+ * engine_feed for a segment of one of keys[0..n) (either way) or an IP
+ * fragment (its datagram's connection is not known yet); anything else
+ * is left. Reading a message in several segments again (rows.c) from a
+ * busy capture, the frames between its segments are other connections'.
+ */
+void engine_feed_tcp(struct engine *e, const struct frame *f,
+    const struct engine_tcp_key *keys, size_t n);
 /* No more frames will come: ends what the end of the capture ends. */
 void engine_finish(struct engine *e);
 /* engine_init and a capture file to read; 0, or -1 with one line in err. */

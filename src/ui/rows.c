@@ -28,8 +28,12 @@
  * every frame from its first to the one that completed it (its head,
  * else), when they are at most this many, and a row has at most
  * ROW_MAX_SPANS such stretches. */
-#define ROW_SPAN_FRAMES 4096
+#define ROW_SPAN_FRAMES (1u << 18)
 #define ROW_MAX_SPANS 32
+/* Of the frames in such a stretch, only the segments of the connections
+ * of the row's frames in it are read (at most this many connections):
+ * the rest is the capture's other traffic. */
+#define ROW_SPAN_CONNS 16
 
 /* The row's links, as places in its frame list (NONE32: none). */
 struct row_links {
@@ -820,19 +824,32 @@ restore_diagnosis(const struct row *r, const struct row_links *l,
 	    d->ntries == l->ntries;
 }
 
-/* Frames from f[from] to f[to], every one the file holds between them:
- * a head's segments the row does not list. 0, or -1 (reread_error). */
+/* Frames from f[from] to f[to]: the row's own, and of the others the
+ * file holds between them the segments of its own frames' connections
+ * (a message's segments the row does not list). 0, or -1
+ * (reread_error). */
 static int
 feed_span(struct reread *rr, const struct frame_ref *f, uint32_t from,
     uint32_t to, struct engine *mini)
 {
+	struct engine_tcp_key keys[ROW_SPAN_CONNS];
+	size_t nkeys = 0;
+	uint32_t listed = from;
 	struct frame fr;
 	int rc;
 
 	if (reread_range(rr, &f[from], f[to].number) != 0)
 		return -1;
 	while ((rc = reread_next(rr, &fr)) == 1) {
-		engine_feed(mini, &fr);
+		while (listed < to && f[listed].number < fr.number)
+			listed++;
+		if (f[listed].number == fr.number) {
+			nkeys = engine_tcp_keys_add(keys, nkeys, ROW_SPAN_CONNS,
+			    &fr);
+			engine_feed(mini, &fr);
+		} else {
+			engine_feed_tcp(mini, &fr, keys, nkeys);
+		}
 		if (fr.number >= f[to].number)
 			return 0;
 	}

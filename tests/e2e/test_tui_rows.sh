@@ -144,12 +144,21 @@ else
 	notok "bench/busy generates a capture" "$(head -c 300 "$TMPD/cc.err")"
 fi
 
-# A row the screen cannot read again (tests/tools/mksynth.py longhead: the
-# upstream request's head in three segments 2,500 frames apart, more than
-# a row reads again): selecting it says so in the evidence pane, and the
-# screen neither crashes nor shows another's evidence.
+# A head in three segments 2,500 frames of other traffic apart (another
+# connection of the gateway's to the same upstream among it;
+# tests/tools/mksynth.py longhead): the row reads the stretch again, only
+# its connections' segments, and its evidence is the kept model's.
 if [ -z "${ROWS_CAPS:-}" ] && python3 "$ROOT/tests/tools/mksynth.py" \
-    longhead "$TMPD/longhead.pcap" && tui_shell 200 50; then
+    longhead "$TMPD/longhead.pcap"; then
+	PORTS=9090 compare_file "$TMPD/longhead.pcap"
+fi
+
+# A row the screen cannot read again (mksynth.py hugehead: the same head
+# with 140,000 frames between its segments, more than a row reads
+# again): selecting it says so in the evidence pane, and the screen
+# neither crashes nor shows another's evidence.
+if [ -z "${ROWS_CAPS:-}" ] && python3 "$ROOT/tests/tools/mksynth.py" \
+    hugehead "$TMPD/longhead.pcap" && tui_shell 200 50; then
 	keys "clear; GW502TUI_ROWS=stats LANG=C.UTF-8 LC_ALL=C.UTF-8 $GW_BIN -p 9090 $TMPD/longhead.pcap 2>$TMPD/longhead.err; echo EXIT=\$?" Enter
 	if wait_for 20 has "F10 Quit"; then
 		keys g

@@ -8,10 +8,14 @@ file tests of issue 13.
   dns   a DNS query whose first label holds an ESC byte (a<ESC>b.test)
   longhead
         a proxy request (port 9090) that the gateway sends on in three
-        segments with 2,500 other datagrams between each two (a head
-        longer than the screen's rows read again), answered without a
-        status line; the gateway answers 502; 5,000 more datagrams after (frames
-        1 ms apart)
+        segments with 2,500 frames of other traffic between each two
+        (datagrams, and segments of another connection to the same
+        upstream), answered without a status line; the gateway answers
+        502; 5,000 more datagrams after (frames 1 ms apart)
+  hugehead
+        the same with 140,000 frames between each two segments, 10 us
+        apart (a head spread over more frames than the screen's rows
+        read again)
 """
 import struct
 import sys
@@ -51,7 +55,7 @@ def bidi():
             tcp(g, c, 9090, 40000, 5001, 1001 + len(req), 0x18, resp)]
 
 
-def longhead():
+def longhead(gap, step):
     c, g, u, o = [10, 0, 0, 1], [10, 0, 0, 2], [10, 0, 0, 80], [10, 0, 0, 99]
     req = b'GET http://up.test/x HTTP/1.1\r\nHost: up.test\r\n\r\n'
     head1, head2, head3 = b'GET /x HTTP/1.1\r\n', b'Host: up.test\r\n', \
@@ -60,11 +64,13 @@ def longhead():
     junk = b'<html>no status line</html>\n'
     resp = b'HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n'
     other = ip(g, o, 17, struct.pack('!HHHH', 40001, 9999, 12, 0) + b'fill')
+    # another connection of the gateway's to the upstream, acking along
+    between = [other, tcp(g, u, 41001, 80, 1, 1, 0x10)] * (gap // 2)
     qd = b'\x02up\x04test\x00' + struct.pack('!HH', 1, 1)
     query = struct.pack('!HHHHHH', 0x4242, 0x0100, 1, 0, 0, 0) + qd
     answer = struct.pack('!HHHHHH', 0x4242, 0x8180, 1, 1, 0, 0) + qd + \
         struct.pack('!HHHIH', 0xc00c, 1, 1, 300, 4) + bytes(u)
-    return ([tcp(c, g, 40000, 9090, 1000, 0, 0x02),
+    packets = ([tcp(c, g, 40000, 9090, 1000, 0, 0x02),
              tcp(g, c, 9090, 40000, 5000, 1001, 0x12),
              tcp(c, g, 40000, 9090, 1001, 5001, 0x10),
              tcp(c, g, 40000, 9090, 1001, 5001, 0x18, req),
@@ -76,15 +82,21 @@ def longhead():
              tcp(u, g, 80, 41000, 9000, 7001, 0x12),
              tcp(g, u, 41000, 80, 7001, 9001, 0x10),
              tcp(g, u, 41000, 80, 7001, 9001, 0x18, head1)] +
-            [other] * 2500 +
+            between +
             [tcp(g, u, 41000, 80, 7001 + len(head1), 9001, 0x18, head2)] +
-            [other] * 2500 +
+            between +
             [tcp(g, u, 41000, 80, 7001 + len(head1) + len(head2), 9001,
                  0x18, head3),
              tcp(u, g, 80, 41000, 9001, 7001 + sent, 0x18, junk),
              tcp(u, g, 80, 41000, 9001 + len(junk), 7001 + sent, 0x11),
              tcp(g, c, 9090, 40000, 5001, 1001 + len(req), 0x18, resp)] +
-            [other] * 5000, 1000)
+            [other] * 5000)
+    # `step` microseconds apart up to the 502, then 1 ms: 5 s of traffic
+    # after it, so that the transaction settles and the screen retires it
+    head = len(packets) - 5000
+    return packets, [i * step if i < head else
+                     head * step + (i - head + 1) * 1000
+                     for i in range(len(packets))]
 
 
 def dns():
@@ -95,17 +107,20 @@ def dns():
 
 
 def main():
-    shapes = {'bidi': bidi, 'dns': dns, 'longhead': longhead}
+    shapes = {'bidi': bidi, 'dns': dns,
+              'longhead': lambda: longhead(2500, 1000),
+              'hugehead': lambda: longhead(140000, 10)}
     if len(sys.argv) != 3 or sys.argv[1] not in shapes:
         sys.exit(__doc__)
     made = shapes[sys.argv[1]]()
-    # a second apart, or (packets, microseconds apart)
-    packets, step = made if isinstance(made, tuple) else (made, 1000000)
+    # a second apart, or (packets, each one's microseconds from the first)
+    packets, times = made if isinstance(made, tuple) else \
+        (made, [i * 1000000 for i in range(len(made))])
     with open(sys.argv[2], 'wb') as out:
         out.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
-        for i, p in enumerate(packets):
-            out.write(struct.pack('<IIII', 1700000000 + i * step // 1000000,
-                                  i * step % 1000000, len(p), len(p)))
+        for p, t in zip(packets, times):
+            out.write(struct.pack('<IIII', 1700000000 + t // 1000000,
+                                  t % 1000000, len(p), len(p)))
             out.write(p)
 
 
