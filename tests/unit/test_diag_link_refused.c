@@ -126,6 +126,46 @@ test_carrier_quiet_refused_after(void **state)
 	assert_int_not_equal(uf_txn(u, 1)->d.up_req, NONE32);
 }
 
+/*
+ * The same, the other way round: client 1 asks at R and client 2 at
+ * R + 90 us, and the gateway (two workers) connects for client 2 first,
+ * from 50001 at R + 100 us, then for client 1 from 50000 at R + 160 us.
+ * The first connection comes up and carries client 2's request; the
+ * second is refused at R + 1.3 ms and client 1 answered 502 at
+ * R + 1.45 ms. Client 1 settles first: its attempt is the refused one,
+ * though the connection carrying client 2's request began nearer its
+ * request (the gateway was still waiting on that one when it answered).
+ */
+static void
+test_quiet_carrier_of_a_later_request(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli[2], gw[2], out[2];
+	int64_t r = clients_cached(&s, u, 2, cli, gw, out);
+
+	uf_at(u, r);
+	uf_get(u, &cli[0], &gw[0], URL, HOST);
+	uf_at(u, r + 90 * US);
+	uf_get(u, &cli[1], &gw[1], URL, HOST);
+	uf_at(u, r + 100 * US);
+	uf_syn(u, &out[1], &s.web);
+	uf_at(u, r + 160 * US);
+	uf_syn(u, &out[0], &s.web);
+	uf_at(u, r + 1200 * US);
+	uf_synack(u, &s.web, &out[1]);
+	uf_at(u, r + 1250 * US);
+	uf_get(u, &out[1], &s.web, "/", HOST);
+	uf_at(u, r + 1300 * US);
+	uf_rst(u, &s.web, &out[0]);
+	uf_at(u, r + 1450 * US);
+	uf_status(u, &gw[0], &cli[0], 502);
+	uf_at(u, r + 300 * UF_MS);
+	uf_status(u, &s.web, &out[1], 200);
+	uf_status(u, &gw[1], &cli[1], 200);
+	expect_refused_and_relayed(u);
+}
+
 /* Client 2 (10.0.0.6:40001) and the proxy's end of its connection. */
 static void
 second_client(const struct uf *u, struct uf_side *cli2, struct uf_side *srv2)
@@ -348,6 +388,9 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_carrier_quiet_refused_after, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_quiet_carrier_of_a_later_request, uf_setup,
+		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refused_after_the_answer,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_next_address_at_once,
