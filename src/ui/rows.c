@@ -28,7 +28,7 @@
  * every frame from its first to the one that completed it (its head,
  * else), when they are at most this many, and a row has at most
  * ROW_MAX_SPANS such stretches. */
-#define ROW_SPAN_FRAMES (1u << 18)
+#define ROW_SPAN_FRAMES (1u << 17)
 #define ROW_MAX_SPANS 32
 /* Of the frames in such a stretch, only the segments of the connections
  * of the row's frames in it are read (at most this many connections):

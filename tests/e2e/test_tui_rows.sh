@@ -154,8 +154,8 @@ if [ -z "${ROWS_CAPS:-}" ] && python3 "$ROOT/tests/tools/mksynth.py" \
 fi
 
 # A row the screen cannot read again (mksynth.py hugehead: the same head
-# with 140,000 frames between its segments, more than a row reads
-# again): selecting it says so in the evidence pane, and the screen
+# with 70,000 frames between its segments, 140,000 in all, more than a
+# row reads again): selecting it says so in the evidence pane, and the screen
 # neither crashes nor shows another's evidence.
 if [ -z "${ROWS_CAPS:-}" ] && python3 "$ROOT/tests/tools/mksynth.py" \
     hugehead "$TMPD/longhead.pcap" && tui_shell 200 50; then

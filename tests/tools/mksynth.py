@@ -13,7 +13,7 @@ file tests of issue 13.
         upstream), answered without a status line; the gateway answers
         502; 5,000 more datagrams after (frames 1 ms apart)
   hugehead
-        the same with 140,000 frames between each two segments, 10 us
+        the same with 70,000 frames between each two segments, 10 us
         apart (a head spread over more frames than the screen's rows
         read again)
 """
@@ -109,7 +109,7 @@ def dns():
 def main():
     shapes = {'bidi': bidi, 'dns': dns,
               'longhead': lambda: longhead(2500, 1000),
-              'hugehead': lambda: longhead(140000, 10)}
+              'hugehead': lambda: longhead(70000, 10)}
     if len(sys.argv) != 3 or sys.argv[1] not in shapes:
         sys.exit(__doc__)
     made = shapes[sys.argv[1]]()
