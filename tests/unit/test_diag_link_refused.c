@@ -81,28 +81,35 @@ test_pooled_after_refusal(void **state)
 }
 
 /*
- * HOST's address cached. Client 2 asks for URL at R, client 1 at
- * R + 90 us; the gateway connects from 50001 at R + 70 us (SYN/ACK at
- * R + 1.2 ms, GET / at R + 1.25 ms) and tries 50000 at R + 160 us, which
- * is refused at R + 1.3 ms; it answers client 1 502 at R + 1.45 ms. The
+ * HOST's address cached. Client 2 (10.0.0.6) asks for URL at R and
+ * client 1 (10.0.0.5) at R + 90 us, or (`refused_first`) client 1 at R
+ * and client 2 at R + 90 us; the gateway connects for client 2 from
+ * 50001 at R + `carrier_syn` (SYN/ACK at R + 1.2 ms, GET / at
+ * R + 1.25 ms) and for client 1 from 50000 at R + 160 us, which is
+ * refused at R + 1.3 ms; it answers client 1 502 at R + 1.45 ms. The
  * first connection's reply, a 200, comes at R + 300 ms and goes to
  * client 2.
  */
 static void
-test_carrier_quiet_refused_after(void **state)
+carrier_beside_refusal(struct uf *u, bool refused_first, int64_t carrier_syn)
 {
-	struct uf *u = *state;
 	struct scene s;
 	struct uf_side cli[2], gw[2], out[2];
 	int64_t r = clients_cached(&s, u, 2, cli, gw, out);
+	int first = refused_first ? 0 : 1;
 
-	/* client 1 (10.0.0.5) is the one refused; client 2 asked first */
 	uf_at(u, r);
-	uf_get(u, &cli[1], &gw[1], URL, HOST);
-	uf_at(u, r + 70 * US);
-	uf_syn(u, &out[1], &s.web);
+	uf_get(u, &cli[first], &gw[first], URL, HOST);
+	if (carrier_syn < 90 * US) {
+		uf_at(u, r + carrier_syn);
+		uf_syn(u, &out[1], &s.web);
+	}
 	uf_at(u, r + 90 * US);
-	uf_get(u, &cli[0], &gw[0], URL, HOST);
+	uf_get(u, &cli[1 - first], &gw[1 - first], URL, HOST);
+	if (carrier_syn >= 90 * US) {
+		uf_at(u, r + carrier_syn);
+		uf_syn(u, &out[1], &s.web);
+	}
 	uf_at(u, r + 160 * US);
 	uf_syn(u, &out[0], &s.web);
 	uf_at(u, r + 1200 * US);
@@ -116,6 +123,16 @@ test_carrier_quiet_refused_after(void **state)
 	uf_at(u, r + 300 * UF_MS);
 	uf_status(u, &s.web, &out[1], 200);
 	uf_status(u, &gw[1], &cli[1], 200);
+}
+
+/* Client 2 asked first and its connection began at R + 70 us, before
+ * client 1 asked: the refusal is client 1's. */
+static void
+test_carrier_quiet_refused_after(void **state)
+{
+	struct uf *u = *state;
+
+	carrier_beside_refusal(u, false, 70 * US);
 	uf_diagnose(u);
 	/* client 2's request came first: it is transaction 1 */
 	assert_int_equal(u->dg.ntxns, 2);
@@ -127,42 +144,18 @@ test_carrier_quiet_refused_after(void **state)
 }
 
 /*
- * The same, the other way round: client 1 asks at R and client 2 at
- * R + 90 us, and the gateway (two workers) connects for client 2 first,
- * from 50001 at R + 100 us, then for client 1 from 50000 at R + 160 us.
- * The first connection comes up and carries client 2's request; the
- * second is refused at R + 1.3 ms and client 1 answered 502 at
- * R + 1.45 ms. Client 1 settles first: its attempt is the refused one,
- * though the connection carrying client 2's request began nearer its
- * request (the gateway was still waiting on that one when it answered).
+ * The other way round: client 1 asks first, and the gateway (two
+ * workers) connects for client 2 first, at R + 100 us. Client 1 settles
+ * first: its attempt is the refused one, though the connection carrying
+ * client 2's request began nearer its request (the gateway was still
+ * waiting on that one when it answered).
  */
 static void
 test_quiet_carrier_of_a_later_request(void **state)
 {
 	struct uf *u = *state;
-	struct scene s;
-	struct uf_side cli[2], gw[2], out[2];
-	int64_t r = clients_cached(&s, u, 2, cli, gw, out);
 
-	uf_at(u, r);
-	uf_get(u, &cli[0], &gw[0], URL, HOST);
-	uf_at(u, r + 90 * US);
-	uf_get(u, &cli[1], &gw[1], URL, HOST);
-	uf_at(u, r + 100 * US);
-	uf_syn(u, &out[1], &s.web);
-	uf_at(u, r + 160 * US);
-	uf_syn(u, &out[0], &s.web);
-	uf_at(u, r + 1200 * US);
-	uf_synack(u, &s.web, &out[1]);
-	uf_at(u, r + 1250 * US);
-	uf_get(u, &out[1], &s.web, "/", HOST);
-	uf_at(u, r + 1300 * US);
-	uf_rst(u, &s.web, &out[0]);
-	uf_at(u, r + 1450 * US);
-	uf_status(u, &gw[0], &cli[0], 502);
-	uf_at(u, r + 300 * UF_MS);
-	uf_status(u, &s.web, &out[1], 200);
-	uf_status(u, &gw[1], &cli[1], 200);
+	carrier_beside_refusal(u, true, 100 * US);
 	expect_refused_and_relayed(u);
 }
 
