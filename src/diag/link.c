@@ -25,6 +25,8 @@ struct window {
 	uint16_t port;	/* where the gateway connects: the URL's, or a
 			 * backend's (backend_addr) */
 	bool backend_alone;	/* backend_addr's pick had no rival */
+	uint32_t at_once;	/* the attempt backend_addr found the gateway
+				 * opened at once for t, else NONE32 */
 };
 
 int
@@ -2490,6 +2492,30 @@ link_fit(struct diag *dg, const struct flow *fl, struct txn *t,
 }
 
 /*
+ * link_upstream with no connection given, but a request with no reply
+ * on a connection the gateway opened while the attempt it opened at
+ * once for t (a success: backend_addr) was pending is another request's:
+ * a gateway opens no second connection for a request while one is
+ * pending, and a success fits a request whose reply is missing (a lost
+ * reply) that may be a failure's only try.
+ */
+static bool
+link_unreplied(struct diag *dg, const struct flow *fl, struct txn *t,
+    const struct window *w, enum reply_need need)
+{
+	uint32_t i = find_upstream(dg, fl, t, w, NONE32, need);
+	const struct conn *a = w->at_once != NONE32 ?
+	    &fl->conns[w->at_once] : NULL;
+
+	if (i == NONE32 || (a != NULL && response_to(fl, i) == NONE32 &&
+	    !seen(w, &a->synack) && opened_while_pending(w, a->first.ts_ns, a,
+	    &fl->conns[fl->msgs[i].conn])))
+		return false;
+	take_upstream(fl, t, w, i);
+	return true;
+}
+
+/*
  * The request line: one whose reply the gateway relayed (the status it
  * answered, just before), else one the answer can follow; on the
  * connection the attempts ended on, else on a pooled one. A success
@@ -2520,7 +2546,7 @@ link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
 			t->d.conn_link = LINK_REQUEST_LINE;
 			return;
 		}
-		if (link_upstream(dg, fl, t, w, NONE32, need)) {
+		if (link_unreplied(dg, fl, t, w, need)) {
 			link_carrier(fl, t, w);
 			return;
 		}
@@ -3443,54 +3469,6 @@ host_asked_between(const struct diag *dg, const struct flow *fl,
 }
 
 /*
- * Did the gateway try c's address again after t was answered: c's SYN
- * again, or a new connection within a retry's turn-around of c's end
- * with no client's request to ask for it, after the answer and just
- * before it (DIAG_ASK_NS), or at all just before it (DIAG_SKEW_NS: a
- * proxy connects for a request at once, one that came in while t's
- * last try was failing too), nor a request for t's host after the
- * answer within DIAG_FORWARD_NS (a busy Varnish opened its connection
- * for a new request 31 ms after it)?
- * Then c was the attempt of a request still waiting (a proxy that
- * answered t at once, trying nothing, while it served a batch of
- * requests), not t's. Connections begun within DIAG_ASK_NS of c's end
- * are no such retry: a reverse proxy moving the requests of a group
- * whose servers all refuse from one server to the next.
- */
-static bool
-tried_again_after(const struct diag *dg, const struct flow *fl,
-    const struct txn *t, const struct window *w, const struct conn *c)
-{
-	const struct key_list *l = key_find(&dg->by_dst,
-	    dst_hash(&c->saddr, c->sport));
-	int64_t until = add_sat(attempt_over_ns(c, w), DIAG_RETRY_NS);
-	int64_t storm = add_sat(attempt_over_ns(c, w), DIAG_ASK_NS);
-	unsigned steps = 0;
-
-	/* its own SYN sent again (after an ICMP error, a soft one) */
-	if (c->nsyn > 0 && c->syns[c->nsyn - 1].ts_ns >
-	    add_sat(w->to, DIAG_SKEW_NS))
-		return true;
-
-	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; l &&
-	    p < l->n && l->ts[p] <= until && steps < DIAG_CACHE_WALK;
-	    p++, steps++)
-		if (l->ts[p] >= storm && gateway_try(dg, fl,
-		    &fl->conns[l->items[p]], w)) {
-			int64_t asked = add_sat(l->ts[p], -DIAG_ASK_NS);
-			int64_t just = add_sat(l->ts[p], -DIAG_SKEW_NS);
-			int64_t host = add_sat(l->ts[p], -DIAG_FORWARD_NS);
-
-			return !client_asked_between(fl, asked > w->to ? asked :
-			    w->to, l->ts[p], NONE32) && !client_asked_between(fl,
-			    just > w->req ? just : w->req, l->ts[p], NONE32) &&
-			    !host_asked_between(dg, fl, t, host > w->to ? host :
-			    w->to, l->ts[p]);
-		}
-	return false;
-}
-
-/*
  * Was conns[ci] begun just after another attempt of the gateway was
  * refused (DIAG_NEXT_NS)? Then it is likely a next try, the request's
  * first one long over: no attempt to order by its refusal.
@@ -3518,6 +3496,56 @@ began_after_refusal(const struct diag *dg, const struct flow *fl,
 }
 
 /*
+ * Did the gateway try c's address again after t was answered: c's SYN
+ * again, or a new connection within a retry's turn-around of c's end
+ * with no client's request to ask for it, after the answer and just
+ * before it (DIAG_ASK_NS), or at all just before it (DIAG_SKEW_NS: a
+ * proxy connects for a request at once, one that came in while t's
+ * last try was failing too), nor a request for t's host after the
+ * answer within DIAG_FORWARD_NS (a busy Varnish opened its connection
+ * for a new request 31 ms after it)?
+ * Then c was the attempt of a request still waiting (a proxy that
+ * answered t at once, trying nothing, while it served a batch of
+ * requests), not t's. Connections begun within DIAG_ASK_NS of c's end,
+ * or just after another attempt was refused (began_after_refusal), are
+ * no such retry: a reverse proxy moving the requests of a group whose
+ * servers all refuse from one server to the next.
+ */
+static bool
+tried_again_after(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, const struct conn *c)
+{
+	const struct key_list *l = key_find(&dg->by_dst,
+	    dst_hash(&c->saddr, c->sport));
+	int64_t until = add_sat(attempt_over_ns(c, w), DIAG_RETRY_NS);
+	int64_t storm = add_sat(attempt_over_ns(c, w), DIAG_ASK_NS);
+	unsigned steps = 0;
+
+	/* its own SYN sent again (after an ICMP error, a soft one) */
+	if (c->nsyn > 0 && c->syns[c->nsyn - 1].ts_ns >
+	    add_sat(w->to, DIAG_SKEW_NS))
+		return true;
+
+	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; l &&
+	    p < l->n && l->ts[p] <= until && steps < DIAG_CACHE_WALK;
+	    p++, steps++)
+		if (l->ts[p] >= storm && gateway_try(dg, fl,
+		    &fl->conns[l->items[p]], w) &&
+		    !began_after_refusal(dg, fl, w, l->items[p])) {
+			int64_t asked = add_sat(l->ts[p], -DIAG_ASK_NS);
+			int64_t just = add_sat(l->ts[p], -DIAG_SKEW_NS);
+			int64_t host = add_sat(l->ts[p], -DIAG_FORWARD_NS);
+
+			return !client_asked_between(fl, asked > w->to ? asked :
+			    w->to, l->ts[p], NONE32) && !client_asked_between(fl,
+			    just > w->req ? just : w->req, l->ts[p], NONE32) &&
+			    !host_asked_between(dg, fl, t, host > w->to ? host :
+			    w->to, l->ts[p]);
+		}
+	return false;
+}
+
+/*
  * Is c another request's attempt, though the skew between interfaces
  * would let it be t's: refused before t's request came, or begun before
  * it just after another client's request, or refused after t's answer
@@ -3537,6 +3565,55 @@ asked_by_another(const struct flow *fl, const struct txn *t,
 		return false;
 	return client_asked_between(fl, add_sat(c->first.ts_ns,
 	    -DIAG_SKEW_NS), c->first.ts_ns, t->req);
+}
+
+/*
+ * The upstream request by which the gateway sent t's on a connection it
+ * already had (a pool) at once: an unclaimed one for t's resource within
+ * the clock's skew after t's, with no other client's request between;
+ * NONE32 when there is none. A connection the gateway opened while that
+ * try was pending is no try of t's (nginx moves on to a new one only
+ * when the pooled try failed: a next try), though it may carry a later
+ * request for the same path within DIAG_ACT_NS.
+ */
+static uint32_t
+pooled_send(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w)
+{
+	int64_t until = add_sat(w->req, DIAG_SKEW_NS);
+	unsigned steps = 0;
+
+	for (size_t i = diag_msg_lower(fl, w->req); i < fl->nmsgs &&
+	    fl->msgs[i].start.ts_ns <= until && steps < DIAG_CACHE_WALK;
+	    i++, steps++) {
+		const struct http_msg *m = &fl->msgs[i];
+		const struct conn *c = &fl->conns[m->conn];
+
+		if (m->dir != 0 || !m->valid || dg->msg_claimed[i] ||
+		    c->role == CONN_CLIENT || !from_gateway(dg, &c->caddr, w) ||
+		    (c->nsyn > 0 && c->first.ts_ns >= w->from) ||
+		    !diag_same_resource(fl, t, m))
+			continue;
+		if (client_asked_between(fl, w->req, m->start.ts_ns, t->req))
+			return NONE32;
+		return (uint32_t)i;
+	}
+	return NONE32;
+}
+
+/*
+ * Did the gateway open c for t at once: within the clock's skew after
+ * t's request, no other client's request between? Then a connection it
+ * opened later is no first try of t's, though it may carry a later
+ * request for the same path, and one with no reply fits a success.
+ */
+static bool
+opened_at_once(const struct flow *fl, const struct txn *t,
+    const struct window *w, const struct conn *c)
+{
+	return c->first.ts_ns >= w->req &&
+	    c->first.ts_ns <= add_sat(w->req, DIAG_SKEW_NS) &&
+	    !client_asked_between(fl, w->req, c->first.ts_ns, t->req);
 }
 
 /*
@@ -3570,13 +3647,20 @@ backend_addr(const struct diag *dg, const struct flow *fl,
     const struct txn *t, struct window *w, struct gw_addr *out)
 {
 	int64_t until = add_sat(w->req, DIAG_ACT_NS), first = INT64_MAX;
+	int64_t pooled_from = INT64_MAX, pooled_to = INT64_MAX;
 	uint32_t best = NONE32, carrier = NONE32, refused_first = NONE32;
+	uint32_t pooled;
+	uint8_t cause;
 	uint32_t pinned = NONE32;
 	unsigned steps = 0, choices = 0;
 	bool carrier_ends = false;
 
 	if (until > w->to)
 		until = w->to;
+	if ((pooled = pooled_send(dg, fl, t, w)) != NONE32) {
+		pooled_from = fl->msgs[pooled].start.ts_ns;
+		pooled_to = try_end_ns(fl, w, pooled, &cause);
+	}
 	for (size_t i = conn_lower(fl, add_sat(w->req, -DIAG_SKEW_NS));
 	    i < fl->nconns && fl->conns[i].first.ts_ns <= until &&
 	    steps < DIAG_CACHE_WALK; i++, steps++) {
@@ -3585,6 +3669,8 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 
 		if (c->role == CONN_CLIENT || c->sport == FLOW_DNS_PORT ||
 		    c->nsyn == 0 || dg->conn_claimed[i] ||
+		    (c->first.ts_ns > pooled_from &&
+		    c->first.ts_ns < pooled_to) ||
 		    !gateway_try(dg, fl, c, w) ||
 		    asked_by_another(fl, t, w, c))
 			continue;
@@ -3617,6 +3703,11 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 			if (best == NONE32 || nearer(w, c->first.ts_ns,
 			    (uint32_t)i, fl->conns[best].first.ts_ns, best))
 				best = (uint32_t)i;
+		} else
+			continue;
+		if (!t->is_error && opened_at_once(fl, t, w, c)) {
+			w->at_once = (uint32_t)i;
+			break;
 		}
 	}
 	if (refused_first != NONE32)
@@ -3825,6 +3916,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	w.to = diag_tunnel_end_ns(dg, fl, t, txn_end_ns(fl, t, now));
 	w.port = t->port;
 	w.backend_alone = false;
+	w.at_once = NONE32;
 	link_dns_any(dg, fl, t, &w);
 	/* asked for another request (not by a clock's skew): this one
 	 * waited for it */

@@ -1687,7 +1687,8 @@ test_try_before_the_request(void **state)
  * it at its read timeout (TIMEOUT_A: A answered 504 then); a SYN on a
  * port again is a retransmission. */
 enum storm_do { ASK_A, ASK_B, SYN, RST, ANSWER_A, ANSWER_B, POOLED_B,
-	RELAYED_B, TRY_A, FIN, TIMEOUT_A };
+	RELAYED_B, TRY_A, FIN, TIMEOUT_A, ASK_B_APP, TRY_B, REPLY_B,
+	POOLED_CLOSED };
 
 struct storm_step {
 	int64_t at_us;
@@ -1711,8 +1712,9 @@ chain_len(const uint8_t *chain)
  * Requests A and B tried in a storm of refusals (steps, in order): each
  * is linked to chain_a's and chain_b's servers (0 ends them), in turn,
  * the last refused (A's timed out when answered so); with no chain_b, B
- * is served on a connection to server 1 opened before (POOLED_B,
- * RELAYED_B).
+ * is served (200) on a connection to server 1 opened before (POOLED_B,
+ * RELAYED_B) or on a try of its own (TRY_B, REPLY_B). B may ask first,
+ * and for A's path (ASK_B_APP).
  */
 static void
 storm(struct uf *u, const struct storm_step *steps, size_t n,
@@ -1721,6 +1723,7 @@ storm(struct uf *u, const struct storm_step *steps, size_t n,
 	struct scene s;
 	struct uf_side cli2, gw2, out[16], server[5], pooled;
 	const struct txn *ta, *tb;
+	const char *b_path = "/b";
 	bool timed_out = false;
 
 	scene_init(&s, u);
@@ -1744,8 +1747,10 @@ storm(struct uf *u, const struct storm_step *steps, size_t n,
 		uf_at(u, T0 + UF_S + st->at_us * US);
 		if (st->what == ASK_A)
 			uf_get(u, &u->cli, &u->srv, "/app", APP);
-		else if (st->what == ASK_B)
-			uf_get(u, &cli2, &gw2, "/b", APP);
+		else if (st->what == ASK_B || st->what == ASK_B_APP) {
+			b_path = st->what == ASK_B ? "/b" : "/app";
+			uf_get(u, &cli2, &gw2, b_path, APP);
+		}
 		else if (st->what == ANSWER_A || st->what == TIMEOUT_A) {
 			timed_out = st->what == TIMEOUT_A;
 			gateway_answers(&s, timed_out ? 504 : 502);
@@ -1753,7 +1758,13 @@ storm(struct uf *u, const struct storm_step *steps, size_t n,
 		else if (st->what == ANSWER_B)
 			uf_status(u, &gw2, &cli2, 502);
 		else if (st->what == POOLED_B)
-			uf_get(u, &pooled, &server[1], "/b", APP);
+			uf_get(u, &pooled, &server[1], b_path, APP);
+		else if (st->what == POOLED_CLOSED)
+			uf_fin(u, &server[1], &pooled);
+		else if (st->what == REPLY_B) {
+			uf_status(u, &server[st->server], o, 200);
+			uf_status(u, &gw2, &cli2, 200);
+		}
 		else if (st->what == RELAYED_B) {
 			uf_status(u, &server[1], &pooled, 200);
 			uf_status(u, &gw2, &cli2, 200);
@@ -1761,16 +1772,23 @@ storm(struct uf *u, const struct storm_step *steps, size_t n,
 		else if (st->what == SYN) {
 			uf_side_init(o, "10.0.0.1", st->port, 7000);
 			uf_syn(u, o, &server[st->server]);
-		} else if (st->what == TRY_A) {
+		} else if (st->what == TRY_A || st->what == TRY_B) {
 			uf_side_init(o, "10.0.0.1", st->port, 7000);
 			uf_handshake(u, o, &server[st->server]);
-			uf_get(u, o, &server[st->server], "/app", APP);
+			uf_get(u, o, &server[st->server],
+			    st->what == TRY_A ? "/app" : b_path, APP);
 		} else if (st->what == FIN)
 			uf_fin(u, o, &server[st->server]);
 		else
 			uf_rst(u, &server[st->server], o);
 	}
 	diagnosed_two(u, &ta, &tb);
+	if (u->fl.conns[ta->conn].cport == cli2.port) {	/* B asked first */
+		const struct txn *x = ta;
+
+		ta = tb;
+		tb = x;
+	}
 	if (timed_out)
 		expect_verdict(ta, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
 	else
@@ -2002,6 +2020,82 @@ test_silence_then_refusals(void **state)
 	STORM(again(state), refused_then_carried, a7, b7);
 }
 
+/*
+ * A success answered first must not take a later request's try that
+ * carried the same path and got no reply (what a success fits: its
+ * reply may be lost) by being the connection begun nearest it within
+ * the second a reverse proxy may take to act: B asked for /app first
+ * and nginx went at once, on a new connection (a silent SYN; its 200
+ * came from its next try after the connect timeout) or on a pooled one
+ * (silent until the read timeout; its next try answered); A's request
+ * for /app, 84 ms and 674 ms later, went on its own connection, silent
+ * until the read timeout, then to two refusing servers. A's story is
+ * that carrier and the refusals, not just the refusals. But when the
+ * server closed the pooled connection as B's request went out (the
+ * keep-alive race), the connection opened just after is B's next try.
+ */
+static void
+test_success_leaves_later_carrier(void **state)
+{
+	static const struct storm_step syn_at_once[] = {
+		{ 0, ASK_B_APP, 0, 0 }, { 70, SYN, 3, 50001 },
+		{ 84000, ASK_A, 0, 0 }, { 84070, TRY_A, 2, 50002 },
+		{ 1000070, SYN, 3, 50001 }, { 2000070, TRY_B, 4, 50003 },
+		{ 2000400, REPLY_B, 4, 50003 }, { 3084070, FIN, 2, 50002 },
+		{ 3084120, SYN, 1, 50004 }, { 3084400, RST, 1, 50004 },
+		{ 3084450, SYN, 4, 50005 }, { 3084800, RST, 4, 50005 },
+		{ 3084850, ANSWER_A, 0, 0 },
+	}, pooled_closed[] = {
+		{ 0, ASK_B_APP, 0, 0 }, { 70, POOLED_B, 0, 0 },
+		{ 600, POOLED_CLOSED, 0, 0 }, { 650, SYN, 2, 50002 },
+		{ 1000650, SYN, 2, 50002 }, { 2000650, SYN, 3, 50003 },
+		{ 2001000, RST, 3, 50003 }, { 2001050, ANSWER_B, 0, 0 },
+		{ 2500000, ASK_A, 0, 0 }, { 2500070, SYN, 4, 50004 },
+		{ 2500400, RST, 4, 50004 }, { 2500450, ANSWER_A, 0, 0 },
+	}, pooled_at_once[] = {
+		{ 0, ASK_B_APP, 0, 0 }, { 70, POOLED_B, 0, 0 },
+		{ 674000, ASK_A, 0, 0 }, { 674070, TRY_A, 2, 50002 },
+		{ 3000100, TRY_B, 3, 50003 }, { 3000500, REPLY_B, 3, 50003 },
+		{ 3674070, FIN, 2, 50002 }, { 3674120, SYN, 4, 50004 },
+		{ 3674400, RST, 4, 50004 }, { 3674450, ANSWER_A, 0, 0 },
+	};
+	static const uint8_t a1[] = { 2, 1, 4, 0 }, a2[] = { 2, 4, 0 };
+	static const uint8_t a3[] = { 4, 0 }, b3[] = { 2, 3, 0 };
+
+	STORM(*state, syn_at_once, a1, NULL);
+	STORM(again(state), pooled_at_once, a2, NULL);
+	STORM(again(state), pooled_closed, a3, b3);
+}
+
+/*
+ * A's first two tries are silent until nginx's connect timeout (2 s
+ * each), then two servers refuse it; B, come just before the second
+ * timeout, goes through the group's servers in turn, and its last try,
+ * to the server A tried first, begins after A's answer, 50 us after B's
+ * refusal before it: a next try in B's chain, not the gateway trying
+ * A's silent server again for a request still waiting (which would make
+ * that try not A's and leave A with nothing).
+ */
+static void
+test_next_try_after_answer(void **state)
+{
+	static const struct storm_step steps[] = {
+		{ 0, ASK_A, 0, 0 }, { 70, SYN, 3, 50001 },
+		{ 1000070, SYN, 3, 50001 }, { 2000070, SYN, 2, 50002 },
+		{ 3000070, SYN, 2, 50002 }, { 3999500, ASK_B, 0, 0 },
+		{ 3999570, SYN, 4, 50003 }, { 3999950, RST, 4, 50003 },
+		{ 4000000, SYN, 2, 50004 }, { 4000070, SYN, 1, 50008 },
+		{ 4000400, RST, 1, 50008 }, { 4000450, SYN, 4, 50005 },
+		{ 4000500, RST, 2, 50004 }, { 4000550, SYN, 1, 50006 },
+		{ 4000800, RST, 4, 50005 }, { 4000850, ANSWER_A, 0, 0 },
+		{ 4000900, RST, 1, 50006 }, { 4000950, SYN, 3, 50007 },
+		{ 4001300, RST, 3, 50007 }, { 4001350, ANSWER_B, 0, 0 },
+	};
+	static const uint8_t a[] = { 3, 2, 1, 4, 0 }, b[] = { 4, 2, 1, 3, 0 };
+
+	STORM(*state, steps, a, b);
+}
+
 int
 main(void)
 {
@@ -2074,6 +2168,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_try_before_the_request,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_silence_then_refusals,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_success_leaves_later_carrier, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_next_try_after_answer,
 		    uf_setup, uf_teardown),
 	};
 
