@@ -2952,19 +2952,17 @@ try_after_silence(const struct diag *dg, const struct flow *fl,
 {
 	const struct key_list *l = key_find(&dg->by_host, t->resource_hash);
 	unsigned n = syns_seen(c, w), steps = 0;
-	uint32_t found = NONE32;
 	int64_t after;
 
 	if (n == 0 || seen(w, &c->synack) || refused(c, w))
 		return NONE32;
 	after = c->syns[n - 1].ts_ns;
-	for (size_t p = l ? key_lower(l, add_sat(after, 1)) : 0; l &&
-	    p < l->n && l->ts[p] <= w->to && steps < DIAG_CACHE_WALK;
-	    p++, steps++)
-		if (silence_try_fits(dg, fl, t, w, l->items[p], after))
-			found = l->items[p];
-	if (found != NONE32)
-		return found;
+	/* the latest first: back from the answer, over seconds of a busy
+	 * path's requests (a read timeout's worth) */
+	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; p > 0 &&
+	    l->ts[p - 1] > after && steps < DIAG_SILENCE_WALK; p--, steps++)
+		if (silence_try_fits(dg, fl, t, w, l->items[p - 1], after))
+			return l->items[p - 1];
 	steps = 0;
 	for (size_t i = diag_msg_lower(fl, add_sat(w->to, 1)); i > 0 &&
 	    fl->msgs[i - 1].start.ts_ns > after && steps < DIAG_CACHE_WALK;

@@ -1457,18 +1457,37 @@ test_next_try_after_silence(void **state)
 	}
 }
 
+/* 300 requests of cli2 for /app from `from` on, 2 ms apart, each
+ * forwarded on the pooled connection to busy and answered 200. */
+static void
+crowd_for_app(struct uf *u, struct uf_side *cli2, struct uf_side *gw2,
+    struct uf_side *pool, struct uf_side *busy, int64_t from)
+{
+	for (int k = 0; k < 300; k++) {
+		uf_at(u, from + k * 2 * UF_MS);
+		uf_get(u, cli2, gw2, "/app", APP);
+		uf_get(u, pool, busy, "/app", APP);
+		uf_status(u, busy, pool, 200);
+		uf_status(u, gw2, cli2, 200);
+	}
+}
+
 /*
  * As test_next_try_after_silence, the next try silent in its turn until
  * nginx's read timeout (3 s: 504), while another client sends 300
  * requests: the try is found among the requests for t's resource, not
- * by walking back from the answer over everything in between.
+ * by walking back from the answer over everything in between. And when
+ * t's path is the busy one: another client's 300 requests for it, each
+ * forwarded on a pooled connection and answered, after the silent try
+ * and 300 more after the next try (a popular path through a busy nginx:
+ * 400 a second), the next try is still found.
  */
 static void
 test_next_try_after_silence_busy(void **state)
 {
 	struct uf *u = *state;
 	struct scene s;
-	struct uf_side cli2, gw2, silent, next, out2;
+	struct uf_side cli2, gw2, silent, next, out2, pool, busy;
 	const struct txn *t;
 	uint64_t up;
 
@@ -1483,6 +1502,34 @@ test_next_try_after_silence_busy(void **state)
 	up = uf_get(u, &out2, &next, "/app", APP);
 	for (int k = 0; k < 300; k++)
 		uf_get(u, &cli2, &gw2, "/other", APP);
+	uf_at(u, s.req_ts + 70 * US + 5 * UF_S);
+	uf_fin(u, &out2, &next);
+	gateway_answers(&s, 504);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
+
+	u = again(state);
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_side_init(&silent, "192.0.2.91", 8080, 9000);
+	uf_side_init(&next, "192.0.2.92", 8080, 9500);
+	uf_side_init(&out2, "10.0.0.1", 50002, 7500);
+	uf_side_init(&pool, "10.0.0.1", 50003, 8000);
+	uf_side_init(&busy, "192.0.2.93", 8080, 9900);
+	uf_handshake(u, &cli2, &gw2);
+	uf_handshake(u, &pool, &busy);
+	ask_app(&s, true);
+	uf_at(u, s.req_ts + 70 * US);
+	uf_syn(u, &s.out, &silent);
+	uf_at(u, s.req_ts + 70 * US + UF_S);
+	uf_syn(u, &s.out, &silent);
+	crowd_for_app(u, &cli2, &gw2, &pool, &busy, s.req_ts + 1100 * UF_MS);
+	uf_at(u, s.req_ts + 70 * US + 2 * UF_S);
+	uf_handshake(u, &out2, &next);
+	up = uf_get(u, &out2, &next, "/app", APP);
+	crowd_for_app(u, &cli2, &gw2, &pool, &busy, s.req_ts + 2100 * UF_MS);
 	uf_at(u, s.req_ts + 70 * US + 5 * UF_S);
 	uf_fin(u, &out2, &next);
 	gateway_answers(&s, 504);
