@@ -1483,34 +1483,13 @@ crowd_for_app(struct uf *u, struct uf_side *cli2, struct uf_side *gw2,
  * 400 a second), the next try is still found.
  */
 static void
-test_next_try_after_silence_busy(void **state)
+silent_then_timed_out(struct uf *u, bool busy_path)
 {
-	struct uf *u = *state;
 	struct scene s;
 	struct uf_side cli2, gw2, silent, next, out2, pool, busy;
 	const struct txn *t;
 	uint64_t up;
 
-	scene_init(&s, u);
-	other_client(u, &cli2, &gw2);
-	uf_side_init(&silent, "192.0.2.91", 8080, 9000);
-	uf_side_init(&next, "192.0.2.92", 8080, 9500);
-	uf_side_init(&out2, "10.0.0.1", 50002, 7500);
-	uf_handshake(u, &cli2, &gw2);
-	unanswered_first_try(u, &s, &silent);
-	uf_handshake(u, &out2, &next);
-	up = uf_get(u, &out2, &next, "/app", APP);
-	for (int k = 0; k < 300; k++)
-		uf_get(u, &cli2, &gw2, "/other", APP);
-	uf_at(u, s.req_ts + 70 * US + 5 * UF_S);
-	uf_fin(u, &out2, &next);
-	gateway_answers(&s, 504);
-	uf_diagnose(u);
-	t = uf_txn(u, 1);
-	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
-	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
-
-	u = again(state);
 	scene_init(&s, u);
 	other_client(u, &cli2, &gw2);
 	uf_side_init(&silent, "192.0.2.91", 8080, 9000);
@@ -1525,11 +1504,18 @@ test_next_try_after_silence_busy(void **state)
 	uf_syn(u, &s.out, &silent);
 	uf_at(u, s.req_ts + 70 * US + UF_S);
 	uf_syn(u, &s.out, &silent);
-	crowd_for_app(u, &cli2, &gw2, &pool, &busy, s.req_ts + 1100 * UF_MS);
+	if (busy_path)
+		crowd_for_app(u, &cli2, &gw2, &pool, &busy,
+		    s.req_ts + 1100 * UF_MS);
 	uf_at(u, s.req_ts + 70 * US + 2 * UF_S);
 	uf_handshake(u, &out2, &next);
 	up = uf_get(u, &out2, &next, "/app", APP);
-	crowd_for_app(u, &cli2, &gw2, &pool, &busy, s.req_ts + 2100 * UF_MS);
+	if (busy_path)
+		crowd_for_app(u, &cli2, &gw2, &pool, &busy,
+		    s.req_ts + 2100 * UF_MS);
+	else
+		for (int k = 0; k < 300; k++)
+			uf_get(u, &cli2, &gw2, "/other", APP);
 	uf_at(u, s.req_ts + 70 * US + 5 * UF_S);
 	uf_fin(u, &out2, &next);
 	gateway_answers(&s, 504);
@@ -1537,6 +1523,13 @@ test_next_try_after_silence_busy(void **state)
 	t = uf_txn(u, 1);
 	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
 	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
+}
+
+static void
+test_next_try_after_silence_busy(void **state)
+{
+	silent_then_timed_out(*state, false);
+	silent_then_timed_out(again(state), true);
 }
 
 /*
