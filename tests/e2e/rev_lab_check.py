@@ -19,6 +19,7 @@ serves, must not be taken for clients'. HAProxy's health checks
 (CAPTURE's .checks.tsv) are no request's connection or try. Prints ok / not ok lines; exit 0 all passed, 3 some check failed.
 """
 import csv
+import struct
 import sys
 
 from reply_lab_check import mixed, truth_and_report
@@ -101,24 +102,59 @@ def main():
     return 3 if bad else 0
 
 
+def frame_times(cap, frames):
+    """{frame number: its time (epoch seconds)} for the frames of the
+    classic pcap file CAPTURE (either byte order, micro- or nanosecond)
+    listed in frames."""
+    times = {}
+    with open(cap, "rb") as f:
+        head = f.read(24)
+        magic = struct.unpack("<I", head[:4])[0]
+        order = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+        nano = struct.unpack(order + "I", head[:4])[0] == 0xa1b23c4d
+        n = 0
+        while len(times) < len(frames):
+            rec = f.read(16)
+            if len(rec) < 16:
+                break
+            sec, frac, incl, _ = struct.unpack(order + "IIII", rec)
+            n += 1
+            if n in frames:
+                times[n] = sec + frac / (1e9 if nano else 1e6)
+            f.seek(incl, 1)
+    return times
+
+
 def checks_no_tries(cap, report):
     """HAProxy's health checks (CAPTURE's .checks.tsv, from its
     configuration, its log and tshark: every connection to a server the
     checks marked down, and each GET /health to the servers they keep)
     are no request's connection or try: no report names a check's
-    connection (server and gateway port), a down server, or a check's
-    request."""
+    connection (server, gateway port and SYN time), a down server, or a
+    check's request."""
     with open(cap.rsplit(".", 1)[0] + ".checks.tsv", encoding="utf-8") as f:
         checks = list(csv.DictReader(f, delimiter="\t"))
-    conns = {(c["server"], int(c["gateway_port"])) for c in checks}
+    # a check's port comes back later on another connection (the kernel
+    # gives it out again: nginx's, 28 s after a check's): a check is its
+    # server, port and SYN time
+    conns = {}
+    for c in checks:
+        conns.setdefault((c["server"], int(c["gateway_port"])),
+                         []).append(float(c["syn_time"]))
     down = {c["server"] for c in checks if c["kind"] == "down"}
+    attempts = [(o, c) for o in report
+                for c in [o.get("connect") or {},
+                          *(o.get("connect") or {}).get("connections", [])]]
+    syn_at = frame_times(cap, {c["syn_frames"][0] for _, c in attempts
+                               if c.get("syn_frames")})
     named = {}
-    for o in report:
-        connect = o.get("connect") or {}
-        for c in [connect, *connect.get("connections", [])]:
-            server = f"{c.get('server')}:{c.get('port')}"
-            if server in down or (server, c.get("gateway_port")) in conns:
-                named.setdefault(server, []).append(o["url"])
+    for o, c in attempts:
+        server = f"{c.get('server')}:{c.get('port')}"
+        at = syn_at.get((c.get("syn_frames") or [0])[0])
+        if server in down or any(
+                at is None or abs(at - t) < 0.001
+                for t in conns.get((server, c.get("gateway_port")), [])):
+            named.setdefault(server, []).append(o["url"])
         for t in o.get("tries", []):
             if f"{t['server']}:{t['port']}" in down or \
                     " /health " in t["request_line"]:
