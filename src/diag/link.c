@@ -2009,13 +2009,45 @@ take_upstream(const struct flow *fl, struct txn *t, const struct window *w,
 		t->d.up_resp = NONE32;	/* came after the gateway gave up */
 }
 
+/* Was the connection `up` opened after t's first attempt began (at
+ * chain) and before the gateway gave up its last one (`last`)? */
+static bool
+opened_while_pending(const struct window *w, int64_t chain,
+    const struct conn *last, const struct conn *up)
+{
+	return up->first.ts_ns > chain &&
+	    up->first.ts_ns < attempt_over_ns(last, w);
+}
+
+/*
+ * Is up_req, with no reply, on a connection the gateway opened while the
+ * attempt it opened at once for t (a success: backend_addr) was pending?
+ * Then it is another request's: a gateway opens no second connection
+ * for a request while one is pending, and a success fits a request whose
+ * reply is missing (a lost reply) that may be a failure's only try.
+ */
+static bool
+opened_for_another(const struct flow *fl, const struct window *w,
+    uint32_t up_req)
+{
+	const struct conn *a;
+
+	if (w->at_once == NONE32 || response_to(fl, up_req) != NONE32)
+		return false;
+	a = &fl->conns[w->at_once];
+	return !seen(w, &a->synack) && opened_while_pending(w, a->first.ts_ns,
+	    a, &fl->conns[fl->msgs[up_req].conn]);
+}
+
 static bool
 link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w, uint32_t on_conn, enum reply_need need)
 {
 	uint32_t i = find_upstream(dg, fl, t, w, on_conn, need);
 
-	if (i == NONE32)
+	/* on_conn is t's own: what it carried is t's */
+	if (i == NONE32 || (on_conn == NONE32 &&
+	    opened_for_another(fl, w, i)))
 		return false;
 	take_upstream(fl, t, w, i);
 	return true;
@@ -2377,16 +2409,6 @@ contradicts(const struct flow *fl, const struct txn *t,
 	return false;
 }
 
-/* Was the connection `up` opened after t's first attempt began (at
- * chain) and before the gateway gave up its last one (`last`)? */
-static bool
-opened_while_pending(const struct window *w, int64_t chain,
-    const struct conn *last, const struct conn *up)
-{
-	return up->first.ts_ns > chain &&
-	    up->first.ts_ns < attempt_over_ns(last, w);
-}
-
 /*
  * When the try up_req ended without a valid reply: at its reply that
  * was none (*cause C_HTTP_INVALID), the server's close (C_UPSTREAM_CLOSED)
@@ -2492,30 +2514,6 @@ link_fit(struct diag *dg, const struct flow *fl, struct txn *t,
 }
 
 /*
- * link_upstream with no connection given, but a request with no reply
- * on a connection the gateway opened while the attempt it opened at
- * once for t (a success: backend_addr) was pending is another request's:
- * a gateway opens no second connection for a request while one is
- * pending, and a success fits a request whose reply is missing (a lost
- * reply) that may be a failure's only try.
- */
-static bool
-link_unreplied(struct diag *dg, const struct flow *fl, struct txn *t,
-    const struct window *w, enum reply_need need)
-{
-	uint32_t i = find_upstream(dg, fl, t, w, NONE32, need);
-	const struct conn *a = w->at_once != NONE32 ?
-	    &fl->conns[w->at_once] : NULL;
-
-	if (i == NONE32 || (a != NULL && response_to(fl, i) == NONE32 &&
-	    !seen(w, &a->synack) && opened_while_pending(w, a->first.ts_ns, a,
-	    &fl->conns[fl->msgs[i].conn])))
-		return false;
-	take_upstream(fl, t, w, i);
-	return true;
-}
-
-/*
  * The request line: one whose reply the gateway relayed (the status it
  * answered, just before), else one the answer can follow; on the
  * connection the attempts ended on, else on a pooled one. A success
@@ -2546,7 +2544,7 @@ link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
 			t->d.conn_link = LINK_REQUEST_LINE;
 			return;
 		}
-		if (link_unreplied(dg, fl, t, w, need)) {
+		if (link_upstream(dg, fl, t, w, NONE32, need)) {
 			link_carrier(fl, t, w);
 			return;
 		}
@@ -2922,18 +2920,28 @@ ends_at_answer(const struct flow *fl, const struct txn *t,
 	return end <= w->to && w->to - end <= DIAG_UNTRIED_NS;
 }
 
+/* Is msgs[i] an unclaimed request the gateway sent upstream for t's
+ * resource? */
+static bool
+gateway_asks_for(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, size_t i)
+{
+	const struct http_msg *m = &fl->msgs[i];
+	const struct conn *mc = &fl->conns[m->conn];
+
+	return m->dir == 0 && m->valid && !dg->msg_claimed[i] &&
+	    mc->role != CONN_CLIENT && from_gateway(dg, &mc->caddr, w) &&
+	    diag_same_resource(fl, t, m);
+}
+
 /* Could upstream request i be t's try after the silent attempt, begun
  * after its last SYN at `after` (try_after_silence)? */
 static bool
 silence_try_fits(const struct diag *dg, const struct flow *fl,
     const struct txn *t, const struct window *w, size_t i, int64_t after)
 {
-	const struct http_msg *m = &fl->msgs[i];
-	const struct conn *mc = &fl->conns[m->conn];
-
-	return m->dir == 0 && m->valid && !dg->msg_claimed[i] &&
-	    m->start.ts_ns > after && mc->role != CONN_CLIENT &&
-	    from_gateway(dg, &mc->caddr, w) && diag_same_resource(fl, t, m) &&
+	return fl->msgs[i].start.ts_ns > after &&
+	    gateway_asks_for(dg, fl, t, w, i) &&
 	    ends_at_answer(fl, t, w, (uint32_t)i);
 }
 
@@ -3566,13 +3574,26 @@ asked_by_another(const struct flow *fl, const struct txn *t,
 }
 
 /*
+ * Did the gateway act for t at `at`: within the clock's skew after t's
+ * request, no other client's request between? Then a connection it
+ * opened later is no first try of t's, though it may carry a later
+ * request for the same path, and one with no reply fits a success.
+ */
+static bool
+acted_at_once(const struct flow *fl, const struct txn *t,
+    const struct window *w, int64_t at)
+{
+	return at >= w->req && at <= add_sat(w->req, DIAG_SKEW_NS) &&
+	    !client_asked_between(fl, w->req, at, t->req);
+}
+
+/*
  * The upstream request by which the gateway sent t's on a connection it
- * already had (a pool) at once: an unclaimed one for t's resource within
- * the clock's skew after t's, with no other client's request between;
- * NONE32 when there is none. A connection the gateway opened while that
- * try was pending is no try of t's (nginx moves on to a new one only
- * when the pooled try failed: a next try), though it may carry a later
- * request for the same path within DIAG_ACT_NS.
+ * already had (a pool) at once (acted_at_once), unclaimed; NONE32 when
+ * there is none. A connection the gateway opened while that try was
+ * pending is no try of t's (nginx moves on to a new one only when the
+ * pooled try failed: a next try), though it may carry a later request
+ * for the same path within DIAG_ACT_NS.
  */
 static uint32_t
 pooled_send(const struct diag *dg, const struct flow *fl,
@@ -3584,34 +3605,15 @@ pooled_send(const struct diag *dg, const struct flow *fl,
 	for (size_t i = diag_msg_lower(fl, w->req); i < fl->nmsgs &&
 	    fl->msgs[i].start.ts_ns <= until && steps < DIAG_CACHE_WALK;
 	    i++, steps++) {
-		const struct http_msg *m = &fl->msgs[i];
-		const struct conn *c = &fl->conns[m->conn];
+		const struct conn *c = &fl->conns[fl->msgs[i].conn];
 
-		if (m->dir != 0 || !m->valid || dg->msg_claimed[i] ||
-		    c->role == CONN_CLIENT || !from_gateway(dg, &c->caddr, w) ||
-		    (c->nsyn > 0 && c->first.ts_ns >= w->from) ||
-		    !diag_same_resource(fl, t, m))
+		if (!gateway_asks_for(dg, fl, t, w, i) ||
+		    (c->nsyn > 0 && c->first.ts_ns >= w->from))
 			continue;
-		if (client_asked_between(fl, w->req, m->start.ts_ns, t->req))
-			return NONE32;
-		return (uint32_t)i;
+		return acted_at_once(fl, t, w, fl->msgs[i].start.ts_ns) ?
+		    (uint32_t)i : NONE32;
 	}
 	return NONE32;
-}
-
-/*
- * Did the gateway open c for t at once: within the clock's skew after
- * t's request, no other client's request between? Then a connection it
- * opened later is no first try of t's, though it may carry a later
- * request for the same path, and one with no reply fits a success.
- */
-static bool
-opened_at_once(const struct flow *fl, const struct txn *t,
-    const struct window *w, const struct conn *c)
-{
-	return c->first.ts_ns >= w->req &&
-	    c->first.ts_ns <= add_sat(w->req, DIAG_SKEW_NS) &&
-	    !client_asked_between(fl, w->req, c->first.ts_ns, t->req);
 }
 
 /*
@@ -3703,7 +3705,7 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 				best = (uint32_t)i;
 		} else
 			continue;
-		if (!t->is_error && opened_at_once(fl, t, w, c)) {
+		if (!t->is_error && acted_at_once(fl, t, w, c->first.ts_ns)) {
 			w->at_once = (uint32_t)i;
 			break;
 		}

@@ -19,9 +19,9 @@ serves, must not be taken for clients'. HAProxy's health checks
 (CAPTURE's .checks.tsv) are no request's connection or try. Prints ok / not ok lines; exit 0 all passed, 3 some check failed.
 """
 import csv
-import struct
 import sys
 
+from crowd_jitter import read_pcap
 from reply_lab_check import mixed, truth_and_report
 
 BUSY_RIGHT = 0.95
@@ -102,29 +102,6 @@ def main():
     return 3 if bad else 0
 
 
-def frame_times(cap, frames):
-    """{frame number: its time (epoch seconds)} for the frames of the
-    classic pcap file CAPTURE (either byte order, micro- or nanosecond)
-    listed in frames."""
-    times = {}
-    with open(cap, "rb") as f:
-        head = f.read(24)
-        magic = struct.unpack("<I", head[:4])[0]
-        order = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
-        nano = struct.unpack(order + "I", head[:4])[0] == 0xa1b23c4d
-        n = 0
-        while len(times) < len(frames):
-            rec = f.read(16)
-            if len(rec) < 16:
-                break
-            sec, frac, incl, _ = struct.unpack(order + "IIII", rec)
-            n += 1
-            if n in frames:
-                times[n] = sec + frac / (1e9 if nano else 1e6)
-            f.seek(incl, 1)
-    return times
-
-
 def checks_no_tries(cap, report):
     """HAProxy's health checks (CAPTURE's .checks.tsv, from its
     configuration, its log and tshark: every connection to a server the
@@ -145,12 +122,12 @@ def checks_no_tries(cap, report):
     attempts = [(o, c) for o in report
                 for c in [o.get("connect") or {},
                           *(o.get("connect") or {}).get("connections", [])]]
-    syn_at = frame_times(cap, {c["syn_frames"][0] for _, c in attempts
-                               if c.get("syn_frames")})
+    records = read_pcap(cap)[1]
     named = {}
     for o, c in attempts:
         server = f"{c.get('server')}:{c.get('port')}"
-        at = syn_at.get((c.get("syn_frames") or [0])[0])
+        frame = (c.get("syn_frames") or [0])[0]
+        at = records[frame - 1][0] / 1e6 if frame else None
         if server in down or any(
                 at is None or abs(at - t) < 0.001
                 for t in conns.get((server, c.get("gateway_port")), [])):
