@@ -3047,8 +3047,10 @@ refusal_chain(const struct diag *dg, const struct flow *fl,
  * gave up on s and went on through its group. Walked back from `acted`,
  * each refusal the one the next action was in turn for (for the answer,
  * else the latest refused), to the first, begun by the timeout itself
- * (after s's last SYN, before the SYN that never came). In chain[], the
- * last first, `room` at most; how many (0: none).
+ * (after s's last SYN, before the SYN that never came). None run on to
+ * a 504: a gateway answers that after a timeout, a 502 or 503 after a
+ * refusal (nginx's ngx_http_upstream_next, HAProxy's sC and sH). In
+ * chain[], the last first, `room` at most; how many (0: none).
  */
 static unsigned
 refused_after_silence(const struct diag *dg, const struct flow *fl,
@@ -3057,7 +3059,8 @@ refused_after_silence(const struct diag *dg, const struct flow *fl,
 {
 	unsigned n = syns_seen(s, w), len;
 
-	if (n == 0 || refused(s, w) || seen(w, &s->synack))
+	if (n == 0 || refused(s, w) || seen(w, &s->synack) ||
+	    (acted == w->to && t->status == 504))
 		return 0;
 	len = refusal_chain(dg, fl, t, w, s, s->syns[n - 1].ts_ns, acted,
 	    acted == w->to, chain, room);

@@ -1724,11 +1724,12 @@ test_try_before_the_request(void **state)
 
 /* What happens in a storm of refusals (test_refusal_storm), in order:
  * TRY_A connects and sends A's request, FIN is the gateway's close of
- * it at its read timeout (TIMEOUT_A: A answered 504 then); a SYN on a
- * port again is a retransmission. */
+ * it at its read timeout (TIMEOUT_A: A answered 504 then; SILENT_A: A
+ * answered 504 at its last try's connect timeout); a SYN on a port
+ * again is a retransmission. */
 enum storm_do { ASK_A, ASK_B, SYN, RST, ANSWER_A, ANSWER_B, POOLED_B,
 	RELAYED_B, TRY_A, FIN, TIMEOUT_A, ASK_B_APP, TRY_B, REPLY_B,
-	POOLED_CLOSED };
+	POOLED_CLOSED, SILENT_A };
 
 struct storm_step {
 	int64_t at_us;
@@ -1764,7 +1765,7 @@ storm(struct uf *u, const struct storm_step *steps, size_t n,
 	struct uf_side cli2, gw2, out[16], server[5], pooled;
 	const struct txn *ta, *tb;
 	const char *b_path = "/b";
-	bool timed_out = false;
+	enum storm_do answer_a = ANSWER_A;
 
 	scene_init(&s, u);
 	other_client(u, &cli2, &gw2);
@@ -1791,9 +1792,10 @@ storm(struct uf *u, const struct storm_step *steps, size_t n,
 			b_path = st->what == ASK_B ? "/b" : "/app";
 			uf_get(u, &cli2, &gw2, b_path, APP);
 		}
-		else if (st->what == ANSWER_A || st->what == TIMEOUT_A) {
-			timed_out = st->what == TIMEOUT_A;
-			gateway_answers(&s, timed_out ? 504 : 502);
+		else if (st->what == ANSWER_A || st->what == TIMEOUT_A ||
+		    st->what == SILENT_A) {
+			answer_a = st->what;
+			gateway_answers(&s, answer_a == ANSWER_A ? 502 : 504);
 		}
 		else if (st->what == ANSWER_B)
 			uf_status(u, &gw2, &cli2, 502);
@@ -1829,8 +1831,10 @@ storm(struct uf *u, const struct storm_step *steps, size_t n,
 		ta = tb;
 		tb = x;
 	}
-	if (timed_out)
+	if (answer_a == TIMEOUT_A)
 		expect_verdict(ta, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	else if (answer_a == SILENT_A)
+		expect_verdict(ta, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 	else
 		expect_verdict(ta, V_CANNOT_CONNECT, C_TCP_RST);
 	assert_int_equal(ta->d.nconns, chain_len(chain_a));
@@ -1976,7 +1980,11 @@ test_refusal_storm(void **state)
  * after a refusal is begun in the same turn. And a try that carried the
  * request and timed out (504) has the refusals before it, back to the
  * one begun in turn for A's request, not B's refusal between (B's
- * answer acted on it).
+ * answer acted on it). And when A's answer is a 504 at its silent try's
+ * connect timeout, the refusals up to it are B's, not A's next tries:
+ * nginx answers 502 after a refusal, 504 only after a timeout; but a
+ * refusal between A's silent try and one that connected and timed out
+ * (504) is A's.
  */
 static void
 test_silence_then_refusals(void **state)
@@ -2044,7 +2052,24 @@ test_silence_then_refusals(void **state)
 		{ 600, RST, 3, 50003 }, { 650, TRY_A, 4, 50004 },
 		{ 3000650, FIN, 4, 50004 }, { 3000700, TIMEOUT_A, 0, 0 },
 	};
+	static const struct storm_step silent_at_answer[] = {
+		{ 0, ASK_A, 0, 0 }, { 70, SYN, 1, 50001 },
+		{ 1000070, SYN, 1, 50001 }, { 1998000, ASK_B, 0, 0 },
+		{ 1998070, SYN, 2, 50002 }, { 1998400, RST, 2, 50002 },
+		{ 1998450, SYN, 3, 50003 }, { 1999300, RST, 3, 50003 },
+		{ 1999350, SYN, 4, 50004 }, { 1999900, RST, 4, 50004 },
+		{ 2000100, SILENT_A, 0, 0 }, { 2000300, ANSWER_B, 0, 0 },
+	}, refused_then_timed_out[] = {
+		{ 0, ASK_A, 0, 0 }, { 70, SYN, 1, 50001 },
+		{ 1000070, SYN, 1, 50001 }, { 2000070, SYN, 2, 50002 },
+		{ 2000400, RST, 2, 50002 }, { 2000450, TRY_A, 3, 50003 },
+		{ 5000450, FIN, 3, 50003 }, { 5000500, TIMEOUT_A, 0, 0 },
+		{ 6000000, ASK_B, 0, 0 }, { 6000050, SYN, 1, 50005 },
+		{ 6000300, RST, 1, 50005 }, { 6000350, ANSWER_B, 0, 0 },
+	};
 	static const uint8_t a1[] = { 1, 2, 4, 0 }, b1[] = { 4, 3, 2, 0 };
+	static const uint8_t a8[] = { 1, 0 }, b8[] = { 2, 3, 4, 0 };
+	static const uint8_t a9[] = { 1, 2, 3, 0 }, b9[] = { 1, 0 };
 	static const uint8_t a7[] = { 1, 3, 4, 0 }, b7[] = { 2, 0 };
 	static const uint8_t a6[] = { 1, 3, 1, 0 }, b6[] = { 2, 0 };
 	static const uint8_t a2[] = { 1, 2, 3, 4, 0 }, b2[] = { 1, 0 };
@@ -2058,6 +2083,8 @@ test_silence_then_refusals(void **state)
 	STORM(again(state), first_at_once, a5, b5);
 	STORM(again(state), refused_for_none, a6, b6);
 	STORM(again(state), refused_then_carried, a7, b7);
+	STORM(again(state), silent_at_answer, a8, b8);
+	STORM(again(state), refused_then_timed_out, a9, b9);
 }
 
 /*
