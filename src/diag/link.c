@@ -1801,6 +1801,26 @@ opened_for(const struct flow *fl, const struct http_msg *m)
 	return fl->conns[m->conn].nsyn > 0 && first_on_conn(fl, m);
 }
 
+/* When the gateway began forwarding up_req: at `opened` (its
+ * connection's SYN, or the attempts' first) when up_req is the first
+ * request on a connection opened for it, else when it sent it. */
+static int64_t
+began_ns(const struct flow *fl, uint32_t up_req, int64_t opened)
+{
+	const struct http_msg *m = &fl->msgs[up_req];
+
+	return opened_for(fl, m) ? opened : m->head.ts_ns;
+}
+
+/* began_ns of up_req on its own connection. */
+static int64_t
+try_began_ns(const struct flow *fl, uint32_t up_req)
+{
+	const struct conn *c = &fl->conns[fl->msgs[up_req].conn];
+
+	return began_ns(fl, up_req, c->first.ts_ns);
+}
+
 static bool
 sent_at_once(const struct fit *f, const struct http_msg *m,
     const struct conn *c)
@@ -2055,9 +2075,14 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
 
 /*
  * The upstream request the gateway sent after its first attempt failed
- * (the host's next address), found by its reply: the status the gateway
- * answered, relayed at once, on a connection opened after that attempt.
- * The newest one, a bounded walk back from the answer.
+ * (the host's next address; a reverse proxy's next server, on a new
+ * connection or a pooled one), found by its reply: the status the
+ * gateway answered, relayed at once, its try begun (try_began_ns) after
+ * that attempt. A reverse proxy's success may have no attempt of its
+ * own linked (a first try that failed, silent until the connect
+ * timeout, looks like another client's failing attempts): its try began
+ * after the request. The newest one, a bounded walk back from the
+ * answer.
  */
 static bool
 link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
@@ -2066,21 +2091,27 @@ link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
 	struct fit f = { dg, fl, t, w, NULL, w->to, fits_upstream,
 	    dg->msg_claimed, NULL, 0, NONE32, NEED_RELAYED_LATE };
 	const struct key_list *l = key_find(&dg->by_host, t->resource_hash);
-	const struct conn *failed;
+	int64_t after = w->req;
 	unsigned steps = 0;
 
-	/* only after an attempt of its own failed */
-	if (t->status == 0 || t->d.nconns == 0 ||
-	    seen(w, &fl->conns[t->d.conns[0]].synack))
+	if (t->status == 0)
 		return false;
-	failed = &fl->conns[t->d.conns[0]];
+	if (t->d.nconns > 0) {		/* after that attempt failed */
+		const struct conn *failed = &fl->conns[t->d.conns[0]];
+
+		if (seen(w, &failed->synack))
+			return false;
+		after = attempt_seen_ns(failed, w);
+	} else if (t->is_error || !diag_origin_form(fl, t))
+		return false;
 	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; p > 0 &&
 	    l->ts[p - 1] >= add_sat(w->req, -DIAG_SKEW_NS) &&
 	    steps < DIAG_CACHE_WALK; p--, steps++) {
 		uint32_t i = l->items[p - 1];
 
-		if (dg->msg_claimed[i] || fl->conns[fl->msgs[i].conn].first.ts_ns <
-		    attempt_seen_ns(failed, w) || !fits_upstream(&f, i))
+		if (dg->msg_claimed[i] || (t->d.nconns > 0 ?
+		    fl->conns[fl->msgs[i].conn].first.ts_ns :
+		    try_began_ns(fl, i)) < after || !fits_upstream(&f, i))
 			continue;
 		t->d.up_req = i;
 		t->d.up_conn = fl->msgs[i].conn;
@@ -2357,26 +2388,6 @@ masked_failure(const struct flow *fl, const struct txn *t,
 	    (t->d.verdict == V_CANNOT_CONNECT && answer_follows(fl, t, w,
 	    &fl->conns[t->d.conns[t->d.nconns - 1]])) ||
 	    t->d.cause == C_UPSTREAM_CLOSED);
-}
-
-/* When the gateway began forwarding up_req: at `opened` (its
- * connection's SYN, or the attempts' first) when up_req is the first
- * request on a connection opened for it, else when it sent it. */
-static int64_t
-began_ns(const struct flow *fl, uint32_t up_req, int64_t opened)
-{
-	const struct http_msg *m = &fl->msgs[up_req];
-
-	return opened_for(fl, m) ? opened : m->head.ts_ns;
-}
-
-/* began_ns of up_req on its own connection. */
-static int64_t
-try_began_ns(const struct flow *fl, uint32_t up_req)
-{
-	const struct conn *c = &fl->conns[fl->msgs[up_req].conn];
-
-	return began_ns(fl, up_req, c->first.ts_ns);
 }
 
 /* When up_req was sent, if the error answer can only have followed it
@@ -3093,49 +3104,71 @@ sent_once(const struct flow *fl, const struct txn *t)
 }
 
 /*
- * The try before `next` (an upstream request of t's): the latest
- * unclaimed gateway request for t's resource sent after t's request (not
- * before it by a clock's skew: a client that sends a request again at
- * once after the gateway closed on it) whose exchange failed
- * (try_end_ns: no valid reply, a close, the gateway's timeout; its cause
- * in *cause) at most DIAG_UNTRIED_NS before next's try began. NONE32:
- * none, and none for a POST (sent once, it is not sent again).
+ * Could upstream request i be t's try before one that began at `began`:
+ * an unclaimed gateway request for t's resource, sent after t's request,
+ * whose exchange failed (try_end_ns: no valid reply, a close, the
+ * gateway's timeout) at most DIAG_UNTRIED_NS before? Its end (and the
+ * cause in *cause), else INT64_MIN.
+ */
+static int64_t
+prev_try_end(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, uint32_t i, int64_t began,
+    uint8_t *cause)
+{
+	const struct http_msg *m = &fl->msgs[i];
+	const struct conn *c = &fl->conns[m->conn];
+	int64_t end;
+
+	if (m->dir != 0 || !m->valid || dg->msg_claimed[i] ||
+	    i == t->d.up_req || c->role == CONN_CLIENT ||
+	    listed(t->d.tries, t->d.ntries, i) ||
+	    !from_gateway(dg, &c->caddr, w) || !diag_same_resource(fl, t, m))
+		return INT64_MIN;
+	end = try_end_ns(fl, w, i, cause);
+	return end > began || began - end > DIAG_UNTRIED_NS ? INT64_MIN : end;
+}
+
+/*
+ * The try before `next` (an upstream request of t's): of those that fit
+ * (prev_try_end), the one that ended last; its cause in *cause. Looked
+ * for among the requests for t's resource back from next's try over up
+ * to DIAG_SILENCE_WALK of them (on a busy path the try before may have
+ * waited a read timeout), else over DIAG_CACHE_WALK requests of any
+ * kind (a reverse proxy that names its backend as the Host: the index,
+ * by the client's host, does not have them). NONE32: none, and none for
+ * a POST (sent once, it is not sent again).
  */
 static uint32_t
 prev_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
     const struct window *w, uint32_t next, uint8_t *cause)
 {
-	const struct conn *nc = &fl->conns[fl->msgs[next].conn];
-	int64_t began = began_ns(fl, next, nc->first.ts_ns);
-	int64_t best_end = INT64_MIN;
+	const struct key_list *l = key_find(&dg->by_host, t->resource_hash);
+	int64_t began = try_began_ns(fl, next), best_end = INT64_MIN, end;
 	uint32_t best = NONE32;
 	unsigned steps = 0;
+	uint8_t why;
 
 	if (not_idempotent(fl, t))
 		return NONE32;
-	for (size_t i = diag_msg_lower(fl, began); i > 0 &&
-	    steps < DIAG_CACHE_WALK; steps++) {
-		const struct http_msg *m = &fl->msgs[--i];
-		const struct conn *c = &fl->conns[m->conn];
-		uint8_t why = C_NONE;
-		int64_t end;
-
-		if (m->start.ts_ns < w->req)
-			break;
-		if (m->dir != 0 || !m->valid || dg->msg_claimed[i] ||
-		    i == t->d.up_req || c->role == CONN_CLIENT ||
-		    listed(t->d.tries, t->d.ntries, (uint32_t)i) ||
-		    !from_gateway(dg, &c->caddr, w) ||
-		    !diag_same_resource(fl, t, m))
-			continue;
-		end = try_end_ns(fl, w, (uint32_t)i, &why);
-		if (end > began || began - end > DIAG_UNTRIED_NS ||
-		    end <= best_end)
-			continue;
-		best = (uint32_t)i;
-		best_end = end;
-		*cause = why;
-	}
+	for (size_t p = l ? key_lower(l, began) : 0; p > 0 &&
+	    l->ts[p - 1] >= w->req && steps < DIAG_SILENCE_WALK;
+	    p--, steps++)
+		if ((end = prev_try_end(dg, fl, t, w, l->items[p - 1], began,
+		    &why)) > best_end) {
+			best = l->items[p - 1];
+			best_end = end;
+			*cause = why;
+		}
+	steps = 0;
+	for (size_t i = diag_msg_lower(fl, began); best == NONE32 && i > 0 &&
+	    fl->msgs[i - 1].start.ts_ns >= w->req && steps < DIAG_CACHE_WALK;
+	    i--, steps++)
+		if ((end = prev_try_end(dg, fl, t, w, (uint32_t)(i - 1), began,
+		    &why)) > best_end) {
+			best = (uint32_t)(i - 1);
+			best_end = end;
+			*cause = why;
+		}
 	return best;
 }
 
@@ -3689,8 +3722,10 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 				carrier_ends = ends;
 			}
 		} else if (!seen(w, &c->synack) &&
+		    !(t->status == 504 && refused(c, w)) &&
 		    !tried_again_after(dg, fl, t, w, c)) {
-			int64_t at = t->resp != NONE32 && c->first.ts_ns <=
+			int64_t at = t->resp != NONE32 &&
+			    c->first.ts_ns <=
 			    add_sat(w->req, DIAG_ASK_NS) &&
 			    !began_after_refusal(dg, fl, w, (uint32_t)i) ?
 			    refused_before_answer(dg, fl, w, c) : INT64_MAX;
@@ -3935,6 +3970,9 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	if (t->is_error && (t->d.up_req != NONE32 || t->d.nconns > 0) &&
 	    diag_origin_form(fl, t))
 		link_next_tries(dg, fl, t, &w);
+	else if (!t->is_error && t->d.up_req != NONE32 &&
+	    diag_origin_form(fl, t))
+		link_prev_tries(dg, fl, t, &w);
 	if (t->d.up_req != NONE32 && t->d.ndns == 0)
 		link_dns_address(dg, fl, t, &w);
 	else if (t->d.up_req != NONE32 && t->d.dns_link == LINK_TIME &&

@@ -1533,6 +1533,75 @@ test_next_try_after_silence_busy(void **state)
 }
 
 /*
+ * A success whose first try failed (nginx: connect timeout 1 s, read
+ * timeout 3 s) and whose next try went on a pooled connection to the
+ * next server, after the second within which a proxy acts on a request:
+ * linked to that try by its reply, relayed at once (the 200 answered).
+ * First try silent (a SYN with no answer), the next try 1 s later; or
+ * the first try a pooled request with no reply until the read timeout,
+ * another client's 300 requests for other paths between, the next try
+ * 3 s later: that first one is the success's earlier try, claimed, not
+ * left to a failure for the path after it.
+ */
+static void
+success_after_failed_try(struct uf *u, bool silent_first)
+{
+	struct scene s;
+	struct uf_side cli2, gw2, silent, pool1, server1, pool2, server2;
+	const struct txn *t;
+	uint64_t first = 0, up;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
+	uf_side_init(&server1, "192.0.2.91", 8080, 9500);
+	uf_side_init(&server2, "192.0.2.92", 8080, 9700);
+	uf_side_init(&pool1, "10.0.0.1", 50003, 8000);
+	uf_side_init(&pool2, "10.0.0.1", 50004, 8500);
+	uf_handshake(u, &cli2, &gw2);
+	uf_handshake(u, &pool1, &server1);
+	uf_handshake(u, &pool2, &server2);
+	uf_get(u, &pool2, &server2, "/warm", APP);
+	uf_status(u, &server2, &pool2, 200);
+	ask_app(&s, true);
+	uf_at(u, s.req_ts + 70 * US);
+	if (silent_first)
+		uf_syn(u, &s.out, &silent);
+	else {
+		first = uf_get(u, &pool1, &server1, "/app", APP);
+		for (int k = 0; k < 300; k++) {
+			uf_at(u, s.req_ts + (k + 1) * 5 * UF_MS);
+			uf_get(u, &cli2, &gw2, "/other", APP);
+			uf_get(u, &pool2, &server2, "/other", APP);
+			uf_status(u, &server2, &pool2, 200);
+			uf_status(u, &gw2, &cli2, 200);
+		}
+		uf_at(u, s.req_ts + 70 * US + 3 * UF_S);
+		uf_fin(u, &pool1, &server1);
+	}
+	uf_at(u, s.req_ts + 100 * US + (silent_first ? 1 : 3) * UF_S);
+	up = uf_get(u, &pool2, &server2, "/app", APP);
+	uf_status(u, &server2, &pool2, 200);
+	gateway_answers(&s, 200);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_OK, C_NONE);
+	assert_int_not_equal(t->d.up_req, NONE32);
+	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
+	if (!silent_first) {
+		assert_int_equal(t->d.ntries, 1);
+		assert_int_equal(u->fl.msgs[t->d.tries[0]].head.number, first);
+	}
+}
+
+static void
+test_success_after_failed_try(void **state)
+{
+	success_after_failed_try(*state, true);
+	success_after_failed_try(again(state), false);
+}
+
+/*
  * A busy nginx answers "no live upstreams" at once for one group while a
  * request of another group is refused and moves on: the other request;
  * t's request 46 us later; a SYN 24 us after t's request; t answered
@@ -2163,6 +2232,27 @@ test_next_try_after_answer(void **state)
 	STORM(*state, steps, a, b);
 }
 
+/*
+ * nginx acts on A's request 2.5 ms later (a busy worker): a connection
+ * refused, the next server's SYN 67 us after the refusal unanswered, a
+ * 504 at that one's connect timeout (1 s). A 504 answers a timeout:
+ * the refused attempt is not its last, the silent one is.
+ */
+static void
+test_504_not_refused(void **state)
+{
+	static const struct storm_step late_turn[] = {
+		{ 0, ASK_A, 0, 0 }, { 2472, SYN, 3, 50001 },
+		{ 2487, RST, 3, 50001 }, { 2554, SYN, 4, 50002 },
+		{ 1002650, SILENT_A, 0, 0 }, { 1100000, ASK_B, 0, 0 },
+		{ 1100070, SYN, 3, 50003 }, { 1100300, RST, 3, 50003 },
+		{ 1100350, ANSWER_B, 0, 0 },
+	};
+	static const uint8_t a[] = { 4, 0 }, b[] = { 3, 0 };
+
+	STORM(*state, late_turn, a, b);
+}
+
 int
 main(void)
 {
@@ -2239,6 +2329,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_success_leaves_later_carrier, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_next_try_after_answer,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_success_after_failed_try,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_504_not_refused,
 		    uf_setup, uf_teardown),
 	};
 
