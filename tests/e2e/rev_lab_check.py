@@ -11,9 +11,10 @@ for a failure, the servers nginx sent the request to before the last
 (its $upstream_addr), in order, as the report's "tries";
 where HAProxy tried nothing (its backend marked down), no backend, and a
 summary that says the gateway tried nothing. The busy round (the
-host app.rev.test, load-balanced, clients at once) is judged as a whole:
-at least BUSY_RIGHT of its requests right, the others listed as
-comments.
+host app.rev.test, load-balanced, clients at once) and the storm round
+(storm.rev.test: nginx's group with a refusing and a silent server, 40
+clients at once) are judged each as a whole: at least BUSY_RIGHT and
+STORM_RIGHT of their requests right, the others listed as comments.
 The gateway's own connections to backends on port 80, the port HAProxy
 serves, must not be taken for clients'. HAProxy's health checks
 (CAPTURE's .checks.tsv) are no request's connection or try. Prints ok / not ok lines; exit 0 all passed, 3 some check failed.
@@ -25,6 +26,9 @@ from crowd_jitter import read_pcap
 from reply_lab_check import mixed, truth_and_report
 
 BUSY_RIGHT = 0.95
+STORM_RIGHT = 0.85
+ROUNDS = {"app": ("the busy round", BUSY_RIGHT),
+          "storm": ("the storm round", STORM_RIGHT)}
 
 
 def main():
@@ -41,7 +45,7 @@ def main():
               f"transactions: {len(got)}, from {sorted(clients)}")
         bad += 1
     failures = 0
-    busy = [0, 0]   # the busy round's requests: right, all
+    rounds = {k: [0, 0] for k in ROUNDS}   # a round's requests: right, all
     for r in truth:
         o = got.get((int(r["client_port"]), r["path"]))
         name = f"{r['proxy']} {r['scenario']} {r['path']} ({r['status']})" + \
@@ -70,16 +74,16 @@ def main():
         # nothing tried (a backend marked down): the summary says so
         words_ok = tried or "without trying an upstream" in o["summary"]
         right = have == want and words_ok
-        if r["scenario"] == "app":
-            busy[0] += right
-            busy[1] += 1
+        if r["scenario"] in rounds:
+            rounds[r["scenario"]][0] += right
+            rounds[r["scenario"]][1] += 1
         if right:
             print(f"ok - {name}: {o['verdict']}/{o['cause']}, "
                   f"{r['connections']} connection(s) to {r['backend']}"
                   + (f", tried before: {r['tries']}"
                      if r["tries"] != "-" else ""))
-        elif r["scenario"] == "app":
-            # the busy round: judged as a whole, below
+        elif r["scenario"] in rounds:
+            # the busy and storm rounds: judged as a whole, below
             print(f"# wrong - {name}: {have}, truth {want}; {o['summary']}")
         else:
             print(f"not ok - {name}: {have}, truth {want}; {o['summary']}")
@@ -88,12 +92,22 @@ def main():
     # and a backend's retries interleave with others': a request whose
     # attempts no path names is linked by time, and a few of those read
     # another's (measured: 0-3 of 132 a recording); all of them named
-    # the first server nginx tried before this rule (16-17 wrong)
-    share = busy[0] / busy[1] if busy[1] else 0.0
-    print(f"{'ok' if share >= BUSY_RIGHT else 'not ok'} - the busy round: "
-          f"{busy[0]} of {busy[1]} requests right "
-          f"(at least {BUSY_RIGHT:.0%})")
-    bad += share < BUSY_RIGHT
+    # the first server nginx tried before this rule (16-17 wrong). In
+    # the storm round (a busy nginx worker acts 2-4 ms after a request,
+    # its refusals and connect timeouts interleave) 289-299 of 320 right
+    # in seven recordings; 246-256 (four) before successes were linked
+    # by their reply after a failed try and a 504 to a silent attempt;
+    # the wrong ones miss pooled tries closed by the server (nginx's
+    # extra try after a cached connection failed) or read a junk reply
+    # after a silent try as the silence
+    for k, (right, n) in rounds.items():
+        what, least = ROUNDS[k]
+        if n == 0 and k == "storm":
+            continue    # recorded before the storm round was
+        share = right / n if n else 0.0
+        print(f"{'ok' if share >= least else 'not ok'} - {what}: "
+              f"{right} of {n} requests right (at least {least:.0%})")
+        bad += share < least
     bad += not checks_no_tries(cap, report)
     line = mixed("failures and successes", failures, len(truth))
     if line:

@@ -103,6 +103,17 @@ alive() { # alive PID: running and not a zombie
     [ -n "$st" ] && [ "$st" != Z ]
 }
 
+WAITS=()
+later() { # later CMD...: CMD in the background, tracked; wait_all waits
+    "$@" &
+    PIDS+=("$!"); WAITS+=("$!")
+}
+wait_all() {
+    local pid
+    for pid in "${WAITS[@]}"; do wait "$pid" || true; done
+    untrack "${WAITS[@]}"
+    WAITS=()
+}
 untrack() { # untrack PID...: reaped PIDs may be reused by others: forget them
     local pid keep=() p
     for p in "${PIDS[@]}"; do

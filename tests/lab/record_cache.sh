@@ -205,17 +205,6 @@ ask() {
         --max-time 15 -H "Host: $1.cache.test" "http://$GW4:$2$3" || true)
     printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$line" "$4" >>"$TMP/client.tsv"
 }
-WAITS=()
-later() { # later CMD...: CMD in the background, tracked; wait_all waits
-    "$@" &
-    PIDS+=("$!"); WAITS+=("$!")
-}
-wait_all() {
-    local pid
-    for pid in "${WAITS[@]}"; do wait "$pid" || true; done
-    untrack "${WAITS[@]}"
-    WAITS=()
-}
 NAMES=$(echo "$BACKENDS" | awk '{print $1}')
 log "client: $(echo $NAMES) through each proxy, one at a time, then all at once"
 : >"$TMP/client.tsv"

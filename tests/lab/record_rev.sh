@@ -20,7 +20,10 @@
 # proxy one at a time, then all of them at once. Then the busy round:
 # keep-alive clients at once through HAProxy and nginx to one host
 # load-balanced over a group (APPS below; HAProxy's retries half a
-# second apart, nginx's next server after a failed one). The truth
+# second apart, nginx's next server after a failed one). Then the storm
+# round: 40 keep-alive clients at once through nginx (storm.rev.test) to
+# app1-app4, two tries a request and a 1 s connect timeout, so that
+# requests, refusals and connect timeouts interleave. The truth
 # (rev_truth.py) comes from the proxies' own logs (HAProxy's termination
 # state, nginx's error log), curl's status and tshark's reading of the
 # backends' packets, never from gw502tui; so does the list of HAProxy's
@@ -74,6 +77,12 @@ app5 10.254.0.95 8080 -
 app6 10.254.0.96 8080 -
 app7 10.254.0.97 8080 -"
 BUSY_CLIENTS=10 BUSY_REQUESTS=6
+# the storm round: nginx (:8081, storm.rev.test) over app1-app4 (all
+# max_fails=0: the refusing and the silent one stay in turn), two tries
+# a request, a 1 s connect timeout; clients at once, each with its
+# keep-alive requests in turn: requests, refusals and connect timeouts
+# of many requests interleave microseconds apart
+STORM_CLIENTS=40 STORM_REQUESTS=8
 
 LAB_TAG=rev LAB_PREFIX=$P LAB_KEEP=${GWREV_KEEP_TMP:-0}
 . "$HERE/ns.sh"
@@ -189,6 +198,16 @@ EOF
     printf '        access_log %s/upstreams.log upstreams;\n' "$TMP/nginx"
     printf '        location / { proxy_pass http://app_pool; proxy_http_version 1.1;\n'
     printf '            proxy_set_header Host $host; proxy_set_header Connection ""; } }\n'
+    printf '    upstream storm_pool {'
+    while read -r name addr port _; do
+        case $name in app[1-4]) printf ' server %s:%s max_fails=0;' "$addr" "$port" ;; esac
+    done <<<"$APPS"
+    printf ' keepalive 16; }\n'
+    printf '    server { listen %s; server_name storm.rev.test;\n' "$PORT_NGINX"
+    printf '        access_log %s/upstreams.log upstreams;\n' "$TMP/nginx"
+    printf '        location / { proxy_pass http://storm_pool; proxy_http_version 1.1;\n'
+    printf '            proxy_connect_timeout 1s; proxy_next_upstream_tries 2;\n'
+    printf '            proxy_set_header Host $host; proxy_set_header Connection ""; } }\n'
     echo "}"
 } >"$TMP/nginx/nginx.conf"
 nsx "$NS_GW" nginx -t -q -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf"
@@ -230,37 +249,45 @@ for proxy in $PORT_HAPROXY $PORT_NGINX $PORT_POOL; do
     done
 done
 for proxy in $PORT_HAPROXY $PORT_NGINX $PORT_POOL; do
-    waits=()
     for name in $(names_of "$proxy"); do
-        n=$((n + 1)); ask "$name" "$proxy" "/r$n" &
-        PIDS+=("$!"); waits+=("$!")
+        n=$((n + 1)); later ask "$name" "$proxy" "/r$n"
     done
-    for pid in "${waits[@]}"; do wait "$pid" || true; done
-    untrack "${waits[@]}"
+    wait_all
 done
-# busy: clients at once, each with its keep-alive requests in turn, to
-# the load-balanced host through HAProxy and nginx; each path's last
-# part is what app1 and app2 do with it
-busy_client() { # busy_client PROXY CLIENT: its requests' lines in busy.PROXY.CLIENT
-    local k kinds=(ok ok junk ok close ok slow err) args=()
-    for k in $(seq 1 "$BUSY_REQUESTS"); do
-        args+=(-o /dev/null "http://$GW4:$1/b$1-$2-$k/${kinds[$(( (k + $2) % 8 ))]}")
+# round_client NAME PROXY PREFIX REQUESTS CLIENT KIND...: one keep-alive
+# client's requests in turn to NAME.rev.test through PROXY, paths
+# /PREFIX-CLIENT-k/KIND (the kinds in turn: what app1 and app2 do with
+# it), their lines in round.NAME.PROXY.CLIENT
+round_client() {
+    local name=$1 proxy=$2 prefix=$3 count=$4 c=$5 k args=()
+    shift 5
+    local kinds=("$@")
+    for k in $(seq 1 "$count"); do
+        args+=(-o /dev/null "http://$GW4:$proxy/$prefix-$c-$k/${kinds[$(( (k + c) % $# ))]}")
     done
-    nsx "$NS_C1" curl -s --max-time 20 -H "Host: app.rev.test" \
-        -w "app\t$1\t%{url_effective}\t%{local_port}\t%{http_code}\n" \
-        "${args[@]}" >"$TMP/busy.$1.$2" || true
+    nsx "$NS_C1" curl -s --max-time 30 -H "Host: $name.rev.test" \
+        -w "$name\t$proxy\t%{url_effective}\t%{local_port}\t%{http_code}\n" \
+        "${args[@]}" >"$TMP/round.$name.$proxy.$c" || true
 }
+# busy: clients at once, each with its keep-alive requests in turn, to
+# the load-balanced host through HAProxy and nginx
 log "busy: $BUSY_CLIENTS clients x $BUSY_REQUESTS requests through each proxy at once"
-waits=()
 for proxy in $PORT_HAPROXY $PORT_NGINX; do
     for c in $(seq 1 "$BUSY_CLIENTS"); do
-        busy_client "$proxy" "$c" &
-        PIDS+=("$!"); waits+=("$!")
+        later round_client app "$proxy" "b$proxy" "$BUSY_REQUESTS" "$c" \
+            ok ok junk ok close ok slow err
     done
 done
-for pid in "${waits[@]}"; do wait "$pid" || true; done
-untrack "${waits[@]}"
-sed "s|http://$GW4:[0-9]*||" "$TMP"/busy.* >>"$TMP/client.tsv"
+wait_all
+# the storm: clients at once through nginx to a group with a refusing
+# and a silent server
+log "storm: $STORM_CLIENTS clients x $STORM_REQUESTS requests through nginx at once"
+for c in $(seq 1 "$STORM_CLIENTS"); do
+    later round_client storm "$PORT_NGINX" s "$STORM_REQUESTS" "$c" \
+        ok ok junk ok ok close ok ok
+done
+wait_all
+sed "s|http://$GW4:[0-9]*||" "$TMP"/round.* >>"$TMP/client.tsv"
 sleep 1    # the last FIN/ACKs reach the capture
 stop_pids INT "$PID_tcpdump"
 stop_pids TERM "$PID_haproxy" "$PID_nginx"

@@ -322,7 +322,7 @@ def main():
                 code, what = 0, "upstream-closed"
                 server = next(b for b in backends.values()
                               if b[0] == max(mine)[1])
-        busy = name == "app"
+        busy = name in ("app", "storm")
         addr, bport = server if busy and server else \
             backends.get(name, (None, 0))
         mine = [(int(sp), float(t)) for a, dp, sp, t in syns
