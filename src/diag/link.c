@@ -3105,8 +3105,9 @@ sent_once(const struct flow *fl, const struct txn *t)
 
 /*
  * Could upstream request i be t's try before one that began at `began`:
- * an unclaimed gateway request for t's resource, sent after t's request,
- * whose exchange failed (try_end_ns: no valid reply, a close, the
+ * an unclaimed gateway request for t's resource, sent after t's request
+ * (not before it by a clock's skew: a client that sends a request again
+ * at once after the gateway closed on it), whose exchange failed (try_end_ns: no valid reply, a close, the
  * gateway's timeout) at most DIAG_UNTRIED_NS before? Its end (and the
  * cause in *cause), else INT64_MIN.
  */

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """revbusy_check.py PCAP TRUTH.tsv TRUTH.json NAME [REPORT.jsonl
-[--min-links=PCT] [--min-attempts=PCT]]: checks bench/revbusy's truth
+[--min-links=PCT] [--min-attempts=PCT] [--min-success-links=PCT]]:
+checks bench/revbusy's truth
 against its packets as
 tshark decodes them (each segment alone: a reply's first one has its
 status line), and with a report, what gw502tui linked.
@@ -25,7 +26,10 @@ every failure with several tries, the report's `connect.connections`
 are the connections of all of them, refused and silent ones too, and no
 other (as a set: they are listed in the order they began, a pooled
 connection's long before): PASS at or above --min-attempts % (default
-0: reported only).
+0: reported only). And for every success the truth names a try of:
+the connection the report links (as for a failure) is the truth's
+last try's, the one that served it: PASS at or above
+--min-success-links % (default 0: reported only).
 
 Prints `ok - NAME: …` / `not ok - NAME: …` lines and `# ` notes (the
 first 12 mislinked failures; REVBUSY_SHOW=N for N); exit 1 when one
@@ -36,12 +40,14 @@ import collections, csv, json, os, sys
 from truthcheck import Checks, first, tshark_frames
 
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
-min_links, min_attempts = 99.0, 0.0
+min_links, min_attempts, min_success = 99.0, 0.0, 0.0
 for a in sys.argv[1:]:
     if a.startswith("--min-links="):
         min_links = float(a.split("=", 1)[1])
     elif a.startswith("--min-attempts="):
         min_attempts = float(a.split("=", 1)[1])
+    elif a.startswith("--min-success-links="):
+        min_success = float(a.split("=", 1)[1])
 pcap, tsvp, jsonp, name = args[:4]
 report = args[4] if len(args) > 4 else None
 FIELDS = ["frame.number", "ip.src", "ip.dst", "tcp.srcport", "tcp.dstport",
@@ -167,14 +173,11 @@ if report:
         o = json.loads(line)
         rows[(o["client"], str(o["client_port"]), o["url"])].append(o)
     links = link_ok = tries_total = tries_ok = 0
-    several = several_ok = 0
-    link_bad, tries_bad, conns_bad = [], [], []
+    several = several_ok = served = served_ok = 0
+    link_bad, tries_bad, conns_bad, served_bad = [], [], [], []
     for t in truth:
         q = rows.get((t["client"], t["client_port"], t["url"]))
         o = q.popleft() if q else None
-        if t["verdict"] == "ok":
-            continue
-        links += 1
         frame = None
         if o:
             up = o.get("upstream") or {}
@@ -183,6 +186,16 @@ if report:
                 (conn.get("syn_frames") or [None])[-1]
         got = frames.get(frame)
         want = None if t["upstream"] == "-" else parse_try(t["upstream"])[:2]
+        if t["verdict"] == "ok":
+            if want:
+                served += 1
+                served_ok += bool(o) and got == want
+                if not (o and got == want):
+                    served_bad.append(f"#{t['id']} {t['url']} (200): "
+                                      f"report {'/'.join(got or '-')}, "
+                                      f"truth {'/'.join(want)}")
+            continue
+        links += 1
         if o and got == want:
             link_ok += 1
         else:
@@ -227,6 +240,10 @@ if report:
           f"(connect.connections): {several_ok}/{several} = {pc:.2f} % "
           f"(min {min_attempts} %)", pc >= min_attempts,
           "; ".join(conns_bad[:4]))
+    ps = 100.0 * served_ok / served if served else 100.0
+    check(f"the successes' linked connection is the try that served them: "
+          f"{served_ok}/{served} = {ps:.2f} % (min {min_success} %)",
+          ps >= min_success, "; ".join(served_bad[:4]))
     for w in (link_bad + tries_bad + conns_bad)[
             :int(os.environ.get("REVBUSY_SHOW", "12"))]:
         print(f"#   {w}")

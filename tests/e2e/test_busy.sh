@@ -223,14 +223,17 @@ CASE_MIN_ALL=99.8 CASE_MIN_FAIL=99.6 \
 # before a try that carried the request were looked for; seed 7 at
 # 2,000 a second 87.69 %, the 5,000 of seed 3 90.73 %).
 #
-# revbusy_case NAME MIN_ALL MIN_FAIL MIN_LINKS MIN_ATTEMPTS REVBUSY-OPTION...:
+# revbusy_case NAME MIN_ALL MIN_FAIL MIN_LINKS MIN_ATTEMPTS MIN_SERVED
+#     REVBUSY-OPTION...:
 # bench/revbusy's file NAME read with -p 80, its verdicts (bench/check.py:
 # MIN_ALL % of all, MIN_FAIL % of failures), links and tries
-# (revbusy_check.py: MIN_LINKS %) and, for failures of several tries,
-# every try's connection listed (MIN_ATTEMPTS %) against the truth.
+# (revbusy_check.py: MIN_LINKS %), for failures of several tries every
+# try's connection listed (MIN_ATTEMPTS %), and the successes linked to
+# the try that served them (MIN_SERVED %) against the truth.
 revbusy_case() {
 	local rb=$1 min_all=$2 min_fail=$3 min_links=$4 min_attempts=$5 rc=0
-	shift 5
+	local min_served=$6
+	shift 6
 	"$TMPD/revbusy" -o "$TMPD/$rb.pcap" -T "$TMPD/$rb.tsv" \
 	    -t "$TMPD/$rb.json" "$@" || { notok "$rb: generated"; return 1; }
 	"$GW_BIN" -p 80 --report=json --all "$TMPD/$rb.pcap" \
@@ -246,6 +249,7 @@ revbusy_case() {
 		    "$TMPD/$rb.tsv" "$TMPD/$rb.json" "$rb" \
 		    "$TMPD/$rb.jsonl" --min-links="$min_links" \
 		    --min-attempts="$min_attempts" \
+		    --min-success-links="$min_served" \
 		    >"$TMPD/tshark.out" 2>&1 || rc=$?
 		cat "$TMPD/tshark.out"
 		# exit 1 with a "not ok" line: a check failed (counted as
@@ -263,7 +267,11 @@ V=revbusy-20000-s3
 if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
     "$ROOT/bench/revbusy.c" -lm 2>"$TMPD/cc.err"; then
 	ok "bench/revbusy builds"
-	revbusy_case $V 99.9 99.8 99 96 --requests 20000 -S 3
+	# successes linked to the try that served them (4 December): 97.15 %
+	# here, 96.01 % on the 40,000, 98.41 % on the 5,000 of seed 3;
+	# 95.62, 95.06 and 95.97 % before a success whose first try failed
+	# was linked by its reply after the second a proxy takes to act
+	revbusy_case $V 99.9 99.8 99 96 97 --requests 20000 -S 3
 	[ -s "$TMPD/$V.pcap" ] && V_OK=1
 	check "$V: generated the same file twice (seeded)" \
 	    sh -c "'$TMPD/revbusy' -o '$TMPD/$V.again.pcap' --requests 20000 -S 3 &&
@@ -275,7 +283,7 @@ if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
 	# 99.55 %, tries 99.30 %, every try listed 89.54 %; 99.44 %,
 	# 99.40 % and 87.69 % before the try after a silent one was looked
 	# for back from the answer over up to 4,096 requests for its path)
-	revbusy_case revbusy-40000-r2000-s7 99.9 99.5 99.2 89 --requests 40000 \
+	revbusy_case revbusy-40000-r2000-s7 99.9 99.5 99.2 89 95.9 --requests 40000 \
 	    --rate 2000 -S 7
 	rm -f "$TMPD/revbusy-40000-r2000-s7".*
 	# incidents at once: in its 10 s a group's servers hang, drop SYNs
@@ -287,7 +295,7 @@ if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
 	# taken for another's when the gateway's next try in a refusal
 	# chain went to its server after the answer; 94.98 % and 91.26 %
 	# before the tries after a connect timeout were followed)
-	revbusy_case revbusy-5000-s3 99.9 99.6 97 91.5 --requests 5000 -S 3
+	revbusy_case revbusy-5000-s3 99.9 99.6 97 91.5 98.3 --requests 5000 -S 3
 	rm -f "$TMPD/revbusy-5000-s3".*
 	# faster than a kernel gives out ports: refused with one line
 	rc=0
