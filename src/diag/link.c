@@ -2075,14 +2075,13 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
 
 /*
  * The upstream request the gateway sent after its first attempt failed
- * (the host's next address; a reverse proxy's next server, on a new
- * connection or a pooled one), found by its reply: the status the
- * gateway answered, relayed at once, its try begun (try_began_ns) after
- * that attempt. A reverse proxy's success may have no attempt of its
- * own linked (a first try that failed, silent until the connect
- * timeout, looks like another client's failing attempts): its try began
- * after the request. The newest one, a bounded walk back from the
- * answer.
+ * (the host's next address), found by its reply: the status the gateway
+ * answered, relayed at once, on a connection opened after that attempt.
+ * A reverse proxy's success may have no attempt of its own linked (a
+ * first try that failed, silent until the connect timeout, looks like
+ * another client's failing attempts): then the try (its next server's,
+ * on a new connection or a pooled one) began after the request
+ * (try_began_ns). The newest one, a bounded walk back from the answer.
  */
 static bool
 link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
@@ -3105,9 +3104,10 @@ sent_once(const struct flow *fl, const struct txn *t)
 
 /*
  * Could upstream request i be t's try before one that began at `began`:
- * an unclaimed gateway request for t's resource, sent after t's request
- * (not before it by a clock's skew: a client that sends a request again
- * at once after the gateway closed on it), whose exchange failed (try_end_ns: no valid reply, a close, the
+ * one the gateway sent for t's resource (gateway_asks_for), not yet
+ * among t's, after t's request (not before it by a clock's skew: a
+ * client that sends a request again at once after the gateway closed on
+ * it), whose exchange failed (try_end_ns: no valid reply, a close, the
  * gateway's timeout) at most DIAG_UNTRIED_NS before? Its end (and the
  * cause in *cause), else INT64_MIN.
  */
@@ -3116,17 +3116,29 @@ prev_try_end(const struct diag *dg, const struct flow *fl,
     const struct txn *t, const struct window *w, uint32_t i, int64_t began,
     uint8_t *cause)
 {
-	const struct http_msg *m = &fl->msgs[i];
-	const struct conn *c = &fl->conns[m->conn];
 	int64_t end;
 
-	if (m->dir != 0 || !m->valid || dg->msg_claimed[i] ||
-	    i == t->d.up_req || c->role == CONN_CLIENT ||
-	    listed(t->d.tries, t->d.ntries, i) ||
-	    !from_gateway(dg, &c->caddr, w) || !diag_same_resource(fl, t, m))
+	if (i == t->d.up_req || listed(t->d.tries, t->d.ntries, i) ||
+	    !gateway_asks_for(dg, fl, t, w, i))
 		return INT64_MIN;
 	end = try_end_ns(fl, w, i, cause);
 	return end > began || began - end > DIAG_UNTRIED_NS ? INT64_MIN : end;
+}
+
+/* i instead of *best if it fits (prev_try_end) and ended later. */
+static void
+later_prev_try(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, uint32_t i, int64_t began,
+    uint32_t *best, int64_t *best_end, uint8_t *cause)
+{
+	uint8_t why = C_NONE;
+	int64_t end = prev_try_end(dg, fl, t, w, i, began, &why);
+
+	if (end > *best_end) {
+		*best = i;
+		*best_end = end;
+		*cause = why;
+	}
 }
 
 /*
@@ -3144,32 +3156,23 @@ prev_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
     const struct window *w, uint32_t next, uint8_t *cause)
 {
 	const struct key_list *l = key_find(&dg->by_host, t->resource_hash);
-	int64_t began = try_began_ns(fl, next), best_end = INT64_MIN, end;
+	int64_t began = try_began_ns(fl, next), best_end = INT64_MIN;
 	uint32_t best = NONE32;
 	unsigned steps = 0;
-	uint8_t why;
 
 	if (not_idempotent(fl, t))
 		return NONE32;
 	for (size_t p = l ? key_lower(l, began) : 0; p > 0 &&
 	    l->ts[p - 1] >= w->req && steps < DIAG_SILENCE_WALK;
 	    p--, steps++)
-		if ((end = prev_try_end(dg, fl, t, w, l->items[p - 1], began,
-		    &why)) > best_end) {
-			best = l->items[p - 1];
-			best_end = end;
-			*cause = why;
-		}
+		later_prev_try(dg, fl, t, w, l->items[p - 1], began, &best,
+		    &best_end, cause);
 	steps = 0;
 	for (size_t i = diag_msg_lower(fl, began); best == NONE32 && i > 0 &&
 	    fl->msgs[i - 1].start.ts_ns >= w->req && steps < DIAG_CACHE_WALK;
 	    i--, steps++)
-		if ((end = prev_try_end(dg, fl, t, w, (uint32_t)(i - 1), began,
-		    &why)) > best_end) {
-			best = (uint32_t)(i - 1);
-			best_end = end;
-			*cause = why;
-		}
+		later_prev_try(dg, fl, t, w, (uint32_t)(i - 1), began, &best,
+		    &best_end, cause);
 	return best;
 }
 
@@ -3725,8 +3728,7 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 		} else if (!seen(w, &c->synack) &&
 		    !(t->status == 504 && refused(c, w)) &&
 		    !tried_again_after(dg, fl, t, w, c)) {
-			int64_t at = t->resp != NONE32 &&
-			    c->first.ts_ns <=
+			int64_t at = t->resp != NONE32 && c->first.ts_ns <=
 			    add_sat(w->req, DIAG_ASK_NS) &&
 			    !began_after_refusal(dg, fl, w, (uint32_t)i) ?
 			    refused_before_answer(dg, fl, w, c) : INT64_MAX;

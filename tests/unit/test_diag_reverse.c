@@ -1457,16 +1457,17 @@ test_next_try_after_silence(void **state)
 	}
 }
 
-/* 300 requests of cli2 for /app from `from` on, 2 ms apart, each
+/* 300 requests of cli2 for path from `from` on, 2 ms apart, each
  * forwarded on the pooled connection to busy and answered 200. */
 static void
-crowd_for_app(struct uf *u, struct uf_side *cli2, struct uf_side *gw2,
-    struct uf_side *pool, struct uf_side *busy, int64_t from)
+crowd_asks(struct uf *u, struct uf_side *cli2, struct uf_side *gw2,
+    struct uf_side *pool, struct uf_side *busy, const char *path,
+    int64_t from)
 {
 	for (int k = 0; k < 300; k++) {
 		uf_at(u, from + k * 2 * UF_MS);
-		uf_get(u, cli2, gw2, "/app", APP);
-		uf_get(u, pool, busy, "/app", APP);
+		uf_get(u, cli2, gw2, path, APP);
+		uf_get(u, pool, busy, path, APP);
 		uf_status(u, busy, pool, 200);
 		uf_status(u, gw2, cli2, 200);
 	}
@@ -1505,13 +1506,13 @@ silent_then_timed_out(struct uf *u, bool busy_path)
 	uf_at(u, s.req_ts + 70 * US + UF_S);
 	uf_syn(u, &s.out, &silent);
 	if (busy_path)
-		crowd_for_app(u, &cli2, &gw2, &pool, &busy,
+		crowd_asks(u, &cli2, &gw2, &pool, &busy, "/app",
 		    s.req_ts + 1100 * UF_MS);
 	uf_at(u, s.req_ts + 70 * US + 2 * UF_S);
 	uf_handshake(u, &out2, &next);
 	up = uf_get(u, &out2, &next, "/app", APP);
 	if (busy_path)
-		crowd_for_app(u, &cli2, &gw2, &pool, &busy,
+		crowd_asks(u, &cli2, &gw2, &pool, &busy, "/app",
 		    s.req_ts + 2100 * UF_MS);
 	else
 		for (int k = 0; k < 300; k++)
@@ -1569,13 +1570,8 @@ success_after_failed_try(struct uf *u, bool silent_first)
 		uf_syn(u, &s.out, &silent);
 	else {
 		first = uf_get(u, &pool1, &server1, "/app", APP);
-		for (int k = 0; k < 300; k++) {
-			uf_at(u, s.req_ts + (k + 1) * 5 * UF_MS);
-			uf_get(u, &cli2, &gw2, "/other", APP);
-			uf_get(u, &pool2, &server2, "/other", APP);
-			uf_status(u, &server2, &pool2, 200);
-			uf_status(u, &gw2, &cli2, 200);
-		}
+		crowd_asks(u, &cli2, &gw2, &pool2, &server2, "/other",
+		    s.req_ts + 5 * UF_MS);
 		uf_at(u, s.req_ts + 70 * US + 3 * UF_S);
 		uf_fin(u, &pool1, &server1);
 	}
