@@ -1738,15 +1738,40 @@ linked:
  * connection that carried it may have been opened long before (a pool).
  */
 /*
+ * Did the gateway relay junk reply r as its answer? nginx passes bytes
+ * that are no status line on as they are (HTTP/0.9), at once or, read
+ * to the close, when the server closes: the answer follows the junk, or
+ * the server's FIN or RST, within DIAG_ANSWER_ACT_NS.
+ */
+static bool
+junk_relayed(const struct flow *fl, const struct window *w, uint32_t r)
+{
+	const struct http_msg *m = &fl->msgs[r];
+	const struct conn *c = &fl->conns[m->conn];
+	int64_t at = m->head.ts_ns;
+
+	if (m->valid || at > add_sat(w->to, DIAG_SKEW_NS))
+		return false;
+	if (c->fin[1].number && c->fin[1].ts_ns > at)
+		at = c->fin[1].ts_ns;
+	else if (c->rst.number && c->rst_from_server && c->rst.ts_ns > at)
+		at = c->rst.ts_ns;
+	return at <= add_sat(w->to, DIAG_SKEW_NS) &&
+	    at >= add_sat(w->to, -DIAG_ANSWER_ACT_NS);
+}
+
+/*
  * A valid reply to the upstream request that came before the gateway
  * answered is what the gateway relayed: its status must be the answer's
- * (else that upstream request served another client).
+ * (else that upstream request served another client); junk, as it was.
  */
 static bool
 answer_fits(const struct fit *f, uint32_t up_req)
 {
 	uint32_t r = response_to(f->fl, up_req);
 
+	if (f->need == NEED_RELAYED_LATE && f->t->status == 0)
+		return r != NONE32 && junk_relayed(f->fl, f->w, r);
 	/* relayed: it came before the answer (give or take the skew) */
 	if (f->need == NEED_RELAYED || f->need == NEED_RELAYED_LATE)
 		return f->t->status != 0 && r != NONE32 &&
@@ -2076,7 +2101,8 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
 /*
  * The upstream request the gateway sent after its first attempt failed
  * (the host's next address), found by its reply: the status the gateway
- * answered, relayed at once, on a connection opened after that attempt.
+ * answered, relayed at once (or the junk it relayed: junk_relayed), on a
+ * connection opened after that attempt.
  * A reverse proxy's success may have no attempt of its own linked (a
  * first try that failed, silent until the connect timeout, looks like
  * another client's failing attempts): then the try (its next server's,
@@ -2093,8 +2119,8 @@ link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
 	int64_t after = w->req;
 	unsigned steps = 0;
 
-	if (t->status == 0)
-		return false;
+	if (t->status == 0 && (t->resp == NONE32 || fl->msgs[t->resp].valid))
+		return false;	/* no answer, or one that names no status */
 	if (t->d.nconns > 0) {		/* after that attempt failed */
 		const struct conn *failed = &fl->conns[t->d.conns[0]];
 

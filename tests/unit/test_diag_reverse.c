@@ -142,7 +142,8 @@ test_host_rewritten(void **state)
 	uf_send(u, &s.web, &s.out, "<html>no status line</html>");
 	uf_fin(u, &s.web, &s.out);
 	gateway_answers(&s, 502);
-	t = diagnosed(&s);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
 	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
 	assert_int_not_equal(t->d.up_req, NONE32);
 	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
@@ -1598,6 +1599,62 @@ test_success_after_failed_try(void **state)
 }
 
 /*
+ * nginx's first try silent (a SYN with no answer until its 1 s connect
+ * timeout), its next try a pooled connection to another server (opened
+ * 80 ms before for another request), whose reply is junk: nginx passes
+ * bytes that are no status line on as they are (HTTP/0.9), read until
+ * the server closes 200 ms later, or at once. The junk is the answer's
+ * story, not the silence: linked by the junk it relayed (the pooled
+ * connection carried another client's request first).
+ */
+static void
+junk_after_silence(struct uf *u, bool at_close)
+{
+	static const char junk[] = "<html>no status line</html>";
+	struct scene s;
+	struct uf_side cli2, gw2, silent, pool, server;
+	const struct txn *t;
+	uint64_t up;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
+	uf_side_init(&server, "192.0.2.91", 8080, 9500);
+	uf_side_init(&pool, "10.0.0.1", 50003, 8000);
+	uf_handshake(u, &cli2, &gw2);
+	ask_app(&s, true);
+	uf_at(u, s.req_ts + 60 * US);
+	uf_syn(u, &s.out, &silent);
+	uf_at(u, s.req_ts + 920 * UF_MS);
+	uf_get(u, &cli2, &gw2, "/warm", APP);
+	uf_handshake(u, &pool, &server);
+	uf_get(u, &pool, &server, "/warm", APP);
+	uf_status(u, &server, &pool, 200);
+	uf_status(u, &gw2, &cli2, 200);
+	uf_at(u, s.req_ts + UF_S - 200 * US);
+	up = uf_get(u, &pool, &server, "/app", APP);
+	uf_send(u, &server, &pool, junk);
+	if (at_close) {
+		uf_at(u, u->fl.stats.last_ts + 200 * UF_MS);
+		uf_fin(u, &server, &pool);
+	}
+	uf_send(u, &u->srv, &u->cli, junk);
+	uf_fin(u, &u->srv, &u->cli);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_int_not_equal(t->d.up_req, NONE32);
+	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
+}
+
+static void
+test_junk_after_silence(void **state)
+{
+	junk_after_silence(*state, true);
+	junk_after_silence(again(state), false);
+}
+
+/*
  * A busy nginx answers "no live upstreams" at once for one group while a
  * request of another group is refused and moves on: the other request;
  * t's request 46 us later; a SYN 24 us after t's request; t answered
@@ -2329,6 +2386,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_success_after_failed_try,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_504_not_refused,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_junk_after_silence,
 		    uf_setup, uf_teardown),
 	};
 
