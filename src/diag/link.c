@@ -3179,10 +3179,10 @@ later_prev_try(const struct diag *dg, const struct flow *fl,
  */
 static uint32_t
 prev_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
-    const struct window *w, uint32_t next, uint8_t *cause)
+    const struct window *w, int64_t began, uint8_t *cause)
 {
 	const struct key_list *l = key_find(&dg->by_host, t->resource_hash);
-	int64_t began = try_began_ns(fl, next), best_end = INT64_MIN;
+	int64_t best_end = INT64_MIN;
 	uint32_t best = NONE32;
 	unsigned steps = 0;
 
@@ -3203,21 +3203,21 @@ prev_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
 }
 
 /*
- * The tries before t's first linked one (found by its reply: a status
- * relayed, a close; tries are followed on from it), newest first, while
- * there is room: each goes before those found, its connection among the
- * attempts.
+ * The tries before the one t's gateway began at `began` (its first
+ * linked: found by its reply, a status relayed, a close, tries are
+ * followed on from it), newest first, while there is room: each goes
+ * before those found, its connection among the attempts.
  */
 static void
 link_prev_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
-    const struct window *w)
+    const struct window *w, int64_t began)
 {
 	struct diagnosis *d = &t->d;
-	uint32_t next = d->up_req, req;
+	uint32_t req;
 	uint8_t cause = C_NONE;
 
 	while (d->ntries < DIAG_MAX_TRIES && d->nconns < DIAG_MAX_CONNS &&
-	    (req = prev_try(dg, fl, t, w, next, &cause)) != NONE32) {
+	    (req = prev_try(dg, fl, t, w, began, &cause)) != NONE32) {
 		memmove(&d->tries[1], &d->tries[0], d->ntries *
 		    sizeof d->tries[0]);
 		memmove(&d->try_cause[1], &d->try_cause[0], d->ntries *
@@ -3227,7 +3227,7 @@ link_prev_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 		d->ntries++;
 		if (!linked_attempt(d, fl->msgs[req].conn))
 			d->conns[d->nconns++] = fl->msgs[req].conn;
-		next = req;
+		began = try_began_ns(fl, req);
 	}
 }
 
@@ -3390,7 +3390,7 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 	int64_t failed;
 
 	if (d->up_req != NONE32) {
-		link_prev_tries(dg, fl, t, w);
+		link_prev_tries(dg, fl, t, w, try_began_ns(fl, d->up_req));
 		out_of_order = link_refused_before(dg, fl, t, w);
 	}
 	for (unsigned steps = 0; steps < DIAG_MAX_CONNS &&
@@ -3428,6 +3428,13 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 		} else
 			break;
 	}
+	/* the last server silent or refusing: the tries before the first
+	 * found on from its attempts (nginx's tries of pooled connections
+	 * their servers closed), or before its first attempt */
+	if (d->up_req == NONE32 && d->nconns > 0)
+		link_prev_tries(dg, fl, t, w, d->ntries ?
+		    try_began_ns(fl, d->tries[0]) :
+		    fl->conns[d->conns[0]].first.ts_ns);
 	for (unsigned k = 1; (d->ntries || out_of_order) && k < d->nconns;
 	    k++)
 		for (unsigned j = k; j > 0 && d->conns[j - 1] > d->conns[j]; j--) {
@@ -4001,7 +4008,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 		link_next_tries(dg, fl, t, &w);
 	else if (!t->is_error && t->d.up_req != NONE32 &&
 	    diag_origin_form(fl, t))
-		link_prev_tries(dg, fl, t, &w);
+		link_prev_tries(dg, fl, t, &w, try_began_ns(fl, t->d.up_req));
 	if (t->d.up_req != NONE32 && t->d.ndns == 0)
 		link_dns_address(dg, fl, t, &w);
 	else if (t->d.up_req != NONE32 && t->d.dns_link == LINK_TIME &&

@@ -18,7 +18,7 @@
 # the storm round, 40 keep-alive clients at once through nginx to a
 # group of two application servers, one refusing and one dropping SYNs
 # (two tries a request, a 1 s connect timeout), judged as a whole (at
-# least 85 % right), and present in the fresh recording's truth.
+# least 94 % right), and present in the fresh recording's truth.
 # HAProxy tries a failed connect four times. Recorded fresh, as root
 # where namespaces work (GW_LAB=0 skips it), checked to leave no
 # namespace or lab process behind; then gw502tui's `--report=json --all`

@@ -1654,6 +1654,105 @@ test_junk_after_silence(void **state)
 	junk_after_silence(again(state), false);
 }
 
+/* A pooled connection from the gateway's port to server, which carried
+ * another client's (cli2's) request for /warm, served. */
+static void
+pool_warm(struct uf *u, struct uf_side *cli2, struct uf_side *gw2,
+    struct uf_side *pool, uint16_t port, struct uf_side *server,
+    const char *addr, uint32_t isn)
+{
+	uf_side_init(pool, "10.0.0.1", port, 8000);
+	uf_side_init(server, addr, 8080, isn);
+	uf_get(u, cli2, gw2, "/warm", APP);
+	uf_handshake(u, pool, server);
+	uf_get(u, pool, server, "/warm", APP);
+	uf_status(u, server, pool, 200);
+	uf_status(u, gw2, cli2, 200);
+}
+
+/* The gateway sends /app on a pooled connection, whose server closes it
+ * without a byte (nginx tries the next server then: for a cached
+ * connection, without counting the try); the request's frame. */
+static uint64_t
+pooled_closed(struct uf *u, struct uf_side *pool, struct uf_side *server)
+{
+	uint64_t req = uf_get(u, pool, server, "/app", APP);
+
+	uf_at(u, u->fl.stats.last_ts + 90 * US);
+	uf_fin(u, server, pool);
+	uf_at(u, u->fl.stats.last_ts + 20 * US);
+	uf_fin(u, pool, server);
+	uf_at(u, u->fl.stats.last_ts + 20 * US);
+	return req;
+}
+
+/*
+ * nginx's storm: tries on pooled connections their servers closed, then
+ * a last server silent until the 1 s connect timeout (504) or refusing
+ * (502). No try carried the request last, so the earlier tries are
+ * found back from the attempts: the closed one just before the silent
+ * SYN; or, the silent SYN first, both closed ones between it and the
+ * refusal, in order.
+ */
+static void
+closed_then_failed(struct uf *u, bool silent_last)
+{
+	struct scene s;
+	struct uf_side cli2, gw2, pool1, pool2, server1, server2, silent, refusing;
+	struct uf_side out2;
+	const struct txn *t;
+	uint64_t first, second = 0;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_handshake(u, &cli2, &gw2);
+	pool_warm(u, &cli2, &gw2, &pool1, 50003, &server1, "192.0.2.91", 9500);
+	pool_warm(u, &cli2, &gw2, &pool2, 50004, &server2, "192.0.2.92", 9700);
+	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
+	uf_side_init(&refusing, "192.0.2.93", 8080, 9300);
+	uf_side_init(&out2, "10.0.0.1", 50005, 7500);
+	uf_at(u, u->fl.stats.last_ts + 100 * UF_MS);
+	ask_app(&s, true);
+	uf_at(u, s.req_ts + 60 * US);
+	if (silent_last) {
+		first = pooled_closed(u, &pool2, &server2);
+		uf_syn(u, &s.out, &silent);
+		uf_at(u, u->fl.stats.last_ts + UF_S);
+		gateway_answers(&s, 504);
+	} else {
+		uf_syn(u, &s.out, &silent);
+		uf_at(u, u->fl.stats.last_ts + UF_S - 300 * US);
+		first = pooled_closed(u, &pool1, &server1);
+		second = pooled_closed(u, &pool2, &server2);
+		uf_syn(u, &out2, &refusing);
+		uf_at(u, u->fl.stats.last_ts + 15 * US);
+		uf_rst(u, &refusing, &out2);
+		uf_at(u, u->fl.stats.last_ts + 40 * US);
+		gateway_answers(&s, 502);
+	}
+	uf_diagnose(u);
+	t = uf_txn(u, 3);
+	assert_int_equal(t->port, 80);
+	if (silent_last)
+		expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	else
+		expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.ntries, silent_last ? 1 : 2);
+	assert_int_equal(u->fl.msgs[t->d.tries[0]].head.number, first);
+	assert_int_equal(t->d.try_cause[0], C_UPSTREAM_CLOSED);
+	if (!silent_last) {
+		assert_int_equal(u->fl.msgs[t->d.tries[1]].head.number, second);
+		assert_int_equal(t->d.try_cause[1], C_UPSTREAM_CLOSED);
+	}
+}
+
+static void
+test_closed_then_failed(void **state)
+{
+	closed_then_failed(*state, true);
+	closed_then_failed(again(state), false);
+}
+
 /*
  * A busy nginx answers "no live upstreams" at once for one group while a
  * request of another group is refused and moves on: the other request;
@@ -2221,7 +2320,8 @@ test_silence_then_refusals(void **state)
  * until the read timeout, then to two refusing servers. A's story is
  * that carrier and the refusals, not just the refusals. But when the
  * server closed the pooled connection as B's request went out (the
- * keep-alive race), the connection opened just after is B's next try.
+ * keep-alive race), the connection opened just after is B's next try,
+ * and that pooled request its first (nginx's $upstream_addr names it).
  */
 static void
 test_success_leaves_later_carrier(void **state)
@@ -2249,7 +2349,7 @@ test_success_leaves_later_carrier(void **state)
 		{ 3674400, RST, 4, 50004 }, { 3674450, ANSWER_A, 0, 0 },
 	};
 	static const uint8_t a1[] = { 2, 1, 4, 0 }, a2[] = { 2, 4, 0 };
-	static const uint8_t a3[] = { 4, 0 }, b3[] = { 2, 3, 0 };
+	static const uint8_t a3[] = { 4, 0 }, b3[] = { 1, 2, 3, 0 };
 
 	STORM(*state, syn_at_once, a1, NULL);
 	STORM(again(state), pooled_at_once, a2, NULL);
@@ -2388,6 +2488,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_504_not_refused,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_junk_after_silence,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_closed_then_failed,
 		    uf_setup, uf_teardown),
 	};
 
