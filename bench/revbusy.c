@@ -28,8 +28,10 @@
  *   unanswered connect (proxy_connect_timeout 2 s: SYNs at 0 and 1 s), a
  *   close without a reply, or silence until proxy_read_timeout (3 s), a
  *   GET goes to the next server; a POST already sent is not sent again
- *   (non-idempotent); a reply without a status line (invalid header) is
- *   never retried; a relayed 503 is a reply. A failure on a cached
+ *   (non-idempotent); a reply without a status line is no error to
+ *   nginx: it passes it on as it came (HTTP/0.9, $status 009), read to
+ *   the server's close, and closes the client's connection (never
+ *   retried); a relayed 503 is a reply. A failure on a cached
  *   connection does not use up one of the group's tries. The status is 504
  *   after a timeout (connect or read), else 502; "no live upstreams" after
  *   a try is 502 whatever the try's failure.
@@ -485,10 +487,15 @@ sess_free(struct rsess *b)
 	free_sess = b;
 }
 
-/* The request's answer reached the client at end: truth, then the next
- * request or the client's close. */
+/* A broken deploy's reply: a traceback on the socket, no status line. */
+static const char tb[] = "Traceback (most recent call last):\n"
+    "  File \"/srv/app/handlers.py\", line 88, in handle\n"
+    "    user = session['user']\nKeyError: 'user'\n";
+
+/* The truth of b's request: nginx answered status (0: none, junk
+ * relayed), its last try's failure c. */
 static void
-answered(struct rsess *b, int64_t end, int status, enum cause c)
+truth_line(const struct rsess *b, int status, enum cause c)
 {
 	struct tline *l = &tlines[b->id - 1];
 
@@ -500,6 +507,14 @@ answered(struct rsess *b, int64_t end, int status, enum cause c)
 	l->url = (char *)dup_text(b->url, strlen(b->url) + 1);
 	l->ntries = b->nlog;
 	memcpy(l->tries, b->log, sizeof b->log);
+}
+
+/* The request's answer reached the client at end: truth, then the next
+ * request or the client's close. */
+static void
+answered(struct rsess *b, int64_t end, int status, enum cause c)
+{
+	truth_line(b, status, c);
 	if (--b->s.nleft <= 0 || planned >= cfg.requests) {
 		client_close(end + (int64_t)rrange(1 * MS, 30 * MS), &b->s);
 		sess_free(b);
@@ -507,6 +522,30 @@ answered(struct rsess *b, int64_t end, int status, enum cause c)
 	}
 	arm(EV_REQ, end + (int64_t)(expo(0.08) * 1e9) + 100 * US, b, b->gen);
 }
+
+/*
+ * nginx passes junk on at ts as it came (HTTP/0.9: the bytes, no status
+ * line) and closes the client's connection; the client closes too and
+ * asks nothing more on it.
+ */
+static void
+relayed_junk(struct rsess *b, int64_t ts)
+{
+	truth_line(b, 0, C_HTTP_INVALID);
+	tcp(ts, GW_IP, b->s.caddr, b->s.pport, b->s.cport, b->s.gseq,
+	    b->s.cseq, F_PSH | F_ACK, tb, sizeof tb - 1);
+	b->s.gseq += sizeof tb - 1;
+	tcp(ts + 10 * US, GW_IP, b->s.caddr, b->s.pport, b->s.cport,
+	    b->s.gseq, b->s.cseq, F_FIN | F_ACK, NULL, 0);
+	b->s.gseq++;
+	tcp(ts + 10 * US + b->s.rtt, b->s.caddr, GW_IP, b->s.cport,
+	    b->s.pport, b->s.cseq, b->s.gseq, F_FIN | F_ACK, NULL, 0);
+	b->s.cseq++;
+	tcp(ts + 30 * US + b->s.rtt, GW_IP, b->s.caddr, b->s.pport,
+	    b->s.cport, b->s.gseq, b->s.cseq, F_ACK, NULL, 0);
+	sess_free(b);
+}
+
 
 /* ---- a try ---- */
 static void try_start(struct rsess *b, int64_t t);
@@ -600,28 +639,35 @@ reply(struct rsess *b, struct rconn *c, int64_t ts, int status)
 	    status == 503 ? C_5XX : C_NONE);
 }
 
-/* A reply without a status line (a traceback on the socket), then the
- * server's close. */
-static void
+/*
+ * A reply without a status line (tb), then the server's close: at once (a
+ * worker that crashed), or when the worker gives the socket up, 50-500 ms
+ * later, nginx's ACK between. Returns when it closed: nginx, reading the
+ * reply to the close, passes it on then.
+ */
+static int64_t
 junk(struct rconn *c, int64_t ts)
 {
-	static const char tb[] = "Traceback (most recent call last):\n"
-	    "  File \"/srv/app/handlers.py\", line 88, in handle\n"
-	    "    user = session['user']\nKeyError: 'user'\n";
-	int64_t rtt = servers[c->server].rtt;
+	int64_t rtt = servers[c->server].rtt, fin = ts + 20 * US;
 
 	tcp(ts, c->u.saddr, GW_IP, c->u.sport, c->u.gport, c->u.sseq,
 	    c->u.gseq, F_PSH | F_ACK, tb, sizeof tb - 1);
 	c->u.sseq += sizeof tb - 1;
-	tcp(ts + 20 * US, c->u.saddr, GW_IP, c->u.sport, c->u.gport,
+	if (urand() < 0.5) {
+		tcp(ts + 40 * US, GW_IP, c->u.saddr, c->u.gport, c->u.sport,
+		    c->u.gseq, c->u.sseq, F_ACK, NULL, 0);
+		fin = ts + (int64_t)rrange(50 * MS, 500 * MS);
+	}
+	tcp(fin, c->u.saddr, GW_IP, c->u.sport, c->u.gport,
 	    c->u.sseq, c->u.gseq, F_FIN | F_ACK, NULL, 0);
 	c->u.sseq++;
-	tcp(ts + 90 * US, GW_IP, c->u.saddr, c->u.gport, c->u.sport,
+	tcp(fin + 70 * US, GW_IP, c->u.saddr, c->u.gport, c->u.sport,
 	    c->u.gseq, c->u.sseq, F_FIN | F_ACK, NULL, 0);
 	c->u.gseq++;
-	tcp(ts + 90 * US + rtt, c->u.saddr, GW_IP, c->u.sport, c->u.gport,
+	tcp(fin + 70 * US + rtt, c->u.saddr, GW_IP, c->u.sport, c->u.gport,
 	    c->u.sseq, c->u.gseq, F_ACK, NULL, 0);
 	conn_free(c);
+	return fin;
 }
 
 /* nginx gives up on a silent c at ts: its FIN (ACKed by a hung server's
@@ -674,9 +720,8 @@ exchange(struct rsess *b, struct rconn *c, int64_t ts, enum state st)
 		return;
 	case ST_JUNK:
 		up_sends(b, c, ts, svc > 40 * MS ? 2 : 1);
-		junk(c, ts + svc);
 		tally.junk++;
-		try_fails(b, ts + svc + 50 * US, C_HTTP_INVALID);
+		try_fails(b, junk(c, ts + svc) + 30 * US, C_HTTP_INVALID);
 		return;
 	default:
 		up_sends(b, c, ts, svc > 40 * MS ? 2 : 1);
@@ -789,7 +834,11 @@ try_failed(struct rsess *b, int64_t t)
 	b->last = c;
 	if (!(b->cached && c == C_CLOSED))	/* a cached one's error */
 		b->tries--;
-	if (c == C_HTTP_INVALID || (b->post && b->sent) || b->tries <= 0) {
+	if (c == C_HTTP_INVALID) {
+		relayed_junk(b, t + 30 * US);
+		return;
+	}
+	if ((b->post && b->sent) || b->tries <= 0) {
 		answered(b, error_page(b, t + 30 * US, status), status, c);
 		return;
 	}
@@ -929,10 +978,14 @@ tsv_try(const struct try *t)
 static void
 tsv_line(const struct tline *l, uint64_t id)
 {
-	fprintf(rtsv, "%" PRIu64 "\t%u.%u.%u.%u\t%u\t%s\t%s\t%d\t%s\t%s\t",
+	char status[8] = "-";	/* none: junk relayed */
+
+	if (l->status)
+		snprintf(status, sizeof status, "%d", l->status);
+	fprintf(rtsv, "%" PRIu64 "\t%u.%u.%u.%u\t%u\t%s\t%s\t%s\t%s\t%s\t",
 	    id, l->caddr >> 24, l->caddr >> 16 & 255, l->caddr >> 8 & 255,
 	    l->caddr & 255, l->cport, l->post ? "POST" : "GET", l->url,
-	    l->status, cause_verdict[l->c], cause_key[l->c]);
+	    status, cause_verdict[l->c], cause_key[l->c]);
 	if (l->ntries == 0)
 		fputc('-', rtsv);
 	else

@@ -2118,23 +2118,28 @@ link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
 	const struct key_list *l = key_find(&dg->by_host, t->resource_hash);
 	int64_t after = w->req;
 	unsigned steps = 0;
+	/* junk a reverse proxy passed on names its try by when it came
+	 * (junk_relayed), whatever attempts time linked: its first try's
+	 * too (a busy path's requests for it a few ms apart) */
+	bool junk = t->status == 0 && diag_origin_form(fl, t);
+	bool after_failed = t->d.nconns > 0 && !junk;
 
 	if (t->status == 0 && (t->resp == NONE32 || fl->msgs[t->resp].valid))
 		return false;	/* no answer, or one that names no status */
-	if (t->d.nconns > 0) {		/* after that attempt failed */
+	if (after_failed) {		/* after that attempt failed */
 		const struct conn *failed = &fl->conns[t->d.conns[0]];
 
 		if (seen(w, &failed->synack))
 			return false;
 		after = attempt_seen_ns(failed, w);
-	} else if (t->is_error || !diag_origin_form(fl, t))
+	} else if (!junk && (t->is_error || !diag_origin_form(fl, t)))
 		return false;
 	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; p > 0 &&
 	    l->ts[p - 1] >= add_sat(w->req, -DIAG_SKEW_NS) &&
 	    steps < DIAG_CACHE_WALK; p--, steps++) {
 		uint32_t i = l->items[p - 1];
 
-		if (dg->msg_claimed[i] || (t->d.nconns > 0 ?
+		if (dg->msg_claimed[i] || (after_failed ?
 		    fl->conns[fl->msgs[i].conn].first.ts_ns :
 		    try_began_ns(fl, i)) < after || !fits_upstream(&f, i))
 			continue;
@@ -3202,6 +3207,16 @@ prev_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
 	return best;
 }
 
+/* Is the last try's reply the junk t's answer passed on (junk_relayed)?
+ * nginx tries no server after it: junk is no error to it. */
+static bool
+passed_on_junk(const struct flow *fl, const struct txn *t,
+    const struct window *w)
+{
+	return t->status == 0 && t->d.up_resp != NONE32 &&
+	    junk_relayed(fl, w, t->d.up_resp);
+}
+
 /*
  * The tries before the one t's gateway began at `began` (its first
  * linked: found by its reply, a status relayed, a close, tries are
@@ -3394,7 +3409,7 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 		out_of_order = link_refused_before(dg, fl, t, w);
 	}
 	for (unsigned steps = 0; steps < DIAG_MAX_CONNS &&
-	    !sent_once(fl, t); steps++) {
+	    !sent_once(fl, t) && !passed_on_junk(fl, t, w); steps++) {
 		uint32_t req = NONE32, ci;
 
 		if ((failed = last_try_end_ns(fl, t, w, &cause)) == INT64_MAX) {

@@ -221,7 +221,13 @@ CASE_MIN_ALL=99.8 CASE_MIN_FAIL=99.6 \
 # gateway's event loop acts in). Of the failures of several tries,
 # 96.76 % list every try's connection (90.56 % before the refusals
 # before a try that carried the request were looked for; seed 7 at
-# 2,000 a second 87.69 %, the 5,000 of seed 3 90.73 %).
+# 2,000 a second 87.69 %, the 5,000 of seed 3 90.73 %). Since 5
+# December the generator passes junk on as nginx does (HTTP/0.9, read to
+# the server's close, which may come half a second later): other files
+# than those figures were measured on; on the new ones (5 December) the
+# 20,000 of seed 3 has 99.89 % of the failures right, 99.49 % linked,
+# 96.13 % with every try listed; 99.64, 99.19 and 95.84 % with the build
+# before junk passed on named its own try and no next one (8a57b60).
 #
 # revbusy_case NAME MIN_ALL MIN_FAIL MIN_LINKS MIN_ATTEMPTS MIN_SERVED
 #     REVBUSY-OPTION...:
@@ -267,10 +273,11 @@ V=revbusy-20000-s3
 if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
     "$ROOT/bench/revbusy.c" -lm 2>"$TMPD/cc.err"; then
 	ok "bench/revbusy builds"
-	# successes linked to the try that served them (4 December): 97.15 %
-	# here, 96.01 % on the 40,000, 98.41 % on the 5,000 of seed 3;
-	# 95.62, 95.06 and 95.97 % before a success whose first try failed
-	# was linked by its reply after the second a proxy takes to act
+	# successes linked to the try that served them (5 December, the
+	# generator passing junk on): 97.55 % here, 95.88 % on the 40,000,
+	# 97.88 % on the 5,000 of seed 3; 95.84, 94.97 and 95.55 % before a
+	# success whose first try failed was linked by its reply after the
+	# second a proxy takes to act (db38416)
 	revbusy_case $V 99.9 99.8 99 96 97 --requests 20000 -S 3
 	[ -s "$TMPD/$V.pcap" ] && V_OK=1
 	check "$V: generated the same file twice (seeded)" \
@@ -282,8 +289,10 @@ if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
 	# a server that closed (4 December: failures 99.59 %, linked
 	# 99.55 %, tries 99.30 %, every try listed 89.54 %; 99.44 %,
 	# 99.40 % and 87.69 % before the try after a silent one was looked
-	# for back from the answer over up to 4,096 requests for its path)
-	revbusy_case revbusy-40000-r2000-s7 99.9 99.5 99.2 89 95.9 --requests 40000 \
+	# for back from the answer over up to 4,096 requests for its path;
+	# 5 December, junk passed on: 99.64 %, 99.58 %, 99.42 %, 92.11 %;
+	# failures 99.42 % before junk passed on named its own try)
+	revbusy_case revbusy-40000-r2000-s7 99.9 99.5 99.2 89 95.8 --requests 40000 \
 	    --rate 2000 -S 7
 	rm -f "$TMPD/revbusy-40000-r2000-s7".*
 	# incidents at once: in its 10 s a group's servers hang, drop SYNs
@@ -294,8 +303,9 @@ if cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TMPD/revbusy" \
 	# request's unanswered try and a silent first try stopped being
 	# taken for another's when the gateway's next try in a refusal
 	# chain went to its server after the answer; 94.98 % and 91.26 %
-	# before the tries after a connect timeout were followed)
-	revbusy_case revbusy-5000-s3 99.9 99.6 97 91.5 98.3 --requests 5000 -S 3
+	# before the tries after a connect timeout were followed; 5
+	# December, junk passed on: 99.92 %, 97.56 %, 99.92 %, 92.64 %)
+	revbusy_case revbusy-5000-s3 99.9 99.6 97 91.5 97.8 --requests 5000 -S 3
 	rm -f "$TMPD/revbusy-5000-s3".*
 	# faster than a kernel gives out ports: refused with one line
 	rc=0

@@ -1598,62 +1598,6 @@ test_success_after_failed_try(void **state)
 	success_after_failed_try(again(state), false);
 }
 
-/*
- * nginx's first try silent (a SYN with no answer until its 1 s connect
- * timeout), its next try a pooled connection to another server (opened
- * 80 ms before for another request), whose reply is junk: nginx passes
- * bytes that are no status line on as they are (HTTP/0.9), read until
- * the server closes 200 ms later, or at once. The junk is the answer's
- * story, not the silence: linked by the junk it relayed (the pooled
- * connection carried another client's request first).
- */
-static void
-junk_after_silence(struct uf *u, bool at_close)
-{
-	static const char junk[] = "<html>no status line</html>";
-	struct scene s;
-	struct uf_side cli2, gw2, silent, pool, server;
-	const struct txn *t;
-	uint64_t up;
-
-	scene_init(&s, u);
-	other_client(u, &cli2, &gw2);
-	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
-	uf_side_init(&server, "192.0.2.91", 8080, 9500);
-	uf_side_init(&pool, "10.0.0.1", 50003, 8000);
-	uf_handshake(u, &cli2, &gw2);
-	ask_app(&s, true);
-	uf_at(u, s.req_ts + 60 * US);
-	uf_syn(u, &s.out, &silent);
-	uf_at(u, s.req_ts + 920 * UF_MS);
-	uf_get(u, &cli2, &gw2, "/warm", APP);
-	uf_handshake(u, &pool, &server);
-	uf_get(u, &pool, &server, "/warm", APP);
-	uf_status(u, &server, &pool, 200);
-	uf_status(u, &gw2, &cli2, 200);
-	uf_at(u, s.req_ts + UF_S - 200 * US);
-	up = uf_get(u, &pool, &server, "/app", APP);
-	uf_send(u, &server, &pool, junk);
-	if (at_close) {
-		uf_at(u, u->fl.stats.last_ts + 200 * UF_MS);
-		uf_fin(u, &server, &pool);
-	}
-	uf_send(u, &u->srv, &u->cli, junk);
-	uf_fin(u, &u->srv, &u->cli);
-	uf_diagnose(u);
-	t = uf_txn(u, 1);
-	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
-	assert_int_not_equal(t->d.up_req, NONE32);
-	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
-}
-
-static void
-test_junk_after_silence(void **state)
-{
-	junk_after_silence(*state, true);
-	junk_after_silence(again(state), false);
-}
-
 /* A pooled connection from the gateway's port to server, which carried
  * another client's (cli2's) request for /warm, served. */
 static void
@@ -1668,6 +1612,66 @@ pool_warm(struct uf *u, struct uf_side *cli2, struct uf_side *gw2,
 	uf_get(u, pool, server, "/warm", APP);
 	uf_status(u, server, pool, 200);
 	uf_status(u, gw2, cli2, 200);
+}
+
+/*
+ * nginx's first try silent (a SYN with no answer until its 1 s connect
+ * timeout), its next try a pooled connection to another server (opened
+ * 80 ms before for another request, or before the request), whose reply
+ * is junk: nginx passes
+ * bytes that are no status line on as they are (HTTP/0.9), read until
+ * the server closes 200 ms later, or at once. The junk is the answer's
+ * story, not the silence: linked by the junk it relayed (the pooled
+ * connection carried another client's request first, also when it was
+ * opened before the request).
+ */
+static void
+junk_after_silence(struct uf *u, bool at_close, bool pool_before)
+{
+	static const char junk[] = "<html>no status line</html>";
+	struct scene s;
+	struct uf_side cli2, gw2, silent, pool, server;
+	const struct txn *t;
+	uint64_t up;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
+	uf_handshake(u, &cli2, &gw2);
+	if (pool_before) {
+		pool_warm(u, &cli2, &gw2, &pool, 50003, &server, "192.0.2.91",
+		    9500);
+		uf_at(u, u->fl.stats.last_ts + 100 * UF_MS);
+	}
+	ask_app(&s, true);
+	uf_at(u, s.req_ts + 60 * US);
+	uf_syn(u, &s.out, &silent);
+	uf_at(u, s.req_ts + 920 * UF_MS);
+	if (!pool_before)
+		pool_warm(u, &cli2, &gw2, &pool, 50003, &server, "192.0.2.91",
+		    9500);
+	uf_at(u, s.req_ts + UF_S - 200 * US);
+	up = uf_get(u, &pool, &server, "/app", APP);
+	uf_send(u, &server, &pool, junk);
+	if (at_close) {
+		uf_at(u, u->fl.stats.last_ts + 200 * UF_MS);
+		uf_fin(u, &server, &pool);
+	}
+	uf_send(u, &u->srv, &u->cli, junk);
+	uf_fin(u, &u->srv, &u->cli);
+	uf_diagnose(u);
+	t = uf_txn(u, pool_before ? 2 : 1);
+	expect_verdict(t, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_int_not_equal(t->d.up_req, NONE32);
+	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, up);
+}
+
+static void
+test_junk_after_silence(void **state)
+{
+	junk_after_silence(*state, true, false);
+	junk_after_silence(again(state), false, false);
+	junk_after_silence(again(state), true, true);
 }
 
 /* The gateway sends /app on a pooled connection, whose server closes it
@@ -1751,6 +1755,58 @@ test_closed_then_failed(void **state)
 {
 	closed_then_failed(*state, true);
 	closed_then_failed(again(state), false);
+}
+
+/*
+ * nginx sends A's request for /app at once on a pooled connection; its
+ * server replies junk 24 ms later and keeps the socket 115 ms more;
+ * nginx passes the junk on (HTTP/0.9) when it closes. Meanwhile B asked
+ * for /app, sent at once on another pooled connection, and was served
+ * (a slow page, after A's answer):
+ * A's story is its own try's junk, not B's try (begun after A's ended)
+ * taken for A's next one; nginx tries no server after junk.
+ */
+static void
+test_junk_passed_on_at_close(void **state)
+{
+	static const char junk[] = "Traceback (most recent call last):\n";
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, pool1, pool2, server1, server2;
+	const struct txn *ta, *tb;
+	uint64_t up_a, up_b;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_handshake(u, &cli2, &gw2);
+	pool_warm(u, &cli2, &gw2, &pool1, 50003, &server1, "192.0.2.91", 9500);
+	pool_warm(u, &cli2, &gw2, &pool2, 50004, &server2, "192.0.2.92", 9700);
+	uf_at(u, u->fl.stats.last_ts + 100 * UF_MS);
+	ask_app(&s, true);
+	uf_at(u, s.req_ts + 70 * US);
+	up_a = uf_get(u, &pool1, &server1, "/app", APP);
+	uf_at(u, s.req_ts + 24 * UF_MS);
+	uf_send(u, &server1, &pool1, junk);
+	uf_at(u, s.req_ts + 40 * UF_MS);
+	uf_get(u, &cli2, &gw2, "/app", APP);
+	uf_at(u, s.req_ts + 40 * UF_MS + 70 * US);
+	up_b = uf_get(u, &pool2, &server2, "/app", APP);
+	uf_at(u, s.req_ts + 140 * UF_MS);
+	uf_fin(u, &server1, &pool1);
+	uf_at(u, u->fl.stats.last_ts + 60 * US);
+	uf_send(u, &u->srv, &u->cli, junk);
+	uf_fin(u, &u->srv, &u->cli);
+	uf_at(u, s.req_ts + 200 * UF_MS);
+	uf_status(u, &server2, &pool2, 200);
+	uf_status(u, &gw2, &cli2, 200);
+	uf_diagnose(u);
+	ta = uf_txn(u, 3);
+	tb = uf_txn(u, 4);
+	expect_verdict(ta, V_BAD_RESPONSE, C_HTTP_INVALID);
+	assert_int_equal(u->fl.msgs[ta->d.up_req].head.number, up_a);
+	assert_int_equal(ta->d.ntries, 0);
+	expect_verdict(tb, V_OK, C_NONE);
+	assert_int_equal(u->fl.msgs[tb->d.up_req].head.number, up_b);
 }
 
 /*
@@ -2490,6 +2546,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_junk_after_silence,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_closed_then_failed,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_junk_passed_on_at_close,
 		    uf_setup, uf_teardown),
 	};
 
