@@ -3221,18 +3221,26 @@ passed_on_junk(const struct flow *fl, const struct txn *t,
  * The tries before the one t's gateway began at `began` (its first
  * linked: found by its reply, a status relayed, a close, tries are
  * followed on from it), newest first, while there is room: each goes
- * before those found, its connection among the attempts.
+ * before those found, its connection among the attempts. When none is
+ * left before the first, the search goes on back from `then` if that
+ * came before (an attempt that did not connect, between tries).
  */
 static void
 link_prev_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
-    const struct window *w, int64_t began)
+    const struct window *w, int64_t began, int64_t then)
 {
 	struct diagnosis *d = &t->d;
 	uint32_t req;
 	uint8_t cause = C_NONE;
 
-	while (d->ntries < DIAG_MAX_TRIES && d->nconns < DIAG_MAX_CONNS &&
-	    (req = prev_try(dg, fl, t, w, began, &cause)) != NONE32) {
+	while (d->ntries < DIAG_MAX_TRIES && d->nconns < DIAG_MAX_CONNS) {
+		if ((req = prev_try(dg, fl, t, w, began, &cause)) == NONE32) {
+			if (then >= began)
+				return;
+			began = then;
+			then = INT64_MAX;
+			continue;
+		}
 		memmove(&d->tries[1], &d->tries[0], d->ntries *
 		    sizeof d->tries[0]);
 		memmove(&d->try_cause[1], &d->try_cause[0], d->ntries *
@@ -3405,7 +3413,8 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 	int64_t failed;
 
 	if (d->up_req != NONE32) {
-		link_prev_tries(dg, fl, t, w, try_began_ns(fl, d->up_req));
+		link_prev_tries(dg, fl, t, w, try_began_ns(fl, d->up_req),
+		    INT64_MAX);
 		out_of_order = link_refused_before(dg, fl, t, w);
 	}
 	for (unsigned steps = 0; steps < DIAG_MAX_CONNS &&
@@ -3444,12 +3453,14 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 			break;
 	}
 	/* the last server silent or refusing: the tries before the first
-	 * found on from its attempts (nginx's tries of pooled connections
-	 * their servers closed), or before its first attempt */
-	if (d->up_req == NONE32 && d->nconns > 0)
-		link_prev_tries(dg, fl, t, w, d->ntries ?
-		    try_began_ns(fl, d->tries[0]) :
+	 * found, then before its first attempt (nginx's tries of pooled
+	 * connections their servers closed, a silent server between) */
+	if (d->up_req == NONE32 && d->nconns > 0 && d->ntries > 0)
+		link_prev_tries(dg, fl, t, w, try_began_ns(fl, d->tries[0]),
 		    fl->conns[d->conns[0]].first.ts_ns);
+	else if (d->up_req == NONE32 && d->nconns > 0)
+		link_prev_tries(dg, fl, t, w,
+		    fl->conns[d->conns[0]].first.ts_ns, INT64_MAX);
 	for (unsigned k = 1; (d->ntries || out_of_order) && k < d->nconns;
 	    k++)
 		for (unsigned j = k; j > 0 && d->conns[j - 1] > d->conns[j]; j--) {
@@ -4023,7 +4034,8 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 		link_next_tries(dg, fl, t, &w);
 	else if (!t->is_error && t->d.up_req != NONE32 &&
 	    diag_origin_form(fl, t))
-		link_prev_tries(dg, fl, t, &w, try_began_ns(fl, t->d.up_req));
+		link_prev_tries(dg, fl, t, &w, try_began_ns(fl, t->d.up_req),
+		    INT64_MAX);
 	if (t->d.up_req != NONE32 && t->d.ndns == 0)
 		link_dns_address(dg, fl, t, &w);
 	else if (t->d.up_req != NONE32 && t->d.dns_link == LINK_TIME &&

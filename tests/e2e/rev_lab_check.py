@@ -106,10 +106,11 @@ def main():
     # in seven recordings; 246-256 (four) before successes were linked
     # by their reply after a failed try and a 504 to a silent attempt;
     # in six recordings 289-299 -> 297-302 once a junk reply after a
-    # failed try was linked too, -> 311-314 once the tries before a
-    # last one that did not connect were looked for (pooled connections
-    # their servers closed: nginx's extra try for a cached connection);
-    # the wrong ones mostly take another request's refusal by time
+    # failed try was linked too, -> 312-316 (eight recordings) once the
+    # tries before a last one that did not connect were looked for
+    # (pooled connections their servers closed: nginx's extra try for a
+    # cached connection); the wrong ones mostly take another request's
+    # refusal by time
     for k, (right, n) in rounds.items():
         what, least = ROUNDS[k]
         if n == 0 and k == "storm":

@@ -1691,21 +1691,25 @@ pooled_closed(struct uf *u, struct uf_side *pool, struct uf_side *server)
 }
 
 /*
- * nginx's storm: tries on pooled connections their servers closed, then
- * a last server silent until the 1 s connect timeout (504) or refusing
- * (502). No try carried the request last, so the earlier tries are
- * found back from the attempts: the closed one just before the silent
- * SYN; or, the silent SYN first, both closed ones between it and the
- * refusal, in order.
+ * nginx's storm: tries on pooled connections their servers closed, and
+ * servers silent until the 1 s connect timeout, then the last, silent
+ * (504) or refusing (502). No try carried the request last, so the
+ * earlier tries are found back from the attempts, in order: the closed
+ * one just before the silent SYN (CLOSED_SILENT); the silent SYN first,
+ * both closed ones between it and the refusal (SILENT_CLOSED2); a
+ * closed one, the silent SYN, a closed one, the refusal: the first
+ * found back past the silence (CLOSED_SILENT_CLOSED).
  */
+enum closed_chain { CLOSED_SILENT, SILENT_CLOSED2, CLOSED_SILENT_CLOSED };
+
 static void
-closed_then_failed(struct uf *u, bool silent_last)
+closed_then_failed(struct uf *u, enum closed_chain chain)
 {
 	struct scene s;
 	struct uf_side cli2, gw2, pool1, pool2, server1, server2, silent, refusing;
 	struct uf_side out2;
 	const struct txn *t;
-	uint64_t first, second = 0;
+	uint64_t tries[2];
 
 	scene_init(&s, u);
 	other_client(u, &cli2, &gw2);
@@ -1718,16 +1722,19 @@ closed_then_failed(struct uf *u, bool silent_last)
 	uf_at(u, u->fl.stats.last_ts + 100 * UF_MS);
 	ask_app(&s, true);
 	uf_at(u, s.req_ts + 60 * US);
-	if (silent_last) {
-		first = pooled_closed(u, &pool2, &server2);
-		uf_syn(u, &s.out, &silent);
+	if (chain != SILENT_CLOSED2)
+		tries[0] = pooled_closed(u, &pool2, &server2);
+	uf_syn(u, &s.out, &silent);
+	if (chain == CLOSED_SILENT) {
 		uf_at(u, u->fl.stats.last_ts + UF_S);
 		gateway_answers(&s, 504);
 	} else {
-		uf_syn(u, &s.out, &silent);
-		uf_at(u, u->fl.stats.last_ts + UF_S - 300 * US);
-		first = pooled_closed(u, &pool1, &server1);
-		second = pooled_closed(u, &pool2, &server2);
+		uf_at(u, u->fl.stats.last_ts + UF_S + UF_MS);
+		if (chain == SILENT_CLOSED2)
+			tries[0] = pooled_closed(u, &pool1, &server1);
+		tries[1] = chain == SILENT_CLOSED2 ?
+		    pooled_closed(u, &pool2, &server2) :
+		    pooled_closed(u, &pool1, &server1);
 		uf_syn(u, &out2, &refusing);
 		uf_at(u, u->fl.stats.last_ts + 15 * US);
 		uf_rst(u, &refusing, &out2);
@@ -1737,24 +1744,24 @@ closed_then_failed(struct uf *u, bool silent_last)
 	uf_diagnose(u);
 	t = uf_txn(u, 3);
 	assert_int_equal(t->port, 80);
-	if (silent_last)
+	if (chain == CLOSED_SILENT)
 		expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 	else
 		expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(t->d.ntries, silent_last ? 1 : 2);
-	assert_int_equal(u->fl.msgs[t->d.tries[0]].head.number, first);
-	assert_int_equal(t->d.try_cause[0], C_UPSTREAM_CLOSED);
-	if (!silent_last) {
-		assert_int_equal(u->fl.msgs[t->d.tries[1]].head.number, second);
-		assert_int_equal(t->d.try_cause[1], C_UPSTREAM_CLOSED);
+	assert_int_equal(t->d.ntries, chain == CLOSED_SILENT ? 1 : 2);
+	for (unsigned k = 0; k < t->d.ntries; k++) {
+		assert_int_equal(u->fl.msgs[t->d.tries[k]].head.number,
+		    tries[k]);
+		assert_int_equal(t->d.try_cause[k], C_UPSTREAM_CLOSED);
 	}
 }
 
 static void
 test_closed_then_failed(void **state)
 {
-	closed_then_failed(*state, true);
-	closed_then_failed(again(state), false);
+	closed_then_failed(*state, CLOSED_SILENT);
+	closed_then_failed(again(state), SILENT_CLOSED2);
+	closed_then_failed(again(state), CLOSED_SILENT_CLOSED);
 }
 
 /*
