@@ -1733,11 +1733,6 @@ linked:
 }
 
 /*
- * The upstream request that relayed this transaction (the strongest link:
- * it names the URL), the nearest unclaimed one after the request; the
- * connection that carried it may have been opened long before (a pool).
- */
-/*
  * Did the gateway relay junk reply r as its answer? nginx passes bytes
  * that are no status line on as they are (HTTP/0.9), at once or, read
  * to the close, when the server closes: the answer follows the junk, or
@@ -1748,18 +1743,22 @@ junk_relayed(const struct flow *fl, const struct window *w, uint32_t r)
 {
 	const struct http_msg *m = &fl->msgs[r];
 	const struct conn *c = &fl->conns[m->conn];
-	int64_t at = m->head.ts_ns;
+	int64_t at = m->head.ts_ns, until = add_sat(w->to, DIAG_SKEW_NS);
+	int64_t close = c->fin[1].number ? c->fin[1].ts_ns :
+	    c->rst.number && c->rst_from_server ? c->rst.ts_ns : INT64_MAX;
 
-	if (m->valid || at > add_sat(w->to, DIAG_SKEW_NS))
+	if (m->valid || at > until)
 		return false;
-	if (c->fin[1].number && c->fin[1].ts_ns > at)
-		at = c->fin[1].ts_ns;
-	else if (c->rst.number && c->rst_from_server && c->rst.ts_ns > at)
-		at = c->rst.ts_ns;
-	return at <= add_sat(w->to, DIAG_SKEW_NS) &&
-	    at >= add_sat(w->to, -DIAG_ANSWER_ACT_NS);
+	if (close > at && close <= until)	/* read to the close */
+		at = close;
+	return at >= add_sat(w->to, -DIAG_ANSWER_ACT_NS);
 }
 
+/*
+ * The upstream request that relayed this transaction (the strongest link:
+ * it names the URL), the nearest unclaimed one after the request; the
+ * connection that carried it may have been opened long before (a pool).
+ */
 /*
  * A valid reply to the upstream request that came before the gateway
  * answered is what the gateway relayed: its status must be the answer's
@@ -3455,12 +3454,13 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 	/* the last server silent or refusing: the tries before the first
 	 * found, then before its first attempt (nginx's tries of pooled
 	 * connections their servers closed, a silent server between) */
-	if (d->up_req == NONE32 && d->nconns > 0 && d->ntries > 0)
-		link_prev_tries(dg, fl, t, w, try_began_ns(fl, d->tries[0]),
-		    fl->conns[d->conns[0]].first.ts_ns);
-	else if (d->up_req == NONE32 && d->nconns > 0)
-		link_prev_tries(dg, fl, t, w,
-		    fl->conns[d->conns[0]].first.ts_ns, INT64_MAX);
+	if (d->up_req == NONE32 && d->nconns > 0) {
+		int64_t first = fl->conns[d->conns[0]].first.ts_ns;
+
+		link_prev_tries(dg, fl, t, w, d->ntries ?
+		    try_began_ns(fl, d->tries[0]) : first,
+		    d->ntries ? first : INT64_MAX);
+	}
 	for (unsigned k = 1; (d->ntries || out_of_order) && k < d->nconns;
 	    k++)
 		for (unsigned j = k; j > 0 && d->conns[j - 1] > d->conns[j]; j--) {
