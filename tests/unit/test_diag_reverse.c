@@ -1618,9 +1618,8 @@ pool_warm(struct uf *u, struct uf_side *cli2, struct uf_side *gw2,
  * nginx's first try silent (a SYN with no answer until its 1 s connect
  * timeout), its next try a pooled connection to another server (opened
  * 80 ms before for another request, or before the request), whose reply
- * is junk: nginx passes
- * bytes that are no status line on as they are (HTTP/0.9), read until
- * the server closes 200 ms later, or at once. The junk is the answer's
+ * is junk: nginx passes bytes that are no status line on as they are
+ * (HTTP/0.9), read until the server closes 200 ms later, or at once. The junk is the answer's
  * story, not the silence: linked by the junk it relayed (the pooled
  * connection carried another client's request first, also when it was
  * opened before the request).
