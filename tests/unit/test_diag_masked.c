@@ -107,6 +107,7 @@ test_invalid_reply_relayed(void **state)
 	/* a 4xx is the client's own error, whatever came from upstream */
 	expect_not_masked(answered(state, INVALID_REPLY, 400));
 	expect_not_masked(answered(state, INVALID_REPLY, 404));
+	expect_not_masked(answered(state, INVALID_REPLY, 499));
 }
 
 static void
