@@ -2100,13 +2100,14 @@ link_upstream(struct diag *dg, const struct flow *fl, struct txn *t,
 /*
  * The upstream request the gateway sent after its first attempt failed
  * (the host's next address), found by its reply: the status the gateway
- * answered, relayed at once (or the junk it relayed: junk_relayed), on a
- * connection opened after that attempt.
+ * answered, relayed at once, on a connection opened after that attempt.
  * A reverse proxy's success may have no attempt of its own linked (a
  * first try that failed, silent until the connect timeout, looks like
  * another client's failing attempts): then the try (its next server's,
  * on a new connection or a pooled one) began after the request
- * (try_began_ns). The newest one, a bounded walk back from the answer.
+ * (try_began_ns). So did a reverse proxy's try whose junk it passed on
+ * (junk_relayed), whatever attempts time linked. The newest one, a
+ * bounded walk back from the answer.
  */
 static bool
 link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
@@ -3220,26 +3221,18 @@ passed_on_junk(const struct flow *fl, const struct txn *t,
  * The tries before the one t's gateway began at `began` (its first
  * linked: found by its reply, a status relayed, a close, tries are
  * followed on from it), newest first, while there is room: each goes
- * before those found, its connection among the attempts. When none is
- * left before the first, the search goes on back from `then` if that
- * came before (an attempt that did not connect, between tries).
+ * before those found, its connection among the attempts.
  */
 static void
 link_prev_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
-    const struct window *w, int64_t began, int64_t then)
+    const struct window *w, int64_t began)
 {
 	struct diagnosis *d = &t->d;
 	uint32_t req;
 	uint8_t cause = C_NONE;
 
-	while (d->ntries < DIAG_MAX_TRIES && d->nconns < DIAG_MAX_CONNS) {
-		if ((req = prev_try(dg, fl, t, w, began, &cause)) == NONE32) {
-			if (then >= began)
-				return;
-			began = then;
-			then = INT64_MAX;
-			continue;
-		}
+	while (d->ntries < DIAG_MAX_TRIES && d->nconns < DIAG_MAX_CONNS &&
+	    (req = prev_try(dg, fl, t, w, began, &cause)) != NONE32) {
 		memmove(&d->tries[1], &d->tries[0], d->ntries *
 		    sizeof d->tries[0]);
 		memmove(&d->try_cause[1], &d->try_cause[0], d->ntries *
@@ -3412,8 +3405,7 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 	int64_t failed;
 
 	if (d->up_req != NONE32) {
-		link_prev_tries(dg, fl, t, w, try_began_ns(fl, d->up_req),
-		    INT64_MAX);
+		link_prev_tries(dg, fl, t, w, try_began_ns(fl, d->up_req));
 		out_of_order = link_refused_before(dg, fl, t, w);
 	}
 	for (unsigned steps = 0; steps < DIAG_MAX_CONNS &&
@@ -3457,9 +3449,11 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 	if (d->up_req == NONE32 && d->nconns > 0) {
 		int64_t first = fl->conns[d->conns[0]].first.ts_ns;
 
-		link_prev_tries(dg, fl, t, w, d->ntries ?
-		    try_began_ns(fl, d->tries[0]) : first,
-		    d->ntries ? first : INT64_MAX);
+		if (d->ntries > 0)
+			link_prev_tries(dg, fl, t, w,
+			    try_began_ns(fl, d->tries[0]));
+		if (d->ntries == 0 || first < try_began_ns(fl, d->tries[0]))
+			link_prev_tries(dg, fl, t, w, first);
 	}
 	for (unsigned k = 1; (d->ntries || out_of_order) && k < d->nconns;
 	    k++)
@@ -4034,8 +4028,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 		link_next_tries(dg, fl, t, &w);
 	else if (!t->is_error && t->d.up_req != NONE32 &&
 	    diag_origin_form(fl, t))
-		link_prev_tries(dg, fl, t, &w, try_began_ns(fl, t->d.up_req),
-		    INT64_MAX);
+		link_prev_tries(dg, fl, t, &w, try_began_ns(fl, t->d.up_req));
 	if (t->d.up_req != NONE32 && t->d.ndns == 0)
 		link_dns_address(dg, fl, t, &w);
 	else if (t->d.up_req != NONE32 && t->d.dns_link == LINK_TIME &&
