@@ -59,6 +59,10 @@
 #define DIAG_ANSWER_ACT_NS (2LL * 1000000LL)
 /* No gateway gives up a handshake sooner than this after its SYN. */
 #define DIAG_MIN_CONNECT_NS (500LL * 1000000LL)
+/* ... as the capture sees it: the gateway's timer starts as it calls
+ * connect(), a little before its SYN is seen (HAProxy's next try on a
+ * new socket came 499.4 ms after a SYN, its timeout 500 ms). */
+#define DIAG_MIN_CONNECT_SEEN_NS (DIAG_MIN_CONNECT_NS - DIAG_SKEW_NS)
 /* A reply head this long is more than some gateways read: nginx's
  * proxy_buffer_size is one memory page (4 KB on x86-64) by default, and
  * past it nginx answers 502 ("upstream sent too big header"). */

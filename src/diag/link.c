@@ -1253,7 +1253,7 @@ answer_follows(const struct flow *fl, const struct txn *t,
 	 * and no connect timeout is shorter than a retransmission */
 	return n == 0 || (w->to <= add_sat(over, DIAG_ACT_NS) &&
 	    c->syns[n - 1].ts_ns <= w->to &&
-	    w->to >= add_sat(c->syns[0].ts_ns, DIAG_MIN_CONNECT_NS));
+	    w->to >= add_sat(c->syns[0].ts_ns, DIAG_MIN_CONNECT_SEEN_NS));
 }
 
 /*
@@ -1377,24 +1377,204 @@ linked_attempt(const struct diagnosis *d, uint32_t ci)
 	return listed(d->conns, d->nconns, ci);
 }
 
+/* Did a client's request other than `except` begin in (from, to]? */
+static bool
+client_asked_between(const struct flow *fl, int64_t from, int64_t to,
+    uint32_t except)
+{
+	unsigned steps = 0;
+
+	for (size_t i = diag_msg_lower(fl, add_sat(from, 1)); i < fl->nmsgs &&
+	    fl->msgs[i].start.ts_ns <= to && steps < DIAG_CACHE_WALK;
+	    i++, steps++)
+		if (fl->msgs[i].dir == 0 && i != except &&
+		    fl->conns[fl->msgs[i].conn].role == CONN_CLIENT)
+			return true;
+	return steps == DIAG_CACHE_WALK;
+}
+
+/* Did a client's request other than `except` begin within the clock's
+ * skew before `at` (at it included)? The gateway's connection begun at
+ * `at` may be its first try. */
+static bool
+asked_just_before(const struct flow *fl, int64_t at, uint32_t except)
+{
+	return client_asked_between(fl, add_sat(at, -(DIAG_SKEW_NS + 1)), at,
+	    except);
+}
+
+/*
+ * Did the gateway act at once for client request m: open a connection
+ * other than `except`, or send an upstream request, within the clock's
+ * skew after it and before another client's request (HAProxy does in a
+ * fraction of a millisecond)?
+ */
+static bool
+acted_for(const struct flow *fl, const struct http_msg *m, uint32_t mi,
+    uint32_t except)
+{
+	int64_t until = add_sat(m->start.ts_ns, DIAG_SKEW_NS);
+	unsigned steps = 0;
+
+	for (size_t i = mi + 1; i < fl->nmsgs && steps < DIAG_CACHE_WALK &&
+	    fl->msgs[i].start.ts_ns <= until; i++, steps++)
+		if (fl->msgs[i].dir == 0 &&
+		    fl->conns[fl->msgs[i].conn].role == CONN_CLIENT) {
+			until = fl->msgs[i].start.ts_ns;
+			break;
+		}
+	for (size_t i = conn_lower(fl, m->start.ts_ns); i < fl->nconns &&
+	    fl->conns[i].first.ts_ns <= until && steps < DIAG_CACHE_WALK;
+	    i++, steps++)
+		if (i != except && fl->conns[i].role != CONN_CLIENT &&
+		    fl->conns[i].nsyn > 0)
+			return true;
+	for (size_t i = mi + 1; i < fl->nmsgs && steps < DIAG_CACHE_WALK &&
+	    fl->msgs[i].start.ts_ns <= until; i++, steps++)
+		if (fl->msgs[i].dir == 0 &&
+		    fl->conns[fl->msgs[i].conn].role != CONN_CLIENT)
+			return true;
+	return false;
+}
+
+/*
+ * Did the gateway send client request m's path upstream within the
+ * clock's skew after it (on a pooled connection: its try, at once), on
+ * a connection its server had not closed by `by` (nginx tries the next
+ * server at once when a pooled one closes on the request)?
+ */
+static bool
+sent_at_once_upstream(const struct flow *fl, const struct http_msg *m,
+    int64_t by)
+{
+	int64_t until = add_sat(m->start.ts_ns, DIAG_SKEW_NS);
+	const char *path = http_url_path(flow_str(fl, m->target));
+	unsigned steps = 0;
+
+	for (size_t i = diag_msg_lower(fl, m->start.ts_ns); i < fl->nmsgs &&
+	    fl->msgs[i].start.ts_ns <= until && steps < DIAG_CACHE_WALK;
+	    i++, steps++) {
+		const struct conn *c = &fl->conns[fl->msgs[i].conn];
+
+		if (fl->msgs[i].dir == 0 && c->role != CONN_CLIENT &&
+		    strcmp(http_url_path(flow_str(fl, fl->msgs[i].target)),
+		    path) == 0)
+			return !(c->fin[1].number && c->fin[1].ts_ns <= by) &&
+			    !(c->rst.number && c->rst.ts_ns <= by);
+	}
+	return false;
+}
+
+/*
+ * May connection q be the first try of a client's request other than
+ * t's: one to any proxy on the gateway within the clock's skew before
+ * q whose path the gateway did not send upstream at once, or one to the
+ * proxy t came through (the gateway's address and port) within
+ * DIAG_ASK_NS before q that the gateway did not act for at once
+ * otherwise (a busy nginx acts 2-4 ms after a request)?
+ */
+static bool
+may_be_first_try(const struct flow *fl, const struct txn *t, uint32_t q)
+{
+	const struct conn *tc = &fl->conns[t->conn];
+	int64_t at = fl->conns[q].first.ts_ns;
+	unsigned steps = 0;
+
+	for (size_t i = diag_msg_lower(fl, add_sat(at, -DIAG_ASK_NS));
+	    i < fl->nmsgs && fl->msgs[i].start.ts_ns <= at &&
+	    steps < DIAG_CACHE_WALK; i++, steps++) {
+		const struct http_msg *m = &fl->msgs[i];
+		const struct conn *c = &fl->conns[m->conn];
+
+		if (m->dir != 0 || i == t->req || c->role != CONN_CLIENT)
+			continue;
+		if (m->start.ts_ns >= add_sat(at, -DIAG_SKEW_NS)) {
+			if (!sent_at_once_upstream(fl, m, at))
+				return true;
+		} else if (c->sport == tc->sport &&
+		    addr_eq(&c->saddr, &tc->saddr) &&
+		    !acted_for(fl, m, (uint32_t)i, q))
+			return true;
+	}
+	return steps == DIAG_CACHE_WALK;
+}
+
+/*
+ * Could the attempt at l's position p be a request's: begun at once
+ * after a client's request (its first try), or a connect timeout after
+ * another silent attempt to the address (a retry on a new socket, as
+ * HAProxy makes)?
+ */
+static bool
+asked_or_retried(const struct fit *f, const struct key_list *l, size_t p)
+{
+	unsigned steps = 0;
+
+	if (asked_just_before(f->fl, l->ts[p], f->t->req))
+		return true;
+	for (size_t k = p; k-- > 0 && l->ts[p] - l->ts[k] <= DIAG_RETRY_NS &&
+	    steps < DIAG_CARRIES_LOOK; steps++) {
+		const struct conn *r = &f->fl->conns[l->items[k]];
+
+		if (l->ts[p] - l->ts[k] >= DIAG_MIN_CONNECT_SEEN_NS &&
+		    !refused(r, f->w) && !seen(f->w, &r->synack))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Did the gateway open a connection to f->addr in the second before t's
  * request that no request settled before t has claimed? Something the
  * capture shows no request for uses the address too (a proxy port not
- * watched, a health check): a new attempt to it may be that one's.
+ * watched, a health check): a new attempt to it may be that one's. With
+ * `requests_explain`, one that may be a request's (asked_or_retried),
+ * claimed when that one settles, is not such a thing: after a silent
+ * try, HAProxy's next one to the address is told from the other
+ * requests' by its time (retry_of_silent).
  */
 static bool
-unexplained_before(const struct fit *f, const struct key_list *l)
+unexplained_before(const struct fit *f, const struct key_list *l,
+    bool requests_explain)
 {
 	for (size_t p = key_lower(l, add_sat(f->w->req, -DIAG_ACT_NS));
 	    p < l->n && l->ts[p] < f->w->req; p++) {
 		uint32_t i = l->items[p];
 
 		if (!linked_attempt(&f->t->d, i) && !f->claimed[i] &&
-		    fits_conn(f, i))
+		    fits_conn(f, i) && !(requests_explain &&
+		    asked_or_retried(f, l, p)))
 			return true;
 	}
 	return false;
+}
+
+/*
+ * Can the attempt at l's position p only be a retry of prev, a silent
+ * try of a reverse proxy's request (the caller's), rivals or not? p
+ * began a connect timeout after prev (the caller's `after`) and one
+ * before t's end (the gateway gave up on it too, or tried again), not as
+ * another request's first try (may_be_first_try), and no other attempt
+ * to the address began since prev early enough for p to be its retry.
+ * HAProxy tries each request on new sockets half a second apart while
+ * the requests of a busy host keep coming.
+ */
+static bool
+retry_of_silent(const struct fit *f, const struct key_list *l, size_t p,
+    uint32_t prev)
+{
+	const struct conn *pc = &f->fl->conns[prev];
+	int64_t latest = add_sat(l->ts[p], -DIAG_MIN_CONNECT_SEEN_NS);
+	unsigned steps = 0;
+
+	if (add_sat(l->ts[p], DIAG_MIN_CONNECT_SEEN_NS) > f->w->to ||
+	    may_be_first_try(f->fl, f->t, l->items[p]))
+		return false;
+	for (size_t k = p; k-- > 0 && l->ts[k] > pc->first.ts_ns; steps++)
+		if (steps == DIAG_CACHE_WALK ||
+		    (l->ts[k] <= latest && l->items[k] != prev))
+			return false;
+	return true;
 }
 
 /*
@@ -1414,6 +1594,11 @@ retry_attempt(const struct fit *base, const struct gw_addr *addrs,
     bool connected)
 {
 	const struct flow *fl = base->fl;
+	const struct conn *pc = &fl->conns[prev];
+	/* a reverse proxy's tries of a request to a silent server: each
+	 * on a new socket (HAProxy); a forward proxy's follow look-ups */
+	bool silent = !refused(pc, base->w) && !seen(base->w, &pc->synack) &&
+	    diag_origin_form(fl, base->t);
 	uint32_t best = NONE32;
 	int64_t best_ts = INT64_MAX;
 
@@ -1426,7 +1611,7 @@ retry_attempt(const struct fit *base, const struct gw_addr *addrs,
 		l = key_find(&base->dg->by_dst, dst_hash(&addrs[a],
 		    base->w->port));
 		f.addr = &addrs[a];
-		if (l == NULL || unexplained_before(&f, l))
+		if (l == NULL || unexplained_before(&f, l, silent))
 			continue;
 		for (size_t p = key_lower(l, after); p < l->n &&
 		    l->ts[p] <= base->w->to && l->ts[p] <= until &&
@@ -1439,7 +1624,8 @@ retry_attempt(const struct fit *base, const struct gw_addr *addrs,
 			    (!seen(base->w, &c->synack) ||
 			    !carries(fl, base->t, base->w, c))))
 				continue;
-			if (!rival_before(&f, l->ts[p])) {
+			if (!rival_before(&f, l->ts[p]) || (silent &&
+			    retry_of_silent(&f, l, p, prev))) {
 				best = i;
 				best_ts = l->ts[p];
 			}
@@ -1497,8 +1683,8 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 	/* the same address again once this attempt was given up: at its
 	 * refusal, else not before any gateway's connect timeout */
 	if (!refused(pc, base->w) && pc->nsyn > 0 && after <
-	    add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_NS))
-		after = add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_NS);
+	    add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_SEEN_NS))
+		after = add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_SEEN_NS);
 	again = retry_attempt(base, addrs, naddrs, prev, after,
 	    add_sat(attempt_over_ns(pc, base->w), DIAG_RETRY_NS), false);
 	if (again != NONE32 && (best == NONE32 ||
@@ -1604,7 +1790,7 @@ retried_unlinked(const struct fit *base, uint32_t end)
 	if (!base->t->is_error || seen(w, &e->synack))
 		return false;
 	from = refused(e, w) ? attempt_over_ns(e, w) :
-	    add_sat(e->first.ts_ns, DIAG_MIN_CONNECT_NS);
+	    add_sat(e->first.ts_ns, DIAG_MIN_CONNECT_SEEN_NS);
 	return followed_since(base, &e->saddr, from, end, &began) != NONE32;
 }
 
@@ -3531,22 +3717,6 @@ refused_before_answer(const struct diag *dg, const struct flow *fl,
 	return INT64_MAX;
 }
 
-/* Did a client's request other than `except` begin in (from, to]? */
-static bool
-client_asked_between(const struct flow *fl, int64_t from, int64_t to,
-    uint32_t except)
-{
-	unsigned steps = 0;
-
-	for (size_t i = diag_msg_lower(fl, add_sat(from, 1)); i < fl->nmsgs &&
-	    fl->msgs[i].start.ts_ns <= to && steps < DIAG_CACHE_WALK;
-	    i++, steps++)
-		if (fl->msgs[i].dir == 0 && i != except &&
-		    fl->conns[fl->msgs[i].conn].role == CONN_CLIENT)
-			return true;
-	return steps == DIAG_CACHE_WALK;
-}
-
 /* Did another request for t's host begin in (from, to]? */
 static bool
 host_asked_between(const struct diag *dg, const struct flow *fl,
@@ -3595,6 +3765,50 @@ began_after_refusal(const struct diag *dg, const struct flow *fl,
 }
 
 /*
+ * Did the gateway act for t at `at`: within the clock's skew after t's
+ * request, no other client's request between? Then a connection it
+ * opened later is no first try of t's, though it may carry a later
+ * request for the same path, and one with no reply fits a success.
+ */
+static bool
+acted_at_once(const struct flow *fl, const struct txn *t,
+    const struct window *w, int64_t at)
+{
+	return at >= w->req && at <= add_sat(w->req, DIAG_SKEW_NS) &&
+	    !client_asked_between(fl, w->req, at, t->req);
+}
+
+/*
+ * Is the attempt at l's position p a retry of another request's: of a
+ * silent attempt to the same address begun after c, within the clock's
+ * skew after another client's request (the gateway acting for it), a
+ * connect timeout before p? HAProxy tries each request on new sockets
+ * half a second apart: one after t's end may be the try of a request
+ * that came long after c. (After a refusal, a proxy's next request is
+ * refused too: nothing tells a retry from it.)
+ */
+static bool
+retry_for_another(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, const struct conn *c,
+    const struct key_list *l, size_t p)
+{
+	unsigned steps = 0;
+
+	for (size_t k = p; k-- > 0 && l->ts[k] > c->first.ts_ns &&
+	    l->ts[p] - l->ts[k] <= DIAG_RETRY_NS && steps < DIAG_CACHE_WALK;
+	    steps++) {
+		const struct conn *r = &fl->conns[l->items[k]];
+
+		if (l->ts[p] - l->ts[k] >= DIAG_MIN_CONNECT_SEEN_NS &&
+		    !refused(r, w) && !seen(w, &r->synack) &&
+		    gateway_try(dg, fl, r, w) &&
+		    asked_just_before(fl, l->ts[k], t->req))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Did the gateway try c's address again after t was answered: c's SYN
  * again, or a new connection within a retry's turn-around of c's end
  * with no client's request to ask for it, after the answer and just
@@ -3618,6 +3832,7 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
 	    dst_hash(&c->saddr, c->sport));
 	int64_t until = add_sat(attempt_over_ns(c, w), DIAG_RETRY_NS);
 	int64_t storm = add_sat(attempt_over_ns(c, w), DIAG_ASK_NS);
+	bool at_once = acted_at_once(fl, t, w, c->first.ts_ns);
 	unsigned steps = 0;
 
 	/* its own SYN sent again (after an ICMP error, a soft one) */
@@ -3630,7 +3845,8 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
 	    p++, steps++)
 		if (l->ts[p] >= storm && gateway_try(dg, fl,
 		    &fl->conns[l->items[p]], w) &&
-		    !began_after_refusal(dg, fl, w, l->items[p])) {
+		    !began_after_refusal(dg, fl, w, l->items[p]) &&
+		    !(at_once && retry_for_another(dg, fl, t, w, c, l, p))) {
 			int64_t asked = add_sat(l->ts[p], -DIAG_ASK_NS);
 			int64_t just = add_sat(l->ts[p], -DIAG_SKEW_NS);
 			int64_t host = add_sat(l->ts[p], -DIAG_FORWARD_NS);
@@ -3664,20 +3880,6 @@ asked_by_another(const struct flow *fl, const struct txn *t,
 		return false;
 	return client_asked_between(fl, add_sat(c->first.ts_ns,
 	    -DIAG_SKEW_NS), c->first.ts_ns, t->req);
-}
-
-/*
- * Did the gateway act for t at `at`: within the clock's skew after t's
- * request, no other client's request between? Then a connection it
- * opened later is no first try of t's, though it may carry a later
- * request for the same path, and one with no reply fits a success.
- */
-static bool
-acted_at_once(const struct flow *fl, const struct txn *t,
-    const struct window *w, int64_t at)
-{
-	return at >= w->req && at <= add_sat(w->req, DIAG_SKEW_NS) &&
-	    !client_asked_between(fl, w->req, at, t->req);
 }
 
 /*

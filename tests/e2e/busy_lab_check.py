@@ -18,7 +18,11 @@ client, client port and URL. Prints TAP lines:
   - for a request that waited on a silent look-up (dns-no-response), its
     DNS queries are every send of that look-up (its proxy's socket, one
     query ID: nginx resends it every 5 s), however long before the
-    request the first went out.
+    request the first went out;
+  - for a request whose connects got no answer (syn-unanswered), its
+    attempts begin with the truth's (the first attempt to the server the
+    access log names, in the request's window, that went unanswered):
+    no other request's attempt taken for a retry of its own.
 A line is `ok` when its share is at least the class's threshold: 100 %
 unless --min proxy:cause=PCT (or cause=PCT, or proxy=PCT for the proxy's
 totals) lowers it. Thresholds below 100 are for mismatches analysed and
@@ -114,6 +118,16 @@ def main():
                 wrong[(p, "lookup")].append(
                     f"{r['url']} from {r['client']}:{r['client_port']}: truth "
                     f"sends {sends}, report {got_sends}")
+        if t and cause == "syn-unanswered" and t["cause"] == cause:
+            # the truth's: the request's first attempt that failed so
+            syn = int(r["evidence"].split(",")[0])
+            got_syns = (t.get("connect") or {}).get("syn_frames") or [0]
+            tot[(p, "first-syn")] += 1
+            right[(p, "first-syn")] += got_syns[0] == syn
+            if got_syns[0] != syn:
+                wrong[(p, "first-syn")].append(
+                    f"{r['url']} from {r['client']}:{r['client_port']}: truth "
+                    f"SYN {syn}, report {got_syns}")
         got = (t["verdict"], t["cause"]) if t else ("(missing)", "-")
         good = got == (r["verdict"], cause)
         fail = r["verdict"] != "ok"
@@ -147,17 +161,20 @@ def main():
                             ("masked", "masked as the truth says"),
                             ("upstream", "upstream address (connect.server) as the "
                                          "access log and packets say"),
-                            ("lookup", "silent look-ups with all their sends")):
+                            ("lookup", "silent look-ups with all their sends"),
+                            ("first-syn", "unanswered connects from the "
+                                          "truth's first SYN")):
             n, k = tot[(p, what)], right[(p, what)]
             if n == 0:
                 continue
             lim = floor(p, what)
-            ex = wrong.get((p, what), []) if what in ("upstream", "lookup") else []
+            ex = wrong.get((p, what), []) if what in (
+                "upstream", "lookup", "first-syn") else []
             out(pct(k, n) >= lim, f"{p}: {k}/{n} {label} ({pct(k, n):.2f} %"
                 + (f", threshold {lim:g} %)" if lim < 100 else ")"), ex[:8])
         for cause in sorted(c for (q, c) in tot if q == p and c not in
                             ("all", "failures", "status", "masked", "upstream",
-                             "lookup")):
+                             "lookup", "first-syn")):
             n, k = tot[(p, cause)], right[(p, cause)]
             lim = floor(p, cause)
             out(pct(k, n) >= lim, f"{p} {cause}: {k}/{n} as the truth says ({pct(k, n):.2f} %"

@@ -15,7 +15,10 @@ host app.rev.test, load-balanced, clients at once) and the storm round
 (storm.rev.test: nginx's group with a refusing and a silent server, 40
 clients at once) are judged each as a whole: at least BUSY_RIGHT and
 STORM_RIGHT of their requests right, the others listed as comments; of
-the storm's junk replies, at least JUNK_RIGHT read as junk.
+the storm's junk replies, at least JUNK_RIGHT read as junk; of the busy
+round's requests HAProxy gave up on at its connect timeout (its log's
+termination state sC), at least RETRIES_RIGHT with the server and the
+attempts HAProxy made (its log's retries + 1).
 The gateway's own connections to backends on port 80, the port HAProxy
 serves, must not be taken for clients'. HAProxy's health checks
 (CAPTURE's .checks.tsv) are no request's connection or try. Prints ok / not ok lines; exit 0 all passed, 3 some check failed.
@@ -31,6 +34,9 @@ STORM_RIGHT = 0.94
 # the storm's junk replies (nginx relays them as they are, after a
 # silent or refused try): the verdict and cause alone
 JUNK_RIGHT = 0.92
+# HAProxy's connect timeouts in the busy round (a silent server, four
+# attempts on new sockets half a second apart): its server and attempts
+RETRIES_RIGHT = 0.8
 ROUNDS = {"app": ("the busy round", BUSY_RIGHT),
           "storm": ("the storm round", STORM_RIGHT)}
 
@@ -129,11 +135,54 @@ def main():
               f"(at least {JUNK_RIGHT:.0%})")
         bad += share < JUNK_RIGHT
     bad += not checks_no_tries(cap, report)
+    bad += not haproxy_retries(cap, got)
     line = mixed("failures and successes", failures, len(truth))
     if line:
         print(line)
         bad += 1
     return 3 if bad else 0
+
+
+def haproxy_retries(cap, got):
+    """The busy round's requests HAProxy gave up on at its connect
+    timeout (termination state sC, in CAPTURE's .haproxy.log) name its
+    server and as many connection attempts as HAProxy made (its retries
+    + 1, each on a new socket half a second apart): at least
+    RETRIES_RIGHT of them. Refused ones (SC) are listed as comments
+    only: a refusal's retry cannot be told from the next request's
+    first try."""
+    servers = {"app1": "10.254.0.91", "app2": "10.254.0.92",
+               "app3": "10.254.0.93", "app4": "10.254.0.94"}
+    right, n = 0, 0
+    with open(cap.rsplit(".", 1)[0] + ".haproxy.log", encoding="utf-8") as f:
+        for line in f:
+            w = line.split()
+            # client:port [date] frontend backend/server timers status
+            # bytes cookie cookie state conns queues "method path ..."
+            if len(w) < 14 or not w[3].startswith("be_app/") or \
+                    w[9][:2] not in ("sC", "SC"):
+                continue
+            port = int(w[0].rsplit(":", 1)[1])
+            want = int(w[10].split("/")[4]) + 1
+            server = servers.get(w[3].split("/")[1])
+            o = got.get((port, w[13]))
+            c = (o or {}).get("connect") or {}
+            ok = c.get("server") == server and c.get("attempts") == want
+            if w[9][:2] == "sC":
+                right += ok
+                n += 1
+            if not ok:
+                print(f"# {'wrong' if w[9][:2] == 'sC' else 'refused'}"
+                      f" - haproxy app {w[13]} ({w[9]}): {want} "
+                      f"attempt(s) to {server}, the report "
+                      f"{c.get('attempts')} to {c.get('server')}")
+    if n == 0:
+        return True     # no server timed out in this recording
+    share = right / n
+    print(f"{'ok' if share >= RETRIES_RIGHT else 'not ok'} - HAProxy's "
+          f"connect timeouts in the busy round: {right} of {n} name its "
+          f"server and its attempts (at least {RETRIES_RIGHT:.0%})")
+    return share >= RETRIES_RIGHT
 
 
 def checks_no_tries(cap, report):

@@ -19,7 +19,11 @@
 # group of two application servers, one refusing and one dropping SYNs
 # (two tries a request, a 1 s connect timeout), judged as a whole (at
 # least 94 % right), and present in the fresh recording's truth.
-# HAProxy tries a failed connect four times. Recorded fresh, as root
+# HAProxy tries a failed connect four times; in the busy round, the
+# requests it gave up on at its connect timeout (its log's sC) name the
+# silent server and its attempt count, each a new socket half a second
+# apart while other requests keep coming (at least 80 % a recording:
+# 58 of 59 in nine recordings, 1 before such tries were chained). Recorded fresh, as root
 # where namespaces work (GW_LAB=0 skips it), checked to leave no
 # namespace or lab process behind; then gw502tui's `--report=json --all`
 # is compared, request by request, with the truth rev_truth.py derived

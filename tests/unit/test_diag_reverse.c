@@ -1155,6 +1155,194 @@ test_refusal_of_a_later_attempt(void **state)
 	assert_int_equal(u->fl.conns[t->d.conns[0]].saddr.a[3], 94);
 }
 
+/* HAProxy's four tries of the request to silent `drop`, each on a new
+ * socket (ports 50000-50003): `first` after the request, then every
+ * `turn`. */
+static void
+four_silent_tries(struct scene *s, const struct uf_side *drop, int64_t first,
+    int64_t turn)
+{
+	for (int k = 0; k < 4; k++) {
+		s->out.port = (uint16_t)(50000 + k);
+		uf_at(s->u, s->req_ts + first + k * turn);
+		uf_syn(s->u, &s->out, drop);
+	}
+}
+
+/*
+ * HAProxy gives up on a silent server after four tries half a second
+ * apart, each on a new socket, the first 61 us after the request, and
+ * closes the client's connection without a reply; another client's
+ * request for the host came 1.5 s in, tried at once on the same server,
+ * and its next try begins 0.2 ms after the close, 499.4 ms after its
+ * first (HAProxy's timer against the capture's clock). That one is the
+ * later request's retry, not a sign that the first try belonged to a
+ * request still waiting: the first request's tries are its own. Had
+ * that first try come 100 ms after the later request, not at once for
+ * it, the try after the close would be no retry of it: the first
+ * request's first try would be a request's still waiting, as in
+ * test_untried_in_batch.
+ */
+static void
+test_tried_after_for_a_later_request(void **state)
+{
+	struct uf *u;
+	struct scene s;
+	struct uf_side cli2, gw2, drop, out2;
+	const struct txn *t1, *t2;
+
+	/* 0: the later request's first try at once; 1: 100 ms after it */
+	for (int late = 0; late < 2; late++) {
+		u = again(state);
+		scene_init(&s, u);
+		other_client(u, &cli2, &gw2);
+		uf_handshake(u, &cli2, &gw2);
+		ask_app(&s, true);
+		uf_side_init(&drop, "192.0.2.94", 8080, 9000);
+		uf_side_init(&out2, "10.0.0.1", 50100, 7500);
+		four_silent_tries(&s, &drop, 61 * US, 501 * UF_MS);
+		uf_at(u, s.req_ts + (late ? 1406 : 1506) * UF_MS);
+		uf_get(u, &cli2, &gw2, "/app", APP);
+		uf_at(u, s.req_ts + 1506 * UF_MS + 220 * US);
+		uf_syn(u, &out2, &drop);
+		uf_at(u, s.req_ts + 2004 * UF_MS + 400 * US);
+		uf_fin(u, &u->srv, &u->cli);
+		uf_at(u, s.req_ts + 2005 * UF_MS + 400 * US);
+		uf_fin(u, &u->cli, &u->srv);
+		out2.port = 50101;
+		uf_at(u, s.req_ts + 2005 * UF_MS + 620 * US);
+		uf_syn(u, &out2, &drop);
+		diagnosed_two(u, &t1, &t2);
+		if (late) {
+			expect_verdict(t1, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+			continue;
+		}
+		expect_verdict(t1, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+		assert_int_equal(t1->d.nconns, 4);
+		assert_int_equal(u->fl.conns[t1->d.conns[0]].cport, 50000);
+		assert_int_equal(u->fl.conns[t1->d.conns[3]].cport, 50003);
+		assert_int_equal(u->fl.conns[t2->d.conns[0]].cport, 50100);
+	}
+}
+
+/*
+ * A busy HAProxy (the reverse-proxy lab's busy round): clients A, B and C
+ * ask 75 and 65 ms apart for paths whose server drops SYNs; HAProxy tries
+ * each at once and then every half second, on new sockets, four times,
+ * and gives up: it closes A's and B's connections without a reply and
+ * answers C 503 (C settles first). Meanwhile client D's requests for the
+ * host go at once on a pooled connection to another server, one 5 ms
+ * before A's second try, one 0.3 ms before B's. Each request's four
+ * tries are its own, in order; none takes another's.
+ */
+enum busy_ev { BUSY_ASK, BUSY_TRY, BUSY_END, BUSY_D };
+
+struct busy_event {
+	int64_t at;
+	enum busy_ev kind;
+	int who, k;
+};
+
+static int
+busy_event_cmp(const void *a, const void *b)
+{
+	const struct busy_event *x = a, *y = b;
+
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static void
+test_busy_retries_interleaved(void **state)
+{
+	static const int64_t ask[3] = { 10000, 85000, 150000 };	/* us */
+	static const int64_t act[3] = { 100, 120, 90 }, turn[3] = {
+		501300, 501100, 501500 };
+	static const int64_t d_at[4] = { 506000, 585900, 1100000, 1700000 };
+	struct uf *u = *state;
+	struct uf_side cli[4], gw[4], out, silent, pool, app1;
+	struct busy_event ev[3 * 6 + 4];
+	const char *path[3] = { "/a", "/b", "/c" };
+	char d_path[16];
+	size_t n = 0;
+
+	for (int c = 0; c < 4; c++) {
+		char addr[32];
+
+		snprintf(addr, sizeof addr, "10.0.0.%d", 11 + c);
+		uf_side_init(&cli[c], addr, (uint16_t)(41001 + c), 3000);
+		gw[c] = u->srv;
+		uf_handshake(u, &cli[c], &gw[c]);
+	}
+	uf_side_init(&pool, "10.0.0.1", 52000, 8000);
+	uf_side_init(&app1, "192.0.2.91", 8080, 8500);
+	uf_handshake(u, &pool, &app1);
+	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
+	for (int c = 0; c < 3; c++) {
+		ev[n++] = (struct busy_event){ ask[c], BUSY_ASK, c, 0 };
+		for (int k = 0; k < 4; k++)
+			ev[n++] = (struct busy_event){ ask[c] + act[c] +
+			    k * turn[c], BUSY_TRY, c, k };
+		ev[n++] = (struct busy_event){ ask[c] + 2004500, BUSY_END,
+		    c, 0 };
+	}
+	for (int k = 0; k < 4; k++)
+		ev[n++] = (struct busy_event){ d_at[k], BUSY_D, 3, k };
+	qsort(ev, n, sizeof *ev, busy_event_cmp);
+	for (size_t e = 0; e < n; e++) {
+		int c = ev[e].who;
+
+		uf_at(u, UF_MS + ev[e].at * US);
+		switch (ev[e].kind) {
+		case BUSY_ASK:
+			uf_get(u, &cli[c], &gw[c], path[c], APP);
+			break;
+		case BUSY_TRY:
+			uf_side_init(&out, "10.0.0.1",
+			    (uint16_t)(50100 + 100 * c + ev[e].k), 7000);
+			uf_syn(u, &out, &silent);
+			break;
+		case BUSY_END:
+			if (c == 2) {
+				uf_status(u, &gw[c], &cli[c], 503);
+				break;
+			}
+			uf_fin(u, &gw[c], &cli[c]);
+			uf_at(u, UF_MS + (ev[e].at + 200) * US);
+			uf_fin(u, &cli[c], &gw[c]);
+			break;
+		case BUSY_D:
+			snprintf(d_path, sizeof d_path, "/d%d", ev[e].k);
+			uf_get(u, &cli[3], &gw[3], d_path, APP);
+			uf_at(u, UF_MS + (ev[e].at + 80) * US);
+			uf_get(u, &pool, &app1, d_path, APP);
+			uf_at(u, UF_MS + (ev[e].at + 300) * US);
+			uf_status(u, &app1, &pool, 200);
+			uf_at(u, UF_MS + (ev[e].at + 350) * US);
+			uf_status(u, &gw[3], &cli[3], 200);
+			break;
+		}
+	}
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 7);
+	for (uint32_t id = 1; id <= 7; id++) {
+		const struct txn *t = uf_txn(u, id);
+		const char *url = flow_str(&u->fl, t->url);
+		const char *last = strrchr(url, '/');
+		int c = strcmp(last, "/a") == 0 ? 0 : strcmp(last, "/b") == 0 ?
+		    1 : strcmp(last, "/c") == 0 ? 2 : 3;
+
+		if (c == 3) {
+			expect_verdict(t, V_OK, C_NONE);
+			continue;
+		}
+		expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+		assert_int_equal(t->d.nconns, 4);
+		for (unsigned k = 0; k < 4; k++)
+			assert_int_equal(u->fl.conns[t->d.conns[k]].cport,
+			    50100 + 100 * c + (int)k);
+	}
+}
+
 /* The gateway's attempt from port to addr:8080 at `at`, refused by RST
  * (a frame later: 1 ms). */
 static void
@@ -2511,6 +2699,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_carrier_beats_time,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_of_a_later_attempt,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_tried_after_for_a_later_request,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_busy_retries_interleaved,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refused_by_each_server,
 		    uf_setup, uf_teardown),
