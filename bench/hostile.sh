@@ -19,7 +19,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 N=${HOSTILE_N:-50000}
-SHAPES=${HOSTILE_SHAPES:-"synless synless-ooo synless-head syn dns-sameid dns-junk pipeline onehost"}
+SHAPES=${HOSTILE_SHAPES:-"synless synless-ooo synless-head syn dns-sameid dns-junk pipeline onehost retries"}
 MIN_S=${HOSTILE_MIN_S:-0.25}
 BIN=${GW_BIN:-$ROOT/build/gw502tui}
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3

@@ -1416,7 +1416,7 @@ acted_for(const struct flow *fl, const struct http_msg *m, uint32_t mi,
 	int64_t until = add_sat(m->start.ts_ns, DIAG_SKEW_NS);
 	unsigned steps = 0;
 
-	for (size_t i = mi + 1; i < fl->nmsgs && steps < DIAG_CACHE_WALK &&
+	for (size_t i = mi + 1; i < fl->nmsgs && steps < DIAG_CARRIES_LOOK &&
 	    fl->msgs[i].start.ts_ns <= until; i++, steps++)
 		if (fl->msgs[i].dir == 0 &&
 		    fl->conns[fl->msgs[i].conn].role == CONN_CLIENT) {
@@ -1424,12 +1424,12 @@ acted_for(const struct flow *fl, const struct http_msg *m, uint32_t mi,
 			break;
 		}
 	for (size_t i = conn_lower(fl, m->start.ts_ns); i < fl->nconns &&
-	    fl->conns[i].first.ts_ns <= until && steps < DIAG_CACHE_WALK;
+	    fl->conns[i].first.ts_ns <= until && steps < DIAG_CARRIES_LOOK;
 	    i++, steps++)
 		if (i != except && fl->conns[i].role != CONN_CLIENT &&
 		    fl->conns[i].nsyn > 0)
 			return true;
-	for (size_t i = mi + 1; i < fl->nmsgs && steps < DIAG_CACHE_WALK &&
+	for (size_t i = mi + 1; i < fl->nmsgs && steps < DIAG_CARRIES_LOOK &&
 	    fl->msgs[i].start.ts_ns <= until; i++, steps++)
 		if (fl->msgs[i].dir == 0 &&
 		    fl->conns[fl->msgs[i].conn].role != CONN_CLIENT)
@@ -1482,7 +1482,7 @@ may_be_first_try(const struct flow *fl, const struct txn *t, uint32_t q)
 
 	for (size_t i = diag_msg_lower(fl, add_sat(at, -DIAG_ASK_NS));
 	    i < fl->nmsgs && fl->msgs[i].start.ts_ns <= at &&
-	    steps < DIAG_CACHE_WALK; i++, steps++) {
+	    steps < DIAG_CARRIES_LOOK; i++, steps++) {
 		const struct http_msg *m = &fl->msgs[i];
 		const struct conn *c = &fl->conns[m->conn];
 
@@ -1496,7 +1496,7 @@ may_be_first_try(const struct flow *fl, const struct txn *t, uint32_t q)
 		    !acted_for(fl, m, (uint32_t)i, q))
 			return true;
 	}
-	return steps == DIAG_CACHE_WALK;
+	return steps == DIAG_CARRIES_LOOK;
 }
 
 /*
@@ -1537,13 +1537,18 @@ static bool
 unexplained_before(const struct fit *f, const struct key_list *l,
     bool requests_explain)
 {
+	unsigned steps = 0;
+
 	for (size_t p = key_lower(l, add_sat(f->w->req, -DIAG_ACT_NS));
 	    p < l->n && l->ts[p] < f->w->req; p++) {
 		uint32_t i = l->items[p];
 
-		if (!linked_attempt(&f->t->d, i) && !f->claimed[i] &&
-		    fits_conn(f, i) && !(requests_explain &&
-		    asked_or_retried(f, l, p)))
+		if (linked_attempt(&f->t->d, i) || f->claimed[i] ||
+		    !fits_conn(f, i))
+			continue;
+		/* more than a lookout's worth: too busy to tell */
+		if (!requests_explain || steps++ == DIAG_CARRIES_LOOK ||
+		    !asked_or_retried(f, l, p))
 			return true;
 	}
 	return false;

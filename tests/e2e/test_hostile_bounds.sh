@@ -33,7 +33,7 @@ while read -r shape frames t1 t4 rss ratio mem result; do
 		notok "$what" "t1=${t1}s t4=${t4}s"
 	fi
 done <"$TMPD/table"
-want=8
+want=9
 [ -n "${HOSTILE_SHAPES:-}" ] && want=$(wc -w <<<"$HOSTILE_SHAPES")
 check "every shape was measured" test "$n" -eq "$want"
 

@@ -40,6 +40,10 @@ Usage: mkhostile.py --shape SHAPE --count N -o FILE
                responses (F4)
   onehost      N client requests for one host through the proxy, each with
                its own DNS look-up, answered 502 (F4)
+  retries      N requests to a reverse proxy (origin form) one after
+               another, each tried four times on new sockets half a second
+               apart on a server that drops SYNs, answered 503: every try's
+               chain looks among thousands of others to one address
 
 Python 3 standard library only. Ethernet link type, microsecond pcap.
 """
@@ -377,6 +381,41 @@ def shape_onehost(cap, n):
         cap.tcp(cli, port, gw, 9090, c, s + len(page502()) + 1, FIN | ACK)
 
 
+def shape_retries(cap, n):
+    """n clients, one after another (every 100 us), ask the
+    reverse proxy for app.test/i in origin form; the gateway tries each
+    at once on a server that drops SYNs, then three more times on new
+    sockets half a second apart (HAProxy's retries), and answers 503:
+    thousands of requests and their tries to one address interleave."""
+    gw, srv = socket.inet_aton(GW), socket.inet_aton('10.1.0.94')
+    # a step of 100 us (at most 8 frames, 10 us apart): a retry 5,010
+    # steps (501 ms) on
+    period, tries = 5010, 4
+    page = b'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n'
+    req_len = {}
+    start = cap.t
+    for step in range(n + period * tries):
+        i = step
+        cap.t = start + 100 * step
+        if i < n:
+            cli, port = host4(i), 10000 + i % 50000
+            req = request(b'/%d' % i, b'app.test')
+            req_len[i] = len(req)
+            cap.tcp(cli, port, gw, 9090, 1000, 0, SYN)
+            cap.tcp(gw, 9090, cli, port, 5000, 1001, SYN | ACK)
+            cap.tcp(cli, port, gw, 9090, 1001, 5001, PSH | ACK, req)
+        for k in range(tries):
+            j = step - k * period
+            if 0 <= j < n:
+                cap.tcp(gw, 20000 + (j * tries + k) % 40000, srv, 8080,
+                        7000 + j, 0, SYN)
+        j = step - tries * period
+        if 0 <= j < n:
+            cli, port = host4(j), 10000 + j % 50000
+            cap.tcp(gw, 9090, cli, port, 5001, 1001 + req_len.pop(j),
+                    PSH | ACK | FIN, page)
+
+
 SHAPES = {
     'synless': lambda cap, n: shape_synless(cap, n, ''),
     'synless-ooo': lambda cap, n: shape_synless(cap, n, 'ooo'),
@@ -386,6 +425,7 @@ SHAPES = {
     'dns-junk': lambda cap, n: shape_dns(cap, n, True),
     'pipeline': shape_pipeline,
     'onehost': shape_onehost,
+    'retries': shape_retries,
 }
 
 
