@@ -1343,6 +1343,64 @@ test_busy_retries_interleaved(void **state)
 	}
 }
 
+/*
+ * HAProxy's second try of a request to silent 192.0.2.94 begins 501 ms
+ * after its first; 0.4 ms before it another client's request went on a
+ * pooled connection, whose server resets it just as that SYN leaves: the
+ * SYN may be the other request's next try (nginx tries the next server
+ * at once), so it is no retry of the first request's; reset a
+ * nanosecond later, the pooled try still stood when the SYN left, and
+ * the SYN is the first request's.
+ */
+static void
+test_retry_or_next_server(void **state)
+{
+	struct uf *u;
+	struct scene s;
+	struct uf_side cli2, gw2, drop, pool, app1;
+	const struct txn *t;
+
+	for (int later = 0; later < 2; later++) {
+		int64_t second;
+
+		u = again(state);
+		scene_init(&s, u);
+		other_client(u, &cli2, &gw2);
+		uf_handshake(u, &cli2, &gw2);
+		uf_side_init(&pool, "10.0.0.1", 52000, 8000);
+		uf_side_init(&app1, "192.0.2.91", 8080, 8500);
+		uf_handshake(u, &pool, &app1);
+		ask_app(&s, true);
+		uf_side_init(&drop, "192.0.2.94", 8080, 9000);
+		second = s.req_ts + 61 * US + 501 * UF_MS;
+		s.out.port = 50000;
+		uf_at(u, s.req_ts + 61 * US);
+		uf_syn(u, &s.out, &drop);
+		uf_at(u, second - 400 * US);
+		uf_get(u, &cli2, &gw2, "/other", APP);
+		uf_at(u, second - 350 * US);
+		uf_get(u, &pool, &app1, "/other", APP);
+		uf_at(u, second);
+		if (!later) {
+			uf_rst(u, &app1, &pool);
+			uf_at(u, second);
+		}
+		s.out.port = 50001;
+		uf_syn(u, &s.out, &drop);
+		if (later) {
+			uf_at(u, second + 1);
+			uf_rst(u, &app1, &pool);
+		}
+		uf_at(u, s.req_ts + 1504 * UF_MS);
+		gateway_answers(&s, 503);
+		uf_diagnose(u);
+		t = uf_txn(u, 1);
+		expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+		assert_int_equal(u->fl.conns[t->d.conns[0]].cport, 50000);
+		assert_int_equal(t->d.nconns, later ? 2 : 1);
+	}
+}
+
 /* The gateway's attempt from port to addr:8080 at `at`, refused by RST
  * (a frame later: 1 ms). */
 static void
@@ -2703,6 +2761,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tried_after_for_a_later_request,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_busy_retries_interleaved,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_retry_or_next_server,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refused_by_each_server,
 		    uf_setup, uf_teardown),
