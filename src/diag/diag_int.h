@@ -55,11 +55,6 @@
 /* A gateway that neither holds a name nor waits for a look-up of it asks
  * within this time of the request. */
 #define DIAG_ASK_NS (20LL * 1000000LL)
-/* A cache answers the requests that waited for one fetch within this
- * time of each other: Varnish wakes its waiting list in rushes, and
- * under load (a CI run beside it) its six answers to a crowd spread
- * over 21 ms, the fetcher's last. */
-#define DIAG_RUSH_NS (50LL * 1000000LL)
 /* A gateway connects within this time of the DNS answer it waited for. */
 #define DIAG_ANSWER_ACT_NS (2LL * 1000000LL)
 /* No gateway gives up a handshake sooner than this after its SYN. */

@@ -4069,8 +4069,7 @@ unexplained(const struct txn *t)
 /*
  * The requests a cache may have answered with t, an error, from one
  * fetch, by index into dg->txns: those for its resource (same_fetch)
- * answered with its status within DIAG_RUSH_NS of its answer
- * (by_answer).
+ * answered with its status within DIAG_ASK_NS of its answer (by_answer).
  * Fills out[] (up to max) and returns how many there were.
  */
 static size_t
@@ -4082,8 +4081,8 @@ fetch_partners(const struct diag *dg, const struct flow *fl,
 	size_t n = 0;
 	unsigned steps = 0;
 
-	for (size_t p = l ? key_lower(l, add_sat(answer, -DIAG_RUSH_NS)) : 0;
-	    l && p < l->n && l->ts[p] <= add_sat(answer, DIAG_RUSH_NS) &&
+	for (size_t p = l ? key_lower(l, add_sat(answer, -DIAG_ASK_NS)) : 0;
+	    l && p < l->n && l->ts[p] <= add_sat(answer, DIAG_ASK_NS) &&
 	    steps < DIAG_CACHE_WALK; p++, steps++) {
 		const struct txn *u = &dg->txns[l->items[p]];
 
