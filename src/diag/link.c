@@ -1500,6 +1500,21 @@ may_be_first_try(const struct flow *fl, const struct txn *t, uint32_t q)
 }
 
 /*
+ * Could the attempt at l's position p be a retry of the one at k: k got
+ * no answer and began a connect timeout before p (a new socket, as
+ * HAProxy tries again)?
+ */
+static bool
+retries_silent(const struct flow *fl, const struct window *w,
+    const struct key_list *l, size_t k, size_t p)
+{
+	const struct conn *r = &fl->conns[l->items[k]];
+
+	return l->ts[p] - l->ts[k] >= DIAG_MIN_CONNECT_SEEN_NS &&
+	    !refused(r, w) && !seen(w, &r->synack);
+}
+
+/*
  * Could the attempt at l's position p be a request's: begun at once
  * after a client's request (its first try), or a connect timeout after
  * another silent attempt to the address (a retry on a new socket, as
@@ -1513,13 +1528,9 @@ asked_or_retried(const struct fit *f, const struct key_list *l, size_t p)
 	if (asked_just_before(f->fl, l->ts[p], f->t->req))
 		return true;
 	for (size_t k = p; k-- > 0 && l->ts[p] - l->ts[k] <= DIAG_RETRY_NS &&
-	    steps < DIAG_CARRIES_LOOK; steps++) {
-		const struct conn *r = &f->fl->conns[l->items[k]];
-
-		if (l->ts[p] - l->ts[k] >= DIAG_MIN_CONNECT_SEEN_NS &&
-		    !refused(r, f->w) && !seen(f->w, &r->synack))
+	    steps < DIAG_CARRIES_LOOK; steps++)
+		if (retries_silent(f->fl, f->w, l, k, p))
 			return true;
-	}
 	return false;
 }
 
@@ -3801,15 +3812,11 @@ retry_for_another(const struct diag *dg, const struct flow *fl,
 
 	for (size_t k = p; k-- > 0 && l->ts[k] > c->first.ts_ns &&
 	    l->ts[p] - l->ts[k] <= DIAG_RETRY_NS && steps < DIAG_CACHE_WALK;
-	    steps++) {
-		const struct conn *r = &fl->conns[l->items[k]];
-
-		if (l->ts[p] - l->ts[k] >= DIAG_MIN_CONNECT_SEEN_NS &&
-		    !refused(r, w) && !seen(w, &r->synack) &&
-		    gateway_try(dg, fl, r, w) &&
+	    steps++)
+		if (retries_silent(fl, w, l, k, p) &&
+		    gateway_try(dg, fl, &fl->conns[l->items[k]], w) &&
 		    asked_just_before(fl, l->ts[k], t->req))
 			return true;
-	}
 	return false;
 }
 

@@ -137,7 +137,7 @@ def main():
               f"(at least {JUNK_RIGHT:.0%})")
         bad += share < JUNK_RIGHT
     bad += not checks_no_tries(cap, report)
-    bad += not haproxy_retries(cap, got)
+    bad += not haproxy_retries(cap, got, truth)
     line = mixed("failures and successes", failures, len(truth))
     if line:
         print(line)
@@ -145,16 +145,16 @@ def main():
     return 3 if bad else 0
 
 
-def haproxy_retries(cap, got):
+def haproxy_retries(cap, got, truth):
     """The busy round's requests HAProxy gave up on at its connect
     timeout (termination state sC, in CAPTURE's .haproxy.log) name its
-    server and as many connection attempts as HAProxy made (its retries
-    + 1, each on a new socket half a second apart): at least
-    RETRIES_RIGHT of them. Refused ones (SC) are listed as comments
-    only: a refusal's retry cannot be told from the next request's
-    first try."""
-    servers = {"app1": "10.254.0.91", "app2": "10.254.0.92",
-               "app3": "10.254.0.93", "app4": "10.254.0.94"}
+    server (the truth's backend) and as many connection attempts as
+    HAProxy made (its retries + 1, each on a new socket half a second
+    apart): at least RETRIES_RIGHT of them. Refused ones (SC) are listed
+    as comments only: a refusal's retry cannot be told from the next
+    request's first try."""
+    backends = {(int(r["client_port"]), r["path"]): r["backend"]
+                for r in truth}
     right, n = 0, 0
     with open(cap.rsplit(".", 1)[0] + ".haproxy.log", encoding="utf-8") as f:
         for line in f:
@@ -166,10 +166,11 @@ def haproxy_retries(cap, got):
                 continue
             port = int(w[0].rsplit(":", 1)[1])
             want = int(w[10].split("/")[4]) + 1
-            server = servers.get(w[3].split("/")[1])
+            server = backends.get((port, w[13]))
             o = got.get((port, w[13]))
             c = (o or {}).get("connect") or {}
-            ok = c.get("server") == server and c.get("attempts") == want
+            ok = f"{c.get('server')}:{c.get('port')}" == server and \
+                c.get("attempts") == want
             if w[9][:2] == "sC":
                 right += ok
                 n += 1
@@ -177,7 +178,8 @@ def haproxy_retries(cap, got):
                 print(f"# {'wrong' if w[9][:2] == 'sC' else 'refused'}"
                       f" - haproxy app {w[13]} ({w[9]}): {want} "
                       f"attempt(s) to {server}, the report "
-                      f"{c.get('attempts')} to {c.get('server')}")
+                      f"{c.get('attempts')} to {c.get('server')}:"
+                      f"{c.get('port')}")
     if n == 0:
         return True     # no server timed out in this recording
     share = right / n

@@ -392,7 +392,6 @@ def shape_retries(cap, n):
     # steps (501 ms) on
     period, tries = 5010, 4
     page = b'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n'
-    req_len = {}
     start = cap.t
     for step in range(n + period * tries):
         i = step
@@ -400,7 +399,6 @@ def shape_retries(cap, n):
         if i < n:
             cli, port = host4(i), 10000 + i % 50000
             req = request(b'/%d' % i, b'app.test')
-            req_len[i] = len(req)
             cap.tcp(cli, port, gw, 9090, 1000, 0, SYN)
             cap.tcp(gw, 9090, cli, port, 5000, 1001, SYN | ACK)
             cap.tcp(cli, port, gw, 9090, 1001, 5001, PSH | ACK, req)
@@ -412,7 +410,8 @@ def shape_retries(cap, n):
         j = step - tries * period
         if 0 <= j < n:
             cli, port = host4(j), 10000 + j % 50000
-            cap.tcp(gw, 9090, cli, port, 5001, 1001 + req_len.pop(j),
+            req = request(b'/%d' % j, b'app.test')
+            cap.tcp(gw, 9090, cli, port, 5001, 1001 + len(req),
                     PSH | ACK | FIN, page)
 
 
