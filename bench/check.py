@@ -90,8 +90,10 @@ def main():
               f"{truth['transactions']} generated)")
         return
 
+    # the report prints a transaction when its story is final, an error
+    # after the requests a cache may have answered with it: request order
     byid = collections.defaultdict(collections.deque)
-    for o in rows:
+    for o in sorted(rows, key=lambda o: o.get("request_frame") or 0):
         byid[(o["client"], int(o["client_port"]), o["url"])].append(o)
     right = fright = nfail = 0
     wrong = []

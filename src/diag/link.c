@@ -3449,6 +3449,29 @@ link_prev_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 }
 
 /*
+ * Is one of chain[]'s refusals to a server other than the one t's host
+ * is pinned to (backends.c), which carried its request (fc)? Then it is
+ * another host's: a proxy acting late for an earlier request (HAProxy
+ * under load, 5 ms after it, just as the next request for another host
+ * came), not a try of t's before its server.
+ */
+static bool
+other_than_pinned(const struct diag *dg, const struct txn *t,
+    const struct conn *fc, const struct flow *fl, const uint32_t *chain,
+    unsigned len)
+{
+	if (!diag_backend_pinned(dg, t->host_hash, &fc->saddr, fc->sport))
+		return false;
+	for (unsigned k = 0; k < len; k++) {
+		const struct conn *c = &fl->conns[chain[k]];
+
+		if (c->sport != fc->sport || !addr_eq(&c->saddr, &fc->saddr))
+			return true;
+	}
+	return false;
+}
+
+/*
  * The refusals before t's first try that carried the request (nginx
  * going on from refusing servers to one that took it), found by neither
  * its reply nor a path: walked back from that try's beginning, each the
@@ -3468,7 +3491,8 @@ link_refused_before(const struct diag *dg, const struct flow *fl,
 	    try_began_ns(fl, first), false, chain, DIAG_MAX_CONNS - d->nconns);
 
 	if (len == 0 || !acted_in_turn(dg, fl, w, w->req, queued_at(dg, fl,
-	    w, w->req), fl->conns[chain[len - 1]].first.ts_ns))
+	    w, w->req), fl->conns[chain[len - 1]].first.ts_ns) ||
+	    other_than_pinned(dg, t, fc, fl, chain, len))
 		return false;
 	while (len > 0)
 		d->conns[d->nconns++] = chain[--len];
@@ -4073,24 +4097,20 @@ unexplained(const struct txn *t)
 	    t->d.nconns == 0 && t->d.up_req == NONE32;
 }
 
-/*
- * The requests a cache may have answered with t, an error, from one
- * fetch, by index into dg->txns: those for its resource (same_fetch)
- * answered with its status within DIAG_ASK_NS of its answer (by_answer).
- * Fills out[] (up to max) and returns how many there were.
- */
+/* Adds to out[] (n so far, up to max) the requests for t's resource
+ * (same_fetch) answered with its status in [from, to]; returns how many
+ * there are now. */
 static size_t
-fetch_partners(const struct diag *dg, const struct flow *fl,
-    const struct txn *t, uint32_t *out, size_t max)
+partners_between(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, int64_t from, int64_t to, uint32_t *out, size_t n,
+    size_t max)
 {
 	const struct key_list *l = key_find(&dg->by_answer, t->resource_hash);
-	int64_t answer = fl->msgs[t->resp].head.ts_ns;
-	size_t n = 0;
 	unsigned steps = 0;
 
-	for (size_t p = l ? key_lower(l, add_sat(answer, -DIAG_ASK_NS)) : 0;
-	    l && p < l->n && l->ts[p] <= add_sat(answer, DIAG_ASK_NS) &&
-	    steps < DIAG_CACHE_WALK; p++, steps++) {
+	for (size_t p = l ? key_lower(l, from) : 0;
+	    l && p < l->n && l->ts[p] <= to && steps < DIAG_CACHE_WALK;
+	    p++, steps++) {
 		const struct txn *u = &dg->txns[l->items[p]];
 
 		if (u == t || u->status != t->status || !same_fetch(fl, t, u))
@@ -4100,6 +4120,70 @@ fetch_partners(const struct diag *dg, const struct flow *fl,
 		n++;
 	}
 	return n;
+}
+
+/*
+ * The requests a cache may have answered with t, an error, from one
+ * fetch, by index into dg->txns (by_answer): those answered with its
+ * status within DIAG_ASK_NS of its answer, then those of a rush, within
+ * DIAG_RUSH_NS (joined_fetch tells which may share).
+ * Fills out[] (up to max) and returns how many there were.
+ */
+static size_t
+fetch_partners(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, uint32_t *out, size_t max)
+{
+	int64_t answer = fl->msgs[t->resp].head.ts_ns;
+	size_t n = partners_between(dg, fl, t, add_sat(answer, -DIAG_ASK_NS),
+	    add_sat(answer, DIAG_ASK_NS), out, 0, max);
+
+	n = partners_between(dg, fl, t, add_sat(answer, -DIAG_RUSH_NS),
+	    add_sat(answer, -DIAG_ASK_NS - 1), out, n, max);
+	return partners_between(dg, fl, t, add_sat(answer, DIAG_ASK_NS + 1),
+	    add_sat(answer, DIAG_RUSH_NS), out, n, max);
+}
+
+/* When a connection the gateway tried was over for it: its own FIN or
+ * a RST (the server's FIN may come later), else the last packet (the last
+ * SYN of a connect that got no answer). */
+static int64_t
+tried_until_ns(const struct conn *c)
+{
+	if (c->fin[0].number)
+		return c->fin[0].ts_ns;
+	return c->rst.number ? c->rst.ts_ns : c->last.ts_ns;
+}
+
+/* When u's fetch was over: its upstream reply, else the end of the
+ * connections it tried. */
+static int64_t
+fetch_over_ns(const struct flow *fl, const struct txn *u)
+{
+	int64_t at = INT64_MIN;
+
+	if (u->d.up_resp != NONE32)
+		return fl->msgs[u->d.up_resp].head.ts_ns;
+	if (u->d.up_conn != NONE32)
+		at = tried_until_ns(&fl->conns[u->d.up_conn]);
+	for (unsigned k = 0; k < u->d.nconns; k++)
+		if (tried_until_ns(&fl->conns[u->d.conns[k]]) > at)
+			at = tried_until_ns(&fl->conns[u->d.conns[k]]);
+	return at;
+}
+
+/* May t, unexplained, take the evidence of u, its partner that fetched?
+ * Answered with it, or asked after it and woken in a rush once its fetch
+ * was over: a loaded cache's waiting list. */
+static bool
+joined_fetch(const struct flow *fl, const struct txn *t, const struct txn *u)
+{
+	int64_t answer = fl->msgs[t->resp].head.ts_ns,
+	    apart = fl->msgs[u->resp].head.ts_ns - answer;
+
+	if (apart >= -DIAG_ASK_NS && apart <= DIAG_ASK_NS)
+		return true;
+	return fl->msgs[t->req].start.ts_ns > fl->msgs[u->req].start.ts_ns &&
+	    fetch_over_ns(fl, u) <= answer;
 }
 
 /* Partners looked at per request (a cache's crowd on one URL, answered
@@ -4125,7 +4209,7 @@ link_coalesced(const struct diag *dg, const struct flow *fl, struct txn *t)
 	for (size_t k = 0; k < n && k < FETCH_PARTNERS_MAX; k++) {
 		const struct txn *u = &dg->txns[partners[k]];
 
-		if (fetched(u)) {
+		if (fetched(u) && joined_fetch(fl, t, u)) {
 			t->d = u->d;
 			t->d.shared = true;
 			return true;
@@ -4148,7 +4232,7 @@ coalesce_back(struct diag *dg, const struct flow *fl, const struct txn *u)
 	for (size_t k = 0; k < n && k < FETCH_PARTNERS_MAX; k++) {
 		struct txn *t = &dg->txns[partners[k]];
 
-		if (t->settled && unexplained(t)) {
+		if (t->settled && unexplained(t) && joined_fetch(fl, t, u)) {
 			t->d = u->d;
 			t->d.shared = true;
 		}

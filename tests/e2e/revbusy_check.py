@@ -168,9 +168,10 @@ check("busy: some requests retried on another server, some answered "
       counts["reused"] > 0)
 
 if report:
+    # in request order, not the report's (a story's end)
     rows = collections.defaultdict(collections.deque)
-    for line in open(report):
-        o = json.loads(line)
+    for o in sorted((json.loads(line) for line in open(report)),
+                    key=lambda o: o.get("request_frame") or 0):
         rows[(o["client"], str(o["client_port"]), o["url"])].append(o)
     links = link_ok = tries_total = tries_ok = 0
     several = several_ok = served = served_ok = 0

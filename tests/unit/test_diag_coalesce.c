@@ -85,15 +85,24 @@ fetch_dropped(struct crowd *c)
 }
 
 /* At `at` the gateway answers status to each client, the last first,
- * 1 ms apart; client `late` (NCLIENTS: none) 100 ms after the rest. */
+ * 1 ms apart; client `late` (NCLIENTS: none) `late_ns` after its turn
+ * (before it when negative). */
 static void
-crowd_answered(struct crowd *c, int64_t at, unsigned status, int late)
+crowd_answered_late(struct crowd *c, int64_t at, unsigned status, int late,
+    int64_t late_ns)
 {
 	for (int k = NCLIENTS - 1; k >= 0; k--) {
 		uf_at(c->s.u, at + (NCLIENTS - 1 - k) * UF_MS +
-		    (k == late ? 100 * UF_MS : 0));
+		    (k == late ? late_ns : 0));
 		uf_status(c->s.u, &c->gw[k], &c->cli[k], status);
 	}
+}
+
+/* ... every one in its turn. */
+static void
+crowd_answered(struct crowd *c, int64_t at, unsigned status)
+{
+	crowd_answered_late(c, at, status, NCLIENTS, 0);
 }
 
 static const char *const same_path[NCLIENTS] = { "/app", "/app", "/app" };
@@ -126,7 +135,7 @@ test_silent_fetch_shared(void **state)
 	fetch_unanswered(&c, "GET");
 	uf_at(u, T0 + 3 * UF_S);
 	uf_fin(u, &c.s.out, &c.s.web);
-	crowd_answered(&c, T0 + 3 * UF_S + UF_MS, 503, NCLIENTS);
+	crowd_answered(&c, T0 + 3 * UF_S + UF_MS, 503);
 	uf_diagnose(u);
 	assert_int_equal(u->dg.ntxns, NCLIENTS);
 	expect_shared(u, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
@@ -141,10 +150,49 @@ test_dropped_connect_shared(void **state)
 
 	crowd_ask(&c, u, "GET", same_path);
 	fetch_dropped(&c);
-	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503, NCLIENTS);
+	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503);
 	uf_diagnose(u);
 	expect_shared(u, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 	assert_int_equal(uf_txn(u, 1)->d.nconns, 1);
+}
+
+/*
+ * A loaded Varnish answers its waiting list in rushes (the cache lab
+ * beside busy loops): the waiters 61 ms before the request that fetched,
+ * or one of them 27 ms after it. Each still shares the fetch's evidence,
+ * once the fetch is over: a waiter answered 30 ms before the fetcher but
+ * while its request still waited upstream did not wait for it.
+ */
+static void
+test_rush_shared(void **state)
+{
+	static const struct { int late; int64_t late_ns; } rush[] = {
+		{ 0, 61 * UF_MS }, { 1, 27 * UF_MS },
+	};
+	struct uf *u = *state;
+	struct crowd c;
+
+	for (size_t r = 0; r < sizeof rush / sizeof rush[0]; r++) {
+		u = again(state);
+		crowd_ask(&c, u, "GET", same_path);
+		fetch_dropped(&c);
+		crowd_answered_late(&c, T0 + 2 * UF_S + UF_MS, 503,
+		    rush[r].late, rush[r].late_ns);
+		uf_diagnose(u);
+		expect_shared(u, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	}
+
+	u = again(state);
+	crowd_ask(&c, u, "GET", same_path);
+	fetch_unanswered(&c, "GET");
+	uf_at(u, T0 + 3 * UF_S);
+	uf_fin(u, &c.s.out, &c.s.web);
+	crowd_answered_late(&c, T0 + 3 * UF_S + UF_MS, 503, 2, -30 * UF_MS);
+	uf_diagnose(u);
+	expect_verdict(uf_txn(u, 1), V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	expect_verdict(uf_txn(u, 2), V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_true(uf_txn(u, 2)->d.shared);
+	expect_verdict(uf_txn(u, 3), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 }
 
 /* Read frame by frame, as a live capture is: the same verdicts. */
@@ -157,13 +205,13 @@ test_coalesced_in_slices(void **state)
 	uf_slices_begin(u, NULL);
 	crowd_ask(&c, u, "GET", same_path);
 	fetch_dropped(&c);
-	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503, NCLIENTS);
+	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503);
 	uf_slices_end(u);
 	expect_shared(u, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 }
 
-/* What no cache coalesces: another path, an answer 100 ms apart, a
- * POST. The request without a fetch of its own stays unexplained. */
+/* What no cache coalesces: another path, an answer 150 ms apart (more
+ * than a rush), a POST. The request without a fetch of its own stays unexplained. */
 static void
 test_not_coalesced(void **state)
 {
@@ -174,7 +222,7 @@ test_not_coalesced(void **state)
 
 	crowd_ask(&c, u, "GET", other_path);
 	fetch_dropped(&c);
-	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503, NCLIENTS);
+	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503);
 	uf_diagnose(u);
 	expect_verdict(uf_txn(u, 2), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 	expect_verdict(uf_txn(u, 3), V_CANNOT_CONNECT, C_SYN_UNANSWERED);
@@ -182,7 +230,7 @@ test_not_coalesced(void **state)
 	u = again(state);
 	crowd_ask(&c, u, "GET", same_path);
 	fetch_dropped(&c);
-	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503, 1);
+	crowd_answered_late(&c, T0 + 2 * UF_S + UF_MS, 503, 1, 150 * UF_MS);
 	uf_diagnose(u);
 	expect_verdict(uf_txn(u, 2), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 	assert_false(uf_txn(u, 2)->d.shared);
@@ -193,7 +241,7 @@ test_not_coalesced(void **state)
 	fetch_unanswered(&c, "POST");
 	uf_at(u, T0 + 3 * UF_S);
 	uf_fin(u, &c.s.out, &c.s.web);
-	crowd_answered(&c, T0 + 3 * UF_S + UF_MS, 503, NCLIENTS);
+	crowd_answered(&c, T0 + 3 * UF_S + UF_MS, 503);
 	uf_diagnose(u);
 	expect_verdict(uf_txn(u, 1), V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
 	for (uint32_t id = 2; id <= NCLIENTS; id++)
@@ -228,6 +276,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_silent_fetch_shared,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_connect_shared,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_rush_shared,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_coalesced_in_slices,
 		    uf_setup, uf_teardown),

@@ -289,6 +289,38 @@ test_batched_refusals(void **state)
 	assert_int_equal(t2->d.nconns, 2);
 }
 
+/* Four clients, 10.0.0.5-8 from ports port.., and the gateway's side of
+ * each. */
+static void
+four_clients(const struct uf *u, struct uf_side c[4], struct uf_side gw[4],
+    uint16_t port)
+{
+	static const char *const ip[4] = { "10.0.0.5", "10.0.0.6",
+	    "10.0.0.7", "10.0.0.8" };
+
+	for (int k = 0; k < 4; k++) {
+		uf_side_init(&c[k], ip[k], (uint16_t)(port + k),
+		    (uint32_t)(1000 * k + 1000));
+		gw[k] = u->srv;
+	}
+}
+
+/* At `at` clients 2 and 3 connect; 2 asks for a.test/a2, 3 `after` it
+ * for b.test/b2. Returns when 2 asked. */
+static int64_t
+ask_a_then_b(struct uf *u, struct uf_side c[4], struct uf_side gw[4],
+    int64_t at, int64_t after)
+{
+	uf_at(u, at);
+	uf_handshake(u, &c[2], &gw[2]);
+	uf_handshake(u, &c[3], &gw[3]);
+	uf_get(u, &c[2], &gw[2], "/a2", "a.test");
+	at = u->fl.stats.last_ts;
+	uf_at(u, at + after);
+	uf_get(u, &c[3], &gw[3], "/b2", "b.test");
+	return at;
+}
+
 /*
  * One request for a host of the reverse proxy, alone: at `at` a client
  * (cli, to the gateway's gw) asks for path on host; the gateway's
@@ -333,27 +365,15 @@ test_batch_pinned_backends(void **state)
 {
 	struct uf *u = *state;
 	struct uf_side c[4], gw[4], a, b, out_a, out_b;
-	const char *const ip[4] = { "10.0.0.5", "10.0.0.6", "10.0.0.7",
-	    "10.0.0.8" };
 	int64_t at = T0 + 2 * UF_S;
 
 	uf_side_init(&a, "192.0.2.81", 8080, 9000);
 	uf_side_init(&b, "192.0.2.83", 8080, 9500);
-	for (int k = 0; k < 4; k++) {
-		uf_side_init(&c[k], ip[k], (uint16_t)(40010 + k),
-		    (uint32_t)(1000 * k + 1000));
-		gw[k] = u->srv;
-	}
+	four_clients(u, c, gw, 40010);
 	refused_alone(u, T0, &c[0], &gw[0], "/a1", "a.test", &a, 50001, true);
 	refused_alone(u, T0 + UF_S, &c[1], &gw[1], "/b1", "b.test", &b,
 	    50002, false);
-	uf_at(u, at);
-	uf_handshake(u, &c[2], &gw[2]);
-	uf_handshake(u, &c[3], &gw[3]);
-	uf_get(u, &c[2], &gw[2], "/a2", "a.test");
-	at = u->fl.stats.last_ts;
-	uf_at(u, at + 500 * US);
-	uf_get(u, &c[3], &gw[3], "/b2", "b.test");
+	at = ask_a_then_b(u, c, gw, at, 500 * US);
 	uf_side_init(&out_b, "10.0.0.1", 50003, 7500);
 	uf_side_init(&out_a, "10.0.0.1", 50004, 7600);
 	uf_at(u, at + UF_MS);
@@ -379,6 +399,76 @@ test_batch_pinned_backends(void **state)
 		assert_int_equal(u->fl.conns[t->d.conns[0]].saddr.a[3],
 		    id % 2 ? 81 : 83);
 	}
+}
+
+/*
+ * HAProxy, loaded, acts for a request 5 ms late, just as the next
+ * request, another host's, comes: its SYN to a.test's server, refused
+ * (ICMP administratively prohibited), 0.4 ms before the connection to
+ * b.test's that carries that request. Both hosts were pinned before
+ * (backends.c): the refusal is a.test's first try (its server, tried
+ * again a second later), not a try of b.test's before its own server
+ * (the reverse-proxy lab beside other work: admin's /r26 read as
+ * syn-unanswered to a health-checked server, nostatus's /r27 with two
+ * attempts).
+ */
+static void
+test_late_try_of_another_host(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side c[4], gw[4], a, b, out_a, out_b;
+	const struct txn *ta, *tb;
+	int64_t at;
+
+	uf_side_init(&a, "192.0.2.83", 8080, 9000);
+	uf_side_init(&b, "192.0.2.84", 8080, 9500);
+	four_clients(u, c, gw, 40030);
+	refused_alone(u, T0, &c[0], &gw[0], "/a1", "a.test", &a, 50001, false);
+	uf_side_init(&out_b, "10.0.0.1", 50002, 7600);
+	uf_at(u, T0 + UF_S);
+	uf_handshake(u, &c[1], &gw[1]);
+	uf_get(u, &c[1], &gw[1], "/b1", "b.test");
+	at = u->fl.stats.last_ts;
+	uf_at(u, at + 500 * US);
+	uf_handshake(u, &out_b, &b);		/* 1 ms a frame */
+	uf_get(u, &out_b, &b, "/b1", "b.test");
+	uf_status(u, &b, &out_b, 200);
+	uf_status(u, &gw[1], &c[1], 200);
+	uf_fin(u, &out_b, &b);
+
+	at = ask_a_then_b(u, c, gw, T0 + 2 * UF_S, 5 * UF_MS);
+	uf_side_init(&out_a, "10.0.0.1", 50010, 7700);
+	uf_at(u, at + 5400 * US);
+	uf_syn(u, &out_a, &a);
+	uf_at(u, at + 5450 * US);
+	uf_icmp(u, "192.0.2.83", &out_a, &a, 3, 13);
+	uf_side_init(&out_b, "10.0.0.1", 50020, 7800);
+	uf_at(u, at + 5550 * US);
+	uf_syn(u, &out_b, &b);
+	uf_at(u, at + 5600 * US);
+	uf_synack(u, &b, &out_b);
+	uf_at(u, at + 5700 * US);
+	uf_get(u, &out_b, &b, "/b2", "b.test");
+	uf_status(u, &b, &out_b, 503);
+	uf_status(u, &gw[3], &c[3], 503);
+	for (int k = 1; k < 6; k++) {	/* two SYNs a socket */
+		uf_side_init(&out_a, "10.0.0.1", (uint16_t)(50010 + k / 2),
+		    7700);
+		uf_at(u, at + 5400 * US + k * 1016 * UF_MS);
+		uf_syn(u, &out_a, &a);
+		uf_icmp(u, "192.0.2.83", &out_a, &a, 3, 13);
+	}
+	uf_at(u, at + 7080 * UF_MS);
+	uf_status(u, &gw[2], &c[2], 503);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 4);
+	ta = uf_txn(u, 3);
+	tb = uf_txn(u, 4);
+	assert_int_equal(tb->d.nconns, 1);
+	assert_int_equal(u->fl.conns[tb->d.conns[0]].saddr.a[3], 84);
+	expect_verdict(ta, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
+	assert_int_equal(ta->d.nconns, 3);
+	assert_int_equal(u->fl.conns[ta->d.conns[0]].cport, 50010);
 }
 
 /*
@@ -2727,6 +2817,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_connected_for_another,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_batched_refusals,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_late_try_of_another_host,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_batch_pinned_backends,
 		    uf_setup, uf_teardown),
