@@ -92,9 +92,11 @@ if fresh_lab_allowed "busy lab" gwbusy; then
 	lab_records "busy lab records in < 3 min and leaves no namespace or process behind" \
 	    --busy "$fresh"
 	if [ -f "$fresh/gw502-busy.truth.tsv" ]; then
+		before=$FAILS
 		run_checker "fresh busy_lab_check" "fresh " "$PY" \
 		    "$ROOT/tests/e2e/busy_lab_check.py" "${FRESH_MIN[@]}" "$GW_BIN" \
 		    "$fresh/gw502-busy.pcap"
+		keep_if_failed "$before" "$fresh" gw502-busy
 	else
 		notok "fresh busy lab recording has a truth file"
 	fi
