@@ -10,7 +10,7 @@
 #
 # Environment:
 #   HOSTILE_N=50000        N (each shape's frames grow linearly with it)
-#   HOSTILE_SHAPES="..."   the shapes (default: all of them)
+#   HOSTILE_SHAPES="..."   the shapes (default: all of mkhostile.py's)
 #   HOSTILE_MIN_S=0.25     shortest 4N run that is timed
 #   HOSTILE_DIR=/tmp/...   where the captures go (default: a temporary
 #                          folder, removed at exit)
@@ -19,10 +19,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 N=${HOSTILE_N:-50000}
-SHAPES=${HOSTILE_SHAPES:-"synless synless-ooo synless-head syn dns-sameid dns-junk pipeline onehost retries"}
 MIN_S=${HOSTILE_MIN_S:-0.25}
 BIN=${GW_BIN:-$ROOT/build/gw502tui}
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+SHAPES=${HOSTILE_SHAPES:-$("$PY" "$ROOT/tests/tools/mkhostile.py" --list-shapes)} ||
+    { echo "hostile.sh: mkhostile.py --list-shapes failed" >&2; exit 2; }
 [ -x "$BIN" ] || { echo "hostile.sh: $BIN: not built" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "hostile.sh: /usr/bin/time is needed" >&2; exit 2; }
 if [ -n "${HOSTILE_DIR:-}" ]; then

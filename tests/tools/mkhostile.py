@@ -22,6 +22,7 @@ Usage: mkhostile.py OUTDIR     writes into OUTDIR:
                         after it on another connection, answered 502.
 
 Usage: mkhostile.py --shape SHAPE --count N -o FILE
+       mkhostile.py --list-shapes   (one name a line)
                                one capture of a shape of issue 13, its frames
                                linear in N; prints how many frames it wrote:
 
@@ -445,11 +446,15 @@ def shape_main(argv):
 
 
 def main():
+    if sys.argv[1:] == ['--list-shapes']:
+        print('\n'.join(SHAPES))	# the benchmark's and its test's list
+        return 0
     if len(sys.argv) > 1 and sys.argv[1].startswith('--'):
         return shape_main(sys.argv[1:])
     if len(sys.argv) != 2:
         sys.stderr.write('usage: mkhostile.py OUTDIR\n'
-                         '       mkhostile.py --shape SHAPE --count N -o FILE\n')
+                         '       mkhostile.py --shape SHAPE --count N -o FILE\n'
+                         '       mkhostile.py --list-shapes\n')
         return 2
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
