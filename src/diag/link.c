@@ -3456,8 +3456,8 @@ link_prev_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
  * came), not a try of t's before its server.
  */
 static bool
-other_than_pinned(const struct diag *dg, const struct txn *t,
-    const struct conn *fc, const struct flow *fl, const uint32_t *chain,
+other_than_pinned(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct conn *fc, const uint32_t *chain,
     unsigned len)
 {
 	if (!diag_backend_pinned(dg, t->host_hash, &fc->saddr, fc->sport))
@@ -3492,7 +3492,7 @@ link_refused_before(const struct diag *dg, const struct flow *fl,
 
 	if (len == 0 || !acted_in_turn(dg, fl, w, w->req, queued_at(dg, fl,
 	    w, w->req), fl->conns[chain[len - 1]].first.ts_ns) ||
-	    other_than_pinned(dg, t, fc, fl, chain, len))
+	    other_than_pinned(dg, fl, t, fc, chain, len))
 		return false;
 	while (len > 0)
 		d->conns[d->nconns++] = chain[--len];
@@ -4098,14 +4098,13 @@ unexplained(const struct txn *t)
 }
 
 /* Adds to out[] (n so far, up to max) the requests for t's resource
- * (same_fetch) answered with its status in [from, to]; returns how many
- * there are now. */
+ * (same_fetch) answered with its status in [from, to], from l (t's
+ * by_answer list); returns how many there are now. */
 static size_t
 partners_between(const struct diag *dg, const struct flow *fl,
-    const struct txn *t, int64_t from, int64_t to, uint32_t *out, size_t n,
-    size_t max)
+    const struct txn *t, const struct key_list *l, int64_t from, int64_t to,
+    uint32_t *out, size_t n, size_t max)
 {
-	const struct key_list *l = key_find(&dg->by_answer, t->resource_hash);
 	unsigned steps = 0;
 
 	for (size_t p = l ? key_lower(l, from) : 0;
@@ -4133,13 +4132,14 @@ static size_t
 fetch_partners(const struct diag *dg, const struct flow *fl,
     const struct txn *t, uint32_t *out, size_t max)
 {
+	const struct key_list *l = key_find(&dg->by_answer, t->resource_hash);
 	int64_t answer = fl->msgs[t->resp].head.ts_ns;
-	size_t n = partners_between(dg, fl, t, add_sat(answer, -DIAG_ASK_NS),
+	size_t n = partners_between(dg, fl, t, l, add_sat(answer, -DIAG_ASK_NS),
 	    add_sat(answer, DIAG_ASK_NS), out, 0, max);
 
-	n = partners_between(dg, fl, t, add_sat(answer, -DIAG_RUSH_NS),
+	n = partners_between(dg, fl, t, l, add_sat(answer, -DIAG_RUSH_NS),
 	    add_sat(answer, -DIAG_ASK_NS - 1), out, n, max);
-	return partners_between(dg, fl, t, add_sat(answer, DIAG_ASK_NS + 1),
+	return partners_between(dg, fl, t, l, add_sat(answer, DIAG_ASK_NS + 1),
 	    add_sat(answer, DIAG_RUSH_NS), out, n, max);
 }
 
@@ -4165,9 +4165,12 @@ fetch_over_ns(const struct flow *fl, const struct txn *u)
 		return fl->msgs[u->d.up_resp].head.ts_ns;
 	if (u->d.up_conn != NONE32)
 		at = tried_until_ns(&fl->conns[u->d.up_conn]);
-	for (unsigned k = 0; k < u->d.nconns; k++)
-		if (tried_until_ns(&fl->conns[u->d.conns[k]]) > at)
-			at = tried_until_ns(&fl->conns[u->d.conns[k]]);
+	for (unsigned k = 0; k < u->d.nconns; k++) {
+		int64_t until = tried_until_ns(&fl->conns[u->d.conns[k]]);
+
+		if (until > at)
+			at = until;
+	}
 	return at;
 }
 

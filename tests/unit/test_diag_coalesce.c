@@ -88,7 +88,7 @@ fetch_dropped(struct crowd *c)
  * 1 ms apart; client `late` (NCLIENTS: none) `late_ns` after its turn
  * (before it when negative). */
 static void
-crowd_answered_late(struct crowd *c, int64_t at, unsigned status, int late,
+crowd_answered(struct crowd *c, int64_t at, unsigned status, int late,
     int64_t late_ns)
 {
 	for (int k = NCLIENTS - 1; k >= 0; k--) {
@@ -98,14 +98,33 @@ crowd_answered_late(struct crowd *c, int64_t at, unsigned status, int late,
 	}
 }
 
-/* ... every one in its turn. */
+static const char *const same_path[NCLIENTS] = { "/app", "/app", "/app" };
+
+/* The crowd GETs paths, the one fetch's connect is dropped, and 2 s on
+ * the gateway answers 503 (client `late` late_ns off its turn; NCLIENTS:
+ * none). */
 static void
-crowd_answered(struct crowd *c, int64_t at, unsigned status)
+crowd_dropped(struct crowd *c, struct uf *u, const char *const
+    paths[NCLIENTS], int late, int64_t late_ns)
 {
-	crowd_answered_late(c, at, status, NCLIENTS, 0);
+	crowd_ask(c, u, "GET", paths);
+	fetch_dropped(c);
+	crowd_answered(c, T0 + 2 * UF_S + UF_MS, 503, late, late_ns);
 }
 
-static const char *const same_path[NCLIENTS] = { "/app", "/app", "/app" };
+/* The crowd asks for /app with method, the one fetch's request gets no
+ * answer, the gateway closes it at 3 s and answers 503 (`late` as
+ * above). */
+static void
+crowd_silent(struct crowd *c, struct uf *u, const char *method, int late,
+    int64_t late_ns)
+{
+	crowd_ask(c, u, method, same_path);
+	fetch_unanswered(c, method);
+	uf_at(u, T0 + 3 * UF_S);
+	uf_fin(u, &c->s.out, &c->s.web);
+	crowd_answered(c, T0 + 3 * UF_S + UF_MS, 503, late, late_ns);
+}
 
 /* Each client's transaction: the verdict expected, the first's own
  * evidence, the others' shared. */
@@ -131,11 +150,7 @@ test_silent_fetch_shared(void **state)
 	struct uf *u = *state;
 	struct crowd c;
 
-	crowd_ask(&c, u, "GET", same_path);
-	fetch_unanswered(&c, "GET");
-	uf_at(u, T0 + 3 * UF_S);
-	uf_fin(u, &c.s.out, &c.s.web);
-	crowd_answered(&c, T0 + 3 * UF_S + UF_MS, 503);
+	crowd_silent(&c, u, "GET", NCLIENTS, 0);
 	uf_diagnose(u);
 	assert_int_equal(u->dg.ntxns, NCLIENTS);
 	expect_shared(u, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
@@ -148,9 +163,7 @@ test_dropped_connect_shared(void **state)
 	struct uf *u = *state;
 	struct crowd c;
 
-	crowd_ask(&c, u, "GET", same_path);
-	fetch_dropped(&c);
-	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503);
+	crowd_dropped(&c, u, same_path, NCLIENTS, 0);
 	uf_diagnose(u);
 	expect_shared(u, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 	assert_int_equal(uf_txn(u, 1)->d.nconns, 1);
@@ -174,20 +187,14 @@ test_rush_shared(void **state)
 
 	for (size_t r = 0; r < sizeof rush / sizeof rush[0]; r++) {
 		u = again(state);
-		crowd_ask(&c, u, "GET", same_path);
-		fetch_dropped(&c);
-		crowd_answered_late(&c, T0 + 2 * UF_S + UF_MS, 503,
-		    rush[r].late, rush[r].late_ns);
+		crowd_dropped(&c, u, same_path, rush[r].late,
+		    rush[r].late_ns);
 		uf_diagnose(u);
 		expect_shared(u, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 	}
 
 	u = again(state);
-	crowd_ask(&c, u, "GET", same_path);
-	fetch_unanswered(&c, "GET");
-	uf_at(u, T0 + 3 * UF_S);
-	uf_fin(u, &c.s.out, &c.s.web);
-	crowd_answered_late(&c, T0 + 3 * UF_S + UF_MS, 503, 2, -30 * UF_MS);
+	crowd_silent(&c, u, "GET", 2, -30 * UF_MS);
 	uf_diagnose(u);
 	expect_verdict(uf_txn(u, 1), V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
 	expect_verdict(uf_txn(u, 2), V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
@@ -203,9 +210,7 @@ test_coalesced_in_slices(void **state)
 	struct crowd c;
 
 	uf_slices_begin(u, NULL);
-	crowd_ask(&c, u, "GET", same_path);
-	fetch_dropped(&c);
-	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503);
+	crowd_dropped(&c, u, same_path, NCLIENTS, 0);
 	uf_slices_end(u);
 	expect_shared(u, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 }
@@ -220,28 +225,20 @@ test_not_coalesced(void **state)
 	struct uf *u = *state;
 	struct crowd c;
 
-	crowd_ask(&c, u, "GET", other_path);
-	fetch_dropped(&c);
-	crowd_answered(&c, T0 + 2 * UF_S + UF_MS, 503);
+	crowd_dropped(&c, u, other_path, NCLIENTS, 0);
 	uf_diagnose(u);
 	expect_verdict(uf_txn(u, 2), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 	expect_verdict(uf_txn(u, 3), V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 
 	u = again(state);
-	crowd_ask(&c, u, "GET", same_path);
-	fetch_dropped(&c);
-	crowd_answered_late(&c, T0 + 2 * UF_S + UF_MS, 503, 1, 150 * UF_MS);
+	crowd_dropped(&c, u, same_path, 1, 150 * UF_MS);
 	uf_diagnose(u);
 	expect_verdict(uf_txn(u, 2), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 	assert_false(uf_txn(u, 2)->d.shared);
 	expect_verdict(uf_txn(u, 3), V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 
 	u = again(state);
-	crowd_ask(&c, u, "POST", same_path);
-	fetch_unanswered(&c, "POST");
-	uf_at(u, T0 + 3 * UF_S);
-	uf_fin(u, &c.s.out, &c.s.web);
-	crowd_answered(&c, T0 + 3 * UF_S + UF_MS, 503);
+	crowd_silent(&c, u, "POST", NCLIENTS, 0);
 	uf_diagnose(u);
 	expect_verdict(uf_txn(u, 1), V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
 	for (uint32_t id = 2; id <= NCLIENTS; id++)
