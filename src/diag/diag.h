@@ -59,6 +59,8 @@ struct diagnosis {
 	uint8_t try_cause[DIAG_MAX_TRIES];
 	uint32_t tries[DIAG_MAX_TRIES];
 	bool ambiguous;		/* linked by time while `rival` came too */
+	bool cached;		/* shared with a failed fetch whose cached
+				 * object answered it (Varnish's ids) */
 };
 
 struct txn {
@@ -180,6 +182,8 @@ struct diag {
 	struct key_index by_req;	/* transactions (txns[]) by host */
 	struct key_index by_answer;	/* answered errors (txns[]) by
 					 * resource, at their answer */
+	struct key_index by_fetch;	/* settled errors (txns[]) by the
+					 * id Varnish gave their fetch */
 	struct backend_memo *backends;	/* hosts' backends seen, or NULL
 					 * (backends.c) */
 	struct probe_memo *probes;	/* servers' series of connections,

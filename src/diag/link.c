@@ -4143,11 +4143,8 @@ fetch_partners(const struct diag *dg, const struct flow *fl,
 	    add_sat(answer, DIAG_RUSH_NS), out, n, max);
 }
 
-/* When a connection the gateway tried was over for it: its own FIN or
- * a RST (the server's FIN may come later), else the last packet (the last
- * SYN of a connect that got no answer). */
-static int64_t
-tried_until_ns(const struct conn *c)
+int64_t
+diag_tried_until_ns(const struct conn *c)
 {
 	if (c->fin[0].number)
 		return c->fin[0].ts_ns;
@@ -4164,9 +4161,9 @@ fetch_over_ns(const struct flow *fl, const struct txn *u)
 	if (u->d.up_resp != NONE32)
 		return fl->msgs[u->d.up_resp].head.ts_ns;
 	if (u->d.up_conn != NONE32)
-		at = tried_until_ns(&fl->conns[u->d.up_conn]);
+		at = diag_tried_until_ns(&fl->conns[u->d.up_conn]);
 	for (unsigned k = 0; k < u->d.nconns; k++) {
-		int64_t until = tried_until_ns(&fl->conns[u->d.conns[k]]);
+		int64_t until = diag_tried_until_ns(&fl->conns[u->d.conns[k]]);
 
 		if (until > at)
 			at = until;
@@ -4221,6 +4218,86 @@ link_coalesced(const struct diag *dg, const struct flow *fl, struct txn *t)
 	return false;
 }
 
+/* Fetches of one id looked at per request: one, unless two caches'
+ * ids met */
+#define FETCH_ID_WALK 8
+
+/*
+ * The id Varnish gave u's fetch (http.c varnish_ids): the backend
+ * request's, else (a connect that failed carried none) the one after
+ * the id of u's own request, which its answer names: Varnish numbers a
+ * miss's fetch next (a worker takes ids in blocks: across a block's end
+ * this finds nothing). 0: none.
+ */
+static uint32_t
+fetch_id(const struct flow *fl, const struct txn *u)
+{
+	const struct http_msg *r;
+
+	if (u->d.up_req != NONE32 && fl->msgs[u->d.up_req].varnish_id != 0)
+		return fl->msgs[u->d.up_req].varnish_id;
+	if (u->resp == NONE32)
+		return 0;
+	r = &fl->msgs[u->resp];
+	return r->varnish_id != 0 && !r->varnish_hit ? r->varnish_id + 1 : 0;
+}
+
+/* Did Varnish answer t, an error, as a miss (its own request's id
+ * alone)? Then its fetch's object may answer others for a while. */
+static bool
+varnish_miss(const struct flow *fl, const struct txn *t)
+{
+	const struct http_msg *r = &fl->msgs[t->resp];
+
+	return r->varnish_id != 0 && !r->varnish_hit;
+}
+
+/*
+ * Varnish names its fetches: a cache hit's answer names the fetch whose
+ * object it served. An error answered so from a failed fetch's object,
+ * however long after the fetch (within DIAG_CACHED_ERROR_NS of its
+ * answer, which is final only then: the same whatever was retired),
+ * takes that fetch's evidence: the ids tie them, where link_coalesced
+ * can only go by time.
+ */
+static bool
+link_cached_object(const struct diag *dg, const struct flow *fl,
+    struct txn *t)
+{
+	const struct http_msg *r = &fl->msgs[t->resp];
+	uint32_t id = r->varnish_hit ? r->varnish_id : 0;
+	/* the list of fetches with that id (key_find: the hash is the id) */
+	const struct key_list *l = id ? key_find(&dg->by_fetch, id) : NULL;
+	int64_t since = add_sat(r->head.ts_ns, -DIAG_CACHED_ERROR_NS);
+
+	for (size_t p = l ? key_lower(l, add_sat(r->head.ts_ns, 1)) : 0,
+	    steps = 0; p > 0 && l->ts[p - 1] >= since &&
+	    steps < FETCH_ID_WALK; p--, steps++) {
+		const struct txn *u = &dg->txns[l->items[p - 1]];
+
+		if (u != t && fetched(u) && same_fetch(fl, t, u)) {
+			t->d = u->d;
+			t->d.shared = t->d.cached = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* u has just settled: a failed fetch whose id a cache's answers may name
+ * is found by it, at u's answer (link_cached_object). Out of memory: not
+ * found. */
+static void
+index_fetch(struct diag *dg, const struct flow *fl, const struct txn *u)
+{
+	uint32_t id;
+
+	if (fetched(u) && u->resp != NONE32 && varnish_miss(fl, u) &&
+	    (id = fetch_id(fl, u)) != 0)
+		(void)key_add(&dg->by_fetch, id, (uint32_t)(u - dg->txns),
+		    fl->msgs[u->resp].head.ts_ns);
+}
+
 /* u has just settled: its partners that settled unexplained share its
  * evidence. */
 static void
@@ -4250,7 +4327,9 @@ diag_partners_final_ns(const struct diag *dg, const struct flow *fl,
 	int64_t latest = fl->msgs[t->resp].head.ts_ns;
 	size_t n = fetch_partners(dg, fl, t, partners, FETCH_PARTNERS_MAX);
 
-	if (n == 0)
+	if (varnish_miss(fl, t))	/* its object may answer others */
+		latest = add_sat(latest, DIAG_CACHED_ERROR_NS);
+	else if (n == 0)
 		return 0;	/* alone: its own answer says */
 	for (size_t k = 0; k < n && k < FETCH_PARTNERS_MAX; k++) {
 		const struct txn *u = &dg->txns[partners[k]];
@@ -4336,8 +4415,13 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	    gave_address(fl, t, &fl->conns[t->d.up_conn].saddr))
 		t->d.dns_link = LINK_ADDRESS;
 	verdict_evidence(fl, t, &w);
-	/* shared on purpose: no rival's equal claim */
-	coalesced = unexplained(t) && link_coalesced(dg, fl, t);
+	/* shared on purpose: no rival's equal claim. A cache hit came from
+	 * the object its answer names, whatever traffic its look-up began
+	 * (Varnish fetches a stale object again in the background) */
+	coalesced = t->is_error && t->resp != NONE32 &&
+	    link_cached_object(dg, fl, t);
+	if (!coalesced)
+		coalesced = unexplained(t) && link_coalesced(dg, fl, t);
 	t->d.ambiguous = t->is_error && !coalesced && ambiguous(t);
 	if (!t->is_error) {
 		if (t->d.verdict != V_UNKNOWN && (masked_failure(fl, t, &w) ||
@@ -4548,6 +4632,7 @@ diag_run_step(struct diag *dg, const struct flow *fl, bool final,
 		diagnose(dg, fl, t, p->now, true);
 		t->settled = true;
 		coalesce_back(dg, fl, t);
+		index_fetch(dg, fl, t);
 	}
 	if (p->phase == PASS_SETTLE) {
 		p->phase = PASS_OPEN;

@@ -759,6 +759,7 @@ renumber(struct diag *dg, struct flow *fl, struct flow_maps *mp,
 	key_remap(&dg->by_host, mp->msg, mp->old_nmsgs);
 	key_remap(&dg->by_req, tmap, old_ntxns);
 	key_remap(&dg->by_answer, tmap, old_ntxns);
+	key_remap(&dg->by_fetch, tmap, old_ntxns);
 	flow_maps_free(mp);
 }
 

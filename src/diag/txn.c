@@ -34,6 +34,7 @@ diag_free(struct diag *dg)
 	key_free(&dg->by_host);
 	key_free(&dg->by_req);
 	key_free(&dg->by_answer);
+	key_free(&dg->by_fetch);
 	key_free(&dg->by_gone);
 	diag_backend_free(dg);
 	diag_probe_free(dg);

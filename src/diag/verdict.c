@@ -556,16 +556,38 @@ tries_note(const struct flow *fl, const struct txn *t, char *out,
 }
 
 /* The last try's wait for a reply: from its request when earlier tries
- * took their time, else the request's whole time. */
+ * took their time, or until the gateway gave up on it when the cache
+ * answered t later (cached: t's own time is not the fetch's), else the
+ * request's whole time. */
 static int64_t
 upstream_wait_ns(const struct flow *fl, const struct txn *t)
 {
 	int64_t end = txn_end_ns(fl, t, fl->stats.last_ts), sent;
 
-	if (t->d.ntries == 0 || t->d.up_req == NONE32)
+	if ((t->d.ntries == 0 && !t->d.cached) || t->d.up_req == NONE32)
 		return txn_elapsed_ns(fl, t, fl->stats.last_ts);
 	sent = fl->msgs[t->d.up_req].head.ts_ns;
+	if (t->d.cached && t->d.up_conn != NONE32)
+		end = diag_tried_until_ns(&fl->conns[t->d.up_conn]);
 	return end > sent ? end - sent : 0;
+}
+
+/* "; Varnish answered this request from that fetch's cached error, 4.1 s
+ * after the fetch began": t was not the request that fetched (link.c
+ * link_cached_object). */
+static void
+cached_note(const struct flow *fl, const struct txn *t, char *out,
+    size_t outlen)
+{
+	uint32_t ci = t->d.up_conn != NONE32 ? t->d.up_conn :
+	    t->d.nconns ? t->d.conns[0] : NONE32;
+	size_t len = strlen(out);
+
+	if (t->d.cached && ci != NONE32 && t->resp != NONE32 && len < outlen)
+		snprintf(out + len, outlen - len, "; Varnish answered this "
+		    "request from that fetch's cached error, %.1f s after the "
+		    "fetch began", secs(fl->msgs[t->resp].head.ts_ns -
+		    fl->conns[ci].first.ts_ns));
 }
 
 /* A head more than the gateway reads: its size, not its syntax. */
@@ -823,5 +845,6 @@ diag_summary(const struct diag *dg, const struct flow *fl,
 			summary_unknown(fl, t, out, outlen);
 		break;
 	}
+	cached_note(fl, t, out, outlen);
 	masked_note(fl, t, out, outlen);
 }

@@ -93,11 +93,17 @@ struct conn {
 struct http_msg {
 	uint32_t conn;
 	uint8_t dir;		/* 0: request (client to server); 1: response */
-	bool valid;		/* false: bytes that are not a valid head */
-	bool complete;		/* whole message (head and body) seen */
-	bool too_long;		/* past a line's or the head's limit
+	/* one byte of flags, so that varnish_id fits in 128 bytes */
+	bool valid : 1;		/* false: bytes that are not a valid head */
+	bool complete : 1;	/* whole message (head and body) seen */
+	bool too_long : 1;	/* past a line's or the head's limit
 				 * (HTTP_LINE_MAX, HTTP_HEAD_MAX), not junk:
 				 * invalid, or valid with the fields read */
+	bool cut : 1;		/* invalid: the connection closed in its head */
+	bool bad_body : 1;	/* a chunk-size line without a size */
+	bool odd_coding : 1;	/* valid, with a transfer coding other than
+				 * chunked: error_line holds it */
+	bool varnish_hit : 1;	/* http_head's */
 	struct frame_ref start;	/* frame with the first byte */
 	struct frame_ref head;	/* frame that completed the head */
 	struct frame_ref end;	/* frame that completed the message */
@@ -115,10 +121,7 @@ struct http_msg {
 	uint32_t pair;		/* the k-th response of a connection for its
 				 * k-th request and back; NONE32: none yet */
 	strref authority;	/* requests: http_request_host's host */
-	bool cut;		/* invalid: the connection closed in its head */
-	bool bad_body;		/* a chunk-size line without a size */
-	bool odd_coding;	/* valid, with a transfer coding other than
-				 * chunked: error_line holds it */
+	uint32_t varnish_id;	/* http_head's (X-Varnish), 0: none */
 };
 
 /* One DNS query packet and its answer. */

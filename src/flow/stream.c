@@ -300,6 +300,7 @@ took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
 	}
 	m = &fl->msgs[mi];
 	m->valid = true;
+	m->varnish_id = h->varnish_id;
 	m->form = (uint8_t)h->form;
 	m->head_method = strcmp(h->method, "HEAD") == 0;
 	m->method = intern(fl, h->method);
@@ -351,6 +352,8 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 		return;
 	}
 	fl->msgs[mi].valid = true;
+	fl->msgs[mi].varnish_id = h->varnish_id;
+	fl->msgs[mi].varnish_hit = h->varnish_hit;
 	fl->msgs[mi].status = (uint16_t)h->status;
 	fl->msgs[mi].head_len = (uint16_t)(h->head_len < UINT16_MAX ?
 	    h->head_len : UINT16_MAX);

@@ -510,7 +510,40 @@ trim_ows(const uint8_t *v, size_t *vn)
 }
 
 /*
- * A complete field line's value: the four fields we read. The name is
+ * X-Varnish: a request's one id (the backend fetch Varnish sends it for);
+ * a response's client request id, then for a cache hit the id of the
+ * fetch whose object answered. Anything else reads as none.
+ */
+static void
+varnish_ids(const uint8_t *v, size_t n, struct http_head *h)
+{
+	uint64_t id[2] = { 0, 0 };
+	size_t i = 0, nid = 0;
+
+	h->varnish_id = 0;
+	h->varnish_hit = false;
+	while (i < n) {
+		if (nid == 2 || !is_digit(v[i]))
+			return;
+		for (; i < n && is_digit(v[i]); i++) {
+			unsigned d = (unsigned)(v[i] - '0');
+
+			if (id[nid] > (UINT64_MAX - d) / 10)
+				return;	/* past 64 bits: not Varnish's */
+			id[nid] = id[nid] * 10 + d;
+		}
+		nid++;
+		while (i < n && is_ows(v[i]))
+			i++;
+	}
+	if (nid == 0 || (h->is_request && nid == 2))
+		return;
+	h->varnish_id = (uint32_t)id[nid - 1];
+	h->varnish_hit = nid == 2;
+}
+
+/*
+ * A complete field line's value: the five fields we read. The name is
  * matched first, so the value of any other field (most) is not trimmed.
  */
 static int
@@ -543,6 +576,12 @@ field_value(const uint8_t *name, size_t namelen, const uint8_t *v, size_t vn,
 		v = trim_ows(v, &vn);
 		token_list(v, vn, false, h);
 		break;
+	case 9:
+		if (!eq_ci(name, namelen, "x-varnish"))
+			break;
+		v = trim_ows(v, &vn);
+		varnish_ids(v, vn, h);
+		break;
 	}
 	return 1;
 }
@@ -574,12 +613,13 @@ find_line(const uint8_t *buf, size_t lim, size_t pos, size_t from, size_t *n,
 }
 
 /* A complete field line: field_value, called only for a name as long as
- * one of the four it reads (most lines are other fields). */
+ * one of the five it reads (most lines are other fields). */
 static inline int
 field_line(const uint8_t *name, size_t namelen, const uint8_t *v, size_t vn,
     struct http_head *h)
 {
-	const uint32_t read_lens = 1u << 4 | 1u << 10 | 1u << 14 | 1u << 17;
+	const uint32_t read_lens = 1u << 4 | 1u << 9 | 1u << 10 | 1u << 14 |
+	    1u << 17;
 
 	if (namelen >= 32 || !(read_lens >> namelen & 1))
 		return 1;
@@ -664,6 +704,8 @@ head_init(struct http_head *h, bool req)
 	h->version_major = h->version_minor = h->status = 0;
 	h->content_length = -1;
 	h->chunked = h->conn_close = h->conn_keepalive = false;
+	h->varnish_id = 0;
+	h->varnish_hit = false;
 	h->head_len = 0;
 	h->error = NULL;
 	h->error_at = 0;

@@ -43,6 +43,12 @@ struct http_head {
 	char coding[HTTP_CODING_MAX];
 	bool conn_close;		/* Connection: close */
 	bool conn_keepalive;		/* Connection: keep-alive */
+	/* Varnish's X-Varnish (low 32 bits; 0: none): a request's one id
+	 * (the backend fetch Varnish sent it for); a response's one id (its
+	 * client request's: a miss) or, varnish_hit, its second (the fetch
+	 * whose cached object answered: a hit) */
+	uint32_t varnish_id;
+	bool varnish_hit;
 	size_t head_len;		/* bytes up to and including the blank line */
 	const char *error;		/* static text when HTTP_INVALID */
 	size_t error_at;	/* HTTP_INVALID: where the offending line

@@ -9,10 +9,14 @@ named (connect.server, the truth's backend address). A Varnish crowd
 that failed (six clients, one URL, one backend fetch: five of them
 waited on the sixth's) is one fetch's failure: at least five of its six
 reports are `shared` (the waiters share the one fetch's evidence; which
-of the six began the fetch the packets need not tell). The recording
-must have both kinds of crowd: a Varnish one of one fetch, a Caddy one
-of six. Prints ok / not ok lines; exit 0 all passed, 3 some check
-failed.
+of the six began the fetch the packets need not tell). A late request
+(a failed Varnish crowd's URL asked once more when the crowd was
+answered, served the failed fetch's 503 from the cache, no traffic of
+its own) is that fetch's failure too, `shared`: Varnish's X-Varnish ids
+tie it to the fetch, however long after. The recording must have both
+kinds of crowd: a Varnish one of one fetch, a Caddy one of six, and at
+least one late request. Prints ok / not ok lines; exit 0 all passed, 3
+some check failed.
 """
 import sys
 
@@ -52,9 +56,14 @@ def main():
         if r["phase"] == "crowd" and r["proxy"] == "varnish" and \
                 r["verdict"] != "ok":
             crowds.setdefault(r["url"], []).append(o)
+        if r["phase"] == "late":
+            # served from the fetch's object: its evidence, shared
+            want += (True,)
+            have += (o.get("shared"),)
         if have == want:
             print(f"ok - {name}: {o['verdict']}/{o['cause']}"
-                  + (f" at {c.get('server')}" if len(want) > 3 else ""))
+                  + (f" at {c.get('server')}"
+                     if r["verdict"] == "cannot-connect" else ""))
         else:
             print(f"not ok - {name}: {have}, truth {want}; {o['summary']}")
             bad += 1
@@ -78,6 +87,14 @@ def main():
         if line:
             print(line)
             bad += 1
+    late = sum(r["phase"] == "late" for r in truth)
+    if late:
+        print(f"ok - the recording has {late} late requests served from a "
+              "failed fetch's object")
+    else:
+        print("not ok - the recording has no late request served from a "
+              "failed fetch's object")
+        bad += 1
     return 3 if bad else 0
 
 

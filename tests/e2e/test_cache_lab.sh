@@ -8,7 +8,9 @@
 # then crowds: six clients at once asking one URL, which Varnish
 # coalesces into one backend fetch (five requests wait on the sixth's
 # and get its answer, a failure's 503 too) and Caddy sends on six
-# times; and a cache hit (no backend traffic at all).
+# times; 0.3 s after a failed Varnish crowd, its URL once more (late:
+# answered from the failed fetch's 503 in the cache, X-Varnish naming
+# the fetch); and a cache hit (no backend traffic at all).
 # Recorded fresh, as root where namespaces work (GW_LAB=0 skips it),
 # over what a killed run left (which it removes), checked to leave no
 # namespace or lab process behind; then gw502tui's `--report=json --all`
@@ -16,8 +18,8 @@
 # cache_truth.py derived from the proxies' own logs (varnishncsa's
 # FetchError and handling, Caddy's error and access logs), curl and
 # tshark (cache_lab_check.py): status, verdict and cause, the backend
-# of a failed connect, and a Varnish crowd's waiters sharing the one
-# fetch's evidence. gw502tui before the change read each failed Varnish
+# of a failed connect, a Varnish crowd's waiters and its late request
+# sharing the one fetch's evidence. gw502tui before the change read each failed Varnish
 # crowd's five waiters as unknown / no-upstream-evidence (5 of 6 per
 # crowd: no backend traffic of their own); in Caddy's batch, it could
 # swap the refused and the ICMP-filtered hosts (Go answers the refusal

@@ -7,7 +7,8 @@ usage: cache_truth.py --capture PCAP --client CLIENT.tsv --backends FILE
 
 CLIENT.tsv: scenario, proxy port, path, client port, curl's status (000:
 no answer), phase (seq: one at a time; batch: every host at once; crowd:
-six clients at once, one URL; hit: the ok crowd's URL again through
+six clients at once, one URL; late: a failed Varnish crowd's URL once
+more when the crowd is answered; hit: the ok crowd's URL again through
 Varnish). FILE: scenario, backend address, backend port, mode.
 
 Each request is found in the capture by its client port and path; its
@@ -16,8 +17,12 @@ first request to its last answer). What each proxy says of it: Varnish,
 varnishncsa's lines (LOG: side, vxid, client port, Host, URL, status,
 handling, the fetch a request began, FetchError, backend address, the
 request a fetch is for): the client line's status and handling (miss:
-it began the fetch; hit: it was served an object, a crowd's waiters
-the one fetch's), the fetch's FetchError ("errno 111": refused; "errno
+it began the fetch; hit: it was served the object of the fetch its Hit
+record names, a crowd's waiters the one fetch's; a late request the
+failed fetch's 503, which Varnish keeps a second when requests waited
+on it and serves stale for five more, fetching again in the
+background: one answered otherwise is left out), the fetch's
+FetchError ("errno 111": refused; "errno
 110": the connect timed out; "errno 113": no route, an ICMP error; "HTC
 eof": the backend closed before a whole head, with no status line or
 without a byte, which tshark tells apart; "first byte timeout");
@@ -38,9 +43,10 @@ written). Writes one line per request: proxy, gateway_port, host, url,
 client_port, status (0: none), verdict, cause, backend (address:port),
 fetches (the backend fetches tshark saw for the request's URL in its
 window: connections tried for a connect failure, requests carried
-otherwise; a crowd's, for each of its six), coalesced (1: a Varnish
-crowd's waiter, served by a fetch another request began; 0 otherwise),
-phase.
+otherwise; a crowd's, for each of its six; a late one's, whatever its
+time holds, not checked: a background fetch may begin in it),
+coalesced (1: a Varnish crowd's waiter or a late request, served by a
+fetch another request began; 0 otherwise), phase.
 """
 import argparse
 import json
@@ -86,17 +92,17 @@ def relayed(status):
 
 
 def varnish_said(path):
-    """({(client port, URL): (status, handling, fetch vxid)},
-    {fetch vxid: (URL, status, FetchError)}, {URL: [fetch vxid, ...]})
-    from varnishncsa's lines."""
+    """({(client port, URL): (status, handling, fetch vxid, the vxid of
+    the fetch whose object a hit got)}, {fetch vxid: (URL, status,
+    FetchError)}, {URL: [fetch vxid, ...]}) from varnishncsa's lines."""
     clients, fetches, by_url = {}, {}, {}
     for line in open(path, encoding="utf-8", errors="replace"):
         f = line.rstrip("\n").split("\t")
-        if len(f) != 11:
+        if len(f) != 12:
             continue
         side, vxid, port, _, url, status, handling, link, error = f[:9]
         if side == "c" and port.isdigit():
-            clients[(int(port), url)] = (int(status), handling, link)
+            clients[(int(port), url)] = (int(status), handling, link, f[11])
         elif side == "b":
             fetches[vxid] = (url, int(status), error)
             by_url.setdefault(url, []).append(vxid)
@@ -284,6 +290,7 @@ def main():
 
     rows = []
     crowds = {}     # (proxy, path): [rows]
+    crowd_fetches = {}  # (proxy port, path): the fetches Varnish named
     for name, pport, path, cport, code, phase in asked:
         proxy = PROXIES[pport]
         key = (pport, path, phase) if phase == "crowd" else (pport, path, cport)
@@ -301,15 +308,27 @@ def main():
             if v is None:
                 disagree(f"{what}: varnishncsa has no line for it")
                 continue
-            logged, handling, link = v
+            logged, handling, link, hit = v
             fetch = link if link != "-" else None
-            if phase == "crowd" or phase == "hit":
-                ids = v_by_url.get(path, [])
-                if len(ids) != 1:
-                    disagree(f"{what}: Varnish logs {len(ids)} fetches for "
-                             "the URL, not 1")
+            if phase == "late":
+                # served the failed fetch's 503 (after its second, stale:
+                # Varnish then fetches again in the background, Link)
+                if handling != "hit" or hit not in v_fetches:
+                    print(f"# {what}: left out: Varnish handled it as "
+                          f"{handling}, fetch {link}, object {hit} (past "
+                          "the six seconds it serves a failed fetch's 503)",
+                          file=sys.stderr)
                     continue
-                fetch = ids[0]
+                fetch = hit
+            elif phase == "crowd" or phase == "hit":
+                # a hit names the fetch that made its object
+                fetch = hit if handling == "hit" else fetch
+                if fetch not in v_fetches:
+                    disagree(f"{what}: Varnish handled it as {handling}, "
+                             f"fetch {link}, object {hit}: no fetch named")
+                    continue
+                if phase == "crowd":
+                    crowd_fetches.setdefault((pport, path), set()).add(fetch)
             elif handling != "miss" or fetch not in v_fetches:
                 disagree(f"{what}: Varnish handled it as {handling}, fetch "
                          f"{link}: not a fetch of its own")
@@ -343,6 +362,10 @@ def main():
         replies = pk.replies(addr, path, start, end)
         if phase == "hit":
             got, fetches = ("none" if not replies else "fetched"), len(replies)
+        elif phase == "late":
+            # the failed fetch's 503 from the cache: what its packets say
+            # is the crowd's (a background fetch may begin in its time)
+            got, fetches = want, len(tried) + len(replies)
         elif want in CONNECT:
             outcomes = set(tried.values())
             got = outcomes.pop() if len(outcomes) == 1 else \
@@ -362,12 +385,12 @@ def main():
             continue
         need = {"hit": 0, "crowd": 1 if proxy == "varnish" else CROWD}.get(
             phase, 1)
-        if fetches != need:
+        if phase != "late" and fetches != need:
             disagree(f"{what}: {fetches} backend fetches for the URL in its "
                      f"time, {proxy} makes {need}")
             continue
-        coalesced = int(proxy == "varnish" and phase == "crowd" and
-                        handling == "hit")
+        coalesced = int(proxy == "varnish" and phase in ("crowd", "late")
+                        and handling == "hit")
         row = [proxy, str(pport), f"{name}.cache.test", path, str(cport),
                str(code), VERDICT[want], want, f"{addr}:{bport}",
                str(fetches), str(coalesced), phase]
@@ -381,6 +404,10 @@ def main():
         if len(members) != CROWD or (proxy == "varnish" and waiters != CROWD - 1):
             disagree(f"{proxy} crowd {path}: {len(members)} requests, "
                      f"{waiters} served by another's fetch")
+    for (pport, path), ids in crowd_fetches.items():
+        if len(ids) != 1:
+            disagree(f"varnish crowd {path}: served by fetches {sorted(ids)}, "
+                     "not one")
     if not crowds:
         disagree("no crowd in the recording")
     if bad or not rows:

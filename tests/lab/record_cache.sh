@@ -23,7 +23,13 @@
 # each of the six on. The six meet in Varnish's waiting list while the
 # one fetch waits for its backend (the six curls start within 0.25 s of
 # each other here, on a loaded machine); a refusal comes at once and
-# leaves nobody waiting, so Varnish has no refusing crowd.
+# leaves nobody waiting, so Varnish has no refusing crowd. Once a failed
+# Varnish crowd is answered, one client more asks its URL 0.3 s later
+# (late: past the rush of the crowd's answers): Varnish answers from the
+# failed fetch's 503, no backend traffic, its X-Varnish naming the fetch
+# (a client later than that second, on a loaded machine, gets the 503
+# stale and Varnish fetches again in the background: Caddy's crowds wait
+# for those fetches to end).
 # Last, through Varnish, the ok crowd's URL once more: a cache hit, no
 # backend traffic. The truth (cache_truth.py) comes from the proxies' own
 # logs (varnishncsa's client and backend lines: FetchError, how each
@@ -141,10 +147,11 @@ serving 30 varnishd "^$GW4:$PORT_VARNISH\$"
 # one line a transaction, client (c) and backend (b), tab-separated: side,
 # vxid, client port (ReqStart), Host, URL, status, handling (hit, miss,
 # ...), the fetch a client request began (Link), FetchError, the
-# backend's address (BackendOpen), the request a fetch is for (Begin)
+# backend's address (BackendOpen), the request a fetch is for (Begin),
+# the fetch whose object a hit was served (Hit)
 NCSA='%{Varnish:side}x\t%{Varnish:vxid}x\t%{VSL:ReqStart[2]}x\t%{Host}i\t%U\t%s'
 NCSA=$NCSA'\t%{Varnish:handling}x\t%{VSL:Link[2]}x\t%{VSL:FetchError}x'
-NCSA=$NCSA'\t%{VSL:BackendOpen[3]}x\t%{VSL:Begin[2]}x'
+NCSA=$NCSA'\t%{VSL:BackendOpen[3]}x\t%{VSL:Begin[2]}x\t%{VSL:Hit[1]}x'
 start "$NS_GW" varnishncsa varnishncsa -n "$TMP/varnish" -t 10 -b -c -F "$NCSA" \
     -w "$TMP/varnishncsa.log"
 varnish_logs() { # varnish_logs: a request Varnish answers itself is logged
@@ -220,16 +227,44 @@ for proxy in $PORT_VARNISH $PORT_CADDY; do
     done
     wait_all
 done
-log "crowds: $CROWD_SIZE clients at once ask one URL of each of $CROWDS (through Caddy rst too), all crowds of a proxy at once"
+# crowd NAME PROXY: CROWD_SIZE clients at once ask one URL; a failed one
+# through Varnish, 0.3 s after all are answered, one more (late). Its curls are
+# this subshell's (the cleanup kills what runs in the namespaces).
+crowd() {
+    local pids=() pid
+    for _ in $(seq "$CROWD_SIZE"); do
+        ask "$1" "$2" "/crowd-$1-$2" crowd &
+        pids+=("$!")
+    done
+    for pid in "${pids[@]}"; do wait "$pid" || true; done
+    if [ "$2" = "$PORT_VARNISH" ] && [ "$1" != ok ]; then
+        sleep 0.3    # past the answers' rush, within the 503's second
+        ask "$1" "$2" "/crowd-$1-$2" late
+    fi
+}
+# every Varnish crowd request logged, and every fetch they began ended
+# (varnishncsa logs a request, and a fetch, as it ends)
+varnish_settled() {
+    local asked
+    asked=$(awk -F'\t' -v p="$PORT_VARNISH" '$2 == p && $3 ~ /^\/crowd-/' \
+        "$TMP/client.tsv" | wc -l)
+    awk -F'\t' -v asked="$asked" '
+        $1 == "c" && $5 ~ /^\/crowd-/ { n++; if ($8 != "-") want[$8] = 1 }
+        $1 == "b" { ended[$2] = 1 }
+        END { if (n < asked) exit 1; for (v in want) if (!(v in ended)) exit 1 }' \
+        "$TMP/varnishncsa.log"
+}
+log "crowds: $CROWD_SIZE clients at once ask one URL of each of $CROWDS (through Caddy rst too), all crowds of a proxy at once; a failed Varnish crowd's URL once more when it is answered"
 for proxy in $PORT_VARNISH $PORT_CADDY; do
     crowds=$CROWDS
     [ "$proxy" = "$PORT_CADDY" ] && crowds="$CROWDS rst"
     for name in $crowds; do
-        for _ in $(seq "$CROWD_SIZE"); do
-            later ask "$name" "$proxy" "/crowd-$name-$proxy" crowd
-        done
+        later crowd "$name" "$proxy"
     done
     wait_all
+    if [ "$proxy" = "$PORT_VARNISH" ]; then
+        wait_for 15 "Varnish's crowd fetches ended" varnish_settled
+    fi
 done
 log "client: the ok crowd's URL once more through Varnish (a cache hit)"
 ask ok "$PORT_VARNISH" "/crowd-ok-$PORT_VARNISH" hit

@@ -266,6 +266,165 @@ test_other_status_not_shared(void **state)
 	expect_verdict(uf_txn(u, 3), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 }
 
+/* A Varnish answer: 503 with its X-Varnish ids. */
+static void
+varnish_503(struct uf *u, struct uf_side *gw, struct uf_side *cli,
+    const char *ids)
+{
+	char head[256];
+
+	snprintf(head, sizeof head, "HTTP/1.1 503 Backend fetch failed\r\n"
+	    "X-Varnish: %s\r\nContent-Length: 0\r\n\r\n", ids);
+	uf_send(u, gw, cli, head);
+}
+
+/* Varnish's fetch for client 0's GET /app from 5 ms on (X-Varnish:
+ * 1001 on its request): at `at` the backend closes without an answer,
+ * the gateway closes too and answers client 0 503 (X-Varnish: 1000, a
+ * miss). */
+static void
+fetch_closed(struct crowd *c, int64_t at)
+{
+	uf_at(c->s.u, T0 + 5 * UF_MS);
+	uf_handshake(c->s.u, &c->s.out, &c->s.web);
+	uf_send(c->s.u, &c->s.out, &c->s.web, "GET /app HTTP/1.1\r\n"
+	    "Host: " APP "\r\nX-Varnish: 1001\r\n\r\n");
+	uf_at(c->s.u, at);
+	uf_fin(c->s.u, &c->s.web, &c->s.out);
+	uf_fin(c->s.u, &c->s.out, &c->s.web);
+	varnish_503(c->s.u, &c->gw[0], &c->cli[0], "1000");
+}
+
+/*
+ * As the cache lab recorded a loaded Varnish: client 0's GET /app is
+ * fetched and fails (fetch_closed; dropped: the fetch's connect gets no
+ * answer, so no request carries an id, and client 0 gets its 503 with
+ * X-Varnish: 1000 at 2 s); client 1, starved, asks paths[1] and is
+ * answered 337 ms after the failure from the failed fetch's object
+ * (X-Varnish: "2002 <ids1>"); client 2 is answered 700 ms after it (no
+ * rush of client 1's) with late_ids (NULL: no X-Varnish).
+ */
+static void
+cached_failure(struct crowd *c, struct uf *u, const char *const
+    paths[NCLIENTS], bool dropped, const char *ids1, const char *late_ids)
+{
+	int64_t at = T0 + (dropped ? 2 * UF_S : 500 * UF_MS);
+
+	crowd_ask(c, u, "GET", paths);
+	if (dropped) {
+		fetch_dropped(c);
+		uf_at(u, at);
+		varnish_503(u, &c->gw[0], &c->cli[0], "1000");
+	} else {
+		fetch_closed(c, at);
+	}
+	uf_at(u, at + 337 * UF_MS);
+	varnish_503(u, &c->gw[1], &c->cli[1], ids1);
+	uf_at(u, at + 700 * UF_MS);
+	if (late_ids != NULL)
+		varnish_503(u, &c->gw[2], &c->cli[2], late_ids);
+	else
+		uf_status(u, &c->gw[2], &c->cli[2], 503);
+}
+
+/*
+ * An error answered from a failed fetch's cached object, far past any
+ * rush, shares that fetch's evidence when Varnish's ids tie them
+ * (link_cached_object): the id on the backend request, or for a connect
+ * that failed the one after the miss's own; without the ids, with
+ * another fetch's, naming only its own request (a miss), or for another
+ * URL, it stays unexplained.
+ */
+static void
+test_cached_object_shared(void **state)
+{
+	static const char *const other_path[NCLIENTS] =
+	    { "/app", "/other", "/app" };
+	static const struct {
+		const char *const *paths;
+		bool dropped;
+		const char *ids1, *late_ids;
+		enum cause fetch_cause;
+		bool shared[NCLIENTS];
+	} round[] = {
+		{ same_path, false, "2002 1001", NULL, C_UPSTREAM_CLOSED,
+		    { false, true, false } },
+		{ same_path, false, "2002 1003", "1001", C_UPSTREAM_CLOSED,
+		    { false, false, false } },
+		{ other_path, false, "2002 1001", "2004 1001",
+		    C_UPSTREAM_CLOSED, { false, false, true } },
+		{ same_path, true, "2002 1001", "2004 1000", C_SYN_UNANSWERED,
+		    { false, true, false } },
+	};
+	struct crowd c;
+
+	for (size_t r = 0; r < sizeof round / sizeof round[0]; r++) {
+		struct uf *u = again(state);
+		const struct txn *fetcher;
+		enum verdict v = round[r].dropped ? V_CANNOT_CONNECT :
+		    V_BAD_RESPONSE;
+
+		cached_failure(&c, u, round[r].paths, round[r].dropped,
+		    round[r].ids1, round[r].late_ids);
+		uf_diagnose(u);
+		fetcher = uf_txn(u, 1);
+		expect_verdict(fetcher, v, round[r].fetch_cause);
+		for (uint32_t id = 1; id <= NCLIENTS; id++) {
+			const struct txn *t = uf_txn(u, id);
+
+			assert_int_equal(t->d.shared, round[r].shared[id - 1]);
+			if (id == 1 || !t->d.shared) {
+				if (id > 1)
+					expect_verdict(t, V_UNKNOWN,
+					    C_NO_UPSTREAM_EVIDENCE);
+				continue;
+			}
+			expect_verdict(t, v, round[r].fetch_cause);
+			assert_int_equal(t->d.up_req, fetcher->d.up_req);
+			assert_int_equal(t->d.nconns, fetcher->d.nconns);
+			assert_int_equal(t->d.conns[0], fetcher->d.conns[0]);
+		}
+	}
+}
+
+/*
+ * A failed fetch Varnish named stays in the model as long as an answer
+ * may name it (DIAG_CACHED_ERROR_NS after its own: Varnish serves a
+ * failed fetch's 503 stale that long), so a retirement in between (a
+ * streamed report's, the screen's rows) changes nothing; past that, an
+ * answer naming it is no longer tied to it, retired or not.
+ */
+static void
+test_cached_object_final(void **state)
+{
+	static const uint8_t retire_all[NCLIENTS] = { 1, 1, 1 };
+	struct uf *u = *state;
+	struct crowd c;
+	int64_t at = T0 + 500 * UF_MS;
+
+	uf_slices_begin(u, NULL);
+	crowd_ask(&c, u, "GET", same_path);
+	fetch_closed(&c, at);
+	uf_at(u, at + 5 * UF_S);
+	uf_dns_query(u, &c.s.res, &c.s.dns, 0x99, "other.test", DNS_T_A);
+	assert_true(uf_txn(u, 1)->settled);
+	/* printed, not final: not retired */
+	assert_int_equal(diag_retire(&u->dg, &u->fl, retire_all), 0);
+	uf_at(u, at + 5900 * UF_MS);
+	varnish_503(u, &c.gw[1], &c.cli[1], "2002 1001");
+	uf_at(u, at + 6100 * UF_MS);
+	varnish_503(u, &c.gw[2], &c.cli[2], "2004 1001");
+	uf_slices_end(u);
+	expect_verdict(uf_txn(u, 1), V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	expect_verdict(uf_txn(u, 2), V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	assert_true(uf_txn(u, 2)->d.shared);
+	expect_verdict(uf_txn(u, 3), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	/* and from scratch, nothing retired: the same */
+	uf_diagnose(u);
+	expect_verdict(uf_txn(u, 2), V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	expect_verdict(uf_txn(u, 3), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+}
+
 int
 main(void)
 {
@@ -281,6 +440,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_not_coalesced,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_other_status_not_shared,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_cached_object_shared,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_cached_object_final,
 		    uf_setup, uf_teardown),
 	};
 

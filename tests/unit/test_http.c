@@ -647,6 +647,73 @@ test_random(void **state)
 	free(h);
 }
 
+/* X-Varnish's value v in a request or a response: varnish_id, and
+ * varnish_hit in *hit. */
+static uint32_t
+varnish_id(bool is_req, const char *v, struct http_head *h, bool *hit)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof buf, is_req ? "GET /a HTTP/1.1\r\n"
+	    "X-Varnish:%s\r\n\r\n" : "HTTP/1.1 503 Backend fetch failed\r\n"
+	    "x-VARNISH:%s\r\n\r\n", v);
+	assert_int_equal(parse(is_req, buf, strlen(buf), h), HTTP_OK);
+	*hit = h->varnish_hit;
+	return h->varnish_id;
+}
+
+/*
+ * Varnish's X-Varnish, as a cache sends it: on its backend request the
+ * fetch's id; on a hit's answer the client request's id, then the id of
+ * the fetch whose object answered; on a miss's only the request's.
+ */
+static void
+test_varnish_ids(void **state)
+{
+	struct http_head *h = new_head();
+	bool hit;
+
+	(void)state;
+	assert_int_equal(varnish_id(true, " 229391", h, &hit), 229391);
+	assert_false(hit);
+	assert_int_equal(varnish_id(false, " 360450 229391", h, &hit), 229391);
+	assert_true(hit);
+	assert_int_equal(varnish_id(false, "\t98312  \t229391 ", h, &hit),
+	    229391);
+	assert_true(hit);
+	assert_int_equal(varnish_id(false, " 229390", h, &hit), 229390);
+	assert_false(hit);	/* a miss: its request's id */
+	assert_int_equal(varnish_id(true, " 1 2", h, &hit), 0);
+	assert_int_equal(varnish_id(false, " 1 2 3", h, &hit), 0);
+	assert_int_equal(varnish_id(false, " 1,2", h, &hit), 0);
+	assert_int_equal(varnish_id(false, " 1 2x", h, &hit), 0);
+	assert_int_equal(varnish_id(false, " -1 2", h, &hit), 0);
+	assert_int_equal(varnish_id(true, "", h, &hit), 0);
+	assert_false(hit);
+	/* 64-bit ids (Varnish 7.3 on) keep their low 32 bits; longer is
+	 * not an id */
+	assert_int_equal(varnish_id(true, " 4294967296", h, &hit), 0);
+	assert_int_equal(varnish_id(true, " 18446744073709551615", h, &hit),
+	    UINT32_MAX);
+	assert_int_equal(varnish_id(true, " 18446744073709551616", h, &hit), 0);
+	assert_int_equal(varnish_id(false, " 1 123456789012345678901", h,
+	    &hit), 0);
+	/* the name whole, in any case; a later field replaces an earlier */
+	assert_int_equal(resp("HTTP/1.1 200 OK\r\nX-Varnishes: 1 2\r\n"
+	    "X-Varnis: 1 2\r\nX-Varnish: 3 4\r\nX-VARNISH: 5 6\r\n\r\n", h),
+	    HTTP_OK);
+	assert_int_equal(h->varnish_id, 6);
+	assert_int_equal(resp("HTTP/1.1 200 OK\r\nX-Varnish: 3 4\r\n"
+	    "X-Varnish: 5\r\n\r\n", h), HTTP_OK);
+	assert_int_equal(h->varnish_id, 5);
+	assert_false(h->varnish_hit);
+	/* none: none, also after a head that had one */
+	assert_int_equal(resp("HTTP/1.1 200 OK\r\n\r\n", h), HTTP_OK);
+	assert_int_equal(h->varnish_id, 0);
+	assert_false(h->varnish_hit);
+	free(h);
+}
+
 int
 main(void)
 {
@@ -666,6 +733,7 @@ main(void)
 		cmocka_unit_test(test_split_authority),
 		cmocka_unit_test(test_url_host),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_varnish_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
