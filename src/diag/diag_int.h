@@ -62,8 +62,9 @@
  * have answered when one's story ends. */
 #define DIAG_RUSH_NS (100LL * 1000000LL)
 /* Varnish keeps a failed fetch's error a second when requests waited
- * on it, and serves it stale for five more (its grace): an answer that
- * names that fetch comes within this time of the fetch's own. */
+ * on it (else not at all), and serves it stale for five more (its
+ * grace): an answer that names that fetch comes within this time of the
+ * fetch's own. */
 #define DIAG_CACHED_ERROR_NS (6000LL * 1000000LL)
 /* A gateway connects within this time of the DNS answer it waited for. */
 #define DIAG_ANSWER_ACT_NS (2LL * 1000000LL)
@@ -163,9 +164,9 @@ int key_add(struct key_index *ki, uint32_t hash, uint32_t item, int64_t ts);
  * SYN of a connect that got no answer). */
 int64_t diag_tried_until_ns(const struct conn *c);
 /* When an error a cache may have answered from one fetch with others is
- * final: once they have all settled, and for Varnish's miss once its
- * failed object may answer no more (DIAG_CACHED_ERROR_NS); 0 for one
- * alone (link.c). */
+ * final: once they have all settled, and for Varnish's miss once the
+ * failed object it keeps for them may answer no more
+ * (DIAG_CACHED_ERROR_NS); 0 for one alone (link.c). */
 int64_t diag_partners_final_ns(const struct diag *dg, const struct flow *fl,
     const struct txn *t);
 /* backends.c: a host's backend, learned from a connection linked to it

@@ -4285,15 +4285,18 @@ link_cached_object(const struct diag *dg, const struct flow *fl,
 }
 
 /* u has just settled: a failed fetch whose id a cache's answers may name
- * is found by it, at u's answer (link_cached_object). Out of memory: not
+ * is found by it, at u's answer (link_cached_object). Varnish keeps a
+ * failed fetch's object only when requests waited on it: a fetch with
+ * partners (diag_partners_final_ns holds it as long). Out of memory: not
  * found. */
 static void
 index_fetch(struct diag *dg, const struct flow *fl, const struct txn *u)
 {
-	uint32_t id;
+	uint32_t partner, id;
 
 	if (fetched(u) && u->resp != NONE32 && varnish_miss(fl, u) &&
-	    (id = fetch_id(fl, u)) != 0)
+	    (id = fetch_id(fl, u)) != 0 &&
+	    fetch_partners(dg, fl, u, &partner, 1) > 0)
 		(void)key_add(&dg->by_fetch, id, (uint32_t)(u - dg->txns),
 		    fl->msgs[u->resp].head.ts_ns);
 }
@@ -4327,10 +4330,10 @@ diag_partners_final_ns(const struct diag *dg, const struct flow *fl,
 	int64_t latest = fl->msgs[t->resp].head.ts_ns;
 	size_t n = fetch_partners(dg, fl, t, partners, FETCH_PARTNERS_MAX);
 
+	if (n == 0)
+		return 0;	/* alone: its own answer says */
 	if (varnish_miss(fl, t))	/* its object may answer others */
 		latest = add_sat(latest, DIAG_CACHED_ERROR_NS);
-	else if (n == 0)
-		return 0;	/* alone: its own answer says */
 	for (size_t k = 0; k < n && k < FETCH_PARTNERS_MAX; k++) {
 		const struct txn *u = &dg->txns[partners[k]];
 

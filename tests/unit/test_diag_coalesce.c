@@ -299,14 +299,15 @@ fetch_closed(struct crowd *c, int64_t at)
  * As the cache lab recorded a loaded Varnish: client 0's GET /app is
  * fetched and fails (fetch_closed; dropped: the fetch's connect gets no
  * answer, so no request carries an id, and client 0 gets its 503 with
- * X-Varnish: 1000 at 2 s); client 1, starved, asks paths[1] and is
- * answered 337 ms after the failure from the failed fetch's object
- * (X-Varnish: "2002 <ids1>"); client 2 is answered 700 ms after it (no
- * rush of client 1's) with late_ids (NULL: no X-Varnish).
+ * X-Varnish: 1000 at 2 s); client 1 waited on the fetch and is answered
+ * from its object in the rush, 10 ms after the failure (rush; else 500
+ * ms after: nobody waited, and Varnish keeps no failed object then);
+ * client 2, starved, is answered 337 ms after the failure from the
+ * cache with late_ids (NULL: no X-Varnish).
  */
 static void
 cached_failure(struct crowd *c, struct uf *u, const char *const
-    paths[NCLIENTS], bool dropped, const char *ids1, const char *late_ids)
+    paths[NCLIENTS], bool dropped, bool rush, const char *late_ids)
 {
 	int64_t at = T0 + (dropped ? 2 * UF_S : 500 * UF_MS);
 
@@ -318,43 +319,47 @@ cached_failure(struct crowd *c, struct uf *u, const char *const
 	} else {
 		fetch_closed(c, at);
 	}
+	if (rush) {
+		uf_at(u, at + 10 * UF_MS);
+		varnish_503(u, &c->gw[1], &c->cli[1], "2002 1001");
+	}
 	uf_at(u, at + 337 * UF_MS);
-	varnish_503(u, &c->gw[1], &c->cli[1], ids1);
-	uf_at(u, at + 700 * UF_MS);
 	if (late_ids != NULL)
 		varnish_503(u, &c->gw[2], &c->cli[2], late_ids);
 	else
 		uf_status(u, &c->gw[2], &c->cli[2], 503);
+	if (!rush) {
+		uf_at(u, at + 500 * UF_MS);
+		varnish_503(u, &c->gw[1], &c->cli[1], "2002 1001");
+	}
 }
 
 /*
  * An error answered from a failed fetch's cached object, far past any
  * rush, shares that fetch's evidence when Varnish's ids tie them
  * (link_cached_object): the id on the backend request, or for a connect
- * that failed the one after the miss's own; without the ids, with
- * another fetch's, naming only its own request (a miss), or for another
- * URL, it stays unexplained.
+ * that failed the one after the miss's own. Not without the ids, with
+ * another fetch's, naming only its own request (a miss), for another
+ * URL, or when nobody waited on the fetch (Varnish then keeps nothing).
  */
 static void
 test_cached_object_shared(void **state)
 {
 	static const char *const other_path[NCLIENTS] =
-	    { "/app", "/other", "/app" };
+	    { "/app", "/app", "/other" };
 	static const struct {
 		const char *const *paths;
-		bool dropped;
-		const char *ids1, *late_ids;
-		enum cause fetch_cause;
+		bool dropped, rush;
+		const char *late_ids;
 		bool shared[NCLIENTS];
 	} round[] = {
-		{ same_path, false, "2002 1001", NULL, C_UPSTREAM_CLOSED,
-		    { false, true, false } },
-		{ same_path, false, "2002 1003", "1001", C_UPSTREAM_CLOSED,
-		    { false, false, false } },
-		{ other_path, false, "2002 1001", "2004 1001",
-		    C_UPSTREAM_CLOSED, { false, false, true } },
-		{ same_path, true, "2002 1001", "2004 1000", C_SYN_UNANSWERED,
-		    { false, true, false } },
+		{ same_path, false, true, "2004 1001", { false, true, true } },
+		{ same_path, true, true, "2004 1001", { false, true, true } },
+		{ same_path, false, true, NULL, { false, true, false } },
+		{ same_path, false, true, "2004 1003", { false, true, false } },
+		{ same_path, false, true, "1001", { false, true, false } },
+		{ other_path, false, true, "2004 1001", { false, true, false } },
+		{ same_path, false, false, "2004 1001", { false, false, false } },
 	};
 	struct crowd c;
 
@@ -363,23 +368,24 @@ test_cached_object_shared(void **state)
 		const struct txn *fetcher;
 		enum verdict v = round[r].dropped ? V_CANNOT_CONNECT :
 		    V_BAD_RESPONSE;
+		enum cause why = round[r].dropped ? C_SYN_UNANSWERED :
+		    C_UPSTREAM_CLOSED;
 
 		cached_failure(&c, u, round[r].paths, round[r].dropped,
-		    round[r].ids1, round[r].late_ids);
+		    round[r].rush, round[r].late_ids);
 		uf_diagnose(u);
 		fetcher = uf_txn(u, 1);
-		expect_verdict(fetcher, v, round[r].fetch_cause);
-		for (uint32_t id = 1; id <= NCLIENTS; id++) {
+		expect_verdict(fetcher, v, why);
+		for (uint32_t id = 2; id <= NCLIENTS; id++) {
 			const struct txn *t = uf_txn(u, id);
 
 			assert_int_equal(t->d.shared, round[r].shared[id - 1]);
-			if (id == 1 || !t->d.shared) {
-				if (id > 1)
-					expect_verdict(t, V_UNKNOWN,
-					    C_NO_UPSTREAM_EVIDENCE);
+			if (!t->d.shared) {
+				expect_verdict(t, V_UNKNOWN,
+				    C_NO_UPSTREAM_EVIDENCE);
 				continue;
 			}
-			expect_verdict(t, v, round[r].fetch_cause);
+			expect_verdict(t, v, why);
 			assert_int_equal(t->d.up_req, fetcher->d.up_req);
 			assert_int_equal(t->d.nconns, fetcher->d.nconns);
 			assert_int_equal(t->d.conns[0], fetcher->d.conns[0]);
@@ -398,31 +404,42 @@ static void
 test_cached_object_final(void **state)
 {
 	static const uint8_t retire_all[NCLIENTS] = { 1, 1, 1 };
-	struct uf *u = *state;
-	struct crowd c;
+	static const struct { int64_t late_ns; bool shared; } late[] = {
+		{ 5900 * UF_MS, true }, { 6100 * UF_MS, false },
+	};
 	int64_t at = T0 + 500 * UF_MS;
+	struct crowd c;
 
-	uf_slices_begin(u, NULL);
-	crowd_ask(&c, u, "GET", same_path);
-	fetch_closed(&c, at);
-	uf_at(u, at + 5 * UF_S);
-	uf_dns_query(u, &c.s.res, &c.s.dns, 0x99, "other.test", DNS_T_A);
-	assert_true(uf_txn(u, 1)->settled);
-	/* printed, not final: not retired */
-	assert_int_equal(diag_retire(&u->dg, &u->fl, retire_all), 0);
-	uf_at(u, at + 5900 * UF_MS);
-	varnish_503(u, &c.gw[1], &c.cli[1], "2002 1001");
-	uf_at(u, at + 6100 * UF_MS);
-	varnish_503(u, &c.gw[2], &c.cli[2], "2004 1001");
-	uf_slices_end(u);
-	expect_verdict(uf_txn(u, 1), V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
-	expect_verdict(uf_txn(u, 2), V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
-	assert_true(uf_txn(u, 2)->d.shared);
-	expect_verdict(uf_txn(u, 3), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
-	/* and from scratch, nothing retired: the same */
-	uf_diagnose(u);
-	expect_verdict(uf_txn(u, 2), V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
-	expect_verdict(uf_txn(u, 3), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	for (size_t r = 0; r < 2 * sizeof late / sizeof late[0]; r++) {
+		struct uf *u = again(state);
+		bool retire = r % 2 == 1, shared = late[r / 2].shared;
+
+		uf_slices_begin(u, NULL);
+		crowd_ask(&c, u, "GET", same_path);
+		fetch_closed(&c, at);
+		uf_at(u, at + 10 * UF_MS);
+		varnish_503(u, &c.gw[1], &c.cli[1], "2002 1001");
+		uf_at(u, at + 5 * UF_S);
+		uf_dns_query(u, &c.s.res, &c.s.dns, 0x99, "other.test",
+		    DNS_T_A);
+		assert_true(uf_txn(u, 1)->settled);
+		if (retire) {	/* all printed: the waiter goes, not the fetch */
+			assert_int_equal(diag_retire(&u->dg, &u->fl,
+			    retire_all), 1);
+			assert_int_not_equal(diag_find(&u->dg, 1), NONE32);
+			assert_int_equal(diag_find(&u->dg, 2), NONE32);
+		}
+		uf_at(u, at + late[r / 2].late_ns);
+		varnish_503(u, &c.gw[2], &c.cli[2], "2004 1001");
+		uf_slices_end(u);
+		assert_int_equal(uf_txn(u, 3)->d.shared, shared);
+		if (shared)
+			expect_verdict(uf_txn(u, 3), V_BAD_RESPONSE,
+			    C_UPSTREAM_CLOSED);
+		else
+			expect_verdict(uf_txn(u, 3), V_UNKNOWN,
+			    C_NO_UPSTREAM_EVIDENCE);
+	}
 }
 
 int
