@@ -700,8 +700,8 @@ test_varnish_ids(void **state)
 	    &hit), 0);
 	/* the name whole, in any case; a later field replaces an earlier */
 	assert_int_equal(resp("HTTP/1.1 200 OK\r\nX-Varnishes: 1 2\r\n"
-	    "X-Varnis: 1 2\r\nX-Varnish: 3 4\r\nX-VARNISH: 5 6\r\n\r\n", h),
-	    HTTP_OK);
+	    "X-Varnis: 1 2\r\nX-Varnish: 3 4\r\nX-VARNISH: 5 6\r\n"
+	    "X-Varnisx: 7 8\r\nForwarded: 9 10\r\n\r\n", h), HTTP_OK);
 	assert_int_equal(h->varnish_id, 6);
 	assert_int_equal(resp("HTTP/1.1 200 OK\r\nX-Varnish: 3 4\r\n"
 	    "X-Varnish: 5\r\n\r\n", h), HTTP_OK);
