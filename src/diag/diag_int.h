@@ -161,8 +161,12 @@ uint32_t dst_hash(const struct gw_addr *a, uint16_t port);
 int key_add(struct key_index *ki, uint32_t hash, uint32_t item, int64_t ts);
 /* When a connection the gateway tried was over for it: its own FIN or
  * a RST (the server's FIN may come later), else the last packet (the last
- * SYN of a connect that got no answer). */
+ * SYN of a connect that got no answer) (link.c). */
 int64_t diag_tried_until_ns(const struct conn *c);
+/* When the gateway began forwarding up_req: its connection's SYN when
+ * up_req is the first request on a connection opened for it, else when
+ * it sent it (link.c). */
+int64_t diag_try_began_ns(const struct flow *fl, uint32_t up_req);
 /* When an error a cache may have answered from one fetch with others is
  * final: once they have all settled, and for Varnish's miss once the
  * failed object it keeps for them may answer no more

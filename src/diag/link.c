@@ -2038,9 +2038,8 @@ began_ns(const struct flow *fl, uint32_t up_req, int64_t opened)
 	return opened_for(fl, m) ? opened : m->head.ts_ns;
 }
 
-/* began_ns of up_req on its own connection. */
-static int64_t
-try_began_ns(const struct flow *fl, uint32_t up_req)
+int64_t
+diag_try_began_ns(const struct flow *fl, uint32_t up_req)
 {
 	const struct conn *c = &fl->conns[fl->msgs[up_req].conn];
 
@@ -2343,7 +2342,7 @@ link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
 
 		if (dg->msg_claimed[i] || (after_failed ?
 		    fl->conns[fl->msgs[i].conn].first.ts_ns :
-		    try_began_ns(fl, i)) < after || !fits_upstream(&f, i))
+		    diag_try_began_ns(fl, i)) < after || !fits_upstream(&f, i))
 			continue;
 		t->d.up_req = i;
 		t->d.up_conn = fl->msgs[i].conn;
@@ -2718,7 +2717,7 @@ link_fit(struct diag *dg, const struct flow *fl, struct txn *t,
 	    NEED_FIT) : NONE32;
 	uint32_t other = find_upstream(dg, fl, t, w, NONE32, NEED_FIT);
 	int64_t at = other == NONE32 ? INT64_MAX : distance(w,
-	    try_began_ns(fl, other));
+	    diag_try_began_ns(fl, other));
 
 	/* the answer followed the other's end, not on's: the other was t's
 	 * (Go's Caddy sends a request on whichever of the connections it
@@ -3444,7 +3443,7 @@ link_prev_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 		d->ntries++;
 		if (!linked_attempt(d, fl->msgs[req].conn))
 			d->conns[d->nconns++] = fl->msgs[req].conn;
-		began = try_began_ns(fl, req);
+		began = diag_try_began_ns(fl, req);
 	}
 }
 
@@ -3488,7 +3487,8 @@ link_refused_before(const struct diag *dg, const struct flow *fl,
 	const struct conn *fc = &fl->conns[fl->msgs[first].conn];
 	uint32_t chain[DIAG_MAX_CONNS];
 	unsigned len = refusal_chain(dg, fl, t, w, fc, add_sat(w->req, -1),
-	    try_began_ns(fl, first), false, chain, DIAG_MAX_CONNS - d->nconns);
+	    diag_try_began_ns(fl, first), false, chain,
+	    DIAG_MAX_CONNS - d->nconns);
 
 	if (len == 0 || !acted_in_turn(dg, fl, w, w->req, queued_at(dg, fl,
 	    w, w->req), fl->conns[chain[len - 1]].first.ts_ns) ||
@@ -3511,7 +3511,7 @@ silence_ends(const struct diag *dg, const struct flow *fl,
 {
 	uint32_t chain[DIAG_MAX_CONNS];
 	uint32_t req = try_after_silence(dg, fl, t, w, k);
-	int64_t acted = req == NONE32 ? w->to : try_began_ns(fl, req);
+	int64_t acted = req == NONE32 ? w->to : diag_try_began_ns(fl, req);
 	unsigned len = refused_after_silence(dg, fl, t, w, k, acted, chain,
 	    DIAG_MAX_CONNS);
 
@@ -3587,7 +3587,7 @@ link_after_silence(const struct diag *dg, const struct flow *fl,
 
 	if (req != NONE32) {
 		len = refused_after_silence(dg, fl, t, w, s,
-		    try_began_ns(fl, req), chain, DIAG_MAX_CONNS);
+		    diag_try_began_ns(fl, req), chain, DIAG_MAX_CONNS);
 		take_upstream(fl, t, w, req);
 		link_carrier(fl, t, w);
 		keep_attempt(t, silent);
@@ -3631,7 +3631,7 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 	int64_t failed;
 
 	if (d->up_req != NONE32) {
-		link_prev_tries(dg, fl, t, w, try_began_ns(fl, d->up_req));
+		link_prev_tries(dg, fl, t, w, diag_try_began_ns(fl, d->up_req));
 		out_of_order = link_refused_before(dg, fl, t, w);
 	}
 	for (unsigned steps = 0; steps < DIAG_MAX_CONNS &&
@@ -3658,7 +3658,7 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 		    d->up_req != NONE32 ? d->up_conn : d->conns[d->nconns - 1]);
 
 		if (ci != NONE32 && (req == NONE32 || fl->conns[ci].first.ts_ns <
-		    try_began_ns(fl, req))) {
+		    diag_try_began_ns(fl, req))) {
 			if (d->nconns == DIAG_MAX_CONNS || !keep_try(t, cause))
 				break;
 			d->up_req = d->up_resp = d->up_conn = NONE32;
@@ -3677,8 +3677,9 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 
 		if (d->ntries > 0)
 			link_prev_tries(dg, fl, t, w,
-			    try_began_ns(fl, d->tries[0]));
-		if (d->ntries == 0 || first < try_began_ns(fl, d->tries[0]))
+			    diag_try_began_ns(fl, d->tries[0]));
+		if (d->ntries == 0 ||
+		    first < diag_try_began_ns(fl, d->tries[0]))
 			link_prev_tries(dg, fl, t, w, first);
 	}
 	for (unsigned k = 1; (d->ntries || out_of_order) && k < d->nconns;
@@ -4222,6 +4223,16 @@ link_coalesced(const struct diag *dg, const struct flow *fl, struct txn *t)
  * ids met */
 #define FETCH_ID_WALK 8
 
+/* Did Varnish answer t, an error, as a miss (its own request's id
+ * alone)? Then its fetch's object may answer others for a while. */
+static bool
+varnish_miss(const struct flow *fl, const struct txn *t)
+{
+	const struct http_msg *r = &fl->msgs[t->resp];
+
+	return r->varnish_id != 0 && !r->varnish_hit;
+}
+
 /*
  * The id Varnish gave u's fetch (http.c varnish_ids): the backend
  * request's, else (a connect that failed carried none) the one after
@@ -4232,24 +4243,10 @@ link_coalesced(const struct diag *dg, const struct flow *fl, struct txn *t)
 static uint32_t
 fetch_id(const struct flow *fl, const struct txn *u)
 {
-	const struct http_msg *r;
-
 	if (u->d.up_req != NONE32 && fl->msgs[u->d.up_req].varnish_id != 0)
 		return fl->msgs[u->d.up_req].varnish_id;
-	if (u->resp == NONE32)
-		return 0;
-	r = &fl->msgs[u->resp];
-	return r->varnish_id != 0 && !r->varnish_hit ? r->varnish_id + 1 : 0;
-}
-
-/* Did Varnish answer t, an error, as a miss (its own request's id
- * alone)? Then its fetch's object may answer others for a while. */
-static bool
-varnish_miss(const struct flow *fl, const struct txn *t)
-{
-	const struct http_msg *r = &fl->msgs[t->resp];
-
-	return r->varnish_id != 0 && !r->varnish_hit;
+	return u->resp != NONE32 && varnish_miss(fl, u) ?
+	    fl->msgs[u->resp].varnish_id + 1 : 0;
 }
 
 /*
@@ -4275,7 +4272,8 @@ link_cached_object(const struct diag *dg, const struct flow *fl,
 	    steps < FETCH_ID_WALK; p--, steps++) {
 		const struct txn *u = &dg->txns[l->items[p - 1]];
 
-		if (u != t && fetched(u) && same_fetch(fl, t, u)) {
+		/* t's answer is a hit, the index holds misses: u is not t */
+		if (fetched(u) && same_fetch(fl, t, u)) {
 			t->d = u->d;
 			t->d.shared = t->d.cached = true;
 			return true;
@@ -4411,7 +4409,8 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 		link_next_tries(dg, fl, t, &w);
 	else if (!t->is_error && t->d.up_req != NONE32 &&
 	    diag_origin_form(fl, t))
-		link_prev_tries(dg, fl, t, &w, try_began_ns(fl, t->d.up_req));
+		link_prev_tries(dg, fl, t, &w,
+		    diag_try_began_ns(fl, t->d.up_req));
 	if (t->d.up_req != NONE32 && t->d.ndns == 0)
 		link_dns_address(dg, fl, t, &w);
 	else if (t->d.up_req != NONE32 && t->d.dns_link == LINK_TIME &&

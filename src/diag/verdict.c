@@ -573,21 +573,27 @@ upstream_wait_ns(const struct flow *fl, const struct txn *t)
 }
 
 /* "; Varnish answered this request from that fetch's cached error, 4.1 s
- * after the fetch began": t was not the request that fetched (link.c
+ * after the fetch began" (its first attempt, else its request on a pooled
+ * connection): t was not the request that fetched (link.c
  * link_cached_object). */
 static void
 cached_note(const struct flow *fl, const struct txn *t, char *out,
     size_t outlen)
 {
-	uint32_t ci = t->d.up_conn != NONE32 ? t->d.up_conn :
-	    t->d.nconns ? t->d.conns[0] : NONE32;
 	size_t len = strlen(out);
+	int64_t began;
 
-	if (t->d.cached && ci != NONE32 && t->resp != NONE32 && len < outlen)
-		snprintf(out + len, outlen - len, "; Varnish answered this "
-		    "request from that fetch's cached error, %.1f s after the "
-		    "fetch began", secs(fl->msgs[t->resp].head.ts_ns -
-		    fl->conns[ci].first.ts_ns));
+	if (!t->d.cached || t->resp == NONE32 || len >= outlen)
+		return;
+	if (t->d.nconns)
+		began = fl->conns[t->d.conns[0]].first.ts_ns;
+	else if (t->d.up_req != NONE32)
+		began = diag_try_began_ns(fl, t->d.up_req);
+	else
+		return;
+	snprintf(out + len, outlen - len, "; Varnish answered this request "
+	    "from that fetch's cached error, %.1f s after the fetch began",
+	    secs(fl->msgs[t->resp].head.ts_ns - began));
 }
 
 /* A head more than the gateway reads: its size, not its syntax. */
