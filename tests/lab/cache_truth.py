@@ -94,8 +94,8 @@ def relayed(status):
 def varnish_said(path):
     """({(client port, URL): (status, handling, fetch vxid, the vxid of
     the fetch whose object a hit got)}, {fetch vxid: (URL, status,
-    FetchError)}, {URL: [fetch vxid, ...]}) from varnishncsa's lines."""
-    clients, fetches, by_url = {}, {}, {}
+    FetchError)}) from varnishncsa's lines."""
+    clients, fetches = {}, {}
     for line in open(path, encoding="utf-8", errors="replace"):
         f = line.rstrip("\n").split("\t")
         if len(f) != 12:
@@ -105,8 +105,7 @@ def varnish_said(path):
             clients[(int(port), url)] = (int(status), handling, link, f[11])
         elif side == "b":
             fetches[vxid] = (url, int(status), error)
-            by_url.setdefault(url, []).append(vxid)
-    return clients, fetches, by_url
+    return clients, fetches
 
 
 def caddy_said(error_log, access_log):
@@ -258,7 +257,7 @@ def main():
     def read(flt, fields):
         return tshark(o.capture, flt, fields, http_ports)
     pk = Packets(read)
-    v_clients, v_fetches, v_by_url = varnish_said(o.varnish_log)
+    v_clients, v_fetches = varnish_said(o.varnish_log)
     c_errors, c_statuses = caddy_said(o.caddy_error, o.caddy_access)
 
     bad = 0
