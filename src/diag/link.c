@@ -1340,24 +1340,30 @@ rival_before(const struct fit *f, int64_t at)
 }
 
 /*
- * Did t's request, sent on c, get no valid reply in time? (Junk, a close
- * or silence: a gateway may send it again on a new connection.)
+ * Was t's request sent on c, and got no valid reply in time? (Junk, a
+ * close or silence: a gateway may send it again on a new connection.) A
+ * connection that carried only other requests (a health check's GET
+ * /health opened just before t's try) was no try of t's.
  */
 static bool
 exchange_failed(const struct flow *fl, const struct txn *t,
     const struct window *w, const struct conn *c)
 {
 	unsigned n = 0;
+	bool sent = false;
 
 	for (uint32_t m = c->first_msg[0]; m != NONE32 &&
 	    n < DIAG_CARRIES_LOOK; m = fl->msgs[m].next, n++) {
 		uint32_t r = response_to(fl, m);
 
-		if (diag_same_resource(fl, t, &fl->msgs[m]) && r != NONE32 &&
-		    seen(w, &fl->msgs[r].head) && fl->msgs[r].valid)
+		if (!diag_same_resource(fl, t, &fl->msgs[m]))
+			continue;
+		if (r != NONE32 && seen(w, &fl->msgs[r].head) &&
+		    fl->msgs[r].valid)
 			return false;
+		sent = true;
 	}
-	return true;
+	return sent;
 }
 
 /* Is x among the n items? */

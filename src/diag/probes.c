@@ -6,7 +6,9 @@
  * just after a request, time alone takes it for that request's try (or
  * for the try before the one that carried it). A connection that ends a
  * long run of connections to one server, evenly spaced, most of them
- * begun with no client's request just before, is a check. A monitor
+ * begun with no client's request just before, is a check; so is the run's
+ * next on its beat, or a little late, whatever came before it (in a storm
+ * of requests every check has one just before). A monitor
  * that asks through the proxy at a fixed interval makes the proxy
  * connect at that interval too, but each of those follows its request:
  * they stay tries.
@@ -39,6 +41,8 @@ struct probe_memo {
 	struct gw_addr addr;
 	uint16_t port;
 	bool used;
+	bool checker;			/* the run held PROBE_UNPROMPTED
+					 * unprompted ones: a checker's */
 	uint8_t run;			/* even intervals in a row */
 	uint8_t unprompted;		/* last 8 connections, bit 0 the
 					 * newest: begun with no request
@@ -74,10 +78,20 @@ even(int64_t a, int64_t b)
 	return b >= add_sat(a, -tol) && b <= add_sat(a, tol);
 }
 
+/* Is gap a check come late (a checker's timer under load: HAProxy's came
+ * 160 ms after its 2 s beat in a storm of requests), by at most an
+ * eighth of the interval? */
+static bool
+late(int64_t interval, int64_t gap)
+{
+	return gap > interval && gap <= add_sat(interval, interval / 8);
+}
+
 static void
 restart(struct probe_memo *p, int64_t at, int64_t gap)
 {
 	p->run = 0;
+	p->checker = false;
 	p->interval_ns = gap;
 	p->last_ns = at;
 }
@@ -86,7 +100,8 @@ restart(struct probe_memo *p, int64_t at, int64_t gap)
  * Follows the series of c's server; is c a check? A connection on the
  * series' beat extends it; one before the beat, once the series holds,
  * is another's (a request's try to the same server) and leaves it as
- * it was; one after the beat (a missed check, a checker's restart)
+ * it was; one a little after the beat, once the series is a checker's,
+ * is a late check; one later (a missed check, a checker's restart)
  * starts it again from there.
  */
 static bool
@@ -114,13 +129,19 @@ follow(struct probe_memo *p, const struct flow *fl, const struct conn *c)
 		p->last_ns = at;
 	} else if (p->run > 0 && gap < p->interval_ns)
 		return false;
+	else if (p->checker && late(p->interval_ns, gap))
+		p->last_ns = at;	/* the beat goes on from it */
 	else
 		restart(p, at, gap);
 	/* sooner than a check comes: no need to look (a busy server's) */
 	p->unprompted = (uint8_t)(p->unprompted << 1 |
 	    (gap >= PROBE_MIN_NS && !prompted(fl, at)));
-	return p->run >= PROBE_RUN && __builtin_popcount(p->unprompted) >=
-	    PROBE_UNPROMPTED;
+	/* once a checker's, the run stays one while it keeps the beat: in
+	 * a storm of requests every check has one just before */
+	if (p->run >= PROBE_RUN && __builtin_popcount(p->unprompted) >=
+	    PROBE_UNPROMPTED)
+		p->checker = true;
+	return p->checker;
 }
 
 void
