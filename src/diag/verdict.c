@@ -573,9 +573,9 @@ upstream_wait_ns(const struct flow *fl, const struct txn *t)
 }
 
 /* "; Varnish answered this request from that fetch's cached error, 4.1 s
- * after the fetch began" (its first attempt, else its request on a pooled
- * connection): t was not the request that fetched (link.c
- * link_cached_object). */
+ * after the fetch began" (its first attempt; a request on a pooled
+ * connection began when it went out, not when the connection opened): t
+ * was not the request that fetched (link.c link_cached_object). */
 static void
 cached_note(const struct flow *fl, const struct txn *t, char *out,
     size_t outlen)
@@ -585,10 +585,11 @@ cached_note(const struct flow *fl, const struct txn *t, char *out,
 
 	if (!t->d.cached || t->resp == NONE32 || len >= outlen)
 		return;
-	if (t->d.nconns)
-		began = fl->conns[t->d.conns[0]].first.ts_ns;
-	else if (t->d.up_req != NONE32)
+	if (t->d.up_req != NONE32 && (t->d.nconns == 0 ||
+	    t->d.conns[0] == t->d.up_conn))	/* no attempt before it */
 		began = diag_try_began_ns(fl, t->d.up_req);
+	else if (t->d.nconns)
+		began = fl->conns[t->d.conns[0]].first.ts_ns;
 	else
 		return;
 	snprintf(out + len, outlen - len, "; Varnish answered this request "

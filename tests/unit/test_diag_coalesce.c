@@ -31,32 +31,45 @@ struct crowd {
 	struct uf_side cli[NCLIENTS], gw[NCLIENTS];
 };
 
-/* What each client asks for: a method and a path, in origin form. */
+/* The scene: the proxy's backend 192.0.2.80:8080, no client yet. */
+static void
+crowd_begin(struct crowd *c, struct uf *u)
+{
+	scene_init(&c->s, u);
+	uf_side_init(&c->s.web, "192.0.2.80", 8080, 9000);
+	c->s.req_ts = T0;
+}
+
+/* Client k asks for path with method, in origin form, 2k ms on. */
+static void
+crowd_ask_one(struct crowd *c, struct uf *u, int k, const char *method,
+    const char *path)
+{
+	char head[256];
+
+	if (k == 0) {
+		c->cli[0] = u->cli;
+		c->gw[0] = u->srv;
+	} else {
+		uf_side_init(&c->cli[k], k == 1 ? "10.0.0.6" : "10.0.0.7",
+		    (uint16_t)(40000 + k), (uint32_t)(3000 * k));
+		c->gw[k] = u->srv;
+	}
+	uf_at(u, T0 + k * 2 * UF_MS);
+	uf_handshake(u, &c->cli[k], &c->gw[k]);
+	snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: " APP
+	    "\r\nContent-Length: 0\r\n\r\n", method, path);
+	uf_send(u, &c->cli[k], &c->gw[k], head);
+}
+
+/* What each client asks for: a method and a path. */
 static void
 crowd_ask(struct crowd *c, struct uf *u, const char *method,
     const char *const paths[NCLIENTS])
 {
-	char head[256];
-
-	scene_init(&c->s, u);
-	uf_side_init(&c->s.web, "192.0.2.80", 8080, 9000);
-	for (int k = 0; k < NCLIENTS; k++) {
-		if (k == 0) {
-			c->cli[0] = u->cli;
-			c->gw[0] = u->srv;
-		} else {
-			uf_side_init(&c->cli[k], k == 1 ? "10.0.0.6" :
-			    "10.0.0.7", (uint16_t)(40000 + k),
-			    (uint32_t)(3000 * k));
-			c->gw[k] = u->srv;
-		}
-		uf_at(u, T0 + k * 2 * UF_MS);
-		uf_handshake(u, &c->cli[k], &c->gw[k]);
-		snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: " APP
-		    "\r\nContent-Length: 0\r\n\r\n", method, paths[k]);
-		uf_send(u, &c->cli[k], &c->gw[k], head);
-	}
-	c->s.req_ts = T0;
+	crowd_begin(c, u);
+	for (int k = 0; k < NCLIENTS; k++)
+		crowd_ask_one(c, u, k, method, paths[k]);
 }
 
 /* The one fetch, 1 ms after the first request: connected, the request
@@ -442,6 +455,50 @@ test_cached_object_final(void **state)
 	}
 }
 
+/*
+ * Varnish's fetch on a pooled backend connection, opened 10 s before
+ * for another URL: the late request's summary counts from when the
+ * fetch's request went out (0.8 s before its answer), not from when the
+ * connection opened (it said 10.8 s).
+ */
+static void
+test_cached_object_pooled(void **state)
+{
+	struct uf *u = again(state);
+	int64_t at = T0 + 500 * UF_MS;
+	const struct txn *t;
+	char summary[512];
+	struct crowd c;
+
+	crowd_begin(&c, u);
+	uf_at(u, T0 - 10 * UF_S);
+	uf_handshake(u, &c.s.out, &c.s.web);
+	uf_send(u, &c.s.out, &c.s.web, "GET /warm HTTP/1.1\r\nHost: " APP
+	    "\r\nX-Varnish: 7\r\n\r\n");
+	uf_status(u, &c.s.web, &c.s.out, 200);
+	crowd_ask_one(&c, u, 0, "GET", "/app");
+	uf_at(u, T0 + UF_MS);
+	uf_send(u, &c.s.out, &c.s.web, "GET /app HTTP/1.1\r\nHost: " APP
+	    "\r\nX-Varnish: 1001\r\n\r\n");
+	for (int k = 1; k < NCLIENTS; k++)
+		crowd_ask_one(&c, u, k, "GET", "/app");
+	uf_at(u, at);
+	uf_fin(u, &c.s.web, &c.s.out);
+	uf_fin(u, &c.s.out, &c.s.web);
+	varnish_503(u, &c.gw[0], &c.cli[0], "1000");
+	uf_at(u, at + 10 * UF_MS);
+	varnish_503(u, &c.gw[1], &c.cli[1], "2002 1001");
+	uf_at(u, at + 337 * UF_MS);
+	varnish_503(u, &c.gw[2], &c.cli[2], "2004 1001");
+	uf_diagnose(u);
+	t = uf_txn(u, 3);
+	assert_true(t->d.shared);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	diag_summary(&u->dg, &u->fl, t, summary, sizeof summary);
+	assert_non_null(strstr(summary, "cached error, 0.8 s after the "
+	    "fetch began"));
+}
+
 int
 main(void)
 {
@@ -459,6 +516,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_other_status_not_shared,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_cached_object_shared,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_cached_object_pooled,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_cached_object_final,
 		    uf_setup, uf_teardown),
