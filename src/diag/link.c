@@ -1548,7 +1548,7 @@ asked_or_retried(const struct fit *f, const struct key_list *l, size_t p)
  * `requests_explain`, one that may be a request's (asked_or_retried),
  * claimed when that one settles, is not such a thing: after a silent
  * try, HAProxy's next one to the address is told from the other
- * requests' by its time (retry_of_silent).
+ * requests' by its time (retry_by_time).
  */
 static bool
 unexplained_before(const struct fit *f, const struct key_list *l,
@@ -1572,25 +1572,29 @@ unexplained_before(const struct fit *f, const struct key_list *l,
 }
 
 /*
- * Can the attempt at l's position p only be a retry of prev, a silent
- * try of a reverse proxy's request (the caller's), rivals or not? p
- * began a connect timeout after prev (the caller's `after`) and one
- * before t's end (the gateway gave up on it too, or tried again), not as
- * another request's first try (may_be_first_try), and no other attempt
- * to the address began since prev early enough for p to be its retry.
- * HAProxy tries each request on new sockets half a second apart while
- * the requests of a busy host keep coming.
+ * Can the attempt at l's position p only be a retry of prev, a reverse
+ * proxy's try that met silence or a refusal (the caller's), rivals or
+ * not? p began a connect timeout, or a turn-around, after prev (the
+ * caller's `after`), and was over before t's end (refused, or silent a
+ * connect timeout long: the gateway gave up on it too, or tried again),
+ * not as another request's first try (may_be_first_try), and no other
+ * attempt to the address began since prev early enough for p to be its
+ * retry. HAProxy tries each request on new sockets half a second apart
+ * (its connect timeout, or after a refusal min(timeout connect, 1 s))
+ * while the requests of a busy host keep coming.
  */
 static bool
-retry_of_silent(const struct fit *f, const struct key_list *l, size_t p,
+retry_by_time(const struct fit *f, const struct key_list *l, size_t p,
     uint32_t prev)
 {
 	const struct conn *pc = &f->fl->conns[prev];
+	const struct conn *c = &f->fl->conns[l->items[p]];
 	int64_t latest = add_sat(l->ts[p], -DIAG_MIN_CONNECT_SEEN_NS);
+	int64_t over = refused(c, f->w) ? attempt_over_ns(c, f->w) :
+	    add_sat(l->ts[p], DIAG_MIN_CONNECT_SEEN_NS);
 	unsigned steps = 0;
 
-	if (add_sat(l->ts[p], DIAG_MIN_CONNECT_SEEN_NS) > f->w->to ||
-	    may_be_first_try(f->fl, f->t, l->items[p]))
+	if (over > f->w->to || may_be_first_try(f->fl, f->t, l->items[p]))
 		return false;
 	for (size_t k = p; k-- > 0 && l->ts[k] > pc->first.ts_ns; steps++)
 		if (steps == DIAG_CACHE_WALK ||
@@ -1598,6 +1602,12 @@ retry_of_silent(const struct fit *f, const struct key_list *l, size_t p,
 			return false;
 	return true;
 }
+
+/* What a retry follows: a failed attempt, tried again at once or after
+ * a connect timeout; an exchange on a connection that connected (only a
+ * connection carrying t's request again); a refusal, tried again after a
+ * reverse proxy's turn-around. */
+enum retry_of { RETRY_FAILED, RETRY_CONNECTED, RETRY_TURNED };
 
 /*
  * A new connection of the gateway's to an address t tried already, the
@@ -1613,14 +1623,16 @@ retry_of_silent(const struct fit *f, const struct key_list *l, size_t p,
 static uint32_t
 retry_attempt(const struct fit *base, const struct gw_addr *addrs,
     size_t naddrs, uint32_t prev, int64_t after, int64_t until,
-    bool connected)
+    enum retry_of kind)
 {
 	const struct flow *fl = base->fl;
 	const struct conn *pc = &fl->conns[prev];
-	/* a reverse proxy's tries of a request to a silent server: each
-	 * on a new socket (HAProxy); a forward proxy's follow look-ups */
-	bool silent = !refused(pc, base->w) && !seen(base->w, &pc->synack) &&
-	    diag_origin_form(fl, base->t);
+	bool connected = kind == RETRY_CONNECTED;
+	/* a reverse proxy's tries of a request to a silent server, or
+	 * after a refusal's turn-around: each on a new socket (HAProxy),
+	 * told by time; a forward proxy's follow look-ups */
+	bool by_time = kind == RETRY_TURNED || (!refused(pc, base->w) &&
+	    !seen(base->w, &pc->synack) && diag_origin_form(fl, base->t));
 	uint32_t best = NONE32;
 	int64_t best_ts = INT64_MAX;
 
@@ -1633,7 +1645,7 @@ retry_attempt(const struct fit *base, const struct gw_addr *addrs,
 		l = key_find(&base->dg->by_dst, dst_hash(&addrs[a],
 		    base->w->port));
 		f.addr = &addrs[a];
-		if (l == NULL || unexplained_before(&f, l, silent))
+		if (l == NULL || unexplained_before(&f, l, by_time))
 			continue;
 		for (size_t p = key_lower(l, after); p < l->n &&
 		    l->ts[p] <= base->w->to && l->ts[p] <= until &&
@@ -1646,8 +1658,8 @@ retry_attempt(const struct fit *base, const struct gw_addr *addrs,
 			    (!seen(base->w, &c->synack) ||
 			    !carries(fl, base->t, base->w, c))))
 				continue;
-			if (!rival_before(&f, l->ts[p]) || (silent &&
-			    retry_of_silent(&f, l, p, prev))) {
+			if (!rival_before(&f, l->ts[p]) || (by_time &&
+			    retry_by_time(&f, l, p, prev))) {
 				best = i;
 				best_ts = l->ts[p];
 			}
@@ -1655,6 +1667,17 @@ retry_attempt(const struct fit *base, const struct gw_addr *addrs,
 		}
 	}
 	return best;
+}
+
+/* Did t's first attempt (attempt_chain's) begin as the gateway acted
+ * on t's request? */
+static bool
+began_at_once(const struct fit *f)
+{
+	int64_t at = f->fl->conns[f->t->d.conns[0]].first.ts_ns;
+
+	return at >= add_sat(f->w->req, -DIAG_SKEW_NS) &&
+	    at <= add_sat(f->w->req, DIAG_ASK_NS);
 }
 
 /*
@@ -1680,7 +1703,7 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 		return base->t->is_error && seen(base->w, &pc->data[0]) &&
 		    exchange_failed(fl, base->t, base->w, pc) ?
 		    retry_attempt(base, addrs, naddrs, prev, pc->data[0].ts_ns,
-		    base->w->to, true) : NONE32;
+		    base->w->to, RETRY_CONNECTED) : NONE32;
 	for (size_t a = 0; a < naddrs; a++) {
 		const struct key_list *l = key_find(&base->dg->by_dst,
 		    dst_hash(&addrs[a], base->w->port));
@@ -1708,7 +1731,17 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 	    add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_SEEN_NS))
 		after = add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_SEEN_NS);
 	again = retry_attempt(base, addrs, naddrs, prev, after,
-	    add_sat(attempt_over_ns(pc, base->w), DIAG_RETRY_NS), false);
+	    add_sat(attempt_over_ns(pc, base->w), DIAG_RETRY_NS), RETRY_FAILED);
+	/* a reverse proxy's after a refusal's turn-around (HAProxy's:
+	 * other requests' first tries came in between), in a chain begun
+	 * at once for t: from an attempt time alone took, a chain of
+	 * another request's tries */
+	if (again == NONE32 && refused(pc, base->w) &&
+	    diag_origin_form(fl, base->t) && began_at_once(base))
+		again = retry_attempt(base, addrs, naddrs, prev,
+		    add_sat(attempt_over_ns(pc, base->w),
+		    DIAG_MIN_CONNECT_SEEN_NS), add_sat(attempt_over_ns(pc,
+		    base->w), DIAG_RETRY_NS), RETRY_TURNED);
 	if (again != NONE32 && (best == NONE32 ||
 	    fl->conns[again].first.ts_ns < fl->conns[best].first.ts_ns))
 		return again;

@@ -1323,7 +1323,12 @@ test_tried_after_for_a_later_request(void **state)
  * answers C 503 (C settles first). Meanwhile client D's requests for the
  * host go at once on a pooled connection to another server, one 5 ms
  * before A's second try, one 0.3 ms before B's. Each request's four
- * tries are its own, in order; none takes another's.
+ * tries are its own, in order; none takes another's. And so when the
+ * server refuses (`refusing`): HAProxy tries again a turn-around after
+ * each refusal (min(timeout connect, 1 s), half a second here), other
+ * requests' first tries in between, and answers each 503 at its fourth
+ * refusal (the lab's recordings: one try of four linked, another
+ * request's, before the turn-around was chained).
  */
 enum busy_ev { BUSY_ASK, BUSY_TRY, BUSY_END, BUSY_D };
 
@@ -1342,13 +1347,12 @@ busy_event_cmp(const void *a, const void *b)
 }
 
 static void
-test_busy_retries_interleaved(void **state)
+busy_retries(struct uf *u, bool refusing)
 {
 	static const int64_t ask[3] = { 10000, 85000, 150000 };	/* us */
 	static const int64_t act[3] = { 100, 120, 90 }, turn[3] = {
 		501300, 501100, 501500 };
 	static const int64_t d_at[4] = { 506000, 585900, 1100000, 1700000 };
-	struct uf *u = *state;
 	struct uf_side cli[4], gw[4], out, silent, pool, app1;
 	struct busy_event ev[3 * 6 + 4];
 	const char *path[3] = { "/a", "/b", "/c" };
@@ -1372,8 +1376,8 @@ test_busy_retries_interleaved(void **state)
 		for (int k = 0; k < 4; k++)
 			ev[n++] = (struct busy_event){ ask[c] + act[c] +
 			    k * turn[c], BUSY_TRY, c, k };
-		ev[n++] = (struct busy_event){ ask[c] + 2004500, BUSY_END,
-		    c, 0 };
+		ev[n++] = (struct busy_event){ refusing ? ask[c] + act[c] +
+		    3 * turn[c] + 300 : ask[c] + 2004500, BUSY_END, c, 0 };
 	}
 	for (int k = 0; k < 4; k++)
 		ev[n++] = (struct busy_event){ d_at[k], BUSY_D, 3, k };
@@ -1390,9 +1394,13 @@ test_busy_retries_interleaved(void **state)
 			uf_side_init(&out, "10.0.0.1",
 			    (uint16_t)(50100 + 100 * c + ev[e].k), 7000);
 			uf_syn(u, &out, &silent);
+			if (refusing) {
+				uf_at(u, UF_MS + (ev[e].at + 40) * US);
+				uf_rst(u, &silent, &out);
+			}
 			break;
 		case BUSY_END:
-			if (c == 2) {
+			if (c == 2 || refusing) {
 				uf_status(u, &gw[c], &cli[c], 503);
 				break;
 			}
@@ -1425,12 +1433,20 @@ test_busy_retries_interleaved(void **state)
 			expect_verdict(t, V_OK, C_NONE);
 			continue;
 		}
-		expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+		expect_verdict(t, V_CANNOT_CONNECT, refusing ? C_TCP_RST :
+		    C_SYN_UNANSWERED);
 		assert_int_equal(t->d.nconns, 4);
 		for (unsigned k = 0; k < 4; k++)
 			assert_int_equal(u->fl.conns[t->d.conns[k]].cport,
 			    50100 + 100 * c + (int)k);
 	}
+}
+
+static void
+test_busy_retries_interleaved(void **state)
+{
+	busy_retries(*state, false);
+	busy_retries(again(state), true);
 }
 
 /*
@@ -1503,6 +1519,67 @@ refused_at(struct uf *u, const char *addr, uint16_t port, int64_t at)
 	uf_at(u, at);
 	uf_syn(u, &out, &backend);
 	uf_rst(u, &backend, &out);
+}
+
+/*
+ * A chain of refused tries another request broke (the lab's loaded
+ * recordings): HAProxy tries R's path on refusing 192.0.2.93 at once and
+ * every half second; its second try went 0.1 ms before P's request went
+ * on a pooled connection to another server, and P, answered first (junk:
+ * 502), took that refusal for its own try before. Q asked 237 ms after R
+ * and is tried at once and every half second too. R's chain stops at its
+ * first try: R takes none of Q's, which stay Q's, all four.
+ */
+static void
+test_broken_chain_takes_no_other(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side cli[3], gw[3], pool, app2;
+	const struct txn *q;
+
+	for (int c = 0; c < 3; c++) {
+		char addr[32];
+
+		snprintf(addr, sizeof addr, "10.0.0.%d", 11 + c);
+		uf_side_init(&cli[c], addr, (uint16_t)(41001 + c), 3000);
+		gw[c] = u->srv;
+		uf_handshake(u, &cli[c], &gw[c]);
+	}
+	uf_side_init(&pool, "10.0.0.1", 52000, 8000);
+	uf_side_init(&app2, "192.0.2.92", 8080, 8500);
+	uf_handshake(u, &pool, &app2);
+	uf_at(u, T0);
+	uf_get(u, &cli[0], &gw[0], "/r", APP);
+	refused_at(u, "192.0.2.93", 50100, T0 + 100 * US);
+	uf_at(u, T0 + 237 * UF_MS);
+	uf_get(u, &cli[1], &gw[1], "/q", APP);
+	refused_at(u, "192.0.2.93", 50200, T0 + 237100 * US);
+	uf_at(u, T0 + 501300 * US);
+	uf_get(u, &cli[2], &gw[2], "/p", APP);
+	refused_at(u, "192.0.2.93", 50101, T0 + 501400 * US);
+	uf_at(u, T0 + 501550 * US);
+	uf_get(u, &pool, &app2, "/p", APP);
+	uf_at(u, T0 + 520 * UF_MS);
+	uf_send(u, &app2, &pool, "<html>no status line</html>\n");
+	uf_at(u, T0 + 530 * UF_MS);
+	uf_status(u, &gw[2], &cli[2], 502);
+	refused_at(u, "192.0.2.93", 50201, T0 + 738500 * US);
+	refused_at(u, "192.0.2.93", 50102, T0 + 1002800 * US);
+	refused_at(u, "192.0.2.93", 50202, T0 + 1239900 * US);
+	refused_at(u, "192.0.2.93", 50103, T0 + 1504200 * US);
+	uf_at(u, T0 + 1505500 * US);
+	uf_status(u, &gw[0], &cli[0], 503);
+	refused_at(u, "192.0.2.93", 50203, T0 + 1741300 * US);
+	uf_at(u, T0 + 1742600 * US);
+	uf_status(u, &gw[1], &cli[1], 503);
+	uf_diagnose(u);
+	q = uf_txn(u, 2);
+	assert_string_equal(flow_str(&u->fl, q->url), "http://" APP "/q");
+	expect_verdict(q, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(q->d.nconns, 4);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(u->fl.conns[q->d.conns[k]].cport,
+		    50200 + (int)k);
 }
 
 /*
@@ -2855,6 +2932,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_busy_retries_interleaved,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_retry_or_next_server,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_broken_chain_takes_no_other,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refused_by_each_server,
 		    uf_setup, uf_teardown),
