@@ -1315,6 +1315,25 @@ test_tried_after_for_a_later_request(void **state)
 	}
 }
 
+/* n clients (10.0.0.11 on) connected to the proxy, and the gateway's
+ * pooled connection to backend addr:8080. */
+static void
+proxy_clients_pooled(struct uf *u, struct uf_side *cli, struct uf_side *gw,
+    int n, struct uf_side *pool, struct uf_side *backend, const char *addr)
+{
+	for (int c = 0; c < n; c++) {
+		char caddr[32];
+
+		snprintf(caddr, sizeof caddr, "10.0.0.%d", 11 + c);
+		uf_side_init(&cli[c], caddr, (uint16_t)(41001 + c), 3000);
+		gw[c] = u->srv;
+		uf_handshake(u, &cli[c], &gw[c]);
+	}
+	uf_side_init(pool, "10.0.0.1", 52000, 8000);
+	uf_side_init(backend, addr, 8080, 8500);
+	uf_handshake(u, pool, backend);
+}
+
 /*
  * A busy HAProxy (the reverse-proxy lab's busy round): clients A, B and C
  * ask 75 and 65 ms apart for paths whose server drops SYNs; HAProxy tries
@@ -1359,17 +1378,7 @@ busy_retries(struct uf *u, bool refusing)
 	char d_path[16];
 	size_t n = 0;
 
-	for (int c = 0; c < 4; c++) {
-		char addr[32];
-
-		snprintf(addr, sizeof addr, "10.0.0.%d", 11 + c);
-		uf_side_init(&cli[c], addr, (uint16_t)(41001 + c), 3000);
-		gw[c] = u->srv;
-		uf_handshake(u, &cli[c], &gw[c]);
-	}
-	uf_side_init(&pool, "10.0.0.1", 52000, 8000);
-	uf_side_init(&app1, "192.0.2.91", 8080, 8500);
-	uf_handshake(u, &pool, &app1);
+	proxy_clients_pooled(u, cli, gw, 4, &pool, &app1, "192.0.2.91");
 	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
 	for (int c = 0; c < 3; c++) {
 		ev[n++] = (struct busy_event){ ask[c], BUSY_ASK, c, 0 };
@@ -1537,17 +1546,7 @@ test_broken_chain_takes_no_other(void **state)
 	struct uf_side cli[3], gw[3], pool, app2;
 	const struct txn *q;
 
-	for (int c = 0; c < 3; c++) {
-		char addr[32];
-
-		snprintf(addr, sizeof addr, "10.0.0.%d", 11 + c);
-		uf_side_init(&cli[c], addr, (uint16_t)(41001 + c), 3000);
-		gw[c] = u->srv;
-		uf_handshake(u, &cli[c], &gw[c]);
-	}
-	uf_side_init(&pool, "10.0.0.1", 52000, 8000);
-	uf_side_init(&app2, "192.0.2.92", 8080, 8500);
-	uf_handshake(u, &pool, &app2);
+	proxy_clients_pooled(u, cli, gw, 3, &pool, &app2, "192.0.2.92");
 	uf_at(u, T0);
 	uf_get(u, &cli[0], &gw[0], "/r", APP);
 	refused_at(u, "192.0.2.93", 50100, T0 + 100 * US);
