@@ -1696,7 +1696,8 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 	const struct flow *fl = base->fl;
 	const struct conn *pc = &fl->conns[prev];
 	int64_t after = attempt_seen_ns(pc, base->w);
-	int64_t until = add_sat(attempt_over_ns(pc, base->w), DIAG_ACT_NS);
+	int64_t over = attempt_over_ns(pc, base->w);
+	int64_t until = add_sat(over, DIAG_ACT_NS);
 	uint32_t best = NONE32, again;
 
 	if (seen(base->w, &pc->synack))
@@ -1731,7 +1732,7 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 	    add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_SEEN_NS))
 		after = add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_SEEN_NS);
 	again = retry_attempt(base, addrs, naddrs, prev, after,
-	    add_sat(attempt_over_ns(pc, base->w), DIAG_RETRY_NS), RETRY_FAILED);
+	    add_sat(over, DIAG_RETRY_NS), RETRY_FAILED);
 	/* a reverse proxy's after a refusal's turn-around (HAProxy's:
 	 * other requests' first tries came in between), in a chain begun
 	 * at once for t: from an attempt time alone took, a chain of
@@ -1739,9 +1740,8 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 	if (again == NONE32 && refused(pc, base->w) &&
 	    diag_origin_form(fl, base->t) && began_at_once(base))
 		again = retry_attempt(base, addrs, naddrs, prev,
-		    add_sat(attempt_over_ns(pc, base->w),
-		    DIAG_MIN_CONNECT_SEEN_NS), add_sat(attempt_over_ns(pc,
-		    base->w), DIAG_RETRY_NS), RETRY_TURNED);
+		    add_sat(over, DIAG_MIN_CONNECT_SEEN_NS),
+		    add_sat(over, DIAG_RETRY_NS), RETRY_TURNED);
 	if (again != NONE32 && (best == NONE32 ||
 	    fl->conns[again].first.ts_ns < fl->conns[best].first.ts_ns))
 		return again;
