@@ -224,11 +224,11 @@ def first_after(times, t):
     return times[i] if i < len(times) else None
 
 
-def packet_times(read, flt, port_field):
-    """{port: sorted times} of the packets flt picks."""
+def packet_times(read, flt, key_field):
+    """{key (a port, a stream): sorted times} of the packets flt picks."""
     times = {}
-    for port, t in read(flt, [port_field, "frame.time_epoch"]):
-        times.setdefault(int(port), []).append(float(t))
+    for key, t in read(flt, [key_field, "frame.time_epoch"]):
+        times.setdefault(int(key), []).append(float(t))
     for v in times.values():
         v.sort()
     return times
@@ -254,13 +254,15 @@ def main():
     # client side: each request's time and port (a path is asked once,
     # but for a client's second try after a connection closed without a
     # reply), the answer's time: the first bytes or FIN to its port after
-    reqs = [(int(port), uri, float(t)) for port, uri, t in read(
+    # reply, by connection: a client port comes back in a later round,
+    # to another proxy port (a stream is one four-tuple's connection)
+    reqs = [(int(port), int(st), uri, float(t)) for port, st, uri, t in read(
         f"http.request && ip.src=={CLIENT}",
-        ["tcp.srcport", "http.request.uri", "frame.time_epoch"])]
+        ["tcp.srcport", "tcp.stream", "http.request.uri", "frame.time_epoch"])]
     answers = packet_times(read, f"tcp.len>0 && ip.dst=={CLIENT}",
-                           "tcp.dstport")
+                           "tcp.stream")
     closes = packet_times(read, f"tcp.flags.fin==1 && ip.dst=={CLIENT}",
-                          "tcp.dstport")
+                          "tcp.stream")
     # the gateway's side: SYNs to each backend, what came back
     syns = read(f"tcp.flags.syn==1 && tcp.flags.ack==0 && "
                 f"ip.src=={GATEWAY} && !(ip.dst=={CLIENT})",
@@ -288,22 +290,22 @@ def main():
         name, pport, path, cport, status = line.rstrip("\n").split("\t")
         asked[path] = (name, PROXIES[int(pport)], int(cport), int(status))
     for path, (name, proxy, cport, _) in asked.items():
-        if (cport, path) not in {(p, u) for p, u, _ in reqs}:
+        if (cport, path) not in {(p, u) for p, _, u, _ in reqs}:
             print(f"DISAGREE {proxy} {name} {path}: no request from port "
                   f"{cport} in the capture", file=sys.stderr)
             bad += 1
-    for cport, path, start in reqs:
+    for cport, stream, path, start in reqs:
         if path not in asked:
             print(f"DISAGREE {path}: a request nobody asked", file=sys.stderr)
             bad += 1
             continue
         name, proxy, final, status = asked[path]
-        end = first_after(answers.get(cport, []), start) or \
-            first_after(closes.get(cport, []), start) or start + 30
+        end = first_after(answers.get(stream, []), start) or \
+            first_after(closes.get(stream, []), start) or start + 30
         if cport != final:
             # tried before on a connection the gateway closed with no reply
             status = 0
-            if end not in closes.get(cport, []):
+            if end not in closes.get(stream, []):
                 print(f"DISAGREE {proxy} {name} {path}: asked again, but "
                       f"answered on {cport}", file=sys.stderr)
                 bad += 1
