@@ -1465,7 +1465,10 @@ test_busy_retries_interleaved(void **state)
  * SYN may be the other request's next try (nginx tries the next server
  * at once), so it is no retry of the first request's; reset a
  * nanosecond later, the pooled try still stood when the SYN left, and
- * the SYN is the first request's.
+ * the SYN is the first request's. The same when the server closes the
+ * pooled connection with a FIN (a keep-alive timeout racing the
+ * request), the gateway's own FIN 0.2 ms after the SYN: the server's
+ * FIN is the one that ends the pooled try.
  */
 static void
 test_retry_or_next_server(void **state)
@@ -1475,7 +1478,8 @@ test_retry_or_next_server(void **state)
 	struct uf_side cli2, gw2, drop, pool, app1;
 	const struct txn *t;
 
-	for (int later = 0; later < 2; later++) {
+	for (int run = 0; run < 4; run++) {
+		bool later = run & 1, fin = run >> 1;
 		int64_t second;
 
 		u = again(state);
@@ -1495,16 +1499,22 @@ test_retry_or_next_server(void **state)
 		uf_get(u, &cli2, &gw2, "/other", APP);
 		uf_at(u, second - 350 * US);
 		uf_get(u, &pool, &app1, "/other", APP);
-		uf_at(u, second);
-		if (!later) {
-			uf_rst(u, &app1, &pool);
-			uf_at(u, second);
-		}
 		s.out.port = 50001;
-		uf_syn(u, &s.out, &drop);
-		if (later) {
-			uf_at(u, second + 1);
-			uf_rst(u, &app1, &pool);
+		for (int step = 0; step < 2; step++) {
+			if (step == later) {	/* the server's close */
+				uf_at(u, second + later);
+				if (fin)
+					uf_fin(u, &app1, &pool);
+				else
+					uf_rst(u, &app1, &pool);
+			} else {
+				uf_at(u, second);
+				uf_syn(u, &s.out, &drop);
+			}
+		}
+		if (fin) {
+			uf_at(u, second + 200 * US);
+			uf_fin(u, &pool, &app1);
 		}
 		uf_at(u, s.req_ts + 1504 * UF_MS);
 		gateway_answers(&s, 503);
