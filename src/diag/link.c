@@ -1409,18 +1409,33 @@ asked_just_before(const struct flow *fl, int64_t at, uint32_t except)
 	    except);
 }
 
+/* Was connection c over by `by`: closed or reset by its server, or
+ * refused by an ICMP error (a proxy tries the next server at once)? */
+static bool
+over_by(const struct conn *c, int64_t by)
+{
+	return (c->fin[1].number && c->fin[1].ts_ns <= by) ||
+	    (c->rst.number && c->rst.ts_ns <= by) ||
+	    (c->icmp.number && c->icmp.ts_ns <= by);
+}
+
 /*
- * Did the gateway act at once for client request m: open a connection
- * other than `except`, or send an upstream request, within the clock's
- * skew after it and before another client's request (HAProxy does in a
- * fraction of a millisecond)?
+ * Did the gateway act at once for client request m: open a connection,
+ * or send an upstream request, within the clock's skew after it, before
+ * another client's request and before `before` (HAProxy does in a
+ * fraction of a millisecond)? With `standing`, only on a connection
+ * still standing then: after a refusal nginx tries the next server at
+ * once, and that may be what comes at `before`.
  */
 static bool
 acted_for(const struct flow *fl, const struct http_msg *m, uint32_t mi,
-    uint32_t except)
+    int64_t before, bool standing)
 {
 	int64_t until = add_sat(m->start.ts_ns, DIAG_SKEW_NS);
 	unsigned steps = 0;
+
+	if (until >= before)
+		until = add_sat(before, -1);
 
 	for (size_t i = mi + 1; i < fl->nmsgs && steps < DIAG_CARRIES_LOOK &&
 	    fl->msgs[i].start.ts_ns <= until; i++, steps++)
@@ -1432,13 +1447,14 @@ acted_for(const struct flow *fl, const struct http_msg *m, uint32_t mi,
 	for (size_t i = conn_lower(fl, m->start.ts_ns); i < fl->nconns &&
 	    fl->conns[i].first.ts_ns <= until && steps < DIAG_CARRIES_LOOK;
 	    i++, steps++)
-		if (i != except && fl->conns[i].role != CONN_CLIENT &&
-		    fl->conns[i].nsyn > 0)
+		if (fl->conns[i].role != CONN_CLIENT && fl->conns[i].nsyn > 0 &&
+		    !(standing && over_by(&fl->conns[i], before)))
 			return true;
 	for (size_t i = mi + 1; i < fl->nmsgs && steps < DIAG_CARRIES_LOOK &&
 	    fl->msgs[i].start.ts_ns <= until; i++, steps++)
 		if (fl->msgs[i].dir == 0 &&
-		    fl->conns[fl->msgs[i].conn].role != CONN_CLIENT)
+		    fl->conns[fl->msgs[i].conn].role != CONN_CLIENT &&
+		    !(standing && over_by(&fl->conns[fl->msgs[i].conn], before)))
 			return true;
 	return false;
 }
@@ -1465,8 +1481,7 @@ sent_at_once_upstream(const struct flow *fl, const struct http_msg *m,
 		if (fl->msgs[i].dir == 0 && c->role != CONN_CLIENT &&
 		    strcmp(http_url_path(flow_str(fl, fl->msgs[i].target)),
 		    path) == 0)
-			return !(c->fin[1].number && c->fin[1].ts_ns <= by) &&
-			    !(c->rst.number && c->rst.ts_ns <= by);
+			return !over_by(c, by);
 	}
 	return false;
 }
@@ -1474,10 +1489,12 @@ sent_at_once_upstream(const struct flow *fl, const struct http_msg *m,
 /*
  * May connection q be the first try of a client's request other than
  * t's: one to any proxy on the gateway within the clock's skew before
- * q whose path the gateway did not send upstream at once, or one to the
- * proxy t came through (the gateway's address and port) within
- * DIAG_ASK_NS before q that the gateway did not act for at once
- * otherwise (a busy nginx acts 2-4 ms after a request)?
+ * q whose path the gateway did not send upstream at once, nor acted for
+ * otherwise before q (HAProxy's SYN to another server 0.1 ms after it:
+ * its try, and q, 0.7 ms after it, a retry of t's); or one to the proxy
+ * t came through (the gateway's address and port) within DIAG_ASK_NS
+ * before q that the gateway did not act for at once (a busy nginx acts
+ * 2-4 ms after a request)?
  */
 static bool
 may_be_first_try(const struct flow *fl, const struct txn *t, uint32_t q)
@@ -1492,14 +1509,17 @@ may_be_first_try(const struct flow *fl, const struct txn *t, uint32_t q)
 		const struct http_msg *m = &fl->msgs[i];
 		const struct conn *c = &fl->conns[m->conn];
 
-		if (m->dir != 0 || i == t->req || c->role != CONN_CLIENT)
-			continue;
+		if (m->dir != 0 || i == t->req || c->role != CONN_CLIENT ||
+		    over_by(c, at) || (m->pair != NONE32 &&
+		    fl->msgs[m->pair].start.ts_ns <= at))
+			continue;	/* done with before q */
 		if (m->start.ts_ns >= add_sat(at, -DIAG_SKEW_NS)) {
-			if (!sent_at_once_upstream(fl, m, at))
+			if (!sent_at_once_upstream(fl, m, at) &&
+			    !acted_for(fl, m, (uint32_t)i, at, true))
 				return true;
 		} else if (c->sport == tc->sport &&
 		    addr_eq(&c->saddr, &tc->saddr) &&
-		    !acted_for(fl, m, (uint32_t)i, q))
+		    !acted_for(fl, m, (uint32_t)i, at, false))
 			return true;
 	}
 	return steps == DIAG_CARRIES_LOOK;

@@ -1592,6 +1592,183 @@ test_broken_chain_takes_no_other(void **state)
 }
 
 /*
+ * HAProxy's four refused tries of R's request for /r to 192.0.2.93, at
+ * once and a turn-around apart (the reverse-proxy lab's loaded busy
+ * round), answered 503 at once after the last refusal; what else
+ * happens before that last try is `other`'s (below).
+ */
+static const struct txn *
+refused_four_with(struct uf *u, void (*other)(struct uf *, struct uf_side *,
+    struct uf_side *, int64_t), int64_t last)
+{
+	static const int64_t try_at[3] = { 86, 500686, 1002200 };
+	struct uf_side cli[3], gw[3], pool, app1;
+	const struct txn *r;
+
+	proxy_clients_pooled(u, cli, gw, 3, &pool, &app1, "192.0.2.91");
+	uf_at(u, T0);
+	uf_get(u, &cli[0], &gw[0], "/r", APP);
+	for (int k = 0; k < 3; k++)
+		refused_at(u, "192.0.2.93", (uint16_t)(50100 + k),
+		    T0 + try_at[k] * US);
+	other(u, &cli[1], &gw[1], T0 + last);
+	refused_at(u, "192.0.2.93", 50103, T0 + last);
+	uf_at(u, T0 + last + UF_MS + 65 * US);	/* 65 us after the RST */
+	uf_status(u, &gw[0], &cli[0], 503);
+	uf_diagnose(u);
+	r = uf_txn(u, 1);
+	assert_string_equal(flow_str(&u->fl, r->url), "http://" APP "/r");
+	return r;
+}
+
+/* M asks for path at `asked`; the gateway's SYN from port 50300 to
+ * 192.0.2.94:8080 (*backend) leaves at `tried`. */
+static void
+asked_tried(struct uf *u, struct uf_side *cli, struct uf_side *gw,
+    const char *path, int64_t asked, int64_t tried, struct uf_side *out,
+    struct uf_side *backend)
+{
+	uf_at(u, asked);
+	uf_get(u, cli, gw, path, APP);
+	uf_side_init(out, "10.0.0.1", 50300, 7300);
+	uf_side_init(backend, "192.0.2.94", 8080, 9400);
+	uf_at(u, tried);
+	uf_syn(u, out, backend);
+}
+
+/* M asks for /m at `asked`; the gateway sends it at `sent` on a pooled
+ * connection to 192.0.2.92 (*pool to *app2). */
+static void
+asked_pooled(struct uf *u, struct uf_side *cli, struct uf_side *gw,
+    int64_t asked, int64_t sent, struct uf_side *pool, struct uf_side *app2)
+{
+	uf_side_init(pool, "10.0.0.1", 52100, 8800);
+	uf_side_init(app2, "192.0.2.92", 8080, 8900);
+	uf_handshake(u, pool, app2);
+	uf_at(u, asked);
+	uf_get(u, cli, gw, "/m", APP);
+	uf_at(u, sent);
+	uf_get(u, pool, app2, "/m", APP);
+}
+
+/* 13.5 ms before R's last try, M asks for /m; HAProxy sends it on a
+ * pooled connection 4.8 ms later (loaded), whose server closes it
+ * without a reply; HAProxy closes M's connection, and so does M. */
+static void
+closed_before_last_try(struct uf *u, struct uf_side *cli, struct uf_side *gw,
+    int64_t last)
+{
+	struct uf_side pool, app2;
+
+	asked_pooled(u, cli, gw, last - 13500 * US, last - 8700 * US, &pool,
+	    &app2);
+	uf_at(u, last - 8300 * US);
+	uf_fin(u, &app2, &pool);
+	uf_at(u, last - 8200 * US);
+	uf_fin(u, gw, cli);
+	uf_at(u, last - 8100 * US);
+	uf_fin(u, cli, gw);
+}
+
+/* 14.5 ms before R's last try, M asks for /m; HAProxy sends it on a
+ * pooled connection 2.1 ms later, answered 200 0.7 ms after; then M asks
+ * for /n, tried at once on silent 192.0.2.94 (a rival of R's). */
+static void
+answered_before_last_try(struct uf *u, struct uf_side *cli,
+    struct uf_side *gw, int64_t last)
+{
+	struct uf_side pool, app2, out, silent;
+
+	asked_pooled(u, cli, gw, last - 14500 * US, last - 12400 * US, &pool,
+	    &app2);
+	uf_at(u, last - 11800 * US);
+	uf_status(u, &app2, &pool, 200);
+	uf_status(u, gw, cli, 200);
+	asked_tried(u, cli, gw, "/n", last - 11400 * US, last - 11300 * US,
+	    &out, &silent);
+}
+
+/* 0.8 ms before R's last try, M asks for /m, and HAProxy's SYN to its
+ * server, silent 192.0.2.94, leaves 0.14 ms after it. */
+static void
+tried_silent_before_last_try(struct uf *u, struct uf_side *cli,
+    struct uf_side *gw, int64_t last)
+{
+	struct uf_side out, silent;
+
+	asked_tried(u, cli, gw, "/m", last - 800 * US, last - 660 * US, &out,
+	    &silent);
+}
+
+/* As tried_silent_before_last_try, M's try refused at once, by RST or
+ * by a router's ICMP error: R's last try may be M's next (nginx tries
+ * the next server at once). */
+static void
+refused_before(struct uf *u, struct uf_side *cli, struct uf_side *gw,
+    int64_t last, bool icmp)
+{
+	struct uf_side out, refusing;
+
+	asked_tried(u, cli, gw, "/m", last - 800 * US, last - 660 * US, &out,
+	    &refusing);
+	uf_at(u, last - 620 * US);
+	if (icmp)
+		uf_icmp(u, "192.0.2.83", &out, &refusing, 3, 13);
+	else
+		uf_rst(u, &refusing, &out);
+}
+
+static void
+refused_before_last_try(struct uf *u, struct uf_side *cli, struct uf_side *gw,
+    int64_t last)
+{
+	refused_before(u, cli, gw, last, false);
+}
+
+static void
+filtered_before_last_try(struct uf *u, struct uf_side *cli,
+    struct uf_side *gw, int64_t last)
+{
+	refused_before(u, cli, gw, last, true);
+}
+
+/*
+ * A request asked before R's last try is no rival for it when it was done
+ * with before it (M's connection closed, or M answered), or when the
+ * gateway acted for it at once on a connection still standing (its SYN
+ * to another server): R keeps all four tries. When M's try was refused
+ * (RST, or a router's ICMP error) before R's last try, that try may be
+ * M's next server's: R's chain ends at three.
+ */
+static void
+test_rival_done_before_the_try(void **state)
+{
+	static void (*const done[])(struct uf *, struct uf_side *,
+	    struct uf_side *, int64_t) = {
+		closed_before_last_try, answered_before_last_try,
+		tried_silent_before_last_try,
+	};
+	const int64_t last = 1504700 * US;
+	struct uf *u;
+	const struct txn *r;
+
+	for (size_t k = 0; k < sizeof done / sizeof done[0]; k++) {
+		u = again(state);
+		r = refused_four_with(u, done[k], last);
+		expect_verdict(r, V_CANNOT_CONNECT, C_TCP_RST);
+		assert_int_equal(r->d.nconns, 4);
+		for (unsigned j = 0; j < 4; j++)
+			assert_int_equal(u->fl.conns[r->d.conns[j]].cport,
+			    50100 + (int)j);
+	}
+	r = refused_four_with(again(state), refused_before_last_try, last);
+	expect_verdict(r, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(r->d.nconns, 3);
+	r = refused_four_with(again(state), filtered_before_last_try, last);
+	assert_int_equal(r->d.nconns, 3);
+}
+
+/*
  * nginx tries each server of its group in turn, each refusing (a group
  * restarted at once), and answers 502 after the last: every attempt is
  * linked, the last one (the server the report names) last. And after a
@@ -2941,6 +3118,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_busy_retries_interleaved,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_retry_or_next_server,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_rival_done_before_the_try,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_broken_chain_takes_no_other,
 		    uf_setup, uf_teardown),
