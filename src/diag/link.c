@@ -3645,6 +3645,8 @@ link_after_silence(const struct diag *dg, const struct flow *fl,
 	unsigned len;
 
 	if (req != NONE32) {
+		bool first_tries = d->ntries == 0;
+
 		len = refused_after_silence(dg, fl, t, w, s,
 		    diag_try_began_ns(fl, req), chain, DIAG_MAX_CONNS);
 		take_upstream(fl, t, w, req);
@@ -3652,6 +3654,12 @@ link_after_silence(const struct diag *dg, const struct flow *fl,
 		keep_attempt(t, silent);
 		while (len > 0)
 			keep_attempt(t, chain[--len]);
+		/* a try between that failed (nginx's pooled connection its
+		 * server closed on the request), when it goes first among
+		 * t's tries (those before the silence are linked after) */
+		if (first_tries)
+			link_prev_tries(dg, fl, t, w,
+			    diag_try_began_ns(fl, req));
 		return SILENCE_REQUEST;
 	}
 	if (t->resp == NONE32)
@@ -3729,16 +3737,17 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 			break;
 	}
 	/* the last server silent or refusing: the tries before the first
-	 * found, then before its first attempt (nginx's tries of pooled
-	 * connections their servers closed, a silent server between) */
-	if (d->up_req == NONE32 && d->nconns > 0) {
+	 * found; then, whatever the last, the tries before the first
+	 * attempt (nginx's tries of pooled connections their servers
+	 * closed, a silent server between) */
+	if (d->up_req == NONE32 && d->ntries > 0)
+		link_prev_tries(dg, fl, t, w, diag_try_began_ns(fl, d->tries[0]));
+	if (d->nconns > 0) {
 		int64_t first = fl->conns[d->conns[0]].first.ts_ns;
+		uint32_t earliest = d->ntries ? d->tries[0] : d->up_req;
 
-		if (d->ntries > 0)
-			link_prev_tries(dg, fl, t, w,
-			    diag_try_began_ns(fl, d->tries[0]));
-		if (d->ntries == 0 ||
-		    first < diag_try_began_ns(fl, d->tries[0]))
+		if (earliest == NONE32 ||
+		    first < diag_try_began_ns(fl, earliest))
 			link_prev_tries(dg, fl, t, w, first);
 	}
 	for (unsigned k = 1; (d->ntries || out_of_order) && k < d->nconns;

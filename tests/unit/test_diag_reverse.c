@@ -2291,63 +2291,80 @@ pooled_closed(struct uf *u, struct uf_side *pool, struct uf_side *server)
 /*
  * nginx's storm: tries on pooled connections their servers closed, and
  * servers silent until the 1 s connect timeout, then the last, silent
- * (504) or refusing (502). No try carried the request last, so the
- * earlier tries are found back from the attempts, in order: the closed
- * one just before the silent SYN (CLOSED_SILENT); the silent SYN first,
- * both closed ones between it and the refusal (SILENT_CLOSED2); a
- * closed one, the silent SYN, a closed one, the refusal: the first
- * found back past the silence (CLOSED_SILENT_CLOSED).
+ * (504), refusing (502) or a new connection that carried the request
+ * and was closed without a byte (502). The earlier tries are found, in
+ * order: the closed one just before the silent SYN (closed before, 504);
+ * the silent SYN first, both closed ones between it and the refusal;
+ * a closed one, the silent SYN, a closed one, the refusal: the first
+ * found back past the silence. And so before a last try that carried
+ * the request (the lab's storm: its try on a pooled connection before
+ * the silence, or between it and the last, or both, were left out).
  */
-enum closed_chain { CLOSED_SILENT, SILENT_CLOSED2, CLOSED_SILENT_CLOSED };
+enum chain_end { END_504, END_REFUSED, END_CARRIED };
+
+struct closed_plan {
+	bool closed_before;	/* a pooled try before the silent SYN */
+	unsigned closed_after;	/* pooled tries after it: 0-2 */
+	enum chain_end end;
+};
 
 static void
-closed_then_failed(struct uf *u, enum closed_chain chain)
+closed_then_failed(struct uf *u, const struct closed_plan *plan)
 {
 	struct scene s;
-	struct uf_side cli2, gw2, pool1, pool2, server1, server2, silent, refusing;
-	struct uf_side out2;
+	struct uf_side cli2, gw2, pool[2], server[2], silent, last, out2;
 	const struct txn *t;
-	uint64_t tries[2];
+	uint64_t tries[3], carried = 0;
+	unsigned n = 0;
 
 	scene_init(&s, u);
 	other_client(u, &cli2, &gw2);
 	uf_handshake(u, &cli2, &gw2);
-	pool_warm(u, &cli2, &gw2, &pool1, 50003, &server1, "192.0.2.91", 9500);
-	pool_warm(u, &cli2, &gw2, &pool2, 50004, &server2, "192.0.2.92", 9700);
+	pool_warm(u, &cli2, &gw2, &pool[0], 50003, &server[0], "192.0.2.91",
+	    9500);
+	pool_warm(u, &cli2, &gw2, &pool[1], 50004, &server[1], "192.0.2.92",
+	    9700);
 	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
-	uf_side_init(&refusing, "192.0.2.93", 8080, 9300);
+	uf_side_init(&last, plan->end == END_CARRIED ? "192.0.2.95" :
+	    "192.0.2.93", 8080, 9300);
 	uf_side_init(&out2, "10.0.0.1", 50005, 7500);
 	uf_at(u, u->fl.stats.last_ts + 100 * UF_MS);
 	ask_app(&s, true);
 	uf_at(u, s.req_ts + 60 * US);
-	if (chain != SILENT_CLOSED2)
-		tries[0] = pooled_closed(u, &pool2, &server2);
+	if (plan->closed_before)
+		tries[n++] = pooled_closed(u, &pool[1], &server[1]);
 	uf_syn(u, &s.out, &silent);
-	if (chain == CLOSED_SILENT) {
+	if (plan->end == END_504) {
 		uf_at(u, u->fl.stats.last_ts + UF_S);
 		gateway_answers(&s, 504);
 	} else {
 		uf_at(u, u->fl.stats.last_ts + UF_S + UF_MS);
-		if (chain == SILENT_CLOSED2)
-			tries[0] = pooled_closed(u, &pool1, &server1);
-		tries[1] = chain == SILENT_CLOSED2 ?
-		    pooled_closed(u, &pool2, &server2) :
-		    pooled_closed(u, &pool1, &server1);
-		uf_syn(u, &out2, &refusing);
-		uf_at(u, u->fl.stats.last_ts + 15 * US);
-		uf_rst(u, &refusing, &out2);
-		uf_at(u, u->fl.stats.last_ts + 40 * US);
+		for (unsigned k = 0; k < plan->closed_after; k++)
+			tries[n++] = pooled_closed(u, &pool[k], &server[k]);
+		if (plan->end == END_CARRIED) {
+			uf_handshake(u, &out2, &last);
+			carried = pooled_closed(u, &out2, &last);
+		} else {
+			uf_syn(u, &out2, &last);
+			uf_at(u, u->fl.stats.last_ts + 15 * US);
+			uf_rst(u, &last, &out2);
+			uf_at(u, u->fl.stats.last_ts + 40 * US);
+		}
 		gateway_answers(&s, 502);
 	}
 	uf_diagnose(u);
 	t = uf_txn(u, 3);
 	assert_int_equal(t->port, 80);
-	if (chain == CLOSED_SILENT)
+	if (plan->end == END_504)
 		expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
-	else
+	else if (plan->end == END_REFUSED)
 		expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(t->d.ntries, chain == CLOSED_SILENT ? 1 : 2);
-	for (unsigned k = 0; k < t->d.ntries; k++) {
+	else {
+		expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+		assert_int_equal(u->fl.msgs[t->d.up_req].head.number, carried);
+	}
+	assert_int_equal(t->d.ntries, n);
+	for (unsigned k = 0; k < n; k++) {
 		assert_int_equal(u->fl.msgs[t->d.tries[k]].head.number,
 		    tries[k]);
 		assert_int_equal(t->d.try_cause[k], C_UPSTREAM_CLOSED);
@@ -2357,9 +2374,18 @@ closed_then_failed(struct uf *u, enum closed_chain chain)
 static void
 test_closed_then_failed(void **state)
 {
-	closed_then_failed(*state, CLOSED_SILENT);
-	closed_then_failed(again(state), SILENT_CLOSED2);
-	closed_then_failed(again(state), CLOSED_SILENT_CLOSED);
+	static const struct closed_plan plans[] = {
+		{ true, 0, END_504 },
+		{ false, 2, END_REFUSED },
+		{ true, 1, END_REFUSED },
+		{ true, 0, END_CARRIED },
+		{ false, 1, END_CARRIED },
+		{ true, 1, END_CARRIED },
+		{ false, 2, END_CARRIED },
+	};
+
+	for (size_t k = 0; k < sizeof plans / sizeof plans[0]; k++)
+		closed_then_failed(again(state), &plans[k]);
 }
 
 /*
