@@ -118,6 +118,9 @@ struct fit {
 	unsigned nrejected;
 	uint32_t on_conn;		/* upstream requests: this conn's */
 	uint8_t need;			/* upstream requests: enum reply_need */
+	/* connections: t's try on a pooled connection, from its request
+	 * to its end, when no other began for it (pooled_try) */
+	int64_t pooled_from, pooled_until;
 };
 
 static bool
@@ -361,7 +364,7 @@ link_dns(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w, int64_t until)
 {
 	struct fit f = { dg, fl, t, w, NULL, until < w->to ? until : w->to,
-	    fits_own_dns, dg->dns_claimed, NULL, 0, NONE32, NEED_FIT };
+	    fits_own_dns, dg->dns_claimed, NULL, 0, NONE32, NEED_FIT, 0, 0 };
 	const struct key_list *l = key_find(&dg->by_name, t->host_hash);
 	struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
 
@@ -984,8 +987,10 @@ seen(const struct window *w, const struct frame_ref *r)
 static bool
 fits_conn(const struct fit *f, uint32_t i)
 {
+	int64_t began = f->fl->conns[i].first.ts_ns;
+
 	return gateway_conn_to(f->dg, f->fl, &f->fl->conns[i], f->addr,
-	    f->w);
+	    f->w) && !(began >= f->pooled_from && began < f->pooled_until);
 }
 
 /* SYNs the transaction could have seen (up to its end + slack). */
@@ -1904,6 +1909,57 @@ refused_long_before(const struct flow *fl, const struct txn *t,
 }
 
 /*
+ * t's try on a pooled connection: its path sent upstream within the
+ * clock's skew after its request, on a connection opened before it, no
+ * other client having asked for the path since the skew before t's
+ * request (a popular path's request may be another's). Its request's
+ * time in *from and its end (the server's close or reset, or its reply;
+ * else t's end) in *until: a proxy tries one server at a time, so no
+ * attempt begun between is t's (nginx's storm: another request's SYN
+ * 8 ms after t's, while t's pooled try waited 12 ms for the server's
+ * close). Nothing (*from > *until) when there is none.
+ */
+static void
+pooled_try(const struct flow *fl, const struct txn *t, const struct window *w,
+    int64_t *from, int64_t *until)
+{
+	const struct http_msg *m = &fl->msgs[t->req];
+	int64_t limit = add_sat(m->start.ts_ns, DIAG_SKEW_NS);
+	const char *path = http_url_path(flow_str(fl, m->target));
+	unsigned steps = 0;
+
+	*from = INT64_MAX;
+	*until = INT64_MIN;
+	if (!diag_origin_form(fl, t))
+		return;
+	for (size_t i = diag_msg_lower(fl, add_sat(m->start.ts_ns,
+	    -DIAG_SKEW_NS)); i < fl->nmsgs && fl->msgs[i].start.ts_ns <= limit &&
+	    steps < DIAG_CACHE_WALK; i++, steps++) {
+		const struct http_msg *u = &fl->msgs[i];
+		const struct conn *c = &fl->conns[u->conn];
+		int64_t end = w->to;
+
+		if (u->dir != 0 || i == t->req || strcmp(http_url_path(
+		    flow_str(fl, u->target)), path) != 0)
+			continue;
+		if (c->role == CONN_CLIENT)
+			return;		/* asked by another too */
+		if (u->start.ts_ns < m->start.ts_ns ||
+		    c->first.ts_ns >= m->start.ts_ns)
+			continue;
+		if (c->fin[1].number && c->fin[1].ts_ns < end)
+			end = c->fin[1].ts_ns;
+		if (c->rst.number && c->rst.ts_ns < end)
+			end = c->rst.ts_ns;
+		if (u->pair != NONE32 && fl->msgs[u->pair].start.ts_ns < end)
+			end = fl->msgs[u->pair].start.ts_ns;
+		*from = m->start.ts_ns;
+		*until = end;
+		return;
+	}
+}
+
+/*
  * Connection attempts to the candidates: the unclaimed one nearest to the
  * request, then the ones the gateway started after it had failed (its
  * retries, maybe to the host's next address), not those running at the
@@ -1922,10 +1978,11 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 {
 	uint32_t tried[DIAG_CHAIN_TRIES];
 	struct fit f = { dg, fl, t, w, NULL, w->to, fits_conn,
-	    dg->conn_claimed, tried, 0, NONE32, NEED_FIT };
+	    dg->conn_claimed, tried, 0, NONE32, NEED_FIT, 0, 0 };
 	uint32_t first = NONE32, quiet = NONE32, last;
 	int64_t since = INT64_MAX;
 
+	pooled_try(fl, t, w, &f.pooled_from, &f.pooled_until);
 	for (;;) {
 		struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
 		const struct conn *end;
@@ -2289,7 +2346,8 @@ find_upstream(const struct diag *dg, const struct flow *fl,
 	/* forwarded at once (sent_at_once): soon after the request or
 	 * after its look-up's answer */
 	struct fit f = { dg, fl, t, w, NULL, forward_until(fl, t, w),
-	    fits_upstream, dg->msg_claimed, NULL, 0, on_conn, (uint8_t)need };
+	    fits_upstream, dg->msg_claimed, NULL, 0, on_conn, (uint8_t)need,
+	    0, 0 };
 	struct pick best = { NONE32, 0 }, claimed = { NONE32, 0 };
 
 	if (on_conn != NONE32)
@@ -2374,7 +2432,7 @@ link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
 	struct fit f = { dg, fl, t, w, NULL, w->to, fits_upstream,
-	    dg->msg_claimed, NULL, 0, NONE32, NEED_RELAYED_LATE };
+	    dg->msg_claimed, NULL, 0, NONE32, NEED_RELAYED_LATE, 0, 0 };
 	const struct key_list *l = key_find(&dg->by_host, t->resource_hash);
 	int64_t after = w->req;
 	unsigned steps = 0;

@@ -2389,6 +2389,126 @@ test_closed_then_failed(void **state)
 }
 
 /*
+ * nginx's storm under load (the lab's): t's request goes at once on a
+ * pooled connection to 192.0.2.92, whose server closes it 12.5 ms later
+ * (or resets it, or answers 503, which nginx tries the next server on);
+ * meanwhile, 8 ms after t's request, another client asks for /other and
+ * nginx's SYN for it to silent 192.0.2.94 leaves; after the close nginx
+ * tries refusing 192.0.2.93, then a pooled connection to 192.0.2.91 that
+ * closes too, then silent 192.0.2.94 until its 1 s connect timeout
+ * (504). The SYN begun during t's pooled try is the other request's: t's
+ * story is its two closed tries and its own silent SYN.
+ */
+enum pooled_end { POOLED_FIN, POOLED_RST, POOLED_503 };
+
+static void
+pooled_try_holds(struct uf *u, enum pooled_end how)
+{
+	struct scene s;
+	struct uf_side cli2, gw2, pool1, pool2, server1, server2, silent;
+	struct uf_side other_out, out2, refusing;
+	const struct txn *t;
+	uint64_t tries[2];
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_handshake(u, &cli2, &gw2);
+	pool_warm(u, &cli2, &gw2, &pool1, 50003, &server1, "192.0.2.91", 9500);
+	pool_warm(u, &cli2, &gw2, &pool2, 50004, &server2, "192.0.2.92", 9700);
+	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
+	uf_side_init(&refusing, "192.0.2.93", 8080, 9300);
+	uf_side_init(&other_out, "10.0.0.1", 50006, 7700);
+	uf_side_init(&out2, "10.0.0.1", 50005, 7500);
+	uf_at(u, u->fl.stats.last_ts + 100 * UF_MS);
+	ask_app(&s, true);
+	uf_at(u, s.req_ts + 75 * US);
+	tries[0] = uf_get(u, &pool2, &server2, "/app", APP);
+	uf_at(u, s.req_ts + 8000 * US);
+	uf_get(u, &cli2, &gw2, "/other", APP);
+	uf_at(u, s.req_ts + 8280 * US);
+	uf_syn(u, &other_out, &silent);
+	uf_at(u, s.req_ts + 12470 * US);
+	if (how == POOLED_FIN)
+		uf_fin(u, &server2, &pool2);
+	else if (how == POOLED_RST)
+		uf_rst(u, &server2, &pool2);
+	else
+		uf_status(u, &server2, &pool2, 503);
+	uf_at(u, s.req_ts + 19150 * US);
+	if (how == POOLED_FIN)
+		uf_fin(u, &pool2, &server2);
+	uf_syn(u, &out2, &refusing);
+	uf_rst(u, &refusing, &out2);
+	uf_at(u, s.req_ts + 19330 * US);
+	tries[1] = pooled_closed(u, &pool1, &server1);
+	uf_syn(u, &s.out, &silent);
+	uf_at(u, s.req_ts + 1033800 * US);
+	gateway_answers(&s, 504);
+	uf_diagnose(u);
+	t = uf_txn(u, 3);
+	assert_string_equal(flow_str(&u->fl, t->url), "http://" APP "/app");
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(u->fl.conns[t->d.conns[t->d.nconns - 1]].cport,
+	    s.out.port);
+	if (how == POOLED_503)
+		return;	/* a 503 nginx went on from is not listed as a try */
+	assert_int_equal(t->d.ntries, 2);
+	for (unsigned k = 0; k < 2; k++)
+		assert_int_equal(u->fl.msgs[t->d.tries[k]].head.number,
+		    tries[k]);
+}
+
+static void
+test_pooled_try_holds_the_request(void **state)
+{
+	pooled_try_holds(*state, POOLED_FIN);
+	pooled_try_holds(again(state), POOLED_RST);
+	pooled_try_holds(again(state), POOLED_503);
+}
+
+/*
+ * A popular path: another client asks for /app 0.1 ms after t, and the
+ * gateway sends /app on a pooled connection 50 us later, served; t's try
+ * is a SYN to silent 192.0.2.94 0.3 ms after its request, and t is
+ * answered 504 at the connect timeout. The pooled request may be the
+ * other client's: t's SYN is t's.
+ */
+static void
+test_popular_path_pooled_other(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, pool, server, silent;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_handshake(u, &cli2, &gw2);
+	pool_warm(u, &cli2, &gw2, &pool, 50004, &server, "192.0.2.92", 9700);
+	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
+	uf_at(u, u->fl.stats.last_ts + 100 * UF_MS);
+	ask_app(&s, true);
+	uf_at(u, s.req_ts + 100 * US);
+	uf_get(u, &cli2, &gw2, "/app", APP);
+	uf_at(u, s.req_ts + 150 * US);
+	uf_get(u, &pool, &server, "/app", APP);
+	uf_at(u, s.req_ts + 300 * US);
+	uf_syn(u, &s.out, &silent);
+	uf_at(u, s.req_ts + 5 * UF_MS);
+	uf_status(u, &server, &pool, 200);
+	uf_status(u, &gw2, &cli2, 200);
+	uf_at(u, s.req_ts + 300 * US + UF_S);
+	gateway_answers(&s, 504);
+	uf_diagnose(u);
+	t = uf_txn(u, 2);
+	assert_string_equal(flow_str(&u->fl, t->url), "http://" APP "/app");
+	assert_int_equal(t->status, 504);
+	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	assert_int_equal(u->fl.conns[t->d.conns[t->d.nconns - 1]].cport,
+	    s.out.port);
+}
+
+/*
  * nginx sends A's request for /app at once on a pooled connection; its
  * server replies junk 24 ms later and keeps the socket 115 ms more;
  * nginx passes the junk on (HTTP/0.9) when it closes. Meanwhile B asked
@@ -3189,6 +3309,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_junk_after_silence,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_closed_then_failed,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_pooled_try_holds_the_request,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_popular_path_pooled_other,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_junk_passed_on_at_close,
 		    uf_setup, uf_teardown),
