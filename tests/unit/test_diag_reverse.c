@@ -1688,6 +1688,19 @@ answered_before_last_try(struct uf *u, struct uf_side *cli,
 	    &out, &silent);
 }
 
+/* 13.5 ms before R's last try, M asks for /m; HAProxy sends it at once
+ * on a pooled connection, whose server answers only after R's last try
+ * (a slow page): acted for, M waits on that try. */
+static void
+sent_pooled_before_last_try(struct uf *u, struct uf_side *cli,
+    struct uf_side *gw, int64_t last)
+{
+	struct uf_side pool, app2;
+
+	asked_pooled(u, cli, gw, last - 13500 * US, last - 13400 * US, &pool,
+	    &app2);
+}
+
 /* 0.8 ms before R's last try, M asks for /m, and HAProxy's SYN to its
  * server, silent 192.0.2.94, leaves 0.14 ms after it. */
 static void
@@ -1735,8 +1748,9 @@ filtered_before_last_try(struct uf *u, struct uf_side *cli,
 /*
  * A request asked before R's last try is no rival for it when it was done
  * with before it (M's connection closed, or M answered), or when the
- * gateway acted for it at once on a connection still standing (its SYN
- * to another server): R keeps all four tries. When M's try was refused
+ * gateway acted for it at once (sent it on a pooled connection, or, on
+ * a connection still standing, a SYN to another server): R keeps all
+ * four tries. When M's try was refused
  * (RST, or a router's ICMP error) before R's last try, that try may be
  * M's next server's: R's chain ends at three.
  */
@@ -1746,7 +1760,7 @@ test_rival_done_before_the_try(void **state)
 	static void (*const done[])(struct uf *, struct uf_side *,
 	    struct uf_side *, int64_t) = {
 		closed_before_last_try, answered_before_last_try,
-		tried_silent_before_last_try,
+		sent_pooled_before_last_try, tried_silent_before_last_try,
 	};
 	const int64_t last = 1504700 * US;
 	struct uf *u;
