@@ -2303,6 +2303,27 @@ pooled_closed(struct uf *u, struct uf_side *pool, struct uf_side *server)
 }
 
 /*
+ * nginx's storm, before t's request: another client (cli2) connected,
+ * the gateway's pooled connections to 192.0.2.91 (pool[0]) and
+ * 192.0.2.92 (pool[1]) warm from its requests; 100 ms later t asks for
+ * /app.
+ */
+static void
+storm_asks(struct uf *u, struct scene *s, struct uf_side *cli2,
+    struct uf_side *gw2, struct uf_side pool[2], struct uf_side server[2])
+{
+	scene_init(s, u);
+	other_client(u, cli2, gw2);
+	uf_handshake(u, cli2, gw2);
+	pool_warm(u, cli2, gw2, &pool[0], 50003, &server[0], "192.0.2.91",
+	    9500);
+	pool_warm(u, cli2, gw2, &pool[1], 50004, &server[1], "192.0.2.92",
+	    9700);
+	uf_at(u, u->fl.stats.last_ts + 100 * UF_MS);
+	ask_app(s, true);
+}
+
+/*
  * nginx's storm: tries on pooled connections their servers closed, and
  * servers silent until the 1 s connect timeout, then the last, silent
  * (504), refusing (502) or a new connection that carried the request
@@ -2331,19 +2352,11 @@ closed_then_failed(struct uf *u, const struct closed_plan *plan)
 	uint64_t tries[3], carried = 0;
 	unsigned n = 0;
 
-	scene_init(&s, u);
-	other_client(u, &cli2, &gw2);
-	uf_handshake(u, &cli2, &gw2);
-	pool_warm(u, &cli2, &gw2, &pool[0], 50003, &server[0], "192.0.2.91",
-	    9500);
-	pool_warm(u, &cli2, &gw2, &pool[1], 50004, &server[1], "192.0.2.92",
-	    9700);
 	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
 	uf_side_init(&last, plan->end == END_CARRIED ? "192.0.2.95" :
 	    "192.0.2.93", 8080, 9300);
 	uf_side_init(&out2, "10.0.0.1", 50005, 7500);
-	uf_at(u, u->fl.stats.last_ts + 100 * UF_MS);
-	ask_app(&s, true);
+	storm_asks(u, &s, &cli2, &gw2, pool, server);
 	uf_at(u, s.req_ts + 60 * US);
 	if (plan->closed_before)
 		tries[n++] = pooled_closed(u, &pool[1], &server[1]);
@@ -2419,42 +2432,36 @@ static void
 pooled_try_holds(struct uf *u, enum pooled_end how)
 {
 	struct scene s;
-	struct uf_side cli2, gw2, pool1, pool2, server1, server2, silent;
+	struct uf_side cli2, gw2, pool[2], server[2], silent;
 	struct uf_side other_out, out2, refusing;
 	const struct txn *t;
 	uint64_t tries[2];
 
-	scene_init(&s, u);
-	other_client(u, &cli2, &gw2);
-	uf_handshake(u, &cli2, &gw2);
-	pool_warm(u, &cli2, &gw2, &pool1, 50003, &server1, "192.0.2.91", 9500);
-	pool_warm(u, &cli2, &gw2, &pool2, 50004, &server2, "192.0.2.92", 9700);
 	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
 	uf_side_init(&refusing, "192.0.2.93", 8080, 9300);
 	uf_side_init(&other_out, "10.0.0.1", 50006, 7700);
 	uf_side_init(&out2, "10.0.0.1", 50005, 7500);
-	uf_at(u, u->fl.stats.last_ts + 100 * UF_MS);
-	ask_app(&s, true);
+	storm_asks(u, &s, &cli2, &gw2, pool, server);
 	uf_at(u, s.req_ts + 75 * US);
-	tries[0] = uf_get(u, &pool2, &server2, "/app", APP);
+	tries[0] = uf_get(u, &pool[1], &server[1], "/app", APP);
 	uf_at(u, s.req_ts + 8000 * US);
 	uf_get(u, &cli2, &gw2, "/other", APP);
 	uf_at(u, s.req_ts + 8280 * US);
 	uf_syn(u, &other_out, &silent);
 	uf_at(u, s.req_ts + 12470 * US);
 	if (how == POOLED_FIN)
-		uf_fin(u, &server2, &pool2);
+		uf_fin(u, &server[1], &pool[1]);
 	else if (how == POOLED_RST)
-		uf_rst(u, &server2, &pool2);
+		uf_rst(u, &server[1], &pool[1]);
 	else
-		uf_status(u, &server2, &pool2, 503);
+		uf_status(u, &server[1], &pool[1], 503);
 	uf_at(u, s.req_ts + 19150 * US);
 	if (how == POOLED_FIN)
-		uf_fin(u, &pool2, &server2);
+		uf_fin(u, &pool[1], &server[1]);
 	uf_syn(u, &out2, &refusing);
 	uf_rst(u, &refusing, &out2);
 	uf_at(u, s.req_ts + 19330 * US);
-	tries[1] = pooled_closed(u, &pool1, &server1);
+	tries[1] = pooled_closed(u, &pool[0], &server[0]);
 	uf_syn(u, &s.out, &silent);
 	uf_at(u, s.req_ts + 1033800 * US);
 	gateway_answers(&s, 504);
