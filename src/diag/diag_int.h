@@ -74,6 +74,10 @@
  * connect(), a little before its SYN is seen (HAProxy's next try on a
  * new socket came 499.4 ms after a SYN, its timeout 500 ms). */
 #define DIAG_MIN_CONNECT_SEEN_NS (DIAG_MIN_CONNECT_NS - DIAG_SKEW_NS)
+/* ... or up to this much sooner when the gateway is busy: its SYN went
+ * out late, not its next (HAProxy's next try 496.3 ms after a SYN sent
+ * 3 ms after the request, the SYNs of a busy round 3-4 ms late). */
+#define DIAG_TIMER_LATE_NS (5LL * 1000000LL)
 /* A reply head this long is more than some gateways read: nginx's
  * proxy_buffer_size is one memory page (4 KB on x86-64) by default, and
  * past it nginx answers 502 ("upstream sent too big header"). */

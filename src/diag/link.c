@@ -1465,16 +1465,15 @@ acted_for(const struct flow *fl, const struct http_msg *m, uint32_t mi,
 }
 
 /*
- * Did the gateway send client request m's path upstream within the
- * clock's skew after it (on a pooled connection: its try, at once), on
- * a connection its server had not closed by `by` (nginx tries the next
- * server at once when a pooled one closes on the request)?
+ * Did the gateway send client request m's path upstream by `until` (on
+ * a pooled connection: its try), on a connection its server had not
+ * closed by `by` (nginx tries the next server at once when a pooled one
+ * closes on the request)?
  */
 static bool
-sent_at_once_upstream(const struct flow *fl, const struct http_msg *m,
-    int64_t by)
+sent_upstream(const struct flow *fl, const struct http_msg *m,
+    int64_t until, int64_t by)
 {
-	int64_t until = add_sat(m->start.ts_ns, DIAG_SKEW_NS);
 	const char *path = http_url_path(flow_str(fl, m->target));
 	unsigned steps = 0;
 
@@ -1519,12 +1518,14 @@ may_be_first_try(const struct flow *fl, const struct txn *t, uint32_t q)
 		    fl->msgs[m->pair].start.ts_ns <= at))
 			continue;	/* done with before q */
 		if (m->start.ts_ns >= add_sat(at, -DIAG_SKEW_NS)) {
-			if (!sent_at_once_upstream(fl, m, at) &&
+			if (!sent_upstream(fl, m, add_sat(m->start.ts_ns,
+			    DIAG_SKEW_NS), at) &&
 			    !acted_for(fl, m, (uint32_t)i, at, true))
 				return true;
 		} else if (c->sport == tc->sport &&
 		    addr_eq(&c->saddr, &tc->saddr) &&
-		    !acted_for(fl, m, (uint32_t)i, at, false))
+		    !acted_for(fl, m, (uint32_t)i, at, false) &&
+		    !sent_upstream(fl, m, at, at))
 			return true;
 	}
 	return steps == DIAG_CARRIES_LOOK;
@@ -1547,7 +1548,9 @@ retries_silent(const struct flow *fl, const struct window *w,
 
 /*
  * Could the attempt at l's position p be a request's: begun at once
- * after a client's request (its first try), or a connect timeout after
+ * after a client's request, or as a busy proxy acted on one a few
+ * milliseconds before (may_be_first_try: HAProxy's SYN 3 ms after a
+ * request in a busy round), its first try; or a connect timeout after
  * another silent attempt to the address (a retry on a new socket, as
  * HAProxy makes)?
  */
@@ -1556,7 +1559,8 @@ asked_or_retried(const struct fit *f, const struct key_list *l, size_t p)
 {
 	unsigned steps = 0;
 
-	if (asked_just_before(f->fl, l->ts[p], f->t->req))
+	if (asked_just_before(f->fl, l->ts[p], f->t->req) ||
+	    may_be_first_try(f->fl, f->t, l->items[p]))
 		return true;
 	for (size_t k = p; k-- > 0 && l->ts[p] - l->ts[k] <= DIAG_RETRY_NS &&
 	    steps < DIAG_CARRIES_LOOK; steps++)
@@ -1628,6 +1632,26 @@ retry_by_time(const struct fit *f, const struct key_list *l, size_t p,
 	return true;
 }
 
+/*
+ * Could the attempt at l's position p, begun a busy timer's lateness
+ * short of a connect timeout after prev, be another attempt's retry on
+ * time: one other than prev begun a connect timeout (and up to that
+ * lateness more) before it?
+ */
+static bool
+retry_on_time(const struct key_list *l, size_t p, uint32_t prev)
+{
+	int64_t from = add_sat(l->ts[p],
+	    -(DIAG_MIN_CONNECT_NS + DIAG_TIMER_LATE_NS));
+	size_t k = key_lower(l, add_sat(l->ts[p],
+	    1 - DIAG_MIN_CONNECT_SEEN_NS));
+
+	while (k-- > 0 && l->ts[k] >= from)
+		if (l->items[k] != prev)
+			return true;
+	return false;
+}
+
 /* What a retry follows: a failed attempt, tried again at once or after
  * a connect timeout; an exchange on a connection that connected (only a
  * connection carrying t's request again); a refusal, tried again after a
@@ -1636,7 +1660,8 @@ enum retry_of { RETRY_FAILED, RETRY_CONNECTED, RETRY_TURNED };
 
 /*
  * A new connection of the gateway's to an address t tried already, the
- * first begun after prev (from `after` to `until`), when no rival
+ * first begun after prev (from `after` to `until`, or up to `late`
+ * sooner when it fits: a busy gateway's timer), when no rival
  * request had come by then: the same request tried again on a fresh
  * socket. Traffic Server tries an address four times, back to back
  * after a refusal and after its connect timeout otherwise; after a reply
@@ -1647,8 +1672,8 @@ enum retry_of { RETRY_FAILED, RETRY_CONNECTED, RETRY_TURNED };
  */
 static uint32_t
 retry_attempt(const struct fit *base, const struct gw_addr *addrs,
-    size_t naddrs, uint32_t prev, int64_t after, int64_t until,
-    enum retry_of kind)
+    size_t naddrs, uint32_t prev, int64_t after, int64_t late,
+    int64_t until, enum retry_of kind)
 {
 	const struct flow *fl = base->fl;
 	const struct conn *pc = &fl->conns[prev];
@@ -1672,23 +1697,26 @@ retry_attempt(const struct fit *base, const struct gw_addr *addrs,
 		f.addr = &addrs[a];
 		if (l == NULL || unexplained_before(&f, l, by_time))
 			continue;
-		for (size_t p = key_lower(l, after); p < l->n &&
-		    l->ts[p] <= base->w->to && l->ts[p] <= until &&
-		    l->ts[p] < best_ts; p++) {
+		for (size_t p = key_lower(l, add_sat(after, -late));
+		    p < l->n && l->ts[p] <= base->w->to &&
+		    l->ts[p] <= until && l->ts[p] < best_ts; p++) {
 			uint32_t i = l->items[p];
 			const struct conn *c = &fl->conns[i];
 
 			if (i <= prev || f.claimed[i] || !fits_conn(&f, i) ||
 			    ((connected || seen(base->w, &c->synack)) &&
 			    (!seen(base->w, &c->synack) ||
-			    !carries(fl, base->t, base->w, c))))
+			    !carries(fl, base->t, base->w, c))) ||
+			    (l->ts[p] < after && retry_on_time(l, p, prev)))
 				continue;
 			if (!rival_before(&f, l->ts[p]) || (by_time &&
 			    retry_by_time(&f, l, p, prev))) {
 				best = i;
 				best_ts = l->ts[p];
+				break;
 			}
-			break;
+			if (l->ts[p] >= after)
+				break;	/* another's: not this one's retry */
 		}
 	}
 	return best;
@@ -1722,14 +1750,14 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 	const struct conn *pc = &fl->conns[prev];
 	int64_t after = attempt_seen_ns(pc, base->w);
 	int64_t over = attempt_over_ns(pc, base->w);
-	int64_t until = add_sat(over, DIAG_ACT_NS);
+	int64_t until = add_sat(over, DIAG_ACT_NS), late = 0;
 	uint32_t best = NONE32, again;
 
 	if (seen(base->w, &pc->synack))
 		return base->t->is_error && seen(base->w, &pc->data[0]) &&
 		    exchange_failed(fl, base->t, base->w, pc) ?
 		    retry_attempt(base, addrs, naddrs, prev, pc->data[0].ts_ns,
-		    base->w->to, RETRY_CONNECTED) : NONE32;
+		    0, base->w->to, RETRY_CONNECTED) : NONE32;
 	for (size_t a = 0; a < naddrs; a++) {
 		const struct key_list *l = key_find(&base->dg->by_dst,
 		    dst_hash(&addrs[a], base->w->port));
@@ -1754,9 +1782,11 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 	/* the same address again once this attempt was given up: at its
 	 * refusal, else not before any gateway's connect timeout */
 	if (!refused(pc, base->w) && pc->nsyn > 0 && after <
-	    add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_SEEN_NS))
+	    add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_SEEN_NS)) {
 		after = add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_SEEN_NS);
-	again = retry_attempt(base, addrs, naddrs, prev, after,
+		late = DIAG_TIMER_LATE_NS;
+	}
+	again = retry_attempt(base, addrs, naddrs, prev, after, late,
 	    add_sat(over, DIAG_RETRY_NS), RETRY_FAILED);
 	/* a reverse proxy's after a refusal's turn-around (HAProxy's:
 	 * other requests' first tries came in between), in a chain begun
@@ -1765,7 +1795,7 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 	if (again == NONE32 && refused(pc, base->w) &&
 	    diag_origin_form(fl, base->t) && began_at_once(base))
 		again = retry_attempt(base, addrs, naddrs, prev,
-		    add_sat(over, DIAG_MIN_CONNECT_SEEN_NS),
+		    add_sat(over, DIAG_MIN_CONNECT_SEEN_NS), 0,
 		    add_sat(over, DIAG_RETRY_NS), RETRY_TURNED);
 	if (again != NONE32 && (best == NONE32 ||
 	    fl->conns[again].first.ts_ns < fl->conns[best].first.ts_ns))

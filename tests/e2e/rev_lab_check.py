@@ -36,8 +36,9 @@ STORM_RIGHT = 0.94
 JUNK_RIGHT = 0.92
 # HAProxy's connect timeouts in the busy round (a silent server, four
 # attempts on new sockets half a second apart): its server and attempts
-# (measured: 63 of 66 in eleven recordings, the worst 5 of 7 in one made
-# beside a CI run; 1 of 66 before such tries were chained)
+# (measured: 92 of 101 in fifteen recordings, the worst 5 of 7 in four
+# made under load, 4 of 7 in a CI's before a busy proxy's late SYNs were
+# allowed for; 1 of 66 before such tries were chained)
 RETRIES_RIGHT = 0.6
 # requests a recording may have naming a health check (its connection,
 # its down server or its GET /health): none. (A check 160 ms late in the

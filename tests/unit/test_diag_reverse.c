@@ -1348,6 +1348,16 @@ proxy_clients_pooled(struct uf *u, struct uf_side *cli, struct uf_side *gw,
  * requests' first tries in between, and answers each 503 at its fourth
  * refusal (the lab's recordings: one try of four linked, another
  * request's, before the turn-around was chained).
+ *
+ * And loaded (a CI's recording, 4 of 7 such requests right before): A
+ * and C ask first and are tried 2.9 and 3.2 ms after they asked, so
+ * nothing asked within the clock's skew before those SYNs (still the
+ * requests' first tries: nothing else was asked for or acted on since);
+ * A's third SYN leaves 4.4 ms late and its fourth 496.3 ms after it
+ * (HAProxy's timer ran from the third's connect()); B is tried first
+ * 495.2 ms after C was, just before C's second try; D's requests go on
+ * the pooled connection 3.8 ms after they came, 14, 12 and 13 ms before
+ * a try of A's, C's and B's, and the second waits 0.7 s for its answer.
  */
 enum busy_ev { BUSY_ASK, BUSY_TRY, BUSY_END, BUSY_D };
 
@@ -1355,6 +1365,32 @@ struct busy_event {
 	int64_t at;
 	enum busy_ev kind;
 	int who, k;
+};
+
+/* When things happen, in microseconds: A, B and C ask, are first tried
+ * `act` later, then `gap` after each try; D asks, its request is sent
+ * on the pooled connection `d_sent` later and answered at once, but
+ * request `d_slow` D_SLOW_WAIT later. */
+struct busy_plan {
+	int64_t ask[3], act[3], gap[3][3];
+	int64_t d_at[4], d_sent;
+	int nd, d_slow;
+};
+
+#define D_SLOW_WAIT 700000
+
+static const struct busy_plan busy_plain = {
+	{ 10000, 85000, 150000 }, { 100, 120, 90 },
+	{ { 501300, 501300, 501300 }, { 501100, 501100, 501100 },
+	{ 501500, 501500, 501500 } },
+	{ 506000, 585900, 1100000, 1700000 }, 80, 4, -1
+};
+
+static const struct busy_plan busy_loaded = {
+	{ 10000, 584000, 85700 }, { 2850, 70, 3200 },
+	{ { 501300, 505700, 496300 }, { 501300, 501000, 505000 },
+	{ 501600, 501900, 501400 } },
+	{ 500150, 1080000, 2078370 }, 3800, 3, 1
 };
 
 static int
@@ -1365,32 +1401,59 @@ busy_event_cmp(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
-static void
-busy_retries(struct uf *u, bool refusing)
+static size_t
+busy_events(const struct busy_plan *pl, bool refusing, struct busy_event *ev)
 {
-	static const int64_t ask[3] = { 10000, 85000, 150000 };	/* us */
-	static const int64_t act[3] = { 100, 120, 90 }, turn[3] = {
-		501300, 501100, 501500 };
-	static const int64_t d_at[4] = { 506000, 585900, 1100000, 1700000 };
+	size_t n = 0;
+
+	for (int c = 0; c < 3; c++) {
+		int64_t at = pl->ask[c] + pl->act[c];
+
+		ev[n++] = (struct busy_event){ pl->ask[c], BUSY_ASK, c, 0 };
+		for (int k = 0; k < 4; k++) {
+			ev[n++] = (struct busy_event){ at, BUSY_TRY, c, k };
+			if (k < 3)
+				at += pl->gap[c][k];
+		}
+		ev[n++] = (struct busy_event){ at + (refusing ? 300 :
+		    500800), BUSY_END, c, 0 };
+	}
+	for (int k = 0; k < pl->nd; k++)
+		ev[n++] = (struct busy_event){ pl->d_at[k], BUSY_D, 3, k };
+	qsort(ev, n, sizeof *ev, busy_event_cmp);
+	return n;
+}
+
+/* D's request k: sent on the pooled connection, answered 200 */
+static void
+busy_d(struct uf *u, const struct busy_plan *pl, struct uf_side *cli,
+    struct uf_side *gw, struct uf_side *pool, struct uf_side *app1, int k)
+{
+	int64_t at = pl->d_at[k], sent = at + pl->d_sent;
+	int64_t back = sent + (k == pl->d_slow ? D_SLOW_WAIT : 220);
+	char d_path[16];
+
+	snprintf(d_path, sizeof d_path, "/d%d", k);
+	uf_at(u, UF_MS + at * US);
+	uf_get(u, cli, gw, d_path, APP);
+	uf_at(u, UF_MS + sent * US);
+	uf_get(u, pool, app1, d_path, APP);
+	uf_at(u, UF_MS + back * US);
+	uf_status(u, app1, pool, 200);
+	uf_at(u, UF_MS + (back + 50) * US);
+	uf_status(u, gw, cli, 200);
+}
+
+static void
+busy_retries(struct uf *u, const struct busy_plan *pl, bool refusing)
+{
 	struct uf_side cli[4], gw[4], out, silent, pool, app1;
 	struct busy_event ev[3 * 6 + 4];
 	const char *path[3] = { "/a", "/b", "/c" };
-	char d_path[16];
-	size_t n = 0;
+	size_t n = busy_events(pl, refusing, ev);
 
 	proxy_clients_pooled(u, cli, gw, 4, &pool, &app1, "192.0.2.91");
 	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
-	for (int c = 0; c < 3; c++) {
-		ev[n++] = (struct busy_event){ ask[c], BUSY_ASK, c, 0 };
-		for (int k = 0; k < 4; k++)
-			ev[n++] = (struct busy_event){ ask[c] + act[c] +
-			    k * turn[c], BUSY_TRY, c, k };
-		ev[n++] = (struct busy_event){ refusing ? ask[c] + act[c] +
-		    3 * turn[c] + 300 : ask[c] + 2004500, BUSY_END, c, 0 };
-	}
-	for (int k = 0; k < 4; k++)
-		ev[n++] = (struct busy_event){ d_at[k], BUSY_D, 3, k };
-	qsort(ev, n, sizeof *ev, busy_event_cmp);
 	for (size_t e = 0; e < n; e++) {
 		int c = ev[e].who;
 
@@ -1418,20 +1481,13 @@ busy_retries(struct uf *u, bool refusing)
 			uf_fin(u, &cli[c], &gw[c]);
 			break;
 		case BUSY_D:
-			snprintf(d_path, sizeof d_path, "/d%d", ev[e].k);
-			uf_get(u, &cli[3], &gw[3], d_path, APP);
-			uf_at(u, UF_MS + (ev[e].at + 80) * US);
-			uf_get(u, &pool, &app1, d_path, APP);
-			uf_at(u, UF_MS + (ev[e].at + 300) * US);
-			uf_status(u, &app1, &pool, 200);
-			uf_at(u, UF_MS + (ev[e].at + 350) * US);
-			uf_status(u, &gw[3], &cli[3], 200);
+			busy_d(u, pl, &cli[3], &gw[3], &pool, &app1, ev[e].k);
 			break;
 		}
 	}
 	uf_diagnose(u);
-	assert_int_equal(u->dg.ntxns, 7);
-	for (uint32_t id = 1; id <= 7; id++) {
+	assert_int_equal(u->dg.ntxns, 3 + pl->nd);
+	for (uint32_t id = 1; id <= u->dg.ntxns; id++) {
 		const struct txn *t = uf_txn(u, id);
 		const char *url = flow_str(&u->fl, t->url);
 		const char *last = strrchr(url, '/');
@@ -1454,8 +1510,9 @@ busy_retries(struct uf *u, bool refusing)
 static void
 test_busy_retries_interleaved(void **state)
 {
-	busy_retries(*state, false);
-	busy_retries(again(state), true);
+	busy_retries(*state, &busy_plain, false);
+	busy_retries(again(state), &busy_plain, true);
+	busy_retries(again(state), &busy_loaded, false);
 }
 
 /*
