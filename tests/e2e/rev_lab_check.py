@@ -36,7 +36,7 @@ STORM_RIGHT = 0.94
 JUNK_RIGHT = 0.92
 # HAProxy's connect timeouts in the busy round (a silent server, four
 # attempts on new sockets half a second apart): its server and attempts
-# (measured: 92 of 101 in fifteen recordings, the worst 5 of 7 in four
+# (measured: 92 of 101 in fifteen recordings, the worst 5 of 7 in three
 # made under load, 4 of 7 in a CI's before a busy proxy's late SYNs were
 # allowed for; 1 of 66 before such tries were chained)
 RETRIES_RIGHT = 0.6

@@ -23,7 +23,7 @@
 # requests it gave up on at its connect timeout (its log's sC) name the
 # silent server and its attempt count, each a new socket half a second
 # apart while other requests keep coming (at least 60 % a recording:
-# 92 of 101 in fifteen recordings, the worst 5 of 7 in four made under
+# 92 of 101 in fifteen recordings, the worst 5 of 7 in three made under
 # load; 1 of 66 before such tries were chained). Recorded fresh, as root
 # where namespaces work (GW_LAB=0 skips it), checked to leave no
 # namespace or lab process behind; then gw502tui's `--report=json --all`
