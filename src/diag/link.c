@@ -3979,24 +3979,25 @@ acted_at_once(const struct flow *fl, const struct txn *t,
  * Is the attempt at l's position p a retry of another request's: of a
  * silent attempt to the same address begun after c, within the clock's
  * skew after another client's request (the gateway acting for it), a
- * connect timeout before p? HAProxy tries each request on new sockets
- * half a second apart: one after t's end may be the try of a request
- * that came long after c. (After a refusal, a proxy's next request is
- * refused too: nothing tells a retry from it.)
+ * connect timeout before p, or of such an attempt's own retries (up to
+ * `depth` more back)? HAProxy tries each request on new sockets half a
+ * second apart: one after t's end may be the third or fourth try of a
+ * request that came long after c. (After a refusal, a proxy's next
+ * request is refused too: nothing tells a retry from it.)
  */
 static bool
 retry_for_another(const struct diag *dg, const struct flow *fl,
     const struct txn *t, const struct window *w, const struct conn *c,
-    const struct key_list *l, size_t p)
+    const struct key_list *l, size_t p, unsigned depth, unsigned *steps)
 {
-	unsigned steps = 0;
-
 	for (size_t k = p; k-- > 0 && l->ts[k] > c->first.ts_ns &&
-	    l->ts[p] - l->ts[k] <= DIAG_RETRY_NS && steps < DIAG_CACHE_WALK;
-	    steps++)
+	    l->ts[p] - l->ts[k] <= DIAG_RETRY_NS && *steps < DIAG_CACHE_WALK;
+	    ++*steps)
 		if (retries_silent(fl, w, l, k, p) &&
 		    gateway_try(dg, fl, &fl->conns[l->items[k]], w) &&
-		    asked_just_before(fl, l->ts[k], t->req))
+		    (asked_just_before(fl, l->ts[k], t->req) || (depth > 0 &&
+		    retry_for_another(dg, fl, t, w, c, l, k, depth - 1,
+		    steps))))
 			return true;
 	return false;
 }
@@ -4025,8 +4026,13 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
 	    dst_hash(&c->saddr, c->sport));
 	int64_t until = add_sat(attempt_over_ns(c, w), DIAG_RETRY_NS);
 	int64_t storm = add_sat(attempt_over_ns(c, w), DIAG_ASK_NS);
-	bool at_once = acted_at_once(fl, t, w, c->first.ts_ns);
-	unsigned steps = 0;
+	/* acted for t: at once, or first after t's request, nobody else's
+	 * between (a busy HAProxy's SYN 3 ms late) */
+	bool at_once = acted_at_once(fl, t, w, c->first.ts_ns) ||
+	    (c->first.ts_ns >= w->req &&
+	    c->first.ts_ns <= add_sat(w->req, DIAG_ASK_NS) &&
+	    !client_asked_between(fl, w->req, c->first.ts_ns, t->req));
+	unsigned steps = 0, walked = 0;
 
 	/* its own SYN sent again (after an ICMP error, a soft one) */
 	if (c->nsyn > 0 && c->syns[c->nsyn - 1].ts_ns >
@@ -4039,7 +4045,8 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
 		if (l->ts[p] >= storm && gateway_try(dg, fl,
 		    &fl->conns[l->items[p]], w) &&
 		    !began_after_refusal(dg, fl, w, l->items[p]) &&
-		    !(at_once && retry_for_another(dg, fl, t, w, c, l, p))) {
+		    !(at_once && retry_for_another(dg, fl, t, w, c, l, p,
+		    DIAG_MAX_CONNS, &walked))) {
 			int64_t asked = add_sat(l->ts[p], -DIAG_ASK_NS);
 			int64_t just = add_sat(l->ts[p], -DIAG_SKEW_NS);
 			int64_t host = add_sat(l->ts[p], -DIAG_FORWARD_NS);

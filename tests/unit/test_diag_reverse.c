@@ -1358,6 +1358,10 @@ proxy_clients_pooled(struct uf *u, struct uf_side *cli, struct uf_side *gw,
  * 495.2 ms after C was, just before C's second try; D's requests go on
  * the pooled connection 3.8 ms after they came, 14, 12 and 13 ms before
  * a try of A's, C's and B's, and the second waits 0.7 s for its answer.
+ * Thinned: no third D request, nobody asks in the 20 ms before B's
+ * fourth try, which comes after A's client gave up; A's first try,
+ * the first thing the gateway did after A asked, stays A's (B's fourth
+ * try is B's first one's retry, three tries on).
  */
 enum busy_ev { BUSY_ASK, BUSY_TRY, BUSY_END, BUSY_D };
 
@@ -1391,6 +1395,15 @@ static const struct busy_plan busy_loaded = {
 	{ { 501300, 505700, 496300 }, { 501300, 501000, 505000 },
 	{ 501600, 501900, 501400 } },
 	{ 500150, 1080000, 2078370 }, 3800, 3, 1
+};
+
+/* the same, the busy round thinning out: no request in the 20 ms before
+ * B's fourth try, after A's client gave up */
+static const struct busy_plan busy_thinned = {
+	{ 10000, 584000, 85700 }, { 2850, 70, 3200 },
+	{ { 501300, 505700, 496300 }, { 501300, 501000, 505000 },
+	{ 501600, 501900, 501400 } },
+	{ 500150, 1080000 }, 3800, 2, 1
 };
 
 static int
@@ -1513,6 +1526,7 @@ test_busy_retries_interleaved(void **state)
 	busy_retries(*state, &busy_plain, false);
 	busy_retries(again(state), &busy_plain, true);
 	busy_retries(again(state), &busy_loaded, false);
+	busy_retries(again(state), &busy_thinned, false);
 }
 
 /*
