@@ -3962,16 +3962,17 @@ began_after_refusal(const struct diag *dg, const struct flow *fl,
 }
 
 /*
- * Did the gateway act for t at `at`: within the clock's skew after t's
- * request, no other client's request between? Then a connection it
- * opened later is no first try of t's, though it may carry a later
- * request for the same path, and one with no reply fits a success.
+ * Did the gateway act for t at `at`: within `within` after t's request
+ * (at once: the clock's skew), no other client's request between? Then
+ * a connection it opened later is no first try of t's, though it may
+ * carry a later request for the same path, and one with no reply fits a
+ * success.
  */
 static bool
-acted_at_once(const struct flow *fl, const struct txn *t,
-    const struct window *w, int64_t at)
+acted_for_t(const struct flow *fl, const struct txn *t,
+    const struct window *w, int64_t at, int64_t within)
 {
-	return at >= w->req && at <= add_sat(w->req, DIAG_SKEW_NS) &&
+	return at >= w->req && at <= add_sat(w->req, within) &&
 	    !client_asked_between(fl, w->req, at, t->req);
 }
 
@@ -4026,12 +4027,9 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
 	    dst_hash(&c->saddr, c->sport));
 	int64_t until = add_sat(attempt_over_ns(c, w), DIAG_RETRY_NS);
 	int64_t storm = add_sat(attempt_over_ns(c, w), DIAG_ASK_NS);
-	/* acted for t: at once, or first after t's request, nobody else's
-	 * between (a busy HAProxy's SYN 3 ms late) */
-	bool at_once = acted_at_once(fl, t, w, c->first.ts_ns) ||
-	    (c->first.ts_ns >= w->req &&
-	    c->first.ts_ns <= add_sat(w->req, DIAG_ASK_NS) &&
-	    !client_asked_between(fl, w->req, c->first.ts_ns, t->req));
+	/* acted for t: first after t's request, nobody else's between,
+	 * at once or as a busy HAProxy does, 3 ms late */
+	bool at_once = acted_for_t(fl, t, w, c->first.ts_ns, DIAG_ASK_NS);
 	unsigned steps = 0, walked = 0;
 
 	/* its own SYN sent again (after an ICMP error, a soft one) */
@@ -4084,7 +4082,7 @@ asked_by_another(const struct flow *fl, const struct txn *t,
 
 /*
  * The upstream request by which the gateway sent t's on a connection it
- * already had (a pool) at once (acted_at_once), unclaimed; NONE32 when
+ * already had (a pool) at once (acted_for_t), unclaimed; NONE32 when
  * there is none. A connection the gateway opened while that try was
  * pending is no try of t's (nginx moves on to a new one only when the
  * pooled try failed: a next try), though it may carry a later request
@@ -4105,7 +4103,8 @@ pooled_send(const struct diag *dg, const struct flow *fl,
 		if (!gateway_asks_for(dg, fl, t, w, i) ||
 		    (c->nsyn > 0 && c->first.ts_ns >= w->from))
 			continue;
-		return acted_at_once(fl, t, w, fl->msgs[i].start.ts_ns) ?
+		return acted_for_t(fl, t, w, fl->msgs[i].start.ts_ns,
+		    DIAG_SKEW_NS) ?
 		    (uint32_t)i : NONE32;
 	}
 	return NONE32;
@@ -4201,7 +4200,8 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 				best = (uint32_t)i;
 		} else
 			continue;
-		if (!t->is_error && acted_at_once(fl, t, w, c->first.ts_ns)) {
+		if (!t->is_error && acted_for_t(fl, t, w, c->first.ts_ns,
+		    DIAG_SKEW_NS)) {
 			w->at_once = (uint32_t)i;
 			break;
 		}

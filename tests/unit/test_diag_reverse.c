@@ -1390,20 +1390,20 @@ static const struct busy_plan busy_plain = {
 	{ 506000, 585900, 1100000, 1700000 }, 80, 4, -1
 };
 
+/* A's, B's and C's asks and tries when HAProxy runs late */
+#define BUSY_LATE_TRIES \
+	{ 10000, 584000, 85700 }, { 2850, 70, 3200 }, \
+	{ { 501300, 505700, 496300 }, { 501300, 501000, 505000 }, \
+	{ 501600, 501900, 501400 } }
+
 static const struct busy_plan busy_loaded = {
-	{ 10000, 584000, 85700 }, { 2850, 70, 3200 },
-	{ { 501300, 505700, 496300 }, { 501300, 501000, 505000 },
-	{ 501600, 501900, 501400 } },
-	{ 500150, 1080000, 2078370 }, 3800, 3, 1
+	BUSY_LATE_TRIES, { 500150, 1080000, 2078370 }, 3800, 3, 1
 };
 
 /* the same, the busy round thinning out: no request in the 20 ms before
  * B's fourth try, after A's client gave up */
 static const struct busy_plan busy_thinned = {
-	{ 10000, 584000, 85700 }, { 2850, 70, 3200 },
-	{ { 501300, 505700, 496300 }, { 501300, 501000, 505000 },
-	{ 501600, 501900, 501400 } },
-	{ 500150, 1080000 }, 3800, 2, 1
+	BUSY_LATE_TRIES, { 500150, 1080000 }, 3800, 2, 1
 };
 
 static int
