@@ -119,7 +119,7 @@ conn_evictable(const struct conn *c)
 {
 	return c->data[0].number == 0 && c->data[1].number == 0 &&
 	    c->first_msg[0] == NONE32 && c->first_msg[1] == NONE32 &&
-	    c->stream == NULL;
+	    c->stream == NULL && c->rest == 0;
 }
 
 void
@@ -530,8 +530,10 @@ flow_finish(struct flow *fl)
 	for (size_t i = 0; i < fl->nconns; i++) {
 		struct conn *c = &fl->conns[i];
 
-		if (c->stream == NULL)
+		if (c->stream == NULL) {
+			stream_free(fl, c);	/* a parked one ends at rest */
 			continue;
+		}
 		f.number = c->last.number;
 		f.ts_ns = c->last.ts_ns;
 		f.offset = c->last.offset;

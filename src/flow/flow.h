@@ -67,7 +67,8 @@ struct conn {
 	uint16_t cport, sport;
 	uint32_t isn;		/* client's initial sequence number */
 	struct frame_ref last;
-	struct stream_state *stream;	/* NULL once nothing more to parse */
+	struct stream_state *stream;	/* NULL: parked (rest), not started,
+					 * or nothing more to parse */
 	uint64_t bytes[2];	/* payload bytes seen per direction */
 	struct frame_ref rst;	/* first RST */
 	struct frame_ref fin[2];	/* first FIN per direction (0: client) */
@@ -79,9 +80,16 @@ struct conn {
 	uint32_t first_msg[2];	/* first HTTP message per direction */
 	uint32_t last_msg[2];
 	uint32_t nmsg[2];
+	/* A stream at rest (stream.c: both directions between messages,
+	 * done or tunnelled, nothing held) has its state freed and resumes
+	 * from these: next sequence numbers, the request the next response
+	 * answers, the oldest message without its pair; rest holds the
+	 * flags (0: not parked). */
+	uint32_t rest_seq[2], rest_req, rest_unpaired;
 	struct gw_addr icmp_from;
 	uint8_t icmp_ver, icmp_type, icmp_code;
 	uint16_t nicmp;		/* ICMP errors quoting it */
+	uint16_t rest;
 	struct frame_ref icmp;	/* ICMP error quoting this connection */
 	struct frame_ref icmp_last;	/* the last one (a SYN retry's) */
 	/* nsyn of them, allocated as they come (most connections see one):

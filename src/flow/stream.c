@@ -79,6 +79,7 @@ struct stream_state {
 void
 stream_free(struct flow *fl, struct conn *c)
 {
+	c->rest = 0;
 	if (c->stream == NULL)
 		return;
 	for (int d = 0; d < 2; d++) {
@@ -898,6 +899,89 @@ ooo_give_up(struct flow *fl, struct dir_state *d, uint32_t upto)
 	d->next_seq = target;
 }
 
+/*
+ * A parked stream (conn.rest): a direction's state is one of three at
+ * rest, two bits each; the rest are the flags of struct stream_state.
+ */
+#define REST_PARKED 0x001u
+#define REST_SYNCED(d) (0x002u << (d))
+#define REST_STATE_SHIFT(d) (4 + 2 * (d))
+#define REST_REQ_SET 0x100u
+#define REST_UNPAIRED_RESP 0x200u
+
+static const uint8_t rest_states[] = { PS_HEAD, PS_DEAD, PS_TUNNEL };
+#define REST_DEAD 1u	/* PS_DEAD's index */
+
+/* A direction's state as parked (its index in rest_states), or -1 when
+ * it holds something and cannot rest. At rest cur_msg is NONE32 but
+ * for a direction that died in a body, which never looks at it again. */
+static int
+rest_code(const struct dir_state *d)
+{
+	if (d->head_len != 0 || d->ph != NULL || ooo_count(d) != 0)
+		return -1;
+	for (size_t k = 0; k < sizeof rest_states; k++)
+		if (d->state == rest_states[k])
+			return (int)k;
+	return -1;
+}
+
+static uint8_t
+rest_state(const struct conn *c, int dir)
+{
+	return rest_states[(c->rest >> REST_STATE_SHIFT(dir)) & 3u];
+}
+
+/*
+ * A stream at rest gives its state back: most connections of a busy
+ * gateway wait (a keep-alive connection for its next request, a client
+ * for its answer, a tunnel), and 176 bytes each was an eighth of what a
+ * pending request cost (bench/hostile.sh, pipeline). The connection
+ * keeps the few words stream_start resumes from.
+ */
+static void
+stream_park(struct flow *fl, struct conn *c)
+{
+	const struct stream_state *ss = c->stream;
+	unsigned rest = REST_PARKED;
+	int code[2];
+
+	for (int d = 0; d < 2; d++)
+		if ((code[d] = rest_code(&ss->d[d])) < 0)
+			return;
+	for (int d = 0; d < 2; d++) {
+		if (ss->d[d].synced)
+			rest |= REST_SYNCED(d);
+		rest |= (unsigned)code[d] << REST_STATE_SHIFT(d);
+		c->rest_seq[d] = ss->d[d].next_seq;
+	}
+	if (ss->req_for_resp_set)
+		rest |= REST_REQ_SET;
+	if (ss->unpaired_dir == 1)
+		rest |= REST_UNPAIRED_RESP;
+	c->rest_req = ss->req_for_resp;
+	c->rest_unpaired = ss->unpaired;
+	stream_free(fl, c);
+	c->rest = (uint16_t)rest;
+}
+
+static void
+stream_unpark(struct conn *c)
+{
+	struct stream_state *ss = c->stream;
+
+	for (int d = 0; d < 2; d++) {
+		ss->d[d].synced = (c->rest & REST_SYNCED(d)) != 0;
+		ss->d[d].state = rest_state(c, d);
+		ss->d[d].next_seq = c->rest_seq[d];
+	}
+	ss->req_for_resp_set = (c->rest & REST_REQ_SET) != 0;
+	ss->req_for_resp = c->rest_req;
+	ss->unpaired_dir = (c->rest & REST_UNPAIRED_RESP) ? 1 : 0;
+	ss->unpaired = c->rest_unpaired;
+	c->rest = 0;
+}
+
 /* A closed connection's state is reused: connections start and end all
  * the time, and a malloc and a free each was most of what one cost. */
 static bool
@@ -919,11 +1003,13 @@ stream_start(struct flow *fl, struct conn *c)
 		if (c->sport == FLOW_DNS_PORT)
 			c->stream->d[d].state = PS_DNS;
 	}
+	if (c->rest & REST_PARKED)
+		stream_unpark(c);
 	return true;
 }
 
-void
-stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
+static void
+feed(struct flow *fl, uint32_t ci, const struct frame *f,
     const struct pkt *p, int dir)
 {
 	struct conn *c = &fl->conns[ci];
@@ -1001,6 +1087,20 @@ stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
 		ooo_drain(fl, ci, dir);
 }
 
+void
+stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
+    const struct pkt *p, int dir)
+{
+	struct conn *c = &fl->conns[ci];
+
+	/* what a parked direction would drop, it drops parked */
+	if ((c->rest & REST_PARKED) && rest_state(c, dir) != PS_HEAD)
+		return;
+	feed(fl, ci, f, p, dir);
+	if (c->stream != NULL)
+		stream_park(fl, c);
+}
+
 /*
  * The peer acknowledged bytes we never saw (the capture lost them): the
  * hole before the held segments will not be filled, so skip it now.
@@ -1018,6 +1118,8 @@ stream_ack(struct flow *fl, uint32_t ci, int data_dir, uint32_t ack)
 		return;
 	ooo_give_up(fl, d, ack);
 	ooo_drain(fl, ci, data_dir);
+	if (fl->conns[ci].stream != NULL)
+		stream_park(fl, &fl->conns[ci]);
 }
 
 void
@@ -1027,8 +1129,14 @@ stream_close(struct flow *fl, uint32_t ci, const struct frame *f, int dir)
 	struct frame_ref fr = { f->number, f->ts_ns, f->offset };
 	struct dir_state *d;
 
-	if (c->stream == NULL)
+	if (c->stream == NULL) {
+		if (c->rest & REST_PARKED) {	/* at rest: it just ends */
+			c->rest &= (uint16_t)~(3u << REST_STATE_SHIFT(dir));
+			c->rest |= (uint16_t)(REST_DEAD <<
+			    REST_STATE_SHIFT(dir));
+		}
 		return;
+	}
 	d = &c->stream->d[dir];
 	if (d->state == PS_BODY_CLOSE) {
 		msg_complete(fl, d, &fr);
@@ -1056,8 +1164,11 @@ stream_msg_refs(const struct conn *c, uint32_t out[3])
 {
 	size_t n = 0;
 
-	if (c->stream == NULL)
-		return 0;
+	if (c->stream == NULL) {
+		if ((c->rest & REST_REQ_SET) && c->rest_req != NONE32)
+			out[n++] = c->rest_req;
+		return n;
+	}
 	for (int d = 0; d < 2; d++)
 		if (c->stream->d[d].cur_msg != NONE32)
 			out[n++] = c->stream->d[d].cur_msg;
@@ -1069,8 +1180,14 @@ stream_msg_refs(const struct conn *c, uint32_t out[3])
 void
 stream_remap(struct conn *c, const uint32_t *msg_map)
 {
-	if (c->stream == NULL)
+	if (c->stream == NULL) {
+		if (c->rest & REST_REQ_SET)
+			c->rest_req = flow_remap(msg_map, c->rest_req);
+		if (c->rest & REST_PARKED)
+			c->rest_unpaired = flow_remap(msg_map,
+			    c->rest_unpaired);
 		return;
+	}
 	for (int d = 0; d < 2; d++)
 		c->stream->d[d].cur_msg = flow_remap(msg_map,
 		    c->stream->d[d].cur_msg);

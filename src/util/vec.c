@@ -32,13 +32,48 @@ vec_reserve(void **items, size_t *cap, size_t need, size_t size, size_t limit)
 /* 4 GiB of strings: refs are 32-bit. */
 #define STRPOOL_LIMIT 0xFFFFFF00u
 
+/* Eight bytes at a time, the last eight overlapping what came before:
+ * a string is added once a message field, so this is on the hot path. */
+static size_t
+recent_slot(const char *s, size_t len)
+{
+	uint64_t h = len * 0x9E3779B97F4A7C15ULL, w = 0;
+
+	if (len < 8) {
+		for (size_t i = 0; i < len; i++)
+			w = w << 8 | (uint8_t)s[i];
+	} else {
+		for (size_t i = 0; i + 8 < len; i += 8) {
+			memcpy(&w, s + i, 8);
+			h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+		}
+		memcpy(&w, s + len - 8, 8);
+	}
+	h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+	return (size_t)(h >> 32) % STRPOOL_RECENT;
+}
+
 strref
 strpool_add(struct strpool *sp, const char *s, size_t len)
 {
-	size_t at;
+	size_t at, slot = 0;
 
 	if (len == 0)
 		return 0;
+	if (len <= STRPOOL_RECENT_LEN) {
+		if (sp->recent == NULL)
+			sp->recent = calloc(STRPOOL_RECENT, sizeof *sp->recent);
+		if (sp->recent != NULL) {
+			strref r;
+
+			slot = recent_slot(s, len);
+			r = sp->recent[slot];
+			if (r != 0 && r + len < sp->len &&
+			    memcmp(sp->buf + r, s, len) == 0 &&
+			    sp->buf[r + len] == '\0')
+				return r;
+		}
+	}
 	if (sp->len == 0) {
 		/* offset 0 is the shared empty string */
 		if (vec_reserve((void **)&sp->buf, &sp->cap, 1, 1,
@@ -54,6 +89,8 @@ strpool_add(struct strpool *sp, const char *s, size_t len)
 	memcpy(sp->buf + at, s, len);
 	sp->buf[at + len] = '\0';
 	sp->len += len + 1;
+	if (len <= STRPOOL_RECENT_LEN && sp->recent != NULL)
+		sp->recent[slot] = (strref)at;
 	return (strref)at;
 }
 
@@ -61,7 +98,9 @@ void
 strpool_free(struct strpool *sp)
 {
 	free(sp->buf);
+	free(sp->recent);
 	sp->buf = NULL;
+	sp->recent = NULL;
 	sp->len = sp->cap = 0;
 }
 
@@ -142,6 +181,8 @@ strpool_compact(struct strpool *sp, strref **refs, size_t n)
 		*refs[i] = moved[rank[r / 64] + bits_set(below)];
 	}
 	sp->len = at;
+	if (sp->recent != NULL)	/* they moved or went */
+		memset(sp->recent, 0, STRPOOL_RECENT * sizeof *sp->recent);
 out:
 	free(bits);
 	free(rank);

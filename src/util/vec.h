@@ -14,15 +14,24 @@
 int vec_reserve(void **items, size_t *cap, size_t need, size_t size,
     size_t limit);
 
-/* Strings are referred to by their offset so the pool can move. 0 is "". */
+/*
+ * Strings are referred to by their offset so the pool can move. 0 is "".
+ * A short string added again while still in `recent` (direct-mapped by
+ * hash) gets the first one's ref: methods, hosts, status lines and error
+ * texts repeat on every request.
+ */
+#define STRPOOL_RECENT 4096
+#define STRPOOL_RECENT_LEN 64	/* longer ones (most URLs) are not looked up */
 struct strpool {
 	char *buf;
 	size_t len, cap;
+	uint32_t *recent;	/* STRPOOL_RECENT refs (0: none), or NULL */
 };
 
 typedef uint32_t strref;
 
-/* Copies len bytes plus a NUL; returns 0 ("") when the pool is full. */
+/* Copies len bytes plus a NUL, unless the same bytes are a recent
+ * string; returns 0 ("") when the pool is full. */
 strref strpool_add(struct strpool *sp, const char *s, size_t len);
 static inline const char *strpool_get(const struct strpool *sp, strref r)
 {

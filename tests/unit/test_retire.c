@@ -7,6 +7,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -202,7 +203,8 @@ strpool_compacts(void **state)
  * strings kept are those whose number's lowest bits pick them (a few,
  * most, every other, none, all of a stretch in turn), named by refs in
  * reverse order; a ref to the empty string and a ref past the pool's
- * end both become the empty string.
+ * end both become the empty string. The pool gives a string added again
+ * while recent the first one's ref: a string kept twice counts once.
  */
 static void
 strpool_compacts_tight(void **state)
@@ -211,6 +213,7 @@ strpool_compacts_tight(void **state)
 	struct strpool sp = { 0 };
 	static strref ids[N], kept[N + 2], *refs[N + 2];
 	static char want[N][4];
+	static bool counted[4 * N];
 	size_t n = 0, len = 1;
 	char buf[4];
 
@@ -232,7 +235,10 @@ strpool_compacts_tight(void **state)
 			continue;
 		snprintf(want[n], sizeof want[n], "%s",
 		    strpool_get(&sp, ids[i]));
-		len += strlen(want[n]) + 1;
+		assert_true(ids[i] < 4 * N);
+		if (!counted[ids[i]])
+			len += strlen(want[n]) + 1;
+		counted[ids[i]] = true;
 		kept[n] = ids[i];
 		refs[n] = &kept[n];
 		n++;
@@ -250,6 +256,45 @@ strpool_compacts_tight(void **state)
 	strpool_free(&sp);
 }
 
+/*
+ * A short string added again while recent shares the first one's ref;
+ * a different one, a longer one (a URL) or one past a compaction (the
+ * recent refs gone with the strings that moved) gets its own.
+ */
+static void
+strpool_shares_recent(void **state)
+{
+	struct strpool sp = { 0 };
+	char url[128];
+	strref get, host, u1, u2, kept, *refs[1] = { &kept };
+
+	(void)state;
+	get = strpool_add(&sp, "GET", 3);
+	host = strpool_add(&sp, "example.test", 12);
+	assert_int_equal(strpool_add(&sp, "GET", 3), get);
+	assert_int_equal(strpool_add(&sp, "example.test", 12), host);
+	assert_int_not_equal(strpool_add(&sp, "GE", 2), get);
+	assert_int_not_equal(strpool_add(&sp, "GETS", 4), get);
+	/* the bytes with a NUL inside are not the string before it */
+	assert_int_not_equal(strpool_add(&sp, "GET\0x", 5), get);
+	memset(url, 'u', sizeof url);
+	u1 = strpool_add(&sp, url, STRPOOL_RECENT_LEN + 1);
+	u2 = strpool_add(&sp, url, STRPOOL_RECENT_LEN + 1);
+	assert_int_not_equal(u1, u2);
+	assert_int_equal(strpool_add(&sp, url, STRPOOL_RECENT_LEN),
+	    strpool_add(&sp, url, STRPOOL_RECENT_LEN));
+	strpool_free(&sp);
+	/* "ab" at 6; once "cdefgab" moves down to 1, offset 6 holds the
+	 * tail of it, which reads "ab": not a string of its own */
+	assert_int_equal(strpool_add(&sp, "aaaa", 4), 1);
+	assert_int_equal(strpool_add(&sp, "ab", 2), 6);
+	kept = strpool_add(&sp, "cdefgab", 7);
+	strpool_compact(&sp, refs, 1);
+	assert_int_equal(kept, 1);
+	assert_true(strpool_add(&sp, "ab", 2) >= 9);
+	strpool_free(&sp);
+}
+
 int
 main(void)
 {
@@ -258,6 +303,7 @@ main(void)
 		cmocka_unit_test(text_errors_equal),
 		cmocka_unit_test(ids_survive),
 		cmocka_unit_test(strpool_compacts),
+		cmocka_unit_test(strpool_shares_recent),
 		cmocka_unit_test(strpool_compacts_tight),
 	};
 
