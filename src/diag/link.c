@@ -1546,13 +1546,17 @@ retries_silent(const struct flow *fl, const struct window *w,
 	    !refused(r, w) && !seen(w, &r->synack);
 }
 
+static bool turn_around_retry(const struct diag *dg, const struct flow *fl,
+    const struct window *w, uint32_t a);
+
 /*
  * Could the attempt at l's position p be a request's: begun at once
  * after a client's request, or as a busy proxy acted on one a few
  * milliseconds before (may_be_first_try: HAProxy's SYN 3 ms after a
  * request in a busy round), its first try; or a connect timeout after
- * another silent attempt to the address (a retry on a new socket, as
- * HAProxy makes)?
+ * another silent attempt to the address, or a turn-around after a
+ * refusal (turn_around_retry): a retry on a new socket, as HAProxy
+ * makes?
  */
 static bool
 asked_or_retried(const struct fit *f, const struct key_list *l, size_t p)
@@ -1560,7 +1564,8 @@ asked_or_retried(const struct fit *f, const struct key_list *l, size_t p)
 	unsigned steps = 0;
 
 	if (asked_just_before(f->fl, l->ts[p], f->t->req) ||
-	    may_be_first_try(f->fl, f->t, l->items[p]))
+	    may_be_first_try(f->fl, f->t, l->items[p]) ||
+	    turn_around_retry(f->dg, f->fl, f->w, l->items[p]))
 		return true;
 	for (size_t k = p; k-- > 0 && l->ts[p] - l->ts[k] <= DIAG_RETRY_NS &&
 	    steps < DIAG_CARRIES_LOOK; steps++)
@@ -3177,6 +3182,22 @@ queued_at(const struct diag *dg, const struct flow *fl,
 	return queued;
 }
 
+/* The gateway's actions in (from, to); -1: too many events to tell. */
+static int
+actions_between(const struct diag *dg, const struct flow *fl,
+    const struct window *w, int64_t from, int64_t to)
+{
+	struct loop_events e;
+	int actions = 0;
+
+	loop_events(dg, fl, w, add_sat(from, 1), to, &e);
+	if (e.n > DIAG_CARRIES_LOOK)
+		return -1;
+	for (size_t k = 0; k < e.n; k++)
+		actions += e.delta[k] < 0;
+	return actions;
+}
+
 /*
  * Was the action at `acted` (an attempt begun, an answer) the one for the
  * refusal at `failed`: as many actions after that refusal before it as
@@ -3186,17 +3207,12 @@ static bool
 acted_in_turn(const struct diag *dg, const struct flow *fl,
     const struct window *w, int64_t failed, int queued, int64_t acted)
 {
-	struct loop_events e;
-	int actions = 0;
+	int actions;
 
 	if (queued < 0)
 		return true;
-	loop_events(dg, fl, w, add_sat(failed, 1), acted, &e);
-	if (e.n > DIAG_CARRIES_LOOK)
-		return true;
-	for (size_t k = 0; k < e.n; k++)
-		actions += e.delta[k] < 0;
-	return actions == queued;
+	actions = actions_between(dg, fl, w, failed, acted);
+	return actions < 0 || actions == queued;
 }
 
 /*
@@ -3618,11 +3634,71 @@ other_than_pinned(const struct diag *dg, const struct flow *fl,
 }
 
 /*
+ * Did the gateway wait after the refusal at `over` (HAProxy's turn-around
+ * before it tries again) rather than act for it in its loop's same turn
+ * (nginx: the group's next server, or its 502): no more actions within
+ * DIAG_NEXT_NS after it than it owed to what came just before it
+ * (queued_at)? Too busy to tell: no.
+ */
+static bool
+waited_after_refusal(const struct diag *dg, const struct flow *fl,
+    const struct window *w, int64_t over)
+{
+	int queued = queued_at(dg, fl, w, over), actions;
+
+	if (queued < 0)
+		return false;
+	actions = actions_between(dg, fl, w, over,
+	    add_sat(over, DIAG_NEXT_NS));
+	return actions >= 0 && actions <= queued;
+}
+
+/*
+ * Is attempt a a request's try after a refusal's turn-around: the first
+ * attempt to its address begun a connect timeout (less the skew) to
+ * DIAG_RETRY_NS after an earlier refusal there that the gateway waited
+ * after (waited_after_refusal)? HAProxy tries a refused request again
+ * so, on a new socket, 10-20 ms late under load.
+ */
+static bool
+turn_around_retry(const struct diag *dg, const struct flow *fl,
+    const struct window *w, uint32_t a)
+{
+	const struct conn *c = &fl->conns[a];
+	const struct key_list *l = key_find(&dg->by_dst,
+	    dst_hash(&c->saddr, c->sport));
+	int64_t at = c->first.ts_ns, latest = INT64_MIN;
+	unsigned steps = 0;
+
+	for (size_t k = l ? key_lower(l, at) : 0; k-- > 0 &&
+	    l->ts[k] >= add_sat(at, -DIAG_RETRY_NS) &&
+	    steps < DIAG_CARRIES_LOOK; steps++) {
+		const struct conn *r = &fl->conns[l->items[k]];
+		int64_t over;
+
+		if (latest == INT64_MIN)
+			latest = l->ts[k];	/* the attempt just before a */
+		if (!refused(r, w) || !gateway_try(dg, fl, r, w))
+			continue;
+		over = attempt_over_ns(r, w);
+		if (at - over >= DIAG_MIN_CONNECT_SEEN_NS &&
+		    latest < add_sat(over, DIAG_MIN_CONNECT_SEEN_NS) &&
+		    waited_after_refusal(dg, fl, w, over))
+			return true;
+	}
+	return false;
+}
+
+/*
  * The refusals before t's first try that carried the request (nginx
  * going on from refusing servers to one that took it), found by neither
  * its reply nor a path: walked back from that try's beginning, each the
  * refusal the next attempt was in the loop's turn for (refused_before),
- * all begun after t's request, the first in turn for the request itself.
+ * all begun after t's request, the first in turn for the request itself
+ * and no request's retry after a refusal's turn-around (turn_around_retry:
+ * HAProxy's, begun just after t's request and refused, t then sent at
+ * once on a pooled connection to another server, is the retry, not t's
+ * try of the refusing server first, nginx's way).
  * Appended to t's attempts; true: some were.
  */
 static bool
@@ -3639,7 +3715,8 @@ link_refused_before(const struct diag *dg, const struct flow *fl,
 
 	if (len == 0 || !acted_in_turn(dg, fl, w, w->req, queued_at(dg, fl,
 	    w, w->req), fl->conns[chain[len - 1]].first.ts_ns) ||
-	    other_than_pinned(dg, fl, t, fc, chain, len))
+	    other_than_pinned(dg, fl, t, fc, chain, len) ||
+	    turn_around_retry(dg, fl, w, chain[len - 1]))
 		return false;
 	while (len > 0)
 		d->conns[d->nconns++] = chain[--len];

@@ -2800,6 +2800,175 @@ test_try_before_relayed(void **state)
 	assert_int_equal(t->d.nconns, 2);
 }
 
+/* A SYN from out (on `port`) to web at `at`, refused 20 us later. */
+static void
+refused_try(struct uf *u, struct uf_side *out, struct uf_side *web,
+    uint16_t port, int64_t at)
+{
+	out->port = port;
+	uf_at(u, at);
+	uf_syn(u, out, web);
+	uf_at(u, at + 20 * US);
+	uf_rst(u, web, out);
+}
+
+/* Does one of t's attempts go to 192.0.2.<last>? */
+static bool
+tried_server(const struct uf *u, const struct txn *t, uint8_t last)
+{
+	for (unsigned k = 0; k < t->d.nconns; k++)
+		if (u->fl.conns[t->d.conns[k]].saddr.a[3] == last)
+			return true;
+	return false;
+}
+
+/*
+ * HAProxy under load (the reverse-proxy lab's busy round recorded on a
+ * loaded machine): A's request for /app is refused by 192.0.2.93 and
+ * tried there again 519 ms after each refusal (its turn-around, late),
+ * four times, then answered 503. B asks for /b 0.2 ms before A's second
+ * try, and B's path goes on a pooled connection to 192.0.2.92 0.1 ms
+ * after that try's refusal, answered 503, relayed. The try is A's
+ * retry, not B's try of the refusing server before the pooled one
+ * (nginx's way): B has one attempt, A four. With TURN_NGINX the gateway
+ * acted at once on A's refusal (192.0.2.94, which served A), so nothing
+ * waited a turn-around, and with TURN_SOONER A's second try came 14 ms
+ * before: either way the refusal just before B's pooled request is B's
+ * first try.
+ */
+enum turn_mode { TURN_HAPROXY, TURN_NGINX, TURN_SOONER };
+
+static void
+retry_before_pooled_send(struct uf *u, enum turn_mode mode)
+{
+	struct scene s;
+	struct uf_side cli2, gw2, pool, server, pool1, server1, out2, next;
+	const struct txn *a, *b;
+	int64_t at, turn = 20 * US + 519 * UF_MS, a1;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_handshake(u, &cli2, &gw2);
+	/* the host's requests go to several servers: none pinned */
+	pool_warm(u, &cli2, &gw2, &pool1, 50003, &server1, "192.0.2.91",
+	    9600);
+	pool_warm(u, &cli2, &gw2, &pool, 50004, &server, "192.0.2.92", 9700);
+	uf_side_init(&s.web, "192.0.2.93", 8080, 9000);
+	uf_at(u, u->fl.stats.last_ts + 100 * UF_MS);
+	ask_app(&s, true);
+	at = s.req_ts + 100 * US;
+	refused_try(u, &s.out, &s.web, 50010, at);
+	if (mode == TURN_NGINX) {
+		uf_side_init(&out2, "10.0.0.1", 50020, 7600);
+		uf_side_init(&next, "192.0.2.94", 8080, 9800);
+		uf_at(u, at + 70 * US);
+		uf_handshake(u, &out2, &next);
+		uf_get(u, &out2, &next, "/app", APP);
+		uf_status(u, &next, &out2, 200);
+		gateway_answers(&s, 200);
+	}
+	at += turn;
+	a1 = mode == TURN_SOONER ? at - 14 * UF_MS : at;
+	if (mode == TURN_SOONER)
+		refused_try(u, &s.out, &s.web, 50011, a1);
+	uf_at(u, at - 200 * US);
+	uf_get(u, &cli2, &gw2, "/b", APP);
+	refused_try(u, &s.out, &s.web, mode == TURN_HAPROXY ? 50011 : 50019,
+	    at);
+	uf_at(u, at + 140 * US);
+	uf_get(u, &pool, &server, "/b", APP);
+	uf_status(u, &server, &pool, 503);
+	uf_status(u, &gw2, &cli2, 503);
+	if (mode != TURN_NGINX) {
+		refused_try(u, &s.out, &s.web, 50012, a1 + turn);
+		refused_try(u, &s.out, &s.web, 50013, a1 + 2 * turn);
+		gateway_answers(&s, 503);
+	}
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 4);
+	a = uf_txn(u, 3);
+	b = uf_txn(u, 4);
+	assert_string_equal(flow_str(&u->fl, b->url), "http://" APP "/b");
+	expect_verdict(b, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(u->fl.conns[b->d.up_conn].saddr.a[3], 92);
+	assert_int_equal(tried_server(u, b, 93), mode != TURN_HAPROXY);
+	if (mode == TURN_NGINX) {
+		assert_int_equal(a->status, 200);
+		assert_int_equal(u->fl.conns[a->d.up_conn].saddr.a[3], 94);
+		return;
+	}
+	expect_verdict(a, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(a->d.nconns, 4);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(u->fl.conns[a->d.conns[k]].cport, 50010 + k);
+}
+
+static void
+test_retry_before_pooled_send(void **state)
+{
+	retry_before_pooled_send(*state, TURN_HAPROXY);
+	retry_before_pooled_send(again(state), TURN_NGINX);
+	retry_before_pooled_send(again(state), TURN_SOONER);
+}
+
+/*
+ * HAProxy tries C's request on refusing 192.0.2.93 at once and again
+ * 519 ms after each refusal, four times (C still waits when the capture
+ * ends); between C's first and second tries A asks for /app and is tried
+ * there too, refused, and again a turn-around after each refusal, four
+ * times, then answered 503; B's request between goes at once on a pooled
+ * connection. C's retry in the second before A's request is a retry
+ * after a turn-around, not something unknown that uses the address (a
+ * health check, a port not watched) and hides A's retries among its.
+ */
+static void
+test_turn_around_before_the_request(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, cli3, gw3, pool, server, out3;
+	const struct txn *t;
+	int64_t c0, a0, turn = 20 * US + 519 * UF_MS;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_handshake(u, &cli2, &gw2);
+	pool_warm(u, &cli2, &gw2, &pool, 50004, &server, "192.0.2.92", 9700);
+	uf_side_init(&s.web, "192.0.2.93", 8080, 9000);
+	uf_side_init(&cli3, "10.0.0.7", 40002, 4000);
+	uf_side_init(&out3, "10.0.0.1", 50030, 7700);
+	gw3 = u->srv;
+	uf_handshake(u, &cli3, &gw3);
+	uf_at(u, u->fl.stats.last_ts + 100 * UF_MS);
+	uf_get(u, &cli3, &gw3, "/c", APP);
+	c0 = u->fl.stats.last_ts + 100 * US;
+	refused_try(u, &out3, &s.web, 50030, c0);
+	refused_try(u, &out3, &s.web, 50031, c0 + turn);
+	uf_at(u, c0 + 738 * UF_MS);
+	ask_app(&s, true);
+	a0 = s.req_ts + 100 * US;
+	refused_try(u, &s.out, &s.web, 50010, a0);
+	refused_try(u, &out3, &s.web, 50032, c0 + 2 * turn);
+	uf_at(u, a0 + turn - 200 * UF_MS);
+	uf_get(u, &cli2, &gw2, "/b", APP);
+	uf_get(u, &pool, &server, "/b", APP);
+	uf_status(u, &server, &pool, 200);
+	uf_status(u, &gw2, &cli2, 200);
+	refused_try(u, &s.out, &s.web, 50011, a0 + turn);
+	refused_try(u, &out3, &s.web, 50033, c0 + 3 * turn);
+	refused_try(u, &s.out, &s.web, 50012, a0 + 2 * turn);
+	refused_try(u, &s.out, &s.web, 50013, a0 + 3 * turn);
+	gateway_answers(&s, 503);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 4);
+	t = uf_txn(u, 3);
+	assert_string_equal(flow_str(&u->fl, t->url), "http://" APP "/app");
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 4);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(u->fl.conns[t->d.conns[k]].cport, 50010 + k);
+}
+
 /*
  * HAProxy closes a client's connection with no reply when its server
  * closed on the request, and curl sends the request again at once, 0.4
@@ -3388,6 +3557,10 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_try_before_the_request,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_retry_before_pooled_send,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_turn_around_before_the_request, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_silence_then_refusals,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
