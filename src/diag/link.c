@@ -1548,6 +1548,11 @@ retries_silent(const struct flow *fl, const struct window *w,
 
 static bool turn_around_retry(const struct diag *dg, const struct flow *fl,
     const struct window *w, uint32_t a);
+static bool turned_after(const struct diag *dg, const struct flow *fl,
+    const struct window *w, const struct conn *r, int64_t at,
+    int64_t latest);
+static bool began_after_refusal(const struct diag *dg, const struct flow *fl,
+    const struct window *w, uint32_t ci);
 
 /*
  * Could the attempt at l's position p be a request's: begun at once
@@ -1611,9 +1616,14 @@ unexplained_before(const struct fit *f, const struct key_list *l,
  * not? p began a connect timeout, or a turn-around, after prev (the
  * caller's `after`), and was over before t's end (refused, or silent a
  * connect timeout long: the gateway gave up on it too, or tried again),
- * not as another request's first try (may_be_first_try), and no other
- * attempt to the address began since prev early enough for p to be its
- * retry. HAProxy tries each request on new sockets half a second apart
+ * not as another request's first try (may_be_first_try; unless it is
+ * prev's retry after the turn-around the gateway waited, turned_after,
+ * not begun just after another refusal, when it may be that request's
+ * next try: HAProxy must try prev's request again then, and a loaded
+ * one sends a request 4 ms after it came), and no other attempt to the
+ * address began
+ * since prev early enough for p to be its retry. HAProxy tries each
+ * request on new sockets half a second apart
  * (its connect timeout, or after a refusal min(timeout connect, 1 s))
  * while the requests of a busy host keep coming.
  */
@@ -1628,7 +1638,10 @@ retry_by_time(const struct fit *f, const struct key_list *l, size_t p,
 	    add_sat(l->ts[p], DIAG_MIN_CONNECT_SEEN_NS);
 	unsigned steps = 0;
 
-	if (over > f->w->to || may_be_first_try(f->fl, f->t, l->items[p]))
+	if (over > f->w->to || (may_be_first_try(f->fl, f->t, l->items[p]) &&
+	    !(p > 0 && turned_after(f->dg, f->fl, f->w, pc, l->ts[p],
+	    l->ts[p - 1]) && !began_after_refusal(f->dg, f->fl, f->w,
+	    l->items[p]))))
 		return false;
 	for (size_t k = p; k-- > 0 && l->ts[k] > pc->first.ts_ns; steps++)
 		if (steps == DIAG_CACHE_WALK ||
@@ -3654,11 +3667,32 @@ waited_after_refusal(const struct diag *dg, const struct flow *fl,
 }
 
 /*
- * Is attempt a a request's try after a refusal's turn-around: the first
- * attempt to its address begun a connect timeout (less the skew) to
- * DIAG_RETRY_NS after an earlier refusal there that the gateway waited
- * after (waited_after_refusal)? HAProxy tries a refused request again
- * so, on a new socket, 10-20 ms late under load.
+ * Is an attempt begun at `at` the retry after a turn-around of attempt
+ * r, refused: begun a connect timeout (less the skew) after r's refusal
+ * or later, the first since then (the attempt to the address before it
+ * began at `latest`), by a gateway that waited after that refusal
+ * (waited_after_refusal)? The callers look DIAG_RETRY_NS back at most.
+ */
+static bool
+turned_after(const struct diag *dg, const struct flow *fl,
+    const struct window *w, const struct conn *r, int64_t at,
+    int64_t latest)
+{
+	int64_t over;
+
+	if (!refused(r, w) || !gateway_try(dg, fl, r, w))
+		return false;
+	over = attempt_over_ns(r, w);
+	return at - over >= DIAG_MIN_CONNECT_SEEN_NS &&
+	    latest < add_sat(over, DIAG_MIN_CONNECT_SEEN_NS) &&
+	    waited_after_refusal(dg, fl, w, over);
+}
+
+/*
+ * Is attempt a a request's try after a refusal's turn-around
+ * (turned_after an attempt to its address begun DIAG_RETRY_NS before it
+ * at most)? HAProxy tries a refused request again so, on a new socket,
+ * 10-20 ms late under load.
  */
 static bool
 turn_around_retry(const struct diag *dg, const struct flow *fl,
@@ -3667,25 +3701,15 @@ turn_around_retry(const struct diag *dg, const struct flow *fl,
 	const struct conn *c = &fl->conns[a];
 	const struct key_list *l = key_find(&dg->by_dst,
 	    dst_hash(&c->saddr, c->sport));
-	int64_t at = c->first.ts_ns, latest = INT64_MIN;
+	int64_t at = c->first.ts_ns;
+	size_t p = l ? key_lower(l, at) : 0;
 	unsigned steps = 0;
 
-	for (size_t k = l ? key_lower(l, at) : 0; k-- > 0 &&
-	    l->ts[k] >= add_sat(at, -DIAG_RETRY_NS) &&
-	    steps < DIAG_CARRIES_LOOK; steps++) {
-		const struct conn *r = &fl->conns[l->items[k]];
-		int64_t over;
-
-		if (latest == INT64_MIN)
-			latest = l->ts[k];	/* the attempt just before a */
-		if (!refused(r, w) || !gateway_try(dg, fl, r, w))
-			continue;
-		over = attempt_over_ns(r, w);
-		if (at - over >= DIAG_MIN_CONNECT_SEEN_NS &&
-		    latest < add_sat(over, DIAG_MIN_CONNECT_SEEN_NS) &&
-		    waited_after_refusal(dg, fl, w, over))
+	for (size_t k = p; k-- > 0 && l->ts[k] >= add_sat(at, -DIAG_RETRY_NS) &&
+	    steps < DIAG_CARRIES_LOOK; steps++)
+		if (turned_after(dg, fl, w, &fl->conns[l->items[k]], at,
+		    l->ts[p - 1]))
 			return true;
-	}
 	return false;
 }
 

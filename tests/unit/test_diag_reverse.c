@@ -2834,9 +2834,11 @@ tried_server(const struct uf *u, const struct txn *t, uint8_t last)
  * acted at once on A's refusal (192.0.2.94, which served A), so nothing
  * waited a turn-around, and with TURN_SOONER A's second try came 14 ms
  * before: either way the refusal just before B's pooled request is B's
- * first try.
+ * first try. With TURN_LOADED B's request goes 3.8 ms after it came, to
+ * a slow server that answers after A: the try 0.2 ms after B asked might
+ * have been B's first, but it is the one HAProxy owed A then, A's retry.
  */
-enum turn_mode { TURN_HAPROXY, TURN_NGINX, TURN_SOONER };
+enum turn_mode { TURN_HAPROXY, TURN_NGINX, TURN_SOONER, TURN_LOADED };
 
 static void
 retry_before_pooled_send(struct uf *u, enum turn_mode mode)
@@ -2873,16 +2875,23 @@ retry_before_pooled_send(struct uf *u, enum turn_mode mode)
 		refused_try(u, &s.out, &s.web, 50011, a1);
 	uf_at(u, at - 200 * US);
 	uf_get(u, &cli2, &gw2, "/b", APP);
-	refused_try(u, &s.out, &s.web, mode == TURN_HAPROXY ? 50011 : 50019,
-	    at);
-	uf_at(u, at + 140 * US);
+	refused_try(u, &s.out, &s.web, mode == TURN_HAPROXY ||
+	    mode == TURN_LOADED ? 50011 : 50019, at);
+	uf_at(u, at + (mode == TURN_LOADED ? 3600 : 140) * US);
 	uf_get(u, &pool, &server, "/b", APP);
-	uf_status(u, &server, &pool, 503);
-	uf_status(u, &gw2, &cli2, 503);
+	if (mode != TURN_LOADED) {
+		uf_status(u, &server, &pool, 503);
+		uf_status(u, &gw2, &cli2, 503);
+	}
 	if (mode != TURN_NGINX) {
 		refused_try(u, &s.out, &s.web, 50012, a1 + turn);
 		refused_try(u, &s.out, &s.web, 50013, a1 + 2 * turn);
 		gateway_answers(&s, 503);
+	}
+	if (mode == TURN_LOADED) {	/* B waits on a slow server */
+		uf_at(u, u->fl.stats.last_ts + UF_MS);
+		uf_status(u, &server, &pool, 503);
+		uf_status(u, &gw2, &cli2, 503);
 	}
 	uf_diagnose(u);
 	assert_int_equal(u->dg.ntxns, 4);
@@ -2891,7 +2900,8 @@ retry_before_pooled_send(struct uf *u, enum turn_mode mode)
 	assert_string_equal(flow_str(&u->fl, b->url), "http://" APP "/b");
 	expect_verdict(b, V_RELAYED, C_UPSTREAM_5XX);
 	assert_int_equal(u->fl.conns[b->d.up_conn].saddr.a[3], 92);
-	assert_int_equal(tried_server(u, b, 93), mode != TURN_HAPROXY);
+	assert_int_equal(tried_server(u, b, 93), mode == TURN_NGINX ||
+	    mode == TURN_SOONER);
 	if (mode == TURN_NGINX) {
 		assert_int_equal(a->status, 200);
 		assert_int_equal(u->fl.conns[a->d.up_conn].saddr.a[3], 94);
@@ -2909,6 +2919,7 @@ test_retry_before_pooled_send(void **state)
 	retry_before_pooled_send(*state, TURN_HAPROXY);
 	retry_before_pooled_send(again(state), TURN_NGINX);
 	retry_before_pooled_send(again(state), TURN_SOONER);
+	retry_before_pooled_send(again(state), TURN_LOADED);
 }
 
 /*
