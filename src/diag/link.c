@@ -3195,22 +3195,6 @@ queued_at(const struct diag *dg, const struct flow *fl,
 	return queued;
 }
 
-/* The gateway's actions in (from, to); -1: too many events to tell. */
-static int
-actions_between(const struct diag *dg, const struct flow *fl,
-    const struct window *w, int64_t from, int64_t to)
-{
-	struct loop_events e;
-	int actions = 0;
-
-	loop_events(dg, fl, w, add_sat(from, 1), to, &e);
-	if (e.n > DIAG_CARRIES_LOOK)
-		return -1;
-	for (size_t k = 0; k < e.n; k++)
-		actions += e.delta[k] < 0;
-	return actions;
-}
-
 /*
  * Was the action at `acted` (an attempt begun, an answer) the one for the
  * refusal at `failed`: as many actions after that refusal before it as
@@ -3220,12 +3204,17 @@ static bool
 acted_in_turn(const struct diag *dg, const struct flow *fl,
     const struct window *w, int64_t failed, int queued, int64_t acted)
 {
-	int actions;
+	struct loop_events e;
+	int actions = 0;
 
 	if (queued < 0)
 		return true;
-	actions = actions_between(dg, fl, w, failed, acted);
-	return actions < 0 || actions == queued;
+	loop_events(dg, fl, w, add_sat(failed, 1), acted, &e);
+	if (e.n > DIAG_CARRIES_LOOK)
+		return true;
+	for (size_t k = 0; k < e.n; k++)
+		actions += e.delta[k] < 0;
+	return actions == queued;
 }
 
 /*
@@ -3649,21 +3638,29 @@ other_than_pinned(const struct diag *dg, const struct flow *fl,
 /*
  * Did the gateway wait after the refusal at `over` (HAProxy's turn-around
  * before it tries again) rather than act for it in its loop's same turn
- * (nginx: the group's next server, or its 502): no more actions within
- * DIAG_NEXT_NS after it than it owed to what came just before it
- * (queued_at)? Too busy to tell: no.
+ * (nginx: the group's next server, or its 502): within DIAG_NEXT_NS after
+ * it, each action owed to what came just before it (queued_at) or since
+ * (a client's request, another refusal)? Too busy to tell: no.
  */
 static bool
 waited_after_refusal(const struct diag *dg, const struct flow *fl,
     const struct window *w, int64_t over)
 {
-	int queued = queued_at(dg, fl, w, over), actions;
+	struct loop_events e;
+	int owed = queued_at(dg, fl, w, over);
 
-	if (queued < 0)
+	if (owed < 0)
 		return false;
-	actions = actions_between(dg, fl, w, over,
-	    add_sat(over, DIAG_NEXT_NS));
-	return actions >= 0 && actions <= queued;
+	loop_events(dg, fl, w, add_sat(over, 1), add_sat(over, DIAG_NEXT_NS),
+	    &e);
+	if (e.n > DIAG_CARRIES_LOOK)
+		return false;
+	for (size_t k = 0; k < e.n; k++)
+		if (e.delta[k] > 0)
+			owed++;
+		else if (owed-- == 0)
+			return false;	/* acted for the refusal */
+	return true;
 }
 
 /*

@@ -2837,20 +2837,28 @@ tried_server(const struct uf *u, const struct txn *t, uint8_t last)
  * first try. With TURN_LOADED B's request goes 3.8 ms after it came, to
  * a slow server that answers after A: the try 0.2 ms after B asked might
  * have been B's first, but it is the one HAProxy owed A then, A's retry.
+ * With TURN_BUSY C asks 0.35 ms after A's first refusal and is tried at
+ * once (192.0.2.91): the gateway acted for C then, not for the refusal.
  */
-enum turn_mode { TURN_HAPROXY, TURN_NGINX, TURN_SOONER, TURN_LOADED };
+enum turn_mode {
+	TURN_HAPROXY, TURN_NGINX, TURN_SOONER, TURN_LOADED, TURN_BUSY
+};
 
 static void
 retry_before_pooled_send(struct uf *u, enum turn_mode mode)
 {
 	struct scene s;
-	struct uf_side cli2, gw2, pool, server, pool1, server1, out2, next;
+	struct uf_side cli2, gw2, cli3, gw3, pool, server, pool1, server1;
+	struct uf_side out2, next;
 	const struct txn *a, *b;
 	int64_t at, turn = 20 * US + 519 * UF_MS, a1;
 
 	scene_init(&s, u);
 	other_client(u, &cli2, &gw2);
 	uf_handshake(u, &cli2, &gw2);
+	uf_side_init(&cli3, "10.0.0.7", 40002, 4000);
+	gw3 = u->srv;
+	uf_handshake(u, &cli3, &gw3);
 	/* the host's requests go to several servers: none pinned */
 	pool_warm(u, &cli2, &gw2, &pool1, 50003, &server1, "192.0.2.91",
 	    9600);
@@ -2860,6 +2868,16 @@ retry_before_pooled_send(struct uf *u, enum turn_mode mode)
 	ask_app(&s, true);
 	at = s.req_ts + 100 * US;
 	refused_try(u, &s.out, &s.web, 50010, at);
+	if (mode == TURN_BUSY) {
+		uf_at(u, at + 370 * US);
+		uf_get(u, &cli3, &gw3, "/c", APP);
+		uf_side_init(&out2, "10.0.0.1", 50021, 7600);
+		uf_at(u, at + 600 * US);
+		uf_handshake(u, &out2, &server1);
+		uf_get(u, &out2, &server1, "/c", APP);
+		uf_status(u, &server1, &out2, 200);
+		uf_status(u, &gw3, &cli3, 200);
+	}
 	if (mode == TURN_NGINX) {
 		uf_side_init(&out2, "10.0.0.1", 50020, 7600);
 		uf_side_init(&next, "192.0.2.94", 8080, 9800);
@@ -2875,8 +2893,8 @@ retry_before_pooled_send(struct uf *u, enum turn_mode mode)
 		refused_try(u, &s.out, &s.web, 50011, a1);
 	uf_at(u, at - 200 * US);
 	uf_get(u, &cli2, &gw2, "/b", APP);
-	refused_try(u, &s.out, &s.web, mode == TURN_HAPROXY ||
-	    mode == TURN_LOADED ? 50011 : 50019, at);
+	refused_try(u, &s.out, &s.web, mode == TURN_NGINX ||
+	    mode == TURN_SOONER ? 50019 : 50011, at);
 	uf_at(u, at + (mode == TURN_LOADED ? 3600 : 140) * US);
 	uf_get(u, &pool, &server, "/b", APP);
 	if (mode != TURN_LOADED) {
@@ -2894,9 +2912,9 @@ retry_before_pooled_send(struct uf *u, enum turn_mode mode)
 		uf_status(u, &gw2, &cli2, 503);
 	}
 	uf_diagnose(u);
-	assert_int_equal(u->dg.ntxns, 4);
+	assert_int_equal(u->dg.ntxns, mode == TURN_BUSY ? 5 : 4);
 	a = uf_txn(u, 3);
-	b = uf_txn(u, 4);
+	b = uf_txn(u, mode == TURN_BUSY ? 5 : 4);
 	assert_string_equal(flow_str(&u->fl, b->url), "http://" APP "/b");
 	expect_verdict(b, V_RELAYED, C_UPSTREAM_5XX);
 	assert_int_equal(u->fl.conns[b->d.up_conn].saddr.a[3], 92);
@@ -2920,6 +2938,7 @@ test_retry_before_pooled_send(void **state)
 	retry_before_pooled_send(again(state), TURN_NGINX);
 	retry_before_pooled_send(again(state), TURN_SOONER);
 	retry_before_pooled_send(again(state), TURN_LOADED);
+	retry_before_pooled_send(again(state), TURN_BUSY);
 }
 
 /*
