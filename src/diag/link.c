@@ -1546,8 +1546,6 @@ retries_silent(const struct flow *fl, const struct window *w,
 	    !refused(r, w) && !seen(w, &r->synack);
 }
 
-static bool turn_around_retry(const struct diag *dg, const struct flow *fl,
-    const struct window *w, uint32_t a);
 static bool turned_after(const struct diag *dg, const struct flow *fl,
     const struct window *w, const struct conn *r, int64_t at,
     int64_t latest);
@@ -1569,12 +1567,13 @@ asked_or_retried(const struct fit *f, const struct key_list *l, size_t p)
 	unsigned steps = 0;
 
 	if (asked_just_before(f->fl, l->ts[p], f->t->req) ||
-	    may_be_first_try(f->fl, f->t, l->items[p]) ||
-	    turn_around_retry(f->dg, f->fl, f->w, l->items[p]))
+	    may_be_first_try(f->fl, f->t, l->items[p]))
 		return true;
 	for (size_t k = p; k-- > 0 && l->ts[p] - l->ts[k] <= DIAG_RETRY_NS &&
 	    steps < DIAG_CARRIES_LOOK; steps++)
-		if (retries_silent(f->fl, f->w, l, k, p))
+		if (retries_silent(f->fl, f->w, l, k, p) ||
+		    turned_after(f->dg, f->fl, f->w, &f->fl->conns[l->items[k]],
+		    l->ts[p], l->ts[p - 1]))
 			return true;
 	return false;
 }
@@ -1621,11 +1620,10 @@ unexplained_before(const struct fit *f, const struct key_list *l,
  * not begun just after another refusal, when it may be that request's
  * next try: HAProxy must try prev's request again then, and a loaded
  * one sends a request 4 ms after it came), and no other attempt to the
- * address began
- * since prev early enough for p to be its retry. HAProxy tries each
- * request on new sockets half a second apart
- * (its connect timeout, or after a refusal min(timeout connect, 1 s))
- * while the requests of a busy host keep coming.
+ * address began since prev early enough for p to be its retry. HAProxy
+ * tries each request on new sockets half a second apart (its connect
+ * timeout, or after a refusal min(timeout connect, 1 s)) while the
+ * requests of a busy host keep coming.
  */
 static bool
 retry_by_time(const struct fit *f, const struct key_list *l, size_t p,
