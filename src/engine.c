@@ -71,6 +71,19 @@ engine_take(struct engine *e, const struct frame *f, const struct pkt *p,
 {
 	struct flow_stats *st = &e->flow.stats;
 
+	if (f->number > FRAME_NUMBER_MAX) {
+		/* a reference holds no more (frame.h); 254 days at 50,000
+		 * frames a second */
+		if (!e->damaged)
+			snprintf(e->error, sizeof e->error, "frame %llu: more "
+			    "frames than gw502tui numbers (%llu): the rest "
+			    "is not read; split the capture (editcap -c)",
+			    (unsigned long long)f->number,
+			    (unsigned long long)FRAME_NUMBER_MAX);
+		e->damaged = true;
+		return;
+	}
+	frameoff_note(&e->flow.offsets, f);
 	st->frames++;
 	st->bytes += f->caplen;
 	if (st->first_ts == 0 || f->ts_ns < st->first_ts)
@@ -188,11 +201,11 @@ engine_next(struct engine *e)
 	if (e->pf != NULL) {
 		if ((r = prefetch_next(e->pf, &pf)) == 1)
 			engine_take(e, &pf->f, &pf->p, pf->result);
-		return r;
+		return r == 1 && e->damaged ? 0 : r;
 	}
 	if ((r = capfile_next(e->cap, &f)) == 1)
 		engine_feed(e, &f);
-	return r;
+	return r == 1 && e->damaged ? 0 : r;
 }
 
 uint64_t

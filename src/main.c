@@ -713,16 +713,17 @@ do_export(struct engine *e, const struct cli *cl)
 	t = &e->diag.txns[ti];
 	txn_frame_range(&e->flow, t, &first, &last);
 	/* -o names the file, not its format: say when it is pcapng */
-	if ((format = export_range_format(cl->path, first.number,
-	    first.offset, last.number, err, sizeof err)) == NULL ||
-	    export_range(cl->path, first.number, first.offset, last.number,
+	if ((format = export_range_format(cl->path, &e->flow.offsets, &first,
+	    last.number, err, sizeof err)) == NULL ||
+	    export_range(cl->path, &e->flow.offsets, &first, last.number,
 	    cl->out, cl->force, &written, err, sizeof err) != 0) {
 		fprintf(stderr, "gw502tui: %s\n", err);
 		return 1;
 	}
 	fprintf(stderr, "gw502tui: wrote %" PRIu64 " frames (%" PRIu64 "–%"
-	    PRIu64 ") to %s as %s%s\n", written, first.number, last.number,
-	    cl->out, format, strcmp(format, "pcapng") == 0 ?
+	    PRIu64 ") to %s as %s%s\n", written, (uint64_t)first.number,
+	    (uint64_t)last.number, cl->out, format,
+	    strcmp(format, "pcapng") == 0 ?
 	    " (the frames mix link types; a pcap file holds one)" : "");
 	return 0;
 }
@@ -778,6 +779,7 @@ do_export_frames(struct engine *e, const struct cli *cl)
 	struct dfilter_error fe;
 	struct dfilter *df = NULL;
 	struct frame_ref *refs = NULL;
+	struct frame_offsets offs = { 0 };
 	uint64_t written = 0;
 	size_t n = 0;
 	char err[ERR_LEN];
@@ -788,21 +790,22 @@ do_export_frames(struct engine *e, const struct cli *cl)
 		return 1;
 	}
 	if (frames_collect(e, cl->path, df, cl->ranges, cl->nranges, &refs,
-	    &n, err, sizeof err) != 0)
+	    &n, &offs, err, sizeof err) != 0)
 		fprintf(stderr, "gw502tui: %s\n", err);
 	else if (n == 0)
 		fprintf(stderr, "gw502tui: %s: no frame in the range%s%s\n",
 		    cl->path, df ? " matches " : "", df ? cl->yfilter : "");
-	else if (export_frames(cl->path, refs, n, cl->out, cl->force,
+	else if (export_frames(cl->path, &offs, refs, n, cl->out, cl->force,
 	    &written, err, sizeof err) != 0)
 		fprintf(stderr, "gw502tui: %s\n", err);
 	else {
 		fprintf(stderr, "gw502tui: wrote %" PRIu64 " frames (%" PRIu64
-		    "–%" PRIu64 ") to %s\n", written, refs[0].number,
-		    refs[n - 1].number, cl->out);
+		    "–%" PRIu64 ") to %s\n", written, (uint64_t)refs[0].number,
+		    (uint64_t)refs[n - 1].number, cl->out);
 		r = 0;
 	}
 	free(refs);
+	frameoff_free(&offs);
 	dfilter_free(df);
 	return r;
 }

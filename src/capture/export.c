@@ -96,18 +96,18 @@ lt_index(const struct range_info *ri, int lt)
 struct selection {
 	const struct frame_ref *list;	/* NULL: the range */
 	size_t n, next;
-	uint64_t first, first_offset, last;
+	const struct frame_offsets *offs;	/* the model's, or NULL */
+	struct frame_ref first;	/* the range's first frame */
+	uint64_t last;
 };
 
 static int
 sel_rewind(struct reread *rr, struct selection *s)
 {
-	struct frame_ref from = { s->first, 0, s->first_offset };
-
 	s->next = 0;
 	if (s->list != NULL)
 		return 0;
-	return reread_range(rr, &from, s->last);
+	return reread_range(rr, &s->first, s->last);
 }
 
 /* 1: *f is the next selected frame; 0: done; -1: read error in err. */
@@ -163,7 +163,8 @@ survey(struct reread *rr, struct selection *sel, struct range_info *ri,
 		return -1;
 	if (ri->count == 0) {
 		snprintf(err, errlen, "%s: frame %llu not found",
-		    capfile_path(rr->cf), (unsigned long long)sel->first);
+		    capfile_path(rr->cf),
+		    (unsigned long long)sel->first.number);
 		return -1;
 	}
 	return 0;
@@ -304,7 +305,7 @@ export_sel(const char *in_path, struct selection *sel, const char *out_path,
 
 	*written = 0;
 	tmp[0] = '\0';
-	if (reread_open(&rr, in_path) < 0) {
+	if (reread_open(&rr, in_path, sel->offs) < 0) {
 		snprintf(err, errlen, "%s", reread_error(&rr));
 		return -1;
 	}
@@ -385,30 +386,31 @@ out:
 }
 
 int
-export_range(const char *in_path, uint64_t first, uint64_t first_offset,
-    uint64_t last, const char *out_path, bool force, uint64_t *written,
-    char *err, size_t errlen)
+export_range(const char *in_path, const struct frame_offsets *offs,
+    const struct frame_ref *first, uint64_t last, const char *out_path,
+    bool force, uint64_t *written, char *err, size_t errlen)
 {
 	struct selection sel;
 
 	*written = 0;
-	if (first == 0 || first > last) {
+	if (first->number == 0 || first->number > last) {
 		snprintf(err, errlen, "%s: bad frame range %llu..%llu", in_path,
-		    (unsigned long long)first, (unsigned long long)last);
+		    (unsigned long long)first->number,
+		    (unsigned long long)last);
 		return -1;
 	}
 	memset(&sel, 0, sizeof sel);
-	sel.first = first;
-	sel.first_offset = first_offset;
+	sel.offs = offs;
+	sel.first = *first;
 	sel.last = last;
 	return export_sel(in_path, &sel, out_path, force, written, err,
 	    errlen);
 }
 
 int
-export_frames(const char *in_path, const struct frame_ref *frames, size_t n,
-    const char *out_path, bool force, uint64_t *written, char *err,
-    size_t errlen)
+export_frames(const char *in_path, const struct frame_offsets *offs,
+    const struct frame_ref *frames, size_t n, const char *out_path,
+    bool force, uint64_t *written, char *err, size_t errlen)
 {
 	struct selection sel;
 
@@ -426,24 +428,24 @@ export_frames(const char *in_path, const struct frame_ref *frames, size_t n,
 			return -1;
 		}
 	memset(&sel, 0, sizeof sel);
+	sel.offs = offs;
 	sel.list = frames;
 	sel.n = n;
-	sel.first = frames[0].number;
+	sel.first = frames[0];
 	return export_sel(in_path, &sel, out_path, force, written, err,
 	    errlen);
 }
 
 const char *
-export_range_format(const char *in_path, uint64_t first,
-    uint64_t first_offset, uint64_t last, char *err, size_t errlen)
+export_range_format(const char *in_path, const struct frame_offsets *offs,
+    const struct frame_ref *first, uint64_t last, char *err, size_t errlen)
 {
-	struct selection sel = { .first = first, .first_offset = first_offset,
-	    .last = last };
+	struct selection sel = { .offs = offs, .first = *first, .last = last };
 	struct reread rr = { 0 };
 	struct range_info ri;
 	const char *format = NULL;
 
-	if (reread_open(&rr, in_path) < 0)
+	if (reread_open(&rr, in_path, offs) < 0)
 		snprintf(err, errlen, "%s", reread_error(&rr));
 	else if (survey(&rr, &sel, &ri, err, errlen) == 0)
 		format = writes_ng(&ri) ? "pcapng" : "pcap";

@@ -18,19 +18,20 @@ fail(struct reread *rr, const char *why)
 }
 
 int
-reread_open(struct reread *rr, const char *path)
+reread_open(struct reread *rr, const char *path,
+    const struct frame_offsets *offs)
 {
 	struct frame f;
 	int rc;
 
 	memset(rr, 0, sizeof *rr);
+	rr->offs = offs;
 	if ((rr->cf = capfile_open(path, rr->err, sizeof rr->err)) == NULL)
 		return -1;
 	/* where frame 1 is (a ring's file may start later), for ranges */
 	if ((rc = capfile_next(rr->cf, &f)) == 1) {
-		rr->first.number = f.number;
-		rr->first.ts_ns = f.ts_ns;
-		rr->first.offset = f.offset;
+		rr->first = frame_ref_of(&f);
+		rr->first_offset = f.offset;
 		rr->prev = f.number;
 	} else if (rc < 0) {
 		fail(rr, capfile_error(rr->cf));
@@ -56,12 +57,20 @@ reread_error(const struct reread *rr)
 }
 
 static int
+seek_at(struct reread *rr, uint64_t number, uint64_t offset)
+{
+	if (offset == UINT64_MAX)
+		return fail(rr, "no such frame");
+	if (capfile_seek(rr->cf, offset, number) < 0)
+		return fail(rr, capfile_error(rr->cf));
+	rr->prev = number - 1;
+	return 0;
+}
+
+static int
 seek_to(struct reread *rr, const struct frame_ref *ref)
 {
-	if (capfile_seek(rr->cf, ref->offset, ref->number) < 0)
-		return fail(rr, capfile_error(rr->cf));
-	rr->prev = ref->number - 1;
-	return 0;
+	return seek_at(rr, ref->number, frameoff_get(rr->offs, ref));
 }
 
 int
@@ -96,11 +105,14 @@ reread_range(struct reread *rr, const struct frame_ref *from, uint64_t last)
 {
 	if (rr->cf == NULL)
 		return fail(rr, "no capture file");
-	if (from == NULL || from->number == 0)
-		from = &rr->first;
 	rr->last = last;
-	if (from->number == 0)
-		return 0;	/* an empty file: nothing to read */
+	if (from == NULL || from->number == 0) {
+		if (rr->first.number == 0)
+			return 0;	/* an empty file: nothing to read */
+		if (rr->prev == rr->first.number - 1 && rr->prev != 0)
+			return 0;
+		return seek_at(rr, rr->first.number, rr->first_offset);
+	}
 	if (from->number == rr->prev + 1 && rr->prev != 0)
 		return 0;
 	return seek_to(rr, from);

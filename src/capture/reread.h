@@ -15,18 +15,23 @@
 #include <stdint.h>
 
 #include "capfile.h"
+#include "frameoff.h"
 
 struct reread {
 	struct capfile *cf;
+	const struct frame_offsets *offs;	/* the model's (NULL: none) */
 	struct frame_ref first;	/* the capture's first frame (0: none) */
+	uint64_t first_offset;	/* its offset (no table needed) */
 	uint64_t prev;		/* the frame read last (0: unknown): the
 				 * one after it is read on, without a seek */
 	uint64_t last;		/* reread_next stops after it (0: the end) */
 	char err[512];		/* one line naming the file */
 };
 
-/* 0, or -1 with the reason in rr->err. */
-int reread_open(struct reread *rr, const char *path);
+/* offs: the model's, for its references' offsets (frameoff_get).
+ * 0, or -1 with the reason in rr->err. */
+int reread_open(struct reread *rr, const char *path,
+    const struct frame_offsets *offs);
 void reread_close(struct reread *rr);
 /*
  * The frame the model knows as ref (number, offset, time when set) into

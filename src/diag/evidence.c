@@ -213,7 +213,7 @@ row_start(struct walk *w, enum evidence_kind kind, const struct frame_ref *f,
 	if (f && f->number) {
 		r->frame = f->number;
 		r->ts_ns = f->ts_ns;
-		r->file_offset = f->offset;
+		r->offset_lo = f->offset_lo;
 		r->rel_ns = f->ts_ns - w->t0;
 		if (shows(w, EVIDENCE_PANE))
 			evidence_fmt_secs(r->rel_ns, r->rel, sizeof r->rel);

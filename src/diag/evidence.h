@@ -56,7 +56,7 @@ struct evidence_row {
 	uint64_t reply_frame;	/* DNS query: its answer (0: none seen);
 				 * DNS cache: the answer used */
 	int64_t ts_ns;		/* the frame's time (0 without a frame) */
-	uint64_t file_offset;	/* its record's offset in the capture file */
+	uint32_t offset_lo;	/* its reference's (frame.h) */
 	uint32_t ref;		/* flow.dns, .conns or .msgs index */
 	unsigned seq;		/* SYN: 1-based in its destination's
 				 * series; CONNECT:
@@ -100,6 +100,16 @@ struct evidence_row {
 					 * built with arrows) */
 	char detail[EVIDENCE_DETAIL_MAX]; /* its details, '\n' separated */
 };
+
+/* The reference to r's frame (0: a note), to read it again. */
+static inline struct frame_ref
+evidence_row_ref(const struct evidence_row *r)
+{
+	struct frame_ref ref = { .ts_ns = r->ts_ns, .number = r->frame,
+	    .offset_lo = r->offset_lo };
+
+	return ref;
+}
 
 struct evidence {
 	struct evidence_row *rows;

@@ -214,7 +214,7 @@ txn_frame_range(const struct flow *fl, const struct txn *t,
 	if (n && ev[n - 1] > last->number) {
 		last->number = ev[n - 1];
 		last->ts_ns = 0;
-		last->offset = 0;
+		last->offset_lo = 0;
 	}
 }
 
@@ -285,7 +285,7 @@ cache_note(const struct flow *fl, const struct txn *t, char *out,
 		snprintf(out, outlen, "; %s cached since frame %" PRIu64
 		    " (%.1f s before the request)", q->rcode > 0 ?
 		    dns_rcode_name((unsigned)q->rcode) : "answer",
-		    q->answer.number,
+		    (uint64_t)q->answer.number,
 		    secs(fl->msgs[t->req].start.ts_ns - q->answer.ts_ns));
 }
 
@@ -309,7 +309,7 @@ masked_note(const struct flow *fl, const struct txn *t, char *out,
 	}
 	snprintf(out + len, outlen - len, "; the gateway had answered %u "
 	    "before connecting and dropped the tunnel at frame %" PRIu64
-	    " (%.1f s after the request)", t->status, close->number,
+	    " (%.1f s after the request)", t->status, (uint64_t)close->number,
 	    secs(close->ts_ns - fl->msgs[t->req].start.ts_ns));
 }
 
@@ -755,7 +755,7 @@ summary_unknown(const struct flow *fl, const struct txn *t, char *out,
 		snprintf(out, outlen, "the gateway connected to %s and a "
 		    "request for this URL went over the connection (frame %"
 		    PRIu64 "%s), but nothing captured explains why the "
-		    "gateway %s", dst, fl->msgs[up].head.number, back,
+		    "gateway %s", dst, (uint64_t)fl->msgs[up].head.number, back,
 		    gateway_did(t, gw, sizeof gw));
 	} else if (t->d.ndns) {
 		snprintf(out, outlen, "%s was resolved%s, but no connection "

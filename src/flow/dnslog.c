@@ -464,7 +464,7 @@ void
 dns_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
     const uint8_t *msg, size_t len, bool over_tcp)
 {
-	struct frame_ref fr = { f->number, f->ts_ns, f->offset };
+	struct frame_ref fr = frame_ref_of(f);
 	const struct dns_pre *pre = p->dns_pre;
 	const struct dns_msg *m;
 	struct dns_msg own;

@@ -179,6 +179,7 @@ flow_free(struct flow *fl)
 	for (size_t i = 0; i < fl->nconns; i++)
 		conn_free(fl, &fl->conns[i]);
 	stream_spares_free(fl);
+	frameoff_free(&fl->offsets);
 	free(fl->conns);
 	free(fl->msgs);
 	free(fl->dns);
@@ -384,7 +385,7 @@ add_syn(struct conn *c, const struct frame_ref *fr)
 static void
 tcp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 {
-	struct frame_ref fr = { f->number, f->ts_ns, f->offset };
+	struct frame_ref fr = frame_ref_of(f);
 	bool syn = (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
 	int dir = 0;
 	uint32_t h = flow_tuple_hash(&p->src, p->sport, &p->dst, p->dport);
@@ -460,7 +461,7 @@ static void
 icmp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 {
 	const struct pkt_quote *q = &p->quote;
-	struct frame_ref fr = { f->number, f->ts_ns, f->offset };
+	struct frame_ref fr = frame_ref_of(f);
 	struct conn *c;
 	uint32_t ci;
 	int dir;
@@ -524,19 +525,15 @@ flow_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 void
 flow_finish(struct flow *fl)
 {
-	struct frame f;
-
-	memset(&f, 0, sizeof f);
 	for (size_t i = 0; i < fl->nconns; i++) {
 		struct conn *c = &fl->conns[i];
+		struct frame f;
 
 		if (c->stream == NULL) {
 			stream_free(fl, c);	/* a parked one ends at rest */
 			continue;
 		}
-		f.number = c->last.number;
-		f.ts_ns = c->last.ts_ns;
-		f.offset = c->last.offset;
+		f = frame_named(&c->last);
 		/* a body delimited by close ends with the capture */
 		stream_close(fl, (uint32_t)i, &f, 0);
 		stream_close(fl, (uint32_t)i, &f, 1);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../capture/frame.h"
+#include "../capture/frameoff.h"
 #include "../proto/dns.h"
 #include "../proto/packet.h"
 #include "../util/addr.h"
@@ -238,6 +239,8 @@ struct conn_link {
 };
 
 struct flow {
+	/* every frame read (engine.c notes them), for its refs' offsets */
+	struct frame_offsets offsets;
 	struct conn *conns;
 	size_t nconns, conns_cap;
 	struct http_msg *msgs;

@@ -217,15 +217,16 @@ queues_free(struct follower *fo)
 }
 
 int
-follow_conn(const char *path, const struct conn *c, size_t limit,
-    struct follow *out, char *err, size_t errlen)
+follow_conn(const char *path, const struct frame_offsets *offs,
+    const struct conn *c, size_t limit, struct follow *out, char *err,
+    size_t errlen)
 {
 	struct follower *fo;
 	struct reread rr;
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
-	if (reread_open(&rr, path) < 0) {
+	if (reread_open(&rr, path, offs) < 0) {
 		snprintf(err, errlen, "%s", reread_error(&rr));
 		return -1;
 	}

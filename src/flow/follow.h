@@ -35,11 +35,13 @@ struct follow {
 };
 
 /*
- * Follows connection c of the capture at path, keeping at most limit bytes
- * (0: FOLLOW_DEFAULT_LIMIT). Returns 0, or -1 with one line in err.
+ * Follows connection c of the capture at path (offs: the model's offsets),
+ * keeping at most limit bytes (0: FOLLOW_DEFAULT_LIMIT). Returns 0, or -1
+ * with one line in err.
  */
-int follow_conn(const char *path, const struct conn *c, size_t limit,
-    struct follow *out, char *err, size_t errlen);
+int follow_conn(const char *path, const struct frame_offsets *offs,
+    const struct conn *c, size_t limit, struct follow *out, char *err,
+    size_t errlen);
 void follow_free(struct follow *f);
 
 #endif

@@ -357,9 +357,7 @@ promote(struct flow *fl, struct pending_table *pt, uint32_t i, uint32_t prior)
 		c->bytes[0] = e->bytes[0];
 		c->bytes[1] = e->bytes[1];
 		if (prior > 0) {
-			struct frame f = { .number = e->data[0].number,
-			    .ts_ns = e->data[0].ts_ns,
-			    .offset = e->data[0].offset };
+			struct frame f = frame_named(&e->data[0]);
 			struct pkt p;
 
 			/* stream_feed reads the bytes and their sequence
@@ -379,7 +377,7 @@ uint32_t
 pending_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
     bool src_client)
 {
-	struct frame_ref fr = { f->number, f->ts_ns, f->offset };
+	struct frame_ref fr = frame_ref_of(f);
 	struct pending_table *pt = table_get(fl);
 	struct pending *e;
 	uint32_t i, wire;

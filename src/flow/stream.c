@@ -440,8 +440,7 @@ dns_tcp_message(struct flow *fl, uint32_t ci, int dir, const uint8_t *msg,
     size_t len, const struct frame_ref *fr)
 {
 	const struct conn *c = &fl->conns[ci];
-	struct frame f = { .number = fr->number, .ts_ns = fr->ts_ns,
-	    .offset = fr->offset };
+	struct frame f = frame_named(fr);
 	struct pkt p;
 
 	memset(&p, 0, sizeof p);
@@ -1013,7 +1012,7 @@ feed(struct flow *fl, uint32_t ci, const struct frame *f,
     const struct pkt *p, int dir)
 {
 	struct conn *c = &fl->conns[ci];
-	struct frame_ref fr = { f->number, f->ts_ns, f->offset };
+	struct frame_ref fr = frame_ref_of(f);
 	struct dir_state *d;
 	const uint8_t *data = p->payload;
 	uint32_t caplen = p->payload_len;
@@ -1126,7 +1125,7 @@ void
 stream_close(struct flow *fl, uint32_t ci, const struct frame *f, int dir)
 {
 	struct conn *c = &fl->conns[ci];
-	struct frame_ref fr = { f->number, f->ts_ns, f->offset };
+	struct frame_ref fr = frame_ref_of(f);
 	struct dir_state *d;
 
 	if (c->stream == NULL) {

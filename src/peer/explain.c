@@ -138,7 +138,7 @@ look(struct peer *pr, const struct frame_ref *ref, struct sighting *s)
 	struct pkt p;
 
 	memset(s, 0, sizeof *s);
-	if (!peer_read(pr->gw, ref->number, ref->offset, &f, &p) ||
+	if (!peer_read_gw(pr, ref, &f, &p) ||
 	    !peer_sig_of(&p, &s->sig))
 		return;
 	s->read = true;
@@ -211,7 +211,7 @@ first_difference(struct peer *pr, const struct frame_ref *gw_ref,
 	struct pkt p;
 
 	*compared = 0;
-	if (!peer_read(pr->gw, gw_ref->number, gw_ref->offset, &f, &p))
+	if (!peer_read_gw(pr, gw_ref, &f, &p))
 		return -2;
 	gwlen = p.payload_len < REPLY_MAX ? p.payload_len : REPLY_MAX;
 	memcpy(gw, p.payload, gwlen);
@@ -251,7 +251,7 @@ place_answer(struct peer *pr, struct peer_verdict *v, const char *what,
 	if (v->diff_at >= 0)
 		say(v, PEER_ALTERED, "the %s differs between the hop (#%" PRIu64
 		    ") and the gateway (#%" PRIu64 ") from byte %d on", what,
-		    copy->number, gw_ref->number, v->diff_at);
+		    copy->number, (uint64_t)gw_ref->number, v->diff_at);
 	else if (v->diff_at == -2)
 		say(v, PEER_NONE, "the %s passed the hop (#%" PRIu64 "); the "
 		    "first %" PRIu32 " bytes both captures hold agree, the rest "
@@ -274,20 +274,21 @@ place_reject(struct peer *pr, struct peer_verdict *v,
 	if (s.ncopies == 0 && reached == 0)
 		say(v, PEER_LOST_BEFORE, "the hop never saw the %s; the %s "
 		    "(#%" PRIu64 ") came from between the gateway and the hop",
-		    what_names[v->what], what, ref->number);
+		    what_names[v->what], what, (uint64_t)ref->number);
 	else if (s.ncopies == 0)
 		say(v, PEER_NONE, "the hop saw the %s, but the %s (#%" PRIu64
 		    ") never passed it: something between the hop and the "
-		    "gateway made it", what_names[v->what], what, ref->number);
+		    "gateway made it", what_names[v->what], what,
+		    (uint64_t)ref->number);
 	else if (hop_made(pr, s.copies, s.ncopies))
 		say(v, PEER_HOP_REJECTS, "the %s (#%" PRIu64 ") was made by "
 		    "the hop itself (hop frame #%" PRIu64 ", nothing like it "
-		    "arrived from beyond)", what, ref->number,
+		    "arrived from beyond)", what, (uint64_t)ref->number,
 		    last_copy(pr, s.copies, s.ncopies)->number);
 	else
 		say(v, PEER_FROM_BEYOND, "the %s (#%" PRIu64 ") arrived at the "
 		    "hop from beyond (hop frame #%" PRIu64 ") and was "
-		    "forwarded unchanged", what, ref->number,
+		    "forwarded unchanged", what, (uint64_t)ref->number,
 		    pr->pkts[s.copies[0]].number);
 }
 
@@ -319,7 +320,7 @@ place_connect(struct peer *pr, const struct flow *fl, const struct txn *t,
 	if (reached == 0 && inside == 0) {
 		say(v, PEER_NOT_IN_PEER, "the peer capture does not cover the "
 		    "SYN%s (#%" PRIu64 "…)", ss.n > 1 ? "s" : "",
-		    ss.syn[0].number);
+		    (uint64_t)ss.syn[0].number);
 		return true;
 	}
 	for (uint32_t i = 0; i < t->d.nconns; i++) {
@@ -338,7 +339,7 @@ place_connect(struct peer *pr, const struct flow *fl, const struct txn *t,
 	if (reached == 0)
 		say(v, PEER_LOST_BEFORE, "the hop never saw the gateway's %u "
 		    "SYNs (#%" PRIu64 "…): lost between the gateway and the "
-		    "hop", ss.n, ss.syn[0].number);
+		    "hop", ss.n, (uint64_t)ss.syn[0].number);
 	else if (nrep) {
 		add_frames(pr, v, rep, nrep);
 		say(v, PEER_LOST_AFTER, "the hop forwarded %u of %u SYNs and "
@@ -419,12 +420,13 @@ place_reply(struct peer *pr, const struct flow *fl, const struct txn *t,
 		look(pr, ref, &s);
 		if (s.read && s.ncopies == 0 && !covered(pr, s.ts_ns)) {
 			say(v, PEER_NOT_IN_PEER, "the peer capture does not "
-			    "cover the reply (#%" PRIu64 ")", ref->number);
+			    "cover the reply (#%" PRIu64 ")",
+			    (uint64_t)ref->number);
 			return true;
 		}
 		if (s.ncopies == 0) {
 			say(v, PEER_NONE, "the reply (#%" PRIu64 ") never passed "
-			    "the hop's capture", ref->number);
+			    "the hop's capture", (uint64_t)ref->number);
 			return true;
 		}
 		add_frames(pr, v, s.copies, s.ncopies);

@@ -146,7 +146,8 @@ merge(struct peer *pr, const struct frame_ref *first,
 	int rg, rh = 0;
 
 	if (put_placed(pr, placed, from, to, true, o) != 0 ||
-	    capfile_seek(pr->gw, first->offset, first->number) != 0)
+	    capfile_seek(pr->gw, frameoff_get(pr->gw_offs, first),
+	    first->number) != 0)
 		return -1;
 	rg = capfile_next(pr->gw, &g);
 	/* start at the indexed packet before the window: unindexed frames

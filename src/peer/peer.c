@@ -121,6 +121,14 @@ peer_read(struct capfile *cf, uint64_t number, uint64_t offset,
 	return decode_frame(f->linktype, f->data, f->caplen, p) == DECODE_OK;
 }
 
+bool
+peer_read_gw(struct peer *pr, const struct frame_ref *ref, struct frame *f,
+    struct pkt *p)
+{
+	return peer_read(pr->gw, ref->number, frameoff_get(pr->gw_offs, ref),
+	    f, p);
+}
+
 static int
 add_pkt(struct peer *pr, const struct frame *f, const struct peer_sig *s)
 {
@@ -370,6 +378,7 @@ peer_attach(struct engine *e, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(pr->path, sizeof pr->path, "%s", path);
+	pr->gw_offs = &e->flow.offsets;
 	pr->cap = capfile_open(path, err, errlen);
 	if (pr->cap)
 		pr->gw = capfile_open(capfile_path(e->cap), err, errlen);
@@ -434,7 +443,7 @@ peer_seen(struct peer *pr, const struct frame_ref *gw_frame,
 	uint32_t idx;
 
 	if (!peer_shares(pr) ||
-	    !peer_read(pr->gw, gw_frame->number, gw_frame->offset, &f, &p) ||
+	    !peer_read_gw(pr, gw_frame, &f, &p) ||
 	    !peer_sig_of(&p, &s) || peer_copies(pr, &s, f.ts_ns, &idx, 1) == 0)
 		return false;
 	out->frame = pr->pkts[idx].number;

@@ -51,6 +51,7 @@ struct peer {
 	char path[512];
 	struct capfile *cap;	/* the peer capture, for re-reads */
 	struct capfile *gw;	/* the gateway's, opened again for re-reads */
+	const struct frame_offsets *gw_offs;	/* its model's offsets */
 	struct peer_pkt *pkts;
 	size_t npkts, pkts_cap;
 	uint64_t pkts_dropped;	/* beyond PEER_MAX_PKTS */
@@ -68,6 +69,9 @@ struct peer {
 bool peer_sig_of(const struct pkt *p, struct peer_sig *s);
 /* Reads and decodes the frame at ref (in cf); false when it cannot. */
 bool peer_read(struct capfile *cf, uint64_t number, uint64_t offset,
+    struct frame *f, struct pkt *p);
+/* peer_read of the gateway's frame the model knows as ref. */
+bool peer_read_gw(struct peer *pr, const struct frame_ref *ref,
     struct frame *f, struct pkt *p);
 /* Key for "answers the TCP segment ending at sequence number next". */
 uint32_t peer_ack_key(uint32_t next);

@@ -26,7 +26,7 @@ frame_scan_open(struct frame_scan *s, const char *path, const struct flow *fl,
     char *err, size_t errlen)
 {
 	memset(s, 0, sizeof *s);
-	if (reread_open(&s->rr, path) < 0) {
+	if (reread_open(&s->rr, path, &fl->offsets) < 0) {
 		snprintf(err, errlen, "%s", reread_error(&s->rr));
 		return -1;
 	}
@@ -196,7 +196,7 @@ txn_selected(struct frame_scan *s, const struct engine *e, const struct txn *t,
 		return -1;
 	for (size_t i = 0; i < ev->n && !*match; i++) {
 		const struct evidence_row *r = &ev->rows[i];
-		struct frame_ref f = { r->frame, r->ts_ns, r->file_offset };
+		struct frame_ref f = evidence_row_ref(r);
 
 		if (r->listed && frame_scan_eval(s, df, &f, match) < 0)
 			return -1;
@@ -232,6 +232,7 @@ struct collect {
 	size_t nranges;
 	struct frame_ref *refs;
 	size_t n, cap;
+	struct frame_offsets *offs;
 };
 
 static int
@@ -248,17 +249,16 @@ collect_frame(void *arg, const struct frame_fields *ff, const struct frame *f)
 	if (vec_reserve((void **)&c->refs, &c->cap, c->n + 1, sizeof *c->refs,
 	    SIZE_MAX / sizeof *c->refs) != 0)
 		return -1;
-	c->refs[c->n].number = f->number;
-	c->refs[c->n].ts_ns = f->ts_ns;
-	c->refs[c->n++].offset = f->offset;
+	frameoff_note(c->offs, f);
+	c->refs[c->n++] = frame_ref_of(f);
 	return 0;
 }
 
 int
 frames_collect(const struct engine *e, const char *path,
     const struct dfilter *df, const struct frame_range *ranges,
-    size_t nranges, struct frame_ref **out, size_t *n, char *err,
-    size_t errlen)
+    size_t nranges, struct frame_ref **out, size_t *n,
+    struct frame_offsets *offs, char *err, size_t errlen)
 {
 	struct collect c;
 	struct frame_scan s;
@@ -267,6 +267,7 @@ frames_collect(const struct engine *e, const char *path,
 	memset(&c, 0, sizeof c);
 	c.ranges = ranges;
 	c.nranges = nranges;
+	c.offs = offs;
 	if (frame_scan_open(&s, path, &e->flow, err, errlen) == 0) {
 		rc = scan_run(&s, &e->flow, df, 0, collect_frame, &c, err,
 		    errlen);

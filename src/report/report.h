@@ -132,13 +132,15 @@ int report_frames(FILE *out, const struct engine *e, const char *path,
 /* -Y with --report: keep[i] = df selects txn i's request or answer frame. */
 int report_filter_txns(const struct engine *e, const char *path,
     const struct dfilter *df, uint8_t *keep, char *err, size_t errlen);
-/* --export-frames: the frames in the ranges (none: all) that df selects. */
+/* --export-frames: the frames in the ranges (none: all) that df selects,
+ * and in *offs their offsets' high bits (without -Y there is no model to
+ * hold them): the caller frees both. */
 struct frame_range {
 	uint64_t first, last;
 };
 int frames_collect(const struct engine *e, const char *path,
     const struct dfilter *df, const struct frame_range *ranges,
-    size_t nranges, struct frame_ref **out, size_t *n, char *err,
-    size_t errlen);
+    size_t nranges, struct frame_ref **out, size_t *n,
+    struct frame_offsets *offs, char *err, size_t errlen);
 
 #endif

@@ -146,7 +146,7 @@ report_text_txn(FILE *out, const struct engine *e, const struct txn *t,
 	report_iso_time(req->head.ts_ns, when, sizeof when);
 	txn_frame_range(fl, t, &first, &last);
 	fprintf(out, "    at %s, frames %" PRIu64 "–%" PRIu64 "%s\n", when,
-	    first.number, last.number, t->d.shared ?
+	    (uint64_t)first.number, (uint64_t)last.number, t->d.shared ?
 	    " (evidence shared with another request)" : "");
 	if (t->d.ambiguous)
 		fprintf(out, "    Ambiguous: request %u came within a "

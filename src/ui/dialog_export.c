@@ -82,7 +82,7 @@ export_dialog(struct ui *u, const struct txn *t)
 	}
 	/* the frames may mix link types: then even a plain export is pcapng */
 	format = with_hop(u) ? "pcapng" : export_range_format(u->opts->path,
-	    first.number, first.offset, last.number, err, sizeof err);
+	    &u->eng.flow.offsets, &first, last.number, err, sizeof err);
 	if (format == NULL) {
 		ui_message(u, true, "export failed: %s", ui_esc_str(u, err, esc,
 		    sizeof esc));
@@ -102,9 +102,8 @@ export_dialog(struct ui *u, const struct txn *t)
 		hop_frames = &placed;
 	if ((with_hop(u) ? peer_export_pair(u->eng.peer, &first, &last,
 	    hop_frames, name, force, &written, err, sizeof err) :
-	    export_range(u->opts->path,
-	    first.number, first.offset, last.number, name, force, &written,
-	    err, sizeof err)) < 0) {
+	    export_range(u->opts->path, &u->eng.flow.offsets, &first,
+	    last.number, name, force, &written, err, sizeof err)) < 0) {
 		ui_message(u, true, "export failed: %s", ui_esc_str(u, err, esc,
 		    sizeof esc));
 		return;

@@ -184,7 +184,7 @@ static void
 pass_take(struct ui *u, const struct frame *f)
 {
 	struct pk_view *pk = u->pk;
-	struct frame_ref r = { f->number, f->ts_ns, f->offset };
+	struct frame_ref r = frame_ref_of(f);
 
 	if (rows_push(&pk->rows, &r) < 0) {
 		ui_message(u, true, "out of memory: the list stops at frame "
@@ -268,7 +268,7 @@ pk_new(struct ui *u)
 	}
 	pk->txn = NONE32;
 	pk->tmode = PT_REL;
-	if (reread_open(&pk->cf, u->opts->path) < 0) {
+	if (reread_open(&pk->cf, u->opts->path, &u->eng.flow.offsets) < 0) {
 		ui_message(u, true, "%s", reread_error(&pk->cf));
 		pk_free(pk);
 		return NULL;
@@ -663,8 +663,8 @@ pk_export(struct ui *u)
 	if (!confirm_overwrite(u, name, "export", &force))
 		return;
 	ui_esc_str(u, name, esc, sizeof esc);
-	if (export_frames(u->opts->path, rs->r, rs->n, name, force, &written,
-	    err, sizeof err) < 0) {
+	if (export_frames(u->opts->path, &u->eng.flow.offsets, rs->r, rs->n,
+	    name, force, &written, err, sizeof err) < 0) {
 		ui_message(u, true, "export failed: %s", ui_esc_str(u, err, esc,
 		    sizeof esc));
 		return;

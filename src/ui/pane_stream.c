@@ -266,8 +266,9 @@ st_load(struct ui *u)
 	if (st->conn == NONE32) {
 		snprintf(st->note, sizeof st->note, "no upstream connection was "
 		    "established for this request (see the evidence)");
-	} else if (follow_conn(u->opts->path, &ui_model(u)->flow.conns[st->conn],
-	    FOLLOW_DEFAULT_LIMIT, &st->fw, err, sizeof err) < 0) {
+	} else if (follow_conn(u->opts->path, &u->eng.flow.offsets,
+	    &ui_model(u)->flow.conns[st->conn], FOLLOW_DEFAULT_LIMIT,
+	    &st->fw, err, sizeof err) < 0) {
 		ui_esc_str(u, err, st->note, sizeof st->note);
 	} else if (st->fw.len == 0) {
 		snprintf(st->note, sizeof st->note, "the connection carried no "

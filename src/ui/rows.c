@@ -472,10 +472,10 @@ encode_frames(struct ui_rows *rs, const struct flow *fl, const struct txn *t,
 	for (size_t i = 0; i < s->n; i++) {
 		o += put_varint(p + o, zigzag((int64_t)(s->f[i].number -
 		    prev_n)));
-		o += put_varint(p + o, zigzag((int64_t)(s->f[i].offset -
+		o += put_varint(p + o, zigzag((int64_t)(s->f[i].offset_lo -
 		    prev_o)));
 		prev_n = s->f[i].number;
-		prev_o = s->f[i].offset;
+		prev_o = s->f[i].offset_lo;
 	}
 	o += put_varint(p + o, link_code(set_place(s,
 	    fl->msgs[t->req].start.number)));
@@ -531,7 +531,7 @@ decode_frames(const struct ui_rows *rs, const struct row *r,
 		off += (uint64_t)unzigzag(get_varint(p, len, &pos));
 		if (kept < max) {
 			out[kept].number = num;
-			out[kept].offset = off;
+			out[kept].offset_lo = off & FRAME_OFFSET_LO_MASK;
 			out[kept++].ts_ns = 0;	/* not checked on reading */
 		}
 	}
@@ -902,7 +902,7 @@ rows_rebuild(const struct ui_rows *rs, size_t i, const char *path,
 	}
 	mini->flow.sync_on_data = true;
 	n = decode_frames(rs, r, f, ROW_MAX_FRAMES, &l);
-	if (reread_open(&rr, path) != 0) {
+	if (reread_open(&rr, path, &main->flow.offsets) != 0) {
 		snprintf(err, errlen, "%s", reread_error(&rr));
 		goto fail;
 	}

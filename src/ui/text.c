@@ -341,7 +341,7 @@ int
 ui_hop_sighting(struct ui *u, const struct evidence_row *r,
     struct peer_sighting *at)
 {
-	struct frame_ref ref = { r->frame, r->ts_ns, r->file_offset };
+	struct frame_ref ref = evidence_row_ref(r);
 
 	if (u->eng.peer == NULL || !peer_shares(u->eng.peer) || !r->frame ||
 	    (r->from != EC_UPSTREAM && r->to != EC_UPSTREAM &&

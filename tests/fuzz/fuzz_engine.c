@@ -42,8 +42,8 @@ follow_one(const struct engine *e, uint32_t ci)
 	if (ci == NONE32 || ci >= e->flow.nconns)
 		return;
 	memset(&fo, 0, sizeof fo);
-	if (follow_conn(cap.path, &e->flow.conns[ci], 64 * 1024, &fo, err,
-	    sizeof err) == 0) {
+	if (follow_conn(cap.path, &e->flow.offsets, &e->flow.conns[ci],
+	    64 * 1024, &fo, err, sizeof err) == 0) {
 		for (size_t i = 0; i < fo.nchunks; i++) {
 			const struct follow_chunk *ch = &fo.chunks[i];
 

@@ -87,7 +87,7 @@ expect_range(struct uf *u, const struct txn *t, uint64_t first, uint64_t last)
 		    t->id, (unsigned long long)f.number,
 		    (unsigned long long)l.number, (unsigned long long)first,
 		    (unsigned long long)last);
-	assert_int_equal(f.offset, first * 100);
+	assert_int_equal(f.offset_lo, first * 100);
 }
 
 static void

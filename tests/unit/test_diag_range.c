@@ -29,7 +29,7 @@ test_range_to_the_answers_end(void **state)
 	assert_int_equal(u->fl.msgs[t->resp].start.number, head);
 	txn_frame_range(&u->fl, t, &first, &last);
 	assert_int_equal(first.number, s.req);	/* the request */
-	assert_int_equal(first.offset, s.req * 100);
+	assert_int_equal(first.offset_lo, s.req * 100);
 	assert_int_equal(last.number, body);
 }
 

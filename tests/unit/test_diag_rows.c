@@ -155,7 +155,7 @@ test_range_from_frame_one(void **state)
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
 	txn_frame_range(&u->fl, t, &first, &last);
 	assert_int_equal(first.number, 1);
-	assert_int_equal(first.offset, 100);
+	assert_int_equal(first.offset_lo, 100);
 	assert_int_equal(first.ts_ns, T0);
 	assert_int_equal(last.number, ans);
 }

@@ -252,7 +252,7 @@ expect_ref(struct uf *u, const struct evidence_row *r)
 		fail_msg("%s row of frame %llu: ref %u names no such item",
 		    kind_names[r->kind], (unsigned long long)r->frame, r->ref);
 	/* where the frame's record is: unit_flow.h puts frame n at 100 n */
-	assert_int_equal(r->file_offset, r->frame * 100);
+	assert_int_equal(r->offset_lo, r->frame * 100);
 }
 
 /* The story of transaction t as of now (the capture's last frame). */

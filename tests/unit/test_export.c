@@ -1,7 +1,7 @@
 /*
  * test_export.c: export_range() writes what libpcap reads back, keeps the
  * link type and resolution, and never replaces or follows what is at the
- * destination unless forced, nor leaves temporary files behind.
+ * destination unless forced), nor leaves temporary files behind.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +27,10 @@
 #include "capture/capfile.h"
 #include "capture/export.h"
 #include "capture/reread.h"
+
+/* A reference of a test's file (below 16 MB: no table of offsets). */
+#define REF(n, off) (&(struct frame_ref){ .number = (n), \
+	.offset_lo = (off) })
 
 struct bb {
 	uint8_t d[8192];
@@ -295,8 +299,8 @@ test_export_pcap(void **state)
 
 	make_pcap(fx, fx->pcap_ns, true, false);
 	out_path(fx, "ns.pcap", out, sizeof out);
-	assert_int_equal(export_range(fx->pcap_ns, 2, fx->off[2], 4, out,
-	    false, &w, err, sizeof err), 0);
+	assert_int_equal(export_range(fx->pcap_ns, NULL, REF(2, fx->off[2]), 4,
+	    out, false, &w, err, sizeof err), 0);
 	assert_int_equal(w, 3);
 	read_back(out, 3, DLT_EN10MB, 1700000002000002002,
 	    1700000004000004004, 22);
@@ -305,8 +309,8 @@ test_export_pcap(void **state)
 	make_pcap(fx, fx->pcap_us, false, true);
 	out_path(fx, "us.pcap", out, sizeof out);
 	/* Past the end: stops at the last frame. */
-	assert_int_equal(export_range(fx->pcap_us, 5, fx->off[5], 100, out,
-	    false, &w, err, sizeof err), 0);
+	assert_int_equal(export_range(fx->pcap_us, NULL, REF(5, fx->off[5]),
+	    100, out, false, &w, err, sizeof err), 0);
 	assert_int_equal(w, 2);
 	read_back(out, 2, DLT_EN10MB, 1700000005005005000,
 	    1700000006006006000, 25);
@@ -359,23 +363,23 @@ test_export_pcapng(void **state)
 	make_pcapng(fx);
 	/* One interface's frames: Linux SLL, ns. */
 	out_path(fx, "sll.pcap", out, sizeof out);
-	assert_int_equal(export_range(fx->ng, 3, fx->ng_off[3], 5, out, false,
-	    &w, err, sizeof err), 0);
+	assert_int_equal(export_range(fx->ng, NULL, REF(3, fx->ng_off[3]), 5,
+	    out, false, &w, err, sizeof err), 0);
 	assert_int_equal(w, 3);
 	read_back(out, 3, DLT_LINUX_SLL, 1700000003000000003,
 	    1700000005000000005, 32);
 	assert_int_equal(file_digits(out), 9);
 	/* Raw IP in the second section: written as LINKTYPE_RAW. */
 	out_path(fx, "raw.pcap", out, sizeof out);
-	assert_int_equal(export_range(fx->ng, 7, fx->ng_off[7], 7, out, false,
-	    &w, err, sizeof err), 0);
+	assert_int_equal(export_range(fx->ng, NULL, REF(7, fx->ng_off[7]), 7,
+	    out, false, &w, err, sizeof err), 0);
 	assert_int_equal(w, 1);
 	read_back(out, 1, DLT_RAW, 1700000007000007000,
 	    1700000007000007000, 36);
 	/* Mixed link types: a pcapng file, read back with our reader. */
 	out_path(fx, "mixed.pcap", out, sizeof out);
-	assert_int_equal(export_range(fx->ng, 2, fx->ng_off[2], 7, out, false,
-	    &w, err, sizeof err), 0);
+	assert_int_equal(export_range(fx->ng, NULL, REF(2, fx->ng_off[2]), 7,
+	    out, false, &w, err, sizeof err), 0);
 	assert_int_equal(w, 6);
 	read_back_ng(out, 2, 7);
 	assert_no_temp(fx);
@@ -395,8 +399,8 @@ test_refuse_existing(void **state)
 	assert_non_null(fp);
 	fputs("precious", fp);
 	fclose(fp);
-	assert_int_equal(export_range(fx->pcap_ns, 1, fx->off[1], 2, out,
-	    false, &w, err, sizeof err), -1);
+	assert_int_equal(export_range(fx->pcap_ns, NULL, REF(1, fx->off[1]), 2,
+	    out, false, &w, err, sizeof err), -1);
 	snprintf(expect, sizeof expect, "%s: file exists (use --force to "
 	    "overwrite)", out);
 	assert_string_equal(err, expect);
@@ -408,8 +412,8 @@ test_refuse_existing(void **state)
 	assert_no_temp(fx);
 
 	/* Forced: replaced. */
-	assert_int_equal(export_range(fx->pcap_ns, 1, fx->off[1], 2, out,
-	    true, &w, err, sizeof err), 0);
+	assert_int_equal(export_range(fx->pcap_ns, NULL, REF(1, fx->off[1]), 2,
+	    out, true, &w, err, sizeof err), 0);
 	assert_int_equal(w, 2);
 	read_back(out, 2, DLT_EN10MB, 1700000001000001001,
 	    1700000002000002002, 21);
@@ -435,14 +439,14 @@ test_refuse_symlink(void **state)
 	fputs("target", fp);
 	fclose(fp);
 	assert_int_equal(symlink(target, out), 0);
-	assert_int_equal(export_range(fx->pcap_ns, 1, fx->off[1], 3, out,
-	    false, &w, err, sizeof err), -1);
+	assert_int_equal(export_range(fx->pcap_ns, NULL, REF(1, fx->off[1]), 3,
+	    out, false, &w, err, sizeof err), -1);
 	assert_non_null(strstr(err, "file exists"));
 
 	/* A dangling link is not followed: its target is not created. */
 	assert_int_equal(symlink("nowhere.pcap", dangling), 0);
-	assert_int_equal(export_range(fx->pcap_ns, 1, fx->off[1], 3, dangling,
-	    false, &w, err, sizeof err), -1);
+	assert_int_equal(export_range(fx->pcap_ns, NULL, REF(1, fx->off[1]), 3,
+	    dangling, false, &w, err, sizeof err), -1);
 	assert_non_null(strstr(err, "file exists"));
 	out_path(fx, "nowhere.pcap", nowhere, sizeof nowhere);
 	assert_int_equal(access(nowhere, F_OK), -1);
@@ -450,8 +454,8 @@ test_refuse_symlink(void **state)
 	assert_true(S_ISLNK(st.st_mode));
 
 	/* Forced: the link itself is replaced, its target untouched. */
-	assert_int_equal(export_range(fx->pcap_ns, 1, fx->off[1], 3, out,
-	    true, &w, err, sizeof err), 0);
+	assert_int_equal(export_range(fx->pcap_ns, NULL, REF(1, fx->off[1]), 3,
+	    out, true, &w, err, sizeof err), 0);
 	assert_int_equal(lstat(out, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	read_back(out, 3, DLT_EN10MB, 1700000001000001001,
@@ -472,8 +476,8 @@ forced_over(struct fixture *fx, const char *path, mode_t type)
 	struct stat st;
 	uint64_t w;
 
-	assert_int_equal(export_range(fx->pcap_ns, 1, fx->off[1], 3, path,
-	    true, &w, err, sizeof err), -1);
+	assert_int_equal(export_range(fx->pcap_ns, NULL, REF(1, fx->off[1]), 3,
+	    path, true, &w, err, sizeof err), -1);
 	assert_non_null(strstr(err, path));
 	assert_non_null(strstr(err, "not a regular file"));
 	assert_null(strchr(err, '\n'));
@@ -526,27 +530,34 @@ test_bad_ranges(void **state)
 {
 	struct fixture *fx = *state;
 	char out[256], err[512];
+	struct frame_offsets far = { 0 };
 	uint64_t w;
 	struct stat st;
 
 	make_pcap(fx, fx->pcap_ns, true, false);
 	out_path(fx, "bad.pcap", out, sizeof out);
-	assert_int_equal(export_range(fx->pcap_ns, 4, fx->off[4], 3, out,
-	    false, &w, err, sizeof err), -1);
+	assert_int_equal(export_range(fx->pcap_ns, NULL, REF(4, fx->off[4]), 3,
+	    out, false, &w, err, sizeof err), -1);
 	assert_non_null(strstr(err, "bad frame range 4..3"));
 	/* An offset at the end of the file: there is no frame 7. */
 	assert_int_equal(stat(fx->pcap_ns, &st), 0);
-	assert_int_equal(export_range(fx->pcap_ns, 7, (uint64_t)st.st_size, 9,
-	    out, false, &w, err, sizeof err), -1);
+	assert_int_equal(export_range(fx->pcap_ns, NULL, REF(7,
+	    (uint64_t)st.st_size), 9, out, false, &w, err, sizeof err), -1);
 	assert_non_null(strstr(err, "frame 7 not found"));
-	assert_int_equal(export_range(fx->pcap_ns, 7, 1u << 30, 9,
-	    out, false, &w, err, sizeof err), -1);
-	/* Unreadable input, missing output folder. */
-	assert_int_equal(export_range("/nonexistent/x.pcap", 1, 24, 2, out,
+	/* An offset whose high bits the model's table holds (a record 1 GB
+	 * in), past this file's end. */
+	frameoff_note(&far, &(struct frame){ .number = 7,
+	    .offset = 1u << 30 });
+	assert_int_equal(export_range(fx->pcap_ns, &far, REF(7, 0), 9, out,
 	    false, &w, err, sizeof err), -1);
+	assert_non_null(strstr(err, "offset 1073741824 is not in the file"));
+	frameoff_free(&far);
+	/* Unreadable input, missing output folder. */
+	assert_int_equal(export_range("/nonexistent/x.pcap", NULL, REF(1, 24),
+	    2, out, false, &w, err, sizeof err), -1);
 	assert_string_equal(err, "/nonexistent/x.pcap: No such file or "
 	    "directory");
-	assert_int_equal(export_range(fx->pcap_ns, 1, fx->off[1], 2,
+	assert_int_equal(export_range(fx->pcap_ns, NULL, REF(1, fx->off[1]), 2,
 	    "/nonexistent/dir/out.pcap", false, &w, err, sizeof err), -1);
 	assert_non_null(strstr(err, "/nonexistent/dir/out.pcap: No such file"));
 	assert_int_equal(w, 0);
@@ -559,8 +570,9 @@ test_bad_ranges(void **state)
 static struct frame_ref
 ref_of(const struct fixture *fx, uint64_t n)
 {
-	struct frame_ref r = { n, ((int64_t)1700000000 + (int64_t)n) *
-	    1000000000 + (int64_t)n * 1001 * 1000, fx->off[n] };
+	struct frame_ref r = { .number = n, .ts_ns = ((int64_t)1700000000 +
+	    (int64_t)n) * 1000000000 + (int64_t)n * 1001 * 1000,
+	    .offset_lo = fx->off[n] };
 
 	return r;
 }
@@ -576,7 +588,7 @@ test_reread_frame(void **state)
 	struct frame f;
 
 	make_pcap(fx, fx->pcap_us, false, false);
-	assert_int_equal(reread_open(&rr, fx->pcap_us), 0);
+	assert_int_equal(reread_open(&rr, fx->pcap_us, NULL), 0);
 	assert_int_equal(rr.first.number, 1);
 	for (uint64_t n = 3; n <= 5; n++) {	/* 4 and 5 read on */
 		r = ref_of(fx, n);
@@ -590,7 +602,7 @@ test_reread_frame(void **state)
 	assert_int_equal(reread_frame(&rr, &r, &f), -1);
 	assert_non_null(strstr(reread_error(&rr), "frame 2 not found"));
 	r = ref_of(fx, 2);
-	r.offset = 1 << 20;	/* past the end */
+	r.offset_lo = 1 << 20;	/* past the end */
 	assert_int_equal(reread_frame(&rr, &r, &f), -1);
 	r.number = 0;
 	assert_int_equal(reread_frame(&rr, &r, &f), -1);
@@ -611,7 +623,7 @@ test_reread_range(void **state)
 	uint64_t n = 0;
 
 	make_pcap(fx, fx->pcap_us, false, false);
-	assert_int_equal(reread_open(&rr, fx->pcap_us), 0);
+	assert_int_equal(reread_open(&rr, fx->pcap_us, NULL), 0);
 	r = ref_of(fx, 2);
 	assert_int_equal(reread_range(&rr, &r, 4), 0);
 	while (reread_next(&rr, &f) == 1)
@@ -622,7 +634,7 @@ test_reread_range(void **state)
 		assert_int_equal(f.number, n + 1);
 	assert_int_equal(n, 6);
 	reread_close(&rr);
-	assert_int_equal(reread_open(&rr, "/nonexistent/x.pcap"), -1);
+	assert_int_equal(reread_open(&rr, "/nonexistent/x.pcap", NULL), -1);
 	assert_non_null(strstr(reread_error(&rr), "/nonexistent/x.pcap"));
 }
 

@@ -213,7 +213,7 @@ test_close_delimited_body_at_capture_end(void **state)
 	assert_true(fx->fl.msgs[1].complete);
 	assert_int_equal(fx->fl.msgs[1].end.number, last);
 	assert_int_equal(fx->fl.msgs[1].end.ts_ns, (int64_t)last * UF_MS);
-	assert_int_equal(fx->fl.msgs[1].end.offset, last * 100);
+	assert_int_equal(fx->fl.msgs[1].end.offset_lo, last * 100);
 }
 
 /* A status line with a 300-character reason phrase: the stored first
@@ -577,7 +577,7 @@ test_answer_before_request_end(void **state)
 	assert_int_equal(dg->txns[0].resp, 1);
 	txn_frame_range(&fx->fl, &dg->txns[0], &first, &last);
 	assert_int_equal(first.number, 3);
-	assert_int_equal(first.offset, 300);
+	assert_int_equal(first.offset_lo, 300);
 	assert_int_equal(last.number, 5);
 }
 

@@ -109,7 +109,7 @@ follow(const char *path, struct follow *fo, char *err, size_t errlen)
 	c.cport = 40000;
 	c.sport = 9090;
 	err[0] = '\0';
-	return follow_conn(path, &c, 0, fo, err, errlen);
+	return follow_conn(path, NULL, &c, 0, fo, err, errlen);
 }
 
 static void

@@ -57,7 +57,7 @@ check_conn(const char *path, const struct flow *fl, uint32_t ci,
 
 	assert_non_null(h);
 	memset(&fo, 0, sizeof fo);
-	if (follow_conn(path, c, 0, &fo, err, sizeof err) != 0)
+	if (follow_conn(path, NULL, c, 0, &fo, err, sizeof err) != 0)
 		fail_msg("%s conn %u: %s", path, ci, err);
 	assert_false(fo.truncated);
 	assert_int_equal(fo.gap_bytes, 0);
@@ -135,9 +135,9 @@ test_limit(void **state)
 			continue;
 		memset(&fo, 0, sizeof fo);
 		memset(&whole, 0, sizeof whole);
-		assert_int_equal(follow_conn(captures[0], c, 0, &whole, err,
-		    sizeof err), 0);
-		assert_int_equal(follow_conn(captures[0], c, 40, &fo, err,
+		assert_int_equal(follow_conn(captures[0], NULL, c, 0, &whole,
+		    err, sizeof err), 0);
+		assert_int_equal(follow_conn(captures[0], NULL, c, 40, &fo, err,
 		    sizeof err), 0);
 		assert_true(fo.truncated);
 		assert_int_equal(fo.len, 40);
@@ -179,12 +179,12 @@ test_broken_capture(void **state)
 	fclose(out);
 	memset(&fo, 0, sizeof fo);
 	err[0] = '\0';
-	assert_int_equal(follow_conn(path, &e->flow.conns[0], 0, &fo, err,
-	    sizeof err), -1);
+	assert_int_equal(follow_conn(path, &e->flow.offsets, &e->flow.conns[0],
+	    0, &fo, err, sizeof err), -1);
 	assert_true(err[0] != '\0');
 	follow_free(&fo);
 	assert_int_equal(follow_conn("/nonexistent/gw502.pcap",
-	    &e->flow.conns[0], 0, &fo, err, sizeof err), -1);
+	    &e->flow.offsets, &e->flow.conns[0], 0, &fo, err, sizeof err), -1);
 	follow_free(&fo);
 	unlink(path);
 	engine_close(e);
@@ -264,7 +264,7 @@ follow_file(const uint8_t *file, const uint8_t *end, struct follow *fo)
 	c.cport = 40000;
 	c.sport = 9090;
 	memset(fo, 0, sizeof *fo);
-	if (follow_conn(path, &c, 0, fo, err, sizeof err) != 0)
+	if (follow_conn(path, NULL, &c, 0, fo, err, sizeof err) != 0)
 		fail_msg("%s", err);
 	unlink(path);
 }

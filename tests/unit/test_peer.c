@@ -190,9 +190,11 @@ write_pcap(const char *path, uint8_t pk[][128], const size_t *len,
 static void
 export_pair(struct engine *e, const char *dir, size_t len12)
 {
-	struct frame_ref first = { 1, 1000000000000LL, CAPFILE_PCAP_HDR_LEN };
-	struct frame_ref last = { 3, 1000200000000LL, CAPFILE_PCAP_HDR_LEN +
-	    2 * CAPFILE_PCAP_REC_LEN + len12 };
+	struct frame_ref first = { .number = 1, .ts_ns = 1000000000000LL,
+	    .offset_lo = CAPFILE_PCAP_HDR_LEN };
+	struct frame_ref last = { .number = 3, .ts_ns = 1000200000000LL,
+	    .offset_lo = CAPFILE_PCAP_HDR_LEN + 2 * CAPFILE_PCAP_REC_LEN +
+	    len12 };
 	/* gateway, hop (same moment once aligned), gateway, hop (+400 µs) … */
 	const int64_t want[6] = { 1000000000000LL, 1000000000000LL,
 	    1000100000000LL, 1000100400000LL, 1000200000000LL,
@@ -268,7 +270,7 @@ test_offset_and_nothing_shared(void **state)
 	assert_int_equal(pp.spread_ns, 0);
 	/* the second gateway frame: seen at the hop as its frame 2 */
 	ref.number = 2;
-	ref.offset = CAPFILE_PCAP_HDR_LEN + CAPFILE_PCAP_REC_LEN + gl[0];
+	ref.offset_lo = CAPFILE_PCAP_HDR_LEN + CAPFILE_PCAP_REC_LEN + gl[0];
 	assert_true(peer_seen(e.peer, &ref, &seen));
 	assert_int_equal(seen.frame, 2);
 	assert_int_equal(seen.ts_ns, 1000100400000LL);
