@@ -94,19 +94,19 @@ struct diag_opts {
 };
 
 /* One key's items (keyidx.c), in time order. */
-/* Most keys hold one or two items (a host asked once, a server port
- * used once): those live in the list itself, without an allocation. */
-#define KEY_INLINE 2
+/* Most keys hold one item (a URL asked once, an error answered once, a
+ * server port used once): it lives in the list itself, without an
+ * allocation; more go to one block (ts, then items). 40 bytes a key. */
+#define KEY_INLINE 1
 
 struct key_list {
 	uint32_t hash;
-	size_t n, cap;
-	uint32_t *items;		/* flow.dns, .conns or .msgs indices */
-	int64_t *ts;			/* their times */
-	/* items and ts while cap is KEY_INLINE (keyidx.c points them
-	 * here again whenever the list moves) */
-	int64_t ts_in[KEY_INLINE];
-	uint32_t items_in[KEY_INLINE];
+	uint32_t n, cap;
+	uint32_t item_in;	/* items[0] while cap is KEY_INLINE */
+	int64_t ts_in;		/* ts[0] then (keyidx.c points them here
+				 * again whenever the list moves) */
+	uint32_t *items;	/* flow.dns, .conns or .msgs indices */
+	int64_t *ts;		/* their times */
 };
 
 /* Per-key lists of items, found by hash (open addressing). */

@@ -479,6 +479,7 @@ static void
 walk_icmp(struct walk *w, const struct conn *c, uint32_t ci,
     const struct frame_ref *f)
 {
+	const struct conn_icmp *e = conn_icmp(w->fl, c);
 	struct evidence_row *r;
 	char from[ADDR_STRLEN];
 
@@ -487,17 +488,16 @@ walk_icmp(struct walk *w, const struct conn *c, uint32_t ci,
 	r = row_start(w, EK_ICMP, f, EC_UPSTREAM, EC_GATEWAY);
 	r->ref = ci;
 	r->listed = r->bad = true;
-	r->type = c->icmp_type;
-	r->code = c->icmp_code;
-	addr_fmt(&c->icmp_from, r->peer, sizeof r->peer);
-	copy(r->kind_name, sizeof r->kind_name, c->icmp_ver == 6 ? "ICMPv6" :
+	r->type = e->type;
+	r->code = e->code;
+	addr_fmt(&e->from, r->peer, sizeof r->peer);
+	copy(r->kind_name, sizeof r->kind_name, e->ver == 6 ? "ICMPv6" :
 	    "ICMP");
-	copy(r->text, sizeof r->text, icmp_unreach_name(c->icmp_ver,
-	    c->icmp_type, c->icmp_code));
+	copy(r->text, sizeof r->text, icmp_unreach_name(e->ver, e->type,
+	    e->code));
 	reply_delay(w, c, f);
-	label(w, "%s %u/%u", r->kind_name,
-	    c->icmp_type, c->icmp_code);
-	detail(w, "%s from %s: %s\n", r->kind_name, addr_fmt(&c->icmp_from,
+	label(w, "%s %u/%u", r->kind_name, e->type, e->code);
+	detail(w, "%s from %s: %s\n", r->kind_name, addr_fmt(&e->from,
 	    from, sizeof from), r->text);
 	detail(w, "quotes the SYN ");
 	endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
@@ -676,7 +676,8 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 	const struct flow *fl = w->fl;
 	const struct diagnosis *d = &w->t->d;
 	const struct conn *c = &fl->conns[ci];
-	bool synack = saw(w, &c->synack), icmp = saw(w, &c->icmp);
+	const struct conn_icmp *e = conn_icmp(fl, c);
+	bool synack = saw(w, &c->synack), icmp = saw(w, &e->first);
 	bool rst = saw(w, &c->rst);
 	const struct frame_ref *last_syn;
 	struct evidence_row *r;
@@ -772,10 +773,10 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		row_end(w);
 	}
 	if (icmp) {
-		walk_icmp(w, c, ci, &c->icmp);
+		walk_icmp(w, c, ci, &e->first);
 		/* a retried SYN draws an ICMP error of its own (bug 2) */
-		if (c->icmp_last.number != c->icmp.number)
-			walk_icmp(w, c, ci, &c->icmp_last);
+		if (e->last.number != e->first.number)
+			walk_icmp(w, c, ci, &e->last);
 	}
 	nsyn = diag_syns_seen(fl, w->t, c, w->now, &last_syn);
 	if (!synack && !icmp && !(rst && c->rst_from_server) && nsyn) {

@@ -22,18 +22,16 @@ static void
 key_list_repoint(struct key_list *l)
 {
 	if (l->cap == KEY_INLINE) {
-		l->items = l->items_in;
-		l->ts = l->ts_in;
+		l->items = &l->item_in;
+		l->ts = &l->ts_in;
 	}
 }
 
 static void
 key_list_free(struct key_list *l)
 {
-	if (l->cap > KEY_INLINE) {
-		free(l->items);
-		free(l->ts);
-	}
+	if (l->cap > KEY_INLINE)
+		free(l->ts);	/* the block, items after ts */
 }
 
 void
@@ -165,41 +163,27 @@ key_list_for(struct key_index *ki, uint32_t hash)
 	return l;
 }
 
-/* Room for one more item: a full list's arrays doubled, the inline
- * ones moved out to the heap (where a port scan's keys never go: one
- * item each, ~70 bytes a key; issue 13, F2). */
+/* Room for one more item: a full list's arrays doubled into one new
+ * block, ts then items (a port scan's keys never get one: one item
+ * each, 40 bytes a key; issue 13, F2). */
 static int
 key_list_grow(struct key_list *l)
 {
-	size_t cap = l->cap * 2;
-	uint32_t *items;
+	uint32_t cap = l->cap * 2;
 	int64_t *ts;
+	uint32_t *items;
 
 	if (l->n < l->cap)
 		return 0;
-	if (l->cap >= UINT32_MAX / 2)
+	if (l->cap >= UINT32_MAX / 2 ||
+	    (ts = malloc(cap * (sizeof *ts + sizeof *items))) == NULL)
 		return -1;
-	if (l->cap == KEY_INLINE) {
-		items = malloc(cap * sizeof *items);
-		ts = malloc(cap * sizeof *ts);
-		if (items == NULL || ts == NULL) {
-			free(items);
-			free(ts);
-			return -1;
-		}
-		memcpy(items, l->items_in, sizeof l->items_in);
-		memcpy(ts, l->ts_in, sizeof l->ts_in);
-	} else {
-		/* a failed second realloc leaves items longer than cap:
-		 * harmless, freed with the list */
-		if ((items = realloc(l->items, cap * sizeof *items)) == NULL)
-			return -1;
-		l->items = items;
-		if ((ts = realloc(l->ts, cap * sizeof *ts)) == NULL)
-			return -1;
-	}
-	l->items = items;
+	items = (uint32_t *)(ts + cap);
+	memcpy(ts, l->ts, l->n * sizeof *ts);
+	memcpy(items, l->items, l->n * sizeof *items);
+	key_list_free(l);
 	l->ts = ts;
+	l->items = items;
 	l->cap = cap;
 	return 0;
 }

@@ -19,6 +19,7 @@
 #define MAX_CANDIDATE_ADDRS 16
 
 struct window {
+	const struct flow *fl;	/* the model the window looks into */
 	int64_t from, to;
 	int64_t req;			/* the request's first byte */
 	const struct gw_addr *client;	/* the requesting client */
@@ -1013,8 +1014,10 @@ attempt_seen_ns(const struct conn *c, const struct window *w)
 
 	if (seen(w, &c->rst) && c->rst.ts_ns > at)
 		at = c->rst.ts_ns;
-	if (seen(w, &c->icmp) && c->icmp.ts_ns > at)
-		at = c->icmp.ts_ns;
+	const struct frame_ref *icmp = &conn_icmp(w->fl, c)->first;
+
+	if (seen(w, icmp) && icmp->ts_ns > at)
+		at = icmp->ts_ns;
 	return at;
 }
 
@@ -1025,6 +1028,7 @@ attempt_seen_ns(const struct conn *c, const struct window *w)
 static int64_t
 attempt_over_ns(const struct conn *c, const struct window *w)
 {
+	const struct conn_icmp *e = conn_icmp(w->fl, c);
 	int64_t gap = 1000000000LL;	/* the initial RTO */
 	unsigned n = syns_seen(c, w);
 
@@ -1033,11 +1037,10 @@ attempt_over_ns(const struct conn *c, const struct window *w)
 	/* a SYN sent again after an ICMP error (a soft one to the kernel:
 	 * the lab's ICMPv6 prohibited): given up at the last one, up to
 	 * the answer */
-	if (seen(w, &c->icmp_last) &&
-	    c->icmp_last.ts_ns <= add_sat(w->to, DIAG_SKEW_NS))
-		return c->icmp_last.ts_ns;
-	if (seen(w, &c->icmp))
-		return c->icmp.ts_ns;
+	if (seen(w, &e->last) && e->last.ts_ns <= add_sat(w->to, DIAG_SKEW_NS))
+		return e->last.ts_ns;
+	if (seen(w, &e->first))
+		return e->first.ts_ns;
 	if (n == 0)
 		return c->first.ts_ns;
 	if (n >= 2 && c->syns[n - 1].ts_ns - c->syns[n - 2].ts_ns > 0)
@@ -1227,7 +1230,8 @@ relayed_success(const struct flow *fl, const struct txn *t)
 static bool
 refused(const struct conn *c, const struct window *w)
 {
-	return (c->rst_from_server && seen(w, &c->rst)) || seen(w, &c->icmp);
+	return (c->rst_from_server && seen(w, &c->rst)) ||
+	    seen(w, &conn_icmp(w->fl, c)->first);
 }
 
 /*
@@ -1417,11 +1421,13 @@ asked_just_before(const struct flow *fl, int64_t at, uint32_t except)
 /* Was connection c over by `by`: closed or reset by its server, or
  * refused by an ICMP error (a proxy tries the next server at once)? */
 static bool
-over_by(const struct conn *c, int64_t by)
+over_by(const struct flow *fl, const struct conn *c, int64_t by)
 {
+	const struct frame_ref *icmp = &conn_icmp(fl, c)->first;
+
 	return (c->fin[1].number && c->fin[1].ts_ns <= by) ||
 	    (c->rst.number && c->rst.ts_ns <= by) ||
-	    (c->icmp.number && c->icmp.ts_ns <= by);
+	    (icmp->number && icmp->ts_ns <= by);
 }
 
 /*
@@ -1453,13 +1459,14 @@ acted_for(const struct flow *fl, const struct http_msg *m, uint32_t mi,
 	    fl->conns[i].first.ts_ns <= until && steps < DIAG_CARRIES_LOOK;
 	    i++, steps++)
 		if (fl->conns[i].role != CONN_CLIENT && fl->conns[i].nsyn > 0 &&
-		    !(standing && over_by(&fl->conns[i], before)))
+		    !(standing && over_by(fl, &fl->conns[i], before)))
 			return true;
 	for (size_t i = mi + 1; i < fl->nmsgs && steps < DIAG_CARRIES_LOOK &&
 	    fl->msgs[i].start.ts_ns <= until; i++, steps++)
 		if (fl->msgs[i].dir == 0 &&
 		    fl->conns[fl->msgs[i].conn].role != CONN_CLIENT &&
-		    !(standing && over_by(&fl->conns[fl->msgs[i].conn], before)))
+		    !(standing && over_by(fl, &fl->conns[fl->msgs[i].conn],
+		    before)))
 			return true;
 	return false;
 }
@@ -1485,7 +1492,7 @@ sent_upstream(const struct flow *fl, const struct http_msg *m,
 		if (fl->msgs[i].dir == 0 && c->role != CONN_CLIENT &&
 		    strcmp(http_url_path(flow_str(fl, fl->msgs[i].target)),
 		    path) == 0)
-			return !over_by(c, by);
+			return !over_by(fl, c, by);
 	}
 	return false;
 }
@@ -1514,7 +1521,7 @@ may_be_first_try(const struct flow *fl, const struct txn *t, uint32_t q)
 		const struct conn *c = &fl->conns[m->conn];
 
 		if (m->dir != 0 || i == t->req || c->role != CONN_CLIENT ||
-		    over_by(c, at) || (m->pair != NONE32 &&
+		    over_by(fl, c, at) || (m->pair != NONE32 &&
 		    fl->msgs[m->pair].start.ts_ns <= at))
 			continue;	/* done with before q */
 		if (m->start.ts_ns >= add_sat(at, -DIAG_SKEW_NS)) {
@@ -2666,7 +2673,7 @@ verdict_connect(const struct flow *fl, struct txn *t, const struct window *w)
 			set(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
 		return true;
 	}
-	if (seen(w, &last->icmp))
+	if (seen(w, &conn_icmp(fl, last)->first))
 		set(t, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
 	else if (last->rst_from_server && seen(w, &last->rst))
 		set(t, V_CANNOT_CONNECT, C_TCP_RST);
@@ -4644,6 +4651,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	memset(&t->d, 0, sizeof t->d);
 	t->d.up_req = t->d.up_resp = t->d.up_conn = NONE32;
 	t->is_error = is_error_status(dg, t->status);
+	w.fl = fl;
 	w.client = &fl->conns[t->conn].caddr;
 	w.req = req->start.ts_ns;
 	w.from = add_sat(req->start.ts_ns, -DIAG_SLACK_NS);

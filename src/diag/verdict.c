@@ -433,8 +433,9 @@ tried_before(const struct flow *fl, const struct txn *t, unsigned run,
 		    addr_fmt(&a->saddr, dst, sizeof dst), a->sport,
 		    txn_saw(fl, t, &a->synack, fl->stats.last_ts) ?
 		    "connected" : a->rst_from_server && txn_saw(fl, t, &a->rst,
-		    fl->stats.last_ts) ? "RST" : txn_saw(fl, t, &a->icmp,
-		    fl->stats.last_ts) ? "ICMP" : "no answer");
+		    fl->stats.last_ts) ? "RST" : txn_saw(fl, t,
+		    &conn_icmp(fl, a)->first, fl->stats.last_ts) ? "ICMP" :
+		    "no answer");
 		if (n < 0)
 			return;
 		len += (size_t)n;
@@ -468,7 +469,8 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 			last = a_last;
 		nrst += a->rst_from_server && txn_saw(fl, t, &a->rst,
 		    fl->stats.last_ts);
-		nicmp += txn_saw(fl, t, &a->icmp, fl->stats.last_ts);
+		nicmp += txn_saw(fl, t, &conn_icmp(fl, a)->first,
+		    fl->stats.last_ts);
 	}
 	if (nrun > 1)
 		snprintf(socks, sizeof socks, " on %u connections", nrun);
@@ -482,9 +484,11 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 		break;
 	case C_ICMP_UNREACHABLE:
 		snprintf(out, outlen, "%s answered the SYN to %s with ICMP "
-		    "%s%s", addr_fmt(&c->icmp_from, from, sizeof from),
+		    "%s%s", addr_fmt(&conn_icmp(fl, c)->from, from,
+		    sizeof from),
 		    addr_port_fmt(&c->saddr, c->sport, to, sizeof to),
-		    icmp_unreach_name(c->icmp_ver, c->icmp_type, c->icmp_code),
+		    icmp_unreach_name(conn_icmp(fl, c)->ver,
+		    conn_icmp(fl, c)->type, conn_icmp(fl, c)->code),
 		    nicmp > 1 && nicmp == nrun ? ", every attempt" : "");
 		break;
 	default:

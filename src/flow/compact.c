@@ -71,6 +71,25 @@ move_msgs(struct flow *fl, const struct flow_maps *mp)
 	fl->nmsgs = n;
 }
 
+/* Before move_conns: the kept connections' ICMP errors, in their order,
+ * each connection pointed at its record's new place. */
+static void
+move_icmps(struct flow *fl, const struct flow_maps *mp)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fl->nicmps; i++) {
+		struct conn_icmp e = fl->icmps[i];
+
+		if (mp->conn[e.conn] == NONE32)
+			continue;
+		fl->conns[e.conn].icmp = (uint32_t)n;
+		e.conn = mp->conn[e.conn];
+		fl->icmps[n++] = e;
+	}
+	fl->nicmps = n;
+}
+
 static void
 move_conns(struct flow *fl, const struct flow_maps *mp)
 {
@@ -162,7 +181,8 @@ compact_strings(struct flow *fl, strref **extra, size_t nextra)
 		refs[k++] = &fl->dns_answers[i].name;
 		refs[k++] = &fl->dns_answers[i].target;
 	}
-	memcpy(refs + k, extra, nextra * sizeof *extra);
+	if (nextra > 0)		/* extra may be NULL then */
+		memcpy(refs + k, extra, nextra * sizeof *extra);
 	strpool_compact(&fl->strings, refs, n);
 	fl->strings_dead = 0;
 	free(refs);
@@ -214,6 +234,7 @@ flow_compact_planned(struct flow *fl, const uint8_t *keep_conn,
 	}
 	relink_chains(fl, keep_conn, keep_msg);
 	move_msgs(fl, mp);
+	move_icmps(fl, mp);
 	move_conns(fl, mp);
 	flow_rehash_conns(fl);
 	dns_rehash(fl);

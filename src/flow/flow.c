@@ -181,6 +181,7 @@ flow_free(struct flow *fl)
 	stream_spares_free(fl);
 	frameoff_free(&fl->offsets);
 	free(fl->conns);
+	free(fl->icmps);
 	free(fl->msgs);
 	free(fl->dns);
 	free(fl->dns_answers);
@@ -311,6 +312,7 @@ conn_add(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
 	c->sport = sport;
 	c->first = c->last = *fr;
 	c->syns = no_syns;
+	c->icmp = NONE32;
 	c->role = conn_role(fl, caddr, saddr, sport);
 	for (int d = 0; d < 2; d++)
 		c->first_msg[d] = c->last_msg[d] = NONE32;
@@ -462,6 +464,7 @@ icmp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 {
 	const struct pkt_quote *q = &p->quote;
 	struct frame_ref fr = frame_ref_of(f);
+	struct conn_icmp *e;
 	struct conn *c;
 	uint32_t ci;
 	int dir;
@@ -473,16 +476,22 @@ icmp_feed(struct flow *fl, const struct frame *f, const struct pkt *p)
 	if (ci == NONE32 || dir != 0)
 		return;
 	c = &fl->conns[ci];
-	c->nicmp++;
 	c->last = fr;
-	c->icmp_last = fr;
-	if (c->icmp.number == 0) {
-		c->icmp = fr;
-		c->icmp_ver = p->ipver;
-		c->icmp_type = p->icmp_type;
-		c->icmp_code = p->icmp_code;
-		c->icmp_from = p->src;
+	if (c->icmp == NONE32) {
+		if (vec_reserve((void **)&fl->icmps, &fl->icmps_cap,
+		    fl->nicmps + 1, sizeof *fl->icmps, UINT32_MAX - 1) != 0)
+			return;
+		e = &fl->icmps[fl->nicmps];
+		memset(e, 0, sizeof *e);
+		e->first = fr;
+		e->ver = p->ipver;
+		e->type = p->icmp_type;
+		e->code = p->icmp_code;
+		e->from = p->src;
+		e->conn = ci;
+		c->icmp = (uint32_t)fl->nicmps++;
 	}
+	fl->icmps[c->icmp].last = fr;
 }
 
 void

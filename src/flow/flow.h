@@ -87,15 +87,22 @@ struct conn {
 	 * answers, the oldest message without its pair; rest holds the
 	 * flags (0: not parked). */
 	uint32_t rest_seq[2], rest_req, rest_unpaired;
-	struct gw_addr icmp_from;
-	uint8_t icmp_ver, icmp_type, icmp_code;
-	uint16_t nicmp;		/* ICMP errors quoting it */
 	uint16_t rest;
-	struct frame_ref icmp;	/* ICMP error quoting this connection */
-	struct frame_ref icmp_last;	/* the last one (a SYN retry's) */
+	uint32_t icmp;		/* flow.icmps: the ICMP errors quoting it
+				 * (conn_icmp), NONE32: none */
 	/* nsyn of them, allocated as they come (most connections see one):
 	 * never NULL, so syns[0] reads as "none" when nsyn is 0 */
 	struct frame_ref *syns;
+};
+
+/* The ICMP errors quoting a connection (few connections get one: kept
+ * apart, so that the others do not carry their 54 bytes). */
+struct conn_icmp {
+	struct frame_ref first;	/* the first error */
+	struct frame_ref last;	/* the last one (a SYN retry's) */
+	struct gw_addr from;	/* who sent the first */
+	uint8_t ver, type, code;	/* the first's IP version, type, code */
+	uint32_t conn;		/* flow.conns */
 };
 
 /* One HTTP/1.x message head (or a reply that is not one). */
@@ -243,6 +250,8 @@ struct flow {
 	struct frame_offsets offsets;
 	struct conn *conns;
 	size_t nconns, conns_cap;
+	struct conn_icmp *icmps;	/* conn.icmp's, as they came */
+	size_t nicmps, icmps_cap;
 	struct http_msg *msgs;
 	size_t nmsgs, msgs_cap;
 	struct dns_query *dns;
@@ -320,6 +329,14 @@ uint32_t flow_tuple_hash(const struct gw_addr *a, uint16_t ap,
 static inline const char *flow_str(const struct flow *fl, strref r)
 {
 	return strpool_get(&fl->strings, r);
+}
+/* The ICMP errors quoting c: all zero (first.number 0) when none did. */
+static inline const struct conn_icmp *conn_icmp(const struct flow *fl,
+    const struct conn *c)
+{
+	static const struct conn_icmp none = { .conn = NONE32 };
+
+	return c->icmp == NONE32 ? &none : &fl->icmps[c->icmp];
 }
 /* The frame a message is known by: the one that completed it, or the
  * one that completed its head while the body is still coming. */

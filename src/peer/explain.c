@@ -331,8 +331,10 @@ place_connect(struct peer *pr, const struct flow *fl, const struct txn *t,
 			place_reject(pr, v, &c->rst, "RST", reached);
 			return true;
 		}
-		if (t->d.cause == C_ICMP_UNREACHABLE && c->icmp.number) {
-			place_reject(pr, v, &c->icmp, "ICMP error", reached);
+		if (t->d.cause == C_ICMP_UNREACHABLE &&
+		    conn_icmp(fl, c)->first.number) {
+			place_reject(pr, v, &conn_icmp(fl, c)->first,
+			    "ICMP error", reached);
 			return true;
 		}
 	}

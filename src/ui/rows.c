@@ -258,8 +258,8 @@ set_conn(struct frame_set *s, const struct flow *fl, uint32_t ci,
 	low = min64(low, set_add(s, &c->rst));
 	low = min64(low, set_add(s, &c->fin[0]));
 	low = min64(low, set_add(s, &c->fin[1]));
-	low = min64(low, set_add(s, &c->icmp));
-	return min64(low, set_add(s, &c->icmp_last));
+	low = min64(low, set_add(s, &conn_icmp(fl, c)->first));
+	return min64(low, set_add(s, &conn_icmp(fl, c)->last));
 }
 
 /*

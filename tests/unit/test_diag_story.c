@@ -235,8 +235,8 @@ expect_ref(struct uf *u, const struct evidence_row *r)
 		ok = c && is_frame(&c->rst, r->frame);
 		break;
 	case EK_ICMP:
-		ok = c && (is_frame(&c->icmp, r->frame) ||
-		    is_frame(&c->icmp_last, r->frame));
+		ok = c && (is_frame(&conn_icmp(fl, c)->first, r->frame) ||
+		    is_frame(&conn_icmp(fl, c)->last, r->frame));
 		break;
 	case EK_FIN_GATEWAY:
 		ok = c && is_frame(&c->fin[0], r->frame);

@@ -307,12 +307,15 @@ test_icmp_matched_by_quote(void **state)
 	fx->srv.port = 80;
 	uf_segment(fx, &fx->cli, &fx->srv, 1, TCPF_SYN, NULL, 0);
 	uf_icmp(fx, "10.0.0.254", &fx->cli, &fx->srv, 3, 13);
-	assert_int_equal(fx->fl.conns[0].icmp.number, 2);
-	assert_int_equal(fx->fl.conns[0].icmp_code, 13);
+	assert_int_equal(conn_icmp(&fx->fl, &fx->fl.conns[0])->first.number,
+	    2);
+	assert_int_equal(conn_icmp(&fx->fl, &fx->fl.conns[0])->code, 13);
 	/* an ICMP error quoting an unknown connection changes nothing */
 	stranger.port = 1;
 	uf_icmp(fx, "10.0.0.254", &stranger, &fx->srv, 3, 13);
-	assert_int_equal(fx->fl.conns[0].nicmp, 1);
+	assert_int_equal(fx->fl.nicmps, 1);
+	assert_int_equal(conn_icmp(&fx->fl, &fx->fl.conns[0])->last.number,
+	    2);
 }
 
 /* A client's head of n bytes in 1,400-byte segments, never ended: one

@@ -283,6 +283,51 @@ test_compact_strings_when_half_dead(void **state)
 	assert_string_equal(uf_str(fx, mine), "h3.test");
 }
 
+/*
+ * ICMP errors are kept apart (flow.icmps, in the order they came): a
+ * compaction keeps the kept connections' and points each at its own, the
+ * order of arrival not the connections' (conn 2's came first), and a
+ * connection with none has none after.
+ */
+static void
+test_compact_icmp_errors(void **state)
+{
+	struct uf *fx = *state;
+	struct flow *fl = &fx->fl;
+	struct uf_side cli[4];
+	uint8_t keep_conn[4] = { 1, 0, 1, 1 }, keep_msg[1] = { 0 };
+	uint64_t err2, err0, err0b;
+	struct flow_maps mp;
+
+	for (unsigned k = 0; k < 4; k++) {
+		cli[k] = fx->cli;
+		cli[k].port = (uint16_t)(42000 + k);
+		uf_syn(fx, &cli[k], &fx->srv);
+	}
+	err2 = uf_icmp(fx, "10.0.0.252", &cli[2], &fx->srv, 3, 10);
+	err0 = uf_icmp(fx, "10.0.0.250", &cli[0], &fx->srv, 3, 13);
+	(void)uf_icmp(fx, "10.0.0.251", &cli[1], &fx->srv, 3, 1);
+	err0b = uf_icmp(fx, "10.0.0.250", &cli[0], &fx->srv, 3, 13);
+	assert_int_equal(fl->nicmps, 3);
+	assert_int_equal(flow_compact(fl, keep_conn, keep_msg, keep_conn,
+	    NULL, 0, &mp), 0);
+	flow_maps_free(&mp);
+	assert_int_equal(fl->nconns, 3);	/* 0, 2, 3 */
+	assert_int_equal(fl->nicmps, 2);
+	assert_int_equal(conn_icmp(fl, &fl->conns[0])->first.number, err0);
+	assert_int_equal(conn_icmp(fl, &fl->conns[0])->last.number, err0b);
+	assert_int_equal(conn_icmp(fl, &fl->conns[0])->code, 13);
+	assert_int_equal(conn_icmp(fl, &fl->conns[0])->conn, 0);
+	assert_int_equal(conn_icmp(fl, &fl->conns[1])->first.number, err2);
+	assert_int_equal(conn_icmp(fl, &fl->conns[1])->code, 10);
+	assert_int_equal(conn_icmp(fl, &fl->conns[1])->conn, 1);
+	assert_int_equal(fl->conns[2].icmp, NONE32);
+	/* the model goes on: a new error for a kept connection is its */
+	err2 = uf_icmp(fx, "10.0.0.252", &cli[2], &fx->srv, 3, 10);
+	assert_int_equal(fl->nicmps, 2);
+	assert_int_equal(conn_icmp(fl, &fl->conns[1])->last.number, err2);
+}
+
 int
 main(void)
 {
@@ -293,6 +338,8 @@ main(void)
 		    test_compact_everything_forgotten, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_compact_strings_when_half_dead, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_compact_icmp_errors,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -160,6 +160,7 @@ test_icmp_for_the_quoted_connection(void **state)
 	struct uf_side other = fx->cli;
 	uint64_t i1, i2;
 	const struct conn *c;
+	const struct conn_icmp *e;
 
 	other.port = 40001;
 	uf_syn(fx, &fx->cli, &fx->srv);
@@ -167,16 +168,19 @@ test_icmp_for_the_quoted_connection(void **state)
 	i1 = uf_icmp(fx, "10.0.0.254", &fx->cli, &fx->srv, 3, 13);
 	i2 = uf_icmp(fx, "10.0.0.253", &fx->cli, &fx->srv, 3, 1);
 	c = &fx->fl.conns[0];
-	assert_int_equal(c->nicmp, 2);
-	assert_int_equal(c->icmp.number, i1);
-	assert_int_equal(c->icmp_last.number, i2);
+	e = conn_icmp(&fx->fl, c);
+	assert_int_equal(fx->fl.nicmps, 1);	/* one record, both errors */
+	assert_int_equal(e->conn, 0);
+	assert_int_equal(e->first.number, i1);
+	assert_int_equal(e->last.number, i2);
 	assert_int_equal(c->last.number, i2);
-	assert_int_equal(c->icmp_type, 3);
-	assert_int_equal(c->icmp_code, 13);
-	assert_int_equal(c->icmp_ver, 4);
-	assert_true(is_addr(&c->icmp_from, "10.0.0.254"));
-	assert_int_equal(fx->fl.conns[1].nicmp, 0);
-	assert_int_equal(fx->fl.conns[1].icmp.number, 0);
+	assert_int_equal(e->type, 3);
+	assert_int_equal(e->code, 13);
+	assert_int_equal(e->ver, 4);
+	assert_true(is_addr(&e->from, "10.0.0.254"));
+	assert_int_equal(fx->fl.conns[1].icmp, NONE32);
+	assert_int_equal(conn_icmp(&fx->fl, &fx->fl.conns[1])->first.number,
+	    0);
 	/* quoting the server's packet to the client, or a UDP datagram of
 	 * the same ports, or nothing readable: no connection's */
 	uf_icmp_quoting(fx, "10.0.0.254", &fx->srv, &other, L4_TCP, 3, 1);
@@ -195,11 +199,16 @@ test_icmp_for_the_quoted_connection(void **state)
 		p.quote.dport = fx->srv.port;
 		uf_feed(fx, &p);	/* quote.valid false */
 	}
-	assert_int_equal(fx->fl.conns[1].nicmp, 0);
-	assert_int_equal(fx->fl.conns[0].nicmp, 2);
-	uf_icmp_quoting(fx, "10.0.0.9", &other, &fx->srv, L4_TCP, 11, 0);
-	assert_int_equal(fx->fl.conns[1].nicmp, 1);
-	assert_int_equal(fx->fl.conns[1].icmp_type, 11);
+	assert_int_equal(fx->fl.nicmps, 1);
+	assert_int_equal(fx->fl.conns[1].icmp, NONE32);
+	assert_int_equal(conn_icmp(&fx->fl, &fx->fl.conns[0])->last.number, i2);
+	i1 = uf_icmp_quoting(fx, "10.0.0.9", &other, &fx->srv, L4_TCP, 11, 0);
+	e = conn_icmp(&fx->fl, &fx->fl.conns[1]);
+	assert_int_equal(fx->fl.nicmps, 2);
+	assert_int_equal(e->conn, 1);
+	assert_int_equal(e->first.number, i1);
+	assert_int_equal(e->last.number, i1);
+	assert_int_equal(e->type, 11);
 	assert_int_equal(fx->fl.stats.icmp, 6);
 	/* ICMPv6 */
 	{
@@ -209,12 +218,12 @@ test_icmp_for_the_quoted_connection(void **state)
 		uf_side_init(&s6, "fd00::1", 80, 1);
 		uf_syn(fx, &c6, &s6);
 		uf_icmp(fx, "fd00::fe", &c6, &s6, 1, 4);
-		c = &fx->fl.conns[2];
-		assert_int_equal(c->nicmp, 1);
-		assert_int_equal(c->icmp_ver, 6);
-		assert_int_equal(c->icmp_type, 1);
-		assert_int_equal(c->icmp_code, 4);
-		assert_true(is_addr(&c->icmp_from, "fd00::fe"));
+		e = conn_icmp(&fx->fl, &fx->fl.conns[2]);
+		assert_int_equal(fx->fl.nicmps, 3);
+		assert_int_equal(e->ver, 6);
+		assert_int_equal(e->type, 1);
+		assert_int_equal(e->code, 4);
+		assert_true(is_addr(&e->from, "fd00::fe"));
 	}
 }
 

@@ -403,14 +403,14 @@ test_conn_counts(void **state)
 	 * this connection's SYN */
 	uf_icmp(fx, "10.0.0.252", &fx->srv, &fx->cli, 3, 3);
 	c = &fx->fl.conns[0];
-	assert_int_equal(c->nicmp, 2);
-	assert_int_equal(c->icmp.number, first);
-	assert_int_equal(c->icmp_ver, 4);
-	assert_int_equal(c->icmp_type, 3);
-	assert_int_equal(c->icmp_code, 13);
-	assert_true(addr_eq(&c->icmp_from, &(struct gw_addr){ 4,
+	assert_int_equal(fx->fl.nicmps, 1);
+	assert_int_equal(conn_icmp(&fx->fl, c)->first.number, first);
+	assert_int_equal(conn_icmp(&fx->fl, c)->ver, 4);
+	assert_int_equal(conn_icmp(&fx->fl, c)->type, 3);
+	assert_int_equal(conn_icmp(&fx->fl, c)->code, 13);
+	assert_true(addr_eq(&conn_icmp(&fx->fl, c)->from, &(struct gw_addr){ 4,
 	    { 10, 0, 0, 254 } }));
-	assert_int_equal(c->icmp_last.number, first + 2);
+	assert_int_equal(conn_icmp(&fx->fl, c)->last.number, first + 2);
 	assert_int_equal(c->nsyn, 3);
 	assert_int_equal(c->syns[2].number, first + 3);
 	uf_synack(fx, &fx->srv, &fx->cli);
