@@ -144,18 +144,6 @@ else
 	notok "bench/busy generates a capture" "$(head -c 300 "$TMPD/cc.err")"
 fi
 
-# Past 16 MB (bench/gen.c: 28 MB, 25 errors among 12,000 requests): a
-# row's frames are read again at offsets whose high bits only the model's
-# table holds (src/capture/frameoff.c).
-if [ -z "${ROWS_CAPS:-}" ] && cc -O2 -std=c11 -D_GNU_SOURCE -o "$TMPD/gen" \
-    "$ROOT/bench/gen.c" -lm 2>"$TMPD/cc.err" && "$TMPD/gen" -o \
-    "$TMPD/big.pcap" -n 12000 -m small -f 0.002 -S 5 >/dev/null 2>&1; then
-	compare_file "$TMPD/big.pcap"
-	rm -f "$TMPD/big.pcap"
-elif [ -z "${ROWS_CAPS:-}" ]; then
-	notok "bench/gen generates a 28 MB capture" "$(head -c 300 "$TMPD/cc.err")"
-fi
-
 # A head in three segments 2,500 frames of other traffic apart (another
 # connection of the gateway's to the same upstream among it;
 # tests/tools/mksynth.py longhead): the row reads the stretch again, only
