@@ -201,10 +201,10 @@ engine_next(struct engine *e)
 	if (e->pf != NULL) {
 		if ((r = prefetch_next(e->pf, &pf)) == 1)
 			engine_take(e, &pf->f, &pf->p, pf->result);
-		return r == 1 && e->damaged ? 0 : r;
-	}
-	if ((r = capfile_next(e->cap, &f)) == 1)
+	} else if ((r = capfile_next(e->cap, &f)) == 1) {
 		engine_feed(e, &f);
+	}
+	/* past FRAME_NUMBER_MAX engine_take stopped: the end */
 	return r == 1 && e->damaged ? 0 : r;
 }
 

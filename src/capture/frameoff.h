@@ -15,8 +15,10 @@
 #include "frame.h"
 
 struct frame_offsets {
-	uint64_t *first;	/* frame number from which ... */
-	uint64_t *hi;		/* ... the offsets' high bits are these */
+	struct {
+		uint64_t first;	/* frame number from which ... */
+		uint64_t hi;	/* ... the offsets' high bits are these */
+	} *changes;
 	size_t n, cap;
 	uint64_t last_hi;	/* the high bits noted last (0 at first) */
 	uint64_t lost_from;	/* frames from here have no high bits (no

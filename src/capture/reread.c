@@ -67,12 +67,6 @@ seek_at(struct reread *rr, uint64_t number, uint64_t offset)
 	return 0;
 }
 
-static int
-seek_to(struct reread *rr, const struct frame_ref *ref)
-{
-	return seek_at(rr, ref->number, frameoff_get(rr->offs, ref));
-}
-
 int
 reread_frame(struct reread *rr, const struct frame_ref *ref, struct frame *f)
 {
@@ -83,7 +77,7 @@ reread_frame(struct reread *rr, const struct frame_ref *ref, struct frame *f)
 		return fail(rr, "no such frame");
 	/* the frame after the one read last: read on */
 	if ((rr->prev == 0 || ref->number != rr->prev + 1) &&
-	    seek_to(rr, ref) < 0)
+	    seek_at(rr, ref->number, frameoff_get(rr->offs, ref)) < 0)
 		return -1;
 	rr->last = 0;
 	rc = capfile_next(rr->cf, f);
@@ -106,16 +100,15 @@ reread_range(struct reread *rr, const struct frame_ref *from, uint64_t last)
 	if (rr->cf == NULL)
 		return fail(rr, "no capture file");
 	rr->last = last;
-	if (from == NULL || from->number == 0) {
-		if (rr->first.number == 0)
-			return 0;	/* an empty file: nothing to read */
-		if (rr->prev == rr->first.number - 1 && rr->prev != 0)
-			return 0;
-		return seek_at(rr, rr->first.number, rr->first_offset);
-	}
+	if (from == NULL || from->number == 0)
+		from = &rr->first;
+	if (from->number == 0)
+		return 0;	/* an empty file: nothing to read */
 	if (from->number == rr->prev + 1 && rr->prev != 0)
 		return 0;
-	return seek_to(rr, from);
+	/* the first frame's offset is known whole, without a table */
+	return seek_at(rr, from->number, from == &rr->first ?
+	    rr->first_offset : frameoff_get(rr->offs, from));
 }
 
 int

@@ -1009,13 +1009,12 @@ syns_seen(const struct conn *c, const struct window *w)
 static int64_t
 attempt_seen_ns(const struct conn *c, const struct window *w)
 {
+	const struct frame_ref *icmp = &conn_icmp(w->fl, c)->first;
 	unsigned n = syns_seen(c, w);
 	int64_t at = n ? c->syns[n - 1].ts_ns : c->first.ts_ns;
 
 	if (seen(w, &c->rst) && c->rst.ts_ns > at)
 		at = c->rst.ts_ns;
-	const struct frame_ref *icmp = &conn_icmp(w->fl, c)->first;
-
 	if (seen(w, icmp) && icmp->ts_ns > at)
 		at = icmp->ts_ns;
 	return at;

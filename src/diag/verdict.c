@@ -448,6 +448,7 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
     size_t outlen)
 {
 	const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
+	const struct conn_icmp *icmp = conn_icmp(fl, c);
 	char dst[ADDR_STRLEN], from[ADDR_STRLEN], to[ADDR_PORT_STRLEN];
 	const struct frame_ref *last = NULL;
 	/* the attempts to the last destination: the SYNs the verdict is on */
@@ -484,11 +485,9 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 		break;
 	case C_ICMP_UNREACHABLE:
 		snprintf(out, outlen, "%s answered the SYN to %s with ICMP "
-		    "%s%s", addr_fmt(&conn_icmp(fl, c)->from, from,
-		    sizeof from),
+		    "%s%s", addr_fmt(&icmp->from, from, sizeof from),
 		    addr_port_fmt(&c->saddr, c->sport, to, sizeof to),
-		    icmp_unreach_name(conn_icmp(fl, c)->ver,
-		    conn_icmp(fl, c)->type, conn_icmp(fl, c)->code),
+		    icmp_unreach_name(icmp->ver, icmp->type, icmp->code),
 		    nicmp > 1 && nicmp == nrun ? ", every attempt" : "");
 		break;
 	default:
