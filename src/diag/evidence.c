@@ -254,6 +254,7 @@ walk_client(struct walk *w)
 	const struct conn *c = &fl->conns[t->conn];
 	const struct http_msg *m = &fl->msgs[t->req];
 	struct evidence_row *r;
+	struct flow_line lb;
 
 	r = row_start(w, EK_REQUEST, flow_msg_frame(m), EC_CLIENT,
 	    EC_GATEWAY);
@@ -265,7 +266,7 @@ walk_client(struct walk *w)
 	label(w, "%s", r->text);
 	endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
 	detail(w, "Client request (transaction %u):\n%s\n", t->id,
-	    flow_str(fl, m->first_line));
+	    flow_msg_line(fl, m, &lb));
 	row_end(w);
 
 	if (t->resp == NONE32) {
@@ -279,13 +280,13 @@ walk_client(struct walk *w)
 		r->listed = true;
 		r->bad = t->is_error;
 		if (shows(w, EVIDENCE_PANE))
-			copy(r->text, sizeof r->text, flow_str(fl,
-			    m->first_line));
+			copy(r->text, sizeof r->text,
+			    flow_msg_line(fl, m, &lb));
 		label(w, "%s", m->valid ?
-		    flow_str(fl, m->first_line) : "(invalid reply)");
+		    flow_msg_line(fl, m, &lb) : "(invalid reply)");
 		endpoints(w, &c->saddr, c->sport, &c->caddr, c->cport);
 		detail(w, "Gateway's answer to the client:\n%s\n",
-		    flow_str(fl, m->first_line));
+		    flow_msg_line(fl, m, &lb));
 	}
 	set_delay(w, txn_elapsed_ns(fl, t, w->now));
 	row_end(w);
@@ -457,11 +458,11 @@ evidence_fmt_cache(const struct flow *fl, const struct evidence_row *r,
 static const struct frame_ref *
 answered_syn(const struct conn *c, const struct frame_ref *f)
 {
-	const struct frame_ref *s = &c->syns[0];
+	const struct frame_ref *s = conn_syn(c, 0);
 
 	for (unsigned k = 1; k < c->nsyn; k++)
-		if (c->syns[k].number < f->number)
-			s = &c->syns[k];
+		if (conn_syn(c, k)->number < f->number)
+			s = conn_syn(c, k);
 	return s;
 }
 
@@ -591,6 +592,7 @@ walk_exchange(struct walk *w, uint32_t req, uint32_t resp)
 	const struct diagnosis *d = &w->t->d;
 	const struct http_msg *m = &fl->msgs[req];
 	struct evidence_row *r;
+	struct flow_line lb;
 	enum refusal refusal;
 
 	r = row_start(w, EK_UP_REQUEST, flow_msg_frame(m), EC_GATEWAY,
@@ -598,7 +600,7 @@ walk_exchange(struct walk *w, uint32_t req, uint32_t resp)
 	r->ref = req;
 	r->listed = true;
 	if (w->mode != MODE_FRAMES)
-		copy(r->text, sizeof r->text, flow_str(fl, m->first_line));
+		copy(r->text, sizeof r->text, flow_msg_line(fl, m, &lb));
 	/* several servers tried: each request says where it went */
 	if (d->ntries && w->mode != MODE_FRAMES)
 		addr_port_fmt(&fl->conns[m->conn].saddr,
@@ -620,7 +622,7 @@ walk_exchange(struct walk *w, uint32_t req, uint32_t resp)
 	r->bad = !m->valid || m->bad_body || (resp == d->up_resp &&
 	    (d->cause == C_UPSTREAM_5XX || d->cause == C_HTTP_INVALID));
 	if (w->mode != MODE_FRAMES)
-		copy(r->text, sizeof r->text, flow_str(fl, m->first_line));
+		copy(r->text, sizeof r->text, flow_msg_line(fl, m, &lb));
 	refusal = m->valid ? diag_refusal(fl, m) : REFUSAL_NONE;
 	if (refusal == REFUSAL_BAD_BODY && shows(w, EVIDENCE_PANE))
 		fmt(r->name, sizeof r->name, "not valid HTTP: a chunk "
@@ -705,7 +707,7 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		r->seq = *si - run + 1;
 		r->listed = true;
 		r->bad = !synack && d->cause == C_SYN_UNANSWERED &&
-		    f->number != c->syns[0].number;
+		    f->number != conn_syn(c, 0)->number;
 		if (w->mode != MODE_FRAMES)
 			addr_port_fmt(&c->saddr, c->sport, r->peer,
 			    sizeof r->peer);
@@ -713,7 +715,7 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		if (shows(w, EVIDENCE_PANE))
 			evidence_fmt_secs(r->offset_ns, r->offset,
 			    sizeof r->offset);
-		label(w, "%s", f->number == c->syns[0].number ? "SYN" :
+		label(w, "%s", f->number == conn_syn(c, 0)->number ? "SYN" :
 		    "SYN retransmission");
 		endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
 		/* interval_ns: since the series' previous SYN, whatever its

@@ -1000,7 +1000,7 @@ syns_seen(const struct conn *c, const struct window *w)
 {
 	unsigned n = c->nsyn;
 
-	while (n > 0 && !seen(w, &c->syns[n - 1]))
+	while (n > 0 && !seen(w, conn_syn(c, n - 1)))
 		n--;
 	return n;
 }
@@ -1011,7 +1011,7 @@ attempt_seen_ns(const struct conn *c, const struct window *w)
 {
 	const struct frame_ref *icmp = &conn_icmp(w->fl, c)->first;
 	unsigned n = syns_seen(c, w);
-	int64_t at = n ? c->syns[n - 1].ts_ns : c->first.ts_ns;
+	int64_t at = n ? conn_syn(c, n - 1)->ts_ns : c->first.ts_ns;
 
 	if (seen(w, &c->rst) && c->rst.ts_ns > at)
 		at = c->rst.ts_ns;
@@ -1029,6 +1029,7 @@ attempt_over_ns(const struct conn *c, const struct window *w)
 {
 	const struct conn_icmp *e = conn_icmp(w->fl, c);
 	int64_t gap = 1000000000LL;	/* the initial RTO */
+	int64_t last;
 	unsigned n = syns_seen(c, w);
 
 	if (c->rst_from_server && seen(w, &c->rst))
@@ -1042,9 +1043,12 @@ attempt_over_ns(const struct conn *c, const struct window *w)
 		return e->first.ts_ns;
 	if (n == 0)
 		return c->first.ts_ns;
-	if (n >= 2 && c->syns[n - 1].ts_ns - c->syns[n - 2].ts_ns > 0)
-		gap = 2 * (c->syns[n - 1].ts_ns - c->syns[n - 2].ts_ns);
-	return add_sat(c->syns[n - 1].ts_ns, gap);
+	last = conn_syn(c, n - 1)->ts_ns;
+	/* the backoff doubles: the next would have come twice the last
+	 * step later */
+	if (n >= 2 && last - conn_syn(c, n - 2)->ts_ns > 0)
+		gap = 2 * (last - conn_syn(c, n - 2)->ts_ns);
+	return add_sat(last, gap);
 }
 
 /* The k-th response on a connection answers its k-th request. */
@@ -1260,8 +1264,8 @@ answer_follows(const struct flow *fl, const struct txn *t,
 	/* a gateway that gave up closed the socket: no SYN after that;
 	 * and no connect timeout is shorter than a retransmission */
 	return n == 0 || (w->to <= add_sat(over, DIAG_ACT_NS) &&
-	    c->syns[n - 1].ts_ns <= w->to &&
-	    w->to >= add_sat(c->syns[0].ts_ns, DIAG_MIN_CONNECT_SEEN_NS));
+	    conn_syn(c, n - 1)->ts_ns <= w->to &&
+	    w->to >= add_sat(conn_syn(c, 0)->ts_ns, DIAG_MIN_CONNECT_SEEN_NS));
 }
 
 /*
@@ -1804,8 +1808,9 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 	/* the same address again once this attempt was given up: at its
 	 * refusal, else not before any gateway's connect timeout */
 	if (!refused(pc, base->w) && pc->nsyn > 0 && after <
-	    add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_SEEN_NS)) {
-		after = add_sat(pc->syns[0].ts_ns, DIAG_MIN_CONNECT_SEEN_NS);
+	    add_sat(conn_syn(pc, 0)->ts_ns, DIAG_MIN_CONNECT_SEEN_NS)) {
+		after = add_sat(conn_syn(pc, 0)->ts_ns,
+		    DIAG_MIN_CONNECT_SEEN_NS);
 		late = DIAG_TIMER_LATE_NS;
 	}
 	again = retry_attempt(base, addrs, naddrs, prev, after, late,
@@ -3375,7 +3380,7 @@ try_after_silence(const struct diag *dg, const struct flow *fl,
 
 	if (n == 0 || seen(w, &c->synack) || refused(c, w))
 		return NONE32;
-	after = c->syns[n - 1].ts_ns;
+	after = conn_syn(c, n - 1)->ts_ns;
 	/* the latest first: back from the answer, over seconds of a busy
 	 * path's requests (a read timeout's worth) */
 	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; p > 0 &&
@@ -3473,7 +3478,7 @@ refused_after_silence(const struct diag *dg, const struct flow *fl,
 	if (n == 0 || refused(s, w) || seen(w, &s->synack) ||
 	    (acted == w->to && t->status == 504))
 		return 0;
-	len = refusal_chain(dg, fl, t, w, s, s->syns[n - 1].ts_ns, acted,
+	len = refusal_chain(dg, fl, t, w, s, conn_syn(s, n - 1)->ts_ns, acted,
 	    acted == w->to, chain, room);
 	if (len == 0 || fl->conns[chain[len - 1]].first.ts_ns >
 	    add_sat(attempt_over_ns(s, w), DIAG_NEXT_NS))
@@ -3788,7 +3793,7 @@ silent_after(const struct diag *dg, const struct flow *fl,
 
 	if (n == 0 || t->d.nconns == DIAG_MAX_CONNS)
 		return NONE32;
-	for (size_t i = conn_lower(fl, add_sat(s->syns[n - 1].ts_ns, 1));
+	for (size_t i = conn_lower(fl, add_sat(conn_syn(s, n - 1)->ts_ns, 1));
 	    i < fl->nconns && fl->conns[i].first.ts_ns <= until &&
 	    fl->conns[i].first.ts_ns < w->to && steps < DIAG_CACHE_WALK;
 	    i++, steps++) {
@@ -4135,7 +4140,7 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
 	unsigned steps = 0, walked = 0;
 
 	/* its own SYN sent again (after an ICMP error, a soft one) */
-	if (c->nsyn > 0 && c->syns[c->nsyn - 1].ts_ns >
+	if (c->nsyn > 0 && conn_syn(c, c->nsyn - 1)->ts_ns >
 	    add_sat(w->to, DIAG_SKEW_NS))
 		return true;
 

@@ -228,8 +228,8 @@ diag_syn_series(const struct flow *fl, const struct txn *t, int64_t now_ns,
 		const struct conn *c = &fl->conns[t->d.conns[k]];
 
 		for (unsigned s = 0; s < c->nsyn && out->n < DIAG_MAX_SYNS &&
-		    txn_saw(fl, t, &c->syns[s], now_ns); s++) {
-			out->syn[out->n] = c->syns[s];
+		    txn_saw(fl, t, conn_syn(c, s), now_ns); s++) {
+			out->syn[out->n] = *conn_syn(c, s);
 			out->conn[out->n++] = t->d.conns[k];
 		}
 	}
@@ -241,9 +241,9 @@ diag_syns_seen(const struct flow *fl, const struct txn *t,
 {
 	unsigned n = 0;
 
-	while (n < c->nsyn && txn_saw(fl, t, &c->syns[n], now_ns))
+	while (n < c->nsyn && txn_saw(fl, t, conn_syn(c, n), now_ns))
 		n++;
-	*last = n ? &c->syns[n - 1] : NULL;
+	*last = n ? conn_syn(c, n - 1) : NULL;
 	return n == c->nsyn ? n + c->syns_dropped : n;
 }
 
@@ -475,7 +475,7 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 	}
 	if (nrun > 1)
 		snprintf(socks, sizeof socks, " on %u connections", nrun);
-	first_syn = fl->conns[t->d.conns[run]].syns[0].ts_ns;
+	first_syn = conn_syn(&fl->conns[t->d.conns[run]], 0)->ts_ns;
 	addr_fmt(&c->saddr, dst, sizeof dst);
 	switch (t->d.cause) {
 	case C_TCP_RST:
@@ -600,12 +600,20 @@ cached_note(const struct flow *fl, const struct txn *t, char *out,
 	    secs(fl->msgs[t->resp].head.ts_ns - began));
 }
 
+/* The first line of t's upstream reply (up_resp: there is one). */
+static const char *
+up_line(const struct flow *fl, const struct txn *t, struct flow_line *buf)
+{
+	return flow_msg_line(fl, &fl->msgs[t->d.up_resp], buf);
+}
+
 /* A head more than the gateway reads: its size, not its syntax. */
 static void
 summary_big_head(const struct flow *fl, const struct txn *t,
     const char *dst, char *out, size_t outlen)
 {
 	const struct http_msg *m = &fl->msgs[t->d.up_resp];
+	struct flow_line lb;
 	char size[40];
 
 	snprintf(size, sizeof size, m->valid && !m->too_long ?
@@ -613,7 +621,7 @@ summary_big_head(const struct flow *fl, const struct txn *t,
 	    (unsigned)m->head_len);
 	snprintf(out, outlen, "%s replied \"%.60s\" with %s%s; the gateway "
 	    "answered %u: more than it reads (nginx: %d bytes by default)",
-	    dst, flow_str(fl, m->first_line), size, m->cut ?
+	    dst, flow_msg_line(fl, m, &lb), size, m->cut ?
 	    " (the gateway cut it short)" : "", t->status, DIAG_BIG_HEAD);
 }
 
@@ -630,6 +638,7 @@ static void
 summary_upstream(const struct flow *fl, const struct txn *t, char *out,
     size_t outlen)
 {
+	struct flow_line lb;
 	const struct conn *c = &fl->conns[t->d.up_conn != NONE32 ?
 	    t->d.up_conn : t->d.conns[t->d.nconns - 1]];
 	char dst[ADDR_PORT_STRLEN];
@@ -643,8 +652,7 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 
 			snprintf(out, outlen, "%s replied \"%.60s\" with a "
 			    "chunked body that has a chunk without a size; the "
-			    "gateway %s", dst, flow_str(fl,
-			    fl->msgs[t->d.up_resp].first_line),
+			    "gateway %s", dst, up_line(fl, t, &lb),
 			    gateway_did(t, gw, sizeof gw));
 			goto said;
 		}
@@ -653,7 +661,7 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 
 			snprintf(out, outlen, "%s replied \"%.60s\": a status "
 			    "outside 100-599, which the gateway refused; it %s",
-			    dst, flow_str(fl, fl->msgs[t->d.up_resp].first_line),
+			    dst, up_line(fl, t, &lb),
 			    gateway_did(t, gw, sizeof gw));
 			goto said;
 		}
@@ -661,7 +669,7 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 			snprintf(out, outlen, "%s replied \"%.60s\" with "
 			    "\"Transfer-Encoding: %s\", a coding other than "
 			    "chunked, which the gateway refused; it answered %u",
-			    dst, flow_str(fl, fl->msgs[t->d.up_resp].first_line),
+			    dst, up_line(fl, t, &lb),
 			    flow_str(fl, fl->msgs[t->d.up_resp].error_line),
 			    t->status);
 			goto said;
@@ -681,7 +689,7 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 		}
 		/* an empty line before the status line: squid skips it,
 		 * nginx gives up ("upstream sent no valid HTTP/1.0 header") */
-		if (!*flow_str(fl, fl->msgs[t->d.up_resp].first_line)) {
+		if (!*up_line(fl, t, &lb)) {
 			snprintf(out, outlen, "%s replied without a valid HTTP "
 			    "status line (%s): its reply began with an empty "
 			    "line", dst, flow_str(fl,
@@ -691,12 +699,12 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 		snprintf(out, outlen, "%s replied without a valid HTTP "
 		    "status line (%s): \"%.60s\"", dst,
 		    flow_str(fl, fl->msgs[t->d.up_resp].error),
-		    flow_str(fl, fl->msgs[t->d.up_resp].first_line));
+		    up_line(fl, t, &lb));
 		break;
 	case C_UPSTREAM_5XX:
 		snprintf(out, outlen, "%s itself answered \"%.60s\"; the "
 		    "gateway passed it on", dst,
-		    flow_str(fl, fl->msgs[t->d.up_resp].first_line));
+		    up_line(fl, t, &lb));
 		break;
 	case C_UPSTREAM_CLOSED:
 		snprintf(out, outlen, "%s closed the connection without "
@@ -743,6 +751,7 @@ summary_unknown(const struct flow *fl, const struct txn *t, char *out,
 		const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
 		uint32_t up = request_on(fl, t, c);
 		uint32_t r = up != NONE32 ? fl->msgs[up].pair : NONE32;
+		struct flow_line lb;
 		char gw[48], back[80] = "";
 
 		addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst);
@@ -754,7 +763,7 @@ summary_unknown(const struct flow *fl, const struct txn *t, char *out,
 		}
 		if (r != NONE32 && fl->msgs[r].valid)
 			snprintf(back, sizeof back, "; \"%.60s\" came back",
-			    flow_str(fl, fl->msgs[r].first_line));
+			    flow_msg_line(fl, &fl->msgs[r], &lb));
 		snprintf(out, outlen, "the gateway connected to %s and a "
 		    "request for this URL went over the connection (frame %"
 		    PRIu64 "%s), but nothing captured explains why the "
@@ -808,6 +817,8 @@ void
 diag_summary(const struct diag *dg, const struct flow *fl,
     const struct txn *t, char *out, size_t outlen)
 {
+	struct flow_line lb;
+
 	(void)dg;
 	switch (t->d.cause) {
 	case C_DNS_NXDOMAIN:
@@ -843,13 +854,13 @@ diag_summary(const struct diag *dg, const struct flow *fl,
 		else if (t->d.up_resp != NONE32 && t->status == 0)
 			snprintf(out, outlen, "upstream answered \"%.60s\" yet "
 			    "the gateway %s",
-			    flow_str(fl, fl->msgs[t->d.up_resp].first_line),
+			    up_line(fl, t, &lb),
 			    t->resp == NONE32 ? "sent no answer" :
 			    "answered without a valid HTTP status line");
 		else if (t->d.up_resp != NONE32)
 			snprintf(out, outlen, "upstream answered \"%.60s\" yet "
 			    "the gateway answered %u",
-			    flow_str(fl, fl->msgs[t->d.up_resp].first_line),
+			    up_line(fl, t, &lb),
 			    t->status);
 		else
 			summary_unknown(fl, t, out, outlen);

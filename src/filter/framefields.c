@@ -282,7 +282,7 @@ fill_conn(struct frame_fields *ff)
 		return;
 	c = &ff->ix->fl->conns[ff->conn];
 	for (unsigned k = 1; k < c->nsyn; k++)
-		if (c->syns[k].number == ff->number)
+		if (conn_syn(c, k)->number == ff->number)
 			ff->retrans = true;
 }
 
@@ -783,6 +783,7 @@ static void
 info_http(const struct frame_fields *ff, char *out, size_t len, size_t *pos)
 {
 	const struct flow *fl = ff->ix->fl;
+	struct flow_line lb;
 
 	for (unsigned i = 0; i < ff->nmsgs; i++) {
 		const struct http_msg *m = &fl->msgs[ff->msgs[i]];
@@ -790,7 +791,7 @@ info_http(const struct frame_fields *ff, char *out, size_t len, size_t *pos)
 		if (i > 0)
 			cat(out, len, pos, ", ");
 		if (m->valid)
-			cat_esc(out, len, pos, flow_str(fl, m->first_line));
+			cat_esc(out, len, pos, flow_msg_line(fl, m, &lb));
 		else
 			cat(out, len, pos, "Continuation");
 	}

@@ -170,7 +170,7 @@ compact_strings(struct flow *fl, strref **extra, size_t nextra)
 		refs[k++] = &m->method;
 		refs[k++] = &m->target;
 		refs[k++] = &m->host;
-		refs[k++] = &m->first_line;
+		refs[k++] = &m->line;
 		refs[k++] = &m->error;
 		refs[k++] = &m->error_line;
 		refs[k++] = &m->authority;

@@ -160,16 +160,12 @@ flow_init(struct flow *fl, const uint16_t *proxy_ports, size_t nports)
 	return 0;
 }
 
-/* What syns points at before the first SYN: read, never written. */
-static struct frame_ref no_syns[1];
-
 void
 conn_free(struct flow *fl, struct conn *c)
 {
 	stream_free(fl, c);
-	if (c->syns != no_syns)
-		free(c->syns);
-	c->syns = no_syns;
+	free(c->syn_retries);
+	c->syn_retries = NULL;
 	c->nsyn = 0;
 }
 
@@ -311,7 +307,6 @@ conn_add(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
 	c->cport = cport;
 	c->sport = sport;
 	c->first = c->last = *fr;
-	c->syns = no_syns;
 	c->icmp = NONE32;
 	c->role = conn_role(fl, caddr, saddr, sport);
 	for (int d = 0; d < 2; d++)
@@ -363,25 +358,30 @@ proven_by_port(const struct flow *fl, const struct pkt *p)
 	    p->dport == FLOW_DNS_PORT;
 }
 
+/* c's first SYN is its first frame (conn_add); its retransmissions
+ * are kept apart, room doubling at 1, 2, 4, 8: up to CONN_MAX_SYNS */
 static void
 add_syn(struct conn *c, const struct frame_ref *fr)
 {
-	/* room doubles at 1, 2, 4, 8 SYNs: up to CONN_MAX_SYNS */
-	if (c->nsyn < CONN_MAX_SYNS && (c->nsyn & (c->nsyn - 1)) == 0) {
-		size_t room = c->nsyn ? 2u * c->nsyn : 1;
-		struct frame_ref *ns = realloc(c->syns == no_syns ? NULL :
-		    c->syns, room * sizeof *ns);
+	unsigned retries = c->nsyn > 0 ? c->nsyn - 1u : 0;
 
-		if (ns == NULL) {
+	if (c->nsyn >= CONN_MAX_SYNS) {
+		c->syns_dropped++;
+		return;
+	}
+	if (c->nsyn > 0 && (retries & (retries - 1)) == 0) {
+		struct frame_ref *more = realloc(c->syn_retries,
+		    (retries ? 2u * retries : 1) * sizeof *more);
+
+		if (more == NULL) {
 			c->syns_dropped++;
 			return;
 		}
-		c->syns = ns;
+		c->syn_retries = more;
 	}
-	if (c->nsyn < CONN_MAX_SYNS)
-		c->syns[c->nsyn++] = *fr;
-	else
-		c->syns_dropped++;
+	if (c->nsyn > 0)
+		c->syn_retries[retries] = *fr;
+	c->nsyn++;
 }
 
 static void

@@ -20,6 +20,7 @@
 
 #define NONE32 UINT32_MAX
 #define CONN_MAX_SYNS 16	/* SYN (re)transmissions kept per connection */
+#define FLOW_LINE_MAX 200	/* bytes of a head's first line kept */
 #define FLOW_MAX_GATEWAYS 8	/* addresses kept as the gateway's */
 #define FLOW_MAX_PROXY_PORTS 16
 #define FLOW_STREAM_SPARE 64	/* stream states kept for reuse */
@@ -64,7 +65,7 @@ struct conn {
 	bool closed;		/* FIN or RST seen: a new SYN starts a new conn */
 	bool no_http;		/* its first bytes were not HTTP: not parsed */
 	bool rst_from_server;
-	uint8_t nsyn;		/* SYNs stored in syns[] */
+	uint8_t nsyn;		/* SYNs kept (conn_syn) */
 	uint16_t cport, sport;
 	uint32_t isn;		/* client's initial sequence number */
 	struct frame_ref last;
@@ -90,9 +91,9 @@ struct conn {
 	uint16_t rest;
 	uint32_t icmp;		/* flow.icmps: the ICMP errors quoting it
 				 * (conn_icmp), NONE32: none */
-	/* nsyn of them, allocated as they come (most connections see one):
-	 * never NULL, so syns[0] reads as "none" when nsyn is 0 */
-	struct frame_ref *syns;
+	/* the SYN's retransmissions (nsyn - 1 of them), allocated as they
+	 * come: most connections see one SYN, their first frame (conn_syn) */
+	struct frame_ref *syn_retries;
 };
 
 /* The ICMP errors quoting a connection (few connections get one: kept
@@ -120,6 +121,10 @@ struct http_msg {
 	bool odd_coding : 1;	/* valid, with a transfer coding other than
 				 * chunked: error_line holds it */
 	bool varnish_hit : 1;	/* http_head's */
+	/* requests: 1 + the minor version when the first line is exactly
+	 * method SP target SP "HTTP/1." minor: not stored, flow_msg_line
+	 * rebuilds it (a busy capture's every URL is new); 0: line holds it */
+	uint8_t line_minor;
 	struct frame_ref start;	/* frame with the first byte */
 	struct frame_ref head;	/* frame that completed the head */
 	struct frame_ref end;	/* frame that completed the message */
@@ -130,7 +135,7 @@ struct http_msg {
 	uint16_t port;		/* requests: http_request_host's port */
 	uint16_t head_len;	/* bytes of the head, blank line included
 				 * (too_long, or invalid: those seen) */
-	strref method, target, host, first_line, error;
+	strref method, target, host, line, error;
 	strref error_line;	/* invalid: the offending header line ("":
 				 * the first line is); odd_coding: the coding */
 	uint32_t next;		/* next message, same connection and direction */
@@ -329,6 +334,23 @@ uint32_t flow_tuple_hash(const struct gw_addr *a, uint16_t ap,
 static inline const char *flow_str(const struct flow *fl, strref r)
 {
 	return strpool_get(&fl->strings, r);
+}
+struct flow_line {
+	char s[FLOW_LINE_MAX + 1];
+};
+/* A message's first line (FLOW_LINE_MAX bytes at most), from the pool or
+ * rebuilt into *buf. */
+const char *flow_msg_line(const struct flow *fl, const struct http_msg *m,
+    struct flow_line *buf);
+/* c's k-th SYN (0: the first, c's first frame), all zero past nsyn. */
+static inline const struct frame_ref *conn_syn(const struct conn *c,
+    unsigned k)
+{
+	static const struct frame_ref none;
+
+	if (k >= c->nsyn)
+		return &none;
+	return k == 0 ? &c->first : &c->syn_retries[k - 1];
 }
 /* The ICMP errors quoting c: all zero (first.number 0) when none did. */
 static inline const struct conn_icmp *conn_icmp(const struct flow *fl,

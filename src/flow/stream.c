@@ -18,7 +18,6 @@
 #define CHUNK_EXT 0x80000000u	/* line_len flag: past the size (extension) */
 #define CHUNK_DIGIT 0x40000000u	/* line_len flag: a digit of the size came */
 #define CHUNK_LEN(n) ((n) & ~(CHUNK_EXT | CHUNK_DIGIT))
-#define FIRST_LINE_MAX 200
 #define HEAD_QUICK 64	/* head bytes parsed on every segment */
 /* a segment this far ahead means the capture lost data: resync */
 #define SEQ_AHEAD_MAX (1u << 20)
@@ -162,15 +161,73 @@ intern(struct flow *fl, const char *s)
 }
 
 /*
- * A head's first line, FIRST_LINE_MAX bytes at most, interned from where
- * it lies; a NUL in it ends it, as it ended the C string it was once
- * copied to (and a CR, as a CR before the LF ends a line).
+ * The length of a head's first line, FLOW_LINE_MAX bytes at most; a NUL
+ * in it ends it, as it ended the C string it was once copied to (and a
+ * CR, as a CR before the LF ends a line).
  */
+static size_t
+line_len(const uint8_t *s, size_t n)
+{
+	return http_line_text_len(s, n < FLOW_LINE_MAX ? n : FLOW_LINE_MAX);
+}
+
 static strref
 intern_line(struct flow *fl, const uint8_t *s, size_t n)
 {
-	n = http_line_text_len(s, n < FIRST_LINE_MAX ? n : FIRST_LINE_MAX);
-	return strpool_add(&fl->strings, (const char *)s, n);
+	return strpool_add(&fl->strings, (const char *)s, line_len(s, n));
+}
+
+/* m's line_minor: whether the request line s (n bytes) is the one
+ * flow_msg_line rebuilds from m's method and target, interned already. */
+static uint8_t
+line_rebuilt(const struct flow *fl, const struct http_msg *m,
+    const struct http_head *h, const uint8_t *s, size_t n)
+{
+	const char *method = flow_str(fl, m->method);
+	const char *target = flow_str(fl, m->target);
+	size_t ml = strlen(method), tl = strlen(target);
+
+	n = line_len(s, n);
+	if (h->version_major != 1 || h->version_minor < 0 ||
+	    h->version_minor > 1 || ml == 0 || tl == 0 ||
+	    n != ml + 1 + tl + 9 /* " HTTP/1.x" */ ||
+	    memcmp(s, method, ml) != 0 || s[ml] != ' ' ||
+	    memcmp(s + ml + 1, target, tl) != 0 ||
+	    memcmp(s + ml + 1 + tl, " HTTP/1.", 8) != 0 ||
+	    s[n - 1] != '0' + h->version_minor)
+		return 0;
+	return (uint8_t)(1 + h->version_minor);
+}
+
+/* dst gets s, as much as fits in end - dst; the byte past it */
+static char *
+put(char *dst, const char *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > (size_t)(end - dst))
+		n = (size_t)(end - dst);
+	memcpy(dst, s, n);
+	return dst + n;
+}
+
+const char *
+flow_msg_line(const struct flow *fl, const struct http_msg *m,
+    struct flow_line *buf)
+{
+	const char *end = buf->s + FLOW_LINE_MAX;
+	char version[] = " HTTP/1.x", *at;
+
+	if (m->line_minor == 0)
+		return flow_str(fl, m->line);
+	/* fits: it was FLOW_LINE_MAX bytes at most when it came */
+	version[sizeof version - 2] = (char)('0' + m->line_minor - 1);
+	at = put(buf->s, end, flow_str(fl, m->method));
+	at = put(at, end, " ");
+	at = put(at, end, flow_str(fl, m->target));
+	at = put(at, end, version);
+	*at = '\0';
+	return buf->s;
 }
 
 static void
@@ -207,7 +264,7 @@ record_invalid(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 		m->cut = cut;
 		m->head_len = (uint16_t)(hb->n < UINT16_MAX ? hb->n :
 		    UINT16_MAX);
-		m->first_line = intern_line(fl, hb->s, hb->n);
+		m->line = intern_line(fl, hb->s, hb->n);
 		m->error = intern(fl, why);
 		if (error_at > 0 && error_at < hb->n)
 			m->error_line = intern_line(fl, hb->s + error_at,
@@ -307,7 +364,9 @@ took_request(struct flow *fl, uint32_t ci, struct dir_state *d,
 	m->method = intern(fl, h->method);
 	m->target = intern(fl, h->target);
 	m->host = intern(fl, h->host);
-	m->first_line = intern_line(fl, hb->s, hb->n);
+	m->line_minor = line_rebuilt(fl, m, h, hb->s, hb->n);
+	if (m->line_minor == 0)
+		m->line = intern_line(fl, hb->s, hb->n);
 	request_authority(fl, m, h, pre);
 	if (c->role == CONN_CLIENT)
 		dns_request_seen(fl, flow_str(fl, m->authority), c->sport,
@@ -358,7 +417,7 @@ took_response(struct flow *fl, uint32_t ci, struct dir_state *d,
 	fl->msgs[mi].status = (uint16_t)h->status;
 	fl->msgs[mi].head_len = (uint16_t)(h->head_len < UINT16_MAX ?
 	    h->head_len : UINT16_MAX);
-	fl->msgs[mi].first_line = intern_line(fl, hb->s, hb->n);
+	fl->msgs[mi].line = intern_line(fl, hb->s, hb->n);
 	if (h->coding[0] != '\0') {
 		fl->msgs[mi].odd_coding = true;
 		fl->msgs[mi].error_line = intern(fl, h->coding);

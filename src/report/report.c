@@ -100,24 +100,32 @@ report_order(const struct engine *e, bool all_settled, const uint8_t *skip,
 	const struct diag *dg = &e->diag;
 	int64_t now = e->flow.stats.last_ts;
 	size_t n = 0;
+	bool sorted = true;
 
-	/* the upper half is the sort's room */
 	if (dg->ntxns + 1 > SIZE_MAX / 2 || vec_reserve((void **)items, cap,
-	    2 * (dg->ntxns + 1), sizeof **items, SIZE_MAX) != 0)
+	    dg->ntxns + 1, sizeof **items, SIZE_MAX) != 0)
 		return 0;
 	for (size_t i = 0; i < dg->ntxns; i++) {
 		const struct txn *t = &dg->txns[i];
-		int64_t at;
+		struct report_item *it = &(*items)[n];
 
 		if (!t->settled || (skip && skip[i]))
 			continue;
-		at = txn_final_ns(dg, &e->flow, t);
-		if (at > now && !all_settled)
+		it->final_ns = txn_final_ns(dg, &e->flow, t);
+		if (it->final_ns > now && !all_settled)
 			continue;
-		(*items)[n].final_ns = at;
-		(*items)[n].id = t->id;
-		(*items)[n++].index = (uint32_t)i;
+		it->id = t->id;
+		it->index = (uint32_t)i;
+		sorted = sorted && (n == 0 || item_before(it - 1, it));
+		n++;
 	}
+	/* mostly in order already (answers in request order): the sort's
+	 * room, the upper half, only when it is not */
+	if (sorted)
+		return n;
+	if (vec_reserve((void **)items, cap, 2 * (dg->ntxns + 1),
+	    sizeof **items, SIZE_MAX) != 0)
+		return 0;
 	VEC_MERGE_SORT(struct report_item, *items, *items + dg->ntxns + 1, n,
 	    item_before);
 	return n;

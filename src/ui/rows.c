@@ -248,7 +248,7 @@ set_conn(struct frame_set *s, const struct flow *fl, uint32_t ci,
 	if (from != READ_OURS) {
 		low = min64(low, set_add(s, &c->first));
 		for (unsigned k = 0; k < c->nsyn; k++)
-			low = min64(low, set_add(s, &c->syns[k]));
+			low = min64(low, set_add(s, conn_syn(c, k)));
 		low = min64(low, set_add(s, &c->synack));
 	}
 	if (from == READ_START) {

@@ -991,7 +991,8 @@ static uint32_t
 conn_at(const struct uf *u, uint64_t syn)
 {
 	for (size_t i = 0; i < u->fl.nconns; i++)
-		if (u->fl.conns[i].nsyn && u->fl.conns[i].syns[0].number == syn)
+		if (u->fl.conns[i].nsyn && conn_syn(&u->fl.conns[i],
+		    0)->number == syn)
 			return (uint32_t)i;
 	fail_msg("no connection begins with frame %llu",
 	    (unsigned long long)syn);
@@ -1994,8 +1995,8 @@ three_requests(struct uf *u, const int order[3])
 		if (t->d.conns[0] != conn_at(u, syn[k][0]))
 			fail_msg("order %d%d%d: request %d took the SYNs from "
 			    "frame %llu", order[0], order[1], order[2], k + 1,
-			    (unsigned long long)u->fl.conns[t->d.conns[0]]
-			    .syns[0].number);
+			    (unsigned long long)conn_syn(
+			    &u->fl.conns[t->d.conns[0]], 0)->number);
 		assert_false(t->d.shared);
 		EVIDENCE(u, t, 1, 2, req[k], syn[k][0], syn[k][1], syn[k][2],
 		    resp[k]);

@@ -76,7 +76,7 @@ test_tunnel_bytes_carry(void **state)
 	assert_int_equal(t->d.verdict, V_OK);
 	assert_int_equal(t->d.nconns, 1);
 	/* A carried the unnamed bytes: the tunnel's */
-	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, a);
+	assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[0]], 0)->number, a);
 	assert_int_equal(t->d.conn_link, LINK_ADDRESS);
 
 	/* only a request for another resource on A: B is the tunnel's */
@@ -85,7 +85,8 @@ test_tunnel_bytes_carry(void **state)
 	uf_diagnose(u);
 	t = uf_txn(u, 1);
 	assert_int_equal(t->d.nconns, 1);
-	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, a + 2);
+	assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[0]], 0)->number,
+	    a + 2);
 }
 
 /*
@@ -155,7 +156,8 @@ test_relayed_after_retry(void **state)
 		 * to the same address: not kept beside it) */
 		assert_int_equal(t->d.nconns, 1);
 		assert_int_equal(t->d.conns[0], t->d.up_conn);
-		assert_int_equal(u->fl.conns[t->d.up_conn].syns[0].number, 11);
+		assert_int_equal(conn_syn(&u->fl.conns[t->d.up_conn],
+		    0)->number, 11);
 	}
 	/* 101 ms before: not relayed at once, another request's reply */
 	u = again(state);
@@ -163,7 +165,7 @@ test_relayed_after_retry(void **state)
 	t = uf_txn(u, 1);
 	assert_int_equal(t->d.up_req, NONE32);
 	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
-	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, 6);
+	assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[0]], 0)->number, 6);
 	/* the sixth connection to the host's next address: the failed
 	 * attempts stay beside it, all five (each begun once the one
 	 * before was given up, no other request in flight: the gateway
@@ -175,7 +177,8 @@ test_relayed_after_retry(void **state)
 	assert_int_equal(t->d.up_req, up);
 	assert_int_equal(t->d.nconns, 6);
 	for (unsigned a = 0; a < 5; a++)
-		assert_int_equal(u->fl.conns[t->d.conns[a]].syns[0].number,
+		assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[a]],
+		    0)->number,
 		    6 + a);
 	assert_int_equal(t->d.conns[5], t->d.up_conn);
 	assert_int_equal(t->d.conn_link, LINK_REQUEST_LINE);

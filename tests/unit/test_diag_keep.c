@@ -161,7 +161,7 @@ test_pairs_kept_in_order(void **state)
 	t = uf_txn(u, 3);
 	assert_string_equal(uf_str(u, t->url), "http://" HOST "/c");
 	assert_int_equal(t->status, 502);
-	assert_string_equal(uf_str(u, u->fl.msgs[t->resp].first_line),
+	assert_string_equal(uf_line(u, &u->fl.msgs[t->resp]),
 	    "HTTP/1.1 502 Bad Gateway");
 	assert_int_equal(u->dg.errors, 1);
 	assert_int_equal(diag_total(&u->dg), 3);

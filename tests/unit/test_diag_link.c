@@ -577,7 +577,7 @@ test_tunnel_connection(void **state)
 	t = diagnosed(&s);
 	assert_int_equal(t->d.verdict, V_OK);
 	assert_int_equal(t->d.nconns, 1);
-	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, a);
+	assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[0]], 0)->number, a);
 }
 
 int

@@ -70,10 +70,12 @@ expect_chain(void **state, const struct txn *t, uint64_t first_syn,
 	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
 	assert_int_equal(t->d.nconns, n);
 	if (n == 2)
-		assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number,
+		assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[0]],
+		    0)->number,
 		    first_syn);
 	else
-		assert_int_not_equal(u->fl.conns[t->d.conns[0]].syns[0].number,
+		assert_int_not_equal(conn_syn(&u->fl.conns[t->d.conns[0]],
+		    0)->number,
 		    first_syn);
 }
 
@@ -354,7 +356,7 @@ linked_attempt(void **state, enum ends how, int64_t answer_after)
 	t = diagnosed(&s);
 	assert_in_range(t->d.nconns, 1, 2);
 	for (unsigned k = 0; k < t->d.nconns; k++) {
-		n = u->fl.conns[t->d.conns[k]].syns[0].number;
+		n = conn_syn(&u->fl.conns[t->d.conns[k]], 0)->number;
 		chain[k] = n == a ? 'A' : n == b ? 'B' : n == c ? 'C' : '?';
 	}
 	chain[t->d.nconns] = '\0';
@@ -455,8 +457,9 @@ late_refusal(void **state, bool swapped)
 	t = diagnosed(&s);
 	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
 	assert_int_equal(t->d.nconns, 2);
-	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, syn[0]);
-	assert_int_equal(u->fl.conns[t->d.conns[1]].syns[0].number, s12);
+	assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[0]], 0)->number,
+	    syn[0]);
+	assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[1]], 0)->number, s12);
 }
 
 static void
@@ -520,7 +523,8 @@ next_of_two(void **state, bool swapped, int64_t rst11, int64_t rst12)
 	/* (two unanswered: the later one started after the earlier's last
 	 * frame, so it reads as the earlier's retry) */
 	assert_int_equal(t->d.nconns, rst11 || rst12 ? 2 : 3);
-	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, syn[0]);
+	assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[0]], 0)->number,
+	    syn[0]);
 	octet = u->fl.conns[t->d.conns[1]].saddr.a[3];
 	if (t->d.nconns == 2)
 		expect_verdict(t, V_CANNOT_CONNECT, rst[octet - 11] ?
@@ -575,7 +579,7 @@ test_unanswered_keeps_nearest(void **state)
 	assert_int_equal(t->status, 0);
 	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
 	assert_int_equal(t->d.nconns, 1);
-	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, a);
+	assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[0]], 0)->number, a);
 }
 
 /*

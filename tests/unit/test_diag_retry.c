@@ -59,8 +59,9 @@ test_refused_beats_waiting(void **state)
 	t = diagnosed(&s);
 	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
 	assert_int_equal(t->d.nconns, 2);
-	assert_int_equal(u->fl.conns[t->d.conns[0]].syns[0].number, syn[0]);
-	assert_int_equal(u->fl.conns[t->d.conns[1]].syns[0].number, s12);
+	assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[0]], 0)->number,
+	    syn[0]);
+	assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[1]], 0)->number, s12);
 }
 
 int

@@ -48,7 +48,8 @@ late_syn(void **state, int64_t late, bool seen)
 	assert_true(txn_saw(&u->fl, t, &u->fl.msgs[t->resp].head,
 	    INT64_MAX));
 	assert_int_equal(txn_saw(&u->fl, t,
-	    &u->fl.conns[t->d.conns[0]].syns[2], u->fl.stats.last_ts), seen);
+	    conn_syn(&u->fl.conns[t->d.conns[0]], 2), u->fl.stats.last_ts),
+	    seen);
 	diag_syn_series(&u->fl, t, u->fl.stats.last_ts, &ss);
 	assert_int_equal(ss.n, seen ? 3 : 2);
 	assert_int_equal(ss.syn[0].number, syn1);

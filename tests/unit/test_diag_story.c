@@ -225,7 +225,7 @@ expect_ref(struct uf *u, const struct evidence_row *r)
 		break;
 	case EK_SYN:
 		for (unsigned k = 0; c && k < c->nsyn; k++)
-			ok |= is_frame(&c->syns[k], r->frame);
+			ok |= is_frame(conn_syn(c, k), r->frame);
 		break;
 	case EK_SYNACK:
 		ok = c && is_frame(&c->synack, r->frame);

@@ -216,6 +216,40 @@ test_close_delimited_body_at_capture_end(void **state)
 	assert_int_equal(fx->fl.msgs[1].end.offset_lo, last * 100);
 }
 
+/* Request lines that are method SP target SP version exactly are not
+ * stored but rebuilt; any other is stored as it came, cut at 200. */
+static void
+test_request_lines(void **state)
+{
+	struct uf *fx = *state;
+	char head[400];
+	const struct http_msg *m;
+
+	uf_handshake(fx, &fx->cli, &fx->srv);
+	uf_send(fx, &fx->cli, &fx->srv,
+	    "GET http://f.test/a?b=c HTTP/1.1\r\nHost: f.test\r\n\r\n"
+	    "HEAD http://f.test/ HTTP/1.0\r\nHost: f.test\r\n\r\n");
+	snprintf(head, sizeof head, "GET http://f.test/%0250d HTTP/1.1\r\n"
+	    "Host: f.test\r\n\r\n", 7);
+	uf_send(fx, &fx->cli, &fx->srv, head);
+	assert_int_equal(fx->fl.nmsgs, 3);
+	m = &fx->fl.msgs[0];
+	assert_true(m->valid);
+	assert_int_equal(m->line_minor, 2);
+	assert_int_equal(m->line, 0);
+	assert_string_equal(uf_line(fx, m), "GET http://f.test/a?b=c HTTP/1.1");
+	m = &fx->fl.msgs[1];
+	assert_int_equal(m->line_minor, 1);
+	assert_string_equal(uf_line(fx, m), "HEAD http://f.test/ HTTP/1.0");
+	/* longer than what is kept: stored, its first 200 bytes */
+	m = &fx->fl.msgs[2];
+	assert_true(m->valid);
+	assert_int_equal(m->line_minor, 0);
+	assert_int_equal(strlen(uf_str(fx, m->target)), 264);
+	assert_int_equal(strlen(uf_line(fx, m)), 200);
+	assert_memory_equal(uf_line(fx, m), head, 200);
+}
+
 /* A status line with a 300-character reason phrase: the stored first
  * line is its start, at least 200 characters of it (what reports show). */
 static void
@@ -234,7 +268,7 @@ test_long_status_line_kept(void **state)
 	uf_send(fx, &fx->srv, &fx->cli, head);
 	assert_int_equal(fx->fl.nmsgs, 2);
 	assert_int_equal(fx->fl.msgs[1].status, 502);
-	first = uf_str(fx, fx->fl.msgs[1].first_line);
+	first = uf_line(fx, &fx->fl.msgs[1]);
 	assert_true(strlen(first) >= 200);
 	assert_true(strlen(first) <= 313);
 	assert_memory_equal(first, head, strlen(first));
@@ -252,7 +286,7 @@ test_invalid_upstream_reply(void **state)
 	assert_int_equal(fx->fl.conns[0].role, CONN_UPSTREAM);
 	assert_int_equal(fx->fl.nmsgs, 2);
 	assert_false(fx->fl.msgs[1].valid);
-	assert_string_equal(uf_str(fx, fx->fl.msgs[1].first_line),
+	assert_string_equal(uf_line(fx, &fx->fl.msgs[1]),
 	    "<html>no status line</html>");
 }
 
@@ -604,6 +638,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_close_delimited_body_at_capture_end, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_request_lines, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_long_status_line_kept,
 		    uf_setup, uf_teardown),

@@ -47,8 +47,8 @@ test_syn_and_answer(void **state)
 	assert_true(c->syn_seen);
 	assert_int_equal(c->isn, 1000);
 	assert_int_equal(c->nsyn, 2);
-	assert_int_equal(c->syns[0].number, s1);
-	assert_int_equal(c->syns[1].number, s2);
+	assert_int_equal(conn_syn(c, 0)->number, s1);
+	assert_int_equal(conn_syn(c, 1)->number, s2);
 	assert_int_equal(c->first.number, s1);
 	assert_int_equal(c->last.number, s2);
 	assert_true(addr_eq(&c->caddr, &fx->cli.addr));
@@ -74,6 +74,12 @@ test_syn_and_answer(void **state)
 	assert_int_equal(fx->fl.conns[1].isn, 90000);
 	assert_int_equal(fx->fl.conns[1].nsyn, 1);
 	assert_int_equal(fx->fl.conns[0].nsyn, 2);
+	/* one SYN: its first frame, nothing allocated; none past nsyn */
+	assert_null(fx->fl.conns[1].syn_retries);
+	assert_int_equal(conn_syn(&fx->fl.conns[1], 0)->number,
+	    fx->fl.conns[1].first.number);
+	assert_int_equal(conn_syn(&fx->fl.conns[1], 1)->number, 0);
+	assert_int_equal(conn_syn(&fx->fl.conns[0], 2)->number, 0);
 	uf_segment(fx, &fx->srv, &fx->cli, 333, TCPF_SYN | TCPF_ACK, NULL, 0);
 	assert_int_equal(fx->fl.conns[1].server_isn, 333);
 	assert_int_equal(fx->fl.conns[0].server_isn, 5000);

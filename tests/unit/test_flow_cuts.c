@@ -130,8 +130,7 @@ exchange_cut(struct uf *fx, uint16_t port, size_t qa, size_t qb, size_t aa,
 	assert_string_equal(uf_str(fx, fx->fl.msgs[q].target),
 	    "http://cuts.test/form");
 	assert_int_equal(fx->fl.msgs[fx->fl.msgs[q].pair].status, 502);
-	assert_string_equal(uf_str(fx,
-	    fx->fl.msgs[fx->fl.msgs[q].pair].first_line),
+	assert_string_equal(uf_line(fx, &fx->fl.msgs[fx->fl.msgs[q].pair]),
 	    "HTTP/1.1 502 Bad Gateway");
 	assert_int_equal(c->bytes[0], strlen(requests));
 	assert_int_equal(c->bytes[1], strlen(answers));

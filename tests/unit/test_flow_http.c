@@ -412,7 +412,7 @@ test_conn_counts(void **state)
 	    { 10, 0, 0, 254 } }));
 	assert_int_equal(conn_icmp(&fx->fl, c)->last.number, first + 2);
 	assert_int_equal(c->nsyn, 3);
-	assert_int_equal(c->syns[2].number, first + 3);
+	assert_int_equal(conn_syn(c, 2)->number, first + 3);
 	uf_synack(fx, &fx->srv, &fx->cli);
 	uf_pkt_between(&p, L4_TCP, &fx->cli, &fx->srv);
 	p.seq = fx->cli.seq;

@@ -56,7 +56,7 @@ test_invalid_requests(void **state)
 	f1 = uf_send(fx, &c, &s, "HELLO THERE\r\n\r\n");
 	m = only_msg(fx, 0);
 	assert_false(m->valid);
-	assert_string_equal(uf_str(fx, m->first_line), "HELLO THERE");
+	assert_string_equal(uf_line(fx, m), "HELLO THERE");
 	assert_string_equal(uf_str(fx, m->error_line), "");
 	assert_true(strlen(uf_str(fx, m->error)) > 0);
 	assert_int_equal(m->start.number, f1);
@@ -70,7 +70,7 @@ test_invalid_requests(void **state)
 	f2 = uf_send(fx, &c, &s, "No colon here\r\nX: y\r\n\r\n");
 	m = only_msg(fx, 0);
 	assert_false(m->valid);
-	assert_string_equal(uf_str(fx, m->first_line),
+	assert_string_equal(uf_line(fx, m),
 	    "GET http://h.test/ HTTP/1.1");
 	assert_string_equal(uf_str(fx, m->error_line), "No colon here");
 	assert_int_equal(m->start.number, f1);
@@ -85,8 +85,8 @@ test_invalid_requests(void **state)
 	uf_send(fx, &c, &s, longline);
 	m = only_msg(fx, 0);
 	assert_false(m->valid);
-	assert_int_equal(strlen(uf_str(fx, m->first_line)), 200);
-	assert_memory_equal(uf_str(fx, m->first_line), longline, 200);
+	assert_int_equal(strlen(uf_line(fx, m)), 200);
+	assert_memory_equal(uf_line(fx, m), longline, 200);
 
 	/* a request cut by the client's FIN: no message */
 	open_conn(fx, 40004, &c, &s);
@@ -112,7 +112,7 @@ test_answers_cut(void **state)
 	m = only_msg(fx, 1);
 	assert_false(m->valid);
 	assert_string_equal(uf_str(fx, m->error), "incomplete response head");
-	assert_string_equal(uf_str(fx, m->first_line),
+	assert_string_equal(uf_line(fx, m),
 	    "HTTP/1.1 502 Bad Gateway");
 	assert_string_equal(uf_str(fx, m->error_line), "");
 	assert_int_equal(m->start.number, first);

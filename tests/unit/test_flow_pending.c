@@ -221,7 +221,7 @@ test_retransmitted_while_waiting(void **state)
 	assert_int_equal(m->head.number, last);
 	assert_int_equal(m->start.number, 1);
 	assert_string_equal(uf_str(fx, m->target), "/retransmitted");
-	assert_string_equal(uf_str(fx, m->first_line),
+	assert_string_equal(uf_line(fx, m),
 	    "GET /retransmitted HTTP/1.1");
 	assert_string_equal(uf_str(fx, m->host), "rt.test");
 	assert_int_equal(fx->fl.stats.stream_gaps, 0);

@@ -41,6 +41,7 @@ static void
 model_text(const struct uf *u, char *out, size_t cap)
 {
 	const struct flow *fl = &u->fl;
+	struct flow_line line;
 	size_t n = 0;
 
 	out[0] = '\0';
@@ -58,7 +59,7 @@ model_text(const struct uf *u, char *out, size_t cap)
 		    m->head_method,
 		    flow_str(fl, m->method), flow_str(fl, m->target),
 		    flow_str(fl, m->host), flow_str(fl, m->authority), m->port,
-		    flow_str(fl, m->first_line), flow_str(fl, m->error),
+		    flow_msg_line(fl, m, &line), flow_str(fl, m->error),
 		    flow_str(fl, m->error_line), m->pair);
 	}
 	for (size_t i = 0; i < fl->ndns && n < cap; i++)

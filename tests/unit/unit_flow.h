@@ -725,4 +725,13 @@ uf_str(const struct uf *u, strref r)
 	return flow_str(&u->fl, r);
 }
 
+/* m's first line (flow_msg_line), valid until the next call */
+static inline const char *
+uf_line(const struct uf *u, const struct http_msg *m)
+{
+	static struct flow_line line;
+
+	return flow_msg_line(&u->fl, m, &line);
+}
+
 #endif
