@@ -4719,8 +4719,7 @@ settle_ns(const struct diag *dg, const struct flow *fl, const struct txn *t)
 	if (t->resp != NONE32)
 		return diag_tunnel_settle_ns(dg, fl, t,
 		    add_sat(fl->msgs[t->resp].head.ts_ns, DIAG_SLACK_NS));
-	return add_sat(fl->msgs[t->req].start.ts_ns,
-	    add_sat(dg->opts.timeout_ns, DIAG_SLACK_NS));
+	return t->give_up_ns;	/* the request's time, the timeout, slack */
 }
 
 static bool

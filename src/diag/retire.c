@@ -566,6 +566,21 @@ choose_idle(const struct flow *fl, struct keep_pass *p)
 	return (long)drop;
 }
 
+/*
+ * An eviction walks the whole model (marks, plan, compaction): not for a
+ * handful of idle connections among many busy ones (a gateway with more
+ * requests pending than the budget), which would cost a walk each time
+ * the budget is passed again and bound nothing. A flood of empty
+ * connections (the case the budget is for) is mostly idle ones.
+ */
+#define EVICT_MIN_IDLE_SHARE 16	/* at least 1/16 of the connections */
+
+static bool
+too_few_idle(const struct flow *fl, const struct keep_pass *p)
+{
+	return p->nidle == 0 || p->nidle < fl->nconns / EVICT_MIN_IDLE_SHARE;
+}
+
 /* Room in extra[] for n more refs; -1 out of memory. */
 static int
 extra_reserve(struct keep_pass *p, size_t n)
@@ -847,7 +862,8 @@ diag_keep_step(struct diag *dg, struct flow *fl, size_t budget,
 		}
 		p->next = 0;
 		none = p->result == 0 && (p->phases[p->phase] == KEEP_IDLE ||
-		    (p->phases[p->phase] == KEEP_IDLE_SCAN && p->nidle == 0));
+		    (p->phases[p->phase] == KEEP_IDLE_SCAN &&
+		    too_few_idle(fl, p)));
 		if (none)
 			flow_evicted(fl, 0);	/* none could go */
 		/* out of memory, or nothing to evict: nothing changes */

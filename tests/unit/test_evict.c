@@ -236,6 +236,41 @@ needed_idle_connections_stay(void **state)
 		assert_int_equal(u->fl.conns[i].sport, 80);
 }
 
+/*
+ * Over the budget with one idle connection among forty that carried
+ * data (a gateway with more requests waiting than the budget): a pass
+ * would walk the whole model to free one, so none runs; the next is due
+ * a quarter later.
+ */
+static void
+few_idle_among_busy_stay(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side a, b;
+
+	flow_set_conn_budget(&u->fl, 16);
+	uf_side_init(&a, "10.0.0.9", 39999, 100);
+	uf_side_init(&b, "198.51.100.7", 80, 200);
+	uf_at(u, 1 * UF_S);
+	uf_syn(u, &a, &b);	/* idle, the oldest, needed by nothing */
+	uf_side_init(&b, "203.0.113.5", 22, 200);
+	for (uint16_t i = 0; i < 40; i++) {
+		uf_side_init(&a, "10.0.0.9", (uint16_t)(40000 + i), 100);
+		uf_at(u, (2 + i) * UF_S);
+		uf_handshake(u, &a, &b);
+		uf_send(u, &a, &b, "SSH-2.0-x\r\n");
+	}
+	assert_int_equal(u->fl.nconns, 41);
+	assert_true(flow_wants_evict(&u->fl));
+	uf_diag_start(u, NULL);
+	diag_update(&u->dg, &u->fl);
+	assert_int_equal(diag_evict(&u->dg, &u->fl), 0);
+	assert_int_equal(u->fl.nconns, 41);
+	assert_int_equal(u->fl.conns[0].sport, 80);
+	assert_int_equal(u->fl.stats.conns_evicted, 0);
+	assert_false(flow_wants_evict(&u->fl));
+}
+
 /* Without a budget nothing is evicted, however many connections. */
 static void
 no_budget_no_eviction(void **state)
@@ -259,6 +294,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(evidence_kept_in_flood,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(flood_evicted_oldest_first,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(few_idle_among_busy_stay,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(no_budget_no_eviction,
 		    uf_setup, uf_teardown),
