@@ -215,11 +215,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(fl.nmsgs <= fl.limits.max_msgs);
 	for (size_t i = 0; i < fl.nmsgs; i++) {
 		const struct http_msg *m = &fl.msgs[i];
+		struct flow_line line;
 
 		FUZZ_ASSERT(m->conn < fl.nconns);
 		FUZZ_ASSERT(m->next == NONE32 || m->next < fl.nmsgs);
-		(void)strlen(flow_str(&fl, m->first_line));
+		FUZZ_ASSERT(strlen(flow_msg_line(&fl, m, &line)) <=
+		    FLOW_LINE_MAX);
 		(void)strlen(flow_str(&fl, m->target));
+	}
+	for (size_t i = 0; i < fl.nconns; i++) {
+		const struct conn *c = &fl.conns[i];
+
+		/* the first SYN is the first frame, the others later */
+		FUZZ_ASSERT(c->nsyn <= CONN_MAX_SYNS);
+		for (unsigned k = 0; k < c->nsyn; k++)
+			FUZZ_ASSERT(conn_syn(c, k)->number >= c->first.number);
 	}
 	for (size_t i = 0; i < dg.ntxns; i++) {
 		const struct txn *t = &dg.txns[i];
