@@ -255,6 +255,7 @@ walk_client(struct walk *w)
 	const struct http_msg *m = &fl->msgs[t->req];
 	struct evidence_row *r;
 	struct flow_line lb;
+	const char *line;
 
 	r = row_start(w, EK_REQUEST, flow_msg_frame(m), EC_CLIENT,
 	    EC_GATEWAY);
@@ -279,14 +280,12 @@ walk_client(struct walk *w)
 		r->ref = t->resp;
 		r->listed = true;
 		r->bad = t->is_error;
+		line = flow_msg_line(fl, m, &lb);
 		if (shows(w, EVIDENCE_PANE))
-			copy(r->text, sizeof r->text,
-			    flow_msg_line(fl, m, &lb));
-		label(w, "%s", m->valid ?
-		    flow_msg_line(fl, m, &lb) : "(invalid reply)");
+			copy(r->text, sizeof r->text, line);
+		label(w, "%s", m->valid ? line : "(invalid reply)");
 		endpoints(w, &c->saddr, c->sport, &c->caddr, c->cport);
-		detail(w, "Gateway's answer to the client:\n%s\n",
-		    flow_msg_line(fl, m, &lb));
+		detail(w, "Gateway's answer to the client:\n%s\n", line);
 	}
 	set_delay(w, txn_elapsed_ns(fl, t, w->now));
 	row_end(w);

@@ -1029,7 +1029,7 @@ attempt_over_ns(const struct conn *c, const struct window *w)
 {
 	const struct conn_icmp *e = conn_icmp(w->fl, c);
 	int64_t gap = 1000000000LL;	/* the initial RTO */
-	int64_t last;
+	int64_t last, step;
 	unsigned n = syns_seen(c, w);
 
 	if (c->rst_from_server && seen(w, &c->rst))
@@ -1046,8 +1046,9 @@ attempt_over_ns(const struct conn *c, const struct window *w)
 	last = conn_syn(c, n - 1)->ts_ns;
 	/* the backoff doubles: the next would have come twice the last
 	 * step later */
-	if (n >= 2 && last - conn_syn(c, n - 2)->ts_ns > 0)
-		gap = 2 * (last - conn_syn(c, n - 2)->ts_ns);
+	step = n >= 2 ? last - conn_syn(c, n - 2)->ts_ns : 0;
+	if (step > 0)
+		gap = 2 * step;
 	return add_sat(last, gap);
 }
 

@@ -641,6 +641,8 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 	struct flow_line lb;
 	const struct conn *c = &fl->conns[t->d.up_conn != NONE32 ?
 	    t->d.up_conn : t->d.conns[t->d.nconns - 1]];
+	/* its reply's first line (an invalid reply, a 5xx) */
+	const char *line = t->d.up_resp != NONE32 ? up_line(fl, t, &lb) : "";
 	char dst[ADDR_PORT_STRLEN];
 
 	addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst);
@@ -652,7 +654,7 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 
 			snprintf(out, outlen, "%s replied \"%.60s\" with a "
 			    "chunked body that has a chunk without a size; the "
-			    "gateway %s", dst, up_line(fl, t, &lb),
+			    "gateway %s", dst, line,
 			    gateway_did(t, gw, sizeof gw));
 			goto said;
 		}
@@ -661,15 +663,14 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 
 			snprintf(out, outlen, "%s replied \"%.60s\": a status "
 			    "outside 100-599, which the gateway refused; it %s",
-			    dst, up_line(fl, t, &lb),
-			    gateway_did(t, gw, sizeof gw));
+			    dst, line, gateway_did(t, gw, sizeof gw));
 			goto said;
 		}
 		case REFUSAL_CODING:
 			snprintf(out, outlen, "%s replied \"%.60s\" with "
 			    "\"Transfer-Encoding: %s\", a coding other than "
 			    "chunked, which the gateway refused; it answered %u",
-			    dst, up_line(fl, t, &lb),
+			    dst, line,
 			    flow_str(fl, fl->msgs[t->d.up_resp].error_line),
 			    t->status);
 			goto said;
@@ -689,7 +690,7 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 		}
 		/* an empty line before the status line: squid skips it,
 		 * nginx gives up ("upstream sent no valid HTTP/1.0 header") */
-		if (!*up_line(fl, t, &lb)) {
+		if (!*line) {
 			snprintf(out, outlen, "%s replied without a valid HTTP "
 			    "status line (%s): its reply began with an empty "
 			    "line", dst, flow_str(fl,
@@ -699,12 +700,11 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 		snprintf(out, outlen, "%s replied without a valid HTTP "
 		    "status line (%s): \"%.60s\"", dst,
 		    flow_str(fl, fl->msgs[t->d.up_resp].error),
-		    up_line(fl, t, &lb));
+		    line);
 		break;
 	case C_UPSTREAM_5XX:
 		snprintf(out, outlen, "%s itself answered \"%.60s\"; the "
-		    "gateway passed it on", dst,
-		    up_line(fl, t, &lb));
+		    "gateway passed it on", dst, line);
 		break;
 	case C_UPSTREAM_CLOSED:
 		snprintf(out, outlen, "%s closed the connection without "
