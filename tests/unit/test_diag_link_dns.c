@@ -930,6 +930,45 @@ test_resent_to_the_other_resolver(void **state)
 	    "(the first sent 4.0 s before the request)");
 }
 
+/*
+ * The two proxies of two_proxies, each socket known as its proxy's,
+ * while HOST's DNS server is silent: nginx's socket asked for HOST 3 s
+ * before a request on nginx's port; 1 s before it a third socket, not
+ * known yet as anyone's (a second squid worker's), asked for HOST too.
+ * The request waited for nginx's look-up, its own proxy's, not the
+ * newest; the gateway answers 502 2 s after it.
+ */
+static void
+test_own_lookup_past_a_newer_one(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side squid, worker;
+	const struct txn *t;
+	struct scene s;
+	uint64_t own;
+	char sum[256];
+
+	scene_init(&s, u);
+	proxies_ask(&s, &squid, LEARN_PORTS, T0 - 9 * UF_S);
+	uf_side_init(&worker, "10.0.0.1", 33002, 0);
+	uf_at(u, T0 - 3 * UF_S);
+	own = uf_dns_query(u, &s.res, &s.dns, 0x4444, HOST, DNS_T_A);
+	uf_at(u, T0 - 1 * UF_S);
+	uf_dns_query(u, &worker, &s.dns, 0x5555, HOST, DNS_T_A);
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, T0 + 2 * UF_S);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	t = uf_txn(u, 11);
+	assert_string_equal(uf_str(u, t->url), URL);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	expect_lookup(state, t, LINK_TIME, own);
+	uf_summary(u, t, sum, sizeof sum);
+	assert_string_equal(sum, "1 DNS query for " HOST " to 10.0.0.53 got "
+	    "no answer in 5.0 s (the first sent 3.0 s before the request)");
+}
+
 /* nginx's resolver sockets, one per server: res[r] (port 33000 + r)
  * asks 10.0.0.(53 + r); res[0] is the scene's. */
 struct resolvers {
@@ -1240,6 +1279,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_each_proxy_its_own_cache,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_two_lookups_in_flight,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_own_lookup_past_a_newer_one,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_kept_socket_asks_again,
 		    uf_setup, uf_teardown),
