@@ -169,6 +169,8 @@ struct gone_req {
 
 struct keep_pass;
 
+#define DIAG_GRID_PORTS 8
+
 struct diag {
 	struct txn *txns;
 	size_t ntxns, txns_cap;
@@ -186,6 +188,11 @@ struct diag {
 					 * id Varnish gave their fetch */
 	struct backend_memo *backends;	/* hosts' backends seen, or NULL
 					 * (backends.c) */
+	/* proxy ports (the gateway's) seen trying one server again on an
+	 * even grid (HAProxy's turn-arounds, link.c grid_chain): the first
+	 * DIAG_GRID_PORTS */
+	uint16_t grid_ports[DIAG_GRID_PORTS];
+	size_t ngrid_ports;
 	struct probe_memo *probes;	/* servers' series of connections,
 					 * or NULL (probes.c) */
 	uint8_t *conn_probe;		/* per conn: a health check's */

@@ -1324,6 +1324,54 @@ tried_addr(const struct flow *fl, const struct txn *t, const struct gw_addr *a)
 	return false;
 }
 
+/* Was u's request sent upstream, on a connection already open, by `at`? */
+static bool
+forwarded_by(const struct flow *fl, const struct diag *dg,
+    const struct txn *u, int64_t at)
+{
+	const struct key_list *l = key_find(&dg->by_host, u->resource_hash);
+	int64_t asked = fl->msgs[u->req].start.ts_ns;
+	unsigned steps = 0;
+
+	for (size_t p = l ? key_lower(l, asked) : 0; l && p < l->n &&
+	    l->ts[p] <= at && steps < DIAG_CACHE_WALK; p++, steps++) {
+		const struct http_msg *m = &fl->msgs[l->items[p]];
+
+		if (fl->conns[m->conn].first.ts_ns < asked &&
+		    diag_same_resource(fl, u, m))
+			return true;
+	}
+	return false;
+}
+
+/* What makes another request for t's host count (other_request). */
+enum other_req {
+	OTHER_WAITING,		/* not settled yet */
+	OTHER_NOT_SENT		/* not sent at once on an open connection */
+};
+
+/* Did a request for t's host other than t, that counts as `kind` says,
+ * come from `from` to `at`? Looked for from `at` back. */
+static bool
+other_request(const struct fit *f, int64_t from, int64_t at,
+    enum other_req kind)
+{
+	const struct key_list *l = key_find(&f->dg->by_req, f->t->host_hash);
+	const char *host = flow_str(f->fl, f->t->host);
+
+	for (size_t p = l ? key_lower(l, add_sat(at, 1)) : 0;
+	    p > 0 && l->ts[p - 1] >= from; p--) {
+		const struct txn *u = &f->dg->txns[l->items[p - 1]];
+
+		if (u == f->t || strcasecmp(flow_str(f->fl, u->host), host) != 0)
+			continue;
+		if (kind == OTHER_WAITING ? !u->settled :
+		    !forwarded_by(f->fl, f->dg, u, at))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Did another request for t's host, from DIAG_INFLIGHT_NS before t's on,
  * come by `at` and wait until after t was answered (one answered before
@@ -1337,19 +1385,8 @@ tried_addr(const struct flow *fl, const struct txn *t, const struct gw_addr *a)
 static bool
 rival_before(const struct fit *f, int64_t at)
 {
-	const struct key_list *l = key_find(&f->dg->by_req, f->t->host_hash);
-	const char *host = flow_str(f->fl, f->t->host);
-	int64_t from = add_sat(f->w->req, -DIAG_INFLIGHT_NS);
-
-	for (size_t p = l ? key_lower(l, add_sat(at, 1)) : 0;
-	    p > 0 && l->ts[p - 1] >= from; p--) {
-		const struct txn *u = &f->dg->txns[l->items[p - 1]];
-
-		if (u != f->t && !u->settled &&
-		    strcasecmp(flow_str(f->fl, u->host), host) == 0)
-			return true;
-	}
-	return false;
+	return other_request(f, add_sat(f->w->req, -DIAG_INFLIGHT_NS), at,
+	    OTHER_WAITING);
 }
 
 /*
@@ -2018,6 +2055,250 @@ pooled_try(const struct flow *fl, const struct txn *t, const struct window *w,
 }
 
 /*
+ * An attempt of a reverse proxy's chain of tries to one server, all
+ * refused or all silent as `refusing` says: unclaimed, the gateway's
+ * to f->addr, no handshake.
+ */
+static bool
+grid_attempt(const struct fit *f, uint32_t i, bool refusing)
+{
+	const struct conn *c = &f->fl->conns[i];
+
+	return !f->claimed[i] && fits_conn(f, i) && !seen(f->w, &c->synack) &&
+	    refused(c, f->w) == refusing;
+}
+
+/*
+ * The grid attempt of l nearest `at`, within a timer's lateness, begun
+ * after `after`; NONE32 when there is none.
+ */
+static uint32_t
+grid_point(const struct fit *f, const struct key_list *l, int64_t at,
+    int64_t after, bool refusing)
+{
+	uint32_t best = NONE32;
+	int64_t best_off = INT64_MAX;
+	unsigned steps = 0;
+
+	for (size_t p = key_lower(l, add_sat(at, -DIAG_TIMER_LATE_NS));
+	    p < l->n && l->ts[p] <= add_sat(at, DIAG_TIMER_LATE_NS) &&
+	    steps < DIAG_CACHE_WALK; p++, steps++) {
+		int64_t off = l->ts[p] > at ? l->ts[p] - at : at - l->ts[p];
+
+		if (l->ts[p] > after && off < best_off &&
+		    grid_attempt(f, l->items[p], refusing)) {
+			best = l->items[p];
+			best_off = off;
+		}
+	}
+	return best;
+}
+
+/*
+ * Fills t's attempts with n on the grid from `first` (at t0) with step
+ * `step`; false when a point has none.
+ */
+static bool
+fill_grid(struct txn *t, const struct fit *f, const struct key_list *l,
+    uint32_t first, int64_t t0, int64_t step, unsigned n, bool refusing)
+{
+	int64_t after = t0;
+
+	t->d.nconns = 0;
+	t->d.conns[t->d.nconns++] = first;
+	for (unsigned k = 1; k < n; k++) {
+		uint32_t i = grid_point(f, l, t0 + (int64_t)k * step, after,
+		    refusing);
+
+		if (i == NONE32) {
+			t->d.nconns = 0;
+			return false;
+		}
+		t->d.conns[t->d.nconns++] = i;
+		after = f->fl->conns[i].first.ts_ns;
+	}
+	return true;
+}
+
+/*
+ * The grid attempt begun first as the gateway acted on t's request, no
+ * other request for the host having come in between; NONE32 when none
+ * is.
+ */
+static uint32_t
+grid_first(const struct fit *f, const struct key_list *l)
+{
+	unsigned steps = 0;
+
+	for (size_t p = key_lower(l, f->w->req); p < l->n &&
+	    l->ts[p] <= add_sat(f->w->req, DIAG_ASK_NS) &&
+	    steps < DIAG_CACHE_WALK; p++, steps++) {
+		const struct conn *c = &f->fl->conns[l->items[p]];
+
+		if (!f->claimed[l->items[p]] && fits_conn(f, l->items[p]) &&
+		    !seen(f->w, &c->synack))
+			return other_request(f, f->w->req, l->ts[p],
+			    OTHER_NOT_SENT) ? NONE32 : l->items[p];
+	}
+	return NONE32;
+}
+
+/* The proxy port t came on: the gateway's side of the client's connection. */
+static uint16_t
+proxy_port(const struct flow *fl, const struct txn *t)
+{
+	return fl->conns[t->conn].sport;
+}
+
+static bool
+grid_port(const struct diag *dg, uint16_t port)
+{
+	for (size_t k = 0; k < dg->ngrid_ports; k++)
+		if (dg->grid_ports[k] == port)
+			return true;
+	return false;
+}
+
+/*
+ * A settled chain that shows t's proxy trying one server again on a
+ * grid: three attempts or more, every one to that server and refused,
+ * or every one silent, each begun a turn-around (a connect timeout at
+ * most) after the one before. nginx and Traffic Server do not (the next
+ * server, or again at once): grid_chain is for the ports that do.
+ */
+static void
+learn_grid(struct diag *dg, const struct flow *fl, const struct txn *t,
+    const struct window *w)
+{
+	const struct conn *c0 = &fl->conns[t->d.conns[0]];
+	bool refusing = refused(c0, w);
+
+	if (t->d.nconns < 3 || t->d.shared || !diag_origin_form(fl, t) ||
+	    dg->ngrid_ports == DIAG_GRID_PORTS ||
+	    grid_port(dg, proxy_port(fl, t)))
+		return;
+	for (unsigned k = 0; k < t->d.nconns; k++) {
+		const struct conn *c = &fl->conns[t->d.conns[k]];
+		int64_t gap = k ? c->first.ts_ns -
+		    fl->conns[t->d.conns[k - 1]].first.ts_ns : 0;
+
+		if (!addr_eq(&c->saddr, &c0->saddr) || c->sport != c0->sport ||
+		    seen(w, &c->synack) || refused(c, w) != refusing ||
+		    (k > 0 && (gap < DIAG_MIN_CONNECT_SEEN_NS ||
+		    gap > DIAG_RETRY_NS)))
+			return;
+	}
+	dg->grid_ports[dg->ngrid_ports++] = proxy_port(fl, t);
+}
+
+/*
+ * When t's chain of tries ended, as its client saw: the gateway's answer,
+ * or its close of the client's connection without one (HAProxy's
+ * "sC--"). INT64_MIN when neither: the client left first, or the
+ * capture stops.
+ */
+static int64_t
+grid_end(const struct flow *fl, const struct txn *t, const struct window *w)
+{
+	const struct conn *cc = &fl->conns[t->conn];
+
+	if (t->resp != NONE32)
+		return w->to;
+	if (seen(w, &cc->fin[1]) && (cc->fin[0].number == 0 ||
+	    cc->fin[1].number < cc->fin[0].number))
+		return cc->fin[1].ts_ns;
+	return INT64_MIN;
+}
+
+/*
+ * The last of a refused chain begun with `first`: the grid attempt
+ * refused just before `end`, when `first` was not (then it was the one
+ * attempt); NONE32 when there is none.
+ */
+static uint32_t
+grid_last(const struct fit *f, const struct key_list *l, uint32_t first,
+    int64_t end)
+{
+	const struct conn *fc = &f->fl->conns[first];
+	unsigned steps = 0;
+
+	if (end <= add_sat(attempt_over_ns(fc, f->w), DIAG_ANSWER_ACT_NS))
+		return NONE32;
+	for (size_t p = key_lower(l, add_sat(end, 1));
+	    p > 0 && l->ts[p - 1] > fc->first.ts_ns &&
+	    l->ts[p - 1] >= add_sat(end, -DIAG_ANSWER_ACT_NS) &&
+	    steps < DIAG_CACHE_WALK; p--, steps++) {
+		int64_t over = attempt_over_ns(&f->fl->conns[l->items[p - 1]],
+		    f->w);
+
+		if (grid_attempt(f, l->items[p - 1], true) &&
+		    over <= add_sat(end, DIAG_SKEW_NS) &&
+		    end <= add_sat(over, DIAG_ANSWER_ACT_NS))
+			return l->items[p - 1];
+	}
+	return NONE32;
+}
+
+/*
+ * A reverse proxy's chain of tries to one refusing or silent server,
+ * told by its ends where other requests' chains to that server overlap
+ * it (HAProxy in a busy round: three chains within 10 ms, their
+ * attempts a millisecond apart): the attempt begun at once for t, and
+ * the answer, which follows the last attempt's refusal at once, or its
+ * connect timeout. Between them the attempts lie on an even grid: HAProxy
+ * tries again min(timeout connect, 1 s) after a refusal, or a connect
+ * timeout after silence, the same step for every retry, each within a
+ * timer's lateness. The densest grid (a step of at least the shortest
+ * connect timeout) whose every point has an unclaimed attempt like the
+ * first: a sparser one would leave attempts of the chain to nobody.
+ */
+static bool
+grid_chain(struct txn *t, const struct fit *base, const struct gw_addr *addrs,
+    size_t naddrs)
+{
+	const struct flow *fl = base->fl;
+	int64_t end = grid_end(fl, t, base->w);
+
+	if (!t->is_error || end == INT64_MIN || !diag_origin_form(fl, t) ||
+	    !grid_port(base->dg, proxy_port(fl, t)))
+		return false;
+	for (size_t a = 0; a < naddrs; a++) {
+		struct fit f = *base;
+		const struct key_list *l;
+		uint32_t first, last = NONE32;
+		bool refusing;
+		int64_t t0, span;
+
+		f.addr = &addrs[a];
+		l = key_find(&base->dg->by_dst, dst_hash(&addrs[a],
+		    base->w->port));
+		if (l == NULL || (first = grid_first(&f, l)) == NONE32)
+			continue;
+		refusing = refused(&fl->conns[first], base->w);
+		t0 = fl->conns[first].first.ts_ns;
+		if (refusing && (last = grid_last(&f, l, first, end)) == NONE32)
+			continue;
+		span = (refusing ? fl->conns[last].first.ts_ns : end) - t0;
+		for (unsigned n = DIAG_MAX_CONNS; n >= 2; n--) {
+			/* refused: n attempts, the last one the end's;
+			 * silent: n, the end a connect timeout after it */
+			unsigned on_grid = refusing ? n - 1 : n;
+			int64_t step = span / on_grid;
+
+			if (step < DIAG_MIN_CONNECT_SEEN_NS ||
+			    step > DIAG_RETRY_NS ||
+			    !fill_grid(t, &f, l, first, t0, step, on_grid,
+			    refusing))
+				continue;
+			if (refusing)
+				t->d.conns[t->d.nconns++] = last;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * Connection attempts to the candidates: the unclaimed one nearest to the
  * request, then the ones the gateway started after it had failed (its
  * retries, maybe to the host's next address), not those running at the
@@ -2041,6 +2322,8 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 	int64_t since = INT64_MAX;
 
 	pooled_try(fl, t, w, &f.pooled_from, &f.pooled_until);
+	if (grid_chain(t, &f, addrs, naddrs))
+		goto linked;
 	for (;;) {
 		struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
 		const struct conn *end;
@@ -4708,6 +4991,8 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 		claim(dg, fl, t, &w);
 	if (settle && by_time)
 		learn_backends(dg, fl, t, &w);
+	if (settle && t->is_error && t->d.nconns > 0)
+		learn_grid(dg, fl, t, &w);
 	if (t->status == 0 && !settle && t->d.verdict == V_UNKNOWN)
 		t->d.verdict = V_PENDING;	/* the story is not over */
 }

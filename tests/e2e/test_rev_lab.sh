@@ -91,9 +91,9 @@ if [ -f "$ROOT/examples/gw502-rev.truth.tsv" ]; then
 else
 	notok "examples/gw502-rev.pcap has a truth file"
 fi
-# Kept recordings read less well than the fresh one must be (overlapping
-# HAProxy retry chains, tests/lab/kept/README.md): held at their shares
-# (floors.env), so that the gap cannot widen unseen
+# Kept recordings of overlapping HAProxy retry chains, once read less
+# well than a fresh one must be (tests/lab/kept/README.md): held at their
+# shares (floors.env: every request now, told by their grid)
 nkept=0
 for kept in "$ROOT"/tests/lab/kept/rev-*/; do
 	[ -f "$kept/gw502-rev.pcap" ] || continue

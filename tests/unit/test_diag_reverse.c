@@ -35,6 +35,16 @@
 static const char POST_APP[] = "POST /app HTTP/1.1\r\nHost: " APP
     "\r\nContent-Length: 0\r\n\r\n";
 
+/* t's attempts are four, from ports first, first + 1, ... in order. */
+static void
+expect_four_tries(const struct uf *u, const struct txn *t, int first)
+{
+	assert_int_equal(t->d.nconns, 4);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(u->fl.conns[t->d.conns[k]].cport,
+		    first + (int)k);
+}
+
 /* Another client, 10.0.0.6:40001, and the gateway's side of it. */
 static void
 other_client(const struct uf *u, struct uf_side *cli2, struct uf_side *gw2)
@@ -1513,10 +1523,7 @@ busy_retries(struct uf *u, const struct busy_plan *pl, bool refusing)
 		}
 		expect_verdict(t, V_CANNOT_CONNECT, refusing ? C_TCP_RST :
 		    C_SYN_UNANSWERED);
-		assert_int_equal(t->d.nconns, 4);
-		for (unsigned k = 0; k < 4; k++)
-			assert_int_equal(u->fl.conns[t->d.conns[k]].cport,
-			    50100 + 100 * c + (int)k);
+		expect_four_tries(u, t, 50100 + 100 * c);
 	}
 }
 
@@ -1612,6 +1619,31 @@ refused_at(struct uf *u, const char *addr, uint16_t port, int64_t at)
 }
 
 /*
+ * What teaches the proxy port that its proxy tries a server again on a
+ * grid (link.c learn_grid): 5 s before T0 another client asks for
+ * /lesson, tried at once on refusing 192.0.2.93 and every half second
+ * after, four times, and answered 503 at once after the last refusal
+ * (the reverse-proxy lab's first HAProxy scenarios).
+ */
+static void
+grid_lesson(struct uf *u)
+{
+	struct uf_side cli, gw = u->srv;
+	int64_t asked;
+
+	uf_side_init(&cli, "10.0.0.30", 42000, 3300);
+	gw.seq = 6600;
+	uf_at(u, T0 - 5 * UF_S);
+	uf_handshake(u, &cli, &gw);
+	uf_get(u, &cli, &gw, "/lesson", APP);
+	asked = u->fl.stats.last_ts;
+	for (int k = 0; k < 4; k++)
+		refused_at(u, "192.0.2.93", (uint16_t)(50900 + k),
+		    asked + UF_MS / 10 + k * 501 * UF_MS);
+	uf_status(u, &gw, &cli, 503);
+}
+
+/*
  * A chain of refused tries another request broke (the lab's loaded
  * recordings): HAProxy tries R's path on refusing 192.0.2.93 at once and
  * every half second; its second try went 0.1 ms before P's request went
@@ -1656,10 +1688,7 @@ test_broken_chain_takes_no_other(void **state)
 	q = uf_txn(u, 2);
 	assert_string_equal(flow_str(&u->fl, q->url), "http://" APP "/q");
 	expect_verdict(q, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(q->d.nconns, 4);
-	for (unsigned k = 0; k < 4; k++)
-		assert_int_equal(u->fl.conns[q->d.conns[k]].cport,
-		    50200 + (int)k);
+	expect_four_tries(u, q, 50200);
 }
 
 /*
@@ -1670,12 +1699,14 @@ test_broken_chain_takes_no_other(void **state)
  */
 static const struct txn *
 refused_four_with(struct uf *u, void (*other)(struct uf *, struct uf_side *,
-    struct uf_side *, int64_t), int64_t last)
+    struct uf_side *, int64_t), int64_t last, bool taught)
 {
 	static const int64_t try_at[3] = { 86, 500686, 1002200 };
 	struct uf_side cli[3], gw[3], pool, app1;
 	const struct txn *r;
 
+	if (taught)
+		grid_lesson(u);
 	proxy_clients_pooled(u, cli, gw, 3, &pool, &app1, "192.0.2.91");
 	uf_at(u, T0);
 	uf_get(u, &cli[0], &gw[0], "/r", APP);
@@ -1687,7 +1718,7 @@ refused_four_with(struct uf *u, void (*other)(struct uf *, struct uf_side *,
 	uf_at(u, T0 + last + UF_MS + 65 * US);	/* 65 us after the RST */
 	uf_status(u, &gw[0], &cli[0], 503);
 	uf_diagnose(u);
-	r = uf_txn(u, 1);
+	r = uf_txn(u, taught ? 2 : 1);
 	assert_string_equal(flow_str(&u->fl, r->url), "http://" APP "/r");
 	return r;
 }
@@ -1785,8 +1816,8 @@ tried_silent_before_last_try(struct uf *u, struct uf_side *cli,
 }
 
 /* As tried_silent_before_last_try, M's try refused at once, by RST or
- * by a router's ICMP error: R's last try may be M's next (nginx tries
- * the next server at once). */
+ * by a router's ICMP error: R's last try might be M's next (nginx tries
+ * the next server at once), but for R's grid. */
 static void
 refused_before(struct uf *u, struct uf_side *cli, struct uf_side *gw,
     int64_t last, bool icmp)
@@ -1821,9 +1852,13 @@ filtered_before_last_try(struct uf *u, struct uf_side *cli,
  * with before it (M's connection closed, or M answered), or when the
  * gateway acted for it at once (sent it on a pooled connection, or, on
  * a connection still standing, a SYN to another server): R keeps all
- * four tries. When M's try was refused
- * (RST, or a router's ICMP error) before R's last try, that try may be
- * M's next server's: R's chain ends at three.
+ * four tries. When M's try was refused (RST, or a router's ICMP error)
+ * 0.6 ms before R's last try, that try may be M's next server's (nginx
+ * tries it at once): R's chain ends at three. Unless the proxy port was
+ * seen trying a server again on a grid (grid_lesson): then R keeps all
+ * four, the answer following the last one's refusal at once and the try
+ * lying on the grid of R's turn-arounds, where HAProxy had to try R a
+ * fourth time.
  */
 static void
 test_rival_done_before_the_try(void **state)
@@ -1837,20 +1872,198 @@ test_rival_done_before_the_try(void **state)
 	struct uf *u;
 	const struct txn *r;
 
-	for (size_t k = 0; k < sizeof done / sizeof done[0]; k++) {
-		u = again(state);
-		r = refused_four_with(u, done[k], last);
+	for (int taught = 0; taught < 2; taught++) {
+		for (size_t k = 0; k < sizeof done / sizeof done[0]; k++) {
+			u = again(state);
+			r = refused_four_with(u, done[k], last, taught);
+			expect_verdict(r, V_CANNOT_CONNECT, C_TCP_RST);
+			expect_four_tries(u, r, 50100);
+		}
+		r = refused_four_with(again(state), refused_before_last_try,
+		    last, taught);
 		expect_verdict(r, V_CANNOT_CONNECT, C_TCP_RST);
-		assert_int_equal(r->d.nconns, 4);
-		for (unsigned j = 0; j < 4; j++)
-			assert_int_equal(u->fl.conns[r->d.conns[j]].cport,
-			    50100 + (int)j);
+		assert_int_equal(r->d.nconns, taught ? 4 : 3);
+		r = refused_four_with(again(state), filtered_before_last_try,
+		    last, taught);
+		assert_int_equal(r->d.nconns, taught ? 4 : 3);
+		u = *state;
+		assert_int_equal(u->fl.conns[r->d.conns[r->d.nconns - 1]].cport,
+		    taught ? 50103 : 50102);
 	}
-	r = refused_four_with(again(state), refused_before_last_try, last);
-	expect_verdict(r, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(r->d.nconns, 3);
-	r = refused_four_with(again(state), filtered_before_last_try, last);
-	assert_int_equal(r->d.nconns, 3);
+}
+
+/*
+ * Three HAProxy chains to one refusing server overlapping within a
+ * millisecond (tests/lab/kept/rev-ovl-refused, its requests at frames
+ * 1842, 1938 and 2014): A asks at 0, B at 492.07 ms, C at 501.6 ms;
+ * HAProxy tries each at once and again a turn-around (half a second
+ * here, and its timers' lateness) after each refusal, four times, and
+ * answers 503 65 us after the fourth refusal. A's second try and C's
+ * first are 0.63 ms apart, A's third and C's second 1.2 ms: each
+ * request's four tries are its own, in order, told by the grid between
+ * its first try and its answer.
+ */
+enum grid_kind {
+	GE_ASK,			/* who asks for its path */
+	GE_TRY,			/* who's try k: a SYN (refused: and an RST) */
+	GE_503,			/* the gateway answers who 503 */
+	GE_POOL_SEND,		/* who's path sent on the pooled connection */
+	GE_POOL_REPLY,		/* its 200, passed on to who */
+	GE_CLOSE		/* the gateway closes who's connection */
+};
+
+struct grid_event {
+	int64_t at;		/* us after the first request */
+	int who;		/* the client: 0, 1, 2 */
+	enum grid_kind kind;
+	int k;
+};
+
+/* The n events of ev, in order, by three clients asking for paths[who],
+ * their tries to backend (from port 50000 + 100 * who + k), refused 50 us
+ * later when `refusing`; first, with `taught`, the grid lesson. */
+static void
+play_grid(struct uf *u, const struct grid_event *ev, size_t n,
+    const char *const paths[3], const char *backend, bool refusing,
+    bool taught)
+{
+	struct uf_side cli[3], gw[3], pool, app1, web;
+
+	if (taught)
+		grid_lesson(u);
+	proxy_clients_pooled(u, cli, gw, 3, &pool, &app1, "192.0.2.91");
+	uf_side_init(&web, backend, 8080, 9000);
+	for (size_t e = 0; e < n; e++) {
+		const struct grid_event *g = &ev[e];
+		struct uf_side out;
+
+		uf_at(u, T0 + g->at * US);
+		switch (g->kind) {
+		case GE_ASK:
+			uf_get(u, &cli[g->who], &gw[g->who], paths[g->who],
+			    APP);
+			break;
+		case GE_TRY:
+			uf_side_init(&out, "10.0.0.1",
+			    (uint16_t)(50000 + 100 * g->who + g->k), 7000);
+			uf_syn(u, &out, &web);
+			if (!refusing)
+				break;
+			uf_at(u, T0 + (g->at + 50) * US);
+			uf_rst(u, &web, &out);
+			break;
+		case GE_503:
+			uf_status(u, &gw[g->who], &cli[g->who], 503);
+			break;
+		case GE_POOL_SEND:
+			uf_get(u, &pool, &app1, paths[g->who], APP);
+			break;
+		case GE_POOL_REPLY:
+			uf_status(u, &app1, &pool, 200);
+			uf_status(u, &gw[g->who], &cli[g->who], 200);
+			break;
+		case GE_CLOSE:
+			uf_fin(u, &gw[g->who], &cli[g->who]);
+			uf_fin(u, &cli[g->who], &gw[g->who]);
+			break;
+		}
+	}
+	uf_diagnose(u);
+}
+
+static void
+overlapping_refused_chains(struct uf *u, bool taught, unsigned *nconns)
+{
+	static const struct grid_event ev[] = {
+		{ 0, 0, GE_ASK, 0 }, { 40, 0, GE_TRY, 0 },
+		{ 492070, 1, GE_ASK, 0 }, { 492110, 1, GE_TRY, 0 },
+		{ 501020, 0, GE_TRY, 1 },
+		{ 501600, 2, GE_ASK, 0 }, { 501650, 2, GE_TRY, 0 },
+		{ 992970, 1, GE_TRY, 1 }, { 1002210, 0, GE_TRY, 2 },
+		{ 1003410, 2, GE_TRY, 1 }, { 1494510, 1, GE_TRY, 2 },
+		{ 1502670, 0, GE_TRY, 3 }, { 1502785, 0, GE_503, 0 },
+		{ 1504770, 2, GE_TRY, 2 }, { 1996240, 1, GE_TRY, 3 },
+		{ 1996355, 1, GE_503, 0 }, { 2006470, 2, GE_TRY, 3 },
+		{ 2006585, 2, GE_503, 0 },
+	};
+	static const char *const path[3] = { "/a", "/b", "/c" };
+	const struct txn *t;
+
+	play_grid(u, ev, sizeof ev / sizeof ev[0], path, "192.0.2.93", true,
+	    taught);
+	*nconns = 0;
+	for (int who = 0; who < 3; who++) {
+		t = uf_txn(u, (unsigned)who + 1 + taught);
+		assert_string_equal(flow_str(&u->fl, t->url),
+		    who == 0 ? "http://" APP "/a" : who == 1 ?
+		    "http://" APP "/b" : "http://" APP "/c");
+		expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+		*nconns += t->d.nconns;
+		if (taught)
+			expect_four_tries(u, t, 50000 + 100 * who);
+	}
+}
+
+/* Without the lesson the grid is not looked for (nginx tries the next
+ * server, not the same one on a grid): the chains break, as before. */
+static void
+test_overlapping_refused_chains(void **state)
+{
+	unsigned nconns;
+
+	overlapping_refused_chains(again(state), true, &nconns);
+	assert_int_equal(nconns, 12);
+	overlapping_refused_chains(again(state), false, &nconns);
+	assert_true(nconns < 12);
+}
+
+/*
+ * Two HAProxy chains to one server that drops SYNs, begun 0.03 ms apart
+ * (tests/lab/kept/rev-ovl-timeouts, its request at frame 1933): X's
+ * first try leaves 0.14 ms after X asked, Z asks 10 us later and its
+ * first try leaves 0.03 ms after X's, and each chain tries again every
+ * connect timeout (half a second, and its timers' lateness: Z's 503 ms),
+ * four tries in all;
+ * HAProxy then closes X's connection without a reply (its log's sC--,
+ * no bytes), and answers Z 503. 80 us after X asked, P asked for another
+ * path, sent at once on a pooled connection to 192.0.2.91 (answered
+ * 200). X keeps its four tries, the grid from its first to the close
+ * (grid_end): P, acted on at once elsewhere, did not take X's first
+ * (grid_first), nor did Z, asked after it; Z's first try, right after
+ * X's, stops the chain that retry_by_time makes.
+ */
+static void
+overlapping_silent_chains(struct uf *u)
+{
+	static const struct grid_event ev[] = {
+		{ 0, 0, GE_ASK, 0 }, { 80, 2, GE_ASK, 0 },
+		{ 130, 2, GE_POOL_SEND, 0 }, { 140, 0, GE_TRY, 0 },
+		{ 150, 1, GE_ASK, 0 }, { 170, 1, GE_TRY, 0 },
+		{ 600, 2, GE_POOL_REPLY, 0 }, { 501900, 0, GE_TRY, 1 },
+		{ 503200, 1, GE_TRY, 1 }, { 1002900, 0, GE_TRY, 2 },
+		{ 1006100, 1, GE_TRY, 2 },
+		{ 1503000, 0, GE_TRY, 3 }, { 1509000, 1, GE_TRY, 3 },
+		{ 2004000, 0, GE_CLOSE, 0 }, { 2011500, 1, GE_503, 0 },
+	};
+	static const char *const path[3] = { "/x", "/z", "/p" };
+	const struct txn *x, *z;
+
+	play_grid(u, ev, sizeof ev / sizeof ev[0], path, "192.0.2.94", false,
+	    true);
+	x = uf_txn(u, 2);
+	z = uf_txn(u, 4);
+	assert_string_equal(flow_str(&u->fl, x->url), "http://" APP "/x");
+	assert_string_equal(flow_str(&u->fl, z->url), "http://" APP "/z");
+	expect_verdict(x, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	expect_verdict(z, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+	expect_four_tries(u, x, 50000);
+	expect_four_tries(u, z, 50100);
+}
+
+static void
+test_overlapping_silent_chains(void **state)
+{
+	overlapping_silent_chains(*state);
 }
 
 /*
@@ -2926,9 +3139,7 @@ retry_before_pooled_send(struct uf *u, enum turn_mode mode)
 		return;
 	}
 	expect_verdict(a, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(a->d.nconns, 4);
-	for (unsigned k = 0; k < 4; k++)
-		assert_int_equal(u->fl.conns[a->d.conns[k]].cport, 50010 + k);
+	expect_four_tries(u, a, 50010);
 }
 
 static void
@@ -2994,9 +3205,7 @@ test_turn_around_before_the_request(void **state)
 	t = uf_txn(u, 3);
 	assert_string_equal(flow_str(&u->fl, t->url), "http://" APP "/app");
 	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(t->d.nconns, 4);
-	for (unsigned k = 0; k < 4; k++)
-		assert_int_equal(u->fl.conns[t->d.conns[k]].cport, 50010 + k);
+	expect_four_tries(u, t, 50010);
 }
 
 /*
@@ -3555,6 +3764,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_busy_retries_interleaved,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_retry_or_next_server,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_overlapping_refused_chains,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_overlapping_silent_chains,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_rival_done_before_the_try,
 		    uf_setup, uf_teardown),
