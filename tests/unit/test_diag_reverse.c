@@ -1803,6 +1803,26 @@ sent_pooled_before_last_try(struct uf *u, struct uf_side *cli,
 	    &app2);
 }
 
+/* 5 ms before R's last try, M asks for /m; the gateway sends it at once
+ * on a pooled connection, whose server closes it 0.4 ms later without a
+ * reply, and tries M's next server, silent 192.0.2.94, 0.1 ms after the
+ * close: acted for at once, M waits on that try, not on R's last. */
+static void
+sent_pooled_closed_before_last_try(struct uf *u, struct uf_side *cli,
+    struct uf_side *gw, int64_t last)
+{
+	struct uf_side pool, app2, out, silent;
+
+	asked_pooled(u, cli, gw, last - 5000 * US, last - 4900 * US, &pool,
+	    &app2);
+	uf_at(u, last - 4500 * US);
+	uf_fin(u, &app2, &pool);
+	uf_side_init(&out, "10.0.0.1", 50300, 7300);
+	uf_side_init(&silent, "192.0.2.94", 8080, 9400);
+	uf_at(u, last - 4400 * US);
+	uf_syn(u, &out, &silent);
+}
+
 /* 0.8 ms before R's last try, M asks for /m, and HAProxy's SYN to its
  * server, silent 192.0.2.94, leaves 0.14 ms after it. */
 static void
@@ -1850,8 +1870,9 @@ filtered_before_last_try(struct uf *u, struct uf_side *cli,
 /*
  * A request asked before R's last try is no rival for it when it was done
  * with before it (M's connection closed, or M answered), or when the
- * gateway acted for it at once (sent it on a pooled connection, or, on
- * a connection still standing, a SYN to another server): R keeps all
+ * gateway acted for it at once (sent it on a pooled connection, closed
+ * by its server since or not, or, on a connection still standing, a SYN
+ * to another server): R keeps all
  * four tries. When M's try was refused (RST, or a router's ICMP error)
  * 0.6 ms before R's last try, that try may be M's next server's (nginx
  * tries it at once): R's chain ends at three. Unless the proxy port was
@@ -1866,7 +1887,8 @@ test_rival_done_before_the_try(void **state)
 	static void (*const done[])(struct uf *, struct uf_side *,
 	    struct uf_side *, int64_t) = {
 		closed_before_last_try, answered_before_last_try,
-		sent_pooled_before_last_try, tried_silent_before_last_try,
+		sent_pooled_before_last_try, sent_pooled_closed_before_last_try,
+		tried_silent_before_last_try,
 	};
 	const int64_t last = 1504700 * US;
 	struct uf *u;
