@@ -3765,7 +3765,7 @@ refused_after_silence(const struct diag *dg, const struct flow *fl,
 	len = refusal_chain(dg, fl, t, w, s, conn_syn(s, n - 1)->ts_ns, acted,
 	    acted == w->to, chain, room);
 	if (len == 0 || fl->conns[chain[len - 1]].first.ts_ns >
-	    add_sat(attempt_over_ns(s, w), DIAG_NEXT_NS))
+	    add_sat(attempt_over_ns(s, w), DIAG_TIMER_LATE_NS))
 		return 0;
 	return len;
 }
@@ -4582,7 +4582,12 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 			if (pinned == NONE32 && diag_backend_pinned(dg,
 			    t->host_hash, &c->saddr, c->sport))
 				pinned = (uint32_t)i;
-			if (at < first) {
+			/* not one begun just after another client's request
+			 * that came after t's: that one's first try */
+			if (at < first && !client_asked_between(fl,
+			    w->req > add_sat(c->first.ts_ns, -DIAG_SKEW_NS) ?
+			    w->req : add_sat(c->first.ts_ns, -DIAG_SKEW_NS),
+			    c->first.ts_ns, t->req)) {
 				first = at;
 				refused_first = (uint32_t)i;
 			}

@@ -63,6 +63,22 @@ ask_app(struct scene *s, bool origin)
 	s->req_ts = s->u->fl.stats.last_ts;
 }
 
+/* Another client connected (cli2 to gw2) and the gateway's pooled
+ * connection to 192.0.2.91:8080 (pool to app1) open, the client asks
+ * for /app in origin form. */
+static void
+pooled_then_asked(struct uf *u, struct scene *s, struct uf_side *cli2,
+    struct uf_side *gw2, struct uf_side *pool, struct uf_side *app1)
+{
+	scene_init(s, u);
+	other_client(u, cli2, gw2);
+	uf_handshake(u, cli2, gw2);
+	uf_side_init(pool, "10.0.0.1", 52000, 8000);
+	uf_side_init(app1, "192.0.2.91", 8080, 8500);
+	uf_handshake(u, pool, app1);
+	ask_app(s, true);
+}
+
 /*
  * The client asks for app.test/app in origin form and, `after` it,
  * another client (cli2, to gw2) for path on host.
@@ -1561,13 +1577,7 @@ test_retry_or_next_server(void **state)
 		int64_t second;
 
 		u = again(state);
-		scene_init(&s, u);
-		other_client(u, &cli2, &gw2);
-		uf_handshake(u, &cli2, &gw2);
-		uf_side_init(&pool, "10.0.0.1", 52000, 8000);
-		uf_side_init(&app1, "192.0.2.91", 8080, 8500);
-		uf_handshake(u, &pool, &app1);
-		ask_app(&s, true);
+		pooled_then_asked(u, &s, &cli2, &gw2, &pool, &app1);
 		uf_side_init(&drop, "192.0.2.94", 8080, 9000);
 		second = s.req_ts + 61 * US + 501 * UF_MS;
 		s.out.port = 50000;
@@ -2130,6 +2140,49 @@ test_refused_by_each_server(void **state)
 	assert_int_equal(t->d.up_req, NONE32);
 	assert_int_equal(u->fl.conns[t->d.conns[t->d.nconns - 1]].saddr.a[3],
 	    92);
+}
+
+/*
+ * A busy nginx (the reverse-proxy lab's storm, tests/lab/kept/
+ * rev-ovl-timeouts /s-16-7/ok): t's request goes at once to a server
+ * that drops SYNs; 2 ms later another client's request is tried at once
+ * on a refusing server, then on a pooled connection, and served. After
+ * its 1 s connect timeout, 2.2 ms late (a busy worker's timer), nginx
+ * tries t on the refusing server too and answers 502 at once. t's first
+ * try is its own silent one, not the other's refusal begun just after
+ * the other's request (backend_addr), and its chain goes on from that
+ * silence to the refusal the answer follows (refused_after_silence).
+ */
+static void
+test_silent_then_refused_late(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, pool, app1, drop, out;
+	const struct txn *t;
+
+	pooled_then_asked(u, &s, &cli2, &gw2, &pool, &app1);
+	uf_side_init(&drop, "192.0.2.94", 8080, 9400);
+	uf_side_init(&out, "10.0.0.1", 50001, 7000);
+	uf_at(u, s.req_ts + 80 * US);
+	uf_syn(u, &out, &drop);
+	uf_at(u, s.req_ts + 2000 * US);
+	uf_get(u, &cli2, &gw2, "/b", APP);
+	refused_at(u, "192.0.2.93", 50002, s.req_ts + 2050 * US);
+	uf_at(u, s.req_ts + 2100 * US);
+	uf_get(u, &pool, &app1, "/b", APP);
+	uf_status(u, &app1, &pool, 200);
+	uf_status(u, &gw2, &cli2, 200);
+	refused_at(u, "192.0.2.93", 50003, s.req_ts + 80 * US + UF_S +
+	    2200 * US);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	assert_string_equal(flow_str(&u->fl, t->url), "http://" APP "/app");
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.nconns, 2);
+	assert_int_equal(u->fl.conns[t->d.conns[0]].cport, 50001);
+	assert_int_equal(u->fl.conns[t->d.conns[1]].cport, 50003);
 }
 
 /*
@@ -3794,6 +3847,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rival_done_before_the_try,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_broken_chain_takes_no_other,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_silent_then_refused_late,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refused_by_each_server,
 		    uf_setup, uf_teardown),
