@@ -2054,18 +2054,29 @@ pooled_try(const struct flow *fl, const struct txn *t, const struct window *w,
 	}
 }
 
-/*
- * An attempt of a reverse proxy's chain of tries to one server, all
- * refused or all silent as `refusing` says: unclaimed, the gateway's
- * to f->addr, no handshake.
- */
+/* Could attempt i be a try of a reverse proxy's chain to f->addr:
+ * unclaimed, the gateway's to it, no handshake? */
+static bool
+grid_candidate(const struct fit *f, uint32_t i)
+{
+	return !f->claimed[i] && fits_conn(f, i) &&
+	    !seen(f->w, &f->fl->conns[i].synack);
+}
+
+/* One of a chain all refused, or all silent, as `refusing` says. */
 static bool
 grid_attempt(const struct fit *f, uint32_t i, bool refusing)
 {
-	const struct conn *c = &f->fl->conns[i];
+	return grid_candidate(f, i) &&
+	    refused(&f->fl->conns[i], f->w) == refusing;
+}
 
-	return !f->claimed[i] && fits_conn(f, i) && !seen(f->w, &c->synack) &&
-	    refused(c, f->w) == refusing;
+/* Can `step` part a reverse proxy's retries of one server: a turn-around
+ * after a refusal, or a connect timeout after silence? */
+static bool
+grid_step(int64_t step)
+{
+	return step >= DIAG_MIN_CONNECT_SEEN_NS && step <= DIAG_RETRY_NS;
 }
 
 /*
@@ -2133,10 +2144,7 @@ grid_first(const struct fit *f, const struct key_list *l)
 	for (size_t p = key_lower(l, f->w->req); p < l->n &&
 	    l->ts[p] <= add_sat(f->w->req, DIAG_ASK_NS) &&
 	    steps < DIAG_CACHE_WALK; p++, steps++) {
-		const struct conn *c = &f->fl->conns[l->items[p]];
-
-		if (!f->claimed[l->items[p]] && fits_conn(f, l->items[p]) &&
-		    !seen(f->w, &c->synack))
+		if (grid_candidate(f, l->items[p]))
 			return other_request(f, f->w->req, l->ts[p],
 			    OTHER_NOT_SENT) ? NONE32 : l->items[p];
 	}
@@ -2184,8 +2192,7 @@ learn_grid(struct diag *dg, const struct flow *fl, const struct txn *t,
 
 		if (!addr_eq(&c->saddr, &c0->saddr) || c->sport != c0->sport ||
 		    seen(w, &c->synack) || refused(c, w) != refusing ||
-		    (k > 0 && (gap < DIAG_MIN_CONNECT_SEEN_NS ||
-		    gap > DIAG_RETRY_NS)))
+		    (k > 0 && !grid_step(gap)))
 			return;
 	}
 	dg->grid_ports[dg->ngrid_ports++] = proxy_port(fl, t);
@@ -2285,10 +2292,8 @@ grid_chain(struct txn *t, const struct fit *base, const struct gw_addr *addrs,
 			unsigned on_grid = refusing ? n - 1 : n;
 			int64_t step = span / on_grid;
 
-			if (step < DIAG_MIN_CONNECT_SEEN_NS ||
-			    step > DIAG_RETRY_NS ||
-			    !fill_grid(t, &f, l, first, t0, step, on_grid,
-			    refusing))
+			if (!grid_step(step) || !fill_grid(t, &f, l, first,
+			    t0, step, on_grid, refusing))
 				continue;
 			if (refusing)
 				t->d.conns[t->d.nconns++] = last;
@@ -4501,6 +4506,16 @@ pooled_send(const struct diag *dg, const struct flow *fl,
 	return NONE32;
 }
 
+/* From when a request before an attempt begun `at` may have asked for
+ * it: the clock's skew before, but not before t's own request. */
+static int64_t
+asked_from(const struct window *w, int64_t at)
+{
+	int64_t from = add_sat(at, -DIAG_SKEW_NS);
+
+	return from > w->req ? from : w->req;
+}
+
 /*
  * A request in origin form (to a reverse proxy) for a host that no
  * look-up names and that is no literal address: the gateway took its
@@ -4585,9 +4600,8 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 			/* not one begun just after another client's request
 			 * that came after t's: that one's first try */
 			if (at < first && !client_asked_between(fl,
-			    w->req > add_sat(c->first.ts_ns, -DIAG_SKEW_NS) ?
-			    w->req : add_sat(c->first.ts_ns, -DIAG_SKEW_NS),
-			    c->first.ts_ns, t->req)) {
+			    asked_from(w, c->first.ts_ns), c->first.ts_ns,
+			    t->req)) {
 				first = at;
 				refused_first = (uint32_t)i;
 			}

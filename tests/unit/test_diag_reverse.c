@@ -1733,8 +1733,19 @@ refused_four_with(struct uf *u, void (*other)(struct uf *, struct uf_side *,
 	return r;
 }
 
-/* M asks for path at `asked`; the gateway's SYN from port 50300 to
- * 192.0.2.94:8080 (*backend) leaves at `tried`. */
+/* The gateway's SYN from port 50300 to 192.0.2.94:8080 (*backend)
+ * leaves at `tried`. */
+static void
+tried_94(struct uf *u, int64_t tried, struct uf_side *out,
+    struct uf_side *backend)
+{
+	uf_side_init(out, "10.0.0.1", 50300, 7300);
+	uf_side_init(backend, "192.0.2.94", 8080, 9400);
+	uf_at(u, tried);
+	uf_syn(u, out, backend);
+}
+
+/* M asks for path at `asked`; tried_94 at `tried`. */
 static void
 asked_tried(struct uf *u, struct uf_side *cli, struct uf_side *gw,
     const char *path, int64_t asked, int64_t tried, struct uf_side *out,
@@ -1742,10 +1753,7 @@ asked_tried(struct uf *u, struct uf_side *cli, struct uf_side *gw,
 {
 	uf_at(u, asked);
 	uf_get(u, cli, gw, path, APP);
-	uf_side_init(out, "10.0.0.1", 50300, 7300);
-	uf_side_init(backend, "192.0.2.94", 8080, 9400);
-	uf_at(u, tried);
-	uf_syn(u, out, backend);
+	tried_94(u, tried, out, backend);
 }
 
 /* M asks for /m at `asked`; the gateway sends it at `sent` on a pooled
@@ -1827,10 +1835,7 @@ sent_pooled_closed_before_last_try(struct uf *u, struct uf_side *cli,
 	    &app2);
 	uf_at(u, last - 4500 * US);
 	uf_fin(u, &app2, &pool);
-	uf_side_init(&out, "10.0.0.1", 50300, 7300);
-	uf_side_init(&silent, "192.0.2.94", 8080, 9400);
-	uf_at(u, last - 4400 * US);
-	uf_syn(u, &out, &silent);
+	tried_94(u, last - 4400 * US, &out, &silent);
 }
 
 /* 0.8 ms before R's last try, M asks for /m, and HAProxy's SYN to its
