@@ -971,18 +971,26 @@ up_request(int64_t ts, struct upconn *u, const char *path, const char *host,
 		    u->gport, u->sseq, u->gseq, F_ACK, NULL, 0);
 }
 
-/* The server closes u at ts without a reply byte; the gateway closes too. */
+/* The server closes u at ts without a reply byte; the gateway closes too,
+ * `react` later. */
 static void
-up_closed(int64_t ts, struct upconn *u, int64_t rtt)
+up_closed_in(int64_t ts, struct upconn *u, int64_t rtt, int64_t react)
 {
 	tcp(ts, u->saddr, GW_IP, u->sport, u->gport, u->sseq, u->gseq,
 	    F_FIN | F_ACK, NULL, 0);
 	u->sseq++;
-	tcp(ts + 100 * US, GW_IP, u->saddr, u->gport, u->sport, u->gseq,
+	tcp(ts + react, GW_IP, u->saddr, u->gport, u->sport, u->gseq,
 	    u->sseq, F_FIN | F_ACK, NULL, 0);
 	u->gseq++;
-	tcp(ts + 100 * US + rtt, u->saddr, GW_IP, u->sport, u->gport,
+	tcp(ts + react + rtt, u->saddr, GW_IP, u->sport, u->gport,
 	    u->sseq, u->gseq, F_ACK, NULL, 0);
+}
+
+/* up_closed_in with the gateway's close 100 us later. */
+static void
+up_closed(int64_t ts, struct upconn *u, int64_t rtt)
+{
+	up_closed_in(ts, u, rtt, 100 * US);
 }
 
 /* The server answers on u at ts without a status line (a firewall's block

@@ -368,11 +368,13 @@ cache_take(struct group *g, unsigned srv)
 	return NULL;
 }
 
-/* The server closes c without a reply byte at ts; nginx closes too. */
+/* The server closes c without a reply byte at ts; nginx closes too, 40 us
+ * later: before it tries the next server (ngx_http_upstream_next closes
+ * the connection, then connects; try_fails 50 us after the close). */
 static void
 server_closes(struct rconn *c, int64_t ts)
 {
-	up_closed(ts, &c->u, servers[c->server].rtt);
+	up_closed_in(ts, &c->u, servers[c->server].rtt, 40 * US);
 	conn_free(c);
 }
 

@@ -3145,6 +3145,27 @@ try_end_ns(const struct flow *fl, const struct window *w, uint32_t up_req,
 	return at;
 }
 
+/*
+ * When the gateway acted on the end of its try up_req, which ended at
+ * `failed` as `cause` said (try_end_ns): a busy worker reads its
+ * server's close late, and nginx closes its own side before it tries
+ * the next server (ngx_http_upstream_next), so its next try follows its
+ * own close, seen after the server's within DIAG_UNTRIED_NS; else
+ * `failed`.
+ */
+static int64_t
+try_acted_ns(const struct flow *fl, const struct window *w, uint32_t up_req,
+    int64_t failed, uint8_t cause)
+{
+	const struct conn *c = &fl->conns[fl->msgs[up_req].conn];
+	const struct frame_ref *own = &c->fin[0];
+
+	if (cause != C_UPSTREAM_CLOSED || !seen(w, own) ||
+	    own->ts_ns < failed || own->ts_ns - failed > DIAG_UNTRIED_NS)
+		return failed;
+	return own->ts_ns;
+}
+
 /* Did the try up_req end (a reply without status, a close) within
  * DIAG_ANSWER_ACT_NS before t's answer, which then followed it? */
 static bool
@@ -3268,6 +3289,24 @@ chain_step(unsigned *budget)
 	return true;
 }
 
+/* Is msgs[i] a request of the gateway's for t's resource, not up_req,
+ * unclaimed, begun in [failed, failed + within]? */
+static bool
+try_fits(const struct diag *dg, const struct flow *fl, const struct txn *t,
+    const struct window *w, uint32_t up_req, size_t i, int64_t failed,
+    int64_t within)
+{
+	const struct http_msg *m = &fl->msgs[i];
+	const struct conn *c = &fl->conns[m->conn];
+	int64_t began = began_ns(fl, (uint32_t)i, c->first.ts_ns);
+
+	return m->dir == 0 && m->valid && !dg->msg_claimed[i] &&
+	    i != up_req && c->role != CONN_CLIENT &&
+	    from_gateway(dg, &c->caddr, w) && began >= failed &&
+	    began <= add_sat(failed, within) && m->start.ts_ns < w->to &&
+	    diag_same_resource(fl, t, m);
+}
+
 /*
  * A reverse proxy whose try failed (a close, silence until its timeout)
  * sends the request at once to its group's next server (nginx's
@@ -3277,31 +3316,39 @@ chain_step(unsigned *budget)
  * the same path begun (its connection's SYN, when opened for it) within
  * `within` after, before the answer: DIAG_UNTRIED_NS after an exchange
  * failed, DIAG_NEXT_NS after a refusal (the loop's same turn; one begun
- * later is another request's for that path).
+ * later is another request's for that path). Two short walks: the
+ * requests sent in that time, and the connections opened in it (their
+ * first request sent after the handshake, later): a walk over every
+ * request up to the answer, a second later in a storm, spent the
+ * search's budget before the attempts were looked at.
  */
 static uint32_t
 next_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
     const struct window *w, uint32_t up_req, int64_t failed, int64_t within,
     unsigned *budget)
 {
+	int64_t until = add_sat(failed, within);
+	uint32_t best = NONE32;
 	unsigned steps = 0;
 
 	for (size_t i = diag_msg_lower(fl, failed); i < fl->nmsgs &&
-	    fl->msgs[i].start.ts_ns < w->to && steps < DIAG_CACHE_WALK &&
+	    fl->msgs[i].start.ts_ns <= until && steps < DIAG_CACHE_WALK &&
+	    chain_step(budget); i++, steps++)
+		if (try_fits(dg, fl, t, w, up_req, i, failed, within)) {
+			best = (uint32_t)i;
+			break;
+		}
+	steps = 0;
+	for (size_t i = conn_lower(fl, failed); i < fl->nconns &&
+	    fl->conns[i].first.ts_ns <= until && steps < DIAG_CACHE_WALK &&
 	    chain_step(budget); i++, steps++) {
-		const struct http_msg *m = &fl->msgs[i];
-		const struct conn *c = &fl->conns[m->conn];
-		int64_t began = began_ns(fl, (uint32_t)i, c->first.ts_ns);
+		uint32_t mi = fl->conns[i].first_msg[0];
 
-		if (m->dir != 0 || !m->valid || dg->msg_claimed[i] ||
-		    i == up_req || c->role == CONN_CLIENT ||
-		    !from_gateway(dg, &c->caddr, w) ||
-		    began < failed || began > add_sat(failed, within) ||
-		    !diag_same_resource(fl, t, m))
-			continue;
-		return (uint32_t)i;
+		if (mi != NONE32 && mi < best && opened_for(fl, &fl->msgs[mi]) &&
+		    try_fits(dg, fl, t, w, up_req, mi, failed, within))
+			best = mi;
 	}
-	return NONE32;
+	return best;
 }
 
 /*
@@ -4205,7 +4252,8 @@ link_next_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 			req = next_try(dg, fl, t, w, d->up_req, failed,
 			    d->up_req != NONE32 ? DIAG_UNTRIED_NS :
 			    DIAG_NEXT_NS, NULL);
-		ci = next_reattempt(dg, fl, t, w, failed,
+		ci = next_reattempt(dg, fl, t, w, d->up_req != NONE32 ?
+		    try_acted_ns(fl, w, d->up_req, failed, cause) : failed,
 		    d->up_req != NONE32 ? d->up_conn : d->conns[d->nconns - 1]);
 
 		if (ci != NONE32 && (req == NONE32 || fl->conns[ci].first.ts_ns <

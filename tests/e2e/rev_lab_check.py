@@ -31,8 +31,8 @@ import sys
 from crowd_jitter import read_pcap
 from reply_lab_check import mixed, truth_and_report
 
-BUSY_RIGHT = 0.95
-STORM_RIGHT = 0.94
+BUSY_RIGHT = float(os.environ.get("REV_BUSY_RIGHT", 0.95))
+STORM_RIGHT = float(os.environ.get("REV_STORM_RIGHT", 0.94))
 # the storm's junk replies (nginx relays them as they are, after a
 # silent or refused try): the verdict and cause alone
 JUNK_RIGHT = 0.92
@@ -48,8 +48,9 @@ RETRIES_RIGHT = float(os.environ.get("REV_RETRIES_RIGHT", 0.6))
 # made under load; 82 of 105 and 1 or 2 of 7 in four loaded ones before
 # HAProxy's turn-around retries were told from other requests' tries)
 REFUSED_RIGHT = float(os.environ.get("REV_REFUSED_RIGHT", 0.5))
-# (REV_RETRIES_RIGHT, REV_REFUSED_RIGHT: other shares, for the kept
-# recordings of tests/lab/kept/, held at what gw502tui reads there)
+# (REV_RETRIES_RIGHT, REV_REFUSED_RIGHT, REV_BUSY_RIGHT,
+# REV_STORM_RIGHT: other shares, for the kept recordings of
+# tests/lab/kept/, held at what gw502tui reads there)
 # requests a recording may have naming a health check (its connection,
 # its down server or its GET /health): none. (A check 160 ms late in the
 # storm round, and an HTTP check opened 0.5 ms before a busy request's

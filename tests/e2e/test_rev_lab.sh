@@ -91,25 +91,28 @@ if [ -f "$ROOT/examples/gw502-rev.truth.tsv" ]; then
 else
 	notok "examples/gw502-rev.pcap has a truth file"
 fi
-# Kept recordings of overlapping HAProxy retry chains, once read less
-# well than a fresh one must be (tests/lab/kept/README.md): held at their
-# shares (floors.env: every request now, told by their grid)
+# Kept recordings once read less well than a fresh one must be
+# (tests/lab/kept/README.md: overlapping HAProxy retry chains, nginx's
+# storm): held at their shares (floors.env: what gw502tui reads now)
 nkept=0
 for kept in "$ROOT"/tests/lab/kept/rev-*/; do
 	[ -f "$kept/gw502-rev.pcap" ] || continue
 	nkept=$((nkept + 1))
-	refused=0.5 retries=0.6
+	refused=0.5 retries=0.6 busy=0.95 storm=0.94
 	while IFS='=' read -r k v; do
 		case $k in
 		REV_REFUSED_RIGHT) refused=$v ;;
 		REV_RETRIES_RIGHT) retries=$v ;;
+		REV_BUSY_RIGHT) busy=$v ;;
+		REV_STORM_RIGHT) storm=$v ;;
 		esac
 	done <"$kept/floors.env"
-	REV_REFUSED_RIGHT=$refused REV_RETRIES_RIGHT=$retries run_checker \
+	REV_REFUSED_RIGHT=$refused REV_RETRIES_RIGHT=$retries \
+	    REV_BUSY_RIGHT=$busy REV_STORM_RIGHT=$storm run_checker \
 	    "kept $(basename "$kept"): rev_lab_check" "kept $(basename "$kept"): " \
 	    "$PY" "$ROOT/tests/e2e/rev_lab_check.py" "$GW_BIN" "$kept/gw502-rev.pcap"
 done
-check "tests/lab/kept holds the two reverse-proxy recordings" test "$nkept" -eq 2
+check "tests/lab/kept holds the three reverse-proxy recordings" test "$nkept" -eq 3
 if fresh_lab_allowed "reverse-proxy lab" gwrev; then
 	fresh=$TMPD/rev
 	mkdir -p "$fresh"

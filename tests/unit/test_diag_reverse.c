@@ -1615,9 +1615,10 @@ test_retry_or_next_server(void **state)
 }
 
 /* The gateway's attempt from port to addr:8080 at `at`, refused by RST
- * (a frame later: 1 ms). */
+ * `rst_after` later. */
 static void
-refused_at(struct uf *u, const char *addr, uint16_t port, int64_t at)
+refused_in(struct uf *u, const char *addr, uint16_t port, int64_t at,
+    int64_t rst_after)
 {
 	struct uf_side out, backend;
 
@@ -1625,7 +1626,15 @@ refused_at(struct uf *u, const char *addr, uint16_t port, int64_t at)
 	uf_side_init(&backend, addr, 8080, 9000);
 	uf_at(u, at);
 	uf_syn(u, &out, &backend);
+	uf_at(u, at + rst_after);
 	uf_rst(u, &backend, &out);
+}
+
+/* refused_in a frame later: 1 ms. */
+static void
+refused_at(struct uf *u, const char *addr, uint16_t port, int64_t at)
+{
+	refused_in(u, addr, port, at, UF_MS);
 }
 
 /*
@@ -3793,6 +3802,101 @@ test_504_not_refused(void **state)
 	STORM(*state, late_turn, a, b);
 }
 
+/* refused_in 10 us later (a server on the LAN); the next frame 100 us
+ * after `at`. */
+static void
+refused_soon(struct uf *u, const char *addr, uint16_t port, int64_t at)
+{
+	refused_in(u, addr, port, at, 10 * US);
+	uf_at(u, at + 100 * US);
+}
+
+/* path tried on a new connection from out (10.0.0.1:port) to app
+ * (192.0.2.91:8080), which closes it without a reply; returns when. */
+static int64_t
+closed_try(struct uf *u, struct uf_side *out, struct uf_side *app,
+    uint16_t port, const char *path)
+{
+	uf_side_init(out, "10.0.0.1", port, 8000);
+	uf_side_init(app, "192.0.2.91", 8080, 8500);
+	uf_handshake(u, out, app);
+	uf_get(u, out, app, path, APP);
+	uf_fin(u, app, out);
+	return u->fl.stats.last_ts;
+}
+
+/*
+ * nginx reads its server's close late when busy (the lab's storm: 7 ms),
+ * closes its own side and only then tries the next server
+ * (ngx_http_upstream_next): the refused attempt begun just after the
+ * gateway's own close is the next try, though it began long after the
+ * server's.
+ */
+static void
+test_next_try_after_own_close(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side out1, app1;
+	const struct txn *t;
+	int64_t closed;
+
+	scene_init(&s, u);
+	ask_app(&s, true);
+	closed = closed_try(u, &out1, &app1, 52000, "/app");
+	uf_at(u, closed + 7 * UF_MS);
+	uf_fin(u, &out1, &app1);
+	refused_soon(u, "192.0.2.93", 52001, u->fl.stats.last_ts + 50 * US);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.ntries, 1);
+	assert_int_equal(t->d.try_cause[0], C_UPSTREAM_CLOSED);
+	assert_int_equal(u->fl.conns[t->d.conns[t->d.nconns - 1]].saddr.a[3],
+	    93);
+}
+
+/*
+ * The storm again: R's server closed, and before the gateway read it
+ * (0.5 ms), another client's try of /other closed too, and the gateway
+ * tried that one's next server, refused. That refusal came just after
+ * R's server closed, but before the gateway closed R's side: it is not
+ * R's next try; R ends at its closed one (nginx's next for it would
+ * follow its close).
+ */
+static void
+test_refusal_before_own_close(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side out1, app1, out2, app2, cli2, gw2;
+	const struct txn *t;
+	int64_t closed;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_handshake(u, &cli2, &gw2);
+	ask_app(&s, true);
+	uf_get(u, &cli2, &gw2, "/other", APP);
+	closed_try(u, &out2, &app2, 52002, "/other");
+	closed = closed_try(u, &out1, &app1, 52000, "/app");
+	uf_at(u, closed + 50 * US);
+	uf_fin(u, &out2, &app2);
+	refused_soon(u, "192.0.2.93", 52001, closed + 100 * US);
+	uf_at(u, closed + 500 * US);
+	uf_fin(u, &out1, &app1);
+	uf_at(u, closed + 600 * US);
+	gateway_answers(&s, 502);
+	uf_at(u, closed + 700 * US);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	assert_int_equal(u->fl.conns[t->d.up_conn].saddr.a[3], 91);
+	assert_int_equal(t->d.ntries, 0);
+	expect_verdict(uf_txn(u, 2), V_CANNOT_CONNECT, C_TCP_RST);
+}
+
 int
 main(void)
 {
@@ -3905,6 +4009,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_popular_path_pooled_other,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_junk_passed_on_at_close,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_next_try_after_own_close,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_refusal_before_own_close,
 		    uf_setup, uf_teardown),
 	};
 
