@@ -139,6 +139,9 @@ struct diag_pass {
 	bool final;			/* diag_run_step's `final` */
 	uint8_t phase;			/* enum diag_phase */
 	int64_t now;			/* the model's time when it began */
+	int64_t blocked;		/* LIST: the earliest turn (settle_ns)
+					 * of a transaction not yet ready: none
+					 * from it on settles in this pass */
 	struct timed_index *over;	/* what settles, listed so far */
 	size_t nover, over_cap;
 	size_t next;			/* LIST, OPEN, COUNT: the txns[]

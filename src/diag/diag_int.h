@@ -66,6 +66,13 @@
  * grace): an answer that names that fetch comes within this time of the
  * fetch's own. */
 #define DIAG_CACHED_ERROR_NS (6000LL * 1000000LL)
+/* How long after the error answer to a request in origin form its story
+ * may still change: whether the gateway tried an attempt's address
+ * again (link.c tried_again_after: the SYN sent again at the initial
+ * RTO, a new connection a retry's turn-around after the attempt gave
+ * up). Such an error settles then, so that a diagnosis made slice by
+ * slice, as a file is read, sees what one made at once does. */
+#define DIAG_AFTER_NS (DIAG_ACT_NS + DIAG_RETRY_NS + DIAG_SLACK_NS)
 /* A gateway connects within this time of the DNS answer it waited for. */
 #define DIAG_ANSWER_ACT_NS (2LL * 1000000LL)
 /* No gateway gives up a handshake sooner than this after its SYN. */
@@ -269,6 +276,19 @@ diag_foreign_query(const struct flow *fl, const struct txn *t,
 bool diag_cache_valid(const struct flow *fl, const struct dns_query *q,
     int64_t at);
 bool is_error_status(const struct diag *dg, uint16_t status);
+
+/* When an answered transaction's story stops changing: its answer's
+ * head plus DIAG_SLACK_NS, or DIAG_AFTER_NS for an error to a request
+ * in origin form. It settles no sooner (link.c settle_list), nor is it
+ * final (retire.c txn_final_ns). */
+static inline int64_t
+diag_ready_ns(const struct diag *dg, const struct flow *fl,
+    const struct txn *t)
+{
+	return add_sat(fl->msgs[t->resp].head.ts_ns,
+	    is_error_status(dg, t->status) && diag_origin_form(fl, t) ?
+	    DIAG_AFTER_NS : DIAG_SLACK_NS);
+}
 
 /* qsort order of struct timed_index: by time, then by index (a total order: same input, same
  * result). */

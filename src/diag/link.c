@@ -4463,6 +4463,11 @@ retry_for_another(const struct diag *dg, const struct flow *fl,
  * no such retry: a reverse proxy moving the requests of a group whose
  * servers all refuse from one server to the next.
  */
+static int64_t settle_ns(const struct diag *dg, const struct flow *fl,
+    const struct txn *t);
+static int64_t ready_ns(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, int64_t at);
+
 static bool
 tried_again_after(const struct diag *dg, const struct flow *fl,
     const struct txn *t, const struct window *w, const struct conn *c)
@@ -4474,11 +4479,17 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
 	/* acted for t: first after t's request, nobody else's between,
 	 * at once or as a busy HAProxy does, 3 ms late */
 	bool at_once = acted_for_t(fl, t, w, c->first.ts_ns, DIAG_ASK_NS);
-	unsigned steps = 0, walked = 0;
+	int64_t settles = ready_ns(dg, fl, t, settle_ns(dg, fl, t));
+	unsigned steps = 0, walked = 0, n = c->nsyn;
 
+	/* nothing after t may settle (ready_ns): a diagnosis made then,
+	 * slice by slice, has no later frame */
+	if (until > settles)
+		until = settles;
+	while (n > 0 && conn_syn(c, n - 1)->ts_ns > settles)
+		n--;
 	/* its own SYN sent again (after an ICMP error, a soft one) */
-	if (c->nsyn > 0 && conn_syn(c, c->nsyn - 1)->ts_ns >
-	    add_sat(w->to, DIAG_SKEW_NS))
+	if (n > 0 && conn_syn(c, n - 1)->ts_ns > add_sat(w->to, DIAG_SKEW_NS))
 		return true;
 
 	for (size_t p = l ? key_lower(l, add_sat(w->to, 1)) : 0; l &&
@@ -4946,22 +4957,24 @@ diag_partners_final_ns(const struct diag *dg, const struct flow *fl,
     const struct txn *t)
 {
 	uint32_t partners[FETCH_PARTNERS_MAX];
-	int64_t latest = fl->msgs[t->resp].head.ts_ns;
+	int64_t latest = fl->msgs[t->resp].head.ts_ns, final;
 	size_t n = fetch_partners(dg, fl, t, partners, FETCH_PARTNERS_MAX);
 
 	if (n == 0)
 		return 0;	/* alone: its own answer says */
 	if (varnish_miss(fl, t))	/* its object may answer others */
 		latest = add_sat(latest, DIAG_CACHED_ERROR_NS);
-	for (size_t k = 0; k < n && k < FETCH_PARTNERS_MAX; k++) {
-		const struct txn *u = &dg->txns[partners[k]];
-
-		if (fl->msgs[u->resp].head.ts_ns > latest)
-			latest = fl->msgs[u->resp].head.ts_ns;
-	}
 	/* + 1: a partner settles after its time (settle_list), a report
 	 * prints at it */
-	return add_sat(latest, DIAG_SLACK_NS + 1);
+	final = add_sat(latest, DIAG_SLACK_NS + 1);
+	for (size_t k = 0; k < n && k < FETCH_PARTNERS_MAX; k++) {
+		int64_t at = add_sat(diag_ready_ns(dg, fl,
+		    &dg->txns[partners[k]]), 1);
+
+		if (at > final)
+			final = at;
+	}
+	return final;
 }
 
 /*
@@ -5064,8 +5077,8 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 		t->d.verdict = V_PENDING;	/* the story is not over */
 }
 
-/* When a transaction's evidence stops changing: its answer, or its
- * request plus the gateway's timeout; claims are made in this order. */
+/* A transaction's turn to settle: its answer, or its request plus the
+ * gateway's timeout; claims are made in this order. */
 static int64_t
 settle_ns(const struct diag *dg, const struct flow *fl, const struct txn *t)
 {
@@ -5073,6 +5086,22 @@ settle_ns(const struct diag *dg, const struct flow *fl, const struct txn *t)
 		return diag_tunnel_settle_ns(dg, fl, t,
 		    add_sat(fl->msgs[t->resp].head.ts_ns, DIAG_SLACK_NS));
 	return t->give_up_ns;	/* the request's time, the timeout, slack */
+}
+
+/* When t, whose turn is `at`, may settle: an error to a request in
+ * origin form only once its story stopped changing (diag_ready_ns),
+ * the transactions after it waiting for it, so that claims are made in
+ * the same order however the model is diagnosed. */
+static int64_t
+ready_ns(const struct diag *dg, const struct flow *fl, const struct txn *t,
+    int64_t at)
+{
+	int64_t ready;
+
+	if (t->resp == NONE32)
+		return at;
+	ready = diag_tunnel_settle_ns(dg, fl, t, diag_ready_ns(dg, fl, t));
+	return ready > at ? ready : at;
 }
 
 static bool
@@ -5118,6 +5147,19 @@ spend(size_t *budget)
 	return true;
 }
 
+/* Of what is over, what comes before the first transaction not yet
+ * ready (p->blocked) settles in this pass; the rest waits for it. */
+static void
+unblocked(struct diag_pass *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nover; i++)
+		if (p->over[i].at < p->blocked)
+			p->over[n++] = p->over[i];
+	p->nover = n;
+}
+
 /*
  * What is over goes to pass->over, in the order the stories ended (then
  * request order): settled in that order, the claims and thus every
@@ -5139,14 +5181,18 @@ settle_list(struct diag *dg, const struct flow *fl, size_t *budget)
 		if (t->settled)
 			continue;
 		at = settle_ns(dg, fl, t);
-		if (!p->final && p->now <= at)
+		if (!p->final && p->now <= ready_ns(dg, fl, t, at)) {
+			if (at < p->blocked)
+				p->blocked = at;
 			continue;
+		}
 		if (vec_reserve((void **)&p->over, &p->over_cap, p->nover + 1,
 		    sizeof *p->over, SIZE_MAX) != 0)
 			return -1;
 		p->over[p->nover].at = at;
 		p->over[p->nover++].index = (uint32_t)p->next;
 	}
+	unblocked(p);
 	over_sort(p);
 	p->phase = PASS_SETTLE;
 	p->next = 0;
@@ -5181,6 +5227,7 @@ pass_begin(struct diag *dg, const struct flow *fl, bool final)
 	p->now = fl->stats.last_ts;
 	p->phase = PASS_LIST;
 	p->nover = 0;
+	p->blocked = INT64_MAX;
 	p->next = dg->first_unsettled;
 	return 0;
 }

@@ -69,7 +69,7 @@ txn_final_ns(const struct diag *dg, const struct flow *fl,
 		at = max64(at, diag_partners_final_ns(dg, fl, t));
 	if (t->resp != NONE32)
 		return max64(at, max64(msg_done_ns(&fl->msgs[t->resp], c),
-		    add_sat(fl->msgs[t->resp].head.ts_ns, DIAG_SLACK_NS)));
+		    diag_ready_ns(dg, fl, t)));
 	/* unanswered: over when the client has left and the timeout passed */
 	left = c->fin[0].number ? c->fin[0].ts_ns :
 	    c->rst.number ? c->rst.ts_ns : INT64_MAX;

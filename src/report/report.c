@@ -98,13 +98,24 @@ report_order(const struct engine *e, bool all_settled, const uint8_t *skip,
     struct report_item **items, size_t *cap)
 {
 	const struct diag *dg = &e->diag;
-	int64_t now = e->flow.stats.last_ts;
+	int64_t now = e->flow.stats.last_ts, until = now;
 	size_t n = 0;
 	bool sorted = true;
 
 	if (dg->ntxns + 1 > SIZE_MAX / 2 || vec_reserve((void **)items, cap,
 	    dg->ntxns + 1, sizeof **items, SIZE_MAX) != 0)
 		return 0;
+	/* one final but waiting to settle (diag's pass: behind an error
+	 * not yet ready) goes first: what is final after it, later */
+	for (size_t i = dg->first_unsettled; i < dg->ntxns && !all_settled;
+	    i++) {
+		const struct txn *t = &dg->txns[i];
+		int64_t at;
+
+		if (!t->settled && (at = txn_final_ns(dg, &e->flow, t)) <=
+		    until)
+			until = at - 1;
+	}
 	for (size_t i = 0; i < dg->ntxns; i++) {
 		const struct txn *t = &dg->txns[i];
 		struct report_item *it = &(*items)[n];
@@ -112,7 +123,7 @@ report_order(const struct engine *e, bool all_settled, const uint8_t *skip,
 		if (!t->settled || (skip && skip[i]))
 			continue;
 		it->final_ns = txn_final_ns(dg, &e->flow, t);
-		if (it->final_ns > now && !all_settled)
+		if (it->final_ns > until && !all_settled)
 			continue;
 		it->id = t->id;
 		it->index = (uint32_t)i;

@@ -3897,6 +3897,62 @@ test_refusal_before_own_close(void **state)
 	expect_verdict(uf_txn(u, 2), V_CANNOT_CONNECT, C_TCP_RST);
 }
 
+/*
+ * nginx answers 502 at once for a host with no live upstream (nothing
+ * tried), while another client's request for another host, come just
+ * before, is tried on a new connection that does not connect: its SYN is
+ * sent again a second later, its 504 at the connect timeout. The 502 is
+ * unknown, the other's attempt not its own: the SYN sent again tells
+ * (link.c tried_again_after). Read slice by slice, the 502 settles only
+ * once that could be seen (DIAG_AFTER_NS), with the same verdict as read
+ * at once.
+ */
+static void
+no_live_beside_a_try(struct uf *u, bool sliced)
+{
+	struct scene s;
+	struct uf_side cli2, gw2, out, backend;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	other_client(u, &cli2, &gw2);
+	uf_handshake(u, &cli2, &gw2);
+	ask_app(&s, true);
+	if (sliced)
+		uf_slices_begin(u, NULL);
+	uf_at(u, s.req_ts + 10 * US);
+	uf_get(u, &cli2, &gw2, "/", "shop.test");
+	uf_side_init(&out, "10.0.0.1", 52000, 7000);
+	uf_side_init(&backend, "192.0.2.11", 8080, 9000);
+	uf_at(u, s.req_ts + 80 * US);
+	uf_syn(u, &out, &backend);
+	uf_at(u, s.req_ts + 110 * US);
+	gateway_answers(&s, 502);
+	uf_at(u, s.req_ts + 500 * UF_MS);	/* a frame between */
+	uf_ack(u, &s.u->cli, &s.u->srv);
+	uf_at(u, s.req_ts + 80 * US + UF_S);
+	uf_syn(u, &out, &backend);
+	uf_at(u, s.req_ts + 80 * US + 2 * UF_S);
+	uf_status(u, &gw2, &cli2, 504);
+	uf_at(u, s.req_ts + 5 * UF_S);
+	uf_get(u, &cli2, &gw2, "/later", "shop.test");
+	if (sliced)
+		uf_slices_end(u);
+	else
+		uf_diagnose(u);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t->d.nconns, 0);
+	expect_verdict(uf_txn(u, 2), V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+}
+
+static void
+test_no_live_beside_a_try(void **state)
+{
+	no_live_beside_a_try(*state, false);
+	no_live_beside_a_try(again(state), true);
+}
+
 int
 main(void)
 {
@@ -4013,6 +4069,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_next_try_after_own_close,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_before_own_close,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_no_live_beside_a_try,
 		    uf_setup, uf_teardown),
 	};
 
