@@ -3857,6 +3857,35 @@ test_next_try_after_own_close(void **state)
 }
 
 /*
+ * A proxy that tries the next server before it closes its side of the
+ * closed try, which it does only 60 ms later (a lingering close): its own
+ * close is no turn of its loop, the refusal begun just after the server's
+ * close is the next try.
+ */
+static void
+test_next_try_before_own_close(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side out1, app1;
+	const struct txn *t;
+	int64_t closed;
+
+	scene_init(&s, u);
+	ask_app(&s, true);
+	closed = closed_try(u, &out1, &app1, 52000, "/app");
+	refused_soon(u, "192.0.2.93", 52001, closed + 300 * US);
+	gateway_answers(&s, 502);
+	uf_at(u, closed + 60 * UF_MS);
+	uf_fin(u, &out1, &app1);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.ntries, 1);
+	assert_int_equal(u->fl.conns[t->d.conns[t->d.nconns - 1]].saddr.a[3],
+	    93);
+}
+
+/*
  * The storm again: R's server closed, and before the gateway read it
  * (0.5 ms), another client's try of /other closed too, and the gateway
  * tried that one's next server, refused. That refusal came just after
@@ -4069,6 +4098,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_next_try_after_own_close,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_before_own_close,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_next_try_before_own_close,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_no_live_beside_a_try,
 		    uf_setup, uf_teardown),
