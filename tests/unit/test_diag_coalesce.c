@@ -213,6 +213,19 @@ test_rush_shared(void **state)
 	expect_verdict(uf_txn(u, 2), V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
 	assert_true(uf_txn(u, 2)->d.shared);
 	expect_verdict(uf_txn(u, 3), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+
+	/* the same with the fetch answered (the backend's own 503): over
+	 * at that reply, 40 ms after the waiter's answer */
+	u = again(state);
+	crowd_ask(&c, u, "GET", same_path);
+	fetch_unanswered(&c, "GET");
+	uf_at(u, T0 + 3 * UF_S);
+	uf_status(u, &c.s.web, &c.s.out, 503);
+	crowd_answered(&c, T0 + 3 * UF_S + UF_MS, 503, 2, -41 * UF_MS);
+	uf_diagnose(u);
+	expect_verdict(uf_txn(u, 1), V_RELAYED, C_UPSTREAM_5XX);
+	assert_true(uf_txn(u, 2)->d.shared);
+	expect_verdict(uf_txn(u, 3), V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 }
 
 /* Read frame by frame, as a live capture is: the same verdicts. */
