@@ -994,15 +994,22 @@ fits_conn(const struct fit *f, uint32_t i)
 	    f->w) && !(began >= f->pooled_from && began < f->pooled_until);
 }
 
+/* SYNs of c sent by `at`. */
+static unsigned
+syns_by(const struct conn *c, int64_t at)
+{
+	unsigned n = c->nsyn;
+
+	while (n > 0 && conn_syn(c, n - 1)->ts_ns > at)
+		n--;
+	return n;
+}
+
 /* SYNs the transaction could have seen (up to its end + slack). */
 static unsigned
 syns_seen(const struct conn *c, const struct window *w)
 {
-	unsigned n = c->nsyn;
-
-	while (n > 0 && !seen(w, conn_syn(c, n - 1)))
-		n--;
-	return n;
+	return syns_by(c, add_sat(w->to, DIAG_SLACK_NS));
 }
 
 /* The last frame of an attempt the transaction saw: SYN, RST or ICMP. */
@@ -3289,22 +3296,34 @@ chain_step(unsigned *budget)
 	return true;
 }
 
-/* Is msgs[i] a request of the gateway's for t's resource, not up_req,
- * unclaimed, begun in [failed, failed + within]? */
+/* Is msgs[i] an unclaimed request the gateway sent upstream for t's
+ * resource? */
+static bool
+gateway_asks_for(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, size_t i)
+{
+	const struct http_msg *m = &fl->msgs[i];
+	const struct conn *mc = &fl->conns[m->conn];
+
+	return m->dir == 0 && m->valid && !dg->msg_claimed[i] &&
+	    mc->role != CONN_CLIENT && from_gateway(dg, &mc->caddr, w) &&
+	    diag_same_resource(fl, t, m);
+}
+
+/* Is msgs[i], not up_req, such a request (gateway_asks_for) begun in
+ * [failed, failed + within], before t's answer? */
 static bool
 try_fits(const struct diag *dg, const struct flow *fl, const struct txn *t,
     const struct window *w, uint32_t up_req, size_t i, int64_t failed,
     int64_t within)
 {
 	const struct http_msg *m = &fl->msgs[i];
-	const struct conn *c = &fl->conns[m->conn];
-	int64_t began = began_ns(fl, (uint32_t)i, c->first.ts_ns);
+	int64_t began = began_ns(fl, (uint32_t)i,
+	    fl->conns[m->conn].first.ts_ns);
 
-	return m->dir == 0 && m->valid && !dg->msg_claimed[i] &&
-	    i != up_req && c->role != CONN_CLIENT &&
-	    from_gateway(dg, &c->caddr, w) && began >= failed &&
+	return i != up_req && began >= failed &&
 	    began <= add_sat(failed, within) && m->start.ts_ns < w->to &&
-	    diag_same_resource(fl, t, m);
+	    gateway_asks_for(dg, fl, t, w, i);
 }
 
 /*
@@ -3670,20 +3689,6 @@ ends_at_answer(const struct flow *fl, const struct txn *t,
 	} else
 		end = try_end_ns(fl, w, up_req, &cause);
 	return end <= w->to && w->to - end <= DIAG_UNTRIED_NS;
-}
-
-/* Is msgs[i] an unclaimed request the gateway sent upstream for t's
- * resource? */
-static bool
-gateway_asks_for(const struct diag *dg, const struct flow *fl,
-    const struct txn *t, const struct window *w, size_t i)
-{
-	const struct http_msg *m = &fl->msgs[i];
-	const struct conn *mc = &fl->conns[m->conn];
-
-	return m->dir == 0 && m->valid && !dg->msg_claimed[i] &&
-	    mc->role != CONN_CLIENT && from_gateway(dg, &mc->caddr, w) &&
-	    diag_same_resource(fl, t, m);
 }
 
 /* Could upstream request i be t's try after the silent attempt, begun
@@ -4480,14 +4485,12 @@ tried_again_after(const struct diag *dg, const struct flow *fl,
 	 * at once or as a busy HAProxy does, 3 ms late */
 	bool at_once = acted_for_t(fl, t, w, c->first.ts_ns, DIAG_ASK_NS);
 	int64_t settles = ready_ns(dg, fl, t, settle_ns(dg, fl, t));
-	unsigned steps = 0, walked = 0, n = c->nsyn;
+	unsigned steps = 0, walked = 0, n = syns_by(c, settles);
 
 	/* nothing after t may settle (ready_ns): a diagnosis made then,
 	 * slice by slice, has no later frame */
 	if (until > settles)
 		until = settles;
-	while (n > 0 && conn_syn(c, n - 1)->ts_ns > settles)
-		n--;
 	/* its own SYN sent again (after an ICMP error, a soft one) */
 	if (n > 0 && conn_syn(c, n - 1)->ts_ns > add_sat(w->to, DIAG_SKEW_NS))
 		return true;

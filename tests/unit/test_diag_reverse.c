@@ -3826,6 +3826,41 @@ closed_try(struct uf *u, struct uf_side *out, struct uf_side *app,
 }
 
 /*
+ * R's try of /app on a new connection to 192.0.2.91, closed by its
+ * server; the gateway's own close `own` after that, its refused attempt
+ * to 192.0.2.93 `refusal` after it, the 502 100 us after the refusal.
+ * That refusal is R's next try.
+ */
+static void
+expect_refused_next(struct uf *u, int64_t own, int64_t refusal)
+{
+	struct scene s;
+	struct uf_side out1, app1;
+	const struct txn *t;
+	int64_t closed;
+
+	scene_init(&s, u);
+	ask_app(&s, true);
+	closed = closed_try(u, &out1, &app1, 52000, "/app");
+	if (own < refusal) {
+		uf_at(u, closed + own);
+		uf_fin(u, &out1, &app1);
+	}
+	refused_soon(u, "192.0.2.93", 52001, closed + refusal);
+	gateway_answers(&s, 502);
+	if (own >= refusal) {
+		uf_at(u, closed + own);
+		uf_fin(u, &out1, &app1);
+	}
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.ntries, 1);
+	assert_int_equal(t->d.try_cause[0], C_UPSTREAM_CLOSED);
+	assert_int_equal(u->fl.conns[t->d.conns[t->d.nconns - 1]].saddr.a[3],
+	    93);
+}
+
+/*
  * nginx reads its server's close late when busy (the lab's storm: 7 ms),
  * closes its own side and only then tries the next server
  * (ngx_http_upstream_next): the refused attempt begun just after the
@@ -3835,25 +3870,7 @@ closed_try(struct uf *u, struct uf_side *out, struct uf_side *app,
 static void
 test_next_try_after_own_close(void **state)
 {
-	struct uf *u = *state;
-	struct scene s;
-	struct uf_side out1, app1;
-	const struct txn *t;
-	int64_t closed;
-
-	scene_init(&s, u);
-	ask_app(&s, true);
-	closed = closed_try(u, &out1, &app1, 52000, "/app");
-	uf_at(u, closed + 7 * UF_MS);
-	uf_fin(u, &out1, &app1);
-	refused_soon(u, "192.0.2.93", 52001, u->fl.stats.last_ts + 50 * US);
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
-	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(t->d.ntries, 1);
-	assert_int_equal(t->d.try_cause[0], C_UPSTREAM_CLOSED);
-	assert_int_equal(u->fl.conns[t->d.conns[t->d.nconns - 1]].saddr.a[3],
-	    93);
+	expect_refused_next(*state, 7 * UF_MS, 7 * UF_MS + 50 * US);
 }
 
 /*
@@ -3865,24 +3882,7 @@ test_next_try_after_own_close(void **state)
 static void
 test_next_try_before_own_close(void **state)
 {
-	struct uf *u = *state;
-	struct scene s;
-	struct uf_side out1, app1;
-	const struct txn *t;
-	int64_t closed;
-
-	scene_init(&s, u);
-	ask_app(&s, true);
-	closed = closed_try(u, &out1, &app1, 52000, "/app");
-	refused_soon(u, "192.0.2.93", 52001, closed + 300 * US);
-	gateway_answers(&s, 502);
-	uf_at(u, closed + 60 * UF_MS);
-	uf_fin(u, &out1, &app1);
-	t = diagnosed(&s);
-	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
-	assert_int_equal(t->d.ntries, 1);
-	assert_int_equal(u->fl.conns[t->d.conns[t->d.nconns - 1]].saddr.a[3],
-	    93);
+	expect_refused_next(*state, 60 * UF_MS, 300 * US);
 }
 
 /*
