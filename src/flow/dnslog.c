@@ -203,6 +203,7 @@ socket_seen(struct flow *fl, const struct dns_query *q, int64_t ts,
 			struct resolver *r = &fl->resolvers[fl->nresolvers++];
 
 			memset(r, 0, sizeof *r);
+			r->client = q->client;
 			s->resolver = (uint16_t)fl->nresolvers;
 			resolver_learnt(fl, q, s->resolver);
 		}
@@ -355,6 +356,55 @@ dns_foreign_resolver(const struct flow *fl, const struct dns_query *q,
 	    served_by_another(fl, r, port, at);
 }
 
+/* nginx resends every 5 s while a request waits */
+#define RESOLVER_RESEND_NS (6LL * 1000000000LL)
+
+static struct resolver_send *
+resolver_send_slot(struct flow *fl, uint32_t sig, uint16_t id)
+{
+	uint32_t h = (sig ^ id * 0x9e3779b1u) * 0x85ebca6bu;
+
+	return &fl->resolver_sends[h >> 16 & (FLOW_RESOLVER_SENDS - 1)];
+}
+
+/*
+ * A socket not known as a resolver's that resends the query (name and
+ * ID) a resolver's socket sent moments before is that resolver's too:
+ * nginx with several DNS servers resends to the next one from that
+ * server's socket, which asks for a share of the names only and may
+ * never be seen asking for three within a second; a look-up it begins
+ * later (a new ID once no request waits for the old one) is then the
+ * resolver's own, not a stranger's. Its earlier queries stay unknown:
+ * the resolver already serves its ports, and a transaction over before
+ * now must read the same whenever it is diagnosed.
+ */
+static void
+socket_joins_resolver(struct flow *fl, struct dns_socket *s,
+    const struct dns_query *q, uint32_t sig)
+{
+	const struct resolver_send *e = resolver_send_slot(fl, sig, q->id);
+	int64_t ts = q->query.ts_ns;
+
+	if (e->resolver == 0 || e->name_sig != sig || e->id != q->id ||
+	    ts < e->ts || ts - e->ts > RESOLVER_RESEND_NS ||
+	    !addr_eq(&fl->resolvers[e->resolver - 1].client, &q->client))
+		return;
+	s->names = DNS_SOCKET_KEPT_NAMES;
+	fl->dns_kept_sockets++;
+	s->resolver = e->resolver;
+}
+
+static void
+resolver_sent(struct flow *fl, const struct dns_query *q, uint32_t sig)
+{
+	struct resolver_send *e = resolver_send_slot(fl, sig, q->id);
+
+	e->name_sig = sig;
+	e->id = q->id;
+	e->resolver = q->resolver;
+	e->ts = q->query.ts_ns;
+}
+
 static void
 add_query(struct flow *fl, const struct frame_ref *fr, const struct pkt *p,
     const struct dns_msg *m, bool over_tcp)
@@ -389,12 +439,15 @@ add_query(struct flow *fl, const struct frame_ref *fr, const struct pkt *p,
 		fl->dns_servers_many = true;
 	sig = name_sig(m->qname, qlen);
 	s = socket_seen(fl, q, fr->ts_ns, sig);
+	if (s != NULL && !socket_kept(s))
+		socket_joins_resolver(fl, s, q, sig);
 	q->socket_kept = s != NULL && socket_kept(s);
 	if (q->socket_kept && s->resolver != 0) {
 		struct resolver *r = &fl->resolvers[s->resolver - 1];
 		uint16_t port;
 
 		q->resolver = s->resolver;
+		resolver_sent(fl, q, sig);
 		if (!resolver_asked(r, sig, fr->ts_ns) &&
 		    (port = asking_port(fl, sig, fr->ts_ns)) != 0)
 			resolver_vote(r, port, fr->ts_ns);

@@ -30,6 +30,7 @@
 #define FLOW_RESOLVER_PORTS 4	/* proxy ports one resolver is seen to serve */
 #define FLOW_RESOLVER_ASKED 8	/* names a resolver asked lately, kept */
 #define FLOW_RECENT_REQS 32	/* client requests a look-up may follow */
+#define FLOW_RESOLVER_SENDS 1024	/* resolvers' queries kept by ID (a power of 2) */
 #define FLOW_RELAY_SEEN 8	/* latest requests a relay may follow */
 #define FLOW_RELAY_PORTS 8	/* relaying ports kept (relay.c) */
 
@@ -183,6 +184,7 @@ struct dns_socket {
  * that port and on no other (dnslog.c); `since`, from then on.
  */
 struct resolver {
+	struct gw_addr client;	/* the address it asks from */
 	uint16_t ports[FLOW_RESOLVER_PORTS];
 	uint16_t votes[FLOW_RESOLVER_PORTS];
 	int64_t since[FLOW_RESOLVER_PORTS];	/* INT64_MAX: not yet */
@@ -191,6 +193,14 @@ struct resolver {
 	uint32_t asked_sigs[FLOW_RESOLVER_ASKED];
 	int64_t asked_ts[FLOW_RESOLVER_ASKED];
 	unsigned nasked;	/* ever: the next goes at % FLOW_RESOLVER_ASKED */
+};
+
+/* A query a resolver's socket sent: its name (name_sig) and ID. */
+struct resolver_send {
+	uint32_t name_sig;
+	uint16_t id;
+	uint16_t resolver;	/* 1 + index in flow.resolvers; 0: empty */
+	int64_t ts;
 };
 
 /* A client request's host (name_sig) and proxy port, as it came. */
@@ -282,6 +292,8 @@ struct flow {
 	bool dns_servers_many;
 	struct resolver resolvers[FLOW_RESOLVERS];
 	size_t nresolvers;
+	/* the resolvers' newest queries, by name and ID (a lossy table) */
+	struct resolver_send resolver_sends[FLOW_RESOLVER_SENDS];
 	struct recent_req recent_reqs[FLOW_RECENT_REQS];	/* a ring */
 	size_t nrecent_reqs;	/* taken ever: the next goes at % size */
 	uint16_t proxy_ports[FLOW_MAX_PROXY_PORTS];

@@ -10,7 +10,8 @@
 # status, the masked mark, and the upstream address where the access log
 # names one, every send of a silent look-up a request waited on, and an
 # unanswered connect's first SYN.
-# First on the committed examples/gw502-busy.pcap, then, as root
+# First on the committed examples/gw502-busy.pcap and the kept
+# tests/lab/kept/busy-*/ recordings (100 %), then, as root
 # where namespaces work (GW_LAB=0 skips it), on a fresh recording, checked
 # to leave no namespace or lab process behind.
 #
@@ -57,11 +58,16 @@ else
 	notok "examples/gw502-busy.pcap and its truth are committed"
 fi
 
-# The truth builder checks itself: run on the committed capture and logs it
+# The truth builder checks itself: run on a committed capture and logs it
 # must say what the committed truth says (the clients' logs are the truth
 # file's own columns: it is rebuilt from the capture and the access logs).
-if command -v tshark >/dev/null; then
-	"$PY" - "${CAP%.*}.truth.tsv" "$TMPD" <<'PYEOF'
+truth_rebuilds() { # truth_rebuilds CAPTURE NAME
+	local cap=$1 what=$2
+	if ! command -v tshark >/dev/null; then
+		skip "busy_truth.py on $what (tshark not installed)"
+		return
+	fi
+	"$PY" - "${cap%.*}.truth.tsv" "$TMPD" <<'PYEOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 with open(sys.argv[2] + "/clients.tsv", "w") as f:
@@ -71,20 +77,31 @@ with open(sys.argv[2] + "/clients.tsv", "w") as f:
         f.write("\t".join([r["client"], r["client_port"], r["proxy"], "-", r["host"],
                            path, r["status"], "0", "0", "-"]) + "\n")
 PYEOF
-	if "$PY" "$ROOT/tests/lab/busy_truth.py" --capture "$CAP" --clients "$TMPD/clients.tsv" \
-	    --nginx-log "${CAP%.*}.nginx.log" --squid-log "${CAP%.*}.squid.log" \
+	if "$PY" "$ROOT/tests/lab/busy_truth.py" --capture "$cap" --clients "$TMPD/clients.tsv" \
+	    --nginx-log "${cap%.*}.nginx.log" --squid-log "${cap%.*}.squid.log" \
 	    --proxy nginx=9091 --proxy squid=9092 --gateway 10.251.0.1 \
 	    --truth "$TMPD/rebuilt.tsv" 2>"$TMPD/truth.err"; then
-		ok "busy_truth.py agrees with itself on the committed capture and logs"
-		check "the rebuilt truth equals the committed one" \
-		    cmp "$TMPD/rebuilt.tsv" "${CAP%.*}.truth.tsv"
+		ok "busy_truth.py agrees with itself on $what and logs"
+		check "the rebuilt truth of $what equals the committed one" \
+		    cmp "$TMPD/rebuilt.tsv" "${cap%.*}.truth.tsv"
 	else
-		notok "busy_truth.py agrees with itself on the committed capture and logs" \
+		notok "busy_truth.py agrees with itself on $what and logs" \
 		    "$(grep DISAGREE "$TMPD/truth.err" | head -3 | tr '\n' ' ')"
 	fi
-else
-	skip "busy_truth.py on the committed capture (tshark not installed)"
-fi
+}
+truth_rebuilds "$CAP" "the committed capture"
+
+# Kept recordings (tests/lab/kept/README.md) are held at 100 % too.
+nkept=0
+for kept in "$ROOT"/tests/lab/kept/busy-*/; do
+	[ -f "$kept/gw502-busy.pcap" ] || continue
+	nkept=$((nkept + 1))
+	run_checker "kept $(basename "$kept"): busy_lab_check" \
+	    "kept $(basename "$kept"): " "$PY" \
+	    "$ROOT/tests/e2e/busy_lab_check.py" "$GW_BIN" "$kept/gw502-busy.pcap"
+	truth_rebuilds "$kept/gw502-busy.pcap" "kept $(basename "$kept")"
+done
+check "tests/lab/kept holds the busy-lab recording" test "$nkept" -eq 1
 
 if fresh_lab_allowed "busy lab" gwbusy; then
 	fresh=$TMPD/busy

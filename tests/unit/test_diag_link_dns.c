@@ -969,6 +969,59 @@ test_own_lookup_past_a_newer_one(void **state)
 	    "no answer in 5.0 s (the first sent 3.0 s before the request)");
 }
 
+/*
+ * nginx with two DNS servers, a socket each, in a DNS outage (the busy
+ * lab): its look-up of HOST began 9 s before the request from its known
+ * socket and was resent 5 s later to the next server, same ID, from that
+ * server's socket, never seen asking for three names (which makes it
+ * nginx's too). Its waiters all gave up; a request A at T0 makes nginx
+ * begin a new look-up (new ID) from the second socket, and a request B
+ * 160 ms later waits on that one, not on the old look-up (still in
+ * flight for all the capture tells). The gateway answers each 502 2 s
+ * after it (resolver_timeout 2s).
+ */
+static void
+test_new_lookup_of_a_resending_socket(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side squid, nginx2, dns2, cli[2], gw[2];
+	struct scene s;
+	uint64_t fresh;
+
+	scene_init(&s, u);
+	uf_side_init(&nginx2, "10.0.0.1", 33002, 0);
+	uf_side_init(&dns2, "10.0.0.55", 53, 0);
+	proxies_ask(&s, &squid, LEARN_PORTS, T0 - 9800 * UF_MS);
+	uf_at(u, T0 - 9 * UF_S);
+	uf_dns_query(u, &s.res, &s.dns, 0x9e4e, HOST, DNS_T_A);
+	uf_at(u, T0 - 4 * UF_S);
+	uf_dns_query(u, &nginx2, &dns2, 0x9e4e, HOST, DNS_T_A);
+	for (int k = 0; k < 2; k++) {
+		uf_at(u, T0 + k * 160 * UF_MS);
+		uf_side_init(&cli[k], "10.0.0.5", (uint16_t)(45000 + k), 3000);
+		uf_side_init(&gw[k], "10.0.0.1", 9090, (uint32_t)(5000 + k));
+		uf_handshake(u, &cli[k], &gw[k]);
+		uf_get(u, &cli[k], &gw[k], URL, HOST);
+		if (k == 0) {
+			uf_at(u, T0 + UF_MS / 5);
+			fresh = uf_dns_query(u, &nginx2, &dns2, 0x61d6, HOST,
+			    DNS_T_A);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		uf_at(u, T0 + 2 * UF_S + k * 160 * UF_MS);
+		uf_status(u, &gw[k], &cli[k], 502);
+	}
+	uf_diagnose(u);
+	for (size_t k = 0; k < 2; k++) {
+		const struct txn *t = uf_txn(u, 11 + k);
+
+		assert_int_equal(u->fl.conns[t->conn].cport, 45000 + k);
+		expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+		expect_lookup(state, t, LINK_TIME, fresh);
+	}
+}
+
 /* nginx's resolver sockets, one per server: res[r] (port 33000 + r)
  * asks 10.0.0.(53 + r); res[0] is the scene's. */
 struct resolvers {
@@ -1282,6 +1335,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_own_lookup_past_a_newer_one,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_new_lookup_of_a_resending_socket, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_kept_socket_asks_again,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_resent_lookup_waited_for,
