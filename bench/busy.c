@@ -39,7 +39,7 @@
  *        [--requests N] [--hosts H] [--rate REQ_PER_S] [--ttl SEC]
  *        [--neg-ttl SEC] [--fail SHARE] [--dns-fail SHARE]
  *        [--connects SHARE] [--ports 1-3] [--proxies 1-2] [--valid SEC]
- *        [--retries N]
+ *        [--dns-servers 1-3] [--retries N]
  *
  * --ports 2 or 3: clients use proxy ports 3128 and 8080 besides 9090 (one
  * gateway listening on several ports; gw502tui finds them by the
@@ -80,6 +80,17 @@
  * truth's JSON lists the proxies (port, resolver_port, valid) so that
  * busy_truth_check.py can tell each proxy's DNS state. Without the option
  * the output is byte for byte the one-proxy file.
+ *
+ * --dns-servers N (with --proxies 2): nginx is given N DNS servers
+ * (`resolver A B C`, 10.0.0.53 on), as the busy lab's is, and keeps a
+ * socket (source port) for each: a new look-up goes to the server after
+ * the previous look-up's, each resend of a silent one to the server
+ * after its last send's, same ids (ngx_resolve_name_locked,
+ * ngx_resolver_resend: rn->last_connection), and an answer comes from
+ * the server asked on that socket. So a socket asks a share of the
+ * names, may never be seen asking three within a second, and resends
+ * what another socket sent first. squid keeps its one server. 1 (the
+ * default): the output byte for byte the file without the option.
  *
  * --retries N (one proxy): the proxy retries as Apache Traffic Server
  * does (connect_attempts_max_retries, 3 by default: four attempts), each
@@ -125,6 +136,7 @@ struct busy_cfg {
 	unsigned proxies;	/* 2: nginx on 9090 and squid on 3128 */
 	uint32_t valid;		/* nginx's `resolver ... valid=` (s) */
 	unsigned retries;	/* Traffic Server's retries on new sockets */
+	unsigned dns_servers;	/* nginx's DNS servers, a socket each */
 };
 
 /* What one proxy keeps of a host: its DNS cache and its pool. */
@@ -139,6 +151,7 @@ struct hcache {
 	/* --proxies 2, nginx's look-up that gets no answer: its query ids
 	 * (A, AAAA) and when it sends them again while someone waits */
 	uint16_t id[2];
+	unsigned server;	/* nginx's server of its latest send */
 	int64_t resend;
 	int64_t heard;		/* the resend the server answers, if sent */
 };
@@ -169,9 +182,11 @@ struct bhost {
  * overrides the TTL) and tests it against its clock's whole seconds;
  * squid keeps it for the TTL.
  */
+#define MAX_DNS_SERVERS 3
 struct proxy {
 	uint16_t port;
-	uint16_t resolver_port;
+	/* its socket for each DNS server (squid: one) */
+	uint16_t resolver_port[MAX_DNS_SERVERS];
 	uint32_t valid;		/* seconds; 0: the answer's TTL */
 	int squid;		/* its error statuses are squid's */
 };
@@ -186,9 +201,10 @@ struct bsess {
 };
 
 static struct busy_cfg cfg = { 3000, 12, 400, 0, 0, 0.12, 0.3, 0.05, 1, 1,
-	3, 0 };
-static struct proxy proxies[NPROXIES] = { { PROXY_PORT, 0, 0, 0 },
-	{ 3128, 0, 0, 1 } };
+	3, 0, 1 };
+static struct proxy proxies[NPROXIES] = { { PROXY_PORT, { 0 }, 0, 0 },
+	{ 3128, { 0 }, 0, 1 } };
+static unsigned ngx_next_server;	/* nginx's r->last_connection */
 static const uint16_t proxy_ports[3] = { PROXY_PORT, 3128, 8080 };
 static struct bhost *bhosts;
 static struct bsess **open_sess, *free_sess;
@@ -237,9 +253,11 @@ proxies_init(void)
 	    C_NONE };
 
 	for (unsigned p = 0; p < NPROXIES; p++) {
-		proxies[p].resolver_port = (uint16_t)rrange(32768, 60999);
+		proxies[p].resolver_port[0] = (uint16_t)rrange(32768, 60999);
 		proxies[p].valid = proxies[p].squid ? 0 : cfg.valid;
 	}
+	for (unsigned k = 1; k < cfg.dns_servers; k++)
+		proxies[0].resolver_port[k] = (uint16_t)rrange(32768, 60999);
 	for (unsigned i = 2; i < cfg.hosts; i += 3) {
 		struct bhost *h = &bhosts[i];
 
@@ -252,18 +270,34 @@ proxies_init(void)
 	}
 }
 
-/* The proxies for the truth's JSON: port, resolver socket, valid=. */
+/* The proxies for the truth's JSON: port, resolver socket, valid=; with
+ * --dns-servers, nginx's sockets (resolver_ports, the first's first). */
 static const char *
 proxies_json(void)
 {
-	static char js[256];
+	static char js[320];
 	size_t n = (size_t)snprintf(js, sizeof js, ",\"proxies\":[");
 
-	for (unsigned p = 0; p < NPROXIES && n < sizeof js; p++)
+	for (unsigned p = 0; p < NPROXIES && n < sizeof js; p++) {
+		const struct proxy *x = &proxies[p];
+
 		n += (size_t)snprintf(js + n, sizeof js - n, "%s{\"port\":%u,"
-		    "\"resolver_port\":%u,\"valid\":%u}", p ? "," : "",
-		    proxies[p].port, proxies[p].resolver_port,
-		    proxies[p].valid);
+		    "\"resolver_port\":%u,\"valid\":%u", p ? "," : "",
+		    x->port, x->resolver_port[0], x->valid);
+		if (!x->squid && cfg.dns_servers > 1 && n < sizeof js) {
+			n += (size_t)snprintf(js + n, sizeof js - n,
+			    ",\"resolver_ports\":[");
+			for (unsigned k = 0; k < cfg.dns_servers &&
+			    n < sizeof js; k++)
+				n += (size_t)snprintf(js + n, sizeof js - n,
+				    "%s%u", k ? "," : "", x->resolver_port[k]);
+			if (n < sizeof js)
+				n += (size_t)snprintf(js + n, sizeof js - n,
+				    "]");
+		}
+		if (n < sizeof js)
+			n += (size_t)snprintf(js + n, sizeof js - n, "}");
+	}
 	if (n < sizeof js)
 		snprintf(js + n, sizeof js - n, "]");
 	return js;
@@ -394,18 +428,30 @@ sess_done(struct bsess *b, int64_t end)
 static int64_t cache_until(const struct bhost *, unsigned, enum cause,
     int64_t);
 
-/* Proxy p asks for name from its resolver socket at t: A, then AAAA. */
+/* The server nginx sends a new look-up to: the one after the last's. */
+static unsigned
+ngx_server(void)
+{
+	unsigned k = ngx_next_server;
+
+	ngx_next_server = (k + 1) % cfg.dns_servers;
+	return k;
+}
+
+/* Proxy p asks DNS server k for name from that server's socket at t: A,
+ * then AAAA. */
 static void
-proxy_ask(int64_t t, unsigned p, const char *name, const uint16_t id[2],
-    const struct dns_answer *a)
+proxy_ask(int64_t t, unsigned p, unsigned k, const char *name,
+    const uint16_t id[2], const struct dns_answer *a)
 {
 	uint8_t m[512];
 	size_t n;
 
 	n = dns_msg(m, id[0], name, 1, -1, a);
-	udp_dns(t, 1, proxies[p].resolver_port, m, n);
+	udp_dns_via(t, 1, proxies[p].resolver_port[k], DNS_IP + k, m, n);
 	n = dns_msg(m, id[1], name, 28, -1, a);
-	udp_dns(t + 70 * US, 1, proxies[p].resolver_port, m, n);
+	udp_dns_via(t + 70 * US, 1, proxies[p].resolver_port[k], DNS_IP + k,
+	    m, n);
 }
 
 /* nginx's look-up c of h gets no answer: its resends until a waiter's
@@ -414,9 +460,11 @@ static void
 ngx_waits(struct bhost *h, struct hcache *c, const struct dns_answer *a,
     int64_t until)
 {
-	for (; c->resend < until; c->resend += NGX_RESEND)
-		proxy_ask(c->resend + (int64_t)rrange(0, 3 * MS), 0, h->name,
-		    c->id, a);
+	for (; c->resend < until; c->resend += NGX_RESEND) {
+		c->server = (c->server + 1) % cfg.dns_servers;
+		proxy_ask(c->resend + (int64_t)rrange(0, 3 * MS), 0, c->server,
+		    h->name, c->id, a);
+	}
 	c->answered = c->expires = until;
 }
 
@@ -435,7 +483,8 @@ ngx_join(struct bhost *h, struct hcache *c, int64_t ts,
 	struct dns_answer now = *a;
 	uint8_t m[512];
 	size_t n;
-	uint16_t port = proxies[0].resolver_port;
+	uint16_t port;
+	uint32_t server;
 
 	if (until <= c->heard) {
 		ngx_waits(h, c, a, until);
@@ -443,13 +492,15 @@ ngx_join(struct bhost *h, struct hcache *c, int64_t ts,
 		return until;
 	}
 	ngx_waits(h, c, a, c->heard + 1);	/* up to the answered one */
+	port = proxies[0].resolver_port[c->server];	/* its server's */
+	server = DNS_IP + c->server;
 	now.addr[0] = announced(h, c->heard);
 	/* after the 502s of those whose give-up came just before */
 	t = c->heard + (int64_t)rrange(3 * MS, 6 * MS);
 	n = dns_msg(m, c->id[0], h->name, 1, 0, &now);
-	udp_dns(t, 0, port, m, n);
+	udp_dns_via(t, 0, port, server, m, n);
 	n = dns_msg(m, c->id[1], h->name, 28, 0, &now);
-	udp_dns(t + 150 * US, 0, port, m, n);
+	udp_dns_via(t + 150 * US, 0, port, server, m, n);
 	c->dns = *dc = C_NONE;
 	c->addr = *addr = now.addr[0];
 	c->answered = t + 200 * US;
@@ -472,7 +523,8 @@ proxy_silent(struct bhost *h, unsigned p, int64_t ts,
 	c->id[0] = (uint16_t)rnd();
 	c->id[1] = (uint16_t)rnd();
 	if (!proxies[p].squid) {
-		proxy_ask(ts, p, h->name, c->id, a);
+		c->server = ngx_server();
+		proxy_ask(ts, p, c->server, h->name, c->id, a);
 		c->resend = ts + NGX_RESEND;
 		/* the server answers the resend 7-13 s after this query
 		 * (past this request's resolver_timeout), if one is sent */
@@ -483,7 +535,7 @@ proxy_silent(struct bhost *h, unsigned p, int64_t ts,
 		return c->answered;
 	}
 	for (;;) {
-		proxy_ask(sent, p, h->name, c->id, a);
+		proxy_ask(sent, p, 0, h->name, c->id, a);
 		if (sent + wait - ts >= SQ_TIMEOUT)
 			return sent + wait + (int64_t)rrange(0, 3 * MS);
 		sent += wait + (int64_t)rrange(0, 3 * MS);
@@ -557,12 +609,16 @@ resolve(struct bhost *h, unsigned p, int64_t ts, enum cause *dc,
 	c->looked = 1;
 	c->dns = *dc;
 	c->addr = *addr = a.addr[0];
-	if (cfg.proxies > 1 && rcode < 0)
+	if (cfg.proxies > 1 && rcode < 0) {
 		c->answered = proxy_silent(h, p, ts, &a);
-	else
-		c->answered = cfg.proxies > 1 ? lookup_from(ts,
-		    proxies[p].resolver_port, h->name, rcode, &a) :
-		    lookup(ts, h->name, rcode, &a);
+	} else if (cfg.proxies > 1) {
+		unsigned k = proxies[p].squid ? 0 : ngx_server();
+
+		c->answered = lookup_via(ts, proxies[p].resolver_port[k],
+		    DNS_IP + k, h->name, rcode, &a);
+	} else {
+		c->answered = lookup(ts, h->name, rcode, &a);
+	}
 	c->expires = cache_until(h, p, *dc, c->answered);
 	h->last = c;
 	truth.dns_lookups++;
@@ -1001,7 +1057,8 @@ usage(void)
 	    "[-t TRUTH.json] [-S SEED] [--requests N] [--hosts H] "
 	    "[--rate REQ/S] [--ttl SEC] [--neg-ttl SEC] [--fail SHARE] "
 	    "[--dns-fail SHARE] [--connects SHARE] [--ports 1-3] "
-	    "[--proxies 1-2] [--valid SEC] [--retries N]\n");
+	    "[--proxies 1-2] [--valid SEC] [--dns-servers 1-3] "
+	    "[--retries N]\n");
 	exit(2);
 }
 
@@ -1021,6 +1078,7 @@ main(int argc, char **argv)
 		{ "proxies", required_argument, NULL, 'P' },
 		{ "valid", required_argument, NULL, 'V' },
 		{ "retries", required_argument, NULL, 'R' },
+		{ "dns-servers", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct gen_files files = { .seed = 1 };
@@ -1047,6 +1105,9 @@ main(int argc, char **argv)
 			break;
 		case 'R': cfg.retries = (unsigned)strtoul(optarg, NULL, 10);
 			break;
+		case 'D': cfg.dns_servers = (unsigned)strtoul(optarg, NULL,
+		    10);
+			break;
 		default: usage();
 		}
 	}
@@ -1057,7 +1118,9 @@ main(int argc, char **argv)
 	    cfg.ports < 1 || cfg.ports > 3 || cfg.proxies < 1 ||
 	    cfg.proxies > NPROXIES || (cfg.proxies > 1 && cfg.ports > 2) ||
 	    cfg.valid < 1 || cfg.valid > 3600 || cfg.retries > 10 ||
-	    (cfg.retries && cfg.proxies > 1))
+	    (cfg.retries && cfg.proxies > 1) || cfg.dns_servers < 1 ||
+	    cfg.dns_servers > MAX_DNS_SERVERS ||
+	    (cfg.dns_servers > 1 && cfg.proxies < 2))
 		usage();
 	gen_open(files.out, files.tsv, files.seed);
 	hosts_init();

@@ -639,9 +639,11 @@ dns_msg(uint8_t *m, uint16_t id, const char *name, uint16_t qtype,
 	return n;
 }
 
+/* A query (query 1) from the gateway's UDP port gwport to the DNS
+ * server at `server`, or its answer (0). */
 static void
-udp_dns(int64_t ts, int query, uint16_t gwport, const uint8_t *msg,
-    size_t len)
+udp_dns_via(int64_t ts, int query, uint16_t gwport, uint32_t server,
+    const uint8_t *msg, size_t len)
 {
 	struct ev e;
 
@@ -649,8 +651,8 @@ udp_dns(int64_t ts, int query, uint16_t gwport, const uint8_t *msg,
 	e.type = EV_PKT;
 	e.ts = ts;
 	e.proto = 17;
-	e.saddr = query ? GW_IP : DNS_IP;
-	e.daddr = query ? DNS_IP : GW_IP;
+	e.saddr = query ? GW_IP : server;
+	e.daddr = query ? server : GW_IP;
 	e.sport = query ? gwport : 53;
 	e.dport = query ? 53 : gwport;
 	e.text = dup_text(msg, len);
@@ -660,13 +662,14 @@ udp_dns(int64_t ts, int query, uint16_t gwport, const uint8_t *msg,
 }
 
 /*
- * A look-up of name at ts from the gateway's UDP port: A and AAAA from
- * that one socket. rcode -1: no answer (retries every second, new ids
- * after two tries). Returns when the gateway has its answer (or gives up).
+ * A look-up of name at ts from the gateway's UDP port to the DNS server
+ * at `server`: A and AAAA from that one socket. rcode -1: no answer
+ * (retries every second, new ids after two tries). Returns when the
+ * gateway has its answer (or gives up).
  */
 static int64_t
-lookup_from(int64_t ts, uint16_t port, const char *name, int rcode,
-    const struct dns_answer *a)
+lookup_via(int64_t ts, uint16_t port, uint32_t server, const char *name,
+    int rcode, const struct dns_answer *a)
 {
 	uint8_t m[512];
 	uint16_t id_a = (uint16_t)rnd(), id_aaaa = (uint16_t)rnd();
@@ -681,22 +684,29 @@ lookup_from(int64_t ts, uint16_t port, const char *name, int rcode,
 				id_aaaa = (uint16_t)rnd();
 			}
 			n = dns_msg(m, id_a, name, 1, -1, a);
-			udp_dns(t, 1, port, m, n);
+			udp_dns_via(t, 1, port, server, m, n);
 			n = dns_msg(m, id_aaaa, name, 28, -1, a);
-			udp_dns(t + 70 * US, 1, port, m, n);
+			udp_dns_via(t + 70 * US, 1, port, server, m, n);
 		}
 		return ts + 4 * NS + (int64_t)rrange(0, 500 * MS);
 	}
 	int64_t rtt = (int64_t)rrange(200 * US, 4 * MS);
 	n = dns_msg(m, id_a, name, 1, -1, a);
-	udp_dns(ts, 1, port, m, n);
+	udp_dns_via(ts, 1, port, server, m, n);
 	n = dns_msg(m, id_aaaa, name, 28, -1, a);
-	udp_dns(ts + 60 * US, 1, port, m, n);
+	udp_dns_via(ts + 60 * US, 1, port, server, m, n);
 	n = dns_msg(m, id_a, name, 1, rcode, a);
-	udp_dns(ts + rtt, 0, port, m, n);
+	udp_dns_via(ts + rtt, 0, port, server, m, n);
 	n = dns_msg(m, id_aaaa, name, 28, rcode, a);
-	udp_dns(ts + rtt + 150 * US, 0, port, m, n);
+	udp_dns_via(ts + rtt + 150 * US, 0, port, server, m, n);
 	return ts + rtt + 200 * US;
+}
+
+static int64_t
+lookup_from(int64_t ts, uint16_t port, const char *name, int rcode,
+    const struct dns_answer *a)
+{
+	return lookup_via(ts, port, DNS_IP, name, rcode, a);
 }
 
 /* The gateway's stub resolver's look-up: a new socket (port) for each. */

@@ -257,6 +257,7 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 	const char *name = flow_str(fl, q0->qname);
 	const struct key_list *l = key_find(&dg->by_name, name_hash(name));
 	struct answered answered = { INT64_MAX, 0 };
+	const struct dns_query *pair = NULL;	/* the AAAA beside the A */
 	unsigned taken = 0;
 
 	for (size_t p = l ? key_lower(l, q0->query.ts_ns) : 0;
@@ -264,12 +265,17 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 	    p++) {
 		uint32_t i = l->items[p];
 		const struct dns_query *q = &fl->dns[i];
+		bool same = diag_same_socket(q, q0);
 
 		if (i < first)
 			continue;
-		if ((!diag_same_socket(q, q0) && !resent(q0, q)) ||
+		if ((!same && !resent(q0, q) && (pair == NULL ||
+		    !resent(pair, q))) ||
 		    strcasecmp(flow_str(fl, q->qname), name) != 0)
 			continue;
+		if (same && pair == NULL && q->qtype != q0->qtype &&
+		    q->query.ts_ns <= add_sat(q0->query.ts_ns, DIAG_SLACK_NS))
+			pair = q;
 		if (new_lookup(q0, q, &answered))
 			break;
 		answered_add(&answered, q);
@@ -302,10 +308,10 @@ diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 	unsigned steps = 0;
 
 	for (size_t p = l ? key_lower(l, q0->query.ts_ns) : 0;
-	    p > 0 && steps < DIAG_MAX_DNS; p--, steps++) {
+	    p > 0 && steps < DIAG_LOOKUP_WALK; p--, steps++) {
 		const struct dns_query *q = &fl->dns[l->items[p - 1]];
-		bool near = fl->dns[first].query.ts_ns - q->query.ts_ns <=
-		    DIAG_SLACK_NS;
+		const struct dns_query *f0 = &fl->dns[first];
+		bool near = f0->query.ts_ns - q->query.ts_ns <= DIAG_SLACK_NS;
 
 		/* a socket not known as a resolver's own resends only to
 		 * another server, from another socket */
@@ -318,11 +324,11 @@ diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 		    !resent(q0, q))) || strcasecmp(flow_str(fl, q->qname),
 		    flow_str(fl, q0->qname)) != 0)
 			continue;
-		if (near && diag_same_socket(q, q0)) {
+		if (near && diag_same_socket(q, f0)) {
 			struct answered earlier = { INT64_MAX, 0 };
 
 			answered_add(&earlier, q);
-			if (new_lookup(q0, &fl->dns[first], &earlier))
+			if (new_lookup(f0, f0, &earlier))
 				break;
 			first = l->items[p - 1];
 		} else if (resent(q0, q) && q->rcode < 0) {
@@ -758,12 +764,31 @@ cache_first_try(const struct diag *dg, const struct flow *fl,
 	return first;
 }
 
+/* The newest NXDOMAIN of cached and the n others, else cached. */
+static uint32_t
+newest_nxdomain(const struct flow *fl, uint32_t cached,
+    const uint32_t *others, size_t n)
+{
+	uint32_t best = cached != NONE32 && fl->dns[cached].rcode == 3 ?
+	    cached : NONE32;
+
+	for (size_t k = 0; k < n; k++)
+		if (fl->dns[others[k]].rcode == 3 && (best == NONE32 ||
+		    fl->dns[others[k]].answer.ts_ns >
+		    fl->dns[best].answer.ts_ns))
+			best = others[k];
+	return best != NONE32 ? best : cached;
+}
+
 /*
  * The cache the gateway answered t from: the newest answer for the host
  * (diag_cached_answer), or another socket's cached answer (two proxies'
  * caches) when the gateway tried an address of that one first, by
- * DIAG_CACHE_TIE_NS, before `until`. *tried (unless NULL): it tried an
- * address of the one returned.
+ * DIAG_CACHE_TIE_NS, before `until`; when it tried none and answered an
+ * error, a socket's NXDOMAIN (a proxy that held an address would have
+ * tried it: early in a capture, before the sockets are known as the
+ * proxies', another proxy's newer answer is no rival). *tried (unless
+ * NULL): it tried an address of the one returned.
  */
 static uint32_t
 cache_used(const struct diag *dg, const struct flow *fl,
@@ -778,6 +803,10 @@ cache_used(const struct diag *dg, const struct flow *fl,
 
 	if (n == 0 && tried == NULL)
 		return cached;	/* one cache: no attempt to weigh */
+	/* an attempt after the gateway's answer was not t's (another
+	 * proxy's, whose cache holds an address this one's has not) */
+	if (until > add_sat(w->to, DIAG_SKEW_NS))
+		until = add_sat(w->to, DIAG_SKEW_NS);
 	first = newest = cache_first_try(dg, fl, t, w, cached, until);
 	for (size_t k = 0; k < n; k++) {
 		int64_t at = cache_first_try(dg, fl, t, w, others[k], until);
@@ -787,6 +816,8 @@ cache_used(const struct diag *dg, const struct flow *fl,
 			first = at;
 		}
 	}
+	if (first == INT64_MAX && t->is_error)
+		cached = newest_nxdomain(fl, cached, others, n);
 	if (tried != NULL)
 		*tried = first != INT64_MAX;
 	return cached;

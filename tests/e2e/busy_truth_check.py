@@ -18,10 +18,12 @@ cases exist: keep-alive clients, connections to a host's second address,
 successes completing between a failing request and its error answer.
 
 With two proxies (`busy --proxies 2`: the truth's JSON lists each one's
-port, resolver socket and nginx's `valid`), the DNS state is each
-proxy's own: the answers its resolver socket received (kept `valid`
-whole seconds by nginx, the TTL by squid). Then also: only those two
-sockets ask, each asks three names within a second (a resolver's own);
+port, resolver socket, or sockets (nginx with `--dns-servers N`: one per
+server), and nginx's `valid`), the DNS state is each proxy's own: the
+answers its resolver sockets received (kept `valid` whole seconds by
+nginx, the TTL by squid). Then also: only those sockets ask, each proxy
+has one that asks three names within a second (a resolver's own); with
+several servers, a look-up's resends go to each in turn, same IDs;
 some hosts' answers flip between addresses; every request the gateway
 forwarded went to an address of its proxy's answer, and every tcp-rst or
 syn-unanswered failure has an attempt to one (RST, or SYNs never
@@ -41,6 +43,7 @@ FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst",
           "dns.flags.response", "dns.flags.rcode", "dns.qry.name",
           "dns.qry.type", "dns.a", "dns.resp.ttl",
           "dns.soa.minimum_ttl", "icmp.type", "udp.srcport", "udp.dstport",
+          "dns.id",
           "http.host"]
 check = Checks(name)
 
@@ -51,14 +54,17 @@ READ, HAD, EDGE = 120e-6, 200e-6, 2e-6
 packets = tshark_frames(check, pcap, FIELDS, PROXY)
 truth = list(csv.DictReader(open(tsvp), delimiter="\t"))
 counts = json.load(open(jsonp))
-# --proxies 2: proxy port -> (its resolver socket's port, nginx's valid)
-proxies = {str(x["port"]): (x["resolver_port"], x["valid"])
+# --proxies 2: proxy port -> (its resolver sockets' ports, nginx's valid)
+proxies = {str(x["port"]): (set(x.get("resolver_ports", [x["resolver_port"]])),
+                            x["valid"])
            for x in counts.get("proxies", [])}
+proxy_of = {s: port for port, (socks, _) in proxies.items() for s in socks}
 
 reqs, answers = [], collections.defaultdict(list)
 # host -> [(t, rcode, ttl, soa_min, socket port, addresses)]
 dns_ans = collections.defaultdict(list)
 dns_q = collections.defaultdict(list)	# host -> [t]
+sends = collections.defaultdict(list)	# (host, A's id) -> [(socket, server)]
 asks = collections.defaultdict(list)	# socket port -> [(t, name)]
 fwd = collections.defaultdict(list)	# (host, path) -> [(t, address)]
 up = collections.defaultdict(lambda: dict(syn=[], synack=0, rst=0, reqs=0,
@@ -86,6 +92,8 @@ for f in packets:
         else:
             dns_q[host].append(t)
             asks[int(f["udp.srcport"])].append((t, host))
+            sends[(host, f["dns.id"])].append((int(f["udp.srcport"]),
+                                               first(f["ip.dst"])))
         continue
     if not sp:
         continue
@@ -141,8 +149,8 @@ for (treq, c, p, url, stream, pport), tr in zip(reqs, truth):
     # reads the request (READ after its frame) counted from when it had
     # the answer (HAD after the A answer's frame); nginx counts whole
     # seconds. EDGE: the frames' times are whole µs
-    sock, valid = proxies.get(pport, (None, 0))
-    mine = [a for a in dns_ans[host] if sock is None or a[4] == sock]
+    socks, valid = proxies.get(pport, (None, 0))
+    mine = [a for a in dns_ans[host] if socks is None or a[4] in socks]
     before = [a for a in mine if a[0] <= treq]
     after = [a for a in mine if treq < a[0] <= tans]
     lastb = before[-1] if before else None
@@ -236,7 +244,7 @@ check(f"{len(nx)} NXDOMAIN answers, each with the SOA's negative TTL",
 if not proxies:
     sys.exit(1 if check.bad else 0)
 # ---- two proxies, a resolver socket and a cache each
-want = {v[0] for v in proxies.values()}
+want = set(proxy_of)
 check(f"DNS asked from the proxies' {len(want)} resolver sockets only",
       set(asks) == want, f"sockets {sorted(asks)}, truth {sorted(want)}")
 
@@ -246,8 +254,20 @@ def kept(l):	# three names within a second (the first 64 asks from each)
                for i in range(len(l)))
 
 
-check("each socket asks three names within a second (a resolver's own)",
-      all(kept(asks[s]) for s in want))
+check("each proxy has a socket that asks three names within a second (a "
+      "resolver's own)", all(any(kept(asks[s]) for s in socks)
+                            for socks, _ in proxies.values()))
+several = [v for v in proxies.values() if len(v[0]) > 1]
+if several:
+    # nginx's resends: each to the next server from its socket, same IDs
+    ngx = several[0][0]
+    resent = [l for l in sends.values() if len(l) > 1 and l[0][0] in ngx]
+    turns = all(len({srv for _, srv in l[:len(ngx)]}) == min(len(l), len(ngx))
+                and len({s for s, _ in l[:len(ngx)]}) == len({srv for _, srv
+                                                             in l[:len(ngx)]})
+                and all(s in ngx for s, _ in l) for l in resent)
+    check(f"{len(resent)} silent look-ups resent to each server in turn "
+          "from its socket, same IDs", resent and turns)
 flips = [h for h, l in dns_ans.items()
          if len({frozenset(a[5]) for a in l if a[1] == 0 and a[5]}) > 1]
 check(f"{len(flips)} hosts' A records flip between addresses", flips)
@@ -276,7 +296,8 @@ for (treq, c, p, url, stream, pport), tr, tans, a in zip(reqs, truth,
         try_bad.append(f"#{tr['id']} {url} {cause} via {pport}: no such "
                        f"attempt to {sorted(a[5])}")
     # stale: the other socket was told another address after this answer
-    if any(b[4] != a[4] and a[0] < b[0] <= treq and b[1] == 0 and b[5]
+    if any(proxy_of[b[4]] != proxy_of[a[4]] and a[0] < b[0] <= treq and
+           b[1] == 0 and b[5]
            and b[5] != a[5] for b in dns_ans[host]):
         stale[cause] += 1
 check("each forwarded request went to an address of its proxy's answer",

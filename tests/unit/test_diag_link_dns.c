@@ -1022,6 +1022,98 @@ test_new_lookup_of_a_resending_socket(void **state)
 	}
 }
 
+/*
+ * nginx's two sockets (a worker's, or a server's each), both known as
+ * nginx's: the second looked HOST up 5 s before the request and got
+ * 192.0.2.20 (TTL 60 s); the scene's was told NXDOMAIN 1 s before it.
+ * The request is answered 502 2 ms after it, nothing tried; 80 ms after
+ * it squid, with an answer of its own, connects to 192.0.2.20. That
+ * attempt came after the gateway's answer: no sign the request used the
+ * address, and the NXDOMAIN is its cache.
+ */
+static void
+test_attempt_after_the_answer_is_anothers(void **state)
+{
+	static const char *const names[] = { "f.test", "g.test", "h.test" };
+	struct uf *u = *state;
+	struct uf_side squid, nginx2, out, web;
+	struct scene s;
+	const struct txn *t;
+	uint64_t nxdomain;
+
+	scene_init(&s, u);
+	proxies_ask(&s, &squid, LEARN_PORTS, T0 - 9800 * UF_MS);
+	uf_side_init(&nginx2, "10.0.0.1", 33002, 0);
+	for (size_t k = 0; k < 3; k++)
+		proxy_looks_up(&s, (uint16_t)(42000 + k), 9090, &nginx2,
+		    T0 - 8 * UF_S + (int64_t)k * 100 * UF_MS, names[k], 0,
+		    addr20, 1);
+	lookup_by(&s, &nginx2, T0 - 5 * UF_S, HOST, 0, addr20, 1);
+	nxdomain = lookup_by(&s, &s.res, T0 - 1 * UF_S, HOST, 3, NULL, 0);
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, s.req_ts + 2 * UF_MS);
+	gateway_answers(&s, 502);
+	uf_at(u, s.req_ts + 80 * UF_MS);
+	uf_side_init(&out, "10.0.0.1", 50007, 7000);
+	uf_side_init(&web, "192.0.2.20", 80, 9000);
+	uf_handshake(u, &out, &web);
+	uf_diagnose(u);
+	t = uf_txn(u, 14);
+	assert_string_equal(uf_str(u, t->url), URL);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	expect_lookup(state, t, LINK_CACHE, nxdomain);
+}
+
+/*
+ * Early in a capture no socket is known as a proxy's yet: nginx's (the
+ * scene's) was told NXDOMAIN for HOST 200 ms before a request on nginx's
+ * port, squid's got an address 100 ms before it, and the gateway answers
+ * 502 2 ms after the request, trying nothing. A proxy that held the
+ * address would have tried it: the NXDOMAIN is the cache it answered
+ * from. A success tried nothing either (served from its HTTP cache): no
+ * NXDOMAIN is taken for it.
+ */
+static const struct txn *
+nxdomain_beside_an_address(void **state, unsigned status, uint64_t *nx)
+{
+	static const char *const names[] = { "a.test", "b.test", "c.test" };
+	struct uf *u = again(state);
+	struct uf_side squid;
+	struct scene s;
+
+	scene_init(&s, u);
+	uf_side_init(&squid, "10.0.0.1", 33001, 0);
+	for (size_t k = 0; k < 3; k++) {
+		int64_t at = T0 - 5 * UF_S + (int64_t)k * 100 * UF_MS;
+
+		lookup_by(&s, &s.res, at, names[k], 0, addr20, 1);
+		lookup_by(&s, &squid, at + 50 * UF_MS, names[k], 0, addr20, 1);
+	}
+	*nx = lookup_by(&s, &s.res, T0 - 200 * UF_MS, HOST, 3, NULL, 0);
+	lookup_by(&s, &squid, T0 - 100 * UF_MS, HOST, 0, addr20, 1);
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, s.req_ts + 2 * UF_MS);
+	gateway_answers(&s, status);
+	return diagnosed(&s);
+}
+
+static void
+test_nxdomain_explains_an_answer_at_once(void **state)
+{
+	const struct txn *t;
+	uint64_t nx;
+
+	t = nxdomain_beside_an_address(state, 502, &nx);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	expect_lookup(state, t, LINK_CACHE, nx);
+	t = nxdomain_beside_an_address(state, 200, &nx);
+	assert_int_equal(t->d.ndns, 1);
+	assert_int_not_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]]
+	    .query.number, nx);
+}
+
 /* nginx's resolver sockets, one per server: res[r] (port 33000 + r)
  * asks 10.0.0.(53 + r); res[0] is the scene's. */
 struct resolvers {
@@ -1201,6 +1293,56 @@ test_resent_before_its_sockets_were_known(void **state)
 	    "in 11.0 s (the first sent 9.9 s before the request)");
 }
 
+/*
+ * nginx (ipv6 on) asks for A and AAAA, resending both every second to
+ * its next server, same IDs: from socket 0 at -2 s, socket 1 at -1 s
+ * (the newest when the request comes: it waits), socket 0 again at +1 s,
+ * whose A is answered with 192.0.2.10 (the AAAA with nothing). The
+ * gateway connects to it and is refused. The look-up is all six
+ * queries, from the first A: its answer is the A's, not the empty AAAA.
+ */
+static void
+test_a_and_aaaa_resent_from_each_socket(void **state)
+{
+	static const struct uf_rr addr10[] = {
+		{ DNS_T_A, NULL, 60, "192.0.2.10" },
+	};
+	struct uf *u = *state;
+	struct resolvers rv;
+	struct scene s;
+	const struct txn *t;
+	uint64_t sends[6];
+
+	kept_then_asked_at(&s, u, T0 - 9 * UF_S);
+	resolvers_init(&s, &rv);
+	socket_known_at(u, &rv.res[1], &rv.dns[1], T0 - 8 * UF_S, 0x3010);
+	for (size_t k = 0; k < 3; k++) {
+		size_t r = k % 2;
+
+		uf_at(u, T0 - 2 * UF_S + (int64_t)(k == 2 ? 3 : k) * UF_S);
+		sends[2 * k] = uf_dns_query(u, &rv.res[r], &rv.dns[r], 0x2222,
+		    HOST, DNS_T_A);
+		uf_at(u, u->fl.stats.last_ts + UF_MS / 14);
+		sends[2 * k + 1] = uf_dns_query(u, &rv.res[r], &rv.dns[r],
+		    0x3333, HOST, DNS_T_AAAA);
+		if (k == 1) {
+			uf_at(u, T0);
+			ask(&s);
+		}
+	}
+	uf_at(u, u->fl.stats.last_ts + UF_MS);
+	uf_dns_answer(u, &rv.dns[0], &rv.res[0], 0x2222, HOST, DNS_T_A, 0,
+	    addr10, 1);
+	uf_dns_answer(u, &rv.dns[0], &rv.res[0], 0x3333, HOST, DNS_T_AAAA,
+	    0, NULL, 0);
+	uf_syn(u, &s.out, &s.web);
+	uf_rst(u, &s.web, &s.out);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	expect_queries(state, t, LINK_TIME, 6, sends);
+}
+
 /* The kept socket's look-up 0x2222 for HOST, sent (again) at `at`. */
 static uint64_t
 resend_at(struct scene *s, int64_t at)
@@ -1337,6 +1479,12 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_new_lookup_of_a_resending_socket, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_attempt_after_the_answer_is_anothers, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_nxdomain_explains_an_answer_at_once, uf_setup,
+		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_kept_socket_asks_again,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_resent_lookup_waited_for,
@@ -1349,6 +1497,9 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_resent_before_its_sockets_were_known, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_a_and_aaaa_resent_from_each_socket, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_waiter_has_the_sends_before_it, uf_setup,

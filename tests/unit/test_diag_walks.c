@@ -156,18 +156,18 @@ test_lookup_start_walk(void **state)
 {
 	const struct txn *t;
 
-	/* 15 others: the query 100 ms before is the look-up's first */
-	t = lookup_behind(state, DIAG_MAX_DNS - 1);
+	/* 31 others: the query 100 ms before is the look-up's first */
+	t = lookup_behind(state, DIAG_LOOKUP_WALK - 1);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
 	assert_int_equal(t->d.ndns, 2);
 	assert_int_equal(t->d.dns[0], 0);
-	assert_int_equal(t->d.dns[1], DIAG_MAX_DNS);
-	/* 16 others: the walk stops before it; the look-up starts after
+	assert_int_equal(t->d.dns[1], DIAG_LOOKUP_WALK);
+	/* 32 others: the walk stops before it; the look-up starts after
 	 * the request */
-	t = lookup_behind(state, DIAG_MAX_DNS);
+	t = lookup_behind(state, DIAG_LOOKUP_WALK);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
 	assert_int_equal(t->d.ndns, 1);
-	assert_int_equal(t->d.dns[0], DIAG_MAX_DNS + 1);
+	assert_int_equal(t->d.dns[0], DIAG_LOOKUP_WALK + 1);
 }
 
 /* The gateway's socket asks for HOST `n` times, 100 ms apart, never
