@@ -575,7 +575,10 @@ diag_cached_answer(const struct diag *dg, const struct flow *fl,
  * has let go and asked for again. Their sockets' queries are marked
  * socket_kept (dnslog.c); a socket's newest query for the name decides
  * what that cache holds: an answer, or nothing while it asks (an empty
- * NOERROR, the AAAA beside an A, says nothing).
+ * NOERROR, the AAAA beside an A, says nothing). Once a socket is known,
+ * one not known yet is a cache too (nginx with three servers asks from
+ * each a third of its names, and is known late): whose it is, the
+ * gateway's attempts tell (cache_used).
  */
 size_t
 diag_socket_caches(const struct diag *dg, const struct flow *fl,
@@ -586,25 +589,28 @@ diag_socket_caches(const struct diag *dg, const struct flow *fl,
 	const struct key_list *l;
 	const struct dns_query *seen[DIAG_SOCKETS];
 	size_t nseen = 0, nkept = 0, n = 0;
-	unsigned steps = 0;
+	unsigned steps = 0, past_kept = 0;
+	bool unknown = false;	/* a socket not known yet was seen */
 
 	if (fl->dns_kept_sockets == 0)
 		return 0;	/* no resolver socket of a proxy's own */
 	host = flow_str(fl, t->host);
 	l = key_find(&dg->by_name, t->host_hash);
-	if (newest != NONE32 && fl->dns[newest].socket_kept) {
+	if (newest != NONE32) {
 		seen[nseen++] = &fl->dns[newest];
-		nkept++;
+		nkept += fl->dns[newest].socket_kept;
+		unknown = !fl->dns[newest].socket_kept;
 	}
+	/* every kept socket seen, a few queries more for one not known */
 	for (size_t p = l ? key_lower(l, add_sat(before, 1)) : 0; p > 0 &&
 	    steps < DIAG_CACHE_WALK && nseen < DIAG_SOCKETS && n < max &&
-	    nkept < fl->dns_kept_sockets; p--, steps++) {
+	    (nkept < fl->dns_kept_sockets || (!unknown &&
+	    past_kept++ < DIAG_SOCKETS)); p--, steps++) {
 		uint32_t i = l->items[p - 1];
 		const struct dns_query *q = &fl->dns[i];
 		size_t k;
 
-		if (!q->socket_kept || (q->rcode == 0 &&
-		    !diag_cache_entry(fl, q)) ||
+		if ((q->rcode == 0 && !diag_cache_entry(fl, q)) ||
 		    !sent_by_gateway(dg, &q->client, client) ||
 		    diag_foreign_query(fl, t, q) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
@@ -614,7 +620,8 @@ diag_socket_caches(const struct diag *dg, const struct flow *fl,
 		if (k < nseen)
 			continue;
 		seen[nseen++] = q;
-		nkept++;
+		nkept += q->socket_kept;
+		unknown |= !q->socket_kept;
 		if (diag_cache_entry(fl, q) && q->answer.ts_ns <= before &&
 		    diag_cache_valid(fl, q, before))
 			out[n++] = i;
@@ -764,7 +771,8 @@ cache_first_try(const struct diag *dg, const struct flow *fl,
 	return first;
 }
 
-/* The newest NXDOMAIN of cached and the n others, else cached. */
+/* The newest NXDOMAIN of cached and the n others (a resolver's socket's,
+ * not a stub's, whose newer look-up replaced it), else cached. */
 static uint32_t
 newest_nxdomain(const struct flow *fl, uint32_t cached,
     const uint32_t *others, size_t n)
@@ -773,7 +781,9 @@ newest_nxdomain(const struct flow *fl, uint32_t cached,
 	    cached : NONE32;
 
 	for (size_t k = 0; k < n; k++)
-		if (fl->dns[others[k]].rcode == 3 && (best == NONE32 ||
+		if (fl->dns[others[k]].rcode == 3 &&
+		    (fl->dns[others[k]].socket_kept ||
+		    fl->dns[others[k]].resolver != 0) && (best == NONE32 ||
 		    fl->dns[others[k]].answer.ts_ns >
 		    fl->dns[best].answer.ts_ns))
 			best = others[k];

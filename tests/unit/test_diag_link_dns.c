@@ -1066,6 +1066,52 @@ test_attempt_after_the_answer_is_anothers(void **state)
 }
 
 /*
+ * squid's socket is known (three names, each just after a request on
+ * 3128); nginx's, which asked for HOST 2 s before a request on 9090
+ * (192.0.2.21), is not yet (it asked for no other name). squid got
+ * 192.0.2.23 for HOST 1 s before the request. The gateway's SYN to
+ * 192.0.2.21 is refused: it answered from nginx's cache, the socket not
+ * known yet, not from the newest answer.
+ */
+static void
+test_unknown_socket_is_a_cache(void **state)
+{
+	static const char *const names[] = { "a.test", "b.test", "c.test" };
+	static const struct uf_rr addr21[] = {
+		{ DNS_T_A, NULL, 60, "192.0.2.21" },
+	};
+	static const struct uf_rr addr23[] = {
+		{ DNS_T_A, NULL, 60, "192.0.2.23" },
+	};
+	struct uf *u = *state;
+	struct uf_side squid, web;
+	struct scene s;
+	const struct txn *t;
+	uint64_t nginx;
+
+	scene_init(&s, u);
+	uf_side_init(&squid, "10.0.0.1", 33001, 0);
+	for (size_t k = 0; k < 3; k++)
+		proxy_looks_up(&s, (uint16_t)(41000 + k), 3128, &squid,
+		    T0 - 5 * UF_S + (int64_t)k * 100 * UF_MS, names[k], 0,
+		    addr20, 1);
+	nginx = lookup_by(&s, &s.res, T0 - 2 * UF_S, HOST, 0, addr21, 1);
+	lookup_by(&s, &squid, T0 - 1 * UF_S, HOST, 0, addr23, 1);
+	uf_at(u, T0);
+	ask(&s);
+	uf_side_init(&web, "192.0.2.21", 80, 9000);
+	uf_at(u, s.req_ts + UF_MS / 5);
+	uf_syn(u, &s.out, &web);
+	uf_rst(u, &web, &s.out);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	t = uf_txn(u, 4);
+	assert_string_equal(uf_str(u, t->url), URL);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	expect_lookup(state, t, LINK_CACHE, nginx);
+}
+
+/*
  * Early in a capture no socket is known as a proxy's yet: nginx's (the
  * scene's) was told NXDOMAIN for HOST 200 ms before a request on nginx's
  * port, squid's got an address 100 ms before it, and the gateway answers
@@ -1485,6 +1531,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_nxdomain_explains_an_answer_at_once, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_socket_is_a_cache,
+		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_kept_socket_asks_again,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_resent_lookup_waited_for,
