@@ -101,8 +101,9 @@
 #define DIAG_CHAIN_TRIES 4
 /* Answers for one name looked at when searching a cache entry. */
 #define DIAG_CACHE_WALK 256
-/* Queries for one name looked at, back from one, for its look-up's
- * first: an A and an AAAA for each of DIAG_MAX_DNS sends. */
+/* Queries of one look-up walked back over, from one, for its first: an
+ * A and an AAAA for each of DIAG_MAX_DNS sends (among DIAG_CACHE_WALK
+ * queries for the name at most). */
 #define DIAG_LOOKUP_WALK (2 * DIAG_MAX_DNS)
 /* Requests for a path looked at, back from an answer, for the try that
  * followed a silent attempt: a read timeout's worth of a busy path's

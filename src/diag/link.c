@@ -305,10 +305,13 @@ diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 	const struct key_list *l = key_find(&dg->by_name,
 	    name_hash(flow_str(fl, q0->qname)));
 	uint32_t first = qi;
-	unsigned steps = 0;
+	unsigned steps = 0, moves = 0;
 
-	for (size_t p = l ? key_lower(l, q0->query.ts_ns) : 0;
-	    p > 0 && steps < DIAG_LOOKUP_WALK; p--, steps++) {
+	/* past other sockets' queries for the name (another proxy asks
+	 * too), as far back as DIAG_LOOKUP_WALK of its own */
+	for (size_t p = l ? key_lower(l, q0->query.ts_ns) : 0; p > 0 &&
+	    steps < DIAG_CACHE_WALK && moves < DIAG_LOOKUP_WALK;
+	    p--, steps++) {
 		const struct dns_query *q = &fl->dns[l->items[p - 1]];
 		const struct dns_query *f0 = &fl->dns[first];
 		bool near = f0->query.ts_ns - q->query.ts_ns <= DIAG_SLACK_NS;
@@ -331,9 +334,11 @@ diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 			if (new_lookup(f0, f0, &earlier))
 				break;
 			first = l->items[p - 1];
+			moves++;
 		} else if (resent(q0, q) && q->rcode < 0) {
 			/* unanswered: the newest send takes the answer */
 			first = l->items[p - 1];
+			moves++;
 		}
 	}
 	return first;

@@ -1389,6 +1389,61 @@ test_a_and_aaaa_resent_from_each_socket(void **state)
 	expect_queries(state, t, LINK_TIME, 6, sends);
 }
 
+/*
+ * nginx's look-up of HOST (A and AAAA) resent every second from its two
+ * sockets in turn, from 8 s before a request, while another socket
+ * (squid's) asks for HOST three times a second and is answered; the
+ * send 0.5 s after the request is answered 192.0.2.10, which refuses.
+ * The look-up's first query is its first A, past squid's 24 queries.
+ */
+static void
+test_first_send_past_anothers_queries(void **state)
+{
+	static const struct uf_rr addr10[] = {
+		{ DNS_T_A, NULL, 60, "192.0.2.10" },
+	};
+	struct uf *u = *state;
+	struct resolvers rv;
+	struct uf_side squid;
+	struct scene s;
+	const struct txn *t;
+	uint64_t first = 0;
+
+	kept_then_asked_at(&s, u, T0 - 9900 * UF_MS);
+	resolvers_init(&s, &rv);
+	socket_known_at(u, &rv.res[1], &rv.dns[1], T0 - 9500 * UF_MS, 0x3010);
+	uf_side_init(&squid, "10.0.0.1", 33009, 0);
+	for (int k = 0; k <= 8; k++) {
+		int64_t at = k < 8 ? T0 - 8 * UF_S + k * UF_S : T0 + UF_S / 2;
+		uint64_t a;
+
+		if (k == 8) {
+			uf_at(u, T0);
+			ask(&s);
+		}
+		uf_at(u, at);
+		a = uf_dns_query(u, &rv.res[k % 2], &rv.dns[k % 2], 0x2222,
+		    HOST, DNS_T_A);
+		first = k == 0 ? a : first;
+		uf_at(u, at + UF_MS / 14);
+		uf_dns_query(u, &rv.res[k % 2], &rv.dns[k % 2], 0x3333, HOST,
+		    DNS_T_AAAA);
+		for (int j = 0; j < 3 && k < 8; j++)
+			lookup_by(&s, &squid, at + (100 + 300 * j) * UF_MS, HOST,
+			    0, addr20, 1);
+	}
+	uf_at(u, u->fl.stats.last_ts + UF_MS);
+	uf_dns_answer(u, &rv.dns[0], &rv.res[0], 0x2222, HOST, DNS_T_A, 0,
+	    addr10, 1);
+	uf_syn(u, &s.out, &s.web);
+	uf_rst(u, &s.web, &s.out);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.dns_link, LINK_TIME);
+	assert_int_equal(u->fl.dns[t->d.dns[0]].query.number, first);
+}
+
 /* The kept socket's look-up 0x2222 for HOST, sent (again) at `at`. */
 static uint64_t
 resend_at(struct scene *s, int64_t at)
@@ -1548,6 +1603,9 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_a_and_aaaa_resent_from_each_socket, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_first_send_past_anothers_queries, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_waiter_has_the_sends_before_it, uf_setup,

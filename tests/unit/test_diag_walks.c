@@ -2,9 +2,9 @@
  * test_diag_walks.c: the bounded walks of diag/link.c (diag_int.h): a
  * look-up still in flight and the gateway's cached answer are searched
  * among the last DIAG_CACHE_WALK (256) queries for the name, whoever
- * asked them, and no further; the first query of a look-up (the A
- * before the AAAA) among the DIAG_MAX_DNS (16) queries for the name
- * just before it. A look-up holds at most DIAG_MAX_DNS queries (the
+ * asked them, and no further; so is the first query of a look-up (the
+ * A before the AAAA, and the sends before it), past other sockets'
+ * queries, up to DIAG_LOOKUP_WALK (32) of its own. A look-up holds at most DIAG_MAX_DNS queries (the
  * first 16 of a socket's retries), up to one sent at the very instant
  * the gateway answered. The walks are per name: other names' look-ups
  * in between cost nothing. A capture flooded with the client's own queries for
@@ -123,7 +123,7 @@ test_cache_walk(void **state)
  * The gateway's socket 33000 asks for HOST 100 ms before the request
  * (never answered) and again 1 ms after it (answered NXDOMAIN); between
  * the two, `others` queries for HOST from its other sockets (33001 on,
- * never answered) 1 ms apart. Returns the request's look-up.
+ * never answered) 0.25 ms apart. Returns the request's look-up.
  */
 static const struct txn *
 lookup_behind(void **state, int others)
@@ -138,7 +138,7 @@ lookup_behind(void **state, int others)
 	for (int k = 0; k < others; k++) {
 		res2 = s.res;
 		res2.port = (uint16_t)(33001 + k);
-		uf_at(u, T0 + (10 + k) * UF_MS);
+		uf_at(u, T0 + 10 * UF_MS + k * UF_MS / 4);
 		uf_dns_query(u, &res2, &s.dns, (uint16_t)(0x2000 + k), HOST,
 		    DNS_T_A);
 	}
@@ -156,18 +156,18 @@ test_lookup_start_walk(void **state)
 {
 	const struct txn *t;
 
-	/* 31 others: the query 100 ms before is the look-up's first */
-	t = lookup_behind(state, DIAG_LOOKUP_WALK - 1);
+	/* 255 others: the query 100 ms before is the look-up's first */
+	t = lookup_behind(state, DIAG_CACHE_WALK - 1);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
 	assert_int_equal(t->d.ndns, 2);
 	assert_int_equal(t->d.dns[0], 0);
-	assert_int_equal(t->d.dns[1], DIAG_LOOKUP_WALK);
-	/* 32 others: the walk stops before it; the look-up starts after
+	assert_int_equal(t->d.dns[1], DIAG_CACHE_WALK);
+	/* 256 others: the walk stops before it; the look-up starts after
 	 * the request */
-	t = lookup_behind(state, DIAG_LOOKUP_WALK);
+	t = lookup_behind(state, DIAG_CACHE_WALK);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
 	assert_int_equal(t->d.ndns, 1);
-	assert_int_equal(t->d.dns[0], DIAG_LOOKUP_WALK + 1);
+	assert_int_equal(t->d.dns[0], DIAG_CACHE_WALK + 1);
 }
 
 /* The gateway's socket asks for HOST `n` times, 100 ms apart, never
