@@ -1339,6 +1339,58 @@ test_resent_before_its_sockets_were_known(void **state)
 	    "in 11.0 s (the first sent 9.9 s before the request)");
 }
 
+/* nginx's two sockets, both known (the scene's from `at`, the second
+ * 400 ms later). */
+static void
+two_sockets_known_at(struct scene *s, struct uf *u, struct resolvers *rv,
+    int64_t at)
+{
+	kept_then_asked_at(s, u, at);
+	resolvers_init(s, rv);
+	socket_known_at(u, &rv->res[1], &rv->dns[1], at + 400 * UF_MS,
+	    0x3010);
+}
+
+/* nginx's A (0x2222) and AAAA (0x3333) of HOST from socket r at `at`;
+ * returns the A's frame. */
+static uint64_t
+a_and_aaaa(struct uf *u, struct resolvers *rv, size_t r, int64_t at,
+    uint64_t *aaaa)
+{
+	uint64_t a;
+
+	uf_at(u, at);
+	a = uf_dns_query(u, &rv->res[r], &rv->dns[r], 0x2222, HOST, DNS_T_A);
+	uf_at(u, at + UF_MS / 14);
+	*aaaa = uf_dns_query(u, &rv->res[r], &rv->dns[r], 0x3333, HOST,
+	    DNS_T_AAAA);
+	return a;
+}
+
+/* Socket 0's A is answered 192.0.2.10 1 ms on (its AAAA with nothing),
+ * which refuses the gateway: the diagnosis, cannot-connect/tcp-rst. */
+static const struct txn *
+answered_then_refused(struct scene *s, struct resolvers *rv)
+{
+	static const struct uf_rr addr10[] = {
+		{ DNS_T_A, NULL, 60, "192.0.2.10" },
+	};
+	struct uf *u = s->u;
+	const struct txn *t;
+
+	uf_at(u, u->fl.stats.last_ts + UF_MS);
+	uf_dns_answer(u, &rv->dns[0], &rv->res[0], 0x2222, HOST, DNS_T_A, 0,
+	    addr10, 1);
+	uf_dns_answer(u, &rv->dns[0], &rv->res[0], 0x3333, HOST, DNS_T_AAAA,
+	    0, NULL, 0);
+	uf_syn(u, &s->out, &s->web);
+	uf_rst(u, &s->web, &s->out);
+	gateway_answers(s, 502);
+	t = diagnosed(s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	return t;
+}
+
 /*
  * nginx (ipv6 on) asks for A and AAAA, resending both every second to
  * its next server, same IDs: from socket 0 at -2 s, socket 1 at -1 s
@@ -1350,43 +1402,22 @@ test_resent_before_its_sockets_were_known(void **state)
 static void
 test_a_and_aaaa_resent_from_each_socket(void **state)
 {
-	static const struct uf_rr addr10[] = {
-		{ DNS_T_A, NULL, 60, "192.0.2.10" },
-	};
 	struct uf *u = *state;
 	struct resolvers rv;
 	struct scene s;
-	const struct txn *t;
 	uint64_t sends[6];
 
-	kept_then_asked_at(&s, u, T0 - 9 * UF_S);
-	resolvers_init(&s, &rv);
-	socket_known_at(u, &rv.res[1], &rv.dns[1], T0 - 8 * UF_S, 0x3010);
+	two_sockets_known_at(&s, u, &rv, T0 - 9 * UF_S);
 	for (size_t k = 0; k < 3; k++) {
-		size_t r = k % 2;
-
-		uf_at(u, T0 - 2 * UF_S + (int64_t)(k == 2 ? 3 : k) * UF_S);
-		sends[2 * k] = uf_dns_query(u, &rv.res[r], &rv.dns[r], 0x2222,
-		    HOST, DNS_T_A);
-		uf_at(u, u->fl.stats.last_ts + UF_MS / 14);
-		sends[2 * k + 1] = uf_dns_query(u, &rv.res[r], &rv.dns[r],
-		    0x3333, HOST, DNS_T_AAAA);
+		sends[2 * k] = a_and_aaaa(u, &rv, k % 2, T0 - 2 * UF_S +
+		    (int64_t)(k == 2 ? 3 : k) * UF_S, &sends[2 * k + 1]);
 		if (k == 1) {
 			uf_at(u, T0);
 			ask(&s);
 		}
 	}
-	uf_at(u, u->fl.stats.last_ts + UF_MS);
-	uf_dns_answer(u, &rv.dns[0], &rv.res[0], 0x2222, HOST, DNS_T_A, 0,
-	    addr10, 1);
-	uf_dns_answer(u, &rv.dns[0], &rv.res[0], 0x3333, HOST, DNS_T_AAAA,
-	    0, NULL, 0);
-	uf_syn(u, &s.out, &s.web);
-	uf_rst(u, &s.web, &s.out);
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
-	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
-	expect_queries(state, t, LINK_TIME, 6, sends);
+	expect_queries(state, answered_then_refused(&s, &rv), LINK_TIME, 6,
+	    sends);
 }
 
 /*
@@ -1399,19 +1430,14 @@ test_a_and_aaaa_resent_from_each_socket(void **state)
 static void
 test_first_send_past_anothers_queries(void **state)
 {
-	static const struct uf_rr addr10[] = {
-		{ DNS_T_A, NULL, 60, "192.0.2.10" },
-	};
 	struct uf *u = *state;
 	struct resolvers rv;
 	struct uf_side squid;
 	struct scene s;
 	const struct txn *t;
-	uint64_t first = 0;
+	uint64_t first = 0, aaaa;
 
-	kept_then_asked_at(&s, u, T0 - 9900 * UF_MS);
-	resolvers_init(&s, &rv);
-	socket_known_at(u, &rv.res[1], &rv.dns[1], T0 - 9500 * UF_MS, 0x3010);
+	two_sockets_known_at(&s, u, &rv, T0 - 9900 * UF_MS);
 	uf_side_init(&squid, "10.0.0.1", 33009, 0);
 	for (int k = 0; k <= 8; k++) {
 		int64_t at = k < 8 ? T0 - 8 * UF_S + k * UF_S : T0 + UF_S / 2;
@@ -1421,25 +1447,13 @@ test_first_send_past_anothers_queries(void **state)
 			uf_at(u, T0);
 			ask(&s);
 		}
-		uf_at(u, at);
-		a = uf_dns_query(u, &rv.res[k % 2], &rv.dns[k % 2], 0x2222,
-		    HOST, DNS_T_A);
+		a = a_and_aaaa(u, &rv, (size_t)k % 2, at, &aaaa);
 		first = k == 0 ? a : first;
-		uf_at(u, at + UF_MS / 14);
-		uf_dns_query(u, &rv.res[k % 2], &rv.dns[k % 2], 0x3333, HOST,
-		    DNS_T_AAAA);
 		for (int j = 0; j < 3 && k < 8; j++)
 			lookup_by(&s, &squid, at + (100 + 300 * j) * UF_MS, HOST,
 			    0, addr20, 1);
 	}
-	uf_at(u, u->fl.stats.last_ts + UF_MS);
-	uf_dns_answer(u, &rv.dns[0], &rv.res[0], 0x2222, HOST, DNS_T_A, 0,
-	    addr10, 1);
-	uf_syn(u, &s.out, &s.web);
-	uf_rst(u, &s.web, &s.out);
-	gateway_answers(&s, 502);
-	t = diagnosed(&s);
-	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	t = answered_then_refused(&s, &rv);
 	assert_int_equal(t->d.dns_link, LINK_TIME);
 	assert_int_equal(u->fl.dns[t->d.dns[0]].query.number, first);
 }
