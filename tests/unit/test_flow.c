@@ -308,6 +308,35 @@ test_syn_retransmissions_and_rst(void **state)
 	assert_int_equal(fx->fl.nconns, 2);
 }
 
+/*
+ * A SYN opens a connection from its sender, whichever side of an earlier
+ * connection on the same ports that sender was: after the client's
+ * connection to port 80 was reset, the server's port sends a SYN with
+ * data (TCP Fast Open) and a FIN to the old client's port. The new
+ * connection's client is the server's address; the bytes and the FIN
+ * are its client's.
+ */
+static void
+test_syn_from_the_other_side(void **state)
+{
+	struct uf *fx = *state;
+	const struct conn *c;
+
+	fx->srv.port = 80;
+	uf_segment(fx, &fx->cli, &fx->srv, 777, TCPF_SYN, NULL, 0);
+	uf_segment(fx, &fx->srv, &fx->cli, 0, TCPF_RST | TCPF_ACK, NULL, 0);
+	uf_segment(fx, &fx->srv, &fx->cli, 5000, TCPF_SYN | TCPF_FIN, "hello",
+	    5);
+	assert_int_equal(fx->fl.nconns, 2);
+	c = &fx->fl.conns[1];
+	assert_true(addr_eq(&c->caddr, &fx->srv.addr));
+	assert_int_equal(c->cport, 80);
+	assert_int_equal(c->bytes[0], 5);
+	assert_int_equal(c->bytes[1], 0);
+	assert_int_equal(c->fin[0].number, 3);
+	assert_int_equal(c->fin[1].number, 0);
+}
+
 static void
 test_syn_limit(void **state)
 {
@@ -646,6 +675,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_upstream_reply,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_syn_retransmissions_and_rst,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_syn_from_the_other_side,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_syn_limit, uf_setup,
 		    uf_teardown),

@@ -6,9 +6,10 @@
  * uses (CRLF or a bare LF, RFC 9112 2.2); empty lines before the request
  * line are ignored, as the parser ignores them on any connection;
  * retransmitted bytes count once; a hole or a snap-length cut before the
- * head ends gives the flow up; the bytes waiting are bounded (8 MiB), the
- * least recently active flow going first, counted; a flow idle for more
- * than a minute is forgotten, one idle for exactly a minute is not.
+ * head ends gives the flow up, and so do bytes of another protocol; the
+ * bytes waiting are bounded (8 MiB), the least recently active flow going
+ * first, counted; a flow idle for more than a minute is forgotten, one
+ * idle for exactly a minute is not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -264,6 +265,34 @@ test_hole_gives_up(void **state)
 }
 
 /*
+ * Bytes that are not HTTP (an SSH banner, a TLS ClientHello) give the
+ * flow up: it never becomes a connection, though a later segment reads
+ * as a request head (a payload's own bytes); nothing is counted as
+ * dropped.
+ */
+static void
+test_other_protocol_gives_up(void **state)
+{
+	static const uint8_t hello[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01,
+	    0x00, 0x01, 0xfc, 0x03, 0x03 };
+	struct uf *fx = *state;
+	struct uf_side ssh = fx->cli, tls = fx->cli;
+
+	ssh.port = 40003;
+	uf_send(fx, &ssh, &fx->srv, "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+	uf_send(fx, &ssh, &fx->srv, "GET /after HTTP/1.1\r\nHost: s\r\n\r\n");
+	assert_null(conn_at(fx, ssh.port));
+
+	tls.port = 40004;
+	uf_send_bytes(fx, &tls, &fx->srv, hello, sizeof hello);
+	uf_send(fx, &tls, &fx->srv, "GET /after HTTP/1.1\r\nHost: t\r\n\r\n");
+	assert_null(conn_at(fx, tls.port));
+
+	assert_int_equal(fx->fl.nconns, 0);
+	assert_int_equal(fx->fl.stats.pending_dropped, 0);
+}
+
+/*
  * The bytes waiting in all flows are bounded by 8 MiB: 256 flows whose
  * head grew past 16 KiB (each holds 32 KiB) fill it exactly; the 257th
  * makes the least recently active one go, counted once; the others
@@ -384,6 +413,8 @@ main(void)
 		    test_retransmitted_while_waiting, uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_hole_gives_up, uf_setup80,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_other_protocol_gives_up,
+		    uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_bytes_waiting_bounded,
 		    uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_idle_boundary, uf_setup80,
