@@ -986,7 +986,7 @@ test_new_lookup_of_a_resending_socket(void **state)
 	struct uf *u = *state;
 	struct uf_side squid, nginx2, dns2, cli[2], gw[2];
 	struct scene s;
-	uint64_t fresh;
+	uint64_t fresh = 0;
 
 	scene_init(&s, u);
 	uf_side_init(&nginx2, "10.0.0.1", 33002, 0);
