@@ -243,6 +243,20 @@ resent(const struct dns_query *q0, const struct dns_query *q)
 	    !addr_eq(&q0->server, &q->server));
 }
 
+/* Does a kept socket's query q ask for the type of the look-up's first
+ * query or of its pair under another ID? A proxy's own socket resends
+ * with the same ID (nginx, squid): q begins another look-up (squid's
+ * next, once it gave the silent one up). */
+static bool
+new_id(const struct dns_query *q, const struct dns_query *q0,
+    const struct dns_query *pair)
+{
+	const struct dns_query *like = q->qtype == q0->qtype ? q0 :
+	    pair != NULL && q->qtype == pair->qtype ? pair : NULL;
+
+	return q->socket_kept && like != NULL && q->id != like->id;
+}
+
 /*
  * A look-up: query `first` and what the same socket asked for the same
  * name after it until `until` (its retries, the AAAA beside the A), and
@@ -276,7 +290,8 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 		if (same && pair == NULL && q->qtype != q0->qtype &&
 		    q->query.ts_ns <= add_sat(q0->query.ts_ns, DIAG_SLACK_NS))
 			pair = q;
-		if (new_lookup(q0, q, &answered))
+		if (new_lookup(q0, q, &answered) ||
+		    (same && new_id(q, q0, pair)))
 			break;
 		answered_add(&answered, q);
 		/* claimed sends from before the request: the look-up t

@@ -205,6 +205,15 @@ F=busy-5000x12-2proxies-3servers
 CASE_MIN_ALL=99.8 CASE_MIN_FAIL=99.5 \
     case_run $F --requests 5000 --hosts 12 --rate 400 --proxies 2 \
     --dns-servers 3 -S 12 && tshark_check $F
+# The two proxies with a 1 s TTL: squid gives a silent look-up up after
+# 7 s and answers its waiters 502 just after it began the next look-up
+# (new IDs) for a later request, told NXDOMAIN 2 ms on: 99.02 % of all,
+# 97.72 % of the failures right while that look-up counted as the old
+# one's retry, 99.82 % and 99.58 % since (6 December).
+G=busy-5000x12-2proxies-ttl1
+CASE_MIN_ALL=99.7 CASE_MIN_FAIL=99.4 \
+    case_run $G --requests 5000 --hosts 12 --rate 400 --proxies 2 \
+    --ttl 1 -S 3 && tshark_check $G
 # Traffic Server's retries (--retries 3: four attempts on new sockets per
 # failure, each failing as the first), 4 hosts, half the requests
 # failing: with another request for the host always waiting, the retries

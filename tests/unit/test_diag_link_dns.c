@@ -797,6 +797,47 @@ kept_then_asked(struct scene *s, struct uf *u)
 	ask(s);
 }
 
+/*
+ * squid's own socket (kept) asks for HOST 100 ms before a request, A and
+ * AAAA, and again with the same IDs 1 s and 3 s after, unanswered; it
+ * gives the look-up up 7 s in and answers 502, 0.1 ms after it began the
+ * next look-up (new IDs) for a later request, told NXDOMAIN 2 ms on. The
+ * request's look-up is the silent one: the new IDs are another's.
+ */
+static void
+test_new_ids_are_another_lookup(void **state)
+{
+	static const int64_t sends_at[] = { -100, 1000, 3000 };
+	struct uf *u = *state;
+	struct scene s;
+	uint64_t sends[6];
+
+	kept_then_asked_at(&s, u, T0 - 9 * UF_S);
+	for (size_t k = 0; k < 3; k++) {
+		if (k == 1) {
+			uf_at(u, T0);
+			ask(&s);
+		}
+		uf_at(u, T0 + sends_at[k] * UF_MS);
+		sends[2 * k] = uf_dns_query(u, &s.res, &s.dns, 0x2222, HOST,
+		    DNS_T_A);
+		sends[2 * k + 1] = uf_dns_query(u, &s.res, &s.dns, 0x3333, HOST,
+		    DNS_T_AAAA);
+	}
+	uf_at(u, T0 + 7 * UF_S);
+	uf_dns_query(u, &s.res, &s.dns, 0x4444, HOST, DNS_T_A);
+	uf_dns_query(u, &s.res, &s.dns, 0x5555, HOST, DNS_T_AAAA);
+	uf_at(u, u->fl.stats.last_ts + UF_MS / 10);
+	gateway_answers(&s, 502);
+	uf_at(u, u->fl.stats.last_ts + 2 * UF_MS);
+	uf_dns_answer(u, &s.dns, &s.res, 0x4444, HOST, DNS_T_A, 3, NULL, 0);
+	uf_dns_answer(u, &s.dns, &s.res, 0x5555, HOST, DNS_T_AAAA, 3, NULL,
+	    0);
+	expect_verdict(diagnosed(&s), V_HOST_NOT_RESOLVABLE,
+	    C_DNS_NO_RESPONSE);
+	expect_queries(state, uf_txn(u, 1), LINK_TIME, 6, sends);
+}
+
 static void
 test_kept_socket_asks_again(void **state)
 {
@@ -1603,6 +1644,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_socket_is_a_cache,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_kept_socket_asks_again,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_new_ids_are_another_lookup,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_resent_lookup_waited_for,
 		    uf_setup, uf_teardown),
