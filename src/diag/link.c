@@ -755,15 +755,45 @@ answered_just_before(const struct diag *dg, const struct flow *fl,
 }
 
 /*
+ * Did a request for t's host come to another proxy port on the gateway
+ * within the clock's skew before `at`? An attempt then is that proxy's
+ * (squid connecting for its own request while nginx answers from its
+ * cached NXDOMAIN), no sign of the cache t's proxy used.
+ */
+static bool
+other_proxy_asked(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, int64_t at)
+{
+	const struct key_list *l = key_find(&dg->by_req, t->host_hash);
+	const char *host = flow_str(fl, t->host);
+	uint16_t port = fl->conns[t->conn].sport;
+	unsigned steps = 0;
+
+	for (size_t p = l ? key_lower(l, add_sat(at, 1)) : 0; p > 0 &&
+	    l->ts[p - 1] >= add_sat(at, -DIAG_SKEW_NS) &&
+	    steps < DIAG_CACHE_WALK; p--, steps++) {
+		const struct txn *u = &dg->txns[l->items[p - 1]];
+
+		if (u != t && fl->conns[u->conn].sport != port &&
+		    strcasecmp(flow_str(fl, u->host), host) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
  * When did the gateway first try an address of its cached answer i for
  * the host (the host's port) from the request on, before `until`?
  * INT64_MAX: it did not. If it did, the cache held the host when the
  * request came: a look-up it started later was for another request, once
- * the answer had expired.
+ * the answer had expired. A rival cache (another socket's than the
+ * newest answer) counts no attempt another proxy port's request for the
+ * host may have made.
  */
 static int64_t
 cache_first_try(const struct diag *dg, const struct flow *fl,
-    const struct txn *t, const struct window *w, uint32_t i, int64_t until)
+    const struct txn *t, const struct window *w, uint32_t i, int64_t until,
+    bool rival)
 {
 	struct gw_addr addrs[MAX_CANDIDATE_ADDRS];
 	int64_t first = INT64_MAX;
@@ -782,7 +812,8 @@ cache_first_try(const struct diag *dg, const struct flow *fl,
 		    steps < DIAG_CACHE_WALK; p++, steps++) {
 			if (gateway_conn_to(dg, fl, &fl->conns[l->items[p]],
 			    &addrs[a], w) && !answered_just_before(dg, fl, t, w,
-			    &addrs[a], l->ts[p])) {
+			    &addrs[a], l->ts[p]) && !(rival &&
+			    other_proxy_asked(dg, fl, t, l->ts[p]))) {
 				first = l->ts[p];
 				break;
 			}
@@ -837,9 +868,10 @@ cache_used(const struct diag *dg, const struct flow *fl,
 	 * proxy's, whose cache holds an address this one's has not) */
 	if (until > add_sat(w->to, DIAG_SKEW_NS))
 		until = add_sat(w->to, DIAG_SKEW_NS);
-	first = newest = cache_first_try(dg, fl, t, w, cached, until);
+	first = newest = cache_first_try(dg, fl, t, w, cached, until, false);
 	for (size_t k = 0; k < n; k++) {
-		int64_t at = cache_first_try(dg, fl, t, w, others[k], until);
+		int64_t at = cache_first_try(dg, fl, t, w, others[k], until,
+		    true);
 
 		if (at < first && at < add_sat(newest, -DIAG_CACHE_TIE_NS)) {
 			cached = others[k];
@@ -928,6 +960,8 @@ static void
 link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
+	uint32_t cached;
+
 	if (link_dns(dg, fl, t, w, add_sat(w->req, DIAG_ACT_NS))) {
 		struct diagnosis own = t->d;
 		const struct dns_query *q = &fl->dns[t->d.dns[0]];
@@ -951,8 +985,7 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 		    resend = q->query.ts_ns < add_sat(w->req, -DIAG_SLACK_NS),
 		    waits = late || resend || (q->query.ts_ns > add_sat(w->req,
 		    DIAG_ASK_NS) && retrying_elsewhere(dg, fl, t, w, q)), tried;
-		uint32_t cached = cache_used(dg, fl, t, w, q->query.ts_ns,
-		    &tried);
+		cached = cache_used(dg, fl, t, w, q->query.ts_ns, &tried);
 
 		if (!t->d.shared && !waits && !tried)
 			return;
@@ -971,8 +1004,15 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 		t->d = own;
 		return;
 	}
-	if (!link_dns_cache(t, cache_used(dg, fl, t, w, add_sat(w->req,
-	    DIAG_SLACK_NS), NULL)) && !link_dns_inflight(dg, fl, t, w))
+	cached = cache_used(dg, fl, t, w, add_sat(w->req, DIAG_SLACK_NS),
+	    NULL);
+	/* an error answered with no address of the cache tried, after the
+	 * look-up in flight failed: the gateway waited for that one (an
+	 * nginx request beside squid's cached answer) */
+	if (cached != NONE32 && t->is_error && inflight_failed(dg, fl, t, w) &&
+	    cache_first_try(dg, fl, t, w, cached, w->to, false) == INT64_MAX)
+		cached = NONE32;
+	if (!link_dns_cache(t, cached) && !link_dns_inflight(dg, fl, t, w))
 		link_dns(dg, fl, t, w, w->to);
 }
 

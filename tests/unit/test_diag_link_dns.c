@@ -645,6 +645,8 @@ static const struct uf_rr addr20[] = {
 	{ DNS_T_A, NULL, 60, "192.0.2.20" },
 };
 
+
+
 /* nginx's socket (the scene's) and squid's ask for five names from
  * `from` on, each (LEARN_PORTS) just after a client's request for it on
  * its proxy's port, 9090 and 3128, or (LEARN_NONE) with no request. */
@@ -1153,6 +1155,80 @@ test_unknown_socket_is_a_cache(void **state)
 }
 
 /*
+ * Two proxies, their sockets kept but not yet known as whose: squid's
+ * got 192.0.2.20 for HOST 100 ms before a request on nginx's port;
+ * nginx's socket began a look-up 1.3 ms before it (another request's),
+ * told NXDOMAIN 2 ms after it; the gateway answers 502 4 ms after it,
+ * nothing tried. The request waited for the look-up in flight, not
+ * squid's cache.
+ */
+static void
+test_failed_inflight_over_a_cache(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side squid;
+	struct scene s;
+	const struct txn *t;
+	uint64_t nx;
+
+	scene_init(&s, u);
+	proxies_ask(&s, &squid, LEARN_NONE, T0 - 5 * UF_S);
+	lookup_by(&s, &squid, T0 - 100 * UF_MS, HOST, 0, addr20, 1);
+	uf_at(u, T0 - 13 * UF_MS / 10);
+	nx = query(&s);
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, s.req_ts + 2 * UF_MS);
+	answer(&s, 3, NULL, 0);
+	uf_at(u, s.req_ts + 4 * UF_MS);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	expect_lookup(state, t, LINK_TIME, nx);
+}
+
+/*
+ * The same proxies: nginx's socket was told NXDOMAIN for HOST 50 ms
+ * before a request on nginx's port, squid's got 192.0.2.20 1 s before
+ * it. The gateway answers 502 2 ms after the request; between, a
+ * client asks squid (3128) for HOST and the gateway connects to
+ * 192.0.2.20 0.1 ms later: squid's try, no sign nginx held the address.
+ */
+static void
+test_rival_cache_tried_for_another_proxy(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side squid, cli, gw, out, web;
+	struct scene s;
+	const struct txn *t;
+	uint64_t nx;
+
+	scene_init(&s, u);
+	proxies_ask(&s, &squid, LEARN_NONE, T0 - 5 * UF_S);
+	lookup_by(&s, &squid, T0 - UF_S, HOST, 0, addr20, 1);
+	nx = lookup_by(&s, &s.res, T0 - 50 * UF_MS, HOST, 3, NULL, 0);
+	uf_side_init(&cli, "10.0.0.8", 44000, 3000);
+	uf_side_init(&gw, "10.0.0.1", 3128, 5000);
+	uf_at(u, T0 - 10 * UF_MS);
+	uf_handshake(u, &cli, &gw);
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, s.req_ts + UF_MS / 2);
+	uf_get(u, &cli, &gw, URL, HOST);
+	uf_side_init(&out, "10.0.0.1", 50007, 7000);
+	uf_side_init(&web, "192.0.2.20", 80, 9000);
+	uf_at(u, s.req_ts + UF_MS * 6 / 10);
+	uf_syn(u, &out, &web);
+	uf_at(u, s.req_ts + 2 * UF_MS);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	assert_string_equal(uf_str(u, t->url), URL);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+	expect_lookup(state, t, LINK_CACHE, nx);
+}
+
+/*
  * Early in a capture no socket is known as a proxy's yet: nginx's (the
  * scene's) was told NXDOMAIN for HOST 200 ms before a request on nginx's
  * port, squid's got an address 100 ms before it, and the gateway answers
@@ -1643,6 +1719,11 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_socket_is_a_cache,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_inflight_over_a_cache,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_rival_cache_tried_for_another_proxy, uf_setup,
+		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_kept_socket_asks_again,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_new_ids_are_another_lookup,
