@@ -40,8 +40,11 @@ JUNK_RIGHT = 0.92
 # attempts on new sockets half a second apart): its server and attempts
 # (measured: 95 of 101 in fifteen recordings, the worst 5 of 7 in three
 # made under load, 4 of 7 in a CI's before a busy proxy's late SYNs were
-# allowed for; 1 of 66 before such tries were chained)
-RETRIES_RIGHT = float(os.environ.get("REV_RETRIES_RIGHT", 0.6))
+# allowed for, 4 of 7 in a CI's of 6 December where two requests' chains
+# began 2.7 ms apart a second into each other, their tries 0.06-3.6 ms
+# apart (tests/lab/kept/rev-entangled-chains); 1 of 66 before such
+# tries were chained)
+RETRIES_RIGHT = float(os.environ.get("REV_RETRIES_RIGHT", 0.5))
 # HAProxy's refused requests in the busy round (four attempts, each a
 # turn-around after the refusal before): their server and attempts
 # (measured: 102 of 105 in fifteen recordings, the worst 4 of 7 in one
