@@ -702,20 +702,13 @@ lookup_via(int64_t ts, uint16_t port, uint32_t server, const char *name,
 	return ts + rtt + 200 * US;
 }
 
-static int64_t
-lookup_from(int64_t ts, uint16_t port, const char *name, int rcode,
-    const struct dns_answer *a)
-{
-	return lookup_via(ts, port, DNS_IP, name, rcode, a);
-}
-
 /* The gateway's stub resolver's look-up: a new socket (port) for each. */
 static int64_t
 lookup(int64_t ts, const char *name, int rcode, const struct dns_answer *a)
 {
 	uint16_t port = (uint16_t)rrange(32768, 60999);
 
-	return lookup_from(ts, port, name, rcode, a);
+	return lookup_via(ts, port, DNS_IP, name, rcode, a);
 }
 
 /* ---- upstream connections ---- */

@@ -831,13 +831,14 @@ newest_nxdomain(const struct flow *fl, uint32_t cached,
 	uint32_t best = cached != NONE32 && fl->dns[cached].rcode == 3 ?
 	    cached : NONE32;
 
-	for (size_t k = 0; k < n; k++)
-		if (fl->dns[others[k]].rcode == 3 &&
-		    (fl->dns[others[k]].socket_kept ||
-		    fl->dns[others[k]].resolver != 0) && (best == NONE32 ||
-		    fl->dns[others[k]].answer.ts_ns >
-		    fl->dns[best].answer.ts_ns))
+	for (size_t k = 0; k < n; k++) {
+		const struct dns_query *q = &fl->dns[others[k]];
+
+		if (q->rcode == 3 && (q->socket_kept || q->resolver != 0) &&
+		    (best == NONE32 ||
+		    q->answer.ts_ns > fl->dns[best].answer.ts_ns))
 			best = others[k];
+	}
 	return best != NONE32 ? best : cached;
 }
 

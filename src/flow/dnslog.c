@@ -255,8 +255,11 @@ asking_port(const struct flow *fl, uint32_t sig, int64_t ts)
 	return port;
 }
 
-/* Did r ask for the name within RESOLVER_RETRY_NS before? Remembers it. */
+/* A resolver asks for a name again within this while a request waits
+ * (nginx resends every 5 s). */
 #define RESOLVER_RETRY_NS (6LL * 1000000000LL)
+
+/* Did r ask for the name within RESOLVER_RETRY_NS before? Remembers it. */
 static bool
 resolver_asked(struct resolver *r, uint32_t sig, int64_t ts)
 {
@@ -356,9 +359,6 @@ dns_foreign_resolver(const struct flow *fl, const struct dns_query *q,
 	    served_by_another(fl, r, port, at);
 }
 
-/* nginx resends every 5 s while a request waits */
-#define RESOLVER_RESEND_NS (6LL * 1000000000LL)
-
 static struct resolver_send *
 resolver_send_slot(struct flow *fl, uint32_t sig, uint16_t id)
 {
@@ -386,7 +386,7 @@ socket_joins_resolver(struct flow *fl, struct dns_socket *s,
 	int64_t ts = q->query.ts_ns;
 
 	if (e->resolver == 0 || e->name_sig != sig || e->id != q->id ||
-	    ts < e->ts || ts - e->ts > RESOLVER_RESEND_NS ||
+	    ts < e->ts || ts - e->ts > RESOLVER_RETRY_NS ||
 	    !addr_eq(&fl->resolvers[e->resolver - 1].client, &q->client))
 		return;
 	s->names = DNS_SOCKET_KEPT_NAMES;

@@ -645,6 +645,18 @@ static const struct uf_rr addr20[] = {
 	{ DNS_T_A, NULL, 60, "192.0.2.20" },
 };
 
+/* res asks for names[0..2] 100 ms apart from `at`, each just after a
+ * client's request for it on proxy port `port` (client ports from
+ * cport): known as that port's proxy's resolver. */
+static void
+port_learnt(struct scene *s, struct uf_side *res, uint16_t port,
+    uint16_t cport, int64_t at, const char *const names[3])
+{
+	for (size_t k = 0; k < 3; k++)
+		proxy_looks_up(s, (uint16_t)(cport + k), port, res,
+		    at + (int64_t)k * 100 * UF_MS, names[k], 0, addr20, 1);
+}
+
 
 
 /* nginx's socket (the scene's) and squid's ask for five names from
@@ -1087,10 +1099,7 @@ test_attempt_after_the_answer_is_anothers(void **state)
 	scene_init(&s, u);
 	proxies_ask(&s, &squid, LEARN_PORTS, T0 - 9800 * UF_MS);
 	uf_side_init(&nginx2, "10.0.0.1", 33002, 0);
-	for (size_t k = 0; k < 3; k++)
-		proxy_looks_up(&s, (uint16_t)(42000 + k), 9090, &nginx2,
-		    T0 - 8 * UF_S + (int64_t)k * 100 * UF_MS, names[k], 0,
-		    addr20, 1);
+	port_learnt(&s, &nginx2, 9090, 42000, T0 - 8 * UF_S, names);
 	lookup_by(&s, &nginx2, T0 - 5 * UF_S, HOST, 0, addr20, 1);
 	nxdomain = lookup_by(&s, &s.res, T0 - 1 * UF_S, HOST, 3, NULL, 0);
 	uf_at(u, T0);
@@ -1134,10 +1143,7 @@ test_unknown_socket_is_a_cache(void **state)
 
 	scene_init(&s, u);
 	uf_side_init(&squid, "10.0.0.1", 33001, 0);
-	for (size_t k = 0; k < 3; k++)
-		proxy_looks_up(&s, (uint16_t)(41000 + k), 3128, &squid,
-		    T0 - 5 * UF_S + (int64_t)k * 100 * UF_MS, names[k], 0,
-		    addr20, 1);
+	port_learnt(&s, &squid, 3128, 41000, T0 - 5 * UF_S, names);
 	nginx = lookup_by(&s, &s.res, T0 - 2 * UF_S, HOST, 0, addr21, 1);
 	lookup_by(&s, &squid, T0 - 1 * UF_S, HOST, 0, addr23, 1);
 	uf_at(u, T0);
