@@ -427,7 +427,9 @@ inflight_at(const struct dns_query *q, int64_t req)
  * newest, but where the resolver of the request's proxy port is known
  * and the newest is not its (another proxy's socket, not known yet:
  * nginx with three servers has each socket ask a third of the names),
- * that resolver's own look-up in flight, if there is one.
+ * that resolver's own look-up in flight, if there is one; so too where
+ * such a newest one was answered already (nginx told REFUSED on its
+ * third socket while squid's look-up was silent).
  */
 uint32_t
 diag_inflight_query(const struct diag *dg, const struct flow *fl,
@@ -450,17 +452,22 @@ diag_inflight_query(const struct diag *dg, const struct flow *fl,
 		    diag_foreign_query(fl, t, q) ||
 		    strcasecmp(flow_str(fl, q->qname), host) != 0)
 			continue;
+		if (q->query.ts_ns < add_sat(req, -DIAG_INFLIGHT_NS))
+			break;
 		if (newest == NONE32) {
-			if (!inflight_at(q, req))
-				return NONE32;	/* the newest was over */
-			if (dns_own_resolver(fl, q, port, end) ||
-			    !dns_port_resolver_known(fl, port, end))
+			bool own = dns_own_resolver(fl, q, port, end) ||
+			    !dns_port_resolver_known(fl, port, end);
+
+			if (!inflight_at(q, req)) {
+				if (own)
+					return NONE32;	/* the newest was over */
+				continue;	/* another's: its own may not be */
+			}
+			if (own)
 				return i;
 			newest = i;
 			continue;
 		}
-		if (q->query.ts_ns < add_sat(req, -DIAG_INFLIGHT_NS))
-			break;
 		if (dns_own_resolver(fl, q, port, end))
 			return inflight_at(q, req) ? i : newest;
 	}

@@ -782,6 +782,59 @@ test_two_lookups_in_flight(void **state)
 }
 
 /*
+ * squid's look-up of HOST for a request is silent: asked 6.1 s before a
+ * second request, asked again (same ID) 5.1 and 3.1 s before it; squid
+ * gives up and answers both 502 0.9 s after the second (busy --proxies 2
+ * --dns-servers 3 --valid 1, seed 5: 18 such requests came out unknown).
+ * 150 ms before the second request nginx asked for HOST from a socket
+ * not known yet as its (nginx with three DNS servers) and was told
+ * REFUSED at once. The newest query for HOST is over, but it is not
+ * squid's: the second request waited for squid's look-up, in flight.
+ */
+static void
+test_inflight_past_another_proxys_answer(void **state)
+{
+	struct uf *u = again(state);
+	struct uf_side squid, nginx3, cli[2], gw[2];
+	uint64_t squids[3];
+	struct scene s;
+
+	scene_init(&s, u);
+	uf_side_init(&nginx3, "10.0.0.1", 33002, 0);
+	proxies_ask(&s, &squid, LEARN_PORTS, T0 - 9 * UF_S);
+	for (int c = 0; c < 2; c++) {
+		uf_side_init(&cli[c], "10.0.0.5", (uint16_t)(45000 + c),
+		    3000);
+		uf_side_init(&gw[c], "10.0.0.1", 3128, (uint32_t)(5000 + c));
+	}
+	uf_at(u, T0 - 6200 * UF_MS);
+	uf_handshake(u, &cli[0], &gw[0]);
+	uf_get(u, &cli[0], &gw[0], URL, HOST);
+	for (int k = 0; k < 3; k++) {
+		static const int64_t before_ms[] = { 6100, 5100, 3100 };
+
+		uf_at(u, T0 - before_ms[k] * UF_MS);
+		squids[k] = uf_dns_query(u, &squid, &s.dns, 0x5a01, HOST,
+		    DNS_T_A);
+	}
+	lookup_by(&s, &nginx3, T0 - 150 * UF_MS, HOST, 5, NULL, 0);
+	uf_at(u, T0);
+	uf_handshake(u, &cli[1], &gw[1]);
+	uf_get(u, &cli[1], &gw[1], URL, HOST);
+	uf_at(u, T0 + 900 * UF_MS);
+	uf_status(u, &gw[0], &cli[0], 502);
+	uf_status(u, &gw[1], &cli[1], 502);
+	uf_diagnose(u);
+	for (size_t k = 11; k <= 12; k++) {
+		const struct txn *t = uf_txn(u, k);
+
+		assert_string_equal(uf_str(u, t->url), URL);
+		expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+		expect_queries(state, t, LINK_TIME, 3, squids);
+	}
+}
+
+/*
  * A proxy's own resolver socket (kept: it asked for three names) is told
  * NXDOMAIN for HOST for one request; 50 ms later another client's request
  * for HOST comes and the socket asks again, unanswered this time, until
@@ -1712,6 +1765,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_each_proxy_its_own_cache,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_two_lookups_in_flight,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_inflight_past_another_proxys_answer,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_own_lookup_past_a_newer_one,
 		    uf_setup, uf_teardown),
