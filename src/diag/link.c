@@ -1274,6 +1274,18 @@ refused_reply(const struct flow *fl, const struct txn *t,
 	    (m->odd_coding || diag_head_too_big(fl, m)));
 }
 
+/* Did the valid reply r come after the answer, beyond the skew? The
+ * gateway cannot have relayed it: it gave up waiting before (a 504 at
+ * its read timeout: the request went out a while before the answer),
+ * or the request was another's, answered at once for a failure of its
+ * own. */
+static bool
+relayed_too_late(const struct flow *fl, const struct window *w, uint32_t r)
+{
+	return fl->msgs[r].valid &&
+	    fl->msgs[r].head.ts_ns > add_sat(w->to, DIAG_SKEW_NS);
+}
+
 /*
  * Could the gateway have answered t after up_req's reply? A valid reply
  * that came in time is what it relayed, so its status must be t's; junk
@@ -1302,6 +1314,10 @@ reply_fits(const struct flow *fl, const struct txn *t,
 		return (add_sat(m->head.ts_ns, DIAG_ACT_NS) >= w->to ||
 		    (given_up(fl, c, w) && !closed_long_before(c, w, true))) &&
 		    (t->is_error || masked_ok);
+	if (relayed_too_late(fl, w, r))	/* gave up waiting, or not its */
+		return t->is_error && given_up(fl, c, w) &&
+		    fl->msgs[up_req].head.ts_ns <= add_sat(w->to,
+		    -DIAG_ACT_NS);
 	return m->status == t->status || refused_reply(fl, t, w, m);
 }
 
@@ -2828,8 +2844,9 @@ take_upstream(const struct flow *fl, struct txn *t, const struct window *w,
 	t->d.up_req = up_req;
 	t->d.up_conn = fl->msgs[up_req].conn;
 	t->d.up_resp = response_to(fl, up_req);
-	if (t->d.up_resp != NONE32 &&
-	    fl->msgs[t->d.up_resp].head.ts_ns > add_sat(w->to, DIAG_SLACK_NS))
+	if (t->d.up_resp != NONE32 && (fl->msgs[t->d.up_resp].head.ts_ns >
+	    add_sat(w->to, DIAG_SLACK_NS) ||
+	    relayed_too_late(fl, w, t->d.up_resp)))
 		t->d.up_resp = NONE32;	/* came after the gateway gave up */
 }
 

@@ -80,11 +80,57 @@ test_invalid_reply(void **state)
 	assert_int_not_equal(t->d.up_resp, NONE32);
 }
 
+/*
+ * Two clients ask for URL 0.2 ms apart (the address cached). The
+ * gateway's first connection is refused and it answers the first client
+ * 502 at once; its second connects and sends the request, and 20 ms
+ * later the web side answers it 502, which the gateway relays to the
+ * second. That reply came after the first client's answer: it is not
+ * what the gateway answered the first one (busy --proxies 2, nginx's
+ * waiters released together by one late answer: a request answered
+ * after a refusal took the relayed 502 of another's try).
+ */
+static void
+test_reply_after_the_answer_is_not_relayed(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side cli2, gw2, out2;
+	struct scene s;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	lookup_at(&s, T0 - 10 * UF_S, HOST, 0, addr300, 1);
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, T0 + UF_MS / 5);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 41000, URL);
+	uf_at(u, T0 + 1 * UF_MS);
+	uf_syn(u, &s.out, &s.web);
+	uf_side_init(&out2, "10.0.0.1", 50001, 8000);
+	uf_handshake(u, &out2, &s.web);
+	uf_rst(u, &s.web, &s.out);
+	gateway_answers(&s, 502);
+	uf_get(u, &out2, &s.web, "/", HOST);
+	uf_at(u, T0 + 21 * UF_MS);
+	uf_status(u, &s.web, &out2, 502);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_int_equal(t->d.up_req, NONE32);
+	t = uf_txn(u, 2);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_relayed_statuses, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_reply_after_the_answer_is_not_relayed, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_reply, uf_setup,
 		    uf_teardown),
