@@ -2457,13 +2457,14 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 	    dg->conn_claimed, tried, 0, NONE32, NEED_FIT, 0, 0 };
 	uint32_t first = NONE32, quiet = NONE32, last;
 	int64_t since = INT64_MAX;
+	const struct conn *end;
+	bool long_before;
 
 	pooled_try(fl, t, w, &f.pooled_from, &f.pooled_until);
 	if (grid_chain(t, &f, addrs, naddrs))
 		goto linked;
 	for (;;) {
 		struct pick best = { NONE32, 0 }, shared = { NONE32, 0 };
-		const struct conn *end;
 
 		for (size_t a = 0; a < naddrs; a++) {
 			f.addr = &addrs[a];
@@ -2514,9 +2515,18 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 	/* a gateway answers a refusal at once, or tries again at once: one
 	 * long before the answer was not its last attempt (its retries
 	 * were not chained under load); the last is the unclaimed attempt
-	 * the answer follows */
-	if (refused_long_before(fl, t, w, t->d.conns[t->d.nconns - 1]) &&
-	    (last = answered_end(&f, addrs, naddrs)) != NONE32)
+	 * the answer follows. So is a failed one when the nearest chains
+	 * ended on a connection that carried another URL (nginx's waiters
+	 * for a late answer, released newest first: the oldest one's
+	 * attempt comes after the others', which carried their own URLs);
+	 * one that connected is left to the upstream request's rules */
+	end = &fl->conns[t->d.conns[t->d.nconns - 1]];
+	long_before = refused_long_before(fl, t, w,
+	    t->d.conns[t->d.nconns - 1]);
+	if ((long_before || (seen(w, &end->synack) &&
+	    seen(w, &end->data[0]) && !carries(fl, t, w, end))) &&
+	    (last = answered_end(&f, addrs, naddrs)) != NONE32 &&
+	    (long_before || !seen(w, &fl->conns[last].synack)))
 		attempt_chain(t, &f, addrs, naddrs, last);
 	if (relayed_success(fl, t) && !seen(w,
 	    &fl->conns[t->d.conns[t->d.nconns - 1]].synack)) {

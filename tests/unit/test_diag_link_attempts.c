@@ -612,6 +612,67 @@ test_unanswered_keeps_retry(void **state)
 	assert_int_equal(u->fl.conns[t->d.conns[1]].saddr.a[3], 11);
 }
 
+/*
+ * nginx releases the requests that waited for one look-up together, the
+ * newest first (ngx_resolver.c: rn->waiting is a stack), so the oldest
+ * waiter's attempt comes last. Six clients' requests (HOST cached, to
+ * keep the scene short): the first, for URL, 0.1 ms before the five
+ * others, for /b1../b5. 50 ms later the gateway connects for the five
+ * (1 us apart, each connects and carries its URL), then for the first:
+ * a router refuses that SYN (ICMP administratively prohibited), and the
+ * gateway answers the first client 502 0.3 ms later, before the others'
+ * replies. The five nearest attempts carried other URLs: the refused
+ * one, which the answer follows, is the first request's (busy --proxies
+ * 2 --dns-servers 3, seeds 11-15: 40 requests wrong before, 23 after).
+ */
+#define WAITERS 6
+
+static void
+test_last_of_a_burst(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side cli[WAITERS], gw[WAITERS], out[WAITERS];
+	struct scene s;
+	int64_t at = clients_cached(&s, u, WAITERS, cli, gw, out);
+	int64_t burst = at + 50 * UF_MS;
+	const struct txn *t;
+	uint64_t refused;
+
+	uf_at(u, at);
+	uf_get(u, &cli[0], &gw[0], URL, HOST);
+	for (int k = 1; k < WAITERS; k++) {
+		char url[48];
+
+		snprintf(url, sizeof url, "http://" HOST "/b%d", k);
+		uf_at(u, at + UF_MS / 10 + k * 1000LL);
+		uf_get(u, &cli[k], &gw[k], url, HOST);
+	}
+	for (int k = WAITERS - 1; k >= 1; k--) {
+		char path[16];
+
+		snprintf(path, sizeof path, "/b%d", k);
+		uf_at(u, burst + (WAITERS - 1 - k) * 1000LL);
+		uf_handshake(u, &out[k], &s.web);
+		uf_get(u, &out[k], &s.web, path, HOST);
+	}
+	uf_at(u, burst + 10 * 1000LL);
+	refused = uf_syn(u, &out[0], &s.web);
+	uf_icmp(u, "10.0.0.254", &out[0], &s.web, 3, 13);
+	uf_at(u, burst + 300 * 1000LL);
+	uf_status(u, &gw[0], &cli[0], 502);
+	for (int k = 1; k < WAITERS; k++) {
+		uf_at(u, burst + 20 * UF_MS + k * UF_MS);
+		uf_status(u, &s.web, &out[k], 200);
+		uf_status(u, &gw[k], &cli[k], 200);
+	}
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	assert_string_equal(uf_str(u, t->url), URL);
+	expect_verdict(t, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
+	assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[t->d.nconns - 1]],
+	    0)->number, refused);
+}
+
 int
 main(void)
 {
@@ -641,6 +702,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unanswered_keeps_nearest,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_unanswered_keeps_retry,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_last_of_a_burst,
 		    uf_setup, uf_teardown),
 	};
 
