@@ -28,6 +28,8 @@ struct window {
 	bool backend_alone;	/* backend_addr's pick had no rival */
 	uint32_t at_once;	/* the attempt backend_addr found the gateway
 				 * opened at once for t, else NONE32 */
+	int64_t resolved;	/* when t had its address: the answer of the
+				 * look-up it waited for, else INT64_MIN */
 };
 
 int
@@ -1100,7 +1102,8 @@ fits_conn(const struct fit *f, uint32_t i)
 	int64_t began = f->fl->conns[i].first.ts_ns;
 
 	return gateway_conn_to(f->dg, f->fl, &f->fl->conns[i], f->addr,
-	    f->w) && !(began >= f->pooled_from && began < f->pooled_until);
+	    f->w) && !(began >= f->pooled_from && began < f->pooled_until) &&
+	    began >= add_sat(f->w->resolved, -DIAG_SKEW_NS);
 }
 
 /* SYNs of c sent by `at`. */
@@ -5145,6 +5148,31 @@ ambiguous(const struct txn *t)
 	    t->d.conn_link == LINK_ADDRESS || t->d.conn_link == LINK_CACHE;
 }
 
+/*
+ * When t had the address, if it waited for a look-up (linked by time)
+ * answered with one after the request: the gateway cannot connect
+ * before that (an attempt to the address under way by then was another
+ * proxy's or another request's, from a cache). INT64_MIN otherwise.
+ */
+static int64_t
+resolved_at(const struct flow *fl, const struct txn *t,
+    const struct window *w)
+{
+	int64_t at = INT64_MAX;
+	struct gw_addr addr;
+
+	if (t->d.dns_link != LINK_TIME)
+		return INT64_MIN;
+	for (unsigned k = 0; k < t->d.ndns; k++) {
+		const struct dns_query *q = &fl->dns[t->d.dns[k]];
+
+		if (q->rcode == 0 && q->answer.ts_ns > w->req &&
+		    q->answer.ts_ns < at && answer_addrs(fl, q, &addr, 0, 1))
+			at = q->answer.ts_ns;
+	}
+	return at == INT64_MAX ? INT64_MIN : at;
+}
+
 static void
 diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
     bool settle)
@@ -5166,7 +5194,9 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	w.port = t->port;
 	w.backend_alone = false;
 	w.at_once = NONE32;
+	w.resolved = INT64_MIN;
 	link_dns_any(dg, fl, t, &w);
+	w.resolved = resolved_at(fl, t, &w);
 	/* asked for another request (not by a clock's skew): this one
 	 * waited for it */
 	if (asked_before(fl, t, add_sat(w.req, -DIAG_SKEW_NS)))
