@@ -256,6 +256,9 @@ diag_same_socket(const struct dns_query *q, const struct dns_query *r)
 /* Does the upstream request up ask for what t's client asked for? */
 bool diag_same_resource(const struct flow *fl, const struct txn *t,
     const struct http_msg *up);
+/* Did q's answer give an address? NOERROR with only a CNAME, or empty
+ * (no AAAA beside the A), did not. */
+bool diag_gave_address(const struct flow *fl, const struct dns_query *q);
 /* Would a resolver cache q's answer (addresses or NXDOMAIN)? */
 bool diag_cache_entry(const struct flow *fl, const struct dns_query *q);
 /* Was q's name asked for again, later than its answer's slack, up to

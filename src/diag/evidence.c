@@ -376,17 +376,6 @@ evidence_fmt_answers(const struct flow *fl, const struct evidence_row *r,
 	return buf;
 }
 
-/* Did the answer give an address? NOERROR with only a CNAME did not:
- * that answer is the DNS error. */
-static bool
-gave_address(const struct flow *fl, const struct dns_query *q)
-{
-	for (unsigned j = 0; j < q->nanswers; j++)
-		if (fl->dns_answers[q->first_answer + j].addr.family)
-			return true;
-	return false;
-}
-
 static void
 walk_dns(struct walk *w)
 {
@@ -416,7 +405,8 @@ walk_dns(struct walk *w)
 		    EC_GATEWAY);
 		r->ref = d->dns[k];
 		r->listed = true;
-		r->bad = q->rcode > 0 || (!gave_address(fl, q) &&
+		/* NOERROR with only a CNAME: that answer is the DNS error */
+		r->bad = q->rcode > 0 || (!diag_gave_address(fl, q) &&
 		    d->cause == C_DNS_ERROR);
 		dns_fields(w, q, true);
 		endpoints(w, &q->server, q->sport, &q->client, q->cport);

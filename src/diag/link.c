@@ -519,16 +519,18 @@ diag_cache_ttl(const struct flow *fl, const struct dns_query *q)
  * proxies do not cache SERVFAIL or REFUSED.
  */
 bool
-diag_cache_entry(const struct flow *fl, const struct dns_query *q)
+diag_gave_address(const struct flow *fl, const struct dns_query *q)
 {
-	if (q->rcode == 3)
-		return true;
-	if (q->rcode != 0)
-		return false;
 	for (unsigned j = 0; j < q->nanswers; j++)
 		if (fl->dns_answers[q->first_answer + j].addr.family)
 			return true;
 	return false;
+}
+
+bool
+diag_cache_entry(const struct flow *fl, const struct dns_query *q)
+{
+	return q->rcode == 3 || (q->rcode == 0 && diag_gave_address(fl, q));
 }
 
 /*
@@ -924,10 +926,9 @@ answered_after(const struct flow *fl, const struct txn *t, int64_t to,
 
 	for (unsigned k = 0; k < t->d.ndns; k++) {
 		const struct dns_query *q = &fl->dns[t->d.dns[k]];
-		struct gw_addr a;
 
 		if (q->rcode < 0 || (addresses && (q->rcode != 0 ||
-		    answer_addrs(fl, q, &a, 0, 1) == 0)))
+		    !diag_gave_address(fl, q))))
 			continue;
 		if (q->answer.ts_ns <= to)
 			return false;
@@ -3139,9 +3140,8 @@ verdict_dns(const struct flow *fl, struct txn *t, const struct window *w)
 			bad_rcode = 3;
 		else if (q->rcode != 0 && bad_rcode == 0)
 			bad_rcode = q->rcode;
-		for (unsigned j = 0; j < q->nanswers; j++)
-			if (fl->dns_answers[q->first_answer + j].addr.family)
-				any_addr = true;
+		if (diag_gave_address(fl, q))
+			any_addr = true;
 	}
 	if (any_addr)
 		return false;	/* resolved: DNS is not the cause */
@@ -5159,7 +5159,6 @@ resolved_at(const struct flow *fl, const struct txn *t,
     const struct window *w)
 {
 	int64_t at = INT64_MAX;
-	struct gw_addr addr;
 
 	if (t->d.dns_link != LINK_TIME)
 		return INT64_MIN;
@@ -5167,7 +5166,7 @@ resolved_at(const struct flow *fl, const struct txn *t,
 		const struct dns_query *q = &fl->dns[t->d.dns[k]];
 
 		if (q->rcode == 0 && q->answer.ts_ns > w->req &&
-		    q->answer.ts_ns < at && answer_addrs(fl, q, &addr, 0, 1))
+		    q->answer.ts_ns < at && diag_gave_address(fl, q))
 			at = q->answer.ts_ns;
 	}
 	return at == INT64_MAX ? INT64_MIN : at;
