@@ -44,6 +44,9 @@
 /* On a pooled connection, with the address known, a request is
  * forwarded within this time. */
 #define DIAG_FORWARD_NS (100LL * 1000000LL)
+/* A request waits on a look-up whose newest send came up to this long
+ * before it; each send of a look-up came this long after the one before
+ * at most (nginx resends every resend_timeout while requests wait). */
 #define DIAG_INFLIGHT_NS (30LL * 1000000000LL)
 /* Two requests for one host closer than this have an equal claim on
  * evidence linked by time. */

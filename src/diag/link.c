@@ -333,9 +333,11 @@ diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 		const struct dns_query *f0 = &fl->dns[first];
 		bool near = f0->query.ts_ns - q->query.ts_ns <= DIAG_SLACK_NS;
 
-		/* a socket not known as a resolver's own resends only to
-		 * another server, from another socket */
-		if (!near && (q0->query.ts_ns - q->query.ts_ns >
+		/* each send within DIAG_INFLIGHT_NS of the next: nginx
+		 * resends while requests wait, however long (the busy lab's
+		 * for 35 s); a socket not known as a resolver's own resends
+		 * only to another server, from another socket */
+		if (!near && (f0->query.ts_ns - q->query.ts_ns >
 		    DIAG_INFLIGHT_NS || (!q0->socket_kept &&
 		    !fl->dns_servers_many)))
 			break;

@@ -171,24 +171,88 @@ newer_met(const struct flow *fl, uint32_t *newest, size_t nb, uint32_t i,
 }
 
 /*
+ * What KEEP_CACHE met, walking the look-ups newest first: newest[] the
+ * names (and kept sockets' names), chains[] each look-up in flight's
+ * oldest send kept so far and chain_sends[] how many of its sends were
+ * kept for their resends alone; nb slots each, a power of two. Either
+ * array may be NULL (no memory): the cache then keeps more, and a long
+ * look-up's oldest sends go.
+ */
+struct dns_met {
+	uint32_t *newest, *chains;
+	uint8_t *chain_sends;
+	size_t nb;
+};
+
+/*
+ * nginx sends a look-up again every resend_timeout while a request waits
+ * for it, however long requests keep coming (the busy lab's: 35 s), and
+ * link.c's diag_lookup_start walks back over its sends, each within
+ * DIAG_INFLIGHT_NS of the next. So an unanswered query older than that
+ * stays while a resend of it that stays (same name, ID, type and client)
+ * came within DIAG_INFLIGHT_NS after it: DIAG_LOOKUP_WALK of them at most
+ * per look-up, what that walk takes. Unanswered query i, taken newest
+ * first, stays already when `recent`; returns whether it stays.
+ */
+static bool
+keep_resent(const struct flow *fl, struct dns_met *met, uint32_t i,
+    bool recent)
+{
+	uint32_t *chains = met->chains;
+	size_t nb = met->nb;
+	const struct dns_query *q = &fl->dns[i];
+	const char *name = flow_str(fl, q->qname);
+	uint32_t hash = name_hash(name) ^ (q->id * 0x9e3779b1u) ^ q->qtype ^
+	    addr_hash(&q->client);
+	size_t b;
+
+	for (b = hash & (nb - 1); chains[b] != NONE32; b = (b + 1) & (nb - 1)) {
+		const struct dns_query *m = &fl->dns[chains[b]];
+
+		if (m->id != q->id || m->qtype != q->qtype ||
+		    !addr_eq(&m->client, &q->client) ||
+		    strcasecmp(flow_str(fl, m->qname), name) != 0)
+			continue;
+		if (!recent && (m->query.ts_ns - q->query.ts_ns >
+		    DIAG_INFLIGHT_NS || met->chain_sends[b] == DIAG_LOOKUP_WALK))
+			return false;
+		chains[b] = i;
+		met->chain_sends[b] += !recent;
+		return true;
+	}
+	if (recent) {
+		chains[b] = i;
+		met->chain_sends[b] = 0;
+	}
+	return recent;
+}
+
+/*
  * The gateway's DNS cache outlives the look-ups: requests yet to come may
  * be served from it. Keeps the newest answer per name while its TTL lasts
  * (without memory for the de-duplication, every answer still valid), and
  * the look-ups still in flight, which requests to come may wait for.
  * So does each kept resolver socket's cache (diag_socket_caches). Query
- * i, taken newest first; newest[] (nb slots, a power of two, or NULL)
- * holds the names, and the kept sockets' names, met so far.
+ * i, taken newest first; met: what came before it in the walk.
  */
 static void
 keep_cache_query(const struct diag *dg, const struct flow *fl, size_t i,
-    int64_t from, uint32_t *newest, size_t nb, struct keep *k)
+    int64_t from, struct dns_met *met, struct keep *k)
 {
 	const struct dns_query *q = &fl->dns[i];
-	uint32_t hash;
+	uint32_t *newest = met->newest, hash;
+	size_t nb = met->nb;
 	bool replaced;
 
-	if (q->rcode < 0 && q->query.ts_ns >= add_sat(from, -DIAG_INFLIGHT_NS))
-		k->dns[i] = 1;
+	if (q->rcode < 0) {
+		bool recent = q->query.ts_ns >= add_sat(from,
+		    -DIAG_INFLIGHT_NS);
+
+		if (met->chains != NULL)
+			recent = keep_resent(fl, met, (uint32_t)i, recent);
+		if (recent)
+			k->dns[i] = 1;
+	}
 	if (!diag_cache_entry(fl, q)) {
 		/* asking (or failed): that socket's cache holds nothing
 		 * older; an empty NOERROR says nothing */
@@ -394,10 +458,9 @@ struct keep_pass {
 				 * look back to */
 	struct mark_pass *mark;
 	struct flow_maps maps;	/* KEEP_PLAN's, for KEEP_COMPACT */
-	uint32_t *newest;	/* KEEP_CACHE: names met, nb slots */
+	struct dns_met met;	/* KEEP_CACHE's */
 	struct timed_index *idle;	/* KEEP_IDLE_SCAN's, nidle */
 	size_t nidle;
-	size_t nb;
 	struct gone_req *gone;	/* retire: KEEP_PLAN's dg->gone, ngone */
 	size_t ngone;
 	struct key_index by_gone;	/* and its index */
@@ -412,7 +475,9 @@ keep_pass_free(struct keep_pass *p)
 	free(p->k.dns);
 	free(p->tmap);
 	free(p->extra);
-	free(p->newest);
+	free(p->met.newest);
+	free(p->met.chains);
+	free(p->met.chain_sends);
 	free(p->idle);
 	free(p->gone);
 	key_free(&p->by_gone);
@@ -508,8 +573,8 @@ keep_item(struct diag *dg, const struct flow *fl, struct keep_pass *p,
 		}
 		break;
 	case KEEP_CACHE:	/* newest first */
-		keep_cache_query(dg, fl, fl->ndns - 1 - i, p->from, p->newest,
-		    p->nb, k);
+		keep_cache_query(dg, fl, fl->ndns - 1 - i, p->from, &p->met,
+		    k);
 		break;
 	}
 }
@@ -901,6 +966,7 @@ int
 diag_retire_begin(struct diag *dg, struct flow *fl, const uint8_t *retire)
 {
 	struct keep_pass *p;
+	struct dns_met *m;
 
 	diag_keep_cancel(dg);
 	if (dg->msgs_seen != fl->nmsgs)
@@ -914,13 +980,30 @@ diag_retire_begin(struct diag *dg, struct flow *fl, const uint8_t *retire)
 	}
 	p->idle_from = add_sat(fl->stats.last_ts, -dg->opts.timeout_ns);
 	p->open_from = open_origin_from(dg, fl, &p->k);
+	m = &p->met;
 	/* a name a query (and a kept socket's name): half full at most */
-	for (p->nb = 16; p->nb < (fl->dns_kept_sockets ? 4 : 2) * fl->ndns;
-	    p->nb *= 2)
+	for (m->nb = 16; m->nb < (fl->dns_kept_sockets ? 4 : 2) * fl->ndns;
+	    m->nb *= 2)
 		;
-	if ((p->newest = malloc(p->nb * sizeof *p->newest)) != NULL)
-		for (size_t b = 0; b < p->nb; b++)
-			p->newest[b] = NONE32;
+	m->newest = malloc(m->nb * sizeof *m->newest);
+	/* only a resolver's own socket resends a look-up for long (as
+	 * link.c's diag_lookup_start walks back) */
+	if (fl->dns_kept_sockets > 0 || fl->dns_servers_many) {
+		m->chains = malloc(m->nb * sizeof *m->chains);
+		m->chain_sends = malloc(m->nb);
+	}
+	if (m->chains == NULL || m->chain_sends == NULL) {
+		free(m->chains);
+		free(m->chain_sends);
+		m->chains = NULL;
+		m->chain_sends = NULL;
+	}
+	for (size_t b = 0; b < m->nb; b++) {
+		if (m->newest != NULL)
+			m->newest[b] = NONE32;
+		if (m->chains != NULL)
+			m->chains[b] = NONE32;
+	}
 	dg->keeping = p;
 	return 1;
 }

@@ -5,7 +5,8 @@
  * wait for, and what came lately; an answer replaced by a newer one, one
  * past its TTL and a look-up long unanswered go. A retired request's
  * messages go with it once its connection closed, and a request after
- * the retiring still finds the cached answer. On a connection kept
+ * the retiring still finds the cached answer, and a long look-up in
+ * flight keeps its oldest sends. On a connection kept
  * alive only the pairs from its start go, so later answers still pair
  * with their requests.
  */
@@ -283,6 +284,63 @@ test_newest_per_name(void **state)
 }
 
 /*
+ * A look-up nginx resent every 5 s for 40 s (requests kept coming: the
+ * busy lab's resent one for 35 s) stays whole: its sends older than
+ * DIAG_INFLIGHT_NS stay with the newer ones, each within that of the
+ * next, and a request after the retiring waits on it, every send its
+ * evidence. A query as old that nothing resent goes.
+ */
+static void
+test_long_lookup_kept(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2;
+	uint8_t all[1] = { 1 };
+	uint64_t sends[9];
+	const struct txn *t;
+	char buf[512];
+
+	scene_init(&s, u);
+	/* three names from one socket within a second: nginx's own,
+	 * which resends */
+	lookup_at(&s, T0 - 9 * UF_S, "a.test", 0, addr300, 1);
+	lookup_at(&s, T0 - 8900 * UF_MS, "b.test", 0, addr300, 1);
+	lookup_at(&s, T0 - 8800 * UF_MS, "c.test", 0, addr300, 1);
+	uf_at(u, T0 - 2 * UF_S);
+	ask(&s);
+	gateway_answers(&s, 200);
+	uf_fin(u, &u->cli, &u->srv);
+	uf_fin(u, &u->srv, &u->cli);
+	for (size_t k = 0; k < 9; k++) {
+		if (k == 2)
+			lookup_at(&s, T0 + 8 * UF_S, "stale.test", -1, NULL, 0);
+		uf_at(u, T0 + (int64_t)k * 5 * UF_S);
+		sends[k] = uf_dns_query(u, &s.res, &s.dns, 0x2222, HOST,
+		    DNS_T_A);
+	}
+	uf_at(u, T0 + 41 * UF_S);
+	uf_syn(u, &s.out, &s.web);	/* any frame */
+	uf_diag_run(u, NULL, false);
+	assert_int_equal(diag_retire(&u->dg, &u->fl, all), 1);
+	assert_string_equal(names(u, buf, sizeof buf), "a.test b.test c.test "
+	    "www.test www.test www.test www.test www.test www.test www.test "
+	    "www.test www.test");
+
+	uf_at(u, T0 + 41500 * UF_MS);
+	client_asks(u, &cli2, &gw2, "10.0.0.6", 40001, URL_B);
+	uf_at(u, T0 + 43 * UF_S);
+	uf_status(u, &gw2, &cli2, 502);
+	uf_slice(u);
+	t = uf_txn(u, 2);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	assert_int_equal(t->d.ndns, 9);
+	for (size_t k = 0; k < 9; k++)
+		assert_int_equal(u->fl.dns[t->d.dns[k]].query.number,
+		    sends[k]);
+}
+
+/*
  * When a transaction's story is over (and it may go): its answer
  * complete (or cut by the connection's end), with the slack after the
  * head passed; unanswered, once its
@@ -379,6 +437,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_race_across_retiring,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_newest_per_name, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_long_lookup_kept, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_over_at_its_end, uf_setup,
 		    uf_teardown),
