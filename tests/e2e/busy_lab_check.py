@@ -21,8 +21,13 @@ client, client port and URL. Prints TAP lines:
     request the first went out;
   - for a request whose connects got no answer (syn-unanswered), its
     attempts begin with the truth's (the first attempt to the server the
-    access log names, in the request's window, that went unanswered):
-    no other request's attempt taken for a retry of its own.
+    access log names, in the request's window, that went unanswered and
+    no earlier request took): no other request's attempt taken for a
+    retry of its own. Where requests waited on one server together, the
+    truth gives their attempts out in request order, which
+    the packets cannot confirm: the report's first SYN counts as right
+    when the report marks the request ambiguous and the SYN is the
+    truth's of another request waiting when it left (counted apart).
 A line is `ok` when its share is at least the class's threshold: 100 %
 unless --min proxy:cause=PCT (or cause=PCT, or proxy=PCT for the proxy's
 totals) lowers it. Thresholds below 100 are for mismatches analysed and
@@ -106,6 +111,24 @@ def main():
     tot = collections.Counter()          # (proxy, what) -> requests
     right = collections.Counter()
     wrong = collections.defaultdict(list)
+    ties = collections.Counter()         # proxy -> first SYNs swapped in a tie
+    first_syn = collections.defaultdict(list)   # server -> truth rows
+    for r in truth:
+        if r["cause"] == "syn-unanswered":
+            first_syn[r["upstream"]].append(r)
+
+    def tie_swap(r, t, syn):
+        """Requests waiting on one server when the gateway's attempts to
+        it left (one proxy's or both's): which attempt is whose the packets
+        cannot tell (the truth gives them out in request order), and the
+        report says so. The report's first SYN is then right when it is
+        the truth's first SYN of another such request that was waiting
+        when it left."""
+        if not t.get("ambiguous"):
+            return False
+        return any(o is not r and int(o["evidence"].split(",")[0]) == syn and
+                   int(o["request_frame"]) < syn < int(o["answer_frame"])
+                   for o in first_syn[r["upstream"]])
     for r in truth:
         t = report.get((r["client"], int(r["client_port"]), r["url"]))
         p, cause = r["proxy"], r["cause"]
@@ -123,8 +146,10 @@ def main():
             syn = int(r["evidence"].split(",")[0])
             got_syns = (t.get("connect") or {}).get("syn_frames") or [0]
             tot[(p, "first-syn")] += 1
-            right[(p, "first-syn")] += got_syns[0] == syn
-            if got_syns[0] != syn:
+            swapped = got_syns[0] != syn and tie_swap(r, t, got_syns[0])
+            right[(p, "first-syn")] += got_syns[0] == syn or swapped
+            ties[p] += swapped
+            if got_syns[0] != syn and not swapped:
                 wrong[(p, "first-syn")].append(
                     f"{r['url']} from {r['client']}:{r['client_port']}: truth "
                     f"SYN {syn}, report {got_syns}")
@@ -170,6 +195,9 @@ def main():
             lim = floor(p, what)
             ex = wrong.get((p, what), []) if what in (
                 "upstream", "lookup", "first-syn") else []
+            if what == "first-syn" and ties[p]:
+                label += f", {ties[p]} of them swapped in ties the report marks ambiguous"
+
             out(pct(k, n) >= lim, f"{p}: {k}/{n} {label} ({pct(k, n):.2f} %"
                 + (f", threshold {lim:g} %)" if lim < 100 else ")"), ex[:8])
         for cause in sorted(c for (q, c) in tot if q == p and c not in

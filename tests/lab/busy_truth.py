@@ -21,7 +21,9 @@ request it finds, in the packets:
   - when no upstream request carries the path: the connection attempts to
     the address the access log names, made while the request waited: RST
     (tcp-rst), ICMP unreachable (icmp-unreachable) or SYNs never answered
-    (syn-unanswered);
+    (syn-unanswered); its own attempt is the first of those that failed
+    so that no earlier request took (a proxy connects for each request in
+    the order they came);
   - when the log names no address: the gateway's DNS look-ups of the host,
     answered NXDOMAIN (dns-nxdomain) or with another error (dns-error), no
     older than its 1 s cache; or not at all (dns-no-response): the look-up
@@ -292,6 +294,7 @@ def main():
 
     # --- one truth line per request -------------------------------------------
     out = []
+    claims = []     # ((request time, frame, failed attempts), row in out)
     stale = 0
     counted = collections.Counter()
     for row in clients:
@@ -315,7 +318,7 @@ def main():
             continue
         t0 = cap["t"]
         t1 = cap["t_answer"] if cap["t_answer"] is not None else t0 + 15
-        verdict = cause = None
+        verdict = cause = connect = None
         upstream, evidence, note, t_use = "-", [], "", t0
         ups = [(c, r) for c, r in up_by_path.get(row["path"], [])]
         if ups:
@@ -354,8 +357,7 @@ def main():
                     # same time: the packets cannot say which was this one's
                     note = "attempts in its window: %s" % dict(outcomes)
                 verdict, cause = "cannot-connect", sorted(fails, key=lambda o: -outcomes[o])[0]
-                first = next(c for c in tried if c["outcome"] == cause)
-                evidence = first["syns"][:1] + ([first["frame"]] if first["frame"] else [])
+                connect = (t0, cap["frame"], [c for c in tried if c["outcome"] == cause])
                 t_use = tried[0]["t"]
             if cap["proxy"] == "squid" and not log["detail"].startswith("ERR_CONNECT_FAIL"):
                 problem("%s: a failed connect, squid logged %s" % (key, log["detail"]))
@@ -418,6 +420,8 @@ def main():
         if cap["status"] in ("502", "503", "504") and log["status"] != cap["status"]:
             problem("%s: answered %s, %s logged %s" % (key, cap["status"], cap["proxy"], log["status"]))
         counted[(cap["proxy"], verdict, cause)] += 1
+        if connect:
+            claims.append((connect, len(out)))
         out.append({"client": key[0], "client_port": key[1], "proxy": cap["proxy"],
                     "url": cap["url"], "host": host, "status": cap["status"],
                     "verdict": verdict, "cause": cause, "masked": masked,
@@ -425,6 +429,17 @@ def main():
                     "answer_frame": cap["answer"] or "-",
                     "evidence": ",".join(str(x) for x in sorted(set(evidence))),
                     "log_status": log["status"], "note": note or "-"})
+    # A failed connect's evidence: a proxy opens a connection for each
+    # request it cannot serve from its pool, in the order the requests
+    # came (one event loop), so of the attempts in a request's window
+    # that failed as it did, the first no earlier request took is its own
+    # (requests for one address at once each have theirs).
+    taken = set()
+    for (t0, frame, cands), n in sorted(claims, key=lambda x: x[0][:2]):
+        first = next((c for c in cands if id(c) not in taken), cands[0])
+        taken.add(id(first))
+        evidence = first["syns"][:1] + ([first["frame"]] if first["frame"] else [])
+        out[n]["evidence"] = ",".join(str(x) for x in sorted(set(evidence)))
     for k in logs:
         problem("%s log line for %s, no such request in the client logs" % (k[0], k[1:]))
     cols = ["client", "client_port", "proxy", "url", "host", "status", "verdict",
