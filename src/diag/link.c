@@ -836,18 +836,22 @@ cache_first_try(const struct diag *dg, const struct flow *fl,
 }
 
 /* The newest NXDOMAIN of cached and the n others (a resolver's socket's,
- * not a stub's, whose newer look-up replaced it), else cached. */
+ * not a stub's, whose newer look-up replaced it; or any socket's beside
+ * a kept socket's cached answer: two proxies' caches, early in a capture
+ * before the other's sockets are known), else cached. */
 static uint32_t
 newest_nxdomain(const struct flow *fl, uint32_t cached,
     const uint32_t *others, size_t n)
 {
 	uint32_t best = cached != NONE32 && fl->dns[cached].rcode == 3 ?
 	    cached : NONE32;
+	bool beside_kept = cached != NONE32 && fl->dns[cached].socket_kept;
 
 	for (size_t k = 0; k < n; k++) {
 		const struct dns_query *q = &fl->dns[others[k]];
 
-		if (q->rcode == 3 && (q->socket_kept || q->resolver != 0) &&
+		if (q->rcode == 3 && (q->socket_kept || q->resolver != 0 ||
+		    beside_kept) &&
 		    (best == NONE32 ||
 		    q->answer.ts_ns > fl->dns[best].answer.ts_ns))
 			best = others[k];
@@ -951,6 +955,20 @@ inflight_failed(const struct diag *dg, const struct flow *fl,
 	    fl->dns[i].answer.ts_ns <= w->to;
 }
 
+/* Was the resolver of t's proxy port (its alone) asking for the host
+ * when t came? Then that proxy held no answer for it (it asks for what
+ * it does not know), whatever another proxy's socket, not known yet, had
+ * cached. */
+static bool
+own_resolver_asking(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w)
+{
+	uint32_t i = diag_inflight_query(dg, fl, t, w->client, w->req, w->req);
+
+	return i != NONE32 && dns_sole_resolver(fl, &fl->dns[i],
+	    fl->conns[t->conn].sport, txn_end_ns(fl, t, fl->stats.last_ts));
+}
+
 /*
  * Its own look-up right after the request, else the cache, else one in
  * flight, else the nearest look-up in the window. A look-up right after
@@ -1022,8 +1040,9 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 	/* an error answered with no address of the cache tried, after the
 	 * look-up in flight failed: the gateway waited for that one (an
 	 * nginx request beside squid's cached answer) */
-	if (cached != NONE32 && t->is_error && inflight_failed(dg, fl, t, w) &&
-	    cache_first_try(dg, fl, t, w, cached, w->to, false) == INT64_MAX)
+	if (cached != NONE32 && t->is_error && ((inflight_failed(dg, fl, t,
+	    w) && cache_first_try(dg, fl, t, w, cached, w->to, false) ==
+	    INT64_MAX) || own_resolver_asking(dg, fl, t, w)))
 		cached = NONE32;
 	if (!link_dns_cache(t, cached) && !link_dns_inflight(dg, fl, t, w))
 		link_dns(dg, fl, t, w, w->to);

@@ -275,14 +275,53 @@ resolver_asked(struct resolver *r, uint32_t sig, int64_t ts)
 	return again;
 }
 
+/* Was r seen asking for port's requests by `at`; for any port's, with
+ * port 0? */
+static bool
+resolver_serves(const struct resolver *r, uint16_t port, int64_t at)
+{
+	for (unsigned k = 0; k < r->nports; k++)
+		if (r->since[k] <= at && (port == 0 || r->ports[k] == port))
+			return true;
+	return false;
+}
+
+/* r's votes for port so far. */
+static uint16_t
+resolver_votes(const struct resolver *r, uint16_t port)
+{
+	for (unsigned k = 0; k < r->nports; k++)
+		if (r->ports[k] == port)
+			return r->votes[k];
+	return 0;
+}
+
+/* Has a resolver other than r RESOLVER_RIVAL times r's `votes` for port? */
+#define RESOLVER_RIVAL 2
+static bool
+port_rival(const struct flow *fl, const struct resolver *r, uint16_t port,
+    uint16_t votes)
+{
+	for (size_t i = 0; i < fl->nresolvers; i++)
+		if (&fl->resolvers[i] != r && resolver_votes(&fl->resolvers[i],
+		    port) >= RESOLVER_RIVAL * (uint32_t)votes)
+			return true;
+	return false;
+}
+
 /*
  * A vote for port. A look-up can follow another proxy's request by
  * chance (a few in a hundred): a port is the resolver's once it has
  * RESOLVER_VOTES, while it has at least a quarter of the votes of the
- * resolver's most voted port; and from then on.
+ * resolver's most voted port and, if it serves a port already, no other
+ * resolver has RESOLVER_RIVAL times its votes for this one (that port's
+ * proxy's: where two proxies ask for the same busy names, one's look-ups
+ * follow the other's requests by chance, and one proxy's sockets not
+ * known yet as one resolver share its port's votes); and from then on.
  */
 static void
-resolver_vote(struct resolver *r, uint16_t port, int64_t ts)
+resolver_vote(const struct flow *fl, struct resolver *r, uint16_t port,
+    int64_t ts)
 {
 	uint16_t top = 0;
 	unsigned k;
@@ -303,19 +342,10 @@ resolver_vote(struct resolver *r, uint16_t port, int64_t ts)
 		if (r->votes[j] > top)
 			top = r->votes[j];
 	if (r->since[k] == INT64_MAX && r->votes[k] >= RESOLVER_VOTES &&
-	    4 * (uint32_t)r->votes[k] >= top)
+	    4 * (uint32_t)r->votes[k] >= top &&
+	    !(resolver_serves(r, 0, ts) && port_rival(fl, r, port,
+	    r->votes[k])))
 		r->since[k] = ts;
-}
-
-/* Was r seen asking for port's requests by `at`; for any port's, with
- * port 0? */
-static bool
-resolver_serves(const struct resolver *r, uint16_t port, int64_t at)
-{
-	for (unsigned k = 0; k < r->nports; k++)
-		if (r->since[k] <= at && (port == 0 || r->ports[k] == port))
-			return true;
-	return false;
 }
 
 bool
@@ -324,6 +354,21 @@ dns_own_resolver(const struct flow *fl, const struct dns_query *q,
 {
 	return q->resolver != 0 &&
 	    resolver_serves(&fl->resolvers[q->resolver - 1], port, at);
+}
+
+bool
+dns_sole_resolver(const struct flow *fl, const struct dns_query *q,
+    uint16_t port, int64_t at)
+{
+	const struct resolver *r;
+
+	if (q->resolver == 0)
+		return false;
+	r = &fl->resolvers[q->resolver - 1];
+	for (unsigned k = 0; k < r->nports; k++)
+		if (r->since[k] <= at && r->ports[k] != port)
+			return false;
+	return resolver_serves(r, port, at);
 }
 
 /* Was a resolver but `except` (NULL: none) seen serving port by `at`? */
@@ -450,7 +495,7 @@ add_query(struct flow *fl, const struct frame_ref *fr, const struct pkt *p,
 		resolver_sent(fl, q, sig);
 		if (!resolver_asked(r, sig, fr->ts_ns) &&
 		    (port = asking_port(fl, sig, fr->ts_ns)) != 0)
-			resolver_vote(r, port, fr->ts_ns);
+			resolver_vote(fl, r, port, fr->ts_ns);
 	}
 	b = query_bucket(fl, q);
 	q->hash_next = fl->dns_hash[b];

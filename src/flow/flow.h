@@ -477,5 +477,10 @@ bool dns_own_resolver(const struct flow *fl, const struct dns_query *q,
     uint16_t port, int64_t at);
 bool dns_port_resolver_known(const struct flow *fl, uint16_t port,
     int64_t at);
+/* Is q from a resolver seen asking for port's requests by `at`, and for
+ * no other port's (one proxy's alone, not a resolver seen by chance to
+ * ask just after another proxy's requests too)? */
+bool dns_sole_resolver(const struct flow *fl, const struct dns_query *q,
+    uint16_t port, int64_t at);
 
 #endif

@@ -1294,10 +1294,14 @@ test_rival_cache_tried_for_another_proxy(void **state)
  * 502 2 ms after the request, trying nothing. A proxy that held the
  * address would have tried it: the NXDOMAIN is the cache it answered
  * from. A success tried nothing either (served from its HTTP cache): no
- * NXDOMAIN is taken for it.
+ * NXDOMAIN is taken for it. With `nginx_kept` false, nginx's socket has
+ * asked for one other name only, so it is no resolver's own yet (nginx
+ * with three servers asks from each a third of its names), while
+ * squid's is: its NXDOMAIN is the cache all the same.
  */
 static const struct txn *
-nxdomain_beside_an_address(void **state, unsigned status, uint64_t *nx)
+nxdomain_beside_an_address(void **state, unsigned status, bool nginx_kept,
+    uint64_t *nx)
 {
 	static const char *const names[] = { "a.test", "b.test", "c.test" };
 	struct uf *u = again(state);
@@ -1309,7 +1313,8 @@ nxdomain_beside_an_address(void **state, unsigned status, uint64_t *nx)
 	for (size_t k = 0; k < 3; k++) {
 		int64_t at = T0 - 5 * UF_S + (int64_t)k * 100 * UF_MS;
 
-		lookup_by(&s, &s.res, at, names[k], 0, addr20, 1);
+		if (nginx_kept || k == 0)
+			lookup_by(&s, &s.res, at, names[k], 0, addr20, 1);
 		lookup_by(&s, &squid, at + 50 * UF_MS, names[k], 0, addr20, 1);
 	}
 	*nx = lookup_by(&s, &s.res, T0 - 200 * UF_MS, HOST, 3, NULL, 0);
@@ -1327,13 +1332,15 @@ test_nxdomain_explains_an_answer_at_once(void **state)
 	const struct txn *t;
 	uint64_t nx;
 
-	t = nxdomain_beside_an_address(state, 502, &nx);
-	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
-	expect_lookup(state, t, LINK_CACHE, nx);
-	t = nxdomain_beside_an_address(state, 200, &nx);
-	assert_int_equal(t->d.ndns, 1);
-	assert_int_not_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]]
-	    .query.number, nx);
+	for (int kept = 1; kept >= 0; kept--) {
+		t = nxdomain_beside_an_address(state, 502, kept, &nx);
+		expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
+		expect_lookup(state, t, LINK_CACHE, nx);
+		t = nxdomain_beside_an_address(state, 200, kept, &nx);
+		assert_int_equal(t->d.ndns, 1);
+		assert_int_not_equal(((struct uf *)*state)->fl.dns[t->d.dns[0]]
+		    .query.number, nx);
+	}
 }
 
 /* nginx's resolver sockets, one per server: res[r] (port 33000 + r)
@@ -1453,6 +1460,129 @@ test_thirty_seconds_of_resends(void **state)
 	resent_every_5s(state, 16, "16 DNS queries for " HOST " to 10.0.0.53 "
 	    "got no answer in 77.0 s (the first sent 75.5 s before the "
 	    "request)");
+}
+
+/* A client asks for URL on squid's port at T0 (cli to gw). */
+static void
+asks_squid(struct uf *u, struct uf_side *cli, struct uf_side *gw)
+{
+	uf_side_init(cli, "10.0.0.9", 42000, 3000);
+	uf_side_init(gw, "10.0.0.1", 3128, 5000);
+	uf_at(u, T0);
+	uf_handshake(u, cli, gw);
+	uf_get(u, cli, gw, URL, HOST);
+}
+
+/*
+ * The two proxies of two_proxies, each socket known as its proxy's:
+ * squid's asked for HOST 300 ms before a request on squid's port and got
+ * no answer; 100 ms before it a third socket, not known yet as anyone's
+ * (nginx's for its third server), was told HOST's address. The gateway
+ * answers 502 2 s after the request, trying nothing. squid was asking:
+ * it held no answer, and the request waited for its look-up, not for
+ * the other socket's cache.
+ */
+static void
+test_own_resolver_asking_past_a_cache(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side squid, worker, cli, gw;
+	const struct txn *t;
+	struct scene s;
+	uint64_t own;
+
+	scene_init(&s, u);
+	proxies_ask(&s, &squid, LEARN_PORTS, T0 - 9 * UF_S);
+	uf_side_init(&worker, "10.0.0.1", 33002, 0);
+	uf_at(u, T0 - 300 * UF_MS);
+	own = uf_dns_query(u, &squid, &s.dns, 0x6666, HOST, DNS_T_A);
+	lookup_by(&s, &worker, T0 - 100 * UF_MS, HOST, 0, addr20, 1);
+	asks_squid(u, &cli, &gw);
+	uf_at(u, T0 + 2 * UF_S);
+	uf_status(u, &gw, &cli, 502);
+	uf_diagnose(u);
+	t = uf_txn(u, 11);
+	assert_string_equal(uf_str(u, t->url), URL);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	expect_lookup(state, t, LINK_TIME, own);
+}
+
+/*
+ * Where two proxies ask for the same busy names, one's look-up can follow
+ * the other's request by chance: nginx's socket (the scene's, known as
+ * 9090's) asks for three names just after requests for them on squid's
+ * port, as if it were squid's too, while squid's socket asked for seven
+ * so, twice as many: squid's port is squid's alone. squid holds
+ * HOST's address (asked 2 s before), nginx's look-up of it is silent
+ * (asked 1 s before, resent 50 ms after the request); a request on
+ * squid's port is refused at once. It used squid's cache: nginx's
+ * look-up in flight was no wait of its.
+ */
+static void
+test_chance_votes_make_no_resolver(void **state)
+{
+	static const char *const names[] = { "f.test", "g.test", "h.test",
+		"i.test", "j.test", "k.test" };
+	struct uf *u = *state;
+	struct uf_side squid, cli, gw, web;
+	const struct txn *t;
+	struct scene s;
+
+	scene_init(&s, u);
+	proxies_ask(&s, &squid, LEARN_PORTS, T0 - 9 * UF_S);
+	for (size_t k = 0; k < 6; k++)
+		proxy_looks_up(&s, (uint16_t)(41100 + k), 3128, k < 3 ? &squid :
+		    &s.res, T0 - 8 * UF_S + (int64_t)k * 100 * UF_MS, names[k],
+		    0, addr20, 1);
+	lookup_by(&s, &squid, T0 - 2 * UF_S, HOST, 0, addr20, 1);
+	uf_at(u, T0 - 1 * UF_S);
+	uf_dns_query(u, &s.res, &s.dns, 0x7777, HOST, DNS_T_A);
+	uf_side_init(&web, "192.0.2.20", 80, 9000);
+	asks_squid(u, &cli, &gw);
+	uf_at(u, T0 + 1 * UF_MS);
+	uf_syn(u, &s.out, &web);
+	uf_rst(u, &web, &s.out);
+	uf_at(u, T0 + 3 * UF_MS);
+	uf_status(u, &gw, &cli, 502);
+	uf_at(u, T0 + 50 * UF_MS);
+	uf_dns_query(u, &s.res, &s.dns, 0x7777, HOST, DNS_T_A);
+	uf_at(u, T0 + 3 * UF_S);
+	uf_syn(u, &s.out, &s.web);	/* any frame: the story is over */
+	uf_diagnose(u);
+	t = uf_txn(u, 17);
+	assert_string_equal(uf_str(u, t->url), URL);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+}
+
+/*
+ * One proxy's sockets not known yet as one resolver (nginx asks each of
+ * its servers from a socket of its own) share its port's votes: the
+ * scene's socket has six for 9090 (its look-ups after the first two,
+ * once it is a resolver's), a second one three. The second is 9090's
+ * resolver too: only a resolver that serves a port already loses another
+ * to a rival's votes.
+ */
+static void
+test_split_resolver_known(void **state)
+{
+	static const char *const names[] = { "f.test", "g.test", "h.test",
+		"i.test", "j.test", "k.test", "l.test", "m.test", "n.test",
+		"o.test", "p.test", "q.test", "r.test" };
+	struct uf *u = *state;
+	struct uf_side second;
+	struct scene s;
+	uint64_t last = 0;
+
+	scene_init(&s, u);
+	uf_side_init(&second, "10.0.0.1", 33002, 0);
+	for (size_t k = 0; k < 13; k++)
+		last = proxy_looks_up(&s, (uint16_t)(41100 + k), 9090,
+		    k < 8 ? &s.res : &second, T0 + (int64_t)k * 100 * UF_MS,
+		    names[k], 0, addr20, 1);
+	for (size_t i = 0; i < u->fl.ndns; i++)
+		if (u->fl.dns[i].query.number == last)
+			assert_true(dns_own_resolver(&u->fl, &u->fl.dns[i],
+			    9090, u->fl.stats.last_ts));
 }
 
 /*
@@ -1783,6 +1913,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_inflight_past_another_proxys_answer,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_own_lookup_past_a_newer_one,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_own_resolver_asking_past_a_cache, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_chance_votes_make_no_resolver, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_split_resolver_known,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_new_lookup_of_a_resending_socket, uf_setup, uf_teardown),
