@@ -1024,10 +1024,13 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 		t->d.shared = false;
 		/* shared, late or after a cached try: the cache, if the
 		 * gateway had it (a look-up it shares asking the name
-		 * again says it had not) */
+		 * again says it had not, and so does one the request's
+		 * port's own resolver was asking) */
 		if ((tried || (own.shared && cached != NONE32 &&
 		    !diag_asked_again(fl, key_find(&dg->by_name,
-		    t->host_hash), &fl->dns[cached], t, q->query.ts_ns))) &&
+		    t->host_hash), &fl->dns[cached], t, q->query.ts_ns) &&
+		    !dns_sole_resolver(fl, q, fl->conns[t->conn].sport,
+		    txn_end_ns(fl, t, fl->stats.last_ts)))) &&
 		    link_dns_cache(t, cached))
 			return;
 		if (waits && link_dns_inflight(dg, fl, t, w))
