@@ -784,15 +784,16 @@ test_pooled_named_backend(void **state)
  * nginx, two requests in one batch: it connects for both (a's backend
  * refuses by RST, then b's by ICMP, 50 us apart) and answers a, then b,
  * in the order the refusals came; b's refusal is the nearer to a's
- * answer. The one refused first is the first answered's.
+ * answer. The one refused first is the first answered's, also when it
+ * began last (`a_late`: a's backend refuses 15 us after b's ICMP; the
+ * first answer is b's, though a's attempt began nearer the request).
  */
 static void
-test_refusals_in_order(void **state)
+refusals(struct uf *u, bool a_late, const struct txn **t1,
+    const struct txn **t2)
 {
-	struct uf *u = *state;
 	struct scene s;
 	struct uf_side cli2, gw2, a, b, out_a, out_b;
-	const struct txn *t1, *t2;
 
 	two_requests(u, &s, &cli2, &gw2, 700 * US, "/b", "b.test");
 	uf_side_init(&a, "192.0.2.81", 80, 9000);
@@ -801,19 +802,36 @@ test_refusals_in_order(void **state)
 	uf_side_init(&out_b, "10.0.0.1", 50200, 7600);
 	uf_at(u, s.req_ts + 3900 * US);
 	uf_syn(u, &out_a, &a);
-	uf_at(u, s.req_ts + 3920 * US);
-	uf_rst(u, &a, &out_a);
+	if (!a_late) {
+		uf_at(u, s.req_ts + 3920 * US);
+		uf_rst(u, &a, &out_a);
+	}
 	uf_at(u, s.req_ts + 3960 * US);
 	uf_syn(u, &out_b, &b);
 	uf_at(u, s.req_ts + 3975 * US);
 	uf_icmp(u, "192.0.2.83", &out_b, &b, 3, 13);
+	if (a_late) {
+		uf_at(u, s.req_ts + 3990 * US);
+		uf_rst(u, &a, &out_a);
+	}
 	uf_at(u, s.req_ts + 4020 * US);
 	gateway_answers(&s, 502);
 	uf_at(u, s.req_ts + 4110 * US);
 	uf_status(u, &gw2, &cli2, 502);
-	diagnosed_two(u, &t1, &t2);
+	diagnosed_two(u, t1, t2);
+}
+
+static void
+test_refusals_in_order(void **state)
+{
+	const struct txn *t1, *t2;
+
+	refusals(*state, false, &t1, &t2);
 	expect_verdict(t1, V_CANNOT_CONNECT, C_TCP_RST);
 	expect_verdict(t2, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
+	refusals(again(state), true, &t1, &t2);
+	expect_verdict(t1, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
+	expect_verdict(t2, V_CANNOT_CONNECT, C_TCP_RST);
 }
 
 /* How the first try of test_next_upstream ends, and when the next
