@@ -955,6 +955,16 @@ inflight_failed(const struct diag *dg, const struct flow *fl,
 	    fl->dns[i].answer.ts_ns <= w->to;
 }
 
+/* Is q from the resolver of t's proxy port, that port's alone, as known
+ * by t's end (flow's dns_sole_resolver)? */
+static bool
+port_own_query(const struct flow *fl, const struct txn *t,
+    const struct dns_query *q)
+{
+	return dns_sole_resolver(fl, q, fl->conns[t->conn].sport,
+	    txn_end_ns(fl, t, fl->stats.last_ts));
+}
+
 /* Was the resolver of t's proxy port (its alone) asking for the host
  * when t came? Then that proxy held no answer for it (it asks for what
  * it does not know), whatever another proxy's socket, not known yet, had
@@ -965,8 +975,7 @@ own_resolver_asking(const struct diag *dg, const struct flow *fl,
 {
 	uint32_t i = diag_inflight_query(dg, fl, t, w->client, w->req, w->req);
 
-	return i != NONE32 && dns_sole_resolver(fl, &fl->dns[i],
-	    fl->conns[t->conn].sport, txn_end_ns(fl, t, fl->stats.last_ts));
+	return i != NONE32 && port_own_query(fl, t, &fl->dns[i]);
 }
 
 /*
@@ -1029,8 +1038,7 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 		if ((tried || (own.shared && cached != NONE32 &&
 		    !diag_asked_again(fl, key_find(&dg->by_name,
 		    t->host_hash), &fl->dns[cached], t, q->query.ts_ns) &&
-		    !dns_sole_resolver(fl, q, fl->conns[t->conn].sport,
-		    txn_end_ns(fl, t, fl->stats.last_ts)))) &&
+		    !port_own_query(fl, t, q))) &&
 		    link_dns_cache(t, cached))
 			return;
 		if (waits && link_dns_inflight(dg, fl, t, w))

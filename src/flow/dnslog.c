@@ -348,23 +348,30 @@ resolver_vote(const struct flow *fl, struct resolver *r, uint16_t port,
 		r->since[k] = ts;
 }
 
+/* The resolver q's socket is, or NULL: no resolver's own. */
+static const struct resolver *
+query_resolver(const struct flow *fl, const struct dns_query *q)
+{
+	return q->resolver != 0 ? &fl->resolvers[q->resolver - 1] : NULL;
+}
+
 bool
 dns_own_resolver(const struct flow *fl, const struct dns_query *q,
     uint16_t port, int64_t at)
 {
-	return q->resolver != 0 &&
-	    resolver_serves(&fl->resolvers[q->resolver - 1], port, at);
+	const struct resolver *r = query_resolver(fl, q);
+
+	return r != NULL && resolver_serves(r, port, at);
 }
 
 bool
 dns_sole_resolver(const struct flow *fl, const struct dns_query *q,
     uint16_t port, int64_t at)
 {
-	const struct resolver *r;
+	const struct resolver *r = query_resolver(fl, q);
 
-	if (q->resolver == 0)
+	if (r == NULL)
 		return false;
-	r = &fl->resolvers[q->resolver - 1];
 	for (unsigned k = 0; k < r->nports; k++)
 		if (r->since[k] <= at && r->ports[k] != port)
 			return false;
@@ -395,13 +402,10 @@ bool
 dns_foreign_resolver(const struct flow *fl, const struct dns_query *q,
     uint16_t port, int64_t at)
 {
-	const struct resolver *r;
+	const struct resolver *r = query_resolver(fl, q);
 
-	if (q->resolver == 0)
-		return false;
-	r = &fl->resolvers[q->resolver - 1];
-	return !resolver_serves(r, port, at) && resolver_serves(r, 0, at) &&
-	    served_by_another(fl, r, port, at);
+	return r != NULL && !resolver_serves(r, port, at) &&
+	    resolver_serves(r, 0, at) && served_by_another(fl, r, port, at);
 }
 
 static struct resolver_send *
