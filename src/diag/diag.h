@@ -61,6 +61,9 @@ struct diagnosis {
 	bool ambiguous;		/* linked by time while `rival` came too */
 	bool cached;		/* shared with a failed fetch whose cached
 				 * object answered it (Varnish's ids) */
+	bool half_answered;	/* dns-no-response: one type (the A) gave
+				 * an address, the query of another asked
+				 * beside it (the AAAA) got no answer */
 };
 
 struct txn {

@@ -211,11 +211,11 @@ type_bit(uint16_t qtype)
 
 static bool
 new_lookup(const struct dns_query *q0, const struct dns_query *q,
-    const struct answered *a)
+    const struct answered *a, bool resend)
 {
 	return q0->socket_kept && q->query.ts_ns >= a->at &&
 	    ((a->types & type_bit(q->qtype)) != 0 ||
-	    q->query.ts_ns > add_sat(a->at, LOOKUP_PAIR_NS));
+	    (!resend && q->query.ts_ns > add_sat(a->at, LOOKUP_PAIR_NS)));
 }
 
 static void
@@ -245,6 +245,15 @@ resent(const struct dns_query *q0, const struct dns_query *q)
 	    !addr_eq(&q0->server, &q->server));
 }
 
+/* The look-up's query of q's type: its first, or the pair beside it. */
+static const struct dns_query *
+like_query(const struct dns_query *q, const struct dns_query *q0,
+    const struct dns_query *pair)
+{
+	return q->qtype == q0->qtype ? q0 :
+	    pair != NULL && q->qtype == pair->qtype ? pair : NULL;
+}
+
 /* Does a kept socket's query q ask for the type of the look-up's first
  * query or of its pair under another ID? A proxy's own socket resends
  * with the same ID (nginx, squid): q begins another look-up (squid's
@@ -253,8 +262,7 @@ static bool
 new_id(const struct dns_query *q, const struct dns_query *q0,
     const struct dns_query *pair)
 {
-	const struct dns_query *like = q->qtype == q0->qtype ? q0 :
-	    pair != NULL && q->qtype == pair->qtype ? pair : NULL;
+	const struct dns_query *like = like_query(q, q0, pair);
 
 	return q->socket_kept && like != NULL && q->id != like->id;
 }
@@ -280,7 +288,7 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 	    l && p < l->n && l->ts[p] <= until && taken < DIAG_CACHE_WALK;
 	    p++) {
 		uint32_t i = l->items[p];
-		const struct dns_query *q = &fl->dns[i];
+		const struct dns_query *q = &fl->dns[i], *like;
 		bool same = diag_same_socket(q, q0);
 
 		if (i < first)
@@ -292,8 +300,12 @@ add_lookup(const struct diag *dg, const struct flow *fl, struct txn *t,
 		if (same && pair == NULL && q->qtype != q0->qtype &&
 		    q->query.ts_ns <= add_sat(q0->query.ts_ns, DIAG_SLACK_NS))
 			pair = q;
-		if (new_lookup(q0, q, &answered) ||
-		    (same && new_id(q, q0, pair)))
+		/* a resend of the type not answered yet is the look-up's:
+		 * nginx resends the AAAA beside an answered A, waiting for
+		 * both */
+		like = like_query(q, q0, pair);
+		if (new_lookup(q0, q, &answered, like != NULL &&
+		    q->id == like->id) || (same && new_id(q, q0, pair)))
 			break;
 		answered_add(&answered, q);
 		/* claimed sends from before the request: the look-up t
@@ -350,7 +362,7 @@ diag_lookup_start(const struct diag *dg, const struct flow *fl, uint32_t qi)
 			struct answered earlier = { INT64_MAX, 0 };
 
 			answered_add(&earlier, q);
-			if (new_lookup(f0, f0, &earlier))
+			if (new_lookup(f0, f0, &earlier, false))
 				break;
 			first = l->items[p - 1];
 			moves++;
@@ -979,6 +991,27 @@ own_resolver_asking(const struct diag *dg, const struct flow *fl,
 }
 
 /*
+ * Was the look-up in flight when t came the one whose answer is the cache
+ * (`cached`), still waiting for its other half (the AAAA asked beside
+ * the A, unanswered through t's window)? A proxy that waits for both
+ * (nginx unless ipv6=off) never had the address: t waited for it.
+ */
+static bool
+half_inflight(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, uint32_t cached)
+{
+	uint32_t i = diag_inflight_query(dg, fl, t, w->client, w->req, w->req);
+	const struct dns_query *q;
+
+	if (i == NONE32)
+		return false;
+	q = &fl->dns[i];
+	return q->qtype != fl->dns[cached].qtype &&
+	    (q->rcode < 0 || q->answer.ts_ns > w->to) &&
+	    diag_lookup_start(dg, fl, i) == cached;
+}
+
+/*
  * Its own look-up right after the request, else the cache, else one in
  * flight, else the nearest look-up in the window. A look-up right after
  * it that another request took already is that one's when the cache
@@ -1051,8 +1084,9 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 	/* an error answered with no address of the cache tried, after the
 	 * look-up in flight failed: the gateway waited for that one (an
 	 * nginx request beside squid's cached answer) */
-	if (cached != NONE32 && t->is_error && ((inflight_failed(dg, fl, t,
-	    w) && cache_first_try(dg, fl, t, w, cached, w->to, false) ==
+	if (cached != NONE32 && t->is_error && (((inflight_failed(dg, fl, t,
+	    w) || half_inflight(dg, fl, t, w, cached)) &&
+	    cache_first_try(dg, fl, t, w, cached, w->to, false) ==
 	    INT64_MAX) || own_resolver_asking(dg, fl, t, w)))
 		cached = NONE32;
 	if (!link_dns_cache(t, cached) && !link_dns_inflight(dg, fl, t, w))
@@ -1385,6 +1419,22 @@ carries(const struct flow *fl, const struct txn *t, const struct window *w,
     const struct conn *c)
 {
 	return carried(fl, t, w, c) != NONE32;
+}
+
+/*
+ * Did c connect, carry another resource's request first and none of
+ * t's? A proxy opens a connection for the request it then sends: one
+ * that sent nothing of t's over it was not t's, however near t it began.
+ */
+static bool
+opened_for_other(const struct flow *fl, const struct txn *t,
+    const struct window *w, const struct conn *c)
+{
+	uint32_t m = c->first_msg[0];
+
+	return seen(w, &c->synack) && m != NONE32 &&
+	    seen(w, &fl->msgs[m].head) &&
+	    !diag_same_resource(fl, t, &fl->msgs[m]) && !carries(fl, t, w, c);
 }
 
 /*
@@ -2509,7 +2559,9 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 		}
 		if (best.item == NONE32 && f.nrejected == 0) {
 			if (shared.item == NONE32 || (relayed_success(fl, t) &&
-			    !seen(w, &fl->conns[shared.item].synack)))
+			    !seen(w, &fl->conns[shared.item].synack)) ||
+			    (t->is_error && opened_for_other(fl, t, w,
+			    &fl->conns[shared.item])))
 				return;
 			/* all taken: share the nearest one */
 			t->d.shared = true;
@@ -3154,10 +3206,28 @@ verdict_connect(const struct flow *fl, struct txn *t, const struct window *w)
 	return true;
 }
 
+/*
+ * A look-up t waited on whose A gave an address while the AAAA asked
+ * beside it (or the other way round) got no answer, and no connection
+ * carried t's request: the gateway waited for both, as nginx's resolver
+ * does unless told ipv6=off, until its resolver_timeout (a server or
+ * firewall that drops AAAA queries fails every such request). A
+ * connection to the address then was another request's.
+ */
+static bool
+half_answered(const struct txn *t, unsigned addr_types,
+    unsigned answered_types, unsigned silent_types)
+{
+	return t->d.dns_link == LINK_TIME && addr_types != 0 &&
+	    (silent_types & ~answered_types) != 0;
+}
+
 static bool
 verdict_dns(const struct flow *fl, struct txn *t, const struct window *w)
 {
-	bool answered = false, any_addr = false;
+	/* bits by query type (type_bit): a resend of one answered later
+	 * is no silent type */
+	unsigned addr_types = 0, answered_types = 0, silent_types = 0;
 	int bad_rcode = 0;
 
 	if (t->d.ndns == 0)
@@ -3165,19 +3235,28 @@ verdict_dns(const struct flow *fl, struct txn *t, const struct window *w)
 	for (unsigned k = 0; k < t->d.ndns; k++) {
 		const struct dns_query *q = &fl->dns[t->d.dns[k]];
 
-		if (q->rcode < 0 || !seen(w, &q->answer))
+		if (q->rcode < 0 || !seen(w, &q->answer)) {
+			silent_types |= type_bit(q->qtype);
 			continue;
-		answered = true;
+		}
+		answered_types |= type_bit(q->qtype);
 		if (q->rcode == 3)
 			bad_rcode = 3;
 		else if (q->rcode != 0 && bad_rcode == 0)
 			bad_rcode = q->rcode;
 		if (diag_gave_address(fl, q))
-			any_addr = true;
+			addr_types |= type_bit(q->qtype);
 	}
-	if (any_addr)
+	if (half_answered(t, addr_types, answered_types, silent_types)) {
+		t->d.half_answered = true;
+		t->d.nconns = 0;
+		t->d.conn_link = LINK_NONE;
+		set(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+		return true;
+	}
+	if (addr_types != 0)
 		return false;	/* resolved: DNS is not the cause */
-	if (!answered)
+	if (answered_types == 0)
 		set(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
 	else if (bad_rcode == 3)
 		set(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);

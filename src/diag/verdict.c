@@ -111,6 +111,12 @@ txn_remedy(const struct flow *fl, const struct txn *t)
 		    "nginx: \"no live upstreams\" in its error log) and "
 		    "their health checks; else capture on every interface "
 		    "(`tcpdump -s 0 -i any`).";
+	if (t->d.half_answered)
+		return "The DNS server answers one query type for the host "
+		    "(A) and never the other (AAAA): a server or firewall "
+		    "that drops AAAA queries. Fix it, or have the gateway ask "
+		    "for IPv4 only (nginx: `resolver ... ipv6=off`); a "
+		    "hosts-file entry works around it.";
 	if (t->d.cause != C_HTTP_INVALID || t->d.up_resp == NONE32)
 		return cause_remedy((enum cause)t->d.cause);
 	switch (diag_refusal(fl, &fl->msgs[t->d.up_resp])) {
@@ -353,6 +359,46 @@ servers_fmt(const struct flow *fl, const struct diagnosis *d, char *out,
 		    n - NAMED_SERVERS);
 }
 
+/* "DNS answered the A query for H (addr), but N AAAA queries beside it
+ * to S got no answer in W s" (link.c's half_answered); snprintf's
+ * count. */
+static int
+half_answered(const struct flow *fl, const struct txn *t, const char *host,
+    const char *servers, double waited_s, char *out, size_t outlen)
+{
+	const struct diagnosis *d = &t->d;
+	const struct dns_query *got = NULL;
+	uint16_t silent_type = 0;
+	unsigned nsilent = 0;
+	char addr[ADDR_STRLEN] = "";
+
+	for (unsigned k = 0; k < d->ndns; k++) {
+		const struct dns_query *q = &fl->dns[d->dns[k]];
+
+		if (q->rcode < 0 || !txn_saw(fl, t, &q->answer,
+		    fl->stats.last_ts)) {
+			nsilent++;
+			silent_type = q->qtype;
+		} else if (got == NULL && diag_gave_address(fl, q)) {
+			got = q;
+		}
+	}
+	for (unsigned j = 0; got != NULL && j < got->nanswers; j++) {
+		const struct gw_addr *a =
+		    &fl->dns_answers[got->first_answer + j].addr;
+
+		if (a->family) {
+			addr_fmt(a, addr, sizeof addr);
+			break;
+		}
+	}
+	return snprintf(out, outlen, "DNS answered the %s query for %s (%s), "
+	    "but %u %s quer%s beside it to %s got no answer in %.1f s: the "
+	    "gateway waits for both", got ? dns_type_name(got->qtype) : "A",
+	    host, addr, nsilent, dns_type_name(silent_type),
+	    nsilent == 1 ? "y" : "ies", servers, waited_s);
+}
+
 /* "N DNS queries ... got no answer in S s": the gateway waited from the
  * request on, or from the look-up's first query when the request came
  * while it was in flight (nginx resends one every 5 s while anyone
@@ -369,9 +415,15 @@ unanswered(const struct flow *fl, const struct txn *t, const char *host,
 	int n;
 
 	servers_fmt(fl, d, servers, sizeof servers);
-	n = snprintf(out, outlen, "%u DNS quer%s for %s to %s got no "
-	    "answer in %.1f s", d->ndns, d->ndns == 1 ? "y" : "ies", host,
-	    servers, secs(asked < req ? waited + (req - asked) : waited));
+	if (asked < req)
+		waited += req - asked;
+	if (d->half_answered)
+		n = half_answered(fl, t, host, servers, secs(waited), out,
+		    outlen);
+	else
+		n = snprintf(out, outlen, "%u DNS quer%s for %s to %s got no "
+		    "answer in %.1f s", d->ndns, d->ndns == 1 ? "y" : "ies",
+		    host, servers, secs(waited));
 	if (asked < add_sat(req, -DIAG_SLACK_NS) && n > 0 &&
 	    (size_t)n < outlen)
 		snprintf(out + n, outlen - (size_t)n, " (the first sent %.1f s "

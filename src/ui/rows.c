@@ -606,7 +606,8 @@ rows_stage(struct ui_rows *rs, const struct diag *dg, const struct flow *fl,
 	r.flags = (t->is_error ? ROW_ERROR : 0) |
 	    (t->d.masked ? ROW_MASKED : 0) |
 	    (t->d.ambiguous ? ROW_AMBIGUOUS : 0) |
-	    (t->d.shared ? ROW_SHARED : 0);
+	    (t->d.shared ? ROW_SHARED : 0) |
+	    (t->d.half_answered ? ROW_HALF_ANSWERED : 0);
 	if (vec_reserve((void **)&rs->rows, &rs->cap, rs->n + rs->nstaged + 1,
 	    sizeof *rs->rows, UINT32_MAX) != 0 ||
 	    (client = client_add(rs, &fl->conns[t->conn].caddr)) < 0)
@@ -798,6 +799,7 @@ restore_diagnosis(const struct row *r, const struct row_links *l,
 	d->shared = (r->flags & ROW_SHARED) != 0;
 	d->masked = (r->flags & ROW_MASKED) != 0;
 	d->ambiguous = (r->flags & ROW_AMBIGUOUS) != 0;
+	d->half_answered = (r->flags & ROW_HALF_ANSWERED) != 0;
 	d->dns_link = l->dns_link;
 	d->conn_link = l->conn_link;
 	for (unsigned k = 0; k < l->ndns; k++)

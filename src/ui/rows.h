@@ -26,6 +26,7 @@ struct engine;
 #define ROW_MASKED 0x02u
 #define ROW_AMBIGUOUS 0x04u
 #define ROW_SHARED 0x08u
+#define ROW_HALF_ANSWERED 0x10u
 
 /* One retired transaction: 56 bytes plus its URL and frames. */
 struct row {

@@ -71,7 +71,13 @@ DNS_CACHE_S = 1.5   # both proxies keep an answer 1 s (TTL, valid=1s): plus slac
 ADDR_AGE_S = 3.0    # an address used must have been a DNS answer this recently
 # an unanswered look-up a request can join: nginx resends its query every
 # 5 s while a request waits, squid gives a look-up up 5-6 s after its query
-LOOKUP_S = 6.5
+# (7.5 s once with IPv6 on, GWBUSY_DUAL)
+LOOKUP_S = 8.0
+# a dual-stack proxy's AAAA query follows its A query this closely
+PAIR_S = 0.01
+# squid keeps an A whose AAAA beside it was never answered (its server
+# drops AAAA) past the TTL: 7 s in the lab's recordings
+HALF_AGE_S = 10.0
 RCODE = {"0": "NOERROR", "2": "SERVFAIL", "3": "NXDOMAIN", "5": "REFUSED"}
 
 PROBLEMS = []
@@ -260,16 +266,22 @@ def main():
 
     # --- DNS: the gateway's questions and the answers -------------------------
     dns_q = collections.defaultdict(list)   # name -> [(t, frame, socket, id)] A queries
+    dns_q6 = collections.defaultdict(list)  # name -> the same, AAAA queries
     dns_r = collections.defaultdict(list)   # name -> [(t, frame, rcode, [addrs])]
     answered = {}                           # (socket, id, name) -> first answer's time
     for p in pkts:
-        if not p.qname or p.qtype.split(",")[0] != "1":
+        if not p.qname or p.qtype.split(",")[0] not in ("1", "28"):
             continue
         name = p.qname.split(",")[0]
         if p.dnsresp and p.dst == gw:
+            answered.setdefault((p.udport, p.dnsid, name), p.t)
+        if p.qtype.split(",")[0] == "28":    # a dual-stack proxy's (GWBUSY_DUAL)
+            if not p.dnsresp and p.src == gw:
+                dns_q6[name].append((p.t, p.no, p.usport, p.dnsid))
+            continue
+        if p.dnsresp and p.dst == gw:
             dns_r[name].append((p.t, p.no, RCODE.get(p.rcode, p.rcode),
                                 [x for x in p.a.split(",") if x]))
-            answered.setdefault((p.udport, p.dnsid, name), p.t)
         elif not p.dnsresp and p.src == gw:
             dns_q[name].append((p.t, p.no, p.usport, p.dnsid))
     # which proxy asks from which socket: a fresh query (an ID not sent
@@ -291,6 +303,44 @@ def main():
             if i >= 0 and t - ts[i] <= 0.05:
                 votes[sock][req_t[name][i][1]] += 1
     sock_proxy = {sock: c.most_common(1)[0][0] for sock, c in votes.items()}
+
+    def aaaa_lost(host, t_answer):
+        """Was the A query answered at t_answer sent beside an AAAA
+        (same socket, within PAIR_S) that was never answered?"""
+        for qa in dns_q.get(host, []):
+            if answered.get((qa[2], qa[3], host)) != t_answer:
+                continue
+            for q in dns_q6.get(host, []):
+                if q[2] == qa[2] and abs(q[0] - qa[0]) <= PAIR_S and \
+                        (q[2], q[3], host) not in answered:
+                    return True
+        return False
+
+    def half_lookup(proxy, host, t0, t1):
+        """The proxy's look-up of host in flight at t0 whose A was
+        answered with an address while the AAAA sent beside it (same
+        socket, within PAIR_S) had no answer by t1, resent meanwhile
+        (nginx waits for both and resends the AAAA alone): its A sends
+        and AAAA sends up to t1, or None."""
+        own6 = [q for q in dns_q6.get(host, []) if q[0] <= t1 and
+                sock_proxy.get(q[2]) == proxy]
+        if not own6 or own6[-1][0] < t0 - LOOKUP_S:
+            return None
+        qid6 = own6[-1][3]
+        sends6 = [q for q in own6 if q[3] == qid6]
+        if any(answered.get((q[2], qid6, host), t1 + 1) <= t1 for q in sends6):
+            return None
+        first6 = sends6[0]
+        a = [q for q in dns_q.get(host, []) if q[2] == first6[2] and
+             0 <= first6[0] - q[0] <= PAIR_S]
+        if not a:
+            return None
+        ans = [r for r in dns_r.get(host, []) if r[3] and
+               answered.get((a[-1][2], a[-1][3], host)) == r[0]]
+        if not ans or ans[0][0] > t1:
+            return None
+        return [q for q in dns_q.get(host, []) if q[3] == a[-1][3] and
+                q[0] <= t1] + sends6
 
     # --- one truth line per request -------------------------------------------
     out = []
@@ -361,6 +411,12 @@ def main():
                 t_use = tried[0]["t"]
             if cap["proxy"] == "squid" and not log["detail"].startswith("ERR_CONNECT_FAIL"):
                 problem("%s: a failed connect, squid logged %s" % (key, log["detail"]))
+        elif half_lookup(cap["proxy"], host, t0, t1):
+            # the A answered, the AAAA beside it not (GWBUSY_DUAL's
+            # v4only): the proxy tried nothing, it waited for both
+            verdict, cause = "host-not-resolvable", "dns-no-response"
+            evidence = [q[1] for q in half_lookup(cap["proxy"], host, t0, t1)]
+            note = "A answered, AAAA beside it unanswered"
         else:
             answers = [r for r in dns_r.get(host, []) if t0 - DNS_CACHE_S <= r[0] <= t1]
             asked = [q for q in dns_q.get(host, []) if t0 - DNS_CACHE_S <= q[0] <= t1]
@@ -382,6 +438,13 @@ def main():
                     sends = [q for q in own if q[3] == last[3]]
                     t_ans = min([answered[k] for k in ((q[2], q[3], host) for q in sends)
                                  if k in answered], default=None)
+                    # a dual-stack proxy asks AAAA beside the A, from the
+                    # same socket at once (nginx waits for both answers,
+                    # resending each unanswered one): the look-up's too
+                    ids6 = {q[3] for q in dns_q6.get(host, []) if q[2] == sends[0][2]
+                            and 0 <= q[0] - sends[0][0] <= PAIR_S}
+                    sends += [q for q in dns_q6.get(host, []) if q[3] in ids6 and
+                              q[0] <= t1 and sock_proxy.get(q[2]) == cap["proxy"]]
                     if t_ans is not None and t_ans <= t1:
                         problem("%s: its look-up (frame %d) was answered (%.3f) before the gateway's answer"
                                 % (key, last[1], t_ans))
@@ -403,7 +466,8 @@ def main():
             if ups:
                 t_use = ups[-1][1]["t"]
             seen = [r for r in dns_r.get(host, []) if r[0] <= t_use and upstream in r[3]]
-            if not seen or t_use - seen[-1][0] > ADDR_AGE_S:
+            age = HALF_AGE_S if seen and aaaa_lost(host, seen[-1][0]) else ADDR_AGE_S
+            if not seen or t_use - seen[-1][0] > age:
                 problem("%s: %s used %s for %s, no such DNS answer in the %g s before"
                         % (key, cap["proxy"], upstream, host, ADDR_AGE_S))
             else:

@@ -5,7 +5,9 @@ usage: busydns.py ADDR ZONEFILE FLIP_S
 
 ZONEFILE has lines "NAME ADDR" (NAME without ".busy.test"), lines "NAME"
 alone (a mute name: every query for it, of any type, is received and
-logged but never answered, as by a dead authoritative server) and one line
+logged but never answered, as by a dead authoritative server), lines
+"NAME ADDR v4only" (the A answered, a query of any other type received
+and never answered: a server or firewall that drops AAAA) and one line
 "flip ADDR_A ADDR_B": flip.busy.test answers ADDR_A for FLIP_S seconds,
 then ADDR_B for FLIP_S seconds, and so on (from the server's start), so
 which cached answer a gateway used matters. Every answer has a TTL of 1 s
@@ -31,6 +33,7 @@ ZONE = (b"busy", b"test")
 
 
 MUTE = object()   # a mute name's entry in the zone: never answered
+V4ONLY = set()    # names whose queries other than A are never answered
 
 
 def load(path):
@@ -40,8 +43,10 @@ def load(path):
             w = line.split()
             if len(w) == 3 and w[0] == "flip":
                 flip = (socket.inet_aton(w[1]), socket.inet_aton(w[2]))
-            elif len(w) == 2:
+            elif len(w) == 2 or (len(w) == 3 and w[2] == "v4only"):
                 names[w[0].lower().encode()] = socket.inet_aton(w[1])
+                if len(w) == 3:
+                    V4ONLY.add(w[0].lower().encode())
             elif len(w) == 1:
                 names[w[0].lower().encode()] = MUTE
     return names, flip
@@ -73,7 +78,7 @@ def reply(query, names, flip, t0, flip_s):
             addr = flip[int((time.monotonic() - t0) // flip_s) % 2]
         else:
             addr = names.get(host)
-        if addr is MUTE:                             # received, never answered
+        if addr is MUTE or (qtype != 1 and host in V4ONLY):   # never answered
             return None, "%s\t%d\t-\tno-answer" % (name, qtype)
         if addr is None:
             rcode, ns = 3, soa()                     # NXDOMAIN

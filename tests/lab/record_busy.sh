@@ -18,6 +18,12 @@
 # env:   GWBUSY_KEEP_TMP=1   keep the work directory (daemon logs, client logs)
 #        GWBUSY_COUNT=N      requests per client (500)
 #        GWBUSY_DURATION=S   seconds over which each client spreads them (20)
+#        GWBUSY_DUAL=1       the proxies' defaults on a dual-stack gateway:
+#                            nginx's resolver without ipv6=off and IPv6 on
+#                            in the gateway's namespace, so both proxies
+#                            ask AAAA beside each A (answered NOERROR
+#                            without records: the names have IPv4 only;
+#                            v4only.busy.test's AAAA never answered)
 #
 # Shares its namespace, PID and cleanup helpers with record.sh (ns.sh).
 # Must run as root. Touches nothing in the root network namespace: every
@@ -32,6 +38,7 @@ P=gwbusy-
 NS_BR=${P}br NS_GW=${P}gw NS_DNS=${P}dns NS_UP=${P}up
 NS_C1=${P}c1 NS_C2=${P}c2 NS_C3=${P}c3
 COUNT=${GWBUSY_COUNT:-500} DURATION=${GWBUSY_DURATION:-20}
+DUAL=${GWBUSY_DUAL:-0}
 WORKERS=16      # per client: up to 48 requests at once
 FLIP_S=4        # flip.busy.test changes its address this often
 
@@ -63,6 +70,12 @@ START=$(date +%s)
 log "building namespaces"
 bridge_new
 hosts_new "$NS_GW" "$NS_DNS" "$NS_UP" "$NS_C1" "$NS_C2" "$NS_C3"
+if [ "$DUAL" = 1 ]; then	# IPv6 on, quiet: no DAD, no router solicitations
+    nsx "$NS_GW" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+        net.ipv6.conf.all.router_solicitations=0 net.ipv6.conf.default.router_solicitations=0 \
+        net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
+        net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 >/dev/null
+fi
 attach "$NS_GW"  p-gw  "$GW4/24"
 attach "$NS_DNS" p-dns "$DNS4/24" "$DNS4B/24" "$DNS4C/24"
 attach "$NS_UP"  p-up  "$WWW4/24" "$FLIPOK4/24" "$POOL4/24" "$CLOSED4/24" "$NOSTATUS4/24" \
@@ -94,6 +107,12 @@ silent $SILENT4
 mute
 flip $FLIPOK4 $FLIPDROP4
 EOF
+if [ "$DUAL" = 1 ]; then
+    # its server drops AAAA queries: nginx waits for the AAAA beside an
+    # answered A until its resolver_timeout (a 502), squid connects
+    echo "v4only $WWW4 v4only" >>"$TMP/busy.zone"
+    MIX=$MIX,v4only=3
+fi
 # a second server with the same zone (a gateway's resolv.conf names two):
 # its flips may lag the first's by the milliseconds between their starts
 start "$NS_DNS" busydns "$PY" "$HERE/busydns.py" "$DNS4" "$TMP/busy.zone" "$FLIP_S"
@@ -121,6 +140,8 @@ done
 # goes through an upstream block with a keep-alive pool (nginx 1.22 keeps
 # no pool for a host resolved at run time).
 mkdir -p "$TMP/nginx"
+NGINX_IPV6=ipv6=off	# GWBUSY_DUAL: nginx's default, A and AAAA
+[ "$DUAL" = 1 ] && NGINX_IPV6=
 cat >"$TMP/nginx/nginx.conf" <<EOF
 daemon off;
 master_process off;
@@ -143,7 +164,7 @@ http {
     # sends each query, and each resend, to the next in turn; each socket
     # asks a third of the names, so it is known as a resolver's own only
     # seconds in, after the first look-ups
-    resolver $DNS4 $DNS4B $DNS4C ipv6=off valid=1s;
+    resolver $DNS4 $DNS4B $DNS4C $NGINX_IPV6 valid=1s;
     resolver_timeout 2s;
     proxy_connect_timeout 2s;
     proxy_send_timeout 2s;

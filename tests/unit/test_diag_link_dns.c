@@ -16,7 +16,10 @@
  * and waiting for it does not take it from the request that started it.
  * Nor one started late after the gateway had tried an address of its
  * cached answer: it held the host (a proxy whose cache lets names go
- * after a second looks the host up again for a later request).
+ * after a second looks the host up again for a later request). A
+ * look-up whose A was answered while the AAAA beside it never was, with
+ * no connection carrying the request, is what the gateway waited for
+ * (nginx waits for both): dns-no-response, its AAAA resends included.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1871,6 +1874,221 @@ test_attempt_after_another_answer(void **state)
 	expect_lookup(state, t, LINK_TIME, own);
 }
 
+/*
+ * nginx's resolver asks A and AAAA (its default, without ipv6=off) and
+ * waits for both; the DNS server drops AAAA queries (a firewall or a
+ * broken server). HOST's A is answered (TTL 1 s), the AAAA beside it
+ * never; nginx answers 502 on its resolver_timeout, 2 s on, having
+ * tried nothing. Meanwhile another client's request for HOST went over
+ * a connection of its own to the address (relayed, 200): not the
+ * failure's. The story is the look-up, half answered.
+ */
+static const struct uf_rr addr1s[] = {
+	{ DNS_T_A, NULL, 1, "192.0.2.10" },
+};
+
+/* Another client asks for URL_B; the gateway connects to the address
+ * for it (from s->out), and relays the 200 it gets. */
+static void
+other_client_served(struct scene *s, struct uf_side *cli2,
+    struct uf_side *gw2)
+{
+	client_asks(s->u, cli2, gw2, "10.0.0.6", 40001, URL_B);
+	uf_handshake(s->u, &s->out, &s->web);
+	uf_get(s->u, &s->out, &s->web, "/b", HOST);
+	uf_status(s->u, &s->web, &s->out, 200);
+	uf_status(s->u, gw2, cli2, 200);
+}
+
+/* The kept socket asks A and AAAA for HOST at `at`; the A is answered
+ * 0.2 ms later (TTL 1 s), the AAAA never. sends[0..1]: their frames. */
+static void
+half_answered_lookup(struct scene *s, int64_t at, uint64_t sends[2])
+{
+	uf_at(s->u, at);
+	sends[0] = uf_dns_query(s->u, &s->res, &s->dns, 0x2222, HOST,
+	    DNS_T_A);
+	sends[1] = uf_dns_query(s->u, &s->res, &s->dns, 0x2223, HOST,
+	    DNS_T_AAAA);
+	uf_dns_answer(s->u, &s->dns, &s->res, 0x2222, HOST, DNS_T_A, 0,
+	    addr1s, 1);
+}
+
+static void
+test_aaaa_dropped_beside_an_answered_a(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side cli2, gw2;
+	struct scene s;
+	const struct txn *t;
+	uint64_t sends[2];
+	char sum[256];
+
+	kept_then_asked(&s, u);
+	half_answered_lookup(&s, s.req_ts + UF_MS / 10, sends);
+	uf_at(u, s.req_ts + 1 * UF_S);
+	other_client_served(&s, &cli2, &gw2);
+	uf_at(u, s.req_ts + 2 * UF_S);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	assert_true(t->d.half_answered);
+	expect_queries(state, t, LINK_TIME, 2, sends);
+	assert_int_equal(t->d.nconns, 0);
+	expect_verdict(uf_txn(u, 2), V_OK, C_NONE);
+	uf_summary(u, t, sum, sizeof sum);
+	assert_string_equal(sum, "DNS answered the A query for " HOST
+	    " (192.0.2.10), but 1 AAAA query beside it to 10.0.0.53 got no "
+	    "answer in 2.0 s: the gateway waits for both");
+	uf_summary_cuts(u, t);
+	assert_non_null(strstr(txn_remedy(&u->fl, t), "ipv6=off"));
+
+	/* a proxy that does not wait (squid) connects with the A: its own
+	 * request upstream is the story, not the AAAA */
+	u = again(state);
+	kept_then_asked(&s, u);
+	half_answered_lookup(&s, s.req_ts + UF_MS / 10, sends);
+	upstream_get(&s);
+	uf_status(u, &s.web, &s.out, 502);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	assert_false(t->d.half_answered);
+
+	/* the AAAA answered (NOERROR, no record): resolved, DNS is not the
+	 * cause */
+	u = again(state);
+	kept_then_asked(&s, u);
+	half_answered_lookup(&s, s.req_ts + UF_MS / 10, sends);
+	uf_dns_answer(u, &s.dns, &s.res, 0x2223, HOST, DNS_T_AAAA, 0, NULL, 0);
+	uf_at(u, s.req_ts + 2 * UF_S);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_false(t->d.half_answered);
+}
+
+/*
+ * The look-up of test_aaaa_dropped_beside_an_answered_a asked 3.9 s
+ * before the request (its A long expired); nginx resends the AAAA alone,
+ * same ID, every 5 s while anyone waits, here to its second resolver
+ * 1.1 s after the request: that resend is the look-up's, not a new one
+ * (the A was answered, the AAAA never).
+ */
+static void
+test_aaaa_resent_after_the_a_answer(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side res2, dns2;
+	struct scene s;
+	const struct txn *t;
+	uint64_t sends[3];
+
+	kept_then_asked_at(&s, u, T0 - 9 * UF_S);
+	res2 = s.res;
+	res2.port = 33001;
+	uf_side_init(&dns2, "10.0.0.54", 53, 0);
+	half_answered_lookup(&s, T0 - 3900 * UF_MS, sends);
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, T0 + 1100 * UF_MS);
+	sends[2] = uf_dns_query(u, &res2, &dns2, 0x2223, HOST, DNS_T_AAAA);
+	uf_at(u, T0 + 2 * UF_S);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	assert_true(t->d.half_answered);
+	expect_queries(state, t, LINK_TIME, 3, sends);
+}
+
+/*
+ * A silent DNS server: the kept socket asked A and AAAA 4 s before the
+ * request; the server answers both resends (same IDs) 80 ms after it,
+ * the A with the address, the AAAA with none. The earlier sends left
+ * unanswered are the same queries': the look-up is no half answered
+ * one. The gateway tried nothing and answered 502 (nothing explains
+ * it), or tried the address in vain.
+ */
+/* The silent look-up of test_resends_answered_at_last, answered at
+ * last 80 ms after the request. */
+static void
+resends_answered(struct scene *s, struct uf *u)
+{
+
+	kept_then_asked_at(s, u, T0 - 9 * UF_S);
+	uf_at(u, T0 - 4 * UF_S);
+	uf_dns_query(u, &s->res, &s->dns, 0x2222, HOST, DNS_T_A);
+	uf_dns_query(u, &s->res, &s->dns, 0x2223, HOST, DNS_T_AAAA);
+	uf_at(u, T0);
+	ask(s);
+	uf_at(u, T0 + 80 * UF_MS);
+	uf_dns_query(u, &s->res, &s->dns, 0x2222, HOST, DNS_T_A);
+	uf_dns_query(u, &s->res, &s->dns, 0x2223, HOST, DNS_T_AAAA);
+	uf_dns_answer(u, &s->dns, &s->res, 0x2222, HOST, DNS_T_A, 0, addr1s,
+	    1);
+	uf_dns_answer(u, &s->dns, &s->res, 0x2223, HOST, DNS_T_AAAA, 0, NULL,
+	    0);
+}
+
+static void
+test_resends_answered_at_last(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	const struct txn *t;
+	uint64_t syn[3];
+
+	for (int tried = 0; tried < 2; tried++) {
+		u = again(state);
+		resends_answered(&s, u);
+		if (tried)
+			syns_given_up(&s, syn);
+		else
+			uf_at(u, T0 + 500 * UF_MS);
+		gateway_answers(&s, 502);
+		t = diagnosed(&s);
+		if (tried)
+			expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
+		else
+			expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+		assert_false(t->d.half_answered);
+	}
+}
+
+
+/*
+ * The gateway answers 502 500 ms after the request with nothing tried:
+ * its look-up was answered (A only, no AAAA asked). Another client's
+ * request went over a connection the gateway opened to the address
+ * 100 ms after the failed request, relayed with a 200. That connection
+ * carried the other request first: it was opened for it, and is no
+ * part of the failure's story, not even shared.
+ */
+static void
+test_connection_opened_for_another(void **state)
+{
+	struct uf *u = *state;
+	struct uf_side cli2, gw2;
+	struct scene s;
+	const struct txn *t;
+
+	kept_then_asked(&s, u);
+	uf_at(u, s.req_ts + UF_MS / 10);
+	query(&s);
+	answer(&s, 0, addr300, 1);
+	uf_at(u, s.req_ts + 100 * UF_MS);
+	other_client_served(&s, &cli2, &gw2);
+	uf_at(u, s.req_ts + 500 * UF_MS);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	assert_int_equal(t->d.nconns, 0);
+	assert_false(t->d.shared);
+	expect_verdict(uf_txn(u, 2), V_OK, C_NONE);
+}
+
 int
 main(void)
 {
@@ -1961,6 +2179,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_waiter_has_the_sends_before_it, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_aaaa_dropped_beside_an_answered_a, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_aaaa_resent_after_the_a_answer, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_connection_opened_for_another, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_resends_answered_at_last,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
