@@ -994,7 +994,10 @@ own_resolver_asking(const struct diag *dg, const struct flow *fl,
  * Was the look-up in flight when t came the one whose answer is the cache
  * (`cached`), still waiting for its other half (the AAAA asked beside
  * the A, unanswered through t's window)? A proxy that waits for both
- * (nginx unless ipv6=off) never had the address: t waited for it.
+ * (nginx unless ipv6=off) never had the address: t waited for it (an
+ * attempt to the address meanwhile was another request's, to a host
+ * sharing it; one of t's own is linked through the look-up's A all the
+ * same).
  */
 static bool
 half_inflight(const struct diag *dg, const struct flow *fl,
@@ -1084,10 +1087,10 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 	/* an error answered with no address of the cache tried, after the
 	 * look-up in flight failed: the gateway waited for that one (an
 	 * nginx request beside squid's cached answer) */
-	if (cached != NONE32 && t->is_error && (((inflight_failed(dg, fl, t,
-	    w) || half_inflight(dg, fl, t, w, cached)) &&
-	    cache_first_try(dg, fl, t, w, cached, w->to, false) ==
-	    INT64_MAX) || own_resolver_asking(dg, fl, t, w)))
+	if (cached != NONE32 && t->is_error && ((inflight_failed(dg, fl, t,
+	    w) && cache_first_try(dg, fl, t, w, cached, w->to, false) ==
+	    INT64_MAX) || half_inflight(dg, fl, t, w, cached) ||
+	    own_resolver_asking(dg, fl, t, w)))
 		cached = NONE32;
 	if (!link_dns_cache(t, cached) && !link_dns_inflight(dg, fl, t, w))
 		link_dns(dg, fl, t, w, w->to);

@@ -110,7 +110,7 @@ for kept in "$ROOT"/tests/lab/kept/busy-*/; do
 	    "$ROOT/tests/e2e/busy_lab_check.py" "$GW_BIN" "$kept/gw502-busy.pcap"
 	truth_rebuilds "$kept/gw502-busy.pcap" "kept $(basename "$kept")"
 done
-check "tests/lab/kept holds the busy-lab recording" test "$nkept" -eq 1
+check "tests/lab/kept holds the busy-lab recordings" test "$nkept" -eq 2
 
 # fresh_run TAG LABEL WHAT ENV...: records the busy lab with ENV set into
 # $TMPD/busy-TAG, checks WHAT with the python read from stdin (given the

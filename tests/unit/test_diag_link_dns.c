@@ -1944,6 +1944,24 @@ test_aaaa_dropped_beside_an_answered_a(void **state)
 	uf_summary_cuts(u, t);
 	assert_non_null(strstr(txn_remedy(&u->fl, t), "ipv6=off"));
 
+	/* the look-up asked 300 ms before the request (for another one),
+	 * its A answered: no cached address while its AAAA is pending,
+	 * even with another request's connection to the address */
+	u = again(state);
+	kept_then_asked_at(&s, u, T0 - 2 * UF_S);
+	half_answered_lookup(&s, T0 - 300 * UF_MS, sends);
+	uf_at(u, T0);
+	ask(&s);
+	uf_at(u, s.req_ts + 100 * UF_MS);
+	other_client_served(&s, &cli2, &gw2);
+	uf_at(u, s.req_ts + 2 * UF_S);
+	gateway_answers(&s, 502);
+	uf_diagnose(u);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	assert_true(t->d.half_answered);
+	expect_queries(state, t, LINK_TIME, 2, sends);
+
 	/* a proxy that does not wait (squid) connects with the A: its own
 	 * request upstream is the story, not the AAAA */
 	u = again(state);
