@@ -494,6 +494,31 @@ test_gateway_to_proxy_port_is_upstream(void **state)
 	assert_int_equal(fx->fl.conns[1].role, CONN_CLIENT);
 }
 
+/*
+ * Clients reach the proxy port on more addresses than the flow keeps as
+ * the gateway's (FLOW_MAX_GATEWAYS): the table stays full, no entry past
+ * its end, and every connection is still a client's.
+ */
+static void
+test_gateways_kept_at_most(void **state)
+{
+	struct uf *fx = *state;
+
+	for (unsigned k = 0; k < FLOW_MAX_GATEWAYS + 2; k++) {
+		struct uf_side cli, gw;
+		char addr[16];
+
+		snprintf(addr, sizeof addr, "10.0.1.%u", k + 1);
+		uf_side_init(&cli, "10.0.0.5", (uint16_t)(40000 + k), 1000);
+		uf_side_init(&gw, addr, 9090, 2000);
+		uf_handshake(fx, &cli, &gw);
+		assert_int_equal(fx->fl.conns[k].role, CONN_CLIENT);
+	}
+	assert_int_equal(fx->fl.ngateways, FLOW_MAX_GATEWAYS);
+	assert_true(is_addr(&fx->fl.gateways[FLOW_MAX_GATEWAYS - 1].addr,
+	    "10.0.1.8"));
+}
+
 int
 main(void)
 {
@@ -516,6 +541,8 @@ main(void)
 		    uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_gateway_to_proxy_port_is_upstream, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_gateways_kept_at_most,
+		    uf_setup, uf_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,26 @@
 
 #include "unit_flow.h"
 
+/* realloc made to fail while armed, as glibc lets a program replace it;
+ * under AddressSanitizer, which has its own allocator, never armed */
+#if defined(__SANITIZE_ADDRESS__)
+#define PENDING_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PENDING_ASAN 1
+#endif
+#endif
+static bool realloc_fails;
+#ifndef PENDING_ASAN
+extern void *__libc_realloc(void *, size_t);
+
+void *
+realloc(void *p, size_t n)
+{
+	return realloc_fails ? NULL : __libc_realloc(p, n);
+}
+#endif
+
 /* The connection of client port `port`, or NULL. */
 static const struct conn *
 conn_at(const struct uf *fx, uint16_t port)
@@ -265,6 +285,31 @@ test_hole_gives_up(void **state)
 }
 
 /*
+ * Memory runs out while a head grows (its buffer cannot): the flow is
+ * given up as for a hole, even when a segment at the same place then
+ * brings a whole request head of other bytes. (Under AddressSanitizer
+ * memory never runs out here: the segment is then resent bytes.)
+ */
+static void
+test_no_memory_gives_up(void **state)
+{
+	struct uf *fx = *state;
+	struct uf_side c = fx->cli;
+	uint32_t at;
+
+	c.port = 40005;
+	uf_send(fx, &c, &fx->srv, "GET /a-path-of-some-length HTTP/1.1\r\n");
+	at = c.seq;
+	realloc_fails = true;
+	uf_send(fx, &c, &fx->srv, "Host: grows.test\r\nUser-Agent: x/1.0\r\n");
+	realloc_fails = false;
+	c.seq = at;
+	uf_send(fx, &c, &fx->srv, "GET /b HTTP/1.1\r\nHost: b\r\n\r\n");
+	assert_null(conn_at(fx, c.port));
+	assert_int_equal(fx->fl.nconns, 0);
+}
+
+/*
  * Bytes that are not HTTP (an SSH banner, a TLS ClientHello) give the
  * flow up: it never becomes a connection, though a later segment reads
  * as a request head (a payload's own bytes); nothing is counted as
@@ -413,6 +458,8 @@ main(void)
 		    test_retransmitted_while_waiting, uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_hole_gives_up, uf_setup80,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_no_memory_gives_up,
+		    uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_other_protocol_gives_up,
 		    uf_setup80, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_bytes_waiting_bounded,

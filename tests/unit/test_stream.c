@@ -243,9 +243,29 @@ test_many_open_connections(void **state)
 			    fx->fl.conns[i].nmsg[0]);
 }
 
+/* A request head in two segments on a connection with its handshake:
+ * the parse of its first part, longer than HEAD_QUICK, is held until the
+ * second ends it. */
+static void
+split_head(struct fixture *fx)
+{
+	static const char a[] = "GET http://s.test/a-rather-long-path/to/"
+	    "some/resource.html?with=a-query&and=another-one&and=a-third-"
+	    "one-to-be-long-enough HTTP/1.1\r\nHo",
+	    b[] = "st: s.test\r\n\r\n";
+
+	tcp(fx, 0, 9090, false, 1000, TCPF_SYN, NULL);
+	tcp(fx, 0, 9090, false, 1001, TCPF_ACK | TCPF_PSH, a);
+	assert_int_equal(fx->fl.nmsgs, 0);
+	tcp(fx, 0, 9090, false, 1001 + sizeof a - 1, TCPF_ACK | TCPF_PSH, b);
+	assert_int_equal(fx->fl.nmsgs, 1);
+	assert_string_equal(flow_str(&fx->fl, fx->fl.msgs[0].host), "s.test");
+}
+
 /*
  * flow_free gives back everything the model allocated: SYN-less flows
- * waiting, proven and dropped, connections, messages (unit_heap.h).
+ * waiting, proven and dropped, connections, messages, a head's parse
+ * held between segments (unit_heap.h).
  */
 static void
 test_flow_releases_memory(void **state)
@@ -257,6 +277,9 @@ test_flow_releases_memory(void **state)
 	teardown(state);
 	setup(state);
 	test_synless_not_http_never_a_connection(state);
+	teardown(state);
+	setup(state);
+	split_head(*state);
 	teardown(state);
 	assert_int_equal(unit_heap_live(), before);
 }
