@@ -39,7 +39,7 @@
  *        [--requests N] [--hosts H] [--rate REQ_PER_S] [--ttl SEC]
  *        [--neg-ttl SEC] [--fail SHARE] [--dns-fail SHARE]
  *        [--connects SHARE] [--ports 1-3] [--proxies 1-2] [--valid SEC]
- *        [--dns-servers 1-3] [--retries N]
+ *        [--dns-servers 1-3] [--retries N] [--drop-aaaa]
  *
  * --ports 2 or 3: clients use proxy ports 3128 and 8080 besides 9090 (one
  * gateway listening on several ports; gw502tui finds them by the
@@ -92,6 +92,20 @@
  * what another socket sent first. squid keeps its one server. 1 (the
  * default): the output byte for byte the file without the option.
  *
+ * --drop-aaaa (with --proxies 2): the second host's DNS server answers
+ * every A query and drops every AAAA one, as a server or firewall that
+ * drops AAAA does (the busy lab's v4only.busy.test); its look-ups never
+ * fail otherwise. Both proxies ask A and AAAA, as with IPv6 on (their
+ * defaults). nginx waits for both answers (ngx_resolver.c: an A answer
+ * waits while naddrs6 is unset): every request for the host waits its
+ * resolver_timeout and gets the proxy's DNS error, the look-up resending
+ * the AAAA alone (the A answered) every resend_timeout to the next
+ * server while anyone waits; a request after the last one gave up
+ * starts a new look-up. squid connects with the A at once (its ipcache
+ * takes an answer as it comes, as the lab's squid 5.7 did) and keeps it
+ * for the TTL; its AAAA goes unanswered and is not sent again (the
+ * lab's squid gave it up before its retransmit interval).
+ *
  * --retries N (one proxy): the proxy retries as Apache Traffic Server
  * does (connect_attempts_max_retries, 3 by default: four attempts), each
  * attempt on a new socket (source port) to the address the failed one
@@ -137,6 +151,7 @@ struct busy_cfg {
 	uint32_t valid;		/* nginx's `resolver ... valid=` (s) */
 	unsigned retries;	/* Traffic Server's retries on new sockets */
 	unsigned dns_servers;	/* nginx's DNS servers, a socket each */
+	int drop_aaaa;		/* the second host's server drops AAAA */
 };
 
 /* What one proxy keeps of a host: its DNS cache and its pool. */
@@ -154,6 +169,7 @@ struct hcache {
 	unsigned server;	/* nginx's server of its latest send */
 	int64_t resend;
 	int64_t heard;		/* the resend the server answers, if sent */
+	int a_heard;		/* its A answered: the AAAA alone is resent */
 };
 
 struct bhost {
@@ -201,7 +217,7 @@ struct bsess {
 };
 
 static struct busy_cfg cfg = { 3000, 12, 400, 0, 0, 0.12, 0.3, 0.05, 1, 1,
-	3, 0, 1 };
+	3, 0, 1, 0 };
 static struct proxy proxies[NPROXIES] = { { PROXY_PORT, { 0 }, 0, 0 },
 	{ 3128, { 0 }, 0, 1 } };
 static unsigned ngx_next_server;	/* nginx's r->last_connection */
@@ -439,16 +455,20 @@ ngx_server(void)
 }
 
 /* Proxy p asks DNS server k for name from that server's socket at t: A,
- * then AAAA. */
+ * then AAAA (the AAAA alone when its A was answered: nginx resends only
+ * what got no answer). */
 static void
 proxy_ask(int64_t t, unsigned p, unsigned k, const char *name,
-    const uint16_t id[2], const struct dns_answer *a)
+    const uint16_t id[2], const struct dns_answer *a, int aaaa_only)
 {
 	uint8_t m[512];
 	size_t n;
 
-	n = dns_msg(m, id[0], name, 1, -1, a);
-	udp_dns_via(t, 1, proxies[p].resolver_port[k], DNS_IP + k, m, n);
+	if (!aaaa_only) {
+		n = dns_msg(m, id[0], name, 1, -1, a);
+		udp_dns_via(t, 1, proxies[p].resolver_port[k], DNS_IP + k, m,
+		    n);
+	}
 	n = dns_msg(m, id[1], name, 28, -1, a);
 	udp_dns_via(t + 70 * US, 1, proxies[p].resolver_port[k], DNS_IP + k,
 	    m, n);
@@ -463,7 +483,7 @@ ngx_waits(struct bhost *h, struct hcache *c, const struct dns_answer *a,
 	for (; c->resend < until; c->resend += NGX_RESEND) {
 		c->server = (c->server + 1) % cfg.dns_servers;
 		proxy_ask(c->resend + (int64_t)rrange(0, 3 * MS), 0, c->server,
-		    h->name, c->id, a);
+		    h->name, c->id, a, c->a_heard);
 	}
 	c->answered = c->expires = until;
 }
@@ -522,9 +542,10 @@ proxy_silent(struct bhost *h, unsigned p, int64_t ts,
 
 	c->id[0] = (uint16_t)rnd();
 	c->id[1] = (uint16_t)rnd();
+	c->a_heard = 0;
 	if (!proxies[p].squid) {
 		c->server = ngx_server();
-		proxy_ask(ts, p, c->server, h->name, c->id, a);
+		proxy_ask(ts, p, c->server, h->name, c->id, a, 0);
 		c->resend = ts + NGX_RESEND;
 		/* the server answers the resend 7-13 s after this query
 		 * (past this request's resolver_timeout), if one is sent */
@@ -535,7 +556,7 @@ proxy_silent(struct bhost *h, unsigned p, int64_t ts,
 		return c->answered;
 	}
 	for (;;) {
-		proxy_ask(sent, p, 0, h->name, c->id, a);
+		proxy_ask(sent, p, 0, h->name, c->id, a, 0);
 		if (sent + wait - ts >= SQ_TIMEOUT)
 			return sent + wait + (int64_t)rrange(0, 3 * MS);
 		sent += wait + (int64_t)rrange(0, 3 * MS);
@@ -561,6 +582,46 @@ cache_until(const struct bhost *h, unsigned p, enum cause dc,
 	if (proxies[p].valid)
 		return (answered / NS + proxies[p].valid + 1) * NS;
 	return answered + (int64_t)h->ttl * NS;
+}
+
+/* Does h's DNS server drop AAAA queries (--drop-aaaa)? */
+static int
+drops_aaaa(const struct bhost *h)
+{
+	return cfg.drop_aaaa && h == &bhosts[1];
+}
+
+/*
+ * Proxy p's look-up of h at ts when h's server drops AAAA (--drop-aaaa):
+ * the A is answered, the AAAA never. nginx waits for it until the
+ * request's resolver_timeout (a DNS failure; ngx_waits resends the AAAA
+ * while anyone waits); squid has the address with the A. Returns when
+ * the proxy has the address or gives up.
+ */
+static int64_t
+half_lookup(struct bhost *h, unsigned p, int64_t ts,
+    const struct dns_answer *a)
+{
+	struct hcache *c = &h->c[p];
+	unsigned k = proxies[p].squid ? 0 : ngx_server();
+	int64_t rtt = (int64_t)rrange(200 * US, 4 * MS);
+	uint8_t m[512];
+	size_t n;
+
+	c->id[0] = (uint16_t)rnd();
+	c->id[1] = (uint16_t)rnd();
+	c->server = k;
+	proxy_ask(ts, p, k, h->name, c->id, a, 0);
+	n = dns_msg(m, c->id[0], h->name, 1, 0, a);
+	udp_dns_via(ts + rtt, 0, proxies[p].resolver_port[k], DNS_IP + k, m,
+	    n);
+	c->a_heard = 1;
+	if (proxies[p].squid)
+		return ts + rtt + 200 * US;
+	c->resend = ts + NGX_RESEND;
+	c->heard = INT64_MAX;	/* never: the AAAA is dropped */
+	ngx_waits(h, c, a, ts + NGX_TIMEOUT + (int64_t)rrange(0, 1 * MS));
+	return c->answered;
 }
 
 /*
@@ -591,6 +652,15 @@ resolve(struct bhost *h, unsigned p, int64_t ts, enum cause *dc,
 		*dc = c->dns;
 		*addr = c->addr;
 		return ts + (int64_t)rrange(10 * US, 60 * US);
+	}
+	if (drops_aaaa(h)) {
+		c->looked = 1;
+		c->addr = *addr = a.addr[0];
+		c->dns = *dc = proxies[p].squid ? C_NONE : C_DNS_NO_RESPONSE;
+		c->answered = half_lookup(h, p, ts, &a);
+		c->expires = cache_until(h, p, *dc, c->answered);
+		truth.dns_lookups++;
+		return c->answered;
 	}
 	u = urand();
 	if (h->last && h->last->expires == h->last->answered &&
@@ -1058,7 +1128,7 @@ usage(void)
 	    "[--rate REQ/S] [--ttl SEC] [--neg-ttl SEC] [--fail SHARE] "
 	    "[--dns-fail SHARE] [--connects SHARE] [--ports 1-3] "
 	    "[--proxies 1-2] [--valid SEC] [--dns-servers 1-3] "
-	    "[--retries N]\n");
+	    "[--retries N] [--drop-aaaa]\n");
 	exit(2);
 }
 
@@ -1079,6 +1149,7 @@ main(int argc, char **argv)
 		{ "valid", required_argument, NULL, 'V' },
 		{ "retries", required_argument, NULL, 'R' },
 		{ "dns-servers", required_argument, NULL, 'D' },
+		{ "drop-aaaa", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct gen_files files = { .seed = 1 };
@@ -1108,6 +1179,7 @@ main(int argc, char **argv)
 		case 'D': cfg.dns_servers = (unsigned)strtoul(optarg, NULL,
 		    10);
 			break;
+		case 'A': cfg.drop_aaaa = 1; break;
 		default: usage();
 		}
 	}
@@ -1120,7 +1192,8 @@ main(int argc, char **argv)
 	    cfg.valid < 1 || cfg.valid > 3600 || cfg.retries > 10 ||
 	    (cfg.retries && cfg.proxies > 1) || cfg.dns_servers < 1 ||
 	    cfg.dns_servers > MAX_DNS_SERVERS ||
-	    (cfg.dns_servers > 1 && cfg.proxies < 2))
+	    (cfg.dns_servers > 1 && cfg.proxies < 2) ||
+	    (cfg.drop_aaaa && (cfg.proxies < 2 || cfg.hosts < 2)))
 		usage();
 	gen_open(files.out, files.tsv, files.seed);
 	hosts_init();

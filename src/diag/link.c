@@ -3209,59 +3209,78 @@ verdict_connect(const struct flow *fl, struct txn *t, const struct window *w)
 	return true;
 }
 
-/*
- * A look-up t waited on whose A gave an address while the AAAA asked
- * beside it (or the other way round) got no answer, and no connection
- * carried t's request: the gateway waited for both, as nginx's resolver
- * does unless told ipv6=off, until its resolver_timeout (a server or
- * firewall that drops AAAA queries fails every such request). A
- * connection to the address then was another request's.
- */
-static bool
-half_answered(const struct txn *t, unsigned addr_types,
-    unsigned answered_types, unsigned silent_types)
-{
-	return t->d.dns_link == LINK_TIME && addr_types != 0 &&
-	    (silent_types & ~answered_types) != 0;
-}
+/* What t's look-up got, by query type (type_bit): the types that gave an
+ * address, that were answered, that got no answer in the window (a
+ * resend of one answered later is no silent type), and the worst rcode. */
+struct dns_types {
+	unsigned addr, answered, silent;
+	int bad_rcode;
+	int64_t had;	/* the first answer with an address (INT64_MAX) */
+};
 
-static bool
-verdict_dns(const struct flow *fl, struct txn *t, const struct window *w)
+static void
+dns_types(const struct flow *fl, const struct txn *t,
+    const struct window *w, struct dns_types *ty)
 {
-	/* bits by query type (type_bit): a resend of one answered later
-	 * is no silent type */
-	unsigned addr_types = 0, answered_types = 0, silent_types = 0;
-	int bad_rcode = 0;
-
-	if (t->d.ndns == 0)
-		return false;
+	memset(ty, 0, sizeof *ty);
+	ty->had = INT64_MAX;
 	for (unsigned k = 0; k < t->d.ndns; k++) {
 		const struct dns_query *q = &fl->dns[t->d.dns[k]];
 
 		if (q->rcode < 0 || !seen(w, &q->answer)) {
-			silent_types |= type_bit(q->qtype);
+			ty->silent |= type_bit(q->qtype);
 			continue;
 		}
-		answered_types |= type_bit(q->qtype);
+		ty->answered |= type_bit(q->qtype);
 		if (q->rcode == 3)
-			bad_rcode = 3;
-		else if (q->rcode != 0 && bad_rcode == 0)
-			bad_rcode = q->rcode;
-		if (diag_gave_address(fl, q))
-			addr_types |= type_bit(q->qtype);
+			ty->bad_rcode = 3;
+		else if (q->rcode != 0 && ty->bad_rcode == 0)
+			ty->bad_rcode = q->rcode;
+		if (diag_gave_address(fl, q)) {
+			ty->addr |= type_bit(q->qtype);
+			if (q->answer.ts_ns < ty->had)
+				ty->had = q->answer.ts_ns;
+		}
 	}
-	if (half_answered(t, addr_types, answered_types, silent_types)) {
-		t->d.half_answered = true;
-		t->d.nconns = 0;
-		t->d.conn_link = LINK_NONE;
-		set(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+}
+
+/*
+ * A look-up t waited on whose A gave an address while the AAAA asked
+ * beside it (or the other way round) got no answer, with no upstream
+ * request of t's and no attempt of its own: the gateway waited for both,
+ * as nginx's resolver does unless told ipv6=off, until its
+ * resolver_timeout (a server or firewall that drops AAAA queries fails
+ * every such request). A proxy that connects with the A alone (squid)
+ * does so at once: an attempt begun later than that, or one whose end
+ * the gateway's answer does not follow, was another request's.
+ */
+static bool
+half_answered(const struct flow *fl, const struct txn *t,
+    const struct window *w, const struct dns_types *ty)
+{
+	const struct conn *first, *last;
+	int64_t had;
+
+	if (t->d.dns_link != LINK_TIME || ty->addr == 0 ||
+	    (ty->silent & ~ty->answered) == 0 || t->d.up_req != NONE32)
+		return false;
+	if (t->d.nconns == 0)
 		return true;
-	}
-	if (addr_types != 0)
+	first = &fl->conns[t->d.conns[0]];
+	last = &fl->conns[t->d.conns[t->d.nconns - 1]];
+	had = ty->had > w->req ? ty->had : w->req;
+	return first->first.ts_ns > add_sat(had, DIAG_ACT_NS) ||
+	    !answer_follows(fl, t, w, last);
+}
+
+static bool
+verdict_dns(struct txn *t, const struct dns_types *ty)
+{
+	if (t->d.ndns == 0 || ty->addr != 0)
 		return false;	/* resolved: DNS is not the cause */
-	if (answered_types == 0)
+	if (ty->answered == 0)
 		set(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
-	else if (bad_rcode == 3)
+	else if (ty->bad_rcode == 3)
 		set(t, V_HOST_NOT_RESOLVABLE, C_DNS_NXDOMAIN);
 	else
 		set(t, V_HOST_NOT_RESOLVABLE, C_DNS_ERROR);
@@ -3311,10 +3330,19 @@ static void
 verdict_evidence(const struct flow *fl, struct txn *t,
     const struct window *w)
 {
-	if (t->d.up_req != NONE32)
+	struct dns_types ty;
+
+	dns_types(fl, t, w, &ty);
+	if (t->d.up_req != NONE32) {
 		verdict_upstream(fl, t, w);
-	else if (!verdict_connect(fl, t, w) && !verdict_dns(fl, t, w))
+	} else if (half_answered(fl, t, w, &ty)) {
+		t->d.half_answered = true;
+		t->d.nconns = 0;
+		t->d.conn_link = LINK_NONE;
+		set(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	} else if (!verdict_connect(fl, t, w) && !verdict_dns(t, &ty)) {
 		set(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	}
 }
 
 /*

@@ -8,8 +8,9 @@ Per transaction: the client's request (client, port, URL, in request
 order), the gateway's answer status (paired in order on the client's
 connection), and the DNS state the cause claims — a DNS failure has its
 answer (NXDOMAIN within the SOA's negative TTL, SERVFAIL/REFUSED, or only
-queries) before the gateway's answer; every other request had an address,
-fresh or cached within its TTL. In total: ICMP errors, upstream 5xx status
+queries; with `busy --drop-aaaa`, an AAAA query of the proxy's, the host's
+AAAA never answered in the capture) before the gateway's answer; every
+other request had an address, fresh or cached within its TTL. In total: ICMP errors, upstream 5xx status
 lines, upstream replies without one, connections reused from the pool,
 unanswered SYN series with Linux's 1, 2, 4 s backoff (with `busy
 --retries N`, N + 1 ICMP errors and junk replies per such request); and
@@ -70,12 +71,20 @@ fwd = collections.defaultdict(list)	# (host, path) -> [(t, address)]
 up = collections.defaultdict(lambda: dict(syn=[], synack=0, rst=0, reqs=0,
                                           dst=None))
 dns_two = collections.defaultdict(set)	# host -> its second addresses
+# AAAA: host -> [(t, socket port)] queries; hosts with an AAAA answer
+aaaa_q, aaaa_answered = collections.defaultdict(list), set()
 up5xx = upinvalid = icmp = 0
 for f in packets:
     t = float(f["frame.time_epoch"])
     sp, dp = first(f["tcp.srcport"]), first(f["tcp.dstport"])
     if f["icmp.type"]:
         icmp += first(f["icmp.type"]) == "3"
+        continue
+    if f["dns.qry.name"] and first(f["dns.qry.type"]) == "28":
+        if f["dns.flags.response"] == "1":
+            aaaa_answered.add(f["dns.qry.name"])
+        else:
+            aaaa_q[f["dns.qry.name"]].append((t, int(f["udp.srcport"])))
         continue
     if f["dns.qry.name"] and first(f["dns.qry.type"]) == "1":
         host = f["dns.qry.name"]
@@ -172,8 +181,14 @@ for (treq, c, p, url, stream, pport), tr in zip(reqs, truth):
     elif cause == "dns-error":
         ok = fresh in (2, 5) or flight in (2, 5)
     elif cause == "dns-no-response":
-        ok = not pos and not neg and not after and any(
-            treq - 5 <= q <= tans for q in dns_q[host])
+        # or (busy --drop-aaaa) the host's server never answers AAAA and
+        # the proxy asked it while the request waited: nginx waits for
+        # both, whatever the A said
+        ok = (not pos and not neg and not after and any(
+            treq - 5 <= q <= tans for q in dns_q[host])) or (
+            host not in aaaa_answered and any(
+                treq - 7 <= q <= tans and (socks is None or sp in socks)
+                for q, sp in aaaa_q[host]))
     else:
         ok = pos or fresh == 0
         used[-1] = lastb if pos else after[0] if ok else None

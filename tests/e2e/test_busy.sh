@@ -262,6 +262,19 @@ CASE_MIN_ALL=99.3 CASE_MIN_FAIL=98.5 \
 CASE_MIN_ALL=99.6 CASE_MIN_FAIL=98.9 \
     case_run busy-5000x6-2proxies-3servers-valid1-s2 --requests 5000 \
     --hosts 6 --rate 200 --valid 1 --proxies 2 --dns-servers 3 -S 2
+# H with --drop-aaaa: api1's DNS server answers A and drops AAAA; nginx
+# waits for both and fails its requests for it on resolver_timeout (376
+# of 5,000), squid connects with the A to api1's two addresses, which
+# refuse and drop in turn. Before the look-up half answered was a story
+# of its own, those nginx requests took squid's failed attempts or the
+# A as a cache: 92.10 % / 77.66 % right; 99.32 % / 98.08 % since (7
+# December). What is left: early in the capture, before nginx's sockets
+# are known, the A taken as a cache; squid's attempts refused or silent
+# just before nginx's answer.
+HA=busy-5000x6-2proxies-3servers-valid1-dropaaaa
+CASE_MIN_ALL=99.2 CASE_MIN_FAIL=97.9 \
+    case_run $HA --requests 5000 --hosts 6 --rate 200 --valid 1 \
+    --proxies 2 --dns-servers 3 -S 5 --drop-aaaa && tshark_check $HA
 # Traffic Server's retries (--retries 3: four attempts on new sockets per
 # failure, each failing as the first), 4 hosts, half the requests
 # failing: with another request for the host always waiting, the retries

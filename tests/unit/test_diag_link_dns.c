@@ -1914,6 +1914,28 @@ half_answered_lookup(struct scene *s, int64_t at, uint64_t sends[2])
 	    addr1s, 1);
 }
 
+/* The look-up of half_answered_lookup for the request; an attempt to
+ * the address refused `after` the request, the gateway's 502 2 s after
+ * it (at once when `after` is 0). */
+static const struct txn *
+refused_beside_half(void **state, int64_t after)
+{
+	struct uf *u = again(state);
+	struct scene s;
+	uint64_t sends[2];
+
+	kept_then_asked(&s, u);
+	half_answered_lookup(&s, s.req_ts + UF_MS / 10, sends);
+	if (after)
+		uf_at(u, s.req_ts + after);
+	uf_syn(u, &s.out, &s.web);
+	uf_rst(u, &s.web, &s.out);
+	if (after)
+		uf_at(u, s.req_ts + 2 * UF_S);
+	gateway_answers(&s, 502);
+	return diagnosed(&s);
+}
+
 static void
 test_aaaa_dropped_beside_an_answered_a(void **state)
 {
@@ -1961,6 +1983,24 @@ test_aaaa_dropped_beside_an_answered_a(void **state)
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
 	assert_true(t->d.half_answered);
 	expect_queries(state, t, LINK_TIME, 2, sends);
+
+	/* the address refuses another proxy's attempt (squid's, with the
+	 * A alone) 1.9 s after the A, just before the gateway's 502: begun
+	 * long after the A, it is not t's (nginx waited) */
+	t = refused_beside_half(state, 1900 * UF_MS);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	assert_true(t->d.half_answered);
+	assert_int_equal(t->d.nconns, 0);
+	/* refused 0.5 s after the A, 1.5 s before the 502: a gateway
+	 * answers a refusal at once, so that attempt was not t's either */
+	t = refused_beside_half(state, 500 * UF_MS);
+	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
+	assert_true(t->d.half_answered);
+	/* refused at once after the A, the 502 at once: a proxy that
+	 * connects with the A alone (squid) tried it for t */
+	t = refused_beside_half(state, 0);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TCP_RST);
+	assert_false(t->d.half_answered);
 
 	/* a proxy that does not wait (squid) connects with the A: its own
 	 * request upstream is the story, not the AAAA */
