@@ -955,14 +955,19 @@ answered_after(const struct flow *fl, const struct txn *t, int64_t to,
 	return after;
 }
 
-/* Was a look-up in flight when t came told an error or NXDOMAIN before
- * the gateway answered? */
-static bool
-inflight_failed(const struct diag *dg, const struct flow *fl,
+/* The query of the look-up in flight when t came, or NONE32. */
+static uint32_t
+inflight_at_request(const struct diag *dg, const struct flow *fl,
     const struct txn *t, const struct window *w)
 {
-	uint32_t i = diag_inflight_query(dg, fl, t, w->client, w->req, w->req);
+	return diag_inflight_query(dg, fl, t, w->client, w->req, w->req);
+}
 
+/* Was i, the look-up in flight when t came (inflight_at_request), told
+ * an error or NXDOMAIN before the gateway answered? */
+static bool
+inflight_failed(const struct flow *fl, const struct window *w, uint32_t i)
+{
 	return i != NONE32 && fl->dns[i].rcode > 0 &&
 	    fl->dns[i].answer.ts_ns <= w->to;
 }
@@ -978,22 +983,20 @@ port_own_query(const struct flow *fl, const struct txn *t,
 }
 
 /* Was the resolver of t's proxy port (its alone) asking for the host
- * when t came? Then that proxy held no answer for it (it asks for what
- * it does not know), whatever another proxy's socket, not known yet, had
- * cached. */
+ * when t came (i: inflight_at_request)? Then that proxy held no answer
+ * for it (it asks for what it does not know), whatever another proxy's
+ * socket, not known yet, had cached. */
 static bool
-own_resolver_asking(const struct diag *dg, const struct flow *fl,
-    const struct txn *t, const struct window *w)
+own_resolver_asking(const struct flow *fl, const struct txn *t, uint32_t i)
 {
-	uint32_t i = diag_inflight_query(dg, fl, t, w->client, w->req, w->req);
-
 	return i != NONE32 && port_own_query(fl, t, &fl->dns[i]);
 }
 
 /*
- * Was the look-up in flight when t came the one whose answer is the cache
- * (`cached`), still waiting for its other half (the AAAA asked beside
- * the A, unanswered through t's window)? A proxy that waits for both
+ * Was i, the look-up in flight when t came (inflight_at_request), the one
+ * whose answer is the cache (`cached`), still waiting for its other half
+ * (the AAAA asked beside the A, unanswered through t's window)? A proxy
+ * that waits for both
  * (nginx unless ipv6=off) never had the address: t waited for it (an
  * attempt to the address meanwhile was another request's, to a host
  * sharing it; one of t's own is linked through the look-up's A all the
@@ -1001,9 +1004,8 @@ own_resolver_asking(const struct diag *dg, const struct flow *fl,
  */
 static bool
 half_inflight(const struct diag *dg, const struct flow *fl,
-    const struct txn *t, const struct window *w, uint32_t cached)
+    const struct window *w, uint32_t i, uint32_t cached)
 {
-	uint32_t i = diag_inflight_query(dg, fl, t, w->client, w->req, w->req);
 	const struct dns_query *q;
 
 	if (i == NONE32)
@@ -1051,7 +1053,8 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 		    q->answer.ts_ns > add_sat(w->to, DIAG_SKEW_NS)) ||
 		    answered_after(fl, t, w->to, true) ||
 		    (answered_after(fl, t, w->to, false) &&
-		    inflight_failed(dg, fl, t, w)),
+		    inflight_failed(fl, w, inflight_at_request(dg, fl, t,
+		    w))),
 		    /* a send just after the request of a look-up begun
 		     * well before it (over the slack an A may lead its
 		     * AAAA by) is a resend, the look-up's timer, not the
@@ -1087,11 +1090,15 @@ link_dns_any(struct diag *dg, const struct flow *fl, struct txn *t,
 	/* an error answered with no address of the cache tried, after the
 	 * look-up in flight failed: the gateway waited for that one (an
 	 * nginx request beside squid's cached answer) */
-	if (cached != NONE32 && t->is_error && ((inflight_failed(dg, fl, t,
-	    w) && cache_first_try(dg, fl, t, w, cached, w->to, false) ==
-	    INT64_MAX) || half_inflight(dg, fl, t, w, cached) ||
-	    own_resolver_asking(dg, fl, t, w)))
-		cached = NONE32;
+	if (cached != NONE32 && t->is_error) {
+		uint32_t i = inflight_at_request(dg, fl, t, w);
+
+		if ((inflight_failed(fl, w, i) && cache_first_try(dg, fl, t,
+		    w, cached, w->to, false) == INT64_MAX) ||
+		    half_inflight(dg, fl, w, i, cached) ||
+		    own_resolver_asking(fl, t, i))
+			cached = NONE32;
+	}
 	if (!link_dns_cache(t, cached) && !link_dns_inflight(dg, fl, t, w))
 		link_dns(dg, fl, t, w, w->to);
 }
@@ -3246,8 +3253,8 @@ dns_types(const struct flow *fl, const struct txn *t,
 
 /*
  * A look-up t waited on whose A gave an address while the AAAA asked
- * beside it (or the other way round) got no answer, with no upstream
- * request of t's and no attempt of its own: the gateway waited for both,
+ * beside it (or the other way round) got no answer, with no attempt of
+ * t's own (nor upstream request: the caller's): the gateway waited for both,
  * as nginx's resolver does unless told ipv6=off, until its
  * resolver_timeout (a server or firewall that drops AAAA queries fails
  * every such request). A proxy that connects with the A alone (squid)
@@ -3262,7 +3269,7 @@ half_answered(const struct flow *fl, const struct txn *t,
 	int64_t had;
 
 	if (t->d.dns_link != LINK_TIME || ty->addr == 0 ||
-	    (ty->silent & ~ty->answered) == 0 || t->d.up_req != NONE32)
+	    (ty->silent & ~ty->answered) == 0)
 		return false;
 	if (t->d.nconns == 0)
 		return true;
@@ -3332,10 +3339,12 @@ verdict_evidence(const struct flow *fl, struct txn *t,
 {
 	struct dns_types ty;
 
-	dns_types(fl, t, w, &ty);
 	if (t->d.up_req != NONE32) {
 		verdict_upstream(fl, t, w);
-	} else if (half_answered(fl, t, w, &ty)) {
+		return;
+	}
+	dns_types(fl, t, w, &ty);
+	if (half_answered(fl, t, w, &ty)) {
 		t->d.half_answered = true;
 		t->d.nconns = 0;
 		t->d.conn_link = LINK_NONE;

@@ -411,11 +411,11 @@ def main():
                 t_use = tried[0]["t"]
             if cap["proxy"] == "squid" and not log["detail"].startswith("ERR_CONNECT_FAIL"):
                 problem("%s: a failed connect, squid logged %s" % (key, log["detail"]))
-        elif half_lookup(cap["proxy"], host, t0, t1):
+        elif (half := half_lookup(cap["proxy"], host, t0, t1)):
             # the A answered, the AAAA beside it not (GWBUSY_DUAL's
             # v4only): the proxy tried nothing, it waited for both
             verdict, cause = "host-not-resolvable", "dns-no-response"
-            evidence = [q[1] for q in half_lookup(cap["proxy"], host, t0, t1)]
+            evidence = [q[1] for q in half]
             note = "A answered, AAAA beside it unanswered"
         else:
             answers = [r for r in dns_r.get(host, []) if t0 - DNS_CACHE_S <= r[0] <= t1]

@@ -1874,15 +1874,7 @@ test_attempt_after_another_answer(void **state)
 	expect_lookup(state, t, LINK_TIME, own);
 }
 
-/*
- * nginx's resolver asks A and AAAA (its default, without ipv6=off) and
- * waits for both; the DNS server drops AAAA queries (a firewall or a
- * broken server). HOST's A is answered (TTL 1 s), the AAAA beside it
- * never; nginx answers 502 on its resolver_timeout, 2 s on, having
- * tried nothing. Meanwhile another client's request for HOST went over
- * a connection of its own to the address (relayed, 200): not the
- * failure's. The story is the look-up, half answered.
- */
+/* HOST's one address, cached for 1 s. */
 static const struct uf_rr addr1s[] = {
 	{ DNS_T_A, NULL, 1, "192.0.2.10" },
 };
@@ -1898,6 +1890,22 @@ other_client_served(struct scene *s, struct uf_side *cli2,
 	uf_get(s->u, &s->out, &s->web, "/b", HOST);
 	uf_status(s->u, &s->web, &s->out, 200);
 	uf_status(s->u, gw2, cli2, 200);
+}
+
+/* Another client is served (other_client_served) `other` after the
+ * request, the gateway answers it 502 `answer` after it: the failed
+ * request, diagnosed. */
+static const struct txn *
+other_then_502(struct scene *s, int64_t other, int64_t answer)
+{
+	struct uf_side cli2, gw2;
+
+	uf_at(s->u, s->req_ts + other);
+	other_client_served(s, &cli2, &gw2);
+	uf_at(s->u, s->req_ts + answer);
+	gateway_answers(s, 502);
+	uf_diagnose(s->u);
+	return uf_txn(s->u, 1);
 }
 
 /* The kept socket asks A and AAAA for HOST at `at`; the A is answered
@@ -1936,11 +1944,19 @@ refused_beside_half(void **state, int64_t after)
 	return diagnosed(&s);
 }
 
+/*
+ * nginx's resolver asks A and AAAA (its default, without ipv6=off) and
+ * waits for both; the DNS server drops AAAA queries (a firewall or a
+ * broken server). HOST's A is answered (TTL 1 s), the AAAA beside it
+ * never; nginx answers 502 on its resolver_timeout, 2 s on, having
+ * tried nothing. Meanwhile another client's request for HOST went over
+ * a connection of its own to the address (relayed, 200): not the
+ * failure's. The story is the look-up, half answered.
+ */
 static void
 test_aaaa_dropped_beside_an_answered_a(void **state)
 {
 	struct uf *u = *state;
-	struct uf_side cli2, gw2;
 	struct scene s;
 	const struct txn *t;
 	uint64_t sends[2];
@@ -1948,12 +1964,7 @@ test_aaaa_dropped_beside_an_answered_a(void **state)
 
 	kept_then_asked(&s, u);
 	half_answered_lookup(&s, s.req_ts + UF_MS / 10, sends);
-	uf_at(u, s.req_ts + 1 * UF_S);
-	other_client_served(&s, &cli2, &gw2);
-	uf_at(u, s.req_ts + 2 * UF_S);
-	gateway_answers(&s, 502);
-	uf_diagnose(u);
-	t = uf_txn(u, 1);
+	t = other_then_502(&s, 1 * UF_S, 2 * UF_S);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
 	assert_true(t->d.half_answered);
 	expect_queries(state, t, LINK_TIME, 2, sends);
@@ -1974,12 +1985,7 @@ test_aaaa_dropped_beside_an_answered_a(void **state)
 	half_answered_lookup(&s, T0 - 300 * UF_MS, sends);
 	uf_at(u, T0);
 	ask(&s);
-	uf_at(u, s.req_ts + 100 * UF_MS);
-	other_client_served(&s, &cli2, &gw2);
-	uf_at(u, s.req_ts + 2 * UF_S);
-	gateway_answers(&s, 502);
-	uf_diagnose(u);
-	t = uf_txn(u, 1);
+	t = other_then_502(&s, 100 * UF_MS, 2 * UF_S);
 	expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
 	assert_true(t->d.half_answered);
 	expect_queries(state, t, LINK_TIME, 2, sends);
@@ -2060,20 +2066,11 @@ test_aaaa_resent_after_the_a_answer(void **state)
 	expect_queries(state, t, LINK_TIME, 3, sends);
 }
 
-/*
- * A silent DNS server: the kept socket asked A and AAAA 4 s before the
- * request; the server answers both resends (same IDs) 80 ms after it,
- * the A with the address, the AAAA with none. The earlier sends left
- * unanswered are the same queries': the look-up is no half answered
- * one. The gateway tried nothing and answered 502 (nothing explains
- * it), or tried the address in vain.
- */
 /* The silent look-up of test_resends_answered_at_last, answered at
  * last 80 ms after the request. */
 static void
 resends_answered(struct scene *s, struct uf *u)
 {
-
 	kept_then_asked_at(s, u, T0 - 9 * UF_S);
 	uf_at(u, T0 - 4 * UF_S);
 	uf_dns_query(u, &s->res, &s->dns, 0x2222, HOST, DNS_T_A);
@@ -2089,6 +2086,14 @@ resends_answered(struct scene *s, struct uf *u)
 	    0);
 }
 
+/*
+ * A silent DNS server: the kept socket asked A and AAAA 4 s before the
+ * request; the server answers both resends (same IDs) 80 ms after it,
+ * the A with the address, the AAAA with none. The earlier sends left
+ * unanswered are the same queries': the look-up is no half answered
+ * one. The gateway tried nothing and answered 502 (nothing explains
+ * it), or tried the address in vain.
+ */
 static void
 test_resends_answered_at_last(void **state)
 {
@@ -2114,7 +2119,6 @@ test_resends_answered_at_last(void **state)
 	}
 }
 
-
 /*
  * The gateway answers 502 500 ms after the request with nothing tried:
  * its look-up was answered (A only, no AAAA asked). Another client's
@@ -2127,7 +2131,6 @@ static void
 test_connection_opened_for_another(void **state)
 {
 	struct uf *u = *state;
-	struct uf_side cli2, gw2;
 	struct scene s;
 	const struct txn *t;
 
@@ -2135,12 +2138,7 @@ test_connection_opened_for_another(void **state)
 	uf_at(u, s.req_ts + UF_MS / 10);
 	query(&s);
 	answer(&s, 0, addr300, 1);
-	uf_at(u, s.req_ts + 100 * UF_MS);
-	other_client_served(&s, &cli2, &gw2);
-	uf_at(u, s.req_ts + 500 * UF_MS);
-	gateway_answers(&s, 502);
-	uf_diagnose(u);
-	t = uf_txn(u, 1);
+	t = other_then_502(&s, 100 * UF_MS, 500 * UF_MS);
 	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
 	assert_int_equal(t->d.nconns, 0);
 	assert_false(t->d.shared);
