@@ -1552,30 +1552,27 @@ tried_addr(const struct flow *fl, const struct txn *t, const struct gw_addr *a)
 	return false;
 }
 
-/* Was u's request sent upstream, on a connection already open, by `at`? */
+/* Was u's request sent upstream by `at`? On a pooled connection or one
+ * opened for it, it needs no attempt begun at `at`. */
 static bool
 forwarded_by(const struct flow *fl, const struct diag *dg,
     const struct txn *u, int64_t at)
 {
 	const struct key_list *l = key_find(&dg->by_host, u->resource_hash);
-	int64_t asked = fl->msgs[u->req].start.ts_ns;
 	unsigned steps = 0;
 
-	for (size_t p = l ? key_lower(l, asked) : 0; l && p < l->n &&
-	    l->ts[p] <= at && steps < DIAG_CACHE_WALK; p++, steps++) {
-		const struct http_msg *m = &fl->msgs[l->items[p]];
-
-		if (fl->conns[m->conn].first.ts_ns < asked &&
-		    diag_same_resource(fl, u, m))
+	for (size_t p = l ? key_lower(l, fl->msgs[u->req].start.ts_ns) : 0;
+	    l && p < l->n && l->ts[p] <= at && steps < DIAG_CACHE_WALK;
+	    p++, steps++)
+		if (diag_same_resource(fl, u, &fl->msgs[l->items[p]]))
 			return true;
-	}
 	return false;
 }
 
 /* What makes another request for t's host count (other_request). */
 enum other_req {
 	OTHER_WAITING,		/* not settled yet */
-	OTHER_NOT_SENT		/* not sent at once on an open connection */
+	OTHER_NOT_SENT		/* not sent upstream yet */
 };
 
 /* Did a request for t's host other than t, that counts as `kind` says,
@@ -3442,6 +3439,23 @@ try_end_ns(const struct flow *fl, const struct window *w, uint32_t up_req,
 	return at;
 }
 
+/* Until when the try up_req held the request: its end (try_end_ns), or
+ * its valid reply's start when that is a 5xx nginx may go on from
+ * (proxy_next_upstream http_503); INT64_MAX when another reply served
+ * it, or it did not end in the window. */
+static int64_t
+try_pending_ns(const struct flow *fl, const struct window *w,
+    uint32_t up_req)
+{
+	uint32_t r = response_to(fl, up_req);
+	uint8_t cause;
+
+	if (r != NONE32 && seen(w, &fl->msgs[r].start) && fl->msgs[r].valid)
+		return fl->msgs[r].status >= 500 ? fl->msgs[r].start.ts_ns :
+		    INT64_MAX;
+	return try_end_ns(fl, w, up_req, &cause);
+}
+
 /*
  * When the gateway acted on the end of its try up_req, which ended at
  * `failed` as `cause` said (try_end_ns): a busy worker reads its
@@ -4828,13 +4842,51 @@ asked_by_another(const struct flow *fl, const struct txn *t,
 	    -DIAG_SKEW_NS), c->first.ts_ns, t->req);
 }
 
+/* Is msgs[i] the first request on a connection opened in t's window
+ * (for it, not a pooled one that carried others before)? */
+static bool
+opened_now(const struct flow *fl, const struct window *w, size_t i)
+{
+	const struct http_msg *m = &fl->msgs[i];
+
+	return opened_for(fl, m) && fl->conns[m->conn].first.ts_ns >= w->from;
+}
+
+/*
+ * Until when t's tries on pooled connections held it, from `pooled` on:
+ * a failed one's next try at once on another pooled connection (nginx's
+ * proxy_next_upstream) holds it on (try_pending_ns).
+ */
+static int64_t
+pooled_held_ns(const struct diag *dg, const struct flow *fl,
+    const struct txn *t, const struct window *w, uint32_t pooled)
+{
+	int64_t held = INT64_MAX;
+
+	for (unsigned k = 0; k < DIAG_MAX_CONNS && pooled != NONE32; k++) {
+		uint8_t cause;
+		int64_t failed = try_end_ns(fl, w, pooled, &cause);
+
+		held = try_pending_ns(fl, w, pooled);
+		if (failed == INT64_MAX)
+			break;
+		pooled = next_try(dg, fl, t, w, pooled, try_acted_ns(fl, w,
+		    pooled, failed, cause), DIAG_UNTRIED_NS, NULL);
+		if (pooled != NONE32 && opened_now(fl, w, pooled))
+			break;
+	}
+	return held;
+}
+
 /*
  * The upstream request by which the gateway sent t's on a connection it
  * already had (a pool) at once (acted_for_t), unclaimed; NONE32 when
  * there is none. A connection the gateway opened while that try was
  * pending is no try of t's (nginx moves on to a new one only when the
  * pooled try failed: a next try), though it may carry a later request
- * for the same path within DIAG_ACT_NS.
+ * for the same path within DIAG_ACT_NS. A pooled connection may be
+ * young: one that carried others' requests before is one however near
+ * t it was opened (opened_now).
  */
 static uint32_t
 pooled_send(const struct diag *dg, const struct flow *fl,
@@ -4846,10 +4898,7 @@ pooled_send(const struct diag *dg, const struct flow *fl,
 	for (size_t i = diag_msg_lower(fl, w->req); i < fl->nmsgs &&
 	    fl->msgs[i].start.ts_ns <= until && steps < DIAG_CACHE_WALK;
 	    i++, steps++) {
-		const struct conn *c = &fl->conns[fl->msgs[i].conn];
-
-		if (!gateway_asks_for(dg, fl, t, w, i) ||
-		    (c->nsyn > 0 && c->first.ts_ns >= w->from))
+		if (!gateway_asks_for(dg, fl, t, w, i) || opened_now(fl, w, i))
 			continue;
 		return acted_for_t(fl, t, w, fl->msgs[i].start.ts_ns,
 		    DIAG_SKEW_NS) ?
@@ -4902,7 +4951,6 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 	int64_t pooled_from = INT64_MAX, pooled_to = INT64_MAX;
 	uint32_t best = NONE32, carrier = NONE32, refused_first = NONE32;
 	uint32_t pooled;
-	uint8_t cause;
 	uint32_t pinned = NONE32;
 	unsigned steps = 0, choices = 0;
 	bool carrier_ends = false;
@@ -4911,7 +4959,7 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 		until = w->to;
 	if ((pooled = pooled_send(dg, fl, t, w)) != NONE32) {
 		pooled_from = fl->msgs[pooled].start.ts_ns;
-		pooled_to = try_end_ns(fl, w, pooled, &cause);
+		pooled_to = pooled_held_ns(dg, fl, t, w, pooled);
 	}
 	for (size_t i = conn_lower(fl, add_sat(w->req, -DIAG_SKEW_NS));
 	    i < fl->nconns && fl->conns[i].first.ts_ns <= until &&

@@ -1973,6 +1973,8 @@ enum grid_kind {
 	GE_503,			/* the gateway answers who 503 */
 	GE_POOL_SEND,		/* who's path sent on the pooled connection */
 	GE_POOL_REPLY,		/* its 200, passed on to who */
+	GE_NEW_SEND,		/* who's path sent on a new connection */
+	GE_NEW_REPLY,		/* its 200, passed on to who */
 	GE_CLOSE		/* the gateway closes who's connection */
 };
 
@@ -1991,15 +1993,19 @@ play_grid(struct uf *u, const struct grid_event *ev, size_t n,
     const char *const paths[3], const char *backend, bool refusing,
     bool taught)
 {
-	struct uf_side cli[3], gw[3], pool, app1, web;
+	struct uf_side cli[3], gw[3], pool, app1, web, fresh, app1_fresh;
 
 	if (taught)
 		grid_lesson(u);
 	proxy_clients_pooled(u, cli, gw, 3, &pool, &app1, "192.0.2.91");
 	uf_side_init(&web, backend, 8080, 9000);
+	uf_side_init(&fresh, "10.0.0.1", 51000, 8800);
+	uf_side_init(&app1_fresh, "192.0.2.91", 8080, 9800);
 	for (size_t e = 0; e < n; e++) {
 		const struct grid_event *g = &ev[e];
-		struct uf_side out;
+		bool pooled = g->kind == GE_POOL_SEND || g->kind == GE_POOL_REPLY;
+		struct uf_side out, *up = pooled ? &pool : &fresh;
+		struct uf_side *server = pooled ? &app1 : &app1_fresh;
 
 		uf_at(u, T0 + g->at * US);
 		switch (g->kind) {
@@ -2019,11 +2025,18 @@ play_grid(struct uf *u, const struct grid_event *ev, size_t n,
 		case GE_503:
 			uf_status(u, &gw[g->who], &cli[g->who], 503);
 			break;
+		case GE_NEW_SEND:	/* the handshake's RTT 3 us */
+			uf_syn(u, up, server);
+			uf_at(u, T0 + (g->at + 3) * US);
+			uf_synack(u, server, up);
+			uf_at(u, T0 + (g->at + 6) * US);
+			/* FALLTHROUGH */
 		case GE_POOL_SEND:
-			uf_get(u, &pool, &app1, paths[g->who], APP);
+			uf_get(u, up, server, paths[g->who], APP);
 			break;
 		case GE_POOL_REPLY:
-			uf_status(u, &app1, &pool, 200);
+		case GE_NEW_REPLY:
+			uf_status(u, server, up, 200);
 			uf_status(u, &gw[g->who], &cli[g->who], 200);
 			break;
 		case GE_CLOSE:
@@ -2036,10 +2049,14 @@ play_grid(struct uf *u, const struct grid_event *ev, size_t n,
 }
 
 static void
-overlapping_refused_chains(struct uf *u, bool taught, unsigned *nconns)
+overlapping_refused_chains(struct uf *u, bool taught, bool fresh,
+    unsigned *nconns)
 {
-	static const struct grid_event ev[] = {
-		{ 0, 0, GE_ASK, 0 }, { 40, 0, GE_TRY, 0 },
+	/* k -1: P's, played only when `fresh` */
+	static const struct grid_event all[] = {
+		{ 0, 0, GE_ASK, 0 }, { 20, 2, GE_ASK, -1 },
+		{ 30, 2, GE_NEW_SEND, -1 }, { 40, 0, GE_TRY, 0 },
+		{ 90, 2, GE_NEW_REPLY, -1 },
 		{ 492070, 1, GE_ASK, 0 }, { 492110, 1, GE_TRY, 0 },
 		{ 501020, 0, GE_TRY, 1 },
 		{ 501600, 2, GE_ASK, 0 }, { 501650, 2, GE_TRY, 0 },
@@ -2051,13 +2068,17 @@ overlapping_refused_chains(struct uf *u, bool taught, unsigned *nconns)
 		{ 2006585, 2, GE_503, 0 },
 	};
 	static const char *const path[3] = { "/a", "/b", "/c" };
+	struct grid_event ev[sizeof all / sizeof all[0]];
 	const struct txn *t;
+	size_t n = 0;
 
-	play_grid(u, ev, sizeof ev / sizeof ev[0], path, "192.0.2.93", true,
-	    taught);
+	for (size_t e = 0; e < sizeof all / sizeof all[0]; e++)
+		if (fresh || all[e].k >= 0)
+			ev[n++] = all[e];
+	play_grid(u, ev, n, path, "192.0.2.93", true, taught);
 	*nconns = 0;
 	for (int who = 0; who < 3; who++) {
-		t = uf_txn(u, (unsigned)who + 1 + taught);
+		t = uf_txn(u, (unsigned)who + 1 + taught + (fresh && who > 0));
 		assert_string_equal(flow_str(&u->fl, t->url),
 		    who == 0 ? "http://" APP "/a" : who == 1 ?
 		    "http://" APP "/b" : "http://" APP "/c");
@@ -2069,16 +2090,22 @@ overlapping_refused_chains(struct uf *u, bool taught, unsigned *nconns)
 }
 
 /* Without the lesson the grid is not looked for (nginx tries the next
- * server, not the same one on a grid): the chains break, as before. */
+ * server, not the same one on a grid): the chains break, as before.
+ * And C, 20 us after A asked, first asks for /c on its keep-alive
+ * connection; HAProxy sends it at once on a new connection to another
+ * server, 10 us before A's first try: sent, it needs no attempt, and A's
+ * first try stays A's (grid_first, forwarded_by). */
 static void
 test_overlapping_refused_chains(void **state)
 {
 	unsigned nconns;
 
-	overlapping_refused_chains(again(state), true, &nconns);
+	overlapping_refused_chains(again(state), true, false, &nconns);
 	assert_int_equal(nconns, 12);
-	overlapping_refused_chains(again(state), false, &nconns);
+	overlapping_refused_chains(again(state), false, false, &nconns);
 	assert_true(nconns < 12);
+	overlapping_refused_chains(again(state), true, true, &nconns);
+	assert_int_equal(nconns, 12);
 }
 
 /*
@@ -2094,16 +2121,20 @@ test_overlapping_refused_chains(void **state)
  * 200). X keeps its four tries, the grid from its first to the close
  * (grid_end): P, acted on at once elsewhere, did not take X's first
  * (grid_first), nor did Z, asked after it; Z's first try, right after
- * X's, stops the chain that retry_by_time makes.
+ * X's, stops the chain that retry_by_time makes. And so when P's
+ * request went on a new connection opened for it (`fresh`), 10 us
+ * before X's first try: sent, P needs no attempt (forwarded_by).
  */
 static void
-overlapping_silent_chains(struct uf *u)
+overlapping_silent_chains(struct uf *u, bool fresh)
 {
-	static const struct grid_event ev[] = {
+	const struct grid_event ev[] = {
 		{ 0, 0, GE_ASK, 0 }, { 80, 2, GE_ASK, 0 },
-		{ 130, 2, GE_POOL_SEND, 0 }, { 140, 0, GE_TRY, 0 },
+		{ 130, 2, fresh ? GE_NEW_SEND : GE_POOL_SEND, 0 },
+		{ 140, 0, GE_TRY, 0 },
 		{ 150, 1, GE_ASK, 0 }, { 170, 1, GE_TRY, 0 },
-		{ 600, 2, GE_POOL_REPLY, 0 }, { 501900, 0, GE_TRY, 1 },
+		{ 600, 2, fresh ? GE_NEW_REPLY : GE_POOL_REPLY, 0 },
+		{ 501900, 0, GE_TRY, 1 },
 		{ 503200, 1, GE_TRY, 1 }, { 1002900, 0, GE_TRY, 2 },
 		{ 1006100, 1, GE_TRY, 2 },
 		{ 1503000, 0, GE_TRY, 3 }, { 1509000, 1, GE_TRY, 3 },
@@ -2127,7 +2158,8 @@ overlapping_silent_chains(struct uf *u)
 static void
 test_overlapping_silent_chains(void **state)
 {
-	overlapping_silent_chains(*state);
+	overlapping_silent_chains(*state, false);
+	overlapping_silent_chains(again(state), true);
 }
 
 /*
@@ -2815,20 +2847,24 @@ test_closed_then_failed(void **state)
  * tries refusing 192.0.2.93, then a pooled connection to 192.0.2.91 that
  * closes too, then silent 192.0.2.94 until its 1 s connect timeout
  * (504). The SYN begun during t's pooled try is the other request's: t's
- * story is its two closed tries and its own silent SYN.
+ * story is its two closed tries and its own silent SYN. And so when that
+ * SYN goes to another server of the group (other_server: round robin),
+ * which t's chain never tried: the pooled connection, warmed 100 ms
+ * before (within the window's slack), is still a pool (pooled_send).
  */
 enum pooled_end { POOLED_FIN, POOLED_RST, POOLED_503 };
 
 static void
-pooled_try_holds(struct uf *u, enum pooled_end how)
+pooled_try_holds(struct uf *u, enum pooled_end how, const char *other_server)
 {
 	struct scene s;
-	struct uf_side cli2, gw2, pool[2], server[2], silent;
+	struct uf_side cli2, gw2, pool[2], server[2], silent, other_silent;
 	struct uf_side other_out, out2, refusing;
 	const struct txn *t;
 	uint64_t tries[2];
 
 	uf_side_init(&silent, "192.0.2.94", 8080, 9000);
+	uf_side_init(&other_silent, other_server, 8080, 9100);
 	uf_side_init(&refusing, "192.0.2.93", 8080, 9300);
 	uf_side_init(&other_out, "10.0.0.1", 50006, 7700);
 	uf_side_init(&out2, "10.0.0.1", 50005, 7500);
@@ -2838,7 +2874,7 @@ pooled_try_holds(struct uf *u, enum pooled_end how)
 	uf_at(u, s.req_ts + 8000 * US);
 	uf_get(u, &cli2, &gw2, "/other", APP);
 	uf_at(u, s.req_ts + 8280 * US);
-	uf_syn(u, &other_out, &silent);
+	uf_syn(u, &other_out, &other_silent);
 	uf_at(u, s.req_ts + 12470 * US);
 	if (how == POOLED_FIN)
 		uf_fin(u, &server[1], &pool[1]);
@@ -2873,9 +2909,67 @@ pooled_try_holds(struct uf *u, enum pooled_end how)
 static void
 test_pooled_try_holds_the_request(void **state)
 {
-	pooled_try_holds(*state, POOLED_FIN);
-	pooled_try_holds(again(state), POOLED_RST);
-	pooled_try_holds(again(state), POOLED_503);
+	pooled_try_holds(*state, POOLED_FIN, "192.0.2.94");
+	pooled_try_holds(again(state), POOLED_RST, "192.0.2.94");
+	pooled_try_holds(again(state), POOLED_503, "192.0.2.94");
+	pooled_try_holds(again(state), POOLED_FIN, "192.0.2.95");
+}
+
+/*
+ * A busy nginx (bench/revbusy 20,000 requests, seed 3, its request
+ * 12128): t's request goes at once on a pooled connection to
+ * 192.0.2.91, whose server closes it 0.4 ms later; nginx sends it at
+ * once on its pooled connection to 192.0.2.92, which answers 200 29 ms
+ * later. Meanwhile another client asks for the same path and nginx
+ * opens a new connection to 192.0.2.92 for it, answered 18 us after t
+ * was. t was served by its second pooled try (each failed pooled try's
+ * next one holds it: pooled_held_ns), not by the other's connection.
+ */
+static void
+test_second_pooled_try_serves(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, pool[2], server[2], other_out, app2;
+	const struct txn *t, *o;
+	uint64_t served, others;
+
+	uf_side_init(&other_out, "10.0.0.1", 50006, 7700);
+	uf_side_init(&app2, "192.0.2.92", 8080, 9900);
+	storm_asks(u, &s, &cli2, &gw2, pool, server);
+	uf_at(u, s.req_ts + 70 * US);
+	uf_get(u, &pool[0], &server[0], "/app", APP);
+	uf_at(u, s.req_ts + 480 * US);
+	uf_fin(u, &server[0], &pool[0]);
+	uf_at(u, s.req_ts + 520 * US);
+	uf_fin(u, &pool[0], &server[0]);
+	uf_at(u, s.req_ts + 556 * US);
+	served = uf_get(u, &pool[1], &server[1], "/app", APP);
+	uf_at(u, s.req_ts + 28610 * US);
+	uf_get(u, &cli2, &gw2, "/app", APP);
+	uf_at(u, s.req_ts + 28680 * US);
+	uf_syn(u, &other_out, &app2);
+	uf_at(u, s.req_ts + 29010 * US);
+	uf_synack(u, &app2, &other_out);
+	uf_at(u, s.req_ts + 29060 * US);
+	others = uf_get(u, &other_out, &app2, "/app", APP);
+	uf_at(u, s.req_ts + 29730 * US);
+	uf_status(u, &server[1], &pool[1], 200);
+	uf_at(u, s.req_ts + 29790 * US);
+	gateway_answers(&s, 200);
+	uf_at(u, s.req_ts + 29808 * US);
+	uf_status(u, &app2, &other_out, 200);
+	uf_at(u, s.req_ts + 29870 * US);
+	uf_status(u, &gw2, &cli2, 200);
+	uf_diagnose(u);
+	t = uf_txn(u, 3);
+	o = uf_txn(u, 4);
+	assert_int_equal(u->fl.msgs[t->req].head.number, s.req);
+	expect_verdict(t, V_OK, C_NONE);
+	assert_int_not_equal(t->d.up_req, NONE32);
+	assert_int_equal(u->fl.msgs[t->d.up_req].head.number, served);
+	assert_int_not_equal(o->d.up_req, NONE32);
+	assert_int_equal(u->fl.msgs[o->d.up_req].head.number, others);
 }
 
 /*
@@ -4108,6 +4202,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_closed_then_failed,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_pooled_try_holds_the_request,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_second_pooled_try_serves,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_popular_path_pooled_other,
 		    uf_setup, uf_teardown),
