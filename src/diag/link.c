@@ -3940,7 +3940,7 @@ last_try_end_ns(const struct flow *fl, const struct txn *t,
 
 /* Attempt ci stays among t's (link_carrier keeps only those that
  * failed before the carrier opened: a pooled one opened long before),
- * before the last. */
+ * before the last; the first when there is none. */
 static void
 keep_attempt(struct txn *t, uint32_t ci)
 {
@@ -3948,6 +3948,10 @@ keep_attempt(struct txn *t, uint32_t ci)
 
 	if (linked_attempt(d, ci) || d->nconns == DIAG_MAX_CONNS)
 		return;
+	if (d->nconns == 0) {
+		d->conns[d->nconns++] = ci;
+		return;
+	}
 	d->conns[d->nconns] = d->conns[d->nconns - 1];
 	d->conns[d->nconns++ - 1] = ci;
 }
@@ -4241,18 +4245,28 @@ passed_on_junk(const struct flow *fl, const struct txn *t,
  * The tries before the one t's gateway began at `began` (its first
  * linked: found by its reply, a status relayed, a close, tries are
  * followed on from it), newest first, while there is room: each goes
- * before those found, its connection among the attempts.
+ * before those found, its connection among the attempts, and so do the
+ * refusals between it and the try after (nginx going on through its
+ * group: a closed pooled try, two servers refusing, a pooled try that
+ * took it; refusal_chain, all begun after the try failed, the latest
+ * refused first when none was in the loop's turn), room kept for the
+ * try's own connection.
  */
 static void
 link_prev_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w, int64_t began)
 {
 	struct diagnosis *d = &t->d;
-	uint32_t req;
+	uint32_t req, chain[DIAG_MAX_CONNS];
 	uint8_t cause = C_NONE;
 
 	while (d->ntries < DIAG_MAX_TRIES && d->nconns < DIAG_MAX_CONNS &&
 	    (req = prev_try(dg, fl, t, w, began, &cause)) != NONE32) {
+		uint8_t how;
+		unsigned len = refusal_chain(dg, fl, t, w,
+		    &fl->conns[fl->msgs[req].conn], try_end_ns(fl, w, req, &how),
+		    began, true, chain, DIAG_MAX_CONNS - d->nconns - 1);
+
 		memmove(&d->tries[1], &d->tries[0], d->ntries *
 		    sizeof d->tries[0]);
 		memmove(&d->try_cause[1], &d->try_cause[0], d->ntries *
@@ -4260,6 +4274,8 @@ link_prev_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 		d->tries[0] = req;
 		d->try_cause[0] = cause;
 		d->ntries++;
+		while (len > 0)
+			keep_attempt(t, chain[--len]);
 		if (!linked_attempt(d, fl->msgs[req].conn))
 			d->conns[d->nconns++] = fl->msgs[req].conn;
 		began = diag_try_began_ns(fl, req);

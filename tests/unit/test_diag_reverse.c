@@ -2916,6 +2916,50 @@ test_pooled_try_holds_the_request(void **state)
 }
 
 /*
+ * nginx going on through its group (bench/revbusy 20,000 requests at
+ * 2,000/s, seed 4, its request 849): t's try on a new connection to
+ * 192.0.2.92 is closed without a reply; at once nginx tries 192.0.2.93
+ * and 192.0.2.94, both refused, each after the one before, then sends t
+ * on its pooled connection to 192.0.2.91, whose server answers 503,
+ * passed on. The refusals between the closed try and the pooled one
+ * are t's attempts too (link_prev_tries).
+ */
+static void
+test_refusals_between_tries(void **state)
+{
+	struct uf *u = *state;
+	struct scene s;
+	struct uf_side cli2, gw2, pool[2], server[2];
+	const struct txn *t;
+	bool seen[4] = { false };
+
+	storm_asks(u, &s, &cli2, &gw2, pool, server);
+	uf_at(u, s.req_ts + 70 * US);
+	try_path(u, "192.0.2.92", 50001, END_CLOSE, 3600 * US);
+	refused_in(u, "192.0.2.93", 50002, u->fl.stats.last_ts + 40 * US,
+	    300 * US);
+	refused_in(u, "192.0.2.94", 50003, u->fl.stats.last_ts + 40 * US,
+	    300 * US);
+	uf_at(u, u->fl.stats.last_ts + 270 * US);
+	uf_get(u, &pool[0], &server[0], "/app", APP);
+	uf_at(u, u->fl.stats.last_ts + 1300 * US);
+	uf_status(u, &server[0], &pool[0], 503);
+	uf_at(u, u->fl.stats.last_ts + 30 * US);
+	gateway_answers(&s, 503);
+	uf_diagnose(u);
+	t = uf_txn(u, 3);
+	assert_int_equal(u->fl.msgs[t->req].head.number, s.req);
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(u->fl.conns[t->d.up_conn].saddr.a[3], 91);
+	assert_int_equal(t->d.ntries, 1);
+	assert_int_equal(t->d.nconns, 4);
+	for (unsigned k = 0; k < 4; k++)
+		seen[u->fl.conns[t->d.conns[k]].saddr.a[3] - 91] = true;
+	for (unsigned k = 0; k < 4; k++)
+		assert_true(seen[k]);
+}
+
+/*
  * A busy nginx (bench/revbusy 20,000 requests, seed 3, its request
  * 12128): t's request goes at once on a pooled connection to
  * 192.0.2.91, whose server closes it 0.4 ms later; nginx sends it at
@@ -4204,6 +4248,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pooled_try_holds_the_request,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_second_pooled_try_serves,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_between_tries,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_popular_path_pooled_other,
 		    uf_setup, uf_teardown),
