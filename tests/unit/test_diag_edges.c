@@ -389,6 +389,28 @@ test_skewed_lookup(void **state)
 	assert_int_equal(uf_txn(s.u, 1)->d.dns_link, LINK_TIME);
 }
 
+/*
+ * A server that cannot parse the query (an old one that does not know
+ * EDNS, say) answers FORMERR, rcode 1: the lowest failure code is a
+ * failure too, named as the server sent it.
+ */
+static void
+test_formerr_lookup(void **state)
+{
+	struct scene s;
+
+	scene_init(&s, *state);
+	uf_handshake(s.u, &s.u->cli, &s.u->srv);
+	s.req = uf_get(s.u, &s.u->cli, &s.u->srv, URL, HOST);
+	query(&s);
+	answer(&s, 1, NULL, 0);
+	gateway_answers(&s, 502);
+	expect_story(&s, V_HOST_NOT_RESOLVABLE, C_DNS_ERROR,
+	    "req#3 ans#6 dq#4 da#5",
+	    "DNS server 10.0.0.53 answered FORMERR for www.test "
+	    "(the look-up failed)");
+}
+
 /* Diagnoses what came so far (the capture goes on) and offers every
  * transaction for retiring; returns how many went. */
 static long
@@ -721,6 +743,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_skewed_attempt,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_skewed_lookup,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_formerr_lookup,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test(test_retire_incomplete_answer),
 		cmocka_unit_test_setup_teardown(test_retire_unanswered,
