@@ -4384,8 +4384,10 @@ turn_around_retry(const struct diag *dg, const struct flow *fl,
  * The refusals before t's first try that carried the request (nginx
  * going on from refusing servers to one that took it), found by neither
  * its reply nor a path: walked back from that try's beginning, each the
- * refusal the next attempt was in the loop's turn for (refused_before),
- * all begun after t's request, the first in turn for the request itself
+ * refusal the next attempt was in the loop's turn for (refused_before;
+ * for the try itself the latest refused when none was: a busy loop's
+ * turns are not always told), all begun after t's request, the first in
+ * turn for the request itself
  * and no request's retry after a refusal's turn-around (turn_around_retry:
  * HAProxy's, begun just after t's request and refused, t then sent at
  * once on a pooled connection to another server, is the retry, not t's
@@ -4401,7 +4403,7 @@ link_refused_before(const struct diag *dg, const struct flow *fl,
 	const struct conn *fc = &fl->conns[fl->msgs[first].conn];
 	uint32_t chain[DIAG_MAX_CONNS];
 	unsigned len = refusal_chain(dg, fl, t, w, fc, add_sat(w->req, -1),
-	    diag_try_began_ns(fl, first), false, chain,
+	    diag_try_began_ns(fl, first), true, chain,
 	    DIAG_MAX_CONNS - d->nconns);
 
 	if (len == 0 || !acted_in_turn(dg, fl, w, w->req, queued_at(dg, fl,

@@ -2917,46 +2917,86 @@ test_pooled_try_holds_the_request(void **state)
 
 /*
  * nginx going on through its group (bench/revbusy 20,000 requests at
- * 2,000/s, seed 4, its request 849): t's try on a new connection to
- * 192.0.2.92 is closed without a reply; at once nginx tries 192.0.2.93
- * and 192.0.2.94, both refused, each after the one before, then sends t
- * on its pooled connection to 192.0.2.91, whose server answers 503,
- * passed on. The refusals between the closed try and the pooled one
- * are t's attempts too (link_prev_tries).
+ * 2,000/s, seed 4, its requests 849 and 866): with `closed_first`, t's
+ * try on a new connection to 192.0.2.92 is closed without a reply; then
+ * nginx tries 192.0.2.93 and 192.0.2.94, both refused, each after the
+ * one before, and sends t on its pooled connection to 192.0.2.91, whose
+ * server answers 503, passed on. The refusals are t's attempts, between
+ * two tries (link_prev_tries) or before the only one
+ * (link_refused_before). And so when `busy`: another client's request
+ * came just before the second refusal and is acted on only after t's
+ * send, so by the loop's count t's send was not in turn for that
+ * refusal: the latest refused goes first.
  */
 static void
-test_refusals_between_tries(void **state)
+refusals_then_pooled(struct uf *u, bool closed_first, bool busy)
 {
-	struct uf *u = *state;
 	struct scene s;
-	struct uf_side cli2, gw2, pool[2], server[2];
+	struct uf_side cli2, gw2, pool[2], server[2], out, refusing;
 	const struct txn *t;
-	bool seen[4] = { false };
+	bool seen[4] = { false };	/* by address: .91 to .94 */
+	int64_t at;
 
+	uf_side_init(&out, "10.0.0.1", 50003, 7000);
+	uf_side_init(&refusing, "192.0.2.94", 8080, 9000);
 	storm_asks(u, &s, &cli2, &gw2, pool, server);
 	uf_at(u, s.req_ts + 70 * US);
-	try_path(u, "192.0.2.92", 50001, END_CLOSE, 3600 * US);
-	refused_in(u, "192.0.2.93", 50002, u->fl.stats.last_ts + 40 * US,
-	    300 * US);
-	refused_in(u, "192.0.2.94", 50003, u->fl.stats.last_ts + 40 * US,
-	    300 * US);
-	uf_at(u, u->fl.stats.last_ts + 270 * US);
+	if (closed_first)
+		try_path(u, "192.0.2.92", 50001, END_CLOSE, 3600 * US);
+	at = u->fl.stats.last_ts + 40 * US;
+	refused_in(u, "192.0.2.93", 50002, at, 300 * US);
+	uf_at(u, at + 340 * US);
+	uf_syn(u, &out, &refusing);
+	if (busy) {
+		uf_at(u, at + 620 * US);
+		uf_get(u, &cli2, &gw2, "/other", APP);
+	}
+	uf_at(u, at + 640 * US);
+	uf_rst(u, &refusing, &out);
+	uf_at(u, at + 690 * US);
 	uf_get(u, &pool[0], &server[0], "/app", APP);
-	uf_at(u, u->fl.stats.last_ts + 1300 * US);
+	if (busy) {
+		uf_at(u, at + 890 * US);
+		uf_get(u, &pool[1], &server[1], "/other", APP);
+	}
+	uf_at(u, at + 1690 * US);
 	uf_status(u, &server[0], &pool[0], 503);
-	uf_at(u, u->fl.stats.last_ts + 30 * US);
+	uf_at(u, at + 1720 * US);
 	gateway_answers(&s, 503);
+	if (busy) {
+		uf_at(u, at + 2030 * US);
+		uf_status(u, &server[1], &pool[1], 200);
+		uf_at(u, at + 2060 * US);
+		uf_status(u, &gw2, &cli2, 200);
+	}
 	uf_diagnose(u);
 	t = uf_txn(u, 3);
 	assert_int_equal(u->fl.msgs[t->req].head.number, s.req);
 	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
 	assert_int_equal(u->fl.conns[t->d.up_conn].saddr.a[3], 91);
-	assert_int_equal(t->d.ntries, 1);
-	assert_int_equal(t->d.nconns, 4);
-	for (unsigned k = 0; k < 4; k++)
-		seen[u->fl.conns[t->d.conns[k]].saddr.a[3] - 91] = true;
-	for (unsigned k = 0; k < 4; k++)
-		assert_true(seen[k]);
+	assert_int_equal(t->d.ntries, closed_first);
+	assert_int_equal(t->d.nconns, 3 + closed_first);
+	for (unsigned k = 0; k < t->d.nconns; k++) {
+		uint8_t a = u->fl.conns[t->d.conns[k]].saddr.a[3];
+
+		assert_in_range(a, 91, 94);
+		seen[a - 91] = true;
+	}
+	assert_true(seen[0] && seen[1] == closed_first && seen[2] && seen[3]);
+}
+
+static void
+test_refusals_between_tries(void **state)
+{
+	refusals_then_pooled(*state, true, false);
+	refusals_then_pooled(again(state), true, true);
+}
+
+static void
+test_refusals_before_pooled(void **state)
+{
+	refusals_then_pooled(*state, false, false);
+	refusals_then_pooled(again(state), false, true);
 }
 
 /*
@@ -4250,6 +4290,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_second_pooled_try_serves,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_between_tries,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_before_pooled,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_popular_path_pooled_other,
 		    uf_setup, uf_teardown),
