@@ -3439,21 +3439,18 @@ try_end_ns(const struct flow *fl, const struct window *w, uint32_t up_req,
 	return at;
 }
 
-/* Until when the try up_req held the request: its end (try_end_ns), or
- * its valid reply's start when that is a 5xx nginx may go on from
- * (proxy_next_upstream http_503); INT64_MAX when another reply served
- * it, or it did not end in the window. */
+/* When the try up_req, which got a valid reply (try_end_ns: INT64_MAX),
+ * stopped holding the request: at that reply when it is a 5xx nginx may
+ * go on from (proxy_next_upstream http_503); INT64_MAX when the reply
+ * served it, or none came in the window. */
 static int64_t
-try_pending_ns(const struct flow *fl, const struct window *w,
-    uint32_t up_req)
+reply_5xx_ns(const struct flow *fl, const struct window *w, uint32_t up_req)
 {
 	uint32_t r = response_to(fl, up_req);
-	uint8_t cause;
 
-	if (r != NONE32 && seen(w, &fl->msgs[r].start) && fl->msgs[r].valid)
-		return fl->msgs[r].status >= 500 ? fl->msgs[r].start.ts_ns :
-		    INT64_MAX;
-	return try_end_ns(fl, w, up_req, &cause);
+	return r != NONE32 && seen(w, &fl->msgs[r].start) &&
+	    fl->msgs[r].valid && fl->msgs[r].status >= 500 ?
+	    fl->msgs[r].start.ts_ns : INT64_MAX;
 }
 
 /*
@@ -4872,8 +4869,9 @@ opened_now(const struct flow *fl, const struct window *w, size_t i)
 
 /*
  * Until when t's tries on pooled connections held it, from `pooled` on:
- * a failed one's next try at once on another pooled connection (nginx's
- * proxy_next_upstream) holds it on (try_pending_ns).
+ * each to its end (try_end_ns, or its 5xx: reply_5xx_ns), a failed one's
+ * next try at once on another pooled connection (nginx's
+ * proxy_next_upstream) holding it on.
  */
 static int64_t
 pooled_held_ns(const struct diag *dg, const struct flow *fl,
@@ -4883,13 +4881,11 @@ pooled_held_ns(const struct diag *dg, const struct flow *fl,
 
 	for (unsigned k = 0; k < DIAG_MAX_CONNS && pooled != NONE32; k++) {
 		uint8_t cause;
-		int64_t failed = try_end_ns(fl, w, pooled, &cause);
 
-		held = try_pending_ns(fl, w, pooled);
-		if (failed == INT64_MAX)
-			break;
+		if ((held = try_end_ns(fl, w, pooled, &cause)) == INT64_MAX)
+			return reply_5xx_ns(fl, w, pooled);
 		pooled = next_try(dg, fl, t, w, pooled, try_acted_ns(fl, w,
-		    pooled, failed, cause), DIAG_UNTRIED_NS, NULL);
+		    pooled, held, cause), DIAG_UNTRIED_NS, NULL);
 		if (pooled != NONE32 && opened_now(fl, w, pooled))
 			break;
 	}
