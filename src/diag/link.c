@@ -4195,7 +4195,8 @@ later_prev_try(const struct diag *dg, const struct flow *fl,
 
 /*
  * The try before `next` (an upstream request of t's): of those that fit
- * (prev_try_end), the one that ended last; its cause in *cause. Looked
+ * (prev_try_end), the one that ended last; its cause in *cause, its end
+ * in *end. Looked
  * for among the requests for t's resource back from next's try over up
  * to DIAG_SILENCE_WALK of them (on a busy path the try before may have
  * waited a read timeout), else over DIAG_CACHE_WALK requests of any
@@ -4205,7 +4206,7 @@ later_prev_try(const struct diag *dg, const struct flow *fl,
  */
 static uint32_t
 prev_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
-    const struct window *w, int64_t began, uint8_t *cause)
+    const struct window *w, int64_t began, uint8_t *cause, int64_t *end)
 {
 	const struct key_list *l = key_find(&dg->by_host, t->resource_hash);
 	int64_t best_end = INT64_MIN;
@@ -4225,6 +4226,7 @@ prev_try(const struct diag *dg, const struct flow *fl, const struct txn *t,
 	    i--, steps++)
 		later_prev_try(dg, fl, t, w, (uint32_t)(i - 1), began, &best,
 		    &best_end, cause);
+	*end = best_end;
 	return best;
 }
 
@@ -4256,13 +4258,13 @@ link_prev_tries(const struct diag *dg, const struct flow *fl, struct txn *t,
 	struct diagnosis *d = &t->d;
 	uint32_t req, chain[DIAG_MAX_CONNS];
 	uint8_t cause = C_NONE;
+	int64_t ended;
 
 	while (d->ntries < DIAG_MAX_TRIES && d->nconns < DIAG_MAX_CONNS &&
-	    (req = prev_try(dg, fl, t, w, began, &cause)) != NONE32) {
-		uint8_t how;
+	    (req = prev_try(dg, fl, t, w, began, &cause, &ended)) != NONE32) {
 		unsigned len = refusal_chain(dg, fl, t, w,
-		    &fl->conns[fl->msgs[req].conn], try_end_ns(fl, w, req, &how),
-		    began, true, chain, DIAG_MAX_CONNS - d->nconns - 1);
+		    &fl->conns[fl->msgs[req].conn], ended, began, true, chain,
+		    DIAG_MAX_CONNS - d->nconns - 1);
 
 		memmove(&d->tries[1], &d->tries[0], d->ntries *
 		    sizeof d->tries[0]);
