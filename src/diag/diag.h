@@ -21,7 +21,9 @@ enum cause {
 	C_NONE = 0, C_DNS_NXDOMAIN, C_DNS_ERROR, C_DNS_NO_RESPONSE,
 	C_SYN_UNANSWERED, C_TCP_RST, C_ICMP_UNREACHABLE, C_HTTP_INVALID,
 	C_UPSTREAM_TIMEOUT, C_UPSTREAM_CLOSED, C_UPSTREAM_5XX,
-	C_NO_UPSTREAM_EVIDENCE, C_COUNT
+	C_NO_UPSTREAM_EVIDENCE,
+	C_TLS_HANDSHAKE,	/* cannot-connect: the upstream's TLS failed */
+	C_COUNT
 };
 
 /* How a piece of evidence was tied to its transaction (JSON "link"). */

@@ -310,4 +310,34 @@ void request_host(const struct flow *fl, const struct http_msg *m,
  * inet_pton's two tries. */
 bool host_literal(const char *host, struct gw_addr *out);
 
+/* handshake.c: how a gateway's TLS connection to a server failed. */
+enum tls_end {
+	TLS_END_NONE = 0,	/* no TLS, not over, or the request went */
+	TLS_END_PLAIN,		/* the server answered in plain text */
+	TLS_END_SERVER_ALERT,	/* the server's alert, in the clear */
+	TLS_END_GATEWAY_ALERT,	/* the gateway's alert, in the clear */
+	TLS_END_ABORTED,	/* TLS 1.3: the gateway's encrypted alert */
+	TLS_END_GATEWAY_CLOSED,	/* the gateway closed without a request */
+	TLS_END_UNANSWERED,	/* the hello got nothing; the gateway closed */
+	TLS_END_SERVER_CLOSED	/* the server closed, without an alert */
+};
+
+struct tls_end_at {
+	uint8_t how;		/* enum tls_end */
+	struct frame_ref at;	/* the frame that showed it */
+};
+
+/* Did c's TLS handshake fail by `until`: the first sign of it in *e. */
+bool diag_tls_end(const struct flow *fl, const struct conn *c, int64_t until,
+    struct tls_end_at *e);
+/* The same for one of t's attempts, up to t's end (txn_saw) as of now_ns;
+ * never for a tunnel's (CONNECT: its TLS is its client's). */
+bool diag_tls_txn_end(const struct flow *fl, const struct txn *t,
+    const struct conn *c, int64_t now_ns, struct tls_end_at *e);
+/* JSON's key for how ("gateway-alert"), "" for none. */
+const char *diag_tls_end_key(enum tls_end how);
+/* The sentence that says it: "10.0.0.5 port 443 refused ... (...)". */
+void diag_tls_explain(const struct flow *fl, const struct conn *c,
+    const struct tls_end_at *e, char *out, size_t outlen);
+
 #endif

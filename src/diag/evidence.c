@@ -16,6 +16,7 @@
 
 #include "../proto/dns.h"
 #include "../proto/packet.h"
+#include "../proto/tls.h"
 #include "../util/dur.h"
 #include "diag_int.h"
 #include "evidence.h"
@@ -494,6 +495,107 @@ walk_icmp(struct walk *w, const struct conn *c, uint32_t ci,
 	row_end(w);
 }
 
+/* The words of a failed handshake's row (EK_TLS_END). */
+static void
+tls_end_text(const struct conn_tls *tls, const struct tls_end_at *e,
+    char *out, size_t outlen, const struct flow *fl)
+{
+	const char *name;
+
+	switch (e->how) {
+	case TLS_END_PLAIN:
+		fmt(out, outlen, "plain text, no TLS: %s", flow_str(fl,
+		    tls->reply_line));
+		break;
+	case TLS_END_SERVER_ALERT:
+	case TLS_END_GATEWAY_ALERT:
+		name = tls_alert_name(tls->alert[e->how ==
+		    TLS_END_GATEWAY_ALERT ? 0 : 1]);
+		fmt(out, outlen, "%s alert %u%s%s%s",
+		    e->how == TLS_END_GATEWAY_ALERT ? "the gateway's" :
+		    "the server's", tls->alert[e->how == TLS_END_GATEWAY_ALERT ?
+		    0 : 1], *name ? " (" : "", name, *name ? ")" : "");
+		break;
+	case TLS_END_ABORTED:
+		copy(out, outlen, "the gateway's encrypted alert before its "
+		    "Finished");
+		break;
+	case TLS_END_GATEWAY_CLOSED:
+		copy(out, outlen, "the gateway closed it without sending the "
+		    "request");
+		break;
+	case TLS_END_UNANSWERED:
+		copy(out, outlen, "no answer to the ClientHello; the gateway "
+		    "closed it");
+		break;
+	default:
+		copy(out, outlen, "the server closed it without an alert");
+		break;
+	}
+}
+
+/*
+ * A connection the gateway opened with a TLS ClientHello: the hello
+ * (the name asked, the version agreed) and, when the handshake failed,
+ * the frame that shows how (handshake.c).
+ */
+static void
+walk_tls(struct walk *w, const struct conn *c, uint32_t ci)
+{
+	const struct conn_tls *tls = conn_tls(w->fl, c);
+	struct evidence_row *r;
+	struct tls_end_at e;
+	bool server;
+
+	/* a tunnel's TLS is its client's, relayed: no handshake of the
+	 * gateway's to show */
+	if (tls == NULL || !saw(w, &tls->hello) ||
+	    w->fl->msgs[w->t->req].form == HTTP_FORM_AUTHORITY)
+		return;
+	r = row_start(w, EK_TLS_HELLO, &tls->hello, EC_GATEWAY, EC_UPSTREAM);
+	r->ref = ci;
+	r->listed = true;
+	if (w->mode != MODE_FRAMES) {
+		copy(r->name, sizeof r->name, flow_str(w->fl, tls->sni));
+		copy(r->text, sizeof r->text, tls_version_name(tls->version));
+	}
+	label(w, "TLS ClientHello");
+	if (*flow_str(w->fl, tls->sni))
+		detail(w, "Server name (SNI): %s\n", flow_str(w->fl, tls->sni));
+	endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
+	row_end(w);
+	if (!diag_tls_txn_end(w->fl, w->t, c, w->now, &e))
+		return;
+	server = e.how == TLS_END_PLAIN || e.how == TLS_END_SERVER_ALERT ||
+	    e.how == TLS_END_SERVER_CLOSED;
+	r = row_start(w, EK_TLS_END, &e.at, server ? EC_UPSTREAM : EC_GATEWAY,
+	    server ? EC_GATEWAY : EC_UPSTREAM);
+	r->ref = ci;
+	r->listed = r->bad = true;
+	if (e.how == TLS_END_SERVER_ALERT || e.how == TLS_END_GATEWAY_ALERT) {
+		r->type = tls->alert[e.how == TLS_END_GATEWAY_ALERT ? 0 : 1];
+		r->code = 1;
+	}
+	if (w->mode != MODE_FRAMES) {
+		copy(r->kind_name, sizeof r->kind_name,
+		    diag_tls_end_key((enum tls_end)e.how));
+		tls_end_text(tls, &e, r->text, sizeof r->text, w->fl);
+	}
+	if (r->code)
+		label(w, "TLS alert %u %s", r->type, tls_alert_name(r->type));
+	else
+		label(w, "TLS %s", e.how == TLS_END_PLAIN ? "answered in plain "
+		    "text" : e.how == TLS_END_ABORTED ? "encrypted alert" :
+		    e.how == TLS_END_GATEWAY_CLOSED ? "closed, no request" :
+		    e.how == TLS_END_UNANSWERED ? "no answer" : "closed");
+	detail(w, "%s\n", r->text);
+	if (server)
+		endpoints(w, &c->saddr, c->sport, &c->caddr, c->cport);
+	else
+		endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
+	row_end(w);
+}
+
 /* The transaction's request on connection ci: the one that carried it,
  * its (last) try there, else the connection's first (a retry's). */
 static uint32_t
@@ -547,9 +649,10 @@ walk_fins(struct walk *w, const struct conn *c, uint32_t ci)
 			    EC_GATEWAY, EC_UPSTREAM);
 			r->ref = ci;
 			if (shows(w, EVIDENCE_PANE))
-				copy(r->text, sizeof r->text, up ? "the "
-				    "gateway closed the connection first" :
-				    "the gateway closed the connection");
+				copy(r->text, sizeof r->text, !up ? "the "
+				    "gateway closed the connection" : gw_first ?
+				    "the gateway closed the connection first" :
+				    "the gateway closed its side after");
 			label(w, "FIN");
 			endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
 			row_end(w);
@@ -738,6 +841,7 @@ walk_conn(struct walk *w, uint32_t ci, unsigned attempt,
 		endpoints(w, &c->saddr, c->sport, &c->caddr, c->cport);
 		row_end(w);
 	}
+	walk_tls(w, c, ci);
 	if (rst) {
 		bool server = c->rst_from_server;
 

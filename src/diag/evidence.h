@@ -36,6 +36,11 @@ enum evidence_kind {
 	EK_FIN_UPSTREAM,
 	EK_UP_REQUEST,	/* the gateway's request upstream */
 	EK_UP_REPLY,	/* the upstream's reply; frame 0: none */
+	EK_TLS_HELLO,	/* the gateway's TLS ClientHello: name the server
+			 * name it asked for, text the version agreed */
+	EK_TLS_END,	/* how that handshake failed: kind_name its key
+			 * (diag_tls_end_key), text its words, code 1 with
+			 * the alert's description in type */
 	EK_COUNT
 };
 

@@ -30,6 +30,8 @@ struct window {
 				 * opened at once for t, else NONE32 */
 	int64_t resolved;	/* when t had its address: the answer of the
 				 * look-up it waited for, else INT64_MIN */
+	bool tunnel;		/* t is a CONNECT: TLS through it is its
+				 * client's, no handshake of the gateway's */
 };
 
 int
@@ -1173,6 +1175,29 @@ seen(const struct window *w, const struct frame_ref *r)
 	return r->number != 0 && r->ts_ns <= add_sat(w->to, DIAG_SLACK_NS);
 }
 
+/*
+ * Did c's TLS handshake fail in t's time (handshake.c)? The gateway could
+ * not send the request on it: an attempt that failed as a refused one
+ * did, though it connected. Only connections that began with a
+ * ClientHello pay for the question; a tunnel's TLS is its client's.
+ */
+static bool
+tls_failed(const struct conn *c, const struct window *w,
+    struct tls_end_at *e)
+{
+	struct tls_end_at none;
+
+	return c->tls != NONE32 && !w->tunnel && diag_tls_end(w->fl, c,
+	    add_sat(w->to, DIAG_SLACK_NS), e != NULL ? e : &none);
+}
+
+/* Did c connect, in t's time, so that the gateway could send on it? */
+static bool
+conn_up(const struct conn *c, const struct window *w)
+{
+	return seen(w, &c->synack) && !tls_failed(c, w, NULL);
+}
+
 static bool
 fits_conn(const struct fit *f, uint32_t i)
 {
@@ -1201,18 +1226,22 @@ syns_seen(const struct conn *c, const struct window *w)
 	return syns_by(c, add_sat(w->to, DIAG_SLACK_NS));
 }
 
-/* The last frame of an attempt the transaction saw: SYN, RST or ICMP. */
+/* The last frame of an attempt the transaction saw: SYN, RST, ICMP, or
+ * the one that showed its TLS handshake failed. */
 static int64_t
 attempt_seen_ns(const struct conn *c, const struct window *w)
 {
 	const struct frame_ref *icmp = &conn_icmp(w->fl, c)->first;
 	unsigned n = syns_seen(c, w);
 	int64_t at = n ? conn_syn(c, n - 1)->ts_ns : c->first.ts_ns;
+	struct tls_end_at tls;
 
 	if (seen(w, &c->rst) && c->rst.ts_ns > at)
 		at = c->rst.ts_ns;
 	if (seen(w, icmp) && icmp->ts_ns > at)
 		at = icmp->ts_ns;
+	if (tls_failed(c, w, &tls) && tls.at.ts_ns > at)
+		at = tls.at.ts_ns;
 	return at;
 }
 
@@ -1227,7 +1256,10 @@ attempt_over_ns(const struct conn *c, const struct window *w)
 	int64_t gap = 1000000000LL;	/* the initial RTO */
 	int64_t last, step;
 	unsigned n = syns_seen(c, w);
+	struct tls_end_at tls;
 
+	if (tls_failed(c, w, &tls))
+		return tls.at.ts_ns;
 	if (c->rst_from_server && seen(w, &c->rst))
 		return c->rst.ts_ns;
 	/* a SYN sent again after an ICMP error (a soft one to the kernel:
@@ -1442,7 +1474,7 @@ opened_for_other(const struct flow *fl, const struct txn *t,
 {
 	uint32_t m = c->first_msg[0];
 
-	return seen(w, &c->synack) && m != NONE32 &&
+	return conn_up(c, w) && m != NONE32 &&
 	    seen(w, &fl->msgs[m].head) &&
 	    !diag_same_resource(fl, t, &fl->msgs[m]) && !carries(fl, t, w, c);
 }
@@ -1458,12 +1490,17 @@ relayed_success(const struct flow *fl, const struct txn *t)
 	    fl->msgs[t->req].form != HTTP_FORM_AUTHORITY;
 }
 
-/* Was the attempt refused (the server's RST, an ICMP error) in time? */
+/* Was the attempt refused (the server's RST, an ICMP error, a TLS
+ * handshake that failed but for the gateway's timeout on a silent
+ * server) in time? */
 static bool
 refused(const struct conn *c, const struct window *w)
 {
+	struct tls_end_at tls;
+
 	return (c->rst_from_server && seen(w, &c->rst)) ||
-	    seen(w, &conn_icmp(w->fl, c)->first);
+	    seen(w, &conn_icmp(w->fl, c)->first) || (tls_failed(c, w, &tls) &&
+	    tls.how != TLS_END_UNANSWERED);
 }
 
 /*
@@ -1481,7 +1518,7 @@ answer_follows(const struct flow *fl, const struct txn *t,
 
 	if (t->resp == NONE32)
 		return true;
-	if (seen(w, &c->synack))	/* silent, or carrying this request */
+	if (conn_up(c, w))	/* silent, or carrying this request */
 		return !closed_long_before(c, w, false) &&
 		    ((!seen(w, &c->data[0]) && !seen(w, &c->data[1])) ||
 		    carries(fl, t, w, c));
@@ -1509,7 +1546,7 @@ server_end_ns(const struct conn *c, const struct window *w)
 
 	if (refused(c, w))
 		return attempt_over_ns(c, w);
-	if (!seen(w, &c->synack))
+	if (!conn_up(c, w))
 		return INT64_MAX;
 	if (seen(w, &c->data[1]))
 		at = c->data[1].ts_ns;
@@ -1816,7 +1853,7 @@ retries_silent(const struct flow *fl, const struct window *w,
 	const struct conn *r = &fl->conns[l->items[k]];
 
 	return l->ts[p] - l->ts[k] >= DIAG_MIN_CONNECT_SEEN_NS &&
-	    !refused(r, w) && !seen(w, &r->synack);
+	    !refused(r, w) && !conn_up(r, w);
 }
 
 static bool turned_after(const struct diag *dg, const struct flow *fl,
@@ -1971,7 +2008,7 @@ retry_attempt(const struct fit *base, const struct gw_addr *addrs,
 	 * after a refusal's turn-around: each on a new socket (HAProxy),
 	 * told by time; a forward proxy's follow look-ups */
 	bool by_time = kind == RETRY_TURNED || (!refused(pc, base->w) &&
-	    !seen(base->w, &pc->synack) && diag_origin_form(fl, base->t));
+	    !conn_up(pc, base->w) && diag_origin_form(fl, base->t));
 	uint32_t best = NONE32;
 	int64_t best_ts = INT64_MAX;
 
@@ -1993,8 +2030,8 @@ retry_attempt(const struct fit *base, const struct gw_addr *addrs,
 			const struct conn *c = &fl->conns[i];
 
 			if (i <= prev || f.claimed[i] || !fits_conn(&f, i) ||
-			    ((connected || seen(base->w, &c->synack)) &&
-			    (!seen(base->w, &c->synack) ||
+			    ((connected || conn_up(c, base->w)) &&
+			    (!conn_up(c, base->w) ||
 			    !carries(fl, base->t, base->w, c))) ||
 			    (l->ts[p] < after && retry_on_time(l, p, prev)))
 				continue;
@@ -2042,7 +2079,7 @@ next_attempt(const struct fit *base, const struct gw_addr *addrs,
 	int64_t until = add_sat(over, DIAG_ACT_NS), late = 0;
 	uint32_t best = NONE32, again;
 
-	if (seen(base->w, &pc->synack))
+	if (conn_up(pc, base->w))
 		return base->t->is_error && seen(base->w, &pc->data[0]) &&
 		    exchange_failed(fl, base->t, base->w, pc) ?
 		    retry_attempt(base, addrs, naddrs, prev, pc->data[0].ts_ns,
@@ -2117,7 +2154,7 @@ quiet_since(const struct flow *fl, const struct txn *t,
 {
 	const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
 
-	if (!t->is_error || !seen(w, &c->synack) || seen(w, &c->data[1]) ||
+	if (!t->is_error || !conn_up(c, w) || seen(w, &c->data[1]) ||
 	    server_closed_first(c, w, false))
 		return INT64_MAX;
 	return seen(w, &c->data[0]) ? c->data[0].ts_ns : c->synack.ts_ns;
@@ -2162,7 +2199,7 @@ followed_since(const struct fit *base, const struct gw_addr *addr,
 
 		if (i != like && f.claimed[i] != CLAIM_TAKEN &&
 		    fits_conn(&f, i) && (like == NONE32 ||
-		    (!seen(w, &c->synack) &&
+		    (!conn_up(c, w) &&
 		    refused(c, w) == refused(&fl->conns[like], w))) &&
 		    answer_follows(fl, base->t, w, c)) {
 			*began = l->ts[p - 1];
@@ -2187,7 +2224,7 @@ retried_unlinked(const struct fit *base, uint32_t end)
 	const struct conn *e = &base->fl->conns[end];
 	int64_t from, began;
 
-	if (!base->t->is_error || seen(w, &e->synack))
+	if (!base->t->is_error || conn_up(e, w))
 		return false;
 	from = refused(e, w) ? attempt_over_ns(e, w) :
 	    add_sat(e->first.ts_ns, DIAG_MIN_CONNECT_SEEN_NS);
@@ -2285,7 +2322,7 @@ static bool
 grid_candidate(const struct fit *f, uint32_t i)
 {
 	return !f->claimed[i] && fits_conn(f, i) &&
-	    !seen(f->w, &f->fl->conns[i].synack);
+	    !conn_up(&f->fl->conns[i], f->w);
 }
 
 /* One of a chain all refused, or all silent, as `refusing` says. */
@@ -2416,7 +2453,7 @@ learn_grid(struct diag *dg, const struct flow *fl, const struct txn *t,
 		    fl->conns[t->d.conns[k - 1]].first.ts_ns : 0;
 
 		if (!addr_eq(&c->saddr, &c0->saddr) || c->sport != c0->sport ||
-		    seen(w, &c->synack) || refused(c, w) != refusing ||
+		    conn_up(c, w) || refused(c, w) != refusing ||
 		    (k > 0 && !grid_step(gap)))
 			return;
 	}
@@ -2566,7 +2603,7 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 		}
 		if (best.item == NONE32 && f.nrejected == 0) {
 			if (shared.item == NONE32 || (relayed_success(fl, t) &&
-			    !seen(w, &fl->conns[shared.item].synack)) ||
+			    !conn_up(&fl->conns[shared.item], w)) ||
 			    (t->is_error && opened_for_other(fl, t, w,
 			    &fl->conns[shared.item])))
 				return;
@@ -2618,13 +2655,13 @@ link_conns(struct diag *dg, const struct flow *fl, struct txn *t,
 	end = &fl->conns[t->d.conns[t->d.nconns - 1]];
 	long_before = refused_long_before(fl, t, w,
 	    t->d.conns[t->d.nconns - 1]);
-	if ((long_before || (seen(w, &end->synack) &&
+	if ((long_before || (conn_up(end, w) &&
 	    seen(w, &end->data[0]) && !carries(fl, t, w, end))) &&
 	    (last = answered_end(&f, addrs, naddrs)) != NONE32 &&
-	    (long_before || !seen(w, &fl->conns[last].synack)))
+	    (long_before || !conn_up(&fl->conns[last], w)))
 		attempt_chain(t, &f, addrs, naddrs, last);
-	if (relayed_success(fl, t) && !seen(w,
-	    &fl->conns[t->d.conns[t->d.nconns - 1]].synack)) {
+	if (relayed_success(fl, t) &&
+	    !conn_up(&fl->conns[t->d.conns[t->d.nconns - 1]], w)) {
 		t->d.nconns = 0;	/* another client's failing attempts */
 		return;
 	}
@@ -2981,7 +3018,7 @@ opened_for_another(const struct flow *fl, const struct window *w,
 	if (w->at_once == NONE32 || response_to(fl, up_req) != NONE32)
 		return false;
 	a = &fl->conns[w->at_once];
-	return !seen(w, &a->synack) && opened_while_pending(w, a->first.ts_ns,
+	return !conn_up(a, w) && opened_while_pending(w, a->first.ts_ns,
 	    a, &fl->conns[fl->msgs[up_req].conn]);
 }
 
@@ -3031,7 +3068,7 @@ link_relayed_late(struct diag *dg, const struct flow *fl, struct txn *t,
 	if (after_failed) {		/* after that attempt failed */
 		const struct conn *failed = &fl->conns[t->d.conns[0]];
 
-		if (seen(w, &failed->synack))
+		if (conn_up(failed, w))
 			return false;
 		after = attempt_seen_ns(failed, w);
 	} else if (!junk && (t->is_error || !diag_origin_form(fl, t)))
@@ -3061,7 +3098,7 @@ failed_before(const struct flow *fl, const struct window *w, uint32_t ci,
 {
 	const struct conn *c = &fl->conns[ci], *u = &fl->conns[up];
 
-	return ci < up && !seen(w, &c->synack) && !addr_eq(&c->saddr,
+	return ci < up && !conn_up(c, w) && !addr_eq(&c->saddr,
 	    &u->saddr) && attempt_seen_ns(c, w) <= u->first.ts_ns;
 }
 
@@ -3194,7 +3231,7 @@ verdict_connect(const struct flow *fl, struct txn *t, const struct window *w)
 	if (t->d.nconns == 0)
 		return false;
 	last = &fl->conns[t->d.conns[t->d.nconns - 1]];
-	if (seen(w, &last->synack)) {
+	if (conn_up(last, w)) {
 		/* connected, but no request of this client's was seen on it */
 		if (seen(w, &last->data[1]))
 			return false;
@@ -3204,7 +3241,9 @@ verdict_connect(const struct flow *fl, struct txn *t, const struct window *w)
 			set(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
 		return true;
 	}
-	if (seen(w, &conn_icmp(fl, last)->first))
+	if (tls_failed(last, w, NULL))
+		set(t, V_CANNOT_CONNECT, C_TLS_HANDSHAKE);
+	else if (seen(w, &conn_icmp(fl, last)->first))
 		set(t, V_CANNOT_CONNECT, C_ICMP_UNREACHABLE);
 	else if (last->rst_from_server && seen(w, &last->rst))
 		set(t, V_CANNOT_CONNECT, C_TCP_RST);
@@ -3316,7 +3355,7 @@ claim(struct diag *dg, const struct flow *fl, const struct txn *t,
 	for (unsigned k = 0; k < d->ntries; k++)
 		dg->msg_claimed[d->tries[k]] = 1;
 	for (unsigned k = 0; k < d->nconns; k++)
-		if (t->is_error || seen(w, &fl->conns[d->conns[k]].synack))
+		if (t->is_error || conn_up(&fl->conns[d->conns[k]], w))
 			dg->conn_claimed[d->conns[k]] = CLAIM_TAKEN;
 		else if (dg->conn_claimed[d->conns[k]] == 0)
 			dg->conn_claimed[d->conns[k]] = CLAIM_TRIED;
@@ -3559,7 +3598,7 @@ link_request_line(struct diag *dg, const struct flow *fl, struct txn *t,
     const struct window *w)
 {
 	uint32_t last = t->d.nconns ? t->d.conns[t->d.nconns - 1] : NONE32;
-	bool connected = last != NONE32 && seen(w, &fl->conns[last].synack);
+	bool connected = last != NONE32 && conn_up(&fl->conns[last], w);
 	enum reply_need most = t->is_error ? NEED_FIT : NEED_FIT_OR_JUNK;
 
 	for (enum reply_need need = NEED_RELAYED; need <= most; need++) {
@@ -3691,7 +3730,7 @@ reattempt_fits(const struct diag *dg, const struct flow *fl,
 
 	return !linked_attempt(&t->d, (uint32_t)i) &&
 	    c->role != CONN_CLIENT && c->sport != FLOW_DNS_PORT &&
-	    c->nsyn > 0 && !dg->conn_claimed[i] && !seen(w, &c->synack) &&
+	    c->nsyn > 0 && !dg->conn_claimed[i] && !conn_up(c, w) &&
 	    gateway_try(dg, fl, c, w) && (c->sport == prev->sport ||
 	    addr_eq(&c->saddr, &prev->saddr)) && (refused(c, w) ?
 	    t->resp != NONE32 && !relayed_success(fl, t) :
@@ -3931,7 +3970,7 @@ last_try_end_ns(const struct flow *fl, const struct txn *t,
 	if (t->d.nconns == 0)
 		return INT64_MAX;
 	c = &fl->conns[t->d.conns[t->d.nconns - 1]];
-	return refused(c, w) && !seen(w, &c->synack) ?
+	return refused(c, w) && !conn_up(c, w) ?
 	    attempt_seen_ns(c, w) : INT64_MAX;
 }
 
@@ -4024,7 +4063,7 @@ try_after_silence(const struct diag *dg, const struct flow *fl,
 	unsigned n = syns_seen(c, w), steps = 0;
 	int64_t after;
 
-	if (n == 0 || seen(w, &c->synack) || refused(c, w))
+	if (n == 0 || conn_up(c, w) || refused(c, w))
 		return NONE32;
 	after = conn_syn(c, n - 1)->ts_ns;
 	/* the latest first: back from the answer, over seconds of a busy
@@ -4121,7 +4160,7 @@ refused_after_silence(const struct diag *dg, const struct flow *fl,
 {
 	unsigned n = syns_seen(s, w), len;
 
-	if (n == 0 || refused(s, w) || seen(w, &s->synack) ||
+	if (n == 0 || refused(s, w) || conn_up(s, w) ||
 	    (acted == w->to && t->status == 504))
 		return 0;
 	len = refusal_chain(dg, fl, t, w, s, conn_syn(s, n - 1)->ts_ns, acted,
@@ -4671,7 +4710,7 @@ refused_before_answer(const struct diag *dg, const struct flow *fl,
 
 		if (!gateway_try(dg, fl, k, w))
 			continue;
-		if (!refused(k, w) || seen(w, &k->synack) || (k != c &&
+		if (!refused(k, w) || conn_up(k, w) || (k != c &&
 		    (k->first.ts_ns <= add_sat(attempt_over_ns(c, w),
 		    DIAG_ASK_NS) || !retried_from(dg, fl, w, l, p - 1, c))))
 			return INT64_MAX;
@@ -5001,7 +5040,7 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 				carrier = (uint32_t)i;
 				carrier_ends = ends;
 			}
-		} else if (!seen(w, &c->synack) &&
+		} else if (!conn_up(c, w) &&
 		    !(t->status == 504 && refused(c, w)) &&
 		    !tried_again_after(dg, fl, t, w, c)) {
 			int64_t at = t->resp != NONE32 && c->first.ts_ns <=
@@ -5407,6 +5446,7 @@ diagnose(struct diag *dg, const struct flow *fl, struct txn *t, int64_t now,
 	w.to = diag_tunnel_end_ns(dg, fl, t, txn_end_ns(fl, t, now));
 	w.port = t->port;
 	w.backend_alone = false;
+	w.tunnel = req->form == HTTP_FORM_AUTHORITY;
 	w.at_once = NONE32;
 	w.resolved = INT64_MIN;
 	link_dns_any(dg, fl, t, &w);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../proto/dns.h"
+#include "../proto/tls.h"
 #include "diag.h"
 #include "diag_int.h"
 #include "masked.h"
@@ -24,7 +25,7 @@ static const char *const cause_keys[C_COUNT] = {
 	"none", "dns-nxdomain", "dns-error", "dns-no-response",
 	"syn-unanswered", "tcp-rst", "icmp-unreachable",
 	"http-invalid-response", "upstream-timeout", "upstream-closed",
-	"upstream-5xx", "no-upstream-evidence"
+	"upstream-5xx", "no-upstream-evidence", "tls-handshake"
 };
 static const char *const link_keys[LINK_COUNT] = {
 	"none", "request-line", "address", "cache", "time"
@@ -41,7 +42,8 @@ static const char *const cause_remedies[C_COUNT] = {
 	"The destination needs longer than the gateway's timeout: raise the upstream timeout for this host (Proxy Control), or fix the slow server.",
 	"The destination closed the connection without answering: check the server's logs and any device in between.",
 	"The upstream server itself answered with an error that the gateway relayed: look at the upstream server.",
-	"Nothing upstream was captured for this request: capture on the gateway with `tcpdump -s 0 -i any` (all interfaces) while reproducing it."
+	"Nothing upstream was captured for this request: capture on the gateway with `tcpdump -s 0 -i any` (all interfaces) while reproducing it.",
+	"The gateway and the destination did not agree on TLS: check the destination's certificate (an issuer the gateway trusts, the name the gateway asks for, its dates), the TLS versions both allow and the server name (SNI) the gateway sends; test from the gateway with `openssl s_client -connect HOST:PORT -servername NAME`. A server that answers in plain HTTP wants http://, not https://."
 };
 
 const char *
@@ -101,6 +103,46 @@ answered_untried(const struct flow *fl, const struct txn *t)
 	    DIAG_UNTRIED_NS;
 }
 
+/* What to do about a failed handshake, by how it failed (handshake.c). */
+static const char *
+tls_remedy(const struct flow *fl, const struct txn *t)
+{
+	const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
+	const struct conn_tls *tls = conn_tls(fl, c);
+	struct tls_end_at e;
+
+	if (tls == NULL || !diag_tls_txn_end(fl, t, c, fl->stats.last_ts, &e))
+		return cause_remedy(C_TLS_HANDSHAKE);
+	switch (e.how) {
+	case TLS_END_PLAIN:
+		return "The server speaks plain HTTP on that port: have the "
+		    "gateway connect with http:// there (nginx: proxy_pass "
+		    "http://; HAProxy: no `ssl` on the server line), or give "
+		    "it the server's TLS port.";
+	case TLS_END_SERVER_ALERT:
+		return tls->alert[1] == 112 ? "The server knows no site by "
+		    "the name the gateway sends (SNI): set the name it "
+		    "expects (nginx: proxy_ssl_name and proxy_ssl_server_name "
+		    "on; HAProxy: `sni str(NAME)` on the server line)." :
+		    tls->alert[1] == 70 ? "The gateway and the server allow "
+		    "no TLS version in common: allow the server's on the "
+		    "gateway (nginx: proxy_ssl_protocols; HAProxy: ssl-min-ver "
+		    "and ssl-max-ver) or an older one on the server." :
+		    cause_remedy(C_TLS_HANDSHAKE);
+	case TLS_END_GATEWAY_ALERT:
+	case TLS_END_ABORTED:
+	case TLS_END_GATEWAY_CLOSED:
+		return "The gateway does not accept the server's certificate: "
+		    "check its issuer against the CA file the gateway trusts "
+		    "(nginx: proxy_ssl_trusted_certificate; HAProxy: ca-file), "
+		    "its names against the name the gateway asks for, and its "
+		    "dates (`openssl s_client -connect HOST:PORT -servername "
+		    "NAME -showcerts` from the gateway).";
+	default:
+		return cause_remedy(C_TLS_HANDSHAKE);
+	}
+}
+
 const char *
 txn_remedy(const struct flow *fl, const struct txn *t)
 {
@@ -117,6 +159,8 @@ txn_remedy(const struct flow *fl, const struct txn *t)
 		    "that drops AAAA queries. Fix it, or have the gateway ask "
 		    "for IPv4 only (nginx: `resolver ... ipv6=off`); a "
 		    "hosts-file entry works around it.";
+	if (t->d.cause == C_TLS_HANDSHAKE)
+		return tls_remedy(fl, t);
 	if (t->d.cause != C_HTTP_INVALID || t->d.up_resp == NONE32)
 		return cause_remedy((enum cause)t->d.cause);
 	switch (diag_refusal(fl, &fl->msgs[t->d.up_resp])) {
@@ -467,6 +511,16 @@ summary_dns(const struct flow *fl, const struct txn *t, char *out,
  * A host's second address is a new series: its SYNs are not the first
  * address's retries.
  */
+/* Did a's TLS handshake fail in t's time? */
+static bool
+tls_failed_by(const struct flow *fl, const struct txn *t,
+    const struct conn *a)
+{
+	struct tls_end_at e;
+
+	return diag_tls_txn_end(fl, t, a, fl->stats.last_ts, &e);
+}
+
 static void
 tried_before(const struct flow *fl, const struct txn *t, unsigned run,
     char *out, size_t outlen)
@@ -483,6 +537,7 @@ tried_before(const struct flow *fl, const struct txn *t, unsigned run,
 			continue;
 		n = snprintf(out + len, outlen - len, "%s%s port %u (%s)", sep,
 		    addr_fmt(&a->saddr, dst, sizeof dst), a->sport,
+		    tls_failed_by(fl, t, a) ? "TLS failed" :
 		    txn_saw(fl, t, &a->synack, fl->stats.last_ts) ?
 		    "connected" : a->rst_from_server && txn_saw(fl, t, &a->rst,
 		    fl->stats.last_ts) ? "RST" : txn_saw(fl, t,
@@ -555,6 +610,31 @@ summary_connect(const struct flow *fl, const struct txn *t, char *out,
 		}
 		break;
 	}
+	tried_before(fl, t, run, out, outlen);
+}
+
+/*
+ * A handshake that failed (handshake.c) on the last attempt, and how
+ * many of the attempts to that destination failed so: HAProxy tries a
+ * server whose TLS fails four times, as a refused one.
+ */
+static void
+summary_tls(const struct flow *fl, const struct txn *t, char *out,
+    size_t outlen)
+{
+	const struct conn *c = &fl->conns[t->d.conns[t->d.nconns - 1]];
+	unsigned run = dest_first(fl, t->d.conns, t->d.nconns - 1), failed = 0;
+	struct tls_end_at e;
+	size_t len;
+
+	for (unsigned k = run; k < t->d.nconns; k++)
+		failed += tls_failed_by(fl, t, &fl->conns[t->d.conns[k]]);
+	(void)diag_tls_txn_end(fl, t, c, fl->stats.last_ts, &e);
+	diag_tls_explain(fl, c, &e, out, outlen);
+	len = strlen(out);
+	if (failed > 1 && failed == t->d.nconns - run && len < outlen)
+		snprintf(out + len, outlen - len, "; every attempt (%u "
+		    "connections)", failed);
 	tried_before(fl, t, run, out, outlen);
 }
 
@@ -882,6 +962,9 @@ diag_summary(const struct diag *dg, const struct flow *fl,
 	case C_TCP_RST:
 	case C_ICMP_UNREACHABLE:
 		summary_connect(fl, t, out, outlen);
+		break;
+	case C_TLS_HANDSHAKE:
+		summary_tls(fl, t, out, outlen);
 		break;
 	case C_HTTP_INVALID:
 	case C_UPSTREAM_TIMEOUT:

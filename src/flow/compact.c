@@ -90,6 +90,24 @@ move_icmps(struct flow *fl, const struct flow_maps *mp)
 	fl->nicmps = n;
 }
 
+/* The same for their TLS handshakes. */
+static void
+move_tls(struct flow *fl, const struct flow_maps *mp)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fl->ntls; i++) {
+		struct conn_tls t = fl->tls[i];
+
+		if (mp->conn[t.conn] == NONE32)
+			continue;
+		fl->conns[t.conn].tls = (uint32_t)n;
+		t.conn = mp->conn[t.conn];
+		fl->tls[n++] = t;
+	}
+	fl->ntls = n;
+}
+
 static void
 move_conns(struct flow *fl, const struct flow_maps *mp)
 {
@@ -153,7 +171,7 @@ move_dns(struct flow *fl, const struct flow_maps *mp)
 static size_t
 string_refs(const struct flow *fl)
 {
-	return fl->nmsgs * 7 + fl->ndns + fl->nanswers * 2;
+	return fl->nmsgs * 7 + fl->ndns + fl->nanswers * 2 + fl->ntls * 2;
 }
 
 static void
@@ -180,6 +198,10 @@ compact_strings(struct flow *fl, strref **extra, size_t nextra)
 	for (size_t i = 0; i < fl->nanswers; i++) {
 		refs[k++] = &fl->dns_answers[i].name;
 		refs[k++] = &fl->dns_answers[i].target;
+	}
+	for (size_t i = 0; i < fl->ntls; i++) {
+		refs[k++] = &fl->tls[i].sni;
+		refs[k++] = &fl->tls[i].reply_line;
 	}
 	if (nextra > 0)		/* extra may be NULL then */
 		memcpy(refs + k, extra, nextra * sizeof *extra);
@@ -235,6 +257,7 @@ flow_compact_planned(struct flow *fl, const uint8_t *keep_conn,
 	relink_chains(fl, keep_conn, keep_msg);
 	move_msgs(fl, mp);
 	move_icmps(fl, mp);
+	move_tls(fl, mp);
 	move_conns(fl, mp);
 	flow_rehash_conns(fl);
 	dns_rehash(fl);

@@ -178,6 +178,7 @@ flow_free(struct flow *fl)
 	frameoff_free(&fl->offsets);
 	free(fl->conns);
 	free(fl->icmps);
+	free(fl->tls);
 	free(fl->msgs);
 	free(fl->dns);
 	free(fl->dns_answers);
@@ -307,7 +308,7 @@ conn_add(struct flow *fl, const struct gw_addr *caddr, uint16_t cport,
 	c->cport = cport;
 	c->sport = sport;
 	c->first = c->last = *fr;
-	c->icmp = NONE32;
+	c->icmp = c->tls = NONE32;
 	c->role = conn_role(fl, caddr, saddr, sport);
 	for (int d = 0; d < 2; d++)
 		c->first_msg[d] = c->last_msg[d] = NONE32;

@@ -92,6 +92,8 @@ struct conn {
 	uint16_t rest;
 	uint32_t icmp;		/* flow.icmps: the ICMP errors quoting it
 				 * (conn_icmp), NONE32: none */
+	uint32_t tls;		/* flow.tls: its TLS handshake (a gateway's
+				 * ClientHello opened it), NONE32: none */
 	/* the SYN's retransmissions (nsyn - 1 of them), allocated as they
 	 * come: most connections see one SYN, their first frame (conn_syn) */
 	struct frame_ref *syn_retries;
@@ -105,6 +107,40 @@ struct conn_icmp {
 	struct gw_addr from;	/* who sent the first */
 	uint8_t ver, type, code;	/* the first's IP version, type, code */
 	uint32_t conn;		/* flow.conns */
+};
+
+/*
+ * What a TLS connection's handshake showed (tlsconn.c): a gateway that
+ * speaks TLS to its upstream sends a ClientHello first. Nothing is
+ * decrypted; the records' types and lengths, the hellos and the alerts
+ * sent in the clear tell how far it got. Kept apart like conn_icmp: only
+ * such connections carry it.
+ */
+struct conn_tls {
+	uint32_t conn;		/* flow.conns */
+	uint16_t version;	/* the ServerHello's choice; 0: none seen */
+	uint16_t left[2];	/* bytes of the current record still to come */
+	uint8_t nhdr[2];	/* bytes of a record header split over segments */
+	uint8_t hdr[2][5];
+	uint8_t alert[2];	/* the first alert in the clear, each way
+				 * (0: the gateway's, 1: the server's) */
+	bool alerted[2];
+	bool plain_reply;	/* the server answered in clear text */
+	bool aborted;		/* TLS 1.3: the gateway's first encrypted
+				 * record was an alert: it gave up before
+				 * its Finished */
+	bool done;		/* the gateway sent its request: no more to
+				 * read, the handshake succeeded */
+	uint32_t encrypted[2];	/* application_data records each way */
+	struct frame_ref hello;	/* the gateway's ClientHello */
+	struct frame_ref server_first;	/* the server's first bytes */
+	struct frame_ref alert_at[2];	/* alerted; aborted: alert_at[0] */
+	struct frame_ref data;	/* the gateway's first application data */
+	struct frame_ref gw_close;	/* the gateway's first encrypted
+					 * alert after its Finished: most
+					 * often close_notify */
+	strref sni;		/* the name the ClientHello asked for */
+	strref reply_line;	/* plain_reply: its first line */
 };
 
 /* One HTTP/1.x message head (or a reply that is not one). */
@@ -267,6 +303,8 @@ struct flow {
 	size_t nconns, conns_cap;
 	struct conn_icmp *icmps;	/* conn.icmp's, as they came */
 	size_t nicmps, icmps_cap;
+	struct conn_tls *tls;		/* conn.tls's, as they came */
+	size_t ntls, tls_cap;
 	struct http_msg *msgs;
 	size_t nmsgs, msgs_cap;
 	struct dns_query *dns;
@@ -372,6 +410,12 @@ static inline const struct conn_icmp *conn_icmp(const struct flow *fl,
 
 	return c->icmp == NONE32 ? &none : &fl->icmps[c->icmp];
 }
+/* c's TLS handshake, NULL when c is no gateway's TLS connection. */
+static inline const struct conn_tls *conn_tls(const struct flow *fl,
+    const struct conn *c)
+{
+	return c->tls == NONE32 ? NULL : &fl->tls[c->tls];
+}
 /* The frame a message is known by: the one that completed it, or the
  * one that completed its head while the body is still coming. */
 static inline const struct frame_ref *flow_msg_frame(const struct http_msg *m)
@@ -444,6 +488,14 @@ void stream_spares_free(struct flow *fl);
 /* Frees what a connection owns (its stream state, its SYN times). */
 void conn_free(struct flow *fl, struct conn *c);
 void stream_remap(struct conn *c, const uint32_t *msg_map);
+/* tlsconn.c: do the gateway's first bytes on connection ci (len at data)
+ * open a TLS handshake? Then ci is followed as one, and true. */
+bool tlsconn_start(struct flow *fl, uint32_t ci, const uint8_t *data,
+    size_t len, const struct frame_ref *fr);
+/* The records of a TLS connection's bytes in direction dir; false once
+ * nothing more is to be read that way. */
+bool tlsconn_feed(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
+    size_t len, const struct frame_ref *fr);
 void dns_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
     const uint8_t *msg, size_t len, bool over_tcp);
 void frag_feed(struct flow *fl, const struct frame *f, const struct pkt *p);

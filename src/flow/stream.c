@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../proto/http.h"
+#include "../proto/tls.h"
 #include "flow.h"
 
 #define OOO_MAX_SEGS 8
@@ -25,7 +26,8 @@
 
 enum parse_state {
 	PS_HEAD, PS_BODY_LEN, PS_CHUNK_SIZE, PS_CHUNK_DATA, PS_CHUNK_CRLF,
-	PS_TRAILER, PS_HEAD_REST, PS_BODY_CLOSE, PS_TUNNEL, PS_DNS, PS_DEAD
+	PS_TRAILER, PS_HEAD_REST, PS_BODY_CLOSE, PS_TUNNEL, PS_DNS, PS_TLS,
+	PS_DEAD
 };
 
 struct ooo_seg {
@@ -573,6 +575,38 @@ head_collect(struct dir_state *d, const uint8_t *data, size_t n)
 }
 
 /*
+ * A gateway's upstream connection that opens with a ClientHello is
+ * followed as TLS both ways (tlsconn.c), and never as HTTP.
+ */
+static bool
+starts_tls(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
+    size_t len, const struct frame_ref *fr)
+{
+	struct conn *c = &fl->conns[ci];
+
+	if (dir != 0 || c->role != CONN_OTHER || c->nmsg[0] != 0 ||
+	    len == 0 || data[0] != TLS_CT_HANDSHAKE ||
+	    !tlsconn_start(fl, ci, data, len, fr))
+		return false;
+	c->stream->d[0].state = c->stream->d[1].state = PS_TLS;
+	return true;
+}
+
+static size_t
+feed_tls(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
+    size_t len, const struct frame_ref *fr)
+{
+	struct stream_state *ss = fl->conns[ci].stream;
+
+	if (!tlsconn_feed(fl, ci, dir, data, len, fr)) {
+		ss->d[dir].state = PS_DEAD;
+		if (conn_tls(fl, &fl->conns[ci])->done)
+			ss->d[!dir].state = PS_DEAD;
+	}
+	return len;
+}
+
+/*
  * Head bytes: parse once they might be complete. A head that starts and
  * ends in one segment (most) is parsed in that segment's bytes and
  * allocates nothing; only what is left incomplete is collected in
@@ -593,8 +627,11 @@ feed_head(struct flow *fl, uint32_t ci, int dir, struct dir_state *d,
 	enum http_result r;
 	bool more = d->ph != NULL;
 
-	if (d->head_len == 0)
+	if (d->head_len == 0) {
+		if (starts_tls(fl, ci, dir, data, len, fr))
+			return 0;	/* parse_bytes goes on as TLS */
 		d->head_start = *fr;
+	}
 	if (take > HTTP_HEAD_MAX - d->head_len)
 		take = HTTP_HEAD_MAX - d->head_len;
 	if (before == 0) {
@@ -817,6 +854,9 @@ parse_bytes(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
 		case PS_DNS:
 			used = feed_dns(fl, ci, dir, d, data, len, fr);
 			break;
+		case PS_TLS:
+			used = feed_tls(fl, ci, dir, data, len, fr);
+			break;
 		default:
 			return;	/* body until close, tunnel, dead */
 		}
@@ -958,8 +998,10 @@ ooo_give_up(struct flow *fl, struct dir_state *d, uint32_t upto)
 }
 
 /*
- * A parked stream (conn.rest): a direction's state is one of three at
+ * A parked stream (conn.rest): a direction's state is one of four at
  * rest, two bits each; the rest are the flags of struct stream_state.
+ * A TLS handshake's rests too: its records' state is the connection's
+ * (conn_tls), so that a gateway's handshakes in progress hold none.
  */
 #define REST_PARKED 0x001u
 #define REST_SYNCED(d) (0x002u << (d))
@@ -967,7 +1009,7 @@ ooo_give_up(struct flow *fl, struct dir_state *d, uint32_t upto)
 #define REST_REQ_SET 0x100u
 #define REST_UNPAIRED_RESP 0x200u
 
-static const uint8_t rest_states[] = { PS_HEAD, PS_DEAD, PS_TUNNEL };
+static const uint8_t rest_states[] = { PS_HEAD, PS_DEAD, PS_TUNNEL, PS_TLS };
 #define REST_DEAD 1u	/* PS_DEAD's index */
 
 /* A direction's state as parked (its index in rest_states), or -1 when
@@ -1082,7 +1124,7 @@ feed(struct flow *fl, uint32_t ci, const struct frame *f,
 
 	/* a server speaking first is not HTTP (SSH, SMTP banners) */
 	if (dir == 1 && c->role == CONN_OTHER && c->nmsg[0] == 0 &&
-	    c->sport != FLOW_DNS_PORT)
+	    c->sport != FLOW_DNS_PORT && c->tls == NONE32)
 		return;
 	if (!stream_start(fl, c))
 		return;
@@ -1152,7 +1194,8 @@ stream_feed(struct flow *fl, uint32_t ci, const struct frame *f,
 	struct conn *c = &fl->conns[ci];
 
 	/* what a parked direction would drop, it drops parked */
-	if ((c->rest & REST_PARKED) && rest_state(c, dir) != PS_HEAD)
+	if ((c->rest & REST_PARKED) && rest_state(c, dir) != PS_HEAD &&
+	    rest_state(c, dir) != PS_TLS)
 		return;
 	feed(fl, ci, f, p, dir);
 	if (c->stream != NULL)

@@ -385,10 +385,41 @@ json_syns(struct jw *w, const char *key, const struct evidence *ev,
  * none). */
 static const char *
 attempt_outcome(const struct evidence_row *synack,
-    const struct evidence_row *rst, const struct evidence_row *icmp)
+    const struct evidence_row *rst, const struct evidence_row *icmp,
+    const struct evidence_row *tls_end)
 {
-	return synack ? "connected" : icmp ? "icmp-unreachable" :
-	    rst ? "tcp-rst" : "syn-unanswered";
+	return tls_end ? "tls-handshake" : synack ? "connected" : icmp ?
+	    "icmp-unreachable" : rst ? "tcp-rst" : "syn-unanswered";
+}
+
+/*
+ * ,"tls":{…}: a connection the gateway opened with a TLS ClientHello:
+ * the server name it asked for, the version agreed, and how the
+ * handshake failed (the key, the alert, the frame).
+ */
+static void
+json_tls(struct jw *w, const struct evidence *ev, uint32_t ci)
+{
+	const struct evidence_row *hello = conn_row(ev, EK_TLS_HELLO, ci);
+	const struct evidence_row *end = conn_row(ev, EK_TLS_END, ci);
+
+	if (hello == NULL)
+		return;
+	jkey(w, "tls");
+	jw_lit(w, "{");
+	jframe(w, "hello_frame", hello->frame);
+	if (*hello->name)
+		jstr(w, "server_name", hello->name);
+	if (*hello->text)
+		jstr(w, "version", hello->text);
+	if (end) {
+		jstr(w, "failure", end->kind_name);
+		jframe(w, "failure_frame", end->frame);
+		if (end->code)
+			jnum(w, "alert", end->type);
+		jstr(w, "text", end->text);
+	}
+	jw_lit(w, "}");
 }
 
 /*
@@ -411,13 +442,16 @@ json_connections(struct jw *w, const struct flow *fl,
 		    r->ref);
 		const struct evidence_row *rst = conn_row(ev, EK_RST, r->ref);
 		const struct evidence_row *icmp = conn_row(ev, EK_ICMP, r->ref);
+		const struct evidence_row *tls_end = conn_row(ev, EK_TLS_END,
+		    r->ref);
 
 		jw_sep(w);
 		jw_lit(w, "{");
 		jaddr(w, "server", &c->saddr);
 		jnum(w, "port", c->sport);
 		jnum(w, "gateway_port", c->cport);
-		jstr(w, "outcome", attempt_outcome(synack, rst, icmp));
+		jstr(w, "outcome", attempt_outcome(synack, rst, icmp,
+		    tls_end));
 		json_syns(w, "syn_frames", ev, r->ref, 0, SYN_FRAME);
 		if (synack)
 			jframe(w, "synack_frame", synack->frame);
@@ -425,6 +459,7 @@ json_connections(struct jw *w, const struct flow *fl,
 			jframe(w, "rst_frame", rst->frame);
 		if (icmp)
 			jframe(w, "icmp_frame", icmp->frame);
+		json_tls(w, ev, r->ref);
 		jw_lit(w, "}");
 	}
 	jw_lit(w, "]");
@@ -441,12 +476,13 @@ json_connect(struct jw *w, const struct flow *fl, const struct txn *t,
 	const struct evidence_row *synack = conn_row(ev, EK_SYNACK, ci);
 	const struct evidence_row *rst = conn_row(ev, EK_RST, ci);
 	const struct evidence_row *icmp = conn_row(ev, EK_ICMP, ci);
+	const struct evidence_row *tls_end = conn_row(ev, EK_TLS_END, ci);
 
 	jkey(w, "connect");
 	jw_lit(w, "{");
 	jaddr(w, "server", &c->saddr);
 	jnum(w, "port", c->sport);
-	jstr(w, "outcome", attempt_outcome(synack, rst, icmp));
+	jstr(w, "outcome", attempt_outcome(synack, rst, icmp, tls_end));
 	jstr(w, "link", link_key(t->d.conn_link));
 	jnum(w, "attempts", t->d.nconns);
 	json_syns(w, "syn_frames", ev, NONE32, 0, SYN_FRAME);
@@ -466,6 +502,7 @@ json_connect(struct jw *w, const struct flow *fl, const struct txn *t,
 		jstr(w, "from", icmp->peer);
 		jw_lit(w, "}");
 	}
+	json_tls(w, ev, ci);
 	if (evidence_find(ev, EK_CONNECT, 1))
 		json_connections(w, fl, ev);
 	jw_lit(w, "}");

@@ -59,6 +59,8 @@ text_syn(FILE *out, const struct evidence_row *r)
 static void
 text_reply(FILE *out, const struct evidence_row *r)
 {
+	char line[1024];
+
 	switch (r->kind) {
 	case EK_SYNACK:
 		fprintf(out, "    SYN/ACK #%-5" PRIu64 " connected\n", r->frame);
@@ -70,6 +72,15 @@ text_reply(FILE *out, const struct evidence_row *r)
 	case EK_ICMP:
 		fprintf(out, "    ICMP  #%-7" PRIu64 " from %s: %s (type %u "
 		    "code %u)\n", r->frame, r->peer, r->text, r->type, r->code);
+		break;
+	case EK_TLS_HELLO:
+		fprintf(out, "    TLS   #%-7" PRIu64 " ClientHello%s%s%s%s\n",
+		    r->frame, *r->name ? " for " : "", r->name,
+		    *r->text ? ", " : "", r->text);
+		break;
+	case EK_TLS_END:
+		fprintf(out, "    TLS   #%-7" PRIu64 " %s: %s\n", r->frame,
+		    r->kind_name, safe(r->text, line, sizeof line));
 		break;
 	default:
 		break;

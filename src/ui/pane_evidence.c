@@ -209,6 +209,15 @@ ev_row(struct ui *u, const struct evidence_row *r)
 		    "after %s  #%llu", r->text, r->kind_name, r->type, r->code,
 		    r->peer, r->delay, f);
 		break;
+	case EK_TLS_HELLO:
+		ev_add(u, "TLS", TE_VALUE, "ClientHello%s%s%s%s  #%llu",
+		    *r->name ? " for " : "", ui_esc_str(u, r->name, esc,
+		    sizeof esc), *r->text ? ", " : "", r->text, f);
+		break;
+	case EK_TLS_END:
+		ev_add(u, "TLS", TE_BAD, "%s  #%llu", ui_esc_str(u, r->text,
+		    esc, sizeof esc), f);
+		break;
 	case EK_FIN_GATEWAY:
 	case EK_FIN_UPSTREAM:
 		ev_add(u, "FIN", r->bad ? TE_BAD : TE_VALUE, "%s  #%llu",

@@ -44,6 +44,7 @@ end_here() { GW_SAID=1; exit 0; }
 example_ports() {
 	case $(basename "$1") in
 	gw502-rev.pcap) echo 80,8081,8082 ;;
+	gw502-tls.pcap) echo 80,8080 ;;
 	*) echo "$2" ;;
 	esac
 }

@@ -40,6 +40,8 @@ for cap in "$ROOT"/examples/*.pcap "$ROOT"/examples/*.pcapng; do
 	[ "${cap%gw502-odd.pcap}" != "$cap" ] && continue
 	# the reverse proxies' truth and checker: test_rev_lab.sh
 	[ "${cap%gw502-rev.pcap}" != "$cap" ] && continue
+	# the TLS-upstream lab's truth and checker: test_tls_lab.sh
+	[ "${cap%gw502-tls.pcap}" != "$cap" ] && continue
 	n=$((n + 1))
 	run_checker "lab_check $(basename "$cap")" "" python3 "$ROOT/tests/e2e/lab_check.py" \
 	    "$GW_BIN" "$cap"

@@ -162,6 +162,9 @@ for cap in "${caps[@]}"; do
 	# the reverse proxies' ports and truth: test_tui_rows.sh and
 	# test_evidence.sh drive the TUI on it
 	[ "${cap%gw502-rev.pcap}" != "$cap" ] && continue
+	# the TLS-upstream lab's ports and truth: test_evidence.sh drives
+	# the TUI on it, test_tls_lab.sh reads its reports
+	[ "${cap%gw502-tls.pcap}" != "$cap" ] && continue
 	lab_file "$cap"
 	keys q
 	see "$(basename "$cap"): q leaves to the shell" "EXIT=0"

@@ -5,7 +5,7 @@
 # go), and the recording took < 7 minutes (two mitmproxies start, a 16 s
 # dropped-SYN tunnel, tshark over four captures, on a shared machine).
 #
-# usage: tests/lab/check_clean.sh [--busy|--odd|--reply|--rev|--cache] [OUTDIR]
+# usage: tests/lab/check_clean.sh [--busy|--odd|--reply|--rev|--cache|--tls] [OUTDIR]
 #        (root; exit 0 = clean, 1 = leak or failure)
 # --busy: the same for the busy lab (record_busy.sh, namespaces gwbusy-*),
 # which must finish in < 3 minutes and write < 3 MB.
@@ -17,6 +17,8 @@
 # (about 70 s here, its storm round about 17 s of it), < 1 MB (0.7 MB).
 # --cache: the cache lab (record_cache.sh, namespaces gwcache-*): < 75 s
 # (about 35 s here), < 1 MB (about 0.2 MB).
+# --tls: the TLS-upstream lab (record_tls.sh, namespaces gwtls-*): < 60 s
+# (about 17 s here), < 1 MB (about 0.1 MB).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,6 +39,9 @@ elif [ "${1:-}" = --rev ]; then
 elif [ "${1:-}" = --cache ]; then
     shift
     LIMIT_S=75 SIZE_LIMIT=1000000 LAB=record_cache.sh P=gwcache OUTPUTS=gw502-cache.pcap
+elif [ "${1:-}" = --tls ]; then
+    shift
+    LIMIT_S=60 SIZE_LIMIT=1000000 LAB=record_tls.sh P=gwtls OUTPUTS=gw502-tls.pcap
 fi
 [ "$(id -u)" = 0 ] || { echo "check_clean: must run as root" >&2; exit 1; }
 
@@ -56,7 +61,7 @@ lab_procs() {
     ps -eo pid=,comm=,args= | awk '
         $2 ~ /^(mitmdump|dnsmasq|nginx|squid|tcpdump|dumpcap|tinyproxy|privoxy|apache2|traffic_server|\[TS_MAIN\]|haproxy|varnishd|cache-main|varnishncsa|caddy)$/ ||
         /tests\/lab\/(upstream|connect|dnsrcode|busydns|busyload)\.py/ ||
-        ($2 == "curl" && /(lab|odd|rev|cache)\.test/) {
+        ($2 == "curl" && /(lab|odd|rev|cache|tls)\.test/) {
             pid = $1; $1 = ""; $2 = ""; sub(/^ +/, ""); print pid " " $0 }' | sort
 }
 netns_list() { ip netns list 2>/dev/null | sort; }
@@ -108,7 +113,7 @@ if [ "$took" -ge "$LIMIT_S" ]; then
     fail=1
 fi
 for f in $OUTPUTS; do
-    for g in "$f" "${f%.*}.truth.tsv" $(case $P in gwbusy|gwreply|gwrev|gwcache) ;; *) echo "${f%.*}.syn.tsv" ;; esac); do
+    for g in "$f" "${f%.*}.truth.tsv" $(case $P in gwbusy|gwreply|gwrev|gwcache|gwtls) ;; *) echo "${f%.*}.syn.tsv" ;; esac); do
         [ -s "$OUT/$g" ] || { echo "check_clean: missing output $g" >&2; fail=1; }
     done
 done

@@ -322,6 +322,46 @@ http {
 EOF
 }
 
+# gw_tcpdump PCAP: tcpdump on the gateway's eth0 (PID_tcpdump), whole
+# packets into PCAP; returns once it listens.
+gw_tcpdump() {
+    start "$NS_GW" tcpdump tcpdump -Z root -n -U -s 0 -i eth0 -w "$1"
+    wait_for 10 "tcpdump -i eth0" grep -q 'listening on' "$TMP/tcpdump.log"
+}
+
+# ask NAME PROXY PATH: one request from $NS_C1 for NAME.$ASK_DOMAIN in
+# origin form through the proxy on $GW4:PROXY, its line (NAME, PROXY,
+# PATH, curl's local port and status) in $TMP/client.tsv.
+ask() {
+    local line
+    line=$(nsx "$NS_C1" curl -s -o /dev/null -w '%{local_port}\t%{http_code}' \
+        --max-time 15 -H "Host: $1.$ASK_DOMAIN" "http://$GW4:$2$3" || true)
+    printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$line" >>"$TMP/client.tsv"
+}
+
+# haproxy_main NAME ADDR:PORT: the top of a haproxy.cfg at its defaults
+# but for the timeouts (retries 3; a second between attempts), its log,
+# raw, on stdout, and the frontend NAME on ADDR:PORT choosing the backend
+# be_HOST by the request's Host (its first label); the lab writes the
+# backends.
+haproxy_main() {
+    cat <<EOF
+global
+    maxconn 256
+    log stdout format raw local0
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 2s
+    timeout client 10s
+    timeout server 2s
+frontend $1
+    bind $2
+    use_backend be_%[req.hdr(host),lower,field(1,.)]
+EOF
+}
+
 squid_start() {
     local squser=proxy
     mkdir -p "$TMP/squid"

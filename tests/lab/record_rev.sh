@@ -117,25 +117,10 @@ while read -r name addr port mode; do
     wait_for 10 "backend $name on $addr:$port" listening "$NS_UP" tcp "^$addr:$port\$"
 done < <(printf '%s\n%s\n' "$BACKENDS" "$APPS")
 
-# HAProxy at its defaults but for the timeouts (retries 3; a second
-# between attempts); its log, raw, on stdout
+# HAProxy (ns.sh haproxy_main: its defaults but for the timeouts)
 mkdir -p "$TMP/haproxy"
 {
-    cat <<EOF
-global
-    maxconn 256
-    log stdout format raw local0
-defaults
-    mode http
-    log global
-    option httplog
-    timeout connect 2s
-    timeout client 10s
-    timeout server 2s
-frontend rev
-    bind $GW4:$PORT_HAPROXY
-    use_backend be_%[req.hdr(host),lower,field(1,.)]
-EOF
+    haproxy_main rev "$GW4:$PORT_HAPROXY"
     # health checks on the down one only (checks beside the others'
     # requests would be more connections than the scenarios ask for)
     while read -r name addr port _; do
@@ -221,16 +206,8 @@ for name in app6 app7; do
 done
 
 CAP=$TMP/gw502-rev.pcap
-start "$NS_GW" tcpdump tcpdump -Z root -n -U -s 0 -i eth0 -w "$CAP"
-wait_for 10 "tcpdump -i eth0" grep -q 'listening on' "$TMP/tcpdump.log"
-
-# ask NAME PROXY PATH: one request, its line in client.tsv
-ask() {
-    local line
-    line=$(nsx "$NS_C1" curl -s -o /dev/null -w '%{local_port}\t%{http_code}' \
-        --max-time 15 -H "Host: $1.rev.test" "http://$GW4:$2$3" || true)
-    printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$line" >>"$TMP/client.tsv"
-}
+gw_tcpdump "$CAP"
+ASK_DOMAIN=rev.test    # ns.sh ask: NAME.rev.test
 NAMES=$(echo "$BACKENDS" | awk '{print $1}')
 names_of() { # names_of PROXY: the scenarios a proxy serves, in order
     case $1 in

@@ -64,6 +64,25 @@ def tshark(cap, flt, fields, http_ports):
     return [line.split("\t") for line in out.stdout.splitlines() if line]
 
 
+def read_backends(path):
+    """{scenario: (address, port)} from a lab's backends file: one line a
+    scenario, its address, its port and one more column."""
+    backends = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            name, addr, port, _ = line.split()
+            backends[name] = (addr, int(port))
+    return backends
+
+
+def write_tsv(path, header, rows):
+    """A truth file: its header's columns, then one line a row."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\t".join(header) + "\n")
+        for row in rows:
+            f.write("\t".join(map(str, row)) + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     for a in ("capture", "client", "nginx_error", "squid_log", "truth"):

@@ -2161,7 +2161,7 @@ test_words(void **state)
 		"none", "dns-nxdomain", "dns-error", "dns-no-response",
 		"syn-unanswered", "tcp-rst", "icmp-unreachable",
 		"http-invalid-response", "upstream-timeout", "upstream-closed",
-		"upstream-5xx", "no-upstream-evidence"
+		"upstream-5xx", "no-upstream-evidence", "tls-handshake"
 	};
 
 	(void)state;

@@ -69,7 +69,8 @@ put_flat(char *out, const char *s)
 static const char *const kind_names[EK_COUNT] = {
 	"request", "answer", "dns-query", "dns-answer", "dns-cache",
 	"connect", "syn", "synack", "rst", "rst-gateway", "icmp", "no-reply",
-	"fin-gateway", "fin-upstream", "up-request", "up-reply"
+	"fin-gateway", "fin-upstream", "up-request", "up-reply", "tls-hello",
+	"tls-end"
 };
 
 static void
@@ -1474,7 +1475,7 @@ static const char *const stories[] = {
 	"  up-reply #0 Upstream>Gateway bad\n"
 	"  fin-upstream #9 Upstream>Gateway bad listed at=10012000000 rel=+0.010 s text=upstream closed without a reply\n"
 	"   [FIN] 192.0.2.10:80 -> 10.0.0.1:50000|\n"
-	"  fin-gateway #10 Gateway>Upstream at=10013000000 rel=+0.011 s text=the gateway closed the connection first\n"
+	"  fin-gateway #10 Gateway>Upstream at=10013000000 rel=+0.011 s text=the gateway closed its side after\n"
 	"   [FIN] 10.0.0.1:50000 -> 192.0.2.10:80|\n"
 	"txn 2 GET http://www.test/ status 502 error label \"BAD RESPONSE\"\n"
 	" bad-response/upstream-closed dns=cache conn=request-line port=80\n"

@@ -1,0 +1,70 @@
+#!/bin/bash
+# The TLS-upstream lab (tests/lab/record_tls.sh): real nginx (:80) and
+# HAProxy (:8080) as reverse proxies whose backends speak TLS, each
+# verifying the backend's certificate against a lab CA: a success, a
+# self-signed certificate, one for another name, a server that speaks
+# plain HTTP on the port (it answers the ClientHello "400 Bad Request"),
+# one that allows TLS 1.3 only to a gateway that offers 1.2, one that
+# refuses the name asked (unrecognized_name), and two more self-signed
+# ones, offered TLS 1.2 only (HAProxy: a plaintext unknown_ca) and asked
+# for TLS 1.3 only (nginx: it finishes the handshake, then closes); one
+# at a time, then all at once. gw502tui's `--report=json --all` is compared,
+# request by request, with the truth tls_truth.py derived from curl, the
+# proxies' own logs and tshark's reading of the TLS records
+# (tls_lab_check.py): status, verdict and cause (cannot-connect,
+# tls-handshake), the backend and the number of connections to it
+# (HAProxy's four), how the handshake failed and who sent which alert.
+# The committed recording (examples/gw502-tls.pcap) first, with and
+# without the gateway's address; then a fresh one, as root where
+# namespaces work (GW_LAB=0 skips it), checked to leave no namespace or
+# lab process behind.
+# gw502tui before the change read 18 of 22 wrong: every failure was
+# "unknown, no upstream traffic captured, the gateway tried nothing",
+# which was false (the gateway's connections carry no HTTP: TLS).
+. "$(dirname "$0")/lib.sh"
+PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+
+check_recording() { # check_recording DIR PREFIX
+	local dir=$1 prefix=$2
+	run_checker "${prefix}tls_lab_check" "$prefix" "$PY" \
+	    "$ROOT/tests/e2e/tls_lab_check.py" "$GW_BIN" "$dir/gw502-tls.pcap"
+	run_checker "${prefix}tls_lab_check -g" "$prefix" "$PY" \
+	    "$ROOT/tests/e2e/tls_lab_check.py" "$GW_BIN" "$dir/gw502-tls.pcap" \
+	    -g 10.252.0.1
+	# two threads (reading ahead) read it as one does
+	"$GW_BIN" -p 80,8080 --report=json --all -j 1 "$dir/gw502-tls.pcap" \
+	    >"$TMPD/tls-j1.jsonl" 2>&1
+	"$GW_BIN" -p 80,8080 --report=json --all -j 2 "$dir/gw502-tls.pcap" \
+	    >"$TMPD/tls-j2.jsonl" 2>&1
+	check "${prefix}-j 2 reports what -j 1 does" \
+	    cmp "$TMPD/tls-j1.jsonl" "$TMPD/tls-j2.jsonl"
+	# the text report shows the handshake: the hello and how it failed
+	"$GW_BIN" -p 80,8080 --report=text "$dir/gw502-tls.pcap" \
+	    >"$TMPD/tls.txt" 2>&1
+	check "${prefix}the text report lists each failure's ClientHello" \
+	    test "$(grep -c '^    TLS   #[0-9]* *ClientHello' "$TMPD/tls.txt")" -ge \
+	    "$(grep -c '^#[0-9]* *CANNOT CONNECT (tls-handshake)' "$TMPD/tls.txt")"
+	check "${prefix}the text report names the server's alert" \
+	    grep -q "server-alert: the server's alert 112 (unrecognized_name)" \
+	    "$TMPD/tls.txt"
+}
+
+if [ -f "$ROOT/examples/gw502-tls.truth.tsv" ]; then
+	check_recording "$ROOT/examples" "examples: "
+else
+	notok "examples/gw502-tls.pcap has a truth file"
+fi
+if fresh_lab_allowed "TLS-upstream lab" gwtls; then
+	fresh=$TMPD/tls
+	mkdir -p "$fresh"
+	lab_records "TLS-upstream lab records in < 60 s and leaves no namespace or process behind" \
+	    --tls "$fresh"
+	if [ -f "$fresh/gw502-tls.truth.tsv" ]; then
+		before=$FAILS
+		check_recording "$fresh" ""
+		keep_if_failed "$before" "$fresh" gw502-tls
+	else
+		notok "fresh TLS-upstream lab recording has a truth file"
+	fi
+fi
+[ "$FAILS" = 0 ] || { echo "# test_tls_lab: $FAILS failed" >&2; exit 1; }

@@ -1,0 +1,491 @@
+/*
+ * test_diag_tls.c: a reverse proxy whose backend speaks TLS (flow's
+ * tlsconn.c, diag's handshake.c). The client asks in origin form; the
+ * gateway connects to 192.0.2.80:443 and sends a ClientHello; the
+ * handshake fails as the TLS-upstream lab's do (a server's alert, a
+ * plain-text reply, the gateway's alert, its close after the handshake,
+ * TLS 1.3's encrypted alert) and the gateway answers 502: cannot-connect,
+ * tls-handshake, with the attempt linked and the words saying how. A
+ * handshake that went through and carried the request is no failure.
+ * The records are built here as RFC 8446 5.1 and RFC 5246 6.2 lay them
+ * out; nothing is encrypted, only their types and lengths matter.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "unit_flow.h"
+#include "diag_scene.h"
+#include "diag/diag_int.h"
+#include "diag/evidence.h"
+#include "proto/tls.h"
+
+#define APP "app.test"
+
+struct rec {
+	uint8_t b[600];
+	size_t n;
+};
+
+static void
+put(struct rec *r, const void *p, size_t n)
+{
+	assert_true(r->n + n <= sizeof r->b);
+	memcpy(r->b + r->n, p, n);
+	r->n += n;
+}
+
+static void
+put8(struct rec *r, unsigned v)
+{
+	uint8_t b = (uint8_t)v;
+
+	put(r, &b, 1);
+}
+
+static void
+put16(struct rec *r, unsigned v)
+{
+	put8(r, v >> 8);
+	put8(r, v & 0xff);
+}
+
+/* A record header of type and length len; its body follows. */
+static void
+header(struct rec *r, unsigned type, size_t len)
+{
+	put8(r, type);
+	put16(r, 0x0303);
+	put16(r, (unsigned)len);
+}
+
+/* A ClientHello record asking for name (SNI). */
+static struct rec
+client_hello(const char *name)
+{
+	static const uint8_t random[32] = { 7 };
+	struct rec body = { .n = 0 }, r = { .n = 0 };
+	size_t len = strlen(name);
+
+	put8(&body, TLS_HS_CLIENT_HELLO);
+	put8(&body, 0);
+	put16(&body, 0);	/* the length, set below */
+	put16(&body, 0x0303);
+	put(&body, random, sizeof random);
+	put8(&body, 0);		/* no session id */
+	put16(&body, 2);
+	put16(&body, 0x1301);
+	put8(&body, 1);
+	put8(&body, 0);
+	put16(&body, (unsigned)(9 + len));	/* the extensions */
+	put16(&body, 0);			/* server_name */
+	put16(&body, (unsigned)(5 + len));
+	put16(&body, (unsigned)(3 + len));
+	put8(&body, 0);
+	put16(&body, (unsigned)len);
+	put(&body, name, len);
+	body.b[2] = (uint8_t)((body.n - 4) >> 8);
+	body.b[3] = (uint8_t)(body.n - 4);
+	header(&r, TLS_CT_HANDSHAKE, body.n);
+	put(&r, body.b, body.n);
+	return r;
+}
+
+/* A ServerHello record choosing version (TLS 1.3 in supported_versions),
+ * then for TLS 1.3 a CCS and an encrypted record (its certificate ...). */
+static struct rec
+server_hello(unsigned version)
+{
+	static const uint8_t random[32] = { 9 };
+	struct rec body = { .n = 0 }, r = { .n = 0 };
+
+	put8(&body, TLS_HS_SERVER_HELLO);
+	put8(&body, 0);
+	put16(&body, 0);
+	put16(&body, 0x0303);
+	put(&body, random, sizeof random);
+	put8(&body, 0);
+	put16(&body, 0x1301);
+	put8(&body, 0);
+	if (version == TLS_V13) {
+		put16(&body, 6);
+		put16(&body, 43);
+		put16(&body, 2);
+		put16(&body, TLS_V13);
+	} else {
+		put16(&body, 0);
+	}
+	body.b[3] = (uint8_t)(body.n - 4);
+	header(&r, TLS_CT_HANDSHAKE, body.n);
+	put(&r, body.b, body.n);
+	if (version == TLS_V13) {
+		header(&r, TLS_CT_CCS, 1);
+		put8(&r, 1);
+		header(&r, TLS_CT_APPDATA, 300);
+		for (int k = 0; k < 300; k++)
+			put8(&r, 0xa5);
+	} else {
+		header(&r, TLS_CT_HANDSHAKE, 200);	/* its certificate */
+		for (int k = 0; k < 200; k++)
+			put8(&r, 0x5a);
+	}
+	return r;
+}
+
+/* One record of type with len opaque bytes (an encrypted one). */
+static struct rec
+sealed(unsigned type, size_t len)
+{
+	struct rec r = { .n = 0 };
+
+	header(&r, type, len);
+	for (size_t k = 0; k < len; k++)
+		put8(&r, 0x3c);
+	return r;
+}
+
+/* An alert in the clear: fatal, desc. */
+static struct rec
+alert(unsigned desc)
+{
+	struct rec r = { .n = 0 };
+
+	header(&r, TLS_CT_ALERT, 2);
+	put8(&r, 2);
+	put8(&r, desc);
+	return r;
+}
+
+static uint64_t
+send_rec(struct uf *u, struct uf_side *from, const struct uf_side *to,
+    struct rec r)
+{
+	return uf_send_bytes(u, from, to, r.b, r.n);
+}
+
+/* The client asks for http://app.test/app in origin form; the gateway
+ * connects to the backend 192.0.2.80:443 and sends its ClientHello. */
+static void
+hello_sent(struct scene *s)
+{
+	scene_init(s, s->u);
+	uf_handshake(s->u, &s->u->cli, &s->u->srv);
+	s->req = uf_get(s->u, &s->u->cli, &s->u->srv, "/app", APP);
+	s->req_ts = s->u->fl.stats.last_ts;
+	uf_side_init(&s->web, "192.0.2.80", 443, 9000);
+	uf_handshake(s->u, &s->out, &s->web);
+	send_rec(s->u, &s->out, &s->web, client_hello(APP));
+}
+
+static void
+summary_has(struct uf *u, const struct txn *t, const char *words)
+{
+	char summary[512];
+
+	diag_summary(&u->dg, &u->fl, t, summary, sizeof summary);
+	if (strstr(summary, words) == NULL)
+		fail_msg("summary \"%s\" lacks \"%s\"", summary, words);
+}
+
+/* t's diagnosis: cannot-connect, tls-handshake, its one attempt the
+ * backend's, and a summary holding words. */
+static const struct txn *
+failed_tls(struct scene *s, const char *words)
+{
+	const struct txn *t = diagnosed(s);
+
+	expect_verdict(t, V_CANNOT_CONNECT, C_TLS_HANDSHAKE);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(s->u->fl.conns[t->d.conns[0]].sport, 443);
+	summary_has(s->u, t, words);
+	return t;
+}
+
+/* The evidence's TLS rows: the hello at hello, how it failed at end. */
+static void
+expect_rows(struct uf *u, const struct txn *t, uint64_t hello, uint64_t end,
+    const char *key)
+{
+	struct evidence ev = { 0 };
+	const struct evidence_row *h, *e;
+
+	assert_int_equal(evidence_build(&ev, &u->dg, &u->fl, t,
+	    u->fl.stats.last_ts, EVIDENCE_REPORT), 0);
+	h = evidence_find(&ev, EK_TLS_HELLO, 0);
+	e = evidence_find(&ev, EK_TLS_END, 0);
+	assert_non_null(h);
+	assert_non_null(e);
+	assert_int_equal(h->frame, hello);
+	assert_string_equal(h->name, APP);
+	assert_int_equal(e->frame, end);
+	assert_true(e->listed && e->bad);
+	assert_string_equal(e->kind_name, key);
+	evidence_free(&ev);
+}
+
+static void
+test_server_alert(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+	const struct txn *t;
+	uint64_t hello, end;
+
+	hello_sent(&s);
+	hello = u->frame;
+	end = send_rec(u, &s.web, &s.out, alert(112));
+	uf_fin(u, &s.web, &s.out);
+	gateway_answers(&s, 502);
+	t = failed_tls(&s, "alert 112 (unrecognized_name)");
+	assert_non_null(strstr(txn_remedy(&u->fl, t), "SNI"));
+	expect_rows(u, t, hello, end, "server-alert");
+	assert_string_equal(flow_str(&u->fl, conn_tls(&u->fl,
+	    &u->fl.conns[t->d.conns[0]])->sni), APP);
+}
+
+/* The server's alert split over two segments, the stream parked between
+ * them: read whole all the same. */
+static void
+test_alert_split(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+	struct rec a = alert(70);
+
+	hello_sent(&s);
+	uf_send_bytes(u, &s.web, &s.out, a.b, 3);
+	/* between segments the stream rests: the record's state is the
+	 * connection's */
+	assert_null(u->fl.conns[1].stream);
+	assert_int_not_equal(u->fl.conns[1].rest, 0);
+	uf_send_bytes(u, &s.web, &s.out, a.b + 3, a.n - 3);
+	uf_fin(u, &s.web, &s.out);
+	gateway_answers(&s, 502);
+	failed_tls(&s, "alert 70 (protocol_version)");
+}
+
+static void
+test_plain_reply(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+	const struct txn *t;
+	uint64_t hello, end;
+
+	hello_sent(&s);
+	hello = u->frame;
+	end = uf_send(u, &s.web, &s.out, "HTTP/1.1 400 Bad Request\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	uf_fin(u, &s.web, &s.out);
+	gateway_answers(&s, 502);
+	t = failed_tls(&s, "in plain text (\"HTTP/1.1 400 Bad Request\")");
+	assert_non_null(strstr(txn_remedy(&u->fl, t), "http://"));
+	expect_rows(u, t, hello, end, "plain-reply");
+}
+
+/* HAProxy: the certificate refused in the handshake (a plaintext
+ * unknown_ca), four times a second apart, then 503. */
+static void
+test_gateway_alert_retried(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+	const struct txn *t;
+
+	hello_sent(&s);
+	for (int k = 0; k < 4; k++) {
+		if (k > 0) {
+			s.out.port = (uint16_t)(50000 + k);
+			uf_at(u, s.req_ts + k * 1002 * UF_MS);
+			uf_handshake(u, &s.out, &s.web);
+			send_rec(u, &s.out, &s.web, client_hello(APP));
+		}
+		send_rec(u, &s.web, &s.out, server_hello(TLS_V12));
+		send_rec(u, &s.out, &s.web, alert(48));
+		uf_fin(u, &s.out, &s.web);
+		uf_fin(u, &s.web, &s.out);
+	}
+	gateway_answers(&s, 503);
+	t = diagnosed(&s);
+	expect_verdict(t, V_CANNOT_CONNECT, C_TLS_HANDSHAKE);
+	assert_int_equal(t->d.nconns, 4);
+	for (unsigned k = 0; k < 4; k++)
+		assert_int_equal(u->fl.conns[t->d.conns[k]].cport, 50000 + k);
+	summary_has(u, t, "it sent alert 48 (unknown_ca)");
+	summary_has(u, t, "every attempt (4 connections)");
+}
+
+/*
+ * nginx: the handshake goes through, then it finds the certificate
+ * wrong, sends an encrypted close_notify and closes; the server's FIN
+ * comes before the gateway's. The gateway closed first all the same.
+ */
+static void
+test_gateway_closed_after_handshake(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+	const struct txn *t;
+	uint64_t hello, end;
+
+	hello_sent(&s);
+	hello = u->frame;
+	send_rec(u, &s.web, &s.out, server_hello(TLS_V12));
+	send_rec(u, &s.out, &s.web, sealed(TLS_CT_HANDSHAKE, 70));
+	send_rec(u, &s.web, &s.out, sealed(TLS_CT_HANDSHAKE, 40));
+	end = send_rec(u, &s.out, &s.web, sealed(TLS_CT_ALERT, 26));
+	uf_fin(u, &s.web, &s.out);
+	uf_fin(u, &s.out, &s.web);
+	gateway_answers(&s, 502);
+	t = failed_tls(&s, "the TLS 1.2 handshake with 192.0.2.80 port 443");
+	assert_non_null(strstr(txn_remedy(&u->fl, t), "certificate"));
+	expect_rows(u, t, hello, end, "gateway-closed");
+}
+
+/* TLS 1.3: the gateway's first encrypted record is an alert (19 bytes),
+ * before its Finished: it gave the handshake up. */
+static void
+test_tls13_aborted(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+	const struct txn *t;
+	uint64_t hello, end;
+
+	hello_sent(&s);
+	hello = u->frame;
+	send_rec(u, &s.web, &s.out, server_hello(TLS_V13));
+	end = send_rec(u, &s.out, &s.web, sealed(TLS_CT_APPDATA, 19));
+	uf_fin(u, &s.out, &s.web);
+	gateway_answers(&s, 502);
+	t = failed_tls(&s, "gave up the TLS 1.3 handshake");
+	expect_rows(u, t, hello, end, "aborted");
+}
+
+/* TLS 1.3 that went through: the gateway's Finished, then its request;
+ * the reply (encrypted) and a 200. No failure; nothing more is read. */
+static void
+test_tls13_success(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+	const struct conn_tls *tls;
+	const struct txn *t;
+	uint64_t request;
+
+	hello_sent(&s);
+	send_rec(u, &s.web, &s.out, server_hello(TLS_V13));
+	send_rec(u, &s.out, &s.web, sealed(TLS_CT_APPDATA, 53));
+	request = send_rec(u, &s.out, &s.web, sealed(TLS_CT_APPDATA, 120));
+	send_rec(u, &s.web, &s.out, sealed(TLS_CT_APPDATA, 19));
+	send_rec(u, &s.web, &s.out, sealed(TLS_CT_APPDATA, 200));
+	gateway_answers(&s, 200);
+	t = diagnosed(&s);
+	expect_verdict(t, V_OK, C_NONE);
+	tls = conn_tls(&u->fl, &u->fl.conns[1]);
+	assert_non_null(tls);
+	assert_true(tls->done);
+	assert_int_equal(tls->data.number, request);
+	assert_int_equal(tls->version, TLS_V13);
+	assert_false(tls->aborted);
+	assert_int_equal(tls->gw_close.number, 0);
+}
+
+/* A client's own TLS to the proxy port is no gateway's handshake. */
+static void
+test_client_tls_not_followed(void **state)
+{
+	struct uf *u = *state;
+
+	uf_at(u, T0);
+	uf_handshake(u, &u->cli, &u->srv);
+	send_rec(u, &u->cli, &u->srv, client_hello(APP));
+	assert_int_equal(u->fl.conns[0].tls, NONE32);
+	assert_int_equal(u->fl.ntls, 0);
+}
+
+/*
+ * A CONNECT tunnel: the ClientHello and the server's alert the gateway
+ * relays are its client's TLS, no handshake of the gateway's: the
+ * tunnel's 200 stays a success and its evidence shows no TLS row.
+ */
+static void
+test_tunnel_tls_is_clients(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+	struct evidence ev = { 0 };
+	const struct txn *t;
+
+	scene_init(&s, u);
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_send(u, &u->cli, &u->srv, "CONNECT 192.0.2.80:443 HTTP/1.1\r\n"
+	    "Host: 192.0.2.80:443\r\n\r\n");
+	uf_side_init(&s.web, "192.0.2.80", 443, 9000);
+	uf_handshake(u, &s.out, &s.web);
+	uf_send(u, &u->srv, &u->cli, "HTTP/1.1 200 Connection established"
+	    "\r\n\r\n");
+	send_rec(u, &u->cli, &u->srv, client_hello(APP));
+	send_rec(u, &s.out, &s.web, client_hello(APP));
+	send_rec(u, &s.web, &s.out, alert(112));
+	send_rec(u, &u->srv, &u->cli, alert(112));
+	t = diagnosed(&s);
+	expect_verdict(t, V_OK, C_NONE);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_not_equal(u->fl.conns[t->d.conns[0]].tls, NONE32);
+	assert_int_equal(evidence_build(&ev, &u->dg, &u->fl, t,
+	    u->fl.stats.last_ts, EVIDENCE_REPORT), 0);
+	assert_null(evidence_find(&ev, EK_TLS_HELLO, 0));
+	assert_null(evidence_find(&ev, EK_TLS_END, 0));
+	evidence_free(&ev);
+}
+
+/* Without the records: the gateway's close, the server's silence. */
+static void
+test_unanswered_hello(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+
+	hello_sent(&s);
+	uf_wait(u, 60 * UF_S);
+	uf_fin(u, &s.out, &s.web);
+	uf_status(u, &u->srv, &u->cli, 504);
+	failed_tls(&s, "never answered the gateway's TLS ClientHello");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_server_alert, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_alert_split, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_plain_reply, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_gateway_alert_retried,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_gateway_closed_after_handshake, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_tls13_aborted, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_tls13_success, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_client_tls_not_followed,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_tunnel_tls_is_clients,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_unanswered_hello,
+		    uf_setup, uf_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
