@@ -334,6 +334,19 @@ bool diag_tls_end(const struct flow *fl, const struct conn *c, int64_t until,
  * never for a tunnel's (CONNECT: its TLS is its client's). */
 bool diag_tls_txn_end(const struct flow *fl, const struct txn *t,
     const struct conn *c, int64_t now_ns, struct tls_end_at *e);
+/*
+ * After the gateway sent its request (encrypted) on c, by `until`: did
+ * the server close first (TLS_AFTER_CLOSED, at its FIN or RST), stay
+ * silent for DIAG_TLS_SILENT_NS before the gateway's answer at answer_ns
+ * (TLS_AFTER_SILENT, at the gateway's close, else the answer), or speak
+ * up to it (TLS_AFTER_REPLIED: a reply the capture cannot read)? false
+ * when no request went on c by then.
+ */
+enum tls_after { TLS_AFTER_CLOSED = 1, TLS_AFTER_SILENT, TLS_AFTER_REPLIED };
+#define DIAG_TLS_SILENT_NS (1000LL * 1000000LL)
+bool diag_tls_after(const struct flow *fl, const struct conn *c,
+    int64_t until, int64_t answer_ns, enum tls_after *how,
+    struct frame_ref *at);
 /* JSON's key for how ("gateway-alert"), "" for none. */
 const char *diag_tls_end_key(enum tls_end how);
 /* The sentence that says it: "10.0.0.5 port 443 refused ... (...)". */

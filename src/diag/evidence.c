@@ -564,6 +564,15 @@ walk_tls(struct walk *w, const struct conn *c, uint32_t ci)
 		detail(w, "Server name (SNI): %s\n", flow_str(w->fl, tls->sni));
 	endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
 	row_end(w);
+	if (saw(w, &tls->data)) {
+		r = row_start(w, EK_TLS_REQUEST, &tls->data, EC_GATEWAY,
+		    EC_UPSTREAM);
+		r->ref = ci;
+		r->listed = true;
+		label(w, "TLS request (encrypted)");
+		endpoints(w, &c->caddr, c->cport, &c->saddr, c->sport);
+		row_end(w);
+	}
 	if (!diag_tls_txn_end(w->fl, w->t, c, w->now, &e))
 		return;
 	server = e.how == TLS_END_PLAIN || e.how == TLS_END_SERVER_ALERT ||

@@ -41,6 +41,8 @@ enum evidence_kind {
 	EK_TLS_END,	/* how that handshake failed: kind_name its key
 			 * (diag_tls_end_key), text its words, code 1 with
 			 * the alert's description in type */
+	EK_TLS_REQUEST,	/* the gateway's request after that handshake,
+			 * encrypted */
 	EK_COUNT
 };
 

@@ -81,6 +81,53 @@ diag_tls_txn_end(const struct flow *fl, const struct txn *t,
 	    DIAG_SLACK_NS), e);
 }
 
+/* The earlier of two frames that came by `until` (a 0 one: none). */
+static const struct frame_ref *
+first_of(const struct frame_ref *a, const struct frame_ref *b, int64_t until)
+{
+	bool ha = a->number != 0 && a->ts_ns <= until;
+	bool hb = b->number != 0 && b->ts_ns <= until;
+
+	if (ha && hb)
+		return a->number < b->number ? a : b;
+	return ha ? a : hb ? b : NULL;
+}
+
+bool
+diag_tls_after(const struct flow *fl, const struct conn *c, int64_t until,
+    int64_t answer_ns, enum tls_after *how, struct frame_ref *at)
+{
+	static const struct frame_ref none;
+	const struct conn_tls *t = conn_tls(fl, c);
+	const struct frame_ref *up, *gw, *gw_tcp;
+	int64_t spoke;
+
+	if (t == NULL || t->data.number == 0 || t->data.ts_ns > until)
+		return false;
+	up = first_of(&c->fin[1], c->rst.number && c->rst_from_server ?
+	    &c->rst : &none, until);
+	gw_tcp = first_of(&c->fin[0], c->rst.number && !c->rst_from_server ?
+	    &c->rst : &none, until);
+	gw = first_of(&t->gw_close, gw_tcp != NULL ? gw_tcp : &none, until);
+	if (up != NULL && up->ts_ns <= answer_ns &&
+	    (gw == NULL || up->number < gw->number)) {
+		*how = TLS_AFTER_CLOSED;
+		*at = *up;
+		return true;
+	}
+	spoke = t->server_last.number != 0 && t->server_last.ts_ns <= until &&
+	    t->server_last.ts_ns > t->data.ts_ns ? t->server_last.ts_ns :
+	    t->data.ts_ns;
+	if (answer_ns - spoke >= DIAG_TLS_SILENT_NS) {
+		*how = TLS_AFTER_SILENT;
+		*at = gw != NULL ? *gw : t->data;
+		return true;
+	}
+	*how = TLS_AFTER_REPLIED;
+	*at = t->server_last.number ? t->server_last : t->data;
+	return true;
+}
+
 /* Certificate alerts (RFC 8446 6.2): the gateway did not accept it. */
 static bool
 certificate_alert(uint8_t desc)

@@ -1191,6 +1191,43 @@ tls_failed(const struct conn *c, const struct window *w,
 	    add_sat(w->to, DIAG_SLACK_NS), e != NULL ? e : &none);
 }
 
+/* Did the gateway send its request (encrypted) on c in t's time: a TLS
+ * connection whose handshake went through? */
+static bool
+tls_sent(const struct conn *c, const struct window *w)
+{
+	const struct conn_tls *tls = conn_tls(w->fl, c);
+
+	return tls != NULL && !w->tunnel && seen(w, &tls->data);
+}
+
+/*
+ * Did t's answer follow what ended c, a connection its request went on
+ * over TLS: a close of either side, or the server's last record (its
+ * reply), within DIAG_ACT_NS before the answer? Of the gateway's TLS
+ * connections begun at once for several requests, this is the one
+ * (a timeout's answer follows the gateway's close of its connection).
+ */
+static bool
+tls_ended_at_answer(const struct flow *fl, const struct txn *t,
+    const struct conn *c)
+{
+	const struct conn_tls *tls = conn_tls(fl, c);
+	const struct frame_ref *ends[] = { &tls->gw_close, &tls->server_last,
+	    &c->fin[0], &c->fin[1], &c->rst };
+	int64_t answer;
+
+	if (t->resp == NONE32)
+		return false;
+	answer = fl->msgs[t->resp].head.ts_ns;
+	for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++)
+		if (ends[k]->number != 0 && ends[k]->ts_ns <= answer &&
+		    ends[k]->ts_ns >= add_sat(answer, -DIAG_ACT_NS) &&
+		    ends[k]->ts_ns > tls->data.ts_ns)
+			return true;
+	return false;
+}
+
 /* Did c connect, in t's time, so that the gateway could send on it? */
 static bool
 conn_up(const struct conn *c, const struct window *w)
@@ -3232,6 +3269,18 @@ verdict_connect(const struct flow *fl, struct txn *t, const struct window *w)
 		return false;
 	last = &fl->conns[t->d.conns[t->d.nconns - 1]];
 	if (conn_up(last, w)) {
+		enum tls_after after;
+		struct frame_ref at;
+
+		/* a request went over TLS: how the server's side ended */
+		if (!w->tunnel && t->resp != NONE32 && diag_tls_after(fl, last,
+		    add_sat(w->to, DIAG_SLACK_NS), w->to, &after, &at)) {
+			if (after == TLS_AFTER_REPLIED)
+				return false;	/* unread: unknown */
+			set(t, V_BAD_RESPONSE, after == TLS_AFTER_CLOSED ?
+			    C_UPSTREAM_CLOSED : C_UPSTREAM_TIMEOUT);
+			return true;
+		}
 		/* connected, but no request of this client's was seen on it */
 		if (seen(w, &last->data[1]))
 			return false;
@@ -5006,7 +5055,7 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 	int64_t pooled_from = INT64_MAX, pooled_to = INT64_MAX;
 	uint32_t best = NONE32, carrier = NONE32, refused_first = NONE32;
 	uint32_t pooled;
-	uint32_t pinned = NONE32;
+	uint32_t pinned = NONE32, sealed_end = NONE32;
 	unsigned steps = 0, choices = 0;
 	bool carrier_ends = false;
 
@@ -5040,6 +5089,17 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 				carrier = (uint32_t)i;
 				carrier_ends = ends;
 			}
+		} else if (tls_sent(c, w)) {
+			/* a request went on it, encrypted: the one the answer
+			 * followed (its close, its last reply), else the
+			 * nearest */
+			choices++;
+			if (sealed_end == NONE32 &&
+			    tls_ended_at_answer(fl, t, c))
+				sealed_end = (uint32_t)i;
+			if (best == NONE32 || nearer(w, c->first.ts_ns,
+			    (uint32_t)i, fl->conns[best].first.ts_ns, best))
+				best = (uint32_t)i;
 		} else if (!conn_up(c, w) &&
 		    !(t->status == 504 && refused(c, w)) &&
 		    !tried_again_after(dg, fl, t, w, c)) {
@@ -5075,6 +5135,8 @@ backend_addr(const struct diag *dg, const struct flow *fl,
 		best = refused_first;
 	if (pinned != NONE32)
 		best = pinned;
+	if (sealed_end != NONE32)
+		best = sealed_end;
 	if (carrier != NONE32)
 		best = carrier;
 	if (best == NONE32)

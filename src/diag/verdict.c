@@ -103,6 +103,26 @@ answered_untried(const struct flow *fl, const struct txn *t)
 	    DIAG_UNTRIED_NS;
 }
 
+/* Did the gateway send its request over TLS on a, in t's time? */
+static bool
+tls_sent_by(const struct flow *fl, const struct txn *t, const struct conn *a)
+{
+	const struct conn_tls *tls = conn_tls(fl, a);
+
+	return tls != NULL && fl->msgs[t->req].form != HTTP_FORM_AUTHORITY &&
+	    txn_saw(fl, t, &tls->data, fl->stats.last_ts);
+}
+
+/* Did a's TLS handshake fail in t's time? */
+static bool
+tls_failed_by(const struct flow *fl, const struct txn *t,
+    const struct conn *a)
+{
+	struct tls_end_at e;
+
+	return diag_tls_txn_end(fl, t, a, fl->stats.last_ts, &e);
+}
+
 /* What to do about a failed handshake, by how it failed (handshake.c). */
 static const char *
 tls_remedy(const struct flow *fl, const struct txn *t)
@@ -161,6 +181,12 @@ txn_remedy(const struct flow *fl, const struct txn *t)
 		    "hosts-file entry works around it.";
 	if (t->d.cause == C_TLS_HANDSHAKE)
 		return tls_remedy(fl, t);
+	if (t->d.cause == C_NO_UPSTREAM_EVIDENCE && t->d.nconns &&
+	    t->d.up_req == NONE32 && tls_sent_by(fl, t,
+	    &fl->conns[t->d.conns[t->d.nconns - 1]]))
+		return "The upstream's reply went encrypted: read the gateway's "
+		    "error log for this request, or capture with the TLS keys "
+		    "(the gateway's SSLKEYLOGFILE) and decrypt in Wireshark.";
 	if (t->d.cause != C_HTTP_INVALID || t->d.up_resp == NONE32)
 		return cause_remedy((enum cause)t->d.cause);
 	switch (diag_refusal(fl, &fl->msgs[t->d.up_resp])) {
@@ -511,16 +537,6 @@ summary_dns(const struct flow *fl, const struct txn *t, char *out,
  * A host's second address is a new series: its SYNs are not the first
  * address's retries.
  */
-/* Did a's TLS handshake fail in t's time? */
-static bool
-tls_failed_by(const struct flow *fl, const struct txn *t,
-    const struct conn *a)
-{
-	struct tls_end_at e;
-
-	return diag_tls_txn_end(fl, t, a, fl->stats.last_ts, &e);
-}
-
 static void
 tried_before(const struct flow *fl, const struct txn *t, unsigned run,
     char *out, size_t outlen)
@@ -636,6 +652,40 @@ summary_tls(const struct flow *fl, const struct txn *t, char *out,
 		snprintf(out + len, outlen - len, "; every attempt (%u "
 		    "connections)", failed);
 	tried_before(fl, t, run, out, outlen);
+}
+
+/*
+ * A request that went over TLS on c (dst): the server closed after it,
+ * or went silent until the gateway gave up. What it sent back, if
+ * anything, is encrypted: the words say what the packets show.
+ */
+static bool
+summary_tls_after(const struct flow *fl, const struct txn *t,
+    const struct conn *c, const char *dst, char *out, size_t outlen)
+{
+	const struct conn_tls *tls = conn_tls(fl, c);
+	int64_t end = txn_end_ns(fl, t, fl->stats.last_ts), spoke;
+	enum tls_after how;
+	struct frame_ref at;
+
+	if (tls == NULL || fl->msgs[t->req].form == HTTP_FORM_AUTHORITY ||
+	    !diag_tls_after(fl, c, add_sat(end, DIAG_SLACK_NS), end, &how, &at))
+		return false;
+	if (how == TLS_AFTER_CLOSED) {
+		snprintf(out, outlen, "%s closed the connection %.1f ms after "
+		    "the gateway's request, which went over TLS (what it sent "
+		    "before, if anything, is encrypted)", dst,
+		    (double)(at.ts_ns - tls->data.ts_ns) / 1e6);
+		return true;
+	}
+	if (how != TLS_AFTER_SILENT)
+		return false;
+	spoke = tls->server_last.ts_ns > tls->data.ts_ns ?
+	    tls->server_last.ts_ns : tls->data.ts_ns;
+	snprintf(out, outlen, "after the gateway's request, which went over "
+	    "TLS, %s sent nothing for %.1f s, until the gateway gave up", dst,
+	    secs(end - spoke));
+	return true;
 }
 
 /* "; the gateway sent the request 4 times, each on a new connection":
@@ -778,6 +828,9 @@ summary_upstream(const struct flow *fl, const struct txn *t, char *out,
 	char dst[ADDR_PORT_STRLEN];
 
 	addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst);
+	if (t->d.up_req == NONE32 && summary_tls_after(fl, t, c, dst, out,
+	    outlen))
+		goto said;
 	switch (t->d.cause) {
 	case C_HTTP_INVALID:
 		switch (diag_refusal(fl, &fl->msgs[t->d.up_resp])) {
@@ -887,6 +940,13 @@ summary_unknown(const struct flow *fl, const struct txn *t, char *out,
 		char gw[48], back[80] = "";
 
 		addr_port_fmt(&c->saddr, c->sport, dst, sizeof dst);
+		if (up == NONE32 && tls_sent_by(fl, t, c)) {
+			snprintf(out, outlen, "the gateway's request went over "
+			    "TLS to %s and the server answered, but its reply "
+			    "is encrypted: the capture cannot show why the "
+			    "gateway %s", dst, gateway_did(t, gw, sizeof gw));
+			return;
+		}
 		if (up == NONE32) {
 			snprintf(out, outlen, "the gateway connected to %s, "
 			    "but no request for this URL was seen on the "

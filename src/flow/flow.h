@@ -129,8 +129,8 @@ struct conn_tls {
 	bool aborted;		/* TLS 1.3: the gateway's first encrypted
 				 * record was an alert: it gave up before
 				 * its Finished */
-	bool done;		/* the gateway sent its request: no more to
-				 * read, the handshake succeeded */
+	bool done;		/* the gateway sent its request: the
+				 * handshake succeeded */
 	uint32_t encrypted[2];	/* application_data records each way */
 	struct frame_ref hello;	/* the gateway's ClientHello */
 	struct frame_ref server_first;	/* the server's first bytes */
@@ -139,6 +139,8 @@ struct conn_tls {
 	struct frame_ref gw_close;	/* the gateway's first encrypted
 					 * alert after its Finished: most
 					 * often close_notify */
+	struct frame_ref server_last;	/* done: the server's latest record
+					 * (its reply, or its tickets) */
 	strref sni;		/* the name the ClientHello asked for */
 	strref reply_line;	/* plain_reply: its first line */
 };

@@ -598,11 +598,8 @@ feed_tls(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
 {
 	struct stream_state *ss = fl->conns[ci].stream;
 
-	if (!tlsconn_feed(fl, ci, dir, data, len, fr)) {
+	if (!tlsconn_feed(fl, ci, dir, data, len, fr))
 		ss->d[dir].state = PS_DEAD;
-		if (conn_tls(fl, &fl->conns[ci])->done)
-			ss->d[!dir].state = PS_DEAD;
-	}
 	return len;
 }
 

@@ -1,10 +1,13 @@
 /*
  * tlsconn.c: a gateway's TLS connections to its upstreams, record by
- * record, until the gateway sends its request. A reverse proxy with
- * HTTPS backends answers 502 when the handshake fails (a certificate it
- * does not trust, a version or a name the server refuses, a server that
- * speaks plain HTTP on the port); the records' types and lengths and
- * the alerts sent in the clear show which, without decrypting anything.
+ * record. A reverse proxy with HTTPS backends answers 502 when the
+ * handshake fails (a certificate it does not trust, a version or a name
+ * the server refuses, a server that speaks plain HTTP on the port); the
+ * records' types and lengths and the alerts sent in the clear show
+ * which, without decrypting anything. Once the gateway sent its
+ * request, only when each side last spoke is kept: the gateway's close
+ * (its encrypted alert) and the server's latest record, which tell a
+ * server that went silent from one that closed.
  */
 #include <string.h>
 
@@ -101,7 +104,7 @@ take_record(struct conn_tls *t, int dir, const struct tls_record *r,
 		t->encrypted[dir]++;
 		if (t->version == 0)
 			t->version = TLS_V13;	/* before a CCS of 1.2 */
-		if (dir == 1)
+		if (dir == 1 || t->gw_close.number != 0)
 			break;
 		/* 1.3: the gateway's first is its Finished, or an alert */
 		if (t->version == TLS_V13 && t->encrypted[0] == 1) {
@@ -119,6 +122,19 @@ take_record(struct conn_tls *t, int dir, const struct tls_record *r,
 	}
 }
 
+/* After the request: what each side's record says of its close. */
+static void
+take_after(struct conn_tls *t, int dir, const struct tls_record *r,
+    const struct frame_ref *fr)
+{
+	if (dir == 1)
+		t->server_last = *fr;
+	else if (t->gw_close.number == 0 && (r->type == TLS_CT_ALERT ||
+	    (t->version == TLS_V13 && r->type == TLS_CT_APPDATA &&
+	    r->len < TLS13_ALERT_MAX)))
+		t->gw_close = *fr;
+}
+
 bool
 tlsconn_feed(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
     size_t len, const struct frame_ref *fr)
@@ -133,7 +149,7 @@ tlsconn_feed(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
 			return false;
 		}
 	}
-	while (len > 0 && !t->done) {
+	while (len > 0) {
 		size_t take;
 
 		if (t->left[dir] == 0) {
@@ -150,8 +166,11 @@ tlsconn_feed(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
 			if (tls_record_header(t->hdr[dir], TLS_RECORD_HEADER,
 			    &r) != 1)
 				return false;	/* lost its way: stop */
-			take_record(t, dir, &r, data,
-			    len < r.len ? len : r.len, fr);
+			if (t->done)
+				take_after(t, dir, &r, fr);
+			else
+				take_record(t, dir, &r, data,
+				    len < r.len ? len : r.len, fr);
 			t->left[dir] = r.len;
 		}
 		take = len < t->left[dir] ? len : t->left[dir];
@@ -159,5 +178,6 @@ tlsconn_feed(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
 		data += take;
 		len -= take;
 	}
-	return !t->done;
+	/* the gateway's side says no more once it closed */
+	return !(dir == 0 && t->gw_close.number != 0 && t->done);
 }

@@ -394,20 +394,24 @@ attempt_outcome(const struct evidence_row *synack,
 
 /*
  * ,"tls":{…}: a connection the gateway opened with a TLS ClientHello:
- * the server name it asked for, the version agreed, and how the
- * handshake failed (the key, the alert, the frame).
+ * the server name it asked for, the version agreed, its request after
+ * the handshake (encrypted), or how the handshake failed (the key, the
+ * alert, the frame).
  */
 static void
 json_tls(struct jw *w, const struct evidence *ev, uint32_t ci)
 {
 	const struct evidence_row *hello = conn_row(ev, EK_TLS_HELLO, ci);
 	const struct evidence_row *end = conn_row(ev, EK_TLS_END, ci);
+	const struct evidence_row *request = conn_row(ev, EK_TLS_REQUEST, ci);
 
 	if (hello == NULL)
 		return;
 	jkey(w, "tls");
 	jw_lit(w, "{");
 	jframe(w, "hello_frame", hello->frame);
+	if (request)
+		jframe(w, "request_frame", request->frame);
 	if (*hello->name)
 		jstr(w, "server_name", hello->name);
 	if (*hello->text)

@@ -78,6 +78,10 @@ text_reply(FILE *out, const struct evidence_row *r)
 		    r->frame, *r->name ? " for " : "", r->name,
 		    *r->text ? ", " : "", r->text);
 		break;
+	case EK_TLS_REQUEST:
+		fprintf(out, "    TLS   #%-7" PRIu64 " the gateway's request, "
+		    "encrypted\n", r->frame);
+		break;
 	case EK_TLS_END:
 		fprintf(out, "    TLS   #%-7" PRIu64 " %s: %s\n", r->frame,
 		    r->kind_name, safe(r->text, line, sizeof line));

@@ -214,6 +214,10 @@ ev_row(struct ui *u, const struct evidence_row *r)
 		    *r->name ? " for " : "", ui_esc_str(u, r->name, esc,
 		    sizeof esc), *r->text ? ", " : "", r->text, f);
 		break;
+	case EK_TLS_REQUEST:
+		ev_add(u, "TLS", TE_VALUE, "the gateway's request, encrypted  "
+		    "#%llu", f);
+		break;
 	case EK_TLS_END:
 		ev_add(u, "TLS", TE_BAD, "%s  #%llu", ui_esc_str(u, r->text,
 		    esc, sizeof esc), f);

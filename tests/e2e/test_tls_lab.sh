@@ -7,20 +7,26 @@
 # one that allows TLS 1.3 only to a gateway that offers 1.2, one that
 # refuses the name asked (unrecognized_name), and two more self-signed
 # ones, offered TLS 1.2 only (HAProxy: a plaintext unknown_ca) and asked
-# for TLS 1.3 only (nginx: it finishes the handshake, then closes); one
-# at a time, then all at once. gw502tui's `--report=json --all` is compared,
+# for TLS 1.3 only (nginx: it finishes the handshake, then closes), and
+# two whose handshake goes through, then the server never answers the
+# request (a timeout, 504) or closes without a byte (502); one at a
+# time, then all at once. gw502tui's `--report=json --all` is compared,
 # request by request, with the truth tls_truth.py derived from curl, the
 # proxies' own logs and tshark's reading of the TLS records
 # (tls_lab_check.py): status, verdict and cause (cannot-connect,
-# tls-handshake), the backend and the number of connections to it
+# tls-handshake; bad-response, upstream-timeout or upstream-closed after
+# the handshake), the backend and the number of connections to it
 # (HAProxy's four), how the handshake failed and who sent which alert.
 # The committed recording (examples/gw502-tls.pcap) first, with and
 # without the gateway's address; then a fresh one, as root where
 # namespaces work (GW_LAB=0 skips it), checked to leave no namespace or
 # lab process behind.
-# gw502tui before the change read 18 of 22 wrong: every failure was
+# gw502tui before the change read 26 of 30 wrong: every failure was
 # "unknown, no upstream traffic captured, the gateway tried nothing",
-# which was false (the gateway's connections carry no HTTP: TLS).
+# which was false (the gateway's connections carry no HTTP: TLS). The
+# committed recording's HAProxy timeout begins its connection just after
+# a success's: the one the answer followed (the gateway's close) is its
+# own, not the nearer (29 of 30 before that rule).
 . "$(dirname "$0")/lib.sh"
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 

@@ -10,10 +10,13 @@ failure, the backend named (address and port), the number of the
 gateway's connections to it (HAProxy tries a failed handshake four
 times), how the handshake failed (connect.tls.failure and, for an alert
 sent in the clear, who sent it and its number) and a summary that names
-the alert or the plain-text reply. The recording must hold successes and
-failures, and each way of failing the truth knows of (a server's alert,
-the gateway's, the gateway's close after the handshake, a plain-text
-reply). Prints ok / not ok lines; exit 0 all passed, 3 some check failed.
+the alert or the plain-text reply; for a request that went over TLS
+and met a silent or closing server, a connection that connected, its
+request's frame (connect.tls.request_frame) and a summary that says so.
+The recording must hold successes and failures, and each way of failing
+the truth knows of (a server's alert, the gateway's, the gateway's close
+after the handshake, a plain-text reply, a timeout and a close after the
+request). Prints ok / not ok lines; exit 0 all passed, 3 some check failed.
 """
 import sys
 
@@ -48,6 +51,19 @@ def expect_tls(r, o):
     return None
 
 
+def expect_after(o):
+    """What is wrong with o's connect for a request that went over TLS
+    (the server went silent, or closed), or None."""
+    c = o.get("connect") or {}
+    tls = c.get("tls") or {}
+    if c.get("outcome") != "connected" or "request_frame" not in tls or \
+            "failure" in tls:
+        return f"connect {c.get('outcome')}, tls {tls}"
+    if "went over TLS" not in o["summary"]:
+        return f"the summary does not say TLS: {o['summary']}"
+    return None
+
+
 def main():
     gw, cap, options = sys.argv[1], sys.argv[2], sys.argv[3:]
     truth, report = truth_and_report(gw, cap, ["-p", "80,8080", *options])
@@ -74,6 +90,8 @@ def main():
             elif c.get("attempts") != int(r["connections"]):
                 why = (f"{c.get('attempts')} connections, truth "
                        f"{r['connections']}")
+            elif r["verdict"] == "bad-response":
+                why = expect_after(o)
             else:
                 why = expect_tls(r, o)
         if why:
@@ -81,9 +99,10 @@ def main():
             bad += 1
         else:
             print(f"ok - {name}: {o['verdict']}/{o['cause']}")
-    kinds = {r["tls"].partition(":")[0] for r in truth}
+    kinds = {r["tls"].partition(":")[0] for r in truth} | \
+        {r["cause"] for r in truth}
     for kind in ("-", "server-alert", "gateway-alert", "gateway-closed",
-                 "plain-reply"):
+                 "plain-reply", "upstream-timeout", "upstream-closed"):
         if kind not in kinds:
             print(f"not ok - the recording has {kind} requests")
             bad += 1

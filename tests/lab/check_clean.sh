@@ -18,7 +18,7 @@
 # --cache: the cache lab (record_cache.sh, namespaces gwcache-*): < 75 s
 # (about 35 s here), < 1 MB (about 0.2 MB).
 # --tls: the TLS-upstream lab (record_tls.sh, namespaces gwtls-*): < 60 s
-# (about 17 s here), < 1 MB (about 0.1 MB).
+# (about 25 s here), < 1 MB (about 0.15 MB).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

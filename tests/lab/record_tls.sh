@@ -18,9 +18,14 @@
 #   selfsigned13  another self-signed one, nginx asking for TLS 1.3 only
 #   selfsigned12  another self-signed one, HAProxy offering TLS 1.2 at
 #               most
+#   tlssilent   the handshake goes through, the server reads the request
+#               and never answers (the proxy's timeout: 504)
+#   tlsclose    the handshake goes through, the server closes without a
+#               byte after the request (502)
 # nginx (proxy_ssl_verify on, proxy_ssl_server_name on, once a request)
 # serves all but selfsigned12; HAProxy (ssl verify required; retries 3,
-# its default) ok, selfsigned, selfsigned12 and plain. nginx checks the
+# its default) ok, selfsigned, selfsigned12, plain, tlssilent and
+# tlsclose. nginx checks the
 # certificate after the handshake, then closes; HAProxy (OpenSSL 3.0)
 # refuses it in the handshake with a plaintext alert, in TLS 1.3 too
 # (it has no keys of its own yet). One client sends every scenario
@@ -65,9 +70,11 @@ plain 10.252.0.83 80 plain.tls.test
 tls13 10.252.0.84 443 tls13.tls.test
 sni 10.252.0.85 443 asked.tls.test
 selfsigned12 10.252.0.86 443 selfsigned.tls.test
-selfsigned13 10.252.0.87 443 selfsigned.tls.test"
-NGINX_NAMES="ok selfsigned wrongname plain tls13 sni selfsigned13"
-HAPROXY_NAMES="ok selfsigned selfsigned12 plain"
+selfsigned13 10.252.0.87 443 selfsigned.tls.test
+tlssilent 10.252.0.88 443 tlssilent.tls.test
+tlsclose 10.252.0.89 443 tlsclose.tls.test"
+NGINX_NAMES="ok selfsigned wrongname plain tls13 sni selfsigned13 tlssilent tlsclose"
+HAPROXY_NAMES="ok selfsigned selfsigned12 plain tlssilent tlsclose"
 
 LAB_TAG=tls LAB_PREFIX=$P LAB_KEEP=${GWTLS_KEEP_TMP:-0}
 . "$HERE/ns.sh"
@@ -102,7 +109,8 @@ leaf() { # leaf NAME: NAME.key and NAME.pem, the CA's, for DNS:NAME
         -set_serial "0x$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" -sha256 -days 2 \
         -extfile "$PKI/$1.ext" -out "$PKI/$1.pem"
 }
-for n in ok.tls.test other.tls.test tls13.tls.test real.tls.test; do leaf "$n"; done
+for n in ok.tls.test other.tls.test tls13.tls.test real.tls.test \
+    tlssilent.tls.test tlsclose.tls.test; do leaf "$n"; done
 ec_key selfsigned.tls.test
 ossl req -x509 -new -key "$PKI/selfsigned.tls.test.key" -sha256 -days 2 \
     -subj "/CN=selfsigned.tls.test" -addext "subjectAltName=DNS:selfsigned.tls.test" \
@@ -146,6 +154,13 @@ tls_server() { # tls_server ADDR CERTNAME [PROTOCOLS]: an HTTPS server block
 } >"$TMP/up/nginx.conf"
 nsx "$NS_UP" nginx -t -q -p "$TMP/up" -c "$TMP/up/nginx.conf"
 start "$NS_UP" up-nginx nginx -p "$TMP/up" -c "$TMP/up/nginx.conf"
+# after the handshake: a server that reads the request and never answers,
+# one that closes without a byte (upstream.py, over TLS)
+for mode in silent close; do
+    addr=$(echo "$BACKENDS" | awk -v n="tls$mode" '$1 == n {print $2}')
+    start "$NS_UP" "up-tls$mode" env UPSTREAM_TLS="$PKI/tls$mode.tls.test.pem $PKI/tls$mode.tls.test.key" \
+        "$PY" "$HERE/upstream.py" "$mode" "$addr" 443
+done
 while read -r name addr port _; do
     wait_for 10 "backend $name on $addr:$port" listening "$NS_UP" tcp "^$addr:$port\$"
 done <<<"$BACKENDS"
@@ -194,6 +209,10 @@ backend be_selfsigned12
     server selfsigned12 10.252.0.86:443 ssl verify required ca-file $CA ssl-max-ver TLSv1.2
 backend be_plain
     server plain 10.252.0.83:80 ssl verify required ca-file $CA
+backend be_tlssilent
+    server tlssilent 10.252.0.88:443 ssl verify required ca-file $CA sni str(tlssilent.tls.test)
+backend be_tlsclose
+    server tlsclose 10.252.0.89:443 ssl verify required ca-file $CA sni str(tlsclose.tls.test)
 EOF
 } >"$TMP/haproxy/haproxy.cfg"
 nsx "$NS_GW" haproxy -c -q -f "$TMP/haproxy/haproxy.cfg"
@@ -226,7 +245,8 @@ for proxy in $PORT_NGINX $PORT_HAPROXY; do
 done
 sleep 1    # the last FIN/ACKs reach the capture
 stop_pids INT "$PID_tcpdump"
-stop_pids TERM "$PID_haproxy" "$PID_nginx" "$PID_up_nginx"
+stop_pids TERM "$PID_haproxy" "$PID_nginx" "$PID_up_nginx" "$PID_up_tlssilent" \
+    "$PID_up_tlsclose"
 
 STAGE=$TMP/out
 mkdir -p "$STAGE"

@@ -41,11 +41,16 @@ number.
 What the proxies say, checked against it: nginx's error log line for
 the request ("SSL alert number N": server-alert:N; "wrong version
 number": plain-reply; "upstream SSL certificate verify error" or
-"certificate does not match": gateway-closed; none: a success), status
-502, one connection (one server, tried once); HAProxy's log line (by
-client port and path): termination state SC and status 503 for a failed
-handshake (any of the failures above), "----" and 200 for a success,
-and as many connections as its retries plus one.
+"certificate does not match": gateway-closed; "upstream timed out":
+the request went, bad-response/upstream-timeout, 504; "upstream
+prematurely closed": bad-response/upstream-closed; none: a success),
+status 502, one connection (one server, tried once); HAProxy's log line
+(by client port and path): termination state SC and status 503 for a
+failed handshake (any of the failures above), sH and 504 for a timeout
+after the request, SH and 502 for the server's close, "----" and 200
+for a success, and as many connections as its retries plus one. After
+the request the packets say who closed first: the server for a close,
+the gateway for a timeout.
 
 Each scenario's backend has an address of its own; requests sent at
 once through both proxies to one backend (selfsigned, plain) overlap in
@@ -147,8 +152,7 @@ def classify(g, b, gfin):
             return CCS in kinds and HANDSHAKE in kinds[kinds.index(CCS):]
         if finished(gr or []) and finished(br):
             if gdata:
-                return ("-" if any(r[0] == APPDATA for r in br) else "?",
-                        offers13, vname)
+                return "-", offers13, vname     # the request went
             after = [r for r in gr[[r[0] for r in gr].index(CCS):]
                      if r[0] not in (CCS, HANDSHAKE)]
             if all(r[0] == ALERT for r in after) and gfin:
@@ -162,7 +166,7 @@ def classify(g, b, gfin):
             rest = gdata[1:]
             if not rest or (len(rest) == 1 and rest[0][1] == 19 and gfin):
                 return "gateway-closed", offers13, vname
-            return "-", offers13, vname
+            return "-", offers13, vname     # the request went
     return "?", offers13, vname
 
 
@@ -193,10 +197,13 @@ def connections(o, read):
         c = conns.setdefault(st, {"addr": dst, "port": int(dport),
                                   "syn": float(t), "g": b"", "b": b"",
                                   "gseq": 1, "bseq": 1, "gfin": False,
-                                  "alerts": set()})
+                                  "alerts": set(), "gclose": None,
+                                  "bclose": None})
         side = "g" if gw else "b"
         if gw and (fin == "1" or rst == "1"):
             c["gfin"] = True
+        if (fin == "1" or rst == "1") and c[side + "close"] is None:
+            c[side + "close"] = float(t)
         if alert:
             c["alerts"].add((side, int(alert)))
         if payload and int(seq) == c[side + "seq"]:
@@ -312,26 +319,54 @@ def main():
             elif "upstream SSL certificate verify error" in err or \
                     "upstream SSL certificate does not match" in err:
                 said = "gateway-closed"
+            elif "upstream timed out" in err:
+                said = "-", "upstream-timeout"
+            elif "upstream prematurely closed" in err:
+                said = "-", "upstream-closed"
             elif err:
                 said = "? " + err
             else:
-                said = "-"
-            want_status = 502 if err else 200
+                said = "-", "none"
+            after = said[1] if isinstance(said, tuple) else None
+            said = said[0] if isinstance(said, tuple) else said
+            want_status = {None: 502, "none": 200, "upstream-timeout": 504,
+                           "upstream-closed": 502}[after]
             ok = said == tls and status == want_status and len(cs) == 1
-            told = f"error log {said!r}"
+            told = f"error log {said!r} {after or ''}"
         else:
             code, state, retries = haproxy.get((r["cport"], path),
                                                (None, None, None))
+            after = {"----": "none", "sH--": "upstream-timeout",
+                     "SH--": "upstream-closed"}.get(state)
             ok = code == status and cs and len(cs) == retries + 1 and (
                 (state == "SC--" and status == 503 and failed) or
-                (state == "----" and status == 200 and tls == "-"))
+                (after is not None and tls == "-" and status ==
+                 {"none": 200, "upstream-timeout": 504,
+                  "upstream-closed": 502}[after]))
             told = f"log {code} {state} retries {retries}"
+        # after the request the packets say it too: a server that closed
+        # within the second, the answer at once; or one that stayed,
+        # silent, until the gateway gave up (its timeout, 2 s) and closed
+        # (the server's close answers the gateway's close_notify then)
+        if ok and after in ("upstream-timeout", "upstream-closed"):
+            c = cs[-1]
+            closed = c["bclose"] is not None and \
+                c["bclose"] < r["start"] + 1 and r["end"] - c["bclose"] < 0.2
+            waited = r["end"] - r["start"] > 1.5 and (
+                c["bclose"] is None or c["bclose"] > r["end"] - 0.2)
+            ok = (closed, waited) == ((True, False) if after ==
+                                      "upstream-closed" else (False, True))
+            told += f", the server's close {'early' if closed else 'late'}" \
+                f", answered after {r['end'] - r['start']:.3f} s"
         if not ok:
             disagree(f"{what}: answered {status}, {told}, the packets "
                      f"show {tls} on {len(cs)} connections")
             continue
-        verdict, cause = ("ok", "none") if tls == "-" else \
-            ("cannot-connect", "tls-handshake")
+        if failed:
+            verdict, cause = "cannot-connect", "tls-handshake"
+        else:
+            verdict, cause = ("ok", "none") if after == "none" else \
+                ("bad-response", after)
         rows.append([str(r["cport"]), proxy, name, path, str(status),
                      verdict, cause, f"{addr}:{port}", tls, str(len(cs))])
     # a scenario reads alike through a proxy in every round

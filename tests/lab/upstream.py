@@ -52,10 +52,13 @@ Every connection is served in its own thread; nothing runs longer than
 HOLD_S seconds. The process exits on SIGTERM/SIGINT. UPSTREAM_THINK_S in
 the environment: each connection is served that many seconds after it
 was accepted (a backend slow to answer: a caching proxy's crowd meets
-in its waiting list while the one fetch waits).
+in its waiting list while the one fetch waits). UPSTREAM_TLS="CERT KEY"
+in the environment: every connection speaks TLS (a backend of a proxy
+with proxy_pass https://), its handshake first, then the mode.
 """
 import os
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -63,6 +66,19 @@ import time
 HOLD_S = 60          # upper bound for any connection
 THINK_S = min(float(os.environ.get("UPSTREAM_THINK_S", "0")), HOLD_S)
 READ_TIMEOUT_S = 10  # upper bound for waiting on a request
+
+
+def tls_context():
+    """The server context UPSTREAM_TLS asks for, or None."""
+    spec = os.environ.get("UPSTREAM_TLS", "").split()
+    if not spec:
+        return None
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(spec[0], spec[1])
+    return ctx
+
+
+TLS = tls_context()
 
 
 def read_head(conn, buf=b""):
@@ -315,10 +331,14 @@ MODES = {"ok": serve_ok, "nostatus": serve_nostatus,
 
 def handle(fn, conn):
     try:
+        if TLS is not None:
+            conn.settimeout(READ_TIMEOUT_S)
+            conn = TLS.wrap_socket(conn, server_side=True)
+            conn.settimeout(None)
         if THINK_S > 0:
             time.sleep(THINK_S)
         fn(conn)
-    except OSError:
+    except (OSError, ssl.SSLError):
         pass
     finally:
         try:

@@ -31,7 +31,7 @@
 
 static const char *const kind_codes[EK_COUNT] = {
 	"req", "ans", "dq", "da", "dc", "con", "syn", "sa", "rst", "rstg",
-	"icmp", "nr", "fing", "finu", "ureq", "urep", "tlsh", "tlse"
+	"icmp", "nr", "fing", "finu", "ureq", "urep", "tlsh", "tlse", "tlsr"
 };
 
 /* t's evidence rows as "kind#frame" words ("kind" alone for a row

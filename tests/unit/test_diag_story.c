@@ -70,7 +70,7 @@ static const char *const kind_names[EK_COUNT] = {
 	"request", "answer", "dns-query", "dns-answer", "dns-cache",
 	"connect", "syn", "synack", "rst", "rst-gateway", "icmp", "no-reply",
 	"fin-gateway", "fin-upstream", "up-request", "up-reply", "tls-hello",
-	"tls-end"
+	"tls-end", "tls-request"
 };
 
 static void

@@ -6,7 +6,9 @@
  * plain-text reply, the gateway's alert, its close after the handshake,
  * TLS 1.3's encrypted alert) and the gateway answers 502: cannot-connect,
  * tls-handshake, with the attempt linked and the words saying how. A
- * handshake that went through and carried the request is no failure.
+ * handshake that went through and carried the request is no failure;
+ * after it, a server that went silent is a timeout, one that closed its
+ * close, one that answered (encrypted) unknown, and said so.
  * The records are built here as RFC 8446 5.1 and RFC 5246 6.2 lay them
  * out; nothing is encrypted, only their types and lengths matter.
  */
@@ -398,6 +400,138 @@ test_tls13_success(void **state)
 	assert_int_equal(tls->gw_close.number, 0);
 }
 
+/* A TLS 1.2 handshake that went through and the gateway's request
+ * (encrypted) on it; returns the request's frame. */
+static uint64_t
+request_sent(struct scene *s)
+{
+	hello_sent(s);
+	send_rec(s->u, &s->web, &s->out, server_hello(TLS_V12));
+	send_rec(s->u, &s->out, &s->web, sealed(TLS_CT_HANDSHAKE, 70));
+	send_rec(s->u, &s->web, &s->out, sealed(TLS_CT_HANDSHAKE, 40));
+	return send_rec(s->u, &s->out, &s->web, sealed(TLS_CT_APPDATA, 120));
+}
+
+/* The server reads the request and says nothing; the gateway gives up
+ * after 2 s (its close_notify first, then the FINs): a timeout, not
+ * the server's close, though the server's FIN came before the
+ * gateway's. */
+static void
+test_silent_after_request(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+	const struct conn_tls *tls;
+	const struct txn *t;
+	uint64_t request, close;
+
+	request = request_sent(&s);
+	uf_wait(u, 2 * UF_S);
+	close = send_rec(u, &s.out, &s.web, sealed(TLS_CT_ALERT, 26));
+	uf_fin(u, &s.web, &s.out);
+	uf_fin(u, &s.out, &s.web);
+	uf_status(u, &u->srv, &u->cli, 504);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_equal(t->d.nconns, 1);
+	summary_has(u, t, "sent nothing for 2.0 s, until the gateway gave up");
+	tls = conn_tls(&u->fl, &u->fl.conns[t->d.conns[0]]);
+	assert_int_equal(tls->data.number, request);
+	assert_int_equal(tls->gw_close.number, close);
+}
+
+/* The server closes 3 ms after the request: its close. */
+static void
+test_closed_after_request(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+	const struct txn *t;
+
+	request_sent(&s);
+	uf_wait(u, 2 * UF_MS);
+	uf_fin(u, &s.web, &s.out);
+	send_rec(u, &s.out, &s.web, sealed(TLS_CT_ALERT, 26));
+	uf_fin(u, &s.out, &s.web);
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_CLOSED);
+	summary_has(u, t, "closed the connection 3.0 ms after the gateway's "
+	    "request, which went over TLS");
+}
+
+/*
+ * HAProxy starts two requests' connections at once: the other client's
+ * request and connection first (to 192.0.2.81, a success), then this
+ * one's (to 192.0.2.80, silent). The timeout's answer follows the
+ * gateway's close of its own connection, not the nearer one's.
+ */
+static void
+test_timeout_takes_the_closed_one(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+	struct uf_side cli2, gw2, out2, web2;
+	const struct txn *t;
+
+	scene_init(&s, u);
+	uf_side_init(&cli2, "10.0.0.6", 40001, 3000);
+	gw2 = u->srv;
+	uf_handshake(u, &cli2, &gw2);
+	uf_handshake(u, &u->cli, &u->srv);
+	uf_get(u, &cli2, &gw2, "/other", "other.test");
+	s.req = uf_get(u, &u->cli, &u->srv, "/app", APP);
+	uf_side_init(&out2, "10.0.0.1", 50100, 7700);
+	uf_side_init(&web2, "192.0.2.81", 443, 9900);
+	uf_side_init(&s.web, "192.0.2.80", 443, 9000);
+	uf_handshake(u, &out2, &web2);
+	uf_handshake(u, &s.out, &s.web);
+	send_rec(u, &out2, &web2, client_hello("other.test"));
+	send_rec(u, &s.out, &s.web, client_hello(APP));
+	send_rec(u, &web2, &out2, server_hello(TLS_V12));
+	send_rec(u, &s.web, &s.out, server_hello(TLS_V12));
+	send_rec(u, &out2, &web2, sealed(TLS_CT_HANDSHAKE, 70));
+	send_rec(u, &s.out, &s.web, sealed(TLS_CT_HANDSHAKE, 70));
+	send_rec(u, &web2, &out2, sealed(TLS_CT_HANDSHAKE, 40));
+	send_rec(u, &s.web, &s.out, sealed(TLS_CT_HANDSHAKE, 40));
+	send_rec(u, &out2, &web2, sealed(TLS_CT_APPDATA, 120));
+	send_rec(u, &s.out, &s.web, sealed(TLS_CT_APPDATA, 120));
+	send_rec(u, &web2, &out2, sealed(TLS_CT_APPDATA, 300));
+	uf_status(u, &gw2, &cli2, 200);
+	uf_wait(u, 2 * UF_S);
+	send_rec(u, &s.out, &s.web, sealed(TLS_CT_ALERT, 26));
+	uf_fin(u, &s.out, &s.web);
+	uf_status(u, &u->srv, &u->cli, 504);
+	uf_diagnose(u);
+	assert_int_equal(u->dg.ntxns, 2);
+	t = uf_txn(u, 2);
+	expect_verdict(t, V_BAD_RESPONSE, C_UPSTREAM_TIMEOUT);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(u->fl.conns[t->d.conns[0]].cport, 50000);
+	t = uf_txn(u, 1);
+	expect_verdict(t, V_OK, C_NONE);
+	assert_int_equal(t->d.nconns, 1);
+	assert_int_equal(u->fl.conns[t->d.conns[0]].cport, 50100);
+}
+
+/* The server answered (encrypted) and the gateway still answered 502:
+ * nothing the capture can read says why. */
+static void
+test_replied_unread(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+	const struct txn *t;
+
+	request_sent(&s);
+	send_rec(u, &s.web, &s.out, sealed(TLS_CT_APPDATA, 300));
+	gateway_answers(&s, 502);
+	t = diagnosed(&s);
+	expect_verdict(t, V_UNKNOWN, C_NO_UPSTREAM_EVIDENCE);
+	summary_has(u, t, "its reply is encrypted");
+	assert_non_null(strstr(txn_remedy(&u->fl, t), "SSLKEYLOGFILE"));
+}
+
 /* A client's own TLS to the proxy port is no gateway's handshake. */
 static void
 test_client_tls_not_followed(void **state)
@@ -481,6 +615,14 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_client_tls_not_followed,
 		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_silent_after_request,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_closed_after_request,
+		    uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(test_replied_unread, uf_setup,
+		    uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_timeout_takes_the_closed_one, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_tunnel_tls_is_clients,
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_unanswered_hello,
