@@ -498,6 +498,10 @@ bool tlsconn_start(struct flow *fl, uint32_t ci, const uint8_t *data,
  * nothing more is to be read that way. */
 bool tlsconn_feed(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
     size_t len, const struct frame_ref *fr);
+/* Bytes the capture lost (a snap length, a drop) in direction dir: true
+ * when they lie within the current record, skipped; else the records
+ * are lost there. */
+bool tlsconn_gap(struct flow *fl, uint32_t ci, int dir, uint64_t n);
 void dns_feed(struct flow *fl, const struct frame *f, const struct pkt *p,
     const uint8_t *msg, size_t len, bool over_tcp);
 void frag_feed(struct flow *fl, const struct frame *f, const struct pkt *p);

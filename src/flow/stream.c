@@ -874,9 +874,16 @@ parse_bytes(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
 
 /* Bytes the capture does not have: only a body can be skipped blind. */
 static void
-parse_gap(struct flow *fl, struct dir_state *d, uint64_t n)
+parse_gap(struct flow *fl, uint32_t ci, int dir, uint64_t n)
 {
+	struct dir_state *d = &fl->conns[ci].stream->d[dir];
+
 	fl->stats.stream_gaps += n;
+	if (d->state == PS_TLS) {	/* within a record: skipped */
+		if (!tlsconn_gap(fl, ci, dir, n))
+			d->state = PS_DEAD;
+		return;
+	}
 	if (d->state == PS_DNS) {
 		d->state = PS_DEAD;	/* the message framing is lost */
 		return;
@@ -983,14 +990,15 @@ ooo_hold(struct dir_state *d, uint32_t seq, const uint8_t *data, uint32_t len,
 
 /* The hole cannot be filled any more: skip to the earliest held segment. */
 static void
-ooo_give_up(struct flow *fl, struct dir_state *d, uint32_t upto)
+ooo_give_up(struct flow *fl, uint32_t ci, int dir, uint32_t upto)
 {
+	struct dir_state *d = &fl->conns[ci].stream->d[dir];
 	uint32_t target = upto;
 
 	for (unsigned k = 0; k < ooo_count(d); k++)
 		if ((int32_t)(d->ooo->seg[k].seq - target) < 0)
 			target = d->ooo->seg[k].seq;
-	parse_gap(fl, d, (uint32_t)(target - d->next_seq));
+	parse_gap(fl, ci, dir, (uint32_t)(target - d->next_seq));
 	d->next_seq = target;
 }
 
@@ -1160,13 +1168,13 @@ feed(struct flow *fl, uint32_t ci, const struct frame *f,
 		if ((uint32_t)rel < SEQ_AHEAD_MAX && caplen == wirelen &&
 		    ooo_hold(d, seq, data, caplen, &fr))
 			return;
-		ooo_give_up(fl, d, seq);
+		ooo_give_up(fl, ci, dir, seq);
 		ooo_drain(fl, ci, dir);
 		if (c->stream == NULL)
 			return;
 		d = &c->stream->d[dir];
 		if ((int32_t)(seq - d->next_seq) > 0) {
-			parse_gap(fl, d, (uint32_t)(seq - d->next_seq));
+			parse_gap(fl, ci, dir, (uint32_t)(seq - d->next_seq));
 			d->next_seq = seq;
 		} else if (seq != d->next_seq) {
 			return;	/* now old: delivered by a held segment */
@@ -1179,7 +1187,7 @@ feed(struct flow *fl, uint32_t ci, const struct frame *f,
 	if (c->stream == NULL)
 		return;
 	if (wirelen > caplen)
-		parse_gap(fl, &c->stream->d[dir], wirelen - caplen);
+		parse_gap(fl, ci, dir, wirelen - caplen);
 	if (ooo_count(&c->stream->d[dir]))
 		ooo_drain(fl, ci, dir);
 }
@@ -1214,7 +1222,7 @@ stream_ack(struct flow *fl, uint32_t ci, int data_dir, uint32_t ack)
 	if (!d->synced || ooo_count(d) == 0 ||
 	    (int32_t)(ack - d->next_seq) <= 0)
 		return;
-	ooo_give_up(fl, d, ack);
+	ooo_give_up(fl, ci, data_dir, ack);
 	ooo_drain(fl, ci, data_dir);
 	if (fl->conns[ci].stream != NULL)
 		stream_park(fl, &fl->conns[ci]);

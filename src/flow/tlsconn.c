@@ -181,3 +181,14 @@ tlsconn_feed(struct flow *fl, uint32_t ci, int dir, const uint8_t *data,
 	/* the gateway's side says no more once it closed */
 	return !(dir == 0 && t->gw_close.number != 0 && t->done);
 }
+
+bool
+tlsconn_gap(struct flow *fl, uint32_t ci, int dir, uint64_t n)
+{
+	struct conn_tls *t = tls_of(fl, ci);
+
+	if (t->nhdr[dir] != 0 || n > t->left[dir])
+		return false;
+	t->left[dir] -= (uint16_t)n;
+	return true;
+}

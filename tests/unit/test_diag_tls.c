@@ -68,6 +68,26 @@ header(struct rec *r, unsigned type, size_t len)
 	put16(r, (unsigned)len);
 }
 
+/* r sent whole on the wire, its first `kept` bytes captured (a snap
+ * length). */
+static uint64_t
+send_cut(struct uf *u, struct uf_side *from, const struct uf_side *to,
+    struct rec r, size_t kept)
+{
+	struct pkt p;
+	uint64_t n;
+
+	uf_pkt_between(&p, L4_TCP, from, to);
+	p.seq = from->seq;
+	p.tcp_flags = TCPF_ACK | TCPF_PSH;
+	p.payload = r.b;
+	p.payload_len = (uint32_t)kept;
+	p.payload_wire_len = (uint32_t)r.n;
+	n = uf_feed(u, &p);
+	from->seq += (uint32_t)r.n;
+	return n;
+}
+
 /* A ClientHello record asking for name (SNI). */
 static struct rec
 client_hello(const char *name)
@@ -250,6 +270,22 @@ test_server_alert(void **state)
 	expect_rows(u, t, hello, end, "server-alert");
 	assert_string_equal(flow_str(&u->fl, conn_tls(&u->fl,
 	    &u->fl.conns[t->d.conns[0]])->sni), APP);
+}
+
+/* A capture cut at 96 bytes a frame: the server's certificate record is
+ * lost past them, its alert after it is read all the same. */
+static void
+test_alert_after_snap_cut(void **state)
+{
+	struct uf *u = *state;
+	struct scene s = { .u = u };
+
+	hello_sent(&s);
+	send_cut(u, &s.web, &s.out, server_hello(TLS_V12), 96);
+	send_rec(u, &s.web, &s.out, alert(40));
+	uf_fin(u, &s.web, &s.out);
+	gateway_answers(&s, 502);
+	failed_tls(&s, "alert 40 (handshake_failure)");
 }
 
 /* The server's alert split over two segments, the stream parked between
@@ -603,6 +639,8 @@ main(void)
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_alert_split, uf_setup,
 		    uf_teardown),
+		cmocka_unit_test_setup_teardown(test_alert_after_snap_cut,
+		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(test_plain_reply, uf_setup,
 		    uf_teardown),
 		cmocka_unit_test_setup_teardown(test_gateway_alert_retried,
