@@ -25,6 +25,8 @@
 
 enum relay_case {
 	RELAYED,		/* /app on, 100 us after */
+	RELAYED_AT_ONCE,	/* /app on, in the same microsecond (the
+				 * capture's clock ticks in microseconds) */
 	RELAYED_LAST_MOMENT,	/* /app on, a second after */
 	TOO_LATE,		/* a second and a nanosecond after */
 	OTHER_TARGET,		/* /other on */
@@ -43,7 +45,8 @@ relay_scene(struct uf *u, enum relay_case k, char *ports, size_t len,
 {
 	struct uf_side cli = u->cli, gw = u->srv, out, backend;
 	int64_t after = k == RELAYED_LAST_MOMENT ? RELAY_NS :
-	    k == TOO_LATE ? RELAY_NS + 1 : 100 * 1000LL;
+	    k == TOO_LATE ? RELAY_NS + 1 : k == RELAYED_AT_ONCE ? 0 :
+	    100 * 1000LL;
 
 	gw.port = k == TO_PROXY_PORT ? 9090 : 80;
 	uf_side_init(&out, k == OTHER_HOST ? "10.0.0.2" : "10.0.0.1", 50000,
@@ -75,7 +78,8 @@ test_relay(void **state)
 		u = *state;
 		n = relay_scene(u, (enum relay_case)k, ports, sizeof ports,
 		    &host);
-		if (k == RELAYED || k == RELAYED_LAST_MOMENT) {
+		if (k == RELAYED || k == RELAYED_AT_ONCE ||
+		    k == RELAYED_LAST_MOMENT) {
 			assert_int_equal(n, 1);
 			assert_string_equal(ports, "80");
 			assert_string_equal(addr_fmt(&host, addr, sizeof addr),

@@ -170,9 +170,14 @@ test_sni_read_and_lowered(void **state)
 	char name[TLS_SNI_MAX];
 
 	(void)state;
-	client_hello(&h, "API.Example.com");
+	client_hello(&h, "API-2.Example_1.com");
 	assert_true(tls_client_hello_sni(h.b, h.n, name, sizeof name));
-	assert_string_equal(name, "api.example.com");
+	assert_string_equal(name, "api-2.example_1.com");
+	/* bytes between the digits and the letters are no host's */
+	client_hello(&h, "a:b.example");
+	assert_false(tls_client_hello_sni(h.b, h.n, name, sizeof name));
+	client_hello(&h, "a@b.example");
+	assert_false(tls_client_hello_sni(h.b, h.n, name, sizeof name));
 	/* no server_name extension: no name */
 	client_hello(&h, NULL);
 	assert_false(tls_client_hello_sni(h.b, h.n, name, sizeof name));
