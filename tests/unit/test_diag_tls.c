@@ -10,7 +10,8 @@
  * after it, a server that went silent is a timeout, one that closed its
  * close, one that answered (encrypted) unknown, and said so.
  * The records are built here as RFC 8446 5.1 and RFC 5246 6.2 lay them
- * out; nothing is encrypted, only their types and lengths matter.
+ * out, the hellos in them by unit_tls.h; nothing is encrypted, only
+ * their types and lengths matter.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,51 +29,24 @@
 #include "diag/diag_int.h"
 #include "diag/evidence.h"
 #include "proto/tls.h"
+#include "unit_tls.h"
 
 #define APP "app.test"
 
-struct rec {
-	uint8_t b[600];
-	size_t n;
-};
-
-static void
-put(struct rec *r, const void *p, size_t n)
-{
-	assert_true(r->n + n <= sizeof r->b);
-	memcpy(r->b + r->n, p, n);
-	r->n += n;
-}
-
-static void
-put8(struct rec *r, unsigned v)
-{
-	uint8_t b = (uint8_t)v;
-
-	put(r, &b, 1);
-}
-
-static void
-put16(struct rec *r, unsigned v)
-{
-	put8(r, v >> 8);
-	put8(r, v & 0xff);
-}
-
 /* A record header of type and length len; its body follows. */
 static void
-header(struct rec *r, unsigned type, size_t len)
+header(struct wbuf *r, unsigned type, size_t len)
 {
-	put8(r, type);
-	put16(r, 0x0303);
-	put16(r, (unsigned)len);
+	w8(r, type);
+	w16(r, 0x0303);
+	w16(r, (unsigned)len);
 }
 
 /* r sent whole on the wire, its first `kept` bytes captured (a snap
  * length). */
 static uint64_t
 send_cut(struct uf *u, struct uf_side *from, const struct uf_side *to,
-    struct rec r, size_t kept)
+    struct wbuf r, size_t kept)
 {
 	struct pkt p;
 	uint64_t n;
@@ -88,106 +62,78 @@ send_cut(struct uf *u, struct uf_side *from, const struct uf_side *to,
 	return n;
 }
 
-/* A ClientHello record asking for name (SNI). */
-static struct rec
-client_hello(const char *name)
+/* A record of type holding body. */
+static struct wbuf
+record(unsigned type, const struct wbuf *body)
 {
-	static const uint8_t random[32] = { 7 };
-	struct rec body = { .n = 0 }, r = { .n = 0 };
-	size_t len = strlen(name);
+	struct wbuf r = { .n = 0 };
 
-	put8(&body, TLS_HS_CLIENT_HELLO);
-	put8(&body, 0);
-	put16(&body, 0);	/* the length, set below */
-	put16(&body, 0x0303);
-	put(&body, random, sizeof random);
-	put8(&body, 0);		/* no session id */
-	put16(&body, 2);
-	put16(&body, 0x1301);
-	put8(&body, 1);
-	put8(&body, 0);
-	put16(&body, (unsigned)(9 + len));	/* the extensions */
-	put16(&body, 0);			/* server_name */
-	put16(&body, (unsigned)(5 + len));
-	put16(&body, (unsigned)(3 + len));
-	put8(&body, 0);
-	put16(&body, (unsigned)len);
-	put(&body, name, len);
-	body.b[2] = (uint8_t)((body.n - 4) >> 8);
-	body.b[3] = (uint8_t)(body.n - 4);
-	header(&r, TLS_CT_HANDSHAKE, body.n);
-	put(&r, body.b, body.n);
+	header(&r, type, body->n);
+	wbytes(&r, body->b, body->n);
 	return r;
 }
 
+/* A ClientHello record asking for name (SNI). */
+static struct wbuf
+client_hello(const char *name)
+{
+	struct wbuf body;
+
+	ut_client_hello(&body, name);
+	return record(TLS_CT_HANDSHAKE, &body);
+}
+
 /* A ServerHello record choosing version (TLS 1.3 in supported_versions),
- * then for TLS 1.3 a CCS and an encrypted record (its certificate ...). */
-static struct rec
+ * then for TLS 1.3 a CCS and an encrypted record (its certificate ...),
+ * for TLS 1.2 its certificate's. */
+static struct wbuf
 server_hello(unsigned version)
 {
-	static const uint8_t random[32] = { 9 };
-	struct rec body = { .n = 0 }, r = { .n = 0 };
+	struct wbuf body, r;
 
-	put8(&body, TLS_HS_SERVER_HELLO);
-	put8(&body, 0);
-	put16(&body, 0);
-	put16(&body, 0x0303);
-	put(&body, random, sizeof random);
-	put8(&body, 0);
-	put16(&body, 0x1301);
-	put8(&body, 0);
-	if (version == TLS_V13) {
-		put16(&body, 6);
-		put16(&body, 43);
-		put16(&body, 2);
-		put16(&body, TLS_V13);
-	} else {
-		put16(&body, 0);
-	}
-	body.b[3] = (uint8_t)(body.n - 4);
-	header(&r, TLS_CT_HANDSHAKE, body.n);
-	put(&r, body.b, body.n);
+	ut_server_hello(&body, version == TLS_V13 ? TLS_V13 : 0);
+	r = record(TLS_CT_HANDSHAKE, &body);
 	if (version == TLS_V13) {
 		header(&r, TLS_CT_CCS, 1);
-		put8(&r, 1);
+		w8(&r, 1);
 		header(&r, TLS_CT_APPDATA, 300);
 		for (int k = 0; k < 300; k++)
-			put8(&r, 0xa5);
+			w8(&r, 0xa5);
 	} else {
-		header(&r, TLS_CT_HANDSHAKE, 200);	/* its certificate */
+		header(&r, TLS_CT_HANDSHAKE, 200);
 		for (int k = 0; k < 200; k++)
-			put8(&r, 0x5a);
+			w8(&r, 0x5a);
 	}
 	return r;
 }
 
 /* One record of type with len opaque bytes (an encrypted one). */
-static struct rec
+static struct wbuf
 sealed(unsigned type, size_t len)
 {
-	struct rec r = { .n = 0 };
+	struct wbuf r = { .n = 0 };
 
 	header(&r, type, len);
 	for (size_t k = 0; k < len; k++)
-		put8(&r, 0x3c);
+		w8(&r, 0x3c);
 	return r;
 }
 
 /* An alert in the clear: fatal, desc. */
-static struct rec
+static struct wbuf
 alert(unsigned desc)
 {
-	struct rec r = { .n = 0 };
+	struct wbuf r = { .n = 0 };
 
 	header(&r, TLS_CT_ALERT, 2);
-	put8(&r, 2);
-	put8(&r, desc);
+	w8(&r, 2);
+	w8(&r, desc);
 	return r;
 }
 
 static uint64_t
 send_rec(struct uf *u, struct uf_side *from, const struct uf_side *to,
-    struct rec r)
+    struct wbuf r)
 {
 	return uf_send_bytes(u, from, to, r.b, r.n);
 }
@@ -295,7 +241,7 @@ test_alert_split(void **state)
 {
 	struct uf *u = *state;
 	struct scene s = { .u = u };
-	struct rec a = alert(70);
+	struct wbuf a = alert(70);
 
 	hello_sent(&s);
 	uf_send_bytes(u, &s.web, &s.out, a.b, 3);

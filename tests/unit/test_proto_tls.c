@@ -1,8 +1,7 @@
 /*
  * test_proto_tls.c: TLS record headers, the ClientHello's server name, the
- * ServerHello's version and alert names, on hellos built here byte by
- * byte as RFC 8446 4.1.2-4.1.3 lays them out, whole and cut at every
- * length.
+ * ServerHello's version and alert names, on hellos built byte by byte
+ * (unit_tls.h), whole and cut at every length.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,122 +12,7 @@
 #include <cmocka.h>
 
 #include "proto/tls.h"
-
-struct hello {
-	uint8_t b[512];
-	size_t n;
-};
-
-static void
-put(struct hello *h, const void *p, size_t n)
-{
-	assert_true(h->n + n <= sizeof h->b);
-	memcpy(h->b + h->n, p, n);
-	h->n += n;
-}
-
-static void
-put8(struct hello *h, unsigned v)
-{
-	uint8_t b = (uint8_t)v;
-
-	put(h, &b, 1);
-}
-
-static void
-put16(struct hello *h, unsigned v)
-{
-	put8(h, v >> 8);
-	put8(h, v & 0xff);
-}
-
-/* Writes a 16-bit length at `at` for what follows it up to the end. */
-static void
-fix16(struct hello *h, size_t at)
-{
-	size_t len = h->n - at - 2;
-
-	h->b[at] = (uint8_t)(len >> 8);
-	h->b[at + 1] = (uint8_t)len;
-}
-
-/*
- * A handshake body (no record header): a ClientHello with a session id,
- * two suites, the null compression, and the extensions given (an
- * ec_point_formats first, then server_name with `sni` when not NULL),
- * or a ServerHello choosing `chosen` in supported_versions (0: none).
- */
-static void
-client_hello(struct hello *h, const char *sni)
-{
-	static const uint8_t random[32] = { 1, 2, 3 };
-	size_t len_at, ext_at, sni_at, list_at;
-
-	h->n = 0;
-	put8(h, 1);
-	len_at = h->n;
-	put8(h, 0);
-	put16(h, 0);
-	put16(h, 0x0303);
-	put(h, random, sizeof random);
-	put8(h, 4);
-	put(h, "sess", 4);
-	put16(h, 4);
-	put16(h, 0x1301);
-	put16(h, 0xc02f);
-	put8(h, 1);
-	put8(h, 0);
-	ext_at = h->n;
-	put16(h, 0);
-	put16(h, 11);		/* ec_point_formats */
-	put16(h, 2);
-	put8(h, 1);
-	put8(h, 0);
-	if (sni != NULL) {
-		put16(h, 0);	/* server_name */
-		sni_at = h->n;
-		put16(h, 0);
-		list_at = h->n;
-		put16(h, 0);
-		put8(h, 0);
-		put16(h, (unsigned)strlen(sni));
-		put(h, sni, strlen(sni));
-		fix16(h, list_at);
-		fix16(h, sni_at);
-	}
-	fix16(h, ext_at);
-	h->b[len_at + 1] = (uint8_t)((h->n - 4) >> 8);
-	h->b[len_at + 2] = (uint8_t)(h->n - 4);
-}
-
-static void
-server_hello(struct hello *h, unsigned chosen)
-{
-	static const uint8_t random[32] = { 9 };
-	size_t ext_at;
-
-	h->n = 0;
-	put8(h, 2);
-	put8(h, 0);
-	put16(h, 0);
-	put16(h, 0x0303);
-	put(h, random, sizeof random);
-	put8(h, 0);
-	put16(h, 0x1301);
-	put8(h, 0);
-	ext_at = h->n;
-	put16(h, 0);
-	put16(h, 51);		/* key_share, its contents cut short */
-	put16(h, 2);
-	put16(h, 0x001d);
-	if (chosen) {
-		put16(h, 43);
-		put16(h, 2);
-		put16(h, chosen);
-	}
-	fix16(h, ext_at);
-	h->b[3] = (uint8_t)(h->n - 4);
-}
+#include "unit_tls.h"
 
 static void
 test_record_headers(void **state)
@@ -166,40 +50,40 @@ test_record_headers(void **state)
 static void
 test_sni_read_and_lowered(void **state)
 {
-	struct hello h;
+	struct wbuf h;
 	char name[TLS_SNI_MAX];
 
 	(void)state;
-	client_hello(&h, "API-2.Example_1.com");
+	ut_client_hello(&h, "API-2.Example_1.com");
 	assert_true(tls_client_hello_sni(h.b, h.n, name, sizeof name));
 	assert_string_equal(name, "api-2.example_1.com");
 	/* bytes between the digits and the letters are no host's */
-	client_hello(&h, "a:b.example");
+	ut_client_hello(&h, "a:b.example");
 	assert_false(tls_client_hello_sni(h.b, h.n, name, sizeof name));
-	client_hello(&h, "a@b.example");
+	ut_client_hello(&h, "a@b.example");
 	assert_false(tls_client_hello_sni(h.b, h.n, name, sizeof name));
 	/* no server_name extension: no name */
-	client_hello(&h, NULL);
+	ut_client_hello(&h, NULL);
 	assert_false(tls_client_hello_sni(h.b, h.n, name, sizeof name));
 	assert_string_equal(name, "");
 	/* a ServerHello has none either */
-	server_hello(&h, TLS_V13);
+	ut_server_hello(&h, TLS_V13);
 	assert_false(tls_client_hello_sni(h.b, h.n, name, sizeof name));
 }
 
 static void
 test_sni_refused_when_odd(void **state)
 {
-	struct hello h;
+	struct wbuf h;
 	char name[TLS_SNI_MAX], small[8];
 
 	(void)state;
-	client_hello(&h, "a b.example");	/* a space: no host name */
+	ut_client_hello(&h, "a b.example");	/* a space: no host name */
 	assert_false(tls_client_hello_sni(h.b, h.n, name, sizeof name));
 	assert_string_equal(name, "");
-	client_hello(&h, "evil\x1b[2J.example");
+	ut_client_hello(&h, "evil\x1b[2J.example");
 	assert_false(tls_client_hello_sni(h.b, h.n, name, sizeof name));
-	client_hello(&h, "long.example.com");	/* longer than the room */
+	ut_client_hello(&h, "long.example.com");	/* longer than the room */
 	assert_false(tls_client_hello_sni(h.b, h.n, small, sizeof small));
 	assert_string_equal(small, "");
 	assert_false(tls_client_hello_sni(h.b, h.n, name, 0));
@@ -209,12 +93,12 @@ test_sni_refused_when_odd(void **state)
 static void
 test_sni_cut_at_every_length(void **state)
 {
-	struct hello h;
+	struct wbuf h;
 	char name[TLS_SNI_MAX];
 	size_t whole = 0;
 
 	(void)state;
-	client_hello(&h, "shop.example");
+	ut_client_hello(&h, "shop.example");
 	for (size_t n = 0; n <= h.n; n++) {
 		if (tls_client_hello_sni(h.b, n, name, sizeof name)) {
 			assert_string_equal(name, "shop.example");
@@ -229,18 +113,18 @@ test_sni_cut_at_every_length(void **state)
 static void
 test_server_hello_version(void **state)
 {
-	struct hello h;
+	struct wbuf h;
 
 	(void)state;
-	server_hello(&h, TLS_V13);
+	ut_server_hello(&h, TLS_V13);
 	assert_int_equal(tls_server_hello_version(h.b, h.n), TLS_V13);
-	server_hello(&h, 0);	/* TLS 1.2: the legacy version stands */
+	ut_server_hello(&h, 0);	/* TLS 1.2: the legacy version stands */
 	assert_int_equal(tls_server_hello_version(h.b, h.n), TLS_V12);
 	/* cut after the version: the legacy one; before it: none */
-	server_hello(&h, TLS_V13);
+	ut_server_hello(&h, TLS_V13);
 	assert_int_equal(tls_server_hello_version(h.b, 6), TLS_V12);
 	assert_int_equal(tls_server_hello_version(h.b, 5), 0);
-	client_hello(&h, "x.example");
+	ut_client_hello(&h, "x.example");
 	assert_int_equal(tls_server_hello_version(h.b, h.n), 0);
 	for (size_t n = 0; n <= h.n; n++)
 		(void)tls_server_hello_version(h.b, n);	/* in bounds (ASan) */

@@ -1,5 +1,5 @@
-/* unit_wbuf.h: a DNS message written by hand, field by field in network
- * byte order (header only: the tests are one file each). */
+/* unit_wbuf.h: a message written by hand (DNS, TLS), field by field in
+ * network byte order (header only: the tests are one file each). */
 #ifndef GW_UNIT_WBUF_H
 #define GW_UNIT_WBUF_H
 
