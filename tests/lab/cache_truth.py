@@ -52,7 +52,7 @@ import argparse
 import json
 import sys
 
-from reply_truth import tshark
+from reply_truth import read_backends, tshark
 
 CLIENT = "10.249.0.11"
 GATEWAY = "10.249.0.1"
@@ -248,10 +248,7 @@ def main():
               "caddy_access", "truth"):
         ap.add_argument("--" + a.replace("_", "-"), required=True)
     o = ap.parse_args()
-    backends = {}
-    for line in open(o.backends, encoding="utf-8"):
-        name, addr, port, _ = line.split()
-        backends[name] = (addr, int(port))
+    backends = read_backends(o.backends)
     http_ports = sorted(set(PROXIES) | {p for _, p in backends.values()})
 
     def read(flt, fields):

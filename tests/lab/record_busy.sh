@@ -207,8 +207,7 @@ wait_for 10 "nginx on :$PORT_NGINX" listening "$NS_GW" tcp ":$PORT_NGINX\$"
 
 # --- capture on the gateway (one leg: clients, DNS and upstreams) -----------
 CAP=$TMP/gw502-busy.pcap
-start "$NS_GW" tcpdump tcpdump -Z root -n -U -s 0 -i eth0 -w "$CAP"
-wait_for 10 "tcpdump -i eth0" grep -q 'listening on' "$TMP/tcpdump.log"
+gw_tcpdump "$CAP"
 
 # --- load: three clients at once, each half through nginx, half squid --------
 log "load: 3 clients x $COUNT requests over ${DURATION}s, $WORKERS workers each"

@@ -201,8 +201,7 @@ start "$NS_GW" caddy env HOME="$TMP/caddy" XDG_DATA_HOME="$TMP/caddy/xdg" \
 serving 20 caddy "^$GW4:$PORT_CADDY\$"
 
 CAP=$TMP/gw502-cache.pcap
-start "$NS_GW" tcpdump tcpdump -Z root -n -U -s 0 -i eth0 -w "$CAP"
-wait_for 10 "tcpdump -i eth0" grep -q 'listening on' "$TMP/tcpdump.log"
+gw_tcpdump "$CAP"
 
 # ask NAME PORT PATH PHASE: one request; its line in client.tsv: name,
 # proxy port, path, client port, curl's status (000: no answer), phase

@@ -281,8 +281,7 @@ wait_for 20 "traffic_server on :$PORT_ATS" listening "$NS_GW" tcp ":$PORT_ATS\$"
 
 # --- capture on the gateway (one leg: clients, DNS and upstreams) -----------
 CAP=$TMP/gw502-odd.pcap
-start "$NS_GW" tcpdump tcpdump -Z root -n -U -s 0 -i eth0 -w "$CAP"
-wait_for 10 "tcpdump -i eth0" grep -q 'listening on' "$TMP/tcpdump.log"
+gw_tcpdump "$CAP"
 
 # --- scenarios: each through each proxy, one request at a time ---------------
 # Scenario log, truth.py's format (one line per request): the status is the

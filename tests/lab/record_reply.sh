@@ -94,8 +94,7 @@ EOF
 wait_for 10 "nginx on :$PORT_NGINX" listening "$NS_GW" tcp ":$PORT_NGINX\$"
 
 CAP=$TMP/gw502-reply.pcap
-start "$NS_GW" tcpdump tcpdump -Z root -n -U -s 0 -i eth0 -w "$CAP"
-wait_for 10 "tcpdump -i eth0" grep -q 'listening on' "$TMP/tcpdump.log"
+gw_tcpdump "$CAP"
 
 # one request at a time, each URL its own: proxy, URL, status
 log "client: heads of $SIZES bytes, a chunk without a size, odd heads ($ODDS); twice through each proxy"

@@ -75,6 +75,18 @@ def read_backends(path):
     return backends
 
 
+def haproxy_requests(path):
+    """(client port, path, fields) of each request line in HAProxy's log
+    (option httplog, raw): fields the line split on blanks (5 the
+    status, 9 the termination state, 10 the connection counts)."""
+    for line in open(path, encoding="utf-8", errors="replace"):
+        f = line.split()
+        if len(f) < 15 or '"' not in line:
+            continue
+        yield int(f[0].rsplit(":", 1)[1]), \
+            line.split('"', 1)[1].split(" ")[1], f
+
+
 def write_tsv(path, header, rows):
     """A truth file: its header's columns, then one line a row."""
     with open(path, "w", encoding="utf-8") as f:

@@ -53,7 +53,7 @@ import argparse
 import bisect
 import sys
 
-from reply_truth import tshark
+from reply_truth import haproxy_requests, read_backends, tshark
 
 CLIENT = "10.254.0.11"
 GATEWAY = "10.254.0.1"
@@ -86,18 +86,13 @@ def haproxy_said(o, backends):
     its status, termination state and the server it tried last (None:
     none)."""
     said = {}
-    for line in open(o.haproxy_log, encoding="utf-8", errors="replace"):
-        f = line.split()
-        if len(f) < 15 or '"' not in line:
-            continue
-        path = line.split('"', 1)[1].split(" ")[1]
+    for port, path, f in haproxy_requests(o.haproxy_log):
         status, state = f[5], f[9][:2]
         server = f[3].split("/", 1)[1]
         if server == "<NOSRV>" and state == "SC":
             state = "untried"
         # no byte sent: HAProxy closed a keep-alive client's connection
         # without its error reply (the client may send the request again)
-        port = int(f[0].rsplit(":", 1)[1])
         said[(port, path)] = (0 if f[6] == "0" else int(status),
                       HAPROXY_STATE.get(state, "relayed"
                                         if state == "--" else state),
@@ -240,10 +235,7 @@ def main():
               "nginx_error", "nginx_upstreams", "truth", "checks"):
         ap.add_argument("--" + a.replace("_", "-"), required=True)
     o = ap.parse_args()
-    backends = {}
-    for line in open(o.backends, encoding="utf-8"):
-        name, addr, port, _ = line.split()
-        backends[name] = (addr, int(port))
+    backends = read_backends(o.backends)
     said = {"haproxy": haproxy_said(o, backends), "nginx": nginx_said(o)}
     http_ports = sorted(set(PROXIES) | {p for _, p in backends.values()})
 

@@ -69,7 +69,7 @@ Writes one line per request: client_port, proxy, scenario, path, status
 import argparse
 import sys
 
-from reply_truth import read_backends, tshark, write_tsv
+from reply_truth import haproxy_requests, read_backends, tshark, write_tsv
 
 CLIENT = "10.252.0.11"
 GATEWAY = "10.252.0.1"
@@ -236,14 +236,9 @@ def main():
         if 'request: "' in line and "upstream" in line:
             path = line.split('request: "', 1)[1].split(" ")[1]
             nginx[path] = line.strip()
-    haproxy = {}
-    for line in open(o.haproxy_log, encoding="utf-8", errors="replace"):
-        f = line.split()
-        if len(f) < 15 or '"' not in line:
-            continue
-        path = line.split('"', 1)[1].split(" ")[1]
-        haproxy[(int(f[0].rsplit(":", 1)[1]), path)] = (
-            int(f[5]), f[9][:4], int(f[10].split("/")[4].lstrip("+")))
+    haproxy = {(port, path): (int(f[5]), f[9][:4],
+                              int(f[10].split("/")[4].lstrip("+")))
+               for port, path, f in haproxy_requests(o.haproxy_log)}
 
     # the requests: the client's, the gateway's answer
     reqs = {}
