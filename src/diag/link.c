@@ -447,7 +447,12 @@ inflight_at(const struct dns_query *q, int64_t req)
  * nginx with three servers has each socket ask a third of the names),
  * that resolver's own look-up in flight, if there is one; so too where
  * such a newest one was answered already (nginx told REFUSED on its
- * third socket while squid's look-up was silent).
+ * third socket while squid's look-up was silent). A newest one from a
+ * socket of no resolver's that came at once after a request for the name
+ * on the request's own port is that proxy's: nginx, its waiters given up,
+ * begins a new look-up (a new ID) from its next server's socket, maybe
+ * never seen before, while the old one, unanswered and resent seconds
+ * before, still looks in flight.
  */
 uint32_t
 diag_inflight_query(const struct diag *dg, const struct flow *fl,
@@ -474,7 +479,8 @@ diag_inflight_query(const struct diag *dg, const struct flow *fl,
 			break;
 		if (newest == NONE32) {
 			bool own = dns_own_resolver(fl, q, port, end) ||
-			    !dns_port_resolver_known(fl, port, end);
+			    !dns_port_resolver_known(fl, port, end) ||
+			    (q->resolver == 0 && q->asked_for == port);
 
 			if (!inflight_at(q, req)) {
 				if (own)

@@ -491,15 +491,14 @@ add_query(struct flow *fl, const struct frame_ref *fr, const struct pkt *p,
 	if (s != NULL && !socket_kept(s))
 		socket_joins_resolver(fl, s, q, sig);
 	q->socket_kept = s != NULL && socket_kept(s);
+	q->asked_for = asking_port(fl, sig, fr->ts_ns);
 	if (q->socket_kept && s->resolver != 0) {
 		struct resolver *r = &fl->resolvers[s->resolver - 1];
-		uint16_t port;
 
 		q->resolver = s->resolver;
 		resolver_sent(fl, q, sig);
-		if (!resolver_asked(r, sig, fr->ts_ns) &&
-		    (port = asking_port(fl, sig, fr->ts_ns)) != 0)
-			resolver_vote(fl, r, port, fr->ts_ns);
+		if (!resolver_asked(r, sig, fr->ts_ns) && q->asked_for != 0)
+			resolver_vote(fl, r, q->asked_for, fr->ts_ns);
 	}
 	b = query_bucket(fl, q);
 	q->hash_next = fl->dns_hash[b];

@@ -201,6 +201,9 @@ struct dns_query {
 	 * socket per look-up (dnslog.c) */
 	bool socket_kept;
 	uint16_t resolver;	/* its kept socket's, 1 + index; 0: none */
+	/* the proxy port of the client request for its name it came at
+	 * once after (dnslog.c asking_port); 0: none, or several ports' */
+	uint16_t asked_for;
 	uint32_t hash_next;	/* chain of unanswered queries */
 };
 
