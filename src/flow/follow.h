@@ -44,4 +44,42 @@ int follow_conn(const char *path, const struct frame_offsets *offs,
     size_t errlen);
 void follow_free(struct follow *f);
 
+/*
+ * A followed connection that opens with a ClientHello, as TLS records:
+ * what each side sent is encrypted past its handshake, so the stream
+ * pane lists the records (type, length, what shows in the clear) rather
+ * than their bytes. An item is a record, or the bytes of a side from
+ * where they stop being TLS (a server that answers the hello in plain
+ * HTTP), in the order they came.
+ */
+struct follow_tls_item {
+	uint8_t dir;
+	bool record;		/* else bytes that are no TLS record */
+	bool sealed;		/* after its side's ChangeCipherSpec */
+	uint32_t chunk;		/* the follow chunk it begins in */
+	uint32_t off, len;	/* into follow_tls.bytes[dir], the header on;
+				 * a record's len may pass the bytes there
+				 * are (cut by the capture) */
+};
+
+struct follow_tls {
+	uint8_t *bytes[2];	/* each direction's bytes in one run */
+	size_t nbytes[2];
+	struct follow_tls_item *items;
+	size_t nitems;
+};
+
+/*
+ * Lists f's records into out when its first bytes from the side that
+ * connected are a ClientHello: 1; 0 when they are not (out left empty),
+ * -1 when out of memory.
+ */
+int follow_tls_read(const struct follow *f, struct follow_tls *out);
+void follow_tls_free(struct follow_tls *ft);
+/* One line for a record item: "TLS handshake: ServerHello (TLS 1.3),
+ * 122 bytes", "TLS alert: fatal unknown_ca", "TLS application data,
+ * 1,234 bytes (encrypted)". */
+void follow_tls_describe(const struct follow_tls *ft,
+    const struct follow_tls_item *it, char *out, size_t outlen);
+
 #endif

@@ -177,6 +177,46 @@ tls_server_hello_version(const uint8_t *body, size_t n)
 	return legacy;
 }
 
+size_t
+tls_handshake_types(const uint8_t *body, size_t n, uint8_t *types,
+    size_t max)
+{
+	size_t k = 0, at = 0;
+
+	/* a message: its type, a 24-bit length, then that many bytes */
+	while (k < max && n - at >= 4) {
+		types[k++] = body[at];
+		at += 4 + ((size_t)body[at + 1] << 16 | (size_t)rd16(body +
+		    at + 2));
+		if (at > n)
+			break;
+	}
+	return k;
+}
+
+const char *
+tls_handshake_name(uint8_t type)
+{
+	switch (type) {
+	case 0: return "HelloRequest";
+	case TLS_HS_CLIENT_HELLO: return "ClientHello";
+	case TLS_HS_SERVER_HELLO: return "ServerHello";
+	case 4: return "NewSessionTicket";
+	case 5: return "EndOfEarlyData";
+	case 8: return "EncryptedExtensions";
+	case 11: return "Certificate";
+	case 12: return "ServerKeyExchange";
+	case 13: return "CertificateRequest";
+	case 14: return "ServerHelloDone";
+	case 15: return "CertificateVerify";
+	case 16: return "ClientKeyExchange";
+	case 20: return "Finished";
+	case 22: return "CertificateStatus";
+	case 24: return "KeyUpdate";
+	default: return "";
+	}
+}
+
 const char *
 tls_alert_name(uint8_t desc)
 {

@@ -54,6 +54,16 @@ bool tls_client_hello_sni(const uint8_t *body, size_t n, char *out,
  * body is no ServerHello or is cut before the version.
  */
 uint16_t tls_server_hello_version(const uint8_t *body, size_t n);
+/*
+ * The handshake messages a record's body begins with, in order: their
+ * types into types (at most max), as far as whole message headers are
+ * in the n bytes. Returns how many. Only a body sent in the clear
+ * means anything (before its side's ChangeCipherSpec).
+ */
+size_t tls_handshake_types(const uint8_t *body, size_t n, uint8_t *types,
+    size_t max);
+/* A handshake message type (RFC 8446 4) as its name, "" when unknown. */
+const char *tls_handshake_name(uint8_t type);
 /* An alert's description (RFC 8446 6) as its name, "" when unknown. */
 const char *tls_alert_name(uint8_t desc);
 /* "TLS 1.2" for 0x0303 and so on; "SSL 3.0"; "" for others. */

@@ -3,7 +3,8 @@
  * upstream connection by default (s: the client's), read from the capture
  * file on demand once the selection settles (follow.c), shown as text with
  * every non-printable byte escaped, or as a hex dump (x), in the theme's
- * request and response colours.
+ * request and response colours; a TLS connection as its records
+ * (follow_tls.c), what each shows in the clear, as nothing is decrypted.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -26,6 +27,8 @@ static void
 st_clear(struct st_pane *st)
 {
 	follow_free(&st->fw);
+	follow_tls_free(&st->ft);
+	st->tls = false;
 	st->nlines = 0;
 	st->text_len = 0;
 	st->top = 0;
@@ -111,31 +114,74 @@ st_text_line(struct ui *u, const uint8_t *b, size_t n, uint8_t dir,
 	return 0;
 }
 
+/* A run of stream bytes as lines, split at each line feed; *esc (of
+ * *esclen bytes) grows to escape them. */
+static int
+st_span_lines(struct ui *u, const uint8_t *b, size_t n, uint8_t dir,
+    uint64_t frame, char **esc, size_t *esclen)
+{
+	size_t start = 0;
+
+	if (n * 4 + 1 > *esclen) {
+		free(*esc);
+		*esclen = n * 4 + 1;
+		if (!(*esc = malloc(*esclen))) {
+			*esclen = 0;
+			return -1;
+		}
+	}
+	for (size_t j = 0; j <= n; j++) {
+		if (j < n && b[j] != '\n')
+			continue;
+		if (j == n && start == j)
+			break;
+		if (st_text_line(u, b + start, j - start, dir, frame, *esc,
+		    *esclen) < 0)
+			return -1;
+		start = j + 1;
+	}
+	return 0;
+}
+
 static int
 st_render_text(struct ui *u)
 {
 	struct st_pane *st = &u->st;
-	const struct follow_chunk *c;
-	size_t i, start, j, esclen = 0;
+	size_t esclen = 0;
 	char *esc = NULL;
 	int rc = 0;
 
-	for (i = 0; i < st->fw.nchunks && rc == 0; i++) {
-		c = &st->fw.chunks[i];
-		if (c->len * 4 + 1 > esclen) {
-			free(esc);
-			esclen = c->len * 4 + 1;
-			if (!(esc = malloc(esclen)))
-				return -1;
-		}
-		for (start = 0, j = 0; j <= c->len && rc == 0; j++) {
-			if (j < c->len && st->fw.data[c->off + j] != '\n')
-				continue;
-			if (j == c->len && start == j)
-				break;
-			rc = st_text_line(u, st->fw.data + c->off + start,
-			    j - start, c->dir, c->frame, esc, esclen);
-			start = j + 1;
+	for (size_t i = 0; i < st->fw.nchunks && rc == 0; i++) {
+		const struct follow_chunk *c = &st->fw.chunks[i];
+
+		rc = st_span_lines(u, st->fw.data + c->off, c->len, c->dir,
+		    c->frame, &esc, &esclen);
+	}
+	free(esc);
+	return rc;
+}
+
+/* A TLS connection: a line per record (follow_tls_describe), and the
+ * bytes of a side that stopped speaking TLS as text. */
+static int
+st_render_tls(struct ui *u)
+{
+	struct st_pane *st = &u->st;
+	size_t esclen = 0;
+	char *esc = NULL, line[512];
+	int rc = 0;
+
+	for (size_t i = 0; i < st->ft.nitems && rc == 0; i++) {
+		const struct follow_tls_item *it = &st->ft.items[i];
+		uint64_t frame = st->fw.chunks[it->chunk].frame;
+
+		if (it->record) {
+			follow_tls_describe(&st->ft, it, line, sizeof line);
+			rc = st_span_lines(u, (const uint8_t *)line,
+			    strlen(line), it->dir, frame, &esc, &esclen);
+		} else {
+			rc = st_span_lines(u, st->ft.bytes[it->dir] + it->off,
+			    it->len, it->dir, frame, &esc, &esclen);
 		}
 	}
 	free(esc);
@@ -219,7 +265,8 @@ st_render(struct ui *u)
 		st->width = 8;
 	st->nlines = 0;
 	st->text_len = 0;
-	rc = st->hex ? st_render_hex(u) : st_render_text(u);
+	rc = st->hex ? st_render_hex(u) : st->tls ? st_render_tls(u) :
+	    st_render_text(u);
 	if (rc < 0)
 		snprintf(st->note, sizeof st->note, "out of memory");
 	st_find_txn_line(u);
@@ -273,6 +320,9 @@ st_load(struct ui *u)
 	} else if (st->fw.len == 0) {
 		snprintf(st->note, sizeof st->note, "the connection carried no "
 		    "data");
+	} else {
+		/* out of memory: its bytes as they are */
+		st->tls = follow_tls_read(&st->fw, &st->ft) == 1;
 	}
 	st_render(u);
 	st->top = st->first_line_of_txn;
@@ -319,7 +369,8 @@ st_title(struct ui *u)
 		    st->upstream ? "upstream" : "client",
 		    addr_port_fmt(&c->caddr, c->cport, a, sizeof a), u->g.arrow,
 		    addr_port_fmt(&c->saddr, c->sport, b, sizeof b),
-		    st->hex ? " hex" : "", st->fw.truncated ? " (cut)" : "");
+		    st->hex ? " hex" : st->tls ? " TLS records" : "",
+		    st->fw.truncated ? " (cut)" : "");
 	else
 		snprintf(t, sizeof t, "Stream %s%s", st->upstream ?
 		    "upstream" : "client", st->hex ? " hex" : "");

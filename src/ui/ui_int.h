@@ -194,6 +194,8 @@ struct st_line {
 
 struct st_pane {
 	struct follow fw;
+	struct follow_tls ft;	/* fw's records, when tls */
+	bool tls;		/* fw opens with a ClientHello */
 	uint32_t txn;		/* NONE32: nothing loaded */
 	uint32_t conn;
 	bool upstream;		/* following the upstream (else the client) */

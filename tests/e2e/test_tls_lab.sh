@@ -16,7 +16,8 @@
 # (tls_lab_check.py): status, verdict and cause (cannot-connect,
 # tls-handshake; bad-response, upstream-timeout or upstream-closed after
 # the handshake), the backend and the number of connections to it
-# (HAProxy's four), how the handshake failed and who sent which alert.
+# (HAProxy's four), how the handshake failed and who sent which alert;
+# and the TUI's stream pane, a line per TLS record, against tshark's.
 # The committed recording (examples/gw502-tls.pcap) first, with and
 # without the gateway's address; then a fresh one, as root where
 # namespaces work (GW_LAB=0 skips it), checked to leave no namespace or
@@ -55,8 +56,47 @@ check_recording() { # check_recording DIR PREFIX
 	    "$TMPD/tls.txt"
 }
 
+# The stream pane on each request of the first round (one at a time:
+# /t1-/t15, every scenario through each proxy): a TLS connection is
+# listed as its records, each line as tshark reads the record
+# (tls_stream_check.py); the plain-HTTP backend's reply as its text.
+S=gwtls-stream
+stream_loaded() { hasre "Stream upstream [0-9]" && hasnt "reading the stream"; }
+stream_panes() { # stream_panes DIR PREFIX
+	local cap=$1/gw502-tls.pcap prefix=$2 path cport n=0
+	if ! command -v tmux >/dev/null || ! command -v tshark >/dev/null; then
+		skip "${prefix}stream panes (tmux or tshark not installed)"
+		return
+	fi
+	"$GW_BIN" -p 80,8080 --report=json --all "$cap" | "$PY" -c '
+import json, sys
+for line in sys.stdin:
+    t = json.loads(line)
+    path = t["url"].split(".tls.test", 1)[1]
+    if int(path[2:]) <= 15:
+        print(path, t["client_port"])' | sort -t t -k2 -n >"$TMPD/first.txt"
+	while read -r path cport; do
+		n=$((n + 1))
+		tmux_session 110 60 "env TERM=tmux-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 \
+		    '$GW_BIN' -p 80,8080 --all -Y 'ip.addr==10.252.0.11 && tcp.port==$cport' \
+		    '$cap'; sleep 600" || return
+		wait_for 10 has "Requests 1/" && keys s
+		if wait_for 10 stream_loaded; then
+			screen >"$TMPD/stream.txt"
+			check "${prefix}stream pane of $path: TLS records as tshark reads them" \
+			    "$PY" "$ROOT/tests/e2e/tls_stream_check.py" "$cap" "$TMPD/stream.txt"
+		else
+			notok "${prefix}stream pane of $path: TLS records as tshark reads them" \
+			    "no stream: $(flat)"
+		fi
+	done <"$TMPD/first.txt"
+	check_eq "${prefix}stream panes of the first round" 15 "$n"
+	tmux kill-session -t "$S" 2>/dev/null
+}
+
 if [ -f "$ROOT/examples/gw502-tls.truth.tsv" ]; then
 	check_recording "$ROOT/examples" "examples: "
+	stream_panes "$ROOT/examples" "examples: "
 else
 	notok "examples/gw502-tls.pcap has a truth file"
 fi
@@ -68,6 +108,7 @@ if fresh_lab_allowed "TLS-upstream lab" gwtls; then
 	if [ -f "$fresh/gw502-tls.truth.tsv" ]; then
 		before=$FAILS
 		check_recording "$fresh" ""
+		stream_panes "$fresh" ""
 		keep_if_failed "$before" "$fresh" gw502-tls
 	else
 		notok "fresh TLS-upstream lab recording has a truth file"
