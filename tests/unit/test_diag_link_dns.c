@@ -1081,27 +1081,30 @@ test_own_lookup_past_a_newer_one(void **state)
 }
 
 /*
- * nginx with two DNS servers, a socket each, in a DNS outage (the busy
- * lab): its look-up of HOST began 9 s before the request from its known
+ * nginx with DNS servers a socket each, in a DNS outage (the busy lab):
+ * its look-up of HOST began 9 s before the request from its known
  * socket and was resent 5 s later to the next server, same ID, from that
  * server's socket, never seen asking for three names (which makes it
- * nginx's too). Its waiters all gave up; a request A at T0 makes nginx
- * begin a new look-up (new ID) from the second socket, and a request B
- * 160 ms later waits on that one, not on the old look-up (still in
- * flight for all the capture tells). The gateway answers each 502 2 s
- * after it (resolver_timeout 2s).
+ * nginx's too). Its waiters all gave up; a request A at T0 (its GET at
+ * T0 + 2 ms) makes nginx begin a new look-up (new ID) at fresh_at from
+ * the second socket or, with a third server, from a third socket never
+ * seen before; a request B 160 ms later waits on that one, not on the
+ * old look-up (still in flight for all the capture tells). The gateway
+ * answers each 502 2 s after it (resolver_timeout 2s).
  */
 static void
-test_new_lookup_of_a_resending_socket(void **state)
+new_lookup_after_waiters(void **state, bool third_socket, int64_t fresh_at)
 {
 	struct uf *u = *state;
-	struct uf_side squid, nginx2, dns2, cli[2], gw[2];
+	struct uf_side squid, nginx2, dns2, nginx3, dns3, cli[2], gw[2];
 	struct scene s;
 	uint64_t fresh = 0;
 
 	scene_init(&s, u);
 	uf_side_init(&nginx2, "10.0.0.1", 33002, 0);
 	uf_side_init(&dns2, "10.0.0.55", 53, 0);
+	uf_side_init(&nginx3, "10.0.0.1", 33003, 0);
+	uf_side_init(&dns3, "10.0.0.56", 53, 0);
 	proxies_ask(&s, &squid, LEARN_PORTS, T0 - 9800 * UF_MS);
 	uf_at(u, T0 - 9 * UF_S);
 	uf_dns_query(u, &s.res, &s.dns, 0x9e4e, HOST, DNS_T_A);
@@ -1114,9 +1117,11 @@ test_new_lookup_of_a_resending_socket(void **state)
 		uf_handshake(u, &cli[k], &gw[k]);
 		uf_get(u, &cli[k], &gw[k], URL, HOST);
 		if (k == 0) {
-			uf_at(u, T0 + UF_MS / 5);
-			fresh = uf_dns_query(u, &nginx2, &dns2, 0x61d6, HOST,
-			    DNS_T_A);
+			uf_at(u, fresh_at);
+			fresh = third_socket ?
+			    uf_dns_query(u, &nginx3, &dns3, 0x61d6, HOST,
+			    DNS_T_A) : uf_dns_query(u, &nginx2, &dns2, 0x61d6,
+			    HOST, DNS_T_A);
 		}
 	}
 	for (int k = 0; k < 2; k++) {
@@ -1131,6 +1136,21 @@ test_new_lookup_of_a_resending_socket(void **state)
 		expect_verdict(t, V_HOST_NOT_RESOLVABLE, C_DNS_NO_RESPONSE);
 		expect_lookup(state, t, LINK_TIME, fresh);
 	}
+}
+
+static void
+test_new_lookup_of_a_resending_socket(void **state)
+{
+	new_lookup_after_waiters(state, false, T0 + UF_MS / 5);
+}
+
+/* The new look-up's socket was never seen: it came 0.2 ms after A's GET,
+ * a request on nginx's port (and no other's) for HOST, so it is nginx's
+ * (a CI run's busy lab, tests/lab/kept/busy-unknown-socket). */
+static void
+test_new_lookup_of_a_socket_never_seen(void **state)
+{
+	new_lookup_after_waiters(state, true, T0 + 2 * UF_MS + UF_MS / 5);
 }
 
 /*
@@ -2198,6 +2218,8 @@ main(void)
 		    uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_new_lookup_of_a_resending_socket, uf_setup, uf_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_new_lookup_of_a_socket_never_seen, uf_setup, uf_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_attempt_after_the_answer_is_anothers, uf_setup,
 		    uf_teardown),
