@@ -97,24 +97,28 @@ test_tunnel_bytes_carry(void **state)
  * request (too late for the last attempt's retry) a sixth connection,
  * to the host's next address when `next_address`, connects and carries
  * GET / (frames 11-13), whose reply, 503, comes `before` the gateway's
- * answer of 503 at 8.7 s. Returns the upstream request's message.
+ * answer of 503 at 8.7 s; with `late_icmp` a router's unreachable for the
+ * first attempt's SYN comes 2 s after that answer. Returns the upstream
+ * request's message.
  */
 static uint32_t
-late_retry(struct uf *u, int64_t before, bool next_address)
+late_retry(struct uf *u, int64_t before, bool next_address, bool late_icmp)
 {
 	static const struct uf_rr two[] = {
 		{ DNS_T_A, NULL, 300, "192.0.2.10" },
 		{ DNS_T_A, NULL, 300, "192.0.2.11" },
 	};
 	struct scene s;
-	struct uf_side out;
+	struct uf_side out, first, first_web;
 	uint32_t up;
 
 	scene_init(&s, u);
 	ask(&s);
 	query(&s);
 	answer(&s, 0, two, next_address ? 2 : 1);
-	out = s.out;
+	out = first = s.out;
+	first.port = 50000;
+	first_web = s.web;
 	for (int k = 0; k < 5; k++) {
 		out.port = (uint16_t)(50000 + k);
 		uf_at(u, s.req_ts + 10 * UF_MS + k * 1500 * UF_MS);
@@ -131,8 +135,27 @@ late_retry(struct uf *u, int64_t before, bool next_address)
 	uf_status(u, &s.web, &out, 503);
 	uf_at(u, s.req_ts + 8700 * UF_MS);
 	gateway_answers(&s, 503);
+	if (late_icmp) {
+		uf_at(u, s.req_ts + 10700 * UF_MS);
+		uf_icmp(u, "10.0.0.254", &first, &first_web, 3, 1);
+	}
 	uf_diagnose(u);
 	return up;
+}
+
+/* The five failed attempts beside the sixth, which carried up. */
+static void
+expect_attempts_kept(const struct uf *u, const struct txn *t, uint32_t up)
+{
+	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
+	assert_int_equal(t->d.up_req, up);
+	assert_int_equal(t->d.nconns, 6);
+	for (unsigned a = 0; a < 5; a++)
+		assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[a]],
+		    0)->number,
+		    6 + a);
+	assert_int_equal(t->d.conns[5], t->d.up_conn);
+	assert_int_equal(t->d.conn_link, LINK_REQUEST_LINE);
 }
 
 static void
@@ -145,7 +168,7 @@ test_relayed_after_retry(void **state)
 	/* relayed 50 ms, then exactly 100 ms, before the answer */
 	for (int k = 0; k < 2; k++) {
 		u = again(state);
-		up = late_retry(u, k ? 100 * UF_MS : 50 * UF_MS, false);
+		up = late_retry(u, k ? 100 * UF_MS : 50 * UF_MS, false, false);
 		t = uf_txn(u, 1);
 		expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
 		assert_int_equal(t->d.up_req, up);
@@ -161,7 +184,7 @@ test_relayed_after_retry(void **state)
 	}
 	/* 101 ms before: not relayed at once, another request's reply */
 	u = again(state);
-	late_retry(u, 101 * UF_MS, false);
+	late_retry(u, 101 * UF_MS, false, false);
 	t = uf_txn(u, 1);
 	assert_int_equal(t->d.up_req, NONE32);
 	expect_verdict(t, V_CANNOT_CONNECT, C_SYN_UNANSWERED);
@@ -171,17 +194,14 @@ test_relayed_after_retry(void **state)
 	 * before was given up, no other request in flight: the gateway
 	 * tried the first address again) */
 	u = again(state);
-	up = late_retry(u, 50 * UF_MS, true);
-	t = uf_txn(u, 1);
-	expect_verdict(t, V_RELAYED, C_UPSTREAM_5XX);
-	assert_int_equal(t->d.up_req, up);
-	assert_int_equal(t->d.nconns, 6);
-	for (unsigned a = 0; a < 5; a++)
-		assert_int_equal(conn_syn(&u->fl.conns[t->d.conns[a]],
-		    0)->number,
-		    6 + a);
-	assert_int_equal(t->d.conns[5], t->d.up_conn);
-	assert_int_equal(t->d.conn_link, LINK_REQUEST_LINE);
+	up = late_retry(u, 50 * UF_MS, true, false);
+	expect_attempts_kept(u, uf_txn(u, 1), up);
+	/* a router's unreachable for the first SYN, 2 s after the gateway's
+	 * answer: past the story's end, it does not make that attempt end
+	 * after the sixth connection began (it failed before it) */
+	u = again(state);
+	up = late_retry(u, 50 * UF_MS, true, true);
+	expect_attempts_kept(u, uf_txn(u, 1), up);
 }
 
 int
