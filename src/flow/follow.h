@@ -76,9 +76,9 @@ struct follow_tls {
  */
 int follow_tls_read(const struct follow *f, struct follow_tls *out);
 void follow_tls_free(struct follow_tls *ft);
-/* One line for a record item: "TLS handshake: ServerHello (TLS 1.3),
- * 122 bytes", "TLS alert: fatal unknown_ca", "TLS application data,
- * 1,234 bytes (encrypted)". */
+/* One line for a record item: "TLS handshake: ServerHello choosing
+ * TLS 1.3 (122 bytes)", "TLS alert: fatal unknown_ca (2 bytes)", "TLS
+ * application data, encrypted (1234 bytes)". */
 void follow_tls_describe(const struct follow_tls *ft,
     const struct follow_tls_item *it, char *out, size_t outlen);
 

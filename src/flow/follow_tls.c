@@ -138,9 +138,7 @@ tls_opens_with_hello(const struct follow_tls *ft)
 {
 	struct tls_record r;
 
-	return tls_record_header(ft->bytes[0], ft->nbytes[0], &r) == 1 &&
-	    r.type == TLS_CT_HANDSHAKE && ft->nbytes[0] > TLS_RECORD_HEADER &&
-	    ft->bytes[0][TLS_RECORD_HEADER] == TLS_HS_CLIENT_HELLO;
+	return tls_client_hello_record(ft->bytes[0], ft->nbytes[0], &r);
 }
 
 int
@@ -166,7 +164,8 @@ fail:
 	return -1;
 }
 
-/* "ClientHello, server name a.example" and so on, for a handshake body
+/* "ClientHello for a.example", "ServerHello choosing TLS 1.2,
+ * Certificate" and so on, for a handshake body
  * sent in the clear (avail bytes of it in the capture). */
 static void
 tls_describe_handshake(const uint8_t *body, size_t avail, char *out,

@@ -39,9 +39,7 @@ tlsconn_start(struct flow *fl, uint32_t ci, const uint8_t *data, size_t len,
 	char sni[TLS_SNI_MAX];
 	size_t body;
 
-	if (c->tls != NONE32 || tls_record_header(data, len, &r) != 1 ||
-	    r.type != TLS_CT_HANDSHAKE || len == TLS_RECORD_HEADER ||
-	    data[TLS_RECORD_HEADER] != TLS_HS_CLIENT_HELLO)
+	if (c->tls != NONE32 || !tls_client_hello_record(data, len, &r))
 		return false;
 	if (vec_reserve((void **)&fl->tls, &fl->tls_cap, fl->ntls + 1,
 	    sizeof *fl->tls, UINT32_MAX - 1) != 0)

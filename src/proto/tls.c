@@ -26,6 +26,13 @@ tls_record_header(const uint8_t *p, size_t n, struct tls_record *r)
 	return 1;
 }
 
+bool
+tls_client_hello_record(const uint8_t *p, size_t n, struct tls_record *r)
+{
+	return tls_record_header(p, n, r) == 1 && r->type == TLS_CT_HANDSHAKE &&
+	    n > TLS_RECORD_HEADER && p[TLS_RECORD_HEADER] == TLS_HS_CLIENT_HELLO;
+}
+
 /* A cursor over a bounded span: each take fails once it would pass end. */
 struct span {
 	const uint8_t *p, *end;

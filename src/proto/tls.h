@@ -41,6 +41,10 @@ struct tls_record {
  * record, -1 when fewer than TLS_RECORD_HEADER bytes do not tell yet.
  */
 int tls_record_header(const uint8_t *p, size_t n, struct tls_record *r);
+/* Do the n bytes at p open with a handshake record that begins a
+ * ClientHello (its header in *r)? A connection's first bytes so are TLS. */
+bool tls_client_hello_record(const uint8_t *p, size_t n,
+    struct tls_record *r);
 /*
  * A handshake record's body (n bytes, maybe cut): the ClientHello's
  * server name, lower-cased into out (cap bytes, NUL-terminated; bytes
