@@ -29,6 +29,21 @@ ut_fix_handshake(struct wbuf *w)
 	w->b[3] = (uint8_t)(w->n - 4);
 }
 
+/* Into w, from its start: a hello's handshake header (its length fixed
+ * later by ut_fix_handshake), legacy version TLS 1.2, its random. */
+static inline void
+ut_hello_start(struct wbuf *w, unsigned type, uint8_t random_first)
+{
+	uint8_t random[32] = { random_first };
+
+	w->n = 0;
+	w8(w, type);
+	w8(w, 0);
+	w16(w, 0);
+	w16(w, 0x0303);
+	wbytes(w, random, sizeof random);
+}
+
 /*
  * Into w, from its start: a ClientHello with a session id, two suites,
  * the null compression, an ec_point_formats extension, then server_name
@@ -37,15 +52,9 @@ ut_fix_handshake(struct wbuf *w)
 static inline void
 ut_client_hello(struct wbuf *w, const char *sni)
 {
-	static const uint8_t random[32] = { 1, 2, 3 };
 	size_t ext_at, sni_at, list_at;
 
-	w->n = 0;
-	w8(w, TLS_HS_CLIENT_HELLO);
-	w8(w, 0);
-	w16(w, 0);
-	w16(w, 0x0303);
-	wbytes(w, random, sizeof random);
+	ut_hello_start(w, TLS_HS_CLIENT_HELLO, 1);
 	w8(w, 4);
 	wbytes(w, "sess", 4);
 	w16(w, 4);
@@ -80,15 +89,9 @@ ut_client_hello(struct wbuf *w, const char *sni)
 static inline void
 ut_server_hello(struct wbuf *w, unsigned chosen)
 {
-	static const uint8_t random[32] = { 9 };
 	size_t ext_at;
 
-	w->n = 0;
-	w8(w, TLS_HS_SERVER_HELLO);
-	w8(w, 0);
-	w16(w, 0);
-	w16(w, 0x0303);
-	wbytes(w, random, sizeof random);
+	ut_hello_start(w, TLS_HS_SERVER_HELLO, 9);
 	w8(w, 0);
 	w16(w, 0x1301);
 	w8(w, 0);
